@@ -1,0 +1,26 @@
+# Two entry points, both self-installing (see scripts/bootstrap):
+#   make demo   read the bundled sample page with Tesseract
+#   make test   the whole test suite (main venv + the keras-ocr venv)
+.PHONY: demo test lint bootstrap bench
+
+bootstrap:
+	bash scripts/bootstrap
+
+demo: bootstrap
+	.venv/bin/unocr read samples/phototest.png --backend tesseract
+
+test: bootstrap
+	.venv/bin/python -m pytest -n 2 -p no:cacheprovider tests src/unocr
+	UNOCR_REQUIRE_KERAS=1 .venv-keras/bin/python -m pytest -p no:cacheprovider tests/test_keras_ocr_*.py
+
+lint: bootstrap
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/mypy --strict src/unocr
+
+bench: bootstrap
+	.venv/bin/python bench/geometry.py
+	.venv/bin/python bench/tesseract.py
+	.venv/bin/python bench/gcv.py
+	.venv/bin/python bench/evaluate.py
+	.venv-keras/bin/python bench/dl.py

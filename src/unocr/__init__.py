@@ -1,0 +1,97 @@
+"""unocr: one API for every OCR engine.
+
+>>> import unocr
+>>> page = unocr.read("invoice.jpg", backend="tesseract")  # doctest: +SKIP
+>>> for word in page.words:  # doctest: +SKIP
+...     print(word.text, word.confidence, word.geometry.to_box())
+
+Public names are imported on first use, so ``import unocr`` stays fast and
+never imports an engine.
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+import typing as _typing
+
+from unocr import errors
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Backend",
+    "BackendInfo",
+    "Block",
+    "Box",
+    "Capabilities",
+    "ItemError",
+    "Line",
+    "Mask",
+    "Page",
+    "Polygon",
+    "Quad",
+    "RotatedBox",
+    "Symbol",
+    "Timings",
+    "Word",
+    "__version__",
+    "available_backends",
+    "clear_cache",
+    "compare",
+    "errors",
+    "get_backend",
+    "load",
+    "read",
+    "read_many",
+    "read_pages",
+    "register_backend",
+]
+
+_LAZY: dict[str, str] = {
+    "Backend": "unocr.backends.base",
+    "BackendInfo": "unocr.registry",
+    "Block": "unocr.model",
+    "Box": "unocr.geometry",
+    "Capabilities": "unocr.backends.base",
+    "ItemError": "unocr.backends.base",
+    "Line": "unocr.model",
+    "Mask": "unocr.geometry",
+    "Page": "unocr.model",
+    "Polygon": "unocr.geometry",
+    "Quad": "unocr.geometry",
+    "RotatedBox": "unocr.geometry",
+    "Symbol": "unocr.model",
+    "Timings": "unocr.model",
+    "Word": "unocr.model",
+    "available_backends": "unocr.registry",
+    "clear_cache": "unocr._api",
+    "compare": "unocr.compare",
+    "get_backend": "unocr._api",
+    "load": "unocr.formats",
+    "read": "unocr._api",
+    "read_many": "unocr._api",
+    "read_pages": "unocr._api",
+    "register_backend": "unocr.registry",
+}
+
+if _typing.TYPE_CHECKING:
+    from unocr._api import clear_cache, get_backend, read, read_many, read_pages
+    from unocr.backends.base import Backend, Capabilities, ItemError
+    from unocr.compare import compare
+    from unocr.formats import load
+    from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
+    from unocr.model import Block, Line, Page, Symbol, Timings, Word
+    from unocr.registry import BackendInfo, available_backends, register_backend
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'unocr' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,205 @@
+"""The convenience functions: make (or reuse) a backend, call it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, Literal
+
+from unocr.backends.base import Backend, ItemError
+from unocr.image import ImageInput, iter_frames
+from unocr.model import Page
+from unocr.registry import resolve_backend
+
+__all__ = ["clear_cache", "get_backend", "read", "read_many", "read_pages"]
+
+_cache: dict[tuple[str, Hashable], Backend] = {}
+_cache_lock = threading.Lock()
+
+
+def get_backend(name: str = "tesseract", **options: Any) -> Backend:
+    """Create a new engine object, to reuse across many calls.
+
+    Args:
+        name: A backend name or alias (see :func:`unocr.available_backends`).
+        **options: The backend's own options, e.g. ``languages=["en"]``,
+            ``psm=6`` for Tesseract.
+
+    Returns:
+        A :class:`~unocr.backends.base.Backend`; use it as a context manager
+        or call ``close()`` when done.
+
+    Raises:
+        unocr.errors.BackendNotFoundError: Unknown name.
+        unocr.errors.BackendUnavailableError: The engine is not installed.
+
+    Examples:
+        >>> import unocr
+        >>> unocr.get_backend("tesserakt")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        unocr.errors.BackendNotFoundError: unknown OCR backend 'tesserakt'. ...
+    """
+    _, factory = resolve_backend(name)
+    backend = factory(**options)
+    if not isinstance(backend, Backend):
+        raise TypeError(
+            f"the factory for backend {name!r} returned {type(backend).__name__}, "
+            "not a unocr.backends.base.Backend"
+        )
+    return backend
+
+
+def _freeze(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_freeze(v) for v in value)
+    hash(value)  # raises TypeError for unhashable objects
+    return (type(value).__name__, value)
+
+
+def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
+    """The shared backend for (name, options); second item: whether shared."""
+    canonical, _ = resolve_backend(name)
+    try:
+        key = (canonical, _freeze(options))
+    except TypeError:
+        return get_backend(canonical, **options), False
+    with _cache_lock:
+        backend = _cache.get(key)
+        if backend is None or backend.closed:
+            backend = get_backend(canonical, **options)
+            _cache[key] = backend
+    return backend, True
+
+
+def clear_cache() -> None:
+    """Close and forget every backend that :func:`read` has cached."""
+    with _cache_lock:
+        backends = list(_cache.values())
+        _cache.clear()
+    for b in backends:
+        b.close()
+
+
+def _backend_for(
+    backend: str | Backend, options: dict[str, Any]
+) -> tuple[Backend, bool]:
+    if isinstance(backend, Backend):
+        if options:
+            raise TypeError(
+                "engine options go to unocr.get_backend(); this call got a ready "
+                f"backend object and options {sorted(options)}"
+            )
+        return backend, True
+    return _cached(backend, options)
+
+
+def read(
+    image: ImageInput,
+    backend: str | Backend = "tesseract",
+    *,
+    languages: str | Sequence[str] | None = None,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    **options: Any,
+) -> Page:
+    """Recognise the text of one image with the named engine.
+
+    The engine object is created on first use and cached per (name, options),
+    so a model loads once per process.
+
+    Args:
+        image: Path, bytes, binary file object, PIL image or uint8 numpy array
+            ((H, W), (H, W, 3) or (H, W, 4)). For a multi-frame TIFF the first
+            frame is read; see :func:`read_pages`.
+        backend: Engine name (``"tesseract"``, ``"gcv"``, ``"keras-ocr"``,
+            ``"rapidocr"``, ...) or a backend object.
+        languages: ISO 639 codes such as ``["en", "ko"]`` or ``"en,ko"``.
+        channel_order: ``"bgr"`` for arrays from OpenCV.
+        **options: The engine's own options.
+
+    Returns:
+        The page: blocks, lines, words in reading order, coordinates in the
+        upright image's pixels.
+    """
+    engine, shared = _backend_for(backend, options)
+    try:
+        return engine.read(image, languages=languages, channel_order=channel_order)
+    finally:
+        if not shared:
+            engine.close()
+
+
+def read_many(
+    images: Iterable[ImageInput],
+    backend: str | Backend = "tesseract",
+    *,
+    languages: str | Sequence[str] | None = None,
+    workers: int = 1,
+    errors: Literal["raise", "return"] = "raise",
+    progress: Callable[[int], None] | None = None,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    **options: Any,
+) -> list[Page | ItemError]:
+    """Recognise many images; results in input order.
+
+    Args:
+        images: Inputs as for :func:`read`.
+        backend: Engine name or backend object.
+        languages: ISO 639 codes.
+        workers: Engine calls running at once (threads).
+        errors: ``"raise"`` raises the first failure; ``"return"`` puts an
+            :class:`~unocr.backends.base.ItemError` (with ``.index`` and
+            ``.error``) in a failed item's place and returns all other pages.
+        progress: Called with the number of items just finished.
+        channel_order: ``"bgr"`` for arrays from OpenCV.
+        **options: The engine's own options.
+
+    Returns:
+        One page (or item error) per input.
+    """
+    engine, shared = _backend_for(backend, options)
+    try:
+        return engine.read_many(
+            images,
+            languages=languages,
+            workers=workers,
+            errors=errors,
+            progress=progress,
+            channel_order=channel_order,
+        )
+    finally:
+        if not shared:
+            engine.close()
+
+
+def read_pages(
+    source: ImageInput,
+    backend: str | Backend = "tesseract",
+    *,
+    languages: str | Sequence[str] | None = None,
+    **options: Any,
+) -> Iterator[Page]:
+    """Recognise every frame of a multi-frame image (TIFF), one page each.
+
+    Frames are decoded one at a time, so long documents stream.
+
+    Args:
+        source: A path, bytes or file object of a (multi-frame) image.
+        backend: Engine name or backend object.
+        languages: ISO 639 codes.
+        **options: The engine's own options.
+
+    Yields:
+        One page per frame, in order.
+    """
+    engine, shared = _backend_for(backend, options)
+    try:
+        for frame in iter_frames(source, max_pixels=engine.max_pixels):
+            yield engine.read_loaded(frame, languages=languages)
+    finally:
+        if not shared:
+            engine.close()

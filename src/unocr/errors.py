@@ -1,0 +1,183 @@
+"""Exceptions raised by unocr.
+
+Every error unocr raises on purpose derives from :class:`UnocrError`, so one
+``except unocr.errors.UnocrError`` catches them all. Each class also derives
+from the closest built-in exception, so code written against the standard
+library keeps working::
+
+    UnocrError (Exception)
+    ├── BackendNotFoundError (LookupError)       unknown engine name
+    ├── BackendUnavailableError (ImportError)    engine known, not installed
+    │   └── LanguageUnavailableError             language data not installed
+    ├── AuthenticationError (PermissionError)    cloud credentials missing or refused
+    ├── ImageError (ValueError)                  input image unreadable or too large
+    ├── GeometryError (ValueError)               invalid coordinates or shapes
+    ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
+    ├── DatasetError (ValueError)                malformed ground-truth files
+    └── RecognitionError (RuntimeError)          the engine itself failed
+        └── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
+
+Errors carry context where it applies: ``.backend`` (the engine's registered
+name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
+"""
+
+from __future__ import annotations
+
+import builtins
+
+__all__ = [
+    "AuthenticationError",
+    "BackendNotFoundError",
+    "BackendUnavailableError",
+    "DatasetError",
+    "EngineTimeoutError",
+    "FormatError",
+    "GeometryError",
+    "ImageError",
+    "LanguageUnavailableError",
+    "RecognitionError",
+    "UnocrError",
+]
+
+
+class UnocrError(Exception):
+    """Base class of every error unocr raises on purpose.
+
+    Args:
+        message: What went wrong and how to fix it, in one sentence or two.
+        backend: Registered name of the engine involved, if any.
+        item: The input that failed (file name, index, ...), if any.
+    """
+
+    def __init__(
+        self, message: str, *, backend: str | None = None, item: object = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.backend = backend
+        self.item = item
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep keyword context across pickling (process pools).
+        return (_rebuild, (type(self), self.message, self.backend, self.item))
+
+
+def _rebuild(
+    cls: type[UnocrError], message: str, backend: str | None, item: object
+) -> UnocrError:
+    err = cls.__new__(cls)
+    UnocrError.__init__(err, message, backend=backend, item=item)
+    return err
+
+
+class BackendNotFoundError(UnocrError, LookupError):
+    """No engine is registered under the requested name.
+
+    Attributes:
+        name: The name that was asked for.
+        known: Every registered name, sorted.
+        suggestion: The closest known name, or ``None``.
+    """
+
+    def __init__(
+        self, name: str, known: list[str], suggestion: str | None = None
+    ) -> None:
+        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(
+            f"unknown OCR backend {name!r}.{hint} Known backends: {', '.join(known)}.",
+            backend=name,
+        )
+        self.name = name
+        self.known = known
+        self.suggestion = suggestion
+
+
+class BackendUnavailableError(UnocrError, ImportError):
+    """The engine is known but cannot run here (package, binary or data missing).
+
+    Attributes:
+        fix: The exact command(s) that make it available.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str | None = None,
+        fix: str | None = None,
+        item: object = None,
+    ) -> None:
+        full = f"{message} Fix: {fix}" if fix else message
+        super().__init__(full, backend=backend, item=item)
+        self.fix = fix
+
+
+class LanguageUnavailableError(BackendUnavailableError):
+    """The engine cannot read a requested language (no model or traineddata).
+
+    Attributes:
+        language: The requested language (ISO 639 code as the user gave it).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        language: str,
+        backend: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        super().__init__(message, backend=backend, fix=fix)
+        self.language = language
+
+
+class AuthenticationError(UnocrError, PermissionError):
+    """A cloud engine has no credentials, or the service refused them.
+
+    The message never contains the credentials or API key themselves.
+    """
+
+
+class ImageError(UnocrError, ValueError):
+    """An input image is missing, corrupt, unsupported or too large."""
+
+
+class GeometryError(UnocrError, ValueError):
+    """Coordinates or shapes are invalid (NaN, wrong shape, degenerate)."""
+
+
+class FormatError(UnocrError, ValueError):
+    """A serialised OCR result (hOCR, ALTO, PAGE-XML, TSV, JSON) is malformed."""
+
+
+class DatasetError(UnocrError, ValueError):
+    """A ground-truth dataset folder or annotation file is malformed."""
+
+
+class RecognitionError(UnocrError, RuntimeError):
+    """The engine failed while recognising an image.
+
+    The engine's own exception is kept as ``__cause__``.
+    """
+
+
+class EngineTimeoutError(RecognitionError, builtins.TimeoutError):
+    """The engine did not finish within its time-out; its work was stopped.
+
+    Attributes:
+        timeout: The limit that was exceeded, in seconds.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        timeout: float,
+        backend: str | None = None,
+        item: object = None,
+    ) -> None:
+        super().__init__(message, backend=backend, item=item)
+        self.timeout = timeout

@@ -1,0 +1,684 @@
+"""Image input: turn anything a user may hand to ``read()`` into one upright RGB image.
+
+Accepted inputs (:data:`ImageInput`):
+
+* a path (``str`` or :class:`os.PathLike`) to an image file;
+* ``bytes`` (also ``bytearray``/``memoryview``) holding an encoded image file;
+* a binary file object (anything with ``read()`` returning bytes), read from its
+  current position; unocr never closes it;
+* a :class:`PIL.Image.Image` (never modified; for a multi-frame image its current
+  frame is restored afterwards);
+* a numpy ``uint8`` array of shape (H, W) (gray), (H, W, 3) (RGB, or BGR with
+  ``channel_order="bgr"``) or (H, W, 4) (RGBA, or BGRA with ``"bgr"``).
+
+Every input comes out as a :class:`LoadedImage` whose ``image`` is a new PIL image
+in mode ``"RGB"``:
+
+* EXIF orientation (tag 274, values 2-8) is applied, so every coordinate an
+  engine reports refers to the image as displayed;
+* alpha (RGBA, LA, PA, palette or gray/RGB with a ``transparency`` key) is
+  composited on white, never dropped to black;
+* 16-bit and 32-bit integer gray (``I;16*``, ``I``) is scaled linearly from
+  0..65535 to 0..255 (rounded), not clipped; values outside 0..65535 (only
+  possible in mode ``I``) and float images (``F``) are stretched from their
+  minimum..maximum, except float data already in 0..1 (scaled by 255) or 0..255
+  (kept);
+* 1-bit, gray, palette, CMYK (naive conversion, no ICC profile), YCbCr and RGBX
+  are converted with Pillow.
+
+The pixel limit (:data:`DEFAULT_MAX_PIXELS`, ``max_pixels=``) is checked against the
+size in the file header, before any pixel data is decoded. While unocr decodes,
+Pillow's own ``PIL.Image.MAX_IMAGE_PIXELS`` check is suspended (it is restored
+afterwards) so that only unocr's limit applies and no
+``DecompressionBombWarning``/``DecompressionBombError`` escapes.
+
+Every failure raises :class:`unocr.errors.ImageError` naming the input and the
+reason; the underlying exception is kept as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import IO, BinaryIO, Literal, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from unocr.errors import ImageError
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "ImageInput",
+    "LoadedImage",
+    "describe",
+    "iter_frames",
+    "load_image",
+]
+
+ImageInput: TypeAlias = (
+    str | os.PathLike[str] | bytes | BinaryIO | Image.Image | NDArray[np.uint8]
+)
+"""Everything :func:`load_image` accepts (see the module docstring)."""
+
+DEFAULT_MAX_PIXELS = 100_000_000
+"""Default pixel limit (width x height): 100 megapixels."""
+
+_EXIF_ORIENTATION = 0x0112
+_ALPHA_MODES = frozenset({"RGBA", "LA", "PA"})
+_PREMULTIPLIED_MODES = frozenset({"RGBa", "La"})
+# Modes whose conversion to RGB changes nothing an engine decoding the file sees.
+_LOSSLESS_MODES = frozenset({"1", "L", "P", "RGB"})
+_WHITE = (255, 255, 255)
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An input image decoded to upright RGB, with where it came from.
+
+    Attributes:
+        image: The decoded image, mode ``"RGB"``, upright (EXIF orientation
+            applied), alpha composited on white. A new image owned by unocr.
+        name: The input as shown in messages: the path, or ``"<bytes>"``,
+            ``"<file object>"``, ``"<PIL image>"``, ``"<array 480x640x3>"``.
+        decode_seconds: Wall-clock seconds spent opening, decoding and
+            converting the input.
+        encoded: The original encoded file bytes when they show exactly
+            ``image``; else ``None``. They are kept only when the input was a
+            path, bytes or a file object, no EXIF orientation was applied, the
+            decoded mode is 1-bit, gray, palette without transparency or RGB
+            (so an engine decoding the bytes itself sees the same pixels), and
+            the frame is the first of a single-frame file or the first frame of
+            a non-TIFF file (animated GIF/PNG/WebP).
+        format: The file format as Pillow reports it (``"PNG"``, ``"JPEG"``,
+            ``"TIFF"``, ...); ``None`` for arrays and PIL images without one.
+    """
+
+    image: Image.Image
+    name: str
+    decode_seconds: float
+    encoded: bytes | None = None
+    format: str | None = None
+
+    @property
+    def width(self) -> int:
+        """Width of the upright image in pixels."""
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        """Height of the upright image in pixels."""
+        return self.image.height
+
+
+def describe(source: object) -> str:
+    """Name an input for messages, without reading or decoding it.
+
+    Args:
+        source: Anything; normally an :data:`ImageInput`.
+
+    Returns:
+        The path for a path, else ``"<bytes>"``, ``"<file object>"``,
+        ``"<PIL image>"``, ``"<array HxW>"``/``"<array HxWxC>"`` for arrays,
+        or ``"<TypeName>"`` for anything else.
+
+    Examples:
+        >>> import numpy as np
+        >>> describe("scan.png")
+        'scan.png'
+        >>> describe(np.zeros((480, 640, 3), np.uint8))
+        '<array 480x640x3>'
+    """
+    if isinstance(source, str):
+        return source
+    if isinstance(source, os.PathLike):
+        path = os.fspath(source)
+        return path if isinstance(path, str) else os.fsdecode(path)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return "<bytes>"
+    if isinstance(source, Image.Image):
+        return "<PIL image>"
+    if isinstance(source, np.ndarray):
+        return "<array " + "x".join(str(n) for n in source.shape) + ">"
+    if callable(getattr(source, "read", None)):
+        return "<file object>"
+    return f"<{type(source).__name__}>"
+
+
+# --------------------------------------------------------------------------- #
+# Pillow's global decompression-bomb limit
+# --------------------------------------------------------------------------- #
+
+_pil_limit_lock = threading.Lock()
+_pil_limit_users = 0
+_pil_limit_saved: int | None = None
+
+
+@contextmanager
+def _own_pixel_limit() -> Iterator[None]:
+    """Suspend ``PIL.Image.MAX_IMAGE_PIXELS`` while unocr decodes.
+
+    unocr checks its own ``max_pixels`` from the header; Pillow's global check
+    would otherwise warn (``DecompressionBombWarning``) or raise above its own
+    limit (89.5 megapixels by default, below unocr's default). The global is
+    reference-counted across threads and restored when the last decode ends.
+    Trade-off (Pillow has no per-call limit): code calling Pillow directly in
+    another thread during that window is not checked by Pillow either, and a
+    value assigned to the global during that window is overwritten on restore.
+    """
+    global _pil_limit_users, _pil_limit_saved
+    with _pil_limit_lock:
+        if _pil_limit_users == 0:
+            _pil_limit_saved = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = None
+        _pil_limit_users += 1
+    try:
+        yield
+    finally:
+        with _pil_limit_lock:
+            _pil_limit_users -= 1
+            if _pil_limit_users == 0:
+                Image.MAX_IMAGE_PIXELS = _pil_limit_saved
+
+
+# --------------------------------------------------------------------------- #
+# Checks and conversions
+# --------------------------------------------------------------------------- #
+
+
+def _check_max_pixels(max_pixels: int | None, name: str) -> None:
+    if max_pixels is None:
+        return
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, int):
+        raise ImageError(
+            f"{name}: max_pixels must be a positive int or None, got {max_pixels!r}",
+            item=name,
+        )
+    if max_pixels <= 0:
+        raise ImageError(
+            f"{name}: max_pixels must be positive or None, got {max_pixels}",
+            item=name,
+        )
+
+
+def _check_size(
+    size: tuple[int, int], max_pixels: int | None, name: str, where: str = ""
+) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise ImageError(
+            f"{name}{where}: image has no pixels (size {width}x{height})", item=name
+        )
+    pixels = width * height
+    if max_pixels is not None and pixels > max_pixels:
+        raise ImageError(
+            f"{name}{where}: image is {width}x{height} = {pixels:,} pixels, over the "
+            f"limit of {max_pixels:,} pixels; pass max_pixels={pixels} (or larger) "
+            "to allow it, or max_pixels=None to disable the check",
+            item=name,
+        )
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(_EXIF_ORIENTATION, 1)
+    except Exception:  # a corrupt EXIF block: show the pixels as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _scale_to_uint8(im: Image.Image) -> Image.Image:
+    """Map a 16/32-bit integer or float gray image to mode ``L`` without clipping."""
+    data = np.asarray(im)
+    if im.mode == "F" or (data.size and (data.min() < 0 or data.max() > 65535)):
+        values = np.nan_to_num(data.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+        lo, hi = float(values.min()), float(values.max())
+        if im.mode == "F" and lo >= 0.0 and hi <= 1.0:
+            scaled = values * 255.0
+        elif im.mode == "F" and lo >= 0.0 and hi <= 255.0:
+            scaled = values
+        elif hi > lo:
+            scaled = (values - lo) * 255.0 / (hi - lo)
+        else:
+            scaled = np.zeros_like(values)
+        out = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    else:
+        wide = data.astype(np.uint32)
+        out = ((wide * 255 + 32767) // 65535).astype(np.uint8)
+    return Image.fromarray(np.ascontiguousarray(out))
+
+
+def _composite_on_white(im: Image.Image) -> Image.Image:
+    rgba = im.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (*_WHITE, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to a new RGB image, alpha composited on white."""
+    mode = im.mode
+    key = im.info.get("transparency")
+    if mode == "1" or mode.startswith("I") or mode == "F":
+        gray = im.convert("L") if mode == "1" else _scale_to_uint8(im)
+        if isinstance(key, int) and mode != "F":
+            # A transparency key on a 1-bit or 16-bit image (PNG tRNS).
+            alpha = (np.asarray(im) != key).astype(np.uint8) * np.uint8(255)
+            gray.putalpha(Image.fromarray(alpha))
+            return _composite_on_white(gray)
+        return gray.convert("RGB")
+    if mode in _PREMULTIPLIED_MODES:
+        # Premultiplied colour c' = c * a / 255, so over white: c' + 255 - a.
+        data = np.asarray(im).astype(np.int16)
+        over_white = data[..., :-1] + (255 - data[..., -1:])
+        out = np.clip(over_white, 0, 255).astype(np.uint8)
+        return Image.fromarray(
+            np.ascontiguousarray(out.squeeze(axis=2) if out.shape[2] == 1 else out)
+        ).convert("RGB")
+    if mode in _ALPHA_MODES or (key is not None and mode in {"L", "P", "RGB"}):
+        return _composite_on_white(im)
+    if mode == "RGB":
+        return im.copy()
+    return im.convert("RGB")
+
+
+def _from_array(array: NDArray[np.uint8], channel_order: str, name: str) -> Image.Image:
+    if array.dtype != np.uint8:
+        hint = (
+            " (for floats in 0..1 use (a * 255).round().astype(np.uint8))"
+            if array.dtype.kind == "f"
+            else ""
+        )
+        raise ImageError(
+            f"{name}: unsupported array dtype {array.dtype}; expected uint8, "
+            f"convert with a.astype(np.uint8) after scaling to 0..255{hint}",
+            item=name,
+        )
+    shape = array.shape
+    if array.ndim == 3 and shape[2] == 1:
+        array = array[:, :, 0]
+    elif array.ndim == 3 and shape[2] in (3, 4):
+        if channel_order == "bgr":
+            order = [2, 1, 0] if shape[2] == 3 else [2, 1, 0, 3]
+            array = array[:, :, order]
+    elif array.ndim != 2:
+        raise ImageError(
+            f"{name}: unsupported array shape {shape}; expected (H, W) gray, "
+            "(H, W, 3) RGB/BGR or (H, W, 4) RGBA/BGRA",
+            item=name,
+        )
+    return Image.fromarray(np.ascontiguousarray(array))
+
+
+def _decode_frame(im: Image.Image, name: str, where: str) -> tuple[Image.Image, bool]:
+    """Decode the current frame of an opened image; return (RGB image, oriented)."""
+    try:
+        im.load()
+        oriented = _orientation(im) != 1
+        upright = ImageOps.exif_transpose(im) if oriented else im
+        rgb = _to_rgb(upright)
+    except ImageError:
+        raise
+    except Exception as exc:
+        raise ImageError(
+            f"{name}{where}: cannot decode the image: {_reason(exc)}", item=name
+        ) from exc
+    return rgb, oriented
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if "truncated" in text.lower():
+        return f"{text} (the file is incomplete or truncated)"
+    return text
+
+
+def _n_frames(im: Image.Image) -> int | None:
+    """Number of frames, or ``None`` when the file's list of frames is damaged.
+
+    Counting walks the file (Pillow returns to the current frame afterwards).
+    A damaged list (a broken chain of TIFF directories) gives ``None`` rather
+    than an error, so the frames before the damage can still be read.
+    """
+    try:
+        n = getattr(im, "n_frames", 1)
+    except Exception:
+        return None
+    return n if isinstance(n, int) and n > 0 else 1
+
+
+def _frame_label(frame: int) -> str:
+    return f" (frame {frame})" if frame else ""
+
+
+# --------------------------------------------------------------------------- #
+# Opening encoded input
+# --------------------------------------------------------------------------- #
+
+
+@contextmanager
+def _open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes | None]]:
+    """Yield a seekable binary stream for a path, bytes or file object.
+
+    The second item is the in-memory bytes when the input was not a path (bytes
+    or a file object read to its end), else ``None``. A file unocr opens is
+    closed on exit; the caller's file object is never closed.
+    """
+    if isinstance(source, str | os.PathLike):
+        try:
+            fh = open(source, "rb")  # noqa: SIM115 - closed in the finally below
+        except FileNotFoundError as exc:
+            raise ImageError(f"{name}: no such file", item=name) from exc
+        except IsADirectoryError as exc:
+            raise ImageError(
+                f"{name}: is a directory, not an image file", item=name
+            ) from exc
+        except OSError as exc:
+            raise ImageError(
+                f"{name}: cannot open the file: {exc.strerror or exc}", item=name
+            ) from exc
+        try:
+            yield fh, None
+        finally:
+            fh.close()
+        return
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        try:
+            data = source.read()  # type: ignore[attr-defined]
+        except Exception as exc:
+            raise ImageError(
+                f"{name}: cannot read from the file object: {exc}", item=name
+            ) from exc
+        if isinstance(data, str):
+            raise ImageError(
+                f"{name}: the file object returned text; open it in binary mode "
+                "(open(path, 'rb'))",
+                item=name,
+            )
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise ImageError(
+                f"{name}: read() returned {type(data).__name__}, expected bytes",
+                item=name,
+            )
+        data = bytes(data)
+    with io.BytesIO(data) as stream:
+        yield stream, data
+
+
+def _open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
+    """Identify an image from its header (no pixel data is decoded)."""
+    start = stream.tell()
+    if not stream.read(1):
+        raise ImageError(f"{name}: the input is empty (0 bytes)", item=name)
+    stream.seek(start)
+    try:
+        return Image.open(stream)
+    except UnidentifiedImageError as exc:
+        raise ImageError(
+            f"{name}: not a recognised image file, or its header is corrupt or "
+            "truncated (expected e.g. PNG, JPEG, TIFF, BMP, GIF, WebP)",
+            item=name,
+        ) from exc
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read the image header: {_reason(exc)}", item=name
+        ) from exc
+
+
+def _check_encoded_source(source: object, name: str) -> None:
+    """Reject inputs that are neither a path, bytes nor a file object."""
+    if isinstance(source, str | os.PathLike | bytes | bytearray | memoryview):
+        return
+    if callable(getattr(source, "read", None)):
+        return
+    raise ImageError(
+        f"{name}: unsupported input type {type(source).__name__}; pass a path, "
+        "bytes, a binary file object, a PIL image or a numpy uint8 array",
+        item=name,
+    )
+
+
+def _seek(im: Image.Image, frame: int, name: str) -> None:
+    """Move ``im`` to ``frame``; a frame past the end or unreadable -> ImageError."""
+    if frame == im.tell():
+        return
+    # Count first: Pillow miscounts TIFF pages after a seek past the end.
+    count = _n_frames(im)
+    if count is not None and frame >= count:
+        raise ImageError(
+            f"{name}: has {count} frame(s); frame {frame} does not exist (frames "
+            "are numbered from 0)",
+            item=name,
+        )
+    try:
+        im.seek(frame)
+    except EOFError as exc:
+        raise ImageError(
+            f"{name}: frame {frame} does not exist (frames are numbered from 0)",
+            item=name,
+        ) from exc
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read frame {frame}: {_reason(exc)}", item=name
+        ) from exc
+
+
+def _read_bytes(stream: IO[bytes], data: bytes | None) -> bytes:
+    if data is not None:
+        return data
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        return stream.read()
+    finally:
+        stream.seek(position)
+
+
+# --------------------------------------------------------------------------- #
+# Public functions
+# --------------------------------------------------------------------------- #
+
+
+def load_image(
+    source: ImageInput,
+    *,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    frame: int = 0,
+) -> LoadedImage:
+    """Decode one image input to an upright RGB image.
+
+    Args:
+        source: A path, bytes, binary file object, PIL image or numpy uint8
+            array of shape (H, W), (H, W, 3) or (H, W, 4) (see
+            :data:`ImageInput`).
+        channel_order: Channel order of a numpy array: ``"rgb"`` (RGB/RGBA) or
+            ``"bgr"`` (BGR/BGRA, as OpenCV returns). Ignored for other inputs.
+        max_pixels: Largest accepted width x height, checked from the file
+            header before decoding; ``None`` disables the check.
+        frame: Zero-based frame of a multi-frame file (TIFF pages, GIF frames).
+            ``read()`` uses frame 0; use :func:`iter_frames` for all of them.
+
+    Returns:
+        The decoded image (mode ``"RGB"``), its name, decode time in seconds,
+        the original bytes where they show exactly that image, and the format.
+
+    Raises:
+        ImageError: The input is missing, empty, corrupt, truncated, not an
+            image, an unsupported array, over ``max_pixels``, or has no such
+            frame. The message names the input and the reason.
+    """
+    name = describe(source)
+    _check_max_pixels(max_pixels, name)
+    if channel_order not in ("rgb", "bgr"):
+        raise ImageError(
+            f"{name}: channel_order must be 'rgb' or 'bgr', got {channel_order!r}",
+            item=name,
+        )
+    if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0:
+        raise ImageError(f"{name}: frame must be an int >= 0, got {frame!r}", item=name)
+    start = time.perf_counter()
+
+    if isinstance(source, np.ndarray):
+        if frame != 0:
+            raise ImageError(f"{name}: an array has only frame 0", item=name)
+        if source.ndim >= 2:
+            _check_size((source.shape[1], source.shape[0]), max_pixels, name)
+        rgb = _to_rgb(_from_array(source, channel_order, name))
+        return LoadedImage(rgb, name, time.perf_counter() - start)
+
+    if isinstance(source, Image.Image):
+        return _load_pil(source, name, max_pixels, frame, start)
+
+    _check_encoded_source(source, name)
+    with _open_stream(source, name) as (stream, data), _own_pixel_limit():
+        im = _open_image(stream, name)
+        with im:
+            rgb, encoded = _decode_encoded(im, stream, data, frame, max_pixels, name)
+            fmt = im.format
+    return LoadedImage(rgb, name, time.perf_counter() - start, encoded, fmt)
+
+
+def _decode_encoded(
+    im: ImageFile.ImageFile,
+    stream: IO[bytes],
+    data: bytes | None,
+    frame: int,
+    max_pixels: int | None,
+    name: str,
+) -> tuple[Image.Image, bytes | None]:
+    """Decode ``frame`` of an opened file; return (RGB image, encoded bytes or None)."""
+    where = _frame_label(frame)
+    _seek(im, frame, name)
+    _check_size(im.size, max_pixels, name, where)
+    rgb, oriented = _decode_frame(im, name, where)
+    if oriented or frame != 0 or im.mode not in _LOSSLESS_MODES:
+        return rgb, None
+    if "transparency" in im.info:
+        return rgb, None
+    if im.format == "TIFF" and _n_frames(im) != 1:  # more pages, or a damaged list
+        return rgb, None
+    return rgb, _read_bytes(stream, data)
+
+
+def _load_pil(
+    source: Image.Image,
+    name: str,
+    max_pixels: int | None,
+    frame: int,
+    start: float,
+) -> LoadedImage:
+    where = _frame_label(frame)
+    with _own_pixel_limit():
+        previous = source.tell()
+        try:
+            _seek(source, frame, name)
+            _check_size(source.size, max_pixels, name, where)
+            rgb, _ = _decode_frame(source, name, where)
+        finally:
+            if source.tell() != previous:
+                with suppress(Exception):
+                    source.seek(previous)
+    return LoadedImage(
+        rgb, name, time.perf_counter() - start, None, source.format or None
+    )
+
+
+def iter_frames(
+    source: ImageInput, *, max_pixels: int | None = DEFAULT_MAX_PIXELS
+) -> Iterator[LoadedImage]:
+    """Decode every frame of an input, one at a time (lazily).
+
+    A multi-frame TIFF yields one image per page, an animated GIF/PNG/WebP one
+    per frame; every other input yields exactly one image. A file is opened
+    once and closed when the iterator is exhausted or discarded. Errors are
+    raised while iterating, from the first ``next()`` on; a file damaged after
+    its first frames yields those frames, then raises.
+
+    Args:
+        source: Any :data:`ImageInput` (arrays are taken as RGB).
+        max_pixels: Largest accepted width x height per frame, checked from
+            the header before that frame is decoded; ``None`` disables it.
+
+    Yields:
+        One :class:`LoadedImage` per frame, in file order.
+
+    Raises:
+        ImageError: As for :func:`load_image`, for any frame.
+    """
+    name = describe(source)
+    _check_max_pixels(max_pixels, name)
+    if isinstance(source, np.ndarray):
+        yield load_image(source, max_pixels=max_pixels)
+        return
+    if isinstance(source, Image.Image):
+        yield from _iter_pil_frames(source, name, max_pixels)
+        return
+    _check_encoded_source(source, name)
+    start = time.perf_counter()  # the first frame's time includes opening
+    with _open_stream(source, name) as (stream, data):
+        with _own_pixel_limit():
+            im = _open_image(stream, name)
+        with im:
+            fmt = im.format
+            frame = 0
+            while True:
+                with _own_pixel_limit():
+                    if frame and not _has_frame(im, frame):
+                        return
+                    rgb, encoded = _decode_encoded(
+                        im, stream, data, frame, max_pixels, name
+                    )
+                yield LoadedImage(rgb, name, time.perf_counter() - start, encoded, fmt)
+                frame += 1
+                start = time.perf_counter()
+
+
+def _iter_pil_frames(
+    source: Image.Image, name: str, max_pixels: int | None
+) -> Iterator[LoadedImage]:
+    original = source.tell()
+    try:
+        frame = 0
+        while True:
+            start = time.perf_counter()
+            where = _frame_label(frame)
+            with _own_pixel_limit():
+                if frame and not _has_frame(source, frame):
+                    return
+                _seek(source, frame, name)
+                _check_size(source.size, max_pixels, name, where)
+                rgb, _ = _decode_frame(source, name, where)
+            yield LoadedImage(
+                rgb, name, time.perf_counter() - start, None, source.format or None
+            )
+            frame += 1
+    finally:
+        if source.tell() != original:
+            with suppress(Exception):
+                source.seek(original)
+
+
+def _has_frame(im: Image.Image, frame: int) -> bool:
+    """Whether ``im`` has a frame number ``frame`` (seeking there if so).
+
+    Only the end of the file counts as "no"; a damaged frame counts as "yes",
+    so that decoding it reports the damage.
+    """
+    previous = im.tell()
+    try:
+        im.seek(frame)
+    except EOFError:
+        with suppress(Exception):
+            im.seek(previous)
+        return False
+    except Exception:
+        return True
+    return True

@@ -1,0 +1,244 @@
+"""Text elements below the page: symbols, words, lines and blocks.
+
+Each element has ``text``, ``geometry`` (one of the five shapes of
+:mod:`unocr.geometry`, in page pixel coordinates, the engine's own shape kept),
+``confidence`` (a float in [0, 1], or ``None`` where the engine gives none),
+``language`` (ISO 639 code or ``None``) and ``native`` (``True`` where the
+engine produced the element, ``False`` where unocr synthesised it from its
+children or parent).
+
+Examples:
+    >>> from unocr.geometry import Box
+    >>> a = Word(text="Hello", geometry=Box(0, 0, 50, 20), confidence=0.9)
+    >>> b = Word(text="world", geometry=Box(60, 0, 110, 20), confidence=0.7)
+    >>> line = Line.from_words([a, b])
+    >>> line.text, line.native, round(line.confidence, 2)
+    ('Hello world', False, 0.8)
+    >>> line.geometry
+    Box(x0=0.0, y0=0.0, x1=110.0, y1=20.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+import numpy as np
+
+from unocr.geometry import (
+    Box,
+    Geometry,
+    Mask,
+    Polygon,
+    Quad,
+    RotatedBox,
+    enclosing_box,
+    enclosing_quad,
+)
+
+__all__ = ["Block", "Element", "Line", "Symbol", "Word"]
+
+_SHAPES = (Box, RotatedBox, Quad, Polygon, Mask)
+
+E = TypeVar("E", bound="Element")
+
+
+def _check_confidence(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise ValueError(f"confidence must be a float in [0, 1] or None, got {value!r}")
+    conf = float(value)
+    if math.isnan(conf) or not 0.0 <= conf <= 1.0:
+        raise ValueError(
+            f"confidence must lie in [0, 1] (or be None where the engine gives "
+            f"none), got {conf!r}; convert the engine's scale first"
+        )
+    return conf
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """Fields shared by every level of the result tree.
+
+    Attributes:
+        text: The recognised text (for parents, the children's text joined).
+        geometry: Shape in page pixel coordinates (origin top-left, y down).
+        confidence: Engine confidence in [0, 1], or ``None``.
+        language: ISO 639 code of the text, or ``None``.
+        native: ``True`` if the engine produced this element itself.
+    """
+
+    text: str
+    geometry: Geometry
+    confidence: float | None = None
+    language: str | None = None
+    native: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise TypeError(f"text must be a str, got {type(self.text).__name__}")
+        if not isinstance(self.geometry, _SHAPES):
+            raise TypeError(
+                "geometry must be a Box, RotatedBox, Quad, Polygon or Mask, got "
+                f"{type(self.geometry).__name__}"
+            )
+        object.__setattr__(self, "confidence", _check_confidence(self.confidence))
+        object.__setattr__(self, "native", bool(self.native))
+
+    def replace(self: E, **changes: Any) -> E:
+        """Return a copy with the given fields changed."""
+        return replace(self, **changes)
+
+
+def _mean_confidence(children: Iterable[Element]) -> float | None:
+    values = [c.confidence for c in children if c.confidence is not None]
+    if not values:
+        return None
+    return min(1.0, max(0.0, math.fsum(values) / len(values)))
+
+
+def _common_language(children: Iterable[Element]) -> str | None:
+    langs = {c.language for c in children}
+    return langs.pop() if len(langs) == 1 else None
+
+
+def enclosing_geometry(children: Sequence[Element]) -> Geometry:
+    """The shape a synthesised parent gets: it encloses every child.
+
+    Axis-aligned children give their union :class:`~unocr.geometry.Box`; any
+    other shapes (quads of rotated text, polygons, masks) give the
+    minimum-area :class:`~unocr.geometry.Quad` around all of them.
+
+    Args:
+        children: At least one element.
+
+    Returns:
+        A ``Box`` or ``Quad`` containing every child's geometry.
+    """
+    shapes = [c.geometry for c in children]
+    if not shapes:
+        raise ValueError("a parent needs at least one child to enclose")
+    if all(isinstance(s, Box) for s in shapes):
+        return enclosing_box(shapes)
+    return enclosing_quad(shapes)
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol(Element):
+    """One character (or grapheme) as the engine reports it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Word(Element):
+    """A word: text without spaces, optionally with its symbols.
+
+    Attributes:
+        symbols: The word's characters, where the engine gives them.
+    """
+
+    symbols: tuple[Symbol, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        Element.__post_init__(self)
+        object.__setattr__(self, "symbols", tuple(self.symbols))
+
+
+@dataclass(frozen=True, slots=True)
+class Line(Element):
+    """A line of text in reading order.
+
+    Attributes:
+        words: The line's words, left to right in reading order.
+    """
+
+    words: tuple[Word, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        Element.__post_init__(self)
+        object.__setattr__(self, "words", tuple(self.words))
+
+    @classmethod
+    def from_words(
+        cls,
+        words: Sequence[Word],
+        *,
+        native: bool = False,
+        text: str | None = None,
+        language: str | None = None,
+    ) -> Line:
+        """Synthesise a line around words (kept in the order given).
+
+        Args:
+            words: At least one word, in reading order.
+            native: Whether the engine reported this line itself.
+            text: The line's text; default the words joined by single spaces.
+            language: Default: the words' language where they all agree.
+
+        Returns:
+            A line whose geometry encloses the words and whose confidence is
+            the mean of the words' confidences (``None`` if none has one).
+        """
+        words = tuple(words)
+        return cls(
+            text=" ".join(w.text for w in words) if text is None else text,
+            geometry=enclosing_geometry(words),
+            confidence=_mean_confidence(words),
+            language=language if language is not None else _common_language(words),
+            native=native,
+            words=words,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Element):
+    """A block (paragraph or text region) of lines.
+
+    Attributes:
+        lines: The block's lines, top to bottom in reading order.
+    """
+
+    lines: tuple[Line, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        Element.__post_init__(self)
+        object.__setattr__(self, "lines", tuple(self.lines))
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """Every word of the block in reading order."""
+        return tuple(w for line in self.lines for w in line.words)
+
+    @classmethod
+    def from_lines(
+        cls,
+        lines: Sequence[Line],
+        *,
+        native: bool = False,
+        language: str | None = None,
+    ) -> Block:
+        """Synthesise a block around lines (kept in the order given).
+
+        Args:
+            lines: At least one line, in reading order.
+            native: Whether the engine reported this block itself.
+            language: Default: the lines' language where they all agree.
+
+        Returns:
+            A block whose text is the lines' text joined by newlines, whose
+            geometry encloses the lines and whose confidence is the mean of
+            the lines' confidences.
+        """
+        lines = tuple(lines)
+        return cls(
+            text="\n".join(line.text for line in lines),
+            geometry=enclosing_geometry(lines),
+            confidence=_mean_confidence(lines),
+            language=language if language is not None else _common_language(lines),
+            native=native,
+            lines=lines,
+        )

@@ -1,0 +1,363 @@
+"""The page: the root of every result, the same shape for every engine."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from unocr.model.elements import Block, Line, Symbol, Word
+from unocr.model.layout import group_lines, group_words
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from unocr.image import ImageInput
+
+__all__ = ["Page", "Timings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Seconds spent producing a page.
+
+    Attributes:
+        decode: Reading and converting the input image.
+        engine: Inside the engine (process, model or service call).
+        convert: Turning the engine's output into the unocr model.
+    """
+
+    decode: float = 0.0
+    engine: float = 0.0
+    convert: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """Sum of the three phases, in seconds."""
+        return self.decode + self.engine + self.convert
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """OCR result for one image.
+
+    Attributes:
+        width: Image width in pixels, as displayed (after EXIF rotation).
+        height: Image height in pixels, as displayed.
+        blocks: Blocks in reading order; each holds lines, which hold words.
+        backend: Registered name of the engine that produced the page.
+        languages: ISO 639 codes the engine was asked to read (``()`` = its
+            default).
+        timings: Seconds spent decoding, in the engine and converting.
+
+    Examples:
+        >>> from unocr.geometry import Box
+        >>> words = [Word(text=t, geometry=Box(x, 0, x + 40, 20), confidence=0.9)
+        ...          for t, x in (("world", 50), ("Hello", 0))]
+        >>> page = Page.from_words(words, width=200, height=100)
+        >>> page.text
+        'Hello world'
+        >>> [w.text for w in page.words]
+        ['Hello', 'world']
+    """
+
+    width: int
+    height: int
+    blocks: tuple[Block, ...] = field(default=())
+    backend: str | None = None
+    languages: tuple[str, ...] = field(default=())
+    timings: Timings = field(default_factory=Timings)
+
+    def __post_init__(self) -> None:
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value < 0:
+                raise ValueError(
+                    f"page {name} must be a whole number >= 0, got {value!r}"
+                )
+            object.__setattr__(self, name, int(value))
+        object.__setattr__(self, "blocks", tuple(self.blocks))
+        object.__setattr__(self, "languages", tuple(self.languages))
+
+    # ----------------------------------------------------------------- builders
+    @classmethod
+    def from_words(
+        cls,
+        words: Sequence[Word],
+        *,
+        width: int,
+        height: int,
+        backend: str | None = None,
+        languages: Sequence[str] = (),
+        timings: Timings | None = None,
+    ) -> Page:
+        """Build a page from words only, synthesising lines and blocks.
+
+        Args:
+            words: Words in any order.
+            width: Image width in pixels.
+            height: Image height in pixels.
+            backend: Engine name.
+            languages: Languages the engine was asked for.
+            timings: Phase timings, if measured.
+
+        Returns:
+            A page in reading order (see :mod:`unocr.model.layout`).
+        """
+        return cls.from_lines(
+            group_words(words),
+            width=width,
+            height=height,
+            backend=backend,
+            languages=languages,
+            timings=timings,
+        )
+
+    @classmethod
+    def from_lines(
+        cls,
+        lines: Sequence[Line],
+        *,
+        width: int,
+        height: int,
+        backend: str | None = None,
+        languages: Sequence[str] = (),
+        timings: Timings | None = None,
+    ) -> Page:
+        """Build a page from lines, synthesising blocks.
+
+        Args:
+            lines: Lines in any order.
+            width: Image width in pixels.
+            height: Image height in pixels.
+            backend: Engine name.
+            languages: Languages the engine was asked for.
+            timings: Phase timings, if measured.
+
+        Returns:
+            A page in reading order (see :mod:`unocr.model.layout`).
+        """
+        return cls(
+            width=width,
+            height=height,
+            blocks=tuple(group_lines(lines)),
+            backend=backend,
+            languages=tuple(languages),
+            timings=timings or Timings(),
+        )
+
+    # ------------------------------------------------------------- navigation
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """Every line in reading order."""
+        return tuple(line for b in self.blocks for line in b.lines)
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """Every word in reading order."""
+        return tuple(w for b in self.blocks for line in b.lines for w in line.words)
+
+    @property
+    def symbols(self) -> tuple[Symbol, ...]:
+        """Every symbol in reading order (empty where the engine gives none)."""
+        return tuple(s for w in self.words for s in w.symbols)
+
+    @property
+    def text(self) -> str:
+        """The page's text in reading order.
+
+        Words are joined by spaces, lines by newlines and blocks by a blank
+        line. A line's own ``text`` is used, so an engine's native line text
+        (hyphenation, spacing) is kept.
+        """
+        return "\n\n".join(
+            "\n".join(line.text for line in b.lines) for b in self.blocks if b.lines
+        )
+
+    def replace(self, **changes: Any) -> Page:
+        """Return a copy with the given fields changed."""
+        return replace(self, **changes)
+
+    # ---------------------------------------------------------------- filters
+    def filter(self, min_confidence: float, *, keep_unscored: bool = True) -> Page:
+        """Drop words below a confidence, and parents left empty.
+
+        Args:
+            min_confidence: Words with a confidence below this (in [0, 1]) go.
+            keep_unscored: Keep words whose confidence is ``None`` (engines
+                that give no confidence).
+
+        Returns:
+            A new page; a line that lost words gets its text re-joined from
+            the words that remain, its geometry still enclosing them.
+        """
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ValueError(
+                f"min_confidence must lie in [0, 1], got {min_confidence!r}"
+            )
+
+        def keep(w: Word) -> bool:
+            if w.confidence is None:
+                return keep_unscored
+            return w.confidence >= min_confidence
+
+        blocks: list[Block] = []
+        for block in self.blocks:
+            lines: list[Line] = []
+            for line in block.lines:
+                if not line.words:
+                    if line.confidence is None or line.confidence >= min_confidence:
+                        lines.append(line)
+                    continue
+                words = tuple(w for w in line.words if keep(w))
+                if len(words) == len(line.words):
+                    lines.append(line)
+                elif words:
+                    lines.append(
+                        line.replace(words=words, text=" ".join(w.text for w in words))
+                    )
+            if lines:
+                if len(lines) == len(block.lines) and all(
+                    a is b for a, b in zip(lines, block.lines, strict=False)
+                ):
+                    blocks.append(block)
+                else:
+                    text = "\n".join(line.text for line in lines)
+                    blocks.append(block.replace(lines=tuple(lines), text=text))
+        return self.replace(blocks=tuple(blocks))
+
+    # -------------------------------------------------------------- geometry
+    def transform(
+        self, matrix: ArrayLike, *, width: int | None = None, height: int | None = None
+    ) -> Page:
+        """Map every element's geometry through an affine matrix.
+
+        Use it to carry coordinates back to the original image after a resize,
+        crop or rotation.
+
+        Args:
+            matrix: (2, 3) or (3, 3) float affine matrix acting on column
+                vectors (x, y, 1) in pixels.
+            width: Width of the target image; default unchanged.
+            height: Height of the target image; default unchanged.
+
+        Returns:
+            A new page with mapped geometry.
+        """
+        m = np.asarray(matrix, dtype=np.float64)
+
+        def sym(s: Symbol) -> Symbol:
+            return s.replace(geometry=s.geometry.transform(m))
+
+        def word(w: Word) -> Word:
+            return w.replace(
+                geometry=w.geometry.transform(m), symbols=tuple(map(sym, w.symbols))
+            )
+
+        def line(li: Line) -> Line:
+            return li.replace(
+                geometry=li.geometry.transform(m), words=tuple(map(word, li.words))
+            )
+
+        blocks = tuple(
+            b.replace(geometry=b.geometry.transform(m), lines=tuple(map(line, b.lines)))
+            for b in self.blocks
+        )
+        return self.replace(
+            blocks=blocks,
+            width=self.width if width is None else width,
+            height=self.height if height is None else height,
+        )
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON dictionary (schema ``unocr.page/1``, see docs/model.md)."""
+        from unocr.model.serialize import page_to_dict
+
+        return page_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Page:
+        """Rebuild a page from :meth:`to_dict` output.
+
+        Raises:
+            unocr.errors.FormatError: The dictionary does not follow the schema.
+        """
+        from unocr.model.serialize import page_from_dict
+
+        return page_from_dict(data)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """JSON text of :meth:`to_dict` (UTF-8 characters kept as they are)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Page:
+        """Rebuild a page from :meth:`to_json` output.
+
+        Raises:
+            unocr.errors.FormatError: Not JSON, or not a unocr page.
+        """
+        from unocr.model.serialize import page_from_json
+
+        return page_from_json(text)
+
+    # ------------------------------------------------------- other formats
+    def to_text(self) -> str:
+        """Plain text in reading order (see :attr:`text`)."""
+        return self._dumps("text")
+
+    def to_hocr(self) -> str:
+        """hOCR 1.2 (HTML) document."""
+        return self._dumps("hocr")
+
+    def to_alto(self) -> str:
+        """ALTO 4.4 XML document."""
+        return self._dumps("alto")
+
+    def to_page_xml(self) -> str:
+        """PAGE-XML (2019-07-15 schema) document."""
+        return self._dumps("page")
+
+    def to_tsv(self) -> str:
+        """Tesseract's TSV (12 columns, levels 1 to 5)."""
+        return self._dumps("tsv")
+
+    def _dumps(self, fmt: str) -> str:
+        from unocr.formats import dumps
+
+        return dumps(self, fmt)
+
+    def save(self, path: str | os.PathLike[str], format: str | None = None) -> None:
+        """Write the page to a file.
+
+        Args:
+            path: Target file.
+            format: One of ``unocr.formats.WRITE_FORMATS``; inferred from the
+                file suffix when ``None`` (``.hocr``/``.html``, ``.xml``...).
+        """
+        from unocr.formats import save
+
+        save(self, path, format=format)
+
+    def draw(
+        self, image: ImageInput, level: str = "word", **kwargs: Any
+    ) -> Image.Image:
+        """Outline every element's true shape on a copy of the image.
+
+        Args:
+            image: The image the page was read from (any accepted input).
+            level: ``"block"``, ``"line"``, ``"word"`` or ``"symbol"``.
+            **kwargs: See :func:`unocr.draw.draw_page`.
+
+        Returns:
+            A new RGB image.
+        """
+        from unocr.draw import draw_page
+
+        return draw_page(self, image, level=level, **kwargs)

@@ -1,0 +1,48 @@
+"""Shared pytest configuration: Hypothesis profiles and the ``shared_dir`` fixture."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _shared_root() -> Path:
+    override = os.environ.get("UNOCR_SHARED_DIR")
+    return Path(override) if override else ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The ``../shared`` folder beside the checkout (datasets, fixtures, schemas).
+
+    Tests that use it are skipped, with a message, where it is absent: a user's
+    clone has no ``../shared``. Set ``UNOCR_SHARED_DIR`` to point elsewhere.
+    """
+    root = _shared_root()
+    if not (root / "data").is_dir():
+        pytest.skip(
+            f"shared datasets not found at {root}; set UNOCR_SHARED_DIR to run this test"
+        )
+    return root
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The project's own test fixtures folder (``tests/fixtures``)."""
+    return FIXTURES

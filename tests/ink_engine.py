@@ -1,0 +1,86 @@
+"""A tiny engine defined by the tests, to exercise the registry and the API.
+
+It finds runs of dark pixel columns (ink separated by at least ``gap`` white
+columns) on each band of dark rows and reports each as a word whose text is
+its width in pixels, e.g. ``"w37"``. Deterministic, fast, no model.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import ClassVar
+
+import numpy as np
+
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.errors import RecognitionError
+from unocr.geometry import Box
+from unocr.image import LoadedImage
+from unocr.model import Page, Word
+
+
+def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    runs = []
+    start = prev = int(idx[0])
+    for i in idx[1:].tolist():
+        if i - prev - 1 > gap:
+            runs.append((start, prev + 1))
+            start = i
+        prev = i
+    runs.append((start, prev + 1))
+    return runs
+
+
+class InkBackend(Backend):
+    name = "ink"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="box",
+        levels=("word",),
+        confidence=True,
+        languages=("en",),
+        batching=False,
+        network=False,
+    )
+    instances: ClassVar[int] = 0
+    calls: ClassVar[int] = 0
+    _count_lock = threading.Lock()
+
+    def __init__(self, *, gap: int = 3, fail_on_width: int | None = None, **kw):
+        super().__init__(**kw)
+        self.gap = gap
+        self.fail_on_width = fail_on_width
+        with self._count_lock:
+            type(self).instances += 1
+
+    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+        with self._count_lock:
+            type(self).calls += 1
+        if languages and any(lang not in ("en",) for lang in languages):
+            raise RecognitionError(f"ink reads only 'en', not {languages}")
+        sw = Stopwatch()
+        with sw.time("engine"):
+            if self.fail_on_width is not None and image.width == self.fail_on_width:
+                raise ZeroDivisionError("simulated engine crash")
+            gray = np.asarray(image.image.convert("L"))
+            ink = gray < 128
+            words = []
+            for y0, y1 in _runs(ink.any(axis=1), 0):
+                band = ink[y0:y1]
+                for x0, x1 in _runs(band.any(axis=0), self.gap):
+                    words.append((x0, y0, x1, y1))
+        with sw.time("convert"):
+            ws = [
+                Word(text=f"w{x1 - x0}", geometry=Box(x0, y0, x1, y1), confidence=1.0)
+                for x0, y0, x1, y1 in words
+            ]
+            page = Page.from_words(
+                ws,
+                width=image.width,
+                height=image.height,
+                backend=self.name,
+                languages=languages,
+            )
+        return page.replace(timings=sw.timings())

@@ -1,0 +1,320 @@
+"""The public API and registry, exercised with a small engine of the tests' own."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import unocr
+from unocr import registry
+from unocr.errors import (
+    BackendNotFoundError,
+    BackendUnavailableError,
+    ImageError,
+    RecognitionError,
+    UnocrError,
+)
+from unocr.registry import RegistrationError
+
+from .ink_engine import InkBackend
+
+
+def _image(widths=(20, 40), h=10, gap=10) -> Image.Image:
+    """White image with black bars of the given widths on one row."""
+    w = sum(widths) + gap * (len(widths) + 1)
+    arr = np.full((h + 20, w), 255, np.uint8)
+    x = gap
+    for width in widths:
+        arr[10 : 10 + h, x : x + width] = 0
+        x += width + gap
+    return Image.fromarray(arr).convert("RGB")
+
+
+@pytest.fixture
+def ink():
+    name = "ink"
+    registry.register_backend(name, InkBackend)
+    unocr.clear_cache()
+    yield name
+    registry.unregister_backend(name)
+    unocr.clear_cache()
+
+
+def test_read_every_input_kind_gives_the_same_page(ink, tmp_path):
+    img = _image()
+    path = tmp_path / "bars.png"
+    img.save(path)
+    data = path.read_bytes()
+    pages = [
+        unocr.read(path, backend=ink),
+        unocr.read(str(path), backend=ink),
+        unocr.read(data, backend=ink),
+        unocr.read(io.BytesIO(data), backend=ink),
+        unocr.read(img, backend=ink),
+        unocr.read(np.asarray(img), backend=ink),
+        unocr.read(
+            np.asarray(img)[:, :, ::-1].copy(), backend=ink, channel_order="bgr"
+        ),
+    ]
+    texts = {p.text for p in pages}
+    assert texts == {"w20 w40"}
+    assert {p.words[1].geometry.to_box().x0 for p in pages} == {40.0}
+    assert all(p.backend == ink and p.width == img.width for p in pages)
+
+
+def test_read_fills_timings(ink):
+    page = unocr.read(_image(), backend=ink)
+    t = page.timings
+    assert t.decode >= 0 and t.engine > 0 and t.convert > 0
+    assert t.total == pytest.approx(t.decode + t.engine + t.convert)
+
+
+def test_read_caches_one_backend_per_name_and_options(ink):
+    before = InkBackend.instances
+    for _ in range(3):
+        unocr.read(_image(), backend=ink)
+    unocr.read(_image(), backend=ink, gap=5)
+    unocr.read(_image(), backend=ink, gap=5)
+    assert InkBackend.instances - before == 2
+
+
+def test_get_backend_is_a_context_manager(ink):
+    with unocr.get_backend(ink) as b:
+        assert b.read(_image()).text == "w20 w40"
+    assert b.closed
+    with pytest.raises(RecognitionError, match="closed"):
+        b.read(_image())
+
+
+def test_read_accepts_a_backend_object(ink):
+    b = unocr.get_backend(ink, gap=50)
+    assert unocr.read(_image(), backend=b).text == "w70"  # bars merged: 10 px gap < 50
+    with pytest.raises(TypeError, match="options"):
+        unocr.read(_image(), backend=b, gap=3)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_read_many_keeps_input_order(ink, workers):
+    images = [_image((w,)) for w in range(5, 30)]
+    pages = unocr.read_many(images, backend=ink, workers=workers)
+    assert [p.text for p in pages] == [f"w{w}" for w in range(5, 30)]
+
+
+def test_read_many_return_mode_keeps_good_items(ink, tmp_path):
+    bad_file = tmp_path / "broken.png"
+    bad_file.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    crash = _image((7,))  # the engine "crashes" on this width
+    items = [_image((10,)), bad_file, crash, b"", _image((12,))]
+    results = unocr.read_many(
+        items, backend=ink, errors="return", workers=2, fail_on_width=crash.width
+    )
+    assert [bool(r) for r in results] == [True, False, False, False, True]
+    assert results[0].text == "w10" and results[4].text == "w12"
+    e1, e2, e3 = results[1], results[2], results[3]
+    assert e1.index == 1 and isinstance(e1.error, ImageError)
+    assert "broken.png" in e1.source
+    assert e2.index == 2 and isinstance(e2.error, RecognitionError)
+    assert isinstance(e2.error.__cause__, ZeroDivisionError)
+    assert e2.error.backend == ink
+    assert e3.index == 3 and isinstance(e3.error, ImageError)
+    with pytest.raises(RecognitionError):
+        e2.raise_()
+
+
+def test_read_many_raise_mode_raises_the_failure(ink):
+    crash = _image((7,))
+    with pytest.raises(RecognitionError, match="ZeroDivisionError") as info:
+        unocr.read_many([_image((10,)), crash], backend=ink, fail_on_width=crash.width)
+    assert info.value.backend == ink
+
+
+def test_read_many_reports_progress(ink):
+    seen = []
+    unocr.read_many([_image()] * 4, backend=ink, progress=seen.append, workers=2)
+    assert sum(seen) == 4
+
+
+@pytest.mark.parametrize(
+    ("kw", "msg"), [({"workers": 0}, "workers"), ({"errors": "ignore"}, "errors")]
+)
+def test_read_many_validates_arguments(ink, kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        unocr.read_many([_image()], backend=ink, **kw)
+
+
+def test_read_pages_reads_every_tiff_frame(ink, tmp_path):
+    frames = [_image((w,)) for w in (11, 22, 33)]
+    path = tmp_path / "doc.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    assert [p.text for p in unocr.read_pages(path, backend=ink)] == [
+        "w11",
+        "w22",
+        "w33",
+    ]
+    assert unocr.read(path, backend=ink).text == "w11"
+
+
+def test_languages_are_normalised_and_passed(ink):
+    page = unocr.read(_image(), backend=ink, languages="EN")
+    assert page.languages == ("en",)
+    with pytest.raises(RecognitionError, match="only 'en'"):
+        unocr.read(_image(), backend=ink, languages=["ko"])
+    with pytest.raises(UnocrError, match="ISO 639"):
+        unocr.read(_image(), backend=ink, languages=["english!"])
+
+
+def test_unknown_backend_lists_names_and_suggests():
+    with pytest.raises(BackendNotFoundError) as info:
+        unocr.read(_image(), backend="tesserract")
+    err = info.value
+    assert isinstance(err, LookupError)
+    assert err.suggestion == "tesseract"
+    assert "tesseract" in err.known and "rapidocr" in err.known
+    assert "Did you mean 'tesseract'?" in str(err)
+
+
+def test_aliases_resolve_to_builtin_names():
+    assert registry.resolve_backend.__doc__
+    for alias, name in (("google", "gcv"), ("keras_ocr", "keras-ocr"), ("GCV", "gcv")):
+        try:
+            canonical, _ = registry.resolve_backend(alias)
+        except BackendUnavailableError as exc:
+            assert exc.backend == name
+        else:
+            assert canonical == name
+
+
+def test_register_never_silently_replaces(ink):
+    with pytest.raises(RegistrationError, match="already registered"):
+        registry.register_backend(ink, InkBackend)
+    registry.register_backend(ink, InkBackend, replace=True)
+    with pytest.raises(RegistrationError, match="built-in"):
+        registry.register_backend("tesseract", InkBackend)
+    with pytest.raises(RegistrationError, match="built-in"):
+        registry.register_backend("google", InkBackend)
+
+
+def test_factory_must_return_a_backend():
+    registry.register_backend("not-a-backend", lambda **kw: object())
+    try:
+        with pytest.raises(TypeError, match=r"not a unocr\.backends\.base\.Backend"):
+            unocr.get_backend("not-a-backend")
+    finally:
+        registry.unregister_backend("not-a-backend")
+
+
+def test_available_backends_reports_every_builtin(ink):
+    infos = {i.name: i for i in unocr.available_backends()}
+    assert {"tesseract", "gcv", "keras-ocr", "rapidocr", ink} <= set(infos)
+    gcv = infos["gcv"]
+    assert gcv.aliases == ("google",) and gcv.capabilities.network
+    assert infos["tesseract"].capabilities.geometry == "box"
+    assert infos[ink].source == "registered"
+    for info in infos.values():
+        if not info.installed:
+            assert (
+                info.reason and info.fix and "pip install" in info.fix
+            ) or "apt-get" in info.fix
+
+
+def test_missing_python_package_names_the_extra(monkeypatch):
+    entry = registry._BUILTIN_BY_NAME["rapidocr"]
+    fake = registry._Builtin(
+        name=entry.name,
+        target="unocr_no_such_module.backend:X",
+        extra=entry.extra,
+        modules=("unocr_no_such_module",),
+        binaries=(),
+        capabilities=entry.capabilities,
+    )
+    monkeypatch.setitem(registry._BUILTIN_BY_NAME, "rapidocr", fake)
+    with pytest.raises(BackendUnavailableError) as info:
+        unocr.get_backend("rapidocr")
+    assert isinstance(info.value, ImportError)
+    assert "pip install 'unocr[rapidocr]'" in str(info.value)
+    report = registry._builtin_info(fake)
+    assert not report.installed and "unocr_no_such_module" in report.reason
+
+
+def test_missing_program_names_the_apt_package(monkeypatch):
+    entry = registry._BUILTIN_BY_NAME["tesseract"]
+    fake = registry._Builtin(
+        name=entry.name,
+        target=entry.target,
+        extra=entry.extra,
+        modules=(),
+        binaries=(("unocr-no-such-program", "tesseract-ocr"),),
+        capabilities=entry.capabilities,
+    )
+    report = registry._builtin_info(fake)
+    assert not report.installed
+    assert report.fix == "apt-get install tesseract-ocr"
+
+
+def test_entry_point_backends_are_found(tmp_path, monkeypatch):
+    pkg = tmp_path / "unocr_ep_demo.py"
+    pkg.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(Path(__file__).parent)!r})
+            from ink_engine import InkBackend as DemoBackend
+            """
+        )
+    )
+    dist = tmp_path / "unocr_ep_demo-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: unocr-ep-demo\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[unocr.backends]\ndemo-ink = unocr_ep_demo:DemoBackend\ntesseract = unocr_ep_demo:DemoBackend\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_entry_points", None)
+    with pytest.warns(UserWarning, match="built-in"):
+        names = registry.backend_names()
+    assert "demo-ink" in names
+    page = unocr.get_backend("demo-ink").read(_image())
+    assert page.text == "w20 w40"
+    monkeypatch.setattr(registry, "_entry_points", None)
+
+
+def test_import_unocr_imports_no_engine():
+    code = (
+        "import sys, json, unocr; "
+        "heavy = ['pytesseract', 'tensorflow', 'keras_ocr', 'google.cloud', "
+        "'onnxruntime', 'rapidocr_onnxruntime', 'lxml', 'matplotlib', 'numpy', 'PIL', 'shapely']; "
+        "print(json.dumps([m for m in heavy if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == []
+
+
+def test_all_matches_public_names():
+    assert unocr.__all__ == sorted(unocr.__all__)
+    for name in unocr.__all__:
+        assert getattr(unocr, name) is not None
+    public = {
+        n
+        for n in dir(unocr)
+        if not n.startswith("_")
+        and n != "annotations"  # the __future__ feature flag
+        and not isinstance(getattr(unocr, n), types.ModuleType)
+    }
+    assert set(unocr.__all__) == public | {"__version__", "errors"}
+    for name in unocr.__all__:
+        assert getattr(unocr, name) is not None
+    with pytest.raises(AttributeError):
+        unocr.no_such_thing  # noqa: B018

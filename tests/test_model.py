@@ -1,0 +1,247 @@
+"""The result model: elements, reading order, conveniences, JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from unocr.errors import FormatError
+from unocr.geometry import Box, Quad
+from unocr.model import Block, Line, Page, Symbol, Timings, Word
+from unocr.model.layout import group_words, text_angle
+
+
+def word(text, x0, y0, x1, y1, conf=0.9, **kw):
+    return Word(text=text, geometry=Box(x0, y0, x1, y1), confidence=conf, **kw)
+
+
+def rotated_words(words, angle_deg, cx=500.0, cy=500.0):
+    """The same words as quads, rotated clockwise on screen by angle_deg."""
+    out = []
+    for w in words:
+        q = w.geometry.to_quad().rotate(angle_deg, origin=(cx, cy))
+        out.append(w.replace(geometry=q))
+    return out
+
+
+TWO_COLUMNS = [
+    # left column, two lines
+    word("alpha", 10, 10, 60, 30),
+    word("beta", 70, 10, 120, 30),
+    word("gamma", 10, 40, 60, 60),
+    word("delta", 70, 40, 110, 60),
+    # right column, far right, same rows
+    word("one", 400, 10, 440, 30),
+    word("two", 450, 10, 490, 30),
+    word("three", 400, 40, 460, 60),
+    # a paragraph far below
+    word("end", 10, 200, 50, 220),
+]
+
+
+def test_confidence_must_be_in_unit_interval_or_none():
+    assert word("a", 0, 0, 1, 1, conf=np.float32(0.5)).confidence == 0.5
+    assert type(word("a", 0, 0, 1, 1, conf=np.float64(1)).confidence) is float
+    assert word("a", 0, 0, 1, 1, conf=None).confidence is None
+    for bad in (-1, 1.5, math.nan, "high", True):
+        with pytest.raises(ValueError, match="confidence"):
+            word("a", 0, 0, 1, 1, conf=bad)
+
+
+def test_geometry_must_be_a_shape():
+    with pytest.raises(TypeError, match="geometry"):
+        Word(text="a", geometry=(0, 0, 1, 1))
+
+
+def test_page_size_must_be_whole_numbers():
+    with pytest.raises(ValueError, match="width"):
+        Page(width=-1, height=3)
+    with pytest.raises(ValueError, match="height"):
+        Page(width=1, height=2.5)
+
+
+def test_words_group_into_lines_and_blocks_in_reading_order():
+    shuffled = TWO_COLUMNS[::-1]
+    page = Page.from_words(shuffled, width=600, height=300)
+    assert [b.text for b in page.blocks] == [
+        "alpha beta\ngamma delta",
+        "one two\nthree",
+        "end",
+    ]
+    assert page.text == "alpha beta\ngamma delta\n\none two\nthree\n\nend"
+    assert all(not line.native for line in page.lines)
+    assert all(not b.native for b in page.blocks)
+
+
+def test_parent_geometry_encloses_children_and_confidence_is_mean():
+    page = Page.from_words(TWO_COLUMNS, width=600, height=300)
+    for block in page.blocks:
+        bb = block.geometry.to_box()
+        for line in block.lines:
+            lb = line.geometry.to_box()
+            assert (
+                bb.x0 <= lb.x0 and bb.y0 <= lb.y0 and bb.x1 >= lb.x1 and bb.y1 >= lb.y1
+            )
+            for w in line.words:
+                wb = w.geometry.to_box()
+                assert (
+                    lb.x0 <= wb.x0
+                    and lb.y0 <= wb.y0
+                    and lb.x1 >= wb.x1
+                    and lb.y1 >= wb.y1
+                )
+    line = Line.from_words(
+        [
+            word("a", 0, 0, 1, 1, 0.2),
+            word("b", 2, 0, 3, 1, None),
+            word("c", 4, 0, 5, 1, 0.6),
+        ]
+    )
+    assert line.confidence == pytest.approx(0.4)
+    assert Line.from_words([word("a", 0, 0, 1, 1, None)]).confidence is None
+
+
+@pytest.mark.parametrize("angle", [-8.0, -3.0, 0.0, 4.0, 10.0])
+def test_reading_order_is_robust_to_slight_rotation(angle):
+    rotated = rotated_words(TWO_COLUMNS, angle)
+    assert text_angle(rotated) == pytest.approx(angle, abs=1e-6)
+    page = Page.from_words(rotated[::-1], width=1000, height=1000)
+    assert page.text == "alpha beta\ngamma delta\n\none two\nthree\n\nend"
+    for line in page.lines:  # a quad encloses rotated children
+        poly = line.geometry.to_shapely().buffer(1e-6)
+        assert all(poly.contains(w.geometry.to_shapely()) for w in line.words)
+        assert isinstance(line.geometry, Quad)
+
+
+def test_group_words_keeps_words_of_one_row_together():
+    words = [
+        word(str(i), i * 30, 100 + (i % 2) * 3, i * 30 + 25, 120 + (i % 2) * 3)
+        for i in range(8)
+    ]
+    lines = group_words(words)
+    assert len(lines) == 1 and lines[0].text == "0 1 2 3 4 5 6 7"
+
+
+def test_language_of_parent_is_common_language():
+    ws = [
+        word("a", 0, 0, 10, 10, language="ko"),
+        word("b", 12, 0, 20, 10, language="ko"),
+    ]
+    assert Line.from_words(ws).language == "ko"
+    ws[1] = ws[1].replace(language="en")
+    assert Line.from_words(ws).language is None
+
+
+def test_filter_drops_low_confidence_words_and_empty_parents():
+    ws = [
+        word("keep", 0, 0, 10, 10, 0.9),
+        word("drop", 20, 0, 30, 10, 0.1),
+        word("none", 40, 0, 50, 10, None),
+        word("gone", 0, 100, 10, 110, 0.2),
+    ]
+    page = Page.from_words(ws, width=100, height=200)
+    kept = page.filter(0.5)
+    assert kept.text == "keep none"
+    assert [w.text for w in kept.words] == ["keep", "none"]
+    assert kept.filter(0.5, keep_unscored=False).text == "keep"
+    assert page.filter(0.0) == page
+    with pytest.raises(ValueError, match="min_confidence"):
+        page.filter(2)
+
+
+def test_navigation_properties():
+    sym = Symbol(text="a", geometry=Box(0, 0, 5, 10), confidence=0.5)
+    w = Word(text="a", geometry=Box(0, 0, 5, 10), symbols=(sym,))
+    page = Page.from_words([w], width=10, height=10)
+    assert page.symbols == (sym,)
+    assert page.words == (w,)
+    assert len(page.lines) == 1 and len(page.blocks) == 1
+    assert page.blocks[0].words == (w,)
+
+
+def test_transform_maps_every_level():
+    page = Page.from_words(TWO_COLUMNS, width=600, height=300)
+    half = page.transform([[0.5, 0, 0], [0, 0.5, 0]], width=300, height=150)
+    assert (half.width, half.height) == (300, 150)
+    assert half.words[0].geometry == Box(5, 5, 30, 15)
+    assert half.blocks[0].geometry.to_box() == Box(5, 5, 60, 30)
+    assert half.text == page.text
+
+
+def test_json_round_trip_and_plain_types():
+    page = Page.from_words(
+        TWO_COLUMNS, width=600, height=300, backend="x", languages=("en",)
+    )
+    page = page.replace(timings=Timings(decode=0.1, engine=0.25, convert=1e-3))
+    data = page.to_dict()
+    assert data["schema"] == "unocr.page/1"
+    assert json.loads(json.dumps(data)) == data  # plain JSON types only
+    assert Page.from_dict(data) == page
+    assert Page.from_json(page.to_json()) == page
+
+
+@pytest.mark.parametrize(
+    ("data", "msg"),
+    [
+        ([], "JSON object"),
+        ({"schema": "unocr.page/99"}, "unsupported page schema"),
+        ({"schema": "unocr.page/1", "height": 3}, "width"),
+        ({"schema": "unocr.page/1", "width": 3, "height": 3, "blocks": {}}, "blocks"),
+        (
+            {
+                "schema": "unocr.page/1",
+                "width": 3,
+                "height": 3,
+                "blocks": [{"text": "x"}],
+            },
+            "geometry",
+        ),
+        (
+            {
+                "schema": "unocr.page/1",
+                "width": 3,
+                "height": 3,
+                "blocks": [
+                    {
+                        "text": "x",
+                        "geometry": {"type": "box", "x0": 1, "y0": 0, "x1": 0, "y1": 1},
+                    }
+                ],
+            },
+            "geometry",
+        ),
+        (
+            {
+                "schema": "unocr.page/1",
+                "width": 3,
+                "height": 3,
+                "blocks": [
+                    {
+                        "text": "x",
+                        "confidence": 7,
+                        "geometry": {"type": "box", "x0": 0, "y0": 0, "x1": 1, "y1": 1},
+                    }
+                ],
+            },
+            "confidence",
+        ),
+    ],
+)
+def test_from_dict_rejects_malformed_data(data, msg):
+    with pytest.raises(FormatError, match=msg):
+        Page.from_dict(data)
+
+
+def test_from_json_rejects_non_json():
+    with pytest.raises(FormatError, match="not valid JSON"):
+        Page.from_json("{nope")
+
+
+def test_block_from_lines_text():
+    l1 = Line.from_words([word("a", 0, 0, 5, 5)])
+    l2 = Line.from_words([word("b", 0, 10, 5, 15)])
+    b = Block.from_lines([l1, l2])
+    assert b.text == "a\nb" and not b.native
