@@ -10,7 +10,7 @@ demo: bootstrap
 	.venv/bin/unocr read samples/phototest.png --backend tesseract
 
 test: bootstrap
-	.venv/bin/python -m pytest -n 2 -p no:cacheprovider tests src/unocr
+	.venv/bin/python -m pytest -n 2 -p no:cacheprovider --doctest-modules tests src/unocr --ignore-glob='*/backends/*/backend.py'
 	UNOCR_REQUIRE_KERAS=1 .venv-keras/bin/python -m pytest -p no:cacheprovider tests/test_keras_ocr_*.py
 
 lint: bootstrap

@@ -7,11 +7,14 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
 
 from unocr.errors import FormatError
 from unocr.geometry import Box, Quad
 from unocr.model import Block, Line, Page, Symbol, Timings, Word
 from unocr.model.layout import group_words, text_angle
+
+from .page_strategies import pages
 
 
 def word(text, x0, y0, x1, y1, conf=0.9, **kw):
@@ -245,3 +248,11 @@ def test_block_from_lines_text():
     l2 = Line.from_words([word("b", 0, 10, 5, 15)])
     b = Block.from_lines([l1, l2])
     assert b.text == "a\nb" and not b.native
+
+
+@given(pages())
+def test_json_round_trip_is_lossless(page):
+    """Law: Page -> to_json -> from_json is the identity, with plain JSON types only."""
+    text = page.to_json()
+    assert Page.from_json(text) == page
+    assert json.loads(json.dumps(page.to_dict())) == page.to_dict()
