@@ -7,7 +7,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
+from unocr.geometry import Box, Mask, Polygon, RotatedBox
 from unocr.model import Block, Line, Page, Symbol, Timings, Word
 
 coords = st.floats(0, 2000, allow_nan=False, allow_infinity=False)

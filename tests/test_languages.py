@@ -26,7 +26,7 @@ def test_normalize(given, expected):
 
 @pytest.mark.parametrize("bad", ["english", "e", "en!", "12", [3]])
 def test_normalize_rejects_non_codes(bad):
-    with pytest.raises(UnocrError, match="ISO 639|strings") as info:
+    with pytest.raises(UnocrError, match=r"ISO 639|strings") as info:
         normalize_languages(bad)
     assert isinstance(info.value, ValueError)
 
