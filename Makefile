@@ -6,14 +6,16 @@
 bootstrap:
 	bash scripts/bootstrap
 
-demo: bootstrap
+demo:
+	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap
 	.venv/bin/unocr read samples/phototest.png --backend tesseract
 
 test: bootstrap
 	.venv/bin/python -m pytest -n 2 -p no:cacheprovider --doctest-modules tests src/unocr --ignore-glob='*/backends/*/backend.py'
 	UNOCR_REQUIRE_KERAS=1 .venv-keras/bin/python -m pytest -p no:cacheprovider tests/test_keras_ocr_*.py
 
-lint: bootstrap
+lint:
+	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
 	.venv/bin/mypy --strict src/unocr
