@@ -1,0 +1,375 @@
+"""Read and write OCR results in the standard formats.
+
+One entry point per direction, dispatching on a format name:
+
+=========  =====  =====  ==============================================
+format     write  read   what
+=========  =====  =====  ==============================================
+``text``   yes    no     plain text in reading order
+``json``   yes    yes    unocr's own lossless JSON (``unocr.page/1``)
+``hocr``   yes    yes    hOCR 1.2 (XHTML)
+``alto``   yes    yes    ALTO 4.4 out; ALTO v2, v3 and v4 in
+``page``   yes    yes    PAGE-XML 2019-07-15 out; 2013, 2017, 2019 in
+``tsv``    yes    yes    Tesseract's TSV (12 columns, levels 1-5)
+``gcv``    no     yes    a Google Cloud Vision ``AnnotateImageResponse``
+=========  =====  =====  ==============================================
+
+What each format keeps and loses is documented in ``docs/formats.md``.
+
+Examples:
+    >>> from unocr.geometry import Box
+    >>> from unocr.model import Page, Word
+    >>> page = Page.from_words(
+    ...     [Word(text="Hello", geometry=Box(10, 10, 60, 30), confidence=0.9)],
+    ...     width=100, height=50)
+    >>> dumps(page, "tsv").splitlines()[-1].split()
+    ['5', '1', '1', '1', '1', '1', '10', '10', '50', '20', '90', 'Hello']
+    >>> loads(dumps(page, "alto")).text
+    'Hello'
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import re
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol, cast
+
+from unocr.errors import FormatError
+
+if TYPE_CHECKING:
+    from unocr.model import Page
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "READ_FORMATS",
+    "WRITE_FORMATS",
+    "dumps",
+    "infer_format",
+    "load",
+    "loads",
+    "save",
+    "sniff_format",
+]
+
+#: Formats :func:`dumps` and :func:`save` write.
+WRITE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto", "page", "tsv")
+#: Formats :func:`loads` and :func:`load` read.
+READ_FORMATS: tuple[str, ...] = ("json", "hocr", "alto", "page", "tsv", "gcv")
+
+#: Largest input :func:`load`/:func:`loads` accept, in bytes (256 MiB).
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+_MODULES = {
+    "text": "unocr.formats.text",
+    "json": "unocr.formats.json",
+    "hocr": "unocr.formats.hocr",
+    "alto": "unocr.formats.alto",
+    "page": "unocr.formats.page_xml",
+    "tsv": "unocr.formats.tsv",
+    "gcv": "unocr.formats.gcv",
+}
+
+_ALIASES = {
+    "txt": "text",
+    "html": "hocr",
+    "htm": "hocr",
+    "page-xml": "page",
+    "page_xml": "page",
+    "pagexml": "page",
+    "alto-xml": "alto",
+    "google": "gcv",
+}
+
+# Suffixes in the order they are tried (longest first).
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".page.xml", "page"),
+    (".alto.xml", "alto"),
+    (".hocr.html", "hocr"),
+    (".pagexml", "page"),
+    (".alto", "alto"),
+    (".hocr", "hocr"),
+    (".html", "hocr"),
+    (".htm", "hocr"),
+    (".xhtml", "hocr"),
+    (".json", "json"),
+    (".tsv", "tsv"),
+    (".txt", "text"),
+)
+
+
+class _Writer(Protocol):
+    def dumps(self, page: Page) -> str: ...
+
+
+class _Reader(Protocol):
+    def loads(self, data: str | bytes) -> Page: ...
+
+
+def _normalise(format: str, allowed: tuple[str, ...], verb: str) -> str:
+    if not isinstance(format, str):
+        raise FormatError(f"format must be a string such as 'hocr', got {format!r}")
+    name = format.strip().lower()
+    name = _ALIASES.get(name, name)
+    if name not in allowed:
+        raise FormatError(
+            f"cannot {verb} format {format!r}; choose one of: {', '.join(allowed)}"
+        )
+    return name
+
+
+def _module(name: str) -> object:
+    return importlib.import_module(_MODULES[name])
+
+
+def dumps(page: Page, format: str) -> str:
+    """Serialise a page to text in one of :data:`WRITE_FORMATS`.
+
+    Args:
+        page: The page to write.
+        format: ``"text"``, ``"json"``, ``"hocr"``, ``"alto"``, ``"page"`` or
+            ``"tsv"`` (case-insensitive; ``"txt"``, ``"html"``, ``"page-xml"``
+            are accepted too).
+
+    Returns:
+        The document as a string (XML formats carry an
+        ``encoding="UTF-8"`` declaration: encode it as UTF-8 to store it).
+
+    Raises:
+        FormatError: Unknown format name.
+    """
+    name = _normalise(format, WRITE_FORMATS, "write")
+    writer = cast(_Writer, _module(name))
+    return writer.dumps(page)
+
+
+def _as_text_head(data: str | bytes, size: int = 65536) -> str:
+    head = data[:size]
+    if isinstance(head, bytes):
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return head.decode("utf-16", errors="replace")
+        return head.decode("utf-8", errors="replace")
+    return head
+
+
+_ROOT_TAG = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def sniff_format(data: str | bytes) -> str:
+    """Guess the format of a serialised OCR result from its content.
+
+    Args:
+        data: The document (text or encoded bytes).
+
+    Returns:
+        One of :data:`READ_FORMATS`.
+
+    Raises:
+        FormatError: The content matches no known format.
+    """
+    head = _as_text_head(data).lstrip("\ufeff \t\r\n")
+    if not head:
+        raise FormatError("empty input: nothing to read (expected an OCR result)")
+    if head[0] in "{[":
+        return _sniff_json(head)
+    if head.startswith("<"):
+        match = _ROOT_TAG.search(_strip_prolog(head))
+        root = match.group(1).lower() if match else ""
+        if root == "alto":
+            return "alto"
+        if root == "pcgts":
+            return "page"
+        if root in ("html", "body", "div") or "ocr_page" in head:
+            return "hocr"
+        raise FormatError(
+            f"unrecognised XML document (root element {root or '?'!r}); unocr reads "
+            "hOCR (<html>), ALTO (<alto>) and PAGE-XML (<PcGts>)"
+        )
+    first = head.split("\n", 1)[0].rstrip("\r")
+    if first.startswith("level\tpage_num") or re.match(
+        r"^[1-5](\t-?\d+){9}\t-?[\d.]+\t", first
+    ):
+        return "tsv"
+    raise FormatError(
+        "cannot tell the format of this input; pass format= one of "
+        f"{', '.join(READ_FORMATS)}"
+    )
+
+
+def _strip_prolog(head: str) -> str:
+    # Drop comments and processing instructions so the first tag is the root.
+    head = re.sub(r"<!--.*?-->", "", head, flags=re.S)
+    return re.sub(r"<\?.*?\?>", "", head, flags=re.S)
+
+
+def _sniff_json(head: str) -> str:
+    if re.search(r'"schema"\s*:\s*"unocr\.page/', head):
+        return "json"
+    if re.search(r'"(textAnnotations|fullTextAnnotation|responses)"\s*:', head):
+        return "gcv"
+    if head.startswith("{") and '"blocks"' in head and '"width"' in head:
+        return "json"
+    raise FormatError(
+        'JSON input is neither a unocr page ("schema": "unocr.page/1") nor a '
+        "Google Cloud Vision response (textAnnotations/fullTextAnnotation)"
+    )
+
+
+def loads(data: str | bytes, format: str | None = None) -> Page:
+    """Parse a serialised OCR result into a :class:`~unocr.model.Page`.
+
+    Args:
+        data: The document, as text or encoded bytes (XML encodings are taken
+            from the XML declaration when bytes are given).
+        format: One of :data:`READ_FORMATS`; sniffed from the content when
+            ``None``.
+
+    Returns:
+        The page. Elements the file holds become ``native=True``; levels it
+        lacks (e.g. lines in a words-only file) are synthesised with
+        ``native=False``.
+
+    Raises:
+        FormatError: Unknown format, malformed or hostile document (external
+            entities, too large, too deeply nested).
+    """
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise FormatError(
+            f"loads() takes the document as str or bytes, got {type(data).__name__}; "
+            "use unocr.formats.load() for paths and file objects"
+        )
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if len(data) > MAX_INPUT_BYTES:
+        raise FormatError(
+            f"input is {len(data)} bytes, over the {MAX_INPUT_BYTES}-byte limit "
+            "(unocr.formats.MAX_INPUT_BYTES)"
+        )
+    name = (
+        sniff_format(data)
+        if format is None
+        else _normalise(format, READ_FORMATS, "read")
+    )
+    reader = cast(_Reader, _module(name))
+    return reader.loads(data)
+
+
+def load(
+    path_or_text: str | os.PathLike[str] | bytes | IO[bytes] | IO[str],
+    format: str | None = None,
+) -> Page:
+    """Read an OCR result from a file, a file object or the document itself.
+
+    Args:
+        path_or_text: A path (str or PathLike), an open file object (binary or
+            text), or the document's content (str starting with ``<`` or
+            ``{``, or bytes).
+        format: One of :data:`READ_FORMATS`; when ``None`` it is sniffed from
+            the content (so ``.xml`` files are told apart as ALTO or PAGE, and
+            ``.json`` files as unocr JSON or a Cloud Vision response).
+
+    Returns:
+        The page.
+
+    Raises:
+        FormatError: Missing file, unknown or malformed format.
+    """
+    if isinstance(path_or_text, (bytes, bytearray)):
+        return loads(bytes(path_or_text), format)
+    if isinstance(path_or_text, (io.IOBase,)) or hasattr(path_or_text, "read"):
+        content = cast("IO[bytes] | IO[str]", path_or_text).read(MAX_INPUT_BYTES + 1)
+        return loads(content, format)
+    if isinstance(path_or_text, str) and _looks_like_document(path_or_text):
+        return loads(path_or_text, format)
+    path = Path(path_or_text)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise FormatError(
+                f"{path} is {size} bytes, over the {MAX_INPUT_BYTES}-byte limit "
+                "(unocr.formats.MAX_INPUT_BYTES)"
+            )
+        content_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise FormatError(f"{path} is a directory, not an OCR result file") from None
+    except OSError as exc:
+        raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return loads(content_bytes, format)
+    except FormatError as exc:
+        if exc.item is None:
+            raise FormatError(f"{path}: {exc.message}", item=str(path)) from exc
+        raise
+
+
+def _looks_like_document(text: str) -> bool:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    return stripped.startswith(("<", "{", "[")) or "\n" in text or "\t" in text
+
+
+def infer_format(path: str | os.PathLike[str]) -> str:
+    """Tell the output format from a file name's suffix.
+
+    ``.txt`` -> text, ``.json`` -> json, ``.hocr``/``.html``/``.htm`` -> hocr,
+    ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page,
+    ``.tsv`` -> tsv. A bare ``.xml`` is ambiguous (ALTO and PAGE-XML both
+    use it) and is refused with a message naming the fix.
+
+    Args:
+        path: File name or path.
+
+    Returns:
+        One of :data:`WRITE_FORMATS`.
+
+    Raises:
+        FormatError: Unknown or ambiguous suffix.
+    """
+    name = os.fspath(path).lower()
+    for suffix, fmt in _SUFFIXES:
+        if name.endswith(suffix):
+            return fmt
+    if name.endswith(".xml"):
+        raise FormatError(
+            f"cannot tell ALTO from PAGE-XML by the name {os.fspath(path)!r}; name the "
+            "file *.alto.xml or *.page.xml, or pass the format explicitly "
+            "(format='alto' / 'page', or --format)"
+        )
+    raise FormatError(
+        f"cannot infer an OCR output format from the name {os.fspath(path)!r}; use a "
+        "suffix .txt, .json, .hocr, .html, .alto.xml, .page.xml or .tsv, or pass "
+        "the format explicitly"
+    )
+
+
+def save(page: Page, path: str | os.PathLike[str], format: str | None = None) -> None:
+    """Write a page to a file (UTF-8).
+
+    Args:
+        page: The page to write.
+        path: Target file; its folder must exist.
+        format: One of :data:`WRITE_FORMATS`; inferred from the suffix of
+            ``path`` by :func:`infer_format` when ``None``.
+
+    Raises:
+        FormatError: Unknown format, or the file cannot be written.
+    """
+    name = (
+        infer_format(path)
+        if format is None
+        else _normalise(format, WRITE_FORMATS, "write")
+    )
+    text = dumps(page, name)
+    if name == "text" and text and not text.endswith("\n"):
+        text += "\n"
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise FormatError(
+            f"cannot write {os.fspath(path)}: {exc.strerror or exc}",
+            item=os.fspath(path),
+        ) from exc

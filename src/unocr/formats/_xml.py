@@ -1,0 +1,264 @@
+"""Safe XML parsing for hOCR, ALTO and PAGE-XML input.
+
+OCR files come from anywhere, so parsing them must not be an attack surface:
+
+* no entity is ever expanded or resolved (``resolve_entities=False``), and a
+  document that *declares* entities (``<!ENTITY``, the billion-laughs and
+  external-entity attacks) is refused outright;
+* nothing is ever fetched (``no_network=True``, ``load_dtd=False``): a
+  ``<!DOCTYPE ... "http://...">`` line, as Tesseract writes in hOCR, is
+  accepted but never followed;
+* libxml2's own limits stay on (``huge_tree=False``: no text node over
+  10 MB, no name over 50 000 characters), the whole input is capped at
+  :data:`MAX_XML_BYTES` and element nesting at :data:`MAX_XML_DEPTH`, checked
+  while parsing so a hostile file is stopped early.
+
+Every failure is a :class:`~unocr.errors.FormatError`.
+
+lxml is imported inside the functions, so ``import unocr`` stays free of it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from unocr.errors import BackendUnavailableError, FormatError
+
+__all__ = [
+    "MAX_XML_BYTES",
+    "MAX_XML_DEPTH",
+    "XmlSyntaxError",
+    "local_name",
+    "lxml_etree",
+    "namespace",
+    "parse_html",
+    "parse_xml",
+]
+
+#: Largest XML document accepted, in bytes (100 MiB).
+MAX_XML_BYTES = 100 * 1024 * 1024
+#: Deepest element nesting accepted (real OCR files nest about 10 deep).
+MAX_XML_DEPTH = 200
+
+_CHUNK = 1 << 16
+
+
+class XmlSyntaxError(FormatError):
+    """The document is not well-formed XML (a :class:`FormatError`)."""
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ENTITY_DECL = re.compile(rb"<\s*!\s*ENTITY", re.IGNORECASE)
+# A reference to a named entity other than XML's five predefined ones.
+_ENTITY_REF = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z_:][\w.:-]*;")
+
+
+def lxml_etree() -> Any:
+    """Import ``lxml.etree``, or say how to install it.
+
+    Returns:
+        The ``lxml.etree`` module.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: lxml is not installed (an
+            ``ImportError``).
+    """
+    try:
+        from lxml import etree
+    except ImportError as exc:  # pragma: no cover - lxml is a dependency
+        raise BackendUnavailableError(
+            "reading and writing hOCR, ALTO and PAGE-XML needs the lxml package.",
+            fix="pip install 'lxml>=5'",
+        ) from exc
+    return etree
+
+
+def _check_declarations(data: bytes, what: str) -> None:
+    probes = [data]
+    if (
+        data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        or b"\x00<" in data[:4]
+        or (b"<\x00" in data[:4])
+    ):
+        probes.extend(
+            data.decode(enc, errors="ignore").encode("utf-8")
+            for enc in ("utf-16-le", "utf-16-be")
+        )
+    for probe in probes:
+        if _ENTITY_DECL.search(probe):
+            raise FormatError(
+                f"refusing to parse {what}: it declares XML entities (<!ENTITY>), "
+                "which unocr never expands (entity-expansion and external-entity "
+                "attacks); remove the DOCTYPE's internal subset"
+            )
+
+
+def _limit_size(data: str | bytes, what: str, max_bytes: int) -> bytes:
+    if isinstance(data, str):
+        # lxml refuses str input that carries an encoding declaration; the text
+        # is already decoded, so the declaration no longer applies.
+        data = _XML_DECL.sub("", data, count=1).encode("utf-8")
+    if len(data) > max_bytes:
+        raise FormatError(
+            f"{what} is {len(data)} bytes, over the {max_bytes}-byte limit for XML "
+            "input (unocr.formats._xml.MAX_XML_BYTES)"
+        )
+    return data
+
+
+def parse_xml(
+    data: str | bytes,
+    *,
+    what: str = "XML document",
+    max_bytes: int | None = None,
+    max_depth: int | None = None,
+) -> Any:
+    """Parse XML without expanding entities, fetching anything or recursing deep.
+
+    Args:
+        data: The document as text or bytes (bytes honour the XML
+            declaration's encoding).
+        what: Name of the document for error messages, e.g. ``"ALTO"``.
+        max_bytes: Size limit in bytes; default :data:`MAX_XML_BYTES`.
+        max_depth: Element nesting limit; default :data:`MAX_XML_DEPTH`.
+
+    Returns:
+        The root ``lxml.etree._Element``.
+
+    Raises:
+        FormatError: Syntax error, entity declarations, size or depth over the
+            limits.
+    """
+    etree = lxml_etree()
+
+    max_bytes = MAX_XML_BYTES if max_bytes is None else max_bytes
+    max_depth = MAX_XML_DEPTH if max_depth is None else max_depth
+    raw = _limit_size(data, what, max_bytes)
+    _check_declarations(raw, what)
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    depth = 0
+    try:
+        for offset in range(0, len(raw), _CHUNK):
+            parser.feed(raw[offset : offset + _CHUNK])
+            for event, _element in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    if depth > max_depth:
+                        raise FormatError(
+                            f"{what} nests elements more than {max_depth} deep; "
+                            "refusing to parse it (a real OCR file nests about 10 deep)"
+                        )
+                else:
+                    depth -= 1
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):
+            raise FormatError(
+                f"{what} nests elements more than {max_depth} deep; refusing to "
+                "parse it (a real OCR file nests about 10 deep)"
+            ) from exc
+        raise XmlSyntaxError(f"{what} is not well-formed XML: {exc}") from exc
+    docinfo = root.getroottree().docinfo
+    dtd = docinfo.internalDTD
+    if dtd is not None and (list(dtd.entities()) or list(dtd.iterelements())):
+        raise FormatError(
+            f"refusing to parse {what}: its DOCTYPE declares entities or elements; "
+            "unocr accepts a DOCTYPE line but never an internal DTD subset"
+        )
+    # Without a DOCTYPE libxml2 rejects undeclared entities itself; with one it
+    # keeps them as nodes in text and silently drops them from attributes.
+    match = _ENTITY_REF.search(raw) if docinfo.doctype else None
+    if match is not None or any(isinstance(n, etree._Entity) for n in root.iter()):
+        name = match.group().decode("ascii", "replace") if match else "an entity"
+        raise XmlSyntaxError(
+            f"{what} references the undeclared entity {name}; unocr never "
+            "resolves entities (use the character itself or &#NNNN;)"
+        )
+    return root
+
+
+def parse_html(
+    data: str | bytes, *, what: str = "HTML document", max_bytes: int | None = None
+) -> Any:
+    """Parse HTML (for hOCR that is not well-formed XML) with the same guards.
+
+    Args:
+        data: The document as text or bytes.
+        what: Name of the document for error messages.
+        max_bytes: Size limit in bytes; default :data:`MAX_XML_BYTES`.
+
+    Returns:
+        The root ``lxml.html.HtmlElement``.
+
+    Raises:
+        FormatError: Entity declarations, too large, or nothing parseable.
+    """
+    etree = lxml_etree()
+    from lxml import html
+
+    raw = _limit_size(data, what, MAX_XML_BYTES if max_bytes is None else max_bytes)
+    _check_declarations(raw, what)
+    parser = html.HTMLParser(
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        default_doctype=False,
+    )
+    try:
+        root = html.document_fromstring(raw, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise FormatError(f"{what} cannot be parsed as HTML: {exc}") from exc
+    depth = _depth(root)
+    if depth > MAX_XML_DEPTH:
+        raise FormatError(f"{what} nests elements more than {MAX_XML_DEPTH} deep")
+    return root
+
+
+def _depth(root: Any) -> int:
+    best = 0
+    stack = [(root, 1)]
+    while stack:
+        node, d = stack.pop()
+        best = max(best, d)
+        stack.extend((child, d + 1) for child in node)
+    return best
+
+
+def local_name(element: Any) -> str:
+    """Tag name of an element without its namespace (``""`` for comments).
+
+    Args:
+        element: An lxml element.
+
+    Returns:
+        The local part of the tag, e.g. ``"TextLine"``.
+    """
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def namespace(element: Any) -> str:
+    """Namespace URI of an element's tag (``""`` where it has none).
+
+    Args:
+        element: An lxml element.
+
+    Returns:
+        The namespace URI.
+    """
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith("{"):
+        return tag[1:].split("}", 1)[0]
+    return ""

@@ -1,0 +1,469 @@
+"""hOCR 1.2: OCR results as XHTML.
+
+Written structure (one ``ocr_carea`` holding one ``ocr_par`` per unocr
+block)::
+
+    div.ocr_page > div.ocr_carea > p.ocr_par > span.ocr_line
+        > span.ocrx_word > span.ocrx_cinfo
+
+Properties in ``title``: ``bbox`` (whole pixels, clamped at 0), ``poly``
+(vertices of quads, polygons, rotated boxes and mask outlines), ``x_wconf``
+(confidence 0-100, two decimals) on words and also on lines and paragraphs
+where unocr has one, ``x_bboxes``/``x_confs`` on symbols. Languages go in
+``lang`` attributes (HTML inheritance: an element repeats ``lang`` only
+where it differs from its parent, ``lang=""`` meaning unknown) and the page's
+in ``<meta name="ocr-langs">``; right-to-left text gets ``dir="rtl"``.
+
+Reading accepts any hOCR (Tesseract, OCRopus, kraken...): paragraphs
+(``ocr_par``) become blocks, or ``ocr_carea`` where there are no paragraphs;
+``ocr_line`` and the other line classes (``ocrx_line``, ``ocr_header``,
+``ocr_caption``, ``ocr_textfloat``) become lines; ``ocrx_word`` words;
+``ocrx_cinfo``/``ocr_cinfo``/``ocr_glyph`` symbols.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from unocr.errors import FormatError
+from unocr.formats._common import (
+    box_ints,
+    clean_text,
+    fmt_num,
+    geometry_from_box,
+    geometry_from_points,
+    is_rtl,
+    iso_language,
+    join_lines,
+    join_words,
+    line_as_word,
+    outline,
+    page_languages,
+    percent_to_confidence,
+)
+from unocr.formats._xml import (
+    XmlSyntaxError,
+    local_name,
+    lxml_etree,
+    parse_html,
+    parse_xml,
+)
+
+if TYPE_CHECKING:
+    from unocr.geometry import Geometry
+    from unocr.model import Block, Line, Page, Symbol, Word
+
+__all__ = ["dumps", "loads", "parse_title"]
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+_DOCTYPE = (
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n'
+    '    "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+)
+_CAPABILITIES = (
+    "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrx_cinfo "
+    "ocrp_wconf ocrp_lang ocrp_dir ocrp_poly"
+)
+
+_BLOCK_CLASSES = ("ocr_par",)
+_AREA_CLASSES = ("ocr_carea",)
+_LINE_CLASSES = ("ocr_line", "ocrx_line", "ocr_header", "ocr_caption", "ocr_textfloat")
+_WORD_CLASSES = ("ocrx_word", "ocr_word")
+_SYMBOL_CLASSES = ("ocrx_cinfo", "ocr_cinfo", "ocr_glyph")
+
+
+# --------------------------------------------------------------------- writing
+def _title(
+    geometry: Geometry, confidence: float | None, *, symbol: bool = False
+) -> str:
+    x0, y0, x1, y1 = box_ints(geometry, clamp=True)
+    box = f"{x0} {y0} {x1} {y1}"
+    parts = [f"x_bboxes {box}" if symbol else f"bbox {box}"]
+    points = outline(geometry)
+    if points is not None:
+        coords = " ".join(str(max(0, round(v))) for v in points.reshape(-1))
+        parts.append(f"poly {coords}")
+    if confidence is not None:
+        key = "x_confs" if symbol else "x_wconf"
+        parts.append(f"{key} {fmt_num(confidence * 100.0, 2)}")
+    return "; ".join(parts)
+
+
+def _set_lang(el: Any, language: str | None, inherited: str | None) -> str | None:
+    if language != inherited:
+        el.set("lang", language or "")
+    return language
+
+
+def _set_dir(el: Any, text: str, parent_rtl: bool) -> bool:
+    rtl = is_rtl(text)
+    if rtl != parent_rtl:
+        el.set("dir", "rtl" if rtl else "ltr")
+    return rtl
+
+
+def _symbols_fit(word: Word) -> bool:
+    return bool(word.symbols) and "".join(s.text for s in word.symbols) == word.text
+
+
+def dumps(page: Page) -> str:
+    """Serialise a page as an hOCR 1.2 XHTML document.
+
+    Args:
+        page: The page to write.
+
+    Returns:
+        The document (UTF-8 declared), Tesseract-compatible in structure.
+    """
+    etree = lxml_etree()
+
+    def sub(parent: Any, tag: str, cls: str, ident: str) -> Any:
+        el = etree.SubElement(parent, f"{{{XHTML_NS}}}{tag}")
+        el.set("class", cls)
+        el.set("id", ident)
+        return el
+
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS})
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = ""
+    metas = [
+        ("ocr-system", f"unocr {page.backend}" if page.backend else "unocr"),
+        ("ocr-capabilities", _CAPABILITIES),
+        ("ocr-number-of-pages", "1"),
+    ]
+    # Always present (empty when the engine used its default), so reading
+    # gives back exactly page.languages.
+    metas.append(("ocr-langs", " ".join(page.languages)))
+    meta = etree.SubElement(head, f"{{{XHTML_NS}}}meta")
+    meta.set("http-equiv", "Content-Type")
+    meta.set("content", "text/html;charset=utf-8")
+    for name, content in metas:
+        meta = etree.SubElement(head, f"{{{XHTML_NS}}}meta")
+        meta.set("name", name)
+        meta.set("content", clean_text(content))
+    body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
+    page_el = sub(body, "div", "ocr_page", "page_1")
+    page_el.set("title", f"bbox 0 0 {page.width} {page.height}; ppageno 0")
+    n_line = n_word = 0
+    for b, block in enumerate(page.blocks, start=1):
+        area = sub(page_el, "div", "ocr_carea", f"block_1_{b}")
+        area.set("title", _title(block.geometry, None))
+        par = sub(area, "p", "ocr_par", f"par_1_{b}")
+        par.set("title", _title(block.geometry, block.confidence))
+        block_lang = _set_lang(par, block.language, None)
+        block_rtl = _set_dir(par, block.text, False)
+        for line in block.lines:
+            n_line += 1
+            line_el = sub(par, "span", "ocr_line", f"line_1_{n_line}")
+            line_el.set("title", _title(line.geometry, line.confidence))
+            line_lang = _set_lang(line_el, line.language, block_lang)
+            line_rtl = _set_dir(line_el, line.text, block_rtl)
+            words = line.words
+            if not words and line.text:
+                # A line without words (line-level engines): keep its text.
+                words = (line_as_word(line),)
+            for word in words:
+                n_word += 1
+                word_el = sub(line_el, "span", "ocrx_word", f"word_1_{n_word}")
+                word_el.set("title", _title(word.geometry, word.confidence))
+                word_lang = _set_lang(word_el, word.language, line_lang)
+                _set_dir(word_el, word.text, line_rtl)
+                if _symbols_fit(word):
+                    for symbol in word.symbols:
+                        sym_el = etree.SubElement(word_el, f"{{{XHTML_NS}}}span")
+                        sym_el.set("class", "ocrx_cinfo")
+                        sym_el.set(
+                            "title",
+                            _title(symbol.geometry, symbol.confidence, symbol=True),
+                        )
+                        _set_lang(sym_el, symbol.language, word_lang)
+                        sym_el.text = clean_text(symbol.text)
+                else:
+                    word_el.text = clean_text(word.text)
+    body_text = etree.tostring(html, encoding="unicode", pretty_print=True)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{_DOCTYPE}\n{body_text}'
+
+
+# --------------------------------------------------------------------- reading
+_PROP = re.compile(r'\s*([A-Za-z_][\w-]*)\s*((?:"[^"]*"|[^;"])*)(?:;|$)')
+
+
+def parse_title(title: str) -> dict[str, list[str]]:
+    """Split an hOCR ``title`` attribute into its properties.
+
+    Args:
+        title: E.g. ``'bbox 36 92 96 116; x_wconf 96'``.
+
+    Returns:
+        Property name -> list of value tokens (quoted strings keep their
+        quotes), e.g. ``{"bbox": ["36", "92", "96", "116"], "x_wconf": ["96"]}``.
+    """
+    props: dict[str, list[str]] = {}
+    for match in _PROP.finditer(title or ""):
+        name, rest = match.group(1), match.group(2)
+        if name:
+            props[name] = re.findall(r'"[^"]*"|\S+', rest)
+    return props
+
+
+def _classes(el: Any) -> set[str]:
+    cls = el.get("class") if isinstance(el.tag, str) else None
+    return set(cls.split()) if cls else set()
+
+
+def _numbers(tokens: list[str], what: str) -> list[float]:
+    try:
+        return [float(t) for t in tokens]
+    except ValueError:
+        raise FormatError(f"hOCR {what} has non-numeric values {tokens!r}") from None
+
+
+def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry | None:
+    if "poly" in props:
+        values = _numbers(props["poly"], "poly")
+        if len(values) >= 6 and len(values) % 2 == 0:
+            return geometry_from_points(
+                [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+            )
+    key = "x_bboxes" if symbol and "x_bboxes" in props else "bbox"
+    if key in props:
+        values = _numbers(props[key], key)
+        if len(values) < 4:
+            raise FormatError(f"hOCR {key} needs four numbers, got {props[key]!r}")
+        return geometry_from_box(*values[:4])
+    return None
+
+
+def _confidence(props: dict[str, list[str]], *keys: str) -> float | None:
+    for key in keys:
+        if props.get(key):
+            values = _numbers(props[key][:1], key)
+            return percent_to_confidence(values[0])
+    return None
+
+
+class _Reader:
+    def __init__(self, page_el: Any) -> None:
+        self.page_el = page_el
+
+    def language(self, el: Any) -> str | None:
+        node = el
+        while node is not None:
+            for attr in ("lang", "{http://www.w3.org/XML/1998/namespace}lang"):
+                value = node.get(attr)
+                if value is not None:
+                    return iso_language(value)
+            if node is self.page_el:
+                return None
+            node = node.getparent()
+        return None
+
+    def symbols(self, word_el: Any) -> list[Symbol]:
+        from unocr.model import Symbol
+
+        out = []
+        for el in word_el.iter():
+            if not _classes(el) & set(_SYMBOL_CLASSES):
+                continue
+            props = parse_title(el.get("title", ""))
+            geometry = _geometry(props, symbol=True)
+            if geometry is None:
+                continue
+            out.append(
+                Symbol(
+                    text="".join(el.itertext()),
+                    geometry=geometry,
+                    confidence=_confidence(props, "x_confs", "x_conf"),
+                    language=self.language(el),
+                )
+            )
+        return out
+
+    def word(self, el: Any, fallback: Geometry | None) -> Word | None:
+        from unocr.model import Word
+
+        symbols = self.symbols(el)
+        text = (
+            "".join(s.text for s in symbols)
+            if symbols
+            else "".join(el.itertext()).strip()
+        )
+        if not text:
+            return None
+        props = parse_title(el.get("title", ""))
+        geometry = _geometry(props) or fallback
+        if geometry is None:
+            raise FormatError(f"hOCR word {text!r} has no bbox")
+        return Word(
+            text=text,
+            geometry=geometry,
+            confidence=_confidence(props, "x_wconf"),
+            language=self.language(el),
+            symbols=tuple(symbols),
+        )
+
+    def line(self, el: Any) -> Line | None:
+        from unocr.model import Line
+
+        props = parse_title(el.get("title", ""))
+        geometry = _geometry(props)
+        words = [
+            w for w in (self.word(x, geometry) for x in _find(el, _WORD_CLASSES)) if w
+        ]
+        if not words:
+            return None
+        if geometry is None:
+            return Line.from_words(words, native=True, language=self.language(el))
+        return Line(
+            text=join_words(words),
+            geometry=geometry,
+            confidence=_confidence(props, "x_wconf"),
+            language=self.language(el),
+            words=tuple(words),
+        )
+
+    def block(self, el: Any | None, lines: list[Line]) -> Block:
+        from unocr.model import Block
+
+        if el is None:
+            return Block.from_lines(lines)
+        props = parse_title(el.get("title", ""))
+        geometry = _geometry(props)
+        if geometry is None:
+            return Block.from_lines(lines, native=True, language=self.language(el))
+        return Block(
+            text=join_lines(lines),
+            geometry=geometry,
+            confidence=_confidence(props, "x_wconf"),
+            language=self.language(el),
+            lines=tuple(lines),
+        )
+
+
+def _find(root: Any, classes: tuple[str, ...]) -> Iterator[Any]:
+    wanted = set(classes)
+    for el in root.iter():
+        if _classes(el) & wanted:
+            yield el
+
+
+def _ancestor(el: Any, classes: tuple[str, ...], stop: Any) -> Any | None:
+    wanted = set(classes)
+    node = el.getparent()
+    while node is not None and node is not stop:
+        if _classes(node) & wanted:
+            return node
+        node = node.getparent()
+    return None
+
+
+def _parse(data: str | bytes) -> Any:
+    try:
+        return parse_xml(data, what="hOCR")
+    except XmlSyntaxError:
+        # hOCR is HTML: files that are not well-formed XML are read as HTML.
+        return parse_html(data, what="hOCR")
+
+
+def loads(data: str | bytes) -> Page:
+    """Read an hOCR document (one page).
+
+    Args:
+        data: The XHTML/HTML text or bytes.
+
+    Returns:
+        The page; ``width``/``height`` from the ``ocr_page`` bbox.
+
+    Raises:
+        FormatError: No ``ocr_page``, several pages, malformed properties, or
+            hostile markup (see :mod:`unocr.formats._xml`).
+    """
+    from unocr.model import Page
+    from unocr.model.layout import group_lines, group_words
+
+    root = _parse(data)
+    pages = list(_find(root, ("ocr_page",)))
+    if not pages:
+        raise FormatError("not an hOCR document: no element with class 'ocr_page'")
+    if len(pages) > 1:
+        raise FormatError(
+            f"hOCR document holds {len(pages)} pages; unocr reads one page per "
+            "document (split the file by ocr_page)"
+        )
+    page_el = pages[0]
+    reader = _Reader(page_el)
+    props = parse_title(page_el.get("title", ""))
+    page_box = _geometry(props)
+
+    # Keyed by id() of block elements, which ``groups`` keeps alive.
+    groups: dict[int, tuple[Any | None, list[Line]]] = {}
+    order: list[int] = []
+    line_els = list(_find(page_el, _LINE_CLASSES))
+    for line_el in line_els:
+        if _ancestor(line_el, _LINE_CLASSES, page_el) is not None:
+            continue  # nested line classes: the outer one counts
+        line = reader.line(line_el)
+        if line is None:
+            continue
+        block_el = _ancestor(line_el, _BLOCK_CLASSES, page_el)
+        if block_el is None:
+            block_el = _ancestor(line_el, _AREA_CLASSES, page_el)
+        key = id(block_el) if block_el is not None else -len(order) - 1
+        if block_el is None and order and order[-1] < 0:
+            key = order[-1]  # consecutive lines outside any block share one
+        if key not in groups:
+            groups[key] = (block_el, [])
+            order.append(key)
+        groups[key][1].append(line)
+    blocks = [reader.block(groups[k][0], groups[k][1]) for k in order]
+
+    stray_els = [
+        el
+        for el in _find(page_el, _WORD_CLASSES)
+        if _ancestor(el, _LINE_CLASSES, page_el) is None
+    ]
+    stray = [w for w in (reader.word(el, None) for el in stray_els) if w is not None]
+    if stray:  # words outside any line: lines and blocks from their layout
+        blocks.extend(group_lines(group_words(stray)))
+
+    if page_box is not None:
+        bounds = page_box.bounds
+        width, height = round(bounds.x1), round(bounds.y1)
+    elif blocks:
+        x1 = max(b.geometry.bounds.x1 for b in blocks)
+        y1 = max(b.geometry.bounds.y1 for b in blocks)
+        width, height = round(x1), round(y1)
+    else:
+        width = height = 0
+    languages = _meta(root, "ocr-langs")
+    system = _meta(root, "ocr-system")
+    return Page(
+        width=width,
+        height=height,
+        blocks=tuple(blocks),
+        backend=_backend(system),
+        languages=page_languages(blocks)
+        if languages is None
+        else tuple(code for code in map(iso_language, languages.split()) if code),
+    )
+
+
+def _meta(root: Any, name: str) -> str | None:
+    for el in root.iter():
+        if local_name(el) == "meta" and el.get("name") == name:
+            content = el.get("content")
+            return str(content) if content is not None else None
+    return None
+
+
+def _backend(system: str | None) -> str | None:
+    if not system:
+        return None
+    parts = system.split()
+    if parts[0].lower() == "unocr":
+        return parts[1] if len(parts) > 1 else None
+    if parts[0].lower() == "tesseract":
+        return "tesseract"
+    return None

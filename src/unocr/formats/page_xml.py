@@ -1,0 +1,494 @@
+"""PAGE-XML: written as the 2019-07-15 schema, read from 2013 to 2024.
+
+Written structure::
+
+    PcGts > Metadata (Creator unocr; MetadataItem backend, languages)
+          > Page > ReadingOrder, TextRegion > TextLine > Word > Glyph
+
+Every element has ``Coords points`` (its true outline: the four corners of a
+box or quad, the vertices of a polygon, rotated box or mask outline) in whole
+pixels, clamped at 0 (the schema allows no negative coordinates), and its
+text in ``TextEquiv/Unicode`` with ``conf`` (0-1) where unocr has one.
+Languages go in ``primaryLanguage`` (regions, lines) and ``language`` (words)
+as PAGE's English language names (``"German"``), mapped from ISO 639 codes,
+written where they differ from the parent's and inherited from the parent
+region (and the page's ``primaryLanguage``) on reading, as PAGE intends;
+glyphs have no language attribute. Right-to-left text gets
+``readingDirection="right-to-left"``.
+
+Reading accepts the 2009/2010 namespaces too (``Coords`` with ``Point``
+children), follows the ``ReadingOrder`` when the file has one, and reads
+nested ``TextRegion`` elements (also inside table regions) as blocks of
+their own.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Any
+
+from unocr.errors import FormatError
+from unocr.formats._common import (
+    box_ints,
+    clean_text,
+    fmt_num,
+    geometry_from_points,
+    is_rtl,
+    iso_language,
+    join_lines,
+    join_words,
+    outline,
+    page_languages,
+)
+from unocr.formats._xml import local_name, lxml_etree, namespace, parse_xml
+
+if TYPE_CHECKING:
+    from unocr.geometry import Geometry
+    from unocr.model import Block, Element, Line, Page, Symbol, Word
+
+__all__ = ["LANGUAGE_NAMES", "NS_2019", "PAGE_NAMESPACES", "dumps", "loads"]
+
+_BASE = "http://schema.primaresearch.org/PAGE/gts/pagecontent/"
+NS_2019 = f"{_BASE}2019-07-15"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = f"{NS_2019} {NS_2019}/pagecontent.xsd"
+
+#: Namespaces read (the 2024 schema keeps these elements unchanged).
+PAGE_NAMESPACES = tuple(
+    _BASE + v
+    for v in (
+        "2024-07-15",
+        "2019-07-15",
+        "2018-07-15",
+        "2017-07-15",
+        "2016-07-15",
+        "2013-07-15",
+        "2010-03-19",
+        "2010-01-12",
+        "2009-03-16",
+    )
+)
+
+#: ISO 639-1 code -> PAGE ``LanguageSimpleType`` name (2019 schema).
+LANGUAGE_NAMES: dict[str, str] = {
+    "ab": "Abkhaz", "aa": "Afar", "af": "Afrikaans", "ak": "Akan", "sq": "Albanian",
+    "am": "Amharic", "ar": "Arabic", "an": "Aragonese", "hy": "Armenian",
+    "as": "Assamese", "av": "Avaric", "ae": "Avestan", "ay": "Aymara",
+    "az": "Azerbaijani", "bm": "Bambara", "ba": "Bashkir", "eu": "Basque",
+    "be": "Belarusian", "bn": "Bengali", "bh": "Bihari", "bi": "Bislama",
+    "bs": "Bosnian", "br": "Breton", "bg": "Bulgarian", "my": "Burmese",
+    "yue": "Cantonese", "ca": "Catalan", "ch": "Chamorro", "ce": "Chechen",
+    "ny": "Chichewa", "zh": "Chinese", "cv": "Chuvash", "kw": "Cornish",
+    "co": "Corsican", "cr": "Cree", "hr": "Croatian", "cs": "Czech", "da": "Danish",
+    "dv": "Divehi", "nl": "Dutch", "dz": "Dzongkha", "en": "English",
+    "eo": "Esperanto", "et": "Estonian", "ee": "Ewe", "fo": "Faroese", "fj": "Fijian",
+    "fi": "Finnish", "fr": "French", "ff": "Fula", "gd": "Gaelic", "gl": "Galician",
+    "lg": "Ganda", "ka": "Georgian", "de": "German", "el": "Greek", "gn": "Guaraní",
+    "gu": "Gujarati", "ht": "Haitian", "ha": "Hausa", "he": "Hebrew", "hz": "Herero",
+    "hi": "Hindi", "ho": "Hiri Motu", "hu": "Hungarian", "is": "Icelandic",
+    "io": "Ido", "ig": "Igbo", "id": "Indonesian", "ia": "Interlingua",
+    "ie": "Interlingue", "iu": "Inuktitut", "ik": "Inupiaq", "ga": "Irish",
+    "it": "Italian", "ja": "Japanese", "jv": "Javanese", "kl": "Kalaallisut",
+    "kn": "Kannada", "kr": "Kanuri", "ks": "Kashmiri", "kk": "Kazakh", "km": "Khmer",
+    "ki": "Kikuyu", "rw": "Kinyarwanda", "rn": "Kirundi", "kv": "Komi", "kg": "Kongo",
+    "ko": "Korean", "ku": "Kurdish", "kj": "Kwanyama", "ky": "Kyrgyz", "lo": "Lao",
+    "la": "Latin", "lv": "Latvian", "li": "Limburgish", "ln": "Lingala",
+    "lt": "Lithuanian", "lu": "Luba-Katanga", "lb": "Luxembourgish",
+    "mk": "Macedonian", "mg": "Malagasy", "ms": "Malay", "ml": "Malayalam",
+    "mt": "Maltese", "gv": "Manx", "mi": "Māori", "mr": "Marathi",
+    "mh": "Marshallese", "mn": "Mongolian", "na": "Nauru", "nv": "Navajo",
+    "ng": "Ndonga", "ne": "Nepali", "nd": "North Ndebele", "se": "Northern Sami",
+    "no": "Norwegian", "nb": "Norwegian Bokmål", "nn": "Norwegian Nynorsk",
+    "ii": "Nuosu", "oc": "Occitan", "oj": "Ojibwe", "cu": "Old Church Slavonic",
+    "or": "Oriya", "om": "Oromo", "os": "Ossetian", "pi": "Pāli", "pa": "Panjabi",
+    "ps": "Pashto", "fa": "Persian", "pl": "Polish", "pt": "Portuguese",
+    "qu": "Quechua", "ro": "Romanian", "rm": "Romansh", "ru": "Russian",
+    "sm": "Samoan", "sg": "Sango", "sa": "Sanskrit", "sc": "Sardinian",
+    "sr": "Serbian", "sn": "Shona", "sd": "Sindhi", "si": "Sinhala", "sk": "Slovak",
+    "sl": "Slovene", "so": "Somali", "nr": "South Ndebele", "st": "Southern Sotho",
+    "es": "Spanish", "su": "Sundanese", "sw": "Swahili", "ss": "Swati",
+    "sv": "Swedish", "tl": "Tagalog", "ty": "Tahitian", "tg": "Tajik", "ta": "Tamil",
+    "tt": "Tatar", "te": "Telugu", "th": "Thai", "bo": "Tibetan", "ti": "Tigrinya",
+    "to": "Tonga", "ts": "Tsonga", "tn": "Tswana", "tr": "Turkish", "tk": "Turkmen",
+    "tw": "Twi", "ug": "Uighur", "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek",
+    "ve": "Venda", "vi": "Vietnamese", "vo": "Volapük", "wa": "Walloon", "cy": "Welsh",
+    "fy": "Western Frisian", "wo": "Wolof", "xh": "Xhosa", "yi": "Yiddish",
+    "yo": "Yoruba", "za": "Zhuang", "zu": "Zulu",
+}  # fmt: skip
+
+_NAME_TO_CODE = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+_NAME_TO_CODE.update({"punjabi": "pa", "cambodian": "km"})
+
+
+def _page_language(code: str | None) -> str | None:
+    if not code:
+        return None
+    return LANGUAGE_NAMES.get(code.split("-")[0].lower())
+
+
+def _iso_from_page(name: str | None) -> str | None:
+    if not name or name == "other":
+        return None
+    code = _NAME_TO_CODE.get(name.strip().lower())
+    return code if code is not None else iso_language(name)
+
+
+# --------------------------------------------------------------------- writing
+def _points(geometry: Geometry) -> str:
+    pts = outline(geometry)
+    if pts is None:
+        x0, y0, x1, y1 = box_ints(geometry, clamp=True)
+        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    else:
+        corners = [(max(0, round(x)), max(0, round(y))) for x, y in pts]
+    return " ".join(f"{x},{y}" for x, y in corners)
+
+
+def dumps(page: Page) -> str:
+    """Serialise a page as PAGE-XML (2019-07-15 schema).
+
+    Args:
+        page: The page to write.
+
+    Returns:
+        The XML document (UTF-8 declared); it validates against
+        ``pagecontent.xsd`` of 2019-07-15.
+    """
+    etree = lxml_etree()
+
+    def sub(parent: Any, tag: str) -> Any:
+        return etree.SubElement(parent, f"{{{NS_2019}}}{tag}")
+
+    def coords(parent: Any, geometry: Geometry) -> None:
+        sub(parent, "Coords").set("points", _points(geometry))
+
+    def text_equiv(parent: Any, element: Element) -> None:
+        equiv = sub(parent, "TextEquiv")
+        if element.confidence is not None:
+            equiv.set("conf", fmt_num(element.confidence, 4))
+        sub(equiv, "Unicode").text = clean_text(element.text)
+
+    root = etree.Element(f"{{{NS_2019}}}PcGts", nsmap={None: NS_2019, "xsi": XSI_NS})
+    root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
+    meta = sub(root, "Metadata")
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    sub(meta, "Creator").text = "unocr"
+    sub(meta, "Created").text = now
+    sub(meta, "LastChange").text = now
+    if page.backend:
+        item = sub(meta, "MetadataItem")
+        item.set("type", "processingStep")
+        item.set("name", "unocr-backend")
+        item.set("value", clean_text(page.backend))
+    # Always written, so an empty selection (engine default) reads back as ().
+    item = sub(meta, "MetadataItem")
+    item.set("type", "other")
+    item.set("name", "unocr-languages")
+    item.set("value", clean_text(",".join(page.languages)))
+    page_el = sub(root, "Page")
+    page_el.set("imageFilename", "")
+    page_el.set("imageWidth", str(page.width))
+    page_el.set("imageHeight", str(page.height))
+    if page.blocks:
+        order = sub(sub(page_el, "ReadingOrder"), "OrderedGroup")
+        order.set("id", "reading_order")
+        for b in range(1, len(page.blocks) + 1):
+            ref = sub(order, "RegionRefIndexed")
+            ref.set("index", str(b - 1))
+            ref.set("regionRef", f"region_{b}")
+    for b, block in enumerate(page.blocks, start=1):
+        region = sub(page_el, "TextRegion")
+        region.set("id", f"region_{b}")
+        if is_rtl(block.text):
+            region.set("readingDirection", "right-to-left")
+        if name := _page_language(block.language):
+            region.set("primaryLanguage", name)
+        coords(region, block.geometry)
+        for n, line in enumerate(block.lines, start=1):
+            line_el = sub(region, "TextLine")
+            line_el.set("id", f"region_{b}_line_{n}")
+            if line.language != block.language and (
+                name := _page_language(line.language)
+            ):
+                line_el.set("primaryLanguage", name)
+            if is_rtl(line.text):
+                line_el.set("readingDirection", "right-to-left")
+            coords(line_el, line.geometry)
+            for w, word in enumerate(line.words, start=1):
+                word_el = sub(line_el, "Word")
+                word_el.set("id", f"region_{b}_line_{n}_word_{w}")
+                if word.language != line.language and (
+                    name := _page_language(word.language)
+                ):
+                    word_el.set("language", name)
+                if is_rtl(word.text):
+                    word_el.set("readingDirection", "right-to-left")
+                coords(word_el, word.geometry)
+                for g, symbol in enumerate(word.symbols, start=1):
+                    glyph = sub(word_el, "Glyph")
+                    glyph.set("id", f"region_{b}_line_{n}_word_{w}_glyph_{g}")
+                    coords(glyph, symbol.geometry)
+                    text_equiv(glyph, symbol)
+                text_equiv(word_el, word)
+            text_equiv(line_el, line)
+        text_equiv(region, block)
+    text = etree.tostring(root, encoding="unicode", pretty_print=True)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}'
+
+
+# --------------------------------------------------------------------- reading
+class _Reader:
+    def __init__(self, ns: str) -> None:
+        self.ns = ns
+
+    def q(self, tag: str) -> str:
+        return f"{{{self.ns}}}{tag}"
+
+    def geometry(self, el: Any) -> Geometry | None:
+        node = el.find(self.q("Coords"))
+        if node is None:
+            return None
+        raw = node.get("points")
+        if raw is not None:
+            points = []
+            for pair in raw.split():
+                x, sep, y = pair.partition(",")
+                try:
+                    points.append((float(x), float(y)))
+                except ValueError:
+                    raise FormatError(
+                        f"PAGE Coords points {raw[:80]!r} are not 'x,y x,y ...' numbers"
+                    ) from None
+                if not sep:
+                    raise FormatError(f"PAGE Coords point {pair!r} is not 'x,y'")
+        else:  # 2009/2010 schemas: <Point x= y=/>
+            try:
+                points = [
+                    (float(p.get("x")), float(p.get("y")))
+                    for p in node.iterfind(self.q("Point"))
+                ]
+            except (TypeError, ValueError):
+                raise FormatError("PAGE Coords Point needs numeric x and y") from None
+        if not points:
+            return None
+        return geometry_from_points(points)
+
+    def text(self, el: Any) -> tuple[str | None, float | None]:
+        equivs = el.findall(self.q("TextEquiv"))
+        if not equivs:
+            return None, None
+
+        def index(e: Any) -> int:
+            try:
+                return int(e.get("index", "0"))
+            except ValueError:
+                return 0
+
+        best = min(equivs, key=index)
+        unicode = best.find(self.q("Unicode"))
+        text = "".join(unicode.itertext()) if unicode is not None else ""
+        conf = best.get("conf")
+        try:
+            confidence = None if conf is None else min(1.0, max(0.0, float(conf)))
+        except ValueError:
+            raise FormatError(f"PAGE TextEquiv conf {conf!r} is not a number") from None
+        return text, confidence
+
+    def symbol(self, el: Any, fallback: Geometry) -> Symbol:
+        from unocr.model import Symbol
+
+        text, conf = self.text(el)
+        return Symbol(
+            text=text or "", geometry=self.geometry(el) or fallback, confidence=conf
+        )
+
+    def word(self, el: Any, fallback: Geometry, lang: str | None) -> Word | None:
+        from unocr.model import Word
+
+        geometry = self.geometry(el) or fallback
+        symbols = [self.symbol(g, geometry) for g in el.iterfind(self.q("Glyph"))]
+        text, conf = self.text(el)
+        if text is None:
+            text = "".join(s.text for s in symbols)
+        if not text.strip():
+            return None
+        return Word(
+            text=text,
+            geometry=geometry,
+            confidence=conf,
+            language=_iso_from_page(el.get("language")) or lang,
+            symbols=tuple(symbols),
+        )
+
+    def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
+        from unocr.model import Line, Word
+
+        own = self.geometry(el)
+        language = _iso_from_page(el.get("primaryLanguage")) or lang
+        words = [
+            w
+            for w in (
+                self.word(x, own or fallback, language)
+                for x in el.iterfind(self.q("Word"))
+            )
+            if w is not None
+        ]
+        text, conf = self.text(el)
+        if text is None:
+            text = join_words(words)
+        if not words and not text.strip():
+            return None
+        if own is None:
+            if not words:
+                return None
+            return Line.from_words(words, native=True, text=text, language=language)
+        if not words and text.strip():
+            # A line transcribed without words: the line is its only word.
+            words = [Word(text=text, geometry=own, confidence=conf, language=language,
+                          native=False)]  # fmt: skip
+        return Line(
+            text=text,
+            geometry=own,
+            confidence=conf,
+            language=language,
+            words=tuple(words),
+        )
+
+    def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
+        from unocr.model import Block
+
+        own = self.geometry(el)
+        language = _iso_from_page(el.get("primaryLanguage")) or lang
+        lines = [
+            line
+            for line in (
+                self.line(x, own or fallback, language)
+                for x in el.iterfind(self.q("TextLine"))
+            )
+            if line is not None
+        ]
+        if not lines:
+            return None
+        text, conf = self.text(el)
+        if own is None:
+            return Block.from_lines(lines, native=True, language=language)
+        return Block(
+            text=text if text is not None else join_lines(lines),
+            geometry=own,
+            confidence=conf,
+            language=language,
+            lines=tuple(lines),
+        )
+
+
+def _parent_language(region: Any, page_el: Any) -> str | None:
+    node = region.getparent()
+    while node is not None and node is not page_el:
+        if local_name(node) == "TextRegion" and node.get("primaryLanguage"):
+            return _iso_from_page(node.get("primaryLanguage"))
+        node = node.getparent()
+    return None
+
+
+def _reading_order(page_el: Any, reader: _Reader) -> list[str]:
+    ro = page_el.find(reader.q("ReadingOrder"))
+    if ro is None:
+        return []
+    out: list[str] = []
+
+    def visit(group: Any) -> None:
+        children = [c for c in group if isinstance(c.tag, str)]
+        if (
+            local_name(group) == "OrderedGroup"
+            or local_name(group) == "OrderedGroupIndexed"
+        ):
+
+            def key(c: Any) -> int:
+                try:
+                    return int(c.get("index", "0"))
+                except ValueError:
+                    return 0
+
+            children.sort(key=key)
+        for child in children:
+            ref = child.get("regionRef")
+            if ref:
+                out.append(ref)
+            visit(child)
+
+    visit(ro)
+    return out
+
+
+def loads(data: str | bytes) -> Page:
+    """Read a PAGE-XML document.
+
+    Args:
+        data: The XML text or bytes.
+
+    Returns:
+        The page: text regions (in reading order) as blocks, text lines,
+        words and glyphs; ``width``/``height`` from ``imageWidth`` and
+        ``imageHeight``.
+
+    Raises:
+        FormatError: Not PAGE-XML, unknown namespace, malformed coordinates
+            or hostile XML.
+    """
+    from unocr.model import Page
+
+    root = parse_xml(data, what="PAGE-XML")
+    ns = namespace(root)
+    if local_name(root) != "PcGts":
+        raise FormatError(
+            f"not a PAGE-XML document: the root element is <{local_name(root)}>"
+        )
+    if ns not in PAGE_NAMESPACES:
+        raise FormatError(
+            f"unknown PAGE-XML namespace {ns!r}; unocr reads the PRImA pagecontent "
+            "schemas 2009-03-16 to 2024-07-15"
+        )
+    reader = _Reader(ns)
+    page_el = root.find(reader.q("Page"))
+    if page_el is None:
+        raise FormatError("PAGE-XML document has no Page element")
+    try:
+        width = int(float(page_el.get("imageWidth", "")))
+        height = int(float(page_el.get("imageHeight", "")))
+    except ValueError:
+        raise FormatError(
+            "PAGE-XML Page needs numeric imageWidth and imageHeight"
+        ) from None
+    page_box = geometry_from_points([(0, 0), (width, height)])
+    regions: list[tuple[str | None, Block]] = []
+    page_lang = _iso_from_page(page_el.get("primaryLanguage"))
+    for el in page_el.iter(reader.q("TextRegion")):
+        block = reader.block(el, page_box, _parent_language(el, page_el) or page_lang)
+        if block is not None:
+            regions.append((el.get("id"), block))
+    order = {ref: i for i, ref in enumerate(_reading_order(page_el, reader))}
+    if order:
+        ranked = sorted(
+            range(len(regions)),
+            key=lambda i: (order.get(regions[i][0] or "", len(order)), i),
+        )
+        regions = [regions[i] for i in ranked]
+    blocks = tuple(b for _, b in regions)
+
+    backend = languages = None
+    meta = root.find(reader.q("Metadata"))
+    if meta is not None:
+        for item in meta.iterfind(reader.q("MetadataItem")):
+            if item.get("name") == "unocr-backend":
+                backend = item.get("value") or None
+            elif item.get("name") == "unocr-languages":
+                languages = tuple(x for x in (item.get("value") or "").split(",") if x)
+    if languages is None:
+        named = [
+            _iso_from_page(page_el.get(a))
+            for a in ("primaryLanguage", "secondaryLanguage")
+        ]
+        languages = tuple(c for c in named if c) or page_languages(blocks)
+    return Page(
+        width=width, height=height, blocks=blocks, backend=backend, languages=languages
+    )
