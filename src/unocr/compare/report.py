@@ -1,0 +1,457 @@
+"""A self-contained HTML report of a comparison: table, plots, drawn samples.
+
+Everything is inside the one file (plots and images as base64 data URIs), so
+it can be mailed or attached to a ticket. Plots need matplotlib (the
+``report`` extra: ``pip install 'unocr[report]'``); it is imported only here,
+through its object-oriented API (no pyplot, no global backend switch). Without
+it the report still has the table and drawings, and says what to install.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from unocr.compare.results import CompareResult, RunResult
+from unocr.errors import UnocrError
+
+__all__ = ["MATPLOTLIB_HINT", "render_html", "write_html"]
+
+MATPLOTLIB_HINT = (
+    "plots need matplotlib: pip install 'unocr[report]' (or pip install matplotlib)"
+)
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;
+color:#1d1d1f;max-width:1400px}
+h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:1em 0}
+th,td{padding:.3em .7em;border-bottom:1px solid #e3e3e3;text-align:right}
+th{background:#f5f5f7;position:sticky;top:0}
+td.t,th.t{text-align:left}
+td.best{font-weight:700;color:#0a6b2d}
+.note{background:#fff6d6;border:1px solid #e8d48a;padding:.5em 1em;border-radius:4px}
+.meta{color:#666}
+.row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start}
+figure{margin:0;max-width:640px}
+figure img{max-width:100%;border:1px solid #ccc}
+figcaption{font-size:12px;color:#333;word-break:break-word}
+img.plot{max-width:100%}
+pre{white-space:pre-wrap;font-size:12px;background:#f7f7f7;padding:.4em;margin:.2em 0}
+"""
+
+# (label, run -> value, lower is better)
+_COLUMNS: list[tuple[str, str, bool]] = [
+    ("precision", "precision", False),
+    ("recall", "recall", False),
+    ("hmean", "hmean", False),
+    ("E2E P", "e2e_precision", False),
+    ("E2E R", "e2e_recall", False),
+    ("E2E hmean", "e2e_hmean", False),
+    ("CER", "cer", True),
+    ("WER", "wer", True),
+    ("BoW WER", "bow_wer", True),
+    ("matched CER", "matched_cer", True),
+    ("matched WER", "matched_wer", True),
+]
+_SPEED: list[tuple[str, str, bool, int]] = [
+    ("median s", "median_latency", True, 3),
+    ("p95 s", "p95_latency", True, 3),
+    ("images/s", "throughput", False, 2),
+    ("load s", "load_seconds", True, 2),
+]
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "&ndash;" if value is None else f"{value:.{digits}f}"
+
+
+def _best(values: list[float | None], lower: bool) -> float | None:
+    present = [v for v in values if v is not None]
+    if len(present) < 2:
+        return None
+    return min(present) if lower else max(present)
+
+
+def _summary_table(result: CompareResult) -> str:
+    head = (
+        "<tr><th class=t>engine</th><th class=t>dataset</th><th>images</th>"
+        "<th>failed</th>"
+        + "".join(f"<th>{_e(c[0])}</th>" for c in _COLUMNS)
+        + "".join(f"<th>{_e(c[0])}</th>" for c in _SPEED)
+        + "</tr>"
+    )
+    rows: list[str] = []
+    for ds in result.datasets:
+        runs = [r for r in result.runs if r.dataset == ds.name]
+        best = {
+            key: _best([getattr(r.scores, key) for r in runs], lower)
+            for _, key, lower in _COLUMNS
+        }
+        best.update(
+            {
+                key: _best([getattr(r.speed, key) for r in runs], lower)
+                for _, key, lower, _d in _SPEED
+            }
+        )
+        for r in runs:
+            cells = [
+                f"<td class=t>{_e(r.backend)}</td>",
+                f"<td class=t>{_e(r.dataset)}</td>",
+                f"<td>{len(r.images)}</td>",
+                f"<td>{r.failed}</td>",
+            ]
+            for _, key, _lower in _COLUMNS:
+                v = getattr(r.scores, key)
+                cls = " class=best" if v is not None and v == best[key] else ""
+                cells.append(f"<td{cls}>{_num(v)}</td>")
+            for _, key, _lower, digits in _SPEED:
+                v = getattr(r.speed, key)
+                cls = " class=best" if v is not None and v == best[key] else ""
+                cells.append(f"<td{cls}>{_num(v, digits)}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _plots(result: CompareResult) -> list[tuple[str, str]]:
+    """(title, base64 PNG) pairs; raises ImportError without matplotlib."""
+    from matplotlib.figure import Figure
+
+    engines = list(dict.fromkeys(r.backend for r in result.runs))
+    datasets = [d.name for d in result.datasets]
+    if not engines:
+        return []
+    out: list[tuple[str, str]] = []
+    metrics = [
+        ("detection hmean (higher is better)", "hmean"),
+        ("end-to-end hmean (higher is better)", "e2e_hmean"),
+        ("page CER (lower is better)", "cer"),
+        ("page WER (lower is better)", "wer"),
+    ]
+    fig = Figure(figsize=(11, 6.5))
+    axes = fig.subplots(2, 2).ravel()
+    width = 0.8 / len(engines)
+    localized = [d.name for d in result.datasets if d.localized]
+    for ax, (title, key) in zip(axes, metrics, strict=True):
+        names = datasets if key in ("cer", "wer") else localized
+        if not names:
+            ax.set_axis_off()
+            ax.set_title(f"{title}: no localised ground truth", fontsize=10)
+            continue
+        for i, engine in enumerate(engines):
+            heights = []
+            for ds in names:
+                try:
+                    v = getattr(result.run(engine, ds).scores, key)
+                except KeyError:
+                    v = None
+                heights.append(float("nan") if v is None else float(v))
+            offset = (i - (len(engines) - 1) / 2) * width
+            xs = [j + offset for j in range(len(names))]
+            bars = ax.bar(xs, heights, width=width, label=engine)
+            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, fontsize=8, rotation=10)
+        ax.margins(y=0.12)
+        ax.grid(axis="y", alpha=0.3)
+    axes[2].legend(fontsize=8)  # CER applies to every dataset
+    fig.tight_layout()
+    out.append(("Metrics per engine and dataset", _png(fig)))
+
+    fig = Figure(figsize=(max(5.0, 3.6 * len(datasets)), 3.8))
+    axes = fig.subplots(1, len(datasets), squeeze=False)[0]
+    for ax, ds in zip(axes, datasets, strict=True):
+        data: list[list[float]] = []
+        labels: list[str] = []
+        for engine in engines:
+            try:
+                run = result.run(engine, ds)
+            except KeyError:
+                continue
+            lat = [im.latency for im in run.images if im.ok and im.latency is not None]
+            if lat:
+                data.append(lat)
+                labels.append(engine)
+        if data:
+            ax.boxplot(data, showfliers=True)
+            ax.set_xticks(range(1, len(labels) + 1))
+            ax.set_xticklabels(labels, fontsize=8)
+        ax.set_title(f"latency per image, {ds}", fontsize=10)
+        ax.set_ylabel("seconds")
+        ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    out.append(("Latency distribution", _png(fig)))
+    return out
+
+
+def _thumb(image: Any, max_side: int = 640) -> str:
+    from PIL import Image
+
+    im = image.convert("RGB")
+    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=82)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _caption_scores(run: RunResult, sample_id: str) -> str:
+    for im in run.images:
+        if im.id != sample_id:
+            continue
+        if not im.ok or im.scores is None:
+            return f"failed: {_e(im.error)}"
+        s = im.scores
+        parts = []
+        if s.hmean is not None:
+            parts.append(f"hmean {s.hmean:.2f}")
+        if s.cer is not None:
+            parts.append(f"CER {s.cer:.2f}")
+        if im.latency is not None:
+            parts.append(f"{im.latency:.2f} s")
+        return ", ".join(parts)
+    return ""
+
+
+def _figure(src: str, caption: str) -> str:
+    return (
+        f'<figure><img src="{src}" alt=""><figcaption>{caption}</figcaption></figure>'
+    )
+
+
+def _with_dont_care(base: Any, regions: Sequence[Any]) -> Any:
+    """A copy of ``base`` with don't-care regions shaded grey."""
+    if not regions:
+        return base
+    from PIL import Image, ImageDraw
+
+    overlay = Image.new("L", base.size, 0)
+    pen = ImageDraw.Draw(overlay)
+    for g in regions:
+        pts = [tuple(p) for p in g.to_polygon().points.tolist()]
+        pen.polygon(pts, fill=140)
+    grey = Image.new("RGB", base.size, (128, 128, 128))
+    return Image.composite(grey, base.convert("RGB"), overlay)
+
+
+def _previews(result: CompareResult, count: int, notes: list[str]) -> str:
+    if count <= 0 or not result.runs:
+        return ""
+    from unocr.image import load_image
+
+    sections: list[str] = []
+    draw_failed = False
+
+    def draw(page: Any, base: Any, level: str, **kw: Any) -> str | None:
+        nonlocal draw_failed
+        try:
+            pen = max(2, round(max(base.size) / 500))
+            return _thumb(page.draw(base, level=level, width=pen, **kw))
+        except (ImportError, UnocrError, ValueError, TypeError) as exc:
+            if not draw_failed:
+                notes.append(f"detections could not be drawn: {exc}")
+                draw_failed = True
+            return None
+
+    for ds in result.datasets:
+        runs = [r for r in result.runs if r.dataset == ds.name]
+        if not runs:
+            continue
+        for first in runs[0].images[:count]:
+            try:
+                base = load_image(first.image).image
+            except UnocrError as exc:
+                notes.append(f"cannot show {first.image}: {exc}")
+                continue
+            level = first.level
+            truth_src = None
+            if ds.localized and first.truth is not None:
+                shown = _with_dont_care(base, first.ignore)
+                truth_src = draw(first.truth, shown, level, color_by_confidence=False)
+            figures = [
+                _figure(
+                    truth_src or _thumb(base),
+                    "<b>ground truth</b>" if truth_src else "<b>image</b>",
+                )
+            ]
+            if not ds.localized and first.truth is not None:
+                figures.append(
+                    "<figure><figcaption><b>ground truth</b></figcaption>"
+                    f"<pre>{_e(first.truth.text[:600])}</pre></figure>"
+                )
+            for run in runs:
+                im = next((x for x in run.images if x.id == first.id), None)
+                if im is None:
+                    continue
+                caption = f"<b>{_e(run.backend)}</b> {_caption_scores(run, first.id)}"
+                src = None
+                if im.page is not None and ds.localized:
+                    src = draw(im.page, base, level)
+                if src is not None:
+                    figures.append(_figure(src, caption))
+                else:
+                    text = im.page.text if im.page is not None else ""
+                    figures.append(
+                        f"<figure><figcaption>{caption}</figcaption>"
+                        f"<pre>{_e(text[:600])}</pre></figure>"
+                    )
+            sections.append(
+                f"<h3>{_e(ds.name)} &middot; {_e(first.id)}</h3>"
+                f'<div class="row">{"".join(figures)}</div>'
+            )
+    if not sections:
+        return ""
+    return (
+        "<h2>Sample images</h2><p class=meta>Outlines at the scored level; "
+        "don't-care regions shaded grey; engine outlines coloured by "
+        "confidence.</p>" + "".join(sections)
+    )
+
+
+def _failures(result: CompareResult, limit: int = 50) -> str:
+    items: list[str] = []
+    for r in result.runs:
+        bad = [im for im in r.images if not im.ok]
+        for im in bad[:limit]:
+            items.append(
+                f"<tr><td class=t>{_e(r.backend)}</td><td class=t>{_e(r.dataset)}</td>"
+                f"<td class=t>{_e(im.id)}</td><td class=t>{_e(im.error)}</td></tr>"
+            )
+        if len(bad) > limit:
+            items.append(
+                f"<tr><td class=t colspan=4>... and {len(bad) - limit} more "
+                f"for {_e(r.backend)} on {_e(r.dataset)}</td></tr>"
+            )
+    if not items:
+        return ""
+    return (
+        "<h2>Failed images</h2><table><tr><th class=t>engine</th>"
+        "<th class=t>dataset</th><th class=t>image</th><th class=t>error</th></tr>"
+        + "".join(items)
+        + "</table>"
+    )
+
+
+def render_html(
+    result: CompareResult, *, previews: int = 3, notes: list[str] | None = None
+) -> str:
+    """Render ``result`` as one self-contained HTML page.
+
+    Args:
+        result: What :func:`unocr.compare` returned.
+        previews: Images per dataset drawn with every engine's detections.
+        notes: Receives messages about parts left out (e.g. no matplotlib);
+            they also appear at the top of the report.
+
+    Returns:
+        The HTML text (UTF-8; images inline as data URIs).
+    """
+    notes = notes if notes is not None else []
+    plots_html = ""
+    try:
+        plots = _plots(result)
+    except ImportError:
+        notes.append(MATPLOTLIB_HINT)
+        plots = []
+    except Exception as exc:  # a plotting bug must not lose the report
+        notes.append(f"plots left out: {type(exc).__name__}: {exc}")
+        plots = []
+    if plots:
+        plots_html = "<h2>Plots</h2>" + "".join(
+            f"<h3>{_e(title)}</h3><img class=plot alt='{_e(title)}' "
+            f"src='data:image/png;base64,{data}'>"
+            for title, data in plots
+        )
+    previews_html = _previews(result, previews, notes)
+    opts = result.options
+    norm = opts.normalization
+    norm_text = (
+        ", ".join(
+            name
+            for name, on in (
+                ("case ignored", norm.ignore_case),
+                ("NFKC", norm.nfkc),
+                ("punctuation ignored", norm.ignore_punctuation),
+            )
+            if on
+        )
+        or "exact (whitespace collapsed)"
+    )
+    skipped = "".join(
+        f"<li><b>{_e(s.backend)}</b>: {_e(s.reason)}"
+        + (f" &mdash; fix: <code>{_e(s.fix)}</code>" if s.fix else "")
+        + "</li>"
+        for s in result.skipped
+    )
+    datasets = "".join(
+        f"<li><b>{_e(d.name)}</b>: {d.images} images"
+        + ("" if d.localized else " (text only: CER/WER apply, detection does not)")
+        + "</li>"
+        for d in result.datasets
+    )
+    note_html = "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
+    return (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
+        f"<title>unocr compare: {_e(', '.join(result.backends))}</title>"
+        f"<style>{_CSS}</style></head><body>"
+        f"<h1>OCR engine comparison</h1><p class=meta>unocr {_e(result.version)}, "
+        f"{_e(result.created)}; engines: {_e(', '.join(result.backends))}; "
+        f"workers: {result.workers}; languages: "
+        f"{_e(', '.join(result.languages) or 'engine defaults')}</p>"
+        f"{note_html}<h2>Datasets</h2><ul>{datasets}</ul>"
+        + (f"<h2>Skipped engines</h2><ul>{skipped}</ul>" if skipped else "")
+        + "<h2>Results</h2>"
+        + _summary_table(result)
+        + "<p class=meta>Detection: ICDAR 2015 protocol, IoU &ge; "
+        f"{opts.iou_threshold:g}, one-to-one ({_e(opts.matching)}) matching, "
+        f"detections more than {opts.ignore_overlap:g} inside a don't-care region "
+        "discarded. E2E: a match whose texts agree. CER/WER: over the whole page "
+        "text in reading order; BoW WER: WER ignoring word order; matched "
+        "CER/WER: over matched pairs only. "
+        f"Text normalisation: {_e(norm_text)}. Latency: decode + engine + "
+        "convert per image; load time measured separately. Best value per "
+        "dataset in bold.</p>"
+        + plots_html
+        + previews_html
+        + _failures(result)
+        + "</body></html>"
+    )
+
+
+def write_html(
+    result: CompareResult,
+    path: str | os.PathLike[str],
+    *,
+    previews: int = 3,
+) -> Sequence[str]:
+    """Write the report of ``result`` to ``path``.
+
+    Args:
+        result: What :func:`unocr.compare` returned.
+        path: Output ``.html`` file.
+        previews: Images per dataset drawn with every engine's detections.
+
+    Returns:
+        Notes about parts left out (e.g. ``MATPLOTLIB_HINT``), also shown in
+        the report.
+    """
+    notes: list[str] = []
+    text = render_html(result, previews=previews, notes=notes)
+    Path(path).write_text(text, encoding="utf-8")
+    return notes

@@ -1,0 +1,109 @@
+"""``load_dataset("kind:PATH")``: pick the loader by name."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from unocr.datasets._common import Dataset
+from unocr.datasets.funsd import load_funsd
+from unocr.datasets.icdar2015 import load_icdar2015
+from unocr.datasets.linegt import load_linegt
+from unocr.datasets.sroie import load_sroie
+from unocr.datasets.text import load_text
+from unocr.datasets.unocr_json import load_unocr_json
+from unocr.errors import DatasetError
+
+__all__ = ["DATASET_KINDS", "load_dataset", "parse_dataset_spec"]
+
+Loader = Callable[..., Dataset]
+
+#: Loader per dataset kind (the part before the colon in ``kind:PATH``).
+DATASET_KINDS: dict[str, Loader] = {
+    "icdar2015": load_icdar2015,
+    "sroie": load_sroie,
+    "funsd": load_funsd,
+    "text": load_text,
+    "linegt": load_linegt,
+    "json": load_unocr_json,
+}
+
+_ALIASES = {
+    "ic15": "icdar2015",
+    "icdar15": "icdar2015",
+    "ocrd": "linegt",
+    "gt.txt": "linegt",
+    "txt": "text",
+    "unocr": "json",
+}
+
+
+def parse_dataset_spec(spec: str) -> tuple[str, Path]:
+    """Split ``"kind:PATH"`` into the canonical kind and the path.
+
+    Args:
+        spec: E.g. ``"icdar2015:data/ch4_test"``; the path may itself contain
+            colons (only the first colon separates).
+
+    Returns:
+        ``(kind, path)`` with aliases resolved (``ocrd`` -> ``linegt``, ...).
+
+    Raises:
+        DatasetError: No colon, or an unknown kind (the closest is suggested).
+    """
+    kind, sep, path = spec.partition(":")
+    kind = kind.strip().lower()
+    if not sep or not path or not kind:
+        raise DatasetError(
+            f"dataset {spec!r} must be KIND:PATH, e.g. icdar2015:path/to/folder; "
+            f"kinds: {', '.join(DATASET_KINDS)}",
+            item=spec,
+        )
+    kind = _ALIASES.get(kind, kind)
+    if kind not in DATASET_KINDS:
+        close = difflib.get_close_matches(kind, [*DATASET_KINDS, *_ALIASES], n=1)
+        hint = f" Did you mean {_ALIASES.get(close[0], close[0])!r}?" if close else ""
+        raise DatasetError(
+            f"unknown dataset kind {kind!r}.{hint} Known kinds: "
+            f"{', '.join(DATASET_KINDS)}.",
+            item=spec,
+        )
+    return kind, Path(path)
+
+
+def load_dataset(
+    spec: str | tuple[str, str | os.PathLike[str]], *, limit: int | None = None
+) -> Dataset:
+    """Load a dataset named ``"kind:PATH"``.
+
+    Kinds: ``icdar2015``, ``sroie``, ``funsd``, ``text`` (page ``.txt`` beside
+    each image), ``linegt`` (OCR-D ``.gt.txt`` single lines), ``json`` (unocr
+    JSON pages beside each image).
+
+    Args:
+        spec: ``"kind:PATH"``, or a ``(kind, path)`` pair.
+        limit: Load at most this many samples (the first in natural order).
+
+    Returns:
+        The loaded dataset.
+
+    Raises:
+        DatasetError: Unknown kind, missing folder, no samples, or a
+            malformed ground-truth file.
+
+    Examples:
+        >>> from unocr.datasets import load_dataset
+        >>> ds = load_dataset("icdar2015:data/icdar2015")  # doctest: +SKIP
+        >>> len(ds), ds.samples[0].id                       # doctest: +SKIP
+        (25, 'img_19')
+    """
+    if isinstance(spec, tuple):
+        kind, path = parse_dataset_spec(f"{spec[0]}:{os.fspath(spec[1])}")
+    else:
+        kind, path = parse_dataset_spec(spec)
+    if limit is not None and limit < 1:
+        raise DatasetError(f"limit must be at least 1, got {limit}")
+    dataset = DATASET_KINDS[kind](path, limit=limit)
+    return dataset

@@ -1,0 +1,140 @@
+"""FUNSD (form understanding in noisy scanned documents) ground truth.
+
+Layout: ``annotations/X.json`` belongs to ``images/X.png`` (same stem,
+anywhere below the dataset folder). Each JSON file is
+``{"form": [entity, ...]}``; every entity has ``words``, a list of
+``{"text": str, "box": [x0, y0, x1, y1]}`` (left, top, right, bottom in
+pixels). Those words are the OCR ground truth; a word with empty text (a logo,
+an unreadable mark) is a don't-care region.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from unocr.datasets._common import (
+    Dataset,
+    Sample,
+    check_folder,
+    files_by_name,
+    find_images,
+    image_size,
+    no_samples_error,
+    read_text,
+    upright,
+    words_page,
+)
+from unocr.errors import DatasetError, GeometryError
+from unocr.geometry import Box, Geometry
+from unocr.model import Page, Word
+
+__all__ = ["load_funsd", "parse_funsd"]
+
+
+def _box(value: Any, path: Path, where: str) -> Box:
+    if (
+        not isinstance(value, list)
+        or len(value) != 4
+        or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+        )
+    ):
+        raise DatasetError(
+            f"{path.name} {where}: 'box' must be [x0, y0, x1, y1] numbers, "
+            f"got {value!r}",
+            item=str(path),
+        )
+    x0, y0, x1, y1 = (float(v) for v in value)
+    try:
+        return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    except GeometryError as exc:
+        raise DatasetError(f"{path.name} {where}: {exc}", item=str(path)) from exc
+
+
+def parse_funsd(
+    path: Path, *, width: int, height: int
+) -> tuple[Page, tuple[Geometry, ...]]:
+    """Parse one FUNSD annotation file.
+
+    Args:
+        path: The ``.json`` annotation.
+        width: Width of its image in pixels.
+        height: Height of its image in pixels.
+
+    Returns:
+        The page of words (lines synthesised in reading order; entity grouping
+        is not kept) and the don't-care boxes (words with empty text).
+
+    Raises:
+        DatasetError: The file is not JSON or not in FUNSD's structure.
+    """
+    try:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})",
+            item=str(path),
+        ) from exc
+    form = data.get("form") if isinstance(data, dict) else None
+    if not isinstance(form, list):
+        raise DatasetError(
+            f"{path.name}: expected a FUNSD annotation {{'form': [entity, ...]}}",
+            item=str(path),
+        )
+    words: list[Word] = []
+    ignore: list[Geometry] = []
+    for i, entity in enumerate(form):
+        entity_words = entity.get("words", []) if isinstance(entity, dict) else None
+        if not isinstance(entity_words, list):
+            raise DatasetError(
+                f"{path.name} entity {i}: 'words' must be a list", item=str(path)
+            )
+        for j, w in enumerate(entity_words):
+            where = f"entity {i} word {j}"
+            if not isinstance(w, dict) or not isinstance(w.get("text"), str):
+                raise DatasetError(
+                    f"{path.name} {where}: expected {{'text': str, 'box': [...]}}",
+                    item=str(path),
+                )
+            box = _box(w.get("box"), path, where)
+            text = w["text"].strip()
+            if text:
+                words.append(Word(text=text, geometry=box))
+            else:
+                ignore.append(box)
+    return words_page(words, width, height), tuple(ignore)
+
+
+def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
+    """Load a FUNSD folder (``training_data`` or ``testing_data``, or above).
+
+    Args:
+        path: Folder with ``images/X.png`` and ``annotations/X.json``.
+        limit: Load at most this many samples (the first in natural order).
+
+    Returns:
+        Word-level samples; empty words are don't-care regions.
+
+    Raises:
+        DatasetError: The folder is missing, holds no annotated image, or a
+            file is malformed.
+    """
+    root = check_folder(path, "funsd")
+    gts = files_by_name(root, ".json")
+    samples: list[Sample] = []
+    for image in find_images(root):
+        gt = gts.get(f"{image.stem}.json")
+        if gt is None:
+            continue
+        width, height, _ = image_size(image)
+        page, ignore = parse_funsd(gt, width=width, height=height)
+        page, ignore = upright(page, ignore, image)
+        samples.append(Sample(id=image.stem, image=image, truth=page, ignore=ignore))
+        if limit is not None and len(samples) >= limit:
+            break
+    if not samples:
+        raise no_samples_error(root, "funsd", "images/X.png with annotations/X.json")
+    return Dataset(kind="funsd", path=root, samples=tuple(samples))

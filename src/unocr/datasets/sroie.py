@@ -1,0 +1,90 @@
+"""SROIE (ICDAR 2019 scanned receipts) task 1 ground truth.
+
+Layout: ``X.jpg`` with ``X.txt`` of the same stem anywhere below the dataset
+folder (the official ``0325updated.task1train(626p)`` folder holds both).
+Each line is one text segment (a line or part of a line of the receipt)::
+
+    x1,y1,x2,y2,x3,y3,x4,y4,transcript
+
+vertices clockwise from the top-left; the transcript is everything after the
+eighth comma and often holds commas. There is no don't-care marker. Files are
+UTF-8 with LF or CRLF endings (the official release mixes both); a BOM is
+accepted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from unocr.datasets._common import (
+    Dataset,
+    Sample,
+    check_folder,
+    files_by_name,
+    find_images,
+    image_size,
+    lines_page,
+    no_samples_error,
+    parse_quad_line,
+    read_text,
+    upright,
+)
+from unocr.model import Line, Page
+
+__all__ = ["load_sroie", "parse_sroie"]
+
+
+def parse_sroie(path: Path, *, width: int, height: int) -> Page:
+    """Parse one SROIE task 1 box file.
+
+    Args:
+        path: The ground-truth ``.txt`` file.
+        width: Width of its image in pixels.
+        height: Height of its image in pixels.
+
+    Returns:
+        A page of native lines (one per segment; blocks synthesised).
+
+    Raises:
+        DatasetError: A line is malformed (the message names file and line).
+    """
+    lines: list[Line] = []
+    for lineno, raw in enumerate(read_text(path).split("\n"), start=1):
+        if not raw.strip():
+            continue
+        geometry, text = parse_quad_line(raw, path, lineno)
+        lines.append(Line(text=text.strip(), geometry=geometry))
+    return lines_page(lines, width, height)
+
+
+def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
+    """Load a SROIE task 1 folder.
+
+    Args:
+        path: Folder with ``X.jpg`` and ``X.txt`` pairs (in any sub-folders).
+        limit: Load at most this many samples (the first in natural order).
+
+    Returns:
+        Line-level samples without don't-care regions; images without a
+        box file are skipped.
+
+    Raises:
+        DatasetError: The folder is missing, holds no annotated image, or a
+            file is malformed.
+    """
+    root = check_folder(path, "sroie")
+    gts = files_by_name(root, ".txt")
+    samples: list[Sample] = []
+    for image in find_images(root):
+        gt = gts.get(f"{image.stem}.txt")
+        if gt is None:
+            continue
+        width, height, _ = image_size(image)
+        page, _ignore = upright(parse_sroie(gt, width=width, height=height), (), image)
+        samples.append(Sample(id=image.stem, image=image, truth=page, level="line"))
+        if limit is not None and len(samples) >= limit:
+            break
+    if not samples:
+        raise no_samples_error(root, "sroie", "X.jpg with X.txt")
+    return Dataset(kind="sroie", path=root, samples=tuple(samples))

@@ -1,0 +1,336 @@
+"""One-to-one matching of detections to ground truth (ICDAR 2015 protocol).
+
+The protocol, as in the official ICDAR 2015 Challenge 4 evaluation script:
+
+1. A detection whose area lies **more than half inside one don't-care
+   region** (intersection / detection area > 0.5) is discarded: it counts as
+   neither a true nor a false positive.
+2. Don't-care regions are not ground truth: they count as neither hit nor
+   miss.
+3. A remaining detection and a ground-truth region may match when their IoU
+   is at least the threshold (0.5). Each region and each detection takes part
+   in at most one match.
+
+How the one-to-one matches are chosen (``matching=``):
+
+- ``"optimal"`` (default): the largest possible number of matches, and among
+  those the largest total IoU (an assignment problem, solved exactly per
+  connected group of overlapping candidates). The result does not depend on
+  the order of the boxes.
+- ``"greedy"``: pairs taken in order of decreasing IoU (ties by index), as
+  many detection evaluators do.
+
+The official script instead walks ground truth and detections in file order
+and takes the first pair above the threshold. All three agree whenever no
+box has IoU >= 0.5 with two counterparts, which is always the case when the
+ground-truth regions do not overlap each other and neither do the detections
+(two disjoint regions cannot both cover more than half of one box's union).
+They can differ only for overlapping boxes; there ``"optimal"`` never scores
+lower. One deliberate difference: the issue asks for IoU >= 0.5, the official
+script uses > 0.5 (only exact ties at 0.5 are affected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from unocr.geometry import Geometry, intersection_matrix, iou_matrix
+
+__all__ = [
+    "DetectionMatch",
+    "Matching",
+    "dont_care_mask",
+    "match_detections",
+    "match_iou",
+]
+
+Matching = Literal["optimal", "greedy"]
+
+
+@dataclass(frozen=True)
+class DetectionMatch:
+    """Result of matching one image's detections to its ground truth.
+
+    Attributes:
+        truth_index: (K,) int64 index into the ground-truth regions of each
+            match.
+        pred_index: (K,) int64 index into the detections of each match.
+        iou: (K,) float64 IoU of each match.
+        discarded: (D,) bool, True for detections discarded because they lie
+            more than half inside a don't-care region.
+        n_truth: Ground-truth regions (don't-care excluded).
+        n_pred: Detections after discarding.
+    """
+
+    truth_index: NDArray[np.int64]
+    pred_index: NDArray[np.int64]
+    iou: NDArray[np.float64]
+    discarded: NDArray[np.bool_]
+    n_truth: int
+    n_pred: int
+
+    @property
+    def matched(self) -> int:
+        """Number of one-to-one matches (true positives)."""
+        return int(self.truth_index.size)
+
+
+def _areas(shapes: Sequence[Geometry]) -> NDArray[np.float64]:
+    return np.fromiter((g.area for g in shapes), dtype=np.float64, count=len(shapes))
+
+
+def dont_care_mask(
+    pred: Sequence[Geometry],
+    ignore: Sequence[Geometry],
+    *,
+    max_overlap: float = 0.5,
+) -> NDArray[np.bool_]:
+    """Which detections lie more than ``max_overlap`` inside one don't-care region.
+
+    Args:
+        pred: D detections.
+        ignore: K don't-care regions.
+        max_overlap: Fraction of a detection's own area (0.5 in ICDAR 2015).
+
+    Returns:
+        (D,) bool array; True = discard. Zero-area detections are never
+        discarded (they cannot match anything either).
+    """
+    if not pred or not ignore:
+        return np.zeros(len(pred), dtype=np.bool_)
+    inter = intersection_matrix(ignore, pred)  # (K, D)
+    out = np.zeros(len(pred), dtype=np.bool_)
+    # Only detections touching a region can be discarded: measure just those.
+    touched = np.flatnonzero(inter.max(axis=0) > 0)
+    if touched.size == 0:
+        return out
+    areas = _areas([pred[j] for j in touched.tolist()])
+    worst = inter[:, touched].max(axis=0)
+    out[touched] = (areas > 0) & (worst > max_overlap * areas)
+    return out
+
+
+def _hungarian_max(weight: NDArray[np.float64]) -> list[tuple[int, int]]:
+    """Maximum-weight assignment of rows to columns (rows <= columns).
+
+    Classic O(n^2 m) shortest augmenting path with potentials on the cost
+    ``-weight``; used only on the small groups of conflicting candidates.
+    """
+    n, m = weight.shape
+    cost = -weight
+    inf = float("inf")
+    u = [0.0] * (n + 1)
+    v = [0.0] * (m + 1)
+    p = [0] * (m + 1)  # p[j]: row (1-based) assigned to column j
+    way = [0] * (m + 1)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = [inf] * (m + 1)
+        used = [False] * (m + 1)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            delta = inf
+            j1 = 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    cur = cost[i0 - 1, j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j] = cur
+                        way[j] = j0
+                    if minv[j] < delta:
+                        delta = minv[j]
+                        j1 = j
+            for j in range(m + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    return [(p[j] - 1, j - 1) for j in range(1, m + 1) if p[j] != 0]
+
+
+def _components(
+    rows: NDArray[np.int64], cols: NDArray[np.int64], n_rows: int
+) -> NDArray[np.int64]:
+    """Connected-component label of each edge of a bipartite graph."""
+    n_cols = int(cols.max()) + 1 if cols.size else 0
+    parent = list(range(n_rows + n_cols))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        a, b = find(r), find(n_rows + c)
+        if a != b:
+            parent[a] = b
+    return np.fromiter(
+        (find(r) for r in rows.tolist()), dtype=np.int64, count=rows.size
+    )
+
+
+def _optimal(
+    iou: NDArray[np.float64], rows: NDArray[np.int64], cols: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    row_deg = np.bincount(rows, minlength=iou.shape[0])
+    col_deg = np.bincount(cols, minlength=iou.shape[1])
+    simple = (row_deg[rows] == 1) & (col_deg[cols] == 1)
+    out_r = [rows[simple]]
+    out_c = [cols[simple]]
+    if not simple.all():
+        hard_r, hard_c = rows[~simple], cols[~simple]
+        labels = _components(hard_r, hard_c, iou.shape[0])
+        for label in np.unique(labels):
+            sel = labels == label
+            ur = np.unique(hard_r[sel])
+            uc = np.unique(hard_c[sel])
+            sub = iou[np.ix_(ur, uc)]
+            edge = np.zeros(sub.shape, dtype=np.bool_)
+            edge[np.searchsorted(ur, hard_r[sel]), np.searchsorted(uc, hard_c[sel])] = (
+                True
+            )
+            # Cardinality first: every edge is worth more than any IoU total.
+            big = float(min(sub.shape) + 1)
+            weight = np.where(edge, big + sub, 0.0)
+            transposed = weight.shape[0] > weight.shape[1]
+            pairs = _hungarian_max(weight.T if transposed else weight)
+            for a, b in pairs:
+                r, c = (b, a) if transposed else (a, b)
+                if edge[r, c]:
+                    out_r.append(np.array([ur[r]], dtype=np.int64))
+                    out_c.append(np.array([uc[c]], dtype=np.int64))
+    r_all = np.concatenate(out_r).astype(np.int64)
+    c_all = np.concatenate(out_c).astype(np.int64)
+    order = np.argsort(r_all, kind="stable")
+    return r_all[order], c_all[order]
+
+
+def _greedy(
+    iou: NDArray[np.float64], rows: NDArray[np.int64], cols: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    order = np.lexsort((cols, rows, -iou[rows, cols]))
+    row_used = np.zeros(iou.shape[0], dtype=np.bool_)
+    col_used = np.zeros(iou.shape[1], dtype=np.bool_)
+    keep_r: list[int] = []
+    keep_c: list[int] = []
+    for r, c in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if not row_used[r] and not col_used[c]:
+            row_used[r] = col_used[c] = True
+            keep_r.append(r)
+            keep_c.append(c)
+    r_arr = np.array(keep_r, dtype=np.int64)
+    c_arr = np.array(keep_c, dtype=np.int64)
+    order2 = np.argsort(r_arr, kind="stable")
+    return r_arr[order2], c_arr[order2]
+
+
+def match_iou(
+    iou: NDArray[np.float64],
+    *,
+    threshold: float = 0.5,
+    matching: Matching = "optimal",
+    pred_mask: NDArray[np.bool_] | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """One-to-one matches from an IoU matrix.
+
+    Args:
+        iou: (G, D) float64 IoU of every ground-truth region with every
+            detection.
+        threshold: Minimum IoU of a match (inclusive).
+        matching: ``"optimal"`` or ``"greedy"`` (see the module docstring).
+        pred_mask: (D,) bool, detections allowed to match (default all).
+
+    Returns:
+        ``(truth_index, pred_index)``: two (K,) int64 arrays, sorted by
+        truth index.
+
+    Raises:
+        ValueError: Unknown ``matching``.
+    """
+    if matching not in ("optimal", "greedy"):
+        raise ValueError(f"matching must be 'optimal' or 'greedy', got {matching!r}")
+    cand = iou >= threshold
+    if pred_mask is not None:
+        cand &= pred_mask[np.newaxis, :]
+    rows, cols = np.nonzero(cand)
+    rows = rows.astype(np.int64)
+    cols = cols.astype(np.int64)
+    if rows.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    if matching == "greedy":
+        return _greedy(iou, rows, cols)
+    return _optimal(iou, rows, cols)
+
+
+def match_detections(
+    truth: Sequence[Geometry],
+    pred: Sequence[Geometry],
+    ignore: Sequence[Geometry] = (),
+    *,
+    iou_threshold: float = 0.5,
+    ignore_overlap: float = 0.5,
+    matching: Matching = "optimal",
+) -> DetectionMatch:
+    """Match detections to ground truth under the ICDAR 2015 protocol.
+
+    Works for any mix of shapes (boxes, quads, polygons, ...) through
+    :func:`unocr.geometry.iou_matrix`.
+
+    Args:
+        truth: G ground-truth regions (don't-care regions *not* included).
+        pred: D detections.
+        ignore: K don't-care regions.
+        iou_threshold: Minimum IoU of a match (0.5).
+        ignore_overlap: A detection more than this fraction inside one
+            don't-care region is discarded (0.5).
+        matching: ``"optimal"`` or ``"greedy"``.
+
+    Returns:
+        The matches and the discard mask.
+
+    Examples:
+        >>> from unocr.geometry import Box
+        >>> truth = [Box(0, 0, 10, 10)]
+        >>> pred = [Box(1, 0, 11, 10), Box(50, 50, 60, 60)]
+        >>> m = match_detections(truth, pred)
+        >>> m.matched, m.n_truth, m.n_pred
+        (1, 1, 2)
+    """
+    discarded = dont_care_mask(pred, ignore, max_overlap=ignore_overlap)
+    if truth and pred:
+        iou = np.asarray(iou_matrix(truth, pred), dtype=np.float64)
+        t_idx, p_idx = match_iou(
+            iou, threshold=iou_threshold, matching=matching, pred_mask=~discarded
+        )
+        values = iou[t_idx, p_idx]
+    else:
+        t_idx = np.zeros(0, dtype=np.int64)
+        p_idx = np.zeros(0, dtype=np.int64)
+        values = np.zeros(0, dtype=np.float64)
+    return DetectionMatch(
+        truth_index=t_idx,
+        pred_index=p_idx,
+        iou=values,
+        discarded=discarded,
+        n_truth=len(truth),
+        n_pred=len(pred) - int(discarded.sum()),
+    )

@@ -1,0 +1,181 @@
+"""The compare harness through its Python API, with the real Tesseract engine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from unocr.compare import MATPLOTLIB_HINT, CompareResult, compare, render_html
+from unocr.datasets import load_dataset
+from unocr.evaluate import EvalOptions, Normalization
+
+FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
+ICDAR = f"icdar2015:{FIXTURES / 'icdar2015'}"
+TEXT = f"text:{FIXTURES / 'text'}"
+
+pytest.importorskip("pytesseract")
+if shutil.which("tesseract") is None:
+    pytest.skip("the tesseract program is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def result() -> CompareResult:
+    ticks: list[int] = []
+    res = compare(
+        "tesseract,nosuchengine",
+        [ICDAR, TEXT],
+        progress=ticks.append,
+        options=EvalOptions(normalization=Normalization(ignore_case=True)),
+    )
+    # every image of every requested engine is accounted for, skipped or not
+    assert sum(ticks) == 2 * (2 + 1)
+    return res
+
+
+def test_runs_and_skipped(result: CompareResult) -> None:
+    assert result.backends == ("tesseract", "nosuchengine")
+    assert [(r.backend, r.dataset) for r in result.runs] == [
+        ("tesseract", "icdar2015:icdar2015"),
+        ("tesseract", "text:text"),
+    ]
+    (skip,) = result.skipped
+    assert skip.backend == "nosuchengine"
+    assert "unknown OCR backend" in skip.reason
+    assert "tesseract" in skip.reason  # the known names are listed
+
+
+def test_page_text_scores(result: CompareResult) -> None:
+    run = result.run("tesseract", "text:text")
+    assert (run.ok, run.failed) == (1, 0)
+    assert run.scores.hmean is None  # no coordinates in page-text ground truth
+    assert run.scores.cer is not None
+    assert run.scores.cer < 0.05  # phototest is the engine's own test page
+    (image,) = run.images
+    assert image.scores is not None
+    assert image.scores.truth_text.startswith("this is a lot of 12 point text")
+    assert image.latency is not None
+    assert image.latency > 0
+    assert run.speed.images == 1
+    assert run.speed.median_latency == image.latency
+    assert run.speed.throughput is not None
+    assert run.speed.load_seconds is not None
+
+
+def test_scene_text_scores(result: CompareResult) -> None:
+    run = result.run("tesseract", "icdar2015:icdar2015")
+    assert run.ok == 2
+    s = run.scores
+    assert s.n_truth == 34 + 10  # legible words of img_264 and img_883
+    assert s.n_dont_care == 25
+    assert s.hmean is not None
+    assert 0.0 <= s.hmean <= 1.0
+    assert s.e2e_matched <= s.matched
+    per_image = sum(im.scores.n_truth for im in run.images if im.scores)
+    assert per_image == s.n_truth
+    assert all(im.page is not None and im.truth is not None for im in run.images)
+
+
+def test_json_has_every_per_image_figure(result: CompareResult) -> None:
+    data = json.loads(result.to_json())
+    assert data["schema"] == "unocr.compare/1"
+    assert data["options"]["normalization"]["ignore_case"] is True
+    assert data["skipped"][0]["backend"] == "nosuchengine"
+    run = data["runs"][0]
+    assert run["images_total"] == 2
+    img = run["images"][0]
+    for key in (
+        "id",
+        "latency",
+        "n_truth",
+        "matched",
+        "hmean",
+        "cer",
+        "wer",
+        "pred_text",
+    ):
+        assert key in img
+    assert "page" not in img
+
+
+def test_table(result: CompareResult) -> None:
+    table = result.table()
+    header = table.splitlines()[0].split()
+    assert header[:4] == ["engine", "dataset", "images", "failed"]
+    assert "images/s" in header
+    rows = [line for line in table.splitlines() if line.startswith("tesseract")]
+    assert len(rows) == 2
+    assert rows[1].split()[4:6] == ["-", "-"]  # no hmean/E2E for page text
+    assert "skipped nosuchengine: unknown OCR backend" in table
+
+
+def test_failing_image_is_counted_not_fatal(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "text" / "phototest.tif", tmp_path / "good.tif")
+    shutil.copy(FIXTURES / "text" / "phototest.txt", tmp_path / "good.txt")
+    # a truncated download: the header (and size) is readable, the pixels are not
+    with Image.open(FIXTURES / "text" / "phototest.tif") as im:
+        im.convert("L").save(tmp_path / "broken.png")
+    data = (tmp_path / "broken.png").read_bytes()
+    (tmp_path / "broken.png").write_bytes(data[: len(data) // 3])
+    (tmp_path / "broken.txt").write_text("whatever\n")
+    res = compare(["tesseract"], load_dataset(f"text:{tmp_path}"))
+    (run,) = res.runs
+    assert (run.ok, run.failed) == (1, 1)
+    bad = next(im for im in run.images if not im.ok)
+    assert bad.id == "broken"
+    assert "broken.png" in (bad.error or "")
+    assert run.scores.images == 1
+    assert "1 of 2 images failed" in res.table()
+    html = render_html(res, previews=0)
+    assert "Failed images" in html
+    assert "broken" in html
+
+
+def test_limit_and_keep_pages(tmp_path: Path) -> None:
+    res = compare("tesseract", ICDAR, limit=1, keep_pages=False)
+    (run,) = res.runs
+    assert len(run.images) == 1
+    assert run.images[0].page is None
+    assert res.datasets[0].images == 1
+
+
+def test_missing_matplotlib_is_reported(
+    result: CompareResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    notes: list[str] = []
+    html = render_html(result, previews=0, notes=notes)
+    assert notes == [MATPLOTLIB_HINT]
+    assert "pip install &#x27;unocr[report]&#x27;" in html
+    assert "data:image/png" not in html
+
+
+def test_no_backend_or_dataset() -> None:
+    with pytest.raises(ValueError, match="at least one backend"):
+        compare(" , ", TEXT)
+    with pytest.raises(ValueError, match="at least one dataset"):
+        compare("tesseract", [])
+
+
+def test_report_with_mixed_datasets_has_plots_and_drawings() -> None:
+    """Two localised datasets and one text-only: every plot and preview renders."""
+    res = compare("tesseract", [ICDAR, TEXT, ICDAR], limit=1)
+    assert [d.name for d in res.datasets] == [
+        "icdar2015:icdar2015",
+        "text:text",
+        "icdar2015:icdar2015#2",
+    ]
+    pytest.importorskip("matplotlib")
+    notes: list[str] = []
+    html = render_html(res, previews=1, notes=notes)
+    assert notes == []
+    assert html.count("data:image/png;base64,") == 2
+    # ground truth + engine drawn for each localised dataset, the image alone
+    # for the text-only one
+    assert html.count("data:image/jpeg;base64,") == 2 + 1 + 2
+    assert "<b>ground truth</b>" in html
