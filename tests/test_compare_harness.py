@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from unocr.compare import MATPLOTLIB_HINT, CompareResult, compare, render_html
+from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
 from unocr.datasets import load_dataset
 from unocr.evaluate import EvalOptions, Normalization
 

@@ -65,7 +65,7 @@ _LAZY: dict[str, str] = {
     "Word": "unocr.model",
     "available_backends": "unocr.registry",
     "clear_cache": "unocr._api",
-    "compare": "unocr.compare",
+    "compare": "unocr.comparison",
     "get_backend": "unocr._api",
     "load": "unocr.formats",
     "read": "unocr._api",
@@ -77,7 +77,7 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from unocr._api import clear_cache, get_backend, read, read_many, read_pages
     from unocr.backends.base import Backend, Capabilities, ItemError
-    from unocr.compare import compare
+    from unocr.comparison import compare
     from unocr.formats import load
     from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
     from unocr.model import Block, Line, Page, Symbol, Timings, Word

@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from tqdm import tqdm
 
-    from unocr.compare import compare, write_html
+    from unocr.comparison import compare, write_html
     from unocr.datasets import load_dataset
     from unocr.evaluate import EvalOptions, Normalization
 

@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from unocr.compare._run import compare
-from unocr.compare.report import MATPLOTLIB_HINT, render_html, write_html
-from unocr.compare.results import (
+from unocr.comparison._run import compare
+from unocr.comparison.report import MATPLOTLIB_HINT, render_html, write_html
+from unocr.comparison.results import (
     CompareResult,
     DatasetInfo,
     ImageResult,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from unocr.compare.results import CompareResult, RunResult
+from unocr.comparison.results import CompareResult, RunResult
 from unocr.errors import UnocrError
 
 __all__ = ["MATPLOTLIB_HINT", "render_html", "write_html"]

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from unocr.backends.base import Backend
-from unocr.compare.results import (
+from unocr.comparison.results import (
     CompareResult,
     DatasetInfo,
     ImageResult,
@@ -205,7 +205,7 @@ def compare(
             ``False`` saves memory on large datasets.
 
     Returns:
-        A :class:`~unocr.compare.CompareResult` with per-image figures,
+        A :class:`~unocr.comparison.CompareResult` with per-image figures,
         per-run scores and speed, and the skipped engines.
 
     Raises:
