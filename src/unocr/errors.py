@@ -61,15 +61,27 @@ class UnocrError(Exception):
         return self.message
 
     def __reduce__(self) -> tuple[object, ...]:
-        # Keep keyword context across pickling (process pools).
-        return (_rebuild, (type(self), self.message, self.backend, self.item))
+        # Keep every attribute across pickling (process pools, copies): the
+        # subclasses' __init__ signatures differ, so rebuild without calling it.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 def _rebuild(
-    cls: type[UnocrError], message: str, backend: str | None, item: object
+    cls: type[UnocrError], args: tuple[object, ...], state: dict[str, object]
 ) -> UnocrError:
-    err = cls.__new__(cls)
-    UnocrError.__init__(err, message, backend=backend, item=item)
+    # The built-in base that fixes the instance layout (OSError for the
+    # TimeoutError/PermissionError subclasses, ImportError...) must allocate it.
+    err: UnocrError | None = None
+    for base in cls.__mro__:
+        if base.__module__ == "builtins" and issubclass(base, BaseException):
+            try:
+                err = base.__new__(cls)
+                break
+            except TypeError:
+                continue
+    assert err is not None
+    err.args = args
+    err.__dict__.update(state)
     return err
 
 

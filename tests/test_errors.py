@@ -1,0 +1,65 @@
+"""The exception tree."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+
+from unocr import errors as E
+
+CASES = [
+    E.UnocrError("boom", backend="x", item=3),
+    E.BackendNotFoundError("tesserakt", ["gcv", "tesseract"], "tesseract"),
+    E.BackendUnavailableError("no engine.", backend="x", fix="pip install 'unocr[x]'"),
+    E.LanguageUnavailableError(
+        "no kor.",
+        language="ko",
+        backend="tesseract",
+        fix="apt-get install tesseract-ocr-kor",
+    ),
+    E.AuthenticationError("no credentials", backend="gcv"),
+    E.ImageError("bad.png: not an image", item="bad.png"),
+    E.GeometryError("expected (4, 2), got (3, 2)"),
+    E.FormatError("bad hOCR"),
+    E.DatasetError("bad gt"),
+    E.RecognitionError("engine died", backend="x", item=0),
+    E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
+]
+
+
+@pytest.mark.parametrize("err", CASES, ids=lambda e: type(e).__name__)
+def test_errors_pickle_and_copy_with_their_context(err):
+    for clone in (pickle.loads(pickle.dumps(err)), copy.copy(err), copy.deepcopy(err)):
+        assert type(clone) is type(err)
+        assert str(clone) == str(err)
+        assert clone.__dict__ == err.__dict__
+
+
+def test_tree_and_builtin_bases():
+    assert issubclass(E.BackendNotFoundError, LookupError)
+    assert issubclass(E.BackendUnavailableError, ImportError)
+    assert issubclass(E.LanguageUnavailableError, E.BackendUnavailableError)
+    assert issubclass(E.ImageError, ValueError)
+    assert issubclass(E.GeometryError, ValueError)
+    assert issubclass(E.RecognitionError, RuntimeError)
+    assert issubclass(E.EngineTimeoutError, TimeoutError)
+    assert issubclass(E.EngineTimeoutError, E.RecognitionError)
+    assert issubclass(E.AuthenticationError, PermissionError)
+    for name in E.__all__:
+        cls = getattr(E, name)
+        assert issubclass(cls, E.UnocrError)
+        assert cls.__doc__
+        assert name in E.__doc__  # drawn in the module docstring
+
+
+def test_messages_carry_the_fix():
+    err = E.BackendUnavailableError(
+        "tesseract is not installed.", fix="apt-get install tesseract-ocr"
+    )
+    assert str(err) == "tesseract is not installed. Fix: apt-get install tesseract-ocr"
+    assert err.fix == "apt-get install tesseract-ocr"
+    nf = E.BackendNotFoundError("tesserakt", ["gcv", "tesseract"], "tesseract")
+    assert "Did you mean 'tesseract'?" in str(nf)
+    assert "gcv, tesseract" in str(nf)
