@@ -1,0 +1,152 @@
+"""Benchmark: Cloud Vision per-image loop vs ``unocr.read_many(..., backend="gcv")``.
+
+A gRPC ``ImageAnnotator`` server on 127.0.0.1 adds 50 ms of latency to every
+call (a fast real round trip). The same 64 images go through
+
+- the plain loop a user writes after Google's sample: one
+  ``client.text_detection(image=...)`` per image, one after another;
+- ``unocr.read_many(images, backend="gcv")``: 16 images per
+  ``BatchAnnotateImages`` call, 4 calls in flight, and every response
+  converted to a unocr Page (lines synthesised, geometry canonicalised).
+
+Two workloads: replies of a few words (the network-bound case), and the real
+dense DOCUMENT_TEXT_DETECTION response of the test fixture (332 words, 1154
+symbols per page: unocr's conversion to Pages is then part of the time).
+
+Run: ``.venv/bin/python bench/gcv.py`` (add ``--images N --latency S``).
+The server runs in its own process, so only the client's work is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import grpc
+from google.cloud import vision
+from google.cloud.vision_v1.services.image_annotator.transports import (
+    ImageAnnotatorGrpcTransport,
+)
+
+import unocr
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "gcv"
+SERVER = ROOT / "tests" / "gcv_server.py"
+
+
+@contextmanager
+def server(reply: str, latency: float) -> Iterator[tuple[str, list[int]]]:
+    """A loopback server in its own process (its CPU does not slow the client)."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER), "--reply", reply, "--delay", str(latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    address = proc.stdout.readline().strip()
+    calls: list[int] = []
+    try:
+        yield address, calls
+    finally:
+        proc.stdin.close()
+        out = proc.stdout.read()
+        proc.wait(timeout=30)
+        calls.extend(
+            int(line.split()[1]) for line in out.splitlines() if line.startswith("call")
+        )
+
+
+def plain_loop(address: str, paths: list[Path]) -> tuple[float, float, int]:
+    """Google's sample, in a loop: one text_detection call per image."""
+    channel = grpc.insecure_channel(address)
+    client = vision.ImageAnnotatorClient(
+        transport=ImageAnnotatorGrpcTransport(channel=channel)
+    )
+    client.text_detection(image=vision.Image(content=b"warm-up"))
+    start = time.perf_counter()
+    cpu = time.process_time()
+    words = 0
+    for path in paths:
+        with open(path, "rb") as f:
+            image = vision.Image(content=f.read())
+        response = client.text_detection(image=image)
+        words += max(0, len(response.text_annotations) - 1)
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    channel.close()
+    return elapsed, cpu, words
+
+
+def unocr_many(
+    address: str, paths: list[Path], **options: object
+) -> tuple[float, float, int]:
+    with unocr.get_backend(
+        "gcv", endpoint=address, insecure=True, feature="text", **options
+    ) as backend:
+        backend.read(paths[0])  # connect, as the loop's warm-up call does
+        start = time.perf_counter()
+        cpu = time.process_time()
+        pages = backend.read_many(paths)
+        elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    words = sum(len(p.words) for p in pages if p)
+    return elapsed, cpu, words
+
+
+def run(
+    name: str, reply: str, n: int, latency: float, repeat: int, **options: object
+) -> None:
+    paths = [FIXTURES / "document.jpg"] * n
+    with server(reply, latency) as (address, calls):
+        # best of `repeat` runs each: the machine may be busy with other work
+        loop_s, loop_cpu, loop_words = min(
+            plain_loop(address, paths) for _ in range(repeat)
+        )
+        many_s, many_cpu, many_words = min(
+            unocr_many(address, paths, **options) for _ in range(repeat)
+        )
+    assert loop_words == many_words, (loop_words, many_words)
+    # after the loops (a warm-up + n calls each): per unocr run, a warm-up + batches
+    tail = calls[repeat * (n + 1) :]
+    per_run = len(tail) // repeat - 1
+    print(
+        f"{name:<38} {loop_s:6.2f} s ({n} calls)  "
+        f"{many_s:6.2f} s ({per_run} calls of {max(tail, default=0)})"
+        f"  {loop_s / many_s:6.1f}x   {loop_cpu:5.2f} s / {many_cpu:5.2f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per call")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per side; best is shown"
+    )
+    args = parser.parse_args()
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
+        f"{args.images} images (document.jpg, 1279x932 JPEG), "
+        f"{args.latency * 1000:.0f} ms added per call, loopback gRPC, server in its own process\n"
+    )
+    header = (
+        f"{'workload':<38} {'per-image loop':>18}  {'unocr.read_many':>24}  "
+        f"{'ratio':>7}   client CPU: loop / unocr"
+    )
+    print(header)
+    common = (args.images, args.latency, args.repeat)
+    run("reply: 8 words", "small", *common)
+    run("reply: real dense page (332 words)", "dense", *common)
+    run("reply: real dense page, symbols=False", "dense", *common, symbols=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,743 @@
+"""The ``gcv`` backend: Google Cloud Vision through google-cloud-vision's client.
+
+Each :meth:`GcvBackend.read_many` chunk of up to 16 images (the API's limit)
+goes out as one ``BatchAnnotateImages`` request; several requests are in
+flight at once (``concurrency``). Transient failures (UNAVAILABLE,
+DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, for the whole call or one
+image) are retried with exponential backoff under one overall deadline
+(``timeout``); a per-image error fails that image only. Images over the API's
+limits are downscaled before sending and their coordinates mapped back, or
+refused (``oversize="error"``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar, Literal
+
+import google.auth
+import grpc
+from google.api_core import exceptions as gexc
+from google.auth import exceptions as auth_exc
+from google.cloud import vision_v1
+from google.cloud.vision_v1.services.image_annotator.transports import (
+    ImageAnnotatorGrpcTransport,
+)
+from PIL import Image
+
+from unocr.backends.base import Backend, Capabilities, ItemError
+from unocr.backends.gcv._retry import Backoff
+from unocr.backends.gcv.convert import (
+    AUTH_GUIDANCE,
+    RETRYABLE_CODES,
+    BlockLevel,
+    error_from_status,
+    response_to_page,
+    status_name,
+)
+from unocr.errors import (
+    AuthenticationError,
+    EngineTimeoutError,
+    ImageError,
+    RecognitionError,
+    UnocrError,
+)
+from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
+from unocr.model import Page, Timings
+
+__all__ = [
+    "API_MAX_FILE_BYTES",
+    "API_MAX_IMAGES",
+    "API_MAX_REQUEST_BYTES",
+    "DEFAULT_MAX_IMAGE_PIXELS",
+    "GcvBackend",
+]
+
+_log = logging.getLogger("unocr.backends.gcv")
+
+#: Images per ``BatchAnnotateImages`` request the API accepts.
+API_MAX_IMAGES = 16
+#: Largest image file the API accepts (it refuses, not resizes, larger ones).
+API_MAX_FILE_BYTES = 20 * 1000 * 1000
+#: Documented request size limit; unocr keeps each request's image bytes under it.
+API_MAX_REQUEST_BYTES = 10 * 1000 * 1000
+#: Images with more pixels are downscaled before sending.
+DEFAULT_MAX_IMAGE_PIXELS = 75_000_000
+
+_FEATURES = {
+    "document": vision_v1.Feature.Type.DOCUMENT_TEXT_DETECTION,
+    "text": vision_v1.Feature.Type.TEXT_DETECTION,
+}
+#: Formats sent as the original file bytes; anything else is re-encoded as PNG.
+_SEND_AS_IS = frozenset({"JPEG", "PNG", "GIF", "BMP", "WEBP", "ICO"})
+_UNLIMITED = (
+    ("grpc.max_send_message_length", -1),
+    ("grpc.max_receive_message_length", -1),
+)
+_RETRYABLE = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.ResourceExhausted,
+    gexc.InternalServerError,
+)
+_SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+
+
+@dataclass
+class _Prepared:
+    """One image ready to send."""
+
+    slot: int  # position in the batch
+    image: LoadedImage
+    content: bytes
+    sent_size: tuple[int, int]  # (width, height) of the image sent
+    seconds: float  # spent encoding / resizing
+
+
+class _NoMetadataServer:
+    """google-auth ``Request`` wrapper that bounds the GCE metadata probe.
+
+    Without credentials, ``google.auth.default()`` pings the metadata server
+    (up to 3 attempts of 3 s with backoff: ~10 s where the address black-holes).
+    This wrapper caps each request's timeout and answers a failed ping with a
+    "not a metadata server" reply, so the probe ends after one short attempt.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        from google.auth.transport.requests import Request
+
+        self._inner = Request()
+        self._timeout = timeout
+
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        limit = self._timeout if timeout is None else min(timeout, self._timeout)
+        try:
+            return self._inner(
+                url, method=method, body=body, headers=headers, timeout=limit, **kwargs
+            )
+        except auth_exc.TransportError:
+            if "/computeMetadata/" in url:
+                raise
+            return _Unreachable()
+
+
+class _Unreachable:
+    status = 503
+    headers: ClassVar[dict[str, str]] = {}
+    data = b""
+
+
+def _default_credentials(metadata_timeout: float) -> Any:
+    """Application Default Credentials, or AuthenticationError with guidance."""
+    try:
+        probe: Any = _NoMetadataServer(metadata_timeout)
+        credentials, _ = google.auth.default(scopes=list(_SCOPES), request=probe)
+    except auth_exc.DefaultCredentialsError as exc:
+        reason = str(exc).split(" To set up", 1)[0].strip()
+        raise AuthenticationError(
+            f"no Google Cloud credentials found ({reason}). {AUTH_GUIDANCE}",
+            backend="gcv",
+        ) from None
+    return credentials
+
+
+class GcvBackend(Backend):
+    """Google Cloud Vision OCR (``TEXT_DETECTION`` / ``DOCUMENT_TEXT_DETECTION``).
+
+    Credentials come the standard way (Application Default Credentials:
+    ``GOOGLE_APPLICATION_CREDENTIALS``, ``gcloud auth application-default
+    login``, the metadata server on Google Cloud) unless given explicitly.
+
+    Args:
+        languages: Default language hints (ISO 639 codes, sent as
+            ``image_context.language_hints``); ``None`` lets the API detect.
+        max_pixels: Refuse inputs over this many pixels before decoding.
+        feature: ``"document"`` (DOCUMENT_TEXT_DETECTION, dense text) or
+            ``"text"`` (TEXT_DETECTION, photos and signs).
+        client: A ready ``ImageAnnotatorClient`` (any transport); unocr uses
+            it as is and does not close it.
+        credentials: ``google.auth`` credentials to use instead of ADC.
+        client_options: ``google.api_core.client_options.ClientOptions`` or a
+            dict (``api_endpoint``, ``quota_project_id``, ``api_key``...).
+        api_key: An API key (instead of credentials).
+        endpoint: ``host:port`` of the service (default Google's).
+        insecure: Talk to ``endpoint`` over a plain-text gRPC channel without
+            credentials (local test servers and emulators only).
+        timeout: Overall deadline in seconds for one request, retries
+            included.
+        concurrency: Requests in flight at once in :meth:`read_many` (it uses
+            ``max(workers, concurrency)`` threads).
+        block_level: ``"paragraph"`` (GCV paragraphs become unocr blocks) or
+            ``"block"`` (GCV blocks do).
+        symbols: Keep the symbol (character) level; ``False`` halves the
+            conversion time of dense pages.
+        oversize: ``"downscale"`` images over ``max_image_bytes`` /
+            ``max_image_pixels`` (coordinates are mapped back) or ``"error"``.
+        max_image_bytes: Largest encoded image sent, in bytes (API: 20 MB per
+            file, 10 MB per request).
+        max_image_pixels: Largest image sent, in pixels (width x height).
+        max_request_bytes: Image bytes per request; larger batches are split.
+        initial_backoff: First retry wait, in seconds (doubles per retry).
+        max_backoff: Longest retry wait, in seconds.
+        metadata_timeout: Seconds the credential lookup may spend probing for
+            the Google Cloud metadata server.
+    """
+
+    name: ClassVar[str] = "gcv"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="quad",
+        levels=("block", "word", "symbol"),
+        confidence=True,
+        languages=None,
+        batching=True,
+        network=True,
+    )
+    batch_size: ClassVar[int] = API_MAX_IMAGES
+
+    def __init__(
+        self,
+        *,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        feature: Literal["document", "text"] = "document",
+        client: vision_v1.ImageAnnotatorClient | None = None,
+        credentials: Any = None,
+        client_options: Any = None,
+        api_key: str | None = None,
+        endpoint: str | None = None,
+        insecure: bool = False,
+        timeout: float = 60.0,
+        concurrency: int = 4,
+        block_level: BlockLevel = "paragraph",
+        symbols: bool = True,
+        oversize: Literal["downscale", "error"] = "downscale",
+        max_image_bytes: int = API_MAX_REQUEST_BYTES,
+        max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+        max_request_bytes: int = API_MAX_REQUEST_BYTES,
+        initial_backoff: float = 0.2,
+        max_backoff: float = 10.0,
+        metadata_timeout: float = 1.0,
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        if feature not in _FEATURES:
+            raise ValueError(f"feature must be 'document' or 'text', got {feature!r}")
+        if block_level not in ("paragraph", "block"):
+            raise ValueError(
+                f"block_level must be 'paragraph' or 'block', got {block_level!r}"
+            )
+        if oversize not in ("downscale", "error"):
+            raise ValueError(
+                f"oversize must be 'downscale' or 'error', got {oversize!r}"
+            )
+        for label, value in (
+            ("timeout", timeout),
+            ("initial_backoff", initial_backoff),
+            ("max_backoff", max_backoff),
+            ("metadata_timeout", metadata_timeout),
+        ):
+            if not value > 0:
+                raise ValueError(f"{label} must be > 0 seconds, got {value!r}")
+        if (
+            isinstance(concurrency, bool)
+            or not isinstance(concurrency, int)
+            or concurrency < 1
+        ):
+            raise ValueError(
+                f"concurrency must be a whole number >= 1, got {concurrency!r}"
+            )
+        self.feature = feature
+        self.timeout = float(timeout)
+        self.concurrency = concurrency
+        self.block_level: BlockLevel = block_level
+        self.symbols = bool(symbols)
+        self.oversize = oversize
+        self.max_image_bytes = min(int(max_image_bytes), API_MAX_FILE_BYTES)
+        self.max_image_pixels = int(max_image_pixels)
+        self.max_request_bytes = int(max_request_bytes)
+        self.initial_backoff = float(initial_backoff)
+        self.max_backoff = float(max_backoff)
+        self.endpoint = endpoint
+        self._secrets = tuple(s for s in (api_key, _options_key(client_options)) if s)
+        self._metadata: tuple[tuple[str, str], ...] = ()
+        self._owns_client = client is None
+        if client is not None:
+            given = [
+                name
+                for name, value in (
+                    ("credentials", credentials),
+                    ("client_options", client_options),
+                    ("api_key", api_key),
+                    ("endpoint", endpoint),
+                )
+                if value is not None
+            ]
+            if given or insecure:
+                extra = ", ".join(given) or "insecure"
+                raise ValueError(
+                    "client= is used as is; configure its credentials and endpoint "
+                    f"on the client itself instead of passing {extra}"
+                )
+            self._auth = "client"
+            self._client = client
+        else:
+            self._client, self._auth = self._make_client(
+                credentials,
+                client_options,
+                api_key,
+                endpoint,
+                insecure,
+                metadata_timeout,
+            )
+
+    # ----------------------------------------------------------------- client
+    def _make_client(
+        self,
+        credentials: Any,
+        client_options: Any,
+        api_key: str | None,
+        endpoint: str | None,
+        insecure: bool,
+        metadata_timeout: float,
+    ) -> tuple[vision_v1.ImageAnnotatorClient, str]:
+        if insecure:
+            if not endpoint:
+                raise ValueError("insecure=True needs endpoint='host:port'")
+            channel = grpc.insecure_channel(endpoint, options=list(_UNLIMITED))
+            transport = ImageAnnotatorGrpcTransport(channel=channel)
+            if api_key:
+                self._metadata = (("x-goog-api-key", api_key),)
+            return vision_v1.ImageAnnotatorClient(transport=transport), "insecure"
+        options: dict[str, Any] = _options_dict(client_options)
+        if api_key:
+            options["api_key"] = api_key
+        if endpoint:
+            options["api_endpoint"] = endpoint
+        if options.get("api_key") and credentials is not None:
+            raise ValueError(
+                "pass either api_key or credentials to the gcv backend, not both"
+            )
+        auth = "api_key" if options.get("api_key") else "credentials"
+        if credentials is None and not options.get("api_key"):
+            credentials = _default_credentials(metadata_timeout)
+            auth = "adc"
+        try:
+            client = vision_v1.ImageAnnotatorClient(
+                credentials=credentials, client_options=options or None
+            )
+        except (auth_exc.GoogleAuthError, gexc.GoogleAPIError, ValueError) as exc:
+            raise AuthenticationError(
+                "cannot set up the Cloud Vision client: "
+                f"{self._redact(f'{type(exc).__name__}: {exc}')}. {AUTH_GUIDANCE}",
+                backend=self.name,
+            ) from None
+        return client, auth
+
+    def close(self) -> None:
+        """Close the gRPC channel (unless the client was passed in)."""
+        if self._owns_client and not self.closed:
+            try:
+                transport: Any = self._client.transport
+                transport.close()
+            except Exception as exc:  # closing must not fail the caller
+                _log.debug(
+                    "closing the Cloud Vision channel failed: %s", type(exc).__name__
+                )
+        super().close()
+
+    def __repr__(self) -> str:
+        langs = ",".join(self.languages) or "default"
+        where = f" endpoint={self.endpoint!r}" if self.endpoint else ""
+        return (
+            f"<GcvBackend 'gcv' feature={self.feature!r} languages={langs}"
+            f"{where} auth={self._auth} timeout={self.timeout:g}s>"
+        )
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+    # ---------------------------------------------------------------- public
+    def read_many(
+        self,
+        images: Iterable[ImageInput],
+        *,
+        languages: str | Sequence[str] | None = None,
+        workers: int = 1,
+        errors: Literal["raise", "return"] = "raise",
+        progress: Callable[[int], None] | None = None,
+        channel_order: Literal["rgb", "bgr"] = "rgb",
+    ) -> list[Page | ItemError]:
+        """Recognise many images, 16 per request, ``concurrency`` requests at once.
+
+        Args:
+            images: Any inputs :meth:`read` accepts.
+            languages: Language hints (ISO 639 codes); default the backend's.
+            workers: Threads; at least ``concurrency`` are used.
+            errors: ``"raise"`` or ``"return"`` (an ``ItemError`` per failed
+                image, every other page still returned).
+            progress: Called with the number of items just finished.
+            channel_order: ``"bgr"`` for arrays from OpenCV.
+
+        Returns:
+            One page (or item error) per input, in input order.
+        """
+        if isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1:
+            workers = max(workers, self.concurrency)
+        return super().read_many(
+            images,
+            languages=languages,
+            workers=workers,
+            errors=errors,
+            progress=progress,
+            channel_order=channel_order,
+        )
+
+    # ------------------------------------------------------------ recognise
+    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+        out = self._recognize_batch([image], languages)[0]
+        if isinstance(out, UnocrError):
+            raise out
+        return out
+
+    def _recognize_batch(
+        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
+    ) -> list[Page | UnocrError]:
+        results: list[Page | UnocrError | None] = [None] * len(images)
+        prepared: list[_Prepared] = []
+        for slot, image in enumerate(images):
+            try:
+                prepared.append(self._prepare(slot, image))
+            except UnocrError as err:
+                results[slot] = err
+        for group in self._groups(prepared):
+            self._annotate(group, languages, results)
+        return [
+            r
+            if r is not None
+            else RecognitionError("Cloud Vision returned no result", backend=self.name)
+            for r in results
+        ]
+
+    def _groups(self, prepared: Sequence[_Prepared]) -> list[list[_Prepared]]:
+        """Split into requests of <= 16 images and <= max_request_bytes."""
+        groups: list[list[_Prepared]] = []
+        current: list[_Prepared] = []
+        size = 0
+        for item in prepared:
+            n = len(item.content)
+            if current and (
+                len(current) >= API_MAX_IMAGES or size + n > self.max_request_bytes
+            ):
+                groups.append(current)
+                current, size = [], 0
+            current.append(item)
+            size += n
+        if current:
+            groups.append(current)
+        return groups
+
+    def _request(
+        self, item: _Prepared, languages: tuple[str, ...]
+    ) -> vision_v1.AnnotateImageRequest:
+        context = {"language_hints": list(languages)} if languages else None
+        return vision_v1.AnnotateImageRequest(
+            image=vision_v1.Image(content=item.content),
+            features=[vision_v1.Feature(type_=_FEATURES[self.feature])],
+            image_context=context,
+        )
+
+    def _annotate(
+        self,
+        group: list[_Prepared],
+        languages: tuple[str, ...],
+        results: list[Page | UnocrError | None],
+    ) -> None:
+        """Send one request (retrying transient failures) and fill ``results``."""
+        backoff = Backoff(
+            self.timeout, initial=self.initial_backoff, maximum=self.max_backoff
+        )
+        pending = list(group)
+        attempts = 0
+        last = "no attempt made"
+        engine = 0.0
+        while pending:
+            remaining = backoff.remaining()
+            if remaining <= 0:
+                break
+            attempts += 1
+            request = vision_v1.BatchAnnotateImagesRequest(
+                requests=[self._request(p, languages) for p in pending]
+            )
+            start = time.perf_counter()
+            try:
+                response = self._client.batch_annotate_images(
+                    request=request,
+                    retry=None,
+                    timeout=remaining,
+                    metadata=self._metadata,
+                )
+            except gexc.GoogleAPICallError as exc:
+                engine += time.perf_counter() - start
+                last = self._describe(exc)
+                if isinstance(exc, _RETRYABLE):
+                    _log.info(
+                        "Cloud Vision request of %d image(s) failed (%s); retrying",
+                        len(pending),
+                        last,
+                    )
+                    if not backoff.wait():
+                        break
+                    continue
+                if isinstance(exc, gexc.InvalidArgument) and len(pending) > 1:
+                    # One bad image refuses the whole request: find it.
+                    for item in pending:
+                        self._annotate([item], languages, results)
+                    return
+                self._fail(pending, results, partial(self._call_error, exc))
+                return
+            except auth_exc.GoogleAuthError as exc:
+                detail = self._redact(f"{type(exc).__name__}: {exc}")
+                self._fail(pending, results, partial(self._auth_error, detail))
+                return
+            engine += time.perf_counter() - start
+            pending, codes = self._collect(
+                pending, response, results, engine, languages
+            )
+            if pending:
+                last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
+                if not backoff.wait():
+                    break
+        if pending:
+            message = (
+                f"Cloud Vision gave no answer within timeout={self.timeout:g}s "
+                f"after {attempts} attempt(s) (last: {last}); raise timeout= or "
+                "try again later"
+            )
+            self._fail(
+                pending,
+                results,
+                lambda: EngineTimeoutError(
+                    message, timeout=self.timeout, backend=self.name
+                ),
+            )
+
+    def _collect(
+        self,
+        pending: list[_Prepared],
+        response: vision_v1.BatchAnnotateImagesResponse,
+        results: list[Page | UnocrError | None],
+        engine: float,
+        languages: tuple[str, ...],
+    ) -> tuple[list[_Prepared], list[int]]:
+        """Convert the answers; return the items to retry and their codes."""
+        # the protobuf messages themselves: no proto-plus wrapper per field access
+        answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
+        retry: list[_Prepared] = []
+        codes: list[int] = []
+        per_image = engine / max(1, len(pending))
+        for k, item in enumerate(pending):
+            if k >= len(answers):
+                results[item.slot] = RecognitionError(
+                    f"Cloud Vision answered {len(answers)} of {len(pending)} images",
+                    backend=self.name,
+                )
+                continue
+            answer = answers[k]
+            code = int(answer.error.code) if answer.HasField("error") else 0
+            if code in RETRYABLE_CODES:
+                retry.append(item)
+                codes.append(code)
+                continue
+            if code:
+                results[item.slot] = error_from_status(
+                    code, self._redact(answer.error.message), timeout=self.timeout
+                )
+                continue
+            try:
+                results[item.slot] = self._convert(item, answer, per_image, languages)
+            except UnocrError as err:
+                results[item.slot] = err
+        return retry, codes
+
+    def _convert(  # answer: an AnnotateImageResponse protobuf message
+        self,
+        item: _Prepared,
+        answer: Any,
+        engine: float,
+        languages: tuple[str, ...],
+    ) -> Page:
+        start = time.perf_counter()
+        sent_w, sent_h = item.sent_size
+        api_w, api_h = _page_size(answer) or (sent_w, sent_h)
+        page = response_to_page(
+            answer,
+            width=api_w,
+            height=api_h,
+            block_level=self.block_level,
+            backend=self.name,
+            languages=languages,
+            symbols=self.symbols,
+        )
+        width, height = item.image.width, item.image.height
+        if (api_w, api_h) != (width, height):
+            sx, sy = width / api_w, height / api_h
+            page = page.transform(
+                [[sx, 0.0, 0.0], [0.0, sy, 0.0]], width=width, height=height
+            )
+        convert = time.perf_counter() - start
+        return page.replace(
+            timings=Timings(engine=engine + item.seconds, convert=convert)
+        )
+
+    def _fail(
+        self,
+        items: Sequence[_Prepared],
+        results: list[Page | UnocrError | None],
+        make: Callable[[], UnocrError],
+    ) -> None:
+        for item in items:
+            # one error object per item: read_many tags each with its index
+            results[item.slot] = make()
+
+    def _describe(self, exc: gexc.GoogleAPICallError) -> str:
+        code = exc.grpc_status_code
+        name = code.name if code is not None else type(exc).__name__
+        return self._redact(f"{name}: {exc.message}")
+
+    def _auth_error(self, detail: str) -> UnocrError:
+        return AuthenticationError(
+            f"Google credentials could not be used ({detail}). {AUTH_GUIDANCE}",
+            backend=self.name,
+        )
+
+    def _call_error(self, exc: gexc.GoogleAPICallError) -> UnocrError:
+        code = exc.grpc_status_code
+        number = int(code.value[0]) if code is not None else 2
+        err = error_from_status(
+            number, self._redact(str(exc.message)), timeout=self.timeout
+        )
+        if not isinstance(err, AuthenticationError):
+            # keep the cause; not for refused credentials (it may quote them)
+            err.__cause__ = exc
+        return err
+
+    # ------------------------------------------------------------ the image
+    def _prepare(self, slot: int, image: LoadedImage) -> _Prepared:
+        """The bytes to send: the original file when possible, else re-encoded."""
+        start = time.perf_counter()
+        width, height = image.width, image.height
+        pil = image.image
+        if width * height > self.max_image_pixels:
+            if self.oversize == "error":
+                raise ImageError(
+                    f"{image.name}: {width}x{height} is {width * height / 1e6:.1f} "
+                    f"megapixels, over the {self.max_image_pixels / 1e6:g} megapixel "
+                    "limit for Cloud Vision; downscale it or pass oversize='downscale'",
+                    backend=self.name,
+                )
+            scale = math.sqrt(self.max_image_pixels / (width * height))
+            pil = _resize(pil, scale)
+            content = _encode(pil, lossless=True)
+        elif image.encoded is not None and image.format in _SEND_AS_IS:
+            content = image.encoded
+        else:
+            content = _encode(pil, lossless=True)
+        if len(content) > self.max_image_bytes:
+            if self.oversize == "error":
+                raise ImageError(
+                    f"{image.name}: the encoded image is {len(content) / 1e6:.1f} MB, "
+                    f"over the {self.max_image_bytes / 1e6:g} MB Cloud Vision limit; "
+                    "compress or downscale it, or pass oversize='downscale'",
+                    backend=self.name,
+                )
+            content = _encode(pil, lossless=False)
+            while len(content) > self.max_image_bytes:
+                pil = _resize(pil, 0.75)
+                if pil.width < 16 or pil.height < 16:
+                    raise ImageError(
+                        f"{image.name}: cannot make the image small enough for "
+                        f"max_image_bytes={self.max_image_bytes}",
+                        backend=self.name,
+                    )
+                content = _encode(pil, lossless=False)
+        if pil is not image.image:
+            _log.info(
+                "%s: sending %dx%d (%d bytes) instead of %dx%d to fit the API limits",
+                image.name,
+                pil.width,
+                pil.height,
+                len(content),
+                width,
+                height,
+            )
+        return _Prepared(
+            slot=slot,
+            image=image,
+            content=content,
+            sent_size=(pil.width, pil.height),
+            seconds=time.perf_counter() - start,
+        )
+
+
+def _resize(image: Image.Image, scale: float) -> Image.Image:
+    size = (
+        max(1, math.floor(image.width * scale)),
+        max(1, math.floor(image.height * scale)),
+    )
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _encode(image: Image.Image, *, lossless: bool) -> bytes:
+    buf = io.BytesIO()
+    if lossless:
+        image.save(buf, format="PNG", compress_level=3)
+    else:
+        image.convert("RGB").save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def _page_size(answer: Any) -> tuple[int, int] | None:
+    """(width, height) of the page the API saw, from an AnnotateImageResponse."""
+    if not answer.HasField("full_text_annotation"):
+        return None
+    pages = answer.full_text_annotation.pages
+    if not len(pages) or pages[0].width <= 0 or pages[0].height <= 0:
+        return None
+    return int(pages[0].width), int(pages[0].height)
+
+
+def _options_dict(client_options: Any) -> dict[str, Any]:
+    if client_options is None:
+        return {}
+    if isinstance(client_options, Mapping):
+        return dict(client_options)
+    return {
+        k: v
+        for k, v in vars(client_options).items()
+        if v is not None and not k.startswith("_")
+    }
+
+
+def _options_key(client_options: Any) -> str | None:
+    if client_options is None:
+        return None
+    if isinstance(client_options, Mapping):
+        key = client_options.get("api_key")
+    else:
+        key = getattr(client_options, "api_key", None)
+    return key if isinstance(key, str) else None

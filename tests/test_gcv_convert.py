@@ -1,0 +1,329 @@
+"""The pure Cloud Vision response converter, against the real response fixture."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unocr.backends.gcv.convert import BREAKS, response_to_dict, response_to_page
+from unocr.errors import AuthenticationError, FormatError, ImageError, RecognitionError
+from unocr.geometry import Quad
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
+RESPONSE = FIXTURES / "document.response.json"
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    return json.loads(RESPONSE.read_text(encoding="utf-8"))
+
+
+def api_words(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for block in data["fullTextAnnotation"]["pages"][0]["blocks"]:
+        for para in block["paragraphs"]:
+            yield from para["words"]
+
+
+def canonical(vertices: list[dict[str, int]]) -> np.ndarray:
+    pts = [(v.get("x", 0), v.get("y", 0)) for v in vertices]
+    return np.asarray(Quad.from_points(pts).points)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_every_word_keeps_text_vertices_and_confidence(data: dict[str, Any]) -> None:
+    page = response_to_page(data)
+    expected = list(api_words(data))
+    assert len(page.words) == len(expected) == 332
+    for word, api in zip(page.words, expected, strict=True):
+        assert word.text == "".join(s["text"] for s in api["symbols"])
+        assert isinstance(word.geometry, Quad)
+        np.testing.assert_array_equal(
+            word.geometry.points, canonical(api["boundingBox"]["vertices"])
+        )
+        assert word.confidence == pytest.approx(api["confidence"])
+        assert word.native
+        langs = api.get("property", {}).get("detectedLanguages")
+        if langs:
+            assert word.language == langs[0]["languageCode"]
+        assert [s.text for s in word.symbols] == [s["text"] for s in api["symbols"]]
+        assert [s.confidence for s in word.symbols] == pytest.approx(
+            [s["confidence"] for s in api["symbols"]]
+        )
+
+
+def test_page_text_reads_like_the_api_text(data: dict[str, Any]) -> None:
+    page = response_to_page(data)
+    api_text = data["fullTextAnnotation"]["text"]
+    assert squash(page.text) == squash(api_text)
+    # stronger: line by line, including spacing and hyphenation
+    api_lines = [line for line in api_text.split("\n") if line]
+    assert [line.text for line in page.lines] == api_lines
+    assert "Ini-" in api_lines
+    assert all(not line.native for line in page.lines)
+
+
+def test_page_size_languages_and_blocks(data: dict[str, Any]) -> None:
+    page = response_to_page(data, languages=("en",))
+    assert (page.width, page.height) == (1279, 932)
+    assert page.backend == "gcv"
+    assert page.languages == ("en",)
+    paragraphs = sum(
+        len(b["paragraphs"]) for b in data["fullTextAnnotation"]["pages"][0]["blocks"]
+    )
+    assert len(page.blocks) == paragraphs == 174
+    assert all(b.native and isinstance(b.geometry, Quad) for b in page.blocks)
+    by_block = response_to_page(data, block_level="block")
+    assert len(by_block.blocks) == 170
+    assert [w.text for w in by_block.words] == [w.text for w in page.words]
+    assert by_block.blocks[0].confidence == pytest.approx(
+        data["fullTextAnnotation"]["pages"][0]["blocks"][0]["confidence"]
+    )
+
+
+def test_inputs_dict_json_bytes_path_and_wrapper(
+    data: dict[str, Any], tmp_path: Path
+) -> None:
+    expected = response_to_page(data).to_dict()
+    text = RESPONSE.read_text(encoding="utf-8")
+    assert response_to_page(text).to_dict() == expected
+    assert response_to_page(text.encode()).to_dict() == expected
+    assert response_to_page(RESPONSE).to_dict() == expected
+    assert response_to_page(str(RESPONSE)).to_dict() == expected
+    wrapped = tmp_path / "batch.json"
+    wrapped.write_text(json.dumps({"responses": [data]}), encoding="utf-8")
+    assert response_to_page(wrapped).to_dict() == expected
+    with pytest.raises(FormatError, match="2 image responses"):
+        response_to_page({"responses": [data, data]})
+
+
+def test_proto_messages_convert_like_json(data: dict[str, Any]) -> None:
+    vision = pytest.importorskip("google.cloud.vision_v1")
+    message = vision.AnnotateImageResponse.from_json(
+        RESPONSE.read_text(encoding="utf-8"), ignore_unknown_fields=True
+    )
+    expected = response_to_page(data).to_dict()
+    assert response_to_page(message).to_dict() == expected  # proto-plus
+    raw = vision.AnnotateImageResponse.pb(message)
+    assert response_to_page(raw).to_dict() == expected  # protobuf
+    batch = vision.BatchAnnotateImagesResponse(responses=[message])
+    assert response_to_page(batch).to_dict() == expected
+    with pytest.raises(FormatError, match="AnnotateImageResponse"):
+        response_to_page(vision.Image(content=b"x"))
+    snake = vision.AnnotateImageResponse.to_dict(message)  # snake_case, enum ints
+    page = response_to_page(snake)  # to_dict rounds floats to 7 digits
+    assert page.text == response_to_page(data).text
+    assert [w.geometry for w in page.words] == [
+        w.geometry for w in response_to_page(data).words
+    ]
+    assert [w.confidence for w in page.words] == pytest.approx(
+        [w.confidence for w in response_to_page(data).words], abs=1e-6
+    )
+
+
+def test_omitted_vertex_coordinates_count_as_zero() -> None:
+    box = {"vertices": [{}, {"x": 40}, {"x": 40, "y": 12}, {"y": 12}]}
+    resp = {
+        "fullTextAnnotation": {
+            "pages": [
+                {
+                    "width": 100,
+                    "height": 50,
+                    "blocks": [
+                        {
+                            "paragraphs": [
+                                {
+                                    "boundingBox": box,
+                                    "words": [
+                                        {
+                                            "boundingBox": box,
+                                            "symbols": [
+                                                {"text": "A", "boundingBox": box}
+                                            ],
+                                        }
+                                    ],
+                                }
+                            ]
+                        }
+                    ],
+                }
+            ],
+            "text": "A",
+        }
+    }
+    page = response_to_page(resp)
+    word = page.words[0]
+    np.testing.assert_array_equal(
+        word.geometry.points, [[0, 0], [40, 0], [40, 12], [0, 12]]
+    )
+    assert word.confidence is None  # omitted, not 0
+    assert page.text == "A"
+
+
+def test_normalized_vertices_are_scaled_by_the_page_size() -> None:
+    norm = {
+        "normalizedVertices": [
+            {"x": 0.1, "y": 0.2},
+            {"x": 0.5, "y": 0.2},
+            {"x": 0.5, "y": 0.4},
+            {"x": 0.1, "y": 0.4},
+        ]
+    }
+    word = {"boundingBox": norm, "symbols": [{"text": "x", "boundingBox": norm}]}
+    resp = {
+        "fullTextAnnotation": {
+            "pages": [
+                {
+                    "width": 200,
+                    "height": 100,
+                    "blocks": [{"paragraphs": [{"words": [word]}]}],
+                }
+            ]
+        }
+    }
+    page = response_to_page(resp)
+    np.testing.assert_allclose(
+        page.words[0].geometry.points, [[20, 20], [100, 20], [100, 40], [20, 40]]
+    )
+    no_size = {
+        "fullTextAnnotation": {
+            "pages": [{"blocks": [{"paragraphs": [{"words": [word]}]}]}]
+        }
+    }
+    with pytest.raises(FormatError, match="width= and height="):
+        response_to_page(no_size)
+    assert response_to_page(no_size, width=10, height=10).words[
+        0
+    ].geometry.bounds.x1 == pytest.approx(5)
+
+
+def test_text_annotations_only_give_words_and_synthesised_lines(
+    data: dict[str, Any],
+) -> None:
+    only = {"textAnnotations": data["textAnnotations"]}
+    with pytest.raises(FormatError, match="width= and height="):
+        response_to_page(only)
+    page = response_to_page(only, width=1279, height=932)
+    assert len(page.words) == len(data["textAnnotations"]) - 1
+    assert squash(page.text) and set(squash(page.text)) <= set(
+        squash(data["textAnnotations"][0]["description"])
+    )
+    assert sorted(w.text for w in page.words) == sorted(
+        a["description"] for a in data["textAnnotations"][1:]
+    )
+    assert all(w.confidence is None and w.language == "en" for w in page.words)
+    assert all(not line.native for line in page.lines)
+
+
+def test_empty_response_is_an_empty_page() -> None:
+    page = response_to_page({}, width=30, height=20)
+    assert (page.width, page.height, page.text, page.words) == (30, 20, "", ())
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        (3, ImageError),
+        (7, AuthenticationError),
+        (16, AuthenticationError),
+        (13, RecognitionError),
+    ],
+)
+def test_response_error_maps_to_unocr_errors(code: int, error: type[Exception]) -> None:
+    with pytest.raises(error, match="Cloud Vision") as info:
+        response_to_page(
+            {"error": {"code": code, "message": "nope"}}, width=1, height=1
+        )
+    assert info.value.backend == "gcv"  # type: ignore[attr-defined]
+
+
+def test_malformed_input_gives_format_error(tmp_path: Path) -> None:
+    with pytest.raises(FormatError, match="not valid JSON"):
+        response_to_page(b"{not json")
+    with pytest.raises(FormatError, match="cannot read"):
+        response_to_page(tmp_path / "missing.json")
+    with pytest.raises(FormatError, match="expected a Cloud Vision response"):
+        response_to_page(42)
+    assert response_to_dict('{"responses": [{}]}') == {}
+
+
+def test_convert_needs_no_google_package() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['google'] = None\n"
+        "from unocr.backends.gcv import response_to_page\n"
+        f"page = response_to_page({str(RESPONSE)!r})\n"
+        "assert len(page.words) == 332\n"
+        "assert not any(m.startswith(('google', 'grpc')) for m in sys.modules if sys.modules[m])\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+BREAK_TYPES = [
+    "UNKNOWN",
+    "SPACE",
+    "SURE_SPACE",
+    "EOL_SURE_SPACE",
+    "LINE_BREAK",
+    "HYPHEN",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text("abcXYZ019,.", min_size=1, max_size=6),
+            st.sampled_from(BREAK_TYPES),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_lines_reproduce_the_api_text_rule(words: list[tuple[str, str]]) -> None:
+    """Law: the lines' text joined by newlines is the API's text rule applied to the breaks.
+
+    Each word is followed by its break's text (space, newline, "-" + newline,
+    nothing); spaces before a newline and at the ends are not kept.
+    """
+    gwords = []
+    for k, (text, brk) in enumerate(words):
+        box = {
+            "vertices": [
+                {"x": 10 * k},
+                {"x": 10 * k + 8},
+                {"x": 10 * k + 8, "y": 9},
+                {"x": 10 * k, "y": 9},
+            ]
+        }
+        symbols = [{"text": ch, "boundingBox": box} for ch in text]
+        symbols[-1]["property"] = {"detectedBreak": {"type": brk}}
+        gwords.append({"boundingBox": box, "symbols": symbols})
+    resp = {
+        "fullTextAnnotation": {
+            "pages": [
+                {
+                    "width": 500,
+                    "height": 20,
+                    "blocks": [{"paragraphs": [{"words": gwords}]}],
+                }
+            ]
+        }
+    }
+    page = response_to_page(resp)
+    api = "".join(text + BREAKS[brk] for text, brk in words)
+    expected = "\n".join(line.strip(" ") for line in api.split("\n") if line.strip(" "))
+    assert "\n".join(line.text for line in page.lines) == expected
+    assert [w.text for w in page.words] == [t for t, _ in words]
+    assert all(line.words for line in page.lines)
