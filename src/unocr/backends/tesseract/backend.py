@@ -1,0 +1,568 @@
+"""The Tesseract backend: Tesseract 4/5 LSTM through its ``tesseract`` program.
+
+Each recognition runs one ``tesseract`` process reading the image from standard
+input and writing TSV to standard output (:mod:`.process`), converted by the
+pure :mod:`.convert`. Two details make it fast and safe:
+
+* **One engine thread per call.** Tesseract's OpenMP threads oversubscribe
+  small machines badly (a page can take several times longer than with one
+  thread), so the child runs with ``OMP_THREAD_LIMIT=1`` -- set in the child's
+  environment only, never in :data:`os.environ`. Parallelism comes from
+  ``read_many(..., workers=N)``, which runs N processes at once.
+* **Time-outs leave nothing behind.** On expiry the process group is killed and
+  reaped, and :class:`~unocr.errors.EngineTimeoutError` names the image.
+
+The image Tesseract reads is the original file's bytes when they show exactly
+the upright image unocr decoded (so results equal ``tesseract FILE``, including
+the resolution stored in the file); otherwise the decoded RGB pixels (PPM, with
+``--dpi`` when the image carries a resolution).
+
+Optional in-process path: where ``tesserocr`` (built against the same Tesseract
+version as the program) is installed, ``engine="tesserocr"`` runs Tesseract in
+this process with one ``TessBaseAPI`` per thread, fed the same bytes and the same
+settings, producing the same TSV. ``engine="auto"`` (the default) takes it only
+when OpenMP in this process is limited to one thread (``OMP_THREAD_LIMIT=1`` set
+before Python started), because that limit cannot be set from inside a running
+process and without it the in-process engine is slower than the program.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import re
+import shlex
+import shutil
+import tempfile
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar, Literal
+
+import pytesseract
+
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.tesseract import process
+from unocr.backends.tesseract.convert import page_from_tsv
+from unocr.backends.tesseract.languages import (
+    apt_package,
+    from_tesseract,
+    to_tesseract,
+)
+from unocr.errors import (
+    BackendUnavailableError,
+    EngineTimeoutError,
+    LanguageUnavailableError,
+    RecognitionError,
+)
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.model import Page
+
+__all__ = ["TesseractBackend"]
+
+_NAME = "tesseract"
+_APT = "tesseract-ocr"
+_INSTALL = f"apt-get install {_APT} (macOS: brew install tesseract)"
+#: Environment the engine process gets on top of the parent's.
+ENGINE_ENV: Mapping[str, str] = {"OMP_THREAD_LIMIT": "1"}
+#: Encoded formats Leptonica (Tesseract's image library) decodes like Pillow.
+_DIRECT_FORMATS = frozenset({"PNG", "JPEG", "TIFF", "BMP", "PPM", "GIF", "WEBP"})
+_LIST_TIMEOUT = 60.0
+_PSM_RANGE = range(14)
+_OEM_RANGE = range(4)
+
+Engine = Literal["auto", "binary", "tesserocr"]
+
+
+@dataclass(frozen=True)
+class _Install:
+    """What ``tesseract --version`` and ``--list-langs`` report."""
+
+    path: str
+    version: str
+    datadir: str | None
+    languages: frozenset[str]
+
+
+def _run_info(path: str, *flags: str) -> str:
+    flag = " ".join(flags)
+    try:
+        result = process.run(
+            [path, *flags],
+            timeout=_LIST_TIMEOUT,
+            env=process.child_environment(ENGINE_ENV),
+        )
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        raise BackendUnavailableError(
+            f"the Tesseract program {path!r} cannot be run ({exc.strerror or exc}).",
+            backend=_NAME,
+            fix=_INSTALL,
+        ) from exc
+    except process.ProcessTimeout as exc:
+        raise BackendUnavailableError(
+            f"the Tesseract program {path!r} did not answer '{flag}' within "
+            f"{_LIST_TIMEOUT:g} s.",
+            backend=_NAME,
+            fix=f"check that {path} runs, or reinstall it: {_INSTALL}",
+        ) from exc
+    text = (result.stdout + result.stderr).decode("utf-8", "replace")
+    if result.returncode != 0:
+        raise BackendUnavailableError(
+            f"the Tesseract program {path!r} failed on '{flag}' "
+            f"(exit status {result.returncode}): {text.strip()[-300:]}",
+            backend=_NAME,
+            fix=f"reinstall it: {_INSTALL}",
+        )
+    return text
+
+
+@lru_cache(maxsize=16)
+def _probe(
+    path: str, tessdata_prefix: str | None, tessdata_dir: str | None = None
+) -> _Install:
+    """Run ``--version`` and ``--list-langs`` once per program and data folder."""
+    version_text = _run_info(path, "--version")
+    match = re.search(r"tesseract\s+v?(\S+)", version_text)
+    version = match.group(1) if match else "unknown"
+    dir_args = ["--tessdata-dir", tessdata_dir] if tessdata_dir else []
+    langs_text = _run_info(path, *dir_args, "--list-langs")
+    datadir_match = re.search(r'languages in "([^"]*)"', langs_text)
+    names = {
+        line.strip()
+        for line in langs_text.splitlines()[1:]
+        if re.fullmatch(r"[A-Za-z0-9_.+-]+", line.strip())
+    }
+    return _Install(
+        path=path,
+        version=version,
+        datadir=datadir_match.group(1) if datadir_match else None,
+        languages=frozenset(names),
+    )
+
+
+def _resolve_program(cmd: str | os.PathLike[str]) -> str:
+    found = shutil.which(os.fspath(cmd))
+    if found is None:
+        raise BackendUnavailableError(
+            f"the Tesseract program {os.fspath(cmd)!r} was not found (not on PATH, "
+            "or not an executable file); pass tesseract_cmd='/path/to/tesseract' "
+            "if it is installed elsewhere.",
+            backend=_NAME,
+            fix=_INSTALL,
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """Engine settings shared by both paths."""
+
+    psm: int | None
+    oem: int | None
+    dpi: int | None
+    variables: tuple[tuple[str, str], ...]
+    extra_args: tuple[str, ...]
+    tessdata_dir: str | None = None
+
+
+def _parse_config(
+    config: str | Sequence[str], psm: int | None, oem: int | None
+) -> _Settings:
+    tokens = (
+        shlex.split(config) if isinstance(config, str) else [str(t) for t in config]
+    )
+    variables: dict[str, str] = {}
+    extra: list[str] = []
+    dpi: int | None = None
+    tessdata_dir: str | None = None
+    it = iter(tokens)
+    for tok in it:
+        if tok in ("-c", "--psm", "--oem", "--dpi", "-l", "--tessdata-dir"):
+            value = next(it, None)
+            if value is None:
+                raise ValueError(f"config: {tok} needs a value")
+            if tok == "-c":
+                name, sep, val = value.partition("=")
+                if not sep or not name:
+                    raise ValueError(f"config: expected -c NAME=VALUE, got -c {value}")
+                if name == "user_defined_dpi":
+                    dpi = int(val) or None  # the same setting as --dpi
+                else:
+                    variables[name] = val
+            elif tok == "--psm":
+                psm = int(value) if psm is None else psm
+            elif tok == "--oem":
+                oem = int(value) if oem is None else oem
+            elif tok == "--dpi":
+                dpi = int(value)
+            elif tok == "--tessdata-dir":
+                tessdata_dir = value
+            else:
+                raise ValueError(
+                    "config: choose languages with languages=['en', 'ko'], not -l"
+                )
+        else:
+            extra.append(tok)
+    if psm is not None and psm not in _PSM_RANGE:
+        raise ValueError(f"psm must be an integer 0-13, got {psm!r}")
+    if oem is not None and oem not in _OEM_RANGE:
+        raise ValueError(f"oem must be an integer 0-3, got {oem!r}")
+    if dpi is not None and dpi <= 0:
+        raise ValueError(f"--dpi must be a positive integer, got {dpi!r}")
+    return _Settings(
+        psm, oem, dpi, tuple(variables.items()), tuple(extra), tessdata_dir
+    )
+
+
+def _image_dpi(image: LoadedImage) -> int | None:
+    dpi: Any = image.image.info.get("dpi")
+    try:
+        value = round(float(dpi[0]))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return value if value > 0 else None
+
+
+def _direct_bytes(image: LoadedImage) -> bytes | None:
+    """The original file bytes where Tesseract can read them unchanged."""
+    if image.encoded is not None and image.format in _DIRECT_FORMATS:
+        return image.encoded
+    return None
+
+
+def _openmp_thread_limit() -> int | None:
+    """OpenMP's thread limit in this process, or None if OpenMP is not loaded."""
+    try:
+        lib = ctypes.CDLL("libgomp.so.1", mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+        return int(lib.omp_get_thread_limit())
+    except (OSError, AttributeError):
+        return None
+
+
+class TesseractBackend(Backend):
+    """Tesseract OCR (registered name ``"tesseract"``).
+
+    Blocks are Tesseract's paragraphs, then its lines and words, all native
+    (``native=True``), as axis-aligned :class:`~unocr.geometry.Box` in the
+    pixels of the image as displayed; word confidence is Tesseract's 0-100
+    divided by 100 (see :mod:`unocr.backends.tesseract.convert`).
+
+    Args:
+        languages: ISO 639 codes (``"en"``, ``["en", "ko"]``); Tesseract's own
+            names are accepted too (``"chi_sim"``). ``None`` reads English
+            (Tesseract's default model ``eng``).
+        max_pixels: Refuse larger images before decoding them.
+        psm: Page segmentation mode 0-13 (``tesseract --help-psm``); default 3.
+        oem: OCR engine mode 0-3 (``tesseract --help-oem``); default 3.
+        config: Further ``tesseract`` options as a string or list, e.g.
+            ``"-c preserve_interword_spaces=1 --dpi 300"``. ``-c NAME=VALUE``,
+            ``--psm``, ``--oem``, ``--dpi`` and ``--tessdata-dir`` work on both
+            engine paths; any other option forces the ``tesseract`` program.
+        timeout: Seconds one image may take; the process is then killed and
+            :class:`~unocr.errors.EngineTimeoutError` raised. ``None``: no limit.
+        tesseract_cmd: The ``tesseract`` program (name on ``PATH`` or path);
+            default ``pytesseract.pytesseract.tesseract_cmd`` (``"tesseract"``).
+        engine: ``"binary"`` (the program), ``"tesserocr"`` (in-process, needs
+            the ``tesserocr`` package) or ``"auto"`` (see the module docstring).
+
+    Raises:
+        unocr.errors.BackendUnavailableError: The program is missing, or
+            ``engine="tesserocr"`` without a usable ``tesserocr``.
+        unocr.errors.LanguageUnavailableError: A language's traineddata is not
+            installed; the message names the package.
+        ValueError: An invalid option.
+
+    Examples:
+        >>> with TesseractBackend(languages="en", timeout=60) as ocr:  # doctest: +SKIP
+        ...     print(ocr.read("samples/phototest.png").text)
+    """
+
+    name: ClassVar[str] = _NAME
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="box",
+        levels=("block", "line", "word"),
+        confidence=True,
+        languages=None,
+        batching=False,
+        network=False,
+    )
+    thread_safe: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        psm: int | None = None,
+        oem: int | None = None,
+        config: str | Sequence[str] = "",
+        timeout: float | None = None,
+        tesseract_cmd: str | os.PathLike[str] | None = None,
+        engine: Engine = "auto",
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise ValueError(
+                f"timeout must be a number of seconds > 0, got {timeout!r}"
+            )
+        if engine not in ("auto", "binary", "tesserocr"):
+            raise ValueError(
+                f"engine must be 'auto', 'binary' or 'tesserocr', got {engine!r}"
+            )
+        self.timeout: float | None = None if timeout is None else float(timeout)
+        self._settings = _parse_config(config, psm, oem)
+        cmd = (
+            tesseract_cmd
+            if tesseract_cmd is not None
+            else pytesseract.pytesseract.tesseract_cmd
+        )
+        self.tesseract_cmd: str = _resolve_program(cmd)
+        self._install = _probe(
+            self.tesseract_cmd,
+            os.environ.get("TESSDATA_PREFIX"),
+            self._settings.tessdata_dir,
+        )
+        self._tess_languages(self.languages)  # fail early on missing traineddata
+        self._apis: list[Any] = []
+        self._idle: dict[str, list[Any]] = {}
+        self._apis_lock = threading.Lock()
+        self._tesserocr: Any = None
+        #: The engine path in use: ``"binary"`` or ``"tesserocr"``.
+        self.engine: Literal["binary", "tesserocr"] = self._choose_engine(engine)
+
+    # ----------------------------------------------------------- configuration
+    def _choose_engine(self, wanted: Engine) -> Literal["binary", "tesserocr"]:
+        if wanted == "binary":
+            return "binary"
+        try:
+            import tesserocr
+        except ImportError as exc:
+            if wanted == "auto":
+                return "binary"
+            raise BackendUnavailableError(
+                "engine='tesserocr' needs the tesserocr package.",
+                backend=_NAME,
+                fix="apt-get install libtesseract-dev libleptonica-dev && "
+                "pip install --no-binary tesserocr tesserocr",
+            ) from exc
+        lib_version = str(tesserocr.tesseract_version()).split()[1]
+        problems = []
+        if lib_version != self._install.version:
+            problems.append(
+                f"tesserocr uses Tesseract {lib_version} but {self.tesseract_cmd} "
+                f"is {self._install.version}"
+            )
+        if self._settings.extra_args:
+            problems.append(
+                "config options other than -c/--psm/--oem/--dpi/--tessdata-dir need "
+                "the program: " + " ".join(self._settings.extra_args)
+            )
+        if wanted == "tesserocr":
+            if self._settings.extra_args:
+                raise ValueError(problems[-1])
+            self._tesserocr = tesserocr
+            return "tesserocr"
+        limit = _openmp_thread_limit()
+        if problems or limit not in (None, 1):
+            return "binary"
+        self._tesserocr = tesserocr
+        return "tesserocr"
+
+    def _tess_languages(self, languages: tuple[str, ...]) -> tuple[str, ...]:
+        """Map ISO codes to installed traineddata names, or raise naming the fix."""
+        names = tuple(to_tesseract(code) for code in languages) or ("eng",)
+        installed = self._install.languages
+        for code, tess in zip(languages or ("en",), names, strict=True):
+            if tess not in installed:
+                where = f" in {self._install.datadir}" if self._install.datadir else ""
+                raise LanguageUnavailableError(
+                    f"Tesseract has no model for language {code!r} ({tess}.traineddata"
+                    f" not found{where}; installed: "
+                    f"{', '.join(sorted(installed)) or 'none'}).",
+                    language=code,
+                    backend=_NAME,
+                    fix=f"apt-get install {apt_package(tess)}",
+                )
+        return names
+
+    def __repr__(self) -> str:
+        langs = ",".join(self.languages) or "default"
+        return (
+            f"<TesseractBackend {self.tesseract_cmd!r} engine={self.engine} "
+            f"version={self._install.version} languages={langs}>"
+        )
+
+    # --------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        """Release in-process engines (the program path holds no resources)."""
+        with self._apis_lock:
+            apis, self._apis = self._apis, []
+            self._idle.clear()
+        for api in apis:
+            api.End()
+        super().close()
+
+    # ------------------------------------------------------------- recognition
+    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+        names = self._tess_languages(languages)
+        sw = Stopwatch()
+        with sw.time("engine"):
+            if self.engine == "tesserocr":
+                tsv = self._run_tesserocr(image, names)
+            else:
+                tsv = self._run_program(image, names)
+        single = from_tesseract(names[0]) if len(names) == 1 else None
+        with sw.time("convert"):
+            page = page_from_tsv(
+                tsv,
+                width=image.width,
+                height=image.height,
+                languages=languages,
+                language=single,
+                backend=self.name,
+            )
+        return page.replace(timings=sw.timings())
+
+    def _dpi(self, image: LoadedImage) -> int | None:
+        return self._settings.dpi or _image_dpi(image)
+
+    def _run_program(self, image: LoadedImage, names: tuple[str, ...]) -> str:
+        s = self._settings
+        data = _direct_bytes(image)
+        args = [self.tesseract_cmd, "stdin", "stdout"]
+        if s.tessdata_dir is not None:
+            args += ["--tessdata-dir", s.tessdata_dir]
+        args += ["-l", "+".join(names)]
+        if s.psm is not None:
+            args += ["--psm", str(s.psm)]
+        if s.oem is not None:
+            args += ["--oem", str(s.oem)]
+        if data is None:
+            data = _ppm(image)
+            dpi = self._dpi(image)
+        else:
+            dpi = s.dpi
+        if dpi is not None:
+            args += ["--dpi", str(dpi)]
+        for name, value in s.variables:
+            args += ["-c", f"{name}={value}"]
+        args += [*s.extra_args, "-c", "tessedit_create_tsv=1"]
+        try:
+            result = process.run(
+                args,
+                stdin=data,
+                timeout=self.timeout,
+                env=process.child_environment(ENGINE_ENV),
+            )
+        except process.ProcessTimeout as exc:
+            raise self._timeout_error(image) from exc
+        except OSError as exc:
+            raise BackendUnavailableError(
+                f"the Tesseract program {self.tesseract_cmd!r} cannot be run "
+                f"({exc.strerror or exc}).",
+                backend=_NAME,
+                fix=_INSTALL,
+                item=image.name,
+            ) from exc
+        if result.returncode != 0:
+            err = result.stderr.decode("utf-8", "replace").strip()
+            raise RecognitionError(
+                f"tesseract failed on {image.name} (exit status "
+                f"{result.returncode}): {err[-500:] or 'no message'}",
+                backend=_NAME,
+                item=image.name,
+            )
+        return result.stdout.decode("utf-8", "replace")
+
+    def _timeout_error(self, image: LoadedImage) -> EngineTimeoutError:
+        timeout = self.timeout or 0.0
+        return EngineTimeoutError(
+            f"tesseract did not finish {image.name} within {timeout:g} s and was "
+            "stopped; allow more time for large or dense pages (timeout= in "
+            "Python, --timeout on the command line).",
+            timeout=timeout,
+            backend=_NAME,
+            item=image.name,
+        )
+
+    # ------------------------------------------------------- in-process path
+    def _acquire(self, lang: str) -> Any:
+        """An idle in-process engine for ``lang``, or a new one.
+
+        Engines are pooled, not kept per thread: ``read_many`` starts new worker
+        threads on every call, and one model per dead thread would pile up.
+        """
+        with self._apis_lock:
+            idle = self._idle.get(lang)
+            if idle:
+                return idle.pop()
+        s = self._settings
+        kwargs: dict[str, Any] = {"lang": lang, "init": True}
+        datadir = s.tessdata_dir or self._install.datadir
+        if datadir:
+            kwargs["path"] = datadir
+        if s.oem is not None:
+            kwargs["oem"] = s.oem
+        if s.variables:
+            kwargs["variables"] = dict(s.variables)
+        api = self._tesserocr.PyTessBaseAPI(**kwargs)
+        if s.psm is not None:
+            api.SetPageSegMode(s.psm)
+        with self._apis_lock:
+            self._apis.append(api)
+        return api
+
+    def _release(self, lang: str, api: Any) -> None:
+        with self._apis_lock:
+            if api in self._apis:  # not closed meanwhile
+                self._idle.setdefault(lang, []).append(api)
+
+    def _run_tesserocr(self, image: LoadedImage, names: tuple[str, ...]) -> str:
+        lang = "+".join(names)
+        api = self._acquire(lang)
+        try:
+            return self._run_api(api, image)
+        finally:
+            self._release(lang, api)
+
+    def _run_api(self, api: Any, image: LoadedImage) -> str:
+        data = _direct_bytes(image)
+        if data is not None:
+            fd, path = tempfile.mkstemp(prefix="unocr-tess-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                api.SetImageFile(path)
+            finally:
+                os.unlink(path)
+            dpi = self._settings.dpi
+        else:
+            rgb = image.image
+            api.SetImageBytes(rgb.tobytes(), rgb.width, rgb.height, 3, 3 * rgb.width)
+            dpi = self._dpi(image)
+        # The program's --dpi sets this variable; 0 = the image's own resolution.
+        api.SetVariable("user_defined_dpi", str(dpi or 0))
+        timeout_ms = 0 if self.timeout is None else max(1, round(self.timeout * 1000))
+        if not api.Recognize(timeout=timeout_ms):
+            if self.timeout is not None:
+                raise self._timeout_error(image)
+            raise RecognitionError(
+                f"tesseract (in-process) failed on {image.name}",
+                backend=_NAME,
+                item=image.name,
+            )
+        return str(api.GetTSVText(0))
+
+
+def _ppm(image: LoadedImage) -> bytes:
+    """Binary PPM (P6) of the decoded RGB pixels: no resolution, no compression."""
+    rgb = image.image
+    header = f"P6\n{rgb.width} {rgb.height}\n255\n".encode("ascii")
+    return header + rgb.tobytes()

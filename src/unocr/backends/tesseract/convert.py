@@ -1,0 +1,398 @@
+r"""Tesseract TSV -> :class:`~unocr.model.Page` (pure: no engine import).
+
+Tesseract's TSV output (``tesseract IMAGE OUT tsv``, ``GetTSVText()``,
+``pytesseract.image_to_data()``) has one row per element of its layout tree,
+``level`` saying which:
+
+===== ========= ===============================================
+level element   unocr
+===== ========= ===============================================
+1     page      :class:`~unocr.model.Page` (``width``/``height``)
+2     block     (not kept: a layout region of one or more paragraphs)
+3     paragraph :class:`~unocr.model.Block` (``native=True``)
+4     line      :class:`~unocr.model.Line` (``native=True``)
+5     word      :class:`~unocr.model.Word` (``native=True``)
+===== ========= ===============================================
+
+Choices, so the mapping is exact and predictable:
+
+* **Paragraphs become blocks.** A Tesseract block is a layout region that may
+  hold several paragraphs; the paragraph is the unit of text flow, and with
+  paragraphs as blocks ``page.text`` separates them by a blank line exactly as
+  Tesseract's own text output does.
+* **Words** are the rows of level 5 whose text is not blank, with their box
+  (``left``, ``top``, ``width``, ``height`` -> ``Box(left, top, left + width,
+  top + height)``, pixels of the image Tesseract read) and confidence
+  ``conf / 100`` (Tesseract reports 0-100). Every other row has ``conf == -1``
+  and only carries structure and a box; those rows never become words.
+* **Lines and blocks** (``native=True``) get Tesseract's own box, grown where
+  needed to enclose their children: Tesseract's word boxes sometimes reach a
+  few pixels above or below their line's (tall punctuation, padded LSTM
+  boxes), and every unocr parent encloses its children. Their text is the
+  words joined by spaces (lines) and the lines joined by newlines (blocks);
+  their confidence is the mean of their words' (Tesseract gives none for
+  lines and paragraphs). A line or paragraph left without words is dropped,
+  as are word rows whose text is blank (Tesseract emits a few on noisy
+  scans).
+* Order is Tesseract's reading order, as listed in the TSV.
+
+Examples:
+    >>> tsv = (
+    ...     "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\t"
+    ...     "left\ttop\twidth\theight\tconf\ttext\n"
+    ...     "1\t1\t0\t0\t0\t0\t0\t0\t200\t100\t-1\t\n"
+    ...     "2\t1\t1\t0\t0\t0\t10\t10\t120\t20\t-1\t\n"
+    ...     "3\t1\t1\t1\t0\t0\t10\t10\t120\t20\t-1\t\n"
+    ...     "4\t1\t1\t1\t1\t0\t10\t10\t120\t20\t-1\t\n"
+    ...     "5\t1\t1\t1\t1\t1\t10\t10\t50\t20\t96.5\tHello\n"
+    ...     "5\t1\t1\t1\t1\t2\t70\t12\t60\t18\t91.0\tworld\n"
+    ... )
+    >>> page = page_from_tsv(tsv)
+    >>> page.width, page.height, page.text
+    (200, 100, 'Hello world')
+    >>> page.words[1].geometry, page.words[1].confidence
+    (Box(x0=70.0, y0=12.0, x1=130.0, y1=30.0), 0.91)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from unocr.errors import FormatError
+from unocr.geometry import Box, enclosing_box
+from unocr.model import Block, Line, Page, Timings, Word
+
+__all__ = [
+    "TSV_COLUMNS",
+    "TsvRow",
+    "page_from_data",
+    "page_from_rows",
+    "page_from_tsv",
+    "parse_tsv",
+]
+
+#: Column names of Tesseract's TSV output, in order.
+TSV_COLUMNS: tuple[str, ...] = (
+    "level",
+    "page_num",
+    "block_num",
+    "par_num",
+    "line_num",
+    "word_num",
+    "left",
+    "top",
+    "width",
+    "height",
+    "conf",
+    "text",
+)
+
+_PAGE, _BLOCK, _PARAGRAPH, _LINE, _WORD = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True, slots=True)
+class TsvRow:
+    """One row of Tesseract's TSV output.
+
+    Attributes:
+        level: 1 page, 2 block, 3 paragraph, 4 line, 5 word.
+        page_num: Page number, from 1.
+        block_num: Block number within the page, from 1 (0 on the page row).
+        par_num: Paragraph number within the block.
+        line_num: Line number within the paragraph.
+        word_num: Word number within the line.
+        left: Left edge in pixels.
+        top: Top edge in pixels.
+        width: Width in pixels.
+        height: Height in pixels.
+        conf: Confidence 0-100 for words; -1 for structure rows.
+        text: The word's text ('' for structure rows).
+    """
+
+    level: int
+    page_num: int
+    block_num: int
+    par_num: int
+    line_num: int
+    word_num: int
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+    text: str
+
+    @property
+    def box(self) -> Box:
+        """The row's box, ``(left, top, left + width, top + height)`` in pixels."""
+        return Box(self.left, self.top, self.left + self.width, self.top + self.height)
+
+
+def _row(values: Sequence[object], where: str) -> TsvRow:
+    try:
+        ints = [int(str(v)) for v in values[:10]]
+        conf = float(str(values[10]))
+    except (TypeError, ValueError) as exc:
+        raise FormatError(
+            f"Tesseract TSV {where}: expected 10 integers and a confidence, got "
+            f"{list(values[:11])!r}"
+        ) from exc
+    if math.isnan(conf):
+        raise FormatError(f"Tesseract TSV {where}: confidence is NaN")
+    text = values[11] if len(values) > 11 else ""
+    level, page_num, block_num, par_num, line_num, word_num, left, top, w, h = ints
+    return TsvRow(
+        level=level,
+        page_num=page_num,
+        block_num=block_num,
+        par_num=par_num,
+        line_num=line_num,
+        word_num=word_num,
+        left=left,
+        top=top,
+        width=w,
+        height=h,
+        conf=conf,
+        text=str(text),
+    )
+
+
+def parse_tsv(text: str | bytes) -> list[TsvRow]:
+    """Parse Tesseract's TSV output, with or without its header line.
+
+    Args:
+        text: TSV as written by ``tesseract ... tsv`` (with header) or
+            ``TessBaseAPI::GetTSVText`` (without); bytes are decoded as UTF-8.
+
+    Returns:
+        The rows in file order.
+
+    Raises:
+        unocr.errors.FormatError: A row is not Tesseract TSV.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"Tesseract TSV is not valid UTF-8: {exc}") from exc
+    rows: list[TsvRow] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if cells[0] == "level":
+            if tuple(c.strip() for c in cells) != TSV_COLUMNS:
+                raise FormatError(
+                    f"Tesseract TSV line {number}: unexpected header {cells!r}; "
+                    f"expected the columns {', '.join(TSV_COLUMNS)}"
+                )
+            continue
+        if len(cells) not in (11, 12):
+            raise FormatError(
+                f"Tesseract TSV line {number}: expected 12 tab-separated columns, "
+                f"got {len(cells)}"
+            )
+        rows.append(_row(cells, f"line {number}"))
+    return rows
+
+
+_E = TypeVar("_E", Line, Block)
+
+
+def _with_box(element: _E, native: Box | None) -> _E:
+    """Give a line/block Tesseract's own box, grown to enclose its children."""
+    if native is None:
+        return element
+    return element.replace(geometry=enclosing_box([native, element.geometry]))
+
+
+def page_from_data(
+    data: Mapping[str, Sequence[object]],
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    page_num: int = 1,
+    languages: Sequence[str] = (),
+    language: str | None = None,
+    backend: str | None = "tesseract",
+    timings: Timings | None = None,
+) -> Page:
+    """Convert ``pytesseract.image_to_data(..., output_type=Output.DICT)``.
+
+    Args:
+        data: A mapping from each name in :data:`TSV_COLUMNS` to a column of
+            equal length (pytesseract's dict; ``pandas.DataFrame.to_dict("list")``
+            works too).
+        width: Page width in pixels; default from the page row (level 1).
+        height: Page height in pixels; default from the page row.
+        page_num: Which page of a multi-page result to convert.
+        languages: ISO 639 codes the engine was asked for (``Page.languages``).
+        language: ISO 639 code to set on every element, or ``None``.
+        backend: ``Page.backend``.
+        timings: Seconds spent, if measured.
+
+    Returns:
+        The page (see the module docstring for the mapping).
+
+    Raises:
+        unocr.errors.FormatError: A column is missing or the columns differ in
+            length.
+    """
+    missing = [c for c in TSV_COLUMNS if c not in data]
+    if missing:
+        raise FormatError(
+            "not Tesseract TSV data: missing column(s) " + ", ".join(missing)
+        )
+    columns = [list(data[c]) for c in TSV_COLUMNS]
+    n = len(columns[0])
+    if any(len(c) != n for c in columns):
+        raise FormatError("Tesseract TSV data: the columns differ in length")
+    rows = []
+    for i in range(n):
+        values = [c[i] for c in columns]
+        if values[11] is None or (
+            isinstance(values[11], float) and math.isnan(values[11])
+        ):
+            values[11] = ""  # pandas reads empty text cells as NaN
+        rows.append(_row(values, f"row {i}"))
+    return page_from_rows(
+        rows,
+        width=width,
+        height=height,
+        page_num=page_num,
+        languages=languages,
+        language=language,
+        backend=backend,
+        timings=timings,
+    )
+
+
+def page_from_tsv(
+    text: str | bytes,
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    page_num: int = 1,
+    languages: Sequence[str] = (),
+    language: str | None = None,
+    backend: str | None = "tesseract",
+    timings: Timings | None = None,
+) -> Page:
+    """Convert Tesseract's TSV text into a page.
+
+    Args:
+        text: TSV output, with or without the header line.
+        width: Page width in pixels; default from the page row (level 1).
+        height: Page height in pixels; default from the page row.
+        page_num: Which page of a multi-page result to convert.
+        languages: ISO 639 codes the engine was asked for (``Page.languages``).
+        language: ISO 639 code to set on every element, or ``None``.
+        backend: ``Page.backend``.
+        timings: Seconds spent, if measured.
+
+    Returns:
+        The page (see the module docstring for the mapping).
+
+    Raises:
+        unocr.errors.FormatError: Malformed TSV, or no size known.
+    """
+    return page_from_rows(
+        parse_tsv(text),
+        width=width,
+        height=height,
+        page_num=page_num,
+        languages=languages,
+        language=language,
+        backend=backend,
+        timings=timings,
+    )
+
+
+def page_from_rows(
+    rows: Sequence[TsvRow],
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    page_num: int = 1,
+    languages: Sequence[str] = (),
+    language: str | None = None,
+    backend: str | None = "tesseract",
+    timings: Timings | None = None,
+) -> Page:
+    """Build a page from parsed TSV rows (see :func:`parse_tsv`).
+
+    Args:
+        rows: Rows in Tesseract's order.
+        width: Page width in pixels; default from the page row (level 1).
+        height: Page height in pixels; default from the page row.
+        page_num: Which page of a multi-page result to convert.
+        languages: ISO 639 codes the engine was asked for (``Page.languages``).
+        language: ISO 639 code to set on every element, or ``None``.
+        backend: ``Page.backend``.
+        timings: Seconds spent, if measured.
+
+    Returns:
+        The page.
+
+    Raises:
+        unocr.errors.FormatError: No width/height given and no page row.
+    """
+    rows = [r for r in rows if r.page_num == page_num]
+    if width is None or height is None:
+        page_rows = [r for r in rows if r.level == _PAGE]
+        if not page_rows:
+            raise FormatError(
+                f"Tesseract TSV has no page row (level 1) for page {page_num}; "
+                "pass width= and height="
+            )
+        width = page_rows[0].width if width is None else width
+        height = page_rows[0].height if height is None else height
+
+    # Group words by (block, paragraph) then line, keeping first-seen order.
+    paragraphs: dict[tuple[int, int], dict[int, list[Word]]] = {}
+    boxes: dict[tuple[int, ...], Box] = {}
+    for r in rows:
+        if r.level == _PARAGRAPH:
+            boxes[(r.block_num, r.par_num)] = r.box
+            paragraphs.setdefault((r.block_num, r.par_num), {})
+        elif r.level == _LINE:
+            boxes[(r.block_num, r.par_num, r.line_num)] = r.box
+            paragraphs.setdefault((r.block_num, r.par_num), {}).setdefault(
+                r.line_num, []
+            )
+        elif r.level == _WORD and r.conf >= 0 and r.text.strip():
+            word = Word(
+                text=r.text.strip(),
+                geometry=r.box,
+                confidence=min(100.0, r.conf) / 100.0,
+                language=language,
+            )
+            paragraphs.setdefault((r.block_num, r.par_num), {}).setdefault(
+                r.line_num, []
+            ).append(word)
+
+    blocks: list[Block] = []
+    for pkey, line_words in paragraphs.items():
+        lines = [
+            _with_box(
+                Line.from_words(words, native=True, language=language),
+                boxes.get((*pkey, lnum)),
+            )
+            for lnum, words in line_words.items()
+            if words
+        ]
+        if lines:
+            block = Block.from_lines(lines, native=True, language=language)
+            blocks.append(_with_box(block, boxes.get(pkey)))
+    return Page(
+        width=width,
+        height=height,
+        blocks=tuple(blocks),
+        backend=backend,
+        languages=tuple(languages),
+        timings=timings or Timings(),
+    )

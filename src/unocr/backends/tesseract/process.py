@@ -1,0 +1,133 @@
+"""Run a program with a time-out that leaves no process behind (pure stdlib).
+
+:func:`run` starts the program in its own process group (its own session on
+POSIX), feeds it ``stdin``, and collects ``stdout``/``stderr``. When the time
+limit passes, or the caller is interrupted (``KeyboardInterrupt``), the whole
+group is killed with ``SIGKILL`` and the child is reaped (``wait``) before the
+exception propagates: no orphaned grandchild and no zombie remain.
+
+The child's environment is the parent's plus ``env`` overrides; the parent's
+:data:`os.environ` is never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["ProcessResult", "ProcessTimeout", "child_environment", "run"]
+
+_POSIX = os.name == "posix"
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """What a finished program returned.
+
+    Attributes:
+        returncode: Exit status (negative: killed by that signal).
+        stdout: Everything it wrote to standard output.
+        stderr: Everything it wrote to standard error.
+        pid: Its process id (already reaped).
+    """
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    pid: int
+
+
+class ProcessTimeout(Exception):
+    """The program ran past its time-out and was killed (and reaped).
+
+    Attributes:
+        pid: Process id of the killed program.
+        timeout: The limit, in seconds.
+    """
+
+    def __init__(self, pid: int, timeout: float) -> None:
+        super().__init__(f"process {pid} killed after {timeout:g} s")
+        self.pid = pid
+        self.timeout = timeout
+
+
+def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
+    """A copy of :data:`os.environ` with ``overrides`` applied.
+
+    Args:
+        overrides: Variables to set in the child only.
+
+    Returns:
+        A new dict; ``os.environ`` itself is left untouched.
+    """
+    env = dict(os.environ)
+    env.update(overrides)
+    return env
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child's whole process group, reap the child, close the pipes."""
+    try:
+        if _POSIX:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.communicate()  # drains and closes stdout/stderr, reaps the child
+    except (OSError, ValueError):
+        proc.wait()
+    finally:
+        # A resumed communicate() leaves stdin open when input was pending.
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None and not stream.closed:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+def run(
+    args: Sequence[str],
+    *,
+    stdin: bytes | None = None,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ProcessResult:
+    """Run a program to completion, or kill it at the time-out.
+
+    Args:
+        args: Program and arguments (no shell).
+        stdin: Bytes to feed on standard input (``None``: no input).
+        timeout: Seconds before the program is killed; ``None`` waits forever.
+        env: Complete environment for the child (default: inherit).
+
+    Returns:
+        The exit status and the collected output.
+
+    Raises:
+        ProcessTimeout: The time-out passed; the process group was killed and
+            the child reaped.
+        FileNotFoundError: The program does not exist.
+        PermissionError: The program is not executable.
+    """
+    proc = subprocess.Popen(
+        list(args),
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(env) if env is not None else None,
+        start_new_session=_POSIX,
+    )
+    try:
+        out, err = proc.communicate(input=stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        raise ProcessTimeout(proc.pid, float(timeout or 0.0)) from None
+    except BaseException:
+        _kill(proc)
+        raise
+    return ProcessResult(proc.returncode, out, err, proc.pid)

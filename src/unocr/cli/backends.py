@@ -1,0 +1,137 @@
+"""``unocr backends``: which engines are installed, why not, how to fix it.
+
+Prints one table row per known engine (built-in, registered and entry-point
+engines, from :func:`unocr.available_backends`): installed or not and its
+capabilities, then, for each engine that is not installed, the reason and the
+exact command that installs it. ``--json`` prints the same as a JSON list.
+No engine is imported. Exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["register", "run"]
+
+_COLUMNS = (
+    "NAME",
+    "INSTALLED",
+    "GEOMETRY",
+    "LEVELS",
+    "CONFIDENCE",
+    "LANGUAGES",
+    "BATCHING",
+    "NETWORK",
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``backends`` sub-command.
+
+    Args:
+        subparsers: The ``unocr`` parser's sub-command collection.
+    """
+    parser = subparsers.add_parser(
+        "backends",
+        help="list the OCR engines, whether they are installed and how to fix them",
+        description="List every known OCR engine: installed or not, why not, the "
+        "command that installs it, and what it can do.",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON list instead of a table"
+    )
+    parser.set_defaults(func=run)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _record(info: Any) -> dict[str, Any]:
+    caps = info.capabilities
+    return {
+        "name": info.name,
+        "aliases": list(info.aliases),
+        "installed": info.installed,
+        "reason": info.reason,
+        "fix": info.fix,
+        "source": info.source,
+        "description": info.description,
+        "capabilities": None
+        if caps is None
+        else {
+            "geometry": caps.geometry,
+            "levels": list(caps.levels),
+            "confidence": caps.confidence,
+            "languages": None if caps.languages is None else list(caps.languages),
+            "batching": caps.batching,
+            "network": caps.network,
+        },
+    }
+
+
+def _row(rec: dict[str, Any]) -> tuple[str, ...]:
+    name = rec["name"] + (f" ({', '.join(rec['aliases'])})" if rec["aliases"] else "")
+    caps = rec["capabilities"]
+    if caps is None:
+        return (name, _yes(rec["installed"]), *("?" * 6))
+    langs = caps["languages"]
+    return (
+        name,
+        _yes(rec["installed"]),
+        caps["geometry"],
+        ",".join(caps["levels"]),
+        _yes(caps["confidence"]),
+        "installed data" if langs is None else ",".join(langs),
+        _yes(caps["batching"]),
+        _yes(caps["network"]),
+    )
+
+
+def format_table(records: list[dict[str, Any]]) -> str:
+    """Render engine records (as from ``--json``) as a plain-text table.
+
+    Args:
+        records: One dict per engine.
+
+    Returns:
+        The table, then one "reason / fix" paragraph per engine not installed.
+    """
+    rows = [_COLUMNS, *(_row(r) for r in records)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    missing = [r for r in records if not r["installed"]]
+    if missing:
+        lines.append("")
+        for r in missing:
+            lines.append(
+                f"{r['name']}: not installed: {r['reason'] or 'unknown reason'}"
+            )
+            if r["fix"]:
+                lines.append(f"  fix: {r['fix']}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``unocr backends``.
+
+    Args:
+        args: Parsed arguments (see :func:`register`).
+
+    Returns:
+        0.
+    """
+    import unocr
+
+    records = [_record(info) for info in unocr.available_backends()]
+    if args.json:
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_table(records))
+    return 0

@@ -1,0 +1,95 @@
+"""``unocr backends``: the engine table, in a subprocess and in-process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import unocr
+from unocr.cli import main
+from unocr.cli.backends import format_table
+
+
+def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    header, *rows = out.split("\n\n")[0].splitlines()
+    assert header.split() == [
+        "NAME", "INSTALLED", "GEOMETRY", "LEVELS", "CONFIDENCE", "LANGUAGES",
+        "BATCHING", "NETWORK",
+    ]  # fmt: skip
+    infos = unocr.available_backends()
+    assert [r.split()[0] for r in rows] == [i.name for i in infos]
+    for info, row in zip(infos, rows, strict=True):
+        assert ("yes" if info.installed else "no") in row.split()
+        if not info.installed:
+            assert f"{info.name}: not installed: {info.reason}" in out
+            assert f"  fix: {info.fix}" in out
+    tesseract_row = next(r for r in rows if r.startswith("tesseract "))
+    assert tesseract_row.split()[2:4] == ["box", "block,line,word"]
+
+
+def test_json_output_subprocess() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "unocr", "backends", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    by_name = {r["name"]: r for r in records}
+    assert {"tesseract", "gcv", "keras-ocr", "rapidocr"} <= set(by_name)
+    assert by_name["gcv"]["aliases"] == ["google"]
+    assert by_name["gcv"]["capabilities"]["network"] is True
+    tess = by_name["tesseract"]
+    assert tess["capabilities"]["geometry"] == "box"
+    assert tess["installed"] is (tess["reason"] is None)
+
+
+def test_table_shows_reason_and_fix_for_missing_engines() -> None:
+    records = [
+        {
+            "name": "tesseract",
+            "aliases": [],
+            "installed": False,
+            "reason": "missing program tesseract (apt package tesseract-ocr)",
+            "fix": "apt-get install tesseract-ocr",
+            "source": "builtin",
+            "description": "",
+            "capabilities": {
+                "geometry": "box",
+                "levels": ["block", "line", "word"],
+                "confidence": True,
+                "languages": None,
+                "batching": False,
+                "network": False,
+            },
+        },
+        {
+            "name": "thirdparty",
+            "aliases": [],
+            "installed": True,
+            "reason": None,
+            "fix": None,
+            "source": "entry point",
+            "description": "",
+            "capabilities": None,
+        },
+    ]
+    text = format_table(records)
+    lines = text.splitlines()
+    assert lines[1].split() == [
+        "tesseract", "no", "box", "block,line,word", "yes", "installed", "data", "no", "no",
+    ]  # fmt: skip
+    assert lines[2].split() == ["thirdparty", "yes", "?", "?", "?", "?", "?", "?"]
+    assert "tesseract: not installed: missing program tesseract" in text
+    assert "  fix: apt-get install tesseract-ocr" in text
+
+
+def test_usage_error() -> None:
+    assert main(["backends", "--bogus"]) == 2

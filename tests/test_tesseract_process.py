@@ -1,0 +1,102 @@
+"""The process runner under the Tesseract backend: time-outs leave nothing behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from unocr.backends.tesseract import process
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc").is_dir() or shutil.which("sh") is None,
+    reason="needs /proc and sh (Linux)",
+)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in a process group, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def test_run_collects_output_and_status() -> None:
+    result = process.run(["sh", "-c", "cat; echo err >&2; exit 3"], stdin=b"hello")
+    assert result.returncode == 3
+    assert result.stdout == b"hello"
+    assert result.stderr == b"err\n"
+    assert not Path(f"/proc/{result.pid}").exists()
+
+
+def test_timeout_kills_the_whole_group_and_reaps() -> None:
+    start = time.monotonic()
+    with pytest.raises(process.ProcessTimeout) as info:
+        # The shell starts a grandchild; both must die with the group.
+        process.run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.3)
+    assert time.monotonic() - start < 5
+    pid = info.value.pid
+    assert info.value.timeout == pytest.approx(0.3)
+    assert not Path(f"/proc/{pid}").exists()  # reaped: no zombie
+    deadline = time.monotonic() + 2
+    while _group_members(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # SIGKILL delivery to the orphaned grandchild
+    assert _group_members(pid) == []
+
+
+def test_child_environment_does_not_touch_os_environ() -> None:
+    before = dict(os.environ)
+    env = process.child_environment({"OMP_THREAD_LIMIT": "1", "UNOCR_X": "y"})
+    result = process.run(
+        ["sh", "-c", 'printf "%s %s" "$OMP_THREAD_LIMIT" "$UNOCR_X"'], env=env
+    )
+    assert result.stdout == b"1 y"
+    assert dict(os.environ) == before
+
+
+def test_missing_program_raises_file_not_found() -> None:
+    with pytest.raises(FileNotFoundError):
+        process.run(["/nonexistent/program"])
+
+
+def test_interrupt_kills_and_reaps_the_child() -> None:
+    """Ctrl-C while the engine runs: the child is killed and reaped, then it propagates."""
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            process.run(["sh", "-c", "exec sleep 30"], timeout=20)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 10
+    mine = [
+        e.name
+        for e in Path("/proc").iterdir()
+        if e.name.isdigit() and _parent_and_comm(e) == (os.getpid(), "sleep")
+    ]
+    assert mine == []
+
+
+def _parent_and_comm(entry: Path) -> tuple[int, str] | None:
+    try:
+        stat = (entry / "stat").read_text()
+    except OSError:
+        return None
+    comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+    return int(stat[stat.rindex(")") + 2 :].split()[1]), comm
