@@ -1,0 +1,84 @@
+"""Shapes in absolute pixel coordinates, their conversions and overlaps.
+
+Five immutable shapes share one API (see ``docs/geometry.md``): :class:`Box`,
+:class:`RotatedBox`, :class:`Quad`, :class:`Polygon` and :class:`Mask`.
+Coordinates are float64 pixels, origin at the image's top-left corner, x to the
+right and y down. Quads and polygons run clockwise on screen, top-left first.
+Batch functions work on numpy arrays: ``(N, 4)`` boxes, ``(N, 5)`` rotated
+boxes, ``(N, 4, 2)`` quads.
+
+Examples:
+    >>> from unocr.geometry import Box, RotatedBox
+    >>> Box(0, 0, 4, 2).to_rotated_box()
+    RotatedBox(cx=2.0, cy=1.0, width=4.0, height=2.0, angle=0.0)
+"""
+
+from __future__ import annotations
+
+from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
+from unocr.geometry._shape import Shape
+from unocr.geometry.box import Box
+from unocr.geometry.convert import (
+    boxes_to_quads,
+    boxes_to_rotated,
+    canonicalize_quads,
+    canonicalize_rotated,
+    points_to_rotated,
+    quads_area,
+    quads_to_boxes,
+    quads_to_rotated,
+    rotated_to_boxes,
+    rotated_to_quads,
+)
+from unocr.geometry.dispatch import (
+    GEOMETRY_TYPES,
+    Geometry,
+    enclosing_box,
+    enclosing_quad,
+    geometry_from_dict,
+)
+from unocr.geometry.iou import (
+    box_intersection_matrix,
+    box_iou_matrix,
+    intersection_matrix,
+    iou_matrix,
+    quad_intersection_matrix,
+    quad_iou_matrix,
+)
+from unocr.geometry.mask import Mask
+from unocr.geometry.polygon import Polygon
+from unocr.geometry.quad import Quad
+from unocr.geometry.rotated_box import RotatedBox
+
+__all__ = [
+    "GEOMETRY_TYPES",
+    "Box",
+    "Geometry",
+    "Mask",
+    "Polygon",
+    "Quad",
+    "RotatedBox",
+    "Shape",
+    "box_intersection_matrix",
+    "box_iou_matrix",
+    "boxes_to_quads",
+    "boxes_to_rotated",
+    "canonicalize_quads",
+    "canonicalize_rotated",
+    "enclosing_box",
+    "enclosing_quad",
+    "geometry_from_dict",
+    "intersection_matrix",
+    "iou_matrix",
+    "points_to_rotated",
+    "quad_intersection_matrix",
+    "quad_iou_matrix",
+    "quads_area",
+    "quads_to_boxes",
+    "quads_to_rotated",
+    "rotated_to_boxes",
+    "rotated_to_quads",
+    "rotation_matrix",
+    "scale_matrix",
+    "translation_matrix",
+]

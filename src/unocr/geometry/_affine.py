@@ -1,0 +1,175 @@
+"""Affine matrices: parsing, building and applying them to point arrays.
+
+Conventions: a matrix maps a column vector ``(x, y, 1)`` in pixels; ``rotate``
+angles are in degrees, positive = clockwise on screen (y points down), the
+same sign as :class:`~unocr.geometry.RotatedBox` angles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from unocr.errors import GeometryError
+from unocr.geometry._validate import FloatArray, as_finite_float
+
+__all__ = [
+    "apply_affine",
+    "as_affine",
+    "rotation_matrix",
+    "scale_matrix",
+    "translation_matrix",
+]
+
+_TOL = 1e-12
+
+
+def as_affine(matrix: ArrayLike) -> FloatArray:
+    """Validate an affine matrix and return it as a ``(3, 3)`` float64 array.
+
+    Args:
+        matrix: A ``(2, 3)`` or ``(3, 3)`` affine matrix ``[[a, b, tx], [c, d, ty]]``
+            (optionally followed by ``[0, 0, 1]``), mapping pixel ``(x, y)`` to
+            ``(a*x + b*y + tx, c*x + d*y + ty)``.
+
+    Returns:
+        The ``(3, 3)`` matrix.
+
+    Raises:
+        GeometryError: On a wrong shape, NaN/inf, a projective (non-affine)
+            last row, or a singular linear part.
+
+    Examples:
+        >>> as_affine([[2, 0, 1], [0, 2, 0]]).tolist()
+        [[2.0, 0.0, 1.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    try:
+        m = np.asarray(matrix, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise GeometryError(
+            f"matrix: expected a (2, 3) or (3, 3) affine matrix, got "
+            f"{type(matrix).__name__} ({exc})"
+        ) from None
+    if m.shape not in ((2, 3), (3, 3)):
+        raise GeometryError(
+            f"matrix: expected shape (2, 3) or (3, 3), got {tuple(m.shape)}"
+        )
+    if not np.isfinite(m).all():
+        raise GeometryError("matrix: expected finite values, got NaN or inf")
+    if m.shape == (3, 3):
+        if not np.allclose(m[2], (0.0, 0.0, 1.0), rtol=0.0, atol=1e-12):
+            raise GeometryError(
+                f"matrix: expected an affine last row [0, 0, 1], got {m[2].tolist()}; "
+                "projective transforms are not supported"
+            )
+        out: FloatArray = m.copy()
+        out[2] = (0.0, 0.0, 1.0)
+    else:
+        out = np.vstack([m, [0.0, 0.0, 1.0]])
+    if abs(np.linalg.det(out[:2, :2])) <= _TOL * max(1.0, float(np.abs(out).max())):
+        raise GeometryError(
+            f"matrix: the linear part {out[:2, :2].tolist()} is singular; "
+            "an affine map must not collapse shapes to a line or a point"
+        )
+    return out
+
+
+def apply_affine(points: FloatArray, matrix: FloatArray) -> FloatArray:
+    """Apply a ``(3, 3)`` affine matrix to points.
+
+    Args:
+        points: ``(..., 2)`` float64 array of pixel coordinates ``(x, y)``.
+        matrix: ``(3, 3)`` affine matrix from :func:`as_affine`.
+
+    Returns:
+        A new ``(..., 2)`` float64 array of mapped coordinates.
+
+    Examples:
+        >>> apply_affine(np.array([[1.0, 2.0]]), translation_matrix(10, 0)).tolist()
+        [[11.0, 2.0]]
+    """
+    out: FloatArray = points @ matrix[:2, :2].T + matrix[:2, 2]
+    return out
+
+
+def scale_matrix(sx: float, sy: float | None = None) -> FloatArray:
+    """Build the matrix that scales about the origin ``(0, 0)``.
+
+    Args:
+        sx: Horizontal factor (non-zero).
+        sy: Vertical factor; defaults to ``sx``.
+
+    Returns:
+        A ``(3, 3)`` float64 matrix.
+
+    Raises:
+        GeometryError: If a factor is zero, NaN or inf.
+
+    Examples:
+        >>> scale_matrix(2, 3)[:2].tolist()
+        [[2.0, 0.0, 0.0], [0.0, 3.0, 0.0]]
+    """
+    fx = as_finite_float(sx, "sx")
+    fy = fx if sy is None else as_finite_float(sy, "sy")
+    if fx == 0.0 or fy == 0.0:
+        raise GeometryError(f"scale factors must be non-zero, got sx={fx}, sy={fy}")
+    return np.array([[fx, 0.0, 0.0], [0.0, fy, 0.0], [0.0, 0.0, 1.0]])
+
+
+def translation_matrix(dx: float, dy: float) -> FloatArray:
+    """Build the matrix that translates by ``(dx, dy)`` pixels.
+
+    Args:
+        dx: Shift to the right, in pixels.
+        dy: Shift downwards, in pixels.
+
+    Returns:
+        A ``(3, 3)`` float64 matrix.
+
+    Examples:
+        >>> translation_matrix(1, 2)[:2].tolist()
+        [[1.0, 0.0, 1.0], [0.0, 1.0, 2.0]]
+    """
+    tx = as_finite_float(dx, "dx")
+    ty = as_finite_float(dy, "dy")
+    return np.array([[1.0, 0.0, tx], [0.0, 1.0, ty], [0.0, 0.0, 1.0]])
+
+
+def rotation_matrix(
+    angle: float, origin: tuple[float, float] = (0.0, 0.0)
+) -> FloatArray:
+    """Build the matrix that rotates by ``angle`` degrees about ``origin``.
+
+    Positive angles turn clockwise on screen (x right, y down). Multiples of
+    90 degrees give exact 0/1 entries, so boxes stay boxes.
+
+    Args:
+        angle: Rotation in degrees, clockwise on screen.
+        origin: Pivot ``(x, y)`` in pixels.
+
+    Returns:
+        A ``(3, 3)`` float64 matrix.
+
+    Examples:
+        >>> rotation_matrix(90)[:2].tolist()
+        [[0.0, -1.0, 0.0], [1.0, 0.0, 0.0]]
+    """
+    a = as_finite_float(angle, "angle")
+    ox = as_finite_float(origin[0], "origin x")
+    oy = as_finite_float(origin[1], "origin y")
+    quarter = a / 90.0
+    if quarter == math.floor(quarter):
+        c, s = ((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))[int(quarter) % 4]
+    else:
+        rad = math.radians(a)
+        c, s = math.cos(rad), math.sin(rad)
+    # p' = o + R (p - o)
+    return np.array(
+        [
+            [c, -s, ox - c * ox + s * oy],
+            [s, c, oy - s * ox - c * oy],
+            [0.0, 0.0, 1.0],
+        ]
+    )

@@ -1,0 +1,196 @@
+"""The abstract base class shared by the five shapes, and small ring helpers."""
+
+from __future__ import annotations
+
+import abc
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike
+
+from unocr.errors import GeometryError
+from unocr.geometry._validate import FloatArray
+
+if TYPE_CHECKING:
+    from unocr.geometry.box import Box
+    from unocr.geometry.mask import Mask
+    from unocr.geometry.polygon import Polygon
+    from unocr.geometry.quad import Quad
+    from unocr.geometry.rotated_box import RotatedBox
+
+__all__ = ["Shape", "as_shape", "lists", "ring_centroid"]
+
+
+def lists(value: Any) -> Any:
+    """Turn nested tuples/arrays of numbers into nested lists of Python floats.
+
+    Args:
+        value: A number, or nested tuples/lists/arrays of numbers.
+
+    Returns:
+        The same structure made of ``list`` and ``float`` only (JSON-safe).
+
+    Examples:
+        >>> lists(((1, 2), (3, 4)))
+        [[1.0, 2.0], [3.0, 4.0]]
+    """
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return [lists(v) for v in value]
+    return float(value)
+
+
+def ring_centroid(points: FloatArray) -> tuple[float, float, float]:
+    """Area centroid of a closed ring.
+
+    Args:
+        points: ``(K, 2)`` ring vertices in pixels (not repeated at the end).
+
+    Returns:
+        ``(cx, cy, signed_area)``; for a zero-area ring, the centroid is the
+        centre of its bounds.
+
+    Examples:
+        >>> ring_centroid(np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 2.0], [0.0, 2.0]]))
+        (2.0, 1.0, 8.0)
+    """
+    x, y = points[:, 0], points[:, 1]
+    xn, yn = np.concatenate([x[1:], x[:1]]), np.concatenate([y[1:], y[:1]])
+    cross = x * yn - xn * y
+    a = float(cross.sum()) / 2.0
+    if a == 0.0:
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        return float(lo[0] + hi[0]) / 2.0, float(lo[1] + hi[1]) / 2.0, 0.0
+    cx = float(((x + xn) * cross).sum()) / (6.0 * a)
+    cy = float(((y + yn) * cross).sum()) / (6.0 * a)
+    return cx, cy, a
+
+
+def as_shape(value: object, name: str = "other") -> Shape:
+    """Check that ``value`` is one of the five shapes.
+
+    Args:
+        value: The object to check.
+        name: The argument's name, for the error message.
+
+    Returns:
+        ``value``, typed as a shape.
+
+    Raises:
+        GeometryError: If it is not a Box, RotatedBox, Quad, Polygon or Mask.
+    """
+    if not isinstance(value, Shape):
+        raise GeometryError(
+            f"{name}: expected a Box, RotatedBox, Quad, Polygon or Mask, got "
+            f"{type(value).__name__}"
+        )
+    return value
+
+
+class Shape(abc.ABC):
+    """Behaviour shared by the five shapes (Box, RotatedBox, Quad, Polygon, Mask).
+
+    Shapes are immutable; coordinates are float64 absolute pixels with the origin
+    at the image's top-left corner, x to the right and y down.
+    """
+
+    __slots__ = ()
+
+    #: The ``"type"`` tag written by :meth:`to_dict`.
+    type_name: ClassVar[str]
+
+    # ----------------------------------------------------------------- measures
+    @property
+    @abc.abstractmethod
+    def area(self) -> float:
+        """Area in square pixels."""
+
+    @property
+    @abc.abstractmethod
+    def bounds(self) -> Box:
+        """The smallest axis-aligned :class:`Box` containing the shape."""
+
+    @property
+    @abc.abstractmethod
+    def centroid(self) -> tuple[float, float]:
+        """Area centroid ``(x, y)`` in pixels (bounds centre if the area is 0)."""
+
+    # -------------------------------------------------------------- conversions
+    @abc.abstractmethod
+    def to_box(self) -> Box:
+        """Convert to a :class:`Box` (the bounds)."""
+
+    @abc.abstractmethod
+    def to_rotated_box(self) -> RotatedBox:
+        """Convert to a :class:`RotatedBox` (minimum-area rectangle)."""
+
+    @abc.abstractmethod
+    def to_quad(self) -> Quad:
+        """Convert to a :class:`Quad`."""
+
+    @abc.abstractmethod
+    def to_polygon(self) -> Polygon:
+        """Convert to a :class:`Polygon`."""
+
+    @abc.abstractmethod
+    def to_mask(self) -> Mask:
+        """Convert to a :class:`Mask` (pixels whose centre lies inside)."""
+
+    @abc.abstractmethod
+    def to_shapely(self) -> Any:
+        """Return the equivalent shapely geometry."""
+
+    @abc.abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise to plain JSON types, tagged with ``"type"``."""
+
+    @abc.abstractmethod
+    def _outline_points(self) -> FloatArray:
+        """``(K, 2)`` points whose convex hull is the shape's convex hull."""
+
+    # --------------------------------------------------------------- affine maps
+    @abc.abstractmethod
+    def transform(self, matrix: ArrayLike) -> Shape:
+        """Apply a ``(2, 3)`` or ``(3, 3)`` affine matrix."""
+
+    # ----------------------------------------------------------------- overlap
+    def intersection_area(self, other: Shape) -> float:
+        """Area of the intersection with a shape of any type.
+
+        Args:
+            other: Any of the five shapes.
+
+        Returns:
+            The overlap in square pixels (0.0 when disjoint).
+
+        Raises:
+            GeometryError: If ``other`` is not a shape.
+        """
+        from unocr.geometry.iou import pair_intersection_area
+
+        return pair_intersection_area(self, as_shape(other))
+
+    def iou(self, other: Shape) -> float:
+        """Intersection over union with a shape of any type.
+
+        Args:
+            other: Any of the five shapes.
+
+        Returns:
+            A float in [0, 1]; 0.0 when both shapes have zero area.
+
+        Raises:
+            GeometryError: If ``other`` is not a shape.
+        """
+        other = as_shape(other)
+        inter = self.intersection_area(other)
+        union = self.area + other.area - inter
+        if union <= 0.0:
+            return 0.0
+        return min(1.0, max(0.0, inter / union))
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """GeoJSON-like mapping (``{"type": "Polygon", "coordinates": ...}``)."""
+        mapping: dict[str, Any] = shapely.geometry.mapping(self.to_shapely())
+        return {"type": mapping["type"], "coordinates": lists(mapping["coordinates"])}

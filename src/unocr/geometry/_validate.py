@@ -1,0 +1,150 @@
+"""Input validation shared by the geometry modules.
+
+Every public entry point funnels its arguments through these helpers, so an
+invalid input always raises :class:`~unocr.errors.GeometryError` with a message
+that says what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from unocr.errors import GeometryError
+
+__all__ = ["FloatArray", "as_array", "as_finite_float", "as_points"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _describe_shape(shape: tuple[int, ...]) -> str:
+    return (
+        "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    )
+
+
+def _expected(tail: tuple[int | None, ...]) -> str:
+    parts = ["_" if s is None else str(s) for s in tail]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def as_finite_float(value: Any, name: str) -> float:
+    """Convert a scalar coordinate to a finite Python float.
+
+    Args:
+        value: A real number (int, float, numpy scalar).
+        name: The argument's name, used in the error message.
+
+    Returns:
+        The value as a float.
+
+    Raises:
+        GeometryError: If the value is not a real number or is NaN/inf.
+
+    Examples:
+        >>> as_finite_float(3, "x0")
+        3.0
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise GeometryError(f"{name} must be a real number, got a bool ({value!r})")
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise GeometryError(
+            f"{name} must be a real number, got {type(value).__name__} ({value!r})"
+        ) from None
+    if not math.isfinite(result):
+        raise GeometryError(f"{name} must be finite, got {result!r}")
+    return result
+
+
+def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> FloatArray:
+    """Convert ``value`` to a finite float64 array of shape ``(N, *tail)``.
+
+    Args:
+        value: Anything numpy can turn into an array of numbers.
+        tail: The expected trailing dimensions; ``None`` accepts any length.
+        name: The argument's name, used in error messages.
+
+    Returns:
+        A float64 array (a copy only when conversion was needed) with
+        ``1 + len(tail)`` dimensions.
+
+    Raises:
+        GeometryError: On a wrong number of dimensions, a wrong trailing size,
+            non-numeric data, or NaN/inf.
+
+    Examples:
+        >>> as_array([[0, 0, 2, 3]], (4,), "boxes").shape
+        (1, 4)
+        >>> as_array([[0, 0, 2]], (4,), "boxes")
+        Traceback (most recent call last):
+        ...
+        unocr.errors.GeometryError: boxes: expected shape (_, 4), got (1, 3)
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise GeometryError(
+            f"{name}: expected an array of numbers of shape (_, "
+            f"{', '.join('_' if s is None else str(s) for s in tail)}), "
+            f"got {type(value).__name__} ({exc})"
+        ) from None
+    want = (None, *tail)
+    if arr.ndim < len(want) and arr.size == 0 and all(s is not None for s in tail):
+        # An empty list ([] or [[]]): give it the right trailing shape.
+        return np.zeros((0, *(s for s in tail if s is not None)), dtype=np.float64)
+    ok = arr.ndim == len(want) and all(
+        w is None or w == s for w, s in zip(want, arr.shape, strict=True)
+    )
+    if not ok:
+        raise GeometryError(
+            f"{name}: expected shape {_expected(want)}, "
+            f"got {_describe_shape(arr.shape)}"
+        )
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise GeometryError(
+            f"{name}: expected finite coordinates, got {arr[tuple(bad)]!r} at index "
+            f"{tuple(int(i) for i in bad)}"
+        )
+    return arr
+
+
+def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> FloatArray:
+    """Convert a point list to a finite ``(K, 2)`` float64 array.
+
+    Args:
+        value: Points ``[[x, y], ...]`` in pixels; a flat sequence
+            ``[x0, y0, x1, y1, ...]`` is accepted too.
+        name: The argument's name, used in error messages.
+        count: The exact number of points required, if any.
+
+    Returns:
+        A ``(K, 2)`` float64 array.
+
+    Raises:
+        GeometryError: On a wrong shape or count, or NaN/inf.
+
+    Examples:
+        >>> as_points([0, 0, 4, 0, 4, 2], "points").tolist()
+        [[0.0, 0.0], [4.0, 0.0], [4.0, 2.0]]
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise GeometryError(
+            f"{name}: expected points of shape (_, 2), "
+            f"got {type(value).__name__} ({exc})"
+        ) from None
+    if arr.ndim == 1 and arr.size % 2 == 0 and arr.size > 0:
+        arr = arr.reshape(-1, 2)
+    pts = as_array(arr, (2,), name)
+    if count is not None and pts.shape[0] != count:
+        raise GeometryError(
+            f"{name}: expected shape ({count}, 2), got {_describe_shape(pts.shape)}"
+        )
+    return pts

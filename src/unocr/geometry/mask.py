@@ -1,0 +1,503 @@
+"""Boolean pixel masks placed on the page by their top-left pixel."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+
+from unocr.errors import GeometryError
+from unocr.geometry import convert
+from unocr.geometry._affine import (
+    apply_affine,
+    as_affine,
+    rotation_matrix,
+    scale_matrix,
+    translation_matrix,
+)
+from unocr.geometry._shape import Shape
+from unocr.geometry._validate import FloatArray, as_finite_float
+
+if TYPE_CHECKING:
+    from unocr.geometry.box import Box
+    from unocr.geometry.polygon import Polygon
+    from unocr.geometry.quad import Quad
+    from unocr.geometry.rotated_box import RotatedBox
+
+__all__ = ["Mask", "rasterize"]
+
+BoolArray = NDArray[np.bool_]
+
+
+def _as_bool(data: ArrayLike) -> BoolArray:
+    try:
+        arr = np.asarray(data)
+    except (TypeError, ValueError) as exc:
+        raise GeometryError(
+            f"Mask: expected a 2-D boolean array, got {type(data).__name__} ({exc})"
+        ) from None
+    if arr.ndim != 2:
+        raise GeometryError(
+            f"Mask: expected a 2-D boolean array of shape (height, width), got "
+            f"shape {tuple(arr.shape)}"
+        )
+    if arr.dtype != np.bool_ and (
+        arr.dtype.kind not in "iuf" or not np.isin(arr, (0, 1)).all()
+    ):
+        raise GeometryError(
+            f"Mask: expected a boolean array (or 0/1 values), got dtype {arr.dtype}"
+            " with other values; threshold it first, e.g. data > 0.5"
+        )
+    out = np.array(arr, dtype=bool)
+    out.flags.writeable = False
+    return out
+
+
+def _runs(
+    data: BoolArray,
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """Horizontal runs of True pixels: (row, first column, end column exclusive)."""
+    h, w = data.shape
+    padded = np.zeros((h, w + 2), dtype=np.int8)
+    padded[:, 1:-1] = data
+    d = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(d == 1)
+    _, ends = np.nonzero(d == -1)
+    return rows, starts, ends
+
+
+def rasterize(geom: Any) -> Mask:
+    """Rasterise a shapely geometry: pixels whose centre lies strictly inside.
+
+    Pixel ``(row i, col j)`` has its centre at ``(j + 0.5, i + 0.5)`` in pixels.
+
+    Args:
+        geom: An areal shapely geometry (Polygon, MultiPolygon, ...).
+
+    Returns:
+        The tight :class:`Mask` of those pixels (if none: shape ``(0, 0)`` at
+        origin ``(0, 0)``).
+
+    Examples:
+        >>> rasterize(shapely.box(0, 0, 3, 2)).data.astype(int).tolist()
+        [[1, 1, 1], [1, 1, 1]]
+    """
+    if geom.is_empty:
+        return Mask(np.zeros((0, 0), dtype=bool))
+    minx, miny, maxx, maxy = shapely.bounds(geom).tolist()
+    j0, j1 = math.floor(minx), math.ceil(maxx)
+    i0, i1 = math.floor(miny), math.ceil(maxy)
+    if j1 <= j0 or i1 <= i0:
+        return Mask(np.zeros((0, 0), dtype=bool))
+    xs = np.arange(j0, j1, dtype=np.float64) + 0.5
+    ys = np.arange(i0, i1, dtype=np.float64) + 0.5
+    gx, gy = np.meshgrid(xs, ys)
+    shapely.prepare(geom)
+    inside = shapely.contains_xy(geom, gx, gy)
+    return Mask(inside, origin=(j0, i0)).trimmed()
+
+
+class Mask(Shape):
+    """A boolean pixel mask placed on the page.
+
+    Pixel ``(row i, col j)`` of ``data`` covers ``[x + j, x + j + 1) x
+    [y + i, y + i + 1)`` in page pixels, where ``origin = (x, y)``; so a word's
+    mask needs no page-sized array. Its geometry is the union of its True
+    pixel squares. An all-False (empty) mask can be built, but conversions
+    that need a shape (``to_box``, ``to_polygon``, ...) raise
+    :class:`~unocr.errors.GeometryError`.
+
+    Args:
+        data: ``(height, width)`` boolean array (0/1 integers are accepted).
+        origin: Page position ``(x, y)`` of the top-left pixel's corner.
+
+    Raises:
+        GeometryError: On a non-2-D or non-boolean array, or NaN/inf origin.
+
+    Examples:
+        >>> m = Mask([[True, True], [True, False]], origin=(10, 20))
+        >>> m.area, m.to_box()
+        (3.0, Box(x0=10.0, y0=20.0, x1=12.0, y1=22.0))
+        >>> m.to_polygon().points[:3].tolist()
+        [[10.0, 20.0], [12.0, 20.0], [12.0, 21.0]]
+    """
+
+    __slots__ = ("_data", "_geom", "_origin")
+    _data: BoolArray
+    _origin: tuple[float, float]
+    _geom: Any
+
+    type_name: ClassVar[str] = "mask"
+
+    def __init__(self, data: ArrayLike, origin: tuple[float, float] = (0, 0)) -> None:
+        try:
+            ox, oy = origin
+        except (TypeError, ValueError):
+            raise GeometryError(
+                f"Mask: expected origin=(x, y), got {origin!r}"
+            ) from None
+        object.__setattr__(self, "_data", _as_bool(data))
+        object.__setattr__(
+            self,
+            "_origin",
+            (as_finite_float(ox, "origin x"), as_finite_float(oy, "origin y")),
+        )
+        object.__setattr__(self, "_geom", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Mask is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Mask is immutable; cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mask):
+            return NotImplemented
+        return self._origin == other._origin and np.array_equal(self._data, other._data)
+
+    def __hash__(self) -> int:
+        return hash(("mask", self._origin, self._data.shape, self._data.tobytes()))
+
+    def __repr__(self) -> str:
+        h, w = self._data.shape
+        return f"Mask(<{h}x{w}, {int(self._data.sum())} set>, origin={self._origin})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Mask, (self._data.copy(), self._origin))
+
+    @property
+    def data(self) -> BoolArray:
+        """``(height, width)`` read-only boolean pixel array."""
+        return self._data
+
+    @property
+    def origin(self) -> tuple[float, float]:
+        """Page position ``(x, y)`` of the top-left pixel's top-left corner."""
+        return self._origin
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no pixel is set."""
+        return not bool(self._data.any())
+
+    def _extent(self) -> tuple[int, int, int, int]:
+        """``(i0, i1, j0, j1)`` rows/columns (end exclusive) of the set pixels."""
+        rows = np.flatnonzero(self._data.any(axis=1))
+        if rows.size == 0:
+            raise GeometryError(
+                f"Mask: expected at least one set pixel, got an empty mask of shape "
+                f"{self._data.shape}; check Mask.is_empty before converting"
+            )
+        cols = np.flatnonzero(self._data.any(axis=0))
+        return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+    def trimmed(self) -> Mask:
+        """The same pixels in the smallest array (origin moved accordingly).
+
+        Returns:
+            A tight mask; an empty mask becomes shape ``(0, 0)`` at origin
+            ``(0, 0)``, so all empty masks compare equal once trimmed.
+
+        Examples:
+            >>> Mask([[0, 0], [0, 1]]).trimmed().origin
+            (1.0, 1.0)
+        """
+        if self.is_empty:
+            if self._data.shape == (0, 0) and self._origin == (0.0, 0.0):
+                return self
+            return Mask(np.zeros((0, 0), dtype=bool))
+        i0, i1, j0, j1 = self._extent()
+        if (i0, j0) == (0, 0) and (i1, j1) == self._data.shape:
+            return self
+        ox, oy = self._origin
+        return Mask(self._data[i0:i1, j0:j1], origin=(ox + j0, oy + i0))
+
+    # ----------------------------------------------------------------- measures
+    @property
+    def area(self) -> float:
+        """Number of set pixels (square pixels)."""
+        return float(np.count_nonzero(self._data))
+
+    @property
+    def bounds(self) -> Box:
+        """The bounding :class:`Box` of the set pixels."""
+        return self.to_box()
+
+    @property
+    def centroid(self) -> tuple[float, float]:
+        """Mean of the set pixels' centres ``(x, y)``.
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
+        self._extent()
+        ii, jj = np.nonzero(self._data)
+        return (
+            self._origin[0] + float(jj.mean()) + 0.5,
+            self._origin[1] + float(ii.mean()) + 0.5,
+        )
+
+    # -------------------------------------------------------------- conversions
+    def to_box(self) -> Box:
+        """Bounding box of the set pixels (lossy unless the mask is a full rectangle).
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
+        from unocr.geometry.box import Box
+
+        i0, i1, j0, j1 = self._extent()
+        ox, oy = self._origin
+        return Box(ox + j0, oy + i0, ox + j1, oy + i1)
+
+    def to_rotated_box(self) -> RotatedBox:
+        """Minimum-area rectangle around the set pixels' squares (lossy).
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
+        from unocr.geometry.rotated_box import RotatedBox
+
+        return RotatedBox(*convert.points_to_rotated(self._outline_points()).tolist())
+
+    def to_quad(self) -> Quad:
+        """Minimum-area rectangle around the set pixels, as a :class:`Quad` (lossy).
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
+        return self.to_rotated_box().to_quad()
+
+    def to_polygons(self) -> list[Polygon]:
+        """The exact outline of each 4-connected region, holes included.
+
+        Returns:
+            One :class:`Polygon` per region (pixels touching only at a corner
+            are separate regions), largest first; ``[]`` for an empty mask.
+        """
+        from unocr.geometry.polygon import Polygon
+
+        geom = self.to_shapely()
+        parts = list(getattr(geom, "geoms", [geom])) if not geom.is_empty else []
+        parts.sort(key=lambda g: -float(g.area))
+        return [Polygon.from_shapely(g) for g in parts]
+
+    def to_polygon(self) -> Polygon:
+        """The exact outline of the set pixels, holes included.
+
+        Exact when the set pixels form one 4-connected region (then
+        ``mask.to_polygon().to_mask()`` gives back the same pixels). When they
+        form several regions, the result is their convex hull (lossy, encloses
+        every pixel); use :meth:`to_polygons` to keep every region exactly.
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
+        from unocr.geometry.polygon import Polygon
+
+        self._extent()
+        geom = self.to_shapely()
+        if isinstance(geom, shapely.Polygon):
+            return Polygon.from_shapely(geom)
+        return Polygon.from_shapely(shapely.convex_hull(geom))
+
+    def to_mask(self) -> Mask:
+        """Return the mask itself."""
+        return self
+
+    def to_shapely(self) -> Any:
+        """The union of the set pixels' squares (Polygon or MultiPolygon, exact).
+
+        Vertices lie on integer pixel corners (plus the origin); collinear
+        vertices are removed. An empty mask gives an empty Polygon.
+        """
+        if self._geom is not None:
+            return self._geom
+        rows, starts, ends = _runs(self._data)
+        # Merge runs that repeat exactly on consecutive rows into rectangles.
+        rects: list[tuple[int, int, int, int]] = []
+        open_: dict[tuple[int, int], int] = {}
+        last: dict[tuple[int, int], int] = {}
+        for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            key = (s, e)
+            if key in last and last[key] == r - 1:
+                last[key] = r
+                continue
+            if key in last:
+                rects.append((s, open_[key], e, last[key] + 1))
+            open_[key] = r
+            last[key] = r
+        rects.extend((s, open_[(s, e)], e, last[(s, e)] + 1) for (s, e) in last)
+        if not rects:
+            geom = shapely.Polygon()
+        else:
+            arr = np.asarray(rects, dtype=np.float64)
+            ox, oy = self._origin
+            boxes = shapely.box(
+                arr[:, 0] + ox, arr[:, 1] + oy, arr[:, 2] + ox, arr[:, 3] + oy
+            )
+            # buffer(0) dissolves the edge-adjacent rectangles ~2x faster than
+            # union_all; simplify(0) drops the collinear vertices left behind.
+            geom = shapely.simplify(
+                shapely.buffer(shapely.multipolygons(boxes), 0), 0.0
+            )
+            geom = shapely.normalize(geom)
+        object.__setattr__(self, "_geom", geom)
+        return geom
+
+    @classmethod
+    def from_shapely(cls, geom: Any) -> Mask:
+        """Rasterise a shapely geometry (pixels whose centre lies inside).
+
+        Args:
+            geom: An areal shapely geometry.
+
+        Returns:
+            The tight mask.
+
+        Raises:
+            GeometryError: If ``geom`` is not a shapely geometry.
+        """
+        if not isinstance(geom, shapely.Geometry):
+            raise GeometryError(
+                "Mask.from_shapely: expected a shapely geometry, "
+                f"got {type(geom).__name__}"
+            )
+        return rasterize(geom)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise with run-length encoding.
+
+        Returns:
+            ``{"type": "mask", "origin": [x, y], "size": [height, width],
+            "counts": [...]}`` where ``counts`` are the lengths of alternating
+            runs of False and True pixels in row-major order, starting with
+            False (the first count may be 0).
+
+        Examples:
+            >>> Mask([[0, 1, 1], [1, 0, 0]]).to_dict()["counts"]
+            [1, 3, 2]
+        """
+        flat = self._data.ravel()
+        change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+        bounds = np.concatenate([[0], change, [flat.size]])
+        counts = np.diff(bounds).tolist()
+        if flat.size and flat[0]:
+            counts = [0, *counts]
+        h, w = self._data.shape
+        return {
+            "type": "mask",
+            "origin": [self._origin[0], self._origin[1]],
+            "size": [h, w],
+            "counts": [int(c) for c in counts if flat.size],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Mask:
+        """Inverse of :meth:`to_dict`.
+
+        Args:
+            d: Mapping with ``origin``, ``size`` and ``counts``.
+
+        Returns:
+            The mask.
+
+        Raises:
+            GeometryError: On missing keys or counts that do not add up.
+
+        Examples:
+            >>> m = Mask([[0, 1], [1, 1]], origin=(3, 4))
+            >>> Mask.from_dict(m.to_dict()) == m
+            True
+        """
+        from unocr.geometry.dispatch import read_key
+
+        origin = read_key(d, "mask", "origin")
+        size = read_key(d, "mask", "size")
+        counts = read_key(d, "mask", "counts")
+        try:
+            h, w = (int(v) for v in size)
+            runs = np.asarray(counts, dtype=np.int64)
+        except (TypeError, ValueError):
+            raise GeometryError(
+                f"mask: expected size [height, width] and integer counts, got "
+                f"size={size!r}"
+            ) from None
+        if h < 0 or w < 0 or runs.ndim != 1 or (runs < 0).any() or runs.sum() != h * w:
+            raise GeometryError(
+                f"mask: expected non-negative run counts adding up to {h}x{w}={h * w}, "
+                f"got {int(runs.sum()) if runs.ndim == 1 else runs.shape} in total"
+            )
+        values = np.arange(runs.size) % 2 == 1
+        data = np.repeat(values, runs).reshape(h, w)
+        if not isinstance(origin, (list, tuple)) or len(origin) != 2:
+            raise GeometryError(f"mask: expected origin [x, y], got {origin!r}")
+        return cls(data, origin=(origin[0], origin[1]))
+
+    def _outline_points(self) -> FloatArray:
+        self._extent()
+        hull = shapely.convex_hull(self.to_shapely())
+        out: FloatArray = shapely.get_coordinates(hull)
+        return out
+
+    # --------------------------------------------------------------- affine maps
+    def transform(self, matrix: ArrayLike) -> Mask:
+        """Apply an affine matrix.
+
+        A pure translation moves the origin (exact). Any other map moves the
+        pixel outline and rasterises it again, taking the pixels whose centre
+        lies inside (lossy; integer up-scaling is exact).
+
+        Args:
+            matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
+
+        Returns:
+            The mapped mask.
+        """
+        m = as_affine(matrix)
+        if np.array_equal(m[:2, :2], np.eye(2)):
+            return Mask(
+                self._data,
+                origin=(self._origin[0] + m[0, 2], self._origin[1] + m[1, 2]),
+            )
+        geom = shapely.transform(self.to_shapely(), lambda p: apply_affine(p, m))
+        return rasterize(geom)
+
+    def scale(self, sx: float, sy: float | None = None) -> Mask:
+        """Scale about the origin ``(0, 0)`` and rasterise again.
+
+        Args:
+            sx: Horizontal factor (non-zero).
+            sy: Vertical factor; defaults to ``sx``.
+
+        Returns:
+            The scaled mask.
+        """
+        return self.transform(scale_matrix(sx, sy))
+
+    def translate(self, dx: float, dy: float) -> Mask:
+        """Shift by ``(dx, dy)`` pixels (exact: only the origin moves).
+
+        Args:
+            dx: Shift to the right.
+            dy: Shift downwards.
+
+        Returns:
+            The shifted mask.
+        """
+        return self.transform(translation_matrix(dx, dy))
+
+    def rotate(self, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> Mask:
+        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
+
+        Args:
+            angle: Degrees, positive = clockwise on screen.
+            origin: Pivot ``(x, y)`` in pixels.
+
+        Returns:
+            The rotated, re-rasterised mask.
+        """
+        return self.transform(rotation_matrix(angle, origin))

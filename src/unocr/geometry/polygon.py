@@ -1,0 +1,328 @@
+"""Simple polygons, optionally with holes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike
+
+from unocr.errors import GeometryError
+from unocr.geometry import convert
+from unocr.geometry._affine import (
+    apply_affine,
+    as_affine,
+    rotation_matrix,
+    scale_matrix,
+    translation_matrix,
+)
+from unocr.geometry._shape import Shape, lists
+from unocr.geometry._validate import FloatArray, as_points
+
+if TYPE_CHECKING:
+    from unocr.geometry.box import Box
+    from unocr.geometry.mask import Mask
+    from unocr.geometry.quad import Quad
+    from unocr.geometry.rotated_box import RotatedBox
+
+__all__ = ["Polygon"]
+
+
+def _ring(points: ArrayLike, name: str, clockwise: bool) -> FloatArray:
+    pts = as_points(points, name)
+    if pts.shape[0] > 3 and np.array_equal(pts[0], pts[-1]):
+        pts = pts[:-1]  # closed ring as shapely/GeoJSON write it
+    if pts.shape[0] < 3:
+        raise GeometryError(f"{name}: expected at least 3 points, got {pts.shape[0]}")
+    area = float(convert._signed_area(pts))
+    if (area < 0) if clockwise else (area > 0):
+        # Reverse the direction, keeping the first vertex first.
+        pts = np.concatenate([pts[:1], pts[:0:-1]])
+    out = np.array(pts, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+class Polygon(Shape):
+    """A simple polygon with optional holes.
+
+    The exterior runs **clockwise on screen** (x right, y down), like
+    :class:`Quad` (positive shoelace area in pixel coordinates); holes run the
+    other way, as in GeoJSON and shapely's valid polygons. A ring given the
+    other way round is reversed keeping its first vertex; a closing point equal
+    to the first is dropped.
+
+    Args:
+        points: ``(N, 2)`` exterior vertices ``(x, y)`` in pixels, ``N >= 3``.
+        holes: Rings of ``(K, 2)`` vertices, ``K >= 3``, each inside the exterior.
+
+    Raises:
+        GeometryError: On fewer than 3 points, NaN/inf, a wrong shape, or a
+            polygon that is not simple (self-intersecting exterior, hole
+            outside); the message gives shapely's reason.
+
+    Examples:
+        >>> p = Polygon([[0, 0], [0, 4], [4, 4], [4, 0]])
+        >>> p.points.tolist()
+        [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]]
+        >>> Polygon(p.points, holes=[[[1, 1], [3, 1], [3, 3], [1, 3]]]).area
+        12.0
+    """
+
+    __slots__ = ("_holes", "_points")
+    _points: FloatArray
+    _holes: tuple[FloatArray, ...]
+
+    type_name: ClassVar[str] = "polygon"
+
+    def __init__(self, points: ArrayLike, holes: Sequence[ArrayLike] = ()) -> None:
+        ext = _ring(points, "Polygon points", clockwise=True)
+        rings = tuple(
+            _ring(h, f"Polygon holes[{i}]", clockwise=False)
+            for i, h in enumerate(holes)
+        )
+        object.__setattr__(self, "_points", ext)
+        object.__setattr__(self, "_holes", rings)
+        geom = self.to_shapely()
+        # Collinear (zero-area) rings are tolerated as degenerate shapes.
+        if not shapely.is_valid(geom) and shapely.area(shapely.convex_hull(geom)) > 0:
+            reason = shapely.is_valid_reason(geom)
+            raise GeometryError(
+                f"Polygon: expected a simple polygon (no self-intersection, holes "
+                f"inside the exterior), got an invalid one ({reason}); repair it with "
+                "Polygon.from_shapely(shapely.make_valid(...)) or use its to_quad()"
+            )
+
+    @classmethod
+    def _trusted(cls, points: FloatArray, holes: tuple[FloatArray, ...]) -> Polygon:
+        """Wrap rings already oriented and validated (internal)."""
+        self = cls.__new__(cls)
+        ext = np.array(points, dtype=np.float64)
+        ext.flags.writeable = False
+        object.__setattr__(self, "_points", ext)
+        object.__setattr__(self, "_holes", holes)
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Polygon is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Polygon is immutable; cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Polygon):
+            return NotImplemented
+        return (
+            np.array_equal(self._points, other._points)
+            and len(self._holes) == len(other._holes)
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(self._holes, other._holes, strict=True)
+            )
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            ("polygon", self._points.tobytes(), *(h.tobytes() for h in self._holes))
+        )
+
+    def __repr__(self) -> str:
+        if self._holes:
+            holes = [h.tolist() for h in self._holes]
+            return f"Polygon({self._points.tolist()}, holes={holes})"
+        return f"Polygon({self._points.tolist()})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Polygon, (self._points.tolist(), [h.tolist() for h in self._holes]))
+
+    @property
+    def points(self) -> FloatArray:
+        """``(N, 2)`` read-only float64 exterior vertices, clockwise on screen."""
+        return self._points
+
+    @property
+    def holes(self) -> tuple[FloatArray, ...]:
+        """Read-only ``(K, 2)`` float64 hole rings, counter-clockwise on screen."""
+        return self._holes
+
+    # ----------------------------------------------------------------- measures
+    @property
+    def area(self) -> float:
+        """Area in square pixels (exterior minus holes)."""
+        a = abs(float(convert._signed_area(self._points)))
+        return a - sum(abs(float(convert._signed_area(h))) for h in self._holes)
+
+    @property
+    def bounds(self) -> Box:
+        """The smallest axis-aligned :class:`Box` containing the polygon."""
+        return self.to_box()
+
+    @property
+    def centroid(self) -> tuple[float, float]:
+        """Area centroid ``(x, y)`` in pixels (holes accounted for)."""
+        if self.area <= 0:
+            b = self.to_box()
+            return b.centroid
+        c = shapely.centroid(self.to_shapely())
+        return float(shapely.get_x(c)), float(shapely.get_y(c))
+
+    # -------------------------------------------------------------- conversions
+    def to_box(self) -> Box:
+        """Bounding box (lossy)."""
+        from unocr.geometry.box import Box
+
+        lo, hi = self._points.min(axis=0), self._points.max(axis=0)
+        return Box(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+    def to_rotated_box(self) -> RotatedBox:
+        """Minimum-area rectangle around the polygon (lossy)."""
+        from unocr.geometry.rotated_box import RotatedBox
+
+        return RotatedBox(*convert.points_to_rotated(self._points).tolist())
+
+    def to_quad(self) -> Quad:
+        """Minimum-area rectangle around the polygon, as a quad (lossy).
+
+        A polygon of exactly 4 vertices and no holes converts exactly instead.
+        """
+        from unocr.geometry.quad import Quad
+
+        if self._points.shape[0] == 4 and not self._holes:
+            return Quad(self._points)
+        return self.to_rotated_box().to_quad()
+
+    def to_polygon(self) -> Polygon:
+        """Return the polygon itself (exact)."""
+        return self
+
+    def to_mask(self) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
+        from unocr.geometry.mask import rasterize
+
+        return rasterize(self.to_shapely())
+
+    def to_shapely(self) -> Any:
+        """Return the equivalent ``shapely.Polygon`` (holes included)."""
+        return shapely.Polygon(self._points, list(self._holes))
+
+    @classmethod
+    def from_shapely(cls, geom: Any) -> Polygon:
+        """Build from a ``shapely.Polygon`` (or a one-part ``MultiPolygon``).
+
+        Args:
+            geom: The shapely geometry.
+
+        Returns:
+            The polygon, holes included.
+
+        Raises:
+            GeometryError: For empty, non-areal or multi-part geometries.
+        """
+        if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
+            geom = geom.geoms[0]
+        if not isinstance(geom, shapely.Polygon) or geom.is_empty:
+            raise GeometryError(
+                "Polygon.from_shapely: expected a non-empty shapely Polygon, got "
+                f"{str(geom)[:80]}"
+            )
+        return cls(
+            shapely.get_coordinates(geom.exterior),
+            [shapely.get_coordinates(r) for r in geom.interiors],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise to ``{"type": "polygon", "points": [...], "holes": [...]}``."""
+        return {
+            "type": "polygon",
+            "points": lists(self._points),
+            "holes": [lists(h) for h in self._holes],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Polygon:
+        """Inverse of :meth:`to_dict`.
+
+        Args:
+            d: Mapping with ``points`` and optional ``holes``.
+
+        Returns:
+            The polygon.
+
+        Raises:
+            GeometryError: On a missing key or invalid rings.
+
+        Examples:
+            >>> Polygon.from_dict({"points": [[0, 0], [2, 0], [0, 2]]})
+            Polygon([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0]])
+        """
+        from unocr.geometry.dispatch import read_key
+
+        holes = d.get("holes", ()) if isinstance(d, dict) else ()
+        if not isinstance(holes, (list, tuple)):
+            raise GeometryError(
+                "polygon: expected 'holes' to be a list of rings, "
+                f"got {type(holes).__name__}"
+            )
+        return cls(read_key(d, "polygon", "points"), holes)
+
+    def _outline_points(self) -> FloatArray:
+        return self._points
+
+    # --------------------------------------------------------------- affine maps
+    def transform(self, matrix: ArrayLike) -> Polygon:
+        """Apply an affine matrix (exact).
+
+        Args:
+            matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
+
+        Returns:
+            The mapped polygon (re-oriented if the map is a reflection).
+        """
+        m = as_affine(matrix)
+        flip = np.linalg.det(m[:2, :2]) < 0
+        ext = apply_affine(self._points, m)
+        holes = [apply_affine(h, m) for h in self._holes]
+        if flip:
+            ext = np.concatenate([ext[:1], ext[:0:-1]])
+            holes = [np.concatenate([h[:1], h[:0:-1]]) for h in holes]
+        for h in holes:
+            h.flags.writeable = False
+        return Polygon._trusted(ext, tuple(holes))
+
+    def scale(self, sx: float, sy: float | None = None) -> Polygon:
+        """Scale about the origin ``(0, 0)``.
+
+        Args:
+            sx: Horizontal factor (non-zero).
+            sy: Vertical factor; defaults to ``sx``.
+
+        Returns:
+            The scaled polygon.
+        """
+        return self.transform(scale_matrix(sx, sy))
+
+    def translate(self, dx: float, dy: float) -> Polygon:
+        """Shift by ``(dx, dy)`` pixels.
+
+        Args:
+            dx: Shift to the right.
+            dy: Shift downwards.
+
+        Returns:
+            The shifted polygon.
+        """
+        return self.transform(translation_matrix(dx, dy))
+
+    def rotate(self, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> Polygon:
+        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
+
+        Args:
+            angle: Degrees, positive = clockwise on screen.
+            origin: Pivot ``(x, y)`` in pixels.
+
+        Returns:
+            The rotated polygon.
+        """
+        return self.transform(rotation_matrix(angle, origin))

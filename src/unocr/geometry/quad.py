@@ -1,0 +1,273 @@
+"""Quadrilaterals with a fixed corner order: TL, TR, BR, BL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike
+
+from unocr.errors import GeometryError
+from unocr.geometry import convert
+from unocr.geometry._affine import (
+    apply_affine,
+    as_affine,
+    rotation_matrix,
+    scale_matrix,
+    translation_matrix,
+)
+from unocr.geometry._shape import Shape, lists, ring_centroid
+from unocr.geometry._validate import FloatArray, as_points
+
+if TYPE_CHECKING:
+    from unocr.geometry.box import Box
+    from unocr.geometry.mask import Mask
+    from unocr.geometry.polygon import Polygon
+    from unocr.geometry.rotated_box import RotatedBox
+
+__all__ = ["Quad"]
+
+
+class Quad(Shape):
+    """A quadrilateral: four corners in the order TL, TR, BR, BL.
+
+    The order is top-left first, then clockwise on screen (x right, y down),
+    the order of ``Box.to_quad()``, ICDAR and Google Cloud Vision. Points given
+    in any other order are put in that order by the same rule as
+    :func:`~unocr.geometry.canonicalize_quads` (a crossing "bow tie" order is
+    untangled, the direction made clockwise, and TL chosen as the start of the
+    side nearest to horizontal), so every ``Quad`` is canonical.
+
+    Args:
+        points: ``(4, 2)`` corner coordinates ``(x, y)`` in pixels, or a flat
+            sequence of 8 numbers.
+
+    Raises:
+        GeometryError: On a wrong shape or NaN/inf.
+
+    Examples:
+        >>> q = Quad([[10, 0], [10, 5], [0, 5], [0, 0]])
+        >>> q.points.tolist()
+        [[0.0, 0.0], [10.0, 0.0], [10.0, 5.0], [0.0, 5.0]]
+        >>> q.area
+        50.0
+    """
+
+    __slots__ = ("_points",)
+    _points: FloatArray
+
+    type_name: ClassVar[str] = "quad"
+
+    def __init__(self, points: ArrayLike) -> None:
+        pts = as_points(points, "Quad points", count=4)
+        self._set(convert.canonicalize_quads(pts[None])[0])
+
+    def _set(self, points: FloatArray) -> None:
+        arr = np.array(points, dtype=np.float64)
+        arr.flags.writeable = False
+        object.__setattr__(self, "_points", arr)
+
+    @classmethod
+    def _trusted(cls, points: FloatArray) -> Quad:
+        """Wrap points already in canonical order (internal, no checks)."""
+        self = cls.__new__(cls)
+        self._set(points)
+        return self
+
+    @classmethod
+    def from_points(cls, points: ArrayLike) -> Quad:
+        """Build a quad from four corners in any order.
+
+        Args:
+            points: ``(4, 2)`` coordinates in pixels, or 8 numbers
+                ``x0, y0, ..., x3, y3`` (as ICDAR and engines deliver them).
+
+        Returns:
+            The canonical quad (TL, TR, BR, BL).
+
+        Examples:
+            >>> Quad.from_points([0, 5, 10, 0, 0, 0, 10, 5]).points.tolist()
+            [[0.0, 0.0], [10.0, 0.0], [10.0, 5.0], [0.0, 5.0]]
+        """
+        return cls(points)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Quad is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Quad is immutable; cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Quad):
+            return NotImplemented
+        return bool(np.array_equal(self._points, other._points))
+
+    def __hash__(self) -> int:
+        return hash(("quad", self._points.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Quad({self._points.tolist()})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Quad, (self._points.tolist(),))
+
+    @property
+    def points(self) -> FloatArray:
+        """``(4, 2)`` read-only float64 corners TL, TR, BR, BL in pixels."""
+        return self._points
+
+    # ----------------------------------------------------------------- measures
+    @property
+    def area(self) -> float:
+        """Area in square pixels (shoelace)."""
+        return abs(float(convert._signed_area(self._points)))
+
+    @property
+    def bounds(self) -> Box:
+        """The smallest axis-aligned :class:`Box` containing the quad."""
+        return self.to_box()
+
+    @property
+    def centroid(self) -> tuple[float, float]:
+        """Area centroid ``(x, y)`` in pixels."""
+        cx, cy, _ = ring_centroid(self._points)
+        return cx, cy
+
+    # -------------------------------------------------------------- conversions
+    def to_box(self) -> Box:
+        """Bounding box (lossy unless the quad is an axis-aligned rectangle)."""
+        from unocr.geometry.box import Box
+
+        return Box(*convert.quads_to_boxes(self._points[None])[0].tolist())
+
+    def to_rotated_box(self) -> RotatedBox:
+        """Minimum-area rectangle around the quad (exact for rectangles)."""
+        from unocr.geometry.rotated_box import RotatedBox
+
+        return RotatedBox(*convert.quads_to_rotated(self._points[None])[0].tolist())
+
+    def to_quad(self) -> Quad:
+        """Return the quad itself (exact)."""
+        return self
+
+    def to_polygon(self) -> Polygon:
+        """The same four points as a :class:`Polygon` (exact)."""
+        from unocr.geometry.polygon import Polygon
+
+        return Polygon._trusted(self._points, ())
+
+    def to_mask(self) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
+        from unocr.geometry.mask import rasterize
+
+        return rasterize(self.to_shapely())
+
+    def to_shapely(self) -> Any:
+        """Return a ``shapely.Polygon`` with the corners in order TL, TR, BR, BL."""
+        return shapely.polygons(self._points)
+
+    @classmethod
+    def from_shapely(cls, geom: Any) -> Quad:
+        """Build a quad from a shapely polygon with exactly four vertices.
+
+        Args:
+            geom: A ``shapely.Polygon`` whose exterior has 4 distinct vertices.
+
+        Returns:
+            The canonical quad.
+
+        Raises:
+            GeometryError: For any other geometry; use
+                ``Polygon.from_shapely(geom).to_quad()`` for the minimum-area
+                rectangle of an arbitrary polygon.
+        """
+        if isinstance(geom, shapely.Polygon) and not geom.is_empty:
+            ring = shapely.get_coordinates(geom.exterior)[:-1]
+            if ring.shape[0] == 4 and len(geom.interiors) == 0:
+                return cls(ring)
+        raise GeometryError(
+            "Quad.from_shapely: expected a shapely Polygon with exactly 4 vertices "
+            f"and no holes, got {str(geom)[:80]}; use "
+            "Polygon.from_shapely(geom).to_quad() for the minimum-area rectangle"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise to ``{"type": "quad", "points": [[x, y], ...]}`` (TL first)."""
+        return {"type": "quad", "points": lists(self._points)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Quad:
+        """Inverse of :meth:`to_dict`.
+
+        Args:
+            d: Mapping with ``points``: four ``[x, y]`` pairs.
+
+        Returns:
+            The quad.
+
+        Raises:
+            GeometryError: On a missing key or invalid points.
+
+        Examples:
+            >>> Quad.from_dict({"points": [[0, 0], [2, 0], [2, 1], [0, 1]]})
+            Quad([[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]])
+        """
+        from unocr.geometry.dispatch import read_key
+
+        return cls(read_key(d, "quad", "points"))
+
+    def _outline_points(self) -> FloatArray:
+        return self._points
+
+    # --------------------------------------------------------------- affine maps
+    def transform(self, matrix: ArrayLike) -> Quad:
+        """Apply an affine matrix (exact; the result is re-canonicalised).
+
+        Args:
+            matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
+
+        Returns:
+            The mapped quad.
+
+        Examples:
+            >>> Quad([[0, 0], [2, 0], [2, 1], [0, 1]]).transform([[1, 0, 5], [0, 1, 0]])
+            Quad([[5.0, 0.0], [7.0, 0.0], [7.0, 1.0], [5.0, 1.0]])
+        """
+        return Quad(apply_affine(self._points, as_affine(matrix)))
+
+    def scale(self, sx: float, sy: float | None = None) -> Quad:
+        """Scale about the origin ``(0, 0)``.
+
+        Args:
+            sx: Horizontal factor (non-zero).
+            sy: Vertical factor; defaults to ``sx``.
+
+        Returns:
+            The scaled quad.
+        """
+        return self.transform(scale_matrix(sx, sy))
+
+    def translate(self, dx: float, dy: float) -> Quad:
+        """Shift by ``(dx, dy)`` pixels.
+
+        Args:
+            dx: Shift to the right.
+            dy: Shift downwards.
+
+        Returns:
+            The shifted quad.
+        """
+        return self.transform(translation_matrix(dx, dy))
+
+    def rotate(self, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> Quad:
+        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
+
+        Args:
+            angle: Degrees, positive = clockwise on screen.
+            origin: Pivot ``(x, y)`` in pixels.
+
+        Returns:
+            The rotated quad.
+        """
+        return self.transform(rotation_matrix(angle, origin))

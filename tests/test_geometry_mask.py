@@ -1,0 +1,159 @@
+"""Masks: exact outlines with holes, rasterisation by pixel centres."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given
+
+from unocr.geometry import Box, Mask, Polygon, Quad
+
+from .strategies import (
+    connected_masks,
+    masks,
+    polygons,
+    polygons_with_holes,
+    quads,
+    shapes,
+)
+
+
+def pixel_set(m: Mask) -> set[tuple[int, int]]:
+    ii, jj = np.nonzero(m.data)
+    ox, oy = int(m.origin[0]), int(m.origin[1])
+    return {(ox + int(j), oy + int(i)) for i, j in zip(ii, jj, strict=True)}
+
+
+@given(connected_masks())
+def test_mask_polygon_mask_is_pixel_exact(m):
+    """Law: mask -> polygon -> mask is pixel-exact, holes included (one
+    4-connected region)."""
+    p = m.to_polygon()
+    assert p.area == m.area
+    assert p.to_mask() == m.trimmed()
+
+
+@given(masks())
+def test_any_mask_polygons_mask_is_pixel_exact(m):
+    """Law: for any mask, mask -> polygons -> mask is pixel-exact, holes
+    included (several regions, corner contacts)."""
+    parts = m.to_polygons()
+    assert sum(p.area for p in parts) == m.area
+    union = set().union(*(pixel_set(p.to_mask()) for p in parts))
+    assert union == pixel_set(m)
+    assert Mask.from_shapely(m.to_shapely()) == m.trimmed()
+
+
+@given(masks())
+def test_mask_to_polygon_encloses_every_pixel(m):
+    """Law: Mask -> Polygon contains every pixel and never has less area
+    (exact for one region, the convex hull for several)."""
+    p = m.to_polygon()
+    assert p.to_shapely().buffer(1e-9).covers(m.to_shapely())
+    assert p.area >= m.area
+    if len(m.to_polygons()) == 1:
+        assert p.area == m.area
+
+
+@given(shapes)
+def test_to_mask_takes_pixels_whose_centre_is_inside(s):
+    """Law: to_mask() holds exactly the pixels whose centre lies inside."""
+    if not isinstance(s, Mask):
+        s = s.scale(0.05)  # keep the brute-force check below small
+    m = s.to_mask()
+    b = s.bounds
+    geom = s.to_shapely()
+    j0, j1 = int(np.floor(b.x0)), int(np.ceil(b.x1))
+    i0, i1 = int(np.floor(b.y0)), int(np.ceil(b.y1))
+    want = {
+        (j, i)
+        for i in range(i0, i1)
+        for j in range(j0, j1)
+        if geom.contains(shapely.Point(j + 0.5, i + 0.5))
+    }
+    assert pixel_set(m) == want
+
+
+@given(polygons_with_holes())
+def test_polygon_mask_polygon_keeps_holes(p):
+    """Law: a polygon's mask keeps its holes (as pixel outlines) when they
+    cover a pixel centre."""
+    m = p.to_mask()
+    if m.is_empty:
+        return
+    outline = m.to_shapely()
+    assert abs(outline.area - m.area) < 1e-9
+    assert shapely.covers(p.to_shapely().buffer(1.5), outline)
+
+
+def test_ring_mask_has_one_hole():
+    data = np.ones((5, 5), dtype=bool)
+    data[1:4, 1:4] = False
+    data[2, 2] = False
+    m = Mask(data, origin=(10, 10))
+    p = m.to_polygon()
+    assert len(p.holes) == 1
+    assert p.area == 16.0
+    assert p.to_box() == Box(10, 10, 15, 15)
+    assert p.to_mask() == m
+    assert m.to_polygons() == [p]
+
+
+def test_corner_touching_pixels_are_separate_regions():
+    m = Mask([[1, 0], [0, 1]])
+    parts = m.to_polygons()
+    assert len(parts) == 2
+    assert [q.area for q in parts] == [1.0, 1.0]
+    hull = m.to_polygon()
+    assert hull.area == pytest.approx(3.0)  # convex hull of the two squares
+    # A hole that touches the outline at one corner stays a hole.
+    ring = np.ones((3, 3), dtype=bool)
+    ring[0, 0] = ring[1, 1] = False
+    p = Mask(ring).to_polygon()
+    assert p.area == 7.0
+    assert p.to_mask() == Mask(ring)
+
+
+def test_outline_vertices_are_minimal():
+    m = Mask(np.ones((4, 6), dtype=bool))
+    assert m.to_polygon().points.shape == (4, 2)
+    assert m.to_polygon() == Polygon([[0, 0], [6, 0], [6, 4], [0, 4]])
+
+
+def test_word_sized_mask_outline_is_exact():
+    rng = np.random.default_rng(3)
+    data = rng.random((48, 400)) < 0.6
+    m = Mask(data, origin=(120, 80))
+    parts = m.to_polygons()
+    assert sum(p.area for p in parts) == data.sum()
+    assert Mask.from_shapely(m.to_shapely()) == m.trimmed()
+
+
+def test_mask_to_quad_and_rotated_box_enclose():
+    data = np.eye(12, dtype=bool) | np.eye(12, k=1, dtype=bool)
+    m = Mask(data)
+    q = m.to_quad()
+    assert isinstance(q, Quad)
+    assert q.to_shapely().buffer(1e-9).covers(m.to_shapely())
+    assert q.area < m.to_box().area
+    assert m.to_rotated_box().angle == pytest.approx(
+        -45.0
+    ) or m.to_rotated_box().angle == pytest.approx(45.0)
+
+
+@given(quads())
+def test_translate_moves_only_the_origin(q):
+    """Law: Mask.translate(dx, dy) moves the origin and keeps the pixels."""
+    m = q.to_mask()
+    moved = m.translate(3, -2)
+    assert np.array_equal(moved.data, m.data)
+    assert moved.origin == (m.origin[0] + 3, m.origin[1] - 2)
+
+
+@given(polygons())
+def test_polygon_to_mask_area_close_to_polygon_area(p):
+    """Law: rasterising changes the area by at most the boundary pixels."""
+    m = p.to_mask()
+    perimeter = p.to_shapely().length
+    assert abs(m.area - p.area) <= perimeter + 4
