@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
+from unocr.backends.tesseract.convert import page_from_tsv
 from unocr.errors import FormatError
 from unocr.formats import dumps, loads
 from unocr.formats._common import iso_language
@@ -353,6 +354,30 @@ def test_tsv_errors(rows, message):
         loads("\n".join(rows), "tsv")
 
 
+def test_tsv_reads_as_the_tesseract_backend_does():
+    rows = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t300\t200\t-1\t",
+        "2\t1\t1\t0\t0\t0\t10\t40\t100\t30\t-1\t",
+        "3\t1\t1\t1\t0\t0\t10\t40\t100\t30\t-1\t",
+        "4\t1\t1\t1\t1\t0\t10\t40\t100\t14\t-1\t",
+        "5\t1\t1\t1\t1\t1\t10\t36\t40\t20\t90\tHi",  # above its line
+        "5\t1\t1\t1\t1\t2\t60\t40\t40\t14\t-1\tthere",
+    ]
+    tsv = "\n".join(rows) + "\n"
+    page = loads(tsv, "tsv")
+    # A parent's box encloses its children: Tesseract's line box grows.
+    assert page.lines[0].geometry == Box(10, 36, 110, 56)
+    assert page.blocks[0].geometry == Box(10, 36, 110, 70)
+    assert [w.confidence for w in page.words] == [pytest.approx(0.9), None]
+    engine = page_from_tsv(tsv)
+    assert [(w.text, w.geometry) for w in page.words] == [
+        (w.text, w.geometry) for w in engine.words
+    ]
+    assert [x.geometry for x in page.lines] == [x.geometry for x in engine.lines]
+    assert page.lines[0].confidence is None  # the row's -1, not the words' mean
+    assert engine.lines[0].confidence == pytest.approx(0.9)
+
+
 def test_tsv_replaces_tabs_and_newlines_in_words():
     page = page_of(Line.from_words([w("a\tb", 0, 0, 10, 10)]))
     tsv = dumps(page, "tsv")
@@ -360,6 +385,15 @@ def test_tsv_replaces_tabs_and_newlines_in_words():
 
 
 # ------------------------------------------------------------- every format
+SCHEMA_OF = {"alto": "alto-4-4.xsd", "page": "pagecontent-2019-07-15.xsd"}
+
+
+def validate_if_schema(doc: str, fmt: str) -> None:
+    """Validate an ALTO or PAGE document against its schema (others pass)."""
+    if fmt in SCHEMA_OF:
+        validate(doc, SCHEMA_OF[fmt])
+
+
 def line_without_words() -> Page:
     line = Line(
         text="only a line",
@@ -374,10 +408,7 @@ def test_a_line_without_words_keeps_its_text(fmt):
     page = line_without_words()
     back = loads(dumps(page, fmt))
     assert back.text == "only a line"
-    if fmt == "alto":
-        validate(dumps(page, fmt), "alto-4-4.xsd")
-    if fmt == "page":
-        validate(dumps(page, fmt), "pagecontent-2019-07-15.xsd")
+    validate_if_schema(dumps(page, fmt), fmt)
 
 
 @pytest.mark.parametrize("fmt", ["hocr", "alto", "page", "tsv", "json"])
@@ -385,10 +416,7 @@ def test_an_empty_page_round_trips(fmt):
     page = Page(width=640, height=480)
     back = loads(dumps(page, fmt))
     assert (back.width, back.height, back.blocks) == (640, 480, ())
-    if fmt == "alto":
-        validate(dumps(page, fmt), "alto-4-4.xsd")
-    if fmt == "page":
-        validate(dumps(page, fmt), "pagecontent-2019-07-15.xsd")
+    validate_if_schema(dumps(page, fmt), fmt)
 
 
 @pytest.mark.parametrize("fmt", ["hocr", "alto", "page", "tsv", "json"])

@@ -323,21 +323,18 @@ def test_auto_picks_tesserocr_only_with_single_omp_thread() -> None:
         "from unocr.backends.tesseract.backend import TesseractBackend as T; "
         "print(T().engine)"
     )
+
+    def engine(env: dict[str, str]) -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return run.stdout.strip()
+
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    single = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert single.stdout.strip() == "tesserocr"
+    assert engine(env) == "tesserocr"
     env.pop("OMP_THREAD_LIMIT")
-    default = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert default.stdout.strip() == "binary"
+    assert engine(env) == "binary"

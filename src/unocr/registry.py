@@ -38,6 +38,7 @@ __all__ = [
     "RegistrationError",
     "available_backends",
     "backend_names",
+    "builtin_capabilities",
     "register_backend",
     "resolve_backend",
 ]
@@ -134,6 +135,25 @@ _BUILTINS: tuple[_Builtin, ...] = (
 
 _BUILTIN_BY_NAME = {b.name: b for b in _BUILTINS}
 _ALIASES = {a: b.name for b in _BUILTINS for a in b.aliases}
+
+
+def builtin_capabilities(name: str) -> Capabilities:
+    """What a built-in engine can do, as this table states it.
+
+    The one statement of a built-in engine's capabilities: its backend class
+    takes them from here, so :func:`available_backends` (which answers without
+    importing the engine) and the class never disagree.
+
+    Args:
+        name: A built-in engine's registered name, e.g. ``"tesseract"``.
+
+    Returns:
+        Its capabilities.
+
+    Raises:
+        KeyError: ``name`` is not a built-in engine's registered name.
+    """
+    return _BUILTIN_BY_NAME[name].capabilities
 
 
 @dataclass(frozen=True)

@@ -1,2 +1,5 @@
-"""Engine backends. Each engine lives in its own sub-package and is imported
-only when its name is first used (see :mod:`unocr.registry`)."""
+"""Engine backends.
+
+Each engine lives in its own sub-package and is imported only when its name
+is first used (see :mod:`unocr.registry`).
+"""

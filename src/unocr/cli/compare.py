@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from unocr.cli._args import positive_int
 from unocr.errors import UnocrError
 
 __all__ = ["register", "run"]
@@ -30,18 +31,6 @@ IoU >= 0.5), page-level CER and WER, median latency per image and throughput.
 Engines that are not installed are listed as skipped; images that fail are
 counted and reported. Exit status 1 if no engine could run.
 """
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number, got {value!r}"
-        ) from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
 
 
 def _fraction(value: str) -> float:
@@ -82,9 +71,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="KIND:PATH",
         help="a labelled dataset (repeat for several), e.g. icdar2015:data/ic15",
     )
-    p.add_argument("--limit", type=_positive, metavar="N", help="images per dataset")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="images per dataset")
     p.add_argument(
-        "--workers", type=_positive, default=1, metavar="N", help="threads per engine"
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="threads per engine",
     )
     p.add_argument(
         "--languages", "-l", metavar="CODES", help="ISO 639 codes, e.g. en or en,de"

@@ -60,6 +60,20 @@ def _skip_reason(err: UnocrError) -> SkippedBackend:
     return SkippedBackend(backend=str(err.backend or ""), reason=reason, fix=fix)
 
 
+def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageResult:
+    """The result of an image the engine or the evaluation failed on."""
+    return ImageResult(
+        id=sample.id,
+        image=str(sample.image),
+        ok=False,
+        error=error,
+        page=page,
+        truth=sample.truth,
+        level=sample.level,
+        ignore=sample.ignore,
+    )
+
+
 def _evaluate(sample_result: Page, sample: Sample, options: EvalOptions) -> ImageResult:
     t = sample_result.timings
     try:
@@ -72,16 +86,7 @@ def _evaluate(sample_result: Page, sample: Sample, options: EvalOptions) -> Imag
             options=options,
         )
     except (UnocrError, ValueError) as exc:
-        return ImageResult(
-            id=sample.id,
-            image=str(sample.image),
-            ok=False,
-            error=f"evaluation failed: {exc}",
-            page=sample_result,
-            truth=sample.truth,
-            level=sample.level,
-            ignore=sample.ignore,
-        )
+        return _failure(sample, f"evaluation failed: {exc}", page=sample_result)
     return ImageResult(
         id=sample.id,
         image=str(sample.image),
@@ -125,15 +130,7 @@ def _run_one(
         if isinstance(out, Page):
             result = _evaluate(out, sample, options)
         else:  # ItemError
-            result = ImageResult(
-                id=sample.id,
-                image=str(sample.image),
-                ok=False,
-                error=str(out.error),
-                truth=sample.truth,
-                level=sample.level,
-                ignore=sample.ignore,
-            )
+            result = _failure(sample, str(out.error))
         if not keep_pages:
             result = replace(result, page=None, truth=None, ignore=())
         images.append(result)

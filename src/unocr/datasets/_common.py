@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -401,3 +401,110 @@ def lines_page(lines: Iterable[Line], width: int, height: int) -> Page:
     if not lines:
         return Page(width=width, height=height)
     return Page.from_lines(lines, width=width, height=height)
+
+
+def upright_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image as displayed (EXIF orientation applied).
+
+    Args:
+        path: The image file.
+
+    Returns:
+        ``(width, height)`` in pixels, swapped for orientations 5-8.
+    """
+    width, height, orientation = image_size(path)
+    if orientation in (5, 6, 7, 8):
+        return height, width
+    return width, height
+
+
+def file_beside(image: Path, suffix: str) -> Path | None:
+    """The file of the same stem in the image's folder, if it exists.
+
+    Args:
+        image: An image path.
+        suffix: The other file's suffix, e.g. ``".txt"``.
+
+    Returns:
+        The path, or ``None`` when there is no such file.
+    """
+    gt = image.with_suffix(suffix)
+    return gt if gt.is_file() else None
+
+
+def image_pairs(
+    root: Path, ground_truth: Callable[[Path], Path | None]
+) -> Iterator[tuple[Path, Path]]:
+    """Each image under ``root`` with its ground-truth file, in natural order.
+
+    Args:
+        root: The dataset folder.
+        ground_truth: Maps an image to its ground-truth file, or ``None``
+            (the image is skipped).
+
+    Yields:
+        ``(image, ground_truth_file)`` pairs.
+    """
+    for image in find_images(root):
+        gt = ground_truth(image)
+        if gt is not None:
+            yield image, gt
+
+
+def annotated_sample(
+    image: Path,
+    parse: Callable[[int, int], tuple[Page, Sequence[Geometry]]],
+    *,
+    level: Level = "word",
+) -> Sample:
+    """A localised sample whose ground truth labels the stored raster.
+
+    Args:
+        image: The image file.
+        parse: Called with the stored raster's width and height (pixels);
+            returns the ground-truth page and its don't-care regions.
+        level: The level the ground truth describes.
+
+    Returns:
+        The sample, its truth and regions mapped to the upright image
+        (see :func:`upright`).
+    """
+    width, height, _ = image_size(image)
+    page, ignore = upright(*parse(width, height), image)
+    return Sample(id=image.stem, image=image, truth=page, ignore=ignore, level=level)
+
+
+def collect(
+    root: Path,
+    kind: str,
+    pairs: Iterable[tuple[Path, Path]],
+    make: Callable[[Path, Path], Sample],
+    *,
+    limit: int | None,
+    expected: str,
+) -> Dataset:
+    """Build a dataset from (image, ground truth) pairs.
+
+    Args:
+        root: The dataset folder.
+        kind: The loader's name (``Dataset.kind``).
+        pairs: ``(image, ground_truth_file)`` pairs in sample order; read
+            lazily, so nothing past ``limit`` is parsed.
+        make: Builds the sample of one pair.
+        limit: Keep at most this many samples (the first ones).
+        expected: The layout expected, for the error when there is no sample.
+
+    Returns:
+        The dataset.
+
+    Raises:
+        DatasetError: No pair gave a sample.
+    """
+    samples: list[Sample] = []
+    for image, gt in pairs:
+        samples.append(make(image, gt))
+        if limit is not None and len(samples) >= limit:
+            break
+    if not samples:
+        raise no_samples_error(root, kind, expected)
+    return Dataset(kind=kind, path=root, samples=tuple(samples))

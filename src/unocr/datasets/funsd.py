@@ -18,13 +18,12 @@ from typing import Any
 from unocr.datasets._common import (
     Dataset,
     Sample,
+    annotated_sample,
     check_folder,
+    collect,
     files_by_name,
-    find_images,
-    image_size,
-    no_samples_error,
+    image_pairs,
     read_text,
-    upright,
     words_page,
 )
 from unocr.errors import DatasetError, GeometryError
@@ -124,17 +123,15 @@ def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     """
     root = check_folder(path, "funsd")
     gts = files_by_name(root, ".json")
-    samples: list[Sample] = []
-    for image in find_images(root):
-        gt = gts.get(f"{image.stem}.json")
-        if gt is None:
-            continue
-        width, height, _ = image_size(image)
-        page, ignore = parse_funsd(gt, width=width, height=height)
-        page, ignore = upright(page, ignore, image)
-        samples.append(Sample(id=image.stem, image=image, truth=page, ignore=ignore))
-        if limit is not None and len(samples) >= limit:
-            break
-    if not samples:
-        raise no_samples_error(root, "funsd", "images/X.png with annotations/X.json")
-    return Dataset(kind="funsd", path=root, samples=tuple(samples))
+
+    def make(image: Path, gt: Path) -> Sample:
+        return annotated_sample(image, lambda w, h: parse_funsd(gt, width=w, height=h))
+
+    return collect(
+        root,
+        "funsd",
+        image_pairs(root, lambda image: gts.get(f"{image.stem}.json")),
+        make,
+        limit=limit,
+        expected="images/X.png with annotations/X.json",
+    )

@@ -29,14 +29,13 @@ from pathlib import Path
 from unocr.datasets._common import (
     Dataset,
     Sample,
+    annotated_sample,
     check_folder,
+    collect,
     files_by_name,
-    find_images,
-    image_size,
-    no_samples_error,
+    image_pairs,
     parse_quad_line,
     read_text,
-    upright,
     words_page,
 )
 from unocr.geometry import Geometry
@@ -96,17 +95,20 @@ def load_icdar2015(
     """
     root = check_folder(path, "icdar2015")
     gts = files_by_name(root, ".txt")
-    samples: list[Sample] = []
-    for image in find_images(root):
-        gt = gts.get(f"gt_{image.stem}.txt") or gts.get(f"{image.stem}.txt")
-        if gt is None:
-            continue
-        width, height, _ = image_size(image)
-        page, ignore = parse_icdar2015(gt, width=width, height=height)
-        page, ignore = upright(page, ignore, image)
-        samples.append(Sample(id=image.stem, image=image, truth=page, ignore=ignore))
-        if limit is not None and len(samples) >= limit:
-            break
-    if not samples:
-        raise no_samples_error(root, "icdar2015", "img_N.jpg with gt_img_N.txt")
-    return Dataset(kind="icdar2015", path=root, samples=tuple(samples))
+
+    def ground_truth(image: Path) -> Path | None:
+        return gts.get(f"gt_{image.stem}.txt") or gts.get(f"{image.stem}.txt")
+
+    def make(image: Path, gt: Path) -> Sample:
+        return annotated_sample(
+            image, lambda w, h: parse_icdar2015(gt, width=w, height=h)
+        )
+
+    return collect(
+        root,
+        "icdar2015",
+        image_pairs(root, ground_truth),
+        make,
+        limit=limit,
+        expected="img_N.jpg with gt_img_N.txt",
+    )

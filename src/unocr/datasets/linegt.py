@@ -10,6 +10,7 @@ normalisation in the metrics to fold them).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from unocr.datasets._common import (
@@ -17,12 +18,12 @@ from unocr.datasets._common import (
     Dataset,
     Sample,
     check_folder,
+    collect,
     files_by_name,
-    image_size,
     natural_key,
-    no_samples_error,
     read_text,
     text_only_page,
+    upright_size,
 )
 
 __all__ = ["load_linegt"]
@@ -60,23 +61,29 @@ def load_linegt(path: str | os.PathLike[str], *, limit: int | None = None) -> Da
     """
     root = check_folder(path, "linegt")
     gts = files_by_name(root, ".gt.txt")
-    samples: list[Sample] = []
-    for name in sorted(gts, key=natural_key):
-        gt = gts[name]
-        stem = name[: -len(".gt.txt")]
-        image = _image_for(gt, stem)
-        if image is None:
-            continue
+
+    def pairs() -> Iterator[tuple[Path, Path]]:
+        for name in sorted(gts, key=natural_key):
+            image = _image_for(gts[name], _stem(name))
+            if image is not None:
+                yield image, gts[name]
+
+    def make(image: Path, gt: Path) -> Sample:
         text = " ".join(read_text(gt).split("\n")).strip()
-        width, height, orientation = image_size(image)
-        if orientation in (5, 6, 7, 8):
-            width, height = height, width
-        page = text_only_page(text, width, height)
-        samples.append(
-            Sample(id=stem, image=image, truth=page, level="line", localized=False)
+        page = text_only_page(text, *upright_size(image))
+        return Sample(
+            id=_stem(gt.name), image=image, truth=page, level="line", localized=False
         )
-        if limit is not None and len(samples) >= limit:
-            break
-    if not samples:
-        raise no_samples_error(root, "linegt", "X.tif (or .png) with X.gt.txt")
-    return Dataset(kind="linegt", path=root, samples=tuple(samples))
+
+    return collect(
+        root,
+        "linegt",
+        pairs(),
+        make,
+        limit=limit,
+        expected="X.tif (or .png) with X.gt.txt",
+    )
+
+
+def _stem(name: str) -> str:
+    return name[: -len(".gt.txt")]

@@ -20,15 +20,14 @@ from pathlib import Path
 from unocr.datasets._common import (
     Dataset,
     Sample,
+    annotated_sample,
     check_folder,
+    collect,
     files_by_name,
-    find_images,
-    image_size,
+    image_pairs,
     lines_page,
-    no_samples_error,
     parse_quad_line,
     read_text,
-    upright,
 )
 from unocr.model import Line, Page
 
@@ -75,16 +74,19 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     """
     root = check_folder(path, "sroie")
     gts = files_by_name(root, ".txt")
-    samples: list[Sample] = []
-    for image in find_images(root):
-        gt = gts.get(f"{image.stem}.txt")
-        if gt is None:
-            continue
-        width, height, _ = image_size(image)
-        page, _ignore = upright(parse_sroie(gt, width=width, height=height), (), image)
-        samples.append(Sample(id=image.stem, image=image, truth=page, level="line"))
-        if limit is not None and len(samples) >= limit:
-            break
-    if not samples:
-        raise no_samples_error(root, "sroie", "X.jpg with X.txt")
-    return Dataset(kind="sroie", path=root, samples=tuple(samples))
+
+    def make(image: Path, gt: Path) -> Sample:
+        return annotated_sample(
+            image,
+            lambda w, h: (parse_sroie(gt, width=w, height=h), ()),
+            level="line",
+        )
+
+    return collect(
+        root,
+        "sroie",
+        image_pairs(root, lambda image: gts.get(f"{image.stem}.txt")),
+        make,
+        limit=limit,
+        expected="X.jpg with X.txt",
+    )

@@ -10,16 +10,18 @@ apply. ``.gt.txt`` files belong to the single-line format
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from unocr.datasets._common import (
     Dataset,
     Sample,
     check_folder,
-    find_images,
-    image_size,
-    no_samples_error,
+    collect,
+    file_beside,
+    image_pairs,
     read_text,
     text_only_page,
+    upright_size,
 )
 
 __all__ = ["load_text"]
@@ -40,22 +42,18 @@ def load_text(path: str | os.PathLike[str], *, limit: int | None = None) -> Data
         DatasetError: The folder is missing or holds no annotated image.
     """
     root = check_folder(path, "text")
-    samples: list[Sample] = []
-    for image in find_images(root):
-        gt = image.with_suffix(".txt")
-        if not gt.is_file():
-            continue
-        width, height, orientation = image_size(image)
-        if orientation in (5, 6, 7, 8):
-            width, height = height, width
-        page = text_only_page(read_text(gt), width, height)
-        samples.append(
-            Sample(
-                id=image.stem, image=image, truth=page, level="line", localized=False
-            )
+
+    def make(image: Path, gt: Path) -> Sample:
+        page = text_only_page(read_text(gt), *upright_size(image))
+        return Sample(
+            id=image.stem, image=image, truth=page, level="line", localized=False
         )
-        if limit is not None and len(samples) >= limit:
-            break
-    if not samples:
-        raise no_samples_error(root, "text", "X.png (or .jpg, .tif) with X.txt")
-    return Dataset(kind="text", path=root, samples=tuple(samples))
+
+    return collect(
+        root,
+        "text",
+        image_pairs(root, lambda image: file_beside(image, ".txt")),
+        make,
+        limit=limit,
+        expected="X.png (or .jpg, .tif) with X.txt",
+    )

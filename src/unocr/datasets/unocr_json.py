@@ -18,8 +18,9 @@ from unocr.datasets._common import (
     Level,
     Sample,
     check_folder,
-    find_images,
-    no_samples_error,
+    collect,
+    file_beside,
+    image_pairs,
     read_text,
 )
 from unocr.errors import DatasetError, UnocrError
@@ -114,17 +115,18 @@ def load_unocr_json(
             JSON file is not a unocr page.
     """
     root = check_folder(path, "json")
-    samples: list[Sample] = []
-    for image in find_images(root):
-        gt = image.with_suffix(".json")
-        if not gt.is_file():
-            continue
+
+    def make(image: Path, gt: Path) -> Sample:
         page, ignore, level = parse_unocr_json(gt)
-        samples.append(
-            Sample(id=image.stem, image=image, truth=page, ignore=ignore, level=level)
+        return Sample(
+            id=image.stem, image=image, truth=page, ignore=ignore, level=level
         )
-        if limit is not None and len(samples) >= limit:
-            break
-    if not samples:
-        raise no_samples_error(root, "json", "X.png (or .jpg, .tif) with X.json")
-    return Dataset(kind="json", path=root, samples=tuple(samples))
+
+    return collect(
+        root,
+        "json",
+        image_pairs(root, lambda image: file_beside(image, ".json")),
+        make,
+        limit=limit,
+        expected="X.png (or .jpg, .tif) with X.json",
+    )

@@ -230,6 +230,33 @@ def _page_text(page: Page, level: str, drop: set[int]) -> str:
     return "\n".join(lines_out)
 
 
+def _text_scores(truth_text: str, pred_text: str) -> dict[str, Any]:
+    """The page-text fields of :class:`PageScores`: CER, WER, bag-of-words WER.
+
+    Args:
+        truth_text: The ground truth's normalised page text.
+        pred_text: The prediction's normalised page text.
+
+    Returns:
+        Keyword arguments for :class:`PageScores` (counts, rates and texts).
+    """
+    c = char_errors(truth_text, pred_text)
+    w = word_errors(truth_text, pred_text)
+    bow = bag_of_words_errors(truth_text, pred_text)
+    return {
+        "page_char_errors": c.errors,
+        "page_chars": c.length,
+        "page_word_errors": w.errors,
+        "page_words": w.length,
+        "cer": c.rate,
+        "wer": w.rate,
+        "bow_word_errors": bow.errors,
+        "bow_wer": bow.rate,
+        "truth_text": truth_text,
+        "pred_text": pred_text,
+    }
+
+
 def evaluate_page(
     truth: Page,
     prediction: Page,
@@ -271,22 +298,8 @@ def evaluate_page(
     truth_text = normalize_text(truth.text, norm)
     if not localized:
         pred_text = normalize_text(prediction.text, norm)
-        c = char_errors(truth_text, pred_text)
-        w = word_errors(truth_text, pred_text)
-        bow = bag_of_words_errors(truth_text, pred_text)
         return PageScores(
-            images=1,
-            localized=False,
-            page_char_errors=c.errors,
-            page_chars=c.length,
-            page_word_errors=w.errors,
-            page_words=w.length,
-            cer=c.rate,
-            wer=w.rate,
-            bow_word_errors=bow.errors,
-            bow_wer=bow.rate,
-            truth_text=truth_text,
-            pred_text=pred_text,
+            images=1, localized=False, **_text_scores(truth_text, pred_text)
         )
 
     gt_el = _elements(truth, level)
@@ -316,9 +329,6 @@ def evaluate_page(
     pairs_w = ErrorCounts(words, word_total)
     drop = set(np.flatnonzero(match.discarded).tolist())
     pred_text = normalize_text(_page_text(prediction, level, drop), norm)
-    c = char_errors(truth_text, pred_text)
-    w = word_errors(truth_text, pred_text)
-    bow = bag_of_words_errors(truth_text, pred_text)
     p, r = precision_recall(match.matched, match.n_truth, match.n_pred)
     ep, er = precision_recall(e2e, match.n_truth, match.n_pred)
     return PageScores(
@@ -342,17 +352,8 @@ def evaluate_page(
         matched_words=pairs_w.length,
         matched_cer=pairs_c.rate if match.matched else None,
         matched_wer=pairs_w.rate if match.matched else None,
-        page_char_errors=c.errors,
-        page_chars=c.length,
-        page_word_errors=w.errors,
-        page_words=w.length,
-        cer=c.rate,
-        wer=w.rate,
-        bow_word_errors=bow.errors,
-        bow_wer=bow.rate,
-        truth_text=truth_text,
-        pred_text=pred_text,
         match=match,
+        **_text_scores(truth_text, pred_text),
     )
 
 

@@ -265,6 +265,79 @@ def join_lines(lines: Iterable[Line]) -> str:
     return "\n".join(line.text for line in lines)
 
 
+def native_line(
+    words: Sequence[Word],
+    geometry: Geometry | None,
+    *,
+    text: str | None = None,
+    confidence: float | None = None,
+    language: str | None = None,
+) -> Line:
+    """A line the file reports, holding ``words`` (``native=True``).
+
+    Args:
+        words: The line's words, in reading order (at least one when
+            ``geometry`` is ``None``).
+        geometry: The line's shape as the file gives it, or ``None`` when the
+            file gives none.
+        text: The line's text; default the words joined by single spaces.
+        confidence: The file's confidence for the line, in [0, 1]; used only
+            with ``geometry`` (without, the line takes its words' mean).
+        language: The line's ISO 639 code.
+
+    Returns:
+        The line: with ``geometry`` exactly as given, else enclosing its words.
+    """
+    from unocr.model import Line
+
+    if geometry is None:
+        return Line.from_words(words, native=True, text=text, language=language)
+    return Line(
+        text=join_words(words) if text is None else text,
+        geometry=geometry,
+        confidence=confidence,
+        language=language,
+        words=tuple(words),
+    )
+
+
+def native_block(
+    lines: Sequence[Line],
+    geometry: Geometry | None,
+    *,
+    text: str | None = None,
+    confidence: float | None = None,
+    language: str | None = None,
+) -> Block:
+    """A block the file reports, holding ``lines`` (``native=True``).
+
+    Args:
+        lines: The block's lines, in reading order (at least one).
+        geometry: The block's shape as the file gives it, or ``None`` when the
+            file gives none.
+        text: The block's text; default the lines joined by newlines.
+        confidence: The file's confidence for the block, in [0, 1]; used only
+            with ``geometry`` (without, the block takes its lines' mean).
+        language: The block's ISO 639 code.
+
+    Returns:
+        The block: with ``geometry`` exactly as given, else enclosing its
+        lines.
+    """
+    from unocr.model import Block
+
+    if geometry is None:
+        block = Block.from_lines(lines, native=True, language=language)
+        return block if text is None else block.replace(text=text)
+    return Block(
+        text=join_lines(lines) if text is None else text,
+        geometry=geometry,
+        confidence=confidence,
+        language=language,
+        lines=tuple(lines),
+    )
+
+
 def page_languages(blocks: Sequence[Block]) -> tuple[str, ...]:
     """Languages used anywhere on a page, in order of first use.
 

@@ -34,9 +34,10 @@ from unocr.formats._common import (
     geometry_from_points,
     is_rtl,
     iso_language,
-    join_lines,
     join_words,
     line_as_word,
+    native_block,
+    native_line,
     outline,
     page_languages,
 )
@@ -274,8 +275,6 @@ class _Reader:
         )
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
-        from unocr.model import Line
-
         own = self.geometry(el)
         language = iso_language(el.get("LANG")) or lang
         words = [
@@ -292,13 +291,9 @@ class _Reader:
         hyp = el.find(self.q("HYP"))
         if hyp is not None:
             text += hyp.get("CONTENT", "")
-        if own is None:
-            return Line.from_words(words, native=True, text=text, language=language)
-        return Line(text=text, geometry=own, language=language, words=tuple(words))
+        return native_line(words, own, text=text, language=language)
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
-        from unocr.model import Block
-
         own = self.geometry(el)
         language = iso_language(el.get("LANG") or el.get("language")) or lang
         lines = [
@@ -311,11 +306,7 @@ class _Reader:
         ]
         if not lines:
             return None
-        if own is None:
-            return Block.from_lines(lines, native=True, language=language)
-        return Block(
-            text=join_lines(lines), geometry=own, language=language, lines=tuple(lines)
-        )
+        return native_block(lines, own, language=language)
 
 
 def loads(data: str | bytes) -> Page:

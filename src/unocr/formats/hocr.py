@@ -36,9 +36,9 @@ from unocr.formats._common import (
     geometry_from_points,
     is_rtl,
     iso_language,
-    join_lines,
-    join_words,
     line_as_word,
+    native_block,
+    native_line,
     outline,
     page_languages,
     percent_to_confidence,
@@ -305,8 +305,6 @@ class _Reader:
         )
 
     def line(self, el: Any) -> Line | None:
-        from unocr.model import Line
-
         props = parse_title(el.get("title", ""))
         geometry = _geometry(props)
         words = [
@@ -314,14 +312,11 @@ class _Reader:
         ]
         if not words:
             return None
-        if geometry is None:
-            return Line.from_words(words, native=True, language=self.language(el))
-        return Line(
-            text=join_words(words),
-            geometry=geometry,
+        return native_line(
+            words,
+            geometry,
             confidence=_confidence(props, "x_wconf"),
             language=self.language(el),
-            words=tuple(words),
         )
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
@@ -330,15 +325,11 @@ class _Reader:
         if el is None:
             return Block.from_lines(lines)
         props = parse_title(el.get("title", ""))
-        geometry = _geometry(props)
-        if geometry is None:
-            return Block.from_lines(lines, native=True, language=self.language(el))
-        return Block(
-            text=join_lines(lines),
-            geometry=geometry,
+        return native_block(
+            lines,
+            _geometry(props),
             confidence=_confidence(props, "x_wconf"),
             language=self.language(el),
-            lines=tuple(lines),
         )
 
 

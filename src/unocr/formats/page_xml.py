@@ -35,8 +35,9 @@ from unocr.formats._common import (
     geometry_from_points,
     is_rtl,
     iso_language,
-    join_lines,
     join_words,
+    native_block,
+    native_line,
     outline,
     page_languages,
 )
@@ -321,7 +322,7 @@ class _Reader:
         )
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
-        from unocr.model import Line, Word
+        from unocr.model import Word
 
         own = self.geometry(el)
         language = _iso_from_page(el.get("primaryLanguage")) or lang
@@ -336,27 +337,15 @@ class _Reader:
         text, conf = self.text(el)
         if text is None:
             text = join_words(words)
-        if not words and not text.strip():
-            return None
-        if own is None:
-            if not words:
+        if not words:
+            if own is None or not text.strip():
                 return None
-            return Line.from_words(words, native=True, text=text, language=language)
-        if not words and text.strip():
             # A line transcribed without words: the line is its only word.
             words = [Word(text=text, geometry=own, confidence=conf, language=language,
                           native=False)]  # fmt: skip
-        return Line(
-            text=text,
-            geometry=own,
-            confidence=conf,
-            language=language,
-            words=tuple(words),
-        )
+        return native_line(words, own, text=text, confidence=conf, language=language)
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
-        from unocr.model import Block
-
         own = self.geometry(el)
         language = _iso_from_page(el.get("primaryLanguage")) or lang
         lines = [
@@ -370,15 +359,7 @@ class _Reader:
         if not lines:
             return None
         text, conf = self.text(el)
-        if own is None:
-            return Block.from_lines(lines, native=True, language=language)
-        return Block(
-            text=text if text is not None else join_lines(lines),
-            geometry=own,
-            confidence=conf,
-            language=language,
-            lines=tuple(lines),
-        )
+        return native_block(lines, own, text=text, confidence=conf, language=language)
 
 
 def _parent_language(region: Any, page_el: Any) -> str | None:

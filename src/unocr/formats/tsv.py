@@ -8,46 +8,27 @@ Coordinates are whole pixels (bounding boxes only); ``conf`` is 0-100, or
 unocr writes each block as one Tesseract block holding one paragraph, and
 reads each paragraph (level 3) as a block. A line without words is written
 as one word row holding the line's text, so no text is lost. Tabs and
-newlines inside a word become spaces.
+newlines inside a word become spaces. Reading is done by the Tesseract
+backend's pure converter, :mod:`unocr.backends.tesseract.convert`, so a file
+reads as the backend reads the engine's output.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from unocr.backends.tesseract.convert import TSV_COLUMNS, page_from_rows, parse_tsv
 from unocr.errors import FormatError
-from unocr.formats._common import (
-    box_ints,
-    fmt_num,
-    geometry_from_box,
-    join_lines,
-    join_words,
-    percent_to_confidence,
-)
+from unocr.formats._common import box_ints, fmt_num
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
-    from unocr.model import Block, Line, Page, Word
+    from unocr.model import Page
 
 __all__ = ["COLUMNS", "dumps", "loads"]
 
 #: The header row's column names, as Tesseract writes them.
-COLUMNS = (
-    "level",
-    "page_num",
-    "block_num",
-    "par_num",
-    "line_num",
-    "word_num",
-    "left",
-    "top",
-    "width",
-    "height",
-    "conf",
-    "text",
-)
+COLUMNS = TSV_COLUMNS
 
 
 def _conf(value: float | None) -> str:
@@ -100,36 +81,20 @@ def dumps(page: Page) -> str:
     return "\n".join(rows) + "\n"
 
 
-@dataclass
-class _Node:
-    geometry: Geometry | None = None
-    confidence: float | None = None
-    text: str = ""
-    children: dict[int, _Node] = field(default_factory=dict)
-
-
-def _parse_row(cells: list[str], lineno: int) -> tuple[list[int], float, str]:
-    try:
-        numbers = [int(c) for c in cells[:10]]
-        conf = float(cells[10])
-    except ValueError:
-        raise FormatError(
-            f"TSV line {lineno}: expected integers in columns 1-10 and a number in "
-            f"column 11, got {cells[:11]!r}"
-        ) from None
-    if not math.isfinite(conf):
-        raise FormatError(f"TSV line {lineno}: confidence {cells[10]!r} is not finite")
-    return numbers, conf, cells[11] if len(cells) > 11 else ""
-
-
 def loads(data: str | bytes) -> Page:
     """Read Tesseract TSV (as written by ``tesseract ... tsv`` or :func:`dumps`).
+
+    The rows are read by :mod:`unocr.backends.tesseract.convert` (pure: no
+    engine needed), so a file reads exactly as the Tesseract backend reads the
+    engine's output, except that lines and blocks keep the confidence their
+    own row gives (``-1``: ``None``) and the page has no backend or languages.
 
     Args:
         data: The TSV text, or UTF-8 bytes.
 
     Returns:
-        The page: each paragraph a block, with its lines and words. Rows with
+        The page: each paragraph a block, with its lines and words. A line or
+        block takes its row's box grown to enclose its children. Rows with
         blank text are skipped, and lines and blocks left without words are
         dropped (Tesseract reports empty blocks for pictures).
 
@@ -137,106 +102,15 @@ def loads(data: str | bytes) -> Page:
         FormatError: Wrong number of columns, non-numeric cells, more than one
             page, or no page row.
     """
-    from unocr.model import Page
-
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FormatError(f"TSV is not UTF-8 text: {exc}") from exc
-    else:
-        text = data.lstrip("\ufeff")
-    width = height = None
-    blocks: dict[tuple[int, int], _Node] = {}
-    block_boxes: dict[int, tuple[Geometry, float | None]] = {}
-    # Split on LF only: str.splitlines() would also split inside words on
-    # characters such as U+001C or U+2028.
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        raw = raw.removesuffix("\r")
-        if not raw.strip():
-            continue
-        cells = raw.split("\t", 11)
-        if lineno == 1 and cells[0] == "level":
-            continue
-        if len(cells) < 11:
-            raise FormatError(
-                f"TSV line {lineno}: expected 12 tab-separated columns "
-                f"({' '.join(COLUMNS)}), got {len(cells)}"
-            )
-        numbers, conf, cell_text = _parse_row(cells, lineno)
-        level, page_num, block_num, par_num, line_num, word_num = numbers[:6]
-        left, top, w, h = numbers[6:10]
-        if page_num != 1:
-            raise FormatError(
-                f"TSV line {lineno}: page {page_num}; this file holds several pages, "
-                "but unocr reads one page per TSV file (split it by page_num)"
-            )
-        if level == 1:
-            width, height = left + w, top + h
-            continue
-        geometry = geometry_from_box(left, top, left + w, top + h)
-        confidence = percent_to_confidence(conf)
-        if level == 2:
-            block_boxes[block_num] = (geometry, confidence)
-        elif level == 3:
-            blocks.setdefault((block_num, par_num), _Node()).geometry = geometry
-            blocks[(block_num, par_num)].confidence = confidence
-        elif level == 4:
-            par = blocks.setdefault((block_num, par_num), _Node())
-            par.children[line_num] = _Node(geometry, confidence)
-        elif level == 5:
-            if not cell_text.strip():
-                continue
-            par = blocks.setdefault((block_num, par_num), _Node())
-            line = par.children.setdefault(line_num, _Node())
-            line.children[word_num] = _Node(geometry, confidence, cell_text)
-        else:
-            raise FormatError(f"TSV line {lineno}: level {level} is not one of 1-5")
-    if width is None or height is None:
+    rows = parse_tsv(data)
+    other_pages = sorted({r.page_num for r in rows} - {1})
+    if other_pages:
+        raise FormatError(
+            f"TSV holds rows of page {other_pages[0]}: this file holds several "
+            "pages (or not page 1), but unocr reads one page per TSV file; split "
+            "it by page_num (column 2), or convert one page with "
+            "unocr.backends.tesseract.convert.page_from_tsv(text, page_num=N)"
+        )
+    if not any(r.level == 1 for r in rows):
         raise FormatError("TSV has no page row (level 1); cannot tell the page size")
-    out_blocks = []
-    for (block_num, _par), node in blocks.items():
-        if node.geometry is None and block_num in block_boxes:
-            node.geometry, node.confidence = block_boxes[block_num]
-        block = _build_block(node)
-        if block is not None:
-            out_blocks.append(block)
-    return Page(width=width, height=height, blocks=tuple(out_blocks))
-
-
-def _build_block(node: _Node) -> Block | None:
-    from unocr.model import Block, Word
-
-    lines: list[Line] = []
-    for line_node in node.children.values():
-        words = [
-            Word(text=wn.text, geometry=wn.geometry, confidence=wn.confidence)
-            for wn in line_node.children.values()
-            if wn.geometry is not None
-        ]
-        if not words:
-            continue
-        lines.append(_make_line(line_node, words))
-    if not lines:
-        return None
-    if node.geometry is None:
-        return Block.from_lines(lines)
-    return Block(
-        text=join_lines(lines),
-        geometry=node.geometry,
-        confidence=node.confidence,
-        lines=tuple(lines),
-    )
-
-
-def _make_line(node: _Node, words: list[Word]) -> Line:
-    from unocr.model import Line
-
-    if node.geometry is None:
-        return Line.from_words(words)
-    return Line(
-        text=join_words(words),
-        geometry=node.geometry,
-        confidence=node.confidence,
-        words=tuple(words),
-    )
+    return page_from_rows(rows, backend=None, parent_confidence="row")

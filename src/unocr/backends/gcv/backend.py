@@ -50,6 +50,7 @@ from unocr.errors import (
 )
 from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
 from unocr.model import Page, Timings
+from unocr.registry import builtin_capabilities
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -198,14 +199,7 @@ class GcvBackend(Backend):
     """
 
     name: ClassVar[str] = "gcv"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="quad",
-        levels=("block", "word", "symbol"),
-        confidence=True,
-        languages=None,
-        batching=True,
-        network=True,
-    )
+    capabilities: ClassVar[Capabilities] = builtin_capabilities("gcv")
     batch_size: ClassVar[int] = API_MAX_IMAGES
 
     def __init__(

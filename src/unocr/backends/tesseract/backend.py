@@ -59,6 +59,7 @@ from unocr.errors import (
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Page
+from unocr.registry import builtin_capabilities
 
 __all__ = ["TesseractBackend"]
 
@@ -280,14 +281,7 @@ class TesseractBackend(Backend):
     """
 
     name: ClassVar[str] = _NAME
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box",
-        levels=("block", "line", "word"),
-        confidence=True,
-        languages=None,
-        batching=False,
-        network=False,
-    )
+    capabilities: ClassVar[Capabilities] = builtin_capabilities(_NAME)
     thread_safe: ClassVar[bool] = True
 
     def __init__(

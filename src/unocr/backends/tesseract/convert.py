@@ -20,20 +20,27 @@ Choices, so the mapping is exact and predictable:
   hold several paragraphs; the paragraph is the unit of text flow, and with
   paragraphs as blocks ``page.text`` separates them by a blank line exactly as
   Tesseract's own text output does.
-* **Words** are the rows of level 5 whose text is not blank, with their box
-  (``left``, ``top``, ``width``, ``height`` -> ``Box(left, top, left + width,
-  top + height)``, pixels of the image Tesseract read) and confidence
-  ``conf / 100`` (Tesseract reports 0-100). Every other row has ``conf == -1``
-  and only carries structure and a box; those rows never become words.
-* **Lines and blocks** (``native=True``) get Tesseract's own box, grown where
-  needed to enclose their children: Tesseract's word boxes sometimes reach a
-  few pixels above or below their line's (tall punctuation, padded LSTM
-  boxes), and every unocr parent encloses its children. Their text is the
-  words joined by spaces (lines) and the lines joined by newlines (blocks);
-  their confidence is the mean of their words' (Tesseract gives none for
-  lines and paragraphs). A line or paragraph left without words is dropped,
-  as are word rows whose text is blank (Tesseract emits a few on noisy
-  scans).
+* **Words** are the rows of level 5 whose text is not blank (surrounding
+  white space is dropped), with their box (``left``, ``top``, ``width``,
+  ``height`` -> ``Box(left, top, left + width, top + height)``, pixels of the
+  image Tesseract read) and confidence ``conf / 100`` (Tesseract reports
+  0-100; ``-1`` means none and gives ``None``). Rows of the other levels only
+  carry structure and a box (Tesseract gives them ``conf == -1``); they never
+  become words.
+* **Lines and blocks** take the box of their own row (a paragraph without a
+  row takes its Tesseract block's), grown where needed to enclose their
+  children: Tesseract's word boxes sometimes reach a few pixels above or below
+  their line's (tall punctuation, padded LSTM boxes), and every unocr parent
+  encloses its children. They are ``native=True`` when the TSV has their row,
+  else synthesised (``native=False``). Their text is the words joined by
+  spaces (lines) and the lines joined by newlines (blocks); their confidence
+  is the mean of their children's (Tesseract gives none for lines and
+  paragraphs), or with ``parent_confidence="row"`` their own row's ``conf``
+  (what :func:`unocr.formats.dumps` writes). A line or paragraph left without
+  words is dropped, as are word rows whose text is blank (Tesseract emits a
+  few on noisy scans).
+* **Page size** is the extent of the page row (level 1): ``left + width`` by
+  ``top + height``, unless given.
 * Order is Tesseract's reading order, as listed in the TSV.
 
 Examples:
@@ -59,7 +66,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from unocr.errors import FormatError
 from unocr.geometry import Box, enclosing_box
@@ -91,6 +98,7 @@ TSV_COLUMNS: tuple[str, ...] = (
 )
 
 _PAGE, _BLOCK, _PARAGRAPH, _LINE, _WORD = 1, 2, 3, 4, 5
+_LEVELS = "1-5 (page, block, paragraph, line, word)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +114,9 @@ class TsvRow:
         word_num: Word number within the line.
         left: Left edge in pixels.
         top: Top edge in pixels.
-        width: Width in pixels.
-        height: Height in pixels.
-        conf: Confidence 0-100 for words; -1 for structure rows.
+        width: Width in pixels (>= 0).
+        height: Height in pixels (>= 0).
+        conf: Confidence 0-100 for words; -1 for none (structure rows).
         text: The word's text ('' for structure rows).
     """
 
@@ -130,6 +138,11 @@ class TsvRow:
         """The row's box, ``(left, top, left + width, top + height)`` in pixels."""
         return Box(self.left, self.top, self.left + self.width, self.top + self.height)
 
+    @property
+    def confidence(self) -> float | None:
+        """``conf`` scaled to [0, 1]; ``None`` where it is negative (``-1``)."""
+        return None if self.conf < 0 else min(100.0, self.conf) / 100.0
+
 
 def _row(values: Sequence[object], where: str) -> TsvRow:
     try:
@@ -140,10 +153,21 @@ def _row(values: Sequence[object], where: str) -> TsvRow:
             f"Tesseract TSV {where}: expected 10 integers and a confidence, got "
             f"{list(values[:11])!r}"
         ) from exc
-    if math.isnan(conf):
-        raise FormatError(f"Tesseract TSV {where}: confidence is NaN")
-    text = values[11] if len(values) > 11 else ""
+    if not math.isfinite(conf):
+        raise FormatError(
+            f"Tesseract TSV {where}: confidence {values[10]!r} is not finite "
+            "(NaN or infinity); expected 0-100, or -1 for none"
+        )
     level, page_num, block_num, par_num, line_num, word_num, left, top, w, h = ints
+    if not _PAGE <= level <= _WORD:
+        raise FormatError(
+            f"Tesseract TSV {where}: level {level} is not one of {_LEVELS}"
+        )
+    if w < 0 or h < 0:
+        raise FormatError(
+            f"Tesseract TSV {where}: negative width or height ({w} x {h} pixels)"
+        )
+    text = values[11] if len(values) > 11 else ""
     return TsvRow(
         level=level,
         page_num=page_num,
@@ -163,27 +187,35 @@ def _row(values: Sequence[object], where: str) -> TsvRow:
 def parse_tsv(text: str | bytes) -> list[TsvRow]:
     """Parse Tesseract's TSV output, with or without its header line.
 
+    Lines are split on LF only (a CR before it is dropped): ``str.splitlines``
+    would also split inside words on characters such as U+001C or U+2028. A
+    tab inside the last column stays part of the text.
+
     Args:
         text: TSV as written by ``tesseract ... tsv`` (with header) or
             ``TessBaseAPI::GetTSVText`` (without); bytes are decoded as UTF-8.
+            A leading byte-order mark is ignored.
 
     Returns:
         The rows in file order.
 
     Raises:
-        unocr.errors.FormatError: A row is not Tesseract TSV.
+        unocr.errors.FormatError: A row is not Tesseract TSV: wrong number of
+            columns, non-numeric cells, a confidence that is not finite, a
+            level outside 1-5 or a negative size.
     """
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FormatError(f"Tesseract TSV is not valid UTF-8: {exc}") from exc
+    text = text.removeprefix("\ufeff")
     rows: list[TsvRow] = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
+        line = raw.removesuffix("\r")
         if not line.strip():
             continue
-        cells = line.split("\t")
+        cells = line.split("\t", len(TSV_COLUMNS) - 1)
         if cells[0] == "level":
             if tuple(c.strip() for c in cells) != TSV_COLUMNS:
                 raise FormatError(
@@ -191,10 +223,10 @@ def parse_tsv(text: str | bytes) -> list[TsvRow]:
                     f"expected the columns {', '.join(TSV_COLUMNS)}"
                 )
             continue
-        if len(cells) not in (11, 12):
+        if len(cells) < len(TSV_COLUMNS) - 1:
             raise FormatError(
-                f"Tesseract TSV line {number}: expected 12 tab-separated columns, "
-                f"got {len(cells)}"
+                f"Tesseract TSV line {number}: expected 12 tab-separated columns "
+                f"({' '.join(TSV_COLUMNS)}), got {len(cells)}"
             )
         rows.append(_row(cells, f"line {number}"))
     return rows
@@ -203,11 +235,20 @@ def parse_tsv(text: str | bytes) -> list[TsvRow]:
 _E = TypeVar("_E", Line, Block)
 
 
-def _with_box(element: _E, native: Box | None) -> _E:
-    """Give a line/block Tesseract's own box, grown to enclose its children."""
-    if native is None:
+def _with_row(element: _E, row: TsvRow | None, *, row_confidence: bool) -> _E:
+    """Make a line/block synthesised from its children the one its row reports.
+
+    It becomes ``native=True`` with the row's box grown to enclose the
+    children, and with ``row_confidence`` the row's own confidence. Without a
+    row it stays as synthesised.
+    """
+    if row is None:
         return element
-    return element.replace(geometry=enclosing_box([native, element.geometry]))
+    return element.replace(
+        geometry=enclosing_box([row.box, element.geometry]),
+        confidence=row.confidence if row_confidence else element.confidence,
+        native=True,
+    )
 
 
 def page_from_data(
@@ -239,8 +280,8 @@ def page_from_data(
         The page (see the module docstring for the mapping).
 
     Raises:
-        unocr.errors.FormatError: A column is missing or the columns differ in
-            length.
+        unocr.errors.FormatError: A column is missing, the columns differ in
+            length, or a row is not Tesseract TSV (see :func:`parse_tsv`).
     """
     missing = [c for c in TSV_COLUMNS if c not in data]
     if missing:
@@ -322,6 +363,7 @@ def page_from_rows(
     language: str | None = None,
     backend: str | None = "tesseract",
     timings: Timings | None = None,
+    parent_confidence: Literal["mean", "row"] = "mean",
 ) -> Page:
     """Build a page from parsed TSV rows (see :func:`parse_tsv`).
 
@@ -334,6 +376,10 @@ def page_from_rows(
         language: ISO 639 code to set on every element, or ``None``.
         backend: ``Page.backend``.
         timings: Seconds spent, if measured.
+        parent_confidence: ``"mean"``: lines and blocks get the mean of their
+            children's confidences (Tesseract reports none for them);
+            ``"row"``: their own row's ``conf`` (``None`` where it is -1), as
+            in files written by :func:`unocr.formats.dumps`.
 
     Returns:
         The page.
@@ -343,51 +389,57 @@ def page_from_rows(
     """
     rows = [r for r in rows if r.page_num == page_num]
     if width is None or height is None:
-        page_rows = [r for r in rows if r.level == _PAGE]
-        if not page_rows:
+        page_row = next((r for r in rows if r.level == _PAGE), None)
+        if page_row is None:
             raise FormatError(
                 f"Tesseract TSV has no page row (level 1) for page {page_num}; "
                 "pass width= and height="
             )
-        width = page_rows[0].width if width is None else width
-        height = page_rows[0].height if height is None else height
+        width = page_row.left + page_row.width if width is None else width
+        height = page_row.top + page_row.height if height is None else height
 
-    # Group words by (block, paragraph) then line, keeping first-seen order.
+    # Group words by (block, paragraph) then line, keeping first-seen order;
+    # keep each structure row by its key: (block,), (block, par), (block, par, line).
     paragraphs: dict[tuple[int, int], dict[int, list[Word]]] = {}
-    boxes: dict[tuple[int, ...], Box] = {}
+    structure: dict[tuple[int, ...], TsvRow] = {}
     for r in rows:
-        if r.level == _PARAGRAPH:
-            boxes[(r.block_num, r.par_num)] = r.box
+        if r.level == _BLOCK:
+            structure[(r.block_num,)] = r
+        elif r.level == _PARAGRAPH:
+            structure[(r.block_num, r.par_num)] = r
             paragraphs.setdefault((r.block_num, r.par_num), {})
         elif r.level == _LINE:
-            boxes[(r.block_num, r.par_num, r.line_num)] = r.box
+            structure[(r.block_num, r.par_num, r.line_num)] = r
             paragraphs.setdefault((r.block_num, r.par_num), {}).setdefault(
                 r.line_num, []
             )
-        elif r.level == _WORD and r.conf >= 0 and r.text.strip():
+        elif r.level == _WORD and r.text.strip():
             word = Word(
                 text=r.text.strip(),
                 geometry=r.box,
-                confidence=min(100.0, r.conf) / 100.0,
+                confidence=r.confidence,
                 language=language,
             )
             paragraphs.setdefault((r.block_num, r.par_num), {}).setdefault(
                 r.line_num, []
             ).append(word)
 
+    own = parent_confidence == "row"
     blocks: list[Block] = []
     for pkey, line_words in paragraphs.items():
         lines = [
-            _with_box(
-                Line.from_words(words, native=True, language=language),
-                boxes.get((*pkey, lnum)),
+            _with_row(
+                Line.from_words(words, language=language),
+                structure.get((*pkey, lnum)),
+                row_confidence=own,
             )
             for lnum, words in line_words.items()
             if words
         ]
         if lines:
-            block = Block.from_lines(lines, native=True, language=language)
-            blocks.append(_with_box(block, boxes.get(pkey)))
+            block = Block.from_lines(lines, language=language)
+            row = structure.get(pkey) or structure.get(pkey[:1])
+            blocks.append(_with_row(block, row, row_confidence=own))
     return Page(
         width=width,
         height=height,

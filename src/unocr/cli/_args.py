@@ -1,0 +1,31 @@
+"""Argument types shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["positive_int"]
+
+
+def positive_int(text: str) -> int:
+    """Parse a command-line count that must be at least 1.
+
+    Args:
+        text: The argument as typed.
+
+    Returns:
+        The whole number.
+
+    Raises:
+        argparse.ArgumentTypeError: Not a whole number, or below 1 (argparse
+            reports it as a usage error, exit status 2).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
