@@ -1,9 +1,12 @@
 """Benchmark: vectorised geometry paths against a per-object shapely loop.
 
 Run with ``python bench/geometry.py`` (``--quick`` for a smaller, faster run).
-Prints one table: for each task the vectorised time, the shapely-loop time and
-their ratio. Loops over 1,000 x 1,000 pairs are timed on the first rows of the
-matrix and scaled up (marked ``est.``), so the run stays short.
+Prints two tables. The first gives, for each task, the vectorised time, the
+shapely-loop time and their ratio; loops over 1,000 x 1,000 pairs are timed on
+the first rows of the matrix and scaled up (marked ``est.``), so the run stays
+short. The second ("scalar construction") gives the per-call cost of building
+and converting single shapes, beside the per-item cost of the batch function
+doing the same work on a whole array.
 """
 
 from __future__ import annotations
@@ -17,14 +20,22 @@ import shapely
 from PIL import Image, ImageDraw, ImageFont
 
 from unocr.geometry import (
+    Box,
     Mask,
+    Quad,
+    RotatedBox,
     box_iou_matrix,
+    boxes_to_quads,
     canonicalize_quads,
+    canonicalize_rotated,
+    enclosing_box,
+    enclosing_quad,
     quad_iou_matrix,
     quads_to_boxes,
     quads_to_rotated,
     rotated_to_quads,
 )
+from unocr.geometry.convert import validate_boxes
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -154,6 +165,120 @@ def main() -> None:
     slow = best_of(lambda: [naive_outline(m) for m in words], 1)
     row(f"mask -> outline ({len(words)} word masks 32x160)", fast, slow)
     print("targets: conversions >= 50x; box IoU < 0.2 s; quad IoU < 2 s")
+    print()
+    scalar_section(rng, quads[:1000])
+
+
+def per_call(fn: Callable[[], object], calls: int) -> float:
+    """Microseconds per call of ``fn``, best of 5 runs of ``calls`` calls."""
+    return best_of(lambda: [fn() for _ in range(calls)], 5) / calls * 1e6
+
+
+def per_item(fn: Callable[[], object], items: int) -> float:
+    """Microseconds per item of a batch call over ``items`` items."""
+    return best_of(fn, 5) / items * 1e6
+
+
+def scalar_section(rng: np.random.Generator, quads: np.ndarray) -> None:
+    """Per-call cost of single shapes beside the batch functions' per-item cost."""
+    calls = 2000
+    canon = quads
+    shuffled = canon[:, [2, 0, 3, 1]]
+    boxes = quads_to_boxes(canon)
+    rot = quads_to_rotated(canon)
+    q, q2 = Quad(canon[0]), Quad(canon[0] + 3.0)
+    pts, mixed = canon[0].tolist(), shuffled[0].tolist()
+    x0, y0, x1, y1 = boxes[0].tolist()
+    b = Box(x0, y0, x1, y1)
+    rot0 = rot[0].tolist()
+    r = RotatedBox(*rot0)
+    ten = [Quad(canon[0] + np.array([120.0 * k, 0.0])) for k in range(10)]  # a line
+    ten_boxes = [t.to_box() for t in ten]
+    dense = word_quads(rng, 300, page=60.0)
+    m = len(canon)
+    rows = [
+        (
+            "Quad(points), canonical corners",
+            lambda: Quad(pts),
+            lambda: canonicalize_quads(canon),
+            m,
+            "canonicalize_quads",
+        ),
+        (
+            "Quad(points), shuffled corners",
+            lambda: Quad(mixed),
+            lambda: canonicalize_quads(shuffled),
+            m,
+            "canonicalize_quads",
+        ),
+        (
+            "Quad.from_canonical(points)",
+            lambda: Quad.from_canonical(pts),
+            lambda: canonicalize_quads(canon),
+            m,
+            "canonicalize_quads",
+        ),
+        (
+            "Box(x0, y0, x1, y1)",
+            lambda: Box(x0, y0, x1, y1),
+            lambda: validate_boxes(boxes),
+            m,
+            "validate_boxes",
+        ),
+        (
+            "RotatedBox(cx, cy, w, h, angle)",
+            lambda: RotatedBox(*rot0),
+            lambda: canonicalize_rotated(rot),
+            m,
+            "canonicalize_rotated",
+        ),
+        (
+            "Quad.to_box() / .bounds",
+            q.to_box,
+            lambda: quads_to_boxes(canon),
+            m,
+            "quads_to_boxes",
+        ),
+        (
+            "Box.to_quad()",
+            b.to_quad,
+            lambda: boxes_to_quads(boxes),
+            m,
+            "boxes_to_quads",
+        ),
+        (
+            "RotatedBox.to_quad()",
+            r.to_quad,
+            lambda: rotated_to_quads(rot),
+            m,
+            "rotated_to_quads",
+        ),
+        (
+            "Quad.scale(2)",
+            lambda: q.scale(2.0),
+            lambda: canonicalize_quads(canon * 2.0),
+            m,
+            "canonicalize_quads(q * 2)",
+        ),
+        ("enclosing_box(10 boxes)", lambda: enclosing_box(ten_boxes), None, 0, "-"),
+        ("enclosing_quad(10 quads)", lambda: enclosing_quad(ten), None, 0, "-"),
+        (
+            "Quad.iou(quad), overlapping",
+            lambda: q.iou(q2),
+            lambda: quad_iou_matrix(dense, dense),
+            300 * 300,
+            "quad_iou_matrix, all pairs overlap",
+        ),
+    ]
+    print(f"scalar construction (per call; batch per item over {m:,} items)")
+    print(f"{'task':<36} {'scalar':>10} {'batch':>10}  batch function")
+    for name, one, batch, items, label in rows:
+        single = per_call(one, calls)
+        if batch is None:
+            print(f"{name:<36} {single:>7.2f} us {'-':>10}  {label}")
+            continue
+        each = per_item(batch, items)
+        print(f"{name:<36} {single:>7.2f} us {each:>7.3f} us  {label}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from hypothesis import strategies as st
 
-from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
+from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox, canonicalize_quads
 
 __all__ = [
     "angles",
@@ -28,12 +28,14 @@ __all__ = [
     "polygons",
     "polygons_with_holes",
     "quad_arrays",
+    "quad_corners",
     "quads",
     "rotated_arrays",
     "rotated_boxes",
     "same_rectangle",
     "shapes",
     "sizes",
+    "tricky_quads",
 ]
 
 coords = st.floats(-1000, 3000, allow_nan=False, allow_infinity=False)
@@ -244,3 +246,50 @@ def same_rectangle(a: np.ndarray, b: np.ndarray, tol: float = 1e-6) -> bool:
     if abs(d) < 45:
         return abs(d) < 1e-6 and bool(np.allclose(a[2:4], b[2:4], atol=tol))
     return abs(abs(d) - 90) < 1e-6 and bool(np.allclose(a[2:4], b[3:1:-1], atol=tol))
+
+
+@st.composite
+def tricky_quads(draw: st.DrawFn) -> np.ndarray:
+    """``(4, 2)`` corners close to every decision of the canonical-order rule.
+
+    Small integer grids (duplicate points, collinear triples, zero-width boxes,
+    sides at exactly 45 degrees), rectangles at angles within a hair of the
+    +-45 degree boundary, points nudged by 1e-12, large offsets and tiny
+    scales, and ordinary word-like quads.
+    """
+    kind = draw(st.sampled_from(["grid", "diagonal", "nudged", "scaled", "word"]))
+    if kind == "grid":
+        flat = [float(draw(st.integers(-3, 3))) for _ in range(8)]
+        return np.array(flat).reshape(4, 2)
+    if kind == "diagonal":
+        eps = draw(st.sampled_from([0.0, 1e-15, 1e-12, 1e-9, 1e-7, 1e-4]))
+        angle = draw(st.sampled_from([45.0, -45.0, 135.0, 0.0, 90.0]))
+        angle += draw(st.sampled_from([-1.0, 0.0, 1.0])) * eps
+        w, h = draw(sizes), draw(st.sampled_from([0.0, 1e-9, 1.0, 7.5]))
+        return np.asarray(
+            RotatedBox(draw(coords), draw(coords), w, h, angle).to_quad().points
+        )
+    if kind == "nudged":
+        base = np.array([float(draw(st.integers(-3, 3))) for _ in range(8)]).reshape(
+            4, 2
+        )
+        noise = [draw(st.sampled_from([0.0, 1e-12, -1e-12])) for _ in range(8)]
+        return base + np.array(noise).reshape(4, 2)
+    if kind == "scaled":
+        base = np.array([float(draw(st.integers(-3, 3))) for _ in range(8)]).reshape(
+            4, 2
+        )
+        factor = draw(st.sampled_from([1e-300, 1e-160, 1e-3, 1e6, 1e150, 1e300]))
+        return base * factor + draw(st.sampled_from([0.0, 1e6, -1e9]))
+    return np.asarray(draw(quads()).points)
+
+
+@st.composite
+def quad_corners(draw: st.DrawFn) -> np.ndarray:
+    """``(4, 2)`` corners in any of the 24 orders, often already canonical."""
+    pts = draw(tricky_quads())
+    if draw(st.booleans()):
+        with np.errstate(all="ignore"):  # huge test coordinates overflow
+            pts = canonicalize_quads(pts[None])[0]  # already canonical
+    perm = draw(st.permutations(range(4)))
+    return pts[list(perm)] if draw(st.booleans()) else pts

@@ -56,24 +56,27 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
         raise GeometryError(
             f"matrix: expected shape (2, 3) or (3, 3), got {tuple(m.shape)}"
         )
-    if not np.isfinite(m).all():
+    # Plain floats from here: numpy's per-call overhead dominates for 9 numbers.
+    rows = m.tolist()
+    if not math.isfinite(sum(sum(r) for r in rows)) and not np.isfinite(m).all():
         raise GeometryError("matrix: expected finite values, got NaN or inf")
-    if m.shape == (3, 3):
-        if not np.allclose(m[2], (0.0, 0.0, 1.0), rtol=0.0, atol=1e-12):
-            raise GeometryError(
-                f"matrix: expected an affine last row [0, 0, 1], got {m[2].tolist()}; "
-                "projective transforms are not supported"
-            )
-        out: FloatArray = m.copy()
-        out[2] = (0.0, 0.0, 1.0)
-    else:
-        out = np.vstack([m, [0.0, 0.0, 1.0]])
-    if abs(np.linalg.det(out[:2, :2])) <= _TOL * max(1.0, float(np.abs(out).max())):
+    if len(rows) == 3 and not (
+        abs(rows[2][0]) <= _TOL
+        and abs(rows[2][1]) <= _TOL
+        and abs(rows[2][2] - 1.0) <= _TOL
+    ):
         raise GeometryError(
-            f"matrix: the linear part {out[:2, :2].tolist()} is singular; "
+            f"matrix: expected an affine last row [0, 0, 1], got {rows[2]}; "
+            "projective transforms are not supported"
+        )
+    (a, b, tx), (c, d, ty) = rows[0], rows[1]
+    largest = max(1.0, abs(a), abs(b), abs(c), abs(d), abs(tx), abs(ty))
+    if abs(a * d - b * c) <= _TOL * largest:
+        raise GeometryError(
+            f"matrix: the linear part {[[a, b], [c, d]]} is singular; "
             "an affine map must not collapse shapes to a line or a point"
         )
-    return out
+    return np.array([[a, b, tx], [c, d, ty], [0.0, 0.0, 1.0]], dtype=np.float64)
 
 
 def apply_affine(points: FloatArray, matrix: FloatArray) -> FloatArray:

@@ -11,7 +11,6 @@ import shapely
 from numpy.typing import ArrayLike
 
 from unocr.errors import GeometryError
-from unocr.geometry import convert
 from unocr.geometry._affine import (
     apply_affine,
     as_affine,
@@ -134,13 +133,15 @@ class Box(Shape):
         """Convert to a :class:`Quad` with corners TL, TR, BR, BL (exact)."""
         from unocr.geometry.quad import Quad
 
-        return Quad._trusted(convert.boxes_to_quads(self.as_array()[None])[0])
+        return Quad._trusted(self._outline_points())
 
     def to_rotated_box(self) -> RotatedBox:
         """Convert to a :class:`RotatedBox` with angle 0 (exact)."""
         from unocr.geometry.rotated_box import RotatedBox
 
-        return RotatedBox(*convert.boxes_to_rotated(self.as_array()[None])[0])
+        # boxes_to_rotated for one box, in plain floats (the same arithmetic).
+        x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
+        return RotatedBox((x0 + x1) / 2.0, (y0 + y1) / 2.0, x1 - x0, y1 - y0, 0.0)
 
     def to_polygon(self) -> Polygon:
         """Convert to a 4-point :class:`Polygon`, TL first, clockwise (exact)."""
@@ -167,7 +168,7 @@ class Box(Shape):
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""
-        return shapely.polygons(convert.boxes_to_quads(self.as_array()[None])[0])
+        return shapely.polygons(self._outline_points())
 
     @classmethod
     def from_shapely(cls, geom: Any) -> Box:
@@ -220,8 +221,9 @@ class Box(Shape):
         return cls(*read_fields(d, "box", ("x0", "y0", "x1", "y1")))
 
     def _outline_points(self) -> FloatArray:
-        out: FloatArray = convert.boxes_to_quads(self.as_array()[None])[0]
-        return out
+        # boxes_to_quads for one box, without numpy's per-call overhead.
+        x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
 
     # --------------------------------------------------------------- affine maps
     def transform(self, matrix: ArrayLike) -> Box | Quad:

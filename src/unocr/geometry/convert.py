@@ -18,6 +18,9 @@ output of the right shape.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -27,9 +30,12 @@ from unocr.geometry._validate import FloatArray, as_array
 __all__ = [
     "boxes_to_quads",
     "boxes_to_rotated",
+    "canonical_angle",
+    "canonical_order",
     "canonicalize_quads",
     "canonicalize_rotated",
     "points_to_rotated",
+    "quad_is_canonical",
     "quads_area",
     "quads_to_boxes",
     "quads_to_rotated",
@@ -49,6 +55,14 @@ _NEXT = np.array([1, 2, 3, 0])  # vertex i -> i + 1 (mod 4)
 _PREV = np.array([3, 0, 1, 2])
 # Rows processed at once by the candidate-heavy converters (fits the CPU cache).
 _ROWS = 4096
+# The cyclic orders of _ORDERS as tuples, for the plain-float path.
+_SCALAR_ORDERS = ((0, 1, 2, 3), (0, 1, 3, 2), (0, 2, 1, 3))
+# Up to this many quads, canonicalize_quads first tries the plain-float path.
+_FEW = 8
+# Safety margins of the plain-float check (radians; relative area).
+_ANGLE_MARGIN = 1e-9
+_AREA_MARGIN = 1e-9
+_QUARTER = math.pi / 4.0
 
 
 def validate_boxes(boxes: ArrayLike) -> FloatArray:
@@ -193,6 +207,31 @@ def boxes_to_rotated(boxes: ArrayLike) -> FloatArray:
     return out
 
 
+def canonical_angle(angle: float) -> float | None:
+    """The canonical angle of a rotated box whose angle is already canonical.
+
+    Plain floats, for one box: for ``-45 <= angle < 45`` the modulo in
+    :func:`canonicalize_rotated` is exact and its arithmetic reduces to
+    ``(angle + 45) - 45``, which this computes the same way (width and
+    height stay). Other angles, and the rare one that rounds onto ``45``,
+    give ``None``: use :func:`canonicalize_rotated`.
+
+    Args:
+        angle: Degrees, clockwise on screen.
+
+    Returns:
+        The angle :func:`canonicalize_rotated` stores, or ``None``.
+
+    Examples:
+        >>> canonical_angle(-0.0), canonical_angle(100.0)
+        (0.0, None)
+    """
+    if not -45.0 <= angle < 45.0:
+        return None
+    a = (angle + 45.0) - 45.0
+    return a + 0.0 if -45.0 <= a < 45.0 else None
+
+
 def canonicalize_rotated(rotated: ArrayLike) -> FloatArray:
     """Bring rotated boxes to canonical form.
 
@@ -211,6 +250,17 @@ def canonicalize_rotated(rotated: ArrayLike) -> FloatArray:
         [[0.0, 0.0, 8.0, 2.0, 10.0]]
     """
     r: FloatArray = validate_rotated(rotated).copy()
+    if r.shape[0] <= _FEW:  # a few rows: plain floats beat numpy's overhead
+        rows = r.tolist()
+        angles = [canonical_angle(row[4]) for row in rows]
+        if None not in angles:
+            r[:, 4] = angles
+            return r
+    return _canonicalize_rotated_rows(r)
+
+
+def _canonicalize_rotated_rows(r: FloatArray) -> FloatArray:
+    """The vectorised body of :func:`canonicalize_rotated` (modifies ``r``)."""
     a = np.mod(r[:, 4] + 45.0, 180.0) - 45.0  # [-45, 135)
     a = np.where(a >= 135.0, a - 180.0, a)  # float rounding of mod
     swap = a >= 45.0
@@ -244,10 +294,16 @@ def rotated_to_quads(rotated: ArrayLike) -> FloatArray:
     rad = np.deg2rad(r[:, 4])
     c, s = np.cos(rad), np.sin(rad)
     hw, hh = r[:, 2] / 2.0, r[:, 3] / 2.0
-    u = np.stack([c * hw, s * hw], axis=1)  # half width, along the angle
-    v = np.stack([-s * hh, c * hh], axis=1)  # half height, 90 deg clockwise
-    ctr = r[:, :2]
-    q = np.stack([ctr - u - v, ctr + u - v, ctr + u + v, ctr - u + v], axis=1)
+    ux, uy = c * hw, s * hw  # half width, along the angle
+    vx, vy = -s * hh, c * hh  # half height, 90 deg clockwise
+    q = np.empty((r.shape[0], 4, 2), dtype=np.float64)
+    for k, x_or_y in enumerate(((r[:, 0], ux, vx), (r[:, 1], uy, vy))):
+        ctr, u, v = x_or_y
+        lo, hi = ctr - u, ctr + u
+        q[:, 0, k] = lo - v  # centre - u - v
+        q[:, 1, k] = hi - v
+        q[:, 2, k] = hi + v
+        q[:, 3, k] = lo + v
     return canonicalize_quads(q)
 
 
@@ -322,6 +378,122 @@ def _signed_area(pts: FloatArray) -> FloatArray:
     return out
 
 
+def _crosses(
+    ax: float,
+    ay: float,
+    bx: float,
+    by: float,
+    cx: float,
+    cy: float,
+    dx: float,
+    dy: float,
+) -> bool:
+    """:func:`_proper_cross` for one pair of segments ``ab``, ``cd`` in floats."""
+    d1 = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    d2 = (bx - ax) * (dy - ay) - (by - ay) * (dx - ax)
+    d3 = (dx - cx) * (ay - cy) - (dy - cy) * (ax - cx)
+    d4 = (dx - cx) * (by - cy) - (dy - cy) * (bx - cx)
+    return d1 * d2 <= 0 and d3 * d4 <= 0
+
+
+def quad_is_canonical(flat: Sequence[float]) -> bool:
+    """Cheap test that :func:`canonicalize_quads` would leave a quad unchanged.
+
+    Plain Python floats, no numpy: a few microseconds, where the vectorised
+    canonicalisation of a single quad costs tens. It re-checks the three
+    steps of :func:`canonicalize_quads` with a safety margin: the given order
+    neither crosses nor folds back (the same float expressions as the batch
+    code), its shoelace area is clearly positive, no side has zero length, and
+    the first side's direction is clearly the nearest to +x inside
+    ``[-45, 45)`` degrees. Quads within ``1e-9`` (radians, or relative area)
+    of a decision boundary answer ``False``.
+
+    ``True`` is a guarantee (the batch function returns these points as
+    given); ``False`` only means "not shown here": canonicalise in full.
+
+    Args:
+        flat: 8 floats ``x0, y0, x1, y1, x2, y2, x3, y3`` (pixels), corners in
+            the order to test.
+
+    Returns:
+        Whether the points are finite and already in canonical order.
+
+    Examples:
+        >>> quad_is_canonical([0, 0, 4, 0, 4, 2, 0, 2])
+        True
+        >>> quad_is_canonical([4, 0, 4, 2, 0, 2, 0, 0])  # TR first
+        False
+    """
+    x0, y0, x1, y1, x2, y2, x3, y3 = flat
+    if not math.isfinite(x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3):
+        return False  # NaN/inf, or too large to add up: the full path decides
+    # 1. the given cyclic order is clean (same expressions as _proper_cross)
+    if _crosses(x0, y0, x1, y1, x2, y2, x3, y3) or _crosses(
+        x1, y1, x2, y2, x3, y3, x0, y0
+    ):
+        return False
+    # 2. clockwise on screen, clearly (any summation order agrees on the sign)
+    t0, t1 = x0 * y1 - x1 * y0, x1 * y2 - x2 * y1
+    t2, t3 = x2 * y3 - x3 * y2, x3 * y0 - x0 * y3
+    if not t0 + t1 + t2 + t3 > _AREA_MARGIN * (abs(t0) + abs(t1) + abs(t2) + abs(t3)):
+        return False
+    # 3. side 0 is clearly the side nearest to +x within [-45, 45) degrees
+    a0 = abs(math.atan2(y1 - y0, x1 - x0))
+    if not a0 < _QUARTER - _ANGLE_MARGIN:
+        return False
+    bound = a0 + _ANGLE_MARGIN
+    for ux, uy in ((x2 - x1, y2 - y1), (x3 - x2, y3 - y2), (x0 - x3, y0 - y3)):
+        if (ux == 0.0 and uy == 0.0) or not abs(math.atan2(uy, ux)) > bound:
+            return False
+    return x1 != x0 or y1 != y0
+
+
+def canonical_order(flat: Sequence[float]) -> list[int] | None:
+    """Cheaply find the corner order :func:`canonicalize_quads` would produce.
+
+    Plain Python floats: step 1 of the rule (the first clean order among the
+    given one, ``0132`` and ``0213``) is decided with the same float
+    expressions as the batch code; the result of steps 2 and 3 is then one of
+    the 8 rotations or reversals of that order, and is recognised by
+    :func:`quad_is_canonical`. A clean order keeps its cyclic sequence under
+    rotation and reversal (the same sides, the same shoelace terms), so the
+    candidate that passes is exactly the batch result.
+
+    Args:
+        flat: 8 floats ``x0, y0, ..., x3, y3`` (pixels), corners in any order.
+
+    Returns:
+        ``perm`` such that ``points[perm]`` is the canonical quad, or ``None``
+        when the cheap checks cannot tell (collinear or nearly degenerate
+        quads, sides at nearly +-45 degrees, NaN/inf): canonicalise in full.
+
+    Examples:
+        >>> canonical_order([4, 0, 4, 2, 0, 2, 0, 0])  # TR, BR, BL, TL
+        [3, 0, 1, 2]
+        >>> canonical_order([0, 0, 4, 2, 4, 0, 0, 2])  # a bow tie
+        [0, 2, 1, 3]
+    """
+    for order in _SCALAR_ORDERS:
+        i, j, k, m = order
+        x0, y0, x1, y1 = flat[2 * i], flat[2 * i + 1], flat[2 * j], flat[2 * j + 1]
+        x2, y2, x3, y3 = flat[2 * k], flat[2 * k + 1], flat[2 * m], flat[2 * m + 1]
+        if not (
+            _crosses(x0, y0, x1, y1, x2, y2, x3, y3)
+            or _crosses(x1, y1, x2, y2, x3, y3, x0, y0)
+        ):
+            break
+    else:
+        return None
+    t0, t1 = x0 * y1 - x1 * y0, x1 * y2 - x2 * y1
+    t2, t3 = x2 * y3 - x3 * y2, x3 * y0 - x0 * y3
+    cyclic = order if t0 + t1 + t2 + t3 >= 0 else (i, m, k, j)
+    for start in range(4):
+        perm = [cyclic[(start + n) % 4] for n in range(4)]
+        if quad_is_canonical([flat[2 * p + c] for p in perm for c in (0, 1)]):
+            return perm
+    return None
+
+
 def canonicalize_quads(quads: ArrayLike) -> FloatArray:
     """Reorder quad corners to the canonical TL, TR, BR, BL order.
 
@@ -357,6 +529,17 @@ def canonicalize_quads(quads: ArrayLike) -> FloatArray:
     if n == 0:
         empty: FloatArray = q.copy()
         return empty
+    if n <= _FEW:  # a few quads: plain floats beat numpy's per-call overhead
+        perms = [canonical_order(row) for row in q.reshape(n, 8).tolist()]
+        if None not in perms:
+            out: FloatArray = q[np.arange(n)[:, None], np.array(perms)]
+            return out
+    return _canonicalize_rows(q)
+
+
+def _canonicalize_rows(q: FloatArray) -> FloatArray:
+    """The vectorised body of :func:`canonicalize_quads`: ``(N, 4, 2)``, N > 0."""
+    n = q.shape[0]
     rows = np.arange(n)[:, None]
     # 1. a non-self-intersecting cyclic order (alternatives only where needed)
     given_ok = ~(

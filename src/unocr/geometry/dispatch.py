@@ -130,12 +130,14 @@ def enclosing_box(shapes: Iterable[Geometry]) -> Box:
         Box(x0=0.0, y0=0.0, x1=6.0, y1=3.0)
     """
     items = _collect(shapes, "enclosing_box shapes")
-    arr = np.array([b.bounds.as_array() for b in items])
+    # Plain floats: min/max are exact, and numpy's per-call overhead would
+    # dominate for the few children of a line or block.
+    bounds = [s if isinstance(s, Box) else s.bounds for s in items]
     return Box(
-        float(arr[:, 0].min()),
-        float(arr[:, 1].min()),
-        float(arr[:, 2].max()),
-        float(arr[:, 3].max()),
+        min([b.x0 for b in bounds]),
+        min([b.y0 for b in bounds]),
+        max([b.x1 for b in bounds]),
+        max([b.y1 for b in bounds]),
     )
 
 

@@ -81,7 +81,12 @@ class RotatedBox(Shape):
                 f"RotatedBox: expected width >= 0 and height >= 0, got "
                 f"width={values[2]!r}, height={values[3]!r}"
             )
-        canon = convert.canonicalize_rotated(np.array([values]))[0].tolist()
+        angle = convert.canonical_angle(values[4])
+        if angle is not None:  # already canonical: no numpy call needed
+            values[4] = angle
+            canon = values
+        else:
+            canon = convert.canonicalize_rotated(np.array([values]))[0].tolist()
         for name, value in zip(
             ("cx", "cy", "width", "height", "angle"), canon, strict=True
         ):
