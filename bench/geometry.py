@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from unocr.geometry import (
     Box,
     Mask,
+    Polygon,
     Quad,
     RotatedBox,
     box_iou_matrix,
@@ -260,6 +261,7 @@ def scalar_section(rng: np.random.Generator, quads: np.ndarray) -> None:
             m,
             "canonicalize_quads(q * 2)",
         ),
+        ("Polygon(4 points)", lambda: Polygon(pts), None, 0, "-"),
         ("enclosing_box(10 boxes)", lambda: enclosing_box(ten_boxes), None, 0, "-"),
         ("enclosing_quad(10 quads)", lambda: enclosing_quad(ten), None, 0, "-"),
         (

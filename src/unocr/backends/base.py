@@ -45,8 +45,8 @@ class Capabilities:
             ``"polygon"``, ``"rotated_box"`` or ``"mask"``.
         levels: Levels the engine reports itself, e.g. ``("line", "word")``.
         confidence: Whether it reports confidences.
-        languages: ISO 639 codes it reads out of the box; ``None`` where that
-            depends on installed data.
+        languages: ISO 639 codes it reads out of the box; ``None`` where the
+            set is open-ended (installed language data, or a cloud service).
         batching: Whether ``read_many`` sends several images per engine call.
         network: Whether it needs the network at run time.
     """

@@ -85,7 +85,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         caps["geometry"],
         ",".join(caps["levels"]),
         _yes(caps["confidence"]),
-        "installed data" if langs is None else ",".join(langs),
+        "many" if langs is None else ",".join(langs),
         _yes(caps["batching"]),
         _yes(caps["network"]),
     )

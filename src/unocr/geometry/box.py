@@ -241,13 +241,28 @@ class Box(Shape):
             Box(x0=1.0, y0=0.0, x1=9.0, y1=6.0)
         """
         m = as_affine(matrix)
-        corners = apply_affine(self._outline_points(), m)
-        if (m[0, 1] == 0.0 and m[1, 0] == 0.0) or (m[0, 0] == 0.0 and m[1, 1] == 0.0):
-            lo, hi = corners.min(axis=0), corners.max(axis=0)
-            return Box(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        (a, b, tx), (c, d, ty) = m[:2].tolist()
+        if b == 0.0 and c == 0.0:  # scales, flips, translations
+            # apply_affine in plain floats: the zero terms add nothing, so the
+            # result is the same; the image of the box is the box of the images.
+            xa, xb, ya, yb = (
+                a * self.x0 + tx,
+                a * self.x1 + tx,
+                d * self.y0 + ty,
+                d * self.y1 + ty,
+            )
+            return Box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+        if a == 0.0 and d == 0.0:  # quarter turns (with scales and flips)
+            xa, xb, ya, yb = (
+                b * self.y0 + tx,
+                b * self.y1 + tx,
+                c * self.x0 + ty,
+                c * self.x1 + ty,
+            )
+            return Box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
         from unocr.geometry.quad import Quad
 
-        return Quad(corners)
+        return Quad(apply_affine(self._outline_points(), m))
 
     def scale(self, sx: float, sy: float | None = None) -> Box:
         """Scale about the origin ``(0, 0)``.

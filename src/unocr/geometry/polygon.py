@@ -45,6 +45,47 @@ def _ring(points: ArrayLike, name: str, clockwise: bool) -> FloatArray:
     return out
 
 
+# Relative size below which an orientation determinant's float sign may be wrong
+# (the exact bound is about 3.3e-16; Shewchuk, "Adaptive precision ...").
+_ORIENT_MARGIN = 1e-12
+
+
+def _orientation(
+    ax: float, ay: float, bx: float, by: float, cx: float, cy: float
+) -> int:
+    """Sign of the turn a -> b -> c when the float result is certain, else 0."""
+    left = (bx - ax) * (cy - ay)
+    right = (by - ay) * (cx - ax)
+    det = left - right
+    if abs(det) > _ORIENT_MARGIN * (abs(left) + abs(right)):
+        return 1 if det > 0 else -1
+    return 0
+
+
+def _certainly_simple(ring: FloatArray) -> bool:
+    """Whether a 3- or 4-vertex ring is certainly simple (so shapely finds it valid).
+
+    A cheap sufficient test in plain floats, used to skip shapely's validity
+    check for triangles and quadrilaterals: a triangle whose vertices
+    certainly turn, or a quadrilateral whose opposite sides are certainly
+    disjoint (which also rules out repeated vertices and spikes). ``False``
+    means "not shown": shapely decides.
+    """
+    flat = ring.reshape(-1).tolist()
+    if len(flat) == 6:
+        return _orientation(*flat) != 0
+    if len(flat) != 8:
+        return False
+    pts = list(zip(flat[0::2], flat[1::2], strict=True))
+    for i in (0, 1):  # sides 0-1 and 2-3, then sides 1-2 and 3-0
+        a, b, c, d = pts[i], pts[i + 1], pts[i + 2], pts[(i + 3) % 4]
+        ab_c, ab_d = _orientation(*a, *b, *c), _orientation(*a, *b, *d)
+        cd_a, cd_b = _orientation(*c, *d, *a), _orientation(*c, *d, *b)
+        if not (ab_c * ab_d > 0 or cd_a * cd_b > 0):
+            return False
+    return True
+
+
 class Polygon(Shape):
     """A simple polygon with optional holes.
 
@@ -85,6 +126,8 @@ class Polygon(Shape):
         )
         object.__setattr__(self, "_points", ext)
         object.__setattr__(self, "_holes", rings)
+        if not rings and _certainly_simple(ext):
+            return  # a clean triangle or quadrilateral: valid, skip shapely
         geom = self.to_shapely()
         # Collinear (zero-area) rings are tolerated as degenerate shapes.
         if not shapely.is_valid(geom) and shapely.area(shapely.convex_hull(geom)) > 0:
