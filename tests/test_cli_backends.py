@@ -84,7 +84,7 @@ def test_table_shows_reason_and_fix_for_missing_engines() -> None:
     text = format_table(records)
     lines = text.splitlines()
     assert lines[1].split() == [
-        "tesseract", "no", "box", "block,line,word", "yes", "installed", "data", "no", "no",
+        "tesseract", "no", "box", "block,line,word", "yes", "many", "no", "no",
     ]  # fmt: skip
     assert lines[2].split() == ["thirdparty", "yes", "?", "?", "?", "?", "?", "?"]
     assert "tesseract: not installed: missing program tesseract" in text
