@@ -313,7 +313,8 @@ def format_table(result: CompareResult) -> str:
     if not result.runs:
         out.append("(no engine ran)")
     for s in result.skipped:
-        out.append(f"skipped {s.backend}: {s.reason}")
+        fix = f" Fix: {s.fix}" if s.fix else ""
+        out.append(f"skipped {s.backend}: {s.reason}{fix}")
     for r in result.runs:
         if r.error:
             out.append(f"failed {r.backend} on {r.dataset}: {r.error}")

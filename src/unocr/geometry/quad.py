@@ -81,7 +81,7 @@ class Quad(Shape):
         object.__setattr__(self, "_points", arr)
 
     @classmethod
-    def _trusted(cls, points: FloatArray) -> Quad:
+    def _trusted(cls, points: ArrayLike) -> Quad:
         """Wrap points already in canonical order (internal, no checks)."""
         self = cls.__new__(cls)
         self._set(points)
@@ -166,7 +166,8 @@ class Quad(Shape):
         return f"Quad({self._points.tolist()})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Quad.from_canonical, (self._points.tolist(),))
+        # Exactly these corners back (they were canonical when the quad was built).
+        return (Quad._trusted, (self._points.tolist(),))
 
     @property
     def points(self) -> FloatArray:
