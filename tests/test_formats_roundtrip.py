@@ -202,7 +202,9 @@ PRECISION = {
 def assert_geometry(a, b, p: Precision, where: str) -> None:
     if p.shapes:
         # whole-pixel formats clamp negative coordinates to 0 (documented)
-        clamped = max(0.0, -a.bounds.x0, -a.bounds.y0) if p.geometry > 0.1 else 0.0
+        # (a point clamped in x and y moves by the hypotenuse of both shifts)
+        shift = math.hypot(max(0.0, -a.bounds.x0), max(0.0, -a.bounds.y0))
+        clamped = shift if p.geometry > 0.1 else 0.0
         distance = shapely.hausdorff_distance(a.to_shapely(), b.to_shapely())
         assert distance <= p.geometry + clamped, f"{where}: {a!r} -> {b!r} ({distance})"
     else:

@@ -75,7 +75,7 @@ class Quad(Shape):
         else:
             self._set(pts[perm])
 
-    def _set(self, points: FloatArray) -> None:
+    def _set(self, points: ArrayLike) -> None:
         arr = np.array(points, dtype=np.float64)
         arr.flags.writeable = False
         object.__setattr__(self, "_points", arr)
