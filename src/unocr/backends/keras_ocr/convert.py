@@ -1,0 +1,142 @@
+"""Convert keras-ocr's output into a :class:`~unocr.model.Page` (pure, no engine).
+
+``keras_ocr.pipeline.Pipeline.recognize(images)`` returns one list per image;
+each list holds ``(text, box)`` tuples, one per detected word, where ``text``
+is the recognised string (keras-ocr's default alphabet: digits and lower-case
+Latin letters) and ``box`` a (4, 2) float32 array of pixel coordinates
+``(x, y)`` in the input image, clockwise from the top-left corner.
+
+keras-ocr gives no confidence, so every element's ``confidence`` is ``None``.
+Words are native quads (canonicalised with
+:meth:`unocr.geometry.Quad.from_points`, clipped to the image, since keras-ocr's
+dilated boxes can reach a pixel or two past its edges); words with empty text
+or a degenerate box are dropped. Lines and blocks are synthesised
+(``native=False``) by :meth:`unocr.model.Page.from_words`.
+
+Examples:
+    >>> import numpy as np
+    >>> def box(x0, x1):
+    ...     return np.array([[x0, 0], [x1, 0], [x1, 20], [x0, 20]], "float32")
+    >>> preds = [("world", box(60, 110)), ("hello", box(0, 50))]
+    >>> page = keras_ocr_to_page(preds, width=120, height=30)
+    >>> page.text, page.words[0].confidence, page.lines[0].native
+    ('hello world', None, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from unocr.errors import FormatError, GeometryError
+from unocr.geometry import Quad
+from unocr.model import Page, Timings, Word
+
+__all__ = ["keras_ocr_to_page", "word_from_prediction"]
+
+
+def _box(value: object, width: int, height: int) -> NDArray[np.float64]:
+    try:
+        pts = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise FormatError(
+            f"keras-ocr box: expected a (4, 2) array of (x, y), got {value!r:.200}"
+        ) from exc
+    if pts.shape != (4, 2) or not np.all(np.isfinite(pts)):
+        raise FormatError(
+            f"keras-ocr box: expected 4 finite (x, y) points, shape (4, 2), "
+            f"got shape {pts.shape}"
+        )
+    pts[:, 0] = np.clip(pts[:, 0], 0.0, float(width))
+    pts[:, 1] = np.clip(pts[:, 1], 0.0, float(height))
+    return pts
+
+
+def word_from_prediction(
+    prediction: Sequence[Any], *, width: int, height: int
+) -> Word | None:
+    """Convert one keras-ocr ``(text, box)`` prediction into a word.
+
+    Args:
+        prediction: ``(text, box)`` with ``box`` a (4, 2) array of pixel
+            coordinates (x, y).
+        width: Image width in pixels (boxes are clipped to it).
+        height: Image height in pixels.
+
+    Returns:
+        A native word with quad geometry and ``confidence=None``, or ``None``
+        when the text is empty or the clipped box has no area.
+
+    Raises:
+        unocr.errors.FormatError: Not a ``(str, (4, 2) array)`` pair.
+    """
+    if not isinstance(prediction, (tuple, list)) or len(prediction) != 2:
+        raise FormatError(
+            "keras-ocr prediction: expected a (text, box) pair, "
+            f"got {prediction!r:.200}"
+        )
+    text, box = prediction
+    if not isinstance(text, str):
+        raise FormatError(f"keras-ocr prediction: text must be a str, got {text!r}")
+    pts = _box(box, width, height)
+    if not text.strip():
+        return None
+    try:
+        quad = Quad.from_points(pts)
+    except GeometryError:
+        return None
+    if quad.area <= 0.0:
+        return None
+    return Word(text=text.strip(), geometry=quad, confidence=None, native=True)
+
+
+def keras_ocr_to_page(
+    predictions: Sequence[Sequence[Any]],
+    *,
+    width: int,
+    height: int,
+    backend: str = "keras-ocr",
+    languages: Sequence[str] = (),
+    timings: Timings | None = None,
+) -> Page:
+    """Convert keras-ocr's predictions for one image into a page.
+
+    Args:
+        predictions: One element of what ``Pipeline.recognize`` returns: a
+            list of ``(text, box)`` pairs, ``box`` (4, 2) pixel coordinates.
+        width: Width of the image keras-ocr read, in pixels.
+        height: Height of that image, in pixels.
+        backend: Name recorded in ``Page.backend``.
+        languages: Languages requested (ISO 639 codes); ``()`` for the default.
+        timings: Phase timings to record, if measured.
+
+    Returns:
+        The page: native word quads without confidence, grouped into
+        synthesised lines and blocks in reading order.
+
+    Raises:
+        unocr.errors.FormatError: ``predictions`` is not keras-ocr's format.
+    """
+    if not isinstance(predictions, (list, tuple)):
+        raise FormatError(
+            "keras-ocr predictions: expected a list of (text, box) pairs, "
+            f"got {type(predictions).__name__}"
+        )
+    words = [
+        w
+        for w in (
+            word_from_prediction(p, width=width, height=height) for p in predictions
+        )
+        if w is not None
+    ]
+    return Page.from_words(
+        words,
+        width=width,
+        height=height,
+        backend=backend,
+        languages=tuple(languages),
+        timings=timings,
+    )
