@@ -318,3 +318,19 @@ def test_all_matches_public_names():
         assert getattr(unocr, name) is not None
     with pytest.raises(AttributeError):
         unocr.no_such_thing  # noqa: B018
+
+
+class _SerialInk(InkBackend):
+    thread_safe = False
+
+
+def test_engines_that_are_not_thread_safe_run_one_call_at_a_time():
+    """A backend with thread_safe=False is locked around engine calls, without deadlock."""
+    registry.register_backend("ink-serial", _SerialInk)
+    try:
+        with unocr.get_backend("ink-serial") as b:
+            pages = b.read_many([_image((w,)) for w in (5, 6, 7, 8)], workers=3)
+            assert [p.text for p in pages] == ["w5", "w6", "w7", "w8"]
+            assert b.read(_image((9,))).text == "w9"
+    finally:
+        registry.unregister_backend("ink-serial")

@@ -31,17 +31,30 @@ def rotated_words(words, angle_deg, cx=500.0, cy=500.0):
 
 
 TWO_COLUMNS = [
-    # left column, two lines
-    word("alpha", 10, 10, 60, 30),
-    word("beta", 70, 10, 120, 30),
-    word("gamma", 10, 40, 60, 60),
-    word("delta", 70, 40, 110, 60),
-    # right column, far right, same rows
-    word("one", 400, 10, 440, 30),
-    word("two", 450, 10, 490, 30),
-    word("three", 400, 40, 460, 60),
+    # left column, two lines (wide lines, a 60 px gutter: prose columns)
+    word("alpha", 10, 10, 150, 30),
+    word("beta", 160, 10, 300, 30),
+    word("gamma", 10, 40, 150, 60),
+    word("delta", 160, 40, 290, 60),
+    # right column, same rows
+    word("one", 360, 10, 480, 30),
+    word("two", 490, 10, 630, 30),
+    word("three", 360, 40, 530, 60),
     # a paragraph far below
     word("end", 10, 200, 50, 220),
+]
+
+RECEIPT = [
+    # a table: short cells far apart on each row, read row by row
+    word("QTY", 10, 10, 50, 30),
+    word("PRICE", 200, 10, 270, 30),
+    word("TOTAL", 400, 10, 470, 30),
+    word("1", 20, 40, 30, 60),
+    word("2.50", 200, 40, 250, 60),
+    word("2.50", 400, 40, 450, 60),
+    word("3", 20, 70, 30, 90),
+    word("1.00", 200, 70, 250, 90),
+    word("3.00", 400, 70, 450, 90),
 ]
 
 
@@ -77,6 +90,12 @@ def test_words_group_into_lines_and_blocks_in_reading_order():
     assert page.text == "alpha beta\ngamma delta\n\none two\nthree\n\nend"
     assert all(not line.native for line in page.lines)
     assert all(not b.native for b in page.blocks)
+
+
+def test_table_rows_are_read_row_by_row():
+    page = Page.from_words(RECEIPT[::-1], width=600, height=300)
+    assert [w.text for w in page.words] == [w.text for w in RECEIPT]
+    assert len(page.blocks) == 1
 
 
 def test_parent_geometry_encloses_children_and_confidence_is_mean():
@@ -169,8 +188,8 @@ def test_transform_maps_every_level():
     page = Page.from_words(TWO_COLUMNS, width=600, height=300)
     half = page.transform([[0.5, 0, 0], [0, 0.5, 0]], width=300, height=150)
     assert (half.width, half.height) == (300, 150)
-    assert half.words[0].geometry == Box(5, 5, 30, 15)
-    assert half.blocks[0].geometry.to_box() == Box(5, 5, 60, 30)
+    assert half.words[0].geometry == Box(5, 5, 75, 15)
+    assert half.blocks[0].geometry.to_box() == Box(5, 5, 150, 30)
     assert half.text == page.text
 
 

@@ -230,7 +230,8 @@ class Backend(abc.ABC):
         """
         self._check_open()
         langs = self._languages(languages)
-        page = self._call(lambda: self._recognize(image, langs), image.name)
+        with self._serial():
+            page = self._call(lambda: self._recognize(image, langs), image.name)
         return self._finish(page, image)
 
     def read_many(
@@ -295,10 +296,11 @@ class Backend(abc.ABC):
             if loaded:
                 imgs = [img for _, img in loaded]
                 try:
-                    outs = self._call(
-                        lambda: self._recognize_batch(imgs, langs),
-                        f"batch of {len(imgs)} images",
-                    )
+                    with self._serial():
+                        outs = self._call(
+                            lambda: self._recognize_batch(imgs, langs),
+                            f"batch of {len(imgs)} images",
+                        )
                     if len(outs) != len(imgs):
                         raise RecognitionError(
                             f"{self.name} returned {len(outs)} results for "
@@ -394,13 +396,19 @@ class Backend(abc.ABC):
                 backend=self.name,
             )
 
+    @contextmanager
+    def _serial(self) -> Iterator[None]:
+        """Hold the engine lock when the engine is not :attr:`thread_safe`."""
+        if self.thread_safe:
+            yield
+        else:
+            with self._lock:
+                yield
+
     def _call(self, fn: Callable[[], _T], item: object) -> _T:
         """Run engine code, turning stray exceptions into RecognitionError."""
         try:
-            if self.thread_safe:
-                return fn()
-            with self._lock:
-                return fn()
+            return fn()
         except UnocrError as err:
             raise _tag(err, self.name, item) from err.__cause__
         except (KeyboardInterrupt, SystemExit, MemoryError):

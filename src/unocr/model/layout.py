@@ -6,7 +6,7 @@ is rotated by minus that angle, and then
 
 1. words whose vertical extents overlap by at least half the smaller height
    join one line; a line is cut where the horizontal gap between neighbours
-   exceeds ``column_gap`` times the line height (a column gutter);
+   exceeds ``column_gap`` (2) times the line height (a column gutter);
 2. lines are stacked into a block while the vertical gap to the previous line
    is at most ``block_gap`` times the line height and their horizontal extents
    overlap;
@@ -72,8 +72,26 @@ def _deskewed_extents(elements: Sequence[Element], angle: float) -> NDArray[np.f
     return np.stack([x.min(1), y.min(1), x.max(1), y.max(1)], axis=1)
 
 
+def _rows(ext: NDArray[np.float64]) -> list[list[int]]:
+    """Indices grouped into rows: vertical extents overlapping by >= half height."""
+    centres = (ext[:, 1] + ext[:, 3]) / 2
+    rows: list[list[int]] = []
+    row_y0 = row_y1 = 0.0
+    for i in np.argsort(centres, kind="stable").tolist():
+        y0, y1 = ext[i, 1], ext[i, 3]
+        if rows:
+            overlap = min(y1, row_y1) - max(y0, row_y0)
+            if overlap >= 0.5 * min(y1 - y0, row_y1 - row_y0):
+                rows[-1].append(i)
+                row_y0, row_y1 = min(row_y0, y0), max(row_y1, y1)
+                continue
+        rows.append([i])
+        row_y0, row_y1 = y0, y1
+    return rows
+
+
 def group_words(
-    words: Sequence[Word], *, column_gap: float = 3.0, angle: float | None = None
+    words: Sequence[Word], *, column_gap: float = 2.0, angle: float | None = None
 ) -> list[Line]:
     """Group words into lines in reading order.
 
@@ -92,20 +110,7 @@ def group_words(
         angle = text_angle(words)
     ext = _deskewed_extents(words, angle)
     heights = np.maximum(ext[:, 3] - ext[:, 1], 1e-9)
-    centres = (ext[:, 1] + ext[:, 3]) / 2
-    order = np.argsort(centres, kind="stable")
-    rows: list[list[int]] = []
-    row_y0 = row_y1 = 0.0
-    for i in order.tolist():
-        y0, y1 = ext[i, 1], ext[i, 3]
-        if rows:
-            overlap = min(y1, row_y1) - max(y0, row_y0)
-            if overlap >= 0.5 * min(y1 - y0, row_y1 - row_y0):
-                rows[-1].append(i)
-                row_y0, row_y1 = min(row_y0, y0), max(row_y1, y1)
-                continue
-        rows.append([i])
-        row_y0, row_y1 = y0, y1
+    rows = _rows(ext)
     lines: list[tuple[float, float, Line]] = []
     for row in rows:
         row.sort(key=lambda k: ext[k, 0])
@@ -129,14 +134,25 @@ def _line(
 
 
 def group_lines(
-    lines: Sequence[Line], *, block_gap: float = 1.2, angle: float | None = None
+    lines: Sequence[Line],
+    *,
+    block_gap: float = 1.2,
+    table_gap: float = 0.5,
+    angle: float | None = None,
 ) -> list[Block]:
     """Group lines into blocks in reading order.
+
+    Lines side by side on one row are read as a table row (left to right,
+    before the next row) when the gaps between them are at least
+    ``table_gap`` times their median width — cells of a receipt or form —
+    and as separate columns otherwise (prose columns: narrow gutters between
+    wide lines).
 
     Args:
         lines: Lines in reading order or any order.
         block_gap: A vertical gap larger than this many line heights starts a
             new block.
+        table_gap: Gap-to-width ratio from which a row of lines is a table row.
         angle: Text angle in degrees; estimated from the lines when ``None``.
 
     Returns:
@@ -147,16 +163,32 @@ def group_lines(
     if angle is None:
         angle = text_angle(lines)
     ext = _deskewed_extents(lines, angle)
-    order = sorted(range(len(lines)), key=lambda k: (ext[k, 1], ext[k, 0]))
+    units: list[list[int]] = []
+    for row in _rows(ext):
+        row.sort(key=lambda k: ext[k, 0])
+        if len(row) > 1:
+            widths = ext[row, 2] - ext[row, 0]
+            gaps = ext[row[1:], 0] - ext[row[:-1], 2]
+            if np.median(gaps) >= table_gap * np.median(widths):
+                units.append(row)
+                continue
+        units.extend([k] for k in row)
+    uext = np.array(
+        [
+            [ext[u, 0].min(), ext[u, 1].min(), ext[u, 2].max(), ext[u, 3].max()]
+            for u in units
+        ]
+    )
+    order = sorted(range(len(units)), key=lambda k: (uext[k, 1], uext[k, 0]))
     groups: list[list[int]] = []
     for i in order:
-        h = ext[i, 3] - ext[i, 1]
+        h = uext[i, 3] - uext[i, 1]
         target = None
         for g in reversed(groups):
             last = g[-1]
-            gap = ext[i, 1] - ext[last, 3]
-            lh = max(h, ext[last, 3] - ext[last, 1])
-            x_overlap = min(ext[i, 2], ext[last, 2]) - max(ext[i, 0], ext[last, 0])
+            gap = uext[i, 1] - uext[last, 3]
+            lh = max(h, uext[last, 3] - uext[last, 1])
+            x_overlap = min(uext[i, 2], uext[last, 2]) - max(uext[i, 0], uext[last, 0])
             if x_overlap > 0 and -0.5 * lh <= gap <= block_gap * lh:
                 target = g
                 break
@@ -167,7 +199,7 @@ def group_lines(
     # Reading order of blocks: bands of vertically overlapping blocks, top to
     # bottom; inside a band (side-by-side columns), left to right.
     spans = [
-        (float(ext[g, 1].min()), float(ext[g, 3].max()), float(ext[g, 0].min()), g)
+        (float(uext[g, 1].min()), float(uext[g, 3].max()), float(uext[g, 0].min()), g)
         for g in groups
     ]
     spans.sort(key=lambda t: (t[0], t[2]))
@@ -181,4 +213,4 @@ def group_lines(
         band.append(span)
         band_bottom = max(band_bottom, span[1]) if len(band) > 1 else span[1]
     ordered.extend(g for *_, g in sorted(band, key=lambda t: t[2]))
-    return [Block.from_lines([lines[k] for k in g]) for g in ordered]
+    return [Block.from_lines([lines[k] for u in g for k in units[u]]) for g in ordered]

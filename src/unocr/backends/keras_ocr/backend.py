@@ -36,6 +36,7 @@ from unocr.errors import (
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Page, Timings
+from unocr.registry import builtin_capabilities
 
 __all__ = [
     "DETECTOR_WEIGHTS",
@@ -186,14 +187,7 @@ class KerasOcrBackend(Backend):
     """
 
     name: ClassVar[str] = "keras-ocr"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="quad",
-        levels=("word",),
-        confidence=False,
-        languages=("en",),
-        batching=True,
-        network=False,
-    )
+    capabilities: ClassVar[Capabilities] = builtin_capabilities("keras-ocr")
     batch_size: ClassVar[int] = 4
     # One TensorFlow graph per backend; calls run one at a time.
     thread_safe: ClassVar[bool] = False

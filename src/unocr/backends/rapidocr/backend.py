@@ -25,6 +25,7 @@ from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import normalize_languages
 from unocr.model import Page
+from unocr.registry import builtin_capabilities
 
 __all__ = ["BUNDLED_LANGUAGES", "BUNDLED_MODELS", "RapidOcrBackend"]
 
@@ -118,14 +119,7 @@ class RapidOcrBackend(Backend):
     """
 
     name: ClassVar[str] = "rapidocr"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="quad",
-        levels=("line", "symbol"),
-        confidence=True,
-        languages=BUNDLED_LANGUAGES,
-        batching=False,
-        network=False,
-    )
+    capabilities: ClassVar[Capabilities] = builtin_capabilities("rapidocr")
 
     def __init__(
         self,
