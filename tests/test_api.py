@@ -334,3 +334,27 @@ def test_engines_that_are_not_thread_safe_run_one_call_at_a_time():
             assert b.read(_image((9,))).text == "w9"
     finally:
         registry.unregister_backend("ink-serial")
+
+
+def test_available_backends_reports_installed_tesseract_languages():
+    """Tesseract's languages come from --list-langs, as ISO codes."""
+    import shutil
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("the tesseract program is not installed")
+    info = {i.name: i for i in unocr.available_backends()}["tesseract"]
+    assert info.installed
+    assert "en" in info.capabilities.languages
+    assert all(len(c.split("-")[0]) in (2, 3) for c in info.capabilities.languages)
+
+
+def test_available_backends_reports_missing_keras_weights(tmp_path, monkeypatch):
+    """Missing keras-ocr weights are reported as missing data with the fix."""
+    monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
+    data, fix, _ = registry._keras_ocr_data()
+    assert "craft_mlt_25k.h5" in data
+    assert "crnn_kurapan.h5" in data
+    assert str(tmp_path) in fix
+    for name in ("craft_mlt_25k.h5", "crnn_kurapan.h5"):
+        (tmp_path / name).write_bytes(b"x")
+    assert registry._keras_ocr_data() == (None, None, None)

@@ -267,3 +267,13 @@ def test_loaded_image_input_and_close(backend: KerasOcrBackend) -> None:
     assert b.closed
     with pytest.raises(unocr.errors.RecognitionError, match="closed"):
         b.read(loaded.image)
+
+
+def test_pure_weight_names_match_keras_ocr():
+    """The weight file names known without TensorFlow are keras-ocr's own."""
+    from unocr.backends.keras_ocr import weights
+    from unocr.backends.keras_ocr.backend import cache_dir
+
+    assert weights.DETECTOR_FILE == DETECTOR_WEIGHTS
+    assert weights.RECOGNIZER_FILE == RECOGNIZER_WEIGHTS
+    assert weights.default_cache_dir() == cache_dir()

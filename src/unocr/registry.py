@@ -26,7 +26,7 @@ import shutil
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any
 
@@ -169,6 +169,8 @@ class BackendInfo:
         capabilities: What it can do, where known.
         source: ``"builtin"``, ``"entry point"`` or ``"registered"``.
         description: One line about the engine.
+        data: What the engine's data check found missing (language data,
+            model weights), with the fix in ``fix``; ``None`` when complete.
     """
 
     name: str
@@ -179,6 +181,7 @@ class BackendInfo:
     capabilities: Capabilities | None
     source: str
     description: str = ""
+    data: str | None = None
 
 
 _lock = threading.Lock()
@@ -341,16 +344,70 @@ def _builtin_info(entry: _Builtin) -> BackendInfo:
         fixes.append(f"pip install 'unocr[{entry.extra}]'")
     if missing_bins:
         fixes.append("apt-get install " + " ".join(pkg for _, pkg in missing_bins))
+    caps = entry.capabilities
+    data: str | None = None
+    if not reasons and entry.name in _DATA_PROBES:
+        data, data_fix, languages = _DATA_PROBES[entry.name]()
+        if languages is not None:
+            caps = replace(caps, languages=languages)
+        if data_fix:
+            fixes.append(data_fix)
     return BackendInfo(
         name=entry.name,
         aliases=entry.aliases,
         installed=not reasons,
         reason="; ".join(reasons) or None,
         fix=" && ".join(fixes) or None,
-        capabilities=entry.capabilities,
+        capabilities=caps,
         source="builtin",
         description=entry.description,
+        data=data,
     )
+
+
+_Probe = tuple[str | None, str | None, tuple[str, ...] | None]
+
+
+def _tesseract_data() -> _Probe:
+    """Installed Tesseract languages (ISO codes), from ``--list-langs``."""
+    from unocr.backends.tesseract.install import probe
+    from unocr.backends.tesseract.languages import from_tesseract
+
+    try:
+        install = probe(shutil.which("tesseract") or "tesseract", None)
+    except UnocrError as err:
+        return str(err), None, None
+    codes = sorted({c for n in install.languages if (c := from_tesseract(n))})
+    if not codes:
+        return (
+            "no Tesseract language data is installed",
+            "apt-get install tesseract-ocr-eng",
+            (),
+        )
+    return None, None, tuple(codes)
+
+
+def _keras_ocr_data() -> _Probe:
+    """Whether keras-ocr's pretrained weights are on disk (no TensorFlow import)."""
+    from unocr.backends.keras_ocr.weights import default_cache_dir, missing_weights
+
+    missing = missing_weights()
+    if not missing:
+        return None, None, None
+    names = ", ".join(p.name for p in missing)
+    return (
+        f"pretrained weights missing ({names}); only pretrained=False works",
+        f"put {names} into {default_cache_dir()} or pass detector_weights= and "
+        "recognizer_weights=",
+        None,
+    )
+
+
+#: Data checks that need no engine import: (missing data, fix, languages).
+_DATA_PROBES: dict[str, Callable[[], _Probe]] = {
+    "tesseract": _tesseract_data,
+    "keras-ocr": _keras_ocr_data,
+}
 
 
 def _factory_capabilities(factory: object) -> Capabilities | None:
@@ -362,9 +419,11 @@ def available_backends() -> list[BackendInfo]:
     """Report every known engine: installed or not, why not, the fix, abilities.
 
     No engine is imported: Python packages are looked up in the import
-    metadata and programs on ``PATH``. An engine reported installed can still
-    lack data (a Tesseract language, keras-ocr weights, cloud credentials);
-    that is reported with the fix when the backend is created.
+    metadata and programs on ``PATH``; Tesseract's installed languages come
+    from ``tesseract --list-langs`` (reported as ISO codes in
+    ``capabilities.languages``) and keras-ocr's weights are looked up on disk
+    (``data`` says what is missing). Cloud credentials are checked when the
+    backend is created.
 
     Returns:
         One :class:`BackendInfo` per name, built-ins first, each group sorted.

@@ -58,6 +58,7 @@ def _record(info: Any) -> dict[str, Any]:
         "installed": info.installed,
         "reason": info.reason,
         "fix": info.fix,
+        "data": getattr(info, "data", None),
         "source": info.source,
         "description": info.description,
         "capabilities": None
@@ -106,13 +107,15 @@ def format_table(records: list[dict[str, Any]]) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
-    missing = [r for r in records if not r["installed"]]
-    if missing:
+    notes = [r for r in records if not r["installed"] or r.get("data")]
+    if notes:
         lines.append("")
-        for r in missing:
-            lines.append(
-                f"{r['name']}: not installed: {r['reason'] or 'unknown reason'}"
-            )
+        for r in notes:
+            if r["installed"]:
+                lines.append(f"{r['name']}: installed, but {r['data']}")
+            else:
+                reason = r["reason"] or "unknown reason"
+                lines.append(f"{r['name']}: not installed: {reason}")
             if r["fix"]:
                 lines.append(f"  fix: {r['fix']}")
     return "\n".join(lines) + "\n"

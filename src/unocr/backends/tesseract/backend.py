@@ -31,14 +31,12 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-import re
 import shlex
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 import pytesseract
@@ -46,6 +44,8 @@ import pytesseract
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.tesseract import process
 from unocr.backends.tesseract.convert import page_from_tsv
+from unocr.backends.tesseract.install import ENGINE_ENV
+from unocr.backends.tesseract.install import probe as _probe
 from unocr.backends.tesseract.languages import (
     apt_package,
     from_tesseract,
@@ -66,81 +66,12 @@ __all__ = ["TesseractBackend"]
 _NAME = "tesseract"
 _APT = "tesseract-ocr"
 _INSTALL = f"apt-get install {_APT} (macOS: brew install tesseract)"
-#: Environment the engine process gets on top of the parent's.
-ENGINE_ENV: Mapping[str, str] = {"OMP_THREAD_LIMIT": "1"}
 #: Encoded formats Leptonica (Tesseract's image library) decodes like Pillow.
 _DIRECT_FORMATS = frozenset({"PNG", "JPEG", "TIFF", "BMP", "PPM", "GIF", "WEBP"})
-_LIST_TIMEOUT = 60.0
 _PSM_RANGE = range(14)
 _OEM_RANGE = range(4)
 
 Engine = Literal["auto", "binary", "tesserocr"]
-
-
-@dataclass(frozen=True)
-class _Install:
-    """What ``tesseract --version`` and ``--list-langs`` report."""
-
-    path: str
-    version: str
-    datadir: str | None
-    languages: frozenset[str]
-
-
-def _run_info(path: str, *flags: str) -> str:
-    flag = " ".join(flags)
-    try:
-        result = process.run(
-            [path, *flags],
-            timeout=_LIST_TIMEOUT,
-            env=process.child_environment(ENGINE_ENV),
-        )
-    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise BackendUnavailableError(
-            f"the Tesseract program {path!r} cannot be run ({exc.strerror or exc}).",
-            backend=_NAME,
-            fix=_INSTALL,
-        ) from exc
-    except process.ProcessTimeout as exc:
-        raise BackendUnavailableError(
-            f"the Tesseract program {path!r} did not answer '{flag}' within "
-            f"{_LIST_TIMEOUT:g} s.",
-            backend=_NAME,
-            fix=f"check that {path} runs, or reinstall it: {_INSTALL}",
-        ) from exc
-    text = (result.stdout + result.stderr).decode("utf-8", "replace")
-    if result.returncode != 0:
-        raise BackendUnavailableError(
-            f"the Tesseract program {path!r} failed on '{flag}' "
-            f"(exit status {result.returncode}): {text.strip()[-300:]}",
-            backend=_NAME,
-            fix=f"reinstall it: {_INSTALL}",
-        )
-    return text
-
-
-@lru_cache(maxsize=16)
-def _probe(
-    path: str, tessdata_prefix: str | None, tessdata_dir: str | None = None
-) -> _Install:
-    """Run ``--version`` and ``--list-langs`` once per program and data folder."""
-    version_text = _run_info(path, "--version")
-    match = re.search(r"tesseract\s+v?(\S+)", version_text)
-    version = match.group(1) if match else "unknown"
-    dir_args = ["--tessdata-dir", tessdata_dir] if tessdata_dir else []
-    langs_text = _run_info(path, *dir_args, "--list-langs")
-    datadir_match = re.search(r'languages in "([^"]*)"', langs_text)
-    names = {
-        line.strip()
-        for line in langs_text.splitlines()[1:]
-        if re.fullmatch(r"[A-Za-z0-9_.+-]+", line.strip())
-    }
-    return _Install(
-        path=path,
-        version=version,
-        datadir=datadir_match.group(1) if datadir_match else None,
-        languages=frozenset(names),
-    )
 
 
 def _resolve_program(cmd: str | os.PathLike[str]) -> str:
