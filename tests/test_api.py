@@ -358,3 +358,23 @@ def test_available_backends_reports_missing_keras_weights(tmp_path, monkeypatch)
     for name in ("craft_mlt_25k.h5", "crnn_kurapan.h5"):
         (tmp_path / name).write_bytes(b"x")
     assert registry._keras_ocr_data() == (None, None, None)
+
+
+class _BatchFails(InkBackend):
+    batch_size = 3
+
+    def _recognize_batch(self, images, languages):
+        raise RecognitionError("the whole batch was refused")
+
+
+def test_a_failed_batch_reports_every_item_with_its_own_index():
+    """A batch-level failure becomes one ItemError per item, each with its index."""
+    registry.register_backend("ink-batch", _BatchFails)
+    try:
+        with unocr.get_backend("ink-batch") as b:
+            results = b.read_many([_image((w,)) for w in (5, 6, 7, 8)], errors="return")
+    finally:
+        registry.unregister_backend("ink-batch")
+    assert [r.index for r in results] == [0, 1, 2, 3]
+    assert [r.error.item for r in results] == [0, 1, 2, 3]
+    assert all("refused" in str(r.error) for r in results)

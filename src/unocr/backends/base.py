@@ -10,6 +10,7 @@ once, so every engine behaves the same from the user's side.
 from __future__ import annotations
 
 import abc
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -308,7 +309,8 @@ class Backend(abc.ABC):
                             backend=self.name,
                         )
                 except UnocrError as err:
-                    outs = [err] * len(imgs)
+                    # one error object per item: each carries its own index
+                    outs = [copy.copy(err) for _ in imgs]
                 for (i, img), out in zip(loaded, outs, strict=False):
                     if isinstance(out, Page):
                         results[i] = self._finish(out, img)
