@@ -432,7 +432,7 @@ class Backend(abc.ABC):
         )
 
     def _item_error(self, index: int, source: str, err: UnocrError) -> ItemError:
-        if err.item is None or err.item == source:
-            err.item = index
+        # In a batch the item is its position; the description stays in .source.
+        err.item = index
         _tag(err, self.name, index)
         return ItemError(index=index, source=source, error=err)
