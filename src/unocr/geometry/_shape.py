@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike
 
 from unocr.errors import GeometryError
+from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
 from unocr.geometry._validate import FloatArray
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
-__all__ = ["Shape", "as_shape", "lists", "ring_centroid"]
+__all__ = ["AffineShape", "Shape", "as_shape", "lists", "ring_centroid"]
+
+_A = TypeVar("_A", bound="AffineShape")
 
 
 def lists(value: Any) -> Any:
@@ -194,3 +197,55 @@ class Shape(abc.ABC):
         """GeoJSON-like mapping (``{"type": "Polygon", "coordinates": ...}``)."""
         mapping: dict[str, Any] = shapely.geometry.mapping(self.to_shapely())
         return {"type": mapping["type"], "coordinates": lists(mapping["coordinates"])}
+
+
+class AffineShape(Shape):
+    """A shape whose scale, translate and rotate are exactly its :meth:`transform`.
+
+    Quad, Polygon and Mask map every affine matrix to their own type, so the three
+    shorthands below serve all of them; each returns what :meth:`transform` does
+    with the matching matrix (for a Mask: a translation only moves the origin, any
+    other map rasterises again).
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def transform(self: _A, matrix: ArrayLike) -> _A:
+        """Apply a ``(2, 3)`` or ``(3, 3)`` affine matrix."""
+
+    def scale(self: _A, sx: float, sy: float | None = None) -> _A:
+        """Scale about the origin ``(0, 0)``.
+
+        Args:
+            sx: Horizontal factor (non-zero).
+            sy: Vertical factor; defaults to ``sx``.
+
+        Returns:
+            The scaled shape, of the same type.
+        """
+        return self.transform(scale_matrix(sx, sy))
+
+    def translate(self: _A, dx: float, dy: float) -> _A:
+        """Shift by ``(dx, dy)`` pixels.
+
+        Args:
+            dx: Shift to the right.
+            dy: Shift downwards.
+
+        Returns:
+            The shifted shape, of the same type.
+        """
+        return self.transform(translation_matrix(dx, dy))
+
+    def rotate(self: _A, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> _A:
+        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
+
+        Args:
+            angle: Degrees, positive = clockwise on screen.
+            origin: Pivot ``(x, y)`` in pixels.
+
+        Returns:
+            The rotated shape, of the same type.
+        """
+        return self.transform(rotation_matrix(angle, origin))

@@ -14,11 +14,8 @@ from unocr.geometry import convert
 from unocr.geometry._affine import (
     apply_affine,
     as_affine,
-    rotation_matrix,
-    scale_matrix,
-    translation_matrix,
 )
-from unocr.geometry._shape import Shape
+from unocr.geometry._shape import AffineShape
 from unocr.geometry._validate import FloatArray, as_finite_float
 
 if TYPE_CHECKING:
@@ -100,7 +97,7 @@ def rasterize(geom: Any) -> Mask:
     return Mask(inside, origin=(j0, i0)).trimmed()
 
 
-class Mask(Shape):
+class Mask(AffineShape):
     """A boolean pixel mask placed on the page.
 
     Pixel ``(row i, col j)`` of ``data`` covers ``[x + j, x + j + 1) x
@@ -465,39 +462,3 @@ class Mask(Shape):
             )
         geom = shapely.transform(self.to_shapely(), lambda p: apply_affine(p, m))
         return rasterize(geom)
-
-    def scale(self, sx: float, sy: float | None = None) -> Mask:
-        """Scale about the origin ``(0, 0)`` and rasterise again.
-
-        Args:
-            sx: Horizontal factor (non-zero).
-            sy: Vertical factor; defaults to ``sx``.
-
-        Returns:
-            The scaled mask.
-        """
-        return self.transform(scale_matrix(sx, sy))
-
-    def translate(self, dx: float, dy: float) -> Mask:
-        """Shift by ``(dx, dy)`` pixels (exact: only the origin moves).
-
-        Args:
-            dx: Shift to the right.
-            dy: Shift downwards.
-
-        Returns:
-            The shifted mask.
-        """
-        return self.transform(translation_matrix(dx, dy))
-
-    def rotate(self, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> Mask:
-        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
-
-        Args:
-            angle: Degrees, positive = clockwise on screen.
-            origin: Pivot ``(x, y)`` in pixels.
-
-        Returns:
-            The rotated, re-rasterised mask.
-        """
-        return self.transform(rotation_matrix(angle, origin))

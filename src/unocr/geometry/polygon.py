@@ -14,11 +14,8 @@ from unocr.geometry import convert
 from unocr.geometry._affine import (
     apply_affine,
     as_affine,
-    rotation_matrix,
-    scale_matrix,
-    translation_matrix,
 )
-from unocr.geometry._shape import Shape, lists
+from unocr.geometry._shape import AffineShape, lists
 from unocr.geometry._validate import FloatArray, as_points
 
 if TYPE_CHECKING:
@@ -86,7 +83,7 @@ def _certainly_simple(ring: FloatArray) -> bool:
     return True
 
 
-class Polygon(Shape):
+class Polygon(AffineShape):
     """A simple polygon with optional holes.
 
     The exterior runs **clockwise on screen** (x right, y down), like
@@ -333,39 +330,3 @@ class Polygon(Shape):
         for h in holes:
             h.flags.writeable = False
         return Polygon._trusted(ext, tuple(holes))
-
-    def scale(self, sx: float, sy: float | None = None) -> Polygon:
-        """Scale about the origin ``(0, 0)``.
-
-        Args:
-            sx: Horizontal factor (non-zero).
-            sy: Vertical factor; defaults to ``sx``.
-
-        Returns:
-            The scaled polygon.
-        """
-        return self.transform(scale_matrix(sx, sy))
-
-    def translate(self, dx: float, dy: float) -> Polygon:
-        """Shift by ``(dx, dy)`` pixels.
-
-        Args:
-            dx: Shift to the right.
-            dy: Shift downwards.
-
-        Returns:
-            The shifted polygon.
-        """
-        return self.transform(translation_matrix(dx, dy))
-
-    def rotate(self, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> Polygon:
-        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
-
-        Args:
-            angle: Degrees, positive = clockwise on screen.
-            origin: Pivot ``(x, y)`` in pixels.
-
-        Returns:
-            The rotated polygon.
-        """
-        return self.transform(rotation_matrix(angle, origin))

@@ -14,11 +14,8 @@ from unocr.geometry import convert
 from unocr.geometry._affine import (
     apply_affine,
     as_affine,
-    rotation_matrix,
-    scale_matrix,
-    translation_matrix,
 )
-from unocr.geometry._shape import Shape, lists, ring_centroid
+from unocr.geometry._shape import AffineShape, lists, ring_centroid
 from unocr.geometry._validate import FloatArray, as_points
 
 if TYPE_CHECKING:
@@ -33,7 +30,7 @@ __all__ = ["Quad"]
 _PERMUTATIONS = np.array(list(itertools.permutations(range(4))))
 
 
-class Quad(Shape):
+class Quad(AffineShape):
     """A quadrilateral: four corners in the order TL, TR, BR, BL.
 
     The order is top-left first, then clockwise on screen (x right, y down),
@@ -299,39 +296,3 @@ class Quad(Shape):
             Quad([[5.0, 0.0], [7.0, 0.0], [7.0, 1.0], [5.0, 1.0]])
         """
         return Quad(apply_affine(self._points, as_affine(matrix)))
-
-    def scale(self, sx: float, sy: float | None = None) -> Quad:
-        """Scale about the origin ``(0, 0)``.
-
-        Args:
-            sx: Horizontal factor (non-zero).
-            sy: Vertical factor; defaults to ``sx``.
-
-        Returns:
-            The scaled quad.
-        """
-        return self.transform(scale_matrix(sx, sy))
-
-    def translate(self, dx: float, dy: float) -> Quad:
-        """Shift by ``(dx, dy)`` pixels.
-
-        Args:
-            dx: Shift to the right.
-            dy: Shift downwards.
-
-        Returns:
-            The shifted quad.
-        """
-        return self.transform(translation_matrix(dx, dy))
-
-    def rotate(self, angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> Quad:
-        """Rotate by ``angle`` degrees clockwise on screen about ``origin``.
-
-        Args:
-            angle: Degrees, positive = clockwise on screen.
-            origin: Pivot ``(x, y)`` in pixels.
-
-        Returns:
-            The rotated quad.
-        """
-        return self.transform(rotation_matrix(angle, origin))
