@@ -21,13 +21,15 @@ lxml is imported inside the functions, so ``import unocr`` stays free of it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from unocr.errors import BackendUnavailableError, FormatError
 
 __all__ = [
     "MAX_XML_BYTES",
     "MAX_XML_DEPTH",
+    "NsReader",
     "XmlSyntaxError",
     "local_name",
     "lxml_etree",
@@ -42,6 +44,8 @@ MAX_XML_BYTES = 100 * 1024 * 1024
 MAX_XML_DEPTH = 200
 
 _CHUNK = 1 << 16
+
+_T = TypeVar("_T")
 
 
 class XmlSyntaxError(FormatError):
@@ -262,3 +266,36 @@ def namespace(element: Any) -> str:
     if isinstance(tag, str) and tag.startswith("{"):
         return tag[1:].split("}", 1)[0]
     return ""
+
+
+class NsReader:
+    """Base of the ALTO and PAGE-XML readers: elements of one namespace.
+
+    Args:
+        ns: The document's namespace URI; ``""`` for namespace-less tags.
+    """
+
+    def __init__(self, ns: str) -> None:
+        self.ns = ns
+
+    def q(self, tag: str) -> str:
+        """``tag`` in the reader's namespace (Clark notation), bare without one.
+
+        Examples:
+            >>> NsReader("urn:x").q("Word"), NsReader("").q("Word")
+            ('{urn:x}Word', 'Word')
+        """
+        return f"{{{self.ns}}}{tag}" if self.ns else tag
+
+    def children(self, el: Any, tag: str, read: Callable[[Any], _T | None]) -> list[_T]:
+        """Read each ``tag`` child of ``el`` in document order.
+
+        Args:
+            el: The parent element.
+            tag: The children's local name.
+            read: Turns one child into a value, or ``None`` to leave it out.
+
+        Returns:
+            The values that are not ``None``.
+        """
+        return [x for x in (read(c) for c in el.iterfind(self.q(tag))) if x is not None]

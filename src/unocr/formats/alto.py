@@ -41,7 +41,7 @@ from unocr.formats._common import (
     outline,
     page_languages,
 )
-from unocr.formats._xml import local_name, lxml_etree, namespace, parse_xml
+from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -220,13 +220,7 @@ def _parse_points(text: str) -> list[tuple[float, float]]:
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
 
-class _Reader:
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
-
-    def q(self, tag: str) -> str:
-        return f"{{{self.ns}}}{tag}" if self.ns else tag
-
+class _Reader(NsReader):
     def geometry(self, el: Any) -> Geometry | None:
         shape = el.find(self.q("Shape"))
         if shape is not None:
@@ -277,14 +271,9 @@ class _Reader:
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
         own = self.geometry(el)
         language = iso_language(el.get("LANG")) or lang
-        words = [
-            w
-            for w in (
-                self.word(s, own or fallback, language)
-                for s in el.iterfind(self.q("String"))
-            )
-            if w is not None
-        ]
+        words = self.children(
+            el, "String", lambda s: self.word(s, own or fallback, language)
+        )
         if not words:
             return None
         text = join_words(words)
@@ -296,14 +285,9 @@ class _Reader:
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
         language = iso_language(el.get("LANG") or el.get("language")) or lang
-        lines = [
-            line
-            for line in (
-                self.line(x, own or fallback, language)
-                for x in el.iterfind(self.q("TextLine"))
-            )
-            if line is not None
-        ]
+        lines = self.children(
+            el, "TextLine", lambda x: self.line(x, own or fallback, language)
+        )
         if not lines:
             return None
         return native_block(lines, own, language=language)

@@ -41,7 +41,7 @@ from unocr.formats._common import (
     outline,
     page_languages,
 )
-from unocr.formats._xml import local_name, lxml_etree, namespace, parse_xml
+from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -238,13 +238,7 @@ def dumps(page: Page) -> str:
 
 
 # --------------------------------------------------------------------- reading
-class _Reader:
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
-
-    def q(self, tag: str) -> str:
-        return f"{{{self.ns}}}{tag}"
-
+class _Reader(NsReader):
     def geometry(self, el: Any) -> Geometry | None:
         node = el.find(self.q("Coords"))
         if node is None:
@@ -326,14 +320,9 @@ class _Reader:
 
         own = self.geometry(el)
         language = _iso_from_page(el.get("primaryLanguage")) or lang
-        words = [
-            w
-            for w in (
-                self.word(x, own or fallback, language)
-                for x in el.iterfind(self.q("Word"))
-            )
-            if w is not None
-        ]
+        words = self.children(
+            el, "Word", lambda x: self.word(x, own or fallback, language)
+        )
         text, conf = self.text(el)
         if text is None:
             text = join_words(words)
@@ -348,14 +337,9 @@ class _Reader:
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
         language = _iso_from_page(el.get("primaryLanguage")) or lang
-        lines = [
-            line
-            for line in (
-                self.line(x, own or fallback, language)
-                for x in el.iterfind(self.q("TextLine"))
-            )
-            if line is not None
-        ]
+        lines = self.children(
+            el, "TextLine", lambda x: self.line(x, own or fallback, language)
+        )
         if not lines:
             return None
         text, conf = self.text(el)
