@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Page, Timings, Word
@@ -39,17 +40,7 @@ __all__ = ["keras_ocr_to_page", "word_from_prediction"]
 
 
 def _box(value: object, width: int, height: int) -> NDArray[np.float64]:
-    try:
-        pts = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise FormatError(
-            f"keras-ocr box: expected a (4, 2) array of (x, y), got {value!r:.200}"
-        ) from exc
-    if pts.shape != (4, 2) or not np.all(np.isfinite(pts)):
-        raise FormatError(
-            f"keras-ocr box: expected 4 finite (x, y) points, shape (4, 2), "
-            f"got shape {pts.shape}"
-        )
+    pts = four_points(value, "keras-ocr box")
     pts[:, 0] = np.clip(pts[:, 0], 0.0, float(width))
     pts[:, 1] = np.clip(pts[:, 1], 0.0, float(height))
     return pts

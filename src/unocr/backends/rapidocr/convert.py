@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Line, Page, Symbol, Timings, Word
@@ -65,27 +66,8 @@ def _confidence(value: object) -> float | None:
 
 
 def _points(value: ArrayLike, what: str) -> NDArray[np.float64]:
-    """Validate four (x, y) points.
-
-    Args:
-        value: Anything shaped (4, 2).
-        what: Description for the error message.
-
-    Returns:
-        (4, 2) float64 array of pixel coordinates (x, y).
-    """
-    try:
-        pts = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise FormatError(
-            f"RapidOCR {what}: expected 4 (x, y) points, got {value!r}"
-        ) from exc
-    if pts.shape != (4, 2) or not np.all(np.isfinite(pts)):
-        raise FormatError(
-            f"RapidOCR {what}: expected 4 finite (x, y) points, shape (4, 2), "
-            f"got shape {pts.shape}"
-        )
-    return pts
+    """Validate four (x, y) points of a RapidOCR ``what`` (e.g. "line box")."""
+    return four_points(value, f"RapidOCR {what}")
 
 
 def _quad(points: NDArray[np.float64]) -> Quad | None:
