@@ -28,6 +28,8 @@ __all__ = [
     "join_lines",
     "join_words",
     "outline",
+    "finite_number",
+    "page_size",
     "percent_to_confidence",
 ]
 
@@ -153,8 +155,6 @@ def geometry_from_box(x0: float, y0: float, x1: float, y1: float) -> Geometry:
     from unocr.geometry import Box
 
     values = (x0, y0, x1, y1)
-    if not all(math.isfinite(v) for v in values):
-        raise FormatError(f"coordinates must be finite numbers, got {values}")
     try:
         return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     except GeometryError as exc:
@@ -225,6 +225,59 @@ def geometry_from_points(
         return Polygon(pts)
     except GeometryError:
         return geometry_from_box(float(x0), float(y0), float(x1), float(y1))
+
+
+def finite_number(text: str, what: str) -> float:
+    """Parse a number written in a file, refusing NaN and infinity.
+
+    Args:
+        text: The number as written (``"12.5"``, ``"1e3"``).
+        what: What it is, for the message (e.g. ``"ALTO String WC"``).
+
+    Returns:
+        The value.
+
+    Raises:
+        FormatError: Not a number, or not finite (``nan``, ``inf``, ``1e999``).
+
+    Examples:
+        >>> finite_number("96.5", "x_wconf")
+        96.5
+    """
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise FormatError(f"{what}: expected a number, got {text!r:.40}") from None
+    if not math.isfinite(value):
+        raise FormatError(f"{what}: expected a finite number, got {text!r:.40}")
+    return value
+
+
+def page_size(width: float, height: float, what: str) -> tuple[int, int]:
+    """A page's size as whole pixels, checked.
+
+    Args:
+        width: The width the file gives, in pixels.
+        height: The height the file gives, in pixels.
+        what: The format's name, for the message.
+
+    Returns:
+        ``(width, height)`` rounded to whole pixels.
+
+    Raises:
+        FormatError: A size that is negative, not finite or beyond the
+            coordinate range (:data:`unocr.limits.MAX_COORDINATE`).
+    """
+    from unocr.limits import MAX_COORDINATE
+
+    for name, value in (("width", width), ("height", height)):
+        finite = isinstance(value, int) or math.isfinite(value)  # ints never overflow
+        if not (finite and 0 <= value <= MAX_COORDINATE):
+            raise FormatError(
+                f"{what} page {name} must be a number of pixels from 0 to "
+                f"{MAX_COORDINATE:.0e}, got {value!r}"
+            )
+    return round(width), round(height)
 
 
 def percent_to_confidence(value: float) -> float | None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from unocr.errors import FormatError
 from unocr.formats._common import (
     clean_text,
+    finite_number,
     fmt_num,
     geometry_from_box,
     geometry_from_points,
@@ -40,8 +41,10 @@ from unocr.formats._common import (
     native_line,
     outline,
     page_languages,
+    page_size,
 )
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.limits import ReadLimits
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -201,12 +204,7 @@ def _float(el: Any, name: str) -> float | None:
     value = el.get(name)
     if value is None or not value.strip():
         return None
-    try:
-        return float(value)
-    except ValueError:
-        raise FormatError(
-            f"ALTO {local_name(el)} has a non-numeric {name}={value!r}"
-        ) from None
+    return finite_number(value, f"ALTO {local_name(el)} {name}")
 
 
 def _parse_points(text: str) -> list[tuple[float, float]]:
@@ -293,11 +291,12 @@ class _Reader(NsReader):
         return native_block(lines, own, language=language)
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read an ALTO document (v2, v3 or v4; one page).
 
     Args:
         data: The XML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
         The page; ``backend`` and ``languages`` come back where unocr wrote
@@ -310,7 +309,7 @@ def loads(data: str | bytes) -> Page:
     """
     from unocr.model import Page
 
-    root = parse_xml(data, what="ALTO")
+    root = parse_xml(data, what="ALTO", limits=limits)
     ns = namespace(root)
     if local_name(root) != "alto":
         raise FormatError(
@@ -341,6 +340,7 @@ def loads(data: str | bytes) -> Page:
     height = _float(page_el, "HEIGHT")
     if width is None or height is None:
         raise FormatError("ALTO Page needs WIDTH and HEIGHT attributes")
+    width_px, height_px = page_size(width, height, "ALTO")
     page_box = geometry_from_box(0, 0, width, height)
     page_lang = iso_language(page_el.get("LANG"))
     blocks = [
@@ -357,8 +357,8 @@ def loads(data: str | bytes) -> Page:
         if name.lower().startswith("tesseract"):
             backend = "tesseract"
     return Page(
-        width=round(width),
-        height=round(height),
+        width=width_px,
+        height=height_px,
         blocks=tuple(blocks),
         backend=backend,
         languages=languages if languages is not None else page_languages(blocks),

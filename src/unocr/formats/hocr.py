@@ -31,6 +31,7 @@ from unocr.errors import FormatError
 from unocr.formats._common import (
     box_ints,
     clean_text,
+    finite_number,
     fmt_num,
     geometry_from_box,
     geometry_from_points,
@@ -41,6 +42,7 @@ from unocr.formats._common import (
     native_line,
     outline,
     page_languages,
+    page_size,
     percent_to_confidence,
 )
 from unocr.formats._xml import (
@@ -50,6 +52,7 @@ from unocr.formats._xml import (
     parse_html,
     parse_xml,
 )
+from unocr.limits import ReadLimits
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -187,11 +190,20 @@ def dumps(page: Page) -> str:
 
 
 # --------------------------------------------------------------------- reading
-_PROP = re.compile(r'\s*([A-Za-z_][\w-]*)\s*((?:"[^"]*"|[^;"])*)(?:;|$)')
+# One token of a title: a quoted string (an unmatched quote runs to the end),
+# a run of other characters, or a separator. No two alternatives can match the
+# same text, so scanning is linear in the title's length.
+_TITLE_TOKEN = re.compile(r'"[^"]*"?|[^";]+|;')
+_PROP_NAME = re.compile(r"\s*([A-Za-z_][\w-]*)")
+_VALUE = re.compile(r'"[^"]*"?|[^\s"]+')
 
 
 def parse_title(title: str) -> dict[str, list[str]]:
     """Split an hOCR ``title`` attribute into its properties.
+
+    Properties are separated by ``;`` outside double quotes; each starts with
+    its name. Scanning takes time linear in the title's length, whatever it
+    holds (an unmatched quote runs to the end of the title).
 
     Args:
         title: E.g. ``'bbox 36 92 96 116; x_wconf 96'``.
@@ -199,12 +211,26 @@ def parse_title(title: str) -> dict[str, list[str]]:
     Returns:
         Property name -> list of value tokens (quoted strings keep their
         quotes), e.g. ``{"bbox": ["36", "92", "96", "116"], "x_wconf": ["96"]}``.
+
+    Examples:
+        >>> parse_title('bbox 0 0 9 9; x_source "a;b" c')
+        {'bbox': ['0', '0', '9', '9'], 'x_source': ['"a;b"', 'c']}
     """
     props: dict[str, list[str]] = {}
-    for match in _PROP.finditer(title or ""):
-        name, rest = match.group(1), match.group(2)
-        if name:
-            props[name] = re.findall(r'"[^"]*"|\S+', rest)
+    parts: list[str] = [""]
+    for token in _TITLE_TOKEN.findall(title or ""):
+        if token == ";":
+            parts.append("")
+        else:
+            parts[-1] += token
+    for part in parts:
+        match = _PROP_NAME.match(part)
+        if match is None:
+            continue
+        rest = part[match.end() :]
+        if rest and not rest[0].isspace() and rest[0] != '"':
+            continue  # the name runs into other characters: not a property
+        props[match.group(1)] = _VALUE.findall(rest)
     return props
 
 
@@ -239,8 +265,7 @@ def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry 
 def _confidence(props: dict[str, list[str]], *keys: str) -> float | None:
     for key in keys:
         if props.get(key):
-            values = _numbers(props[key][:1], key)
-            return percent_to_confidence(values[0])
+            return percent_to_confidence(finite_number(props[key][0], f"hOCR {key}"))
     return None
 
 
@@ -350,19 +375,20 @@ def _ancestor(el: Any, classes: tuple[str, ...], stop: Any) -> Any | None:
     return None
 
 
-def _parse(data: str | bytes) -> Any:
+def _parse(data: str | bytes, limits: ReadLimits | None) -> Any:
     try:
-        return parse_xml(data, what="hOCR")
+        return parse_xml(data, what="hOCR", limits=limits)
     except XmlSyntaxError:
         # hOCR is HTML: files that are not well-formed XML are read as HTML.
-        return parse_html(data, what="hOCR")
+        return parse_html(data, what="hOCR", limits=limits)
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read an hOCR document (one page).
 
     Args:
         data: The XHTML/HTML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
         The page; ``width``/``height`` from the ``ocr_page`` bbox.
@@ -374,7 +400,7 @@ def loads(data: str | bytes) -> Page:
     from unocr.model import Page
     from unocr.model.layout import group_lines, group_words
 
-    root = _parse(data)
+    root = _parse(data, limits)
     pages = list(_find(root, ("ocr_page",)))
     if not pages:
         raise FormatError("not an hOCR document: no element with class 'ocr_page'")
@@ -421,11 +447,11 @@ def loads(data: str | bytes) -> Page:
 
     if page_box is not None:
         bounds = page_box.bounds
-        width, height = round(bounds.x1), round(bounds.y1)
+        width, height = page_size(max(0.0, bounds.x1), max(0.0, bounds.y1), "hOCR")
     elif blocks:
         x1 = max(b.geometry.bounds.x1 for b in blocks)
         y1 = max(b.geometry.bounds.y1 for b in blocks)
-        width, height = round(x1), round(y1)
+        width, height = page_size(max(0.0, x1), max(0.0, y1), "hOCR")
     else:
         width = height = 0
     languages = _meta(root, "ocr-langs")
@@ -450,9 +476,9 @@ def _meta(root: Any, name: str) -> str | None:
 
 
 def _backend(system: str | None) -> str | None:
-    if not system:
+    parts = (system or "").split()
+    if not parts:
         return None
-    parts = system.split()
     if parts[0].lower() == "unocr":
         return parts[1] if len(parts) > 1 else None
     if parts[0].lower() == "tesseract":

@@ -31,6 +31,7 @@ from unocr.errors import FormatError
 from unocr.formats._common import (
     box_ints,
     clean_text,
+    finite_number,
     fmt_num,
     geometry_from_points,
     is_rtl,
@@ -40,8 +41,10 @@ from unocr.formats._common import (
     native_line,
     outline,
     page_languages,
+    page_size,
 )
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.limits import ReadLimits
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -283,10 +286,11 @@ class _Reader(NsReader):
         unicode = best.find(self.q("Unicode"))
         text = "".join(unicode.itertext()) if unicode is not None else ""
         conf = best.get("conf")
-        try:
-            confidence = None if conf is None else min(1.0, max(0.0, float(conf)))
-        except ValueError:
-            raise FormatError(f"PAGE TextEquiv conf {conf!r} is not a number") from None
+        confidence = (
+            None
+            if conf is None
+            else min(1.0, max(0.0, finite_number(conf, "PAGE TextEquiv conf")))
+        )
         return text, confidence
 
     def symbol(self, el: Any, fallback: Geometry) -> Symbol:
@@ -385,11 +389,12 @@ def _reading_order(page_el: Any, reader: _Reader) -> list[str]:
     return out
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read a PAGE-XML document.
 
     Args:
         data: The XML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
         The page: text regions (in reading order) as blocks, text lines,
@@ -402,7 +407,7 @@ def loads(data: str | bytes) -> Page:
     """
     from unocr.model import Page
 
-    root = parse_xml(data, what="PAGE-XML")
+    root = parse_xml(data, what="PAGE-XML", limits=limits)
     ns = namespace(root)
     if local_name(root) != "PcGts":
         raise FormatError(
@@ -417,13 +422,11 @@ def loads(data: str | bytes) -> Page:
     page_el = root.find(reader.q("Page"))
     if page_el is None:
         raise FormatError("PAGE-XML document has no Page element")
-    try:
-        width = int(float(page_el.get("imageWidth", "")))
-        height = int(float(page_el.get("imageHeight", "")))
-    except ValueError:
-        raise FormatError(
-            "PAGE-XML Page needs numeric imageWidth and imageHeight"
-        ) from None
+    width, height = page_size(
+        finite_number(page_el.get("imageWidth", ""), "PAGE-XML Page imageWidth"),
+        finite_number(page_el.get("imageHeight", ""), "PAGE-XML Page imageHeight"),
+        "PAGE-XML",
+    )
     page_box = geometry_from_points([(0, 0), (width, height)])
     regions: list[tuple[str | None, Block]] = []
     page_lang = _iso_from_page(page_el.get("primaryLanguage"))

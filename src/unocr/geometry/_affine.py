@@ -71,7 +71,14 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
         )
     (a, b, tx), (c, d, ty) = rows[0], rows[1]
     largest = max(1.0, abs(a), abs(b), abs(c), abs(d), abs(tx), abs(ty))
-    if abs(a * d - b * c) <= _TOL * largest:
+    det = a * d - b * c
+    if not math.isfinite(det):
+        raise GeometryError(
+            f"matrix: the linear part {[[a, b], [c, d]]} is too large (its "
+            "determinant overflows); no shape within the coordinate range maps "
+            "to a finite one"
+        )
+    if abs(det) <= _TOL * largest:
         raise GeometryError(
             f"matrix: the linear part {[[a, b], [c, d]]} is singular; "
             "an affine map must not collapse shapes to a line or a point"

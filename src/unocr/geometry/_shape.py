@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from unocr.errors import GeometryError
 from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
 from unocr.geometry._validate import FloatArray
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -66,6 +67,10 @@ def ring_centroid(points: FloatArray) -> tuple[float, float, float]:
         return float(lo[0] + hi[0]) / 2.0, float(lo[1] + hi[1]) / 2.0, 0.0
     cx = float(((x + xn) * cross).sum()) / (6.0 * a)
     cy = float(((y + yn) * cross).sum()) / (6.0 * a)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    if not (lo[0] <= cx <= hi[0] and lo[1] <= cy <= hi[1]):
+        # A nearly zero area from cancellation: the quotient is noise.
+        return float(lo[0] + hi[0]) / 2.0, float(lo[1] + hi[1]) / 2.0, a
     return cx, cy, a
 
 
@@ -136,8 +141,16 @@ class Shape(abc.ABC):
         """Convert to a :class:`Polygon`."""
 
     @abc.abstractmethod
-    def to_mask(self) -> Mask:
-        """Convert to a :class:`Mask` (pixels whose centre lies inside)."""
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Convert to a :class:`Mask` (pixels whose centre lies inside).
+
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the mask would hold more than ``max_pixels``.
+        """
 
     @abc.abstractmethod
     def to_shapely(self) -> Any:

@@ -14,8 +14,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from unocr.errors import GeometryError
+from unocr.limits import MAX_COORDINATE
 
-__all__ = ["FloatArray", "as_array", "as_finite_float", "as_points"]
+__all__ = [
+    "FloatArray",
+    "as_array",
+    "as_coordinate",
+    "as_finite_float",
+    "as_points",
+    "check_range",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -52,13 +60,76 @@ def as_finite_float(value: Any, name: str) -> float:
         raise GeometryError(f"{name} must be a real number, got a bool ({value!r})")
     try:
         result = float(value)
+    except OverflowError:
+        raise GeometryError(
+            f"{name} must be a finite number, got an integer too large for a float "
+            f"({_short(value)})"
+        ) from None
     except (TypeError, ValueError):
         raise GeometryError(
-            f"{name} must be a real number, got {type(value).__name__} ({value!r})"
+            f"{name} must be a real number, got {type(value).__name__} "
+            f"({_short(value)})"
         ) from None
     if not math.isfinite(result):
         raise GeometryError(f"{name} must be finite, got {result!r}")
     return result
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _range_message(name: str, value: float) -> str:
+    return (
+        f"{name}: expected coordinates within +-{MAX_COORDINATE:.0e} pixels "
+        f"(unocr.limits.MAX_COORDINATE), got {value!r}"
+    )
+
+
+def as_coordinate(value: Any, name: str) -> float:
+    """Convert a coordinate or size to a float within the coordinate range.
+
+    Args:
+        value: A real number, in pixels.
+        name: The argument's name, used in the error message.
+
+    Returns:
+        The value as a float, ``|value| <= MAX_COORDINATE``.
+
+    Raises:
+        GeometryError: If the value is not a real number, is NaN/inf, or lies
+            beyond :data:`~unocr.limits.MAX_COORDINATE`.
+
+    Examples:
+        >>> as_coordinate(2e9, "x0")
+        Traceback (most recent call last):
+        ...
+        unocr.errors.GeometryError: x0: expected coordinates within +-1e+09 pixels (unocr.limits.MAX_COORDINATE), got 2000000000.0
+    """
+    result = as_finite_float(value, name)
+    if abs(result) > MAX_COORDINATE:
+        raise GeometryError(_range_message(name, result))
+    return result
+
+
+def check_range(arr: FloatArray, name: str) -> FloatArray:
+    """Check that every value of a finite array lies within the coordinate range.
+
+    Args:
+        arr: A finite float64 array of coordinates in pixels.
+        name: The argument's name, used in the error message.
+
+    Returns:
+        ``arr`` itself.
+
+    Raises:
+        GeometryError: If a value lies beyond :data:`~unocr.limits.MAX_COORDINATE`.
+    """
+    if arr.size and float(np.abs(arr).max()) > MAX_COORDINATE:
+        bad = np.argwhere(np.abs(arr) > MAX_COORDINATE)[0]
+        raise GeometryError(_range_message(name, float(arr[tuple(bad)])))
+    return arr
 
 
 def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> FloatArray:
@@ -87,7 +158,7 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
     """
     try:
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"{name}: expected an array of numbers of shape (_, "
             f"{', '.join('_' if s is None else str(s) for s in tail)}), "
@@ -111,7 +182,7 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
             f"{name}: expected finite coordinates, got {arr[tuple(bad)]!r} at index "
             f"{tuple(int(i) for i in bad)}"
         )
-    return arr
+    return check_range(arr, name)
 
 
 def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> FloatArray:
@@ -135,7 +206,7 @@ def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> Float
     """
     try:
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"{name}: expected points of shape (_, 2), "
             f"got {type(value).__name__} ({exc})"

@@ -15,6 +15,7 @@ from unocr.geometry.mask import Mask
 from unocr.geometry.polygon import Polygon
 from unocr.geometry.quad import Quad
 from unocr.geometry.rotated_box import RotatedBox
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 __all__ = [
     "GEOMETRY_TYPES",
@@ -76,12 +77,16 @@ def read_fields(d: Mapping[str, Any], kind: str, keys: tuple[str, ...]) -> list[
     return [read_key(d, kind, k) for k in keys]
 
 
-def geometry_from_dict(d: Mapping[str, Any]) -> Geometry:
+def geometry_from_dict(
+    d: Mapping[str, Any], *, max_pixels: int | None = DEFAULT_MAX_PIXELS
+) -> Geometry:
     """Deserialise any shape written by ``to_dict()``, dispatching on ``"type"``.
 
     Args:
         d: A mapping with ``"type"`` one of ``box``, ``rotated_box``, ``quad``,
             ``polygon``, ``mask``.
+        max_pixels: Largest mask accepted (height x width), checked before the
+            mask is allocated; ``None`` disables the check.
 
     Returns:
         The shape.
@@ -100,6 +105,8 @@ def geometry_from_dict(d: Mapping[str, Any]) -> Geometry:
             f"geometry: expected 'type' to be one of {', '.join(GEOMETRY_TYPES)}, "
             f"got {kind!r}"
         )
+    if cls is Mask:
+        return Mask.from_dict(dict(d), max_pixels=max_pixels)
     shape: Geometry = cls.from_dict(dict(d))
     return shape
 

@@ -20,6 +20,7 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
+from unocr.errors import GeometryError
 from unocr.geometry import convert
 from unocr.geometry._shape import Shape, as_shape
 from unocr.geometry._validate import FloatArray
@@ -290,7 +291,7 @@ def shapely_intersection_areas(ga: Any, gb: Any) -> FloatArray:
     try:
         inter = shapely.intersection(ga, gb)
     except shapely.errors.GEOSException:  # pragma: no cover - GEOS robustness
-        inter = shapely.intersection(ga, gb, grid_size=_GRID)
+        inter = _snapped_intersection(ga, gb)
     areas: FloatArray = np.asarray(shapely.area(inter), dtype=np.float64).reshape(
         ga.shape
     )
@@ -298,10 +299,19 @@ def shapely_intersection_areas(ga: Any, gb: Any) -> FloatArray:
     if zero.size:
         bad = zero[shapely.relate_pattern(ga[zero], gb[zero], "T********")]
         if bad.size:
-            areas[bad] = shapely.area(
-                shapely.intersection(ga[bad], gb[bad], grid_size=_GRID)
-            )
+            areas[bad] = shapely.area(_snapped_intersection(ga[bad], gb[bad]))
     return areas
+
+
+def _snapped_intersection(ga: Any, gb: Any) -> Any:
+    """Intersections with snap-rounding, or a :class:`GeometryError` if GEOS fails."""
+    try:
+        return shapely.intersection(ga, gb, grid_size=_GRID)
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(
+            f"cannot intersect these shapes: GEOS failed even with snap-rounding "
+            f"({exc}); simplify the shapes (e.g. shapely.make_valid) first"
+        ) from exc
 
 
 def _quadlike(shape: Shape) -> bool:

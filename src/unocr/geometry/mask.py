@@ -16,7 +16,8 @@ from unocr.geometry._affine import (
     as_affine,
 )
 from unocr.geometry._shape import AffineShape
-from unocr.geometry._validate import FloatArray, as_finite_float
+from unocr.geometry._validate import FloatArray, as_coordinate, check_range
+from unocr.limits import DEFAULT_MAX_PIXELS, check_limit, check_limit_argument
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -24,9 +25,17 @@ if TYPE_CHECKING:
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
-__all__ = ["Mask", "rasterize"]
+__all__ = ["Mask", "check_mask_pixels", "rasterize"]
 
 BoolArray = NDArray[np.bool_]
+
+
+def _is_count(value: object) -> bool:
+    return (
+        isinstance(value, (int, np.integer))
+        and not isinstance(value, (bool, np.bool_))
+        and value >= 0
+    )
 
 
 def _as_bool(data: ArrayLike) -> BoolArray:
@@ -66,17 +75,56 @@ def _runs(
     return rows, starts, ends
 
 
-def rasterize(geom: Any) -> Mask:
+def check_mask_pixels(
+    height: int, width: int, max_pixels: int | None, what: str
+) -> None:
+    """Refuse a mask of ``height x width`` pixels over ``max_pixels``, before allocating.
+
+    Args:
+        height: Rows of the mask.
+        width: Columns of the mask.
+        max_pixels: The limit (``None``: no limit).
+        what: What asks for the mask, for the message.
+
+    Raises:
+        GeometryError: If ``height * width > max_pixels``; the message names
+            ``max_pixels=`` as the way to raise the limit.
+    """
+    check_limit_argument(max_pixels, "max_pixels", GeometryError)
+    check_limit(
+        height * width,
+        max_pixels,
+        what=f"{what} ({height}x{width} mask)",
+        unit="pixels",
+        argument="max_pixels",
+        error=GeometryError,
+    )
+
+
+# Pixels whose centres are tested at once while rasterising (bounds the
+# temporary coordinate grids to a few megabytes whatever the mask's size).
+_BAND_PIXELS = 1 << 18
+
+
+def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     """Rasterise a shapely geometry: pixels whose centre lies strictly inside.
 
     Pixel ``(row i, col j)`` has its centre at ``(j + 0.5, i + 0.5)`` in pixels.
+    The mask's size is checked against ``max_pixels`` before anything is
+    allocated, and the pixels are tested in bands of rows, so memory stays at
+    one byte per pixel of the bounds.
 
     Args:
         geom: An areal shapely geometry (Polygon, MultiPolygon, ...).
+        max_pixels: Largest accepted bounds (height x width, in pixels);
+            ``None`` disables the check.
 
     Returns:
         The tight :class:`Mask` of those pixels (if none: shape ``(0, 0)`` at
         origin ``(0, 0)``).
+
+    Raises:
+        GeometryError: If the bounds hold more than ``max_pixels`` pixels.
 
     Examples:
         >>> rasterize(shapely.box(0, 0, 3, 2)).data.astype(int).tolist()
@@ -89,11 +137,15 @@ def rasterize(geom: Any) -> Mask:
     i0, i1 = math.floor(miny), math.ceil(maxy)
     if j1 <= j0 or i1 <= i0:
         return Mask(np.zeros((0, 0), dtype=bool))
+    check_mask_pixels(i1 - i0, j1 - j0, max_pixels, "rasterising a shape")
+    inside = np.empty((i1 - i0, j1 - j0), dtype=bool)
     xs = np.arange(j0, j1, dtype=np.float64) + 0.5
-    ys = np.arange(i0, i1, dtype=np.float64) + 0.5
-    gx, gy = np.meshgrid(xs, ys)
+    rows = max(1, _BAND_PIXELS // xs.size)
     shapely.prepare(geom)
-    inside = shapely.contains_xy(geom, gx, gy)
+    for top in range(i0, i1, rows):
+        ys = np.arange(top, min(top + rows, i1), dtype=np.float64) + 0.5
+        gx, gy = np.meshgrid(xs, ys)
+        inside[top - i0 : top - i0 + ys.size] = shapely.contains_xy(geom, gx, gy)
     return Mask(inside, origin=(j0, i0)).trimmed()
 
 
@@ -140,7 +192,7 @@ class Mask(AffineShape):
         object.__setattr__(
             self,
             "_origin",
-            (as_finite_float(ox, "origin x"), as_finite_float(oy, "origin y")),
+            (as_coordinate(ox, "origin x"), as_coordinate(oy, "origin y")),
         )
         object.__setattr__(self, "_geom", None)
 
@@ -301,8 +353,8 @@ class Mask(AffineShape):
             return Polygon.from_shapely(geom)
         return Polygon.from_shapely(shapely.convex_hull(geom))
 
-    def to_mask(self) -> Mask:
-        """Return the mask itself."""
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Return the mask itself (``max_pixels`` is not needed: nothing is drawn)."""
         return self
 
     def to_shapely(self) -> Any:
@@ -346,24 +398,29 @@ class Mask(AffineShape):
         return geom
 
     @classmethod
-    def from_shapely(cls, geom: Any) -> Mask:
+    def from_shapely(
+        cls, geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> Mask:
         """Rasterise a shapely geometry (pixels whose centre lies inside).
 
         Args:
             geom: An areal shapely geometry.
+            max_pixels: Largest accepted bounds (height x width, pixels);
+                ``None`` disables the check.
 
         Returns:
             The tight mask.
 
         Raises:
-            GeometryError: If ``geom`` is not a shapely geometry.
+            GeometryError: If ``geom`` is not a shapely geometry, or its bounds
+                hold more than ``max_pixels`` pixels.
         """
         if not isinstance(geom, shapely.Geometry):
             raise GeometryError(
                 "Mask.from_shapely: expected a shapely geometry, "
                 f"got {type(geom).__name__}"
             )
-        return rasterize(geom)
+        return rasterize(geom, max_pixels)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise with run-length encoding.
@@ -393,17 +450,26 @@ class Mask(AffineShape):
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Mask:
+    def from_dict(
+        cls, d: dict[str, Any], max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> Mask:
         """Inverse of :meth:`to_dict`.
+
+        Every value is checked in Python integers before an array is made: the
+        size against ``max_pixels``, each run count, and their exact sum
+        against the size.
 
         Args:
             d: Mapping with ``origin``, ``size`` and ``counts``.
+            max_pixels: Largest accepted ``height * width``; ``None`` disables
+                the check.
 
         Returns:
             The mask.
 
         Raises:
-            GeometryError: On missing keys or counts that do not add up.
+            GeometryError: On missing keys, a size over ``max_pixels``, or
+                counts that are not non-negative integers adding up to the size.
 
         Examples:
             >>> m = Mask([[0, 1], [1, 1]], origin=(3, 4))
@@ -415,23 +481,33 @@ class Mask(AffineShape):
         origin = read_key(d, "mask", "origin")
         size = read_key(d, "mask", "size")
         counts = read_key(d, "mask", "counts")
-        try:
-            h, w = (int(v) for v in size)
-            runs = np.asarray(counts, dtype=np.int64)
-        except (TypeError, ValueError):
-            raise GeometryError(
-                f"mask: expected size [height, width] and integer counts, got "
-                f"size={size!r}"
-            ) from None
-        if h < 0 or w < 0 or runs.ndim != 1 or (runs < 0).any() or runs.sum() != h * w:
-            raise GeometryError(
-                f"mask: expected non-negative run counts adding up to {h}x{w}={h * w}, "
-                f"got {int(runs.sum()) if runs.ndim == 1 else runs.shape} in total"
-            )
-        values = np.arange(runs.size) % 2 == 1
-        data = np.repeat(values, runs).reshape(h, w)
         if not isinstance(origin, (list, tuple)) or len(origin) != 2:
             raise GeometryError(f"mask: expected origin [x, y], got {origin!r}")
+        if (
+            not isinstance(size, (list, tuple))
+            or len(size) != 2
+            or not all(_is_count(v) for v in size)
+        ):
+            raise GeometryError(
+                f"mask: expected size [height, width] of integers >= 0, got {size!r}"
+            )
+        h, w = int(size[0]), int(size[1])
+        check_mask_pixels(h, w, max_pixels, "mask")
+        if not isinstance(counts, (list, tuple)) or not all(
+            _is_count(c) for c in counts
+        ):
+            raise GeometryError(
+                "mask: expected counts to be a list of integers >= 0 (run lengths)"
+            )
+        total = sum(int(c) for c in counts)  # exact: Python integers never wrap
+        if total != h * w:
+            raise GeometryError(
+                f"mask: expected run counts adding up to {h}x{w}={h * w}, got "
+                f"{total} in total"
+            )
+        runs = np.asarray(counts, dtype=np.int64)
+        values = np.arange(runs.size) % 2 == 1
+        data = np.repeat(values, runs).reshape(h, w)
         return cls(data, origin=(origin[0], origin[1]))
 
     def _outline_points(self) -> FloatArray:
@@ -460,5 +536,8 @@ class Mask(AffineShape):
                 self._data,
                 origin=(self._origin[0] + m[0, 2], self._origin[1] + m[1, 2]),
             )
-        geom = shapely.transform(self.to_shapely(), lambda p: apply_affine(p, m))
+        geom = shapely.transform(
+            self.to_shapely(),
+            lambda p: check_range(apply_affine(p, m), "Mask.transform result"),
+        )
         return rasterize(geom)

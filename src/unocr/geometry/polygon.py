@@ -16,7 +16,8 @@ from unocr.geometry._affine import (
     as_affine,
 )
 from unocr.geometry._shape import AffineShape, lists
-from unocr.geometry._validate import FloatArray, as_points
+from unocr.geometry._validate import FloatArray, as_points, check_range
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -237,11 +238,19 @@ class Polygon(AffineShape):
         """Return the polygon itself (exact)."""
         return self
 
-    def to_mask(self) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
+
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        """
         from unocr.geometry.mask import rasterize
 
-        return rasterize(self.to_shapely())
+        return rasterize(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return the equivalent ``shapely.Polygon`` (holes included)."""
@@ -321,9 +330,13 @@ class Polygon(AffineShape):
             The mapped polygon (re-oriented if the map is a reflection).
         """
         m = as_affine(matrix)
-        flip = np.linalg.det(m[:2, :2]) < 0
-        ext = apply_affine(self._points, m)
-        holes = [apply_affine(h, m) for h in self._holes]
+        (a, b), (c, d) = m[:2, :2].tolist()
+        flip = a * d - b * c < 0  # finite: as_affine checked the determinant
+        ext = check_range(apply_affine(self._points, m), "Polygon.transform result")
+        holes = [
+            check_range(apply_affine(h, m), "Polygon.transform result")
+            for h in self._holes
+        ]
         if flip:
             ext = np.concatenate([ext[:1], ext[:0:-1]])
             holes = [np.concatenate([h[:1], h[:0:-1]]) for h in holes]

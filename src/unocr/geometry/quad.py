@@ -17,6 +17,7 @@ from unocr.geometry._affine import (
 )
 from unocr.geometry._shape import AffineShape, lists, ring_centroid
 from unocr.geometry._validate import FloatArray, as_points
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -218,11 +219,19 @@ class Quad(AffineShape):
 
         return Polygon._trusted(self._points, ())
 
-    def to_mask(self) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
+
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        """
         from unocr.geometry.mask import rasterize
 
-        return rasterize(self.to_shapely())
+        return rasterize(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with the corners in order TL, TR, BR, BL."""

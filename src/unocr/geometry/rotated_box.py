@@ -19,7 +19,8 @@ from unocr.geometry._affine import (
     scale_matrix,
 )
 from unocr.geometry._shape import Shape
-from unocr.geometry._validate import FloatArray, as_finite_float
+from unocr.geometry._validate import FloatArray, as_coordinate, as_finite_float
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -54,7 +55,8 @@ class RotatedBox(Shape):
         angle: Degrees clockwise on screen; any value (reduced to canonical).
 
     Raises:
-        GeometryError: On NaN/inf or a negative size.
+        GeometryError: On NaN/inf, a centre or size beyond
+            :data:`~unocr.limits.MAX_COORDINATE`, or a negative size.
 
     Examples:
         >>> RotatedBox(0, 0, 2, 8, 100)
@@ -73,9 +75,10 @@ class RotatedBox(Shape):
 
     def __post_init__(self) -> None:
         values = [
-            as_finite_float(getattr(self, name), name)
-            for name in ("cx", "cy", "width", "height", "angle")
+            as_coordinate(getattr(self, name), name)
+            for name in ("cx", "cy", "width", "height")
         ]
+        values.append(as_finite_float(self.angle, "angle"))
         if values[2] < 0 or values[3] < 0:
             raise GeometryError(
                 f"RotatedBox: expected width >= 0 and height >= 0, got "
@@ -135,9 +138,17 @@ class RotatedBox(Shape):
         """The four corners as a :class:`Polygon` (exact)."""
         return self.to_quad().to_polygon()
 
-    def to_mask(self) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
-        return self.to_quad().to_mask()
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
+
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        """
+        return self.to_quad().to_mask(max_pixels)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""

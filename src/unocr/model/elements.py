@@ -82,6 +82,11 @@ class Element:
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
             raise TypeError(f"text must be a str, got {type(self.text).__name__}")
+        if self.language is not None and not isinstance(self.language, str):
+            raise TypeError(
+                "language must be an ISO 639 code (str) or None, got "
+                f"{type(self.language).__name__}"
+            )
         if not isinstance(self.geometry, _SHAPES):
             raise TypeError(
                 "geometry must be a Box, RotatedBox, Quad, Polygon or Mask, got "
