@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 SCHEMA = "unocr.page/1"
+# Longest phase duration a page may record (a year, in seconds).
+_MAX_SECONDS = 366 * 24 * 3600.0
 
 # (class, key of the children list, builder of one child)
 _CHILDREN: dict[type[Element], tuple[str, type[Element] | None]] = {
@@ -150,7 +152,7 @@ def _size(data: dict[str, Any], key: str) -> int:
         )
     if value > MAX_COORDINATE:
         raise FormatError(
-            f"page.{key}: {value:.40} pixels is beyond the coordinate range "
+            f"page.{key}: {str(value)[:40]} pixels is beyond the coordinate range "
             f"(unocr.limits.MAX_COORDINATE = {MAX_COORDINATE:.0e})"
         )
     return value
@@ -170,11 +172,11 @@ def _timings(data: dict[str, Any]) -> Timings:
         if (
             not isinstance(value, (int, float))
             or isinstance(value, bool)
-            or not math.isfinite(float(value))
-            or value < 0
+            or not 0 <= value <= _MAX_SECONDS
         ):
             raise FormatError(
-                f"page.timings.{key}: expected a finite number of seconds >= 0, "
+                f"page.timings.{key}: expected a number of seconds from 0 to "
+                f"{_MAX_SECONDS:.0f}, "
                 f"got {value!r:.40}"
             )
         values[key] = float(value)
