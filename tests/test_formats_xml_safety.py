@@ -85,10 +85,10 @@ def test_sanity_minimal_alto_parses():
             f"<PcGts xmlns='{PAGE_NS}'><Page imageFilename='' imageWidth='x' "
             "imageHeight='1'/></PcGts>",
             "page",
-            "numeric imageWidth",
+            "imageWidth: expected a number",
         ),
         ("<html><body><p>no hOCR here</p></body></html>", "hocr", "ocr_page"),
-        (alto().replace('HPOS="1"', 'HPOS="left"', 1), "alto", "non-numeric HPOS"),
+        (alto().replace('HPOS="1"', 'HPOS="left"', 1), "alto", "HPOS: expected a number"),
         (alto().replace("pixel", "mm10"), "alto", "pixel coordinates only"),
         (f"<alto xmlns='{ALTO_NS}'/>", "alto", "no Layout/Page"),
     ],
@@ -173,20 +173,18 @@ def test_deep_nesting_is_refused_early(depth):
         loads(doc, "alto")
 
 
-def test_depth_limit_is_configurable(monkeypatch):
-    monkeypatch.setattr(_xml, "MAX_XML_DEPTH", 5)
+def test_depth_limit_is_configurable():
     with pytest.raises(FormatError, match="more than 5 deep"):
-        loads(alto(), "alto")
+        loads(alto(), "alto", max_depth=5)
 
 
-def test_size_limits(monkeypatch):
+def test_size_limits():
     doc = alto("x" * 2000)
-    monkeypatch.setattr(_xml, "MAX_XML_BYTES", 1000)
-    with pytest.raises(FormatError, match="over the 1000-byte limit"):
-        loads(doc, "alto")
-    monkeypatch.setattr(formats, "MAX_INPUT_BYTES", 500)
-    with pytest.raises(FormatError, match="over the 500-byte limit"):
-        loads(doc)
+    with pytest.raises(FormatError, match="over the limit of 1,000 bytes"):
+        loads(doc, "alto", max_bytes=1000)
+    with pytest.raises(FormatError, match="pass max_bytes="):
+        loads(doc, max_bytes=500)
+    assert loads(doc, max_bytes=None).width
 
 
 def test_huge_text_node_is_refused():

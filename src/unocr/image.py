@@ -284,15 +284,15 @@ def _scale_to_uint8(im: Image.Image) -> Image.Image:
             values = finite(band)
             lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
         if im.mode == "F" and lo >= 0.0 and hi <= 1.0:
-            offset, factor = 0.0, 255.0
+            offset, span = 0.0, 1.0
         elif im.mode == "F" and lo >= 0.0 and hi <= 255.0:
-            offset, factor = 0.0, 1.0
+            offset, span = 0.0, 255.0
         elif hi > lo:
-            offset, factor = lo, 255.0 / (hi - lo)
+            offset, span = lo, hi - lo
         else:
             return Image.fromarray(out)
         for band in bands:
-            scaled = (finite(band) - offset) * factor
+            scaled = (finite(band) - offset) * 255.0 / span
             out[band] = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
     else:
         for band in bands:

@@ -390,17 +390,18 @@ def _read_file(path: str | bytes, shown: str, max_bytes: int | None) -> bytes:
         raise FormatError(
             f"cannot read {shown}: {exc.strerror or exc}", item=shown
         ) from exc
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise FormatError(f"{shown} is a directory, not an OCR result file", item=shown)
-        if not stat.S_ISREG(mode):
-            raise FormatError(
-                f"{shown} is not a regular file (a device, FIFO or socket); unocr "
-                "reads OCR results from files, or from bytes and file objects "
-                "you pass it",
-                item=shown,
-            )
+        raise FormatError(
+            f"{shown} is not a regular file (a device, FIFO or socket); unocr "
+            "reads OCR results from files, or from bytes and file objects "
+            "you pass it",
+            item=shown,
+        )
+    with os.fdopen(fd, "rb", buffering=0) as fh:
         chunks: list[bytes] = []
         total = 0
         while True:

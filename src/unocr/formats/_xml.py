@@ -98,7 +98,14 @@ def _limit_size(data: str | bytes, what: str, max_bytes: int | None) -> bytes:
     if isinstance(data, str):
         # lxml refuses str input that carries an encoding declaration; the text
         # is already decoded, so the declaration no longer applies.
-        data = _XML_DECL.sub("", data, count=1).encode("utf-8")
+        try:
+            data = _XML_DECL.sub("", data, count=1).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise FormatError(
+                f"{what} text holds a character that is not Unicode text "
+                f"({exc.reason}, at position {exc.start}); pass the document as "
+                "the bytes of the file"
+            ) from None
     check_limit(
         len(data),
         max_bytes,

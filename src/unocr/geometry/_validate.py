@@ -124,10 +124,12 @@ def check_range(arr: FloatArray, name: str) -> FloatArray:
         ``arr`` itself.
 
     Raises:
-        GeometryError: If a value lies beyond :data:`~unocr.limits.MAX_COORDINATE`.
+        GeometryError: If a value lies beyond :data:`~unocr.limits.MAX_COORDINATE`
+            or is NaN.
     """
-    if arr.size and float(np.abs(arr).max()) > MAX_COORDINATE:
-        bad = np.argwhere(np.abs(arr) > MAX_COORDINATE)[0]
+    inside = np.abs(arr) <= MAX_COORDINATE  # False for NaN too
+    if not inside.all():
+        bad = np.argwhere(~inside)[0]
         raise GeometryError(_range_message(name, float(arr[tuple(bad)])))
     return arr
 

@@ -289,7 +289,10 @@ def shapely_intersection_areas(ga: Any, gb: Any) -> FloatArray:
     ga = np.asarray(ga, dtype=object)
     gb = np.asarray(gb, dtype=object)
     try:
-        inter = shapely.intersection(ga, gb)
+        # GEOS divides by zero on shapes of 1e-300 pixels; numpy reports it
+        # as a warning and the overlap is empty, which the area says.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inter = shapely.intersection(ga, gb)
     except shapely.errors.GEOSException:  # pragma: no cover - GEOS robustness
         inter = _snapped_intersection(ga, gb)
     areas: FloatArray = np.asarray(shapely.area(inter), dtype=np.float64).reshape(
@@ -306,7 +309,10 @@ def shapely_intersection_areas(ga: Any, gb: Any) -> FloatArray:
 def _snapped_intersection(ga: Any, gb: Any) -> Any:
     """Intersections with snap-rounding, or a :class:`GeometryError` if GEOS fails."""
     try:
-        return shapely.intersection(ga, gb, grid_size=_GRID)
+        # Shapes far below the grid (1e-300 pixels) make GEOS divide by zero
+        # while snapping; numpy reports it as a warning, the result is empty.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return shapely.intersection(ga, gb, grid_size=_GRID)
     except shapely.errors.GEOSException as exc:
         raise GeometryError(
             f"cannot intersect these shapes: GEOS failed even with snap-rounding "

@@ -127,9 +127,12 @@ class Polygon(AffineShape):
         if not rings and _certainly_simple(ext):
             return  # a clean triangle or quadrilateral: valid, skip shapely
         geom = self.to_shapely()
-        # Collinear (zero-area) rings are tolerated as degenerate shapes.
-        if not shapely.is_valid(geom) and shapely.area(shapely.convex_hull(geom)) > 0:
-            reason = shapely.is_valid_reason(geom)
+        # Collinear (zero-area) rings are tolerated as degenerate shapes. GEOS
+        # divides by zero on rings of 1e-300 pixels: numpy warns, the answer holds.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            valid = shapely.is_valid(geom) or shapely.area(shapely.convex_hull(geom)) <= 0
+            reason = "" if valid else shapely.is_valid_reason(geom)
+        if not valid:
             raise GeometryError(
                 f"Polygon: expected a simple polygon (no self-intersection, holes "
                 f"inside the exterior), got an invalid one ({reason}); repair it with "

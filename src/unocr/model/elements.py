@@ -52,7 +52,10 @@ def _check_confidence(value: object) -> float | None:
         value, (int, float, np.integer, np.floating)
     ):
         raise ValueError(f"confidence must be a float in [0, 1] or None, got {value!r}")
-    conf = float(value)
+    try:
+        conf = float(value)
+    except OverflowError:  # an integer too large for a float: out of [0, 1]
+        conf = math.inf
     if math.isnan(conf) or not 0.0 <= conf <= 1.0:
         raise ValueError(
             f"confidence must lie in [0, 1] (or be None where the engine gives "

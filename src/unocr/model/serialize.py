@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any
 
 from unocr.errors import FormatError, GeometryError
@@ -274,6 +275,19 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _float_sized_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > _LARGEST_FLOAT:
+        raise FormatError(
+            f"JSON integer {text[:40]}... is too large for a float (it would be "
+            "infinite); coordinates and confidences must be finite"
+        )
+    return value
+
+
+_LARGEST_FLOAT = int(sys.float_info.max)
+
+
 def _depth(value: Any) -> int:
     """Deepest nesting of lists and objects in parsed JSON (iteratively)."""
     deepest = 0
@@ -315,8 +329,8 @@ def count_objects(value: Any) -> int:
 def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
     """Parse untrusted JSON within limits: size, nesting depth, finite numbers.
 
-    Strict JSON: ``NaN``, ``Infinity`` and numbers too large for a float are
-    refused (Python's ``json`` would accept them). Nesting deeper than
+    Strict JSON: ``NaN``, ``Infinity`` and numbers (floats or integers) too
+    large for a float are refused (Python's ``json`` would accept them). Nesting deeper than
     ``limits.max_depth`` is refused; so is nesting deeper than Python's parser
     can follow (about 1,000 levels), whatever the limit.
 
@@ -341,7 +355,10 @@ def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
     )
     try:
         data = json.loads(
-            text, parse_constant=_reject_constant, parse_float=_finite_float
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_float_sized_int,
         )
     except RecursionError:
         raise FormatError(
