@@ -1,7 +1,8 @@
 # Two entry points, both self-installing (see scripts/bootstrap):
 #   make demo   read the bundled sample page with Tesseract
 #   make test   the whole test suite (main venv + the keras-ocr venv)
-.PHONY: demo test lint bootstrap bench
+#   make fuzz   the long fuzzing run (10,000 inputs per target, a counts table)
+.PHONY: demo test lint bootstrap bench fuzz
 
 bootstrap:
 	bash scripts/bootstrap
@@ -26,3 +27,6 @@ bench: bootstrap
 	.venv/bin/python bench/gcv.py
 	.venv/bin/python bench/evaluate.py
 	.venv-keras/bin/python bench/dl.py
+
+fuzz: bootstrap
+	.venv/bin/python scripts/fuzz.py --count 10000
