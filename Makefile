@@ -28,5 +28,6 @@ bench: bootstrap
 	.venv/bin/python bench/evaluate.py
 	.venv-keras/bin/python bench/dl.py
 
-fuzz: bootstrap
+fuzz:
+	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap
 	.venv/bin/python scripts/fuzz.py --count 10000

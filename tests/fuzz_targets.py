@@ -83,7 +83,7 @@ def outcome(thunk: Thunk) -> str:
             result = thunk()
         except UnocrError:
             return "typed"
-        except Exception as exc:  # noqa: BLE001 - the point is to classify it
+        except Exception as exc:
             return f"untyped:{type(exc).__name__}"
     return "nonfinite" if not _finite(result) else "ok"
 
@@ -172,13 +172,29 @@ def image_seeds() -> tuple[tuple[str, bytes], ...]:
     save("png-rgb", rgb, "PNG")
     save("png-rgba", rgb.convert("RGBA"), "PNG")
     save("png-p", rgb.convert("P"), "PNG", transparency=0)
-    save("png-16", Image.fromarray(np.arange(63, dtype=np.uint16).reshape(7, 9) * 1000), "PNG")
+    save(
+        "png-16",
+        Image.fromarray(np.arange(63, dtype=np.uint16).reshape(7, 9) * 1000),
+        "PNG",
+    )
     exif = Image.Exif()
     exif[0x0112] = 6
     save("jpeg-exif", rgb, "JPEG", exif=exif)
-    save("tiff-frames", rgb, "TIFF", save_all=True, append_images=[rgb.convert("L")] * 2)
-    save("tiff-float", Image.fromarray(np.linspace(-1, 3, 63, dtype=np.float32).reshape(7, 9), "F"), "TIFF")
-    save("gif-anim", rgb.convert("P"), "GIF", save_all=True, append_images=[rgb.convert("P")])
+    save(
+        "tiff-frames", rgb, "TIFF", save_all=True, append_images=[rgb.convert("L")] * 2
+    )
+    save(
+        "tiff-float",
+        Image.fromarray(np.linspace(-1, 3, 63, dtype=np.float32).reshape(7, 9), "F"),
+        "TIFF",
+    )
+    save(
+        "gif-anim",
+        rgb.convert("P"),
+        "GIF",
+        save_all=True,
+        append_images=[rgb.convert("P")],
+    )
     save("bmp", rgb, "BMP")
     save("webp", rgb, "WEBP", lossless=True)
     save("ppm", rgb, "PPM")
@@ -194,19 +210,65 @@ _TMP = Path(tempfile.gettempdir())
 def _odd_image_input(rng: random.Random) -> object:
     kind = rng.randrange(8)
     if kind == 0:
-        dtype = rng.choice((np.uint8, np.uint16, np.float32, np.float64, np.int8, bool, object))
-        shape = rng.choice(((0, 0), (3,), (4, 4), (4, 4, 1), (4, 4, 2), (4, 4, 3), (4, 4, 4), (4, 4, 5), (2, 2, 2, 3)))
+        dtype = rng.choice(
+            (np.uint8, np.uint16, np.float32, np.float64, np.int8, bool, object)
+        )
+        shape = rng.choice(
+            (
+                (0, 0),
+                (3,),
+                (4, 4),
+                (4, 4, 1),
+                (4, 4, 2),
+                (4, 4, 3),
+                (4, 4, 4),
+                (4, 4, 5),
+                (2, 2, 2, 3),
+            )
+        )
         return np.zeros(shape, dtype=dtype)
     if kind == 1:
         return rng.choice((None, 5, 1.5, object(), [1, 2], {"a": 1}, b"", "", "\x00"))
     if kind == 2:
-        return rng.choice(("a\x00b.png", "/nonexistent/x.png", "/", "/dev/zero", "/dev/null", str(_TMP)))
+        return rng.choice(
+            (
+                "a\x00b.png",
+                "/nonexistent/x.png",
+                "/",
+                "/dev/zero",
+                "/dev/null",
+                str(_TMP),
+            )
+        )
     if kind == 3:
         return io.StringIO("not bytes")
     if kind == 4:
-        return Image.new(rng.choice(("1", "L", "P", "I", "F", "LA", "PA", "RGBA", "CMYK", "YCbCr", "I;16", "La", "RGBa")), (rng.randint(1, 5), rng.randint(1, 5)))
+        return Image.new(
+            rng.choice(
+                (
+                    "1",
+                    "L",
+                    "P",
+                    "I",
+                    "F",
+                    "LA",
+                    "PA",
+                    "RGBA",
+                    "CMYK",
+                    "YCbCr",
+                    "I;16",
+                    "La",
+                    "RGBa",
+                )
+            ),
+            (rng.randint(1, 5), rng.randint(1, 5)),
+        )
     if kind == 5:
-        return Image.new("RGB", (0, 0)) if rng.random() < 0.5 else np.zeros((0, 5, 3), np.uint8)
+        return (
+            Image.new("RGB", (0, 0))
+            if rng.random() < 0.5
+            else np.zeros((0, 5, 3), np.uint8)
+        )
     if kind == 6:
         return memoryview(rng.choice(image_seeds())[1])
     return Image.new("RGB", (rng.randint(1, 3000), rng.randint(1, 3000)))  # fmt: skip
@@ -241,14 +303,16 @@ def image_target(rng: random.Random) -> Thunk:
             def pil() -> object:
                 try:
                     im = Image.open(io.BytesIO(data))
-                except Exception:  # noqa: BLE001 - Pillow refused it: not unocr's input
+                except Exception:
                     return None
                 return load_image(im, **options)
 
             return pil
     if rng.random() < 0.3:
         max_pixels = options.get("max_pixels", 10**7)
-        return lambda: [f.width for f in iter_frames(source, max_pixels=max_pixels)][:50]  # type: ignore[arg-type]
+        return lambda: [f.width for f in iter_frames(source, max_pixels=max_pixels)][
+            :50
+        ]  # type: ignore[arg-type]
     return lambda: load_image(source, **options)  # type: ignore[arg-type]
 
 
@@ -260,11 +324,37 @@ def sample_page() -> Page:
         Symbol(text="i", geometry=Box(20, 10, 25, 30), confidence=0.8),
     )
     words = [
-        Word(text="Hi", geometry=Box(10, 10, 25, 30), confidence=0.85, language="en", symbols=symbols),
-        Word(text="שלום", geometry=Quad([[40, 10], [90, 12], [89, 32], [39, 30]]), confidence=0.5, language="he"),
-        Word(text="Grüße", geometry=RotatedBox(150, 20, 50, 20, 10), confidence=None, language="de"),
-        Word(text="poly", geometry=Polygon([[200, 10], [240, 10], [250, 20], [240, 30], [200, 30]]), confidence=1.0),
-        Word(text="m", geometry=Mask(np.eye(6, dtype=bool) | np.eye(6, k=1, dtype=bool), origin=(260, 10)), confidence=0.0),
+        Word(
+            text="Hi",
+            geometry=Box(10, 10, 25, 30),
+            confidence=0.85,
+            language="en",
+            symbols=symbols,
+        ),
+        Word(
+            text="שלום",
+            geometry=Quad([[40, 10], [90, 12], [89, 32], [39, 30]]),
+            confidence=0.5,
+            language="he",
+        ),
+        Word(
+            text="Grüße",
+            geometry=RotatedBox(150, 20, 50, 20, 10),
+            confidence=None,
+            language="de",
+        ),
+        Word(
+            text="poly",
+            geometry=Polygon([[200, 10], [240, 10], [250, 20], [240, 30], [200, 30]]),
+            confidence=1.0,
+        ),
+        Word(
+            text="m",
+            geometry=Mask(
+                np.eye(6, dtype=bool) | np.eye(6, k=1, dtype=bool), origin=(260, 10)
+            ),
+            confidence=0.0,
+        ),
     ]
     line = Line.from_words(words, native=True)
     block = Block.from_lines([line, Line.from_words([words[0]])], native=True)
@@ -275,10 +365,15 @@ def sample_page() -> Page:
 def document_seeds() -> tuple[tuple[str, str], ...]:
     """The sample page in every readable format, and a trimmed GCV response."""
     page = sample_page()
-    seeds = [(fmt, formats.dumps(page, fmt)) for fmt in ("json", "hocr", "alto", "page", "tsv")]
+    seeds = [
+        (fmt, formats.dumps(page, fmt))
+        for fmt in ("json", "hocr", "alto", "page", "tsv")
+    ]
     gcv = json.loads((FIXTURES / "gcv" / "document.response.json").read_text("utf-8"))
     gcv["textAnnotations"] = gcv["textAnnotations"][:4]
-    gcv["fullTextAnnotation"]["pages"][0]["blocks"] = gcv["fullTextAnnotation"]["pages"][0]["blocks"][:2]
+    gcv["fullTextAnnotation"]["pages"][0]["blocks"] = gcv["fullTextAnnotation"][
+        "pages"
+    ][0]["blocks"][:2]
     seeds.append(("gcv", json.dumps(gcv)))
     return tuple(seeds)  # fmt: skip
 
@@ -291,12 +386,26 @@ def format_target(rng: random.Random) -> Thunk:
     if rng.random() < 0.4:
         raw = text.encode("utf-8", "surrogatepass")
         data = mutate_bytes(rng, raw) if rng.random() < 0.5 else raw
-    name = fmt if rng.random() < 0.6 else rng.choice((None, None, "hocr", "alto", "page", "tsv", "json", "gcv"))
+    name = (
+        fmt
+        if rng.random() < 0.6
+        else rng.choice((None, None, "hocr", "alto", "page", "tsv", "json", "gcv"))
+    )
     limits: dict[str, Any] = {}
     if rng.random() < 0.2:
-        limits[rng.choice(("max_bytes", "max_elements", "max_depth", "max_pixels"))] = rng.choice((1, 5, 100, None))
+        limits[rng.choice(("max_bytes", "max_elements", "max_depth", "max_pixels"))] = (
+            rng.choice((1, 5, 100, None))
+        )
     if rng.random() < 0.2:
-        return lambda: formats.load(io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")), name, **limits)
+        return lambda: formats.load(
+            io.BytesIO(
+                data
+                if isinstance(data, bytes)
+                else data.encode("utf-8", "surrogatepass")
+            ),
+            name,
+            **limits,
+        )
     return lambda: formats.loads(data, name, **limits)  # fmt: skip
 
 
@@ -309,14 +418,30 @@ def _hostile_json(rng: random.Random, depth: int = 0) -> Any:
     if kind == 4:
         return [_hostile_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
     if kind == 5:
-        keys = ("type", "x0", "points", "counts", "size", "origin", "holes", "text", "lines", "words")
-        return {rng.choice(keys): _hostile_json(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+        keys = (
+            "type",
+            "x0",
+            "points",
+            "counts",
+            "size",
+            "origin",
+            "holes",
+            "text",
+            "lines",
+            "words",
+        )
+        return {
+            rng.choice(keys): _hostile_json(rng, depth + 1)
+            for _ in range(rng.randint(0, 4))
+        }
     if kind == 6:
         n = rng.choice((1, 2, 4, 1000))
         return [[rng.choice((0, 1e9, -1e9, 1e300, 2**70))] * 2 for _ in range(n)]
     if kind == 7:
         h, w = rng.choice(((1, 1), (0, 5), (3, 3), (100000, 100000), (2**40, 2)))
-        counts = rng.choice(([h * w], [2**62] * 4 + [1], [0, h * w], [-1, h * w + 1], [1.5]))
+        counts = rng.choice(
+            ([h * w], [2**62] * 4 + [1], [0, h * w], [-1, h * w + 1], [1.5])
+        )
         return {"type": "mask", "origin": [0, 0], "size": [h, w], "counts": counts}
     return "[" * rng.randint(1, 3000)
 
@@ -375,7 +500,10 @@ def _points(rng: random.Random, n: int) -> Any:
         angles = sorted(rng.uniform(0, 2 * math.pi) for _ in range(n))
         cx, cy = rng.uniform(-1, 1) * scale, rng.uniform(-1, 1) * scale
         radius = [rng.uniform(0.05, 1) * scale for _ in range(n)]
-        return [[cx + r * math.cos(a), cy + r * math.sin(a)] for a, r in zip(angles, radius, strict=True)]
+        return [
+            [cx + r * math.cos(a), cy + r * math.sin(a)]
+            for a, r in zip(angles, radius, strict=True)
+        ]
     return [[_number(rng) if rng.random() < 0.05 else rng.uniform(-1, 1) * scale for _ in range(2)] for _ in range(n)]  # fmt: skip
 
 
@@ -396,8 +524,15 @@ def random_shape(rng: random.Random) -> Any:
         return Polygon(_points(rng, rng.randint(2, 40)), holes)
     if kind == 5:
         h, w = rng.randint(0, 6), rng.randint(0, 6)
-        data = np.array([[rng.random() < 0.5 for _ in range(w)] for _ in range(h)], dtype=bool).reshape(h, w)
-        return Mask(data, origin=(_number(rng), _number(rng)) if rng.random() < 0.5 else (rng.randint(-5, 5), 0))
+        data = np.array(
+            [[rng.random() < 0.5 for _ in range(w)] for _ in range(h)], dtype=bool
+        ).reshape(h, w)
+        return Mask(
+            data,
+            origin=(_number(rng), _number(rng))
+            if rng.random() < 0.5
+            else (rng.randint(-5, 5), 0),
+        )
     if kind == 6:
         return geometry_from_dict(_hostile_json(rng))
     return Box(0, 0, rng.uniform(0, 100), rng.uniform(0, 100))  # fmt: skip
@@ -434,7 +569,9 @@ def geometry_target(rng: random.Random) -> Thunk:
         if op == 11:
             return a.translate(_number(rng), _number(rng)).area
         if op == 12:
-            matrix = [[_number(rng) for _ in range(3)] for _ in range(rng.choice((2, 3)))]
+            matrix = [
+                [_number(rng) for _ in range(3)] for _ in range(rng.choice((2, 3)))
+            ]
             return a.transform(matrix).area
         if op == 13:
             return geometry_from_dict(a.to_dict()) == a

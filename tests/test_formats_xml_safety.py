@@ -10,7 +10,7 @@ import pytest
 
 from unocr import formats
 from unocr.errors import FormatError
-from unocr.formats import _xml, loads
+from unocr.formats import loads
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
@@ -88,7 +88,11 @@ def test_sanity_minimal_alto_parses():
             "imageWidth: expected a number",
         ),
         ("<html><body><p>no hOCR here</p></body></html>", "hocr", "ocr_page"),
-        (alto().replace('HPOS="1"', 'HPOS="left"', 1), "alto", "HPOS: expected a number"),
+        (
+            alto().replace('HPOS="1"', 'HPOS="left"', 1),
+            "alto",
+            "HPOS: expected a number",
+        ),
         (alto().replace("pixel", "mm10"), "alto", "pixel coordinates only"),
         (f"<alto xmlns='{ALTO_NS}'/>", "alto", "no Layout/Page"),
     ],

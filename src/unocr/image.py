@@ -47,7 +47,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, BinaryIO, Literal, TypeAlias
+from typing import IO, BinaryIO, Literal, TypeAlias, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -201,7 +201,7 @@ def _own_pixel_limit() -> Iterator[None]:
             if _pil_limit_users == 0:
                 Image.MAX_IMAGE_PIXELS = _pil_limit_saved
                 with suppress(ValueError):  # someone reset the filters meanwhile
-                    warnings.filters.remove(_pil_warning_filter)  # type: ignore[arg-type]
+                    cast(list[object], warnings.filters).remove(_pil_warning_filter)
                     _filters_changed()
                 _pil_warning_filter = None
 
@@ -460,7 +460,9 @@ def _open_regular_file(path: str | os.PathLike[str], name: str) -> IO[bytes]:
     except FileNotFoundError as exc:
         raise ImageError(f"{name}: no such file", item=name) from exc
     except IsADirectoryError as exc:
-        raise ImageError(f"{name}: is a directory, not an image file", item=name) from exc
+        raise ImageError(
+            f"{name}: is a directory, not an image file", item=name
+        ) from exc
     except ValueError as exc:  # an embedded NUL character
         raise ImageError(
             f"{name!r} is not a valid path (it holds a NUL character)", item=name

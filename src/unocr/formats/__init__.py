@@ -394,7 +394,9 @@ def _read_file(path: str | bytes, shown: str, max_bytes: int | None) -> bytes:
     if not stat.S_ISREG(mode):
         os.close(fd)
         if stat.S_ISDIR(mode):
-            raise FormatError(f"{shown} is a directory, not an OCR result file", item=shown)
+            raise FormatError(
+                f"{shown} is a directory, not an OCR result file", item=shown
+            )
         raise FormatError(
             f"{shown} is not a regular file (a device, FIFO or socket); unocr "
             "reads OCR results from files, or from bytes and file objects "

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "box_ints",
     "clean_text",
+    "finite_number",
     "fmt_num",
     "geometry_from_box",
     "geometry_from_points",
@@ -28,7 +29,6 @@ __all__ = [
     "join_lines",
     "join_words",
     "outline",
-    "finite_number",
     "page_size",
     "percent_to_confidence",
 ]

@@ -31,7 +31,7 @@ BoolArray = NDArray[np.bool_]
 
 
 def _is_count(value: object) -> bool:
-    return (
+    return bool(
         isinstance(value, (int, np.integer))
         and not isinstance(value, (bool, np.bool_))
         and value >= 0
@@ -78,7 +78,7 @@ def _runs(
 def check_mask_pixels(
     height: int, width: int, max_pixels: int | None, what: str
 ) -> None:
-    """Refuse a mask of ``height x width`` pixels over ``max_pixels``, before allocating.
+    """Refuse a ``height x width`` mask over ``max_pixels``, before allocating it.
 
     Args:
         height: Rows of the mask.

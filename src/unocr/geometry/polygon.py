@@ -130,7 +130,9 @@ class Polygon(AffineShape):
         # Collinear (zero-area) rings are tolerated as degenerate shapes. GEOS
         # divides by zero on rings of 1e-300 pixels: numpy warns, the answer holds.
         with np.errstate(divide="ignore", invalid="ignore"):
-            valid = shapely.is_valid(geom) or shapely.area(shapely.convex_hull(geom)) <= 0
+            valid = (
+                shapely.is_valid(geom) or shapely.area(shapely.convex_hull(geom)) <= 0
+            )
             reason = "" if valid else shapely.is_valid_reason(geom)
         if not valid:
             raise GeometryError(

@@ -127,7 +127,7 @@ class _Builder:
 
 
 def _typed(data: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
-    """``data[key]`` checked to be a ``kind`` (or ``None`` where that is the default)."""
+    """``data[key]`` checked to be a ``kind`` (or ``None`` if that is the default)."""
     value = data.get(key, default)
     if value is None and default is None:
         return None
@@ -135,9 +135,8 @@ def _typed(data: dict[str, Any], key: str, kind: type, default: Any, where: str)
         want = {str: "a string", bool: "true or false", int: "an integer"}[kind]
         if default is None:
             want += " or null"
-        raise FormatError(
-            f"{where}.{key}: expected {want}, got {type(value).__name__} ({value!r:.40})"
-        )
+        got = f"{type(value).__name__} ({value!r:.40})"
+        raise FormatError(f"{where}.{key}: expected {want}, got {got}")
     return value
 
 
@@ -330,9 +329,9 @@ def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
     """Parse untrusted JSON within limits: size, nesting depth, finite numbers.
 
     Strict JSON: ``NaN``, ``Infinity`` and numbers (floats or integers) too
-    large for a float are refused (Python's ``json`` would accept them). Nesting deeper than
-    ``limits.max_depth`` is refused; so is nesting deeper than Python's parser
-    can follow (about 1,000 levels), whatever the limit.
+    large for a float are refused (Python's ``json`` would accept them).
+    Nesting deeper than ``limits.max_depth`` is refused; so is nesting deeper
+    than Python's parser can follow (about 1,000 levels), whatever the limit.
 
     Args:
         text: JSON text or UTF-8 bytes.
