@@ -30,13 +30,7 @@ from unocr.geometry.convert import (
     rotated_to_boxes,
     rotated_to_quads,
 )
-from unocr.geometry.dispatch import (
-    GEOMETRY_TYPES,
-    Geometry,
-    enclosing_box,
-    enclosing_quad,
-    geometry_from_dict,
-)
+from unocr.geometry.enclose import enclosing_box, enclosing_quad
 from unocr.geometry.iou import (
     box_intersection_matrix,
     box_iou_matrix,
@@ -49,6 +43,8 @@ from unocr.geometry.mask import Mask
 from unocr.geometry.polygon import Polygon
 from unocr.geometry.quad import Quad
 from unocr.geometry.rotated_box import RotatedBox
+from unocr.geometry.serialize import geometry_from_dict
+from unocr.geometry.types import GEOMETRY_TYPES, Geometry
 
 __all__ = [
     "GEOMETRY_TYPES",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+import importlib
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 import numpy as np
 import shapely
@@ -11,6 +12,7 @@ from numpy.typing import ArrayLike
 
 from unocr.errors import GeometryError
 from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
+from unocr.geometry._overlap import pair_intersection_area
 from unocr.geometry._validate import FloatArray
 from unocr.limits import DEFAULT_MAX_PIXELS
 
@@ -21,9 +23,47 @@ if TYPE_CHECKING:
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
-__all__ = ["AffineShape", "Shape", "as_shape", "lists", "ring_centroid"]
+__all__ = ["AffineShape", "Shape", "as_shape", "lists", "ring_centroid", "shape_class"]
 
 _A = TypeVar("_A", bound="AffineShape")
+
+# Each shape class by its type tag, filled as the classes are defined.
+_CLASSES: dict[str, type[Shape]] = {}
+
+
+@overload
+def shape_class(name: Literal["box"]) -> type[Box]: ...
+@overload
+def shape_class(name: Literal["rotated_box"]) -> type[RotatedBox]: ...
+@overload
+def shape_class(name: Literal["quad"]) -> type[Quad]: ...
+@overload
+def shape_class(name: Literal["polygon"]) -> type[Polygon]: ...
+@overload
+def shape_class(name: Literal["mask"]) -> type[Mask]: ...
+
+
+def shape_class(name: str) -> type[Shape]:
+    """The shape class with the type tag ``name``.
+
+    A shape converts to the other kinds through this lookup rather than by
+    importing their modules, so the shape modules import only downwards
+    (validation, affine maps, batch converters, this base) and form no cycle.
+
+    Args:
+        name: ``"box"``, ``"rotated_box"``, ``"quad"``, ``"polygon"`` or
+            ``"mask"``.
+
+    Returns:
+        The class.
+
+    Examples:
+        >>> shape_class("box").__name__
+        'Box'
+    """
+    if name not in _CLASSES:  # a shape module imported on its own
+        importlib.import_module("unocr.geometry")
+    return _CLASSES[name]
 
 
 def lists(value: Any) -> Any:
@@ -107,6 +147,12 @@ class Shape(abc.ABC):
     #: The ``"type"`` tag written by :meth:`to_dict`.
     type_name: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("type_name")
+        if isinstance(name, str):  # a concrete shape (dataclass copies included)
+            _CLASSES[name] = cls
+
     # ----------------------------------------------------------------- measures
     @property
     @abc.abstractmethod
@@ -182,8 +228,6 @@ class Shape(abc.ABC):
         Raises:
             GeometryError: If ``other`` is not a shape.
         """
-        from unocr.geometry.iou import pair_intersection_area
-
         return pair_intersection_area(self, as_shape(other))
 
     def iou(self, other: Shape) -> float:

@@ -8,13 +8,14 @@ that says what was expected and what was received.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from unocr.errors import GeometryError
-from unocr.limits import MAX_COORDINATE
+from unocr.limits import MAX_COORDINATE, check_limit, check_limit_argument
 
 __all__ = [
     "FloatArray",
@@ -22,7 +23,10 @@ __all__ = [
     "as_coordinate",
     "as_finite_float",
     "as_points",
+    "check_mask_pixels",
     "check_range",
+    "read_fields",
+    "read_key",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -221,3 +225,66 @@ def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> Float
             f"{name}: expected shape ({count}, 2), got {_describe_shape(pts.shape)}"
         )
     return pts
+
+
+def read_key(d: Mapping[str, Any], kind: str, key: str) -> Any:
+    """Fetch ``d[key]`` with a :class:`GeometryError` naming the shape if absent.
+
+    Args:
+        d: The mapping being deserialised.
+        kind: The shape's ``type`` tag, for the message.
+        key: The required key.
+
+    Returns:
+        The value.
+
+    Raises:
+        GeometryError: If ``d`` is not a mapping or lacks ``key``.
+    """
+    if not isinstance(d, Mapping):
+        raise GeometryError(f"{kind}: expected a dict, got {type(d).__name__}")
+    if key not in d:
+        raise GeometryError(
+            f"{kind}: expected key {key!r}, got keys {sorted(str(k) for k in d)}"
+        )
+    return d[key]
+
+
+def read_fields(d: Mapping[str, Any], kind: str, keys: tuple[str, ...]) -> list[Any]:
+    """Fetch several required keys in order (see :func:`read_key`).
+
+    Args:
+        d: The mapping being deserialised.
+        kind: The shape's ``type`` tag, for the message.
+        keys: The required keys.
+
+    Returns:
+        Their values, in order.
+    """
+    return [read_key(d, kind, k) for k in keys]
+
+
+def check_mask_pixels(
+    height: int, width: int, max_pixels: int | None, what: str
+) -> None:
+    """Refuse a ``height x width`` mask over ``max_pixels``, before allocating it.
+
+    Args:
+        height: Rows of the mask.
+        width: Columns of the mask.
+        max_pixels: The limit (``None``: no limit).
+        what: What asks for the mask, for the message.
+
+    Raises:
+        GeometryError: If ``height * width > max_pixels``; the message names
+            ``max_pixels=`` as the way to raise the limit.
+    """
+    check_limit_argument(max_pixels, "max_pixels", GeometryError)
+    check_limit(
+        height * width,
+        max_pixels,
+        what=f"{what} ({height}x{width} mask)",
+        unit="pixels",
+        argument="max_pixels",
+        error=GeometryError,
+    )

@@ -18,8 +18,13 @@ from unocr.geometry._affine import (
     scale_matrix,
     translation_matrix,
 )
-from unocr.geometry._shape import Shape, as_shape
-from unocr.geometry._validate import FloatArray, as_coordinate
+from unocr.geometry._shape import Shape, as_shape, shape_class
+from unocr.geometry._validate import (
+    FloatArray,
+    as_coordinate,
+    check_mask_pixels,
+    read_fields,
+)
 from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
@@ -138,13 +143,13 @@ class Box(Shape):
 
     def to_quad(self) -> Quad:
         """Convert to a :class:`Quad` with corners TL, TR, BR, BL (exact)."""
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         return Quad._trusted(self._outline_points())
 
     def to_rotated_box(self) -> RotatedBox:
         """Convert to a :class:`RotatedBox` with angle 0 (exact)."""
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
         # boxes_to_rotated for one box, in plain floats (the same arithmetic).
         x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
@@ -170,7 +175,7 @@ class Box(Shape):
         Raises:
             GeometryError: If the mask would hold more than ``max_pixels``.
         """
-        from unocr.geometry.mask import Mask, check_mask_pixels
+        Mask = shape_class("mask")
 
         j0 = math.floor(self.x0 - 0.5) + 1
         j1 = math.ceil(self.x1 - 0.5)  # exclusive
@@ -231,8 +236,6 @@ class Box(Shape):
             >>> Box.from_dict(Box(1, 2, 3, 4).to_dict())
             Box(x0=1.0, y0=2.0, x1=3.0, y1=4.0)
         """
-        from unocr.geometry.dispatch import read_fields
-
         return cls(*read_fields(d, "box", ("x0", "y0", "x1", "y1")))
 
     def _outline_points(self) -> FloatArray:
@@ -275,7 +278,7 @@ class Box(Shape):
                 c * self.x1 + ty,
             )
             return Box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         return Quad(apply_affine(self._outline_points(), m))
 

@@ -15,9 +15,15 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape
-from unocr.geometry._validate import FloatArray, as_coordinate, check_range
-from unocr.limits import DEFAULT_MAX_PIXELS, check_limit, check_limit_argument
+from unocr.geometry._shape import AffineShape, shape_class
+from unocr.geometry._validate import (
+    FloatArray,
+    as_coordinate,
+    check_mask_pixels,
+    check_range,
+    read_key,
+)
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -25,7 +31,7 @@ if TYPE_CHECKING:
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
-__all__ = ["Mask", "check_mask_pixels", "rasterize"]
+__all__ = ["Mask", "rasterize"]
 
 BoolArray = NDArray[np.bool_]
 
@@ -75,35 +81,11 @@ def _runs(
     return rows, starts, ends
 
 
-def check_mask_pixels(
-    height: int, width: int, max_pixels: int | None, what: str
-) -> None:
-    """Refuse a ``height x width`` mask over ``max_pixels``, before allocating it.
-
-    Args:
-        height: Rows of the mask.
-        width: Columns of the mask.
-        max_pixels: The limit (``None``: no limit).
-        what: What asks for the mask, for the message.
-
-    Raises:
-        GeometryError: If ``height * width > max_pixels``; the message names
-            ``max_pixels=`` as the way to raise the limit.
-    """
-    check_limit_argument(max_pixels, "max_pixels", GeometryError)
-    check_limit(
-        height * width,
-        max_pixels,
-        what=f"{what} ({height}x{width} mask)",
-        unit="pixels",
-        argument="max_pixels",
-        error=GeometryError,
-    )
-
-
-# Pixels whose centres are tested at once while rasterising (bounds the
-# temporary coordinate grids to a few megabytes whatever the mask's size).
-_BAND_PIXELS = 1 << 18
+# Crossings computed at once while scanning (bounds the temporary arrays).
+_BAND_CELLS = 1 << 20
+# Relative distance under which a pixel centre counts as "on" an edge or a
+# vertex's row: those pixels are decided by shapely's exact predicate.
+_NEAR = 1e-9
 
 
 def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
@@ -111,8 +93,12 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
 
     Pixel ``(row i, col j)`` has its centre at ``(j + 0.5, i + 0.5)`` in pixels.
     The mask's size is checked against ``max_pixels`` before anything is
-    allocated, and the pixels are tested in bands of rows, so memory stays at
-    one byte per pixel of the bounds.
+    allocated. Rows are filled by scanline (even-odd spans between the edges'
+    crossings of the row's centre line), so time grows with rows x edges plus
+    the pixels set, not with a point test per pixel; pixel centres within
+    ``1e-9`` of an edge, and rows through a vertex, are decided by shapely's
+    exact ``contains_xy``, so the result is exactly the pixels whose centre
+    lies in the interior.
 
     Args:
         geom: An areal shapely geometry (Polygon, MultiPolygon, ...).
@@ -138,15 +124,77 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     if j1 <= j0 or i1 <= i0:
         return Mask(np.zeros((0, 0), dtype=bool))
     check_mask_pixels(i1 - i0, j1 - j0, max_pixels, "rasterising a shape")
-    inside = np.empty((i1 - i0, j1 - j0), dtype=bool)
-    xs = np.arange(j0, j1, dtype=np.float64) + 0.5
-    rows = max(1, _BAND_PIXELS // xs.size)
-    shapely.prepare(geom)
-    for top in range(i0, i1, rows):
-        ys = np.arange(top, min(top + rows, i1), dtype=np.float64) + 0.5
-        gx, gy = np.meshgrid(xs, ys)
-        inside[top - i0 : top - i0 + ys.size] = shapely.contains_xy(geom, gx, gy)
+    inside = np.zeros((i1 - i0, j1 - j0), dtype=bool)
+    edges = _edges(geom)
+    if edges.shape[0]:
+        shapely.prepare(geom)
+        _scan(geom, edges, inside, i0, j0)
     return Mask(inside, origin=(j0, i0)).trimmed()
+
+
+def _edges(geom: Any) -> FloatArray:
+    """``(E, 4)`` non-horizontal edges ``(x0, y0, x1, y1)`` of every polygon ring."""
+    parts = shapely.get_parts(geom)
+    while (shapely.get_type_id(parts) >= 4).any():  # multi-parts, collections
+        parts = shapely.get_parts(parts)
+    polygons = parts[shapely.get_type_id(parts) == 3]
+    rings = shapely.get_rings(polygons) if polygons.size else []
+    chunks = []
+    for ring in rings:
+        pts = shapely.get_coordinates(ring)
+        seg = np.concatenate([pts[:-1], pts[1:]], axis=1)
+        chunks.append(seg[seg[:, 1] != seg[:, 3]])
+    if not chunks:
+        return np.zeros((0, 4), dtype=np.float64)
+    return np.concatenate(chunks)
+
+
+def _scan(geom: Any, edges: FloatArray, inside: BoolArray, i0: int, j0: int) -> None:
+    """Fill ``inside`` (rows from ``i0``, columns from ``j0``) by even-odd scanline."""
+    height, width = inside.shape
+    lo_y = np.minimum(edges[:, 1], edges[:, 3])
+    hi_y = np.maximum(edges[:, 1], edges[:, 3])
+    slope = (edges[:, 2] - edges[:, 0]) / (edges[:, 3] - edges[:, 1])
+    scale = max(1.0, float(np.abs(edges).max()))
+    near = _NEAR * scale
+    vertex_y = np.unique(edges[:, [1, 3]])
+    rows = max(1, _BAND_CELLS // edges.shape[0])
+    for top in range(0, height, rows):
+        ys = np.arange(i0 + top, i0 + min(top + rows, height), dtype=np.float64) + 0.5
+        hit = (lo_y[None, :] <= ys[:, None]) & (ys[:, None] < hi_y[None, :])
+        xs = edges[None, :, 0] + (ys[:, None] - edges[None, :, 1]) * slope[None, :]
+        xs = np.sort(np.where(hit, xs, np.inf), axis=1)
+        counts = hit.sum(axis=1)
+        # Rows whose centre line passes within `near` of a vertex: exact test.
+        k = np.searchsorted(vertex_y, ys)
+        gap = np.minimum(
+            np.abs(ys - vertex_y[np.minimum(k, vertex_y.size - 1)]),
+            np.abs(ys - vertex_y[np.maximum(k - 1, 0)]),
+        )
+        for r in range(ys.size):
+            row = inside[top + r]
+            y = float(ys[r])
+            if gap[r] <= near:
+                centres = np.arange(j0, j0 + width, dtype=np.float64) + 0.5
+                row[:] = shapely.contains_xy(geom, centres, y)
+                continue
+            cross = xs[r, : counts[r]]
+            for a, b in zip(cross[0::2].tolist(), cross[1::2].tolist(), strict=True):
+                _fill_span(geom, row, a, b, y, j0, near)
+
+
+def _fill_span(
+    geom: Any, row: BoolArray, a: float, b: float, y: float, j0: int, near: float
+) -> None:
+    """Set the pixels of ``row`` whose centre lies strictly between ``a`` and ``b``."""
+    start = max(math.floor(a - 0.5) + 1 - j0, 0)  # first j with j + 0.5 > a
+    stop = min(math.ceil(b - 0.5) - j0, row.size)  # first j with j + 0.5 >= b
+    if stop > start:
+        row[start:stop] = True
+    for x in (a, b):  # a centre (almost) on the edge: the exact predicate decides
+        j = round(x - 0.5) - j0
+        if 0 <= j < row.size and abs(j + j0 + 0.5 - x) <= near:
+            row[j] = bool(shapely.contains_xy(geom, j + j0 + 0.5, y))
 
 
 class Mask(AffineShape):
@@ -296,7 +344,7 @@ class Mask(AffineShape):
         Raises:
             GeometryError: For an empty mask.
         """
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         i0, i1, j0, j1 = self._extent()
         ox, oy = self._origin
@@ -308,7 +356,7 @@ class Mask(AffineShape):
         Raises:
             GeometryError: For an empty mask.
         """
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
         return RotatedBox(*convert.points_to_rotated(self._outline_points()).tolist())
 
@@ -327,7 +375,7 @@ class Mask(AffineShape):
             One :class:`Polygon` per region (pixels touching only at a corner
             are separate regions), largest first; ``[]`` for an empty mask.
         """
-        from unocr.geometry.polygon import Polygon
+        Polygon = shape_class("polygon")
 
         geom = self.to_shapely()
         parts = list(getattr(geom, "geoms", [geom])) if not geom.is_empty else []
@@ -345,7 +393,7 @@ class Mask(AffineShape):
         Raises:
             GeometryError: For an empty mask.
         """
-        from unocr.geometry.polygon import Polygon
+        Polygon = shape_class("polygon")
 
         self._extent()
         geom = self.to_shapely()
@@ -476,8 +524,6 @@ class Mask(AffineShape):
             >>> Mask.from_dict(m.to_dict()) == m
             True
         """
-        from unocr.geometry.dispatch import read_key
-
         origin = read_key(d, "mask", "origin")
         size = read_key(d, "mask", "size")
         counts = read_key(d, "mask", "counts")

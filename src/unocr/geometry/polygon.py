@@ -15,8 +15,8 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape, lists
-from unocr.geometry._validate import FloatArray, as_points, check_range
+from unocr.geometry._shape import AffineShape, lists, shape_class
+from unocr.geometry._validate import FloatArray, as_points, check_range, read_key
 from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _ring(points: ArrayLike, name: str, clockwise: bool) -> FloatArray:
         pts = pts[:-1]  # closed ring as shapely/GeoJSON write it
     if pts.shape[0] < 3:
         raise GeometryError(f"{name}: expected at least 3 points, got {pts.shape[0]}")
-    area = float(convert._signed_area(pts))
+    area = float(convert.signed_areas(pts))
     if (area < 0) if clockwise else (area > 0):
         # Reverse the direction, keeping the first vertex first.
         pts = np.concatenate([pts[:1], pts[:0:-1]])
@@ -197,8 +197,8 @@ class Polygon(AffineShape):
     @property
     def area(self) -> float:
         """Area in square pixels (exterior minus holes)."""
-        a = abs(float(convert._signed_area(self._points)))
-        return a - sum(abs(float(convert._signed_area(h))) for h in self._holes)
+        a = abs(float(convert.signed_areas(self._points)))
+        return a - sum(abs(float(convert.signed_areas(h))) for h in self._holes)
 
     @property
     def bounds(self) -> Box:
@@ -217,14 +217,14 @@ class Polygon(AffineShape):
     # -------------------------------------------------------------- conversions
     def to_box(self) -> Box:
         """Bounding box (lossy)."""
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         lo, hi = self._points.min(axis=0), self._points.max(axis=0)
         return Box(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
     def to_rotated_box(self) -> RotatedBox:
         """Minimum-area rectangle around the polygon (lossy)."""
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
         return RotatedBox(*convert.points_to_rotated(self._points).tolist())
 
@@ -233,7 +233,7 @@ class Polygon(AffineShape):
 
         A polygon of exactly 4 vertices and no holes converts exactly instead.
         """
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         if self._points.shape[0] == 4 and not self._holes:
             return Quad(self._points)
@@ -253,9 +253,7 @@ class Polygon(AffineShape):
         Raises:
             GeometryError: If the bounds hold more than ``max_pixels`` pixels.
         """
-        from unocr.geometry.mask import rasterize
-
-        return rasterize(self.to_shapely(), max_pixels)
+        return shape_class("mask").from_shapely(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return the equivalent ``shapely.Polygon`` (holes included)."""
@@ -311,8 +309,6 @@ class Polygon(AffineShape):
             >>> Polygon.from_dict({"points": [[0, 0], [2, 0], [0, 2]]})
             Polygon([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0]])
         """
-        from unocr.geometry.dispatch import read_key
-
         holes = d.get("holes", ()) if isinstance(d, dict) else ()
         if not isinstance(holes, (list, tuple)):
             raise GeometryError(

@@ -18,8 +18,13 @@ from unocr.geometry._affine import (
     rotation_matrix,
     scale_matrix,
 )
-from unocr.geometry._shape import Shape
-from unocr.geometry._validate import FloatArray, as_coordinate, as_finite_float
+from unocr.geometry._shape import Shape, shape_class
+from unocr.geometry._validate import (
+    FloatArray,
+    as_coordinate,
+    as_finite_float,
+    read_fields,
+)
 from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
@@ -120,7 +125,7 @@ class RotatedBox(Shape):
     # -------------------------------------------------------------- conversions
     def to_box(self) -> Box:
         """Bounding box (lossy unless the angle is 0)."""
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         return Box(*convert.rotated_to_boxes(self.as_array()[None])[0].tolist())
 
@@ -130,7 +135,7 @@ class RotatedBox(Shape):
 
     def to_quad(self) -> Quad:
         """The four corners as a canonical :class:`Quad` (exact)."""
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         return Quad._trusted(convert.rotated_to_quads(self.as_array()[None])[0])
 
@@ -202,8 +207,6 @@ class RotatedBox(Shape):
             >>> RotatedBox.from_dict(RotatedBox(1, 2, 3, 4, 5).to_dict())
             RotatedBox(cx=1.0, cy=2.0, width=3.0, height=4.0, angle=5.0)
         """
-        from unocr.geometry.dispatch import read_fields
-
         return cls(
             *read_fields(d, "rotated_box", ("cx", "cy", "width", "height", "angle"))
         )
@@ -240,7 +243,7 @@ class RotatedBox(Shape):
             return RotatedBox(
                 float(c[0]), float(c[1]), self.width * nu, self.height * nv, ang
             )
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         return Quad(apply_affine(self._outline_points(), m))
 
