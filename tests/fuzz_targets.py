@@ -367,7 +367,7 @@ def document_seeds() -> tuple[tuple[str, str], ...]:
     page = sample_page()
     seeds = [
         (fmt, formats.dumps(page, fmt))
-        for fmt in ("json", "hocr", "alto", "page", "tsv")
+        for fmt in ("json", "hocr", "alto", "page-xml", "tsv")
     ]
     gcv = json.loads((FIXTURES / "gcv" / "document.response.json").read_text("utf-8"))
     gcv["textAnnotations"] = gcv["textAnnotations"][:4]
@@ -389,7 +389,7 @@ def format_target(rng: random.Random) -> Thunk:
     name = (
         fmt
         if rng.random() < 0.6
-        else rng.choice((None, None, "hocr", "alto", "page", "tsv", "json", "gcv"))
+        else rng.choice((None, None, "hocr", "alto", "page-xml", "tsv", "json", "gcv"))
     )
     limits: dict[str, Any] = {}
     if rng.random() < 0.2:

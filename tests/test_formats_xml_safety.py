@@ -73,18 +73,18 @@ def test_sanity_minimal_alto_parses():
     [
         (alto().replace("</Layout>", ""), "alto", "not well-formed"),
         ("<alto><Layout>", "alto", "not well-formed"),
-        (f'<PcGts xmlns="{PAGE_NS}"><Page>', "page", "not well-formed"),
+        (f'<PcGts xmlns="{PAGE_NS}"><Page>', "page-xml", "not well-formed"),
         ("<alto xmlns='http://example.com/evil'/>", "alto", "unknown ALTO namespace"),
         (
             "<PcGts xmlns='http://example.com/evil'/>",
-            "page",
+            "page-xml",
             "unknown PAGE-XML namespace",
         ),
-        (f"<PcGts xmlns='{PAGE_NS}'/>", "page", "no Page element"),
+        (f"<PcGts xmlns='{PAGE_NS}'/>", "page-xml", "no Page element"),
         (
             f"<PcGts xmlns='{PAGE_NS}'><Page imageFilename='' imageWidth='x' "
             "imageHeight='1'/></PcGts>",
-            "page",
+            "page-xml",
             "imageWidth: expected a number",
         ),
         ("<html><body><p>no hOCR here</p></body></html>", "hocr", "ocr_page"),
@@ -104,7 +104,7 @@ def test_malformed_documents_give_format_errors(doc, fmt, message):
 
 def test_wrong_root_for_the_format():
     with pytest.raises(FormatError, match="root element is <alto>"):
-        loads(alto(), "page")
+        loads(alto(), "page-xml")
     with pytest.raises(FormatError, match="root element is <PcGts>"):
         loads(f"<PcGts xmlns='{PAGE_NS}'/>", "alto")
 
@@ -120,7 +120,7 @@ def test_billion_laughs_is_refused_without_expanding():
     assert time.perf_counter() - start < 2.0
 
 
-@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+@pytest.mark.parametrize("fmt", ["alto", "page-xml", "hocr"])
 def test_external_entities_are_refused_and_never_fetched(fmt, listener):
     url = f"http://127.0.0.1:{listener.port}/secret"
     doctype = (
@@ -230,5 +230,5 @@ def test_xml_illegal_characters_are_dropped_on_writing():
         width=20,
         height=20,
     )
-    for fmt in ("hocr", "alto", "page"):
+    for fmt in ("hocr", "alto", "page-xml"):
         assert loads(formats.dumps(page, fmt)).words[0].text == "abc"

@@ -49,7 +49,9 @@ from .strategies import (
 def full(points: np.ndarray) -> np.ndarray:
     """The vectorised canonicalisation of one quad (no scalar shortcut)."""
     with np.errstate(all="ignore"):
-        return convert.canonicalize_quad_rows(np.asarray(points, dtype=np.float64)[None])[0]
+        return convert.canonicalize_quad_rows(
+            np.asarray(points, dtype=np.float64)[None]
+        )[0]
 
 
 def quiet_quad(points: np.ndarray) -> Quad:

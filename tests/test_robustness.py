@@ -532,3 +532,35 @@ def test_read_limits_are_checked():
         ReadLimits(max_depth=-1)
     with pytest.raises(ImageError, match="max_pixels"):
         load_image(png_bytes((8, 6)), max_pixels=47)
+
+
+# ---------------------------------------------------------------- EXIF once
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_read_header_and_upright_matrix_match_load_image(orientation):
+    """Law: a pixel of the stored raster, mapped by the header's matrix, lands
+    on the same pixel of the upright image load_image returns."""
+    from unocr.image import read_header
+
+    stored = Image.new("L", (7, 4), 255)
+    stored.putpixel((1, 2), 0)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    stored.save(buf, "PNG", exif=exif)
+    header = read_header(buf.getvalue())
+    assert (header.width, header.height, header.orientation) == (7, 4, orientation)
+    upright = load_image(buf.getvalue()).image
+    assert upright.size == header.upright_size
+    (a, b, tx), (c, d, ty) = header.upright_matrix()
+    x, y = 1.5, 2.5  # the marked pixel's centre
+    u, v = a * x + b * y + tx, c * x + d * y + ty
+    assert upright.getpixel((int(u), int(v)))[0] == 0
+
+
+def test_read_header_refuses_bad_input():
+    from unocr.image import read_header
+
+    with pytest.raises(ImageError, match="not a recognised image"):
+        read_header(b"not an image")
+    with pytest.raises(ImageError, match="NUL"):
+        read_header("a\x00b.png")

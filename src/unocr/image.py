@@ -58,11 +58,14 @@ from unocr.limits import DEFAULT_MAX_PIXELS
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "ImageHeader",
     "ImageInput",
     "LoadedImage",
     "describe",
+    "exif_orientation",
     "iter_frames",
     "load_image",
+    "read_header",
 ]
 
 ImageInput: TypeAlias = (
@@ -252,12 +255,100 @@ def _check_size(
         )
 
 
-def _orientation(im: Image.Image) -> int:
+def exif_orientation(im: Image.Image) -> int:
+    """The EXIF orientation tag (274) of an opened image, read once, here.
+
+    Args:
+        im: An opened PIL image (only its metadata is read).
+
+    Returns:
+        1 to 8; 1 (upright, pixels as stored) when the tag is absent, out of
+        range or the EXIF block is corrupt.
+    """
     try:
-        value = im.getexif().get(_EXIF_ORIENTATION, 1)
+        with _own_pixel_limit():  # Pillow warns on a corrupt block: kept quiet
+            value = im.getexif().get(_EXIF_ORIENTATION, 1)
     except Exception:  # a corrupt EXIF block: show the pixels as stored
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+# EXIF orientation -> the affine map from stored-raster to upright coordinates,
+# rows (a, b, tx), (c, d, ty) with w, h the stored size; and whether w, h swap.
+_UPRIGHT: dict[int, tuple[tuple[tuple[int, int, str], tuple[int, int, str]], bool]] = {
+    1: (((1, 0, ""), (0, 1, "")), False),
+    2: (((-1, 0, "w"), (0, 1, "")), False),
+    3: (((-1, 0, "w"), (0, -1, "h")), False),
+    4: (((1, 0, ""), (0, -1, "h")), False),
+    5: (((0, 1, ""), (1, 0, "")), True),
+    6: (((0, -1, "h"), (1, 0, "")), True),
+    7: (((0, -1, "h"), (-1, 0, "w")), True),
+    8: (((0, 1, ""), (-1, 0, "w")), True),
+}
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image file's header says, read without decoding any pixel.
+
+    Attributes:
+        width: Width of the raster as stored, in pixels.
+        height: Height of the raster as stored, in pixels.
+        orientation: EXIF orientation, 1 (upright) to 8.
+        format: The file format as Pillow reports it (``"JPEG"``...).
+    """
+
+    width: int
+    height: int
+    orientation: int = 1
+    format: str | None = None
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        """``(width, height)`` as displayed (swapped for orientations 5-8)."""
+        swap = _UPRIGHT[self.orientation][1]
+        return (self.height, self.width) if swap else (self.width, self.height)
+
+    def upright_matrix(self) -> tuple[tuple[float, float, float], ...]:
+        """The affine map from stored-raster to displayed coordinates (pixels).
+
+        Returns:
+            Rows ``((a, b, tx), (c, d, ty))``: ``(x, y)`` in the stored raster
+            goes to ``(a x + b y + tx, c x + d y + ty)`` in the image as
+            :func:`load_image` returns it; the identity for orientation 1.
+            Pass it to a shape's or a page's ``transform``.
+
+        Examples:
+            >>> ImageHeader(40, 30, orientation=6).upright_matrix()
+            ((0.0, -1.0, 30.0), (1.0, 0.0, 0.0))
+        """
+        size = {"": 0.0, "w": float(self.width), "h": float(self.height)}
+        rows = _UPRIGHT[self.orientation][0]
+        return tuple((float(a), float(b), size[t]) for a, b, t in rows)
+
+
+def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeader:
+    """Read an image's size, EXIF orientation and format without decoding it.
+
+    Args:
+        source: A path, bytes or a binary file object (read from its current
+            position).
+
+    Returns:
+        The header.
+
+    Raises:
+        ImageError: The input is missing, not a regular file, empty or not a
+            recognised image.
+    """
+    name = describe(source)
+    _check_encoded_source(source, name)
+    with (
+        _open_stream(source, name) as (stream, _),
+        _own_pixel_limit(),
+        _open_image(stream, name) as im,
+    ):
+        return ImageHeader(im.width, im.height, exif_orientation(im), im.format)
 
 
 def _scale_to_uint8(im: Image.Image) -> Image.Image:
@@ -366,7 +457,7 @@ def _decode_frame(im: Image.Image, name: str, where: str) -> tuple[Image.Image, 
     """Decode the current frame of an opened image; return (RGB image, oriented)."""
     try:
         im.load()
-        oriented = _orientation(im) != 1
+        oriented = exif_orientation(im) != 1
         upright = ImageOps.exif_transpose(im) if oriented else im
         rgb = _to_rgb(upright)
     except ImageError:

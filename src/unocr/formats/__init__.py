@@ -2,17 +2,20 @@
 
 One entry point per direction, dispatching on a format name:
 
-=========  =====  =====  ==============================================
-format     write  read   what
-=========  =====  =====  ==============================================
-``text``   yes    no     plain text in reading order
-``json``   yes    yes    unocr's own lossless JSON (``unocr.page/1``)
-``hocr``   yes    yes    hOCR 1.2 (XHTML)
-``alto``   yes    yes    ALTO 4.4 out; ALTO v2, v3 and v4 in
-``page``   yes    yes    PAGE-XML 2019-07-15 out; 2013, 2017, 2019 in
-``tsv``    yes    yes    Tesseract's TSV (12 columns, levels 1-5)
-``gcv``    no     yes    a Google Cloud Vision ``AnnotateImageResponse``
-=========  =====  =====  ==============================================
+============  =====  =====  ==============================================
+format        write  read   what
+============  =====  =====  ==============================================
+``text``      yes    no     plain text in reading order
+``json``      yes    yes    unocr's own lossless JSON (``unocr.page/1``)
+``hocr``      yes    yes    hOCR 1.2 (XHTML)
+``alto``      yes    yes    ALTO 4.4 out; ALTO v2, v3 and v4 in
+``page-xml``  yes    yes    PAGE-XML 2019-07-15 out; 2013, 2017, 2019 in
+``tsv``       yes    yes    Tesseract's TSV (12 columns, levels 1-5)
+``gcv``       no     yes    a Google Cloud Vision ``AnnotateImageResponse``
+============  =====  =====  ==============================================
+
+``"page"``, the name of PAGE-XML before 0.2, is accepted with a
+``DeprecationWarning`` until the next release.
 
 What each format keeps and loses is documented in ``docs/formats.md``.
 
@@ -35,6 +38,7 @@ import io
 import os
 import re
 import stat
+import warnings
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr.errors import FormatError, GeometryError
@@ -54,6 +58,7 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "READ_FORMATS",
     "WRITE_FORMATS",
+    "canonical_format",
     "dumps",
     "infer_format",
     "load",
@@ -63,9 +68,9 @@ __all__ = [
 ]
 
 #: Formats :func:`dumps` and :func:`save` write.
-WRITE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto", "page", "tsv")
+WRITE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto", "page-xml", "tsv")
 #: Formats :func:`loads` and :func:`load` read.
-READ_FORMATS: tuple[str, ...] = ("json", "hocr", "alto", "page", "tsv", "gcv")
+READ_FORMATS: tuple[str, ...] = ("json", "hocr", "alto", "page-xml", "tsv", "gcv")
 
 #: Default largest input :func:`load`/:func:`loads` accept, in bytes (256 MiB;
 #: ``max_bytes=`` raises it). The same value as
@@ -79,7 +84,7 @@ _MODULES = {
     "json": "unocr.formats.json",
     "hocr": "unocr.formats.hocr",
     "alto": "unocr.formats.alto",
-    "page": "unocr.formats.page_xml",
+    "page-xml": "unocr.formats.page_xml",
     "tsv": "unocr.formats.tsv",
     "gcv": "unocr.formats.gcv",
 }
@@ -88,19 +93,18 @@ _ALIASES = {
     "txt": "text",
     "html": "hocr",
     "htm": "hocr",
-    "page-xml": "page",
-    "page_xml": "page",
-    "pagexml": "page",
+    "page_xml": "page-xml",
+    "pagexml": "page-xml",
     "alto-xml": "alto",
     "google": "gcv",
 }
 
 # Suffixes in the order they are tried (longest first).
 _SUFFIXES: tuple[tuple[str, str], ...] = (
-    (".page.xml", "page"),
+    (".page.xml", "page-xml"),
     (".alto.xml", "alto"),
     (".hocr.html", "hocr"),
-    (".pagexml", "page"),
+    (".pagexml", "page-xml"),
     (".alto", "alto"),
     (".hocr", "hocr"),
     (".html", "hocr"),
@@ -120,11 +124,46 @@ class _Reader(Protocol):
     def loads(self, data: str | bytes, limits: ReadLimits | None = None) -> Page: ...
 
 
-def _normalise(format: str, allowed: tuple[str, ...], verb: str) -> str:
+# Former names, accepted with a DeprecationWarning for one release.
+_DEPRECATED = {"page": "page-xml"}
+
+
+def canonical_format(format: str) -> str:
+    """The canonical name of a format, from any accepted spelling.
+
+    Case and surrounding spaces are ignored; aliases (``txt``, ``html``,
+    ``pagexml``...) map to their format. The former name ``"page"`` gives
+    ``"page-xml"`` with a ``DeprecationWarning``.
+
+    Args:
+        format: A format name or alias.
+
+    Returns:
+        The canonical name (it may still be one a direction does not support,
+        e.g. ``"gcv"`` for writing).
+
+    Raises:
+        FormatError: ``format`` is not a string.
+
+    Examples:
+        >>> canonical_format("PageXML"), canonical_format("txt")
+        ('page-xml', 'text')
+    """
     if not isinstance(format, str):
         raise FormatError(f"format must be a string such as 'hocr', got {format!r}")
     name = format.strip().lower()
-    name = _ALIASES.get(name, name)
+    if name in _DEPRECATED:
+        warnings.warn(
+            f"the format name {name!r} is deprecated; use {_DEPRECATED[name]!r}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return _DEPRECATED[name]
+    return _ALIASES.get(name, name)
+
+
+def _normalise(format: str, allowed: tuple[str, ...], verb: str) -> str:
+    name = canonical_format(format)
     if name not in allowed:
         raise FormatError(
             f"cannot {verb} format {format!r}; choose one of: {', '.join(allowed)}"
@@ -141,9 +180,9 @@ def dumps(page: Page, format: str) -> str:
 
     Args:
         page: The page to write.
-        format: ``"text"``, ``"json"``, ``"hocr"``, ``"alto"``, ``"page"`` or
-            ``"tsv"`` (case-insensitive; ``"txt"``, ``"html"``, ``"page-xml"``
-            are accepted too).
+        format: ``"text"``, ``"json"``, ``"hocr"``, ``"alto"``, ``"page-xml"``
+            or ``"tsv"`` (case-insensitive; ``"txt"``, ``"html"``, ``"pagexml"``
+            are accepted too, and the deprecated ``"page"``).
 
     Returns:
         The document as a string (XML formats carry an
@@ -192,7 +231,7 @@ def sniff_format(data: str | bytes) -> str:
         if root == "alto":
             return "alto"
         if root == "pcgts":
-            return "page"
+            return "page-xml"
         if root in ("html", "body", "div") or "ocr_page" in head:
             return "hocr"
         raise FormatError(
@@ -438,7 +477,7 @@ def infer_format(path: str | os.PathLike[str]) -> str:
     """Tell the output format from a file name's suffix.
 
     ``.txt`` -> text, ``.json`` -> json, ``.hocr``/``.html``/``.htm`` -> hocr,
-    ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page,
+    ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page-xml,
     ``.tsv`` -> tsv. A bare ``.xml`` is ambiguous (ALTO and PAGE-XML both
     use it) and is refused with a message naming the fix.
 
@@ -459,7 +498,7 @@ def infer_format(path: str | os.PathLike[str]) -> str:
         raise FormatError(
             f"cannot tell ALTO from PAGE-XML by the name {os.fspath(path)!r}; name the "
             "file *.alto.xml or *.page.xml, or pass the format explicitly "
-            "(format='alto' / 'page', or --format)"
+            "(format='alto' / 'page-xml', or --format)"
         )
     raise FormatError(
         f"cannot infer an OCR output format from the name {os.fspath(path)!r}; use a "

@@ -28,23 +28,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._common import (
+from unocr.formats._languages import iso_language
+from unocr.formats._numbers import (
     box_ints,
-    clean_text,
     finite_number,
     fmt_num,
-    geometry_from_box,
-    geometry_from_points,
-    is_rtl,
-    iso_language,
-    line_as_word,
-    native_block,
-    native_line,
-    outline,
-    page_languages,
     page_size,
     percent_to_confidence,
 )
+from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import (
     XmlSyntaxError,
     local_name,
@@ -52,11 +44,13 @@ from unocr.formats._xml import (
     parse_html,
     parse_xml,
 )
+from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
 from unocr.limits import ReadLimits
+from unocr.model import Block, Line, Page, Symbol, Word
+from unocr.model.elements import languages_in
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
-    from unocr.model import Block, Line, Page, Symbol, Word
 
 __all__ = ["dumps", "loads", "parse_title"]
 
@@ -84,7 +78,7 @@ def _title(
     x0, y0, x1, y1 = box_ints(geometry, clamp=True)
     box = f"{x0} {y0} {x1} {y1}"
     parts = [f"x_bboxes {box}" if symbol else f"bbox {box}"]
-    points = outline(geometry)
+    points = outline_vertices(geometry)
     if points is not None:
         coords = " ".join(str(max(0, round(v))) for v in points.reshape(-1))
         parts.append(f"poly {coords}")
@@ -166,7 +160,7 @@ def dumps(page: Page) -> str:
             words = line.words
             if not words and line.text:
                 # A line without words (line-level engines): keep its text.
-                words = (line_as_word(line),)
+                words = (Word.from_line(line),)
             for word in words:
                 n_word += 1
                 word_el = sub(line_el, "span", "ocrx_word", f"word_1_{n_word}")
@@ -250,7 +244,7 @@ def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry 
     if "poly" in props:
         values = _numbers(props["poly"], "poly")
         if len(values) >= 6 and len(values) % 2 == 0:
-            return geometry_from_points(
+            return shape_from_points(
                 [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
             )
     key = "x_bboxes" if symbol and "x_bboxes" in props else "bbox"
@@ -258,7 +252,7 @@ def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry 
         values = _numbers(props[key], key)
         if len(values) < 4:
             raise FormatError(f"hOCR {key} needs four numbers, got {props[key]!r}")
-        return geometry_from_box(*values[:4])
+        return box_from_corners(*values[:4])
     return None
 
 
@@ -286,8 +280,6 @@ class _Reader:
         return None
 
     def symbols(self, word_el: Any) -> list[Symbol]:
-        from unocr.model import Symbol
-
         out = []
         for el in word_el.iter():
             if not _classes(el) & set(_SYMBOL_CLASSES):
@@ -307,8 +299,6 @@ class _Reader:
         return out
 
     def word(self, el: Any, fallback: Geometry | None) -> Word | None:
-        from unocr.model import Word
-
         symbols = self.symbols(el)
         text = (
             "".join(s.text for s in symbols)
@@ -337,7 +327,7 @@ class _Reader:
         ]
         if not words:
             return None
-        return native_line(
+        return Line.reported(
             words,
             geometry,
             confidence=_confidence(props, "x_wconf"),
@@ -345,12 +335,10 @@ class _Reader:
         )
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
-        from unocr.model import Block
-
         if el is None:
             return Block.from_lines(lines)
         props = parse_title(el.get("title", ""))
-        return native_block(
+        return Block.reported(
             lines,
             _geometry(props),
             confidence=_confidence(props, "x_wconf"),
@@ -397,7 +385,6 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         FormatError: No ``ocr_page``, several pages, malformed properties, or
             hostile markup (see :mod:`unocr.formats._xml`).
     """
-    from unocr.model import Page
     from unocr.model.layout import group_lines, group_words
 
     root = _parse(data, limits)
@@ -461,7 +448,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         height=height,
         blocks=tuple(blocks),
         backend=_backend(system),
-        languages=page_languages(blocks)
+        languages=languages_in(blocks)
         if languages is None
         else tuple(code for code in map(iso_language, languages.split()) if code),
     )

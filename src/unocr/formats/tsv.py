@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from unocr.backends.tesseract.convert import TSV_COLUMNS, page_from_rows, parse_tsv
 from unocr.errors import FormatError
-from unocr.formats._common import box_ints, fmt_num, page_size
+from unocr.formats._numbers import box_ints, fmt_num, page_size
 from unocr.limits import ReadLimits, check_limit
 
 if TYPE_CHECKING:

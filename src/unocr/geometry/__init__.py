@@ -45,6 +45,11 @@ from unocr.geometry.quad import Quad
 from unocr.geometry.rotated_box import RotatedBox
 from unocr.geometry.serialize import geometry_from_dict
 from unocr.geometry.types import GEOMETRY_TYPES, Geometry
+from unocr.geometry.vertices import (
+    box_from_corners,
+    outline_vertices,
+    shape_from_points,
+)
 
 __all__ = [
     "GEOMETRY_TYPES",
@@ -55,6 +60,7 @@ __all__ = [
     "Quad",
     "RotatedBox",
     "Shape",
+    "box_from_corners",
     "box_intersection_matrix",
     "box_iou_matrix",
     "boxes_to_quads",
@@ -66,6 +72,7 @@ __all__ = [
     "geometry_from_dict",
     "intersection_matrix",
     "iou_matrix",
+    "outline_vertices",
     "points_to_rotated",
     "quad_intersection_matrix",
     "quad_iou_matrix",
@@ -76,5 +83,6 @@ __all__ = [
     "rotated_to_quads",
     "rotation_matrix",
     "scale_matrix",
+    "shape_from_points",
     "translation_matrix",
 ]
