@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="inputs per target")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per input")
-    parser.add_argument("--targets", default="images,formats,json,geometry")
+    parser.add_argument("--targets", default="images,formats,json,gcv-json,geometry")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--replay", nargs=2, metavar=("TARGET", "N"))
     args = parser.parse_args(argv)

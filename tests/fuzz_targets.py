@@ -485,6 +485,28 @@ def json_target(rng: random.Random) -> Thunk:
     return lambda: formats.loads(text, "json")
 
 
+@functools.lru_cache(maxsize=1)
+def _gcv_dict() -> dict[str, Any]:
+    return json.loads(dict(document_seeds())["gcv"])
+
+
+def gcv_json_target(rng: random.Random) -> Thunk:
+    """Cloud Vision responses: values anywhere replaced by hostile JSON values."""
+    doc = copy.deepcopy(_gcv_dict())
+    paths = _paths(doc)
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice(paths[1:])
+        parent = doc
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = _hostile_json(rng)
+        except (KeyError, IndexError, TypeError):
+            continue
+    text = json.dumps(doc, allow_nan=True)
+    return lambda: formats.loads(text, "gcv")
+
+
 # ----------------------------------------------------------------- geometry
 def _number(rng: random.Random) -> Any:
     if rng.random() < 0.3:
@@ -588,5 +610,6 @@ TARGETS: dict[str, Callable[[random.Random], Thunk]] = {
     "images": image_target,
     "formats": format_target,
     "json": json_target,
+    "gcv-json": gcv_json_target,
     "geometry": geometry_target,
 }

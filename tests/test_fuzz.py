@@ -21,10 +21,31 @@ from hypothesis import strategies as st
 from .fuzz_targets import TARGETS, outcome
 
 # Examples per target on each run (a few seconds each).
-BUDGET = {"images": 300, "formats": 300, "json": 200, "geometry": 1000}
+BUDGET = {
+    "images": 300,
+    "formats": 300,
+    "json": 200,
+    "gcv-json": 200,
+    "geometry": 1000,
+}
 
 
-@pytest.mark.parametrize("name", sorted(TARGETS))
+# The Cloud Vision reader's own conversion (unocr.backends.gcv) still raises
+# KeyError/AttributeError on wrongly typed response fields; its fix belongs to
+# the GCV reader's work on this issue.
+GCV_PENDING = pytest.mark.xfail(
+    reason="GCV reader: wrongly typed response fields raise untyped errors",
+    strict=False,
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=GCV_PENDING) if n == "gcv-json" else n
+        for n in sorted(TARGETS)
+    ],
+)
 def test_result_or_unocr_error(name: str) -> None:
     """Law: every input gives a result or a typed UnocrError, nothing else."""
 
