@@ -81,6 +81,9 @@ def _runs(
     return rows, starts, ends
 
 
+# Up to this many pixels, every centre is tested at once with shapely (fastest
+# for word-sized masks); larger bounds are filled by scanline.
+_SMALL = 1 << 16
 # Crossings computed at once while scanning (bounds the temporary arrays).
 _BAND_CELLS = 1 << 20
 # Relative distance under which a pixel centre counts as "on" an edge or a
@@ -93,9 +96,11 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
 
     Pixel ``(row i, col j)`` has its centre at ``(j + 0.5, i + 0.5)`` in pixels.
     The mask's size is checked against ``max_pixels`` before anything is
-    allocated. Rows are filled by scanline (even-odd spans between the edges'
-    crossings of the row's centre line), so time grows with rows x edges plus
-    the pixels set, not with a point test per pixel; pixel centres within
+    allocated. Small bounds (up to 65,536 pixels) test every centre with
+    shapely at once; larger ones are filled by scanline (even-odd spans
+    between the edges' crossings of each row's centre line), so time grows
+    with rows x edges plus the pixels set, not with a point test per pixel;
+    pixel centres within
     ``1e-9`` of an edge, and rows through a vertex, are decided by shapely's
     exact ``contains_xy``, so the result is exactly the pixels whose centre
     lies in the interior.
@@ -124,10 +129,15 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     if j1 <= j0 or i1 <= i0:
         return Mask(np.zeros((0, 0), dtype=bool))
     check_mask_pixels(i1 - i0, j1 - j0, max_pixels, "rasterising a shape")
+    shapely.prepare(geom)
+    if (i1 - i0) * (j1 - j0) <= _SMALL:  # one vectorised point test is cheapest
+        xs = np.arange(j0, j1, dtype=np.float64) + 0.5
+        ys = np.arange(i0, i1, dtype=np.float64) + 0.5
+        gx, gy = np.meshgrid(xs, ys)
+        return Mask(shapely.contains_xy(geom, gx, gy), origin=(j0, i0)).trimmed()
     inside = np.zeros((i1 - i0, j1 - j0), dtype=bool)
     edges = _edges(geom)
     if edges.shape[0]:
-        shapely.prepare(geom)
         _scan(geom, edges, inside, i0, j0)
     return Mask(inside, origin=(j0, i0)).trimmed()
 
