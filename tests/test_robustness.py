@@ -85,6 +85,13 @@ def test_mask_pixel_limit_can_be_raised_and_lowered():
     assert formats.loads(doc, max_pixels=None).blocks[0].geometry.area == 1200.0
 
 
+def test_mask_transform_takes_the_pixel_limit():
+    mask = Mask(np.ones((10, 10), dtype=bool))
+    with pytest.raises(GeometryError, match="max_pixels=400"):
+        mask.transform([[2, 0, 0], [0, 2, 0]], max_pixels=399)
+    assert mask.transform([[2, 0, 0], [0, 2, 0]], max_pixels=400).area == 400.0
+
+
 def test_mask_counts_must_be_integers():
     for counts in ([1.5], [True], ["1"], [-1, 2], "1"):
         mask = {"type": "mask", "origin": [0, 0], "size": [1, 1], "counts": counts}

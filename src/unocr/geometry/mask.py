@@ -573,7 +573,9 @@ class Mask(AffineShape):
         return out
 
     # --------------------------------------------------------------- affine maps
-    def transform(self, matrix: ArrayLike) -> Mask:
+    def transform(
+        self, matrix: ArrayLike, max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> Mask:
         """Apply an affine matrix.
 
         A pure translation moves the origin (exact). Any other map moves the
@@ -582,9 +584,16 @@ class Mask(AffineShape):
 
         Args:
             matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
+            max_pixels: Largest accepted bounds of the new mask (height x
+                width), checked before it is allocated; ``None`` disables it.
+                ``scale`` and ``rotate`` use the default.
 
         Returns:
             The mapped mask.
+
+        Raises:
+            GeometryError: On an invalid matrix, a result beyond the coordinate
+                range, or a new mask over ``max_pixels``.
         """
         m = as_affine(matrix)
         if np.array_equal(m[:2, :2], np.eye(2)):
@@ -596,4 +605,4 @@ class Mask(AffineShape):
             self.to_shapely(),
             lambda p: check_range(apply_affine(p, m), "Mask.transform result"),
         )
-        return rasterize(geom)
+        return rasterize(geom, max_pixels)
