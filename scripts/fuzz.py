@@ -51,11 +51,12 @@ def worker(name: str) -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core
     except (ImportError, ValueError, OSError):  # pragma: no cover - not Linux
         pass
-    from fuzz_targets import TARGETS, outcome
+    from fuzz_targets import SELF_TEST_TARGETS, TARGETS, outcome
 
-    target = TARGETS[name]
+    target = {**TARGETS, **SELF_TEST_TARGETS}[name]
     for line in sys.stdin:
         n = int(line)
         try:

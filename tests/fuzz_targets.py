@@ -23,6 +23,7 @@ import math
 import os
 import random
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -612,4 +613,11 @@ TARGETS: dict[str, Callable[[random.Random], Thunk]] = {
     "json": json_target,
     "gcv-json": gcv_json_target,
     "geometry": geometry_target,
+}
+
+#: Targets that misbehave on purpose, to test the long run's hang and crash
+#: detection (``scripts/fuzz.py --targets self-hang,self-crash``).
+SELF_TEST_TARGETS: dict[str, Callable[[random.Random], Thunk]] = {
+    "self-hang": lambda rng: lambda: time.sleep(3600),
+    "self-crash": lambda rng: os.abort,
 }
