@@ -7,7 +7,7 @@ and classifies what happened: a result, a typed :class:`UnocrError`, or
 anything else (an untyped exception, an escaped warning, or a NaN/inf number
 from geometry).
 
-Inputs are built from small seeds made here (images in 10 file formats, one
+Inputs are built from small seeds made here (images in 16 file formats, one
 page written in every format, a trimmed Cloud Vision response) by byte and
 token mutations, plus hand-made hostile values (huge, negative, non-finite,
 wrongly typed numbers; deep nesting; paths to devices).
@@ -15,6 +15,7 @@ wrongly typed numbers; deep nesting; paths to devices).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import io
@@ -160,7 +161,7 @@ def mutate_text(rng: random.Random, text: str) -> str:
 # ------------------------------------------------------------------- images
 @functools.lru_cache(maxsize=1)
 def image_seeds() -> tuple[tuple[str, bytes], ...]:
-    """Small valid files in 10 formats and several modes."""
+    """Small valid files in 16 file formats and several modes and codecs."""
     rgb = Image.new("RGB", (9, 7), (10, 200, 30))
     rgb.putpixel((3, 3), (0, 0, 0))
     seeds: list[tuple[str, bytes]] = []
@@ -202,6 +203,25 @@ def image_seeds() -> tuple[tuple[str, bytes], ...]:
     save("tga", rgb, "TGA")
     save("ico", rgb, "ICO")
     save("pcx", rgb, "PCX")
+    save("sgi", rgb, "SGI")
+    save("im", rgb, "IM")
+    save("msp", rgb.convert("1"), "MSP")
+    save("xbm", rgb.convert("1"), "XBM")
+    save("dds", rgb.convert("RGBA"), "DDS")
+    save("tiff-g4", rgb.convert("1"), "TIFF", compression="group4")
+    save("tiff-lzw-rgba", rgb.convert("RGBA"), "TIFF", compression="tiff_lzw")
+    save("jpeg-progressive", rgb, "JPEG", progressive=True)
+    save("png-interlaced", rgb, "PNG", interlace=1)
+    save("jpeg-cmyk", rgb.convert("CMYK"), "JPEG")
+    save(
+        "webp-anim",
+        rgb,
+        "WEBP",
+        save_all=True,
+        append_images=[rgb.convert("L").convert("RGB")],
+    )
+    with contextlib.suppress(OSError, KeyError):  # codecs this Pillow may lack
+        save("jpeg2000", rgb, "JPEG2000")
     return tuple(seeds)  # fmt: skip
 
 
