@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from unocr.errors import UnocrError
+from unocr.errors import LanguageCodeError
 
 __all__ = ["ISO639_1_TO_3", "LanguageCodeError", "normalize_languages", "to_iso639_3"]
 
@@ -43,10 +43,6 @@ ISO639_1_TO_3: dict[str, str] = {
     "tr": "tur", "tt": "tat", "ug": "uig", "uk": "ukr", "ur": "urd", "uz": "uzb",
     "vi": "vie", "yi": "yid", "yo": "yor", "zh": "zho",
 }  # fmt: skip
-
-
-class LanguageCodeError(UnocrError, ValueError):
-    """A language was not given as an ISO 639 code."""
 
 
 def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
