@@ -9,7 +9,6 @@ import warnings
 import pytest
 from PIL import Image
 
-import unocr
 from unocr.backends import base
 from unocr.backends.base import Backend, ItemFailure, Stopwatch
 from unocr.errors import ImageError, RecognitionError
@@ -217,15 +216,6 @@ def test_the_pre_0_2_contract_still_works_with_a_deprecation_warning():
     assert page.timings.engine == 1.0 and page.timings.convert == 0.5
     assert page.timings.decode > 0.0
     assert [p.text for p in pages] == ["x", "x"]
-
-
-def test_item_error_is_a_deprecated_name_of_item_failure():
-    with pytest.warns(DeprecationWarning, match="ItemFailure"):
-        assert unocr.ItemError is ItemFailure
-    with pytest.warns(DeprecationWarning, match="ItemFailure"):
-        from unocr.backends.base import ItemError
-    assert ItemError is ItemFailure
-    assert "ItemError" not in unocr.__all__ and "ItemFailure" in unocr.__all__
 
 
 def test_stopwatch_adds_shares_and_times():
