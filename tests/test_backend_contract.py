@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+import unocr
 from unocr.backends import base
 from unocr.backends.base import Backend, ItemFailure, Stopwatch
 from unocr.errors import ImageError, RecognitionError
@@ -226,3 +228,19 @@ def test_stopwatch_adds_shares_and_times():
     sw.add("convert", 0.25)
     t = sw.timings()
     assert t.engine >= 1.5 and t.convert == 0.25 and t.decode == 0.0
+
+
+@pytest.mark.parametrize("name", ["tesseract", "rapidocr"])
+def test_real_engines_are_stamped_by_the_base(name):
+    """Each engine only returns blocks; name, languages and three timings come back."""
+    info = {i.name: i for i in unocr.available_backends()}[name]
+    if not info.installed:
+        pytest.skip(f"{name} is not installed: {info.fix}")
+    sample = Path(__file__).resolve().parents[1] / "samples" / "phototest.png"
+    with unocr.get_backend(name) as engine:
+        page = engine.read(sample, languages="eng")
+    assert page.backend == name
+    assert page.languages == ("en",)
+    assert "test" in page.text
+    assert page.timings.decode > 0.0
+    assert page.timings.engine > page.timings.convert > 0.0
