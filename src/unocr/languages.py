@@ -308,15 +308,15 @@ _TESSERACT_NON_LANGUAGES = frozenset({"osd", "equ"})
 # content, multiple, uncoded.
 _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis"})
 
-# Tags whose Tesseract model is not the one of their primary language.
+# Tags (lower-cased) whose Tesseract model is not their primary language's.
 _TESSERACT_FOR_TAG: dict[str, str] = {
-    **{tag: name for name, tag in TESSERACT_NAMES.items()},
+    **{tag.lower(): name for name, tag in TESSERACT_NAMES.items()},
     "zh": "chi_sim",
-    "zh-CN": "chi_sim",
-    "zh-SG": "chi_sim",
-    "zh-TW": "chi_tra",
-    "zh-HK": "chi_tra",
-    "zh-MO": "chi_tra",
+    "zh-cn": "chi_sim",
+    "zh-sg": "chi_sim",
+    "zh-tw": "chi_tra",
+    "zh-hk": "chi_tra",
+    "zh-mo": "chi_tra",
 }
 
 _BY_3 = {lang.iso639_3: lang for lang in LANGUAGES}
@@ -538,8 +538,9 @@ def to_tesseract(code: str) -> str:
 
     Args:
         code: A code from :func:`normalize_languages`, e.g. ``"en"``,
-            ``"zh-Hant"``, ``"frk"``; Tesseract's own names are accepted too
-            (``"chi-sim"``, ``"jpn_vert"``).
+            ``"zh-Hant"``, ``"frk"`` (it is not normalised again; any case
+            and ISO 639-2/B codes still work); Tesseract's own names are
+            accepted too (``"chi-sim"``, ``"jpn_vert"``).
 
     Returns:
         The traineddata name, e.g. ``"eng"`` (model file ``eng.traineddata``).
@@ -556,9 +557,9 @@ def to_tesseract(code: str) -> str:
     key = code.strip().lower().replace("-", "_")
     if key in TESSERACT_NAMES or key in _TESSERACT_VARIANTS:
         return key
-    tag = normalize_language(code)
-    head, *rest = tag.split("-")
-    for candidate in (tag, *(f"{head}-{sub}" for sub in rest)):
+    head, *rest = key.split("_")
+    head = _shortest(_WITHDRAWN.get(head, head))
+    for candidate in ("-".join([head, *rest]), *(f"{head}-{sub}" for sub in rest)):
         if candidate in _TESSERACT_FOR_TAG:
             return _TESSERACT_FOR_TAG[candidate]
     return to_iso639_3(head)
