@@ -231,14 +231,23 @@ def test_stopwatch_adds_shares_and_times():
 
 
 @pytest.mark.parametrize("name", ["tesseract", "rapidocr"])
-def test_real_engines_are_stamped_by_the_base(name):
-    """Each engine only returns blocks; name, languages and three timings come back."""
+def test_real_engines_are_stamped_by_the_base(name, monkeypatch):
+    """Each engine only returns blocks: one page per read, stamped by the base."""
     info = {i.name: i for i in unocr.available_backends()}[name]
     if not info.installed:
         pytest.skip(f"{name} is not installed: {info.fix}")
     sample = Path(__file__).resolve().parents[1] / "samples" / "phototest.png"
+    built = []
+    real_post_init = Page.__post_init__
+
+    def counting_post_init(self):
+        built.append(self)
+        real_post_init(self)
+
     with unocr.get_backend(name) as engine:
+        monkeypatch.setattr(page_module.Page, "__post_init__", counting_post_init)
         page = engine.read(sample, languages="eng")
+    assert built == [page]
     assert page.backend == name
     assert page.languages == ("en",)
     assert "test" in page.text
