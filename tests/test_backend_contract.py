@@ -210,14 +210,29 @@ def test_the_pre_0_2_contract_still_works_with_a_deprecation_warning():
                     timings=Timings(engine=1.0, convert=0.5),
                 )
 
+    with pytest.warns(DeprecationWarning, match="pre-0.2 contract"):
+
+        class LegacyBatch(Legacy):
+            batch_size = 2
+
+            def _recognize_batch(self, images, languages):
+                return [
+                    RecognitionError("refused") if i else self._recognize(im, languages)
+                    for i, im in enumerate(images)
+                ]
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         page = Legacy(languages="de").read(_bars())
         pages = Legacy().read_many([_bars(), _bars()], workers=2)
+        batched = LegacyBatch().read_many([_bars()] * 3, errors="return")
     assert page.backend == "legacy" and page.languages == ("de",)
     assert page.timings.engine == 1.0 and page.timings.convert == 0.5
     assert page.timings.decode > 0.0
     assert [p.text for p in pages] == ["x", "x"]
+    assert [bool(p) for p in batched] == [True, False, True]
+    assert batched[0].text == "x" and batched[0].timings.engine == 1.0
+    assert batched[1].index == 1 and "refused" in str(batched[1].error)
 
 
 def test_stopwatch_adds_shares_and_times():
