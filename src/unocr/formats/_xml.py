@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from unocr.errors import BackendUnavailableError, FormatError
+from unocr.errors import BackendUnavailableError, FormatError, XmlSyntaxError
 from unocr.limits import ReadLimits, check_limit
 
 __all__ = [
@@ -42,10 +42,6 @@ __all__ = [
 _CHUNK = 1 << 16
 
 _T = TypeVar("_T")
-
-
-class XmlSyntaxError(FormatError):
-    """The document is not well-formed XML (a :class:`FormatError`)."""
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")

@@ -27,11 +27,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._languages import iso_language
 from unocr.formats._numbers import finite_number, fmt_num, page_size
 from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
 from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
+from unocr.languages import parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.elements import languages_in, words_text
@@ -247,13 +247,13 @@ class _Reader(NsReader):
             text=text,
             geometry=geometry,
             confidence=self.confidence(string, "WC"),
-            language=iso_language(string.get("LANG")) or lang,
+            language=parse_language(string.get("LANG")) or lang,
             symbols=tuple(self.symbols(string, geometry)),
         )
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
         own = self.geometry(el)
-        language = iso_language(el.get("LANG")) or lang
+        language = parse_language(el.get("LANG")) or lang
         words = self.children(
             el, "String", lambda s: self.word(s, own or fallback, language)
         )
@@ -267,7 +267,7 @@ class _Reader(NsReader):
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
-        language = iso_language(el.get("LANG") or el.get("language")) or lang
+        language = parse_language(el.get("LANG") or el.get("language")) or lang
         lines = self.children(
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
@@ -325,7 +325,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError("ALTO Page needs WIDTH and HEIGHT attributes")
     width_px, height_px = page_size(width, height, "ALTO")
     page_box = box_from_corners(0, 0, width, height)
-    page_lang = iso_language(page_el.get("LANG"))
+    page_lang = parse_language(page_el.get("LANG"))
     blocks = [
         b
         for b in (

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._languages import iso_language
 from unocr.formats._numbers import (
     box_ints,
     finite_number,
@@ -45,6 +44,7 @@ from unocr.formats._xml import (
     parse_xml,
 )
 from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
+from unocr.languages import parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.elements import languages_in
@@ -273,7 +273,7 @@ class _Reader:
             for attr in ("lang", "{http://www.w3.org/XML/1998/namespace}lang"):
                 value = node.get(attr)
                 if value is not None:
-                    return iso_language(value)
+                    return parse_language(value)
             if node is self.page_el:
                 return None
             node = node.getparent()
@@ -450,7 +450,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         backend=_backend(system),
         languages=languages_in(blocks)
         if languages is None
-        else tuple(code for code in map(iso_language, languages.split()) if code),
+        else tuple(code for code in map(parse_language, languages.split()) if code),
     )
 
 
