@@ -7,7 +7,8 @@ Input ``n`` of a target is built from ``random.Random(n)``, so every finding is
 reproducible from its target and number. Inputs run in a worker process (one
 per target, restarted after a hang or a crash) whose address space is capped
 at 4 GiB, so a memory bomb fails there instead of taking the machine. The
-parent waits ``--timeout`` seconds per input; longer counts as a hang. A
+parent waits ``--timeout`` seconds per input (a worker's start-up is not
+counted); longer counts as a hang. A
 worker killed by a signal (a segfault) counts as a crash.
 
 Prints a Markdown table: tried, result, typed error, untyped exception (any
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 MEMORY_CAP = 4 << 30  # bytes of address space per worker
+STARTUP_TIMEOUT = 300.0  # seconds for a worker's imports (not counted as a hang)
 COLUMNS = ("tried", "ok", "typed", "untyped", "nonfinite", "hang", "crash")
 HEADINGS = (
     "tried",
@@ -57,6 +59,8 @@ def worker(name: str) -> None:
     from fuzz_targets import SELF_TEST_TARGETS, TARGETS, outcome
 
     target = {**TARGETS, **SELF_TEST_TARGETS}[name]
+    sys.stdout.write("ready\n")  # imports done: inputs are timed from here
+    sys.stdout.flush()
     for line in sys.stdin:
         n = int(line)
         try:
@@ -68,7 +72,8 @@ def worker(name: str) -> None:
 
 
 def _start(name: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    """Start a worker and wait until it has imported everything."""
+    proc = subprocess.Popen(
         [sys.executable, __file__, "--worker", name],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -76,6 +81,12 @@ def _start(name: str) -> subprocess.Popen[str]:
         text=True,
         bufsize=1,
     )
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], STARTUP_TIMEOUT)
+    if not ready or proc.stdout.readline().strip() != "ready":
+        proc.kill()
+        raise SystemExit(f"the {name} worker did not start")
+    return proc
 
 
 def run_target(
