@@ -207,8 +207,15 @@ class Shape(abc.ABC):
         """Serialise to plain JSON types, tagged with ``"type"``."""
 
     @abc.abstractmethod
-    def _outline_points(self) -> FloatArray:
-        """``(K, 2)`` points whose convex hull is the shape's convex hull."""
+    def hull_points(self) -> FloatArray:
+        """Points whose convex hull is the shape's convex hull.
+
+        Returns:
+            ``(K, 2)`` float64 pixel coordinates: a box's, rotated box's or
+            quad's four corners (TL, TR, BR, BL), a polygon's exterior, a
+            mask's hull vertices (an empty mask raises ``GeometryError``).
+            Read-only for quads and polygons.
+        """
 
     # --------------------------------------------------------------- affine maps
     @abc.abstractmethod

@@ -145,7 +145,7 @@ class Box(Shape):
         """Convert to a :class:`Quad` with corners TL, TR, BR, BL (exact)."""
         Quad = shape_class("quad")
 
-        return Quad._trusted(self._outline_points())
+        return Quad._trusted(self.hull_points())
 
     def to_rotated_box(self) -> RotatedBox:
         """Convert to a :class:`RotatedBox` with angle 0 (exact)."""
@@ -188,7 +188,7 @@ class Box(Shape):
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""
-        return shapely.polygons(self._outline_points())
+        return shapely.polygons(self.hull_points())
 
     @classmethod
     def from_shapely(cls, geom: Any) -> Box:
@@ -238,7 +238,8 @@ class Box(Shape):
         """
         return cls(*read_fields(d, "box", ("x0", "y0", "x1", "y1")))
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The four corners TL, TR, BR, BL, ``(4, 2)`` pixels."""
         # boxes_to_quads for one box, without numpy's per-call overhead.
         x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
         return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
@@ -280,7 +281,7 @@ class Box(Shape):
             return Box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
         Quad = shape_class("quad")
 
-        return Quad(apply_affine(self._outline_points(), m))
+        return Quad(apply_affine(self.hull_points(), m))
 
     def scale(self, sx: float, sy: float | None = None) -> Box:
         """Scale about the origin ``(0, 0)``.

@@ -70,6 +70,6 @@ def enclosing_quad(shapes: Iterable[Geometry]) -> Quad:
         [[0.0, 0.0], [6.0, 0.0], [6.0, 1.0], [0.0, 1.0]]
     """
     items = _collect(shapes, "enclosing_quad shapes")
-    pts = np.concatenate([s._outline_points() for s in items])
+    pts = np.concatenate([s.hull_points() for s in items])
     rect = convert.points_to_rotated(pts)
     return Quad._trusted(convert.rotated_to_quads(rect[None])[0])

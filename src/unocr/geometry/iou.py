@@ -278,7 +278,7 @@ def _quadlike(shape: Shape) -> bool:
 def _quad_array(shapes: Sequence[Shape]) -> FloatArray:
     if not shapes:
         return np.zeros((0, 4, 2), dtype=np.float64)
-    return np.stack([s._outline_points() for s in shapes])
+    return np.stack([s.hull_points() for s in shapes])
 
 
 def _matrix(a: Sequence[Shape], b: Sequence[Shape], iou: bool) -> FloatArray:

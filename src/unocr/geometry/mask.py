@@ -368,7 +368,7 @@ class Mask(AffineShape):
         """
         RotatedBox = shape_class("rotated_box")
 
-        return RotatedBox(*convert.points_to_rotated(self._outline_points()).tolist())
+        return RotatedBox(*convert.points_to_rotated(self.hull_points()).tolist())
 
     def to_quad(self) -> Quad:
         """Minimum-area rectangle around the set pixels, as a :class:`Quad` (lossy).
@@ -566,7 +566,12 @@ class Mask(AffineShape):
         data = np.repeat(values, runs).reshape(h, w)
         return cls(data, origin=(origin[0], origin[1]))
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The vertices of the set pixels' convex hull, ``(K, 2)`` pixels.
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
         self._extent()
         hull = shapely.convex_hull(self.to_shapely())
         out: FloatArray = shapely.get_coordinates(hull)

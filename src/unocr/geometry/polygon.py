@@ -317,7 +317,8 @@ class Polygon(AffineShape):
             )
         return cls(read_key(d, "polygon", "points"), holes)
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The exterior vertices, ``(N, 2)`` pixels (read-only)."""
         return self._points
 
     # --------------------------------------------------------------- affine maps

@@ -283,7 +283,8 @@ class Quad(AffineShape):
         """
         return cls(read_key(d, "quad", "points"))
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The four corners TL, TR, BR, BL, ``(4, 2)`` pixels (read-only)."""
         return self._points
 
     # --------------------------------------------------------------- affine maps

@@ -157,7 +157,7 @@ class RotatedBox(Shape):
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""
-        return shapely.polygons(self._outline_points())
+        return shapely.polygons(self.hull_points())
 
     @classmethod
     def from_shapely(cls, geom: Any) -> RotatedBox:
@@ -211,7 +211,8 @@ class RotatedBox(Shape):
             *read_fields(d, "rotated_box", ("cx", "cy", "width", "height", "angle"))
         )
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The four corners TL, TR, BR, BL, ``(4, 2)`` pixels."""
         out: FloatArray = convert.rotated_to_quads(self.as_array()[None])[0]
         return out
 
@@ -245,7 +246,7 @@ class RotatedBox(Shape):
             )
         Quad = shape_class("quad")
 
-        return Quad(apply_affine(self._outline_points(), m))
+        return Quad(apply_affine(self.hull_points(), m))
 
     def scale(self, sx: float, sy: float | None = None) -> RotatedBox | Quad:
         """Scale about the origin ``(0, 0)``.
