@@ -492,7 +492,7 @@ def test_a_silent_metadata_server_does_not_hang_the_credential_lookup(
 def test_a_client_excludes_other_connection_options() -> None:
     with VisionServer() as server:
         client = server.client()
-        with pytest.raises(ValueError, match="client="):
+        with pytest.raises(AuthenticationError, match="client="):
             GcvBackend(client=client, api_key=SECRET)
-        with pytest.raises(ValueError, match="client="):
+        with pytest.raises(AuthenticationError, match="client="):
             GcvBackend(client=client, endpoint=server.address)

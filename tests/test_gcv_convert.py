@@ -75,10 +75,12 @@ def test_page_text_reads_like_the_api_text(data: dict[str, Any]) -> None:
 
 
 def test_page_size_languages_and_blocks(data: dict[str, Any]) -> None:
-    page = response_to_page(data, languages=("en",))
+    page = response_to_page(data)
     assert (page.width, page.height) == (1279, 932)
     assert page.backend == "gcv"
-    assert page.languages == ("en",)
+    assert page.languages == ()
+    with pytest.warns(DeprecationWarning, match="languages"):
+        assert response_to_page(data, languages=("en",)).languages == ("en",)
     paragraphs = sum(
         len(b["paragraphs"]) for b in data["fullTextAnnotation"]["pages"][0]["blocks"]
     )

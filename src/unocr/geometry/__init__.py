@@ -23,6 +23,7 @@ from unocr.geometry.convert import (
     boxes_to_rotated,
     canonicalize_quads,
     canonicalize_rotated,
+    point_groups_to_rotated,
     points_to_rotated,
     quads_area,
     quads_to_boxes,
@@ -35,6 +36,7 @@ from unocr.geometry.dispatch import (
     Geometry,
     enclosing_box,
     enclosing_quad,
+    enclosing_quads,
     geometry_from_dict,
 )
 from unocr.geometry.iou import (
@@ -67,9 +69,11 @@ __all__ = [
     "canonicalize_rotated",
     "enclosing_box",
     "enclosing_quad",
+    "enclosing_quads",
     "geometry_from_dict",
     "intersection_matrix",
     "iou_matrix",
+    "point_groups_to_rotated",
     "points_to_rotated",
     "quad_intersection_matrix",
     "quad_iou_matrix",

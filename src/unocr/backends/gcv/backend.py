@@ -33,12 +33,12 @@ from PIL import Image
 
 from unocr.backends.base import Backend, Capabilities, ItemError
 from unocr.backends.gcv._retry import Backoff
-from unocr.backends.gcv.convert import (
+from unocr.backends.gcv.build import BlockLevel
+from unocr.backends.gcv.convert import page_size, response_to_blocks
+from unocr.backends.gcv.status import (
     AUTH_GUIDANCE,
     RETRYABLE_CODES,
-    BlockLevel,
     error_from_status,
-    response_to_page,
     status_name,
 )
 from unocr.errors import (
@@ -49,7 +49,7 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
-from unocr.model import Page, Timings
+from unocr.model import Block, Page, Timings
 from unocr.registry import builtin_capabilities
 
 __all__ = [
@@ -281,9 +281,10 @@ class GcvBackend(Backend):
             ]
             if given or insecure:
                 extra = ", ".join(given) or "insecure"
-                raise ValueError(
+                raise AuthenticationError(
                     "client= is used as is; configure its credentials and endpoint "
-                    f"on the client itself instead of passing {extra}"
+                    f"on the client itself instead of passing {extra}",
+                    backend=self.name,
                 )
             self._auth = "client"
             self._client = client
@@ -321,8 +322,11 @@ class GcvBackend(Backend):
         if endpoint:
             options["api_endpoint"] = endpoint
         if options.get("api_key") and credentials is not None:
-            raise ValueError(
-                "pass either api_key or credentials to the gcv backend, not both"
+            raise AuthenticationError(
+                "the gcv backend got both an API key and credentials; pass one "
+                "of api_key= (or client_options={'api_key': ...}) and "
+                "credentials=, not both",
+                backend=self.name,
             )
         auth = "api_key" if options.get("api_key") else "credentials"
         if credentials is None and not options.get("api_key"):
@@ -576,27 +580,35 @@ class GcvBackend(Backend):
         languages: tuple[str, ...],
     ) -> Page:
         start = time.perf_counter()
+        blocks = self._blocks(item, answer)
+        convert = time.perf_counter() - start
+        return Page(
+            width=item.image.width,
+            height=item.image.height,
+            blocks=tuple(blocks),
+            backend=self.name,
+            languages=languages,
+            timings=Timings(engine=engine + item.seconds, convert=convert),
+        )
+
+    def _blocks(self, item: _Prepared, answer: Any) -> list[Block]:
+        """The answer's blocks in the pixels of the caller's image."""
         sent_w, sent_h = item.sent_size
-        api_w, api_h = _page_size(answer) or (sent_w, sent_h)
-        page = response_to_page(
+        api_w, api_h = page_size(answer) or (sent_w, sent_h)
+        blocks = response_to_blocks(
             answer,
             width=api_w,
             height=api_h,
             block_level=self.block_level,
-            backend=self.name,
-            languages=languages,
             symbols=self.symbols,
         )
         width, height = item.image.width, item.image.height
-        if (api_w, api_h) != (width, height):
-            sx, sy = width / api_w, height / api_h
-            page = page.transform(
-                [[sx, 0.0, 0.0], [0.0, sy, 0.0]], width=width, height=height
-            )
-        convert = time.perf_counter() - start
-        return page.replace(
-            timings=Timings(engine=engine + item.seconds, convert=convert)
-        )
+        if (api_w, api_h) == (width, height):
+            return blocks
+        # the API saw a downscaled copy: map its coordinates back
+        seen = Page(width=api_w, height=api_h, blocks=tuple(blocks))
+        scale = [[width / api_w, 0.0, 0.0], [0.0, height / api_h, 0.0]]
+        return list(seen.transform(scale, width=width, height=height).blocks)
 
     def _fail(
         self,
@@ -625,9 +637,10 @@ class GcvBackend(Backend):
         err = error_from_status(
             number, self._redact(str(exc.message)), timeout=self.timeout
         )
-        if not isinstance(err, AuthenticationError):
-            # keep the cause; not for refused credentials (it may quote them)
-            err.__cause__ = exc
+        # The client's exception may quote the request (an API key the server
+        # echoes, credentials); keep only a redacted copy of its type and message.
+        err.__cause__ = _redacted_copy(exc, self._redact)
+        err.__suppress_context__ = True
         return err
 
     # ------------------------------------------------------------ the image
@@ -705,14 +718,14 @@ def _encode(image: Image.Image, *, lossless: bool) -> bytes:
     return buf.getvalue()
 
 
-def _page_size(answer: Any) -> tuple[int, int] | None:
-    """(width, height) of the page the API saw, from an AnnotateImageResponse."""
-    if not answer.HasField("full_text_annotation"):
+def _redacted_copy(
+    exc: gexc.GoogleAPICallError, redact: Callable[[str], str]
+) -> BaseException | None:
+    """The client's exception type with only its redacted message (no response)."""
+    try:
+        return type(exc)(redact(str(exc.message)))
+    except Exception:  # an exception class with another signature: keep nothing
         return None
-    pages = answer.full_text_annotation.pages
-    if not len(pages) or pages[0].width <= 0 or pages[0].height <= 0:
-        return None
-    return int(pages[0].width), int(pages[0].height)
 
 
 def _options_dict(client_options: Any) -> dict[str, Any]:
