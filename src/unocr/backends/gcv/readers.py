@@ -304,40 +304,53 @@ class _MessageWalk:
         out: list[RawWord] = []
         keep = self.symbols
         shape = self.shape
-        kind = self.kind
+        language = self.language
         for word in words:
-            wlang = self.language(word, plang)
-            texts: list[str] = []
-            breaks: list[tuple[int | str, bool]] = []
+            wlang = language(word, plang)
+            symbols = word.symbols
             syms: list[RawSymbol] = []
-            for sym in word.symbols:
-                prop = sym.property
-                brk = prop.detected_break
-                text = sym.text
-                texts.append(text)
-                breaks.append((getattr(brk, kind or self.break_field(brk)), brk.is_prefix))
-                if keep:
+            if keep:
+                for sym in symbols:
                     index = shape(sym.bounding_box)
                     if index >= 0:
-                        langs = prop.detected_languages
-                        lang = (
-                            language_code(langs[0].language_code) or wlang
-                            if len(langs)
-                            else wlang
+                        syms.append(
+                            (
+                                sym.text,
+                                index,
+                                _clamp(sym.confidence),
+                                language(sym, wlang),
+                            )
                         )
-                        syms.append((text, index, _clamp(sym.confidence), lang))
             wshape = shape(word.bounding_box)
-            if wshape < 0:
-                if not keep:  # the box around its symbols needs their corners
-                    syms_shapes = [shape(s.bounding_box) for s in word.symbols]
-                    wshape = self.raw.add_around([s for s in syms_shapes if s >= 0])
-                else:
-                    wshape = self.raw.add_around([s[1] for s in syms])
-            text, before, after = _words_text(texts, breaks)
+            if wshape < 0:  # the box around its symbols
+                around = [s[1] for s in syms] if keep else map(shape, (s.bounding_box for s in symbols))
+                wshape = self.raw.add_around([k for k in around if k >= 0])
+            before, after = self.breaks(symbols)
             out.append(
-                RawWord(text, wshape, _clamp(word.confidence), wlang, syms, before, after)
+                RawWord(
+                    "".join([sym.text for sym in symbols]),
+                    wshape,
+                    _clamp(word.confidence),
+                    wlang,
+                    syms,
+                    before,
+                    after,
+                )
             )
         return out
+
+    def breaks(self, symbols: Any) -> tuple[str, str]:
+        """``(before, after)`` of a word: only its ends' breaks matter."""
+        if not len(symbols):
+            return "", "UNKNOWN"
+        first = symbols[0].property.detected_break
+        kind = self.kind or self.break_field(first)
+        before = ""
+        if first.is_prefix:
+            before = BREAKS[_break_name(getattr(first, kind))]
+        last = symbols[-1].property.detected_break
+        after = "UNKNOWN" if last.is_prefix else _break_name(getattr(last, kind))
+        return before, after
 
 
 # --------------------------------------------------------------------------- #
