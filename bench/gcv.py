@@ -147,7 +147,9 @@ def conversion(rounds: int) -> None:
     floor = best["parse + raw walk of every symbol"]
     print(f"dense response ({len(data) / 1000:.0f} kB protobuf), best of {rounds}:")
     for name, seconds in best.items():
-        print(f"  {name:<42} {seconds * 1000:7.2f} ms  {seconds / floor:5.1f}x the walk")
+        print(
+            f"  {name:<42} {seconds * 1000:7.2f} ms  {seconds / floor:5.1f}x the walk"
+        )
     print()
 
 

@@ -369,7 +369,11 @@ def test_lines_are_built_like_every_engines_lines(data: dict[str, Any]) -> None:
 
 
 MALFORMED: list[tuple[str, object, str]] = [
-    ("pages not a list", {"fullTextAnnotation": {"pages": "x"}}, r"pages should be list"),
+    (
+        "pages not a list",
+        {"fullTextAnnotation": {"pages": "x"}},
+        r"pages should be list",
+    ),
     ("page not an object", {"fullTextAnnotation": {"pages": [5]}}, "pages\\[0\\]"),
     (
         "blocks not a list",
@@ -401,19 +405,46 @@ MALFORMED: list[tuple[str, object, str]] = [
         {
             "textAnnotations": [
                 {"description": "a"},
-                {"description": "a", "boundingPoly": {"vertices": [{"y": float("inf")}]}},
+                {
+                    "description": "a",
+                    "boundingPoly": {"vertices": [{"y": float("inf")}]},
+                },
             ]
         },
         "not a finite number",
     ),
-    ("page size not a number", {"fullTextAnnotation": {"pages": [{"width": "x"}]}}, "width"),
-    ("page size huge", {"fullTextAnnotation": {"pages": [{"width": 1e300, "height": 1}]}}, "width"),
+    (
+        "page size not a number",
+        {"fullTextAnnotation": {"pages": [{"width": "x"}]}},
+        "width",
+    ),
+    (
+        "page size huge",
+        {"fullTextAnnotation": {"pages": [{"width": 1e300, "height": 1}]}},
+        "width",
+    ),
     ("error not an object", {"error": "boom"}, "error should be an object"),
-    ("description not text", {"textAnnotations": [{}, {"description": 5}]}, "description"),
-    ("1e309", '{"fullTextAnnotation": {"pages": [{"width": 1e309}]}}', "beyond the range"),
-    ("Infinity", '{"fullTextAnnotation": {"pages": [{"width": Infinity}]}}', "Infinity"),
+    (
+        "description not text",
+        {"textAnnotations": [{}, {"description": 5}]},
+        "description",
+    ),
+    (
+        "1e309",
+        '{"fullTextAnnotation": {"pages": [{"width": 1e309}]}}',
+        "beyond the range",
+    ),
+    (
+        "Infinity",
+        '{"fullTextAnnotation": {"pages": [{"width": Infinity}]}}',
+        "Infinity",
+    ),
     ("NaN", '{"textAnnotations": [{"description": NaN}]}', "NaN"),
-    ("400 digits", '{"fullTextAnnotation": {"pages": [{"width": ' + "9" * 400 + "}]}}", "too large"),
+    (
+        "400 digits",
+        '{"fullTextAnnotation": {"pages": [{"width": ' + "9" * 400 + "}]}}",
+        "too large",
+    ),
     ("deep nesting", "[" * 100_000 + "]" * 100_000, "nested too deeply|not valid JSON"),
     ("NUL in a path", "a\x00b.json", "cannot read"),
 ]

@@ -26,7 +26,9 @@ groups_of_shapes = st.lists(st.lists(shapes, min_size=1, max_size=6), max_size=8
 
 
 @given(groups_of_shapes)
-def test_enclosing_quads_is_enclosing_quad_per_group(groups: list[list[Geometry]]) -> None:
+def test_enclosing_quads_is_enclosing_quad_per_group(
+    groups: list[list[Geometry]],
+) -> None:
     """Law: enclosing_quads(groups)[k] == enclosing_quad(groups[k]), corner for corner."""
     batch = enclosing_quads(groups)
     assert len(batch) == len(groups)
@@ -50,7 +52,9 @@ def test_enclosing_quads_is_enclosing_quad_per_group(groups: list[list[Geometry]
         max_size=8,
     )
 )
-def test_point_groups_match_points_to_rotated(groups: list[list[tuple[float, float]]]) -> None:
+def test_point_groups_match_points_to_rotated(
+    groups: list[list[tuple[float, float]]],
+) -> None:
     """Law: each group's rectangle is the one of its points alone (padding changes nothing)."""
     points = np.array([p for g in groups for p in g], dtype=np.float64)
     owners = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
@@ -86,19 +90,25 @@ def test_quad_list_from_array_is_quad_per_row(array: np.ndarray) -> None:
             quad.points[0, 0] = 1.0
 
 
-@given(st.lists(st.lists(st.one_of(boxes(), quads()), min_size=1, max_size=5), max_size=6))
+@given(
+    st.lists(st.lists(st.one_of(boxes(), quads()), min_size=1, max_size=5), max_size=6)
+)
 def test_line_groups_are_lines_from_words(groups: list[list[Geometry]]) -> None:
     """Law: Line.from_word_groups builds each line exactly as Line.from_words does."""
     words = [
         [
-            Word(text=f"w{k}", geometry=g, confidence=(k % 3) / 2 or None, language="en")
+            Word(
+                text=f"w{k}", geometry=g, confidence=(k % 3) / 2 or None, language="en"
+            )
             for k, g in enumerate(group)
         ]
         for group in groups
     ]
     texts = [f"line {k}" for k in range(len(words))]
     batch = Line.from_word_groups(words, texts=texts)
-    assert batch == [Line.from_words(w, text=t) for w, t in zip(words, texts, strict=True)]
+    assert batch == [
+        Line.from_words(w, text=t) for w, t in zip(words, texts, strict=True)
+    ]
     assert Line.from_word_groups(words) == [Line.from_words(w) for w in words]
     with pytest.raises(ValueError, match="one text per group"):
         Line.from_word_groups(words, texts=[*texts, "extra"])

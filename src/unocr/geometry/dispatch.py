@@ -177,8 +177,10 @@ def enclosing_quads(groups: Iterable[Iterable[Geometry]]) -> list[Quad]:
         GeometryError: If a group is empty or holds a non-shape.
 
     Examples:
-        >>> [q.bounds.x1 for q in enclosing_quads([[Box(0, 0, 1, 1)], [Box(5, 0, 6, 1)]])]
-        [1.0, 6.0]
+        >>> line_a, line_b = [Box(0, 0, 1, 1)], [Box(5, 0, 6, 1), Box(7, 0, 8, 1)]
+        >>> quads = enclosing_quads([line_a, line_b])
+        >>> [q.bounds.x1 for q in quads]
+        [1.0, 8.0]
     """
     outlines: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     counts: list[int] = []

@@ -145,8 +145,9 @@ class Quad(AffineShape):
             GeometryError: On a wrong shape or NaN/inf.
 
         Examples:
-            >>> [q.points[0].tolist() for q in Quad.list_from_array(
-            ...     [[[10, 0], [10, 5], [0, 5], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 2]]])]
+            >>> rows = [[[10, 0], [10, 5], [0, 5], [0, 0]],
+            ...         [[1, 1], [2, 1], [2, 2], [1, 2]]]
+            >>> [q.points[0].tolist() for q in Quad.list_from_array(rows)]
             [[0.0, 0.0], [1.0, 1.0]]
         """
         rows = convert.canonicalize_quads(quads)

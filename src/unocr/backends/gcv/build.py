@@ -49,7 +49,10 @@ def build_blocks(
     """
     quads = _quads(raw.corners)
     if not raw.blocks:
-        words = [Word(text=t, geometry=quads[s], language=raw.locale) for t, s in raw.annotations]
+        words = [
+            Word(text=t, geometry=quads[s], language=raw.locale)
+            for t, s in raw.annotations
+        ]
         return list(Page.from_words(words, width=width, height=height).blocks)
     units: list[tuple[int, float | None, str | None, list[RawParagraph]]]
     if block_level == "block":
@@ -71,7 +74,9 @@ def build_blocks(
         spans.append((start, len(groups)))
     lines = Line.from_word_groups(groups, texts=texts)
     blocks: list[Block] = []
-    for (shape, confidence, language, _), (start, end) in zip(units, spans, strict=True):
+    for (shape, confidence, language, _), (start, end) in zip(
+        units, spans, strict=True
+    ):
         if start == end:
             continue  # a region without text
         mine = lines[start:end]

@@ -245,7 +245,13 @@ def _convert(
         return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
     except UnocrError:
         raise
-    except (TypeError, AttributeError, ValueError, OverflowError, RecursionError) as exc:
+    except (
+        TypeError,
+        AttributeError,
+        ValueError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
         # the readers check every type they read; this is the safety net
         raise FormatError(
             f"malformed Cloud Vision response: {type(exc).__name__}: {exc}",

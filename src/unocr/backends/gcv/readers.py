@@ -42,7 +42,14 @@ __all__ = [
 ]
 
 #: ``TextAnnotation.DetectedBreak.BreakType`` enum numbers -> names.
-_BREAK_NAMES = ("UNKNOWN", "SPACE", "SURE_SPACE", "EOL_SURE_SPACE", "HYPHEN", "LINE_BREAK")
+_BREAK_NAMES = (
+    "UNKNOWN",
+    "SPACE",
+    "SURE_SPACE",
+    "EOL_SURE_SPACE",
+    "HYPHEN",
+    "LINE_BREAK",
+)
 #: What each break adds to the text after its symbol, as the API's own text does.
 BREAKS: dict[str, str] = {
     "UNKNOWN": "",
@@ -61,7 +68,7 @@ RawSymbol = tuple[str, int, float | None, str | None]
 
 @dataclass(slots=True)
 class RawWord:
-    """A word as read: its text is its symbols' text joined.
+    r"""A word as read: its text is its symbols' text joined.
 
     Attributes:
         text: The word's text.
@@ -323,7 +330,10 @@ class _MessageWalk:
                         )
             wshape = shape(word.bounding_box)
             if wshape < 0:  # the box around its symbols
-                around = [s[1] for s in syms] if keep else map(shape, (s.bounding_box for s in symbols))
+                if keep:
+                    around = [s[1] for s in syms]
+                else:
+                    around = [shape(s.bounding_box) for s in symbols]
                 wshape = self.raw.add_around([k for k in around if k >= 0])
             before, after = self.breaks(symbols)
             out.append(
@@ -549,9 +559,7 @@ class _MappingWalk:
                 )
             )
 
-    def words(
-        self, words: list[Any], where: str, plang: str | None
-    ) -> list[RawWord]:
+    def words(self, words: list[Any], where: str, plang: str | None) -> list[RawWord]:
         out: list[RawWord] = []
         for w, word in enumerate(words):
             wwhere = f"{where}.words[{w}]"
