@@ -625,8 +625,10 @@ def _min_area_rect(
         index per row.
     """
     v = np.stack([-u[..., 1], u[..., 0]], axis=-1)
-    pu = np.einsum("nkd,ncd->nck", pts, u)
-    pv = np.einsum("nkd,ncd->nck", pts, v)
+    # (N, C, K) projections; broadcasting beats einsum on these short axes
+    x, y = pts[:, None, :, 0], pts[:, None, :, 1]
+    pu = u[..., 0, None] * x + u[..., 1, None] * y
+    pv = v[..., 0, None] * x + v[..., 1, None] * y
     umin, umax = pu.min(axis=2), pu.max(axis=2)
     vmin, vmax = pv.min(axis=2), pv.max(axis=2)
     k = _pick(u[..., 0].T, u[..., 1].T, ((umax - umin) * (vmax - vmin)).T)

@@ -13,19 +13,21 @@ vectorised call (:meth:`unocr.geometry.Quad.list_from_array`).
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-from unocr.backends.gcv.readers import BREAKS, RawPage, RawParagraph, RawWord
+from unocr.backends.gcv.readers import (
+    BREAKS,
+    BlockLevel,
+    RawPage,
+    RawParagraph,
+    RawWord,
+)
 from unocr.errors import FormatError
 from unocr.geometry import Geometry, Quad
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.elements import enclosing_geometry
 
 __all__ = ["BlockLevel", "build_blocks"]
-
-BlockLevel = Literal["paragraph", "block"]
 
 
 def build_blocks(
@@ -39,7 +41,7 @@ def build_blocks(
             whose lines and blocks are synthesised from geometry).
         height: Page height in pixels.
         block_level: ``"paragraph"``: each GCV paragraph becomes a block;
-            ``"block"``: each GCV block does.
+            ``"block"``: each GCV block does (read with the same ``regions``).
 
     Returns:
         Blocks -> synthesised lines -> words -> symbols.

@@ -237,11 +237,15 @@ def _convert(
             backend="gcv",
         )
     if message is not None:
-        raw = read_message(message, width=w, height=h, symbols=symbols)
+        raw = read_message(
+            message, width=w, height=h, symbols=symbols, regions=block_level
+        )
         return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
     assert data is not None
     try:
-        raw = read_mapping(data, width=w, height=h, symbols=symbols)
+        raw = read_mapping(
+            data, width=w, height=h, symbols=symbols, regions=block_level
+        )
         return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
     except UnocrError:
         raise

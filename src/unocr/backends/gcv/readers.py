@@ -25,12 +25,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from unocr.errors import FormatError
 
 __all__ = [
     "BREAKS",
+    "BlockLevel",
     "RawBlock",
     "RawPage",
     "RawParagraph",
@@ -40,6 +41,9 @@ __all__ = [
     "read_mapping",
     "read_message",
 ]
+
+#: Which GCV level becomes a unocr block (the other's geometry is not read).
+BlockLevel = Literal["paragraph", "block"]
 
 #: ``TextAnnotation.DetectedBreak.BreakType`` enum numbers -> names.
 _BREAK_NAMES = (
@@ -213,7 +217,12 @@ def _break_name(kind: int | str) -> str:
 
 
 def read_message(
-    message: Any, *, width: float, height: float, symbols: bool = True
+    message: Any,
+    *,
+    width: float,
+    height: float,
+    symbols: bool = True,
+    regions: BlockLevel = "paragraph",
 ) -> RawPage:
     """Walk an ``AnnotateImageResponse`` protobuf message.
 
@@ -223,6 +232,8 @@ def read_message(
         height: Page height in pixels.
         symbols: Read the symbols' geometry, confidence and language too
             (``False``: only their text and breaks, which make the words).
+        regions: The level whose geometry is read for blocks: GCV
+            ``"paragraph"`` or ``"block"`` (the other's shapes are ``-1``).
 
     Returns:
         The flat tree.
@@ -231,12 +242,12 @@ def read_message(
     pages = message.full_text_annotation.pages
     _one_page(len(pages))
     if len(pages):
-        _MessageWalk(raw, width, height, symbols).page(pages[0])
+        _MessageWalk(raw, width, height, symbols, regions).page(pages[0])
         return raw
     annotations = message.text_annotations
     if len(annotations):
         raw.locale = language_code(annotations[0].locale)
-    walk = _MessageWalk(raw, width, height, False)
+    walk = _MessageWalk(raw, width, height, False, regions)
     for ann in annotations[1:]:
         text = ann.description.strip()
         shape = walk.shape(ann.bounding_poly)
@@ -248,11 +259,19 @@ def read_message(
 class _MessageWalk:
     """One pass over a page message; unset fields read as empty defaults."""
 
-    def __init__(self, raw: RawPage, width: float, height: float, symbols: bool):
+    def __init__(
+        self,
+        raw: RawPage,
+        width: float,
+        height: float,
+        symbols: bool,
+        regions: BlockLevel,
+    ):
         self.raw = raw
         self.width = width
         self.height = height
         self.symbols = symbols
+        self.regions = regions
         # google-cloud-vision's descriptor names the break's field "type_"
         # (proto-plus avoids the builtin's name); protoc's own build, "type"
         self.kind = ""
@@ -285,6 +304,7 @@ class _MessageWalk:
         return default
 
     def page(self, page: Any) -> None:
+        by_block = self.regions == "block"
         for block in page.blocks:
             blang = self.language(block, None)
             paragraphs = []
@@ -292,7 +312,7 @@ class _MessageWalk:
                 plang = self.language(para, blang)
                 paragraphs.append(
                     RawParagraph(
-                        self.shape(para.bounding_box),
+                        -1 if by_block else self.shape(para.bounding_box),
                         _clamp(para.confidence),
                         plang,
                         self.words(para.words, plang),
@@ -300,7 +320,7 @@ class _MessageWalk:
                 )
             self.raw.blocks.append(
                 RawBlock(
-                    self.shape(block.bounding_box),
+                    self.shape(block.bounding_box) if by_block else -1,
                     _clamp(block.confidence),
                     blang,
                     paragraphs,
@@ -374,7 +394,12 @@ def _snake(key: str) -> str:
 
 
 def read_mapping(
-    data: Mapping[str, Any], *, width: float, height: float, symbols: bool = True
+    data: Mapping[str, Any],
+    *,
+    width: float,
+    height: float,
+    symbols: bool = True,
+    regions: BlockLevel = "paragraph",
 ) -> RawPage:
     """Walk a response dict (REST camelCase or ``to_dict()`` snake_case keys).
 
@@ -383,6 +408,8 @@ def read_mapping(
         width: Page width in pixels (scales ``normalizedVertices``).
         height: Page height in pixels.
         symbols: Read the symbols' geometry, confidence and language too.
+        regions: The level whose geometry is read for blocks (as
+            :func:`read_message`).
 
     Returns:
         The flat tree.
@@ -391,7 +418,7 @@ def read_mapping(
         FormatError: A field has the wrong type (``"pages": "x"``), a number
             is not finite or too large for a float.
     """
-    walk = _MappingWalk(RawPage(), width, height, symbols)
+    walk = _MappingWalk(RawPage(), width, height, symbols, regions)
     fta = walk.get(data, "fullTextAnnotation", "response", Mapping)
     pages = walk.items(fta, "pages", "fullTextAnnotation") if fta else []
     _one_page(len(pages))
@@ -456,11 +483,19 @@ def _number(value: Any, where: str) -> float:
 class _MappingWalk:
     """One checked pass over a response dict."""
 
-    def __init__(self, raw: RawPage, width: float, height: float, symbols: bool):
+    def __init__(
+        self,
+        raw: RawPage,
+        width: float,
+        height: float,
+        symbols: bool,
+        regions: BlockLevel,
+    ):
         self.raw = raw
         self.width = width
         self.height = height
         self.symbols = symbols
+        self.regions = regions
 
     @staticmethod
     def get(d: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
@@ -533,6 +568,7 @@ class _MappingWalk:
 
     def page(self, page: Mapping[str, Any]) -> None:
         where = "fullTextAnnotation.pages[0]"
+        by_block = self.regions == "block"
         for b, block in enumerate(self.items(page, "blocks", where)):
             bwhere = f"{where}.blocks[{b}]"
             block = _as(block, Mapping, bwhere)
@@ -544,7 +580,7 @@ class _MappingWalk:
                 plang = self.language(para, pwhere, blang)
                 paragraphs.append(
                     RawParagraph(
-                        self.shape(para, "boundingBox", pwhere),
+                        -1 if by_block else self.shape(para, "boundingBox", pwhere),
                         self.confidence(para, pwhere),
                         plang,
                         self.words(self.items(para, "words", pwhere), pwhere, plang),
@@ -552,7 +588,7 @@ class _MappingWalk:
                 )
             self.raw.blocks.append(
                 RawBlock(
-                    self.shape(block, "boundingBox", bwhere),
+                    self.shape(block, "boundingBox", bwhere) if by_block else -1,
                     self.confidence(block, bwhere),
                     blang,
                     paragraphs,
