@@ -336,18 +336,30 @@ class _MessageWalk:
             wlang = language(word, plang)
             symbols = word.symbols
             syms: list[RawSymbol] = []
-            if keep:
+            if keep:  # the hot loop of a dense page: inlined, in the usual case
+                corners = self.raw.corners
                 for sym in symbols:
-                    index = shape(sym.bounding_box)
-                    if index >= 0:
-                        syms.append(
-                            (
-                                sym.text,
-                                index,
-                                _clamp(sym.confidence),
-                                language(sym, wlang),
-                            )
+                    verts = sym.bounding_box.vertices
+                    if len(verts) == 4:
+                        a, b, c, d = verts
+                        corners.extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
+                        index = len(corners) // 8 - 1
+                    else:
+                        index = shape(sym.bounding_box)
+                        if index < 0:
+                            continue
+                    conf = sym.confidence
+                    langs = sym.property.detected_languages
+                    syms.append(
+                        (
+                            sym.text,
+                            index,
+                            conf if 0.0 < conf <= 1.0 else _clamp(conf),
+                            (language_code(langs[0].language_code) or wlang)
+                            if len(langs)
+                            else wlang,
                         )
+                    )
             wshape = shape(word.bounding_box)
             if wshape < 0:  # the box around its symbols
                 if keep:
