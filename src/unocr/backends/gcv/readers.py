@@ -256,8 +256,16 @@ def read_message(
     return raw
 
 
-class _MessageWalk:
-    """One pass over a page message; unset fields read as empty defaults."""
+class _Walk:
+    """What both readers walk with: the tree being filled and what to read.
+
+    Args:
+        raw: The flat tree being filled.
+        width: Page width in pixels (scales normalised vertices).
+        height: Page height in pixels.
+        symbols: Read the symbols' geometry, confidence and language.
+        regions: The level whose geometry is read for blocks.
+    """
 
     def __init__(
         self,
@@ -272,9 +280,14 @@ class _MessageWalk:
         self.height = height
         self.symbols = symbols
         self.regions = regions
-        # google-cloud-vision's descriptor names the break's field "type_"
-        # (proto-plus avoids the builtin's name); protoc's own build, "type"
-        self.kind = ""
+
+
+class _MessageWalk(_Walk):
+    """One pass over a page message; unset fields read as empty defaults."""
+
+    #: google-cloud-vision's descriptor names the break's field "type_"
+    #: (proto-plus avoids the builtin's name); protoc's own build, "type".
+    kind = ""
 
     def break_field(self, brk: Any) -> str:
         fields = brk.DESCRIPTOR.fields_by_name
@@ -492,22 +505,8 @@ def _number(value: Any, where: str) -> float:
     return number
 
 
-class _MappingWalk:
+class _MappingWalk(_Walk):
     """One checked pass over a response dict."""
-
-    def __init__(
-        self,
-        raw: RawPage,
-        width: float,
-        height: float,
-        symbols: bool,
-        regions: BlockLevel,
-    ):
-        self.raw = raw
-        self.width = width
-        self.height = height
-        self.symbols = symbols
-        self.regions = regions
 
     @staticmethod
     def get(d: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
