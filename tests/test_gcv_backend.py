@@ -578,3 +578,19 @@ def test_api_key_and_credentials_together_are_refused() -> None:
             GcvBackend(credentials=AnonymousCredentials(), **options)  # type: ignore[arg-type]
         assert SECRET not in _every_trace(info.value)
         assert info.value.backend == "gcv"
+
+
+def test_symbols_false_gives_the_same_page_without_symbols(
+    fixture_response: vision_v1.AnnotateImageResponse,
+) -> None:
+    with VisionServer(reply=fixed_reply(fixture_response)) as server:
+        with backend_for(server) as gcv:
+            full = gcv.read(IMAGE)
+        with backend_for(server, symbols=False, block_level="block") as gcv:
+            lean = gcv.read(IMAGE)
+    assert len(full.symbols) == 1154 and lean.symbols == ()
+    assert [w.replace(symbols=()) for w in full.words] == list(lean.words)
+    assert [(ln.text, ln.geometry) for ln in full.lines] == [
+        (ln.text, ln.geometry) for ln in lean.lines
+    ]
+    assert len(lean.blocks) == 170 and len(full.blocks) == 174

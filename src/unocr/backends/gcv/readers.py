@@ -347,11 +347,14 @@ class _MessageWalk(_Walk):
         language = self.language
         for word in words:
             wlang = language(word, plang)
-            symbols = word.symbols
+            symbols = list(word.symbols)  # one wrapper per symbol, reused below
             syms: list[RawSymbol] = []
             if keep:  # the hot loop of a dense page: inlined, in the usual case
+                texts = []
                 corners = self.raw.corners
                 for sym in symbols:
+                    text = sym.text
+                    texts.append(text)
                     verts = sym.bounding_box.vertices
                     if len(verts) == 4:
                         a, b, c, d = verts
@@ -365,7 +368,7 @@ class _MessageWalk(_Walk):
                     langs = sym.property.detected_languages
                     syms.append(
                         (
-                            sym.text,
+                            text,
                             index,
                             conf if 0.0 < conf <= 1.0 else _clamp(conf),
                             (language_code(langs[0].language_code) or wlang)
@@ -373,6 +376,8 @@ class _MessageWalk(_Walk):
                             else wlang,
                         )
                     )
+            else:
+                texts = [sym.text for sym in symbols]
             wshape = shape(word.bounding_box)
             if wshape < 0:  # the box around its symbols
                 if keep:
@@ -383,7 +388,7 @@ class _MessageWalk(_Walk):
             before, after = self.breaks(symbols)
             out.append(
                 RawWord(
-                    "".join([sym.text for sym in symbols]),
+                    "".join(texts),
                     wshape,
                     _clamp(word.confidence),
                     wlang,
@@ -394,9 +399,9 @@ class _MessageWalk(_Walk):
             )
         return out
 
-    def breaks(self, symbols: Any) -> tuple[str, str]:
+    def breaks(self, symbols: list[Any]) -> tuple[str, str]:
         """``(before, after)`` of a word: only its ends' breaks matter."""
-        if not len(symbols):
+        if not symbols:
             return "", "UNKNOWN"
         first = symbols[0].property.detected_break
         kind = self.kind or self.break_field(first)
