@@ -372,13 +372,13 @@ MALFORMED: list[tuple[str, object, str]] = [
     (
         "pages not a list",
         {"fullTextAnnotation": {"pages": "x"}},
-        r"pages should be list",
+        r"pages should be a list",
     ),
     ("page not an object", {"fullTextAnnotation": {"pages": [5]}}, "pages\\[0\\]"),
     (
         "blocks not a list",
         {"fullTextAnnotation": {"pages": [{"width": 9, "height": 9, "blocks": {}}]}},
-        "blocks should be list",
+        "blocks should be a list",
     ),
     (
         "vertex not a number",

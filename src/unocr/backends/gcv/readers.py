@@ -470,10 +470,13 @@ def read_mapping(
     return walk.raw
 
 
-def _as(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(value, kind):
-        name = getattr(kind, "__name__", "list")
-        expected = {"Mapping": "an object", "str": "a string"}.get(name, name)
+_EXPECTED: dict[type, str] = {Mapping: "an object", str: "a string", list: "a list"}
+
+
+def _as(value: Any, kind: type, where: str) -> Any:
+    """``value`` if it is a ``kind`` (a list may be a tuple), else FormatError."""
+    if not isinstance(value, kind) and not (kind is list and type(value) is tuple):
+        expected = _EXPECTED.get(kind, kind.__name__)
         raise FormatError(
             f"malformed Cloud Vision response: {where} should be {expected}, "
             f"got {type(value).__name__} {_short(value)}",
