@@ -133,9 +133,9 @@ def _split_lines(
             geometry=quads[raw.shape],
             confidence=raw.confidence,
             language=raw.language,
+            # positional (text, geometry, confidence, language): thousands per page
             symbols=tuple(
-                Symbol(text=t, geometry=quads[s], confidence=c, language=lang)
-                for t, s, c, lang in raw.symbols
+                [Symbol(t, quads[s], c, lang) for t, s, c, lang in raw.symbols]
             ),
         )
         if raw.before.endswith("\n"):
