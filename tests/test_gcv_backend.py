@@ -19,7 +19,7 @@ from google.rpc import status_pb2
 from PIL import Image
 
 import unocr
-from unocr.backends.base import ItemError
+from unocr.backends.base import ItemFailure
 from unocr.backends.gcv.backend import GcvBackend
 from unocr.backends.gcv.convert import response_to_page
 from unocr.errors import (
@@ -205,7 +205,7 @@ def test_per_image_errors_fail_only_those_images(
         results = gcv.read_many(images, errors="return")
         with pytest.raises(ImageError, match="Bad image data"):
             gcv.read_many(images[:5])
-    failed = {r.index: r for r in results if isinstance(r, ItemError)}
+    failed = {r.index: r for r in results if isinstance(r, ItemFailure)}
     assert set(failed) == bad
     assert all(isinstance(r.error, ImageError) for r in failed.values())
     assert all(
@@ -299,9 +299,9 @@ def test_a_server_slower_than_the_deadline_times_out() -> None:
         results = gcv.read_many(images, errors="return")
         elapsed = time.monotonic() - start
     assert elapsed < 1.5
-    assert [r.index for r in results if isinstance(r, ItemError)] == [0, 1, 2]
+    assert [r.index for r in results if isinstance(r, ItemFailure)] == [0, 1, 2]
     assert all(
-        isinstance(r, ItemError) and isinstance(r.error, EngineTimeoutError)
+        isinstance(r, ItemFailure) and isinstance(r.error, EngineTimeoutError)
         for r in results
     )
     assert len(server.calls) == 1  # the deadline was spent on the one attempt
@@ -332,9 +332,14 @@ def test_invalid_argument_call_is_narrowed_to_the_bad_image() -> None:
 
     with VisionServer(abort_if=refuse) as server, backend_for(server) as gcv:
         results = gcv.read_many(images, errors="return")
-    assert [type(r).__name__ for r in results] == ["Page", "Page", "ItemError", "Page"]
+    assert [type(r).__name__ for r in results] == [
+        "Page",
+        "Page",
+        "ItemFailure",
+        "Page",
+    ]
     bad = results[2]
-    assert isinstance(bad, ItemError) and isinstance(bad.error, ImageError)
+    assert isinstance(bad, ItemFailure) and isinstance(bad.error, ImageError)
     assert bad.error.item == 2
 
 
@@ -537,7 +542,7 @@ def test_no_error_chain_shows_an_echoed_api_key(
             gcv.read(png(8, 8, 0))
         results = gcv.read_many([png(8, 8, 1), png(8, 8, 2)], errors="return")
     assert server.calls[0].metadata["x-goog-api-key"] == SECRET  # it was sent
-    errors = [raised.value] + [r.error for r in results if isinstance(r, ItemError)]
+    errors = [raised.value] + [r.error for r in results if isinstance(r, ItemFailure)]
     assert len(errors) == 3
     for err in errors:
         seen = _every_trace(err)
@@ -563,9 +568,9 @@ def test_no_per_image_error_shows_an_echoed_api_key(
         backend_for(server, api_key=SECRET) as gcv,
     ):
         results = gcv.read_many([png(8, 8, 0), png(8, 8, 1)], errors="return")
-    assert all(isinstance(r, ItemError) for r in results)
+    assert all(isinstance(r, ItemFailure) for r in results)
     for r in results:
-        assert isinstance(r, ItemError) and isinstance(r.error, ImageError)
+        assert isinstance(r, ItemFailure) and isinstance(r.error, ImageError)
         assert SECRET not in _every_trace(r.error)
     assert SECRET not in caplog.text
 

@@ -16,7 +16,7 @@ import io
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Literal
@@ -31,7 +31,8 @@ from google.cloud.vision_v1.services.image_annotator.transports import (
 )
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities, ItemError
+from unocr.backends import catalog
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
 from unocr.backends.gcv.convert import page_size, response_to_blocks
@@ -48,9 +49,8 @@ from unocr.errors import (
     RecognitionError,
     UnocrError,
 )
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
-from unocr.model import Block, Page, Timings
-from unocr.registry import builtin_capabilities
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.model import Block, Page
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -99,6 +99,15 @@ class _Prepared:
     content: bytes
     sent_size: tuple[int, int]  # (width, height) of the image sent
     seconds: float  # spent encoding / resizing
+
+
+@dataclass
+class _Answer:
+    """One image's converted answer and the seconds it took."""
+
+    blocks: list[Block]
+    engine: float  # its share of the request, plus encoding the image
+    convert: float
 
 
 class _NoMetadataServer:
@@ -199,7 +208,7 @@ class GcvBackend(Backend):
     """
 
     name: ClassVar[str] = "gcv"
-    capabilities: ClassVar[Capabilities] = builtin_capabilities("gcv")
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("gcv")
     batch_size: ClassVar[int] = API_MAX_IMAGES
 
     def __init__(
@@ -256,6 +265,8 @@ class GcvBackend(Backend):
         self.feature = feature
         self.timeout = float(timeout)
         self.concurrency = concurrency
+        # read_many keeps this many requests in flight whatever workers= says
+        self.min_workers = concurrency
         self.block_level: BlockLevel = block_level
         self.symbols = bool(symbols)
         self.oversize = oversize
@@ -369,53 +380,22 @@ class GcvBackend(Backend):
             text = text.replace(secret, "<redacted>")
         return text
 
-    # ---------------------------------------------------------------- public
-    def read_many(
-        self,
-        images: Iterable[ImageInput],
-        *,
-        languages: str | Sequence[str] | None = None,
-        workers: int = 1,
-        errors: Literal["raise", "return"] = "raise",
-        progress: Callable[[int], None] | None = None,
-        channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> list[Page | ItemError]:
-        """Recognise many images, 16 per request, ``concurrency`` requests at once.
-
-        Args:
-            images: Any inputs :meth:`read` accepts.
-            languages: Language hints (ISO 639 codes); default the backend's.
-            workers: Threads; at least ``concurrency`` are used.
-            errors: ``"raise"`` or ``"return"`` (an ``ItemError`` per failed
-                image, every other page still returned).
-            progress: Called with the number of items just finished.
-            channel_order: ``"bgr"`` for arrays from OpenCV.
-
-        Returns:
-            One page (or item error) per input, in input order.
-        """
-        if isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1:
-            workers = max(workers, self.concurrency)
-        return super().read_many(
-            images,
-            languages=languages,
-            workers=workers,
-            errors=errors,
-            progress=progress,
-            channel_order=channel_order,
-        )
-
     # ------------------------------------------------------------ recognise
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
-        out = self._recognize_batch([image], languages)[0]
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        out = self._recognize_batch([image], languages, [clock])[0]
         if isinstance(out, UnocrError):
             raise out
         return out
 
     def _recognize_batch(
-        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
-    ) -> list[Page | UnocrError]:
-        results: list[Page | UnocrError | None] = [None] * len(images)
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        results: list[_Answer | UnocrError | None] = [None] * len(images)
         prepared: list[_Prepared] = []
         for slot, image in enumerate(images):
             try:
@@ -424,12 +404,19 @@ class GcvBackend(Backend):
                 results[slot] = err
         for group in self._groups(prepared):
             self._annotate(group, languages, results)
-        return [
-            r
-            if r is not None
-            else RecognitionError("Cloud Vision returned no result", backend=self.name)
-            for r in results
-        ]
+        out: list[Sequence[Block] | UnocrError] = []
+        for r, clock in zip(results, clocks, strict=True):
+            if r is None:
+                r = RecognitionError(
+                    "Cloud Vision returned no result", backend=self.name
+                )
+            if isinstance(r, _Answer):
+                clock.add("engine", r.engine)
+                clock.add("convert", r.convert)
+                out.append(r.blocks)
+            else:
+                out.append(r)
+        return out
 
     def _groups(self, prepared: Sequence[_Prepared]) -> list[list[_Prepared]]:
         """Split into requests of <= 16 images and <= max_request_bytes."""
@@ -463,7 +450,7 @@ class GcvBackend(Backend):
         self,
         group: list[_Prepared],
         languages: tuple[str, ...],
-        results: list[Page | UnocrError | None],
+        results: list[_Answer | UnocrError | None],
     ) -> None:
         """Send one request (retrying transient failures) and fill ``results``."""
         backoff = Backoff(
@@ -513,9 +500,7 @@ class GcvBackend(Backend):
                 self._fail(pending, results, partial(self._auth_error, detail))
                 return
             engine += time.perf_counter() - start
-            pending, codes = self._collect(
-                pending, response, results, engine, languages
-            )
+            pending, codes = self._collect(pending, response, results, engine)
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
                 if not backoff.wait():
@@ -538,9 +523,8 @@ class GcvBackend(Backend):
         self,
         pending: list[_Prepared],
         response: vision_v1.BatchAnnotateImagesResponse,
-        results: list[Page | UnocrError | None],
+        results: list[_Answer | UnocrError | None],
         engine: float,
-        languages: tuple[str, ...],
     ) -> tuple[list[_Prepared], list[int]]:
         """Convert the answers; return the items to retry and their codes."""
         # the protobuf messages themselves: no proto-plus wrapper per field access
@@ -567,29 +551,17 @@ class GcvBackend(Backend):
                 )
                 continue
             try:
-                results[item.slot] = self._convert(item, answer, per_image, languages)
+                results[item.slot] = self._convert(item, answer, per_image)
             except UnocrError as err:
                 results[item.slot] = err
         return retry, codes
 
-    def _convert(  # answer: an AnnotateImageResponse protobuf message
-        self,
-        item: _Prepared,
-        answer: Any,
-        engine: float,
-        languages: tuple[str, ...],
-    ) -> Page:
+    def _convert(self, item: _Prepared, answer: Any, engine: float) -> _Answer:
+        """One image's answer (a protobuf message) as blocks, timed."""
         start = time.perf_counter()
         blocks = self._blocks(item, answer)
         convert = time.perf_counter() - start
-        return Page(
-            width=item.image.width,
-            height=item.image.height,
-            blocks=tuple(blocks),
-            backend=self.name,
-            languages=languages,
-            timings=Timings(engine=engine + item.seconds, convert=convert),
-        )
+        return _Answer(blocks, engine + item.seconds, convert)
 
     def _blocks(self, item: _Prepared, answer: Any) -> list[Block]:
         """The answer's blocks in the pixels of the caller's image."""
@@ -613,7 +585,7 @@ class GcvBackend(Backend):
     def _fail(
         self,
         items: Sequence[_Prepared],
-        results: list[Page | UnocrError | None],
+        results: list[_Answer | UnocrError | None],
         make: Callable[[], UnocrError],
     ) -> None:
         for item in items:
