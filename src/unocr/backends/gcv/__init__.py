@@ -2,7 +2,8 @@
 
 The conversion modules are pure and convert saved responses without
 google-cloud-vision: :mod:`~unocr.backends.gcv.convert` (the entry points),
-:mod:`~unocr.backends.gcv.inputs`, :mod:`~unocr.backends.gcv.readers`,
+:mod:`~unocr.backends.gcv.inputs`, :mod:`~unocr.backends.gcv.message`,
+:mod:`~unocr.backends.gcv.mapping`, :mod:`~unocr.backends.gcv.tree`,
 :mod:`~unocr.backends.gcv.build` and :mod:`~unocr.backends.gcv.status`.
 :mod:`unocr.backends.gcv.backend` (imported by the registry on first use)
 talks to the service.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from unocr.backends.gcv.readers import (
+from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
     RawPage,
@@ -36,7 +36,8 @@ def build_blocks(
     """The blocks of a page, in the API's reading order.
 
     Args:
-        raw: The response as read by :mod:`unocr.backends.gcv.readers`.
+        raw: The response as read by :mod:`~unocr.backends.gcv.message` or
+            :mod:`~unocr.backends.gcv.mapping`.
         width: Page width in pixels (for ``textAnnotations``-only responses,
             whose lines and blocks are synthesised from geometry).
         height: Page height in pixels.

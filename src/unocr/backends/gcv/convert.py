@@ -3,7 +3,8 @@
 Needs neither google-cloud-vision nor the network, so a response saved on
 disk converts anywhere. The jobs live in small modules:
 :mod:`~unocr.backends.gcv.inputs` (the forms a response comes in),
-:mod:`~unocr.backends.gcv.readers` (protobuf message or dict -> a flat tree),
+:mod:`~unocr.backends.gcv.message` and :mod:`~unocr.backends.gcv.mapping`
+(protobuf message or dict -> the flat tree of :mod:`~unocr.backends.gcv.tree`),
 :mod:`~unocr.backends.gcv.build` (flat tree -> blocks, lines, words, symbols)
 and :mod:`~unocr.backends.gcv.status` (per-image error statuses). A message
 is read field by field from its raw protobuf, never through proto-plus
@@ -49,13 +50,15 @@ from typing import Any
 
 from unocr.backends.gcv.build import BlockLevel, build_blocks
 from unocr.backends.gcv.inputs import as_mapping, as_message, response_to_dict
-from unocr.backends.gcv.readers import BREAKS, read_mapping, read_message
+from unocr.backends.gcv.mapping import read_mapping
+from unocr.backends.gcv.message import read_message
 from unocr.backends.gcv.status import (
     AUTH_GUIDANCE,
     RETRYABLE_CODES,
     error_from_status,
     status_name,
 )
+from unocr.backends.gcv.tree import BREAKS
 from unocr.errors import FormatError, UnocrError
 from unocr.model import Block, Page
 
