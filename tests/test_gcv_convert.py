@@ -464,3 +464,41 @@ def test_malformed_responses_give_a_typed_error(response: object, message: str) 
 def test_the_api_size_comes_from_the_page(data: dict[str, Any]) -> None:
     assert page_size(data) == (1279, 932)
     assert page_size({"textAnnotations": []}) is None
+
+
+@pytest.mark.parametrize(
+    ("detected", "expected"),
+    [("en", "en"), ("EN", "en"), ("iw", "he"), ("zh-Hant", "zh-Hant"), ("und", None)],
+)
+def test_detected_languages_use_the_one_vocabulary(
+    detected: str, expected: str | None
+) -> None:
+    """GCV's BCP 47 codes are read by unocr.languages.parse_language, as files' codes are."""
+    box = {
+        "vertices": [
+            {"x": 1, "y": 1},
+            {"x": 9, "y": 1},
+            {"x": 9, "y": 5},
+            {"x": 1, "y": 5},
+        ]
+    }
+    prop = {"detectedLanguages": [{"languageCode": detected}]}
+    word = {
+        "boundingBox": box,
+        "property": prop,
+        "symbols": [{"text": "a", "boundingBox": box}],
+    }
+    resp = {
+        "fullTextAnnotation": {
+            "pages": [
+                {
+                    "width": 10,
+                    "height": 6,
+                    "blocks": [{"paragraphs": [{"words": [word]}]}],
+                }
+            ]
+        }
+    }
+    page = response_to_page(resp)
+    assert page.words[0].language == expected
+    assert page.symbols[0].language == expected  # inherited from its word
