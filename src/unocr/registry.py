@@ -39,6 +39,7 @@ __all__ = [
     "available_backends",
     "backend_names",
     "builtin_capabilities",
+    "canonical_name",
     "register_backend",
     "resolve_backend",
 ]
@@ -191,6 +192,17 @@ _entry_points: dict[str, metadata.EntryPoint] | None = None
 
 def _canonical(name: str) -> str:
     return name.strip().lower()
+
+
+def canonical_name(name: str) -> str:
+    """The registered spelling of a backend name or alias, importing nothing.
+
+    Examples:
+        >>> canonical_name(" Keras_OCR ")
+        'keras-ocr'
+    """
+    key = _canonical(name)
+    return _ALIASES.get(key, key)
 
 
 def _load_entry_points() -> dict[str, metadata.EntryPoint]:
