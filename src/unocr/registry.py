@@ -41,6 +41,7 @@ __all__ = [
     "builtin_capabilities",
     "canonical_name",
     "register_backend",
+    "registered_factory",
     "resolve_backend",
 ]
 
@@ -264,6 +265,12 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
                 "replace=True to replace it on purpose"
             )
         _registered[key] = factory
+
+
+def registered_factory(name: str) -> Factory | None:
+    """The factory :func:`register_backend` put under a name, if any (no import)."""
+    with _lock:
+        return _registered.get(canonical_name(name))
 
 
 def unregister_backend(name: str) -> None:

@@ -31,6 +31,32 @@ __all__ = ["ISOLATION_OPTIONS", "isolated_backend"]
 ISOLATION_OPTIONS = ("python", "isolate", "processes", "max_memory")
 
 
+def _target(backend: str) -> str | None:
+    """``module:attribute`` of an engine registered at run time, for the worker.
+
+    Built-in and entry-point engines are found by name in the worker's own
+    registry; one added with :func:`unocr.register_backend` exists only in
+    this process, so the worker imports its factory from where it is defined.
+    """
+    from unocr.registry import registered_factory
+
+    factory = registered_factory(backend)
+    if factory is None:
+        return None
+    module = getattr(factory, "__module__", None)
+    qualname = getattr(factory, "__qualname__", None)
+    if not module or not qualname or module == "__main__" or "<" in qualname:
+        from unocr.errors import ConfigError
+
+        raise ConfigError(
+            f"the backend {backend!r} was registered with a factory a worker "
+            f"process cannot import ({factory!r}); define it at the top level of "
+            "an importable module",
+            backend=backend,
+        )
+    return f"{module}:{qualname}"
+
+
 def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
     """The isolated backend that ``get_backend(name, **options)`` asks for.
 
@@ -85,6 +111,7 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
 
     return IsolatedBackend(
         backend,
+        target=_target(backend),
         python=python,
         processes=processes,
         timeout=timeout,

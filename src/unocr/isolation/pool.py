@@ -43,6 +43,8 @@ class WorkerSpec:
         options: The engine's own options (JSON values).
         source: Who chose the interpreter (for messages), e.g. a file path.
         env: Extra environment variables for the worker.
+        target: ``module:attribute`` of the engine's factory, registered in
+            the worker under ``backend`` (for engines registered at run time).
     """
 
     backend: str
@@ -50,6 +52,7 @@ class WorkerSpec:
     options: dict[str, Any] = field(default_factory=dict)
     source: str = "python="
     env: dict[str, str] = field(default_factory=dict)
+    target: str | None = None
 
 
 class WorkerPool:
@@ -94,6 +97,7 @@ class WorkerPool:
                     "op": "open",
                     "protocol": PROTOCOL,
                     "backend": spec.backend,
+                    "target": spec.target,
                     "options": {**spec.options, "isolate": False},
                 },
                 max_memory=self.max_memory,

@@ -198,9 +198,11 @@ class WorkerProcess:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - unkillable
             pass
-        for stream in (self._in, self._out):
+        self.stderr.done.wait(1.0)
+        for stream in (self._in, self._out, self.proc.stderr):
             try:
-                stream.close()
+                if stream is not None:
+                    stream.close()
             except OSError:
                 pass
         self.pixels.close()

@@ -74,6 +74,8 @@ class IsolatedBackend(Backend):
         max_pixels: Refuse larger images before decoding them.
         source: Who chose the interpreter, for messages (a file path, an
             environment variable).
+        target: ``module:attribute`` of the engine's factory, for engines
+            the worker's registry does not know by name.
         **options: The engine's own options (JSON values and paths).
 
     Raises:
@@ -99,6 +101,7 @@ class IsolatedBackend(Backend):
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
         source: str | None = None,
+        target: str | None = None,
         **options: Any,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
@@ -140,7 +143,9 @@ class IsolatedBackend(Backend):
         sent["languages"] = list(self.languages) or None
         sent["max_pixels"] = max_pixels
         self._pool = WorkerPool(
-            WorkerSpec(backend=backend, python=exe, options=sent, source=src),
+            WorkerSpec(
+                backend=backend, python=exe, options=sent, source=src, target=target
+            ),
             processes=processes,
             max_memory=self.max_memory,
         )

@@ -98,6 +98,17 @@ def _serve(
         )
         return
     try:
+        target = header.get("target")
+        if target:
+            import importlib
+
+            from unocr.registry import register_backend
+
+            module, _, attr = str(target).partition(":")
+            factory: Any = importlib.import_module(module)
+            for part in attr.split("."):
+                factory = getattr(factory, part)
+            register_backend(header["backend"], factory, replace=True)
         backend = get_backend(header["backend"], **header.get("options", {}))
     except UnocrError as err:
         write_message(out, {"ok": False, "error": error_to_dict(err)})

@@ -1,0 +1,104 @@
+"""A test engine that misbehaves on demand, to prove the isolation's fault handling.
+
+The red value of an image's top-left pixel says what it does:
+
+====  =====================================================================
+red   action
+====  =====================================================================
+0     reads: one word ``"ok<green>"`` covering the image
+1     writes a line to stderr, then dereferences a null pointer (SIGSEGV)
+2     writes a line to stderr, then hangs (sleeps an hour)
+3     allocates and touches ``green`` x 16 MiB, then sleeps 30 s
+4     ``os._exit(3)``
+5     raises a RecognitionError naming the image
+6     raises a plain ValueError (becomes a RecognitionError)
+7     prints a line to standard output (must not corrupt the protocol)
+====  =====================================================================
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+from PIL import Image
+
+from unocr.backends.base import Backend, Capabilities
+from unocr.errors import LanguageUnavailableError, RecognitionError
+from unocr.geometry import Box
+from unocr.image import LoadedImage
+from unocr.model import Page, Word
+
+OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT = range(8)
+
+
+def image(action: int, arg: int = 0, size: tuple[int, int] = (16, 8)) -> Image.Image:
+    """An image asking the engine for ``action`` (with ``arg`` in green)."""
+    img = Image.new("RGB", size, (255, 255, 255))
+    img.putpixel((0, 0), (action, arg, 0))
+    return img
+
+
+class FaultBackend(Backend):
+    name = "fault"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="box",
+        levels=("word",),
+        confidence=True,
+        languages=("en",),
+        batching=False,
+        network=False,
+    )
+
+    def __init__(
+        self,
+        *,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = None,
+        greeting: str = "",
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        for lang in self.languages:
+            if lang != "en":
+                raise LanguageUnavailableError(
+                    f"the fault engine reads English only, not {lang!r}",
+                    language=lang,
+                    backend=self.name,
+                    fix="use languages='en'",
+                )
+        self.greeting = greeting
+        self.pid = os.getpid()
+
+    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+        action, arg, _ = image.image.getpixel((0, 0))  # type: ignore[misc]
+        if action == SEGFAULT:
+            print(f"fault engine: about to crash on {image.name}", file=sys.stderr)
+            sys.stderr.flush()
+            ctypes.string_at(0)
+        elif action == HANG:
+            print("fault engine: hanging", file=sys.stderr, flush=True)
+            time.sleep(3600)
+        elif action == ALLOCATE:
+            block = np.ones(arg * 16 * 2**20, dtype=np.uint8)
+            time.sleep(30)
+            del block
+        elif action == EXIT:
+            os._exit(3)
+        elif action == RAISE:
+            raise RecognitionError(f"the fault engine refuses {image.name}")
+        elif action == VALUE_ERROR:
+            raise ValueError("bad value inside the engine")
+        elif action == PRINT:
+            print("fault engine: chatter on standard output", flush=True)
+        w, h = image.width, image.height
+        word = Word(
+            text=f"ok{arg}{self.greeting}",
+            geometry=Box(0, 0, w, h),
+            confidence=0.5,
+        )
+        return Page.from_words([word], width=w, height=h, backend=self.name)
