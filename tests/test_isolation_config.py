@@ -1,0 +1,112 @@
+"""unocr.toml and UNOCR_PYTHON_<NAME>: which interpreter hosts which engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import unocr
+from unocr.errors import BackendUnavailableError, ConfigError
+from unocr.isolation.config import config_file, placement
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "proj" / "unocr.toml"
+    path.parent.mkdir()
+    monkeypatch.setenv("UNOCR_CONFIG", str(path))
+    for var in ("UNOCR_PYTHON_KERAS_OCR", "UNOCR_PYTHON_TESSERACT"):
+        monkeypatch.delenv(var, raising=False)
+
+    def write(text: str) -> Path:
+        path.write_text(text)
+        return path
+
+    return write
+
+
+def test_relative_interpreter_is_resolved_from_the_file(config) -> None:
+    path = config(
+        '[backends.keras_ocr]\npython = ".venv-keras/bin/python"\n'
+        'timeout = 30\nmax_memory = "2G"\nprocesses = 2\n'
+    )
+    where = placement("keras-ocr")
+    assert where is not None
+    assert where.python == str(path.parent / ".venv-keras" / "bin" / "python")
+    assert (where.timeout, where.max_memory, where.processes) == (30.0, 2**31, 2)
+    assert where.source == str(path)
+    assert placement("tesseract") is None
+
+
+def test_isolate_without_python_uses_this_interpreter(config) -> None:
+    config("[backends.tesseract]\nisolate = true\ntimeout = 5\n")
+    where = placement("tesseract")
+    assert where is not None and where.python is None and where.timeout == 5.0
+
+
+def test_the_running_interpreter_runs_its_engine_in_process(config) -> None:
+    config(f'[backends.tesseract]\npython = "{sys.executable}"\n')
+    assert placement("tesseract") is None
+
+
+def test_environment_variable_wins_over_the_file(config, monkeypatch) -> None:
+    config('[backends.keras-ocr]\npython = "/a/python"\ntimeout = 9\n')
+    monkeypatch.setenv("UNOCR_PYTHON_KERAS_OCR", "/b/python")
+    where = placement("keras-ocr")
+    assert where is not None and where.python == "/b/python" and where.timeout == 9.0
+    assert where.source == "the environment variable UNOCR_PYTHON_KERAS_OCR"
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("[backends.tesseract\n", "not a valid TOML file"),
+        ("backends = 3\n", "one table per engine"),
+        ("[backends.tesseract]\npyhton = 'x'\n", "unknown setting 'pyhton'"),
+        ("[backends.tesseract]\npython = 3\n", "path of an interpreter"),
+        ("[backends.tesseract]\nisolate = 'yes'\n", "true or false"),
+        ("[backends.tesseract]\nisolate = true\nprocesses = 0\n", ">= 1"),
+        ("[backends.tesseract]\nisolate = true\ntimeout = -1\n", "> 0"),
+        ("[backends.tesseract]\nisolate = true\nmax_memory = 'lots'\n", "'4G'"),
+    ],
+)
+def test_malformed_configuration_names_the_file(config, text, match) -> None:
+    path = config(text)
+    with pytest.raises(ConfigError, match=match) as info:
+        unocr.get_backend("tesseract")
+    assert str(path) in str(info.value) and info.value.source == str(path)
+
+
+def test_missing_configured_interpreter_names_the_file_and_fix(config) -> None:
+    path = config('[backends.tesseract]\npython = "envs/ocr/bin/python"\n')
+    with pytest.raises(BackendUnavailableError) as info:
+        unocr.get_backend("tesseract")
+    message = str(info.value)
+    assert str(path.parent / "envs/ocr/bin/python") in message
+    assert f"set by {path}" in message and "does not exist" in message
+    assert f"change {path}" in (info.value.fix or "")
+
+
+def test_isolate_false_overrides_the_file(config) -> None:
+    config('[backends.tesseract]\npython = "/nowhere/python"\n')
+    with unocr.get_backend("tesseract", isolate=False) as engine:
+        assert type(engine).__name__ == "TesseractBackend"
+
+
+def test_config_file_search_order(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("UNOCR_CONFIG", raising=False)
+    project = tmp_path / "proj"
+    (project / "sub").mkdir(parents=True)
+    monkeypatch.chdir(project / "sub")
+    user = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(user))
+    assert config_file() is None
+    (user / "unocr").mkdir(parents=True)
+    (user / "unocr" / "unocr.toml").write_text("")
+    assert config_file() == user / "unocr" / "unocr.toml"
+    (project / "unocr.toml").write_text("")
+    assert config_file() == project / "unocr.toml"
+    monkeypatch.setenv("UNOCR_CONFIG", "")
+    assert config_file() is None
