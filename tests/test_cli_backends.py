@@ -19,7 +19,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
     header, *rows = out.split("\n\n")[0].splitlines()
     assert header.split() == [
         "NAME", "INSTALLED", "GEOMETRY", "LEVELS", "CONFIDENCE", "LANGUAGES",
-        "BATCHING", "NETWORK",
+        "BATCHING", "NETWORK", "RUNS", "IN",
     ]  # fmt: skip
     infos = unocr.available_backends()
     assert [r.split()[0] for r in rows] == [i.name for i in infos]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -110,3 +111,46 @@ def test_config_file_search_order(tmp_path: Path, monkeypatch) -> None:
     assert config_file() == project / "unocr.toml"
     monkeypatch.setenv("UNOCR_CONFIG", "")
     assert config_file() is None
+
+
+def test_unocr_backends_shows_where_each_engine_runs(config, tmp_path, capsys):
+    import json
+
+    from unocr.cli import main
+
+    path = config(
+        f'[backends.tesseract]\npython = "{sys.executable}"\n'
+        '[backends.rapidocr]\nisolate = true\n'
+        '[backends.keras-ocr]\npython = "nowhere/bin/python"\n'
+    )
+    assert main(["backends", "--json"]) == 0
+    by_name = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert by_name["tesseract"]["runs_in"] == "in process"
+    assert by_name["rapidocr"]["runs_in"] == "own process"
+    assert by_name["rapidocr"]["configured_by"] == str(path)
+    keras = by_name["keras-ocr"]
+    assert keras["runs_in"] == str(path.parent / "nowhere/bin/python")
+    assert keras["installed"] is False
+    assert "does not exist" in keras["reason"] and str(path) in keras["reason"]
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    assert "RUNS IN" in out.splitlines()[0]
+    assert f"keras-ocr: not installed: the interpreter" in out
+
+
+def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypatch):
+    import json
+
+    from unocr.cli import main
+
+    keras = Path(__file__).resolve().parents[1] / ".venv-keras" / "bin" / "python"
+    other = Path(os.environ.get("UNOCR_KERAS_PYTHON") or keras)
+    if not other.exists():
+        pytest.skip("no second environment (scripts/keras-env) to ask")
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1] / "src"))
+    config(f'[backends.keras-ocr]\npython = "{other}"\n')
+    assert main(["backends", "--json"]) == 0
+    rec = {r["name"]: r for r in json.loads(capsys.readouterr().out)}["keras-ocr"]
+    assert rec["runs_in"] == str(other)
+    # keras-ocr is importable there (its weights may be missing: data says so).
+    assert rec["installed"] is True, rec
