@@ -126,10 +126,10 @@ def test_printing_engine_does_not_corrupt_the_protocol(fault: str) -> None:
 
 
 def test_big_image_pixels_arrive_exactly() -> None:
+    import numpy as np
+
     from unocr.image import load_image
     from unocr.isolation.transfer import PixelReader, PixelWriter
-
-    import numpy as np
 
     rng = np.random.default_rng(0)
     for shared in (True, False):
@@ -185,9 +185,11 @@ def test_read_errors_cross_the_boundary_typed(fault: str) -> None:
 
 
 def test_pixel_limit_is_checked_in_the_parent(fault: str) -> None:
-    with unocr.get_backend(fault, isolate=True, max_pixels=10) as iso:
-        with pytest.raises(ImageError, match="pixels"):
-            iso.read(fe.image(fe.OK))
+    with (
+        unocr.get_backend(fault, isolate=True, max_pixels=10) as iso,
+        pytest.raises(ImageError, match="pixels"),
+    ):
+        iso.read(fe.image(fe.OK))
 
 
 def test_unsendable_option_is_a_config_error(fault: str) -> None:
@@ -301,9 +303,9 @@ def _workers_of(pid: int) -> list[int]:
             cmd = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"unocr.isolation.worker" in cmd and str(pid).encode() in cmd:
-            if _alive(int(entry)):
-                found.append(int(entry))
+        mine = b"unocr.isolation.worker" in cmd and str(pid).encode() in cmd
+        if mine and _alive(int(entry)):
+            found.append(int(entry))
     return found
 
 

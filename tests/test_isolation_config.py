@@ -120,7 +120,7 @@ def test_unocr_backends_shows_where_each_engine_runs(config, tmp_path, capsys):
 
     path = config(
         f'[backends.tesseract]\npython = "{sys.executable}"\n'
-        '[backends.rapidocr]\nisolate = true\n'
+        "[backends.rapidocr]\nisolate = true\n"
         '[backends.keras-ocr]\npython = "nowhere/bin/python"\n'
     )
     assert main(["backends", "--json"]) == 0
@@ -135,7 +135,7 @@ def test_unocr_backends_shows_where_each_engine_runs(config, tmp_path, capsys):
     assert main(["backends"]) == 0
     out = capsys.readouterr().out
     assert "RUNS IN" in out.splitlines()[0]
-    assert f"keras-ocr: not installed: the interpreter" in out
+    assert "keras-ocr: not installed: the interpreter" in out
 
 
 def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypatch):

@@ -14,7 +14,7 @@ library keeps working::
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     ├── DatasetError (ValueError)                malformed ground-truth files
-    ├── ConfigError (ValueError)                 malformed unocr.toml or isolation option
+    ├── ConfigError (ValueError)                 bad unocr.toml or isolation option
     └── RecognitionError (RuntimeError)          the engine itself failed
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
         └── EngineCrashedError                   an engine's worker process died

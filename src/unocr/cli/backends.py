@@ -139,7 +139,6 @@ def run(args: argparse.Namespace) -> int:
         0.
     """
     import unocr
-
     from unocr.isolation.probe import with_placement
 
     records = with_placement([_record(info) for info in unocr.available_backends()])

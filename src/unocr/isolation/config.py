@@ -132,7 +132,7 @@ def _load(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
@@ -220,7 +220,7 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
         )
     memory = table.get("max_memory")
     try:
-        max_memory = None if memory is None else parse_memory(memory, f"max_memory")
+        max_memory = None if memory is None else parse_memory(memory, "max_memory")
     except ConfigError as err:
         raise ConfigError(
             f"{err.message} (under {where})", source=str(path), backend=name
@@ -273,7 +273,6 @@ def placement(backend: str) -> Placement | None:
             max_memory=base.max_memory,
             source=f"the environment variable {variable}",
         )
-    if found is not None and found.python is not None:
-        if is_current_python(found.python):
-            return None
+    if found is not None and found.python and is_current_python(found.python):
+        return None
     return found

@@ -88,9 +88,7 @@ class WorkerPool:
     # ------------------------------------------------------------ workers
     def _start(self) -> WorkerProcess:
         spec = self.spec
-        worker = _spawner.submit(
-            WorkerProcess, spec.python, dict(spec.env)
-        ).result()
+        worker = _spawner.submit(WorkerProcess, spec.python, dict(spec.env)).result()
         try:
             reply, _ = worker.call(
                 {

@@ -85,8 +85,7 @@ def with_placement(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(found, str):
             rec.update(
                 installed=False,
-                reason=f"the interpreter {where.python} set by {where.source}: "
-                f"{found}",
+                reason=f"the interpreter {where.python} set by {where.source}: {found}",
                 fix=f"create that environment with unocr and the engine "
                 f"(pip install 'unocr[{rec['name']}]'), or change {where.source}",
                 data=None,

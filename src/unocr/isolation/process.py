@@ -11,6 +11,7 @@ ring buffer, so a chatty engine never blocks.
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import os
 import select
@@ -123,7 +124,7 @@ class WorkerProcess:
             bufsize=0,
         )
         assert self.proc.stdin and self.proc.stdout and self.proc.stderr
-        self._in = io.BufferedWriter(self.proc.stdin, buffer_size=1 << 16)  # type: ignore[arg-type]
+        self._in = io.BufferedWriter(self.proc.stdin, buffer_size=1 << 16)
         self._out = self.proc.stdout
         self._buf = bytearray()
         threading.Thread(
@@ -194,10 +195,8 @@ class WorkerProcess:
         """Stop the worker at once and release its resources."""
         if self.proc.poll() is None:
             self.proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - unkillable
-            pass
         self.stderr.done.wait(1.0)
         for stream in (self._in, self._out, self.proc.stderr):
             try:
@@ -208,10 +207,8 @@ class WorkerProcess:
         self.pixels.close()
 
     def _fail_crash(self, backend: str) -> None:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         code = self.proc.returncode
         tail = self.stderr.tail()
         self.kill()

@@ -10,7 +10,7 @@ process; the engine's page and its typed errors come back unchanged.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import Any, ClassVar, Literal
 
@@ -106,7 +106,9 @@ class IsolatedBackend(Backend):
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
         if processes is not None and (
-            isinstance(processes, bool) or not isinstance(processes, int) or processes < 1
+            isinstance(processes, bool)
+            or not isinstance(processes, int)
+            or processes < 1
         ):
             raise ConfigError(
                 f"processes must be a whole number >= 1, got {processes!r}",
@@ -189,7 +191,7 @@ class IsolatedBackend(Backend):
         languages: str | Sequence[str] | None = None,
         workers: int = 1,
         errors: Literal["raise", "return"] = "raise",
-        progress: Any = None,
+        progress: Callable[[int], None] | None = None,
         channel_order: Literal["rgb", "bgr"] = "rgb",
     ) -> list[Page | ItemError]:
         """See :meth:`Backend.read_many`; ``workers`` processes work at once."""

@@ -149,11 +149,11 @@ def _serve(
             except UnocrError as err:
                 reply = {"ok": False, "error": error_to_dict(err)}
             except Exception as exc:
-                err = RecognitionError(
+                stray = RecognitionError(
                     f"{backend.name} failed in its worker: {type(exc).__name__}: {exc}",
                     backend=backend.name,
                 )
-                reply = {"ok": False, "error": error_to_dict(err)}
+                reply = {"ok": False, "error": error_to_dict(stray)}
             write_message(out, reply)
     finally:
         backend.close()
