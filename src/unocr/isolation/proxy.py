@@ -205,6 +205,31 @@ class IsolatedBackend(Backend):
             channel_order=channel_order,
         )
 
+    def transfer(self, image: LoadedImage, *, digest: bool = False) -> dict[str, Any]:
+        """Send an image to a worker without recognising it (the transfer alone).
+
+        Args:
+            image: A decoded image.
+            digest: Have the worker hash the pixels it received.
+
+        Returns:
+            The worker's answer: ``"size"`` [width, height] and ``"digest"``,
+            the SHA-256 of its RGB bytes (or ``None``).
+        """
+        self._check_open()
+        worker = self._pool.acquire()
+        try:
+            meta, blobs = worker.pixels.pack(image)
+            reply, _ = worker.call(
+                {"op": "image", "image": meta, "digest": digest},
+                blobs,
+                timeout=self.timeout,
+                backend=self.name,
+            )
+        finally:
+            self._pool.release(worker)
+        return reply
+
     def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
         worker = self._pool.acquire()
         recycle = False
