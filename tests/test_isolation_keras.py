@@ -84,3 +84,21 @@ def test_keras_ocr_errors_cross_the_boundary_typed():
     with pytest.raises(LanguageUnavailableError) as info:
         unocr.get_backend("keras-ocr", python=PYTHON, languages="ko", **RANDOM)
     assert info.value.language == "ko" and info.value.backend == "keras-ocr"
+
+
+def test_one_comparison_with_keras_ocr_in_its_own_environment(tmp_path, monkeypatch):
+    """The seed's task: engines of two environments in one report."""
+    config = tmp_path / "unocr.toml"
+    config.write_text(f'[backends.keras-ocr]\npython = "{PYTHON}"\n')
+    monkeypatch.setenv("UNOCR_CONFIG", str(config))
+    dataset = ROOT / "tests" / "fixtures" / "datasets" / "text"
+    result = unocr.compare(
+        ["tesseract", "keras-ocr"],
+        f"text:{dataset}",
+        backend_options={"keras-ocr": RANDOM},
+    )
+    assert result.skipped == ()
+    assert {run.backend for run in result.runs} == {"tesseract", "keras-ocr"}
+    assert all(run.failed == 0 and run.error is None for run in result.runs)
+    table = result.table()
+    assert "keras-ocr" in table and "tesseract" in table
