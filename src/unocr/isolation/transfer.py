@@ -50,7 +50,7 @@ def _packed_chunks(image: Image.Image) -> Iterator[bytes]:
     """
     try:
         encoder = Image._getencoder(image.mode, "raw", (image.mode, 0, 1))
-        encoder.setimage(image.im, (0, 0) + image.size)
+        encoder.setimage(image.im, (0, 0, *image.size))
     except (AttributeError, TypeError, ValueError):  # another Pillow
         yield image.tobytes()
         return
