@@ -35,7 +35,10 @@ from unocr.image import load_image
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-DEFAULT_IMAGES = [FIXTURES / "dl" / "phototest.tif", FIXTURES / "dl" / "X51008123586.jpg"]
+DEFAULT_IMAGES = [
+    FIXTURES / "dl" / "phototest.tif",
+    FIXTURES / "dl" / "X51008123586.jpg",
+]
 
 
 def transfer(repeat: int) -> None:
