@@ -361,3 +361,19 @@ def test_interpreter_without_unocr_is_reported(tmp_path: Path, monkeypatch) -> N
         unocr.get_backend("tesseract")
     assert str(config) in str(info.value)
     assert f"{bare} -m pip install unocr" in (info.value.fix or "")
+
+
+def test_pixels_reach_the_worker_exactly(fault: str) -> None:
+    import hashlib
+
+    import numpy as np
+
+    from unocr.image import load_image
+
+    rng = np.random.default_rng(1)
+    with unocr.get_backend(fault, isolate=True) as iso:
+        for shape in ((2000, 3000, 3), (5, 7, 3), (1, 1, 3)):
+            image = load_image(rng.integers(0, 256, shape, dtype=np.uint8))
+            reply = iso.transfer(image, digest=True)
+            assert reply["size"] == [shape[1], shape[0]]
+            assert reply["digest"] == hashlib.sha256(image.image.tobytes()).hexdigest()
