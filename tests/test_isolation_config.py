@@ -154,3 +154,17 @@ def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypa
     assert rec["runs_in"] == str(other)
     # keras-ocr is importable there (its weights may be missing: data says so).
     assert rec["installed"] is True, rec
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"processes": 0}, "processes must be a whole number >= 1"),
+        ({"processes": True}, "processes must be"),
+        ({"timeout": 0}, "timeout must be a number of seconds > 0"),
+        ({"max_memory": "-1G"}, "max_memory must be a positive number"),
+    ],
+)
+def test_bad_isolation_options_are_config_errors(options, match) -> None:
+    with pytest.raises(ConfigError, match=match):
+        unocr.get_backend("tesseract", isolate=True, **options)

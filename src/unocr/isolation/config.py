@@ -38,6 +38,7 @@ from unocr.errors import ConfigError
 __all__ = [
     "FILE_NAME",
     "Placement",
+    "check_limits",
     "config_file",
     "env_name",
     "is_current_python",
@@ -107,6 +108,42 @@ def parse_memory(value: object, where: str = "max_memory") -> int:
         f"{where} must be a positive number of bytes or a size such as '512M' or "
         f"'4G', got {value!r}"
     )
+
+
+def check_limits(
+    processes: object, timeout: object, where: str = "", source: str | None = None
+) -> tuple[int | None, float | None]:
+    """Validate ``processes`` (whole number >= 1) and ``timeout`` (seconds > 0).
+
+    Args:
+        processes: The value given, or ``None``.
+        timeout: The value given, or ``None``.
+        where: Where they were given, for the message (e.g. `` under [...]``).
+        source: The file that gave them, if any.
+
+    Returns:
+        Both, ``timeout`` as a float.
+
+    Raises:
+        ConfigError: Either is invalid.
+    """
+    if processes is not None and (
+        isinstance(processes, bool) or not isinstance(processes, int) or processes < 1
+    ):
+        raise ConfigError(
+            f"processes{where} must be a whole number >= 1, got {processes!r}",
+            source=source,
+        )
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not timeout > 0
+    ):
+        raise ConfigError(
+            f"timeout{where} must be a number of seconds > 0, got {timeout!r}",
+            source=source,
+        )
+    return processes, None if timeout is None else float(timeout)
 
 
 def config_file() -> Path | None:
@@ -198,26 +235,9 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
             source=str(path),
             backend=name,
         )
-    processes = table.get("processes")
-    if processes is not None and (
-        isinstance(processes, bool) or not isinstance(processes, int) or processes < 1
-    ):
-        raise ConfigError(
-            f"processes under {where} must be a whole number >= 1, got {processes!r}",
-            source=str(path),
-            backend=name,
-        )
-    timeout = table.get("timeout")
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not timeout > 0
-    ):
-        raise ConfigError(
-            f"timeout under {where} must be a number of seconds > 0, got {timeout!r}",
-            source=str(path),
-            backend=name,
-        )
+    processes, timeout = check_limits(
+        table.get("processes"), table.get("timeout"), f" under {where}", str(path)
+    )
     memory = table.get("max_memory")
     try:
         max_memory = None if memory is None else parse_memory(memory, "max_memory")
@@ -234,7 +254,7 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
         backend=name,
         python=python,
         processes=processes,
-        timeout=None if timeout is None else float(timeout),
+        timeout=timeout,
         max_memory=max_memory,
         source=str(path),
     )
