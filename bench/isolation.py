@@ -50,7 +50,7 @@ def transfer(repeat: int) -> None:
     copies, sends = [], []
     # Any engine hosts the worker: the transfer does not call it.
     with unocr.get_backend("tesseract", isolate=True) as iso:
-        reply = iso.transfer(image, digest=True)
+        (reply,) = iso.transfer([image], digest=True)
         import hashlib
 
         assert reply["digest"] == hashlib.sha256(raw).hexdigest()
@@ -59,7 +59,7 @@ def transfer(repeat: int) -> None:
             target[:] = raw
             copies.append(time.perf_counter() - start)
             start = time.perf_counter()
-            iso.transfer(image)
+            iso.transfer([image])
             sends.append(time.perf_counter() - start)
     print("transfer of a 2000x3000 RGB image (18 MB), median of", len(sends))
     print(f"  to a worker and back: {statistics.median(sends) * 1e3:7.1f} ms")

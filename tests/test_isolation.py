@@ -138,8 +138,8 @@ def test_big_image_pixels_arrive_exactly() -> None:
         for shape in ((3000, 2000, 3), (7, 5, 3), (40, 30, 3)):
             arr = rng.integers(0, 256, shape, dtype=np.uint8)
             loaded = load_image(arr)
-            meta, blobs = writer.pack(loaded)
-            got = reader.unpack(meta, b"".join(blobs))
+            metas, blobs = writer.pack([loaded])
+            (got,) = reader.unpack(metas, b"".join(blobs))
             assert got == loaded or (
                 np.array_equal(np.asarray(got.image), arr)
                 and (got.name, got.decode_seconds, got.encoded, got.format)
@@ -155,8 +155,9 @@ def test_encoded_bytes_travel_with_the_pixels(fault: str) -> None:
     loaded = load_image(PHOTOTEST)
     assert loaded.encoded is not None
     writer = PixelWriter()
-    meta, blobs = writer.pack(loaded)
-    got = PixelReader(writer.fd).unpack(meta, b"".join(blobs))
+    metas, blobs = writer.pack([loaded, loaded])
+    got, again = PixelReader(writer.fd).unpack(metas, b"".join(blobs))
+    assert again == got
     assert got.encoded == loaded.encoded and got.format == "TIFF"
     assert got.name == str(PHOTOTEST)
     writer.close()
@@ -371,9 +372,11 @@ def test_pixels_reach_the_worker_exactly(fault: str) -> None:
     from unocr.image import load_image
 
     rng = np.random.default_rng(1)
+    shapes = ((2000, 3000, 3), (5, 7, 3), (1, 1, 3))
+    images = [load_image(rng.integers(0, 256, s, dtype=np.uint8)) for s in shapes]
     with unocr.get_backend(fault, isolate=True) as iso:
-        for shape in ((2000, 3000, 3), (5, 7, 3), (1, 1, 3)):
-            image = load_image(rng.integers(0, 256, shape, dtype=np.uint8))
-            reply = iso.transfer(image, digest=True)
-            assert reply["size"] == [shape[1], shape[0]]
-            assert reply["digest"] == hashlib.sha256(image.image.tobytes()).hexdigest()
+        for batch in ([images[0]], images, images[::-1]):
+            for image, got in zip(batch, iso.transfer(batch, digest=True), strict=True):
+                assert got["size"] == list(image.image.size)
+                want = hashlib.sha256(image.image.tobytes()).hexdigest()
+                assert got["digest"] == want

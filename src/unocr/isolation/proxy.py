@@ -205,38 +205,33 @@ class IsolatedBackend(Backend):
             channel_order=channel_order,
         )
 
-    def transfer(self, image: LoadedImage, *, digest: bool = False) -> dict[str, Any]:
-        """Send an image to a worker without recognising it (the transfer alone).
+    def transfer(
+        self, images: Sequence[LoadedImage], *, digest: bool = False
+    ) -> list[dict[str, Any]]:
+        """Send images to a worker without recognising them (the transfer alone).
 
         Args:
-            image: A decoded image.
+            images: Decoded images, sent in one message.
             digest: Have the worker hash the pixels it received.
 
         Returns:
-            The worker's answer: ``"size"`` [width, height] and ``"digest"``,
-            the SHA-256 of its RGB bytes (or ``None``).
+            Per image, what the worker received: ``"size"`` [width, height]
+            and ``"digest"``, the SHA-256 of its RGB bytes (or ``None``).
         """
         self._check_open()
-        worker = self._pool.acquire()
-        try:
-            meta, blobs = worker.pixels.pack(image)
-            reply, _ = worker.call(
-                {"op": "image", "image": meta, "digest": digest},
-                blobs,
-                timeout=self.timeout,
-                backend=self.name,
-            )
-        finally:
-            self._pool.release(worker)
-        return reply
+        reply = self._exchange({"op": "image", "digest": digest}, images)
+        return list(reply["images"])
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _exchange(
+        self, header: dict[str, Any], images: Sequence[LoadedImage]
+    ) -> dict[str, Any]:
+        """Send images to a free worker with a request; its answer."""
         worker = self._pool.acquire()
         recycle = False
         try:
-            meta, blobs = worker.pixels.pack(image)
+            metas, blobs = worker.pixels.pack(images)
             reply, _ = worker.call(
-                {"op": "read", "image": meta, "languages": list(languages)},
+                {**header, "images": metas},
                 blobs,
                 timeout=self.timeout,
                 max_memory=self.max_memory,
@@ -249,4 +244,11 @@ class IsolatedBackend(Backend):
             self._pool.release(worker, recycle=recycle)
         if not reply.get("ok"):
             raise error_from_dict(reply.get("error") or {})
-        return page_from_dict(reply["page"])
+        return reply
+
+    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+        reply = self._exchange({"op": "read", "languages": list(languages)}, [image])
+        (result,) = reply["results"]
+        if "error" in result:
+            raise error_from_dict(result["error"])
+        return page_from_dict(result["page"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from PIL import Image
@@ -89,42 +89,55 @@ class PixelWriter:
             self._capacity = capacity
         return self._map
 
-    def pack(self, image: LoadedImage) -> tuple[dict[str, Any], list[bytes]]:
-        """Describe ``image`` for the worker and place its pixels.
+    def pack(
+        self, images: Sequence[LoadedImage]
+    ) -> tuple[list[dict[str, Any]], list[bytes]]:
+        """Describe images for the worker and place their pixels.
 
         Args:
-            image: A decoded RGB image.
+            images: Decoded images (one message carries them all).
 
         Returns:
-            The message header part (``"image"``) and the blobs to send.
+            One description per image (the message's ``"images"``) and the
+            blobs to send after the header.
         """
-        img = image.image
-        img.load()
-        encoded = image.encoded or b""
-        blobs = [encoded]
-        if self.fd is not None:
-            nbytes = img.width * img.height * len(img.getbands())
-            shared = self._reserve(nbytes)
-            pos = 0
-            for chunk in _packed_chunks(img):
-                shared[pos : pos + len(chunk)] = chunk
-                pos += len(chunk)
-        else:
-            pixels = img.tobytes()
-            nbytes = pos = len(pixels)
-            blobs.append(pixels)
-        if pos != nbytes:
-            raise ValueError(f"packed {pos} bytes for a {img.mode} image, not {nbytes}")
-        meta = _meta_fields(image)
-        meta.update(
-            size=[img.width, img.height],
-            mode=img.mode,
-            nbytes=nbytes,
-            encoded=len(encoded) if image.encoded is not None else None,
-        )
-        if self.fd is not None:
-            meta["shared"] = self._capacity
-        return meta, blobs
+        sizes = []
+        for image in images:
+            img = image.image
+            img.load()
+            sizes.append(img.width * img.height * len(img.getbands()))
+        shared = self._reserve(sum(sizes)) if self.fd is not None else None
+        metas: list[dict[str, Any]] = []
+        blobs: list[bytes] = []
+        blob_pos = shared_pos = 0
+        for image, nbytes in zip(images, sizes, strict=True):
+            img = image.image
+            meta = _meta_fields(image)
+            meta.update(size=[img.width, img.height], mode=img.mode, nbytes=nbytes)
+            if image.encoded is not None:
+                meta["encoded"] = [blob_pos, len(image.encoded)]
+                blobs.append(image.encoded)
+                blob_pos += len(image.encoded)
+            if shared is not None:
+                pos = shared_pos
+                for chunk in _packed_chunks(img):
+                    shared[pos : pos + len(chunk)] = chunk
+                    pos += len(chunk)
+                written = pos - shared_pos
+                meta["shared"] = [shared_pos, self._capacity]
+                shared_pos = pos
+            else:
+                pixels = img.tobytes()
+                written = len(pixels)
+                meta["pixels"] = blob_pos
+                blobs.append(pixels)
+                blob_pos += written
+            if written != nbytes:
+                raise ValueError(
+                    f"packed {written} bytes for a {img.mode} image, not {nbytes}"
+                )
+            metas.append(meta)
+        return metas, blobs
 
     def close(self) -> None:
         """Release the shared memory."""
@@ -148,42 +161,48 @@ class PixelReader:
         self._map: mmap.mmap | None = None
         self._capacity = 0
 
-    def unpack(self, meta: dict[str, Any], blob: bytes) -> LoadedImage:
-        """Build the image a :meth:`PixelWriter.pack` message describes.
+    def unpack(self, metas: list[dict[str, Any]], blob: bytes) -> list[LoadedImage]:
+        """Build the images a :meth:`PixelWriter.pack` message describes.
 
         Args:
-            meta: The message's ``"image"`` part.
+            metas: The message's ``"images"``.
             blob: The message's blob.
 
         Returns:
-            An image equal, pixel for pixel and field for field, to the
+            Images equal, pixel for pixel and field for field, to the
             parent's.
         """
-        width, height = meta["size"]
-        nbytes = int(meta["nbytes"])
-        n_encoded = meta.get("encoded")
-        encoded = blob[:n_encoded] if n_encoded is not None else None
-        rest = blob[n_encoded or 0 :]
-        if "shared" in meta:
-            capacity = int(meta["shared"])
-            if self._map is None or capacity != self._capacity:
-                if self._map is not None:
-                    self._map.close()
-                assert self.fd is not None
-                self._map = mmap.mmap(self.fd, capacity)
-                self._capacity = capacity
-            pixels: Any = memoryview(self._map)[:nbytes]
-        else:
-            pixels = rest[:nbytes]
-        try:
-            img = Image.frombytes(meta["mode"], (width, height), pixels)
-        finally:
-            if isinstance(pixels, memoryview):
-                pixels.release()
         known = {f.name for f in dataclasses.fields(LoadedImage)}
-        fields = {
-            k: v
-            for k, v in meta.items()
-            if k in known and k not in ("image", "encoded")
-        }
-        return LoadedImage(image=img, encoded=encoded, **fields)
+        out = []
+        for meta in metas:
+            size = tuple(meta["size"])
+            nbytes = int(meta["nbytes"])
+            encoded = None
+            if meta.get("encoded") is not None:
+                at, length = meta["encoded"]
+                encoded = blob[at : at + length]
+            pixels: Any
+            if "shared" in meta:
+                offset, capacity = meta["shared"]
+                pixels = memoryview(self._mapping(capacity))[offset : offset + nbytes]
+            else:
+                at = int(meta["pixels"])
+                pixels = memoryview(blob)[at : at + nbytes]
+            try:
+                img = Image.frombytes(meta["mode"], size, pixels)
+            finally:
+                pixels.release()
+            fields = {k: v for k, v in meta.items() if k in known}
+            fields.pop("image", None)
+            fields.pop("encoded", None)
+            out.append(LoadedImage(image=img, encoded=encoded, **fields))
+        return out
+
+    def _mapping(self, capacity: int) -> mmap.mmap:
+        if self._map is None or capacity != self._capacity:
+            if self._map is not None:
+                self._map.close()
+            assert self.fd is not None
+            self._map = mmap.mmap(self.fd, capacity)
+            self._capacity = capacity
+        return self._map

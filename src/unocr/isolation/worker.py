@@ -66,11 +66,43 @@ def _private_stdout() -> BinaryIO:
     return os.fdopen(proto, "wb", buffering=1 << 16)
 
 
+def _error(name: str, exc: Exception) -> dict[str, Any]:
+    """An exception as a typed error description (stray ones wrapped)."""
+    from unocr.errors import RecognitionError, UnocrError
+    from unocr.isolation.protocol import error_to_dict
+
+    if not isinstance(exc, UnocrError):
+        exc = RecognitionError(
+            f"{name} failed in its worker: {type(exc).__name__}: {exc}", backend=name
+        )
+    return error_to_dict(exc)
+
+
+def _read(backend: Any, image: Any, languages: Any) -> dict[str, Any]:
+    """One image's result: ``{"page": ...}`` or ``{"error": ...}``."""
+    from unocr.model.serialize import page_to_dict
+
+    try:
+        return {"page": page_to_dict(backend.read_loaded(image, languages=languages))}
+    except Exception as exc:
+        return {"error": _error(backend.name, exc)}
+
+
+def _describe(image: Any, header: dict[str, Any]) -> dict[str, Any]:
+    """What arrived, for the transfer check: size and optionally a SHA-256."""
+    digest = None
+    if header.get("digest"):
+        import hashlib
+
+        digest = hashlib.sha256(image.image.tobytes()).hexdigest()
+    return {"size": list(image.image.size), "digest": digest}
+
+
 def _serve(
     inp: BinaryIO, out: BinaryIO, fd: int | None
 ) -> None:  # pragma: no cover - runs in the worker process
     from unocr._api import get_backend
-    from unocr.errors import RecognitionError, UnocrError
+    from unocr.errors import UnocrError
     from unocr.isolation.protocol import (
         PROTOCOL,
         error_to_dict,
@@ -78,7 +110,6 @@ def _serve(
         write_message,
     )
     from unocr.isolation.transfer import PixelReader
-    from unocr.model.serialize import page_to_dict
 
     header, _ = read_message(inp)
     if header.get("protocol") != PROTOCOL:
@@ -130,6 +161,7 @@ def _serve(
         },
     )
     reader = PixelReader(fd)
+    reply: dict[str, Any]
     try:
         while True:
             try:
@@ -139,30 +171,19 @@ def _serve(
             op = header.get("op")
             if op == "close":
                 return
-            if op == "image":  # the transfer alone: for tests and bench/isolation.py
-                image = reader.unpack(header["image"], blob)
-                digest = None
-                if header.get("digest"):
-                    import hashlib
-
-                    digest = hashlib.sha256(image.image.tobytes()).hexdigest()
-                write_message(
-                    out, {"ok": True, "size": list(image.image.size), "digest": digest}
-                )
-                continue
-            reply: dict[str, Any]
             try:
-                image = reader.unpack(header["image"], blob)
-                page = backend.read_loaded(image, languages=header.get("languages"))
-                reply = {"ok": True, "page": page_to_dict(page)}
-            except UnocrError as err:
-                reply = {"ok": False, "error": error_to_dict(err)}
-            except Exception as exc:
-                stray = RecognitionError(
-                    f"{backend.name} failed in its worker: {type(exc).__name__}: {exc}",
-                    backend=backend.name,
-                )
-                reply = {"ok": False, "error": error_to_dict(stray)}
+                images = reader.unpack(header["images"], blob)
+                if op == "image":  # the transfer alone: tests, bench/isolation.py
+                    reply = {
+                        "ok": True,
+                        "images": [_describe(i, header) for i in images],
+                    }
+                else:
+                    langs = header.get("languages")
+                    results = [_read(backend, i, langs) for i in images]
+                    reply = {"ok": True, "results": results}
+            except Exception as exc:  # the message itself was unusable
+                reply = {"ok": False, "error": _error(backend.name, exc)}
             write_message(out, reply)
     finally:
         backend.close()
