@@ -68,16 +68,18 @@ def test_keras_ocr_runs_in_its_own_environment_from_here(tmp_path, monkeypatch):
         assert isinstance(engine, IsolatedBackend)
         assert engine.name == "keras-ocr" and engine.python == str(PYTHON)
         assert engine.capabilities.geometry == "quad"
-        crops = [_crop((20, 84, 340, 180)), _crop((20, 84, 148, 148)), b"junk"]
-        pages = engine.read_many(crops, workers=2, errors="return")
-        assert len(engine.pids) == 2
-    for page, size in zip(pages[:2], [(320, 96), (128, 64)], strict=True):
+        assert engine.batch_size == 4  # keras-ocr's own batches, one message each
+        sizes = [(320, 96), (128, 64), (128, 64), (128, 64), (320, 96)]
+        crops = [_crop((20, 84, 20 + w, 84 + h)) for w, h in sizes]
+        pages = engine.read_many([*crops, b"junk"], workers=2, errors="return")
+        assert len(engine.pids) == 2  # two chunks, two worker processes
+    for page, size in zip(pages[:5], sizes, strict=True):
         assert isinstance(page, Page)
         assert page.backend == "keras-ocr" and (page.width, page.height) == size
         assert page.timings.engine > 0
         for word in page.words:
             assert isinstance(word.geometry, Quad) and word.confidence is None
-    assert not pages[2] and pages[2].index == 2
+    assert not pages[5] and pages[5].index == 5
 
 
 def test_keras_ocr_errors_cross_the_boundary_typed():

@@ -15,7 +15,12 @@ from pathlib import PurePath
 from typing import Any, ClassVar, Literal
 
 from unocr.backends.base import Backend, Capabilities, ItemError
-from unocr.errors import BackendUnavailableError, ConfigError
+from unocr.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    RecognitionError,
+    UnocrError,
+)
 from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
 from unocr.isolation.config import parse_memory
 from unocr.isolation.pool import WorkerPool, WorkerSpec
@@ -154,6 +159,8 @@ class IsolatedBackend(Backend):
         self._pool.release(self._pool.acquire())  # start one: errors surface now
         info = self._pool.info
         self.name = str(info.get("name") or backend)  # type: ignore[misc]
+        # Chunks of read_many as the engine batches them, one message each.
+        self.batch_size = max(1, int(info.get("batch_size") or 1))  # type: ignore[misc]
         caps = info.get("capabilities")
         if isinstance(caps, dict):
             caps = dict(caps)
@@ -246,9 +253,30 @@ class IsolatedBackend(Backend):
             raise error_from_dict(reply.get("error") or {})
         return reply
 
+    def _read_remote(
+        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
+    ) -> list[Page | UnocrError]:
+        """Recognise images in one worker (one engine batch); per-image results."""
+        reply = self._exchange({"op": "read", "languages": list(languages)}, images)
+        results = reply["results"]
+        if len(results) != len(images):
+            raise RecognitionError(
+                f"the {self.name} worker answered {len(results)} results for "
+                f"{len(images)} images",
+                backend=self.name,
+            )
+        return [
+            error_from_dict(r["error"]) if "error" in r else page_from_dict(r["page"])
+            for r in results
+        ]
+
     def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
-        reply = self._exchange({"op": "read", "languages": list(languages)}, [image])
-        (result,) = reply["results"]
-        if "error" in result:
-            raise error_from_dict(result["error"])
-        return page_from_dict(result["page"])
+        (out,) = self._read_remote([image], languages)
+        if isinstance(out, UnocrError):
+            raise out
+        return out
+
+    def _recognize_batch(
+        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
+    ) -> list[Page | UnocrError]:
+        return self._read_remote(images, languages)

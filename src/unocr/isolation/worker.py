@@ -78,14 +78,31 @@ def _error(name: str, exc: Exception) -> dict[str, Any]:
     return error_to_dict(exc)
 
 
-def _read(backend: Any, image: Any, languages: Any) -> dict[str, Any]:
-    """One image's result: ``{"page": ...}`` or ``{"error": ...}``."""
+def _read(backend: Any, images: list[Any], languages: Any) -> list[dict[str, Any]]:
+    """Each image's result, ``{"page": ...}`` or ``{"error": ...}``.
+
+    Several images go to the engine together, as its own ``read_many`` would
+    send them (one batch for an engine that batches).
+    """
     from unocr.model.serialize import page_to_dict
 
-    try:
-        return {"page": page_to_dict(backend.read_loaded(image, languages=languages))}
-    except Exception as exc:
-        return {"error": _error(backend.name, exc)}
+    outs: list[Any]
+    if len(images) > 1 and hasattr(backend, "_read_chunk"):
+        langs = backend._languages(languages)
+        outs = backend._read_chunk(images, langs)
+    else:
+        outs = []
+        for image in images:
+            try:
+                outs.append(backend.read_loaded(image, languages=languages))
+            except Exception as exc:
+                outs.append(exc)
+    return [
+        {"error": _error(backend.name, out)}
+        if isinstance(out, Exception)
+        else {"page": page_to_dict(out)}
+        for out in outs
+    ]
 
 
 def _describe(image: Any, header: dict[str, Any]) -> dict[str, Any]:
@@ -155,6 +172,7 @@ def _serve(
             "name": backend.name,
             "languages": list(backend.languages),
             "capabilities": None if caps is None else dataclasses.asdict(caps),
+            "batch_size": int(getattr(backend, "batch_size", 1)),
             "pid": os.getpid(),
             "python": sys.executable,
             "version": unocr.__version__,
@@ -180,8 +198,7 @@ def _serve(
                     }
                 else:
                     langs = header.get("languages")
-                    results = [_read(backend, i, langs) for i in images]
-                    reply = {"ok": True, "results": results}
+                    reply = {"ok": True, "results": _read(backend, images, langs)}
             except Exception as exc:  # the message itself was unusable
                 reply = {"ok": False, "error": _error(backend.name, exc)}
             write_message(out, reply)
