@@ -380,3 +380,13 @@ def test_pixels_reach_the_worker_exactly(fault: str) -> None:
                 assert got["size"] == list(image.image.size)
                 want = hashlib.sha256(image.image.tobytes()).hexdigest()
                 assert got["digest"] == want
+
+
+def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> None:
+    # The worker sees this checkout's unocr but not the tests' engine module.
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
+    monkeypatch.chdir(ROOT / "src")
+    with pytest.raises(BackendUnavailableError, match="ended before it was ready") as info:
+        unocr.get_backend(fault, isolate=True)
+    assert "No module named 'tests'" in str(info.value)
+    assert "-m unocr backends" in (info.value.fix or "")

@@ -118,7 +118,7 @@ class WorkerPool:
         """Why a worker ended before it was ready, with the fix."""
         text = "\n".join(err.stderr)
         python, source = self.spec.python, self.spec.source
-        if "No module named" in text and "unocr" in text:
+        if "No module named 'unocr'" in text or "No module named unocr" in text:
             return BackendUnavailableError(
                 f"the interpreter {python} (set by {source}) for the "
                 f"{self.spec.backend} backend has no unocr installed.",
