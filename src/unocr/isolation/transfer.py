@@ -25,7 +25,7 @@ from unocr.image import LoadedImage
 __all__ = ["PixelReader", "PixelWriter"]
 
 _CHUNK = 1 << 20  # grow the shared file in whole MiB
-_ENCODE_CHUNK = 1 << 22  # bytes packed per step: few large steps are fastest
+_ENCODE_CHUNK = 1 << 20  # bytes packed per step: large, yet cache-sized
 _SCALARS = (str, int, float, bool, type(None))
 
 
