@@ -10,6 +10,7 @@ process; the engine's page and its typed errors come back unchanged.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import Any, ClassVar, Literal
@@ -22,7 +23,7 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
-from unocr.isolation.config import parse_memory
+from unocr.isolation.config import check_limits, parse_memory
 from unocr.isolation.pool import WorkerPool, WorkerSpec
 from unocr.isolation.process import resident_bytes
 from unocr.isolation.protocol import error_from_dict
@@ -110,31 +111,11 @@ class IsolatedBackend(Backend):
         **options: Any,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
-        if processes is not None and (
-            isinstance(processes, bool)
-            or not isinstance(processes, int)
-            or processes < 1
-        ):
-            raise ConfigError(
-                f"processes must be a whole number >= 1, got {processes!r}",
-                backend=backend,
-            )
-        if timeout is not None and (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not timeout > 0
-        ):
-            raise ConfigError(
-                f"timeout must be a number of seconds > 0, got {timeout!r}",
-                backend=backend,
-            )
-        self.timeout = None if timeout is None else float(timeout)
+        processes, self.timeout = check_limits(processes, timeout)
         self.max_memory = None if max_memory is None else parse_memory(max_memory)
         exe = os.fspath(python) if python is not None else None
         src = source or ("python=" if exe is not None else "isolate=True")
         if exe is None:
-            import sys
-
             exe = sys.executable
         elif not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
             raise BackendUnavailableError(
