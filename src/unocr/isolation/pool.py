@@ -20,6 +20,7 @@ from typing import Any
 from unocr.errors import (
     BackendUnavailableError,
     EngineCrashedError,
+    EngineMemoryError,
     RecognitionError,
     UnocrError,
 )
@@ -128,6 +129,8 @@ class WorkerPool:
             )
         if err.exitcode == -signal.SIGINT:
             self.interrupted = True
+            return err
+        if isinstance(err, EngineMemoryError):  # the model is over the limit
             return err
         return BackendUnavailableError(
             f"the {self.spec.backend} worker in {python} (set by {source}) ended "
