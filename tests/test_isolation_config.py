@@ -144,7 +144,7 @@ def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypa
     from unocr.cli import main
 
     keras = Path(__file__).resolve().parents[1] / ".venv-keras" / "bin" / "python"
-    other = Path(os.environ.get("UNOCR_KERAS_PYTHON") or keras)
+    other = Path(os.path.abspath(os.environ.get("UNOCR_KERAS_PYTHON") or keras))
     if not other.exists():
         pytest.skip("no second environment (scripts/keras-env) to ask")
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1] / "src"))

@@ -25,7 +25,8 @@ from unocr.model import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = os.environ.get("UNOCR_KERAS_PYTHON", "")
-PYTHON = Path(REQUIRED or ROOT / ".venv-keras" / "bin" / "python")
+# Absolute, not resolved: a venv's python is a symlink out of the venv.
+PYTHON = Path(os.path.abspath(REQUIRED or ROOT / ".venv-keras" / "bin" / "python"))
 if not PYTHON.exists():
     if REQUIRED:
         pytest.fail(
