@@ -390,3 +390,12 @@ def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> N
         unocr.get_backend(fault, isolate=True)
     assert "No module named 'tests'" in str(info.value)
     assert "-m unocr backends" in (info.value.fix or "")
+
+
+def test_worker_of_another_protocol_version_is_unavailable(fault, monkeypatch) -> None:
+    from unocr.isolation import pool
+
+    monkeypatch.setattr(pool, "PROTOCOL", 99)
+    with pytest.raises(BackendUnavailableError, match="protocol 1") as info:
+        unocr.get_backend(fault, isolate=True)
+    assert "-m pip install 'unocr==" in (info.value.fix or "")

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import unocr
 from unocr.errors import (
     BackendUnavailableError,
     EngineCrashedError,
@@ -95,6 +96,7 @@ class WorkerPool:
                 {
                     "op": "open",
                     "protocol": PROTOCOL,
+                    "version": unocr.__version__,
                     "backend": spec.backend,
                     "target": spec.target,
                     "options": {**spec.options, "isolate": False},

@@ -118,8 +118,9 @@ def _describe(image: Any, header: dict[str, Any]) -> dict[str, Any]:
 def _serve(
     inp: BinaryIO, out: BinaryIO, fd: int | None
 ) -> None:  # pragma: no cover - runs in the worker process
+    import unocr
     from unocr._api import get_backend
-    from unocr.errors import UnocrError
+    from unocr.errors import BackendUnavailableError, UnocrError
     from unocr.isolation.protocol import (
         PROTOCOL,
         error_to_dict,
@@ -136,10 +137,13 @@ def _serve(
                 "ok": False,
                 "protocol": PROTOCOL,
                 "error": error_to_dict(
-                    UnocrError(
-                        f"this worker speaks protocol {PROTOCOL}, the parent "
-                        f"{header.get('protocol')}: install the same unocr version "
-                        f"in both environments"
+                    BackendUnavailableError(
+                        f"the worker's unocr {unocr.__version__} in {sys.executable} "
+                        f"speaks protocol {PROTOCOL}, the caller's unocr "
+                        f"{header.get('version')} protocol {header.get('protocol')}.",
+                        backend=header.get("backend"),
+                        fix=f"{sys.executable} -m pip install "
+                        f"'unocr=={header.get('version')}'",
                     )
                 ),
             },
@@ -162,8 +166,6 @@ def _serve(
         write_message(out, {"ok": False, "error": error_to_dict(err)})
         return
     caps = getattr(backend, "capabilities", None)
-    import unocr
-
     write_message(
         out,
         {
