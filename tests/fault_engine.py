@@ -13,6 +13,7 @@ red   action
 5     raises a RecognitionError naming the image
 6     raises a plain ValueError (becomes a RecognitionError)
 7     prints a line to standard output (must not corrupt the protocol)
+8     allocates and keeps ``green`` x 16 MiB (a leak), then reads
 ====  =====================================================================
 """
 
@@ -34,7 +35,8 @@ from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.model import Page, Word
 
-OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT = range(8)
+OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK = range(9)
+_LEAKED: list[np.ndarray] = []
 
 
 def image(action: int, arg: int = 0, size: tuple[int, int] = (16, 8)) -> Image.Image:
@@ -93,6 +95,8 @@ class FaultBackend(Backend):
             raise RecognitionError(f"the fault engine refuses {image.name}")
         elif action == VALUE_ERROR:
             raise ValueError("bad value inside the engine")
+        elif action == LEAK:
+            _LEAKED.append(np.ones(arg * 16 * 2**20, dtype=np.uint8))
         elif action == PRINT:
             print("fault engine: chatter on standard output", flush=True)
         w, h = image.width, image.height

@@ -253,13 +253,21 @@ def test_errors_raise_mode_raises_the_typed_fault(fault: str) -> None:
         assert iso.read(fe.image(fe.OK, 3)).text == "ok3"
 
 
-def test_memory_growth_after_a_call_recycles_the_worker(fault: str) -> None:
+def test_a_leaking_worker_is_replaced(fault: str) -> None:
     from unocr.isolation.process import resident_bytes
 
-    with unocr.get_backend(fault, isolate=True, max_memory="2G") as iso:
+    with unocr.get_backend(fault, isolate=True, max_memory="400M") as iso:
         (pid,) = iso.pids
         rss = resident_bytes(pid)
-        assert rss is not None and 0 < rss < 2 * 2**30
+        assert rss is not None and 0 < rss < 400 * 2**20
+        # 480 MiB kept after the call: stopped during it or replaced after it.
+        results = iso.read_many([fe.image(fe.LEAK, 30)], errors="return")
+        assert isinstance(results[0], Page) or isinstance(
+            results[0].error, EngineMemoryError
+        )
+        assert not _alive(pid)
+        assert iso.read(fe.image(fe.OK, 1)).text == "ok1"
+        assert iso.pids != [pid]
 
 
 _PARENT = textwrap.dedent(
@@ -386,7 +394,9 @@ def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> N
     # The worker sees this checkout's unocr but not the tests' engine module.
     monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
     monkeypatch.chdir(ROOT / "src")
-    with pytest.raises(BackendUnavailableError, match="ended before it was ready") as info:
+    with pytest.raises(
+        BackendUnavailableError, match="ended before it was ready"
+    ) as info:
         unocr.get_backend(fault, isolate=True)
     assert "No module named 'tests'" in str(info.value)
     assert "-m unocr backends" in (info.value.fix or "")
