@@ -29,11 +29,12 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities
-from unocr.errors import LanguageUnavailableError, RecognitionError
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.errors import LanguageUnavailableError, RecognitionError, UnocrError
 from unocr.geometry import Box
 from unocr.image import LoadedImage
-from unocr.model import Page, Word
+from unocr.model import Block, Word
+from unocr.model.layout import group_lines, group_words
 
 OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK = range(9)
 _LEAKED: list[np.ndarray] = []
@@ -76,7 +77,9 @@ class FaultBackend(Backend):
         self.greeting = greeting
         self.pid = os.getpid()
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
         action, arg, _ = image.image.getpixel((0, 0))  # type: ignore[misc]
         if action == SEGFAULT:
             print(f"fault engine: about to crash on {image.name}", file=sys.stderr)
@@ -99,10 +102,34 @@ class FaultBackend(Backend):
             _LEAKED.append(np.ones(arg * 16 * 2**20, dtype=np.uint8))
         elif action == PRINT:
             print("fault engine: chatter on standard output", flush=True)
-        w, h = image.width, image.height
-        word = Word(
-            text=f"ok{arg}{self.greeting}",
-            geometry=Box(0, 0, w, h),
-            confidence=0.5,
-        )
-        return Page.from_words([word], width=w, height=h, backend=self.name)
+        with clock.time("engine"):
+            word = Word(
+                text=f"ok{arg}{self.greeting}",
+                geometry=Box(0, 0, image.width, image.height),
+                confidence=0.5,
+            )
+        return tuple(group_lines(group_words([word])))
+
+
+class BatchingFaultBackend(FaultBackend):
+    """Reads up to three images per engine call; each word says the batch size."""
+
+    name = "batching-fault"
+    batch_size: ClassVar[int] = 3
+
+    def _recognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        out: list[Sequence[Block] | UnocrError] = []
+        for image, clock in zip(images, clocks, strict=True):
+            with clock.time("engine"):
+                word = Word(
+                    text=f"batch{len(images)}",
+                    geometry=Box(0, 0, image.width, image.height),
+                    confidence=0.5,
+                )
+            out.append(tuple(group_lines(group_words([word]))))
+        return out

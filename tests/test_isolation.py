@@ -409,3 +409,22 @@ def test_worker_of_another_protocol_version_is_unavailable(fault, monkeypatch) -
     with pytest.raises(BackendUnavailableError, match="protocol 1") as info:
         unocr.get_backend(fault, isolate=True)
     assert "-m pip install 'unocr==" in (info.value.fix or "")
+
+
+def test_read_many_keeps_the_engines_batches() -> None:
+    from unocr.registry import unregister_backend
+
+    unocr.register_backend("batching-fault", fe.BatchingFaultBackend, replace=True)
+    try:
+        images = [fe.image(fe.OK, i) for i in range(7)]
+        with unocr.get_backend("batching-fault") as local:
+            expected = local.read_many(images)
+        with unocr.get_backend("batching-fault", isolate=True) as iso:
+            assert iso.batch_size == 3
+            pages = iso.read_many(images, workers=2)
+            assert len(iso.pids) == 2
+        assert [p.text for p in pages] == ["batch3"] * 6 + ["batch1"]
+        for page, want in zip(pages, expected, strict=True):
+            _same_page(page, want)
+    finally:
+        unregister_backend("batching-fault")

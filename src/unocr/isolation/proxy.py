@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 from typing import Any, ClassVar, Literal
 
-from unocr.backends.base import Backend, Capabilities, ItemError
+from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
@@ -27,7 +27,7 @@ from unocr.isolation.config import check_limits, parse_memory
 from unocr.isolation.pool import WorkerPool, WorkerSpec
 from unocr.isolation.process import resident_bytes
 from unocr.isolation.protocol import error_from_dict
-from unocr.model import Page
+from unocr.model import Block, Page
 from unocr.model.serialize import page_from_dict
 
 __all__ = ["IsolatedBackend"]
@@ -181,7 +181,7 @@ class IsolatedBackend(Backend):
         errors: Literal["raise", "return"] = "raise",
         progress: Callable[[int], None] | None = None,
         channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> list[Page | ItemError]:
+    ) -> list[Page | ItemFailure]:
         """See :meth:`Backend.read_many`; ``workers`` processes work at once."""
         self._pool.resume()
         return super().read_many(
@@ -251,13 +251,30 @@ class IsolatedBackend(Backend):
             for r in results
         ]
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
-        (out,) = self._read_remote([image], languages)
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        (out,) = self._recognize_batch([image], languages, [clock])
         if isinstance(out, UnocrError):
             raise out
         return out
 
     def _recognize_batch(
-        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
-    ) -> list[Page | UnocrError]:
-        return self._read_remote(images, languages)
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        out: list[Sequence[Block] | UnocrError] = []
+        for page, clock in zip(
+            self._read_remote(images, languages), clocks, strict=True
+        ):
+            if isinstance(page, UnocrError):
+                out.append(page)
+                continue
+            # The worker's engine and conversion times; this process stamps
+            # the page (name, languages, source, decode time) as in process.
+            clock.add("engine", page.timings.engine)
+            clock.add("convert", page.timings.convert)
+            out.append(page.blocks)
+        return out

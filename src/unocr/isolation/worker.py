@@ -82,21 +82,12 @@ def _read(backend: Any, images: list[Any], languages: Any) -> list[dict[str, Any
     """Each image's result, ``{"page": ...}`` or ``{"error": ...}``.
 
     Several images go to the engine together, as its own ``read_many`` would
-    send them (one batch for an engine that batches).
+    send them (one batch for an engine that batches), through the base class's
+    plumbing, so the pages are built and stamped exactly as in process.
     """
     from unocr.model.serialize import page_to_dict
 
-    outs: list[Any]
-    if len(images) > 1 and hasattr(backend, "_read_chunk"):
-        langs = backend._languages(languages)
-        outs = backend._read_chunk(images, langs)
-    else:
-        outs = []
-        for image in images:
-            try:
-                outs.append(backend.read_loaded(image, languages=languages))
-            except Exception as exc:
-                outs.append(exc)
+    outs = backend._read_chunk(images, backend._languages(languages))
     return [
         {"error": _error(backend.name, out)}
         if isinstance(out, Exception)
