@@ -168,3 +168,13 @@ def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypa
 def test_bad_isolation_options_are_config_errors(options, match) -> None:
     with pytest.raises(ConfigError, match=match):
         unocr.get_backend("tesseract", isolate=True, **options)
+
+
+def test_keras_ocr_fix_installs_it_apart_and_configures_it() -> None:
+    from unocr.backends.catalog import spec
+
+    fix = spec("keras-ocr").fix
+    assert "environment of its own" in fix and "numpy<2" in fix
+    assert "ENV/bin/pip install 'unocr[keras-ocr]'" in fix
+    assert '[backends.keras-ocr] python = "ENV/bin/python"' in fix
+    assert spec("rapidocr").fix == "pip install 'unocr[rapidocr]'"

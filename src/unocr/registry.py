@@ -272,7 +272,7 @@ def _builtin_info(entry: EngineSpec) -> BackendInfo:
         )
     fixes: list[str] = []
     if missing_mods:
-        fixes.append(f"pip install 'unocr[{entry.extra}]'")
+        fixes.append(entry.pip_step)
     if missing_bins:
         fixes.append("apt-get install " + " ".join(pkg for _, pkg in missing_bins))
     caps = entry.capabilities
