@@ -10,7 +10,8 @@ Two figures, each measured in one run against its reference:
    2000x3000 RGB image to a worker and get its answer
    (``IsolatedBackend.transfer``: pixels packed into shared memory, message
    over the pipe, the worker rebuilding the image, reply), next to a plain
-   in-process copy of the same 18 MB (the machine's memory speed, for scale).
+   in-process copy of the same 18 MB (the machine's memory speed, for scale),
+   and the CPU time both processes spent on it (less disturbed by other load).
 2. **Per-page overhead**: RapidOCR's median seconds per ``read()`` in process
    and isolated (``isolate=True``), the two interleaved image by image and
    round by round so that other load on the machine hits both alike, and
@@ -50,7 +51,7 @@ def transfer(repeat: int) -> None:
     image = load_image(pixels)
     raw = image.image.tobytes()
     target = bytearray(len(raw))
-    copies, sends = [], []
+    copies, sends, cpus = [], [], []
     # Any engine hosts the worker: the transfer does not call it.
     with unocr.get_backend("tesseract", isolate=True) as iso:
         (reply,) = iso.transfer([image], digest=True)
@@ -61,12 +62,18 @@ def transfer(repeat: int) -> None:
             start = time.perf_counter()
             target[:] = raw
             copies.append(time.perf_counter() - start)
-            start = time.perf_counter()
+            pids = [os.getpid(), *iso.pids]
+            start, start_cpu = time.perf_counter(), _cpu_seconds(pids)
             iso.transfer([image])
             sends.append(time.perf_counter() - start)
+            cpus.append(_cpu_seconds(pids) - start_cpu)
     print("transfer of a 2000x3000 RGB image (18 MB), median of", len(sends))
     print(f"  to a worker and back: {statistics.median(sends) * 1e3:7.1f} ms")
     print(f"  in-process copy:      {statistics.median(copies) * 1e3:7.1f} ms")
+    print(
+        f"  CPU of both processes: {statistics.mean(cpus) * 1e3:6.1f} ms "
+        "(mean; /proc counts in clock ticks)"
+    )
 
 
 def _cpu_seconds(pids: list[int]) -> float:
