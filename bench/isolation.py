@@ -130,9 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("images", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--part", choices=("all", "transfer", "pages"), default="all")
     args = parser.parse_args(argv)
-    transfer(args.repeat)
-    per_page(args.images or DEFAULT_IMAGES, args.repeat)
+    if args.part in ("all", "transfer"):
+        transfer(args.repeat)
+    if args.part in ("all", "pages"):
+        per_page(args.images or DEFAULT_IMAGES, args.repeat)
     return 0
 
 
