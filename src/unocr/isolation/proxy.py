@@ -113,6 +113,12 @@ class IsolatedBackend(Backend):
         super().__init__(languages=languages, max_pixels=max_pixels)
         processes, self.timeout = check_limits(processes, timeout)
         self.max_memory = None if max_memory is None else parse_memory(max_memory)
+        if self.max_memory is not None and resident_bytes(os.getpid()) is None:
+            raise ConfigError(
+                "max_memory needs the Linux /proc file system to measure a worker's "
+                "memory, which this system lacks; leave max_memory unset",
+                backend=backend,
+            )
         exe = os.fspath(python) if python is not None else None
         src = source or ("python=" if exe is not None else "isolate=True")
         if exe is None:
