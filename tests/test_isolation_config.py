@@ -178,3 +178,11 @@ def test_keras_ocr_fix_installs_it_apart_and_configures_it() -> None:
     assert "ENV/bin/pip install 'unocr[keras-ocr]'" in fix
     assert '[backends.keras-ocr] python = "ENV/bin/python"' in fix
     assert spec("rapidocr").fix == "pip install 'unocr[rapidocr]'"
+
+
+def test_max_memory_without_proc_is_refused(monkeypatch) -> None:
+    from unocr.isolation import proxy
+
+    monkeypatch.setattr(proxy, "resident_bytes", lambda pid: None)
+    with pytest.raises(ConfigError, match="/proc"):
+        unocr.get_backend("tesseract", isolate=True, max_memory="1G")
