@@ -24,5 +24,5 @@ bench: bootstrap
 	.venv/bin/python bench/geometry.py
 	.venv/bin/python bench/tesseract.py
 	.venv/bin/python bench/gcv.py
-	.venv/bin/python bench/evaluate.py
+	.venv/bin/python bench/metrics.py
 	.venv-keras/bin/python bench/dl.py

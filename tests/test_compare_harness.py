@@ -12,7 +12,7 @@ from PIL import Image
 
 from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
 from unocr.datasets import load_dataset
-from unocr.evaluate import EvalOptions, Normalization
+from unocr.metrics import ScoringOptions, Normalization
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 ICDAR = f"icdar2015:{FIXTURES / 'icdar2015'}"
@@ -30,7 +30,7 @@ def result() -> CompareResult:
         "tesseract,nosuchengine",
         [ICDAR, TEXT],
         progress=ticks.append,
-        options=EvalOptions(normalization=Normalization(ignore_case=True)),
+        options=ScoringOptions(normalization=Normalization(ignore_case=True)),
     )
     # every image of every requested engine is accounted for, skipped or not
     assert sum(ticks) == 2 * (2 + 1)

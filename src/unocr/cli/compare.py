@@ -132,13 +132,13 @@ def run(args: argparse.Namespace) -> int:
 
     from unocr.comparison import compare, write_html
     from unocr.datasets import load_dataset
-    from unocr.evaluate import EvalOptions, Normalization
+    from unocr.metrics import ScoringOptions, Normalization
 
     datasets = [load_dataset(spec, limit=args.limit) for spec in args.datasets]
     names = [n.strip() for n in args.backends.split(",") if n.strip()]
     if not names:
         raise UnocrError("--backends needs at least one engine name, e.g. tesseract")
-    options = EvalOptions(
+    options = ScoringOptions(
         iou_threshold=args.iou,
         matching=args.matching,
         normalization=Normalization(

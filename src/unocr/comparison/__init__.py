@@ -1,7 +1,7 @@
 """Compare OCR engines on labelled images: metrics, speed, a readable report.
 
 :func:`compare` runs each engine over each dataset and scores it with
-:mod:`unocr.evaluate`; the :class:`CompareResult` prints as a table
+:mod:`unocr.metrics`; the :class:`CompareResult` prints as a table
 (:meth:`CompareResult.table`), serialises with every per-image figure
 (:meth:`CompareResult.to_json`) and renders as a self-contained HTML report
 (:func:`write_html`). ``unocr compare`` is the command-line face of it.

@@ -18,7 +18,7 @@ from unocr.comparison.results import (
 )
 from unocr.datasets import Dataset, Sample, load_dataset
 from unocr.errors import BackendUnavailableError, UnocrError
-from unocr.evaluate import EvalOptions, aggregate, evaluate_page, speed_stats
+from unocr.metrics import ScoringOptions, aggregate, score_page, speed_stats
 from unocr.model import Page
 
 __all__ = ["compare"]
@@ -74,10 +74,10 @@ def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageRe
     )
 
 
-def _evaluate(sample_result: Page, sample: Sample, options: EvalOptions) -> ImageResult:
+def _evaluate(sample_result: Page, sample: Sample, options: ScoringOptions) -> ImageResult:
     t = sample_result.timings
     try:
-        scores = evaluate_page(
+        scores = score_page(
             sample.truth,
             sample_result,
             ignore=sample.ignore,
@@ -111,7 +111,7 @@ def _run_one(
     load_seconds: float,
     languages: str | Sequence[str] | None,
     workers: int,
-    options: EvalOptions,
+    options: ScoringOptions,
     progress: Callable[[int], None] | None,
     keep_pages: bool,
 ) -> RunResult:
@@ -174,7 +174,7 @@ def compare(
     limit: int | None = None,
     workers: int = 1,
     languages: str | Sequence[str] | None = None,
-    options: EvalOptions | None = None,
+    options: ScoringOptions | None = None,
     backend_options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Callable[[int], None] | None = None,
     keep_pages: bool = True,
@@ -221,7 +221,7 @@ def compare(
 
     names = _split_names(backends)
     loaded = _load(datasets, limit)
-    opts = options or EvalOptions()
+    opts = options or ScoringOptions()
     per_backend = sum(len(d) for d in loaded)
     runs: list[RunResult] = []
     skipped: list[SkippedBackend] = []

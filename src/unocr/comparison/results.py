@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from unocr.evaluate import EvalOptions, PageScores, Scores, SpeedStats
+from unocr.metrics import ScoringOptions, PageScores, Scores, SpeedStats
 from unocr.geometry import Geometry
 from unocr.model import Page
 
@@ -204,7 +204,7 @@ class CompareResult:
     datasets: tuple[DatasetInfo, ...]
     runs: tuple[RunResult, ...]
     skipped: tuple[SkippedBackend, ...]
-    options: EvalOptions
+    options: ScoringOptions
     languages: tuple[str, ...] = ()
     workers: int = 1
     created: str = ""

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unocr.evaluate import (
+from unocr.metrics import (
     ErrorCounts,
     Normalization,
     bag_of_words_errors,

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unocr.evaluate import evaluate_page, match_detections, match_iou
+from unocr.metrics import score_page, match_detections, match_iou
 from unocr.geometry import Box
 from unocr.model import Page, Word
 
@@ -35,7 +35,7 @@ def pages(draw: st.DrawFn, min_words: int = 0) -> Page:
 @given(pages())
 def test_perfect_prediction_scores_one(page: Page) -> None:
     """Predicting the ground truth itself gives P = R = hmean = 1 and CER = 0."""
-    s = evaluate_page(page, page)
+    s = score_page(page, page)
     assert (s.precision, s.recall, s.hmean) == (1.0, 1.0, 1.0)
     assert s.e2e_hmean == 1.0
     assert s.cer == 0.0
@@ -45,7 +45,7 @@ def test_perfect_prediction_scores_one(page: Page) -> None:
 @given(pages(min_words=1))
 def test_empty_prediction_has_zero_recall(page: Page) -> None:
     """Predicting nothing finds nothing: recall 0 whenever there is truth."""
-    s = evaluate_page(page, Page(width=page.width, height=page.height))
+    s = score_page(page, Page(width=page.width, height=page.height))
     assert s.recall == 0.0
     assert s.hmean == 0.0
 
