@@ -75,12 +75,14 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
         "E2E",
         "CER",
         "WER",
+        "BoW",
+        "WER",
         "median",
         "s",
         "images/s",
     ]
     rows = [line.split() for line in lines if line.startswith("tesseract ")]
-    assert [r[1] for r in rows] == ["icdar2015:icdar2015", "text:text"]
+    assert [r[1] for r in rows] == ["icdar2015", "text"]
     assert rows[0][2:4] == ["2", "0"]
     assert float(rows[1][6]) < 0.05  # CER on Tesseract's own test page
     assert any(
@@ -93,12 +95,17 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert "img/s" not in proc.stderr
 
     data = json.loads(out_json.read_text(encoding="utf-8"))
-    run = next(r for r in data["runs"] if r["dataset"] == "icdar2015:icdar2015")
+    run = next(r for r in data["runs"] if r["dataset"] == "icdar2015")
     assert run["images_ok"] == 2
     assert {im["id"] for im in run["images"]} == {"img_264", "img_883"}
     assert all(im["latency"] > 0 for im in run["images"])
     assert run["scores"]["n_truth"] == 44
     assert {s["backend"] for s in data["skipped"]} == set(names) - {"tesseract"}
+    assert all(s["fix"] for s in data["skipped"])  # never null
+    assert "scoring: icdar2015 protocol: IoU > 0.5, first-come matching" in lines
+    assert any(
+        line.startswith("text normalisation on icdar2015: icdar2015 (") for line in lines
+    )
 
     html = out_html.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -161,6 +168,7 @@ def test_options_reach_the_json(
     assert code == 0
     data = json.loads(out_json.read_text(encoding="utf-8"))
     assert data["options"] == {
+        "protocol": "icdar2015",
         "iou_threshold": 0.6,
         "ignore_overlap": 0.5,
         "matching": "greedy",
@@ -168,7 +176,12 @@ def test_options_reach_the_json(
             "ignore_case": True,
             "nfkc": True,
             "ignore_punctuation": True,
+            "case_mapping": "casefold",
+            "edge_punctuation": "",
+            "collapse_whitespace": True,
+            "name": "",
         },
+        "word_spotting": False,
     }
     assert "tesseract" in capsys.readouterr().out
 

@@ -14,6 +14,7 @@ library keeps working::
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     ├── DatasetError (ValueError)                malformed ground-truth files
+    ├── ComparisonError (ValueError)             bad engine spec, results that cannot merge
     └── RecognitionError (RuntimeError)          the engine itself failed
         └── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
 
@@ -29,6 +30,7 @@ __all__ = [
     "AuthenticationError",
     "BackendNotFoundError",
     "BackendUnavailableError",
+    "ComparisonError",
     "DatasetError",
     "EngineTimeoutError",
     "FormatError",
@@ -167,6 +169,15 @@ class FormatError(UnocrError, ValueError):
 
 class DatasetError(UnocrError, ValueError):
     """A ground-truth dataset folder or annotation file is malformed."""
+
+
+class ComparisonError(UnocrError, ValueError):
+    """An engine comparison cannot be set up or combined as asked.
+
+    Raised for a malformed engine spec (``-b 'tesseract:psm'``), two engines
+    with one label, or comparison results that cannot be merged (different
+    datasets or scoring protocols).
+    """
 
 
 class RecognitionError(UnocrError, RuntimeError):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
-from unocr.metrics import ScoringOptions, PageScores, Scores, SpeedStats
+from unocr.errors import ComparisonError
 from unocr.geometry import Geometry
+from unocr.metrics import Normalization, PageScores, Scores, ScoringOptions, SpeedStats
 from unocr.model import Page
 
 __all__ = [
@@ -18,9 +21,12 @@ __all__ = [
     "RunResult",
     "SkippedBackend",
     "format_table",
+    "load_result",
+    "merge_results",
 ]
 
-SCHEMA = "unocr.compare/1"
+SCHEMA = "unocr.compare/2"
+_READABLE_SCHEMAS = ("unocr.compare/2",)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,26 @@ class ImageResult:
             out.update(self.scores.to_dict())
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImageResult:
+        """The inverse of :meth:`to_dict` (pages are not in JSON: ``None``)."""
+        scores = None
+        if "images" in data:  # the per-image figures are present
+            names = {f.name for f in fields(PageScores)} - {"match"}
+            scores = PageScores(**{k: data[k] for k in names if k in data})
+        return cls(
+            id=data["id"],
+            image=data["image"],
+            ok=bool(data["ok"]),
+            error=data.get("error"),
+            latency=data.get("latency"),
+            decode_seconds=data.get("decode_seconds"),
+            engine_seconds=data.get("engine_seconds"),
+            convert_seconds=data.get("convert_seconds"),
+            scores=scores,
+            level=data.get("level", "word"),
+        )
+
 
 @dataclass(frozen=True)
 class RunResult:
@@ -90,6 +116,8 @@ class RunResult:
         failed: Number of images that failed.
         error: Set when the whole run failed (e.g. an unsupported language);
             then every image counts as failed.
+        engine: The registered engine name behind ``backend`` (the label).
+        settings: The engine's constructor options of this run.
     """
 
     backend: str
@@ -99,6 +127,8 @@ class RunResult:
     speed: SpeedStats
     failed: int = 0
     error: str | None = None
+    engine: str = ""
+    settings: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def ok(self) -> int:
@@ -109,6 +139,8 @@ class RunResult:
         """Plain-JSON dict with the summary and every image."""
         return {
             "backend": self.backend,
+            "engine": self.engine,
+            "settings": dict(self.settings),
             "dataset": self.dataset,
             "images_total": len(self.images),
             "images_ok": self.ok,
@@ -123,6 +155,22 @@ class RunResult:
             ],
             "images": [im.to_dict() for im in self.images],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunResult:
+        """The inverse of :meth:`to_dict`."""
+        names = {f.name for f in fields(Scores)}
+        return cls(
+            backend=data["backend"],
+            dataset=data["dataset"],
+            images=tuple(ImageResult.from_dict(im) for im in data["images"]),
+            scores=Scores(**{k: v for k, v in data["scores"].items() if k in names}),
+            speed=SpeedStats(**data["speed"]),
+            failed=int(data["images_failed"]),
+            error=data.get("error"),
+            engine=data.get("engine", ""),
+            settings=dict(data.get("settings") or {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -143,6 +191,11 @@ class SkippedBackend:
         """Plain-JSON dict of the fields."""
         return {"backend": self.backend, "reason": self.reason, "fix": self.fix}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SkippedBackend:
+        """The inverse of :meth:`to_dict`."""
+        return cls(backend=data["backend"], reason=data["reason"], fix=data.get("fix"))
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -152,8 +205,11 @@ class DatasetInfo:
         name: ``kind:folder`` label used in tables.
         kind: The loader's name.
         path: The folder.
-        images: Number of samples evaluated.
+        images: Number of samples scored.
         localized: Whether the ground truth has coordinates.
+        normalization: The text normalisation used for it (the dataset's
+            declared one unless overridden).
+        ids: The sample ids, in order (what a merge checks).
     """
 
     name: str
@@ -161,6 +217,8 @@ class DatasetInfo:
     path: str
     images: int
     localized: bool
+    normalization: Normalization | None = None
+    ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dict of the fields."""
@@ -170,7 +228,25 @@ class DatasetInfo:
             "path": self.path,
             "images": self.images,
             "localized": self.localized,
+            "normalization": (
+                None if self.normalization is None else self.normalization.to_dict()
+            ),
+            "ids": list(self.ids),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DatasetInfo:
+        """The inverse of :meth:`to_dict`."""
+        norm = data.get("normalization")
+        return cls(
+            name=data["name"],
+            kind=data["kind"],
+            path=data["path"],
+            images=int(data["images"]),
+            localized=bool(data["localized"]),
+            normalization=None if norm is None else Normalization.from_dict(norm),
+            ids=tuple(data.get("ids") or ()),
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -222,7 +298,7 @@ class CompareResult:
         raise KeyError(f"no run of {backend!r} on {dataset!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict (schema ``unocr.compare/1``), per-image figures included."""
+        """Plain-JSON dict (schema ``unocr.compare/2``), per-image figures included."""
         out = {
             "schema": SCHEMA,
             "version": self.version,
@@ -248,6 +324,164 @@ class CompareResult:
         """The engine x dataset summary as an aligned plain-text table."""
         return format_table(self)
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`to_json` to ``path`` (UTF-8); read it back with :func:`load_result`."""
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CompareResult:
+        """The inverse of :meth:`to_dict` (engine pages are not in JSON).
+
+        Raises:
+            ComparisonError: Not a comparison result of a schema this version
+                reads, or a field missing.
+        """
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if schema not in _READABLE_SCHEMAS:
+            raise ComparisonError(
+                f"not a unocr comparison result (schema {schema!r}; expected "
+                f"{' or '.join(_READABLE_SCHEMAS)}); write one with "
+                "'unocr compare --json' or CompareResult.save",
+            )
+        try:
+            return cls(
+                backends=tuple(data["backends"]),
+                datasets=tuple(DatasetInfo.from_dict(d) for d in data["datasets"]),
+                runs=tuple(RunResult.from_dict(r) for r in data["runs"]),
+                skipped=tuple(SkippedBackend.from_dict(s) for s in data["skipped"]),
+                options=ScoringOptions.from_dict(data["options"]),
+                languages=tuple(data.get("languages") or ()),
+                workers=int(data.get("workers", 1)),
+                created=str(data.get("created", "")),
+                version=str(data.get("version", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ComparisonError(
+                f"comparison result is incomplete or damaged ({type(exc).__name__}: "
+                f"{exc}); re-run 'unocr compare --json'",
+            ) from exc
+
+    @classmethod
+    def from_json(cls, text: str) -> CompareResult:
+        """Parse :meth:`to_json` output.
+
+        Raises:
+            ComparisonError: Not JSON, or not a comparison result.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ComparisonError(
+                f"comparison result is not JSON (line {exc.lineno}: {exc.msg})"
+            ) from exc
+        return cls.from_dict(data)
+
+
+def load_result(path: str | os.PathLike[str]) -> CompareResult:
+    """Read a comparison result saved with ``--json`` or :meth:`CompareResult.save`.
+
+    Args:
+        path: The JSON file.
+
+    Returns:
+        The result, with every figure; engine pages are not saved, so a
+        report drawn from it shows the engines' texts instead of outlines.
+
+    Raises:
+        ComparisonError: The file cannot be read or is not a result (the
+            message names the file).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ComparisonError(f"cannot read {os.fspath(path)!r}: {exc}", item=str(path)) from exc
+    try:
+        return CompareResult.from_json(text)
+    except ComparisonError as exc:
+        raise ComparisonError(f"{os.fspath(path)}: {exc.message}", item=str(path)) from exc
+
+
+def _dataset_key(d: DatasetInfo) -> tuple[Any, ...]:
+    norm = None if d.normalization is None else d.normalization.to_dict()
+    return (d.kind, d.images, d.localized, d.ids, json.dumps(norm, sort_keys=True))
+
+
+def merge_results(
+    results: list[CompareResult], names: list[str] | None = None
+) -> CompareResult:
+    """One result from runs made separately (other machines, environments).
+
+    Args:
+        results: Two or more results of the same datasets and protocol.
+        names: What to call each result in messages (e.g. file names).
+
+    Returns:
+        A result with every run and skipped engine, in the given order. An
+        engine skipped in one result but run in another is not listed as
+        skipped.
+
+    Raises:
+        ComparisonError: The results scored different datasets (other names,
+            images or normalisation) or used different scoring protocols, or
+            two of them ran an engine with the same label.
+    """
+    if not results:
+        raise ComparisonError("nothing to merge: give at least one result")
+    labels = names or [f"result {i + 1}" for i in range(len(results))]
+    first = results[0]
+    protocol = json.dumps(first.options.to_dict(), sort_keys=True)
+    datasets = {d.name: _dataset_key(d) for d in first.datasets}
+    for other, label in zip(results[1:], labels[1:], strict=False):
+        if json.dumps(other.options.to_dict(), sort_keys=True) != protocol:
+            raise ComparisonError(
+                f"cannot merge {label} into {labels[0]}: they were scored with "
+                f"different protocols ({other.options.describe()} vs "
+                f"{first.options.describe()}); re-run one with the other's settings",
+                item=label,
+            )
+        theirs = {d.name: _dataset_key(d) for d in other.datasets}
+        if set(theirs) != set(datasets):
+            raise ComparisonError(
+                f"cannot merge {label} into {labels[0]}: different datasets "
+                f"({', '.join(sorted(theirs))} vs {', '.join(sorted(datasets))})",
+                item=label,
+            )
+        for name, key in theirs.items():
+            if key != datasets[name]:
+                raise ComparisonError(
+                    f"cannot merge {label} into {labels[0]}: dataset {name!r} differs "
+                    "(other images, limit or text normalisation)",
+                    item=label,
+                )
+    runs: list[RunResult] = []
+    seen: dict[tuple[str, str], str] = {}
+    for result, label in zip(results, labels, strict=False):
+        for run in result.runs:
+            key = (run.backend, run.dataset)
+            if key in seen:
+                raise ComparisonError(
+                    f"engine {run.backend!r} ran on {run.dataset!r} in both "
+                    f"{seen[key]} and {label}; label one run differently "
+                    f"(unocr compare -b 'other={run.engine or run.backend}')",
+                    item=label,
+                )
+            seen[key] = label
+            runs.append(run)
+    ran = {r.backend for r in runs}
+    skipped = [s for r in results for s in r.skipped if s.backend not in ran]
+    backends = list(dict.fromkeys(b for r in results for b in r.backends))
+    return CompareResult(
+        backends=tuple(backends),
+        datasets=first.datasets,
+        runs=tuple(runs),
+        skipped=tuple(dict.fromkeys(skipped)),
+        options=first.options,
+        languages=first.languages,
+        workers=first.workers,
+        created=max(r.created for r in results),
+        version=first.version,
+    )
+
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
@@ -262,6 +496,7 @@ TABLE_COLUMNS = (
     "E2E",
     "CER",
     "WER",
+    "BoW WER",
     "median s",
     "images/s",
 )
@@ -282,6 +517,7 @@ def table_rows(result: CompareResult) -> list[list[str]]:
                 _fmt(s.e2e_hmean),
                 _fmt(s.cer),
                 _fmt(s.wer),
+                _fmt(s.bow_wer),
                 _fmt(sp.median_latency),
                 _fmt(sp.throughput, 2),
             ]
@@ -293,9 +529,11 @@ def format_table(result: CompareResult) -> str:
     """Render the summary of ``result`` as text, skipped engines listed below.
 
     Columns: engine, dataset, images, failed, detection hmean, end-to-end
-    hmean, page-level CER and WER, median latency (s) and throughput
-    (images/s). ``-`` marks a figure that does not apply (e.g. hmean on
-    text-only ground truth).
+    hmean, page-level CER and WER, bag-of-words WER (order-free), median
+    latency (s) and throughput (images/s). ``-`` marks a figure that does
+    not apply (e.g. hmean on text-only ground truth). Below the table: the
+    scoring protocol, each dataset's text normalisation, skipped engines and
+    failures.
     """
     rows = [list(TABLE_COLUMNS), *table_rows(result)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS))]
@@ -312,6 +550,10 @@ def format_table(result: CompareResult) -> str:
     out.extend(line(r) for r in rows[1:])
     if not result.runs:
         out.append("(no engine ran)")
+    out.append(f"scoring: {result.options.describe()}")
+    for d in result.datasets:
+        norm = d.normalization.describe() if d.normalization else "exact"
+        out.append(f"text normalisation on {d.name}: {norm}")
     for s in result.skipped:
         fix = f" Fix: {s.fix}" if s.fix else ""
         out.append(f"skipped {s.backend}: {s.reason}{fix}")
