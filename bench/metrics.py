@@ -30,8 +30,8 @@ import time
 import numpy as np
 import shapely
 
-from unocr.metrics import score_page, match_detections
 from unocr.geometry import Box, Quad, enclosing_box
+from unocr.metrics import match_detections, score_page
 from unocr.model import Block, Line, Page, Word
 
 

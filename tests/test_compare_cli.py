@@ -104,7 +104,8 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert all(s["fix"] for s in data["skipped"])  # never null
     assert "scoring: icdar2015 protocol: IoU > 0.5, first-come matching" in lines
     assert any(
-        line.startswith("text normalisation on icdar2015: icdar2015 (") for line in lines
+        line.startswith("text normalisation on icdar2015: icdar2015 (")
+        for line in lines
     )
 
     html = out_html.read_text(encoding="utf-8")

@@ -45,10 +45,17 @@ TEXT = f"text:{FIXTURES / 'text'}"
             "rapidocr",
             {"det_limit_type": "max", "box_thresh": 0.6, "use_cls": False},
         ),
-        ('t=tesseract:languages=["en","de"]', "t", "tesseract", {"languages": ["en", "de"]}),
+        (
+            't=tesseract:languages=["en","de"]',
+            "t",
+            "tesseract",
+            {"languages": ["en", "de"]},
+        ),
     ],
 )
-def test_engine_spec(spec: str, label: str, name: str, options: dict[str, object]) -> None:
+def test_engine_spec(
+    spec: str, label: str, name: str, options: dict[str, object]
+) -> None:
     parsed = parse_engine_spec(spec)
     assert (parsed.label, parsed.name, dict(parsed.options)) == (label, name, options)
 
@@ -123,7 +130,9 @@ def test_settings_side_by_side(side_by_side: CompareResult) -> None:
 
 
 @needs_tesseract
-def test_json_round_trip_is_lossless(side_by_side: CompareResult, tmp_path: Path) -> None:
+def test_json_round_trip_is_lossless(
+    side_by_side: CompareResult, tmp_path: Path
+) -> None:
     path = tmp_path / "r.json"
     side_by_side.save(path)
     loaded = load_result(path)
@@ -140,7 +149,9 @@ def test_merge_runs_from_two_environments(tmp_path: Path) -> None:
     b = compare("sparse=tesseract:psm=11", [ICDAR, TEXT])
     a.save(tmp_path / "a.json")
     b.save(tmp_path / "b.json")
-    merged = merge_results([load_result(tmp_path / "a.json"), load_result(tmp_path / "b.json")])
+    merged = merge_results(
+        [load_result(tmp_path / "a.json"), load_result(tmp_path / "b.json")]
+    )
     assert merged.backends == ("tesseract", "sparse")
     assert [(r.backend, r.dataset) for r in merged.runs] == [
         ("tesseract", "icdar2015"),
@@ -180,7 +191,9 @@ def test_merge_runs_from_two_environments(tmp_path: Path) -> None:
     with pytest.raises(ComparisonError, match="different datasets"):
         merge_results([a, d])
     # another protocol is refused
-    e = compare("other=tesseract", [ICDAR, TEXT], options=ScoringOptions(protocol="custom"))
+    e = compare(
+        "other=tesseract", [ICDAR, TEXT], options=ScoringOptions(protocol="custom")
+    )
     with pytest.raises(ComparisonError, match="different protocols"):
         merge_results([a, e])
 
@@ -188,16 +201,20 @@ def test_merge_runs_from_two_environments(tmp_path: Path) -> None:
 def test_load_result_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ComparisonError, match="bad.json: comparison result is not JSON"):
+    with pytest.raises(
+        ComparisonError, match=r"bad\.json: comparison result is not JSON"
+    ):
         load_result(bad)
     other = tmp_path / "page.json"
     other.write_text(json.dumps({"schema": "unocr.page/1"}), encoding="utf-8")
-    with pytest.raises(ComparisonError, match="schema 'unocr.page/1'"):
+    with pytest.raises(ComparisonError, match=r"schema 'unocr\.page/1'"):
         load_result(other)
 
 
 def test_merge_cli_usage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["compare", "--merge", str(tmp_path / "x.json"), "-b", "tesseract"]) == 2
+    assert (
+        main(["compare", "--merge", str(tmp_path / "x.json"), "-b", "tesseract"]) == 2
+    )
     assert "give no -b" in capsys.readouterr().err
     assert main(["compare", "--merge", str(tmp_path / "missing.json")]) == 1
     assert "missing.json" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from PIL import Image
 
 from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
 from unocr.datasets import load_dataset
-from unocr.metrics import ScoringOptions, Normalization
+from unocr.metrics import Normalization, ScoringOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 ICDAR = f"icdar2015:{FIXTURES / 'icdar2015'}"

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unocr.metrics import score_page, match_detections, match_iou
 from unocr.geometry import Box
+from unocr.metrics import match_detections, match_iou, score_page
 from unocr.model import Page, Word
 
 coord = st.integers(min_value=0, max_value=300)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from unocr.geometry import Box, Polygon, Quad
 from unocr.metrics import (
-    ScoringOptions,
     Normalization,
+    ScoringOptions,
     aggregate,
     dont_care_mask,
-    score_page,
     match_detections,
     match_iou,
     precision_recall,
+    score_page,
 )
-from unocr.geometry import Box, Polygon, Quad
 from unocr.model import Page, Word
 
 

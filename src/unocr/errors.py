@@ -14,7 +14,7 @@ library keeps working::
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     ├── DatasetError (ValueError)                malformed ground-truth files
-    ├── ComparisonError (ValueError)             bad engine spec, results that cannot merge
+    ├── ComparisonError (ValueError)             bad engine spec, unmergeable results
     └── RecognitionError (RuntimeError)          the engine itself failed
         └── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
 

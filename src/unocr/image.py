@@ -713,7 +713,9 @@ def stored_size(path: str | os.PathLike[str]) -> tuple[int, int, int]:
 
 
 # EXIF orientation -> affine rows (as functions of the stored w, h), axes swapped.
-_EXIF_AFFINE: dict[int, tuple[tuple[tuple[int, int, int], tuple[int, int, int]], bool]] = {
+_EXIF_AFFINE: dict[
+    int, tuple[tuple[tuple[int, int, int], tuple[int, int, int]], bool]
+] = {
     2: (((-1, 0, 1), (0, 1, 0)), False),
     3: (((-1, 0, 1), (0, -1, 2)), False),
     4: (((1, 0, 0), (0, -1, 2)), False),
@@ -726,7 +728,10 @@ _EXIF_AFFINE: dict[int, tuple[tuple[tuple[int, int, int], tuple[int, int, int]],
 
 def exif_transform(
     orientation: int, width: int, height: int
-) -> tuple[tuple[tuple[float, float, float], tuple[float, float, float]], int, int] | None:
+) -> (
+    tuple[tuple[tuple[float, float, float], tuple[float, float, float]], int, int]
+    | None
+):
     """The affine map from stored-raster to upright pixel coordinates.
 
     :func:`load_image` shows an image upright (EXIF orientation applied);

@@ -137,7 +137,9 @@ def _one(item: EngineInput) -> EngineSpec:
     if isinstance(item, str):
         return parse_engine_spec(item)
     if isinstance(item, Backend):
-        return EngineSpec(label=item.name or type(item).__name__, name=item.name or None, backend=item)
+        return EngineSpec(
+            label=item.name or type(item).__name__, name=item.name or None, backend=item
+        )
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
         label, what = item
         if not label.strip():
@@ -197,7 +199,7 @@ def engine_specs(
                 item=spec.label,
             )
         seen.add(spec.label)
-        if spec.backend is None and spec.name in extra:
+        if spec.backend is None and spec.name is not None and spec.name in extra:
             spec = EngineSpec(
                 label=spec.label,
                 name=spec.name,

@@ -71,8 +71,20 @@ def _num(value: float | None, digits: int = 3) -> str:
 # (header, Scores attribute, lower is better, counts shown beneath, support)
 _Cell = tuple[str, str, bool, Callable[[Scores], str], Callable[[Scores], int]]
 _ACCURACY: list[_Cell] = [
-    ("precision", "precision", False, lambda s: f"{s.matched}/{s.n_pred}", lambda s: s.n_pred),
-    ("recall", "recall", False, lambda s: f"{s.matched}/{s.n_truth}", lambda s: s.n_truth),
+    (
+        "precision",
+        "precision",
+        False,
+        lambda s: f"{s.matched}/{s.n_pred}",
+        lambda s: s.n_pred,
+    ),
+    (
+        "recall",
+        "recall",
+        False,
+        lambda s: f"{s.matched}/{s.n_truth}",
+        lambda s: s.n_truth,
+    ),
     (
         "hmean",
         "hmean",
@@ -212,9 +224,7 @@ def _dataset_section(result: CompareResult, ds: DatasetInfo) -> str:
         parts.append("<p>No engine ran on this dataset.</p>")
         return "".join(parts)
     parts.append(f'<p class="rec">{_e(recommendation(runs, ds.localized))}</p>')
-    parts.append(
-        "<h3>Ranking by accuracy</h3>" + _accuracy_table(runs, ds.localized)
-    )
+    parts.append("<h3>Ranking by accuracy</h3>" + _accuracy_table(runs, ds.localized))
     parts.append("<h3>Speed</h3>" + _speed_table(runs, ds.localized))
     return "".join(parts)
 

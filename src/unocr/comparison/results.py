@@ -325,7 +325,7 @@ class CompareResult:
         return format_table(self)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write :meth:`to_json` to ``path`` (UTF-8); read it back with :func:`load_result`."""
+        """Write :meth:`to_json` to ``path`` (UTF-8); :func:`load_result` reads it."""
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
 
     @classmethod
@@ -394,11 +394,15 @@ def load_result(path: str | os.PathLike[str]) -> CompareResult:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ComparisonError(f"cannot read {os.fspath(path)!r}: {exc}", item=str(path)) from exc
+        raise ComparisonError(
+            f"cannot read {os.fspath(path)!r}: {exc}", item=str(path)
+        ) from exc
     try:
         return CompareResult.from_json(text)
     except ComparisonError as exc:
-        raise ComparisonError(f"{os.fspath(path)}: {exc.message}", item=str(path)) from exc
+        raise ComparisonError(
+            f"{os.fspath(path)}: {exc.message}", item=str(path)
+        ) from exc
 
 
 def _dataset_key(d: DatasetInfo) -> tuple[Any, ...]:

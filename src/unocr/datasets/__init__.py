@@ -26,12 +26,12 @@ file order (:attr:`Sample.order`) for the official first-come matching.
 
 from __future__ import annotations
 
-from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets._dispatch import DATASET_KINDS, load_dataset, parse_dataset_spec
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.layout_xml import load_alto, load_page_xml
 from unocr.datasets.linegt import load_linegt
+from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
 from unocr.datasets.unocr_json import load_unocr_json

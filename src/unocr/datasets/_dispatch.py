@@ -7,11 +7,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from unocr.datasets.sample import Dataset
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.layout_xml import load_alto, load_page_xml
 from unocr.datasets.linegt import load_linegt
+from unocr.datasets.sample import Dataset
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
 from unocr.datasets.unocr_json import load_unocr_json

@@ -24,9 +24,8 @@ Examples:
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 from unocr.datasets.files import (
     check_folder,

@@ -74,8 +74,8 @@ def _numbers(path: Path) -> tuple[str, ...]:
 def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, str]]:
     images = find_images(root)
     by_number: dict[tuple[str, ...], list[Path]] = {}
-    for image in images:
-        by_number.setdefault(_numbers(image), []).append(image)
+    for found in images:
+        by_number.setdefault(_numbers(found), []).append(found)
     out: list[tuple[Path, Path, str]] = []
     for xml in sorted(root.rglob("*.xml")):
         if any(part.startswith(".") for part in xml.relative_to(root).parts):
@@ -83,7 +83,7 @@ def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, str]]:
         text = read_text(xml)
         if f"<{_ROOT_TAG[kind]}" not in text and f":{_ROOT_TAG[kind]}" not in text:
             continue  # another XML file (METS, a schema, the other format)
-        image = None
+        image: Path | None = None
         ref = _reference(text, kind)
         if ref is not None:
             image = _resolve(ref, xml, root)
@@ -142,9 +142,7 @@ def _load(path: str | os.PathLike[str], kind: str, limit: int | None) -> Dataset
     )
 
 
-def load_page_xml(
-    path: str | os.PathLike[str], *, limit: int | None = None
-) -> Dataset:
+def load_page_xml(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
     """Load PAGE-XML ground truth (e.g. an OCR-D workspace's ``OCR-D-GT-PAGE``).
 
     Args:

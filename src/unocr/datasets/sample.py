@@ -96,5 +96,3 @@ class Dataset:
 
     def __getitem__(self, index: int) -> Sample:
         return self.samples[index]
-
-

@@ -49,7 +49,9 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
     return _read_sroie(path, width, height)[0]
 
 
-def _read_sroie(path: Path, width: int, height: int) -> tuple[Page, tuple[()], list[Line]]:
+def _read_sroie(
+    path: Path, width: int, height: int
+) -> tuple[Page, tuple[()], list[Line]]:
     lines: list[Line] = []
     for lineno, raw in enumerate(read_text(path).split("\n"), start=1):
         if not raw.strip():
@@ -79,9 +81,7 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     gts = files_by_name(root, ".txt")
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(
-            image, lambda w, h: _read_sroie(gt, w, h), level="line"
-        )
+        return annotated_sample(image, lambda w, h: _read_sroie(gt, w, h), level="line")
 
     return collect(
         root,

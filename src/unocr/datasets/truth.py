@@ -274,5 +274,3 @@ def annotated_sample(
         level=level,
         order=order,
     )
-
-

@@ -15,7 +15,6 @@ from typing import Any
 
 import unocr.metrics as _metrics
 from unocr.metrics import matching, normalize, page, speed, text
-from unocr.metrics import *  # noqa: F403
 
 warnings.warn(
     "unocr.evaluate is deprecated and will be removed in unocr 0.3; "

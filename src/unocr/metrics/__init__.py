@@ -50,8 +50,8 @@ from unocr.metrics.page import (
     precision_recall,
     score_page,
 )
-from unocr.metrics.spotting import spotting_word
 from unocr.metrics.speed import SpeedStats, speed_stats
+from unocr.metrics.spotting import spotting_word
 from unocr.metrics.text import (
     ErrorCounts,
     bag_of_words_errors,

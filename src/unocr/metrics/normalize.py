@@ -176,8 +176,10 @@ def texts_match(
 
     Examples:
         >>> icdar = NORMALIZATIONS["icdar2015"]
-        >>> texts_match("(Hello!", "HELLO", icdar), texts_match("Hello", "HELLO!", icdar)
-        (True, False)
+        >>> texts_match("(Hello!", "HELLO", icdar)
+        True
+        >>> texts_match("Hello", "HELLO!", icdar)
+        False
     """
     norm = normalization or Normalization()
     t = normalize_text(truth, norm)

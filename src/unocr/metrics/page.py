@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from unocr.geometry import Geometry
 from unocr.metrics.matching import (
     MATCHING_RULES,
     DetectionMatch,
@@ -44,20 +45,19 @@ from unocr.metrics.text import (
     char_errors,
     word_errors,
 )
-from unocr.geometry import Geometry
 from unocr.model import Element, Page
 
 __all__ = [
     "PROTOCOLS",
     "PageScores",
     "Protocol",
-    "ScoringOptions",
     "Scores",
+    "ScoringOptions",
     "aggregate",
     "dataset_precision_recall",
-    "score_page",
     "hmean",
     "precision_recall",
+    "score_page",
 ]
 
 
@@ -430,7 +430,9 @@ def _e2e(
     exact = replace(norm, edge_punctuation="")
     correct = sum(
         texts_match(words[t], pr_el[p].text, exact)
-        for t, p in zip(spot.truth_index.tolist(), spot.pred_index.tolist(), strict=True)
+        for t, p in zip(
+            spot.truth_index.tolist(), spot.pred_index.tolist(), strict=True
+        )
     )
     return correct, spot.n_truth, spot.n_pred
 
@@ -487,7 +489,9 @@ def score_page(
             images=1, localized=False, **_text_scores(truth_text, pred_text)
         )
 
-    gt_el = tuple(truth_elements) if truth_elements is not None else _elements(truth, level)
+    gt_el = (
+        tuple(truth_elements) if truth_elements is not None else _elements(truth, level)
+    )
     pr_el = _elements(prediction, level)
     match = match_detections(
         [e.geometry for e in gt_el],
