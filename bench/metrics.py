@@ -143,7 +143,7 @@ def naive(
         for j in range(len(dets)):
             if gt_used[i] or det_used[j] or j in det_dont_care:
                 continue
-            if iou[i, j] >= 0.5:
+            if iou[i, j] > 0.5:  # IOU_CONSTRAINT, strictly greater
                 gt_used[i] = det_used[j] = True
                 matched += 1
     return matched
