@@ -230,6 +230,6 @@ def test_progress_bar_on_a_terminal() -> None:
         os.close(master)
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
-    assert "compare:" in shown
+    assert "tesseract on text:" in shown  # the bar names engine and dataset
     assert "1/1" in shown
-    assert b"compare:" not in proc.stdout  # the table stays clean
+    assert b"tesseract on text:" not in proc.stdout  # the table stays clean

@@ -412,7 +412,10 @@ def _previews(result: CompareResult, count: int, notes: list[str]) -> str:
                 if src is not None:
                     figures.append(_figure(src, caption))
                 else:
-                    text = im.page.text if im.page is not None else ""
+                    if im.page is not None:
+                        text = im.page.text
+                    else:  # a result read from JSON: the scored (normalised) text
+                        text = im.scores.pred_text if im.scores is not None else ""
                     figures.append(
                         f"<figure><figcaption>{caption}</figcaption>"
                         f"<pre>{_e(text[:600])}</pre></figure>"
