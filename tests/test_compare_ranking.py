@@ -7,7 +7,7 @@ import re
 from unocr.comparison import CompareResult, DatasetInfo, RunResult, render_html
 from unocr.comparison.ranking import accuracy_per_second, rank_runs, recommendation
 from unocr.comparison.results import ImageResult
-from unocr.metrics import ScoringOptions, Scores, speed_stats
+from unocr.metrics import Scores, ScoringOptions, speed_stats
 
 
 def _run(

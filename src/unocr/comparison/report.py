@@ -138,10 +138,12 @@ _SPEED: list[tuple[str, str, bool, int]] = [
 
 def _best(values: list[tuple[float | None, int]], lower: bool) -> float | None:
     """The best value among those with enough support (see MIN_SUPPORT)."""
+    if sum(v is not None for v, _ in values) < 2:
+        return None  # nothing to compare with
     most = max((n for _, n in values), default=0)
     floor = max(MIN_SUPPORT, most / 2)
     present = [v for v, n in values if v is not None and n >= floor]
-    if len(present) < 2:
+    if not present:
         return None
     return min(present) if lower else max(present)
 
