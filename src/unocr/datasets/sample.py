@@ -9,6 +9,7 @@ from typing import Literal
 
 from unocr.geometry import Geometry
 from unocr.metrics.normalize import Normalization
+from unocr.metrics.page import scored_elements
 from unocr.model import Element, Page
 
 __all__ = ["Dataset", "Level", "Sample"]
@@ -49,10 +50,7 @@ class Sample:
 
     def regions(self) -> tuple[Element, ...]:
         """The scored ground-truth elements in the dataset's own order."""
-        if self.level == "line":
-            elements: tuple[Element, ...] = self.truth.lines or self.truth.words
-        else:
-            elements = self.truth.words or self.truth.lines
+        elements = scored_elements(self.truth, self.level)
         if len(self.order) != len(elements):
             return elements
         return tuple(elements[i] for i in self.order)

@@ -58,6 +58,7 @@ __all__ = [
     "hmean",
     "precision_recall",
     "score_page",
+    "scored_elements",
 ]
 
 
@@ -330,7 +331,17 @@ class PageScores(Scores):
         return out
 
 
-def _elements(page: Page, level: str) -> tuple[Element, ...]:
+def scored_elements(page: Page, level: str) -> tuple[Element, ...]:
+    """The elements of ``page`` scored at ``level``, in the page's order.
+
+    Args:
+        page: A ground-truth or engine page.
+        level: ``"word"`` (lines where the page has no words) or ``"line"``
+            (words where it has no lines).
+
+    Returns:
+        ``page.words`` or ``page.lines``.
+    """
     if level == "line":
         return page.lines or page.words
     return page.words or page.lines
@@ -489,10 +500,11 @@ def score_page(
             images=1, localized=False, **_text_scores(truth_text, pred_text)
         )
 
-    gt_el = (
-        tuple(truth_elements) if truth_elements is not None else _elements(truth, level)
-    )
-    pr_el = _elements(prediction, level)
+    if truth_elements is None:
+        gt_el = scored_elements(truth, level)
+    else:
+        gt_el = tuple(truth_elements)
+    pr_el = scored_elements(prediction, level)
     match = match_detections(
         [e.geometry for e in gt_el],
         [e.geometry for e in pr_el],
