@@ -22,7 +22,7 @@ from unocr.metrics import (
     spotting_word,
     texts_match,
 )
-from unocr.model import Page, Word
+from unocr.model import Block, Line, Page, Word
 
 ICDAR = NORMALIZATIONS["icdar2015"]
 OFFICIAL = ScoringOptions(normalization=ICDAR)
@@ -113,15 +113,26 @@ def test_first_come_follows_file_order_of_truth() -> None:
     assert match_detections([b, a], pred).matched == 2  # b takes d0, a takes d1
 
 
+def _in_order(words: list[Word]) -> Page:
+    """A page whose words are in exactly this order (one line, one block)."""
+    line = Line(
+        text=" ".join(w.text for w in words),
+        geometry=Box(-3, 0, 11, 10),
+        words=tuple(words),
+    )
+    return Page(width=400, height=200, blocks=(Block.from_lines([line]),))
+
+
 def test_score_page_uses_the_given_truth_order() -> None:
+    """The official example through score_page: truth order decides."""
     words = _words(("a", Box(0, 0, 10, 10)), ("b", Box(1, 0, 11, 10)))
-    pred = _words(("a", Box(0.5, 0, 10.5, 10)), ("b", Box(-3, 0, 7, 10)))
-    truth_page, pred_page = _page(words), _page(pred)
-    counts = {
-        score_page(truth_page, pred_page, truth_elements=w, options=OFFICIAL).matched
-        for w in (words, words[::-1])
-    }
-    assert counts == {1, 2}  # one order strands a truth word, the other does not
+    pred = _in_order(_words(("a", Box(0.5, 0, 10.5, 10)), ("b", Box(-3, 0, 7, 10))))
+    assert [w.text for w in pred.words] == ["a", "b"]
+    truth_page = _page(words)
+    s = score_page(truth_page, pred, truth_elements=words, options=OFFICIAL)
+    assert s.matched == 1
+    s = score_page(truth_page, pred, truth_elements=words[::-1], options=OFFICIAL)
+    assert s.matched == 2
 
 
 # ---------------------------------------------- whole-dataset zero convention
