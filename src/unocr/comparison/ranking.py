@@ -104,7 +104,7 @@ def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
         )
         if top is not None and value is not None:
             parts.append(
-                f"Best accuracy per second: {top.backend} ({value:.2f} per second)."
+                f"Best accuracy per second: {top.backend} ({value:.3g} per second)."
             )
     excluded = [r.backend for r in runs if not _usable(r)]
     if excluded:

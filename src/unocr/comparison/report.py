@@ -208,7 +208,7 @@ def _speed_table(runs: list[RunResult], localized: bool) -> str:
             cls = " class=best" if v is not None and v == best[key] else ""
             out.append(f"<td{cls}>{_num(v, digits)}</td>")
         cls = " class=best" if ps is not None and ps == best_ps else ""
-        out.append(f"<td{cls}>{_num(ps, 2)}</td>")
+        out.append(f"<td{cls}>{'&ndash;' if ps is None else f'{ps:.3g}'}</td>")
         rows.append("<tr>" + "".join(out) + "</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
