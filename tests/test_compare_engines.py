@@ -139,6 +139,9 @@ def test_json_round_trip_is_lossless(
     assert loaded.to_json() == side_by_side.to_json()
     assert loaded.table() == side_by_side.table()
     assert loaded.runs[0].images[0].scores == side_by_side.runs[0].images[0].scores
+    page = loaded.runs[0].images[0].page
+    assert page is not None
+    assert page == side_by_side.runs[0].images[0].page
     assert loaded.datasets[0].normalization is not None
     assert loaded.datasets[0].normalization.name == "icdar2015"
 
@@ -178,6 +181,7 @@ def test_merge_runs_from_two_environments(tmp_path: Path) -> None:
     assert load_result(out).to_json() == merged.to_json()
     html = report.read_text(encoding="utf-8")
     assert "Most accurate:" in html
+    assert "data:image/jpeg;base64," in html  # detections drawn from the files
     assert html.count("<h2>icdar2015</h2>") == 1
 
     # the same engine label twice is refused

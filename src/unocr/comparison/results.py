@@ -44,7 +44,8 @@ class ImageResult:
         engine_seconds: Part spent in the engine.
         convert_seconds: Part spent converting to a unocr page.
         scores: Every metric of the image, or ``None`` for a failure.
-        page: The engine's page (kept for drawing; not written to JSON).
+        page: The engine's page (kept for drawing; in the JSON as ``"page"``,
+            so a report built from saved results still draws it).
         truth: The ground-truth page (kept for drawing; not written to JSON).
         level: The level scored, ``"word"`` or ``"line"``.
         ignore: The sample's don't-care regions (for drawing; not in JSON).
@@ -64,8 +65,12 @@ class ImageResult:
     level: str = "word"
     ignore: tuple[Geometry, ...] = field(default=(), repr=False, compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict: identity, timings and every per-image figure."""
+    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+        """Plain-JSON dict: identity, timings, every per-image figure.
+
+        Args:
+            pages: Include the engine's page (``"page"``, unocr JSON) when kept.
+        """
         out: dict[str, Any] = {
             "id": self.id,
             "image": self.image,
@@ -79,11 +84,13 @@ class ImageResult:
         }
         if self.scores is not None:
             out.update(self.scores.to_dict())
+        if pages and self.page is not None:
+            out["page"] = self.page.to_dict()
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImageResult:
-        """The inverse of :meth:`to_dict` (pages are not in JSON: ``None``)."""
+        """The inverse of :meth:`to_dict` (ground truth is not saved: ``None``)."""
         scores = None
         if "images" in data:  # the per-image figures are present
             names = {f.name for f in fields(PageScores)} - {"match"}
@@ -98,6 +105,7 @@ class ImageResult:
             engine_seconds=data.get("engine_seconds"),
             convert_seconds=data.get("convert_seconds"),
             scores=scores,
+            page=Page.from_dict(data["page"]) if data.get("page") else None,
             level=data.get("level", "word"),
         )
 
@@ -135,8 +143,8 @@ class RunResult:
         """Number of images that succeeded."""
         return len(self.images) - self.failed
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict with the summary and every image."""
+    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+        """Plain-JSON dict with the summary and every image (pages optional)."""
         return {
             "backend": self.backend,
             "engine": self.engine,
@@ -153,7 +161,7 @@ class RunResult:
                 for im in self.images
                 if not im.ok
             ],
-            "images": [im.to_dict() for im in self.images],
+            "images": [im.to_dict(pages=pages) for im in self.images],
         }
 
     @classmethod
@@ -297,8 +305,13 @@ class CompareResult:
                 return r
         raise KeyError(f"no run of {backend!r} on {dataset!r}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict (schema ``unocr.compare/2``), per-image figures included."""
+    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+        """Plain-JSON dict (schema ``unocr.compare/2``), per-image figures included.
+
+        Args:
+            pages: Include each engine page kept (``keep_pages``), so a report
+                built from the saved result draws the detections.
+        """
         out = {
             "schema": SCHEMA,
             "version": self.version,
@@ -309,15 +322,18 @@ class CompareResult:
             "options": self.options.to_dict(),
             "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.to_dict() for s in self.skipped],
-            "runs": [r.to_dict() for r in self.runs],
+            "runs": [r.to_dict(pages=pages) for r in self.runs],
         }
         cleaned: dict[str, Any] = _clean(out)
         return cleaned
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def to_json(self, *, indent: int | None = 2, pages: bool = True) -> str:
         """The :meth:`to_dict` data as strict JSON text."""
         return json.dumps(
-            self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False
+            self.to_dict(pages=pages),
+            indent=indent,
+            ensure_ascii=False,
+            allow_nan=False,
         )
 
     def table(self) -> str:
@@ -330,7 +346,7 @@ class CompareResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CompareResult:
-        """The inverse of :meth:`to_dict` (engine pages are not in JSON).
+        """The inverse of :meth:`to_dict`.
 
         Raises:
             ComparisonError: Not a comparison result of a schema this version
@@ -384,8 +400,8 @@ def load_result(path: str | os.PathLike[str]) -> CompareResult:
         path: The JSON file.
 
     Returns:
-        The result, with every figure; engine pages are not saved, so a
-        report drawn from it shows the engines' texts instead of outlines.
+        The result, with every figure and the engine pages that were saved
+        (the ground truth is not saved: ``ImageResult.truth`` is ``None``).
 
     Raises:
         ComparisonError: The file cannot be read or is not a result (the
