@@ -222,4 +222,5 @@ def test_merge_cli_usage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert "give no -b" in capsys.readouterr().err
     assert main(["compare", "--merge", str(tmp_path / "missing.json")]) == 1
     assert "missing.json" in capsys.readouterr().err
-    assert main(["compare", "-b", "tesseract:psm"]) == 2
+    assert main(["compare", "-b", "tesseract:psm", "--dataset", TEXT]) == 2
+    assert "option 'psm' must be KEY=VALUE" in capsys.readouterr().err

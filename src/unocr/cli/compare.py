@@ -240,6 +240,14 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from unocr.comparison import engine_specs
+    from unocr.errors import ComparisonError
+
+    try:
+        engine_specs(engines)  # checked before any dataset is loaded
+    except ComparisonError as err:  # a malformed -b: a usage error
+        print(f"unocr compare: error: {err}", file=sys.stderr)
+        return 2
     norm = _normalization(args)
     options = ScoringOptions(
         protocol=args.protocol,
