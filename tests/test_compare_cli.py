@@ -233,3 +233,54 @@ def test_progress_bar_on_a_terminal() -> None:
     assert "tesseract on text:" in shown  # the bar names engine and dataset
     assert "1/1" in shown
     assert b"tesseract on text:" not in proc.stdout  # the table stays clean
+
+
+def test_protocol_normalization_and_word_spotting_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_json = tmp_path / "r.json"
+    code = main(
+        [
+            "compare",
+            "-b",
+            "tesseract",
+            "--dataset",
+            ICDAR,
+            "--normalization",
+            "exact",
+            "--word-spotting",
+            "--matching",
+            "optimal",
+            "--json",
+            str(out_json),
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert (
+        "scoring: icdar2015 protocol: IoU > 0.5, optimal matching, word spotting "
+        "(settings differ from the official ones)" in out
+    )
+    assert "text normalisation on icdar2015: exact (whitespace collapsed)" in out
+    data = json.loads(out_json.read_text(encoding="utf-8"))
+    assert data["options"]["word_spotting"] is True
+    assert data["datasets"][0]["normalization"]["name"] == "exact"
+    run = data["runs"][0]["scores"]
+    assert run["e2e_n_truth"] < run["n_truth"]  # non-dictionary words are don't care
+    # both ways of overriding at once is a usage error
+    assert (
+        main(
+            [
+                "compare",
+                "-b",
+                "t",
+                "--dataset",
+                TEXT,
+                "--normalization",
+                "exact",
+                "--nfkc",
+            ]
+        )
+        == 2
+    )
+    assert "either --normalization or" in capsys.readouterr().err

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from unocr.cli._args import positive_int
-from unocr.errors import UnocrError
 
 __all__ = ["register", "run"]
 
@@ -174,11 +173,6 @@ def _normalization(args: argparse.Namespace) -> object:
     from unocr.metrics import NORMALIZATIONS, Normalization
 
     flags = args.ignore_case or args.nfkc or args.ignore_punctuation
-    if args.normalization and flags:
-        raise UnocrError(
-            "give either --normalization or the --ignore-case/--nfkc/"
-            "--ignore-punctuation flags, not both"
-        )
     if args.normalization:
         return NORMALIZATIONS[args.normalization]
     if flags:
@@ -247,6 +241,15 @@ def run(args: argparse.Namespace) -> int:
         engine_specs(engines)  # checked before any dataset is loaded
     except ComparisonError as err:  # a malformed -b: a usage error
         print(f"unocr compare: error: {err}", file=sys.stderr)
+        return 2
+    if args.normalization and (
+        args.ignore_case or args.nfkc or args.ignore_punctuation
+    ):
+        print(
+            "unocr compare: error: give either --normalization or the --ignore-case/"
+            "--nfkc/--ignore-punctuation flags, not both",
+            file=sys.stderr,
+        )
         return 2
     norm = _normalization(args)
     options = ScoringOptions(

@@ -97,8 +97,9 @@ class Normalization:
             parts.append("one edge punctuation mark of the truth forgiven")
         if not self.collapse_whitespace:
             parts.append("words compared as given")
-        detail = ", ".join(parts) or "exact (whitespace collapsed)"
-        return f"{self.name} ({detail})" if self.name else detail
+        if self.name:
+            return f"{self.name} ({', '.join(parts) or 'whitespace collapsed'})"
+        return ", ".join(parts) or "exact (whitespace collapsed)"
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a plain dict (for JSON reports)."""
