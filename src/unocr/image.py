@@ -63,9 +63,11 @@ __all__ = [
     "LoadedImage",
     "describe",
     "exif_orientation",
+    "exif_transform",
     "iter_frames",
     "load_image",
     "read_header",
+    "stored_size",
 ]
 
 ImageInput: TypeAlias = (
@@ -273,20 +275,6 @@ def exif_orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-# EXIF orientation -> the affine map from stored-raster to upright coordinates,
-# rows (a, b, tx), (c, d, ty) with w, h the stored size; and whether w, h swap.
-_UPRIGHT: dict[int, tuple[tuple[tuple[int, int, str], tuple[int, int, str]], bool]] = {
-    1: (((1, 0, ""), (0, 1, "")), False),
-    2: (((-1, 0, "w"), (0, 1, "")), False),
-    3: (((-1, 0, "w"), (0, -1, "h")), False),
-    4: (((1, 0, ""), (0, -1, "h")), False),
-    5: (((0, 1, ""), (1, 0, "")), True),
-    6: (((0, -1, "h"), (1, 0, "")), True),
-    7: (((0, -1, "h"), (-1, 0, "w")), True),
-    8: (((0, 1, ""), (-1, 0, "w")), True),
-}
-
-
 @dataclass(frozen=True)
 class ImageHeader:
     """What an image file's header says, read without decoding any pixel.
@@ -306,8 +294,8 @@ class ImageHeader:
     @property
     def upright_size(self) -> tuple[int, int]:
         """``(width, height)`` as displayed (swapped for orientations 5-8)."""
-        swap = _UPRIGHT[self.orientation][1]
-        return (self.height, self.width) if swap else (self.width, self.height)
+        mapping = exif_transform(self.orientation, self.width, self.height)
+        return (self.width, self.height) if mapping is None else mapping[1:]
 
     def upright_matrix(self) -> tuple[tuple[float, float, float], ...]:
         """The affine map from stored-raster to displayed coordinates (pixels).
@@ -315,16 +303,16 @@ class ImageHeader:
         Returns:
             Rows ``((a, b, tx), (c, d, ty))``: ``(x, y)`` in the stored raster
             goes to ``(a x + b y + tx, c x + d y + ty)`` in the image as
-            :func:`load_image` returns it; the identity for orientation 1.
-            Pass it to a shape's or a page's ``transform``.
+            :func:`load_image` returns it (:func:`exif_transform`); the
+            identity for orientation 1. Pass it to a shape's or a page's
+            ``transform``.
 
         Examples:
             >>> ImageHeader(40, 30, orientation=6).upright_matrix()
             ((0.0, -1.0, 30.0), (1.0, 0.0, 0.0))
         """
-        size = {"": 0.0, "w": float(self.width), "h": float(self.height)}
-        rows = _UPRIGHT[self.orientation][0]
-        return tuple((float(a), float(b), size[t]) for a, b, t in rows)
+        mapping = exif_transform(self.orientation, self.width, self.height)
+        return ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)) if mapping is None else mapping[0]
 
 
 def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeader:
@@ -863,3 +851,77 @@ def _has_frame(im: Image.Image, frame: int) -> bool:
     except Exception:
         return True
     return True
+
+
+def stored_size(path: str | os.PathLike[str]) -> tuple[int, int, int]:
+    """Size of an image file as stored, and its EXIF orientation, without decoding.
+
+    The tuple form of :func:`read_header`.
+
+    Args:
+        path: The image file.
+
+    Returns:
+        ``(width, height, orientation)``: pixels of the stored raster and the
+        EXIF orientation tag (1 = upright; unreadable or odd values give 1,
+        as :func:`load_image` shows such an image as stored).
+
+    Raises:
+        ImageError: The file is missing, not a regular file or not a readable
+            image.
+    """
+    header = read_header(path)
+    return header.width, header.height, header.orientation
+
+
+# EXIF orientation -> affine rows (as functions of the stored w, h), axes swapped.
+_EXIF_AFFINE: dict[
+    int, tuple[tuple[tuple[int, int, int], tuple[int, int, int]], bool]
+] = {
+    2: (((-1, 0, 1), (0, 1, 0)), False),
+    3: (((-1, 0, 1), (0, -1, 2)), False),
+    4: (((1, 0, 0), (0, -1, 2)), False),
+    5: (((0, 1, 0), (1, 0, 0)), True),
+    6: (((0, -1, 2), (1, 0, 0)), True),
+    7: (((0, -1, 2), (-1, 0, 1)), True),
+    8: (((0, 1, 0), (-1, 0, 1)), True),
+}
+
+
+def exif_transform(
+    orientation: int, width: int, height: int
+) -> (
+    tuple[tuple[tuple[float, float, float], tuple[float, float, float]], int, int]
+    | None
+):
+    """The affine map from stored-raster to upright pixel coordinates.
+
+    :func:`load_image` shows an image upright (EXIF orientation applied);
+    coordinates labelled on the stored raster map to it with this matrix.
+
+    Args:
+        orientation: EXIF orientation tag (1-8).
+        width: Stored raster width in pixels.
+        height: Stored raster height in pixels.
+
+    Returns:
+        ``(matrix, upright_width, upright_height)`` with ``matrix`` the 2x3
+        rows ``((a, b, c), (d, e, f))`` mapping ``(x, y)`` to
+        ``(a x + b y + c, d x + e y + f)``; ``None`` for orientation 1 (or an
+        unknown value).
+
+    Examples:
+        >>> exif_transform(6, 40, 30)
+        (((0.0, -1.0, 30.0), (1.0, 0.0, 0.0)), 30, 40)
+    """
+    entry = _EXIF_AFFINE.get(orientation)
+    if entry is None:
+        return None
+    rows, swap = entry
+    offsets = (0.0, float(width), float(height))  # code 1 = width, 2 = height
+    matrix = (
+        (float(rows[0][0]), float(rows[0][1]), offsets[rows[0][2]]),
+        (float(rows[1][0]), float(rows[1][1]), offsets[rows[1][2]]),
+    )
+    up_w, up_h = (height, width) if swap else (width, height)
+    return matrix, up_w, up_h

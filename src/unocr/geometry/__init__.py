@@ -26,6 +26,7 @@ from unocr.geometry.convert import (
     boxes_to_rotated,
     canonicalize_quads,
     canonicalize_rotated,
+    point_groups_to_rotated,
     points_to_rotated,
     quads_area,
     quads_to_boxes,
@@ -33,7 +34,7 @@ from unocr.geometry.convert import (
     rotated_to_boxes,
     rotated_to_quads,
 )
-from unocr.geometry.enclose import enclosing_box, enclosing_quad
+from unocr.geometry.enclose import enclosing_box, enclosing_quad, enclosing_quads
 from unocr.geometry.iou import (
     box_intersection_matrix,
     box_iou_matrix,
@@ -71,10 +72,12 @@ __all__ = [
     "canonicalize_rotated",
     "enclosing_box",
     "enclosing_quad",
+    "enclosing_quads",
     "geometry_from_dict",
     "intersection_matrix",
     "iou_matrix",
     "outline_vertices",
+    "point_groups_to_rotated",
     "points_to_rotated",
     "quad_intersection_matrix",
     "quad_iou_matrix",

@@ -18,6 +18,7 @@ _HOMES = {
     "Geometry": "unocr.geometry.types",
     "enclosing_box": "unocr.geometry.enclose",
     "enclosing_quad": "unocr.geometry.enclose",
+    "enclosing_quads": "unocr.geometry.enclose",
     "geometry_from_dict": "unocr.geometry.serialize",
     "read_fields": "unocr.geometry._validate",
     "read_key": "unocr.geometry._validate",
