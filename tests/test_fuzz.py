@@ -30,22 +30,7 @@ BUDGET = {
 }
 
 
-# The Cloud Vision reader's own conversion (unocr.backends.gcv) still raises
-# KeyError/AttributeError on wrongly typed response fields; its fix belongs to
-# the GCV reader's work on this issue.
-GCV_PENDING = pytest.mark.xfail(
-    reason="GCV reader: wrongly typed response fields raise untyped errors",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=GCV_PENDING) if n == "gcv-json" else n
-        for n in sorted(TARGETS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(TARGETS))
 def test_result_or_unocr_error(name: str) -> None:
     """Law: every input gives a result or a typed UnocrError, nothing else."""
 
