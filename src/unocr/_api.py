@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemError
+from unocr.backends.options import check_options
 from unocr.image import ImageInput, iter_frames
 from unocr.model import Page
 from unocr.registry import resolve_backend
@@ -32,6 +33,7 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     Raises:
         unocr.errors.BackendNotFoundError: Unknown name.
         unocr.errors.BackendUnavailableError: The engine is not installed.
+        unocr.errors.UnknownOptionError: An option the engine does not have.
 
     Examples:
         >>> import unocr
@@ -40,7 +42,8 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
         ...
         unocr.errors.BackendNotFoundError: unknown OCR backend 'tesserakt'. ...
     """
-    _, factory = resolve_backend(name)
+    canonical, factory = resolve_backend(name)
+    check_options(canonical, factory, options)
     backend = factory(**options)
     if not isinstance(backend, Backend):
         raise TypeError(
