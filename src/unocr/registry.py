@@ -31,6 +31,8 @@ from importlib import metadata
 from typing import Any
 
 from unocr.backends.base import Backend, Capabilities
+from unocr.backends.easyocr.models import EASYOCR_LANGUAGES
+from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES as RAPIDOCR_LANGUAGES
 from unocr.errors import BackendNotFoundError, BackendUnavailableError, UnocrError
 
 __all__ = [
@@ -119,17 +121,33 @@ _BUILTINS: tuple[_Builtin, ...] = (
         name="rapidocr",
         target="unocr.backends.rapidocr.backend:RapidOcrBackend",
         extra="rapidocr",
-        modules=("rapidocr_onnxruntime", "onnxruntime"),
+        modules=("rapidocr", "onnxruntime"),
         binaries=(),
         capabilities=Capabilities(
             geometry="quad",
-            levels=("line", "symbol"),
+            levels=("line", "word", "symbol"),
             confidence=True,
-            languages=("zh", "en"),
+            languages=RAPIDOCR_LANGUAGES,
             batching=False,
             network=False,
         ),
-        description="RapidOCR: PP-OCR models on ONNX Runtime",
+        description="RapidOCR 3: PP-OCRv6 models on ONNX Runtime or OpenVINO",
+    ),
+    _Builtin(
+        name="easyocr",
+        target="unocr.backends.easyocr.backend:EasyOcrBackend",
+        extra="easyocr",
+        modules=("easyocr", "torch"),
+        binaries=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("line",),
+            confidence=True,
+            languages=EASYOCR_LANGUAGES,
+            batching=False,
+            network=False,
+        ),
+        description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
     ),
 )
 
