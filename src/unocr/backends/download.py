@@ -84,7 +84,7 @@ def fetch_verified(
     try:
         with os.fdopen(fd, "wb") as out:
             request = urllib.request.Request(url, headers={"User-Agent": "unocr"})
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 expected = response.headers.get("Content-Length")
                 received = 0
                 while chunk := response.read(_CHUNK):

@@ -64,7 +64,7 @@ class _TensorRef:
         data = self.storage.data
         assert data is not None
         if not self.shape:
-            return data[self.offset : self.offset + 1].reshape(()).copy()
+            return np.array(data[self.offset], copy=True)
         item = data.itemsize
         view = np.lib.stride_tricks.as_strided(
             data[self.offset :],
@@ -127,7 +127,7 @@ def read_legacy_state_dict(path: str | os.PathLike[str]) -> dict[str, NDArray[An
         OSError: The file cannot be read.
     """
     with open(path, "rb") as raw:
-        f = io.BufferedReader(raw)  # type: ignore[arg-type]
+        f = io.BufferedReader(raw)
         if f.peek(2)[:2] == b"PK":
             raise LegacyFormatError(
                 f"{os.fspath(path)} is in PyTorch's zip format (>= 1.6), not the "
@@ -135,9 +135,9 @@ def read_legacy_state_dict(path: str | os.PathLike[str]) -> dict[str, NDArray[An
             )
         storages: dict[str, _Storage] = {}
         try:
-            if pickle.load(f) != _MAGIC:  # noqa: S301 - ints only
+            if pickle.load(f) != _MAGIC:
                 raise LegacyFormatError("not a PyTorch file (wrong magic number)")
-            if pickle.load(f) != _PROTOCOL:  # noqa: S301
+            if pickle.load(f) != _PROTOCOL:
                 raise LegacyFormatError("unsupported PyTorch protocol version")
             _Unpickler(f, storages).load()  # system information (a dict)
             state = _Unpickler(f, storages).load()
