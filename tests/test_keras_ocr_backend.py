@@ -283,3 +283,23 @@ def test_pure_weight_table_matches_keras_ocr():
     assert str(weights.default_cache_dir()) == os.path.expanduser(
         keras_ocr.tools.get_default_cache_dir()
     )
+
+
+def test_timeout_and_threads(backend: KerasOcrBackend) -> None:
+    import tensorflow as tf
+
+    from unocr.errors import EngineTimeoutError
+
+    image = _crop((20, 84, 84, 116))
+    backend.read(image)  # TensorFlow has run: its pools are fixed now
+    with KerasOcrBackend(**RANDOM, timeout=1e-4) as b:  # type: ignore[arg-type]
+        with pytest.raises(EngineTimeoutError) as info:
+            b.read(image)
+        assert info.value.backend == "keras-ocr"
+        b._graph_lock.acquire()  # the abandoned call still holds the graph...
+        b._graph_lock.release()  # ...until it ends; then the graph is free
+    current = tf.config.threading.get_intra_op_parallelism_threads()
+    if current:
+        KerasOcrBackend(**RANDOM, threads=current).close()  # unchanged: fine
+    with pytest.raises(ValueError, match="thread pools are fixed"):
+        KerasOcrBackend(**RANDOM, threads=(current or 1) + 1)

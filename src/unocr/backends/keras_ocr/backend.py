@@ -18,6 +18,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -346,6 +347,7 @@ class KerasOcrBackend(Backend):
                 fix=f"replace {detector_path} and {recognizer_path} with intact "
                 f"copies (keras-ocr {_RELEASE} publishes them)",
             ) from exc
+        self._graph_lock = threading.Lock()
         self._pipeline: Any = keras_ocr.pipeline.Pipeline(
             detector=detector, recognizer=recognizer, scale=scale, max_size=max_size
         )
@@ -379,12 +381,19 @@ class KerasOcrBackend(Backend):
         arrays = [np.asarray(img.image, dtype=np.uint8) for img in images]
         start = time.perf_counter()
         try:
+
+            def recognize() -> Any:
+                # Held by the call itself: after a time-out the abandoned call
+                # keeps the graph until it ends, and the next call waits.
+                with self._graph_lock:
+                    return pipeline.recognize(
+                        arrays,
+                        detection_kwargs=self.detection_kwargs,
+                        recognition_kwargs=self.recognition_kwargs,
+                    )
+
             predictions = run_with_timeout(
-                lambda: pipeline.recognize(
-                    arrays,
-                    detection_kwargs=self.detection_kwargs,
-                    recognition_kwargs=self.recognition_kwargs,
-                ),
+                recognize,
                 None if self.timeout is None else self.timeout * len(images),
                 backend=self.name,
                 item=", ".join(img.name for img in images),

@@ -11,7 +11,6 @@ default) or OpenVINO (``inference="openvino"``, ``pip install
 from __future__ import annotations
 
 import importlib.util
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -277,10 +276,6 @@ class RapidOcrBackend(Backend):
                 backend=self.name,
                 fix="check the model paths and engine_options, or " + _FIX_MODELS,
             ) from exc
-        finally:
-            # RapidOCR sets its logger to "error" on every construction only
-            # through our parameter; keep its records from propagating twice.
-            logging.getLogger("RapidOCR").propagate = False
         return engine
 
     def _check_languages(self, languages: tuple[str, ...]) -> None:
