@@ -1,17 +1,16 @@
 """The rapidocr backend on real images with its real, bundled PP-OCR models.
 
-Accuracy bounds (measured with rapidocr-onnxruntime 1.4.4, bundled PP-OCRv4):
+Accuracy bounds (set with rapidocr-onnxruntime 1.4.4 / PP-OCRv4; measured again
+with rapidocr 3.10 / PP-OCRv6 small):
 
-* phototest.tif, a clean 200 dpi page: CER 0.000 against the ground truth. The
-  bound 0.02 (about 6 of 286 characters) leaves room for another ONNX Runtime
-  build or CPU to flip a character, while any real regression (a line missed,
-  a wrong model, mis-ordered lines) costs far more.
-* the SROIE receipt: PP-OCR drops most inter-word spaces on receipt print
-  ("OASISVILLAGE") and mixes case ("myNEWS"), which the receipt's upper-case
-  ground truth does not; the text is therefore compared upper-cased with all
-  whitespace removed. Measured CER 0.011 on this receipt; over the 25-receipt
-  SROIE training sample the median is 0.032 and 18 of 25 are under 0.05.
-  The bound 0.05 is more than four times the measured value.
+* phototest.tif, a clean 200 dpi page: CER 0.000 against the ground truth
+  (both model lines). The bound 0.02 (about 6 of 286 characters) leaves room
+  for another ONNX Runtime build or CPU to flip a character, while any real
+  regression (a line missed, a wrong model, mis-ordered lines) costs far more.
+* the SROIE receipt: PP-OCR drops inter-word spaces on receipt print and mixes
+  case, which the receipt's upper-case ground truth does not; the text is
+  therefore compared upper-cased with all whitespace removed. Measured CER
+  0.006 (PP-OCRv6; 0.011 with PP-OCRv4). The bound 0.05 is far above both.
 * boxes: 96 % of the receipt's ground-truth line boxes have a recognised line
   with IoU >= 0.5 (bound 90 %), and every recognised line lies at least 66 %
   inside ground-truth boxes (bound 50 %: RapidOCR's boxes are padded by its
