@@ -80,7 +80,7 @@ def bench_keras(images: list[Path], repeat: int) -> dict[str, Any]:
 
     start = time.perf_counter()
     try:
-        backend = KerasOcrBackend()
+        backend = KerasOcrBackend(download=False)
         pretrained = True
     except BackendUnavailableError:
         backend = KerasOcrBackend(pretrained=False)
