@@ -354,3 +354,21 @@ def test_unreadable_image_is_a_typed_error(backend: RapidOcrBackend) -> None:
 
     with pytest.raises(ImageError):
         backend.read(b"not an image")
+
+
+def test_cli_timeout_exits_cleanly_with_status_1(tmp_path: Path) -> None:
+    import subprocess
+
+    small = tmp_path / "line.png"
+    Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122)).save(small)
+    done = subprocess.run(
+        [sys.executable, "-m", "unocr", "read", str(small), "-b", "rapidocr",
+         "--timeout", "0.001"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    # 1, not an abort: the abandoned engine call ends before the process does.
+    assert done.returncode == 1, done.stderr
+    assert "did not finish" in done.stderr and "timeout=" in done.stderr

@@ -5,7 +5,8 @@ cannot be interrupted from outside. :func:`run_with_timeout` therefore runs it
 on a helper thread and stops *waiting* after ``timeout`` seconds: the caller
 gets :class:`~unocr.errors.EngineTimeoutError` at once, while the abandoned
 call finishes in the background (using CPU until then) and its result is
-dropped. A hard stop that also frees the CPU needs a process boundary.
+dropped; the process exits only once such a call has ended. A hard stop that
+also frees the CPU needs a process boundary.
 """
 
 from __future__ import annotations
@@ -92,7 +93,9 @@ def run_with_timeout(
         finally:
             done.set()
 
-    worker = threading.Thread(target=target, name=f"unocr-{backend}", daemon=True)
+    # Not a daemon: native engine code still running while the interpreter
+    # shuts down aborts the process, so exit waits for the abandoned call.
+    worker = threading.Thread(target=target, name=f"unocr-{backend}", daemon=False)
     worker.start()
     if not done.wait(timeout):
         raise EngineTimeoutError(
