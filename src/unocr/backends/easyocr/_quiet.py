@@ -45,5 +45,8 @@ def quiet() -> Iterator[None]:
             _active -= 1
             if _active == 0:
                 cast(list[Any], warnings.filters)[:] = _saved
-                warnings._filters_mutated()  # type: ignore[attr-defined]
+                # As warnings.catch_warnings does on exit: drop cached decisions.
+                mutated = getattr(warnings, "_filters_mutated", None)
+                if mutated is not None:
+                    mutated()
                 _saved = None
