@@ -29,9 +29,10 @@ from unocr.backends._points import four_points
 from unocr.backends.rapidocr.convert import split_line_quad
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Line, Page, Timings, Word
+from unocr.model import Block, Line, Page, Timings, Word
+from unocr.model.layout import group_lines
 
-__all__ = ["easyocr_to_page", "line_from_entry"]
+__all__ = ["easyocr_to_blocks", "easyocr_to_page", "line_from_entry"]
 
 
 def _confidence(value: object) -> float | None:
@@ -97,6 +98,27 @@ def line_from_entry(entry: Sequence[object]) -> Line | None:
     )
 
 
+def easyocr_to_blocks(result: Sequence[Sequence[object]]) -> tuple[Block, ...]:
+    """Convert ``Reader.readtext``'s list (``detail=1``) into blocks.
+
+    Args:
+        result: The entries described in the module docstring.
+
+    Returns:
+        Blocks in reading order from the native lines (with synthesised words),
+        in the pixels of the image EasyOCR read.
+
+    Raises:
+        unocr.errors.FormatError: ``result`` is not EasyOCR's format.
+    """
+    if not isinstance(result, (list, tuple)):
+        raise FormatError(
+            f"EasyOCR result: expected a list of entries, got {type(result).__name__}"
+        )
+    lines = [line for line in map(line_from_entry, result) if line is not None]
+    return tuple(group_lines(lines))
+
+
 def easyocr_to_page(
     result: Sequence[Sequence[object]],
     *,
@@ -106,10 +128,10 @@ def easyocr_to_page(
     languages: Sequence[str] = (),
     timings: Timings | None = None,
 ) -> Page:
-    """Convert ``Reader.readtext``'s list (``detail=1``) into a page.
+    """Convert (saved) ``Reader.readtext`` output into a page.
 
     Args:
-        result: The entries described in the module docstring.
+        result: As for :func:`easyocr_to_blocks`.
         width: Width of the image EasyOCR read, in pixels.
         height: Height of that image, in pixels.
         backend: Name recorded in ``Page.backend``.
@@ -122,16 +144,11 @@ def easyocr_to_page(
     Raises:
         unocr.errors.FormatError: ``result`` is not EasyOCR's format.
     """
-    if not isinstance(result, (list, tuple)):
-        raise FormatError(
-            f"EasyOCR result: expected a list of entries, got {type(result).__name__}"
-        )
-    lines = [line for line in map(line_from_entry, result) if line is not None]
-    return Page.from_lines(
-        lines,
+    return Page(
         width=width,
         height=height,
+        blocks=easyocr_to_blocks(result),
         backend=backend,
         languages=tuple(languages),
-        timings=timings,
+        timings=timings or Timings(),
     )

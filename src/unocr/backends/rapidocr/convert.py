@@ -45,9 +45,15 @@ from numpy.typing import ArrayLike, NDArray
 from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Line, Page, Symbol, Timings, Word
+from unocr.model import Block, Line, Page, Symbol, Timings, Word
+from unocr.model.layout import group_lines
 
-__all__ = ["line_from_result", "rapidocr_to_page", "split_line_quad"]
+__all__ = [
+    "line_from_result",
+    "rapidocr_to_blocks",
+    "rapidocr_to_page",
+    "split_line_quad",
+]
 
 _WORD = re.compile(r"\S+")
 
@@ -265,32 +271,18 @@ def _field(output: object, name: str) -> Any:
     return getattr(output, name, None)
 
 
-def rapidocr_to_page(
-    output: object,
-    *,
-    width: int,
-    height: int,
-    unit: Unit = "word",
-    backend: str = "rapidocr",
-    languages: Sequence[str] = (),
-    timings: Timings | None = None,
-) -> Page:
-    """Convert a RapidOCR 3 result into a page.
+def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, ...]:
+    """Convert a RapidOCR 3 result into blocks in reading order.
 
     Args:
         output: A ``RapidOCROutput`` or a mapping with its fields (see the
             module docstring); ``None`` or empty fields mean nothing found.
-        width: Width of the image RapidOCR read, in pixels.
-        height: Height of that image, in pixels.
         unit: ``"word"`` or ``"char"``: what ``word_results`` holds
             (``return_single_char_box=True`` gives characters).
-        backend: Name recorded in ``Page.backend``.
-        languages: Languages requested (ISO 639 codes); ``()`` for the default.
-        timings: Phase timings to record, if measured.
 
     Returns:
-        The page: native line quads with confidences, words (native, from
-        characters or synthesised) and blocks.
+        Blocks synthesised from the native line quads (with their words and
+        symbols), in the pixels of the image RapidOCR read.
 
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
@@ -322,11 +314,42 @@ def rapidocr_to_page(
             line = line_from_result(box, text, score, items, unit=unit)
             if line is not None:
                 lines.append(line)
-    return Page.from_lines(
-        lines,
+    return tuple(group_lines(lines))
+
+
+def rapidocr_to_page(
+    output: object,
+    *,
+    width: int,
+    height: int,
+    unit: Unit = "word",
+    backend: str = "rapidocr",
+    languages: Sequence[str] = (),
+    timings: Timings | None = None,
+) -> Page:
+    """Convert a (saved) RapidOCR 3 result into a page.
+
+    Args:
+        output: As for :func:`rapidocr_to_blocks`.
+        width: Width of the image RapidOCR read, in pixels.
+        height: Height of that image, in pixels.
+        unit: As for :func:`rapidocr_to_blocks`.
+        backend: Name recorded in ``Page.backend``.
+        languages: Languages requested (ISO 639 codes); ``()`` for the default.
+        timings: Phase timings to record, if measured.
+
+    Returns:
+        The page: native line quads with confidences, words (native, from
+        characters or synthesised) and blocks.
+
+    Raises:
+        unocr.errors.FormatError: ``output`` is not RapidOCR's format.
+    """
+    return Page(
         width=width,
         height=height,
+        blocks=rapidocr_to_blocks(output, unit=unit),
         backend=backend,
         languages=tuple(languages),
-        timings=timings,
+        timings=timings or Timings(),
     )
