@@ -81,7 +81,10 @@ def main() -> int:
     print(
         f"ICDAR 2015 sample: {len(samples)} images, scale {args.scale:g}, max size {args.max_size}"
     )
-    print(f"{'weights':<26}{'precision':>10}{'recall':>8}{'hmean':>8}{'s/image':>9}")
+    print(
+        f"{'weights':<26}{'truth':>6}{'found':>6}{'matched':>8}{'precision':>10}"
+        f"{'recall':>8}{'hmean':>8}{'s/image':>9}"
+    )
     for label, path in runs:
         detector = keras_ocr.detection.Detector(weights=None)
         if path is not None:
