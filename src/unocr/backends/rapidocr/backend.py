@@ -18,16 +18,16 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from rapidocr import EngineType, RapidOCR
 
-from unocr.backends.base import Backend, Capabilities, ItemError, Stopwatch
+from unocr.backends import catalog
+from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.pool import EnginePool, check_threads
-from unocr.backends.rapidocr.convert import rapidocr_to_page
+from unocr.backends.rapidocr.convert import rapidocr_to_blocks
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
 from unocr.languages import normalize_languages
-from unocr.model import Page
-from unocr.registry import builtin_capabilities
+from unocr.model import Block, Page
 
 __all__ = ["RapidOcrBackend"]
 
@@ -130,7 +130,7 @@ class RapidOcrBackend(Backend):
     """
 
     name: ClassVar[str] = "rapidocr"
-    capabilities: ClassVar[Capabilities] = builtin_capabilities("rapidocr")
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("rapidocr")
 
     def __init__(
         self,
@@ -298,7 +298,7 @@ class RapidOcrBackend(Backend):
 
     def read_many(
         self, images: Iterable[ImageInput], *, workers: int = 1, **kwargs: Any
-    ) -> list[Page | ItemError]:
+    ) -> list[Page | ItemFailure]:
         """As :meth:`Backend.read_many`, the cores split among the ``workers``."""
         with self._engines.split(workers):
             return super().read_many(images, workers=workers, **kwargs)
@@ -313,11 +313,12 @@ class RapidOcrBackend(Backend):
         with self._engines.engine() as engine:
             return engine(bgr)
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
-        sw = Stopwatch()
-        with sw.time("engine"):
+        with clock.time("engine"):
             # RapidOCR takes BGR arrays (OpenCV order).
             bgr = np.ascontiguousarray(np.asarray(image.image)[:, :, ::-1])
             output = run_with_timeout(
@@ -326,13 +327,5 @@ class RapidOcrBackend(Backend):
                 backend=self.name,
                 item=image.name,
             )
-        with sw.time("convert"):
-            page = rapidocr_to_page(
-                output,
-                width=image.width,
-                height=image.height,
-                unit=self.unit,
-                backend=self.name,
-                languages=languages,
-            )
-        return page.replace(timings=sw.timings())
+        with clock.time("convert"):
+            return rapidocr_to_blocks(output, unit=self.unit)
