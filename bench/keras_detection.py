@@ -31,7 +31,7 @@ import numpy as np
 from unocr.backends.keras_ocr.backend import load_craft_pth
 from unocr.backends.keras_ocr.weights import find_detector
 from unocr.datasets.icdar2015 import load_icdar2015
-from unocr.evaluate import aggregate, evaluate_page
+from unocr.metrics import aggregate, score_page
 from unocr.geometry import Quad
 from unocr.image import load_image
 from unocr.model import Page, Word
@@ -57,7 +57,7 @@ def score(detector, samples, scale: float, max_size: int) -> tuple[object, float
             except ValueError:
                 continue
         page = Page.from_words(words, width=image.shape[1], height=image.shape[0])
-        results.append(evaluate_page(sample.truth, page, ignore=sample.ignore))
+        results.append(score_page(sample.truth, page, ignore=sample.ignore))
     return aggregate(results), seconds / max(1, len(samples))
 
 
