@@ -254,6 +254,14 @@ def test_a_wrong_language_code_names_the_code_meant(
     assert "Did you mean 'en' (English)?" in err
 
 
+def test_an_unknown_engine_option_names_the_valid_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["read", str(SAMPLE), "-O", "colour=1"]) == 1
+    err = capsys.readouterr().err
+    assert "has no option 'colour'" in err and "psm" in err
+
+
 def test_timeout() -> None:
     result = run_cli("read", str(SAMPLE), "--timeout", "0.001")
     assert result.returncode == 1
@@ -293,7 +301,6 @@ def test_argparse_usage_errors(
         (["{s}", "--output", "result.xyz"], "--format"),
         (["{s}", "--annotate", "boxes.nope"], "image file name"),
         (["{s}", "-O", "psm=99"], "psm"),
-        (["{s}", "-O", "colour=1"], "colour"),
         (["{s}", "{s}", "-o", "out/{{stem}}.json"], "{index}"),
         (["{s}", "{s}", "--annotate", "out/{{name}}.png"], "{index}"),
         (["{s}", "-o", "out/{{page}}.json"], "{stem}, {name} and {index}"),
