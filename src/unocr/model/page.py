@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from unocr.model.elements import Block, Line, Symbol, Word
-from unocr.model.layout import group_lines, group_words
+from unocr.model.layout import group_lines, group_words, text_angle
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -109,13 +109,14 @@ class Page:
         Returns:
             A page in reading order (see :mod:`unocr.model.layout`).
         """
-        return cls.from_lines(
-            group_words(words),
+        angle = text_angle(words)
+        return cls(
             width=width,
             height=height,
+            blocks=tuple(group_lines(group_words(words, angle=angle), angle=angle)),
             backend=backend,
-            languages=languages,
-            timings=timings,
+            languages=tuple(languages),
+            timings=timings or Timings(),
         )
 
     @classmethod
