@@ -15,7 +15,6 @@ import pytest
 from unocr.backends.rapidocr.convert import (
     line_from_entry,
     rapidocr_to_page,
-    split_line_quad,
 )
 from unocr.errors import FormatError
 from unocr.geometry import Quad
@@ -62,10 +61,12 @@ def test_character_boxes_become_native_symbols_grouped_into_words(
         assert word.confidence == pytest.approx(
             np.mean([s.confidence for s in word.symbols])
         )
-        # The word quad runs from its first to its last character.
-        pts = word.geometry.points
-        assert pts[0, 0] == word.symbols[0].geometry.points[0, 0]
-        assert pts[1, 0] == word.symbols[-1].geometry.points[1, 0]
+        # The word runs from its first to its last character along the
+        # (nearly horizontal) line, cut from the line's own quad.
+        bounds = word.geometry.bounds
+        chars = [s.geometry.bounds for s in word.symbols]
+        assert bounds.x0 == pytest.approx(min(c.x0 for c in chars), abs=1.0)
+        assert bounds.x1 == pytest.approx(max(c.x1 for c in chars), abs=1.0)
     this = first.words[0]
     assert this.text == "This"
     assert this.symbols[0].geometry.points.tolist() == [
@@ -92,17 +93,6 @@ def test_without_character_boxes_words_split_the_line_quad(
         # Words are left to right and do not overlap.
         xs = [w.geometry.bounds for w in line.words]
         assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(xs))
-
-
-def test_split_follows_a_rotated_line() -> None:
-    # A line rising 10 px over 100 px: word quads keep the slope.
-    quad = [[0, 10], [100, 0], [100, 20], [0, 30]]
-    parts = split_line_quad(quad, "aaaa bbbbb")
-    assert [w for w, _ in parts] == ["aaaa", "bbbbb"]
-    second = parts[1][1]
-    np.testing.assert_allclose(second[0], [50.0, 5.0])
-    np.testing.assert_allclose(second[1], [100.0, 0.0])
-    np.testing.assert_allclose(second[3], [50.0, 25.0])
 
 
 def test_inconsistent_character_boxes_fall_back_to_splitting(

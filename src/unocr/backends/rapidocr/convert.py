@@ -15,12 +15,12 @@ per detected text line, in the engine's own top-to-bottom order:
   Latin script the 1.x releases give one box per character.)
 
 The conversion keeps RapidOCR's line quads as native :class:`~unocr.model.Line`
-elements. Words are synthesised (``native=False``) by splitting the line text
-at whitespace: from the character boxes where present (each word's quad runs
-from its first character's left edge to its last character's right edge, the
-characters become native :class:`~unocr.model.Symbol` elements and the word's
-confidence is the mean of theirs), otherwise by dividing the line quad in
-proportion to character counts (the word's confidence is then the line's).
+elements. Words are synthesised (``native=False``) by
+:func:`unocr.model.wordsplit.split_line`, along the line's own direction: placed
+by the character boxes where present (the characters become native
+:class:`~unocr.model.Symbol` elements and the word's confidence is the mean of
+theirs), otherwise in proportion to character counts (the word's confidence is
+then the line's).
 Blocks are synthesised from the lines by :meth:`unocr.model.Page.from_lines`.
 Saved output (e.g. JSON) converts without RapidOCR installed.
 
@@ -47,9 +47,10 @@ from numpy.typing import ArrayLike, NDArray
 from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Line, Page, Symbol, Timings, Word
+from unocr.model import Line, Page, Symbol, Timings
+from unocr.model.wordsplit import split_line
 
-__all__ = ["line_from_entry", "rapidocr_to_page", "split_line_quad"]
+__all__ = ["line_from_entry", "rapidocr_to_page"]
 
 _WORD = re.compile(r"\S+")
 
@@ -78,87 +79,23 @@ def _quad(points: NDArray[np.float64]) -> Quad | None:
         return None
 
 
-def split_line_quad(
-    points: ArrayLike, text: str
-) -> list[tuple[str, NDArray[np.float64]]]:
-    """Split a line quad into word quads in proportion to character counts.
-
-    Used where the engine gives no character boxes. Word ``i`` covering
-    characters ``[a, b)`` of a text of ``n`` characters spans fractions
-    ``a / n`` to ``b / n`` of the line along its top and bottom edges, so
-    the word quads follow a rotated line's slope.
-
-    Args:
-        points: (4, 2) line quad, pixel coordinates (x, y), top-left first,
-            clockwise (top-left, top-right, bottom-right, bottom-left).
-        text: The line's text; words are runs of non-whitespace characters.
-
-    Returns:
-        ``(word, quad)`` pairs left to right, each quad a (4, 2) float64 array
-        in the same corner order.
-
-    Examples:
-        >>> [(w, q[:, 0].round(1).tolist()) for w, q in split_line_quad(
-        ...     [[0, 0], [50, 0], [50, 10], [0, 10]], "ab cd")]
-        [('ab', [0.0, 20.0, 20.0, 0.0]), ('cd', [30.0, 50.0, 50.0, 30.0])]
-    """
-    pts = _points(points, "line box")
-    n = len(text)
-    out: list[tuple[str, NDArray[np.float64]]] = []
-    if n == 0:
-        return out
-    tl, tr, br, bl = pts
-    for match in _WORD.finditer(text):
-        t0, t1 = match.start() / n, match.end() / n
-        quad = np.array(
-            [
-                tl + t0 * (tr - tl),
-                tl + t1 * (tr - tl),
-                bl + t1 * (br - bl),
-                bl + t0 * (br - bl),
-            ],
-            dtype=np.float64,
-        )
-        out.append((match.group(), quad))
-    return out
-
-
-def _words_from_chars(
+def _symbols(
     text: str, char_boxes: Sequence[Any], chars: Sequence[Any], scores: Sequence[Any]
-) -> list[Word] | None:
-    """Words built from RapidOCR's per-character boxes; ``None`` if unusable."""
+) -> list[Symbol | None] | None:
+    """One symbol per character of ``text`` (``None`` for spaces); ``None`` if unusable."""
     if not (len(char_boxes) == len(chars) == len(scores) == len(text)):
         return None
     if "".join(str(c) for c in chars) != text:
         return None
-    words: list[Word] = []
-    for match in _WORD.finditer(text):
-        symbols: list[Symbol] = []
-        corners: list[NDArray[np.float64]] = []
-        for i in range(match.start(), match.end()):
-            pts = _points(char_boxes[i], "character box")
-            quad = _quad(pts)
-            if quad is None:
-                return None
-            corners.append(quad.points)
-            symbols.append(
-                Symbol(text=text[i], geometry=quad, confidence=_confidence(scores[i]))
-            )
-        first, last = corners[0], corners[-1]
-        word_quad = _quad(np.array([first[0], last[1], last[2], first[3]]))
-        if word_quad is None:
-            return None
-        confs = [s.confidence for s in symbols if s.confidence is not None]
-        words.append(
-            Word(
-                text=match.group(),
-                geometry=word_quad,
-                confidence=math.fsum(confs) / len(confs) if confs else None,
-                native=False,
-                symbols=tuple(symbols),
-            )
+    out: list[Symbol | None] = []
+    for i, ch in enumerate(text):
+        quad = None if ch.isspace() else _quad(_points(char_boxes[i], "character box"))
+        out.append(
+            None
+            if quad is None
+            else Symbol(text=ch, geometry=quad, confidence=_confidence(scores[i]))
         )
-    return words
+    return out
 
 
 def line_from_entry(entry: Sequence[Any]) -> Line | None:
@@ -191,22 +128,10 @@ def line_from_entry(entry: Sequence[Any]) -> Line | None:
     if quad is None:
         return None
     confidence = _confidence(score)
-    words: list[Word] | None = None
+    symbols = None
     if len(entry) >= 6 and entry[3]:
-        words = _words_from_chars(text, entry[3], entry[4], entry[5])
-    if words is None:
-        words = []
-        for word_text, word_pts in split_line_quad(quad.points, text):
-            word_quad = _quad(word_pts)
-            if word_quad is not None:
-                words.append(
-                    Word(
-                        text=word_text,
-                        geometry=word_quad,
-                        confidence=confidence,
-                        native=False,
-                    )
-                )
+        symbols = _symbols(text, entry[3], entry[4], entry[5])
+    words = split_line(quad, text, confidence=confidence, symbols=symbols)
     return Line(
         text=text.strip(),
         geometry=quad,
