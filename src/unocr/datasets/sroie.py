@@ -25,11 +25,11 @@ from unocr.datasets._common import (
     collect,
     files_by_name,
     image_pairs,
-    lines_page,
     parse_quad_line,
     read_text,
 )
 from unocr.model import Line, Page
+from unocr.model.layout import group_lines
 
 __all__ = ["load_sroie", "parse_sroie"]
 
@@ -43,7 +43,8 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
         height: Height of its image in pixels.
 
     Returns:
-        A page of native lines (one per segment; blocks synthesised).
+        A page of native lines (one per segment) in the file's order, cut
+        into blocks where a segment does not follow the previous one.
 
     Raises:
         DatasetError: A line is malformed (the message names file and line).
@@ -54,7 +55,8 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
             continue
         geometry, text = parse_quad_line(raw, path, lineno)
         lines.append(Line(text=text.strip(), geometry=geometry))
-    return lines_page(lines, width, height)
+    # The files list a receipt's segments top to bottom: keep that order.
+    return Page(width=width, height=height, blocks=group_lines(lines, keep_order=True))
 
 
 def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:

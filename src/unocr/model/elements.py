@@ -220,6 +220,7 @@ class Block(Element):
         *,
         native: bool = False,
         language: str | None = None,
+        geometry: Geometry | None = None,
     ) -> Block:
         """Synthesise a block around lines (kept in the order given).
 
@@ -227,6 +228,8 @@ class Block(Element):
             lines: At least one line, in reading order.
             native: Whether the engine reported this block itself.
             language: Default: the lines' language where they all agree.
+            geometry: A shape known to enclose the lines (the layout's, in
+                the reading frame); default: :func:`enclosing_geometry`.
 
         Returns:
             A block whose text is the lines' text joined by newlines, whose
@@ -236,7 +239,7 @@ class Block(Element):
         lines = tuple(lines)
         return cls(
             text="\n".join(line.text for line in lines),
-            geometry=enclosing_geometry(lines),
+            geometry=enclosing_geometry(lines) if geometry is None else geometry,
             confidence=_mean_confidence(lines),
             language=language if language is not None else _common_language(lines),
             native=native,

@@ -123,8 +123,15 @@ def _largest_cluster(values: FloatArray, tol: float) -> int:
     return int((np.searchsorted(s, s + tol, side="right") - np.arange(len(s))).max())
 
 
+def _median(values: FloatArray) -> float:
+    """Median of a non-empty 1-D array (cheaper than ``np.median`` on small ones)."""
+    s = np.sort(values)
+    mid = len(s) // 2
+    return float(s[mid]) if len(s) % 2 else float(s[mid - 1] + s[mid]) / 2
+
+
 def _median_height(ext: FloatArray) -> float:
-    h = float(np.median(ext[:, 3] - ext[:, 1])) if len(ext) else 0.0
+    h = _median(ext[:, 3] - ext[:, 1]) if len(ext) else 0.0
     return h if h > 0 else 1.0
 
 
@@ -164,32 +171,38 @@ def text_angle(elements: Sequence[Element]) -> float:
     return _reading_angle(_corners(elements))
 
 
-def _rows(ext: FloatArray, idx: IntArray) -> list[list[int]]:
+def _rows(
+    ext: FloatArray, idx: IntArray, columns: tuple[list[float], ...] | None = None
+) -> list[list[int]]:
     """``idx`` grouped into rows (vertical overlap >= half the smaller height).
 
-    Rows top to bottom, members left to right.
+    A line joins the row above when it overlaps the mean extent of that
+    row's lines enough. Rows top to bottom, members left to right.
+
+    Args:
+        ext: (N, 4) extents in the reading frame.
+        idx: The lines to group.
+        columns: ``ext``'s columns as lists, when the caller has them.
     """
-    centres = ext[idx, 1] + ext[idx, 3]
+    order = idx[np.argsort(ext[idx, 1] + ext[idx, 3], kind="stable")].tolist()
+    x0s, y0s, _, y1s = columns or tuple(c.tolist() for c in ext.T)
     rows: list[list[int]] = []
-    tops: list[float] = []
-    bottoms: list[float] = []
-    row_y0 = row_y1 = 0.0
-    for i in idx[np.argsort(centres, kind="stable")].tolist():
-        y0, y1 = float(ext[i, 1]), float(ext[i, 3])
+    sum0 = sum1 = 0.0
+    for i in order:
+        y0, y1 = y0s[i], y1s[i]
         if rows:
+            n = len(rows[-1])
+            row_y0, row_y1 = sum0 / n, sum1 / n
             overlap = min(y1, row_y1) - max(y0, row_y0)
-            if overlap >= 0.5 * min(y1 - y0, row_y1 - row_y0) and overlap >= 0:
+            if overlap >= 0 and overlap >= 0.5 * min(y1 - y0, row_y1 - row_y0):
                 rows[-1].append(i)
-                tops.append(y0)
-                bottoms.append(y1)
-                row_y0 = float(np.mean(tops))
-                row_y1 = float(np.mean(bottoms))
+                sum0 += y0
+                sum1 += y1
                 continue
         rows.append([i])
-        tops, bottoms = [y0], [y1]
-        row_y0, row_y1 = y0, y1
+        sum0, sum1 = y0, y1
     for row in rows:
-        row.sort(key=lambda k: (ext[k, 0], ext[k, 1]))
+        row.sort(key=lambda k: (x0s[k], y0s[k]))
     return rows
 
 
@@ -223,6 +236,7 @@ class _Layout:
         block_gap: float,
     ) -> None:
         self.ext = ext
+        self.columns = tuple(c.tolist() for c in ext.T)
         self.height = np.maximum(ext[:, 3] - ext[:, 1], 0.0)
         self.width = np.maximum(ext[:, 2] - ext[:, 0], 0.0)
         self.gutter = gutter
@@ -230,12 +244,12 @@ class _Layout:
         self.block_gap = block_gap
 
     def _h(self, idx: IntArray) -> float:
-        h = float(np.median(self.height[idx]))
+        h = _median(self.height[idx])
         return h if h > 0 else 1.0
 
     def _is_column(self, idx: IntArray) -> bool:
         """Whether lines form a text column (wide lines filling the piece)."""
-        width = float(np.median(self.width[idx]))
+        width = _median(self.width[idx])
         span = float(self.ext[idx, 2].max() - self.ext[idx, 0].min())
         return width >= self.column_width * self._h(idx) and width >= _FILL * span
 
@@ -258,9 +272,9 @@ class _Layout:
 
     def _spanned(self, idx: IntArray, h: float) -> list[IntArray] | None:
         """Bands cut above and below lines that cross a gutter between columns."""
-        if len(idx) < 3:
-            return None
         x0, x1 = self.ext[idx, 0], self.ext[idx, 2]
+        if len(idx) < 3 or x1.min() + self.gutter * h >= x0.max():
+            return None  # no line ends a gutter's width before another starts
         pos = np.concatenate([x0, x1])
         step = np.concatenate([np.ones(len(idx)), -np.ones(len(idx))])
         order = np.lexsort((-step, pos))  # at equal x, starts before ends
@@ -318,7 +332,8 @@ class _Layout:
                         bands if len(bands) > 1 else None
                     )
             if parts is None:
-                out.append([i for row in _rows(self.ext, node) for i in row])
+                rows = _rows(self.ext, node, self.columns)
+                out.append([i for row in rows for i in row])
             else:
                 stack.extend(reversed(parts))
         return out
@@ -380,7 +395,42 @@ def group_lines(
             ext, gutter=gutter, column_width=column_width, block_gap=block_gap
         )
         groups = layout.blocks(np.arange(len(lines), dtype=np.intp))
-    return [Block.from_lines([lines[k] for k in g]) for g in groups]
+    boxes = all(isinstance(ln.geometry, Box) for ln in lines)
+    return [
+        Block.from_lines(
+            [lines[k] for k in g], geometry=_enclosing(corners, ext, g, angle, boxes)
+        )
+        for g in groups
+    ]
+
+
+def _enclosing(
+    corners: FloatArray, ext: FloatArray, idx: list[int], angle: float, boxes: bool
+) -> Box | Quad:
+    """The shape of a block: the union box of box lines, else the reading frame's.
+
+    Args:
+        corners: (N, 4, 2) corners of every line, pixels.
+        ext: (N, 4) their extents in the reading frame.
+        idx: The block's lines.
+        angle: The reading direction, degrees clockwise.
+        boxes: Whether every line is a ``Box``.
+
+    Returns:
+        A ``Box`` (box lines) or the ``Quad`` of the block's extent in the
+        reading frame rotated back onto the page; either encloses the lines.
+    """
+    if boxes:
+        c = corners[idx].reshape(-1, 2)
+        lo, hi = c.min(0), c.max(0)
+        return Box(lo[0], lo[1], hi[0], hi[1])
+    e = ext[idx]
+    x0, y0, x1, y1 = e[:, 0].min(), e[:, 1].min(), e[:, 2].max(), e[:, 3].max()
+    t = math.radians(angle)
+    d = np.array([math.cos(t), math.sin(t)])
+    n = np.array([-math.sin(t), math.cos(t)])
+    frame = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    return Quad(frame[:, :1] * d + frame[:, 1:] * n)
 
 
 def group_words(
@@ -409,7 +459,7 @@ def group_words(
     height = np.maximum(ext[:, 3] - ext[:, 1], 1e-9)
     lines: list[Line] = []
     for row in _rows(ext, np.arange(len(words), dtype=np.intp)):
-        limit = column_gap * float(np.median(height[row]))
+        limit = column_gap * _median(height[row])
         segment = [row[0]]
         reach = ext[row[0], 2]
         for cur in row[1:]:
