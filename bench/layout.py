@@ -54,7 +54,9 @@ def prose_lines(n: int, rng: np.random.Generator) -> list[Line]:
         x0 = 100 + col * 700
         y0 = 100 + row * 30 + (row // 12) * 30  # a paragraph every 12 lines
         width = 640 - rng.uniform(0, 120)
-        pts = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + 20], [x0, y0 + 20]])
+        pts = np.array(
+            [[x0, y0], [x0 + width, y0], [x0 + width, y0 + 20], [x0, y0 + 20]]
+        )
         lines.append(Line(text=f"line {k}", geometry=Quad(pts @ rot.T)))
     return lines
 
@@ -81,7 +83,10 @@ def main() -> None:
 
     print(f"layout synthesis, Page.from_lines, median of {repeat} runs")
     print(f"{'page':<22}{'lines':>7}{'wall ms':>10}{'CPU ms':>10}{'us/line':>10}")
-    for name, make in (("four columns (quads)", prose_lines), ("table (boxes)", table_lines)):
+    for name, make in (
+        ("four columns (quads)", prose_lines),
+        ("table (boxes)", table_lines),
+    ):
         for n in (500, 2000, 8000):
             lines = make(n, rng)
             order = rng.permutation(n)
@@ -89,7 +94,9 @@ def main() -> None:
             t, c = median_time(
                 lambda s=shuffled: Page.from_lines(s, width=3000, height=6000), repeat
             )
-            print(f"{name:<22}{n:>7}{t * 1e3:>10.1f}{c * 1e3:>10.1f}{t / n * 1e6:>10.1f}")
+            print(
+                f"{name:<22}{n:>7}{t * 1e3:>10.1f}{c * 1e3:>10.1f}{t / n * 1e6:>10.1f}"
+            )
 
     if args.no_engine:
         return
@@ -107,7 +114,9 @@ def main() -> None:
         engine_s = statistics.median(p.timings.engine for p in pages)
         lines = list(pages[0].lines)
         synth_s, synth_cpu = median_time(
-            lambda: Page.from_lines(lines, width=pages[0].width, height=pages[0].height),
+            lambda: Page.from_lines(
+                lines, width=pages[0].width, height=pages[0].height
+            ),
             repeat,
         )
     print(f"\nRapidOCR on {IMAGE.name} ({len(lines)} lines), median of {runs} reads")

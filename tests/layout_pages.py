@@ -95,7 +95,9 @@ def two_columns() -> RenderedPage:
             draw.text((x, 150 + i * LEADING), text, font=font, fill="black")
         out.extend(col)
     bottom = 150 + max(len(c) for c in columns) * LEADING + 60
-    footer = "Page 17 of the collected notes on layout, printed for the reading order tests"
+    footer = (
+        "Page 17 of the collected notes on layout, printed for the reading order tests"
+    )
     draw.text((80, bottom), footer, font=font, fill="black")
     out.append(footer)
     g0 = left + col_width

@@ -127,7 +127,10 @@ def test_given_order_is_kept_and_cut_into_blocks():
         line("far below", 0, 200, 100, 220),
     ]
     blocks = group_lines(lines, keep_order=True)
-    assert [[ln.text for ln in b.lines] for b in blocks] == [["b", "a", "c"], ["far below"]]
+    assert [[ln.text for ln in b.lines] for b in blocks] == [
+        ["b", "a", "c"],
+        ["far below"],
+    ]
 
 
 def test_one_line_and_degenerate_lines_give_a_valid_page():

@@ -135,8 +135,12 @@ def in_truth_order(page: Page, truth: Page) -> str:
     if not lines or not ref:
         return page.text
     a, b = _boxes(lines), _boxes(ref)
-    ix = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    iy = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    ix = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(
+        a[:, None, 0], b[None, :, 0]
+    )
+    iy = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(
+        a[:, None, 1], b[None, :, 1]
+    )
     overlap = np.clip(ix, 0, None) * np.clip(iy, 0, None)
     ca = (a[:, :2] + a[:, 2:]) / 2
     cb = (b[:, :2] + b[:, 2:]) / 2

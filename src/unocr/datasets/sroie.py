@@ -56,7 +56,8 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
         geometry, text = parse_quad_line(raw, path, lineno)
         lines.append(Line(text=text.strip(), geometry=geometry))
     # The files list a receipt's segments top to bottom: keep that order.
-    return Page(width=width, height=height, blocks=group_lines(lines, keep_order=True))
+    blocks = tuple(group_lines(lines, keep_order=True))
+    return Page(width=width, height=height, blocks=blocks)
 
 
 def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:

@@ -71,7 +71,7 @@ def _rotation(corners: FloatArray, direction: FloatArray) -> FloatArray:
 def line_corners(
     geometry: Geometry, text: str = "", *, angle: float | None = None
 ) -> FloatArray:
-    """A line's four corners in reading order: start-top, end-top, end-bottom, start-bottom.
+    """A line's corners in reading order: start-top, end-top, end-bottom, start-bottom.
 
     Args:
         geometry: The line's shape (a polygon or mask gives its minimum-area
@@ -98,9 +98,7 @@ def _char_direction(
     symbols: Sequence[Symbol | None], corners: FloatArray
 ) -> FloatArray | None:
     """From the first to the last located character's centre, or ``None``."""
-    centres = [
-        _canonical(s.geometry).mean(axis=0) for s in symbols if s is not None
-    ]
+    centres = [_canonical(s.geometry).mean(axis=0) for s in symbols if s is not None]
     if len(centres) < 2:
         return None
     d = centres[-1] - centres[0]

@@ -82,7 +82,7 @@ def _quad(points: NDArray[np.float64]) -> Quad | None:
 def _symbols(
     text: str, char_boxes: Sequence[Any], chars: Sequence[Any], scores: Sequence[Any]
 ) -> list[Symbol | None] | None:
-    """One symbol per character of ``text`` (``None`` for spaces); ``None`` if unusable."""
+    """One symbol per character of ``text`` (``None`` for spaces), or ``None``."""
     if not (len(char_boxes) == len(chars) == len(scores) == len(text)):
         return None
     if "".join(str(c) for c in chars) != text:
