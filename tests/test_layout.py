@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from unocr.geometry import Box, Quad
 from unocr.model import Line, Page
 from unocr.model.layout import group_lines, text_angle
+from unocr.model.wordsplit import split_line
 
 
 def line(text, x0, y0, x1, y1):
@@ -30,11 +32,12 @@ def prose_column(x0, width, top, n, tag, height=20, leading=28):
 
 
 def turned(lines, angle, cx=600.0, cy=600.0):
-    """The same lines rotated clockwise on screen by ``angle`` degrees."""
-    return [
-        ln.replace(geometry=ln.geometry.to_quad().rotate(angle, origin=(cx, cy)))
-        for ln in lines
-    ]
+    """The same lines (and their words) rotated clockwise on screen by ``angle``."""
+
+    def rot(el):
+        return el.replace(geometry=el.geometry.to_quad().rotate(angle, origin=(cx, cy)))
+
+    return [rot(ln).replace(words=tuple(rot(w) for w in ln.words)) for ln in lines]
 
 
 def order(lines, **kw):
@@ -153,3 +156,23 @@ def test_every_line_is_kept_exactly_once():
     lines = [*TWO_COLUMNS, *turned(RECEIPT, 0.0)]
     texts, _ = order(lines)
     assert sorted(texts) == sorted(ln.text for ln in lines)
+
+
+@pytest.mark.parametrize("angle", [180.0, 270.0])
+def test_split_words_follow_a_turned_page(angle):
+    # Lines whose words were cut without the engine's help (left to right or
+    # top to bottom) are cut again along the page's reading direction.
+    prose = [
+        ln.replace(
+            text=f"first{i} second{i}",
+            words=split_line(ln.geometry, f"first{i} second{i}"),
+        )
+        for i, ln in enumerate(prose_column(100, 380, 100, 6, "P"))
+    ]
+    page = Page.from_lines(turned(prose, angle), width=1200, height=1200)
+    t = np.radians(angle)
+    d = np.array([np.cos(t), np.sin(t)])
+    for ln in page.lines:
+        first, second = (w.geometry.to_quad().points.mean(0) for w in ln.words)
+        assert (second - first) @ d > 0
+        assert ln.words[0].text.startswith("first")

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 
 from unocr.geometry import Box, Quad
 from unocr.model.elements import Block, Element, Line, Word
+from unocr.model.wordsplit import split_line
 
 __all__ = ["group_lines", "group_words", "text_angle"]
 
@@ -339,6 +340,43 @@ class _Layout:
         return out
 
 
+def _words_follow(lines: Sequence[Line], angle: float) -> Sequence[Line]:
+    """Lines whose split words run against the reading direction, split again.
+
+    Words cut from a line by :func:`~unocr.model.wordsplit.split_line`
+    without the engine's help (``native=False``, no symbols) assume a line
+    reads left to right or top to bottom; on a page turned by 180 or 270
+    degrees they are cut again along the page's reading direction.
+    """
+    if -45.0 <= angle <= 135.0:
+        return lines  # the splitter's own directions (+x, +y) never run against it
+    t = math.radians(angle)
+    d = np.array([math.cos(t), math.sin(t)])
+    out: list[Line] | None = None
+    for k, line in enumerate(lines):
+        words = line.words
+        if len(words) < 2 or any(w.native or w.symbols for w in words):
+            continue
+        first = _corners(words[:1])[0].mean(axis=0)
+        last = _corners(words[-1:])[0].mean(axis=0)
+        run = last - first
+        length = float(np.hypot(*run))
+        if length == 0 or float(run @ d) > -0.7 * length:  # not reversed
+            continue
+        if out is None:
+            out = list(lines)
+        out[k] = line.replace(
+            words=split_line(
+                line.geometry,
+                line.text,
+                confidence=words[0].confidence,
+                language=words[0].language,
+                angle=angle,
+            )
+        )
+    return lines if out is None else out
+
+
 def _kept_order(ext: FloatArray, block_gap: float) -> list[list[int]]:
     """Lines in their given order, a new block where the next one does not follow."""
     blocks: list[list[int]] = [[0]]
@@ -387,6 +425,7 @@ def group_lines(
     corners = _corners(lines)
     if angle is None:
         angle = _reading_angle(corners)
+    lines = _words_follow(lines, angle)
     ext = _extents(corners, angle)
     if keep_order:
         groups = _kept_order(ext, block_gap)
