@@ -176,3 +176,11 @@ def test_split_words_follow_a_turned_page(angle):
         first, second = (w.geometry.to_quad().points.mean(0) for w in ln.words)
         assert (second - first) @ d > 0
         assert ln.words[0].text.startswith("first")
+
+
+def test_two_line_title_over_columns_is_one_block_before_them():
+    title2 = line("Subtitle", 100, 84, 880, 110)
+    lines = [TITLE, title2, *LEFT, *RIGHT]
+    texts, page = order(lines)
+    assert texts == [ln.text for ln in lines]
+    assert [ln.text for ln in page.blocks[0].lines] == ["Title", "Subtitle"]

@@ -292,19 +292,18 @@ class _Layout:
                 continue
             if not (self._is_column(left) and self._is_column(right)):
                 continue
-            crossing = (x0 < g1) & (x1 > g0)
+            # Bands top to bottom: runs of crossing lines and runs of the rest.
+            crossing = ((x0 < g1) & (x1 > g0)).tolist()
             bands: list[IntArray] = []
             current: list[int] = []
+            kind = False
             for j in np.argsort(self.ext[idx, 1], kind="stable").tolist():
-                if crossing[j]:
-                    if current:
-                        bands.append(np.array(current, dtype=np.intp))
-                        current = []
-                    bands.append(idx[j : j + 1])
-                else:
-                    current.append(int(idx[j]))
-            if current:
-                bands.append(np.array(current, dtype=np.intp))
+                if current and crossing[j] != kind:
+                    bands.append(np.array(current, dtype=np.intp))
+                    current = []
+                current.append(int(idx[j]))
+                kind = crossing[j]
+            bands.append(np.array(current, dtype=np.intp))
             if len(bands) > 1:
                 best, best_width = bands, g1 - g0
         return best
