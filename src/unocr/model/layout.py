@@ -155,6 +155,16 @@ def _reading_angle(corners: FloatArray) -> float:
     return (angle + 180.0) % 360.0 - 180.0
 
 
+def _frame(
+    elements: Sequence[Element], angle: float | None
+) -> tuple[FloatArray, float, FloatArray]:
+    """Corners (N, 4, 2), reading direction (estimated if ``None``), (N, 4) extents."""
+    corners = _corners(elements)
+    if angle is None:
+        angle = _reading_angle(corners)
+    return corners, angle, _extents(corners, angle)
+
+
 def text_angle(elements: Sequence[Element]) -> float:
     """The page's reading direction, in degrees clockwise on screen.
 
@@ -421,11 +431,8 @@ def group_lines(
     """
     if not lines:
         return []
-    corners = _corners(lines)
-    if angle is None:
-        angle = _reading_angle(corners)
+    corners, angle, ext = _frame(lines, angle)
     lines = _words_follow(lines, angle)
-    ext = _extents(corners, angle)
     if keep_order:
         groups = _kept_order(ext, block_gap)
     else:
@@ -490,10 +497,7 @@ def group_words(
     """
     if not words:
         return []
-    corners = _corners(words)
-    if angle is None:
-        angle = _reading_angle(corners)
-    ext = _extents(corners, angle)
+    _, angle, ext = _frame(words, angle)
     height = np.maximum(ext[:, 3] - ext[:, 1], 1e-9)
     lines: list[Line] = []
     for row in _rows(ext, np.arange(len(words), dtype=np.intp)):
