@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unocr.geometry import Box, Quad
 from unocr.model import Line, Page
@@ -184,3 +186,32 @@ def test_two_line_title_over_columns_is_one_block_before_them():
     texts, page = order(lines)
     assert texts == [ln.text for ln in lines]
     assert [ln.text for ln in page.blocks[0].lines] == ["Title", "Subtitle"]
+
+
+@st.composite
+def line_sets(draw):
+    n = draw(st.integers(1, 30))
+    out = []
+    for i in range(n):
+        x0 = draw(st.floats(0, 1000, allow_subnormal=False))
+        y0 = draw(st.floats(0, 1000, allow_subnormal=False))
+        w = draw(st.floats(0, 600, allow_subnormal=False))
+        h = draw(st.floats(0, 40, allow_subnormal=False))
+        out.append(line(f"t{i}", x0, y0, x0 + w, y0 + h))
+    return out
+
+
+@given(lines=line_sets(), seed=st.integers(0, 2**16))
+def test_every_line_once_whatever_the_input_order(lines, seed):
+    """Law: synthesis keeps every line exactly once, blocks are non-empty, and
+    the reading order does not depend on the order the lines come in."""
+    shuffled = list(lines)
+    random.Random(seed).shuffle(shuffled)
+    a = Page.from_lines(lines, width=2000, height=2000)
+    b = Page.from_lines(shuffled, width=2000, height=2000)
+    assert sorted(ln.text for ln in a.lines) == sorted(ln.text for ln in lines)
+    assert all(block.lines for block in a.blocks)
+    if len({(ln.geometry.x0, ln.geometry.y0, ln.geometry.y1) for ln in lines}) == len(
+        lines
+    ):
+        assert [ln.text for ln in a.lines] == [ln.text for ln in b.lines]
