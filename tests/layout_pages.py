@@ -46,7 +46,8 @@ class RenderedPage:
         name: Short identifier.
         image: The page, RGB.
         lines: Ground-truth line texts in reading order.
-        gutters: x ranges ``(x0, x1)`` (pixels) that separate columns.
+        gutters: Ranges ``(lo, hi)`` in pixels that separate columns: x
+            ranges, y ranges on the page turned by 90 degrees.
     """
 
     name: str
@@ -165,7 +166,8 @@ def turned_90() -> RenderedPage:
     """The two-column page turned 90 degrees clockwise."""
     page = two_columns()
     image = page.image.transpose(Image.Transpose.ROTATE_270)  # clockwise
-    return RenderedPage("turned-90", image, page.lines)
+    # The gutter's x range becomes a y range (x -> y when turned clockwise).
+    return RenderedPage("turned-90", image, page.lines, page.gutters)
 
 
 def rendered_pages() -> list[RenderedPage]:
