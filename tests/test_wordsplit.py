@@ -123,3 +123,27 @@ def test_words_of_a_convex_quad_stay_inside(quad, text):
     """Law: a convex line shape contains every word cut from it."""
     hull = quad.to_shapely().buffer(1e-6 * (1 + quad.to_box().width))
     assert all(hull.contains(w.geometry.to_shapely()) for w in split_line(quad, text))
+
+
+@given(
+    text=TEXTS,
+    xs=st.lists(st.floats(-20, 120, allow_subnormal=False), min_size=60, max_size=60),
+)
+def test_misplaced_character_boxes_still_give_words_in_order(text, xs):
+    """Law: whatever boxes the engine gives its characters, the words stay
+    inside the line, each running forwards and after the previous one."""
+    symbols = [
+        None if ch == " " else Symbol(text=ch, geometry=Box(x, 0, x + 5, 10))
+        for ch, x in zip(text, xs, strict=False)
+    ]
+    line = Box(0, 0, 100, 10)
+    words = split_line(
+        line, text, symbols=symbols + [None] * (len(text) - len(symbols))
+    )
+    boxes = [w.geometry.to_box() for w in words]
+    assert all(0 <= b.x0 <= b.x1 <= 100 for b in boxes)
+    # The characters may say the line reads right to left: then the words
+    # follow each other leftwards.
+    forwards = all(a.x1 <= b.x0 + 1e-9 for a, b in itertools.pairwise(boxes))
+    backwards = all(b.x1 <= a.x0 + 1e-9 for a, b in itertools.pairwise(boxes))
+    assert forwards or backwards

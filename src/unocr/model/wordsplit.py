@@ -126,11 +126,12 @@ def _intervals(
                     out[w] = (float(t.min()), float(t.max()))
     out = np.clip(out, 0.0, 1.0)
     for w in range(1, len(out)):  # words follow each other along the line
-        if out[w, 0] < out[w - 1, 1]:
-            cut = min(max((out[w, 0] + out[w - 1, 1]) / 2, out[w - 1, 0]), out[w, 1])
+        prev0, prev1 = out[w - 1]
+        if out[w, 0] < prev1:  # overlap: meet half-way, never reversing a word
+            cut = max(prev0, min((out[w, 0] + prev1) / 2, out[w, 1]))
             out[w - 1, 1] = cut
             out[w, 0] = cut
-        out[w] = (out[w, 0], max(out[w, 0], out[w, 1]))
+        out[w, 1] = max(out[w, 0], out[w, 1])
     return out
 
 
