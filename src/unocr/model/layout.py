@@ -1,8 +1,9 @@
 """Reading order: synthesise lines and blocks for engines that give fewer levels.
 
 The approach is recursive XY-cut (Nagy and Seth, 1984) on the lines' extents
-in the page's reading frame, with two additions that keep receipts, forms and
-tables in row order while prose columns are read column by column:
+in the page's reading frame, with a column test and a rule for spanning
+lines that keep receipts, forms and tables in row order while prose columns
+are read column by column:
 
 1. **Reading frame.** Each element votes with the direction of its long side
    (elements at least 1.5 times longer than high, weighted by length; doubled
@@ -19,6 +20,8 @@ tables in row order while prose columns are read column by column:
    line heights and at least 70 % of the piece's width. Narrow pieces (the
    amounts of a receipt, the cells of a table, the values of a form) stay
    with their neighbours so that their rows are read together.
+   As in classic XY-cut the widest gap wins: a horizontal gap wider than
+   the gutter is cut first (a paragraph below two columns follows both).
 3. **Spanning lines.** A title or caption running across the gutter of two
    text columns hides the gutter from the projection. Where a gap in the
    coverage of the x-axis (crossed by at most a fifth as many lines as the
@@ -32,8 +35,10 @@ tables in row order while prose columns are read column by column:
 
 Words become lines the same way (rows in the reading frame, cut at gaps over
 ``column_gap`` line heights), and lines of a dataset that has its own order
-keep it (:func:`group_lines` with ``keep_order=True``). Parents get geometry
-that encloses their children and ``native=False``.
+keep it (:func:`group_lines` with ``keep_order=True``). Words that were split
+from a line without the engine's character boxes are split again along the
+reading direction of a page turned by 180 or 270 degrees. Parents get
+geometry that encloses their children and ``native=False``.
 """
 
 from __future__ import annotations
