@@ -215,3 +215,21 @@ def test_every_line_once_whatever_the_input_order(lines, seed):
         lines
     ):
         assert [ln.text for ln in a.lines] == [ln.text for ln in b.lines]
+
+
+@pytest.mark.parametrize("angle", [0.0, 90.0, 180.0, -4.0])
+def test_words_only_pages_turned_keep_their_order(angle):
+    # An engine that gives only words (keras-ocr): lines and blocks are
+    # synthesised from them, in the page's own frame. Eight words of four
+    # letters fill a 380 px line: characters about half a line height wide.
+    def text(i):
+        return " ".join(f"w{i:02d}{c}" for c in "abcdefgh")
+
+    lines = [
+        ln.replace(text=text(i), words=split_line(ln.geometry, text(i)))
+        for i, ln in enumerate([TITLE, *LEFT, *RIGHT])
+    ]
+    words = [w for ln in turned(lines, angle) for w in ln.words]
+    random.Random(3).shuffle(words)
+    page = Page.from_words(words, width=1200, height=1200)
+    assert [ln.text for ln in page.lines] == [ln.text for ln in lines]

@@ -34,11 +34,12 @@ are read column by column:
    right.
 
 Words become lines the same way (rows in the reading frame, cut at gaps over
-``column_gap`` line heights), and lines of a dataset that has its own order
-keep it (:func:`group_lines` with ``keep_order=True``). Words that were split
-from a line without the engine's character boxes are split again along the
-reading direction of a page turned by 180 or 270 degrees. Parents get
-geometry that encloses their children and ``native=False``.
+``column_gap`` line heights; which way the axis reads is decided on the
+lines they form), and lines of a dataset that has its own order keep it
+(:func:`group_lines` with ``keep_order=True``). Words that were split from a
+line without the engine's character boxes are split again along the reading
+direction of a page turned by 180 or 270 degrees. Parents get geometry that
+encloses their children and ``native=False``.
 """
 
 from __future__ import annotations
@@ -144,8 +145,15 @@ def _median_height(ext: FloatArray) -> float:
     return h if h > 0 else 1.0
 
 
-def _reading_angle(corners: FloatArray) -> float:
-    """Reading direction in degrees, clockwise on screen, in [-180, 180)."""
+def _reading_angle(corners: FloatArray, *, flip: bool = True) -> float:
+    """Reading direction in degrees, clockwise on screen, in [-180, 180).
+
+    Args:
+        corners: (N, 4, 2) corners of lines (or words), pixels.
+        flip: Decide between opposite directions from the alignment of the
+            elements' starts and ends (meaningful for lines, not words);
+            otherwise read left to right or top to bottom.
+    """
     axis = _axis(corners)
     if axis is None:  # no elongated element: the median top edge, within 45 degrees
         d = corners[:, 1] - corners[:, 0]
@@ -157,20 +165,9 @@ def _reading_angle(corners: FloatArray) -> float:
     tol = 0.5 * _median_height(ext)
     starts = _largest_cluster(ext[:, 0], tol)
     ends = _largest_cluster(ext[:, 2], tol)
-    flip = ends > starts if vertical else (ends >= max(3, 2 * starts))
-    if flip:
+    if flip and (ends > starts if vertical else ends >= max(3, 2 * starts)):
         angle += 180.0
     return (angle + 180.0) % 360.0 - 180.0
-
-
-def _frame(
-    elements: Sequence[Element], angle: float | None
-) -> tuple[FloatArray, float, FloatArray]:
-    """Corners (N, 4, 2), reading direction (estimated if ``None``), (N, 4) extents."""
-    corners = _corners(elements)
-    if angle is None:
-        angle = _reading_angle(corners)
-    return corners, angle, _extents(corners, angle)
 
 
 def text_angle(elements: Sequence[Element]) -> float:
@@ -440,7 +437,10 @@ def group_lines(
     """
     if not lines:
         return []
-    corners, angle, ext = _frame(lines, angle)
+    corners = _corners(lines)
+    if angle is None:
+        angle = _reading_angle(corners)
+    ext = _extents(corners, angle)
     lines = _words_follow(lines, angle)
     if keep_order:
         groups = _kept_order(ext, block_gap)
@@ -488,7 +488,7 @@ def _enclosing(
 
 
 def group_words(
-    words: Sequence[Word], *, column_gap: float = 2.0, angle: float | None = None
+    words: Sequence[Word], *, column_gap: float = 1.5, angle: float | None = None
 ) -> list[Line]:
     """Group words into lines in reading order.
 
@@ -506,7 +506,19 @@ def group_words(
     """
     if not words:
         return []
-    _, angle, ext = _frame(words, angle)
+    if angle is None:
+        # The axis from the words; which way it reads from the lines they form.
+        rough = _reading_angle(_corners(words), flip=False)
+        lines = _lines_of(words, rough, column_gap)
+        angle = _reading_angle(_corners(lines))
+        if abs((angle - rough + 180.0) % 360.0 - 180.0) < 90.0:
+            return lines
+    return _lines_of(words, angle, column_gap)
+
+
+def _lines_of(words: Sequence[Word], angle: float, column_gap: float) -> list[Line]:
+    """Words grouped into lines in the frame of ``angle`` (see :func:`group_words`)."""
+    ext = _extents(_corners(words), angle)
     height = np.maximum(ext[:, 3] - ext[:, 1], 1e-9)
     lines: list[Line] = []
     for row in _rows(ext, np.arange(len(words), dtype=np.intp)):

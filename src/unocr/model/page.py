@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from unocr.model.elements import Block, Line, Symbol, Word
-from unocr.model.layout import group_lines, group_words, text_angle
+from unocr.model.layout import group_lines, group_words
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -109,14 +109,13 @@ class Page:
         Returns:
             A page in reading order (see :mod:`unocr.model.layout`).
         """
-        angle = text_angle(words)
-        return cls(
+        return cls.from_lines(
+            group_words(words),
             width=width,
             height=height,
-            blocks=tuple(group_lines(group_words(words, angle=angle), angle=angle)),
             backend=backend,
-            languages=tuple(languages),
-            timings=timings or Timings(),
+            languages=languages,
+            timings=timings,
         )
 
     @classmethod
