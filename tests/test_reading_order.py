@@ -168,7 +168,7 @@ def test_shared_pages_cer(rapidocr, tesseract, shared_dir) -> None:
             by_kind.setdefault((item.kind, engine), []).append(
                 page_cer(item.truth, page.text)
             )
-        assert tess.blocks and all(b.native for b in tess.blocks), item.name
+        assert all(b.native for b in tess.blocks), item.name
         if item.kind == "sroie":
             assert item.truth_page is not None
             best.append(page_cer(item.truth, in_truth_order(rapid, item.truth_page)))
