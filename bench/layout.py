@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+import unocr
+from unocr.errors import UnocrError
 from unocr.geometry import Box, Quad
 from unocr.model import Line, Page
 
@@ -101,10 +103,8 @@ def main() -> None:
     if args.no_engine:
         return
     try:
-        import unocr
-
         engine = unocr.get_backend("rapidocr")
-    except unocr.errors.UnocrError as exc:
+    except UnocrError as exc:
         print(f"\nRapidOCR not available ({exc}); engine comparison skipped")
         return
     with engine:
