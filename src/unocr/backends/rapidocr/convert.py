@@ -37,7 +37,6 @@ Examples:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,8 +50,6 @@ from unocr.model import Line, Page, Symbol, Timings
 from unocr.model.wordsplit import split_line
 
 __all__ = ["line_from_entry", "rapidocr_to_page"]
-
-_WORD = re.compile(r"\S+")
 
 
 def _confidence(value: object) -> float | None:
