@@ -6,8 +6,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from unocr.backends.base import Backend, ItemError
-from unocr.image import ImageInput, iter_frames
+from unocr.backends.base import Backend, ItemFailure
+from unocr.image import ImageInput
 from unocr.model import Page
 from unocr.registry import resolve_backend
 
@@ -143,7 +143,7 @@ def read_many(
     progress: Callable[[int], None] | None = None,
     channel_order: Literal["rgb", "bgr"] = "rgb",
     **options: Any,
-) -> list[Page | ItemError]:
+) -> list[Page | ItemFailure]:
     """Recognise many images; results in input order.
 
     Args:
@@ -152,14 +152,14 @@ def read_many(
         languages: ISO 639 codes.
         workers: Engine calls running at once (threads).
         errors: ``"raise"`` raises the first failure; ``"return"`` puts an
-            :class:`~unocr.backends.base.ItemError` (with ``.index`` and
+            :class:`~unocr.backends.base.ItemFailure` (with ``.index`` and
             ``.error``) in a failed item's place and returns all other pages.
         progress: Called with the number of items just finished.
         channel_order: ``"bgr"`` for arrays from OpenCV.
         **options: The engine's own options.
 
     Returns:
-        One page (or item error) per input.
+        One page (or item failure) per input.
     """
     engine, shared = _backend_for(backend, options)
     try:
@@ -198,8 +198,7 @@ def read_pages(
     """
     engine, shared = _backend_for(backend, options)
     try:
-        for frame in iter_frames(source, max_pixels=engine.max_pixels):
-            yield engine.read_loaded(frame, languages=languages)
+        yield from engine.read_pages(source, languages=languages)
     finally:
         if not shared:
             engine.close()

@@ -327,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
             caller prints it and exits 1).
     """
     import unocr
-    from unocr.backends.base import ItemError
+    from unocr.backends.base import ItemFailure
 
     sources: list[str] = list(args.images)
     try:
@@ -370,7 +370,7 @@ def run(args: argparse.Namespace) -> int:
     several = len(sources) > 1
     stream: list[str] = []
     for i, (source, result) in enumerate(zip(sources, results, strict=True)):
-        if isinstance(result, ItemError):
+        if isinstance(result, ItemFailure):
             failed += 1
             print(_error_line(source, result.error), file=sys.stderr)
             continue
