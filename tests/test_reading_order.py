@@ -204,3 +204,20 @@ def test_tesseract_rendered_pages_keep_its_own_order(tesseract, rendered) -> Non
         print(f"  {item.name:<12} {page_cer(item.truth, page.text):.3f}")
         assert page.blocks and all(b.native for b in page.blocks), item.name
         assert _spans_gutter(page, item) == [], item.name
+
+
+def test_sroie_truth_keeps_the_file_order(tmp_path) -> None:
+    """The SROIE loader lists a receipt's segments as its box file does, even
+    where the layout synthesis would order them otherwise."""
+    from unocr.datasets.sroie import parse_sroie
+
+    rows = [
+        "300,10,400,10,400,30,300,30,RM 12.00",  # listed before its label
+        "10,10,120,10,120,30,10,30,TOTAL",
+        "10,40,120,40,120,60,10,60,CASH, THANK YOU",
+    ]
+    path = tmp_path / "X1.txt"
+    path.write_text("\r\n".join(rows), encoding="utf-8")
+    page = parse_sroie(path, width=500, height=100)
+    assert [ln.text for ln in page.lines] == ["RM 12.00", "TOTAL", "CASH, THANK YOU"]
+    assert Page.from_lines(page.lines, width=500, height=100).lines[0].text == "TOTAL"
