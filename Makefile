@@ -11,7 +11,7 @@ demo:
 	.venv/bin/unocr read samples/phototest.png --backend tesseract
 
 test: bootstrap
-	.venv/bin/python -m pytest -n 2 -p no:cacheprovider --doctest-modules tests src/unocr --ignore-glob='*/backends/*/backend.py'
+	UNOCR_KERAS_PYTHON=.venv-keras/bin/python .venv/bin/python -m pytest -n 2 -p no:cacheprovider --doctest-modules tests src/unocr --ignore-glob='*/backends/*/backend.py'
 	UNOCR_REQUIRE_KERAS=1 .venv-keras/bin/python -m pytest -p no:cacheprovider tests/test_keras_ocr_*.py
 
 lint:
@@ -24,6 +24,11 @@ bench: bootstrap
 	.venv/bin/python bench/geometry.py
 	.venv/bin/python bench/tesseract.py
 	.venv/bin/python bench/gcv.py
+<<<<<<< HEAD
 	.venv/bin/python bench/evaluate.py
 	.venv/bin/python bench/layout.py
+=======
+	.venv/bin/python bench/metrics.py
+>>>>>>> main
 	.venv-keras/bin/python bench/dl.py
+	.venv/bin/python bench/isolation.py

@@ -294,7 +294,10 @@ def test_dispatch_every_kind_and_alias(tmp_path: Path) -> None:
         "text",
         "linegt",
         "json",
+        "page-xml",
+        "alto",
     }
+    assert parse_dataset_spec("PAGE:ws") == ("page-xml", Path("ws"))
 
 
 def test_dispatch_errors() -> None:

@@ -20,9 +20,9 @@ import pytest
 
 import unocr
 from unocr.datasets import load_funsd, load_sroie, load_text
-from unocr.evaluate.normalize import Normalization
-from unocr.evaluate.text import char_errors
 from unocr.formats import loads
+from unocr.metrics.normalize import Normalization
+from unocr.metrics.text import char_errors
 from unocr.model import Line, Page
 
 from .layout_pages import RenderedPage, rendered_pages
