@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
+from unocr.backends.options import check_options
 from unocr.image import ImageInput
 from unocr.model import Page
 from unocr.registry import canonical_name, resolve_backend
@@ -36,6 +37,7 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     Raises:
         unocr.errors.BackendNotFoundError: Unknown name.
         unocr.errors.BackendUnavailableError: The engine is not installed.
+        unocr.errors.UnknownOptionError: An option the engine does not have.
 
     Examples:
         >>> import unocr
@@ -49,7 +51,8 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     isolated = isolated_backend(name, options)
     if isolated is not None:
         return isolated
-    _, factory = resolve_backend(name)
+    canonical, factory = resolve_backend(name)
+    check_options(canonical, factory, options)
     backend = factory(**options)
     if not isinstance(backend, Backend):
         raise TypeError(

@@ -57,7 +57,7 @@ _SUFFIX = {
     "json": ".json",
     "hocr": ".hocr",
     "alto": ".alto.xml",
-    "page": ".page.xml",
+    "page-xml": ".page.xml",
     "tsv": ".tsv",
 }
 _STREAMABLE = ("text", "json")
@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     Args:
         subparsers: The ``unocr`` parser's sub-command collection.
     """
-    from unocr.formats import WRITE_FORMATS
+    from unocr.formats import WRITE_FORMATS, canonical_format
 
     parser = subparsers.add_parser(
         "read",
@@ -97,6 +97,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "-f",
         "--format",
+        type=canonical_format,
         choices=WRITE_FORMATS,
         help="output format (default: from the --output suffix, else text)",
     )
