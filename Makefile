@@ -27,6 +27,7 @@ bench: bootstrap
 	.venv/bin/python bench/gcv.py
 	.venv/bin/python bench/metrics.py
 	.venv/bin/python bench/workers.py
+	.venv/bin/python bench/layout.py
 	.venv-keras/bin/python bench/dl.py
 	.venv/bin/python bench/isolation.py
 

@@ -25,9 +25,10 @@ from unocr.datasets.files import (
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
-from unocr.datasets.truth import annotated_sample, lines_page, parse_quad_line
+from unocr.datasets.truth import annotated_sample, parse_quad_line
 from unocr.metrics.normalize import NORMALIZATIONS
 from unocr.model import Line, Page
+from unocr.model.layout import group_lines
 
 __all__ = ["load_sroie", "parse_sroie"]
 
@@ -41,7 +42,8 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
         height: Height of its image in pixels.
 
     Returns:
-        A page of native lines (one per segment; blocks synthesised).
+        A page of native lines (one per segment) in the file's order, cut
+        into blocks where a segment does not follow the previous one.
 
     Raises:
         DatasetError: A line is malformed (the message names file and line).
@@ -58,7 +60,9 @@ def _read_sroie(
             continue
         geometry, text = parse_quad_line(raw, path, lineno)
         lines.append(Line(text=text.strip(), geometry=geometry))
-    return lines_page(lines, width, height), (), lines
+    # The files list a receipt's segments top to bottom: keep that order.
+    blocks = tuple(group_lines(lines, keep_order=True))
+    return Page(width=width, height=height, blocks=blocks), (), lines
 
 
 def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:

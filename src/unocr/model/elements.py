@@ -408,6 +408,7 @@ class Block(Element):
         *,
         native: bool = False,
         language: str | None = None,
+        geometry: Geometry | None = None,
     ) -> Block:
         """Synthesise a block around lines (kept in the order given).
 
@@ -415,6 +416,8 @@ class Block(Element):
             lines: At least one line, in reading order.
             native: Whether the engine reported this block itself.
             language: Default: the lines' language where they all agree.
+            geometry: A shape known to enclose the lines (the layout's, in
+                the reading frame); default: :func:`enclosing_geometry`.
 
         Returns:
             A block whose text is the lines' text joined by newlines, whose
@@ -424,7 +427,7 @@ class Block(Element):
         lines = tuple(lines)
         return cls(
             text=lines_text(lines),
-            geometry=enclosing_geometry(lines),
+            geometry=enclosing_geometry(lines) if geometry is None else geometry,
             confidence=_mean_confidence(lines),
             language=language if language is not None else _common_language(lines),
             native=native,

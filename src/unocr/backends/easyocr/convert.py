@@ -26,11 +26,11 @@ import math
 from collections.abc import Sequence
 
 from unocr.backends._points import four_points
-from unocr.backends.rapidocr.convert import split_line_quad
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Block, Line, Page, Timings, Word
+from unocr.model import Block, Line, Page, Timings
 from unocr.model.layout import group_lines
+from unocr.model.wordsplit import split_line
 
 __all__ = ["easyocr_to_blocks", "easyocr_to_page", "line_from_entry"]
 
@@ -77,18 +77,8 @@ def line_from_entry(entry: Sequence[object]) -> Line | None:
     if quad is None:
         return None
     confidence = _confidence(entry[2]) if len(entry) == 3 else None
-    words = []
-    for word_text, pts in split_line_quad(quad.points, text):
-        word_quad = _quad(pts, "word box")
-        if word_quad is not None:
-            words.append(
-                Word(
-                    text=word_text,
-                    geometry=word_quad,
-                    confidence=confidence,
-                    native=False,
-                )
-            )
+    # Words along the line's own direction, at any angle.
+    words = split_line(quad, text, confidence=confidence)
     return Line(
         text=text.strip(),
         geometry=quad,

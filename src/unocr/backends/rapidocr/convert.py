@@ -47,6 +47,7 @@ from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Line, Page, Symbol, Timings, Word
 from unocr.model.layout import group_lines
+from unocr.model.wordsplit import split_line
 
 __all__ = [
     "line_from_result",
@@ -243,19 +244,8 @@ def line_from_result(
             words = _words_from_chars(text, items)
         else:
             words = _native_words(text, items)
-    if words is None:
-        words = []
-        for word_text, word_pts in split_line_quad(quad.points, text):
-            word_quad = _quad(word_pts)
-            if word_quad is not None:
-                words.append(
-                    Word(
-                        text=word_text,
-                        geometry=word_quad,
-                        confidence=confidence,
-                        native=False,
-                    )
-                )
+    if words is None:  # along the line's own direction, at any angle
+        words = list(split_line(quad, text, confidence=confidence))
     return Line(
         text=text.strip(),
         geometry=quad,

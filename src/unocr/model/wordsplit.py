@@ -1,0 +1,207 @@
+"""Words along their line: split a line's shape into word shapes.
+
+Engines that report lines (RapidOCR, EasyOCR, ...) give a line's shape and
+its text; the words are cut from that shape along the line's own direction,
+at any angle:
+
+* The line's direction is its long side (a line of several characters is
+  longer than high), read left to right when that side is nearer horizontal
+  and top to bottom otherwise (a page turned 90 degrees clockwise); the
+  first and last located character reverse it where they run the other way;
+  an explicit ``angle`` overrides both.
+* Each word covers an interval ``[t0, t1]`` of the line's length: the span
+  of its characters' shapes projected onto the line's axis where the engine
+  located them, otherwise its share of the line's characters (word ``i``
+  covering characters ``[a, b)`` of ``n`` spans ``a / n`` to ``b / n``).
+  Intervals are clipped to ``[0, 1]`` and made to follow each other.
+* The word's quad is the part of the line's quad between ``t0`` and ``t1``
+  along its top and bottom edges, so every word lies inside its line (for a
+  convex line shape) and follows the previous word along the line.
+
+Examples:
+    >>> from unocr.geometry import Quad
+    >>> words = split_line(Quad([[0, 0], [50, 0], [50, 10], [0, 10]]), "ab cd")
+    >>> [(w.text, w.geometry.to_box().x0, w.geometry.to_box().x1) for w in words]
+    [('ab', 0.0, 20.0), ('cd', 30.0, 50.0)]
+    >>> column = Quad([[0, 0], [10, 0], [10, 50], [0, 50]])  # reads top to bottom
+    >>> [(w.text, w.geometry.to_box().y0) for w in split_line(column, "ab cd")]
+    [('ab', 0.0), ('cd', 30.0)]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from unocr.geometry import Box, Geometry, Quad
+from unocr.model.elements import Symbol, Word
+
+__all__ = ["line_corners", "split_line"]
+
+_WORD = re.compile(r"\S+")
+
+FloatArray = NDArray[np.float64]
+
+
+def _canonical(geometry: Geometry) -> FloatArray:
+    if isinstance(geometry, Quad):
+        return geometry.points
+    return geometry.to_quad().points
+
+
+def _rotation(corners: FloatArray, direction: FloatArray) -> FloatArray:
+    """The cyclic order of ``corners`` whose first edge best follows ``direction``."""
+    best, best_dot = corners, -math.inf
+    norm = float(np.hypot(*direction)) or 1.0
+    for k in range(4):
+        c = np.roll(corners, -k, axis=0)
+        edge = c[1] - c[0]
+        length = float(np.hypot(*edge))
+        # Cosine of the angle, ties (a zero edge) to the longer side.
+        dot = float(edge @ direction) / (norm * length) if length else -1.0
+        if dot > best_dot + 1e-9:
+            best, best_dot = c, dot
+    return best
+
+
+def line_corners(
+    geometry: Geometry, text: str = "", *, angle: float | None = None
+) -> FloatArray:
+    """A line's corners in reading order: start-top, end-top, end-bottom, start-bottom.
+
+    Args:
+        geometry: The line's shape (a polygon or mask gives its minimum-area
+            rectangle), pixel coordinates.
+        text: The line's text; a one-character line is read left to right.
+        angle: Reading direction in degrees, clockwise on screen; default:
+            along the long side, left to right or top to bottom.
+
+    Returns:
+        (4, 2) float64 corners; the first edge runs along the text.
+    """
+    c = _canonical(geometry)  # TL, TR, BR, BL; TL->TR nearest horizontal
+    if angle is not None:
+        t = math.radians(angle)
+        return _rotation(c, np.array([math.cos(t), math.sin(t)]))
+    top = float(np.hypot(*(c[1] - c[0])))
+    side = float(np.hypot(*(c[3] - c[0])))
+    if side > top and len(text.strip()) > 1:
+        return np.roll(c, -1, axis=0)  # TR, BR, BL, TL: top to bottom
+    return c
+
+
+def _char_direction(
+    symbols: Sequence[Symbol | None], corners: FloatArray
+) -> FloatArray | None:
+    """From the first to the last located character's centre, or ``None``."""
+    centres = [_canonical(s.geometry).mean(axis=0) for s in symbols if s is not None]
+    if len(centres) < 2:
+        return None
+    d = centres[-1] - centres[0]
+    return d if float(np.hypot(*d)) > 0 else None
+
+
+def _intervals(
+    text: str,
+    spans: list[tuple[int, int]],
+    symbols: Sequence[Symbol | None] | None,
+    corners: FloatArray,
+) -> FloatArray:
+    """(W, 2) intervals ``[t0, t1]`` of the line's length covered by each word."""
+    n = len(text)
+    out = np.array([(a / n, b / n) for a, b in spans], dtype=np.float64)
+    if symbols is not None:
+        a, b = corners[0], corners[1]
+        axis = b - a
+        length2 = float(axis @ axis)
+        if length2 > 0:
+            for w, (s0, s1) in enumerate(spans):
+                pts = [_canonical(s.geometry) for s in symbols[s0:s1] if s is not None]
+                if pts:
+                    t = (np.concatenate(pts) - a) @ axis / length2
+                    out[w] = (float(t.min()), float(t.max()))
+    out = np.clip(out, 0.0, 1.0)
+    for w in range(1, len(out)):  # words follow each other along the line
+        prev0, prev1 = out[w - 1]
+        if out[w, 0] < prev1:  # overlap: meet half-way, never reversing a word
+            cut = max(prev0, min((out[w, 0] + prev1) / 2, out[w, 1]))
+            out[w - 1, 1] = cut
+            out[w, 0] = cut
+        out[w, 1] = max(out[w, 0], out[w, 1])
+    return out
+
+
+def split_line(
+    geometry: Geometry,
+    text: str,
+    *,
+    confidence: float | None = None,
+    language: str | None = None,
+    symbols: Sequence[Symbol | None] | None = None,
+    angle: float | None = None,
+) -> tuple[Word, ...]:
+    """Split a line into words (``native=False``) along its own direction.
+
+    Args:
+        geometry: The line's shape in pixels.
+        text: The line's text; words are runs of non-whitespace characters.
+        confidence: Each word's confidence where no symbols are given.
+        language: Each word's language.
+        symbols: One entry per character of ``text`` (``None`` for a
+            character the engine did not locate, e.g. a space): the engine's
+            character boxes. They place the words, become the words'
+            symbols, and their mean confidence is the word's. Ignored unless
+            ``len(symbols) == len(text)``.
+        angle: Reading direction in degrees clockwise on screen; default:
+            see :func:`line_corners` (and the characters' order).
+
+    Returns:
+        The words in reading order; a ``Box`` line read left to right gives
+        ``Box`` words, any other line ``Quad`` words.
+    """
+    spans = [m.span() for m in _WORD.finditer(text)]
+    if not spans:
+        return ()
+    if symbols is not None and len(symbols) != len(text):
+        symbols = None
+    corners = line_corners(geometry, text, angle=angle)
+    if angle is None and symbols is not None:
+        direction = _char_direction(symbols, corners)
+        if direction is not None:
+            corners = _rotation(corners, direction)
+    t = _intervals(text, spans, symbols, corners)
+    a, b, c, d = corners
+    starts_top = a + t[:, :1] * (b - a)
+    ends_top = a + t[:, 1:] * (b - a)
+    ends_bottom = d + t[:, 1:] * (c - d)
+    starts_bottom = d + t[:, :1] * (c - d)
+    quads = np.stack([starts_top, ends_top, ends_bottom, starts_bottom], axis=1)
+    upright_box = isinstance(geometry, Box) and np.array_equal(
+        corners, _canonical(geometry)
+    )
+    words: list[Word] = []
+    for (s0, s1), q in zip(spans, quads, strict=True):
+        shape: Geometry = (
+            Box(q[0, 0], q[0, 1], q[2, 0], q[2, 1]) if upright_box else Quad(q)
+        )
+        own = (
+            tuple(s for s in symbols[s0:s1] if s is not None)
+            if symbols is not None
+            else ()
+        )
+        confs = [s.confidence for s in own if s.confidence is not None]
+        words.append(
+            Word(
+                text=text[s0:s1],
+                geometry=shape,
+                confidence=math.fsum(confs) / len(confs) if confs else confidence,
+                language=language,
+                native=False,
+                symbols=own,
+            )
+        )
+    return tuple(words)
