@@ -11,6 +11,7 @@ library keeps working::
     │   └── LanguageUnavailableError             language data not installed
     ├── AuthenticationError (PermissionError)    cloud credentials missing or refused
     ├── ImageError (ValueError)                  input image unreadable or too large
+    │   └── DocumentError                        PDF unreadable, encrypted, bomb, bad page range
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     ├── DatasetError (ValueError)                malformed ground-truth files
@@ -30,6 +31,7 @@ __all__ = [
     "BackendNotFoundError",
     "BackendUnavailableError",
     "DatasetError",
+    "DocumentError",
     "EngineTimeoutError",
     "FormatError",
     "GeometryError",
@@ -155,6 +157,30 @@ class AuthenticationError(UnocrError, PermissionError):
 
 class ImageError(UnocrError, ValueError):
     """An input image is missing, corrupt, unsupported or too large."""
+
+
+class DocumentError(ImageError):
+    """A document (PDF, multi-page TIFF) cannot be read as asked.
+
+    Corrupt, truncated, empty or encrypted (no or wrong password), more pages
+    or larger pages than the limits allow, or a page range outside it. The
+    message names the file.
+
+    Attributes:
+        needs_password: ``True`` when the PDF is encrypted and the password
+            was missing or wrong.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: object = None,
+        backend: str | None = None,
+        needs_password: bool = False,
+    ) -> None:
+        super().__init__(message, backend=backend, item=item)
+        self.needs_password = needs_password
 
 
 class GeometryError(UnocrError, ValueError):

@@ -21,14 +21,9 @@ from functools import partial
 from types import TracebackType
 from typing import ClassVar, Literal, NoReturn, TypeVar
 
+from unocr.documents import describe_item, load_input, source_of
 from unocr.errors import RecognitionError, UnocrError
-from unocr.image import (
-    DEFAULT_MAX_PIXELS,
-    ImageInput,
-    LoadedImage,
-    describe,
-    load_image,
-)
+from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
 from unocr.languages import normalize_languages
 from unocr.model import Page, Timings
 
@@ -210,11 +205,11 @@ class Backend(abc.ABC):
         """
         langs = self._languages(languages)
         try:
-            loaded = load_image(
+            loaded = load_input(
                 image, channel_order=channel_order, max_pixels=self.max_pixels
             )
         except UnocrError as err:
-            raise _tag(err, self.name, describe(image)) from err.__cause__
+            raise _tag(err, self.name, describe_item(image)) from err.__cause__
         return self.read_loaded(loaded, languages=langs)
 
     def read_loaded(
@@ -285,13 +280,13 @@ class Backend(abc.ABC):
             loaded: list[tuple[int, LoadedImage]] = []
             for i in chunk:
                 try:
-                    img = load_image(
+                    img = load_input(
                         items[i],
                         channel_order=channel_order,
                         max_pixels=self.max_pixels,
                     )
                 except UnocrError as err:
-                    results[i] = self._item_error(i, describe(items[i]), err)
+                    results[i] = self._item_error(i, describe_item(items[i]), err)
                 else:
                     loaded.append((i, img))
             if loaded:
@@ -426,6 +421,7 @@ class Backend(abc.ABC):
         t = page.timings
         return page.replace(
             backend=page.backend or self.name,
+            source=page.source or source_of(image),
             timings=Timings(
                 decode=image.decode_seconds, engine=t.engine, convert=t.convert
             ),

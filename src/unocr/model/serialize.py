@@ -15,6 +15,7 @@ from unocr.errors import FormatError, GeometryError
 from unocr.geometry import geometry_from_dict
 from unocr.model.elements import Block, Element, Line, Symbol, Word
 from unocr.model.page import Page, Timings
+from unocr.model.source import Source
 
 __all__ = ["SCHEMA", "page_from_dict", "page_from_json", "page_to_dict"]
 
@@ -61,6 +62,7 @@ def page_to_dict(page: Page) -> dict[str, Any]:
         "languages": list(page.languages),
         "timings": {"decode": t.decode, "engine": t.engine, "convert": t.convert},
         "blocks": [_element_to_dict(b) for b in page.blocks],
+        "source": None if page.source is None else page.source.to_dict(),
     }
 
 
@@ -122,6 +124,7 @@ def page_from_dict(data: Any) -> Page:
         raise FormatError("page.blocks: expected a list")
     t = data.get("timings") or {}
     get: Callable[[str], float] = lambda k: float(t.get(k, 0.0))  # noqa: E731
+    source = _source_from_dict(data.get("source"))
     try:
         return Page(
             width=data["width"],
@@ -135,6 +138,7 @@ def page_from_dict(data: Any) -> Page:
                 _element_from_dict(Block, b, f"page.blocks[{i}]")  # type: ignore[misc]
                 for i, b in enumerate(blocks)
             ),
+            source=source,
         )
     except KeyError as exc:
         raise FormatError(f"page: missing {exc.args[0]!r}") from None
@@ -142,6 +146,17 @@ def page_from_dict(data: Any) -> Page:
         if isinstance(exc, FormatError):
             raise
         raise FormatError(f"page: {exc}") from exc
+
+
+def _source_from_dict(data: Any) -> Source | None:
+    if data is None:
+        return None
+    try:
+        return Source.from_dict(data)
+    except KeyError as exc:
+        raise FormatError(f"page.source: missing {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise FormatError(f"page.source: {exc}") from exc
 
 
 def page_from_json(text: str | bytes) -> Page:
