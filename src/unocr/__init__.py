@@ -45,6 +45,7 @@ __all__ = [
     "read_many",
     "read_pages",
     "register_backend",
+    "save_pdf",
 ]
 
 _LAZY: dict[str, str] = {
@@ -72,12 +73,14 @@ _LAZY: dict[str, str] = {
     "read_many": "unocr._api",
     "read_pages": "unocr._api",
     "register_backend": "unocr.registry",
+    "save_pdf": "unocr.documents.searchable",
 }
 
 if _typing.TYPE_CHECKING:
     from unocr._api import clear_cache, get_backend, read, read_many, read_pages
     from unocr.backends.base import Backend, Capabilities, ItemError
     from unocr.comparison import compare
+    from unocr.documents.searchable import save_pdf
     from unocr.formats import load
     from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
     from unocr.model import Block, Line, Page, Symbol, Timings, Word

@@ -11,7 +11,7 @@ library keeps working::
     │   └── LanguageUnavailableError             language data not installed
     ├── AuthenticationError (PermissionError)    cloud credentials missing or refused
     ├── ImageError (ValueError)                  input image unreadable or too large
-    │   └── DocumentError                        PDF unreadable, encrypted, bomb, bad page range
+    │   └── DocumentError                        PDF unreadable, too big, bad pages
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     ├── DatasetError (ValueError)                malformed ground-truth files

@@ -25,7 +25,12 @@ from typing import Any, Literal
 from unocr.documents.pdf import DEFAULT_DPI, DEFAULT_MAX_PAGES, PdfFile, is_pdf
 from unocr.documents.ranges import PageSpec, select_pages
 from unocr.errors import DocumentError, UnocrError
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, describe, load_image
+from unocr.image import (
+    DEFAULT_MAX_PIXELS,
+    LoadedImage,
+    describe,
+    load_image,
+)
 from unocr.model import Page, Source, Timings
 
 __all__ = [
@@ -185,7 +190,10 @@ def _frame_count(data: Any, name: str) -> int | None:
 
 
 def page_refs(
-    item: Any, options: DocumentOptions = DocumentOptions(), *, every_frame: bool = False
+    item: Any,
+    options: DocumentOptions = DocumentOptions(),
+    *,
+    every_frame: bool = False,
 ) -> tuple[list[PageRef] | None, Any]:
     """The pages of a document input.
 
@@ -222,10 +230,10 @@ def page_refs(
         data = data.getvalue()
     if not isinstance(data, (bytes, str, os.PathLike)):
         return None, data
-    count = _frame_count(data, name)
-    if count is None or (count == 1 and options.pages is None):
+    frames = _frame_count(data, name)
+    if frames is None or (frames == 1 and options.pages is None):
         return None, data
-    indices = select_pages(options.pages, count, name)
+    indices = select_pages(options.pages, frames, name)
     return [PageRef(data, name, i, "frames", options) for i in indices], data
 
 
@@ -363,5 +371,7 @@ def check_options(options: DocumentOptions) -> DocumentOptions:
         raise DocumentError("dpi must be finite")
     mp = options.max_pages
     if mp is not None and (isinstance(mp, bool) or not isinstance(mp, int) or mp < 1):
-        raise DocumentError(f"max_pages must be a whole number >= 1 or None, got {mp!r}")
+        raise DocumentError(
+            f"max_pages must be a whole number >= 1 or None, got {mp!r}"
+        )
     return options

@@ -42,6 +42,7 @@ DEFAULT_MAX_PAGES = 10_000
 _PDF_MAGIC = b"%PDF-"
 _HEADER_WINDOW = 1024  # the header may follow up to 1 KiB of junk
 _LOCK = threading.RLock()
+_SIZE_TOLERANCE = 0.01  # pixels
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _SECURITY_ERROR = 5  # FPDF_ERR_SECURITY (unsupported encryption)
 
@@ -238,9 +239,10 @@ class PdfFile:
     def _geometry(self, page: Any, index: int, dpi: float) -> PdfPageGeometry:
         width_pt, height_pt = page.get_size()
         scale = dpi / 72.0
-        # The same rounding as pypdfium2's renderer, so sizes agree exactly.
-        width = math.ceil(width_pt * scale)
-        height = math.ceil(height_pt * scale)
+        # Partial pixels count, float noise in the page box (PDFium keeps it
+        # in single precision) does not: 230.4 pt at 200 dpi is 640 pixels.
+        width = math.ceil(width_pt * scale - _SIZE_TOLERANCE)
+        height = math.ceil(height_pt * scale - _SIZE_TOLERANCE)
         if width <= 0 or height <= 0 or not (width_pt > 0 and height_pt > 0):
             raise DocumentError(
                 f"{self.name} (page {index + 1}): the page has no area "
@@ -291,8 +293,7 @@ class PdfFile:
                     item=self.name,
                 )
             try:
-                bitmap = page.render(scale=dpi / 72.0)
-                image = bitmap.to_pil()
+                image = _render(pdfium, page, geo.width, geo.height)
             except (pdfium.PdfiumError, MemoryError, ValueError) as exc:
                 raise DocumentError(
                     f"{self.name} (page {index + 1}): cannot render the page: {exc}",
@@ -324,6 +325,17 @@ class PdfFile:
             finally:
                 textpage.close()
         return lines, geo
+
+
+def _render(pdfium: Any, page: Any, width: int, height: int) -> Image.Image:
+    """Draw the page (``/Rotate`` applied, annotations included) on white."""
+    raw = pdfium.raw
+    bitmap = pdfium.PdfBitmap.new_native(
+        width, height, format=raw.FPDFBitmap_BGR, rev_byteorder=True
+    )
+    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+    raw.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, raw.FPDF_ANNOT)
+    return bitmap.to_pil()  # type: ignore[no-any-return]
 
 
 def _check_path(path: str | os.PathLike[str], name: str) -> None:

@@ -50,7 +50,7 @@ def select_pages(spec: PageSpec, count: int, name: str) -> list[int]:
         numbers.append(spec)
     else:
         try:
-            items = list(spec)
+            items = list(spec)  # type: ignore[arg-type]
         except TypeError:
             raise DocumentError(
                 f"{name}: pages must be a string such as '1-3,5', a page number or "

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from unocr.documents import (
     DocumentOptions,
     PageImage,
     PageRef,
-    sniff_input,
     describe_item,
     expand,
     page_refs,
     select_pages,
+    sniff_input,
     text_layer_page,
 )
 from unocr.errors import UnocrError
@@ -59,7 +59,7 @@ def read_first_page(
         page = text_layer_page(ref)
         if page is not None:
             return page
-        return engine.read(ref, languages=languages)
+        return engine.read(cast(Any, ref), languages=languages)  # load_input takes refs
     return engine.read(data, languages=languages, channel_order=channel_order)
 
 
@@ -102,7 +102,9 @@ def read_document_pages(
         return
     for ref in refs:
         page = text_layer_page(ref)
-        yield page if page is not None else engine.read(ref, languages=languages)
+        if page is None:
+            page = engine.read(cast(Any, ref), languages=languages)
+        yield page
 
 
 def read_items(

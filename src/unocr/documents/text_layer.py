@@ -1,9 +1,10 @@
 """Words and boxes from a PDF page's own text layer (PDFium's text page).
 
 PDFium orders the characters as the page draws them and marks line ends with
-generated ``\\r\\n``; words are split at whitespace. Each character's box is
-its glyph's tight box (its advance box, the font's ascent to descent, where
-the glyph has no ink, as for spaces), mapped from PDF user space to the
+generated line breaks (CR LF); words are split at whitespace. Each character's box is
+its glyph's tight box, or its advance box (the font's ascent to descent)
+where the glyph has no ink: spaces, and invisible text such as the OCR layer
+of a searchable PDF, mapped from PDF user space to the
 rendered page's pixels, so words line up with the rendered image.
 """
 
@@ -20,10 +21,21 @@ __all__ = ["lines_from_textpage"]
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029")
 
 
+_INVISIBLE = 3  # text render mode 3: neither filled nor stroked (OCR layers)
+
+
+def _invisible(raw: Any, handle: Any, index: int) -> bool:
+    obj = raw.FPDFText_GetTextObject(handle, index)
+    return bool(obj) and raw.FPDFTextObj_GetTextRenderMode(obj) == _INVISIBLE
+
+
 def _char_box(
-    textpage: Any, index: int, to_pixels: Callable[[float, float], tuple[float, float]]
+    textpage: Any,
+    index: int,
+    to_pixels: Callable[[float, float], tuple[float, float]],
+    loose: bool,
 ) -> Box | None:
-    left, bottom, right, top = textpage.get_charbox(index)
+    left, bottom, right, top = textpage.get_charbox(index, loose=loose)
     if not (right > left and top > bottom):
         left, bottom, right, top = textpage.get_charbox(index, loose=True)
         if not (right > left and top > bottom):
@@ -80,7 +92,8 @@ def lines_from_textpage(
         if not char or char.isspace() or code in (0xFFFE, 0xFFFF, 0x02):
             end_word()
             continue
-        box = _char_box(textpage, i, to_pixels)
+        # Invisible text (an OCR layer) has no ink: its box is its advance box.
+        box = _char_box(textpage, i, to_pixels, _invisible(raw, handle, i))
         if box is None:
             end_word()
             continue

@@ -64,7 +64,9 @@ class Source:
                 f"source method must be one of {READ_METHODS}, got {self.method!r}"
             )
         if self.page_size is not None:
-            object.__setattr__(self, "page_size", _floats(self.page_size, 2, "page_size"))
+            object.__setattr__(
+                self, "page_size", _floats(self.page_size, 2, "page_size")
+            )
         if self.to_pdf is not None:
             object.__setattr__(self, "to_pdf", _floats(self.to_pdf, 6, "to_pdf"))
         if self.dpi is not None:
@@ -122,8 +124,8 @@ class Source:
             index=data.get("index", 0),
             method=data.get("method", "ocr"),
             dpi=data.get("dpi"),
-            page_size=None if size is None else tuple(size),  # type: ignore[arg-type]
-            to_pdf=None if matrix is None else tuple(matrix),  # type: ignore[arg-type]
+            page_size=None if size is None else tuple(size),
+            to_pdf=None if matrix is None else tuple(matrix),
         )
 
 

@@ -1,0 +1,300 @@
+"""Searchable PDF out: page images with an invisible text layer (:func:`save_pdf`).
+
+Written with pikepdf (the Python binding of qpdf, a maintained C++ PDF
+library), so the file structure, cross-reference table and compression are
+qpdf's, not hand-made. Each page holds its image, drawn over the whole page,
+and every word as invisible text (text render mode 3, as Tesseract and
+OCRmyPDF write it) in a "glyphless" font: a Type0 font with the Identity-H
+encoding whose character codes are the text's UTF-16 code units, mapped back
+to Unicode by an identity ``ToUnicode`` map, so any script is stored without
+embedding a real font. Every character advances half an em; each word's font
+size is its box height and its horizontal scaling (``Tz``) stretches it to
+its box width, with the baseline along the word's bottom edge (rotated for
+quads and rotated boxes), so a viewer's selection and a text extractor's
+boxes lie on the words in the image.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from unocr.errors import BackendUnavailableError, DocumentError, FormatError
+from unocr.model import Word
+
+if TYPE_CHECKING:
+    from unocr.image import ImageInput, LoadedImage
+    from unocr.model import Page
+
+__all__ = ["save_pdf"]
+
+_FONT_NAME = "GlyphLessFont"
+_ADVANCE = 500  # glyph advance in 1/1000 em: every character is half an em wide
+_DEFAULT_IMAGE_DPI = 300.0
+# Identity map from 2-byte codes to the same UTF-16 code units.
+_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000> <FFFF>
+endcodespacerange
+1 beginbfrange
+<0000> <FFFF> <0000>
+endbfrange
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+"""
+
+
+def _pikepdf() -> Any:
+    try:
+        import pikepdf
+    except ImportError as exc:
+        raise BackendUnavailableError(
+            "writing searchable PDF files needs pikepdf, which is not installed.",
+            fix="pip install 'unocr[pdf]'",
+        ) from exc
+    return pikepdf
+
+
+def _font(pdf: Any) -> Any:
+    pikepdf = _pikepdf()
+    name = pikepdf.Name
+    descriptor = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=name.FontDescriptor,
+            FontName=name(f"/{_FONT_NAME}"),
+            Flags=5,
+            FontBBox=[0, 0, _ADVANCE, 1000],
+            ItalicAngle=0,
+            Ascent=1000,
+            Descent=0,
+            CapHeight=1000,
+            StemV=80,
+        )
+    )
+    cid_font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=name.Font,
+            Subtype=name.CIDFontType2,
+            BaseFont=name(f"/{_FONT_NAME}"),
+            CIDSystemInfo=pikepdf.Dictionary(
+                Registry=pikepdf.String("Adobe"),
+                Ordering=pikepdf.String("Identity"),
+                Supplement=0,
+            ),
+            FontDescriptor=descriptor,
+            DW=_ADVANCE,
+            CIDToGIDMap=name.Identity,
+        )
+    )
+    return pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=name.Font,
+            Subtype=name.Type0,
+            BaseFont=name(f"/{_FONT_NAME}"),
+            Encoding=name("/Identity-H"),
+            DescendantFonts=[cid_font],
+            ToUnicode=pdf.make_stream(_TO_UNICODE),
+        )
+    )
+
+
+def _image_stream(pdf: Any, loaded: LoadedImage) -> Any:
+    """The page image as a PDF image XObject (JPEG files kept as they are)."""
+    pikepdf = _pikepdf()
+    name = pikepdf.Name
+    rgb = loaded.image
+    if loaded.encoded is not None and loaded.format == "JPEG" and rgb.mode == "RGB":
+        from PIL import Image
+
+        with Image.open(io.BytesIO(loaded.encoded)) as im:
+            jpeg_mode = im.mode
+        if jpeg_mode in ("RGB", "L"):
+            return pdf.make_stream(
+                loaded.encoded,
+                Type=name.XObject,
+                Subtype=name.Image,
+                Width=rgb.width,
+                Height=rgb.height,
+                ColorSpace=name.DeviceRGB if jpeg_mode == "RGB" else name.DeviceGray,
+                BitsPerComponent=8,
+                Filter=name.DCTDecode,
+            )
+    pixels = np.asarray(rgb)
+    gray = bool((pixels[..., 0] == pixels[..., 1]).all()) and bool(
+        (pixels[..., 1] == pixels[..., 2]).all()
+    )
+    data = np.ascontiguousarray(pixels[..., 0] if gray else pixels).tobytes()
+    return pdf.make_stream(
+        zlib.compress(data, 6),
+        Type=name.XObject,
+        Subtype=name.Image,
+        Width=rgb.width,
+        Height=rgb.height,
+        ColorSpace=name.DeviceGray if gray else name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=name.FlateDecode,
+    )
+
+
+def _num(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _word_ops(
+    word: Word, sx: float, sy: float, height_pt: float, *, space: bool
+) -> str | None:
+    """Content-stream operators drawing one word invisibly over its box.
+
+    With ``space``, a space follows the word (beyond its box) so that text
+    extracted from the page has its words apart.
+    """
+    text = word.text.strip()
+    if not text:
+        return None
+    tl, _, br, bl = word.geometry.to_quad().points
+
+    def pdf(p: Any) -> tuple[float, float]:
+        return float(p[0]) * sx, height_pt - float(p[1]) * sy
+
+    (x0, y0), (x1, y1), (xt, yt) = pdf(bl), pdf(br), pdf(tl)
+    width = math.hypot(x1 - x0, y1 - y0)
+    size = math.hypot(xt - x0, yt - y0)
+    if width <= 0 or size <= 0:
+        return None
+    cos, sin = (x1 - x0) / width, (y1 - y0) / width
+    codes = text.encode("utf-16-be")
+    n_units = len(codes) // 2
+    if space:
+        codes += " ".encode("utf-16-be")
+    scale = 100.0 * width / (n_units * size * _ADVANCE / 1000.0)
+    return (
+        f"/F0 {_num(size)} Tf {_num(scale)} Tz "
+        f"{_num(cos)} {_num(sin)} {_num(-sin)} {_num(cos)} {_num(x0)} {_num(y0)} Tm "
+        f"<{codes.hex().upper()}> Tj"
+    )
+
+
+def _page_dpi(page: Page, loaded: LoadedImage) -> tuple[float, float]:
+    source = page.source
+    if source is not None and source.page_size is not None:
+        w_pt, h_pt = source.page_size
+        return 72.0 * loaded.width / w_pt, 72.0 * loaded.height / h_pt
+    if source is not None and source.dpi:
+        return source.dpi, source.dpi
+    dpi = loaded.image.info.get("dpi")
+    try:
+        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
+    except (TypeError, ValueError, IndexError):
+        x = y = 0.0
+    if x > 1 and y > 1:
+        return x, y
+    return _DEFAULT_IMAGE_DPI, _DEFAULT_IMAGE_DPI
+
+
+def _load_page_image(page: Page, image: ImageInput | None, index: int) -> LoadedImage:
+    from unocr.documents import PageRef, load_input
+
+    if image is not None:
+        return load_input(image, max_pixels=None)
+    source = page.source
+    if source is None or source.name.startswith("<"):
+        raise DocumentError(
+            f"page {index}: its image cannot be found (the page has no source "
+            "file); pass images=[...] with one image per page",
+            item=index,
+        )
+    if source.dpi is not None:  # a PDF page: render it again at the same dpi
+        from unocr.documents import DocumentOptions
+
+        ref = PageRef(
+            source.name, source.name, source.index, "pdf", DocumentOptions(source.dpi)
+        )
+        return load_input(ref, max_pixels=None)
+    from unocr.image import load_image
+
+    return load_image(source.name, frame=source.index, max_pixels=None)
+
+
+def save_pdf(
+    pages: Iterable[Page],
+    path: str | os.PathLike[str],
+    images: Sequence[ImageInput] | None = None,
+) -> None:
+    """Write pages as a searchable PDF: each page's image with its words as text.
+
+    Args:
+        pages: The pages, e.g. from :func:`unocr.read_pages`.
+        path: The PDF file to write.
+        images: One image per page (anything :func:`unocr.read` accepts). When
+            ``None``, each page's image is loaded again from ``page.source``:
+            the image file (and frame), or the PDF page rendered at the same
+            dpi.
+
+    Raises:
+        DocumentError: A page's image cannot be found, or its size differs
+            from the page's.
+        unocr.errors.FormatError: The file cannot be written.
+        unocr.errors.BackendUnavailableError: pikepdf is not installed.
+
+    A PDF page keeps the source page's size in points; an image becomes a
+    page of its pixel size at its stored resolution (300 dpi when it has
+    none).
+    """
+    pikepdf = _pikepdf()
+    page_list = list(pages)
+    if images is not None and len(images) != len(page_list):
+        raise DocumentError(
+            f"save_pdf got {len(page_list)} pages but {len(images)} images; give one "
+            "image per page"
+        )
+    pdf = pikepdf.new()
+    font = _font(pdf)
+    for i, page in enumerate(page_list):
+        loaded = _load_page_image(page, None if images is None else images[i], i)
+        if (loaded.width, loaded.height) != (page.width, page.height):
+            raise DocumentError(
+                f"page {i}: its image is {loaded.width}x{loaded.height} pixels but "
+                f"the page is {page.width}x{page.height}; pass the image the page "
+                "was read from",
+                item=i,
+            )
+        dpi_x, dpi_y = _page_dpi(page, loaded)
+        w_pt, h_pt = 72.0 * page.width / dpi_x, 72.0 * page.height / dpi_y
+        sx, sy = w_pt / page.width, h_pt / page.height
+        ops = [f"q {_num(w_pt)} 0 0 {_num(h_pt)} 0 0 cm /Im0 Do Q", "BT 3 Tr"]
+        for line in page.lines:
+            words = line.words or (Word(line.text, line.geometry),)
+            for k, word in enumerate(words):
+                op = _word_ops(word, sx, sy, h_pt, space=k < len(words) - 1)
+                if op is not None:
+                    ops.append(op)
+        ops.append("ET")
+        pdf_page = pdf.add_blank_page(page_size=(w_pt, h_pt))
+        pdf_page.Resources = pikepdf.Dictionary(
+            Font=pikepdf.Dictionary(F0=font),
+            XObject=pikepdf.Dictionary(Im0=_image_stream(pdf, loaded)),
+        )
+        pdf_page.Contents = pdf.make_stream("\n".join(ops).encode("ascii"))
+    try:
+        pdf.save(os.fspath(path), compress_streams=True)
+    except OSError as exc:
+        raise FormatError(
+            f"cannot write {os.fspath(path)}: {exc.strerror or exc}",
+            item=os.fspath(path),
+        ) from exc
+    finally:
+        pdf.close()
