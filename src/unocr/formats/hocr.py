@@ -43,6 +43,7 @@ from unocr.formats._common import (
     page_languages,
     percent_to_confidence,
 )
+from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._xml import (
     XmlSyntaxError,
     local_name,
@@ -145,7 +146,15 @@ def dumps(page: Page) -> str:
         meta.set("content", clean_text(content))
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     page_el = sub(body, "div", "ocr_page", "page_1")
-    page_el.set("title", f"bbox 0 0 {page.width} {page.height}; ppageno 0")
+    image = file_name(page)
+    image_prop = "" if image is None else f'image "{image.replace(chr(34), "%22")}"; '
+    page_el.set(
+        "title",
+        clean_text(
+            f"{image_prop}bbox 0 0 {page.width} {page.height}; "
+            f"ppageno {page_index(page)}"
+        ),
+    )
     n_line = n_word = 0
     for b, block in enumerate(page.blocks, start=1):
         area = sub(page_el, "div", "ocr_carea", f"block_1_{b}")
@@ -430,6 +439,8 @@ def loads(data: str | bytes) -> Page:
         width = height = 0
     languages = _meta(root, "ocr-langs")
     system = _meta(root, "ocr-system")
+    image = props.get("image")
+    ppageno = props.get("ppageno")
     return Page(
         width=width,
         height=height,
@@ -438,6 +449,10 @@ def loads(data: str | bytes) -> Page:
         languages=page_languages(blocks)
         if languages is None
         else tuple(code for code in map(iso_language, languages.split()) if code),
+        source=read_source(
+            " ".join(image).strip('"').replace("%22", '"') if image else None,
+            int(ppageno[0]) if ppageno and ppageno[0].isdigit() else None,
+        ),
     )
 
 
