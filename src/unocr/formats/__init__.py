@@ -38,18 +38,22 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr.errors import FormatError
+from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 
 if TYPE_CHECKING:
     from unocr.model import Page
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "MULTIPAGE_FORMATS",
     "READ_FORMATS",
     "WRITE_FORMATS",
     "dumps",
+    "dumps_pages",
     "infer_format",
     "load",
     "loads",
+    "loads_pages",
     "save",
     "sniff_format",
 ]
