@@ -31,7 +31,8 @@ from unocr.image import (
     describe,
     load_image,
 )
-from unocr.model import Page, Source, Timings
+from unocr.model import Block, Line, Page, Source, Timings
+from unocr.model.layout import group_lines
 
 __all__ = [
     "DEFAULT_DPI",
@@ -351,10 +352,28 @@ def text_layer_page(ref: Any) -> Page | None:
         lines, geo = pdf.text_lines(ref.index, opts.dpi)
     if not lines:
         return None
-    page = Page.from_lines(lines, width=geo.width, height=geo.height)
+    page = Page(width=geo.width, height=geo.height, blocks=_in_pdf_order(lines))
     return page.replace(
         source=replace(geo.source, method="text-layer"),
         timings=Timings(convert=time.perf_counter() - start),
+    )
+
+
+def _in_pdf_order(lines: list[Line]) -> tuple[Block, ...]:
+    """Blocks grouped by layout, but lines and blocks in PDFium's text order.
+
+    PDFium orders text as the page draws it (the author's order, as a rule),
+    which holds on multi-column pages and on pages shown rotated
+    (``/Rotate``), where a top-to-bottom order of the rendered image would not.
+    """
+    rank = {id(line): i for i, line in enumerate(lines)}
+    blocks = [
+        block.replace(lines=tuple(sorted(block.lines, key=lambda li: rank[id(li)])))
+        for block in group_lines(lines)
+    ]
+    blocks.sort(key=lambda b: rank[id(b.lines[0])])
+    return tuple(
+        b.replace(text="\n".join(li.text for li in b.lines)) for b in blocks
     )
 
 

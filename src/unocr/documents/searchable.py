@@ -21,7 +21,7 @@ import math
 import os
 import zlib
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -231,14 +231,14 @@ def _load_page_image(page: Page, image: ImageInput | None, index: int) -> Loaded
 
 def save_pdf(
     pages: Iterable[Page],
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | BinaryIO,
     images: Sequence[ImageInput] | None = None,
 ) -> None:
     """Write pages as a searchable PDF: each page's image with its words as text.
 
     Args:
         pages: The pages, e.g. from :func:`unocr.read_pages`.
-        path: The PDF file to write.
+        path: The PDF file to write, or a binary file object.
         images: One image per page (anything :func:`unocr.read` accepts). When
             ``None``, each page's image is loaded again from ``page.source``:
             the image file (and frame), or the PDF page rendered at the same
@@ -289,12 +289,12 @@ def save_pdf(
             XObject=pikepdf.Dictionary(Im0=_image_stream(pdf, loaded)),
         )
         pdf_page.Contents = pdf.make_stream("\n".join(ops).encode("ascii"))
+    target = path if hasattr(path, "write") else os.fspath(path)
     try:
-        pdf.save(os.fspath(path), compress_streams=True)
+        pdf.save(target, compress_streams=True)
     except OSError as exc:
         raise FormatError(
-            f"cannot write {os.fspath(path)}: {exc.strerror or exc}",
-            item=os.fspath(path),
+            f"cannot write {target}: {exc.strerror or exc}", item=str(target)
         ) from exc
     finally:
         pdf.close()
