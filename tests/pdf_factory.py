@@ -44,9 +44,7 @@ def text_pdf(
         ops = []
         for x, y, text in lines:
             escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            ops.append(
-                f"BT /F1 {font_size} Tf {ox + x} {oy + y} Td ({escaped}) Tj ET"
-            )
+            ops.append(f"BT /F1 {font_size} Tf {ox + x} {oy + y} Td ({escaped}) Tj ET")
         page.Contents = pdf.make_stream("\n".join(ops).encode("latin-1"))
         if rotate:
             page.Rotate = rotate
@@ -82,3 +80,62 @@ def raw_pdf(
         f"startxref\n{xref}\n%%EOF\n"
     ).encode()
     return bytes(out)
+
+
+def extract_words(path: Path) -> list[tuple[float, float, list[tuple[str, tuple]]]]:
+    """The text layer of each page, read back with pdfminer.six (not PDFium).
+
+    Returns, per page, its width and height in points and its words as
+    (text, (x0, y0, x1, y1)) in points from the top left, words being runs of
+    characters on one baseline without a space or a gap between them.
+    """
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar
+
+    out = []
+    for layout in extract_pages(str(path), laparams=LAParams()):
+        x_min, y_min, x_max, y_max = layout.bbox
+        chars: list[LTChar] = []
+
+        def walk(node) -> None:
+            if isinstance(node, LTChar):
+                chars.append(node)
+            elif hasattr(node, "__iter__"):
+                for child in node:
+                    walk(child)
+
+        walk(layout)
+        words: list[list[LTChar]] = []
+        current: list[LTChar] = []
+        for char in [*chars, None]:
+            if char is None or not char.get_text().strip():
+                if current:
+                    words.append(current)
+                current = []
+                continue
+            if current and (
+                abs(char.x0 - current[-1].x1) > 0.3 * char.size
+                or abs(char.matrix[5] - current[-1].matrix[5]) > 0.5 * char.size
+            ):
+                words.append(current)
+                current = []
+            current.append(char)
+        out.append(
+            (
+                x_max - x_min,
+                y_max - y_min,
+                [
+                    (
+                        "".join(c.get_text() for c in w),
+                        (
+                            min(c.x0 for c in w) - x_min,
+                            y_max - max(c.y1 for c in w),
+                            max(c.x1 for c in w) - x_min,
+                            y_max - min(c.y0 for c in w),
+                        ),
+                    )
+                    for w in words
+                ],
+            )
+        )
+    return out

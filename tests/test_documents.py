@@ -7,9 +7,9 @@ written with pikepdf / by hand); nothing is downloaded.
 from __future__ import annotations
 
 import io
-from math import ceil
 import subprocess
 import sys
+from math import ceil
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +55,9 @@ def _bars(widths: tuple[int, ...]) -> Image.Image:
 
 # ------------------------------------------------------------------ rendering
 def test_read_pages_one_page_per_pdf_page_at_the_dpi(ink, tmp_path):
-    pdf = image_pdf(tmp_path / "scan.pdf", [_bars((20,)), _bars((30, 40)), _bars((50,))])
+    pdf = image_pdf(
+        tmp_path / "scan.pdf", [_bars((20,)), _bars((30, 40)), _bars((50,))]
+    )
     pages = list(unocr.read_pages(pdf, backend=ink, dpi=144, pages="2-3"))
     assert [p.source.index for p in pages] == [1, 2]
     assert [p.source.number for p in pages] == [2, 3]
@@ -96,7 +98,8 @@ def test_rendered_pdf_page_matches_the_image_and_tesseract_reads_it(tmp_path):
     assert [w.text for w in page.words] == [w.text for w in direct.words]
     rendered = load_input(PageRef(str(pdf), str(pdf), 0, "pdf", DocumentOptions(200)))
     diff = np.abs(
-        np.asarray(rendered.image, np.int16) - np.asarray(image.convert("RGB"), np.int16)
+        np.asarray(rendered.image, np.int16)
+        - np.asarray(image.convert("RGB"), np.int16)
     )
     assert diff.mean() < 10  # the same picture, up to resampling
 
@@ -106,7 +109,10 @@ def test_multi_frame_tiff_every_frame_with_its_source(ink, tmp_path):
     frames = [_bars((20,)), _bars((30,)), _bars((40,))]
     frames[0].save(path, save_all=True, append_images=frames[1:])
     pages = list(unocr.read_pages(path, backend=ink, pages="1,3"))
-    assert [(p.source.index, p.words[0].text) for p in pages] == [(0, "w20"), (2, "w40")]
+    assert [(p.source.index, p.words[0].text) for p in pages] == [
+        (0, "w20"),
+        (2, "w40"),
+    ]
     assert all(p.source.page_size is None for p in pages)
 
 
@@ -136,7 +142,7 @@ def test_read_many_expands_documents_and_keeps_good_items(ink, tmp_path):
     failed = results[3]
     assert not failed and failed.index == 3
     assert isinstance(failed.error, DocumentError) and str(broken) in str(failed.error)
-    with pytest.raises(DocumentError, match="broken.pdf"):
+    with pytest.raises(DocumentError, match=r"broken\.pdf"):
         unocr.read_many([png, broken], backend=ink)
 
 
@@ -155,7 +161,9 @@ def test_text_layer_words_sit_on_the_rendered_ink(ink, tmp_path, rotate):
     if rotate == 0:
         assert texts == [t for _, _, t in LINES]
     assert page.source.page_size == ((792, 612) if rotate in (90, 270) else (612, 792))
-    image = load_input(PageRef(str(pdf), str(pdf), 0, "pdf", DocumentOptions(100))).image
+    image = load_input(
+        PageRef(str(pdf), str(pdf), 0, "pdf", DocumentOptions(100))
+    ).image
     assert image.size == (page.width, page.height)
     dark = np.asarray(image.convert("L")) < 128
     covered = np.zeros_like(dark)
@@ -163,7 +171,10 @@ def test_text_layer_words_sit_on_the_rendered_ink(ink, tmp_path, rotate):
         b = word.geometry.to_box()
         box = dark[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))]
         assert box.mean() > 0.05, word.text  # ink inside every word box
-        covered[int(b.y0) - 1 : int(np.ceil(b.y1)) + 1, int(b.x0) - 1 : int(np.ceil(b.x1)) + 1] = True
+        covered[
+            int(b.y0) - 1 : int(np.ceil(b.y1)) + 1,
+            int(b.x0) - 1 : int(np.ceil(b.x1)) + 1,
+        ] = True
     assert dark[covered].sum() >= 0.99 * dark.sum()  # and no ink outside them
     # to_pdf carries the first word back to where the PDF drew it (x=72, y=700)
     first = next(w for w in page.words if w.text == "Hello").geometry.to_box()
@@ -193,10 +204,12 @@ def test_encrypted_pdf_needs_its_password(ink, tmp_path):
     locked = tmp_path / "locked.pdf"
     with pikepdf.open(plain) as pdf:
         pdf.save(locked, encryption=pikepdf.Encryption(owner="o", user="s3cret", R=6))
-    with pytest.raises(DocumentError, match="locked.pdf: the PDF is encrypted") as err:
+    with pytest.raises(
+        DocumentError, match=r"locked\.pdf: the PDF is encrypted"
+    ) as err:
         unocr.read(locked, backend=ink)
     assert err.value.needs_password
-    with pytest.raises(DocumentError, match="password given .* is wrong"):
+    with pytest.raises(DocumentError, match=r"password given .* is wrong"):
         unocr.read(locked, backend=ink, password="nope")
     page = unocr.read(locked, backend=ink, password="s3cret", dpi=72)
     assert _widths(page) == pytest.approx([20], abs=1)

@@ -298,14 +298,13 @@ def _targets(
         folder = Path(out)
         return [folder / (st + _SUFFIX[fmt]) for st in _unique_stems(units)]
     if len(units) > 1 and fmt not in _STREAMABLE:
-        what = "pages" if fmt in _PER_PAGE else "inputs"
+        unit, several = (
+            ("page", "pages") if fmt in _PER_PAGE else ("document", "inputs")
+        )
+        example = "out/{stem}" + ("-{page}" if fmt in _PER_PAGE else "") + _SUFFIX[fmt]
         raise _UsageError(
-            f"{fmt} holds one {'page' if fmt in _PER_PAGE else 'input'} per file: "
-            f"with several {what} give --output a folder (out/) or a pattern such "
-            "as 'out/{stem}"
-            + ("-{page}" if fmt in _PER_PAGE else "")
-            + _SUFFIX[fmt]
-            + "'"
+            f"{fmt} holds one {unit} per file: with several {several} give --output "
+            f"a folder (out/) or a pattern such as '{example}'"
         )
     if fmt == "pdf" and out is None and sys.stdout.isatty():
         raise _UsageError("-f pdf writes binary data: give --output FILE.pdf")

@@ -372,9 +372,7 @@ def _in_pdf_order(lines: list[Line]) -> tuple[Block, ...]:
         for block in group_lines(lines)
     ]
     blocks.sort(key=lambda b: rank[id(b.lines[0])])
-    return tuple(
-        b.replace(text="\n".join(li.text for li in b.lines)) for b in blocks
-    )
+    return tuple(b.replace(text="\n".join(li.text for li in b.lines)) for b in blocks)
 
 
 def check_options(options: DocumentOptions) -> DocumentOptions:

@@ -37,8 +37,7 @@ __all__ = ["save_pdf"]
 _FONT_NAME = "GlyphLessFont"
 _ADVANCE = 500  # glyph advance in 1/1000 em: every character is half an em wide
 _DEFAULT_IMAGE_DPI = 300.0
-# Identity map from 2-byte codes to the same UTF-16 code units.
-_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
+_CMAP_HEAD = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
 begincmap
 /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
@@ -47,14 +46,61 @@ begincmap
 1 begincodespacerange
 <0000> <FFFF>
 endcodespacerange
-1 beginbfrange
-<0000> <FFFF> <0000>
-endbfrange
-endcmap
+"""
+_CMAP_TAIL = b"""endcmap
 CMapName currentdict /CMap defineresource pop
 end
 end
 """
+# Codes D800-DFFF (lone UTF-16 surrogates, never text on their own) stand for
+# characters beyond U+FFFF, one code each, mapped to their surrogate pairs.
+_EXTRA_FIRST, _EXTRA_LAST = 0xD800, 0xDFFF
+
+
+class _Codes:
+    """Character codes of the glyphless font and its ``ToUnicode`` map."""
+
+    def __init__(self) -> None:
+        self.extra: dict[str, int] = {}
+
+    def encode(self, text: str) -> bytes:
+        """Two bytes per character: its code point, or an allocated code."""
+        out = bytearray()
+        for char in text:
+            point = ord(char)
+            if 0xD800 <= point <= 0xDFFF:
+                point = 0xFFFD  # a lone surrogate is not text
+            elif point > 0xFFFF:
+                code = self.extra.get(char)
+                if code is None:
+                    code = _EXTRA_FIRST + len(self.extra)
+                    if code > _EXTRA_LAST:
+                        code = 0xFFFD
+                    else:
+                        self.extra[char] = code
+                point = code
+            out += point.to_bytes(2, "big")
+        return bytes(out)
+
+    def to_unicode(self) -> bytes:
+        """The CMap: identity for the BMP, surrogate pairs for the others."""
+        # Ranges within one high byte, as the PDF specification asks.
+        highs = [h for h in range(256) if not 0xD8 <= h <= 0xDF]
+        lines = [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in highs]
+        body = bytearray()
+        for i in range(0, len(lines), 100):
+            chunk = lines[i : i + 100]
+            body += f"{len(chunk)} beginbfrange\n".encode()
+            body += ("\n".join(chunk) + "\nendbfrange\n").encode()
+        pairs = [
+            f"<{code:04X}> <{char.encode('utf-16-be').hex().upper()}>"
+            for char, code in self.extra.items()
+        ]
+        for i in range(0, len(pairs), 100):
+            chunk = pairs[i : i + 100]
+            body += f"{len(chunk)} beginbfchar\n".encode()
+            body += ("\n".join(chunk) + "\nendbfchar\n").encode()
+        return _CMAP_HEAD + bytes(body) + _CMAP_TAIL
 
 
 def _pikepdf() -> Any:
@@ -68,7 +114,7 @@ def _pikepdf() -> Any:
     return pikepdf
 
 
-def _font(pdf: Any) -> Any:
+def _font(pdf: Any, to_unicode: Any) -> Any:
     pikepdf = _pikepdf()
     name = pikepdf.Name
     descriptor = pdf.make_indirect(
@@ -106,7 +152,7 @@ def _font(pdf: Any) -> Any:
             BaseFont=name(f"/{_FONT_NAME}"),
             Encoding=name("/Identity-H"),
             DescendantFonts=[cid_font],
-            ToUnicode=pdf.make_stream(_TO_UNICODE),
+            ToUnicode=to_unicode,
         )
     )
 
@@ -155,7 +201,7 @@ def _num(value: float) -> str:
 
 
 def _word_ops(
-    word: Word, sx: float, sy: float, height_pt: float, *, space: bool
+    word: Word, sx: float, sy: float, height_pt: float, codes: _Codes, *, space: bool
 ) -> str | None:
     """Content-stream operators drawing one word invisibly over its box.
 
@@ -176,15 +222,15 @@ def _word_ops(
     if width <= 0 or size <= 0:
         return None
     cos, sin = (x1 - x0) / width, (y1 - y0) / width
-    codes = text.encode("utf-16-be")
-    n_units = len(codes) // 2
+    data = codes.encode(text)
+    n_chars = len(data) // 2
     if space:
-        codes += " ".encode("utf-16-be")
-    scale = 100.0 * width / (n_units * size * _ADVANCE / 1000.0)
+        data += codes.encode(" ")
+    scale = 100.0 * width / (n_chars * size * _ADVANCE / 1000.0)
     return (
         f"/F0 {_num(size)} Tf {_num(scale)} Tz "
         f"{_num(cos)} {_num(sin)} {_num(-sin)} {_num(cos)} {_num(x0)} {_num(y0)} Tm "
-        f"<{codes.hex().upper()}> Tj"
+        f"<{data.hex().upper()}> Tj"
     )
 
 
@@ -262,7 +308,9 @@ def save_pdf(
             "image per page"
         )
     pdf = pikepdf.new()
-    font = _font(pdf)
+    codes = _Codes()
+    to_unicode = pdf.make_stream(b"")
+    font = _font(pdf, to_unicode)
     for i, page in enumerate(page_list):
         loaded = _load_page_image(page, None if images is None else images[i], i)
         if (loaded.width, loaded.height) != (page.width, page.height):
@@ -279,16 +327,24 @@ def save_pdf(
         for line in page.lines:
             words = line.words or (Word(line.text, line.geometry),)
             for k, word in enumerate(words):
-                op = _word_ops(word, sx, sy, h_pt, space=k < len(words) - 1)
+                op = _word_ops(word, sx, sy, h_pt, codes, space=k < len(words) - 1)
                 if op is not None:
                     ops.append(op)
         ops.append("ET")
-        pdf_page = pdf.add_blank_page(page_size=(w_pt, h_pt))
-        pdf_page.Resources = pikepdf.Dictionary(
-            Font=pikepdf.Dictionary(F0=font),
-            XObject=pikepdf.Dictionary(Im0=_image_stream(pdf, loaded)),
+        pdf.pages.append(
+            pikepdf.Page(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Page,
+                    MediaBox=[0, 0, w_pt, h_pt],
+                    Resources=pikepdf.Dictionary(
+                        Font=pikepdf.Dictionary(F0=font),
+                        XObject=pikepdf.Dictionary(Im0=_image_stream(pdf, loaded)),
+                    ),
+                    Contents=pdf.make_stream("\n".join(ops).encode("ascii")),
+                )
+            )
         )
-        pdf_page.Contents = pdf.make_stream("\n".join(ops).encode("ascii"))
+    to_unicode.write(codes.to_unicode())
     target = path if hasattr(path, "write") else os.fspath(path)
     try:
         pdf.save(target, compress_streams=True)
