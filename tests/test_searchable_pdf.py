@@ -131,7 +131,7 @@ def test_save_pdf_bad_input(tmp_path):
     with pytest.raises(DocumentError, match="image is 640x480 pixels but the page is"):
         save_pdf([page], tmp_path / "a.pdf", images=[SAMPLE])
     sourced = page.replace(source=Source(str(tmp_path / "gone.png")))
-    with pytest.raises(unocr.errors.ImageError, match="gone.png: no such file"):
+    with pytest.raises(unocr.errors.ImageError, match=r"gone\.png: no such file"):
         save_pdf([sourced], tmp_path / "a.pdf")
     assert not (tmp_path / "a.pdf").exists()
     buffer = io.BytesIO()
