@@ -25,4 +25,5 @@ bench: bootstrap
 	.venv/bin/python bench/tesseract.py
 	.venv/bin/python bench/gcv.py
 	.venv/bin/python bench/evaluate.py
+	.venv/bin/python bench/pdf.py
 	.venv-keras/bin/python bench/dl.py

@@ -61,7 +61,7 @@ def test_multi_frame_tiff_every_frame_is_read(tmp_path, capsys):
 
 
 def test_one_multi_page_hocr_and_alto_file_per_document(born, tmp_path):
-    for fmt, suffix in (("hocr", ".hocr"), ("alto", ".alto.xml")):
+    for suffix in (".hocr", ".alto.xml"):
         out = tmp_path / f"doc{suffix}"
         assert main(["read", str(born), "--text-layer", "-o", str(out)]) == 0
         pages = loads_pages(out.read_bytes())
