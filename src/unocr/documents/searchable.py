@@ -201,12 +201,13 @@ def _num(value: float) -> str:
 
 
 def _word_ops(
-    word: Word, sx: float, sy: float, height_pt: float, codes: _Codes, *, space: bool
+    word: Word, sx: float, sy: float, height_pt: float, codes: _Codes
 ) -> str | None:
     """Content-stream operators drawing one word invisibly over its box.
 
-    With ``space``, a space follows the word (beyond its box) so that text
-    extracted from the page has its words apart.
+    A space follows the word (beyond its box), so that text extracted from
+    the page has its words apart, also where one line ends level with the
+    next line's start.
     """
     text = word.text.strip()
     if not text:
@@ -224,8 +225,7 @@ def _word_ops(
     cos, sin = (x1 - x0) / width, (y1 - y0) / width
     data = codes.encode(text)
     n_chars = len(data) // 2
-    if space:
-        data += codes.encode(" ")
+    data += codes.encode(" ")
     scale = 100.0 * width / (n_chars * size * _ADVANCE / 1000.0)
     return (
         f"/F0 {_num(size)} Tf {_num(scale)} Tz "
@@ -326,8 +326,8 @@ def save_pdf(
         ops = [f"q {_num(w_pt)} 0 0 {_num(h_pt)} 0 0 cm /Im0 Do Q", "BT 3 Tr"]
         for line in page.lines:
             words = line.words or (Word(line.text, line.geometry),)
-            for k, word in enumerate(words):
-                op = _word_ops(word, sx, sy, h_pt, codes, space=k < len(words) - 1)
+            for word in words:
+                op = _word_ops(word, sx, sy, h_pt, codes)
                 if op is not None:
                     ops.append(op)
         ops.append("ET")
