@@ -62,6 +62,7 @@ class _Codes:
 
     def __init__(self) -> None:
         self.extra: dict[str, int] = {}
+        self.highs: set[int] = set()  # high bytes of the BMP codes in use
 
     def encode(self, text: str) -> bytes:
         """Two bytes per character: its code point, or an allocated code."""
@@ -79,13 +80,16 @@ class _Codes:
                     else:
                         self.extra[char] = code
                 point = code
+            if point < _EXTRA_FIRST or point > _EXTRA_LAST:
+                self.highs.add(point >> 8)
             out += point.to_bytes(2, "big")
         return bytes(out)
 
     def to_unicode(self) -> bytes:
         """The CMap: identity for the BMP, surrogate pairs for the others."""
-        # Ranges within one high byte, as the PDF specification asks.
-        highs = [h for h in range(256) if not 0xD8 <= h <= 0xDF]
+        # Ranges within one high byte, as the PDF specification asks, and only
+        # those in use: readers expand every range when they load the font.
+        highs = sorted(self.highs)
         lines = [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in highs]
         body = bytearray()
         for i in range(0, len(lines), 100):

@@ -1,18 +1,19 @@
 """Several pages in one document: multi-page hOCR and ALTO, text, JSON Lines.
 
 hOCR and ALTO hold any number of pages (``ocr_page`` divs, ``Layout/Page``
-elements), so a whole PDF or TIFF becomes one file; element ids get the page
-number (``word_2_7`` in hOCR, ``p2_string_1_1_1`` in ALTO) so they stay
-unique. Text separates pages with a form feed (as Tesseract does) and JSON
-becomes JSON Lines, one page per line. PAGE-XML and TSV describe one page per
-file: write them page by page.
+elements), so a whole PDF or TIFF becomes one file. Both state the engine and
+languages once per document (and ALTO the source file), so the pages of one
+document must share them. Element ids get the page number (``word_2_7`` in
+hOCR, ``p2_string_1_1_1`` in ALTO) so they stay unique. Text separates pages
+with a form feed (as Tesseract does) and JSON becomes JSON Lines, one page per
+line. PAGE-XML and TSV describe one page per file: write them page by page.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
@@ -56,14 +57,38 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
             json.dumps(p.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
             for p in pages
         )
-    if name == "hocr":
-        return _merge_hocr([dumps(p, "hocr") for p in pages])
-    if name == "alto":
-        return _merge_alto([dumps(p, "alto") for p in pages])
+    if name in ("hocr", "alto"):
+        _check_shared(pages, name)
+        merge = _merge_hocr if name == "hocr" else _merge_alto
+        return merge([dumps(p, name) for p in pages])
     raise FormatError(
         f"{name} holds one page per file; write the {len(pages)} pages one by one "
         f"(multi-page formats: {', '.join(MULTIPAGE_FORMATS)})"
     )
+
+
+def _check_shared(pages: Sequence[Page], name: str) -> None:
+    """Refuse pages that one hOCR or ALTO document cannot tell apart.
+
+    hOCR and ALTO state the engine and languages once per document, ALTO the
+    source file too: pages that differ there need documents of their own.
+    """
+    from unocr.formats._source import file_name
+
+    fields: list[tuple[str, Callable[[Page], object]]] = [
+        ("backend", lambda p: p.backend),
+        ("languages", lambda p: p.languages),
+    ]
+    if name == "alto":
+        fields.append(("source file", file_name))
+    for what, get in fields:
+        values = {get(p) for p in pages}
+        if len(values) > 1:
+            raise FormatError(
+                f"a {name} document states one {what} for all its pages, but these "
+                f"pages have {len(values)} ({', '.join(sorted(map(repr, values)))}); "
+                "write them to separate documents"
+            )
 
 
 def _tree(text: str) -> Any:
@@ -138,7 +163,8 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
     text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
     name = format or sniff_format(text)
     if name == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
-        return [loads(line, "json") for line in text.splitlines() if line.strip()]
+        # split at "\n" only: JSON strings may hold U+2028, U+0085 and the like
+        return [loads(line, "json") for line in text.split("\n") if line.strip()]
     if name not in ("hocr", "alto"):
         return [loads(text, name)]
     from unocr.formats import _xml
