@@ -312,3 +312,18 @@ def test_text_layer_of_a_born_digital_pdf_matches_its_page_box(tmp_path):
     for a, b in zip(layer.words, ocr.words, strict=True):
         assert a.geometry.iou(b.geometry) > 0.6, (a.text, a.geometry, b.geometry)
     assert isinstance(layer.words[0].geometry, Box)
+
+
+def test_missing_pdf_library_names_the_extra(monkeypatch, tmp_path):
+    # The libraries are installed here; hide them as an install without the
+    # ``pdf`` extra would (the only way to provoke it).
+    from unocr.errors import BackendUnavailableError
+    from unocr.model import Page
+
+    pdf = image_pdf(tmp_path / "scan.pdf", [_bars((20,))])
+    monkeypatch.setitem(sys.modules, "pypdfium2", None)
+    with pytest.raises(BackendUnavailableError, match=r"pip install 'unocr\[pdf\]'"):
+        unocr.read(pdf, backend="tesseract")
+    monkeypatch.setitem(sys.modules, "pikepdf", None)
+    with pytest.raises(BackendUnavailableError, match="needs pikepdf"):
+        unocr.save_pdf([Page(width=1, height=1)], tmp_path / "o.pdf", images=[SAMPLE])

@@ -9,6 +9,7 @@ pages is serialised while OCR of rendered pages still runs in parallel.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import threading
@@ -32,6 +33,7 @@ __all__ = [
     "PdfFile",
     "PdfPageGeometry",
     "is_pdf",
+    "require_pdf_library",
 ]
 
 #: Resolution PDF pages are rendered at unless ``dpi=`` says otherwise.
@@ -59,15 +61,31 @@ def is_pdf(head: bytes) -> bool:
     return _PDF_MAGIC in head[:_HEADER_WINDOW]
 
 
-def _pdfium() -> Any:
+def require_pdf_library(module: str, purpose: str) -> Any:
+    """Import one of the ``pdf`` extra's libraries, or say how to install it.
+
+    Args:
+        module: ``"pypdfium2"`` or ``"pikepdf"``.
+        purpose: What needs it, e.g. ``"reading PDF files"``.
+
+    Returns:
+        The module.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: Not installed; ``.fix`` names
+            the extra.
+    """
     try:
-        import pypdfium2
+        return importlib.import_module(module)
     except ImportError as exc:
         raise BackendUnavailableError(
-            "reading PDF files needs pypdfium2, which is not installed.",
+            f"{purpose} needs {module}, which is not installed.",
             fix="pip install 'unocr[pdf]'",
         ) from exc
-    return pypdfium2
+
+
+def _pdfium() -> Any:
+    return require_pdf_library("pypdfium2", "reading PDF files")
 
 
 @contextmanager

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from unocr.errors import BackendUnavailableError, DocumentError, FormatError
+from unocr.documents.pdf import require_pdf_library
+from unocr.errors import DocumentError, FormatError
 from unocr.model import Word
 
 if TYPE_CHECKING:
@@ -108,14 +109,7 @@ class _Codes:
 
 
 def _pikepdf() -> Any:
-    try:
-        import pikepdf
-    except ImportError as exc:
-        raise BackendUnavailableError(
-            "writing searchable PDF files needs pikepdf, which is not installed.",
-            fix="pip install 'unocr[pdf]'",
-        ) from exc
-    return pikepdf
+    return require_pdf_library("pikepdf", "writing searchable PDF files")
 
 
 def _font(pdf: Any, to_unicode: Any) -> Any:
