@@ -11,6 +11,7 @@ from unocr.datasets._common import Dataset
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.linegt import load_linegt
+from unocr.datasets.pdf import load_pdf_dataset
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
 from unocr.datasets.unocr_json import load_unocr_json
@@ -28,6 +29,7 @@ DATASET_KINDS: dict[str, Loader] = {
     "text": load_text,
     "linegt": load_linegt,
     "json": load_unocr_json,
+    "pdf": load_pdf_dataset,
 }
 
 _ALIASES = {
@@ -80,7 +82,8 @@ def load_dataset(
 
     Kinds: ``icdar2015``, ``sroie``, ``funsd``, ``text`` (page ``.txt`` beside
     each image), ``linegt`` (OCR-D ``.gt.txt`` single lines), ``json`` (unocr
-    JSON pages beside each image).
+    JSON pages beside each image), ``pdf`` (unocr JSON Lines beside each PDF,
+    one sample per labelled page).
 
     Args:
         spec: ``"kind:PATH"``, or a ``(kind, path)`` pair.

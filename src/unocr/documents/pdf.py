@@ -227,6 +227,12 @@ class PdfFile:
     @contextmanager
     def _page(self, index: int) -> Iterator[Any]:
         pdfium = _pdfium()
+        if not 0 <= index < self.page_count:
+            raise DocumentError(
+                f"{self.name}: page {index + 1} is outside the document, which has "
+                f"{self.page_count} page(s) (pages are numbered from 1)",
+                item=self.name,
+            )
         with _LOCK:
             try:
                 page = self._doc[index]
