@@ -25,6 +25,7 @@ dataset kinds (KIND:PATH):
   text       X.png + X.txt (page text, no coordinates)
   linegt     X.tif + X.gt.txt (one text line per image, OCR-D style)
   json       X.png + X.json (unocr JSON pages; ### words = don't care)
+  pdf        X.pdf + X.jsonl (unocr JSON Lines, one labelled page per line)
 
 The table shows detection hmean and end-to-end hmean (ICDAR 2015 protocol,
 IoU >= 0.5), page-level CER and WER, median latency per image and throughput.

@@ -14,6 +14,7 @@ funsd      ``images/X.png`` + ``annotations/X.json`` word   empty words
 text       ``X.png`` + ``X.txt`` (page text)       text     none
 linegt     ``X.tif`` + ``X.gt.txt`` (one line)     text     none
 json       ``X.png`` + ``X.json`` (unocr page)     word     ``###``
+pdf        ``X.pdf`` + ``X.jsonl`` (unocr pages)   word     ``###``
 ========== ======================================= ======== ===========
 """
 
@@ -24,6 +25,7 @@ from unocr.datasets._dispatch import DATASET_KINDS, load_dataset, parse_dataset_
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.linegt import load_linegt
+from unocr.datasets.pdf import load_pdf_dataset
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
 from unocr.datasets.unocr_json import load_unocr_json
@@ -37,6 +39,7 @@ __all__ = [
     "load_funsd",
     "load_icdar2015",
     "load_linegt",
+    "load_pdf_dataset",
     "load_sroie",
     "load_text",
     "load_unocr_json",
