@@ -86,14 +86,27 @@ def extract_words(path: Path) -> list[tuple[float, float, list[tuple[str, tuple]
     """The text layer of each page, read back with pdfminer.six (not PDFium).
 
     Returns, per page, its width and height in points and its words as
-    (text, (x0, y0, x1, y1)) in points from the top left, words being runs of
-    characters on one baseline without a space or a gap between them.
+    (text, (x0, y0, x1, y1)) in points from the top left, in the order the page
+    draws them, words being runs of characters on one baseline without a space
+    or a gap between them.
     """
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
 
     out = []
-    for layout in extract_pages(str(path), laparams=LAParams()):
+    # No layout analysis (extract_pages would add one): characters in the
+    # order the page draws them.
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    with open(path, "rb") as fh:
+        layouts = []
+        for pdf_page in PDFPage.get_pages(fh):
+            interpreter.process_page(pdf_page)
+            layouts.append(device.get_result())
+    for layout in layouts:
         x_min, y_min, x_max, y_max = layout.bbox
         chars: list[LTChar] = []
 

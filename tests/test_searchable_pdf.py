@@ -55,6 +55,15 @@ def test_save_pdf_of_tesseract_pages_round_trips(tmp_path):
     assert box == pytest.approx([0, 0, 640 * 72 / 200, 480 * 72 / 200], abs=1e-3)
 
 
+def test_save_pdf_of_receipts_round_trips(tmp_path):
+    fixtures = ROOT / "tests" / "fixtures" / "tesseract"
+    receipts = [fixtures / "X51008123586.jpg", fixtures / "X51005442394.jpg"]
+    pages = [p for p in unocr.read_many(receipts, backend="tesseract") if p]
+    out = tmp_path / "receipts.pdf"
+    save_pdf(pages, out)
+    assert min(_check_layer(pages, out)) > 0.9
+
+
 @pytest.mark.shared
 def test_save_pdf_multi_page_from_shared_images(shared_dir, tmp_path):
     images = [
