@@ -294,6 +294,7 @@ def test_dispatch_every_kind_and_alias(tmp_path: Path) -> None:
         "text",
         "linegt",
         "json",
+        "pdf",
     }
 
 

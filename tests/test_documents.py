@@ -327,3 +327,13 @@ def test_missing_pdf_library_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "pikepdf", None)
     with pytest.raises(BackendUnavailableError, match="needs pikepdf"):
         unocr.save_pdf([Page(width=1, height=1)], tmp_path / "o.pdf", images=[SAMPLE])
+
+
+def test_pages_render_safely_on_several_threads(ink, tmp_path):
+    # PDFium is not thread-safe: unocr serialises it, the engine runs in parallel.
+    widths = [(20,), (30,), (40, 10), (50,), (25, 25), (60,)]
+    pdf = image_pdf(tmp_path / "six.pdf", [_bars(w) for w in widths], dpi=100)
+    one = unocr.read_many([pdf, pdf], backend=ink, dpi=100, workers=1)
+    two = unocr.read_many([pdf, pdf], backend=ink, dpi=100, workers=2)
+    assert [p.words for p in two] == [p.words for p in one]
+    assert [p.source.index for p in two] == list(range(6)) * 2
