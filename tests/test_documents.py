@@ -337,3 +337,22 @@ def test_pages_render_safely_on_several_threads(ink, tmp_path):
     two = unocr.read_many([pdf, pdf], backend=ink, dpi=100, workers=2)
     assert [p.words for p in two] == [p.words for p in one]
     assert [p.source.index for p in two] == list(range(6)) * 2
+
+
+def test_source_in_json_is_checked():
+    from unocr.errors import FormatError
+    from unocr.model import Page, Source
+
+    page = Page(width=4, height=4, source=Source("a.pdf", 1, dpi=72.0))
+    data = page.to_dict()
+    assert Page.from_dict(data) == page
+    for bad, message in [
+        ({"index": 0}, "missing 'name'"),
+        ({"name": "a.pdf", "index": -1}, "index must be >= 0"),
+        ({"name": "a.pdf", "method": "guess"}, "method must be one of"),
+        ({"name": "a.pdf", "to_pdf": [1, 2]}, "to_pdf must be 6 finite numbers"),
+        ("a.pdf", "expected an object"),
+    ]:
+        with pytest.raises(FormatError, match=message):
+            Page.from_dict({**data, "source": bad})
+    assert unocr.Source is Source

@@ -31,6 +31,7 @@ __all__ = [
     "Polygon",
     "Quad",
     "RotatedBox",
+    "Source",
     "Symbol",
     "Timings",
     "Word",
@@ -61,6 +62,7 @@ _LAZY: dict[str, str] = {
     "Polygon": "unocr.geometry",
     "Quad": "unocr.geometry",
     "RotatedBox": "unocr.geometry",
+    "Source": "unocr.model",
     "Symbol": "unocr.model",
     "Timings": "unocr.model",
     "Word": "unocr.model",
@@ -83,7 +85,7 @@ if _typing.TYPE_CHECKING:
     from unocr.documents.searchable import save_pdf
     from unocr.formats import load
     from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
-    from unocr.model import Block, Line, Page, Symbol, Timings, Word
+    from unocr.model import Block, Line, Page, Source, Symbol, Timings, Word
     from unocr.registry import BackendInfo, available_backends, register_backend
 
 
