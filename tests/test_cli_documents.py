@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -121,3 +123,20 @@ def test_bad_documents_exit_1_and_name_the_file(born, tmp_path, capsys):
     capsys.readouterr()
     assert main(["read", str(born), "--text-layer", "--pages", "7"]) == 1
     assert "page 7 is outside the document" in capsys.readouterr().err
+
+
+def test_pdf_on_standard_input(born):
+    out = subprocess.run(
+        [sys.executable, "-m", "unocr", "read", "-", "--text-layer", "-f", "json"],
+        input=born.read_bytes(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    pages = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert [(p["source"]["name"], p["source"]["index"]) for p in pages] == [
+        ("<bytes>", 0),
+        ("<bytes>", 1),
+        ("<bytes>", 2),
+    ]

@@ -42,6 +42,7 @@ __all__ = [
     "PageImage",
     "PageRef",
     "PageSpec",
+    "check_options",
     "describe_item",
     "expand",
     "load_input",
