@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from PIL import Image
 
 from unocr.errors import FormatError
 from unocr.formats import dumps, dumps_pages, loads, loads_pages
@@ -90,3 +93,25 @@ def test_one_page_formats_and_mixed_documents_are_refused():
     with pytest.raises(FormatError, match="one source file"):
         dumps_pages(files, "alto")
     assert len(loads_pages(dumps_pages(files, "hocr"))) == 2  # hOCR: per page
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract")
+def test_reads_tesseracts_own_multi_page_hocr(tmp_path):
+    image = Image.open(
+        Path(__file__).resolve().parents[1] / "samples" / "phototest.png"
+    )
+    tif = tmp_path / "two.tif"
+    image.convert("L").save(tif, save_all=True, append_images=[image.convert("L")])
+    subprocess.run(
+        ["tesseract", str(tif), str(tmp_path / "out"), "hocr"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = loads_pages((tmp_path / "out.hocr").read_bytes())
+    assert [(p.source.name, p.source.index) for p in pages] == [
+        (str(tif), 0),
+        (str(tif), 1),
+    ]
+    assert pages[0].text == pages[1].text
+    assert "This is a lot of 12 point text" in pages[0].text
