@@ -7,6 +7,8 @@ from their OCR):
 
 * ``render``         -- PDFium rendering of every page at ``--dpi``, no OCR;
 * ``image OCR``      -- ``unocr.read_many`` of the original image files;
+* ``pixels OCR``     -- the same images decoded to RGB beforehand (an engine
+  then gets pixels, as it does for a rendered PDF page, not the file);
 * ``PDF OCR``        -- ``unocr.read_many`` of the scanned PDF (render + OCR),
   with 1 and 2 workers;
 * ``text layer``     -- ``unocr.read_pages(..., text_layer=True)`` of the
@@ -82,6 +84,11 @@ def main() -> int:
         def image_ocr() -> None:
             unocr.read_many(IMAGES, backend=engine)
 
+        rgb = [Image.open(p).convert("RGB") for p in IMAGES]
+
+        def pixels_ocr() -> None:
+            unocr.read_many(rgb, backend=engine)
+
         def pdf_ocr(workers: int) -> Callable[[], None]:
             return lambda: unocr.read_many(
                 [scan], backend=engine, dpi=args.dpi, workers=workers
@@ -104,6 +111,7 @@ def main() -> int:
         variants = {
             "render": render,
             "image OCR": image_ocr,
+            "pixels OCR": pixels_ocr,
             "PDF OCR, 1 worker": pdf_ocr(1),
             "PDF OCR, 2 workers": pdf_ocr(2),
             "text layer": text_layer,
@@ -133,8 +141,12 @@ def main() -> int:
     print(f"text layer gives back exactly the OCR words on {same}/{n} pages")
     print("ratios:")
     print(
-        f"  PDF OCR / image OCR (cost of rendering)  : "
+        f"  PDF OCR / image OCR                      : "
         f"{med['PDF OCR, 1 worker'] / med['image OCR']:5.2f}x"
+    )
+    print(
+        f"  PDF OCR / pixels OCR (cost of rendering) : "
+        f"{med['PDF OCR, 1 worker'] / med['pixels OCR']:5.2f}x"
     )
     print(
         f"  PDF OCR 1 / 2 workers (throughput gain)  : "
