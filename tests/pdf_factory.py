@@ -52,6 +52,44 @@ def text_pdf(
     return path
 
 
+def form_pdf(path: Path, value: str, rect: tuple[int, int, int, int]) -> Path:
+    """A one-page form whose text field holds ``value`` but no appearance.
+
+    Viewers draw the value from the field itself (``NeedAppearances``).
+    """
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(300, 200))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+        )
+    )
+    field = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Widget,
+            FT=pikepdf.Name.Tx,
+            T=pikepdf.String("name"),
+            V=pikepdf.String(value),
+            Rect=list(rect),
+            DA=pikepdf.String("/Helv 18 Tf 0 g"),
+            F=4,
+            P=page.obj,
+        )
+    )
+    page.Annots = pdf.make_indirect([field])
+    pdf.Root.AcroForm = pikepdf.Dictionary(
+        Fields=[field],
+        NeedAppearances=True,
+        DR=pikepdf.Dictionary(Font=pikepdf.Dictionary(Helv=font)),
+        DA=pikepdf.String("/Helv 0 Tf 0 g"),
+    )
+    pdf.save(path)
+    return path
+
+
 def raw_pdf(
     *, kids: int = 1, count: int | None = None, mediabox: str = "0 0 612 792"
 ) -> bytes:

@@ -356,3 +356,15 @@ def test_source_in_json_is_checked():
         with pytest.raises(FormatError, match=message):
             Page.from_dict({**data, "source": bad})
     assert unocr.Source is Source
+
+
+def test_filled_in_form_fields_are_rendered(tmp_path):
+    from .pdf_factory import form_pdf
+
+    pdf = form_pdf(tmp_path / "form.pdf", "Filled In Value", (20, 80, 280, 120))
+    image = load_input(PageRef(str(pdf), str(pdf), 0, "pdf", DocumentOptions(72))).image
+    dark = np.asarray(image.convert("L")) < 128
+    assert dark[200 - 120 : 200 - 80, 20:280].sum() > 100  # the value, in its field
+    assert dark.sum() == dark[200 - 120 : 200 - 80, 20:280].sum()  # nowhere else
+    page = unocr.read(pdf, backend="tesseract", dpi=200)
+    assert "Filled In Value" in page.text

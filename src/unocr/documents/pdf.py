@@ -191,6 +191,9 @@ class PdfFile:
                 self._doc = pdfium.PdfDocument(source, password=password)
             except pdfium.PdfiumError as exc:
                 raise _open_error(exc, name, password) from exc
+            # Form fields' values are drawn only with a form environment, set
+            # up before any page is loaded.
+            self._doc.init_forms()
             self.page_count = len(self._doc)
         if self.page_count == 0:
             self.close()
@@ -352,13 +355,20 @@ class PdfFile:
 
 
 def _render(pdfium: Any, page: Any, width: int, height: int) -> Image.Image:
-    """Draw the page (``/Rotate`` applied, annotations included) on white."""
+    """Draw the page on white, as a viewer shows it.
+
+    ``/Rotate`` is applied; annotations and filled-in form fields are drawn.
+    """
     raw = pdfium.raw
     bitmap = pdfium.PdfBitmap.new_native(
         width, height, format=raw.FPDFBitmap_BGR, rev_byteorder=True
     )
     bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
     raw.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, raw.FPDF_ANNOT)
+    if page.formenv:  # filled-in form fields
+        raw.FPDF_FFLDraw(
+            page.formenv, bitmap, page, 0, 0, width, height, 0, raw.FPDF_ANNOT
+        )
     return bitmap.to_pil()  # type: ignore[no-any-return]
 
 
