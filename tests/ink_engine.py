@@ -11,12 +11,14 @@ import threading
 from typing import ClassVar
 
 import numpy as np
+from PIL import Image
 
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import RecognitionError
 from unocr.geometry import Box
 from unocr.image import LoadedImage
-from unocr.model import Page, Word
+from unocr.model import Block, Word
+from unocr.model.layout import group_lines, group_words
 
 
 def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
@@ -32,6 +34,17 @@ def _runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
         prev = i
     runs.append((start, prev + 1))
     return runs
+
+
+def bars(widths=(20, 40), h=10, gap=10) -> Image.Image:
+    """White image with black bars of the given widths on one row."""
+    w = sum(widths) + gap * (len(widths) + 1)
+    arr = np.full((h + 20, w), 255, np.uint8)
+    x = gap
+    for width in widths:
+        arr[10 : 10 + h, x : x + width] = 0
+        x += width + gap
+    return Image.fromarray(arr).convert("RGB")
 
 
 class InkBackend(Backend):
@@ -55,13 +68,14 @@ class InkBackend(Backend):
         with self._count_lock:
             type(self).instances += 1
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
         with self._count_lock:
             type(self).calls += 1
         if languages and any(lang not in ("en",) for lang in languages):
             raise RecognitionError(f"ink reads only 'en', not {languages}")
-        sw = Stopwatch()
-        with sw.time("engine"):
+        with clock.time("engine"):
             if self.fail_on_width is not None and image.width == self.fail_on_width:
                 raise ZeroDivisionError("simulated engine crash")
             gray = np.asarray(image.image.convert("L"))
@@ -71,16 +85,9 @@ class InkBackend(Backend):
                 band = ink[y0:y1]
                 for x0, x1 in _runs(band.any(axis=0), self.gap):
                     words.append((x0, y0, x1, y1))
-        with sw.time("convert"):
+        with clock.time("convert"):
             ws = [
                 Word(text=f"w{x1 - x0}", geometry=Box(x0, y0, x1, y1), confidence=1.0)
                 for x0, y0, x1, y1 in words
             ]
-            page = Page.from_words(
-                ws,
-                width=image.width,
-                height=image.height,
-                backend=self.name,
-                languages=languages,
-            )
-        return page.replace(timings=sw.timings())
+            return tuple(group_lines(group_words(ws)))

@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import io
-import json
-import subprocess
-import sys
 import textwrap
 import types
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import unocr
 from unocr import registry
+from unocr.backends.catalog import EngineSpec
+from unocr.backends.keras_ocr import weights
 from unocr.errors import (
     BackendNotFoundError,
     BackendUnavailableError,
     ImageError,
     RecognitionError,
+    RegistrationError,
     UnocrError,
 )
-from unocr.registry import RegistrationError
 
-from .ink_engine import InkBackend
+from .fresh_imports import ENGINE_MODULES, imported_after
+from .ink_engine import InkBackend, bars
 
-
-def _image(widths=(20, 40), h=10, gap=10) -> Image.Image:
-    """White image with black bars of the given widths on one row."""
-    w = sum(widths) + gap * (len(widths) + 1)
-    arr = np.full((h + 20, w), 255, np.uint8)
-    x = gap
-    for width in widths:
-        arr[10 : 10 + h, x : x + width] = 0
-        x += width + gap
-    return Image.fromarray(arr).convert("RGB")
+_image = bars
 
 
 @pytest.fixture
@@ -228,12 +218,12 @@ def test_available_backends_reports_every_builtin(ink):
 
 def test_missing_python_package_names_the_extra(monkeypatch):
     entry = registry._BUILTIN_BY_NAME["rapidocr"]
-    fake = registry._Builtin(
+    fake = EngineSpec(
         name=entry.name,
         target="unocr_no_such_module.backend:X",
         extra=entry.extra,
         modules=("unocr_no_such_module",),
-        binaries=(),
+        programs=(),
         capabilities=entry.capabilities,
     )
     monkeypatch.setitem(registry._BUILTIN_BY_NAME, "rapidocr", fake)
@@ -247,12 +237,12 @@ def test_missing_python_package_names_the_extra(monkeypatch):
 
 def test_missing_program_names_the_apt_package(monkeypatch):
     entry = registry._BUILTIN_BY_NAME["tesseract"]
-    fake = registry._Builtin(
+    fake = EngineSpec(
         name=entry.name,
         target=entry.target,
         extra=entry.extra,
         modules=(),
-        binaries=(("unocr-no-such-program", "tesseract-ocr"),),
+        programs=(("unocr-no-such-program", "tesseract-ocr"),),
         capabilities=entry.capabilities,
     )
     report = registry._builtin_info(fake)
@@ -290,16 +280,8 @@ def test_entry_point_backends_are_found(tmp_path, monkeypatch):
 
 
 def test_import_unocr_imports_no_engine():
-    code = (
-        "import sys, json, unocr; "
-        "heavy = ['pytesseract', 'tensorflow', 'keras_ocr', 'google.cloud', "
-        "'onnxruntime', 'rapidocr_onnxruntime', 'lxml', 'matplotlib', 'numpy', 'PIL', 'shapely']; "
-        "print(json.dumps([m for m in heavy if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert json.loads(out.stdout) == []
+    heavy = (*ENGINE_MODULES, "lxml", "matplotlib", "numpy", "PIL", "shapely")
+    assert imported_after("import unocr", heavy) == []
 
 
 def test_all_matches_public_names():
@@ -351,24 +333,24 @@ def test_available_backends_reports_installed_tesseract_languages():
 def test_available_backends_reports_missing_keras_weights(tmp_path, monkeypatch):
     """Missing keras-ocr weights are reported as missing data with the fix."""
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
-    data, fix, _ = registry._keras_ocr_data()
+    data, fix, _ = weights.probe_data()
     assert "craft_mlt_25k.h5" in data
     assert "crnn_kurapan.h5" in data
     assert str(tmp_path) in fix
     for name in ("craft_mlt_25k.h5", "crnn_kurapan.h5"):
         (tmp_path / name).write_bytes(b"x")
-    assert registry._keras_ocr_data() == (None, None, None)
+    assert weights.probe_data() == (None, None, None)
 
 
 class _BatchFails(InkBackend):
     batch_size = 3
 
-    def _recognize_batch(self, images, languages):
+    def _recognize_batch(self, images, languages, clocks):
         raise RecognitionError("the whole batch was refused")
 
 
 def test_a_failed_batch_reports_every_item_with_its_own_index():
-    """A batch-level failure becomes one ItemError per item, each with its index."""
+    """A batch-level failure becomes one ItemFailure per item, each with its index."""
     registry.register_backend("ink-batch", _BatchFails)
     try:
         with unocr.get_backend("ink-batch") as b:
@@ -378,3 +360,13 @@ def test_a_failed_batch_reports_every_item_with_its_own_index():
     assert [r.index for r in results] == [0, 1, 2, 3]
     assert [r.error.item for r in results] == [0, 1, 2, 3]
     assert all("refused" in str(r.error) for r in results)
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib import metadata
+
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    assert unocr.__version__ == metadata.version("unocr") == declared["version"]

@@ -245,6 +245,15 @@ def test_missing_language(capsys: pytest.CaptureFixture[str]) -> None:
     assert "apt-get install tesseract-ocr-chi-sim" in capsys.readouterr().err
 
 
+def test_a_wrong_language_code_names_the_code_meant(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["read", str(SAMPLE), "--lang", "english"]) == 1
+    err = capsys.readouterr().err
+    assert "'english' is not an ISO 639 language code" in err
+    assert "Did you mean 'en' (English)?" in err
+
+
 def test_timeout() -> None:
     result = run_cli("read", str(SAMPLE), "--timeout", "0.001")
     assert result.returncode == 1

@@ -23,6 +23,9 @@ CASES = [
     E.ImageError("bad.png: not an image", item="bad.png"),
     E.GeometryError("expected (4, 2), got (3, 2)"),
     E.FormatError("bad hOCR"),
+    E.XmlSyntaxError("page.xml is not well-formed XML"),
+    E.RegistrationError("'ink' is already registered"),
+    E.LanguageCodeError("'english' is not an ISO 639 language code"),
     E.DatasetError("bad gt"),
     E.RecognitionError("engine died", backend="x", item=0),
     E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
@@ -47,6 +50,9 @@ def test_tree_and_builtin_bases():
     assert issubclass(E.EngineTimeoutError, TimeoutError)
     assert issubclass(E.EngineTimeoutError, E.RecognitionError)
     assert issubclass(E.AuthenticationError, PermissionError)
+    assert issubclass(E.XmlSyntaxError, E.FormatError)
+    assert issubclass(E.RegistrationError, ValueError)
+    assert issubclass(E.LanguageCodeError, ValueError)
     for name in E.__all__:
         cls = getattr(E, name)
         assert issubclass(cls, E.UnocrError)
@@ -63,3 +69,13 @@ def test_messages_carry_the_fix():
     nf = E.BackendNotFoundError("tesserakt", ["gcv", "tesseract"], "tesseract")
     assert "Did you mean 'tesseract'?" in str(nf)
     assert "gcv, tesseract" in str(nf)
+
+
+def test_the_old_homes_of_moved_exceptions_still_export_them():
+    from unocr.formats._xml import XmlSyntaxError
+    from unocr.languages import LanguageCodeError
+    from unocr.registry import RegistrationError
+
+    assert XmlSyntaxError is E.XmlSyntaxError
+    assert LanguageCodeError is E.LanguageCodeError
+    assert RegistrationError is E.RegistrationError

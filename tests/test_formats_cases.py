@@ -12,9 +12,9 @@ from lxml import etree
 from unocr.backends.tesseract.convert import page_from_tsv
 from unocr.errors import FormatError
 from unocr.formats import dumps, loads
-from unocr.formats._common import iso_language
 from unocr.formats.hocr import parse_title
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
+from unocr.languages import parse_language
 from unocr.model import Block, Line, Page, Symbol, Word
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "formats" / "schemas"
@@ -461,7 +461,7 @@ def test_rtl_lines_are_marked_in_alto_and_page():
     ],
 )
 def test_language_codes_from_files_are_normalised(code, iso):
-    assert iso_language(code) == iso
+    assert parse_language(code) == iso
 
 
 def test_hocr_other_line_classes_and_areas_without_paragraphs():

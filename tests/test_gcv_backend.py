@@ -19,7 +19,7 @@ from google.rpc import status_pb2
 from PIL import Image
 
 import unocr
-from unocr.backends.base import ItemError
+from unocr.backends.base import ItemFailure
 from unocr.backends.gcv.backend import GcvBackend
 from unocr.backends.gcv.convert import response_to_page
 from unocr.errors import (
@@ -205,7 +205,7 @@ def test_per_image_errors_fail_only_those_images(
         results = gcv.read_many(images, errors="return")
         with pytest.raises(ImageError, match="Bad image data"):
             gcv.read_many(images[:5])
-    failed = {r.index: r for r in results if isinstance(r, ItemError)}
+    failed = {r.index: r for r in results if isinstance(r, ItemFailure)}
     assert set(failed) == bad
     assert all(isinstance(r.error, ImageError) for r in failed.values())
     assert all(
@@ -299,9 +299,9 @@ def test_a_server_slower_than_the_deadline_times_out() -> None:
         results = gcv.read_many(images, errors="return")
         elapsed = time.monotonic() - start
     assert elapsed < 1.5
-    assert [r.index for r in results if isinstance(r, ItemError)] == [0, 1, 2]
+    assert [r.index for r in results if isinstance(r, ItemFailure)] == [0, 1, 2]
     assert all(
-        isinstance(r, ItemError) and isinstance(r.error, EngineTimeoutError)
+        isinstance(r, ItemFailure) and isinstance(r.error, EngineTimeoutError)
         for r in results
     )
     assert len(server.calls) == 1  # the deadline was spent on the one attempt
@@ -332,9 +332,14 @@ def test_invalid_argument_call_is_narrowed_to_the_bad_image() -> None:
 
     with VisionServer(abort_if=refuse) as server, backend_for(server) as gcv:
         results = gcv.read_many(images, errors="return")
-    assert [type(r).__name__ for r in results] == ["Page", "Page", "ItemError", "Page"]
+    assert [type(r).__name__ for r in results] == [
+        "Page",
+        "Page",
+        "ItemFailure",
+        "Page",
+    ]
     bad = results[2]
-    assert isinstance(bad, ItemError) and isinstance(bad.error, ImageError)
+    assert isinstance(bad, ItemFailure) and isinstance(bad.error, ImageError)
     assert bad.error.item == 2
 
 

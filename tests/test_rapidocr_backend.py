@@ -31,7 +31,7 @@ from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 import unocr
-from unocr.backends.base import ItemError
+from unocr.backends.base import ItemFailure
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.geometry import Box, Quad, intersection_matrix, iou_matrix
 from unocr.model import Line, Page
@@ -186,7 +186,7 @@ def test_public_api_and_read_many_with_a_bad_item() -> None:
         det_limit_type="max",
     )
     assert isinstance(results[0], Page) and isinstance(results[2], Page)
-    assert isinstance(results[1], ItemError) and results[1].index == 1
+    assert isinstance(results[1], ItemFailure) and results[1].index == 1
     assert results[2].text == results[0].text == page.text
 
 

@@ -169,7 +169,7 @@ def test_iso_to_tesseract(codes: str, expected: str) -> None:
 
 def test_tesseract_to_iso_and_packages() -> None:
     assert from_tesseract("eng") == "en"
-    assert from_tesseract("chi_sim") == "zh"
+    assert from_tesseract("chi_sim") == "zh-Hans"
     assert from_tesseract("chi_tra") == "zh-Hant"
     assert from_tesseract("frk") == "frk"
     assert from_tesseract("osd") is None

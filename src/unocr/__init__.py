@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import importlib as _importlib
 import typing as _typing
+import warnings as _warnings
+from importlib import metadata as _metadata
 
 from unocr import errors
 
-__version__ = "0.1.0"
+try:  # written once, in pyproject.toml
+    __version__: str = _metadata.version("unocr")
+except _metadata.PackageNotFoundError:  # source tree that is not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Backend",
@@ -24,7 +29,7 @@ __all__ = [
     "Block",
     "Box",
     "Capabilities",
-    "ItemError",
+    "ItemFailure",
     "Line",
     "Mask",
     "Page",
@@ -54,8 +59,8 @@ _LAZY: dict[str, str] = {
     "BackendInfo": "unocr.registry",
     "Block": "unocr.model",
     "Box": "unocr.geometry",
-    "Capabilities": "unocr.backends.base",
-    "ItemError": "unocr.backends.base",
+    "Capabilities": "unocr.backends.catalog",
+    "ItemFailure": "unocr.backends.base",
     "Line": "unocr.model",
     "Mask": "unocr.geometry",
     "Page": "unocr.model",
@@ -80,7 +85,7 @@ _LAZY: dict[str, str] = {
 
 if _typing.TYPE_CHECKING:
     from unocr._api import clear_cache, get_backend, read, read_many, read_pages
-    from unocr.backends.base import Backend, Capabilities, ItemError
+    from unocr.backends.base import Backend, Capabilities, ItemFailure
     from unocr.comparison import compare
     from unocr.documents.searchable import save_pdf
     from unocr.formats import load
@@ -89,7 +94,22 @@ if _typing.TYPE_CHECKING:
     from unocr.registry import BackendInfo, available_backends, register_backend
 
 
+#: Renamed public names: old name -> (module, new name), kept for one release.
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    "ItemError": ("unocr.backends.base", "ItemFailure"),
+}
+
+
 def __getattr__(name: str) -> _typing.Any:
+    if name in _DEPRECATED:
+        module_name, new = _DEPRECATED[name]
+        _warnings.warn(
+            f"unocr.{name} was renamed unocr.{new}; the old name goes away in "
+            "unocr 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(_importlib.import_module(module_name), new)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'unocr' has no attribute {name!r}")

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from unocr.backends.base import Backend, ItemError
+from unocr.backends.base import Backend, ItemFailure
 from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
 from unocr.documents import check_options as _check_document_options
 from unocr.documents import reading as _documents
@@ -166,7 +166,7 @@ def read_many(
     text_layer: bool = False,
     max_pages: int | None = DEFAULT_MAX_PAGES,
     **options: Any,
-) -> list[Page | ItemError]:
+) -> list[Page | ItemFailure]:
     """Recognise many images and documents; results in input order.
 
     Every page of a PDF or multi-page TIFF is a result of its own (in page
@@ -180,7 +180,7 @@ def read_many(
         languages: ISO 639 codes.
         workers: Engine calls running at once (threads).
         errors: ``"raise"`` raises the first failure; ``"return"`` puts an
-            :class:`~unocr.backends.base.ItemError` (with ``.index`` and
+            :class:`~unocr.backends.base.ItemFailure` (with ``.index`` and
             ``.error``) in a failed item's place and returns all other pages.
         progress: Called with the number of items just finished.
         channel_order: ``"bgr"`` for arrays from OpenCV.
@@ -194,8 +194,8 @@ def read_many(
         **options: The engine's own options.
 
     Returns:
-        One page (or item error) per image or document page. A document that
-        cannot be opened gives one item error in its place.
+        One page (or item failure) per image or document page. A document that
+        cannot be opened gives one item failure in its place.
     """
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)

@@ -10,10 +10,13 @@ library keeps working::
     ├── BackendUnavailableError (ImportError)    engine known, not installed
     │   └── LanguageUnavailableError             language data not installed
     ├── AuthenticationError (PermissionError)    cloud credentials missing or refused
+    ├── RegistrationError (ValueError)           backend name taken or invalid
+    ├── LanguageCodeError (ValueError)           not an ISO 639 language code
     ├── ImageError (ValueError)                  input image unreadable or too large
     │   └── DocumentError                        PDF unreadable, too big, bad pages
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
+    │   └── XmlSyntaxError                       not well-formed XML
     ├── DatasetError (ValueError)                malformed ground-truth files
     └── RecognitionError (RuntimeError)          the engine itself failed
         └── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
@@ -36,9 +39,12 @@ __all__ = [
     "FormatError",
     "GeometryError",
     "ImageError",
+    "LanguageCodeError",
     "LanguageUnavailableError",
     "RecognitionError",
+    "RegistrationError",
     "UnocrError",
+    "XmlSyntaxError",
 ]
 
 
@@ -155,6 +161,14 @@ class AuthenticationError(UnocrError, PermissionError):
     """
 
 
+class RegistrationError(UnocrError, ValueError):
+    """A backend name is already taken, or not a valid name."""
+
+
+class LanguageCodeError(UnocrError, ValueError):
+    """A language was not given as an ISO 639 code (the message names the right one)."""
+
+
 class ImageError(UnocrError, ValueError):
     """An input image is missing, corrupt, unsupported or too large."""
 
@@ -189,6 +203,10 @@ class GeometryError(UnocrError, ValueError):
 
 class FormatError(UnocrError, ValueError):
     """A serialised OCR result (hOCR, ALTO, PAGE-XML, TSV, JSON) is malformed."""
+
+
+class XmlSyntaxError(FormatError):
+    """An XML document (hOCR, ALTO, PAGE-XML) is not well-formed XML."""
 
 
 class DatasetError(UnocrError, ValueError):

@@ -1,70 +1,443 @@
-"""One language vocabulary across engines: ISO 639 codes.
+"""One language vocabulary: ISO 639 codes, BCP 47 tags, Tesseract names.
 
-Users name languages with ISO 639-1 codes (``"en"``, ``"ko"``, ``"de"``) or,
-where a language has none, ISO 639-3 codes (``"frk"``); an optional BCP 47
-script or region subtag is kept (``"zh-Hans"``, ``"sr-Latn"``). Each backend
-maps these codes to its own names (Tesseract ``eng``, ``chi_sim``...).
+Users, formats and engines all speak one form: the shortest ISO 639 code of
+a language (ISO 639-1 ``"en"``, ``"ko"``, ``"de"``; ISO 639-3 where a language
+has no two-letter code, ``"yue"``), optionally with BCP 47 subtags for the
+script (``"zh-Hant"``, ``"sr-Latn"``) and region (``"pt-BR"``). Everything
+else is mapped to it here, in one place:
+
+* ISO 639-2/T and ISO 639-3 codes with a two-letter equivalent (``"eng"`` ->
+  ``"en"``) and ISO 639-2/B bibliographic codes (``"ger"`` -> ``"de"``);
+* Tesseract's traineddata names (``"chi_sim"`` <-> ``"zh-Hans"``,
+  ``"deu_latf"`` <-> ``"de-Latf"``), see :func:`to_tesseract` and
+  :func:`from_tesseract`;
+* the English language names of PAGE-XML (``"German"`` <-> ``"de"``), see
+  :func:`language_name`.
+
+User input goes through :func:`normalize_languages`, which refuses what is
+not a language code and names the code meant (``"english"``: did you mean
+``'en'``?); codes found in files go through :func:`parse_language`, which
+never raises.
 
 Examples:
-    >>> normalize_languages("en, KO")
-    ('en', 'ko')
-    >>> to_iso639_3("de")
-    'deu'
+    >>> normalize_languages("en, KO, ger, chi_sim, pt_br")
+    ('en', 'ko', 'de', 'zh-Hans', 'pt-BR')
+    >>> to_iso639_3("de"), to_tesseract("zh-Hant"), from_tesseract("srp_latn")
+    ('deu', 'chi_tra', 'sr-Latn')
+    >>> parse_language("Chinese"), language_name("pt-BR")
+    ('zh', 'Portuguese')
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from unocr.errors import UnocrError
+from unocr.errors import LanguageCodeError
 
-__all__ = ["ISO639_1_TO_3", "LanguageCodeError", "normalize_languages", "to_iso639_3"]
+__all__ = [
+    "ISO639_1_TO_3",
+    "ISO639_2B_TO_T",
+    "LANGUAGES",
+    "TESSERACT_NAMES",
+    "Language",
+    "LanguageCodeError",
+    "from_tesseract",
+    "language_name",
+    "normalize_language",
+    "normalize_languages",
+    "parse_language",
+    "to_iso639_3",
+    "to_tesseract",
+]
 
-_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+class Language(NamedTuple):
+    """One language of the vocabulary.
+
+    Attributes:
+        iso639_1: Its ISO 639-1 code, or ``None`` where it has none.
+        iso639_3: Its ISO 639-3 code (= ISO 639-2/T for languages that have
+            one); also Tesseract's name for its model.
+        name: Its English name, as PAGE-XML's ``LanguageSimpleType`` spells it.
+    """
+
+    iso639_1: str | None
+    iso639_3: str
+    name: str
+
+
+# ISO 639-1 (or -), ISO 639-3 = 639-2/T, PAGE-XML name (2019 schema).
+_TABLE = """
+aa aar Afar
+ab abk Abkhaz
+af afr Afrikaans
+ak aka Akan
+am amh Amharic
+ar ara Arabic
+an arg Aragonese
+as asm Assamese
+av ava Avaric
+ae ave Avestan
+ay aym Aymara
+az aze Azerbaijani
+ba bak Bashkir
+bm bam Bambara
+be bel Belarusian
+bn ben Bengali
+bh bih Bihari
+bi bis Bislama
+bo bod Tibetan
+bs bos Bosnian
+br bre Breton
+bg bul Bulgarian
+ca cat Catalan
+cs ces Czech
+ch cha Chamorro
+ce che Chechen
+cu chu Old Church Slavonic
+cv chv Chuvash
+kw cor Cornish
+co cos Corsican
+cr cre Cree
+cy cym Welsh
+da dan Danish
+de deu German
+dv div Divehi
+dz dzo Dzongkha
+el ell Greek
+en eng English
+eo epo Esperanto
+et est Estonian
+eu eus Basque
+ee ewe Ewe
+fo fao Faroese
+fa fas Persian
+fj fij Fijian
+fi fin Finnish
+fr fra French
+fy fry Western Frisian
+ff ful Fula
+gd gla Gaelic
+ga gle Irish
+gl glg Galician
+gv glv Manx
+gn grn Guaraní
+gu guj Gujarati
+ht hat Haitian
+ha hau Hausa
+he heb Hebrew
+hz her Herero
+hi hin Hindi
+ho hmo Hiri Motu
+hr hrv Croatian
+hu hun Hungarian
+hy hye Armenian
+ig ibo Igbo
+io ido Ido
+ii iii Nuosu
+iu iku Inuktitut
+ie ile Interlingue
+ia ina Interlingua
+id ind Indonesian
+ik ipk Inupiaq
+is isl Icelandic
+it ita Italian
+jv jav Javanese
+ja jpn Japanese
+kl kal Kalaallisut
+kn kan Kannada
+ks kas Kashmiri
+ka kat Georgian
+kr kau Kanuri
+kk kaz Kazakh
+km khm Khmer
+ki kik Kikuyu
+rw kin Kinyarwanda
+ky kir Kyrgyz
+kv kom Komi
+kg kon Kongo
+ko kor Korean
+kj kua Kwanyama
+ku kur Kurdish
+lo lao Lao
+la lat Latin
+lv lav Latvian
+li lim Limburgish
+ln lin Lingala
+lt lit Lithuanian
+lb ltz Luxembourgish
+lu lub Luba-Katanga
+lg lug Ganda
+mh mah Marshallese
+ml mal Malayalam
+mr mar Marathi
+mk mkd Macedonian
+mg mlg Malagasy
+mt mlt Maltese
+mn mon Mongolian
+mi mri Māori
+ms msa Malay
+my mya Burmese
+na nau Nauru
+nv nav Navajo
+nr nbl South Ndebele
+nd nde North Ndebele
+ng ndo Ndonga
+ne nep Nepali
+nl nld Dutch
+nn nno Norwegian Nynorsk
+nb nob Norwegian Bokmål
+no nor Norwegian
+ny nya Chichewa
+oc oci Occitan
+oj oji Ojibwe
+or ori Oriya
+om orm Oromo
+os oss Ossetian
+pa pan Panjabi
+pi pli Pāli
+pl pol Polish
+pt por Portuguese
+ps pus Pashto
+qu que Quechua
+rm roh Romansh
+ro ron Romanian
+rn run Kirundi
+ru rus Russian
+sg sag Sango
+sa san Sanskrit
+si sin Sinhala
+sk slk Slovak
+sl slv Slovene
+se sme Northern Sami
+sm smo Samoan
+sn sna Shona
+sd snd Sindhi
+so som Somali
+st sot Southern Sotho
+es spa Spanish
+sq sqi Albanian
+sc srd Sardinian
+sr srp Serbian
+ss ssw Swati
+su sun Sundanese
+sw swa Swahili
+sv swe Swedish
+ty tah Tahitian
+ta tam Tamil
+tt tat Tatar
+te tel Telugu
+tg tgk Tajik
+tl tgl Tagalog
+th tha Thai
+ti tir Tigrinya
+to ton Tonga
+tn tsn Tswana
+ts tso Tsonga
+tk tuk Turkmen
+tr tur Turkish
+tw twi Twi
+ug uig Uighur
+uk ukr Ukrainian
+ur urd Urdu
+uz uzb Uzbek
+ve ven Venda
+vi vie Vietnamese
+vo vol Volapük
+wa wln Walloon
+wo wol Wolof
+xh xho Xhosa
+yi yid Yiddish
+yo yor Yoruba
+- yue Cantonese
+za zha Zhuang
+zh zho Chinese
+zu zul Zulu
+"""
+
+#: Every language with a two-letter code, and those PAGE-XML names, by ISO 639-3.
+LANGUAGES: tuple[Language, ...] = tuple(
+    Language(one if one != "-" else None, three, name)
+    for one, three, name in (row.split(" ", 2) for row in _TABLE.strip().split("\n"))
+)
 
 #: ISO 639-1 code -> ISO 639-2/T (= 639-3 for individual languages).
 ISO639_1_TO_3: dict[str, str] = {
-    "af": "afr", "am": "amh", "ar": "ara", "as": "asm", "az": "aze", "be": "bel",
-    "bg": "bul", "bn": "ben", "bo": "bod", "bs": "bos", "ca": "cat", "cs": "ces",
-    "cy": "cym", "da": "dan", "de": "deu", "dz": "dzo", "el": "ell", "en": "eng",
-    "eo": "epo", "es": "spa", "et": "est", "eu": "eus", "fa": "fas", "fi": "fin",
-    "fr": "fra", "ga": "gle", "gd": "gla", "gl": "glg", "gu": "guj", "he": "heb",
-    "hi": "hin", "hr": "hrv", "ht": "hat", "hu": "hun", "hy": "hye", "id": "ind",
-    "is": "isl", "it": "ita", "iu": "iku", "ja": "jpn", "jv": "jav", "ka": "kat",
-    "kk": "kaz", "km": "khm", "kn": "kan", "ko": "kor", "ku": "kur", "ky": "kir",
-    "la": "lat", "lb": "ltz", "lo": "lao", "lt": "lit", "lv": "lav", "mi": "mri",
-    "mk": "mkd", "ml": "mal", "mn": "mon", "mr": "mar", "ms": "msa", "mt": "mlt",
-    "my": "mya", "ne": "nep", "nl": "nld", "no": "nor", "oc": "oci", "or": "ori",
-    "pa": "pan", "pl": "pol", "ps": "pus", "pt": "por", "qu": "que", "ro": "ron",
-    "ru": "rus", "sa": "san", "sd": "snd", "si": "sin", "sk": "slk", "sl": "slv",
-    "sq": "sqi", "sr": "srp", "su": "sun", "sv": "swe", "sw": "swa", "ta": "tam",
-    "te": "tel", "tg": "tgk", "th": "tha", "ti": "tir", "tl": "tgl", "to": "ton",
-    "tr": "tur", "tt": "tat", "ug": "uig", "uk": "ukr", "ur": "urd", "uz": "uzb",
-    "vi": "vie", "yi": "yid", "yo": "yor", "zh": "zho",
+    lang.iso639_1: lang.iso639_3 for lang in LANGUAGES if lang.iso639_1
+}
+
+#: ISO 639-2/B (bibliographic) codes that differ from ISO 639-2/T.
+ISO639_2B_TO_T: dict[str, str] = {
+    "alb": "sqi", "arm": "hye", "baq": "eus", "bur": "mya", "chi": "zho",
+    "cze": "ces", "dut": "nld", "fre": "fra", "geo": "kat", "ger": "deu",
+    "gre": "ell", "ice": "isl", "mac": "mkd", "mao": "mri", "may": "msa",
+    "per": "fas", "rum": "ron", "slo": "slk", "tib": "bod", "wel": "cym",
 }  # fmt: skip
 
+#: Tesseract traineddata names that are not an ISO 639-3 code -> the BCP 47
+#: tag they read; :func:`to_tesseract` maps each tag back.
+TESSERACT_NAMES: dict[str, str] = {
+    "chi_sim": "zh-Hans",
+    "chi_tra": "zh-Hant",
+    "srp_latn": "sr-Latn",
+    "aze_cyrl": "az-Cyrl",
+    "uzb_cyrl": "uz-Cyrl",
+    "deu_latf": "de-Latf",
+    "kmr": "ku",
+}
 
-class LanguageCodeError(UnocrError, ValueError):
-    """A language was not given as an ISO 639 code."""
+# Tesseract variants with no BCP 47 tag of their own (vertical text, historic
+# orthographies): asked for by their Tesseract name, reported as their language.
+_TESSERACT_VARIANTS: dict[str, str] = {
+    "chi_sim_vert": "zh-Hans",
+    "chi_tra_vert": "zh-Hant",
+    "jpn_vert": "ja",
+    "kor_vert": "ko",
+    "ita_old": "it",
+    "spa_old": "es",
+    "kat_old": "ka",
+    "deu_frak": "de-Latf",
+}
+
+# Models that are not languages.
+_TESSERACT_NON_LANGUAGES = frozenset({"osd", "equ"})
+# ISO 639 codes that name no single language: undetermined, no linguistic
+# content, multiple, uncoded.
+_NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis"})
+
+# Tags (lower-cased) whose Tesseract model is not their primary language's.
+_TESSERACT_FOR_TAG: dict[str, str] = {
+    **{tag.lower(): name for name, tag in TESSERACT_NAMES.items()},
+    "zh": "chi_sim",
+    "zh-cn": "chi_sim",
+    "zh-sg": "chi_sim",
+    "zh-tw": "chi_tra",
+    "zh-hk": "chi_tra",
+    "zh-mo": "chi_tra",
+}
+
+_BY_3 = {lang.iso639_3: lang for lang in LANGUAGES}
+_BY_1 = {lang.iso639_1: lang for lang in LANGUAGES if lang.iso639_1}
+_BY_NAME = {lang.name.lower(): lang for lang in LANGUAGES}
+_BY_NAME.update({"punjabi": _BY_1["pa"], "cambodian": _BY_1["km"]})
+# Country codes often given for a language, where they are no ISO 639-1 code.
+_COUNTRY_CODES = {
+    "at": "de", "cn": "zh", "cz": "cs", "dk": "da", "gb": "en", "gr": "el",
+    "il": "he", "ir": "fa", "jp": "ja", "ua": "uk", "us": "en", "vn": "vi",
+}  # fmt: skip
+# Withdrawn ISO 639-1 codes (still written by Java locales) -> their successor.
+_WITHDRAWN = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
+_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+_EXAMPLES = (
+    "Use ISO 639-1 codes such as 'en', 'ko', 'de', an ISO 639-3 code where a "
+    "language has none (e.g. 'yue' for Cantonese), optionally with a BCP 47 "
+    "script or region ('zh-Hant', 'pt-BR')."
+)
+
+
+def _shortest(code: str) -> str:
+    """A primary subtag in its shortest ISO 639 form (2-letter where one exists)."""
+    three = ISO639_2B_TO_T.get(code, code)
+    lang = _BY_3.get(three)
+    return lang.iso639_1 or three if lang is not None else three
+
+
+def _subtag(value: str) -> str:
+    if len(value) == 4 and value.isalpha():
+        return value.title()  # script: Hant, Latn
+    if (len(value) == 2 and value.isalpha()) or (len(value) == 3 and value.isdigit()):
+        return value.upper()  # region: BR, 419
+    return value.lower()
+
+
+def _suggestion(raw: str) -> Language | None:
+    """The language someone most likely meant by something that is not a code.
+
+    An English name or its beginning (``"english"``, ``"Engl"``), a word that
+    starts with a language's ISO 639-2/3 code (``"Deutsch"``), a country code
+    used for its language (``"jp"``) or a misspelt name (``"germn"``).
+    """
+    key = raw.strip().lower()
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    if len(key) >= 3:
+        starts = [lang for name, lang in _BY_NAME.items() if name.startswith(key)]
+        if len(starts) == 1:
+            return starts[0]
+        three = ISO639_2B_TO_T.get(key[:3], key[:3])
+        if three in _BY_3:
+            return _BY_3[three]
+    if key in _COUNTRY_CODES:
+        return _BY_1[_COUNTRY_CODES[key]]
+    names = difflib.get_close_matches(key, list(_BY_NAME), n=1, cutoff=0.75)
+    return _BY_NAME[names[0]] if names else None
+
+
+def _refuse(raw: str, why: str) -> LanguageCodeError:
+    guess = _suggestion(raw)
+    hint = (
+        f"Did you mean {guess.iso639_1 or guess.iso639_3!r} ({guess.name})? "
+        if guess is not None
+        else ""
+    )
+    return LanguageCodeError(f"{raw!r} {why}. {hint}{_EXAMPLES}")
+
+
+def normalize_language(code: str) -> str:
+    """Bring one language code into the vocabulary's form.
+
+    Args:
+        code: An ISO 639-1/-2/-3 code, a BCP 47 tag (``"zh-Hant"``,
+            ``"pt_BR"``), or a Tesseract traineddata name (``"chi_sim"``).
+
+    Returns:
+        The shortest ISO 639 code, with its script subtag title-cased and its
+        region upper-cased; a Tesseract name becomes the tag it reads. Tesseract
+        variants without a tag (``"jpn_vert"``) are kept, hyphenated.
+
+    Raises:
+        LanguageCodeError: Not a language code; the message names the code
+            most likely meant.
+
+    Examples:
+        >>> normalize_language("ENG"), normalize_language("zh_hant_tw")
+        ('en', 'zh-Hant-TW')
+    """
+    raw = code.strip()
+    if not _CODE.match(raw):
+        raise _refuse(code, "is not an ISO 639 language code")
+    key = raw.lower().replace("-", "_")
+    if key in TESSERACT_NAMES:
+        return TESSERACT_NAMES[key]
+    if key in _TESSERACT_VARIANTS:
+        return key.replace("_", "-")
+    head, *rest = key.split("_")
+    head = _WITHDRAWN.get(head, head)
+    if len(head) == 2 and head not in _BY_1:
+        raise _refuse(code, "is not an ISO 639-1 language code")
+    return "-".join([_shortest(head), *map(_subtag, rest)])
 
 
 def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Validate and normalise a language selection.
+    """Validate and normalise a language selection (user input).
 
     Args:
         value: ``None`` (the engine's default), a comma-separated string such as
             ``"en,ko"``, or a sequence of codes.
 
     Returns:
-        The codes, primary subtag lower-cased, ``_`` turned into ``-``, without
+        The codes as :func:`normalize_language` gives them, without
         duplicates, in the order given.
 
     Raises:
-        LanguageCodeError: A code is not an ISO 639 code.
+        LanguageCodeError: A code is not a language code (the message names
+            the code meant).
 
     Examples:
-        >>> normalize_languages(["zh_Hans", "en", "en"])
+        >>> normalize_languages(["zh_Hans", "en", "eng"])
         ('zh-Hans', 'en')
         >>> normalize_languages(None)
         ()
@@ -78,23 +451,66 @@ def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
             raise LanguageCodeError(
                 f"languages must be strings such as 'en' or 'ko', got {raw!r}"
             )
-        code = raw.strip()
-        if not code:
+        if not raw.strip():
             continue
-        if not _CODE.match(code):
-            raise LanguageCodeError(
-                f"{raw!r} is not an ISO 639 language code; use codes such as "
-                "'en', 'ko', 'de' (or 3-letter ISO 639-3 codes such as 'frk')"
-            )
-        head, *rest = code.replace("_", "-").split("-")
-        norm = "-".join([head.lower(), *rest])
+        norm = normalize_language(raw)
         if norm not in out:
             out.append(norm)
     return tuple(out)
 
 
+def parse_language(code: str | None) -> str | None:
+    """Read a language found in a file (hOCR ``lang``, ALTO ``LANG``, PAGE names).
+
+    Lenient: what is not a language gives ``None``, never an error.
+
+    Args:
+        code: A code or tag in any form :func:`normalize_language` takes, or
+            an English language name (``"German"``, as PAGE-XML writes them).
+
+    Returns:
+        The normalised code, or ``None`` for an empty or unusable value, for
+        codes that name no language (``"und"``, ``"zxx"``, ``"mul"``,
+        ``"mis"``) and for Tesseract's non-language models (``"osd"``).
+
+    Examples:
+        >>> parse_language("ger"), parse_language("German"), parse_language("12")
+        ('de', 'de', None)
+    """
+    if not code or not code.strip():
+        return None
+    raw = code.strip()
+    head = re.split(r"[-_]", raw.lower())[0]
+    if head in _NO_LANGUAGE or raw.lower() in _TESSERACT_NON_LANGUAGES:
+        return None
+    lang = _BY_NAME.get(raw.lower())
+    if lang is not None:
+        return lang.iso639_1 or lang.iso639_3
+    try:
+        return normalize_language(raw)
+    except LanguageCodeError:
+        return None
+
+
+def language_name(code: str | None) -> str | None:
+    """The English name of a code's language, as PAGE-XML writes it.
+
+    Args:
+        code: A normalised code (any subtags are ignored).
+
+    Returns:
+        E.g. ``"German"`` for ``"de"``; ``None`` for a language the table
+        does not name.
+    """
+    if not code:
+        return None
+    head = code.split("-")[0].lower()
+    lang = _BY_1.get(head) or _BY_3.get(ISO639_2B_TO_T.get(head, head))
+    return lang.name if lang is not None else None
+
+
 def to_iso639_3(code: str) -> str:
-    """Map an ISO 639-1 code to ISO 639-3; 3-letter codes pass through.
+    """Map a code to ISO 639-3 (2-letter and bibliographic codes translated).
 
     Any script or region subtag is dropped.
 
@@ -105,15 +521,67 @@ def to_iso639_3(code: str) -> str:
         The three-letter code.
 
     Raises:
-        LanguageCodeError: A two-letter code unknown to ISO 639-1.
+        LanguageCodeError: A two-letter code unknown to ISO 639-1 (the message
+            names the code most likely meant).
     """
     head = code.split("-")[0].lower()
     if len(head) == 3:
-        return head
-    try:
-        return ISO639_1_TO_3[head]
-    except KeyError:
-        raise LanguageCodeError(
-            f"unknown ISO 639-1 language code {code!r}; use a 3-letter ISO 639-3 "
-            "code for this language"
-        ) from None
+        return ISO639_2B_TO_T.get(head, head)
+    lang = _BY_1.get(head)
+    if lang is None:
+        raise _refuse(code, "is not an ISO 639-1 language code")
+    return lang.iso639_3
+
+
+def to_tesseract(code: str) -> str:
+    """The Tesseract traineddata name that reads a code's language.
+
+    Args:
+        code: A code from :func:`normalize_languages`, e.g. ``"en"``,
+            ``"zh-Hant"``, ``"frk"`` (it is not normalised again; any case
+            and ISO 639-2/B codes still work); Tesseract's own names are
+            accepted too (``"chi-sim"``, ``"jpn_vert"``).
+
+    Returns:
+        The traineddata name, e.g. ``"eng"`` (model file ``eng.traineddata``).
+
+    Raises:
+        LanguageCodeError: An unknown two-letter code.
+
+    Examples:
+        >>> to_tesseract("en"), to_tesseract("zh"), to_tesseract("zh-TW")
+        ('eng', 'chi_sim', 'chi_tra')
+        >>> to_tesseract("sr-Latn"), to_tesseract("jpn-vert"), to_tesseract("ger")
+        ('srp_latn', 'jpn_vert', 'deu')
+    """
+    key = code.strip().lower().replace("-", "_")
+    if key in TESSERACT_NAMES or key in _TESSERACT_VARIANTS:
+        return key
+    head, *rest = key.split("_")
+    head = _shortest(_WITHDRAWN.get(head, head))
+    for candidate in ("-".join([head, *rest]), *(f"{head}-{sub}" for sub in rest)):
+        if candidate in _TESSERACT_FOR_TAG:
+            return _TESSERACT_FOR_TAG[candidate]
+    return to_iso639_3(head)
+
+
+def from_tesseract(name: str) -> str | None:
+    """The code of a Tesseract traineddata name.
+
+    Args:
+        name: A traineddata name such as ``"eng"`` or ``"chi_tra"``.
+
+    Returns:
+        The normalised code (``"en"``, ``"zh-Hant"``; three letters where no
+        two-letter code exists, ``"frk"``); variants without a tag of their own
+        give their language (``"jpn_vert"`` -> ``"ja"``); ``None`` for models
+        that are not languages (``"osd"``, ``"equ"``, ``"script/Latin"``).
+    """
+    key = name.strip().lower()
+    if key in _TESSERACT_NON_LANGUAGES or "/" in key or not key:
+        return None
+    if key in TESSERACT_NAMES:
+        return TESSERACT_NAMES[key]
+    if key in _TESSERACT_VARIANTS:
+        return _TESSERACT_VARIANTS[key]
+    return parse_language(key)

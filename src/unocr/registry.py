@@ -1,9 +1,10 @@
-"""Engines by name.
+"""Engines by name: the lookup mechanism.
 
-A plain table maps each built-in name to the dotted path of its backend class,
-the optional extra that installs it, and what it needs on the system. Nothing
-is imported until a name is first used; :func:`available_backends` answers
-from import metadata and ``PATH`` without importing any engine.
+The built-in engines are data in :mod:`unocr.backends.catalog` (name, aliases,
+dotted path of the backend class, extra, system programs, capabilities, data
+probe); this module only looks names up. Nothing is imported until a name is
+first used; :func:`available_backends` answers from import metadata, ``PATH``
+and the catalog's data probes without importing any engine.
 
 Third-party engines register either at run time with :func:`register_backend`
 or through the ``unocr.backends`` entry-point group (read lazily), e.g. in
@@ -20,7 +21,6 @@ collides with a built-in name is ignored with a warning.
 from __future__ import annotations
 
 import difflib
-import importlib
 import importlib.util
 import shutil
 import threading
@@ -28,10 +28,22 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
-from unocr.backends.base import Backend, Capabilities
-from unocr.errors import BackendNotFoundError, BackendUnavailableError, UnocrError
+from unocr.backends.base import Backend
+from unocr.backends.catalog import (
+    BUILTINS,
+    Capabilities,
+    EngineSpec,
+    load_dotted,
+    run_probe,
+)
+from unocr.backends.catalog import capabilities as _capabilities
+from unocr.errors import (
+    BackendNotFoundError,
+    BackendUnavailableError,
+    RegistrationError,
+)
 
 __all__ = [
     "BackendInfo",
@@ -47,102 +59,12 @@ ENTRY_POINT_GROUP = "unocr.backends"
 
 Factory = Callable[..., Backend]
 
-
-class RegistrationError(UnocrError, ValueError):
-    """A backend name is already taken, or not a valid name."""
-
-
-@dataclass(frozen=True)
-class _Builtin:
-    name: str
-    target: str
-    extra: str
-    modules: tuple[str, ...]
-    binaries: tuple[tuple[str, str], ...]  # (binary, apt package)
-    capabilities: Capabilities
-    aliases: tuple[str, ...] = ()
-    description: str = ""
-
-
-_BUILTINS: tuple[_Builtin, ...] = (
-    _Builtin(
-        name="tesseract",
-        target="unocr.backends.tesseract.backend:TesseractBackend",
-        extra="tesseract",
-        modules=("pytesseract",),
-        binaries=(("tesseract", "tesseract-ocr"),),
-        capabilities=Capabilities(
-            geometry="box",
-            levels=("block", "line", "word"),
-            confidence=True,
-            languages=None,
-            batching=False,
-            network=False,
-        ),
-        description="Tesseract 4/5 (LSTM) through its command-line program",
-    ),
-    _Builtin(
-        name="gcv",
-        target="unocr.backends.gcv.backend:GcvBackend",
-        extra="gcv",
-        modules=("google.cloud.vision",),
-        binaries=(),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("block", "word", "symbol"),
-            confidence=True,
-            languages=None,
-            batching=True,
-            network=True,
-        ),
-        aliases=("google",),
-        description="Google Cloud Vision (TEXT / DOCUMENT_TEXT_DETECTION)",
-    ),
-    _Builtin(
-        name="keras-ocr",
-        target="unocr.backends.keras_ocr.backend:KerasOcrBackend",
-        extra="keras-ocr",
-        modules=("keras_ocr", "tensorflow"),
-        binaries=(),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("word",),
-            confidence=False,
-            languages=("en",),
-            batching=True,
-            network=False,
-        ),
-        aliases=("keras_ocr",),
-        description="keras-ocr: CRAFT detector + CRNN recognizer on TensorFlow",
-    ),
-    _Builtin(
-        name="rapidocr",
-        target="unocr.backends.rapidocr.backend:RapidOcrBackend",
-        extra="rapidocr",
-        modules=("rapidocr_onnxruntime", "onnxruntime"),
-        binaries=(),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("line", "symbol"),
-            confidence=True,
-            languages=("zh", "en"),
-            batching=False,
-            network=False,
-        ),
-        description="RapidOCR: PP-OCR models on ONNX Runtime",
-    ),
-)
-
-_BUILTIN_BY_NAME = {b.name: b for b in _BUILTINS}
-_ALIASES = {a: b.name for b in _BUILTINS for a in b.aliases}
+_BUILTIN_BY_NAME = {b.name: b for b in BUILTINS}
+_ALIASES = {a: b.name for b in BUILTINS for a in b.aliases}
 
 
 def builtin_capabilities(name: str) -> Capabilities:
-    """What a built-in engine can do, as this table states it.
-
-    The one statement of a built-in engine's capabilities: its backend class
-    takes them from here, so :func:`available_backends` (which answers without
-    importing the engine) and the class never disagree.
+    """What a built-in engine can do (see :func:`unocr.backends.catalog.capabilities`).
 
     Args:
         name: A built-in engine's registered name, e.g. ``"tesseract"``.
@@ -153,7 +75,7 @@ def builtin_capabilities(name: str) -> Capabilities:
     Raises:
         KeyError: ``name`` is not a built-in engine's registered name.
     """
-    return _BUILTIN_BY_NAME[name].capabilities
+    return _capabilities(name)
 
 
 @dataclass(frozen=True)
@@ -260,28 +182,18 @@ def unregister_backend(name: str) -> None:
         _registered.pop(_canonical(name), None)
 
 
-def _import_target(entry: _Builtin) -> Factory:
-    module_name, _, attr = entry.target.partition(":")
+def _import_target(entry: EngineSpec) -> Factory:
     try:
-        module = importlib.import_module(module_name)
+        factory = load_dotted(entry.target)
     except ImportError as exc:
         missing = getattr(exc, "name", None) or str(exc)
         raise BackendUnavailableError(
             f"the {entry.name} backend needs the Python package {missing!r}, "
             "which is not installed.",
             backend=entry.name,
-            fix=_fix(entry),
+            fix=entry.fix,
         ) from exc
-    factory: Factory = getattr(module, attr)
-    return factory
-
-
-def _fix(entry: _Builtin) -> str:
-    steps = [f"pip install 'unocr[{entry.extra}]'"]
-    apt = [pkg for _, pkg in entry.binaries]
-    if apt:
-        steps.append(f"apt-get install {' '.join(apt)}")
-    return " and ".join(steps)
+    return cast("Factory", factory)
 
 
 def resolve_backend(name: str) -> tuple[str, Factory]:
@@ -328,9 +240,9 @@ def _module_present(name: str) -> bool:
         return False
 
 
-def _builtin_info(entry: _Builtin) -> BackendInfo:
+def _builtin_info(entry: EngineSpec) -> BackendInfo:
     missing_mods = [m for m in entry.modules if not _module_present(m)]
-    missing_bins = [(b, pkg) for b, pkg in entry.binaries if shutil.which(b) is None]
+    missing_bins = [(b, pkg) for b, pkg in entry.programs if shutil.which(b) is None]
     reasons: list[str] = []
     if missing_mods:
         reasons.append("missing Python package " + ", ".join(missing_mods))
@@ -346,12 +258,13 @@ def _builtin_info(entry: _Builtin) -> BackendInfo:
         fixes.append("apt-get install " + " ".join(pkg for _, pkg in missing_bins))
     caps = entry.capabilities
     data: str | None = None
-    if not reasons and entry.name in _DATA_PROBES:
-        data, data_fix, languages = _DATA_PROBES[entry.name]()
-        if languages is not None:
-            caps = replace(caps, languages=languages)
-        if data_fix:
-            fixes.append(data_fix)
+    if not reasons:
+        found = run_probe(entry)
+        data = found.missing
+        if found.languages is not None:
+            caps = replace(caps, languages=found.languages)
+        if found.fix:
+            fixes.append(found.fix)
     return BackendInfo(
         name=entry.name,
         aliases=entry.aliases,
@@ -363,51 +276,6 @@ def _builtin_info(entry: _Builtin) -> BackendInfo:
         description=entry.description,
         data=data,
     )
-
-
-_Probe = tuple[str | None, str | None, tuple[str, ...] | None]
-
-
-def _tesseract_data() -> _Probe:
-    """Installed Tesseract languages (ISO codes), from ``--list-langs``."""
-    from unocr.backends.tesseract.install import probe
-    from unocr.backends.tesseract.languages import from_tesseract
-
-    try:
-        install = probe(shutil.which("tesseract") or "tesseract", None)
-    except UnocrError as err:
-        return str(err), None, None
-    codes = sorted({c for n in install.languages if (c := from_tesseract(n))})
-    if not codes:
-        return (
-            "no Tesseract language data is installed",
-            "apt-get install tesseract-ocr-eng",
-            (),
-        )
-    return None, None, tuple(codes)
-
-
-def _keras_ocr_data() -> _Probe:
-    """Whether keras-ocr's pretrained weights are on disk (no TensorFlow import)."""
-    from unocr.backends.keras_ocr.weights import default_cache_dir, missing_weights
-
-    missing = missing_weights()
-    if not missing:
-        return None, None, None
-    names = ", ".join(p.name for p in missing)
-    return (
-        f"pretrained weights missing ({names}); only pretrained=False works",
-        f"put {names} into {default_cache_dir()} or pass detector_weights= and "
-        "recognizer_weights=",
-        None,
-    )
-
-
-#: Data checks that need no engine import: (missing data, fix, languages).
-_DATA_PROBES: dict[str, Callable[[], _Probe]] = {
-    "tesseract": _tesseract_data,
-    "keras-ocr": _keras_ocr_data,
-}
 
 
 def _factory_capabilities(factory: object) -> Capabilities | None:
@@ -428,7 +296,7 @@ def available_backends() -> list[BackendInfo]:
     Returns:
         One :class:`BackendInfo` per name, built-ins first, each group sorted.
     """
-    infos = [_builtin_info(e) for e in _BUILTINS]
+    infos = [_builtin_info(e) for e in BUILTINS]
     for key, factory in sorted(_registered.items()):
         infos.append(
             BackendInfo(

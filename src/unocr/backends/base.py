@@ -1,65 +1,57 @@
 """The contract every engine backend fills: :class:`Backend`.
 
-A backend turns one decoded, upright RGB image into a :class:`~unocr.Page`
-(:meth:`Backend._recognize`), optionally many at once
-(:meth:`Backend._recognize_batch`). Everything else — decoding any input,
-languages, timings, batching, worker threads, per-item errors — lives here
-once, so every engine behaves the same from the user's side.
+An engine implements one method, :meth:`Backend._recognize`: it receives one
+decoded, upright RGB image, the normalised languages and a :class:`Stopwatch`,
+runs the engine and its pure converter inside ``clock.time("engine")`` and
+``clock.time("convert")``, and returns the page's blocks in the image's pixels.
+Engines that batch also implement :meth:`Backend._recognize_batch`.
+
+Everything else lives here once, so every engine behaves the same from the
+user's side: decoding any input, normalising languages, building the one
+:class:`~unocr.Page` of each read and stamping it with the engine's name, the
+languages and the timings (decode, engine, convert), batching, worker threads
+(at least :attr:`Backend.min_workers`), wrapping stray engine exceptions
+(once) and per-item failures (:class:`ItemFailure`).
 """
 
 from __future__ import annotations
 
 import abc
 import copy
+import inspect
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from types import TracebackType
-from typing import ClassVar, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
-from unocr.documents import describe_item, load_input, source_of
+from unocr.backends.catalog import Capabilities
+from unocr.documents import DocumentOptions, describe_item, load_input, source_of
 from unocr.errors import RecognitionError, UnocrError
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
+from unocr.image import (
+    DEFAULT_MAX_PIXELS,
+    ImageInput,
+    LoadedImage,
+)
 from unocr.languages import normalize_languages
-from unocr.model import Page, Timings
+from unocr.model import Block, Page, Timings
 
-__all__ = ["Backend", "Capabilities", "ItemError", "Stopwatch"]
+__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
 
 _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
-class Capabilities:
-    """What an engine can do, for ``unocr backends`` and for choosing one.
-
-    Attributes:
-        geometry: Native shape of its words: ``"box"``, ``"quad"``,
-            ``"polygon"``, ``"rotated_box"`` or ``"mask"``.
-        levels: Levels the engine reports itself, e.g. ``("line", "word")``.
-        confidence: Whether it reports confidences.
-        languages: ISO 639 codes it reads out of the box; ``None`` where the
-            set is open-ended (installed language data, or a cloud service).
-        batching: Whether ``read_many`` sends several images per engine call.
-        network: Whether it needs the network at run time.
-    """
-
-    geometry: str
-    levels: tuple[str, ...]
-    confidence: bool
-    languages: tuple[str, ...] | None
-    batching: bool
-    network: bool
-
-
-@dataclass(frozen=True)
-class ItemError:
+class ItemFailure:
     """The failure of one item of :meth:`Backend.read_many` (``errors="return"``).
 
-    It is falsy, so ``[p for p in results if p]`` keeps the pages.
+    It is falsy, so ``[p for p in results if p]`` keeps the pages. (Called
+    ``ItemError`` before 0.2; that name still works, with a
+    :class:`DeprecationWarning`, until 0.3.)
 
     Attributes:
         index: Position of the item in the input.
@@ -77,6 +69,18 @@ class ItemError:
     def raise_(self) -> NoReturn:
         """Raise the stored error."""
         raise self.error
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ItemError":
+        warnings.warn(
+            "unocr.backends.base.ItemError was renamed ItemFailure (it is a "
+            "record, not an exception); the old name goes away in unocr 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ItemFailure
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -100,9 +104,19 @@ class Stopwatch:
         try:
             yield
         finally:
-            self.seconds[phase] = self.seconds.get(phase, 0.0) + (
-                time.perf_counter() - start
-            )
+            self.add(phase, time.perf_counter() - start)
+
+    def add(self, phase: str, seconds: float) -> None:
+        """Add seconds measured elsewhere to ``phase``.
+
+        For engines that measure one call for several images
+        (:meth:`Backend._recognize_batch`) and hand each image its share.
+
+        Args:
+            phase: ``"engine"`` or ``"convert"`` (any name is kept).
+            seconds: Wall-clock seconds, >= 0.
+        """
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
 
     def timings(self) -> Timings:
         """The phases as :class:`~unocr.model.Timings`."""
@@ -122,6 +136,16 @@ def _tag(err: UnocrError, backend: str, item: object) -> UnocrError:
     return err
 
 
+def _positional_arity(function: object) -> int:
+    """How many positional parameters a method takes besides ``self``."""
+    try:
+        params = inspect.signature(function).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in params if p.kind in kinds) - 1
+
+
 class Backend(abc.ABC):
     """Base class of every engine.
 
@@ -129,6 +153,12 @@ class Backend(abc.ABC):
     keyword options to ``__init__`` and implement :meth:`_recognize`. A
     backend object holds its engine (model, client, process settings) and is
     reused across calls; use it as a context manager or call :meth:`close`.
+
+    The base class owns the plumbing: it decodes inputs, normalises languages
+    once, hands the engine a :class:`Stopwatch`, builds the one page of each
+    read and stamps it with :attr:`name`, the languages and the timings; it
+    runs :meth:`read_many` on at least :attr:`min_workers` threads and turns
+    stray engine exceptions into :class:`~unocr.errors.RecognitionError`.
 
     Args:
         languages: Default languages (ISO 639 codes) for every call; ``None``
@@ -143,6 +173,32 @@ class Backend(abc.ABC):
     batch_size: ClassVar[int] = 1
     #: Whether :meth:`_recognize` may run in several threads at once.
     thread_safe: ClassVar[bool] = True
+    #: Fewest threads :meth:`read_many` uses, whatever ``workers`` asks (a
+    #: network engine sets it to its requests in flight); an instance may
+    #: set its own.
+    min_workers: int = 1
+    _legacy: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        legacy = set(cls._legacy)
+        for method in ("_recognize", "_recognize_batch"):
+            function = cls.__dict__.get(method)
+            if function is None:
+                continue
+            if _positional_arity(function) == 2:
+                legacy.add(method)
+                warnings.warn(
+                    f"{cls.__qualname__}.{method}(images, languages) is the pre-0.2 "
+                    f"contract; take a third argument, the Stopwatch (see "
+                    "unocr.backends.base), and return blocks; the old form goes "
+                    "away in unocr 0.3",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+            else:
+                legacy.discard(method)
+        cls._legacy = frozenset(legacy)
 
     def __init__(
         self,
@@ -203,6 +259,7 @@ class Backend(abc.ABC):
             unocr.errors.ImageError: The input cannot be read.
             unocr.errors.RecognitionError: The engine failed.
         """
+        self._check_open()
         langs = self._languages(languages)
         try:
             loaded = load_input(
@@ -210,7 +267,7 @@ class Backend(abc.ABC):
             )
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
-        return self.read_loaded(loaded, languages=langs)
+        return self._read_one(loaded, langs)
 
     def read_loaded(
         self, image: LoadedImage, *, languages: str | Sequence[str] | None = None
@@ -225,10 +282,44 @@ class Backend(abc.ABC):
             The page.
         """
         self._check_open()
+        return self._read_one(image, self._languages(languages))
+
+    def read_pages(
+        self, source: ImageInput, *, languages: str | Sequence[str] | None = None
+    ) -> Iterator[Page]:
+        """Recognise every page of a PDF or frame of a multi-frame image (TIFF).
+
+        Pages are rendered or decoded one at a time, so long documents stream.
+        PDF pages are rendered at :data:`unocr.documents.DEFAULT_DPI`; use
+        :func:`unocr.read_pages` for the resolution, a page selection, a
+        password or the PDF's text layer.
+
+        Args:
+            source: A path, bytes or file object of a PDF or (multi-frame) image.
+            languages: ISO 639 codes; default the backend's.
+
+        Yields:
+            One page per page or frame, in order, each with its ``source``.
+
+        Raises:
+            unocr.errors.ImageError: A frame cannot be read (the frames before
+                it have been yielded); a PDF cannot be read
+                (:class:`~unocr.errors.DocumentError`).
+            unocr.errors.RecognitionError: The engine failed.
+        """
+        from unocr.documents.reading import read_document_pages
+
+        self._check_open()
         langs = self._languages(languages)
-        with self._serial():
-            page = self._call(lambda: self._recognize(image, langs), image.name)
-        return self._finish(page, image)
+        pages = read_document_pages(self, source, DocumentOptions(), languages=langs)
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except UnocrError as err:
+                raise _tag(err, self.name, describe_item(source)) from err.__cause__
+            yield page
 
     def read_many(
         self,
@@ -239,24 +330,25 @@ class Backend(abc.ABC):
         errors: Literal["raise", "return"] = "raise",
         progress: Callable[[int], None] | None = None,
         channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> list[Page | ItemError]:
+    ) -> list[Page | ItemFailure]:
         """Recognise many images; results come back in input order.
 
-        Images are decoded and recognised on ``workers`` threads, in chunks of
-        :attr:`batch_size` for engines that batch.
+        Images are decoded and recognised on ``workers`` threads (at least
+        :attr:`min_workers`), in chunks of :attr:`batch_size` for engines that
+        batch.
 
         Args:
             images: Any inputs :meth:`read` accepts.
             languages: ISO 639 codes; default the backend's.
             workers: Threads working at once (each runs one engine call).
             errors: ``"raise"`` stops at the first failure and raises it;
-                ``"return"`` puts an :class:`ItemError` in the failed item's
+                ``"return"`` puts an :class:`ItemFailure` in the failed item's
                 place and still returns every other page.
             progress: Called with the number of items just finished.
             channel_order: ``"bgr"`` for arrays from OpenCV.
 
         Returns:
-            One :class:`~unocr.Page` (or :class:`ItemError`) per input.
+            One :class:`~unocr.Page` (or :class:`ItemFailure`) per input.
 
         Raises:
             ValueError: ``workers`` < 1 or an unknown ``errors`` mode.
@@ -269,7 +361,7 @@ class Backend(abc.ABC):
         self._check_open()
         langs = self._languages(languages)
         items = list(images)
-        results: list[Page | ItemError | None] = [None] * len(items)
+        results: list[Page | ItemFailure | None] = [None] * len(items)
         size = max(1, int(self.batch_size))
         chunks = [
             list(range(i, min(i + size, len(items))))
@@ -286,45 +378,32 @@ class Backend(abc.ABC):
                         max_pixels=self.max_pixels,
                     )
                 except UnocrError as err:
-                    results[i] = self._item_error(i, describe_item(items[i]), err)
+                    results[i] = self._item_failure(i, describe_item(items[i]), err)
                 else:
                     loaded.append((i, img))
             if loaded:
-                imgs = [img for _, img in loaded]
-                try:
-                    with self._serial():
-                        outs = self._call(
-                            lambda: self._recognize_batch(imgs, langs),
-                            f"batch of {len(imgs)} images",
-                        )
-                    if len(outs) != len(imgs):
-                        raise RecognitionError(
-                            f"{self.name} returned {len(outs)} results for "
-                            f"{len(imgs)} images",
-                            backend=self.name,
-                        )
-                except UnocrError as err:
-                    # one error object per item: each carries its own index
-                    outs = [copy.copy(err) for _ in imgs]
-                for (i, img), out in zip(loaded, outs, strict=False):
-                    if isinstance(out, Page):
-                        results[i] = self._finish(out, img)
-                    else:
-                        results[i] = self._item_error(i, img.name, out)
+                outs = self._read_chunk([img for _, img in loaded], langs)
+                for (i, img), out in zip(loaded, outs, strict=True):
+                    results[i] = (
+                        out
+                        if isinstance(out, Page)
+                        else self._item_failure(i, img.name, out)
+                    )
             if progress is not None:
                 progress(len(chunk))
             if errors == "raise":
                 for i in chunk:
                     r = results[i]
-                    if isinstance(r, ItemError):
+                    if isinstance(r, ItemFailure):
                         r.raise_()
 
-        if workers == 1 or len(chunks) <= 1:
+        threads = min(max(workers, int(self.min_workers)), len(chunks))
+        if threads <= 1:
             for chunk in chunks:
                 run(chunk)
         else:
             with ThreadPoolExecutor(
-                max_workers=min(workers, len(chunks)), thread_name_prefix="unocr"
+                max_workers=threads, thread_name_prefix="unocr"
             ) as pool:
                 futures: list[Future[None]] = [pool.submit(run, c) for c in chunks]
                 _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
@@ -343,40 +422,54 @@ class Backend(abc.ABC):
 
     # --------------------------------------------------------- for subclasses
     @abc.abstractmethod
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
         """Run the engine on one decoded image.
 
+        Time the engine call with ``with clock.time("engine"):`` and the pure
+        conversion of its output with ``with clock.time("convert"):``. Do not
+        build a :class:`~unocr.Page` nor set the backend name, languages or
+        timings: the base class builds the page, ``image.width`` by
+        ``image.height``, and stamps it.
+
         Args:
-            image: Upright RGB image (``image.image``) and its description.
+            image: Upright RGB image (``image.image``, PIL) and its
+                description (``image.name``).
             languages: Normalised ISO 639 codes; ``()`` for the default.
+            clock: The stopwatch of this read.
 
         Returns:
-            The page, with ``timings.engine`` and ``timings.convert`` filled
-            (the base class adds ``decode``) and ``backend`` set to
-            :attr:`name`.
+            The blocks in reading order, coordinates in the pixels of
+            ``image`` (x right, y down).
         """
 
     def _recognize_batch(
-        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
-    ) -> list[Page | UnocrError]:
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
         """Run the engine on several images (default: one at a time).
 
-        Engines that batch override this and set :attr:`batch_size`. A
-        failure of one image is returned in its place, not raised.
+        Engines that batch override this and set :attr:`batch_size`; time one
+        engine call for several images and give each its share with
+        :meth:`Stopwatch.add`. A failure of one image is returned in its
+        place, not raised; an exception raised fails the whole batch.
 
         Args:
             images: Decoded images.
             languages: Normalised ISO 639 codes.
+            clocks: One stopwatch per image.
 
         Returns:
-            One page or error per image, in order.
+            One sequence of blocks (as :meth:`_recognize`) or error per image,
+            in order.
         """
-        out: list[Page | UnocrError] = []
-        for img in images:
+        out: list[Sequence[Block] | UnocrError] = []
+        for img, clock in zip(images, clocks, strict=True):
             try:
-                out.append(
-                    self._call(partial(self._recognize, img, languages), img.name)
-                )
+                out.append(self._recognize(img, languages, clock))
             except UnocrError as err:
                 out.append(err)
         return out
@@ -417,18 +510,113 @@ class Backend(abc.ABC):
                 item=item,
             ) from exc
 
-    def _finish(self, page: Page, image: LoadedImage) -> Page:
-        t = page.timings
-        return page.replace(
-            backend=page.backend or self.name,
-            source=page.source or source_of(image),
+    def _invoke(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> object:
+        """One :meth:`_recognize` call, in either contract."""
+        if "_recognize" in self._legacy:
+            return self._recognize(image, languages)  # type: ignore[call-arg]
+        return self._recognize(image, languages, clock)
+
+    def _read_one(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+        """Recognise one decoded image: engine call wrapped once, then stamped."""
+        clock = Stopwatch()
+        with self._serial():
+            out = self._call(lambda: self._invoke(image, languages, clock), image.name)
+        return self._stamp(out, image, languages, clock)
+
+    def _read_chunk(
+        self, images: list[LoadedImage], languages: tuple[str, ...]
+    ) -> list[Page | UnocrError]:
+        """Recognise decoded images: one engine call per image, or one batch."""
+        if "_recognize_batch" not in self._legacy and (
+            type(self)._recognize_batch is Backend._recognize_batch
+        ):
+            out: list[Page | UnocrError] = []
+            for img in images:
+                try:
+                    out.append(self._read_one(img, languages))
+                except UnocrError as err:
+                    out.append(err)
+            return out
+        clocks = [Stopwatch() for _ in images]
+        try:
+            with self._serial():
+                raw: Sequence[object] = self._call(
+                    lambda: self._invoke_batch(images, languages, clocks),
+                    f"batch of {len(images)} images",
+                )
+            if len(raw) != len(images):
+                raise RecognitionError(
+                    f"{self.name} returned {len(raw)} results for {len(images)} images",
+                    backend=self.name,
+                )
+        except UnocrError as err:
+            # one error object per item: each carries its own index
+            return [copy.copy(err) for _ in images]
+        pages: list[Page | UnocrError] = []
+        for img, clock, result in zip(images, clocks, raw, strict=True):
+            if isinstance(result, UnocrError):
+                pages.append(result)
+                continue
+            try:
+                pages.append(self._stamp(result, img, languages, clock))
+            except UnocrError as err:
+                pages.append(err)
+        return pages
+
+    def _invoke_batch(
+        self,
+        images: list[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: list[Stopwatch],
+    ) -> Sequence[object]:
+        """One :meth:`_recognize_batch` call, in either contract."""
+        if "_recognize_batch" in self._legacy:
+            return self._recognize_batch(images, languages)  # type: ignore[call-arg]
+        return self._recognize_batch(images, languages, clocks)
+
+    def _stamp(
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Page:
+        """Build the read's one page: the engine's blocks, stamped once."""
+        if isinstance(out, Page):  # the pre-0.2 contract: the engine's own page
+            t = out.timings
+            return out.replace(
+                backend=out.backend or self.name,
+                source=out.source or source_of(image),
+                timings=Timings(
+                    decode=image.decode_seconds, engine=t.engine, convert=t.convert
+                ),
+            )
+        if not isinstance(out, (list, tuple)) or not all(
+            isinstance(b, Block) for b in out
+        ):
+            raise RecognitionError(
+                f"{type(self).__qualname__}._recognize returned "
+                f"{type(out).__name__}, not a sequence of unocr.model.Block",
+                backend=self.name,
+                item=image.name,
+            )
+        t = clock.timings()
+        return Page(
+            width=image.width,
+            height=image.height,
+            blocks=tuple(out),
+            backend=self.name,
+            languages=languages,
+            source=source_of(image),
             timings=Timings(
                 decode=image.decode_seconds, engine=t.engine, convert=t.convert
             ),
         )
 
-    def _item_error(self, index: int, source: str, err: UnocrError) -> ItemError:
+    def _item_failure(self, index: int, source: str, err: UnocrError) -> ItemFailure:
         # In a batch the item is its position; the description stays in .source.
         err.item = index
         _tag(err, self.name, index)
-        return ItemError(index=index, source=source, error=err)
+        return ItemFailure(index=index, source=source, error=err)

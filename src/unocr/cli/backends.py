@@ -12,7 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from unocr.registry import BackendInfo
 
 __all__ = ["register", "run"]
 
@@ -50,7 +53,7 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _record(info: Any) -> dict[str, Any]:
+def _record(info: BackendInfo) -> dict[str, Any]:
     caps = info.capabilities
     return {
         "name": info.name,
@@ -58,7 +61,7 @@ def _record(info: Any) -> dict[str, Any]:
         "installed": info.installed,
         "reason": info.reason,
         "fix": info.fix,
-        "data": getattr(info, "data", None),
+        "data": info.data,
         "source": info.source,
         "description": info.description,
         "capabilities": None

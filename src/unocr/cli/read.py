@@ -426,7 +426,7 @@ def run(args: argparse.Namespace) -> int:
             caller prints it and exits 1).
     """
     import unocr
-    from unocr.backends.base import ItemError
+    from unocr.backends.base import ItemFailure
     from unocr.documents import DocumentOptions, PageRef, expand, load_input
     from unocr.documents.reading import read_items
 
@@ -488,13 +488,13 @@ def run(args: argparse.Namespace) -> int:
 
     failed = 0
     for (position, _), result in zip(where, results, strict=True):
-        if isinstance(result, ItemError):
+        if isinstance(result, ItemFailure):
             failed += 1
             print(_error_line(sources[position], result.error), file=sys.stderr)
     several = len(items) > 1
     stream: list[str] = []
     for u, unit in enumerate(units):
-        good = [i for i in unit.items if not isinstance(results[i], ItemError)]
+        good = [i for i in unit.items if not isinstance(results[i], ItemFailure)]
         if not good:
             continue
         pages = [results[i] for i in good]
@@ -519,7 +519,7 @@ def run(args: argparse.Namespace) -> int:
             stream.append(_document(pages, fmt, several))
     if annotate is not None:
         for i, result in enumerate(results):
-            if isinstance(result, ItemError):
+            if isinstance(result, ItemFailure):
                 continue
             try:
                 image = load_input(items[i], max_pixels=None).image

@@ -129,7 +129,7 @@ def _run_one(
     for sample, out in zip(dataset.samples, outputs, strict=True):
         if isinstance(out, Page):
             result = _evaluate(out, sample, options)
-        else:  # ItemError
+        else:  # ItemFailure
             result = _failure(sample, str(out.error))
         if not keep_pages:
             result = replace(result, page=None, truth=None, ignore=())

@@ -28,7 +28,7 @@ from unocr.image import ImageInput, describe, iter_frames
 from unocr.model import Page, Source
 
 if TYPE_CHECKING:
-    from unocr.backends.base import Backend, ItemError
+    from unocr.backends.base import Backend, ItemFailure
 
 __all__ = ["read_document_pages", "read_first_page", "read_items"]
 
@@ -117,7 +117,7 @@ def read_items(
     errors: Literal["raise", "return"],
     progress: Callable[[int], None] | None,
     channel_order: Literal["rgb", "bgr"],
-) -> list[Page | ItemError]:
+) -> list[Page | ItemFailure]:
     """Read many inputs; every document contributes each of its pages.
 
     Args:
@@ -131,16 +131,16 @@ def read_items(
         channel_order: For numpy arrays.
 
     Returns:
-        One page or item error per page, in input order; an
-        :class:`~unocr.backends.base.ItemError`'s ``index`` is its position in
+        One page or item failure per page, in input order; an
+        :class:`~unocr.backends.base.ItemFailure`'s ``index`` is its position in
         this list and its ``source`` names the file (and page).
     """
-    from unocr.backends.base import ItemError
+    from unocr.backends.base import ItemFailure
 
     if errors not in ("raise", "return"):
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     items = expand(images, options)
-    results: list[Page | ItemError | None] = [None] * len(items)
+    results: list[Page | ItemFailure | None] = [None] * len(items)
     rest: list[int] = []
     for i, item in enumerate(items):
         try:
@@ -149,7 +149,7 @@ def read_items(
             if errors == "raise":
                 raise
             err.item = i
-            results[i] = ItemError(index=i, source=describe_item(item), error=err)
+            results[i] = ItemFailure(index=i, source=describe_item(item), error=err)
             continue
         if page is None:
             rest.append(i)
@@ -166,8 +166,8 @@ def read_items(
         channel_order=channel_order,
     )
     for i, result in zip(rest, out, strict=True):
-        if isinstance(result, ItemError):
+        if isinstance(result, ItemFailure):
             result.error.item = i
-            result = ItemError(index=i, source=result.source, error=result.error)
+            result = ItemFailure(index=i, source=result.source, error=result.error)
         results[i] = result
     return [r for r in results if r is not None]

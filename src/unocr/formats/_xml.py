@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from unocr.errors import BackendUnavailableError, FormatError
+from unocr.errors import BackendUnavailableError, FormatError, XmlSyntaxError
 
 __all__ = [
     "MAX_XML_BYTES",
@@ -46,10 +46,6 @@ MAX_XML_DEPTH = 200
 _CHUNK = 1 << 16
 
 _T = TypeVar("_T")
-
-
-class XmlSyntaxError(FormatError):
-    """The document is not well-formed XML (a :class:`FormatError`)."""
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")

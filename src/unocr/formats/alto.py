@@ -33,7 +33,6 @@ from unocr.formats._common import (
     geometry_from_box,
     geometry_from_points,
     is_rtl,
-    iso_language,
     join_words,
     line_as_word,
     native_block,
@@ -43,6 +42,7 @@ from unocr.formats._common import (
 )
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.languages import parse_language
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -268,13 +268,13 @@ class _Reader(NsReader):
             text=text,
             geometry=geometry,
             confidence=self.confidence(string, "WC"),
-            language=iso_language(string.get("LANG")) or lang,
+            language=parse_language(string.get("LANG")) or lang,
             symbols=tuple(self.symbols(string, geometry)),
         )
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
         own = self.geometry(el)
-        language = iso_language(el.get("LANG")) or lang
+        language = parse_language(el.get("LANG")) or lang
         words = self.children(
             el, "String", lambda s: self.word(s, own or fallback, language)
         )
@@ -288,7 +288,7 @@ class _Reader(NsReader):
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
-        language = iso_language(el.get("LANG") or el.get("language")) or lang
+        language = parse_language(el.get("LANG") or el.get("language")) or lang
         lines = self.children(
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
@@ -346,7 +346,7 @@ def loads(data: str | bytes) -> Page:
     if width is None or height is None:
         raise FormatError("ALTO Page needs WIDTH and HEIGHT attributes")
     page_box = geometry_from_box(0, 0, width, height)
-    page_lang = iso_language(page_el.get("LANG"))
+    page_lang = parse_language(page_el.get("LANG"))
     blocks = [
         b
         for b in (

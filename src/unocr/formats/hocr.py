@@ -35,7 +35,6 @@ from unocr.formats._common import (
     geometry_from_box,
     geometry_from_points,
     is_rtl,
-    iso_language,
     line_as_word,
     native_block,
     native_line,
@@ -51,6 +50,7 @@ from unocr.formats._xml import (
     parse_html,
     parse_xml,
 )
+from unocr.languages import parse_language
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -263,7 +263,7 @@ class _Reader:
             for attr in ("lang", "{http://www.w3.org/XML/1998/namespace}lang"):
                 value = node.get(attr)
                 if value is not None:
-                    return iso_language(value)
+                    return parse_language(value)
             if node is self.page_el:
                 return None
             node = node.getparent()
@@ -448,7 +448,7 @@ def loads(data: str | bytes) -> Page:
         backend=_backend(system),
         languages=page_languages(blocks)
         if languages is None
-        else tuple(code for code in map(iso_language, languages.split()) if code),
+        else tuple(code for code in map(parse_language, languages.split()) if code),
         source=read_source(
             " ".join(image).strip('"').replace("%22", '"') if image else None,
             int(ppageno[0]) if ppageno and ppageno[0].isdigit() else None,

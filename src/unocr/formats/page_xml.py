@@ -34,7 +34,6 @@ from unocr.formats._common import (
     fmt_num,
     geometry_from_points,
     is_rtl,
-    iso_language,
     join_words,
     native_block,
     native_line,
@@ -43,6 +42,7 @@ from unocr.formats._common import (
 )
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.languages import LANGUAGES, language_name, parse_language
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -71,68 +71,11 @@ PAGE_NAMESPACES = tuple(
     )
 )
 
-#: ISO 639-1 code -> PAGE ``LanguageSimpleType`` name (2019 schema).
+#: Language code -> PAGE ``LanguageSimpleType`` name (2019 schema), from the
+#: one vocabulary in :mod:`unocr.languages`.
 LANGUAGE_NAMES: dict[str, str] = {
-    "ab": "Abkhaz", "aa": "Afar", "af": "Afrikaans", "ak": "Akan", "sq": "Albanian",
-    "am": "Amharic", "ar": "Arabic", "an": "Aragonese", "hy": "Armenian",
-    "as": "Assamese", "av": "Avaric", "ae": "Avestan", "ay": "Aymara",
-    "az": "Azerbaijani", "bm": "Bambara", "ba": "Bashkir", "eu": "Basque",
-    "be": "Belarusian", "bn": "Bengali", "bh": "Bihari", "bi": "Bislama",
-    "bs": "Bosnian", "br": "Breton", "bg": "Bulgarian", "my": "Burmese",
-    "yue": "Cantonese", "ca": "Catalan", "ch": "Chamorro", "ce": "Chechen",
-    "ny": "Chichewa", "zh": "Chinese", "cv": "Chuvash", "kw": "Cornish",
-    "co": "Corsican", "cr": "Cree", "hr": "Croatian", "cs": "Czech", "da": "Danish",
-    "dv": "Divehi", "nl": "Dutch", "dz": "Dzongkha", "en": "English",
-    "eo": "Esperanto", "et": "Estonian", "ee": "Ewe", "fo": "Faroese", "fj": "Fijian",
-    "fi": "Finnish", "fr": "French", "ff": "Fula", "gd": "Gaelic", "gl": "Galician",
-    "lg": "Ganda", "ka": "Georgian", "de": "German", "el": "Greek", "gn": "Guaraní",
-    "gu": "Gujarati", "ht": "Haitian", "ha": "Hausa", "he": "Hebrew", "hz": "Herero",
-    "hi": "Hindi", "ho": "Hiri Motu", "hu": "Hungarian", "is": "Icelandic",
-    "io": "Ido", "ig": "Igbo", "id": "Indonesian", "ia": "Interlingua",
-    "ie": "Interlingue", "iu": "Inuktitut", "ik": "Inupiaq", "ga": "Irish",
-    "it": "Italian", "ja": "Japanese", "jv": "Javanese", "kl": "Kalaallisut",
-    "kn": "Kannada", "kr": "Kanuri", "ks": "Kashmiri", "kk": "Kazakh", "km": "Khmer",
-    "ki": "Kikuyu", "rw": "Kinyarwanda", "rn": "Kirundi", "kv": "Komi", "kg": "Kongo",
-    "ko": "Korean", "ku": "Kurdish", "kj": "Kwanyama", "ky": "Kyrgyz", "lo": "Lao",
-    "la": "Latin", "lv": "Latvian", "li": "Limburgish", "ln": "Lingala",
-    "lt": "Lithuanian", "lu": "Luba-Katanga", "lb": "Luxembourgish",
-    "mk": "Macedonian", "mg": "Malagasy", "ms": "Malay", "ml": "Malayalam",
-    "mt": "Maltese", "gv": "Manx", "mi": "Māori", "mr": "Marathi",
-    "mh": "Marshallese", "mn": "Mongolian", "na": "Nauru", "nv": "Navajo",
-    "ng": "Ndonga", "ne": "Nepali", "nd": "North Ndebele", "se": "Northern Sami",
-    "no": "Norwegian", "nb": "Norwegian Bokmål", "nn": "Norwegian Nynorsk",
-    "ii": "Nuosu", "oc": "Occitan", "oj": "Ojibwe", "cu": "Old Church Slavonic",
-    "or": "Oriya", "om": "Oromo", "os": "Ossetian", "pi": "Pāli", "pa": "Panjabi",
-    "ps": "Pashto", "fa": "Persian", "pl": "Polish", "pt": "Portuguese",
-    "qu": "Quechua", "ro": "Romanian", "rm": "Romansh", "ru": "Russian",
-    "sm": "Samoan", "sg": "Sango", "sa": "Sanskrit", "sc": "Sardinian",
-    "sr": "Serbian", "sn": "Shona", "sd": "Sindhi", "si": "Sinhala", "sk": "Slovak",
-    "sl": "Slovene", "so": "Somali", "nr": "South Ndebele", "st": "Southern Sotho",
-    "es": "Spanish", "su": "Sundanese", "sw": "Swahili", "ss": "Swati",
-    "sv": "Swedish", "tl": "Tagalog", "ty": "Tahitian", "tg": "Tajik", "ta": "Tamil",
-    "tt": "Tatar", "te": "Telugu", "th": "Thai", "bo": "Tibetan", "ti": "Tigrinya",
-    "to": "Tonga", "ts": "Tsonga", "tn": "Tswana", "tr": "Turkish", "tk": "Turkmen",
-    "tw": "Twi", "ug": "Uighur", "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek",
-    "ve": "Venda", "vi": "Vietnamese", "vo": "Volapük", "wa": "Walloon", "cy": "Welsh",
-    "fy": "Western Frisian", "wo": "Wolof", "xh": "Xhosa", "yi": "Yiddish",
-    "yo": "Yoruba", "za": "Zhuang", "zu": "Zulu",
-}  # fmt: skip
-
-_NAME_TO_CODE = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
-_NAME_TO_CODE.update({"punjabi": "pa", "cambodian": "km"})
-
-
-def _page_language(code: str | None) -> str | None:
-    if not code:
-        return None
-    return LANGUAGE_NAMES.get(code.split("-")[0].lower())
-
-
-def _iso_from_page(name: str | None) -> str | None:
-    if not name or name == "other":
-        return None
-    code = _NAME_TO_CODE.get(name.strip().lower())
-    return code if code is not None else iso_language(name)
+    lang.iso639_1 or lang.iso639_3: lang.name for lang in LANGUAGES
+}
 
 
 # --------------------------------------------------------------------- writing
@@ -209,14 +152,14 @@ def dumps(page: Page) -> str:
         region.set("id", f"region_{b}")
         if is_rtl(block.text):
             region.set("readingDirection", "right-to-left")
-        if name := _page_language(block.language):
+        if name := language_name(block.language):
             region.set("primaryLanguage", name)
         coords(region, block.geometry)
         for n, line in enumerate(block.lines, start=1):
             line_el = sub(region, "TextLine")
             line_el.set("id", f"region_{b}_line_{n}")
             if line.language != block.language and (
-                name := _page_language(line.language)
+                name := language_name(line.language)
             ):
                 line_el.set("primaryLanguage", name)
             if is_rtl(line.text):
@@ -226,7 +169,7 @@ def dumps(page: Page) -> str:
                 word_el = sub(line_el, "Word")
                 word_el.set("id", f"region_{b}_line_{n}_word_{w}")
                 if word.language != line.language and (
-                    name := _page_language(word.language)
+                    name := language_name(word.language)
                 ):
                     word_el.set("language", name)
                 if is_rtl(word.text):
@@ -318,7 +261,7 @@ class _Reader(NsReader):
             text=text,
             geometry=geometry,
             confidence=conf,
-            language=_iso_from_page(el.get("language")) or lang,
+            language=parse_language(el.get("language")) or lang,
             symbols=tuple(symbols),
         )
 
@@ -326,7 +269,7 @@ class _Reader(NsReader):
         from unocr.model import Word
 
         own = self.geometry(el)
-        language = _iso_from_page(el.get("primaryLanguage")) or lang
+        language = parse_language(el.get("primaryLanguage")) or lang
         words = self.children(
             el, "Word", lambda x: self.word(x, own or fallback, language)
         )
@@ -343,7 +286,7 @@ class _Reader(NsReader):
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
-        language = _iso_from_page(el.get("primaryLanguage")) or lang
+        language = parse_language(el.get("primaryLanguage")) or lang
         lines = self.children(
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
@@ -357,7 +300,7 @@ def _parent_language(region: Any, page_el: Any) -> str | None:
     node = region.getparent()
     while node is not None and node is not page_el:
         if local_name(node) == "TextRegion" and node.get("primaryLanguage"):
-            return _iso_from_page(node.get("primaryLanguage"))
+            return parse_language(node.get("primaryLanguage"))
         node = node.getparent()
     return None
 
@@ -433,7 +376,7 @@ def loads(data: str | bytes) -> Page:
         ) from None
     page_box = geometry_from_points([(0, 0), (width, height)])
     regions: list[tuple[str | None, Block]] = []
-    page_lang = _iso_from_page(page_el.get("primaryLanguage"))
+    page_lang = parse_language(page_el.get("primaryLanguage"))
     for el in page_el.iter(reader.q("TextRegion")):
         block = reader.block(el, page_box, _parent_language(el, page_el) or page_lang)
         if block is not None:
@@ -461,7 +404,7 @@ def loads(data: str | bytes) -> Page:
                 languages = tuple(x for x in (item.get("value") or "").split(",") if x)
     if languages is None:
         named = [
-            _iso_from_page(page_el.get(a))
+            parse_language(page_el.get(a))
             for a in ("primaryLanguage", "secondaryLanguage")
         ]
         languages = tuple(c for c in named if c) or page_languages(blocks)

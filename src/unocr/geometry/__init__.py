@@ -15,8 +15,11 @@ Examples:
 
 from __future__ import annotations
 
+import warnings as _warnings
+from typing import Any as _Any
+
 from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
-from unocr.geometry._shape import Shape
+from unocr.geometry._shape import Shape as _Shape
 from unocr.geometry.box import Box
 from unocr.geometry.convert import (
     boxes_to_quads,
@@ -58,7 +61,6 @@ __all__ = [
     "Polygon",
     "Quad",
     "RotatedBox",
-    "Shape",
     "box_intersection_matrix",
     "box_iou_matrix",
     "boxes_to_quads",
@@ -82,3 +84,17 @@ __all__ = [
     "scale_matrix",
     "translation_matrix",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    # "Shape" named the same idea as "Geometry"; one name is kept.
+    if name == "Shape":
+        _warnings.warn(
+            "unocr.geometry.Shape is deprecated: use unocr.geometry.Geometry (any "
+            "of the five shapes; it works with isinstance too); the old name goes "
+            "away in unocr 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _Shape
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

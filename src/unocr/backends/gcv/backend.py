@@ -16,7 +16,7 @@ import io
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Literal
@@ -31,7 +31,8 @@ from google.cloud.vision_v1.services.image_annotator.transports import (
 )
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities, ItemError
+from unocr.backends import catalog
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.convert import (
     AUTH_GUIDANCE,
@@ -48,9 +49,8 @@ from unocr.errors import (
     RecognitionError,
     UnocrError,
 )
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
-from unocr.model import Page, Timings
-from unocr.registry import builtin_capabilities
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.model import Block, Page, Timings
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -199,7 +199,7 @@ class GcvBackend(Backend):
     """
 
     name: ClassVar[str] = "gcv"
-    capabilities: ClassVar[Capabilities] = builtin_capabilities("gcv")
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("gcv")
     batch_size: ClassVar[int] = API_MAX_IMAGES
 
     def __init__(
@@ -256,6 +256,8 @@ class GcvBackend(Backend):
         self.feature = feature
         self.timeout = float(timeout)
         self.concurrency = concurrency
+        # read_many keeps this many requests in flight whatever workers= says
+        self.min_workers = concurrency
         self.block_level: BlockLevel = block_level
         self.symbols = bool(symbols)
         self.oversize = oversize
@@ -365,52 +367,21 @@ class GcvBackend(Backend):
             text = text.replace(secret, "<redacted>")
         return text
 
-    # ---------------------------------------------------------------- public
-    def read_many(
-        self,
-        images: Iterable[ImageInput],
-        *,
-        languages: str | Sequence[str] | None = None,
-        workers: int = 1,
-        errors: Literal["raise", "return"] = "raise",
-        progress: Callable[[int], None] | None = None,
-        channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> list[Page | ItemError]:
-        """Recognise many images, 16 per request, ``concurrency`` requests at once.
-
-        Args:
-            images: Any inputs :meth:`read` accepts.
-            languages: Language hints (ISO 639 codes); default the backend's.
-            workers: Threads; at least ``concurrency`` are used.
-            errors: ``"raise"`` or ``"return"`` (an ``ItemError`` per failed
-                image, every other page still returned).
-            progress: Called with the number of items just finished.
-            channel_order: ``"bgr"`` for arrays from OpenCV.
-
-        Returns:
-            One page (or item error) per input, in input order.
-        """
-        if isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1:
-            workers = max(workers, self.concurrency)
-        return super().read_many(
-            images,
-            languages=languages,
-            workers=workers,
-            errors=errors,
-            progress=progress,
-            channel_order=channel_order,
-        )
-
     # ------------------------------------------------------------ recognise
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
-        out = self._recognize_batch([image], languages)[0]
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        out = self._recognize_batch([image], languages, [clock])[0]
         if isinstance(out, UnocrError):
             raise out
         return out
 
     def _recognize_batch(
-        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
-    ) -> list[Page | UnocrError]:
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
         results: list[Page | UnocrError | None] = [None] * len(images)
         prepared: list[_Prepared] = []
         for slot, image in enumerate(images):
@@ -420,12 +391,19 @@ class GcvBackend(Backend):
                 results[slot] = err
         for group in self._groups(prepared):
             self._annotate(group, languages, results)
-        return [
-            r
-            if r is not None
-            else RecognitionError("Cloud Vision returned no result", backend=self.name)
-            for r in results
-        ]
+        out: list[Sequence[Block] | UnocrError] = []
+        for r, clock in zip(results, clocks, strict=True):
+            if r is None:
+                r = RecognitionError(
+                    "Cloud Vision returned no result", backend=self.name
+                )
+            if isinstance(r, Page):
+                clock.add("engine", r.timings.engine)
+                clock.add("convert", r.timings.convert)
+                out.append(r.blocks)
+            else:
+                out.append(r)
+        return out
 
     def _groups(self, prepared: Sequence[_Prepared]) -> list[list[_Prepared]]:
         """Split into requests of <= 16 images and <= max_request_bytes."""

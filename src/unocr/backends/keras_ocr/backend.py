@@ -18,7 +18,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,8 +25,9 @@ from typing import Any, ClassVar
 import keras_ocr
 import numpy as np
 
-from unocr.backends.base import Backend, Capabilities
-from unocr.backends.keras_ocr.convert import keras_ocr_to_page
+from unocr.backends import catalog
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.keras_ocr.convert import keras_ocr_to_blocks
 from unocr.errors import (
     BackendUnavailableError,
     LanguageUnavailableError,
@@ -35,8 +35,7 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.model import Page, Timings
-from unocr.registry import builtin_capabilities
+from unocr.model import Block
 
 __all__ = [
     "DETECTOR_WEIGHTS",
@@ -187,7 +186,7 @@ class KerasOcrBackend(Backend):
     """
 
     name: ClassVar[str] = "keras-ocr"
-    capabilities: ClassVar[Capabilities] = builtin_capabilities("keras-ocr")
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("keras-ocr")
     batch_size: ClassVar[int] = 4
     # One TensorFlow graph per backend; calls run one at a time.
     thread_safe: ClassVar[bool] = False
@@ -259,22 +258,29 @@ class KerasOcrBackend(Backend):
         super().close()
 
     def _run(
-        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
-    ) -> list[Page]:
-        """One ``Pipeline.recognize`` call for all ``images``."""
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[tuple[Block, ...]]:
+        """One ``Pipeline.recognize`` call for all ``images``.
+
+        The call's engine time is shared equally among the images' clocks.
+        """
         self._check_languages(languages)
         pipeline = self._pipeline
         if pipeline is None:
             self._check_open()
             raise AssertionError("unreachable: open backend without a pipeline")
         arrays = [np.asarray(img.image, dtype=np.uint8) for img in images]
-        start = time.perf_counter()
+        batch = Stopwatch()
         try:
-            predictions = pipeline.recognize(
-                arrays,
-                detection_kwargs=self.detection_kwargs,
-                recognition_kwargs=self.recognition_kwargs,
-            )
+            with batch.time("engine"):
+                predictions = pipeline.recognize(
+                    arrays,
+                    detection_kwargs=self.detection_kwargs,
+                    recognition_kwargs=self.recognition_kwargs,
+                )
         except UnocrError:
             raise
         except Exception as exc:
@@ -283,53 +289,59 @@ class KerasOcrBackend(Backend):
                 f"keras-ocr failed on {names}: {type(exc).__name__}: {exc}",
                 backend=self.name,
             ) from exc
-        engine = (time.perf_counter() - start) / max(1, len(images))
-        pages: list[Page] = []
-        for img, preds in zip(images, predictions, strict=True):
-            start = time.perf_counter()
-            page = keras_ocr_to_page(
-                preds,
-                width=img.width,
-                height=img.height,
-                backend=self.name,
-                languages=languages,
-            )
-            convert = time.perf_counter() - start
-            pages.append(page.replace(timings=Timings(engine=engine, convert=convert)))
-        return pages
+        share = batch.timings().engine / max(1, len(images))
+        out: list[tuple[Block, ...]] = []
+        for img, preds, clock in zip(images, predictions, clocks, strict=True):
+            clock.add("engine", share)
+            with clock.time("convert"):
+                out.append(
+                    keras_ocr_to_blocks(preds, width=img.width, height=img.height)
+                )
+        return out
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
-        return self._run([image], languages)[0]
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        return self._run([image], languages, [clock])[0]
 
     def _recognize_batch(
-        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
-    ) -> list[Page | UnocrError]:
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
         """Recognise ``images`` in as few pipeline calls as padding allows.
 
         Images are grouped by :func:`size_groups`; each group is one
         ``Pipeline.recognize`` call whose engine time is shared equally among
-        its pages. If a group fails, its images are retried one at a time so
+        its images. If a group fails, its images are retried one at a time so
         one bad image does not fail the others.
         """
         self._check_languages(languages)
-        out: list[Page | UnocrError | None] = [None] * len(images)
+        out: list[Sequence[Block] | UnocrError | None] = [None] * len(images)
         for group in size_groups([(img.width, img.height) for img in images]):
             members = [images[i] for i in group]
+            member_clocks = [clocks[i] for i in group]
             try:
-                pages: Sequence[Page | UnocrError] = self._run(members, languages)
+                found: Sequence[Sequence[Block] | UnocrError] = self._run(
+                    members, languages, member_clocks
+                )
             except UnocrError as group_error:
                 if len(members) == 1:
-                    pages = [group_error]
+                    found = [group_error]
                 else:
-                    pages = [self._run_one(img, languages) for img in members]
-            for i, page in zip(group, pages, strict=True):
-                out[i] = page
-        return [p for p in out if p is not None]
+                    found = [
+                        self._run_one(img, languages, clock)
+                        for img, clock in zip(members, member_clocks, strict=True)
+                    ]
+            for i, result in zip(group, found, strict=True):
+                out[i] = result
+        return [r for r in out if r is not None]
 
     def _run_one(
-        self, image: LoadedImage, languages: tuple[str, ...]
-    ) -> Page | UnocrError:
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block] | UnocrError:
         try:
-            return self._run([image], languages)[0]
+            return self._run([image], languages, [clock])[0]
         except UnocrError as err:
             return err

@@ -11,7 +11,7 @@ Words are native quads (canonicalised with
 :meth:`unocr.geometry.Quad.from_points`, clipped to the image, since keras-ocr's
 dilated boxes can reach a pixel or two past its edges); words with empty text
 or a degenerate box are dropped. Lines and blocks are synthesised
-(``native=False``) by :meth:`unocr.model.Page.from_words`.
+(``native=False``) by :mod:`unocr.model.layout`.
 
 Examples:
     >>> import numpy as np
@@ -34,9 +34,10 @@ from numpy.typing import NDArray
 from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Page, Timings, Word
+from unocr.model import Block, Page, Timings, Word
+from unocr.model.layout import group_lines, group_words
 
-__all__ = ["keras_ocr_to_page", "word_from_prediction"]
+__all__ = ["keras_ocr_to_blocks", "keras_ocr_to_page", "word_from_prediction"]
 
 
 def _box(value: object, width: int, height: int) -> NDArray[np.float64]:
@@ -84,29 +85,23 @@ def word_from_prediction(
     return Word(text=text.strip(), geometry=quad, confidence=None, native=True)
 
 
-def keras_ocr_to_page(
-    predictions: Sequence[Sequence[Any]],
-    *,
-    width: int,
-    height: int,
-    backend: str = "keras-ocr",
-    languages: Sequence[str] = (),
-    timings: Timings | None = None,
-) -> Page:
-    """Convert keras-ocr's predictions for one image into a page.
+def keras_ocr_to_blocks(
+    predictions: Sequence[Sequence[Any]], *, width: int, height: int
+) -> tuple[Block, ...]:
+    """Convert keras-ocr's predictions for one image into blocks.
+
+    What the backend calls: only the engine's output and the size of the
+    image it read (words are clipped to it).
 
     Args:
         predictions: One element of what ``Pipeline.recognize`` returns: a
             list of ``(text, box)`` pairs, ``box`` (4, 2) pixel coordinates.
         width: Width of the image keras-ocr read, in pixels.
         height: Height of that image, in pixels.
-        backend: Name recorded in ``Page.backend``.
-        languages: Languages requested (ISO 639 codes); ``()`` for the default.
-        timings: Phase timings to record, if measured.
 
     Returns:
-        The page: native word quads without confidence, grouped into
-        synthesised lines and blocks in reading order.
+        Native word quads without confidence, grouped into synthesised lines
+        and blocks in reading order.
 
     Raises:
         unocr.errors.FormatError: ``predictions`` is not keras-ocr's format.
@@ -123,11 +118,39 @@ def keras_ocr_to_page(
         )
         if w is not None
     ]
-    return Page.from_words(
-        words,
+    return tuple(group_lines(group_words(words)))
+
+
+def keras_ocr_to_page(
+    predictions: Sequence[Sequence[Any]],
+    *,
+    width: int,
+    height: int,
+    backend: str = "keras-ocr",
+    languages: Sequence[str] = (),
+    timings: Timings | None = None,
+) -> Page:
+    """Convert saved keras-ocr predictions for one image into a page.
+
+    Args:
+        predictions: As for :func:`keras_ocr_to_blocks`.
+        width: Width of the image keras-ocr read, in pixels.
+        height: Height of that image, in pixels.
+        backend: Name recorded in ``Page.backend``.
+        languages: Languages requested (ISO 639 codes); ``()`` for the default.
+        timings: Phase timings to record, if measured.
+
+    Returns:
+        The page (see :func:`keras_ocr_to_blocks`).
+
+    Raises:
+        unocr.errors.FormatError: ``predictions`` is not keras-ocr's format.
+    """
+    return Page(
         width=width,
         height=height,
+        blocks=keras_ocr_to_blocks(predictions, width=width, height=height),
         backend=backend,
         languages=tuple(languages),
-        timings=timings,
+        timings=timings or Timings(),
     )

@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["DETECTOR_FILE", "RECOGNIZER_FILE", "default_cache_dir", "missing_weights"]
+from unocr.backends.catalog import DataProbe
+
+__all__ = [
+    "DETECTOR_FILE",
+    "RECOGNIZER_FILE",
+    "default_cache_dir",
+    "missing_weights",
+    "probe_data",
+]
 
 #: File name of the pretrained CRAFT detector weights.
 DETECTOR_FILE = "craft_mlt_25k.h5"
@@ -33,3 +41,23 @@ def missing_weights() -> list[Path]:
         for name in (DETECTOR_FILE, RECOGNIZER_FILE)
         if not (folder / name).is_file()
     ]
+
+
+def probe_data() -> DataProbe:
+    """Whether the pretrained weights are on disk (no TensorFlow import).
+
+    The catalog's data probe for ``keras-ocr`` (see
+    :mod:`unocr.backends.catalog`).
+
+    Returns:
+        The missing weight files and where to put them; nothing when complete.
+    """
+    missing = missing_weights()
+    if not missing:
+        return DataProbe()
+    names = ", ".join(p.name for p in missing)
+    return DataProbe(
+        missing=f"pretrained weights missing ({names}); only pretrained=False works",
+        fix=f"put {names} into {default_cache_dir()} or pass detector_weights= and "
+        "recognizer_weights=",
+    )

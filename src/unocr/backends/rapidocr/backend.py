@@ -19,13 +19,13 @@ import onnxruntime
 import rapidocr_onnxruntime
 from rapidocr_onnxruntime import RapidOCR
 
+from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.backends.rapidocr.convert import rapidocr_to_page
+from unocr.backends.rapidocr.convert import rapidocr_to_blocks
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import normalize_languages
-from unocr.model import Page
-from unocr.registry import builtin_capabilities
+from unocr.model import Block
 
 __all__ = ["BUNDLED_LANGUAGES", "BUNDLED_MODELS", "RapidOcrBackend"]
 
@@ -119,7 +119,7 @@ class RapidOcrBackend(Backend):
     """
 
     name: ClassVar[str] = "rapidocr"
-    capabilities: ClassVar[Capabilities] = builtin_capabilities("rapidocr")
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("rapidocr")
 
     def __init__(
         self,
@@ -249,14 +249,15 @@ class RapidOcrBackend(Backend):
         self._engine = None
         super().close()
 
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
         self._check_languages(languages)
         engine = self._engine
         if engine is None:
             self._check_open()
             raise AssertionError("unreachable: open backend without an engine")
-        sw = Stopwatch()
-        with sw.time("engine"):
+        with clock.time("engine"):
             # RapidOCR takes BGR arrays (OpenCV order).
             bgr = np.ascontiguousarray(np.asarray(image.image)[:, :, ::-1])
             with self._engine_lock:
@@ -269,12 +270,5 @@ class RapidOcrBackend(Backend):
                     unclip_ratio=self.unclip_ratio,
                     text_score=self.text_score,
                 )
-        with sw.time("convert"):
-            page = rapidocr_to_page(
-                result,
-                width=image.width,
-                height=image.height,
-                backend=self.name,
-                languages=languages,
-            )
-        return page.replace(timings=sw.timings())
+        with clock.time("convert"):
+            return rapidocr_to_blocks(result)

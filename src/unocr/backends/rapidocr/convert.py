@@ -21,7 +21,7 @@ from its first character's left edge to its last character's right edge, the
 characters become native :class:`~unocr.model.Symbol` elements and the word's
 confidence is the mean of theirs), otherwise by dividing the line quad in
 proportion to character counts (the word's confidence is then the line's).
-Blocks are synthesised from the lines by :meth:`unocr.model.Page.from_lines`.
+Blocks are synthesised from the lines by :func:`unocr.model.layout.group_lines`.
 Saved output (e.g. JSON) converts without RapidOCR installed.
 
 Examples:
@@ -47,9 +47,15 @@ from numpy.typing import ArrayLike, NDArray
 from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Line, Page, Symbol, Timings, Word
+from unocr.model import Block, Line, Page, Symbol, Timings, Word
+from unocr.model.layout import group_lines
 
-__all__ = ["line_from_entry", "rapidocr_to_page", "split_line_quad"]
+__all__ = [
+    "line_from_entry",
+    "rapidocr_to_blocks",
+    "rapidocr_to_page",
+    "split_line_quad",
+]
 
 _WORD = re.compile(r"\S+")
 
@@ -216,29 +222,17 @@ def line_from_entry(entry: Sequence[Any]) -> Line | None:
     )
 
 
-def rapidocr_to_page(
-    result: Sequence[Sequence[Any]] | None,
-    *,
-    width: int,
-    height: int,
-    backend: str = "rapidocr",
-    languages: Sequence[str] = (),
-    timings: Timings | None = None,
-) -> Page:
-    """Convert RapidOCR's ``result`` (the first item it returns) into a page.
+def rapidocr_to_blocks(result: Sequence[Sequence[Any]] | None) -> tuple[Block, ...]:
+    """Convert RapidOCR's ``result`` into blocks: what the backend calls.
 
     Args:
         result: ``None`` (nothing found) or the list of line entries described
             in the module docstring.
-        width: Width of the image RapidOCR read, in pixels.
-        height: Height of that image, in pixels.
-        backend: Name recorded in ``Page.backend``.
-        languages: Languages requested (ISO 639 codes); ``()`` for the default.
-        timings: Phase timings to record, if measured.
 
     Returns:
-        The page: native line quads with confidences, synthesised words (with
-        native symbols when character boxes were returned) and blocks.
+        Blocks synthesised from the native line quads (with their synthesised
+        words and native symbols), in reading order, in the pixels of the
+        image RapidOCR read.
 
     Raises:
         unocr.errors.FormatError: ``result`` is not RapidOCR's format.
@@ -253,11 +247,40 @@ def rapidocr_to_page(
             f"got {type(result).__name__}"
         )
     lines = [line for line in (line_from_entry(e) for e in entries) if line is not None]
-    return Page.from_lines(
-        lines,
+    return tuple(group_lines(lines))
+
+
+def rapidocr_to_page(
+    result: Sequence[Sequence[Any]] | None,
+    *,
+    width: int,
+    height: int,
+    backend: str = "rapidocr",
+    languages: Sequence[str] = (),
+    timings: Timings | None = None,
+) -> Page:
+    """Convert saved RapidOCR output (the first item it returns) into a page.
+
+    Args:
+        result: As for :func:`rapidocr_to_blocks`.
+        width: Width of the image RapidOCR read, in pixels.
+        height: Height of that image, in pixels.
+        backend: Name recorded in ``Page.backend``.
+        languages: Languages requested (ISO 639 codes); ``()`` for the default.
+        timings: Phase timings to record, if measured.
+
+    Returns:
+        The page: native line quads with confidences, synthesised words (with
+        native symbols when character boxes were returned) and blocks.
+
+    Raises:
+        unocr.errors.FormatError: ``result`` is not RapidOCR's format.
+    """
+    return Page(
         width=width,
         height=height,
+        blocks=rapidocr_to_blocks(result),
         backend=backend,
         languages=tuple(languages),
-        timings=timings,
+        timings=timings or Timings(),
     )

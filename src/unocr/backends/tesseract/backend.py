@@ -1,8 +1,8 @@
 """The Tesseract backend: Tesseract 4/5 LSTM through its ``tesseract`` program.
 
 Each recognition runs one ``tesseract`` process reading the image from standard
-input and writing TSV to standard output (:mod:`.process`), converted by the
-pure :mod:`.convert`. Two details make it fast and safe:
+input and writing TSV to standard output (:mod:`.process`), read by the pure
+:mod:`unocr.formats.tsv`. Two details make it fast and safe:
 
 * **One engine thread per call.** Tesseract's OpenMP threads oversubscribe
   small machines badly (a page can take several times longer than with one
@@ -41,9 +41,9 @@ from typing import Any, ClassVar, Literal
 
 import pytesseract
 
+from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.tesseract import process
-from unocr.backends.tesseract.convert import page_from_tsv
 from unocr.backends.tesseract.install import ENGINE_ENV
 from unocr.backends.tesseract.install import probe as _probe
 from unocr.backends.tesseract.languages import (
@@ -57,9 +57,9 @@ from unocr.errors import (
     LanguageUnavailableError,
     RecognitionError,
 )
+from unocr.formats.tsv import blocks_from_rows, parse_tsv
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.model import Page
-from unocr.registry import builtin_capabilities
+from unocr.model import Block
 
 __all__ = ["TesseractBackend"]
 
@@ -179,7 +179,7 @@ class TesseractBackend(Backend):
     Blocks are Tesseract's paragraphs, then its lines and words, all native
     (``native=True``), as axis-aligned :class:`~unocr.geometry.Box` in the
     pixels of the image as displayed; word confidence is Tesseract's 0-100
-    divided by 100 (see :mod:`unocr.backends.tesseract.convert`).
+    divided by 100 (see :mod:`unocr.formats.tsv`).
 
     Args:
         languages: ISO 639 codes (``"en"``, ``["en", "ko"]``); Tesseract's own
@@ -212,7 +212,7 @@ class TesseractBackend(Backend):
     """
 
     name: ClassVar[str] = _NAME
-    capabilities: ClassVar[Capabilities] = builtin_capabilities(_NAME)
+    capabilities: ClassVar[Capabilities] = catalog.capabilities(_NAME)
     thread_safe: ClassVar[bool] = True
 
     def __init__(
@@ -335,25 +335,18 @@ class TesseractBackend(Backend):
         super().close()
 
     # ------------------------------------------------------------- recognition
-    def _recognize(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
         names = self._tess_languages(languages)
-        sw = Stopwatch()
-        with sw.time("engine"):
+        with clock.time("engine"):
             if self.engine == "tesserocr":
                 tsv = self._run_tesserocr(image, names)
             else:
                 tsv = self._run_program(image, names)
         single = from_tesseract(names[0]) if len(names) == 1 else None
-        with sw.time("convert"):
-            page = page_from_tsv(
-                tsv,
-                width=image.width,
-                height=image.height,
-                languages=languages,
-                language=single,
-                backend=self.name,
-            )
-        return page.replace(timings=sw.timings())
+        with clock.time("convert"):
+            return blocks_from_rows(parse_tsv(tsv), language=single)
 
     def _dpi(self, image: LoadedImage) -> int | None:
         return self._settings.dpi or _image_dpi(image)

@@ -7,14 +7,17 @@ the installed language data without importing the engine.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from unocr.backends.catalog import DataProbe
 from unocr.backends.tesseract import process
-from unocr.errors import BackendUnavailableError
+from unocr.backends.tesseract.languages import from_tesseract
+from unocr.errors import BackendUnavailableError, UnocrError
 
-__all__ = ["ENGINE_ENV", "Install", "probe"]
+__all__ = ["ENGINE_ENV", "Install", "probe", "probe_data"]
 
 _NAME = "tesseract"
 _APT = "tesseract-ocr"
@@ -99,3 +102,28 @@ def probe(
         datadir=datadir_match.group(1) if datadir_match else None,
         languages=frozenset(names),
     )
+
+
+def probe_data() -> DataProbe:
+    """Installed Tesseract languages as ISO codes, from ``--list-langs``.
+
+    The catalog's data probe for ``tesseract`` (see
+    :mod:`unocr.backends.catalog`): runs the program on ``PATH``, imports no
+    engine.
+
+    Returns:
+        The installed languages; what is missing and the fix when there is
+        no language data, or the program cannot be run.
+    """
+    try:
+        install = probe(shutil.which(_NAME) or _NAME, None)
+    except UnocrError as err:
+        return DataProbe(missing=str(err))
+    codes = sorted({c for n in install.languages if (c := from_tesseract(n))})
+    if not codes:
+        return DataProbe(
+            missing="no Tesseract language data is installed",
+            fix="apt-get install tesseract-ocr-eng",
+            languages=(),
+        )
+    return DataProbe(languages=tuple(codes))

@@ -1,0 +1,251 @@
+"""The built-in engines, described as data.
+
+One :class:`EngineSpec` per engine: its name and aliases, the dotted path of
+its backend class, the pip extra and system programs it needs, what it can do
+(:class:`Capabilities`) and an optional data probe, also a dotted path. The
+registry (:mod:`unocr.registry`) looks names up here; backends take their
+capabilities from here. Nothing in this module imports an engine, and no
+backend imports the registry.
+
+Examples:
+    >>> spec("google").name
+    'gcv'
+    >>> capabilities("tesseract").geometry
+    'box'
+    >>> spec("tesseract").fix
+    "pip install 'unocr[tesseract]' and apt-get install tesseract-ocr"
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple, cast
+
+__all__ = [
+    "BUILTINS",
+    "Capabilities",
+    "DataProbe",
+    "EngineSpec",
+    "capabilities",
+    "load_dotted",
+    "run_probe",
+    "spec",
+]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do, for ``unocr backends`` and for choosing one.
+
+    Attributes:
+        geometry: Native shape of its words: ``"box"``, ``"quad"``,
+            ``"polygon"``, ``"rotated_box"`` or ``"mask"``.
+        levels: Levels the engine reports itself, e.g. ``("line", "word")``.
+        confidence: Whether it reports confidences.
+        languages: ISO 639 codes it reads out of the box; ``None`` where the
+            set is open-ended (installed language data, or a cloud service).
+        batching: Whether ``read_many`` sends several images per engine call.
+        network: Whether it needs the network at run time.
+    """
+
+    geometry: str
+    levels: tuple[str, ...]
+    confidence: bool
+    languages: tuple[str, ...] | None
+    batching: bool
+    network: bool
+
+
+class DataProbe(NamedTuple):
+    """What an engine's data probe found (model weights, language data).
+
+    Attributes:
+        missing: What is missing, in words; ``None`` when complete.
+        fix: The command or step that supplies it; ``None`` when complete.
+        languages: The ISO 639 codes installed, where the probe can tell;
+            ``None`` keeps the catalog's :attr:`Capabilities.languages`.
+    """
+
+    missing: str | None = None
+    fix: str | None = None
+    languages: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """One built-in engine, as data.
+
+    Attributes:
+        name: Registered name (what users pass as ``backend=``).
+        target: ``"module:Class"`` of its backend class.
+        extra: The pip extra that installs it (``unocr[extra]``).
+        modules: Python modules it imports (checked without importing them).
+        programs: ``(program, apt package)`` pairs it runs.
+        capabilities: What it can do.
+        aliases: Other names for it.
+        description: One line about the engine.
+        probe: ``"module:function"`` of a data check that imports no engine
+            and returns a :class:`DataProbe`; ``None`` for none.
+    """
+
+    name: str
+    target: str
+    extra: str
+    modules: tuple[str, ...]
+    programs: tuple[tuple[str, str], ...]
+    capabilities: Capabilities
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    probe: str | None = None
+
+    @property
+    def fix(self) -> str:
+        """The commands that install the engine: its extra, then its programs."""
+        steps = [f"pip install 'unocr[{self.extra}]'"]
+        apt = [pkg for _, pkg in self.programs]
+        if apt:
+            steps.append(f"apt-get install {' '.join(apt)}")
+        return " and ".join(steps)
+
+
+BUILTINS: tuple[EngineSpec, ...] = (
+    EngineSpec(
+        name="tesseract",
+        target="unocr.backends.tesseract.backend:TesseractBackend",
+        extra="tesseract",
+        modules=("pytesseract",),
+        programs=(("tesseract", "tesseract-ocr"),),
+        capabilities=Capabilities(
+            geometry="box",
+            levels=("block", "line", "word"),
+            confidence=True,
+            languages=None,
+            batching=False,
+            network=False,
+        ),
+        description="Tesseract 4/5 (LSTM) through its command-line program",
+        probe="unocr.backends.tesseract.install:probe_data",
+    ),
+    EngineSpec(
+        name="gcv",
+        target="unocr.backends.gcv.backend:GcvBackend",
+        extra="gcv",
+        modules=("google.cloud.vision",),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("block", "word", "symbol"),
+            confidence=True,
+            languages=None,
+            batching=True,
+            network=True,
+        ),
+        aliases=("google",),
+        description="Google Cloud Vision (TEXT / DOCUMENT_TEXT_DETECTION)",
+    ),
+    EngineSpec(
+        name="keras-ocr",
+        target="unocr.backends.keras_ocr.backend:KerasOcrBackend",
+        extra="keras-ocr",
+        modules=("keras_ocr", "tensorflow"),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("word",),
+            confidence=False,
+            languages=("en",),
+            batching=True,
+            network=False,
+        ),
+        aliases=("keras_ocr",),
+        description="keras-ocr: CRAFT detector + CRNN recognizer on TensorFlow",
+        probe="unocr.backends.keras_ocr.weights:probe_data",
+    ),
+    EngineSpec(
+        name="rapidocr",
+        target="unocr.backends.rapidocr.backend:RapidOcrBackend",
+        extra="rapidocr",
+        modules=("rapidocr_onnxruntime", "onnxruntime"),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("line", "symbol"),
+            confidence=True,
+            languages=("zh", "en"),
+            batching=False,
+            network=False,
+        ),
+        description="RapidOCR: PP-OCR models on ONNX Runtime",
+    ),
+)
+
+_BY_NAME: dict[str, EngineSpec] = {
+    key: s for s in BUILTINS for key in (s.name, *s.aliases)
+}
+
+
+def spec(name: str) -> EngineSpec:
+    """The built-in engine registered under a name or alias.
+
+    Args:
+        name: A canonical (stripped, lower-case) name or alias.
+
+    Returns:
+        Its description.
+
+    Raises:
+        KeyError: No built-in engine has that name.
+    """
+    return _BY_NAME[name]
+
+
+def capabilities(name: str) -> Capabilities:
+    """What a built-in engine can do: the one statement of it.
+
+    Its backend class takes them from here, so :func:`unocr.available_backends`
+    (which answers without importing the engine) and the class never disagree.
+
+    Args:
+        name: A built-in engine's name or alias.
+
+    Returns:
+        Its capabilities.
+
+    Raises:
+        KeyError: Not a built-in engine.
+    """
+    return _BY_NAME[name].capabilities
+
+
+def load_dotted(path: str) -> object:
+    """Import ``"package.module:attribute"`` and return the attribute.
+
+    Args:
+        path: A dotted module path, a colon and an attribute name.
+
+    Returns:
+        The attribute.
+
+    Raises:
+        ImportError: The module cannot be imported.
+        AttributeError: The module has no such attribute.
+    """
+    module_name, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def run_probe(entry: EngineSpec) -> DataProbe:
+    """Run an engine's data probe (no probe: nothing missing).
+
+    Args:
+        entry: The engine.
+
+    Returns:
+        What the probe found.
+    """
+    if entry.probe is None:
+        return DataProbe()
+    probe = cast("Callable[[], DataProbe]", load_dotted(entry.probe))
+    return probe()
