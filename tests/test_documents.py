@@ -368,3 +368,11 @@ def test_filled_in_form_fields_are_rendered(tmp_path):
     assert dark.sum() == dark[200 - 120 : 200 - 80, 20:280].sum()  # nowhere else
     page = unocr.read(pdf, backend="tesseract", dpi=200)
     assert "Filled In Value" in page.text
+
+
+def test_a_backends_own_methods_take_documents(ink, tmp_path):
+    pdf = image_pdf(tmp_path / "two.pdf", [_bars((20,)), _bars((30,))], dpi=300)
+    with unocr.get_backend(ink) as engine:
+        assert [p.source.index for p in engine.read_many([pdf])] == [0, 1]
+        assert [p.source.index for p in engine.read_pages(pdf)] == [0, 1]
+        assert engine.read(pdf).source.index == 0

@@ -30,7 +30,13 @@ from types import TracebackType
 from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
 from unocr.backends.catalog import Capabilities
-from unocr.documents import DocumentOptions, describe_item, load_input, source_of
+from unocr.documents import (
+    DocumentOptions,
+    describe_item,
+    expand,
+    load_input,
+    source_of,
+)
 from unocr.errors import RecognitionError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
@@ -338,7 +344,9 @@ class Backend(abc.ABC):
         batch.
 
         Args:
-            images: Any inputs :meth:`read` accepts.
+            images: Any inputs :meth:`read` accepts; every page of a PDF or
+                multi-page TIFF is an item of its own (PDFs at 300 dpi; see
+                :func:`unocr.read_many` for the resolution, pages, password).
             languages: ISO 639 codes; default the backend's.
             workers: Threads working at once (each runs one engine call).
             errors: ``"raise"`` stops at the first failure and raises it;
@@ -348,7 +356,8 @@ class Backend(abc.ABC):
             channel_order: ``"bgr"`` for arrays from OpenCV.
 
         Returns:
-            One :class:`~unocr.Page` (or :class:`ItemFailure`) per input.
+            One :class:`~unocr.Page` (or :class:`ItemFailure`) per image or
+            document page.
 
         Raises:
             ValueError: ``workers`` < 1 or an unknown ``errors`` mode.
@@ -360,7 +369,7 @@ class Backend(abc.ABC):
             raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
         self._check_open()
         langs = self._languages(languages)
-        items = list(images)
+        items = expand(images)  # a PDF or multi-page TIFF: one item per page
         results: list[Page | ItemFailure | None] = [None] * len(items)
         size = max(1, int(self.batch_size))
         chunks = [
