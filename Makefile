@@ -11,7 +11,7 @@ demo:
 	.venv/bin/unocr read samples/phototest.png --backend tesseract
 
 test: bootstrap
-	.venv/bin/python -m pytest -n 2 -p no:cacheprovider --doctest-modules tests src/unocr --ignore-glob='*/backends/*/backend.py'
+	UNOCR_KERAS_PYTHON=.venv-keras/bin/python .venv/bin/python -m pytest -n 2 -p no:cacheprovider --doctest-modules tests src/unocr --ignore-glob='*/backends/*/backend.py'
 	UNOCR_REQUIRE_KERAS=1 .venv-keras/bin/python -m pytest -p no:cacheprovider tests/test_keras_ocr_*.py
 
 lint:
@@ -27,3 +27,4 @@ bench: bootstrap
 	.venv/bin/python bench/evaluate.py
 	.venv/bin/python bench/pdf.py
 	.venv-keras/bin/python bench/dl.py
+	.venv/bin/python bench/isolation.py

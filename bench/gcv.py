@@ -13,6 +13,12 @@ Two workloads: replies of a few words (the network-bound case), and the real
 dense DOCUMENT_TEXT_DETECTION response of the test fixture (332 words, 1154
 symbols per page: unocr's conversion to Pages is then part of the time).
 
+First it prints what converting that dense response costs against the floor
+any client pays: parsing the response bytes, and parsing them plus a walk over
+every symbol of the raw protobuf (reading its text and vertices). Each is
+timed in this thread's CPU seconds, in turns, best of many rounds, so other
+work on the machine hardly shifts the ratios.
+
 Run: ``.venv/bin/python bench/gcv.py`` (add ``--images N --latency S``).
 The server runs in its own process, so only the client's work is measured.
 """
@@ -29,12 +35,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
-from google.cloud import vision
+from google.cloud import vision, vision_v1
 from google.cloud.vision_v1.services.image_annotator.transports import (
     ImageAnnotatorGrpcTransport,
 )
 
 import unocr
+from unocr.backends.gcv.convert import response_to_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "gcv"
@@ -101,6 +108,54 @@ def unocr_many(
     return elapsed, cpu, words
 
 
+def raw_walk(message: object) -> int:
+    """What a client that builds nothing does: visit every symbol's text and vertices."""
+    n = 0
+    for page in message.full_text_annotation.pages:  # type: ignore[attr-defined]
+        for block in page.blocks:
+            for para in block.paragraphs:
+                for word in para.words:
+                    for sym in word.symbols:
+                        n += len(sym.text)
+                        for v in sym.bounding_box.vertices:
+                            n += v.x + v.y
+    return n
+
+
+def conversion(rounds: int) -> None:
+    """Converting the dense response vs parsing it and walking its symbols."""
+    text = (FIXTURES / "document.response.json").read_text(encoding="utf-8")
+    message = vision_v1.AnnotateImageResponse.pb(
+        vision_v1.AnnotateImageResponse.from_json(text, ignore_unknown_fields=True)
+    )
+    data = message.SerializeToString()
+    parse = type(message).FromString
+    cases = {
+        "parse the bytes": lambda: parse(data),
+        "parse + raw walk of every symbol": lambda: raw_walk(parse(data)),
+        "parse + unocr conversion": lambda: response_to_blocks(parse(data)),
+        "parse + unocr conversion, symbols=False": lambda: response_to_blocks(
+            parse(data), symbols=False
+        ),
+    }
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(rounds):  # in turns: load on the machine hits each alike
+        for name, case in cases.items():
+            start = time.thread_time()
+            case()
+            best[name] = min(best[name], time.thread_time() - start)
+    floor = best["parse + raw walk of every symbol"]
+    print(
+        f"dense response ({len(data) / 1000:.0f} kB protobuf), CPU time, "
+        f"best of {rounds}:"
+    )
+    for name, seconds in best.items():
+        print(
+            f"  {name:<42} {seconds * 1000:7.2f} ms  {seconds / floor:5.1f}x the walk"
+        )
+    print()
+
+
 def run(
     name: str, reply: str, n: int, latency: float, repeat: int, **options: object
 ) -> None:
@@ -131,12 +186,16 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs per side; best is shown"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=40, help="rounds of the conversion timing"
+    )
     args = parser.parse_args()
     print(
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
         f"{args.images} images (document.jpg, 1279x932 JPEG), "
         f"{args.latency * 1000:.0f} ms added per call, loopback gRPC, server in its own process\n"
     )
+    conversion(args.rounds)
     header = (
         f"{'workload':<38} {'per-image loop':>18}  {'unocr.read_many':>24}  "
         f"{'ratio':>7}   client CPU: loop / unocr"

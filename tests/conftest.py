@@ -18,6 +18,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+# Tests choose where engines run themselves: no unocr.toml of the checkout or
+# the user applies (tests of the configuration set UNOCR_CONFIG).
+os.environ.setdefault("UNOCR_CONFIG", "")
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 

@@ -19,7 +19,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
     header, *rows = out.split("\n\n")[0].splitlines()
     assert header.split() == [
         "NAME", "INSTALLED", "GEOMETRY", "LEVELS", "CONFIDENCE", "LANGUAGES",
-        "BATCHING", "NETWORK",
+        "BATCHING", "NETWORK", "RUNS", "IN",
     ]  # fmt: skip
     infos = unocr.available_backends()
     assert [r.split()[0] for r in rows] == [i.name for i in infos]
@@ -85,8 +85,11 @@ def test_table_shows_reason_and_fix_for_missing_engines() -> None:
     lines = text.splitlines()
     assert lines[1].split() == [
         "tesseract", "no", "box", "block,line,word", "yes", "many", "no", "no",
+        "in", "process",
     ]  # fmt: skip
-    assert lines[2].split() == ["thirdparty", "yes", "?", "?", "?", "?", "?", "?"]
+    assert lines[2].split() == [
+        "thirdparty", "yes", "?", "?", "?", "?", "?", "?", "in", "process",
+    ]  # fmt: skip
     assert "tesseract: not installed: missing program tesseract" in text
     assert "  fix: apt-get install tesseract-ocr" in text
 

@@ -497,7 +497,105 @@ def test_a_silent_metadata_server_does_not_hang_the_credential_lookup(
 def test_a_client_excludes_other_connection_options() -> None:
     with VisionServer() as server:
         client = server.client()
-        with pytest.raises(ValueError, match="client="):
+        with pytest.raises(AuthenticationError, match="client="):
             GcvBackend(client=client, api_key=SECRET)
-        with pytest.raises(ValueError, match="client="):
+        with pytest.raises(AuthenticationError, match="client="):
             GcvBackend(client=client, endpoint=server.address)
+
+
+# ------------------------------------------------------------------ secrets
+def _every_trace(err: BaseException) -> str:
+    """Everything a user may see or store of an error: str, repr, traceback, pickle."""
+    import pickle
+    import traceback
+
+    parts = [str(err), repr(err), "".join(traceback.format_exception(err))]
+    cause: BaseException | None = err
+    while cause is not None:  # the whole chain, each link's own text too
+        parts += [str(cause), repr(cause), repr(vars(cause))]
+        cause = cause.__cause__ or cause.__context__
+    parts.append(pickle.dumps(err).decode("latin-1"))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.UNIMPLEMENTED,
+        grpc.StatusCode.NOT_FOUND,
+        grpc.StatusCode.UNAVAILABLE,  # retried until the deadline
+    ],
+)
+def test_no_error_chain_shows_an_echoed_api_key(
+    status: grpc.StatusCode, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    echo = f"API key not valid: {SECRET} (request had key={SECRET})"
+    with (
+        VisionServer(always=status, details=echo) as server,
+        backend_for(server, api_key=SECRET, timeout=0.5, initial_backoff=0.05) as gcv,
+    ):
+        with pytest.raises(unocr.errors.UnocrError) as raised:
+            gcv.read(png(8, 8, 0))
+        results = gcv.read_many([png(8, 8, 1), png(8, 8, 2)], errors="return")
+    assert server.calls[0].metadata["x-goog-api-key"] == SECRET  # it was sent
+    errors = [raised.value] + [r.error for r in results if isinstance(r, ItemFailure)]
+    assert len(errors) == 3
+    for err in errors:
+        seen = _every_trace(err)
+        assert SECRET not in seen
+        assert "<redacted>" in seen
+    assert SECRET not in caplog.text
+    if status == grpc.StatusCode.INVALID_ARGUMENT:
+        # the client's exception type is still there to debug with, redacted
+        cause = raised.value.__cause__
+        assert type(cause).__name__ == "InvalidArgument"
+        assert "<redacted>" in str(cause)
+
+
+def test_no_per_image_error_shows_an_echoed_api_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    refused = vision_v1.AnnotateImageResponse(
+        error=status_pb2.Status(code=3, message=f"bad image for key {SECRET}")
+    )
+    with (
+        VisionServer(reply=fixed_reply(refused)) as server,
+        backend_for(server, api_key=SECRET) as gcv,
+    ):
+        results = gcv.read_many([png(8, 8, 0), png(8, 8, 1)], errors="return")
+    assert all(isinstance(r, ItemFailure) for r in results)
+    for r in results:
+        assert isinstance(r, ItemFailure) and isinstance(r.error, ImageError)
+        assert SECRET not in _every_trace(r.error)
+    assert SECRET not in caplog.text
+
+
+def test_api_key_and_credentials_together_are_refused() -> None:
+    from google.auth.credentials import AnonymousCredentials
+
+    for options in ({"api_key": SECRET}, {"client_options": {"api_key": SECRET}}):
+        with pytest.raises(AuthenticationError, match="not both") as info:
+            GcvBackend(credentials=AnonymousCredentials(), **options)  # type: ignore[arg-type]
+        assert SECRET not in _every_trace(info.value)
+        assert info.value.backend == "gcv"
+
+
+def test_symbols_false_gives_the_same_page_without_symbols(
+    fixture_response: vision_v1.AnnotateImageResponse,
+) -> None:
+    with VisionServer(reply=fixed_reply(fixture_response)) as server:
+        with backend_for(server) as gcv:
+            full = gcv.read(IMAGE)
+        with backend_for(server, symbols=False, block_level="block") as gcv:
+            lean = gcv.read(IMAGE)
+    assert len(full.symbols) == 1154 and lean.symbols == ()
+    assert [w.replace(symbols=()) for w in full.words] == list(lean.words)
+    assert [(ln.text, ln.geometry) for ln in full.lines] == [
+        (ln.text, ln.geometry) for ln in lean.lines
+    ]
+    assert len(lean.blocks) == 170 and len(full.blocks) == 174

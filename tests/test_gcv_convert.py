@@ -14,9 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unocr.backends.gcv.convert import BREAKS, response_to_dict, response_to_page
+from unocr.backends.gcv.convert import (
+    BREAKS,
+    page_size,
+    response_to_blocks,
+    response_to_dict,
+    response_to_page,
+)
 from unocr.errors import AuthenticationError, FormatError, ImageError, RecognitionError
 from unocr.geometry import Quad
+from unocr.model import Line
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
 RESPONSE = FIXTURES / "document.response.json"
@@ -75,10 +82,12 @@ def test_page_text_reads_like_the_api_text(data: dict[str, Any]) -> None:
 
 
 def test_page_size_languages_and_blocks(data: dict[str, Any]) -> None:
-    page = response_to_page(data, languages=("en",))
+    page = response_to_page(data)
     assert (page.width, page.height) == (1279, 932)
     assert page.backend == "gcv"
-    assert page.languages == ("en",)
+    assert page.languages == ()
+    with pytest.warns(DeprecationWarning, match="languages"):
+        assert response_to_page(data, languages=("en",)).languages == ("en",)
     paragraphs = sum(
         len(b["paragraphs"]) for b in data["fullTextAnnotation"]["pages"][0]["blocks"]
     )
@@ -327,3 +336,169 @@ def test_lines_reproduce_the_api_text_rule(words: list[tuple[str, str]]) -> None
     assert "\n".join(line.text for line in page.lines) == expected
     assert [w.text for w in page.words] == [t for t, _ in words]
     assert all(line.words for line in page.lines)
+
+
+@pytest.mark.parametrize("block_level", ["paragraph", "block"])
+@pytest.mark.parametrize("symbols", [True, False])
+def test_proto_and_its_json_give_the_same_page(
+    data: dict[str, Any], block_level: str, symbols: bool
+) -> None:
+    """The raw-protobuf reader and the JSON reader build equal pages."""
+    vision = pytest.importorskip("google.cloud.vision_v1")
+    text = RESPONSE.read_text(encoding="utf-8")
+    raw = vision.AnnotateImageResponse.pb(
+        vision.AnnotateImageResponse.from_json(text, ignore_unknown_fields=True)
+    )
+    options: dict[str, Any] = {"block_level": block_level, "symbols": symbols}
+    from_proto = response_to_page(raw, **options)
+    assert from_proto == response_to_page(data, **options)
+    assert from_proto == response_to_page(text, **options)
+    assert from_proto.symbols if symbols else not from_proto.symbols
+    assert [w.text for w in from_proto.words] == [
+        w.text for w in response_to_page(data).words
+    ]
+
+
+def test_lines_are_built_like_every_engines_lines(data: dict[str, Any]) -> None:
+    """GCV's synthesised lines are Line.from_words of their words (shape, confidence, language)."""
+    page = response_to_page(data)
+    assert len(page.lines) == 191
+    for line in page.lines:
+        assert line == Line.from_words(line.words, text=line.text)
+    assert response_to_blocks(data) == list(page.blocks)
+
+
+MALFORMED: list[tuple[str, object, str]] = [
+    (
+        "pages not a list",
+        {"fullTextAnnotation": {"pages": "x"}},
+        r"pages should be a list",
+    ),
+    ("page not an object", {"fullTextAnnotation": {"pages": [5]}}, "pages\\[0\\]"),
+    (
+        "blocks not a list",
+        {"fullTextAnnotation": {"pages": [{"width": 9, "height": 9, "blocks": {}}]}},
+        "blocks should be a list",
+    ),
+    (
+        "vertex not a number",
+        {
+            "textAnnotations": [
+                {"description": "a"},
+                {"description": "a", "boundingPoly": {"vertices": [{"x": "1"}]}},
+            ]
+        },
+        r"vertices\[0\]\.x should be a number",
+    ),
+    (
+        "huge integer",
+        {
+            "textAnnotations": [
+                {"description": "a"},
+                {"description": "a", "boundingPoly": {"vertices": [{"x": 10**400}]}},
+            ]
+        },
+        "not a finite number",
+    ),
+    (
+        "infinite float",
+        {
+            "textAnnotations": [
+                {"description": "a"},
+                {
+                    "description": "a",
+                    "boundingPoly": {"vertices": [{"y": float("inf")}]},
+                },
+            ]
+        },
+        "not a finite number",
+    ),
+    (
+        "page size not a number",
+        {"fullTextAnnotation": {"pages": [{"width": "x"}]}},
+        "width",
+    ),
+    (
+        "page size huge",
+        {"fullTextAnnotation": {"pages": [{"width": 1e300, "height": 1}]}},
+        "width",
+    ),
+    ("error not an object", {"error": "boom"}, "error should be an object"),
+    (
+        "description not text",
+        {"textAnnotations": [{}, {"description": 5}]},
+        "description",
+    ),
+    (
+        "1e309",
+        '{"fullTextAnnotation": {"pages": [{"width": 1e309}]}}',
+        "beyond the range",
+    ),
+    (
+        "Infinity",
+        '{"fullTextAnnotation": {"pages": [{"width": Infinity}]}}',
+        "Infinity",
+    ),
+    ("NaN", '{"textAnnotations": [{"description": NaN}]}', "NaN"),
+    (
+        "400 digits",
+        '{"fullTextAnnotation": {"pages": [{"width": ' + "9" * 400 + "}]}}",
+        "too large",
+    ),
+    ("deep nesting", "[" * 100_000 + "]" * 100_000, "nested too deeply|not valid JSON"),
+    ("NUL in a path", "a\x00b.json", "cannot read"),
+]
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [(r, m) for _, r, m in MALFORMED],
+    ids=[name for name, _, _ in MALFORMED],
+)
+def test_malformed_responses_give_a_typed_error(response: object, message: str) -> None:
+    with pytest.raises(FormatError, match=message) as info:
+        response_to_page(response, width=10, height=10)
+    assert info.value.backend == "gcv"
+
+
+def test_the_api_size_comes_from_the_page(data: dict[str, Any]) -> None:
+    assert page_size(data) == (1279, 932)
+    assert page_size({"textAnnotations": []}) is None
+
+
+@pytest.mark.parametrize(
+    ("detected", "expected"),
+    [("en", "en"), ("EN", "en"), ("iw", "he"), ("zh-Hant", "zh-Hant"), ("und", None)],
+)
+def test_detected_languages_use_the_one_vocabulary(
+    detected: str, expected: str | None
+) -> None:
+    """GCV's BCP 47 codes are read by unocr.languages.parse_language, as files' codes are."""
+    box = {
+        "vertices": [
+            {"x": 1, "y": 1},
+            {"x": 9, "y": 1},
+            {"x": 9, "y": 5},
+            {"x": 1, "y": 5},
+        ]
+    }
+    prop = {"detectedLanguages": [{"languageCode": detected}]}
+    word = {
+        "boundingBox": box,
+        "property": prop,
+        "symbols": [{"text": "a", "boundingBox": box}],
+    }
+    resp = {
+        "fullTextAnnotation": {
+            "pages": [
+                {
+                    "width": 10,
+                    "height": 6,
+                    "blocks": [{"paragraphs": [{"words": [word]}]}],
+                }
+            ]
+        }
+    }
+    page = response_to_page(resp)
+    assert page.words[0].language == expected
+    assert page.symbols[0].language == expected  # inherited from its word

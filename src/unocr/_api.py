@@ -12,7 +12,7 @@ from unocr.documents import check_options as _check_document_options
 from unocr.documents import reading as _documents
 from unocr.image import ImageInput
 from unocr.model import Page
-from unocr.registry import resolve_backend
+from unocr.registry import canonical_name, resolve_backend
 
 __all__ = ["clear_cache", "get_backend", "read", "read_many", "read_pages"]
 
@@ -26,7 +26,11 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     Args:
         name: A backend name or alias (see :func:`unocr.available_backends`).
         **options: The backend's own options, e.g. ``languages=["en"]``,
-            ``psm=6`` for Tesseract.
+            ``psm=6`` for Tesseract; and where it runs: ``python=`` (an
+            interpreter whose environment has the engine), ``isolate=True``
+            (worker processes of this interpreter; ``False``: in process
+            whatever ``unocr.toml`` says), ``processes=``, ``timeout=`` and
+            ``max_memory=`` (see :mod:`unocr.isolation`).
 
     Returns:
         A :class:`~unocr.backends.base.Backend`; use it as a context manager
@@ -43,6 +47,11 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
         ...
         unocr.errors.BackendNotFoundError: unknown OCR backend 'tesserakt'. ...
     """
+    from unocr.isolation import isolated_backend
+
+    isolated = isolated_backend(name, options)
+    if isolated is not None:
+        return isolated
     _, factory = resolve_backend(name)
     backend = factory(**options)
     if not isinstance(backend, Backend):
@@ -66,7 +75,7 @@ def _freeze(value: Any) -> Hashable:
 
 def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
     """The shared backend for (name, options); second item: whether shared."""
-    canonical, _ = resolve_backend(name)
+    canonical = canonical_name(name)
     try:
         key = (canonical, _freeze(options))
     except TypeError:

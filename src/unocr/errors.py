@@ -18,8 +18,11 @@ library keeps working::
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     │   └── XmlSyntaxError                       not well-formed XML
     ├── DatasetError (ValueError)                malformed ground-truth files
+    ├── ConfigError (ValueError)                 bad unocr.toml or isolation option
     └── RecognitionError (RuntimeError)          the engine itself failed
-        └── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
+        ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
+        └── EngineCrashedError                   an engine's worker process died
+            └── EngineMemoryError                ... stopped for using too much memory
 
 Errors carry context where it applies: ``.backend`` (the engine's registered
 name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
@@ -33,8 +36,11 @@ __all__ = [
     "AuthenticationError",
     "BackendNotFoundError",
     "BackendUnavailableError",
+    "ConfigError",
     "DatasetError",
     "DocumentError",
+    "EngineCrashedError",
+    "EngineMemoryError",
     "EngineTimeoutError",
     "FormatError",
     "GeometryError",
@@ -225,6 +231,8 @@ class EngineTimeoutError(RecognitionError, builtins.TimeoutError):
 
     Attributes:
         timeout: The limit that was exceeded, in seconds.
+        stderr: For an isolated engine, the worker's last lines of standard
+            error (the worker was stopped and is replaced); else ``()``.
     """
 
     def __init__(
@@ -234,6 +242,73 @@ class EngineTimeoutError(RecognitionError, builtins.TimeoutError):
         timeout: float,
         backend: str | None = None,
         item: object = None,
+        stderr: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message, backend=backend, item=item)
         self.timeout = timeout
+        self.stderr = stderr
+
+
+class ConfigError(UnocrError, ValueError):
+    """A configuration file (``unocr.toml``) or an isolation option is invalid.
+
+    Attributes:
+        source: Where the bad setting came from (a file path or an environment
+            variable), or ``None`` for an argument.
+    """
+
+    def __init__(
+        self, message: str, *, source: str | None = None, backend: str | None = None
+    ) -> None:
+        super().__init__(message, backend=backend)
+        self.source = source
+
+
+class EngineCrashedError(RecognitionError):
+    """The worker process hosting an isolated engine died during a call.
+
+    The worker was stopped and is replaced for the next item.
+
+    Attributes:
+        exitcode: The worker's exit status; negative for a signal (``-11``:
+            segmentation fault), ``None`` if unknown.
+        stderr: The worker's last lines of standard error, oldest first.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        exitcode: int | None = None,
+        stderr: tuple[str, ...] = (),
+        backend: str | None = None,
+        item: object = None,
+    ) -> None:
+        super().__init__(message, backend=backend, item=item)
+        self.exitcode = exitcode
+        self.stderr = stderr
+
+
+class EngineMemoryError(EngineCrashedError):
+    """An isolated engine's worker went over its ``max_memory`` and was stopped.
+
+    Attributes:
+        max_memory: The limit, in bytes.
+        used: The resident memory measured when it was stopped, in bytes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        max_memory: int,
+        used: int,
+        stderr: tuple[str, ...] = (),
+        backend: str | None = None,
+        item: object = None,
+    ) -> None:
+        super().__init__(
+            message, exitcode=None, stderr=stderr, backend=backend, item=item
+        )
+        self.max_memory = max_memory
+        self.used = used

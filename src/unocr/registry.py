@@ -51,7 +51,9 @@ __all__ = [
     "available_backends",
     "backend_names",
     "builtin_capabilities",
+    "canonical_name",
     "register_backend",
+    "registered_factory",
     "resolve_backend",
 ]
 
@@ -115,6 +117,17 @@ def _canonical(name: str) -> str:
     return name.strip().lower()
 
 
+def canonical_name(name: str) -> str:
+    """The registered spelling of a backend name or alias, importing nothing.
+
+    Examples:
+        >>> canonical_name(" Keras_OCR ")
+        'keras-ocr'
+    """
+    key = _canonical(name)
+    return _ALIASES.get(key, key)
+
+
 def _load_entry_points() -> dict[str, metadata.EntryPoint]:
     global _entry_points
     with _lock:
@@ -174,6 +187,12 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
                 "replace=True to replace it on purpose"
             )
         _registered[key] = factory
+
+
+def registered_factory(name: str) -> Factory | None:
+    """The factory :func:`register_backend` put under a name, if any (no import)."""
+    with _lock:
+        return _registered.get(canonical_name(name))
 
 
 def unregister_backend(name: str) -> None:
@@ -253,7 +272,7 @@ def _builtin_info(entry: EngineSpec) -> BackendInfo:
         )
     fixes: list[str] = []
     if missing_mods:
-        fixes.append(f"pip install 'unocr[{entry.extra}]'")
+        fixes.append(entry.pip_step)
     if missing_bins:
         fixes.append("apt-get install " + " ".join(pkg for _, pkg in missing_bins))
     caps = entry.capabilities

@@ -88,6 +88,10 @@ class EngineSpec:
         description: One line about the engine.
         probe: ``"module:function"`` of a data check that imports no engine
             and returns a :class:`DataProbe`; ``None`` for none.
+        own_environment: Why the engine cannot share the caller's
+            environment (conflicting pins), or ``None``: then the fix installs
+            it into an environment of its own and names that environment's
+            interpreter in ``unocr.toml`` (see :mod:`unocr.isolation`).
     """
 
     name: str
@@ -99,11 +103,24 @@ class EngineSpec:
     aliases: tuple[str, ...] = ()
     description: str = ""
     probe: str | None = None
+    own_environment: str | None = None
+
+    @property
+    def pip_step(self) -> str:
+        """How to install the engine's Python packages."""
+        pip = f"pip install 'unocr[{self.extra}]'"
+        if self.own_environment is None:
+            return pip
+        return (
+            f"in an environment of its own ({self.own_environment}): "
+            f"python3 -m venv ENV && ENV/bin/{pip}, then in unocr.toml: "
+            f'[backends.{self.name}] python = "ENV/bin/python"'
+        )
 
     @property
     def fix(self) -> str:
         """The commands that install the engine: its extra, then its programs."""
-        steps = [f"pip install 'unocr[{self.extra}]'"]
+        steps = [self.pip_step]
         apt = [pkg for _, pkg in self.programs]
         if apt:
             steps.append(f"apt-get install {' '.join(apt)}")
@@ -162,6 +179,7 @@ BUILTINS: tuple[EngineSpec, ...] = (
         aliases=("keras_ocr",),
         description="keras-ocr: CRAFT detector + CRNN recognizer on TensorFlow",
         probe="unocr.backends.keras_ocr.weights:probe_data",
+        own_environment="it needs numpy<2 and TensorFlow 2.15",
     ),
     EngineSpec(
         name="rapidocr",

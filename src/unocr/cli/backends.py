@@ -2,8 +2,10 @@
 
 Prints one table row per known engine (built-in, registered and entry-point
 engines, from :func:`unocr.available_backends`): installed or not and its
-capabilities, then, for each engine that is not installed, the reason and the
-exact command that installs it. ``--json`` prints the same as a JSON list.
+capabilities and where it runs (in process, in its own process, or in the
+interpreter ``unocr.toml`` names: then installed means installed there), then,
+for each engine that is not installed, the reason and the exact command that
+installs it. ``--json`` prints the same as a JSON list.
 No engine is imported. Exit status 0.
 """
 
@@ -28,6 +30,7 @@ _COLUMNS = (
     "LANGUAGES",
     "BATCHING",
     "NETWORK",
+    "RUNS IN",
 )
 
 
@@ -81,7 +84,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
     name = rec["name"] + (f" ({', '.join(rec['aliases'])})" if rec["aliases"] else "")
     caps = rec["capabilities"]
     if caps is None:
-        return (name, _yes(rec["installed"]), *("?" * 6))
+        return (name, _yes(rec["installed"]), *("?" * 6), _runs_in(rec))
     langs = caps["languages"]
     return (
         name,
@@ -92,7 +95,12 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         "many" if langs is None else ",".join(langs),
         _yes(caps["batching"]),
         _yes(caps["network"]),
+        _runs_in(rec),
     )
+
+
+def _runs_in(rec: dict[str, Any]) -> str:
+    return str(rec.get("runs_in") or "in process")
 
 
 def format_table(records: list[dict[str, Any]]) -> str:
@@ -134,8 +142,9 @@ def run(args: argparse.Namespace) -> int:
         0.
     """
     import unocr
+    from unocr.isolation.probe import with_placement
 
-    records = [_record(info) for info in unocr.available_backends()]
+    records = with_placement([_record(info) for info in unocr.available_backends()])
     if args.json:
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
     else:

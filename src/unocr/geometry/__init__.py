@@ -26,6 +26,7 @@ from unocr.geometry.convert import (
     boxes_to_rotated,
     canonicalize_quads,
     canonicalize_rotated,
+    point_groups_to_rotated,
     points_to_rotated,
     quads_area,
     quads_to_boxes,
@@ -38,6 +39,7 @@ from unocr.geometry.dispatch import (
     Geometry,
     enclosing_box,
     enclosing_quad,
+    enclosing_quads,
     geometry_from_dict,
 )
 from unocr.geometry.iou import (
@@ -69,9 +71,11 @@ __all__ = [
     "canonicalize_rotated",
     "enclosing_box",
     "enclosing_quad",
+    "enclosing_quads",
     "geometry_from_dict",
     "intersection_matrix",
     "iou_matrix",
+    "point_groups_to_rotated",
     "points_to_rotated",
     "quad_intersection_matrix",
     "quad_iou_matrix",

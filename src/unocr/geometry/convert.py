@@ -38,6 +38,7 @@ __all__ = [
     "canonical_order",
     "canonicalize_quads",
     "canonicalize_rotated",
+    "point_groups_to_rotated",
     "points_to_rotated",
     "quad_is_canonical",
     "quads_area",
@@ -624,8 +625,10 @@ def _min_area_rect(
         index per row.
     """
     v = np.stack([-u[..., 1], u[..., 0]], axis=-1)
-    pu = np.einsum("nkd,ncd->nck", pts, u)
-    pv = np.einsum("nkd,ncd->nck", pts, v)
+    # (N, C, K) projections; broadcasting beats einsum on these short axes
+    x, y = pts[:, None, :, 0], pts[:, None, :, 1]
+    pu = u[..., 0, None] * x + u[..., 1, None] * y
+    pv = v[..., 0, None] * x + v[..., 1, None] * y
     umin, umax = pu.min(axis=2), pu.max(axis=2)
     vmin, vmax = pv.min(axis=2), pv.max(axis=2)
     k = _pick(u[..., 0].T, u[..., 1].T, ((umax - umin) * (vmax - vmin)).T)
@@ -743,19 +746,105 @@ def points_to_rotated(points: ArrayLike) -> FloatArray:
         >>> points_to_rotated([[0, 0], [4, 0], [4, 2], [0, 2], [1, 1]]).tolist()
         [2.0, 1.0, 4.0, 2.0, 0.0]
     """
-    import shapely
-
     pts = as_array(points, (2,), "points")
     if pts.shape[0] == 0:
         raise GeometryError("points: expected at least one point, got none")
-    # A line string through the points has their hull, and builds ~5x faster
-    # than a multipoint (GEOS takes the hull of the same coordinates).
-    cloud = shapely.linestrings(pts) if pts.shape[0] > 1 else shapely.multipoints(pts)
-    hull = shapely.get_coordinates(shapely.convex_hull(cloud))
-    if hull.shape[0] < 2:
-        cand = np.array([[1.0, 0.0]])
-    else:
-        cand = _unit(np.diff(hull, axis=0))
-    rect, _ = _min_area_rect(pts[None], cand[None])
-    out: FloatArray = canonicalize_rotated(rect)[0]
+    out: FloatArray = point_groups_to_rotated(pts, np.zeros(pts.shape[0], np.intp))[0]
+    return out
+
+
+def point_groups_to_rotated(points: ArrayLike, groups: ArrayLike) -> FloatArray:
+    """Minimum-area rectangle around each group of points, all groups at once.
+
+    The same rectangle as :func:`points_to_rotated` gives for each group alone
+    (one convex hull per group, computed by GEOS in one vectorised call), so
+    the enclosing shapes of many lines cost about as much as one.
+
+    Args:
+        points: ``(K, 2)`` pixel coordinates.
+        groups: ``(K,)`` group number of each point, ``0 .. M - 1``; every
+            number up to the largest has at least one point.
+
+    Returns:
+        ``(M, 5)`` float64 canonical rotated boxes ``(cx, cy, w, h, angle)``,
+        row ``m`` enclosing the points of group ``m``.
+
+    Raises:
+        GeometryError: On a shape mismatch, a negative group number or a
+            group without points.
+
+    Examples:
+        >>> point_groups_to_rotated(
+        ...     [[0, 0], [4, 0], [4, 2], [9, 9], [10, 9], [10, 10]], [0, 0, 0, 1, 1, 1]
+        ... ).tolist()
+        [[2.0, 1.0, 4.0, 2.0, 0.0], [9.5, 9.5, 1.0, 1.0, 0.0]]
+    """
+    import shapely
+
+    pts = as_array(points, (2,), "points")
+    g = np.asarray(groups)
+    if g.shape != (pts.shape[0],) or (g.size and g.dtype.kind not in "iu"):
+        raise GeometryError(
+            f"groups: expected {pts.shape[0]} integers (one per point), got "
+            f"shape {g.shape} of {g.dtype}"
+        )
+    if g.size == 0:
+        return np.zeros((0, 5), dtype=np.float64)
+    g = g.astype(np.intp)
+    if g.min() < 0:
+        raise GeometryError("groups: expected group numbers >= 0")
+    counts = np.bincount(g)
+    if not counts.all():
+        raise GeometryError(
+            f"groups: group {int(np.argmin(counts))} has no points; number the "
+            "groups 0 .. M - 1 without gaps"
+        )
+    m = counts.size
+    order = np.argsort(g, kind="stable")
+    pts, g = pts[order], g[order]
+    # A line string through a group's points has their hull (~5x faster to
+    # build than a multipoint); a lone point is doubled to make a line.
+    lone = np.flatnonzero(counts == 1)
+    if lone.size:
+        firsts = np.searchsorted(g, lone)
+        pts = np.concatenate([pts, pts[firsts]])
+        g = np.concatenate([g, lone])
+        order = np.argsort(g, kind="stable")
+        pts, g = pts[order], g[order]
+    hulls = shapely.convex_hull(shapely.linestrings(pts, indices=g))
+    hull, owner = shapely.get_coordinates(hulls, return_index=True)
+    # The rectangle of a point set is that of its hull's vertices (exact
+    # copies of input points), with a side along one of the hull's sides.
+    same = owner[1:] == owner[:-1]
+    sides = _unit(np.diff(hull, axis=0)[same])
+    side_owner = owner[1:][same]
+    return canonicalize_rotated(
+        _min_area_rect(
+            _pad_groups(hull, owner, m, np.array([[0.0, 0.0]])),
+            _pad_groups(sides, side_owner, m, np.array([[1.0, 0.0]])),
+        )[0]
+    )
+
+
+def _pad_groups(
+    rows: FloatArray, owner: NDArray[np.intp], m: int, empty: FloatArray
+) -> FloatArray:
+    """``(M, L, 2)`` rows per group, short groups padded with their first row.
+
+    Repeating a row changes neither a minimum nor a maximum nor the first
+    minimum's position, so padded groups give the results of unpadded ones.
+    A group without rows gets ``empty``.
+    """
+    counts = np.bincount(owner, minlength=m)
+    missing = np.flatnonzero(counts == 0)
+    if missing.size:
+        rows = np.concatenate([rows, np.repeat(empty, missing.size, axis=0)])
+        owner = np.concatenate([owner, missing])
+        order = np.argsort(owner, kind="stable")
+        rows, owner = rows[order], owner[order]
+        counts[missing] = 1
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    width = int(counts.max())
+    index = starts[:, None] + np.minimum(np.arange(width)[None, :], counts[:, None] - 1)
+    out: FloatArray = rows[index]
     return out

@@ -129,6 +129,37 @@ class Quad(AffineShape):
         return cls._trusted(pts)
 
     @classmethod
+    def list_from_array(cls, quads: ArrayLike) -> list[Quad]:
+        """Many quads at once, put in canonical order in one vectorised call.
+
+        The same quads as ``[Quad(q) for q in quads]``, at a fraction of the
+        cost for thousands of them (an engine's words and characters).
+
+        Args:
+            quads: ``(N, 4, 2)`` corner coordinates in pixels, any order.
+
+        Returns:
+            ``N`` canonical quads (TL, TR, BR, BL).
+
+        Raises:
+            GeometryError: On a wrong shape or NaN/inf.
+
+        Examples:
+            >>> rows = [[[10, 0], [10, 5], [0, 5], [0, 0]],
+            ...         [[1, 1], [2, 1], [2, 2], [1, 2]]]
+            >>> [q.points[0].tolist() for q in Quad.list_from_array(rows)]
+            [[0.0, 0.0], [1.0, 1.0]]
+        """
+        rows = convert.canonicalize_quads(quads)
+        rows.flags.writeable = False
+        new, out = cls.__new__, []
+        for row in rows:  # read-only views of one array: no copy per quad
+            quad = new(cls)
+            object.__setattr__(quad, "_points", row)
+            out.append(quad)
+        return out
+
+    @classmethod
     def from_points(cls, points: ArrayLike) -> Quad:
         """Build a quad from four corners in any order.
 

@@ -35,7 +35,7 @@ from unocr.geometry import (
     Quad,
     RotatedBox,
     enclosing_box,
-    enclosing_quad,
+    enclosing_quads,
 )
 
 __all__ = ["Block", "Element", "Line", "Symbol", "Word"]
@@ -80,15 +80,21 @@ class Element:
     native: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.text, str):
+        # exact-type fast paths first: pages hold thousands of elements
+        if type(self.text) is not str and not isinstance(self.text, str):
             raise TypeError(f"text must be a str, got {type(self.text).__name__}")
-        if not isinstance(self.geometry, _SHAPES):
+        if type(self.geometry) not in _SHAPES and not isinstance(
+            self.geometry, _SHAPES
+        ):
             raise TypeError(
                 "geometry must be a Box, RotatedBox, Quad, Polygon or Mask, got "
                 f"{type(self.geometry).__name__}"
             )
-        object.__setattr__(self, "confidence", _check_confidence(self.confidence))
-        object.__setattr__(self, "native", bool(self.native))
+        conf = self.confidence
+        if conf is not None and not (type(conf) is float and 0.0 <= conf <= 1.0):
+            object.__setattr__(self, "confidence", _check_confidence(conf))
+        if self.native is not True and self.native is not False:
+            object.__setattr__(self, "native", bool(self.native))
 
     def replace(self: E, **changes: Any) -> E:
         """Return a copy with the given fields changed."""
@@ -120,12 +126,36 @@ def enclosing_geometry(children: Sequence[Element]) -> Geometry:
     Returns:
         A ``Box`` or ``Quad`` containing every child's geometry.
     """
-    shapes = [c.geometry for c in children]
-    if not shapes:
-        raise ValueError("a parent needs at least one child to enclose")
-    if all(isinstance(s, Box) for s in shapes):
-        return enclosing_box(shapes)
-    return enclosing_quad(shapes)
+    return enclosing_geometries([children])[0]
+
+
+def enclosing_geometries(groups: Sequence[Sequence[Element]]) -> list[Geometry]:
+    """:func:`enclosing_geometry` of each group of children, quads in one pass.
+
+    Args:
+        groups: Groups of at least one element each (e.g. the words of every
+            line of a page).
+
+    Returns:
+        One ``Box`` or ``Quad`` per group, in order, the same as
+        :func:`enclosing_geometry` gives for that group alone.
+    """
+    out: list[Geometry | None] = [None] * len(groups)
+    rotated: list[int] = []
+    shapes: list[list[Geometry]] = []
+    for k, children in enumerate(groups):
+        if not children:
+            raise ValueError("a parent needs at least one child to enclose")
+        mine = [c.geometry for c in children]
+        if all(type(s) is Box or isinstance(s, Box) for s in mine):
+            out[k] = enclosing_box(mine)
+        else:
+            rotated.append(k)
+            shapes.append(mine)
+    quads = enclosing_quads(shapes)
+    for k, quad in zip(rotated, quads, strict=True):
+        out[k] = quad
+    return [shape for shape in out if shape is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +213,53 @@ class Line(Element):
             A line whose geometry encloses the words and whose confidence is
             the mean of the words' confidences (``None`` if none has one).
         """
-        words = tuple(words)
-        return cls(
-            text=" ".join(w.text for w in words) if text is None else text,
-            geometry=enclosing_geometry(words),
-            confidence=_mean_confidence(words),
-            language=language if language is not None else _common_language(words),
-            native=native,
-            words=words,
-        )
+        text_of = None if text is None else [text]
+        return cls.from_word_groups(
+            [words], texts=text_of, native=native, language=language
+        )[0]
+
+    @classmethod
+    def from_word_groups(
+        cls,
+        groups: Sequence[Sequence[Word]],
+        *,
+        texts: Sequence[str] | None = None,
+        native: bool = False,
+        language: str | None = None,
+    ) -> list[Line]:
+        """Synthesise many lines at once, each as :meth:`from_words` would.
+
+        The enclosing shapes of all lines are computed in one vectorised pass
+        (:func:`enclosing_geometries`), so a page's lines cost about as much
+        as one.
+
+        Args:
+            groups: The words of each line, at least one per line, in reading
+                order.
+            texts: Each line's text; default its words joined by single spaces.
+            native: Whether the engine reported these lines itself.
+            language: Default: each line's words' language where they agree.
+
+        Returns:
+            One line per group, in order.
+        """
+        if texts is not None and len(texts) != len(groups):
+            raise ValueError(
+                f"texts: expected one text per group ({len(groups)}), got {len(texts)}"
+            )
+        word_groups = [tuple(words) for words in groups]
+        shapes = enclosing_geometries(word_groups)
+        return [
+            cls(
+                text=" ".join(w.text for w in words) if texts is None else texts[k],
+                geometry=shapes[k],
+                confidence=_mean_confidence(words),
+                language=language if language is not None else _common_language(words),
+                native=native,
+                words=words,
+            )
+            for k, words in enumerate(word_groups)
+        ]
 
 
 @dataclass(frozen=True, slots=True)

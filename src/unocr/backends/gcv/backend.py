@@ -34,12 +34,12 @@ from PIL import Image
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.gcv._retry import Backoff
-from unocr.backends.gcv.convert import (
+from unocr.backends.gcv.build import BlockLevel
+from unocr.backends.gcv.convert import page_size, response_to_blocks
+from unocr.backends.gcv.status import (
     AUTH_GUIDANCE,
     RETRYABLE_CODES,
-    BlockLevel,
     error_from_status,
-    response_to_page,
     status_name,
 )
 from unocr.errors import (
@@ -50,7 +50,7 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.model import Block, Page, Timings
+from unocr.model import Block, Page
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -99,6 +99,15 @@ class _Prepared:
     content: bytes
     sent_size: tuple[int, int]  # (width, height) of the image sent
     seconds: float  # spent encoding / resizing
+
+
+@dataclass
+class _Answer:
+    """One image's converted answer and the seconds it took."""
+
+    blocks: list[Block]
+    engine: float  # its share of the request, plus encoding the image
+    convert: float
 
 
 class _NoMetadataServer:
@@ -283,9 +292,10 @@ class GcvBackend(Backend):
             ]
             if given or insecure:
                 extra = ", ".join(given) or "insecure"
-                raise ValueError(
+                raise AuthenticationError(
                     "client= is used as is; configure its credentials and endpoint "
-                    f"on the client itself instead of passing {extra}"
+                    f"on the client itself instead of passing {extra}",
+                    backend=self.name,
                 )
             self._auth = "client"
             self._client = client
@@ -323,8 +333,11 @@ class GcvBackend(Backend):
         if endpoint:
             options["api_endpoint"] = endpoint
         if options.get("api_key") and credentials is not None:
-            raise ValueError(
-                "pass either api_key or credentials to the gcv backend, not both"
+            raise AuthenticationError(
+                "the gcv backend got both an API key and credentials; pass one "
+                "of api_key= (or client_options={'api_key': ...}) and "
+                "credentials=, not both",
+                backend=self.name,
             )
         auth = "api_key" if options.get("api_key") else "credentials"
         if credentials is None and not options.get("api_key"):
@@ -382,7 +395,7 @@ class GcvBackend(Backend):
         languages: tuple[str, ...],
         clocks: Sequence[Stopwatch],
     ) -> list[Sequence[Block] | UnocrError]:
-        results: list[Page | UnocrError | None] = [None] * len(images)
+        results: list[_Answer | UnocrError | None] = [None] * len(images)
         prepared: list[_Prepared] = []
         for slot, image in enumerate(images):
             try:
@@ -397,9 +410,9 @@ class GcvBackend(Backend):
                 r = RecognitionError(
                     "Cloud Vision returned no result", backend=self.name
                 )
-            if isinstance(r, Page):
-                clock.add("engine", r.timings.engine)
-                clock.add("convert", r.timings.convert)
+            if isinstance(r, _Answer):
+                clock.add("engine", r.engine)
+                clock.add("convert", r.convert)
                 out.append(r.blocks)
             else:
                 out.append(r)
@@ -437,7 +450,7 @@ class GcvBackend(Backend):
         self,
         group: list[_Prepared],
         languages: tuple[str, ...],
-        results: list[Page | UnocrError | None],
+        results: list[_Answer | UnocrError | None],
     ) -> None:
         """Send one request (retrying transient failures) and fill ``results``."""
         backoff = Backoff(
@@ -487,9 +500,7 @@ class GcvBackend(Backend):
                 self._fail(pending, results, partial(self._auth_error, detail))
                 return
             engine += time.perf_counter() - start
-            pending, codes = self._collect(
-                pending, response, results, engine, languages
-            )
+            pending, codes = self._collect(pending, response, results, engine)
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
                 if not backoff.wait():
@@ -512,9 +523,8 @@ class GcvBackend(Backend):
         self,
         pending: list[_Prepared],
         response: vision_v1.BatchAnnotateImagesResponse,
-        results: list[Page | UnocrError | None],
+        results: list[_Answer | UnocrError | None],
         engine: float,
-        languages: tuple[str, ...],
     ) -> tuple[list[_Prepared], list[int]]:
         """Convert the answers; return the items to retry and their codes."""
         # the protobuf messages themselves: no proto-plus wrapper per field access
@@ -541,45 +551,41 @@ class GcvBackend(Backend):
                 )
                 continue
             try:
-                results[item.slot] = self._convert(item, answer, per_image, languages)
+                results[item.slot] = self._convert(item, answer, per_image)
             except UnocrError as err:
                 results[item.slot] = err
         return retry, codes
 
-    def _convert(  # answer: an AnnotateImageResponse protobuf message
-        self,
-        item: _Prepared,
-        answer: Any,
-        engine: float,
-        languages: tuple[str, ...],
-    ) -> Page:
+    def _convert(self, item: _Prepared, answer: Any, engine: float) -> _Answer:
+        """One image's answer (a protobuf message) as blocks, timed."""
         start = time.perf_counter()
+        blocks = self._blocks(item, answer)
+        convert = time.perf_counter() - start
+        return _Answer(blocks, engine + item.seconds, convert)
+
+    def _blocks(self, item: _Prepared, answer: Any) -> list[Block]:
+        """The answer's blocks in the pixels of the caller's image."""
         sent_w, sent_h = item.sent_size
-        api_w, api_h = _page_size(answer) or (sent_w, sent_h)
-        page = response_to_page(
+        api_w, api_h = page_size(answer) or (sent_w, sent_h)
+        blocks = response_to_blocks(
             answer,
             width=api_w,
             height=api_h,
             block_level=self.block_level,
-            backend=self.name,
-            languages=languages,
             symbols=self.symbols,
         )
         width, height = item.image.width, item.image.height
-        if (api_w, api_h) != (width, height):
-            sx, sy = width / api_w, height / api_h
-            page = page.transform(
-                [[sx, 0.0, 0.0], [0.0, sy, 0.0]], width=width, height=height
-            )
-        convert = time.perf_counter() - start
-        return page.replace(
-            timings=Timings(engine=engine + item.seconds, convert=convert)
-        )
+        if (api_w, api_h) == (width, height):
+            return blocks
+        # the API saw a downscaled copy: map its coordinates back
+        seen = Page(width=api_w, height=api_h, blocks=tuple(blocks))
+        scale = [[width / api_w, 0.0, 0.0], [0.0, height / api_h, 0.0]]
+        return list(seen.transform(scale, width=width, height=height).blocks)
 
     def _fail(
         self,
         items: Sequence[_Prepared],
-        results: list[Page | UnocrError | None],
+        results: list[_Answer | UnocrError | None],
         make: Callable[[], UnocrError],
     ) -> None:
         for item in items:
@@ -603,9 +609,10 @@ class GcvBackend(Backend):
         err = error_from_status(
             number, self._redact(str(exc.message)), timeout=self.timeout
         )
-        if not isinstance(err, AuthenticationError):
-            # keep the cause; not for refused credentials (it may quote them)
-            err.__cause__ = exc
+        # The client's exception may quote the request (an API key the server
+        # echoes, credentials); keep only a redacted copy of its type and message.
+        err.__cause__ = _redacted_copy(exc, self._redact)
+        err.__suppress_context__ = True
         return err
 
     # ------------------------------------------------------------ the image
@@ -683,14 +690,14 @@ def _encode(image: Image.Image, *, lossless: bool) -> bytes:
     return buf.getvalue()
 
 
-def _page_size(answer: Any) -> tuple[int, int] | None:
-    """(width, height) of the page the API saw, from an AnnotateImageResponse."""
-    if not answer.HasField("full_text_annotation"):
+def _redacted_copy(
+    exc: gexc.GoogleAPICallError, redact: Callable[[str], str]
+) -> BaseException | None:
+    """The client's exception type with only its redacted message (no response)."""
+    try:
+        return type(exc)(redact(str(exc.message)))
+    except Exception:  # an exception class with another signature: keep nothing
         return None
-    pages = answer.full_text_annotation.pages
-    if not len(pages) or pages[0].width <= 0 or pages[0].height <= 0:
-        return None
-    return int(pages[0].width), int(pages[0].height)
 
 
 def _options_dict(client_options: Any) -> dict[str, Any]:

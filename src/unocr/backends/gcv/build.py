@@ -1,0 +1,154 @@
+"""Build unocr blocks from a read Cloud Vision response (pure).
+
+GCV has no line level: lines are synthesised (``native=False``) from the
+breaks the API reports after each word, so each line's text reads like the
+API's own ``text``: ``SPACE`` and ``SURE_SPACE`` put a space after a word,
+``EOL_SURE_SPACE`` and ``LINE_BREAK`` end the line, ``HYPHEN`` ends it with
+``-``; a word with no break runs into the next (``"26,"``). Their shapes,
+confidences and languages come from :meth:`unocr.model.Line.from_word_groups`,
+the rule every engine's synthesised lines follow; all lines of a page are
+built in one call, and all quads of a page are put in canonical order in one
+vectorised call (:meth:`unocr.geometry.Quad.list_from_array`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from unocr.backends.gcv.tree import (
+    BREAKS,
+    BlockLevel,
+    RawPage,
+    RawParagraph,
+    RawWord,
+)
+from unocr.errors import FormatError
+from unocr.geometry import Geometry, Quad
+from unocr.model import Block, Line, Page, Symbol, Word
+from unocr.model.elements import enclosing_geometry
+
+__all__ = ["BlockLevel", "build_blocks"]
+
+
+def build_blocks(
+    raw: RawPage, *, width: int, height: int, block_level: BlockLevel = "paragraph"
+) -> list[Block]:
+    """The blocks of a page, in the API's reading order.
+
+    Args:
+        raw: The response as read by :mod:`~unocr.backends.gcv.message` or
+            :mod:`~unocr.backends.gcv.mapping`.
+        width: Page width in pixels (for ``textAnnotations``-only responses,
+            whose lines and blocks are synthesised from geometry).
+        height: Page height in pixels.
+        block_level: ``"paragraph"``: each GCV paragraph becomes a block;
+            ``"block"``: each GCV block does (read with the same ``regions``).
+
+    Returns:
+        Blocks -> synthesised lines -> words -> symbols.
+
+    Raises:
+        FormatError: A coordinate is not finite.
+    """
+    quads = _quads(raw.corners)
+    if not raw.blocks:
+        words = [
+            Word(text=t, geometry=quads[s], language=raw.locale)
+            for t, s in raw.annotations
+        ]
+        return list(Page.from_words(words, width=width, height=height).blocks)
+    units: list[tuple[int, float | None, str | None, list[RawParagraph]]]
+    if block_level == "block":
+        units = [(b.shape, b.confidence, b.language, b.paragraphs) for b in raw.blocks]
+    else:
+        units = [
+            (p.shape, p.confidence, p.language, [p])
+            for b in raw.blocks
+            for p in b.paragraphs
+        ]
+    # every line of the page first, so their shapes are computed in one pass
+    texts: list[str] = []
+    groups: list[list[Word]] = []
+    spans: list[tuple[int, int]] = []
+    for _shape, _conf, _lang, paragraphs in units:
+        start = len(groups)
+        for para in paragraphs:
+            _split_lines(para.words, quads, texts, groups)
+        spans.append((start, len(groups)))
+    lines = Line.from_word_groups(groups, texts=texts)
+    blocks: list[Block] = []
+    for (shape, confidence, language, _), (start, end) in zip(
+        units, spans, strict=True
+    ):
+        if start == end:
+            continue  # a region without text
+        mine = lines[start:end]
+        geometry: Geometry = quads[shape] if shape >= 0 else enclosing_geometry(mine)
+        blocks.append(
+            Block(
+                text="\n".join(line.text for line in mine),
+                geometry=geometry,
+                confidence=confidence,
+                language=language,
+                native=True,
+                lines=tuple(mine),
+            )
+        )
+    return blocks
+
+
+def _quads(corners: list[float]) -> list[Quad]:
+    if not corners:
+        return []
+    points = np.array(corners, dtype=np.float64).reshape(-1, 4, 2)
+    if not np.isfinite(points).all():
+        raise FormatError(
+            "malformed Cloud Vision response: a vertex coordinate is not finite",
+            backend="gcv",
+        )
+    return Quad.list_from_array(points)
+
+
+def _split_lines(
+    words: list[RawWord],
+    quads: list[Quad],
+    texts: list[str],
+    groups: list[list[Word]],
+) -> None:
+    """Append a paragraph's lines (text and words) as its words' breaks end them."""
+    current: list[Word] = []
+    text = ""
+
+    def flush() -> None:
+        nonlocal current, text
+        if current:
+            texts.append(text.strip(" "))
+            groups.append(current)
+        current, text = [], ""
+
+    for raw in words:
+        if raw.shape < 0 or not raw.text:
+            continue  # nothing to place or nothing to read
+        word = Word(
+            text=raw.text,
+            geometry=quads[raw.shape],
+            confidence=raw.confidence,
+            language=raw.language,
+            # positional (text, geometry, confidence, language): thousands per page
+            symbols=tuple(
+                [Symbol(t, quads[s], c, lang) for t, s, c, lang in raw.symbols]
+            ),
+        )
+        if raw.before.endswith("\n"):
+            flush()
+        elif current:
+            text += raw.before
+        current.append(word)
+        text += word.text
+        sep = BREAKS[raw.after]
+        if sep.endswith("\n"):
+            text += sep[:-1]
+            flush()
+        else:
+            text += sep
+    flush()

@@ -1,0 +1,293 @@
+"""Read a saved Cloud Vision response (REST JSON or ``to_dict()``) into the flat tree.
+
+Pure. Keys may be camelCase (the REST form) or snake_case
+(``AnnotateImageResponse.to_dict()``). Every type read is checked, so a
+malformed response gives a :class:`~unocr.errors.FormatError` naming the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from unocr.backends.gcv.tree import (
+    BREAKS,
+    BlockLevel,
+    RawBlock,
+    RawPage,
+    RawParagraph,
+    RawSymbol,
+    RawWord,
+    Walk,
+    break_name,
+    check_one_page,
+    confidence,
+    detected_language,
+)
+from unocr.errors import FormatError
+
+__all__ = ["read_mapping"]
+
+
+@functools.lru_cache(maxsize=64)
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def read_mapping(
+    data: Mapping[str, Any],
+    *,
+    width: float,
+    height: float,
+    symbols: bool = True,
+    regions: BlockLevel = "paragraph",
+) -> RawPage:
+    """Walk a response dict (REST camelCase or ``to_dict()`` snake_case keys).
+
+    Args:
+        data: One image's response.
+        width: Page width in pixels (scales ``normalizedVertices``).
+        height: Page height in pixels.
+        symbols: Read the symbols' geometry, confidence and language too.
+        regions: The level whose geometry is read for blocks (as
+            :func:`read_message`).
+
+    Returns:
+        The flat tree.
+
+    Raises:
+        FormatError: A field has the wrong type (``"pages": "x"``), a number
+            is not finite or too large for a float.
+    """
+    walk = _MappingWalk(RawPage(), width, height, symbols, regions)
+    fta = walk.get(data, "fullTextAnnotation", "response", Mapping)
+    pages = walk.items(fta, "pages", "fullTextAnnotation") if fta else []
+    check_one_page(len(pages))
+    if pages:
+        walk.page(_as(pages[0], Mapping, "fullTextAnnotation.pages[0]"))
+        return walk.raw
+    annotations = walk.items(data, "textAnnotations", "response")
+    if annotations:
+        first = _as(annotations[0], Mapping, "textAnnotations[0]")
+        locale = first.get("locale")
+        walk.raw.locale = detected_language(locale) if isinstance(locale, str) else None
+    for k, ann in enumerate(annotations[1:], start=1):
+        where = f"textAnnotations[{k}]"
+        ann = _as(ann, Mapping, where)
+        text = _as(ann.get("description") or "", str, f"{where}.description").strip()
+        shape = walk.shape(ann, "boundingPoly", where)
+        if text and shape >= 0:
+            walk.raw.annotations.append((text, shape))
+    return walk.raw
+
+
+_EXPECTED: dict[type, str] = {Mapping: "an object", str: "a string", list: "a list"}
+
+
+def _as(value: Any, kind: type, where: str) -> Any:
+    """``value`` if it is a ``kind`` (a list may be a tuple), else FormatError."""
+    if not isinstance(value, kind) and not (kind is list and type(value) is tuple):
+        expected = _EXPECTED.get(kind, kind.__name__)
+        raise FormatError(
+            f"malformed Cloud Vision response: {where} should be {expected}, "
+            f"got {type(value).__name__} {_short(value)}",
+            backend="gcv",
+        )
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: Any, where: str) -> float:
+    """A finite coordinate or confidence; omitted (``None``) reads as 0."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FormatError(
+            f"malformed Cloud Vision response: {where} should be a number, got "
+            f"{type(value).__name__} {_short(value)}",
+            backend="gcv",
+        )
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise FormatError(
+            f"malformed Cloud Vision response: {where} is {_short(value)}, not a "
+            "finite number",
+            backend="gcv",
+        )
+    return number
+
+
+class _MappingWalk(Walk):
+    """One checked pass over a response dict."""
+
+    @staticmethod
+    def get(d: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
+        """``d[key]`` under its camelCase or snake_case name, checked; or None."""
+        value = d.get(key)
+        if value is None:
+            value = d.get(_snake(key))
+        if value is None:
+            return None
+        return _as(value, kind, f"{where}.{key}")
+
+    def items(self, d: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        return self.get(d, key, where, list) or []
+
+    def shape(self, element: Mapping[str, Any], key: str, where: str) -> int:
+        poly = self.get(element, key, where, Mapping)
+        if not poly:
+            return -1
+        here = f"{where}.{key}"
+        verts = self.items(poly, "vertices", here)
+        scale = (1.0, 1.0)
+        name = "vertices"
+        if not verts:
+            verts = self.items(poly, "normalizedVertices", here)
+            scale = (self.width, self.height)
+            name = "normalizedVertices"
+        if not verts:
+            return -1
+        xs: list[float] = []
+        ys: list[float] = []
+        for k, v in enumerate(verts):
+            at = f"{here}.{name}[{k}]"
+            v = _as(v, Mapping, at)
+            xs.append(_number(v.get("x"), f"{at}.x") * scale[0])
+            ys.append(_number(v.get("y"), f"{at}.y") * scale[1])
+        return self.raw.add_box(xs, ys)
+
+    @staticmethod
+    def confidence(element: Mapping[str, Any], where: str) -> float | None:
+        value = element.get("confidence")
+        if value is None:
+            return None
+        return confidence(_number(value, f"{where}.confidence"))
+
+    def language(
+        self, element: Mapping[str, Any], where: str, default: str | None
+    ) -> str | None:
+        prop = self.get(element, "property", where, Mapping)
+        if not prop:
+            return default
+        langs = self.items(prop, "detectedLanguages", f"{where}.property")
+        if not langs:
+            return default
+        first = _as(langs[0], Mapping, f"{where}.property.detectedLanguages[0]")
+        code = first.get("languageCode", first.get("language_code"))
+        return (detected_language(code) if isinstance(code, str) else None) or default
+
+    def brk(self, symbol: Mapping[str, Any], where: str) -> tuple[int | str, bool]:
+        prop = self.get(symbol, "property", where, Mapping)
+        if not prop:
+            return 0, False
+        brk = self.get(prop, "detectedBreak", f"{where}.property", Mapping)
+        if not brk:
+            return 0, False
+        kind = brk.get("type", brk.get("type_"))
+        if not isinstance(kind, int | str) or isinstance(kind, bool):
+            kind = 0
+        prefix = brk.get("isPrefix", brk.get("is_prefix"))
+        return kind, bool(prefix)
+
+    def page(self, page: Mapping[str, Any]) -> None:
+        where = "fullTextAnnotation.pages[0]"
+        by_block = self.regions == "block"
+        for b, block in enumerate(self.items(page, "blocks", where)):
+            bwhere = f"{where}.blocks[{b}]"
+            block = _as(block, Mapping, bwhere)
+            blang = self.language(block, bwhere, None)
+            paragraphs = []
+            for p, para in enumerate(self.items(block, "paragraphs", bwhere)):
+                pwhere = f"{bwhere}.paragraphs[{p}]"
+                para = _as(para, Mapping, pwhere)
+                plang = self.language(para, pwhere, blang)
+                paragraphs.append(
+                    RawParagraph(
+                        -1 if by_block else self.shape(para, "boundingBox", pwhere),
+                        self.confidence(para, pwhere),
+                        plang,
+                        self.words(self.items(para, "words", pwhere), pwhere, plang),
+                    )
+                )
+            self.raw.blocks.append(
+                RawBlock(
+                    self.shape(block, "boundingBox", bwhere) if by_block else -1,
+                    self.confidence(block, bwhere),
+                    blang,
+                    paragraphs,
+                )
+            )
+
+    def words(self, words: list[Any], where: str, plang: str | None) -> list[RawWord]:
+        out: list[RawWord] = []
+        for w, word in enumerate(words):
+            wwhere = f"{where}.words[{w}]"
+            word = _as(word, Mapping, wwhere)
+            wlang = self.language(word, wwhere, plang)
+            texts: list[str] = []
+            breaks: list[tuple[int | str, bool]] = []
+            syms: list[RawSymbol] = []
+            shapes: list[int] = []
+            for s, sym in enumerate(self.items(word, "symbols", wwhere)):
+                swhere = f"{wwhere}.symbols[{s}]"
+                sym = _as(sym, Mapping, swhere)
+                text = _as(sym.get("text") or "", str, f"{swhere}.text")
+                texts.append(text)
+                breaks.append(self.brk(sym, swhere))
+                index = self.shape(sym, "boundingBox", swhere)
+                if index >= 0:
+                    shapes.append(index)
+                    if self.symbols:
+                        syms.append(
+                            (
+                                text,
+                                index,
+                                self.confidence(sym, swhere),
+                                self.language(sym, swhere, wlang),
+                            )
+                        )
+            wshape = self.shape(word, "boundingBox", wwhere)
+            if wshape < 0:
+                wshape = self.raw.add_around(shapes)
+            text, before, after = _words_text(texts, breaks)
+            out.append(
+                RawWord(
+                    text,
+                    wshape,
+                    self.confidence(word, wwhere),
+                    wlang,
+                    syms,
+                    before,
+                    after,
+                )
+            )
+        return out
+
+
+def _words_text(
+    texts: list[str], breaks: list[tuple[int | str, bool]]
+) -> tuple[str, str, str]:
+    """``(text, before, after)`` of a word from its symbols' texts and breaks."""
+    before = ""
+    after = "UNKNOWN"
+    last = len(breaks) - 1
+    for k, (kind, prefix) in enumerate(breaks):
+        if not kind:
+            continue
+        name = break_name(kind)
+        if prefix:
+            if k == 0:
+                before = BREAKS[name]
+        elif k == last:
+            after = name
+    return "".join(texts), before, after

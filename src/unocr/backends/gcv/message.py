@@ -1,0 +1,198 @@
+"""Read an ``AnnotateImageResponse`` protobuf message into the flat tree (pure).
+
+The raw message (not its proto-plus wrapper) is walked field by field, without
+importing its library and without copying it to a dict; unset fields read as
+their empty defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unocr.backends.gcv.tree import (
+    BREAKS,
+    BlockLevel,
+    RawBlock,
+    RawPage,
+    RawParagraph,
+    RawSymbol,
+    RawWord,
+    Walk,
+    break_name,
+    check_one_page,
+    confidence,
+    detected_language,
+)
+
+__all__ = ["read_message"]
+
+
+def read_message(
+    message: Any,
+    *,
+    width: float,
+    height: float,
+    symbols: bool = True,
+    regions: BlockLevel = "paragraph",
+) -> RawPage:
+    """Walk an ``AnnotateImageResponse`` protobuf message.
+
+    Args:
+        message: The raw protobuf message (``AnnotateImageResponse.pb(x)``).
+        width: Page width in pixels (scales ``normalized_vertices``).
+        height: Page height in pixels.
+        symbols: Read the symbols' geometry, confidence and language too
+            (``False``: only their text and breaks, which make the words).
+        regions: The level whose geometry is read for blocks: GCV
+            ``"paragraph"`` or ``"block"`` (the other's shapes are ``-1``).
+
+    Returns:
+        The flat tree.
+    """
+    raw = RawPage()
+    pages = message.full_text_annotation.pages
+    check_one_page(len(pages))
+    if len(pages):
+        _MessageWalk(raw, width, height, symbols, regions).page(pages[0])
+        return raw
+    annotations = message.text_annotations
+    if len(annotations):
+        raw.locale = detected_language(annotations[0].locale)
+    walk = _MessageWalk(raw, width, height, False, regions)
+    for ann in annotations[1:]:
+        text = ann.description.strip()
+        shape = walk.shape(ann.bounding_poly)
+        if text and shape >= 0:
+            raw.annotations.append((text, shape))
+    return raw
+
+
+class _MessageWalk(Walk):
+    """One pass over a page message; unset fields read as empty defaults."""
+
+    #: google-cloud-vision's descriptor names the break's field "type_"
+    #: (proto-plus avoids the builtin's name); protoc's own build, "type".
+    kind = ""
+
+    def break_field(self, brk: Any) -> str:
+        fields = brk.DESCRIPTOR.fields_by_name
+        self.kind = "type_" if "type_" in fields else "type"
+        return self.kind
+
+    def shape(self, poly: Any) -> int:
+        verts = poly.vertices
+        if len(verts) == 4:  # the usual case, inlined
+            a, b, c, d = verts
+            corners = self.raw.corners
+            corners.extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
+            return len(corners) // 8 - 1
+        if len(verts):
+            return self.raw.add_box([v.x for v in verts], [v.y for v in verts])
+        norm = poly.normalized_vertices
+        if len(norm):
+            w, h = self.width, self.height
+            return self.raw.add_box([v.x * w for v in norm], [v.y * h for v in norm])
+        return -1
+
+    @staticmethod
+    def language(element: Any, default: str | None) -> str | None:
+        langs = element.property.detected_languages
+        if len(langs):
+            return detected_language(langs[0].language_code) or default
+        return default
+
+    def page(self, page: Any) -> None:
+        by_block = self.regions == "block"
+        for block in page.blocks:
+            blang = self.language(block, None)
+            paragraphs = []
+            for para in block.paragraphs:
+                plang = self.language(para, blang)
+                paragraphs.append(
+                    RawParagraph(
+                        -1 if by_block else self.shape(para.bounding_box),
+                        confidence(para.confidence),
+                        plang,
+                        self.words(para.words, plang),
+                    )
+                )
+            self.raw.blocks.append(
+                RawBlock(
+                    self.shape(block.bounding_box) if by_block else -1,
+                    confidence(block.confidence),
+                    blang,
+                    paragraphs,
+                )
+            )
+
+    def words(self, words: Any, plang: str | None) -> list[RawWord]:
+        out: list[RawWord] = []
+        keep = self.symbols
+        shape = self.shape
+        language = self.language
+        for word in words:
+            wlang = language(word, plang)
+            symbols = list(word.symbols)  # one wrapper per symbol, reused below
+            syms: list[RawSymbol] = []
+            if keep:  # the hot loop of a dense page: inlined, in the usual case
+                texts = []
+                corners = self.raw.corners
+                for sym in symbols:
+                    text = sym.text
+                    texts.append(text)
+                    verts = sym.bounding_box.vertices
+                    if len(verts) == 4:
+                        a, b, c, d = verts
+                        corners.extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
+                        index = len(corners) // 8 - 1
+                    else:
+                        index = shape(sym.bounding_box)
+                        if index < 0:
+                            continue
+                    conf = sym.confidence
+                    langs = sym.property.detected_languages
+                    syms.append(
+                        (
+                            text,
+                            index,
+                            conf if 0.0 < conf <= 1.0 else confidence(conf),
+                            (detected_language(langs[0].language_code) or wlang)
+                            if len(langs)
+                            else wlang,
+                        )
+                    )
+            else:
+                texts = [sym.text for sym in symbols]
+            wshape = shape(word.bounding_box)
+            if wshape < 0:  # the box around its symbols
+                if keep:
+                    around = [s[1] for s in syms]
+                else:
+                    around = [shape(s.bounding_box) for s in symbols]
+                wshape = self.raw.add_around([k for k in around if k >= 0])
+            before, after = self.breaks(symbols)
+            out.append(
+                RawWord(
+                    "".join(texts),
+                    wshape,
+                    confidence(word.confidence),
+                    wlang,
+                    syms,
+                    before,
+                    after,
+                )
+            )
+        return out
+
+    def breaks(self, symbols: list[Any]) -> tuple[str, str]:
+        """``(before, after)`` of a word: only its ends' breaks matter."""
+        if not symbols:
+            return "", "UNKNOWN"
+        first = symbols[0].property.detected_break
+        kind = self.kind or self.break_field(first)
+        before = ""
+        if first.is_prefix:
+            before = BREAKS[break_name(getattr(first, kind))]
+        last = symbols[-1].property.detected_break
+        after = "UNKNOWN" if last.is_prefix else break_name(getattr(last, kind))
+        return before, after

@@ -1,0 +1,202 @@
+"""The flat tree both Cloud Vision readers fill, and what they share (pure).
+
+:mod:`~unocr.backends.gcv.message` (protobuf messages) and
+:mod:`~unocr.backends.gcv.mapping` (saved JSON / dicts) read a response into a
+:class:`RawPage`; :mod:`~unocr.backends.gcv.build` turns it into unocr
+elements. Every element's corners go into one flat list (8 numbers per
+element), so the builder puts them all in canonical order in one vectorised
+call. Vertices the API omits count as 0 (the API leaves out zero
+coordinates); ``normalizedVertices`` are scaled by the page size; a polygon of
+other than 4 vertices is replaced by its bounding box.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from unocr.errors import FormatError
+from unocr.languages import parse_language
+
+__all__ = [
+    "BREAKS",
+    "BlockLevel",
+    "RawBlock",
+    "RawPage",
+    "RawParagraph",
+    "RawSymbol",
+    "RawWord",
+    "Walk",
+    "break_name",
+    "check_one_page",
+    "confidence",
+    "detected_language",
+]
+
+#: Which GCV level becomes a unocr block (the other's geometry is not read).
+BlockLevel = Literal["paragraph", "block"]
+
+#: ``TextAnnotation.DetectedBreak.BreakType`` enum numbers -> names.
+_BREAK_NAMES = (
+    "UNKNOWN",
+    "SPACE",
+    "SURE_SPACE",
+    "EOL_SURE_SPACE",
+    "HYPHEN",
+    "LINE_BREAK",
+)
+#: What each break adds to the text after its symbol, as the API's own text does.
+BREAKS: dict[str, str] = {
+    "UNKNOWN": "",
+    "SPACE": " ",
+    "SURE_SPACE": " ",
+    "EOL_SURE_SPACE": "\n",
+    "HYPHEN": "-\n",
+    "LINE_BREAK": "\n",
+}
+
+#: ``(text, shape, confidence, language)`` of one symbol; ``shape`` indexes
+#: :attr:`RawPage.corners` (in steps of 8 numbers).
+RawSymbol = tuple[str, int, float | None, str | None]
+
+
+@dataclass(slots=True)
+class RawWord:
+    r"""A word as read: its text is its symbols' text joined.
+
+    Attributes:
+        text: The word's text.
+        shape: Index of its corners, or -1 where it has none.
+        confidence: In [0, 1], or ``None``.
+        language: Own or inherited language code, or ``None``.
+        symbols: Its symbols with a shape (empty when symbols are not read).
+        before: Text a prefix break puts before the word (``"\\n"``, ...).
+        after: Name of the break after the word (``"SPACE"``, ...).
+    """
+
+    text: str
+    shape: int
+    confidence: float | None
+    language: str | None
+    symbols: list[RawSymbol]
+    before: str
+    after: str
+
+
+@dataclass(slots=True)
+class RawParagraph:
+    """A GCV paragraph: shape index (-1 = none), confidence, language, words."""
+
+    shape: int
+    confidence: float | None
+    language: str | None
+    words: list[RawWord]
+
+
+@dataclass(slots=True)
+class RawBlock:
+    """A GCV block: shape index (-1 = none), confidence, language, paragraphs."""
+
+    shape: int
+    confidence: float | None
+    language: str | None
+    paragraphs: list[RawParagraph]
+
+
+@dataclass(slots=True)
+class RawPage:
+    """Everything the builder needs, with every element's corners in one list.
+
+    Attributes:
+        corners: 8 numbers ``x0, y0, ..., x3, y3`` per shape, in pixels.
+        blocks: The ``fullTextAnnotation`` tree (empty without one).
+        annotations: ``(text, shape)`` of the ``textAnnotations`` words, read
+            only when the response has no ``fullTextAnnotation``.
+        locale: ``textAnnotations[0].locale`` as a language code, or ``None``.
+    """
+
+    corners: list[float] = field(default_factory=list)
+    blocks: list[RawBlock] = field(default_factory=list)
+    annotations: list[tuple[str, int]] = field(default_factory=list)
+    locale: str | None = None
+
+    def add_box(self, xs: Sequence[float], ys: Sequence[float]) -> int:
+        """Add the corners of ``len(xs)`` vertices; its shape index.
+
+        Four vertices are kept as given; any other number (at least one) is
+        replaced by its bounding box.
+        """
+        if len(xs) == 4:
+            self.corners.extend(
+                (xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], xs[3], ys[3])
+            )
+        else:
+            x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+            self.corners.extend((x0, y0, x1, y0, x1, y1, x0, y1))
+        return len(self.corners) // 8 - 1
+
+    def add_around(self, shapes: Sequence[int]) -> int:
+        """Add the bounding box of shapes already added; its index (-1 if none)."""
+        if not shapes:
+            return -1
+        c = self.corners
+        xs = [c[8 * s + k] for s in shapes for k in (0, 2, 4, 6)]
+        ys = [c[8 * s + k] for s in shapes for k in (1, 3, 5, 7)]
+        return self.add_box(xs, ys)
+
+
+#: A detected language (BCP 47) as unocr stores it: the vocabulary's lenient
+#: reader (``"und"`` and malformed codes give ``None``), cached per code.
+detected_language = functools.lru_cache(maxsize=256)(parse_language)
+
+
+def check_one_page(count: int) -> None:
+    """Refuse a response of several pages (a file response)."""
+    if count > 1:
+        raise FormatError(
+            f"the response holds {count} pages (a file response?); convert one "
+            "image response at a time",
+            backend="gcv",
+        )
+
+
+def confidence(value: float) -> float | None:
+    """A confidence in [0, 1]; 0 and NaN read as "none" (the API omits zeros)."""
+    if not value or value != value:
+        return None
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else float(value)
+
+
+def break_name(kind: int | str) -> str:
+    """The name of a break type given as a number or a name (unknown: ``"UNKNOWN"``)."""
+    if isinstance(kind, str):
+        return kind if kind in BREAKS else "UNKNOWN"
+    return _BREAK_NAMES[kind] if 0 <= kind < len(_BREAK_NAMES) else "UNKNOWN"
+
+
+class Walk:
+    """What both readers walk with: the tree being filled and what to read.
+
+    Args:
+        raw: The flat tree being filled.
+        width: Page width in pixels (scales normalised vertices).
+        height: Page height in pixels.
+        symbols: Read the symbols' geometry, confidence and language.
+        regions: The level whose geometry is read for blocks.
+    """
+
+    def __init__(
+        self,
+        raw: RawPage,
+        width: float,
+        height: float,
+        symbols: bool,
+        regions: BlockLevel,
+    ):
+        self.raw = raw
+        self.width = width
+        self.height = height
+        self.symbols = symbols
+        self.regions = regions

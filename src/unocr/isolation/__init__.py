@@ -1,0 +1,121 @@
+"""Engines in their own processes and environments.
+
+``unocr.get_backend(name, python=...)`` (an interpreter whose environment
+has the engine), ``isolate=True`` (this interpreter) or a ``unocr.toml``
+entry (:mod:`unocr.isolation.config`) puts an engine into worker processes
+behind an ordinary backend (:class:`~unocr.isolation.proxy.IsolatedBackend`).
+The pieces:
+
+- :mod:`~unocr.isolation.protocol`: messages over pipes (JSON header, raw
+  blob), pages and typed errors across the boundary;
+- :mod:`~unocr.isolation.transfer`: pixels through shared memory;
+- :mod:`~unocr.isolation.worker`: the worker process's main loop;
+- :mod:`~unocr.isolation.process`: one worker seen from the parent
+  (time-out, memory limit, crash, standard error);
+- :mod:`~unocr.isolation.pool`: workers started on demand and replaced;
+- :mod:`~unocr.isolation.config`: which interpreter hosts which engine.
+
+Nothing here imports an engine in the parent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from unocr.backends.base import Backend
+
+__all__ = ["ISOLATION_OPTIONS", "isolated_backend"]
+
+#: Options of ``get_backend`` that choose and limit the worker processes.
+ISOLATION_OPTIONS = ("python", "isolate", "processes", "max_memory")
+
+
+def _target(backend: str) -> str | None:
+    """``module:attribute`` of an engine registered at run time, for the worker.
+
+    Built-in and entry-point engines are found by name in the worker's own
+    registry; one added with :func:`unocr.register_backend` exists only in
+    this process, so the worker imports its factory from where it is defined.
+    """
+    from unocr.registry import registered_factory
+
+    factory = registered_factory(backend)
+    if factory is None:
+        return None
+    module = getattr(factory, "__module__", None)
+    qualname = getattr(factory, "__qualname__", None)
+    if not module or not qualname or module == "__main__" or "<" in qualname:
+        from unocr.errors import ConfigError
+
+        raise ConfigError(
+            f"the backend {backend!r} was registered with a factory a worker "
+            f"process cannot import ({factory!r}); define it at the top level of "
+            "an importable module",
+            backend=backend,
+        )
+    return f"{module}:{qualname}"
+
+
+def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
+    """The isolated backend that ``get_backend(name, **options)`` asks for.
+
+    ``python=``, ``processes=`` or ``max_memory=`` (or ``isolate=True``)
+    isolate the engine; ``isolate=False`` keeps it in process whatever the
+    configuration says; otherwise :func:`unocr.isolation.config.placement`
+    decides. When isolated, ``timeout=`` is the per-image limit of the
+    worker; in process it stays the engine's own option.
+
+    Args:
+        name: The engine's name or alias.
+        options: ``get_backend``'s keyword options; the isolation options
+            are removed from it.
+
+    Returns:
+        The isolated backend, or ``None`` to build the engine in process.
+
+    Raises:
+        unocr.errors.ConfigError: A malformed configuration file.
+    """
+    from unocr.registry import canonical_name
+
+    python = options.pop("python", None)
+    isolate = options.pop("isolate", None)
+    processes = options.pop("processes", None)
+    max_memory = options.pop("max_memory", None)
+    if isolate is False:
+        return None
+    backend = canonical_name(name)
+    source = None
+    timeout = None
+    wanted = (
+        isolate is True
+        or python is not None
+        or processes is not None
+        or max_memory is not None
+    )
+    if not wanted:
+        from unocr.isolation.config import placement
+
+        where = placement(backend)
+        if where is None:
+            return None
+        python, source = where.python, where.source
+        processes, timeout, max_memory = (
+            where.processes,
+            where.timeout,
+            where.max_memory,
+        )
+    timeout = options.pop("timeout", timeout)
+    from unocr.isolation.proxy import IsolatedBackend
+
+    return IsolatedBackend(
+        backend,
+        target=_target(backend),
+        python=python,
+        processes=processes,
+        timeout=timeout,
+        max_memory=max_memory,
+        source=source,
+        **options,
+    )

@@ -1,0 +1,298 @@
+"""Where each engine runs: ``unocr.toml`` and environment variables.
+
+The first of these that exists is the configuration file:
+
+1. the file named by ``UNOCR_CONFIG`` (set it empty to use no file);
+2. ``unocr.toml`` in the current folder or the nearest parent folder;
+3. ``unocr/unocr.toml`` in the user's configuration folder
+   (``$XDG_CONFIG_HOME``, default ``~/.config``).
+
+It has one table per engine, e.g.::
+
+    [backends.keras-ocr]
+    python = ".venv-keras/bin/python"   # relative to this file's folder
+    processes = 2                       # worker processes at most
+    timeout = 120                       # seconds per image; worker replaced
+    max_memory = "4G"                   # resident memory per worker
+
+    [backends.rapidocr]
+    isolate = true                      # own process, this interpreter
+
+``UNOCR_PYTHON_<NAME>`` (the name upper-cased, ``-`` as ``_``: e.g.
+``UNOCR_PYTHON_KERAS_OCR``) sets an engine's interpreter and wins over the
+file. An engine configured for the interpreter that is already running runs
+in process, so the same file serves both environments.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from unocr.errors import ConfigError
+
+__all__ = [
+    "FILE_NAME",
+    "Placement",
+    "check_limits",
+    "config_file",
+    "env_name",
+    "is_current_python",
+    "parse_memory",
+    "placement",
+]
+
+#: Name of the configuration file.
+FILE_NAME = "unocr.toml"
+_KEYS = {"python", "isolate", "processes", "timeout", "max_memory"}
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How one engine is hosted, and who said so.
+
+    Attributes:
+        backend: The engine's canonical name.
+        python: The interpreter hosting its workers; ``None``: this one.
+        processes: Most worker processes at once; ``None``: one per
+            concurrent call.
+        timeout: Seconds an image may take before its worker is replaced.
+        max_memory: Resident bytes a worker may use before it is replaced.
+        source: Where this came from: a file path or an environment variable.
+    """
+
+    backend: str
+    python: str | None
+    processes: int | None = None
+    timeout: float | None = None
+    max_memory: int | None = None
+    source: str = ""
+
+
+def env_name(backend: str) -> str:
+    """The environment variable naming an engine's interpreter.
+
+    Examples:
+        >>> env_name("keras-ocr")
+        'UNOCR_PYTHON_KERAS_OCR'
+    """
+    return "UNOCR_PYTHON_" + re.sub(r"[^A-Z0-9]", "_", backend.upper())
+
+
+def parse_memory(value: object, where: str = "max_memory") -> int:
+    """Bytes from an integer or a size such as ``"512M"`` or ``"4G"`` (powers of 2).
+
+    Raises:
+        ConfigError: Not a positive size.
+
+    Examples:
+        >>> parse_memory("1.5G")
+        1610612736
+        >>> parse_memory(4096)
+        4096
+    """
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int) and value > 0:
+        return value
+    elif isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", value.lower())
+        if m and float(m.group(1)) > 0:
+            return int(float(m.group(1)) * _UNITS[m.group(2)])
+    raise ConfigError(
+        f"{where} must be a positive number of bytes or a size such as '512M' or "
+        f"'4G', got {value!r}"
+    )
+
+
+def check_limits(
+    processes: object, timeout: object, where: str = "", source: str | None = None
+) -> tuple[int | None, float | None]:
+    """Validate ``processes`` (whole number >= 1) and ``timeout`` (seconds > 0).
+
+    Args:
+        processes: The value given, or ``None``.
+        timeout: The value given, or ``None``.
+        where: Where they were given, for the message (e.g. `` under [...]``).
+        source: The file that gave them, if any.
+
+    Returns:
+        Both, ``timeout`` as a float.
+
+    Raises:
+        ConfigError: Either is invalid.
+    """
+    if processes is not None and (
+        isinstance(processes, bool) or not isinstance(processes, int) or processes < 1
+    ):
+        raise ConfigError(
+            f"processes{where} must be a whole number >= 1, got {processes!r}",
+            source=source,
+        )
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not timeout > 0
+    ):
+        raise ConfigError(
+            f"timeout{where} must be a number of seconds > 0, got {timeout!r}",
+            source=source,
+        )
+    return processes, None if timeout is None else float(timeout)
+
+
+def config_file() -> Path | None:
+    """The configuration file in force (see the module's documentation)."""
+    explicit = os.environ.get("UNOCR_CONFIG")
+    if explicit is not None:
+        return Path(explicit).expanduser() if explicit.strip() else None
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / FILE_NAME
+        if candidate.is_file():
+            return candidate
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    user = Path(base) / "unocr" / FILE_NAME
+    return user if user.is_file() else None
+
+
+_cache: dict[Path, tuple[float, dict[str, Any]]] = {}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The ``[backends]`` tables of a file (cached until it changes)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the unocr configuration file {path}: {exc.strerror}; "
+            "fix or unset UNOCR_CONFIG",
+            source=str(path),
+        ) from None
+    hit = _cache.get(path)
+    if hit is not None and hit[0] == mtime:
+        return hit[1]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not a valid TOML file: {exc}", source=str(path)
+        ) from None
+    tables = data.get("backends", {})
+    if not isinstance(tables, dict) or not all(
+        isinstance(v, dict) for v in tables.values()
+    ):
+        raise ConfigError(
+            f"{path}: 'backends' must hold one table per engine, e.g. "
+            "[backends.keras-ocr]",
+            source=str(path),
+        )
+    _cache[path] = (mtime, tables)
+    return tables
+
+
+def is_current_python(python: str) -> bool:
+    """Whether ``python`` is the interpreter (of the environment) running now."""
+    exe = Path(python)
+    try:
+        return exe.parent.samefile(Path(sys.executable).parent) and (
+            exe.name.startswith("python")
+        )
+    except OSError:
+        return False
+
+
+def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
+    where = f"[backends.{name}] in {path}"
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {unknown[0]!r} under {where}; known: "
+            f"{', '.join(sorted(_KEYS))}",
+            source=str(path),
+            backend=name,
+        )
+    python = table.get("python")
+    isolate = table.get("isolate", python is not None)
+    if python is not None and (not isinstance(python, str) or not python.strip()):
+        raise ConfigError(
+            f"python under {where} must be the path of an interpreter, got {python!r}",
+            source=str(path),
+            backend=name,
+        )
+    if not isinstance(isolate, bool):
+        raise ConfigError(
+            f"isolate under {where} must be true or false, got {isolate!r}",
+            source=str(path),
+            backend=name,
+        )
+    processes, timeout = check_limits(
+        table.get("processes"), table.get("timeout"), f" under {where}", str(path)
+    )
+    memory = table.get("max_memory")
+    try:
+        max_memory = None if memory is None else parse_memory(memory, "max_memory")
+    except ConfigError as err:
+        raise ConfigError(
+            f"{err.message} (under {where})", source=str(path), backend=name
+        ) from None
+    if not isolate:
+        return None
+    if python is not None:
+        exe = Path(python).expanduser()
+        python = str(exe if exe.is_absolute() else path.parent / exe)
+    return Placement(
+        backend=name,
+        python=python,
+        processes=processes,
+        timeout=timeout,
+        max_memory=max_memory,
+        source=str(path),
+    )
+
+
+def placement(backend: str) -> Placement | None:
+    """Where the configuration puts an engine.
+
+    Args:
+        backend: The engine's canonical name.
+
+    Returns:
+        Its placement, or ``None`` when it runs in process (not configured,
+        or configured for the interpreter running now).
+
+    Raises:
+        ConfigError: The configuration file is malformed.
+    """
+    from unocr.registry import canonical_name
+
+    found: Placement | None = None
+    path = config_file()
+    if path is not None:
+        for key, table in _load(path).items():
+            if canonical_name(key) == backend:
+                found = _entry(backend, table, path)
+    variable = env_name(backend)
+    python = os.environ.get(variable, "").strip()
+    if python:
+        base = found or Placement(backend=backend, python=None)
+        found = Placement(
+            backend=backend,
+            python=python,
+            processes=base.processes,
+            timeout=base.timeout,
+            max_memory=base.max_memory,
+            source=f"the environment variable {variable}",
+        )
+    if found is not None and found.python and is_current_python(found.python):
+        return None
+    return found

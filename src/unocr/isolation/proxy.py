@@ -1,0 +1,286 @@
+"""The backend that runs an engine in worker processes: :class:`IsolatedBackend`.
+
+It is an ordinary :class:`~unocr.backends.base.Backend`: ``read``,
+``read_many`` (each concurrent call on its own worker, so ``workers=N``
+spreads a batch over N processes), ``unocr.read`` and ``unocr compare`` work
+unchanged. Images are decoded and checked in the parent, exactly as in
+process; the engine's page and its typed errors come back unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import PurePath
+from typing import Any, ClassVar, Literal
+
+from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    RecognitionError,
+    UnocrError,
+)
+from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
+from unocr.isolation.config import check_limits, parse_memory
+from unocr.isolation.pool import WorkerPool, WorkerSpec
+from unocr.isolation.process import resident_bytes
+from unocr.isolation.protocol import error_from_dict
+from unocr.model import Block, Page
+from unocr.model.serialize import page_from_dict
+
+__all__ = ["IsolatedBackend"]
+
+
+def _json_option(key: str, value: Any, backend: str) -> Any:
+    """An engine option as a JSON value (paths as strings), or a ConfigError."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (os.PathLike, PurePath)):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_option(key, v, backend) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_option(key, v, backend) for k, v in value.items()}
+    raise ConfigError(
+        f"option {key}={value!r} cannot be sent to an engine in another process: "
+        "isolated engines take strings, numbers, booleans, paths, lists and "
+        "dictionaries of these",
+        backend=backend,
+    )
+
+
+class IsolatedBackend(Backend):
+    """An engine hosted by worker processes, possibly in another environment.
+
+    Create it with ``unocr.get_backend(name, python=...)`` or
+    ``isolate=True``, or configure it once in ``unocr.toml`` (see
+    :mod:`unocr.isolation.config`). One worker starts at once, so an engine
+    that cannot start raises here, as in process; more start as concurrent
+    calls need them. Each worker loads the model once.
+
+    A worker that crashes, runs past ``timeout`` or grows past
+    ``max_memory`` is stopped and replaced: that image fails with
+    :class:`~unocr.errors.EngineCrashedError`,
+    :class:`~unocr.errors.EngineTimeoutError` or
+    :class:`~unocr.errors.EngineMemoryError` (with the worker's last lines of
+    standard error) and the rest of a batch goes on.
+
+    Args:
+        backend: The engine's name.
+        python: Interpreter whose environment has the engine; default the
+            running one.
+        processes: Most worker processes at once; ``None``: one per
+            concurrent call.
+        timeout: Seconds one image may take, > 0; ``None``: no limit.
+        max_memory: Resident memory a worker may use, in bytes or as
+            ``"4G"``; checked every 20 ms during a call (Linux) and after it.
+        languages: Default languages (ISO 639 codes).
+        max_pixels: Refuse larger images before decoding them.
+        source: Who chose the interpreter, for messages (a file path, an
+            environment variable).
+        target: ``module:attribute`` of the engine's factory, for engines
+            the worker's registry does not know by name.
+        **options: The engine's own options (JSON values and paths).
+
+    Raises:
+        unocr.errors.BackendUnavailableError: The interpreter does not exist
+            or lacks unocr or the engine; the message names ``source``.
+        unocr.errors.ConfigError: An option cannot be sent to a process.
+        unocr.errors.UnocrError: The engine's own error on creation.
+    """
+
+    name: ClassVar[str] = "isolated"
+    capabilities: ClassVar[Capabilities]
+    batch_size: ClassVar[int] = 1
+    thread_safe: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        backend: str,
+        *,
+        python: str | os.PathLike[str] | None = None,
+        processes: int | None = None,
+        timeout: float | None = None,
+        max_memory: int | str | None = None,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        source: str | None = None,
+        target: str | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        processes, self.timeout = check_limits(processes, timeout)
+        self.max_memory = None if max_memory is None else parse_memory(max_memory)
+        if self.max_memory is not None and resident_bytes(os.getpid()) is None:
+            raise ConfigError(
+                "max_memory needs the Linux /proc file system to measure a worker's "
+                "memory, which this system lacks; leave max_memory unset",
+                backend=backend,
+            )
+        exe = os.fspath(python) if python is not None else None
+        src = source or ("python=" if exe is not None else "isolate=True")
+        if exe is None:
+            exe = sys.executable
+        elif not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+            raise BackendUnavailableError(
+                f"the interpreter {exe} set by {src} for the {backend} backend "
+                "does not exist or is not executable.",
+                backend=backend,
+                fix=f"create that environment (e.g. python3 -m venv, then pip install "
+                f"'unocr[{backend}]' into it) or change {src}",
+            )
+        self.python = exe
+        self.source = src
+        sent = {k: _json_option(k, v, backend) for k, v in options.items()}
+        sent["languages"] = list(self.languages) or None
+        sent["max_pixels"] = max_pixels
+        self._pool = WorkerPool(
+            WorkerSpec(
+                backend=backend, python=exe, options=sent, source=src, target=target
+            ),
+            processes=processes,
+            max_memory=self.max_memory,
+        )
+        self._pool.release(self._pool.acquire())  # start one: errors surface now
+        info = self._pool.info
+        self.name = str(info.get("name") or backend)  # type: ignore[misc]
+        # Chunks of read_many as the engine batches them, one message each.
+        self.batch_size = max(1, int(info.get("batch_size") or 1))  # type: ignore[misc]
+        caps = info.get("capabilities")
+        if isinstance(caps, dict):
+            caps = dict(caps)
+            caps["levels"] = tuple(caps.get("levels") or ())
+            if caps.get("languages") is not None:
+                caps["languages"] = tuple(caps["languages"])
+            self.capabilities = Capabilities(**caps)  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"<IsolatedBackend {self.name!r} python={self.python}>"
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live worker processes."""
+        return self._pool.pids
+
+    def close(self) -> None:
+        """Stop every worker process."""
+        if not self._closed:
+            self._pool.close()
+        super().close()
+
+    # The pool stops starting workers after Ctrl-C until the next public call.
+    def read_loaded(
+        self, image: LoadedImage, *, languages: str | Sequence[str] | None = None
+    ) -> Page:
+        """See :meth:`Backend.read_loaded`."""
+        self._pool.resume()
+        return super().read_loaded(image, languages=languages)
+
+    def read_many(
+        self,
+        images: Iterable[ImageInput],
+        *,
+        languages: str | Sequence[str] | None = None,
+        workers: int = 1,
+        errors: Literal["raise", "return"] = "raise",
+        progress: Callable[[int], None] | None = None,
+        channel_order: Literal["rgb", "bgr"] = "rgb",
+    ) -> list[Page | ItemFailure]:
+        """See :meth:`Backend.read_many`; ``workers`` processes work at once."""
+        self._pool.resume()
+        return super().read_many(
+            images,
+            languages=languages,
+            workers=workers,
+            errors=errors,
+            progress=progress,
+            channel_order=channel_order,
+        )
+
+    def transfer(
+        self, images: Sequence[LoadedImage], *, digest: bool = False
+    ) -> list[dict[str, Any]]:
+        """Send images to a worker without recognising them (the transfer alone).
+
+        Args:
+            images: Decoded images, sent in one message.
+            digest: Have the worker hash the pixels it received.
+
+        Returns:
+            Per image, what the worker received: ``"size"`` [width, height]
+            and ``"digest"``, the SHA-256 of its RGB bytes (or ``None``).
+        """
+        self._check_open()
+        reply = self._exchange({"op": "image", "digest": digest}, images)
+        return list(reply["images"])
+
+    def _exchange(
+        self, header: dict[str, Any], images: Sequence[LoadedImage]
+    ) -> dict[str, Any]:
+        """Send images to a free worker with a request; its answer."""
+        worker = self._pool.acquire()
+        recycle = False
+        try:
+            metas, blobs = worker.pixels.pack(images)
+            reply, _ = worker.call(
+                {**header, "images": metas},
+                blobs,
+                timeout=self.timeout,
+                max_memory=self.max_memory,
+                backend=self.name,
+            )
+            if self.max_memory is not None:
+                used = resident_bytes(worker.pid)
+                recycle = used is not None and used > self.max_memory
+        finally:
+            self._pool.release(worker, recycle=recycle)
+        if not reply.get("ok"):
+            raise error_from_dict(reply.get("error") or {})
+        return reply
+
+    def _read_remote(
+        self, images: Sequence[LoadedImage], languages: tuple[str, ...]
+    ) -> list[Page | UnocrError]:
+        """Recognise images in one worker (one engine batch); per-image results."""
+        reply = self._exchange({"op": "read", "languages": list(languages)}, images)
+        results = reply["results"]
+        if len(results) != len(images):
+            raise RecognitionError(
+                f"the {self.name} worker answered {len(results)} results for "
+                f"{len(images)} images",
+                backend=self.name,
+            )
+        return [
+            error_from_dict(r["error"]) if "error" in r else page_from_dict(r["page"])
+            for r in results
+        ]
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        (out,) = self._recognize_batch([image], languages, [clock])
+        if isinstance(out, UnocrError):
+            raise out
+        return out
+
+    def _recognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        out: list[Sequence[Block] | UnocrError] = []
+        for page, clock in zip(
+            self._read_remote(images, languages), clocks, strict=True
+        ):
+            if isinstance(page, UnocrError):
+                out.append(page)
+                continue
+            # The worker's engine and conversion times; this process stamps
+            # the page (name, languages, source, decode time) as in process.
+            clock.add("engine", page.timings.engine)
+            clock.add("convert", page.timings.convert)
+            out.append(page.blocks)
+        return out

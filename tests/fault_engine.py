@@ -1,0 +1,135 @@
+"""A test engine that misbehaves on demand, to prove the isolation's fault handling.
+
+The red value of an image's top-left pixel says what it does:
+
+====  =====================================================================
+red   action
+====  =====================================================================
+0     reads: one word ``"ok<green>"`` covering the image
+1     writes a line to stderr, then dereferences a null pointer (SIGSEGV)
+2     writes a line to stderr, then hangs (sleeps an hour)
+3     allocates and touches ``green`` x 16 MiB, then sleeps 30 s
+4     ``os._exit(3)``
+5     raises a RecognitionError naming the image
+6     raises a plain ValueError (becomes a RecognitionError)
+7     prints a line to standard output (must not corrupt the protocol)
+8     allocates and keeps ``green`` x 16 MiB (a leak), then reads
+====  =====================================================================
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+from PIL import Image
+
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.errors import LanguageUnavailableError, RecognitionError, UnocrError
+from unocr.geometry import Box
+from unocr.image import LoadedImage
+from unocr.model import Block, Word
+from unocr.model.layout import group_lines, group_words
+
+OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK = range(9)
+_LEAKED: list[np.ndarray] = []
+
+
+def image(action: int, arg: int = 0, size: tuple[int, int] = (16, 8)) -> Image.Image:
+    """An image asking the engine for ``action`` (with ``arg`` in green)."""
+    img = Image.new("RGB", size, (255, 255, 255))
+    img.putpixel((0, 0), (action, arg, 0))
+    return img
+
+
+class FaultBackend(Backend):
+    name = "fault"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="box",
+        levels=("word",),
+        confidence=True,
+        languages=("en",),
+        batching=False,
+        network=False,
+    )
+
+    def __init__(
+        self,
+        *,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = None,
+        greeting: str = "",
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        for lang in self.languages:
+            if lang != "en":
+                raise LanguageUnavailableError(
+                    f"the fault engine reads English only, not {lang!r}",
+                    language=lang,
+                    backend=self.name,
+                    fix="use languages='en'",
+                )
+        self.greeting = greeting
+        self.pid = os.getpid()
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        action, arg, _ = image.image.getpixel((0, 0))  # type: ignore[misc]
+        if action == SEGFAULT:
+            print(f"fault engine: about to crash on {image.name}", file=sys.stderr)
+            sys.stderr.flush()
+            ctypes.string_at(0)
+        elif action == HANG:
+            print("fault engine: hanging", file=sys.stderr, flush=True)
+            time.sleep(3600)
+        elif action == ALLOCATE:
+            block = np.ones(arg * 16 * 2**20, dtype=np.uint8)
+            time.sleep(30)
+            del block
+        elif action == EXIT:
+            os._exit(3)
+        elif action == RAISE:
+            raise RecognitionError(f"the fault engine refuses {image.name}")
+        elif action == VALUE_ERROR:
+            raise ValueError("bad value inside the engine")
+        elif action == LEAK:
+            _LEAKED.append(np.ones(arg * 16 * 2**20, dtype=np.uint8))
+        elif action == PRINT:
+            print("fault engine: chatter on standard output", flush=True)
+        with clock.time("engine"):
+            word = Word(
+                text=f"ok{arg}{self.greeting}",
+                geometry=Box(0, 0, image.width, image.height),
+                confidence=0.5,
+            )
+        return tuple(group_lines(group_words([word])))
+
+
+class BatchingFaultBackend(FaultBackend):
+    """Reads up to three images per engine call; each word says the batch size."""
+
+    name = "batching-fault"
+    batch_size: ClassVar[int] = 3
+
+    def _recognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        out: list[Sequence[Block] | UnocrError] = []
+        for image, clock in zip(images, clocks, strict=True):
+            with clock.time("engine"):
+                word = Word(
+                    text=f"batch{len(images)}",
+                    geometry=Box(0, 0, image.width, image.height),
+                    confidence=0.5,
+                )
+            out.append(tuple(group_lines(group_words([word]))))
+        return out

@@ -1,0 +1,188 @@
+"""unocr.toml and UNOCR_PYTHON_<NAME>: which interpreter hosts which engine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import unocr
+from unocr.errors import BackendUnavailableError, ConfigError
+from unocr.isolation.config import config_file, placement
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "proj" / "unocr.toml"
+    path.parent.mkdir()
+    monkeypatch.setenv("UNOCR_CONFIG", str(path))
+    for var in ("UNOCR_PYTHON_KERAS_OCR", "UNOCR_PYTHON_TESSERACT"):
+        monkeypatch.delenv(var, raising=False)
+
+    def write(text: str) -> Path:
+        path.write_text(text)
+        return path
+
+    return write
+
+
+def test_relative_interpreter_is_resolved_from_the_file(config) -> None:
+    path = config(
+        '[backends.keras_ocr]\npython = ".venv-keras/bin/python"\n'
+        'timeout = 30\nmax_memory = "2G"\nprocesses = 2\n'
+    )
+    where = placement("keras-ocr")
+    assert where is not None
+    assert where.python == str(path.parent / ".venv-keras" / "bin" / "python")
+    assert (where.timeout, where.max_memory, where.processes) == (30.0, 2**31, 2)
+    assert where.source == str(path)
+    assert placement("tesseract") is None
+
+
+def test_isolate_without_python_uses_this_interpreter(config) -> None:
+    config("[backends.tesseract]\nisolate = true\ntimeout = 5\n")
+    where = placement("tesseract")
+    assert where is not None and where.python is None and where.timeout == 5.0
+
+
+def test_the_running_interpreter_runs_its_engine_in_process(config) -> None:
+    config(f'[backends.tesseract]\npython = "{sys.executable}"\n')
+    assert placement("tesseract") is None
+
+
+def test_environment_variable_wins_over_the_file(config, monkeypatch) -> None:
+    config('[backends.keras-ocr]\npython = "/a/python"\ntimeout = 9\n')
+    monkeypatch.setenv("UNOCR_PYTHON_KERAS_OCR", "/b/python")
+    where = placement("keras-ocr")
+    assert where is not None and where.python == "/b/python" and where.timeout == 9.0
+    assert where.source == "the environment variable UNOCR_PYTHON_KERAS_OCR"
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("[backends.tesseract\n", "not a valid TOML file"),
+        ("backends = 3\n", "one table per engine"),
+        ("[backends.tesseract]\npyhton = 'x'\n", "unknown setting 'pyhton'"),
+        ("[backends.tesseract]\npython = 3\n", "path of an interpreter"),
+        ("[backends.tesseract]\nisolate = 'yes'\n", "true or false"),
+        ("[backends.tesseract]\nisolate = true\nprocesses = 0\n", ">= 1"),
+        ("[backends.tesseract]\nisolate = true\ntimeout = -1\n", "> 0"),
+        ("[backends.tesseract]\nisolate = true\nmax_memory = 'lots'\n", "'4G'"),
+    ],
+)
+def test_malformed_configuration_names_the_file(config, text, match) -> None:
+    path = config(text)
+    with pytest.raises(ConfigError, match=match) as info:
+        unocr.get_backend("tesseract")
+    assert str(path) in str(info.value) and info.value.source == str(path)
+
+
+def test_missing_configured_interpreter_names_the_file_and_fix(config) -> None:
+    path = config('[backends.tesseract]\npython = "envs/ocr/bin/python"\n')
+    with pytest.raises(BackendUnavailableError) as info:
+        unocr.get_backend("tesseract")
+    message = str(info.value)
+    assert str(path.parent / "envs/ocr/bin/python") in message
+    assert f"set by {path}" in message and "does not exist" in message
+    assert f"change {path}" in (info.value.fix or "")
+
+
+def test_isolate_false_overrides_the_file(config) -> None:
+    config('[backends.tesseract]\npython = "/nowhere/python"\n')
+    with unocr.get_backend("tesseract", isolate=False) as engine:
+        assert type(engine).__name__ == "TesseractBackend"
+
+
+def test_config_file_search_order(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("UNOCR_CONFIG", raising=False)
+    project = tmp_path / "proj"
+    (project / "sub").mkdir(parents=True)
+    monkeypatch.chdir(project / "sub")
+    user = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(user))
+    assert config_file() is None
+    (user / "unocr").mkdir(parents=True)
+    (user / "unocr" / "unocr.toml").write_text("")
+    assert config_file() == user / "unocr" / "unocr.toml"
+    (project / "unocr.toml").write_text("")
+    assert config_file() == project / "unocr.toml"
+    monkeypatch.setenv("UNOCR_CONFIG", "")
+    assert config_file() is None
+
+
+def test_unocr_backends_shows_where_each_engine_runs(config, tmp_path, capsys):
+    import json
+
+    from unocr.cli import main
+
+    path = config(
+        f'[backends.tesseract]\npython = "{sys.executable}"\n'
+        "[backends.rapidocr]\nisolate = true\n"
+        '[backends.keras-ocr]\npython = "nowhere/bin/python"\n'
+    )
+    assert main(["backends", "--json"]) == 0
+    by_name = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert by_name["tesseract"]["runs_in"] == "in process"
+    assert by_name["rapidocr"]["runs_in"] == "own process"
+    assert by_name["rapidocr"]["configured_by"] == str(path)
+    keras = by_name["keras-ocr"]
+    assert keras["runs_in"] == str(path.parent / "nowhere/bin/python")
+    assert keras["installed"] is False
+    assert "does not exist" in keras["reason"] and str(path) in keras["reason"]
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    assert "RUNS IN" in out.splitlines()[0]
+    assert "keras-ocr: not installed: the interpreter" in out
+
+
+def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypatch):
+    import json
+
+    from unocr.cli import main
+
+    keras = Path(__file__).resolve().parents[1] / ".venv-keras" / "bin" / "python"
+    other = Path(os.path.abspath(os.environ.get("UNOCR_KERAS_PYTHON") or keras))
+    if not other.exists():
+        pytest.skip("no second environment (scripts/keras-env) to ask")
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1] / "src"))
+    config(f'[backends.keras-ocr]\npython = "{other}"\n')
+    assert main(["backends", "--json"]) == 0
+    rec = {r["name"]: r for r in json.loads(capsys.readouterr().out)}["keras-ocr"]
+    assert rec["runs_in"] == str(other)
+    # keras-ocr is importable there (its weights may be missing: data says so).
+    assert rec["installed"] is True, rec
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"processes": 0}, "processes must be a whole number >= 1"),
+        ({"processes": True}, "processes must be"),
+        ({"timeout": 0}, "timeout must be a number of seconds > 0"),
+        ({"max_memory": "-1G"}, "max_memory must be a positive number"),
+    ],
+)
+def test_bad_isolation_options_are_config_errors(options, match) -> None:
+    with pytest.raises(ConfigError, match=match):
+        unocr.get_backend("tesseract", isolate=True, **options)
+
+
+def test_keras_ocr_fix_installs_it_apart_and_configures_it() -> None:
+    from unocr.backends.catalog import spec
+
+    fix = spec("keras-ocr").fix
+    assert "environment of its own" in fix and "numpy<2" in fix
+    assert "ENV/bin/pip install 'unocr[keras-ocr]'" in fix
+    assert '[backends.keras-ocr] python = "ENV/bin/python"' in fix
+    assert spec("rapidocr").fix == "pip install 'unocr[rapidocr]'"
+
+
+def test_max_memory_without_proc_is_refused(monkeypatch) -> None:
+    from unocr.isolation import proxy
+
+    monkeypatch.setattr(proxy, "resident_bytes", lambda pid: None)
+    with pytest.raises(ConfigError, match="/proc"):
+        unocr.get_backend("tesseract", isolate=True, max_memory="1G")
