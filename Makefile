@@ -24,7 +24,7 @@ bench: bootstrap
 	.venv/bin/python bench/geometry.py
 	.venv/bin/python bench/tesseract.py
 	.venv/bin/python bench/gcv.py
-	.venv/bin/python bench/evaluate.py
+	.venv/bin/python bench/metrics.py
 	.venv/bin/python bench/pdf.py
 	.venv-keras/bin/python bench/dl.py
 	.venv/bin/python bench/isolation.py

@@ -75,12 +75,14 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
         "E2E",
         "CER",
         "WER",
+        "BoW",
+        "WER",
         "median",
         "s",
         "images/s",
     ]
     rows = [line.split() for line in lines if line.startswith("tesseract ")]
-    assert [r[1] for r in rows] == ["icdar2015:icdar2015", "text:text"]
+    assert [r[1] for r in rows] == ["icdar2015", "text"]
     assert rows[0][2:4] == ["2", "0"]
     assert float(rows[1][6]) < 0.05  # CER on Tesseract's own test page
     assert any(
@@ -93,12 +95,18 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert "img/s" not in proc.stderr
 
     data = json.loads(out_json.read_text(encoding="utf-8"))
-    run = next(r for r in data["runs"] if r["dataset"] == "icdar2015:icdar2015")
+    run = next(r for r in data["runs"] if r["dataset"] == "icdar2015")
     assert run["images_ok"] == 2
     assert {im["id"] for im in run["images"]} == {"img_264", "img_883"}
     assert all(im["latency"] > 0 for im in run["images"])
     assert run["scores"]["n_truth"] == 44
     assert {s["backend"] for s in data["skipped"]} == set(names) - {"tesseract"}
+    assert all(s["fix"] for s in data["skipped"])  # never null
+    assert "scoring: icdar2015 protocol: IoU > 0.5, first-come matching" in lines
+    assert any(
+        line.startswith("text normalisation on icdar2015: icdar2015 (")
+        for line in lines
+    )
 
     html = out_html.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -161,6 +169,7 @@ def test_options_reach_the_json(
     assert code == 0
     data = json.loads(out_json.read_text(encoding="utf-8"))
     assert data["options"] == {
+        "protocol": "icdar2015",
         "iou_threshold": 0.6,
         "ignore_overlap": 0.5,
         "matching": "greedy",
@@ -168,7 +177,12 @@ def test_options_reach_the_json(
             "ignore_case": True,
             "nfkc": True,
             "ignore_punctuation": True,
+            "case_mapping": "casefold",
+            "edge_punctuation": "",
+            "collapse_whitespace": True,
+            "name": "",
         },
+        "word_spotting": False,
     }
     assert "tesseract" in capsys.readouterr().out
 
@@ -216,6 +230,57 @@ def test_progress_bar_on_a_terminal() -> None:
         os.close(master)
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
-    assert "compare:" in shown
+    assert "tesseract on text:" in shown  # the bar names engine and dataset
     assert "1/1" in shown
-    assert b"compare:" not in proc.stdout  # the table stays clean
+    assert b"tesseract on text:" not in proc.stdout  # the table stays clean
+
+
+def test_protocol_normalization_and_word_spotting_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_json = tmp_path / "r.json"
+    code = main(
+        [
+            "compare",
+            "-b",
+            "tesseract",
+            "--dataset",
+            ICDAR,
+            "--normalization",
+            "exact",
+            "--word-spotting",
+            "--matching",
+            "optimal",
+            "--json",
+            str(out_json),
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert (
+        "scoring: icdar2015 protocol: IoU > 0.5, optimal matching, word spotting "
+        "(settings differ from the official ones)" in out
+    )
+    assert "text normalisation on icdar2015: exact (whitespace collapsed)" in out
+    data = json.loads(out_json.read_text(encoding="utf-8"))
+    assert data["options"]["word_spotting"] is True
+    assert data["datasets"][0]["normalization"]["name"] == "exact"
+    run = data["runs"][0]["scores"]
+    assert run["e2e_n_truth"] < run["n_truth"]  # non-dictionary words are don't care
+    # both ways of overriding at once is a usage error
+    assert (
+        main(
+            [
+                "compare",
+                "-b",
+                "t",
+                "--dataset",
+                TEXT,
+                "--normalization",
+                "exact",
+                "--nfkc",
+            ]
+        )
+        == 2
+    )
+    assert "either --normalization or" in capsys.readouterr().err

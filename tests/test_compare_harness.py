@@ -12,7 +12,7 @@ from PIL import Image
 
 from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
 from unocr.datasets import load_dataset
-from unocr.evaluate import EvalOptions, Normalization
+from unocr.metrics import Normalization, ScoringOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 ICDAR = f"icdar2015:{FIXTURES / 'icdar2015'}"
@@ -30,7 +30,7 @@ def result() -> CompareResult:
         "tesseract,nosuchengine",
         [ICDAR, TEXT],
         progress=ticks.append,
-        options=EvalOptions(normalization=Normalization(ignore_case=True)),
+        options=ScoringOptions(normalization=Normalization(ignore_case=True)),
     )
     # every image of every requested engine is accounted for, skipped or not
     assert sum(ticks) == 2 * (2 + 1)
@@ -40,8 +40,8 @@ def result() -> CompareResult:
 def test_runs_and_skipped(result: CompareResult) -> None:
     assert result.backends == ("tesseract", "nosuchengine")
     assert [(r.backend, r.dataset) for r in result.runs] == [
-        ("tesseract", "icdar2015:icdar2015"),
-        ("tesseract", "text:text"),
+        ("tesseract", "icdar2015"),
+        ("tesseract", "text"),
     ]
     (skip,) = result.skipped
     assert skip.backend == "nosuchengine"
@@ -50,7 +50,7 @@ def test_runs_and_skipped(result: CompareResult) -> None:
 
 
 def test_page_text_scores(result: CompareResult) -> None:
-    run = result.run("tesseract", "text:text")
+    run = result.run("tesseract", "text")
     assert (run.ok, run.failed) == (1, 0)
     assert run.scores.hmean is None  # no coordinates in page-text ground truth
     assert run.scores.cer is not None
@@ -67,7 +67,7 @@ def test_page_text_scores(result: CompareResult) -> None:
 
 
 def test_scene_text_scores(result: CompareResult) -> None:
-    run = result.run("tesseract", "icdar2015:icdar2015")
+    run = result.run("tesseract", "icdar2015")
     assert run.ok == 2
     s = run.scores
     assert s.n_truth == 34 + 10  # legible words of img_264 and img_883
@@ -82,7 +82,7 @@ def test_scene_text_scores(result: CompareResult) -> None:
 
 def test_json_has_every_per_image_figure(result: CompareResult) -> None:
     data = json.loads(result.to_json())
-    assert data["schema"] == "unocr.compare/1"
+    assert data["schema"] == "unocr.compare/2"
     assert data["options"]["normalization"]["ignore_case"] is True
     assert data["skipped"][0]["backend"] == "nosuchengine"
     run = data["runs"][0]
@@ -99,7 +99,8 @@ def test_json_has_every_per_image_figure(result: CompareResult) -> None:
         "pred_text",
     ):
         assert key in img
-    assert "page" not in img
+    # the engine's page is saved too, so a report built from the file draws it
+    assert img["page"]["schema"] == "unocr.page/1"
 
 
 def test_table(result: CompareResult) -> None:
@@ -156,7 +157,7 @@ def test_missing_matplotlib_is_reported(
 
 
 def test_no_backend_or_dataset() -> None:
-    with pytest.raises(ValueError, match="at least one backend"):
+    with pytest.raises(ValueError, match="at least one engine"):
         compare(" , ", TEXT)
     with pytest.raises(ValueError, match="at least one dataset"):
         compare("tesseract", [])
@@ -166,9 +167,9 @@ def test_report_with_mixed_datasets_has_plots_and_drawings() -> None:
     """Two localised datasets and one text-only: every plot and preview renders."""
     res = compare("tesseract", [ICDAR, TEXT, ICDAR], limit=1)
     assert [d.name for d in res.datasets] == [
-        "icdar2015:icdar2015",
-        "text:text",
-        "icdar2015:icdar2015#2",
+        "icdar2015",
+        "text",
+        "icdar2015#2",
     ]
     pytest.importorskip("matplotlib")
     notes: list[str] = []

@@ -294,8 +294,11 @@ def test_dispatch_every_kind_and_alias(tmp_path: Path) -> None:
         "text",
         "linegt",
         "json",
+        "page-xml",
+        "alto",
         "pdf",
     }
+    assert parse_dataset_spec("PAGE:ws") == ("page-xml", Path("ws"))
 
 
 def test_dispatch_errors() -> None:

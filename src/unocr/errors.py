@@ -19,6 +19,7 @@ library keeps working::
     │   └── XmlSyntaxError                       not well-formed XML
     ├── DatasetError (ValueError)                malformed ground-truth files
     ├── ConfigError (ValueError)                 bad unocr.toml or isolation option
+    ├── ComparisonError (ValueError)             bad engine spec, unmergeable results
     └── RecognitionError (RuntimeError)          the engine itself failed
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
         └── EngineCrashedError                   an engine's worker process died
@@ -36,6 +37,7 @@ __all__ = [
     "AuthenticationError",
     "BackendNotFoundError",
     "BackendUnavailableError",
+    "ComparisonError",
     "ConfigError",
     "DatasetError",
     "DocumentError",
@@ -217,6 +219,15 @@ class XmlSyntaxError(FormatError):
 
 class DatasetError(UnocrError, ValueError):
     """A ground-truth dataset folder or annotation file is malformed."""
+
+
+class ComparisonError(UnocrError, ValueError):
+    """An engine comparison cannot be set up or combined as asked.
+
+    Raised for a malformed engine spec (``-b 'tesseract:psm'``), two engines
+    with one label, or comparison results that cannot be merged (different
+    datasets or scoring protocols).
+    """
 
 
 class RecognitionError(UnocrError, RuntimeError):

@@ -58,8 +58,10 @@ __all__ = [
     "ImageInput",
     "LoadedImage",
     "describe",
+    "exif_transform",
     "iter_frames",
     "load_image",
+    "stored_size",
 ]
 
 ImageInput: TypeAlias = (
@@ -682,3 +684,82 @@ def _has_frame(im: Image.Image, frame: int) -> bool:
     except Exception:
         return True
     return True
+
+
+def stored_size(path: str | os.PathLike[str]) -> tuple[int, int, int]:
+    """Size of an image file as stored, and its EXIF orientation, without decoding.
+
+    Args:
+        path: The image file.
+
+    Returns:
+        ``(width, height, orientation)``: pixels of the stored raster and the
+        EXIF orientation tag (1 = upright; unreadable or odd values give 1,
+        as :func:`load_image` shows such an image as stored).
+
+    Raises:
+        ImageError: The file is not a readable image.
+    """
+    name = os.fspath(path)
+    try:
+        with Image.open(name) as im:
+            return im.width, im.height, _orientation(im)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageError(
+            f"cannot read image {name!r}: {_reason(exc)}; check the file is a "
+            "complete PNG/JPEG/TIFF image",
+            item=name,
+        ) from exc
+
+
+# EXIF orientation -> affine rows (as functions of the stored w, h), axes swapped.
+_EXIF_AFFINE: dict[
+    int, tuple[tuple[tuple[int, int, int], tuple[int, int, int]], bool]
+] = {
+    2: (((-1, 0, 1), (0, 1, 0)), False),
+    3: (((-1, 0, 1), (0, -1, 2)), False),
+    4: (((1, 0, 0), (0, -1, 2)), False),
+    5: (((0, 1, 0), (1, 0, 0)), True),
+    6: (((0, -1, 2), (1, 0, 0)), True),
+    7: (((0, -1, 2), (-1, 0, 1)), True),
+    8: (((0, 1, 0), (-1, 0, 1)), True),
+}
+
+
+def exif_transform(
+    orientation: int, width: int, height: int
+) -> (
+    tuple[tuple[tuple[float, float, float], tuple[float, float, float]], int, int]
+    | None
+):
+    """The affine map from stored-raster to upright pixel coordinates.
+
+    :func:`load_image` shows an image upright (EXIF orientation applied);
+    coordinates labelled on the stored raster map to it with this matrix.
+
+    Args:
+        orientation: EXIF orientation tag (1-8).
+        width: Stored raster width in pixels.
+        height: Stored raster height in pixels.
+
+    Returns:
+        ``(matrix, upright_width, upright_height)`` with ``matrix`` the 2x3
+        rows ``((a, b, c), (d, e, f))`` mapping ``(x, y)`` to
+        ``(a x + b y + c, d x + e y + f)``; ``None`` for orientation 1 (or an
+        unknown value).
+
+    Examples:
+        >>> exif_transform(6, 40, 30)
+        (((0.0, -1.0, 30.0), (1.0, 0.0, 0.0)), 30, 40)
+    """
+    entry = _EXIF_AFFINE.get(orientation)
+    if entry is None:
+        return None
+    rows, swap = entry
+    offsets = (0.0, float(width), float(height))  # code 1 = width, 2 = height
+    matrix = (
+        (float(rows[0][0]), float(rows[0][1]), offsets[rows[0][2]]),
+        (float(rows[1][0]), float(rows[1][1]), offsets[rows[1][2]]),
+    )
+    up_w, up_h = (height, width) if swap else (width, height)
+    return matrix, up_w, up_h

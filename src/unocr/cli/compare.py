@@ -2,8 +2,9 @@ r"""``unocr compare``: run engines over labelled datasets, print a table.
 
 Examples::
 
-    unocr compare --backends tesseract,rapidocr --dataset icdar2015:data/ic15 \\
-        --limit 50 --report report.html --json results.json
+    unocr compare -b tesseract -b 'sparse=tesseract:psm=11' -b rapidocr \\
+        --dataset icdar2015:data/ic15 --limit 50 --report report.html --json a.json
+    unocr compare --merge a.json b.json --report report.html
 """
 
 from __future__ import annotations
@@ -13,24 +14,33 @@ import sys
 from pathlib import Path
 
 from unocr.cli._args import positive_int
-from unocr.errors import UnocrError
 
 __all__ = ["register", "run"]
 
 _EPILOG = """\
-dataset kinds (KIND:PATH):
-  icdar2015  img_N.jpg + gt_img_N.txt (quads, ### = don't care)
-  sroie      X.jpg + X.txt (line quads)
-  funsd      images/X.png + annotations/X.json
-  text       X.png + X.txt (page text, no coordinates)
-  linegt     X.tif + X.gt.txt (one text line per image, OCR-D style)
-  json       X.png + X.json (unocr JSON pages; ### words = don't care)
-  pdf        X.pdf + X.jsonl (unocr JSON Lines, one labelled page per line)
+engines (-b, repeatable): [LABEL=]NAME[:KEY=VALUE,...]
+  -b tesseract -b 'tesseract:psm=11' -b 'fast=rapidocr:det_limit_type=max'
+  (values are JSON where they parse: 11, 0.5, true, ["en","de"]; else text)
 
-The table shows detection hmean and end-to-end hmean (ICDAR 2015 protocol,
-IoU >= 0.5), page-level CER and WER, median latency per image and throughput.
-Engines that are not installed are listed as skipped; images that fail are
-counted and reported. Exit status 1 if no engine could run.
+dataset kinds (KIND:PATH), with the text normalisation each declares:
+  icdar2015  img_N.jpg + gt_img_N.txt (quads, ### = don't care)   icdar2015
+  sroie      X.jpg + X.txt (line quads)                           ignore-case
+  funsd      images/X.png + annotations/X.json                    exact
+  text       X.png + X.txt (page text, no coordinates)            exact
+  linegt     X.tif + X.gt.txt (one text line per image, OCR-D)    exact
+  json       X.png + X.json (unocr JSON pages; ### = don't care)  exact
+  page-xml   PAGE-XML files + the images they name (OCR-D)        exact
+  alto       ALTO files + the images they name (OCR-D)            exact
+  pdf        X.pdf + X.jsonl (unocr JSON Lines, a page per line)  exact
+
+Scoring follows the official ICDAR 2015 scripts by default (IoU > 0.5,
+first-come matching in file order, Task 4.4 end-to-end rule); --protocol
+custom with --matching/--iou sets your own. The table shows detection hmean,
+end-to-end hmean, page-level CER and WER, the order-free bag-of-words WER,
+median latency per image and throughput. Engines that are not installed are
+listed as skipped; images that fail are counted and reported. Results saved
+with --json merge with --merge into one table and report. Exit status 1 if
+no engine could run.
 """
 
 
@@ -50,6 +60,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     Args:
         subparsers: The action returned by ``add_subparsers``.
     """
+    from unocr.metrics import MATCHING_RULES, NORMALIZATIONS, PROTOCOLS
+
     p = subparsers.add_parser(
         "compare",
         help="compare engines on labelled images (accuracy, speed, report)",
@@ -59,18 +71,35 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
+        "-b",
+        "--backend",
+        dest="engines",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="an engine, optionally with settings and a label (repeat for "
+        "several): [LABEL=]NAME[:KEY=VALUE,...], e.g. 'tesseract:psm=11'",
+    )
+    p.add_argument(
         "--backends",
-        required=True,
         metavar="NAMES",
-        help="comma-separated engine names, e.g. tesseract,rapidocr,gcv,keras-ocr",
+        help="comma-separated engine names, e.g. tesseract,rapidocr",
     )
     p.add_argument(
         "--dataset",
         dest="datasets",
         action="append",
-        required=True,
+        default=[],
         metavar="KIND:PATH",
         help="a labelled dataset (repeat for several), e.g. icdar2015:data/ic15",
+    )
+    p.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="RESULT.json",
+        help="combine results saved with --json (same datasets and protocol) "
+        "instead of running engines",
     )
     p.add_argument("--limit", type=positive_int, metavar="N", help="images per dataset")
     p.add_argument(
@@ -97,6 +126,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="images per dataset drawn in the report (default 3)",
     )
     p.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="icdar2015",
+        help="scoring rules: the official ICDAR 2015 ones (default) or custom",
+    )
+    p.add_argument(
+        "--word-spotting",
+        action="store_true",
+        help="end to end as ICDAR 2015 Task 4.4's word-spotting variant",
+    )
+    p.add_argument(
+        "--normalization",
+        choices=tuple(NORMALIZATIONS),
+        metavar="NAME",
+        help="text normalisation for every dataset instead of the one each "
+        f"declares: {', '.join(NORMALIZATIONS)}",
+    )
+    p.add_argument(
         "--ignore-case", action="store_true", help="compare text case-insensitively"
     )
     p.add_argument(
@@ -116,39 +163,105 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--matching",
-        choices=("optimal", "greedy"),
-        default="optimal",
-        help="one-to-one matching rule (default optimal)",
+        choices=MATCHING_RULES,
+        help="one-to-one matching rule (default: the protocol's; "
+        "icdar2015: first-come, custom: optimal)",
     )
     p.set_defaults(func=run)
+
+
+def _normalization(args: argparse.Namespace) -> object:
+    from unocr.metrics import NORMALIZATIONS, Normalization
+
+    flags = args.ignore_case or args.nfkc or args.ignore_punctuation
+    if args.normalization:
+        return NORMALIZATIONS[args.normalization]
+    if flags:
+        return Normalization(
+            ignore_case=args.ignore_case,
+            nfkc=args.nfkc,
+            ignore_punctuation=args.ignore_punctuation,
+        )
+    return None
+
+
+def _write(result: object, args: argparse.Namespace) -> None:
+    from unocr.comparison import CompareResult, write_html
+
+    assert isinstance(result, CompareResult)
+    print(result.table())
+    if args.json is not None:
+        result.save(args.json)
+        print(f"wrote {args.json}", file=sys.stderr)
+    if args.report is not None:
+        notes = write_html(result, args.report, previews=max(0, args.previews))
+        for note in notes:
+            print(f"unocr: note: {note}", file=sys.stderr)
+        print(f"wrote {args.report}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``unocr compare`` with parsed arguments.
 
     Returns:
-        0 if at least one engine ran, 1 if every engine was skipped.
+        0 if at least one engine ran, 1 if every engine was skipped, 2 for
+        a usage error (no engine or no dataset).
     """
     from tqdm import tqdm
 
-    from unocr.comparison import compare, write_html
+    from unocr.comparison import compare, load_result, merge_results
     from unocr.datasets import load_dataset
-    from unocr.evaluate import EvalOptions, Normalization
+    from unocr.metrics import Normalization, ScoringOptions
 
-    datasets = [load_dataset(spec, limit=args.limit) for spec in args.datasets]
-    names = [n.strip() for n in args.backends.split(",") if n.strip()]
-    if not names:
-        raise UnocrError("--backends needs at least one engine name, e.g. tesseract")
-    options = EvalOptions(
+    if args.merge:
+        if args.engines or args.backends or args.datasets:
+            print(
+                "unocr compare: error: --merge combines saved results; "
+                "give no -b/--backends/--dataset with it",
+                file=sys.stderr,
+            )
+            return 2
+        results = [load_result(path) for path in args.merge]
+        merged = merge_results(results, [str(p) for p in args.merge])
+        _write(merged, args)
+        return 0 if merged.runs else 1
+    engines = list(args.engines)
+    if args.backends:
+        engines.extend(n.strip() for n in args.backends.split(",") if n.strip())
+    if not engines or not args.datasets:
+        print(
+            "unocr compare: error: give at least one engine (-b NAME) and one "
+            "dataset (--dataset KIND:PATH), or --merge RESULT.json ...",
+            file=sys.stderr,
+        )
+        return 2
+    from unocr.comparison import engine_specs
+    from unocr.errors import ComparisonError
+
+    try:
+        engine_specs(engines)  # checked before any dataset is loaded
+    except ComparisonError as err:  # a malformed -b: a usage error
+        print(f"unocr compare: error: {err}", file=sys.stderr)
+        return 2
+    if args.normalization and (
+        args.ignore_case or args.nfkc or args.ignore_punctuation
+    ):
+        print(
+            "unocr compare: error: give either --normalization or the --ignore-case/"
+            "--nfkc/--ignore-punctuation flags, not both",
+            file=sys.stderr,
+        )
+        return 2
+    norm = _normalization(args)
+    options = ScoringOptions(
+        protocol=args.protocol,
         iou_threshold=args.iou,
         matching=args.matching,
-        normalization=Normalization(
-            ignore_case=args.ignore_case,
-            nfkc=args.nfkc,
-            ignore_punctuation=args.ignore_punctuation,
-        ),
+        normalization=norm if isinstance(norm, Normalization) else None,
+        word_spotting=args.word_spotting,
     )
-    total = len(names) * sum(len(d) for d in datasets)
+    datasets = [load_dataset(spec, limit=args.limit) for spec in args.datasets]
+    total = len(engines) * sum(len(d) for d in datasets)
     with tqdm(
         total=total,
         unit="img",
@@ -157,21 +270,18 @@ def run(args: argparse.Namespace) -> int:
         leave=False,
         desc="compare",
     ) as bar:
+
+        def started(label: str, dataset: str, images: int) -> None:
+            bar.set_description(f"{label} on {dataset}")
+
         result = compare(
-            names,
+            engines,
             datasets,
             workers=args.workers,
             languages=args.languages,
             options=options,
             progress=bar.update,
+            on_run=started,
         )
-    print(result.table())
-    if args.json is not None:
-        args.json.write_text(result.to_json() + "\n", encoding="utf-8")
-        print(f"wrote {args.json}", file=sys.stderr)
-    if args.report is not None:
-        notes = write_html(result, args.report, previews=max(0, args.previews))
-        for note in notes:
-            print(f"unocr: note: {note}", file=sys.stderr)
-        print(f"wrote {args.report}", file=sys.stderr)
+    _write(result, args)
     return 0 if result.runs else 1

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from unocr.backends.base import Backend
+from unocr.comparison.engines import EngineInput, EngineSpec, engine_specs
 from unocr.comparison.results import (
     CompareResult,
     DatasetInfo,
@@ -18,18 +19,10 @@ from unocr.comparison.results import (
 )
 from unocr.datasets import Dataset, Sample, load_dataset
 from unocr.errors import BackendUnavailableError, UnocrError
-from unocr.evaluate import EvalOptions, aggregate, evaluate_page, speed_stats
+from unocr.metrics import ScoringOptions, aggregate, score_page, speed_stats
 from unocr.model import Page
 
 __all__ = ["compare"]
-
-
-def _split_names(backends: str | Sequence[str]) -> tuple[str, ...]:
-    items = backends.split(",") if isinstance(backends, str) else list(backends)
-    names = tuple(dict.fromkeys(n.strip() for n in items if n.strip()))
-    if not names:
-        raise ValueError("give at least one backend name, e.g. 'tesseract'")
-    return names
 
 
 def _load(
@@ -52,12 +45,19 @@ def _load(
     return out
 
 
-def _skip_reason(err: UnocrError) -> SkippedBackend:
+#: The fix shown for a skipped engine whose error names none.
+GENERIC_FIX = (
+    "run 'unocr backends' to see which engines are installed and how to "
+    "install the others"
+)
+
+
+def _skip_reason(err: UnocrError, label: str) -> SkippedBackend:
     fix = getattr(err, "fix", None)
     reason = err.message
     if fix and reason.endswith(f" Fix: {fix}"):
         reason = reason[: -len(f" Fix: {fix}")]
-    return SkippedBackend(backend=str(err.backend or ""), reason=reason, fix=fix)
+    return SkippedBackend(backend=label, reason=reason, fix=fix or GENERIC_FIX)
 
 
 def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageResult:
@@ -74,19 +74,20 @@ def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageRe
     )
 
 
-def _evaluate(sample_result: Page, sample: Sample, options: EvalOptions) -> ImageResult:
+def _score(sample_result: Page, sample: Sample, options: ScoringOptions) -> ImageResult:
     t = sample_result.timings
     try:
-        scores = evaluate_page(
+        scores = score_page(
             sample.truth,
             sample_result,
             ignore=sample.ignore,
             level=sample.level,
             localized=sample.localized,
             options=options,
+            truth_elements=sample.regions() if sample.localized else None,
         )
     except (UnocrError, ValueError) as exc:
-        return _failure(sample, f"evaluation failed: {exc}", page=sample_result)
+        return _failure(sample, f"scoring failed: {exc}", page=sample_result)
     return ImageResult(
         id=sample.id,
         image=str(sample.image),
@@ -105,13 +106,13 @@ def _evaluate(sample_result: Page, sample: Sample, options: EvalOptions) -> Imag
 
 def _run_one(
     backend: Backend,
-    name: str,
+    spec: EngineSpec,
     dataset: Dataset,
     *,
-    load_seconds: float,
+    load_seconds: float | None,
     languages: str | Sequence[str] | None,
     workers: int,
-    options: EvalOptions,
+    options: ScoringOptions,
     progress: Callable[[int], None] | None,
     keep_pages: bool,
 ) -> RunResult:
@@ -128,7 +129,7 @@ def _run_one(
     images: list[ImageResult] = []
     for sample, out in zip(dataset.samples, outputs, strict=True):
         if isinstance(out, Page):
-            result = _evaluate(out, sample, options)
+            result = _score(out, sample, options)
         else:  # ItemFailure
             result = _failure(sample, str(out.error))
         if not keep_pages:
@@ -140,44 +141,61 @@ def _run_one(
         # The backend filled no timings: fall back to the average wall time.
         latencies = [wall / len(images)] * len(good)
     return RunResult(
-        backend=name,
+        backend=spec.label,
         dataset=dataset.name,
         images=tuple(images),
-        scores=aggregate(im.scores for im in good if im.scores is not None),
+        scores=aggregate((im.scores for im in good if im.scores is not None), options),
         speed=speed_stats(latencies, wall_seconds=wall, load_seconds=load_seconds),
         failed=len(images) - len(good),
+        engine=spec.name or "",
+        settings=spec.settings(),
     )
 
 
 def _failed_run(
-    name: str, dataset: Dataset, error: str, load_seconds: float
+    spec: EngineSpec, dataset: Dataset, error: str, load_seconds: float | None
 ) -> RunResult:
     images = tuple(
         ImageResult(id=s.id, image=str(s.image), ok=False, error=error)
         for s in dataset.samples
     )
     return RunResult(
-        backend=name,
+        backend=spec.label,
         dataset=dataset.name,
         images=images,
         scores=aggregate([]),
         speed=speed_stats([], wall_seconds=0.0, load_seconds=load_seconds),
         failed=len(images),
         error=error,
+        engine=spec.name or "",
+        settings=spec.settings(),
     )
 
 
+def _start(spec: EngineSpec) -> tuple[Backend, float | None]:
+    """The spec's backend and its load time (``None`` for a given object)."""
+    if spec.backend is not None:
+        return spec.backend, None
+    from unocr._api import get_backend
+
+    assert spec.name is not None
+    start = time.perf_counter()
+    backend = get_backend(spec.name, **spec.options)
+    return backend, time.perf_counter() - start
+
+
 def compare(
-    backends: str | Sequence[str],
+    backends: str | EngineInput | Sequence[EngineInput],
     datasets: str | Dataset | Sequence[str | Dataset],
     *,
     limit: int | None = None,
     workers: int = 1,
     languages: str | Sequence[str] | None = None,
-    options: EvalOptions | None = None,
+    options: ScoringOptions | None = None,
     backend_options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Callable[[int], None] | None = None,
     keep_pages: bool = True,
+    on_run: Callable[[str, str, int], None] | None = None,
 ) -> CompareResult:
     """Run OCR engines over labelled datasets and score them side by side.
 
@@ -187,19 +205,26 @@ def compare(
     unknown or not installed are listed in ``skipped`` with the reason.
 
     Args:
-        backends: Engine names, as a list or ``"tesseract,rapidocr"``.
+        backends: The engines: names (``"tesseract"``, or
+            ``"tesseract,rapidocr"``), spec strings with settings and an
+            optional label (``"sparse=tesseract:psm=11"``), backend objects,
+            or ``(label, name-or-backend)`` pairs; see
+            :mod:`unocr.comparison.engines`. Backend objects stay open.
         datasets: ``"kind:PATH"`` specs (see :func:`unocr.datasets.load_dataset`)
             or loaded :class:`~unocr.datasets.Dataset` objects.
         limit: Use at most this many images of each dataset.
         workers: Threads per engine (``read_many``'s ``workers``).
         languages: ISO 639 codes for every engine (default: their defaults).
-        options: Evaluation settings (IoU threshold, matching, normalisation).
+        options: Scoring protocol (default: official ICDAR 2015, each
+            dataset's declared text normalisation).
         backend_options: Extra constructor options per engine name, e.g.
-            ``{"tesseract": {"psm": 6}}``.
+            ``{"tesseract": {"psm": 6}}`` (a spec's own options win).
         progress: Called with the number of images just finished (an engine
             that is skipped advances it by all its images at once).
         keep_pages: Keep every engine page in the result (for drawing);
             ``False`` saves memory on large datasets.
+        on_run: Called as ``on_run(label, dataset, images)`` when an engine
+            starts on a dataset (e.g. to name them in a progress bar).
 
     Returns:
         A :class:`~unocr.comparison.CompareResult` with per-image figures,
@@ -207,57 +232,60 @@ def compare(
 
     Raises:
         unocr.errors.DatasetError: A dataset cannot be loaded.
-        ValueError: No backend or no dataset given.
+        unocr.errors.ComparisonError: No engine, a malformed spec, or two
+            engines with one label.
+        ValueError: No dataset given.
 
     Examples:
         >>> import unocr
         >>> result = unocr.compare(
-        ...     "tesseract", "icdar2015:data/ic15", limit=5
+        ...     ["tesseract", "sparse=tesseract:psm=11"], "icdar2015:data/ic15", limit=5
         ... )  # doctest: +SKIP
         >>> print(result.table())  # doctest: +SKIP
     """
     from unocr import __version__
-    from unocr._api import get_backend
 
-    names = _split_names(backends)
+    specs = engine_specs(backends, backend_options)
     loaded = _load(datasets, limit)
-    opts = options or EvalOptions()
+    opts = options or ScoringOptions()
     per_backend = sum(len(d) for d in loaded)
     runs: list[RunResult] = []
     skipped: list[SkippedBackend] = []
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-    for name in names:
-        extra = dict((backend_options or {}).get(name, {}))
-        start = time.perf_counter()
+    for spec in specs:
         try:
-            backend = get_backend(name, **extra)
+            backend, load_seconds = _start(spec)
         except UnocrError as err:
             # unknown, not installed, no credentials, ...: the engine cannot run
-            skipped.append(replace(_skip_reason(err), backend=name))
+            skipped.append(_skip_reason(err, spec.label))
             if progress is not None and per_backend:
                 progress(per_backend)
             continue
         except Exception as exc:  # a third-party factory's own failure
             reason = f"could not start: {type(exc).__name__}: {exc}"
-            skipped.append(SkippedBackend(backend=name, reason=reason))
+            skipped.append(
+                SkippedBackend(backend=spec.label, reason=reason, fix=GENERIC_FIX)
+            )
             if progress is not None and per_backend:
                 progress(per_backend)
             continue
-        load_seconds = time.perf_counter() - start
         done_before = len(runs)
         finished = 0
         try:
             for ds in loaded:
+                if on_run is not None:
+                    on_run(spec.label, ds.name, len(ds))
+                ds_opts = opts.resolved(ds.normalization)
                 try:
                     runs.append(
                         _run_one(
                             backend,
-                            name,
+                            spec,
                             ds,
                             load_seconds=load_seconds,
                             languages=languages,
                             workers=workers,
-                            options=opts,
+                            options=ds_opts,
                             progress=progress,
                             keep_pages=keep_pages,
                         )
@@ -265,7 +293,7 @@ def compare(
                 except BackendUnavailableError as err:
                     # e.g. language data missing: the engine cannot run at all
                     del runs[done_before:]
-                    skipped.append(replace(_skip_reason(err), backend=name))
+                    skipped.append(_skip_reason(err, spec.label))
                     if progress is not None:
                         progress(per_backend - finished)
                     break
@@ -275,12 +303,13 @@ def compare(
                         if isinstance(exc, UnocrError)
                         else f"{type(exc).__name__}: {exc}"
                     )
-                    runs.append(_failed_run(name, ds, msg, load_seconds))
+                    runs.append(_failed_run(spec, ds, msg, load_seconds))
                     if progress is not None:
                         progress(len(ds))
                 finished += len(ds)
         finally:
-            backend.close()
+            if spec.backend is None:
+                backend.close()
     langs: tuple[str, ...]
     if languages is None:
         langs = ()
@@ -289,7 +318,7 @@ def compare(
     else:
         langs = tuple(languages)
     return CompareResult(
-        backends=names,
+        backends=tuple(s.label for s in specs),
         datasets=tuple(
             DatasetInfo(
                 name=d.name,
@@ -297,6 +326,8 @@ def compare(
                 path=str(d.path),
                 images=len(d),
                 localized=any(s.localized for s in d.samples),
+                normalization=opts.resolved(d.normalization).normalization,
+                ids=tuple(s.id for s in d.samples),
             )
             for d in loaded
         ),

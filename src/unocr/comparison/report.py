@@ -13,58 +13,51 @@ import base64
 import html
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from unocr.comparison.results import CompareResult, RunResult
+from unocr.comparison.ranking import accuracy_per_second, rank_runs, recommendation
+from unocr.comparison.results import CompareResult, DatasetInfo, RunResult
 from unocr.errors import UnocrError
+from unocr.metrics import Scores
 
-__all__ = ["MATPLOTLIB_HINT", "render_html", "write_html"]
+__all__ = ["MATPLOTLIB_HINT", "MIN_SUPPORT", "render_html", "write_html"]
 
 MATPLOTLIB_HINT = (
     "plots need matplotlib: pip install 'unocr[report]' (or pip install matplotlib)"
 )
 
 _CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;
-color:#1d1d1f;max-width:1400px}
-h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:1em 0}
-th,td{padding:.3em .7em;border-bottom:1px solid #e3e3e3;text-align:right}
-th{background:#f5f5f7;position:sticky;top:0}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;
+padding:1em 1.2em;color:#1d1d1f;max-width:1340px}
+h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.6em 0;font-size:13px}
+th,td{padding:.25em .5em;border-bottom:1px solid #e3e3e3;text-align:right;
+vertical-align:top}
+th{background:#f5f5f7}
 td.t,th.t{text-align:left}
+td small{display:block;color:#777;font-size:11px;white-space:nowrap}
 td.best{font-weight:700;color:#0a6b2d}
+.rec{background:#eef7f0;border:1px solid #b9dcc2;padding:.5em 1em;border-radius:4px}
 .note{background:#fff6d6;border:1px solid #e8d48a;padding:.5em 1em;border-radius:4px}
 .meta{color:#666}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start}
-figure{margin:0;max-width:640px}
+figure{margin:0;max-width:640px;min-width:0;flex:1 1 300px}
 figure img{max-width:100%;border:1px solid #ccc}
-figcaption{font-size:12px;color:#333;word-break:break-word}
-img.plot{max-width:100%}
-pre{white-space:pre-wrap;font-size:12px;background:#f7f7f7;padding:.4em;margin:.2em 0}
+figcaption{font-size:12px;color:#333;overflow-wrap:anywhere}
+img.plot{max-width:100%;height:auto}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#f7f7f7;
+padding:.4em;margin:.2em 0}
+code{overflow-wrap:anywhere}
 """
 
-# (label, run -> value, lower is better)
-_COLUMNS: list[tuple[str, str, bool]] = [
-    ("precision", "precision", False),
-    ("recall", "recall", False),
-    ("hmean", "hmean", False),
-    ("E2E P", "e2e_precision", False),
-    ("E2E R", "e2e_recall", False),
-    ("E2E hmean", "e2e_hmean", False),
-    ("CER", "cer", True),
-    ("WER", "wer", True),
-    ("BoW WER", "bow_wer", True),
-    ("matched CER", "matched_cer", True),
-    ("matched WER", "matched_wer", True),
-]
-_SPEED: list[tuple[str, str, bool, int]] = [
-    ("median s", "median_latency", True, 3),
-    ("p95 s", "p95_latency", True, 3),
-    ("images/s", "throughput", False, 2),
-    ("load s", "load_seconds", True, 2),
-]
+#: A rate is marked best (bold) only when it rests on at least this many
+#: items (regions, detections, characters or words) and on at least half as
+#: many as the best-supported engine of the dataset: 2 detections out of 30
+#: words never look "best".
+MIN_SUPPORT = 10
 
 
 def _e(text: object) -> str:
@@ -75,51 +68,167 @@ def _num(value: float | None, digits: int = 3) -> str:
     return "&ndash;" if value is None else f"{value:.{digits}f}"
 
 
-def _best(values: list[float | None], lower: bool) -> float | None:
+# (header, Scores attribute, lower is better, counts shown beneath, support)
+_Cell = tuple[str, str, bool, Callable[[Scores], str], Callable[[Scores], int]]
+_ACCURACY: list[_Cell] = [
+    (
+        "precision",
+        "precision",
+        False,
+        lambda s: f"{s.matched}/{s.n_pred}",
+        lambda s: s.n_pred,
+    ),
+    (
+        "recall",
+        "recall",
+        False,
+        lambda s: f"{s.matched}/{s.n_truth}",
+        lambda s: s.n_truth,
+    ),
+    (
+        "hmean",
+        "hmean",
+        False,
+        lambda s: f"{s.matched}/{s.n_truth}/{s.n_pred}",
+        lambda s: min(s.n_truth, s.n_pred),
+    ),
+    (
+        "E2E hmean",
+        "e2e_hmean",
+        False,
+        lambda s: f"{s.e2e_matched}/{s.e2e_n_truth}/{s.e2e_n_pred}",
+        lambda s: min(s.e2e_n_truth, s.e2e_n_pred),
+    ),
+    (
+        "CER",
+        "cer",
+        True,
+        lambda s: f"{s.page_char_errors}/{s.page_chars}",
+        lambda s: s.page_chars,
+    ),
+    (
+        "WER",
+        "wer",
+        True,
+        lambda s: f"{s.page_word_errors}/{s.page_words}",
+        lambda s: s.page_words,
+    ),
+    (
+        "BoW WER",
+        "bow_wer",
+        True,
+        lambda s: f"{s.bow_word_errors}/{s.page_words}",
+        lambda s: s.page_words,
+    ),
+    (
+        "matched CER",
+        "matched_cer",
+        True,
+        lambda s: f"{s.matched_char_errors}/{s.matched_chars}",
+        lambda s: s.matched_chars,
+    ),
+]
+_SPEED: list[tuple[str, str, bool, int]] = [
+    ("median s", "median_latency", True, 3),
+    ("p95 s", "p95_latency", True, 3),
+    ("images/s", "throughput", False, 2),
+    ("load s", "load_seconds", True, 2),
+]
+
+
+def _best(values: list[tuple[float | None, int]], lower: bool) -> float | None:
+    """The best value among those with enough support (see MIN_SUPPORT)."""
+    if sum(v is not None for v, _ in values) < 2:
+        return None  # nothing to compare with
+    most = max((n for _, n in values), default=0)
+    floor = max(MIN_SUPPORT, most / 2)
+    present = [v for v, n in values if v is not None and n >= floor]
+    if not present:
+        return None
+    return min(present) if lower else max(present)
+
+
+def _speed_best(values: list[float | None], lower: bool) -> float | None:
     present = [v for v in values if v is not None]
     if len(present) < 2:
         return None
     return min(present) if lower else max(present)
 
 
-def _summary_table(result: CompareResult) -> str:
+def _accuracy_table(runs: list[RunResult], localized: bool) -> str:
+    cells = _ACCURACY if localized else _ACCURACY[4:7]
     head = (
-        "<tr><th class=t>engine</th><th class=t>dataset</th><th>images</th>"
-        "<th>failed</th>"
-        + "".join(f"<th>{_e(c[0])}</th>" for c in _COLUMNS)
-        + "".join(f"<th>{_e(c[0])}</th>" for c in _SPEED)
+        "<tr><th>#</th><th class=t>engine</th><th>images</th><th>failed</th>"
+        + "".join(f"<th>{_e(c[0])}</th>" for c in cells)
         + "</tr>"
     )
-    rows: list[str] = []
-    for ds in result.datasets:
-        runs = [r for r in result.runs if r.dataset == ds.name]
-        best = {
-            key: _best([getattr(r.scores, key) for r in runs], lower)
-            for _, key, lower in _COLUMNS
-        }
-        best.update(
-            {
-                key: _best([getattr(r.speed, key) for r in runs], lower)
-                for _, key, lower, _d in _SPEED
-            }
-        )
-        for r in runs:
-            cells = [
-                f"<td class=t>{_e(r.backend)}</td>",
-                f"<td class=t>{_e(r.dataset)}</td>",
-                f"<td>{len(r.images)}</td>",
-                f"<td>{r.failed}</td>",
-            ]
-            for _, key, _lower in _COLUMNS:
-                v = getattr(r.scores, key)
-                cls = " class=best" if v is not None and v == best[key] else ""
-                cells.append(f"<td{cls}>{_num(v)}</td>")
-            for _, key, _lower, digits in _SPEED:
-                v = getattr(r.speed, key)
-                cls = " class=best" if v is not None and v == best[key] else ""
-                cells.append(f"<td{cls}>{_num(v, digits)}</td>")
-            rows.append("<tr>" + "".join(cells) + "</tr>")
+    best = {
+        key: _best([(getattr(r.scores, key), support(r.scores)) for r in runs], lower)
+        for _, key, lower, _c, support in cells
+    }
+    rows = []
+    for rank, r in enumerate(runs, start=1):
+        out = [
+            f"<td>{rank}</td><td class=t>{_e(r.backend)}{_settings(r)}</td>",
+            f"<td>{r.ok}</td><td>{r.failed}</td>",
+        ]
+        for _, key, _lower, counts, _support in cells:
+            v = getattr(r.scores, key)
+            cls = " class=best" if v is not None and v == best[key] else ""
+            out.append(f"<td{cls}>{_num(v)}<small>{counts(r.scores)}</small></td>")
+        rows.append("<tr>" + "".join(out) + "</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _settings(run: RunResult) -> str:
+    if not run.settings and (not run.engine or run.engine == run.backend):
+        return ""
+    opts = ", ".join(f"{k}={v}" for k, v in run.settings.items())
+    what = run.engine + (f" ({opts})" if opts else "")
+    return f"<small>{_e(what)}</small>"
+
+
+def _speed_table(runs: list[RunResult], localized: bool) -> str:
+    head = (
+        "<tr><th class=t>engine</th>"
+        + "".join(f"<th>{_e(c[0])}</th>" for c in _SPEED)
+        + f"<th>{'E2E hmean' if localized else '1 &minus; CER'} per second</th></tr>"
+    )
+    best = {
+        key: _speed_best([getattr(r.speed, key) for r in runs], lower)
+        for _, key, lower, _d in _SPEED
+    }
+    per_second = [accuracy_per_second(r, localized) for r in runs]
+    best_ps = _speed_best(per_second, False)
+    rows = []
+    for r, ps in zip(runs, per_second, strict=True):
+        out = [f"<td class=t>{_e(r.backend)}</td>"]
+        for _, key, _lower, digits in _SPEED:
+            v = getattr(r.speed, key)
+            cls = " class=best" if v is not None and v == best[key] else ""
+            out.append(f"<td{cls}>{_num(v, digits)}</td>")
+        cls = " class=best" if ps is not None and ps == best_ps else ""
+        out.append(f"<td{cls}>{'&ndash;' if ps is None else f'{ps:.3g}'}</td>")
+        rows.append("<tr>" + "".join(out) + "</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _dataset_section(result: CompareResult, ds: DatasetInfo) -> str:
+    runs = rank_runs([r for r in result.runs if r.dataset == ds.name], ds.localized)
+    norm = ds.normalization.describe() if ds.normalization else "exact"
+    parts = [
+        f"<h2>{_e(ds.name)}</h2><p class=meta>{ds.images} images ({_e(ds.kind)}, "
+        f"{_e(ds.path)}); "
+        + ("" if ds.localized else "text only: CER/WER apply, detection does not; ")
+        + f"text normalisation: {_e(norm)}</p>"
+    ]
+    if not runs:
+        parts.append("<p>No engine ran on this dataset.</p>")
+        return "".join(parts)
+    parts.append(f'<p class="rec">{_e(recommendation(runs, ds.localized))}</p>')
+    parts.append("<h3>Ranking by accuracy</h3>" + _accuracy_table(runs, ds.localized))
+    parts.append("<h3>Speed</h3>" + _speed_table(runs, ds.localized))
+    return "".join(parts)
 
 
 def _png(fig: Any) -> str:
@@ -305,7 +414,10 @@ def _previews(result: CompareResult, count: int, notes: list[str]) -> str:
                 if src is not None:
                     figures.append(_figure(src, caption))
                 else:
-                    text = im.page.text if im.page is not None else ""
+                    if im.page is not None:
+                        text = im.page.text
+                    else:  # a result read from JSON: the scored (normalised) text
+                        text = im.scores.pred_text if im.scores is not None else ""
                     figures.append(
                         f"<figure><figcaption>{caption}</figcaption>"
                         f"<pre>{_e(text[:600])}</pre></figure>"
@@ -378,33 +490,14 @@ def render_html(
             for title, data in plots
         )
     previews_html = _previews(result, previews, notes)
-    opts = result.options
-    norm = opts.normalization
-    norm_text = (
-        ", ".join(
-            name
-            for name, on in (
-                ("case ignored", norm.ignore_case),
-                ("NFKC", norm.nfkc),
-                ("punctuation ignored", norm.ignore_punctuation),
-            )
-            if on
-        )
-        or "exact (whitespace collapsed)"
-    )
     skipped = "".join(
         f"<li><b>{_e(s.backend)}</b>: {_e(s.reason)}"
         + (f" &mdash; fix: <code>{_e(s.fix)}</code>" if s.fix else "")
         + "</li>"
         for s in result.skipped
     )
-    datasets = "".join(
-        f"<li><b>{_e(d.name)}</b>: {d.images} images"
-        + ("" if d.localized else " (text only: CER/WER apply, detection does not)")
-        + "</li>"
-        for d in result.datasets
-    )
     note_html = "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
+    opts = result.options
     return (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
@@ -414,19 +507,22 @@ def render_html(
         f"{_e(result.created)}; engines: {_e(', '.join(result.backends))}; "
         f"workers: {result.workers}; languages: "
         f"{_e(', '.join(result.languages) or 'engine defaults')}</p>"
-        f"{note_html}<h2>Datasets</h2><ul>{datasets}</ul>"
+        f"{note_html}"
         + (f"<h2>Skipped engines</h2><ul>{skipped}</ul>" if skipped else "")
-        + "<h2>Results</h2>"
-        + _summary_table(result)
-        + "<p class=meta>Detection: ICDAR 2015 protocol, IoU &ge; "
-        f"{opts.iou_threshold:g}, one-to-one ({_e(opts.matching)}) matching, "
-        f"detections more than {opts.ignore_overlap:g} inside a don't-care region "
-        "discarded. E2E: a match whose texts agree. CER/WER: over the whole page "
-        "text in reading order; BoW WER: WER ignoring word order; matched "
-        "CER/WER: over matched pairs only. "
-        f"Text normalisation: {_e(norm_text)}. Latency: decode + engine + "
-        "convert per image; load time measured separately. Best value per "
-        "dataset in bold.</p>"
+        + "".join(_dataset_section(result, d) for d in result.datasets)
+        + "<h2>How to read the figures</h2><p class=meta>"
+        f"Scoring: {_e(opts.describe())}; detections more than "
+        f"{opts.ignore_overlap:g} inside a don't-care region are discarded. "
+        "hmean: detection (right place); E2E: right place and right text. "
+        "Beneath each rate its counts: matched/ground truth/detections, or "
+        "errors/reference characters or words. CER/WER: over the whole page text "
+        "in reading order; BoW WER: WER with word order ignored, so the gap "
+        "between WER and BoW WER is what reading order costs; matched CER: over "
+        "matched pairs only. Engines are ranked by E2E hmean (by CER on "
+        "text-only data). Latency: decode + engine + convert per image; load "
+        f"time measured separately. Bold: best of the dataset, only for rates "
+        f"resting on at least {MIN_SUPPORT} items and on at least half as many "
+        "as the best-supported engine's.</p>"
         + plots_html
         + previews_html
         + _failures(result)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
-from unocr.evaluate import EvalOptions, PageScores, Scores, SpeedStats
+from unocr.errors import ComparisonError
 from unocr.geometry import Geometry
+from unocr.metrics import Normalization, PageScores, Scores, ScoringOptions, SpeedStats
 from unocr.model import Page
 
 __all__ = [
@@ -18,9 +21,12 @@ __all__ = [
     "RunResult",
     "SkippedBackend",
     "format_table",
+    "load_result",
+    "merge_results",
 ]
 
-SCHEMA = "unocr.compare/1"
+SCHEMA = "unocr.compare/2"
+_READABLE_SCHEMAS = ("unocr.compare/2",)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,8 @@ class ImageResult:
         engine_seconds: Part spent in the engine.
         convert_seconds: Part spent converting to a unocr page.
         scores: Every metric of the image, or ``None`` for a failure.
-        page: The engine's page (kept for drawing; not written to JSON).
+        page: The engine's page (kept for drawing; in the JSON as ``"page"``,
+            so a report built from saved results still draws it).
         truth: The ground-truth page (kept for drawing; not written to JSON).
         level: The level scored, ``"word"`` or ``"line"``.
         ignore: The sample's don't-care regions (for drawing; not in JSON).
@@ -58,8 +65,12 @@ class ImageResult:
     level: str = "word"
     ignore: tuple[Geometry, ...] = field(default=(), repr=False, compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict: identity, timings and every per-image figure."""
+    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+        """Plain-JSON dict: identity, timings, every per-image figure.
+
+        Args:
+            pages: Include the engine's page (``"page"``, unocr JSON) when kept.
+        """
         out: dict[str, Any] = {
             "id": self.id,
             "image": self.image,
@@ -73,7 +84,30 @@ class ImageResult:
         }
         if self.scores is not None:
             out.update(self.scores.to_dict())
+        if pages and self.page is not None:
+            out["page"] = self.page.to_dict()
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImageResult:
+        """The inverse of :meth:`to_dict` (ground truth is not saved: ``None``)."""
+        scores = None
+        if "images" in data:  # the per-image figures are present
+            names = {f.name for f in fields(PageScores)} - {"match"}
+            scores = PageScores(**{k: data[k] for k in names if k in data})
+        return cls(
+            id=data["id"],
+            image=data["image"],
+            ok=bool(data["ok"]),
+            error=data.get("error"),
+            latency=data.get("latency"),
+            decode_seconds=data.get("decode_seconds"),
+            engine_seconds=data.get("engine_seconds"),
+            convert_seconds=data.get("convert_seconds"),
+            scores=scores,
+            page=Page.from_dict(data["page"]) if data.get("page") else None,
+            level=data.get("level", "word"),
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +124,8 @@ class RunResult:
         failed: Number of images that failed.
         error: Set when the whole run failed (e.g. an unsupported language);
             then every image counts as failed.
+        engine: The registered engine name behind ``backend`` (the label).
+        settings: The engine's constructor options of this run.
     """
 
     backend: str
@@ -99,16 +135,20 @@ class RunResult:
     speed: SpeedStats
     failed: int = 0
     error: str | None = None
+    engine: str = ""
+    settings: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def ok(self) -> int:
         """Number of images that succeeded."""
         return len(self.images) - self.failed
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict with the summary and every image."""
+    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+        """Plain-JSON dict with the summary and every image (pages optional)."""
         return {
             "backend": self.backend,
+            "engine": self.engine,
+            "settings": dict(self.settings),
             "dataset": self.dataset,
             "images_total": len(self.images),
             "images_ok": self.ok,
@@ -121,8 +161,24 @@ class RunResult:
                 for im in self.images
                 if not im.ok
             ],
-            "images": [im.to_dict() for im in self.images],
+            "images": [im.to_dict(pages=pages) for im in self.images],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunResult:
+        """The inverse of :meth:`to_dict`."""
+        names = {f.name for f in fields(Scores)}
+        return cls(
+            backend=data["backend"],
+            dataset=data["dataset"],
+            images=tuple(ImageResult.from_dict(im) for im in data["images"]),
+            scores=Scores(**{k: v for k, v in data["scores"].items() if k in names}),
+            speed=SpeedStats(**data["speed"]),
+            failed=int(data["images_failed"]),
+            error=data.get("error"),
+            engine=data.get("engine", ""),
+            settings=dict(data.get("settings") or {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -143,6 +199,11 @@ class SkippedBackend:
         """Plain-JSON dict of the fields."""
         return {"backend": self.backend, "reason": self.reason, "fix": self.fix}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SkippedBackend:
+        """The inverse of :meth:`to_dict`."""
+        return cls(backend=data["backend"], reason=data["reason"], fix=data.get("fix"))
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -152,8 +213,11 @@ class DatasetInfo:
         name: ``kind:folder`` label used in tables.
         kind: The loader's name.
         path: The folder.
-        images: Number of samples evaluated.
+        images: Number of samples scored.
         localized: Whether the ground truth has coordinates.
+        normalization: The text normalisation used for it (the dataset's
+            declared one unless overridden).
+        ids: The sample ids, in order (what a merge checks).
     """
 
     name: str
@@ -161,6 +225,8 @@ class DatasetInfo:
     path: str
     images: int
     localized: bool
+    normalization: Normalization | None = None
+    ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dict of the fields."""
@@ -170,7 +236,25 @@ class DatasetInfo:
             "path": self.path,
             "images": self.images,
             "localized": self.localized,
+            "normalization": (
+                None if self.normalization is None else self.normalization.to_dict()
+            ),
+            "ids": list(self.ids),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DatasetInfo:
+        """The inverse of :meth:`to_dict`."""
+        norm = data.get("normalization")
+        return cls(
+            name=data["name"],
+            kind=data["kind"],
+            path=data["path"],
+            images=int(data["images"]),
+            localized=bool(data["localized"]),
+            normalization=None if norm is None else Normalization.from_dict(norm),
+            ids=tuple(data.get("ids") or ()),
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -204,7 +288,7 @@ class CompareResult:
     datasets: tuple[DatasetInfo, ...]
     runs: tuple[RunResult, ...]
     skipped: tuple[SkippedBackend, ...]
-    options: EvalOptions
+    options: ScoringOptions
     languages: tuple[str, ...] = ()
     workers: int = 1
     created: str = ""
@@ -221,8 +305,13 @@ class CompareResult:
                 return r
         raise KeyError(f"no run of {backend!r} on {dataset!r}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON dict (schema ``unocr.compare/1``), per-image figures included."""
+    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+        """Plain-JSON dict (schema ``unocr.compare/2``), per-image figures included.
+
+        Args:
+            pages: Include each engine page kept (``keep_pages``), so a report
+                built from the saved result draws the detections.
+        """
         out = {
             "schema": SCHEMA,
             "version": self.version,
@@ -233,20 +322,185 @@ class CompareResult:
             "options": self.options.to_dict(),
             "datasets": [d.to_dict() for d in self.datasets],
             "skipped": [s.to_dict() for s in self.skipped],
-            "runs": [r.to_dict() for r in self.runs],
+            "runs": [r.to_dict(pages=pages) for r in self.runs],
         }
         cleaned: dict[str, Any] = _clean(out)
         return cleaned
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def to_json(self, *, indent: int | None = 2, pages: bool = True) -> str:
         """The :meth:`to_dict` data as strict JSON text."""
         return json.dumps(
-            self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False
+            self.to_dict(pages=pages),
+            indent=indent,
+            ensure_ascii=False,
+            allow_nan=False,
         )
 
     def table(self) -> str:
         """The engine x dataset summary as an aligned plain-text table."""
         return format_table(self)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`to_json` to ``path`` (UTF-8); :func:`load_result` reads it."""
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CompareResult:
+        """The inverse of :meth:`to_dict`.
+
+        Raises:
+            ComparisonError: Not a comparison result of a schema this version
+                reads, or a field missing.
+        """
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if schema not in _READABLE_SCHEMAS:
+            raise ComparisonError(
+                f"not a unocr comparison result (schema {schema!r}; expected "
+                f"{' or '.join(_READABLE_SCHEMAS)}); write one with "
+                "'unocr compare --json' or CompareResult.save",
+            )
+        try:
+            return cls(
+                backends=tuple(data["backends"]),
+                datasets=tuple(DatasetInfo.from_dict(d) for d in data["datasets"]),
+                runs=tuple(RunResult.from_dict(r) for r in data["runs"]),
+                skipped=tuple(SkippedBackend.from_dict(s) for s in data["skipped"]),
+                options=ScoringOptions.from_dict(data["options"]),
+                languages=tuple(data.get("languages") or ()),
+                workers=int(data.get("workers", 1)),
+                created=str(data.get("created", "")),
+                version=str(data.get("version", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ComparisonError(
+                f"comparison result is incomplete or damaged ({type(exc).__name__}: "
+                f"{exc}); re-run 'unocr compare --json'",
+            ) from exc
+
+    @classmethod
+    def from_json(cls, text: str) -> CompareResult:
+        """Parse :meth:`to_json` output.
+
+        Raises:
+            ComparisonError: Not JSON, or not a comparison result.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ComparisonError(
+                f"comparison result is not JSON (line {exc.lineno}: {exc.msg})"
+            ) from exc
+        return cls.from_dict(data)
+
+
+def load_result(path: str | os.PathLike[str]) -> CompareResult:
+    """Read a comparison result saved with ``--json`` or :meth:`CompareResult.save`.
+
+    Args:
+        path: The JSON file.
+
+    Returns:
+        The result, with every figure and the engine pages that were saved
+        (the ground truth is not saved: ``ImageResult.truth`` is ``None``).
+
+    Raises:
+        ComparisonError: The file cannot be read or is not a result (the
+            message names the file).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ComparisonError(
+            f"cannot read {os.fspath(path)!r}: {exc}", item=str(path)
+        ) from exc
+    try:
+        return CompareResult.from_json(text)
+    except ComparisonError as exc:
+        raise ComparisonError(
+            f"{os.fspath(path)}: {exc.message}", item=str(path)
+        ) from exc
+
+
+def _dataset_key(d: DatasetInfo) -> tuple[Any, ...]:
+    norm = None if d.normalization is None else d.normalization.to_dict()
+    return (d.kind, d.images, d.localized, d.ids, json.dumps(norm, sort_keys=True))
+
+
+def merge_results(
+    results: list[CompareResult], names: list[str] | None = None
+) -> CompareResult:
+    """One result from runs made separately (other machines, environments).
+
+    Args:
+        results: Two or more results of the same datasets and protocol.
+        names: What to call each result in messages (e.g. file names).
+
+    Returns:
+        A result with every run and skipped engine, in the given order. An
+        engine skipped in one result but run in another is not listed as
+        skipped.
+
+    Raises:
+        ComparisonError: The results scored different datasets (other names,
+            images or normalisation) or used different scoring protocols, or
+            two of them ran an engine with the same label.
+    """
+    if not results:
+        raise ComparisonError("nothing to merge: give at least one result")
+    labels = names or [f"result {i + 1}" for i in range(len(results))]
+    first = results[0]
+    protocol = json.dumps(first.options.to_dict(), sort_keys=True)
+    datasets = {d.name: _dataset_key(d) for d in first.datasets}
+    for other, label in zip(results[1:], labels[1:], strict=False):
+        if json.dumps(other.options.to_dict(), sort_keys=True) != protocol:
+            raise ComparisonError(
+                f"cannot merge {label} into {labels[0]}: they were scored with "
+                f"different protocols ({other.options.describe()} vs "
+                f"{first.options.describe()}); re-run one with the other's settings",
+                item=label,
+            )
+        theirs = {d.name: _dataset_key(d) for d in other.datasets}
+        if set(theirs) != set(datasets):
+            raise ComparisonError(
+                f"cannot merge {label} into {labels[0]}: different datasets "
+                f"({', '.join(sorted(theirs))} vs {', '.join(sorted(datasets))})",
+                item=label,
+            )
+        for name, key in theirs.items():
+            if key != datasets[name]:
+                raise ComparisonError(
+                    f"cannot merge {label} into {labels[0]}: dataset {name!r} differs "
+                    "(other images, limit or text normalisation)",
+                    item=label,
+                )
+    runs: list[RunResult] = []
+    seen: dict[tuple[str, str], str] = {}
+    for result, label in zip(results, labels, strict=False):
+        for run in result.runs:
+            key = (run.backend, run.dataset)
+            if key in seen:
+                raise ComparisonError(
+                    f"engine {run.backend!r} ran on {run.dataset!r} in both "
+                    f"{seen[key]} and {label}; label one run differently "
+                    f"(unocr compare -b 'other={run.engine or run.backend}')",
+                    item=label,
+                )
+            seen[key] = label
+            runs.append(run)
+    ran = {r.backend for r in runs}
+    skipped = [s for r in results for s in r.skipped if s.backend not in ran]
+    backends = list(dict.fromkeys(b for r in results for b in r.backends))
+    return CompareResult(
+        backends=tuple(backends),
+        datasets=first.datasets,
+        runs=tuple(runs),
+        skipped=tuple(dict.fromkeys(skipped)),
+        options=first.options,
+        languages=first.languages,
+        workers=first.workers,
+        created=max(r.created for r in results),
+        version=first.version,
+    )
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -262,6 +516,7 @@ TABLE_COLUMNS = (
     "E2E",
     "CER",
     "WER",
+    "BoW WER",
     "median s",
     "images/s",
 )
@@ -282,6 +537,7 @@ def table_rows(result: CompareResult) -> list[list[str]]:
                 _fmt(s.e2e_hmean),
                 _fmt(s.cer),
                 _fmt(s.wer),
+                _fmt(s.bow_wer),
                 _fmt(sp.median_latency),
                 _fmt(sp.throughput, 2),
             ]
@@ -293,9 +549,11 @@ def format_table(result: CompareResult) -> str:
     """Render the summary of ``result`` as text, skipped engines listed below.
 
     Columns: engine, dataset, images, failed, detection hmean, end-to-end
-    hmean, page-level CER and WER, median latency (s) and throughput
-    (images/s). ``-`` marks a figure that does not apply (e.g. hmean on
-    text-only ground truth).
+    hmean, page-level CER and WER, bag-of-words WER (order-free), median
+    latency (s) and throughput (images/s). ``-`` marks a figure that does
+    not apply (e.g. hmean on text-only ground truth). Below the table: the
+    scoring protocol, each dataset's text normalisation, skipped engines and
+    failures.
     """
     rows = [list(TABLE_COLUMNS), *table_rows(result)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS))]
@@ -312,6 +570,10 @@ def format_table(result: CompareResult) -> str:
     out.extend(line(r) for r in rows[1:])
     if not result.runs:
         out.append("(no engine ran)")
+    out.append(f"scoring: {result.options.describe()}")
+    for d in result.datasets:
+        norm = d.normalization.describe() if d.normalization else "exact"
+        out.append(f"text normalisation on {d.name}: {norm}")
     for s in result.skipped:
         fix = f" Fix: {s.fix}" if s.fix else ""
         out.append(f"skipped {s.backend}: {s.reason}{fix}")

@@ -14,18 +14,26 @@ funsd      ``images/X.png`` + ``annotations/X.json`` word   empty words
 text       ``X.png`` + ``X.txt`` (page text)       text     none
 linegt     ``X.tif`` + ``X.gt.txt`` (one line)     text     none
 json       ``X.png`` + ``X.json`` (unocr page)     word     ``###``
+page-xml   PAGE-XML + the image it names           word     none
+alto       ALTO + the image it names               word     none
 pdf        ``X.pdf`` + ``X.jsonl`` (unocr pages)   word     ``###``
 ========== ======================================= ======== ===========
+
+Each dataset declares the text normalisation its own evaluation uses
+(:attr:`Dataset.normalization`: ICDAR 2015's official rule, SROIE
+case-insensitive, exact elsewhere), and each sample keeps the ground truth's
+file order (:attr:`Sample.order`) for the official first-come matching.
 """
 
 from __future__ import annotations
 
-from unocr.datasets._common import Dataset, Level, Sample
 from unocr.datasets._dispatch import DATASET_KINDS, load_dataset, parse_dataset_spec
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
+from unocr.datasets.layout_xml import load_alto, load_page_xml
 from unocr.datasets.linegt import load_linegt
 from unocr.datasets.pdf import load_pdf_dataset
+from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
 from unocr.datasets.unocr_json import load_unocr_json
@@ -35,10 +43,12 @@ __all__ = [
     "Dataset",
     "Level",
     "Sample",
+    "load_alto",
     "load_dataset",
     "load_funsd",
     "load_icdar2015",
     "load_linegt",
+    "load_page_xml",
     "load_pdf_dataset",
     "load_sroie",
     "load_text",

@@ -7,11 +7,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from unocr.datasets._common import Dataset
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
+from unocr.datasets.layout_xml import load_alto, load_page_xml
 from unocr.datasets.linegt import load_linegt
 from unocr.datasets.pdf import load_pdf_dataset
+from unocr.datasets.sample import Dataset
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
 from unocr.datasets.unocr_json import load_unocr_json
@@ -29,6 +30,8 @@ DATASET_KINDS: dict[str, Loader] = {
     "text": load_text,
     "linegt": load_linegt,
     "json": load_unocr_json,
+    "page-xml": load_page_xml,
+    "alto": load_alto,
     "pdf": load_pdf_dataset,
 }
 
@@ -39,6 +42,9 @@ _ALIASES = {
     "gt.txt": "linegt",
     "txt": "text",
     "unocr": "json",
+    "page": "page-xml",
+    "pagexml": "page-xml",
+    "page_xml": "page-xml",
 }
 
 
@@ -82,8 +88,9 @@ def load_dataset(
 
     Kinds: ``icdar2015``, ``sroie``, ``funsd``, ``text`` (page ``.txt`` beside
     each image), ``linegt`` (OCR-D ``.gt.txt`` single lines), ``json`` (unocr
-    JSON pages beside each image), ``pdf`` (unocr JSON Lines beside each PDF,
-    one sample per labelled page).
+    JSON pages beside each image), ``page-xml`` and ``alto`` (OCR-D ground
+    truth, reading order included).
+    ``pdf``: unocr JSON Lines beside each PDF, one sample per labelled page.
 
     Args:
         spec: ``"kind:PATH"``, or a ``(kind, path)`` pair.

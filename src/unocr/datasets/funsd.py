@@ -15,17 +15,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from unocr.datasets._common import (
-    Dataset,
-    Sample,
-    annotated_sample,
+from unocr.datasets.files import (
     check_folder,
     collect,
     files_by_name,
     image_pairs,
     read_text,
-    words_page,
 )
+from unocr.datasets.sample import Dataset, Sample
+from unocr.datasets.truth import annotated_sample, words_page
 from unocr.errors import DatasetError, GeometryError
 from unocr.geometry import Box, Geometry
 from unocr.model import Page, Word
@@ -70,6 +68,13 @@ def parse_funsd(
     Raises:
         DatasetError: The file is not JSON or not in FUNSD's structure.
     """
+    page, ignore, _ = _read_funsd(path, width, height)
+    return page, ignore
+
+
+def _read_funsd(
+    path: Path, width: int, height: int
+) -> tuple[Page, tuple[Geometry, ...], list[Word]]:
     try:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
@@ -104,7 +109,7 @@ def parse_funsd(
                 words.append(Word(text=text, geometry=box))
             else:
                 ignore.append(box)
-    return words_page(words, width, height), tuple(ignore)
+    return words_page(words, width, height), tuple(ignore), words
 
 
 def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
@@ -125,7 +130,7 @@ def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     gts = files_by_name(root, ".json")
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(image, lambda w, h: parse_funsd(gt, width=w, height=h))
+        return annotated_sample(image, lambda w, h: _read_funsd(gt, w, h))
 
     return collect(
         root,

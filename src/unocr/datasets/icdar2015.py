@@ -24,26 +24,53 @@ Examples:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from unocr.datasets._common import (
-    Dataset,
-    Sample,
-    annotated_sample,
+from unocr.datasets.files import (
     check_folder,
     collect,
     files_by_name,
     image_pairs,
-    parse_quad_line,
     read_text,
-    words_page,
 )
+from unocr.datasets.sample import Dataset, Sample
+from unocr.datasets.truth import annotated_sample, parse_quad_line, words_page
 from unocr.geometry import Geometry
+from unocr.metrics.normalize import NORMALIZATIONS
 from unocr.model import Page, Word
 
 __all__ = ["DONT_CARE", "load_icdar2015", "parse_icdar2015"]
 
 DONT_CARE = "###"
+
+# rrc_evaluation_funcs.get_tl_line_values: a transcription between double
+# quotes is the text inside, with \\ and \" unescaped.
+_QUOTED = re.compile(r'^\s*"(.*)"\s*$')
+
+
+def _transcription(raw: str) -> str:
+    m = _QUOTED.match(raw)
+    if m is None:
+        return raw
+    return m.group(1).replace("\\\\", "\\").replace('\\"', '"')
+
+
+def _read_icdar2015(
+    path: Path, width: int, height: int
+) -> tuple[Page, tuple[Geometry, ...], list[Word]]:
+    words: list[Word] = []
+    ignore: list[Geometry] = []
+    for lineno, line in enumerate(read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        geometry, raw = parse_quad_line(line, path, lineno)
+        text = _transcription(raw)
+        if text == DONT_CARE:
+            ignore.append(geometry)
+        else:
+            words.append(Word(text=text, geometry=geometry))
+    return words_page(words, width, height), tuple(ignore), words
 
 
 def parse_icdar2015(
@@ -58,22 +85,14 @@ def parse_icdar2015(
 
     Returns:
         The page of legible words (lines and reading order synthesised) and
-        the don't-care regions (``###``).
+        the don't-care regions (``###``). A transcription in double quotes
+        is the text inside them, as the official scripts read it.
 
     Raises:
         DatasetError: A line is malformed (the message names file and line).
     """
-    words: list[Word] = []
-    ignore: list[Geometry] = []
-    for lineno, line in enumerate(read_text(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        geometry, text = parse_quad_line(line, path, lineno)
-        if text == DONT_CARE:
-            ignore.append(geometry)
-        else:
-            words.append(Word(text=text, geometry=geometry))
-    return words_page(words, width, height), tuple(ignore)
+    page, ignore, _ = _read_icdar2015(path, width, height)
+    return page, ignore
 
 
 def load_icdar2015(
@@ -87,7 +106,10 @@ def load_icdar2015(
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
-        Word-level samples; images without a ground-truth file are skipped.
+        Word-level samples in the files' word order (``Sample.order``), with
+        the official ICDAR 2015 text rule declared
+        (``NORMALIZATIONS["icdar2015"]``); images without a ground-truth
+        file are skipped.
 
     Raises:
         DatasetError: The folder is missing, holds no annotated image, or a
@@ -100,9 +122,7 @@ def load_icdar2015(
         return gts.get(f"gt_{image.stem}.txt") or gts.get(f"{image.stem}.txt")
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(
-            image, lambda w, h: parse_icdar2015(gt, width=w, height=h)
-        )
+        return annotated_sample(image, lambda w, h: _read_icdar2015(gt, w, h))
 
     return collect(
         root,
@@ -111,4 +131,5 @@ def load_icdar2015(
         make,
         limit=limit,
         expected="img_N.jpg with gt_img_N.txt",
+        normalization=NORMALIZATIONS["icdar2015"],
     )

@@ -13,18 +13,16 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from unocr.datasets._common import (
+from unocr.datasets.files import (
     IMAGE_SUFFIXES,
-    Dataset,
-    Sample,
     check_folder,
     collect,
     files_by_name,
     natural_key,
     read_text,
-    text_only_page,
-    upright_size,
 )
+from unocr.datasets.sample import Dataset, Sample
+from unocr.datasets.truth import text_only_page, upright_size
 
 __all__ = ["load_linegt"]
 

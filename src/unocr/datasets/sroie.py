@@ -17,18 +17,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from unocr.datasets._common import (
-    Dataset,
-    Sample,
-    annotated_sample,
+from unocr.datasets.files import (
     check_folder,
     collect,
     files_by_name,
     image_pairs,
-    lines_page,
-    parse_quad_line,
     read_text,
 )
+from unocr.datasets.sample import Dataset, Sample
+from unocr.datasets.truth import annotated_sample, lines_page, parse_quad_line
+from unocr.metrics.normalize import NORMALIZATIONS
 from unocr.model import Line, Page
 
 __all__ = ["load_sroie", "parse_sroie"]
@@ -48,13 +46,19 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
     Raises:
         DatasetError: A line is malformed (the message names file and line).
     """
+    return _read_sroie(path, width, height)[0]
+
+
+def _read_sroie(
+    path: Path, width: int, height: int
+) -> tuple[Page, tuple[()], list[Line]]:
     lines: list[Line] = []
     for lineno, raw in enumerate(read_text(path).split("\n"), start=1):
         if not raw.strip():
             continue
         geometry, text = parse_quad_line(raw, path, lineno)
         lines.append(Line(text=text.strip(), geometry=geometry))
-    return lines_page(lines, width, height)
+    return lines_page(lines, width, height), (), lines
 
 
 def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
@@ -65,8 +69,9 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
-        Line-level samples without don't-care regions; images without a
-        box file are skipped.
+        Line-level samples without don't-care regions, in the files' line
+        order, declaring case-insensitive text comparison (the receipts are
+        transcribed in upper case); images without a box file are skipped.
 
     Raises:
         DatasetError: The folder is missing, holds no annotated image, or a
@@ -76,11 +81,7 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     gts = files_by_name(root, ".txt")
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(
-            image,
-            lambda w, h: (parse_sroie(gt, width=w, height=h), ()),
-            level="line",
-        )
+        return annotated_sample(image, lambda w, h: _read_sroie(gt, w, h), level="line")
 
     return collect(
         root,
@@ -89,4 +90,6 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
         make,
         limit=limit,
         expected="X.jpg with X.txt",
+        # SROIE's transcriptions are upper case: scored case-insensitively.
+        normalization=NORMALIZATIONS["ignore-case"],
     )

@@ -12,17 +12,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from unocr.datasets._common import (
-    Dataset,
-    Sample,
+from unocr.datasets.files import (
     check_folder,
     collect,
     file_beside,
     image_pairs,
     read_text,
-    text_only_page,
-    upright_size,
 )
+from unocr.datasets.sample import Dataset, Sample
+from unocr.datasets.truth import text_only_page, upright_size
 
 __all__ = ["load_text"]
 

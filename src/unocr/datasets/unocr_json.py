@@ -13,16 +13,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from unocr.datasets._common import (
-    Dataset,
-    Level,
-    Sample,
+from unocr.datasets.files import (
     check_folder,
     collect,
     file_beside,
     image_pairs,
     read_text,
 )
+from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.errors import DatasetError, UnocrError
 from unocr.geometry import Geometry
 from unocr.model import Block, Line, Page

@@ -1,71 +1,38 @@
-"""Metrics for OCR results: detection, end to end, recognition, speed.
+"""Deprecated name of :mod:`unocr.metrics` (kept for one release).
 
-- Detection: precision, recall and hmean at IoU >= 0.5 under the ICDAR 2015
-  protocol (one-to-one matching, don't-care regions), for any shapes
-  (:func:`match_detections`, :func:`evaluate_page`).
-- End to end: a match counts only when the texts agree after
-  :class:`Normalization` (case, NFKC, punctuation).
-- Recognition: CER and WER with rapidfuzz's Levenshtein distance, over
-  matched pairs and over the whole page text (:func:`cer`, :func:`wer`).
-- Speed: median and 95th-percentile latency, throughput, model load time
-  (:func:`speed_stats`).
-
-Examples:
-    >>> from unocr.evaluate import cer, Normalization
-    >>> cer("Hello", "hello", Normalization(ignore_case=True))
-    0.0
+Every name of ``unocr.metrics`` is reachable here and warns
+(``DeprecationWarning``) when used; ``EvalOptions`` and ``evaluate_page`` are
+the old names of :class:`unocr.metrics.ScoringOptions` and
+:func:`unocr.metrics.score_page`. The submodules ``unocr.evaluate.matching``,
+``.normalize``, ``.page``, ``.speed`` and ``.text`` are the modules of
+``unocr.metrics``.
 """
 
 from __future__ import annotations
 
-from unocr.evaluate.matching import (
-    DetectionMatch,
-    Matching,
-    dont_care_mask,
-    match_detections,
-    match_iou,
-)
-from unocr.evaluate.normalize import Normalization, normalize_text
-from unocr.evaluate.page import (
-    EvalOptions,
-    PageScores,
-    Scores,
-    aggregate,
-    evaluate_page,
-    hmean,
-    precision_recall,
-)
-from unocr.evaluate.speed import SpeedStats, speed_stats
-from unocr.evaluate.text import (
-    ErrorCounts,
-    bag_of_words_errors,
-    cer,
-    char_errors,
-    wer,
-    word_errors,
-)
+import sys
+import warnings
+from typing import Any
 
-__all__ = [
-    "DetectionMatch",
-    "ErrorCounts",
-    "EvalOptions",
-    "Matching",
-    "Normalization",
-    "PageScores",
-    "Scores",
-    "SpeedStats",
-    "aggregate",
-    "bag_of_words_errors",
-    "cer",
-    "char_errors",
-    "dont_care_mask",
-    "evaluate_page",
-    "hmean",
-    "match_detections",
-    "match_iou",
-    "normalize_text",
-    "precision_recall",
-    "speed_stats",
-    "wer",
-    "word_errors",
-]
+import unocr.metrics as _metrics
+from unocr.metrics import matching, normalize, page, speed, text
+
+for _sub in (matching, normalize, page, speed, text):
+    sys.modules[f"{__name__}.{_sub.__name__.rsplit('.', 1)[1]}"] = _sub
+
+__all__ = [*_metrics.__all__, "EvalOptions", "evaluate_page"]
+
+_RENAMED = {"EvalOptions": "ScoringOptions", "evaluate_page": "score_page"}
+
+
+def __getattr__(name: str) -> Any:
+    new = _RENAMED.get(name, name)
+    if new not in _metrics.__all__:
+        raise AttributeError(f"module 'unocr.evaluate' has no attribute {name!r}")
+    warnings.warn(
+        f"unocr.evaluate.{name} is deprecated and will be removed in unocr 0.3; "
+        f"use unocr.metrics.{new}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(_metrics, new)

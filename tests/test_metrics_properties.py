@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unocr.evaluate import evaluate_page, match_detections, match_iou
 from unocr.geometry import Box
+from unocr.metrics import match_detections, match_iou, score_page
 from unocr.model import Page, Word
 
 coord = st.integers(min_value=0, max_value=300)
@@ -35,7 +35,7 @@ def pages(draw: st.DrawFn, min_words: int = 0) -> Page:
 @given(pages())
 def test_perfect_prediction_scores_one(page: Page) -> None:
     """Predicting the ground truth itself gives P = R = hmean = 1 and CER = 0."""
-    s = evaluate_page(page, page)
+    s = score_page(page, page)
     assert (s.precision, s.recall, s.hmean) == (1.0, 1.0, 1.0)
     assert s.e2e_hmean == 1.0
     assert s.cer == 0.0
@@ -45,7 +45,7 @@ def test_perfect_prediction_scores_one(page: Page) -> None:
 @given(pages(min_words=1))
 def test_empty_prediction_has_zero_recall(page: Page) -> None:
     """Predicting nothing finds nothing: recall 0 whenever there is truth."""
-    s = evaluate_page(page, Page(width=page.width, height=page.height))
+    s = score_page(page, Page(width=page.width, height=page.height))
     assert s.recall == 0.0
     assert s.hmean == 0.0
 
@@ -59,12 +59,13 @@ def test_empty_prediction_has_zero_recall(page: Page) -> None:
 def test_scores_do_not_depend_on_box_order(
     truth: list[Box], pred: list[Box], ignore: list[Box], rnd: object
 ) -> None:
-    """Shuffling truth, detections and don't-care regions changes no count."""
-    base = match_detections(truth, pred, ignore)
+    """Optimal matching: shuffling truth, detections and don't-care regions changes
+    no count (first-come, the official rule, depends on order by design)."""
+    base = match_detections(truth, pred, ignore, matching="optimal")
     t2, p2, i2 = list(truth), list(pred), list(ignore)
     for seq in (t2, p2, i2):
         rnd.shuffle(seq)  # type: ignore[attr-defined]
-    shuffled = match_detections(t2, p2, i2)
+    shuffled = match_detections(t2, p2, i2, matching="optimal")
     assert (shuffled.matched, shuffled.n_truth, shuffled.n_pred) == (
         base.matched,
         base.n_truth,
@@ -77,12 +78,14 @@ def test_scores_do_not_depend_on_box_order(
 def test_matching_is_one_to_one_and_above_threshold(
     truth: list[Box], pred: list[Box]
 ) -> None:
-    """No region or detection is used twice; every match has IoU >= 0.5."""
-    for rule in ("optimal", "greedy"):
-        m = match_detections(truth, pred, matching=rule)  # type: ignore[arg-type]
-        assert len(set(m.truth_index.tolist())) == m.matched
-        assert len(set(m.pred_index.tolist())) == m.matched
-        assert (m.iou >= 0.5).all()
+    """No region or detection is used twice; every match has IoU > 0.5
+    (>= 0.5 when the threshold is inclusive)."""
+    for rule in ("first-come", "optimal", "greedy"):
+        for strict in (True, False):
+            m = match_detections(truth, pred, matching=rule, strict=strict)  # type: ignore[arg-type]
+            assert len(set(m.truth_index.tolist())) == m.matched
+            assert len(set(m.pred_index.tolist())) == m.matched
+            assert (m.iou > 0.5).all() if strict else (m.iou >= 0.5).all()
         for t, p, v in zip(m.truth_index, m.pred_index, m.iou, strict=True):
             assert np.isclose(truth[t].iou(pred[p]), v)
 
@@ -113,9 +116,10 @@ def _brute_force(iou: np.ndarray, threshold: float) -> tuple[int, float]:
 )
 def test_optimal_matching_equals_brute_force(iou: np.ndarray) -> None:
     """Optimal = most matches, then the largest total IoU (checked exhaustively)."""
-    t, p = match_iou(iou, matching="optimal")
+    t, p = match_iou(iou, matching="optimal", strict=False)
     count, total = _brute_force(iou, 0.5)
     assert t.size == count
     assert np.isclose(iou[t, p].sum(), total)
-    greedy_t, greedy_p = match_iou(iou, matching="greedy")
-    assert greedy_t.size == greedy_p.size <= count
+    for rule in ("greedy", "first-come"):
+        other_t, other_p = match_iou(iou, matching=rule, strict=False)  # type: ignore[arg-type]
+        assert other_t.size == other_p.size <= count

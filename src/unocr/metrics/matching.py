@@ -1,33 +1,41 @@
 """One-to-one matching of detections to ground truth (ICDAR 2015 protocol).
 
-The protocol, as in the official ICDAR 2015 Challenge 4 evaluation script:
+The rules of the official ICDAR 2015 Robust Reading evaluation (Task 4.1
+``script.py`` and ``rrc_evaluation_funcs.py``; Task 4.4 matches the same way):
 
 1. A detection whose area lies **more than half inside one don't-care
-   region** (intersection / detection area > 0.5) is discarded: it counts as
-   neither a true nor a false positive.
+   region** (intersection / detection area > 0.5, per region, not summed) is
+   discarded: it counts as neither a true nor a false positive
+   (``AREA_PRECISION_CONSTRAINT = 0.5``, compared with ``>``).
 2. Don't-care regions are not ground truth: they count as neither hit nor
    miss.
 3. A remaining detection and a ground-truth region may match when their IoU
-   is at least the threshold (0.5). Each region and each detection takes part
-   in at most one match.
+   is **greater than** 0.5 (``IOU_CONSTRAINT = 0.5``, compared with ``>``:
+   an IoU of exactly 0.5 is not a match). Each region and each detection
+   takes part in at most one match.
+4. **First come, first matched**: the ground-truth regions are visited in file
+   order and each takes the first detection, in file order, that is still
+   unmatched, not discarded and above the threshold (the script's nested
+   ``for gtNum ... for detNum ...`` loop).
 
 How the one-to-one matches are chosen (``matching=``):
 
-- ``"optimal"`` (default): the largest possible number of matches, and among
-  those the largest total IoU (an assignment problem, solved exactly per
-  connected group of overlapping candidates). The result does not depend on
-  the order of the boxes.
-- ``"greedy"``: pairs taken in order of decreasing IoU (ties by index), as
-  many detection evaluators do.
+- ``"first-come"`` (the official rule 4). The result depends on the order of
+  the boxes: ground truth in the dataset's file order, detections in the
+  engine's order.
+- ``"optimal"`` (not official): the largest possible number of matches, and
+  among those the largest total IoU (an assignment problem, solved exactly per
+  connected group of overlapping candidates). It does not depend on box order
+  and never finds fewer matches than the other rules, so it can score
+  *higher* than the official figure.
+- ``"greedy"`` (not official): pairs taken in order of decreasing IoU (ties
+  by index), as many detection evaluators do; it can score lower than
+  first-come.
 
-The official script instead walks ground truth and detections in file order
-and takes the first pair above the threshold. All three agree whenever no
-box has IoU >= 0.5 with two counterparts, which is always the case when the
-ground-truth regions do not overlap each other and neither do the detections
-(two disjoint regions cannot both cover more than half of one box's union).
-They can differ only for overlapping boxes; there ``"optimal"`` never scores
-lower. One deliberate difference: the issue asks for IoU >= 0.5, the official
-script uses > 0.5 (only exact ties at 0.5 are affected).
+The rules can disagree whenever one box has a candidate IoU with two
+counterparts; that happens even when neither the regions nor the detections
+overlap each other (two disjoint halves of a box each at IoU 0.5 under an
+inclusive threshold).
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from numpy.typing import NDArray
 from unocr.geometry import Geometry, intersection_matrix, iou_matrix
 
 __all__ = [
+    "MATCHING_RULES",
     "DetectionMatch",
     "Matching",
     "dont_care_mask",
@@ -49,7 +58,10 @@ __all__ = [
     "match_iou",
 ]
 
-Matching = Literal["optimal", "greedy"]
+Matching = Literal["first-come", "optimal", "greedy"]
+
+#: The matching rules, official first.
+MATCHING_RULES: tuple[Matching, ...] = ("first-come", "optimal", "greedy")
 
 
 @dataclass(frozen=True)
@@ -242,21 +254,41 @@ def _greedy(
     return r_arr[order2], c_arr[order2]
 
 
+def _first_come(cand: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    # Official Task 4.1/4.4 loop: each ground truth in file order takes the
+    # first free candidate detection in file order.
+    used = np.zeros(cand.shape[1], dtype=np.bool_)
+    keep_r: list[int] = []
+    keep_c: list[int] = []
+    for r in np.flatnonzero(cand.any(axis=1)).tolist():
+        free = np.flatnonzero(cand[r] & ~used)
+        if free.size:
+            c = int(free[0])
+            used[c] = True
+            keep_r.append(r)
+            keep_c.append(c)
+    return np.array(keep_r, dtype=np.int64), np.array(keep_c, dtype=np.int64)
+
+
 def match_iou(
     iou: NDArray[np.float64],
     *,
     threshold: float = 0.5,
-    matching: Matching = "optimal",
+    matching: Matching = "first-come",
     pred_mask: NDArray[np.bool_] | None = None,
+    strict: bool = True,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """One-to-one matches from an IoU matrix.
 
     Args:
         iou: (G, D) float64 IoU of every ground-truth region with every
             detection.
-        threshold: Minimum IoU of a match (inclusive).
-        matching: ``"optimal"`` or ``"greedy"`` (see the module docstring).
+        threshold: The IoU a match must exceed (or reach, see ``strict``).
+        matching: ``"first-come"``, ``"optimal"`` or ``"greedy"`` (see the
+            module docstring).
         pred_mask: (D,) bool, detections allowed to match (default all).
+        strict: ``True`` (official): IoU must be greater than ``threshold``;
+            ``False``: at least ``threshold``.
 
     Returns:
         ``(truth_index, pred_index)``: two (K,) int64 arrays, sorted by
@@ -265,9 +297,11 @@ def match_iou(
     Raises:
         ValueError: Unknown ``matching``.
     """
-    if matching not in ("optimal", "greedy"):
-        raise ValueError(f"matching must be 'optimal' or 'greedy', got {matching!r}")
-    cand = iou >= threshold
+    if matching not in MATCHING_RULES:
+        raise ValueError(
+            f"matching must be one of {', '.join(MATCHING_RULES)}, got {matching!r}"
+        )
+    cand = iou > threshold if strict else iou >= threshold
     if pred_mask is not None:
         cand &= pred_mask[np.newaxis, :]
     rows, cols = np.nonzero(cand)
@@ -276,6 +310,8 @@ def match_iou(
     if rows.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy()
+    if matching == "first-come":
+        return _first_come(cand)
     if matching == "greedy":
         return _greedy(iou, rows, cols)
     return _optimal(iou, rows, cols)
@@ -288,7 +324,8 @@ def match_detections(
     *,
     iou_threshold: float = 0.5,
     ignore_overlap: float = 0.5,
-    matching: Matching = "optimal",
+    matching: Matching = "first-come",
+    strict: bool = True,
 ) -> DetectionMatch:
     """Match detections to ground truth under the ICDAR 2015 protocol.
 
@@ -299,10 +336,12 @@ def match_detections(
         truth: G ground-truth regions (don't-care regions *not* included).
         pred: D detections.
         ignore: K don't-care regions.
-        iou_threshold: Minimum IoU of a match (0.5).
+        iou_threshold: The IoU a match must exceed (0.5).
         ignore_overlap: A detection more than this fraction inside one
             don't-care region is discarded (0.5).
-        matching: ``"optimal"`` or ``"greedy"``.
+        matching: ``"first-come"`` (official), ``"optimal"`` or ``"greedy"``.
+        strict: IoU must exceed ``iou_threshold`` (official); ``False``:
+            reaching it is enough.
 
     Returns:
         The matches and the discard mask.
@@ -319,7 +358,11 @@ def match_detections(
     if truth and pred:
         iou = np.asarray(iou_matrix(truth, pred), dtype=np.float64)
         t_idx, p_idx = match_iou(
-            iou, threshold=iou_threshold, matching=matching, pred_mask=~discarded
+            iou,
+            threshold=iou_threshold,
+            matching=matching,
+            pred_mask=~discarded,
+            strict=strict,
         )
         values = iou[t_idx, p_idx]
     else:

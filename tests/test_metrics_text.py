@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unocr.evaluate import (
+from unocr.metrics import (
     ErrorCounts,
     Normalization,
     bag_of_words_errors,
@@ -98,3 +98,20 @@ def test_speed_stats() -> None:
     empty = speed_stats([], wall_seconds=0.0)
     assert (empty.images, empty.median_latency, empty.throughput) == (0, None, None)
     assert set(s.to_dict()) >= {"median_latency", "p95_latency", "throughput"}
+
+
+def test_old_module_and_names_warn_but_work() -> None:
+    import unocr.evaluate as old
+    import unocr.metrics as new
+
+    with pytest.warns(DeprecationWarning, match=r"use unocr\.metrics\.ScoringOptions"):
+        assert old.EvalOptions is new.ScoringOptions
+    with pytest.warns(DeprecationWarning, match=r"use unocr\.metrics\.cer"):
+        assert old.cer is new.cer
+    with pytest.warns(DeprecationWarning, match="use score_page"):
+        assert new.evaluate_page is new.score_page  # type: ignore[attr-defined]
+    from unocr.evaluate.matching import match_iou
+
+    assert match_iou is new.match_iou
+    with pytest.raises(AttributeError):
+        _ = old.no_such_name

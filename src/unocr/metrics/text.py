@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from unocr.evaluate.normalize import Normalization, normalize_text
+from unocr.metrics.normalize import Normalization, normalize_text
 
 __all__ = [
     "ErrorCounts",

@@ -1,9 +1,9 @@
 """Score one predicted page against its ground truth, and sum over many.
 
-Per image, :func:`evaluate_page` computes
+Per image, :func:`score_page` computes
 
 - **detection**: matches at the sample's level (words or lines) under the
-  ICDAR 2015 protocol (:mod:`unocr.evaluate.matching`); precision = matches /
+  ICDAR 2015 protocol (:mod:`unocr.metrics.matching`); precision = matches /
   detections kept, recall = matches / ground-truth regions, hmean their
   harmonic mean;
 - **end to end**: the same, but a match counts only if the two
@@ -24,59 +24,156 @@ Dataset figures (:func:`aggregate`) sum counts over images before dividing
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from unocr.evaluate.matching import DetectionMatch, Matching, match_detections
-from unocr.evaluate.normalize import Normalization, normalize_text
-from unocr.evaluate.text import (
+from unocr.geometry import Geometry
+from unocr.metrics.matching import (
+    MATCHING_RULES,
+    DetectionMatch,
+    Matching,
+    match_detections,
+)
+from unocr.metrics.normalize import Normalization, normalize_text, texts_match
+from unocr.metrics.spotting import spotting_word
+from unocr.metrics.text import (
     ErrorCounts,
     bag_of_words_errors,
     char_errors,
     word_errors,
 )
-from unocr.geometry import Geometry
 from unocr.model import Element, Page
 
 __all__ = [
-    "EvalOptions",
+    "PROTOCOLS",
     "PageScores",
+    "Protocol",
     "Scores",
+    "ScoringOptions",
     "aggregate",
-    "evaluate_page",
+    "dataset_precision_recall",
     "hmean",
     "precision_recall",
+    "score_page",
+    "scored_elements",
 ]
 
 
+Protocol = Literal["icdar2015", "custom"]
+
+#: The scoring protocols: the official ICDAR 2015 rules, or your own settings.
+PROTOCOLS: tuple[Protocol, ...] = ("icdar2015", "custom")
+
+
 @dataclass(frozen=True)
-class EvalOptions:
-    """Settings of the evaluation protocol.
+class ScoringOptions:
+    """Settings of the scoring protocol.
+
+    ``protocol="icdar2015"`` (the default) reproduces the official ICDAR 2015
+    Robust Reading scripts (Task 4.1 detection, Task 4.4 end to end): a match
+    needs IoU *greater than* ``iou_threshold`` (0.5), matches are taken
+    first-come in file order, and a dataset without ground truth (or without
+    detections) scores recall (precision) 0. ``protocol="custom"`` uses
+    ``matching`` as given, accepts IoU equal to the threshold, and scores an
+    empty dataset as perfect.
 
     Attributes:
-        iou_threshold: Minimum IoU of a detection match (ICDAR 2015: 0.5).
+        protocol: ``"icdar2015"`` or ``"custom"``.
+        iou_threshold: IoU threshold of a detection match (ICDAR 2015: 0.5).
         ignore_overlap: A detection more than this fraction of its area inside
             one don't-care region is discarded (ICDAR 2015: 0.5).
-        matching: ``"optimal"`` (order-independent, default) or ``"greedy"``.
-        normalization: Text normalisation for end-to-end matches and CER/WER.
+        matching: One-to-one rule (:data:`~unocr.metrics.matching.MATCHING_RULES`);
+            ``None`` = the protocol's (``"first-come"`` for ``icdar2015``,
+            ``"optimal"`` for ``custom``).
+        normalization: Text normalisation for end-to-end matches and CER/WER;
+            ``None`` = what the dataset declares (``Dataset.normalization``;
+            exact comparison where nothing is declared).
+        word_spotting: Score end to end as the word-spotting variant of
+            Task 4.4 (:mod:`unocr.metrics.spotting`).
     """
 
+    protocol: Protocol = "icdar2015"
     iou_threshold: float = 0.5
     ignore_overlap: float = 0.5
-    matching: Matching = "optimal"
-    normalization: Normalization = field(default_factory=Normalization)
+    matching: Matching | None = None
+    normalization: Normalization | None = None
+    word_spotting: bool = False
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(
+                f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}"
+            )
+        if self.matching is not None and self.matching not in MATCHING_RULES:
+            raise ValueError(
+                f"matching must be one of {', '.join(MATCHING_RULES)}, "
+                f"got {self.matching!r}"
+            )
+
+    @property
+    def rule(self) -> Matching:
+        """The matching rule in force (the protocol's when ``matching`` is None)."""
+        if self.matching is not None:
+            return self.matching
+        return "first-come" if self.protocol == "icdar2015" else "optimal"
+
+    @property
+    def official(self) -> bool:
+        """Whether these settings are exactly the official ICDAR 2015 ones."""
+        return (
+            self.protocol == "icdar2015"
+            and self.rule == "first-come"
+            and self.iou_threshold == 0.5
+            and self.ignore_overlap == 0.5
+        )
+
+    def resolved(self, declared: Normalization | None) -> ScoringOptions:
+        """These options with ``normalization`` filled from a dataset's declaration."""
+        if self.normalization is not None:
+            return self
+        return replace(self, normalization=declared or Normalization())
+
+    def describe(self) -> str:
+        """One line for tables and reports."""
+        rel = ">" if self.protocol == "icdar2015" else "\u2265"
+        text = (
+            f"{self.protocol} protocol: IoU {rel} {self.iou_threshold:g}, "
+            f"{self.rule} matching"
+        )
+        if self.word_spotting:
+            text += ", word spotting"
+        if self.protocol == "icdar2015" and not self.official:
+            text += " (settings differ from the official ones)"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dict of the settings."""
         return {
+            "protocol": self.protocol,
             "iou_threshold": self.iou_threshold,
             "ignore_overlap": self.ignore_overlap,
-            "matching": self.matching,
-            "normalization": self.normalization.to_dict(),
+            "matching": self.rule,
+            "normalization": (
+                None if self.normalization is None else self.normalization.to_dict()
+            ),
+            "word_spotting": self.word_spotting,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScoringOptions:
+        """The inverse of :meth:`to_dict`."""
+        norm = data.get("normalization")
+        return cls(
+            protocol=data.get("protocol", "custom"),
+            iou_threshold=float(data["iou_threshold"]),
+            ignore_overlap=float(data["ignore_overlap"]),
+            matching=data.get("matching"),
+            normalization=None if norm is None else Normalization.from_dict(norm),
+            word_spotting=bool(data.get("word_spotting", False)),
+        )
 
 
 def precision_recall(matched: int, n_truth: int, n_pred: int) -> tuple[float, float]:
@@ -95,6 +192,33 @@ def precision_recall(matched: int, n_truth: int, n_pred: int) -> tuple[float, fl
     if n_pred:
         return matched / n_pred, recall
     precision = 1.0 if n_truth == 0 else 0.0
+    return precision, recall
+
+
+def dataset_precision_recall(
+    matched: int, n_truth: int, n_pred: int, protocol: Protocol = "icdar2015"
+) -> tuple[float, float]:
+    """Precision and recall of a whole dataset from summed counts.
+
+    Args:
+        matched: True positives summed over images.
+        n_truth: Ground-truth regions summed over images.
+        n_pred: Detections summed over images.
+        protocol: ``"icdar2015"``: the official scripts' dataset figures,
+            ``methodRecall = 0 if numGlobalCareGt == 0`` and
+            ``methodPrecision = 0 if numGlobalCareDet == 0`` (so a dataset
+            with neither scores 0/0/0); ``"custom"``: the per-image
+            convention of :func:`precision_recall` (an empty dataset is
+            perfect).
+
+    Returns:
+        ``(precision, recall)``.
+    """
+    if protocol != "icdar2015":
+        return precision_recall(matched, n_truth, n_pred)
+    # Task 4.1 / 4.4 script.py, end of evaluate_method.
+    recall = matched / n_truth if n_truth else 0.0
+    precision = matched / n_pred if n_pred else 0.0
     return precision, recall
 
 
@@ -120,7 +244,11 @@ class Scores:
         n_discarded: Detections discarded by don't-care regions.
         n_dont_care: Don't-care regions.
         matched: Detection true positives.
-        e2e_matched: Matches whose normalised texts are equal.
+        e2e_matched: Matches whose transcriptions are correct.
+        e2e_n_truth: Ground-truth regions of the end-to-end score (fewer than
+            ``n_truth`` with word spotting, whose non-dictionary words are
+            don't care).
+        e2e_n_pred: Detections kept for the end-to-end score.
         precision: Detection precision.
         recall: Detection recall.
         hmean: Detection hmean.
@@ -140,7 +268,7 @@ class Scores:
         cer: Page-level character error rate.
         wer: Page-level word error rate.
         bow_word_errors: Page-level word errors ignoring word order
-            (:func:`~unocr.evaluate.text.bag_of_words_errors`).
+            (:func:`~unocr.metrics.text.bag_of_words_errors`).
         bow_wer: ``bow_word_errors / page_words``: WER without reading-order
             mistakes (always <= ``wer``).
     """
@@ -153,6 +281,8 @@ class Scores:
     n_dont_care: int = 0
     matched: int = 0
     e2e_matched: int = 0
+    e2e_n_truth: int = 0
+    e2e_n_pred: int = 0
     precision: float | None = None
     recall: float | None = None
     hmean: float | None = None
@@ -201,7 +331,17 @@ class PageScores(Scores):
         return out
 
 
-def _elements(page: Page, level: str) -> tuple[Element, ...]:
+def scored_elements(page: Page, level: str) -> tuple[Element, ...]:
+    """The elements of ``page`` scored at ``level``, in the page's order.
+
+    Args:
+        page: A ground-truth or engine page.
+        level: ``"word"`` (lines where the page has no words) or ``"line"``
+            (words where it has no lines).
+
+    Returns:
+        ``page.words`` or ``page.lines``.
+    """
     if level == "line":
         return page.lines or page.words
     return page.words or page.lines
@@ -257,14 +397,66 @@ def _text_scores(truth_text: str, pred_text: str) -> dict[str, Any]:
     }
 
 
-def evaluate_page(
+def _e2e(
+    gt_el: Sequence[Element],
+    pr_el: Sequence[Element],
+    match: DetectionMatch,
+    ignore: Sequence[Geometry],
+    opts: ScoringOptions,
+    norm: Normalization,
+) -> tuple[int, int, int]:
+    """End-to-end ``(correct, n_truth, n_pred)`` of one image."""
+    if not opts.word_spotting:
+        # Task 4.4 script.py: a pair matched on IoU counts when
+        # transcription_match(gt.upper(), det.upper()) holds.
+        correct = sum(
+            texts_match(gt_el[t].text, pr_el[p].text, norm)
+            for t, p in zip(
+                match.truth_index.tolist(), match.pred_index.tolist(), strict=True
+            )
+        )
+        return correct, match.n_truth, match.n_pred
+    # Word spotting (Task 4.4, WORD_SPOTTING=True): non-dictionary words become
+    # don't care; dictionary words are cleaned and compared upper-cased
+    # without the edge allowance.
+    words: list[str] = []
+    kept: list[Geometry] = []
+    extra_ignore: list[Geometry] = []
+    for el in gt_el:
+        word = spotting_word(el.text)
+        if word is None:
+            extra_ignore.append(el.geometry)
+        else:
+            words.append(word)
+            kept.append(el.geometry)
+    spot = match_detections(
+        kept,
+        [e.geometry for e in pr_el],
+        [*ignore, *extra_ignore],
+        iou_threshold=opts.iou_threshold,
+        ignore_overlap=opts.ignore_overlap,
+        matching=opts.rule,
+        strict=opts.protocol == "icdar2015",
+    )
+    exact = replace(norm, edge_punctuation="")
+    correct = sum(
+        texts_match(words[t], pr_el[p].text, exact)
+        for t, p in zip(
+            spot.truth_index.tolist(), spot.pred_index.tolist(), strict=True
+        )
+    )
+    return correct, spot.n_truth, spot.n_pred
+
+
+def score_page(
     truth: Page,
     prediction: Page,
     *,
     ignore: Sequence[Geometry] = (),
     level: str = "word",
     localized: bool = True,
-    options: EvalOptions | None = None,
+    options: ScoringOptions | None = None,
+    truth_elements: Sequence[Element] | None = None,
 ) -> PageScores:
     """Score one prediction against its ground truth.
 
@@ -275,7 +467,10 @@ def evaluate_page(
         level: ``"word"`` or ``"line"``: which elements of both pages to match.
             A prediction without words is matched by its lines.
         localized: ``False`` for text-only ground truth: only page CER/WER.
-        options: Protocol settings (default :class:`EvalOptions`).
+        options: Protocol settings (default :class:`ScoringOptions`).
+        truth_elements: The ground-truth regions at ``level`` in the
+            dataset's file order (first-come matching depends on it);
+            default: the truth page's elements in reading order.
 
     Returns:
         Every per-image count and rate.
@@ -288,49 +483,55 @@ def evaluate_page(
         >>> from unocr.model import Page, Word
         >>> words = [Word(text="hi", geometry=Box(0, 0, 20, 10))]
         >>> gt = Page.from_words(words, width=40, height=20)
-        >>> evaluate_page(gt, gt).hmean, evaluate_page(gt, gt).cer
+        >>> score_page(gt, gt).hmean, score_page(gt, gt).cer
         (1.0, 0.0)
     """
     if level not in ("word", "line"):
         raise ValueError(f"level must be 'word' or 'line', got {level!r}")
-    opts = options or EvalOptions()
-    norm = opts.normalization
-    truth_text = normalize_text(truth.text, norm)
+    opts = options or ScoringOptions()
+    norm = opts.normalization or Normalization()
+    # Page texts and CER/WER always collapse whitespace (line breaks are not
+    # errors); only end-to-end word matches may compare words as given.
+    text_norm = replace(norm, collapse_whitespace=True)
+    truth_text = normalize_text(truth.text, text_norm)
     if not localized:
-        pred_text = normalize_text(prediction.text, norm)
+        pred_text = normalize_text(prediction.text, text_norm)
         return PageScores(
             images=1, localized=False, **_text_scores(truth_text, pred_text)
         )
 
-    gt_el = _elements(truth, level)
-    pr_el = _elements(prediction, level)
+    if truth_elements is None:
+        gt_el = scored_elements(truth, level)
+    else:
+        gt_el = tuple(truth_elements)
+    pr_el = scored_elements(prediction, level)
     match = match_detections(
         [e.geometry for e in gt_el],
         [e.geometry for e in pr_el],
         ignore,
         iou_threshold=opts.iou_threshold,
         ignore_overlap=opts.ignore_overlap,
-        matching=opts.matching,
+        matching=opts.rule,
+        strict=opts.protocol == "icdar2015",
     )
-    e2e = 0
+    e2e, e2e_truth, e2e_pred = _e2e(gt_el, pr_el, match, ignore, opts, norm)
     chars = char_total = words = word_total = 0
     for t, p in zip(match.truth_index.tolist(), match.pred_index.tolist(), strict=True):
-        ref = normalize_text(gt_el[t].text, norm)
-        hyp = normalize_text(pr_el[p].text, norm)
+        ref = normalize_text(gt_el[t].text, text_norm)
+        hyp = normalize_text(pr_el[p].text, text_norm)
         char_total += len(ref)
         ref_words = ref.split()
         word_total += len(ref_words)
         if ref == hyp:
-            e2e += 1
             continue
         chars += Levenshtein.distance(ref, hyp)
         words += Levenshtein.distance(ref_words, hyp.split())
     pairs_c = ErrorCounts(chars, char_total)
     pairs_w = ErrorCounts(words, word_total)
     drop = set(np.flatnonzero(match.discarded).tolist())
-    pred_text = normalize_text(_page_text(prediction, level, drop), norm)
+    pred_text = normalize_text(_page_text(prediction, level, drop), text_norm)
     p, r = precision_recall(match.matched, match.n_truth, match.n_pred)
-    ep, er = precision_recall(e2e, match.n_truth, match.n_pred)
+    ep, er = precision_recall(e2e, e2e_truth, e2e_pred)
     return PageScores(
         images=1,
         localized=True,
@@ -340,6 +541,8 @@ def evaluate_page(
         n_dont_care=len(ignore),
         matched=match.matched,
         e2e_matched=e2e,
+        e2e_n_truth=e2e_truth,
+        e2e_n_pred=e2e_pred,
         precision=p,
         recall=r,
         hmean=hmean(p, r),
@@ -357,11 +560,15 @@ def evaluate_page(
     )
 
 
-def aggregate(scores: Iterable[Scores]) -> Scores:
+def aggregate(
+    scores: Iterable[Scores], options: ScoringOptions | None = None
+) -> Scores:
     """Sum per-image scores into dataset scores (micro-average).
 
     Args:
         scores: Per-image (or already aggregated) scores.
+        options: The protocol (its dataset-level zero convention, see
+            :func:`dataset_precision_recall`); default ICDAR 2015.
 
     Returns:
         Summed counts with rates recomputed from the sums. Detection and
@@ -376,6 +583,8 @@ def aggregate(scores: Iterable[Scores]) -> Scores:
         "n_dont_care",
         "matched",
         "e2e_matched",
+        "e2e_n_truth",
+        "e2e_n_pred",
         "matched_char_errors",
         "matched_chars",
         "matched_word_errors",
@@ -402,8 +611,13 @@ def aggregate(scores: Iterable[Scores]) -> Scores:
     )
     if not localized:
         return out
-    p, r = precision_recall(sums["matched"], sums["n_truth"], sums["n_pred"])
-    ep, er = precision_recall(sums["e2e_matched"], sums["n_truth"], sums["n_pred"])
+    protocol = (options or ScoringOptions()).protocol
+    p, r = dataset_precision_recall(
+        sums["matched"], sums["n_truth"], sums["n_pred"], protocol
+    )
+    ep, er = dataset_precision_recall(
+        sums["e2e_matched"], sums["e2e_n_truth"], sums["e2e_n_pred"], protocol
+    )
     pair_c = ErrorCounts(sums["matched_char_errors"], sums["matched_chars"])
     pair_w = ErrorCounts(sums["matched_word_errors"], sums["matched_words"])
     has_pairs = sums["matched"] > 0

@@ -1,4 +1,4 @@
-"""How long evaluation takes: unocr.evaluate against a naive nested-loop matcher.
+"""How long evaluation takes: unocr.metrics against a naive nested-loop matcher.
 
 Synthetic data: ``--images`` pages with ``--boxes`` ground-truth quads each
 (slightly rotated words on a grid, 5 % of them don't-care), and predictions
@@ -7,7 +7,7 @@ right, and add 10 % false alarms.
 
 Timed:
 
-* ``unocr.evaluate.evaluate_page``: the full per-image evaluation (don't-care
+* ``unocr.metrics.score_page``: the full per-image evaluation (don't-care
   discard, vectorised IoU matrix, one-to-one matching, end to end, CER/WER
   over matched pairs and over the page text);
 * ``match_detections`` alone (the detection protocol);
@@ -16,7 +16,7 @@ Timed:
   first-come matching. It runs on ``--naive-images`` pages and its cost is
   extrapolated to all pages.
 
-Run: ``python bench/evaluate.py`` (defaults: 500 images x 200 quads).
+Run: ``python bench/metrics.py`` (defaults: 500 images x 200 quads).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import time
 import numpy as np
 import shapely
 
-from unocr.evaluate import evaluate_page, match_detections
 from unocr.geometry import Box, Quad, enclosing_box
+from unocr.metrics import match_detections, score_page
 from unocr.model import Block, Line, Page, Word
 
 
@@ -143,7 +143,7 @@ def naive(
         for j in range(len(dets)):
             if gt_used[i] or det_used[j] or j in det_dont_care:
                 continue
-            if iou[i, j] >= 0.5:
+            if iou[i, j] > 0.5:  # IOU_CONSTRAINT, strictly greater
                 gt_used[i] = det_used[j] = True
                 matched += 1
     return matched
@@ -169,7 +169,7 @@ def main() -> None:
     t0 = time.perf_counter()
     matched = 0
     for truth, pred, ignore, *_ in data:
-        matched += evaluate_page(truth, pred, ignore=ignore).matched
+        matched += score_page(truth, pred, ignore=ignore).matched
     full = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -200,7 +200,7 @@ def main() -> None:
 
     print(f"{'method':<44}{'total s':>10}{'ms/image':>10}{'vs naive':>10}")
     rows = [
-        ("unocr evaluate_page (all metrics)", full),
+        ("unocr score_page (all metrics)", full),
         ("unocr match_detections (detection only)", det),
         (f"naive nested loops (measured on {k}, extrapolated)", naive_all),
     ]

@@ -1,0 +1,209 @@
+"""Which engines a comparison runs: names, settings and labels.
+
+An engine is given as
+
+- a spec string ``[LABEL=]NAME[:KEY=VALUE[,KEY=VALUE...]]``: the registered
+  engine ``NAME`` created with those constructor options, shown as
+  ``LABEL`` (default: the spec itself), e.g. ``"tesseract"``,
+  ``"tesseract:psm=11"``, ``"sparse=tesseract:psm=11,oem=1"``. Values are
+  read as JSON where they parse (``11``, ``0.5``, ``true``, ``null``,
+  ``["en","de"]``) and as plain strings otherwise (``max``);
+- a :class:`~unocr.backends.base.Backend` object, labelled with its name;
+- a ``(label, backend)`` pair, the backend a spec string or an object.
+
+``unocr compare -b`` takes the same spec strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from unocr.backends.base import Backend
+from unocr.errors import ComparisonError
+
+__all__ = ["EngineInput", "EngineSpec", "engine_specs", "parse_engine_spec"]
+
+_KEY = re.compile(r"[A-Za-z_][\w.-]*\Z")
+_SPLIT = re.compile(r",(?=\s*[A-Za-z_][\w.-]*\s*=)")
+_NAME = re.compile(r"[A-Za-z0-9][\w.+-]*\Z")
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """One engine of a comparison.
+
+    Attributes:
+        label: How the engine is shown in tables, reports and results.
+        name: The registered engine name (``None`` for a given object whose
+            name is unknown).
+        options: Constructor options for ``unocr.get_backend``.
+        backend: A backend object given by the caller (then ``options`` is
+            empty and the caller keeps ownership: it is not closed).
+    """
+
+    label: str
+    name: str | None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    backend: Backend | None = field(default=None, compare=False)
+
+    def settings(self) -> dict[str, Any]:
+        """The options as a plain-JSON dict (values that are not JSON as text)."""
+        out: dict[str, Any] = {}
+        for key, value in self.options.items():
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                value = repr(value)
+            out[key] = value
+        return out
+
+
+EngineInput: TypeAlias = str | Backend | tuple[str, "str | Backend"]
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_engine_spec(text: str, *, label: str | None = None) -> EngineSpec:
+    """Parse ``[LABEL=]NAME[:KEY=VALUE[,KEY=VALUE...]]``.
+
+    Args:
+        text: The spec.
+        label: A label given apart (wins over one in ``text``).
+
+    Returns:
+        The engine's label, name and options.
+
+    Raises:
+        ComparisonError: An empty name or label, an option without ``=``, a
+            key that is not an identifier, or a key given twice.
+
+    Examples:
+        >>> s = parse_engine_spec("sparse=tesseract:psm=11,lang_model=fast")
+        >>> s.label, s.name, dict(s.options)
+        ('sparse', 'tesseract', {'psm': 11, 'lang_model': 'fast'})
+        >>> parse_engine_spec("rapidocr:det_limit_type=max").label
+        'rapidocr:det_limit_type=max'
+    """
+    spec = text.strip()
+    colon = spec.find(":")
+    equals = spec.find("=")
+    own_label = None
+    if equals >= 0 and (colon < 0 or equals < colon):
+        own_label, spec = spec[:equals].strip(), spec[equals + 1 :].strip()
+        if not own_label:
+            raise ComparisonError(
+                f"engine {text!r}: empty label before '='; write LABEL=NAME[:OPTIONS], "
+                "e.g. sparse=tesseract:psm=11",
+                item=text,
+            )
+    name, _, opts = spec.partition(":")
+    name = name.strip()
+    if not _NAME.match(name):
+        raise ComparisonError(
+            f"engine {text!r}: expected an engine name such as tesseract, "
+            "optionally followed by :KEY=VALUE options, e.g. tesseract:psm=11",
+            item=text,
+        )
+    options: dict[str, Any] = {}
+    if opts.strip():
+        for item in _SPLIT.split(opts):
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not _KEY.match(key):
+                raise ComparisonError(
+                    f"engine {text!r}: option {item.strip()!r} must be KEY=VALUE, "
+                    "e.g. psm=11 (separate several with commas)",
+                    item=text,
+                )
+            if key in options:
+                raise ComparisonError(
+                    f"engine {text!r}: option {key!r} is given twice", item=text
+                )
+            options[key] = _value(value.strip())
+    default = f"{name}:{opts.strip()}" if options else name
+    return EngineSpec(label=label or own_label or default, name=name, options=options)
+
+
+def _one(item: EngineInput) -> EngineSpec:
+    if isinstance(item, str):
+        return parse_engine_spec(item)
+    if isinstance(item, Backend):
+        return EngineSpec(
+            label=item.name or type(item).__name__, name=item.name or None, backend=item
+        )
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+        label, what = item
+        if not label.strip():
+            raise ComparisonError("an engine label must not be empty", item=item)
+        if isinstance(what, str):
+            return parse_engine_spec(what, label=label.strip())
+        if isinstance(what, Backend):
+            return EngineSpec(label=label.strip(), name=what.name or None, backend=what)
+    raise ComparisonError(
+        f"cannot compare {item!r}: give an engine name or spec ('tesseract:psm=11'), "
+        "a Backend object, or a (label, name-or-backend) pair",
+        item=repr(item),
+    )
+
+
+def engine_specs(
+    backends: str | EngineInput | Sequence[EngineInput],
+    backend_options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[EngineSpec]:
+    """The engines of a comparison, with unique labels.
+
+    Args:
+        backends: One engine or several (see the module docstring); a string
+            with commas and no ``:`` is read as several names
+            (``"tesseract,rapidocr"``).
+        backend_options: Extra constructor options per engine name, merged
+            under the spec's own options.
+
+    Returns:
+        One spec per engine, in order.
+
+    Raises:
+        ComparisonError: A malformed spec, no engine, or two engines with one
+            label (give one of them another label: ``other=tesseract:psm=6``).
+    """
+    items: list[EngineInput]
+    if isinstance(backends, str):
+        if ":" in backends or "=" in backends:
+            items = [backends]
+        else:
+            items = [n for n in (x.strip() for x in backends.split(",")) if n]
+    elif isinstance(backends, (Backend, tuple)):
+        items = [backends]
+    else:
+        items = list(backends)
+    specs = [_one(item) for item in items]
+    if not specs:
+        raise ComparisonError("give at least one engine, e.g. 'tesseract'")
+    extra = backend_options or {}
+    out: list[EngineSpec] = []
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.label in seen:
+            raise ComparisonError(
+                f"two engines are labelled {spec.label!r}; label one differently, "
+                f"e.g. '{spec.label}-2={spec.name or 'NAME'}:...'",
+                item=spec.label,
+            )
+        seen.add(spec.label)
+        if spec.backend is None and spec.name is not None and spec.name in extra:
+            spec = EngineSpec(
+                label=spec.label,
+                name=spec.name,
+                options={**extra[spec.name], **spec.options},
+            )
+        out.append(spec)
+    return out

@@ -1,0 +1,118 @@
+"""Ranking engines on one dataset and saying which to choose.
+
+Accuracy is the end-to-end hmean where the ground truth has coordinates (the
+right text in the right place) and ``1 - CER`` (at least 0) on text-only
+ground truth. Speed is the median latency per image. "Accuracy per second"
+is accuracy divided by the median latency: how much of the task an engine
+gets right per second of work on one image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from unocr.comparison.results import RunResult
+
+__all__ = ["accuracy", "accuracy_per_second", "rank_runs", "recommendation"]
+
+
+def accuracy(run: RunResult, localized: bool) -> float | None:
+    """The run's accuracy on its dataset (higher is better), or ``None``.
+
+    Args:
+        run: One engine on one dataset.
+        localized: Whether the dataset has coordinates.
+
+    Returns:
+        E2E hmean (localised) or ``max(0, 1 - CER)`` (text only).
+    """
+    if localized:
+        return run.scores.e2e_hmean
+    cer = run.scores.cer
+    return None if cer is None else max(0.0, 1.0 - cer)
+
+
+def accuracy_per_second(run: RunResult, localized: bool) -> float | None:
+    """Accuracy divided by the median seconds per image (``None`` if unknown)."""
+    acc = accuracy(run, localized)
+    latency = run.speed.median_latency
+    if acc is None or not latency:
+        return None
+    return acc / latency
+
+
+def _usable(run: RunResult) -> bool:
+    # scores over fewer than half of the images cannot stand for the dataset
+    return run.ok > 0 and run.failed <= run.ok
+
+
+def rank_runs(runs: Sequence[RunResult], localized: bool) -> list[RunResult]:
+    """The runs from most to least accurate.
+
+    Ties are broken by detection hmean (localised data), then page CER.
+    Runs that failed on more than half of their images come last.
+    """
+
+    def key(r: RunResult) -> tuple[int, float, float, float]:
+        acc = accuracy(r, localized)
+        det = r.scores.hmean if localized and r.scores.hmean is not None else 0.0
+        cer = r.scores.cer if r.scores.cer is not None else float("inf")
+        return (0 if _usable(r) else 1, -(acc if acc is not None else -1.0), -det, cer)
+
+    return sorted(runs, key=key)
+
+
+def _what(run: RunResult, localized: bool) -> str:
+    s = run.scores
+    if localized:
+        return (
+            f"E2E hmean {s.e2e_hmean or 0.0:.3f}: {s.e2e_matched} of "
+            f"{s.e2e_n_truth} regions read right, {s.e2e_n_pred} detections"
+        )
+    return f"CER {s.cer if s.cer is not None else float('nan'):.3f}"
+
+
+def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
+    """A plain-language recommendation for one dataset.
+
+    Args:
+        runs: The dataset's runs (any order).
+        localized: Whether the dataset has coordinates.
+
+    Returns:
+        Which engine is most accurate, which is fastest and which gives the
+        best accuracy per second, with the figures behind each claim.
+    """
+    usable = [r for r in runs if _usable(r) and accuracy(r, localized) is not None]
+    if not usable:
+        return "No engine read enough of this dataset to recommend one."
+    ranked = rank_runs(usable, localized)
+    best = ranked[0]
+    parts = [f"Most accurate: {best.backend} ({_what(best, localized)})."]
+    timed = [r for r in usable if r.speed.median_latency is not None]
+    if timed:
+        fast = min(timed, key=lambda r: r.speed.median_latency or 0.0)
+        parts.append(
+            f"Fastest: {fast.backend} ({fast.speed.median_latency or 0.0:.3f} s "
+            "median per image)."
+        )
+        per_s = [(accuracy_per_second(r, localized), r) for r in timed]
+        value, top = max(
+            ((v, r) for v, r in per_s if v is not None),
+            key=lambda item: item[0],
+            default=(None, None),
+        )
+        if top is not None and value is not None:
+            parts.append(
+                f"Best accuracy per second: {top.backend} ({value:.3g} per second)."
+            )
+    excluded = [r.backend for r in runs if not _usable(r)]
+    if excluded:
+        parts.append(
+            "Not considered (failed on more than half of the images): "
+            + ", ".join(excluded)
+            + "."
+        )
+    if len(usable) == 1:
+        parts.insert(0, "Only one engine ran.")
+    return " ".join(parts)

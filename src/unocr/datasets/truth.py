@@ -1,0 +1,276 @@
+"""Building ground-truth pages: quadrilateral lines, text-only pages, EXIF.
+
+The loaders parse their files into :class:`~unocr.model.Page` objects with
+these helpers; images with an EXIF orientation are handled through
+:mod:`unocr.image` (the one place that reads EXIF).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from unocr.datasets.sample import Level, Sample
+from unocr.errors import DatasetError, GeometryError, ImageError
+from unocr.geometry import Box, Geometry, Polygon, Quad
+from unocr.image import exif_transform, stored_size
+from unocr.model import Block, Element, Line, Page, Word
+
+__all__ = [
+    "annotated_sample",
+    "file_order",
+    "image_size",
+    "lines_page",
+    "make_quad",
+    "parse_quad_line",
+    "text_only_page",
+    "upright",
+    "upright_size",
+    "words_page",
+]
+
+
+def image_size(path: Path) -> tuple[int, int, int]:
+    """Size of an image as stored, and its EXIF orientation, without decoding it.
+
+    Args:
+        path: The image file.
+
+    Returns:
+        ``(width, height, orientation)`` (see :func:`unocr.image.stored_size`).
+
+    Raises:
+        DatasetError: The file is not a readable image.
+    """
+    try:
+        return stored_size(path)
+    except ImageError as exc:
+        raise DatasetError(exc.message, item=str(path)) from exc
+
+
+def file_order(
+    elements: Sequence[Element], listed: Sequence[Element]
+) -> tuple[int, ...]:
+    """Where each element of ``listed`` (file order) sits in ``elements``.
+
+    Args:
+        elements: A page's elements (reading order).
+        listed: The same elements in the ground-truth file's order.
+
+    Returns:
+        Indices into ``elements``, one per listed element; ``()`` when the two
+        do not hold the same elements (the page's order is used then).
+    """
+    if len(elements) != len(listed):
+        return ()
+    by_id = {id(e): i for i, e in enumerate(elements)}
+    out: list[int] = []
+    for e in listed:
+        i = by_id.get(id(e))
+        if i is None:
+            try:
+                i = elements.index(e)
+            except ValueError:
+                return ()
+        out.append(i)
+    return tuple(out) if len(set(out)) == len(out) else ()
+
+
+def upright(
+    page: Page, ignore: Sequence[Geometry], path: Path
+) -> tuple[Page, tuple[Geometry, ...]]:
+    """Map ground truth given in the stored raster to the upright image.
+
+    Engines report coordinates in the image as displayed (EXIF orientation
+    applied); annotation tools usually label the stored raster. Pages whose
+    image has no orientation tag (or tag 1) are returned unchanged.
+
+    Args:
+        page: Ground truth in stored-raster coordinates, ``width``/``height``
+            of the stored raster.
+        ignore: Don't-care regions in the same coordinates.
+        path: The image (its EXIF orientation is read).
+
+    Returns:
+        The page and regions in upright coordinates.
+    """
+    width, height, orientation = image_size(path)
+    mapping = exif_transform(orientation, width, height)
+    if mapping is None:
+        return page, tuple(ignore)
+    matrix, new_w, new_h = mapping
+    return (
+        page.transform(matrix, width=new_w, height=new_h),
+        tuple(g.transform(matrix) for g in ignore),
+    )
+
+
+def make_quad(coords: Sequence[float]) -> Geometry:
+    """Build the shape of an annotated quadrilateral (8 numbers, 4 vertices).
+
+    The corners are put in unocr's canonical order (TL, TR, BR, BL, see
+    :class:`~unocr.geometry.Quad`); the area and outline are what the
+    annotation drew, whatever order its vertices were listed in.
+
+    Args:
+        coords: ``x1, y1, x2, y2, x3, y3, x4, y4`` in pixels.
+
+    Returns:
+        A ``Quad`` (a ``Polygon`` if the geometry layer refuses the quad).
+
+    Raises:
+        GeometryError: Even a polygon cannot be made (e.g. NaN).
+    """
+    points = [(float(coords[i]), float(coords[i + 1])) for i in range(0, 8, 2)]
+    try:
+        return Quad(points)
+    except GeometryError:
+        return Polygon(points)
+
+
+def parse_quad_line(line: str, path: Path, lineno: int) -> tuple[Geometry, str]:
+    """Parse ``x1,y1,...,x4,y4,text`` (text may hold commas).
+
+    Args:
+        line: One line without its line ending.
+        path: The file, for messages.
+        lineno: 1-based line number, for messages.
+
+    Returns:
+        The quadrilateral and the transcription (whitespace at the ends kept
+        as given except the line ending).
+
+    Raises:
+        DatasetError: Fewer than 9 fields or a coordinate that is not a number.
+    """
+    parts = line.split(",", 8)
+    if len(parts) < 9:
+        # SROIE/ICDAR test GT may lack a transcription: accept 8 numbers.
+        if len(parts) == 8:
+            parts.append("")
+        else:
+            raise DatasetError(
+                f"{path.name} line {lineno}: expected 8 coordinates and a "
+                f"transcription (x1,y1,x2,y2,x3,y3,x4,y4,text), got {line[:80]!r}",
+                item=f"{path}:{lineno}",
+            )
+    try:
+        coords = [float(p.strip()) for p in parts[:8]]
+    except ValueError:
+        raise DatasetError(
+            f"{path.name} line {lineno}: coordinates must be numbers, got "
+            f"{','.join(parts[:8])[:80]!r}",
+            item=f"{path}:{lineno}",
+        ) from None
+    try:
+        geom = make_quad(coords)
+    except GeometryError as exc:
+        raise DatasetError(
+            f"{path.name} line {lineno}: invalid quadrilateral: {exc}",
+            item=f"{path}:{lineno}",
+        ) from exc
+    return geom, parts[8]
+
+
+def text_only_page(text: str, width: int, height: int) -> Page:
+    r"""A page for ground truth without coordinates.
+
+    Every line of ``text`` becomes a line (and each of its words a word) whose
+    geometry is the whole image: the geometry carries no information, which
+    :attr:`Sample.localized` ``= False`` records.
+
+    Args:
+        text: The expected text, lines separated by ``\n``; blank lines
+            separate blocks.
+        width: Image width in pixels.
+        height: Image height in pixels.
+
+    Returns:
+        A page whose ``text`` reproduces ``text`` up to whitespace.
+    """
+    full = Box(0.0, 0.0, float(max(width, 1)), float(max(height, 1)))
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", text.strip("\n")):
+        lines: list[Line] = []
+        for raw in chunk.split("\n"):
+            words = tuple(
+                Word(text=t, geometry=full, native=False) for t in raw.split()
+            )
+            if words:
+                lines.append(
+                    Line(
+                        text=" ".join(w.text for w in words),
+                        geometry=full,
+                        native=False,
+                        words=words,
+                    )
+                )
+        if lines:
+            blocks.append(Block.from_lines(lines))
+    return Page(width=width, height=height, blocks=tuple(blocks))
+
+
+def words_page(words: Iterable[Word], width: int, height: int) -> Page:
+    """A page grouped from words (reading order synthesised), possibly empty."""
+    words = list(words)
+    if not words:
+        return Page(width=width, height=height)
+    return Page.from_words(words, width=width, height=height)
+
+
+def lines_page(lines: Iterable[Line], width: int, height: int) -> Page:
+    """A page grouped from lines (blocks synthesised), possibly empty."""
+    lines = list(lines)
+    if not lines:
+        return Page(width=width, height=height)
+    return Page.from_lines(lines, width=width, height=height)
+
+
+def upright_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image as displayed (EXIF orientation applied).
+
+    Args:
+        path: The image file.
+
+    Returns:
+        ``(width, height)`` in pixels, swapped for orientations 5-8.
+    """
+    width, height, orientation = image_size(path)
+    if orientation in (5, 6, 7, 8):
+        return height, width
+    return width, height
+
+
+def annotated_sample(
+    image: Path,
+    parse: Callable[[int, int], tuple[Page, Sequence[Geometry], Sequence[Element]]],
+    *,
+    level: Level = "word",
+) -> Sample:
+    """A localised sample whose ground truth labels the stored raster.
+
+    Args:
+        image: The image file.
+        parse: Called with the stored raster's width and height (pixels);
+            returns the ground-truth page, its don't-care regions and the
+            page's elements at ``level`` in the file's order.
+        level: The level the ground truth describes.
+
+    Returns:
+        The sample, its truth and regions mapped to the upright image
+        (see :func:`upright`).
+    """
+    width, height, _ = image_size(image)
+    stored, stored_ignore, listed = parse(width, height)
+    elements = stored.lines if level == "line" else stored.words
+    order = file_order(elements, listed)
+    page, ignore = upright(stored, stored_ignore, image)
+    return Sample(
+        id=image.stem,
+        image=image,
+        truth=page,
+        ignore=ignore,
+        level=level,
+        order=order,
+    )
