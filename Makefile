@@ -1,7 +1,8 @@
 # Two entry points, both self-installing (see scripts/bootstrap):
 #   make demo   read the bundled sample page with Tesseract
 #   make test   the whole test suite (main venv + the keras-ocr venv)
-.PHONY: demo test lint bootstrap bench
+#   make fuzz   the long fuzzing run (10,000 inputs per target, a counts table)
+.PHONY: demo test lint bootstrap bench fuzz
 
 bootstrap:
 	bash scripts/bootstrap
@@ -26,5 +27,10 @@ bench: bootstrap
 	.venv/bin/python bench/gcv.py
 	.venv/bin/python bench/metrics.py
 	.venv/bin/python bench/pdf.py
+	.venv/bin/python bench/workers.py
 	.venv-keras/bin/python bench/dl.py
 	.venv/bin/python bench/isolation.py
+
+fuzz:
+	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap
+	.venv/bin/python scripts/fuzz.py --count 10000

@@ -80,7 +80,7 @@ def bench_keras(images: list[Path], repeat: int) -> dict[str, Any]:
 
     start = time.perf_counter()
     try:
-        backend = KerasOcrBackend()
+        backend = KerasOcrBackend(download=False)
         pretrained = True
     except BackendUnavailableError:
         backend = KerasOcrBackend(pretrained=False)
@@ -150,7 +150,7 @@ def report(images: list[Path], results: dict[str, Any]) -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU cores")
     if rapid:
         print(
-            f"rapidocr: engine load {rapid['load']:.2f} s (bundled PP-OCRv4 ONNX models)"
+            f"rapidocr: engine load {rapid['load']:.2f} s (bundled PP-OCRv6 ONNX models)"
         )
     if keras:
         weights = (
@@ -220,14 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         "--rapidocr-python",
         type=Path,
         default=ROOT / ".venv" / "bin" / "python",
-        help="interpreter with rapidocr-onnxruntime, used when this one lacks it",
+        help="interpreter with rapidocr, used when this one lacks it",
     )
     args = parser.parse_args(argv)
     images = [p.resolve() for p in args.images] or default_images()
     results: dict[str, Any] = {}
     here = args.part != "all"  # a sub-run measures only in this interpreter
     if args.part in ("all", "rapidocr"):
-        if importlib.util.find_spec("rapidocr_onnxruntime"):
+        if importlib.util.find_spec("rapidocr"):
             results["rapidocr"] = bench_rapidocr(images, args.repeat)
         elif not here and args.rapidocr_python.is_file():
             found = in_subprocess(args.rapidocr_python, "rapidocr", images, args.repeat)

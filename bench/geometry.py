@@ -165,6 +165,19 @@ def main() -> None:
     fast = best_of(lambda: [Mask(m.data).to_shapely() for m in words], 3)
     slow = best_of(lambda: [naive_outline(m) for m in words], 1)
     row(f"mask -> outline ({len(words)} word masks 32x160)", fast, slow)
+
+    side = 2000 if args.quick else 5000
+    page = shapely.Polygon(
+        [(0, 0), (side, side * 0.03), (side * 0.9, side), (side * 0.005, side * 0.9)]
+    )
+
+    def centre_test() -> object:  # what rasterize did before: a test per pixel
+        gx, gy = np.meshgrid(np.arange(side) + 0.5, np.arange(side) + 0.5)
+        return shapely.contains_xy(page, gx, gy)
+
+    fast = best_of(lambda: Mask.from_shapely(page, max_pixels=None), 3)
+    slow = best_of(centre_test, 1)
+    row(f"polygon -> mask ({side:,} x {side:,} px, scanline)", fast, slow)
     print("targets: conversions >= 50x; box IoU < 0.2 s; quad IoU < 2 s")
     print()
     scalar_section(rng, quads[:1000])

@@ -13,7 +13,10 @@ ENGINE_MODULES = (
     "keras_ocr",
     "google.cloud",
     "onnxruntime",
-    "rapidocr_onnxruntime",
+    "rapidocr",
+    "openvino",
+    "easyocr",
+    "torch",
 )
 
 

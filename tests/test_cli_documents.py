@@ -75,7 +75,7 @@ def test_one_multi_page_hocr_and_alto_file_per_document(born, tmp_path):
 
 def test_page_xml_one_file_per_page(born, tmp_path):
     out = tmp_path / "out"
-    args = ["read", str(born), "--text-layer", "-f", "page", "-o", f"{out}/"]
+    args = ["read", str(born), "--text-layer", "-f", "page-xml", "-o", f"{out}/"]
     assert main(args) == 0
     files = sorted(p.name for p in out.iterdir())
     assert files == [f"born-p{i}.page.xml" for i in (1, 2, 3)]

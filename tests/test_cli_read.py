@@ -290,7 +290,7 @@ def test_argparse_usage_errors(
     ("args", "message"),
     [
         (["{s}", "{e}", "--format", "hocr"], "one document per file"),
-        (["{s}", "{e}", "--format", "page"], "one page per file"),
+        (["{s}", "{e}", "--format", "page-xml"], "one page per file"),
         (["{s}", "--output", "result.xyz"], "--format"),
         (["{s}", "--annotate", "boxes.nope"], "image file name"),
         (["{s}", "-O", "psm=99"], "psm"),

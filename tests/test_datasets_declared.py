@@ -60,7 +60,7 @@ def _ocrd(root: Path, fmt: str) -> Path:
     folder = root / f"OCR-D-GT-{fmt.upper()}"
     folder.mkdir(parents=True)
     xml = folder / f"{fmt.upper()}_0001_{fmt.upper()}.xml"
-    xml.write_text(dumps(page, fmt), encoding="utf-8")
+    xml.write_text(dumps(page, "page-xml" if fmt == "page" else fmt), encoding="utf-8")
     return xml
 
 

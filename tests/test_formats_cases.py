@@ -21,7 +21,7 @@ SCHEMAS = Path(__file__).parent / "fixtures" / "formats" / "schemas"
 XHTML = {"h": "http://www.w3.org/1999/xhtml"}
 ALTO = {"a": "http://www.loc.gov/standards/alto/ns-v4#"}
 PAGE = {"p": "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"}
-XML_FORMATS = ("hocr", "alto", "page")
+XML_FORMATS = ("hocr", "alto", "page-xml")
 
 
 def validate(doc: str, xsd: str) -> None:
@@ -133,7 +133,7 @@ def test_symbols_that_do_not_spell_the_word_are_left_out_of_hocr_and_alto():
     page = page_of(Line.from_words([w("fi", 10, 10, 30, 30, symbols=(sym,))]))
     assert [s.text for s in loads(dumps(page, "hocr")).symbols] == ["fi"]
     assert loads(dumps(page, "alto")).symbols == ()  # ALTO glyphs are 1 character
-    assert [s.text for s in loads(dumps(page, "page")).symbols] == ["fi"]
+    assert [s.text for s in loads(dumps(page, "page-xml")).symbols] == ["fi"]
     odd = Symbol(text="x", geometry=Box(10, 10, 30, 30))
     page = page_of(Line.from_words([w("ab", 10, 10, 30, 30, symbols=(odd,))]))
     back = loads(dumps(page, "hocr"))
@@ -244,7 +244,7 @@ def test_alto_with_several_pages_is_refused():
 
 # ------------------------------------------------------------------ PAGE-XML
 def test_page_xml_structure_and_schema():
-    doc = dumps(mixed_page(), "page")
+    doc = dumps(mixed_page(), "page-xml")
     validate(doc, "pagecontent-2019-07-15.xsd")
     root = etree.fromstring(doc.encode())
     words = root.findall(".//p:Word", PAGE)
@@ -270,7 +270,7 @@ def test_page_xml_structure_and_schema():
 
 def test_page_xml_negative_coordinates_are_clamped():
     page = page_of(Line.from_words([w("a", -5, -3, 10, 10)]))
-    doc = dumps(page, "page")
+    doc = dumps(page, "page-xml")
     validate(doc, "pagecontent-2019-07-15.xsd")
     assert loads(doc).words[0].geometry == Box(0, 0, 10, 10)
 
@@ -385,7 +385,7 @@ def test_tsv_replaces_tabs_and_newlines_in_words():
 
 
 # ------------------------------------------------------------- every format
-SCHEMA_OF = {"alto": "alto-4-4.xsd", "page": "pagecontent-2019-07-15.xsd"}
+SCHEMA_OF = {"alto": "alto-4-4.xsd", "page-xml": "pagecontent-2019-07-15.xsd"}
 
 
 def validate_if_schema(doc: str, fmt: str) -> None:
@@ -403,7 +403,7 @@ def line_without_words() -> Page:
     return page_of(line)
 
 
-@pytest.mark.parametrize("fmt", ["hocr", "alto", "page", "tsv", "json"])
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "page-xml", "tsv", "json"])
 def test_a_line_without_words_keeps_its_text(fmt):
     page = line_without_words()
     back = loads(dumps(page, fmt))
@@ -411,7 +411,7 @@ def test_a_line_without_words_keeps_its_text(fmt):
     validate_if_schema(dumps(page, fmt), fmt)
 
 
-@pytest.mark.parametrize("fmt", ["hocr", "alto", "page", "tsv", "json"])
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "page-xml", "tsv", "json"])
 def test_an_empty_page_round_trips(fmt):
     page = Page(width=640, height=480)
     back = loads(dumps(page, fmt))
@@ -419,7 +419,7 @@ def test_an_empty_page_round_trips(fmt):
     validate_if_schema(dumps(page, fmt), fmt)
 
 
-@pytest.mark.parametrize("fmt", ["hocr", "alto", "page", "tsv", "json"])
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "page-xml", "tsv", "json"])
 def test_unicode_xml_specials_and_rtl_survive(fmt):
     texts = ["한국어", "<tag>", "&amp;", "\"'", "עִברִית", "العربية", "😀", "a\u0364"]
     words = [w(t, 10 + 40 * i, 10, 45 + 40 * i, 30) for i, t in enumerate(texts)]
@@ -435,7 +435,7 @@ def test_rtl_lines_are_marked_in_alto_and_page():
     )
     alto = etree.fromstring(dumps(page, "alto").encode())
     assert alto.find(".//a:TextLine", ALTO).get("BASEDIRECTION") == "rtl"
-    page_xml = etree.fromstring(dumps(page, "page").encode())
+    page_xml = etree.fromstring(dumps(page, "page-xml").encode())
     assert (
         page_xml.find(".//p:TextLine", PAGE).get("readingDirection") == "right-to-left"
     )

@@ -59,8 +59,8 @@ def sample_page() -> Page:
 
 
 def test_format_tables():
-    assert WRITE_FORMATS == ("text", "json", "hocr", "alto", "page", "tsv")
-    assert set(READ_FORMATS) == {"json", "hocr", "alto", "page", "tsv", "gcv"}
+    assert WRITE_FORMATS == ("text", "json", "hocr", "alto", "page-xml", "tsv")
+    assert set(READ_FORMATS) == {"json", "hocr", "alto", "page-xml", "tsv", "gcv"}
 
 
 @pytest.mark.parametrize("fmt", [f for f in WRITE_FORMATS if f != "text"])
@@ -106,7 +106,7 @@ def test_unknown_format_names_fail_with_the_choices():
         ("out.hocr", "hocr"),
         ("OUT.HTML", "hocr"),
         ("page.alto.xml", "alto"),
-        ("x.page.xml", "page"),
+        ("x.page.xml", "page-xml"),
         ("x.tsv", "tsv"),
         (Path("dir.v1/result.hocr"), "hocr"),
     ],
@@ -139,7 +139,7 @@ def test_save_infers_format_and_load_sniffs(tmp_path):
 
 def test_load_accepts_documents_and_file_objects():
     page = sample_page()
-    text = dumps(page, "page")
+    text = dumps(page, "page-xml")
     assert load(text).text == page.text
     assert load(text.encode()).text == page.text
     assert load(io.BytesIO(text.encode())).text == page.text

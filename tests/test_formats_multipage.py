@@ -82,8 +82,8 @@ def test_text_pages_are_form_feed_separated():
 
 def test_one_page_formats_and_mixed_documents_are_refused():
     a = Page.from_words([Word("x", Box(0, 0, 9, 9))], width=10, height=10)
-    with pytest.raises(FormatError, match="page holds one page per file"):
-        dumps_pages([a, a], "page")
+    with pytest.raises(FormatError, match="page-xml holds one page per file"):
+        dumps_pages([a, a], "page-xml")
     with pytest.raises(FormatError, match="no pages"):
         dumps_pages([], "hocr")
     other = a.replace(backend="gcv")

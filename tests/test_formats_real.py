@@ -168,7 +168,7 @@ def test_tesseract_files_convert_to_valid_alto_and_page(tesseract_outputs):
     for path in tesseract_outputs.values():
         page = load(path)
         alto = dumps(page, "alto").encode()
-        page_xml = dumps(page, "page").encode()
+        page_xml = dumps(page, "page-xml").encode()
         assert alto_schema.validate(etree.fromstring(alto)), alto_schema.error_log
         assert page_schema.validate(etree.fromstring(page_xml)), page_schema.error_log
         assert loads(alto).text == page.text == loads(page_xml).text
@@ -250,7 +250,7 @@ def test_ocrd_alto_v2_words_and_coordinates(shared_dir):
 def test_ocrd_page_xml_converts_to_valid_alto_and_page(shared_dir):
     page = load(shared_dir / OCRD / "OCR-D-GT-PAGE" / "PAGE_0017_PAGE.xml")
     alto = dumps(page, "alto").encode()
-    page_xml = dumps(page, "page").encode()
+    page_xml = dumps(page, "page-xml").encode()
     assert schema("alto-4-4.xsd").validate(etree.fromstring(alto))
     assert schema("pagecontent-2019-07-15.xsd").validate(etree.fromstring(page_xml))
     again = loads(page_xml)
@@ -275,7 +275,7 @@ def test_other_page_namespaces_read_the_same(shared_dir, version):
 def test_page_2024_output_of_ours_validates_against_2024_schema(shared_dir):
     """unocr writes 2019; the same content is valid 2024 PAGE too (read side)."""
     page = load(shared_dir / OCRD / "OCR-D-GT-PAGE" / "PAGE_0017_PAGE.xml")
-    doc = dumps(page, "page").replace("2019-07-15", "2024-07-15")
+    doc = dumps(page, "page-xml").replace("2019-07-15", "2024-07-15")
     xsd = etree.XMLSchema(
         etree.parse(str(shared_dir / "schemas" / "pagecontent-2024-07-15.xsd"))
     )
@@ -331,6 +331,6 @@ def test_tesseract_korean_output_survives_every_format(tmp_path):
     assert len(hangul) >= 3, expected
     for page in pages:
         assert [w.text for w in page.words] == expected
-        for fmt in ("hocr", "alto", "page", "tsv", "json"):
+        for fmt in ("hocr", "alto", "page-xml", "tsv", "json"):
             assert [w.text for w in loads(dumps(page, fmt)).words] == expected
     assert pages[0].languages == ("ko",)

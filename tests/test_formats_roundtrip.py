@@ -194,7 +194,9 @@ PRECISION = {
         True,
         True,
     ),
-    "page": Precision(ROUNDED, True, 5e-5, frozenset("blws"), "inherited", True, True),
+    "page-xml": Precision(
+        ROUNDED, True, 5e-5, frozenset("blws"), "inherited", True, True
+    ),
     "tsv": Precision(0.5 + 1e-9, False, 1e-8, frozenset("blw"), "none", False, False),
 }
 
@@ -293,9 +295,9 @@ def test_alto_round_trip_and_schema(page):
 @given(pages())
 def test_page_xml_round_trip_and_schema(page):
     """Page -> PAGE 2019 (schema-valid) -> Page keeps text, shapes, confidences."""
-    doc = dumps(page, "page")
+    doc = dumps(page, "page-xml")
     assert PAGE_XSD.validate(etree.fromstring(doc.encode())), PAGE_XSD.error_log
-    assert_same_page(page, loads(doc), "page")
+    assert_same_page(page, loads(doc), "page-xml")
 
 
 def enclosing_parents(page: Page) -> Page:

@@ -10,7 +10,7 @@ import pytest
 
 from unocr import formats
 from unocr.errors import FormatError
-from unocr.formats import _xml, loads
+from unocr.formats import loads
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
@@ -73,22 +73,26 @@ def test_sanity_minimal_alto_parses():
     [
         (alto().replace("</Layout>", ""), "alto", "not well-formed"),
         ("<alto><Layout>", "alto", "not well-formed"),
-        (f'<PcGts xmlns="{PAGE_NS}"><Page>', "page", "not well-formed"),
+        (f'<PcGts xmlns="{PAGE_NS}"><Page>', "page-xml", "not well-formed"),
         ("<alto xmlns='http://example.com/evil'/>", "alto", "unknown ALTO namespace"),
         (
             "<PcGts xmlns='http://example.com/evil'/>",
-            "page",
+            "page-xml",
             "unknown PAGE-XML namespace",
         ),
-        (f"<PcGts xmlns='{PAGE_NS}'/>", "page", "no Page element"),
+        (f"<PcGts xmlns='{PAGE_NS}'/>", "page-xml", "no Page element"),
         (
             f"<PcGts xmlns='{PAGE_NS}'><Page imageFilename='' imageWidth='x' "
             "imageHeight='1'/></PcGts>",
-            "page",
-            "numeric imageWidth",
+            "page-xml",
+            "imageWidth: expected a number",
         ),
         ("<html><body><p>no hOCR here</p></body></html>", "hocr", "ocr_page"),
-        (alto().replace('HPOS="1"', 'HPOS="left"', 1), "alto", "non-numeric HPOS"),
+        (
+            alto().replace('HPOS="1"', 'HPOS="left"', 1),
+            "alto",
+            "HPOS: expected a number",
+        ),
         (alto().replace("pixel", "mm10"), "alto", "pixel coordinates only"),
         (f"<alto xmlns='{ALTO_NS}'/>", "alto", "no Layout/Page"),
     ],
@@ -100,7 +104,7 @@ def test_malformed_documents_give_format_errors(doc, fmt, message):
 
 def test_wrong_root_for_the_format():
     with pytest.raises(FormatError, match="root element is <alto>"):
-        loads(alto(), "page")
+        loads(alto(), "page-xml")
     with pytest.raises(FormatError, match="root element is <PcGts>"):
         loads(f"<PcGts xmlns='{PAGE_NS}'/>", "alto")
 
@@ -116,7 +120,7 @@ def test_billion_laughs_is_refused_without_expanding():
     assert time.perf_counter() - start < 2.0
 
 
-@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+@pytest.mark.parametrize("fmt", ["alto", "page-xml", "hocr"])
 def test_external_entities_are_refused_and_never_fetched(fmt, listener):
     url = f"http://127.0.0.1:{listener.port}/secret"
     doctype = (
@@ -173,20 +177,18 @@ def test_deep_nesting_is_refused_early(depth):
         loads(doc, "alto")
 
 
-def test_depth_limit_is_configurable(monkeypatch):
-    monkeypatch.setattr(_xml, "MAX_XML_DEPTH", 5)
+def test_depth_limit_is_configurable():
     with pytest.raises(FormatError, match="more than 5 deep"):
-        loads(alto(), "alto")
+        loads(alto(), "alto", max_depth=5)
 
 
-def test_size_limits(monkeypatch):
+def test_size_limits():
     doc = alto("x" * 2000)
-    monkeypatch.setattr(_xml, "MAX_XML_BYTES", 1000)
-    with pytest.raises(FormatError, match="over the 1000-byte limit"):
-        loads(doc, "alto")
-    monkeypatch.setattr(formats, "MAX_INPUT_BYTES", 500)
-    with pytest.raises(FormatError, match="over the 500-byte limit"):
-        loads(doc)
+    with pytest.raises(FormatError, match="over the limit of 1,000 bytes"):
+        loads(doc, "alto", max_bytes=1000)
+    with pytest.raises(FormatError, match="pass max_bytes="):
+        loads(doc, max_bytes=500)
+    assert loads(doc, max_bytes=None).width
 
 
 def test_huge_text_node_is_refused():
@@ -228,5 +230,5 @@ def test_xml_illegal_characters_are_dropped_on_writing():
         width=20,
         height=20,
     )
-    for fmt in ("hocr", "alto", "page"):
+    for fmt in ("hocr", "alto", "page-xml"):
         assert loads(formats.dumps(page, fmt)).words[0].text == "abc"

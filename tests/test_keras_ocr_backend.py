@@ -47,12 +47,8 @@ except ImportError as exc:
     )
 
 import unocr
-from unocr.backends.keras_ocr.backend import (
-    DETECTOR_WEIGHTS,
-    RECOGNIZER_WEIGHTS,
-    KerasOcrBackend,
-    size_groups,
-)
+from unocr.backends.keras_ocr import weights
+from unocr.backends.keras_ocr.backend import KerasOcrBackend, size_groups
 from unocr.backends.keras_ocr.convert import keras_ocr_to_page
 from unocr.errors import (
     BackendUnavailableError,
@@ -220,41 +216,46 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keras_ocr.tools, "download_and_verify", refuse)
 
 
-def test_missing_weights_fail_at_once_naming_both_files(
+def test_missing_recognizer_without_download_names_file_and_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: None
 ) -> None:
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
     # Raised before any model is built.
     monkeypatch.setattr(keras_ocr.detection, "Detector", None)
-    with pytest.raises(BackendUnavailableError) as info:
-        unocr.get_backend("keras-ocr")
-    message = str(info.value)
-    assert DETECTOR_WEIGHTS == "craft_mlt_25k.h5"
-    assert RECOGNIZER_WEIGHTS == "crnn_kurapan.h5"
-    assert DETECTOR_WEIGHTS in message and RECOGNIZER_WEIGHTS in message
-    assert str(tmp_path) in message
-    assert "pretrained=False" in (info.value.fix or "")
-    assert info.value.backend == "keras-ocr"
+    for how in ({"download": False}, {}):
+        if not how:
+            monkeypatch.setenv("UNOCR_OFFLINE", "1")
+        with pytest.raises(BackendUnavailableError) as info:
+            unocr.get_backend("keras-ocr", **how)
+        message = str(info.value)
+        assert weights.RECOGNIZER_FILE in message and str(tmp_path) in message
+        assert weights.FETCH_COMMAND in (info.value.fix or "")
+        assert info.value.backend == "keras-ocr"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_explicit_weight_paths_are_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: None
 ) -> None:
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
-    (tmp_path / RECOGNIZER_WEIGHTS).write_bytes(b"")
+    (tmp_path / weights.RECOGNIZER_FILE).write_bytes(b"")
     monkeypatch.setattr(keras_ocr.detection, "Detector", None)
     with pytest.raises(BackendUnavailableError, match="detector_weights=") as info:
         KerasOcrBackend(detector_weights=tmp_path / "elsewhere.h5")
-    assert "recognizer weights" not in str(info.value).split("Fix:")[0]
+    assert "recognizer" not in str(info.value).split("Fix:")[0]
 
 
 def test_unreadable_weight_files_are_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: None
 ) -> None:
-    for name in (DETECTOR_WEIGHTS, RECOGNIZER_WEIGHTS):
+    for name in (weights.DETECTOR_FILE, weights.RECOGNIZER_FILE):
         (tmp_path / name).write_bytes(b"not an HDF5 file")
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
     with pytest.raises(BackendUnavailableError, match="could not load its weights"):
+        KerasOcrBackend()
+    (tmp_path / weights.DETECTOR_FILE).unlink()
+    (tmp_path / weights.DETECTOR_PTH_FILE).write_bytes(b"not the CRAFT file")
+    with pytest.raises(BackendUnavailableError, match="SHA-256"):
         KerasOcrBackend()
 
 
@@ -269,11 +270,36 @@ def test_loaded_image_input_and_close(backend: KerasOcrBackend) -> None:
         b.read(loaded.image)
 
 
-def test_pure_weight_names_match_keras_ocr():
-    """The weight file names known without TensorFlow are keras-ocr's own."""
-    from unocr.backends.keras_ocr import weights
-    from unocr.backends.keras_ocr.backend import cache_dir
+def test_pure_weight_table_matches_keras_ocr():
+    """What is known without TensorFlow is keras-ocr's own table."""
+    craft = keras_ocr.detection.PRETRAINED_WEIGHTS
+    crnn = keras_ocr.recognition.PRETRAINED_WEIGHTS["kurapan"]["weights"]["top"]
+    assert craft[("clovaai_general", False)]["filename"] == weights.DETECTOR_FILE
+    assert craft[("clovaai_general", True)]["sha256"] == weights.CRAFT_PTH_SHA256
+    assert (crnn["url"], crnn["sha256"]) == (
+        weights.RECOGNIZER_URL,
+        weights.RECOGNIZER_SHA256,
+    )
+    assert str(weights.default_cache_dir()) == os.path.expanduser(
+        keras_ocr.tools.get_default_cache_dir()
+    )
 
-    assert weights.DETECTOR_FILE == DETECTOR_WEIGHTS
-    assert weights.RECOGNIZER_FILE == RECOGNIZER_WEIGHTS
-    assert weights.default_cache_dir() == cache_dir()
+
+def test_timeout_and_threads(backend: KerasOcrBackend) -> None:
+    import tensorflow as tf
+
+    from unocr.errors import EngineTimeoutError
+
+    image = _crop((20, 84, 84, 116))
+    backend.read(image)  # TensorFlow has run: its pools are fixed now
+    with KerasOcrBackend(**RANDOM, timeout=1e-4) as b:  # type: ignore[arg-type]
+        with pytest.raises(EngineTimeoutError) as info:
+            b.read(image)
+        assert info.value.backend == "keras-ocr"
+        b._graph_lock.acquire()  # the abandoned call still holds the graph...
+        b._graph_lock.release()  # ...until it ends; then the graph is free
+    current = tf.config.threading.get_intra_op_parallelism_threads()
+    if current:
+        KerasOcrBackend(**RANDOM, threads=current).close()  # unchanged: fine
+    with pytest.raises(ValueError, match="thread pools are fixed"):
+        KerasOcrBackend(**RANDOM, threads=(current or 1) + 1)

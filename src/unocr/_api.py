@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
+from unocr.backends.options import check_options
 from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
 from unocr.documents import check_options as _check_document_options
 from unocr.documents import reading as _documents
@@ -39,6 +40,7 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     Raises:
         unocr.errors.BackendNotFoundError: Unknown name.
         unocr.errors.BackendUnavailableError: The engine is not installed.
+        unocr.errors.UnknownOptionError: An option the engine does not have.
 
     Examples:
         >>> import unocr
@@ -52,7 +54,8 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     isolated = isolated_backend(name, options)
     if isolated is not None:
         return isolated
-    _, factory = resolve_backend(name)
+    canonical, factory = resolve_backend(name)
+    check_options(canonical, factory, options)
     backend = factory(**options)
     if not isinstance(backend, Backend):
         raise TypeError(

@@ -7,6 +7,7 @@ library keeps working::
 
     UnocrError (Exception)
     ├── BackendNotFoundError (LookupError)       unknown engine name
+    ├── UnknownOptionError (TypeError)           an engine option it does not have
     ├── BackendUnavailableError (ImportError)    engine known, not installed
     │   └── LanguageUnavailableError             language data not installed
     ├── AuthenticationError (PermissionError)    cloud credentials missing or refused
@@ -51,6 +52,7 @@ __all__ = [
     "LanguageUnavailableError",
     "RecognitionError",
     "RegistrationError",
+    "UnknownOptionError",
     "UnocrError",
     "XmlSyntaxError",
 ]
@@ -119,6 +121,34 @@ class BackendNotFoundError(UnocrError, LookupError):
             backend=name,
         )
         self.name = name
+        self.known = known
+        self.suggestion = suggestion
+
+
+class UnknownOptionError(UnocrError, TypeError):
+    """An engine was given a keyword option it does not have.
+
+    Attributes:
+        option: The unknown name.
+        known: The engine's options, sorted.
+        suggestion: The closest known option, or ``None``.
+    """
+
+    def __init__(
+        self,
+        option: str,
+        known: tuple[str, ...],
+        suggestion: str | None = None,
+        *,
+        backend: str | None = None,
+    ) -> None:
+        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(
+            f"the {backend or 'selected'} backend has no option {option!r}.{hint} "
+            f"Its options: {', '.join(known)}.",
+            backend=backend,
+        )
+        self.option = option
         self.known = known
         self.suggestion = suggestion
 

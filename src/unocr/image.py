@@ -40,27 +40,33 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, BinaryIO, Literal, TypeAlias
+from typing import IO, BinaryIO, Literal, TypeAlias, cast
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from unocr.errors import ImageError
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "ImageHeader",
     "ImageInput",
     "LoadedImage",
     "describe",
+    "exif_orientation",
     "exif_transform",
     "iter_frames",
     "load_image",
+    "read_header",
     "stored_size",
 ]
 
@@ -69,8 +75,6 @@ ImageInput: TypeAlias = (
 )
 """Everything :func:`load_image` accepts (see the module docstring)."""
 
-DEFAULT_MAX_PIXELS = 100_000_000
-"""Default pixel limit (width x height): 100 megapixels."""
 
 _EXIF_ORIENTATION = 0x0112
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA"})
@@ -78,6 +82,8 @@ _PREMULTIPLIED_MODES = frozenset({"RGBa", "La"})
 # Modes whose conversion to RGB changes nothing an engine decoding the file sees.
 _LOSSLESS_MODES = frozenset({"1", "L", "P", "RGB"})
 _WHITE = (255, 255, 255)
+# Pixels converted at once when scaling 16/32-bit and float images.
+_BAND_PIXELS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -160,25 +166,37 @@ def describe(source: object) -> str:
 _pil_limit_lock = threading.Lock()
 _pil_limit_users = 0
 _pil_limit_saved: int | None = None
+_pil_warning_filter: tuple[object, ...] | None = None
+# Warnings attributed to Pillow's modules (corrupt EXIF, truncated TIFF tags,
+# MPO oddities...) or to this module.
+_PIL_WARNING_MODULES = r"(PIL\.|unocr\.image\b)"
 
 
 @contextmanager
 def _own_pixel_limit() -> Iterator[None]:
-    """Suspend ``PIL.Image.MAX_IMAGE_PIXELS`` while unocr decodes.
+    """Suspend Pillow's pixel limit and silence Pillow's warnings while unocr decodes.
 
     unocr checks its own ``max_pixels`` from the header; Pillow's global check
     would otherwise warn (``DecompressionBombWarning``) or raise above its own
-    limit (89.5 megapixels by default, below unocr's default). The global is
-    reference-counted across threads and restored when the last decode ends.
-    Trade-off (Pillow has no per-call limit): code calling Pillow directly in
-    another thread during that window is not checked by Pillow either, and a
-    value assigned to the global during that window is overwritten on restore.
+    limit (89.5 megapixels by default, below unocr's default). Pillow also
+    warns about damage it works around (corrupt EXIF, truncated metadata):
+    unocr either decodes such a file or raises :class:`ImageError`, so those
+    warnings are ignored rather than passed to the caller. Both globals
+    (``PIL.Image.MAX_IMAGE_PIXELS`` and one filter at the front of
+    ``warnings.filters``) are reference-counted across threads and restored
+    when the last decode ends. Trade-off (Pillow has no per-call limit):
+    code calling Pillow directly in another thread during that window is not
+    checked by Pillow either and its Pillow warnings are ignored too, and a
+    value assigned to ``MAX_IMAGE_PIXELS`` during that window is overwritten
+    on restore.
     """
-    global _pil_limit_users, _pil_limit_saved
+    global _pil_limit_users, _pil_limit_saved, _pil_warning_filter
     with _pil_limit_lock:
         if _pil_limit_users == 0:
             _pil_limit_saved = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = None
+            warnings.filterwarnings("ignore", module=_PIL_WARNING_MODULES)
+            _pil_warning_filter = warnings.filters[0]
         _pil_limit_users += 1
     try:
         yield
@@ -187,6 +205,18 @@ def _own_pixel_limit() -> Iterator[None]:
             _pil_limit_users -= 1
             if _pil_limit_users == 0:
                 Image.MAX_IMAGE_PIXELS = _pil_limit_saved
+                with suppress(ValueError):  # someone reset the filters meanwhile
+                    cast(list[object], warnings.filters).remove(_pil_warning_filter)
+                    _filters_changed()
+                _pil_warning_filter = None
+
+
+def _filters_changed() -> None:
+    # warnings caches decisions per filter version; removing a filter by hand
+    # must bump it, as warnings.filterwarnings() does.
+    bump = getattr(warnings, "_filters_mutated", None)
+    if callable(bump):
+        bump()
 
 
 # --------------------------------------------------------------------------- #
@@ -227,33 +257,127 @@ def _check_size(
         )
 
 
-def _orientation(im: Image.Image) -> int:
+def exif_orientation(im: Image.Image) -> int:
+    """The EXIF orientation tag (274) of an opened image, read once, here.
+
+    Args:
+        im: An opened PIL image (only its metadata is read).
+
+    Returns:
+        1 to 8; 1 (upright, pixels as stored) when the tag is absent, out of
+        range or the EXIF block is corrupt.
+    """
     try:
-        value = im.getexif().get(_EXIF_ORIENTATION, 1)
+        with _own_pixel_limit():  # Pillow warns on a corrupt block: kept quiet
+            value = im.getexif().get(_EXIF_ORIENTATION, 1)
     except Exception:  # a corrupt EXIF block: show the pixels as stored
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image file's header says, read without decoding any pixel.
+
+    Attributes:
+        width: Width of the raster as stored, in pixels.
+        height: Height of the raster as stored, in pixels.
+        orientation: EXIF orientation, 1 (upright) to 8.
+        format: The file format as Pillow reports it (``"JPEG"``...).
+    """
+
+    width: int
+    height: int
+    orientation: int = 1
+    format: str | None = None
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        """``(width, height)`` as displayed (swapped for orientations 5-8)."""
+        mapping = exif_transform(self.orientation, self.width, self.height)
+        return (self.width, self.height) if mapping is None else mapping[1:]
+
+    def upright_matrix(self) -> tuple[tuple[float, float, float], ...]:
+        """The affine map from stored-raster to displayed coordinates (pixels).
+
+        Returns:
+            Rows ``((a, b, tx), (c, d, ty))``: ``(x, y)`` in the stored raster
+            goes to ``(a x + b y + tx, c x + d y + ty)`` in the image as
+            :func:`load_image` returns it (:func:`exif_transform`); the
+            identity for orientation 1. Pass it to a shape's or a page's
+            ``transform``.
+
+        Examples:
+            >>> ImageHeader(40, 30, orientation=6).upright_matrix()
+            ((0.0, -1.0, 30.0), (1.0, 0.0, 0.0))
+        """
+        mapping = exif_transform(self.orientation, self.width, self.height)
+        return ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)) if mapping is None else mapping[0]
+
+
+def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeader:
+    """Read an image's size, EXIF orientation and format without decoding it.
+
+    Args:
+        source: A path, bytes or a binary file object (read from its current
+            position).
+
+    Returns:
+        The header.
+
+    Raises:
+        ImageError: The input is missing, not a regular file, empty or not a
+            recognised image.
+    """
+    name = describe(source)
+    _check_encoded_source(source, name)
+    with (
+        _open_stream(source, name) as (stream, _),
+        _own_pixel_limit(),
+        _open_image(stream, name) as im,
+    ):
+        return ImageHeader(im.width, im.height, exif_orientation(im), im.format)
+
+
 def _scale_to_uint8(im: Image.Image) -> Image.Image:
-    """Map a 16/32-bit integer or float gray image to mode ``L`` without clipping."""
+    """Map a 16/32-bit integer or float gray image to mode ``L`` without clipping.
+
+    Works in bands of rows, so the temporary float64 arrays stay small whatever
+    the image's size (memory: the decoded data plus one byte per pixel).
+    """
     data = np.asarray(im)
-    if im.mode == "F" or (data.size and (data.min() < 0 or data.max() > 65535)):
-        values = np.nan_to_num(data.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-        lo, hi = float(values.min()), float(values.max())
+    out = np.zeros(data.shape, dtype=np.uint8)
+    if data.size == 0:
+        return Image.fromarray(out)
+    rows = max(1, _BAND_PIXELS // max(1, data.shape[1]))
+    bands = [slice(top, top + rows) for top in range(0, data.shape[0], rows)]
+    if im.mode == "F" or data.min() < 0 or data.max() > 65535:
+
+        def finite(band: slice) -> NDArray[np.float64]:
+            return np.nan_to_num(
+                data[band].astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0
+            )
+
+        lo, hi = np.inf, -np.inf
+        for band in bands:
+            values = finite(band)
+            lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
         if im.mode == "F" and lo >= 0.0 and hi <= 1.0:
-            scaled = values * 255.0
+            offset, span = 0.0, 1.0
         elif im.mode == "F" and lo >= 0.0 and hi <= 255.0:
-            scaled = values
+            offset, span = 0.0, 255.0
         elif hi > lo:
-            scaled = (values - lo) * 255.0 / (hi - lo)
+            offset, span = lo, hi - lo
         else:
-            scaled = np.zeros_like(values)
-        out = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+            return Image.fromarray(out)
+        for band in bands:
+            scaled = (finite(band) - offset) * 255.0 / span
+            out[band] = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
     else:
-        wide = data.astype(np.uint32)
-        out = ((wide * 255 + 32767) // 65535).astype(np.uint8)
-    return Image.fromarray(np.ascontiguousarray(out))
+        for band in bands:
+            wide = data[band].astype(np.uint32)
+            out[band] = ((wide * 255 + 32767) // 65535).astype(np.uint8)
+    return Image.fromarray(out)
 
 
 def _composite_on_white(im: Image.Image) -> Image.Image:
@@ -321,7 +445,7 @@ def _decode_frame(im: Image.Image, name: str, where: str) -> tuple[Image.Image, 
     """Decode the current frame of an opened image; return (RGB image, oriented)."""
     try:
         im.load()
-        oriented = _orientation(im) != 1
+        oriented = exif_orientation(im) != 1
         upright = ImageOps.exif_transpose(im) if oriented else im
         rgb = _to_rgb(upright)
     except ImageError:
@@ -372,18 +496,7 @@ def _open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes |
     closed on exit; the caller's file object is never closed.
     """
     if isinstance(source, str | os.PathLike):
-        try:
-            fh = open(source, "rb")  # noqa: SIM115 - closed in the finally below
-        except FileNotFoundError as exc:
-            raise ImageError(f"{name}: no such file", item=name) from exc
-        except IsADirectoryError as exc:
-            raise ImageError(
-                f"{name}: is a directory, not an image file", item=name
-            ) from exc
-        except OSError as exc:
-            raise ImageError(
-                f"{name}: cannot open the file: {exc.strerror or exc}", item=name
-            ) from exc
+        fh = _open_regular_file(source, name)
         try:
             yield fh, None
         finally:
@@ -412,6 +525,43 @@ def _open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes |
         data = bytes(data)
     with io.BytesIO(data) as stream:
         yield stream, data
+
+
+def _open_regular_file(path: str | os.PathLike[str], name: str) -> IO[bytes]:
+    """Open a regular file for reading; refuse devices, FIFOs and sockets.
+
+    The file is opened non-blocking (a FIFO without a writer would otherwise
+    block forever) and checked with ``fstat`` before a byte is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise ImageError(f"{name}: no such file", item=name) from exc
+    except IsADirectoryError as exc:
+        raise ImageError(
+            f"{name}: is a directory, not an image file", item=name
+        ) from exc
+    except ValueError as exc:  # an embedded NUL character
+        raise ImageError(
+            f"{name!r} is not a valid path (it holds a NUL character)", item=name
+        ) from exc
+    except OSError as exc:
+        raise ImageError(
+            f"{name}: cannot open the file: {exc.strerror or exc}", item=name
+        ) from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a directory" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+        raise ImageError(
+            f"{name}: is {kind}, not an image file; unocr opens regular files "
+            "(read a stream yourself and pass its bytes)",
+            item=name,
+        )
+    if flags & getattr(os, "O_NONBLOCK", 0):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def _open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
@@ -565,9 +715,26 @@ def _decode_encoded(
         return rgb, None
     if "transparency" in im.info:
         return rgb, None
-    if im.format == "TIFF" and _n_frames(im) != 1:  # more pages, or a damaged list
+    if im.format == "TIFF" and not _single_frame(im):  # more pages, or damaged
         return rgb, None
     return rgb, _read_bytes(stream, data)
+
+
+def _single_frame(im: Image.Image) -> bool:
+    """Whether frame 0 is the only frame, by trying to move to frame 1.
+
+    Unlike ``n_frames``, which walks every frame of the file, this reads at
+    most one more frame header. ``im`` is moved back to frame 0.
+    """
+    try:
+        im.seek(1)
+    except EOFError:
+        return True
+    except Exception:
+        return False  # a damaged list of frames
+    with suppress(Exception):
+        im.seek(0)
+    return False
 
 
 def _load_pil(
@@ -689,6 +856,8 @@ def _has_frame(im: Image.Image, frame: int) -> bool:
 def stored_size(path: str | os.PathLike[str]) -> tuple[int, int, int]:
     """Size of an image file as stored, and its EXIF orientation, without decoding.
 
+    The tuple form of :func:`read_header`.
+
     Args:
         path: The image file.
 
@@ -698,18 +867,11 @@ def stored_size(path: str | os.PathLike[str]) -> tuple[int, int, int]:
         as :func:`load_image` shows such an image as stored).
 
     Raises:
-        ImageError: The file is not a readable image.
+        ImageError: The file is missing, not a regular file or not a readable
+            image.
     """
-    name = os.fspath(path)
-    try:
-        with Image.open(name) as im:
-            return im.width, im.height, _orientation(im)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageError(
-            f"cannot read image {name!r}: {_reason(exc)}; check the file is a "
-            "complete PNG/JPEG/TIFF image",
-            item=name,
-        ) from exc
+    header = read_header(path)
+    return header.width, header.height, header.orientation
 
 
 # EXIF orientation -> affine rows (as functions of the stored w, h), axes swapped.

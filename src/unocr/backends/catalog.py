@@ -23,6 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
+from unocr.backends.easyocr.models import EASYOCR_LANGUAGES
+from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES as RAPIDOCR_LANGUAGES
+
 __all__ = [
     "BUILTINS",
     "Capabilities",
@@ -185,17 +188,34 @@ BUILTINS: tuple[EngineSpec, ...] = (
         name="rapidocr",
         target="unocr.backends.rapidocr.backend:RapidOcrBackend",
         extra="rapidocr",
-        modules=("rapidocr_onnxruntime", "onnxruntime"),
+        modules=("rapidocr", "onnxruntime"),
         programs=(),
         capabilities=Capabilities(
             geometry="quad",
-            levels=("line", "symbol"),
+            levels=("line", "word", "symbol"),
             confidence=True,
-            languages=("zh", "en"),
+            languages=RAPIDOCR_LANGUAGES,
             batching=False,
             network=False,
         ),
-        description="RapidOCR: PP-OCR models on ONNX Runtime",
+        description="RapidOCR 3: PP-OCRv6 models on ONNX Runtime or OpenVINO",
+    ),
+    EngineSpec(
+        name="easyocr",
+        target="unocr.backends.easyocr.backend:EasyOcrBackend",
+        extra="easyocr",
+        modules=("easyocr", "torch"),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("line",),
+            confidence=True,
+            languages=EASYOCR_LANGUAGES,
+            batching=False,
+            network=False,
+        ),
+        description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
+        probe="unocr.backends.easyocr.models:probe_data",
     ),
 )
 

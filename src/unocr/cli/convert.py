@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     Args:
         subparsers: The ``unocr`` parser's sub-command collection.
     """
-    from unocr.formats import READ_FORMATS, WRITE_FORMATS
+    from unocr.formats import READ_FORMATS, WRITE_FORMATS, canonical_format
 
     parser = subparsers.add_parser(
         "convert",
@@ -41,12 +41,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--to",
         dest="to",
+        type=canonical_format,
         choices=WRITE_FORMATS,
         help="output format (default: from the --output file's suffix)",
     )
     parser.add_argument(
         "--from",
         dest="from_format",
+        type=canonical_format,
         choices=READ_FORMATS,
         help="input format (default: recognised from the content)",
     )

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from unocr.cli._args import positive_int
-from unocr.errors import UnocrError
+from unocr.errors import UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
 
@@ -65,12 +65,12 @@ _SUFFIX = {
     "json": ".json",
     "hocr": ".hocr",
     "alto": ".alto.xml",
-    "page": ".page.xml",
+    "page-xml": ".page.xml",
     "tsv": ".tsv",
     "pdf": ".pdf",
 }
 _STREAMABLE = ("text", "json")
-_PER_PAGE = ("page", "tsv")  # one page per file
+_PER_PAGE = ("page-xml", "tsv")  # one page per file
 _PROGRESS_MIN = 4  # show a progress bar from this many images on
 
 
@@ -84,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     Args:
         subparsers: The ``unocr`` parser's sub-command collection.
     """
-    from unocr.formats import WRITE_FORMATS
+    from unocr.formats import WRITE_FORMATS, canonical_format
 
     parser = subparsers.add_parser(
         "read",
@@ -107,6 +107,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "-f",
         "--format",
+        type=canonical_format,
         choices=(*WRITE_FORMATS, "pdf"),
         help="output format (default: from the --output suffix, else text)",
     )
@@ -459,6 +460,8 @@ def run(args: argparse.Namespace) -> int:
         engine_options["timeout"] = args.timeout
     try:
         backend = unocr.get_backend(args.backend, languages=args.lang, **engine_options)
+    except UnknownOptionError as exc:  # a usage error, though a UnocrError
+        return _usage_error(args, str(exc))
     except UnocrError:
         raise
     except (TypeError, ValueError) as exc:

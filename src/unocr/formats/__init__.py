@@ -2,17 +2,20 @@
 
 One entry point per direction, dispatching on a format name:
 
-=========  =====  =====  ==============================================
-format     write  read   what
-=========  =====  =====  ==============================================
-``text``   yes    no     plain text in reading order
-``json``   yes    yes    unocr's own lossless JSON (``unocr.page/1``)
-``hocr``   yes    yes    hOCR 1.2 (XHTML)
-``alto``   yes    yes    ALTO 4.4 out; ALTO v2, v3 and v4 in
-``page``   yes    yes    PAGE-XML 2019-07-15 out; 2013, 2017, 2019 in
-``tsv``    yes    yes    Tesseract's TSV (12 columns, levels 1-5)
-``gcv``    no     yes    a Google Cloud Vision ``AnnotateImageResponse``
-=========  =====  =====  ==============================================
+============  =====  =====  ==============================================
+format        write  read   what
+============  =====  =====  ==============================================
+``text``      yes    no     plain text in reading order
+``json``      yes    yes    unocr's own lossless JSON (``unocr.page/1``)
+``hocr``      yes    yes    hOCR 1.2 (XHTML)
+``alto``      yes    yes    ALTO 4.4 out; ALTO v2, v3 and v4 in
+``page-xml``  yes    yes    PAGE-XML 2019-07-15 out; 2013, 2017, 2019 in
+``tsv``       yes    yes    Tesseract's TSV (12 columns, levels 1-5)
+``gcv``       no     yes    a Google Cloud Vision ``AnnotateImageResponse``
+============  =====  =====  ==============================================
+
+``"page"``, the name of PAGE-XML before 0.2, is accepted with a
+``DeprecationWarning`` until the next release.
 
 What each format keeps and loses is documented in ``docs/formats.md``.
 
@@ -34,11 +37,20 @@ import importlib
 import io
 import os
 import re
-from pathlib import Path
+import stat
+import warnings
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
-from unocr.errors import FormatError
+from unocr.errors import FormatError, GeometryError
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
+from unocr.limits import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_ELEMENTS,
+    DEFAULT_MAX_PIXELS,
+    ReadLimits,
+    check_limit,
+)
 
 if TYPE_CHECKING:
     from unocr.model import Page
@@ -48,6 +60,7 @@ __all__ = [
     "MULTIPAGE_FORMATS",
     "READ_FORMATS",
     "WRITE_FORMATS",
+    "canonical_format",
     "dumps",
     "dumps_pages",
     "infer_format",
@@ -59,19 +72,23 @@ __all__ = [
 ]
 
 #: Formats :func:`dumps` and :func:`save` write.
-WRITE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto", "page", "tsv")
+WRITE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto", "page-xml", "tsv")
 #: Formats :func:`loads` and :func:`load` read.
-READ_FORMATS: tuple[str, ...] = ("json", "hocr", "alto", "page", "tsv", "gcv")
+READ_FORMATS: tuple[str, ...] = ("json", "hocr", "alto", "page-xml", "tsv", "gcv")
 
-#: Largest input :func:`load`/:func:`loads` accept, in bytes (256 MiB).
-MAX_INPUT_BYTES = 256 * 1024 * 1024
+#: Default largest input :func:`load`/:func:`loads` accept, in bytes (256 MiB;
+#: ``max_bytes=`` raises it). The same value as
+#: :data:`unocr.limits.DEFAULT_MAX_BYTES`.
+MAX_INPUT_BYTES = DEFAULT_MAX_BYTES
+# Bytes read at a time from a file.
+_READ_CHUNK = 1 << 20
 
 _MODULES = {
     "text": "unocr.formats.text",
     "json": "unocr.formats.json",
     "hocr": "unocr.formats.hocr",
     "alto": "unocr.formats.alto",
-    "page": "unocr.formats.page_xml",
+    "page-xml": "unocr.formats.page_xml",
     "tsv": "unocr.formats.tsv",
     "gcv": "unocr.formats.gcv",
 }
@@ -80,19 +97,18 @@ _ALIASES = {
     "txt": "text",
     "html": "hocr",
     "htm": "hocr",
-    "page-xml": "page",
-    "page_xml": "page",
-    "pagexml": "page",
+    "page_xml": "page-xml",
+    "pagexml": "page-xml",
     "alto-xml": "alto",
     "google": "gcv",
 }
 
 # Suffixes in the order they are tried (longest first).
 _SUFFIXES: tuple[tuple[str, str], ...] = (
-    (".page.xml", "page"),
+    (".page.xml", "page-xml"),
     (".alto.xml", "alto"),
     (".hocr.html", "hocr"),
-    (".pagexml", "page"),
+    (".pagexml", "page-xml"),
     (".alto", "alto"),
     (".hocr", "hocr"),
     (".html", "hocr"),
@@ -109,14 +125,49 @@ class _Writer(Protocol):
 
 
 class _Reader(Protocol):
-    def loads(self, data: str | bytes) -> Page: ...
+    def loads(self, data: str | bytes, limits: ReadLimits | None = None) -> Page: ...
 
 
-def _normalise(format: str, allowed: tuple[str, ...], verb: str) -> str:
+# Former names, accepted with a DeprecationWarning for one release.
+_DEPRECATED = {"page": "page-xml"}
+
+
+def canonical_format(format: str) -> str:
+    """The canonical name of a format, from any accepted spelling.
+
+    Case and surrounding spaces are ignored; aliases (``txt``, ``html``,
+    ``pagexml``...) map to their format. The former name ``"page"`` gives
+    ``"page-xml"`` with a ``DeprecationWarning``.
+
+    Args:
+        format: A format name or alias.
+
+    Returns:
+        The canonical name (it may still be one a direction does not support,
+        e.g. ``"gcv"`` for writing).
+
+    Raises:
+        FormatError: ``format`` is not a string.
+
+    Examples:
+        >>> canonical_format("PageXML"), canonical_format("txt")
+        ('page-xml', 'text')
+    """
     if not isinstance(format, str):
         raise FormatError(f"format must be a string such as 'hocr', got {format!r}")
     name = format.strip().lower()
-    name = _ALIASES.get(name, name)
+    if name in _DEPRECATED:
+        warnings.warn(
+            f"the format name {name!r} is deprecated; use {_DEPRECATED[name]!r}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return _DEPRECATED[name]
+    return _ALIASES.get(name, name)
+
+
+def _normalise(format: str, allowed: tuple[str, ...], verb: str) -> str:
+    name = canonical_format(format)
     if name not in allowed:
         raise FormatError(
             f"cannot {verb} format {format!r}; choose one of: {', '.join(allowed)}"
@@ -133,9 +184,9 @@ def dumps(page: Page, format: str) -> str:
 
     Args:
         page: The page to write.
-        format: ``"text"``, ``"json"``, ``"hocr"``, ``"alto"``, ``"page"`` or
-            ``"tsv"`` (case-insensitive; ``"txt"``, ``"html"``, ``"page-xml"``
-            are accepted too).
+        format: ``"text"``, ``"json"``, ``"hocr"``, ``"alto"``, ``"page-xml"``
+            or ``"tsv"`` (case-insensitive; ``"txt"``, ``"html"``, ``"pagexml"``
+            are accepted too, and the deprecated ``"page"``).
 
     Returns:
         The document as a string (XML formats carry an
@@ -184,7 +235,7 @@ def sniff_format(data: str | bytes) -> str:
         if root == "alto":
             return "alto"
         if root == "pcgts":
-            return "page"
+            return "page-xml"
         if root in ("html", "body", "div") or "ocr_page" in head:
             return "hocr"
         raise FormatError(
@@ -221,7 +272,15 @@ def _sniff_json(head: str) -> str:
     )
 
 
-def loads(data: str | bytes, format: str | None = None) -> Page:
+def loads(
+    data: str | bytes,
+    format: str | None = None,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    max_elements: int | None = DEFAULT_MAX_ELEMENTS,
+    max_depth: int | None = DEFAULT_MAX_DEPTH,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+) -> Page:
     """Parse a serialised OCR result into a :class:`~unocr.model.Page`.
 
     Args:
@@ -229,6 +288,13 @@ def loads(data: str | bytes, format: str | None = None) -> Page:
             from the XML declaration when bytes are given).
         format: One of :data:`READ_FORMATS`; sniffed from the content when
             ``None``.
+        max_bytes: Largest document accepted (bytes; characters for text).
+        max_elements: Most elements accepted (XML elements, JSON objects,
+            TSV rows), checked while reading.
+        max_depth: Deepest nesting of XML elements or JSON lists and objects.
+        max_pixels: Largest mask (height x width) a document may hold.
+
+    Every limit accepts ``None`` for "no limit" (see :mod:`unocr.limits`).
 
     Returns:
         The page. Elements the file holds become ``native=True``; levels it
@@ -237,8 +303,14 @@ def loads(data: str | bytes, format: str | None = None) -> Page:
 
     Raises:
         FormatError: Unknown format, malformed or hostile document (external
-            entities, too large, too deeply nested).
+            entities, invalid shapes), or a limit exceeded; the message names
+            the limit's argument.
     """
+    limits = ReadLimits(max_bytes, max_elements, max_depth, max_pixels)
+    return _loads(data, format, limits)
+
+
+def _loads(data: object, format: str | None, limits: ReadLimits) -> Page:
     if not isinstance(data, (str, bytes, bytearray, memoryview)):
         raise FormatError(
             f"loads() takes the document as str or bytes, got {type(data).__name__}; "
@@ -246,25 +318,41 @@ def loads(data: str | bytes, format: str | None = None) -> Page:
         )
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
-    if len(data) > MAX_INPUT_BYTES:
-        raise FormatError(
-            f"input is {len(data)} bytes, over the {MAX_INPUT_BYTES}-byte limit "
-            "(unocr.formats.MAX_INPUT_BYTES)"
-        )
+    check_limit(
+        len(data),
+        limits.max_bytes,
+        what="input",
+        unit="bytes",
+        argument="max_bytes",
+        error=FormatError,
+    )
     name = (
         sniff_format(data)
         if format is None
         else _normalise(format, READ_FORMATS, "read")
     )
     reader = cast(_Reader, _module(name))
-    return reader.loads(data)
+    try:
+        return reader.loads(data, limits)
+    except GeometryError as exc:  # a shape built from the document's numbers
+        raise FormatError(f"{name}: invalid shape in the document: {exc}") from exc
 
 
 def load(
     path_or_text: str | os.PathLike[str] | bytes | IO[bytes] | IO[str],
     format: str | None = None,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    max_elements: int | None = DEFAULT_MAX_ELEMENTS,
+    max_depth: int | None = DEFAULT_MAX_DEPTH,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> Page:
     """Read an OCR result from a file, a file object or the document itself.
+
+    A file is read in chunks and reading stops as soon as it passes
+    ``max_bytes``, so neither a huge file nor an endless device costs memory.
+    Only regular files are opened: a device, FIFO or socket is refused without
+    blocking (read it into bytes yourself if you mean it).
 
     Args:
         path_or_text: A path (str or PathLike), an open file object (binary or
@@ -273,41 +361,115 @@ def load(
         format: One of :data:`READ_FORMATS`; when ``None`` it is sniffed from
             the content (so ``.xml`` files are told apart as ALTO or PAGE, and
             ``.json`` files as unocr JSON or a Cloud Vision response).
+        max_bytes: Most bytes read (characters from a text file object).
+        max_elements: Most elements accepted (see :func:`loads`).
+        max_depth: Deepest nesting accepted (see :func:`loads`).
+        max_pixels: Largest mask accepted (see :func:`loads`).
 
     Returns:
         The page.
 
     Raises:
-        FormatError: Missing file, unknown or malformed format.
+        FormatError: Missing or unreadable file, not a regular file, an input
+            of the wrong type, unknown or malformed format, or a limit exceeded.
     """
-    if isinstance(path_or_text, (bytes, bytearray)):
-        return loads(bytes(path_or_text), format)
-    if isinstance(path_or_text, (io.IOBase,)) or hasattr(path_or_text, "read"):
-        content = cast("IO[bytes] | IO[str]", path_or_text).read(MAX_INPUT_BYTES + 1)
-        return loads(content, format)
+    limits = ReadLimits(max_bytes, max_elements, max_depth, max_pixels)
+    if isinstance(path_or_text, (bytes, bytearray, memoryview)):
+        return _loads(bytes(path_or_text), format, limits)
+    if isinstance(path_or_text, io.IOBase) or callable(
+        getattr(path_or_text, "read", None)
+    ):
+        content = _read_object(cast("IO[bytes] | IO[str]", path_or_text), limits)
+        return _loads(content, format, limits)
     if isinstance(path_or_text, str) and _looks_like_document(path_or_text):
-        return loads(path_or_text, format)
-    path = Path(path_or_text)
+        return _loads(path_or_text, format, limits)
+    if not isinstance(path_or_text, (str, os.PathLike)):
+        raise FormatError(
+            "load() takes a path, a file object, or the document as str or bytes; "
+            f"got {type(path_or_text).__name__}"
+        )
+    path = os.fspath(path_or_text)
+    shown = path if isinstance(path, str) else os.fsdecode(path)
+    content_bytes = _read_file(path, shown, limits.max_bytes)
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise FormatError(
-                f"{path} is {size} bytes, over the {MAX_INPUT_BYTES}-byte limit "
-                "(unocr.formats.MAX_INPUT_BYTES)"
-            )
-        content_bytes = path.read_bytes()
-    except FileNotFoundError:
-        raise FormatError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise FormatError(f"{path} is a directory, not an OCR result file") from None
-    except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        return loads(content_bytes, format)
+        return _loads(content_bytes, format, limits)
     except FormatError as exc:
         if exc.item is None:
-            raise FormatError(f"{path}: {exc.message}", item=str(path)) from exc
+            raise FormatError(f"{shown}: {exc.message}", item=shown) from exc
         raise
+
+
+def _read_object(fh: IO[bytes] | IO[str], limits: ReadLimits) -> str | bytes:
+    """Read a file object up to one unit past ``max_bytes`` (to detect excess)."""
+    size = -1 if limits.max_bytes is None else limits.max_bytes + 1
+    try:
+        content = fh.read(size)
+    except (OSError, ValueError) as exc:
+        raise FormatError(f"cannot read from the file object: {exc}") from exc
+    if not isinstance(content, (str, bytes, bytearray)):
+        raise FormatError(
+            f"the file object's read() returned {type(content).__name__}, "
+            "expected bytes or str"
+        )
+    return bytes(content) if isinstance(content, bytearray) else content
+
+
+def _read_file(path: str | bytes, shown: str, max_bytes: int | None) -> bytes:
+    """Read a regular file in chunks, stopping one chunk past ``max_bytes``."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)  # non-blocking: a FIFO without writer opens
+    except FileNotFoundError:
+        raise FormatError(f"no such file: {shown}", item=shown) from None
+    except IsADirectoryError:
+        raise FormatError(
+            f"{shown} is a directory, not an OCR result file", item=shown
+        ) from None
+    except ValueError:  # an embedded NUL character
+        raise FormatError(
+            f"{shown!r} is not a valid path (it holds a NUL character)", item=shown
+        ) from None
+    except OSError as exc:
+        raise FormatError(
+            f"cannot read {shown}: {exc.strerror or exc}", item=shown
+        ) from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise FormatError(
+                f"{shown} is a directory, not an OCR result file", item=shown
+            )
+        raise FormatError(
+            f"{shown} is not a regular file (a device, FIFO or socket); unocr "
+            "reads OCR results from files, or from bytes and file objects "
+            "you pass it",
+            item=shown,
+        )
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            try:
+                chunk = fh.read(_READ_CHUNK)
+            except OSError as exc:
+                raise FormatError(
+                    f"cannot read {shown}: {exc.strerror or exc}", item=shown
+                ) from exc
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            check_limit(
+                total,
+                max_bytes,
+                what=shown,
+                unit="bytes (or more)",
+                argument="max_bytes",
+                error=FormatError,
+                item=shown,
+            )
+    return b"".join(chunks)
 
 
 def _looks_like_document(text: str) -> bool:
@@ -319,7 +481,7 @@ def infer_format(path: str | os.PathLike[str]) -> str:
     """Tell the output format from a file name's suffix.
 
     ``.txt`` -> text, ``.json`` -> json, ``.hocr``/``.html``/``.htm`` -> hocr,
-    ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page,
+    ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page-xml,
     ``.tsv`` -> tsv. A bare ``.xml`` is ambiguous (ALTO and PAGE-XML both
     use it) and is refused with a message naming the fix.
 
@@ -340,7 +502,7 @@ def infer_format(path: str | os.PathLike[str]) -> str:
         raise FormatError(
             f"cannot tell ALTO from PAGE-XML by the name {os.fspath(path)!r}; name the "
             "file *.alto.xml or *.page.xml, or pass the format explicitly "
-            "(format='alto' / 'page', or --format)"
+            "(format='alto' / 'page-xml', or --format)"
         )
     raise FormatError(
         f"cannot infer an OCR output format from the name {os.fspath(path)!r}; use a "

@@ -9,9 +9,11 @@ OCR files come from anywhere, so parsing them must not be an attack surface:
   ``<!DOCTYPE ... "http://...">`` line, as Tesseract writes in hOCR, is
   accepted but never followed;
 * libxml2's own limits stay on (``huge_tree=False``: no text node over
-  10 MB, no name over 50 000 characters), the whole input is capped at
-  :data:`MAX_XML_BYTES` and element nesting at :data:`MAX_XML_DEPTH`, checked
-  while parsing so a hostile file is stopped early.
+  10 MB, no name over 50 000 characters); the input's size, element count and
+  nesting depth are capped by :class:`~unocr.limits.ReadLimits` (the
+  ``max_bytes``, ``max_elements`` and ``max_depth`` arguments of
+  :func:`unocr.formats.load`), the count and depth checked while parsing so a
+  hostile file is stopped early.
 
 Every failure is a :class:`~unocr.errors.FormatError`.
 
@@ -25,10 +27,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from unocr.errors import BackendUnavailableError, FormatError, XmlSyntaxError
+from unocr.limits import ReadLimits, check_limit
 
 __all__ = [
-    "MAX_XML_BYTES",
-    "MAX_XML_DEPTH",
     "NsReader",
     "XmlSyntaxError",
     "local_name",
@@ -37,11 +38,6 @@ __all__ = [
     "parse_html",
     "parse_xml",
 ]
-
-#: Largest XML document accepted, in bytes (100 MiB).
-MAX_XML_BYTES = 100 * 1024 * 1024
-#: Deepest element nesting accepted (real OCR files nest about 10 deep).
-MAX_XML_DEPTH = 200
 
 _CHUNK = 1 << 16
 
@@ -94,25 +90,50 @@ def _check_declarations(data: bytes, what: str) -> None:
             )
 
 
-def _limit_size(data: str | bytes, what: str, max_bytes: int) -> bytes:
+def _limit_size(data: str | bytes, what: str, max_bytes: int | None) -> bytes:
     if isinstance(data, str):
         # lxml refuses str input that carries an encoding declaration; the text
         # is already decoded, so the declaration no longer applies.
-        data = _XML_DECL.sub("", data, count=1).encode("utf-8")
-    if len(data) > max_bytes:
-        raise FormatError(
-            f"{what} is {len(data)} bytes, over the {max_bytes}-byte limit for XML "
-            "input (unocr.formats._xml.MAX_XML_BYTES)"
-        )
+        try:
+            data = _XML_DECL.sub("", data, count=1).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise FormatError(
+                f"{what} text holds a character that is not Unicode text "
+                f"({exc.reason}, at position {exc.start}); pass the document as "
+                "the bytes of the file"
+            ) from None
+    check_limit(
+        len(data),
+        max_bytes,
+        what=what,
+        unit="bytes",
+        argument="max_bytes",
+        error=FormatError,
+    )
     return data
 
 
+def _too_deep(what: str, max_depth: int | None, depth: int) -> FormatError:
+    return FormatError(
+        f"{what} nests elements more than {max_depth} deep (at least {depth}); "
+        f"refusing to parse it (a real OCR file nests about 10 deep); pass "
+        "max_depth= to raise the limit"
+    )
+
+
+def _check_elements(count: int, what: str, max_elements: int | None) -> None:
+    check_limit(
+        count,
+        max_elements,
+        what=what,
+        unit="elements (or more)",
+        argument="max_elements",
+        error=FormatError,
+    )
+
+
 def parse_xml(
-    data: str | bytes,
-    *,
-    what: str = "XML document",
-    max_bytes: int | None = None,
-    max_depth: int | None = None,
+    data: str | bytes, *, what: str = "XML document", limits: ReadLimits | None = None
 ) -> Any:
     """Parse XML without expanding entities, fetching anything or recursing deep.
 
@@ -120,21 +141,21 @@ def parse_xml(
         data: The document as text or bytes (bytes honour the XML
             declaration's encoding).
         what: Name of the document for error messages, e.g. ``"ALTO"``.
-        max_bytes: Size limit in bytes; default :data:`MAX_XML_BYTES`.
-        max_depth: Element nesting limit; default :data:`MAX_XML_DEPTH`.
+        limits: Size, element-count and depth limits; the defaults of
+            :class:`~unocr.limits.ReadLimits` when ``None``.
 
     Returns:
         The root ``lxml.etree._Element``.
 
     Raises:
-        FormatError: Syntax error, entity declarations, size or depth over the
-            limits.
+        FormatError: Syntax error, entity declarations, size, element count
+            or depth over the limits.
     """
     etree = lxml_etree()
 
-    max_bytes = MAX_XML_BYTES if max_bytes is None else max_bytes
-    max_depth = MAX_XML_DEPTH if max_depth is None else max_depth
-    raw = _limit_size(data, what, max_bytes)
+    limits = limits or ReadLimits()
+    max_depth = limits.max_depth
+    raw = _limit_size(data, what, limits.max_bytes)
     _check_declarations(raw, what)
     parser = etree.XMLPullParser(
         events=("start", "end"),
@@ -145,27 +166,23 @@ def parse_xml(
         remove_comments=True,
         remove_pis=True,
     )
-    depth = 0
+    depth = count = 0
     try:
         for offset in range(0, len(raw), _CHUNK):
             parser.feed(raw[offset : offset + _CHUNK])
             for event, _element in parser.read_events():
                 if event == "start":
                     depth += 1
-                    if depth > max_depth:
-                        raise FormatError(
-                            f"{what} nests elements more than {max_depth} deep; "
-                            "refusing to parse it (a real OCR file nests about 10 deep)"
-                        )
+                    count += 1
+                    if max_depth is not None and depth > max_depth:
+                        raise _too_deep(what, max_depth, depth)
                 else:
                     depth -= 1
+            _check_elements(count, what, limits.max_elements)
         root = parser.close()
     except etree.XMLSyntaxError as exc:
-        if "Excessive depth" in str(exc):
-            raise FormatError(
-                f"{what} nests elements more than {max_depth} deep; refusing to "
-                "parse it (a real OCR file nests about 10 deep)"
-            ) from exc
+        if "Excessive depth" in str(exc):  # libxml2's own limit (256)
+            raise _too_deep(what, max_depth, depth) from exc
         raise XmlSyntaxError(f"{what} is not well-formed XML: {exc}") from exc
     docinfo = root.getroottree().docinfo
     dtd = docinfo.internalDTD
@@ -187,14 +204,16 @@ def parse_xml(
 
 
 def parse_html(
-    data: str | bytes, *, what: str = "HTML document", max_bytes: int | None = None
+    data: str | bytes, *, what: str = "HTML document", limits: ReadLimits | None = None
 ) -> Any:
     """Parse HTML (for hOCR that is not well-formed XML) with the same guards.
 
     Args:
         data: The document as text or bytes.
         what: Name of the document for error messages.
-        max_bytes: Size limit in bytes; default :data:`MAX_XML_BYTES`.
+        limits: Size, element-count and depth limits (the latter two checked
+            on the parsed tree); the defaults of
+            :class:`~unocr.limits.ReadLimits` when ``None``.
 
     Returns:
         The root ``lxml.html.HtmlElement``.
@@ -205,7 +224,8 @@ def parse_html(
     etree = lxml_etree()
     from lxml import html
 
-    raw = _limit_size(data, what, MAX_XML_BYTES if max_bytes is None else max_bytes)
+    limits = limits or ReadLimits()
+    raw = _limit_size(data, what, limits.max_bytes)
     _check_declarations(raw, what)
     parser = html.HTMLParser(
         no_network=True,
@@ -218,20 +238,16 @@ def parse_html(
         root = html.document_fromstring(raw, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise FormatError(f"{what} cannot be parsed as HTML: {exc}") from exc
-    depth = _depth(root)
-    if depth > MAX_XML_DEPTH:
-        raise FormatError(f"{what} nests elements more than {MAX_XML_DEPTH} deep")
-    return root
-
-
-def _depth(root: Any) -> int:
-    best = 0
+    count = 0
     stack = [(root, 1)]
     while stack:
-        node, d = stack.pop()
-        best = max(best, d)
-        stack.extend((child, d + 1) for child in node)
-    return best
+        node, depth = stack.pop()
+        count += 1
+        if limits.max_depth is not None and depth > limits.max_depth:
+            raise _too_deep(what, limits.max_depth, depth)
+        stack.extend((child, depth + 1) for child in node)
+    _check_elements(count, what, limits.max_elements)
+    return root
 
 
 def local_name(element: Any) -> str:

@@ -27,26 +27,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._common import (
-    clean_text,
-    fmt_num,
-    geometry_from_box,
-    geometry_from_points,
-    is_rtl,
-    join_words,
-    line_as_word,
-    native_block,
-    native_line,
-    outline,
-    page_languages,
-)
+from unocr.formats._numbers import finite_number, fmt_num, page_size
 from unocr.formats._source import file_name, page_index, read_source
+from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
 from unocr.languages import parse_language
+from unocr.limits import ReadLimits
+from unocr.model import Block, Line, Page, Symbol, Word
+from unocr.model.elements import languages_in, words_text
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
-    from unocr.model import Block, Line, Page, Symbol, Word
 
 __all__ = ["ALTO_NAMESPACES", "NS_V4", "SCHEMA_LOCATION", "dumps", "loads"]
 
@@ -80,7 +72,7 @@ def _set_box(el: Any, geometry: Geometry) -> None:
 def _shape(parent: Any, geometry: Geometry) -> None:
     etree = lxml_etree()
 
-    points = outline(geometry)
+    points = outline_vertices(geometry)
     if points is None:
         return
     shape = etree.SubElement(parent, f"{{{NS_V4}}}Shape")
@@ -167,7 +159,7 @@ def dumps(page: Page) -> str:
             words = line.words
             if not words:
                 # ALTO needs a String per line: keep a word-less line's text.
-                words = (line_as_word(line),)
+                words = (Word.from_line(line),)
             previous: Geometry | None = None
             for w, word in enumerate(words, start=1):
                 if previous is not None:
@@ -205,12 +197,7 @@ def _float(el: Any, name: str) -> float | None:
     value = el.get(name)
     if value is None or not value.strip():
         return None
-    try:
-        return float(value)
-    except ValueError:
-        raise FormatError(
-            f"ALTO {local_name(el)} has a non-numeric {name}={value!r}"
-        ) from None
+    return finite_number(value, f"ALTO {local_name(el)} {name}")
 
 
 def _parse_points(text: str) -> list[tuple[float, float]]:
@@ -232,12 +219,12 @@ class _Reader(NsReader):
             if poly is not None and poly.get("POINTS"):
                 points = _parse_points(poly.get("POINTS"))
                 if len(points) >= 3:
-                    return geometry_from_points(points)
+                    return shape_from_points(points)
         x, y = _float(el, "HPOS"), _float(el, "VPOS")
         w, h = _float(el, "WIDTH"), _float(el, "HEIGHT")
         if x is None or y is None or w is None or h is None:
             return None
-        return geometry_from_box(x, y, x + w, y + h)
+        return box_from_corners(x, y, x + w, y + h)
 
     def confidence(self, el: Any, name: str) -> float | None:
         value = _float(el, name)
@@ -246,8 +233,6 @@ class _Reader(NsReader):
         return min(1.0, max(0.0, value))
 
     def symbols(self, string: Any, fallback: Geometry) -> list[Symbol]:
-        from unocr.model import Symbol
-
         return [
             Symbol(
                 text=glyph.get("CONTENT", ""),
@@ -258,8 +243,6 @@ class _Reader(NsReader):
         ]
 
     def word(self, string: Any, fallback: Geometry, lang: str | None) -> Word | None:
-        from unocr.model import Word
-
         text = string.get("CONTENT", "")
         if not text.strip():
             return None
@@ -280,11 +263,11 @@ class _Reader(NsReader):
         )
         if not words:
             return None
-        text = join_words(words)
+        text = words_text(words)
         hyp = el.find(self.q("HYP"))
         if hyp is not None:
             text += hyp.get("CONTENT", "")
-        return native_line(words, own, text=text, language=language)
+        return Line.reported(words, own, text=text, language=language)
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
@@ -294,14 +277,15 @@ class _Reader(NsReader):
         )
         if not lines:
             return None
-        return native_block(lines, own, language=language)
+        return Block.reported(lines, own, language=language)
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read an ALTO document (v2, v3 or v4; one page).
 
     Args:
         data: The XML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
         The page; ``backend`` and ``languages`` come back where unocr wrote
@@ -312,9 +296,7 @@ def loads(data: str | bytes) -> Page:
         FormatError: Not ALTO, unknown namespace, several pages, a unit other
             than pixels, malformed numbers or hostile XML.
     """
-    from unocr.model import Page
-
-    root = parse_xml(data, what="ALTO")
+    root = parse_xml(data, what="ALTO", limits=limits)
     ns = namespace(root)
     if local_name(root) != "alto":
         raise FormatError(
@@ -345,7 +327,8 @@ def loads(data: str | bytes) -> Page:
     height = _float(page_el, "HEIGHT")
     if width is None or height is None:
         raise FormatError("ALTO Page needs WIDTH and HEIGHT attributes")
-    page_box = geometry_from_box(0, 0, width, height)
+    width_px, height_px = page_size(width, height, "ALTO")
+    page_box = box_from_corners(0, 0, width, height)
     page_lang = parse_language(page_el.get("LANG"))
     blocks = [
         b
@@ -366,11 +349,11 @@ def loads(data: str | bytes) -> Page:
     )
     number = _float(page_el, "PHYSICAL_IMG_NR")
     return Page(
-        width=round(width),
-        height=round(height),
+        width=width_px,
+        height=height_px,
         blocks=tuple(blocks),
         backend=backend,
-        languages=languages if languages is not None else page_languages(blocks),
+        languages=languages if languages is not None else languages_in(blocks),
         source=read_source(
             image.strip() if image else None,
             int(number) - 1 if number is not None and number >= 1 else None,

@@ -8,10 +8,10 @@ The response must come from ``DOCUMENT_TEXT_DETECTION`` (its
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from unocr.errors import FormatError
+from unocr.limits import ReadLimits, check_limit
 
 if TYPE_CHECKING:
     from unocr.model import Page
@@ -19,25 +19,35 @@ if TYPE_CHECKING:
 __all__ = ["loads"]
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Convert a Cloud Vision ``AnnotateImageResponse`` (REST JSON) to a page.
 
     Args:
         data: The response's JSON text or bytes (camelCase or snake_case keys;
             a ``{"responses": [...]}`` wrapper with one response is accepted).
+        limits: Size, depth and element limits (JSON objects count as
+            elements); defaults when ``None``.
 
     Returns:
         The page, ``backend="gcv"``.
 
     Raises:
-        FormatError: Not JSON, or not a single-image Cloud Vision response.
+        FormatError: Not JSON, not a single-image Cloud Vision response, or
+            over a limit.
     """
     from unocr.backends.gcv.convert import response_to_page
+    from unocr.model.serialize import count_objects, parse_json
 
-    try:
-        obj = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"Cloud Vision response is not valid JSON: {exc}") from exc
+    limits = limits or ReadLimits()
+    obj = parse_json(data, limits, what="Cloud Vision response")
+    check_limit(
+        count_objects(obj),
+        limits.max_elements,
+        what="Cloud Vision response",
+        unit="JSON objects",
+        argument="max_elements",
+        error=FormatError,
+    )
     if not isinstance(obj, dict):
         raise FormatError(
             f"a Cloud Vision response is a JSON object, got {type(obj).__name__}"

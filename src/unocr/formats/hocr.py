@@ -28,21 +28,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._common import (
+from unocr.formats._numbers import (
     box_ints,
-    clean_text,
+    finite_number,
     fmt_num,
-    geometry_from_box,
-    geometry_from_points,
-    is_rtl,
-    line_as_word,
-    native_block,
-    native_line,
-    outline,
-    page_languages,
+    page_size,
     percent_to_confidence,
 )
 from unocr.formats._source import file_name, page_index, read_source
+from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import (
     XmlSyntaxError,
     local_name,
@@ -50,11 +44,14 @@ from unocr.formats._xml import (
     parse_html,
     parse_xml,
 )
+from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
 from unocr.languages import parse_language
+from unocr.limits import ReadLimits
+from unocr.model import Block, Line, Page, Symbol, Word
+from unocr.model.elements import languages_in
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
-    from unocr.model import Block, Line, Page, Symbol, Word
 
 __all__ = ["dumps", "loads", "parse_title"]
 
@@ -82,7 +79,7 @@ def _title(
     x0, y0, x1, y1 = box_ints(geometry, clamp=True)
     box = f"{x0} {y0} {x1} {y1}"
     parts = [f"x_bboxes {box}" if symbol else f"bbox {box}"]
-    points = outline(geometry)
+    points = outline_vertices(geometry)
     if points is not None:
         coords = " ".join(str(max(0, round(v))) for v in points.reshape(-1))
         parts.append(f"poly {coords}")
@@ -172,7 +169,7 @@ def dumps(page: Page) -> str:
             words = line.words
             if not words and line.text:
                 # A line without words (line-level engines): keep its text.
-                words = (line_as_word(line),)
+                words = (Word.from_line(line),)
             for word in words:
                 n_word += 1
                 word_el = sub(line_el, "span", "ocrx_word", f"word_1_{n_word}")
@@ -196,11 +193,20 @@ def dumps(page: Page) -> str:
 
 
 # --------------------------------------------------------------------- reading
-_PROP = re.compile(r'\s*([A-Za-z_][\w-]*)\s*((?:"[^"]*"|[^;"])*)(?:;|$)')
+# One token of a title: a quoted string (an unmatched quote runs to the end),
+# a run of other characters, or a separator. No two alternatives can match the
+# same text, so scanning is linear in the title's length.
+_TITLE_TOKEN = re.compile(r'"[^"]*"?|[^";]+|;')
+_PROP_NAME = re.compile(r"\s*([A-Za-z_][\w-]*)")
+_VALUE = re.compile(r'"[^"]*"?|[^\s"]+')
 
 
 def parse_title(title: str) -> dict[str, list[str]]:
     """Split an hOCR ``title`` attribute into its properties.
+
+    Properties are separated by ``;`` outside double quotes; each starts with
+    its name. Scanning takes time linear in the title's length, whatever it
+    holds (an unmatched quote runs to the end of the title).
 
     Args:
         title: E.g. ``'bbox 36 92 96 116; x_wconf 96'``.
@@ -208,12 +214,26 @@ def parse_title(title: str) -> dict[str, list[str]]:
     Returns:
         Property name -> list of value tokens (quoted strings keep their
         quotes), e.g. ``{"bbox": ["36", "92", "96", "116"], "x_wconf": ["96"]}``.
+
+    Examples:
+        >>> parse_title('bbox 0 0 9 9; x_source "a;b" c')
+        {'bbox': ['0', '0', '9', '9'], 'x_source': ['"a;b"', 'c']}
     """
     props: dict[str, list[str]] = {}
-    for match in _PROP.finditer(title or ""):
-        name, rest = match.group(1), match.group(2)
-        if name:
-            props[name] = re.findall(r'"[^"]*"|\S+', rest)
+    parts: list[str] = [""]
+    for token in _TITLE_TOKEN.findall(title or ""):
+        if token == ";":
+            parts.append("")
+        else:
+            parts[-1] += token
+    for part in parts:
+        match = _PROP_NAME.match(part)
+        if match is None:
+            continue
+        rest = part[match.end() :]
+        if rest and not rest[0].isspace() and rest[0] != '"':
+            continue  # the name runs into other characters: not a property
+        props[match.group(1)] = _VALUE.findall(rest)
     return props
 
 
@@ -233,7 +253,7 @@ def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry 
     if "poly" in props:
         values = _numbers(props["poly"], "poly")
         if len(values) >= 6 and len(values) % 2 == 0:
-            return geometry_from_points(
+            return shape_from_points(
                 [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
             )
     key = "x_bboxes" if symbol and "x_bboxes" in props else "bbox"
@@ -241,15 +261,14 @@ def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry 
         values = _numbers(props[key], key)
         if len(values) < 4:
             raise FormatError(f"hOCR {key} needs four numbers, got {props[key]!r}")
-        return geometry_from_box(*values[:4])
+        return box_from_corners(*values[:4])
     return None
 
 
 def _confidence(props: dict[str, list[str]], *keys: str) -> float | None:
     for key in keys:
         if props.get(key):
-            values = _numbers(props[key][:1], key)
-            return percent_to_confidence(values[0])
+            return percent_to_confidence(finite_number(props[key][0], f"hOCR {key}"))
     return None
 
 
@@ -270,8 +289,6 @@ class _Reader:
         return None
 
     def symbols(self, word_el: Any) -> list[Symbol]:
-        from unocr.model import Symbol
-
         out = []
         for el in word_el.iter():
             if not _classes(el) & set(_SYMBOL_CLASSES):
@@ -291,8 +308,6 @@ class _Reader:
         return out
 
     def word(self, el: Any, fallback: Geometry | None) -> Word | None:
-        from unocr.model import Word
-
         symbols = self.symbols(el)
         text = (
             "".join(s.text for s in symbols)
@@ -321,7 +336,7 @@ class _Reader:
         ]
         if not words:
             return None
-        return native_line(
+        return Line.reported(
             words,
             geometry,
             confidence=_confidence(props, "x_wconf"),
@@ -329,12 +344,10 @@ class _Reader:
         )
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
-        from unocr.model import Block
-
         if el is None:
             return Block.from_lines(lines)
         props = parse_title(el.get("title", ""))
-        return native_block(
+        return Block.reported(
             lines,
             _geometry(props),
             confidence=_confidence(props, "x_wconf"),
@@ -359,19 +372,20 @@ def _ancestor(el: Any, classes: tuple[str, ...], stop: Any) -> Any | None:
     return None
 
 
-def _parse(data: str | bytes) -> Any:
+def _parse(data: str | bytes, limits: ReadLimits | None) -> Any:
     try:
-        return parse_xml(data, what="hOCR")
+        return parse_xml(data, what="hOCR", limits=limits)
     except XmlSyntaxError:
         # hOCR is HTML: files that are not well-formed XML are read as HTML.
-        return parse_html(data, what="hOCR")
+        return parse_html(data, what="hOCR", limits=limits)
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read an hOCR document (one page).
 
     Args:
         data: The XHTML/HTML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
         The page; ``width``/``height`` from the ``ocr_page`` bbox.
@@ -380,10 +394,9 @@ def loads(data: str | bytes) -> Page:
         FormatError: No ``ocr_page``, several pages, malformed properties, or
             hostile markup (see :mod:`unocr.formats._xml`).
     """
-    from unocr.model import Page
     from unocr.model.layout import group_lines, group_words
 
-    root = _parse(data)
+    root = _parse(data, limits)
     pages = list(_find(root, ("ocr_page",)))
     if not pages:
         raise FormatError("not an hOCR document: no element with class 'ocr_page'")
@@ -430,11 +443,11 @@ def loads(data: str | bytes) -> Page:
 
     if page_box is not None:
         bounds = page_box.bounds
-        width, height = round(bounds.x1), round(bounds.y1)
+        width, height = page_size(max(0.0, bounds.x1), max(0.0, bounds.y1), "hOCR")
     elif blocks:
         x1 = max(b.geometry.bounds.x1 for b in blocks)
         y1 = max(b.geometry.bounds.y1 for b in blocks)
-        width, height = round(x1), round(y1)
+        width, height = page_size(max(0.0, x1), max(0.0, y1), "hOCR")
     else:
         width = height = 0
     languages = _meta(root, "ocr-langs")
@@ -446,7 +459,7 @@ def loads(data: str | bytes) -> Page:
         height=height,
         blocks=tuple(blocks),
         backend=_backend(system),
-        languages=page_languages(blocks)
+        languages=languages_in(blocks)
         if languages is None
         else tuple(code for code in map(parse_language, languages.split()) if code),
         source=read_source(
@@ -465,9 +478,9 @@ def _meta(root: Any, name: str) -> str | None:
 
 
 def _backend(system: str | None) -> str | None:
-    if not system:
+    parts = (system or "").split()
+    if not parts:
         return None
-    parts = system.split()
     if parts[0].lower() == "unocr":
         return parts[1] if len(parts) > 1 else None
     if parts[0].lower() == "tesseract":

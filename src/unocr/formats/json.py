@@ -1,7 +1,6 @@
 """unocr's own JSON (schema ``unocr.page/1``): lossless in both directions.
 
-Delegates to :meth:`unocr.model.Page.to_dict` and
-:meth:`unocr.model.Page.from_dict`; the schema is documented in
+Delegates to :mod:`unocr.model.serialize`; the schema is documented in
 ``docs/model.md``.
 """
 
@@ -10,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from unocr.errors import FormatError
+from unocr.limits import ReadLimits
 
 if TYPE_CHECKING:
     from unocr.model import Page
@@ -30,27 +29,19 @@ def dumps(page: Page) -> str:
     return json.dumps(page.to_dict(), ensure_ascii=False, indent=2)
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Rebuild a page from unocr JSON.
 
     Args:
         data: JSON text or UTF-8 bytes.
+        limits: Size, depth, element and mask limits; defaults when ``None``.
 
     Returns:
         The page, exactly as it was written.
 
     Raises:
-        FormatError: Not JSON, or not a unocr page.
+        FormatError: Not JSON, not a valid unocr page, or over a limit.
     """
-    from unocr.model import Page
+    from unocr.model.serialize import page_from_json
 
-    try:
-        obj = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"not valid JSON: {exc}") from exc
-    try:
-        return Page.from_dict(obj)
-    except FormatError:
-        raise
-    except (TypeError, ValueError, KeyError) as exc:
-        raise FormatError(f"not a valid unocr page: {exc}") from exc
+    return page_from_json(data, limits)

@@ -35,7 +35,7 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
     Args:
         pages: The pages, in order (at least one).
         format: ``"hocr"``, ``"alto"``, ``"text"`` or ``"json"`` (JSON Lines);
-            ``"page"`` and ``"tsv"`` only for a single page.
+            ``"page-xml"`` and ``"tsv"`` only for a single page.
 
     Returns:
         The document.
@@ -195,4 +195,4 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
 def _hocr_tree(text: str) -> Any:
     from unocr.formats.hocr import _parse
 
-    return _parse(text)
+    return _parse(text, None)

@@ -28,25 +28,18 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._common import (
-    box_ints,
-    clean_text,
-    fmt_num,
-    geometry_from_points,
-    is_rtl,
-    join_words,
-    native_block,
-    native_line,
-    outline,
-    page_languages,
-)
+from unocr.formats._numbers import box_ints, finite_number, fmt_num, page_size
 from unocr.formats._source import file_name, page_index, read_source
+from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.geometry import outline_vertices, shape_from_points
 from unocr.languages import LANGUAGES, language_name, parse_language
+from unocr.limits import ReadLimits
+from unocr.model import Block, Element, Line, Page, Symbol, Word
+from unocr.model.elements import languages_in, words_text
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
-    from unocr.model import Block, Element, Line, Page, Symbol, Word
 
 __all__ = ["LANGUAGE_NAMES", "NS_2019", "PAGE_NAMESPACES", "dumps", "loads"]
 
@@ -80,7 +73,7 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 # --------------------------------------------------------------------- writing
 def _points(geometry: Geometry) -> str:
-    pts = outline(geometry)
+    pts = outline_vertices(geometry)
     if pts is None:
         x0, y0, x1, y1 = box_ints(geometry, clamp=True)
         corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
@@ -216,7 +209,7 @@ class _Reader(NsReader):
                 raise FormatError("PAGE Coords Point needs numeric x and y") from None
         if not points:
             return None
-        return geometry_from_points(points)
+        return shape_from_points(points)
 
     def text(self, el: Any) -> tuple[str | None, float | None]:
         equivs = el.findall(self.q("TextEquiv"))
@@ -233,23 +226,20 @@ class _Reader(NsReader):
         unicode = best.find(self.q("Unicode"))
         text = "".join(unicode.itertext()) if unicode is not None else ""
         conf = best.get("conf")
-        try:
-            confidence = None if conf is None else min(1.0, max(0.0, float(conf)))
-        except ValueError:
-            raise FormatError(f"PAGE TextEquiv conf {conf!r} is not a number") from None
+        confidence = (
+            None
+            if conf is None
+            else min(1.0, max(0.0, finite_number(conf, "PAGE TextEquiv conf")))
+        )
         return text, confidence
 
     def symbol(self, el: Any, fallback: Geometry) -> Symbol:
-        from unocr.model import Symbol
-
         text, conf = self.text(el)
         return Symbol(
             text=text or "", geometry=self.geometry(el) or fallback, confidence=conf
         )
 
     def word(self, el: Any, fallback: Geometry, lang: str | None) -> Word | None:
-        from unocr.model import Word
-
         geometry = self.geometry(el) or fallback
         symbols = [self.symbol(g, geometry) for g in el.iterfind(self.q("Glyph"))]
         text, conf = self.text(el)
@@ -266,8 +256,6 @@ class _Reader(NsReader):
         )
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
-        from unocr.model import Word
-
         own = self.geometry(el)
         language = parse_language(el.get("primaryLanguage")) or lang
         words = self.children(
@@ -275,14 +263,14 @@ class _Reader(NsReader):
         )
         text, conf = self.text(el)
         if text is None:
-            text = join_words(words)
+            text = words_text(words)
         if not words:
             if own is None or not text.strip():
                 return None
             # A line transcribed without words: the line is its only word.
             words = [Word(text=text, geometry=own, confidence=conf, language=language,
                           native=False)]  # fmt: skip
-        return native_line(words, own, text=text, confidence=conf, language=language)
+        return Line.reported(words, own, text=text, confidence=conf, language=language)
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
@@ -293,7 +281,7 @@ class _Reader(NsReader):
         if not lines:
             return None
         text, conf = self.text(el)
-        return native_block(lines, own, text=text, confidence=conf, language=language)
+        return Block.reported(lines, own, text=text, confidence=conf, language=language)
 
 
 def _parent_language(region: Any, page_el: Any) -> str | None:
@@ -335,11 +323,12 @@ def _reading_order(page_el: Any, reader: _Reader) -> list[str]:
     return out
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read a PAGE-XML document.
 
     Args:
         data: The XML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
         The page: text regions (in reading order) as blocks, text lines,
@@ -350,9 +339,7 @@ def loads(data: str | bytes) -> Page:
         FormatError: Not PAGE-XML, unknown namespace, malformed coordinates
             or hostile XML.
     """
-    from unocr.model import Page
-
-    root = parse_xml(data, what="PAGE-XML")
+    root = parse_xml(data, what="PAGE-XML", limits=limits)
     ns = namespace(root)
     if local_name(root) != "PcGts":
         raise FormatError(
@@ -367,14 +354,12 @@ def loads(data: str | bytes) -> Page:
     page_el = root.find(reader.q("Page"))
     if page_el is None:
         raise FormatError("PAGE-XML document has no Page element")
-    try:
-        width = int(float(page_el.get("imageWidth", "")))
-        height = int(float(page_el.get("imageHeight", "")))
-    except ValueError:
-        raise FormatError(
-            "PAGE-XML Page needs numeric imageWidth and imageHeight"
-        ) from None
-    page_box = geometry_from_points([(0, 0), (width, height)])
+    width, height = page_size(
+        finite_number(page_el.get("imageWidth", ""), "PAGE-XML Page imageWidth"),
+        finite_number(page_el.get("imageHeight", ""), "PAGE-XML Page imageHeight"),
+        "PAGE-XML",
+    )
+    page_box = shape_from_points([(0, 0), (width, height)])
     regions: list[tuple[str | None, Block]] = []
     page_lang = parse_language(page_el.get("primaryLanguage"))
     for el in page_el.iter(reader.q("TextRegion")):
@@ -407,7 +392,7 @@ def loads(data: str | bytes) -> Page:
             parse_language(page_el.get(a))
             for a in ("primaryLanguage", "secondaryLanguage")
         ]
-        languages = tuple(c for c in named if c) or page_languages(blocks)
+        languages = tuple(c for c in named if c) or languages_in(blocks)
     return Page(
         width=width,
         height=height,

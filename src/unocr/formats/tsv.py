@@ -80,8 +80,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from unocr.errors import FormatError
-from unocr.formats._common import box_ints, fmt_num
+from unocr.formats._numbers import box_ints, fmt_num, page_size
 from unocr.geometry import Box, enclosing_box
+from unocr.limits import ReadLimits, check_limit
 from unocr.model import Block, Line, Page, Timings, Word
 
 if TYPE_CHECKING:
@@ -541,7 +542,7 @@ def dumps(page: Page) -> str:
     return "\n".join(rows) + "\n"
 
 
-def loads(data: str | bytes) -> Page:
+def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read Tesseract TSV (as written by ``tesseract ... tsv`` or :func:`dumps`).
 
     A file reads exactly as the Tesseract backend reads the engine's output
@@ -551,6 +552,8 @@ def loads(data: str | bytes) -> Page:
 
     Args:
         data: The TSV text, or UTF-8 bytes.
+        limits: Size and element (row) limits; defaults when ``None``. The
+            row count is checked before any row is parsed.
 
     Returns:
         The page: each paragraph a block, with its lines and words. A line or
@@ -560,8 +563,19 @@ def loads(data: str | bytes) -> Page:
 
     Raises:
         FormatError: Wrong number of columns, non-numeric cells, more than one
-            page, or no page row.
+            page, no page row, a page size beyond the coordinate range, or a
+            limit exceeded.
     """
+    limits = limits or ReadLimits()
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    check_limit(
+        data.count(newline),  # type: ignore[arg-type]
+        limits.max_elements,
+        what="TSV",
+        unit="rows (or more)",
+        argument="max_elements",
+        error=FormatError,
+    )
     rows = parse_tsv(data)
     other_pages = sorted({r.page_num for r in rows} - {1})
     if other_pages:
@@ -571,6 +585,9 @@ def loads(data: str | bytes) -> Page:
             "it by page_num (column 2), or convert one page with "
             "unocr.formats.tsv.page_from_tsv(text, page_num=N)"
         )
-    if not any(r.level == 1 for r in rows):
+    page_rows = [r for r in rows if r.level == 1]
+    if not page_rows:
         raise FormatError("TSV has no page row (level 1); cannot tell the page size")
+    for r in page_rows:
+        page_size(r.left + r.width, r.top + r.height, "TSV")
     return page_from_rows(rows, backend=None, parent_confidence="row")

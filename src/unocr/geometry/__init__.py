@@ -34,14 +34,7 @@ from unocr.geometry.convert import (
     rotated_to_boxes,
     rotated_to_quads,
 )
-from unocr.geometry.dispatch import (
-    GEOMETRY_TYPES,
-    Geometry,
-    enclosing_box,
-    enclosing_quad,
-    enclosing_quads,
-    geometry_from_dict,
-)
+from unocr.geometry.enclose import enclosing_box, enclosing_quad, enclosing_quads
 from unocr.geometry.iou import (
     box_intersection_matrix,
     box_iou_matrix,
@@ -54,6 +47,13 @@ from unocr.geometry.mask import Mask
 from unocr.geometry.polygon import Polygon
 from unocr.geometry.quad import Quad
 from unocr.geometry.rotated_box import RotatedBox
+from unocr.geometry.serialize import geometry_from_dict
+from unocr.geometry.types import GEOMETRY_TYPES, Geometry
+from unocr.geometry.vertices import (
+    box_from_corners,
+    outline_vertices,
+    shape_from_points,
+)
 
 __all__ = [
     "GEOMETRY_TYPES",
@@ -63,6 +63,7 @@ __all__ = [
     "Polygon",
     "Quad",
     "RotatedBox",
+    "box_from_corners",
     "box_intersection_matrix",
     "box_iou_matrix",
     "boxes_to_quads",
@@ -75,6 +76,7 @@ __all__ = [
     "geometry_from_dict",
     "intersection_matrix",
     "iou_matrix",
+    "outline_vertices",
     "point_groups_to_rotated",
     "points_to_rotated",
     "quad_intersection_matrix",
@@ -86,6 +88,7 @@ __all__ = [
     "rotated_to_quads",
     "rotation_matrix",
     "scale_matrix",
+    "shape_from_points",
     "translation_matrix",
 ]
 

@@ -24,6 +24,9 @@ __all__ = [
 ]
 
 _TOL = 1e-12
+# Largest absolute matrix entry: maps with larger ones send every shape within
+# the coordinate range (1e9 pixels) beyond it, and their products could overflow.
+_MAX_ENTRY = 1e12
 
 
 def as_affine(matrix: ArrayLike) -> FloatArray:
@@ -38,8 +41,8 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
         The ``(3, 3)`` matrix.
 
     Raises:
-        GeometryError: On a wrong shape, NaN/inf, a projective (non-affine)
-            last row, or a singular linear part.
+        GeometryError: On a wrong shape, NaN/inf, an entry beyond 1e12, a
+            projective (non-affine) last row, or a singular linear part.
 
     Examples:
         >>> as_affine([[2, 0, 1], [0, 2, 0]]).tolist()
@@ -47,7 +50,7 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
     """
     try:
         m = np.asarray(matrix, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"matrix: expected a (2, 3) or (3, 3) affine matrix, got "
             f"{type(matrix).__name__} ({exc})"
@@ -71,7 +74,14 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
         )
     (a, b, tx), (c, d, ty) = rows[0], rows[1]
     largest = max(1.0, abs(a), abs(b), abs(c), abs(d), abs(tx), abs(ty))
-    if abs(a * d - b * c) <= _TOL * largest:
+    if largest > _MAX_ENTRY:
+        raise GeometryError(
+            f"matrix: expected entries within +-{_MAX_ENTRY:.0e}, got "
+            f"{[[a, b, tx], [c, d, ty]]}; such a map sends every shape beyond the "
+            "coordinate range (unocr.limits.MAX_COORDINATE)"
+        )
+    det = a * d - b * c
+    if abs(det) <= _TOL * largest:
         raise GeometryError(
             f"matrix: the linear part {[[a, b], [c, d]]} is singular; "
             "an affine map must not collapse shapes to a line or a point"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+import importlib
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 import numpy as np
 import shapely
@@ -11,7 +12,9 @@ from numpy.typing import ArrayLike
 
 from unocr.errors import GeometryError
 from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
+from unocr.geometry._overlap import pair_intersection_area
 from unocr.geometry._validate import FloatArray
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -20,9 +23,47 @@ if TYPE_CHECKING:
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
-__all__ = ["AffineShape", "Shape", "as_shape", "lists", "ring_centroid"]
+__all__ = ["AffineShape", "Shape", "as_shape", "lists", "ring_centroid", "shape_class"]
 
 _A = TypeVar("_A", bound="AffineShape")
+
+# Each shape class by its type tag, filled as the classes are defined.
+_CLASSES: dict[str, type[Shape]] = {}
+
+
+@overload
+def shape_class(name: Literal["box"]) -> type[Box]: ...
+@overload
+def shape_class(name: Literal["rotated_box"]) -> type[RotatedBox]: ...
+@overload
+def shape_class(name: Literal["quad"]) -> type[Quad]: ...
+@overload
+def shape_class(name: Literal["polygon"]) -> type[Polygon]: ...
+@overload
+def shape_class(name: Literal["mask"]) -> type[Mask]: ...
+
+
+def shape_class(name: str) -> type[Shape]:
+    """The shape class with the type tag ``name``.
+
+    A shape converts to the other kinds through this lookup rather than by
+    importing their modules, so the shape modules import only downwards
+    (validation, affine maps, batch converters, this base) and form no cycle.
+
+    Args:
+        name: ``"box"``, ``"rotated_box"``, ``"quad"``, ``"polygon"`` or
+            ``"mask"``.
+
+    Returns:
+        The class.
+
+    Examples:
+        >>> shape_class("box").__name__
+        'Box'
+    """
+    if name not in _CLASSES:  # a shape module imported on its own
+        importlib.import_module("unocr.geometry")
+    return _CLASSES[name]
 
 
 def lists(value: Any) -> Any:
@@ -66,6 +107,10 @@ def ring_centroid(points: FloatArray) -> tuple[float, float, float]:
         return float(lo[0] + hi[0]) / 2.0, float(lo[1] + hi[1]) / 2.0, 0.0
     cx = float(((x + xn) * cross).sum()) / (6.0 * a)
     cy = float(((y + yn) * cross).sum()) / (6.0 * a)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    if not (lo[0] <= cx <= hi[0] and lo[1] <= cy <= hi[1]):
+        # A nearly zero area from cancellation: the quotient is noise.
+        return float(lo[0] + hi[0]) / 2.0, float(lo[1] + hi[1]) / 2.0, a
     return cx, cy, a
 
 
@@ -102,6 +147,12 @@ class Shape(abc.ABC):
     #: The ``"type"`` tag written by :meth:`to_dict`.
     type_name: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("type_name")
+        if isinstance(name, str):  # a concrete shape (dataclass copies included)
+            _CLASSES[name] = cls
+
     # ----------------------------------------------------------------- measures
     @property
     @abc.abstractmethod
@@ -136,8 +187,16 @@ class Shape(abc.ABC):
         """Convert to a :class:`Polygon`."""
 
     @abc.abstractmethod
-    def to_mask(self) -> Mask:
-        """Convert to a :class:`Mask` (pixels whose centre lies inside)."""
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Convert to a :class:`Mask` (pixels whose centre lies inside).
+
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the mask would hold more than ``max_pixels``.
+        """
 
     @abc.abstractmethod
     def to_shapely(self) -> Any:
@@ -148,8 +207,15 @@ class Shape(abc.ABC):
         """Serialise to plain JSON types, tagged with ``"type"``."""
 
     @abc.abstractmethod
-    def _outline_points(self) -> FloatArray:
-        """``(K, 2)`` points whose convex hull is the shape's convex hull."""
+    def hull_points(self) -> FloatArray:
+        """Points whose convex hull is the shape's convex hull.
+
+        Returns:
+            ``(K, 2)`` float64 pixel coordinates: a box's, rotated box's or
+            quad's four corners (TL, TR, BR, BL), a polygon's exterior, a
+            mask's hull vertices (an empty mask raises ``GeometryError``).
+            Read-only for quads and polygons.
+        """
 
     # --------------------------------------------------------------- affine maps
     @abc.abstractmethod
@@ -169,8 +235,6 @@ class Shape(abc.ABC):
         Raises:
             GeometryError: If ``other`` is not a shape.
         """
-        from unocr.geometry.iou import pair_intersection_area
-
         return pair_intersection_area(self, as_shape(other))
 
     def iou(self, other: Shape) -> float:

@@ -8,14 +8,26 @@ that says what was expected and what was received.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from unocr.errors import GeometryError
+from unocr.limits import MAX_COORDINATE, check_limit, check_limit_argument
 
-__all__ = ["FloatArray", "as_array", "as_finite_float", "as_points"]
+__all__ = [
+    "FloatArray",
+    "as_array",
+    "as_coordinate",
+    "as_finite_float",
+    "as_points",
+    "check_mask_pixels",
+    "check_range",
+    "read_fields",
+    "read_key",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -52,13 +64,78 @@ def as_finite_float(value: Any, name: str) -> float:
         raise GeometryError(f"{name} must be a real number, got a bool ({value!r})")
     try:
         result = float(value)
+    except OverflowError:
+        raise GeometryError(
+            f"{name} must be a finite number, got an integer too large for a float "
+            f"({_short(value)})"
+        ) from None
     except (TypeError, ValueError):
         raise GeometryError(
-            f"{name} must be a real number, got {type(value).__name__} ({value!r})"
+            f"{name} must be a real number, got {type(value).__name__} "
+            f"({_short(value)})"
         ) from None
     if not math.isfinite(result):
         raise GeometryError(f"{name} must be finite, got {result!r}")
     return result
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _range_message(name: str, value: float) -> str:
+    return (
+        f"{name}: expected coordinates within +-{MAX_COORDINATE:.0e} pixels "
+        f"(unocr.limits.MAX_COORDINATE), got {value!r}"
+    )
+
+
+def as_coordinate(value: Any, name: str) -> float:
+    """Convert a coordinate or size to a float within the coordinate range.
+
+    Args:
+        value: A real number, in pixels.
+        name: The argument's name, used in the error message.
+
+    Returns:
+        The value as a float, ``|value| <= MAX_COORDINATE``.
+
+    Raises:
+        GeometryError: If the value is not a real number, is NaN/inf, or lies
+            beyond :data:`~unocr.limits.MAX_COORDINATE`.
+
+    Examples:
+        >>> as_coordinate(2e9, "x0")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        unocr.errors.GeometryError: x0: expected coordinates within +-1e+09 pixels ...
+    """
+    result = as_finite_float(value, name)
+    if abs(result) > MAX_COORDINATE:
+        raise GeometryError(_range_message(name, result))
+    return result
+
+
+def check_range(arr: FloatArray, name: str) -> FloatArray:
+    """Check that every value of a finite array lies within the coordinate range.
+
+    Args:
+        arr: A finite float64 array of coordinates in pixels.
+        name: The argument's name, used in the error message.
+
+    Returns:
+        ``arr`` itself.
+
+    Raises:
+        GeometryError: If a value lies beyond :data:`~unocr.limits.MAX_COORDINATE`
+            or is NaN.
+    """
+    inside = np.abs(arr) <= MAX_COORDINATE  # False for NaN too
+    if not inside.all():
+        bad = np.argwhere(~inside)[0]
+        raise GeometryError(_range_message(name, float(arr[tuple(bad)])))
+    return arr
 
 
 def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> FloatArray:
@@ -87,7 +164,7 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
     """
     try:
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"{name}: expected an array of numbers of shape (_, "
             f"{', '.join('_' if s is None else str(s) for s in tail)}), "
@@ -111,7 +188,7 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
             f"{name}: expected finite coordinates, got {arr[tuple(bad)]!r} at index "
             f"{tuple(int(i) for i in bad)}"
         )
-    return arr
+    return check_range(arr, name)
 
 
 def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> FloatArray:
@@ -135,7 +212,7 @@ def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> Float
     """
     try:
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"{name}: expected points of shape (_, 2), "
             f"got {type(value).__name__} ({exc})"
@@ -148,3 +225,66 @@ def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> Float
             f"{name}: expected shape ({count}, 2), got {_describe_shape(pts.shape)}"
         )
     return pts
+
+
+def read_key(d: Mapping[str, Any], kind: str, key: str) -> Any:
+    """Fetch ``d[key]`` with a :class:`GeometryError` naming the shape if absent.
+
+    Args:
+        d: The mapping being deserialised.
+        kind: The shape's ``type`` tag, for the message.
+        key: The required key.
+
+    Returns:
+        The value.
+
+    Raises:
+        GeometryError: If ``d`` is not a mapping or lacks ``key``.
+    """
+    if not isinstance(d, Mapping):
+        raise GeometryError(f"{kind}: expected a dict, got {type(d).__name__}")
+    if key not in d:
+        raise GeometryError(
+            f"{kind}: expected key {key!r}, got keys {sorted(str(k) for k in d)}"
+        )
+    return d[key]
+
+
+def read_fields(d: Mapping[str, Any], kind: str, keys: tuple[str, ...]) -> list[Any]:
+    """Fetch several required keys in order (see :func:`read_key`).
+
+    Args:
+        d: The mapping being deserialised.
+        kind: The shape's ``type`` tag, for the message.
+        keys: The required keys.
+
+    Returns:
+        Their values, in order.
+    """
+    return [read_key(d, kind, k) for k in keys]
+
+
+def check_mask_pixels(
+    height: int, width: int, max_pixels: int | None, what: str
+) -> None:
+    """Refuse a ``height x width`` mask over ``max_pixels``, before allocating it.
+
+    Args:
+        height: Rows of the mask.
+        width: Columns of the mask.
+        max_pixels: The limit (``None``: no limit).
+        what: What asks for the mask, for the message.
+
+    Raises:
+        GeometryError: If ``height * width > max_pixels``; the message names
+            ``max_pixels=`` as the way to raise the limit.
+    """
+    check_limit_argument(max_pixels, "max_pixels", GeometryError)
+    check_limit(
+        height * width,
+        max_pixels,
+        what=f"{what} ({height}x{width} mask)",
+        unit="pixels",
+        argument="max_pixels",
+        error=GeometryError,
+    )

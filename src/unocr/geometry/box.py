@@ -18,8 +18,14 @@ from unocr.geometry._affine import (
     scale_matrix,
     translation_matrix,
 )
-from unocr.geometry._shape import Shape, as_shape
-from unocr.geometry._validate import FloatArray, as_finite_float
+from unocr.geometry._shape import Shape, as_shape, shape_class
+from unocr.geometry._validate import (
+    FloatArray,
+    as_coordinate,
+    check_mask_pixels,
+    read_fields,
+)
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.mask import Mask
@@ -61,10 +67,10 @@ class Box(Shape):
     type_name: ClassVar[str] = "box"
 
     def __post_init__(self) -> None:
-        x0 = as_finite_float(self.x0, "x0")
-        y0 = as_finite_float(self.y0, "y0")
-        x1 = as_finite_float(self.x1, "x1")
-        y1 = as_finite_float(self.y1, "y1")
+        x0 = as_coordinate(self.x0, "x0")
+        y0 = as_coordinate(self.y0, "y0")
+        x1 = as_coordinate(self.x1, "x1")
+        y1 = as_coordinate(self.y1, "y1")
         if x1 < x0 or y1 < y0:
             raise GeometryError(
                 f"Box: expected x0 <= x1 and y0 <= y1, got x0={x0!r}, y0={y0!r}, "
@@ -88,11 +94,17 @@ class Box(Shape):
         Returns:
             ``Box(x, y, x + width, y + height)``.
 
+        Raises:
+            GeometryError: If a value is not a number, NaN/inf, out of range,
+                or a size is negative.
+
         Examples:
             >>> Box.from_xywh(1, 2, 3, 4)
             Box(x0=1.0, y0=2.0, x1=4.0, y1=6.0)
         """
-        return cls(x, y, float(x) + float(width), float(y) + float(height))
+        x0, y0 = as_coordinate(x, "x"), as_coordinate(y, "y")
+        w, h = as_coordinate(width, "width"), as_coordinate(height, "height")
+        return cls(x0, y0, x0 + w, y0 + h)
 
     # ----------------------------------------------------------------- measures
     @property
@@ -131,13 +143,13 @@ class Box(Shape):
 
     def to_quad(self) -> Quad:
         """Convert to a :class:`Quad` with corners TL, TR, BR, BL (exact)."""
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
-        return Quad._trusted(self._outline_points())
+        return Quad._trusted(self.hull_points())
 
     def to_rotated_box(self) -> RotatedBox:
         """Convert to a :class:`RotatedBox` with angle 0 (exact)."""
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
         # boxes_to_rotated for one box, in plain floats (the same arithmetic).
         x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
@@ -147,16 +159,23 @@ class Box(Shape):
         """Convert to a 4-point :class:`Polygon`, TL first, clockwise (exact)."""
         return self.to_quad().to_polygon()
 
-    def to_mask(self) -> Mask:
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
         """Rasterise: the pixels whose centre lies strictly inside the box.
 
         Exact for integer coordinates (``Box -> Mask -> Box`` is the identity).
 
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
         Returns:
             A tight :class:`Mask` of ones; for a box too thin to hold a pixel
             centre, the empty mask (shape ``(0, 0)``, origin ``(0, 0)``).
+
+        Raises:
+            GeometryError: If the mask would hold more than ``max_pixels``.
         """
-        from unocr.geometry.mask import Mask
+        Mask = shape_class("mask")
 
         j0 = math.floor(self.x0 - 0.5) + 1
         j1 = math.ceil(self.x1 - 0.5)  # exclusive
@@ -164,11 +183,12 @@ class Box(Shape):
         i1 = math.ceil(self.y1 - 0.5)
         if j1 <= j0 or i1 <= i0:
             return Mask(np.zeros((0, 0), dtype=bool))
+        check_mask_pixels(i1 - i0, j1 - j0, max_pixels, "Box.to_mask")
         return Mask(np.ones((i1 - i0, j1 - j0), dtype=bool), origin=(j0, i0))
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""
-        return shapely.polygons(self._outline_points())
+        return shapely.polygons(self.hull_points())
 
     @classmethod
     def from_shapely(cls, geom: Any) -> Box:
@@ -216,11 +236,10 @@ class Box(Shape):
             >>> Box.from_dict(Box(1, 2, 3, 4).to_dict())
             Box(x0=1.0, y0=2.0, x1=3.0, y1=4.0)
         """
-        from unocr.geometry.dispatch import read_fields
-
         return cls(*read_fields(d, "box", ("x0", "y0", "x1", "y1")))
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The four corners TL, TR, BR, BL, ``(4, 2)`` pixels."""
         # boxes_to_quads for one box, without numpy's per-call overhead.
         x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
         return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
@@ -260,9 +279,9 @@ class Box(Shape):
                 c * self.x1 + ty,
             )
             return Box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
-        return Quad(apply_affine(self._outline_points(), m))
+        return Quad(apply_affine(self.hull_points(), m))
 
     def scale(self, sx: float, sy: float | None = None) -> Box:
         """Scale about the origin ``(0, 0)``.

@@ -36,8 +36,10 @@ __all__ = [
     "boxes_to_rotated",
     "canonical_angle",
     "canonical_order",
+    "canonicalize_quad_rows",
     "canonicalize_quads",
     "canonicalize_rotated",
+    "canonicalize_rotated_rows",
     "point_groups_to_rotated",
     "points_to_rotated",
     "quad_is_canonical",
@@ -46,6 +48,7 @@ __all__ = [
     "quads_to_rotated",
     "rotated_to_boxes",
     "rotated_to_quads",
+    "signed_areas",
     "validate_boxes",
     "validate_quads",
     "validate_rotated",
@@ -261,11 +264,22 @@ def canonicalize_rotated(rotated: ArrayLike) -> FloatArray:
         if None not in angles:
             r[:, 4] = angles
             return r
-    return _canonicalize_rotated_rows(r)
+    return canonicalize_rotated_rows(r)
 
 
-def _canonicalize_rotated_rows(r: FloatArray) -> FloatArray:
-    """The vectorised body of :func:`canonicalize_rotated` (modifies ``r``)."""
+def canonicalize_rotated_rows(r: FloatArray) -> FloatArray:
+    """The vectorised rule of :func:`canonicalize_rotated`, without shortcuts.
+
+    For validated arrays; used by the shapes and to check the scalar
+    shortcut (:func:`canonical_angle`) against the rule.
+
+    Args:
+        r: ``(N, 5)`` float64 rotated boxes, already validated; modified in
+            place.
+
+    Returns:
+        ``r``, in canonical form.
+    """
     a = np.mod(r[:, 4] + 45.0, 180.0) - 45.0  # [-45, 135)
     a = np.where(a >= 135.0, a - 180.0, a)  # float rounding of mod
     swap = a >= 45.0
@@ -371,11 +385,25 @@ def quads_area(quads: ArrayLike) -> FloatArray:
         [8.0]
     """
     q = validate_quads(quads)
-    return _signed_area(q)
+    return signed_areas(q)
 
 
-def _signed_area(pts: FloatArray) -> FloatArray:
-    """Shoelace signed area of ``(..., K, 2)`` rings (positive = clockwise)."""
+def signed_areas(pts: FloatArray) -> FloatArray:
+    """Shoelace signed areas of rings, positive for clockwise-on-screen order.
+
+    No validation: for arrays already checked (finite, within the coordinate
+    range), as inside the shapes. :func:`quads_area` is the checked version.
+
+    Args:
+        pts: ``(..., K, 2)`` float64 ring vertices in pixels (not closed).
+
+    Returns:
+        ``(...)`` float64 signed areas in square pixels.
+
+    Examples:
+        >>> signed_areas(np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 2.0]])).item()
+        4.0
+    """
     x, y = pts[..., 0], pts[..., 1]
     inner = x[..., :-1] * y[..., 1:] - x[..., 1:] * y[..., :-1]
     closing = x[..., -1] * y[..., 0] - x[..., 0] * y[..., -1]
@@ -539,11 +567,21 @@ def canonicalize_quads(quads: ArrayLike) -> FloatArray:
         if None not in perms:
             out: FloatArray = q[np.arange(n)[:, None], np.array(perms)]
             return out
-    return _canonicalize_rows(q)
+    return canonicalize_quad_rows(q)
 
 
-def _canonicalize_rows(q: FloatArray) -> FloatArray:
-    """The vectorised body of :func:`canonicalize_quads`: ``(N, 4, 2)``, N > 0."""
+def canonicalize_quad_rows(q: FloatArray) -> FloatArray:
+    """The vectorised rule of :func:`canonicalize_quads`, without shortcuts.
+
+    For validated arrays: the shapes call it where the cheap scalar checks
+    cannot decide, and the tests check those checks against it.
+
+    Args:
+        q: ``(N, 4, 2)`` float64 corners, already validated, ``N > 0``.
+
+    Returns:
+        ``(N, 4, 2)`` corners in canonical order (a new array).
+    """
     n = q.shape[0]
     rows = np.arange(n)[:, None]
     # 1. a non-self-intersecting cyclic order (alternatives only where needed)
@@ -563,7 +601,7 @@ def _canonicalize_rows(q: FloatArray) -> FloatArray:
         choice = np.where(simple.any(axis=1), np.argmax(simple, axis=1), 0)
         q = q[rows, _ORDERS[choice]]
     # 2. clockwise on screen
-    neg = _signed_area(q) < 0
+    neg = signed_areas(q) < 0
     if neg.any():
         q = np.where(neg[:, None, None], q[:, [0, 3, 2, 1]], q)
     # 3. start vertex: the side nearest to +x

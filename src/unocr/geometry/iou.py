@@ -14,15 +14,18 @@ Fast paths, all exact:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from unocr.geometry import convert
+from unocr.geometry._overlap import shapely_intersection_areas
 from unocr.geometry._shape import Shape, as_shape
 from unocr.geometry._validate import FloatArray
+from unocr.geometry.box import Box
+from unocr.geometry.quad import Quad
+from unocr.geometry.rotated_box import RotatedBox
 
 __all__ = [
     "box_intersection_matrix",
@@ -33,7 +36,6 @@ __all__ = [
     "quad_iou_matrix",
 ]
 
-_GRID = 1e-9  # pixels: snap-rounding grid for the overlay fallback
 _CHUNK = 4096  # quad pairs clipped at once (fits the CPU cache best)
 
 
@@ -96,8 +98,8 @@ def box_iou_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
 
 def _is_convex(q: FloatArray) -> NDArray[np.bool_]:
     """Convexity of canonical (clockwise on screen) quads ``(N, 4, 2)``."""
-    d = q[:, convert._NEXT] - q
-    dn = d[:, convert._NEXT]
+    d = np.roll(q, -1, axis=1) - q  # side i: corner i -> i + 1
+    dn = np.roll(d, -1, axis=1)
     cross = d[..., 0] * dn[..., 1] - d[..., 1] * dn[..., 0]
     out: NDArray[np.bool_] = np.all(cross >= 0, axis=1)
     return out
@@ -200,8 +202,8 @@ def quad_intersection_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
         & (ba[:, None, 1] < bb[None, :, 3])
         & (bb[None, :, 1] < ba[:, None, 3])
     )
-    cand &= (convert._signed_area(qa) > 0)[:, None]
-    cand &= (convert._signed_area(qb) > 0)[None, :]
+    cand &= (convert.signed_areas(qa) > 0)[:, None]
+    cand &= (convert.signed_areas(qb) > 0)[None, :]
     ii, jj = np.nonzero(cand)
     if ii.size == 0:
         return out
@@ -265,84 +267,21 @@ def quad_iou_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
     qb = convert.canonicalize_quads(b)
     inter = quad_intersection_matrix(qa, qb)
     return _ratio(
-        inter, np.abs(convert._signed_area(qa)), np.abs(convert._signed_area(qb))
+        inter, np.abs(convert.signed_areas(qa)), np.abs(convert.signed_areas(qb))
     )
-
-
-def shapely_intersection_areas(ga: Any, gb: Any) -> FloatArray:
-    """Intersection areas of shapely geometries, pairwise along the arrays.
-
-    GEOS's floating-point overlay can fail on edges that nearly coincide (two
-    copies of a rectangle computed along different paths may come out
-    "disjoint", or raise a topology exception). A zero result for a pair whose
-    interiors do intersect (a robust predicate), or an exception, is therefore
-    recomputed with snap-rounding on a ``1e-9``-pixel grid.
-
-    Args:
-        ga: ``(P,)`` array of shapely geometries.
-        gb: ``(P,)`` array of shapely geometries.
-
-    Returns:
-        ``(P,)`` float64 areas in square pixels.
-    """
-    ga = np.asarray(ga, dtype=object)
-    gb = np.asarray(gb, dtype=object)
-    try:
-        inter = shapely.intersection(ga, gb)
-    except shapely.errors.GEOSException:  # pragma: no cover - GEOS robustness
-        inter = shapely.intersection(ga, gb, grid_size=_GRID)
-    areas: FloatArray = np.asarray(shapely.area(inter), dtype=np.float64).reshape(
-        ga.shape
-    )
-    zero = np.flatnonzero(areas <= 0)
-    if zero.size:
-        bad = zero[shapely.relate_pattern(ga[zero], gb[zero], "T********")]
-        if bad.size:
-            areas[bad] = shapely.area(
-                shapely.intersection(ga[bad], gb[bad], grid_size=_GRID)
-            )
-    return areas
 
 
 def _quadlike(shape: Shape) -> bool:
-    from unocr.geometry.box import Box
-    from unocr.geometry.quad import Quad
-    from unocr.geometry.rotated_box import RotatedBox
-
     return isinstance(shape, (Box, RotatedBox, Quad))
-
-
-def pair_intersection_area(a: Shape, b: Shape) -> float:
-    """Intersection area of two shapes of any types (the scalar path).
-
-    One pair is cheaper through shapely than through the vectorised numpy
-    clipping (whose fixed cost is a few hundred numpy calls); the result goes
-    through the same robustness fallback as the matrices.
-
-    Args:
-        a: A shape.
-        b: A shape.
-
-    Returns:
-        The overlap in square pixels.
-    """
-    ba, bb = a.bounds, b.bounds
-    if ba.x0 >= bb.x1 or bb.x0 >= ba.x1 or ba.y0 >= bb.y1 or bb.y0 >= ba.y1:
-        return 0.0
-    ga = np.array([a.to_shapely()], dtype=object)
-    gb = np.array([b.to_shapely()], dtype=object)
-    return float(shapely_intersection_areas(ga, gb)[0])
 
 
 def _quad_array(shapes: Sequence[Shape]) -> FloatArray:
     if not shapes:
         return np.zeros((0, 4, 2), dtype=np.float64)
-    return np.stack([s._outline_points() for s in shapes])
+    return np.stack([s.hull_points() for s in shapes])
 
 
 def _matrix(a: Sequence[Shape], b: Sequence[Shape], iou: bool) -> FloatArray:
-    from unocr.geometry.box import Box
-
     sa = [as_shape(s, f"a[{i}]") for i, s in enumerate(a)]
     sb = [as_shape(s, f"b[{i}]") for i, s in enumerate(b)]
     if all(isinstance(s, Box) for s in (*sa, *sb)):

@@ -15,8 +15,15 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape
-from unocr.geometry._validate import FloatArray, as_finite_float
+from unocr.geometry._shape import AffineShape, shape_class
+from unocr.geometry._validate import (
+    FloatArray,
+    as_coordinate,
+    check_mask_pixels,
+    check_range,
+    read_key,
+)
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -27,6 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["Mask", "rasterize"]
 
 BoolArray = NDArray[np.bool_]
+
+
+def _is_count(value: object) -> bool:
+    return bool(
+        isinstance(value, (int, np.integer))
+        and not isinstance(value, (bool, np.bool_))
+        and value >= 0
+    )
 
 
 def _as_bool(data: ArrayLike) -> BoolArray:
@@ -66,17 +81,41 @@ def _runs(
     return rows, starts, ends
 
 
-def rasterize(geom: Any) -> Mask:
+# Up to this many pixels, every centre is tested at once with shapely (fastest
+# for word-sized masks); larger bounds are filled by scanline.
+_SMALL = 1 << 16
+# Crossings computed at once while scanning (bounds the temporary arrays).
+_BAND_CELLS = 1 << 20
+# Relative distance under which a pixel centre counts as "on" an edge or a
+# vertex's row: those pixels are decided by shapely's exact predicate.
+_NEAR = 1e-9
+
+
+def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     """Rasterise a shapely geometry: pixels whose centre lies strictly inside.
 
     Pixel ``(row i, col j)`` has its centre at ``(j + 0.5, i + 0.5)`` in pixels.
+    The mask's size is checked against ``max_pixels`` before anything is
+    allocated. Small bounds (up to 65,536 pixels) test every centre with
+    shapely at once; larger ones are filled by scanline (even-odd spans
+    between the edges' crossings of each row's centre line), so time grows
+    with rows x edges plus the pixels set, not with a point test per pixel;
+    pixel centres within
+    ``1e-9`` of an edge, and rows through a vertex, are decided by shapely's
+    exact ``contains_xy``, so the result is exactly the pixels whose centre
+    lies in the interior.
 
     Args:
         geom: An areal shapely geometry (Polygon, MultiPolygon, ...).
+        max_pixels: Largest accepted bounds (height x width, in pixels);
+            ``None`` disables the check.
 
     Returns:
         The tight :class:`Mask` of those pixels (if none: shape ``(0, 0)`` at
         origin ``(0, 0)``).
+
+    Raises:
+        GeometryError: If the bounds hold more than ``max_pixels`` pixels.
 
     Examples:
         >>> rasterize(shapely.box(0, 0, 3, 2)).data.astype(int).tolist()
@@ -89,12 +128,83 @@ def rasterize(geom: Any) -> Mask:
     i0, i1 = math.floor(miny), math.ceil(maxy)
     if j1 <= j0 or i1 <= i0:
         return Mask(np.zeros((0, 0), dtype=bool))
-    xs = np.arange(j0, j1, dtype=np.float64) + 0.5
-    ys = np.arange(i0, i1, dtype=np.float64) + 0.5
-    gx, gy = np.meshgrid(xs, ys)
+    check_mask_pixels(i1 - i0, j1 - j0, max_pixels, "rasterising a shape")
     shapely.prepare(geom)
-    inside = shapely.contains_xy(geom, gx, gy)
+    if (i1 - i0) * (j1 - j0) <= _SMALL:  # one vectorised point test is cheapest
+        xs = np.arange(j0, j1, dtype=np.float64) + 0.5
+        ys = np.arange(i0, i1, dtype=np.float64) + 0.5
+        gx, gy = np.meshgrid(xs, ys)
+        return Mask(shapely.contains_xy(geom, gx, gy), origin=(j0, i0)).trimmed()
+    inside = np.zeros((i1 - i0, j1 - j0), dtype=bool)
+    edges = _edges(geom)
+    if edges.shape[0]:
+        _scan(geom, edges, inside, i0, j0)
     return Mask(inside, origin=(j0, i0)).trimmed()
+
+
+def _edges(geom: Any) -> FloatArray:
+    """``(E, 4)`` non-horizontal edges ``(x0, y0, x1, y1)`` of every polygon ring."""
+    parts = shapely.get_parts(geom)
+    while (shapely.get_type_id(parts) >= 4).any():  # multi-parts, collections
+        parts = shapely.get_parts(parts)
+    polygons = parts[shapely.get_type_id(parts) == 3]
+    rings = shapely.get_rings(polygons) if polygons.size else []
+    chunks = []
+    for ring in rings:
+        pts = shapely.get_coordinates(ring)
+        seg = np.concatenate([pts[:-1], pts[1:]], axis=1)
+        chunks.append(seg[seg[:, 1] != seg[:, 3]])
+    if not chunks:
+        return np.zeros((0, 4), dtype=np.float64)
+    return np.concatenate(chunks)
+
+
+def _scan(geom: Any, edges: FloatArray, inside: BoolArray, i0: int, j0: int) -> None:
+    """Fill ``inside`` (rows from ``i0``, columns from ``j0``) by even-odd scanline."""
+    height, width = inside.shape
+    lo_y = np.minimum(edges[:, 1], edges[:, 3])
+    hi_y = np.maximum(edges[:, 1], edges[:, 3])
+    slope = (edges[:, 2] - edges[:, 0]) / (edges[:, 3] - edges[:, 1])
+    scale = max(1.0, float(np.abs(edges).max()))
+    near = _NEAR * scale
+    vertex_y = np.unique(edges[:, [1, 3]])
+    rows = max(1, _BAND_CELLS // edges.shape[0])
+    for top in range(0, height, rows):
+        ys = np.arange(i0 + top, i0 + min(top + rows, height), dtype=np.float64) + 0.5
+        hit = (lo_y[None, :] <= ys[:, None]) & (ys[:, None] < hi_y[None, :])
+        xs = edges[None, :, 0] + (ys[:, None] - edges[None, :, 1]) * slope[None, :]
+        xs = np.sort(np.where(hit, xs, np.inf), axis=1)
+        counts = hit.sum(axis=1)
+        # Rows whose centre line passes within `near` of a vertex: exact test.
+        k = np.searchsorted(vertex_y, ys)
+        gap = np.minimum(
+            np.abs(ys - vertex_y[np.minimum(k, vertex_y.size - 1)]),
+            np.abs(ys - vertex_y[np.maximum(k - 1, 0)]),
+        )
+        for r in range(ys.size):
+            row = inside[top + r]
+            y = float(ys[r])
+            if gap[r] <= near:
+                centres = np.arange(j0, j0 + width, dtype=np.float64) + 0.5
+                row[:] = shapely.contains_xy(geom, centres, y)
+                continue
+            cross = xs[r, : counts[r]]
+            for a, b in zip(cross[0::2].tolist(), cross[1::2].tolist(), strict=True):
+                _fill_span(geom, row, a, b, y, j0, near)
+
+
+def _fill_span(
+    geom: Any, row: BoolArray, a: float, b: float, y: float, j0: int, near: float
+) -> None:
+    """Set the pixels of ``row`` whose centre lies strictly between ``a`` and ``b``."""
+    start = max(math.floor(a - 0.5) + 1 - j0, 0)  # first j with j + 0.5 > a
+    stop = min(math.ceil(b - 0.5) - j0, row.size)  # first j with j + 0.5 >= b
+    if stop > start:
+        row[start:stop] = True
+    for x in (a, b):  # a centre (almost) on the edge: the exact predicate decides
+        j = round(x - 0.5) - j0
+        if 0 <= j < row.size and abs(j + j0 + 0.5 - x) <= near:
+            row[j] = bool(shapely.contains_xy(geom, j + j0 + 0.5, y))
 
 
 class Mask(AffineShape):
@@ -140,7 +250,7 @@ class Mask(AffineShape):
         object.__setattr__(
             self,
             "_origin",
-            (as_finite_float(ox, "origin x"), as_finite_float(oy, "origin y")),
+            (as_coordinate(ox, "origin x"), as_coordinate(oy, "origin y")),
         )
         object.__setattr__(self, "_geom", None)
 
@@ -244,7 +354,7 @@ class Mask(AffineShape):
         Raises:
             GeometryError: For an empty mask.
         """
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         i0, i1, j0, j1 = self._extent()
         ox, oy = self._origin
@@ -256,9 +366,9 @@ class Mask(AffineShape):
         Raises:
             GeometryError: For an empty mask.
         """
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
-        return RotatedBox(*convert.points_to_rotated(self._outline_points()).tolist())
+        return RotatedBox(*convert.points_to_rotated(self.hull_points()).tolist())
 
     def to_quad(self) -> Quad:
         """Minimum-area rectangle around the set pixels, as a :class:`Quad` (lossy).
@@ -275,7 +385,7 @@ class Mask(AffineShape):
             One :class:`Polygon` per region (pixels touching only at a corner
             are separate regions), largest first; ``[]`` for an empty mask.
         """
-        from unocr.geometry.polygon import Polygon
+        Polygon = shape_class("polygon")
 
         geom = self.to_shapely()
         parts = list(getattr(geom, "geoms", [geom])) if not geom.is_empty else []
@@ -293,7 +403,7 @@ class Mask(AffineShape):
         Raises:
             GeometryError: For an empty mask.
         """
-        from unocr.geometry.polygon import Polygon
+        Polygon = shape_class("polygon")
 
         self._extent()
         geom = self.to_shapely()
@@ -301,8 +411,8 @@ class Mask(AffineShape):
             return Polygon.from_shapely(geom)
         return Polygon.from_shapely(shapely.convex_hull(geom))
 
-    def to_mask(self) -> Mask:
-        """Return the mask itself."""
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Return the mask itself (``max_pixels`` is not needed: nothing is drawn)."""
         return self
 
     def to_shapely(self) -> Any:
@@ -346,24 +456,29 @@ class Mask(AffineShape):
         return geom
 
     @classmethod
-    def from_shapely(cls, geom: Any) -> Mask:
+    def from_shapely(
+        cls, geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> Mask:
         """Rasterise a shapely geometry (pixels whose centre lies inside).
 
         Args:
             geom: An areal shapely geometry.
+            max_pixels: Largest accepted bounds (height x width, pixels);
+                ``None`` disables the check.
 
         Returns:
             The tight mask.
 
         Raises:
-            GeometryError: If ``geom`` is not a shapely geometry.
+            GeometryError: If ``geom`` is not a shapely geometry, or its bounds
+                hold more than ``max_pixels`` pixels.
         """
         if not isinstance(geom, shapely.Geometry):
             raise GeometryError(
                 "Mask.from_shapely: expected a shapely geometry, "
                 f"got {type(geom).__name__}"
             )
-        return rasterize(geom)
+        return rasterize(geom, max_pixels)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise with run-length encoding.
@@ -393,55 +508,79 @@ class Mask(AffineShape):
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Mask:
+    def from_dict(
+        cls, d: dict[str, Any], max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> Mask:
         """Inverse of :meth:`to_dict`.
+
+        Every value is checked in Python integers before an array is made: the
+        size against ``max_pixels``, each run count, and their exact sum
+        against the size.
 
         Args:
             d: Mapping with ``origin``, ``size`` and ``counts``.
+            max_pixels: Largest accepted ``height * width``; ``None`` disables
+                the check.
 
         Returns:
             The mask.
 
         Raises:
-            GeometryError: On missing keys or counts that do not add up.
+            GeometryError: On missing keys, a size over ``max_pixels``, or
+                counts that are not non-negative integers adding up to the size.
 
         Examples:
             >>> m = Mask([[0, 1], [1, 1]], origin=(3, 4))
             >>> Mask.from_dict(m.to_dict()) == m
             True
         """
-        from unocr.geometry.dispatch import read_key
-
         origin = read_key(d, "mask", "origin")
         size = read_key(d, "mask", "size")
         counts = read_key(d, "mask", "counts")
-        try:
-            h, w = (int(v) for v in size)
-            runs = np.asarray(counts, dtype=np.int64)
-        except (TypeError, ValueError):
-            raise GeometryError(
-                f"mask: expected size [height, width] and integer counts, got "
-                f"size={size!r}"
-            ) from None
-        if h < 0 or w < 0 or runs.ndim != 1 or (runs < 0).any() or runs.sum() != h * w:
-            raise GeometryError(
-                f"mask: expected non-negative run counts adding up to {h}x{w}={h * w}, "
-                f"got {int(runs.sum()) if runs.ndim == 1 else runs.shape} in total"
-            )
-        values = np.arange(runs.size) % 2 == 1
-        data = np.repeat(values, runs).reshape(h, w)
         if not isinstance(origin, (list, tuple)) or len(origin) != 2:
             raise GeometryError(f"mask: expected origin [x, y], got {origin!r}")
+        if (
+            not isinstance(size, (list, tuple))
+            or len(size) != 2
+            or not all(_is_count(v) for v in size)
+        ):
+            raise GeometryError(
+                f"mask: expected size [height, width] of integers >= 0, got {size!r}"
+            )
+        h, w = int(size[0]), int(size[1])
+        check_mask_pixels(h, w, max_pixels, "mask")
+        if not isinstance(counts, (list, tuple)) or not all(
+            _is_count(c) for c in counts
+        ):
+            raise GeometryError(
+                "mask: expected counts to be a list of integers >= 0 (run lengths)"
+            )
+        total = sum(int(c) for c in counts)  # exact: Python integers never wrap
+        if total != h * w:
+            raise GeometryError(
+                f"mask: expected run counts adding up to {h}x{w}={h * w}, got "
+                f"{total} in total"
+            )
+        runs = np.asarray(counts, dtype=np.int64)
+        values = np.arange(runs.size) % 2 == 1
+        data = np.repeat(values, runs).reshape(h, w)
         return cls(data, origin=(origin[0], origin[1]))
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The vertices of the set pixels' convex hull, ``(K, 2)`` pixels.
+
+        Raises:
+            GeometryError: For an empty mask.
+        """
         self._extent()
         hull = shapely.convex_hull(self.to_shapely())
         out: FloatArray = shapely.get_coordinates(hull)
         return out
 
     # --------------------------------------------------------------- affine maps
-    def transform(self, matrix: ArrayLike) -> Mask:
+    def transform(
+        self, matrix: ArrayLike, max_pixels: int | None = DEFAULT_MAX_PIXELS
+    ) -> Mask:
         """Apply an affine matrix.
 
         A pure translation moves the origin (exact). Any other map moves the
@@ -450,9 +589,16 @@ class Mask(AffineShape):
 
         Args:
             matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
+            max_pixels: Largest accepted bounds of the new mask (height x
+                width), checked before it is allocated; ``None`` disables it.
+                ``scale`` and ``rotate`` use the default.
 
         Returns:
             The mapped mask.
+
+        Raises:
+            GeometryError: On an invalid matrix, a result beyond the coordinate
+                range, or a new mask over ``max_pixels``.
         """
         m = as_affine(matrix)
         if np.array_equal(m[:2, :2], np.eye(2)):
@@ -460,5 +606,8 @@ class Mask(AffineShape):
                 self._data,
                 origin=(self._origin[0] + m[0, 2], self._origin[1] + m[1, 2]),
             )
-        geom = shapely.transform(self.to_shapely(), lambda p: apply_affine(p, m))
-        return rasterize(geom)
+        geom = shapely.transform(
+            self.to_shapely(),
+            lambda p: check_range(apply_affine(p, m), "Mask.transform result"),
+        )
+        return rasterize(geom, max_pixels)

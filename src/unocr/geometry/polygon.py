@@ -15,8 +15,9 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape, lists
-from unocr.geometry._validate import FloatArray, as_points
+from unocr.geometry._shape import AffineShape, lists, shape_class
+from unocr.geometry._validate import FloatArray, as_points, check_range, read_key
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -33,7 +34,7 @@ def _ring(points: ArrayLike, name: str, clockwise: bool) -> FloatArray:
         pts = pts[:-1]  # closed ring as shapely/GeoJSON write it
     if pts.shape[0] < 3:
         raise GeometryError(f"{name}: expected at least 3 points, got {pts.shape[0]}")
-    area = float(convert._signed_area(pts))
+    area = float(convert.signed_areas(pts))
     if (area < 0) if clockwise else (area > 0):
         # Reverse the direction, keeping the first vertex first.
         pts = np.concatenate([pts[:1], pts[:0:-1]])
@@ -126,9 +127,14 @@ class Polygon(AffineShape):
         if not rings and _certainly_simple(ext):
             return  # a clean triangle or quadrilateral: valid, skip shapely
         geom = self.to_shapely()
-        # Collinear (zero-area) rings are tolerated as degenerate shapes.
-        if not shapely.is_valid(geom) and shapely.area(shapely.convex_hull(geom)) > 0:
-            reason = shapely.is_valid_reason(geom)
+        # Collinear (zero-area) rings are tolerated as degenerate shapes. GEOS
+        # divides by zero on rings of 1e-300 pixels: numpy warns, the answer holds.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            valid = (
+                shapely.is_valid(geom) or shapely.area(shapely.convex_hull(geom)) <= 0
+            )
+            reason = "" if valid else shapely.is_valid_reason(geom)
+        if not valid:
             raise GeometryError(
                 f"Polygon: expected a simple polygon (no self-intersection, holes "
                 f"inside the exterior), got an invalid one ({reason}); repair it with "
@@ -191,8 +197,8 @@ class Polygon(AffineShape):
     @property
     def area(self) -> float:
         """Area in square pixels (exterior minus holes)."""
-        a = abs(float(convert._signed_area(self._points)))
-        return a - sum(abs(float(convert._signed_area(h))) for h in self._holes)
+        a = abs(float(convert.signed_areas(self._points)))
+        return a - sum(abs(float(convert.signed_areas(h))) for h in self._holes)
 
     @property
     def bounds(self) -> Box:
@@ -211,14 +217,14 @@ class Polygon(AffineShape):
     # -------------------------------------------------------------- conversions
     def to_box(self) -> Box:
         """Bounding box (lossy)."""
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         lo, hi = self._points.min(axis=0), self._points.max(axis=0)
         return Box(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
     def to_rotated_box(self) -> RotatedBox:
         """Minimum-area rectangle around the polygon (lossy)."""
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
         return RotatedBox(*convert.points_to_rotated(self._points).tolist())
 
@@ -227,7 +233,7 @@ class Polygon(AffineShape):
 
         A polygon of exactly 4 vertices and no holes converts exactly instead.
         """
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         if self._points.shape[0] == 4 and not self._holes:
             return Quad(self._points)
@@ -237,11 +243,17 @@ class Polygon(AffineShape):
         """Return the polygon itself (exact)."""
         return self
 
-    def to_mask(self) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
-        from unocr.geometry.mask import rasterize
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
 
-        return rasterize(self.to_shapely())
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        """
+        return shape_class("mask").from_shapely(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return the equivalent ``shapely.Polygon`` (holes included)."""
@@ -297,8 +309,6 @@ class Polygon(AffineShape):
             >>> Polygon.from_dict({"points": [[0, 0], [2, 0], [0, 2]]})
             Polygon([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0]])
         """
-        from unocr.geometry.dispatch import read_key
-
         holes = d.get("holes", ()) if isinstance(d, dict) else ()
         if not isinstance(holes, (list, tuple)):
             raise GeometryError(
@@ -307,7 +317,8 @@ class Polygon(AffineShape):
             )
         return cls(read_key(d, "polygon", "points"), holes)
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The exterior vertices, ``(N, 2)`` pixels (read-only)."""
         return self._points
 
     # --------------------------------------------------------------- affine maps
@@ -321,9 +332,13 @@ class Polygon(AffineShape):
             The mapped polygon (re-oriented if the map is a reflection).
         """
         m = as_affine(matrix)
-        flip = np.linalg.det(m[:2, :2]) < 0
-        ext = apply_affine(self._points, m)
-        holes = [apply_affine(h, m) for h in self._holes]
+        (a, b), (c, d) = m[:2, :2].tolist()
+        flip = a * d - b * c < 0  # finite: as_affine checked the determinant
+        ext = check_range(apply_affine(self._points, m), "Polygon.transform result")
+        holes = [
+            check_range(apply_affine(h, m), "Polygon.transform result")
+            for h in self._holes
+        ]
         if flip:
             ext = np.concatenate([ext[:1], ext[:0:-1]])
             holes = [np.concatenate([h[:1], h[:0:-1]]) for h in holes]

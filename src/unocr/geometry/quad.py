@@ -15,8 +15,9 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape, lists, ring_centroid
-from unocr.geometry._validate import FloatArray, as_points
+from unocr.geometry._shape import AffineShape, lists, ring_centroid, shape_class
+from unocr.geometry._validate import FloatArray, as_points, read_key
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -68,7 +69,7 @@ class Quad(AffineShape):
             return
         perm = convert.canonical_order(flat)
         if perm is None:  # nearly degenerate: the vectorised rule decides
-            self._set(convert._canonicalize_rows(pts[None])[0])
+            self._set(convert.canonicalize_quad_rows(pts[None])[0])
         else:
             self._set(pts[perm])
 
@@ -119,7 +120,7 @@ class Quad(AffineShape):
         if not convert.quad_is_canonical(pts.reshape(8).tolist()):
             # Near a decision boundary the rule is not always idempotent, so
             # accept exactly the orders it produces from some corner order.
-            outs = convert._canonicalize_rows(pts[_PERMUTATIONS])
+            outs = convert.canonicalize_quad_rows(pts[_PERMUTATIONS])
             if not (outs == pts).all(axis=(1, 2)).any():
                 raise GeometryError(
                     "Quad.from_canonical: expected corners in canonical order TL, "
@@ -206,7 +207,7 @@ class Quad(AffineShape):
     @property
     def area(self) -> float:
         """Area in square pixels (shoelace)."""
-        return abs(float(convert._signed_area(self._points)))
+        return abs(float(convert.signed_areas(self._points)))
 
     @property
     def bounds(self) -> Box:
@@ -222,7 +223,7 @@ class Quad(AffineShape):
     # -------------------------------------------------------------- conversions
     def to_box(self) -> Box:
         """Bounding box (lossy unless the quad is an axis-aligned rectangle)."""
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         # quads_to_boxes in plain floats (min/max are exact): ~10x cheaper for one.
         x0, y0, x1, y1, x2, y2, x3, y3 = self._points.reshape(8).tolist()
@@ -235,7 +236,7 @@ class Quad(AffineShape):
 
     def to_rotated_box(self) -> RotatedBox:
         """Minimum-area rectangle around the quad (exact for rectangles)."""
-        from unocr.geometry.rotated_box import RotatedBox
+        RotatedBox = shape_class("rotated_box")
 
         return RotatedBox(*convert.quads_to_rotated(self._points[None])[0].tolist())
 
@@ -245,15 +246,21 @@ class Quad(AffineShape):
 
     def to_polygon(self) -> Polygon:
         """The same four points as a :class:`Polygon` (exact)."""
-        from unocr.geometry.polygon import Polygon
+        Polygon = shape_class("polygon")
 
         return Polygon._trusted(self._points, ())
 
-    def to_mask(self) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
-        from unocr.geometry.mask import rasterize
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
 
-        return rasterize(self.to_shapely())
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        """
+        return shape_class("mask").from_shapely(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with the corners in order TL, TR, BR, BL."""
@@ -305,11 +312,10 @@ class Quad(AffineShape):
             >>> Quad.from_dict({"points": [[0, 0], [2, 0], [2, 1], [0, 1]]})
             Quad([[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]])
         """
-        from unocr.geometry.dispatch import read_key
-
         return cls(read_key(d, "quad", "points"))
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The four corners TL, TR, BR, BL, ``(4, 2)`` pixels (read-only)."""
         return self._points
 
     # --------------------------------------------------------------- affine maps

@@ -18,8 +18,14 @@ from unocr.geometry._affine import (
     rotation_matrix,
     scale_matrix,
 )
-from unocr.geometry._shape import Shape
-from unocr.geometry._validate import FloatArray, as_finite_float
+from unocr.geometry._shape import Shape, shape_class
+from unocr.geometry._validate import (
+    FloatArray,
+    as_coordinate,
+    as_finite_float,
+    read_fields,
+)
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -54,7 +60,8 @@ class RotatedBox(Shape):
         angle: Degrees clockwise on screen; any value (reduced to canonical).
 
     Raises:
-        GeometryError: On NaN/inf or a negative size.
+        GeometryError: On NaN/inf, a centre or size beyond
+            :data:`~unocr.limits.MAX_COORDINATE`, or a negative size.
 
     Examples:
         >>> RotatedBox(0, 0, 2, 8, 100)
@@ -73,9 +80,10 @@ class RotatedBox(Shape):
 
     def __post_init__(self) -> None:
         values = [
-            as_finite_float(getattr(self, name), name)
-            for name in ("cx", "cy", "width", "height", "angle")
+            as_coordinate(getattr(self, name), name)
+            for name in ("cx", "cy", "width", "height")
         ]
+        values.append(as_finite_float(self.angle, "angle"))
         if values[2] < 0 or values[3] < 0:
             raise GeometryError(
                 f"RotatedBox: expected width >= 0 and height >= 0, got "
@@ -117,7 +125,7 @@ class RotatedBox(Shape):
     # -------------------------------------------------------------- conversions
     def to_box(self) -> Box:
         """Bounding box (lossy unless the angle is 0)."""
-        from unocr.geometry.box import Box
+        Box = shape_class("box")
 
         return Box(*convert.rotated_to_boxes(self.as_array()[None])[0].tolist())
 
@@ -127,7 +135,7 @@ class RotatedBox(Shape):
 
     def to_quad(self) -> Quad:
         """The four corners as a canonical :class:`Quad` (exact)."""
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
         return Quad._trusted(convert.rotated_to_quads(self.as_array()[None])[0])
 
@@ -135,13 +143,21 @@ class RotatedBox(Shape):
         """The four corners as a :class:`Polygon` (exact)."""
         return self.to_quad().to_polygon()
 
-    def to_mask(self) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy)."""
-        return self.to_quad().to_mask()
+    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
+
+        Args:
+            max_pixels: Largest accepted mask bounds (height x width, pixels),
+                checked before anything is allocated; ``None`` disables it.
+
+        Raises:
+            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        """
+        return self.to_quad().to_mask(max_pixels)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""
-        return shapely.polygons(self._outline_points())
+        return shapely.polygons(self.hull_points())
 
     @classmethod
     def from_shapely(cls, geom: Any) -> RotatedBox:
@@ -191,13 +207,12 @@ class RotatedBox(Shape):
             >>> RotatedBox.from_dict(RotatedBox(1, 2, 3, 4, 5).to_dict())
             RotatedBox(cx=1.0, cy=2.0, width=3.0, height=4.0, angle=5.0)
         """
-        from unocr.geometry.dispatch import read_fields
-
         return cls(
             *read_fields(d, "rotated_box", ("cx", "cy", "width", "height", "angle"))
         )
 
-    def _outline_points(self) -> FloatArray:
+    def hull_points(self) -> FloatArray:
+        """The four corners TL, TR, BR, BL, ``(4, 2)`` pixels."""
         out: FloatArray = convert.rotated_to_quads(self.as_array()[None])[0]
         return out
 
@@ -229,9 +244,9 @@ class RotatedBox(Shape):
             return RotatedBox(
                 float(c[0]), float(c[1]), self.width * nu, self.height * nv, ang
             )
-        from unocr.geometry.quad import Quad
+        Quad = shape_class("quad")
 
-        return Quad(apply_affine(self._outline_points(), m))
+        return Quad(apply_affine(self.hull_points(), m))
 
     def scale(self, sx: float, sy: float | None = None) -> RotatedBox | Quad:
         """Scale about the origin ``(0, 0)``.

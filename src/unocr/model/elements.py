@@ -38,7 +38,16 @@ from unocr.geometry import (
     enclosing_quads,
 )
 
-__all__ = ["Block", "Element", "Line", "Symbol", "Word"]
+__all__ = [
+    "Block",
+    "Element",
+    "Line",
+    "Symbol",
+    "Word",
+    "languages_in",
+    "lines_text",
+    "words_text",
+]
 
 _SHAPES = (Box, RotatedBox, Quad, Polygon, Mask)
 
@@ -52,7 +61,10 @@ def _check_confidence(value: object) -> float | None:
         value, (int, float, np.integer, np.floating)
     ):
         raise ValueError(f"confidence must be a float in [0, 1] or None, got {value!r}")
-    conf = float(value)
+    try:
+        conf = float(value)
+    except OverflowError:  # an integer too large for a float: out of [0, 1]
+        conf = math.inf
     if math.isnan(conf) or not 0.0 <= conf <= 1.0:
         raise ValueError(
             f"confidence must lie in [0, 1] (or be None where the engine gives "
@@ -83,6 +95,15 @@ class Element:
         # exact-type fast paths first: pages hold thousands of elements
         if type(self.text) is not str and not isinstance(self.text, str):
             raise TypeError(f"text must be a str, got {type(self.text).__name__}")
+        if (
+            self.language is not None
+            and type(self.language) is not str
+            and not isinstance(self.language, str)
+        ):
+            raise TypeError(
+                "language must be an ISO 639 code (str) or None, got "
+                f"{type(self.language).__name__}"
+            )
         if type(self.geometry) not in _SHAPES and not isinstance(
             self.geometry, _SHAPES
         ):
@@ -99,6 +120,47 @@ class Element:
     def replace(self: E, **changes: Any) -> E:
         """Return a copy with the given fields changed."""
         return replace(self, **changes)
+
+
+def words_text(words: Iterable[Element]) -> str:
+    """The text of a line made of ``words``: their texts joined by single spaces.
+
+    Args:
+        words: Words in reading order.
+
+    Returns:
+        The joined text.
+    """
+    return " ".join(w.text for w in words)
+
+
+def lines_text(lines: Iterable[Element]) -> str:
+    """The text of a block made of ``lines``: their texts joined by newlines.
+
+    Args:
+        lines: Lines in reading order.
+
+    Returns:
+        The joined text.
+    """
+    return "\n".join(line.text for line in lines)
+
+
+def languages_in(blocks: Iterable[Block]) -> tuple[str, ...]:
+    """Languages used anywhere in ``blocks``, in order of first use.
+
+    Args:
+        blocks: Blocks (with their lines and words).
+
+    Returns:
+        The distinct non-empty ``language`` values of every element.
+    """
+    seen: dict[str, None] = {}
+    for b in blocks:
+        for el in (b, *b.lines, *(w for line in b.lines for w in line.words)):
+            if el.language:
+                seen.setdefault(el.language, None)
+    return tuple(seen)
 
 
 def _mean_confidence(children: Iterable[Element]) -> float | None:
@@ -177,6 +239,28 @@ class Word(Element):
         Element.__post_init__(self)
         object.__setattr__(self, "symbols", tuple(self.symbols))
 
+    @classmethod
+    def from_line(cls, line: Line) -> Word:
+        """A word standing for a line that has none (line-level engines).
+
+        Formats that carry text only on words (TSV, hOCR, ALTO) write it, so
+        the line's text is not lost.
+
+        Args:
+            line: A line without words.
+
+        Returns:
+            A synthesised word (``native=False``) with the line's text,
+            geometry, confidence and language.
+        """
+        return cls(
+            text=line.text,
+            geometry=line.geometry,
+            confidence=line.confidence,
+            language=line.language,
+            native=False,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Line(Element):
@@ -251,7 +335,7 @@ class Line(Element):
         shapes = enclosing_geometries(word_groups)
         return [
             cls(
-                text=" ".join(w.text for w in words) if texts is None else texts[k],
+                text=words_text(words) if texts is None else texts[k],
                 geometry=shapes[k],
                 confidence=_mean_confidence(words),
                 language=language if language is not None else _common_language(words),
@@ -260,6 +344,42 @@ class Line(Element):
             )
             for k, words in enumerate(word_groups)
         ]
+
+    @classmethod
+    def reported(
+        cls,
+        words: Sequence[Word],
+        geometry: Geometry | None,
+        *,
+        text: str | None = None,
+        confidence: float | None = None,
+        language: str | None = None,
+    ) -> Line:
+        """A line the engine or file reports, holding ``words`` (``native=True``).
+
+        Args:
+            words: The line's words, in reading order (at least one when
+                ``geometry`` is ``None``).
+            geometry: The line's shape as reported, or ``None`` when the
+                source gives none.
+            text: The line's text; default the words joined by single spaces.
+            confidence: The reported confidence, in [0, 1]; used only with
+                ``geometry`` (without, the line takes its words' mean).
+            language: The line's ISO 639 code.
+
+        Returns:
+            The line: with ``geometry`` and ``confidence`` exactly as given,
+            else enclosing its words (:meth:`from_words`).
+        """
+        if geometry is None:
+            return cls.from_words(words, native=True, text=text, language=language)
+        return cls(
+            text=words_text(words) if text is None else text,
+            geometry=geometry,
+            confidence=confidence,
+            language=language,
+            words=tuple(words),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,10 +423,46 @@ class Block(Element):
         """
         lines = tuple(lines)
         return cls(
-            text="\n".join(line.text for line in lines),
+            text=lines_text(lines),
             geometry=enclosing_geometry(lines),
             confidence=_mean_confidence(lines),
             language=language if language is not None else _common_language(lines),
             native=native,
             lines=lines,
+        )
+
+    @classmethod
+    def reported(
+        cls,
+        lines: Sequence[Line],
+        geometry: Geometry | None,
+        *,
+        text: str | None = None,
+        confidence: float | None = None,
+        language: str | None = None,
+    ) -> Block:
+        """A block the engine or file reports, holding ``lines`` (``native=True``).
+
+        Args:
+            lines: The block's lines, in reading order (at least one).
+            geometry: The block's shape as reported, or ``None`` when the
+                source gives none.
+            text: The block's text; default the lines joined by newlines.
+            confidence: The reported confidence, in [0, 1]; used only with
+                ``geometry`` (without, the block takes its lines' mean).
+            language: The block's ISO 639 code.
+
+        Returns:
+            The block: with ``geometry`` and ``confidence`` exactly as given,
+            else enclosing its lines (:meth:`from_lines`).
+        """
+        if geometry is None:
+            block = cls.from_lines(lines, native=True, language=language)
+            return block if text is None else block.replace(text=text)
+        return cls(
+            text=lines_text(lines) if text is None else text,
+            geometry=geometry,
+            confidence=confidence,
+            language=language,
+            lines=tuple(lines),
         )

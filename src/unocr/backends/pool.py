@@ -1,0 +1,129 @@
+"""Engine instances per CPU-thread budget, so ``read_many`` workers add throughput.
+
+A deep-learning engine uses every core for one image by default, so two
+workers calling one engine only queue behind each other. :class:`EnginePool`
+instead hands each concurrent call its own engine instance built with
+``threads`` compute threads, and :meth:`EnginePool.split` divides the
+machine's cores among ``read_many``'s workers for the duration of a batch
+(2 workers on 2 cores: two engines of 1 thread each). Instances are kept and
+reused; an explicit ``threads=`` option always wins over the split.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+__all__ = ["EnginePool", "check_threads", "cpu_cores"]
+
+_E = TypeVar("_E")
+
+
+def cpu_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_threads(threads: object) -> int | None:
+    """Validate a ``threads=`` option.
+
+    Args:
+        threads: ``None`` (the engine's default: every core) or a whole
+            number >= 1.
+
+    Returns:
+        The number, or ``None``.
+
+    Raises:
+        ValueError: Not a whole number >= 1.
+
+    Examples:
+        >>> check_threads(2)
+        2
+        >>> check_threads(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: threads must be a whole number >= 1 (or None), got 0
+    """
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(
+            f"threads must be a whole number >= 1 (or None), got {threads!r}"
+        )
+    return threads
+
+
+class EnginePool(Generic[_E]):
+    """Engine instances keyed by their thread count, one per concurrent call.
+
+    Args:
+        build: Makes a new engine with the given number of compute threads
+            (``None``: the engine's default).
+        threads: The user's ``threads=`` option; when set, every instance uses
+            it and :meth:`split` changes nothing.
+    """
+
+    def __init__(
+        self, build: Callable[[int | None], _E], threads: int | None = None
+    ) -> None:
+        self._build = build
+        self._fixed = threads
+        self._current: int | None = threads
+        self._free: dict[int | None, list[_E]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def threads(self) -> int | None:
+        """Compute threads of the instances handed out now (``None``: default)."""
+        return self._current
+
+    def prime(self) -> None:
+        """Build one instance now (so a broken model fails at construction)."""
+        engine = self._build(self._current)
+        with self._lock:
+            self._free.setdefault(self._current, []).append(engine)
+
+    @contextmanager
+    def engine(self) -> Iterator[_E]:
+        """Borrow an instance for one call (built when none is free)."""
+        key = self._current
+        with self._lock:
+            free = self._free.get(key)
+            engine = free.pop() if free else None
+        if engine is None:
+            engine = self._build(key)
+        try:
+            yield engine
+        finally:
+            with self._lock:
+                self._free.setdefault(key, []).append(engine)
+
+    @contextmanager
+    def split(self, workers: int) -> Iterator[int | None]:
+        """Give each of ``workers`` concurrent calls an equal share of the cores.
+
+        Args:
+            workers: Calls that will run at once.
+
+        Yields:
+            The thread count each instance uses meanwhile.
+        """
+        previous = self._current
+        if self._fixed is None and workers > 1:
+            self._current = max(1, cpu_cores() // workers)
+        try:
+            yield self._current
+        finally:
+            self._current = previous
+
+    def clear(self) -> None:
+        """Drop every idle instance."""
+        with self._lock:
+            self._free.clear()

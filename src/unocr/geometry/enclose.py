@@ -1,0 +1,115 @@
+"""Enclosing shapes: the box or rectangle around several shapes of any types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from unocr.errors import GeometryError
+from unocr.geometry import convert
+from unocr.geometry._shape import as_shape
+from unocr.geometry.box import Box
+from unocr.geometry.quad import Quad
+from unocr.geometry.types import Geometry
+
+__all__ = ["enclosing_box", "enclosing_quad", "enclosing_quads"]
+
+
+def _collect(shapes: Iterable[object], what: str) -> list[Geometry]:
+    items: list[Geometry] = []
+    for i, s in enumerate(shapes):
+        items.append(as_shape(s, f"{what}[{i}]"))  # type: ignore[arg-type]
+    if not items:
+        raise GeometryError(f"{what}: expected at least one shape, got none")
+    return items
+
+
+def enclosing_box(shapes: Iterable[Geometry]) -> Box:
+    """The smallest :class:`Box` containing every shape (union of bounds).
+
+    Args:
+        shapes: One or more shapes of any type.
+
+    Returns:
+        The enclosing box.
+
+    Raises:
+        GeometryError: If ``shapes`` is empty or holds a non-shape.
+
+    Examples:
+        >>> enclosing_box([Box(0, 0, 1, 1), Box(5, 2, 6, 3)])
+        Box(x0=0.0, y0=0.0, x1=6.0, y1=3.0)
+    """
+    items = _collect(shapes, "enclosing_box shapes")
+    # Plain floats: min/max are exact, and numpy's per-call overhead would
+    # dominate for the few children of a line or block.
+    bounds = [s if isinstance(s, Box) else s.bounds for s in items]
+    return Box(
+        min([b.x0 for b in bounds]),
+        min([b.y0 for b in bounds]),
+        max([b.x1 for b in bounds]),
+        max([b.y1 for b in bounds]),
+    )
+
+
+def enclosing_quad(shapes: Iterable[Geometry]) -> Quad:
+    """The minimum-area rectangle (any orientation) around every shape.
+
+    Args:
+        shapes: One or more shapes of any type.
+
+    Returns:
+        A canonical :class:`Quad` (TL, TR, BR, BL) containing all shapes.
+
+    Raises:
+        GeometryError: If ``shapes`` is empty or holds a non-shape.
+
+    Examples:
+        >>> enclosing_quad([Box(0, 0, 1, 1), Box(5, 0, 6, 1)]).points.tolist()
+        [[0.0, 0.0], [6.0, 0.0], [6.0, 1.0], [0.0, 1.0]]
+    """
+    return enclosing_quads([_collect(shapes, "enclosing_quad shapes")])[0]
+
+
+def enclosing_quads(groups: Iterable[Iterable[Geometry]]) -> list[Quad]:
+    """:func:`enclosing_quad` of each group of shapes, in one vectorised pass.
+
+    For the lines of a whole page at once: the result is the same as calling
+    :func:`enclosing_quad` per group, at a fraction of the cost.
+
+    Args:
+        groups: Groups of one or more shapes of any type.
+
+    Returns:
+        One canonical :class:`Quad` per group, in order.
+
+    Raises:
+        GeometryError: If a group is empty or holds a non-shape.
+
+    Examples:
+        >>> line_a, line_b = [Box(0, 0, 1, 1)], [Box(5, 0, 6, 1), Box(7, 0, 8, 1)]
+        >>> quads = enclosing_quads([line_a, line_b])
+        >>> [q.bounds.x1 for q in quads]
+        [1.0, 8.0]
+    """
+    outlines: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+    counts: list[int] = []
+    for k, group in enumerate(groups):
+        start = len(outlines)
+        for s in group:
+            # exact-type test first: isinstance against the ABC is slower
+            if type(s) is not Quad:
+                as_shape(s, f"enclosing_quads groups[{k}][{len(outlines) - start}]")
+            outlines.append(s.hull_points())
+        if len(outlines) == start:
+            raise GeometryError(
+                f"enclosing_quads groups[{k}]: expected at least one shape, got none"
+            )
+        counts.append(sum(len(p) for p in outlines[start:]))
+    if not outlines:
+        return []
+    owners = np.repeat(np.arange(len(counts), dtype=np.intp), counts)
+    rects = convert.point_groups_to_rotated(np.concatenate(outlines), owners)
+    return [Quad._trusted(q) for q in convert.rotated_to_quads(rects)]

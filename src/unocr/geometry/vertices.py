@@ -1,0 +1,146 @@
+"""Between shapes and bare vertex lists, as files hold them.
+
+:func:`shape_from_points` picks the natural shape for vertices read from a
+file (a ``Box`` for an axis-aligned rectangle, a ``Quad`` for another convex
+quadrilateral, else a ``Polygon``); :func:`outline_vertices` gives the
+vertices a file writes for a shape (``None`` where its bounding box says it
+all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from unocr.errors import GeometryError
+from unocr.geometry._validate import as_points
+from unocr.geometry.box import Box
+from unocr.geometry.mask import Mask
+from unocr.geometry.polygon import Polygon
+from unocr.geometry.quad import Quad
+from unocr.geometry.rotated_box import RotatedBox
+from unocr.geometry.types import Geometry
+
+__all__ = ["box_from_corners", "outline_vertices", "shape_from_points"]
+
+
+def box_from_corners(x0: float, y0: float, x1: float, y1: float) -> Box:
+    """A ``Box`` from corner coordinates given in any order.
+
+    Args:
+        x0: One x coordinate (pixels).
+        y0: One y coordinate.
+        x1: The other x coordinate.
+        y1: The other y coordinate.
+
+    Returns:
+        The box.
+
+    Raises:
+        GeometryError: Coordinates that are not finite or out of range.
+
+    Examples:
+        >>> box_from_corners(5, 1, 2, 3)
+        Box(x0=2.0, y0=1.0, x1=5.0, y1=3.0)
+    """
+    return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _convex(points: NDArray[np.float64]) -> bool:
+    n = len(points)
+    edges = np.roll(points, -1, axis=0) - points
+    cross = (
+        edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1]
+        - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    )
+    nonzero = cross[np.abs(cross) > 1e-9]
+    return (
+        n >= 3
+        and len(nonzero) == n
+        and bool(np.all(nonzero > 0) or np.all(nonzero < 0))
+    )
+
+
+def shape_from_points(
+    points: Sequence[tuple[float, float]] | NDArray[np.float64],
+) -> Geometry:
+    """The natural shape for a list of vertices read from a file.
+
+    An axis-aligned rectangle becomes a ``Box``, any other convex
+    quadrilateral a ``Quad`` (canonical corner order), everything else a
+    ``Polygon``; fewer than three distinct points give their bounding box.
+
+    Args:
+        points: (N, 2) pixel coordinates (x, y), N >= 1.
+
+    Returns:
+        The shape.
+
+    Raises:
+        GeometryError: No points, or coordinates that are not finite or out
+            of range.
+
+    Examples:
+        >>> shape_from_points([(0, 0), (4, 0), (4, 2), (0, 2)])
+        Box(x0=0.0, y0=0.0, x1=4.0, y1=2.0)
+        >>> shape_from_points([(0, 0), (4, 1), (3, 3), (-1, 2)]).type_name
+        'quad'
+    """
+    pts = as_points(points, "points")
+    if len(pts) == 0:
+        raise GeometryError("points: a shape needs at least one point, got none")
+    # Drop a closing vertex equal to the first, and consecutive duplicates.
+    keep = np.ones(len(pts), dtype=bool)
+    keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
+    pts = pts[keep]
+    if len(pts) > 1 and np.array_equal(pts[0], pts[-1]):
+        pts = pts[:-1]
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    if len(pts) < 3 or x0 == x1 or y0 == y1:
+        return box_from_corners(float(x0), float(y0), float(x1), float(y1))
+    if len(pts) == 4:
+        xs, ys = set(pts[:, 0].tolist()), set(pts[:, 1].tolist())
+        corners = {(float(x), float(y)) for x, y in pts}
+        if len(xs) == 2 and len(ys) == 2 and len(corners) == 4:
+            return box_from_corners(float(x0), float(y0), float(x1), float(y1))
+        if _convex(pts):
+            try:
+                return Quad.from_points(pts)
+            except GeometryError:
+                pass
+    try:
+        return Polygon(pts)
+    except GeometryError:
+        return box_from_corners(float(x0), float(y0), float(x1), float(y1))
+
+
+def outline_vertices(geometry: Geometry) -> NDArray[np.float64] | None:
+    """The vertices of a non-rectangular shape, or ``None`` for a ``Box``.
+
+    A rotated box gives its four corners; a mask gives the outline of its
+    region (holes are dropped: no format stores them).
+
+    Args:
+        geometry: Any shape.
+
+    Returns:
+        (N, 2) float64 array of pixel coordinates (x, y), or ``None`` when an
+        axis-aligned bounding box describes the shape exactly.
+    """
+    if isinstance(geometry, Box):
+        return None
+    if isinstance(geometry, RotatedBox):
+        if float(geometry.angle) % 180.0 == 0.0:
+            return None
+        return np.asarray(geometry.to_quad().points, dtype=np.float64)
+    if isinstance(geometry, (Quad, Polygon)):
+        return np.asarray(geometry.points, dtype=np.float64)
+    if isinstance(geometry, Mask):
+        try:
+            return np.asarray(geometry.to_polygon().points, dtype=np.float64)
+        except GeometryError:
+            return None
+    return None  # pragma: no cover - every shape is handled above

@@ -1,0 +1,117 @@
+"""The package's module structure: geometry imports form no cycle, names have one home."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "unocr"
+
+
+def _imports(path: Path) -> tuple[set[str], list[str]]:
+    """Runtime top-level imports of ``unocr.*`` modules, and function-level ones."""
+    tree = ast.parse(path.read_text("utf-8"))
+    top: set[str] = set()
+    for node in tree.body:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("unocr")
+        ):
+            top.add(node.module)
+            top.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            top.update(a.name for a in node.names if a.name.startswith("unocr"))
+    local = [
+        n.module
+        for f in ast.walk(tree)
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for n in ast.walk(f)
+        if isinstance(n, ast.ImportFrom)
+        and n.module
+        and n.module.startswith("unocr.geometry")
+    ]
+    return top, local
+
+
+def test_geometry_modules_import_downwards_only():
+    """Law: the runtime imports among geometry modules form a DAG, and no
+    geometry function imports a sibling module (TYPE_CHECKING imports, for
+    annotations only, do not count)."""
+    modules = {
+        f"unocr.geometry.{p.stem}": p
+        for p in (SRC / "geometry").glob("*.py")
+        if p.stem not in ("__init__", "dispatch")
+    }
+    graph = {}
+    for name, path in modules.items():
+        top, local = _imports(path)
+        assert local == [], f"{name} imports {local} inside functions"
+        graph[name] = {m for m in top if m in modules and m != name}
+    # Kahn's algorithm: every module can be ordered.
+    order, ready = [], [m for m, deps in graph.items() if not deps]
+    remaining = {m: set(d) for m, d in graph.items()}
+    while ready:
+        m = ready.pop()
+        order.append(m)
+        for other, deps in remaining.items():
+            if m in deps:
+                deps.discard(m)
+                if not deps and other not in order and other not in ready:
+                    ready.append(other)
+    assert sorted(order) == sorted(graph), f"cycle among {set(graph) - set(order)}"
+
+
+@pytest.mark.parametrize(
+    "module", ["box", "quad", "polygon", "rotated_box", "mask", "iou", "vertices"]
+)
+def test_each_shape_module_works_when_imported_first(module):
+    code = (
+        f"from unocr.geometry.{module} import *\n"
+        "from unocr.geometry._shape import shape_class\n"
+        "print(shape_class('box')(0, 0, 2, 1).to_quad().to_polygon().to_mask().area)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "2.0"
+
+
+def test_dispatch_is_deprecated_but_works():
+    dispatch = importlib.import_module("unocr.geometry.dispatch")
+    with pytest.warns(DeprecationWarning, match="import it from unocr.geometry"):
+        geometry_from_dict = dispatch.geometry_from_dict
+    from unocr.geometry import Box
+    from unocr.geometry import geometry_from_dict as home
+
+    assert geometry_from_dict is home
+    assert home(Box(0, 0, 1, 1).to_dict()) == Box(0, 0, 1, 1)
+
+
+def test_page_xml_is_the_format_name_and_page_is_deprecated():
+    from unocr import formats
+    from unocr.model import Page
+
+    page = Page(width=10, height=10)
+    assert "page-xml" in formats.WRITE_FORMATS and "page" not in formats.WRITE_FORMATS
+    assert formats.infer_format("a.page.xml") == "page-xml"
+    assert formats.sniff_format(formats.dumps(page, "page-xml")) == "page-xml"
+    with pytest.warns(DeprecationWarning, match="use 'page-xml'"):
+        text = formats.dumps(page, "page")
+    assert text == formats.dumps(page, "PAGE-XML")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert formats.canonical_format("pagexml") == "page-xml"
+
+
+def test_formats_helpers_have_their_own_homes():
+    """No grab-bag module: formats/_common.py is gone."""
+    assert not (SRC / "formats" / "_common.py").exists()
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("unocr.formats._common")
