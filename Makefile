@@ -26,6 +26,7 @@ bench: bootstrap
 	.venv/bin/python bench/tesseract.py
 	.venv/bin/python bench/gcv.py
 	.venv/bin/python bench/metrics.py
+	.venv/bin/python bench/pdf.py
 	.venv/bin/python bench/workers.py
 	.venv/bin/python bench/layout.py
 	.venv-keras/bin/python bench/dl.py

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from unocr.geometry import Box, Mask, Polygon, RotatedBox
-from unocr.model import Block, Line, Page, Symbol, Timings, Word
+from unocr.model import Block, Line, Page, Source, Symbol, Timings, Word
 
 coords = st.floats(0, 2000, allow_nan=False, allow_infinity=False)
 sizes = st.floats(1, 300, allow_nan=False, allow_infinity=False)
@@ -88,6 +88,28 @@ def blocks(draw):
     return Block(**_fields(draw), lines=tuple(draw(st.lists(lines(), max_size=3))))
 
 
+finite = st.floats(-1e4, 1e4, allow_nan=False)
+
+
+@st.composite
+def sources(draw):
+    """Where a page came from: a file page or frame, a PDF page, or memory."""
+    name = draw(
+        st.sampled_from(["<bytes>", "<array 4x4x3>"])
+        | st.from_regex(r"[\w ./;'\"-]{0,12}\w\.(pdf|png|tif)", fullmatch=True)
+    )
+    if not draw(st.booleans()):
+        return Source(name, index=draw(st.integers(0, 999)))
+    return Source(
+        name,
+        index=draw(st.integers(0, 999)),
+        method=draw(st.sampled_from(["ocr", "text-layer"])),
+        dpi=draw(st.floats(1, 1200)),
+        page_size=(draw(st.floats(1, 14400)), draw(st.floats(1, 14400))),
+        to_pdf=tuple(draw(finite) for _ in range(6)),
+    )
+
+
 @st.composite
 def pages(draw):
     seconds = st.floats(0, 100, allow_nan=False)
@@ -102,4 +124,5 @@ def pages(draw):
         timings=Timings(
             decode=draw(seconds), engine=draw(seconds), convert=draw(seconds)
         ),
+        source=draw(st.none() | sources()),
     )

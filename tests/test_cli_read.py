@@ -297,13 +297,14 @@ def test_argparse_usage_errors(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["{s}", "{e}", "--format", "hocr"], "one page per document"),
+        (["{s}", "{e}", "--format", "hocr"], "one document per file"),
+        (["{s}", "{e}", "--format", "page-xml"], "one page per file"),
         (["{s}", "--output", "result.xyz"], "--format"),
         (["{s}", "--annotate", "boxes.nope"], "image file name"),
         (["{s}", "-O", "psm=99"], "psm"),
         (["{s}", "{s}", "-o", "out/{{stem}}.json"], "{index}"),
         (["{s}", "{s}", "--annotate", "out/{{name}}.png"], "{index}"),
-        (["{s}", "-o", "out/{{page}}.json"], "{stem}, {name} and {index}"),
+        (["{s}", "-o", "out/{{pages}}.json"], "{stem}, {name}, {index} and {page}"),
     ],
 )
 def test_run_usage_errors(

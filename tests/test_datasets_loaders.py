@@ -296,6 +296,7 @@ def test_dispatch_every_kind_and_alias(tmp_path: Path) -> None:
         "json",
         "page-xml",
         "alto",
+        "pdf",
     }
     assert parse_dataset_spec("PAGE:ws") == ("page-xml", Path("ws"))
 

@@ -242,6 +242,15 @@ def assert_same_page(page: Page, back: Page, fmt: str) -> None:
     if p.page_meta:
         assert back.backend == page.backend
         assert back.languages == page.languages
+        # the file name and page index; in-memory inputs have no file name
+        if page.source is None or page.source.name.startswith("<"):
+            assert back.source is None
+        else:
+            assert back.source is not None
+            assert (back.source.name, back.source.index) == (
+                page.source.name,
+                page.source.index,
+            )
     assert len(back.blocks) == len(page.blocks)
     for i, (b0, b1) in enumerate(zip(page.blocks, back.blocks, strict=True)):
         block_lang = b0.language

@@ -36,6 +36,7 @@ __all__ = [
     "Polygon",
     "Quad",
     "RotatedBox",
+    "Source",
     "Symbol",
     "Timings",
     "Word",
@@ -50,6 +51,7 @@ __all__ = [
     "read_many",
     "read_pages",
     "register_backend",
+    "save_pdf",
 ]
 
 _LAZY: dict[str, str] = {
@@ -65,6 +67,7 @@ _LAZY: dict[str, str] = {
     "Polygon": "unocr.geometry",
     "Quad": "unocr.geometry",
     "RotatedBox": "unocr.geometry",
+    "Source": "unocr.model",
     "Symbol": "unocr.model",
     "Timings": "unocr.model",
     "Word": "unocr.model",
@@ -77,15 +80,17 @@ _LAZY: dict[str, str] = {
     "read_many": "unocr._api",
     "read_pages": "unocr._api",
     "register_backend": "unocr.registry",
+    "save_pdf": "unocr.documents.searchable",
 }
 
 if _typing.TYPE_CHECKING:
     from unocr._api import clear_cache, get_backend, read, read_many, read_pages
     from unocr.backends.base import Backend, Capabilities, ItemFailure
     from unocr.comparison import compare
+    from unocr.documents.searchable import save_pdf
     from unocr.formats import load
     from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
-    from unocr.model import Block, Line, Page, Symbol, Timings, Word
+    from unocr.model import Block, Line, Page, Source, Symbol, Timings, Word
     from unocr.registry import BackendInfo, available_backends, register_backend
 
 

@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
 from unocr.backends.options import check_options
+from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
+from unocr.documents import check_options as _check_document_options
+from unocr.documents import reading as _documents
 from unocr.image import ImageInput
 from unocr.model import Page
 from unocr.registry import canonical_name, resolve_backend
@@ -116,9 +119,13 @@ def read(
     *,
     languages: str | Sequence[str] | None = None,
     channel_order: Literal["rgb", "bgr"] = "rgb",
+    dpi: float = DEFAULT_DPI,
+    password: str | None = None,
+    text_layer: bool = False,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
     **options: Any,
 ) -> Page:
-    """Recognise the text of one image with the named engine.
+    """Recognise the text of one image (or of page 1 of a PDF) with the named engine.
 
     The engine object is created on first use and cached per (name, options),
     so a model loads once per process.
@@ -126,20 +133,31 @@ def read(
     Args:
         image: Path, bytes, binary file object, PIL image or uint8 numpy array
             ((H, W), (H, W, 3) or (H, W, 4)). For a multi-frame TIFF the first
-            frame is read; see :func:`read_pages`.
+            frame is read, and for a PDF its first page; see :func:`read_pages`.
         backend: Engine name (``"tesseract"``, ``"gcv"``, ``"keras-ocr"``,
             ``"rapidocr"``, ...) or a backend object.
         languages: ISO 639 codes such as ``["en", "ko"]`` or ``"en,ko"``.
         channel_order: ``"bgr"`` for arrays from OpenCV.
+        dpi: Resolution a PDF page is rendered at, in pixels per inch.
+        password: Password of an encrypted PDF.
+        text_layer: Take a PDF page's words from its own text layer where it
+            has one, instead of running the engine.
+        max_pages: Refuse PDFs with more pages (``None``: no limit).
         **options: The engine's own options.
 
     Returns:
         The page: blocks, lines, words in reading order, coordinates in the
-        upright image's pixels.
+        upright image's (or rendered PDF page's) pixels; ``page.source`` says
+        where it came from and how it was read.
     """
+    doc = _check_document_options(
+        DocumentOptions(dpi, None, password, text_layer, max_pages)
+    )
     engine, shared = _backend_for(backend, options)
     try:
-        return engine.read(image, languages=languages, channel_order=channel_order)
+        return _documents.read_first_page(
+            engine, image, doc, languages=languages, channel_order=channel_order
+        )
     finally:
         if not shared:
             engine.close()
@@ -154,12 +172,22 @@ def read_many(
     errors: Literal["raise", "return"] = "raise",
     progress: Callable[[int], None] | None = None,
     channel_order: Literal["rgb", "bgr"] = "rgb",
+    dpi: float = DEFAULT_DPI,
+    pages: PageSpec = None,
+    password: str | None = None,
+    text_layer: bool = False,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
     **options: Any,
 ) -> list[Page | ItemFailure]:
-    """Recognise many images; results in input order.
+    """Recognise many images and documents; results in input order.
+
+    Every page of a PDF or multi-page TIFF is a result of its own (in page
+    order, where the document stood in the input), so with documents there
+    are more results than inputs: ``page.source`` names the file and page.
 
     Args:
-        images: Inputs as for :func:`read`.
+        images: Inputs as for :func:`read`; PDFs and multi-page TIFFs give
+            one result per (selected) page.
         backend: Engine name or backend object.
         languages: ISO 639 codes.
         workers: Engine calls running at once (threads).
@@ -168,15 +196,28 @@ def read_many(
             ``.error``) in a failed item's place and returns all other pages.
         progress: Called with the number of items just finished.
         channel_order: ``"bgr"`` for arrays from OpenCV.
+        dpi: Resolution PDF pages are rendered at, in pixels per inch.
+        pages: Pages of every document to read, numbered from 1
+            (``"1-3,5"``, ``[1, 2]``); ``None`` for all.
+        password: Password of encrypted PDFs.
+        text_layer: Take a PDF page's words from its text layer where it has
+            one, instead of running the engine.
+        max_pages: Refuse PDFs with more pages (``None``: no limit).
         **options: The engine's own options.
 
     Returns:
-        One page (or item failure) per input.
+        One page (or item failure) per image or document page. A document that
+        cannot be opened gives one item failure in its place.
     """
+    doc = _check_document_options(
+        DocumentOptions(dpi, pages, password, text_layer, max_pages)
+    )
     engine, shared = _backend_for(backend, options)
     try:
-        return engine.read_many(
+        return _documents.read_items(
+            engine,
             images,
+            doc,
             languages=languages,
             workers=workers,
             errors=errors,
@@ -193,24 +234,49 @@ def read_pages(
     backend: str | Backend = "tesseract",
     *,
     languages: str | Sequence[str] | None = None,
+    dpi: float = DEFAULT_DPI,
+    pages: PageSpec = None,
+    password: str | None = None,
+    text_layer: bool = False,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
     **options: Any,
 ) -> Iterator[Page]:
-    """Recognise every frame of a multi-frame image (TIFF), one page each.
+    """Recognise every page of a PDF or frame of a multi-frame image (TIFF).
 
-    Frames are decoded one at a time, so long documents stream.
+    Pages are rendered or decoded one at a time, so long documents stream.
 
     Args:
-        source: A path, bytes or file object of a (multi-frame) image.
+        source: A path, bytes or file object of a PDF or (multi-frame) image.
         backend: Engine name or backend object.
         languages: ISO 639 codes.
+        dpi: Resolution PDF pages are rendered at, in pixels per inch;
+            coordinates are in those pixels.
+        pages: Pages to read, numbered from 1 (``"1-3,5"``, ``[2]``); ``None``
+            for all.
+        password: Password of an encrypted PDF.
+        text_layer: Take a PDF page's words from its text layer where it has
+            one, instead of running the engine.
+        max_pages: Refuse PDFs with more pages (``None``: no limit).
         **options: The engine's own options.
 
     Yields:
-        One page per frame, in order.
+        One page per selected page or frame, in order; ``page.source`` holds
+        the file name, the page index and, for PDF pages, the page size in
+        points and the map to PDF user space.
+
+    Raises:
+        unocr.errors.DocumentError: The PDF is unreadable, encrypted without
+            the right password, over ``max_pages``, or ``pages`` lies outside
+            it; a page over the pixel limit at ``dpi`` (before rendering).
     """
+    doc = _check_document_options(
+        DocumentOptions(dpi, pages, password, text_layer, max_pages)
+    )
     engine, shared = _backend_for(backend, options)
     try:
-        yield from engine.read_pages(source, languages=languages)
+        yield from _documents.read_document_pages(
+            engine, source, doc, languages=languages
+        )
     finally:
         if not shared:
             engine.close()

@@ -14,6 +14,7 @@ library keeps working::
     ├── RegistrationError (ValueError)           backend name taken or invalid
     ├── LanguageCodeError (ValueError)           not an ISO 639 language code
     ├── ImageError (ValueError)                  input image unreadable or too large
+    │   └── DocumentError                        PDF unreadable, too big, bad pages
     ├── GeometryError (ValueError)               invalid coordinates or shapes
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     │   └── XmlSyntaxError                       not well-formed XML
@@ -40,6 +41,7 @@ __all__ = [
     "ComparisonError",
     "ConfigError",
     "DatasetError",
+    "DocumentError",
     "EngineCrashedError",
     "EngineMemoryError",
     "EngineTimeoutError",
@@ -207,6 +209,30 @@ class LanguageCodeError(UnocrError, ValueError):
 
 class ImageError(UnocrError, ValueError):
     """An input image is missing, corrupt, unsupported or too large."""
+
+
+class DocumentError(ImageError):
+    """A document (PDF, multi-page TIFF) cannot be read as asked.
+
+    Corrupt, truncated, empty or encrypted (no or wrong password), more pages
+    or larger pages than the limits allow, or a page range outside it. The
+    message names the file.
+
+    Attributes:
+        needs_password: ``True`` when the PDF is encrypted and the password
+            was missing or wrong.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: object = None,
+        backend: str | None = None,
+        needs_password: bool = False,
+    ) -> None:
+        super().__init__(message, backend=backend, item=item)
+        self.needs_password = needs_password
 
 
 class GeometryError(UnocrError, ValueError):

@@ -30,14 +30,18 @@ from types import TracebackType
 from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
 from unocr.backends.catalog import Capabilities
+from unocr.documents import (
+    DocumentOptions,
+    describe_item,
+    expand,
+    load_input,
+    source_of,
+)
 from unocr.errors import RecognitionError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
     ImageInput,
     LoadedImage,
-    describe,
-    iter_frames,
-    load_image,
 )
 from unocr.languages import normalize_languages
 from unocr.model import Block, Page, Timings
@@ -264,11 +268,11 @@ class Backend(abc.ABC):
         self._check_open()
         langs = self._languages(languages)
         try:
-            loaded = load_image(
+            loaded = load_input(
                 image, channel_order=channel_order, max_pixels=self.max_pixels
             )
         except UnocrError as err:
-            raise _tag(err, self.name, describe(image)) from err.__cause__
+            raise _tag(err, self.name, describe_item(image)) from err.__cause__
         return self._read_one(loaded, langs)
 
     def read_loaded(
@@ -289,33 +293,39 @@ class Backend(abc.ABC):
     def read_pages(
         self, source: ImageInput, *, languages: str | Sequence[str] | None = None
     ) -> Iterator[Page]:
-        """Recognise every frame of a multi-frame image (TIFF), one page each.
+        """Recognise every page of a PDF or frame of a multi-frame image (TIFF).
 
-        Frames are decoded one at a time, so long documents stream.
+        Pages are rendered or decoded one at a time, so long documents stream.
+        PDF pages are rendered at :data:`unocr.documents.DEFAULT_DPI`; use
+        :func:`unocr.read_pages` for the resolution, a page selection, a
+        password or the PDF's text layer.
 
         Args:
-            source: A path, bytes or file object of a (multi-frame) image.
+            source: A path, bytes or file object of a PDF or (multi-frame) image.
             languages: ISO 639 codes; default the backend's.
 
         Yields:
-            One page per frame, in order.
+            One page per page or frame, in order, each with its ``source``.
 
         Raises:
             unocr.errors.ImageError: A frame cannot be read (the frames before
-                it have been yielded).
+                it have been yielded); a PDF cannot be read
+                (:class:`~unocr.errors.DocumentError`).
             unocr.errors.RecognitionError: The engine failed.
         """
+        from unocr.documents.reading import read_document_pages
+
         self._check_open()
         langs = self._languages(languages)
-        frames = iter_frames(source, max_pixels=self.max_pixels)
+        pages = read_document_pages(self, source, DocumentOptions(), languages=langs)
         while True:
             try:
-                frame = next(frames)
+                page = next(pages)
             except StopIteration:
                 return
             except UnocrError as err:
-                raise _tag(err, self.name, describe(source)) from err.__cause__
-            yield self._read_one(frame, langs)
+                raise _tag(err, self.name, describe_item(source)) from err.__cause__
+            yield page
 
     def read_many(
         self,
@@ -334,7 +344,9 @@ class Backend(abc.ABC):
         batch.
 
         Args:
-            images: Any inputs :meth:`read` accepts.
+            images: Any inputs :meth:`read` accepts; every page of a PDF or
+                multi-page TIFF is an item of its own (PDFs at 300 dpi; see
+                :func:`unocr.read_many` for the resolution, pages, password).
             languages: ISO 639 codes; default the backend's.
             workers: Threads working at once (each runs one engine call).
             errors: ``"raise"`` stops at the first failure and raises it;
@@ -344,7 +356,8 @@ class Backend(abc.ABC):
             channel_order: ``"bgr"`` for arrays from OpenCV.
 
         Returns:
-            One :class:`~unocr.Page` (or :class:`ItemFailure`) per input.
+            One :class:`~unocr.Page` (or :class:`ItemFailure`) per image or
+            document page.
 
         Raises:
             ValueError: ``workers`` < 1 or an unknown ``errors`` mode.
@@ -356,7 +369,7 @@ class Backend(abc.ABC):
             raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
         self._check_open()
         langs = self._languages(languages)
-        items = list(images)
+        items = expand(images)  # a PDF or multi-page TIFF: one item per page
         results: list[Page | ItemFailure | None] = [None] * len(items)
         size = max(1, int(self.batch_size))
         chunks = [
@@ -368,13 +381,13 @@ class Backend(abc.ABC):
             loaded: list[tuple[int, LoadedImage]] = []
             for i in chunk:
                 try:
-                    img = load_image(
+                    img = load_input(
                         items[i],
                         channel_order=channel_order,
                         max_pixels=self.max_pixels,
                     )
                 except UnocrError as err:
-                    results[i] = self._item_failure(i, describe(items[i]), err)
+                    results[i] = self._item_failure(i, describe_item(items[i]), err)
                 else:
                     loaded.append((i, img))
             if loaded:
@@ -584,6 +597,7 @@ class Backend(abc.ABC):
             t = out.timings
             return out.replace(
                 backend=out.backend or self.name,
+                source=out.source or source_of(image),
                 timings=Timings(
                     decode=image.decode_seconds, engine=t.engine, convert=t.convert
                 ),
@@ -604,6 +618,7 @@ class Backend(abc.ABC):
             blocks=tuple(out),
             backend=self.name,
             languages=languages,
+            source=source_of(image),
             timings=Timings(
                 decode=image.decode_seconds, engine=t.engine, convert=t.convert
             ),

@@ -31,6 +31,7 @@ dataset kinds (KIND:PATH), with the text normalisation each declares:
   json       X.png + X.json (unocr JSON pages; ### = don't care)  exact
   page-xml   PAGE-XML files + the images they name (OCR-D)        exact
   alto       ALTO files + the images they name (OCR-D)            exact
+  pdf        X.pdf + X.jsonl (unocr JSON Lines, a page per line)  exact
 
 Scoring follows the official ICDAR 2015 scripts by default (IoU > 0.5,
 first-come matching in file order, Task 4.4 end-to-end rule); --protocol

@@ -16,6 +16,7 @@ linegt     ``X.tif`` + ``X.gt.txt`` (one line)     text     none
 json       ``X.png`` + ``X.json`` (unocr page)     word     ``###``
 page-xml   PAGE-XML + the image it names           word     none
 alto       ALTO + the image it names               word     none
+pdf        ``X.pdf`` + ``X.jsonl`` (unocr pages)   word     ``###``
 ========== ======================================= ======== ===========
 
 Each dataset declares the text normalisation its own evaluation uses
@@ -31,6 +32,7 @@ from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.layout_xml import load_alto, load_page_xml
 from unocr.datasets.linegt import load_linegt
+from unocr.datasets.pdf import load_pdf_dataset
 from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
@@ -47,6 +49,7 @@ __all__ = [
     "load_icdar2015",
     "load_linegt",
     "load_page_xml",
+    "load_pdf_dataset",
     "load_sroie",
     "load_text",
     "load_unocr_json",

@@ -11,6 +11,7 @@ from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.layout_xml import load_alto, load_page_xml
 from unocr.datasets.linegt import load_linegt
+from unocr.datasets.pdf import load_pdf_dataset
 from unocr.datasets.sample import Dataset
 from unocr.datasets.sroie import load_sroie
 from unocr.datasets.text import load_text
@@ -31,6 +32,7 @@ DATASET_KINDS: dict[str, Loader] = {
     "json": load_unocr_json,
     "page-xml": load_page_xml,
     "alto": load_alto,
+    "pdf": load_pdf_dataset,
 }
 
 _ALIASES = {
@@ -88,6 +90,7 @@ def load_dataset(
     each image), ``linegt`` (OCR-D ``.gt.txt`` single lines), ``json`` (unocr
     JSON pages beside each image), ``page-xml`` and ``alto`` (OCR-D ground
     truth, reading order included).
+    ``pdf``: unocr JSON Lines beside each PDF, one sample per labelled page.
 
     Args:
         spec: ``"kind:PATH"``, or a ``(kind, path)`` pair.

@@ -42,6 +42,7 @@ import warnings
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr.errors import FormatError, GeometryError
+from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 from unocr.limits import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DEPTH,
@@ -56,13 +57,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "MULTIPAGE_FORMATS",
     "READ_FORMATS",
     "WRITE_FORMATS",
     "canonical_format",
     "dumps",
+    "dumps_pages",
     "infer_format",
     "load",
     "loads",
+    "loads_pages",
     "save",
     "sniff_format",
 ]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
 from unocr.formats._numbers import finite_number, fmt_num, page_size
+from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
 from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
@@ -108,6 +109,9 @@ def dumps(page: Page) -> str:
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
     desc = sub(root, "Description")
     sub(desc, "MeasurementUnit").text = "pixel"
+    image = file_name(page)
+    if image is not None:
+        sub(sub(desc, "sourceImageInformation"), "fileName").text = clean_text(image)
     proc = sub(desc, "Processing")
     proc.set("ID", "processing_1")
     sub(proc, "processingCategory").text = "contentGeneration"
@@ -123,7 +127,7 @@ def dumps(page: Page) -> str:
     layout = sub(root, "Layout")
     page_el = sub(layout, "Page")
     page_el.set("ID", "page_1")
-    page_el.set("PHYSICAL_IMG_NR", "1")
+    page_el.set("PHYSICAL_IMG_NR", str(page_index(page) + 1))
     page_el.set("WIDTH", str(page.width))
     page_el.set("HEIGHT", str(page.height))
     space = sub(page_el, "PrintSpace")
@@ -339,12 +343,21 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         name = root.findtext(f".//{reader.q('softwareName')}") or ""
         if name.lower().startswith("tesseract"):
             backend = "tesseract"
+    image = root.findtext(
+        f"{reader.q('Description')}/{reader.q('sourceImageInformation')}"
+        f"/{reader.q('fileName')}"
+    )
+    number = _float(page_el, "PHYSICAL_IMG_NR")
     return Page(
         width=width_px,
         height=height_px,
         blocks=tuple(blocks),
         backend=backend,
         languages=languages if languages is not None else languages_in(blocks),
+        source=read_source(
+            image.strip() if image else None,
+            int(number) - 1 if number is not None and number >= 1 else None,
+        ),
     )
 
 

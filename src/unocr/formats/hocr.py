@@ -35,6 +35,7 @@ from unocr.formats._numbers import (
     page_size,
     percent_to_confidence,
 )
+from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import (
     XmlSyntaxError,
@@ -142,7 +143,15 @@ def dumps(page: Page) -> str:
         meta.set("content", clean_text(content))
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     page_el = sub(body, "div", "ocr_page", "page_1")
-    page_el.set("title", f"bbox 0 0 {page.width} {page.height}; ppageno 0")
+    image = file_name(page)
+    image_prop = "" if image is None else f'image "{image.replace(chr(34), "%22")}"; '
+    page_el.set(
+        "title",
+        clean_text(
+            f"{image_prop}bbox 0 0 {page.width} {page.height}; "
+            f"ppageno {page_index(page)}"
+        ),
+    )
     n_line = n_word = 0
     for b, block in enumerate(page.blocks, start=1):
         area = sub(page_el, "div", "ocr_carea", f"block_1_{b}")
@@ -443,6 +452,8 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         width = height = 0
     languages = _meta(root, "ocr-langs")
     system = _meta(root, "ocr-system")
+    image = props.get("image")
+    ppageno = props.get("ppageno")
     return Page(
         width=width,
         height=height,
@@ -451,6 +462,10 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         languages=languages_in(blocks)
         if languages is None
         else tuple(code for code in map(parse_language, languages.split()) if code),
+        source=read_source(
+            " ".join(image).strip('"').replace("%22", '"') if image else None,
+            int(ppageno[0]) if ppageno and ppageno[0].isdigit() else None,
+        ),
     )
 
 

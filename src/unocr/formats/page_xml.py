@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
 from unocr.formats._numbers import box_ints, finite_number, fmt_num, page_size
+from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
 from unocr.geometry import outline_vertices, shape_from_points
@@ -122,8 +123,14 @@ def dumps(page: Page) -> str:
     item.set("type", "other")
     item.set("name", "unocr-languages")
     item.set("value", clean_text(",".join(page.languages)))
+    image = file_name(page)
+    if image is not None:
+        item = sub(meta, "MetadataItem")
+        item.set("type", "other")
+        item.set("name", "unocr-page-index")
+        item.set("value", str(page_index(page)))
     page_el = sub(root, "Page")
-    page_el.set("imageFilename", "")
+    page_el.set("imageFilename", clean_text(image or ""))
     page_el.set("imageWidth", str(page.width))
     page_el.set("imageHeight", str(page.height))
     if page.blocks:
@@ -369,10 +376,14 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     blocks = tuple(b for _, b in regions)
 
     backend = languages = None
+    index: int | None = None
     meta = root.find(reader.q("Metadata"))
     if meta is not None:
         for item in meta.iterfind(reader.q("MetadataItem")):
-            if item.get("name") == "unocr-backend":
+            if item.get("name") == "unocr-page-index":
+                value = item.get("value") or ""
+                index = int(value) if value.isdigit() else None
+            elif item.get("name") == "unocr-backend":
                 backend = item.get("value") or None
             elif item.get("name") == "unocr-languages":
                 languages = tuple(x for x in (item.get("value") or "").split(",") if x)
@@ -383,5 +394,10 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         ]
         languages = tuple(c for c in named if c) or languages_in(blocks)
     return Page(
-        width=width, height=height, blocks=blocks, backend=backend, languages=languages
+        width=width,
+        height=height,
+        blocks=blocks,
+        backend=backend,
+        languages=languages,
+        source=read_source(page_el.get("imageFilename"), index),
     )

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from unocr.model.elements import Block, Line, Symbol, Word
 from unocr.model.layout import group_lines, group_words
+from unocr.model.source import Source
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -54,6 +55,9 @@ class Page:
         languages: ISO 639 codes the engine was asked to read (``()`` = its
             default).
         timings: Seconds spent decoding, in the engine and converting.
+        source: Where the page came from (file name, page index, and for PDF
+            pages the page size and the map to PDF space) and whether it was
+            OCR'd or taken from a PDF text layer; ``None`` when unknown.
 
     Examples:
         >>> from unocr.geometry import Box
@@ -72,6 +76,7 @@ class Page:
     backend: str | None = None
     languages: tuple[str, ...] = field(default=())
     timings: Timings = field(default_factory=Timings)
+    source: Source | None = None
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):

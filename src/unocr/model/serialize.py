@@ -17,6 +17,7 @@ from unocr.geometry import geometry_from_dict
 from unocr.limits import MAX_COORDINATE, ReadLimits, check_limit
 from unocr.model.elements import Block, Element, Line, Symbol, Word
 from unocr.model.page import Page, Timings
+from unocr.model.source import Source
 
 __all__ = [
     "SCHEMA",
@@ -72,6 +73,7 @@ def page_to_dict(page: Page) -> dict[str, Any]:
         "languages": list(page.languages),
         "timings": {"decode": t.decode, "engine": t.engine, "convert": t.convert},
         "blocks": [_element_to_dict(b) for b in page.blocks],
+        "source": None if page.source is None else page.source.to_dict(),
     }
 
 
@@ -236,7 +238,19 @@ def page_from_dict(data: Any, limits: ReadLimits | None = None) -> Page:
             builder.element(Block, b, f"page.blocks[{i}]")  # type: ignore[misc]
             for i, b in enumerate(blocks)
         ),
+        source=_source_from_dict(data.get("source")),
     )
+
+
+def _source_from_dict(data: Any) -> Source | None:
+    if data is None:
+        return None
+    try:
+        return Source.from_dict(data)
+    except KeyError as exc:
+        raise FormatError(f"page.source: missing {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise FormatError(f"page.source: {exc}") from exc
 
 
 def page_from_json(text: str | bytes, limits: ReadLimits | None = None) -> Page:

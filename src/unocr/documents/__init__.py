@@ -1,0 +1,395 @@
+"""Documents: the pages of a PDF or multi-page TIFF as images with their source.
+
+An input that holds several pages (a PDF, a multi-page TIFF) is *expanded*
+into one :class:`PageRef` per selected page. A reference is cheap (a path or
+the file's bytes, and a page index); the page is rendered or decoded only when
+:func:`load_input` is called on it, so a 500-page PDF is never all in memory.
+Every image that comes out of :func:`load_input` carries its
+:class:`~unocr.model.Source` (file name, page index and, for PDF pages, the
+page size in points and the map to PDF user space), which the backends stamp
+on the :class:`~unocr.model.Page` they return.
+
+PDF pages whose text layer is used instead of OCR (``text_layer=True``) come
+from :func:`text_layer_page` without any engine.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from unocr.documents.pdf import DEFAULT_DPI, DEFAULT_MAX_PAGES, PdfFile, is_pdf
+from unocr.documents.ranges import PageSpec, select_pages
+from unocr.errors import DocumentError, UnocrError
+from unocr.image import (
+    DEFAULT_MAX_PIXELS,
+    LoadedImage,
+    describe,
+    load_image,
+)
+from unocr.model import Block, Line, Page, Source, Timings
+from unocr.model.layout import group_lines
+
+__all__ = [
+    "DEFAULT_DPI",
+    "DEFAULT_MAX_PAGES",
+    "DocumentOptions",
+    "FailedInput",
+    "PageImage",
+    "PageRef",
+    "PageSpec",
+    "check_options",
+    "describe_item",
+    "expand",
+    "load_input",
+    "page_refs",
+    "select_pages",
+    "sniff_input",
+    "source_of",
+    "text_layer_page",
+]
+
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+_HEAD = 1024
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    """How documents are read.
+
+    Attributes:
+        dpi: Resolution PDF pages are rendered at (pixels per inch).
+        pages: Which pages, numbered from 1 (see :data:`PageSpec`); ``None``
+            for all of them.
+        password: Password of encrypted PDFs.
+        text_layer: Take words and boxes from a PDF page's own text layer
+            where it has one, instead of running the engine.
+        max_pages: Refuse PDFs with more pages than this (``None``: no limit).
+    """
+
+    dpi: float = DEFAULT_DPI
+    pages: PageSpec = None
+    password: str | None = None
+    text_layer: bool = False
+    max_pages: int | None = DEFAULT_MAX_PAGES
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """One page of a document, rendered or decoded on demand.
+
+    Attributes:
+        data: The document's path, or its bytes.
+        name: The document's name (the path, ``"<bytes>"``...).
+        index: Zero-based page index.
+        kind: ``"pdf"``, or ``"frames"`` for a multi-frame image (TIFF).
+        options: How to read it.
+    """
+
+    data: str | os.PathLike[str] | bytes
+    name: str
+    index: int
+    kind: Literal["pdf", "frames"]
+    options: DocumentOptions = DocumentOptions()
+
+    def __repr__(self) -> str:
+        return f"PageRef({self.name!r}, page {self.index + 1})"
+
+
+@dataclass(frozen=True)
+class FailedInput:
+    """An input whose document could not be opened; loading it raises ``error``.
+
+    Attributes:
+        name: The input's name.
+        error: The error to raise in its place.
+    """
+
+    name: str
+    error: UnocrError
+
+
+@dataclass(frozen=True)
+class PageImage(LoadedImage):
+    """A decoded page with its provenance.
+
+    Attributes:
+        source: Which file and page it is.
+    """
+
+    source: Source | None = None
+
+
+def describe_item(item: object) -> str:
+    """Name an input, a page reference or a failed input for messages."""
+    if isinstance(item, PageRef):
+        return f"{item.name} (page {item.index + 1})"
+    if isinstance(item, FailedInput):
+        return item.name
+    return describe(item)
+
+
+def source_of(image: LoadedImage) -> Source:
+    """The provenance of a decoded image (page 0 of its input for plain images)."""
+    source = getattr(image, "source", None)
+    return source if isinstance(source, Source) else Source(image.name)
+
+
+# --------------------------------------------------------------- recognising
+def sniff_input(item: object) -> tuple[str | None, Any]:
+    """Tell a PDF or TIFF from other inputs by content.
+
+    Args:
+        item: Any input.
+
+    Returns:
+        (kind, data): kind ``"pdf"``, ``"tiff"`` or ``None``; data is the
+    path, the bytes, or (for a file object, which can be read only once) a
+    fresh ``BytesIO`` holding what was read.
+    """
+    if isinstance(item, (str, os.PathLike)):
+        try:
+            with open(item, "rb") as fh:
+                head = fh.read(_HEAD)
+        except OSError:
+            return None, item  # load_image reports it
+        return _kind(head), item
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        data = bytes(item)
+        return _kind(data[:_HEAD]), data
+    if callable(getattr(item, "read", None)) and not hasattr(item, "getpixel"):
+        data = item.read()  # type: ignore[attr-defined]
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            data = bytes(data)
+            kind = _kind(data[:_HEAD])
+            return kind, (data if kind else io.BytesIO(data))
+        return None, io.StringIO(data) if isinstance(data, str) else item
+    return None, item
+
+
+def _kind(head: bytes) -> str | None:
+    if is_pdf(head):
+        return "pdf"
+    if head.startswith(_TIFF_MAGIC):
+        return "tiff"
+    return None
+
+
+def _frame_count(data: Any, name: str) -> int | None:
+    from PIL import Image
+
+    try:
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        with Image.open(source) as im:
+            n = getattr(im, "n_frames", 1)
+    except Exception:
+        return None  # load_image reports the damage with its own message
+    return n if isinstance(n, int) and n > 0 else None
+
+
+def page_refs(
+    item: Any,
+    options: DocumentOptions = DocumentOptions(),
+    *,
+    every_frame: bool = False,
+) -> tuple[list[PageRef] | None, Any]:
+    """The pages of a document input.
+
+    Args:
+        item: Any input.
+        options: Page selection, password and limits.
+        every_frame: Expand every multi-frame image (GIF, WebP...), not only
+            PDFs and TIFFs.
+
+    Returns:
+        (references, item): the selected pages' references, or ``None`` when
+        the input is a single image (then ``item`` is what to load in its
+        place: the same input, or a buffer holding what was read from a file
+        object).
+
+    Raises:
+        DocumentError: The PDF cannot be opened, is over ``max_pages``, or the
+            page selection lies outside it.
+    """
+    if isinstance(item, PageRef):
+        return [item], item
+    name = describe(item)
+    kind, data = sniff_input(item)
+    if kind == "pdf":
+        with PdfFile(
+            data, name, password=options.password, max_pages=options.max_pages
+        ) as pdf:
+            count = pdf.page_count
+        indices = select_pages(options.pages, count, name)
+        return [PageRef(data, name, i, "pdf", options) for i in indices], data
+    if kind is None and not every_frame:
+        return None, data
+    if isinstance(data, io.BytesIO):
+        data = data.getvalue()
+    if not isinstance(data, (bytes, str, os.PathLike)):
+        return None, data
+    frames = _frame_count(data, name)
+    if frames is None or (frames == 1 and options.pages is None):
+        return None, data
+    indices = select_pages(options.pages, frames, name)
+    return [PageRef(data, name, i, "frames", options) for i in indices], data
+
+
+def expand(
+    items: Iterable[Any], options: DocumentOptions = DocumentOptions()
+) -> list[Any]:
+    """Replace every document input by its pages' references, in order.
+
+    A document that cannot be opened becomes one :class:`FailedInput`, so a
+    batch keeps its other items.
+
+    Args:
+        items: Inputs as :func:`unocr.read_many` accepts them.
+        options: Page selection, password and limits for every document.
+
+    Returns:
+        The inputs, each document replaced by its pages.
+    """
+    out: list[Any] = []
+    for item in items:
+        try:
+            refs, data = page_refs(item, options)
+        except UnocrError as err:
+            out.append(FailedInput(describe(item), err))
+            continue
+        out.extend([data] if refs is None else refs)
+    return out
+
+
+# --------------------------------------------------------------- decoding
+def load_input(
+    item: Any,
+    *,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+) -> LoadedImage:
+    """Decode any input: an image, a page reference, or a document's page 1.
+
+    Args:
+        item: An :data:`~unocr.image.ImageInput`, a :class:`PageRef` or a
+            :class:`FailedInput`. A PDF given directly yields its first page
+            at :data:`DEFAULT_DPI`.
+        channel_order: For numpy arrays, ``"rgb"`` or ``"bgr"``.
+        max_pixels: Pixel limit, checked before decoding or rendering.
+
+    Returns:
+        The decoded image; a :class:`PageImage` (with its source) for pages
+        of documents.
+
+    Raises:
+        unocr.errors.ImageError: The image cannot be read.
+        DocumentError: The document cannot be read.
+    """
+    if isinstance(item, FailedInput):
+        raise item.error
+    if isinstance(item, PageRef):
+        return _load_ref(item, channel_order, max_pixels)
+    kind, data = sniff_input(item)
+    if kind == "pdf":
+        return _load_ref(
+            PageRef(data, describe(item), 0, "pdf"), channel_order, max_pixels
+        )
+    return load_image(data, channel_order=channel_order, max_pixels=max_pixels)
+
+
+def _load_ref(
+    ref: PageRef, channel_order: Literal["rgb", "bgr"], max_pixels: int | None
+) -> PageImage:
+    start = time.perf_counter()
+    if ref.kind == "pdf":
+        opts = ref.options
+        with PdfFile(
+            ref.data, ref.name, password=opts.password, max_pages=opts.max_pages
+        ) as pdf:
+            image, geo = pdf.render(ref.index, opts.dpi, max_pixels)
+        image.info["dpi"] = (opts.dpi, opts.dpi)  # engines that use it (Tesseract)
+        return PageImage(
+            image, ref.name, time.perf_counter() - start, None, "PDF", geo.source
+        )
+    loaded = load_image(
+        ref.data, channel_order=channel_order, max_pixels=max_pixels, frame=ref.index
+    )
+    return PageImage(
+        loaded.image,
+        ref.name,
+        loaded.decode_seconds,
+        loaded.encoded,
+        loaded.format,
+        Source(ref.name, index=ref.index),
+    )
+
+
+def text_layer_page(ref: Any) -> Page | None:
+    """A PDF page read from its own text layer, when asked for and present.
+
+    Args:
+        ref: Any item; only a :class:`PageRef` to a PDF page whose options ask
+            for ``text_layer`` is read.
+
+    Returns:
+        The page (``source.method == "text-layer"``, no engine, coordinates in
+        pixels at the options' dpi), or ``None`` when the item is not such a
+        page or the page has no text in its text layer (then OCR it).
+
+    Raises:
+        DocumentError: The PDF cannot be read.
+    """
+    if not isinstance(ref, PageRef) or ref.kind != "pdf" or not ref.options.text_layer:
+        return None
+    start = time.perf_counter()
+    opts = ref.options
+    with PdfFile(
+        ref.data, ref.name, password=opts.password, max_pages=opts.max_pages
+    ) as pdf:
+        lines, geo = pdf.text_lines(ref.index, opts.dpi)
+    if not lines:
+        return None
+    page = Page(width=geo.width, height=geo.height, blocks=_in_pdf_order(lines))
+    return page.replace(
+        source=replace(geo.source, method="text-layer"),
+        timings=Timings(convert=time.perf_counter() - start),
+    )
+
+
+def _in_pdf_order(lines: list[Line]) -> tuple[Block, ...]:
+    """Blocks grouped by layout, but lines and blocks in PDFium's text order.
+
+    PDFium orders text as the page draws it (the author's order, as a rule),
+    which holds on multi-column pages and on pages shown rotated
+    (``/Rotate``), where a top-to-bottom order of the rendered image would not.
+    """
+    rank = {id(line): i for i, line in enumerate(lines)}
+    blocks = [
+        block.replace(lines=tuple(sorted(block.lines, key=lambda li: rank[id(li)])))
+        for block in group_lines(lines)
+    ]
+    blocks.sort(key=lambda b: rank[id(b.lines[0])])
+    return tuple(b.replace(text="\n".join(li.text for li in b.lines)) for b in blocks)
+
+
+def check_options(options: DocumentOptions) -> DocumentOptions:
+    """Validate options once, before any page is touched.
+
+    Raises:
+        DocumentError: A bad ``dpi`` or ``max_pages``.
+    """
+    dpi = options.dpi
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
+        raise DocumentError(f"dpi must be a positive number such as 300, got {dpi!r}")
+    if dpi == float("inf"):
+        raise DocumentError("dpi must be finite")
+    mp = options.max_pages
+    if mp is not None and (isinstance(mp, bool) or not isinstance(mp, int) or mp < 1):
+        raise DocumentError(
+            f"max_pages must be a whole number >= 1 or None, got {mp!r}"
+        )
+    return options

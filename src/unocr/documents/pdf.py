@@ -1,0 +1,404 @@
+"""PDF pages through PDFium (pypdfium2): open, measure, render, read the text layer.
+
+PDFium is the PDF engine of Chromium: it renders what browsers render, reads
+damaged files as far as they can be read, and ships as a self-contained wheel
+(``pypdfium2``, no system library, Apache-2.0/BSD). PDFium is not thread-safe,
+so every call into it here holds one process-wide lock; rendering of different
+pages is serialised while OCR of rendered pages still runs in parallel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from unocr.errors import BackendUnavailableError, DocumentError
+from unocr.model.source import Source
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from unocr.model import Line
+
+__all__ = [
+    "DEFAULT_DPI",
+    "DEFAULT_MAX_PAGES",
+    "PdfFile",
+    "PdfPageGeometry",
+    "is_pdf",
+    "require_pdf_library",
+]
+
+#: Resolution PDF pages are rendered at unless ``dpi=`` says otherwise.
+DEFAULT_DPI = 300.0
+#: Most pages a PDF may have before it is refused as a bomb (``max_pages=``).
+DEFAULT_MAX_PAGES = 10_000
+
+_PDF_MAGIC = b"%PDF-"
+_HEADER_WINDOW = 1024  # the header may follow up to 1 KiB of junk
+_LOCK = threading.RLock()
+_SIZE_TOLERANCE = 0.01  # pixels
+_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+_SECURITY_ERROR = 5  # FPDF_ERR_SECURITY (unsupported encryption)
+
+
+def is_pdf(head: bytes) -> bool:
+    """Whether the first bytes of a file are a PDF header (``%PDF-``).
+
+    Args:
+        head: At least the first 1024 bytes, or the whole file if shorter.
+
+    Returns:
+        ``True`` for a PDF.
+    """
+    return _PDF_MAGIC in head[:_HEADER_WINDOW]
+
+
+def require_pdf_library(module: str, purpose: str) -> Any:
+    """Import one of the ``pdf`` extra's libraries, or say how to install it.
+
+    Args:
+        module: ``"pypdfium2"`` or ``"pikepdf"``.
+        purpose: What needs it, e.g. ``"reading PDF files"``.
+
+    Returns:
+        The module.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: Not installed; ``.fix`` names
+            the extra.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise BackendUnavailableError(
+            f"{purpose} needs {module}, which is not installed.",
+            fix="pip install 'unocr[pdf]'",
+        ) from exc
+
+
+def _pdfium() -> Any:
+    return require_pdf_library("pypdfium2", "reading PDF files")
+
+
+@contextmanager
+def pdfium_lock() -> Iterator[None]:
+    """Hold the process-wide PDFium lock (PDFium is not thread-safe)."""
+    with _LOCK:
+        yield
+
+
+@dataclass(frozen=True)
+class PdfPageGeometry:
+    """Size of a rendered PDF page and where its pixels lie in the PDF.
+
+    Attributes:
+        width: Rendered width in pixels (page as displayed, ``/Rotate`` applied).
+        height: Rendered height in pixels.
+        source: The page's :class:`~unocr.model.Source` (``dpi``,
+            ``page_size`` in points, ``to_pdf`` matrix).
+    """
+
+    width: int
+    height: int
+    source: Source
+
+    def to_pixels(self, x: float, y: float) -> tuple[float, float]:
+        """Map a point of PDF user space to pixel coordinates.
+
+        Args:
+            x: PDF x in points.
+            y: PDF y in points.
+
+        Returns:
+            (x, y) in the rendered page's pixels.
+        """
+        assert self.source.to_pdf is not None
+        a, b, c, d, e, f = self.source.to_pdf
+        det = a * e - b * d
+        u, v = x - c, y - f
+        return ((e * u - b * v) / det, (a * v - d * u) / det)
+
+
+def _to_pdf_matrix(
+    bbox: tuple[float, float, float, float], rotation: int, width: int, height: int
+) -> tuple[float, float, float, float, float, float]:
+    """Pixel -> PDF user space for a page box shown with a ``/Rotate``.
+
+    The rendered image shows ``bbox`` (left, bottom, right, top) turned
+    ``rotation`` degrees clockwise, ``width`` x ``height`` pixels.
+    """
+    left, bottom, right, top = bbox
+    w, h = right - left, top - bottom
+    if rotation == 90:
+        return (0.0, w / height, left, h / width, 0.0, bottom)
+    if rotation == 180:
+        return (-w / width, 0.0, right, 0.0, h / height, bottom)
+    if rotation == 270:
+        return (0.0, -w / height, right, -h / width, 0.0, top)
+    return (w / width, 0.0, left, 0.0, -h / height, top)
+
+
+def _check_dpi(dpi: float, name: str) -> float:
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)):
+        raise DocumentError(f"{name}: dpi must be a number, got {dpi!r}", item=name)
+    if not math.isfinite(dpi) or dpi <= 0:
+        raise DocumentError(
+            f"{name}: dpi must be a positive number such as 300, got {dpi!r}",
+            item=name,
+        )
+    return float(dpi)
+
+
+class PdfFile:
+    """An open PDF document (use as a context manager).
+
+    Args:
+        source: A path, or the file's bytes.
+        name: The document's name for messages and provenance.
+        password: Password of an encrypted PDF.
+        max_pages: Refuse documents with more pages (``None``: no limit).
+
+    Raises:
+        DocumentError: Missing, empty, corrupt or truncated file, encrypted
+            without the right password, or over ``max_pages``.
+        unocr.errors.BackendUnavailableError: pypdfium2 is not installed.
+    """
+
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        name: str,
+        *,
+        password: str | None = None,
+        max_pages: int | None = DEFAULT_MAX_PAGES,
+    ) -> None:
+        self.name = name
+        pdfium = _pdfium()
+        if isinstance(source, bytes) and not source:
+            raise DocumentError(f"{name}: the input is empty (0 bytes)", item=name)
+        if not isinstance(source, bytes):
+            _check_path(source, name)
+        with _LOCK:
+            try:
+                self._doc = pdfium.PdfDocument(source, password=password)
+            except pdfium.PdfiumError as exc:
+                raise _open_error(exc, name, password) from exc
+            # Form fields' values are drawn only with a form environment, set
+            # up before any page is loaded.
+            self._doc.init_forms()
+            self.page_count = len(self._doc)
+        if self.page_count == 0:
+            self.close()
+            raise DocumentError(f"{name}: the PDF has no pages", item=name)
+        if max_pages is not None and self.page_count > max_pages:
+            count = self.page_count
+            self.close()
+            raise DocumentError(
+                f"{name}: the PDF has {count:,} pages, over the limit of "
+                f"{max_pages:,}; pass max_pages={count} (or larger) to read it, or "
+                "select pages with pages='1-10'",
+                item=name,
+            )
+
+    def close(self) -> None:
+        """Release PDFium's document."""
+        doc = getattr(self, "_doc", None)
+        if doc is not None:
+            with _LOCK:
+                doc.close()
+            self._doc = None
+
+    def __enter__(self) -> PdfFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _page(self, index: int) -> Iterator[Any]:
+        pdfium = _pdfium()
+        if not 0 <= index < self.page_count:
+            raise DocumentError(
+                f"{self.name}: page {index + 1} is outside the document, which has "
+                f"{self.page_count} page(s) (pages are numbered from 1)",
+                item=self.name,
+            )
+        with _LOCK:
+            try:
+                page = self._doc[index]
+            except (pdfium.PdfiumError, IndexError) as exc:
+                raise DocumentError(
+                    f"{self.name} (page {index + 1}): cannot load the page: {exc}",
+                    item=self.name,
+                ) from exc
+            try:
+                yield page
+            finally:
+                page.close()
+
+    def geometry(self, index: int, dpi: float) -> PdfPageGeometry:
+        """Measure one page as it would be rendered, without rendering it.
+
+        Args:
+            index: Zero-based page index.
+            dpi: Rendering resolution in pixels per inch.
+
+        Returns:
+            Pixel size and provenance of the page.
+        """
+        dpi = _check_dpi(dpi, self.name)
+        with self._page(index) as page:
+            return self._geometry(page, index, dpi)
+
+    def _geometry(self, page: Any, index: int, dpi: float) -> PdfPageGeometry:
+        width_pt, height_pt = page.get_size()
+        scale = dpi / 72.0
+        # Partial pixels count, float noise in the page box (PDFium keeps it
+        # in single precision) does not: 230.4 pt at 200 dpi is 640 pixels.
+        width = math.ceil(width_pt * scale - _SIZE_TOLERANCE)
+        height = math.ceil(height_pt * scale - _SIZE_TOLERANCE)
+        if width <= 0 or height <= 0 or not (width_pt > 0 and height_pt > 0):
+            raise DocumentError(
+                f"{self.name} (page {index + 1}): the page has no area "
+                f"({width_pt}x{height_pt} points)",
+                item=self.name,
+            )
+        rotation = int(page.get_rotation()) % 360
+        bbox = tuple(float(v) for v in page.get_bbox())
+        source = Source(
+            name=self.name,
+            index=index,
+            dpi=dpi,
+            page_size=(float(width_pt), float(height_pt)),
+            to_pdf=_to_pdf_matrix(bbox, rotation, width, height),  # type: ignore[arg-type]
+        )
+        return PdfPageGeometry(width, height, source)
+
+    def render(
+        self, index: int, dpi: float, max_pixels: int | None
+    ) -> tuple[Image.Image, PdfPageGeometry]:
+        """Render one page to an RGB image.
+
+        Args:
+            index: Zero-based page index.
+            dpi: Resolution in pixels per inch.
+            max_pixels: Refuse (before rendering) a page whose rendered
+                width x height exceeds this; ``None`` disables the check.
+
+        Returns:
+            The RGB image and the page's geometry.
+
+        Raises:
+            DocumentError: Over ``max_pixels``, or PDFium cannot render it.
+        """
+        dpi = _check_dpi(dpi, self.name)
+        pdfium = _pdfium()
+        with self._page(index) as page:
+            geo = self._geometry(page, index, dpi)
+            pixels = geo.width * geo.height
+            if max_pixels is not None and pixels > max_pixels:
+                w_pt, h_pt = geo.source.page_size or (0.0, 0.0)
+                fit = math.floor(dpi * math.sqrt(max_pixels / pixels))
+                raise DocumentError(
+                    f"{self.name} (page {index + 1}): a {w_pt:g}x{h_pt:g}-point page "
+                    f"at {dpi:g} dpi is {geo.width}x{geo.height} = {pixels:,} "
+                    f"pixels, over the limit of {max_pixels:,}; pass dpi={fit} (or "
+                    f"lower), or max_pixels={pixels} (or larger)",
+                    item=self.name,
+                )
+            try:
+                image = _render(pdfium, page, geo.width, geo.height)
+            except (pdfium.PdfiumError, MemoryError, ValueError) as exc:
+                raise DocumentError(
+                    f"{self.name} (page {index + 1}): cannot render the page: {exc}",
+                    item=self.name,
+                ) from exc
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        return image, geo
+
+    def text_lines(self, index: int, dpi: float) -> tuple[list[Line], PdfPageGeometry]:
+        """Read the page's own text layer: lines of words with their boxes.
+
+        Args:
+            index: Zero-based page index.
+            dpi: Resolution whose pixels the boxes are given in.
+
+        Returns:
+            The lines (empty when the page has no text layer) and the page's
+            geometry.
+        """
+        from unocr.documents.text_layer import lines_from_textpage
+
+        dpi = _check_dpi(dpi, self.name)
+        with self._page(index) as page:
+            geo = self._geometry(page, index, dpi)
+            textpage = page.get_textpage()
+            try:
+                lines = lines_from_textpage(textpage, geo.to_pixels)
+            finally:
+                textpage.close()
+        return lines, geo
+
+
+def _render(pdfium: Any, page: Any, width: int, height: int) -> Image.Image:
+    """Draw the page on white, as a viewer shows it.
+
+    ``/Rotate`` is applied; annotations and filled-in form fields are drawn.
+    """
+    raw = pdfium.raw
+    bitmap = pdfium.PdfBitmap.new_native(
+        width, height, format=raw.FPDFBitmap_BGR, rev_byteorder=True
+    )
+    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+    raw.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, raw.FPDF_ANNOT)
+    if page.formenv:  # filled-in form fields
+        raw.FPDF_FFLDraw(
+            page.formenv, bitmap, page, 0, 0, width, height, 0, raw.FPDF_ANNOT
+        )
+    return bitmap.to_pil()  # type: ignore[no-any-return]
+
+
+def _check_path(path: str | os.PathLike[str], name: str) -> None:
+    if not os.path.exists(path):
+        raise DocumentError(f"{name}: no such file", item=name)
+    if os.path.isdir(path):
+        raise DocumentError(f"{name}: is a directory, not a PDF file", item=name)
+    if os.path.getsize(path) == 0:
+        raise DocumentError(f"{name}: the input is empty (0 bytes)", item=name)
+
+
+def _open_error(exc: Exception, name: str, password: str | None) -> DocumentError:
+    code = getattr(exc, "err_code", None)
+    if code == _PASSWORD_ERROR:
+        if password is None:
+            message = (
+                f"{name}: the PDF is encrypted; pass its password (password=... in "
+                "Python, --password on the command line)"
+            )
+        else:
+            message = f"{name}: the password given for this encrypted PDF is wrong"
+        return DocumentError(message, item=name, needs_password=True)
+    if code == _SECURITY_ERROR:
+        return DocumentError(
+            f"{name}: the PDF uses an encryption scheme PDFium does not support; "
+            "decrypt it first (e.g. qpdf --decrypt)",
+            item=name,
+        )
+    return DocumentError(
+        f"{name}: not a readable PDF: the file is corrupt or truncated ({exc})",
+        item=name,
+    )

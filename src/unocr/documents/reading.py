@@ -1,0 +1,173 @@
+"""Reading documents with an engine: page 1, every page, or many inputs.
+
+The functions behind :func:`unocr.read`, :func:`unocr.read_pages` and
+:func:`unocr.read_many` for inputs that may be documents: PDF pages are read
+from their text layer where asked and present, else rendered and given to
+the engine; every page carries its :class:`~unocr.model.Source`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from unocr.documents import (
+    DocumentOptions,
+    PageImage,
+    PageRef,
+    describe_item,
+    expand,
+    page_refs,
+    select_pages,
+    sniff_input,
+    text_layer_page,
+)
+from unocr.errors import UnocrError
+from unocr.image import ImageInput, describe, iter_frames
+from unocr.model import Page, Source
+
+if TYPE_CHECKING:
+    from unocr.backends.base import Backend, ItemFailure
+
+__all__ = ["read_document_pages", "read_first_page", "read_items"]
+
+
+def read_first_page(
+    engine: Backend,
+    image: ImageInput,
+    options: DocumentOptions,
+    *,
+    languages: str | Sequence[str] | None,
+    channel_order: Literal["rgb", "bgr"],
+) -> Page:
+    """Read one image, or page 1 of a PDF (the first frame of a TIFF).
+
+    Args:
+        engine: The backend.
+        image: Any input.
+        options: Document options (``pages`` is ignored: page 1 is read).
+        languages: ISO 639 codes.
+        channel_order: For numpy arrays.
+
+    Returns:
+        The page.
+    """
+    kind, data = sniff_input(image)
+    if kind == "pdf":
+        ref = PageRef(data, describe(image), 0, "pdf", replace(options, pages=None))
+        page = text_layer_page(ref)
+        if page is not None:
+            return page
+        return engine.read(cast(Any, ref), languages=languages)  # load_input takes refs
+    return engine.read(data, languages=languages, channel_order=channel_order)
+
+
+def read_document_pages(
+    engine: Backend,
+    source: ImageInput,
+    options: DocumentOptions,
+    *,
+    languages: str | Sequence[str] | None,
+) -> Iterator[Page]:
+    """Read the selected pages of a PDF, or frames of any image, one at a time.
+
+    Args:
+        engine: The backend.
+        source: A PDF, a (multi-frame) image, or any other input.
+        options: Document options.
+        languages: ISO 639 codes.
+
+    Yields:
+        One page per selected page or frame, in order.
+    """
+    refs, data = page_refs(source, options, every_frame=True)
+    if refs is None:
+        name = describe(source)
+        wanted = select_pages(options.pages, 1, name)  # a single image: page 1
+        for index, frame in enumerate(iter_frames(data, max_pixels=engine.max_pixels)):
+            if options.pages is not None and index not in wanted:
+                continue
+            yield engine.read_loaded(
+                PageImage(
+                    frame.image,
+                    frame.name,
+                    frame.decode_seconds,
+                    frame.encoded,
+                    frame.format,
+                    Source(name, index=index),
+                ),
+                languages=languages,
+            )
+        return
+    for ref in refs:
+        page = text_layer_page(ref)
+        if page is None:
+            page = engine.read(cast(Any, ref), languages=languages)
+        yield page
+
+
+def read_items(
+    engine: Backend,
+    images: Iterable[ImageInput],
+    options: DocumentOptions,
+    *,
+    languages: str | Sequence[str] | None,
+    workers: int,
+    errors: Literal["raise", "return"],
+    progress: Callable[[int], None] | None,
+    channel_order: Literal["rgb", "bgr"],
+) -> list[Page | ItemFailure]:
+    """Read many inputs; every document contributes each of its pages.
+
+    Args:
+        engine: The backend.
+        images: Inputs; PDFs and multi-page TIFFs are expanded into pages.
+        options: Document options for every document.
+        languages: ISO 639 codes.
+        workers: Engine calls at once.
+        errors: ``"raise"`` or ``"return"``.
+        progress: Called with the number of pages just finished.
+        channel_order: For numpy arrays.
+
+    Returns:
+        One page or item failure per page, in input order; an
+        :class:`~unocr.backends.base.ItemFailure`'s ``index`` is its position in
+        this list and its ``source`` names the file (and page).
+    """
+    from unocr.backends.base import ItemFailure
+
+    if errors not in ("raise", "return"):
+        raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
+    items = expand(images, options)
+    results: list[Page | ItemFailure | None] = [None] * len(items)
+    rest: list[int] = []
+    for i, item in enumerate(items):
+        try:
+            page = text_layer_page(item)
+        except UnocrError as err:
+            if errors == "raise":
+                raise
+            err.item = i
+            results[i] = ItemFailure(index=i, source=describe_item(item), error=err)
+            continue
+        if page is None:
+            rest.append(i)
+            continue
+        results[i] = page
+        if progress is not None:
+            progress(1)
+    out = engine.read_many(
+        [items[i] for i in rest],
+        languages=languages,
+        workers=workers,
+        errors=errors,
+        progress=progress,
+        channel_order=channel_order,
+    )
+    for i, result in zip(rest, out, strict=True):
+        if isinstance(result, ItemFailure):
+            result.error.item = i
+            result = ItemFailure(index=i, source=result.source, error=result.error)
+        results[i] = result
+    return [r for r in results if r is not None]

@@ -1,0 +1,198 @@
+"""Several pages in one document: multi-page hOCR and ALTO, text, JSON Lines.
+
+hOCR and ALTO hold any number of pages (``ocr_page`` divs, ``Layout/Page``
+elements), so a whole PDF or TIFF becomes one file. Both state the engine and
+languages once per document (and ALTO the source file), so the pages of one
+document must share them. Element ids get the page number (``word_2_7`` in
+hOCR, ``p2_string_1_1_1`` in ALTO) so they stay unique. Text separates pages
+with a form feed (as Tesseract does) and JSON becomes JSON Lines, one page per
+line. PAGE-XML and TSV describe one page per file: write them page by page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from unocr.errors import FormatError
+
+if TYPE_CHECKING:
+    from unocr.model import Page
+
+__all__ = ["MULTIPAGE_FORMATS", "dumps_pages", "loads_pages"]
+
+#: Formats :func:`dumps_pages` writes as one document.
+MULTIPAGE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto")
+
+_HOCR_ID = re.compile(r"^(page|block|par|line|word)_1(_|$)")
+
+
+def dumps_pages(pages: Sequence[Page], format: str) -> str:
+    """Serialise several pages as one document.
+
+    Args:
+        pages: The pages, in order (at least one).
+        format: ``"hocr"``, ``"alto"``, ``"text"`` or ``"json"`` (JSON Lines);
+            ``"page-xml"`` and ``"tsv"`` only for a single page.
+
+    Returns:
+        The document.
+
+    Raises:
+        FormatError: No pages, or a one-page format given several.
+    """
+    from unocr.formats import WRITE_FORMATS, _normalise, dumps
+
+    name = _normalise(format, WRITE_FORMATS, "write")
+    if not pages:
+        raise FormatError("no pages to write")
+    if len(pages) == 1 and name != "json":
+        return dumps(pages[0], name)
+    if name == "text":
+        return "\n\f".join(dumps(p, "text") for p in pages)
+    if name == "json":
+        return "".join(
+            json.dumps(p.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+            for p in pages
+        )
+    if name in ("hocr", "alto"):
+        _check_shared(pages, name)
+        merge = _merge_hocr if name == "hocr" else _merge_alto
+        return merge([dumps(p, name) for p in pages])
+    raise FormatError(
+        f"{name} holds one page per file; write the {len(pages)} pages one by one "
+        f"(multi-page formats: {', '.join(MULTIPAGE_FORMATS)})"
+    )
+
+
+def _check_shared(pages: Sequence[Page], name: str) -> None:
+    """Refuse pages that one hOCR or ALTO document cannot tell apart.
+
+    hOCR and ALTO state the engine and languages once per document, ALTO the
+    source file too: pages that differ there need documents of their own.
+    """
+    from unocr.formats._source import file_name
+
+    fields: list[tuple[str, Callable[[Page], object]]] = [
+        ("backend", lambda p: p.backend),
+        ("languages", lambda p: p.languages),
+    ]
+    if name == "alto":
+        fields.append(("source file", file_name))
+    for what, get in fields:
+        values = {get(p) for p in pages}
+        if len(values) > 1:
+            raise FormatError(
+                f"a {name} document states one {what} for all its pages, but these "
+                f"pages have {len(values)} ({', '.join(sorted(map(repr, values)))}); "
+                "write them to separate documents"
+            )
+
+
+def _tree(text: str) -> Any:
+    from unocr.formats._xml import lxml_etree
+
+    etree = lxml_etree()
+    return etree.fromstring(
+        text.encode("utf-8"), etree.XMLParser(resolve_entities=False)
+    )
+
+
+def _head(text: str) -> str:
+    return text[: text.index("<html") if "<html" in text else text.index("<alto")]
+
+
+def _merge_hocr(docs: list[str]) -> str:
+    from unocr.formats._xml import lxml_etree
+
+    etree = lxml_etree()
+    first = _tree(docs[0])
+    body = next(el for el in first.iter() if str(el.tag).endswith("body"))
+    for number, doc in enumerate(docs[1:], start=2):
+        tree = _tree(doc)
+        for el in tree.iter():
+            ident = el.get("id")
+            if ident:
+                el.set("id", _HOCR_ID.sub(rf"\g<1>_{number}\g<2>", ident))
+        page = next(el for el in tree.iter() if el.get("class") == "ocr_page")
+        body.append(page)
+    for el in first.iter():
+        if str(el.tag).endswith("meta") and el.get("name") == "ocr-number-of-pages":
+            el.set("content", str(len(docs)))
+    return _head(docs[0]) + str(
+        etree.tostring(first, encoding="unicode", pretty_print=True)
+    )
+
+
+def _merge_alto(docs: list[str]) -> str:
+    from unocr.formats._xml import lxml_etree
+
+    etree = lxml_etree()
+    first = _tree(docs[0])
+    layout = next(el for el in first if str(el.tag).endswith("Layout"))
+    for number, doc in enumerate(docs[1:], start=2):
+        tree = _tree(doc)
+        for el in tree.iter():
+            ident = el.get("ID")
+            if ident and not str(el.tag).endswith("Processing"):
+                el.set("ID", f"p{number}_{ident}")
+        page = next(el for el in tree.iter() if str(el.tag).endswith("}Page"))
+        layout.append(page)
+    return _head(docs[0]) + str(
+        etree.tostring(first, encoding="unicode", pretty_print=True)
+    )
+
+
+def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
+    """Read every page of a document: multi-page hOCR or ALTO, or JSON Lines.
+
+    Args:
+        data: The document.
+        format: As for :func:`unocr.formats.loads`; sniffed when ``None``.
+
+    Returns:
+        The pages in order (one for single-page formats).
+
+    Raises:
+        FormatError: Malformed document.
+    """
+    from unocr.formats import loads, sniff_format
+
+    text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+    name = format or sniff_format(text)
+    if name == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
+        # split at "\n" only: JSON strings may hold U+2028, U+0085 and the like
+        return [loads(line, "json") for line in text.split("\n") if line.strip()]
+    if name not in ("hocr", "alto"):
+        return [loads(text, name)]
+    from unocr.formats import _xml
+
+    tree = _xml.parse_xml(text, what="ALTO") if name == "alto" else _hocr_tree(text)
+    pages = [
+        el
+        for el in tree.iter()
+        if (name == "hocr" and el.get("class") == "ocr_page")
+        or (name == "alto" and _xml.local_name(el) == "Page")
+    ]
+    if len(pages) <= 1:
+        return [loads(text, name)]
+    container = pages[0].getparent()
+    if any(p.getparent() is not container for p in pages):
+        raise FormatError(f"{name} pages must share one parent element")
+    for page in pages:
+        container.remove(page)
+    etree = _xml.lxml_etree()
+    out: list[Page] = []
+    for page in pages:
+        container.append(page)
+        out.append(loads(etree.tostring(tree, encoding="unicode"), name))
+        container.remove(page)
+    return out
+
+
+def _hocr_tree(text: str) -> Any:
+    from unocr.formats.hocr import _parse
+
+    return _parse(text, None)

@@ -1,0 +1,117 @@
+"""Several pages in one document: multi-page hOCR and ALTO, JSON Lines, text."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from PIL import Image
+
+from unocr.errors import FormatError
+from unocr.formats import dumps, dumps_pages, loads, loads_pages
+from unocr.geometry import Box
+from unocr.model import Page, Source, Word
+
+from .page_strategies import pages
+
+SCHEMAS = Path(__file__).resolve().parent / "fixtures" / "formats" / "schemas"
+ALTO_XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "alto-4-4.xsd")))
+
+
+@st.composite
+def documents(draw):
+    """Pages of one document: one engine, one language list, one file."""
+    first, *rest = draw(st.lists(pages(), min_size=2, max_size=3))
+    name = draw(st.sampled_from(["scan.pdf", "dir/book.tif"]))
+    return [
+        p.replace(
+            backend=first.backend,
+            languages=first.languages,
+            source=Source(name, index=i),
+        )
+        for i, p in enumerate([first, *rest])
+    ]
+
+
+@settings(max_examples=25)
+@given(documents())
+def test_multi_page_hocr_round_trip(doc):
+    """pages -> one hOCR -> pages keeps each page as the one-page writer does."""
+    text = dumps_pages(doc, "hocr")
+    assert text.count('class="ocr_page"') == len(doc)
+    back = loads_pages(text)
+    assert len(back) == len(doc)
+    for page, got in zip(doc, back, strict=True):
+        assert got == loads(dumps(page, "hocr"))
+
+
+@settings(max_examples=25)
+@given(documents())
+def test_multi_page_alto_round_trip_and_schema(doc):
+    """pages -> one ALTO (schema-valid, unique ids) -> pages."""
+    text = dumps_pages(doc, "alto")
+    root = etree.fromstring(text.encode())
+    assert ALTO_XSD.validate(root), ALTO_XSD.error_log
+    back = loads_pages(text)
+    assert len(back) == len(doc)
+    for page, got in zip(doc, back, strict=True):
+        assert got == loads(dumps(page, "alto"))
+
+
+@settings(max_examples=25)
+@given(documents())
+def test_json_lines_round_trip(doc):
+    """pages -> JSON Lines -> equal pages."""
+    assert loads_pages(dumps_pages(doc, "json")) == doc
+
+
+def test_text_pages_are_form_feed_separated():
+    a = Page.from_words([Word("one", Box(0, 0, 9, 9))], width=10, height=10)
+    b = a.replace(
+        blocks=Page.from_words(
+            [Word("two", Box(0, 0, 9, 9))], width=10, height=10
+        ).blocks
+    )
+    assert dumps_pages([a, b], "text") == "one\n\ftwo"
+
+
+def test_one_page_formats_and_mixed_documents_are_refused():
+    a = Page.from_words([Word("x", Box(0, 0, 9, 9))], width=10, height=10)
+    with pytest.raises(FormatError, match="page-xml holds one page per file"):
+        dumps_pages([a, a], "page-xml")
+    with pytest.raises(FormatError, match="no pages"):
+        dumps_pages([], "hocr")
+    other = a.replace(backend="gcv")
+    with pytest.raises(FormatError, match="one backend for all its pages"):
+        dumps_pages([a, other], "hocr")
+    files = [a.replace(source=Source(n)) for n in ("a.png", "b.png")]
+    with pytest.raises(FormatError, match="one source file"):
+        dumps_pages(files, "alto")
+    assert len(loads_pages(dumps_pages(files, "hocr"))) == 2  # hOCR: per page
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract")
+def test_reads_tesseracts_own_multi_page_hocr(tmp_path):
+    image = Image.open(
+        Path(__file__).resolve().parents[1] / "samples" / "phototest.png"
+    )
+    tif = tmp_path / "two.tif"
+    image.convert("L").save(tif, save_all=True, append_images=[image.convert("L")])
+    subprocess.run(
+        ["tesseract", str(tif), str(tmp_path / "out"), "hocr"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = loads_pages((tmp_path / "out.hocr").read_bytes())
+    assert [(p.source.name, p.source.index) for p in pages] == [
+        (str(tif), 0),
+        (str(tif), 1),
+    ]
+    assert pages[0].text == pages[1].text
+    assert "This is a lot of 12 point text" in pages[0].text
