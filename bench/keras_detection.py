@@ -31,9 +31,9 @@ import numpy as np
 from unocr.backends.keras_ocr.backend import load_craft_pth
 from unocr.backends.keras_ocr.weights import find_detector
 from unocr.datasets.icdar2015 import load_icdar2015
-from unocr.metrics import aggregate, score_page
 from unocr.geometry import Quad
 from unocr.image import load_image
+from unocr.metrics import aggregate, score_page
 from unocr.model import Page, Word
 
 ROOT = Path(__file__).resolve().parents[1]
