@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from unocr.cli._args import positive_int
-from unocr.errors import UnocrError
+from unocr.errors import UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
 
@@ -342,6 +342,8 @@ def run(args: argparse.Namespace) -> int:
         options["timeout"] = args.timeout
     try:
         backend = unocr.get_backend(args.backend, languages=args.lang, **options)
+    except UnknownOptionError as exc:  # a usage error: exit status 2
+        return _usage_error(args, str(exc))
     except UnocrError:
         raise
     except (TypeError, ValueError) as exc:
