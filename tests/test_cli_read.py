@@ -257,7 +257,7 @@ def test_a_wrong_language_code_names_the_code_meant(
 def test_an_unknown_engine_option_names_the_valid_ones(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["read", str(SAMPLE), "-O", "colour=1"]) == 1
+    assert main(["read", str(SAMPLE), "-O", "colour=1"]) == 2  # a usage error
     err = capsys.readouterr().err
     assert "has no option 'colour'" in err and "psm" in err
 
