@@ -201,7 +201,7 @@ def test_unsendable_option_is_a_config_error(fault: str) -> None:
 # ------------------------------------------------------------------ faults
 def test_each_fault_costs_one_item_and_the_batch_goes_on(fault: str) -> None:
     with unocr.get_backend(
-        fault, isolate=True, processes=1, timeout=6, max_memory="300M"
+        fault, isolate=True, processes=1, timeout=10, max_memory="300M"
     ) as iso:
         first = iso.pids
         images = [
@@ -232,7 +232,7 @@ def test_each_fault_costs_one_item_and_the_batch_goes_on(fault: str) -> None:
         assert any("about to crash" in line for line in crash.stderr)
         assert crash.backend == "fault" and results[1].index == 1
         hang = results[3].error
-        assert type(hang) is EngineTimeoutError and hang.timeout == 6.0
+        assert type(hang) is EngineTimeoutError and hang.timeout == 10.0
         assert "fault engine: hanging" in hang.stderr
         memory = results[5].error
         assert type(memory) is EngineMemoryError
@@ -241,10 +241,9 @@ def test_each_fault_costs_one_item_and_the_batch_goes_on(fault: str) -> None:
         assert type(gone) is EngineCrashedError and gone.exitcode == 3
         assert "exited with status 3" in str(gone)
         # Every fault replaced the worker; the hang cost its time-out, not more.
-        # (The time-out leaves room for the 640 MiB allocation on a loaded machine.)
         assert iso.pids and iso.pids != first
         assert not any(_alive(p) for p in first)
-        assert elapsed < 6 + 20
+        assert elapsed < 10 + 20
 
 
 def test_errors_raise_mode_raises_the_typed_fault(fault: str) -> None:
