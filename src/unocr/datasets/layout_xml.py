@@ -104,7 +104,7 @@ def _parse(
     xml: Path, text: str, kind: str
 ) -> tuple[Page, tuple[Geometry, ...], tuple[Element, ...], Level]:
     try:
-        page = loads(text, format=kind)
+        page = loads(text, format="page-xml" if kind == "page" else kind)
     except UnocrError as exc:
         raise DatasetError(f"{xml}: {exc}", item=str(xml)) from exc
     level: Level = "word" if page.words else "line"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -152,11 +153,15 @@ def sniff_input(item: object) -> tuple[str | None, Any]:
     fresh ``BytesIO`` holding what was read.
     """
     if isinstance(item, (str, os.PathLike)):
+        # Only a regular file is opened here: a NUL in the path, a device or a
+        # FIFO (which would block) is left to load_image, which reports it.
         try:
+            if not stat.S_ISREG(os.stat(item).st_mode):
+                return None, item
             with open(item, "rb") as fh:
                 head = fh.read(_HEAD)
-        except OSError:
-            return None, item  # load_image reports it
+        except (OSError, ValueError):
+            return None, item
         return _kind(head), item
     if isinstance(item, (bytes, bytearray, memoryview)):
         data = bytes(item)
