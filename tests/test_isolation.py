@@ -89,7 +89,7 @@ def test_isolated_tesseract_gives_the_same_page_as_in_process() -> None:
 
 
 def test_isolated_rapidocr_gives_the_same_page_as_in_process() -> None:
-    pytest.importorskip("rapidocr_onnxruntime")
+    pytest.importorskip("rapidocr")
     from PIL import Image
 
     image = Image.open(FIXTURES / "dl" / "X51008123586.jpg").convert("RGB")

@@ -78,7 +78,7 @@ def _rendered_items() -> list[Item]:
 
 def _engine(name: str) -> Iterator[unocr.Backend]:
     if name == "rapidocr":
-        pytest.importorskip("rapidocr_onnxruntime")
+        pytest.importorskip("rapidocr")
     else:
         pytest.importorskip("pytesseract")
         if shutil.which("tesseract") is None:

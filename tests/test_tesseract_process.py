@@ -76,6 +76,9 @@ def test_missing_program_raises_file_not_found() -> None:
 
 def test_interrupt_kills_and_reaps_the_child() -> None:
     """Ctrl-C while the engine runs: the child is killed and reaped, then it propagates."""
+    # Python's own Ctrl-C handler, whatever a library imported earlier in this
+    # test process installed.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     start = time.monotonic()
@@ -84,6 +87,7 @@ def test_interrupt_kills_and_reaps_the_child() -> None:
             process.run(["sh", "-c", "exec sleep 30"], timeout=20)
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - start < 10
     mine = [
         e.name
