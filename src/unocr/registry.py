@@ -21,6 +21,7 @@ collides with a built-in name is ignored with a warning.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.util
 import shutil
 import threading
@@ -231,6 +232,11 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
     """
     key = _canonical(name)
     key = _ALIASES.get(key, key)
+    from unocr.backends.cascade import CascadeBackend, cascade_engines
+
+    cascade = cascade_engines(key)
+    if cascade is not None:  # "rapidocr/tesseract": a cascade of those engines
+        return key, functools.partial(CascadeBackend, engines=cascade)
     if key in _BUILTIN_BY_NAME:
         return key, _import_target(_BUILTIN_BY_NAME[key])
     if key in _registered:

@@ -217,6 +217,23 @@ BUILTINS: tuple[EngineSpec, ...] = (
         description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
         probe="unocr.backends.easyocr.models:probe_data",
     ),
+    EngineSpec(
+        name="cascade",
+        target="unocr.backends.cascade:CascadeBackend",
+        extra="",
+        modules=(),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("block", "line", "word"),
+            confidence=True,
+            languages=None,
+            batching=False,
+            network=False,
+        ),
+        description="engines in a row: the next re-reads only the unsure lines "
+        "(engines=[...], below=0.8; shorthand 'rapidocr/tesseract')",
+    ),
 )
 
 _BY_NAME: dict[str, EngineSpec] = {

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from unocr.image import ImageInput
 
-__all__ = ["Page", "Timings"]
+__all__ = ["EngineUse", "Page", "Timings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,37 @@ class Timings:
 
 
 @dataclass(frozen=True, slots=True)
+class EngineUse:
+    """What one engine of a composed engine (a cascade) did for a page.
+
+    Attributes:
+        engine: The engine's registered name.
+        calls: Calls it got for the page (each one batched: all its regions
+            at once).
+        regions: Regions it handled: for the engine that read the page, the
+            lines it found; for a later engine, the lines it was sent.
+
+    Examples:
+        >>> EngineUse("gcv", calls=1, regions=4)
+        EngineUse(engine='gcv', calls=1, regions=4)
+    """
+
+    engine: str
+    calls: int = 0
+    regions: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.engine, str) or not self.engine:
+            raise TypeError(f"engine must be an engine name, got {self.engine!r}")
+        for name in ("calls", "regions"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(
+                    f"EngineUse.{name} must be a whole number >= 0, got {value!r}"
+                )
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """OCR result for one image.
 
@@ -58,6 +89,9 @@ class Page:
         source: Where the page came from (file name, page index, and for PDF
             pages the page size and the map to PDF space) and whether it was
             OCR'd or taken from a PDF text layer; ``None`` when unknown.
+        engines: For a page several engines read (a cascade,
+            :mod:`unocr.backends.cascade`): what each did, in the order they
+            ran; ``()`` for a page one engine read.
 
     Examples:
         >>> from unocr.geometry import Box
@@ -77,6 +111,7 @@ class Page:
     languages: tuple[str, ...] = field(default=())
     timings: Timings = field(default_factory=Timings)
     source: Source | None = None
+    engines: tuple[EngineUse, ...] = field(default=())
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):
@@ -88,6 +123,7 @@ class Page:
             object.__setattr__(self, name, int(value))
         object.__setattr__(self, "blocks", tuple(self.blocks))
         object.__setattr__(self, "languages", tuple(self.languages))
+        object.__setattr__(self, "engines", tuple(self.engines))
 
     # ----------------------------------------------------------------- builders
     @classmethod

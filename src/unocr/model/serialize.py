@@ -16,7 +16,7 @@ from unocr.errors import FormatError, GeometryError
 from unocr.geometry import geometry_from_dict
 from unocr.limits import MAX_COORDINATE, ReadLimits, check_limit
 from unocr.model.elements import Block, Element, Line, Symbol, Word
-from unocr.model.page import Page, Timings
+from unocr.model.page import EngineUse, Page, Timings
 from unocr.model.source import Source
 
 __all__ = [
@@ -74,7 +74,43 @@ def page_to_dict(page: Page) -> dict[str, Any]:
         "timings": {"decode": t.decode, "engine": t.engine, "convert": t.convert},
         "blocks": [_element_to_dict(b) for b in page.blocks],
         "source": None if page.source is None else page.source.to_dict(),
+        **_engines_to_dict(page),
     }
+
+
+def _engines_to_dict(page: Page) -> dict[str, Any]:
+    if not page.engines:  # only composed engines (cascades) write it
+        return {}
+    return {
+        "engines": [
+            {"engine": u.engine, "calls": u.calls, "regions": u.regions}
+            for u in page.engines
+        ]
+    }
+
+
+def _engines_from_dict(data: dict[str, Any]) -> tuple[EngineUse, ...]:
+    value = data.get("engines", [])
+    if not isinstance(value, list):
+        raise FormatError(
+            f"page.engines: expected a list of engine uses, got {type(value).__name__}"
+        )
+    out: list[EngineUse] = []
+    for i, item in enumerate(value):
+        where = f"page.engines[{i}]"
+        if not isinstance(item, dict):
+            raise FormatError(f"{where}: expected an object, got {type(item).__name__}")
+        try:
+            out.append(
+                EngineUse(
+                    engine=_typed(item, "engine", str, None, where),
+                    calls=_typed(item, "calls", int, 0, where),
+                    regions=_typed(item, "regions", int, 0, where),
+                )
+            )
+        except (TypeError, ValueError) as exc:
+            raise FormatError(f"{where}: {exc}") from exc
+    return tuple(out)
 
 
 class _Builder:
@@ -239,6 +275,7 @@ def page_from_dict(data: Any, limits: ReadLimits | None = None) -> Page:
             for i, b in enumerate(blocks)
         ),
         source=_source_from_dict(data.get("source")),
+        engines=_engines_from_dict(data),
     )
 
 

@@ -25,13 +25,17 @@ from typing import Any, ClassVar
 
 import keras_ocr
 import numpy as np
+from PIL import Image
 from tensorflow import keras
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.keras_ocr import weights
-from unocr.backends.keras_ocr.convert import keras_ocr_to_blocks
+from unocr.backends.keras_ocr.convert import (
+    keras_ocr_regions_to_blocks,
+    keras_ocr_to_blocks,
+)
 from unocr.backends.keras_ocr.torch_legacy import (
     LegacyFormatError,
     read_legacy_state_dict,
@@ -142,6 +146,15 @@ def load_craft_pth(model: Any, path: str | os.PathLike[str]) -> None:
             backend="keras-ocr",
             fix="use an intact craft_mlt_25k.pth or craft_mlt_25k.h5",
         )
+
+
+def _unloadable(path: Path | None, exc: Exception) -> BackendUnavailableError:
+    return BackendUnavailableError(
+        f"keras-ocr could not load its weights {path}: {type(exc).__name__}: {exc}",
+        backend="keras-ocr",
+        fix=f"replace {path} with an intact copy (keras-ocr {_RELEASE} publishes "
+        "the weights)",
+    )
 
 
 def _set_tensorflow_threads(threads: int) -> None:
@@ -289,6 +302,7 @@ class KerasOcrBackend(Backend):
         self.timeout = check_timeout(timeout)
         if self.threads is not None:
             _set_tensorflow_threads(self.threads)
+        self.download = bool(download)
         detector_path: Path | None = None
         recognizer_path: Path | None = None
         if self.pretrained:
@@ -304,13 +318,11 @@ class KerasOcrBackend(Backend):
                 )
             if recognizer_weights is not None:
                 recognizer_path = Path(recognizer_weights).expanduser()
-            else:
-                recognizer_path = weights.fetch_recognizer(download=download)
             for path, option in (
                 (detector_path, "detector_weights"),
                 (recognizer_path, "recognizer_weights"),
             ):
-                if not path.is_file():
+                if path is not None and not path.is_file():
                     raise BackendUnavailableError(
                         f"keras-ocr weights file {path} does not exist.",
                         backend=self.name,
@@ -335,21 +347,40 @@ class KerasOcrBackend(Backend):
                 load_craft_pth(detector.model, detector_path)
             elif detector_path is not None:
                 detector.model.load_weights(str(detector_path))
-            if recognizer_path is not None:
-                recognizer.model.load_weights(str(recognizer_path))
         except UnocrError:
             raise
         except Exception as exc:  # h5py, Keras and TensorFlow errors alike
-            raise BackendUnavailableError(
-                f"keras-ocr could not load its weights: {type(exc).__name__}: {exc}",
-                backend=self.name,
-                fix=f"replace {detector_path} and {recognizer_path} with intact "
-                f"copies (keras-ocr {_RELEASE} publishes them)",
-            ) from exc
+            raise _unloadable(detector_path, exc) from exc
         self._graph_lock = threading.Lock()
+        # The recognizer's weights load on first use (read or recognize), so
+        # the detector works without them (detect, "keras-ocr+tesseract").
+        self._recognizer_ready = not self.pretrained
         self._pipeline: Any = keras_ocr.pipeline.Pipeline(
             detector=detector, recognizer=recognizer, scale=scale, max_size=max_size
         )
+        if recognizer_path is not None or weights.recognizer_cached():
+            self._load_recognizer()
+
+    def _load_recognizer(self) -> None:
+        """Load the recognizer's weights once (fetching them where allowed).
+
+        Raises:
+            unocr.errors.BackendUnavailableError: The weights are missing and
+                cannot be downloaded (the message names the file and the
+                command that fetches it), or they do not load.
+        """
+        with self._graph_lock:
+            if self._recognizer_ready:
+                return
+            path = self.recognizer_weights
+            if path is None:
+                path = weights.fetch_recognizer(download=self.download)
+            try:
+                self._pipeline.recognizer.model.load_weights(str(path))
+            except Exception as exc:  # h5py, Keras and TensorFlow errors alike
+                raise _unloadable(path, exc) from exc
+            self.recognizer_weights = path
+            self._recognizer_ready = True
 
     def _check_languages(self, languages: tuple[str, ...]) -> None:
         for lang in languages:
@@ -378,40 +409,19 @@ class KerasOcrBackend(Backend):
 
         The call's engine time is shared equally among the images' clocks.
         """
-        self._check_languages(languages)
-        pipeline = self._pipeline
-        if pipeline is None:
-            self._check_open()
-            raise AssertionError("unreachable: open backend without a pipeline")
+        pipeline = self._ready(languages, recognizer=True)
         arrays = [np.asarray(img.image, dtype=np.uint8) for img in images]
         batch = Stopwatch()
-        try:
-
-            def recognize() -> Any:
-                # Held by the call itself: after a time-out the abandoned call
-                # keeps the graph until it ends, and the next call waits.
-                with self._graph_lock:
-                    return pipeline.recognize(
-                        arrays,
-                        detection_kwargs=self.detection_kwargs,
-                        recognition_kwargs=self.recognition_kwargs,
-                    )
-
-            with batch.time("engine"):
-                predictions = run_with_timeout(
-                    recognize,
-                    None if self.timeout is None else self.timeout * len(images),
-                    backend=self.name,
-                    item=", ".join(img.name for img in images),
-                )
-        except UnocrError:
-            raise
-        except Exception as exc:
-            names = ", ".join(img.name for img in images)
-            raise RecognitionError(
-                f"keras-ocr failed on {names}: {type(exc).__name__}: {exc}",
-                backend=self.name,
-            ) from exc
+        with batch.time("engine"):
+            predictions = self._engine_call(
+                lambda: pipeline.recognize(
+                    arrays,
+                    detection_kwargs=self.detection_kwargs,
+                    recognition_kwargs=self.recognition_kwargs,
+                ),
+                len(images),
+                ", ".join(img.name for img in images),
+            )
         share = batch.timings().engine / max(1, len(images))
         out: list[tuple[Block, ...]] = []
         for img, preds, clock in zip(images, predictions, clocks, strict=True):
@@ -422,10 +432,108 @@ class KerasOcrBackend(Backend):
                 )
         return out
 
+    def _ready(self, languages: tuple[str, ...], *, recognizer: bool) -> Any:
+        """The pipeline, checked open, for ``languages`` (recognizer loaded)."""
+        self._check_languages(languages)
+        pipeline = self._pipeline
+        if pipeline is None:
+            self._check_open()
+            raise AssertionError("unreachable: open backend without a pipeline")
+        if recognizer and not self._recognizer_ready:
+            self._load_recognizer()
+        return pipeline
+
+    def _engine_call(self, call: Any, count: int, item: str) -> Any:
+        """Run ``call`` holding the graph, within the time-out, errors typed."""
+
+        def locked() -> Any:
+            # Held by the call itself: after a time-out the abandoned call
+            # keeps the graph until it ends, and the next call waits.
+            with self._graph_lock:
+                return call()
+
+        try:
+            return run_with_timeout(
+                locked,
+                None if self.timeout is None else self.timeout * max(1, count),
+                backend=self.name,
+                item=item,
+            )
+        except UnocrError:
+            raise
+        except Exception as exc:
+            raise RecognitionError(
+                f"keras-ocr failed on {item}: {type(exc).__name__}: {exc}",
+                backend=self.name,
+            ) from exc
+
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> tuple[Block, ...]:
         return self._run([image], languages, [clock])[0]
+
+    # ---------------------------------------------------------------- stages
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        """CRAFT alone: word quads without text (no recognizer weights needed).
+
+        The image is scaled as ``Pipeline.recognize`` scales it (``scale``,
+        ``max_size``) and the boxes are scaled back.
+        """
+        pipeline = self._ready(languages, recognizer=False)
+        array = np.asarray(image.image, dtype=np.uint8)
+        with clock.time("engine"):
+            resized, factor = keras_ocr.tools.resize_image(
+                array, max_scale=pipeline.scale, max_size=pipeline.max_size
+            )
+            boxes = self._engine_call(
+                lambda: pipeline.detector.detect(
+                    images=resized[np.newaxis], **self.detection_kwargs
+                )[0],
+                1,
+                image.name,
+            )
+        with clock.time("convert"):
+            scaled = [np.asarray(box, dtype=np.float64) / factor for box in boxes]
+            return keras_ocr_regions_to_blocks(
+                scaled, width=image.width, height=image.height
+            )
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> list[tuple[str, float | None]]:
+        """The CRNN on upright crops, all in one batch; no confidence.
+
+        Each crop is fitted into the recognizer's input as keras-ocr fits a
+        word box (``recognize_from_boxes``: scaled to fit, padded black).
+        Crops without pixels read as empty text.
+        """
+        pipeline = self._ready(languages, recognizer=True)
+        arrays = [np.asarray(c.convert("RGB"), dtype=np.uint8) for c in crops]
+        full = [i for i, a in enumerate(arrays) if a.shape[0] > 0 and a.shape[1] > 0]
+        texts = [""] * len(arrays)
+        if full:
+            boxes = [
+                [np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype="float32")]
+                for h, w in (arrays[i].shape[:2] for i in full)
+            ]
+            with clock.time("engine"):
+                found = self._engine_call(
+                    lambda: pipeline.recognizer.recognize_from_boxes(
+                        images=[arrays[i] for i in full],
+                        box_groups=boxes,
+                        **self.recognition_kwargs,
+                    ),
+                    len(full),
+                    f"{len(full)} crops",
+                )
+            for i, group in zip(full, found, strict=True):
+                texts[i] = group[0] if group else ""
+        return [(text, None) for text in texts]
 
     def _recognize_batch(
         self,

@@ -37,7 +37,12 @@ from unocr.geometry import Quad
 from unocr.model import Block, Page, Timings, Word
 from unocr.model.layout import group_lines, group_words
 
-__all__ = ["keras_ocr_to_blocks", "keras_ocr_to_page", "word_from_prediction"]
+__all__ = [
+    "keras_ocr_regions_to_blocks",
+    "keras_ocr_to_blocks",
+    "keras_ocr_to_page",
+    "word_from_prediction",
+]
 
 
 def _box(value: object, width: int, height: int) -> NDArray[np.float64]:
@@ -118,6 +123,46 @@ def keras_ocr_to_blocks(
         )
         if w is not None
     ]
+    return tuple(group_lines(group_words(words)))
+
+
+def keras_ocr_regions_to_blocks(
+    boxes: Sequence[Any], *, width: int, height: int
+) -> tuple[Block, ...]:
+    """Convert the CRAFT detector's word boxes for one image into blocks.
+
+    What the detect stage returns: geometry without text.
+
+    Args:
+        boxes: ``Detector.detect``'s boxes for one image, scaled back to the
+            image: (4, 2) pixel coordinates each.
+        width: Width of the image, in pixels (boxes are clipped to it).
+        height: Height of the image, in pixels.
+
+    Returns:
+        Native word quads with empty text and no confidence, grouped into
+        synthesised lines and blocks in reading order; boxes without area
+        are dropped.
+
+    Raises:
+        unocr.errors.FormatError: A box is not four points.
+
+    Examples:
+        >>> import numpy as np
+        >>> box = np.array([[0, 0], [50, 0], [50, 20], [0, 20]], "float32")
+        >>> flat = np.zeros((4, 2), "float32")  # no area: dropped
+        >>> blocks = keras_ocr_regions_to_blocks([box, flat], width=60, height=30)
+        >>> [w.text for w in blocks[0].words], blocks[0].words[0].confidence
+        ([''], None)
+    """
+    words: list[Word] = []
+    for box in boxes:
+        try:
+            quad = Quad.from_points(_box(box, width, height))
+        except GeometryError:
+            continue
+        if quad.area > 0.0:
+            words.append(Word(text="", geometry=quad, confidence=None, native=True))
     return tuple(group_lines(group_words(words)))
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "find_detector",
     "missing_weights",
     "probe_data",
+    "recognizer_cached",
 ]
 
 #: keras-ocr's Keras file of the pretrained CRAFT detector.
@@ -107,6 +108,11 @@ def find_detector(explicit: str | os.PathLike[str] | None = None) -> Path | None
                 )
             return candidate
     return None
+
+
+def recognizer_cached() -> bool:
+    """Whether the recognizer weights are in the cache folder (no download)."""
+    return (default_cache_dir() / RECOGNIZER_FILE).is_file()
 
 
 def fetch_recognizer(*, download: bool = True, timeout: float = 60.0) -> Path:

@@ -1,0 +1,291 @@
+"""Cascades: read with one engine, re-read only its unsure lines with the next.
+
+``get_backend("cascade", engines=["rapidocr", "gcv"], below=0.8)`` (or the
+shorthand name ``"rapidocr/gcv"``) reads every image with the first engine,
+then sends the lines whose confidence is below ``below`` to the next engine's
+recognize stage (:meth:`~unocr.backends.base.Backend.recognize`), all of a
+page's unsure lines in one call, cut along each line's shape. Lines the
+first engine gives no confidence count as unsure. With three or more
+engines, the lines still unsure after the second go to the third, and so on.
+The first engine's geometry (blocks, lines) is kept; only text and
+confidence change.
+
+Which reading is kept: the later engine's, unless it is empty, or both
+engines gave a confidence and the later one's is lower. (The engine put
+later in a cascade is the one trusted more: when either confidence is
+missing, it wins.) A replaced line's words are cut from the line's shape
+along its direction (:func:`unocr.model.wordsplit.split_line`,
+``native=False``).
+
+The page says who read what: :attr:`unocr.Page.engines` holds one
+:class:`~unocr.model.EngineUse` per engine, the calls it got for the page
+(the first engine 1; a later one 1 when some line reached it, else 0) and
+the lines it found (first) or was sent (later); the share of lines sent
+onward is ``engines[1].regions / engines[0].regions``. Each line's
+:attr:`~unocr.model.Element.provenance` names the engine that found it
+(always the first) and the one whose text it holds. A failure of
+any engine fails the item (in :meth:`~unocr.backends.base.Backend.read_many`
+with ``errors="return"``, that item only).
+
+The shorthand: engine names joined by ``/`` (``"tesseract/rapidocr"``,
+``"rapidocr/tesseract/gcv"``), read "this engine, or else that one". It
+needs no quoting in a shell and fits ``unocr read -b`` and ``unocr compare
+-b`` (options follow as usual: ``-O below=0.9``, ``-b
+'rapidocr/tesseract:below=0.9'``).
+
+Examples:
+    >>> cascade_engines("rapidocr/Tesseract")
+    ['rapidocr', 'tesseract']
+    >>> cascade_engines("tesseract") is None
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.catalog import capabilities as catalog_capabilities
+from unocr.errors import ConfigError, StageUnavailableError
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.model import Block, EngineUse, Line, Page, Provenance
+from unocr.model.wordsplit import split_line
+
+__all__ = ["DEFAULT_BELOW", "SEPARATOR", "CascadeBackend", "cascade_engines"]
+
+#: Default confidence threshold: lines below it go to the next engine.
+DEFAULT_BELOW = 0.8
+#: What joins engine names in the shorthand backend name.
+SEPARATOR = "/"
+
+
+def cascade_engines(name: str) -> list[str] | None:
+    """The engines a shorthand cascade name spells, or ``None`` for other names.
+
+    Args:
+        name: A backend name, e.g. ``"rapidocr/gcv"``.
+
+    Returns:
+        The engine names in order (stripped, lower case), or ``None`` when
+        ``name`` holds no ``/``.
+
+    Raises:
+        unocr.errors.ConfigError: An empty engine name (``"rapidocr/"``).
+    """
+    if SEPARATOR not in name:
+        return None
+    parts = [p.strip().lower() for p in name.split(SEPARATOR)]
+    if not all(parts):
+        raise ConfigError(
+            f"cascade {name!r}: an engine name is empty; join two or more engine "
+            "names with '/', e.g. 'rapidocr/tesseract'"
+        )
+    return parts
+
+
+def _check_below(below: object) -> float:
+    if isinstance(below, bool) or not isinstance(below, (int, float)):
+        raise ConfigError(
+            f"cascade: below must be a confidence from 0 to 1, got {below!r}; "
+            f"e.g. below={DEFAULT_BELOW}"
+        )
+    value = float(below)
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ConfigError(
+            f"cascade: below must be a confidence from 0 to 1, got {below!r}; "
+            f"e.g. below={DEFAULT_BELOW} (1 sends every line onward, 0 none)"
+        )
+    return value
+
+
+def _require_recognize(engine: Backend) -> None:
+    if not engine.capabilities.recognize:
+        raise StageUnavailableError(
+            "recognize",
+            engine.capabilities.stages,
+            backend=engine.name,
+            role="a later engine of a cascade (it re-reads the unsure lines)",
+        )
+
+
+def _unsure(line: Line, below: float) -> bool:
+    return line.confidence is None or line.confidence < below
+
+
+def _better(old: Line, text: str, confidence: float | None) -> bool:
+    """Whether a later engine's reading replaces ``old`` (see the module doc)."""
+    if not text.strip():
+        return False
+    if old.confidence is None or confidence is None:
+        return True
+    return confidence >= old.confidence
+
+
+class _Read(tuple[Block, ...]):
+    """A cascade's blocks of one page, with what each engine did."""
+
+    uses: tuple[EngineUse, ...] = ()
+
+
+def _reread(
+    line: Line, text: str, confidence: float | None, provenance: Provenance
+) -> Line:
+    """``line`` with a later engine's text, its words cut from the line's shape."""
+    words = split_line(
+        line.geometry, text, confidence=confidence, language=line.language
+    )
+    return line.replace(
+        text=text,
+        confidence=confidence,
+        words=tuple(w.replace(provenance=provenance) for w in words),
+        native=False,
+        provenance=provenance,
+    )
+
+
+class CascadeBackend(Backend):
+    """Engines in a row: each re-reads only the lines the ones before were unsure of.
+
+    Args:
+        engines: Two or more engine names (created with
+            :func:`unocr.get_backend`, closed with the cascade) or backend
+            objects (the caller keeps them open and closes them). Every
+            engine after the first needs the recognize stage.
+        below: Confidence threshold in [0, 1]: a line whose confidence is
+            below it (or that has none) goes to the next engine.
+        options: Constructor options per engine name, e.g.
+            ``{"tesseract": {"psm": 7}}``.
+        languages: Default languages, passed to every engine.
+        max_pixels: Refuse larger images before decoding; ``None``: no limit.
+
+    Raises:
+        unocr.errors.ConfigError: Fewer than two engines, ``below`` outside
+            [0, 1], or options for an engine not in the cascade.
+        unocr.errors.BackendUnavailableError: An engine after the first has
+            no recognize stage (the message says which stages it has), or an
+            engine is not installed.
+    """
+
+    name: ClassVar[str] = "cascade"
+    capabilities: ClassVar[Capabilities] = catalog_capabilities("cascade")
+
+    def __init__(
+        self,
+        *,
+        engines: Sequence[str | Backend],
+        below: float = DEFAULT_BELOW,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        if isinstance(engines, str):
+            engines = cascade_engines(engines) or [engines]
+        if len(engines) < 2:
+            raise ConfigError(
+                f"a cascade needs two or more engines, got {list(engines)!r}; "
+                "e.g. engines=['rapidocr', 'tesseract']"
+            )
+        self.below = _check_below(below)
+        per_engine = dict(options or {})
+        names = [e for e in engines if isinstance(e, str)]
+        stray = sorted(set(per_engine) - set(names))
+        if stray:
+            raise ConfigError(
+                f"cascade: options for {', '.join(stray)}, which is not one of its "
+                f"engines ({', '.join(names) or 'only backend objects'})"
+            )
+        from unocr._api import get_backend
+
+        self._owned: list[Backend] = []
+        self.engines: list[Backend] = []
+        try:
+            for engine in engines:
+                if isinstance(engine, Backend):
+                    self.engines.append(engine)
+                    continue
+                created = get_backend(
+                    engine,
+                    **{"languages": languages, **per_engine.get(engine, {})},
+                )
+                self._owned.append(created)
+                self.engines.append(created)
+            for engine in self.engines[1:]:
+                _require_recognize(engine)
+        except BaseException:
+            self.close()
+            raise
+        self.name = SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
+        self.thread_safe = all(e.thread_safe for e in self.engines)  # type: ignore[misc]
+
+    def close(self) -> None:
+        """Close the engines the cascade created (not those passed in)."""
+        for engine in getattr(self, "_owned", []):
+            engine.close()
+        super().close()
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> _Read:
+        first = self.engines[0]
+        with clock.time("engine"):
+            page = first.read_loaded(image, languages=languages)
+        own = Provenance(geometry=first.name, text=first.name)
+        blocks = [
+            [line.replace(provenance=own) for line in b.lines] for b in page.blocks
+        ]
+        uses = [EngineUse(first.name, calls=1, regions=sum(map(len, blocks)))]
+        for engine in self.engines[1:]:
+            where = [
+                (b, i)
+                for b, lines in enumerate(blocks)
+                for i, line in enumerate(lines)
+                if _unsure(line, self.below)
+            ]
+            uses.append(
+                EngineUse(engine.name, calls=int(bool(where)), regions=len(where))
+            )
+            if not where:
+                continue
+            with clock.time("engine"):
+                readings = engine.recognize(
+                    image.image,
+                    [blocks[b][i].geometry for b, i in where],
+                    languages=languages,
+                )
+            theirs = Provenance(geometry=first.name, text=engine.name)
+            with clock.time("convert"):
+                for (b, i), reading in zip(where, readings, strict=True):
+                    old = blocks[b][i]
+                    if _better(old, reading.text, reading.confidence):
+                        blocks[b][i] = _reread(
+                            old, reading.text, reading.confidence, theirs
+                        )
+        with clock.time("convert"):
+            read = _Read(
+                Block.from_lines(
+                    lines,
+                    native=block.native,
+                    language=block.language,
+                    geometry=block.geometry,
+                ).replace(provenance=Provenance(geometry=first.name))
+                if lines
+                else block
+                for block, lines in zip(page.blocks, blocks, strict=True)
+            )
+        read.uses = tuple(uses)
+        return read
+
+    def _stamp(
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Page:
+        page = super()._stamp(out, image, languages, clock)
+        if isinstance(out, _Read):
+            page = page.replace(engines=out.uses)
+        return page
