@@ -101,7 +101,15 @@ def _score(sample_result: Page, sample: Sample, options: ScoringOptions) -> Imag
         truth=sample.truth,
         level=sample.level,
         ignore=sample.ignore,
+        **_onward(sample_result),
     )
+
+
+def _onward(page: Page) -> dict[str, int]:
+    """A cascade's lines found and sent onward (nothing for one engine)."""
+    if len(page.engines) < 2:
+        return {}
+    return {"lines": page.engines[0].regions, "lines_onward": page.engines[1].regions}
 
 
 def _run_one(

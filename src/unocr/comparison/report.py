@@ -189,10 +189,13 @@ def _settings(run: RunResult) -> str:
 
 
 def _speed_table(runs: list[RunResult], localized: bool) -> str:
+    onward = any(r.onward_share is not None for r in runs)
     head = (
         "<tr><th class=t>engine</th>"
         + "".join(f"<th>{_e(c[0])}</th>" for c in _SPEED)
-        + f"<th>{'E2E hmean' if localized else '1 &minus; CER'} per second</th></tr>"
+        + f"<th>{'E2E hmean' if localized else '1 &minus; CER'} per second</th>"
+        + ("<th>lines sent onward</th>" if onward else "")
+        + "</tr>"
     )
     best = {
         key: _speed_best([getattr(r.speed, key) for r in runs], lower)
@@ -209,6 +212,9 @@ def _speed_table(runs: list[RunResult], localized: bool) -> str:
             out.append(f"<td{cls}>{_num(v, digits)}</td>")
         cls = " class=best" if ps is not None and ps == best_ps else ""
         out.append(f"<td{cls}>{'&ndash;' if ps is None else f'{ps:.3g}'}</td>")
+        if onward:  # a cascade's cost: the share of lines its next engine read
+            share = r.onward_share
+            out.append(f"<td>{'&ndash;' if share is None else f'{share:.1%}'}</td>")
         rows.append("<tr>" + "".join(out) + "</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 

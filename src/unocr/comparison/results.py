@@ -49,6 +49,9 @@ class ImageResult:
         truth: The ground-truth page (kept for drawing; not written to JSON).
         level: The level scored, ``"word"`` or ``"line"``.
         ignore: The sample's don't-care regions (for drawing; not in JSON).
+        lines: For a cascade (a page with :attr:`~unocr.Page.engines`): the
+            lines its first engine found; else ``None``.
+        lines_onward: For a cascade: the lines sent on to its second engine.
     """
 
     id: str
@@ -64,6 +67,8 @@ class ImageResult:
     truth: Page | None = field(default=None, repr=False, compare=False)
     level: str = "word"
     ignore: tuple[Geometry, ...] = field(default=(), repr=False, compare=False)
+    lines: int | None = None
+    lines_onward: int | None = None
 
     def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
         """Plain-JSON dict: identity, timings, every per-image figure.
@@ -82,6 +87,9 @@ class ImageResult:
             "engine_seconds": self.engine_seconds,
             "convert_seconds": self.convert_seconds,
         }
+        if self.lines is not None:
+            out["lines"] = self.lines
+            out["lines_onward"] = self.lines_onward
         if self.scores is not None:
             out.update(self.scores.to_dict())
         if pages and self.page is not None:
@@ -107,6 +115,8 @@ class ImageResult:
             scores=scores,
             page=Page.from_dict(data["page"]) if data.get("page") else None,
             level=data.get("level", "word"),
+            lines=data.get("lines"),
+            lines_onward=data.get("lines_onward"),
         )
 
 
@@ -143,6 +153,21 @@ class RunResult:
         """Number of images that succeeded."""
         return len(self.images) - self.failed
 
+    @property
+    def onward_share(self) -> float | None:
+        """For a cascade: the share of its first engine's lines sent onward.
+
+        Lines sent to the second engine over lines the first found, summed
+        over the images that succeeded (what a service pays the second
+        engine for); ``None`` for an engine that is no cascade or found no
+        line.
+        """
+        counted = [im for im in self.images if im.ok and im.lines is not None]
+        found = sum(im.lines or 0 for im in counted)
+        if not found:
+            return None
+        return sum(im.lines_onward or 0 for im in counted) / found
+
     def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
         """Plain-JSON dict with the summary and every image (pages optional)."""
         return {
@@ -156,6 +181,7 @@ class RunResult:
             "error": self.error,
             "scores": self.scores.to_dict(),
             "speed": self.speed.to_dict(),
+            "onward_share": self.onward_share,
             "failures": [
                 {"id": im.id, "image": im.image, "error": im.error}
                 for im in self.images
@@ -522,8 +548,17 @@ TABLE_COLUMNS = (
 )
 
 
+def _with_onward(result: CompareResult) -> bool:
+    return any(r.onward_share is not None for r in result.runs)
+
+
 def table_rows(result: CompareResult) -> list[list[str]]:
-    """The summary table's cells, one row per run (strings, ``-`` = n/a)."""
+    """The summary table's cells, one row per run (strings, ``-`` = n/a).
+
+    When a cascade ran, a last column holds each run's share of lines sent
+    onward (:attr:`RunResult.onward_share`).
+    """
+    onward = _with_onward(result)
     rows = []
     for r in result.runs:
         s, sp = r.scores, r.speed
@@ -540,6 +575,7 @@ def table_rows(result: CompareResult) -> list[list[str]]:
                 _fmt(s.bow_wer),
                 _fmt(sp.median_latency),
                 _fmt(sp.throughput, 2),
+                *([_fmt(r.onward_share)] if onward else []),
             ]
         )
     return rows
@@ -551,13 +587,16 @@ def format_table(result: CompareResult) -> str:
     Columns: engine, dataset, images, failed, detection hmean, end-to-end
     hmean, page-level CER and WER, bag-of-words WER (order-free), median
     latency (s) and throughput (images/s). ``-`` marks a figure that does
-    not apply (e.g. hmean on text-only ground truth). Below the table: the
+    not apply (e.g. hmean on text-only ground truth); when a cascade ran,
+    ``onward``: the share of its lines sent to its second engine. Below the
+    table: the
     scoring protocol, each dataset's text normalisation, skipped engines and
     failures.
     """
-    rows = [list(TABLE_COLUMNS), *table_rows(result)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS))]
-    numeric = set(range(2, len(TABLE_COLUMNS)))
+    columns = [*TABLE_COLUMNS, *(["onward"] if _with_onward(result) else [])]
+    rows = [columns, *table_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    numeric = set(range(2, len(columns)))
 
     def line(row: list[str]) -> str:
         cells = [
