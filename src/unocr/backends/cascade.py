@@ -101,10 +101,10 @@ def _check_below(below: object) -> float:
 
 
 def _require_recognize(engine: Backend) -> None:
-    if not engine.capabilities.recognize:
+    if "recognize" not in engine.stages:
         raise StageUnavailableError(
             "recognize",
-            engine.capabilities.stages,
+            engine.stages,
             backend=engine.name,
             role="a later engine of a cascade (it re-reads the unsure lines)",
         )
@@ -250,8 +250,8 @@ class CascadeBackend(Backend):
             if not where:
                 continue
             with clock.time("engine"):
-                readings = engine.recognize(
-                    image.image,
+                readings = engine.recognize_loaded(
+                    image,
                     [blocks[b][i].geometry for b, i in where],
                     languages=languages,
                 )

@@ -5,7 +5,8 @@ An engine is given as
 - a spec string ``[LABEL=]NAME[:KEY=VALUE[,KEY=VALUE...]]``: the registered
   engine ``NAME`` created with those constructor options, shown as
   ``LABEL`` (default: the spec itself), e.g. ``"tesseract"``,
-  ``"tesseract:psm=11"``, ``"sparse=tesseract:psm=11,oem=1"``. Values are
+  ``"tesseract:psm=11"``, ``"sparse=tesseract:psm=11,oem=1"``,
+  ``"rapidocr/tesseract:below=0.9"`` (a cascade). Values are
   read as JSON where they parse (``11``, ``0.5``, ``true``, ``null``,
   ``["en","de"]``) and as plain strings otherwise (``max``);
 - a :class:`~unocr.backends.base.Backend` object, labelled with its name;
@@ -29,7 +30,7 @@ __all__ = ["EngineInput", "EngineSpec", "engine_specs", "parse_engine_spec"]
 
 _KEY = re.compile(r"[A-Za-z_][\w.-]*\Z")
 _SPLIT = re.compile(r",(?=\s*[A-Za-z_][\w.-]*\s*=)")
-_NAME = re.compile(r"[A-Za-z0-9][\w.+-]*\Z")
+_NAME = re.compile(r"[A-Za-z0-9][\w.+/-]*\Z")  # "/" joins a cascade's engines
 
 
 @dataclass(frozen=True)
