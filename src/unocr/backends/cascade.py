@@ -106,7 +106,7 @@ def _require_recognize(engine: Backend) -> None:
             "recognize",
             engine.stages,
             backend=engine.name,
-            role="a later engine of a cascade (it re-reads the unsure lines)",
+            role="reader of a cascade's unsure lines",
         )
 
 
