@@ -83,7 +83,8 @@ def test_detect_finds_the_words_with_the_pretrained_detector_only(
     with unocr.get_backend("keras-ocr") as b:
         page = b.detect(PHOTOTEST)
     assert list(no_recognizer.iterdir()) == []  # nothing fetched
-    width, height = Image.open(PHOTOTEST).size
+    with Image.open(PHOTOTEST) as im:
+        width, height = im.size
     assert (page.width, page.height) == (width, height)
     truth = (PHOTOTEST.with_suffix(".txt")).read_text(encoding="utf-8").split()
     words = page.words

@@ -2,6 +2,8 @@
 
 from unocr.model.elements import Block, Element, Line, Symbol, Word
 from unocr.model.page import EngineUse, Page, Timings
+from unocr.model.provenance import Provenance
+from unocr.model.recognition import Recognition
 from unocr.model.source import Source
 
 __all__ = [
@@ -10,6 +12,8 @@ __all__ = [
     "EngineUse",
     "Line",
     "Page",
+    "Provenance",
+    "Recognition",
     "Source",
     "Symbol",
     "Timings",
