@@ -54,7 +54,7 @@ from unocr.errors import (
     BackendUnavailableError,
     LanguageUnavailableError,
 )
-from unocr.geometry import Quad
+from unocr.geometry import Box, Quad
 from unocr.image import load_image
 from unocr.model import Page
 
@@ -228,7 +228,8 @@ def test_missing_recognizer_without_download_names_file_and_command(
             monkeypatch.setenv("UNOCR_OFFLINE", "1")
         # The recognizer loads on first use: the detector works without it.
         with unocr.get_backend("keras-ocr", **how) as b:
-            for use in (lambda: b.read(image), lambda: b.recognize(image, [])):
+            region = [Box(0, 0, 32, 16)]
+            for use in (lambda: b.read(image), lambda: b.recognize(image, region)):
                 with pytest.raises(BackendUnavailableError) as info:
                     use()
                 message = str(info.value)

@@ -193,6 +193,8 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=("en",),
             batching=True,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         aliases=("keras_ocr",),
         description="keras-ocr: CRAFT detector + CRNN recognizer on TensorFlow",

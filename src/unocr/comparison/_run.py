@@ -101,15 +101,16 @@ def _score(sample_result: Page, sample: Sample, options: ScoringOptions) -> Imag
         truth=sample.truth,
         level=sample.level,
         ignore=sample.ignore,
-        **_onward(sample_result),
+        lines=_regions(sample_result, 0),
+        lines_onward=_regions(sample_result, 1),
     )
 
 
-def _onward(page: Page) -> dict[str, int]:
-    """A cascade's lines found and sent onward (nothing for one engine)."""
+def _regions(page: Page, engine: int) -> int | None:
+    """A cascade's lines found (engine 0) or sent onward (1); ``None`` otherwise."""
     if len(page.engines) < 2:
-        return {}
-    return {"lines": page.engines[0].regions, "lines_onward": page.engines[1].regions}
+        return None
+    return page.engines[engine].regions
 
 
 def _run_one(
