@@ -95,7 +95,8 @@ def _check_below(below: object) -> float:
     if math.isnan(value) or not 0.0 <= value <= 1.0:
         raise ConfigError(
             f"cascade: below must be a confidence from 0 to 1, got {below!r}; "
-            f"e.g. below={DEFAULT_BELOW} (1 sends every line onward, 0 none)"
+            f"e.g. below={DEFAULT_BELOW} (0 sends no line onward, 1 every line "
+            "not read with full confidence)"
         )
     return value
 
@@ -163,9 +164,14 @@ class CascadeBackend(Backend):
     Raises:
         unocr.errors.ConfigError: Fewer than two engines, ``below`` outside
             [0, 1], or options for an engine not in the cascade.
-        unocr.errors.BackendUnavailableError: An engine after the first has
-            no recognize stage (the message says which stages it has), or an
-            engine is not installed.
+        unocr.errors.StageUnavailableError: An engine after the first has
+            no recognize stage (the message says which stages it has).
+        unocr.errors.BackendNotFoundError: An engine name is unknown.
+        unocr.errors.BackendUnavailableError: An engine is not installed.
+
+    Calls may run in several threads at once (each engine serialises its
+    own where it must); :attr:`min_workers` is the largest of the engines'
+    (a network engine's requests in flight).
     """
 
     name: ClassVar[str] = "cascade"
@@ -218,7 +224,9 @@ class CascadeBackend(Backend):
             self.close()
             raise
         self.name = SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
-        self.thread_safe = all(e.thread_safe for e in self.engines)  # type: ignore[misc]
+        # Each engine serialises its own calls where it must; a network engine
+        # wants its requests in flight.
+        self.min_workers = max(e.min_workers for e in self.engines)
 
     def close(self) -> None:
         """Close the engines the cascade created (not those passed in)."""
