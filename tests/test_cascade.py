@@ -242,8 +242,12 @@ class _FailingReader(Backend):
 
 
 def test_a_failing_later_engine_fails_only_its_item(tesseract: Backend) -> None:
-    small = Image.open(SAMPLE).convert("RGB").crop((0, 0, 380, 120))
-    with CascadeBackend(engines=[tesseract, _FailingReader()], below=1.0) as cascade:
+    with Image.open(SAMPLE) as im:
+        small = im.convert("RGB").crop((0, 0, 380, 120))
+    reader = _FailingReader()
+    reader.min_workers = 3  # e.g. a network engine's requests in flight
+    with CascadeBackend(engines=[tesseract, reader], below=1.0) as cascade:
+        assert cascade.min_workers == 3
         out = cascade.read_many(
             [SAMPLE, b"not an image", small], errors="return", workers=2
         )
