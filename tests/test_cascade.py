@@ -19,7 +19,8 @@ from PIL import Image
 
 import unocr
 from unocr.backends.base import Backend, ItemFailure, Stopwatch
-from unocr.backends.cascade import CascadeBackend, _better, cascade_engines
+from unocr.backends.cascade import CascadeBackend, _better
+from unocr.backends.catalog import cascade_parts
 from unocr.comparison import compare
 from unocr.errors import (
     BackendNotFoundError,
@@ -192,7 +193,7 @@ def test_which_reading_is_kept() -> None:
 
 
 def test_names_options_and_bad_input(tesseract: Backend) -> None:
-    assert cascade_engines("RapidOCR / tesseract") == ["rapidocr", "tesseract"]
+    assert cascade_parts("RapidOCR / tesseract") == ["rapidocr", "tesseract"]
     with unocr.get_backend("tesseract/rapidocr", below=0.5) as b:
         assert isinstance(b, CascadeBackend)
         assert (b.name, b.below) == ("tesseract/rapidocr", 0.5)

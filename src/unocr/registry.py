@@ -36,6 +36,7 @@ from unocr.backends.catalog import (
     BUILTINS,
     Capabilities,
     EngineSpec,
+    cascade_parts,
     load_dotted,
     run_probe,
 )
@@ -232,11 +233,10 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
     """
     key = _canonical(name)
     key = _ALIASES.get(key, key)
-    from unocr.backends.cascade import CascadeBackend, cascade_engines
-
-    cascade = cascade_engines(key)
+    cascade = cascade_parts(key)
     if cascade is not None:  # "rapidocr/tesseract": a cascade of those engines
-        return key, functools.partial(CascadeBackend, engines=cascade)
+        cascade_class = _import_target(_BUILTIN_BY_NAME["cascade"])
+        return key, functools.partial(cascade_class, engines=cascade)
     if key in _BUILTIN_BY_NAME:
         return key, _import_target(_BUILTIN_BY_NAME[key])
     if key in _registered:

@@ -32,12 +32,6 @@ The shorthand: engine names joined by ``/`` (``"tesseract/rapidocr"``,
 needs no quoting in a shell and fits ``unocr read -b`` and ``unocr compare
 -b`` (options follow as usual: ``-O below=0.9``, ``-b
 'rapidocr/tesseract:below=0.9'``).
-
-Examples:
-    >>> cascade_engines("rapidocr/Tesseract")
-    ['rapidocr', 'tesseract']
-    >>> cascade_engines("tesseract") is None
-    True
 """
 
 from __future__ import annotations
@@ -47,42 +41,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.catalog import CASCADE_SEPARATOR, cascade_parts
 from unocr.backends.catalog import capabilities as catalog_capabilities
 from unocr.errors import ConfigError, StageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block, EngineUse, Line, Page, Provenance
 from unocr.model.wordsplit import split_line
 
-__all__ = ["DEFAULT_BELOW", "SEPARATOR", "CascadeBackend", "cascade_engines"]
+__all__ = ["DEFAULT_BELOW", "CascadeBackend"]
 
 #: Default confidence threshold: lines below it go to the next engine.
 DEFAULT_BELOW = 0.8
-#: What joins engine names in the shorthand backend name.
-SEPARATOR = "/"
-
-
-def cascade_engines(name: str) -> list[str] | None:
-    """The engines a shorthand cascade name spells, or ``None`` for other names.
-
-    Args:
-        name: A backend name, e.g. ``"rapidocr/gcv"``.
-
-    Returns:
-        The engine names in order (stripped, lower case), or ``None`` when
-        ``name`` holds no ``/``.
-
-    Raises:
-        unocr.errors.ConfigError: An empty engine name (``"rapidocr/"``).
-    """
-    if SEPARATOR not in name:
-        return None
-    parts = [p.strip().lower() for p in name.split(SEPARATOR)]
-    if not all(parts):
-        raise ConfigError(
-            f"cascade {name!r}: an engine name is empty; join two or more engine "
-            "names with '/', e.g. 'rapidocr/tesseract'"
-        )
-    return parts
 
 
 def _check_below(below: object) -> float:
@@ -188,7 +157,7 @@ class CascadeBackend(Backend):
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
         if isinstance(engines, str):
-            engines = cascade_engines(engines) or [engines]
+            engines = cascade_parts(engines) or [engines]
         if len(engines) < 2:
             raise ConfigError(
                 f"a cascade needs two or more engines, got {list(engines)!r}; "
@@ -223,7 +192,7 @@ class CascadeBackend(Backend):
         except BaseException:
             self.close()
             raise
-        self.name = SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
+        self.name = CASCADE_SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
         # Each engine serialises its own calls where it must; a network engine
         # wants its requests in flight.
         self.min_workers = max(e.min_workers for e in self.engines)

@@ -25,13 +25,16 @@ from typing import NamedTuple, cast
 
 from unocr.backends.easyocr.models import EASYOCR_LANGUAGES
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES as RAPIDOCR_LANGUAGES
+from unocr.errors import ConfigError
 
 __all__ = [
     "BUILTINS",
+    "CASCADE_SEPARATOR",
     "Capabilities",
     "DataProbe",
     "EngineSpec",
     "capabilities",
+    "cascade_parts",
     "load_dotted",
     "run_probe",
     "spec",
@@ -252,6 +255,40 @@ BUILTINS: tuple[EngineSpec, ...] = (
         "(engines=[...], below=0.8; shorthand 'rapidocr/tesseract')",
     ),
 )
+
+#: What joins a cascade's engine names in one backend name ("rapidocr/gcv").
+CASCADE_SEPARATOR = "/"
+
+
+def cascade_parts(name: str) -> list[str] | None:
+    """The engines a cascade's name spells, or ``None`` for other names.
+
+    Examples:
+        >>> cascade_parts("rapidocr / Tesseract")
+        ['rapidocr', 'tesseract']
+        >>> cascade_parts("tesseract") is None
+        True
+
+    Args:
+        name: A backend name, e.g. ``"rapidocr/gcv"``.
+
+    Returns:
+        The engine names in order (stripped, lower case), or ``None`` when
+        ``name`` holds no ``/``.
+
+    Raises:
+        unocr.errors.ConfigError: An empty engine name (``"rapidocr/"``).
+    """
+    if CASCADE_SEPARATOR not in name:
+        return None
+    parts = [p.strip().lower() for p in name.split(CASCADE_SEPARATOR)]
+    if not all(parts):
+        raise ConfigError(
+            f"cascade {name!r}: an engine name is empty; join two or more engine "
+            "names with '/', e.g. 'rapidocr/tesseract'"
+        )
+    return parts
+
 
 _BY_NAME: dict[str, EngineSpec] = {
     key: s for s in BUILTINS for key in (s.name, *s.aliases)
