@@ -182,6 +182,7 @@ def _serve(
             op = header.get("op")
             if op == "close":
                 return
+            images: list[Any] = []
             try:
                 images = reader.unpack(header["images"], blob)
                 if op == "image":  # the transfer alone: tests, bench/isolation.py
@@ -194,6 +195,9 @@ def _serve(
                     reply = {"ok": True, "results": _read(backend, images, langs)}
             except Exception as exc:  # the message itself was unusable
                 reply = {"ok": False, "error": _error(backend.name, exc)}
+            # The images stand on shared pages that the parent rewrites after
+            # this reply: none outlives the call.
+            del images
             write_message(out, reply)
     finally:
         backend.close()
