@@ -133,3 +133,35 @@ class BatchingFaultBackend(FaultBackend):
                 )
             out.append(tuple(group_lines(group_words([word]))))
         return out
+
+
+class StagedFaultBackend(FaultBackend):
+    """Has both stages: detection finds the image's non-white columns as one
+    word each; recognition reads a crop as ``"<width>x<height>"`` (a crop whose
+    top-left pixel asks for a crash crashes, as :meth:`_recognize` does)."""
+
+    name = "staged-fault"
+
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        with clock.time("engine"):
+            ink = (np.asarray(image.image.convert("L")) < 128).any(axis=0)
+            cols = np.flatnonzero(ink).tolist()
+        with clock.time("convert"):
+            words = [
+                Word(text="?", geometry=Box(x, 0, x + 1, image.height), confidence=1.0)
+                for x in cols
+            ]
+            return tuple(group_lines(group_words(words)))
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> list[tuple[str, float | None]]:
+        with clock.time("engine"):
+            if any(c.getpixel((0, 0))[0] == SEGFAULT for c in crops):  # type: ignore[index]
+                ctypes.string_at(0)
+            return [(f"{c.width}x{c.height}{self.greeting}", 0.25) for c in crops]

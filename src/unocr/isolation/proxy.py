@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+from PIL import Image
+
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import (
     BackendUnavailableError,
@@ -155,6 +157,7 @@ class IsolatedBackend(Backend):
             if caps.get("languages") is not None:
                 caps["languages"] = tuple(caps["languages"])
             self.capabilities = Capabilities(**caps)  # type: ignore[misc]
+        self._stages = tuple(str(s) for s in info.get("stages") or ())
 
     def __repr__(self) -> str:
         return f"<IsolatedBackend {self.name!r} python={self.python}>"
@@ -169,6 +172,11 @@ class IsolatedBackend(Backend):
         if not self._closed:
             self._pool.close()
         super().close()
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The stages of the engine in its worker (see :meth:`Backend.detect`)."""
+        return self._stages
 
     def _before_call(self) -> None:
         # After Ctrl-C the pool starts no workers until the next public call.
@@ -259,3 +267,30 @@ class IsolatedBackend(Backend):
             clock.add("convert", page.timings.convert)
             out.append(page.blocks)
         return out
+
+    # --------------------------------------------------------------- stages
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        reply = self._exchange({"op": "detect", "languages": list(languages)}, [image])
+        page = page_from_dict(reply["page"])
+        clock.add("engine", page.timings.engine)
+        clock.add("convert", page.timings.convert)
+        return page.blocks
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Sequence[tuple[str, float | None]]:
+        images = [
+            LoadedImage(image=crop, name=f"<crop {i}>", decode_seconds=0.0)
+            for i, crop in enumerate(crops)
+        ]
+        reply = self._exchange(
+            {"op": "recognize", "languages": list(languages)}, images
+        )
+        for phase, seconds in dict(reply.get("seconds") or {}).items():
+            clock.add(str(phase), float(seconds))
+        return [(str(text), confidence) for text, confidence in reply["texts"]]

@@ -13,8 +13,9 @@ environment has the engine. It:
 3. reads an ``open`` message, creates the backend once (the model loads once
    per worker) and answers with its name and capabilities, or with the
    typed error its creation raised;
-4. answers each ``read`` message with a page or a typed error, until a
-   ``close`` message or the end of its input.
+4. answers each ``read`` message with a page or a typed error (``detect``
+   and ``recognize``: the engine's stages), until a ``close`` message or the
+   end of its input.
 
 Ctrl-C at a terminal reaches the whole process group: the worker leaves
 ``SIGINT`` to its default action and ends at once, even inside native code.
@@ -96,6 +97,36 @@ def _read(backend: Any, images: list[Any], languages: Any) -> list[dict[str, Any
     ]
 
 
+def _detect(backend: Any, images: list[Any], languages: Any) -> dict[str, Any]:
+    """The detection stage on one image: its page of regions."""
+    from unocr.model.serialize import page_to_dict
+
+    (image,) = images
+    return {"page": page_to_dict(backend.detect_loaded(image, languages=languages))}
+
+
+def _recognize_crops(backend: Any, images: list[Any], languages: Any) -> dict[str, Any]:
+    """The recognition stage on crops: ``[text, confidence]`` each, and times.
+
+    The crops go to the engine's hook in one call, through the base class's
+    lock and error wrapping, as :meth:`Backend.recognize_loaded` sends them.
+    """
+    from unocr.backends.base import Stopwatch
+
+    clock = Stopwatch()
+    langs = backend._languages(languages)
+    crops = [image.image for image in images]
+    with backend._serial():
+        raw = backend._call(
+            lambda: list(backend._recognize_crops(crops, langs, clock)),
+            f"{len(crops)} crops",
+        )
+    return {
+        "texts": [[text, confidence] for text, confidence in raw],
+        "seconds": clock.seconds,
+    }
+
+
 def _describe(image: Any, header: dict[str, Any]) -> dict[str, Any]:
     """What arrived, for the transfer check: size and optionally a SHA-256."""
     digest = None
@@ -166,6 +197,7 @@ def _serve(
             "languages": list(backend.languages),
             "capabilities": None if caps is None else dataclasses.asdict(caps),
             "batch_size": int(getattr(backend, "batch_size", 1)),
+            "stages": list(getattr(backend, "stages", ())),
             "pid": os.getpid(),
             "python": sys.executable,
             "version": unocr.__version__,
@@ -190,6 +222,12 @@ def _serve(
                         "ok": True,
                         "images": [_describe(i, header) for i in images],
                     }
+                elif op == "detect":
+                    langs = header.get("languages")
+                    reply = {"ok": True, **_detect(backend, images, langs)}
+                elif op == "recognize":
+                    langs = header.get("languages")
+                    reply = {"ok": True, **_recognize_crops(backend, images, langs)}
                 else:
                     langs = header.get("languages")
                     reply = {"ok": True, "results": _read(backend, images, langs)}
