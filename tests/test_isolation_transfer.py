@@ -79,3 +79,27 @@ def test_growing_the_memory_keeps_earlier_images_mapped(pair) -> None:
     # The first mapping lives as long as its image (its pixels are the
     # parent's to rewrite after the call, but reading it never faults).
     assert len(kept.image.tobytes()) == 10 * 10 * 3
+
+
+class _NoMapping:
+    """A Pillow without ``map_buffer`` (the fault cannot be provoked otherwise)."""
+
+    def __getattr__(self, name: str):
+        raise AttributeError(name)
+
+
+def test_a_pillow_that_cannot_map_still_gets_exact_pixels(pair, monkeypatch) -> None:
+    from unocr.isolation import transfer
+
+    writer, reader = pair
+    rng = np.random.default_rng(2)
+    arr = rng.integers(0, 256, (30, 20, 3), dtype=np.uint8)
+    metas, blobs = writer.pack([load_image(arr)])
+    assert "mapped" in metas[0]
+    monkeypatch.setattr(transfer, "_pil_core", _NoMapping())
+    (got,) = reader.unpack(metas, b"".join(blobs))  # the worker's Pillow: a copy
+    assert np.array_equal(np.asarray(got.image), arr) and not got.image.readonly
+    metas, blobs = writer.pack([load_image(arr)])  # the parent's: packed bytes
+    assert "shared" in metas[0] and "mapped" not in metas[0]
+    (got,) = reader.unpack(metas, b"".join(blobs))
+    assert np.array_equal(np.asarray(got.image), arr)

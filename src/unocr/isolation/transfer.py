@@ -112,6 +112,8 @@ def _place(buffer: mmap.mmap, offset: int, image: Image.Image) -> bool:
         if target.mode != image.mode:
             return False
         target.paste(image.im, (0, 0, *image.size))
+    except ValueError:  # "images do not match": another storage layout
+        return False
     finally:
         del target  # releases its view of the mapping
     return True
