@@ -14,6 +14,7 @@ red   action
 6     raises a plain ValueError (becomes a RecognitionError)
 7     prints a line to standard output (must not corrupt the protocol)
 8     allocates and keeps ``green`` x 16 MiB (a leak), then reads
+9     reads ``"scope<n>"``: the workers of the ``read_many`` scope it runs in
 ====  =====================================================================
 """
 
@@ -23,7 +24,8 @@ import ctypes
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 import numpy as np
@@ -36,7 +38,7 @@ from unocr.image import LoadedImage
 from unocr.model import Block, Word
 from unocr.model.layout import group_lines, group_words
 
-OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK = range(9)
+OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK, SCOPE = range(10)
 _LEAKED: list[np.ndarray] = []
 
 
@@ -76,6 +78,15 @@ class FaultBackend(Backend):
                 )
         self.greeting = greeting
         self.pid = os.getpid()
+        self.scope = 0
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        self.scope = workers
+        try:
+            yield
+        finally:
+            self.scope = 0
 
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
@@ -102,9 +113,10 @@ class FaultBackend(Backend):
             _LEAKED.append(np.ones(arg * 16 * 2**20, dtype=np.uint8))
         elif action == PRINT:
             print("fault engine: chatter on standard output", flush=True)
+        text = f"scope{self.scope}" if action == SCOPE else f"ok{arg}{self.greeting}"
         with clock.time("engine"):
             word = Word(
-                text=f"ok{arg}{self.greeting}",
+                text=text,
                 geometry=Box(0, 0, image.width, image.height),
                 confidence=0.5,
             )

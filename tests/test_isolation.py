@@ -131,6 +131,14 @@ def test_a_read_after_an_interruption_starts_workers_again(fault: str) -> None:
         assert iso.pids and iso.pids[0] != pid
 
 
+def test_each_worker_process_runs_in_the_batch_workers_scope(fault: str) -> None:
+    with unocr.get_backend(fault, isolate=True) as iso:
+        pages = iso.read_many([fe.image(fe.SCOPE)] * 4, workers=2)
+        assert [p.text for p in pages if isinstance(p, Page)] == ["scope2"] * 4
+        assert iso.read(fe.image(fe.SCOPE)).text == "scope1"  # one call at once
+        assert iso.read_many([fe.image(fe.SCOPE)], workers=3)[0].text == "scope1"
+
+
 def test_engine_options_reach_the_worker(fault: str) -> None:
     with unocr.get_backend(fault, isolate=True, greeting="!") as iso:
         assert iso.read(fe.image(fe.OK, 1)).text == "ok1!"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any, ClassVar
 
@@ -158,6 +159,7 @@ class IsolatedBackend(Backend):
                 caps["languages"] = tuple(caps["languages"])
             self.capabilities = Capabilities(**caps)  # type: ignore[misc]
         self._stages = tuple(str(s) for s in info.get("stages") or ())
+        self._batch_workers = 1  # processes working at once (read_many)
 
     def __repr__(self) -> str:
         return f"<IsolatedBackend {self.name!r} python={self.python}>"
@@ -177,6 +179,16 @@ class IsolatedBackend(Backend):
     def stages(self) -> tuple[str, ...]:
         """The stages of the engine in its worker (see :meth:`Backend.detect`)."""
         return self._stages
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        # Each worker process then splits the cores as read_many's threads
+        # would in process (e.g. 2 workers on 2 cores: 1 engine thread each).
+        previous, self._batch_workers = self._batch_workers, workers
+        try:
+            yield
+        finally:
+            self._batch_workers = previous
 
     def _before_call(self) -> None:
         # After Ctrl-C the pool starts no workers until the next public call.
@@ -227,7 +239,14 @@ class IsolatedBackend(Backend):
         self, images: Sequence[LoadedImage], languages: tuple[str, ...]
     ) -> list[Page | UnocrError]:
         """Recognise images in one worker (one engine batch); per-image results."""
-        reply = self._exchange({"op": "read", "languages": list(languages)}, images)
+        reply = self._exchange(
+            {
+                "op": "read",
+                "languages": list(languages),
+                "workers": self._batch_workers,
+            },
+            images,
+        )
         results = reply["results"]
         if len(results) != len(images):
             raise RecognitionError(

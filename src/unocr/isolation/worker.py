@@ -79,16 +79,21 @@ def _error(name: str, exc: Exception) -> dict[str, Any]:
     return error_to_dict(exc)
 
 
-def _read(backend: Any, images: list[Any], languages: Any) -> list[dict[str, Any]]:
+def _read(
+    backend: Any, images: list[Any], languages: Any, workers: int = 1
+) -> list[dict[str, Any]]:
     """Each image's result, ``{"page": ...}`` or ``{"error": ...}``.
 
     Several images go to the engine together, as its own ``read_many`` would
     send them (one batch for an engine that batches), through the base class's
-    plumbing, so the pages are built and stamped exactly as in process.
+    plumbing, so the pages are built and stamped exactly as in process; inside
+    the engine's workers scope for the ``workers`` processes reading at once
+    (an engine splits the cores among them as among threads in process).
     """
     from unocr.model.serialize import page_to_dict
 
-    outs = backend._read_chunk(images, backend._languages(languages))
+    with backend._workers_scope(max(1, int(workers))):
+        outs = backend._read_chunk(images, backend._languages(languages))
     return [
         {"error": _error(backend.name, out)}
         if isinstance(out, Exception)
@@ -230,7 +235,9 @@ def _serve(
                     reply = {"ok": True, **_recognize_crops(backend, images, langs)}
                 else:
                     langs = header.get("languages")
-                    reply = {"ok": True, "results": _read(backend, images, langs)}
+                    workers = header.get("workers") or 1
+                    results = _read(backend, images, langs, workers)
+                    reply = {"ok": True, "results": results}
             except Exception as exc:  # the message itself was unusable
                 reply = {"ok": False, "error": _error(backend.name, exc)}
             # The images stand on shared pages that the parent rewrites after
