@@ -430,8 +430,10 @@ def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> N
 def test_worker_of_another_protocol_version_is_unavailable(fault, monkeypatch) -> None:
     from unocr.isolation import pool
 
+    from unocr.isolation.protocol import PROTOCOL
+
     monkeypatch.setattr(pool, "PROTOCOL", 99)
-    with pytest.raises(BackendUnavailableError, match="protocol 1") as info:
+    with pytest.raises(BackendUnavailableError, match=f"protocol {PROTOCOL}") as info:
         unocr.get_backend(fault, isolate=True)
     assert "-m pip install 'unocr==" in (info.value.fix or "")
 
