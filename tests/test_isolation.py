@@ -429,7 +429,6 @@ def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> N
 
 def test_worker_of_another_protocol_version_is_unavailable(fault, monkeypatch) -> None:
     from unocr.isolation import pool
-
     from unocr.isolation.protocol import PROTOCOL
 
     monkeypatch.setattr(pool, "PROTOCOL", 99)
