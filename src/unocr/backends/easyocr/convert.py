@@ -134,7 +134,9 @@ def detections_to_blocks(
         Box(x0=10.0, y0=5.0, x1=110.0, y1=25.0)
     """
     lines: list[Line] = []
-    corners = [[[b[0], b[2]], [b[1], b[2]], [b[1], b[3]], [b[0], b[3]]] for b in horizontal]
+    corners = [
+        [[b[0], b[2]], [b[1], b[2]], [b[1], b[3]], [b[0], b[3]]] for b in horizontal
+    ]
     for points in [*corners, *free]:
         quad = _quad(points, "detected box")
         if quad is not None:

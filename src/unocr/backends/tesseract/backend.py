@@ -491,7 +491,6 @@ class TesseractBackend(Backend):
             )
         return str(api.GetTSVText(0))
 
-
     # ------------------------------------------------------------------ stages
     def _detect(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch

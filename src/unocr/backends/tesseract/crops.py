@@ -66,7 +66,7 @@ def split_pages(rows: Sequence[TsvRow], pages: int) -> list[list[TsvRow]]:
 
 
 def line_of(rows: Sequence[TsvRow]) -> tuple[str, float | None]:
-    """The text and confidence of a single-line read.
+    r"""The text and confidence of a single-line read.
 
     Args:
         rows: The TSV rows of one crop.
@@ -77,8 +77,8 @@ def line_of(rows: Sequence[TsvRow]) -> tuple[str, float | None]:
 
     Examples:
         >>> from unocr.formats.tsv import parse_tsv
-        >>> rows = parse_tsv("5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t9\\t9\\t90\\tHello\\n"
-        ...                  "5\\t1\\t1\\t1\\t1\\t2\\t9\\t0\\t9\\t9\\t70\\tworld\\n")
+        >>> rows = parse_tsv("5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t90\tHello\n"
+        ...                  "5\t1\t1\t1\t1\t2\t9\t0\t9\t9\t70\tworld\n")
         >>> line_of(rows)
         ('Hello world', 0.8)
     """
