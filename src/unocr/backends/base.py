@@ -728,6 +728,7 @@ class Backend(abc.ABC):
         """
         self._check_open()
         self._require_stage("detect")
+        self._before_call()
         langs = self._languages(languages)
         clock = Stopwatch()
         with self._serial():
@@ -797,6 +798,7 @@ class Backend(abc.ABC):
 
         self._check_open()
         self._require_stage("recognize")
+        self._before_call()
         langs = self._languages(languages)
         try:
             crops = crop_regions(image.image, list(regions), max_pixels=self.max_pixels)

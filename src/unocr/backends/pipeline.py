@@ -31,7 +31,8 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, Literal
 
 from unocr.backends import catalog
@@ -140,6 +141,18 @@ class PipelineBackend(Backend):
             f"<PipelineBackend {self.name!r} detect={self.detector!r} "
             f"recognize={self.recognizer!r} level={self.level}>"
         )
+
+    def _before_call(self) -> None:
+        self.detector._before_call()
+        self.recognizer._before_call()
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        with (
+            self.detector._workers_scope(workers),
+            self.recognizer._workers_scope(workers),
+        ):
+            yield
 
     def close(self) -> None:
         """Close the stage engines this pipeline built (not ones given to it)."""
