@@ -6,11 +6,15 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from unocr.errors import GeometryError, ImageError
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
 from unocr.geometry.crop import crop_regions, rectifying_transforms
+
+from .strategies import convex_quads, rotated_boxes
 
 
 def _noise(h: int = 60, w: int = 90, seed: int = 0) -> np.ndarray:
@@ -149,3 +153,35 @@ def test_the_pixel_limit_is_checked_before_cutting() -> None:
     with pytest.raises(ImageError, match="max_pixels=10000"):
         crop_regions(image, regions, max_pixels=10_000)
     assert len(crop_regions(image, regions, max_pixels=3 * 90 * 60)) == 3
+
+
+@given(st.lists(convex_quads(), min_size=1, max_size=6))
+def test_each_crop_corner_maps_onto_its_quad_corner(quads: list[Quad]) -> None:
+    """Law: the homography takes the crop's corners TL, TR, BR, BL to the quad's.
+
+    Batch equals one at a time: each quad's transform is the same alone.
+    """
+    corners = np.stack([q.points for q in quads])
+    sizes, homographies = rectifying_transforms(corners)
+    for i, quad in enumerate(quads):
+        w, h = sizes[i].tolist()
+        if w == 0 or h == 0:
+            continue
+        crop = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], dtype=float)
+        mapped = crop @ homographies[i].T
+        xy = mapped[:, :2] / mapped[:, 2:]
+        scale = 1.0 + np.abs(quad.points).max()
+        assert np.allclose(xy, quad.points, atol=1e-6 * scale)
+        alone_sizes, alone = rectifying_transforms(quad.points[None])
+        assert alone_sizes[0].tolist() == [w, h]
+        assert np.allclose(alone[0], homographies[i])
+
+
+@given(rotated_boxes())
+def test_a_rotated_box_crop_has_the_box_size(box: RotatedBox) -> None:
+    """Law: a rectified rotated box is as wide and high as the box (rounded)."""
+    sizes, _ = rectifying_transforms(box.to_quad().points[None])
+    w, h = sizes[0].tolist()
+    quad = box.to_quad().points
+    assert w == round(np.linalg.norm(quad[1] - quad[0]))
+    assert h == round(np.linalg.norm(quad[3] - quad[0]))
