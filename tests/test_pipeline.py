@@ -147,6 +147,19 @@ def test_a_missing_stage_names_the_stages_the_engine_has(snippet: Image.Image) -
         )
 
 
+def test_timeout_goes_to_both_stages() -> None:
+    with unocr.get_backend("tesseract+tesseract", timeout=30) as both:
+        assert both.detector.timeout == both.recognizer.timeout == 30
+    with unocr.get_backend(
+        "pipeline",
+        detect="tesseract",
+        recognize="tesseract",
+        timeout=30,
+        recognize_options={"timeout": 5},
+    ) as both:
+        assert (both.detector.timeout, both.recognizer.timeout) == (30, 5)
+
+
 def test_given_engines_are_not_closed(snippet: Image.Image) -> None:
     tess = unocr.get_backend("tesseract")
     with PipelineBackend(detect=tess, recognize=tess) as both:

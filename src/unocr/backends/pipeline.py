@@ -88,6 +88,8 @@ class PipelineBackend(Backend):
         level: ``"line"`` or ``"word"``: which regions the recognizer reads;
             ``"auto"`` (the default) reads the words where the detector reports
             words itself, else its lines.
+        timeout: Seconds each stage may take on one image (the engines'
+            own ``timeout=``, for engines given by name; their options win).
         languages: Default languages (ISO 639 codes) of both stages.
         max_pixels: Refuse larger images before decoding them.
 
@@ -110,10 +112,19 @@ class PipelineBackend(Backend):
         detect_options: Mapping[str, Any] | None = None,
         recognize_options: Mapping[str, Any] | None = None,
         level: Level = "auto",
+        timeout: float | None = None,
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
+        if timeout is not None:  # each stage's own limit (unocr read --timeout)
+            if isinstance(detect, str):
+                detect_options = {"timeout": timeout, **dict(detect_options or {})}
+            if isinstance(recognize, str):
+                recognize_options = {
+                    "timeout": timeout,
+                    **dict(recognize_options or {}),
+                }
         if level not in ("auto", "line", "word"):
             raise ValueError(f"level must be 'auto', 'line' or 'word', got {level!r}")
         self.level: Level = level
