@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 import unocr
+from unocr.backends import catalog
 from unocr.backends.base import Backend
 from unocr.errors import (
     GeometryError,
@@ -110,14 +111,25 @@ def test_recognition_checks_its_fields() -> None:
         Recognition(None, 0.5)  # type: ignore[arg-type]
 
 
-def test_capabilities_match_the_classes_hooks() -> None:
-    from unocr.backends import catalog
-    from unocr.backends.tesseract.backend import TesseractBackend
-
-    caps = catalog.capabilities("tesseract")
-    assert caps.stages == ("detect", "recognize")
-    assert TesseractBackend._detect is not Backend._detect
-    assert catalog.capabilities("gcv").stages in ((), ("recognize",))
+@pytest.mark.parametrize(
+    "spec",
+    [s for s in catalog.BUILTINS if s.name != "pipeline"],
+    ids=lambda s: s.name,
+)
+def test_the_catalog_lists_exactly_the_stages_the_class_implements(
+    spec: catalog.EngineSpec,
+) -> None:
+    try:
+        cls = catalog.load_dotted(spec.target)
+    except ImportError as exc:
+        pytest.skip(f"{spec.name} is not installed here: {exc}")
+    hooks = {"detect": "_detect", "recognize": "_recognize_crops"}
+    implemented = tuple(
+        stage
+        for stage, hook in hooks.items()
+        if getattr(cls, hook) is not getattr(Backend, hook)
+    )
+    assert spec.capabilities.stages == implemented
 
 
 # -------------------------------------------------------------- tesseract
