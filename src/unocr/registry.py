@@ -34,10 +34,12 @@ from typing import Any, cast
 from unocr.backends.base import Backend
 from unocr.backends.catalog import (
     BUILTINS,
+    PIPELINE_SEPARATOR,
     Capabilities,
     EngineSpec,
     cascade_parts,
     load_dotted,
+    pipeline_parts,
     run_probe,
 )
 from unocr.backends.catalog import capabilities as _capabilities
@@ -127,6 +129,9 @@ def canonical_name(name: str) -> str:
         'keras-ocr'
     """
     key = _canonical(name)
+    parts = pipeline_parts(key)
+    if parts is not None:
+        return PIPELINE_SEPARATOR.join(_ALIASES.get(p, p) for p in parts)
     return _ALIASES.get(key, key)
 
 
@@ -239,6 +244,13 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
         return key, functools.partial(cascade_class, engines=cascade)
     if key in _BUILTIN_BY_NAME:
         return key, _import_target(_BUILTIN_BY_NAME[key])
+    parts = pipeline_parts(key)
+    if parts is not None and key not in _registered:
+        detect, recognize = parts
+        pipeline = _import_target(_BUILTIN_BY_NAME["pipeline"])
+        return canonical_name(key), functools.partial(
+            pipeline, detect=detect, recognize=recognize
+        )
     if key in _registered:
         return key, _registered[key]
     eps = _load_entry_points()

@@ -30,12 +30,14 @@ from unocr.errors import ConfigError
 __all__ = [
     "BUILTINS",
     "CASCADE_SEPARATOR",
+    "PIPELINE_SEPARATOR",
     "Capabilities",
     "DataProbe",
     "EngineSpec",
     "capabilities",
     "cascade_parts",
     "load_dotted",
+    "pipeline_parts",
     "run_probe",
     "spec",
 ]
@@ -162,6 +164,8 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=None,
             batching=False,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         description="Tesseract 4/5 (LSTM) through its command-line program",
         probe="unocr.backends.tesseract.install:probe_data",
@@ -217,6 +221,8 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=RAPIDOCR_LANGUAGES,
             batching=False,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         description="RapidOCR 3: PP-OCRv6 models on ONNX Runtime or OpenVINO",
     ),
@@ -233,9 +239,30 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=EASYOCR_LANGUAGES,
             batching=False,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
         probe="unocr.backends.easyocr.models:probe_data",
+    ),
+    EngineSpec(
+        name="pipeline",
+        target="unocr.backends.pipeline:PipelineBackend",
+        extra="",
+        modules=(),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("block", "line", "word"),
+            confidence=True,
+            languages=None,
+            batching=False,
+            network=False,
+            detect=True,
+            recognize=True,
+        ),
+        description="one engine's detector + another's recognizer "
+        "(or name it DETECTOR+RECOGNIZER, e.g. rapidocr+tesseract)",
     ),
     EngineSpec(
         name="cascade",
@@ -255,40 +282,6 @@ BUILTINS: tuple[EngineSpec, ...] = (
         "(engines=[...], below=0.8; shorthand 'rapidocr/tesseract')",
     ),
 )
-
-#: What joins a cascade's engine names in one backend name ("rapidocr/gcv").
-CASCADE_SEPARATOR = "/"
-
-
-def cascade_parts(name: str) -> list[str] | None:
-    """The engines a cascade's name spells, or ``None`` for other names.
-
-    Examples:
-        >>> cascade_parts("rapidocr / Tesseract")
-        ['rapidocr', 'tesseract']
-        >>> cascade_parts("tesseract") is None
-        True
-
-    Args:
-        name: A backend name, e.g. ``"rapidocr/gcv"``.
-
-    Returns:
-        The engine names in order (stripped, lower case), or ``None`` when
-        ``name`` holds no ``/``.
-
-    Raises:
-        unocr.errors.ConfigError: An empty engine name (``"rapidocr/"``).
-    """
-    if CASCADE_SEPARATOR not in name:
-        return None
-    parts = [p.strip().lower() for p in name.split(CASCADE_SEPARATOR)]
-    if not all(parts):
-        raise ConfigError(
-            f"cascade {name!r}: an engine name is empty; join two or more engine "
-            "names with '/', e.g. 'rapidocr/tesseract'"
-        )
-    return parts
-
 
 _BY_NAME: dict[str, EngineSpec] = {
     key: s for s in BUILTINS for key in (s.name, *s.aliases)
@@ -358,3 +351,63 @@ def run_probe(entry: EngineSpec) -> DataProbe:
         return DataProbe()
     probe = cast("Callable[[], DataProbe]", load_dotted(entry.probe))
     return probe()
+
+
+#: Joins a detector's and a recognizer's names into a pipeline's name.
+PIPELINE_SEPARATOR = "+"
+
+
+def pipeline_parts(name: str) -> tuple[str, str] | None:
+    """The detector and recognizer of a pipeline's name ``DETECTOR+RECOGNIZER``.
+
+    Args:
+        name: A backend name, e.g. ``"rapidocr+tesseract"``.
+
+    Returns:
+        ``(detector, recognizer)``, stripped, or ``None`` when ``name`` is not
+        two names joined by :data:`PIPELINE_SEPARATOR`.
+
+    Examples:
+        >>> pipeline_parts("rapidocr+tesseract")
+        ('rapidocr', 'tesseract')
+        >>> pipeline_parts("tesseract") is None, pipeline_parts("a+b+c") is None
+        (True, True)
+    """
+    parts = [p.strip() for p in name.split(PIPELINE_SEPARATOR)]
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]
+
+
+#: What joins a cascade's engine names in one backend name ("rapidocr/gcv").
+CASCADE_SEPARATOR = "/"
+
+
+def cascade_parts(name: str) -> list[str] | None:
+    """The engines a cascade's name spells, or ``None`` for other names.
+
+    Examples:
+        >>> cascade_parts("rapidocr / Tesseract")
+        ['rapidocr', 'tesseract']
+        >>> cascade_parts("tesseract") is None
+        True
+
+    Args:
+        name: A backend name, e.g. ``"rapidocr/gcv"``.
+
+    Returns:
+        The engine names in order (stripped, lower case), or ``None`` when
+        ``name`` holds no ``/``.
+
+    Raises:
+        unocr.errors.ConfigError: An empty engine name (``"rapidocr/"``).
+    """
+    if CASCADE_SEPARATOR not in name:
+        return None
+    parts = [p.strip().lower() for p in name.split(CASCADE_SEPARATOR)]
+    if not all(parts):
+        raise ConfigError(
+            f"cascade {name!r}: an engine name is empty; join two or more engine "
+            "names with '/', e.g. 'rapidocr/tesseract'"
+        )
+    return parts
