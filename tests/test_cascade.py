@@ -197,6 +197,8 @@ def test_names_options_and_bad_input(tesseract: Backend) -> None:
     with unocr.get_backend("tesseract/rapidocr", below=0.5) as b:
         assert isinstance(b, CascadeBackend)
         assert (b.name, b.below) == ("tesseract/rapidocr", 0.5)
+    with unocr.get_backend("rapidocr+tesseract/tesseract") as b:  # "/" binds last
+        assert [e.name for e in b.engines] == ["rapidocr+tesseract", "tesseract"]
     with pytest.raises(ValueError, match="psm must be an integer 0-13"):
         unocr.get_backend(  # the options reach the engine
             "cascade",

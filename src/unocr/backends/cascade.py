@@ -31,7 +31,8 @@ The shorthand: engine names joined by ``/`` (``"tesseract/rapidocr"``,
 ``"rapidocr/tesseract/gcv"``), read "this engine, or else that one". It
 needs no quoting in a shell and fits ``unocr read -b`` and ``unocr compare
 -b`` (options follow as usual: ``-O below=0.9``, ``-b
-'rapidocr/tesseract:below=0.9'``).
+rapidocr/tesseract:below=0.9``). An engine may be a pipeline:
+``"rapidocr+tesseract/gcv"`` (``/`` separates the cascade's engines first).
 """
 
 from __future__ import annotations
