@@ -183,6 +183,11 @@ class Backend(abc.ABC):
     #: network engine sets it to its requests in flight); an instance may
     #: set its own.
     min_workers: int = 1
+    #: Whether the engine reads decoded pixels. ``False`` (an engine that
+    #: sends the file itself, e.g. a cloud service): an image file whose bytes
+    #: show it exactly arrives undecoded, as an
+    #: :class:`~unocr.image.EncodedImage` (pixels decoded on first use).
+    needs_pixels: ClassVar[bool] = True
     _legacy: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -269,7 +274,10 @@ class Backend(abc.ABC):
         langs = self._languages(languages)
         try:
             loaded = load_input(
-                image, channel_order=channel_order, max_pixels=self.max_pixels
+                image,
+                channel_order=channel_order,
+                max_pixels=self.max_pixels,
+                decode=self.needs_pixels,
             )
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
@@ -385,6 +393,7 @@ class Backend(abc.ABC):
                         items[i],
                         channel_order=channel_order,
                         max_pixels=self.max_pixels,
+                        decode=self.needs_pixels,
                     )
                 except UnocrError as err:
                     results[i] = self._item_failure(i, describe_item(items[i]), err)

@@ -153,11 +153,10 @@ class Quad(AffineShape):
         """
         rows = convert.canonicalize_quads(quads)
         rows.flags.writeable = False
-        new, out = cls.__new__, []
-        for row in rows:  # read-only views of one array: no copy per quad
-            quad = new(cls)
-            object.__setattr__(quad, "_points", row)
-            out.append(quad)
+        new, put = cls.__new__, _set_points
+        out = [new(cls) for _ in range(len(rows))]
+        for quad, row in zip(out, rows):  # read-only views of one array
+            put(quad, row)
         return out
 
     @classmethod
@@ -333,3 +332,7 @@ class Quad(AffineShape):
             Quad([[5.0, 0.0], [7.0, 0.0], [7.0, 1.0], [5.0, 1.0]])
         """
         return Quad(apply_affine(self._points, as_affine(matrix)))
+
+
+#: The slot setter of a quad's corners (the class forbids ``setattr``).
+_set_points: Any = vars(Quad)["_points"].__set__

@@ -210,6 +210,8 @@ class GcvBackend(Backend):
     name: ClassVar[str] = "gcv"
     capabilities: ClassVar[Capabilities] = catalog.capabilities("gcv")
     batch_size: ClassVar[int] = API_MAX_IMAGES
+    #: The file itself is sent where it shows the image exactly: no decoding.
+    needs_pixels: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -620,7 +622,6 @@ class GcvBackend(Backend):
         """The bytes to send: the original file when possible, else re-encoded."""
         start = time.perf_counter()
         width, height = image.width, image.height
-        pil = image.image
         if width * height > self.max_image_pixels:
             if self.oversize == "error":
                 raise ImageError(
@@ -630,13 +631,16 @@ class GcvBackend(Backend):
                     backend=self.name,
                 )
             scale = math.sqrt(self.max_image_pixels / (width * height))
-            pil = _resize(pil, scale)
+            pil: Image.Image | None = _resize(image.image, scale)
             content = _encode(pil, lossless=True)
         elif image.encoded is not None and image.format in _SEND_AS_IS:
+            pil = None  # the file itself: its pixels are never decoded here
             content = image.encoded
         else:
+            pil = image.image
             content = _encode(pil, lossless=True)
         if len(content) > self.max_image_bytes:
+            pil = pil or image.image
             if self.oversize == "error":
                 raise ImageError(
                     f"{image.name}: the encoded image is {len(content) / 1e6:.1f} MB, "
@@ -654,7 +658,7 @@ class GcvBackend(Backend):
                         backend=self.name,
                     )
                 content = _encode(pil, lossless=False)
-        if pil is not image.image:
+        if pil is not None and pil is not image.image:
             _log.info(
                 "%s: sending %dx%d (%d bytes) instead of %dx%d to fit the API limits",
                 image.name,
@@ -668,7 +672,7 @@ class GcvBackend(Backend):
             slot=slot,
             image=image,
             content=content,
-            sent_size=(pil.width, pil.height),
+            sent_size=(width, height) if pil is None else (pil.width, pil.height),
             seconds=time.perf_counter() - start,
         )
 
