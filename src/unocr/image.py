@@ -767,7 +767,8 @@ def load_image(
     with _open_stream(source, name) as (stream, data), _own_pixel_limit():
         im = _open_image(stream, name)
         with im:
-            if not decode and frame == 0 and _shows_exactly(im, exif_orientation(im) != 1):
+            upright = frame == 0 and exif_orientation(im) == 1
+            if not decode and upright and _shows_exactly(im, False):
                 _check_size(im.size, max_pixels, name, "")
                 return EncodedImage(
                     _read_bytes(stream, data),

@@ -155,7 +155,7 @@ class Quad(AffineShape):
         rows.flags.writeable = False
         new, put = cls.__new__, _set_points
         out = [new(cls) for _ in range(len(rows))]
-        for quad, row in zip(out, rows):  # read-only views of one array
+        for quad, row in zip(out, rows, strict=True):  # read-only views of one array
             put(quad, row)
         return out
 

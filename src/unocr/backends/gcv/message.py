@@ -134,7 +134,9 @@ class _MessageWalk(Walk):
         extend = corners.extend
         for word in words:
             langs = word.property.detected_languages
-            wlang = (detected_language(langs[0].language_code) or plang) if langs else plang
+            wlang = plang
+            if langs:
+                wlang = detected_language(langs[0].language_code) or plang
             symbols = word.symbols
             texts: list[str] = []
             syms: list[RawSymbol] = []
