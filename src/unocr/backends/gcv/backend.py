@@ -18,6 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Literal
@@ -53,6 +54,7 @@ from unocr.errors import (
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block, Page
+from unocr.model.elements import words_text
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -486,6 +488,77 @@ class GcvBackend(Backend):
 
         await asyncio.gather(*(send(g) for g in self._groups(prepared)))
         return self._finish(results, clocks)
+
+    # --------------------------------------------------------- recognize stage
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Sequence[tuple[str, float | None]]:
+        """Read many region crops in batched requests (the recognize stage).
+
+        Every crop is one image of a ``BatchAnnotateImages`` request (the
+        backend's ``feature``), 16 per request and split by
+        ``max_request_bytes``, ``concurrency`` requests in flight, with the
+        retries of :meth:`read_many`. A crop's text is its lines' texts
+        joined by spaces, in the API's reading order; its confidence is the
+        mean of its words' confidences (``None`` where none has one or no
+        text was found). An empty crop (0 pixels) gives ``("", None)``
+        without being sent, and so does a crop the service refuses as an
+        image (INVALID_ARGUMENT).
+
+        Args:
+            crops: The regions, cut out (and rectified) by the caller.
+            languages: Language hints (ISO 639 codes); ``()`` lets the API
+                detect.
+            clock: Charged with the requests' time (``engine``) and the
+                conversion (``convert``).
+
+        Returns:
+            ``(text, confidence)`` per crop, in order.
+
+        Raises:
+            UnocrError: A failure that is not one crop's (credentials, the
+                deadline, the service failing): the first such error.
+        """
+        sendable = [k for k, c in enumerate(crops) if c.width and c.height]
+        images = [
+            LoadedImage(crops[k].convert("RGB"), f"<crop {k}>", 0.0) for k in sendable
+        ]
+        clocks = [Stopwatch() for _ in images]
+        if len(images) <= API_MAX_IMAGES:
+            answers = self._recognize_batch(images, languages, clocks)
+        else:  # several requests at once, as read_many sends them
+            chunks = [
+                range(i, min(i + API_MAX_IMAGES, len(images)))
+                for i in range(0, len(images), API_MAX_IMAGES)
+            ]
+            workers = min(self.concurrency, len(chunks))
+            with ThreadPoolExecutor(workers, thread_name_prefix="unocr-gcv") as pool:
+                parts = pool.map(
+                    lambda r: self._recognize_batch(
+                        [images[i] for i in r], languages, [clocks[i] for i in r]
+                    ),
+                    chunks,
+                )
+                answers = [a for part in parts for a in part]
+        out: list[tuple[str, float | None]] = [("", None)] * len(crops)
+        for k, answer, own in zip(sendable, answers, clocks, strict=True):
+            for phase, seconds in own.seconds.items():
+                clock.add(phase, seconds)
+            if isinstance(answer, ImageError):
+                continue  # this crop is not an image the service reads
+            if isinstance(answer, UnocrError):
+                raise answer
+            lines = [line for block in answer for line in block.lines]
+            words = [w for line in lines for w in line.words]
+            confs = [w.confidence for w in words if w.confidence is not None]
+            out[k] = (
+                words_text(lines),
+                math.fsum(confs) / len(confs) if confs else None,
+            )
+        return out
 
     def _prepare_all(
         self, images: Sequence[LoadedImage]
