@@ -101,3 +101,26 @@ def test_a_failure_of_the_whole_call_raises() -> None:
         pytest.raises(AuthenticationError),
     ):
         gcv._recognize_crops([crop(1), crop(2)], (), Stopwatch())
+
+
+def test_recognize_cuts_the_regions_and_reads_them_in_one_batch() -> None:
+    from unocr.geometry import Box, Quad
+
+    page = Image.new("RGB", (200, 60), (255, 255, 255))
+    page.paste(crop(11, 60, 20), (10, 10))
+    page.paste(crop(12, 60, 20), (100, 30))
+    regions = [
+        Box(10, 10, 70, 30),
+        Quad([[100, 30], [160, 30], [160, 50], [100, 50]]),
+        Box(500, 500, 600, 600),  # outside the image: empty, not sent
+    ]
+    with VisionServer(reply=by_shade) as server, backend_for(server) as gcv:
+        assert gcv.capabilities.recognize and gcv.stages == ("recognize",)
+        out = gcv.recognize(page, regions)
+        calls = len(server.calls)
+    assert [(r.text, r.confidence) for r in out] == [
+        ("s11 x", pytest.approx(0.75)),
+        ("s12 x", pytest.approx(0.75)),
+        ("", None),
+    ]
+    assert calls == 1
