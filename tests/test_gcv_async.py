@@ -8,7 +8,6 @@ logic, driven from ``asyncio.run``.
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,6 @@ pytest.importorskip("google.cloud.vision_v1")
 import grpc
 from google.cloud import vision_v1
 from google.rpc import status_pb2
-from PIL import Image
 
 from unocr.backends.base import Stopwatch
 from unocr.backends.gcv.backend import GcvBackend
@@ -30,27 +28,17 @@ from unocr.model import Block, Page
 
 from .gcv_server import (
     VisionServer,
+    backend_for,
     by_content,
     fixed_reply,
     load_response,
+    png,
     word_response,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
 IMAGE = FIXTURES / "document.jpg"
 RESPONSE = FIXTURES / "document.response.json"
-
-
-def png(width: int, height: int, shade: int) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (shade, shade, shade)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def backend_for(server: VisionServer, **options: object) -> GcvBackend:
-    options.setdefault("timeout", 5.0)
-    options.setdefault("initial_backoff", 0.01)
-    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
 
 
 def arecognize(

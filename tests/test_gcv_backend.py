@@ -32,9 +32,11 @@ from unocr.model import Page
 
 from .gcv_server import (
     VisionServer,
+    backend_for,
     by_content,
     fixed_reply,
     load_response,
+    png,
     word_response,
 )
 
@@ -42,18 +44,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
 IMAGE = FIXTURES / "document.jpg"
 RESPONSE = FIXTURES / "document.response.json"
 DOC = "DOCUMENT_TEXT_DETECTION"
-
-
-def png(width: int, height: int, shade: int) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (shade, shade, shade)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def backend_for(server: VisionServer, **options: object) -> GcvBackend:
-    options.setdefault("timeout", 5.0)
-    options.setdefault("initial_backoff", 0.01)
-    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

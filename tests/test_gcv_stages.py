@@ -19,10 +19,9 @@ from google.rpc import status_pb2
 from PIL import Image
 
 from unocr.backends.base import Stopwatch
-from unocr.backends.gcv.backend import GcvBackend
 from unocr.errors import AuthenticationError
 
-from .gcv_server import VisionServer, word_response
+from .gcv_server import VisionServer, backend_for, word_response
 
 
 def crop(shade: int, width: int = 60, height: int = 20) -> Image.Image:
@@ -57,12 +56,6 @@ def by_shade(
     page = vision_v1.AnnotateImageResponse.pb(response).full_text_annotation.pages[0]
     page.blocks[0].paragraphs[0].words[0].confidence = 0.9
     return response
-
-
-def backend_for(server: VisionServer, **options: object) -> GcvBackend:
-    options.setdefault("timeout", 5.0)
-    options.setdefault("initial_backoff", 0.01)
-    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
 
 
 def test_many_crops_go_out_in_batched_requests_in_order() -> None:

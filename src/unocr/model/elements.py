@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -175,6 +175,12 @@ _set_geometry = _slot_setter(Element, "geometry")
 _set_confidence = _slot_setter(Element, "confidence")
 _set_language = _slot_setter(Element, "language")
 _set_native = _slot_setter(Element, "native")
+#: Every other field of an element, with its default: from_checked sets them.
+_OTHERS = tuple(
+    (_slot_setter(Element, f.name), f.default)
+    for f in fields(Element)
+    if f.name not in ("text", "geometry", "confidence", "language", "native")
+)
 
 
 def _filled(
@@ -190,6 +196,8 @@ def _filled(
     _set_confidence(self, confidence)
     _set_language(self, language)
     _set_native(self, native)
+    for put, default in _OTHERS:
+        put(self, default)
     return self
 
 

@@ -85,14 +85,7 @@ def build_blocks(
         mine = lines[start:end]
         geometry: Geometry = quads[shape] if shape >= 0 else enclosing_geometry(mine)
         blocks.append(
-            Block(
-                text="\n".join(line.text for line in mine),
-                geometry=geometry,
-                confidence=confidence,
-                language=language,
-                native=True,
-                lines=tuple(mine),
-            )
+            Block.reported(mine, geometry, confidence=confidence, language=language)
         )
     return blocks
 

@@ -172,13 +172,7 @@ class _MessageWalk(Walk):
             elif symbols:
                 texts = [sym.text for sym in symbols]
                 first, last = symbols[0].property, symbols[-1].property
-            verts = word.bounding_box.vertices
-            if len(verts) == 4:
-                a, b, c, d = verts
-                wshape = len(corners) >> 3
-                extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
-            else:
-                wshape = shape(word.bounding_box)
+            wshape = shape(word.bounding_box)
             if wshape < 0:  # the box around its symbols
                 if keep:
                     around = [s[1] for s in syms]
