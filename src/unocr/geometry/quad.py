@@ -79,11 +79,26 @@ class Quad(AffineShape):
         object.__setattr__(self, "_points", arr)
 
     @classmethod
-    def _trusted(cls, points: ArrayLike) -> Quad:
-        """Wrap points already in canonical order (internal, no checks)."""
+    def from_checked(cls, points: ArrayLike) -> Quad:
+        """Wrap corners known to be finite and in canonical order, unchecked.
+
+        Package-internal, for geometry code that computed the corners in
+        canonical order itself (a box's corners, the rows of
+        :func:`~unocr.geometry.canonicalize_quads`): nothing is checked or
+        reordered. Anyone else uses :meth:`from_canonical`, which checks.
+
+        Args:
+            points: ``(4, 2)`` float corners TL, TR, BR, BL in pixels.
+
+        Returns:
+            The quad, with exactly these corners (copied, read-only).
+        """
         self = cls.__new__(cls)
         self._set(points)
         return self
+
+    #: The name pickles of earlier versions refer to.
+    _trusted = from_checked
 
     @classmethod
     def from_canonical(cls, points: ArrayLike) -> Quad:
@@ -127,7 +142,7 @@ class Quad(AffineShape):
                     f"TR, BR, BL, got {pts.tolist()} (canonical: "
                     f"{outs[0].tolist()}); use Quad(points) to reorder them"
                 )
-        return cls._trusted(pts)
+        return cls.from_checked(pts)
 
     @classmethod
     def list_from_array(cls, quads: ArrayLike) -> list[Quad]:
@@ -195,7 +210,7 @@ class Quad(AffineShape):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exactly these corners back (they were canonical when the quad was built).
-        return (Quad._trusted, (self._points.tolist(),))
+        return (Quad.from_checked, (self._points.tolist(),))
 
     @property
     def points(self) -> FloatArray:
