@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -37,6 +38,11 @@ from google.cloud import vision_v1
 from google.cloud.vision_v1.services.image_annotator.transports import (
     ImageAnnotatorGrpcTransport,
 )
+
+#: The real dense response of the test fixture and the image it answers.
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
+IMAGE = FIXTURES / "document.jpg"
+RESPONSE = FIXTURES / "document.response.json"
 
 SERVICE = "google.cloud.vision.v1.ImageAnnotator"
 METHOD = f"/{SERVICE}/BatchAnnotateImages"

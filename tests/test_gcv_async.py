@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
@@ -27,6 +26,8 @@ from unocr.image import LoadedImage, load_image
 from unocr.model import Block, Page
 
 from .gcv_server import (
+    IMAGE,
+    RESPONSE,
     VisionServer,
     backend_for,
     by_content,
@@ -35,10 +36,6 @@ from .gcv_server import (
     png,
     word_response,
 )
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
-IMAGE = FIXTURES / "document.jpg"
-RESPONSE = FIXTURES / "document.response.json"
 
 
 def arecognize(

@@ -31,6 +31,8 @@ from unocr.errors import (
 from unocr.model import Page
 
 from .gcv_server import (
+    IMAGE,
+    RESPONSE,
     VisionServer,
     backend_for,
     by_content,
@@ -40,9 +42,6 @@ from .gcv_server import (
     word_response,
 )
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
-IMAGE = FIXTURES / "document.jpg"
-RESPONSE = FIXTURES / "document.response.json"
 DOC = "DOCUMENT_TEXT_DETECTION"
 
 
