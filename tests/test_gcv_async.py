@@ -8,8 +8,10 @@ logic, driven from ``asyncio.run``.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -161,9 +163,22 @@ def test_the_event_loop_stays_free_while_requests_are_in_flight() -> None:
             ticker.cancel()
             await gcv.aclose()
 
-    with VisionServer(delay=0.5) as server:
-        results = asyncio.run(main(backend_for(server)))
-    assert all(not isinstance(r, UnocrError) for r in results)
+    reply = word_response([("ok", (1, 1, 6, 6))], width=8, height=8)
+    with VisionServer(reply=fixed_reply(reply), delay=0.5) as server:
+        gcv = backend_for(server)
+        converted_on: list[threading.Thread] = []
+        convert = gcv._convert
+
+        def spy(*args: Any) -> Any:
+            converted_on.append(threading.current_thread())
+            return convert(*args)
+
+        gcv._convert = spy  # type: ignore[method-assign]
+        results = asyncio.run(main(gcv))
+    assert texts(results) == ["ok"] * 4
+    # the answers were converted off the event loop's thread
+    assert len(converted_on) == 4
+    assert threading.main_thread() not in converted_on
     # the loop ran another task every 20 ms during the 0.5 s call
     assert len(ticks) >= 5
 

@@ -657,13 +657,18 @@ class GcvBackend(Backend):
         languages: tuple[str, ...],
         results: list[_Answer | UnocrError | None],
     ) -> None:
-        """:meth:`_annotate` on the asyncio client."""
+        """:meth:`_annotate` on the asyncio client.
+
+        Each step of the exchange (building a request, converting the
+        answers: CPU work) runs in the loop's default executor, so the event
+        loop stays free while a dense page is converted.
+        """
+        loop = asyncio.get_running_loop()
         steps = self._exchange(group, languages, results)
         reply: object = None
         while True:
-            try:
-                step = steps.send(reply)
-            except StopIteration:
+            step = await loop.run_in_executor(None, _advance, steps, reply)
+            if step is None:
                 return
             if isinstance(step, float):
                 await asyncio.sleep(step)
@@ -912,6 +917,17 @@ class GcvBackend(Backend):
             sent_size=(width, height) if pil is None else (pil.width, pil.height),
             seconds=time.perf_counter() - start,
         )
+
+
+def _advance(steps: Generator[_Step, object, None], reply: object) -> _Step | None:
+    """The exchange's next step, or ``None`` when it is over.
+
+    (A ``StopIteration`` cannot cross into an asyncio future.)
+    """
+    try:
+        return steps.send(reply)
+    except StopIteration:
+        return None
 
 
 def _resize(image: Image.Image, scale: float) -> Image.Image:
