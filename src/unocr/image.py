@@ -767,8 +767,9 @@ def load_image(
     with _open_stream(source, name) as (stream, data), _own_pixel_limit():
         im = _open_image(stream, name)
         with im:
-            upright = frame == 0 and exif_orientation(im) == 1
-            if not decode and upright and _shows_exactly(im, False):
+            # (reading the orientation may decode a PNG: only when deferring)
+            deferred = not decode and frame == 0 and exif_orientation(im) == 1
+            if deferred and _shows_exactly(im, False):
                 _check_size(im.size, max_pixels, name, "")
                 return EncodedImage(
                     _read_bytes(stream, data),
