@@ -24,7 +24,8 @@ library keeps working::
     └── RecognitionError (RuntimeError)          the engine itself failed
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
         └── EngineCrashedError                   an engine's worker process died
-            └── EngineMemoryError                ... stopped for using too much memory
+            ├── EngineMemoryError                ... stopped for using too much memory
+            └── WorkerLostError                  ... an executor's worker (Dask...) was lost
 
 Errors carry context where it applies: ``.backend`` (the engine's registered
 name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
@@ -54,6 +55,7 @@ __all__ = [
     "RegistrationError",
     "UnknownOptionError",
     "UnocrError",
+    "WorkerLostError",
     "XmlSyntaxError",
 ]
 
@@ -353,3 +355,28 @@ class EngineMemoryError(EngineCrashedError):
         )
         self.max_memory = max_memory
         self.used = used
+
+
+class WorkerLostError(EngineCrashedError):
+    """An executor's worker process was lost before an item of a batch finished.
+
+    Raised per item by ``read_many(..., executor=...)`` and :mod:`unocr.dask`
+    when a ``ProcessPoolExecutor`` worker dies (the pool is then broken: make a
+    new one to retry the failed items) or Dask gives up on a task whose
+    workers kept dying (``KilledWorker``). The items that finished keep their
+    pages.
+
+    Attributes:
+        reason: The executor's own exception, as ``"Type: message"``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "",
+        backend: str | None = None,
+        item: object = None,
+    ) -> None:
+        super().__init__(message, backend=backend, item=item)
+        self.reason = reason
