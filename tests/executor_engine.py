@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from fault_engine import FaultBackend
-
 from unocr.backends.base import Stopwatch
 from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.model import Block, Word
 from unocr.model.layout import group_lines, group_words
+
+from .fault_engine import FaultBackend
 
 BUILDS = 0
 

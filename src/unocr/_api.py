@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
@@ -177,6 +178,7 @@ def read_many(
     password: str | None = None,
     text_layer: bool = False,
     max_pages: int | None = DEFAULT_MAX_PAGES,
+    executor: Executor | None = None,
     **options: Any,
 ) -> list[Page | ItemFailure]:
     """Recognise many images and documents; results in input order.
@@ -203,6 +205,10 @@ def read_many(
         text_layer: Take a PDF page's words from its text layer where it has
             one, instead of running the engine.
         max_pages: Refuse PDFs with more pages (``None``: no limit).
+        executor: Any :class:`concurrent.futures.Executor` (a process pool, a
+            Dask ``Client.get_executor()``) to run the engine calls on instead
+            of ``workers`` threads; each worker process builds the engine once
+            from its name and options (see :mod:`unocr.executors`).
         **options: The engine's own options.
 
     Returns:
@@ -223,6 +229,7 @@ def read_many(
             errors=errors,
             progress=progress,
             channel_order=channel_order,
+            executor=executor,
         )
     finally:
         if not shared:

@@ -25,7 +25,7 @@ library keeps working::
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
         └── EngineCrashedError                   an engine's worker process died
             ├── EngineMemoryError                ... stopped for using too much memory
-            └── WorkerLostError                  ... an executor's worker (Dask...) was lost
+            └── WorkerLostError                  ... an executor's worker was lost
 
 Errors carry context where it applies: ``.backend`` (the engine's registered
 name) and ``.item`` (the input that failed, e.g. a file name or a batch index).

@@ -225,10 +225,16 @@ class Backend(abc.ABC):
         self._lock = threading.Lock()
 
     # ---------------------------------------------------- construction options
+    #: The positional and keyword arguments this backend was built with.
+    _construction: tuple[tuple[Any, ...], dict[str, Any]]
+
     def __new__(cls: type[_B], *args: Any, **kwargs: Any) -> _B:
+        """Record the construction options (see :mod:`unocr.executors`).
+
+        An executor's worker process builds this backend's twin from them
+        instead of pickling the engine.
+        """
         self = super().__new__(cls)
-        # What it was built with, so an executor's worker process can build
-        # its twin without pickling the engine (unocr.executors.BackendSpec).
         self._construction = (args, dict(kwargs))
         return self
 
