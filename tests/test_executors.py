@@ -102,9 +102,11 @@ def test_a_thread_pool_shares_the_callers_backend():
 
 def test_an_option_that_cannot_be_pickled_is_named():
     backend = CountingBackend(hook=lambda text: text)
-    with ProcessPoolExecutor(1) as pool:
-        with pytest.raises(ConfigError, match=r"option hook=.*cannot be sent") as info:
-            backend.read_many([fe.image(fe.OK)], executor=pool)
+    with (
+        ProcessPoolExecutor(1) as pool,
+        pytest.raises(ConfigError, match=r"option hook=.*cannot be sent") as info,
+    ):
+        backend.read_many([fe.image(fe.OK)], executor=pool)
     assert info.value.backend == "counting"
     assert "lambda" in str(info.value)
 
@@ -113,9 +115,11 @@ def test_a_backend_class_that_cannot_be_pickled_is_named():
     class Local(CountingBackend):
         pass
 
-    with ProcessPoolExecutor(1) as pool:
-        with pytest.raises(ConfigError, match=r"class=.*Local"):
-            Local().read_many([fe.image(fe.OK)], executor=pool)
+    with (
+        ProcessPoolExecutor(1) as pool,
+        pytest.raises(ConfigError, match=r"class=.*Local"),
+    ):
+        Local().read_many([fe.image(fe.OK)], executor=pool)
 
 
 def test_a_lost_worker_fails_its_items_not_the_batch():
@@ -132,16 +136,20 @@ def test_a_lost_worker_fails_its_items_not_the_batch():
         assert isinstance(failure.error, EngineCrashedError)
         assert failure.error.item == index and failure.error.backend == "counting"
         assert "BrokenProcessPool" in failure.error.reason
-    with ProcessPoolExecutor(1) as pool:
-        with pytest.raises(WorkerLostError, match="worker was lost before item 0"):
-            backend.read_many(images[1:], executor=pool)
+    with (
+        ProcessPoolExecutor(1) as pool,
+        pytest.raises(WorkerLostError, match="worker was lost before item 0"),
+    ):
+        backend.read_many(images[1:], executor=pool)
 
 
 def test_raise_mode_raises_the_first_failure():
     backend = CountingBackend()
-    with ProcessPoolExecutor(1) as pool:
-        with pytest.raises(ImageError, match="not a recognised image") as info:
-            backend.read_many([fe.image(fe.OK), b"junk"], executor=pool)
+    with (
+        ProcessPoolExecutor(1) as pool,
+        pytest.raises(ImageError, match="not a recognised image") as info,
+    ):
+        backend.read_many([fe.image(fe.OK), b"junk"], executor=pool)
     assert info.value.item == 1
 
 
