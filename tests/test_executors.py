@@ -160,7 +160,10 @@ def test_worker_backend_is_cached_per_spec():
     assert worker_backend(BackendSpec.of(CountingBackend(greeting="!"))) is not first
     assert first.greeting == "?"
     first.close()
-    assert worker_backend(spec) is not first  # a closed one is rebuilt
+    second = worker_backend(spec)
+    assert second is not first  # a closed one is rebuilt
+    unocr.clear_cache()
+    assert second.closed and worker_backend(spec) is not second
 
 
 def test_a_named_spec_refuses_an_unknown_option():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -93,12 +94,19 @@ def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
 
 
 def clear_cache() -> None:
-    """Close and forget every backend that :func:`read` has cached."""
+    """Close and forget every backend that :func:`read` has cached.
+
+    Also those that executor tasks built in this process
+    (:func:`unocr.executors.clear_worker_backends`).
+    """
     with _cache_lock:
         backends = list(_cache.values())
         _cache.clear()
     for b in backends:
         b.close()
+    executors = sys.modules.get("unocr.executors")
+    if executors is not None:
+        executors.clear_worker_backends()
 
 
 def _backend_for(

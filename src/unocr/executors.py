@@ -61,7 +61,7 @@ from unocr.errors import (
 from unocr.image import ImageInput
 from unocr.model import Page
 
-__all__ = ["BackendSpec", "read_on_executor", "worker_backend"]
+__all__ = ["BackendSpec", "clear_worker_backends", "read_on_executor", "worker_backend"]
 
 #: Exception type names of executors that mean "the worker process was lost".
 _LOST = frozenset({"KilledWorker", "CommClosedError", "FutureCancelledError"})
@@ -184,6 +184,19 @@ def worker_backend(spec: BackendSpec, key: bytes | None = None) -> Backend:
             backend = spec.build()
             _built[key] = backend
     return backend
+
+
+def clear_worker_backends() -> None:
+    """Close and forget every backend :func:`worker_backend` built in this process.
+
+    :func:`unocr.clear_cache` calls it; on a Dask cluster run it on every
+    worker with ``client.run(unocr.clear_cache)``.
+    """
+    with _built_lock:
+        backends = list(_built.values())
+        _built.clear()
+    for backend in backends:
+        backend.close()
 
 
 @dataclass(frozen=True)
