@@ -103,10 +103,10 @@ def side_by_side(
 
 def report(title: str, n: int, medians: dict[str, float], base: str) -> None:
     print(f"\n{title} ({n} images)")
-    print(f"{'way':<38}{'s':>8}{'img/s':>9}{'vs ' + base:>16}")
+    print(f"{'way':<38}{'s':>8}{'img/s':>9}{'ratio':>9}   (ratio: s / s of {base})")
     for key, seconds in medians.items():
         ratio = seconds / medians[base]
-        print(f"{key:<38}{seconds:>8.2f}{n / seconds:>9.1f}{ratio:>15.2f}x")
+        print(f"{key:<38}{seconds:>8.2f}{n / seconds:>9.1f}{ratio:>8.2f}x")
 
 
 def main() -> int:

@@ -59,23 +59,28 @@ def test_a_process_pool_reads_like_the_process_itself(tmp_path):
         top = im.convert("RGB").crop((0, 0, im.width, im.height // 3))
     frames = tmp_path / "two.tif"
     top.save(frames, save_all=True, append_images=[top.rotate(0)])
-    images = [PHOTOTEST, _png(top), top, b"not an image", str(frames)]
+
+    def images():  # a file object is read once: a fresh list per call
+        return [PHOTOTEST, _png(top), top, b"not an image", str(frames),
+                io.BytesIO(_png(top))]  # fmt: skip
+
     with unocr.get_backend("tesseract", psm=3) as backend:
-        expected = backend.read_many(images, errors="return")
+        expected = backend.read_many(images(), errors="return")
         with ProcessPoolExecutor(2) as pool:
-            got = backend.read_many(images, errors="return", executor=pool)
+            got = backend.read_many(images(), errors="return", executor=pool)
             named = unocr.read_many(
-                images, "tesseract", psm=3, errors="return", executor=pool
+                images(), "tesseract", psm=3, errors="return", executor=pool
             )
     unocr.clear_cache()
-    assert len(expected) == 6  # the TIFF gives two pages
+    assert len(expected) == 7  # the TIFF gives two pages
     assert [_words(r) for r in got] == [_words(r) for r in expected]
     assert [_words(r) for r in named] == [_words(r) for r in expected]
     assert "quick brown" in got[0].text
     failure = got[3]
     assert isinstance(failure, ItemFailure) and failure.index == 3
     assert isinstance(failure.error, ImageError) and failure.error.item == 3
-    assert [p.source.index for p in got[4:]] == [0, 1]
+    assert [p.source.index for p in got[4:6]] == [0, 1]
+    assert got[6].text == got[1].text  # the file object travelled as its bytes
 
 
 def test_each_worker_process_builds_the_backend_once():
@@ -169,3 +174,11 @@ def test_worker_backend_is_cached_per_spec():
 def test_a_named_spec_refuses_an_unknown_option():
     with pytest.raises(UnknownOptionError, match="psn"):
         BackendSpec.named("tesseract", {"psn": 6})
+
+
+def test_a_file_object_travels_as_its_bytes(tmp_path):
+    path = tmp_path / "ok.png"
+    fe.image(fe.OK, 7).save(path)
+    with open(path, "rb") as fh, ProcessPoolExecutor(1) as pool:
+        (page,) = CountingBackend(greeting="?").read_many([fh], executor=pool)
+    assert page.text.endswith("?") and page.width == 16
