@@ -2,7 +2,7 @@
 
 One command, from the repository root (needs ``unocr[dask]``):
 
-    .venv/bin/python bench/dask.py [--images 16] [--repeat 3] [--tasks 200]
+    .venv/bin/python bench/dask.py [--images 12] [--repeat 3] [--tasks 200]
 
 It starts a ``distributed.LocalCluster`` of 2 worker processes with one
 thread each and measures, alternating the settings ``--repeat`` times so that
@@ -111,7 +111,7 @@ def report(title: str, n: int, medians: dict[str, float], base: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--images", type=int, default=16)
+    parser.add_argument("--images", type=int, default=12)
     parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
