@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import unocr
 from unocr.backends.base import ItemFailure
@@ -27,9 +28,14 @@ needs_tesseract = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def client():
-    # A task whose worker dies is not retried elsewhere: it fails at once.
+    # A task whose worker dies is not retried elsewhere: it fails at once; and
+    # a worker holds only the task it runs (no queue that would die with it).
+    settings = {
+        "distributed.scheduler.allowed-failures": 0,
+        "distributed.scheduler.worker-saturation": 1.0,
+    }
     with (
-        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        dask.config.set(settings),
         distributed.LocalCluster(
             processes=True,
             n_workers=2,
@@ -47,12 +53,15 @@ def _texts(results):
 
 
 @needs_tesseract
-def test_map_pages_reads_like_read_many(client):
-    images = [PHOTOTEST, b"not an image", str(PHOTOTEST)]
+def test_map_pages_reads_like_read_many(client, tmp_path):
+    top = tmp_path / "top.png"
+    with Image.open(PHOTOTEST) as im:
+        im.crop((0, 0, im.width, im.height // 3)).save(top)
+    images = [top, b"not an image", str(top)]
     expected = unocr.read_many(images, "tesseract", errors="return")
     got = udask.map_pages(client, images, "tesseract")
     assert _texts(got) == _texts(expected)
-    assert "quick brown" in got[0].text
+    assert "12 point text" in got[0].text
     assert isinstance(got[1], ItemFailure) and got[1].index == 1
     assert isinstance(got[1].error, ImageError) and got[1].error.item == 1
     bag = udask.read_bag(images, "tesseract", npartitions=2)

@@ -57,11 +57,13 @@ def _pages_by_process(results: list[unocr.Page | ItemFailure]) -> dict[str, set[
 def test_a_process_pool_reads_like_the_process_itself(tmp_path):
     with Image.open(PHOTOTEST) as im:
         top = im.convert("RGB").crop((0, 0, im.width, im.height // 3))
+    first = tmp_path / "top.png"
+    top.save(first)
     frames = tmp_path / "two.tif"
     top.save(frames, save_all=True, append_images=[top.rotate(0)])
 
     def images():  # a file object is read once: a fresh list per call
-        return [PHOTOTEST, _png(top), top, b"not an image", str(frames),
+        return [first, _png(top), top, b"not an image", str(frames),
                 io.BytesIO(_png(top))]  # fmt: skip
 
     with unocr.get_backend("tesseract", psm=3) as backend:
@@ -75,7 +77,7 @@ def test_a_process_pool_reads_like_the_process_itself(tmp_path):
     assert len(expected) == 7  # the TIFF gives two pages
     assert [_words(r) for r in got] == [_words(r) for r in expected]
     assert [_words(r) for r in named] == [_words(r) for r in expected]
-    assert "quick brown" in got[0].text
+    assert "12 point text" in got[0].text
     failure = got[3]
     assert isinstance(failure, ItemFailure) and failure.index == 3
     assert isinstance(failure.error, ImageError) and failure.error.item == 3
