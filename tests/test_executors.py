@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -184,3 +185,24 @@ def test_a_file_object_travels_as_its_bytes(tmp_path):
     with open(path, "rb") as fh, ProcessPoolExecutor(1) as pool:
         (page,) = CountingBackend(greeting="?").read_many([fh], executor=pool)
     assert page.text.endswith("?") and page.width == 16
+
+
+def test_a_named_engine_is_built_on_the_workers_only():
+    from unocr import registry
+
+    from . import executor_engine
+
+    registry.register_backend("counting", CountingBackend)
+    try:
+        before = executor_engine.BUILDS
+        images = [fe.image(fe.OK, i) for i in range(4)]
+        with ProcessPoolExecutor(2) as pool:  # forked: the registration goes along
+            pages = unocr.read_many(images, "counting", greeting="!", executor=pool)
+            with pytest.raises(UnknownOptionError, match="greting"):
+                unocr.read_many(images, "counting", greting="!", executor=pool)
+        assert before == executor_engine.BUILDS  # no engine built here
+    finally:
+        registry.unregister_backend("counting")
+        unocr.clear_cache()
+    assert all(p.text.endswith("!") for p in pages)
+    assert str(os.getpid()) not in {p.text.split(":")[0] for p in pages}

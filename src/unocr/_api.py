@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
@@ -216,7 +216,8 @@ def read_many(
         executor: Any :class:`concurrent.futures.Executor` (a process pool, a
             Dask ``Client.get_executor()``) to run the engine calls on instead
             of ``workers`` threads; each worker process builds the engine once
-            from its name and options (see :mod:`unocr.executors`).
+            from its name and options, and this process builds none (a thread
+            pool shares one built here); see :mod:`unocr.executors`.
         **options: The engine's own options.
 
     Returns:
@@ -226,7 +227,15 @@ def read_many(
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
-    engine, shared = _backend_for(backend, options)
+    if isinstance(backend, str) and not (
+        executor is None or isinstance(executor, ThreadPoolExecutor)
+    ):  # built on the executor's workers only
+        from unocr.executors import BackendSpec, RemoteBackend
+
+        engine: Backend = RemoteBackend(BackendSpec.named(backend, options))
+        shared = True
+    else:
+        engine, shared = _backend_for(backend, options)
     try:
         return _documents.read_items(
             engine,

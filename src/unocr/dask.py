@@ -31,8 +31,8 @@ worker sees, or send bytes), bytes travel in the task.
 * :func:`read_bag` returns a lazy ``dask.bag.Bag`` of pages, for pipelines
   that go on in Dask (a lost worker there fails the computation, as any Dask
   task does).
-* ``read_many(..., executor=client.get_executor())`` works too, with a
-  backend object built in the client.
+* ``unocr.read_many(images, name, executor=client.get_executor())`` works
+  too (and builds no engine in the client either).
 """
 
 from __future__ import annotations

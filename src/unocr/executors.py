@@ -50,7 +50,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from unocr.backends.base import Backend, ItemFailure
+from unocr.backends.base import Backend, ItemFailure, Stopwatch
 from unocr.documents import FailedInput, describe_item, expand
 from unocr.errors import (
     ConfigError,
@@ -58,10 +58,16 @@ from unocr.errors import (
     UnocrError,
     WorkerLostError,
 )
-from unocr.image import ImageInput
-from unocr.model import Page
+from unocr.image import ImageInput, LoadedImage
+from unocr.model import Block, Page
 
-__all__ = ["BackendSpec", "clear_worker_backends", "read_on_executor", "worker_backend"]
+__all__ = [
+    "BackendSpec",
+    "RemoteBackend",
+    "clear_worker_backends",
+    "read_on_executor",
+    "worker_backend",
+]
 
 #: Exception type names of executors that mean "the worker process was lost".
 _LOST = frozenset({"KilledWorker", "CommClosedError", "FutureCancelledError"})
@@ -89,6 +95,8 @@ class BackendSpec:
     @classmethod
     def of(cls, backend: Backend) -> BackendSpec:
         """The spec that rebuilds ``backend``: its class and construction options."""
+        if isinstance(backend, RemoteBackend):
+            return backend.spec
         args, options = getattr(backend, "_construction", ((), {}))
         return cls(backend.name, dict(options), type(backend), tuple(args))
 
@@ -159,6 +167,32 @@ class BackendSpec:
                 f"processes ({type(whole).__name__}: {whole})",
                 backend=self.name,
             ) from whole
+
+
+class RemoteBackend(Backend):
+    """A backend built only on an executor's workers, never in this process.
+
+    What ``unocr.read_many(images, name, executor=..., **options)`` reads
+    with, so the caller loads no model (and needs no engine installed). It
+    reads only through ``read_many(..., executor=...)``.
+
+    Args:
+        spec: What the workers build.
+    """
+
+    def __init__(self, spec: BackendSpec) -> None:
+        super().__init__(max_pixels=None)
+        self.spec = spec
+        self.name = spec.name  # type: ignore[misc]
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        raise RecognitionError(
+            f"the {self.name} backend runs on an executor's workers only; pass "
+            "read_many(..., executor=...) or build it with unocr.get_backend()",
+            backend=self.name,
+        )
 
 
 _built: dict[bytes, Backend] = {}
@@ -325,7 +359,11 @@ def read_on_executor(
         name = backend.name
         size = chunk_size or 1
     target: Backend | _Remote
-    if isinstance(executor, ThreadPoolExecutor) and isinstance(backend, Backend):
+    if (
+        isinstance(executor, ThreadPoolExecutor)
+        and isinstance(backend, Backend)
+        and not isinstance(backend, RemoteBackend)
+    ):
         target = backend
     else:
         spec = backend if isinstance(backend, BackendSpec) else BackendSpec.of(backend)
