@@ -206,3 +206,9 @@ def test_a_named_engine_is_built_on_the_workers_only():
         unocr.clear_cache()
     assert all(p.text.endswith("!") for p in pages)
     assert str(os.getpid()) not in {p.text.split(":")[0] for p in pages}
+
+
+def test_a_named_spec_keeps_the_isolation_options():
+    spec = BackendSpec.named("Tesseract", {"psm": 6, "isolate": True})
+    assert spec.name == "tesseract"
+    assert dict(spec.options) == {"psm": 6, "isolate": True}

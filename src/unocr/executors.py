@@ -121,7 +121,12 @@ class BackendSpec:
         except BackendUnavailableError:
             pass  # maybe installed on the workers only
         else:
-            check_options(canonical, factory, dict(options))
+            from unocr.isolation import ISOLATION_OPTIONS
+
+            isolated = any(options.get(k) for k in ISOLATION_OPTIONS)
+            skip = {*ISOLATION_OPTIONS, *(("timeout",) if isolated else ())}
+            engine = [k for k in options if k not in skip]
+            check_options(canonical, factory, engine)
         return cls(canonical, dict(options))
 
     def build(self) -> Backend:
