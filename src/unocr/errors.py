@@ -329,6 +329,9 @@ class EngineTimeoutError(RecognitionError, builtins.TimeoutError):
 class ConfigError(UnocrError, ValueError):
     """A configuration file (``unocr.toml``) or an isolation option is invalid.
 
+    Also raised when an engine option cannot be pickled for an executor's
+    worker processes (``read_many(..., executor=...)``); the message names it.
+
     Attributes:
         source: Where the bad setting came from (a file path or an environment
             variable), or ``None`` for an argument.
