@@ -136,6 +136,8 @@ def test_a_lost_worker_fails_its_items_not_the_batch():
     with ProcessPoolExecutor(1) as pool:
         assert backend.read_many(images[:1], executor=pool)[0].text  # warm worker
         out = backend.read_many(images, executor=pool, errors="return")
+        (again,) = backend.read_many(images[:1], executor=pool, errors="return")
+    assert isinstance(again.error, WorkerLostError)  # the pool stays broken
     assert isinstance(out[0], unocr.Page)
     for index in (1, 2):  # the dead worker's item, and the broken pool's rest
         failure = out[index]
