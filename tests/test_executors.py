@@ -214,3 +214,16 @@ def test_a_named_spec_keeps_the_isolation_options():
     spec = BackendSpec.named("Tesseract", {"psm": 6, "isolate": True})
     assert spec.name == "tesseract"
     assert dict(spec.options) == {"psm": 6, "isolate": True}
+
+
+def test_a_named_engine_that_batches_gets_whole_batches():
+    from unocr import registry
+
+    registry.register_backend("batching-fault", fe.BatchingFaultBackend)
+    try:
+        images = [fe.image(fe.OK, i) for i in range(6)]
+        with ProcessPoolExecutor(2) as pool:
+            pages = unocr.read_many(images, "batching-fault", executor=pool)
+    finally:
+        registry.unregister_backend("batching-fault")
+    assert [p.text for p in pages] == ["batch3"] * 6

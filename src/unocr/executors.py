@@ -189,6 +189,14 @@ class RemoteBackend(Backend):
         super().__init__(max_pixels=None)
         self.spec = spec
         self.name = spec.name  # type: ignore[misc]
+        try:  # chunks as the engine batches them, where its class is here
+            from unocr.registry import resolve_backend
+
+            factory = resolve_backend(spec.name)[1]
+        except UnocrError:
+            return
+        if isinstance(factory, type) and issubclass(factory, Backend):
+            self.batch_size = factory.batch_size  # type: ignore[misc]
 
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
@@ -357,12 +365,9 @@ def read_on_executor(
             executor's worker processes (the message names the option).
         unocr.errors.UnocrError: With ``errors="raise"``, the first failure.
     """
-    if isinstance(backend, Backend):
-        name = backend.name
-        size = chunk_size or max(1, int(backend.batch_size))
-    else:
-        name = backend.name
-        size = chunk_size or 1
+    name = backend.name
+    batch = backend.batch_size if isinstance(backend, Backend) else 1
+    size = chunk_size or max(1, int(batch))
     target: Backend | _Remote
     if (
         isinstance(executor, ThreadPoolExecutor)
