@@ -105,6 +105,23 @@ def test_isolated_rapidocr_gives_the_same_page_as_in_process() -> None:
     assert len(page.words) > 3
 
 
+def test_isolated_rapidocr_stages_give_what_they_give_in_process() -> None:
+    pytest.importorskip("rapidocr")
+    image = Image.open(FIXTURES / "dl" / "X51008123586.jpg").convert("RGB")
+    image = image.crop((0, 0, image.width, image.height // 4))
+    with (
+        unocr.get_backend("rapidocr", isolate=True) as iso,
+        unocr.get_backend("rapidocr") as local,
+    ):
+        assert iso.stages == local.stages == ("detect", "recognize")
+        regions = local.detect(image)
+        _same_page(iso.detect(image), regions)
+        lines = [line.geometry for line in regions.lines]
+        got = iso.recognize(image, lines)
+        assert got == local.recognize(image, lines)
+        assert sum(bool(r.text) for r in got) > 3
+
+
 def test_read_many_spreads_over_worker_processes(fault: str) -> None:
     with unocr.get_backend(fault, isolate=True, processes=2) as iso:
         images = [fe.image(fe.OK, i) for i in range(6)]
