@@ -3,13 +3,23 @@
 Usage::
 
     unocr read IMAGE... [--backend NAME] [--lang en,ko] [--format FORMAT]
-                        [--output FILE] [--workers N] [--annotate OUT.png]
-                        [--timeout SECONDS] [--option NAME=VALUE]...
-                        [--pages 1-3] [--dpi 300] [--password PW] [--text-layer]
+                        [--output FILE] [--workers N] [--recursive] [--quiet]
+                        [--annotate OUT.png] [--timeout SECONDS]
+                        [--option NAME=VALUE]... [--pages 1-3] [--dpi 300]
+                        [--password PW] [--text-layer]
 
-Results are written in input order. ``IMAGE`` may be ``-`` for standard input.
-Every page of a PDF or multi-page TIFF is read (``--pages`` selects some);
-``--format pdf`` writes a searchable PDF per input.
+``IMAGE`` is a file, ``-`` for standard input, a folder (its images and PDFs;
+``--recursive`` for its subfolders) or a glob pattern the shell left alone
+(``'scans/**/*.png'``); see :mod:`unocr.cli._inputs`. Every page of a PDF or
+multi-page TIFF is read (``--pages`` selects some); ``--format pdf`` writes a
+searchable PDF per input.
+
+Pages are read on ``--workers`` threads and each result is written as soon as
+it is in: a file per input (``--output`` a folder or a pattern) when that
+input's pages are done; standard output in input order. Every output file is
+written under a temporary name and renamed when complete, so Ctrl-C (exit
+130) leaves no half-written file; one ``--output`` file for all results
+appears when the run ends.
 
 Where the results go:
 
@@ -23,11 +33,12 @@ Where the results go:
   document per image: give ``--output`` a folder (``out/``) or a pattern.
 * ``--output`` a folder (existing, or ending in ``/``): one file per image,
   ``FOLDER/<image stem>.<ext>`` (``.txt``, ``.json``, ``.hocr``, ``.alto.xml``,
-  ``.page.xml``, ``.tsv``).
+  ``.page.xml``, ``.tsv``); an image found in a folder or by a pattern keeps
+  its subfolder (``scans/a/x.png`` -> ``FOLDER/a/x.json``).
 * ``--output`` a pattern: ``{stem}`` (image file name without suffix),
-  ``{name}`` (file name), ``{index}`` (position, from 0) and ``{page}`` (page
-  number, from 1) are filled in per output file, e.g.
-  ``--output 'out/{index}-{stem}.hocr'``.
+  ``{name}`` (file name), ``{index}`` (position, from 0), ``{page}`` (page
+  number, from 1) and ``{dir}`` (the subfolder it was found in) are filled in
+  per output file, e.g. ``--output 'out/{index}-{stem}.hocr'``.
 
 ``--format`` defaults to the ``--output`` suffix (``.json``, ``.hocr``, ...),
 else ``text``.
@@ -39,23 +50,27 @@ name gets the image's stem appended: ``--annotate boxes.png`` writes
 where two images share a stem).
 
 Exit status: 0 when every image was read; 1 when any image failed (each failure
-is printed as one ``unocr: error:`` line on standard error and the other images
-are still processed and written), or the engine is unknown or not installed;
-2 for usage errors.
+is printed as one ``unocr: error:`` line on standard error as it happens and
+the other images are still processed and written), a pattern matched no file,
+or the engine is unknown or not installed; 2 for usage errors; 130 on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, TextIO
 
 from unocr.cli._args import positive_int
+from unocr.cli._inputs import READ_SUFFIXES, Found, Input, collect
+from unocr.cli._output import atomic_path, write_text
+from unocr.cli._progress import Progress
 from unocr.errors import UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
@@ -71,7 +86,6 @@ _SUFFIX = {
 }
 _STREAMABLE = ("text", "json")
 _PER_PAGE = ("page-xml", "tsv")  # one page per file
-_PROGRESS_MIN = 4  # show a progress bar from this many images on
 
 
 class _UsageError(Exception):
@@ -93,7 +107,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog="Several images: see 'Where the results go' in docs/cli.md.",
     )
     parser.add_argument(
-        "images", nargs="+", metavar="IMAGE", help="image files ('-' = standard input)"
+        "images",
+        nargs="+",
+        metavar="IMAGE",
+        help="image files, PDFs, folders or glob patterns such as 'scans/**/*.png' "
+        "('-' = standard input)",
+    )
+    parser.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="read the subfolders of a folder too",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress and no notes on standard error (errors are still printed)",
     )
     parser.add_argument(
         "-b", "--backend", default="tesseract", help="engine name (default: tesseract)"
@@ -116,7 +146,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--output",
         metavar="FILE",
         help="write here instead of standard output (a file, a folder/ or a "
-        "pattern with {stem}, {name}, {index})",
+        "pattern with {stem}, {name}, {index}, {page}, {dir})",
     )
     parser.add_argument(
         "-w",
@@ -197,20 +227,20 @@ def _option(text: str) -> tuple[str, Any]:
 class _Unit:
     """One output file: an input with all its pages, or one page of it."""
 
-    source: str  # the command-line argument
-    position: int  # the input's position among the arguments
+    source: Input  # the input
+    position: int  # the input's position among the inputs
     page: int | None  # page number (from 1) of a document's page, else None
     items: list[int]  # indices of its pages in the flat list of pages
 
 
 def _units(
-    pages: Sequence[tuple[int, int | None]], sources: Sequence[str], per_page: bool
+    pages: Sequence[tuple[int, int | None]], inputs: Sequence[Input], per_page: bool
 ) -> list[_Unit]:
     units: list[_Unit] = []
     for i, (position, page) in enumerate(pages):
         if per_page or not units or units[-1].position != position:
             units.append(
-                _Unit(sources[position], position, page if per_page else None, [])
+                _Unit(inputs[position], position, page if per_page else None, [])
             )
         units[-1].items.append(i)
     return units
@@ -222,35 +252,44 @@ def _stem(source: str, index: int) -> str:
     return Path(source).stem or f"image-{index}"
 
 
-def _unit_stem(unit: _Unit) -> str:
-    stem = _stem(unit.source, unit.position)
-    return stem if unit.page is None else f"{stem}-p{unit.page}"
+def _unit_stem(unit: _Unit, mirror: bool) -> PurePosixPath:
+    """The output name without suffix (below the input's subfolder if ``mirror``)."""
+    stem = _stem(unit.source.source, unit.position)
+    if unit.page is not None:
+        stem = f"{stem}-p{unit.page}"
+    relative = unit.source.relative
+    if mirror and relative is not None:
+        return PurePosixPath(relative.parent.as_posix(), stem)
+    return PurePosixPath(stem)
 
 
-def _unique_stems(units: Sequence[_Unit]) -> list[str]:
-    stems = [_unit_stem(u) for u in units]
+def _unique_stems(units: Sequence[_Unit], *, mirror: bool) -> list[PurePosixPath]:
+    stems = [_unit_stem(u, mirror) for u in units]
     dup = {s for s in stems if stems.count(s) > 1}
     return [
-        f"{u.position}-{s}" if s in dup else s
+        s.with_name(f"{u.position}-{s.name}") if s in dup else s
         for u, s in zip(units, stems, strict=True)
     ]
 
 
 def _fill(pattern: str, unit: _Unit, index: int) -> Path:
-    name = "stdin" if unit.source == "-" else Path(unit.source).name
+    source = unit.source.source
+    name = "stdin" if source == "-" else Path(source).name
+    relative = unit.source.relative
     try:
         return Path(
             pattern.format(
-                stem=_stem(unit.source, unit.position),
+                stem=_stem(source, unit.position),
                 name=name,
                 index=index,
                 page=unit.page or 1,
+                dir="" if relative is None else relative.parent.as_posix(),
             )
         )
     except (KeyError, IndexError, ValueError) as exc:
         raise _UsageError(
-            f"bad pattern {pattern!r}: use the fields {{stem}}, {{name}}, {{index}} "
-            f"and {{page}} ({exc})"
+            f"bad pattern {pattern!r}: use the fields {{stem}}, {{name}}, {{index}}, "
+            f"{{page}} and {{dir}} ({exc})"
         ) from None
 
 
@@ -259,7 +298,8 @@ def _pattern_paths(pattern: str, units: Sequence[_Unit], option: str) -> list[Pa
     if len(set(paths)) != len(paths):
         raise _UsageError(
             f"the {option} pattern {pattern!r} gives several outputs the same file "
-            "name; add {index} (or {page} for the pages of a document)"
+            "name; add {index} (or {page} for the pages of a document, {dir} for "
+            "files in subfolders)"
         )
     return paths
 
@@ -297,7 +337,10 @@ def _targets(
         return _pattern_paths(out, units, "--output")
     if out is not None and _is_folder(out):
         folder = Path(out)
-        return [folder / (st + _SUFFIX[fmt]) for st in _unique_stems(units)]
+        return [
+            folder / (str(st) + _SUFFIX[fmt])
+            for st in _unique_stems(units, mirror=True)
+        ]
     if len(units) > 1 and fmt not in _STREAMABLE:
         unit, several = (
             ("page", "pages") if fmt in _PER_PAGE else ("document", "inputs")
@@ -330,7 +373,8 @@ def _annotate_targets(
         return [Path(target)]
     base = Path(target)
     return [
-        base.with_name(f"{base.stem}-{st}{base.suffix}") for st in _unique_stems(units)
+        base.with_name(f"{base.stem}-{st}{base.suffix}")
+        for st in _unique_stems(units, mirror=False)
     ]
 
 
@@ -371,18 +415,6 @@ def _inputs(sources: Sequence[str]) -> list[Any]:
     return items
 
 
-def _write(path: Path | None, text: str) -> None:
-    if not text.endswith("\n"):
-        text += "\n"
-    if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    if path.parent != Path():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def _label(source: str, page: int | None) -> str:
     shown = "<stdin>" if source == "-" else source
     return shown if page is None else f"{shown} (page {page})"
@@ -408,9 +440,153 @@ def _write_pdf(path: Path | None, pages: Sequence[Any], images: Sequence[Any]) -
         sys.stdout.buffer.write(buffer.getvalue())
         sys.stdout.buffer.flush()
         return
-    if path.parent != Path():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    save_pdf(pages, path, images=images)
+    with atomic_path(path) as temp:
+        save_pdf(pages, temp, images=images)
+
+
+def _report_found(found: Found, quiet: bool) -> int:
+    """Print what collecting the inputs left out; the number of errors."""
+    for pattern in found.unmatched:
+        print(f"unocr: error: no file matches {pattern!r}", file=sys.stderr)
+    if not quiet:
+        kinds = " ".join(sorted(READ_SUFFIXES))
+        for where, count in found.skipped.items():
+            print(
+                f"unocr read: skipped {count} file{'s' * (count != 1)} in "
+                f"{where} that {'are' if count != 1 else 'is'} no image or PDF "
+                f"(read: {kinds})",
+                file=sys.stderr,
+            )
+        for where, count in found.unentered.items():
+            print(
+                f"unocr read: {count} subfolder{'s' * (count != 1)} of {where} not "
+                "read; add --recursive to read them",
+                file=sys.stderr,
+            )
+    return len(found.unmatched)
+
+
+class _Writer:
+    """Writes each output as soon as its pages are in (see ``run``)."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str,
+        units: list[_Unit],
+        targets: list[Path] | None,
+        annotate: list[Path] | None,
+        items: list[Any],
+        where: list[tuple[int, int | None]],
+        output: str | None,
+        progress: Progress,
+    ) -> None:
+        self.fmt = fmt
+        self.units = units
+        self.targets = targets
+        self.annotate = annotate
+        self.items = items
+        self.where = where
+        self.output = output
+        self.progress = progress
+        self.several = len(items) > 1
+        self.failed = 0
+        self.results: list[Any] = [None] * len(items)
+        self.unit_of = [0] * len(items)
+        for u, unit in enumerate(units):
+            for i in unit.items:
+                self.unit_of[i] = u
+        self.missing = [len(unit.items) for unit in units]
+        self.complete = [False] * len(units)
+        self.next_unit = 0  # the first unit the stream has not written
+        self.stream: TextIO | None = None  # an --output file being written
+        self.wrote = False
+
+    # one page finished
+    def add(self, index: int, result: Any) -> None:
+        from unocr.backends.base import ItemFailure
+
+        if isinstance(result, ItemFailure):
+            self.fail(self.units[self.unit_of[index]].source.source, result.error)
+        elif self.annotate is not None:
+            self._annotate(index, result)
+        self.results[index] = result
+        u = self.unit_of[index]
+        self.missing[u] -= 1
+        if self.missing[u]:
+            return
+        if self.targets is not None:  # one file per unit, as soon as it is done
+            self._emit(u)
+            return
+        self.complete[u] = True
+        while self.next_unit < len(self.units) and self.complete[self.next_unit]:
+            self._emit(self.next_unit)
+            self.next_unit += 1
+
+    def fail(self, source: str, err: UnocrError) -> None:
+        self.failed += 1
+        self.progress.say(_error_line(source, err))
+
+    def _good(self, u: int) -> list[int]:
+        from unocr.model import Page
+
+        return [i for i in self.units[u].items if isinstance(self.results[i], Page)]
+
+    def _emit(self, u: int) -> None:
+        unit = self.units[u]
+        good = self._good(u)
+        pages = [self.results[i] for i in good]
+        for i in unit.items:  # written: the pages are not kept
+            self.results[i] = None
+        if not good:
+            return
+        target = self.targets[u] if self.targets is not None else None
+        if self.fmt == "pdf":
+            out = target or (Path(self.output) if self.output else None)
+            try:
+                _write_pdf(out, pages, [self.items[i] for i in good])
+            except UnocrError as err:
+                self.fail(unit.source.source, err)
+            return
+        if target is not None:
+            write_text(target, _document(pages, self.fmt, self.several))
+        elif self.fmt == "text" and self.several:
+            for i, page in zip(good, pages, strict=True):
+                number = self.where[i][1]
+                source = self.units[self.unit_of[i]].source.source
+                self._stream_out(
+                    f"==> {_label(source, number)} <==\n"
+                    + _document([page], self.fmt, self.several)
+                )
+        else:
+            self._stream_out(_document(pages, self.fmt, self.several))
+
+    def _stream_out(self, text: str) -> None:
+        if not text.endswith("\n"):
+            text += "\n"
+        if self.wrote and self.fmt == "text" and self.several:
+            text = "\n" + text
+        self.wrote = True
+        out = self.stream if self.stream is not None else sys.stdout
+        out.write(text)
+        out.flush()
+
+    def _annotate(self, index: int, page: Any) -> None:
+        from PIL import Image
+
+        from unocr.documents import load_input
+
+        assert self.annotate is not None
+        target = self.annotate[index]
+        try:
+            image = load_input(self.items[index], max_pixels=None).image
+            drawn = page.draw(image)
+        except UnocrError as err:
+            self.fail(self.units[self.unit_of[index]].source.source, err)
+            return
+        kind = Image.registered_extensions()[target.suffix.lower()]
+        with atomic_path(target) as temp:
+            drawn.save(temp, format=kind)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -428,10 +604,20 @@ def run(args: argparse.Namespace) -> int:
     """
     import unocr
     from unocr.backends.base import ItemFailure
-    from unocr.documents import DocumentOptions, PageRef, expand, load_input
-    from unocr.documents.reading import read_items
+    from unocr.documents import DocumentOptions, PageRef, expand
+    from unocr.documents.streaming import iter_items
 
-    sources: list[str] = list(args.images)
+    found = collect(list(args.images), recursive=args.recursive)
+    errors = _report_found(found, args.quiet)
+    inputs = found.inputs
+    if not inputs:
+        if not errors:
+            print(
+                "unocr: error: no image files or PDFs found in "
+                f"{', '.join(args.images)} (read: {' '.join(sorted(READ_SUFFIXES))})",
+                file=sys.stderr,
+            )
+        return 1
     options = DocumentOptions(
         dpi=args.dpi,
         pages=args.pages,
@@ -444,14 +630,14 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(args, str(exc))
     items: list[Any] = []
     where: list[tuple[int, int | None]] = []  # (input position, page number)
-    for position, item in enumerate(_inputs(sources)):
+    for position, item in enumerate(_inputs([i.source for i in inputs])):
         for x in expand([item], options):
             items.append(x)
             where.append((position, x.index + 1 if isinstance(x, PageRef) else None))
-    units = _units(where, sources, per_page=fmt in _PER_PAGE)
+    units = _units(where, inputs, per_page=fmt in _PER_PAGE)
     try:
         targets = _targets(args, fmt, units)
-        annotate = _annotate_targets(args, _units(where, sources, per_page=True))
+        annotate = _annotate_targets(args, _units(where, inputs, per_page=True))
     except _UsageError as exc:
         return _usage_error(args, str(exc))
 
@@ -468,75 +654,34 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(
             args, f"invalid option for the {args.backend} backend: {exc}"
         )
-    bar: Any = None
-    if len(items) >= _PROGRESS_MIN and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(items), unit="page", file=sys.stderr, leave=False)
+    progress = Progress(len(items), show=not args.quiet)
+    writer = _Writer(
+        fmt=fmt,
+        units=units,
+        targets=targets,
+        annotate=annotate,
+        items=items,
+        where=where,
+        output=args.output,
+        progress=progress,
+    )
+    # One --output file for every result: complete or absent, like the others.
+    single = Path(args.output) if targets is None and args.output else None
     try:
-        results = read_items(
-            backend,
-            items,
-            options,
-            languages=None,
-            workers=args.workers,
-            errors="return",
-            progress=bar.update if bar is not None else None,
-            channel_order="rgb",
-        )
-    finally:
-        if bar is not None:
-            bar.close()
-        backend.close()
-
-    failed = 0
-    for (position, _), result in zip(where, results, strict=True):
-        if isinstance(result, ItemFailure):
-            failed += 1
-            print(_error_line(sources[position], result.error), file=sys.stderr)
-    several = len(items) > 1
-    stream: list[str] = []
-    for u, unit in enumerate(units):
-        good = [i for i in unit.items if not isinstance(results[i], ItemFailure)]
-        if not good:
-            continue
-        pages = [results[i] for i in good]
-        target = targets[u] if targets is not None else None
-        if fmt == "pdf":
-            out = target or (Path(args.output) if args.output else None)
-            try:
-                _write_pdf(out, pages, [items[i] for i in good])
-            except UnocrError as err:
-                failed += 1
-                print(_error_line(unit.source, err), file=sys.stderr)
-            continue
-        if target is not None:
-            _write(target, _document(pages, fmt, several))
-        elif fmt == "text" and several:
-            stream.extend(
-                f"==> {_label(sources[where[i][0]], where[i][1])} <==\n"
-                + _document([results[i]], fmt, several)
-                for i in good
+        with contextlib.ExitStack() as stack:
+            if single is not None and fmt != "pdf":
+                temp = stack.enter_context(atomic_path(single))
+                writer.stream = stack.enter_context(temp.open("w", encoding="utf-8"))
+            results = stack.enter_context(
+                contextlib.closing(iter_items(backend, items, workers=args.workers))
             )
-        else:
-            stream.append(_document(pages, fmt, several))
-    if annotate is not None:
-        for i, result in enumerate(results):
-            if isinstance(result, ItemFailure):
-                continue
-            try:
-                image = load_input(items[i], max_pixels=None).image
-                drawn = result.draw(image)
-            except UnocrError as err:
-                failed += 1
-                print(_error_line(sources[where[i][0]], err), file=sys.stderr)
-                continue
-            annotate[i].parent.mkdir(parents=True, exist_ok=True)
-            drawn.save(annotate[i])
-    if targets is None and stream:
-        joiner = "\n" if fmt == "text" and several else ""
-        _write(
-            Path(args.output) if args.output else None,
-            joiner.join(s if s.endswith("\n") else s + "\n" for s in stream),
-        )
-    return 1 if failed else 0
+            for index, result in results:
+                progress.update(failed=isinstance(result, ItemFailure))
+                writer.add(index, result)
+            if writer.stream is not None and not writer.wrote:
+                writer.stream.close()  # nothing read: no file, as before
+                temp.unlink()
+    finally:
+        progress.close()
+        backend.close()
+    return 1 if writer.failed or errors else 0
