@@ -304,7 +304,10 @@ def test_argparse_usage_errors(
         (["{s}", "-O", "psm=99"], "psm"),
         (["{s}", "{s}", "-o", "out/{{stem}}.json"], "{index}"),
         (["{s}", "{s}", "--annotate", "out/{{name}}.png"], "{index}"),
-        (["{s}", "-o", "out/{{pages}}.json"], "{stem}, {name}, {index}, {page} and {dir}"),
+        (
+            ["{s}", "-o", "out/{{pages}}.json"],
+            "{stem}, {name}, {index}, {page} and {dir}",
+        ),
     ],
 )
 def test_run_usage_errors(

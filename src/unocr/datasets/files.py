@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that orders embedded numbers by value (``img_2`` < ``img_10``).
 
