@@ -273,6 +273,44 @@ def test_iter_items_every_index_once_failures_in_place(scans: Path) -> None:
             next(iter_items(backend, items, workers=0))
 
 
+def _tesseract_children() -> list[str]:
+    mine = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if parent == os.getpid() and comm == "tesseract":
+            mine.append(entry.name)
+    return mine
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_closing_iter_items_starts_no_further_image(scans: Path) -> None:
+    import unocr
+
+    items = [str(scans / "p1.png")] * 40
+    with unocr.get_backend("tesseract") as backend:
+        results = iter_items(backend, items, workers=2)
+        next(results)
+        results.close()
+        # the images being read (one per thread) finish; no other is started
+        seen: set[str] = set()
+        deadline = time.monotonic() + 60
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < 2:
+            running = _tesseract_children()
+            if running:
+                quiet_since = time.monotonic()
+            seen.update(running)
+            time.sleep(0.01)
+        assert len(seen) <= 3  # two running, at most one racing the close
+
+
 def test_ctrl_c_stops_promptly_and_leaves_only_complete_files(tmp_path: Path) -> None:
     """Results are written while the batch runs; Ctrl-C exits 130 soon after,
     with every file present complete and no temporary file left."""
