@@ -225,6 +225,20 @@ def test_one_output_file_for_everything_is_complete_or_absent(
     assert not nothing.exists()
 
 
+def test_an_output_that_cannot_be_written_fails_alone(
+    scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a").write_text("a file where the folder a/ should go", encoding="utf-8")
+    code = main(["read", f"{scans}/*/x.png", str(scans / "p1.png"), "-o", f"{out}/"])
+    assert code == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"unocr: error: cannot write {out / 'a' / 'x.txt'}: ")
+    assert (out / "b" / "x.txt").read_text("utf-8").strip() == WORDS[3]
+    assert (out / "p1.txt").read_text("utf-8").strip() == WORDS[0]
+
+
 def test_atomic_path_removes_the_temporary_file_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "page.json"
     target.write_text("old", encoding="utf-8")

@@ -527,6 +527,12 @@ class _Writer:
         self.failed += 1
         self.progress.say(_error_line(source, err))
 
+    def unwritable(self, path: Path | None, exc: OSError) -> None:
+        """An output file could not be written: its line; the others go on."""
+        self.failed += 1
+        reason = exc.strerror or str(exc)
+        self.progress.say(f"unocr: error: cannot write {path or '<stdout>'}: {reason}")
+
     def _good(self, u: int) -> list[int]:
         from unocr.model import Page
 
@@ -547,9 +553,14 @@ class _Writer:
                 _write_pdf(out, pages, [self.items[i] for i in good])
             except UnocrError as err:
                 self.fail(unit.source.source, err)
+            except OSError as exc:
+                self.unwritable(out, exc)
             return
         if target is not None:
-            write_text(target, _document(pages, self.fmt, self.several))
+            try:
+                write_text(target, _document(pages, self.fmt, self.several))
+            except OSError as exc:
+                self.unwritable(target, exc)
         elif self.fmt == "text" and self.several:
             for i, page in zip(good, pages, strict=True):
                 number = self.where[i][1]
@@ -585,8 +596,11 @@ class _Writer:
             self.fail(self.units[self.unit_of[index]].source.source, err)
             return
         kind = Image.registered_extensions()[target.suffix.lower()]
-        with atomic_path(target) as temp:
-            drawn.save(temp, format=kind)
+        try:
+            with atomic_path(target) as temp:
+                drawn.save(temp, format=kind)
+        except OSError as exc:
+            self.unwritable(target, exc)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -670,7 +684,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with contextlib.ExitStack() as stack:
             if single is not None and fmt != "pdf":
-                temp = stack.enter_context(atomic_path(single))
+                try:
+                    temp = stack.enter_context(atomic_path(single))
+                except OSError as exc:
+                    writer.unwritable(single, exc)
+                    return 1
                 writer.stream = stack.enter_context(temp.open("w", encoding="utf-8"))
             results = stack.enter_context(
                 contextlib.closing(iter_items(backend, items, workers=args.workers))
