@@ -287,6 +287,23 @@ def test_iter_items_every_index_once_failures_in_place(scans: Path) -> None:
             next(iter_items(backend, items, workers=0))
 
 
+def test_iter_items_splits_the_cores_once_for_the_whole_stream(scans: Path) -> None:
+    """Two stream workers on RapidOCR: each engine gets half the cores while
+    the stream runs (as in read_many(workers=2)), and the split ends with it."""
+    pytest.importorskip("rapidocr")
+    import unocr
+    from unocr.backends.pool import cpu_cores
+
+    with unocr.get_backend("rapidocr") as backend:
+        engines = backend._engines  # type: ignore[attr-defined]
+        during = [
+            engines.threads
+            for _ in iter_items(backend, [str(scans / "p1.png")] * 3, workers=2)
+        ]
+        assert during == [max(1, cpu_cores() // 2)] * 3
+        assert engines.threads is None
+
+
 def _tesseract_children() -> list[str]:
     mine = []
     for entry in Path("/proc").iterdir():

@@ -7,9 +7,11 @@ them, not one list at the end.
 
 The items are cut into chunks of the engine's ``batch_size`` and each chunk
 goes through the engine's own
-:meth:`~unocr.backends.base.Backend.read_many` (so batching, the engine's
-thread budget per worker and its per-item errors are the same as there), on
-``workers`` threads (at least the engine's ``min_workers``). Chunks are
+:meth:`~unocr.backends.base.Backend.read_many` (so batching and per-item
+errors are the same as there), on ``workers`` threads (at least the engine's
+``min_workers``). The engine's ``_workers_scope`` hook is entered once for the
+whole stream with that number of threads, so an engine that divides the cores
+among concurrent calls does so as in one ``read_many(workers=N)``. Chunks are
 started in input order, and never more than ``window`` chunks past the first
 unfinished one: a caller that writes in input order buffers at most that many
 chunks of pages, however slow one item is. Closing the iterator (``break``,
@@ -90,10 +92,10 @@ def iter_items(
             else:
                 done.append((i, early))
         if rest:
-            out = engine.read_many(
+            out = engine.read_many(  # one thread: the stream's threads run it
                 [items[i] for i in rest],
                 languages=languages,
-                workers=workers,
+                workers=1,
                 errors="return",
                 channel_order=channel_order,
             )
@@ -107,17 +109,19 @@ def iter_items(
     finished: set[int] = set()
     first_open = 0  # the first chunk not yet finished
     started = 0
-    try:
-        while first_open < len(chunks):
-            while started < len(chunks) and started < first_open + ahead:
-                running[pool.submit(run, chunks[started])] = started
-                started += 1
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=running.__getitem__):
-                finished.add(running.pop(future))
-                yield from future.result()
-            while first_open in finished:
-                finished.discard(first_open)
-                first_open += 1
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    # the cores split once for the stream, as in one read_many(workers=threads)
+    with engine._workers_scope(threads):
+        try:
+            while first_open < len(chunks):
+                while started < len(chunks) and started < first_open + ahead:
+                    running[pool.submit(run, chunks[started])] = started
+                    started += 1
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=running.__getitem__):
+                    finished.add(running.pop(future))
+                    yield from future.result()
+                while first_open in finished:
+                    finished.discard(first_open)
+                    first_open += 1
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
