@@ -60,36 +60,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
+from unocr.cli import _naming as naming
 from unocr.cli._args import positive_int
-from unocr.cli._inputs import READ_SUFFIXES, Found, Input, collect
-from unocr.cli._output import atomic_path, write_text
+from unocr.cli._inputs import READ_SUFFIXES, Found, collect
+from unocr.cli._naming import UsageError
+from unocr.cli._output import atomic_path
 from unocr.cli._progress import Progress
+from unocr.cli._writer import Writer
 from unocr.errors import UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
-
-_SUFFIX = {
-    "text": ".txt",
-    "json": ".json",
-    "hocr": ".hocr",
-    "alto": ".alto.xml",
-    "page-xml": ".page.xml",
-    "tsv": ".tsv",
-    "pdf": ".pdf",
-}
-_STREAMABLE = ("text", "json")
-_PER_PAGE = ("page-xml", "tsv")  # one page per file
-
-
-class _UsageError(Exception):
-    """A combination of arguments that cannot work (exit status 2)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -222,162 +207,6 @@ def _option(text: str) -> tuple[str, Any]:
     return name, value
 
 
-# --------------------------------------------------------------------- naming
-@dataclass
-class _Unit:
-    """One output file: an input with all its pages, or one page of it."""
-
-    source: Input  # the input
-    position: int  # the input's position among the inputs
-    page: int | None  # page number (from 1) of a document's page, else None
-    items: list[int]  # indices of its pages in the flat list of pages
-
-
-def _units(
-    pages: Sequence[tuple[int, int | None]], inputs: Sequence[Input], per_page: bool
-) -> list[_Unit]:
-    units: list[_Unit] = []
-    for i, (position, page) in enumerate(pages):
-        if per_page or not units or units[-1].position != position:
-            units.append(
-                _Unit(inputs[position], position, page if per_page else None, [])
-            )
-        units[-1].items.append(i)
-    return units
-
-
-def _stem(source: str, index: int) -> str:
-    if source == "-":
-        return f"stdin-{index}"
-    return Path(source).stem or f"image-{index}"
-
-
-def _unit_stem(unit: _Unit, mirror: bool) -> PurePosixPath:
-    """The output name without suffix (below the input's subfolder if ``mirror``)."""
-    stem = _stem(unit.source.source, unit.position)
-    if unit.page is not None:
-        stem = f"{stem}-p{unit.page}"
-    relative = unit.source.relative
-    if mirror and relative is not None:
-        return PurePosixPath(relative.parent.as_posix(), stem)
-    return PurePosixPath(stem)
-
-
-def _unique_stems(units: Sequence[_Unit], *, mirror: bool) -> list[PurePosixPath]:
-    stems = [_unit_stem(u, mirror) for u in units]
-    dup = {s for s in stems if stems.count(s) > 1}
-    return [
-        s.with_name(f"{u.position}-{s.name}") if s in dup else s
-        for u, s in zip(units, stems, strict=True)
-    ]
-
-
-def _fill(pattern: str, unit: _Unit, index: int) -> Path:
-    source = unit.source.source
-    name = "stdin" if source == "-" else Path(source).name
-    relative = unit.source.relative
-    try:
-        return Path(
-            pattern.format(
-                stem=_stem(source, unit.position),
-                name=name,
-                index=index,
-                page=unit.page or 1,
-                dir="" if relative is None else relative.parent.as_posix(),
-            )
-        )
-    except (KeyError, IndexError, ValueError) as exc:
-        raise _UsageError(
-            f"bad pattern {pattern!r}: use the fields {{stem}}, {{name}}, {{index}}, "
-            f"{{page}} and {{dir}} ({exc})"
-        ) from None
-
-
-def _pattern_paths(pattern: str, units: Sequence[_Unit], option: str) -> list[Path]:
-    paths = [_fill(pattern, u, i) for i, u in enumerate(units)]
-    if len(set(paths)) != len(paths):
-        raise _UsageError(
-            f"the {option} pattern {pattern!r} gives several outputs the same file "
-            "name; add {index} (or {page} for the pages of a document, {dir} for "
-            "files in subfolders)"
-        )
-    return paths
-
-
-def _is_pattern(path: str) -> bool:
-    return "{" in path
-
-
-def _is_folder(path: str) -> bool:
-    return path.endswith(("/", os.sep)) or Path(path).is_dir()
-
-
-def _output_format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
-    out: str | None = args.output
-    if out is None or _is_folder(out):
-        return "text"
-    if out.lower().endswith(".pdf"):
-        return "pdf"
-    from unocr.formats import infer_format
-
-    try:
-        return infer_format(out)
-    except UnocrError as err:
-        raise _UsageError(f"{err} Give --format explicitly.") from None
-
-
-def _targets(
-    args: argparse.Namespace, fmt: str, units: Sequence[_Unit]
-) -> list[Path] | None:
-    """One output file per unit, or None to write one stream."""
-    out: str | None = args.output
-    if out is not None and _is_pattern(out):
-        return _pattern_paths(out, units, "--output")
-    if out is not None and _is_folder(out):
-        folder = Path(out)
-        return [
-            folder / (str(st) + _SUFFIX[fmt])
-            for st in _unique_stems(units, mirror=True)
-        ]
-    if len(units) > 1 and fmt not in _STREAMABLE:
-        unit, several = (
-            ("page", "pages") if fmt in _PER_PAGE else ("document", "inputs")
-        )
-        example = "out/{stem}" + ("-{page}" if fmt in _PER_PAGE else "") + _SUFFIX[fmt]
-        raise _UsageError(
-            f"{fmt} holds one {unit} per file: with several {several} give --output "
-            f"a folder (out/) or a pattern such as '{example}'"
-        )
-    if fmt == "pdf" and out is None and sys.stdout.isatty():
-        raise _UsageError("-f pdf writes binary data: give --output FILE.pdf")
-    return None
-
-
-def _annotate_targets(
-    args: argparse.Namespace, units: Sequence[_Unit]
-) -> list[Path] | None:
-    target: str | None = args.annotate
-    if target is None:
-        return None
-    from PIL import Image
-
-    if Path(target).suffix.lower() not in Image.registered_extensions():
-        raise _UsageError(
-            f"--annotate {target!r}: give an image file name such as boxes.png"
-        )
-    if _is_pattern(target):
-        return _pattern_paths(target, units, "--annotate")
-    if len(units) == 1:
-        return [Path(target)]
-    base = Path(target)
-    return [
-        base.with_name(f"{base.stem}-{st}{base.suffix}")
-        for st in _unique_stems(units, mirror=False)
-    ]
-
-
 # ---------------------------------------------------------------------- run
 def _usage_error(args: argparse.Namespace, message: str) -> int:
     parser: argparse.ArgumentParser | None = getattr(args, "_read_parser", None)
@@ -387,19 +216,6 @@ def _usage_error(args: argparse.Namespace, message: str) -> int:
     else:
         print(f"unocr read: error: {message}", file=sys.stderr)
     return 2
-
-
-def _error_line(source: str, err: UnocrError) -> str:
-    text = str(err)
-    if source == "-":
-        shown = "<stdin>"
-        if text.startswith("<bytes>"):
-            text = shown + text[len("<bytes>") :]
-    else:
-        shown = source
-    return (
-        f"unocr: error: {text}" if shown in text else f"unocr: error: {shown}: {text}"
-    )
 
 
 def _inputs(sources: Sequence[str]) -> list[Any]:
@@ -413,35 +229,6 @@ def _inputs(sources: Sequence[str]) -> list[Any]:
         else:
             items.append(s)
     return items
-
-
-def _label(source: str, page: int | None) -> str:
-    shown = "<stdin>" if source == "-" else source
-    return shown if page is None else f"{shown} (page {page})"
-
-
-def _document(pages: Sequence[Any], fmt: str, several: bool) -> str:
-    from unocr.formats import dumps, dumps_pages
-
-    if fmt == "json" and not several:
-        return dumps(pages[0], "json")
-    return dumps_pages(pages, fmt)
-
-
-def _write_pdf(path: Path | None, pages: Sequence[Any], images: Sequence[Any]) -> None:
-    import io
-
-    from unocr.documents.searchable import save_pdf
-
-    if path is None:
-        buffer = io.BytesIO()
-        save_pdf(pages, buffer, images=images)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(buffer.getvalue())
-        sys.stdout.buffer.flush()
-        return
-    with atomic_path(path) as temp:
-        save_pdf(pages, temp, images=images)
 
 
 def _report_found(found: Found, quiet: bool) -> int:
@@ -464,143 +251,6 @@ def _report_found(found: Found, quiet: bool) -> int:
                 file=sys.stderr,
             )
     return len(found.unmatched)
-
-
-class _Writer:
-    """Writes each output as soon as its pages are in (see ``run``)."""
-
-    def __init__(
-        self,
-        *,
-        fmt: str,
-        units: list[_Unit],
-        targets: list[Path] | None,
-        annotate: list[Path] | None,
-        items: list[Any],
-        where: list[tuple[int, int | None]],
-        output: str | None,
-        progress: Progress,
-    ) -> None:
-        self.fmt = fmt
-        self.units = units
-        self.targets = targets
-        self.annotate = annotate
-        self.items = items
-        self.where = where
-        self.output = output
-        self.progress = progress
-        self.several = len(items) > 1
-        self.failed = 0
-        self.results: list[Any] = [None] * len(items)
-        self.unit_of = [0] * len(items)
-        for u, unit in enumerate(units):
-            for i in unit.items:
-                self.unit_of[i] = u
-        self.missing = [len(unit.items) for unit in units]
-        self.complete = [False] * len(units)
-        self.next_unit = 0  # the first unit the stream has not written
-        self.stream: TextIO | None = None  # an --output file being written
-        self.wrote = False
-
-    # one page finished
-    def add(self, index: int, result: Any) -> None:
-        from unocr.backends.base import ItemFailure
-
-        if isinstance(result, ItemFailure):
-            self.fail(self.units[self.unit_of[index]].source.source, result.error)
-        elif self.annotate is not None:
-            self._annotate(index, result)
-        self.results[index] = result
-        u = self.unit_of[index]
-        self.missing[u] -= 1
-        if self.missing[u]:
-            return
-        if self.targets is not None:  # one file per unit, as soon as it is done
-            self._emit(u)
-            return
-        self.complete[u] = True
-        while self.next_unit < len(self.units) and self.complete[self.next_unit]:
-            self._emit(self.next_unit)
-            self.next_unit += 1
-
-    def fail(self, source: str, err: UnocrError) -> None:
-        self.failed += 1
-        self.progress.say(_error_line(source, err))
-
-    def unwritable(self, path: Path | None, exc: OSError) -> None:
-        """An output file could not be written: its line; the others go on."""
-        self.failed += 1
-        reason = exc.strerror or str(exc)
-        self.progress.say(f"unocr: error: cannot write {path or '<stdout>'}: {reason}")
-
-    def _good(self, u: int) -> list[int]:
-        from unocr.model import Page
-
-        return [i for i in self.units[u].items if isinstance(self.results[i], Page)]
-
-    def _emit(self, u: int) -> None:
-        unit = self.units[u]
-        good = self._good(u)
-        pages = [self.results[i] for i in good]
-        for i in unit.items:  # written: the pages are not kept
-            self.results[i] = None
-        if not good:
-            return
-        target = self.targets[u] if self.targets is not None else None
-        if self.fmt == "pdf":
-            out = target or (Path(self.output) if self.output else None)
-            try:
-                _write_pdf(out, pages, [self.items[i] for i in good])
-            except UnocrError as err:
-                self.fail(unit.source.source, err)
-            except OSError as exc:
-                self.unwritable(out, exc)
-            return
-        if target is not None:
-            try:
-                write_text(target, _document(pages, self.fmt, self.several))
-            except OSError as exc:
-                self.unwritable(target, exc)
-        elif self.fmt == "text" and self.several:
-            for i, page in zip(good, pages, strict=True):
-                number = self.where[i][1]
-                source = self.units[self.unit_of[i]].source.source
-                self._stream_out(
-                    f"==> {_label(source, number)} <==\n"
-                    + _document([page], self.fmt, self.several)
-                )
-        else:
-            self._stream_out(_document(pages, self.fmt, self.several))
-
-    def _stream_out(self, text: str) -> None:
-        if not text.endswith("\n"):
-            text += "\n"
-        if self.wrote and self.fmt == "text" and self.several:
-            text = "\n" + text
-        self.wrote = True
-        out = self.stream if self.stream is not None else sys.stdout
-        out.write(text)
-        out.flush()
-
-    def _annotate(self, index: int, page: Any) -> None:
-        from PIL import Image
-
-        from unocr.documents import load_input
-
-        assert self.annotate is not None
-        target = self.annotate[index]
-        try:
-            image = load_input(self.items[index], max_pixels=None).image
-            drawn = page.draw(image)
-        except UnocrError as err:
-            self.fail(self.units[self.unit_of[index]].source.source, err)
-            return
-        kind = Image.registered_extensions()[target.suffix.lower()]
-        try:
-            with atomic_path(target) as temp:
-                drawn.save(temp, format=kind)
-        except OSError as exc:
-            self.unwritable(target, exc)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -639,8 +289,8 @@ def run(args: argparse.Namespace) -> int:
         text_layer=args.text_layer,
     )
     try:
-        fmt = _output_format(args)
-    except _UsageError as exc:
+        fmt = naming.output_format(args)
+    except UsageError as exc:
         return _usage_error(args, str(exc))
     items: list[Any] = []
     where: list[tuple[int, int | None]] = []  # (input position, page number)
@@ -648,11 +298,13 @@ def run(args: argparse.Namespace) -> int:
         for x in expand([item], options):
             items.append(x)
             where.append((position, x.index + 1 if isinstance(x, PageRef) else None))
-    units = _units(where, inputs, per_page=fmt in _PER_PAGE)
+    units = naming.units(where, inputs, per_page=fmt in naming.PER_PAGE)
     try:
-        targets = _targets(args, fmt, units)
-        annotate = _annotate_targets(args, _units(where, inputs, per_page=True))
-    except _UsageError as exc:
+        targets = naming.targets(args, fmt, units)
+        annotate = naming.annotate_targets(
+            args, naming.units(where, inputs, per_page=True)
+        )
+    except UsageError as exc:
         return _usage_error(args, str(exc))
 
     engine_options: dict[str, Any] = dict(args.option)
@@ -669,7 +321,7 @@ def run(args: argparse.Namespace) -> int:
             args, f"invalid option for the {args.backend} backend: {exc}"
         )
     progress = Progress(len(items), show=not args.quiet)
-    writer = _Writer(
+    writer = Writer(
         fmt=fmt,
         units=units,
         targets=targets,
