@@ -99,18 +99,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "('-' = standard input)",
     )
     parser.add_argument(
-        "-r",
-        "--recursive",
-        action="store_true",
-        help="read the subfolders of a folder too",
-    )
-    parser.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="no progress and no notes on standard error (errors are still printed)",
-    )
-    parser.add_argument(
         "-b", "--backend", default="tesseract", help="engine name (default: tesseract)"
     )
     parser.add_argument(
@@ -140,6 +128,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=1,
         metavar="N",
         help="images recognised at once (default: 1)",
+    )
+    parser.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="read the subfolders of a folder too",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress and no notes on standard error (errors are still printed)",
     )
     parser.add_argument(
         "--annotate",
