@@ -68,6 +68,7 @@ def test_folder_recursive_mirrors_the_tree(
     scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
+    (scans / "b" / "loop").symlink_to(scans)  # a link to a folder is not entered
     code = main(
         ["read", str(scans), "-r", "-o", f"{out}/", "-f", "json", "--workers", "2"]
     )

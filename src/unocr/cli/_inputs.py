@@ -32,12 +32,12 @@ class Input:
 
     Attributes:
         source: The path (as found or given), or ``-`` for standard input.
-        relative: Its path below the folder or pattern it was found by, or
-            ``None`` for a file named on the command line.
+        relative: Its path below the folder or pattern it was found by
+            (``/``-separated), or ``None`` for a file named on the command line.
     """
 
     source: str
-    relative: PurePath | None = None
+    relative: str | None = None
 
 
 @dataclass
@@ -81,25 +81,45 @@ def collect(arguments: list[str], *, recursive: bool) -> Found:
     return found
 
 
-def _take(path: Path, base: Path, label: str, found: Found) -> None:
-    if path.suffix.lower() in READ_SUFFIXES:
-        found.inputs.append(Input(str(path), path.relative_to(base)))
+def _take(path: str, relative: str, label: str, found: Found) -> None:
+    if os.path.splitext(path)[1].lower() in READ_SUFFIXES:
+        found.inputs.append(Input(path, relative))
     else:
         found.skipped[label] = found.skipped.get(label, 0) + 1
 
 
 def _folder(root: Path, base: Path, label: str, recursive: bool, found: Found) -> None:
-    files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        files.extend(Path(dirpath, n) for n in filenames if not n.startswith("."))
-        if not recursive:
-            if dirnames:
-                found.unentered[label] = found.unentered.get(label, 0) + len(dirnames)
-            break
-    for path in sorted(files, key=lambda p: p.relative_to(root).parts):
-        if path.is_file():
-            _take(path, base, label, found)
+    files: list[tuple[tuple[str, ...], str]] = []  # (path below root, path)
+    _walk(str(root), (), recursive, label, found, files)
+    files.sort()
+    prefix = root.relative_to(base).parts
+    for parts, path in files:
+        _take(path, "/".join(prefix + parts), label, found)
+
+
+def _walk(
+    folder: str,
+    parts: tuple[str, ...],
+    recursive: bool,
+    label: str,
+    found: Found,
+    files: list[tuple[tuple[str, ...], str]],
+) -> None:
+    """Collect the regular files below ``folder``; links to folders are not entered."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # an unreadable subfolder: nothing to read there
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if recursive:
+                _walk(entry.path, (*parts, entry.name), recursive, label, found, files)
+            else:
+                found.unentered[label] = found.unentered.get(label, 0) + 1
+        elif entry.is_file():
+            files.append(((*parts, entry.name), entry.path))
 
 
 def _pattern(pattern: str, found: Found) -> None:
@@ -109,7 +129,7 @@ def _pattern(pattern: str, found: Found) -> None:
     if not files:
         found.unmatched.append(pattern)
     for path in files:
-        _take(path, base, pattern, found)
+        _take(str(path), path.relative_to(base).as_posix(), pattern, found)
 
 
 def _fixed_prefix(pattern: str) -> Path:

@@ -86,7 +86,7 @@ def _unit_stem(unit: Unit, mirror: bool) -> PurePosixPath:
         stem = f"{stem}-p{unit.page}"
     relative = unit.source.relative
     if mirror and relative is not None:
-        return PurePosixPath(relative.parent.as_posix(), stem)
+        return PurePosixPath(relative).parent / stem
     return PurePosixPath(stem)
 
 
@@ -111,7 +111,7 @@ def _fill(pattern: str, unit: Unit, index: int) -> Path:
                 name=name,
                 index=index,
                 page=unit.page or 1,
-                dir="" if relative is None else relative.parent.as_posix(),
+                dir="" if relative is None else PurePosixPath(relative).parent,
             )
         )
     except (KeyError, IndexError, ValueError) as exc:
