@@ -26,7 +26,7 @@ __all__ = ["READ_SUFFIXES", "Found", "Input", "collect"]
 READ_SUFFIXES = frozenset(IMAGE_SUFFIXES | {".pdf"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Input:
     """One input of ``unocr read``.
 

@@ -49,7 +49,7 @@ class UsageError(Exception):
     """A combination of arguments that cannot work (exit status 2)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """One output file: an input with all its pages, or one page of it."""
 
@@ -159,15 +159,20 @@ def output_format(args: argparse.Namespace) -> str:
 
 def targets(
     args: argparse.Namespace, fmt: str, units: Sequence[Unit]
-) -> list[Path] | None:
-    """One output file per unit, or ``None`` to write one stream."""
+) -> list[str] | None:
+    """One output file per unit, or ``None`` to write one stream.
+
+    File names are kept as strings: a path object costs about 700 bytes, which
+    a folder of a million images would multiply.
+    """
     out: str | None = args.output
     if out is not None and _is_pattern(out):
-        return _pattern_paths(out, units, "--output")
+        return [str(p) for p in _pattern_paths(out, units, "--output")]
     if out is not None and _is_folder(out):
         folder = Path(out)
         return [
-            folder / (str(st) + SUFFIX[fmt]) for st in unique_stems(units, mirror=True)
+            str(folder / (str(st) + SUFFIX[fmt]))
+            for st in unique_stems(units, mirror=True)
         ]
     if len(units) > 1 and fmt not in STREAMABLE:
         unit, several = ("page", "pages") if fmt in PER_PAGE else ("document", "inputs")
@@ -183,7 +188,7 @@ def targets(
 
 def annotate_targets(
     args: argparse.Namespace, units: Sequence[Unit]
-) -> list[Path] | None:
+) -> list[str] | None:
     """One ``--annotate`` file per page, or ``None`` without ``--annotate``."""
     target: str | None = args.annotate
     if target is None:
@@ -195,11 +200,11 @@ def annotate_targets(
             f"--annotate {target!r}: give an image file name such as boxes.png"
         )
     if _is_pattern(target):
-        return _pattern_paths(target, units, "--annotate")
+        return [str(p) for p in _pattern_paths(target, units, "--annotate")]
     if len(units) == 1:
-        return [Path(target)]
+        return [target]
     base = Path(target)
     return [
-        base.with_name(f"{base.stem}-{st}{base.suffix}")
+        str(base.with_name(f"{base.stem}-{st}{base.suffix}"))
         for st in unique_stems(units, mirror=False)
     ]

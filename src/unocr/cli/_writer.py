@@ -73,8 +73,8 @@ class Writer:
         *,
         fmt: str,
         units: list[Unit],
-        targets: list[Path] | None,
-        annotate: list[Path] | None,
+        targets: list[str] | None,
+        annotate: list[str] | None,
         items: list[Any],
         where: list[tuple[int, int | None]],
         output: str | None,
@@ -146,7 +146,7 @@ class Writer:
             self.results[i] = None
         if not good:
             return
-        target = self.targets[u] if self.targets is not None else None
+        target = Path(self.targets[u]) if self.targets is not None else None
         if self.fmt == "pdf":
             out = target or (Path(self.output) if self.output else None)
             try:
@@ -188,7 +188,7 @@ class Writer:
         from unocr.documents import load_input
 
         assert self.annotate is not None
-        target = self.annotate[index]
+        target = Path(self.annotate[index])
         try:
             image = load_input(self.items[index], max_pixels=None).image
             drawn = page.draw(image)
