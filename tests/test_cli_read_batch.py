@@ -23,6 +23,9 @@ from unocr.cli._output import atomic_path
 from unocr.documents.streaming import iter_items
 from unocr.model import Page
 
+from .processes import children
+from .terminal import run_on_terminal
+
 pytestmark = pytest.mark.skipif(
     shutil.which("tesseract") is None,
     reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
@@ -212,6 +215,25 @@ def test_plain_progress_lines_when_not_a_terminal(
     assert " pages" not in capsys.readouterr().err
 
 
+def test_progress_bar_and_error_lines_on_a_terminal(scans: Path) -> None:
+    """On a terminal the bar is drawn and an error line is printed whole above it."""
+    code, out, drawn = run_on_terminal(
+        [sys.executable, "-m", "unocr", "read", str(scans), "-r", "-w", "2"]
+    )
+    assert code == 1
+    assert all(word in out.decode() for word in WORDS[:5])
+    shown = drawn.decode()
+    assert "6/6" in shown
+    # the bar is cleared before the line: the line starts at the left margin
+    (error,) = [
+        line
+        for line in shown.replace("\r", "\n").splitlines()
+        if "unocr: error:" in line
+    ]
+    assert error.startswith("unocr: error:") and error.endswith("truncated)")
+    assert "broken.png" in error
+
+
 def test_one_output_file_for_everything_is_complete_or_absent(
     scans: Path, tmp_path: Path
 ) -> None:
@@ -305,20 +327,8 @@ def test_iter_items_splits_the_cores_once_for_the_whole_stream(scans: Path) -> N
         assert engines.threads is None
 
 
-def _tesseract_children() -> list[str]:
-    mine = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if parent == os.getpid() and comm == "tesseract":
-            mine.append(entry.name)
-    return mine
+def _tesseract_children() -> list[int]:
+    return [pid for pid, comm, _ in children(os.getpid()) if comm == "tesseract"]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -331,7 +341,7 @@ def test_closing_iter_items_starts_no_further_image(scans: Path) -> None:
         next(results)
         results.close()
         # the images being read (one per thread) finish; no other is started
-        seen: set[str] = set()
+        seen: set[int] = set()
         deadline = time.monotonic() + 60
         quiet_since = time.monotonic()
         while time.monotonic() < deadline and time.monotonic() - quiet_since < 2:
