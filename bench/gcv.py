@@ -6,8 +6,9 @@ call (a fast real round trip). The same 64 images go through
 - the plain loop a user writes after Google's sample: one
   ``client.text_detection(image=...)`` per image, one after another;
 - ``unocr.read_many(images, backend="gcv")``: 16 images per
-  ``BatchAnnotateImages`` call, 4 calls in flight, and every response
-  converted to a unocr Page (lines synthesised, geometry canonicalised).
+  ``BatchAnnotateImages`` call, 4 calls in flight, the JPEG files sent as they
+  are (never decoded on the client), and every response converted to a unocr
+  Page (lines synthesised, geometry canonicalised).
 
 Two workloads: replies of a few words (the network-bound case), and the real
 dense DOCUMENT_TEXT_DETECTION response of the test fixture (332 words, 1154

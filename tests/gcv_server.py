@@ -22,12 +22,14 @@ logic are all exercised. It records every request and can inject faults:
 
 from __future__ import annotations
 
+import io
 import random
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -36,6 +38,11 @@ from google.cloud import vision_v1
 from google.cloud.vision_v1.services.image_annotator.transports import (
     ImageAnnotatorGrpcTransport,
 )
+
+#: The real dense response of the test fixture and the image it answers.
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
+IMAGE = FIXTURES / "document.jpg"
+RESPONSE = FIXTURES / "document.response.json"
 
 SERVICE = "google.cloud.vision.v1.ImageAnnotator"
 METHOD = f"/{SERVICE}/BatchAnnotateImages"
@@ -191,6 +198,24 @@ class VisionServer:
         if self.unavailable_fraction and self._rng.random() < self.unavailable_fraction:
             return grpc.StatusCode.UNAVAILABLE
         return None
+
+
+def png(width: int, height: int, shade: int) -> bytes:
+    """A PNG file of one gray shade."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (shade, shade, shade)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def backend_for(server: VisionServer, **options: object) -> Any:
+    """A gcv backend talking to ``server`` (5 s deadline, 10 ms first backoff)."""
+    from unocr.backends.gcv.backend import GcvBackend
+
+    options.setdefault("timeout", 5.0)
+    options.setdefault("initial_backoff", 0.01)
+    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
 
 
 def fixed_reply(response: vision_v1.AnnotateImageResponse) -> Reply:

@@ -29,6 +29,7 @@ CASES = [
     E.DatasetError("bad gt"),
     E.RecognitionError("engine died", backend="x", item=0),
     E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
+    E.WorkerLostError("worker lost", reason="KilledWorker: x", backend="fault", item=2),
 ]
 
 

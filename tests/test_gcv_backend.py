@@ -31,29 +31,18 @@ from unocr.errors import (
 from unocr.model import Page
 
 from .gcv_server import (
+    IMAGE,
+    RESPONSE,
     VisionServer,
+    backend_for,
     by_content,
     fixed_reply,
     load_response,
+    png,
     word_response,
 )
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
-IMAGE = FIXTURES / "document.jpg"
-RESPONSE = FIXTURES / "document.response.json"
 DOC = "DOCUMENT_TEXT_DETECTION"
-
-
-def png(width: int, height: int, shade: int) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (shade, shade, shade)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def backend_for(server: VisionServer, **options: object) -> GcvBackend:
-    options.setdefault("timeout", 5.0)
-    options.setdefault("initial_backoff", 0.01)
-    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

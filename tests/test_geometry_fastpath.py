@@ -110,6 +110,39 @@ def test_canonicalize_quads_small_batches_match(rows):
     assert same_bits(got, want)
 
 
+@given(
+    st.lists(quad_corners(), min_size=0, max_size=6),
+    st.lists(
+        st.tuples(
+            st.integers(-50, 50),
+            st.integers(-50, 50),
+            st.integers(0, 20),
+            st.integers(0, 20),
+            st.integers(0, 3),
+        ),
+        min_size=9,
+        max_size=30,
+    ),
+)
+def test_canonicalize_quads_upright_shortcut_matches(rows, rects):
+    """Law: in large batches, upright rectangles given in any corner order
+    (the shortcut keeps those given TL, TR, BR, BL; zero width or height and
+    other orders take the rule) come out as the vectorised body gives them."""
+    corners = [
+        np.roll(
+            np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], float),
+            turn,
+            axis=0,
+        )
+        for x, y, w, h, turn in rects
+    ]
+    arr = np.stack([*rows, *corners])
+    with np.errstate(all="ignore"):
+        got = canonicalize_quads(arr)
+        want = convert.canonicalize_quad_rows(arr)
+    assert same_bits(got, want)
+
+
 def test_fast_path_accepts_typical_quads():
     """Law: the usual inputs (canonical word quads, rotated rectangles, any
     rotation or reversal of them) are decided without the vectorised rule."""

@@ -275,3 +275,18 @@ def test_json_round_trip_is_lossless(page):
     text = page.to_json()
     assert Page.from_json(text) == page
     assert json.loads(json.dumps(page.to_dict())) == page.to_dict()
+
+
+def test_from_checked_builds_the_element_the_constructor_builds() -> None:
+    """Every field is set, those it does not take to their defaults."""
+    from unocr.geometry import Box
+    from unocr.model import Symbol, Word
+
+    box = Box(0, 0, 4, 2)
+    sym = Symbol.from_checked("a", box, 0.5, "en")
+    assert sym == Symbol(text="a", geometry=box, confidence=0.5, language="en")
+    word = Word.from_checked("a", box, None, None, False, (sym,))
+    assert word == Word(text="a", geometry=box, native=False, symbols=(sym,))
+    assert repr(word) == repr(
+        Word(text="a", geometry=box, native=False, symbols=(sym,))
+    )

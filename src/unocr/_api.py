@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
@@ -92,12 +94,19 @@ def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
 
 
 def clear_cache() -> None:
-    """Close and forget every backend that :func:`read` has cached."""
+    """Close and forget every backend that :func:`read` has cached.
+
+    Also those that executor tasks built in this process
+    (:func:`unocr.executors.clear_worker_backends`).
+    """
     with _cache_lock:
         backends = list(_cache.values())
         _cache.clear()
     for b in backends:
         b.close()
+    executors = sys.modules.get("unocr.executors")
+    if executors is not None:
+        executors.clear_worker_backends()
 
 
 def _backend_for(
@@ -177,6 +186,7 @@ def read_many(
     password: str | None = None,
     text_layer: bool = False,
     max_pages: int | None = DEFAULT_MAX_PAGES,
+    executor: Executor | None = None,
     **options: Any,
 ) -> list[Page | ItemFailure]:
     """Recognise many images and documents; results in input order.
@@ -203,6 +213,11 @@ def read_many(
         text_layer: Take a PDF page's words from its text layer where it has
             one, instead of running the engine.
         max_pages: Refuse PDFs with more pages (``None``: no limit).
+        executor: Any :class:`concurrent.futures.Executor` (a process pool, a
+            Dask ``Client.get_executor()``) to run the engine calls on instead
+            of ``workers`` threads; each worker process builds the engine once
+            from its name and options, and this process builds none (a thread
+            pool shares one built here); see :mod:`unocr.executors`.
         **options: The engine's own options.
 
     Returns:
@@ -212,7 +227,15 @@ def read_many(
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
-    engine, shared = _backend_for(backend, options)
+    if isinstance(backend, str) and not (
+        executor is None or isinstance(executor, ThreadPoolExecutor)
+    ):  # built on the executor's workers only
+        from unocr.executors import BackendSpec, RemoteBackend
+
+        engine: Backend = RemoteBackend(BackendSpec.named(backend, options))
+        shared = True
+    else:
+        engine, shared = _backend_for(backend, options)
     try:
         return _documents.read_items(
             engine,
@@ -223,6 +246,7 @@ def read_many(
             errors=errors,
             progress=progress,
             channel_order=channel_order,
+            executor=executor,
         )
     finally:
         if not shared:

@@ -25,7 +25,8 @@ library keeps working::
     └── RecognitionError (RuntimeError)          the engine itself failed
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
         └── EngineCrashedError                   an engine's worker process died
-            └── EngineMemoryError                ... stopped for using too much memory
+            ├── EngineMemoryError                ... stopped for using too much memory
+            └── WorkerLostError                  ... an executor's worker was lost
 
 Errors carry context where it applies: ``.backend`` (the engine's registered
 name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
@@ -56,6 +57,7 @@ __all__ = [
     "StageUnavailableError",
     "UnknownOptionError",
     "UnocrError",
+    "WorkerLostError",
     "XmlSyntaxError",
 ]
 
@@ -327,6 +329,9 @@ class EngineTimeoutError(RecognitionError, builtins.TimeoutError):
 class ConfigError(UnocrError, ValueError):
     """A configuration file (``unocr.toml``) or an isolation option is invalid.
 
+    Also raised when an engine option cannot be pickled for an executor's
+    worker processes (``read_many(..., executor=...)``); the message names it.
+
     Attributes:
         source: Where the bad setting came from (a file path or an environment
             variable), or ``None`` for an argument.
@@ -387,3 +392,28 @@ class EngineMemoryError(EngineCrashedError):
         )
         self.max_memory = max_memory
         self.used = used
+
+
+class WorkerLostError(EngineCrashedError):
+    """An executor's worker process was lost before an item of a batch finished.
+
+    Raised per item by ``read_many(..., executor=...)`` and :mod:`unocr.dask`
+    when a ``ProcessPoolExecutor`` worker dies (the pool is then broken: make a
+    new one to retry the failed items) or Dask gives up on a task whose
+    workers kept dying (``KilledWorker``). The items that finished keep their
+    pages.
+
+    Attributes:
+        reason: The executor's own exception, as ``"Type: message"``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "",
+        backend: str | None = None,
+        item: object = None,
+    ) -> None:
+        super().__init__(message, backend=backend, item=item)
+        self.reason = reason

@@ -59,6 +59,7 @@ from unocr.limits import DEFAULT_MAX_PIXELS
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "IMAGE_SUFFIXES",
+    "EncodedImage",
     "ImageHeader",
     "ImageInput",
     "LoadedImage",
@@ -129,6 +130,72 @@ class LoadedImage:
     def height(self) -> int:
         """Height of the upright image in pixels."""
         return self.image.height
+
+
+class EncodedImage(LoadedImage):
+    """A :class:`LoadedImage` whose pixels are decoded only when first used.
+
+    :func:`load_image` returns one with ``decode=False`` when the file's own
+    bytes (:attr:`encoded`, never ``None`` here) show exactly the image, so an
+    engine that sends the file (a cloud service) never pays for decoding it.
+    ``width``, ``height`` and ``format`` come from the header; ``image``
+    decodes the bytes on first access (once; ``decode_seconds`` then includes
+    it): the same pixels :func:`load_image` gives with ``decode=True``.
+
+    Args:
+        encoded: The file's bytes.
+        name: The input as shown in messages.
+        decode_seconds: Seconds spent reading the header.
+        format: The file format from the header.
+        size: ``(width, height)`` from the header, in pixels.
+    """
+
+    encoded: bytes
+
+    def __init__(
+        self,
+        encoded: bytes,
+        name: str,
+        decode_seconds: float,
+        format: str | None,
+        size: tuple[int, int],
+    ) -> None:
+        put = object.__setattr__  # the dataclass is frozen
+        put(self, "encoded", encoded)
+        put(self, "name", name)
+        put(self, "decode_seconds", decode_seconds)
+        put(self, "format", format)
+        put(self, "_size", size)
+        put(self, "_pixels", None)
+
+    @property
+    def image(self) -> Image.Image:
+        """The decoded image (mode ``"RGB"``), decoded on first access."""
+        pixels: Image.Image | None = self.__dict__["_pixels"]
+        if pixels is None:
+            start = time.perf_counter()
+            pixels = load_image(self.encoded, max_pixels=None).image
+            spent = self.decode_seconds + time.perf_counter() - start
+            object.__setattr__(self, "decode_seconds", spent)
+            object.__setattr__(self, "_pixels", pixels)
+        return pixels
+
+    @property
+    def width(self) -> int:
+        """Width of the image in pixels (from the header)."""
+        size: tuple[int, int] = self.__dict__["_size"]
+        return size[0]
+
+    @property
+    def height(self) -> int:
+        """Height of the image in pixels (from the header)."""
+        size: tuple[int, int] = self.__dict__["_size"]
+        return size[1]
+
+    def __repr__(self) -> str:
+        w, h = self.__dict__["_size"]
+        size = f"{self.format} {w}x{h}, {len(self.encoded)} bytes"
+        return f"EncodedImage({self.name!r}, {size})"
 
 
 def describe(source: object) -> str:
@@ -650,6 +717,7 @@ def load_image(
     channel_order: Literal["rgb", "bgr"] = "rgb",
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     frame: int = 0,
+    decode: bool = True,
 ) -> LoadedImage:
     """Decode one image input to an upright RGB image.
 
@@ -663,6 +731,12 @@ def load_image(
             header before decoding; ``None`` disables the check.
         frame: Zero-based frame of a multi-frame file (TIFF pages, GIF frames).
             ``read()`` uses frame 0; use :func:`iter_frames` for all of them.
+        decode: ``False`` defers decoding where the file's own bytes show
+            exactly the image (see :attr:`LoadedImage.encoded`): only the
+            header is read and an :class:`EncodedImage` is returned, whose
+            pixels are decoded on first use of ``.image``. For engines that
+            take the file itself (a cloud service); a corrupt body is then
+            found by whoever decodes it.
 
     Returns:
         The decoded image (mode ``"RGB"``), its name, decode time in seconds,
@@ -699,6 +773,17 @@ def load_image(
     with _open_stream(source, name) as (stream, data), _own_pixel_limit():
         im = _open_image(stream, name)
         with im:
+            # (reading the orientation may decode a PNG: only when deferring)
+            deferred = not decode and frame == 0 and exif_orientation(im) == 1
+            if deferred and _shows_exactly(im, False):
+                _check_size(im.size, max_pixels, name, "")
+                return EncodedImage(
+                    _read_bytes(stream, data),
+                    name,
+                    time.perf_counter() - start,
+                    im.format,
+                    im.size,
+                )
             rgb, encoded = _decode_encoded(im, stream, data, frame, max_pixels, name)
             fmt = im.format
     return LoadedImage(rgb, name, time.perf_counter() - start, encoded, fmt)
@@ -717,13 +802,21 @@ def _decode_encoded(
     _seek(im, frame, name)
     _check_size(im.size, max_pixels, name, where)
     rgb, oriented = _decode_frame(im, name, where)
-    if oriented or frame != 0 or im.mode not in _LOSSLESS_MODES:
-        return rgb, None
-    if "transparency" in im.info:
-        return rgb, None
-    if im.format == "TIFF" and not _single_frame(im):  # more pages, or damaged
+    if frame != 0 or not _shows_exactly(im, oriented):
         return rgb, None
     return rgb, _read_bytes(stream, data)
+
+
+def _shows_exactly(im: ImageFile.ImageFile, oriented: bool) -> bool:
+    """Whether frame 0's file bytes show exactly what :func:`load_image` decodes.
+
+    Decided from the header alone: not turned upright by EXIF (``oriented``),
+    a mode whose RGB conversion changes nothing, no transparency, and one
+    frame for TIFF (viewers of other formats show the first frame).
+    """
+    if oriented or im.mode not in _LOSSLESS_MODES or "transparency" in im.info:
+        return False
+    return im.format != "TIFF" or _single_frame(im)  # more pages, or damaged
 
 
 def _single_frame(im: Image.Image) -> bool:

@@ -26,7 +26,13 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_EXCEPTION,
+    Executor,
+    Future,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -56,6 +62,7 @@ from unocr.model import Block, Page, Recognition, Timings
 __all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
 
 _T = TypeVar("_T")
+_B = TypeVar("_B", bound="Backend")
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,11 @@ class Backend(abc.ABC):
     #: network engine sets it to its requests in flight); an instance may
     #: set its own.
     min_workers: int = 1
+    #: Whether the engine reads decoded pixels. ``False`` (an engine that
+    #: sends the file itself, e.g. a cloud service): an image file whose bytes
+    #: show it exactly arrives undecoded, as an
+    #: :class:`~unocr.image.EncodedImage` (pixels decoded on first use).
+    needs_pixels: ClassVar[bool] = True
     _legacy: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -223,6 +235,20 @@ class Backend(abc.ABC):
         self.max_pixels = max_pixels
         self._closed = False
         self._lock = threading.Lock()
+
+    # ---------------------------------------------------- construction options
+    #: The positional and keyword arguments this backend was built with.
+    _construction: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls: type[_B], *args: Any, **kwargs: Any) -> _B:
+        """Record the construction options (see :mod:`unocr.executors`).
+
+        An executor's worker process builds this backend's twin from them
+        instead of pickling the engine.
+        """
+        self = super().__new__(cls)
+        self._construction = (args, dict(kwargs))
+        return self
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -277,7 +303,10 @@ class Backend(abc.ABC):
         langs = self._languages(languages)
         try:
             loaded = load_input(
-                image, channel_order=channel_order, max_pixels=self.max_pixels
+                image,
+                channel_order=channel_order,
+                max_pixels=self.max_pixels,
+                decode=self.needs_pixels,
             )
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
@@ -346,12 +375,14 @@ class Backend(abc.ABC):
         errors: Literal["raise", "return"] = "raise",
         progress: Callable[[int], None] | None = None,
         channel_order: Literal["rgb", "bgr"] = "rgb",
+        executor: Executor | None = None,
     ) -> list[Page | ItemFailure]:
         """Recognise many images; results come back in input order.
 
         Images are decoded and recognised on ``workers`` threads (at least
         :attr:`min_workers`), in chunks of :attr:`batch_size` for engines that
-        batch.
+        batch; or, with ``executor``, on that executor's workers (see
+        :mod:`unocr.executors`).
 
         Args:
             images: Any inputs :meth:`read` accepts; every page of a PDF or
@@ -364,6 +395,10 @@ class Backend(abc.ABC):
                 place and still returns every other page.
             progress: Called with the number of items just finished.
             channel_order: ``"bgr"`` for arrays from OpenCV.
+            executor: Any :class:`concurrent.futures.Executor` (a process
+                pool, a Dask ``Client.get_executor()``...) to run the chunks
+                on instead of ``workers`` threads. Process workers rebuild
+                this backend once each from its construction options.
 
         Returns:
             One :class:`~unocr.Page` (or :class:`ItemFailure`) per image or
@@ -371,7 +406,11 @@ class Backend(abc.ABC):
 
         Raises:
             ValueError: ``workers`` < 1 or an unknown ``errors`` mode.
-            unocr.errors.UnocrError: With ``errors="raise"``, the first failure.
+            unocr.errors.ConfigError: ``executor`` runs in other processes
+                and an option of this backend cannot be pickled.
+            unocr.errors.UnocrError: With ``errors="raise"``, the first failure
+                (:class:`~unocr.errors.WorkerLostError` for an executor's
+                worker lost during the item).
         """
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
@@ -380,6 +419,18 @@ class Backend(abc.ABC):
         self._check_open()
         self._before_call()
         langs = self._languages(languages)
+        if executor is not None:
+            from unocr.executors import read_on_executor
+
+            return read_on_executor(
+                self,
+                images,
+                executor,
+                languages=langs,
+                errors=errors,
+                progress=progress,
+                channel_order=channel_order,
+            )
         items = expand(images)  # a PDF or multi-page TIFF: one item per page
         results: list[Page | ItemFailure | None] = [None] * len(items)
         size = max(1, int(self.batch_size))
@@ -396,6 +447,7 @@ class Backend(abc.ABC):
                         items[i],
                         channel_order=channel_order,
                         max_pixels=self.max_pixels,
+                        decode=self.needs_pixels,
                     )
                 except UnocrError as err:
                     results[i] = self._item_failure(i, describe_item(items[i]), err)

@@ -180,6 +180,7 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=None,
             batching=True,
             network=True,
+            recognize=True,
         ),
         aliases=("google",),
         description="Google Cloud Vision (TEXT / DOCUMENT_TEXT_DETECTION)",

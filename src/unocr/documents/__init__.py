@@ -276,6 +276,7 @@ def load_input(
     *,
     channel_order: Literal["rgb", "bgr"] = "rgb",
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    decode: bool = True,
 ) -> LoadedImage:
     """Decode any input: an image, a page reference, or a document's page 1.
 
@@ -285,6 +286,8 @@ def load_input(
             at :data:`DEFAULT_DPI`.
         channel_order: For numpy arrays, ``"rgb"`` or ``"bgr"``.
         max_pixels: Pixel limit, checked before decoding or rendering.
+        decode: ``False``: an image file whose bytes show it exactly is not
+            decoded yet (:func:`~unocr.image.load_image` ``decode=False``).
 
     Returns:
         The decoded image; a :class:`PageImage` (with its source) for pages
@@ -303,7 +306,9 @@ def load_input(
         return _load_ref(
             PageRef(data, describe(item), 0, "pdf"), channel_order, max_pixels
         )
-    return load_image(data, channel_order=channel_order, max_pixels=max_pixels)
+    return load_image(
+        data, channel_order=channel_order, max_pixels=max_pixels, decode=decode
+    )
 
 
 def _load_ref(

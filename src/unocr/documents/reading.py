@@ -28,6 +28,8 @@ from unocr.image import ImageInput, describe, iter_frames
 from unocr.model import Page, Source
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from unocr.backends.base import Backend, ItemFailure
 
 __all__ = [
@@ -123,6 +125,7 @@ def read_items(
     errors: Literal["raise", "return"],
     progress: Callable[[int], None] | None,
     channel_order: Literal["rgb", "bgr"],
+    executor: Executor | None = None,
 ) -> list[Page | ItemFailure]:
     """Read many inputs; every document contributes each of its pages.
 
@@ -135,6 +138,7 @@ def read_items(
         errors: ``"raise"`` or ``"return"``.
         progress: Called with the number of pages just finished.
         channel_order: For numpy arrays.
+        executor: Where the engine calls run (see :mod:`unocr.executors`).
 
     Returns:
         One page or item failure per page, in input order; an
@@ -165,6 +169,7 @@ def read_items(
         errors=errors,
         progress=progress,
         channel_order=channel_order,
+        **({} if executor is None else {"executor": executor}),
     )
     for i, result in zip(rest, out, strict=True):
         results[i] = placed(result, i)

@@ -145,7 +145,7 @@ class Box(Shape):
         """Convert to a :class:`Quad` with corners TL, TR, BR, BL (exact)."""
         Quad = shape_class("quad")
 
-        return Quad._trusted(self.hull_points())
+        return Quad.from_checked(self.hull_points())
 
     def to_rotated_box(self) -> RotatedBox:
         """Convert to a :class:`RotatedBox` with angle 0 (exact)."""

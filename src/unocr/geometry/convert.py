@@ -567,7 +567,24 @@ def canonicalize_quads(quads: ArrayLike) -> FloatArray:
         if None not in perms:
             out: FloatArray = q[np.arange(n)[:, None], np.array(perms)]
             return out
-    return canonicalize_quad_rows(q)
+    # Upright rectangles given TL, TR, BR, BL (most engines' words) are
+    # canonical already: the rule keeps them, so only the others go through it.
+    x, y = q[..., 0], q[..., 1]
+    upright = (
+        (x[:, 0] == x[:, 3])
+        & (x[:, 1] == x[:, 2])
+        & (y[:, 0] == y[:, 1])
+        & (y[:, 2] == y[:, 3])
+        & (x[:, 1] > x[:, 0])
+        & (y[:, 3] > y[:, 0])
+    )
+    if not upright.all():
+        rest = ~upright
+        mixed: FloatArray = q.copy()
+        mixed[rest] = canonicalize_quad_rows(q[rest])
+        return mixed
+    kept: FloatArray = q.copy()
+    return kept
 
 
 def canonicalize_quad_rows(q: FloatArray) -> FloatArray:

@@ -112,4 +112,4 @@ def enclosing_quads(groups: Iterable[Iterable[Geometry]]) -> list[Quad]:
         return []
     owners = np.repeat(np.arange(len(counts), dtype=np.intp), counts)
     rects = convert.point_groups_to_rotated(np.concatenate(outlines), owners)
-    return [Quad._trusted(q) for q in convert.rotated_to_quads(rects)]
+    return [Quad.from_checked(q) for q in convert.rotated_to_quads(rects)]

@@ -79,11 +79,26 @@ class Quad(AffineShape):
         object.__setattr__(self, "_points", arr)
 
     @classmethod
-    def _trusted(cls, points: ArrayLike) -> Quad:
-        """Wrap points already in canonical order (internal, no checks)."""
+    def from_checked(cls, points: ArrayLike) -> Quad:
+        """Wrap corners known to be finite and in canonical order, unchecked.
+
+        Package-internal, for geometry code that computed the corners in
+        canonical order itself (a box's corners, the rows of
+        :func:`~unocr.geometry.canonicalize_quads`): nothing is checked or
+        reordered. Anyone else uses :meth:`from_canonical`, which checks.
+
+        Args:
+            points: ``(4, 2)`` float corners TL, TR, BR, BL in pixels.
+
+        Returns:
+            The quad, with exactly these corners (copied, read-only).
+        """
         self = cls.__new__(cls)
         self._set(points)
         return self
+
+    #: The name pickles of earlier versions refer to.
+    _trusted = from_checked
 
     @classmethod
     def from_canonical(cls, points: ArrayLike) -> Quad:
@@ -127,7 +142,7 @@ class Quad(AffineShape):
                     f"TR, BR, BL, got {pts.tolist()} (canonical: "
                     f"{outs[0].tolist()}); use Quad(points) to reorder them"
                 )
-        return cls._trusted(pts)
+        return cls.from_checked(pts)
 
     @classmethod
     def list_from_array(cls, quads: ArrayLike) -> list[Quad]:
@@ -153,11 +168,10 @@ class Quad(AffineShape):
         """
         rows = convert.canonicalize_quads(quads)
         rows.flags.writeable = False
-        new, out = cls.__new__, []
-        for row in rows:  # read-only views of one array: no copy per quad
-            quad = new(cls)
-            object.__setattr__(quad, "_points", row)
-            out.append(quad)
+        new, put = cls.__new__, _set_points
+        out = [new(cls) for _ in range(len(rows))]
+        for quad, row in zip(out, rows, strict=True):  # read-only views of one array
+            put(quad, row)
         return out
 
     @classmethod
@@ -196,7 +210,7 @@ class Quad(AffineShape):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exactly these corners back (they were canonical when the quad was built).
-        return (Quad._trusted, (self._points.tolist(),))
+        return (Quad.from_checked, (self._points.tolist(),))
 
     @property
     def points(self) -> FloatArray:
@@ -333,3 +347,7 @@ class Quad(AffineShape):
             Quad([[5.0, 0.0], [7.0, 0.0], [7.0, 1.0], [5.0, 1.0]])
         """
         return Quad(apply_affine(self._points, as_affine(matrix)))
+
+
+#: The slot setter of a quad's corners (the class forbids ``setattr``).
+_set_points: Any = vars(Quad)["_points"].__set__

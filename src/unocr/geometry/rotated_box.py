@@ -137,7 +137,7 @@ class RotatedBox(Shape):
         """The four corners as a canonical :class:`Quad` (exact)."""
         Quad = shape_class("quad")
 
-        return Quad._trusted(convert.rotated_to_quads(self.as_array()[None])[0])
+        return Quad.from_checked(convert.rotated_to_quads(self.as_array()[None])[0])
 
     def to_polygon(self) -> Polygon:
         """The four corners as a :class:`Polygon` (exact)."""

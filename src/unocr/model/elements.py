@@ -21,8 +21,8 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -130,6 +130,75 @@ class Element:
     def replace(self: E, **changes: Any) -> E:
         """Return a copy with the given fields changed."""
         return replace(self, **changes)
+
+    @classmethod
+    def from_checked(
+        cls: type[E],
+        text: str,
+        geometry: Geometry,
+        confidence: float | None,
+        language: str | None,
+        native: bool = True,
+    ) -> E:
+        """Build an element from fields already checked, without checking them.
+
+        Package-internal, for converters that build thousands of elements
+        from input they have validated themselves (a Cloud Vision response
+        is checked field by field as it is read): the constructor's checks
+        are skipped, so the caller guarantees what they would enforce.
+        Children (``symbols``, ``words``, ``lines``) are empty; subclasses
+        take them as one more argument.
+
+        Args:
+            text: A ``str``.
+            geometry: One of the five shapes of :mod:`unocr.geometry`.
+            confidence: A ``float`` in [0, 1], or ``None``.
+            language: An ISO 639 code, or ``None``.
+            native: A ``bool``.
+
+        Returns:
+            The element, equal to ``cls(text, geometry, confidence, language,
+            native)`` for valid fields.
+        """
+        return _filled(_new(cls), text, geometry, confidence, language, native)
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """The setter of a slot field, for :meth:`Element.from_checked` (frozen)."""
+    setter: Callable[[Any, Any], None] = vars(cls)[name].__set__
+    return setter
+
+
+_new = object.__new__
+_set_text = _slot_setter(Element, "text")
+_set_geometry = _slot_setter(Element, "geometry")
+_set_confidence = _slot_setter(Element, "confidence")
+_set_language = _slot_setter(Element, "language")
+_set_native = _slot_setter(Element, "native")
+#: Every other field of an element, with its default: from_checked sets them.
+_OTHERS = tuple(
+    (_slot_setter(Element, f.name), f.default)
+    for f in fields(Element)
+    if f.name not in ("text", "geometry", "confidence", "language", "native")
+)
+
+
+def _filled(
+    self: E,
+    text: str,
+    geometry: Geometry,
+    confidence: float | None,
+    language: str | None,
+    native: bool,
+) -> E:
+    _set_text(self, text)
+    _set_geometry(self, geometry)
+    _set_confidence(self, confidence)
+    _set_language(self, language)
+    _set_native(self, native)
+    for put, default in _OTHERS:
+        put(self, default)
+    return self
 
 
 def words_text(words: Iterable[Element]) -> str:
@@ -250,6 +319,21 @@ class Word(Element):
         object.__setattr__(self, "symbols", tuple(self.symbols))
 
     @classmethod
+    def from_checked(
+        cls,
+        text: str,
+        geometry: Geometry,
+        confidence: float | None,
+        language: str | None,
+        native: bool = True,
+        symbols: tuple[Symbol, ...] = (),
+    ) -> Word:
+        """:meth:`Element.from_checked` with the word's symbols (a tuple)."""
+        self = _filled(_new(cls), text, geometry, confidence, language, native)
+        _set_symbols(self, symbols)
+        return self
+
+    @classmethod
     def from_line(cls, line: Line) -> Word:
         """A word standing for a line that has none (line-level engines).
 
@@ -270,6 +354,9 @@ class Word(Element):
             language=line.language,
             native=False,
         )
+
+
+_set_symbols = _slot_setter(Word, "symbols")
 
 
 @dataclass(frozen=True, slots=True)

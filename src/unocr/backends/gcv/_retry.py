@@ -60,11 +60,24 @@ class Backoff:
         self._bound = bound * self.multiplier
         return bound / 2 + bound / 2 * self.rng()
 
-    def wait(self) -> bool:
-        """Sleep before the next attempt; ``False`` if that would pass the deadline."""
+    def take(self) -> float | None:
+        """The wait before the next attempt, counted as a retry.
+
+        For callers that sleep themselves (``await asyncio.sleep``).
+
+        Returns:
+            Seconds to wait, or ``None`` if that wait would pass the deadline.
+        """
         delay = self.next_delay()
         if self.clock() + delay >= self.deadline:
+            return None
+        self.retries += 1
+        return delay
+
+    def wait(self) -> bool:
+        """Sleep before the next attempt; ``False`` if that would pass the deadline."""
+        delay = self.take()
+        if delay is None:
             return False
         self.sleep(delay)
-        self.retries += 1
         return True

@@ -12,11 +12,13 @@ refused (``oversize="error"``).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Literal
@@ -27,6 +29,7 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from google.cloud import vision_v1
 from google.cloud.vision_v1.services.image_annotator.transports import (
+    ImageAnnotatorGrpcAsyncIOTransport,
     ImageAnnotatorGrpcTransport,
 )
 from PIL import Image
@@ -51,6 +54,7 @@ from unocr.errors import (
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block, Page
+from unocr.model.elements import words_text
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -99,6 +103,11 @@ class _Prepared:
     content: bytes
     sent_size: tuple[int, int]  # (width, height) of the image sent
     seconds: float  # spent encoding / resizing
+
+
+#: One step of :meth:`GcvBackend._exchange`: a request to send with its
+#: timeout in seconds, or seconds to wait before the next attempt.
+_Step = tuple[vision_v1.BatchAnnotateImagesRequest, float] | float
 
 
 @dataclass
@@ -193,8 +202,8 @@ class GcvBackend(Backend):
             ``max(workers, concurrency)`` threads).
         block_level: ``"paragraph"`` (GCV paragraphs become unocr blocks) or
             ``"block"`` (GCV blocks do).
-        symbols: Keep the symbol (character) level; ``False`` halves the
-            conversion time of dense pages.
+        symbols: Keep the symbol (character) level; ``False`` saves about a
+            third of the conversion time of dense pages.
         oversize: ``"downscale"`` images over ``max_image_bytes`` /
             ``max_image_pixels`` (coordinates are mapped back) or ``"error"``.
         max_image_bytes: Largest encoded image sent, in bytes (API: 20 MB per
@@ -210,6 +219,8 @@ class GcvBackend(Backend):
     name: ClassVar[str] = "gcv"
     capabilities: ClassVar[Capabilities] = catalog.capabilities("gcv")
     batch_size: ClassVar[int] = API_MAX_IMAGES
+    #: The file itself is sent where it shows the image exactly: no decoding.
+    needs_pixels: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -279,6 +290,10 @@ class GcvBackend(Backend):
         self._secrets = tuple(s for s in (api_key, _options_key(client_options)) if s)
         self._metadata: tuple[tuple[str, str], ...] = ()
         self._owns_client = client is None
+        #: How to build the asyncio client (None: a client was passed in).
+        self._async_setup: dict[str, Any] | None = None
+        self._aclient: vision_v1.ImageAnnotatorAsyncClient | None = None
+        self._aloop: asyncio.AbstractEventLoop | None = None
         if client is not None:
             given = [
                 name
@@ -324,6 +339,7 @@ class GcvBackend(Backend):
                 raise ValueError("insecure=True needs endpoint='host:port'")
             channel = grpc.insecure_channel(endpoint, options=list(_UNLIMITED))
             transport = ImageAnnotatorGrpcTransport(channel=channel)
+            self._async_setup = {"endpoint": endpoint}
             if api_key:
                 self._metadata = (("x-goog-api-key", api_key),)
             return vision_v1.ImageAnnotatorClient(transport=transport), "insecure"
@@ -343,6 +359,10 @@ class GcvBackend(Backend):
         if credentials is None and not options.get("api_key"):
             credentials = _default_credentials(metadata_timeout)
             auth = "adc"
+        self._async_setup = {
+            "credentials": credentials,
+            "client_options": options or None,
+        }
         try:
             client = vision_v1.ImageAnnotatorClient(
                 credentials=credentials, client_options=options or None
@@ -366,6 +386,45 @@ class GcvBackend(Backend):
                     "closing the Cloud Vision channel failed: %s", type(exc).__name__
                 )
         super().close()
+
+    def _async_client(self) -> vision_v1.ImageAnnotatorAsyncClient | None:
+        """The asyncio client of the running loop, made on first use.
+
+        ``None`` when a blocking ``client=`` was passed in.
+        """
+        self._check_open()
+        if self._async_setup is None:
+            return None
+        loop = asyncio.get_running_loop()
+        if self._aclient is not None and self._aloop is loop:
+            return self._aclient
+        # a gRPC asyncio channel belongs to the loop it was made in
+        setup = self._async_setup
+        if "endpoint" in setup:
+            channel = grpc.aio.insecure_channel(
+                setup["endpoint"], options=list(_UNLIMITED)
+            )
+            client = vision_v1.ImageAnnotatorAsyncClient(
+                transport=ImageAnnotatorGrpcAsyncIOTransport(channel=channel)
+            )
+        else:
+            client = vision_v1.ImageAnnotatorAsyncClient(**setup)
+        self._aclient, self._aloop = client, loop
+        return client
+
+    async def aclose(self) -> None:
+        """Close the asyncio channel (if one was opened) and the backend."""
+        client, self._aclient = self._aclient, None
+        if client is not None and self._aloop is asyncio.get_running_loop():
+            try:
+                transport: Any = client.transport
+                await transport.close()
+            except Exception as exc:  # closing must not fail the caller
+                _log.debug(
+                    "closing the Cloud Vision asyncio channel failed: %s",
+                    type(exc).__name__,
+                )
+        self.close()
 
     def __repr__(self) -> str:
         langs = ",".join(self.languages) or "default"
@@ -395,6 +454,116 @@ class GcvBackend(Backend):
         languages: tuple[str, ...],
         clocks: Sequence[Stopwatch],
     ) -> list[Sequence[Block] | UnocrError]:
+        results, prepared = self._prepare_all(images)
+        for group in self._groups(prepared):
+            self._annotate(group, languages, results)
+        return self._finish(results, clocks)
+
+    async def _arecognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        """:meth:`_recognize_batch` on the client's native asyncio transport.
+
+        The same requests, batching, retries (the same backoff, awaited),
+        status mapping and per-image errors; the requests of the batch are
+        in flight together, at most ``concurrency`` at once. With a
+        ``client=`` passed in (a blocking client), the blocking path runs in
+        the loop's default executor instead.
+        """
+        client = self._async_client()
+        if client is None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                None, self._recognize_batch, images, languages, clocks
+            )
+        results, prepared = self._prepare_all(images)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def send(group: list[_Prepared]) -> None:
+            async with gate:
+                await self._aannotate(client, group, languages, results)
+
+        await asyncio.gather(*(send(g) for g in self._groups(prepared)))
+        return self._finish(results, clocks)
+
+    # --------------------------------------------------------- recognize stage
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Sequence[tuple[str, float | None]]:
+        """Read many region crops in batched requests (the recognize stage).
+
+        Every crop is one image of a ``BatchAnnotateImages`` request (the
+        backend's ``feature``), 16 per request and split by
+        ``max_request_bytes``, ``concurrency`` requests in flight, with the
+        retries of :meth:`read_many`. A crop's text is its lines' texts
+        joined by spaces, in the API's reading order; its confidence is the
+        mean of its words' confidences (``None`` where none has one or no
+        text was found). An empty crop (0 pixels) gives ``("", None)``
+        without being sent, and so does a crop the service refuses as an
+        image (INVALID_ARGUMENT).
+
+        Args:
+            crops: The regions, cut out (and rectified) by the caller.
+            languages: Language hints (ISO 639 codes); ``()`` lets the API
+                detect.
+            clock: Charged with the requests' time (``engine``) and the
+                conversion (``convert``).
+
+        Returns:
+            ``(text, confidence)`` per crop, in order.
+
+        Raises:
+            UnocrError: A failure that is not one crop's (credentials, the
+                deadline, the service failing): the first such error.
+        """
+        sendable = [k for k, c in enumerate(crops) if c.width and c.height]
+        images = [
+            LoadedImage(crops[k].convert("RGB"), f"<crop {k}>", 0.0) for k in sendable
+        ]
+        clocks = [Stopwatch() for _ in images]
+        if len(images) <= API_MAX_IMAGES:
+            answers = self._recognize_batch(images, languages, clocks)
+        else:  # several requests at once, as read_many sends them
+            chunks = [
+                range(i, min(i + API_MAX_IMAGES, len(images)))
+                for i in range(0, len(images), API_MAX_IMAGES)
+            ]
+            workers = min(self.concurrency, len(chunks))
+            with ThreadPoolExecutor(workers, thread_name_prefix="unocr-gcv") as pool:
+                parts = pool.map(
+                    lambda r: self._recognize_batch(
+                        [images[i] for i in r], languages, [clocks[i] for i in r]
+                    ),
+                    chunks,
+                )
+                answers = [a for part in parts for a in part]
+        out: list[tuple[str, float | None]] = [("", None)] * len(crops)
+        for k, answer, own in zip(sendable, answers, clocks, strict=True):
+            for phase, seconds in own.seconds.items():
+                clock.add(phase, seconds)
+            if isinstance(answer, ImageError):
+                continue  # this crop is not an image the service reads
+            if isinstance(answer, UnocrError):
+                raise answer
+            lines = [line for block in answer for line in block.lines]
+            words = [w for line in lines for w in line.words]
+            confs = [w.confidence for w in words if w.confidence is not None]
+            out[k] = (
+                words_text(lines),
+                math.fsum(confs) / len(confs) if confs else None,
+            )
+        return out
+
+    def _prepare_all(
+        self, images: Sequence[LoadedImage]
+    ) -> tuple[list[_Answer | UnocrError | None], list[_Prepared]]:
+        """The result slots (errors of unsendable images filled) and the sendable."""
         results: list[_Answer | UnocrError | None] = [None] * len(images)
         prepared: list[_Prepared] = []
         for slot, image in enumerate(images):
@@ -402,8 +571,14 @@ class GcvBackend(Backend):
                 prepared.append(self._prepare(slot, image))
             except UnocrError as err:
                 results[slot] = err
-        for group in self._groups(prepared):
-            self._annotate(group, languages, results)
+        return results, prepared
+
+    def _finish(
+        self,
+        results: list[_Answer | UnocrError | None],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        """Each image's blocks (its clock charged) or error, in order."""
         out: list[Sequence[Block] | UnocrError] = []
         for r, clock in zip(results, clocks, strict=True):
             if r is None:
@@ -453,6 +628,77 @@ class GcvBackend(Backend):
         results: list[_Answer | UnocrError | None],
     ) -> None:
         """Send one request (retrying transient failures) and fill ``results``."""
+        steps = self._exchange(group, languages, results)
+        reply: object = None
+        while True:
+            try:
+                step = steps.send(reply)
+            except StopIteration:
+                return
+            if isinstance(step, float):
+                time.sleep(step)
+                reply = None
+                continue
+            request, timeout = step
+            try:
+                reply = self._client.batch_annotate_images(
+                    request=request,
+                    retry=None,
+                    timeout=timeout,
+                    metadata=self._metadata,
+                )
+            except (gexc.GoogleAPICallError, auth_exc.GoogleAuthError) as exc:
+                reply = exc
+
+    async def _aannotate(
+        self,
+        client: vision_v1.ImageAnnotatorAsyncClient,
+        group: list[_Prepared],
+        languages: tuple[str, ...],
+        results: list[_Answer | UnocrError | None],
+    ) -> None:
+        """:meth:`_annotate` on the asyncio client.
+
+        Each step of the exchange (building a request, converting the
+        answers: CPU work) runs in the loop's default executor, so the event
+        loop stays free while a dense page is converted.
+        """
+        loop = asyncio.get_running_loop()
+        steps = self._exchange(group, languages, results)
+        reply: object = None
+        while True:
+            step = await loop.run_in_executor(None, _advance, steps, reply)
+            if step is None:
+                return
+            if isinstance(step, float):
+                await asyncio.sleep(step)
+                reply = None
+                continue
+            request, timeout = step
+            try:
+                reply = await client.batch_annotate_images(
+                    request=request,
+                    retry=None,
+                    timeout=timeout,
+                    metadata=self._metadata,
+                )
+            except (gexc.GoogleAPICallError, auth_exc.GoogleAuthError) as exc:
+                reply = exc
+
+    def _exchange(
+        self,
+        group: list[_Prepared],
+        languages: tuple[str, ...],
+        results: list[_Answer | UnocrError | None],
+    ) -> Generator[_Step, object, None]:
+        """The retry logic of one request, without I/O, for both transports.
+
+        Yields ``(request, timeout)`` to send (and receives the response or
+        the client's exception) or a float, seconds to wait before the next
+        attempt (and receives ``None``); fills ``results`` as answers come.
+        The blocking (:meth:`_annotate`) and asyncio
+        (:meth:`_arecognize_batch`) paths drive it alike.
+        """
         backoff = Backoff(
             self.timeout, initial=self.initial_backoff, maximum=self.max_backoff
         )
@@ -469,42 +715,39 @@ class GcvBackend(Backend):
                 requests=[self._request(p, languages) for p in pending]
             )
             start = time.perf_counter()
-            try:
-                response = self._client.batch_annotate_images(
-                    request=request,
-                    retry=None,
-                    timeout=remaining,
-                    metadata=self._metadata,
-                )
-            except gexc.GoogleAPICallError as exc:
-                engine += time.perf_counter() - start
-                last = self._describe(exc)
-                if isinstance(exc, _RETRYABLE):
+            reply = yield request, remaining
+            engine += time.perf_counter() - start
+            if isinstance(reply, gexc.GoogleAPICallError):
+                last = self._describe(reply)
+                if isinstance(reply, _RETRYABLE):
                     _log.info(
                         "Cloud Vision request of %d image(s) failed (%s); retrying",
                         len(pending),
                         last,
                     )
-                    if not backoff.wait():
+                    delay = backoff.take()
+                    if delay is None:
                         break
+                    yield delay
                     continue
-                if isinstance(exc, gexc.InvalidArgument) and len(pending) > 1:
+                if isinstance(reply, gexc.InvalidArgument) and len(pending) > 1:
                     # One bad image refuses the whole request: find it.
                     for item in pending:
-                        self._annotate([item], languages, results)
+                        yield from self._exchange([item], languages, results)
                     return
-                self._fail(pending, results, partial(self._call_error, exc))
+                self._fail(pending, results, partial(self._call_error, reply))
                 return
-            except auth_exc.GoogleAuthError as exc:
-                detail = self._redact(f"{type(exc).__name__}: {exc}")
+            if isinstance(reply, auth_exc.GoogleAuthError):
+                detail = self._redact(f"{type(reply).__name__}: {reply}")
                 self._fail(pending, results, partial(self._auth_error, detail))
                 return
-            engine += time.perf_counter() - start
-            pending, codes = self._collect(pending, response, results, engine)
+            pending, codes = self._collect(pending, reply, results, engine)
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
-                if not backoff.wait():
+                delay = backoff.take()
+                if delay is None:
                     break
+                yield delay
         if pending:
             message = (
                 f"Cloud Vision gave no answer within timeout={self.timeout:g}s "
@@ -522,7 +765,7 @@ class GcvBackend(Backend):
     def _collect(
         self,
         pending: list[_Prepared],
-        response: vision_v1.BatchAnnotateImagesResponse,
+        response: Any,
         results: list[_Answer | UnocrError | None],
         engine: float,
     ) -> tuple[list[_Prepared], list[int]]:
@@ -620,7 +863,6 @@ class GcvBackend(Backend):
         """The bytes to send: the original file when possible, else re-encoded."""
         start = time.perf_counter()
         width, height = image.width, image.height
-        pil = image.image
         if width * height > self.max_image_pixels:
             if self.oversize == "error":
                 raise ImageError(
@@ -630,13 +872,17 @@ class GcvBackend(Backend):
                     backend=self.name,
                 )
             scale = math.sqrt(self.max_image_pixels / (width * height))
-            pil = _resize(pil, scale)
-            content = _encode(pil, lossless=True)
+            resized = _resize(image.image, scale)
+            pil: Image.Image | None = resized
+            content = _encode(resized, lossless=True)
         elif image.encoded is not None and image.format in _SEND_AS_IS:
+            pil = None  # the file itself: its pixels are never decoded here
             content = image.encoded
         else:
+            pil = image.image
             content = _encode(pil, lossless=True)
         if len(content) > self.max_image_bytes:
+            pil = image.image if pil is None else pil
             if self.oversize == "error":
                 raise ImageError(
                     f"{image.name}: the encoded image is {len(content) / 1e6:.1f} MB, "
@@ -654,7 +900,7 @@ class GcvBackend(Backend):
                         backend=self.name,
                     )
                 content = _encode(pil, lossless=False)
-        if pil is not image.image:
+        if pil is not None and pil is not image.image:
             _log.info(
                 "%s: sending %dx%d (%d bytes) instead of %dx%d to fit the API limits",
                 image.name,
@@ -668,9 +914,20 @@ class GcvBackend(Backend):
             slot=slot,
             image=image,
             content=content,
-            sent_size=(pil.width, pil.height),
+            sent_size=(width, height) if pil is None else (pil.width, pil.height),
             seconds=time.perf_counter() - start,
         )
+
+
+def _advance(steps: Generator[_Step, object, None], reply: object) -> _Step | None:
+    """The exchange's next step, or ``None`` when it is over.
+
+    (A ``StopIteration`` cannot cross into an asyncio future.)
+    """
+    try:
+        return steps.send(reply)
+    except StopIteration:
+        return None
 
 
 def _resize(image: Image.Image, scale: float) -> Image.Image:

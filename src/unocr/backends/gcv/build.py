@@ -85,14 +85,7 @@ def build_blocks(
         mine = lines[start:end]
         geometry: Geometry = quads[shape] if shape >= 0 else enclosing_geometry(mine)
         blocks.append(
-            Block(
-                text="\n".join(line.text for line in mine),
-                geometry=geometry,
-                confidence=confidence,
-                language=language,
-                native=True,
-                lines=tuple(mine),
-            )
+            Block.reported(mine, geometry, confidence=confidence, language=language)
         )
     return blocks
 
@@ -115,40 +108,42 @@ def _split_lines(
     texts: list[str],
     groups: list[list[Word]],
 ) -> None:
-    """Append a paragraph's lines (text and words) as its words' breaks end them."""
+    """Append a paragraph's lines (text and words) as its words' breaks end them.
+
+    The response was checked as it was read (texts are strings, confidences
+    in [0, 1] or ``None``, coordinates finite), so words and symbols are
+    built with :meth:`~unocr.model.Element.from_checked`.
+    """
     current: list[Word] = []
-    text = ""
-
-    def flush() -> None:
-        nonlocal current, text
-        if current:
-            texts.append(text.strip(" "))
-            groups.append(current)
-        current, text = [], ""
-
+    parts: list[str] = []
+    symbol, word_of = Symbol.from_checked, Word.from_checked
     for raw in words:
         if raw.shape < 0 or not raw.text:
             continue  # nothing to place or nothing to read
-        word = Word(
-            text=raw.text,
-            geometry=quads[raw.shape],
-            confidence=raw.confidence,
-            language=raw.language,
-            # positional (text, geometry, confidence, language): thousands per page
-            symbols=tuple(
-                [Symbol(t, quads[s], c, lang) for t, s, c, lang in raw.symbols]
-            ),
+        word = word_of(
+            raw.text,
+            quads[raw.shape],
+            raw.confidence,
+            raw.language,
+            True,
+            tuple([symbol(t, quads[s], c, lang) for t, s, c, lang in raw.symbols]),
         )
-        if raw.before.endswith("\n"):
-            flush()
+        if current and raw.before.endswith("\n"):
+            texts.append("".join(parts).strip(" "))
+            groups.append(current)
+            current, parts = [], []
         elif current:
-            text += raw.before
+            parts.append(raw.before)
         current.append(word)
-        text += word.text
+        parts.append(raw.text)
         sep = BREAKS[raw.after]
         if sep.endswith("\n"):
-            text += sep[:-1]
-            flush()
+            parts.append(sep[:-1])
+            texts.append("".join(parts).strip(" "))
+            groups.append(current)
+            current, parts = [], []
         else:
-            text += sep
-    flush()
+            parts.append(sep)
+    if current:
+        texts.append("".join(parts).strip(" "))
+        groups.append(current)

@@ -126,43 +126,52 @@ class _MessageWalk(Walk):
             )
 
     def words(self, words: Any, plang: str | None) -> list[RawWord]:
+        """A paragraph's words: the hot loop of a dense page, inlined."""
         out: list[RawWord] = []
         keep = self.symbols
         shape = self.shape
-        language = self.language
+        corners = self.raw.corners
+        extend = corners.extend
         for word in words:
-            wlang = language(word, plang)
-            symbols = list(word.symbols)  # one wrapper per symbol, reused below
+            langs = word.property.detected_languages
+            wlang = plang
+            if langs:
+                wlang = detected_language(langs[0].language_code) or plang
+            symbols = word.symbols
+            texts: list[str] = []
             syms: list[RawSymbol] = []
-            if keep:  # the hot loop of a dense page: inlined, in the usual case
-                texts = []
-                corners = self.raw.corners
+            first = last = None
+            if keep:
                 for sym in symbols:
                     text = sym.text
                     texts.append(text)
+                    last = sym.property
+                    if first is None:
+                        first = last
                     verts = sym.bounding_box.vertices
                     if len(verts) == 4:
                         a, b, c, d = verts
-                        corners.extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
-                        index = len(corners) // 8 - 1
+                        index = len(corners) >> 3
+                        extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
                     else:
                         index = shape(sym.bounding_box)
                         if index < 0:
                             continue
                     conf = sym.confidence
-                    langs = sym.property.detected_languages
+                    langs = last.detected_languages
                     syms.append(
                         (
                             text,
                             index,
                             conf if 0.0 < conf <= 1.0 else confidence(conf),
                             (detected_language(langs[0].language_code) or wlang)
-                            if len(langs)
+                            if langs
                             else wlang,
                         )
                     )
-            else:
+            elif symbols:
                 texts = [sym.text for sym in symbols]
+                first, last = symbols[0].property, symbols[-1].property
             wshape = shape(word.bounding_box)
             if wshape < 0:  # the box around its symbols
                 if keep:
@@ -170,7 +179,7 @@ class _MessageWalk(Walk):
                 else:
                     around = [shape(s.bounding_box) for s in symbols]
                 wshape = self.raw.add_around([k for k in around if k >= 0])
-            before, after = self.breaks(symbols)
+            before, after = self.breaks(first, last)
             out.append(
                 RawWord(
                     "".join(texts),
@@ -184,15 +193,15 @@ class _MessageWalk(Walk):
             )
         return out
 
-    def breaks(self, symbols: list[Any]) -> tuple[str, str]:
-        """``(before, after)`` of a word: only its ends' breaks matter."""
-        if not symbols:
+    def breaks(self, first: Any, last: Any) -> tuple[str, str]:
+        """``(before, after)`` of a word from its end symbols' properties."""
+        if first is None:
             return "", "UNKNOWN"
-        first = symbols[0].property.detected_break
-        kind = self.kind or self.break_field(first)
+        brk = first.detected_break
+        kind = self.kind or self.break_field(brk)
         before = ""
-        if first.is_prefix:
-            before = BREAKS[break_name(getattr(first, kind))]
-        last = symbols[-1].property.detected_break
-        after = "UNKNOWN" if last.is_prefix else break_name(getattr(last, kind))
+        if brk.is_prefix:
+            before = BREAKS[break_name(getattr(brk, kind))]
+        brk = last.detected_break
+        after = "UNKNOWN" if brk.is_prefix else break_name(getattr(brk, kind))
         return before, after

@@ -1,0 +1,222 @@
+"""Dask distributed: read images on a cluster, one model load per Dask worker.
+
+Install with ``pip install 'unocr[dask]'`` (``dask[distributed]``); Dask is
+imported only when these functions run. The same code runs on a laptop's
+``LocalCluster`` and on a real cluster::
+
+    from distributed import Client
+    import unocr.dask
+
+    client = Client("tcp://scheduler:8786")   # or Client(LocalCluster(...))
+    pages = unocr.dask.map_pages(client, paths, "tesseract", languages="en")
+    for page in pages:
+        if page:
+            print(page.source.name, page.text[:40])
+        else:
+            print("failed:", page.error)
+
+Each Dask worker process builds the backend the first time a task needs it
+and keeps it for the tasks that follow (:func:`unocr.executors.worker_backend`):
+the client sends only the engine's name and options. The engines (and their
+models) must be installed on the workers; the client needs only unocr.
+
+Inputs are sent as given: paths are opened by the workers (use storage every
+worker sees, or send bytes), bytes travel in the task.
+
+* :func:`map_pages` returns the pages now, in input order, with a per-item
+  :class:`~unocr.backends.base.ItemFailure` for inputs that failed, including
+  :class:`~unocr.errors.WorkerLostError` for an item whose worker was lost
+  (Dask retries a task on another worker first: see the scheduler's
+  ``allowed-failures`` setting).
+* :func:`read_bag` returns a lazy ``dask.bag.Bag`` of pages, for pipelines
+  that go on in Dask (a lost worker there fails the computation, as any Dask
+  task does).
+* ``unocr.read_many(images, name, executor=client.get_executor())`` works
+  too (and builds no engine in the client either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from unocr.backends.base import Backend, ItemFailure
+from unocr.errors import BackendUnavailableError, UnocrError
+from unocr.executors import BackendSpec, read_on_executor, worker_backend
+from unocr.image import ImageInput
+from unocr.languages import normalize_languages
+from unocr.model import Page
+
+if TYPE_CHECKING:
+    import dask.bag
+    from distributed import Client
+
+__all__ = ["map_pages", "read_bag"]
+
+
+def _require_dask() -> None:
+    try:
+        import dask.bag  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise BackendUnavailableError(
+            f"unocr.dask needs Dask distributed, which is not installed ({exc}).",
+            fix="pip install 'unocr[dask]'",
+        ) from exc
+
+
+def _spec(backend: str | Backend, options: dict[str, Any]) -> BackendSpec:
+    if isinstance(backend, Backend):
+        if options:
+            raise TypeError(
+                "engine options go to unocr.get_backend(); this call got a ready "
+                f"backend object and options {sorted(options)}"
+            )
+        return BackendSpec.of(backend)
+    return BackendSpec.named(backend, options)
+
+
+def map_pages(
+    client: Client,
+    images: Iterable[ImageInput],
+    backend: str | Backend = "tesseract",
+    *,
+    languages: str | Sequence[str] | None = None,
+    errors: Literal["raise", "return"] = "return",
+    progress: Callable[[int], None] | None = None,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    chunk_size: int = 1,
+    **options: Any,
+) -> list[Page | ItemFailure]:
+    """Read images on a Dask cluster; pages in input order.
+
+    Args:
+        client: A connected ``distributed.Client``.
+        images: Paths (seen by the workers), bytes, file objects, PIL images
+            or arrays; every page of a PDF or multi-page TIFF is an item.
+        backend: Engine name (built on the workers only) or a backend object
+            (rebuilt on each worker from its class and options).
+        languages: ISO 639 codes; default the engine's.
+        errors: ``"return"`` (default) puts an ItemFailure in a failed item's
+            place; ``"raise"`` raises the first failure and cancels the rest.
+        progress: Called in the client with the number of items just finished.
+        channel_order: ``"bgr"`` for arrays from OpenCV.
+        chunk_size: Items per Dask task (raise it for engines that batch, or
+            to spread a task's overhead over more images).
+        **options: The engine's own options (with a name).
+
+    Returns:
+        One page or :class:`~unocr.backends.base.ItemFailure` per image or
+        document page.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: Dask is not installed.
+        unocr.errors.ConfigError: An option cannot be pickled.
+        unocr.errors.UnknownOptionError: An option the engine does not have.
+    """
+    _require_dask()
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, int)
+        or chunk_size < 1
+    ):
+        raise ValueError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
+    return read_on_executor(
+        _spec(backend, options),
+        images,
+        client.get_executor(pure=False),  # type: ignore[no-untyped-call]
+        languages=normalize_languages(languages),
+        errors=errors,
+        progress=progress,
+        channel_order=channel_order,
+        chunk_size=chunk_size,
+    )
+
+
+def _read_partition(
+    part: Sequence[tuple[int, ImageInput]],
+    spec: BackendSpec,
+    languages: tuple[str, ...],
+    channel_order: Literal["rgb", "bgr"],
+) -> list[Page | ItemFailure]:
+    """One bag partition: each input's pages, failures indexed by input position."""
+    from unocr.documents import expand
+
+    owners: list[int] = []
+    items: list[Any] = []
+    for index, image in part:
+        pages = expand([image])
+        owners += [index] * len(pages)
+        items += pages
+    try:
+        engine = worker_backend(spec)
+    except UnocrError as err:
+        return [
+            ItemFailure(index=i, source=str(i), error=_with_item(err, i))
+            for i in owners
+        ]
+    out = engine.read_many(
+        items, languages=languages, errors="return", channel_order=channel_order
+    )
+    return [
+        ItemFailure(index=i, source=r.source, error=_with_item(r.error, i))
+        if isinstance(r, ItemFailure)
+        else r
+        for i, r in zip(owners, out, strict=True)
+    ]
+
+
+def _with_item(err: UnocrError, index: int) -> UnocrError:
+    import copy
+
+    err = copy.copy(err)
+    err.item = index
+    return err
+
+
+def read_bag(
+    images: Iterable[ImageInput],
+    backend: str | Backend = "tesseract",
+    *,
+    npartitions: int | None = None,
+    partition_size: int | None = None,
+    languages: str | Sequence[str] | None = None,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    **options: Any,
+) -> dask.bag.Bag:
+    """A lazy Dask bag of the pages of ``images``, in input order.
+
+    Each partition is one task: its worker reads the partition's inputs in
+    one :meth:`~unocr.backends.base.Backend.read_many` call with the
+    worker's cached backend. Compute it with any Dask scheduler (a
+    ``Client`` makes it run on the cluster).
+
+    Args:
+        images: Inputs as for :func:`map_pages`.
+        backend: Engine name or backend object.
+        npartitions: Partitions (tasks); default Dask's choice.
+        partition_size: Inputs per partition, instead of ``npartitions``.
+        languages: ISO 639 codes.
+        channel_order: ``"bgr"`` for arrays from OpenCV.
+        **options: The engine's own options (with a name).
+
+    Returns:
+        A bag of pages and ItemFailures: one per image, every page of a
+        document; an ItemFailure's ``index`` is its input's position.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: Dask is not installed.
+        unocr.errors.UnknownOptionError: An option the engine does not have.
+    """
+    _require_dask()
+    import dask.bag as db
+
+    spec = _spec(backend, options)
+    numbered = list(enumerate(images))
+    bag = db.from_sequence(  # type: ignore[no-untyped-call]
+        numbered, npartitions=npartitions, partition_size=partition_size
+    )
+    pages: dask.bag.Bag = bag.map_partitions(
+        _read_partition, spec, normalize_languages(languages), channel_order
+    )
+    return pages

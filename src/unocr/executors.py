@@ -1,0 +1,438 @@
+"""``read_many`` on any :class:`concurrent.futures.Executor`.
+
+``backend.read_many(images, executor=pool)`` (and ``unocr.read_many(...,
+executor=pool)``) runs a batch on a ``ThreadPoolExecutor``, a
+``ProcessPoolExecutor``, a Dask ``Client.get_executor()`` or any other
+executor, with the same results as in process: one page or
+:class:`~unocr.backends.base.ItemFailure` per image or document page, in
+input order.
+
+What travels to a worker process is a :class:`BackendSpec`, the backend's
+class (or registered name) and its construction options, never the loaded
+engine: each worker process builds the backend the first time it needs it
+and keeps it (:func:`worker_backend`, a cache keyed by the pickled spec), so
+a model loads once per worker process however many tasks it runs. A thread
+pool shares the caller's backend object as it is.
+
+Images travel as they were given once documents are expanded: paths as
+paths (a worker opens the file, so it must see the same file system), bytes
+and file objects as bytes, PDF and multi-page TIFF pages as references (the
+document's path or bytes and a page number); PIL images and arrays are
+pickled. One task reads a chunk of :attr:`~unocr.backends.base.Backend.batch_size`
+items.
+
+Failures:
+
+* an option that cannot be pickled for the executor's worker processes
+  raises :class:`~unocr.errors.ConfigError` naming it, before any work starts;
+* a worker process lost during a task (a ``ProcessPoolExecutor`` worker that
+  died, which breaks that pool; a Dask ``KilledWorker``) fails that task's
+  items with :class:`~unocr.errors.WorkerLostError` while finished items keep
+  their pages; any other exception of the executor fails them with
+  :class:`~unocr.errors.RecognitionError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import pickle
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import (
+    BrokenExecutor,
+    CancelledError,
+    Executor,
+    Future,
+    ThreadPoolExecutor,
+    as_completed,
+)
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from unocr.backends.base import Backend, ItemFailure, Stopwatch
+from unocr.documents import FailedInput, describe_item, expand
+from unocr.errors import (
+    ConfigError,
+    RecognitionError,
+    UnocrError,
+    WorkerLostError,
+)
+from unocr.image import ImageInput, LoadedImage
+from unocr.model import Block, Page
+
+__all__ = [
+    "BackendSpec",
+    "RemoteBackend",
+    "clear_worker_backends",
+    "read_on_executor",
+    "worker_backend",
+]
+
+#: Exception type names of executors that mean "the worker process was lost".
+_LOST = frozenset({"KilledWorker", "CommClosedError", "FutureCancelledError"})
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """How to build a backend: what an executor's worker receives instead of it.
+
+    Attributes:
+        name: The engine's registered name.
+        options: Keyword options of the constructor (or of
+            :func:`unocr.get_backend`).
+        factory: The backend class to call; ``None`` builds by name with
+            :func:`unocr.get_backend` (the worker's registry and
+            ``unocr.toml`` apply there).
+        args: Positional arguments of ``factory``.
+    """
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    factory: type[Backend] | None = None
+    args: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, backend: Backend) -> BackendSpec:
+        """The spec that rebuilds ``backend``: its class and construction options."""
+        if isinstance(backend, RemoteBackend):
+            return backend.spec
+        args, options = getattr(backend, "_construction", ((), {}))
+        return cls(backend.name, dict(options), type(backend), tuple(args))
+
+    @classmethod
+    def named(cls, name: str, options: Mapping[str, Any]) -> BackendSpec:
+        """The spec of ``unocr.get_backend(name, **options)``.
+
+        Unknown options are refused here when the engine's class can be
+        imported in this process (else by the workers, per item).
+
+        Raises:
+            unocr.errors.BackendNotFoundError: Unknown name.
+            unocr.errors.UnknownOptionError: An option the engine does not have.
+        """
+        from unocr.backends.options import check_options
+        from unocr.errors import BackendUnavailableError
+        from unocr.registry import canonical_name, resolve_backend
+
+        canonical = canonical_name(name)
+        try:
+            _, factory = resolve_backend(canonical)
+        except BackendUnavailableError:
+            pass  # maybe installed on the workers only
+        else:
+            from unocr.isolation import ISOLATION_OPTIONS
+
+            isolated = any(options.get(k) for k in ISOLATION_OPTIONS)
+            skip = {*ISOLATION_OPTIONS, *(("timeout",) if isolated else ())}
+            engine = [k for k in options if k not in skip]
+            check_options(canonical, factory, engine)
+        return cls(canonical, dict(options))
+
+    def build(self) -> Backend:
+        """Build the backend (loads its model)."""
+        if self.factory is None:
+            from unocr._api import get_backend
+
+            return get_backend(self.name, **self.options)
+        return self.factory(*self.args, **self.options)
+
+    def pickled(self, dumps: Callable[[Any], bytes] = pickle.dumps) -> bytes:
+        """The spec as ``dumps`` sends it; also its cache key on the workers.
+
+        Args:
+            dumps: The executor's pickler (``pickle.dumps``; Dask's
+                cloudpickle-based one for a Dask executor).
+
+        Raises:
+            unocr.errors.ConfigError: An option (or the class) cannot be
+                pickled; the message names it.
+        """
+        try:
+            return dumps(self)
+        except Exception as whole:
+            named = [(f"option {k}", v) for k, v in self.options.items()]
+            named += [(f"argument {i + 1}", v) for i, v in enumerate(self.args)]
+            named.append(("class", self.factory))
+            for what, value in named:
+                try:
+                    dumps(value)
+                except Exception as exc:
+                    raise ConfigError(
+                        f"{what}={value!r} of the {self.name} backend cannot be "
+                        f"sent to the executor's worker processes "
+                        f"({type(exc).__name__}: {exc}); pass a value that pickles "
+                        "(a module-level function instead of a lambda or local "
+                        "function, a path instead of an open file), or use a "
+                        "ThreadPoolExecutor",
+                        backend=self.name,
+                    ) from exc
+            raise ConfigError(
+                f"the {self.name} backend cannot be sent to the executor's worker "
+                f"processes ({type(whole).__name__}: {whole})",
+                backend=self.name,
+            ) from whole
+
+
+class RemoteBackend(Backend):
+    """A backend built only on an executor's workers, never in this process.
+
+    What ``unocr.read_many(images, name, executor=..., **options)`` reads
+    with, so the caller loads no model (and needs no engine installed). It
+    reads only through ``read_many(..., executor=...)``.
+
+    Args:
+        spec: What the workers build.
+    """
+
+    def __init__(self, spec: BackendSpec) -> None:
+        super().__init__(max_pixels=None)
+        self.spec = spec
+        self.name = spec.name  # type: ignore[misc]
+        try:  # chunks as the engine batches them, where its class is here
+            from unocr.registry import resolve_backend
+
+            factory = resolve_backend(spec.name)[1]
+        except UnocrError:
+            return
+        if isinstance(factory, type) and issubclass(factory, Backend):
+            self.batch_size = factory.batch_size  # type: ignore[misc]
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        raise RecognitionError(
+            f"the {self.name} backend runs on an executor's workers only; pass "
+            "read_many(..., executor=...) or build it with unocr.get_backend()",
+            backend=self.name,
+        )
+
+
+_built: dict[bytes, Backend] = {}
+_built_lock = threading.Lock()
+
+
+def worker_backend(spec: BackendSpec, key: bytes | None = None) -> Backend:
+    """This process's backend for ``spec``, built on first use and kept.
+
+    Args:
+        spec: What to build.
+        key: The spec's pickled form (:meth:`BackendSpec.pickled`); default
+            ``pickle.dumps(spec)``.
+
+    Returns:
+        The same open backend for every call with an equal spec.
+    """
+    if key is None:
+        key = pickle.dumps(spec)
+    with _built_lock:  # held while building: one model load per process
+        backend = _built.get(key)
+        if backend is None or backend.closed:
+            backend = spec.build()
+            _built[key] = backend
+    return backend
+
+
+def clear_worker_backends() -> None:
+    """Close and forget every backend :func:`worker_backend` built in this process.
+
+    :func:`unocr.clear_cache` calls it; on a Dask cluster run it on every
+    worker with ``client.run(unocr.clear_cache)``.
+    """
+    with _built_lock:
+        backends = list(_built.values())
+        _built.clear()
+    for backend in backends:
+        backend.close()
+
+
+@dataclass(frozen=True)
+class _Remote:
+    """A backend sent to a worker process: the spec and its cache key."""
+
+    spec: BackendSpec
+    key: bytes
+
+
+def _read_chunk(
+    target: Backend | _Remote,
+    indices: Sequence[int],
+    items: Sequence[Any],
+    languages: tuple[str, ...],
+    channel_order: Literal["rgb", "bgr"],
+) -> list[Page | ItemFailure]:
+    """The task: read ``items`` (positions ``indices`` of the batch)."""
+    if isinstance(target, Backend):
+        backend = target
+    else:
+        try:
+            backend = worker_backend(target.spec, target.key)
+        except UnocrError as err:
+            return [
+                _failure(i, describe_item(item), copy.copy(err), target.spec.name)
+                for i, item in zip(indices, items, strict=True)
+            ]
+    out = backend.read_many(
+        items, languages=languages, errors="return", channel_order=channel_order
+    )
+    return [
+        _failure(i, r.source, r.error, backend.name)
+        if isinstance(r, ItemFailure)
+        else r
+        for i, r in zip(indices, out, strict=True)
+    ]
+
+
+def _failure(index: int, source: str, err: UnocrError, backend: str) -> ItemFailure:
+    err.item = index
+    if err.backend is None:
+        err.backend = backend
+    return ItemFailure(index=index, source=source, error=err)
+
+
+def _executor_failure(exc: BaseException, backend: str, item: int) -> UnocrError:
+    """The error of an item whose task the executor could not run."""
+    reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if isinstance(exc, (BrokenExecutor, CancelledError)) or type(exc).__name__ in _LOST:
+        err: UnocrError = WorkerLostError(
+            f"the executor's worker was lost before item {item} finished ({reason}); "
+            "the finished items keep their pages; retry the failed ones (a broken "
+            "process pool must be replaced by a new one)",
+            reason=reason,
+            backend=backend,
+            item=item,
+        )
+    else:
+        err = RecognitionError(
+            f"the executor could not run item {item}: {reason}",
+            backend=backend,
+            item=item,
+        )
+    err.__cause__ = exc
+    return err
+
+
+def _sendable(item: Any) -> Any:
+    """An item as it travels to another process: buffers as bytes."""
+    if isinstance(item, io.BytesIO):
+        return item.getvalue()
+    if isinstance(item, (bytearray, memoryview)):
+        return bytes(item)
+    return item
+
+
+def _dumps_for(executor: Executor) -> Callable[[Any], bytes]:
+    if type(executor).__module__.split(".")[0] == "distributed":
+        from distributed.protocol.pickle import dumps
+
+        return dumps
+    return pickle.dumps
+
+
+def read_on_executor(
+    backend: Backend | BackendSpec,
+    images: Iterable[ImageInput],
+    executor: Executor,
+    *,
+    languages: tuple[str, ...] = (),
+    errors: Literal["raise", "return"] = "raise",
+    progress: Callable[[int], None] | None = None,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
+    chunk_size: int | None = None,
+) -> list[Page | ItemFailure]:
+    """Read a batch on ``executor``; what ``read_many(..., executor=)`` runs.
+
+    Args:
+        backend: A backend (a thread pool uses it as it is; worker processes
+            rebuild it from :meth:`BackendSpec.of`) or a spec (built on the
+            workers only).
+        images: Inputs as for :meth:`Backend.read_many`; documents give one
+            item per page.
+        executor: Any :class:`concurrent.futures.Executor`.
+        languages: Normalised ISO 639 codes (``()``: the backend's default).
+        errors: ``"raise"`` raises the first failure (pending tasks are
+            cancelled); ``"return"`` puts an ItemFailure in its place.
+        progress: Called with the number of items just finished.
+        channel_order: ``"bgr"`` for arrays from OpenCV.
+        chunk_size: Items per task; default the backend's ``batch_size``
+            (1 for a spec).
+
+    Returns:
+        One page or item failure per item, in input order.
+
+    Raises:
+        unocr.errors.ConfigError: The backend cannot be pickled for the
+            executor's worker processes (the message names the option).
+        unocr.errors.UnocrError: With ``errors="raise"``, the first failure.
+    """
+    name = backend.name
+    batch = backend.batch_size if isinstance(backend, Backend) else 1
+    size = chunk_size or max(1, int(batch))
+    target: Backend | _Remote
+    if (
+        isinstance(executor, ThreadPoolExecutor)
+        and isinstance(backend, Backend)
+        and not isinstance(backend, RemoteBackend)
+    ):
+        target = backend
+    else:
+        spec = backend if isinstance(backend, BackendSpec) else BackendSpec.of(backend)
+        target = _Remote(spec, spec.pickled(_dumps_for(executor)))
+    items = expand(images)
+    results: list[Page | ItemFailure | None] = [None] * len(items)
+    todo: list[int] = []
+    for i, item in enumerate(items):
+        if isinstance(item, FailedInput):  # a document that cannot be opened
+            results[i] = _failure(i, item.name, copy.copy(item.error), name)
+        else:
+            todo.append(i)
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    futures: dict[Future[list[Page | ItemFailure]], list[int]] = {}
+
+    def settle(chunk: list[int], out: Sequence[Page | ItemFailure]) -> None:
+        for i, r in zip(chunk, out, strict=True):
+            results[i] = r
+        if progress is not None:
+            progress(len(chunk))
+        if errors == "raise":
+            for r in out:
+                if isinstance(r, ItemFailure):
+                    r.raise_()
+
+    def lost(chunk: list[int], exc: BaseException) -> list[Page | ItemFailure]:
+        return [
+            ItemFailure(
+                index=i,
+                source=describe_item(items[i]),
+                error=_executor_failure(exc, name, i),
+            )
+            for i in chunk
+        ]
+
+    failed = [r for r in results if isinstance(r, ItemFailure)]
+    if failed and errors == "raise":
+        failed[0].raise_()
+    if failed and progress is not None:
+        progress(len(failed))
+    try:
+        for chunk in chunks:
+            payload = [_sendable(items[i]) for i in chunk]
+            try:
+                future = executor.submit(
+                    _read_chunk, target, chunk, payload, languages, channel_order
+                )
+            except BrokenExecutor as exc:
+                settle(chunk, lost(chunk, exc))
+                continue
+            futures[future] = chunk
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                out = future.result()
+            except Exception as exc:
+                out = lost(chunk, exc)
+            settle(chunk, out)
+    finally:
+        for future in futures:
+            future.cancel()
+    return [r for r in results if r is not None]
