@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import shutil
-import struct
 import subprocess
 import sys
-import termios
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +13,8 @@ from PIL import Image
 
 from unocr.cli import main
 from unocr.model import Page
+
+from .terminal import run_on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
@@ -155,37 +151,12 @@ def test_stdin_image() -> None:
 
 def test_progress_bar_only_on_a_terminal() -> None:
     """More than 3 images and stderr a terminal: tqdm draws on stderr."""
-    main_fd, child_fd = pty.openpty()
-    # A fresh pty is 0 columns wide, where tqdm draws nothing: give it a size.
-    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(main_fd, 65536)
-            except OSError:  # EIO once the child side is closed
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        with subprocess.Popen(
-            [sys.executable, "-m", "unocr", "read", *[str(SAMPLE)] * 4],
-            stdout=subprocess.PIPE,
-            stderr=child_fd,
-        ) as proc:
-            os.close(child_fd)
-            out, _ = proc.communicate(timeout=120)
-    finally:
-        reader.join(timeout=10)
-        os.close(main_fd)
-    assert proc.returncode == 0
+    code, out, shown = run_on_terminal(
+        [sys.executable, "-m", "unocr", "read", *[str(SAMPLE)] * 4]
+    )
+    assert code == 0
     assert out.decode().count(FIRST_LINE) == 4
-    assert b"4/4" in b"".join(chunks)
+    assert b"4/4" in shown
 
 
 # ------------------------------------------------------------------ exit 1
@@ -304,7 +275,10 @@ def test_argparse_usage_errors(
         (["{s}", "-O", "psm=99"], "psm"),
         (["{s}", "{s}", "-o", "out/{{stem}}.json"], "{index}"),
         (["{s}", "{s}", "--annotate", "out/{{name}}.png"], "{index}"),
-        (["{s}", "-o", "out/{{pages}}.json"], "{stem}, {name}, {index} and {page}"),
+        (
+            ["{s}", "-o", "out/{{pages}}.json"],
+            "{stem}, {name}, {index}, {page} and {dir}",
+        ),
     ],
 )
 def test_run_usage_errors(

@@ -28,6 +28,8 @@ from unocr.errors import (
 )
 from unocr.geometry import Box
 
+from .processes import children as _children
+
 FIXTURES = Path(__file__).parent / "fixtures" / "tesseract"
 PHOTOTEST = FIXTURES / "phototest.tif"
 
@@ -46,23 +48,6 @@ def backend() -> TesseractBackend:
 
 def _words(page: unocr.Page) -> list[tuple[str, Box]]:
     return [(w.text, w.geometry.bounds) for w in page.words]
-
-
-def _children(pid: int) -> list[tuple[int, str, str]]:
-    """(pid, command, state) of every live process whose parent is ``pid``."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat_line = (entry / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat_line[stat_line.index("(") + 1 : stat_line.rindex(")")]
-        state, ppid = stat_line[stat_line.rindex(")") + 2 :].split()[:2]
-        if int(ppid) == pid:
-            out.append((int(entry.name), comm, state))
-    return out
 
 
 # --------------------------------------------------------------------- reading

@@ -58,6 +58,7 @@ from unocr.limits import DEFAULT_MAX_PIXELS
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "IMAGE_SUFFIXES",
     "EncodedImage",
     "ImageHeader",
     "ImageInput",
@@ -75,6 +76,11 @@ ImageInput: TypeAlias = (
     str | os.PathLike[str] | bytes | BinaryIO | Image.Image | NDArray[np.uint8]
 )
 """Everything :func:`load_image` accepts (see the module docstring)."""
+
+#: File name suffixes (lower case) of the image files a folder is searched for.
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2"}
+)
 
 
 _EXIF_ORIENTATION = 0x0112

@@ -3,13 +3,23 @@
 Usage::
 
     unocr read IMAGE... [--backend NAME] [--lang en,ko] [--format FORMAT]
-                        [--output FILE] [--workers N] [--annotate OUT.png]
-                        [--timeout SECONDS] [--option NAME=VALUE]...
-                        [--pages 1-3] [--dpi 300] [--password PW] [--text-layer]
+                        [--output FILE] [--workers N] [--recursive] [--quiet]
+                        [--annotate OUT.png] [--timeout SECONDS]
+                        [--option NAME=VALUE]... [--pages 1-3] [--dpi 300]
+                        [--password PW] [--text-layer]
 
-Results are written in input order. ``IMAGE`` may be ``-`` for standard input.
-Every page of a PDF or multi-page TIFF is read (``--pages`` selects some);
-``--format pdf`` writes a searchable PDF per input.
+``IMAGE`` is a file, ``-`` for standard input, a folder (its images and PDFs;
+``--recursive`` for its subfolders) or a glob pattern the shell left alone
+(``'scans/**/*.png'``); see :mod:`unocr.cli._inputs`. Every page of a PDF or
+multi-page TIFF is read (``--pages`` selects some); ``--format pdf`` writes a
+searchable PDF per input.
+
+Pages are read on ``--workers`` threads and each result is written as soon as
+it is in: a file per input (``--output`` a folder or a pattern) when that
+input's pages are done; standard output in input order. Every output file is
+written under a temporary name and renamed when complete, so Ctrl-C (exit
+130) leaves no half-written file; one ``--output`` file for all results
+appears when the run ends.
 
 Where the results go:
 
@@ -23,11 +33,12 @@ Where the results go:
   document per image: give ``--output`` a folder (``out/``) or a pattern.
 * ``--output`` a folder (existing, or ending in ``/``): one file per image,
   ``FOLDER/<image stem>.<ext>`` (``.txt``, ``.json``, ``.hocr``, ``.alto.xml``,
-  ``.page.xml``, ``.tsv``).
+  ``.page.xml``, ``.tsv``); an image found in a folder or by a pattern keeps
+  its subfolder (``scans/a/x.png`` -> ``FOLDER/a/x.json``).
 * ``--output`` a pattern: ``{stem}`` (image file name without suffix),
-  ``{name}`` (file name), ``{index}`` (position, from 0) and ``{page}`` (page
-  number, from 1) are filled in per output file, e.g.
-  ``--output 'out/{index}-{stem}.hocr'``.
+  ``{name}`` (file name), ``{index}`` (position, from 0), ``{page}`` (page
+  number, from 1) and ``{dir}`` (the subfolder it was found in) are filled in
+  per output file, e.g. ``--output 'out/{index}-{stem}.hocr'``.
 
 ``--format`` defaults to the ``--output`` suffix (``.json``, ``.hocr``, ...),
 else ``text``.
@@ -39,43 +50,31 @@ name gets the image's stem appended: ``--annotate boxes.png`` writes
 where two images share a stem).
 
 Exit status: 0 when every image was read; 1 when any image failed (each failure
-is printed as one ``unocr: error:`` line on standard error and the other images
-are still processed and written), or the engine is unknown or not installed;
-2 for usage errors.
+is printed as one ``unocr: error:`` line on standard error as it happens and
+the other images are still processed and written), a pattern matched no file,
+or the engine is unknown or not installed; 2 for usage errors; 130 on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from unocr.cli import _naming as naming
 from unocr.cli._args import positive_int
+from unocr.cli._inputs import READ_SUFFIXES, Found, collect
+from unocr.cli._naming import UsageError
+from unocr.cli._output import atomic_path
+from unocr.cli._progress import Progress
+from unocr.cli._writer import Writer
 from unocr.errors import UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
-
-_SUFFIX = {
-    "text": ".txt",
-    "json": ".json",
-    "hocr": ".hocr",
-    "alto": ".alto.xml",
-    "page-xml": ".page.xml",
-    "tsv": ".tsv",
-    "pdf": ".pdf",
-}
-_STREAMABLE = ("text", "json")
-_PER_PAGE = ("page-xml", "tsv")  # one page per file
-_PROGRESS_MIN = 4  # show a progress bar from this many images on
-
-
-class _UsageError(Exception):
-    """A combination of arguments that cannot work (exit status 2)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,7 +92,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog="Several images: see 'Where the results go' in docs/cli.md.",
     )
     parser.add_argument(
-        "images", nargs="+", metavar="IMAGE", help="image files ('-' = standard input)"
+        "images",
+        nargs="+",
+        metavar="IMAGE",
+        help="image files, PDFs, folders or glob patterns such as 'scans/**/*.png' "
+        "('-' = standard input)",
     )
     parser.add_argument(
         "-b", "--backend", default="tesseract", help="engine name (default: tesseract)"
@@ -116,7 +119,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--output",
         metavar="FILE",
         help="write here instead of standard output (a file, a folder/ or a "
-        "pattern with {stem}, {name}, {index})",
+        "pattern with {stem}, {name}, {index}, {page}, {dir})",
     )
     parser.add_argument(
         "-w",
@@ -125,6 +128,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=1,
         metavar="N",
         help="images recognised at once (default: 1)",
+    )
+    parser.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="read the subfolders of a folder too",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress and no notes on standard error (errors are still printed)",
     )
     parser.add_argument(
         "--annotate",
@@ -192,148 +207,6 @@ def _option(text: str) -> tuple[str, Any]:
     return name, value
 
 
-# --------------------------------------------------------------------- naming
-@dataclass
-class _Unit:
-    """One output file: an input with all its pages, or one page of it."""
-
-    source: str  # the command-line argument
-    position: int  # the input's position among the arguments
-    page: int | None  # page number (from 1) of a document's page, else None
-    items: list[int]  # indices of its pages in the flat list of pages
-
-
-def _units(
-    pages: Sequence[tuple[int, int | None]], sources: Sequence[str], per_page: bool
-) -> list[_Unit]:
-    units: list[_Unit] = []
-    for i, (position, page) in enumerate(pages):
-        if per_page or not units or units[-1].position != position:
-            units.append(
-                _Unit(sources[position], position, page if per_page else None, [])
-            )
-        units[-1].items.append(i)
-    return units
-
-
-def _stem(source: str, index: int) -> str:
-    if source == "-":
-        return f"stdin-{index}"
-    return Path(source).stem or f"image-{index}"
-
-
-def _unit_stem(unit: _Unit) -> str:
-    stem = _stem(unit.source, unit.position)
-    return stem if unit.page is None else f"{stem}-p{unit.page}"
-
-
-def _unique_stems(units: Sequence[_Unit]) -> list[str]:
-    stems = [_unit_stem(u) for u in units]
-    dup = {s for s in stems if stems.count(s) > 1}
-    return [
-        f"{u.position}-{s}" if s in dup else s
-        for u, s in zip(units, stems, strict=True)
-    ]
-
-
-def _fill(pattern: str, unit: _Unit, index: int) -> Path:
-    name = "stdin" if unit.source == "-" else Path(unit.source).name
-    try:
-        return Path(
-            pattern.format(
-                stem=_stem(unit.source, unit.position),
-                name=name,
-                index=index,
-                page=unit.page or 1,
-            )
-        )
-    except (KeyError, IndexError, ValueError) as exc:
-        raise _UsageError(
-            f"bad pattern {pattern!r}: use the fields {{stem}}, {{name}}, {{index}} "
-            f"and {{page}} ({exc})"
-        ) from None
-
-
-def _pattern_paths(pattern: str, units: Sequence[_Unit], option: str) -> list[Path]:
-    paths = [_fill(pattern, u, i) for i, u in enumerate(units)]
-    if len(set(paths)) != len(paths):
-        raise _UsageError(
-            f"the {option} pattern {pattern!r} gives several outputs the same file "
-            "name; add {index} (or {page} for the pages of a document)"
-        )
-    return paths
-
-
-def _is_pattern(path: str) -> bool:
-    return "{" in path
-
-
-def _is_folder(path: str) -> bool:
-    return path.endswith(("/", os.sep)) or Path(path).is_dir()
-
-
-def _output_format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
-    out: str | None = args.output
-    if out is None or _is_folder(out):
-        return "text"
-    if out.lower().endswith(".pdf"):
-        return "pdf"
-    from unocr.formats import infer_format
-
-    try:
-        return infer_format(out)
-    except UnocrError as err:
-        raise _UsageError(f"{err} Give --format explicitly.") from None
-
-
-def _targets(
-    args: argparse.Namespace, fmt: str, units: Sequence[_Unit]
-) -> list[Path] | None:
-    """One output file per unit, or None to write one stream."""
-    out: str | None = args.output
-    if out is not None and _is_pattern(out):
-        return _pattern_paths(out, units, "--output")
-    if out is not None and _is_folder(out):
-        folder = Path(out)
-        return [folder / (st + _SUFFIX[fmt]) for st in _unique_stems(units)]
-    if len(units) > 1 and fmt not in _STREAMABLE:
-        unit, several = (
-            ("page", "pages") if fmt in _PER_PAGE else ("document", "inputs")
-        )
-        example = "out/{stem}" + ("-{page}" if fmt in _PER_PAGE else "") + _SUFFIX[fmt]
-        raise _UsageError(
-            f"{fmt} holds one {unit} per file: with several {several} give --output "
-            f"a folder (out/) or a pattern such as '{example}'"
-        )
-    if fmt == "pdf" and out is None and sys.stdout.isatty():
-        raise _UsageError("-f pdf writes binary data: give --output FILE.pdf")
-    return None
-
-
-def _annotate_targets(
-    args: argparse.Namespace, units: Sequence[_Unit]
-) -> list[Path] | None:
-    target: str | None = args.annotate
-    if target is None:
-        return None
-    from PIL import Image
-
-    if Path(target).suffix.lower() not in Image.registered_extensions():
-        raise _UsageError(
-            f"--annotate {target!r}: give an image file name such as boxes.png"
-        )
-    if _is_pattern(target):
-        return _pattern_paths(target, units, "--annotate")
-    if len(units) == 1:
-        return [Path(target)]
-    base = Path(target)
-    return [
-        base.with_name(f"{base.stem}-{st}{base.suffix}") for st in _unique_stems(units)
-    ]
-
-
 # ---------------------------------------------------------------------- run
 def _usage_error(args: argparse.Namespace, message: str) -> int:
     parser: argparse.ArgumentParser | None = getattr(args, "_read_parser", None)
@@ -343,19 +216,6 @@ def _usage_error(args: argparse.Namespace, message: str) -> int:
     else:
         print(f"unocr read: error: {message}", file=sys.stderr)
     return 2
-
-
-def _error_line(source: str, err: UnocrError) -> str:
-    text = str(err)
-    if source == "-":
-        shown = "<stdin>"
-        if text.startswith("<bytes>"):
-            text = shown + text[len("<bytes>") :]
-    else:
-        shown = source
-    return (
-        f"unocr: error: {text}" if shown in text else f"unocr: error: {shown}: {text}"
-    )
 
 
 def _inputs(sources: Sequence[str]) -> list[Any]:
@@ -371,46 +231,26 @@ def _inputs(sources: Sequence[str]) -> list[Any]:
     return items
 
 
-def _write(path: Path | None, text: str) -> None:
-    if not text.endswith("\n"):
-        text += "\n"
-    if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    if path.parent != Path():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-def _label(source: str, page: int | None) -> str:
-    shown = "<stdin>" if source == "-" else source
-    return shown if page is None else f"{shown} (page {page})"
-
-
-def _document(pages: Sequence[Any], fmt: str, several: bool) -> str:
-    from unocr.formats import dumps, dumps_pages
-
-    if fmt == "json" and not several:
-        return dumps(pages[0], "json")
-    return dumps_pages(pages, fmt)
-
-
-def _write_pdf(path: Path | None, pages: Sequence[Any], images: Sequence[Any]) -> None:
-    import io
-
-    from unocr.documents.searchable import save_pdf
-
-    if path is None:
-        buffer = io.BytesIO()
-        save_pdf(pages, buffer, images=images)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(buffer.getvalue())
-        sys.stdout.buffer.flush()
-        return
-    if path.parent != Path():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    save_pdf(pages, path, images=images)
+def _report_found(found: Found, quiet: bool) -> int:
+    """Print what collecting the inputs left out; the number of errors."""
+    for pattern in found.unmatched:
+        print(f"unocr: error: no file matches {pattern!r}", file=sys.stderr)
+    if not quiet:
+        kinds = " ".join(sorted(READ_SUFFIXES))
+        for where, count in found.skipped.items():
+            print(
+                f"unocr read: skipped {count} file{'s' * (count != 1)} in "
+                f"{where} that {'are' if count != 1 else 'is'} no image or PDF "
+                f"(read: {kinds})",
+                file=sys.stderr,
+            )
+        for where, count in found.unentered.items():
+            print(
+                f"unocr read: {count} subfolder{'s' * (count != 1)} of {where} not "
+                "read; add --recursive to read them",
+                file=sys.stderr,
+            )
+    return len(found.unmatched)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -428,10 +268,20 @@ def run(args: argparse.Namespace) -> int:
     """
     import unocr
     from unocr.backends.base import ItemFailure
-    from unocr.documents import DocumentOptions, PageRef, expand, load_input
-    from unocr.documents.reading import read_items
+    from unocr.documents import DocumentOptions, PageRef, expand
+    from unocr.documents.streaming import iter_items
 
-    sources: list[str] = list(args.images)
+    found = collect(list(args.images), recursive=args.recursive)
+    errors = _report_found(found, args.quiet)
+    inputs = found.inputs
+    if not inputs:
+        if not errors:
+            print(
+                "unocr: error: no image files or PDFs found in "
+                f"{', '.join(args.images)} (read: {' '.join(sorted(READ_SUFFIXES))})",
+                file=sys.stderr,
+            )
+        return 1
     options = DocumentOptions(
         dpi=args.dpi,
         pages=args.pages,
@@ -439,20 +289,22 @@ def run(args: argparse.Namespace) -> int:
         text_layer=args.text_layer,
     )
     try:
-        fmt = _output_format(args)
-    except _UsageError as exc:
+        fmt = naming.output_format(args)
+    except UsageError as exc:
         return _usage_error(args, str(exc))
     items: list[Any] = []
     where: list[tuple[int, int | None]] = []  # (input position, page number)
-    for position, item in enumerate(_inputs(sources)):
+    for position, item in enumerate(_inputs([i.source for i in inputs])):
         for x in expand([item], options):
             items.append(x)
             where.append((position, x.index + 1 if isinstance(x, PageRef) else None))
-    units = _units(where, sources, per_page=fmt in _PER_PAGE)
+    units = naming.units(where, inputs, per_page=fmt in naming.PER_PAGE)
     try:
-        targets = _targets(args, fmt, units)
-        annotate = _annotate_targets(args, _units(where, sources, per_page=True))
-    except _UsageError as exc:
+        targets = naming.targets(args, fmt, units)
+        annotate = naming.annotate_targets(
+            args, naming.units(where, inputs, per_page=True)
+        )
+    except UsageError as exc:
         return _usage_error(args, str(exc))
 
     engine_options: dict[str, Any] = dict(args.option)
@@ -468,75 +320,38 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(
             args, f"invalid option for the {args.backend} backend: {exc}"
         )
-    bar: Any = None
-    if len(items) >= _PROGRESS_MIN and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(items), unit="page", file=sys.stderr, leave=False)
+    progress = Progress(len(items), show=not args.quiet)
+    writer = Writer(
+        fmt=fmt,
+        units=units,
+        targets=targets,
+        annotate=annotate,
+        items=items,
+        where=where,
+        output=args.output,
+        progress=progress,
+    )
+    # One --output file for every result: complete or absent, like the others.
+    single = Path(args.output) if targets is None and args.output else None
     try:
-        results = read_items(
-            backend,
-            items,
-            options,
-            languages=None,
-            workers=args.workers,
-            errors="return",
-            progress=bar.update if bar is not None else None,
-            channel_order="rgb",
-        )
-    finally:
-        if bar is not None:
-            bar.close()
-        backend.close()
-
-    failed = 0
-    for (position, _), result in zip(where, results, strict=True):
-        if isinstance(result, ItemFailure):
-            failed += 1
-            print(_error_line(sources[position], result.error), file=sys.stderr)
-    several = len(items) > 1
-    stream: list[str] = []
-    for u, unit in enumerate(units):
-        good = [i for i in unit.items if not isinstance(results[i], ItemFailure)]
-        if not good:
-            continue
-        pages = [results[i] for i in good]
-        target = targets[u] if targets is not None else None
-        if fmt == "pdf":
-            out = target or (Path(args.output) if args.output else None)
-            try:
-                _write_pdf(out, pages, [items[i] for i in good])
-            except UnocrError as err:
-                failed += 1
-                print(_error_line(unit.source, err), file=sys.stderr)
-            continue
-        if target is not None:
-            _write(target, _document(pages, fmt, several))
-        elif fmt == "text" and several:
-            stream.extend(
-                f"==> {_label(sources[where[i][0]], where[i][1])} <==\n"
-                + _document([results[i]], fmt, several)
-                for i in good
+        with contextlib.ExitStack() as stack:
+            if single is not None and fmt != "pdf":
+                try:
+                    temp = stack.enter_context(atomic_path(single))
+                except OSError as exc:
+                    writer.unwritable(single, exc)
+                    return 1
+                writer.stream = stack.enter_context(temp.open("w", encoding="utf-8"))
+            results = stack.enter_context(
+                contextlib.closing(iter_items(backend, items, workers=args.workers))
             )
-        else:
-            stream.append(_document(pages, fmt, several))
-    if annotate is not None:
-        for i, result in enumerate(results):
-            if isinstance(result, ItemFailure):
-                continue
-            try:
-                image = load_input(items[i], max_pixels=None).image
-                drawn = result.draw(image)
-            except UnocrError as err:
-                failed += 1
-                print(_error_line(sources[where[i][0]], err), file=sys.stderr)
-                continue
-            annotate[i].parent.mkdir(parents=True, exist_ok=True)
-            drawn.save(annotate[i])
-    if targets is None and stream:
-        joiner = "\n" if fmt == "text" and several else ""
-        _write(
-            Path(args.output) if args.output else None,
-            joiner.join(s if s.endswith("\n") else s + "\n" for s in stream),
-        )
-    return 1 if failed else 0
+            for index, result in results:
+                progress.update(failed=isinstance(result, ItemFailure))
+                writer.add(index, result)
+            if writer.stream is not None and not writer.wrote:
+                writer.stream.close()  # nothing read: no file, as before
+                temp.unlink()
+    finally:
+        progress.close()
+        backend.close()
+    return 1 if writer.failed or errors else 0

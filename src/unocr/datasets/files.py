@@ -9,6 +9,7 @@ from pathlib import Path
 
 from unocr.datasets.sample import Dataset, Sample
 from unocr.errors import DatasetError
+from unocr.image import IMAGE_SUFFIXES
 from unocr.metrics.normalize import Normalization
 
 __all__ = [
@@ -23,10 +24,6 @@ __all__ = [
     "no_samples_error",
     "read_text",
 ]
-
-IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2"}
-)
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:

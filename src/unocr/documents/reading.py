@@ -32,7 +32,13 @@ if TYPE_CHECKING:
 
     from unocr.backends.base import Backend, ItemFailure
 
-__all__ = ["read_document_pages", "read_first_page", "read_items"]
+__all__ = [
+    "placed",
+    "read_document_pages",
+    "read_first_page",
+    "read_items",
+    "text_layer_result",
+]
 
 
 def read_first_page(
@@ -147,18 +153,13 @@ def read_items(
     results: list[Page | ItemFailure | None] = [None] * len(items)
     rest: list[int] = []
     for i, item in enumerate(items):
-        try:
-            page = text_layer_page(item)
-        except UnocrError as err:
-            if errors == "raise":
-                raise
-            err.item = i
-            results[i] = ItemFailure(index=i, source=describe_item(item), error=err)
-            continue
-        if page is None:
+        result = text_layer_result(item, i)
+        if isinstance(result, ItemFailure) and errors == "raise":
+            result.raise_()
+        if result is None:
             rest.append(i)
             continue
-        results[i] = page
+        results[i] = result
         if progress is not None:
             progress(1)
     out = engine.read_many(
@@ -171,8 +172,44 @@ def read_items(
         **({} if executor is None else {"executor": executor}),
     )
     for i, result in zip(rest, out, strict=True):
-        if isinstance(result, ItemFailure):
-            result.error.item = i
-            result = ItemFailure(index=i, source=result.source, error=result.error)
-        results[i] = result
+        results[i] = placed(result, i)
     return [r for r in results if r is not None]
+
+
+def text_layer_result(item: Any, index: int) -> Page | ItemFailure | None:
+    """A document page read from its PDF text layer, before any engine runs.
+
+    Args:
+        item: An expanded input (see :func:`~unocr.documents.expand`).
+        index: Its position in the batch.
+
+    Returns:
+        The page; an item failure when the PDF cannot be read; ``None`` when
+        the engine must read the item (not such a page, or no text layer).
+    """
+    from unocr.backends.base import ItemFailure
+
+    try:
+        return text_layer_page(item)
+    except UnocrError as err:
+        err.item = index
+        return ItemFailure(index=index, source=describe_item(item), error=err)
+
+
+def placed(result: Page | ItemFailure, index: int) -> Page | ItemFailure:
+    """An engine's result for a sub-batch, its failure re-indexed to the whole batch.
+
+    Args:
+        result: One result of :meth:`~unocr.backends.base.Backend.read_many`
+            on part of the items.
+        index: The item's position in the whole batch.
+
+    Returns:
+        The page as is, or the failure with ``index`` (and ``error.item``).
+    """
+    from unocr.backends.base import ItemFailure
+
+    if not isinstance(result, ItemFailure):
+        return result
+    result.error.item = index
+    return ItemFailure(index=index, source=result.source, error=result.error)

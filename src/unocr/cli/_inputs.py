@@ -1,0 +1,142 @@
+"""What ``unocr read`` reads: files, folders and glob patterns on the command line.
+
+A file named on the command line is read whatever its suffix (and fails with
+its own error when it is no image). A folder contributes its image files and
+PDFs (:data:`READ_SUFFIXES`, case-insensitive), in sorted order, only its top
+level unless ``recursive``; a glob pattern the shell did not expand
+(``'scans/**/*.png'``: ``**`` crosses folders) contributes the files it
+matches (not the folders). Other files found that way are skipped and
+counted; hidden files and folders (``.git``) are left out. Each input found
+in a folder or by a pattern keeps its path below that folder (below the
+pattern's fixed leading folders), which an output folder mirrors.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from unocr.image import IMAGE_SUFFIXES
+
+__all__ = ["READ_SUFFIXES", "Found", "Input", "collect"]
+
+#: Suffixes of the files taken from a folder or a pattern: images and PDFs.
+READ_SUFFIXES = frozenset(IMAGE_SUFFIXES | {".pdf"})
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input of ``unocr read``.
+
+    Attributes:
+        source: The path (as found or given), or ``-`` for standard input.
+        relative: Its path below the folder or pattern it was found by
+            (``/``-separated), or ``None`` for a file named on the command line.
+    """
+
+    source: str
+    relative: str | None = None
+
+
+@dataclass
+class Found:
+    """The inputs of a command line, and what was left out.
+
+    Attributes:
+        inputs: Inputs in command-line order, a folder's or pattern's files in
+            sorted order where it stood.
+        skipped: Per folder or pattern, the files left out (not images).
+        unentered: Per folder read without ``recursive``, its subfolders.
+        unmatched: Patterns that matched no file.
+    """
+
+    inputs: list[Input] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    unentered: dict[str, int] = field(default_factory=dict)
+    unmatched: list[str] = field(default_factory=list)
+
+
+def collect(arguments: list[str], *, recursive: bool) -> Found:
+    """Turn the command line's IMAGE arguments into inputs.
+
+    Args:
+        arguments: As typed (or as the shell expanded them).
+        recursive: Read a folder's subfolders too.
+
+    Returns:
+        The inputs and what was skipped.
+    """
+    found = Found()
+    for arg in arguments:
+        if arg == "-" or Path(arg).is_file():
+            found.inputs.append(Input(arg))
+        elif Path(arg).is_dir():
+            _folder(Path(arg), Path(arg), arg, recursive, found)
+        elif glob.has_magic(arg):
+            _pattern(arg, found)
+        else:  # missing: reading it reports the error with the others
+            found.inputs.append(Input(arg))
+    return found
+
+
+def _take(path: str, relative: str, label: str, found: Found) -> None:
+    if os.path.splitext(path)[1].lower() in READ_SUFFIXES:
+        found.inputs.append(Input(path, relative))
+    else:
+        found.skipped[label] = found.skipped.get(label, 0) + 1
+
+
+def _folder(root: Path, base: Path, label: str, recursive: bool, found: Found) -> None:
+    files: list[tuple[tuple[str, ...], str]] = []  # (path below root, path)
+    _walk(str(root), (), recursive, label, found, files)
+    files.sort()
+    prefix = root.relative_to(base).parts
+    for parts, path in files:
+        _take(path, "/".join(prefix + parts), label, found)
+
+
+def _walk(
+    folder: str,
+    parts: tuple[str, ...],
+    recursive: bool,
+    label: str,
+    found: Found,
+    files: list[tuple[tuple[str, ...], str]],
+) -> None:
+    """Collect the regular files below ``folder``; links to folders are not entered."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # an unreadable subfolder: nothing to read there
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if recursive:
+                _walk(entry.path, (*parts, entry.name), recursive, label, found, files)
+            else:
+                found.unentered[label] = found.unentered.get(label, 0) + 1
+        elif entry.is_file():
+            files.append(((*parts, entry.name), entry.path))
+
+
+def _pattern(pattern: str, found: Found) -> None:
+    base = _fixed_prefix(pattern)
+    matches = sorted(glob.glob(pattern, recursive=True))
+    files = [Path(m) for m in matches if Path(m).is_file()]
+    if not files:
+        found.unmatched.append(pattern)
+    for path in files:
+        _take(str(path), path.relative_to(base).as_posix(), pattern, found)
+
+
+def _fixed_prefix(pattern: str) -> Path:
+    """The pattern's leading folders without wildcards (``scans/**/*.png``: scans)."""
+    parts: list[str] = []
+    for part in PurePath(pattern).parts[:-1]:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts) if parts else Path()

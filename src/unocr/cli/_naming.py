@@ -1,0 +1,210 @@
+"""Where ``unocr read`` writes: output file names for each input and page.
+
+An *output unit* is what one output file holds: an input with all its pages,
+or one page of it for the one-page formats (``page-xml``, ``tsv``). Names
+come from ``--output`` (a folder, mirroring the subfolders inputs were found
+in, or a pattern with ``{stem}``, ``{name}``, ``{index}``, ``{page}``,
+``{dir}``) and ``--annotate``; names that would clash get the input's
+position in front, or are a usage error for patterns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from unocr.cli._inputs import Input
+from unocr.errors import UnocrError
+
+__all__ = [
+    "PER_PAGE",
+    "STREAMABLE",
+    "SUFFIX",
+    "Unit",
+    "UsageError",
+    "annotate_targets",
+    "output_format",
+    "targets",
+    "units",
+]
+
+SUFFIX = {
+    "text": ".txt",
+    "json": ".json",
+    "hocr": ".hocr",
+    "alto": ".alto.xml",
+    "page-xml": ".page.xml",
+    "tsv": ".tsv",
+    "pdf": ".pdf",
+}
+STREAMABLE = ("text", "json")
+PER_PAGE = ("page-xml", "tsv")  # one page per file
+
+
+class UsageError(Exception):
+    """A combination of arguments that cannot work (exit status 2)."""
+
+
+@dataclass(slots=True)
+class Unit:
+    """One output file: an input with all its pages, or one page of it."""
+
+    source: Input  # the input
+    position: int  # the input's position among the inputs
+    page: int | None  # page number (from 1) of a document's page, else None
+    items: list[int]  # indices of its pages in the flat list of pages
+
+
+def units(
+    pages: Sequence[tuple[int, int | None]], inputs: Sequence[Input], per_page: bool
+) -> list[Unit]:
+    """The output units of the pages ((input position, page number) each)."""
+    units: list[Unit] = []
+    for i, (position, page) in enumerate(pages):
+        if per_page or not units or units[-1].position != position:
+            units.append(
+                Unit(inputs[position], position, page if per_page else None, [])
+            )
+        units[-1].items.append(i)
+    return units
+
+
+def _stem(source: str, index: int) -> str:
+    if source == "-":
+        return f"stdin-{index}"
+    return Path(source).stem or f"image-{index}"
+
+
+def _unit_stem(unit: Unit, mirror: bool) -> PurePosixPath:
+    """The output name without suffix (below the input's subfolder if ``mirror``)."""
+    stem = _stem(unit.source.source, unit.position)
+    if unit.page is not None:
+        stem = f"{stem}-p{unit.page}"
+    relative = unit.source.relative
+    if mirror and relative is not None:
+        return PurePosixPath(relative).parent / stem
+    return PurePosixPath(stem)
+
+
+def unique_stems(units: Sequence[Unit], *, mirror: bool) -> list[PurePosixPath]:
+    """Output names without suffix, the position put in front of clashing ones."""
+    stems = [_unit_stem(u, mirror) for u in units]
+    dup = {s for s in stems if stems.count(s) > 1}
+    return [
+        s.with_name(f"{u.position}-{s.name}") if s in dup else s
+        for u, s in zip(units, stems, strict=True)
+    ]
+
+
+def _fill(pattern: str, unit: Unit, index: int) -> Path:
+    source = unit.source.source
+    name = "stdin" if source == "-" else Path(source).name
+    relative = unit.source.relative
+    try:
+        return Path(
+            pattern.format(
+                stem=_stem(source, unit.position),
+                name=name,
+                index=index,
+                page=unit.page or 1,
+                dir="" if relative is None else PurePosixPath(relative).parent,
+            )
+        )
+    except (KeyError, IndexError, ValueError) as exc:
+        raise UsageError(
+            f"bad pattern {pattern!r}: use the fields {{stem}}, {{name}}, {{index}}, "
+            f"{{page}} and {{dir}} ({exc})"
+        ) from None
+
+
+def _pattern_paths(pattern: str, units: Sequence[Unit], option: str) -> list[Path]:
+    paths = [_fill(pattern, u, i) for i, u in enumerate(units)]
+    if len(set(paths)) != len(paths):
+        raise UsageError(
+            f"the {option} pattern {pattern!r} gives several outputs the same file "
+            "name; add {index} (or {page} for the pages of a document, {dir} for "
+            "files in subfolders)"
+        )
+    return paths
+
+
+def _is_pattern(path: str) -> bool:
+    return "{" in path
+
+
+def _is_folder(path: str) -> bool:
+    return path.endswith(("/", os.sep)) or Path(path).is_dir()
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """The output format: ``--format``, else from the ``--output`` suffix."""
+    if args.format:
+        return str(args.format)
+    out: str | None = args.output
+    if out is None or _is_folder(out):
+        return "text"
+    if out.lower().endswith(".pdf"):
+        return "pdf"
+    from unocr.formats import infer_format
+
+    try:
+        return infer_format(out)
+    except UnocrError as err:
+        raise UsageError(f"{err} Give --format explicitly.") from None
+
+
+def targets(
+    args: argparse.Namespace, fmt: str, units: Sequence[Unit]
+) -> list[str] | None:
+    """One output file per unit, or ``None`` to write one stream.
+
+    File names are kept as strings: a path object costs about 700 bytes, which
+    a folder of a million images would multiply.
+    """
+    out: str | None = args.output
+    if out is not None and _is_pattern(out):
+        return [str(p) for p in _pattern_paths(out, units, "--output")]
+    if out is not None and _is_folder(out):
+        folder = Path(out)
+        return [
+            str(folder / (str(st) + SUFFIX[fmt]))
+            for st in unique_stems(units, mirror=True)
+        ]
+    if len(units) > 1 and fmt not in STREAMABLE:
+        unit, several = ("page", "pages") if fmt in PER_PAGE else ("document", "inputs")
+        example = "out/{stem}" + ("-{page}" if fmt in PER_PAGE else "") + SUFFIX[fmt]
+        raise UsageError(
+            f"{fmt} holds one {unit} per file: with several {several} give --output "
+            f"a folder (out/) or a pattern such as '{example}'"
+        )
+    if fmt == "pdf" and out is None and sys.stdout.isatty():
+        raise UsageError("-f pdf writes binary data: give --output FILE.pdf")
+    return None
+
+
+def annotate_targets(
+    args: argparse.Namespace, units: Sequence[Unit]
+) -> list[str] | None:
+    """One ``--annotate`` file per page, or ``None`` without ``--annotate``."""
+    target: str | None = args.annotate
+    if target is None:
+        return None
+    from PIL import Image
+
+    if Path(target).suffix.lower() not in Image.registered_extensions():
+        raise UsageError(
+            f"--annotate {target!r}: give an image file name such as boxes.png"
+        )
+    if _is_pattern(target):
+        return [str(p) for p in _pattern_paths(target, units, "--annotate")]
+    if len(units) == 1:
+        return [target]
+    base = Path(target)
+    return [
+        str(base.with_name(f"{base.stem}-{st}{base.suffix}"))
+        for st in unique_stems(units, mirror=False)
+    ]

@@ -1,0 +1,94 @@
+"""Progress of a long ``unocr read`` on standard error.
+
+On a terminal, a progress bar (tqdm) from :data:`MIN_ITEMS` pages on. Elsewhere
+(a log file, a CI job) one plain line every :data:`PLAIN_EVERY` seconds,
+``unocr read: 120/1000 pages, 2 failed, 3.1 pages/s``, and a last one at the
+end once any was printed. Messages (error lines) go through :meth:`Progress.say`
+so they are not drawn over by the bar.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+__all__ = ["MIN_ITEMS", "PLAIN_EVERY", "Progress"]
+
+#: Fewest pages for which progress is shown.
+MIN_ITEMS = 4
+#: Seconds between two plain progress lines (standard error not a terminal).
+PLAIN_EVERY = 10.0
+
+
+class Progress:
+    """Counts finished pages and shows it.
+
+    Args:
+        total: Pages to read.
+        show: Whether to show progress at all (``--quiet`` turns it off).
+        stream: Where to draw (default standard error).
+    """
+
+    def __init__(self, total: int, *, show: bool, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self._stream = stream if stream is not None else sys.stderr
+        self._start = time.monotonic()
+        self._last = self._start
+        self._printed = False
+        self._bar: Any = None
+        self._plain = False
+        if show and total >= MIN_ITEMS:
+            if self._stream.isatty():
+                from tqdm import tqdm
+
+                self._bar = tqdm(
+                    total=total, unit="page", file=self._stream, leave=False
+                )
+            else:
+                self._plain = True
+
+    def update(self, *, failed: bool) -> None:
+        """Count one finished page.
+
+        Args:
+            failed: Whether it failed.
+        """
+        self.done += 1
+        self.failed += failed
+        if self._bar is not None:
+            self._bar.update(1)
+        elif self._plain:
+            now = time.monotonic()
+            if now - self._last >= PLAIN_EVERY:
+                self._last = now
+                self._line()
+
+    def say(self, line: str) -> None:
+        """Print a message line (above the bar, if one is drawn)."""
+        if self._bar is not None:
+            self._bar.clear()
+        print(line, file=self._stream, flush=True)
+        if self._bar is not None:
+            self._bar.refresh()
+
+    def close(self) -> None:
+        """Remove the bar; a last plain line when plain lines were printed."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self._plain and self._printed:
+            self._line()
+
+    def _line(self) -> None:
+        seconds = max(time.monotonic() - self._start, 1e-9)
+        failed = f", {self.failed} failed" if self.failed else ""
+        print(
+            f"unocr read: {self.done}/{self.total} pages{failed}, "
+            f"{self.done / seconds:.1f} pages/s",
+            file=self._stream,
+            flush=True,
+        )
+        self._printed = True

@@ -1,0 +1,203 @@
+"""Writing ``unocr read``'s results as they come in.
+
+:class:`Writer` gets each page (or failure) as it finishes. An output unit
+(see :mod:`unocr.cli._naming`) is written as soon as all its pages are in:
+its own file at once, or, for standard output and a single ``--output`` file,
+once every unit before it is written (input order). Files are written through
+:func:`unocr.cli._output.atomic_path`; pages are dropped once written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from unocr.cli._naming import Unit
+from unocr.cli._output import atomic_path, write_text
+from unocr.cli._progress import Progress
+from unocr.errors import UnocrError
+
+__all__ = ["Writer", "error_line"]
+
+
+def error_line(source: str, err: UnocrError) -> str:
+    """The ``unocr: error:`` line of a failed input, naming it once."""
+    text = str(err)
+    if source == "-":
+        shown = "<stdin>"
+        if text.startswith("<bytes>"):
+            text = shown + text[len("<bytes>") :]
+    else:
+        shown = source
+    return (
+        f"unocr: error: {text}" if shown in text else f"unocr: error: {shown}: {text}"
+    )
+
+
+def _label(source: str, page: int | None) -> str:
+    shown = "<stdin>" if source == "-" else source
+    return shown if page is None else f"{shown} (page {page})"
+
+
+def _document(pages: Sequence[Any], fmt: str, several: bool) -> str:
+    from unocr.formats import dumps, dumps_pages
+
+    if fmt == "json" and not several:
+        return dumps(pages[0], "json")
+    return dumps_pages(pages, fmt)
+
+
+def _write_pdf(path: Path | None, pages: Sequence[Any], images: Sequence[Any]) -> None:
+    import io
+
+    from unocr.documents.searchable import save_pdf
+
+    if path is None:
+        buffer = io.BytesIO()
+        save_pdf(pages, buffer, images=images)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(buffer.getvalue())
+        sys.stdout.buffer.flush()
+        return
+    with atomic_path(path) as temp:
+        save_pdf(pages, temp, images=images)
+
+
+class Writer:
+    """Writes each output as soon as its pages are in (see ``run``)."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str,
+        units: list[Unit],
+        targets: list[str] | None,
+        annotate: list[str] | None,
+        items: list[Any],
+        where: list[tuple[int, int | None]],
+        output: str | None,
+        progress: Progress,
+    ) -> None:
+        self.fmt = fmt
+        self.units = units
+        self.targets = targets
+        self.annotate = annotate
+        self.items = items
+        self.where = where
+        self.output = output
+        self.progress = progress
+        self.several = len(items) > 1
+        self.failed = 0
+        self.results: list[Any] = [None] * len(items)
+        self.unit_of = [0] * len(items)
+        for u, unit in enumerate(units):
+            for i in unit.items:
+                self.unit_of[i] = u
+        self.missing = [len(unit.items) for unit in units]
+        self.complete = [False] * len(units)
+        self.next_unit = 0  # the first unit the stream has not written
+        self.stream: TextIO | None = None  # an --output file being written
+        self.wrote = False
+
+    def add(self, index: int, result: Any) -> None:
+        """Take page ``index``'s result; write what is complete."""
+        from unocr.backends.base import ItemFailure
+
+        if isinstance(result, ItemFailure):
+            self.fail(self.units[self.unit_of[index]].source.source, result.error)
+        elif self.annotate is not None:
+            self._annotate(index, result)
+        self.results[index] = result
+        u = self.unit_of[index]
+        self.missing[u] -= 1
+        if self.missing[u]:
+            return
+        if self.targets is not None:  # one file per unit, as soon as it is done
+            self._emit(u)
+            return
+        self.complete[u] = True
+        while self.next_unit < len(self.units) and self.complete[self.next_unit]:
+            self._emit(self.next_unit)
+            self.next_unit += 1
+
+    def fail(self, source: str, err: UnocrError) -> None:
+        """Report a failed input (the exit status becomes 1)."""
+        self.failed += 1
+        self.progress.say(error_line(source, err))
+
+    def unwritable(self, path: Path | None, exc: OSError) -> None:
+        """An output file could not be written: its line; the others go on."""
+        self.failed += 1
+        reason = exc.strerror or str(exc)
+        self.progress.say(f"unocr: error: cannot write {path or '<stdout>'}: {reason}")
+
+    def _good(self, u: int) -> list[int]:
+        from unocr.model import Page
+
+        return [i for i in self.units[u].items if isinstance(self.results[i], Page)]
+
+    def _emit(self, u: int) -> None:
+        unit = self.units[u]
+        good = self._good(u)
+        pages = [self.results[i] for i in good]
+        for i in unit.items:  # written: the pages are not kept
+            self.results[i] = None
+        if not good:
+            return
+        target = Path(self.targets[u]) if self.targets is not None else None
+        if self.fmt == "pdf":
+            out = target or (Path(self.output) if self.output else None)
+            try:
+                _write_pdf(out, pages, [self.items[i] for i in good])
+            except UnocrError as err:
+                self.fail(unit.source.source, err)
+            except OSError as exc:
+                self.unwritable(out, exc)
+            return
+        if target is not None:
+            try:
+                write_text(target, _document(pages, self.fmt, self.several))
+            except OSError as exc:
+                self.unwritable(target, exc)
+        elif self.fmt == "text" and self.several:
+            for i, page in zip(good, pages, strict=True):
+                number = self.where[i][1]
+                source = self.units[self.unit_of[i]].source.source
+                self._stream_out(
+                    f"==> {_label(source, number)} <==\n"
+                    + _document([page], self.fmt, self.several)
+                )
+        else:
+            self._stream_out(_document(pages, self.fmt, self.several))
+
+    def _stream_out(self, text: str) -> None:
+        if not text.endswith("\n"):
+            text += "\n"
+        if self.wrote and self.fmt == "text" and self.several:
+            text = "\n" + text
+        self.wrote = True
+        out = self.stream if self.stream is not None else sys.stdout
+        out.write(text)
+        out.flush()
+
+    def _annotate(self, index: int, page: Any) -> None:
+        from PIL import Image
+
+        from unocr.documents import load_input
+
+        assert self.annotate is not None
+        target = Path(self.annotate[index])
+        try:
+            image = load_input(self.items[index], max_pixels=None).image
+            drawn = page.draw(image)
+        except UnocrError as err:
+            self.fail(self.units[self.unit_of[index]].source.source, err)
+            return
+        kind = Image.registered_extensions()[target.suffix.lower()]
+        try:
+            with atomic_path(target) as temp:
+                drawn.save(temp, format=kind)
+        except OSError as exc:
+            self.unwritable(target, exc)

@@ -1,0 +1,409 @@
+"""``unocr read`` on many files: folders, globs, --workers, streaming, Ctrl-C.
+
+Every test runs the real Tesseract on small generated images through the
+command line (in-process ``main([...])`` or a subprocess).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from unocr.cli import _progress, main
+from unocr.cli._output import atomic_path
+from unocr.documents.streaming import iter_items
+from unocr.model import Page
+
+from .processes import children
+from .terminal import run_on_terminal
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
+)
+
+WORDS = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT"]
+
+
+def _word_image(path: Path, word: str) -> Path:
+    font = ImageFont.load_default(size=48)
+    image = Image.new("L", (460, 90), 255)
+    ImageDraw.Draw(image).text((15, 15), word, font=font, fill=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return path
+
+
+@pytest.fixture
+def scans(tmp_path: Path) -> Path:
+    """scans/ with top-level images, two subfolders sharing a file name, a
+    broken PNG, a text file and a hidden file."""
+    root = tmp_path / "scans"
+    _word_image(root / "p1.png", WORDS[0])
+    _word_image(root / "p2.jpg", WORDS[1])
+    _word_image(root / "a" / "x.png", WORDS[2])
+    _word_image(root / "b" / "x.png", WORDS[3])
+    _word_image(root / "b" / "deep" / "y.tif", WORDS[4])
+    (root / "b" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    (root / "notes.txt").write_text("not an image\n", encoding="utf-8")
+    _word_image(root / ".hidden.png", WORDS[5])
+    return root
+
+
+def _outputs(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def _page_words(path: Path) -> str:
+    return " ".join(w.text for w in Page.from_json(path.read_text("utf-8")).words)
+
+
+def test_folder_recursive_mirrors_the_tree(
+    scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    (scans / "b" / "loop").symlink_to(scans)  # a link to a folder is not entered
+    code = main(
+        ["read", str(scans), "-r", "-o", f"{out}/", "-f", "json", "--workers", "2"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1  # the broken PNG
+    # same name in two subfolders: two files, the tree mirrored
+    assert _outputs(out) == [
+        "a",
+        "a/x.json",
+        "b",
+        "b/deep",
+        "b/deep/y.json",
+        "b/x.json",
+        "p1.json",
+        "p2.json",
+    ]
+    assert _page_words(out / "a" / "x.json") == WORDS[2]
+    assert _page_words(out / "b" / "x.json") == WORDS[3]
+    assert _page_words(out / "b" / "deep" / "y.json") == WORDS[4]
+    errors = [line for line in err.splitlines() if line.startswith("unocr: error:")]
+    assert len(errors) == 1 and "broken.png" in errors[0]
+    # the text file is skipped with a count and the list of what is read
+    (note,) = [line for line in err.splitlines() if "skipped" in line]
+    assert "skipped 1 file" in note and ".png" in note and ".pdf" in note
+    assert "Traceback" not in err
+
+
+def test_folder_top_level_only_without_recursive(
+    scans: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["read", str(scans), "--workers", "2"]) == 0
+    captured = capsys.readouterr()
+    headers = [h for h in captured.out.splitlines() if h.startswith("==> ")]
+    assert headers == [f"==> {scans / 'p1.png'} <==", f"==> {scans / 'p2.jpg'} <=="]
+    assert WORDS[0] in captured.out and WORDS[1] in captured.out
+    assert "2 subfolders" in captured.err and "--recursive" in captured.err
+
+
+def test_quiet_leaves_only_errors(
+    scans: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["read", str(scans), "-r", "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("unocr: error:")
+
+
+def test_glob_pattern_not_expanded_by_the_shell(scans: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "unocr", "read", f"{scans}/**/*.png", "-o", f"{out}/"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr  # broken.png matches
+    # paths below the pattern's fixed folder are kept; the .jpg and .tif are not
+    # matched, the hidden file is not matched by '*'
+    assert _outputs(out) == ["a", "a/x.txt", "b", "b/x.txt", "p1.txt"]
+    assert (out / "b" / "x.txt").read_text("utf-8").strip() == WORDS[3]
+
+
+def test_glob_expanded_by_the_shell(scans: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = subprocess.run(
+        f"{sys.executable} -m unocr read {scans}/*/x.png -o {out}/ -f json",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    # two files named on the command line with one stem: their index is added
+    assert _outputs(out) == ["0-x.json", "1-x.json"]
+    assert _page_words(out / "1-x.json") == WORDS[3]
+
+
+def test_a_pattern_that_matches_nothing_fails_the_others_are_read(
+    scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["read", f"{tmp_path}/nothing/*.png", str(scans / "p1.png")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.startswith("unocr: error: no file matches ")
+    assert WORDS[0] in captured.out
+
+
+def test_a_folder_without_images_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("x", encoding="utf-8")
+    assert main(["read", str(tmp_path / "docs")]) == 1
+    err = capsys.readouterr().err
+    assert "no image files or PDFs found" in err and ".png" in err
+
+
+def test_same_stem_in_one_folder_gets_the_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _word_image(tmp_path / "in" / "x.png", WORDS[0])
+    _word_image(tmp_path / "in" / "x.jpg", WORDS[1])
+    out = tmp_path / "out"
+    assert main(["read", str(tmp_path / "in"), "-o", f"{out}/", "-f", "json"]) == 0
+    assert _outputs(out) == ["0-x.json", "1-x.json"]  # x.jpg sorts first
+    assert _page_words(out / "0-x.json") == WORDS[1]
+
+
+def test_dir_field_in_a_pattern(scans: Path, tmp_path: Path) -> None:
+    pattern = str(tmp_path / "out" / "{dir}" / "{stem}.hocr")
+    assert main(["read", f"{scans}/*/x.png", "-o", pattern, "-q"]) == 0
+    assert _outputs(tmp_path / "out") == ["a", "a/x.hocr", "b", "b/x.hocr"]
+
+
+def test_workers_keep_input_order_on_standard_output(
+    scans: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = sorted(str(p) for p in scans.rglob("*.png") if "broken" not in p.name)
+    assert main(["read", *files, "-f", "json", "--workers", "2", "-q"]) == 0
+    names = [
+        json.loads(line)["source"]["name"]
+        for line in capsys.readouterr().out.splitlines()
+    ]
+    assert names == files
+
+
+def test_plain_progress_lines_when_not_a_terminal(
+    scans: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(_progress, "PLAIN_EVERY", 0.0)  # a line per page
+    assert main(["read", str(scans), "-r"]) == 1
+    lines = [
+        line
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith("unocr read: ") and " pages" in line
+    ]
+    assert lines[0].startswith("unocr read: 1/6 pages")
+    assert lines[-1].startswith("unocr read: 6/6 pages, 1 failed")
+    assert main(["read", str(scans), "-r", "--quiet"]) == 1
+    assert " pages" not in capsys.readouterr().err
+
+
+def test_progress_bar_and_error_lines_on_a_terminal(scans: Path) -> None:
+    """On a terminal the bar is drawn and an error line is printed whole above it."""
+    code, out, drawn = run_on_terminal(
+        [sys.executable, "-m", "unocr", "read", str(scans), "-r", "-w", "2"]
+    )
+    assert code == 1
+    assert all(word in out.decode() for word in WORDS[:5])
+    shown = drawn.decode()
+    assert "6/6" in shown
+    # the bar is cleared before the line: the line starts at the left margin
+    (error,) = [
+        line
+        for line in shown.replace("\r", "\n").splitlines()
+        if "unocr: error:" in line
+    ]
+    assert error.startswith("unocr: error:") and error.endswith("truncated)")
+    assert "broken.png" in error
+
+
+def test_one_output_file_for_everything_is_complete_or_absent(
+    scans: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "all.jsonl"
+    assert main(["read", str(scans), "-o", str(target), "-f", "json", "-q"]) == 0
+    pages = [Page.from_json(line) for line in target.read_text("utf-8").splitlines()]
+    assert [p.words[0].text for p in pages] == WORDS[:2]
+    # no temporary file left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl", "scans"]
+    nothing = tmp_path / "none.txt"
+    assert main(["read", str(scans / "b" / "broken.png"), "-o", str(nothing)]) == 1
+    assert not nothing.exists()
+
+
+def test_an_output_that_cannot_be_written_fails_alone(
+    scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a").write_text("a file where the folder a/ should go", encoding="utf-8")
+    code = main(["read", f"{scans}/*/x.png", str(scans / "p1.png"), "-o", f"{out}/"])
+    assert code == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"unocr: error: cannot write {out / 'a' / 'x.txt'}: ")
+    assert (out / "b" / "x.txt").read_text("utf-8").strip() == WORDS[3]
+    assert (out / "p1.txt").read_text("utf-8").strip() == WORDS[0]
+
+
+def test_atomic_path_removes_the_temporary_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "page.json"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_write(target)
+    assert target.read_text("utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.json"]
+    with atomic_path(target) as temp:
+        assert temp.parent == tmp_path and temp.name.endswith(".part")
+        temp.write_text("new", encoding="utf-8")
+    assert target.read_text("utf-8") == "new"
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _interrupted_write(target: Path) -> None:
+    with atomic_path(target) as temp:
+        temp.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_iter_items_every_index_once_failures_in_place(scans: Path) -> None:
+    import unocr
+
+    items = [
+        str(scans / "p1.png"),
+        str(scans / "b" / "broken.png"),
+        str(scans / "p2.jpg"),
+    ]
+    with unocr.get_backend("tesseract") as backend:
+        got = dict(iter_items(backend, items, workers=2))
+        assert sorted(got) == [0, 1, 2]
+        assert isinstance(got[0], Page) and got[0].words[0].text == WORDS[0]
+        failure = got[1]
+        assert not failure and failure.index == 1 and failure.error.item == 1
+        assert "broken.png" in failure.source
+        # a window of one chunk: one chunk at a time, so input order
+        order = [i for i, _ in iter_items(backend, items * 2, workers=2, window=1)]
+        assert order == list(range(6))
+        with pytest.raises(ValueError, match="workers"):
+            next(iter_items(backend, items, workers=0))
+
+
+def test_iter_items_splits_the_cores_once_for_the_whole_stream(scans: Path) -> None:
+    """Two stream workers on RapidOCR: each engine gets half the cores while
+    the stream runs (as in read_many(workers=2)), and the split ends with it."""
+    pytest.importorskip("rapidocr")
+    import unocr
+    from unocr.backends.pool import cpu_cores
+
+    with unocr.get_backend("rapidocr") as backend:
+        engines = backend._engines  # type: ignore[attr-defined]
+        during = [
+            engines.threads
+            for _ in iter_items(backend, [str(scans / "p1.png")] * 3, workers=2)
+        ]
+        assert during == [max(1, cpu_cores() // 2)] * 3
+        assert engines.threads is None
+
+
+def _tesseract_children() -> list[int]:
+    return [pid for pid, comm, _ in children(os.getpid()) if comm == "tesseract"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_closing_iter_items_starts_no_further_image(scans: Path) -> None:
+    import unocr
+
+    items = [str(scans / "p1.png")] * 40
+    with unocr.get_backend("tesseract") as backend:
+        results = iter_items(backend, items, workers=2)
+        next(results)
+        results.close()
+        # the images being read (one per thread) finish; no other is started
+        seen: set[int] = set()
+        deadline = time.monotonic() + 60
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < 2:
+            running = _tesseract_children()
+            if running:
+                quiet_since = time.monotonic()
+            seen.update(running)
+            time.sleep(0.01)
+        assert len(seen) <= 3  # two running, at most one racing the close
+
+
+def test_ctrl_c_stops_promptly_and_leaves_only_complete_files(tmp_path: Path) -> None:
+    """Results are written while the batch runs; Ctrl-C exits 130 soon after,
+    with every file present complete and no temporary file left."""
+    folder = tmp_path / "many"
+    first = _word_image(folder / "img-000.png", WORDS[0])
+    for n in range(1, 60):
+        shutil.copy(first, folder / f"img-{n:03d}.png")
+    out = tmp_path / "out"
+    # Python's own SIGINT handler, even when started with SIGINT ignored (a
+    # background job): what a user's Ctrl-C meets.
+    script = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        "from unocr.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "read",
+            str(folder),
+            "-o",
+            f"{out}/",
+            "-f",
+            "json",
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*.json")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        assert list(out.glob("*.json")), "no result written while the batch ran"
+        assert proc.poll() is None  # written before the end: streaming
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        _, err = proc.communicate(timeout=60)
+        stopped = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    assert stopped < 15
+    written = sorted(out.iterdir())
+    assert 0 < len(written) < 60
+    for path in written:  # no temporary file, every file a whole page
+        assert path.suffix == ".json"
+        assert _page_words(path) == WORDS[0]
