@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
+from unocr._closing import Closing
 from unocr.backends.catalog import Capabilities
 from unocr.documents import (
     DocumentOptions,
@@ -152,7 +152,7 @@ def _positional_arity(function: object) -> int:
     return sum(1 for p in params if p.kind in kinds) - 1
 
 
-class Backend(abc.ABC):
+class Backend(Closing, abc.ABC):
     """Base class of every engine.
 
     Subclasses set :attr:`name` and :attr:`capabilities`, add their own
@@ -226,17 +226,6 @@ class Backend(abc.ABC):
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
-
-    def __enter__(self) -> Backend:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         langs = ",".join(self.languages) or "default"
