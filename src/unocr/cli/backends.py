@@ -31,6 +31,7 @@ _COLUMNS = (
     "BATCHING",
     "NETWORK",
     "RUNS IN",
+    "NEEDS",
 )
 
 
@@ -65,6 +66,7 @@ def _record(info: BackendInfo) -> dict[str, Any]:
         "reason": info.reason,
         "fix": info.fix,
         "data": info.data,
+        "needs": info.needs,
         "source": info.source,
         "description": info.description,
         "capabilities": None
@@ -84,7 +86,13 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
     name = rec["name"] + (f" ({', '.join(rec['aliases'])})" if rec["aliases"] else "")
     caps = rec["capabilities"]
     if caps is None:
-        return (name, _yes(rec["installed"]), *("?" * 6), _runs_in(rec))
+        return (
+            name,
+            _yes(rec["installed"]),
+            *("?" * 6),
+            _runs_in(rec),
+            rec.get("needs") or "",
+        )
     langs = caps["languages"]
     return (
         name,
@@ -96,6 +104,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         _yes(caps["batching"]),
         _yes(caps["network"]),
         _runs_in(rec),
+        rec.get("needs") or "",
     )
 
 
