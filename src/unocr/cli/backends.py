@@ -30,6 +30,7 @@ _COLUMNS = (
     "LANGUAGES",
     "BATCHING",
     "NETWORK",
+    "STAGES",
     "RUNS IN",
     "NEEDS",
 )
@@ -78,6 +79,7 @@ def _record(info: BackendInfo) -> dict[str, Any]:
             "languages": None if caps.languages is None else list(caps.languages),
             "batching": caps.batching,
             "network": caps.network,
+            "stages": list(caps.stages),
         },
     }
 
@@ -89,7 +91,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         return (
             name,
             _yes(rec["installed"]),
-            *("?" * 6),
+            *("?" * 7),
             _runs_in(rec),
             rec.get("needs") or "",
         )
@@ -103,6 +105,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         "many" if langs is None else ",".join(langs),
         _yes(caps["batching"]),
         _yes(caps["network"]),
+        ",".join(caps.get("stages", ())) or "-",
         _runs_in(rec),
         rec.get("needs") or "",
     )
