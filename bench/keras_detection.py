@@ -91,7 +91,8 @@ def main() -> int:
             load_craft_pth(detector.model, path)
         s, per_image = score(detector, samples, args.scale, args.max_size)
         print(
-            f"{label:<26}{s.precision:>10.3f}{s.recall:>8.3f}{s.hmean:>8.3f}{per_image:>9.1f}"
+            f"{label:<26}{s.n_truth:>6}{s.n_pred:>6}{s.matched:>8}"
+            f"{s.precision:>10.3f}{s.recall:>8.3f}{s.hmean:>8.3f}{per_image:>9.1f}"
         )
     return 0
 

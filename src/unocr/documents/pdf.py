@@ -16,9 +16,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from unocr._closing import Closing
 from unocr.errors import BackendUnavailableError, DocumentError
 from unocr.model.source import Source
 
@@ -157,7 +157,7 @@ def _check_dpi(dpi: float, name: str) -> float:
     return float(dpi)
 
 
-class PdfFile:
+class PdfFile(Closing):
     """An open PDF document (use as a context manager).
 
     Args:
@@ -215,17 +215,6 @@ class PdfFile:
             with _LOCK:
                 doc.close()
             self._doc = None
-
-    def __enter__(self) -> PdfFile:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def _page(self, index: int) -> Iterator[Any]:

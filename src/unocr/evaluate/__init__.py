@@ -11,10 +11,9 @@ the old names of :class:`unocr.metrics.ScoringOptions` and
 from __future__ import annotations
 
 import sys
-import warnings
-from typing import Any
 
 import unocr.metrics as _metrics
+from unocr._lazy import Moved, module_getattr
 from unocr.metrics import matching, normalize, page, speed, text
 
 for _sub in (matching, normalize, page, speed, text):
@@ -25,14 +24,11 @@ __all__ = [*_metrics.__all__, "EvalOptions", "evaluate_page"]
 _RENAMED = {"EvalOptions": "ScoringOptions", "evaluate_page": "score_page"}
 
 
-def __getattr__(name: str) -> Any:
-    new = _RENAMED.get(name, name)
-    if new not in _metrics.__all__:
-        raise AttributeError(f"module 'unocr.evaluate' has no attribute {name!r}")
-    warnings.warn(
-        f"unocr.evaluate.{name} is deprecated and will be removed in unocr 0.3; "
-        f"use unocr.metrics.{new}",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return getattr(_metrics, new)
+__getattr__ = module_getattr(
+    __name__,
+    deprecated={
+        name: Moved(_metrics.__name__, new, f"unocr.metrics.{new}")
+        for name in __all__
+        for new in [_RENAMED.get(name, name)]
+    },
+)

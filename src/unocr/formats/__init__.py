@@ -37,10 +37,10 @@ import importlib
 import io
 import os
 import re
-import stat
 import warnings
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
+from unocr._files import open_regular_file
 from unocr.errors import FormatError, GeometryError
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 from unocr.limits import (
@@ -416,37 +416,14 @@ def _read_object(fh: IO[bytes] | IO[str], limits: ReadLimits) -> str | bytes:
 
 def _read_file(path: str | bytes, shown: str, max_bytes: int | None) -> bytes:
     """Read a regular file in chunks, stopping one chunk past ``max_bytes``."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)  # non-blocking: a FIFO without writer opens
-    except FileNotFoundError:
-        raise FormatError(f"no such file: {shown}", item=shown) from None
-    except IsADirectoryError:
-        raise FormatError(
-            f"{shown} is a directory, not an OCR result file", item=shown
-        ) from None
-    except ValueError:  # an embedded NUL character
-        raise FormatError(
-            f"{shown!r} is not a valid path (it holds a NUL character)", item=shown
-        ) from None
-    except OSError as exc:
-        raise FormatError(
-            f"cannot read {shown}: {exc.strerror or exc}", item=shown
-        ) from exc
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        if stat.S_ISDIR(mode):
-            raise FormatError(
-                f"{shown} is a directory, not an OCR result file", item=shown
-            )
-        raise FormatError(
-            f"{shown} is not a regular file (a device, FIFO or socket); unocr "
-            "reads OCR results from files, or from bytes and file objects "
-            "you pass it",
-            item=shown,
-        )
-    with os.fdopen(fd, "rb", buffering=0) as fh:
+    with open_regular_file(
+        path,
+        shown,
+        error=FormatError,
+        what="an OCR result file",
+        instead="unocr reads OCR results from files, or from bytes and file "
+        "objects you pass it",
+    ) as fh:
         chunks: list[bytes] = []
         total = 0
         while True:

@@ -469,18 +469,18 @@ def page_from_rows(
             )
         width = page_row.left + page_row.width if width is None else width
         height = page_row.top + page_row.height if height is None else height
-    return Page(
-        width=width,
-        height=height,
-        blocks=blocks_from_rows(
+    return Page.from_blocks(
+        blocks_from_rows(
             rows,
             page_num=page_num,
             language=language,
             parent_confidence=parent_confidence,
         ),
+        width=width,
+        height=height,
         backend=backend,
-        languages=tuple(languages),
-        timings=timings or Timings(),
+        languages=languages,
+        timings=timings,
     )
 
 

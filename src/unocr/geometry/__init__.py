@@ -15,11 +15,9 @@ Examples:
 
 from __future__ import annotations
 
-import warnings as _warnings
-from typing import Any as _Any
-
+from unocr._lazy import Moved as _Moved
+from unocr._lazy import module_getattr as _module_getattr
 from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
-from unocr.geometry._shape import Shape as _Shape
 from unocr.geometry.box import Box
 from unocr.geometry.convert import (
     boxes_to_quads,
@@ -93,15 +91,15 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _Any:
-    # "Shape" named the same idea as "Geometry"; one name is kept.
-    if name == "Shape":
-        _warnings.warn(
-            "unocr.geometry.Shape is deprecated: use unocr.geometry.Geometry (any "
-            "of the five shapes; it works with isinstance too); the old name goes "
-            "away in unocr 0.3",
-            DeprecationWarning,
-            stacklevel=2,
+# "Shape" named the same idea as "Geometry"; one name is kept.
+__getattr__ = _module_getattr(
+    __name__,
+    deprecated={
+        "Shape": _Moved(
+            "unocr.geometry._shape",
+            "Shape",
+            "unocr.geometry.Geometry",
+            " (any of the five shapes; it works with isinstance too)",
         )
-        return _Shape
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    },
+)

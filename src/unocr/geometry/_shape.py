@@ -186,9 +186,10 @@ class Shape(abc.ABC):
     def to_polygon(self) -> Polygon:
         """Convert to a :class:`Polygon`."""
 
-    @abc.abstractmethod
     def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
-        """Convert to a :class:`Mask` (pixels whose centre lies inside).
+        """Rasterise: pixels whose centre lies strictly inside (lossy).
+
+        By default the shape's :meth:`to_shapely` geometry is rasterised.
 
         Args:
             max_pixels: Largest accepted mask bounds (height x width, pixels),
@@ -197,6 +198,7 @@ class Shape(abc.ABC):
         Raises:
             GeometryError: If the mask would hold more than ``max_pixels``.
         """
+        return shape_class("mask").from_shapely(self.to_shapely(), max_pixels)
 
     @abc.abstractmethod
     def to_shapely(self) -> Any:

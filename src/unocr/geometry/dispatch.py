@@ -8,9 +8,7 @@ package's validation helpers). This module will be removed in the next release.
 
 from __future__ import annotations
 
-import importlib
-import warnings
-from typing import Any
+from unocr._lazy import Moved, module_getattr
 
 # No __all__: every name is served, with a warning, by __getattr__ below.
 _HOMES = {
@@ -25,14 +23,10 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"unocr.geometry.dispatch.{name} is deprecated; import it from "
-        "unocr.geometry instead",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return getattr(importlib.import_module(home), name)
+__getattr__ = module_getattr(
+    __name__,
+    deprecated={
+        name: Moved(home, name, f"unocr.geometry.{name}")
+        for name, home in _HOMES.items()
+    },
+)

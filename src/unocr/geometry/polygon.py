@@ -17,11 +17,9 @@ from unocr.geometry._affine import (
 )
 from unocr.geometry._shape import AffineShape, lists, shape_class
 from unocr.geometry._validate import FloatArray, as_points, check_range, read_key
-from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
-    from unocr.geometry.mask import Mask
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
@@ -242,18 +240,6 @@ class Polygon(AffineShape):
     def to_polygon(self) -> Polygon:
         """Return the polygon itself (exact)."""
         return self
-
-    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy).
-
-        Args:
-            max_pixels: Largest accepted mask bounds (height x width, pixels),
-                checked before anything is allocated; ``None`` disables it.
-
-        Raises:
-            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
-        """
-        return shape_class("mask").from_shapely(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return the equivalent ``shapely.Polygon`` (holes included)."""

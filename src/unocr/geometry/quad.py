@@ -17,11 +17,9 @@ from unocr.geometry._affine import (
 )
 from unocr.geometry._shape import AffineShape, lists, ring_centroid, shape_class
 from unocr.geometry._validate import FloatArray, as_points, read_key
-from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
-    from unocr.geometry.mask import Mask
     from unocr.geometry.polygon import Polygon
     from unocr.geometry.rotated_box import RotatedBox
 
@@ -263,18 +261,6 @@ class Quad(AffineShape):
         Polygon = shape_class("polygon")
 
         return Polygon._trusted(self._points, ())
-
-    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy).
-
-        Args:
-            max_pixels: Largest accepted mask bounds (height x width, pixels),
-                checked before anything is allocated; ``None`` disables it.
-
-        Raises:
-            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
-        """
-        return shape_class("mask").from_shapely(self.to_shapely(), max_pixels)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with the corners in order TL, TR, BR, BL."""

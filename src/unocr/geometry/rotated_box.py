@@ -25,11 +25,9 @@ from unocr.geometry._validate import (
     as_finite_float,
     read_fields,
 )
-from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
-    from unocr.geometry.mask import Mask
     from unocr.geometry.polygon import Polygon
     from unocr.geometry.quad import Quad
 
@@ -142,18 +140,6 @@ class RotatedBox(Shape):
     def to_polygon(self) -> Polygon:
         """The four corners as a :class:`Polygon` (exact)."""
         return self.to_quad().to_polygon()
-
-    def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
-        """Rasterise: pixels whose centre lies strictly inside (lossy).
-
-        Args:
-            max_pixels: Largest accepted mask bounds (height x width, pixels),
-                checked before anything is allocated; ``None`` disables it.
-
-        Raises:
-            GeometryError: If the bounds hold more than ``max_pixels`` pixels.
-        """
-        return self.to_quad().to_mask(max_pixels)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with corners TL, TR, BR, BL."""

@@ -20,9 +20,8 @@ Examples:
 
 from __future__ import annotations
 
-import warnings as _warnings
-from typing import Any as _Any
-
+from unocr._lazy import Moved as _Moved
+from unocr._lazy import module_getattr as _module_getattr
 from unocr.metrics.matching import (
     MATCHING_RULES,
     DetectionMatch,
@@ -94,16 +93,12 @@ __all__ = [
     "word_errors",
 ]
 
-_DEPRECATED = {"EvalOptions": "ScoringOptions", "evaluate_page": "score_page"}
-
-
-def __getattr__(name: str) -> _Any:
-    new = _DEPRECATED.get(name)
-    if new is None:
-        raise AttributeError(f"module 'unocr.metrics' has no attribute {name!r}")
-    _warnings.warn(
-        f"unocr.metrics.{name} is deprecated; use {new}",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return globals()[new]
+__getattr__ = _module_getattr(
+    __name__,
+    deprecated={
+        "EvalOptions": _Moved(
+            __name__, "ScoringOptions", "unocr.metrics.ScoringOptions"
+        ),
+        "evaluate_page": _Moved(__name__, "score_page", "unocr.metrics.score_page"),
+    },
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -183,10 +183,46 @@ class Page:
         Returns:
             A page in reading order (see :mod:`unocr.model.layout`).
         """
+        return cls.from_blocks(
+            group_lines(lines),
+            width=width,
+            height=height,
+            backend=backend,
+            languages=languages,
+            timings=timings,
+        )
+
+    @classmethod
+    def from_blocks(
+        cls,
+        blocks: Iterable[Block],
+        *,
+        width: int,
+        height: int,
+        backend: str | None = None,
+        languages: Sequence[str] = (),
+        timings: Timings | None = None,
+    ) -> Page:
+        """Build a page from blocks already in reading order.
+
+        The one place a converter's result becomes a page: engine converters
+        and format readers hand over their blocks and what they know.
+
+        Args:
+            blocks: Blocks in reading order.
+            width: Image width in pixels.
+            height: Image height in pixels.
+            backend: Engine name.
+            languages: Languages the engine was asked for.
+            timings: Phase timings, if measured (default: none measured).
+
+        Returns:
+            The page.
+        """
         return cls(
             width=width,
             height=height,
-            blocks=tuple(group_lines(lines)),
+            blocks=tuple(blocks),
             backend=backend,
             languages=tuple(languages),
             timings=timings or Timings(),

@@ -196,11 +196,11 @@ def easyocr_to_page(
     Raises:
         unocr.errors.FormatError: ``result`` is not EasyOCR's format.
     """
-    return Page(
+    return Page.from_blocks(
+        easyocr_to_blocks(result),
         width=width,
         height=height,
-        blocks=easyocr_to_blocks(result),
         backend=backend,
-        languages=tuple(languages),
-        timings=timings or Timings(),
+        languages=languages,
+        timings=timings,
     )

@@ -191,11 +191,11 @@ def keras_ocr_to_page(
     Raises:
         unocr.errors.FormatError: ``predictions`` is not keras-ocr's format.
     """
-    return Page(
+    return Page.from_blocks(
+        keras_ocr_to_blocks(predictions, width=width, height=height),
         width=width,
         height=height,
-        blocks=keras_ocr_to_blocks(predictions, width=width, height=height),
         backend=backend,
-        languages=tuple(languages),
-        timings=timings or Timings(),
+        languages=languages,
+        timings=timings,
     )

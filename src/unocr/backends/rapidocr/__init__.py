@@ -7,15 +7,11 @@ registry loads when the name ``rapidocr`` is first used. The conversion in
 
 from __future__ import annotations
 
-from typing import Any
+from unocr._lazy import module_getattr
 
 __all__ = ["rapidocr_to_page"]
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy: the registry reads .models without importing numpy.
-    if name == "rapidocr_to_page":
-        from unocr.backends.rapidocr.convert import rapidocr_to_page
-
-        return rapidocr_to_page
-    raise AttributeError(name)
+# Lazy: importing the package (as the catalog does) imports no numpy.
+__getattr__ = module_getattr(
+    __name__, lazy={"rapidocr_to_page": "unocr.backends.rapidocr.convert"}
+)

@@ -394,11 +394,11 @@ def rapidocr_to_page(
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
-    return Page(
+    return Page.from_blocks(
+        rapidocr_to_blocks(output, unit=unit),
         width=width,
         height=height,
-        blocks=rapidocr_to_blocks(output, unit=unit),
         backend=backend,
-        languages=tuple(languages),
-        timings=timings or Timings(),
+        languages=languages,
+        timings=timings,
     )
