@@ -29,6 +29,7 @@ CASES = [
     E.DatasetError("bad gt"),
     E.RecognitionError("engine died", backend="x", item=0),
     E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
+    E.EngineCancelledError("cancelled", backend="tesseract", item="a.png"),
 ]
 
 
@@ -49,6 +50,7 @@ def test_tree_and_builtin_bases():
     assert issubclass(E.RecognitionError, RuntimeError)
     assert issubclass(E.EngineTimeoutError, TimeoutError)
     assert issubclass(E.EngineTimeoutError, E.RecognitionError)
+    assert issubclass(E.EngineCancelledError, E.RecognitionError)
     assert issubclass(E.AuthenticationError, PermissionError)
     assert issubclass(E.XmlSyntaxError, E.FormatError)
     assert issubclass(E.RegistrationError, ValueError)

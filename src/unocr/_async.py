@@ -104,13 +104,26 @@ async def _in_thread(fn: Callable[[], _T], executor: Executor) -> _T:
         return await asyncio.shield(future)
     except asyncio.CancelledError:
         stopping = token.cancel()
-        if not work.cancel() and stopping:
-            await asyncio.wait([future])  # the kill is quick; a second cancel ends it
+        try:
+            if not work.cancel() and stopping:
+                await asyncio.wait([future])  # a kill is quick; a 2nd cancel ends it
+        finally:
+            if not future.done():
+                future.cancel()  # its late result is dropped, even after the loop
+            elif not future.cancelled():
+                future.exception()  # retrieved: the cancellation error is expected
         raise
 
 
 def _reraise(exc: BaseException) -> NoReturn:
     raise exc
+
+
+def _copy_error(err: UnocrError) -> UnocrError:
+    """One error object per item of a failed batch (each gets its own index)."""
+    out = copy.copy(err)
+    out.__cause__ = err.__cause__
+    return out
 
 
 async def _recognize(
@@ -130,9 +143,11 @@ async def _recognize(
         raw: Sequence[object] = await hook(images, languages, clocks)
     except Exception as exc:
         try:  # the blocking path's wrapping: tagged, stray errors made typed
-            engine._call(functools.partial(_reraise, exc), f"batch of {len(images)}")
+            engine._call(
+                functools.partial(_reraise, exc), f"batch of {len(images)} images"
+            )
         except UnocrError as err:
-            return [copy.copy(err) for _ in images]
+            return [_copy_error(err) for _ in images]
     return engine._batch_pages(images, languages, clocks, raw)
 
 

@@ -63,7 +63,9 @@ def read_first_page(
     if page is not None:
         return page
     # load_input (behind engine.read) takes page references too
-    return engine.read(cast(Any, item), languages=languages, channel_order=channel_order)
+    return engine.read(
+        cast(Any, item), languages=languages, channel_order=channel_order
+    )
 
 
 def first_page_item(image: ImageInput, options: DocumentOptions) -> Any:

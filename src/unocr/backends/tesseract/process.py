@@ -156,6 +156,7 @@ def run(
         env=dict(env) if env is not None else None,
         start_new_session=_POSIX,
     )
+
     def stop() -> None:  # on the cancelling thread; communicate() then returns
         if proc.returncode is None:  # not reaped yet: the pid is still ours
             _signal_group(proc)
