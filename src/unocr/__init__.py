@@ -34,7 +34,9 @@ __all__ = [
     "Mask",
     "Page",
     "Polygon",
+    "Provenance",
     "Quad",
+    "Recognition",
     "RotatedBox",
     "Source",
     "Symbol",
@@ -67,7 +69,9 @@ _LAZY: dict[str, str] = {
     "Mask": "unocr.geometry",
     "Page": "unocr.model",
     "Polygon": "unocr.geometry",
+    "Provenance": "unocr.model",
     "Quad": "unocr.geometry",
+    "Recognition": "unocr.model",
     "RotatedBox": "unocr.geometry",
     "Source": "unocr.model",
     "Symbol": "unocr.model",
@@ -95,7 +99,17 @@ if _typing.TYPE_CHECKING:
     from unocr.documents.searchable import save_pdf
     from unocr.formats import load
     from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
-    from unocr.model import Block, Line, Page, Source, Symbol, Timings, Word
+    from unocr.model import (
+        Block,
+        Line,
+        Page,
+        Provenance,
+        Recognition,
+        Source,
+        Symbol,
+        Timings,
+        Word,
+    )
     from unocr.registry import BackendInfo, available_backends, register_backend
 
 

@@ -21,6 +21,7 @@ library keeps working::
     ├── DatasetError (ValueError)                malformed ground-truth files
     ├── ConfigError (ValueError)                 bad unocr.toml or isolation option
     ├── ComparisonError (ValueError)             bad engine spec, unmergeable results
+    ├── StageUnavailableError (NotImplementedError)  engine lacks detect/recognize
     └── RecognitionError (RuntimeError)          the engine itself failed
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
         ├── EngineCancelledError                 the read was cancelled (async task)
@@ -54,6 +55,7 @@ __all__ = [
     "LanguageUnavailableError",
     "RecognitionError",
     "RegistrationError",
+    "StageUnavailableError",
     "UnknownOptionError",
     "UnocrError",
     "XmlSyntaxError",
@@ -260,6 +262,38 @@ class ComparisonError(UnocrError, ValueError):
     with one label, or comparison results that cannot be merged (different
     datasets or scoring protocols).
     """
+
+
+class StageUnavailableError(UnocrError, NotImplementedError):
+    """An engine was asked for a stage (``detect``/``recognize``) it does not have.
+
+    Attributes:
+        stage: The stage asked for.
+        available: The stages the engine has, possibly empty.
+    """
+
+    def __init__(
+        self,
+        stage: str,
+        available: tuple[str, ...],
+        *,
+        backend: str | None = None,
+        role: str | None = None,
+    ) -> None:
+        has = ", ".join(available) if available else "no separate stages"
+        use = f" as the {role}" if role else ""
+        fix = (
+            "run unocr backends to see each engine's stages"
+            if not available
+            else f"use it only for {has}"
+        )
+        super().__init__(
+            f"the {backend or 'selected'} backend cannot be used{use}: it has no "
+            f"{stage} stage (it has: {has}); {fix}.",
+            backend=backend,
+        )
+        self.stage = stage
+        self.available = available
 
 
 class RecognitionError(UnocrError, RuntimeError):

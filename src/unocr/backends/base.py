@@ -26,8 +26,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from types import TracebackType
 from typing import Any, ClassVar, Literal, NoReturn, TypeVar
+
+from PIL import Image
 
 from unocr.backends.catalog import Capabilities
 from unocr.documents import (
@@ -37,14 +40,15 @@ from unocr.documents import (
     load_input,
     source_of,
 )
-from unocr.errors import RecognitionError, UnocrError
+from unocr.errors import RecognitionError, StageUnavailableError, UnocrError
+from unocr.geometry import Geometry
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
     ImageInput,
     LoadedImage,
 )
 from unocr.languages import normalize_languages
-from unocr.model import Block, Page, Timings
+from unocr.model import Block, Page, Recognition, Timings
 
 __all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
 
@@ -648,3 +652,240 @@ class Backend(abc.ABC):
             except UnocrError as err:
                 pages.append(err)
         return pages
+
+    # --------------------------------------------------------------- stages
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The stages of its own this engine has, of ``("detect", "recognize")``.
+
+        An engine has a stage when its class implements the hook
+        (:meth:`_detect`, :meth:`_recognize_crops`).
+        """
+        cls = type(self)
+        return tuple(
+            stage
+            for stage, hook in _STAGE_HOOKS
+            if getattr(cls, hook) is not getattr(Backend, hook)
+        )
+
+    def detect(
+        self,
+        image: ImageInput,
+        *,
+        languages: str | Sequence[str] | None = None,
+        channel_order: Literal["rgb", "bgr"] = "rgb",
+    ) -> Page:
+        """Find the text regions of one image, without reading them.
+
+        Args:
+            image: Any input :meth:`read` accepts.
+            languages: ISO 639 codes for this call; default the backend's.
+            channel_order: ``"bgr"`` for arrays from OpenCV.
+
+        Returns:
+            A page stamped like :meth:`read`'s whose blocks, lines and words
+            have geometry (in the upright image's pixels) but text ``""`` and
+            confidence ``None``, at the levels the engine detects.
+
+        Raises:
+            unocr.errors.StageUnavailableError: The engine has no detection
+                stage of its own (the message names the stages it has).
+            unocr.errors.ImageError: The input cannot be read.
+            unocr.errors.RecognitionError: The engine failed.
+        """
+        self._check_open()
+        self._require_stage("detect")
+        return self.detect_loaded(
+            self._load_stage_input(image, channel_order), languages=languages
+        )
+
+    def detect_loaded(
+        self, image: LoadedImage, *, languages: str | Sequence[str] | None = None
+    ) -> Page:
+        """:meth:`detect` on an image already decoded by :func:`unocr.image.load_image`.
+
+        Args:
+            image: The decoded image.
+            languages: ISO 639 codes for this call; default the backend's.
+
+        Returns:
+            The page of regions, as :meth:`detect`.
+        """
+        self._check_open()
+        self._require_stage("detect")
+        langs = self._languages(languages)
+        clock = Stopwatch()
+        with self._serial():
+            out = self._call(lambda: self._detect(image, langs, clock), image.name)
+        page = self._stamp(out, image, langs, clock)
+        return page.replace(blocks=tuple(_without_text(b) for b in page.blocks))
+
+    def recognize(
+        self,
+        image: ImageInput,
+        regions: Sequence[Geometry],
+        *,
+        languages: str | Sequence[str] | None = None,
+        channel_order: Literal["rgb", "bgr"] = "rgb",
+    ) -> list[Recognition]:
+        """Read the text of given regions of one image.
+
+        Each region is cut along its true shape (:func:`unocr.geometry.crop_regions`:
+        a box is cut out, a rotated box or quad is rectified to an upright
+        crop, a polygon or mask through its minimum rotated rectangle),
+        clipped to the image, and all crops go to the engine in one call.
+
+        Args:
+            image: Any input :meth:`read` accepts.
+            regions: Shapes in the upright image's pixels, e.g. the geometry
+                of the lines or words of :meth:`detect`.
+            languages: ISO 639 codes for this call; default the backend's.
+            channel_order: ``"bgr"`` for arrays from OpenCV.
+
+        Returns:
+            One :class:`~unocr.model.Recognition` per region, in order; text
+            ``""`` and confidence ``None`` for a region with no area inside
+            the image (the engine is not called for it).
+
+        Raises:
+            unocr.errors.StageUnavailableError: The engine has no recognition
+                stage of its own (the message names the stages it has).
+            unocr.errors.GeometryError: A region is not a shape.
+            unocr.errors.ImageError: The input cannot be read, or the crops
+                together exceed ``max_pixels``.
+            unocr.errors.RecognitionError: The engine failed.
+        """
+        self._check_open()
+        self._require_stage("recognize")
+        return self.recognize_loaded(
+            self._load_stage_input(image, channel_order), regions, languages=languages
+        )
+
+    def recognize_loaded(
+        self,
+        image: LoadedImage,
+        regions: Sequence[Geometry],
+        *,
+        languages: str | Sequence[str] | None = None,
+    ) -> list[Recognition]:
+        """:meth:`recognize` on an image already decoded.
+
+        Args:
+            image: The decoded image.
+            regions: Shapes in the image's pixels.
+            languages: ISO 639 codes for this call; default the backend's.
+
+        Returns:
+            One recognition per region, as :meth:`recognize`.
+        """
+        from unocr.geometry.crop import crop_regions
+
+        self._check_open()
+        self._require_stage("recognize")
+        langs = self._languages(languages)
+        try:
+            crops = crop_regions(image.image, list(regions), max_pixels=self.max_pixels)
+        except UnocrError as err:
+            raise _tag(err, self.name, image.name) from err.__cause__
+        todo = [i for i, crop in enumerate(crops) if crop is not None]
+        out = [Recognition("", None)] * len(crops)
+        if not todo:
+            return out
+        clock = Stopwatch()
+        given = [c for c in crops if c is not None]
+        with self._serial():
+            raw = self._call(
+                lambda: list(self._recognize_crops(given, langs, clock)), image.name
+            )
+        if len(raw) != len(given):
+            raise RecognitionError(
+                f"{type(self).__qualname__}._recognize_crops returned {len(raw)} "
+                f"results for {len(given)} crops",
+                backend=self.name,
+                item=image.name,
+            )
+        for i, (text, confidence) in zip(todo, raw, strict=True):
+            out[i] = self._call(partial(Recognition, text, confidence), image.name)
+        return out
+
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        """Find the text regions of one decoded image (the detection stage).
+
+        Engines with a detector of their own override this; time the
+        detector with ``clock.time("engine")`` and the conversion with
+        ``clock.time("convert")``, as in :meth:`_recognize`.
+
+        Args:
+            image: Upright RGB image.
+            languages: Normalised ISO 639 codes; ``()`` for the default.
+            clock: The stopwatch of this call.
+
+        Returns:
+            The blocks, lines and words found, in reading order, in the
+            pixels of ``image``; their text and confidence are ignored (the
+            base class blanks them).
+
+        Raises:
+            unocr.errors.StageUnavailableError: Not overridden.
+        """
+        raise StageUnavailableError("detect", self.stages, backend=self.name)
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Sequence[tuple[str, float | None]]:
+        """Read one text line from each crop (the recognition stage).
+
+        Engines with a recognizer of their own override this and read all
+        crops in one engine call (batch inside). Crops are never empty.
+
+        Args:
+            crops: Upright RGB images, each one line or word, at least 1x1.
+            languages: Normalised ISO 639 codes; ``()`` for the default.
+            clock: The stopwatch of this call.
+
+        Returns:
+            ``(text, confidence)`` per crop, in order; confidence in [0, 1]
+            or ``None``.
+
+        Raises:
+            unocr.errors.StageUnavailableError: Not overridden.
+        """
+        raise StageUnavailableError("recognize", self.stages, backend=self.name)
+
+    def _require_stage(self, stage: str) -> None:
+        if stage not in self.stages:
+            raise StageUnavailableError(stage, self.stages, backend=self.name)
+
+    def _load_stage_input(
+        self, image: ImageInput, channel_order: Literal["rgb", "bgr"]
+    ) -> LoadedImage:
+        try:
+            return load_input(
+                image, channel_order=channel_order, max_pixels=self.max_pixels
+            )
+        except UnocrError as err:
+            raise _tag(err, self.name, describe_item(image)) from err.__cause__
+
+
+#: Each stage and the hook an engine overrides to have it.
+_STAGE_HOOKS = (("detect", "_detect"), ("recognize", "_recognize_crops"))
+
+
+def _without_text(block: Block) -> Block:
+    """A detected block with every text ``""`` and every confidence ``None``."""
+    lines = tuple(
+        line.replace(
+            text="",
+            confidence=None,
+            words=tuple(
+                w.replace(text="", confidence=None, symbols=()) for w in line.words
+            ),
+        )
+        for line in block.lines
+    )
+    return block.replace(text="", confidence=None, lines=lines)

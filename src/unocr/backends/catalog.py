@@ -51,6 +51,10 @@ class Capabilities:
             set is open-ended (installed language data, or a cloud service).
         batching: Whether ``read_many`` sends several images per engine call.
         network: Whether it needs the network at run time.
+        detect: Whether it has a detection stage of its own
+            (:meth:`~unocr.Backend.detect`: regions without text).
+        recognize: Whether it has a recognition stage of its own
+            (:meth:`~unocr.Backend.recognize`: text of given regions).
     """
 
     geometry: str
@@ -59,6 +63,17 @@ class Capabilities:
     languages: tuple[str, ...] | None
     batching: bool
     network: bool
+    detect: bool = False
+    recognize: bool = False
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The stages it has, of ``("detect", "recognize")``."""
+        return tuple(
+            s
+            for s, has in (("detect", self.detect), ("recognize", self.recognize))
+            if has
+        )
 
 
 class DataProbe(NamedTuple):

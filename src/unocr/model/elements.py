@@ -37,6 +37,7 @@ from unocr.geometry import (
     enclosing_box,
     enclosing_quads,
 )
+from unocr.model.provenance import Provenance
 
 __all__ = [
     "Block",
@@ -83,6 +84,9 @@ class Element:
         confidence: Engine confidence in [0, 1], or ``None``.
         language: ISO 639 code of the text, or ``None``.
         native: ``True`` if the engine produced this element itself.
+        provenance: The engines that found its geometry and read its text,
+            where a composed engine (a pipeline, a cascade) made it; ``None``
+            where the page's backend did both.
     """
 
     text: str
@@ -90,6 +94,7 @@ class Element:
     confidence: float | None = None
     language: str | None = None
     native: bool = True
+    provenance: Provenance | None = None
 
     def __post_init__(self) -> None:
         # exact-type fast paths first: pages hold thousands of elements
@@ -116,6 +121,11 @@ class Element:
             object.__setattr__(self, "confidence", _check_confidence(conf))
         if self.native is not True and self.native is not False:
             object.__setattr__(self, "native", bool(self.native))
+        if self.provenance is not None and not isinstance(self.provenance, Provenance):
+            raise TypeError(
+                "provenance must be a unocr.model.Provenance or None, got "
+                f"{type(self.provenance).__name__}"
+            )
 
     def replace(self: E, **changes: Any) -> E:
         """Return a copy with the given fields changed."""

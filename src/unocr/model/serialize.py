@@ -17,6 +17,7 @@ from unocr.geometry import geometry_from_dict
 from unocr.limits import MAX_COORDINATE, ReadLimits, check_limit
 from unocr.model.elements import Block, Element, Line, Symbol, Word
 from unocr.model.page import Page, Timings
+from unocr.model.provenance import Provenance
 from unocr.model.source import Source
 
 __all__ = [
@@ -49,6 +50,11 @@ def _element_to_dict(el: Element) -> dict[str, Any]:
         "language": el.language,
         "native": el.native,
     }
+    if el.provenance is not None:  # only composed engines write it
+        out["provenance"] = {
+            "geometry": el.provenance.geometry,
+            "text": el.provenance.text,
+        }
     key, _ = _CHILDREN[type(el)]
     if key:
         out[key] = [_element_to_dict(c) for c in getattr(el, key)]
@@ -110,6 +116,7 @@ class _Builder:
             "confidence": data.get("confidence"),
             "language": _typed(data, "language", str, None, where),
             "native": _typed(data, "native", bool, True, where),
+            "provenance": _provenance(data, where),
         }
         key, child_cls = _CHILDREN[cls]
         if key and child_cls is not None:
@@ -126,6 +133,21 @@ class _Builder:
             return cls(**kwargs)
         except (TypeError, ValueError) as exc:
             raise FormatError(f"{where}: {exc}") from exc
+
+
+def _provenance(data: dict[str, Any], where: str) -> Provenance | None:
+    value = data.get("provenance")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FormatError(
+            f"{where}.provenance: expected an object with 'geometry' and 'text' "
+            f"engine names, got {type(value).__name__}"
+        )
+    return Provenance(
+        geometry=_typed(value, "geometry", str, None, f"{where}.provenance"),
+        text=_typed(value, "text", str, None, f"{where}.provenance"),
+    )
 
 
 def _typed(data: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
