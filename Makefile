@@ -31,6 +31,7 @@ bench: bootstrap
 	.venv/bin/python bench/layout.py
 	.venv-keras/bin/python bench/dl.py
 	.venv/bin/python bench/isolation.py
+	.venv/bin/python bench/async.py
 
 fuzz:
 	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap
