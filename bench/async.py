@@ -28,66 +28,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
-import os
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-
-from PIL import Image
 
 import unocr
 
 ROOT = Path(__file__).resolve().parents[1]
-PHOTOTEST = ROOT / "samples" / "phototest.png"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-
-def tiled(n: int) -> Image.Image:
-    tile = Image.open(PHOTOTEST).convert("RGB")
-    out = Image.new("RGB", (tile.width * n, tile.height * n), "white")
-    for i, j in itertools.product(range(n), range(n)):
-        out.paste(tile, (i * tile.width, j * tile.height))
-    return out
-
-
-def tesseract_children() -> list[int]:
-    me, found = os.getpid(), []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if comm == "tesseract" and int(stat[stat.rindex(")") + 2 :].split()[1]) == me:
-            found.append(int(entry))
-    return found
-
-
-async def ticking(work: Callable[[], Awaitable[Any]]) -> tuple[float, float, float]:
-    """(seconds of work, longest tick gap, ticks per second) while work runs."""
-    ticks: list[float] = []
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        while not stop.is_set():
-            ticks.append(time.perf_counter())
-            await asyncio.sleep(0.01)
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.05)
-    start = time.perf_counter()
-    await work()
-    end = time.perf_counter()
-    stop.set()
-    await task
-    inside = [start, *[t for t in ticks if start <= t <= end], end]
-    gap = max(b - a for a, b in itertools.pairwise(inside))
-    return end - start, gap, (len(inside) - 2) / (end - start)
+from loop_probe import PHOTOTEST, children, ticking, tiled  # noqa: E402
 
 
 def responsiveness(engine: Any) -> None:
@@ -102,10 +54,10 @@ def responsiveness(engine: Any) -> None:
 
     print("1. event loop during one Tesseract read (ticker every 10 ms)")
     for label, work in [("blocking read()", blocking), ("await aread()", awaited)]:
-        seconds, gap, rate = asyncio.run(ticking(work))
+        seen = asyncio.run(ticking(work))
         print(
-            f"   {label:<18} read {seconds:5.2f} s   longest gap {gap * 1000:7.1f} ms"
-            f"   {rate:5.1f} ticks/s"
+            f"   {label:<18} read {seen.seconds:5.2f} s   longest gap "
+            f"{seen.longest_gap * 1000:7.1f} ms   {seen.ticks / seen.seconds:5.1f} ticks/s"
         )
 
 
@@ -114,14 +66,14 @@ def cancellation(engine: Any, rounds: int = 5) -> None:
 
     async def once() -> tuple[float, int]:
         task = asyncio.create_task(unocr.aread(page, backend=engine))
-        while not tesseract_children():
+        while not children("tesseract"):
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.2)  # well inside the read
         start = time.perf_counter()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        return time.perf_counter() - start, len(tesseract_children())
+        return time.perf_counter() - start, len(children("tesseract"))
 
     results = [asyncio.run(once()) for _ in range(rounds)]
     seconds = [s for s, _ in results]

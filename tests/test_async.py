@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -34,9 +33,7 @@ from unocr.image import LoadedImage
 from unocr.model import Block, Line, Page, Word
 
 from .ink_engine import InkBackend, bars
-
-ROOT = Path(__file__).resolve().parents[1]
-PHOTOTEST = ROOT / "samples" / "phototest.png"
+from .loop_probe import PHOTOTEST, children, ticking, tiled
 
 
 def _tesseract() -> Backend:
@@ -45,34 +42,6 @@ def _tesseract() -> Backend:
         return unocr.get_backend("tesseract", engine="binary")
     except unocr.errors.BackendUnavailableError as err:
         pytest.skip(f"Tesseract is not installed: {err}")
-
-
-def _tiled(n: int) -> Image.Image:
-    """phototest.png repeated n x n times: n * n times Tesseract's work."""
-    tile = Image.open(PHOTOTEST).convert("RGB")
-    out = Image.new("RGB", (tile.width * n, tile.height * n), "white")
-    for i, j in itertools.product(range(n), range(n)):
-        out.paste(tile, (i * tile.width, j * tile.height))
-    return out
-
-
-def _children(name: str) -> list[int]:
-    """Process ids of this process's children named ``name`` (zombies too)."""
-    me = os.getpid()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue  # gone meanwhile
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if ppid == me and comm == name:
-            found.append(int(entry))
-    return found
 
 
 needs_proc = pytest.mark.skipif(
@@ -96,47 +65,31 @@ def test_aread_gives_the_page_read_gives() -> None:
 def test_the_event_loop_keeps_ticking_during_a_tesseract_read() -> None:
     """A ticker every 10 ms keeps running while Tesseract reads a page."""
     engine = _tesseract()
-    image = _tiled(2)
+    image = tiled(2)
 
-    async def scenario() -> tuple[float, list[float]]:
-        ticks: list[float] = []
-        stop = asyncio.Event()
-
-        async def ticker() -> None:
-            while not stop.is_set():
-                ticks.append(time.perf_counter())
-                await asyncio.sleep(0.01)
-
-        ticking = asyncio.create_task(ticker())
-        await asyncio.sleep(0.05)
-        start = time.perf_counter()
-        page = await unocr.aread(image, backend=engine)
-        seconds = time.perf_counter() - start
-        stop.set()
-        await ticking
-        assert "quick brown dog" in page.text
-        return seconds, [t for t in ticks if start <= t <= start + seconds]
+    async def read() -> Page:
+        return await unocr.aread(image, backend=engine)
 
     with engine:
-        seconds, ticks = asyncio.run(scenario())
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+        seen = asyncio.run(ticking(read))
+    assert "quick brown dog" in seen.result.text
     # A blocking call would give no tick at all during the read; on a loaded
     # machine ticks come late, but never a large share of the read apart.
-    assert seconds > 0.3, "the read was too short to show anything"
-    assert len(ticks) >= 10
-    assert len(ticks) >= seconds / 0.1
-    assert max(gaps) < min(0.5, seconds / 3)
+    assert seen.seconds > 0.3, "the read was too short to show anything"
+    assert seen.ticks >= 10
+    assert seen.ticks >= seen.seconds / 0.1
+    assert seen.longest_gap < min(0.5, seen.seconds / 3)
 
 
 @needs_proc
 def test_cancelling_a_tesseract_read_kills_its_process() -> None:
     engine = _tesseract()
-    image = _tiled(4)  # long enough to be cancelled mid-read
+    image = tiled(4)  # long enough to be cancelled mid-read
 
     async def scenario() -> tuple[int, float]:
         task = asyncio.create_task(unocr.aread(image, backend=engine))
         deadline = time.monotonic() + 60
-        while not (pids := _children("tesseract")):
+        while not (pids := children("tesseract")):
             assert not task.done(), "the read finished before it could be cancelled"
             assert time.monotonic() < deadline, "tesseract never started"
             await asyncio.sleep(0.01)
@@ -149,7 +102,7 @@ def test_cancelling_a_tesseract_read_kills_its_process() -> None:
     with engine:
         pid, seconds = asyncio.run(scenario())
         # the cancelled task finished only after the child was killed and reaped
-        assert _children("tesseract") == []
+        assert children("tesseract") == []
         assert not os.path.exists(f"/proc/{pid}")
         assert seconds < 5.0
         # the engine is still usable afterwards
@@ -159,7 +112,7 @@ def test_cancelling_a_tesseract_read_kills_its_process() -> None:
 @needs_proc
 def test_leaving_aread_many_early_stops_the_reads_in_flight() -> None:
     engine = _tesseract()
-    big = _tiled(4)
+    big = tiled(4)
 
     async def scenario() -> tuple[list[Page | ItemFailure], list[int]]:
         got = []
@@ -167,7 +120,7 @@ def test_leaving_aread_many_early_stops_the_reads_in_flight() -> None:
         async for page in stream:
             got.append(page)
             break
-        running = _children("tesseract")  # the two large reads
+        running = children("tesseract")  # the two large reads
         await stream.aclose()  # type: ignore[attr-defined]
         return got, running
 
@@ -176,7 +129,7 @@ def test_leaving_aread_many_early_stops_the_reads_in_flight() -> None:
     assert running, "the large reads had not started"
     assert len(got) == 1
     assert "quick brown dog" in got[0].text
-    assert _children("tesseract") == []
+    assert children("tesseract") == []
 
 
 def test_a_program_started_under_a_cancelled_token_never_runs() -> None:

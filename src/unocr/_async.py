@@ -31,6 +31,7 @@ from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
+    Awaitable,
     Callable,
     Iterable,
     Sequence,
@@ -126,21 +127,16 @@ def _copy_error(err: UnocrError) -> UnocrError:
     return out
 
 
-async def _recognize(
+async def _native(
     engine: Backend,
+    hook: Callable[..., Awaitable[Sequence[object]]],
     images: list[LoadedImage],
     languages: tuple[str, ...],
-    executor: Executor,
 ) -> list[Page | UnocrError]:
-    """One engine call for decoded images: native async hook, or a thread."""
-    hook = getattr(engine, "_arecognize_batch", None)
-    if hook is None:
-        return await _in_thread(
-            functools.partial(engine._read_chunk, images, languages), executor
-        )
+    """One awaited ``_arecognize_batch`` call, wrapped as the blocking path."""
     clocks = [Stopwatch() for _ in images]
     try:
-        raw: Sequence[object] = await hook(images, languages, clocks)
+        raw = await hook(images, languages, clocks)
     except Exception as exc:
         try:  # the blocking path's wrapping: tagged, stray errors made typed
             engine._call(
@@ -173,6 +169,36 @@ def _prepare(
     return done, loaded
 
 
+def _collect(
+    engine: Backend,
+    chunk: _Chunk,
+    done: dict[int, Result],
+    loaded: list[tuple[int, LoadedImage]],
+    outs: Sequence[Page | UnocrError],
+) -> list[tuple[int, Result]]:
+    """Every item's page or failure, in the chunk's order."""
+    for (index, image), out in zip(loaded, outs, strict=True):
+        done[index] = (
+            out
+            if isinstance(out, Page)
+            else engine._item_failure(index, image.name, out)
+        )
+    return [(index, done[index]) for index, _ in chunk]
+
+
+def _read_blocking(
+    engine: Backend,
+    chunk: _Chunk,
+    languages: tuple[str, ...],
+    channel_order: Literal["rgb", "bgr"],
+) -> list[tuple[int, Result]]:
+    """Decode and read a chunk on this (worker) thread."""
+    done, loaded = _prepare(engine, chunk, channel_order)
+    images = [image for _, image in loaded]
+    outs = engine._read_chunk(images, languages) if images else []
+    return _collect(engine, chunk, done, loaded, outs)
+
+
 async def _read_chunk(
     engine: Backend,
     chunk: _Chunk,
@@ -180,20 +206,19 @@ async def _read_chunk(
     channel_order: Literal["rgb", "bgr"],
     executor: Executor,
 ) -> list[tuple[int, Result]]:
-    """Read one chunk: every item's page or failure, in the chunk's order."""
+    """Read one chunk: on a thread, or decoded there and awaited natively."""
+    hook = getattr(engine, "_arecognize_batch", None)
+    if hook is None:
+        return await _in_thread(
+            functools.partial(_read_blocking, engine, chunk, languages, channel_order),
+            executor,
+        )
     done, loaded = await _in_thread(
         functools.partial(_prepare, engine, chunk, channel_order), executor
     )
-    if loaded:
-        images = [image for _, image in loaded]
-        outs = await _recognize(engine, images, languages, executor)
-        for (index, image), out in zip(loaded, outs, strict=True):
-            done[index] = (
-                out
-                if isinstance(out, Page)
-                else engine._item_failure(index, image.name, out)
-            )
-    return [(index, done[index]) for index, _ in chunk]
+    images = [image for _, image in loaded]
+    outs = await _native(engine, hook, images, languages) if images else []
+    return _collect(engine, chunk, done, loaded, outs)
 
 
 async def _chunks(
