@@ -8,8 +8,8 @@ variable (:func:`current_cancellation`), so engines need no new parameter:
 * an engine that runs a program (Tesseract) registers a kill with
   :meth:`Cancellation.on_cancel`; the program's process group is killed at
   once and the call raises :class:`~unocr.errors.EngineCancelledError`;
-* :func:`run_with_timeout` stops waiting on either reason, whichever comes
-  first;
+* :func:`run_with_timeout` (given a time limit) stops waiting on either
+  reason, whichever comes first;
 * an engine that does neither finishes in the background, its result dropped.
 
 An engine call running in this process (ONNX Runtime, PyTorch, TensorFlow)
@@ -205,8 +205,8 @@ def run_with_timeout(
 
     Args:
         fn: The engine call.
-        timeout: Seconds to wait; ``None``: no limit (``fn`` is called
-            directly unless a :func:`current_cancellation` is set).
+        timeout: Seconds to wait; ``None`` calls ``fn`` directly (after
+            checking the :func:`current_cancellation`).
         backend: The engine's registered name, for the error.
         item: The input being read, for the error.
 
@@ -223,7 +223,10 @@ def run_with_timeout(
     token = current_cancellation()
     if token is not None and token.cancelled:
         raise cancelled_error(backend, item)
-    if timeout is None and token is None:
+    if timeout is None:
+        # Nothing to stop waiting for but a cancellation, and abandoning the
+        # call would let the next one into an engine that is still busy
+        # (outside the engine lock): the caller stops waiting instead.
         return fn()
     box: dict[str, object] = {}
     done = threading.Event()
