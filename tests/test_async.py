@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -438,3 +439,41 @@ def test_aread_uses_the_native_hook_and_raises_the_items_error() -> None:
     with pytest.raises(RecognitionError, match="refused") as caught:
         asyncio.run(unocr.aread(_blank(13), backend=engine))
     assert caught.value.backend == "async-demo"
+
+
+# -------------------------------------------------------------- documents
+def test_documents_give_the_pages_read_many_gives(tmp_path: Path) -> None:
+    pytest.importorskip("pypdfium2")
+    from .pdf_factory import image_pdf, text_pdf
+
+    scan = image_pdf(
+        tmp_path / "scan.pdf", [bars((20,)), bars((40,)), bars((60,))], dpi=150
+    )
+    born = text_pdf(tmp_path / "born.pdf", [(72, 700, "Hello async")], pages=2)
+    items = [bars((10,)), scan, born, b"%PDF-1.7 broken", bars((30,))]
+    options: dict[str, Any] = {"dpi": 150, "pages": "1,2", "text_layer": True}
+
+    async def collect() -> list[Page | ItemFailure]:
+        stream = unocr.aread_many(
+            items, backend=InkBackend(), errors="return", workers=2, **options
+        )
+        return [r async for r in stream]
+
+    results = asyncio.run(collect())
+    expected = unocr.read_many(items, backend=InkBackend(), errors="return", **options)
+    assert len(results) == len(expected) == 7  # 1 + 2 + 2 + 1 failure + 1
+
+    def summary(r: Page | ItemFailure) -> tuple[Any, ...]:
+        if isinstance(r, ItemFailure):
+            return ("failure", r.index, r.source, type(r.error))
+        assert r.source is not None
+        return (r.text, r.source.name, r.source.index, r.source.method)
+
+    assert [summary(r) for r in results] == [summary(r) for r in expected]
+    assert [r.source.method for r in results[3:5]] == ["text-layer"] * 2  # type: ignore[union-attr]
+    assert isinstance(results[5], ItemFailure)
+
+    async def first() -> Page:
+        return await unocr.aread(scan, backend=InkBackend(), dpi=150)
+
+    assert asyncio.run(first()).text == unocr.read(scan, InkBackend(), dpi=150).text
