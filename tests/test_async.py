@@ -477,3 +477,19 @@ def test_documents_give_the_pages_read_many_gives(tmp_path: Path) -> None:
         return await unocr.aread(scan, backend=InkBackend(), dpi=150)
 
     assert asyncio.run(first()).text == unocr.read(scan, InkBackend(), dpi=150).text
+
+
+def test_a_closed_backend_or_a_bad_language_is_a_typed_error() -> None:
+    engine = InkBackend()
+    engine.close()
+    with pytest.raises(RecognitionError, match="closed"):
+        asyncio.run(unocr.aread(bars(), backend=engine))
+
+    async def drain() -> None:
+        async for _ in unocr.aread_many(
+            [bars()], backend=InkBackend(), languages="xx!"
+        ):
+            pass
+
+    with pytest.raises(unocr.errors.LanguageCodeError):
+        asyncio.run(drain())
