@@ -143,7 +143,7 @@ def test_threads_set_torch_threads() -> None:
     try:
         with EasyOcrBackend(threads=1) as b:
             assert torch.get_num_threads() == 1
-            with b._threads(2):
+            with b._workers_scope(2):
                 assert torch.get_num_threads() == 1  # explicit threads win
     finally:
         torch.set_num_threads(before)

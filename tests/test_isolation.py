@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import unocr
+from unocr.backends.base import Stopwatch
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
@@ -27,6 +28,7 @@ from unocr.errors import (
     LanguageUnavailableError,
     RecognitionError,
 )
+from unocr.image import load_image
 from unocr.isolation.proxy import IsolatedBackend
 from unocr.model import Page
 
@@ -112,6 +114,20 @@ def test_read_many_spreads_over_worker_processes(fault: str) -> None:
         assert len(iso.pids) == 2
         # Pages carry the engine's name and the parent's decode time.
         assert all(p.backend == "fault" for p in pages if isinstance(p, Page))
+
+
+def test_a_read_after_an_interruption_starts_workers_again(fault: str) -> None:
+    with unocr.get_backend(fault, isolate=True) as iso:
+        pid = iso.pids[0]
+        os.kill(pid, signal.SIGKILL)  # an idle worker ends (OOM killer, a user)
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        iso._pool.interrupted = True  # as after Ctrl-C: no new workers meanwhile
+        with pytest.raises(EngineCrashedError):
+            iso._recognize_batch([load_image(fe.image(fe.OK, 0))], (), [Stopwatch()])
+        assert iso.read(fe.image(fe.OK, 1)).text == "ok1"  # a new public call
+        assert iso.pids and iso.pids[0] != pid
 
 
 def test_engine_options_reach_the_worker(fault: str) -> None:

@@ -270,6 +270,7 @@ class Backend(abc.ABC):
             unocr.errors.RecognitionError: The engine failed.
         """
         self._check_open()
+        self._before_call()
         langs = self._languages(languages)
         try:
             loaded = load_input(
@@ -292,6 +293,7 @@ class Backend(abc.ABC):
             The page.
         """
         self._check_open()
+        self._before_call()
         return self._read_one(image, self._languages(languages))
 
     def read_pages(
@@ -320,6 +322,7 @@ class Backend(abc.ABC):
         from unocr.documents.reading import read_document_pages
 
         self._check_open()
+        self._before_call()
         langs = self._languages(languages)
         pages = read_document_pages(self, source, DocumentOptions(), languages=langs)
         while True:
@@ -372,6 +375,7 @@ class Backend(abc.ABC):
         if errors not in ("raise", "return"):
             raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
         self._check_open()
+        self._before_call()
         langs = self._languages(languages)
         items = expand(images)  # a PDF or multi-page TIFF: one item per page
         results: list[Page | ItemFailure | None] = [None] * len(items)
@@ -411,26 +415,27 @@ class Backend(abc.ABC):
                         r.raise_()
 
         threads = min(max(workers, int(self.min_workers)), len(chunks))
-        if threads <= 1:
-            for chunk in chunks:
-                run(chunk)
-        else:
-            with ThreadPoolExecutor(
-                max_workers=threads, thread_name_prefix="unocr"
-            ) as pool:
-                futures: list[Future[None]] = [pool.submit(run, c) for c in chunks]
-                _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-                for f in pending:
-                    f.cancel()
-                failed = [
-                    f
-                    for f in futures
-                    if f.done() and not f.cancelled() and f.exception()
-                ]
-                if failed:
-                    exc = failed[0].exception()
-                    assert exc is not None
-                    raise exc
+        with self._workers_scope(max(1, threads)):
+            if threads <= 1:
+                for chunk in chunks:
+                    run(chunk)
+            else:
+                with ThreadPoolExecutor(
+                    max_workers=threads, thread_name_prefix="unocr"
+                ) as pool:
+                    futures: list[Future[None]] = [pool.submit(run, c) for c in chunks]
+                    _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+                    for f in pending:
+                        f.cancel()
+                    failed = [
+                        f
+                        for f in futures
+                        if f.done() and not f.cancelled() and f.exception()
+                    ]
+                    if failed:
+                        exc = failed[0].exception()
+                        assert exc is not None
+                        raise exc
         return [r for r in results if r is not None]
 
     # --------------------------------------------------------- for subclasses
@@ -486,6 +491,35 @@ class Backend(abc.ABC):
             except UnocrError as err:
                 out.append(err)
         return out
+
+    # ------------------------------------------------- call and batch hooks
+    def _before_call(self) -> None:
+        """Run at the start of every public read (default: nothing).
+
+        :meth:`read`, :meth:`read_loaded`, :meth:`read_pages` and
+        :meth:`read_many` call it once, after checking the backend is open,
+        so a subclass prepares a call here instead of re-declaring them (the
+        isolated backend lets workers start again after a Ctrl-C).
+        """
+        return None
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        """Wrap the engine calls of one :meth:`read_many` batch (default: nothing).
+
+        An engine that divides the machine among concurrent calls overrides
+        it, e.g. ``return self._engines.split(workers)`` (see
+        :class:`unocr.backends.pool.EnginePool`), instead of re-declaring
+        :meth:`read_many`.
+
+        Args:
+            workers: Threads that call the engine at once in this batch, >= 1
+                (``workers`` and :attr:`min_workers`, capped by the chunks).
+
+        Yields:
+            Nothing; the batch runs inside.
+        """
+        yield
 
     # ---------------------------------------------------------------- helpers
     def _languages(self, languages: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -164,6 +164,9 @@ class WorkerPool:
                     )
                 if self._idle:
                     worker = self._idle.pop()
+                    if not worker.alive:  # ended while idle (killed, OOM)
+                        worker.kill()
+                        continue
                     self._busy.add(worker)
                     return worker
                 total = len(self._busy) + self._starting

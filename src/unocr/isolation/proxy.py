@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
     RecognitionError,
     UnocrError,
 )
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.isolation.config import check_limits, parse_memory
 from unocr.isolation.pool import WorkerPool, WorkerSpec
 from unocr.isolation.process import resident_bytes
@@ -170,34 +170,9 @@ class IsolatedBackend(Backend):
             self._pool.close()
         super().close()
 
-    # The pool stops starting workers after Ctrl-C until the next public call.
-    def read_loaded(
-        self, image: LoadedImage, *, languages: str | Sequence[str] | None = None
-    ) -> Page:
-        """See :meth:`Backend.read_loaded`."""
+    def _before_call(self) -> None:
+        # After Ctrl-C the pool starts no workers until the next public call.
         self._pool.resume()
-        return super().read_loaded(image, languages=languages)
-
-    def read_many(
-        self,
-        images: Iterable[ImageInput],
-        *,
-        languages: str | Sequence[str] | None = None,
-        workers: int = 1,
-        errors: Literal["raise", "return"] = "raise",
-        progress: Callable[[int], None] | None = None,
-        channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> list[Page | ItemFailure]:
-        """See :meth:`Backend.read_many`; ``workers`` processes work at once."""
-        self._pool.resume()
-        return super().read_many(
-            images,
-            languages=languages,
-            workers=workers,
-            errors=errors,
-            progress=progress,
-            channel_order=channel_order,
-        )
 
     def transfer(
         self, images: Sequence[LoadedImage], *, digest: bool = False

@@ -8,7 +8,7 @@ unless ``download=True``. torchvision is never imported (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
@@ -25,8 +25,8 @@ from unocr.backends.easyocr.convert import easyocr_to_blocks
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
 from unocr.backends.pool import EnginePool, check_threads
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
-from unocr.model import Block, Page
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.model import Block
 
 __all__ = ["EasyOcrBackend", "to_easyocr_language"]
 
@@ -210,7 +210,8 @@ class EasyOcrBackend(Backend):
             ) from exc
 
     @contextmanager
-    def _threads(self, workers: int) -> Iterator[None]:
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        """The cores split among ``read_many``'s ``workers`` (process-wide)."""
         with self._engines.split(workers) as per_worker:
             previous = torch.get_num_threads()
             if per_worker is not None:
@@ -219,13 +220,6 @@ class EasyOcrBackend(Backend):
                 yield
             finally:
                 torch.set_num_threads(previous)
-
-    def read_many(
-        self, images: Iterable[ImageInput], *, workers: int = 1, **kwargs: Any
-    ) -> list[Page | ItemFailure]:
-        """As :meth:`Backend.read_many`, the cores split among the ``workers``."""
-        with self._threads(workers):
-            return super().read_many(images, workers=workers, **kwargs)
 
     def close(self) -> None:
         """Release the readers (their networks)."""

@@ -11,7 +11,8 @@ default) or OpenVINO (``inference="openvino"``, ``pip install
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -19,15 +20,15 @@ import numpy as np
 from rapidocr import EngineType, RapidOCR
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.pool import EnginePool, check_threads
 from unocr.backends.rapidocr.convert import rapidocr_to_blocks
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
-from unocr.image import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import normalize_languages
-from unocr.model import Block, Page
+from unocr.model import Block
 
 __all__ = ["RapidOcrBackend"]
 
@@ -296,12 +297,11 @@ class RapidOcrBackend(Backend):
                     ),
                 )
 
-    def read_many(
-        self, images: Iterable[ImageInput], *, workers: int = 1, **kwargs: Any
-    ) -> list[Page | ItemFailure]:
-        """As :meth:`Backend.read_many`, the cores split among the ``workers``."""
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        """The cores split among ``read_many``'s ``workers`` (one engine each)."""
         with self._engines.split(workers):
-            return super().read_many(images, workers=workers, **kwargs)
+            yield
 
     def close(self) -> None:
         """Release the engines (their ONNX Runtime or OpenVINO sessions)."""

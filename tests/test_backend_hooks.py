@@ -1,0 +1,77 @@
+"""The base class's hooks: a call hook before every public read, and a scope
+around the engine calls of a ``read_many`` batch (engines split the cores
+there instead of re-declaring ``read_many``)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from unocr.backends.base import Stopwatch
+from unocr.image import LoadedImage, load_image
+from unocr.model import Block, Page
+
+from .ink_engine import InkBackend, bars
+
+
+class HookedInk(InkBackend):
+    """Records its hooks and whether each engine call ran inside the scope."""
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self.before = 0
+        self.scopes: list[int] = []
+        self.inside = threading.local()
+        self.calls_inside: list[bool] = []
+
+    def _before_call(self) -> None:
+        self.before += 1
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        self.scopes.append(workers)
+        self.active = True
+        try:
+            yield
+        finally:
+            self.active = False
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        self.calls_inside.append(getattr(self, "active", False))
+        return super()._recognize(image, languages, clock)
+
+
+def test_every_public_read_calls_the_hook_once() -> None:
+    b = HookedInk()
+    b.read(bars())
+    assert b.before == 1
+    b.read_loaded(load_image(bars()))
+    assert (b.before, b.scopes) == (2, [])  # single reads open no batch scope
+    b.read_many([bars(), bars()])
+    assert (b.before, b.scopes) == (3, [1])
+
+
+def test_batch_engine_calls_run_inside_the_workers_scope() -> None:
+    b = HookedInk()
+    pages = b.read_many([bars((10 + i, 30)) for i in range(5)], workers=3)
+    assert all(isinstance(p, Page) for p in pages)
+    assert b.scopes == [3]
+    assert b.calls_inside == [True] * 5
+    assert getattr(b, "active", None) is False  # closed after the batch
+
+
+def test_scope_gets_the_threads_that_really_run() -> None:
+    b = HookedInk()
+    b.read_many([bars()], workers=4)  # one item: one thread, all cores
+    b.read_many([bars(), bars()], workers=1)
+    b.min_workers = 3
+    b.read_many([bars()] * 5, workers=1)  # at least min_workers threads
+    assert b.scopes == [1, 1, 3]
+
+
+def test_default_hooks_change_nothing() -> None:
+    pages = InkBackend().read_many([bars((20, 40))] * 3, workers=2)
+    assert [p.text for p in pages if isinstance(p, Page)] == ["w20 w40"] * 3
