@@ -282,6 +282,7 @@ async def _stream(
     )
     try:
         engine._check_open()
+        engine._before_call()
         langs = engine._languages(languages)
         running = max(workers, int(engine.min_workers))
         window = 2 * running  # chunks started and not yet handed out
@@ -292,53 +293,58 @@ async def _stream(
         pull: asyncio.Future[object] | None = None
         started = handed = 0  # chunks
         exhausted = False
-        try:
-            while True:
-                room = len(tasks) < running and started - handed < window
-                if pull is None and not exhausted and room:
-                    pull = asyncio.ensure_future(_next_chunk(chunks))
-                waiting: set[asyncio.Future[Any]] = set(tasks)
-                if pull is not None:
-                    waiting.add(pull)
-                if not waiting:
-                    return
-                ready, _ = await asyncio.wait(
-                    waiting, return_when=asyncio.FIRST_COMPLETED
-                )
-                if pull is not None and pull in ready:
-                    chunk = pull.result()
-                    pull = None
-                    if chunk is _END:
-                        exhausted = True
-                    else:
-                        reading = asyncio.ensure_future(
-                            _read_chunk(
-                                engine, cast(_Chunk, chunk), langs, channel_order, pool
+        with engine._workers_scope(running):  # e.g. threads per engine call
+            try:
+                while True:
+                    room = len(tasks) < running and started - handed < window
+                    if pull is None and not exhausted and room:
+                        pull = asyncio.ensure_future(_next_chunk(chunks))
+                    waiting: set[asyncio.Future[Any]] = set(tasks)
+                    if pull is not None:
+                        waiting.add(pull)
+                    if not waiting:
+                        return
+                    ready, _ = await asyncio.wait(
+                        waiting, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if pull is not None and pull in ready:
+                        chunk = pull.result()
+                        pull = None
+                        if chunk is _END:
+                            exhausted = True
+                        else:
+                            reading = asyncio.ensure_future(
+                                _read_chunk(
+                                    engine,
+                                    cast(_Chunk, chunk),
+                                    langs,
+                                    channel_order,
+                                    pool,
+                                )
                             )
-                        )
-                        tasks[reading] = started
-                        started += 1
-                for done in [t for t in ready if t in tasks]:
-                    finished[tasks.pop(done)] = done.result()
-                while finished:
-                    number = handed if ordered else next(iter(finished))
-                    if number not in finished:
-                        break  # an earlier chunk is still being read
-                    for index, result in finished.pop(number):
-                        if errors == "raise" and isinstance(result, ItemFailure):
-                            result.raise_()
-                        yield index, result
-                    handed += 1
-        finally:
-            if pull is not None:
-                pull.cancel()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(
-                *tasks, *([pull] if pull else []), return_exceptions=True
-            )
-            await chunks.aclose()
-            pool.shutdown(wait=False, cancel_futures=True)
+                            tasks[reading] = started
+                            started += 1
+                    for done in [t for t in ready if t in tasks]:
+                        finished[tasks.pop(done)] = done.result()
+                    while finished:
+                        number = handed if ordered else next(iter(finished))
+                        if number not in finished:
+                            break  # an earlier chunk is still being read
+                        for index, result in finished.pop(number):
+                            if errors == "raise" and isinstance(result, ItemFailure):
+                                result.raise_()
+                            yield index, result
+                        handed += 1
+            finally:
+                if pull is not None:
+                    pull.cancel()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(
+                    *tasks, *([pull] if pull else []), return_exceptions=True
+                )
+                await chunks.aclose()
+                pool.shutdown(wait=False, cancel_futures=True)
     finally:
         if not shared:
             engine.close()
@@ -406,6 +412,7 @@ async def aread(
     )
     try:
         engine._check_open()
+        engine._before_call()
         langs = engine._languages(languages)
         item = await _in_thread(functools.partial(_first_page, image, doc), pool)
         ((_, result),) = await _read_chunk(
