@@ -63,6 +63,24 @@ def test_aread_gives_the_page_read_gives() -> None:
     assert page.source.name == expected.source.name
 
 
+def test_an_isolated_engine_reads_from_async_code() -> None:
+    """Tesseract in a worker process: aread_many gives what read_many gives."""
+    _tesseract().close()  # skips where Tesseract is missing
+
+    async def collect(engine: Backend) -> list[Page | ItemFailure]:
+        items = [PHOTOTEST, b"junk", PHOTOTEST]
+        return [
+            r async for r in unocr.aread_many(items, backend=engine, errors="return")
+        ]
+
+    with unocr.get_backend("tesseract", isolate=True) as engine:
+        results = asyncio.run(collect(engine))
+        assert engine.pids, "no worker process was used"
+    assert "quick brown dog" in results[0].text
+    assert isinstance(results[1], ItemFailure)
+    assert results[2].text == results[0].text
+
+
 def test_the_event_loop_keeps_ticking_during_a_tesseract_read() -> None:
     """A ticker every 10 ms keeps running while Tesseract reads a page."""
     engine = _tesseract()
