@@ -22,6 +22,7 @@ or waiting to be consumed at any time, however long the input.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import copy
 import functools
@@ -276,78 +277,95 @@ async def _stream(
     channel_order: Literal["rgb", "bgr"],
 ) -> AsyncGenerator[tuple[int, Result], None]:
     """The engine of :func:`aread_many`: (index, result) pairs."""
-    setup = _default_pool()
     engine, shared = await _in_thread(
-        functools.partial(_backend_for, backend, options), setup
+        functools.partial(_backend_for, backend, options), _default_pool()
     )
     try:
         engine._check_open()
         engine._before_call()
         langs = engine._languages(languages)
         running = max(workers, int(engine.min_workers))
-        window = 2 * running  # chunks started and not yet handed out
         pool = ThreadPoolExecutor(max_workers=running, thread_name_prefix="unocr-async")
-        chunks = _chunks(images, doc, max(1, int(engine.batch_size)), pool)
-        tasks: dict[asyncio.Future[list[tuple[int, Result]]], int] = {}
-        finished: dict[int, list[tuple[int, Result]]] = {}
-        pull: asyncio.Future[object] | None = None
-        started = handed = 0  # chunks
-        exhausted = False
-        with engine._workers_scope(running):  # e.g. threads per engine call
-            try:
-                while True:
-                    room = len(tasks) < running and started - handed < window
-                    if pull is None and not exhausted and room:
-                        pull = asyncio.ensure_future(_next_chunk(chunks))
-                    waiting: set[asyncio.Future[Any]] = set(tasks)
-                    if pull is not None:
-                        waiting.add(pull)
-                    if not waiting:
-                        return
-                    ready, _ = await asyncio.wait(
-                        waiting, return_when=asyncio.FIRST_COMPLETED
+        size = max(1, int(engine.batch_size))
+        try:
+            async with (
+                contextlib.aclosing(_chunks(images, doc, size, pool)) as chunks,
+                contextlib.aclosing(
+                    _schedule(
+                        chunks,
+                        lambda chunk: _read_chunk(
+                            engine, chunk, langs, channel_order, pool
+                        ),
+                        running=running,
+                        ordered=ordered,
                     )
-                    if pull is not None and pull in ready:
-                        chunk = pull.result()
-                        pull = None
-                        if chunk is _END:
-                            exhausted = True
-                        else:
-                            reading = asyncio.ensure_future(
-                                _read_chunk(
-                                    engine,
-                                    cast(_Chunk, chunk),
-                                    langs,
-                                    channel_order,
-                                    pool,
-                                )
-                            )
-                            tasks[reading] = started
-                            started += 1
-                    for done in [t for t in ready if t in tasks]:
-                        finished[tasks.pop(done)] = done.result()
-                    while finished:
-                        number = handed if ordered else next(iter(finished))
-                        if number not in finished:
-                            break  # an earlier chunk is still being read
-                        for index, result in finished.pop(number):
-                            if errors == "raise" and isinstance(result, ItemFailure):
-                                result.raise_()
-                            yield index, result
-                        handed += 1
-            finally:
-                if pull is not None:
-                    pull.cancel()
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(
-                    *tasks, *([pull] if pull else []), return_exceptions=True
-                )
-                await chunks.aclose()
-                pool.shutdown(wait=False, cancel_futures=True)
+                ) as results,
+            ):
+                with engine._workers_scope(running):  # e.g. threads per call
+                    async for index, result in results:
+                        if errors == "raise" and isinstance(result, ItemFailure):
+                            result.raise_()
+                        yield index, result
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
     finally:
         if not shared:
             engine.close()
+
+
+async def _schedule(
+    chunks: AsyncIterator[_Chunk],
+    read: Callable[[_Chunk], Awaitable[list[tuple[int, Result]]]],
+    *,
+    running: int,
+    ordered: bool,
+) -> AsyncGenerator[tuple[int, Result], None]:
+    """Read chunks, ``running`` at once, pulling the next only when there is room.
+
+    At most ``2 * running`` chunks are started and not yet handed out, so a
+    consumer that stops taking results stops the reading too. Leaving early
+    cancels the reads in flight (and waits until they have stopped).
+    """
+    window = 2 * running
+    tasks: dict[asyncio.Future[list[tuple[int, Result]]], int] = {}
+    finished: dict[int, list[tuple[int, Result]]] = {}
+    pull: asyncio.Future[object] | None = None
+    started = handed = 0  # chunks
+    exhausted = False
+    try:
+        while True:
+            room = len(tasks) < running and started - handed < window
+            if pull is None and not exhausted and room:
+                pull = asyncio.ensure_future(_next_chunk(chunks))
+            waiting: set[asyncio.Future[Any]] = set(tasks)
+            if pull is not None:
+                waiting.add(pull)
+            if not waiting:
+                return
+            ready, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if pull is not None and pull in ready:
+                chunk, pull = pull.result(), None
+                if chunk is _END:
+                    exhausted = True
+                else:
+                    tasks[asyncio.ensure_future(read(cast(_Chunk, chunk)))] = started
+                    started += 1
+            for done in [t for t in ready if t in tasks]:
+                finished[tasks.pop(done)] = done.result()
+            while finished:
+                number = handed if ordered else next(iter(finished))
+                if number not in finished:
+                    break  # an earlier chunk is still being read
+                for pair in finished.pop(number):
+                    yield pair
+                handed += 1
+    finally:
+        pending: list[asyncio.Future[Any]] = [*tasks]
+        if pull is not None:
+            pending.append(pull)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _first_page(image: ImageInput, options: DocumentOptions) -> Any:
