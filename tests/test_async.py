@@ -511,3 +511,26 @@ def test_a_closed_backend_or_a_bad_language_is_a_typed_error() -> None:
 
     with pytest.raises(unocr.errors.LanguageCodeError):
         asyncio.run(drain())
+
+
+def test_an_engine_made_for_one_call_is_closed_after_it() -> None:
+    """Options that cannot be cached (unhashable) make an engine per call."""
+    made: list[InkBackend] = []
+
+    def factory(*, payload: object = None, **options: Any) -> InkBackend:
+        made.append(InkBackend(**options))
+        return made[-1]
+
+    async def both() -> tuple[Page, list[Page | ItemFailure]]:
+        page = await unocr.aread(bars(), "async-ink-once", payload=bytearray(b"x"))
+        stream = unocr.aread_many([bars()], "async-ink-once", payload=bytearray())
+        return page, [p async for p in stream]
+
+    registry.register_backend("async-ink-once", factory)
+    try:
+        page, pages = asyncio.run(both())
+    finally:
+        registry.unregister_backend("async-ink-once")
+    assert page.text == pages[0].text == "w20 w40"
+    assert len(made) == 2
+    assert all(engine.closed for engine in made)

@@ -117,6 +117,15 @@ async def _in_thread(fn: Callable[[], _T], executor: Executor) -> _T:
         raise
 
 
+async def _close(engine: Backend) -> None:
+    """Close an engine made for one call (its asyncio channel too, if it has one)."""
+    aclose = getattr(engine, "aclose", None)
+    if aclose is not None:
+        await aclose()
+    else:
+        engine.close()
+
+
 def _reraise(exc: BaseException) -> NoReturn:
     raise exc
 
@@ -310,7 +319,7 @@ async def _stream(
             pool.shutdown(wait=False, cancel_futures=True)
     finally:
         if not shared:
-            engine.close()
+            await _close(engine)
 
 
 async def _schedule(
@@ -443,7 +452,7 @@ async def aread(
         return result
     finally:
         if not shared:
-            engine.close()
+            await _close(engine)
 
 
 @overload
