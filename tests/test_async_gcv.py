@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 
 import pytest
 
@@ -28,13 +29,9 @@ def _png(width: int, height: int, shade: int) -> bytes:
 
 
 def _backend(server: VisionServer, **options: object) -> GcvBackend:
-    return GcvBackend(
-        endpoint=server.address,
-        insecure=True,
-        timeout=5.0,
-        initial_backoff=0.01,
-        **options,  # type: ignore[arg-type]
-    )
+    options.setdefault("timeout", 5.0)
+    options.setdefault("initial_backoff", 0.01)
+    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
 
 
 def _numbered(n: int) -> tuple[list[bytes], VisionServer]:
@@ -93,3 +90,52 @@ def test_aread_returns_the_page_and_a_per_image_error_is_typed() -> None:
     assert page.text == "hello"
     assert page.backend == "gcv"
     assert caught.value.backend == "gcv"
+
+
+class _AsyncOnlyGcv(GcvBackend):
+    """GCV whose blocking path is off: only the native asyncio one can answer."""
+
+    def _recognize_batch(self, *args: object, **kwargs: object) -> list[object]:  # type: ignore[override]
+        raise AssertionError("the blocking path ran")
+
+
+def test_async_reads_take_the_clients_native_asyncio_path() -> None:
+    if not hasattr(GcvBackend, "_arecognize_batch"):
+        pytest.skip("this GcvBackend has no native asyncio path")
+    images, server = _numbered(20)
+
+    async def collect(gcv: GcvBackend) -> tuple[list[Page | ItemFailure], Page]:
+        pages = [p async for p in unocr.aread_many(images, backend=gcv)]
+        return pages, await unocr.aread(images[3], backend=gcv)
+
+    with server:
+        gcv = _AsyncOnlyGcv(
+            endpoint=server.address, insecure=True, timeout=5.0, concurrency=2
+        )
+        try:
+            pages, one = asyncio.run(collect(gcv))
+        finally:
+            gcv.close()
+    assert [p.text for p in pages] == [f"w{k}" for k in range(20)]
+    assert one.text == "w3"
+    assert sorted(server.batch_sizes) == [1, 4, 16]
+
+
+def test_cancelling_an_async_gcv_read_cancels_the_request() -> None:
+    with (
+        VisionServer(delay=10.0) as server,
+        _backend(server, timeout=30.0) as gcv,
+    ):
+
+        async def scenario() -> float:
+            task = asyncio.create_task(unocr.aread(_png(8, 8, 1), backend=gcv))
+            while not server.calls:  # the request has reached the server
+                await asyncio.sleep(0.01)
+            start = time.perf_counter()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return time.perf_counter() - start
+
+        seconds = asyncio.run(scenario())
+    assert seconds < 2.0  # not the server's 10 s
