@@ -14,6 +14,7 @@ red   action
 6     raises a plain ValueError (becomes a RecognitionError)
 7     prints a line to standard output (must not corrupt the protocol)
 8     allocates and keeps ``green`` x 16 MiB (a leak), then reads
+9     reads ``"scope<n>"``: the workers of the ``read_many`` scope it runs in
 ====  =====================================================================
 """
 
@@ -23,7 +24,8 @@ import ctypes
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 import numpy as np
@@ -36,7 +38,7 @@ from unocr.image import LoadedImage
 from unocr.model import Block, Word
 from unocr.model.layout import group_lines, group_words
 
-OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK = range(9)
+OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK, SCOPE = range(10)
 _LEAKED: list[np.ndarray] = []
 
 
@@ -76,6 +78,15 @@ class FaultBackend(Backend):
                 )
         self.greeting = greeting
         self.pid = os.getpid()
+        self.scope = 0
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        self.scope = workers
+        try:
+            yield
+        finally:
+            self.scope = 0
 
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
@@ -102,9 +113,10 @@ class FaultBackend(Backend):
             _LEAKED.append(np.ones(arg * 16 * 2**20, dtype=np.uint8))
         elif action == PRINT:
             print("fault engine: chatter on standard output", flush=True)
+        text = f"scope{self.scope}" if action == SCOPE else f"ok{arg}{self.greeting}"
         with clock.time("engine"):
             word = Word(
-                text=f"ok{arg}{self.greeting}",
+                text=text,
                 geometry=Box(0, 0, image.width, image.height),
                 confidence=0.5,
             )
@@ -133,3 +145,35 @@ class BatchingFaultBackend(FaultBackend):
                 )
             out.append(tuple(group_lines(group_words([word]))))
         return out
+
+
+class StagedFaultBackend(FaultBackend):
+    """Has both stages: detection finds the image's non-white columns as one
+    word each; recognition reads a crop as ``"<width>x<height>"`` (a crop whose
+    top-left pixel asks for a crash crashes, as :meth:`_recognize` does)."""
+
+    name = "staged-fault"
+
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        with clock.time("engine"):
+            ink = (np.asarray(image.image.convert("L")) < 128).any(axis=0)
+            cols = np.flatnonzero(ink).tolist()
+        with clock.time("convert"):
+            words = [
+                Word(text="?", geometry=Box(x, 0, x + 1, image.height), confidence=1.0)
+                for x in cols
+            ]
+            return tuple(group_lines(group_words(words)))
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> list[tuple[str, float | None]]:
+        with clock.time("engine"):
+            if any(c.getpixel((0, 0))[0] == SEGFAULT for c in crops):  # type: ignore[index]
+                ctypes.string_at(0)
+            return [(f"{c.width}x{c.height}{self.greeting}", 0.25) for c in crops]

@@ -19,7 +19,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
     header, *rows = out.split("\n\n")[0].splitlines()
     assert header.split() == [
         "NAME", "INSTALLED", "GEOMETRY", "LEVELS", "CONFIDENCE", "LANGUAGES",
-        "BATCHING", "NETWORK", "RUNS", "IN",
+        "BATCHING", "NETWORK", "STAGES", "RUNS", "IN",
     ]  # fmt: skip
     infos = unocr.available_backends()
     assert [r.split()[0] for r in rows] == [i.name for i in infos]
@@ -30,6 +30,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
             assert f"  fix: {info.fix}" in out
     tesseract_row = next(r for r in rows if r.startswith("tesseract "))
     assert tesseract_row.split()[2:4] == ["box", "block,line,word"]
+    assert tesseract_row.split()[-3] == "detect,recognize"
 
 
 def test_json_output_subprocess() -> None:
@@ -49,6 +50,7 @@ def test_json_output_subprocess() -> None:
     tess = by_name["tesseract"]
     assert tess["capabilities"]["geometry"] == "box"
     assert tess["installed"] is (tess["reason"] is None)
+    assert tess["capabilities"]["stages"] == ["detect", "recognize"]
 
 
 def test_table_shows_reason_and_fix_for_missing_engines() -> None:
@@ -85,10 +87,10 @@ def test_table_shows_reason_and_fix_for_missing_engines() -> None:
     lines = text.splitlines()
     assert lines[1].split() == [
         "tesseract", "no", "box", "block,line,word", "yes", "many", "no", "no",
-        "in", "process",
+        "-", "in", "process",
     ]  # fmt: skip
     assert lines[2].split() == [
-        "thirdparty", "yes", "?", "?", "?", "?", "?", "?", "in", "process",
+        "thirdparty", "yes", "?", "?", "?", "?", "?", "?", "?", "in", "process",
     ]  # fmt: skip
     assert "tesseract: not installed: missing program tesseract" in text
     assert "  fix: apt-get install tesseract-ocr" in text

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import unocr
 from unocr.backends.base import Stopwatch
@@ -128,6 +129,14 @@ def test_a_read_after_an_interruption_starts_workers_again(fault: str) -> None:
             iso._recognize_batch([load_image(fe.image(fe.OK, 0))], (), [Stopwatch()])
         assert iso.read(fe.image(fe.OK, 1)).text == "ok1"  # a new public call
         assert iso.pids and iso.pids[0] != pid
+
+
+def test_each_worker_process_runs_in_the_batch_workers_scope(fault: str) -> None:
+    with unocr.get_backend(fault, isolate=True) as iso:
+        pages = iso.read_many([fe.image(fe.SCOPE)] * 4, workers=2)
+        assert [p.text for p in pages if isinstance(p, Page)] == ["scope2"] * 4
+        assert iso.read(fe.image(fe.SCOPE)).text == "scope1"  # one call at once
+        assert iso.read_many([fe.image(fe.SCOPE)], workers=3)[0].text == "scope1"
 
 
 def test_engine_options_reach_the_worker(fault: str) -> None:
@@ -420,9 +429,10 @@ def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> N
 
 def test_worker_of_another_protocol_version_is_unavailable(fault, monkeypatch) -> None:
     from unocr.isolation import pool
+    from unocr.isolation.protocol import PROTOCOL
 
     monkeypatch.setattr(pool, "PROTOCOL", 99)
-    with pytest.raises(BackendUnavailableError, match="protocol 1") as info:
+    with pytest.raises(BackendUnavailableError, match=f"protocol {PROTOCOL}") as info:
         unocr.get_backend(fault, isolate=True)
     assert "-m pip install 'unocr==" in (info.value.fix or "")
 
@@ -444,3 +454,56 @@ def test_read_many_keeps_the_engines_batches() -> None:
             _same_page(page, want)
     finally:
         unregister_backend("batching-fault")
+
+
+# ------------------------------------------------------------------ stages
+@pytest.fixture
+def staged():
+    unocr.register_backend("staged-fault", fe.StagedFaultBackend, replace=True)
+    yield "staged-fault"
+    from unocr.registry import unregister_backend
+
+    unregister_backend("staged-fault")
+
+
+def test_stages_run_in_the_worker_as_in_process(staged: str) -> None:
+    from unocr.geometry import Box, Quad
+
+    img = Image.new("RGB", (40, 20), "white")
+    img.paste((0, 0, 0), (5, 2, 9, 18))
+    img.paste((0, 0, 0), (20, 2, 22, 18))
+    regions = [
+        Box(0, 0, 10, 10),
+        Quad([(1, 1), (31, 3), (30, 13), (0, 11)]),
+        Box(50, 50, 60, 60),
+    ]
+    with (
+        unocr.get_backend(staged, greeting="!") as local,
+        unocr.get_backend(staged, isolate=True, greeting="!") as iso,
+    ):
+        assert iso.stages == local.stages == ("detect", "recognize")
+        assert iso.pids[0] != os.getpid()
+        _same_page(iso.detect(img), local.detect(img))
+        words = sorted(iso.detect(img).words, key=lambda w: w.geometry.x0)
+        assert [w.geometry for w in words] == [
+            Box(x, 0, x + 1, 20) for x in (*range(5, 9), 20, 21)
+        ]
+        got = iso.recognize(img, regions)
+        assert got == local.recognize(img, regions)
+        assert [r.text for r in got] == ["10x10!", "30x10!", ""]  # last: outside
+
+
+def test_stage_faults_and_missing_stages_are_typed(staged: str, fault: str) -> None:
+    from unocr.errors import StageUnavailableError
+    from unocr.geometry import Box
+
+    with unocr.get_backend(fault, isolate=True) as iso:
+        assert iso.stages == ()
+        with pytest.raises(StageUnavailableError, match="no detect stage"):
+            iso.detect(fe.image(fe.OK))
+    with unocr.get_backend(staged, isolate=True) as iso:
+        pid = iso.pids[0]
+        with pytest.raises(EngineCrashedError, match="SIGSEGV"):
+            iso.recognize(fe.image(fe.SEGFAULT), [Box(0, 0, 4, 4)])
+        assert iso.recognize(fe.image(fe.OK), [Box(0, 0, 4, 4)])[0].text == "4x4"
+        assert iso.pids and iso.pids[0] != pid  # replaced

@@ -12,6 +12,8 @@ import unocr
 from unocr.errors import BackendUnavailableError, ConfigError
 from unocr.isolation.config import config_file, placement
 
+from .ink_engine import InkBackend
+
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -186,3 +188,92 @@ def test_max_memory_without_proc_is_refused(monkeypatch) -> None:
     monkeypatch.setattr(proxy, "resident_bytes", lambda pid: None)
     with pytest.raises(ConfigError, match="/proc"):
         unocr.get_backend("tesseract", isolate=True, max_memory="1G")
+
+
+# ------------------------------------------------ engine options in the file
+class StrictInk(InkBackend):
+    """The ink engine with a closed set of options (no ``**kwargs``)."""
+
+    def __init__(
+        self, *, gap: int = 3, fail_on_width: int | None = None, languages=None
+    ) -> None:
+        super().__init__(gap=gap, fail_on_width=fail_on_width, languages=languages)
+
+
+@pytest.fixture
+def ink():
+    from unocr.registry import unregister_backend
+
+    unocr.register_backend("ink", StrictInk, replace=True)
+    yield "ink"
+    unregister_backend("ink")
+
+
+def test_file_options_reach_an_engine_in_process_under_the_call_options(
+    config, ink
+) -> None:
+    config("[backends.ink.options]\ngap = 7\nfail_on_width = 99\n")
+    with unocr.get_backend(ink) as engine:
+        assert (engine.gap, engine.fail_on_width) == (7, 99)
+    with unocr.get_backend(ink, gap=2) as engine:  # the call wins, the rest stays
+        assert (engine.gap, engine.fail_on_width) == (2, 99)
+    with unocr.get_backend(ink, isolate=False) as engine:
+        assert engine.gap == 7
+
+
+def test_unknown_file_option_names_the_file(config, ink) -> None:
+    from unocr.errors import UnknownOptionError
+
+    path = config("[backends.ink.options]\ngapp = 7\n")
+    with pytest.raises(UnknownOptionError, match="Did you mean 'gap'") as info:
+        unocr.get_backend(ink)
+    assert f"[backends.ink.options] in {path}" in str(info.value)
+    assert info.value.option == "gapp"
+    config("[backends.ink.options]\ngap = 7\n")
+    with pytest.raises(UnknownOptionError) as info:  # the call's own: no file
+        unocr.get_backend(ink, gapp=1)
+    assert str(path) not in str(info.value)
+
+
+def test_file_options_reach_an_isolated_engine(config, monkeypatch) -> None:
+    from unocr.errors import UnknownOptionError
+    from unocr.registry import unregister_backend
+
+    from . import fault_engine as fe
+
+    root = Path(__file__).resolve().parents[1]
+    paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+    unocr.register_backend("fault", fe.FaultBackend, replace=True)
+    try:
+        path = config(
+            '[backends.fault]\nisolate = true\n[backends.fault.options]\ngreeting = "!"\n'
+        )
+        with unocr.get_backend("fault") as iso:
+            assert type(iso).__name__ == "IsolatedBackend"
+            assert iso.read(fe.image(fe.OK, 1)).text == "ok1!"
+        with unocr.get_backend("fault", greeting="?") as iso:
+            assert iso.read(fe.image(fe.OK, 2)).text == "ok2?"
+        config(
+            "[backends.fault]\nisolate = true\n[backends.fault.options]\ngreet = 1\n"
+        )
+        with pytest.raises(UnknownOptionError) as info:  # raised in the worker
+            unocr.get_backend("fault")
+        assert f"[backends.fault.options] in {path}" in str(info.value)
+    finally:
+        unregister_backend("fault")
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("[backends.tesseract]\noptions = 3\n", "must be a table"),
+        ("[backends.tesseract.options]\npython = 'x'\n", "set it in \\[backends"),
+        ("[backends.tesseract.options]\nisolate = true\n", "where the engine runs"),
+    ],
+)
+def test_malformed_file_options_are_config_errors(config, text, match) -> None:
+    path = config(text)
+    with pytest.raises(ConfigError, match=match) as info:
+        unocr.get_backend("tesseract")
+    assert info.value.source == str(path) and str(path) in str(info.value)

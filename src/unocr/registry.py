@@ -21,6 +21,7 @@ collides with a built-in name is ignored with a warning.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.util
 import shutil
 import threading
@@ -33,9 +34,11 @@ from typing import Any, cast
 from unocr.backends.base import Backend
 from unocr.backends.catalog import (
     BUILTINS,
+    PIPELINE_SEPARATOR,
     Capabilities,
     EngineSpec,
     load_dotted,
+    pipeline_parts,
     run_probe,
 )
 from unocr.backends.catalog import capabilities as _capabilities
@@ -125,6 +128,9 @@ def canonical_name(name: str) -> str:
         'keras-ocr'
     """
     key = _canonical(name)
+    parts = pipeline_parts(key)
+    if parts is not None:
+        return PIPELINE_SEPARATOR.join(_ALIASES.get(p, p) for p in parts)
     return _ALIASES.get(key, key)
 
 
@@ -233,6 +239,13 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
     key = _ALIASES.get(key, key)
     if key in _BUILTIN_BY_NAME:
         return key, _import_target(_BUILTIN_BY_NAME[key])
+    parts = pipeline_parts(key)
+    if parts is not None and key not in _registered:
+        detect, recognize = parts
+        pipeline = _import_target(_BUILTIN_BY_NAME["pipeline"])
+        return canonical_name(key), functools.partial(
+            pipeline, detect=detect, recognize=recognize
+        )
     if key in _registered:
         return key, _registered[key]
     eps = _load_entry_points()

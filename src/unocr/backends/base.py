@@ -4,7 +4,10 @@ An engine implements one method, :meth:`Backend._recognize`: it receives one
 decoded, upright RGB image, the normalised languages and a :class:`Stopwatch`,
 runs the engine and its pure converter inside ``clock.time("engine")`` and
 ``clock.time("convert")``, and returns the page's blocks in the image's pixels.
-Engines that batch also implement :meth:`Backend._recognize_batch`.
+Engines that batch also implement :meth:`Backend._recognize_batch`. Engines
+whose two stages work apart implement :meth:`Backend._detect` (regions, no
+text) and :meth:`Backend._recognize_crops` (the text of upright crops), which
+:meth:`Backend.detect` and :meth:`Backend.recognize` call.
 
 Everything else lives here once, so every engine behaves the same from the
 user's side: decoding any input, normalising languages, building the one
@@ -747,6 +750,7 @@ class Backend(abc.ABC):
         """
         self._check_open()
         self._require_stage("detect")
+        self._before_call()
         langs = self._languages(languages)
         clock = Stopwatch()
         with self._serial():
@@ -816,6 +820,7 @@ class Backend(abc.ABC):
 
         self._check_open()
         self._require_stage("recognize")
+        self._before_call()
         langs = self._languages(languages)
         try:
             crops = crop_regions(image.image, list(regions), max_pixels=self.max_pixels)

@@ -28,11 +28,13 @@ from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES as RAPIDOCR_LANGUAG
 
 __all__ = [
     "BUILTINS",
+    "PIPELINE_SEPARATOR",
     "Capabilities",
     "DataProbe",
     "EngineSpec",
     "capabilities",
     "load_dotted",
+    "pipeline_parts",
     "run_probe",
     "spec",
 ]
@@ -159,6 +161,8 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=None,
             batching=False,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         description="Tesseract 4/5 (LSTM) through its command-line program",
         probe="unocr.backends.tesseract.install:probe_data",
@@ -212,6 +216,8 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=RAPIDOCR_LANGUAGES,
             batching=False,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         description="RapidOCR 3: PP-OCRv6 models on ONNX Runtime or OpenVINO",
     ),
@@ -228,9 +234,30 @@ BUILTINS: tuple[EngineSpec, ...] = (
             languages=EASYOCR_LANGUAGES,
             batching=False,
             network=False,
+            detect=True,
+            recognize=True,
         ),
         description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
         probe="unocr.backends.easyocr.models:probe_data",
+    ),
+    EngineSpec(
+        name="pipeline",
+        target="unocr.backends.pipeline:PipelineBackend",
+        extra="",
+        modules=(),
+        programs=(),
+        capabilities=Capabilities(
+            geometry="quad",
+            levels=("block", "line", "word"),
+            confidence=True,
+            languages=None,
+            batching=False,
+            network=False,
+            detect=True,
+            recognize=True,
+        ),
+        description="one engine's detector + another's recognizer "
+        "(or name it DETECTOR+RECOGNIZER, e.g. rapidocr+tesseract)",
     ),
 )
 
@@ -302,3 +329,29 @@ def run_probe(entry: EngineSpec) -> DataProbe:
         return DataProbe()
     probe = cast("Callable[[], DataProbe]", load_dotted(entry.probe))
     return probe()
+
+
+#: Joins a detector's and a recognizer's names into a pipeline's name.
+PIPELINE_SEPARATOR = "+"
+
+
+def pipeline_parts(name: str) -> tuple[str, str] | None:
+    """The detector and recognizer of a pipeline's name ``DETECTOR+RECOGNIZER``.
+
+    Args:
+        name: A backend name, e.g. ``"rapidocr+tesseract"``.
+
+    Returns:
+        ``(detector, recognizer)``, stripped, or ``None`` when ``name`` is not
+        two names joined by :data:`PIPELINE_SEPARATOR`.
+
+    Examples:
+        >>> pipeline_parts("rapidocr+tesseract")
+        ('rapidocr', 'tesseract')
+        >>> pipeline_parts("tesseract") is None, pipeline_parts("a+b+c") is None
+        (True, True)
+    """
+    parts = [p.strip() for p in name.split(PIPELINE_SEPARATOR)]
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]

@@ -30,6 +30,7 @@ _COLUMNS = (
     "LANGUAGES",
     "BATCHING",
     "NETWORK",
+    "STAGES",
     "RUNS IN",
 )
 
@@ -76,6 +77,7 @@ def _record(info: BackendInfo) -> dict[str, Any]:
             "languages": None if caps.languages is None else list(caps.languages),
             "batching": caps.batching,
             "network": caps.network,
+            "stages": list(caps.stages),
         },
     }
 
@@ -84,7 +86,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
     name = rec["name"] + (f" ({', '.join(rec['aliases'])})" if rec["aliases"] else "")
     caps = rec["capabilities"]
     if caps is None:
-        return (name, _yes(rec["installed"]), *("?" * 6), _runs_in(rec))
+        return (name, _yes(rec["installed"]), *("?" * 7), _runs_in(rec))
     langs = caps["languages"]
     return (
         name,
@@ -95,6 +97,7 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         "many" if langs is None else ",".join(langs),
         _yes(caps["batching"]),
         _yes(caps["network"]),
+        ",".join(caps.get("stages", ())) or "-",
         _runs_in(rec),
     )
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from unocr.backends.base import Backend
+    from unocr.errors import UnknownOptionError
 
 __all__ = ["ISOLATION_OPTIONS", "isolated_backend"]
 
@@ -57,6 +58,34 @@ def _target(backend: str) -> str | None:
     return f"{module}:{qualname}"
 
 
+def _from_file(
+    err: UnknownOptionError, backend: str, from_file: list[str], config: str | None
+) -> UnknownOptionError:
+    """The error, naming the configuration file when the option came from it."""
+    if err.option in from_file and config is not None:
+        err.message += (
+            f" It is set under [backends.{backend}.options] in {config}; "
+            "fix or remove it there."
+        )
+        err.args = (err.message,)
+    return err
+
+
+def _check_in_process(backend: str, from_file: list[str], config: str | None) -> None:
+    """Check the options the file gives an engine built in this process."""
+    if not from_file:
+        return
+    from unocr.backends.options import check_options
+    from unocr.errors import UnknownOptionError
+    from unocr.registry import resolve_backend
+
+    canonical, factory = resolve_backend(backend)
+    try:
+        check_options(canonical, factory, from_file)
+    except UnknownOptionError as err:
+        raise _from_file(err, backend, from_file, config) from None
+
+
 def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
     """The isolated backend that ``get_backend(name, **options)`` asks for.
 
@@ -64,28 +93,39 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
     isolate the engine; ``isolate=False`` keeps it in process whatever the
     configuration says; otherwise :func:`unocr.isolation.config.placement`
     decides. When isolated, ``timeout=`` is the per-image limit of the
-    worker; in process it stays the engine's own option.
+    worker; in process it stays the engine's own option. Either way the
+    configuration file's engine options
+    (:func:`~unocr.isolation.config.configured_options`) are merged under
+    the given ones.
 
     Args:
         name: The engine's name or alias.
         options: ``get_backend``'s keyword options; the isolation options
-            are removed from it.
+            are removed from it and the configured engine options added.
 
     Returns:
         The isolated backend, or ``None`` to build the engine in process.
 
     Raises:
         unocr.errors.ConfigError: A malformed configuration file.
+        unocr.errors.UnknownOptionError: The file gives an option the engine
+            does not have (the message names the file).
     """
+    from unocr.isolation.config import configured_options
     from unocr.registry import canonical_name
 
     python = options.pop("python", None)
     isolate = options.pop("isolate", None)
     processes = options.pop("processes", None)
     max_memory = options.pop("max_memory", None)
-    if isolate is False:
-        return None
     backend = canonical_name(name)
+    configured, config = configured_options(backend)
+    from_file = [k for k in configured if k not in options]
+    for key in from_file:
+        options[key] = configured[key]
+    if isolate is False:
+        _check_in_process(backend, from_file, config)
+        return None
     source = None
     timeout = None
     wanted = (
@@ -99,6 +139,7 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
 
         where = placement(backend)
         if where is None:
+            _check_in_process(backend, from_file, config)
             return None
         python, source = where.python, where.source
         processes, timeout, max_memory = (
@@ -107,15 +148,19 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
             where.max_memory,
         )
     timeout = options.pop("timeout", timeout)
+    from unocr.errors import UnknownOptionError
     from unocr.isolation.proxy import IsolatedBackend
 
-    return IsolatedBackend(
-        backend,
-        target=_target(backend),
-        python=python,
-        processes=processes,
-        timeout=timeout,
-        max_memory=max_memory,
-        source=source,
-        **options,
-    )
+    try:
+        return IsolatedBackend(
+            backend,
+            target=_target(backend),
+            python=python,
+            processes=processes,
+            timeout=timeout,
+            max_memory=max_memory,
+            source=source,
+            **options,
+        )
+    except UnknownOptionError as err:  # raised by the engine in its worker
+        raise _from_file(err, backend, from_file, config) from None

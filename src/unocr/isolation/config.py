@@ -15,8 +15,17 @@ It has one table per engine, e.g.::
     timeout = 120                       # seconds per image; worker replaced
     max_memory = "4G"                   # resident memory per worker
 
+    [backends.keras-ocr.options]        # the engine's own options
+    scale = 1
+
     [backends.rapidocr]
     isolate = true                      # own process, this interpreter
+
+An engine's ``options`` table holds keyword options of its backend, as if
+given to ``get_backend``; options given in the call win over them, and one
+the engine does not have raises
+:class:`~unocr.errors.UnknownOptionError` naming this file. They apply
+wherever the engine runs, in process or in workers.
 
 ``UNOCR_PYTHON_<NAME>`` (the name upper-cased, ``-`` as ``_``: e.g.
 ``UNOCR_PYTHON_KERAS_OCR``) sets an engine's interpreter and wins over the
@@ -40,6 +49,7 @@ __all__ = [
     "Placement",
     "check_limits",
     "config_file",
+    "configured_options",
     "env_name",
     "is_current_python",
     "parse_memory",
@@ -48,7 +58,9 @@ __all__ = [
 
 #: Name of the configuration file.
 FILE_NAME = "unocr.toml"
-_KEYS = {"python", "isolate", "processes", "timeout", "max_memory"}
+_KEYS = {"python", "isolate", "processes", "timeout", "max_memory", "options"}
+#: Settings that say where an engine runs: its table's, not its options'.
+_PLACEMENT_KEYS = ("python", "isolate", "processes", "max_memory")
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
@@ -221,6 +233,7 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
             source=str(path),
             backend=name,
         )
+    _options(name, table, path)
     python = table.get("python")
     isolate = table.get("isolate", python is not None)
     if python is not None and (not isinstance(python, str) or not python.strip()):
@@ -260,6 +273,61 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
     )
 
 
+def _options(name: str, table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The engine options of an engine's table (``[backends.NAME.options]``)."""
+    options = table.get("options", {})
+    where = f"[backends.{name}.options] in {path}"
+    if not isinstance(options, dict):
+        raise ConfigError(
+            f"options under [backends.{name}] in {path} must be a table of the "
+            f"engine's options, e.g. [backends.{name}.options] with scale = 1 "
+            "on the next line",
+            source=str(path),
+            backend=name,
+        )
+    misplaced = sorted(set(options) & set(_PLACEMENT_KEYS))
+    if misplaced:
+        raise ConfigError(
+            f"{misplaced[0]!r} under {where} says where the engine runs; set it "
+            f"in [backends.{name}] itself",
+            source=str(path),
+            backend=name,
+        )
+    return dict(options)
+
+
+def _tables(backend: str) -> tuple[list[dict[str, Any]], Path | None]:
+    """The configuration file's tables for an engine (any spelling of its name)."""
+    from unocr.registry import canonical_name
+
+    path = config_file()
+    if path is None:
+        return [], None
+    found = [t for k, t in _load(path).items() if canonical_name(k) == backend]
+    return found, path
+
+
+def configured_options(backend: str) -> tuple[dict[str, Any], str | None]:
+    """The engine options the configuration file gives an engine.
+
+    Args:
+        backend: The engine's canonical name.
+
+    Returns:
+        The options (``{}`` when none) and the file that gave them (``None``
+        when no file is in force).
+
+    Raises:
+        ConfigError: The configuration file is malformed.
+    """
+    tables, path = _tables(backend)
+    options: dict[str, Any] = {}
+    for table in tables:
+        assert path is not None
+        options.update(_options(backend, table, path))
+    return options, None if path is None else str(path)
+
+
 def placement(backend: str) -> Placement | None:
     """Where the configuration puts an engine.
 
@@ -273,14 +341,11 @@ def placement(backend: str) -> Placement | None:
     Raises:
         ConfigError: The configuration file is malformed.
     """
-    from unocr.registry import canonical_name
-
     found: Placement | None = None
-    path = config_file()
-    if path is not None:
-        for key, table in _load(path).items():
-            if canonical_name(key) == backend:
-                found = _entry(backend, table, path)
+    tables, path = _tables(backend)
+    for table in tables:
+        assert path is not None
+        found = _entry(backend, table, path)
     variable = env_name(backend)
     python = os.environ.get(variable, "").strip()
     if python:

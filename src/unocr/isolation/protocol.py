@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Version of this format; parent and worker refuse to talk across versions.
-PROTOCOL = 1
+PROTOCOL = 2
 
 _PREFIX = struct.Struct("<II")
 #: Largest header accepted, in bytes (a page of ~100 000 words).

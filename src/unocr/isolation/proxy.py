@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any, ClassVar
+
+from PIL import Image
 
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import (
@@ -155,6 +158,8 @@ class IsolatedBackend(Backend):
             if caps.get("languages") is not None:
                 caps["languages"] = tuple(caps["languages"])
             self.capabilities = Capabilities(**caps)  # type: ignore[misc]
+        self._stages = tuple(str(s) for s in info.get("stages") or ())
+        self._batch_workers = 1  # processes working at once (read_many)
 
     def __repr__(self) -> str:
         return f"<IsolatedBackend {self.name!r} python={self.python}>"
@@ -169,6 +174,21 @@ class IsolatedBackend(Backend):
         if not self._closed:
             self._pool.close()
         super().close()
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The stages of the engine in its worker (see :meth:`Backend.detect`)."""
+        return self._stages
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        # Each worker process then splits the cores as read_many's threads
+        # would in process (e.g. 2 workers on 2 cores: 1 engine thread each).
+        previous, self._batch_workers = self._batch_workers, workers
+        try:
+            yield
+        finally:
+            self._batch_workers = previous
 
     def _before_call(self) -> None:
         # After Ctrl-C the pool starts no workers until the next public call.
@@ -219,7 +239,14 @@ class IsolatedBackend(Backend):
         self, images: Sequence[LoadedImage], languages: tuple[str, ...]
     ) -> list[Page | UnocrError]:
         """Recognise images in one worker (one engine batch); per-image results."""
-        reply = self._exchange({"op": "read", "languages": list(languages)}, images)
+        reply = self._exchange(
+            {
+                "op": "read",
+                "languages": list(languages),
+                "workers": self._batch_workers,
+            },
+            images,
+        )
         results = reply["results"]
         if len(results) != len(images):
             raise RecognitionError(
@@ -259,3 +286,30 @@ class IsolatedBackend(Backend):
             clock.add("convert", page.timings.convert)
             out.append(page.blocks)
         return out
+
+    # --------------------------------------------------------------- stages
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        reply = self._exchange({"op": "detect", "languages": list(languages)}, [image])
+        page = page_from_dict(reply["page"])
+        clock.add("engine", page.timings.engine)
+        clock.add("convert", page.timings.convert)
+        return page.blocks
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Sequence[tuple[str, float | None]]:
+        images = [
+            LoadedImage(image=crop, name=f"<crop {i}>", decode_seconds=0.0)
+            for i, crop in enumerate(crops)
+        ]
+        reply = self._exchange(
+            {"op": "recognize", "languages": list(languages)}, images
+        )
+        for phase, seconds in dict(reply.get("seconds") or {}).items():
+            clock.add(str(phase), float(seconds))
+        return [(str(text), confidence) for text, confidence in reply["texts"]]

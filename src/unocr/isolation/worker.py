@@ -13,8 +13,9 @@ environment has the engine. It:
 3. reads an ``open`` message, creates the backend once (the model loads once
    per worker) and answers with its name and capabilities, or with the
    typed error its creation raised;
-4. answers each ``read`` message with a page or a typed error, until a
-   ``close`` message or the end of its input.
+4. answers each ``read`` message with a page or a typed error (``detect``
+   and ``recognize``: the engine's stages), until a ``close`` message or the
+   end of its input.
 
 Ctrl-C at a terminal reaches the whole process group: the worker leaves
 ``SIGINT`` to its default action and ends at once, even inside native code.
@@ -78,22 +79,57 @@ def _error(name: str, exc: Exception) -> dict[str, Any]:
     return error_to_dict(exc)
 
 
-def _read(backend: Any, images: list[Any], languages: Any) -> list[dict[str, Any]]:
+def _read(
+    backend: Any, images: list[Any], languages: Any, workers: int = 1
+) -> list[dict[str, Any]]:
     """Each image's result, ``{"page": ...}`` or ``{"error": ...}``.
 
     Several images go to the engine together, as its own ``read_many`` would
     send them (one batch for an engine that batches), through the base class's
-    plumbing, so the pages are built and stamped exactly as in process.
+    plumbing, so the pages are built and stamped exactly as in process; inside
+    the engine's workers scope for the ``workers`` processes reading at once
+    (an engine splits the cores among them as among threads in process).
     """
     from unocr.model.serialize import page_to_dict
 
-    outs = backend._read_chunk(images, backend._languages(languages))
+    with backend._workers_scope(max(1, int(workers))):
+        outs = backend._read_chunk(images, backend._languages(languages))
     return [
         {"error": _error(backend.name, out)}
         if isinstance(out, Exception)
         else {"page": page_to_dict(out)}
         for out in outs
     ]
+
+
+def _detect(backend: Any, images: list[Any], languages: Any) -> dict[str, Any]:
+    """The detection stage on one image: its page of regions."""
+    from unocr.model.serialize import page_to_dict
+
+    (image,) = images
+    return {"page": page_to_dict(backend.detect_loaded(image, languages=languages))}
+
+
+def _recognize_crops(backend: Any, images: list[Any], languages: Any) -> dict[str, Any]:
+    """The recognition stage on crops: ``[text, confidence]`` each, and times.
+
+    The crops go to the engine's hook in one call, through the base class's
+    lock and error wrapping, as :meth:`Backend.recognize_loaded` sends them.
+    """
+    from unocr.backends.base import Stopwatch
+
+    clock = Stopwatch()
+    langs = backend._languages(languages)
+    crops = [image.image for image in images]
+    with backend._serial():
+        raw = backend._call(
+            lambda: list(backend._recognize_crops(crops, langs, clock)),
+            f"{len(crops)} crops",
+        )
+    return {
+        "texts": [[text, confidence] for text, confidence in raw],
+        "seconds": clock.seconds,
+    }
 
 
 def _describe(image: Any, header: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +202,7 @@ def _serve(
             "languages": list(backend.languages),
             "capabilities": None if caps is None else dataclasses.asdict(caps),
             "batch_size": int(getattr(backend, "batch_size", 1)),
+            "stages": list(getattr(backend, "stages", ())),
             "pid": os.getpid(),
             "python": sys.executable,
             "version": unocr.__version__,
@@ -182,6 +219,7 @@ def _serve(
             op = header.get("op")
             if op == "close":
                 return
+            images: list[Any] = []
             try:
                 images = reader.unpack(header["images"], blob)
                 if op == "image":  # the transfer alone: tests, bench/isolation.py
@@ -189,11 +227,22 @@ def _serve(
                         "ok": True,
                         "images": [_describe(i, header) for i in images],
                     }
+                elif op == "detect":
+                    langs = header.get("languages")
+                    reply = {"ok": True, **_detect(backend, images, langs)}
+                elif op == "recognize":
+                    langs = header.get("languages")
+                    reply = {"ok": True, **_recognize_crops(backend, images, langs)}
                 else:
                     langs = header.get("languages")
-                    reply = {"ok": True, "results": _read(backend, images, langs)}
+                    workers = header.get("workers") or 1
+                    results = _read(backend, images, langs, workers)
+                    reply = {"ok": True, "results": results}
             except Exception as exc:  # the message itself was unusable
                 reply = {"ok": False, "error": _error(backend.name, exc)}
+            # The images stand on shared pages that the parent rewrites after
+            # this reply: none outlives the call.
+            del images
             write_message(out, reply)
     finally:
         backend.close()

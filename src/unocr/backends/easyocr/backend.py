@@ -15,13 +15,18 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 import torch
+from PIL import Image
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
-from unocr.backends.easyocr.convert import easyocr_to_blocks
+from unocr.backends.easyocr.convert import (
+    crop_text,
+    detections_to_blocks,
+    easyocr_to_blocks,
+)
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
 from unocr.backends.pool import EnginePool, check_threads
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
@@ -256,3 +261,72 @@ class EasyOcrBackend(Backend):
             )
         with clock.time("convert"):
             return easyocr_to_blocks(result)
+
+    # --------------------------------------------------------------- stages
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        self._check_languages(languages)
+        self._check_open()
+        options = _accepted(self._readtext, _DETECT_OPTIONS)
+        with clock.time("engine"):
+            horizontal, free = run_with_timeout(
+                lambda: self._stage("detect", np.asarray(image.image), options),
+                self.timeout,
+                backend=self.name,
+                item=image.name,
+            )
+        with clock.time("convert"):
+            return detections_to_blocks(horizontal[0], free[0])
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> list[tuple[str, float | None]]:
+        self._check_languages(languages)
+        self._check_open()
+        options = {**_accepted(self._readtext, _RECOGNIZE_OPTIONS), "paragraph": False}
+        arrays = [np.asarray(c.convert("RGB")) for c in crops]
+        with clock.time("engine"):
+            results = run_with_timeout(
+                lambda: self._stage("recognize", arrays, options),
+                self.timeout,
+                backend=self.name,
+                item=f"{len(crops)} crops",
+            )
+        with clock.time("convert"):
+            return [crop_text(r) for r in results]
+
+    def _stage(self, method: str, data: Any, options: dict[str, Any]) -> Any:
+        """``Reader.detect`` on one image, or ``Reader.recognize`` on each crop.
+
+        EasyOCR on the CPU reads the boxes of an image one at a time itself,
+        so each crop, read whole, is one box; one reader serves every crop.
+        """
+        with self._engines.engine() as reader, quiet():
+            if method == "detect":
+                return reader.detect(data, **options)
+            return [reader.recognize(crop, detail=1, **options) for crop in data]
+
+
+#: ``readtext`` options ``Reader.detect`` and ``Reader.recognize`` take.
+_DETECT_OPTIONS = frozenset(
+    {
+        "min_size", "text_threshold", "low_text", "link_threshold", "canvas_size",
+        "mag_ratio", "slope_ths", "ycenter_ths", "height_ths", "width_ths",
+        "add_margin", "optimal_num_chars", "threshold", "bbox_min_score",
+        "bbox_min_size", "max_candidates",
+    }
+)  # fmt: skip
+_RECOGNIZE_OPTIONS = frozenset(
+    {
+        "decoder", "beamWidth", "batch_size", "workers", "allowlist", "blocklist",
+        "rotation_info", "contrast_ths", "adjust_contrast", "filter_ths",
+    }
+)  # fmt: skip
+
+
+def _accepted(options: Mapping[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k in names}

@@ -32,7 +32,13 @@ from unocr.model import Block, Line, Page, Timings
 from unocr.model.layout import group_lines
 from unocr.model.wordsplit import split_line
 
-__all__ = ["easyocr_to_blocks", "easyocr_to_page", "line_from_entry"]
+__all__ = [
+    "crop_text",
+    "detections_to_blocks",
+    "easyocr_to_blocks",
+    "easyocr_to_page",
+    "line_from_entry",
+]
 
 
 def _confidence(value: object) -> float | None:
@@ -107,6 +113,62 @@ def easyocr_to_blocks(result: Sequence[Sequence[object]]) -> tuple[Block, ...]:
         )
     lines = [line for line in map(line_from_entry, result) if line is not None]
     return tuple(group_lines(lines))
+
+
+def detections_to_blocks(
+    horizontal: Sequence[Sequence[float]], free: Sequence[Sequence[Sequence[float]]]
+) -> tuple[Block, ...]:
+    """Convert ``Reader.detect``'s boxes of one image into blocks of empty lines.
+
+    Args:
+        horizontal: Axis-aligned boxes ``[x_min, x_max, y_min, y_max]``.
+        free: Slanted boxes, four ``[x, y]`` points each.
+
+    Returns:
+        Blocks in reading order of native line quads with text ``""``, no
+        words and no confidence.
+
+    Examples:
+        >>> blocks = detections_to_blocks([[10, 110, 5, 25]], [])
+        >>> blocks[0].lines[0].geometry.to_box()
+        Box(x0=10.0, y0=5.0, x1=110.0, y1=25.0)
+    """
+    lines: list[Line] = []
+    corners = [
+        [[b[0], b[2]], [b[1], b[2]], [b[1], b[3]], [b[0], b[3]]] for b in horizontal
+    ]
+    for points in [*corners, *free]:
+        quad = _quad(points, "detected box")
+        if quad is not None:
+            lines.append(Line(text="", geometry=quad))
+    return tuple(group_lines(lines))
+
+
+def crop_text(result: Sequence[Sequence[object]]) -> tuple[str, float | None]:
+    """The text and confidence ``Reader.recognize`` read in one whole crop.
+
+    Args:
+        result: Its ``(box, text, confidence)`` entries (one for a crop).
+
+    Returns:
+        The entries' texts joined by spaces and their mean confidence
+        (``None`` for no text).
+
+    Examples:
+        >>> crop_text([([[0, 0], [9, 0], [9, 9], [0, 9]], "Hello", 0.9)])
+        ('Hello', 0.9)
+        >>> crop_text([])
+        ('', None)
+    """
+    texts = [str(e[1]).strip() for e in result if len(e) > 1 and str(e[1]).strip()]
+    confs = [
+        c
+        for e in result
+        if len(e) > 2 and str(e[1]).strip() and (c := _confidence(e[2])) is not None
+    ]
+    if not texts:
+        return "", None
+    return " ".join(texts), (sum(confs) / len(confs) if confs else None)
 
 
 def easyocr_to_page(

@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+from PIL import Image
 from rapidocr import EngineType, RapidOCR
+from rapidocr.ch_ppocr_rec import TextRecInput
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.pool import EnginePool, check_threads
-from unocr.backends.rapidocr.convert import rapidocr_to_blocks
+from unocr.backends.rapidocr.convert import (
+    crops_to_texts,
+    detections_to_blocks,
+    rapidocr_to_blocks,
+)
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -329,3 +335,58 @@ class RapidOcrBackend(Backend):
             )
         with clock.time("convert"):
             return rapidocr_to_blocks(output, unit=self.unit)
+
+    # --------------------------------------------------------------- stages
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        self._check_open()
+        with clock.time("engine"):
+            bgr = np.ascontiguousarray(np.asarray(image.image)[:, :, ::-1])
+            output = run_with_timeout(
+                lambda: self._run_stage(bgr, rec=False),
+                self.timeout,
+                backend=self.name,
+                item=image.name,
+            )
+        with clock.time("convert"):
+            return detections_to_blocks(getattr(output, "boxes", None))
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> list[tuple[str, float | None]]:
+        self._check_languages(languages)
+        self._check_open()
+        with clock.time("engine"):
+            bgr = [np.ascontiguousarray(np.asarray(c)[:, :, ::-1]) for c in crops]
+            output = run_with_timeout(
+                lambda: self._read_crops(bgr),
+                self.timeout,
+                backend=self.name,
+                item=f"{len(crops)} crops",
+            )
+        with clock.time("convert"):
+            return crops_to_texts(output, len(crops))
+
+    def _run_stage(self, bgr: np.ndarray[Any, Any], *, rec: bool) -> Any:
+        """The engine's own pipeline with recognition (and direction) off.
+
+        RapidOCR keeps ``use_cls``/``use_rec`` on the engine, so they are set
+        back on the engine (which this thread holds alone) afterwards.
+        """
+        with self._engines.engine() as engine:
+            kept = engine.use_cls, engine.use_rec
+            try:
+                return engine(bgr, use_cls=False, use_rec=rec)
+            finally:
+                engine.use_cls, engine.use_rec = kept
+
+    def _read_crops(self, bgr: list[np.ndarray[Any, Any]]) -> Any:
+        """The direction classifier (if on) and the recognizer, all crops at once."""
+        with self._engines.engine() as engine:
+            if engine.use_cls:
+                bgr = engine.text_cls(bgr).img_list
+            return engine.text_rec(TextRecInput(img=bgr, return_word_box=False))

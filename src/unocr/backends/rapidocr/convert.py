@@ -50,6 +50,8 @@ from unocr.model.layout import group_lines
 from unocr.model.wordsplit import split_line
 
 __all__ = [
+    "crops_to_texts",
+    "detections_to_blocks",
     "line_from_result",
     "rapidocr_to_blocks",
     "rapidocr_to_page",
@@ -305,6 +307,63 @@ def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, .
             if line is not None:
                 lines.append(line)
     return tuple(group_lines(lines))
+
+
+def detections_to_blocks(boxes: object) -> tuple[Block, ...]:
+    """Convert RapidOCR's detection output (no text) into blocks of empty lines.
+
+    Args:
+        boxes: ``(N, 4, 2)`` line corners from the detector (``TextDetOutput.boxes``),
+            or ``None`` when nothing was found.
+
+    Returns:
+        Blocks in reading order of native line quads with text ``""``, no
+        words and no confidence.
+
+    Examples:
+        >>> blocks = detections_to_blocks([[[10, 5], [110, 5], [110, 25], [10, 25]]])
+        >>> [(line.text, line.geometry.to_box().x1) for line in blocks[0].lines]
+        [('', 110.0)]
+    """
+    lines: list[Line] = []
+    for box in [] if boxes is None else list(boxes):  # type: ignore[call-overload]
+        quad = _quad(_points(box, "line box"))
+        if quad is not None:
+            lines.append(Line(text="", geometry=quad))
+    return tuple(group_lines(lines))
+
+
+def crops_to_texts(output: object, count: int) -> list[tuple[str, float | None]]:
+    """Convert RapidOCR's recognizer output for ``count`` crops.
+
+    Args:
+        output: A ``TextRecOutput`` or a mapping with ``txts`` and ``scores``,
+            one entry per crop, in the crops' order.
+        count: How many crops were read.
+
+    Returns:
+        ``(text, confidence)`` per crop, text stripped; confidence ``None``
+        where the text is empty.
+
+    Raises:
+        unocr.errors.FormatError: Not one text and one score per crop.
+
+    Examples:
+        >>> crops_to_texts({"txts": ("Hello ", ""), "scores": (0.91, 0.0)}, 2)
+        [('Hello', 0.91), ('', None)]
+    """
+    txts = _field(output, "txts") or ()
+    scores = _field(output, "scores") or ()
+    if not (len(txts) == len(scores) == count):
+        raise FormatError(
+            f"RapidOCR recognizer: expected {count} texts and scores, got "
+            f"{len(txts)} and {len(scores)}"
+        )
+    out: list[tuple[str, float | None]] = []
+    for text, score in zip(txts, scores, strict=True):
+        clean = str(text).strip()
+        out.append((clean, _confidence(score) if clean else None))
+    return out
 
 
 def rapidocr_to_page(

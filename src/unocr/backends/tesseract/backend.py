@@ -40,11 +40,19 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import pytesseract
+from PIL import Image
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import cancelled_error, current_cancellation
 from unocr.backends.tesseract import process
+from unocr.backends.tesseract.crops import (
+    SINGLE_LINE_PSM,
+    line_of,
+    multipage_tiff,
+    split_pages,
+    with_margin,
+)
 from unocr.backends.tesseract.install import ENGINE_ENV
 from unocr.backends.tesseract.install import probe as _probe
 from unocr.backends.tesseract.languages import (
@@ -352,15 +360,18 @@ class TesseractBackend(Backend):
     def _dpi(self, image: LoadedImage) -> int | None:
         return self._settings.dpi or _image_dpi(image)
 
-    def _run_program(self, image: LoadedImage, names: tuple[str, ...]) -> str:
+    def _run_program(
+        self, image: LoadedImage, names: tuple[str, ...], *, psm: int | None = None
+    ) -> str:
         s = self._settings
+        psm = s.psm if psm is None else psm
         data = _direct_bytes(image)
         args = [self.tesseract_cmd, "stdin", "stdout"]
         if s.tessdata_dir is not None:
             args += ["--tessdata-dir", s.tessdata_dir]
         args += ["-l", "+".join(names)]
-        if s.psm is not None:
-            args += ["--psm", str(s.psm)]
+        if psm is not None:
+            args += ["--psm", str(psm)]
         if s.oem is not None:
             args += ["--oem", str(s.oem)]
         if data is None:
@@ -415,14 +426,15 @@ class TesseractBackend(Backend):
         )
 
     # ------------------------------------------------------- in-process path
-    def _acquire(self, lang: str) -> Any:
-        """An idle in-process engine for ``lang``, or a new one.
+    def _acquire(self, lang: str, psm: int | None = None) -> Any:
+        """An idle in-process engine for ``lang`` (and ``psm``), or a new one.
 
         Engines are pooled, not kept per thread: ``read_many`` starts new worker
         threads on every call, and one model per dead thread would pile up.
         """
+        psm = self._settings.psm if psm is None else psm
         with self._apis_lock:
-            idle = self._idle.get(lang)
+            idle = self._idle.get(_pool_key(lang, psm))
             if idle:
                 return idle.pop()
         s = self._settings
@@ -435,16 +447,17 @@ class TesseractBackend(Backend):
         if s.variables:
             kwargs["variables"] = dict(s.variables)
         api = self._tesserocr.PyTessBaseAPI(**kwargs)
-        if s.psm is not None:
-            api.SetPageSegMode(s.psm)
+        if psm is not None:
+            api.SetPageSegMode(psm)
         with self._apis_lock:
             self._apis.append(api)
         return api
 
-    def _release(self, lang: str, api: Any) -> None:
+    def _release(self, lang: str, api: Any, psm: int | None = None) -> None:
+        key = _pool_key(lang, self._settings.psm if psm is None else psm)
         with self._apis_lock:
             if api in self._apis:  # not closed meanwhile
-                self._idle.setdefault(lang, []).append(api)
+                self._idle.setdefault(key, []).append(api)
 
     def _run_tesserocr(self, image: LoadedImage, names: tuple[str, ...]) -> str:
         lang = "+".join(names)
@@ -481,6 +494,62 @@ class TesseractBackend(Backend):
                 item=image.name,
             )
         return str(api.GetTSVText(0))
+
+    # ------------------------------------------------------------------ stages
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        # Tesseract finds its layout while it reads: the regions are the
+        # read's blocks, lines and words (the base class drops their text).
+        return self._recognize(image, languages, clock)
+
+    def _recognize_crops(
+        self,
+        crops: Sequence[Image.Image],
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> list[tuple[str, float | None]]:
+        names = self._tess_languages(languages)
+        with clock.time("convert"):
+            padded = [with_margin(c) for c in crops]
+        with clock.time("engine"):
+            if self.engine == "tesserocr":
+                tsvs = self._crops_tesserocr(padded, names)
+            else:
+                stack = LoadedImage(
+                    image=padded[0],
+                    name=f"{len(crops)} crops",
+                    decode_seconds=0.0,
+                    encoded=multipage_tiff(padded),
+                    format="TIFF",
+                )
+                tsv = self._run_program(stack, names, psm=SINGLE_LINE_PSM)
+        with clock.time("convert"):
+            if self.engine == "tesserocr":
+                pages = [parse_tsv(t) for t in tsvs]
+            else:
+                pages = split_pages(parse_tsv(tsv), len(crops))
+            return [line_of(rows) for rows in pages]
+
+    def _crops_tesserocr(
+        self, crops: list[Image.Image], names: tuple[str, ...]
+    ) -> list[str]:
+        """Every crop through one in-process engine: one TSV per crop."""
+        lang = "+".join(names)
+        api = self._acquire(lang, SINGLE_LINE_PSM)
+        try:
+            return [
+                self._run_api(
+                    api, LoadedImage(image=c, name=f"crop {i}", decode_seconds=0.0)
+                )
+                for i, c in enumerate(crops)
+            ]
+        finally:
+            self._release(lang, api, SINGLE_LINE_PSM)
+
+
+def _pool_key(lang: str, psm: int | None) -> str:
+    return lang if psm is None else f"{lang} psm{psm}"
 
 
 def _ppm(image: LoadedImage) -> bytes:
