@@ -32,6 +32,7 @@ bench: bootstrap
 	.venv-keras/bin/python bench/dl.py
 	.venv/bin/python bench/isolation.py
 	.venv/bin/python bench/dask.py
+	.venv/bin/python bench/async.py
 
 fuzz:
 	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap

@@ -30,6 +30,7 @@ CASES = [
     E.RecognitionError("engine died", backend="x", item=0),
     E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
     E.WorkerLostError("worker lost", reason="KilledWorker: x", backend="fault", item=2),
+    E.EngineCancelledError("cancelled", backend="tesseract", item="a.png"),
 ]
 
 
@@ -50,6 +51,7 @@ def test_tree_and_builtin_bases():
     assert issubclass(E.RecognitionError, RuntimeError)
     assert issubclass(E.EngineTimeoutError, TimeoutError)
     assert issubclass(E.EngineTimeoutError, E.RecognitionError)
+    assert issubclass(E.EngineCancelledError, E.RecognitionError)
     assert issubclass(E.AuthenticationError, PermissionError)
     assert issubclass(E.XmlSyntaxError, E.FormatError)
     assert issubclass(E.RegistrationError, ValueError)

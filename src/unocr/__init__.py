@@ -43,6 +43,8 @@ __all__ = [
     "Timings",
     "Word",
     "__version__",
+    "aread",
+    "aread_many",
     "available_backends",
     "clear_cache",
     "compare",
@@ -75,6 +77,8 @@ _LAZY: dict[str, str] = {
     "Symbol": "unocr.model",
     "Timings": "unocr.model",
     "Word": "unocr.model",
+    "aread": "unocr._async",
+    "aread_many": "unocr._async",
     "available_backends": "unocr.registry",
     "clear_cache": "unocr._api",
     "compare": "unocr.comparison",
@@ -89,6 +93,7 @@ _LAZY: dict[str, str] = {
 
 if _typing.TYPE_CHECKING:
     from unocr._api import clear_cache, get_backend, read, read_many, read_pages
+    from unocr._async import aread, aread_many
     from unocr.backends.base import Backend, Capabilities, ItemFailure
     from unocr.comparison import compare
     from unocr.documents.searchable import save_pdf

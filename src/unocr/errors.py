@@ -24,6 +24,7 @@ library keeps working::
     ├── StageUnavailableError (NotImplementedError)  engine lacks detect/recognize
     └── RecognitionError (RuntimeError)          the engine itself failed
         ├── EngineTimeoutError (TimeoutError)    the engine ran past its time-out
+        ├── EngineCancelledError                 the read was cancelled (async task)
         └── EngineCrashedError                   an engine's worker process died
             ├── EngineMemoryError                ... stopped for using too much memory
             └── WorkerLostError                  ... an executor's worker was lost
@@ -44,6 +45,7 @@ __all__ = [
     "ConfigError",
     "DatasetError",
     "DocumentError",
+    "EngineCancelledError",
     "EngineCrashedError",
     "EngineMemoryError",
     "EngineTimeoutError",
@@ -324,6 +326,15 @@ class EngineTimeoutError(RecognitionError, builtins.TimeoutError):
         super().__init__(message, backend=backend, item=item)
         self.timeout = timeout
         self.stderr = stderr
+
+
+class EngineCancelledError(RecognitionError):
+    """The read was cancelled before the engine finished; its work was stopped.
+
+    Raised inside the worker thread of a cancelled :func:`unocr.aread` (the
+    awaiting task itself sees :class:`asyncio.CancelledError`); an engine that
+    runs a program (Tesseract) has had that program killed.
+    """
 
 
 class ConfigError(UnocrError, ValueError):

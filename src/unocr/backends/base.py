@@ -637,24 +637,10 @@ class Backend(Closing, abc.ABC):
                     lambda: self._invoke_batch(images, languages, clocks),
                     f"batch of {len(images)} images",
                 )
-            if len(raw) != len(images):
-                raise RecognitionError(
-                    f"{self.name} returned {len(raw)} results for {len(images)} images",
-                    backend=self.name,
-                )
         except UnocrError as err:
             # one error object per item: each carries its own index
             return [copy.copy(err) for _ in images]
-        pages: list[Page | UnocrError] = []
-        for img, clock, result in zip(images, clocks, raw, strict=True):
-            if isinstance(result, UnocrError):
-                pages.append(result)
-                continue
-            try:
-                pages.append(self._stamp(result, img, languages, clock))
-            except UnocrError as err:
-                pages.append(err)
-        return pages
+        return self._batch_pages(images, languages, clocks, raw)
 
     def _invoke_batch(
         self,
@@ -711,6 +697,39 @@ class Backend(Closing, abc.ABC):
         err.item = index
         _tag(err, self.name, index)
         return ItemFailure(index=index, source=source, error=err)
+
+    # ---------------------------------------------------------------- async
+    # An engine with a native asyncio client (Google Cloud Vision) defines
+    #     async def _arecognize_batch(self, images, languages, clocks)
+    #         -> list[Sequence[Block] | UnocrError]
+    # with the contract of _recognize_batch; unocr.aread / aread_many await
+    # it on the event loop instead of running _recognize_batch on a thread
+    # (see unocr._async). It is looked up, not declared here.
+
+    def _batch_pages(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+        raw: Sequence[object],
+    ) -> list[Page | UnocrError]:
+        """Stamp one batch call's per-image results (blocks or errors) as pages."""
+        if len(raw) != len(images):
+            err = RecognitionError(
+                f"{self.name} returned {len(raw)} results for {len(images)} images",
+                backend=self.name,
+            )
+            return [copy.copy(err) for _ in images]
+        pages: list[Page | UnocrError] = []
+        for img, clock, result in zip(images, clocks, raw, strict=True):
+            if isinstance(result, UnocrError):
+                pages.append(result)
+                continue
+            try:
+                pages.append(self._stamp(result, img, languages, clock))
+            except UnocrError as err:
+                pages.append(err)
+        return pages
 
     # --------------------------------------------------------------- stages
     @property

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from unocr.backends.base import Backend, ItemFailure
 
 __all__ = [
+    "first_page_item",
     "placed",
     "read_document_pages",
     "read_first_page",
@@ -61,14 +62,33 @@ def read_first_page(
     Returns:
         The page.
     """
+    item = first_page_item(image, options)
+    page = text_layer_page(item)
+    if page is not None:
+        return page
+    # load_input (behind engine.read) takes page references too
+    return engine.read(
+        cast(Any, item), languages=languages, channel_order=channel_order
+    )
+
+
+def first_page_item(image: ImageInput, options: DocumentOptions) -> Any:
+    """What :func:`read_first_page` reads: page 1 of a PDF, else the input.
+
+    Args:
+        image: Any input.
+        options: Document options (``pages`` is ignored: page 1 is read).
+
+    Returns:
+        A :class:`~unocr.documents.PageRef` to a PDF's page 1, or the input
+        itself (or a buffer holding what was read from a file object), for
+        :func:`~unocr.documents.load_input` and
+        :func:`~unocr.documents.text_layer_page`.
+    """
     kind, data = sniff_input(image)
     if kind == "pdf":
-        ref = PageRef(data, describe(image), 0, "pdf", replace(options, pages=None))
-        page = text_layer_page(ref)
-        if page is not None:
-            return page
-        return engine.read(cast(Any, ref), languages=languages)  # load_input takes refs
-    return engine.read(data, languages=languages, channel_order=channel_order)
+        return PageRef(data, describe(image), 0, "pdf", replace(options, pages=None))
+    return data
 
 
 def read_document_pages(

@@ -44,6 +44,7 @@ from PIL import Image
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.deadline import cancelled_error, current_cancellation
 from unocr.backends.tesseract import process
 from unocr.backends.tesseract.crops import (
     SINGLE_LINE_PSM,
@@ -389,9 +390,12 @@ class TesseractBackend(Backend):
                 stdin=data,
                 timeout=self.timeout,
                 env=process.child_environment(ENGINE_ENV),
+                cancel=current_cancellation(),
             )
         except process.ProcessTimeout as exc:
             raise self._timeout_error(image) from exc
+        except process.ProcessCancelled as exc:
+            raise cancelled_error(_NAME, image.name) from exc
         except OSError as exc:
             raise BackendUnavailableError(
                 f"the Tesseract program {self.tesseract_cmd!r} cannot be run "

@@ -4,7 +4,9 @@
 POSIX), feeds it ``stdin``, and collects ``stdout``/``stderr``. When the time
 limit passes, or the caller is interrupted (``KeyboardInterrupt``), the whole
 group is killed with ``SIGKILL`` and the child is reaped (``wait``) before the
-exception propagates: no orphaned grandchild and no zombie remain.
+exception propagates: no orphaned grandchild and no zombie remain. A
+:class:`~unocr.backends.deadline.Cancellation` (``cancel=``) kills the group
+the same way, from whichever thread cancels.
 
 The child's environment is the parent's plus ``env`` overrides; the parent's
 :data:`os.environ` is never modified.
@@ -18,8 +20,18 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["ProcessResult", "ProcessTimeout", "child_environment", "run"]
+if TYPE_CHECKING:
+    from unocr.backends.deadline import Cancellation
+
+__all__ = [
+    "ProcessCancelled",
+    "ProcessResult",
+    "ProcessTimeout",
+    "child_environment",
+    "run",
+]
 
 _POSIX = os.name == "posix"
 
@@ -55,6 +67,18 @@ class ProcessTimeout(Exception):
         self.timeout = timeout
 
 
+class ProcessCancelled(Exception):
+    """The program was killed (and reaped) because its work was cancelled.
+
+    Attributes:
+        pid: Process id of the killed program.
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(f"process {pid} killed on cancellation")
+        self.pid = pid
+
+
 def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
     """A copy of :data:`os.environ` with ``overrides`` applied.
 
@@ -69,8 +93,8 @@ def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the child's whole process group, reap the child, close the pipes."""
+def _signal_group(proc: subprocess.Popen[bytes]) -> None:
+    """Send SIGKILL to the child's whole process group (no reaping)."""
     try:
         if _POSIX:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -78,6 +102,11 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
             proc.kill()
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child's whole process group, reap the child, close the pipes."""
+    _signal_group(proc)
     try:
         proc.communicate()  # drains and closes stdout/stderr, reaps the child
     except (OSError, ValueError):
@@ -96,6 +125,7 @@ def run(
     stdin: bytes | None = None,
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
+    cancel: Cancellation | None = None,
 ) -> ProcessResult:
     """Run a program to completion, or kill it at the time-out.
 
@@ -104,6 +134,7 @@ def run(
         stdin: Bytes to feed on standard input (``None``: no input).
         timeout: Seconds before the program is killed; ``None`` waits forever.
         env: Complete environment for the child (default: inherit).
+        cancel: A token whose cancellation kills the program at once.
 
     Returns:
         The exit status and the collected output.
@@ -111,9 +142,12 @@ def run(
     Raises:
         ProcessTimeout: The time-out passed; the process group was killed and
             the child reaped.
+        ProcessCancelled: ``cancel`` was cancelled; the same.
         FileNotFoundError: The program does not exist.
         PermissionError: The program is not executable.
     """
+    if cancel is not None and cancel.cancelled:
+        raise ProcessCancelled(0)
     proc = subprocess.Popen(
         list(args),
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
@@ -122,6 +156,12 @@ def run(
         env=dict(env) if env is not None else None,
         start_new_session=_POSIX,
     )
+
+    def stop() -> None:  # on the cancelling thread; communicate() then returns
+        if proc.returncode is None:  # not reaped yet: the pid is still ours
+            _signal_group(proc)
+
+    forget = cancel.on_cancel(stop) if cancel is not None else None
     try:
         out, err = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -130,4 +170,9 @@ def run(
     except BaseException:
         _kill(proc)
         raise
+    finally:
+        if forget is not None:
+            forget()
+    if cancel is not None and cancel.cancelled:  # communicate() reaped it
+        raise ProcessCancelled(proc.pid)
     return ProcessResult(proc.returncode, out, err, proc.pid)
