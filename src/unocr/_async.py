@@ -170,7 +170,10 @@ def _prepare(
                 done[index] = page
                 continue
             image = load_input(
-                item, channel_order=channel_order, max_pixels=engine.max_pixels
+                item,
+                channel_order=channel_order,
+                max_pixels=engine.max_pixels,
+                decode=engine.needs_pixels,
             )
         except UnocrError as err:
             done[index] = engine._item_failure(index, describe_item(item), err)
