@@ -77,6 +77,7 @@ class Progress:
     def close(self) -> None:
         """Remove the bar; a last plain line when plain lines were printed."""
         if self._bar is not None:
+            self._bar.refresh()  # the final count, whatever tqdm's draw interval
             self._bar.close()
             self._bar = None
         elif self._plain and self._printed:
