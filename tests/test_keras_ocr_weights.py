@@ -112,14 +112,18 @@ def test_recognizer_is_downloaded_on_first_use_verified(
     monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(weights, "RECOGNIZER_URL", served_recognizer["url"])
     monkeypatch.setattr(weights, "RECOGNIZER_SHA256", "0" * 64)
-    with pytest.raises(BackendUnavailableError, match="SHA-256"):
-        KerasOcrBackend()
+    # The recognizer loads on first use: the read, not the construction, fails.
+    with (
+        KerasOcrBackend(scale=1) as backend,
+        pytest.raises(BackendUnavailableError, match="SHA-256"),
+    ):
+        backend.read(line)
     assert list(tmp_path.iterdir()) == []
     monkeypatch.setattr(weights, "RECOGNIZER_SHA256", served_recognizer["sha256"])
     with KerasOcrBackend(scale=1) as backend:
-        assert backend.recognizer_weights == tmp_path / weights.RECOGNIZER_FILE
         assert backend.detector_weights == weights.find_detector()
         page = backend.read(line)
+        assert backend.recognizer_weights == tmp_path / weights.RECOGNIZER_FILE
     assert (tmp_path / weights.RECOGNIZER_FILE).read_bytes() == (
         served_recognizer["payload"]
     )
