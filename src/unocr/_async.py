@@ -41,7 +41,12 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal, NoReturn, TypeVar, cast, overload
 
 from unocr._api import _backend_for
-from unocr.backends.base import Backend, ItemFailure, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    ItemFailure,
+    Stopwatch,
+    check_batch_arguments,
+)
 from unocr.backends.deadline import Cancellation, cancellation_scope
 from unocr.documents import (
     DEFAULT_DPI,
@@ -388,13 +393,6 @@ def _first_page(image: ImageInput, options: DocumentOptions) -> Any:
         return FailedInput(describe_item(image), err)
 
 
-def _check_many(workers: object, errors: object) -> None:
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
-    if errors not in ("raise", "return"):
-        raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
-
-
 async def aread(
     image: ImageInput,
     backend: str | Backend = "tesseract",
@@ -553,7 +551,7 @@ def aread_many(
         unocr.errors.UnocrError: With ``errors="raise"``, a failure (while
             iterating).
     """
-    _check_many(workers, errors)
+    check_batch_arguments(workers, errors)
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )

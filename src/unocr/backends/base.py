@@ -148,6 +148,22 @@ class Stopwatch:
         )
 
 
+def check_batch_arguments(workers: object, errors: object) -> None:
+    """Check the ``workers`` and ``errors`` arguments of a batch read.
+
+    Args:
+        workers: Calls working at once; a whole number >= 1.
+        errors: ``"raise"`` or ``"return"``.
+
+    Raises:
+        ValueError: Either is out of range.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if errors not in ("raise", "return"):
+        raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
+
+
 def _tag(err: UnocrError, backend: str, item: object) -> UnocrError:
     if err.backend is None:
         err.backend = backend
@@ -401,10 +417,7 @@ class Backend(Closing, abc.ABC):
                 (:class:`~unocr.errors.WorkerLostError` for an executor's
                 worker lost during the item).
         """
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
-        if errors not in ("raise", "return"):
-            raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
+        check_batch_arguments(workers, errors)
         self._check_open()
         self._before_call()
         langs = self._languages(languages)
