@@ -59,7 +59,7 @@ from unocr.image import (
 from unocr.languages import normalize_languages
 from unocr.model import Block, Page, Recognition, Timings
 
-__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
+__all__ = ["Backend", "BatchingBackend", "Capabilities", "ItemFailure", "Stopwatch"]
 
 _T = TypeVar("_T")
 _B = TypeVar("_B", bound="Backend")
@@ -963,6 +963,33 @@ class Backend(Closing, abc.ABC):
             )
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
+
+
+class BatchingBackend(Backend):
+    """Base class of an engine whose every call takes a batch of images.
+
+    Such an engine implements :meth:`_recognize_batch` only (and sets
+    :attr:`~Backend.batch_size`); a single read is a batch of one. The
+    contract of both hooks is :class:`Backend`'s.
+    """
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        """A batch of one (:meth:`_recognize_batch`); its error is raised."""
+        (out,) = self._recognize_batch([image], languages, [clock])
+        if isinstance(out, UnocrError):
+            raise out
+        return out
+
+    @abc.abstractmethod
+    def _recognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        """Run the engine on several images (see :meth:`Backend._recognize_batch`)."""
 
 
 #: Each stage and the hook an engine overrides to have it.
