@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from PIL import Image
 from unocr.cli import main
 from unocr.model import Page
 
+from .needs import needs_tesseract
 from .terminal import run_on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,10 +22,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "tesseract"
 EUROTEXT = FIXTURES / "eurotext.tif"
 FIRST_LINE = "This is a lot of 12 point text to test the"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+pytestmark = needs_tesseract
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -23,13 +23,11 @@ from unocr.cli._output import atomic_path
 from unocr.documents.streaming import iter_items
 from unocr.model import Page
 
+from .needs import needs_tesseract
 from .processes import children
 from .terminal import run_on_terminal
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+pytestmark = needs_tesseract
 
 WORDS = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT"]
 

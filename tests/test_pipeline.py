@@ -6,7 +6,6 @@ Real RapidOCR and Tesseract on a two-line crop of the Tesseract test page.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,22 +24,11 @@ from unocr.model import Page, Provenance
 from unocr.registry import canonical_name
 
 from .ink_engine import InkBackend
+from .needs import needs_tesseract
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "phototest.png"
 TEXT = "This is a lot of 12 point text to test the\nocr code and see if it works on all types"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
-
-
-@pytest.fixture(scope="module")
-def snippet() -> Image.Image:
-    """The first two lines of the Tesseract test page, RGB, 600 x 85 pixels."""
-    with Image.open(SAMPLE) as im:
-        return im.convert("RGB").crop((20, 75, 620, 160))
+pytestmark = needs_tesseract
 
 
 @pytest.fixture(scope="module")
