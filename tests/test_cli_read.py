@@ -13,6 +13,7 @@ from PIL import Image
 from unocr.cli import main
 from unocr.model import Page
 
+from .command import run_unocr
 from .needs import needs_tesseract
 from .terminal import run_on_terminal
 
@@ -25,23 +26,13 @@ FIRST_LINE = "This is a lot of 12 point text to test the"
 pytestmark = needs_tesseract
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "unocr", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
 def _no_traceback(stderr: str) -> None:
     assert "Traceback" not in stderr
 
 
 # ------------------------------------------------------------------ exit 0
 def test_readme_command_prints_the_text() -> None:
-    result = run_cli("read", str(SAMPLE), "--backend", "tesseract")
+    result = run_unocr("read", str(SAMPLE), "--backend", "tesseract")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == FIRST_LINE
     expected = (FIXTURES / "phototest.txt").read_text(encoding="utf-8").split()
@@ -161,7 +152,7 @@ def test_one_bad_image_among_several(tmp_path: Path) -> None:
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     missing = tmp_path / "missing.png"
-    result = run_cli("read", str(SAMPLE), str(bad), str(missing), str(EUROTEXT))
+    result = run_unocr("read", str(SAMPLE), str(bad), str(missing), str(EUROTEXT))
     assert result.returncode == 1
     _no_traceback(result.stderr)
     errors = result.stderr.splitlines()
@@ -186,7 +177,7 @@ def test_bad_image_in_process(
 
 
 def test_unknown_backend() -> None:
-    result = run_cli("read", str(SAMPLE), "--backend", "tesserakt")
+    result = run_unocr("read", str(SAMPLE), "--backend", "tesserakt")
     assert result.returncode == 1
     _no_traceback(result.stderr)
     assert result.stderr.strip().splitlines() == [
@@ -201,7 +192,9 @@ def test_unknown_backend_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_missing_engine_program() -> None:
-    result = run_cli("read", str(SAMPLE), "-O", "tesseract_cmd=/nonexistent/tesseract")
+    result = run_unocr(
+        "read", str(SAMPLE), "-O", "tesseract_cmd=/nonexistent/tesseract"
+    )
     assert result.returncode == 1
     _no_traceback(result.stderr)
     (line,) = result.stderr.splitlines()
@@ -231,7 +224,7 @@ def test_an_unknown_engine_option_names_the_valid_ones(
 
 
 def test_timeout() -> None:
-    result = run_cli("read", str(SAMPLE), "--timeout", "0.001")
+    result = run_unocr("read", str(SAMPLE), "--timeout", "0.001")
     assert result.returncode == 1
     _no_traceback(result.stderr)
     (line,) = result.stderr.splitlines()
@@ -289,7 +282,7 @@ def test_run_usage_errors(
 
 
 def test_usage_error_subprocess() -> None:
-    result = run_cli("read", "--workers", "x", str(SAMPLE))
+    result = run_unocr("read", "--workers", "x", str(SAMPLE))
     assert result.returncode == 2
     assert "usage:" in result.stderr
     _no_traceback(result.stderr)

@@ -6,8 +6,6 @@ Real RapidOCR and Tesseract on a two-line crop of the Tesseract test page.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from unocr.metrics import cer
 from unocr.model import Page, Provenance
 from unocr.registry import canonical_name
 
+from .command import run_unocr
 from .ink_engine import InkBackend
 from .needs import needs_tesseract
 
@@ -178,22 +177,8 @@ def test_unocr_read_and_the_cli_take_the_name(
     assert page.backend == "rapidocr+tesseract"
     path = tmp_path / "snippet.png"
     snippet.save(path)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "unocr",
-            "read",
-            "-b",
-            "rapidocr+tesseract",
-            "-f",
-            "json",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+    result = run_unocr(
+        "read", "-b", "rapidocr+tesseract", "-f", "json", str(path), timeout=300
     )
     assert result.returncode == 0, result.stderr
     printed = Page.from_json(result.stdout)
