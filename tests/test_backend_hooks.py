@@ -5,14 +5,12 @@ there instead of re-declaring ``read_many``)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from PIL import Image
 
-from unocr.backends.base import BatchingBackend, ItemFailure, Stopwatch
-from unocr.errors import RecognitionError, UnocrError
+from unocr.backends.base import BatchingBackend, Stopwatch
 from unocr.image import LoadedImage, load_image
 from unocr.model import Block, Page
 
@@ -81,49 +79,10 @@ def test_default_hooks_change_nothing() -> None:
     assert [p.text for p in pages if isinstance(p, Page)] == ["w20 w40"] * 3
 
 
-class BatchedInk(BatchingBackend):
-    """Ink's words, read only through the batch hook; width 17 is refused."""
-
-    name = "batched-ink"
-    capabilities = InkBackend.capabilities
-    batch_size = 4
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ink = InkBackend()
-        self.batches: list[int] = []
-
-    def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
-        self.batches.append(len(images))
-        return [
-            RecognitionError(f"{img.name} is 17 wide")
-            if img.width == 17
-            else self.ink._recognize(img, languages, clock)
-            for img, clock in zip(images, clocks, strict=True)
-        ]
-
-
-def test_a_batching_engine_reads_one_image_as_a_batch_of_one() -> None:
-    b = BatchedInk()
-    assert b.read(bars((20, 40))).text == "w20 w40"
-    assert b.batches == [1]
-    with pytest.raises(RecognitionError, match="17 wide"):
-        b.read(Image.new("RGB", (17, 30), "white"))
-    assert b.batches == [1, 1]
-    pages = b.read_many(
-        [bars((20, 40)), Image.new("RGB", (17, 30), "white")], errors="return"
-    )
-    assert b.batches == [1, 1, 2]
-    assert isinstance(pages[0], Page) and pages[0].text == "w20 w40"
-    assert isinstance(pages[1], ItemFailure)
-
-
 def test_a_batching_engine_without_its_batch_hook_cannot_be_built() -> None:
+    """Its single reads are batches of one (the isolated backend's reads in
+    ``test_isolation.py`` go that way), so the batch hook is required."""
+
     class NoHook(BatchingBackend):
         name = "no-hook"
         capabilities = InkBackend.capabilities
