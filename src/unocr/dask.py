@@ -27,7 +27,9 @@ worker sees, or send bytes), bytes travel in the task.
   :class:`~unocr.backends.base.ItemFailure` for inputs that failed, including
   :class:`~unocr.errors.WorkerLostError` for an item whose worker was lost
   (Dask retries a task on another worker first: see the scheduler's
-  ``allowed-failures`` setting).
+  ``allowed-failures`` setting), and
+  :class:`~unocr.errors.NoWorkersError` for the items still waiting when the
+  cluster has had no running worker for ``no_workers_timeout`` seconds.
 * :func:`read_bag` returns a lazy ``dask.bag.Bag`` of pages, for pipelines
   that go on in Dask (a lost worker there fails the computation, as any Dask
   task does).
@@ -42,7 +44,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
 from unocr.errors import BackendUnavailableError, UnocrError
-from unocr.executors import BackendSpec, read_on_executor, worker_backend
+from unocr.executors import (
+    DASK_NO_WORKERS_TIMEOUT,
+    BackendSpec,
+    read_on_executor,
+    worker_backend,
+)
 from unocr.image import ImageInput
 from unocr.languages import normalize_languages
 from unocr.model import Page
@@ -86,9 +93,22 @@ def map_pages(
     progress: Callable[[int], None] | None = None,
     channel_order: Literal["rgb", "bgr"] = "rgb",
     chunk_size: int = 1,
+    no_workers_timeout: float | None = DASK_NO_WORKERS_TIMEOUT,
     **options: Any,
 ) -> list[Page | ItemFailure]:
     """Read images on a Dask cluster; pages in input order.
+
+    A batch never waits for ever for workers that are gone. When no item has
+    finished for a while, the client asks the scheduler for a running worker
+    (Dask's ``Client.wait_for_workers``); if none runs for
+    ``no_workers_timeout`` seconds (all workers closed, retired, lost for good
+    or paused), the items not yet finished fail with
+    :class:`~unocr.errors.NoWorkersError` and their tasks are cancelled; the
+    finished items keep their pages. Dask's own bound, the scheduler's
+    ``distributed.scheduler.no-workers-timeout``, is off by default and set
+    only where the scheduler starts, so the client cannot rely on it; where
+    it is on, its ``NoWorkerError`` (and ``NoValidWorkerError``, for tasks no
+    worker's restrictions allow) fail the items the same way.
 
     Args:
         client: A connected ``distributed.Client``.
@@ -103,6 +123,11 @@ def map_pages(
         channel_order: ``"bgr"`` for arrays from OpenCV.
         chunk_size: Items per Dask task (raise it for engines that batch, or
             to spread a task's overhead over more images).
+        no_workers_timeout: Seconds to wait while the cluster has no running
+            worker before the unfinished items fail (about this long after
+            the last worker went, plus up to 5 s before the client checks);
+            raise it for a cluster that starts workers slowly (adaptive
+            scaling from zero); ``None`` waits as long as Dask does.
         **options: The engine's own options (with a name).
 
     Returns:
@@ -113,6 +138,7 @@ def map_pages(
         unocr.errors.BackendUnavailableError: Dask is not installed.
         unocr.errors.ConfigError: An option cannot be pickled.
         unocr.errors.UnknownOptionError: An option the engine does not have.
+        ValueError: ``chunk_size`` or ``no_workers_timeout`` out of range.
     """
     _require_dask()
     if (
@@ -121,6 +147,15 @@ def map_pages(
         or chunk_size < 1
     ):
         raise ValueError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
+    if no_workers_timeout is not None and (
+        isinstance(no_workers_timeout, bool)
+        or not isinstance(no_workers_timeout, (int, float))
+        or not 0 < no_workers_timeout < float("inf")
+    ):
+        raise ValueError(
+            "no_workers_timeout must be a number of seconds > 0, or None to wait "
+            f"as long as Dask does; got {no_workers_timeout!r}"
+        )
     return read_on_executor(
         _spec(backend, options),
         images,
@@ -130,6 +165,7 @@ def map_pages(
         progress=progress,
         channel_order=channel_order,
         chunk_size=chunk_size,
+        no_workers_timeout=no_workers_timeout,
     )
 
 
