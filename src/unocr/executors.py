@@ -44,9 +44,9 @@ import pickle
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import (
+    FIRST_COMPLETED,
     BrokenExecutor,
     CancelledError,
-    FIRST_COMPLETED,
     Executor,
     Future,
     ThreadPoolExecutor,
@@ -308,21 +308,23 @@ def _failure(index: int, source: str, err: UnocrError, backend: str) -> ItemFail
 
 def _executor_failure(exc: BaseException, backend: str, item: int) -> UnocrError:
     """The error of an item whose task the executor could not run."""
-    reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    if type(exc).__name__ in _NO_WORKERS:
+    kind = type(exc).__name__
+    reason = f"{kind}: {exc}".rstrip(": ")
+    if kind in _NO_WORKERS:
         timeout = getattr(exc, "timeout", None)
-        waited = f" for {timeout:g} s" if isinstance(timeout, (int, float)) else ""
+        seconds = float(timeout) if isinstance(timeout, (int, float)) else None
+        waited = "" if seconds is None else f" for {seconds:g} s"
         err: UnocrError = NoWorkersError(
             f"no running Dask worker could take item {item}{waited} ({reason}); the "
             "finished items keep their pages; start workers (or scale the cluster "
             "up) and retry the failed ones, or pass a longer no_workers_timeout= "
             "to unocr.dask.map_pages if workers take longer to start",
-            timeout=float(timeout) if isinstance(timeout, (int, float)) else None,
+            timeout=seconds,
             reason=reason,
             backend=backend,
             item=item,
         )
-    elif isinstance(exc, (BrokenExecutor, CancelledError)) or type(exc).__name__ in _LOST:
+    elif isinstance(exc, (BrokenExecutor, CancelledError)) or kind in _LOST:
         err = WorkerLostError(
             f"the executor's worker was lost before item {item} finished ({reason}); "
             "the finished items keep their pages; retry the failed ones (a broken "
@@ -519,8 +521,8 @@ def read_on_executor(
                     future.cancel()
                 done = {f for f in pending if f.done() and not f.cancelled()}
                 pending -= done
-            for future in done:
-                chunk = futures[future]
+            for future in done:  # dropped: Dask then frees the worker's copy
+                chunk = futures.pop(future)
                 try:
                     out = future.result()
                 except Exception as exc:
@@ -528,7 +530,8 @@ def read_on_executor(
                 settle(chunk, out)
             if gone is not None:
                 for future in pending:
-                    settle(futures[future], lost(futures[future], gone))
+                    chunk = futures.pop(future)
+                    settle(chunk, lost(chunk, gone))
                 break
     finally:
         for future in futures:
