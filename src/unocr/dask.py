@@ -31,8 +31,10 @@ worker sees, or send bytes), bytes travel in the task.
   :class:`~unocr.errors.NoWorkersError` for the items still waiting when the
   cluster has had no running worker for ``no_workers_timeout`` seconds.
 * :func:`read_bag` returns a lazy ``dask.bag.Bag`` of pages, for pipelines
-  that go on in Dask (a lost worker there fails the computation, as any Dask
-  task does).
+  that go on in Dask. It follows Dask's semantics for workers: a worker lost
+  running a partition fails the whole computation (``KilledWorker``), and a
+  cluster without workers waits as long as the scheduler does; use
+  :func:`map_pages` for per-item errors and a bounded wait.
 * ``unocr.read_many(images, name, executor=client.get_executor())`` works
   too (and builds no engine in the client either).
 """
@@ -226,6 +228,16 @@ def read_bag(
     one :meth:`~unocr.backends.base.Backend.read_many` call with the
     worker's cached backend. Compute it with any Dask scheduler (a
     ``Client`` makes it run on the cluster).
+
+    Unreadable inputs and engine errors are ItemFailures in the bag, but
+    workers are Dask's business here: a worker that dies running a partition
+    fails ``compute()`` with Dask's ``KilledWorker`` once the scheduler's
+    ``allowed-failures`` retries are spent (a dead process cannot report per
+    item, and a bag has no per-item place for an error Dask raises), and a
+    cluster without workers waits as the scheduler does (its
+    ``distributed.scheduler.no-workers-timeout``). For a per-item
+    :class:`~unocr.errors.WorkerLostError` and a bounded wait, use
+    :func:`map_pages`.
 
     Args:
         images: Inputs as for :func:`map_pages`.
