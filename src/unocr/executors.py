@@ -41,16 +41,15 @@ from __future__ import annotations
 import copy
 import io
 import pickle
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import (
-    FIRST_COMPLETED,
     BrokenExecutor,
     CancelledError,
     Executor,
     Future,
     ThreadPoolExecutor,
-    wait,
 )
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -511,28 +510,35 @@ def read_on_executor(
                 continue
             futures[future] = chunk
         watch = _no_workers_watch(executor, no_workers_timeout)
-        pending = set(futures)
-        while pending:
-            poll = watch.poll if watch is not None else None
-            done, pending = wait(pending, poll, return_when=FIRST_COMPLETED)
-            gone = watch.gone() if watch is not None and not done else None
-            if gone is not None:  # keep what finished meanwhile, fail the rest
-                for future in pending:
-                    future.cancel()
-                done = {f for f in pending if f.done() and not f.cancelled()}
-                pending -= done
-            for future in done:  # dropped: Dask then frees the worker's copy
-                chunk = futures.pop(future)
-                try:
-                    out = future.result()
-                except Exception as exc:
-                    out = lost(chunk, exc)
-                settle(chunk, out)
-            if gone is not None:
-                for future in pending:
+        poll = watch.poll if watch is not None else None
+        finished: queue.SimpleQueue[Future[list[Page | ItemFailure]]]
+        finished = queue.SimpleQueue()
+        for future in futures:
+            future.add_done_callback(finished.put)
+
+        def take(future: Future[list[Page | ItemFailure]]) -> None:
+            chunk = futures.pop(future)  # dropped: Dask frees the worker's copy
+            try:
+                out = future.result()
+            except Exception as exc:
+                out = lost(chunk, exc)
+            settle(chunk, out)
+
+        while futures:
+            try:
+                take(finished.get(timeout=poll))
+                continue
+            except queue.Empty:  # nothing finished for `poll` seconds
+                gone = watch.gone() if watch is not None else None
+            if gone is None:
+                continue
+            for future in list(futures):  # keep what finished, fail the rest
+                future.cancel()
+                if future.done() and not future.cancelled():
+                    take(future)
+                else:
                     chunk = futures.pop(future)
                     settle(chunk, lost(chunk, gone))
-                break
     finally:
         for future in futures:
             future.cancel()
