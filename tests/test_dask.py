@@ -233,3 +233,32 @@ def test_a_cluster_left_without_workers_fails_the_waiting_items(client):
         assert error.timeout == 1.0 and error.backend == "counting"
         assert "WorkerStartTimeoutError" in error.reason
         assert "start workers" in str(error) and "no_workers_timeout" in str(error)
+
+
+def test_an_executor_on_a_cluster_without_workers_returns():
+    # No worker from the start (an adaptive cluster at zero): the executor
+    # path, which read_many(executor=client.get_executor()) runs, is bounded too.
+    from unocr.executors import BackendSpec, read_on_executor
+
+    images = [fe.image(fe.OK, i) for i in range(3)]
+    with (
+        distributed.LocalCluster(
+            processes=True, n_workers=0, dashboard_address=None, silence_logs=50
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as empty,
+    ):
+        start = time.monotonic()
+        out = read_on_executor(
+            BackendSpec.of(CountingBackend()),
+            images,
+            empty.get_executor(),
+            errors="return",
+            no_workers_timeout=0.5,
+        )
+        assert time.monotonic() - start < 10
+        with pytest.raises(NoWorkersError, match=r"item 0 for 0\.5 s"):
+            udask.map_pages(
+                empty, images, "tesseract", errors="raise", no_workers_timeout=0.5
+            )
+    assert [f.index for f in out] == [0, 1, 2]
+    assert all(isinstance(f.error, NoWorkersError) for f in out)
