@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import shutil
 import threading
 import time
@@ -183,6 +184,8 @@ def test_the_schedulers_own_no_worker_errors_are_typed():
     assert isinstance(none, NoWorkersError) and none.timeout == 30.0
     assert none.item == 4 and none.backend == "counting"
     assert "NoWorkerError" in none.reason and "start workers" in str(none)
+    clone = pickle.loads(pickle.dumps(none))
+    assert type(clone) is NoWorkersError and clone.__dict__ == none.__dict__
     valid = NoValidWorkerError("task-2", set(), set(), {"GPU": 1}, 5.0)
     assert isinstance(_executor_failure(valid, "counting", 0), NoWorkersError)
 
