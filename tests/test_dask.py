@@ -51,7 +51,7 @@ def client():
             processes=True,
             n_workers=2,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=50,
         ) as cluster,
         distributed.Client(cluster) as c,
@@ -246,7 +246,7 @@ def test_an_executor_on_a_cluster_without_workers_returns():
     images = [fe.image(fe.OK, i) for i in range(3)]
     with (
         distributed.LocalCluster(
-            processes=True, n_workers=0, dashboard_address=None, silence_logs=50
+            processes=True, n_workers=0, dashboard_address=":0", silence_logs=50
         ) as cluster,
         distributed.Client(cluster, set_as_default=False) as empty,
     ):
