@@ -126,8 +126,9 @@ def map_pages(
         chunk_size: Items per Dask task (raise it for engines that batch, or
             to spread a task's overhead over more images).
         no_workers_timeout: Seconds to wait while the cluster has no running
-            worker before the unfinished items fail (about this long after
-            the last worker went, plus up to 5 s before the client checks);
+            worker before the unfinished items fail (they fail at most this
+            long plus ``min(no_workers_timeout, 5)`` s after the last item
+            finished or the last worker went, whichever is later);
             raise it for a cluster that starts workers slowly (adaptive
             scaling from zero); ``None`` waits as long as Dask does.
         **options: The engine's own options (with a name).
