@@ -108,6 +108,8 @@ def test_a_lost_dask_worker_fails_its_item_only(client):
     assert isinstance(failure, ItemFailure) and failure.index == 1
     assert isinstance(failure.error, WorkerLostError)
     assert "KilledWorker" in failure.error.reason
+    assert "retry the failed ones" in str(failure.error)
+    assert "pool" not in str(failure.error)  # a Dask cluster is not broken
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it
 
 

@@ -324,10 +324,14 @@ def _executor_failure(exc: BaseException, backend: str, item: int) -> UnocrError
             item=item,
         )
     elif isinstance(exc, (BrokenExecutor, CancelledError)) or kind in _LOST:
+        retry = (
+            "retry the failed ones on a new pool (a pool whose worker died is broken)"
+            if isinstance(exc, BrokenExecutor)
+            else "retry the failed ones"
+        )
         err = WorkerLostError(
             f"the executor's worker was lost before item {item} finished ({reason}); "
-            "the finished items keep their pages; retry the failed ones (a broken "
-            "process pool must be replaced by a new one)",
+            f"the finished items keep their pages; {retry}",
             reason=reason,
             backend=backend,
             item=item,
