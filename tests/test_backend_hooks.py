@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from unocr.backends.base import BatchingBackend, Stopwatch
+from unocr.backends.base import Backend, Stopwatch
 from unocr.image import LoadedImage, load_image
 from unocr.model import Block, Page
 
@@ -79,13 +79,14 @@ def test_default_hooks_change_nothing() -> None:
     assert [p.text for p in pages if isinstance(p, Page)] == ["w20 w40"] * 3
 
 
-def test_a_batching_engine_without_its_batch_hook_cannot_be_built() -> None:
-    """Its single reads are batches of one (the isolated backend's reads in
-    ``test_isolation.py`` go that way), so the batch hook is required."""
+def test_an_engine_without_either_read_hook_cannot_be_built() -> None:
+    """A single read of an engine with only the batch hook is a batch of one
+    (the isolated backend's reads in ``test_isolation.py`` go that way), so
+    one of the two hooks is required."""
 
-    class NoHook(BatchingBackend):
+    class NoHook(Backend):
         name = "no-hook"
         capabilities = InkBackend.capabilities
 
-    with pytest.raises(TypeError, match="_recognize_batch"):
-        NoHook()  # type: ignore[abstract]
+    with pytest.raises(TypeError, match="_recognize or _recognize_batch"):
+        NoHook()

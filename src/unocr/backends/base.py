@@ -59,7 +59,7 @@ from unocr.image import (
 from unocr.languages import normalize_languages
 from unocr.model import Block, Page, Recognition, Timings
 
-__all__ = ["Backend", "BatchingBackend", "Capabilities", "ItemFailure", "Stopwatch"]
+__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
 
 _T = TypeVar("_T")
 _B = TypeVar("_B", bound="Backend")
@@ -186,7 +186,8 @@ class Backend(Closing, abc.ABC):
     """Base class of every engine.
 
     Subclasses set :attr:`name` and :attr:`capabilities`, add their own
-    keyword options to ``__init__`` and implement :meth:`_recognize`. A
+    keyword options to ``__init__`` and implement :meth:`_recognize` (or
+    only :meth:`_recognize_batch`, for an engine that always batches). A
     backend object holds its engine (model, client, process settings) and is
     reused across calls; use it as a context manager or call :meth:`close`.
 
@@ -262,6 +263,14 @@ class Backend(Closing, abc.ABC):
         An executor's worker process builds this backend's twin from them
         instead of pickling the engine.
         """
+        if (
+            cls._recognize is Backend._recognize
+            and cls._recognize_batch is Backend._recognize_batch
+        ):
+            raise TypeError(
+                f"Can't instantiate {cls.__qualname__}: an engine implements "
+                "_recognize or _recognize_batch (one of the two is required)"
+            )
         self = super().__new__(cls)
         self._construction = (args, dict(kwargs))
         return self
@@ -486,11 +495,14 @@ class Backend(Closing, abc.ABC):
         return [r for r in results if r is not None]
 
     # --------------------------------------------------------- for subclasses
-    @abc.abstractmethod
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> Sequence[Block]:
         """Run the engine on one decoded image.
+
+        An engine implements this hook, or only :meth:`_recognize_batch` when
+        its every call takes a batch: a single read is then a batch of one,
+        its error raised (this default). One of the two is required.
 
         Time the engine call with ``with clock.time("engine"):`` and the pure
         conversion of its output with ``with clock.time("convert"):``. Do not
@@ -508,6 +520,10 @@ class Backend(Closing, abc.ABC):
             The blocks in reading order, coordinates in the pixels of
             ``image`` (x right, y down).
         """
+        (out,) = self._recognize_batch([image], languages, [clock])
+        if isinstance(out, UnocrError):
+            raise out
+        return out
 
     def _recognize_batch(
         self,
@@ -971,33 +987,6 @@ class Backend(Closing, abc.ABC):
             )
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
-
-
-class BatchingBackend(Backend):
-    """Base class of an engine whose every call takes a batch of images.
-
-    Such an engine implements :meth:`_recognize_batch` only (and sets
-    :attr:`~Backend.batch_size`); a single read is a batch of one. The
-    contract of both hooks is :class:`Backend`'s.
-    """
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> Sequence[Block]:
-        """A batch of one (:meth:`_recognize_batch`); its error is raised."""
-        (out,) = self._recognize_batch([image], languages, [clock])
-        if isinstance(out, UnocrError):
-            raise out
-        return out
-
-    @abc.abstractmethod
-    def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
-        """Run the engine on several images (see :meth:`Backend._recognize_batch`)."""
 
 
 #: Each stage and the hook an engine overrides to have it.

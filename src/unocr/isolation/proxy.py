@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
-from unocr.backends.base import BatchingBackend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
@@ -54,7 +54,7 @@ def _json_option(key: str, value: Any, backend: str) -> Any:
     )
 
 
-class IsolatedBackend(BatchingBackend):
+class IsolatedBackend(Backend):
     """An engine hosted by worker processes, possibly in another environment.
 
     Create it with ``unocr.get_backend(name, python=...)`` or
