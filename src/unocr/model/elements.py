@@ -316,7 +316,7 @@ class Word(Element):
 
     def __post_init__(self) -> None:
         Element.__post_init__(self)
-        object.__setattr__(self, "symbols", tuple(self.symbols))
+        _set_symbols(self, tuple(_get_symbols(self, Word)))
 
     @classmethod
     def from_checked(
@@ -326,9 +326,18 @@ class Word(Element):
         confidence: float | None,
         language: str | None,
         native: bool = True,
-        symbols: tuple[Symbol, ...] = (),
+        symbols: tuple[Symbol, ...] | Callable[[], tuple[Symbol, ...]] = (),
     ) -> Word:
-        """:meth:`Element.from_checked` with the word's symbols (a tuple)."""
+        """:meth:`Element.from_checked` with the word's symbols.
+
+        ``symbols`` is a tuple, or a callable that builds it on first access
+        of :attr:`symbols` (a converter that reads thousands of characters
+        few callers look at). The callable must be safe to call from several
+        threads and return the same tuple every time; the word stores what it
+        returns and drops the callable. Until then nothing shows the
+        difference: equality, hashing, ``repr``, ``replace``, copies and
+        pickles all read :attr:`symbols`, which builds them.
+        """
         self = _filled(_new(cls), text, geometry, confidence, language, native)
         _set_symbols(self, symbols)
         return self
@@ -357,6 +366,27 @@ class Word(Element):
 
 
 _set_symbols = _slot_setter(Word, "symbols")
+_get_symbols: Callable[[Word, type], Any] = vars(Word)["symbols"].__get__
+
+
+def _word_symbols(self: Word) -> tuple[Symbol, ...]:
+    """``Word.symbols``: the stored tuple, built first where it is deferred."""
+    value = _get_symbols(self, Word)
+    if type(value) is tuple:
+        return value
+    built: tuple[Symbol, ...] = value()  # the same tuple in every thread
+    _set_symbols(self, built)
+    return built
+
+
+# The slot holds a tuple or, from Word.from_checked, the callable that builds
+# it; the property in front of it builds on first read. Writes go to the slot
+# (the frozen dataclass refuses them from outside, as for every field).
+setattr(  # noqa: B010 (an assignment mypy would refuse: the field's type stays)
+    Word,
+    "symbols",
+    property(_word_symbols, _set_symbols, doc="The word's characters, where given."),
+)
 
 
 @dataclass(frozen=True, slots=True)
