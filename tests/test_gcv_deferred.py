@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import pickle
 import threading
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.convert import response_to_page
 from unocr.errors import FormatError
 from unocr.geometry import Box
@@ -193,3 +195,36 @@ def test_word_from_checked_takes_a_builder() -> None:
         word.symbols = ()  # type: ignore[misc]
     with pytest.raises(TypeError):
         Word(text="a", geometry=Box(0, 0, 1, 1), symbols=build)  # type: ignore[arg-type]
+
+
+def test_the_collector_pause_is_shared_by_threads_and_always_undone() -> None:
+    assert gc.isenabled()
+    inside = threading.Barrier(4)
+    leave = threading.Event()
+    states: list[bool] = []
+
+    def convert() -> None:
+        with collector_paused():
+            inside.wait()
+            states.append(gc.isenabled())
+            leave.wait()
+
+    threads = [threading.Thread(target=convert) for _ in range(3)]
+    for t in threads:
+        t.start()
+    inside.wait()
+    assert not gc.isenabled()  # paused while any thread converts
+    leave.set()
+    for t in threads:
+        t.join()
+    assert states == [False, False, False] and gc.isenabled()
+    with pytest.raises(FormatError), collector_paused():
+        raise FormatError("a conversion fails")
+    assert gc.isenabled()  # undone on the way out of an error too
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a collector the program disabled stays off
+    finally:
+        gc.enable()

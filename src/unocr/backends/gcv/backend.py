@@ -38,6 +38,7 @@ from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
+from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.convert import page_size, response_to_blocks
 from unocr.backends.gcv.status import (
     AUTH_GUIDANCE,
@@ -770,6 +771,16 @@ class GcvBackend(Backend):
         engine: float,
     ) -> tuple[list[_Prepared], list[int]]:
         """Convert the answers; return the items to retry and their codes."""
+        with collector_paused():  # see its module: thousands of objects, no cycle
+            return self._collect_answers(pending, response, results, engine)
+
+    def _collect_answers(
+        self,
+        pending: list[_Prepared],
+        response: Any,
+        results: list[_Answer | UnocrError | None],
+        engine: float,
+    ) -> tuple[list[_Prepared], list[int]]:
         # the protobuf messages themselves: no proto-plus wrapper per field access
         answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
         retry: list[_Prepared] = []

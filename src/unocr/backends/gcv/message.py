@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from unocr.backends.gcv.build import symbols_of
+from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
@@ -299,6 +300,7 @@ class PageSymbols:
     def _build(self) -> list[tuple[Symbol, ...]]:
         raw = RawPage()
         walk = _MessageWalk(raw, self._width, self._height, True, "paragraph")
-        read = [walk.symbols_of(word.symbols, lang)[1] for word, lang in self._words]
-        quads = raw.quads()
-        return [symbols_of(syms, quads) for syms in read]
+        with collector_paused():  # thousands of objects, no cycle
+            read = [walk.symbols_of(w.symbols, lang)[1] for w, lang in self._words]
+            quads = raw.quads()
+            return [symbols_of(syms, quads) for syms in read]
