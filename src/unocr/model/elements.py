@@ -309,7 +309,9 @@ class Word(Element):
     """A word: text without spaces, optionally with its symbols.
 
     Attributes:
-        symbols: The word's characters, where the engine gives them.
+        symbols: The word's characters, where the engine gives them; a
+            converter may build them on first access (see
+            :meth:`from_checked`), which no use of the word can tell.
     """
 
     symbols: tuple[Symbol, ...] = field(default=())
