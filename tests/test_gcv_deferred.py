@@ -121,48 +121,16 @@ def test_symbols_false_reads_no_symbols(text: str) -> None:
 
 
 def normalized_word(x: float) -> dict[str, Any]:
-    norm = {
-        "normalizedVertices": [
-            {"x": x, "y": 0.125},
-            {"x": 0.5, "y": 0.125},
-            {"x": 0.5, "y": 0.25},
-            {"x": x, "y": 0.25},
-        ]
-    }
-    box = {
-        "vertices": [
-            {"x": 1, "y": 1},
-            {"x": 9, "y": 1},
-            {"x": 9, "y": 9},
-            {"x": 1, "y": 9},
-        ]
-    }
+    corners = [(x, 0.125), (0.5, 0.125), (0.5, 0.25), (x, 0.25)]
+    norm = {"normalizedVertices": [{"x": a, "y": b} for a, b in corners]}
+    pixels = [(1, 1), (9, 1), (9, 9), (1, 9)]
+    box = {"vertices": [{"x": a, "y": b} for a, b in pixels]}
+    symbols = [{"text": "a", "boundingBox": box}, {"text": "b", "boundingBox": norm}]
+    word = {"boundingBox": box, "symbols": symbols}
+    blocks = [{"paragraphs": [{"boundingBox": box, "words": [word]}]}]
     return {
         "fullTextAnnotation": {
-            "pages": [
-                {
-                    "width": 100,
-                    "height": 50,
-                    "blocks": [
-                        {
-                            "paragraphs": [
-                                {
-                                    "boundingBox": box,
-                                    "words": [
-                                        {
-                                            "boundingBox": box,
-                                            "symbols": [
-                                                {"text": "a", "boundingBox": box},
-                                                {"text": "b", "boundingBox": norm},
-                                            ],
-                                        }
-                                    ],
-                                }
-                            ]
-                        }
-                    ],
-                }
-            ]
+            "pages": [{"width": 100, "height": 50, "blocks": blocks}]
         }
     }
 

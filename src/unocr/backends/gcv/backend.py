@@ -742,7 +742,8 @@ class GcvBackend(Backend):
                 detail = self._redact(f"{type(reply).__name__}: {reply}")
                 self._fail(pending, results, partial(self._auth_error, detail))
                 return
-            pending, codes = self._collect(pending, reply, results, engine)
+            with collector_paused():  # see its module: many objects, no cycle
+                pending, codes = self._collect(pending, reply, results, engine)
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
                 delay = backoff.take()
@@ -771,16 +772,6 @@ class GcvBackend(Backend):
         engine: float,
     ) -> tuple[list[_Prepared], list[int]]:
         """Convert the answers; return the items to retry and their codes."""
-        with collector_paused():  # see its module: thousands of objects, no cycle
-            return self._collect_answers(pending, response, results, engine)
-
-    def _collect_answers(
-        self,
-        pending: list[_Prepared],
-        response: Any,
-        results: list[_Answer | UnocrError | None],
-        engine: float,
-    ) -> tuple[list[_Prepared], list[int]]:
         # the protobuf messages themselves: no proto-plus wrapper per field access
         answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
         retry: list[_Prepared] = []
