@@ -461,18 +461,31 @@ class Line(Element):
                 f"texts: expected one text per group ({len(groups)}), got {len(texts)}"
             )
         word_groups = [tuple(words) for words in groups]
-        shapes = enclosing_geometries(word_groups)
-        return [
-            cls(
-                text=words_text(words) if texts is None else texts[k],
-                geometry=shapes[k],
-                confidence=_mean_confidence(words),
-                language=language if language is not None else _common_language(words),
-                native=native,
-                words=words,
+        # what the constructor would check of fields not taken from the words
+        for t in texts or ():
+            if not isinstance(t, str):
+                raise TypeError(f"text must be a str, got {type(t).__name__}")
+        if language is not None and not isinstance(language, str):
+            raise TypeError(
+                "language must be an ISO 639 code (str) or None, got "
+                f"{type(language).__name__}"
             )
-            for k, words in enumerate(word_groups)
-        ]
+        shapes = enclosing_geometries(word_groups)
+        native = bool(native)
+        lines: list[Line] = []
+        for k, words in enumerate(word_groups):
+            # every field derives from checked words (or was checked above)
+            line = _filled(
+                _new(cls),
+                words_text(words) if texts is None else texts[k],
+                shapes[k],
+                _mean_confidence(words),
+                language if language is not None else _common_language(words),
+                native,
+            )
+            _set_words(line, words)
+            lines.append(line)
+        return lines
 
     @classmethod
     def reported(
@@ -509,6 +522,9 @@ class Line(Element):
             language=language,
             words=tuple(words),
         )
+
+
+_set_words = _slot_setter(Line, "words")
 
 
 @dataclass(frozen=True, slots=True)
