@@ -18,6 +18,8 @@ from unocr.errors import FormatError
 from unocr.geometry import Box
 from unocr.model import Page, Symbol, Word, elements
 
+from .gcv_server import IMAGE, VisionServer, backend_for, fixed_reply, load_response
+
 vision = pytest.importorskip("google.cloud.vision_v1")
 
 RESPONSE = (
@@ -196,3 +198,17 @@ def test_the_collector_pause_is_shared_by_threads_and_always_undone() -> None:
         assert not gc.isenabled()  # a collector the program disabled stays off
     finally:
         gc.enable()
+
+
+def test_read_many_pages_build_their_symbols_on_access(text: str) -> None:
+    """Over a real gRPC server: deferred pages, equal to the JSON reader's once read."""
+    reply = fixed_reply(load_response(text))
+    with VisionServer(reply=reply) as server, backend_for(server) as backend:
+        pages = backend.read_many([IMAGE] * 3)
+    assert gc.isenabled()  # the pause of the conversion is over
+    eager = response_to_page(json.loads(text))
+    for page in pages:
+        assert isinstance(page, Page)
+        assert all(deferred(page))
+        assert page.blocks == eager.blocks
+        assert not any(deferred(page))
