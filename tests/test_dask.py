@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import pickle
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +15,13 @@ from PIL import Image
 
 import unocr
 from unocr.backends.base import ItemFailure
-from unocr.errors import ImageError, UnknownOptionError, WorkerLostError
+from unocr.errors import (
+    ConfigError,
+    ImageError,
+    NoWorkersError,
+    UnknownOptionError,
+    WorkerLostError,
+)
 
 from . import fault_engine as fe
 from .executor_engine import CountingBackend
@@ -40,7 +51,7 @@ def client():
             processes=True,
             n_workers=2,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=50,
         ) as cluster,
         distributed.Client(cluster) as c,
@@ -97,4 +108,165 @@ def test_a_lost_dask_worker_fails_its_item_only(client):
     assert isinstance(failure, ItemFailure) and failure.index == 1
     assert isinstance(failure.error, WorkerLostError)
     assert "KilledWorker" in failure.error.reason
+    assert "retry the failed ones" in str(failure.error)
+    assert "pool" not in str(failure.error)  # a Dask cluster is not broken
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it
+
+
+def test_a_lost_worker_in_a_bag_fails_the_computation(client):
+    # read_bag follows Dask: a task whose worker died fails the whole compute
+    # (per-item errors are map_pages's job).
+    images = [fe.image(fe.OK, 1), fe.image(fe.EXIT), fe.image(fe.OK, 2)]
+    bag = udask.read_bag(images, CountingBackend(), npartitions=3)
+    with pytest.raises(distributed.KilledWorker, match="died while running it"):
+        bag.compute()
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_an_option_dask_cannot_pickle_is_named(client):
+    lock = threading.Lock()  # Dask pickles local functions, not what they hold
+
+    def hook(text: str) -> str:
+        with lock:
+            return text
+
+    backend = CountingBackend(hook=hook)
+    images = [fe.image(fe.OK)]
+    with pytest.raises(ConfigError, match=r"option hook=.*cannot be sent") as info:
+        udask.map_pages(client, images, backend)
+    assert "lock" in str(info.value) and info.value.backend == "counting"
+    with pytest.raises(ConfigError, match=r"option hook="):
+        backend.read_many(images, executor=client.get_executor())
+
+
+def test_finished_items_are_released_on_the_workers(client):
+    # The client keeps the pages; Dask's copies go as soon as they arrive, so
+    # a long batch does not fill the workers' memory with every page read.
+    gc.collect()
+    before = len(client.futures)
+    held = []
+
+    def progress(done: int) -> None:
+        held.append(None)
+        if len(held) == 30:  # the client releases keys on its own thread
+            gc.collect()
+            deadline = time.monotonic() + 5
+            while len(client.futures) - before >= 25 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            held.append(len(client.futures) - before)
+
+    images = [fe.image(fe.OK, i) for i in range(40)]
+    pages = udask.map_pages(client, images, CountingBackend(), progress=progress)
+    assert all(isinstance(p, unocr.Page) for p in pages)
+    assert held[30] < 25, f"{held[30]} of 40 tasks still held after 30 finished"
+
+
+def _slow(text: str) -> str:
+    time.sleep(1.5)
+    return text
+
+
+def test_a_slow_batch_is_not_taken_for_a_lost_cluster(client):
+    # Asked every 0.3 s while no item finishes, the running workers answer.
+    images = [fe.image(fe.OK, i) for i in range(2)]
+    backend = CountingBackend(hook=_slow)
+    pages = udask.map_pages(client, images, backend, no_workers_timeout=0.3)
+    assert all(isinstance(p, unocr.Page) for p in pages), pages
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), True, "60"])
+def test_no_workers_timeout_is_checked(client, bad):
+    with pytest.raises(ValueError, match="no_workers_timeout must be"):
+        udask.map_pages(client, [fe.image(fe.OK)], "tesseract", no_workers_timeout=bad)
+
+
+def test_the_schedulers_own_no_worker_errors_are_typed():
+    from distributed.scheduler import NoValidWorkerError, NoWorkerError
+
+    from unocr.executors import _executor_failure
+
+    none = _executor_failure(NoWorkerError("task-1", 30.0), "counting", 4)
+    assert isinstance(none, NoWorkersError) and none.timeout == 30.0
+    assert none.item == 4 and none.backend == "counting"
+    assert "NoWorkerError" in none.reason and "start workers" in str(none)
+    clone = pickle.loads(pickle.dumps(none))
+    assert type(clone) is NoWorkersError and clone.__dict__ == none.__dict__
+    valid = NoValidWorkerError("task-2", set(), set(), {"GPU": 1}, 5.0)
+    assert isinstance(_executor_failure(valid, "counting", 0), NoWorkersError)
+
+
+def test_a_cluster_left_without_workers_fails_the_waiting_items(client):
+    cluster = client.cluster
+    pids = {str(pid) for pid in client.run(os.getpid).values()}
+    # Two quick items, then items that hang: both workers hang (each on one or
+    # two of them) and the last two never start, whichever worker Dask picks.
+    images = [fe.image(fe.OK, 1), fe.image(fe.OK, 2)] + [fe.image(fe.HANG)] * 6
+    finished: list[int] = []
+    out: list = []
+
+    def read() -> None:
+        out.extend(
+            udask.map_pages(
+                client,
+                images,
+                CountingBackend(),
+                progress=finished.append,
+                no_workers_timeout=1.0,
+            )
+        )
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while sum(finished) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sum(finished) == 2, "the quick items did not finish"
+        cluster.scale(0)  # every worker closes, mid-batch
+        closed = time.monotonic()
+        reader.join(timeout=30)
+        assert not reader.is_alive(), "map_pages still waits for workers"
+        assert time.monotonic() - closed < 15
+    finally:
+        cluster.scale(2)
+        client.wait_for_workers(2, timeout=60)
+    assert [type(r).__name__ for r in out] == ["Page"] * 2 + ["ItemFailure"] * 6
+    assert {p.text.split(":")[0] for p in out[:2]} <= pids  # read by the workers
+    for index, failure in enumerate(out[2:], start=2):
+        assert failure.index == index and failure.error.item == index
+        assert isinstance(failure.error, WorkerLostError)  # running ones: Killed
+    for failure in out[6:]:  # never started: no worker left to take them
+        error = failure.error
+        assert isinstance(error, NoWorkersError), error
+        assert error.timeout == 1.0 and error.backend == "counting"
+        assert "WorkerStartTimeoutError" in error.reason
+        assert "start workers" in str(error) and "no_workers_timeout" in str(error)
+
+
+def test_an_executor_on_a_cluster_without_workers_returns():
+    # No worker from the start (an adaptive cluster at zero): the executor
+    # path, which read_many(executor=client.get_executor()) runs, is bounded too.
+    from unocr.executors import BackendSpec, read_on_executor
+
+    images = [fe.image(fe.OK, i) for i in range(3)]
+    with (
+        distributed.LocalCluster(
+            processes=True, n_workers=0, dashboard_address=":0", silence_logs=50
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as empty,
+    ):
+        start = time.monotonic()
+        out = read_on_executor(
+            BackendSpec.of(CountingBackend()),
+            images,
+            empty.get_executor(),
+            errors="return",
+            no_workers_timeout=0.5,
+        )
+        assert time.monotonic() - start < 10
+        with pytest.raises(NoWorkersError, match=r"item 0 for 0\.5 s"):
+            udask.map_pages(
+                empty, images, "tesseract", errors="raise", no_workers_timeout=0.5
+            )
+    assert [f.index for f in out] == [0, 1, 2]
+    assert all(isinstance(f.error, NoWorkersError) for f in out)

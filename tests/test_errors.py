@@ -31,6 +31,7 @@ CASES = [
     E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
     E.WorkerLostError("worker lost", reason="KilledWorker: x", backend="fault", item=2),
     E.EngineCancelledError("cancelled", backend="tesseract", item="a.png"),
+    E.NoWorkersError("no worker left", timeout=2.0, reason="no workers", backend="x", item=4),
 ]
 
 
@@ -52,6 +53,7 @@ def test_tree_and_builtin_bases():
     assert issubclass(E.EngineTimeoutError, TimeoutError)
     assert issubclass(E.EngineTimeoutError, E.RecognitionError)
     assert issubclass(E.EngineCancelledError, E.RecognitionError)
+    assert issubclass(E.NoWorkersError, E.WorkerLostError)
     assert issubclass(E.AuthenticationError, PermissionError)
     assert issubclass(E.XmlSyntaxError, E.FormatError)
     assert issubclass(E.RegistrationError, ValueError)

@@ -146,6 +146,7 @@ def test_a_lost_worker_fails_its_items_not_the_batch():
         assert isinstance(failure.error, EngineCrashedError)
         assert failure.error.item == index and failure.error.backend == "counting"
         assert "BrokenProcessPool" in failure.error.reason
+        assert "on a new pool" in str(failure.error)
     with (
         ProcessPoolExecutor(1) as pool,
         pytest.raises(WorkerLostError, match="worker was lost before item 0"),

@@ -27,10 +27,14 @@ worker sees, or send bytes), bytes travel in the task.
   :class:`~unocr.backends.base.ItemFailure` for inputs that failed, including
   :class:`~unocr.errors.WorkerLostError` for an item whose worker was lost
   (Dask retries a task on another worker first: see the scheduler's
-  ``allowed-failures`` setting).
+  ``allowed-failures`` setting), and
+  :class:`~unocr.errors.NoWorkersError` for the items still waiting when the
+  cluster has had no running worker for ``no_workers_timeout`` seconds.
 * :func:`read_bag` returns a lazy ``dask.bag.Bag`` of pages, for pipelines
-  that go on in Dask (a lost worker there fails the computation, as any Dask
-  task does).
+  that go on in Dask. It follows Dask's semantics for workers: a worker lost
+  running a partition fails the whole computation (``KilledWorker``), and a
+  cluster without workers waits as long as the scheduler does; use
+  :func:`map_pages` for per-item errors and a bounded wait.
 * ``unocr.read_many(images, name, executor=client.get_executor())`` works
   too (and builds no engine in the client either).
 """
@@ -42,7 +46,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
 from unocr.errors import BackendUnavailableError, UnocrError
-from unocr.executors import BackendSpec, read_on_executor, worker_backend
+from unocr.executors import (
+    DASK_NO_WORKERS_TIMEOUT,
+    BackendSpec,
+    read_on_executor,
+    worker_backend,
+)
 from unocr.image import ImageInput
 from unocr.languages import normalize_languages
 from unocr.model import Page
@@ -86,9 +95,22 @@ def map_pages(
     progress: Callable[[int], None] | None = None,
     channel_order: Literal["rgb", "bgr"] = "rgb",
     chunk_size: int = 1,
+    no_workers_timeout: float | None = DASK_NO_WORKERS_TIMEOUT,
     **options: Any,
 ) -> list[Page | ItemFailure]:
     """Read images on a Dask cluster; pages in input order.
+
+    A batch never waits for ever for workers that are gone. When no item has
+    finished for a while, the client asks the scheduler for a running worker
+    (Dask's ``Client.wait_for_workers``); if none runs for
+    ``no_workers_timeout`` seconds (all workers closed, retired, lost for good
+    or paused), the items not yet finished fail with
+    :class:`~unocr.errors.NoWorkersError` and their tasks are cancelled; the
+    finished items keep their pages. Dask's own bound, the scheduler's
+    ``distributed.scheduler.no-workers-timeout``, is off by default and set
+    only where the scheduler starts, so the client cannot rely on it; where
+    it is on, its ``NoWorkerError`` (and ``NoValidWorkerError``, for tasks no
+    worker's restrictions allow) fail the items the same way.
 
     Args:
         client: A connected ``distributed.Client``.
@@ -103,6 +125,12 @@ def map_pages(
         channel_order: ``"bgr"`` for arrays from OpenCV.
         chunk_size: Items per Dask task (raise it for engines that batch, or
             to spread a task's overhead over more images).
+        no_workers_timeout: Seconds to wait while the cluster has no running
+            worker before the unfinished items fail (they fail at most this
+            long plus ``min(no_workers_timeout, 5)`` s after the last item
+            finished or the last worker went, whichever is later);
+            raise it for a cluster that starts workers slowly (adaptive
+            scaling from zero); ``None`` waits as long as Dask does.
         **options: The engine's own options (with a name).
 
     Returns:
@@ -113,6 +141,7 @@ def map_pages(
         unocr.errors.BackendUnavailableError: Dask is not installed.
         unocr.errors.ConfigError: An option cannot be pickled.
         unocr.errors.UnknownOptionError: An option the engine does not have.
+        ValueError: ``chunk_size`` or ``no_workers_timeout`` out of range.
     """
     _require_dask()
     if (
@@ -121,6 +150,15 @@ def map_pages(
         or chunk_size < 1
     ):
         raise ValueError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
+    if no_workers_timeout is not None and (
+        isinstance(no_workers_timeout, bool)
+        or not isinstance(no_workers_timeout, (int, float))
+        or not 0 < no_workers_timeout < float("inf")
+    ):
+        raise ValueError(
+            "no_workers_timeout must be a number of seconds > 0, or None to wait "
+            f"as long as Dask does; got {no_workers_timeout!r}"
+        )
     return read_on_executor(
         _spec(backend, options),
         images,
@@ -130,6 +168,7 @@ def map_pages(
         progress=progress,
         channel_order=channel_order,
         chunk_size=chunk_size,
+        no_workers_timeout=no_workers_timeout,
     )
 
 
@@ -190,6 +229,16 @@ def read_bag(
     one :meth:`~unocr.backends.base.Backend.read_many` call with the
     worker's cached backend. Compute it with any Dask scheduler (a
     ``Client`` makes it run on the cluster).
+
+    Unreadable inputs and engine errors are ItemFailures in the bag, but
+    workers are Dask's business here: a worker that dies running a partition
+    fails ``compute()`` with Dask's ``KilledWorker`` once the scheduler's
+    ``allowed-failures`` retries are spent (a dead process cannot report per
+    item, and a bag has no per-item place for an error Dask raises), and a
+    cluster without workers waits as the scheduler does (its
+    ``distributed.scheduler.no-workers-timeout``). For a per-item
+    :class:`~unocr.errors.WorkerLostError` and a bounded wait, use
+    :func:`map_pages`.
 
     Args:
         images: Inputs as for :func:`map_pages`.

@@ -28,6 +28,7 @@ library keeps working::
         └── EngineCrashedError                   an engine's worker process died
             ├── EngineMemoryError                ... stopped for using too much memory
             └── WorkerLostError                  ... an executor's worker was lost
+                └── NoWorkersError               ... no Dask worker left to run it
 
 Errors carry context where it applies: ``.backend`` (the engine's registered
 name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
@@ -54,6 +55,7 @@ __all__ = [
     "ImageError",
     "LanguageCodeError",
     "LanguageUnavailableError",
+    "NoWorkersError",
     "RecognitionError",
     "RegistrationError",
     "StageUnavailableError",
@@ -428,3 +430,33 @@ class WorkerLostError(EngineCrashedError):
     ) -> None:
         super().__init__(message, backend=backend, item=item)
         self.reason = reason
+
+
+class NoWorkersError(WorkerLostError):
+    """No running Dask worker could take an item of a batch for the time allowed.
+
+    Raised per item by :func:`unocr.dask.map_pages` and ``read_many(...,
+    executor=client.get_executor())`` when the cluster has had no running
+    worker (all closed, retired, lost or paused) for ``timeout`` seconds, or
+    when the scheduler's own ``distributed.scheduler.no-workers-timeout``
+    failed the task (``NoWorkerError``, or ``NoValidWorkerError`` when no
+    worker satisfies the task's restrictions). The items that finished keep
+    their pages; start workers and retry the failed ones.
+
+    Attributes:
+        reason: Dask's own exception, as ``"Type: message"``.
+        timeout: How long the batch waited for a worker, in seconds (``None``
+            when Dask did not say).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        timeout: float | None = None,
+        reason: str = "",
+        backend: str | None = None,
+        item: object = None,
+    ) -> None:
+        super().__init__(message, reason=reason, backend=backend, item=item)
+        self.timeout = timeout

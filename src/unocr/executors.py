@@ -29,7 +29,11 @@ Failures:
   died, which breaks that pool; a Dask ``KilledWorker``) fails that task's
   items with :class:`~unocr.errors.WorkerLostError` while finished items keep
   their pages; any other exception of the executor fails them with
-  :class:`~unocr.errors.RecognitionError`.
+  :class:`~unocr.errors.RecognitionError`;
+* on a Dask executor, a cluster left with no running worker for
+  ``no_workers_timeout`` seconds (:data:`DASK_NO_WORKERS_TIMEOUT` by default)
+  fails the items not yet finished with :class:`~unocr.errors.NoWorkersError`
+  instead of waiting for ever (see :class:`_NoWorkersWatch`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from __future__ import annotations
 import copy
 import io
 import pickle
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import (
@@ -45,7 +50,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ThreadPoolExecutor,
-    as_completed,
 )
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -54,6 +58,7 @@ from unocr.backends.base import Backend, ItemFailure, Stopwatch
 from unocr.documents import FailedInput, describe_item, expand
 from unocr.errors import (
     ConfigError,
+    NoWorkersError,
     RecognitionError,
     UnocrError,
     WorkerLostError,
@@ -62,6 +67,7 @@ from unocr.image import ImageInput, LoadedImage
 from unocr.model import Block, Page
 
 __all__ = [
+    "DASK_NO_WORKERS_TIMEOUT",
     "BackendSpec",
     "RemoteBackend",
     "clear_worker_backends",
@@ -71,6 +77,15 @@ __all__ = [
 
 #: Exception type names of executors that mean "the worker process was lost".
 _LOST = frozenset({"KilledWorker", "CommClosedError", "FutureCancelledError"})
+#: ... and "no worker could run the task for the time allowed": the scheduler's
+#: ``no-workers-timeout`` errors and ``Client.wait_for_workers``'s time-out.
+_NO_WORKERS = frozenset(
+    {"NoWorkerError", "NoValidWorkerError", "WorkerStartTimeoutError"}
+)
+
+#: Seconds a batch on a Dask executor waits while the cluster has no running
+#: worker before its unfinished items fail with NoWorkersError.
+DASK_NO_WORKERS_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -292,12 +307,31 @@ def _failure(index: int, source: str, err: UnocrError, backend: str) -> ItemFail
 
 def _executor_failure(exc: BaseException, backend: str, item: int) -> UnocrError:
     """The error of an item whose task the executor could not run."""
-    reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    if isinstance(exc, (BrokenExecutor, CancelledError)) or type(exc).__name__ in _LOST:
-        err: UnocrError = WorkerLostError(
+    kind = type(exc).__name__
+    reason = f"{kind}: {exc}".rstrip(": ")
+    if kind in _NO_WORKERS:
+        timeout = getattr(exc, "timeout", None)
+        seconds = float(timeout) if isinstance(timeout, (int, float)) else None
+        waited = "" if seconds is None else f" for {seconds:g} s"
+        err: UnocrError = NoWorkersError(
+            f"no running Dask worker could take item {item}{waited} ({reason}); the "
+            "finished items keep their pages; start workers (or scale the cluster "
+            "up) and retry the failed ones, or pass a longer no_workers_timeout= "
+            "to unocr.dask.map_pages if workers take longer to start",
+            timeout=seconds,
+            reason=reason,
+            backend=backend,
+            item=item,
+        )
+    elif isinstance(exc, (BrokenExecutor, CancelledError)) or kind in _LOST:
+        retry = (
+            "retry the failed ones on a new pool (a pool whose worker died is broken)"
+            if isinstance(exc, BrokenExecutor)
+            else "retry the failed ones"
+        )
+        err = WorkerLostError(
             f"the executor's worker was lost before item {item} finished ({reason}); "
-            "the finished items keep their pages; retry the failed ones (a broken "
-            "process pool must be replaced by a new one)",
+            f"the finished items keep their pages; {retry}",
             reason=reason,
             backend=backend,
             item=item,
@@ -321,12 +355,61 @@ def _sendable(item: Any) -> Any:
     return item
 
 
+def _is_dask(executor: Executor) -> bool:
+    return type(executor).__module__.split(".")[0] == "distributed"
+
+
 def _dumps_for(executor: Executor) -> Callable[[Any], bytes]:
-    if type(executor).__module__.split(".")[0] == "distributed":
+    if _is_dask(executor):
         from distributed.protocol.pickle import dumps
 
         return dumps
     return pickle.dumps
+
+
+class _NoWorkersWatch:
+    """Whether a Dask cluster still has a running worker for a waiting batch.
+
+    Dask alone waits for ever for a worker: the scheduler's own bound,
+    ``distributed.scheduler.no-workers-timeout`` (which fails such tasks with
+    ``NoWorkerError``), is off by default and read once when the scheduler
+    starts, so a client cannot turn it on for a cluster that is already
+    running (on a remote cluster it is not the client's to change). The
+    watch therefore uses what Dask gives the client: when no item has
+    finished for :attr:`poll` seconds, :meth:`distributed.Client.wait_for_workers`
+    returns at once if a worker is running (the batch is merely slow) and
+    otherwise waits up to ``timeout`` seconds for one. It counts running
+    workers as the scheduler's timer does (closed, lost and paused workers
+    do not count). Where the scheduler's setting is on, its errors fail the
+    items the same way.
+
+    Args:
+        client: The executor's ``distributed.Client``.
+        timeout: Seconds to wait for a running worker.
+    """
+
+    def __init__(self, client: Any, timeout: float) -> None:
+        self.client = client
+        self.timeout = timeout
+        #: Seconds without a finished item before the cluster is asked.
+        self.poll = min(timeout, 5.0)
+
+    def gone(self) -> BaseException | None:
+        """``None`` while a worker runs, else why the batch must stop waiting."""
+        try:
+            self.client.wait_for_workers(1, timeout=self.timeout)
+        except Exception as exc:  # the time-out, or a scheduler that is gone
+            return exc
+        return None
+
+
+def _no_workers_watch(
+    executor: Executor, timeout: float | None
+) -> _NoWorkersWatch | None:
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if timeout is None or client is None or not _is_dask(executor):
+        return None
+    return _NoWorkersWatch(client, timeout)
 
 
 def read_on_executor(
@@ -339,6 +422,7 @@ def read_on_executor(
     progress: Callable[[int], None] | None = None,
     channel_order: Literal["rgb", "bgr"] = "rgb",
     chunk_size: int | None = None,
+    no_workers_timeout: float | None = DASK_NO_WORKERS_TIMEOUT,
 ) -> list[Page | ItemFailure]:
     """Read a batch on ``executor``; what ``read_many(..., executor=)`` runs.
 
@@ -356,6 +440,10 @@ def read_on_executor(
         channel_order: ``"bgr"`` for arrays from OpenCV.
         chunk_size: Items per task; default the backend's ``batch_size``
             (1 for a spec).
+        no_workers_timeout: On a Dask executor, seconds to wait while the
+            cluster has no running worker before the unfinished items fail
+            with :class:`~unocr.errors.NoWorkersError`; ``None`` waits as
+            long as Dask does. Other executors ignore it.
 
     Returns:
         One page or item failure per item, in input order.
@@ -425,13 +513,36 @@ def read_on_executor(
                 settle(chunk, lost(chunk, exc))
                 continue
             futures[future] = chunk
-        for future in as_completed(futures):
-            chunk = futures[future]
+        watch = _no_workers_watch(executor, no_workers_timeout)
+        poll = watch.poll if watch is not None else None
+        finished: queue.SimpleQueue[Future[list[Page | ItemFailure]]]
+        finished = queue.SimpleQueue()
+        for future in futures:
+            future.add_done_callback(finished.put)
+
+        def take(future: Future[list[Page | ItemFailure]]) -> None:
+            chunk = futures.pop(future)  # dropped: Dask frees the worker's copy
             try:
                 out = future.result()
             except Exception as exc:
                 out = lost(chunk, exc)
             settle(chunk, out)
+
+        while futures:
+            try:
+                take(finished.get(timeout=poll))
+                continue
+            except queue.Empty:  # nothing finished for `poll` seconds
+                gone = watch.gone() if watch is not None else None
+            if gone is None:
+                continue
+            for future in list(futures):  # keep what finished, fail the rest
+                future.cancel()
+                if future.done() and not future.cancelled():
+                    take(future)
+                else:
+                    chunk = futures.pop(future)
+                    settle(chunk, lost(chunk, gone))
     finally:
         for future in futures:
             future.cancel()
