@@ -31,7 +31,9 @@ CASES = [
     E.EngineTimeoutError("too slow", timeout=1.5, backend="tesseract", item="a.png"),
     E.WorkerLostError("worker lost", reason="KilledWorker: x", backend="fault", item=2),
     E.EngineCancelledError("cancelled", backend="tesseract", item="a.png"),
-    E.NoWorkersError("no worker left", timeout=2.0, reason="no workers", backend="x", item=4),
+    E.NoWorkersError(
+        "no worker left", timeout=2.0, reason="no workers", backend="x", item=4
+    ),
 ]
 
 
