@@ -55,9 +55,6 @@ class InstantBackend(Backend):
         geometry="box",
         levels=("word",),
         confidence=False,
-        languages=None,
-        batching=False,
-        network=False,
     )
 
     def _recognize(

@@ -12,13 +12,13 @@ doing the same work on a whole array.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 
 import numpy as np
 import shapely
 from PIL import Image, ImageDraw, ImageFont
 
+from _timing import run_times
 from unocr.geometry import (
     Box,
     Mask,
@@ -40,12 +40,7 @@ from unocr.geometry.convert import validate_boxes
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return min(run_times(fn, repeat))
 
 
 def word_quads(rng: np.random.Generator, n: int, page: float = 3000.0) -> np.ndarray:

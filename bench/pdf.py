@@ -29,13 +29,13 @@ import argparse
 import platform
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
 
 import unocr
+from _timing import run_times
 from unocr.documents import DocumentOptions, PageRef, load_input
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,12 +57,7 @@ def scanned_pdf(path: Path, dpi: float) -> Path:
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+    return statistics.median(run_times(fn, repeat))
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Shared pytest configuration: Hypothesis profiles and the ``shared_dir`` fixture."""
+"""Shared pytest configuration: Hypothesis profiles and the shared fixtures."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from PIL import Image
 
 settings.register_profile("default", max_examples=60, deadline=None)
 settings.register_profile(
@@ -50,3 +51,10 @@ def shared_dir() -> Path:
 def fixtures_dir() -> Path:
     """The project's own test fixtures folder (``tests/fixtures``)."""
     return FIXTURES
+
+
+@pytest.fixture(scope="module")
+def snippet() -> Image.Image:
+    """The first two lines of the Tesseract test page, RGB, 600 x 85 pixels."""
+    with Image.open(ROOT / "samples" / "phototest.png") as im:
+        return im.convert("RGB").crop((20, 75, 620, 160))

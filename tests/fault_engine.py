@@ -56,8 +56,6 @@ class FaultBackend(Backend):
         levels=("word",),
         confidence=True,
         languages=("en",),
-        batching=False,
-        network=False,
     )
 
     def __init__(

@@ -54,8 +54,6 @@ class InkBackend(Backend):
         levels=("word",),
         confidence=True,
         languages=("en",),
-        batching=False,
-        network=False,
     )
     instances: ClassVar[int] = 0
     calls: ClassVar[int] = 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 
-def children(pid: int) -> list[tuple[int, str, str]]:
-    """(pid, command, state) of every live process whose parent is ``pid``."""
-    out = []
+def _stats() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command, the stat fields after the command) of every process."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -16,7 +16,18 @@ def children(pid: int) -> list[tuple[int, str, str]]:
         except OSError:
             continue
         comm = stat_line[stat_line.index("(") + 1 : stat_line.rindex(")")]
-        state, ppid = stat_line[stat_line.rindex(")") + 2 :].split()[:2]
-        if int(ppid) == pid:
-            out.append((int(entry.name), comm, state))
-    return out
+        yield int(entry.name), comm, stat_line[stat_line.rindex(")") + 2 :].split()
+
+
+def children(pid: int) -> list[tuple[int, str, str]]:
+    """(pid, command, state) of every live process whose parent is ``pid``."""
+    return [
+        (p, comm, fields[0]) for p, comm, fields in _stats() if int(fields[1]) == pid
+    ]
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in a process group."""
+    return [
+        p for p, _, fields in _stats() if int(fields[2]) == pgid and fields[0] != "Z"
+    ]

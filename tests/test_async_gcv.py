@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 pytest.importorskip("google.cloud.vision_v1")
 
 from google.cloud import vision_v1
-from PIL import Image
 
 import unocr
 from unocr.backends.base import ItemFailure
@@ -19,24 +17,12 @@ from unocr.backends.gcv.backend import GcvBackend
 from unocr.errors import ImageError
 from unocr.model import Page
 
-from .gcv_server import VisionServer, by_content, word_response
-
-
-def _png(width: int, height: int, shade: int) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (shade, shade, shade)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _backend(server: VisionServer, **options: object) -> GcvBackend:
-    options.setdefault("timeout", 5.0)
-    options.setdefault("initial_backoff", 0.01)
-    return GcvBackend(endpoint=server.address, insecure=True, **options)  # type: ignore[arg-type]
+from .gcv_server import VisionServer, backend_for, by_content, png, word_response
 
 
 def _numbered(n: int) -> tuple[list[bytes], VisionServer]:
     """n distinct PNGs; the server answers image k with the single word 'w<k>'."""
-    images = [_png(64, 32, k) for k in range(n)]
+    images = [png(64, 32, k) for k in range(n)]
     table = {
         img: word_response([(f"w{k}", (2, 2, 40, 20))], width=64, height=32)
         for k, img in enumerate(images)
@@ -52,7 +38,7 @@ def test_aread_many_batches_and_keeps_requests_in_flight() -> None:
         stream = unocr.aread_many(items, backend=gcv, errors="return")
         return [r async for r in stream]
 
-    with server, _backend(server, concurrency=2) as gcv:
+    with server, backend_for(server, concurrency=2) as gcv:
         results = asyncio.run(collect(gcv))
         expected = gcv.read_many(items, errors="return")
     texts = [r.text if isinstance(r, Page) else None for r in results]
@@ -70,8 +56,8 @@ def test_aread_many_batches_and_keeps_requests_in_flight() -> None:
 
 
 def test_aread_returns_the_page_and_a_per_image_error_is_typed() -> None:
-    known = _png(64, 32, 1)
-    refused = _png(64, 32, 200)
+    known = png(64, 32, 1)
+    refused = png(64, 32, 200)
     table = {known: word_response([("hello", (2, 2, 40, 20))], width=64, height=32)}
     bad = vision_v1.AnnotateImageResponse(
         error={"code": 3, "message": "Bad image data."}
@@ -82,7 +68,7 @@ def test_aread_returns_the_page_and_a_per_image_error_is_typed() -> None:
 
     with (
         VisionServer(reply=by_content(table, default=bad)) as server,
-        _backend(server) as gcv,
+        backend_for(server) as gcv,
     ):
         page = asyncio.run(one(gcv, known))
         with pytest.raises(unocr.errors.UnocrError, match="Bad image data") as caught:
@@ -124,11 +110,11 @@ def test_async_reads_take_the_clients_native_asyncio_path() -> None:
 def test_cancelling_an_async_gcv_read_cancels_the_request() -> None:
     with (
         VisionServer(delay=10.0) as server,
-        _backend(server, timeout=30.0) as gcv,
+        backend_for(server, timeout=30.0) as gcv,
     ):
 
         async def scenario() -> float:
-            task = asyncio.create_task(unocr.aread(_png(8, 8, 1), backend=gcv))
+            task = asyncio.create_task(unocr.aread(png(8, 8, 1), backend=gcv))
             while not server.calls:  # the request has reached the server
                 await asyncio.sleep(0.01)
             start = time.perf_counter()

@@ -8,7 +8,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from unocr.backends.base import Stopwatch
+import pytest
+
+from unocr.backends.base import BatchingBackend, Stopwatch
 from unocr.image import LoadedImage, load_image
 from unocr.model import Block, Page
 
@@ -75,3 +77,15 @@ def test_scope_gets_the_threads_that_really_run() -> None:
 def test_default_hooks_change_nothing() -> None:
     pages = InkBackend().read_many([bars((20, 40))] * 3, workers=2)
     assert [p.text for p in pages if isinstance(p, Page)] == ["w20 w40"] * 3
+
+
+def test_a_batching_engine_without_its_batch_hook_cannot_be_built() -> None:
+    """Its single reads are batches of one (the isolated backend's reads in
+    ``test_isolation.py`` go that way), so the batch hook is required."""
+
+    class NoHook(BatchingBackend):
+        name = "no-hook"
+        capabilities = InkBackend.capabilities
+
+    with pytest.raises(TypeError, match="_recognize_batch"):
+        NoHook()  # type: ignore[abstract]

@@ -9,7 +9,6 @@ reads in those lines when asked directly.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,6 +32,7 @@ from unocr.image import LoadedImage
 from unocr.model import Block, EngineUse, Line, Page, Provenance, Word
 
 from .ink_engine import InkBackend
+from .needs import needs_tesseract
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
@@ -40,10 +40,7 @@ EUROTEXT = ROOT / "tests" / "fixtures" / "tesseract" / "eurotext.tif"
 TEXT_DATASET = f"text:{ROOT / 'tests' / 'fixtures' / 'datasets' / 'text'}"
 
 pytestmark = [
-    pytest.mark.skipif(
-        shutil.which("tesseract") is None,
-        reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-    ),
+    needs_tesseract,
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
 rapidocr = pytest.importorskip(

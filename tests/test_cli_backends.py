@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 import unocr
 from unocr.cli import main
 from unocr.cli.backends import format_table
+
+from .command import run_unocr
 
 
 def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> None:
@@ -34,13 +34,7 @@ def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_json_output_subprocess() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "unocr", "backends", "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_unocr("backends", "--json", timeout=60)
     assert result.returncode == 0, result.stderr
     records = json.loads(result.stdout)
     by_name = {r["name"]: r for r in records}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,16 +14,14 @@ from PIL import Image
 from unocr.cli import main
 from unocr.formats import loads, loads_pages
 
+from .needs import needs_tesseract
 from .pdf_factory import extract_words, text_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
 LINES = [(72, 700, "First page words"), (72, 650, "more text")]
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+pytestmark = needs_tesseract
 
 
 @pytest.fixture

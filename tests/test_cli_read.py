@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from PIL import Image
 from unocr.cli import main
 from unocr.model import Page
 
+from .command import run_unocr
+from .needs import needs_tesseract
 from .terminal import run_on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,20 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "tesseract"
 EUROTEXT = FIXTURES / "eurotext.tif"
 FIRST_LINE = "This is a lot of 12 point text to test the"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "unocr", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+pytestmark = needs_tesseract
 
 
 def _no_traceback(stderr: str) -> None:
@@ -44,7 +32,7 @@ def _no_traceback(stderr: str) -> None:
 
 # ------------------------------------------------------------------ exit 0
 def test_readme_command_prints_the_text() -> None:
-    result = run_cli("read", str(SAMPLE), "--backend", "tesseract")
+    result = run_unocr("read", str(SAMPLE), "--backend", "tesseract")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == FIRST_LINE
     expected = (FIXTURES / "phototest.txt").read_text(encoding="utf-8").split()
@@ -164,7 +152,7 @@ def test_one_bad_image_among_several(tmp_path: Path) -> None:
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     missing = tmp_path / "missing.png"
-    result = run_cli("read", str(SAMPLE), str(bad), str(missing), str(EUROTEXT))
+    result = run_unocr("read", str(SAMPLE), str(bad), str(missing), str(EUROTEXT))
     assert result.returncode == 1
     _no_traceback(result.stderr)
     errors = result.stderr.splitlines()
@@ -189,7 +177,7 @@ def test_bad_image_in_process(
 
 
 def test_unknown_backend() -> None:
-    result = run_cli("read", str(SAMPLE), "--backend", "tesserakt")
+    result = run_unocr("read", str(SAMPLE), "--backend", "tesserakt")
     assert result.returncode == 1
     _no_traceback(result.stderr)
     assert result.stderr.strip().splitlines() == [
@@ -204,7 +192,9 @@ def test_unknown_backend_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_missing_engine_program() -> None:
-    result = run_cli("read", str(SAMPLE), "-O", "tesseract_cmd=/nonexistent/tesseract")
+    result = run_unocr(
+        "read", str(SAMPLE), "-O", "tesseract_cmd=/nonexistent/tesseract"
+    )
     assert result.returncode == 1
     _no_traceback(result.stderr)
     (line,) = result.stderr.splitlines()
@@ -234,7 +224,7 @@ def test_an_unknown_engine_option_names_the_valid_ones(
 
 
 def test_timeout() -> None:
-    result = run_cli("read", str(SAMPLE), "--timeout", "0.001")
+    result = run_unocr("read", str(SAMPLE), "--timeout", "0.001")
     assert result.returncode == 1
     _no_traceback(result.stderr)
     (line,) = result.stderr.splitlines()
@@ -292,7 +282,7 @@ def test_run_usage_errors(
 
 
 def test_usage_error_subprocess() -> None:
-    result = run_cli("read", "--workers", "x", str(SAMPLE))
+    result = run_unocr("read", "--workers", "x", str(SAMPLE))
     assert result.returncode == 2
     assert "usage:" in result.stderr
     _no_traceback(result.stderr)

@@ -23,13 +23,12 @@ from unocr.cli._output import atomic_path
 from unocr.documents.streaming import iter_items
 from unocr.model import Page
 
+from .command import run_unocr
+from .needs import needs_tesseract
 from .processes import children
 from .terminal import run_on_terminal
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+pytestmark = needs_tesseract
 
 WORDS = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT"]
 
@@ -120,13 +119,7 @@ def test_quiet_leaves_only_errors(
 
 def test_glob_pattern_not_expanded_by_the_shell(scans: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = subprocess.run(
-        [sys.executable, "-m", "unocr", "read", f"{scans}/**/*.png", "-o", f"{out}/"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = run_unocr("read", f"{scans}/**/*.png", "-o", f"{out}/", timeout=300)
     assert result.returncode == 1, result.stderr  # broken.png matches
     # paths below the pattern's fixed folder are kept; the .jpg and .tif are not
     # matched, the hidden file is not matched by '*'

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,6 +139,16 @@ def test_bad_dataset_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> Non
     assert "Did you mean 'icdar2015'" in err
 
 
+def _compare_to_json(tmp_path: Path, *args: str) -> Any:
+    """Run ``unocr compare ARGS --json FILE`` in this process; FILE's content.
+
+    The command must succeed (exit status 0).
+    """
+    out_json = tmp_path / "r.json"
+    assert main(["compare", *args, "--json", str(out_json)]) == 0
+    return json.loads(out_json.read_text(encoding="utf-8"))
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", "--backends", "tesseract"]) == 2
     assert main(["compare", "--backends", "t", "--dataset", TEXT, "--limit", "0"]) == 2
@@ -147,27 +158,20 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_options_reach_the_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out_json = tmp_path / "r.json"
-    code = main(
-        [
-            "compare",
-            "--backends",
-            "tesseract",
-            "--dataset",
-            TEXT,
-            "--ignore-case",
-            "--nfkc",
-            "--ignore-punctuation",
-            "--matching",
-            "greedy",
-            "--iou",
-            "0.6",
-            "--json",
-            str(out_json),
-        ]
+    data = _compare_to_json(
+        tmp_path,
+        "--backends",
+        "tesseract",
+        "--dataset",
+        TEXT,
+        "--ignore-case",
+        "--nfkc",
+        "--ignore-punctuation",
+        "--matching",
+        "greedy",
+        "--iou",
+        "0.6",
     )
-    assert code == 0
-    data = json.loads(out_json.read_text(encoding="utf-8"))
     assert data["options"] == {
         "protocol": "icdar2015",
         "iou_threshold": 0.6,
@@ -238,31 +242,24 @@ def test_progress_bar_on_a_terminal() -> None:
 def test_protocol_normalization_and_word_spotting_flags(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out_json = tmp_path / "r.json"
-    code = main(
-        [
-            "compare",
-            "-b",
-            "tesseract",
-            "--dataset",
-            ICDAR,
-            "--normalization",
-            "exact",
-            "--word-spotting",
-            "--matching",
-            "optimal",
-            "--json",
-            str(out_json),
-        ]
+    data = _compare_to_json(
+        tmp_path,
+        "-b",
+        "tesseract",
+        "--dataset",
+        ICDAR,
+        "--normalization",
+        "exact",
+        "--word-spotting",
+        "--matching",
+        "optimal",
     )
-    assert code == 0
     out = capsys.readouterr().out
     assert (
         "scoring: icdar2015 protocol: IoU > 0.5, optimal matching, word spotting "
         "(settings differ from the official ones)" in out
     )
     assert "text normalisation on icdar2015: exact (whitespace collapsed)" in out
-    data = json.loads(out_json.read_text(encoding="utf-8"))
     assert data["options"]["word_spotting"] is True
     assert data["datasets"][0]["normalization"]["name"] == "exact"
     run = data["runs"][0]["scores"]

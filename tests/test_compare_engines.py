@@ -21,6 +21,8 @@ from unocr.comparison.engines import engine_specs
 from unocr.errors import ComparisonError
 from unocr.metrics import ScoringOptions
 
+from .needs import needs_tesseract
+
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 ICDAR = f"icdar2015:{FIXTURES / 'icdar2015'}"
 TEXT = f"text:{FIXTURES / 'text'}"
@@ -86,9 +88,6 @@ def test_labels_must_be_unique() -> None:
 # ---------------------------------------------- real engines side by side
 
 pytest.importorskip("pytesseract")
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None, reason="the tesseract program is not installed"
-)
 
 
 @pytest.fixture(scope="module")

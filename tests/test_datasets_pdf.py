@@ -13,15 +13,13 @@ import unocr
 from unocr.datasets import load_dataset
 from unocr.errors import DatasetError
 
+from .needs import needs_tesseract
 from .pdf_factory import image_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+pytestmark = needs_tesseract
 
 
 @pytest.fixture(scope="module")

@@ -38,16 +38,21 @@ def documents(draw):
     ]
 
 
+def _reads_back_as_one_page_files(text: str, doc: list[Page], fmt: str) -> None:
+    """``text``, one file of ``doc``'s pages, reads back as each page's own file does."""
+    back = loads_pages(text)
+    assert len(back) == len(doc)
+    for page, got in zip(doc, back, strict=True):
+        assert got == loads(dumps(page, fmt))
+
+
 @settings(max_examples=25)
 @given(documents())
 def test_multi_page_hocr_round_trip(doc):
     """pages -> one hOCR -> pages keeps each page as the one-page writer does."""
     text = dumps_pages(doc, "hocr")
     assert text.count('class="ocr_page"') == len(doc)
-    back = loads_pages(text)
-    assert len(back) == len(doc)
-    for page, got in zip(doc, back, strict=True):
-        assert got == loads(dumps(page, "hocr"))
+    _reads_back_as_one_page_files(text, doc, "hocr")
 
 
 @settings(max_examples=25)
@@ -57,10 +62,7 @@ def test_multi_page_alto_round_trip_and_schema(doc):
     text = dumps_pages(doc, "alto")
     root = etree.fromstring(text.encode())
     assert ALTO_XSD.validate(root), ALTO_XSD.error_log
-    back = loads_pages(text)
-    assert len(back) == len(doc)
-    for page, got in zip(doc, back, strict=True):
-        assert got == loads(dumps(page, "alto"))
+    _reads_back_as_one_page_files(text, doc, "alto")
 
 
 @settings(max_examples=25)

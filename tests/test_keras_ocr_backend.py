@@ -29,22 +29,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-try:
-    import keras_ocr
-except ImportError as exc:
-    if os.environ.get("UNOCR_REQUIRE_KERAS") == "1":
-        pytest.fail(
-            f"UNOCR_REQUIRE_KERAS=1 but keras_ocr cannot be imported ({exc}); "
-            "create the environment with scripts/keras-env and run the tests "
-            "with .venv-keras/bin/python",
-            pytrace=False,
-        )
-    pytest.skip(
-        "keras-ocr is not installed here (it needs numpy<2 and TensorFlow 2.15): "
-        "run scripts/keras-env, then .venv-keras/bin/python -m pytest "
-        "tests/test_keras_ocr_backend.py",
-        allow_module_level=True,
-    )
+from .needs import import_keras_ocr
+
+keras_ocr = import_keras_ocr(__file__)
 
 import unocr
 from unocr.backends.keras_ocr import weights

@@ -10,8 +10,6 @@ with Tesseract's reader (``keras-ocr+tesseract``) shows the detector's worth.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -22,22 +20,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-try:
-    import keras_ocr
-except ImportError as exc:
-    if os.environ.get("UNOCR_REQUIRE_KERAS") == "1":
-        pytest.fail(
-            f"UNOCR_REQUIRE_KERAS=1 but keras_ocr cannot be imported ({exc}); "
-            "create the environment with scripts/keras-env and run the tests "
-            "with .venv-keras/bin/python",
-            pytrace=False,
-        )
-    pytest.skip(
-        "keras-ocr is not installed here (it needs numpy<2 and TensorFlow 2.15): "
-        "run scripts/keras-env, then .venv-keras/bin/python -m pytest "
-        "tests/test_keras_ocr_stages.py",
-        allow_module_level=True,
-    )
+from .needs import import_keras_ocr, needs_tesseract
+
+keras_ocr = import_keras_ocr(__file__)
 
 import unocr
 from unocr.backends.keras_ocr import weights
@@ -129,10 +114,7 @@ def test_recognize_reads_each_region_in_one_batch(
     assert random_backend.recognize(PHOTOTEST, []) == []
 
 
-@pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+@needs_tesseract
 def test_keras_ocr_detector_with_tesseract_reader(no_recognizer: Path) -> None:
     truth = PHOTOTEST.with_suffix(".txt").read_text(encoding="utf-8")
     with unocr.get_backend("keras-ocr+tesseract") as b:

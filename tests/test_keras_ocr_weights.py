@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-try:
-    import keras_ocr
-except ImportError as exc:
-    if os.environ.get("UNOCR_REQUIRE_KERAS") == "1":
-        pytest.fail(f"UNOCR_REQUIRE_KERAS=1 but keras_ocr is missing ({exc})")
-    pytest.skip("keras-ocr is not installed here", allow_module_level=True)
+from .needs import import_keras_ocr
+
+keras_ocr = import_keras_ocr(__file__)
 pytest.importorskip("easyocr_en_models", reason="no CRAFT weights file")
 
 from unocr.backends.keras_ocr import weights

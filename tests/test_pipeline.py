@@ -6,9 +6,6 @@ Real RapidOCR and Tesseract on a two-line crop of the Tesseract test page.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,23 +21,13 @@ from unocr.metrics import cer
 from unocr.model import Page, Provenance
 from unocr.registry import canonical_name
 
+from .command import run_unocr
 from .ink_engine import InkBackend
+from .needs import needs_tesseract
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "phototest.png"
 TEXT = "This is a lot of 12 point text to test the\nocr code and see if it works on all types"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
-
-
-@pytest.fixture(scope="module")
-def snippet() -> Image.Image:
-    """The first two lines of the Tesseract test page, RGB, 600 x 85 pixels."""
-    with Image.open(SAMPLE) as im:
-        return im.convert("RGB").crop((20, 75, 620, 160))
+pytestmark = needs_tesseract
 
 
 @pytest.fixture(scope="module")
@@ -190,22 +177,8 @@ def test_unocr_read_and_the_cli_take_the_name(
     assert page.backend == "rapidocr+tesseract"
     path = tmp_path / "snippet.png"
     snippet.save(path)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "unocr",
-            "read",
-            "-b",
-            "rapidocr+tesseract",
-            "-f",
-            "json",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+    result = run_unocr(
+        "read", "-b", "rapidocr+tesseract", "-f", "json", str(path), timeout=300
     )
     assert result.returncode == 0, result.stderr
     printed = Page.from_json(result.stdout)

@@ -48,6 +48,11 @@ PHOTOTEST = FIXTURES / "phototest.tif"
 RECEIPT = FIXTURES / "X51008123586.jpg"
 
 
+def _first_line() -> Image.Image:
+    """Line 1 of the test page, RGB: "This is a lot of 12 point text to test the"."""
+    return Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122))
+
+
 def _cer(reference: str, hypothesis: str) -> float:
     return Levenshtein.distance(reference, hypothesis) / max(1, len(reference))
 
@@ -150,7 +155,7 @@ def test_output_equals_the_raw_engine_on_the_same_file(
 
 
 def test_character_boxes_become_native_symbols() -> None:
-    one_line = Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122))
+    one_line = _first_line()
     with RapidOcrBackend(char_boxes=True, det_limit_type="max") as b:
         page = b.read(one_line)
     assert " ".join(li.text for li in page.lines) == (
@@ -188,7 +193,7 @@ def test_receipt_boxes_land_on_ground_truth_lines(receipt_page: Page) -> None:
 
 
 def test_word_boxes_off_synthesises_words_from_the_line() -> None:
-    one_line = Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122))
+    one_line = _first_line()
     with RapidOcrBackend(word_boxes=False, det_limit_type="max") as b:
         page = b.read(one_line)
     assert " ".join(li.text for li in page.lines) == (
@@ -286,7 +291,7 @@ def test_models_are_bundled_and_nothing_touches_the_network(
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    one_line = Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122))
+    one_line = _first_line()
     with RapidOcrBackend(det_limit_type="max") as b:
         assert b.read(one_line).text == "This is a lot of 12 point text to test the"
 
@@ -316,7 +321,7 @@ def test_threads_set_onnx_runtime_intra_op_threads_and_workers_split_cores(
         with b._engines.split(2) as per_worker:
             assert per_worker == 2 and _session_threads(b) == {2}
         assert b._engines.threads is None
-        small = Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122))
+        small = _first_line()
         pages = b.read_many([small, small, small], workers=3)
         assert len({p.text for p in pages if isinstance(p, Page)}) == 1
 
@@ -341,7 +346,7 @@ def test_inference_engine_is_chosen_by_option() -> None:
         with pytest.raises(BackendUnavailableError, match="rapidocr-openvino"):
             RapidOcrBackend(inference="openvino")
         return
-    one_line = Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122))
+    one_line = _first_line()
     with RapidOcrBackend(inference="openvino", det_limit_type="max") as b:
         page = b.read(one_line)
         with b._engines.engine() as engine:
@@ -360,7 +365,7 @@ def test_cli_timeout_exits_cleanly_with_status_1(tmp_path: Path) -> None:
     import subprocess
 
     small = tmp_path / "line.png"
-    Image.open(PHOTOTEST).convert("RGB").crop((20, 84, 640, 122)).save(small)
+    _first_line().save(small)
     done = subprocess.run(
         [sys.executable, "-m", "unocr", "read", str(small), "-b", "rapidocr",
          "--timeout", "0.001"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,25 +30,12 @@ from unocr.metrics import cer
 from unocr.model import Recognition
 
 from .ink_engine import InkBackend
+from .needs import needs_tesseract
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "phototest.png"
 LINES = (
     "This is a lot of 12 point text to test the",
     "ocr code and see if it works on all types",
 )
-
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
-
-
-@pytest.fixture(scope="module")
-def snippet() -> Image.Image:
-    """The first two lines of the Tesseract test page, RGB, 600 x 85 pixels."""
-    with Image.open(SAMPLE) as im:
-        return im.convert("RGB").crop((20, 75, 620, 160))
 
 
 @pytest.fixture(scope="module")

@@ -13,27 +13,12 @@ import pytest
 
 from unocr.backends.tesseract import process
 
+from .processes import group_members
+
 pytestmark = pytest.mark.skipif(
     not Path("/proc").is_dir() or shutil.which("sh") is None,
     reason="needs /proc and sh (Linux)",
 )
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes in a process group, read from /proc."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        state, group = fields[0], int(fields[2])
-        if group == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
 
 
 def test_run_collects_output_and_status() -> None:
@@ -54,9 +39,9 @@ def test_timeout_kills_the_whole_group_and_reaps() -> None:
     assert info.value.timeout == pytest.approx(0.3)
     assert not Path(f"/proc/{pid}").exists()  # reaped: no zombie
     deadline = time.monotonic() + 2
-    while _group_members(pid) and time.monotonic() < deadline:
+    while group_members(pid) and time.monotonic() < deadline:
         time.sleep(0.05)  # SIGKILL delivery to the orphaned grandchild
-    assert _group_members(pid) == []
+    assert group_members(pid) == []
 
 
 def test_child_environment_does_not_touch_os_environ() -> None:

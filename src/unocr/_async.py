@@ -56,7 +56,6 @@ from unocr.documents import (
     PageSpec,
     describe_item,
     expand,
-    load_input,
     text_layer_page,
 )
 from unocr.documents import check_options as _check_document_options
@@ -174,12 +173,7 @@ def _prepare(
             if page is not None:
                 done[index] = page
                 continue
-            image = load_input(
-                item,
-                channel_order=channel_order,
-                max_pixels=engine.max_pixels,
-                decode=engine.needs_pixels,
-            )
+            image = engine._load_input(item, channel_order)
         except UnocrError as err:
             done[index] = engine._item_failure(index, describe_item(item), err)
         else:

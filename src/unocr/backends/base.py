@@ -59,7 +59,7 @@ from unocr.image import (
 from unocr.languages import normalize_languages
 from unocr.model import Block, Page, Recognition, Timings
 
-__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
+__all__ = ["Backend", "BatchingBackend", "Capabilities", "ItemFailure", "Stopwatch"]
 
 _T = TypeVar("_T")
 _B = TypeVar("_B", bound="Backend")
@@ -307,12 +307,7 @@ class Backend(Closing, abc.ABC):
         self._before_call()
         langs = self._languages(languages)
         try:
-            loaded = load_input(
-                image,
-                channel_order=channel_order,
-                max_pixels=self.max_pixels,
-                decode=self.needs_pixels,
-            )
+            loaded = self._load_input(image, channel_order)
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
         return self._read_one(loaded, langs)
@@ -445,12 +440,7 @@ class Backend(Closing, abc.ABC):
             loaded: list[tuple[int, LoadedImage]] = []
             for i in chunk:
                 try:
-                    img = load_input(
-                        items[i],
-                        channel_order=channel_order,
-                        max_pixels=self.max_pixels,
-                        decode=self.needs_pixels,
-                    )
+                    img = self._load_input(items[i], channel_order)
                 except UnocrError as err:
                     results[i] = self._item_failure(i, describe_item(items[i]), err)
                 else:
@@ -579,6 +569,24 @@ class Backend(Closing, abc.ABC):
         yield
 
     # ---------------------------------------------------------------- helpers
+    def _load_input(
+        self, item: object, channel_order: Literal["rgb", "bgr"]
+    ) -> LoadedImage:
+        """Load one input as this engine takes it (for every read path).
+
+        Refused above :attr:`max_pixels` before decoding; left undecoded
+        where the engine sends the file itself (:attr:`needs_pixels`).
+
+        Raises:
+            unocr.errors.ImageError: The input cannot be read.
+        """
+        return load_input(
+            item,
+            channel_order=channel_order,
+            max_pixels=self.max_pixels,
+            decode=self.needs_pixels,
+        )
+
     def _languages(self, languages: str | Sequence[str] | None) -> tuple[str, ...]:
         return self.languages if languages is None else normalize_languages(languages)
 
@@ -963,6 +971,33 @@ class Backend(Closing, abc.ABC):
             )
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
+
+
+class BatchingBackend(Backend):
+    """Base class of an engine whose every call takes a batch of images.
+
+    Such an engine implements :meth:`_recognize_batch` only (and sets
+    :attr:`~Backend.batch_size`); a single read is a batch of one. The
+    contract of both hooks is :class:`Backend`'s.
+    """
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> Sequence[Block]:
+        """A batch of one (:meth:`_recognize_batch`); its error is raised."""
+        (out,) = self._recognize_batch([image], languages, [clock])
+        if isinstance(out, UnocrError):
+            raise out
+        return out
+
+    @abc.abstractmethod
+    def _recognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        """Run the engine on several images (see :meth:`Backend._recognize_batch`)."""
 
 
 #: Each stage and the hook an engine overrides to have it.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple, cast
 
 from unocr.backends.easyocr.models import EASYOCR_LANGUAGES
@@ -60,14 +60,17 @@ class Capabilities:
             (:meth:`~unocr.Backend.detect`: regions without text).
         recognize: Whether it has a recognition stage of its own
             (:meth:`~unocr.Backend.recognize`: text of given regions).
+
+    The defaults describe an engine that runs here, one image per call, with
+    no language list and no stage of its own; an engine declares what differs.
     """
 
     geometry: str
     levels: tuple[str, ...]
     confidence: bool
-    languages: tuple[str, ...] | None
-    batching: bool
-    network: bool
+    languages: tuple[str, ...] | None = None
+    batching: bool = False
+    network: bool = False
     detect: bool = False
     recognize: bool = False
 
@@ -96,14 +99,15 @@ class DataProbe(NamedTuple):
     languages: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EngineSpec:
     """One built-in engine, as data.
 
     Attributes:
         name: Registered name (what users pass as ``backend=``).
         target: ``"module:Class"`` of its backend class.
-        extra: The pip extra that installs it (``unocr[extra]``).
+        extra: The pip extra that installs it (``unocr[extra]``); ``""`` for
+            an engine made of other engines, which installs nothing itself.
         modules: Python modules it imports (checked without importing them).
         programs: ``(program, apt package)`` pairs it runs.
         capabilities: What it can do.
@@ -121,10 +125,10 @@ class EngineSpec:
 
     name: str
     target: str
-    extra: str
-    modules: tuple[str, ...]
-    programs: tuple[tuple[str, str], ...]
     capabilities: Capabilities
+    extra: str = ""
+    modules: tuple[str, ...] = ()
+    programs: tuple[tuple[str, str], ...] = ()
     aliases: tuple[str, ...] = ()
     description: str = ""
     probe: str | None = None
@@ -165,6 +169,13 @@ class EngineSpec:
         return " and ".join(steps)
 
 
+#: What an engine made of other engines reports: quads (every engine's shape
+#: converts to one), whole pages of blocks, lines and words, with confidences
+#: where its parts give them.
+_COMPOSED = Capabilities(
+    geometry="quad", levels=("block", "line", "word"), confidence=True
+)
+
 BUILTINS: tuple[EngineSpec, ...] = (
     EngineSpec(
         name="tesseract",
@@ -176,9 +187,6 @@ BUILTINS: tuple[EngineSpec, ...] = (
             geometry="box",
             levels=("block", "line", "word"),
             confidence=True,
-            languages=None,
-            batching=False,
-            network=False,
             detect=True,
             recognize=True,
         ),
@@ -191,12 +199,10 @@ BUILTINS: tuple[EngineSpec, ...] = (
         target="unocr.backends.gcv.backend:GcvBackend",
         extra="gcv",
         modules=("google.cloud.vision",),
-        programs=(),
         capabilities=Capabilities(
             geometry="quad",
             levels=("block", "word", "symbol"),
             confidence=True,
-            languages=None,
             batching=True,
             network=True,
             recognize=True,
@@ -210,14 +216,12 @@ BUILTINS: tuple[EngineSpec, ...] = (
         target="unocr.backends.keras_ocr.backend:KerasOcrBackend",
         extra="keras-ocr",
         modules=("keras_ocr", "tensorflow"),
-        programs=(),
         capabilities=Capabilities(
             geometry="quad",
             levels=("word",),
             confidence=False,
             languages=("en",),
             batching=True,
-            network=False,
             detect=True,
             recognize=True,
         ),
@@ -235,14 +239,11 @@ BUILTINS: tuple[EngineSpec, ...] = (
         target="unocr.backends.rapidocr.backend:RapidOcrBackend",
         extra="rapidocr",
         modules=("rapidocr", "onnxruntime"),
-        programs=(),
         capabilities=Capabilities(
             geometry="quad",
             levels=("line", "word", "symbol"),
             confidence=True,
             languages=RAPIDOCR_LANGUAGES,
-            batching=False,
-            network=False,
             detect=True,
             recognize=True,
         ),
@@ -253,14 +254,11 @@ BUILTINS: tuple[EngineSpec, ...] = (
         target="unocr.backends.easyocr.backend:EasyOcrBackend",
         extra="easyocr",
         modules=("easyocr", "torch"),
-        programs=(),
         capabilities=Capabilities(
             geometry="quad",
             levels=("line",),
             confidence=True,
             languages=EASYOCR_LANGUAGES,
-            batching=False,
-            network=False,
             detect=True,
             recognize=True,
         ),
@@ -271,36 +269,14 @@ BUILTINS: tuple[EngineSpec, ...] = (
     EngineSpec(
         name="pipeline",
         target="unocr.backends.pipeline:PipelineBackend",
-        extra="",
-        modules=(),
-        programs=(),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("block", "line", "word"),
-            confidence=True,
-            languages=None,
-            batching=False,
-            network=False,
-            detect=True,
-            recognize=True,
-        ),
+        capabilities=replace(_COMPOSED, detect=True, recognize=True),
         description="one engine's detector + another's recognizer "
         "(or name it DETECTOR+RECOGNIZER, e.g. rapidocr+tesseract)",
     ),
     EngineSpec(
         name="cascade",
         target="unocr.backends.cascade:CascadeBackend",
-        extra="",
-        modules=(),
-        programs=(),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("block", "line", "word"),
-            confidence=True,
-            languages=None,
-            batching=False,
-            network=False,
-        ),
+        capabilities=_COMPOSED,
         description="engines in a row: the next re-reads only the unsure lines "
         "(engines=[...], below=0.8; shorthand 'rapidocr/tesseract')",
     ),

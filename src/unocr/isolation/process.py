@@ -220,10 +220,15 @@ class WorkerProcess:
             backend=backend,
         )
 
-    def _fail_timeout(self, timeout: float | None, backend: str) -> None:
+    def _stop_now(self) -> tuple[str, ...]:
+        """Kill the worker at once; its last lines of standard error."""
         self.proc.kill()
         tail = self.stderr.tail()
         self.kill()
+        return tail
+
+    def _fail_timeout(self, timeout: float | None, backend: str) -> None:
+        tail = self._stop_now()
         raise EngineTimeoutError(
             f"the {backend} engine did not finish within {timeout} s; its worker "
             f"process (pid {self.pid}) was stopped and will be replaced"
@@ -234,9 +239,7 @@ class WorkerProcess:
         )
 
     def _fail_memory(self, limit: int, used: int, backend: str) -> None:
-        self.proc.kill()
-        tail = self.stderr.tail()
-        self.kill()
+        tail = self._stop_now()
         raise EngineMemoryError(
             f"the {backend} worker process (pid {self.pid}) used "
             f"{used / 2**20:.0f} MiB, over max_memory={limit / 2**20:.0f} MiB; it "

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import BatchingBackend, Capabilities, Stopwatch
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
@@ -54,7 +54,7 @@ def _json_option(key: str, value: Any, backend: str) -> Any:
     )
 
 
-class IsolatedBackend(Backend):
+class IsolatedBackend(BatchingBackend):
     """An engine hosted by worker processes, possibly in another environment.
 
     Create it with ``unocr.get_backend(name, python=...)`` or
@@ -258,14 +258,6 @@ class IsolatedBackend(Backend):
             error_from_dict(r["error"]) if "error" in r else page_from_dict(r["page"])
             for r in results
         ]
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> Sequence[Block]:
-        (out,) = self._recognize_batch([image], languages, [clock])
-        if isinstance(out, UnocrError):
-            raise out
-        return out
 
     def _recognize_batch(
         self,

@@ -29,7 +29,7 @@ from PIL import Image
 from tensorflow import keras
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import BatchingBackend, Capabilities, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.keras_ocr import weights
 from unocr.backends.keras_ocr.convert import (
@@ -216,7 +216,7 @@ def size_groups(
     return groups
 
 
-class KerasOcrBackend(Backend):
+class KerasOcrBackend(BatchingBackend):
     """keras-ocr: CRAFT word detection and a CRNN recognizer, on TensorFlow.
 
     The pipeline (both models) is built once per backend object. ``read_many``
@@ -466,11 +466,6 @@ class KerasOcrBackend(Backend):
                 f"keras-ocr failed on {item}: {type(exc).__name__}: {exc}",
                 backend=self.name,
             ) from exc
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[Block, ...]:
-        return self._run([image], languages, [clock])[0]
 
     # ---------------------------------------------------------------- stages
     def _detect(

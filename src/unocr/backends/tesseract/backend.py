@@ -29,7 +29,6 @@ process and without it the in-process engine is slower than the program.
 from __future__ import annotations
 
 import ctypes
-import math
 import os
 import shlex
 import shutil
@@ -44,7 +43,11 @@ from PIL import Image
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.backends.deadline import cancelled_error, current_cancellation
+from unocr.backends.deadline import (
+    cancelled_error,
+    check_timeout,
+    current_cancellation,
+)
 from unocr.backends.tesseract import process
 from unocr.backends.tesseract.crops import (
     SINGLE_LINE_PSM,
@@ -237,20 +240,11 @@ class TesseractBackend(Backend):
         engine: Engine = "auto",
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
-        if timeout is not None and (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not math.isfinite(timeout)
-            or timeout <= 0
-        ):
-            raise ValueError(
-                f"timeout must be a number of seconds > 0, got {timeout!r}"
-            )
+        self.timeout = check_timeout(timeout)
         if engine not in ("auto", "binary", "tesserocr"):
             raise ValueError(
                 f"engine must be 'auto', 'binary' or 'tesserocr', got {engine!r}"
             )
-        self.timeout: float | None = None if timeout is None else float(timeout)
         self._settings = _parse_config(config, psm, oem)
         cmd = (
             tesseract_cmd
