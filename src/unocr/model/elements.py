@@ -309,14 +309,16 @@ class Word(Element):
     """A word: text without spaces, optionally with its symbols.
 
     Attributes:
-        symbols: The word's characters, where the engine gives them.
+        symbols: The word's characters, where the engine gives them; a
+            converter may build them on first access (see
+            :meth:`from_checked`), which no use of the word can tell.
     """
 
     symbols: tuple[Symbol, ...] = field(default=())
 
     def __post_init__(self) -> None:
         Element.__post_init__(self)
-        object.__setattr__(self, "symbols", tuple(self.symbols))
+        _set_symbols(self, tuple(_get_symbols(self, Word)))
 
     @classmethod
     def from_checked(
@@ -326,9 +328,18 @@ class Word(Element):
         confidence: float | None,
         language: str | None,
         native: bool = True,
-        symbols: tuple[Symbol, ...] = (),
+        symbols: tuple[Symbol, ...] | Callable[[], tuple[Symbol, ...]] = (),
     ) -> Word:
-        """:meth:`Element.from_checked` with the word's symbols (a tuple)."""
+        """:meth:`Element.from_checked` with the word's symbols.
+
+        ``symbols`` is a tuple, or a callable that builds it on first access
+        of :attr:`symbols` (a converter that reads thousands of characters
+        few callers look at). The callable must be safe to call from several
+        threads and return the same tuple every time; the word stores what it
+        returns and drops the callable. Until then nothing shows the
+        difference: equality, hashing, ``repr``, ``replace``, copies and
+        pickles all read :attr:`symbols`, which builds them.
+        """
         self = _filled(_new(cls), text, geometry, confidence, language, native)
         _set_symbols(self, symbols)
         return self
@@ -357,6 +368,27 @@ class Word(Element):
 
 
 _set_symbols = _slot_setter(Word, "symbols")
+_get_symbols: Callable[[Word, type], Any] = vars(Word)["symbols"].__get__
+
+
+def _word_symbols(self: Word) -> tuple[Symbol, ...]:
+    """``Word.symbols``: the stored tuple, built first where it is deferred."""
+    value = _get_symbols(self, Word)
+    if type(value) is tuple:
+        return value
+    built: tuple[Symbol, ...] = value()  # the same tuple in every thread
+    _set_symbols(self, built)
+    return built
+
+
+# The slot holds a tuple or, from Word.from_checked, the callable that builds
+# it; the property in front of it builds on first read. Writes go to the slot
+# (the frozen dataclass refuses them from outside, as for every field).
+setattr(  # noqa: B010 (an assignment mypy would refuse: the field's type stays)
+    Word,
+    "symbols",
+    property(_word_symbols, _set_symbols, doc="The word's characters, where given."),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,18 +461,31 @@ class Line(Element):
                 f"texts: expected one text per group ({len(groups)}), got {len(texts)}"
             )
         word_groups = [tuple(words) for words in groups]
-        shapes = enclosing_geometries(word_groups)
-        return [
-            cls(
-                text=words_text(words) if texts is None else texts[k],
-                geometry=shapes[k],
-                confidence=_mean_confidence(words),
-                language=language if language is not None else _common_language(words),
-                native=native,
-                words=words,
+        # what the constructor would check of fields not taken from the words
+        for t in texts or ():
+            if not isinstance(t, str):
+                raise TypeError(f"text must be a str, got {type(t).__name__}")
+        if language is not None and not isinstance(language, str):
+            raise TypeError(
+                "language must be an ISO 639 code (str) or None, got "
+                f"{type(language).__name__}"
             )
-            for k, words in enumerate(word_groups)
-        ]
+        shapes = enclosing_geometries(word_groups)
+        native = bool(native)
+        lines: list[Line] = []
+        for k, words in enumerate(word_groups):
+            # every field derives from checked words (or was checked above)
+            line = _filled(
+                _new(cls),
+                words_text(words) if texts is None else texts[k],
+                shapes[k],
+                _mean_confidence(words),
+                language if language is not None else _common_language(words),
+                native,
+            )
+            _set_words(line, words)
+            lines.append(line)
+        return lines
 
     @classmethod
     def reported(
@@ -477,6 +522,9 @@ class Line(Element):
             language=language,
             words=tuple(words),
         )
+
+
+_set_words = _slot_setter(Line, "words")
 
 
 @dataclass(frozen=True, slots=True)

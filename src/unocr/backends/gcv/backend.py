@@ -38,6 +38,7 @@ from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
+from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.convert import page_size, response_to_blocks
 from unocr.backends.gcv.status import (
     AUTH_GUIDANCE,
@@ -741,7 +742,8 @@ class GcvBackend(Backend):
                 detail = self._redact(f"{type(reply).__name__}: {reply}")
                 self._fail(pending, results, partial(self._auth_error, detail))
                 return
-            pending, codes = self._collect(pending, reply, results, engine)
+            with collector_paused():  # see its module: many objects, no cycle
+                pending, codes = self._collect(pending, reply, results, engine)
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
                 delay = backoff.take()

@@ -13,21 +13,19 @@ vectorised call (:meth:`unocr.geometry.Quad.list_from_array`).
 
 from __future__ import annotations
 
-import numpy as np
-
 from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
     RawPage,
     RawParagraph,
+    RawSymbol,
     RawWord,
 )
-from unocr.errors import FormatError
 from unocr.geometry import Geometry, Quad
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.elements import enclosing_geometry
 
-__all__ = ["BlockLevel", "build_blocks"]
+__all__ = ["BlockLevel", "build_blocks", "symbols_of"]
 
 
 def build_blocks(
@@ -50,7 +48,7 @@ def build_blocks(
     Raises:
         FormatError: A coordinate is not finite.
     """
-    quads = _quads(raw.corners)
+    quads = raw.quads()
     if not raw.blocks:
         words = [
             Word(text=t, geometry=quads[s], language=raw.locale)
@@ -90,16 +88,18 @@ def build_blocks(
     return blocks
 
 
-def _quads(corners: list[float]) -> list[Quad]:
-    if not corners:
-        return []
-    points = np.array(corners, dtype=np.float64).reshape(-1, 4, 2)
-    if not np.isfinite(points).all():
-        raise FormatError(
-            "malformed Cloud Vision response: a vertex coordinate is not finite",
-            backend="gcv",
-        )
-    return Quad.list_from_array(points)
+def symbols_of(symbols: list[RawSymbol], quads: list[Quad]) -> tuple[Symbol, ...]:
+    """A word's read symbols as unocr symbols (checked as they were read).
+
+    Args:
+        symbols: The word's symbols as read.
+        quads: The page's quads (:meth:`RawPage.quads`), which they index.
+
+    Returns:
+        The symbols, built with :meth:`~unocr.model.Element.from_checked`.
+    """
+    symbol = Symbol.from_checked
+    return tuple([symbol(t, quads[s], c, lang) for t, s, c, lang in symbols])
 
 
 def _split_lines(
@@ -116,17 +116,18 @@ def _split_lines(
     """
     current: list[Word] = []
     parts: list[str] = []
-    symbol, word_of = Symbol.from_checked, Word.from_checked
+    word_of = Word.from_checked
     for raw in words:
         if raw.shape < 0 or not raw.text:
             continue  # nothing to place or nothing to read
+        syms = raw.symbols
         word = word_of(
             raw.text,
             quads[raw.shape],
             raw.confidence,
             raw.language,
             True,
-            tuple([symbol(t, quads[s], c, lang) for t, s, c, lang in raw.symbols]),
+            symbols_of(syms, quads) if isinstance(syms, list) else syms,
         )
         if current and raw.before.endswith("\n"):
             texts.append("".join(parts).strip(" "))

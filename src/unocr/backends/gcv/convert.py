@@ -16,7 +16,8 @@ Mapping (see ``docs/backends/gcv.md``):
   becomes a unocr :class:`~unocr.model.Block` (``block_level="paragraph"``,
   the default) or each GCV *block* does (``block_level="block"``); both are
   native. Words and symbols are native; their confidences (already in
-  [0, 1]) and detected languages are kept.
+  [0, 1]) and detected languages are kept. A protobuf message's symbols are
+  read when a word's ``symbols`` are first accessed (a saved dict's at once).
 - GCV has no line level: lines are synthesised (``native=False``) from the
   symbols' ``detectedBreak`` (see :mod:`~unocr.backends.gcv.build`).
 - Geometry is a :class:`~unocr.geometry.Quad` in canonical order (top-left
@@ -147,8 +148,9 @@ def response_to_blocks(
         height: Image height in pixels; default the page height.
         block_level: Which GCV level becomes a unocr block: ``"paragraph"``
             (default; GCV blocks often hold several paragraphs) or ``"block"``.
-        symbols: Keep the symbol level (characters); ``False`` skips it,
-            which saves about a third of the conversion time of dense pages.
+        symbols: Keep the symbol level (characters); ``False`` skips it.
+            From a protobuf message they are read on first access of
+            ``Word.symbols`` (:class:`~unocr.backends.gcv.message.PageSymbols`).
 
     Returns:
         Blocks -> synthesised lines -> words -> symbols, in reading order,

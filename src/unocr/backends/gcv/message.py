@@ -7,11 +7,16 @@ their empty defaults.
 
 from __future__ import annotations
 
+import threading
+from functools import partial
 from typing import Any
 
+from unocr.backends.gcv.build import symbols_of
+from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
+    DeferredSymbols,
     RawBlock,
     RawPage,
     RawParagraph,
@@ -23,8 +28,9 @@ from unocr.backends.gcv.tree import (
     confidence,
     detected_language,
 )
+from unocr.model import Symbol
 
-__all__ = ["read_message"]
+__all__ = ["PageSymbols", "read_message"]
 
 
 def read_message(
@@ -34,6 +40,7 @@ def read_message(
     height: float,
     symbols: bool = True,
     regions: BlockLevel = "paragraph",
+    defer: bool = True,
 ) -> RawPage:
     """Walk an ``AnnotateImageResponse`` protobuf message.
 
@@ -45,6 +52,9 @@ def read_message(
             (``False``: only their text and breaks, which make the words).
         regions: The level whose geometry is read for blocks: GCV
             ``"paragraph"`` or ``"block"`` (the other's shapes are ``-1``).
+        defer: With ``symbols``, read each word's symbols only when its
+            ``Word.symbols`` is first accessed (:class:`PageSymbols`); only
+            their texts (the word's text) are read now.
 
     Returns:
         The flat tree.
@@ -53,7 +63,10 @@ def read_message(
     pages = message.full_text_annotation.pages
     check_one_page(len(pages))
     if len(pages):
-        _MessageWalk(raw, width, height, symbols, regions).page(pages[0])
+        walk = _MessageWalk(raw, width, height, symbols, regions)
+        if symbols and defer:
+            walk.deferred = PageSymbols(width, height)
+        walk.page(pages[0])
         return raw
     annotations = message.text_annotations
     if len(annotations):
@@ -73,6 +86,8 @@ class _MessageWalk(Walk):
     #: google-cloud-vision's descriptor names the break's field "type_"
     #: (proto-plus avoids the builtin's name); protoc's own build, "type".
     kind = ""
+    #: Where symbols are deferred: the page's :class:`PageSymbols`.
+    deferred: PageSymbols | None = None
 
     def break_field(self, brk: Any) -> str:
         fields = brk.DESCRIPTOR.fields_by_name
@@ -129,9 +144,8 @@ class _MessageWalk(Walk):
         """A paragraph's words: the hot loop of a dense page, inlined."""
         out: list[RawWord] = []
         keep = self.symbols
+        deferred = self.deferred
         shape = self.shape
-        corners = self.raw.corners
-        extend = corners.extend
         for word in words:
             langs = word.property.detected_languages
             wlang = plang
@@ -139,42 +153,29 @@ class _MessageWalk(Walk):
                 wlang = detected_language(langs[0].language_code) or plang
             symbols = word.symbols
             texts: list[str] = []
-            syms: list[RawSymbol] = []
+            syms: list[RawSymbol] | DeferredSymbols = []
             first = last = None
-            if keep:
+            if deferred is not None and symbols:
+                # the texts now, the rest on first access: every symbol with
+                # 4 (integer, so finite) vertices reads later exactly as now
+                four = True
                 for sym in symbols:
-                    text = sym.text
-                    texts.append(text)
-                    last = sym.property
-                    if first is None:
-                        first = last
-                    verts = sym.bounding_box.vertices
-                    if len(verts) == 4:
-                        a, b, c, d = verts
-                        index = len(corners) >> 3
-                        extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
-                    else:
-                        index = shape(sym.bounding_box)
-                        if index < 0:
-                            continue
-                    conf = sym.confidence
-                    langs = last.detected_languages
-                    syms.append(
-                        (
-                            text,
-                            index,
-                            conf if 0.0 < conf <= 1.0 else confidence(conf),
-                            (detected_language(langs[0].language_code) or wlang)
-                            if langs
-                            else wlang,
-                        )
-                    )
+                    texts.append(sym.text)
+                    if four and len(sym.bounding_box.vertices) != 4:
+                        four = False
+                first, last = symbols[0].property, symbols[-1].property
+                if four:
+                    syms = deferred.add(word, wlang)
+                else:
+                    texts, syms, first, last = self.symbols_of(symbols, wlang)
+            elif keep:
+                texts, syms, first, last = self.symbols_of(symbols, wlang)
             elif symbols:
                 texts = [sym.text for sym in symbols]
                 first, last = symbols[0].property, symbols[-1].property
             wshape = shape(word.bounding_box)
             if wshape < 0:  # the box around its symbols
-                if keep:
+                if type(syms) is list and keep:
                     around = [s[1] for s in syms]
                 else:
                     around = [shape(s.bounding_box) for s in symbols]
@@ -193,6 +194,45 @@ class _MessageWalk(Walk):
             )
         return out
 
+    def symbols_of(
+        self, symbols: Any, wlang: str | None
+    ) -> tuple[list[str], list[RawSymbol], Any, Any]:
+        """A word's symbols: texts, those with a shape, first and last property."""
+        corners = self.raw.corners
+        extend = corners.extend
+        shape = self.shape
+        texts: list[str] = []
+        syms: list[RawSymbol] = []
+        first = last = None
+        for sym in symbols:
+            text = sym.text
+            texts.append(text)
+            last = sym.property
+            if first is None:
+                first = last
+            verts = sym.bounding_box.vertices
+            if len(verts) == 4:
+                a, b, c, d = verts
+                index = len(corners) >> 3
+                extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
+            else:
+                index = shape(sym.bounding_box)
+                if index < 0:
+                    continue
+            conf = sym.confidence
+            langs = last.detected_languages
+            syms.append(
+                (
+                    text,
+                    index,
+                    conf if 0.0 < conf <= 1.0 else confidence(conf),
+                    (detected_language(langs[0].language_code) or wlang)
+                    if langs
+                    else wlang,
+                )
+            )
+        return texts, syms, first, last
+
     def breaks(self, first: Any, last: Any) -> tuple[str, str]:
         """``(before, after)`` of a word from its end symbols' properties."""
         if first is None:
@@ -205,3 +245,62 @@ class _MessageWalk(Walk):
         brk = last.detected_break
         after = "UNKNOWN" if brk.is_prefix else break_name(getattr(brk, kind))
         return before, after
+
+
+class PageSymbols:
+    """The symbols of a page's words, read from the message on first access.
+
+    Most readers of a page never look at its characters, which are three
+    quarters of a dense page's elements. The walk keeps each word's message
+    here instead of reading its symbols; the first access to any of the
+    page's ``Word.symbols`` reads the symbols of all of them in one pass
+    (their quads made canonical in one vectorised call, as an eager read
+    does), under a lock, so every thread gets the same tuples. The messages
+    (and the response they belong to) are released then. Only words whose
+    every symbol has 4 integer vertices are deferred, so reading later
+    cannot fail where reading now would not.
+
+    Args:
+        width: Page width in pixels (as the walk's).
+        height: Page height in pixels.
+    """
+
+    __slots__ = ("_built", "_height", "_lock", "_width", "_words")
+
+    def __init__(self, width: float, height: float) -> None:
+        self._width = width
+        self._height = height
+        self._words: list[tuple[Any, str | None]] = []
+        self._built: list[tuple[Symbol, ...]] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, word: Any, language: str | None) -> DeferredSymbols:
+        """Keep a word's message; what builds its symbols.
+
+        Args:
+            word: The word's ``TextAnnotation.Word`` message.
+            language: The word's (own or inherited) language.
+
+        Returns:
+            A callable for :meth:`unocr.model.Word.from_checked`.
+        """
+        self._words.append((word, language))
+        return partial(self._get, len(self._words) - 1)
+
+    def _get(self, index: int) -> tuple[Symbol, ...]:
+        built = self._built
+        if built is None:
+            with self._lock:
+                if self._built is None:
+                    self._built = self._build()
+                    self._words = []  # release the messages
+                built = self._built
+        return built[index]
+
+    def _build(self) -> list[tuple[Symbol, ...]]:
+        raw = RawPage()
+        walk = _MessageWalk(raw, self._width, self._height, True, "paragraph")
+        with collector_paused():  # thousands of objects, no cycle
+            read = [walk.symbols_of(w.symbols, lang)[1] for w, lang in self._words]
+            quads = raw.quads()
+            return [symbols_of(syms, quads) for syms in read]

@@ -13,16 +13,23 @@ other than 4 vertices is replaced by its bounding box.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from unocr.errors import FormatError
+from unocr.geometry import Quad
 from unocr.languages import parse_language
+
+if TYPE_CHECKING:
+    from unocr.model import Symbol
 
 __all__ = [
     "BREAKS",
     "BlockLevel",
+    "DeferredSymbols",
     "RawBlock",
     "RawPage",
     "RawParagraph",
@@ -61,6 +68,9 @@ BREAKS: dict[str, str] = {
 #: :attr:`RawPage.corners` (in steps of 8 numbers).
 RawSymbol = tuple[str, int, float | None, str | None]
 
+#: What builds a word's symbols on first access (see :class:`RawWord`).
+DeferredSymbols = Callable[[], "tuple[Symbol, ...]"]
+
 
 @dataclass(slots=True)
 class RawWord:
@@ -71,7 +81,9 @@ class RawWord:
         shape: Index of its corners, or -1 where it has none.
         confidence: In [0, 1], or ``None``.
         language: Own or inherited language code, or ``None``.
-        symbols: Its symbols with a shape (empty when symbols are not read).
+        symbols: Its symbols with a shape (empty when symbols are not
+            read), or what builds them on first access (a protobuf message's
+            symbols, see :class:`~unocr.backends.gcv.message.PageSymbols`).
         before: Text a prefix break puts before the word (``"\\n"``, ...).
         after: Name of the break after the word (``"SPACE"``, ...).
     """
@@ -80,7 +92,7 @@ class RawWord:
     shape: int
     confidence: float | None
     language: str | None
-    symbols: list[RawSymbol]
+    symbols: list[RawSymbol] | DeferredSymbols
     before: str
     after: str
 
@@ -121,6 +133,22 @@ class RawPage:
     blocks: list[RawBlock] = field(default_factory=list)
     annotations: list[tuple[str, int]] = field(default_factory=list)
     locale: str | None = None
+
+    def quads(self) -> list[Quad]:
+        """A :class:`~unocr.geometry.Quad` per shape, made canonical in one call.
+
+        Raises:
+            FormatError: A coordinate is not finite.
+        """
+        if not self.corners:
+            return []
+        points = np.array(self.corners, dtype=np.float64).reshape(-1, 4, 2)
+        if not np.isfinite(points).all():
+            raise FormatError(
+                "malformed Cloud Vision response: a vertex coordinate is not finite",
+                backend="gcv",
+            )
+        return Quad.list_from_array(points)
 
     def add_box(self, xs: Sequence[float], ys: Sequence[float]) -> int:
         """Add the corners of ``len(xs)`` vertices; its shape index.
