@@ -441,14 +441,6 @@ class GcvBackend(Backend):
         return text
 
     # ------------------------------------------------------------ recognise
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> Sequence[Block]:
-        out = self._recognize_batch([image], languages, [clock])[0]
-        if isinstance(out, UnocrError):
-            raise out
-        return out
-
     def _recognize_batch(
         self,
         images: Sequence[LoadedImage],
