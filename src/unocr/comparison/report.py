@@ -285,8 +285,13 @@ def _plots(result: CompareResult) -> list[tuple[str, str]]:
         ax.set_xticklabels(names, fontsize=8, rotation=10)
         ax.margins(y=0.12)
         ax.grid(axis="y", alpha=0.3)
-    axes[2].legend(fontsize=8)  # CER applies to every dataset
-    fig.tight_layout()
+    # one legend below the plots (CER's bars name every engine); a fixed
+    # place, as matplotlib's "best" search warns when it takes long
+    handles, engine_names = axes[2].get_legend_handles_labels()
+    columns = max(1, min(len(engine_names), 4))
+    fig.legend(handles, engine_names, loc="lower center", ncols=columns, fontsize=8)
+    rows = -(-len(engine_names) // columns)
+    fig.tight_layout(rect=(0, 0.05 * rows, 1, 1))
     out.append(("Metrics per engine and dataset", _png(fig)))
 
     fig = Figure(figsize=(max(5.0, 3.6 * len(datasets)), 3.8))
