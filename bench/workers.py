@@ -12,6 +12,11 @@ each worker gets its own engine instance with half the cores (see
 :mod:`unocr.backends.pool`). Printed: the median wall-clock seconds of each
 setting, images per second, and the speed-up (workers=2 over workers=1),
 measured side by side in this run.
+
+``--bound`` also times ``workers=1`` with one thread (a second backend
+object built with ``threads=1``), in the same turns, and prints the most two
+one-thread workers could give: twice that throughput, over ``workers=1``'s.
+Where one engine already keeps both cores busy, that bound is low.
 """
 
 from __future__ import annotations
@@ -37,18 +42,27 @@ def images(count: int) -> list[Path]:
     return (found * count)[:count]
 
 
-def bench(name: str, paths: list[Path], repeat: int) -> dict[str, float]:
+def bench(name: str, paths: list[Path], repeat: int, bound: bool) -> dict[str, float]:
     backend = unocr.get_backend(name)
     backend.read_many(paths[:2], workers=2)  # warm both engine instances
-    times: dict[int, list[float]] = {1: [], 2: []}
+    single = unocr.get_backend(name, threads=1) if bound else None
+    if single is not None:
+        single.read_many(paths[:1])
+    times: dict[str, list[float]] = {"one": [], "two": [], "single": []}
     for _ in range(repeat):
-        for workers in (1, 2):
+        runs = [("one", backend, 1), ("two", backend, 2)]
+        if single is not None:
+            runs.append(("single", single, 1))
+        for key, engine, workers in runs:
             start = time.perf_counter()
-            backend.read_many(paths, workers=workers)
-            times[workers].append(time.perf_counter() - start)
+            engine.read_many(paths, workers=workers)
+            times[key].append(time.perf_counter() - start)
     backend.close()
-    one, two = statistics.median(times[1]), statistics.median(times[2])
-    return {"one": one, "two": two, "speedup": one / two}
+    if single is not None:
+        single.close()
+    out = {key: statistics.median(t) for key, t in times.items() if t}
+    out["speedup"] = out["one"] / out["two"]
+    return out
 
 
 def main() -> int:
@@ -56,6 +70,9 @@ def main() -> int:
     parser.add_argument("--backends", default="rapidocr")
     parser.add_argument("--images", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--bound", action="store_true", help="also time workers=1 with threads=1"
+    )
     args = parser.parse_args()
     paths = images(args.images)
     load = os.getloadavg()[0]
@@ -70,12 +87,19 @@ def main() -> int:
         if importlib.util.find_spec(module) is None:
             print(f"{name:<10} not installed")
             continue
-        r = bench(name, paths, args.repeat)
+        r = bench(name, paths, args.repeat, args.bound)
         n = len(paths)
         print(
             f"{name:<10}{r['one']:>13.2f}{r['two']:>13.2f}{n / r['one']:>9.2f}"
             f"{n / r['two']:>9.2f}{r['speedup']:>9.2f}x"
         )
+        if "single" in r:
+            print(
+                f"{'':<10}workers=1 with threads=1: {r['single']:.2f} s; two such "
+                f"workers could at best take {r['single'] / 2:.2f} s, "
+                f"{2 * r['one'] / r['single']:.2f}x over workers=1 "
+                f"(workers=2 reached {r['single'] / 2 / r['two']:.0%} of that)"
+            )
     return 0
 
 
