@@ -19,6 +19,7 @@ from unocr.geometry import Box
 from unocr.model import Page, Symbol, Word, elements
 
 from .gcv_server import IMAGE, VisionServer, backend_for, fixed_reply, load_response
+from .threads import same_in_every_thread
 
 vision = pytest.importorskip("google.cloud.vision_v1")
 
@@ -83,24 +84,8 @@ def test_every_symbol_keeps_text_box_confidence_and_language(text: str) -> None:
 
 def test_threads_building_at_once_get_the_same_symbols(text: str) -> None:
     page = response_to_page(message(text))
-    words = page.words
-    start = threading.Barrier(8)
-    seen: list[list[tuple[Symbol, ...]]] = []
-
-    def touch(k: int) -> None:
-        start.wait()
-        order = words[k::2] + words[: k % 3]
-        seen.append([w.symbols for w in order] and [w.symbols for w in words])
-
-    threads = [threading.Thread(target=touch, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(seen) == 8
-    for got in seen:  # the very same tuples in every thread
-        assert all(a is b for a, b in zip(got, seen[0], strict=True))
-    assert seen[0] == [w.symbols for w in response_to_page(json.loads(text)).words]
+    seen = same_in_every_thread(page.words, lambda w: w.symbols)
+    assert seen == [w.symbols for w in response_to_page(json.loads(text)).words]
 
 
 def test_pickles_and_copies_of_an_unread_page_hold_its_symbols(text: str) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import pickle
-import threading
 
 import pytest
 
 from unocr.geometry import Box, Quad
 from unocr.model import Line, Word, elements
+
+from .threads import same_in_every_thread
 
 
 def words_of(line_count: int) -> list[list[Word]]:
@@ -78,23 +79,9 @@ def test_equality_hash_repr_copies_and_pickles_see_the_shape() -> None:
 
 
 def test_threads_reading_at_once_get_the_same_shapes() -> None:
-    lines = Line.from_word_groups(words_of(40))
-    start = threading.Barrier(8)
-    seen: list[list[object]] = []
-
-    def touch(k: int) -> None:
-        start.wait()
-        order = lines[k::3] + lines[: k % 5]
-        seen.append([x.geometry for x in order] and [x.geometry for x in lines])
-
-    threads = [threading.Thread(target=touch, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(seen) == 8
-    for got in seen:  # the very same objects in every thread
-        assert all(a is b for a, b in zip(got, seen[0], strict=True))
+    groups = words_of(40)
+    seen = same_in_every_thread(Line.from_word_groups(groups), lambda x: x.geometry)
+    assert seen == elements.enclosing_geometries(groups)
 
 
 def test_an_empty_group_is_refused_at_once() -> None:
