@@ -582,17 +582,12 @@ class Backend(Closing, abc.ABC):
 
     # ---------------------------------------------------------------- helpers
     def _load_input(
-        self,
-        item: object,
-        channel_order: Literal["rgb", "bgr"],
-        *,
-        pixels: bool = False,
+        self, item: object, channel_order: Literal["rgb", "bgr"]
     ) -> LoadedImage:
         """Load one input as this engine takes it (for every read path).
 
         Refused above :attr:`max_pixels` before decoding; left undecoded
-        where the engine sends the file itself (:attr:`needs_pixels`), unless
-        ``pixels`` asks for them (a stage cuts and reads pixels).
+        where the engine sends the file itself (:attr:`needs_pixels`).
 
         Raises:
             unocr.errors.ImageError: The input cannot be read.
@@ -601,7 +596,7 @@ class Backend(Closing, abc.ABC):
             item,
             channel_order=channel_order,
             max_pixels=self.max_pixels,
-            decode=pixels or self.needs_pixels,
+            decode=self.needs_pixels,
         )
 
     def _load_single(
@@ -611,14 +606,24 @@ class Backend(Closing, abc.ABC):
         *,
         pixels: bool = False,
     ) -> LoadedImage:
-        """:meth:`_load_input` for a one-image call: a failure names this engine.
+        """One input of a one-image call; a failure names this engine and the input.
+
+        Args:
+            image: Any input :meth:`read` accepts.
+            channel_order: ``"bgr"`` for arrays from OpenCV.
+            pixels: Decode it even where the engine sends the file itself (a
+                stage cuts and reads the pixels); otherwise as
+                :meth:`_load_input`.
 
         Raises:
-            unocr.errors.ImageError: The input cannot be read (tagged with the
-                backend and the input).
+            unocr.errors.ImageError: The input cannot be read.
         """
         try:
-            return self._load_input(image, channel_order, pixels=pixels)
+            if pixels:
+                return load_input(
+                    image, channel_order=channel_order, max_pixels=self.max_pixels
+                )
+            return self._load_input(image, channel_order)
         except UnocrError as err:
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
 
