@@ -21,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
@@ -470,17 +471,26 @@ class Line(Element):
                 "language must be an ISO 639 code (str) or None, got "
                 f"{type(language).__name__}"
             )
-        shapes = enclosing_geometries(word_groups)
+        for words in word_groups:
+            if not words:
+                raise ValueError("a parent needs at least one child to enclose")
+        shapes = _DeferredShapes(word_groups)
         native = bool(native)
         lines: list[Line] = []
         for k, words in enumerate(word_groups):
-            # every field derives from checked words (or was checked above)
+            if len(words) == 1:  # many lines of a page are one word
+                (only,) = words
+                conf, lang = only.confidence, only.language
+            else:
+                conf, lang = _mean_confidence(words), _common_language(words)
+            # every field derives from checked words (or was checked above);
+            # the shape is computed, for every line at once, on first access
             line = _filled(
                 _new(cls),
                 words_text(words) if texts is None else texts[k],
-                shapes[k],
-                _mean_confidence(words),
-                language if language is not None else _common_language(words),
+                _LazyShape(shapes, k),  # type: ignore[arg-type]
+                conf,
+                language if language is not None else lang,
                 native,
             )
             _set_words(line, words)
@@ -525,6 +535,70 @@ class Line(Element):
 
 
 _set_words = _slot_setter(Line, "words")
+_get_geometry: Callable[[Element, type], Any] = vars(Element)["geometry"].__get__
+
+
+class _DeferredShapes:
+    """The enclosing shapes of synthesised lines, computed on first access.
+
+    Few readers of a page look at the shapes of the lines an engine did not
+    report (a dense page has hundreds). :meth:`Line.from_word_groups` keeps
+    the word groups here; the first access to any of those lines'
+    ``geometry`` computes the shapes of all of them in one vectorised pass
+    (:func:`enclosing_geometries`), under a lock, so every thread gets the
+    same objects. The groups were checked to be non-empty sequences of
+    checked words, so computing later cannot fail where computing at once
+    would not.
+    """
+
+    __slots__ = ("_groups", "_lock", "_shapes")
+
+    def __init__(self, groups: Sequence[Sequence[Word]]) -> None:
+        self._groups = groups
+        self._shapes: list[Geometry] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, index: int) -> Geometry:
+        shapes = self._shapes
+        if shapes is None:
+            with self._lock:
+                if self._shapes is None:
+                    self._shapes = enclosing_geometries(self._groups)
+                    self._groups = ()  # the lines hold their words
+                shapes = self._shapes
+        return shapes[index]
+
+
+class _LazyShape:
+    """What a synthesised line's geometry slot holds until first read."""
+
+    __slots__ = ("index", "shapes")
+
+    def __init__(self, shapes: _DeferredShapes, index: int) -> None:
+        self.shapes = shapes
+        self.index = index
+
+
+def _line_geometry(self: Element) -> Geometry:
+    """``Line.geometry``: the stored shape, computed first where it is deferred."""
+    value = _get_geometry(self, Element)
+    if type(value) is not _LazyShape:
+        return value  # type: ignore[no-any-return]
+    built = value.shapes.get(value.index)  # the same object in every thread
+    _set_geometry(self, built)
+    return built
+
+
+# Line's geometry slot (Element's) holds a shape or, from
+# Line.from_word_groups, a _LazyShape; the property in front of it computes on
+# first read, so equality, hashing, repr, replace, copies and pickles all see
+# the shape. Writes go to the slot (the frozen dataclass refuses them from
+# outside, as for every field).
+setattr(  # noqa: B010 (an assignment mypy would refuse: the field's type stays)
+    Line,
+    "geometry",
+    property(_line_geometry, _set_geometry, doc="Shape in page pixel coordinates."),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,7 +127,9 @@ def _split_lines(
             raw.confidence,
             raw.language,
             True,
-            symbols_of(syms, quads) if isinstance(syms, list) else syms,
+            (symbols_of(syms, quads) if syms else ())
+            if isinstance(syms, list)
+            else syms,
         )
         if current and raw.before.endswith("\n"):
             texts.append("".join(parts).strip(" "))

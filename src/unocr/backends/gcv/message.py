@@ -146,6 +146,8 @@ class _MessageWalk(Walk):
         keep = self.symbols
         deferred = self.deferred
         shape = self.shape
+        corners = self.raw.corners
+        extend = corners.extend
         for word in words:
             langs = word.property.detected_languages
             wlang = plang
@@ -173,7 +175,14 @@ class _MessageWalk(Walk):
             elif symbols:
                 texts = [sym.text for sym in symbols]
                 first, last = symbols[0].property, symbols[-1].property
-            wshape = shape(word.bounding_box)
+            box = word.bounding_box
+            verts = box.vertices
+            if len(verts) == 4:  # the usual case, inlined
+                a, b, c, d = verts
+                extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
+                wshape = (len(corners) >> 3) - 1
+            else:
+                wshape = shape(box)
             if wshape < 0:  # the box around its symbols
                 if type(syms) is list and keep:
                     around = [s[1] for s in syms]
@@ -185,7 +194,9 @@ class _MessageWalk(Walk):
                 RawWord(
                     "".join(texts),
                     wshape,
-                    confidence(word.confidence),
+                    wconf
+                    if 0.0 < (wconf := word.confidence) <= 1.0
+                    else confidence(wconf),
                     wlang,
                     syms,
                     before,
