@@ -69,10 +69,11 @@ def _ocrd(root: Path, fmt: str) -> Path:
     [("page", "page-xml", load_page_xml), ("alto", "alto", load_alto)],
 )
 def test_layout_xml_kinds(tmp_path: Path, fmt: str, kind: str, load: object) -> None:
-    _ocrd(tmp_path, fmt)
+    xml = _ocrd(tmp_path, fmt)
     ds = load_dataset(f"{kind}:{tmp_path}")
     assert ds.kind == kind
     (sample,) = ds.samples
+    assert sample.id == xml.stem  # the XML file names the sample
     assert sample.image.name == "INPUT_0001.png"
     assert sample.level == "word"
     assert sample.truth.text == "Eins\nzwey"

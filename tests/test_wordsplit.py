@@ -1,4 +1,4 @@
-"""Words along their line: unocr.model.wordsplit.split_line."""
+"""Words along their line: unocr.model.wordsplit.split_line and native_line."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unocr.geometry import Box, Quad
-from unocr.model import Symbol
-from unocr.model.wordsplit import line_corners, split_line
+from unocr.model import Symbol, Word
+from unocr.model.wordsplit import line_corners, native_line, split_line
 
 from .strategies import convex_quads, rotated_boxes
 
@@ -147,3 +147,18 @@ def test_misplaced_character_boxes_still_give_words_in_order(text, xs):
     forwards = all(a.x1 <= b.x0 + 1e-9 for a, b in itertools.pairwise(boxes))
     backwards = all(b.x1 <= a.x0 + 1e-9 for a, b in itertools.pairwise(boxes))
     assert forwards or backwards
+
+
+def test_native_line_keeps_the_engines_words_or_cuts_its_own():
+    quad = Quad([[0, 10], [100, 0], [100, 20], [0, 30]])
+    cut = native_line(quad, " aaaa bbbbb ", 0.7)
+    assert (cut.text, cut.geometry, cut.confidence, cut.native) == (
+        "aaaa bbbbb",
+        quad,
+        0.7,
+        True,
+    )
+    assert cut.words == split_line(quad, " aaaa bbbbb ", confidence=0.7)
+    own = [Word(text="aaaa bbbbb", geometry=Box(0, 0, 100, 30), native=True)]
+    given_words = native_line(quad, "aaaa bbbbb", None, own)
+    assert given_words.words == tuple(own) and given_words.confidence is None

@@ -1,13 +1,18 @@
-"""Validation shared by the converters of engines that report 4-point boxes."""
+"""Reading what the engines that report 4-point boxes give: corners, scores.
+
+Shared by their converters (EasyOCR, RapidOCR).
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.typing import NDArray
 
 from unocr.errors import FormatError
 
-__all__ = ["four_points"]
+__all__ = ["four_points", "probability"]
 
 
 def four_points(value: object, what: str) -> NDArray[np.float64]:
@@ -35,3 +40,24 @@ def four_points(value: object, what: str) -> NDArray[np.float64]:
             f"got shape {pts.shape}"
         )
     return pts
+
+
+def probability(value: object) -> float | None:
+    """An engine's score as a confidence in [0, 1].
+
+    Args:
+        value: The score the engine gave (a number, or anything else).
+
+    Returns:
+        The score clamped to [0, 1]; ``None`` for NaN or for anything that is
+        not a number.
+
+    Examples:
+        >>> probability(0.97), probability(1.2), probability("x"), probability(None)
+        (0.97, 1.0, None, None)
+    """
+    try:
+        conf = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(conf) else min(1.0, max(0.0, conf))

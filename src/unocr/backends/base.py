@@ -315,11 +315,7 @@ class Backend(Closing, abc.ABC):
         self._check_open()
         self._before_call()
         langs = self._languages(languages)
-        try:
-            loaded = self._load_input(image, channel_order)
-        except UnocrError as err:
-            raise _tag(err, self.name, describe_item(image)) from err.__cause__
-        return self._read_one(loaded, langs)
+        return self._read_one(self._load_single(image, channel_order), langs)
 
     def read_loaded(
         self, image: LoadedImage, *, languages: str | Sequence[str] | None = None
@@ -603,6 +599,34 @@ class Backend(Closing, abc.ABC):
             decode=self.needs_pixels,
         )
 
+    def _load_single(
+        self,
+        image: ImageInput,
+        channel_order: Literal["rgb", "bgr"],
+        *,
+        pixels: bool = False,
+    ) -> LoadedImage:
+        """One input of a one-image call; a failure names this engine and the input.
+
+        Args:
+            image: Any input :meth:`read` accepts.
+            channel_order: ``"bgr"`` for arrays from OpenCV.
+            pixels: Decode it even where the engine sends the file itself (a
+                stage cuts and reads the pixels); otherwise as
+                :meth:`_load_input`.
+
+        Raises:
+            unocr.errors.ImageError: The input cannot be read.
+        """
+        try:
+            if pixels:
+                return load_input(
+                    image, channel_order=channel_order, max_pixels=self.max_pixels
+                )
+            return self._load_input(image, channel_order)
+        except UnocrError as err:
+            raise _tag(err, self.name, describe_item(image)) from err.__cause__
+
     def _languages(self, languages: str | Sequence[str] | None) -> tuple[str, ...]:
         return self.languages if languages is None else normalize_languages(languages)
 
@@ -811,7 +835,7 @@ class Backend(Closing, abc.ABC):
         self._check_open()
         self._require_stage("detect")
         return self.detect_loaded(
-            self._load_stage_input(image, channel_order), languages=languages
+            self._load_single(image, channel_order, pixels=True), languages=languages
         )
 
     def detect_loaded(
@@ -874,7 +898,9 @@ class Backend(Closing, abc.ABC):
         self._check_open()
         self._require_stage("recognize")
         return self.recognize_loaded(
-            self._load_stage_input(image, channel_order), regions, languages=languages
+            self._load_single(image, channel_order, pixels=True),
+            regions,
+            languages=languages,
         )
 
     def recognize_loaded(
@@ -977,16 +1003,6 @@ class Backend(Closing, abc.ABC):
     def _require_stage(self, stage: str) -> None:
         if stage not in self.stages:
             raise StageUnavailableError(stage, self.stages, backend=self.name)
-
-    def _load_stage_input(
-        self, image: ImageInput, channel_order: Literal["rgb", "bgr"]
-    ) -> LoadedImage:
-        try:
-            return load_input(
-                image, channel_order=channel_order, max_pixels=self.max_pixels
-            )
-        except UnocrError as err:
-            raise _tag(err, self.name, describe_item(image)) from err.__cause__
 
 
 #: Each stage and the hook an engine overrides to have it.

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from unocr.datasets.files import check_folder, collect, find_images, read_text
@@ -122,14 +123,7 @@ def _load(path: str | os.PathLike[str], kind: str, limit: int | None) -> Dataset
             image, lambda w, h: (page, ignore, listed), level=level
         )
         # several XML files may share one image: the XML names the sample
-        return Sample(
-            id=xml.stem,
-            image=sample.image,
-            truth=sample.truth,
-            ignore=sample.ignore,
-            level=sample.level,
-            order=sample.order,
-        )
+        return replace(sample, id=xml.stem)
 
     label = "PAGE-XML" if kind == "page" else "ALTO"
     return collect(

@@ -38,9 +38,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unocr.geometry import Box, Geometry, Quad
-from unocr.model.elements import Symbol, Word
+from unocr.model.elements import Line, Symbol, Word
 
-__all__ = ["line_corners", "split_line"]
+__all__ = ["line_corners", "native_line", "split_line"]
 
 _WORD = re.compile(r"\S+")
 
@@ -205,3 +205,39 @@ def split_line(
             )
         )
     return tuple(words)
+
+
+def native_line(
+    quad: Quad,
+    text: str,
+    confidence: float | None,
+    words: Sequence[Word] | None = None,
+) -> Line:
+    """An engine's own line: its shape, text and confidence.
+
+    Args:
+        quad: The line's shape as the engine gave it, in pixels.
+        text: The line's text (stripped here).
+        confidence: The engine's confidence of the line, in [0, 1], or ``None``.
+        words: The words the engine gave; ``None`` cuts them from the line
+            along its own direction (:func:`split_line`, ``native=False``,
+            the line's confidence).
+
+    Returns:
+        The line, ``native=True``.
+
+    Examples:
+        >>> quad = Quad([[0, 0], [50, 0], [50, 10], [0, 10]])
+        >>> line = native_line(quad, " ab cd", 0.9)
+        >>> line.text, line.native, [(w.text, w.native) for w in line.words]
+        ('ab cd', True, [('ab', False), ('cd', False)])
+    """
+    if words is None:
+        words = split_line(quad, text, confidence=confidence)
+    return Line(
+        text=text.strip(),
+        geometry=quad,
+        confidence=confidence,
+        native=True,
+        words=tuple(words),
+    )

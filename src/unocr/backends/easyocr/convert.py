@@ -22,15 +22,14 @@ Examples:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from unocr.backends._points import four_points
+from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Line, Page, Timings
 from unocr.model.layout import group_lines
-from unocr.model.wordsplit import split_line
+from unocr.model.wordsplit import native_line
 
 __all__ = [
     "crop_text",
@@ -39,14 +38,6 @@ __all__ = [
     "easyocr_to_page",
     "line_from_entry",
 ]
-
-
-def _confidence(value: object) -> float | None:
-    try:
-        conf = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(conf) else min(1.0, max(0.0, conf))
 
 
 def _quad(points: object, what: str) -> Quad | None:
@@ -82,16 +73,8 @@ def line_from_entry(entry: Sequence[object]) -> Line | None:
     quad = _quad(entry[0], "box")
     if quad is None:
         return None
-    confidence = _confidence(entry[2]) if len(entry) == 3 else None
     # Words along the line's own direction, at any angle.
-    words = split_line(quad, text, confidence=confidence)
-    return Line(
-        text=text.strip(),
-        geometry=quad,
-        confidence=confidence,
-        native=True,
-        words=tuple(words),
-    )
+    return native_line(quad, text, probability(entry[2]) if len(entry) == 3 else None)
 
 
 def easyocr_to_blocks(result: Sequence[Sequence[object]]) -> tuple[Block, ...]:
@@ -164,7 +147,7 @@ def crop_text(result: Sequence[Sequence[object]]) -> tuple[str, float | None]:
     confs = [
         c
         for e in result
-        if len(e) > 2 and str(e[1]).strip() and (c := _confidence(e[2])) is not None
+        if len(e) > 2 and str(e[1]).strip() and (c := probability(e[2])) is not None
     ]
     if not texts:
         return "", None

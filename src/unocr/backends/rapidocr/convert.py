@@ -42,12 +42,12 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from unocr.backends._points import four_points
+from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Line, Page, Symbol, Timings, Word
 from unocr.model.layout import group_lines
-from unocr.model.wordsplit import split_line
+from unocr.model.wordsplit import native_line
 
 __all__ = [
     "crops_to_texts",
@@ -62,17 +62,6 @@ _WORD = re.compile(r"\S+")
 
 #: What the items of ``word_results`` are.
 Unit = Literal["word", "char"]
-
-
-def _confidence(value: object) -> float | None:
-    """A RapidOCR probability as a float in [0, 1]; ``None`` if not a number."""
-    try:
-        conf = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(conf):
-        return None
-    return min(1.0, max(0.0, conf))
 
 
 def _points(value: ArrayLike, what: str) -> NDArray[np.float64]:
@@ -161,7 +150,7 @@ def _native_words(text: str, items: list[tuple[str, Any, Any]]) -> list[Word] | 
             Word(
                 text=word_text,
                 geometry=quad,
-                confidence=_confidence(score),
+                confidence=probability(score),
                 native=True,
             )
         )
@@ -188,7 +177,7 @@ def _words_from_chars(
                 return None
             corners.append(quad.points)
             symbols.append(
-                Symbol(text=char, geometry=quad, confidence=_confidence(score))
+                Symbol(text=char, geometry=quad, confidence=probability(score))
             )
         first, last = corners[0], corners[-1]
         word_quad = _quad(np.array([first[0], last[1], last[2], first[3]]))
@@ -238,7 +227,6 @@ def line_from_result(
     quad = _quad(_points(box, "line box"))
     if quad is None:
         return None
-    confidence = _confidence(score)
     words: list[Word] | None = None
     items = _items(word_items)
     if items:
@@ -246,15 +234,8 @@ def line_from_result(
             words = _words_from_chars(text, items)
         else:
             words = _native_words(text, items)
-    if words is None:  # along the line's own direction, at any angle
-        words = list(split_line(quad, text, confidence=confidence))
-    return Line(
-        text=text.strip(),
-        geometry=quad,
-        confidence=confidence,
-        native=True,
-        words=tuple(words),
-    )
+    # words None: cut along the line's own direction, at any angle
+    return native_line(quad, text, probability(score), words)
 
 
 def _field(output: object, name: str) -> Any:
@@ -362,7 +343,7 @@ def crops_to_texts(output: object, count: int) -> list[tuple[str, float | None]]
     out: list[tuple[str, float | None]] = []
     for text, score in zip(txts, scores, strict=True):
         clean = str(text).strip()
-        out.append((clean, _confidence(score) if clean else None))
+        out.append((clean, probability(score) if clean else None))
     return out
 
 
