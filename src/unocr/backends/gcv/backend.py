@@ -93,6 +93,8 @@ _RETRYABLE = (
     gexc.InternalServerError,
 )
 _SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+#: What a call raises that the exchange takes as its reply (and classifies).
+_CALL_ERRORS = (gexc.GoogleAPICallError, auth_exc.GoogleAuthError)
 
 
 @dataclass
@@ -623,24 +625,14 @@ class GcvBackend(Backend):
         """Send one request (retrying transient failures) and fill ``results``."""
         steps = self._exchange(group, languages, results)
         reply: object = None
-        while True:
-            try:
-                step = steps.send(reply)
-            except StopIteration:
-                return
+        while (step := _advance(steps, reply)) is not None:
             if isinstance(step, float):
                 time.sleep(step)
                 reply = None
                 continue
-            request, timeout = step
             try:
-                reply = self._client.batch_annotate_images(
-                    request=request,
-                    retry=None,
-                    timeout=timeout,
-                    metadata=self._metadata,
-                )
-            except (gexc.GoogleAPICallError, auth_exc.GoogleAuthError) as exc:
+                reply = self._client.batch_annotate_images(**self._send_options(step))
+            except _CALL_ERRORS as exc:
                 reply = exc
 
     async def _aannotate(
@@ -667,16 +659,25 @@ class GcvBackend(Backend):
                 await asyncio.sleep(step)
                 reply = None
                 continue
-            request, timeout = step
             try:
-                reply = await client.batch_annotate_images(
-                    request=request,
-                    retry=None,
-                    timeout=timeout,
-                    metadata=self._metadata,
-                )
-            except (gexc.GoogleAPICallError, auth_exc.GoogleAuthError) as exc:
+                reply = await client.batch_annotate_images(**self._send_options(step))
+            except _CALL_ERRORS as exc:
                 reply = exc
+
+    def _send_options(
+        self, step: tuple[vision_v1.BatchAnnotateImagesRequest, float]
+    ) -> dict[str, Any]:
+        """The keyword arguments of ``batch_annotate_images`` for a step to send.
+
+        The exchange retries itself, so the client's own retry is off.
+        """
+        request, timeout = step
+        return {
+            "request": request,
+            "retry": None,
+            "timeout": timeout,
+            "metadata": self._metadata,
+        }
 
     def _exchange(
         self,
