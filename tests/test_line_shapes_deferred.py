@@ -32,11 +32,13 @@ def words_of(line_count: int) -> list[list[Word]]:
     return groups
 
 
+_slot = vars(elements.Element)["geometry"].__get__
+
+
 def pending(lines: list[Line]) -> list[bool]:
     """Per line: is its shape still to be computed?"""
     return [
-        type(elements._get_geometry(line, elements.Element)) is elements._LazyShape
-        for line in lines
+        type(_slot(line, elements.Element)) is elements._LazyShape for line in lines
     ]
 
 

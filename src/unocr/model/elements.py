@@ -372,24 +372,32 @@ _set_symbols = _slot_setter(Word, "symbols")
 _get_symbols: Callable[[Word, type], Any] = vars(Word)["symbols"].__get__
 
 
-def _word_symbols(self: Word) -> tuple[Symbol, ...]:
-    """``Word.symbols``: the stored tuple, built first where it is deferred."""
-    value = _get_symbols(self, Word)
-    if type(value) is tuple:
-        return value
-    built: tuple[Symbol, ...] = value()  # the same tuple in every thread
-    _set_symbols(self, built)
-    return built
+def _built_on_first_read(cls: type, name: str, doc: str) -> None:
+    """Put a property in front of the slot field ``name`` of ``cls``.
+
+    The slot holds the field's value or, from a converter that defers it, a
+    callable that builds it (safe to call from several threads, giving the
+    same object every time). The property returns the value, building and
+    storing it on the first read; so equality, hashing, ``repr``,
+    ``replace``, copies and pickles, which all read the field, see the value.
+    Writes go to the slot (the frozen dataclass refuses them from outside,
+    as for every field).
+    """
+    slot = next(vars(k)[name] for k in cls.__mro__ if name in vars(k))
+    get, put = slot.__get__, slot.__set__
+
+    def read(self: Any) -> Any:
+        value = get(self, cls)
+        if not callable(value):  # no field's value is callable
+            return value
+        built = value()
+        put(self, built)
+        return built
+
+    setattr(cls, name, property(read, put, doc=doc))
 
 
-# The slot holds a tuple or, from Word.from_checked, the callable that builds
-# it; the property in front of it builds on first read. Writes go to the slot
-# (the frozen dataclass refuses them from outside, as for every field).
-setattr(  # noqa: B010 (an assignment mypy would refuse: the field's type stays)
-    Word,
-    "symbols",
-    property(_word_symbols, _set_symbols, doc="The word's characters, where given."),
-)
+_built_on_first_read(Word, "symbols", "The word's characters, where given.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,7 +543,6 @@ class Line(Element):
 
 
 _set_words = _slot_setter(Line, "words")
-_get_geometry: Callable[[Element, type], Any] = vars(Element)["geometry"].__get__
 
 
 class _DeferredShapes:
@@ -578,27 +585,11 @@ class _LazyShape:
         self.shapes = shapes
         self.index = index
 
-
-def _line_geometry(self: Element) -> Geometry:
-    """``Line.geometry``: the stored shape, computed first where it is deferred."""
-    value = _get_geometry(self, Element)
-    if type(value) is not _LazyShape:
-        return value  # type: ignore[no-any-return]
-    built = value.shapes.get(value.index)  # the same object in every thread
-    _set_geometry(self, built)
-    return built
+    def __call__(self) -> Geometry:
+        return self.shapes.get(self.index)
 
 
-# Line's geometry slot (Element's) holds a shape or, from
-# Line.from_word_groups, a _LazyShape; the property in front of it computes on
-# first read, so equality, hashing, repr, replace, copies and pickles all see
-# the shape. Writes go to the slot (the frozen dataclass refuses them from
-# outside, as for every field).
-setattr(  # noqa: B010 (an assignment mypy would refuse: the field's type stays)
-    Line,
-    "geometry",
-    property(_line_geometry, _set_geometry, doc="Shape in page pixel coordinates."),
-)
+_built_on_first_read(Line, "geometry", "Shape in page pixel coordinates.")
 
 
 @dataclass(frozen=True, slots=True)
