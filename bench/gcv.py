@@ -8,7 +8,8 @@ call (a fast real round trip). The same 64 images go through
 - ``unocr.read_many(images, backend="gcv")``: 16 images per
   ``BatchAnnotateImages`` call, 4 calls in flight, the JPEG files sent as they
   are (never decoded on the client), and every response converted to a unocr
-  Page (lines synthesised, geometry canonicalised).
+  Page (lines synthesised, word geometry canonicalised; the lines' shapes, like
+  the symbols, are made on first access).
 
 Two workloads: replies of a few words (the network-bound case), and the real
 dense DOCUMENT_TEXT_DETECTION response of the test fixture (332 words, 1154
