@@ -24,6 +24,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -282,12 +283,11 @@ def enclosing_geometries(groups: Sequence[Sequence[Element]]) -> list[Geometry]:
         One ``Box`` or ``Quad`` per group, in order, the same as
         :func:`enclosing_geometry` gives for that group alone.
     """
+    _check_groups(groups)
     out: list[Geometry | None] = [None] * len(groups)
     rotated: list[int] = []
     shapes: list[list[Geometry]] = []
     for k, children in enumerate(groups):
-        if not children:
-            raise ValueError("a parent needs at least one child to enclose")
         mine = [c.geometry for c in children]
         if all(type(s) is Box or isinstance(s, Box) for s in mine):
             out[k] = enclosing_box(mine)
@@ -298,6 +298,13 @@ def enclosing_geometries(groups: Sequence[Sequence[Element]]) -> list[Geometry]:
     for k, quad in zip(rotated, quads, strict=True):
         out[k] = quad
     return [shape for shape in out if shape is not None]
+
+
+def _check_groups(groups: Sequence[Sequence[Element]]) -> None:
+    """Refuse a group without children: there is nothing to enclose."""
+    for children in groups:
+        if not children:
+            raise ValueError("a parent needs at least one child to enclose")
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,9 +486,7 @@ class Line(Element):
                 "language must be an ISO 639 code (str) or None, got "
                 f"{type(language).__name__}"
             )
-        for words in word_groups:
-            if not words:
-                raise ValueError("a parent needs at least one child to enclose")
+        _check_groups(word_groups)  # now: the shapes are computed later
         shapes = _DeferredShapes(word_groups)
         native = bool(native)
         lines: list[Line] = []
@@ -496,7 +501,7 @@ class Line(Element):
             line = _filled(
                 _new(cls),
                 words_text(words) if texts is None else texts[k],
-                _LazyShape(shapes, k),  # type: ignore[arg-type]
+                partial(shapes.get, k),  # type: ignore[arg-type]
                 conf,
                 language if language is not None else lang,
                 native,
@@ -574,19 +579,6 @@ class _DeferredShapes:
                     self._groups = ()  # the lines hold their words
                 shapes = self._shapes
         return shapes[index]
-
-
-class _LazyShape:
-    """What a synthesised line's geometry slot holds until first read."""
-
-    __slots__ = ("index", "shapes")
-
-    def __init__(self, shapes: _DeferredShapes, index: int) -> None:
-        self.shapes = shapes
-        self.index = index
-
-    def __call__(self) -> Geometry:
-        return self.shapes.get(self.index)
 
 
 _built_on_first_read(Line, "geometry", "Shape in page pixel coordinates.")
