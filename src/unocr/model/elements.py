@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -55,6 +55,7 @@ __all__ = [
 _SHAPES = (Box, RotatedBox, Quad, Polygon, Mask)
 
 E = TypeVar("E", bound="Element")
+_V = TypeVar("_V")
 
 
 def _check_confidence(value: object) -> float | None:
@@ -550,35 +551,67 @@ class Line(Element):
 _set_words = _slot_setter(Line, "words")
 
 
-class _DeferredShapes:
+class BuiltTogether(Generic[_V]):
+    """Values built together on the first :meth:`get` of any of them.
+
+    The other half of :func:`_built_on_first_read`: a converter that defers
+    a field of many elements keeps what the values are made from in a
+    subclass, and hands each element ``partial(batch.get, index)``. The
+    first :meth:`get` builds all the values in one pass (:meth:`_build`),
+    under a lock, so every thread gets the same objects; :meth:`_build`
+    releases what it read.
+    """
+
+    __slots__ = ("_lock", "_values")
+
+    def __init__(self) -> None:
+        self._values: Sequence[_V] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, index: int) -> _V:
+        """The value at ``index``, building every value on the first call.
+
+        Args:
+            index: The position of the element's value in the batch.
+
+        Returns:
+            The value (the same object on every call and in every thread).
+        """
+        values = self._values
+        if values is None:
+            with self._lock:
+                if self._values is None:
+                    self._values = self._build()
+                values = self._values
+        return values[index]
+
+    def _build(self) -> Sequence[_V]:
+        """All the values, in order (called once); release what they came from."""
+        raise NotImplementedError
+
+
+class _DeferredShapes(BuiltTogether[Geometry]):
     """The enclosing shapes of synthesised lines, computed on first access.
 
     Few readers of a page look at the shapes of the lines an engine did not
     report (a dense page has hundreds). :meth:`Line.from_word_groups` keeps
     the word groups here; the first access to any of those lines'
     ``geometry`` computes the shapes of all of them in one vectorised pass
-    (:func:`enclosing_geometries`), under a lock, so every thread gets the
-    same objects. The groups were checked to be non-empty sequences of
-    checked words, so computing later cannot fail where computing at once
-    would not.
+    (:func:`enclosing_geometries`). The groups were checked to be non-empty
+    sequences of checked words, so computing later cannot fail where
+    computing at once would not.
     """
 
-    __slots__ = ("_groups", "_lock", "_shapes")
+    __slots__ = ("_groups",)
 
     def __init__(self, groups: Sequence[Sequence[Word]]) -> None:
+        super().__init__()
         self._groups = groups
-        self._shapes: list[Geometry] | None = None
-        self._lock = threading.Lock()
 
-    def get(self, index: int) -> Geometry:
-        shapes = self._shapes
-        if shapes is None:
-            with self._lock:
-                if self._shapes is None:
-                    self._shapes = enclosing_geometries(self._groups)
-                    self._groups = ()  # the lines hold their words
-                shapes = self._shapes
-        return shapes[index]
+    def _build(self) -> list[Geometry]:
+        shapes = enclosing_geometries(self._groups)
+        self._groups = ()  # the lines hold their words
+        return shapes
 
 
 _built_on_first_read(Line, "geometry", "Shape in page pixel coordinates.")

@@ -7,7 +7,6 @@ their empty defaults.
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 from typing import Any
 
@@ -29,6 +28,7 @@ from unocr.backends.gcv.tree import (
     detected_language,
 )
 from unocr.model import Symbol
+from unocr.model.elements import BuiltTogether
 
 __all__ = ["PageSymbols", "read_message"]
 
@@ -258,7 +258,7 @@ class _MessageWalk(Walk):
         return before, after
 
 
-class PageSymbols:
+class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
     """The symbols of a page's words, read from the message on first access.
 
     Most readers of a page never look at its characters, which are three
@@ -266,8 +266,9 @@ class PageSymbols:
     here instead of reading its symbols; the first access to any of the
     page's ``Word.symbols`` reads the symbols of all of them in one pass
     (their quads made canonical in one vectorised call, as an eager read
-    does), under a lock, so every thread gets the same tuples. The messages
-    (and the response they belong to) are released then. Only words whose
+    does), under a lock, so every thread gets the same tuples
+    (:class:`~unocr.model.elements.BuiltTogether`). The messages (and the
+    response they belong to) are released then. Only words whose
     every symbol has 4 integer vertices are deferred, so reading later
     cannot fail where reading now would not.
 
@@ -276,14 +277,13 @@ class PageSymbols:
         height: Page height in pixels.
     """
 
-    __slots__ = ("_built", "_height", "_lock", "_width", "_words")
+    __slots__ = ("_height", "_width", "_words")
 
     def __init__(self, width: float, height: float) -> None:
+        super().__init__()
         self._width = width
         self._height = height
         self._words: list[tuple[Any, str | None]] = []
-        self._built: list[tuple[Symbol, ...]] | None = None
-        self._lock = threading.Lock()
 
     def add(self, word: Any, language: str | None) -> DeferredSymbols:
         """Keep a word's message; what builds its symbols.
@@ -296,17 +296,7 @@ class PageSymbols:
             A callable for :meth:`unocr.model.Word.from_checked`.
         """
         self._words.append((word, language))
-        return partial(self._get, len(self._words) - 1)
-
-    def _get(self, index: int) -> tuple[Symbol, ...]:
-        built = self._built
-        if built is None:
-            with self._lock:
-                if self._built is None:
-                    self._built = self._build()
-                    self._words = []  # release the messages
-                built = self._built
-        return built[index]
+        return partial(self.get, len(self._words) - 1)
 
     def _build(self) -> list[tuple[Symbol, ...]]:
         raw = RawPage()
@@ -314,4 +304,6 @@ class PageSymbols:
         with collector_paused():  # thousands of objects, no cycle
             read = [walk.symbols_of(w.symbols, lang)[1] for w, lang in self._words]
             quads = raw.quads()
-            return [symbols_of(syms, quads) for syms in read]
+            built = [symbols_of(syms, quads) for syms in read]
+        self._words = []  # release the messages
+        return built
