@@ -117,3 +117,48 @@ def test_formats_helpers_have_their_own_homes():
     assert not (SRC / "formats" / "_common.py").exists()
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("unocr.formats._common")
+
+
+def _private_crossings(path: Path) -> list[str]:
+    """``from unocr.m import _name`` (not a module) and ``m._name`` on an import."""
+    tree = ast.parse(path.read_text("utf-8"))
+    imported: set[str] = set()
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        if not node.module.startswith("unocr"):
+            continue
+        for a in node.names:
+            imported.add(a.asname or a.name)
+            private = a.name.startswith("_") and not a.name.startswith("__")
+            if (
+                private
+                and not (SRC.parent / node.module.replace(".", "/"))
+                .joinpath(a.name)
+                .with_suffix(".py")
+                .exists()
+            ):
+                found.append(f"{path.name}:{node.lineno} {node.module}.{a.name}")
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in imported
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    """What two modules share has a public name in the module of its concept."""
+    crossings = [c for p in sorted(SRC.rglob("*.py")) for c in _private_crossings(p)]
+    assert crossings == []
+
+
+def test_dont_care_has_one_definition():
+    from unocr.datasets import icdar2015, truth
+
+    assert icdar2015.DONT_CARE is truth.DONT_CARE == "###"

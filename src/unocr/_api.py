@@ -109,9 +109,24 @@ def clear_cache() -> None:
         executors.clear_worker_backends()
 
 
-def _backend_for(
+def backend_for(
     backend: str | Backend, options: dict[str, Any]
 ) -> tuple[Backend, bool]:
+    """The backend a call uses: a ready object as given, or a name's cached one.
+
+    Args:
+        backend: An engine name (with ``options``) or a backend object.
+        options: The call's engine options.
+
+    Returns:
+        ``(backend, shared)``: ``shared`` is true for a given or cached
+        object, which the call must not close; false for one built for
+        this call alone (options that cannot be a cache key).
+
+    Raises:
+        TypeError: Options given with a backend object (they go to
+            :func:`unocr.get_backend`).
+    """
     if isinstance(backend, Backend):
         if options:
             raise TypeError(
@@ -162,7 +177,7 @@ def read(
     doc = _check_document_options(
         DocumentOptions(dpi, None, password, text_layer, max_pages)
     )
-    engine, shared = _backend_for(backend, options)
+    engine, shared = backend_for(backend, options)
     try:
         return _documents.read_first_page(
             engine, image, doc, languages=languages, channel_order=channel_order
@@ -235,7 +250,7 @@ def read_many(
         engine: Backend = RemoteBackend(BackendSpec.named(backend, options))
         shared = True
     else:
-        engine, shared = _backend_for(backend, options)
+        engine, shared = backend_for(backend, options)
     try:
         return _documents.read_items(
             engine,
@@ -296,7 +311,7 @@ def read_pages(
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
-    engine, shared = _backend_for(backend, options)
+    engine, shared = backend_for(backend, options)
     try:
         yield from _documents.read_document_pages(
             engine, source, doc, languages=languages

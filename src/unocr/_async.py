@@ -40,7 +40,7 @@ from collections.abc import (
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal, NoReturn, TypeVar, cast, overload
 
-from unocr._api import _backend_for
+from unocr._api import backend_for
 from unocr.backends.base import (
     Backend,
     ItemFailure,
@@ -289,7 +289,7 @@ async def _stream(
 ) -> AsyncGenerator[tuple[int, Result], None]:
     """The engine of :func:`aread_many`: (index, result) pairs."""
     engine, shared = await _in_thread(
-        functools.partial(_backend_for, backend, options), _default_pool()
+        functools.partial(backend_for, backend, options), _default_pool()
     )
     try:
         engine._check_open()
@@ -430,7 +430,7 @@ async def aread(
     )
     pool = _default_pool()
     engine, shared = await _in_thread(
-        functools.partial(_backend_for, backend, options), pool
+        functools.partial(backend_for, backend, options), pool
     )
     try:
         engine._check_open()

@@ -37,6 +37,7 @@ name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
 from __future__ import annotations
 
 import builtins
+from typing import TypeVar
 
 __all__ = [
     "AuthenticationError",
@@ -65,6 +66,8 @@ __all__ = [
     "XmlSyntaxError",
 ]
 
+_E = TypeVar("_E", bound="UnocrError")
+
 
 class UnocrError(Exception):
     """Base class of every error unocr raises on purpose.
@@ -91,24 +94,44 @@ class UnocrError(Exception):
         # subclasses' __init__ signatures differ, so rebuild without calling it.
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
+    @classmethod
+    def from_state(
+        cls: type[_E], args: tuple[object, ...], state: dict[str, object]
+    ) -> _E:
+        """Rebuild an error of this class from its ``args`` and attributes.
+
+        What unpickling does, for errors that travel another way (the
+        isolation protocol sends them as JSON). ``__init__`` is not called,
+        since the subclasses' signatures differ.
+
+        Args:
+            args: The exception's ``args``.
+            state: Its attributes (``message``, ``backend``, ``item``...).
+
+        Returns:
+            The error, with exactly these ``args`` and attributes.
+        """
+        # The built-in base that fixes the instance layout (OSError for the
+        # TimeoutError/PermissionError subclasses, ImportError...) must allocate it.
+        err: _E | None = None
+        for base in cls.__mro__:
+            if base.__module__ == "builtins" and issubclass(base, BaseException):
+                try:
+                    err = base.__new__(cls)
+                    break
+                except TypeError:
+                    continue
+        assert err is not None
+        err.args = args
+        err.__dict__.update(state)
+        return err
+
 
 def _rebuild(
     cls: type[UnocrError], args: tuple[object, ...], state: dict[str, object]
 ) -> UnocrError:
-    # The built-in base that fixes the instance layout (OSError for the
-    # TimeoutError/PermissionError subclasses, ImportError...) must allocate it.
-    err: UnocrError | None = None
-    for base in cls.__mro__:
-        if base.__module__ == "builtins" and issubclass(base, BaseException):
-            try:
-                err = base.__new__(cls)
-                break
-            except TypeError:
-                continue
-    assert err is not None
-    err.args = args
-    err.__dict__.update(state)
-    return err
+    # The name pickles refer to.
+    return cls.from_state(args, state)
 
 
 class BackendNotFoundError(UnocrError, LookupError):

@@ -35,14 +35,17 @@ from unocr.datasets.files import (
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
-from unocr.datasets.truth import annotated_sample, parse_quad_line, words_page
+from unocr.datasets.truth import (
+    DONT_CARE,
+    annotated_sample,
+    parse_quad_line,
+    words_page,
+)
 from unocr.geometry import Geometry
 from unocr.metrics.normalize import NORMALIZATIONS
 from unocr.model import Page, Word
 
 __all__ = ["DONT_CARE", "load_icdar2015", "parse_icdar2015"]
-
-DONT_CARE = "###"
 
 # rrc_evaluation_funcs.get_tl_line_values: a transcription between double
 # quotes is the text inside, with \\ and \" unescaped.

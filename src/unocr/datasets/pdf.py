@@ -22,7 +22,7 @@ from pathlib import Path
 
 from unocr.datasets.files import check_folder, no_samples_error, read_text
 from unocr.datasets.sample import Dataset, Sample
-from unocr.datasets.unocr_json import _split_dont_care as split_dont_care
+from unocr.datasets.truth import split_dont_care
 from unocr.documents import DEFAULT_DPI, DocumentOptions, PageRef, load_input
 from unocr.errors import DatasetError, UnocrError
 from unocr.model import Page

@@ -1,4 +1,4 @@
-"""Building ground-truth pages: quadrilateral lines, text-only pages, EXIF.
+"""Building ground-truth pages: quad lines, text-only pages, EXIF, don't-care.
 
 The loaders parse their files into :class:`~unocr.model.Page` objects with
 these helpers; images with an EXIF orientation are handled through
@@ -18,17 +18,22 @@ from unocr.image import exif_transform, stored_size
 from unocr.model import Block, Element, Line, Page, Word
 
 __all__ = [
+    "DONT_CARE",
     "annotated_sample",
     "file_order",
     "image_size",
     "lines_page",
     "make_quad",
     "parse_quad_line",
+    "split_dont_care",
     "text_only_page",
     "upright",
     "upright_size",
     "words_page",
 ]
+
+#: The transcription that marks a don't-care region (ICDAR 2015).
+DONT_CARE = "###"
 
 
 def image_size(path: Path) -> tuple[int, int, int]:
@@ -274,3 +279,58 @@ def annotated_sample(
         level=level,
         order=order,
     )
+
+
+def split_dont_care(page: Page) -> tuple[Page, tuple[Geometry, ...], Level]:
+    """Take the don't-care regions out of a ground-truth page.
+
+    Words whose text is :data:`DONT_CARE` (in a page without words, lines)
+    become ignore regions; their lines and blocks keep the other words, with
+    the text joined again. Elements that lose nothing stay the same objects.
+
+    Args:
+        page: A ground-truth page, as saved (``unocr.page/1``).
+
+    Returns:
+        ``(truth, ignore, level)``: the page without the don't-care elements
+        (``page`` itself when it has none), their geometries in page order,
+        and the level scored: ``"word"`` where the page has words, else
+        ``"line"``.
+    """
+    level: Level = "word" if page.words else "line"
+    ignore: list[Geometry] = []
+    blocks: list[Block] = []
+    for block in page.blocks:
+        lines: list[Line] = []
+        for line in block.lines:
+            if level == "line":
+                if line.text.strip() == DONT_CARE:
+                    ignore.append(line.geometry)
+                else:
+                    lines.append(line)
+                continue
+            kept = []
+            for word in line.words:
+                if word.text.strip() == DONT_CARE:
+                    ignore.append(word.geometry)
+                else:
+                    kept.append(word)
+            if len(kept) == len(line.words):
+                lines.append(line)
+            elif kept:
+                lines.append(
+                    line.replace(words=tuple(kept), text=" ".join(w.text for w in kept))
+                )
+        if all(a is b for a, b in zip(lines, block.lines, strict=False)) and len(
+            lines
+        ) == len(block.lines):
+            blocks.append(block)
+        elif lines:
+            blocks.append(
+                block.replace(
+                    lines=tuple(lines), text="\n".join(li.text for li in lines)
+                )
+            )
+    if not ignore:
+        return page, (), level
+    return page.replace(blocks=tuple(blocks)), tuple(ignore), level

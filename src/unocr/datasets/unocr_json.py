@@ -21,53 +21,12 @@ from unocr.datasets.files import (
     read_text,
 )
 from unocr.datasets.sample import Dataset, Level, Sample
+from unocr.datasets.truth import split_dont_care
 from unocr.errors import DatasetError, UnocrError
 from unocr.geometry import Geometry
-from unocr.model import Block, Line, Page
+from unocr.model import Page
 
 __all__ = ["load_unocr_json", "parse_unocr_json"]
-
-DONT_CARE = "###"
-
-
-def _split_dont_care(page: Page) -> tuple[Page, tuple[Geometry, ...], Level]:
-    level: Level = "word" if page.words else "line"
-    ignore: list[Geometry] = []
-    blocks: list[Block] = []
-    for block in page.blocks:
-        lines: list[Line] = []
-        for line in block.lines:
-            if level == "line":
-                if line.text.strip() == DONT_CARE:
-                    ignore.append(line.geometry)
-                else:
-                    lines.append(line)
-                continue
-            kept = []
-            for word in line.words:
-                if word.text.strip() == DONT_CARE:
-                    ignore.append(word.geometry)
-                else:
-                    kept.append(word)
-            if len(kept) == len(line.words):
-                lines.append(line)
-            elif kept:
-                lines.append(
-                    line.replace(words=tuple(kept), text=" ".join(w.text for w in kept))
-                )
-        if all(a is b for a, b in zip(lines, block.lines, strict=False)) and len(
-            lines
-        ) == len(block.lines):
-            blocks.append(block)
-        elif lines:
-            blocks.append(
-                block.replace(
-                    lines=tuple(lines), text="\n".join(li.text for li in lines)
-                )
-            )
-    if not ignore:
-        return page, (), level
-    return page.replace(blocks=tuple(blocks)), tuple(ignore), level
 
 
 def parse_unocr_json(path: Path) -> tuple[Page, tuple[Geometry, ...], Level]:
@@ -92,7 +51,7 @@ def parse_unocr_json(path: Path) -> tuple[Page, tuple[Geometry, ...], Level]:
             f"{path.name} is not a unocr JSON page (schema 'unocr.page/1'): {exc}",
             item=str(path),
         ) from exc
-    return _split_dont_care(page)
+    return split_dont_care(page)
 
 
 def load_unocr_json(

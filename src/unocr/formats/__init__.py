@@ -37,12 +37,17 @@ import importlib
 import io
 import os
 import re
-import warnings
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr._files import open_regular_file
 from unocr.errors import FormatError, GeometryError
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
+from unocr.formats.names import (
+    READ_FORMATS,
+    WRITE_FORMATS,
+    canonical_format,
+    checked_format,
+)
 from unocr.limits import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DEPTH,
@@ -71,11 +76,6 @@ __all__ = [
     "sniff_format",
 ]
 
-#: Formats :func:`dumps` and :func:`save` write.
-WRITE_FORMATS: tuple[str, ...] = ("text", "json", "hocr", "alto", "page-xml", "tsv")
-#: Formats :func:`loads` and :func:`load` read.
-READ_FORMATS: tuple[str, ...] = ("json", "hocr", "alto", "page-xml", "tsv", "gcv")
-
 #: Default largest input :func:`load`/:func:`loads` accept, in bytes (256 MiB;
 #: ``max_bytes=`` raises it). The same value as
 #: :data:`unocr.limits.DEFAULT_MAX_BYTES`.
@@ -91,16 +91,6 @@ _MODULES = {
     "page-xml": "unocr.formats.page_xml",
     "tsv": "unocr.formats.tsv",
     "gcv": "unocr.formats.gcv",
-}
-
-_ALIASES = {
-    "txt": "text",
-    "html": "hocr",
-    "htm": "hocr",
-    "page_xml": "page-xml",
-    "pagexml": "page-xml",
-    "alto-xml": "alto",
-    "google": "gcv",
 }
 
 # Suffixes in the order they are tried (longest first).
@@ -128,53 +118,6 @@ class _Reader(Protocol):
     def loads(self, data: str | bytes, limits: ReadLimits | None = None) -> Page: ...
 
 
-# Former names, accepted with a DeprecationWarning for one release.
-_DEPRECATED = {"page": "page-xml"}
-
-
-def canonical_format(format: str) -> str:
-    """The canonical name of a format, from any accepted spelling.
-
-    Case and surrounding spaces are ignored; aliases (``txt``, ``html``,
-    ``pagexml``...) map to their format. The former name ``"page"`` gives
-    ``"page-xml"`` with a ``DeprecationWarning``.
-
-    Args:
-        format: A format name or alias.
-
-    Returns:
-        The canonical name (it may still be one a direction does not support,
-        e.g. ``"gcv"`` for writing).
-
-    Raises:
-        FormatError: ``format`` is not a string.
-
-    Examples:
-        >>> canonical_format("PageXML"), canonical_format("txt")
-        ('page-xml', 'text')
-    """
-    if not isinstance(format, str):
-        raise FormatError(f"format must be a string such as 'hocr', got {format!r}")
-    name = format.strip().lower()
-    if name in _DEPRECATED:
-        warnings.warn(
-            f"the format name {name!r} is deprecated; use {_DEPRECATED[name]!r}",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return _DEPRECATED[name]
-    return _ALIASES.get(name, name)
-
-
-def _normalise(format: str, allowed: tuple[str, ...], verb: str) -> str:
-    name = canonical_format(format)
-    if name not in allowed:
-        raise FormatError(
-            f"cannot {verb} format {format!r}; choose one of: {', '.join(allowed)}"
-        )
-    return name
-
-
 def _module(name: str) -> object:
     return importlib.import_module(_MODULES[name])
 
@@ -195,7 +138,7 @@ def dumps(page: Page, format: str) -> str:
     Raises:
         FormatError: Unknown format name.
     """
-    name = _normalise(format, WRITE_FORMATS, "write")
+    name = checked_format(format, "write")
     writer = cast(_Writer, _module(name))
     return writer.dumps(page)
 
@@ -326,11 +269,7 @@ def _loads(data: object, format: str | None, limits: ReadLimits) -> Page:
         argument="max_bytes",
         error=FormatError,
     )
-    name = (
-        sniff_format(data)
-        if format is None
-        else _normalise(format, READ_FORMATS, "read")
-    )
+    name = sniff_format(data) if format is None else checked_format(format, "read")
     reader = cast(_Reader, _module(name))
     try:
         return reader.loads(data, limits)
@@ -500,11 +439,7 @@ def save(page: Page, path: str | os.PathLike[str], format: str | None = None) ->
     Raises:
         FormatError: Unknown format, or the file cannot be written.
     """
-    name = (
-        infer_format(path)
-        if format is None
-        else _normalise(format, WRITE_FORMATS, "write")
-    )
+    name = infer_format(path) if format is None else checked_format(format, "write")
     text = dumps(page, name)
     if name == "text" and text and not text.endswith("\n"):
         text += "\n"

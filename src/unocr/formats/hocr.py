@@ -53,7 +53,7 @@ from unocr.model.elements import languages_in
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
 
-__all__ = ["dumps", "loads", "parse_title"]
+__all__ = ["dumps", "loads", "parse_title", "parse_tree"]
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 _DOCTYPE = (
@@ -372,7 +372,21 @@ def _ancestor(el: Any, classes: tuple[str, ...], stop: Any) -> Any | None:
     return None
 
 
-def _parse(data: str | bytes, limits: ReadLimits | None) -> Any:
+def parse_tree(data: str | bytes, limits: ReadLimits | None = None) -> Any:
+    """The element tree of an hOCR document.
+
+    Args:
+        data: The XHTML/HTML text or bytes.
+        limits: Size, element and depth limits; defaults when ``None``.
+
+    Returns:
+        The root element (lxml): parsed as XML where the document is
+        well-formed, else as HTML (hOCR is HTML).
+
+    Raises:
+        FormatError: Over the limits, or hostile markup (see
+            :mod:`unocr.formats._xml`).
+    """
     try:
         return parse_xml(data, what="hOCR", limits=limits)
     except XmlSyntaxError:
@@ -396,7 +410,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """
     from unocr.model.layout import group_lines, group_words
 
-    root = _parse(data, limits)
+    root = parse_tree(data, limits)
     pages = list(_find(root, ("ocr_page",)))
     if not pages:
         raise FormatError("not an hOCR document: no element with class 'ocr_page'")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
+from unocr.formats.names import checked_format
 
 if TYPE_CHECKING:
     from unocr.model import Page
@@ -43,9 +44,9 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
     Raises:
         FormatError: No pages, or a one-page format given several.
     """
-    from unocr.formats import WRITE_FORMATS, _normalise, dumps
+    from unocr.formats import dumps
 
-    name = _normalise(format, WRITE_FORMATS, "write")
+    name = checked_format(format, "write")
     if not pages:
         raise FormatError("no pages to write")
     if len(pages) == 1 and name != "json":
@@ -168,8 +169,9 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
     if name not in ("hocr", "alto"):
         return [loads(text, name)]
     from unocr.formats import _xml
+    from unocr.formats.hocr import parse_tree
 
-    tree = _xml.parse_xml(text, what="ALTO") if name == "alto" else _hocr_tree(text)
+    tree = _xml.parse_xml(text, what="ALTO") if name == "alto" else parse_tree(text)
     pages = [
         el
         for el in tree.iter()
@@ -190,9 +192,3 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
         out.append(loads(etree.tostring(tree, encoding="unicode"), name))
         container.remove(page)
     return out
-
-
-def _hocr_tree(text: str) -> Any:
-    from unocr.formats.hocr import _parse
-
-    return _parse(text, None)

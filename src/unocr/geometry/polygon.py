@@ -140,8 +140,23 @@ class Polygon(AffineShape):
             )
 
     @classmethod
-    def _trusted(cls, points: FloatArray, holes: tuple[FloatArray, ...]) -> Polygon:
-        """Wrap rings already oriented and validated (internal)."""
+    def from_checked(
+        cls, points: FloatArray, holes: tuple[FloatArray, ...] = ()
+    ) -> Polygon:
+        """Wrap rings that are already oriented and validated.
+
+        For code that made the rings itself from a valid shape (a quad's
+        corners, a transformed polygon): nothing is checked or reoriented.
+        Anyone else calls :class:`Polygon`, which checks.
+
+        Args:
+            points: ``(N, 2)`` float exterior ring in pixels, clockwise on
+                screen (as :class:`Polygon` orients it).
+            holes: Read-only ``(K, 2)`` float rings, counter-clockwise.
+
+        Returns:
+            The polygon, with a read-only copy of ``points`` and these holes.
+        """
         self = cls.__new__(cls)
         ext = np.array(points, dtype=np.float64)
         ext.flags.writeable = False
@@ -330,4 +345,4 @@ class Polygon(AffineShape):
             holes = [np.concatenate([h[:1], h[:0:-1]]) for h in holes]
         for h in holes:
             h.flags.writeable = False
-        return Polygon._trusted(ext, tuple(holes))
+        return Polygon.from_checked(ext, tuple(holes))

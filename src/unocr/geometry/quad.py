@@ -260,7 +260,7 @@ class Quad(AffineShape):
         """The same four points as a :class:`Polygon` (exact)."""
         Polygon = shape_class("polygon")
 
-        return Polygon._trusted(self._points, ())
+        return Polygon.from_checked(self._points)
 
     def to_shapely(self) -> Any:
         """Return a ``shapely.Polygon`` with the corners in order TL, TR, BR, BL."""

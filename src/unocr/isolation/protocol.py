@@ -18,7 +18,6 @@ import json
 import struct
 from typing import Any, BinaryIO
 
-from unocr import errors
 from unocr.errors import RecognitionError, UnocrError
 
 __all__ = [
@@ -160,4 +159,4 @@ def error_from_dict(data: dict[str, Any]) -> UnocrError:
         return err
     if "stderr" in state and isinstance(state["stderr"], list):
         state["stderr"] = tuple(state["stderr"])
-    return errors._rebuild(cls, args, state)
+    return cls.from_state(args, state)

@@ -47,6 +47,7 @@ __all__ = [
     "Line",
     "Symbol",
     "Word",
+    "check_confidence",
     "languages_in",
     "lines_text",
     "words_text",
@@ -58,7 +59,24 @@ E = TypeVar("E", bound="Element")
 _V = TypeVar("_V")
 
 
-def _check_confidence(value: object) -> float | None:
+def check_confidence(value: object) -> float | None:
+    """A confidence as a float in [0, 1], or ``None``; the one rule for all.
+
+    Args:
+        value: A real number (Python or numpy) in [0, 1], or ``None`` where
+            the engine gives none.
+
+    Returns:
+        ``value`` as a float, or ``None``.
+
+    Raises:
+        ValueError: Not a number (booleans included), NaN, or outside [0, 1];
+            the message says to convert the engine's scale first.
+
+    Examples:
+        >>> check_confidence(np.float32(0.5)), check_confidence(None)
+        (0.5, None)
+    """
     if value is None:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(
@@ -121,7 +139,7 @@ class Element:
             )
         conf = self.confidence
         if conf is not None and not (type(conf) is float and 0.0 <= conf <= 1.0):
-            object.__setattr__(self, "confidence", _check_confidence(conf))
+            object.__setattr__(self, "confidence", check_confidence(conf))
         if self.native is not True and self.native is not False:
             object.__setattr__(self, "native", bool(self.native))
         if self.provenance is not None and not isinstance(self.provenance, Provenance):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from unocr.model.elements import _check_confidence
+from unocr.model.elements import check_confidence
 
 __all__ = ["Recognition"]
 
@@ -33,7 +33,7 @@ class Recognition:
             raise TypeError(f"text must be a str, got {type(self.text).__name__}")
         conf = self.confidence
         if conf is not None and not (type(conf) is float and 0.0 <= conf <= 1.0):
-            object.__setattr__(self, "confidence", _check_confidence(conf))
+            object.__setattr__(self, "confidence", check_confidence(conf))
 
     def __bool__(self) -> bool:
         return bool(self.text)
