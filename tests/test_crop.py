@@ -179,9 +179,14 @@ def test_each_crop_corner_maps_onto_its_quad_corner(quads: list[Quad]) -> None:
 
 @given(rotated_boxes())
 def test_a_rotated_box_crop_has_the_box_size(box: RotatedBox) -> None:
-    """Law: a rectified rotated box is as wide and high as the box (rounded)."""
+    """Law: a rectified rotated box is as wide and high as the box (rounded).
+
+    Rounded to the nearest pixel; at an exact half (a height of 1.5) the
+    rotated corners' float error decides, so either neighbour is right there.
+    """
     sizes, _ = rectifying_transforms(box.to_quad().points[None])
     w, h = sizes[0].tolist()
-    quad = box.to_quad().points
-    assert w == round(np.linalg.norm(quad[1] - quad[0]))
-    assert h == round(np.linalg.norm(quad[3] - quad[0]))
+    for size, length in ((w, box.width), (h, box.height)):
+        assert abs(size - length) <= 0.5 + 1e-9 * max(1.0, length)
+        if abs(length % 1 - 0.5) > 1e-6:  # not a tie: the nearest whole pixel
+            assert size == round(length)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,13 @@ def test_the_old_homes_of_moved_exceptions_still_export_them():
     assert XmlSyntaxError is E.XmlSyntaxError
     assert LanguageCodeError is E.LanguageCodeError
     assert RegistrationError is E.RegistrationError
+
+
+def test_the_api_docs_draw_every_error():
+    """docs/api.md draws the same tree as the module docstring."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    tree = docs.split("UnocrError (Exception)", 1)[1].split("```", 1)[0]
+    drawn = {
+        line.split("── ")[1].split()[0] for line in tree.splitlines() if "── " in line
+    }
+    assert drawn | {"UnocrError"} == set(E.__all__)
