@@ -292,9 +292,7 @@ async def _stream(
         functools.partial(backend_for, backend, options), _default_pool()
     )
     try:
-        engine._check_open()
-        engine._before_call()
-        langs = engine._languages(languages)
+        langs = engine._begin(languages)
         running = max(workers, int(engine.min_workers))
         pool = ThreadPoolExecutor(max_workers=running, thread_name_prefix="unocr-async")
         size = max(1, int(engine.batch_size))
@@ -433,9 +431,7 @@ async def aread(
         functools.partial(backend_for, backend, options), pool
     )
     try:
-        engine._check_open()
-        engine._before_call()
-        langs = engine._languages(languages)
+        langs = engine._begin(languages)
         item = await _in_thread(functools.partial(_first_page, image, doc), pool)
         ((_, result),) = await _read_chunk(
             engine, [(0, item)], langs, channel_order, pool

@@ -312,9 +312,7 @@ class Backend(Closing, abc.ABC):
             unocr.errors.ImageError: The input cannot be read.
             unocr.errors.RecognitionError: The engine failed.
         """
-        self._check_open()
-        self._before_call()
-        langs = self._languages(languages)
+        langs = self._begin(languages)
         return self._read_one(self._load_single(image, channel_order), langs)
 
     def read_loaded(
@@ -329,9 +327,7 @@ class Backend(Closing, abc.ABC):
         Returns:
             The page.
         """
-        self._check_open()
-        self._before_call()
-        return self._read_one(image, self._languages(languages))
+        return self._read_one(image, self._begin(languages))
 
     def read_pages(
         self, source: ImageInput, *, languages: str | Sequence[str] | None = None
@@ -358,9 +354,7 @@ class Backend(Closing, abc.ABC):
         """
         from unocr.documents.reading import read_document_pages
 
-        self._check_open()
-        self._before_call()
-        langs = self._languages(languages)
+        langs = self._begin(languages)
         pages = read_document_pages(self, source, DocumentOptions(), languages=langs)
         while True:
             try:
@@ -418,9 +412,7 @@ class Backend(Closing, abc.ABC):
                 worker lost during the item).
         """
         check_batch_arguments(workers, errors)
-        self._check_open()
-        self._before_call()
-        langs = self._languages(languages)
+        langs = self._begin(languages)
         if executor is not None:
             from unocr.executors import read_on_executor
 
@@ -553,14 +545,40 @@ class Backend(Closing, abc.ABC):
 
     # ------------------------------------------------- call and batch hooks
     def _before_call(self) -> None:
-        """Run at the start of every public read (default: nothing).
+        """Run at the start of every public call (default: nothing).
 
-        :meth:`read`, :meth:`read_loaded`, :meth:`read_pages` and
-        :meth:`read_many` call it once, after checking the backend is open,
-        so a subclass prepares a call here instead of re-declaring them (the
-        isolated backend lets workers start again after a Ctrl-C).
+        :meth:`_begin` runs it once per read, detect or recognize (sync or
+        async), after checking the backend is open, so a subclass prepares a
+        call here instead of re-declaring them (the isolated backend lets
+        workers start again after a Ctrl-C).
         """
         return None
+
+    def _begin(
+        self, languages: str | Sequence[str] | None, stage: str | None = None
+    ) -> tuple[str, ...]:
+        """The prelude of every public call: the one place it is written.
+
+        Checks that the backend is open (and has ``stage``, where given), runs
+        :meth:`_before_call`, and normalises the call's languages.
+
+        Args:
+            languages: The call's languages; ``None`` for the backend's own.
+            stage: ``"detect"`` or ``"recognize"`` for a stage call.
+
+        Returns:
+            The normalised ISO 639 codes the hooks receive.
+
+        Raises:
+            unocr.errors.RecognitionError: The backend was closed.
+            unocr.errors.StageUnavailableError: The engine lacks ``stage``.
+            unocr.errors.LanguageCodeError: A language code is not ISO 639.
+        """
+        self._check_open()
+        if stage is not None:
+            self._require_stage(stage)
+        self._before_call()
+        return self._languages(languages)
 
     @contextmanager
     def _workers_scope(self, workers: int) -> Iterator[None]:
@@ -850,10 +868,7 @@ class Backend(Closing, abc.ABC):
         Returns:
             The page of regions, as :meth:`detect`.
         """
-        self._check_open()
-        self._require_stage("detect")
-        self._before_call()
-        langs = self._languages(languages)
+        langs = self._begin(languages, stage="detect")
         clock = Stopwatch()
         with self._serial():
             out = self._call(lambda: self._detect(image, langs, clock), image.name)
@@ -922,10 +937,7 @@ class Backend(Closing, abc.ABC):
         """
         from unocr.geometry.crop import crop_regions
 
-        self._check_open()
-        self._require_stage("recognize")
-        self._before_call()
-        langs = self._languages(languages)
+        langs = self._begin(languages, stage="recognize")
         try:
             crops = crop_regions(image.image, list(regions), max_pixels=self.max_pixels)
         except UnocrError as err:
