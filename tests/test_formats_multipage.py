@@ -97,6 +97,18 @@ def test_one_page_formats_and_mixed_documents_are_refused():
     assert len(loads_pages(dumps_pages(files, "hocr"))) == 2  # hOCR: per page
 
 
+@pytest.mark.parametrize(
+    ("name", "writer"), [("HOCR", "hocr"), ("html", "hocr"), (" Alto ", "alto")]
+)
+def test_loads_pages_takes_every_spelling_loads_takes(name, writer):
+    """A format alias names the same reader for several pages as for one."""
+    a = Page.from_words([Word("x", Box(0, 0, 9, 9))], width=10, height=10)
+    text = dumps_pages([a, a.replace(width=20)], writer)
+    assert [p.width for p in loads_pages(text, name)] == [10, 20]
+    with pytest.raises(FormatError, match="cannot read format 'pdf'; choose one of"):
+        loads_pages(text, "pdf")
+
+
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract")
 def test_reads_tesseracts_own_multi_page_hocr(tmp_path):
     image = Image.open(

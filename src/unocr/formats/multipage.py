@@ -157,12 +157,12 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
         The pages in order (one for single-page formats).
 
     Raises:
-        FormatError: Malformed document.
+        FormatError: Malformed document, or a format name it cannot read.
     """
     from unocr.formats import loads, sniff_format
 
     text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
-    name = format or sniff_format(text)
+    name = sniff_format(text) if format is None else checked_format(format, "read")
     if name == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
         # split at "\n" only: JSON strings may hold U+2028, U+0085 and the like
         return [loads(line, "json") for line in text.split("\n") if line.strip()]
