@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -215,6 +216,22 @@ def test_every_line_once_whatever_the_input_order(lines, seed):
         lines
     ):
         assert [ln.text for ln in a.lines] == [ln.text for ln in b.lines]
+
+
+def test_lines_with_equal_tops_read_the_same_in_any_input_order():
+    # Found by the law above: two lines share a top (274), one of them and a
+    # third are flat. Bands and rows were ordered by top alone, so the input
+    # order broke the tie.
+    lines = [
+        line("flat-low", 0, 276, 6, 276),
+        line("box", 0, 274, 8, 280),
+        line("flat-high", 8, 274, 41, 274),
+    ]
+    orders = {
+        tuple(ln.text for ln in Page.from_lines(p, width=100, height=400).lines)
+        for p in itertools.permutations(lines)
+    }
+    assert orders == {("flat-high", "box", "flat-low")}
 
 
 @pytest.mark.parametrize("angle", [0.0, 90.0, 180.0, -4.0])

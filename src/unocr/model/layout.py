@@ -200,8 +200,14 @@ def _rows(
         idx: The lines to group.
         columns: ``ext``'s columns as lists, when the caller has them.
     """
-    order = idx[np.argsort(ext[idx, 1] + ext[idx, 3], kind="stable")].tolist()
-    x0s, y0s, _, y1s = columns or tuple(c.tolist() for c in ext.T)
+    mid = ext[idx, 1] + ext[idx, 3]
+    by_mid = np.argsort(mid, kind="stable")
+    if len(idx) > 1 and bool(np.any(np.diff(mid[by_mid]) == 0)):
+        # equal middles: ties by top, bottom, start, end, not by input order
+        e = ext[idx]
+        by_mid = np.lexsort((e[:, 2], e[:, 0], e[:, 3], e[:, 1], mid))
+    order = idx[by_mid].tolist()
+    x0s, y0s, x1s, y1s = columns or tuple(c.tolist() for c in ext.T)
     rows: list[list[int]] = []
     sum0 = sum1 = 0.0
     for i in order:
@@ -219,7 +225,7 @@ def _rows(
         sum0, sum1 = y0, y1
     for row in rows:
         if len(row) > 1:
-            row.sort(key=lambda k: (x0s[k], y0s[k]))
+            row.sort(key=lambda k: (x0s[k], y0s[k], y1s[k], x1s[k]))
     return rows
 
 
@@ -313,7 +319,8 @@ class _Layout:
             bands: list[IntArray] = []
             current: list[int] = []
             kind = False
-            for j in np.argsort(self.ext[idx, 1], kind="stable").tolist():
+            e = self.ext[idx]  # top to bottom, ties by bottom, start, end
+            for j in np.lexsort((e[:, 2], e[:, 0], e[:, 3], e[:, 1])).tolist():
                 if current and crossing[j] != kind:
                     bands.append(np.array(current, dtype=np.intp))
                     current = []
