@@ -187,6 +187,15 @@ def text_angle(elements: Sequence[Element]) -> float:
     return _reading_angle(_corners(elements))
 
 
+def _top_down(e: FloatArray, *first: FloatArray) -> IntArray:
+    """Positions of (M, 4) extents ``e``, by ``first``, then top, bottom, start, end.
+
+    Ties are broken by the extents themselves, never by their order in ``e``,
+    so the same lines read the same whatever order they came in.
+    """
+    return np.lexsort((e[:, 2], e[:, 0], e[:, 3], e[:, 1], *reversed(first)))
+
+
 def _rows(
     ext: FloatArray, idx: IntArray, columns: tuple[list[float], ...] | None = None
 ) -> list[list[int]]:
@@ -203,9 +212,7 @@ def _rows(
     mid = ext[idx, 1] + ext[idx, 3]
     by_mid = np.argsort(mid, kind="stable")
     if len(idx) > 1 and bool(np.any(np.diff(mid[by_mid]) == 0)):
-        # equal middles: ties by top, bottom, start, end, not by input order
-        e = ext[idx]
-        by_mid = np.lexsort((e[:, 2], e[:, 0], e[:, 3], e[:, 1], mid))
+        by_mid = _top_down(ext[idx], mid)  # equal middles
     order = idx[by_mid].tolist()
     x0s, y0s, x1s, y1s = columns or tuple(c.tolist() for c in ext.T)
     rows: list[list[int]] = []
@@ -319,8 +326,7 @@ class _Layout:
             bands: list[IntArray] = []
             current: list[int] = []
             kind = False
-            e = self.ext[idx]  # top to bottom, ties by bottom, start, end
-            for j in np.lexsort((e[:, 2], e[:, 0], e[:, 3], e[:, 1])).tolist():
+            for j in _top_down(self.ext[idx]).tolist():
                 if current and crossing[j] != kind:
                     bands.append(np.array(current, dtype=np.intp))
                     current = []
