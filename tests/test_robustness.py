@@ -148,6 +148,9 @@ def test_scanline_rasterisation_equals_the_centre_test():
         shapes.append(
             shapely.Polygon(np.round(pts * 2) / 2 + 0.25 * rng.integers(0, 2))
         )
+    # Each also mirrored across y = x and stretched to be tall: a tall shape
+    # is scanned as its mirror image, the other way round.
+    shapes += [shapely.transform(g, lambda p: p[:, ::-1] * [0.25, 4.0]) for g in shapes]
     for geom in shapes:
         x0, y0, x1, y1 = shapely.bounds(geom).tolist()
         if (math.ceil(x1) - math.floor(x0)) * (
@@ -157,6 +160,30 @@ def test_scanline_rasterisation_equals_the_centre_test():
         assert Mask.from_shapely(geom) == _centre_test(geom), geom.wkt[:80]
 
 
+def test_thin_tall_masks_are_quick():
+    """Fuzz input geometry 154897: a mask mapped to a sliver one pixel wide
+    and 56 million high was scanned row by row (minutes); the scan now runs
+    along the longer side."""
+    start = time.perf_counter()
+    column = Polygon([[0.2, 0], [0.8, 0], [0.8, 2e7], [0.2, 2e7]]).to_mask()
+    between = Polygon([[0.6, 0], [0.9, 0], [0.9, 2e7], [0.6, 2e7]]).to_mask()
+    assert time.perf_counter() - start < 20.0  # a hang guard, not a speed claim
+    assert column.data.shape == (20_000_000, 1) and column.area == 2e7
+    assert column.bounds == Box(0, 0, 1, 2e7)
+    assert between.area == 0  # no pixel centre between x = 0.6 and 0.9
+
+
+def test_exact_rows_wider_than_a_band():
+    """A row through a vertex is decided pixel by pixel with shapely, in
+    pieces of a band (a 3-million-pixel row held 24 MB of centres at once)."""
+    import shapely
+
+    geom = shapely.Polygon([(0, 0.5), (3e6, 0), (3e6, 1)])  # tip on row 0's centre
+    mask = Mask.from_shapely(geom)
+    assert mask.area == 3e6
+    assert mask == _centre_test(geom)
+
+
 def test_large_masks_are_quick():
     """A 100-megapixel mask took 30 s with a point test per pixel."""
     start = time.perf_counter()
@@ -164,6 +191,34 @@ def test_large_masks_are_quick():
     assert time.perf_counter() - start < 20.0  # a hang guard, not a speed claim
     assert mask.data.shape == (10000, 10000)
     assert abs(mask.area - 88_900_000) < 20_000
+
+
+def test_overlap_with_a_polygon_of_1e_301_pixels_warns_nothing():
+    """Fuzz input geometry 48484: GEOS divided by zero in the predicate that
+    checks an empty overlap, and numpy's RuntimeWarning escaped."""
+    mask = Mask([[False, True, True]], origin=(-2.0, 0.0))
+    points = [
+        [-2.006191227771781e-301, -8.399611155241058e-301],
+        [-2.7002136505860585e-301, -6.697177326277821e-301],
+        [-7.798798888683968e-301, -1.508102594497176e-301],
+        [7.3848613997278716e-301, -1.9124333622248035e-301],
+        [-9.825305445963829e-301, 8.469268990343585e-301],
+        [-3.6132881249769058e-301, -8.48581476532983e-301],
+        [-4.391183501105789e-302, -2.475993259984044e-301],
+        [-7.101113449131335e-301, -3.923775079754657e-301],
+        [5.1275552591711464e-301, -9.82896637312848e-301],
+        [-4.7021858059883545e-301, -8.00857854721521e-301],
+        [5.555753249132616e-301, 8.392610318762419e-301],
+        [-7.292863952189055e-301, 7.504745335937156e-301],
+        [-3.35340974597371e-301, -8.302286830644885e-301],
+        [-8.727893222341055e-301, -4.089004246327563e-301],
+        [0.0, -6.356211420730771e-301],
+        [3.201554070858803e-302, 4.729561895172163e-301],
+        [8.344612411192479e-301, -5.848291763567429e-301],
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Polygon(points).intersection_area(mask) == 0.0
 
 
 # ------------------------------------------------------------------ geometry

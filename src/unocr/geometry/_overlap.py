@@ -42,31 +42,28 @@ def shapely_intersection_areas(ga: Any, gb: Any) -> FloatArray:
     """
     ga = np.asarray(ga, dtype=object)
     gb = np.asarray(gb, dtype=object)
-    try:
-        # GEOS divides by zero on shapes of 1e-300 pixels; numpy reports it
-        # as a warning and the overlap is empty, which the area says.
-        with np.errstate(divide="ignore", invalid="ignore"):
+    # GEOS divides by zero on shapes of 1e-300 pixels (in the overlay and in
+    # the predicate); numpy reports it as a warning, and the overlap is empty,
+    # which the area says.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        try:
             inter = shapely.intersection(ga, gb)
-    except shapely.errors.GEOSException:  # pragma: no cover - GEOS robustness
-        inter = _snapped_intersection(ga, gb)
-    areas: FloatArray = np.asarray(shapely.area(inter), dtype=np.float64).reshape(
-        ga.shape
-    )
-    zero = np.flatnonzero(areas <= 0)
-    if zero.size:
-        bad = zero[shapely.relate_pattern(ga[zero], gb[zero], "T********")]
-        if bad.size:
-            areas[bad] = shapely.area(_snapped_intersection(ga[bad], gb[bad]))
+        except shapely.errors.GEOSException:  # pragma: no cover - GEOS robustness
+            inter = _snapped_intersection(ga, gb)
+        areas: FloatArray = np.asarray(shapely.area(inter), dtype=np.float64)
+        areas = areas.reshape(ga.shape)
+        zero = np.flatnonzero(areas <= 0)
+        if zero.size:
+            bad = zero[shapely.relate_pattern(ga[zero], gb[zero], "T********")]
+            if bad.size:
+                areas[bad] = shapely.area(_snapped_intersection(ga[bad], gb[bad]))
     return areas
 
 
 def _snapped_intersection(ga: Any, gb: Any) -> Any:
     """Intersections with snap-rounding, or a :class:`GeometryError` if GEOS fails."""
-    try:
-        # Shapes far below the grid (1e-300 pixels) make GEOS divide by zero
-        # while snapping; numpy reports it as a warning, the result is empty.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return shapely.intersection(ga, gb, grid_size=_GRID)
+    try:  # called inside the caller's np.errstate (GEOS's divisions by zero)
+        return shapely.intersection(ga, gb, grid_size=_GRID)
     except shapely.errors.GEOSException as exc:
         raise GeometryError(
             f"cannot intersect these shapes: GEOS failed even with snap-rounding "

@@ -99,8 +99,10 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     allocated. Small bounds (up to 65,536 pixels) test every centre with
     shapely at once; larger ones are filled by scanline (even-odd spans
     between the edges' crossings of each row's centre line), so time grows
-    with rows x edges plus the pixels set, not with a point test per pixel;
-    pixel centres within
+    with rows x edges plus the pixels set, not with a point test per pixel.
+    The scan runs along the longer side (a tall shape is scanned as its
+    mirror image across ``y = x``), so it visits at most ``sqrt(max_pixels)``
+    rows however thin the shape; pixel centres within
     ``1e-9`` of an edge, and rows through a vertex, are decided by shapely's
     exact ``contains_xy``, so the result is exactly the pixels whose centre
     lies in the interior.
@@ -129,16 +131,23 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     if j1 <= j0 or i1 <= i0:
         return Mask(np.zeros((0, 0), dtype=bool))
     check_mask_pixels(i1 - i0, j1 - j0, max_pixels, "rasterising a shape")
-    shapely.prepare(geom)
     if (i1 - i0) * (j1 - j0) <= _SMALL:  # one vectorised point test is cheapest
+        shapely.prepare(geom)
         xs = np.arange(j0, j1, dtype=np.float64) + 0.5
         ys = np.arange(i0, i1, dtype=np.float64) + 0.5
         gx, gy = np.meshgrid(xs, ys)
         return Mask(shapely.contains_xy(geom, gx, gy), origin=(j0, i0)).trimmed()
+    tall = i1 - i0 > j1 - j0
+    if tall:  # scan the mirror image: rows are then the shorter side
+        geom = shapely.transform(geom, lambda p: p[:, ::-1])
+        i0, i1, j0, j1 = j0, j1, i0, i1
+    shapely.prepare(geom)
     inside = np.zeros((i1 - i0, j1 - j0), dtype=bool)
     edges = _edges(geom)
     if edges.shape[0]:
         _scan(geom, edges, inside, i0, j0)
+    if tall:
+        return Mask(np.ascontiguousarray(inside.T), origin=(i0, j0)).trimmed()
     return Mask(inside, origin=(j0, i0)).trimmed()
 
 
@@ -185,8 +194,10 @@ def _scan(geom: Any, edges: FloatArray, inside: BoolArray, i0: int, j0: int) -> 
             row = inside[top + r]
             y = float(ys[r])
             if gap[r] <= near:
-                centres = np.arange(j0, j0 + width, dtype=np.float64) + 0.5
-                row[:] = shapely.contains_xy(geom, centres, y)
+                for start in range(0, width, _BAND_CELLS):  # bounded temporaries
+                    stop = min(start + _BAND_CELLS, width)
+                    centres = np.arange(j0 + start, j0 + stop, dtype=np.float64)
+                    row[start:stop] = shapely.contains_xy(geom, centres + 0.5, y)
                 continue
             cross = xs[r, : counts[r]]
             for a, b in zip(cross[0::2].tolist(), cross[1::2].tolist(), strict=True):
