@@ -1,6 +1,7 @@
 """Long fuzzing run: every target of tests/fuzz_targets.py, counted in a table.
 
     python scripts/fuzz.py [--count 10000] [--timeout 10] [--targets images,json]
+    python scripts/fuzz.py --start 10000    # inputs 10000..19999: new ones
     python scripts/fuzz.py --replay geometry 1234    # rerun one input, with traceback
 
 Input ``n`` of a target is built from ``random.Random(n)``, so every finding is
@@ -90,14 +91,14 @@ def _start(name: str) -> subprocess.Popen[str]:
 
 
 def run_target(
-    name: str, count: int, timeout: float
+    name: str, count: int, timeout: float, start: int = 0
 ) -> tuple[Counter[str], list[tuple[int, str]]]:
-    """Run inputs ``0 .. count-1`` of one target; return counts and findings."""
+    """Run inputs ``start`` to ``start + count - 1`` of one target: counts, findings."""
     counts: Counter[str] = Counter()
     findings: list[tuple[int, str]] = []
     proc = _start(name)
-    n = 0
-    while n < count:
+    n = start
+    while n < start + count:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(f"{n}\n")
         proc.stdin.flush()
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the targets (or one worker, or one replay); 1 if anything was found."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="inputs per target")
+    parser.add_argument("--start", type=int, default=0, help="first input number")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per input")
     parser.add_argument("--targets", default="images,formats,json,gcv-json,geometry")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     all_findings: list[tuple[str, int, str]] = []
     for name in names:
         start = time.perf_counter()
-        counts, findings = run_target(name, args.count, args.timeout)
+        counts, findings = run_target(name, args.count, args.timeout, args.start)
         seconds = time.perf_counter() - start
         cells = " | ".join(f"{counts[c]:,}" for c in COLUMNS)
         print(f"| {name} | {cells} | {seconds:.0f} |", flush=True)

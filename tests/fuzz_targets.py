@@ -434,7 +434,11 @@ def _hostile_json(rng: random.Random, depth: int = 0) -> Any:
     kind = rng.randrange(9)
     if kind < 4 or depth > 2:
         value = rng.choice(HOSTILE_NUMBERS)
-        return float(value) if isinstance(value, np.generic) else value
+        if isinstance(value, np.generic):
+            return float(value)
+        # A fresh [] or {}: a later edit may write into it, and the shared one
+        # would then carry that edit (or a cycle) into every later input.
+        return copy.deepcopy(value)
     if kind == 4:
         return [_hostile_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
     if kind == 5:

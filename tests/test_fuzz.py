@@ -65,3 +65,14 @@ def test_outcome_classifies_each_kind() -> None:
     assert outcome(lambda: [][1]) == "untyped:IndexError"
     assert outcome(warn) == "untyped:UserWarning"
     assert outcome(lambda: (1.0, float("nan"))) == "nonfinite"
+
+
+def test_targets_never_change_their_hostile_values() -> None:
+    """Input 141461 of the json target wrote into the ``{}`` of HOSTILE_NUMBERS
+    (making it a cycle), and every later input failed in the harness itself."""
+    from .fuzz_targets import HOSTILE_NUMBERS
+
+    for n in (141461, *range(200)):
+        TARGETS["json"](random.Random(n))
+        TARGETS["gcv-json"](random.Random(n))
+    assert [v for v in HOSTILE_NUMBERS if isinstance(v, list | dict)] == [[], {}]
