@@ -58,6 +58,15 @@ HOSTILE_NUMBERS: tuple[Any, ...] = (
     1e9, 1.0000001e9, 1e15, 1e308, -1e308, float("inf"), float("-inf"), float("nan"),
     True, None, "1", "x", [], {}, np.float32(1e38), np.int64(2**62),
 )  # fmt: skip
+
+
+def hostile_number(rng: random.Random) -> Any:
+    """One of :data:`HOSTILE_NUMBERS`, its ``[]`` and ``{}`` as fresh copies:
+    an input may write into the value it was given, and a shared one would
+    carry that write (even a cycle) into every later input."""
+    return copy.deepcopy(rng.choice(HOSTILE_NUMBERS))
+
+
 _HOSTILE_TOKENS = (
     "1e309", "-1e309", "nan", "NaN", "inf", "Infinity", "-1", "0", "9" * 400,
     "2000000000", "1e-320", "", "x", '"', "&amp;", "\x00", "-0",
@@ -433,12 +442,8 @@ def format_target(rng: random.Random) -> Thunk:
 def _hostile_json(rng: random.Random, depth: int = 0) -> Any:
     kind = rng.randrange(9)
     if kind < 4 or depth > 2:
-        value = rng.choice(HOSTILE_NUMBERS)
-        if isinstance(value, np.generic):
-            return float(value)
-        # A fresh [] or {}: a later edit may write into it, and the shared one
-        # would then carry that edit (or a cycle) into every later input.
-        return copy.deepcopy(value)
+        value = hostile_number(rng)
+        return float(value) if isinstance(value, np.generic) else value
     if kind == 4:
         return [_hostile_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
     if kind == 5:
@@ -531,7 +536,7 @@ def gcv_json_target(rng: random.Random) -> Thunk:
 # ----------------------------------------------------------------- geometry
 def _number(rng: random.Random) -> Any:
     if rng.random() < 0.3:
-        return rng.choice(HOSTILE_NUMBERS)
+        return hostile_number(rng)
     return rng.choice((1, -1)) * 10 ** rng.uniform(-10, 12)
 
 
