@@ -6,12 +6,16 @@ shapely-loop time and their ratio; loops over 1,000 x 1,000 pairs are timed on
 the first rows of the matrix and scaled up (marked ``est.``), so the run stays
 short. The second ("scalar construction") gives the per-call cost of building
 and converting single shapes, beside the per-item cost of the batch function
-doing the same work on a whole array.
+doing the same work on a whole array. The third gives the time and peak memory
+(``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
+rows at a time as ``box_iou_matrix`` does, beside one broadcast over the whole
+matrix.
 """
 
 from __future__ import annotations
 
 import argparse
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
@@ -176,6 +180,44 @@ def main() -> None:
     print("targets: conversions >= 50x; box IoU < 0.2 s; quad IoU < 2 s")
     print()
     scalar_section(rng, quads[:1000])
+    print()
+    memory_section(rng, 2000 if args.quick else 5000)
+
+
+def one_broadcast_iou(boxes: np.ndarray) -> np.ndarray:
+    """The box IoU matrix in one broadcast over all pairs (the reference)."""
+    x0, y0, x1, y1 = boxes.T
+    w = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    h = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+    inter = np.clip(w, 0.0, None) * np.clip(h, 0.0, None)
+    area = (x1 - x0) * (y1 - y0)
+    union = area[:, None] + area[None, :] - inter
+    out = np.zeros_like(inter)
+    np.divide(inter, union, out=out, where=union > 0)
+    return np.clip(out, 0.0, 1.0)
+
+
+def memory_section(rng: np.random.Generator, n: int) -> None:
+    """Time and peak memory of a dense page's box IoU matrix, two ways."""
+    xy = rng.uniform(0, 5000, (n, 2))
+    boxes = np.c_[xy, xy + np.array([30.0, 10.0])]  # n word boxes, a 5,000 px page
+    ways = {
+        "row blocks (box_iou_matrix)": lambda: box_iou_matrix(boxes, boxes),
+        "one broadcast": lambda: one_broadcast_iou(boxes),
+    }
+    print(
+        f"box IoU matrix of {n:,} x {n:,} boxes ({n * n * 8 / 2**20:,.0f} MiB result)"
+    )
+    print(f"{'way':<36} {'time':>10} {'peak memory':>14}")
+    results = []
+    for name, fn in ways.items():
+        seconds = best_of(fn, 3)
+        tracemalloc.start()
+        results.append(fn())
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"{name:<36} {seconds:>8.2f} s {peak / 2**20:>10,.0f} MiB")
+    print(f"same matrix both ways: {np.array_equal(results[0], results[1])}")
 
 
 def per_call(fn: Callable[[], object], calls: int) -> float:

@@ -193,6 +193,27 @@ def test_matrix_rejects_non_shapes():
         Box(0, 0, 1, 1).iou("box")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("block", [1, 7, 1 << 18])
+def test_box_matrices_over_row_blocks_equal_the_scalars(monkeypatch, block):
+    """The box paths fill the matrix a block of rows at a time: every block
+    size gives each pair's own IoU and overlap, and empty sides give empty
+    matrices of the right shape."""
+    from unocr.geometry import box_intersection_matrix, box_iou_matrix, iou
+
+    monkeypatch.setattr(iou, "_BOX_BLOCK", block)
+    rng = np.random.default_rng(4)
+    xy = rng.integers(0, 40, (23, 2)).astype(float)
+    wh = rng.integers(0, 12, (23, 2)).astype(float)  # some boxes have no area
+    a = np.c_[xy, xy + wh]
+    b = a[::-1][:11] + 0.5
+    want_iou = [[Box(*p).iou(Box(*q)) for q in b] for p in a]
+    want_inter = [[Box(*p).intersection_area(Box(*q)) for q in b] for p in a]
+    assert np.allclose(box_iou_matrix(a, b), want_iou, rtol=0, atol=1e-12)
+    assert np.array_equal(box_intersection_matrix(a, b), want_inter)
+    assert box_iou_matrix(a, np.zeros((0, 4))).shape == (23, 0)
+    assert box_intersection_matrix(np.zeros((0, 4)), b).shape == (0, 11)
+
+
 def test_quad_matrix_over_several_chunks_matches_shapely():
     # Many pairs: more than one clipping chunk, compared with shapely.
     rng = np.random.default_rng(1)

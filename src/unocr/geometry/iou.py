@@ -2,7 +2,8 @@
 
 Fast paths, all exact:
 
-* boxes: broadcasting over ``(N, 1)`` and ``(1, M)``;
+* boxes: broadcasting over ``(N, 1)`` and ``(1, M)``, a block of rows at a
+  time, so the temporaries stay small beside the ``(N, M)`` result;
 * quads (and rotated boxes, which are quads): pairs whose bounding boxes do not
   overlap are skipped; the remaining pairs are clipped against each other with
   a vectorised Sutherland-Hodgman algorithm in numpy when one of the two quads
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 _CHUNK = 4096  # quad pairs clipped at once (fits the CPU cache best)
+_BOX_BLOCK = 1 << 18  # box pairs computed at once (bounds the temporaries)
 
 
 def _ratio(inter: FloatArray, area_a: FloatArray, area_b: FloatArray) -> FloatArray:
@@ -64,14 +66,28 @@ def box_intersection_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """
     ba = convert.validate_boxes(a)
     bb = convert.validate_boxes(b)
-    w = np.minimum(ba[:, None, 2], bb[None, :, 2]) - np.maximum(
-        ba[:, None, 0], bb[None, :, 0]
-    )
-    h = np.minimum(ba[:, None, 3], bb[None, :, 3]) - np.maximum(
-        ba[:, None, 1], bb[None, :, 1]
-    )
-    out: FloatArray = np.clip(w, 0.0, None) * np.clip(h, 0.0, None)
+    out: FloatArray = np.empty((ba.shape[0], bb.shape[0]), dtype=np.float64)
+    for rows in _row_blocks(ba.shape[0], bb.shape[0]):
+        out[rows] = _box_overlaps(ba[rows], bb)
     return out
+
+
+def _row_blocks(n: int, m: int) -> list[slice]:
+    """Row slices of an ``(n, m)`` matrix, each about ``_BOX_BLOCK`` cells."""
+    step = max(1, _BOX_BLOCK // max(m, 1))
+    return [slice(r, min(r + step, n)) for r in range(0, n, step)]
+
+
+def _box_overlaps(ba: FloatArray, bb: FloatArray) -> FloatArray:
+    """``(n, m)`` overlap areas of validated ``(n, 4)`` and ``(m, 4)`` boxes."""
+    w = np.minimum(ba[:, None, 2], bb[None, :, 2])
+    w -= np.maximum(ba[:, None, 0], bb[None, :, 0])
+    h = np.minimum(ba[:, None, 3], bb[None, :, 3])
+    h -= np.maximum(ba[:, None, 1], bb[None, :, 1])
+    np.clip(w, 0.0, None, out=w)
+    np.clip(h, 0.0, None, out=h)
+    w *= h
+    return w
 
 
 def box_iou_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
@@ -90,10 +106,12 @@ def box_iou_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """
     ba = convert.validate_boxes(a)
     bb = convert.validate_boxes(b)
-    inter = box_intersection_matrix(ba, bb)
     area_a = (ba[:, 2] - ba[:, 0]) * (ba[:, 3] - ba[:, 1])
     area_b = (bb[:, 2] - bb[:, 0]) * (bb[:, 3] - bb[:, 1])
-    return _ratio(inter, area_a, area_b)
+    out: FloatArray = np.empty((ba.shape[0], bb.shape[0]), dtype=np.float64)
+    for rows in _row_blocks(ba.shape[0], bb.shape[0]):
+        out[rows] = _ratio(_box_overlaps(ba[rows], bb), area_a[rows], area_b)
+    return out
 
 
 def _is_convex(q: FloatArray) -> NDArray[np.bool_]:
