@@ -200,7 +200,7 @@ def test_box_matrices_over_row_blocks_equal_the_scalars(monkeypatch, block):
     matrices of the right shape."""
     from unocr.geometry import box_intersection_matrix, box_iou_matrix, iou
 
-    monkeypatch.setattr(iou, "_BOX_BLOCK", block)
+    monkeypatch.setattr(iou, "_BLOCK", block)
     rng = np.random.default_rng(4)
     xy = rng.integers(0, 40, (23, 2)).astype(float)
     wh = rng.integers(0, 12, (23, 2)).astype(float)  # some boxes have no area
@@ -210,6 +210,9 @@ def test_box_matrices_over_row_blocks_equal_the_scalars(monkeypatch, block):
     want_inter = [[Box(*p).intersection_area(Box(*q)) for q in b] for p in a]
     assert np.allclose(box_iou_matrix(a, b), want_iou, rtol=0, atol=1e-12)
     assert np.array_equal(box_intersection_matrix(a, b), want_inter)
+    quads_a = [Box(*p).to_quad().points for p in a]
+    quads_b = [Box(*q).to_quad().points for q in b]
+    assert np.allclose(quad_iou_matrix(quads_a, quads_b), want_iou, rtol=0, atol=1e-12)
     assert box_iou_matrix(a, np.zeros((0, 4))).shape == (23, 0)
     assert box_intersection_matrix(np.zeros((0, 4)), b).shape == (0, 11)
 

@@ -2,14 +2,17 @@
 
 Fast paths, all exact:
 
-* boxes: broadcasting over ``(N, 1)`` and ``(1, M)``, a block of rows at a
-  time, so the temporaries stay small beside the ``(N, M)`` result;
+* boxes: broadcasting over ``(N, 1)`` and ``(1, M)``;
 * quads (and rotated boxes, which are quads): pairs whose bounding boxes do not
   overlap are skipped; the remaining pairs are clipped against each other with
   a vectorised Sutherland-Hodgman algorithm in numpy when one of the two quads
   is convex (the usual case), and through shapely otherwise;
 * anything else (polygons, masks, mixtures): a shapely ``STRtree`` finds the
   candidate pairs and shapely's vectorised ``intersection`` measures them.
+
+Every path computes a block of rows at a time where it broadcasts (the box
+overlaps, and IoU from overlaps and areas), so the temporaries stay small
+beside the ``(N, M)`` result.
 """
 
 from __future__ import annotations
@@ -38,15 +41,25 @@ __all__ = [
 ]
 
 _CHUNK = 4096  # quad pairs clipped at once (fits the CPU cache best)
-_BOX_BLOCK = 1 << 18  # box pairs computed at once (bounds the temporaries)
+_BLOCK = 1 << 18  # matrix cells computed at once (bounds the temporaries)
+
+
+def _row_blocks(n: int, m: int) -> list[slice]:
+    """Row slices of an ``(n, m)`` matrix, each about ``_BLOCK`` cells."""
+    step = max(1, _BLOCK // max(m, 1))
+    return [slice(r, min(r + step, n)) for r in range(0, n, step)]
 
 
 def _ratio(inter: FloatArray, area_a: FloatArray, area_b: FloatArray) -> FloatArray:
-    union = area_a[:, None] + area_b[None, :] - inter
-    out = np.zeros_like(inter)
-    np.divide(inter, union, out=out, where=union > 0)
-    clipped: FloatArray = np.clip(out, 0.0, 1.0)
-    return clipped
+    """IoU from ``(N, M)`` overlaps and the areas, written over ``inter``."""
+    for rows in _row_blocks(*inter.shape):
+        block = inter[rows]
+        union = area_a[rows, None] + area_b[None, :] - block
+        some = union > 0
+        np.divide(block, union, out=block, where=some)
+        block[~some] = 0.0
+        np.clip(block, 0.0, 1.0, out=block)
+    return inter
 
 
 def box_intersection_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
@@ -70,12 +83,6 @@ def box_intersection_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
     for rows in _row_blocks(ba.shape[0], bb.shape[0]):
         out[rows] = _box_overlaps(ba[rows], bb)
     return out
-
-
-def _row_blocks(n: int, m: int) -> list[slice]:
-    """Row slices of an ``(n, m)`` matrix, each about ``_BOX_BLOCK`` cells."""
-    step = max(1, _BOX_BLOCK // max(m, 1))
-    return [slice(r, min(r + step, n)) for r in range(0, n, step)]
 
 
 def _box_overlaps(ba: FloatArray, bb: FloatArray) -> FloatArray:
@@ -108,10 +115,7 @@ def box_iou_matrix(a: ArrayLike, b: ArrayLike) -> FloatArray:
     bb = convert.validate_boxes(b)
     area_a = (ba[:, 2] - ba[:, 0]) * (ba[:, 3] - ba[:, 1])
     area_b = (bb[:, 2] - bb[:, 0]) * (bb[:, 3] - bb[:, 1])
-    out: FloatArray = np.empty((ba.shape[0], bb.shape[0]), dtype=np.float64)
-    for rows in _row_blocks(ba.shape[0], bb.shape[0]):
-        out[rows] = _ratio(_box_overlaps(ba[rows], bb), area_a[rows], area_b)
-    return out
+    return _ratio(box_intersection_matrix(ba, bb), area_a, area_b)
 
 
 def _is_convex(q: FloatArray) -> NDArray[np.bool_]:
