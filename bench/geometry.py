@@ -4,7 +4,8 @@ Run with ``python bench/geometry.py`` (``--quick`` for a smaller, faster run).
 Prints two tables. The first gives, for each task, the vectorised time, the
 shapely-loop time and their ratio; loops over 1,000 x 1,000 pairs are timed on
 the first rows of the matrix and scaled up (marked ``est.``), so the run stays
-short. The second ("scalar construction") gives the per-call cost of building
+short. The mask rows compare the traced outline with a union of pixel squares
+through GEOS (what ``Mask.to_shapely`` did before). The second ("scalar construction") gives the per-call cost of building
 and converting single shapes, beside the per-item cost of the batch function
 doing the same work on a whole array. The third gives the time and peak memory
 (``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
@@ -40,6 +41,7 @@ from unocr.geometry import (
     quads_to_rotated,
     rotated_to_quads,
 )
+from unocr.geometry._outline import pixel_runs
 from unocr.geometry.convert import validate_boxes
 
 
@@ -85,6 +87,26 @@ def word_masks(n: int) -> list[Mask]:
         ImageDraw.Draw(img).text((4, 2), f"word{k:04d}", fill=1, font=font)
         out.append(Mask(np.asarray(img, dtype=bool), origin=(k, 2 * k)))
     return out
+
+
+def squares_outline(data: np.ndarray) -> object:
+    """What ``Mask.to_shapely`` did before tracing: the pixel runs, merged down
+    the rows into rectangles, dissolved by GEOS, collinear vertices dropped."""
+    rows, starts, ends = pixel_runs(data)
+    rects: list[tuple[int, int, int, int]] = []
+    opened: dict[tuple[int, int], int] = {}
+    last: dict[tuple[int, int], int] = {}
+    for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        if last.get((s, e)) == r - 1:
+            last[(s, e)] = r
+            continue
+        if (s, e) in last:
+            rects.append((s, opened[(s, e)], e, last[(s, e)] + 1))
+        opened[(s, e)] = last[(s, e)] = r
+    rects.extend((s, opened[(s, e)], e, r + 1) for (s, e), r in last.items())
+    boxes = shapely.box(*np.asarray(rects, dtype=np.float64).T)
+    dissolved = shapely.buffer(shapely.multipolygons(boxes), 0)
+    return shapely.normalize(shapely.simplify(dissolved, 0.0))
 
 
 def row(name: str, fast: float, slow: float, est: bool = False) -> None:
@@ -164,6 +186,12 @@ def main() -> None:
     fast = best_of(lambda: [Mask(m.data).to_shapely() for m in words], 3)
     slow = best_of(lambda: [naive_outline(m) for m in words], 1)
     row(f"mask -> outline ({len(words)} word masks 32x160)", fast, slow)
+
+    noise_side = 150 if args.quick else 300
+    noise = Mask(np.random.default_rng(1).random((noise_side, noise_side)) < 0.5)
+    fast = best_of(lambda: Mask(noise.data).to_shapely(), 3)
+    slow = best_of(lambda: squares_outline(noise.data), 1)
+    row(f"mask -> outline ({noise_side}x{noise_side} noise, traced)", fast, slow)
 
     side = 2000 if args.quick else 5000
     page = shapely.Polygon(

@@ -24,6 +24,7 @@ __all__ = [
     "convex_quads",
     "coords",
     "integer_boxes",
+    "largest_component",
     "masks",
     "polygons",
     "polygons_with_holes",
@@ -163,7 +164,7 @@ def masks(draw: st.DrawFn, max_side: int = 12) -> Mask:
     return Mask(data, origin=origin)
 
 
-def _largest_component(data: np.ndarray) -> np.ndarray:
+def largest_component(data: np.ndarray) -> np.ndarray:
     """The largest 4-connected region of True pixels (plain breadth-first search)."""
     h, w = data.shape
     seen = np.zeros_like(data)
@@ -200,7 +201,7 @@ def _largest_component(data: np.ndarray) -> np.ndarray:
 def connected_masks(draw: st.DrawFn, max_side: int = 12) -> Mask:
     """Masks whose set pixels form one 4-connected region (holes allowed)."""
     m = draw(masks(max_side=max_side))
-    return Mask(_largest_component(np.asarray(m.data)), origin=m.origin)
+    return Mask(largest_component(np.asarray(m.data)), origin=m.origin)
 
 
 shapes = st.one_of(

@@ -11,6 +11,7 @@ from unocr.geometry import Box, Mask, Polygon, Quad
 
 from .strategies import (
     connected_masks,
+    largest_component,
     masks,
     polygons,
     polygons_with_holes,
@@ -54,6 +55,69 @@ def test_mask_to_polygon_encloses_every_pixel(m):
     assert p.area >= m.area
     if len(m.to_polygons()) == 1:
         assert p.area == m.area
+
+
+def squares_union(m: Mask) -> object:
+    """The reference outline: GEOS's union of every set pixel's square."""
+    ii, jj = np.nonzero(m.data)
+    x, y = jj + m.origin[0], ii + m.origin[1]
+    union = shapely.union_all(shapely.box(x, y, x + 1, y + 1))
+    return shapely.normalize(shapely.simplify(union, 0.0))
+
+
+def region_count(data: np.ndarray) -> int:
+    count, left = 0, np.array(data, dtype=bool)
+    while left.any():
+        left &= ~largest_component(left)
+        count += 1
+    return count
+
+
+@given(masks())
+def test_traced_outline_is_the_union_of_the_pixel_squares(m):
+    """Law: the outline traced along the pixel edges is, vertex for vertex,
+    GEOS's union of the set pixels' squares (normalised, no collinear vertex),
+    valid, with one polygon per 4-connected region."""
+    outline = m.to_shapely()
+    assert outline.is_valid
+    assert shapely.equals_exact(outline, squares_union(m))
+    assert shapely.get_num_geometries(outline) == region_count(m.data)
+
+
+@given(masks())
+def test_hull_points_are_the_hull_of_the_outline(m):
+    """Law: the convex hull taken from the pixel runs' corners is the hull of
+    the exact outline, vertex for vertex."""
+    hull = shapely.convex_hull(shapely.multipoints(m.hull_points()))
+    expected = shapely.convex_hull(m.to_shapely())
+    assert shapely.equals_exact(shapely.normalize(hull), shapely.normalize(expected))
+
+
+def test_a_hole_closed_at_a_corner_touches_the_outline():
+    """Pixels of one region touching only at a corner close a hole: one ring
+    outside and one hole meeting at that corner (a ring touching itself would
+    be invalid)."""
+    data = np.array(
+        [[0, 1, 1, 1], [1, 0, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]], dtype=bool
+    )
+    outline = Mask(data, origin=(5, 7)).to_shapely()
+    assert outline.is_valid and outline.geom_type == "Polygon"
+    assert len(outline.interiors) == 1
+    assert shapely.Polygon(outline.interiors[0]).area == 4.0
+    meet = shapely.intersection(outline.exterior, outline.interiors[0])
+    assert meet.equals(shapely.Point(6, 8))
+
+
+def test_two_regions_meeting_at_two_corners_enclose_no_hole():
+    """Two regions that touch at two corners stay two polygons, each without a
+    hole, though together they ring the unset pixels between them."""
+    data = np.array(
+        [[1, 1, 1, 0], [1, 0, 0, 1], [1, 0, 0, 1], [0, 1, 1, 1]], dtype=bool
+    )
+    parts = Mask(data).to_polygons()
+    assert [p.area for p in parts] == [5.0, 5.0]
+    assert all(not p.holes for p in parts)
+    assert shapely.MultiPolygon([p.to_shapely() for p in parts]).is_valid
 
 
 @given(shapes)

@@ -173,6 +173,21 @@ def test_thin_tall_masks_are_quick():
     assert between.area == 0  # no pixel centre between x = 0.6 and 0.9
 
 
+def test_noisy_masks_outline_quickly():
+    """A 600 x 600 noise mask (a thresholded score map) took about two minutes
+    to outline as a union of pixel squares; the outline is now traced along
+    the pixel edges, and the hull taken from the pixel runs."""
+    data = np.random.default_rng(5).random((1000, 1000)) < 0.5
+    mask = Mask(data, origin=(3, 4))
+    start = time.perf_counter()
+    outline = mask.to_shapely()
+    quad = mask.to_quad()
+    assert time.perf_counter() - start < 60.0  # a hang guard, not a speed claim
+    assert outline.is_valid and outline.area == data.sum()
+    assert outline.bounds == (3.0, 4.0, 1003.0, 1004.0)
+    assert quad.to_shapely().buffer(1e-6).covers(outline)
+
+
 def test_exact_rows_wider_than_a_band():
     """A row through a vertex is decided pixel by pixel with shapely, in
     pieces of a band (a 3-million-pixel row held 24 MB of centres at once)."""

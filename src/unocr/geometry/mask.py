@@ -15,6 +15,7 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
+from unocr.geometry._outline import pixel_outline, pixel_runs
 from unocr.geometry._shape import AffineShape, shape_class
 from unocr.geometry._validate import (
     FloatArray,
@@ -66,19 +67,6 @@ def _as_bool(data: ArrayLike) -> BoolArray:
     out = np.array(arr, dtype=bool)
     out.flags.writeable = False
     return out
-
-
-def _runs(
-    data: BoolArray,
-) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
-    """Horizontal runs of True pixels: (row, first column, end column exclusive)."""
-    h, w = data.shape
-    padded = np.zeros((h, w + 2), dtype=np.int8)
-    padded[:, 1:-1] = data
-    d = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(d == 1)
-    _, ends = np.nonzero(d == -1)
-    return rows, starts, ends
 
 
 # Up to this many pixels, every centre is tested at once with shapely (fastest
@@ -434,35 +422,7 @@ class Mask(AffineShape):
         """
         if self._geom is not None:
             return self._geom
-        rows, starts, ends = _runs(self._data)
-        # Merge runs that repeat exactly on consecutive rows into rectangles.
-        rects: list[tuple[int, int, int, int]] = []
-        open_: dict[tuple[int, int], int] = {}
-        last: dict[tuple[int, int], int] = {}
-        for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            key = (s, e)
-            if key in last and last[key] == r - 1:
-                last[key] = r
-                continue
-            if key in last:
-                rects.append((s, open_[key], e, last[key] + 1))
-            open_[key] = r
-            last[key] = r
-        rects.extend((s, open_[(s, e)], e, last[(s, e)] + 1) for (s, e) in last)
-        if not rects:
-            geom = shapely.Polygon()
-        else:
-            arr = np.asarray(rects, dtype=np.float64)
-            ox, oy = self._origin
-            boxes = shapely.box(
-                arr[:, 0] + ox, arr[:, 1] + oy, arr[:, 2] + ox, arr[:, 3] + oy
-            )
-            # buffer(0) dissolves the edge-adjacent rectangles ~2x faster than
-            # union_all; simplify(0) drops the collinear vertices left behind.
-            geom = shapely.simplify(
-                shapely.buffer(shapely.multipolygons(boxes), 0), 0.0
-            )
-            geom = shapely.normalize(geom)
+        geom = pixel_outline(self._data, self._origin)
         object.__setattr__(self, "_geom", geom)
         return geom
 
@@ -584,7 +544,12 @@ class Mask(AffineShape):
             GeometryError: For an empty mask.
         """
         self._extent()
-        hull = shapely.convex_hull(self.to_shapely())
+        # The hull of the pixel squares is the hull of their runs' corners.
+        rows, starts, ends = pixel_runs(self._data)
+        ox, oy = self._origin
+        xs = np.concatenate([starts, ends, starts, ends]).astype(np.float64) + ox
+        ys = np.concatenate([rows, rows, rows + 1, rows + 1]).astype(np.float64) + oy
+        hull = shapely.convex_hull(shapely.multipoints(np.column_stack([xs, ys])))
         out: FloatArray = shapely.get_coordinates(hull)
         return out
 
