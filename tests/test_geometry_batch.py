@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
+import shapely.affinity
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +13,7 @@ from unocr.errors import GeometryError
 from unocr.geometry import (
     Box,
     Geometry,
+    Polygon,
     Quad,
     enclosing_quad,
     enclosing_quads,
@@ -19,7 +22,14 @@ from unocr.geometry import (
 )
 from unocr.model import Line, Word
 
-from .strategies import boxes, polygons, quad_arrays, quads, rotated_boxes
+from .strategies import (
+    boxes,
+    polygons,
+    polygons_with_holes,
+    quad_arrays,
+    quads,
+    rotated_boxes,
+)
 
 shapes = st.one_of(boxes(), quads(), rotated_boxes(), polygons())
 groups_of_shapes = st.lists(st.lists(shapes, min_size=1, max_size=6), max_size=8)
@@ -88,6 +98,89 @@ def test_quad_list_from_array_is_quad_per_row(array: np.ndarray) -> None:
         assert quad == Quad(row)
         with pytest.raises(ValueError, match="read-only"):
             quad.points[0, 0] = 1.0
+
+
+def _as_given(p: Polygon, reverse: bool, multi: bool, shift: float) -> object:
+    """``p`` as shapely hands it over: either direction, maybe a one-part multi."""
+    geom = shapely.affinity.translate(p.to_shapely(), shift, shift)
+    if reverse:
+        geom = shapely.reverse(geom)
+    return shapely.MultiPolygon([geom]) if multi else geom
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(polygons(), polygons_with_holes()),
+            st.booleans(),
+            st.booleans(),
+            st.sampled_from([0.0, 1e8, -3e8]),
+        ),
+        max_size=8,
+    )
+)
+def test_polygon_list_from_shapely_is_from_shapely_per_item(items) -> None:
+    """Law: Polygon.list_from_shapely(gs)[k] == Polygon.from_shapely(gs[k]),
+    vertex for vertex (orientation and first vertex included, far from the
+    origin too), and the vertices cannot be changed."""
+    geoms = [_as_given(*item) for item in items]
+    batch = Polygon.list_from_shapely(geoms)
+    assert batch == [Polygon.from_shapely(g) for g in geoms]
+    for polygon in batch:
+        with pytest.raises(ValueError, match="read-only"):
+            polygon.points[0, 0] = 1.0
+
+
+# A collinear ring far from the origin (Polygon accepts it: no area at all)
+# whose shoelace sum's sign depends on the order of the additions.
+_COLLINEAR = [
+    (2919605.464150126, -108555410.2834678),
+    (-33815792.11830267, -29211086.39514166),
+    (-26887811.46910292, -44174744.792695835),
+    (-3041284.0221196124, -95680559.94328742),
+    (-27693646.086545944, -42434232.722741656),
+    (-19596051.320601746, -59924125.9621819),
+    (1515275.6005622307, -105522215.84770672),
+    (-4941061.310791276, -91577254.83627935),
+    (11003940.44780577, -126016663.88566905),
+    (21800554.303716913, -149336134.56127146),
+    (-3250286.0481741526, -95229139.09201264),
+    (-7306334.451083196, -86468531.08539434),
+    (10800831.34167513, -125577971.07813032),
+    (-11018635.084078223, -78450379.56997718),
+    (-19089721.497518577, -61017741.38819868),
+    (21287415.137046512, -148227811.71955734),
+]
+
+
+def test_polygon_list_from_shapely_decides_thin_rings_alike() -> None:
+    """Rings whose area is lost in rounding are oriented as one at a time."""
+    thin = [
+        shapely.Polygon(_COLLINEAR),
+        shapely.Polygon([(1e8, 1e8), (1e8 + 1, 1e8 + 1e-7), (1e8 + 2, 1e8)]),
+        shapely.Polygon([(0, 0), (5, 0), (10, 0)]),  # no area at all
+    ]
+    assert Polygon.list_from_shapely(thin) == [Polygon.from_shapely(g) for g in thin]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]),  # a bow tie
+        shapely.Point(1, 1),
+        shapely.Polygon(),
+        shapely.box(0, 0, 2e9, 1),  # beyond the coordinate range
+        shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)]),
+    ],
+)
+def test_polygon_list_from_shapely_refuses_what_from_shapely_refuses(bad) -> None:
+    """The first refused geometry raises the error it raises alone."""
+    with pytest.raises(GeometryError) as alone:
+        Polygon.from_shapely(bad)
+    with pytest.raises(GeometryError) as batch:
+        Polygon.list_from_shapely([shapely.box(0, 0, 1, 1), bad, shapely.Point(0, 0)])
+    assert str(batch.value) == str(alone.value)
+    assert Polygon.list_from_shapely([]) == []
 
 
 @given(

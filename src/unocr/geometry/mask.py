@@ -387,9 +387,11 @@ class Mask(AffineShape):
         Polygon = shape_class("polygon")
 
         geom = self.to_shapely()
-        parts = list(getattr(geom, "geoms", [geom])) if not geom.is_empty else []
-        parts.sort(key=lambda g: -float(g.area))
-        return [Polygon.from_shapely(g) for g in parts]
+        if geom.is_empty:
+            return []
+        parts = shapely.get_parts(geom)
+        largest_first = np.argsort(-shapely.area(parts), kind="stable")
+        return Polygon.list_from_shapely(parts[largest_first])
 
     def to_polygon(self) -> Polygon:
         """The exact outline of the set pixels, holes included.
