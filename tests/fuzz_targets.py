@@ -603,6 +603,8 @@ def geometry_target(rng: random.Random) -> Thunk:
         if op == 4:
             return a.to_rotated_box().as_array()
         if op == 5:
+            if isinstance(a, Mask):  # every region, and the one outline
+                return [p.points for p in a.to_polygons()], a.to_polygon().points
             return a.to_polygon().points
         if op == 6:
             return a.to_mask(max_pixels=10**5).area
