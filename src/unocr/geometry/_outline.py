@@ -2,20 +2,23 @@
 
 The one home of "pixels to polygons" (:meth:`unocr.geometry.Mask.to_shapely`)
 and of the pixel runs it starts from. Every edge between a set and an unset
-pixel is a unit segment, directed so that the set pixel lies on its right (in
-image coordinates, y pointing down: outer rings run clockwise on screen, holes
-counter-clockwise). Each edge leads to the edge that starts where it ends.
-Where two set pixels touch only at a corner (a saddle), the trace turns right,
-staying on its pixel, when the two lie in different 4-connected regions, and
-left, onto the other pixel, when they lie in one region (so that the outer
-ring and a hole touch there instead of one ring touching itself). The rings
-are the cycles of that successor map, found with vectorised pointer jumping
-(``O(E log L)`` for ``E`` edges and rings of at most ``L`` edges).
+pixel is directed so that the set pixel lies on its right (in image
+coordinates, y pointing down: outer rings run clockwise on screen, holes
+counter-clockwise), and straight runs of such edges are joined into *sides*,
+found a row (or, on the transposed grid, a column) at a time. Each side leads
+to the side that starts where it ends, turning. Where two set pixels touch
+only at a corner (a saddle), the trace turns right, staying on its pixel, when
+the two lie in different 4-connected regions, and left, onto the other pixel,
+when they lie in one region (so that the outer ring and a hole meet there
+instead of one ring touching itself); the regions are labelled only when a
+saddle or a hole needs them. The rings are the cycles of that successor map,
+found with vectorised pointer jumping (``O(S log L)`` for ``S`` sides and
+rings of at most ``L`` sides).
 
-Time grows with the number of boundary edges. A union of the pixel squares
-through GEOS, the way this was done before, grows much faster with the number
-of regions and holes: a 600 x 600 noise mask took about two minutes that way,
-and under a second here.
+Time grows with the number of pixels (a few numpy passes) and of sides. A
+union of the pixel squares through GEOS, the way this was done before, grows
+much faster with the number of regions and holes: a 600 x 600 noise mask took
+about two minutes that way, and under a second here.
 """
 
 from __future__ import annotations
@@ -35,36 +38,50 @@ Regions = Callable[[IntArray, IntArray], IntArray]
 # Directions, clockwise on screen (y down): E, S, W, N. A right turn is +1.
 _DX = np.array([1, 0, -1, 0], dtype=np.int64)
 _DY = np.array([0, 1, 0, -1], dtype=np.int64)
-# From an edge's start vertex to the set pixel on its right: row and column.
+# From a side's start vertex to the set pixel on its right: row and column.
 _RIGHT_ROW = np.array([0, 0, -1, -1], dtype=np.int64)
 _RIGHT_COL = np.array([0, -1, -1, 0], dtype=np.int64)
 
 
-def _edges(data: NDArray[np.bool_]) -> tuple[IntArray, IntArray, IntArray]:
-    """Every boundary edge: start ``x``, start ``y`` and direction, ``(E,)`` each."""
+def _boundary_runs(
+    grid: NDArray[np.bool_],
+) -> tuple[tuple[IntArray, IntArray, IntArray], tuple[IntArray, IntArray, IntArray]]:
+    """Runs of boundary edges between consecutive rows of a padded grid.
+
+    Returns:
+        :func:`pixel_runs` of the edges with a set pixel below (after) and
+        an unset one above, then of those the other way round.
+    """
+    before, after = grid[:-1, 1:-1], grid[1:, 1:-1]
+    return pixel_runs(after & ~before), pixel_runs(before & ~after)
+
+
+def _sides(data: NDArray[np.bool_]) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Every side of the outline: maximal straight runs of boundary edges.
+
+    Returns:
+        ``(x, y, d, n)``, ``(S,)`` each: a side's start vertex, direction
+        (0 to 3: E, S, W, N) and length in pixels. Consecutive unit edges in
+        one direction are always walked straight on (a vertex with an edge
+        going on straight has no other way on), so a side ends exactly where
+        the outline turns.
+    """
     h, w = data.shape
     padded = np.zeros((h + 2, w + 2), dtype=bool)
     padded[1:-1, 1:-1] = data
-    xs: list[Any] = []
-    ys: list[Any] = []
-    ds: list[Any] = []
-
-    def add(on: NDArray[np.bool_], dx: int, dy: int, direction: int) -> None:
-        y, x = np.nonzero(on)
-        xs.append(x + dx)
-        ys.append(y + dy)
-        ds.append(np.full(x.size, direction, dtype=np.int8))
-
-    above, below = padded[:-1, 1:-1], padded[1:, 1:-1]  # edges at y = row
-    add(below & ~above, 0, 0, 0)  # top of a set pixel: east
-    add(above & ~below, 1, 0, 2)  # bottom of a set pixel: west
-    left, right = padded[1:-1, :-1], padded[1:-1, 1:]  # edges at x = column
-    add(left & ~right, 0, 0, 1)  # right of a set pixel: south
-    add(right & ~left, 0, 1, 3)  # left of a set pixel: north
+    parts: list[tuple[IntArray, IntArray, int, IntArray]] = []
+    # Between rows: the tops of set pixels run east, their bottoms west.
+    (y, s, e), (y2, s2, e2) = _boundary_runs(padded)
+    parts += [(s, y, 0, e - s), (e2, y2, 2, e2 - s2)]
+    # Between columns (the same on the transposed grid): the left sides of
+    # set pixels run north, their right sides south.
+    (x, s, e), (x2, s2, e2) = _boundary_runs(np.ascontiguousarray(padded.T))
+    parts += [(x, e, 3, e - s), (x2, s2, 1, e2 - s2)]
     return (
-        np.concatenate(xs).astype(np.int64),
-        np.concatenate(ys).astype(np.int64),
-        np.concatenate(ds).astype(np.int64),
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([np.full(p[0].size, p[2], dtype=np.int64) for p in parts]),
+        np.concatenate([p[3] for p in parts]),
     )
 
 
@@ -103,24 +120,24 @@ def pixel_runs(data: NDArray[np.bool_]) -> tuple[IntArray, IntArray, IntArray]:
         >>> [a.tolist() for a in pixel_runs(np.array([[1, 1, 0, 1]], dtype=bool))]
         [[0, 0], [0, 3], [2, 4]]
     """
-    h, w = data.shape
-    padded = np.zeros((h, w + 2), dtype=np.int8)
-    padded[:, 1:-1] = data
+    busy = np.flatnonzero(data.any(axis=1))  # often few rows hold any
+    padded = np.zeros((busy.size, data.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = data[busy]
     step = np.diff(padded, axis=1)
     rows, starts = np.nonzero(step == 1)
     _, ends = np.nonzero(step == -1)
-    return rows.astype(np.int64), starts.astype(np.int64), ends.astype(np.int64)
+    return busy[rows].astype(np.int64), starts.astype(np.int64), ends.astype(np.int64)
 
 
-def _regions(data: NDArray[np.bool_]) -> Regions:
-    """The 4-connected regions of the set pixels.
+def _label_runs(data: NDArray[np.bool_]) -> tuple[IntArray, IntArray, int]:
+    """Each horizontal run's 4-connected region.
 
-    Pixels are grouped by horizontal runs; a run joins the runs of the row
-    above that share a column with it (found with two binary searches each),
-    and the joins are merged with a union-find over runs.
+    A run joins the runs of the row above that share a column with it (found
+    with two binary searches each); the joins are merged with a union-find.
 
     Returns:
-        A function from ``(rows, columns)`` of set pixels to region numbers.
+        ``(keys, labels, stride)``: each run's first pixel as
+        ``row * stride + column`` (increasing), and its region number.
     """
     rows, starts, ends = pixel_runs(data)
     stride = data.shape[1] + 1
@@ -135,10 +152,24 @@ def _regions(data: NDArray[np.bool_]) -> Regions:
     j = np.repeat(np.arange(rows.size, dtype=np.int64), count)
     before = np.repeat(np.cumsum(count) - count, count)
     i = np.repeat(lo, count) + np.arange(j.size, dtype=np.int64) - before
-    labels = _union_find(rows.size, i, j)
+    return first, _union_find(rows.size, i, j), stride
+
+
+def _regions(data: NDArray[np.bool_]) -> Regions:
+    """The 4-connected regions of the set pixels, labelled on first use.
+
+    Only saddles and holes need them; an outline with neither never labels.
+
+    Returns:
+        A function from ``(rows, columns)`` of set pixels to region numbers.
+    """
+    labelled: list[tuple[IntArray, IntArray, int]] = []
 
     def region(row: IntArray, col: IntArray) -> IntArray:
-        run = np.searchsorted(first, row * stride + col, side="right") - 1
+        if not labelled:
+            labelled.append(_label_runs(data))
+        keys, labels, stride = labelled[0]
+        run = np.searchsorted(keys, row * stride + col, side="right") - 1
         out: IntArray = labels[run]
         return out
 
@@ -148,14 +179,14 @@ def _regions(data: NDArray[np.bool_]) -> Regions:
 def _pixels_right_of(
     x: IntArray, y: IntArray, d: IntArray
 ) -> tuple[IntArray, IntArray]:
-    """``(rows, columns)`` of the set pixel on each edge's right."""
+    """``(rows, columns)`` of the set pixel on the right of each side's start."""
     return y + _RIGHT_ROW[d], x + _RIGHT_COL[d]
 
 
 def _successors(
-    x: IntArray, y: IntArray, d: IntArray, width: int, region: Regions
+    x: IntArray, y: IntArray, d: IntArray, n: IntArray, width: int, region: Regions
 ) -> IntArray:
-    """The edge each edge leads to (a permutation of the edges).
+    """The side each side leads to (a permutation of the sides).
 
     A vertex has one way on, except at a saddle (two set pixels touching only
     at that corner): there the trace turns right, staying on the pixel it
@@ -167,7 +198,7 @@ def _successors(
     keys = (y * stride + x) * 4 + d
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
-    end = (y + _DY[d]) * stride + (x + _DX[d])
+    end = (y + _DY[d] * n) * stride + (x + _DX[d] * n)
 
     def find(turn: int) -> IntArray:
         wanted = end * 4 + (d + turn) % 4
@@ -175,16 +206,16 @@ def _successors(
         out: IntArray = np.where(sorted_keys[pos] == wanted, order[pos], -1)
         return out
 
-    right, ahead, left = find(1), find(0), find(3)
-    nxt = np.where(right >= 0, right, np.where(ahead >= 0, ahead, left))
+    right, left = find(1), find(3)
+    nxt = np.where(right >= 0, right, left)
     saddle = np.flatnonzero((right >= 0) & (left >= 0))
     if saddle.size:
         other = left[saddle]
         here = region(*_pixels_right_of(x[saddle], y[saddle], d[saddle]))
         there = region(*_pixels_right_of(x[other], y[other], d[other]))
         nxt[saddle] = np.where(here == there, other, nxt[saddle])
-    if (nxt < 0).any():  # pragma: no cover - every boundary edge is continued
-        raise AssertionError("pixel outline: an edge with no successor")
+    if (nxt < 0).any():  # pragma: no cover - every side is continued
+        raise AssertionError("pixel outline: a side with no successor")
     return nxt
 
 
@@ -192,9 +223,9 @@ def _rings(nxt: IntArray) -> tuple[IntArray, IntArray]:
     """Split the successor permutation into cycles, each in walking order.
 
     Returns:
-        ``(order, ring)``: the edges ring after ring, each ring starting at
-        its lowest edge index and followed along the successors; and each of
-        those edges' ring number (``0 ..``, non-decreasing).
+        ``(order, ring)``: the sides ring after ring, each ring starting at
+        its lowest side index and followed along the successors; and each of
+        those sides' ring number (``0 ..``, non-decreasing).
     """
     n = nxt.size
     # Pointer jumping: rep[i] becomes the lowest index on i's cycle. Once one
@@ -207,9 +238,9 @@ def _rings(nxt: IntArray) -> tuple[IntArray, IntArray]:
             break
         rep = lower
         jump = jump[jump]
-    # List ranking: cut each cycle before its first edge, count steps to the end.
+    # List ranking: cut each cycle before its first side, count steps to the end.
     idx = np.arange(n, dtype=np.int64)
-    last = nxt == rep[nxt]  # whose successor is its ring's first edge
+    last = nxt == rep[nxt]  # whose successor is its ring's first side
     succ = np.where(last, idx, nxt)
     dist = (~last).astype(np.int64)
     while True:
@@ -224,13 +255,13 @@ def _rings(nxt: IntArray) -> tuple[IntArray, IntArray]:
     return order, ring
 
 
-def _signed_areas(y: IntArray, d: IntArray, first: IntArray) -> IntArray:
+def _signed_areas(y: IntArray, d: IntArray, n: IntArray, first: IntArray) -> IntArray:
     """Each ring's enclosed area in pixels: > 0 for outer rings, < 0 for holes.
 
-    Green's theorem over the unit edges (``-y dx`` summed), in exact integers;
+    Green's theorem over the sides (``-y dx`` summed), in exact integers;
     ``first`` holds the index where each ring starts.
     """
-    contribution = np.where(d == 0, -y, np.where(d == 2, y, 0))
+    contribution = np.where(d == 0, -y * n, np.where(d == 2, y * n, 0))
     out: IntArray = np.add.reduceat(contribution, first)
     return out
 
@@ -256,24 +287,26 @@ def pixel_outline(data: NDArray[np.bool_], origin: tuple[float, float]) -> Any:
         >>> pixel_outline(np.eye(2, dtype=bool), (0.0, 0.0)).geom_type
         'MultiPolygon'
     """
-    x, y, d = _edges(data)
+    x, y, d, n = _sides(data)
     if d.size == 0:
         return shapely.Polygon()
     region = _regions(data)
-    nxt = _successors(x, y, d, data.shape[1], region)
+    nxt = _successors(x, y, d, n, data.shape[1], region)
     order, ring = _rings(nxt)
-    x, y, d, ahead = x[order], y[order], d[order], d[nxt[order]]
+    x, y, d, n = x[order], y[order], d[order], n[order]
     first = np.flatnonzero(np.r_[True, ring[1:] != ring[:-1]])
-    outer = _signed_areas(y, d, first) > 0
+    outer = _signed_areas(y, d, n, first) > 0
     # Each ring bounds one region (the one on its right); its outer ring is
     # the polygon's shell, the others are its holes.
-    owner = region(*_pixels_right_of(x[first], y[first], d[first]))
-    # A ring's vertices: where the outline turns (the end of an edge whose
-    # successor runs in another direction), in walking order.
-    corner = d != ahead
-    cx = (x + _DX[d])[corner].astype(np.float64) + origin[0]
-    cy = (y + _DY[d])[corner].astype(np.float64) + origin[1]
-    rings = shapely.linearrings(np.column_stack([cx, cy]), indices=ring[corner])
+    if outer.all():
+        owner = np.arange(first.size, dtype=np.int64)
+    else:
+        owner = region(*_pixels_right_of(x[first], y[first], d[first]))
+    # A ring's vertices: where its sides end (the outline turns there), in
+    # walking order.
+    cx = (x + _DX[d] * n).astype(np.float64) + origin[0]
+    cy = (y + _DY[d] * n).astype(np.float64) + origin[1]
+    rings = shapely.linearrings(np.column_stack([cx, cy]), indices=ring)
     # Shell first, then its holes: the order shapely.polygons expects.
     grouped = np.lexsort((~outer, owner))
     _, polygon = np.unique(owner[grouped], return_inverse=True)
