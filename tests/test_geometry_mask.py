@@ -8,6 +8,7 @@ import shapely
 from hypothesis import given
 
 from unocr.geometry import Box, Mask, Polygon, Quad
+from unocr.geometry._outline import region_count
 
 from .strategies import (
     connected_masks,
@@ -65,7 +66,7 @@ def squares_union(m: Mask) -> object:
     return shapely.normalize(shapely.simplify(union, 0.0))
 
 
-def region_count(data: np.ndarray) -> int:
+def bfs_region_count(data: np.ndarray) -> int:
     count, left = 0, np.array(data, dtype=bool)
     while left.any():
         left &= ~largest_component(left)
@@ -81,7 +82,7 @@ def test_traced_outline_is_the_union_of_the_pixel_squares(m):
     outline = m.to_shapely()
     assert outline.is_valid
     assert shapely.equals_exact(outline, squares_union(m))
-    assert shapely.get_num_geometries(outline) == region_count(m.data)
+    assert shapely.get_num_geometries(outline) == bfs_region_count(m.data)
 
 
 @given(masks())
@@ -91,6 +92,21 @@ def test_hull_points_are_the_hull_of_the_outline(m):
     hull = shapely.convex_hull(shapely.multipoints(m.hull_points()))
     expected = shapely.convex_hull(m.to_shapely())
     assert shapely.equals_exact(shapely.normalize(hull), shapely.normalize(expected))
+
+
+@given(masks())
+def test_to_polygon_is_the_outline_or_the_hull_of_it(m):
+    """Law: Mask.to_polygon() is the outline for one region and the convex hull
+    of the outline for several, vertex for vertex, whether or not the outline
+    was computed before; region_count counts the regions."""
+    count = region_count(m.data)
+    assert count == bfs_region_count(m.data)
+    outline = m.to_shapely()
+    expected = Polygon.from_shapely(
+        outline if count == 1 else shapely.convex_hull(outline)
+    )
+    assert Mask(m.data, origin=m.origin).to_polygon() == expected  # no outline yet
+    assert m.to_polygon() == expected  # the outline kept from to_shapely()
 
 
 def test_a_hole_closed_at_a_corner_touches_the_outline():

@@ -188,6 +188,23 @@ def test_noisy_masks_outline_quickly():
     assert quad.to_shapely().buffer(1e-6).covers(outline)
 
 
+@pytest.mark.parametrize("shape", [(1, 2_000_000), (2_000_000, 1)])
+def test_many_regions_give_their_hull_quickly(shape):
+    """A mask of a million one-pixel regions: its polygon (the hull of all
+    regions) and quad come from the pixel runs, without outlining a million
+    regions (a tall mask's runs are taken along its columns)."""
+    data = np.zeros(shape, dtype=bool)
+    data.flat[::2] = True
+    mask = Mask(data, origin=(2, 3))
+    start = time.perf_counter()
+    polygon, quad = mask.to_polygon(), mask.to_quad()
+    assert time.perf_counter() - start < 60.0  # a hang guard, not a speed claim
+    length = 1_999_999
+    expected = Box(2, 3, 2 + length, 4) if shape[0] == 1 else Box(2, 3, 3, 3 + length)
+    assert polygon.area == length and polygon.to_box() == expected
+    assert quad.to_box() == expected
+
+
 def test_exact_rows_wider_than_a_band():
     """A row through a vertex is decided pixel by pixel with shapely, in
     pieces of a band (a 3-million-pixel row held 24 MB of centres at once)."""

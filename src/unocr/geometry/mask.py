@@ -15,7 +15,7 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._outline import pixel_outline, pixel_runs
+from unocr.geometry._outline import pixel_outline, pixel_runs, region_count
 from unocr.geometry._shape import AffineShape, shape_class
 from unocr.geometry._validate import (
     FloatArray,
@@ -407,10 +407,13 @@ class Mask(AffineShape):
         Polygon = shape_class("polygon")
 
         self._extent()
-        geom = self.to_shapely()
+        geom = self._geom
+        if geom is None and region_count(self._data) == 1:
+            geom = self.to_shapely()
         if isinstance(geom, shapely.Polygon):
             return Polygon.from_shapely(geom)
-        return Polygon.from_shapely(shapely.convex_hull(geom))
+        # Several regions: their hull needs no region's outline.
+        return Polygon.from_shapely(self._hull())
 
     def to_mask(self, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
         """Return the mask itself (``max_pixels`` is not needed: nothing is drawn)."""
@@ -546,14 +549,27 @@ class Mask(AffineShape):
             GeometryError: For an empty mask.
         """
         self._extent()
-        # The hull of the pixel squares is the hull of their runs' corners.
-        rows, starts, ends = pixel_runs(self._data)
-        ox, oy = self._origin
-        xs = np.concatenate([starts, ends, starts, ends]).astype(np.float64) + ox
-        ys = np.concatenate([rows, rows, rows + 1, rows + 1]).astype(np.float64) + oy
-        hull = shapely.convex_hull(shapely.multipoints(np.column_stack([xs, ys])))
-        out: FloatArray = shapely.get_coordinates(hull)
+        out: FloatArray = shapely.get_coordinates(self._hull())
         return out
+
+    def _hull(self) -> Any:
+        """The set pixels' convex hull (shapely), from their runs' corners.
+
+        Only the outer corners of each row count (its first run's start and
+        its last run's end), or of each column for a mask taller than wide:
+        at most ``4 * min(height, width)`` points.
+        """
+        tall = self._data.shape[0] > self._data.shape[1]
+        lines, starts, ends = pixel_runs(self._data.T if tall else self._data)
+        first = np.r_[True, lines[1:] != lines[:-1]]
+        last = np.r_[lines[1:] != lines[:-1], True]
+        lines, starts, ends = lines[first], starts[first], ends[last]
+        along = np.concatenate([starts, ends, starts, ends]).astype(np.float64)
+        across = np.concatenate([lines, lines, lines + 1, lines + 1]).astype(np.float64)
+        xs, ys = (across, along) if tall else (along, across)
+        ox, oy = self._origin
+        corners = np.column_stack([xs + ox, ys + oy])
+        return shapely.convex_hull(shapely.multipoints(corners))
 
     # --------------------------------------------------------------- affine maps
     def transform(
