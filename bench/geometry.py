@@ -5,7 +5,8 @@ Prints two tables. The first gives, for each task, the vectorised time, the
 shapely-loop time and their ratio; loops over 1,000 x 1,000 pairs are timed on
 the first rows of the matrix and scaled up (marked ``est.``), so the run stays
 short. The mask rows compare the traced outline with a union of pixel squares
-through GEOS (what ``Mask.to_shapely`` did before). The second ("scalar construction") gives the per-call cost of building
+through GEOS (what ``Mask.to_shapely`` did before), and a mask scaled by 2 (pixels
+copied) with its outline scaled and rasterised again. The second ("scalar construction") gives the per-call cost of building
 and converting single shapes, beside the per-item cost of the batch function
 doing the same work on a whole array. The third gives the time and peak memory
 (``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
@@ -41,8 +42,10 @@ from unocr.geometry import (
     quads_to_rotated,
     rotated_to_quads,
 )
+from unocr.geometry._affine import apply_affine, scale_matrix
 from unocr.geometry._outline import pixel_runs
 from unocr.geometry.convert import validate_boxes
+from unocr.geometry.mask import rasterize
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -192,6 +195,18 @@ def main() -> None:
     fast = best_of(lambda: Mask(noise.data).to_shapely(), 3)
     slow = best_of(lambda: squares_outline(noise.data), 1)
     row(f"mask -> outline ({noise_side}x{noise_side} noise, traced)", fast, slow)
+
+    double = scale_matrix(2)
+
+    def rasterised() -> object:  # what Mask.scale(2) did before copying pixels
+        mapped = shapely.transform(
+            Mask(noise.data).to_shapely(), lambda p: apply_affine(p, double)
+        )
+        return rasterize(mapped)
+
+    fast = best_of(lambda: noise.scale(2), 5)
+    slow = best_of(rasterised, 1)
+    row(f"mask scale(2) ({noise_side}x{noise_side} noise, copied)", fast, slow)
 
     side = 2000 if args.quick else 5000
     page = shapely.Polygon(

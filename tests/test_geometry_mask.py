@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 import shapely
 from hypothesis import given
+from hypothesis import strategies as st
 
 from unocr.geometry import Box, Mask, Polygon, Quad
+from unocr.geometry._affine import apply_affine
 from unocr.geometry._outline import region_count
+from unocr.geometry.mask import rasterize
 
 from .strategies import (
     connected_masks,
@@ -229,6 +232,32 @@ def test_translate_moves_only_the_origin(q):
     moved = m.translate(3, -2)
     assert np.array_equal(moved.data, m.data)
     assert moved.origin == (m.origin[0] + 3, m.origin[1] - 2)
+
+
+@given(
+    masks(max_side=8),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(-20, 20),
+    st.integers(-20, 20),
+    st.sampled_from([0.0, 0.5]),
+)
+def test_integer_upscaling_copies_what_rasterising_gives(m, sx, sy, tx, ty, frac):
+    """Law: a whole-number scale onto the pixel grid copies pixels into blocks,
+    exactly the pixels rasterising the mapped outline gives; off the grid (a
+    half-pixel shift) the outline is rasterised as before."""
+    matrix = np.array([[sx, 0, tx + frac], [0, sy, ty], [0, 0, 1]], dtype=float)
+    expected = rasterize(
+        shapely.transform(m.to_shapely(), lambda p: apply_affine(p, matrix))
+    )
+    got = m.transform(matrix)
+    if (sx, sy) != (1, 1):  # a translation only moves the origin
+        assert got == expected
+    copied = m._upscaled(matrix, None)
+    assert (copied is not None) == (frac == 0.0)
+    if copied is not None:
+        assert copied == expected
+        assert copied.area == m.area * sx * sy
 
 
 @given(polygons())

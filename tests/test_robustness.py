@@ -90,6 +90,11 @@ def test_mask_transform_takes_the_pixel_limit():
     with pytest.raises(GeometryError, match="max_pixels=400"):
         mask.transform([[2, 0, 0], [0, 2, 0]], max_pixels=399)
     assert mask.transform([[2, 0, 0], [0, 2, 0]], max_pixels=400).area == 400.0
+    with pytest.raises(GeometryError, match="max_pixels=625"):  # rasterised
+        mask.transform([[2.5, 0, 0], [0, 2.5, 0]], max_pixels=624)
+    assert mask.transform([[2.5, 0, 0], [0, 2.5, 0]], max_pixels=625).area == 625.0
+    with pytest.raises(GeometryError, match="MAX_COORDINATE"):  # copied
+        Mask(np.ones((2, 2), dtype=bool), origin=(4e8, 0)).scale(3)
 
 
 def test_mask_counts_must_be_integers():

@@ -579,7 +579,10 @@ class Mask(AffineShape):
 
         A pure translation moves the origin (exact). Any other map moves the
         pixel outline and rasterises it again, taking the pixels whose centre
-        lies inside (lossy; integer up-scaling is exact).
+        lies inside (lossy). Scaling by whole numbers that keeps the pixel
+        corners on whole page pixels (e.g. a score map at half resolution
+        mapped with ``scale(2)``) copies each pixel into a block instead, with
+        the same result.
 
         Args:
             matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
@@ -600,8 +603,43 @@ class Mask(AffineShape):
                 self._data,
                 origin=(self._origin[0] + m[0, 2], self._origin[1] + m[1, 2]),
             )
+        copied = self._upscaled(m, max_pixels)
+        if copied is not None:
+            return copied
         geom = shapely.transform(
             self.to_shapely(),
             lambda p: check_range(apply_affine(p, m), "Mask.transform result"),
         )
         return rasterize(geom, max_pixels)
+
+    def _upscaled(self, m: FloatArray, max_pixels: int | None) -> Mask | None:
+        """Integer up-scaling on the pixel grid, by copying pixels.
+
+        Where ``m`` scales x and y by whole numbers (no rotation, shear or
+        mirror) and maps the mask's pixel corners onto whole page pixels, each
+        pixel becomes a block of ``sy x sx`` pixels: exactly the pixels whose
+        centre lies inside the mapped outline, the mask rasterising gives.
+
+        Args:
+            m: ``(3, 3)`` affine matrix (pixels).
+            max_pixels: As for :meth:`transform`.
+
+        Returns:
+            The mapped mask, or ``None`` where ``m`` is not such a map.
+        """
+        sx, sy = float(m[0, 0]), float(m[1, 1])
+        if m[0, 1] != 0 or m[1, 0] != 0 or min(sx, sy) < 1:
+            return None
+        tight = self.trimmed()
+        ox = sx * tight.origin[0] + float(m[0, 2])
+        oy = sy * tight.origin[1] + float(m[1, 2])
+        if not all(math.isfinite(v) and v.is_integer() for v in (sx, sy, ox, oy)):
+            return None
+        h, w = tight.data.shape
+        if h == 0:
+            return tight
+        corners = np.array([[ox, oy], [ox + sx * w, oy + sy * h]])
+        check_range(corners, "Mask.transform result")
+        check_mask_pixels(int(sy) * h, int(sx) * w, max_pixels, "rasterising a shape")
+        data = np.repeat(np.repeat(tight.data, int(sy), axis=0), int(sx), axis=1)
+        return Mask(data, origin=(ox, oy))
