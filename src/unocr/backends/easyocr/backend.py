@@ -18,8 +18,7 @@ import torch
 from PIL import Image
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.base import Capabilities, Stopwatch
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
 from unocr.backends.easyocr.convert import (
@@ -28,7 +27,7 @@ from unocr.backends.easyocr.convert import (
     easyocr_to_blocks,
 )
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
-from unocr.backends.pool import EnginePool, check_threads
+from unocr.backends.pooled import PooledBackend
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block
@@ -75,7 +74,7 @@ def to_easyocr_language(code: str) -> str:
     return str(name)
 
 
-class EasyOcrBackend(Backend):
+class EasyOcrBackend(PooledBackend):
     """EasyOCR: CRAFT text detection and a CRNN recognizer, on CPU.
 
     Each text box EasyOCR finds is a native line (quad, EasyOCR's confidence);
@@ -150,9 +149,12 @@ class EasyOcrBackend(Backend):
         threads: int | None = None,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(languages=languages or ("en",), max_pixels=max_pixels)
-        self.threads = check_threads(threads)
-        self.timeout = check_timeout(timeout)
+        super().__init__(
+            languages=languages or ("en",),
+            max_pixels=max_pixels,
+            threads=threads,
+            timeout=timeout,
+        )
         self._reader_languages = [to_easyocr_language(c) for c in self.languages]
         folder = Path(model_dir).expanduser() if model_dir is not None else None
         if folder is None and not download:
@@ -199,7 +201,6 @@ class EasyOcrBackend(Backend):
         }
         if self.threads is not None:
             torch.set_num_threads(self.threads)
-        self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
         self._engines.prime()
 
     def _build(self, threads: int | None) -> Any:
@@ -226,11 +227,6 @@ class EasyOcrBackend(Backend):
             finally:
                 torch.set_num_threads(previous)
 
-    def close(self) -> None:
-        """Release the readers (their networks)."""
-        self._engines.clear()
-        super().close()
-
     def _check_languages(self, languages: tuple[str, ...]) -> None:
         for code in languages:
             if to_easyocr_language(code) not in self._reader_languages:
@@ -252,13 +248,9 @@ class EasyOcrBackend(Backend):
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
-        with clock.time("engine"):
-            result = run_with_timeout(
-                lambda: self._run(np.asarray(image.image)),
-                self.timeout,
-                backend=self.name,
-                item=image.name,
-            )
+        result = self._run_timed(
+            clock, lambda: self._run(np.asarray(image.image)), image.name
+        )
         with clock.time("convert"):
             return easyocr_to_blocks(result)
 
@@ -269,13 +261,11 @@ class EasyOcrBackend(Backend):
         self._check_languages(languages)
         self._check_open()
         options = _accepted(self._readtext, _DETECT_OPTIONS)
-        with clock.time("engine"):
-            horizontal, free = run_with_timeout(
-                lambda: self._stage("detect", np.asarray(image.image), options),
-                self.timeout,
-                backend=self.name,
-                item=image.name,
-            )
+        horizontal, free = self._run_timed(
+            clock,
+            lambda: self._stage("detect", np.asarray(image.image), options),
+            image.name,
+        )
         with clock.time("convert"):
             return detections_to_blocks(horizontal[0], free[0])
 
@@ -289,13 +279,11 @@ class EasyOcrBackend(Backend):
         self._check_open()
         options = {**_accepted(self._readtext, _RECOGNIZE_OPTIONS), "paragraph": False}
         arrays = [np.asarray(c.convert("RGB")) for c in crops]
-        with clock.time("engine"):
-            results = run_with_timeout(
-                lambda: self._stage("recognize", arrays, options),
-                self.timeout,
-                backend=self.name,
-                item=f"{len(crops)} crops",
-            )
+        results = self._run_timed(
+            clock,
+            lambda: self._stage("recognize", arrays, options),
+            f"{len(crops)} crops",
+        )
         with clock.time("convert"):
             return [crop_text(r) for r in results]
 

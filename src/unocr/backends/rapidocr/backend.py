@@ -11,8 +11,7 @@ default) or OpenVINO (``inference="openvino"``, ``pip install
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -22,9 +21,8 @@ from rapidocr import EngineType, RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.backends.deadline import check_timeout, run_with_timeout
-from unocr.backends.pool import EnginePool, check_threads
+from unocr.backends.base import Capabilities, Stopwatch
+from unocr.backends.pooled import PooledBackend
 from unocr.backends.rapidocr.convert import (
     crops_to_texts,
     detections_to_blocks,
@@ -72,7 +70,7 @@ def _readable(lang: str, languages: tuple[str, ...]) -> bool:
     )
 
 
-class RapidOcrBackend(Backend):
+class RapidOcrBackend(PooledBackend):
     """RapidOCR 3 (PaddleOCR's PP-OCRv6 models on ONNX Runtime or OpenVINO).
 
     Lines come back as native quads with the engine's confidence (the mean
@@ -164,7 +162,9 @@ class RapidOcrBackend(Backend):
         timeout: float | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(languages=languages, max_pixels=max_pixels)
+        super().__init__(
+            languages=languages, max_pixels=max_pixels, threads=threads, timeout=timeout
+        )
         if inference not in _INFERENCE:
             raise ValueError(
                 f"inference must be 'onnxruntime' or 'openvino', got {inference!r}"
@@ -177,8 +177,6 @@ class RapidOcrBackend(Backend):
             )
         self.inference = inference
         self.device = device
-        self.threads = check_threads(threads)
-        self.timeout = check_timeout(timeout)
         self.unit: Literal["word", "char"] = "char" if char_boxes else "word"
         if importlib.util.find_spec(inference) is None:
             raise BackendUnavailableError(
@@ -244,7 +242,6 @@ class RapidOcrBackend(Backend):
             params["EngineConfig.onnxruntime.use_cuda"] = True
         params.update(engine_options or {})
         self._params = params
-        self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
         self._engines.prime()
 
     # ------------------------------------------------------------- plumbing
@@ -303,17 +300,6 @@ class RapidOcrBackend(Backend):
                     ),
                 )
 
-    @contextmanager
-    def _workers_scope(self, workers: int) -> Iterator[None]:
-        """The cores split among ``read_many``'s ``workers`` (one engine each)."""
-        with self._engines.split(workers):
-            yield
-
-    def close(self) -> None:
-        """Release the engines (their ONNX Runtime or OpenVINO sessions)."""
-        self._engines.clear()
-        super().close()
-
     # --------------------------------------------------------------- engine
     def _run(self, bgr: np.ndarray[Any, Any]) -> Any:
         with self._engines.engine() as engine:
@@ -324,15 +310,9 @@ class RapidOcrBackend(Backend):
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
-        with clock.time("engine"):
-            # RapidOCR takes BGR arrays (OpenCV order).
-            bgr = np.ascontiguousarray(np.asarray(image.image)[:, :, ::-1])
-            output = run_with_timeout(
-                lambda: self._run(bgr),
-                self.timeout,
-                backend=self.name,
-                item=image.name,
-            )
+        output = self._run_timed(
+            clock, lambda: self._run(_bgr(image.image)), image.name
+        )
         with clock.time("convert"):
             return rapidocr_to_blocks(output, unit=self.unit)
 
@@ -341,14 +321,9 @@ class RapidOcrBackend(Backend):
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> tuple[Block, ...]:
         self._check_open()
-        with clock.time("engine"):
-            bgr = np.ascontiguousarray(np.asarray(image.image)[:, :, ::-1])
-            output = run_with_timeout(
-                lambda: self._run_stage(bgr, rec=False),
-                self.timeout,
-                backend=self.name,
-                item=image.name,
-            )
+        output = self._run_timed(
+            clock, lambda: self._run_stage(_bgr(image.image), rec=False), image.name
+        )
         with clock.time("convert"):
             return detections_to_blocks(getattr(output, "boxes", None))
 
@@ -360,14 +335,11 @@ class RapidOcrBackend(Backend):
     ) -> list[tuple[str, float | None]]:
         self._check_languages(languages)
         self._check_open()
-        with clock.time("engine"):
-            bgr = [np.ascontiguousarray(np.asarray(c)[:, :, ::-1]) for c in crops]
-            output = run_with_timeout(
-                lambda: self._read_crops(bgr),
-                self.timeout,
-                backend=self.name,
-                item=f"{len(crops)} crops",
-            )
+        output = self._run_timed(
+            clock,
+            lambda: self._read_crops([_bgr(c) for c in crops]),
+            f"{len(crops)} crops",
+        )
         with clock.time("convert"):
             return crops_to_texts(output, len(crops))
 
@@ -390,3 +362,8 @@ class RapidOcrBackend(Backend):
             if engine.use_cls:
                 bgr = engine.text_cls(bgr).img_list
             return engine.text_rec(TextRecInput(img=bgr, return_word_box=False))
+
+
+def _bgr(image: Image.Image) -> np.ndarray[Any, Any]:
+    """An RGB image's pixels in the BGR order RapidOCR takes (OpenCV's)."""
+    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])

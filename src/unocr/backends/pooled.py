@@ -1,0 +1,97 @@
+"""Engines that run in this process from a pool of instances (RapidOCR, EasyOCR).
+
+:class:`PooledBackend` is the one home of what such engines share: the
+``threads=`` and ``timeout=`` options, an
+:class:`~unocr.backends.pool.EnginePool` of instances the subclass builds, the
+cores split among ``read_many``'s workers, closing, and each engine call timed
+as the read's ``engine`` phase and waited on for at most ``timeout`` seconds
+(:func:`~unocr.backends.deadline.run_with_timeout`).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from unocr.backends.base import Backend, Stopwatch
+from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.pool import EnginePool, check_threads
+from unocr.image import DEFAULT_MAX_PIXELS
+
+__all__ = ["PooledBackend"]
+
+_T = TypeVar("_T")
+
+
+class PooledBackend(Backend):
+    """Base of an in-process engine served from a pool of instances.
+
+    A subclass implements :meth:`_build` and, once its own options are set,
+    calls ``self._engines.prime()`` so that a broken model fails at
+    construction. Its engine calls borrow an instance with
+    ``with self._engines.engine() as engine:`` and go through
+    :meth:`_run_timed`.
+
+    Args:
+        languages: As for :class:`~unocr.backends.base.Backend`.
+        max_pixels: As for :class:`~unocr.backends.base.Backend`.
+        threads: Compute threads per engine instance; ``None``: the engine's
+            default (every core for one image), split among ``read_many``'s
+            workers.
+        timeout: Seconds to wait for one engine call; ``None``: no limit.
+
+    Raises:
+        ValueError: ``threads`` is not a whole number >= 1, or ``timeout`` is
+            not a number of seconds > 0.
+    """
+
+    def __init__(
+        self,
+        *,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        threads: int | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(languages=languages, max_pixels=max_pixels)
+        #: Compute threads per engine instance (``None``: split by ``read_many``).
+        self.threads = check_threads(threads)
+        #: Seconds to wait for one engine call (``None``: no limit).
+        self.timeout = check_timeout(timeout)
+        self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
+
+    @abc.abstractmethod
+    def _build(self, threads: int | None) -> Any:
+        """A new engine instance with ``threads`` compute threads, models loaded."""
+
+    def _run_timed(self, clock: Stopwatch, fn: Callable[[], _T], item: object) -> _T:
+        """Call ``fn`` as the ``engine`` phase of ``clock``, within ``timeout``.
+
+        Args:
+            clock: The read's stopwatch.
+            fn: The engine call (it borrows an instance itself).
+            item: What is read, for a time-out's or cancellation's error.
+
+        Returns:
+            What ``fn`` returned.
+
+        Raises:
+            unocr.errors.EngineTimeoutError: ``fn`` took longer than
+                ``timeout`` (it finishes in the background).
+            unocr.errors.EngineCancelledError: The read was cancelled.
+        """
+        with clock.time("engine"):
+            return run_with_timeout(fn, self.timeout, backend=self.name, item=item)
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        """The cores split among ``read_many``'s ``workers`` (one instance each)."""
+        with self._engines.split(workers):
+            yield
+
+    def close(self) -> None:
+        """Release the idle engine instances (their models)."""
+        self._engines.clear()
+        super().close()
