@@ -342,6 +342,21 @@ def test_timeout_raises_a_typed_error() -> None:
     assert "timeout=" in str(info.value)
 
 
+def test_every_stage_keeps_the_timeout_and_times_the_engine() -> None:
+    """Detection and crop recognition run within ``timeout`` as a read does."""
+    from unocr.errors import EngineTimeoutError
+
+    region = Box(0, 0, 200, 40)
+    with RapidOcrBackend(timeout=1e-4) as b:
+        with pytest.raises(EngineTimeoutError, match="timeout="):
+            b.detect(PHOTOTEST)
+        with pytest.raises(EngineTimeoutError, match="1 crops"):
+            b.recognize(PHOTOTEST, [region])
+    with RapidOcrBackend(timeout=600) as b:
+        assert b.detect(PHOTOTEST).timings.engine > 0.0
+        assert len(b.recognize(PHOTOTEST, [region])) == 1
+
+
 def test_inference_engine_is_chosen_by_option() -> None:
     import importlib.util
 
