@@ -11,14 +11,13 @@ as the read's ``engine`` phase and waited on for at most ``timeout`` seconds
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from unocr.backends.base import Backend, Stopwatch
 from unocr.backends.deadline import check_timeout, run_with_timeout
 from unocr.backends.pool import EnginePool, check_threads
-from unocr.image import DEFAULT_MAX_PIXELS
 
 __all__ = ["PooledBackend"]
 
@@ -35,12 +34,12 @@ class PooledBackend(Backend):
     :meth:`_run_timed`.
 
     Args:
-        languages: As for :class:`~unocr.backends.base.Backend`.
-        max_pixels: As for :class:`~unocr.backends.base.Backend`.
         threads: Compute threads per engine instance; ``None``: the engine's
             default (every core for one image), split among ``read_many``'s
             workers.
         timeout: Seconds to wait for one engine call; ``None``: no limit.
+        **base: ``languages`` and ``max_pixels``, as for
+            :class:`~unocr.backends.base.Backend`.
 
     Raises:
         ValueError: ``threads`` is not a whole number >= 1, or ``timeout`` is
@@ -48,14 +47,9 @@ class PooledBackend(Backend):
     """
 
     def __init__(
-        self,
-        *,
-        languages: str | Sequence[str] | None = None,
-        max_pixels: int | None = DEFAULT_MAX_PIXELS,
-        threads: int | None = None,
-        timeout: float | None = None,
+        self, *, threads: int | None = None, timeout: float | None = None, **base: Any
     ) -> None:
-        super().__init__(languages=languages, max_pixels=max_pixels)
+        super().__init__(**base)
         #: Compute threads per engine instance (``None``: split by ``read_many``).
         self.threads = check_threads(threads)
         #: Seconds to wait for one engine call (``None``: no limit).
