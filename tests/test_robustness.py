@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from PIL import Image
 
 import unocr
@@ -256,6 +257,56 @@ def test_overlap_with_a_polygon_of_1e_301_pixels_warns_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Polygon(points).intersection_area(mask) == 0.0
+
+
+_TINY_SHELL = [
+    [-2.4913758556241094e-301, 6.849293297413737e-301],
+    [-8.098861186953723e-301, 7.267964296159695e-301],
+    [6.134150515352697e-301, 9.67612782991086e-301],
+    [9.055754830588765e-301, -7.499120705934304e-301],
+    [-1.93079529140467e-301, -8.220960795644475e-301],
+]
+_TINY_HOLE = [
+    [-2.6110936357113325e-301, -2.4417841298197485e-301],
+    [-3.327534486250139e-301, -1.8111988517442535e-301],
+    [-5.772528108279402e-301, -2.91405978058352e-301],
+]
+
+
+def test_a_polygon_whose_validity_geos_cannot_check_is_judged_by_its_hull():
+    """Fuzz input geometry 2264742: on a polygon with a hole, 1e-301 pixels
+    across, GEOS's validity check raised GEOSException ("Segment vertex does
+    not intersect ring") out of the constructor. Its hull has no area in
+    floats, so it is a degenerate polygon, as when the check says invalid; at
+    a scale GEOS can check, the same rings are refused with its reason."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tiny = Polygon(_TINY_SHELL, [_TINY_HOLE])
+        geoms = [tiny.to_shapely(), shapely.box(0, 0, 1, 1)]
+        assert Polygon.list_from_shapely(geoms) == [
+            Polygon.from_shapely(g) for g in geoms
+        ]
+    assert tiny.area == 0.0 and len(tiny.holes) == 1
+    scaled = [[x * 1e301, y * 1e301] for x, y in _TINY_SHELL]
+    hole = [[x * 1e301, y * 1e301] for x, y in _TINY_HOLE]
+    with pytest.raises(GeometryError, match="Hole lies outside shell"):
+        Polygon(scaled, [hole])
+
+
+def test_a_polygon_geos_cannot_check_with_an_area_is_refused(monkeypatch):
+    """Where GEOS raises instead of answering and the hull has an area, the
+    polygon is refused with GEOS's error (a fault injected: real GEOS answers
+    for every polygon of this size)."""
+
+    def give_up(geom: object) -> bool:
+        raise shapely.errors.GEOSException("IllegalArgumentException: injected")
+
+    monkeypatch.setattr(shapely, "is_valid", give_up)
+    bow_tie = [[0, 0], [4, 4], [4, 0], [2, 5], [0, 4]]
+    with pytest.raises(GeometryError, match=r"GEOS could not check it: .*injected"):
+        Polygon(bow_tie)
+    with pytest.raises(GeometryError, match="GEOS could not check it"):
+        Polygon.list_from_shapely([shapely.Polygon(bow_tie)])
 
 
 # ------------------------------------------------------------------ geometry

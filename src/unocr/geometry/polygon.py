@@ -60,6 +60,36 @@ def _orientation(
     return 0
 
 
+def _refusal(geom: Any) -> str | None:
+    """Why a shapely polygon is refused, or ``None`` where it is accepted.
+
+    Accepted: valid, or degenerate (its convex hull has no area: collinear
+    rings are tolerated as degenerate shapes). GEOS divides by zero on rings
+    of 1e-300 pixels (numpy warns; the answer holds), and on some such rings
+    its validity check raises instead of answering: that polygon is then
+    judged by its hull alone, like an invalid one.
+
+    Args:
+        geom: A shapely Polygon.
+
+    Returns:
+        Shapely's reason (or GEOS's error) for a refused polygon, else ``None``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        try:
+            if shapely.is_valid(geom):
+                return None
+            reason = str(shapely.is_valid_reason(geom))
+        except shapely.errors.GEOSException as exc:
+            reason = f"GEOS could not check it: {exc}"
+        try:
+            if shapely.area(shapely.convex_hull(geom)) <= 0:
+                return None
+        except shapely.errors.GEOSException as exc:
+            reason = f"{reason}; GEOS could not measure its hull: {exc}"
+    return reason
+
+
 def _certainly_simple(ring: FloatArray) -> bool:
     """Whether a 3- or 4-vertex ring is certainly simple (so shapely finds it valid).
 
@@ -152,15 +182,8 @@ class Polygon(AffineShape):
         object.__setattr__(self, "_holes", rings)
         if not rings and _certainly_simple(ext):
             return  # a clean triangle or quadrilateral: valid, skip shapely
-        geom = self.to_shapely()
-        # Collinear (zero-area) rings are tolerated as degenerate shapes. GEOS
-        # divides by zero on rings of 1e-300 pixels: numpy warns, the answer holds.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            valid = (
-                shapely.is_valid(geom) or shapely.area(shapely.convex_hull(geom)) <= 0
-            )
-            reason = "" if valid else shapely.is_valid_reason(geom)
-        if not valid:
+        reason = _refusal(self.to_shapely())
+        if reason is not None:
             raise GeometryError(
                 f"Polygon: expected a simple polygon (no self-intersection, holes "
                 f"inside the exterior), got an invalid one ({reason}); repair it with "
@@ -354,9 +377,12 @@ class Polygon(AffineShape):
         fine = (shapely.get_type_id(arr) == 3) & ~shapely.is_empty(arr)
         if fine.all():
             # What __init__ accepts: valid, or degenerate (no area at all).
-            with np.errstate(divide="ignore", invalid="ignore"):
-                fine = shapely.is_valid(arr)
-                fine[~fine] = shapely.area(shapely.convex_hull(arr[~fine])) <= 0
+            try:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    fine = shapely.is_valid(arr)
+                    fine[~fine] = shapely.area(shapely.convex_hull(arr[~fine])) <= 0
+            except shapely.errors.GEOSException:  # GEOS gave up on one: each alone
+                fine[:] = False
         rings, owner = shapely.get_rings(arr, return_index=True)
         coords, ring_of = shapely.get_coordinates(rings, return_index=True)
         if not fine.all() or not (np.abs(coords) <= MAX_COORDINATE).all():
