@@ -630,14 +630,17 @@ class Mask(AffineShape):
         sx, sy = float(m[0, 0]), float(m[1, 1])
         if m[0, 1] != 0 or m[1, 0] != 0 or min(sx, sy) < 1:
             return None
-        tight = self.trimmed()
-        ox = sx * tight.origin[0] + float(m[0, 2])
-        oy = sy * tight.origin[1] + float(m[1, 2])
+        # The corners land on whole pixels iff the origin's does (sx, sy whole).
+        ox = sx * self._origin[0] + float(m[0, 2])
+        oy = sy * self._origin[1] + float(m[1, 2])
         if not all(math.isfinite(v) and v.is_integer() for v in (sx, sy, ox, oy)):
             return None
+        tight = self.trimmed()
         h, w = tight.data.shape
         if h == 0:
             return tight
+        ox += sx * (tight.origin[0] - self._origin[0])
+        oy += sy * (tight.origin[1] - self._origin[1])
         corners = np.array([[ox, oy], [ox + sx * w, oy + sy * h]])
         check_range(corners, "Mask.transform result")
         check_mask_pixels(int(sy) * h, int(sx) * w, max_pixels, "rasterising a shape")
