@@ -5,8 +5,9 @@ Prints two tables. The first gives, for each task, the vectorised time, the
 shapely-loop time and their ratio; loops over 1,000 x 1,000 pairs are timed on
 the first rows of the matrix and scaled up (marked ``est.``), so the run stays
 short. The mask rows compare the traced outline with a union of pixel squares
-through GEOS (what ``Mask.to_shapely`` did before), and a mask scaled by 2 (pixels
-copied) with its outline scaled and rasterised again. The second ("scalar construction") gives the per-call cost of building
+through GEOS (what ``Mask.to_shapely`` did before), and a mask scaled by 2 or
+given a quarter turn (pixels copied) with its outline mapped and rasterised
+again. The second ("scalar construction") gives the per-call cost of building
 and converting single shapes, beside the per-item cost of the batch function
 doing the same work on a whole array. The third gives the time and peak memory
 (``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
@@ -46,6 +47,7 @@ from unocr.geometry._affine import apply_affine, scale_matrix
 from unocr.geometry._outline import pixel_runs
 from unocr.geometry.convert import validate_boxes
 from unocr.geometry.mask import rasterize
+from unocr.image import exif_transform
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -207,6 +209,20 @@ def main() -> None:
     fast = best_of(lambda: noise.scale(2), 5)
     slow = best_of(rasterised, 1)
     row(f"mask scale(2) ({noise_side}x{noise_side} noise, copied)", fast, slow)
+
+    # EXIF orientation 6 (a quarter turn) of a page as tall as the mask is wide
+    turn = np.eye(3)
+    turn[:2] = exif_transform(6, noise_side, noise_side)[0]
+
+    def turned_by_outline() -> object:  # what a quarter turn did before
+        mapped = shapely.transform(
+            Mask(noise.data).to_shapely(), lambda p: apply_affine(p, turn)
+        )
+        return rasterize(mapped)
+
+    fast = best_of(lambda: noise.transform(turn), 5)
+    slow = best_of(turned_by_outline, 1)
+    row(f"mask turn, EXIF 6 ({noise_side}x{noise_side} noise, copied)", fast, slow)
 
     side = 2000 if args.quick else 5000
     page = shapely.Polygon(

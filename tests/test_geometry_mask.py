@@ -12,6 +12,7 @@ from unocr.geometry import Box, Mask, Polygon, Quad
 from unocr.geometry._affine import apply_affine
 from unocr.geometry._outline import region_count
 from unocr.geometry.mask import rasterize
+from unocr.image import exif_transform
 
 from .strategies import (
     connected_masks,
@@ -236,28 +237,55 @@ def test_translate_moves_only_the_origin(q):
 
 @given(
     masks(max_side=8),
-    st.integers(1, 4),
-    st.integers(1, 4),
+    st.sampled_from([-3, -2, -1, 1, 2, 4]),
+    st.sampled_from([-3, -2, -1, 1, 2, 4]),
+    st.booleans(),
     st.integers(-20, 20),
     st.integers(-20, 20),
     st.sampled_from([0.0, 0.5]),
 )
-def test_integer_upscaling_copies_what_rasterising_gives(m, sx, sy, tx, ty, frac):
-    """Law: a whole-number scale onto the pixel grid copies pixels into blocks,
-    exactly the pixels rasterising the mapped outline gives; off the grid (a
-    half-pixel shift) the outline is rasterised as before."""
-    matrix = np.array([[sx, 0, tx + frac], [0, sy, ty], [0, 0, 1]], dtype=float)
+def test_maps_that_keep_the_grid_copy_what_rasterising_gives(
+    m, fx, fy, swap, tx, ty, frac
+):
+    """Law: whole-number scales, mirrors and quarter turns onto the pixel grid
+    copy pixels (flipped, swapped, repeated), exactly the pixels rasterising
+    the mapped outline gives; off the grid (a half-pixel shift) the outline is
+    rasterised as before."""
+    linear = [[0, fx], [fy, 0]] if swap else [[fx, 0], [0, fy]]
+    matrix = np.array(
+        [[*linear[0], tx + frac], [*linear[1], ty], [0, 0, 1]], dtype=float
+    )
     expected = rasterize(
         shapely.transform(m.to_shapely(), lambda p: apply_affine(p, matrix))
     )
     got = m.transform(matrix)
-    if (sx, sy) != (1, 1):  # a translation only moves the origin
+    if swap or (fx, fy) != (1, 1):  # a translation only moves the origin
         assert got == expected
-    copied = m._upscaled(matrix, None)
+    copied = m._copied(matrix, None)
     assert (copied is not None) == (frac == 0.0)
     if copied is not None:
         assert copied == expected
-        assert copied.area == m.area * sx * sy
+        assert copied.area == m.area * abs(fx * fy)
+
+
+@pytest.mark.parametrize("orientation", range(2, 9))
+def test_exif_orientations_copy_mask_pixels(orientation):
+    """Every EXIF orientation maps a mask by copying its pixels, as rasterising
+    the mapped outline would, into the upright image's bounds."""
+    data = np.zeros((5, 7), dtype=bool)
+    data[0, :3] = data[1:4, 5] = data[4, 0] = True  # no symmetry
+    m = Mask(data, origin=(2, 3))
+    matrix, up_w, up_h = exif_transform(orientation, 12, 10)
+    full = np.eye(3)
+    full[:2] = matrix
+    assert m._copied(full, None) is not None
+    got = m.transform(matrix)
+    assert got == rasterize(
+        shapely.transform(m.to_shapely(), lambda p: apply_affine(p, full))
+    )
+    assert got.area == m.area
+    box = got.to_box()
+    assert 0 <= box.x0 <= box.x1 <= up_w and 0 <= box.y0 <= box.y1 <= up_h
 
 
 @given(polygons())

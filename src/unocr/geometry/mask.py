@@ -579,10 +579,11 @@ class Mask(AffineShape):
 
         A pure translation moves the origin (exact). Any other map moves the
         pixel outline and rasterises it again, taking the pixels whose centre
-        lies inside (lossy). Scaling by whole numbers that keeps the pixel
-        corners on whole page pixels (e.g. a score map at half resolution
-        mapped with ``scale(2)``) copies each pixel into a block instead, with
-        the same result.
+        lies inside (lossy). A map that keeps the pixel grid (whole-number
+        scales, mirrors and quarter turns, with the pixel corners landing on
+        whole page pixels: a score map at half resolution mapped with
+        ``scale(2)``, or an EXIF orientation) copies pixels instead, with the
+        same result.
 
         Args:
             matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
@@ -603,7 +604,7 @@ class Mask(AffineShape):
                 self._data,
                 origin=(self._origin[0] + m[0, 2], self._origin[1] + m[1, 2]),
             )
-        copied = self._upscaled(m, max_pixels)
+        copied = self._copied(m, max_pixels)
         if copied is not None:
             return copied
         geom = shapely.transform(
@@ -612,13 +613,16 @@ class Mask(AffineShape):
         )
         return rasterize(geom, max_pixels)
 
-    def _upscaled(self, m: FloatArray, max_pixels: int | None) -> Mask | None:
-        """Integer up-scaling on the pixel grid, by copying pixels.
+    def _copied(self, m: FloatArray, max_pixels: int | None) -> Mask | None:
+        """A map that keeps the pixel grid, done by copying pixels.
 
-        Where ``m`` scales x and y by whole numbers (no rotation, shear or
-        mirror) and maps the mask's pixel corners onto whole page pixels, each
-        pixel becomes a block of ``sy x sx`` pixels: exactly the pixels whose
-        centre lies inside the mapped outline, the mask rasterising gives.
+        Where the linear part of ``m`` is diagonal or anti-diagonal with whole,
+        non-zero entries (whole-number scales, mirrors, quarter turns and
+        their combinations) and maps the mask's pixel corners onto whole page
+        pixels, every pixel becomes a block of ``|sy| x |sx|`` pixels, the
+        rows and columns flipped and swapped as ``m`` says: exactly the pixels
+        whose centre lies inside the mapped outline, the mask rasterising
+        gives (each new pixel's centre lies strictly inside one mapped pixel).
 
         Args:
             m: ``(3, 3)`` affine matrix (pixels).
@@ -627,22 +631,43 @@ class Mask(AffineShape):
         Returns:
             The mapped mask, or ``None`` where ``m`` is not such a map.
         """
-        sx, sy = float(m[0, 0]), float(m[1, 1])
-        if m[0, 1] != 0 or m[1, 0] != 0 or min(sx, sy) < 1:
+        swap = m[0, 0] == 0 and m[1, 1] == 0
+        if swap:  # x' from y, y' from x
+            fx, fy = float(m[0, 1]), float(m[1, 0])
+        elif m[0, 1] == 0 and m[1, 0] == 0:
+            fx, fy = float(m[0, 0]), float(m[1, 1])
+        else:
             return None
-        # The corners land on whole pixels iff the origin's does (sx, sy whole).
-        ox = sx * self._origin[0] + float(m[0, 2])
-        oy = sy * self._origin[1] + float(m[1, 2])
-        if not all(math.isfinite(v) and v.is_integer() for v in (sx, sy, ox, oy)):
+        if not all(math.isfinite(v) and v.is_integer() and v != 0 for v in (fx, fy)):
+            return None
+        # Whole factors: the corners land on whole pixels iff the origin's does.
+        ox, oy = self._origin
+        cx, cy = (oy, ox) if swap else (ox, oy)  # what x' and y' are made from
+        if not all(
+            math.isfinite(v) and v.is_integer()
+            for v in (fx * cx + m[0, 2], fy * cy + m[1, 2])
+        ):
             return None
         tight = self.trimmed()
-        h, w = tight.data.shape
-        if h == 0:
+        if tight.data.size == 0:
             return tight
-        ox += sx * (tight.origin[0] - self._origin[0])
-        oy += sy * (tight.origin[1] - self._origin[1])
-        corners = np.array([[ox, oy], [ox + sx * w, oy + sy * h]])
+        data = tight.data.T if swap else tight.data  # rows: y', columns: x'
+        h, w = data.shape
+        tx, ty = tight.origin
+        cx, cy = (ty, tx) if swap else (tx, ty)
+        # the mapped outline's left and top edges, with flips counted in
+        left = fx * (cx if fx > 0 else cx + w) + float(m[0, 2])
+        top = fy * (cy if fy > 0 else cy + h) + float(m[1, 2])
+        sx, sy = int(abs(fx)), int(abs(fy))
+        corners = np.array([[left, top], [left + sx * w, top + sy * h]])
         check_range(corners, "Mask.transform result")
-        check_mask_pixels(int(sy) * h, int(sx) * w, max_pixels, "rasterising a shape")
-        data = np.repeat(np.repeat(tight.data, int(sy), axis=0), int(sx), axis=1)
-        return Mask(data, origin=(ox, oy))
+        check_mask_pixels(sy * h, sx * w, max_pixels, "rasterising a shape")
+        if fx < 0:
+            data = data[:, ::-1]
+        if fy < 0:
+            data = data[::-1, :]
+        if sy > 1:
+            data = np.repeat(data, sy, axis=0)
+        if sx > 1:
+            data = np.repeat(data, sx, axis=1)
+        return Mask(np.ascontiguousarray(data), origin=(left, top))
