@@ -586,6 +586,21 @@ def random_shape(rng: random.Random) -> Any:
     return Box(0, 0, rng.uniform(0, 100), rng.uniform(0, 100))  # fmt: skip
 
 
+def _grid_matrix(rng: random.Random) -> list[list[float]]:
+    """A whole-number scale, mirror or quarter turn, shifted (maybe off the grid)."""
+    fx, fy = (
+        rng.choice((-1, 1)) * rng.choice((1, 2, 3, 10**3, 10**6, 10**12, 10**13))
+        for _ in range(2)
+    )
+    tx, ty = (
+        float(rng.randint(-(10**6), 10**6)) if rng.random() < 0.8 else _number(rng)
+        for _ in range(2)
+    )
+    if rng.random() < 0.5:
+        return [[0.0, fx, tx], [fy, 0.0, ty]]
+    return [[fx, 0.0, tx], [0.0, fy, ty]]
+
+
 def geometry_target(rng: random.Random) -> Thunk:
     """Constructors, conversions, measures, transforms and IoU on hostile numbers."""
     op = rng.randrange(16)
@@ -619,6 +634,8 @@ def geometry_target(rng: random.Random) -> Thunk:
         if op == 11:
             return a.translate(_number(rng), _number(rng)).area
         if op == 12:
+            if rng.random() < 0.3:  # keeps the pixel grid: a mask copies pixels
+                return a.transform(_grid_matrix(rng)).area
             matrix = [
                 [_number(rng) for _ in range(3)] for _ in range(rng.choice((2, 3)))
             ]
