@@ -7,7 +7,8 @@ the first rows of the matrix and scaled up (marked ``est.``), so the run stays
 short. The mask rows compare the traced outline with a union of pixel squares
 through GEOS (what ``Mask.to_shapely`` did before), and a mask scaled by 2 or
 given a quarter turn (pixels copied) with its outline mapped and rasterised
-again. The second ("scalar construction") gives the per-call cost of building
+again, and the overlaps of word masks on one pixel grid (pixels counted) with
+their outlines intersected through GEOS. The second ("scalar construction") gives the per-call cost of building
 and converting single shapes, beside the per-item cost of the batch function
 doing the same work on a whole array. The third gives the time and peak memory
 (``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
@@ -38,6 +39,7 @@ from unocr.geometry import (
     canonicalize_rotated,
     enclosing_box,
     enclosing_quad,
+    intersection_matrix,
     quad_iou_matrix,
     quads_to_boxes,
     quads_to_rotated,
@@ -223,6 +225,23 @@ def main() -> None:
     fast = best_of(lambda: noise.transform(turn), 5)
     slow = best_of(turned_by_outline, 1)
     row(f"mask turn, EXIF 6 ({noise_side}x{noise_side} noise, copied)", fast, slow)
+
+    # word masks against the same words found 3 pixels lower (a detector's
+    # masks against the truth's)
+    found = [m.translate(0, 3) for m in words]
+
+    def outlines_overlap() -> object:  # what the matrix did before: outlines
+        ga = np.array([Mask(m.data, origin=m.origin).to_shapely() for m in words])
+        gb = np.array([Mask(m.data, origin=m.origin).to_shapely() for m in found])
+        ii, jj = shapely.STRtree(gb).query(ga, predicate="intersects")
+        out = np.zeros((len(ga), len(gb)))
+        out[ii, jj] = shapely.area(shapely.intersection(ga[ii], gb[jj]))
+        return out
+
+    fast = best_of(lambda: intersection_matrix(words, found), 3)
+    slow = best_of(outlines_overlap, 1)
+    n = len(words)
+    row(f"mask overlaps ({n} x {n} word masks, pixels)", fast, slow)
 
     side = 2000 if args.quick else 5000
     page = shapely.Polygon(

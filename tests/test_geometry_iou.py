@@ -20,6 +20,7 @@ from unocr.geometry import (
     quad_intersection_matrix,
     quad_iou_matrix,
 )
+from unocr.geometry._overlap import pixel_overlap
 
 from .strategies import (
     boxes,
@@ -135,6 +136,59 @@ def test_mask_iou_is_pixel_iou(a, b):
     pa, pb = pixels(a), pixels(b)
     want = len(pa & pb) / len(pa | pb)
     assert a.iou(b) == pytest.approx(want, abs=1e-12)
+
+
+@given(
+    st.lists(masks(max_side=8), min_size=1, max_size=4),
+    st.lists(masks(max_side=8), min_size=1, max_size=4),
+    st.lists(st.sampled_from([0.0, 0.5]), min_size=4, max_size=4),
+)
+def test_mask_overlaps_equal_the_outlines_on_and_off_the_grid(a, b, offsets):
+    """Law: a mask's overlap with a mask, alone or in the matrices, equals the
+    area shapely gives for their outlines: counted from the pixels where the
+    grids line up, measured on the outlines half a pixel off."""
+    b = [  # near a[0], some of them half a pixel off its grid
+        Mask(m.data, origin=(a[0].origin[0] + m.origin[0] % 7 + f, a[0].origin[1]))
+        for m, f in zip(b, offsets, strict=False)
+    ]
+    im, m = intersection_matrix(a, b), iou_matrix(a, b)
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            gx, gy = x.to_shapely(), y.to_shapely()
+            on_grid = pixel_overlap(x.data, x.origin, y.data, y.origin) is not None
+            assert on_grid == (y.origin[0] - x.origin[0]).is_integer()
+            assert x.intersection_area(y) == pytest.approx(
+                gx.intersection(gy).area, abs=1e-9
+            )
+            assert im[i, j] == x.intersection_area(y) == y.intersection_area(x)
+            assert m[i, j] == pytest.approx(shapely_iou(gx, gy), abs=1e-12)
+
+
+def test_mask_matrices_on_one_grid_trace_no_outline(monkeypatch):
+    """Masks on one pixel grid are measured from their pixels: no outline is
+    traced, beside another shape the mask's outline is."""
+    rng = np.random.default_rng(5)
+    a = [Mask(rng.random((40, 60)) < 0.5, origin=(i * 30, 7)) for i in range(4)]
+    b = [Mask(rng.random((50, 50)) < 0.5, origin=(i * 25, 0)) for i in range(5)]
+    want = np.array(
+        [[x.to_shapely().intersection(y.to_shapely()).area for y in b] for x in a]
+    )
+
+    def traced(self):
+        raise AssertionError("outline traced")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Mask, "to_shapely", traced)
+        got = intersection_matrix(a, b)
+        iou = iou_matrix(a, b)
+        assert a[0].intersection_area(b[0]) == want[0, 0]
+    assert np.array_equal(got, want)
+    assert np.allclose(iou, [[x.iou(y) for y in b] for x in a], atol=1e-12)
+    mixed = intersection_matrix([*a, Box(0, 0, 30, 30)], b)
+    assert np.array_equal(mixed[:4], want)
+    assert mixed[4, 0] == pytest.approx(
+        Box(0, 0, 30, 30).to_shapely().intersection(b[0].to_shapely()).area
+    )
 
 
 def test_box_matrix_fast_path_equals_generic():

@@ -3,15 +3,19 @@
 The one home of the overlay rule shared by a shape's ``intersection_area`` and
 the IoU matrices of :mod:`unocr.geometry.iou`. It needs only shapely
 geometries (and, for one pair, the shapes' ``bounds`` and ``to_shapely()``),
-so the shapes can use it without importing each other.
+so the shapes can use it without importing each other. Two masks on the same
+pixel grid overlap by the pixels both set (:func:`pixel_overlap`), counted
+without an outline.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
 from unocr.errors import GeometryError
 from unocr.geometry._validate import FloatArray
@@ -19,7 +23,7 @@ from unocr.geometry._validate import FloatArray
 if TYPE_CHECKING:
     from unocr.geometry._shape import Shape
 
-__all__ = ["pair_intersection_area", "shapely_intersection_areas"]
+__all__ = ["pair_intersection_area", "pixel_overlap", "shapely_intersection_areas"]
 
 _GRID = 1e-9  # pixels: snap-rounding grid for the overlay fallback
 
@@ -69,6 +73,47 @@ def _snapped_intersection(ga: Any, gb: Any) -> Any:
             f"cannot intersect these shapes: GEOS failed even with snap-rounding "
             f"({exc}); simplify the shapes (e.g. shapely.make_valid) first"
         ) from exc
+
+
+def pixel_overlap(
+    a: NDArray[np.bool_],
+    a_origin: tuple[float, float],
+    b: NDArray[np.bool_],
+    b_origin: tuple[float, float],
+) -> float | None:
+    """Overlap of two masks whose pixel grids line up: the pixels both set.
+
+    Exactly the intersection area of the two masks' outlines (unions of pixel
+    squares), where the origins differ by whole pixels.
+
+    Args:
+        a: ``(h, w)`` bool pixels of the first mask.
+        a_origin: Its top-left corner ``(x, y)`` in pixels.
+        b: ``(h', w')`` bool pixels of the second mask.
+        b_origin: Its top-left corner.
+
+    Returns:
+        The overlap in square pixels, or ``None`` where the grids do not line
+        up (the origins differ by a fraction of a pixel): measure the outlines
+        then.
+
+    Examples:
+        >>> import numpy as np
+        >>> pixel_overlap(np.ones((2, 2), bool), (0, 0), np.ones((2, 2), bool), (1, 1))
+        1.0
+    """
+    fx = float(b_origin[0]) - float(a_origin[0])
+    fy = float(b_origin[1]) - float(a_origin[1])
+    if not all(math.isfinite(v) and v.is_integer() for v in (fx, fy)):
+        return None
+    dx, dy = int(fx), int(fy)
+    # b's pixel (i, j) is a's pixel (i + dy, j + dx): the window both cover, in a
+    i0, i1 = max(0, dy), min(a.shape[0], dy + b.shape[0])
+    j0, j1 = max(0, dx), min(a.shape[1], dx + b.shape[1])
+    if i0 >= i1 or j0 >= j1:
+        return 0.0
+    both = a[i0:i1, j0:j1] & b[i0 - dy : i1 - dy, j0 - dx : j1 - dx]
+    return float(np.count_nonzero(both))
 
 
 def pair_intersection_area(a: Shape, b: Shape) -> float:

@@ -7,8 +7,12 @@ Fast paths, all exact:
   overlap are skipped; the remaining pairs are clipped against each other with
   a vectorised Sutherland-Hodgman algorithm in numpy when one of the two quads
   is convex (the usual case), and through shapely otherwise;
-* anything else (polygons, masks, mixtures): a shapely ``STRtree`` finds the
-  candidate pairs and shapely's vectorised ``intersection`` measures them.
+* pairs of two masks: those whose bounds overlap are measured by
+  ``Mask.intersection_area``, which counts the pixels both set where the
+  pixel grids line up, without tracing an outline;
+* anything else (polygons, masks beside other shapes, mixtures): a shapely
+  ``STRtree`` finds the candidate pairs and shapely's vectorised
+  ``intersection`` measures them.
 
 Every path computes a block of rows at a time where it broadcasts (the box
 overlaps, and IoU from overlaps and areas), so the temporaries stay small
@@ -28,6 +32,7 @@ from unocr.geometry._overlap import shapely_intersection_areas
 from unocr.geometry._shape import Shape, as_shape
 from unocr.geometry._validate import FloatArray
 from unocr.geometry.box import Box
+from unocr.geometry.mask import Mask
 from unocr.geometry.quad import Quad
 from unocr.geometry.rotated_box import RotatedBox
 
@@ -303,6 +308,40 @@ def _quad_array(shapes: Sequence[Shape]) -> FloatArray:
     return np.stack([s.hull_points() for s in shapes])
 
 
+def _mask_pairs(
+    sa: Sequence[Shape], sb: Sequence[Shape], out: FloatArray
+) -> NDArray[np.bool_] | None:
+    """Fill ``out`` for the pairs of two masks, each by ``Mask.intersection_area``.
+
+    Masks whose pixel grids line up overlap by the pixels both set, with no
+    outline traced. Only pairs whose bounds overlap are measured; a pair with
+    an empty mask does not overlap at all.
+
+    Args:
+        sa: ``N`` shapes.
+        sb: ``M`` shapes.
+        out: ``(N, M)`` overlaps, written in place for the pairs done here.
+
+    Returns:
+        ``(N, M)`` bool, the pairs done here (every pair of two masks);
+        ``None`` where one side has no mask.
+    """
+    ma = [i for i, s in enumerate(sa) if isinstance(s, Mask)]
+    mb = [j for j, s in enumerate(sb) if isinstance(s, Mask)]
+    if not ma or not mb:
+        return None
+    done = np.zeros(out.shape, dtype=bool)
+    done[np.ix_(ma, mb)] = True
+    ma = [i for i in ma if sa[i].area > 0]
+    mb = [j for j in mb if sb[j].area > 0]
+    if ma and mb:
+        boxes_a = np.array([sa[i].bounds.as_array() for i in ma])
+        boxes_b = np.array([sb[j].bounds.as_array() for j in mb])
+        for k, m in np.argwhere(box_intersection_matrix(boxes_a, boxes_b) > 0):
+            out[ma[k], mb[m]] = sa[ma[k]].intersection_area(sb[mb[m]])
+    return done
+
+
 def _matrix(a: Sequence[Shape], b: Sequence[Shape], iou: bool) -> FloatArray:
     sa = [as_shape(s, f"a[{i}]") for i, s in enumerate(a)]
     sb = [as_shape(s, f"b[{i}]") for i, s in enumerate(b)]
@@ -320,12 +359,19 @@ def _matrix(a: Sequence[Shape], b: Sequence[Shape], iou: bool) -> FloatArray:
     out = np.zeros((len(sa), len(sb)), dtype=np.float64)
     if not sa or not sb:
         return out
-    ga = np.array([s.to_shapely() for s in sa], dtype=object)
-    gb = np.array([s.to_shapely() for s in sb], dtype=object)
-    tree = shapely.STRtree(gb)
-    ii, jj = tree.query(ga, predicate="intersects")
-    if ii.size:
-        out[ii, jj] = shapely_intersection_areas(ga[ii], gb[jj])
+    done = _mask_pairs(sa, sb, out)
+    # the outlines of the shapes left with a pair to measure
+    ia = np.arange(len(sa)) if done is None else np.flatnonzero(~done.all(axis=1))
+    ib = np.arange(len(sb)) if done is None else np.flatnonzero(~done.all(axis=0))
+    if ia.size and ib.size:
+        ga = np.array([sa[i].to_shapely() for i in ia], dtype=object)
+        gb = np.array([sb[j].to_shapely() for j in ib], dtype=object)
+        ii, jj = shapely.STRtree(gb).query(ga, predicate="intersects")
+        if done is not None:
+            keep = ~done[ia[ii], ib[jj]]
+            ii, jj = ii[keep], jj[keep]
+        if ii.size:
+            out[ia[ii], ib[jj]] = shapely_intersection_areas(ga[ii], gb[jj])
     if not iou:
         return out
     area_a = np.array([s.area for s in sa], dtype=np.float64)
