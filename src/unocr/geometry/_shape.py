@@ -228,6 +228,9 @@ class Shape(abc.ABC):
     def intersection_area(self, other: Shape) -> float:
         """Area of the intersection with a shape of any type.
 
+        Measured on the outlines through shapely; two masks on one pixel grid
+        count the pixels both set instead (the same area, without tracing).
+
         Args:
             other: Any of the five shapes.
 

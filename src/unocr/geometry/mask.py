@@ -348,21 +348,11 @@ class Mask(AffineShape):
         )
 
     def intersection_area(self, other: Shape) -> float:
-        """Area of the intersection with a shape of any type.
+        """As :meth:`Shape.intersection_area`, counting pixels on one grid.
 
         Another mask whose pixel grid lines up with this one's (the origins
-        differ by whole pixels) overlaps by the pixels both set, counted
-        without tracing either outline; anything else is measured on the
-        outlines.
-
-        Args:
-            other: Any of the five shapes.
-
-        Returns:
-            The overlap in square pixels (0.0 when disjoint).
-
-        Raises:
-            GeometryError: If ``other`` is not a shape.
+        differ by whole pixels) overlaps by the pixels both set, counted from
+        the arrays without tracing either outline.
 
         Examples:
             >>> Mask([[1, 1], [1, 1]]).intersection_area(Mask([[1]], origin=(1, 1)))
