@@ -8,9 +8,9 @@ short. The mask rows compare the traced outline with a union of pixel squares
 through GEOS (what ``Mask.to_shapely`` did before), and a mask scaled by 2 or
 given a quarter turn (pixels copied) with its outline mapped and rasterised
 again, and the overlaps of word masks on one pixel grid (pixels counted) with
-their outlines intersected through GEOS. The second ("scalar construction") gives the per-call cost of building
-and converting single shapes, beside the per-item cost of the batch function
-doing the same work on a whole array. The third gives the time and peak memory
+their outlines intersected through GEOS. The second ("scalar construction")
+gives the per-call cost of building and converting single shapes, beside the
+per-item cost of the batch function doing the same work on a whole array. The third gives the time and peak memory
 (``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
 rows at a time as ``box_iou_matrix`` does, beside one broadcast over the whole
 matrix.
