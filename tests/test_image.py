@@ -672,6 +672,61 @@ def test_pillow_limit_restored_under_threads(monkeypatch: pytest.MonkeyPatch) ->
     assert Image.MAX_IMAGE_PIXELS == 50
 
 
+def wide_animated_webp(width: int) -> tuple[bytes, Image.Image]:
+    """An animated WebP of two 9x7 frames on a canvas ``width`` pixels wide.
+
+    Pillow writes the canvas as large as the frames; the width is set in the
+    VP8X header (24 bits, stored minus one), which is all a crafted file needs.
+    """
+    frame = noisy_rgb(9, 7)
+    data = bytearray(
+        encode(
+            frame,
+            "WEBP",
+            lossless=True,
+            save_all=True,
+            append_images=[frame.convert("L").convert("RGB")],  # another frame
+        )
+    )
+    assert data[12:16] == b"VP8X"
+    data[24:27] = (width - 1).to_bytes(3, "little")
+    return bytes(data), frame
+
+
+def test_wide_rows_are_read_a_row_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pillow's raw decoder uses whole rows; fed 64 KiB blocks, a 1.2 MB row is
+    # copied ~19 times before it can be used (quadratic: 43 s for 13 million
+    # pixels). Fed a row or more a block, each call uses what it is given.
+    width = 300_000
+    data, frame = wide_animated_webp(width)
+    calls = []
+    real = Image._getdecoder
+
+    class Counting:
+        def __init__(self, decoder: Any) -> None:
+            self._decoder = decoder
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._decoder, name)
+
+        def decode(self, buffer: bytes) -> Any:
+            calls.append(len(buffer))
+            return self._decoder.decode(buffer)
+
+    monkeypatch.setattr(Image, "_getdecoder", lambda *a: Counting(real(*a)))
+    loaded = load_image(data)
+    assert loaded.image.size == (width, 7)
+    assert 0 < len(calls) <= 7 + 2  # at most a call a row, and the end of data
+    got = pixels(loaded)
+    assert np.array_equal(got[:, :9], np.asarray(frame))  # lossless frames
+    assert (got[:, 9:] == got[0, 9]).all()  # the canvas beyond: its background
+
+    opened = Image.open(io.BytesIO(data))  # a PIL input keeps its own setting
+    block = opened.decodermaxblock
+    assert load_image(opened).image.size == (width, 7)
+    assert opened.decodermaxblock == block
+
+
 # --------------------------------------------------------------------------- #
 # errors
 # --------------------------------------------------------------------------- #

@@ -91,6 +91,8 @@ _LOSSLESS_MODES = frozenset({"1", "L", "P", "RGB"})
 _WHITE = (255, 255, 255)
 # Pixels converted at once when scaling 16/32-bit and float images.
 _BAND_PIXELS = 1 << 20
+# Bytes of the widest pixel Pillow's raw decoder reads (e.g. "RGBA;16B", "F;64F").
+_WIDEST_PIXEL = 8
 
 
 @dataclass(frozen=True)
@@ -514,10 +516,34 @@ def _from_array(array: NDArray[np.uint8], channel_order: str, name: str) -> Imag
     return Image.fromarray(np.ascontiguousarray(array))
 
 
+@contextmanager
+def _whole_rows(im: Image.Image) -> Iterator[None]:
+    """Let Pillow read at least one row of pixels at a time while ``im`` loads.
+
+    Pillow hands its decoder 64 KiB at a time and joins what the decoder has
+    not used yet to the next block; a decoder that uses whole rows only (the
+    raw decoder of an animated WebP's frames, of PPM, BMP...) then copies a
+    row longer than a block over and over, quadratic in the row's length: a
+    200-byte animated WebP whose canvas is 13 million pixels wide took 43 s
+    to decode. Blocks of at least a row keep the time linear. The image's
+    own block size is restored afterwards.
+    """
+    if not isinstance(im, ImageFile.ImageFile):
+        yield
+        return
+    block = im.decodermaxblock
+    im.decodermaxblock = max(block, _WIDEST_PIXEL * im.width)
+    try:
+        yield
+    finally:
+        im.decodermaxblock = block
+
+
 def _decode_frame(im: Image.Image, name: str, where: str) -> tuple[Image.Image, bool]:
     """Decode the current frame of an opened image; return (RGB image, oriented)."""
     try:
-        im.load()
+        with _whole_rows(im):
+            im.load()
         oriented = exif_orientation(im) != 1
         upright = ImageOps.exif_transpose(im) if oriented else im
         rgb = _to_rgb(upright)
