@@ -10,10 +10,10 @@ given a quarter turn (pixels copied) with its outline mapped and rasterised
 again, and the overlaps of word masks on one pixel grid (pixels counted) with
 their outlines intersected through GEOS. The second ("scalar construction")
 gives the per-call cost of building and converting single shapes, beside the
-per-item cost of the batch function doing the same work on a whole array. The third gives the time and peak memory
-(``tracemalloc``) of the box IoU matrix of a dense page, computed a block of
-rows at a time as ``box_iou_matrix`` does, beside one broadcast over the whole
-matrix.
+per-item cost of the batch function doing the same work on a whole array. The
+third gives the time and peak memory (``tracemalloc``) of the box IoU matrix of
+a dense page, computed a block of rows at a time as ``box_iou_matrix`` does,
+beside one broadcast over the whole matrix.
 """
 
 from __future__ import annotations
