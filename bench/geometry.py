@@ -44,6 +44,7 @@ from unocr.geometry import (
     quads_to_boxes,
     quads_to_rotated,
     rotated_to_quads,
+    shape_from_points,
 )
 from unocr.geometry._affine import apply_affine, scale_matrix
 from unocr.geometry._outline import pixel_runs
@@ -319,6 +320,7 @@ def scalar_section(rng: np.random.Generator, quads: np.ndarray) -> None:
     pts, mixed = canon[0].tolist(), shuffled[0].tolist()
     x0, y0, x1, y1 = boxes[0].tolist()
     b = Box(x0, y0, x1, y1)
+    corners = b.to_quad().points.tolist()  # as a file lists them
     rot0 = rot[0].tolist()
     r = RotatedBox(*rot0)
     ten = [Quad(canon[0] + np.array([120.0 * k, 0.0])) for k in range(10)]  # a line
@@ -390,6 +392,20 @@ def scalar_section(rng: np.random.Generator, quads: np.ndarray) -> None:
             "canonicalize_quads(q * 2)",
         ),
         ("Polygon(4 points)", lambda: Polygon(pts), None, 0, "-"),
+        (
+            "shape_from_points(a box's corners)",
+            lambda: shape_from_points(corners),
+            None,
+            0,
+            "-",
+        ),
+        (
+            "shape_from_points(a quad's corners)",
+            lambda: shape_from_points(pts),
+            None,
+            0,
+            "-",
+        ),
         ("enclosing_box(10 boxes)", lambda: enclosing_box(ten_boxes), None, 0, "-"),
         ("enclosing_quad(10 quads)", lambda: enclosing_quad(ten), None, 0, "-"),
         (

@@ -9,6 +9,7 @@ all).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -88,24 +89,27 @@ def shape_from_points(
         >>> shape_from_points([(0, 0), (4, 1), (3, 3), (-1, 2)]).type_name
         'quad'
     """
-    pts = as_points(points, "points")
-    if len(pts) == 0:
+    checked = as_points(points, "points")
+    if len(checked) == 0:
         raise GeometryError("points: a shape needs at least one point, got none")
-    # Drop a closing vertex equal to the first, and consecutive duplicates.
-    keep = np.ones(len(pts), dtype=bool)
-    keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
-    pts = pts[keep]
-    if len(pts) > 1 and np.array_equal(pts[0], pts[-1]):
-        pts = pts[:-1]
-    x0, y0 = pts.min(axis=0)
-    x1, y1 = pts.max(axis=0)
-    if len(pts) < 3 or x0 == x1 or y0 == y1:
-        return box_from_corners(float(x0), float(y0), float(x1), float(y1))
-    if len(pts) == 4:
-        xs, ys = set(pts[:, 0].tolist()), set(pts[:, 1].tolist())
-        corners = {(float(x), float(y)) for x, y in pts}
-        if len(xs) == 2 and len(ys) == 2 and len(corners) == 4:
-            return box_from_corners(float(x0), float(y0), float(x1), float(y1))
+    # Files hold a few vertices a shape: plain floats beat numpy's per-call
+    # cost here. Drop consecutive duplicates, and a closing vertex equal to
+    # the first.
+    rows: list[list[float]] = checked.tolist()
+    kept = [rows[0]]
+    kept += [b for a, b in itertools.pairwise(rows) if a != b]
+    if len(kept) > 1 and kept[0] == kept[-1]:
+        kept.pop()
+    xs = [x for x, _ in kept]
+    ys = [y for _, y in kept]
+    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    if len(kept) < 3 or x0 == x1 or y0 == y1:
+        return box_from_corners(x0, y0, x1, y1)
+    pts = np.array(kept, dtype=np.float64)
+    if len(kept) == 4:
+        corners = {(x, y) for x, y in kept}
+        if len(set(xs)) == 2 and len(set(ys)) == 2 and len(corners) == 4:
+            return box_from_corners(x0, y0, x1, y1)
         if _convex(pts):
             try:
                 return Quad.from_points(pts)
@@ -114,7 +118,7 @@ def shape_from_points(
     try:
         return Polygon(pts)
     except GeometryError:
-        return box_from_corners(float(x0), float(y0), float(x1), float(y1))
+        return box_from_corners(x0, y0, x1, y1)
 
 
 def outline_vertices(geometry: Geometry) -> NDArray[np.float64] | None:
