@@ -104,21 +104,21 @@ def shape_from_points(
     ys = [y for _, y in kept]
     x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
     if len(kept) < 3 or x0 == x1 or y0 == y1:
-        return box_from_corners(x0, y0, x1, y1)
-    pts = np.array(kept, dtype=np.float64)
+        return Box(x0, y0, x1, y1)
     if len(kept) == 4:
         corners = {(x, y) for x, y in kept}
         if len(set(xs)) == 2 and len(set(ys)) == 2 and len(corners) == 4:
-            return box_from_corners(x0, y0, x1, y1)
-        if _convex(pts):
-            try:
-                return Quad.from_points(pts)
-            except GeometryError:
-                pass
+            return Box(x0, y0, x1, y1)
+    pts = np.array(kept, dtype=np.float64)
+    if len(kept) == 4 and _convex(pts):
+        try:
+            return Quad.from_points(pts)
+        except GeometryError:
+            pass
     try:
         return Polygon(pts)
     except GeometryError:
-        return box_from_corners(x0, y0, x1, y1)
+        return Box(x0, y0, x1, y1)
 
 
 def outline_vertices(geometry: Geometry) -> NDArray[np.float64] | None:
