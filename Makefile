@@ -29,6 +29,7 @@ bench: bootstrap
 	.venv/bin/python bench/pdf.py
 	.venv/bin/python bench/workers.py
 	.venv/bin/python bench/layout.py
+	.venv/bin/python bench/formats.py
 	.venv-keras/bin/python bench/dl.py
 	.venv/bin/python bench/isolation.py
 	.venv/bin/python bench/dask.py

@@ -308,6 +308,20 @@ def test_page_xml_2010_points_nested_regions_and_reading_order():
     assert page.languages == ("fr",)
 
 
+def test_page_xml_unicode_with_markup_inside_reads_all_its_text():
+    ns = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
+    coords = '<Coords points="10,10 100,10 100,40 10,40"/>'
+    doc = f"""<PcGts xmlns="{ns}"><Page imageFilename="x.png" imageWidth="300"
+  imageHeight="200"><TextRegion id="r">{coords}<TextLine id="l">{coords}
+  <Word id="w1">{coords}<TextEquiv><Unicode>ab<!-- a note -->cd</Unicode></TextEquiv></Word>
+  <Word id="w2">{coords}<TextEquiv><Unicode><x:i xmlns:x="urn:x">e</x:i>f</Unicode></TextEquiv></Word>
+  <Word id="w3">{coords}<TextEquiv><Unicode>gh</Unicode></TextEquiv></Word>
+  <Word id="w4">{coords}<TextEquiv><Unicode/></TextEquiv></Word>
+  </TextLine></TextRegion></Page></PcGts>"""
+    page = loads(doc)
+    assert [wd.text for wd in page.words] == ["abcd", "ef", "gh"]
+
+
 # ----------------------------------------------------------------------- TSV
 def test_tsv_drops_blank_words_and_empty_blocks():
     rows = [

@@ -72,6 +72,11 @@ def test_the_input_array_is_neither_changed_nor_shared() -> None:
         ([], "at least one point"),
         ([(0, 0), (float("nan"), 1)], "finite"),
         ([(0, 0, 0)], r"expected shape \(_, 2\)"),
+        # float pairs, as file readers pass them
+        ([(0.0, 0.0), (float("nan"), 1.0)], "finite"),
+        ([(0.0, 0.0), (1.0, float("-inf"))], "finite"),
+        ([(0.0, 0.0), (2e9, 1.0)], r"within \+-1e\+09 pixels"),
+        ([(0.0, 0.0), (1.0,)], r"expected shape|inhomogeneous"),
     ],
 )
 def test_bad_vertex_lists_are_refused(points: object, message: str) -> None:
@@ -111,3 +116,28 @@ def test_the_kind_follows_the_distinct_vertices(points: list[tuple[int, int]]) -
         )
     else:  # refused as a polygon (e.g. self-crossing): its bounding box
         assert isinstance(shape, Box)
+
+
+float_lists = st.lists(
+    st.tuples(
+        st.sampled_from([-4.0, -0.0, 0.0, 0.5, 2.0, 4.0, 1e9]),
+        st.sampled_from([-4.0, -0.0, 0.0, 0.5, 2.0, 4.0, -1e9]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(float_lists)
+def test_float_pairs_and_arrays_give_the_same_shape(
+    points: list[tuple[float, float]],
+) -> None:
+    # A list of float pairs is read without numpy; an array goes through the
+    # general check. Both must give the same shape, to the bit.
+    fast = shape_from_points(points)
+    assert shape_from_points([list(p) for p in points]) == fast
+    checked = shape_from_points(np.array(points, dtype=np.float64))
+    assert type(fast) is type(checked)
+    assert fast.to_dict() == checked.to_dict()
+    coords = [s.as_array() if isinstance(s, Box) else s.points for s in (fast, checked)]
+    assert np.array_equal(np.signbit(coords[0]), np.signbit(coords[1]))

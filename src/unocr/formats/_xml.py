@@ -289,6 +289,7 @@ class NsReader:
 
     def __init__(self, ns: str) -> None:
         self.ns = ns
+        self._names: dict[str, str] = {}
 
     def q(self, tag: str) -> str:
         """``tag`` in the reader's namespace (Clark notation), bare without one.
@@ -297,7 +298,10 @@ class NsReader:
             >>> NsReader("urn:x").q("Word"), NsReader("").q("Word")
             ('{urn:x}Word', 'Word')
         """
-        return f"{{{self.ns}}}{tag}" if self.ns else tag
+        name = self._names.get(tag)
+        if name is None:  # once a tag: readers ask for a few, thousands of times
+            name = self._names[tag] = f"{{{self.ns}}}{tag}" if self.ns else tag
+        return name
 
     def children(self, el: Any, tag: str, read: Callable[[Any], _T | None]) -> list[_T]:
         """Read each ``tag`` child of ``el`` in document order.

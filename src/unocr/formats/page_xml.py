@@ -181,6 +181,14 @@ def dumps(page: Page) -> str:
 
 
 # --------------------------------------------------------------------- reading
+def _equiv_index(equiv: Any) -> int:
+    """A TextEquiv's ``index`` (0 where absent or not a number): lowest first."""
+    try:
+        return int(equiv.get("index", "0"))
+    except ValueError:
+        return 0
+
+
 class _Reader(NsReader):
     def geometry(self, el: Any) -> Geometry | None:
         node = el.find(self.q("Coords"))
@@ -215,16 +223,14 @@ class _Reader(NsReader):
         equivs = el.findall(self.q("TextEquiv"))
         if not equivs:
             return None, None
-
-        def index(e: Any) -> int:
-            try:
-                return int(e.get("index", "0"))
-            except ValueError:
-                return 0
-
-        best = min(equivs, key=index)
+        best = equivs[0] if len(equivs) == 1 else min(equivs, key=_equiv_index)
         unicode = best.find(self.q("Unicode"))
-        text = "".join(unicode.itertext()) if unicode is not None else ""
+        if unicode is None:
+            text = ""
+        elif len(unicode):  # child elements (or comments): their text too
+            text = "".join(unicode.itertext())
+        else:
+            text = unicode.text or ""
         conf = best.get("conf")
         confidence = (
             None

@@ -23,6 +23,7 @@ from unocr.geometry.polygon import Polygon
 from unocr.geometry.quad import Quad
 from unocr.geometry.rotated_box import RotatedBox
 from unocr.geometry.types import Geometry
+from unocr.limits import MAX_COORDINATE
 
 __all__ = ["box_from_corners", "outline_vertices", "shape_from_points"]
 
@@ -49,19 +50,48 @@ def box_from_corners(x0: float, y0: float, x1: float, y1: float) -> Box:
     return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
-def _convex(points: NDArray[np.float64]) -> bool:
-    n = len(points)
-    edges = np.roll(points, -1, axis=0) - points
-    cross = (
-        edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1]
-        - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
-    )
-    nonzero = cross[np.abs(cross) > 1e-9]
-    return (
-        n >= 3
-        and len(nonzero) == n
-        and bool(np.all(nonzero > 0) or np.all(nonzero < 0))
-    )
+def _convex(rows: list[list[float]]) -> bool:
+    """Whether vertices ``[[x, y], ...]`` turn the same way at every corner.
+
+    A corner whose turn is within 1e-9 of straight counts as not convex.
+    """
+    n = len(rows)
+    if n < 3:
+        return False
+    turns = set()
+    for i in range(n):
+        (ax, ay), (bx, by), (cx, cy) = rows[i], rows[(i + 1) % n], rows[(i + 2) % n]
+        cross = (bx - ax) * (cy - by) - (by - ay) * (cx - bx)
+        if abs(cross) <= 1e-9:
+            return False
+        turns.add(cross > 0)
+    return len(turns) == 1
+
+
+def _float_rows(points: object) -> list[list[float]] | None:
+    """A list of ``(x, y)`` float pairs (tuples or lists) in range as rows, or ``None``.
+
+    What a file reader hands over, checked without numpy's per-call cost;
+    anything else (arrays, ints, flat lists, NaN, out of range) returns
+    ``None`` and goes through :func:`as_points`, which says what is wrong.
+    """
+    if type(points) is not list:
+        return None
+    rows: list[list[float]] = []
+    for point in points:
+        if (type(point) is not tuple and type(point) is not list) or len(point) != 2:
+            return None
+        x, y = point
+        if type(x) is not float or type(y) is not float:
+            return None
+        # False for NaN too: NaN, infinities and far coordinates fall through
+        if not (
+            -MAX_COORDINATE <= x <= MAX_COORDINATE
+            and -MAX_COORDINATE <= y <= MAX_COORDINATE
+        ):
+            return None
+        rows.append([x, y])
+    return rows
 
 
 def shape_from_points(
@@ -89,13 +119,14 @@ def shape_from_points(
         >>> shape_from_points([(0, 0), (4, 1), (3, 3), (-1, 2)]).type_name
         'quad'
     """
-    checked = as_points(points, "points")
-    if len(checked) == 0:
+    rows = _float_rows(points)
+    if rows is None:
+        rows = as_points(points, "points").tolist()
+    if not rows:
         raise GeometryError("points: a shape needs at least one point, got none")
     # Files hold a few vertices a shape: plain floats beat numpy's per-call
     # cost here. Drop consecutive duplicates, and a closing vertex equal to
     # the first.
-    rows: list[list[float]] = checked.tolist()
     kept = [rows[0]]
     kept += [b for a, b in itertools.pairwise(rows) if a != b]
     if len(kept) > 1 and kept[0] == kept[-1]:
@@ -110,7 +141,7 @@ def shape_from_points(
         if len(set(xs)) == 2 and len(set(ys)) == 2 and len(corners) == 4:
             return Box(x0, y0, x1, y1)
     pts = np.array(kept, dtype=np.float64)
-    if len(kept) == 4 and _convex(pts):
+    if len(kept) == 4 and _convex(kept):
         try:
             return Quad.from_points(pts)
         except GeometryError:
