@@ -71,6 +71,7 @@ def test_folder_recursive_mirrors_the_tree(
 ) -> None:
     out = tmp_path / "out"
     (scans / "b" / "loop").symlink_to(scans)  # a link to a folder is not entered
+    (scans / "a" / "gone.png").symlink_to(tmp_path / "nowhere.png")  # to nothing
     code = main(
         ["read", str(scans), "-r", "-o", f"{out}/", "-f", "json", "--workers", "2"]
     )
@@ -93,9 +94,37 @@ def test_folder_recursive_mirrors_the_tree(
     errors = [line for line in err.splitlines() if line.startswith("unocr: error:")]
     assert len(errors) == 1 and "broken.png" in errors[0]
     # the text file is skipped with a count and the list of what is read
-    (note,) = [line for line in err.splitlines() if "skipped" in line]
+    note, broken = [line for line in err.splitlines() if "skipped" in line]
     assert "skipped 1 file" in note and ".png" in note and ".pdf" in note
+    # the links are passed over, each said once
+    assert broken == f"unocr read: 1 broken link in {scans} skipped (a/gone.png)"
+    (link,) = [line for line in err.splitlines() if "link to a folder" in line]
+    assert f"1 link to a folder in {scans} not followed (b/loop)" in link
     assert "Traceback" not in err
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error(
+    scans: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # root lists any folder, so the refusal is provoked for one path
+    listing = os.scandir
+
+    def scandir(path: str) -> object:
+        if Path(path) == scans / "b":
+            raise PermissionError(13, "Permission denied", path)
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code = main(["read", str(scans), "-r", "--workers", "2"])
+    captured = capsys.readouterr()
+    assert code == 1
+    errors = [e for e in captured.err.splitlines() if e.startswith("unocr: error:")]
+    assert f"unocr: error: cannot list the folder {scans / 'b'}: Permission denied" in (
+        errors
+    )
+    # the rest is still read
+    assert WORDS[0] in captured.out and WORDS[2] in captured.out
+    assert WORDS[3] not in captured.out
 
 
 def test_folder_top_level_only_without_recursive(

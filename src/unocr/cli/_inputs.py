@@ -6,7 +6,9 @@ PDFs (:data:`READ_SUFFIXES`, case-insensitive), in sorted order, only its top
 level unless ``recursive``; a glob pattern the shell did not expand
 (``'scans/**/*.png'``: ``**`` crosses folders) contributes the files it
 matches (not the folders). Other files found that way are skipped and
-counted; hidden files and folders (``.git``) are left out. Each input found
+counted; hidden files and folders (``.git``) are left out; in a folder, links
+to folders are not followed and links to nothing are skipped (both noted),
+and a folder that cannot be listed is noted as an error. Each input found
 in a folder or by a pattern keeps its path below that folder (below the
 pattern's fixed leading folders), which an output folder mirrors.
 """
@@ -50,12 +52,21 @@ class Found:
         skipped: Per folder or pattern, the files left out (not images).
         unentered: Per folder read without ``recursive``, its subfolders.
         unmatched: Patterns that matched no file.
+        links: Per folder, the links to folders found in it and not
+            followed (paths below it).
+        broken: Per folder, the links to nothing found in it (paths below
+            it).
+        unlisted: Folders that could not be listed, each with the reason
+            (``"scans/private: Permission denied"``).
     """
 
     inputs: list[Input] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     unentered: dict[str, int] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    broken: dict[str, list[str]] = field(default_factory=dict)
+    unlisted: list[str] = field(default_factory=list)
 
 
 def collect(arguments: list[str], *, recursive: bool) -> Found:
@@ -105,21 +116,33 @@ def _walk(
     found: Found,
     files: list[tuple[tuple[str, ...], str]],
 ) -> None:
-    """Collect the regular files below ``folder``; links to folders are not entered."""
+    """Collect the regular files below ``folder``; links to folders are not entered.
+
+    What is passed over is noted in ``found``: subfolders (without
+    ``recursive``), links to folders, links to nothing, and folders that
+    cannot be listed.
+    """
     try:
         entries = list(os.scandir(folder))
-    except OSError:
-        return  # an unreadable subfolder: nothing to read there
+    except OSError as exc:
+        found.unlisted.append(f"{folder}: {exc.strerror or exc}")
+        return
     for entry in entries:
         if entry.name.startswith("."):
             continue
+        below = (*parts, entry.name)
         if entry.is_dir(follow_symlinks=False):
             if recursive:
-                _walk(entry.path, (*parts, entry.name), recursive, label, found, files)
+                _walk(entry.path, below, recursive, label, found, files)
             else:
                 found.unentered[label] = found.unentered.get(label, 0) + 1
         elif entry.is_file():
-            files.append(((*parts, entry.name), entry.path))
+            files.append((below, entry.path))
+        elif entry.is_symlink():
+            if entry.is_dir():
+                found.links.setdefault(label, []).append("/".join(below))
+            elif not os.path.exists(entry.path):
+                found.broken.setdefault(label, []).append("/".join(below))
 
 
 def _pattern(pattern: str, found: Found) -> None:

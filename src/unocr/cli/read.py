@@ -235,22 +235,48 @@ def _report_found(found: Found, quiet: bool) -> int:
     """Print what collecting the inputs left out; the number of errors."""
     for pattern in found.unmatched:
         print(f"unocr: error: no file matches {pattern!r}", file=sys.stderr)
-    if not quiet:
-        kinds = " ".join(sorted(READ_SUFFIXES))
-        for where, count in found.skipped.items():
-            print(
-                f"unocr read: skipped {count} file{'s' * (count != 1)} in "
-                f"{where} that {'are' if count != 1 else 'is'} no image or PDF "
-                f"(read: {kinds})",
-                file=sys.stderr,
-            )
-        for where, count in found.unentered.items():
-            print(
-                f"unocr read: {count} subfolder{'s' * (count != 1)} of {where} not "
-                "read; add --recursive to read them",
-                file=sys.stderr,
-            )
-    return len(found.unmatched)
+    for folder in found.unlisted:
+        print(f"unocr: error: cannot list the folder {folder}", file=sys.stderr)
+    errors = len(found.unmatched) + len(found.unlisted)
+    if quiet:
+        return errors
+    kinds = " ".join(sorted(READ_SUFFIXES))
+    notes = [
+        f"skipped {_count(n, 'file')} in {where} that {'is' if n == 1 else 'are'} "
+        f"no image or PDF (read: {kinds})"
+        for where, n in found.skipped.items()
+    ]
+    notes += [
+        f"{_count(n, 'subfolder')} of {where} not read; add --recursive to read them"
+        for where, n in found.unentered.items()
+    ]
+    links = (
+        (
+            found.links,
+            "link",
+            "to a folder in {} not followed ({}); name the folder to read it",
+        ),
+        (found.broken, "broken link", "in {} skipped ({})"),
+    )
+    notes += [
+        f"{_count(len(names), what)} {rest.format(where, _names(names))}"
+        for by_folder, what, rest in links
+        for where, names in by_folder.items()
+    ]
+    for note in notes:
+        print(f"unocr read: {note}", file=sys.stderr)
+    return errors
+
+
+def _count(n: int, what: str) -> str:
+    """``"1 file"``, ``"2 files"``."""
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _names(names: list[str], most: int = 3) -> str:
+    """The first ``most`` of ``names``, and how many more."""
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
 
 
 def run(args: argparse.Namespace) -> int:
