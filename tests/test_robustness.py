@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 import unocr
@@ -32,6 +34,7 @@ from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox, geometry_from_d
 from unocr.image import iter_frames, load_image
 from unocr.limits import MAX_COORDINATE, ReadLimits
 from unocr.model import Page, Word
+from unocr.model.serialize import _depth, count_objects
 
 HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
 
@@ -442,6 +445,44 @@ def test_deep_json_nesting_is_a_format_error():
     with pytest.raises(FormatError, match="max_depth=301"):
         formats.loads(moderate)
     assert formats.loads(moderate, max_depth=400).width == 10
+
+
+json_values = st.recursive(
+    st.none() | st.integers() | st.text(max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+def _nesting(value: object) -> int:
+    children = (
+        list(value.values())
+        if isinstance(value, dict)
+        else value
+        if isinstance(value, list)
+        else None
+    )
+    if children is None:
+        return 0
+    return 1 + max((_nesting(c) for c in children), default=0)
+
+
+def _objects(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_objects(c) for c in value.values())
+    if isinstance(value, list):
+        return sum(_objects(c) for c in value)
+    return 0
+
+
+@given(json_values)
+def test_json_nesting_and_objects_are_counted_exactly(value: object) -> None:
+    parsed = json.loads(json.dumps(value))
+    assert _depth(parsed) == _nesting(parsed)
+    assert count_objects(parsed) == _objects(parsed)
 
 
 def test_json_element_limit():

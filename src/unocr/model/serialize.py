@@ -361,27 +361,29 @@ _LARGEST_FLOAT = int(sys.float_info.max)
 
 
 def _depth(value: Any) -> int:
-    """Deepest nesting of lists and objects in parsed JSON (iteratively)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return deepest
+    """Deepest nesting of lists and objects in parsed JSON, a level at a time.
+
+    ``json.loads`` makes plain ``dict`` and ``list`` only, so exact type tests
+    (cheaper than ``isinstance`` over every value of a large page) find them.
+    """
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        below = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        level = below
+    return depth
 
 
 def count_objects(value: Any) -> int:
     """Number of JSON objects (dicts) in parsed JSON, counted iteratively.
 
     Args:
-        value: Parsed JSON.
+        value: Parsed JSON (``json.loads`` output: plain dicts and lists).
 
     Returns:
         How many dicts it holds, itself included.
@@ -390,11 +392,14 @@ def count_objects(value: Any) -> int:
     stack = [value]
     while stack:
         node = stack.pop()
-        if isinstance(node, dict):
+        if type(node) is dict:  # json.loads makes plain dicts and lists only
             count += 1
-            stack.extend(c for c in node.values() if isinstance(c, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(c for c in node if isinstance(c, (dict, list)))
+            node = node.values()
+        elif type(node) is not list:
+            continue
+        for child in node:
+            if type(child) is dict or type(child) is list:
+                stack.append(child)
     return count
 
 
