@@ -72,6 +72,7 @@ def test_folder_recursive_mirrors_the_tree(
     out = tmp_path / "out"
     (scans / "b" / "loop").symlink_to(scans)  # a link to a folder is not entered
     (scans / "a" / "gone.png").symlink_to(tmp_path / "nowhere.png")  # to nothing
+    (scans / "b" / "self.png").symlink_to(scans / "b" / "self.png")  # to itself
     code = main(
         ["read", str(scans), "-r", "-o", f"{out}/", "-f", "json", "--workers", "2"]
     )
@@ -97,7 +98,9 @@ def test_folder_recursive_mirrors_the_tree(
     note, broken = [line for line in err.splitlines() if "skipped" in line]
     assert "skipped 1 file" in note and ".png" in note and ".pdf" in note
     # the links are passed over, each said once
-    assert broken == f"unocr read: 1 broken link in {scans} skipped (a/gone.png)"
+    assert broken == (
+        f"unocr read: 2 broken links in {scans} skipped (a/gone.png, b/self.png)"
+    )
     (link,) = [line for line in err.splitlines() if "link to a folder" in line]
     assert f"1 link to a folder in {scans} not followed (b/loop)" in link
     assert "Traceback" not in err

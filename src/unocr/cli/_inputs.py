@@ -136,13 +136,21 @@ def _walk(
                 _walk(entry.path, below, recursive, label, found, files)
             else:
                 found.unentered[label] = found.unentered.get(label, 0) + 1
-        elif entry.is_file():
+        elif _is_file(entry):
             files.append((below, entry.path))
         elif entry.is_symlink():
-            if entry.is_dir():
+            if os.path.isdir(entry.path):
                 found.links.setdefault(label, []).append("/".join(below))
-            elif not os.path.exists(entry.path):
+            elif not os.path.exists(entry.path):  # to nothing, or a loop of links
                 found.broken.setdefault(label, []).append("/".join(below))
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a file or a link to one (``False`` for a loop of links)."""
+    try:
+        return entry.is_file()
+    except OSError:  # ELOOP: the link leads back to itself
+        return False
 
 
 def _pattern(pattern: str, found: Found) -> None:

@@ -274,8 +274,8 @@ def _count(n: int, what: str) -> str:
 
 
 def _names(names: list[str], most: int = 3) -> str:
-    """The first ``most`` of ``names``, and how many more."""
-    shown = ", ".join(names[:most])
+    """The first ``most`` of ``names`` in sorted order, and how many more."""
+    shown = ", ".join(sorted(names)[:most])
     return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
 
 
