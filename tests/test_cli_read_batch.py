@@ -432,3 +432,32 @@ def test_ctrl_c_stops_promptly_and_leaves_only_complete_files(tmp_path: Path) ->
     for path in written:  # no temporary file, every file a whole page
         assert path.suffix == ".json"
         assert _page_words(path) == WORDS[0]
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Latin-1 name on a UTF-8 system: its byte 0xFC decodes to "\udcfc"
+    folder = tmp_path / "scans"
+    image = _word_image(folder / os.fsdecode(b"M\xfcller.png"), WORDS[0])
+    out = tmp_path / "out"
+    assert main(["read", str(folder), "-f", "json", "-o", f"{out}/"]) == 0
+    (written,) = out.iterdir()  # the same bytes, as the JSON file's name
+    assert os.fsencode(written.name) == b"M\xfcller.json"
+    data = written.read_text("utf-8")  # raised UnicodeEncodeError when written
+    page = Page.from_json(data)
+    assert page.source is not None and page.source.name == str(image)
+    assert WORDS[0] in page.text
+    assert "Traceback" not in capsys.readouterr().err
+    # printed where standard output refuses what is not text (a desktop's
+    # UTF-8 locale), each page's header shows U+FFFD for the byte
+    shown = subprocess.run(
+        [sys.executable, "-m", "unocr", "read", str(image), str(image)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+    )
+    assert shown.returncode == 0, shown.stderr.decode("utf-8", "replace")
+    assert f"==> {folder}/M\ufffdller.png <==".encode() in shown.stdout
+    assert WORDS[0].encode() in shown.stdout

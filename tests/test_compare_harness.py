@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,7 +11,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
+from unocr.comparison import (
+    MATPLOTLIB_HINT,
+    CompareResult,
+    compare,
+    render_html,
+    write_html,
+)
 from unocr.datasets import load_dataset
 from unocr.metrics import Normalization, ScoringOptions
 
@@ -180,3 +187,29 @@ def test_report_with_mixed_datasets_has_plots_and_drawings() -> None:
     # for the text-only one
     assert html.count("data:image/jpeg;base64,") == 2 + 1 + 2
     assert "<b>ground truth</b>" in html
+
+
+def test_image_names_that_are_not_utf8_reach_the_json_and_the_report(
+    tmp_path: Path,
+) -> None:
+    # A Latin-1 name on a UTF-8 system: os.fsdecode gives "M\udcfcller"
+    stem = os.fsdecode(b"M\xfcller")
+    shutil.copy(FIXTURES / "text" / "phototest.tif", tmp_path / f"{stem}.tif")
+    shutil.copy(FIXTURES / "text" / "phototest.txt", tmp_path / f"{stem}.txt")
+    # and one that fails (its pixels cut off), so its name is in an error too
+    broken = tmp_path / f"{stem}2.png"
+    with Image.open(FIXTURES / "text" / "phototest.tif") as im:
+        im.convert("L").save(broken)
+    broken.write_bytes(broken.read_bytes()[:2000])
+    (tmp_path / f"{stem}2.txt").write_text("whatever\n")
+    res = compare(["tesseract"], load_dataset(f"text:{tmp_path}"))
+    (run,) = res.runs
+    assert (run.ok, run.failed) == (1, 1)
+    text = res.to_json()
+    text.encode("utf-8")  # raised UnicodeEncodeError
+    data = json.loads(text)
+    ids = [im["id"] for im in data["runs"][0]["images"]]
+    assert sorted(ids) == sorted([stem, f"{stem}2"])  # back exactly
+    report = tmp_path / "report.html"
+    write_html(res, report, previews=1)  # raised UnicodeEncodeError
+    assert "M\ufffdller" in report.read_text("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,25 @@ def test_reads_tesseracts_own_multi_page_hocr(tmp_path):
     ]
     assert pages[0].text == pages[1].text
     assert "This is a lot of 12 point text" in pages[0].text
+
+
+def test_undecodable_file_names_and_lone_surrogates_are_written_as_utf8() -> None:
+    # os.fsdecode(b"M\xfcller.png"): a Latin-1 file name on a UTF-8 system
+    name = "scans/M\udcfcller.png"
+    word = Word(text="a\udcffb", geometry=Box(1, 1, 8, 8), confidence=0.5)
+    page = replace(Page.from_words([word], width=10, height=10), source=Source(name, 0))
+    for fmt in ("text", "json", "hocr", "alto", "page-xml", "tsv"):
+        dumps(page, fmt).encode("utf-8")  # raised UnicodeEncodeError for three
+    # JSON escapes them: the page reads back exactly
+    back = loads(dumps(page, "json"), "json")
+    assert back.source is not None and back.source.name == name
+    assert back.words[0].text == "a\udcffb"
+    assert "\\udcfc" in page.to_json() and "\\udcfc" in dumps_pages([page], "json")
+    assert Page.from_json(page.to_json().encode("utf-8")) == back
+    # plain text and TSV write U+FFFD for what is not text
+    assert dumps(page, "text") == "a\ufffdb"
+    assert "\ta\ufffdb\n" in dumps(page, "tsv")
+    # XML drops it (XML cannot hold it)
+    assert 'CONTENT="ab"' in dumps(page, "alto")
+    assert ">ab</span>" in dumps(page, "hocr")
+    assert "<Unicode>ab</Unicode>" in dumps(page, "page-xml")

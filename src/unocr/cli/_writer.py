@@ -37,7 +37,10 @@ def error_line(source: str, err: UnocrError) -> str:
 
 
 def _label(source: str, page: int | None) -> str:
-    shown = "<stdin>" if source == "-" else source
+    """How a page's header names it: a file name's undecodable bytes as U+FFFD."""
+    from unocr.model.serialize import encodable
+
+    shown = "<stdin>" if source == "-" else encodable(source)
     return shown if page is None else f"{shown} (page {page})"
 
 

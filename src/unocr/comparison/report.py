@@ -21,6 +21,7 @@ from unocr.comparison.ranking import accuracy_per_second, rank_runs, recommendat
 from unocr.comparison.results import CompareResult, DatasetInfo, RunResult
 from unocr.errors import UnocrError
 from unocr.metrics import Scores
+from unocr.model.serialize import encodable
 
 __all__ = ["MATPLOTLIB_HINT", "MIN_SUPPORT", "render_html", "write_html"]
 
@@ -61,7 +62,7 @@ MIN_SUPPORT = 10
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(encodable(str(text)), quote=True)
 
 
 def _num(value: float | None, digits: int = 3) -> str:

@@ -13,6 +13,7 @@ from unocr.errors import ComparisonError
 from unocr.geometry import Geometry
 from unocr.metrics import Normalization, PageScores, Scores, ScoringOptions, SpeedStats
 from unocr.model import Page
+from unocr.model.serialize import json_text
 
 __all__ = [
     "CompareResult",
@@ -355,12 +356,7 @@ class CompareResult:
 
     def to_json(self, *, indent: int | None = 2, pages: bool = True) -> str:
         """The :meth:`to_dict` data as strict JSON text."""
-        return json.dumps(
-            self.to_dict(pages=pages),
-            indent=indent,
-            ensure_ascii=False,
-            allow_nan=False,
-        )
+        return json_text(self.to_dict(pages=pages), indent=indent, allow_nan=False)
 
     def table(self) -> str:
         """The engine x dataset summary as an aligned plain-text table."""

@@ -6,10 +6,10 @@ Delegates to :mod:`unocr.model.serialize`; the schema is documented in
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from unocr.limits import ReadLimits
+from unocr.model.serialize import json_text
 
 if TYPE_CHECKING:
     from unocr.model import Page
@@ -26,7 +26,7 @@ def dumps(page: Page) -> str:
     Returns:
         The JSON text.
     """
-    return json.dumps(page.to_dict(), ensure_ascii=False, indent=2)
+    return json_text(page.to_dict(), indent=2)
 
 
 def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:

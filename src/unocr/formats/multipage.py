@@ -11,7 +11,6 @@ line. PAGE-XML and TSV describe one page per file: write them page by page.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -45,6 +44,7 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
         FormatError: No pages, or a one-page format given several.
     """
     from unocr.formats import dumps
+    from unocr.model.serialize import json_text
 
     name = checked_format(format, "write")
     if not pages:
@@ -55,8 +55,7 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
         return "\n\f".join(dumps(p, "text") for p in pages)
     if name == "json":
         return "".join(
-            json.dumps(p.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
-            for p in pages
+            json_text(p.to_dict(), separators=(",", ":")) + "\n" for p in pages
         )
     if name in ("hocr", "alto"):
         _check_shared(pages, name)

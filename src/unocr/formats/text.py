@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from unocr.model.serialize import encodable
+
 if TYPE_CHECKING:
     from unocr.model import Page
 
@@ -22,6 +24,7 @@ def dumps(page: Page) -> str:
         page: The page to write.
 
     Returns:
-        ``page.text`` (no trailing newline; :func:`unocr.formats.save` adds one).
+        ``page.text`` (no trailing newline; :func:`unocr.formats.save` adds one),
+        a lone surrogate (never text) written as U+FFFD.
     """
-    return page.text
+    return encodable(page.text)

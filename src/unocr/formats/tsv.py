@@ -84,6 +84,7 @@ from unocr.formats._numbers import box_ints, fmt_num, page_size
 from unocr.geometry import Box, enclosing_box
 from unocr.limits import ReadLimits, check_limit
 from unocr.model import Block, Line, Page, Timings, Word
+from unocr.model.serialize import encodable
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -493,8 +494,10 @@ def _conf(value: float | None) -> str:
 
 
 def _clean(text: str) -> str:
+    """One cell: line breaks and tabs as spaces, lone surrogates as U+FFFD."""
     return (
-        text.replace("\r\n", " ")
+        encodable(text)
+        .replace("\r\n", " ")
         .replace("\t", " ")
         .replace("\n", " ")
         .replace("\r", " ")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -370,8 +369,14 @@ class Page:
         return page_from_dict(data)
 
     def to_json(self, *, indent: int | None = None) -> str:
-        """JSON text of :meth:`to_dict` (UTF-8 characters kept as they are)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        r"""JSON text of :meth:`to_dict` (UTF-8 characters kept as they are).
+
+        A file name's undecodable bytes (lone surrogates) are written as
+        ``\udcXX`` escapes, so the text always encodes as UTF-8.
+        """
+        from unocr.model.serialize import json_text
+
+        return json_text(self.to_dict(), indent=indent)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Page:

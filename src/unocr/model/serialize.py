@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from typing import Any
 
@@ -21,8 +22,11 @@ from unocr.model.provenance import Provenance
 from unocr.model.source import Source
 
 __all__ = [
+    "LONE_SURROGATE",
     "SCHEMA",
     "count_objects",
+    "encodable",
+    "json_text",
     "page_from_dict",
     "page_from_json",
     "page_to_dict",
@@ -30,6 +34,12 @@ __all__ = [
 ]
 
 SCHEMA = "unocr.page/1"
+
+#: A UTF-16 surrogate on its own: never text, but what ``os.fsdecode`` makes of
+#: the bytes of a file name that are not UTF-8 (``b"\xfc"`` -> ``"\udcfc"``).
+#: No UTF-8 text can hold one.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # Longest phase duration a page may record (a year, in seconds).
 _MAX_SECONDS = 366 * 24 * 3600.0
 
@@ -401,6 +411,66 @@ def count_objects(value: Any) -> int:
             if type(child) is dict or type(child) is list:
                 stack.append(child)
     return count
+
+
+def json_text(
+    value: Any,
+    *,
+    indent: int | None = None,
+    separators: tuple[str, str] | None = None,
+    allow_nan: bool = True,
+) -> str:
+    r"""JSON text with non-ASCII characters as they are, encodable as UTF-8.
+
+    A lone surrogate (a file name's undecodable byte, :data:`LONE_SURROGATE`)
+    is written as its ``\udcXX`` escape, which ``json.loads`` reads back as
+    the same string: the text encodes as UTF-8 and round-trips exactly.
+
+    Args:
+        value: Plain JSON data.
+        indent: As for :func:`json.dumps`.
+        separators: As for :func:`json.dumps`.
+        allow_nan: As for :func:`json.dumps`.
+
+    Returns:
+        The JSON text.
+
+    Examples:
+        >>> json_text({"name": "M\udcfcller.png", "text": "Müller"})
+        '{"name": "M\\udcfcller.png", "text": "Müller"}'
+    """
+    text = json.dumps(
+        value,
+        ensure_ascii=False,
+        indent=indent,
+        separators=separators,
+        allow_nan=allow_nan,
+    )
+    if LONE_SURROGATE.search(text) is None:
+        return text
+    # only inside strings: everything else json.dumps writes is ASCII
+    return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def encodable(text: str) -> str:
+    r"""Replace lone surrogates (never text) by U+FFFD, so the text encodes as UTF-8.
+
+    What the plain-text formats (text, TSV) and the comparison report write
+    for a character that is not text, as the PDF text layer does; XML drops it
+    (:func:`unocr.formats._text.clean_text`) and JSON escapes it
+    (:func:`json_text`).
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The text, every lone surrogate replaced by U+FFFD.
+
+    Examples:
+        >>> encodable("a\udcffb") == "a\ufffdb"
+        True
+    """
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
