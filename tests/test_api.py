@@ -120,6 +120,36 @@ def test_read_many_return_mode_keeps_good_items(ink, tmp_path):
         e2.raise_()
 
 
+class _BrokenStream(io.RawIOBase):
+    """A stream whose read fails, as a dropped network stream's does."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise ConnectionResetError("connection reset by peer")
+
+
+def test_file_objects_that_cannot_be_read_fail_alone(ink, tmp_path):
+    good = io.BytesIO()
+    _image((10,)).save(good, format="PNG")
+    closed = io.BytesIO(good.getvalue())
+    closed.close()
+    text = io.StringIO("not bytes")
+    items = [good.getvalue(), closed, _BrokenStream(), text, _image((12,))]
+    # read_many lost the whole batch to the closed file's ValueError
+    results = unocr.read_many(items, backend=ink, errors="return")
+    assert [bool(r) for r in results] == [True, False, False, False, True]
+    assert results[0].text == "w10" and results[4].text == "w12"
+    for failure, why in zip(
+        results[1:4], ["closed file", "connection reset", "returned text"], strict=True
+    ):
+        assert isinstance(failure.error, ImageError)
+        assert why in str(failure.error)
+    with pytest.raises(ImageError, match="cannot read from the file object"):
+        unocr.read(closed, backend=ink)
+
+
 def test_read_many_raise_mode_raises_the_failure(ink):
     crash = _image((7,))
     with pytest.raises(RecognitionError, match="ZeroDivisionError") as info:

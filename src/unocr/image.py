@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, BinaryIO, Literal, TypeAlias, cast
+from typing import IO, Any, BinaryIO, Literal, TypeAlias, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,6 +68,7 @@ __all__ = [
     "exif_transform",
     "iter_frames",
     "load_image",
+    "read_file_object",
     "read_header",
     "stored_size",
 ]
@@ -610,26 +611,43 @@ def _open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes |
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
     else:
-        try:
-            data = source.read()  # type: ignore[attr-defined]
-        except Exception as exc:
-            raise ImageError(
-                f"{name}: cannot read from the file object: {exc}", item=name
-            ) from exc
-        if isinstance(data, str):
-            raise ImageError(
-                f"{name}: the file object returned text; open it in binary mode "
-                "(open(path, 'rb'))",
-                item=name,
-            )
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise ImageError(
-                f"{name}: read() returned {type(data).__name__}, expected bytes",
-                item=name,
-            )
-        data = bytes(data)
+        data = read_file_object(source, name)
     with io.BytesIO(data) as stream:
         yield stream, data
+
+
+def read_file_object(source: Any, name: str) -> bytes:
+    """All the bytes of a binary file object the caller passed as an input.
+
+    Args:
+        source: An object with a ``read()`` method.
+        name: How messages name it (:func:`describe`).
+
+    Returns:
+        What ``read()`` returned, as bytes.
+
+    Raises:
+        ImageError: ``read()`` raised (a closed file, a broken stream), or
+            returned text or something other than bytes.
+    """
+    try:
+        data = source.read()
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read from the file object: {exc}", item=name
+        ) from exc
+    if isinstance(data, str):
+        raise ImageError(
+            f"{name}: the file object returned text; open it in binary mode "
+            "(open(path, 'rb'))",
+            item=name,
+        )
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ImageError(
+            f"{name}: read() returned {type(data).__name__}, expected bytes",
+            item=name,
+        )
+    return bytes(data)
 
 
 def _open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:

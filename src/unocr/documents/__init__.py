@@ -31,6 +31,7 @@ from unocr.image import (
     LoadedImage,
     describe,
     load_image,
+    read_file_object,
 )
 from unocr.model import Block, Line, Page, Source, Timings
 from unocr.model.layout import group_lines
@@ -167,12 +168,9 @@ def sniff_input(item: object) -> tuple[str | None, Any]:
         data = bytes(item)
         return _kind(data[:_HEAD]), data
     if callable(getattr(item, "read", None)) and not hasattr(item, "getpixel"):
-        data = item.read()  # type: ignore[attr-defined]
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            data = bytes(data)
-            kind = _kind(data[:_HEAD])
-            return kind, (data if kind else io.BytesIO(data))
-        return None, io.StringIO(data) if isinstance(data, str) else item
+        data = read_file_object(item, describe(item))
+        kind = _kind(data[:_HEAD])
+        return kind, (data if kind else io.BytesIO(data))
     return None, item
 
 
