@@ -15,6 +15,7 @@ from unocr.draw import (
     draw_page,
     find_font,
 )
+from unocr.errors import ImageError
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
 from unocr.model import Block, Line, Page, Word
 
@@ -141,6 +142,11 @@ def test_bad_arguments():
         draw_page(page, blank(), level="paragraph")
     with pytest.raises(ValueError, match="width"):
         draw_page(page, blank(), width=0)
+    # an image other than the page's: outlines would land anywhere
+    with pytest.raises(ImageError, match="image is 200x300 pixels but the page is"):
+        draw_page(page, blank(width=200))
+    with pytest.raises(ImageError, match="400x300"):
+        page.draw(blank(width=300, height=400))  # the page's size, turned
 
 
 def test_labels_are_drawn_above_the_element():

@@ -142,6 +142,8 @@ def test_save_pdf_bad_input(tmp_path):
     sourced = page.replace(source=Source(str(tmp_path / "gone.png")))
     with pytest.raises(unocr.errors.ImageError, match=r"gone\.png: no such file"):
         save_pdf([sourced], tmp_path / "a.pdf")
+    with pytest.raises(DocumentError, match="got no pages"):
+        save_pdf(iter([]), tmp_path / "a.pdf")  # wrote a PDF without a page
     assert not (tmp_path / "a.pdf").exists()
     buffer = io.BytesIO()
     save_pdf([page], buffer, images=[Image.new("RGB", (10, 10), "white")])

@@ -32,6 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from unocr.errors import ImageError
+
 if TYPE_CHECKING:
     from unocr.geometry import Geometry, Mask
     from unocr.image import ImageInput
@@ -286,7 +288,8 @@ def draw_page(
 
     Raises:
         ValueError: Unknown level or a width below 1.
-        unocr.errors.ImageError: The image cannot be read.
+        unocr.errors.ImageError: The image cannot be read, or its size (after
+            its EXIF orientation) is not the page's.
     """
     from unocr.geometry import Mask
     from unocr.image import load_image
@@ -296,7 +299,15 @@ def draw_page(
     if isinstance(width, bool) or int(width) < 1:
         raise ValueError(f"width must be a whole number >= 1, got {width!r}")
     width = int(width)
-    canvas = load_image(image).image.convert("RGB").copy()
+    loaded = load_image(image)
+    if (loaded.width, loaded.height) != (page.width, page.height):
+        raise ImageError(
+            f"{loaded.name}: the image is {loaded.width}x{loaded.height} pixels but "
+            f"the page is {page.width}x{page.height}; pass the image the page was "
+            "read from",
+            item=loaded.name,
+        )
+    canvas = loaded.image.convert("RGB").copy()
     elements = _elements(page, level)
     draw = ImageDraw.Draw(canvas)
 

@@ -289,8 +289,8 @@ def save_pdf(
             dpi.
 
     Raises:
-        DocumentError: A page's image cannot be found, or its size differs
-            from the page's.
+        DocumentError: No pages, a page's image cannot be found, or its size
+            differs from the page's.
         unocr.errors.FormatError: The file cannot be written.
         unocr.errors.BackendUnavailableError: pikepdf is not installed.
 
@@ -300,6 +300,11 @@ def save_pdf(
     """
     pikepdf = _pikepdf()
     page_list = list(pages)
+    if not page_list:
+        raise DocumentError(
+            "save_pdf got no pages; a PDF needs at least one (check what the "
+            "pages came from)"
+        )
     if images is not None and len(images) != len(page_list):
         raise DocumentError(
             f"save_pdf got {len(page_list)} pages but {len(images)} images; give one "
