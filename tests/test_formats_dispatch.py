@@ -230,6 +230,11 @@ def test_cli_convert_errors_are_one_line(tmp_path, capsys):
     assert main(["convert", str(src)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("unocr: error: no output format")
+    # the formats it names are the ones --to takes (not the retired "page")
+    assert "(text, json, hocr, alto, page-xml, tsv)" in err
+    (tmp_path / "words.txt").write_text("just some words", encoding="utf-8")
+    assert main(["convert", str(tmp_path / "words.txt"), "--to", "json"]) == 1
+    assert "--from on the command line" in capsys.readouterr().err
     assert main(["convert", str(tmp_path / "missing.hocr"), "--to", "json"]) == 1
     assert "no such file" in capsys.readouterr().err
     assert main(["convert", str(src), "--to", "pdf"]) == 2  # argparse usage error

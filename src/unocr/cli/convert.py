@@ -71,14 +71,14 @@ def run(args: argparse.Namespace) -> int:
         FormatError: Unreadable input, unknown format, or no output format
             given and none inferable.
     """
-    from unocr.formats import dumps, infer_format, load, loads, save
+    from unocr.formats import WRITE_FORMATS, dumps, infer_format, load, loads, save
 
     target = args.to
     if target is None:
         if not args.output:
             raise FormatError(
-                "no output format: pass --to FORMAT (text, json, hocr, alto, page, "
-                "tsv) or an --output file whose suffix names it"
+                f"no output format: pass --to FORMAT ({', '.join(WRITE_FORMATS)}) "
+                "or an --output file whose suffix names it"
             )
         target = infer_format(args.output)
     if args.input == "-":

@@ -191,8 +191,8 @@ def sniff_format(data: str | bytes) -> str:
     ):
         return "tsv"
     raise FormatError(
-        "cannot tell the format of this input; pass format= one of "
-        f"{', '.join(READ_FORMATS)}"
+        "cannot tell the format of this input; name it (format= in Python, --from "
+        f"on the command line): one of {', '.join(READ_FORMATS)}"
     )
 
 
