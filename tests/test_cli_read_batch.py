@@ -301,6 +301,21 @@ def test_atomic_path_removes_the_temporary_file_on_failure(tmp_path: Path) -> No
     assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
 
 
+def test_atomic_path_writes_names_as_long_as_the_file_system_takes(
+    tmp_path: Path,
+) -> None:
+    # 250 bytes is a legal name; ".<name>.<hex>.part" beside it would not be
+    for name in ["p" * 245 + ".json", "ü" * 120 + ".hocr"]:  # bytes, not characters
+        target = tmp_path / name
+        assert len(os.fsencode(name)) <= 255
+        with atomic_path(target) as temp:
+            temp.write_text("done", encoding="utf-8")
+        assert target.read_text("utf-8") == "done"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["p" * 245 + ".json", "ü" * 120 + ".hocr"]
+    )
+
+
 def _interrupted_write(target: Path) -> None:
     with atomic_path(target) as temp:
         temp.write_text("half", encoding="utf-8")

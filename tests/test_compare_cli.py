@@ -281,3 +281,54 @@ def test_protocol_normalization_and_word_spotting_flags(
         == 2
     )
     assert "either --normalization or" in capsys.readouterr().err
+
+
+def test_outputs_that_cannot_be_written_are_said_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    # the report under a file, the JSON onto a folder: both said, nothing run
+    code = main(
+        ["compare", "-b", "tesseract", TEXT_ARG, "--report", str(afile / "r.html"),
+         "--json", str(tmp_path)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"cannot write {tmp_path}: it is a folder" in captured.err
+    assert f"cannot write {afile / 'r.html'}: {afile} is not a folder" in captured.err
+    assert captured.out == ""  # no table: no engine ran
+    assert "Traceback" not in captured.err
+
+
+def test_an_output_that_fails_while_written_costs_only_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unocr.cli import _output, compare
+
+    report = tmp_path / "report.html"
+    out_json = tmp_path / "new" / "results.json"  # its folder is made
+    write_text = _output.write_text
+
+    def full_disk(target: Path, text: str) -> None:
+        # a disk that fills up while the report is written: not to be provoked here
+        if target == report:
+            raise OSError(28, "No space left on device", str(target))
+        write_text(target, text)
+
+    monkeypatch.setattr(compare, "write_text", full_disk)
+    code = main(
+        ["compare", "-b", "tesseract", TEXT_ARG, "--report", str(report),
+         "--json", str(out_json)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"cannot write {report}: No space left on device" in captured.err
+    assert json.loads(out_json.read_text("utf-8"))["runs"]  # the JSON is whole
+    assert "tesseract" in captured.out  # and the table printed
+    assert "Traceback" not in captured.err
+    # a name too long for the file system is said before the run
+    long = tmp_path / ("r" * 300 + ".html")
+    assert main(["compare", "-b", "tesseract", TEXT_ARG, "--report", str(long)]) == 1
+    captured = capsys.readouterr()
+    assert "File name too long" in captured.err and captured.out == ""

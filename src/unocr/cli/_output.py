@@ -1,6 +1,7 @@
 """Output files that are either complete or absent.
 
-Every file ``unocr read`` writes goes through :func:`atomic_path`: it is
+Every file ``unocr read`` and ``unocr compare`` write goes through
+:func:`atomic_path`: it is
 written under a hidden temporary name in the same folder and renamed into
 place once complete (:func:`os.replace`, atomic on one file system). An
 error or Ctrl-C while writing removes the temporary file, so an output file
@@ -16,10 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text"]
+__all__ = ["atomic_path", "unwritable_reason", "write_text"]
 
 #: Suffix of the temporary files, removed on failure.
 PART_SUFFIX = ".part"
+# The bytes of the final name a temporary name keeps.
+_NAME_BYTES = 200
 
 
 @contextmanager
@@ -31,8 +34,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
     Yields:
         The temporary file's path (``.<name>.<random>.part`` beside
-        ``target``, created empty). Removing it in the ``with`` body leaves
-        ``target`` as it was.
+        ``target``, created empty; a name longer than 200 bytes is cut there,
+        so the temporary name is legal wherever the final one is). Removing it
+        in the ``with`` body leaves ``target`` as it was.
 
     Raises:
         BaseException: Whatever the ``with`` body raised; the temporary file
@@ -40,8 +44,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
+    # file systems take names of up to 255 bytes: leave room for the rest
+    name = os.fsdecode(os.fsencode(target.name)[:_NAME_BYTES])
     while True:  # created as open() creates files: permissions from the umask
-        temp = folder / f".{target.name}.{secrets.token_hex(4)}{PART_SUFFIX}"
+        temp = folder / f".{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
         try:
             temp.open("xb").close()
         except FileExistsError:
@@ -68,3 +74,31 @@ def write_text(target: Path, text: str) -> None:
         text += "\n"
     with atomic_path(target) as temp:
         temp.write_text(text, encoding="utf-8")
+
+
+def unwritable_reason(target: Path) -> str | None:
+    """Why ``target`` could not be written, told before any work is done.
+
+    What :func:`atomic_path` would need: ``target`` is not a folder, and its
+    nearest existing folder (missing folders are created) can be written in.
+    A full disk or a quota shows only when writing.
+
+    Args:
+        target: The output file.
+
+    Returns:
+        The reason, or ``None`` where nothing stands in the way.
+    """
+    try:
+        if target.is_dir():
+            return "it is a folder; name a file"
+    except OSError as exc:  # e.g. a name longer than the file system takes
+        return exc.strerror or str(exc)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}"
+    return None

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from unocr.cli._args import positive_int
+from unocr.cli._output import unwritable_reason, write_text
 
 __all__ = ["register", "run"]
 
@@ -185,19 +187,48 @@ def _normalization(args: argparse.Namespace) -> object:
     return None
 
 
-def _write(result: object, args: argparse.Namespace) -> None:
-    from unocr.comparison import CompareResult, write_html
+def _unwritable(args: argparse.Namespace) -> int:
+    """Say which of --json and --report cannot be written; how many."""
+    bad = 0
+    for target in (args.json, args.report):
+        reason = None if target is None else unwritable_reason(target)
+        if reason is not None:
+            print(f"unocr: error: cannot write {target}: {reason}", file=sys.stderr)
+            bad += 1
+    return bad
+
+
+def _write(result: object, args: argparse.Namespace) -> int:
+    """Print the table, write --json and --report; how many could not be written."""
+    from unocr.comparison import CompareResult, render_html
 
     assert isinstance(result, CompareResult)
     print(result.table())
-    if args.json is not None:
-        result.save(args.json)
-        print(f"wrote {args.json}", file=sys.stderr)
-    if args.report is not None:
-        notes = write_html(result, args.report, previews=max(0, args.previews))
+    notes: list[str] = []
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
+        (args.json, result.to_json),
+        (
+            args.report,
+            lambda: render_html(result, previews=max(0, args.previews), notes=notes),
+        ),
+    ]
+    failed = 0
+    for target, render in outputs:
+        if target is None:
+            continue
+        try:  # one that cannot be written does not cost the other
+            write_text(target, render())
+        except OSError as exc:
+            print(
+                f"unocr: error: cannot write {target}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            failed += 1
+            continue
         for note in notes:
             print(f"unocr: note: {note}", file=sys.stderr)
-        print(f"wrote {args.report}", file=sys.stderr)
+        print(f"wrote {target}", file=sys.stderr)
+    return failed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -213,6 +244,8 @@ def run(args: argparse.Namespace) -> int:
     from unocr.datasets import load_dataset
     from unocr.metrics import Normalization, ScoringOptions
 
+    if _unwritable(args):  # before the work, not after it
+        return 1
     if args.merge:
         if args.engines or args.backends or args.datasets:
             print(
@@ -223,8 +256,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
         results = [load_result(path) for path in args.merge]
         merged = merge_results(results, [str(p) for p in args.merge])
-        _write(merged, args)
-        return 0 if merged.runs else 1
+        unwritten = _write(merged, args)
+        return 0 if merged.runs and not unwritten else 1
     engines = list(args.engines)
     if args.backends:
         engines.extend(n.strip() for n in args.backends.split(",") if n.strip())
@@ -283,5 +316,5 @@ def run(args: argparse.Namespace) -> int:
             progress=bar.update,
             on_run=started,
         )
-    _write(result, args)
-    return 0 if result.runs else 1
+    unwritten = _write(result, args)
+    return 0 if result.runs and not unwritten else 1
