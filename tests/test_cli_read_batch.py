@@ -287,6 +287,24 @@ def test_an_output_that_cannot_be_written_fails_alone(
     assert (out / "p1.txt").read_text("utf-8").strip() == WORDS[0]
 
 
+def test_one_output_file_that_cannot_be_written_is_said_before_reading(
+    scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    for fmt in ("json", "pdf"):  # the PDF was written only after every page
+        target = afile / f"all.{fmt}"
+        # an unknown engine shows the order: the output is checked first
+        code = main(
+            ["read", str(scans / "p1.png"), "-b", "nosuchengine", "-o", str(target)]
+        )
+        assert code == 1
+        errors = [e for e in capsys.readouterr().err.splitlines() if "error" in e]
+        assert errors == [
+            f"unocr: error: cannot write {target}: {afile} is not a folder"
+        ]
+
+
 def test_atomic_path_removes_the_temporary_file_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "page.json"
     target.write_text("old", encoding="utf-8")
