@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "unwritable_reason", "write_text"]
+__all__ = ["atomic_path", "cannot_write", "unwritable_reason", "write_text"]
 
 #: Suffix of the temporary files, removed on failure.
 PART_SUFFIX = ".part"
@@ -102,3 +102,17 @@ def unwritable_reason(target: Path) -> str | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"no permission to write in {folder}"
     return None
+
+
+def cannot_write(target: Path | str, why: str | OSError) -> str:
+    """The error line for an output that cannot be written.
+
+    Args:
+        target: The file (``"<stdout>"`` for standard output).
+        why: The reason, or the error writing it raised.
+
+    Returns:
+        ``"unocr: error: cannot write TARGET: REASON"``.
+    """
+    reason = why if isinstance(why, str) else why.strerror or str(why)
+    return f"unocr: error: cannot write {target}: {reason}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from unocr.cli._naming import Unit
-from unocr.cli._output import atomic_path, write_text
+from unocr.cli._output import atomic_path, cannot_write, write_text
 from unocr.cli._progress import Progress
 from unocr.errors import UnocrError
 
@@ -133,8 +133,7 @@ class Writer:
     def unwritable(self, path: Path | None, exc: OSError) -> None:
         """An output file could not be written: its line; the others go on."""
         self.failed += 1
-        reason = exc.strerror or str(exc)
-        self.progress.say(f"unocr: error: cannot write {path or '<stdout>'}: {reason}")
+        self.progress.say(cannot_write(path or "<stdout>", exc))
 
     def _good(self, u: int) -> list[int]:
         from unocr.model import Page

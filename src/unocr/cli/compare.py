@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from unocr.cli._args import positive_int
-from unocr.cli._output import unwritable_reason, write_text
+from unocr.cli._output import cannot_write, unwritable_reason, write_text
 
 __all__ = ["register", "run"]
 
@@ -193,7 +193,7 @@ def _unwritable(args: argparse.Namespace) -> int:
     for target in (args.json, args.report):
         reason = None if target is None else unwritable_reason(target)
         if reason is not None:
-            print(f"unocr: error: cannot write {target}: {reason}", file=sys.stderr)
+            print(cannot_write(target, reason), file=sys.stderr)
             bad += 1
     return bad
 
@@ -219,10 +219,7 @@ def _write(result: object, args: argparse.Namespace) -> int:
         try:  # one that cannot be written does not cost the other
             write_text(target, render())
         except OSError as exc:
-            print(
-                f"unocr: error: cannot write {target}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
+            print(cannot_write(target, exc), file=sys.stderr)
             failed += 1
             continue
         for note in notes:

@@ -69,7 +69,7 @@ from unocr.cli import _naming as naming
 from unocr.cli._args import positive_int
 from unocr.cli._inputs import READ_SUFFIXES, Found, collect
 from unocr.cli._naming import UsageError
-from unocr.cli._output import atomic_path, unwritable_reason
+from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
 from unocr.cli._progress import Progress
 from unocr.cli._writer import Writer
 from unocr.errors import UnknownOptionError, UnocrError
@@ -335,8 +335,8 @@ def run(args: argparse.Namespace) -> int:
     # One --output file for every result: complete or absent, like the others.
     single = Path(args.output) if targets is None and args.output else None
     reason = None if single is None else unwritable_reason(single)
-    if reason is not None:  # said before any engine work, which it would lose
-        print(f"unocr: error: cannot write {single}: {reason}", file=sys.stderr)
+    if single is not None and reason is not None:  # before the work it would lose
+        print(cannot_write(single, reason), file=sys.stderr)
         return 1
 
     engine_options: dict[str, Any] = dict(args.option)
