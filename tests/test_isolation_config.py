@@ -67,6 +67,9 @@ def test_environment_variable_wins_over_the_file(config, monkeypatch) -> None:
     [
         ("[backends.tesseract\n", "not a valid TOML file"),
         ("backends = 3\n", "one table per engine"),
+        # a misspelt table's settings would be dropped in silence
+        ("[backend.tesseract.options]\npsm = 6\n", "unknown table or key 'backend'"),
+        ("psm = 6\n", "unknown table or key 'psm'"),
         ("[backends.tesseract]\npyhton = 'x'\n", "unknown setting 'pyhton'"),
         ("[backends.tesseract]\npython = 3\n", "path of an interpreter"),
         ("[backends.tesseract]\nisolate = 'yes'\n", "true or false"),

@@ -199,6 +199,13 @@ def _load(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path} is not a valid TOML file: {exc}", source=str(path)
         ) from None
+    unknown = sorted(set(data) - {"backends"})
+    if unknown:  # a typo would leave its settings unused, in silence
+        raise ConfigError(
+            f"{path}: unknown table or key {unknown[0]!r}; the file holds one "
+            "[backends.NAME] table per engine (e.g. [backends.tesseract.options])",
+            source=str(path),
+        )
     tables = data.get("backends", {})
     if not isinstance(tables, dict) or not all(
         isinstance(v, dict) for v in tables.values()
