@@ -184,8 +184,9 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
         )
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
+        value = float(arr[tuple(bad)])
         raise GeometryError(
-            f"{name}: expected finite coordinates, got {arr[tuple(bad)]!r} at index "
+            f"{name}: expected finite coordinates, got {value!r} at index "
             f"{tuple(int(i) for i in bad)}"
         )
     return check_range(arr, name)
