@@ -67,6 +67,23 @@ def hostile_number(rng: random.Random) -> Any:
     return copy.deepcopy(rng.choice(HOSTILE_NUMBERS))
 
 
+#: Text that breaks naive writers: lone surrogates (a file name's undecodable
+#: bytes), controls XML cannot hold, noncharacters, bidi marks, a long run.
+HOSTILE_STRINGS: tuple[str, ...] = (
+    "\udcfc", "a\ud800b", "\x00", "\x0b\x1f", "\ufffe\uffff", "\u202eRTL", "\t\n\r",
+    "<&>\"'", "x" * 5000, "",
+)  # fmt: skip
+
+
+def written(page: object) -> object:
+    """A page that loads must be written in every format, as UTF-8."""
+    if isinstance(page, Page):
+        for fmt in formats.WRITE_FORMATS:
+            formats.dumps(page, fmt).encode("utf-8")
+        formats.dumps_pages([page, page], "json").encode("utf-8")
+    return page
+
+
 _HOSTILE_TOKENS = (
     "1e309", "-1e309", "nan", "NaN", "inf", "Infinity", "-1", "0", "9" * 400,
     "2000000000", "1e-320", "", "x", '"', "&amp;", "\x00", "-0",
@@ -426,21 +443,16 @@ def format_target(rng: random.Random) -> Thunk:
             rng.choice((1, 5, 100, None))
         )
     if rng.random() < 0.2:
-        return lambda: formats.load(
-            io.BytesIO(
-                data
-                if isinstance(data, bytes)
-                else data.encode("utf-8", "surrogatepass")
-            ),
-            name,
-            **limits,
-        )
-    return lambda: formats.loads(data, name, **limits)  # fmt: skip
+        raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+        return lambda: written(formats.load(io.BytesIO(raw), name, **limits))
+    return lambda: written(formats.loads(data, name, **limits))
 
 
 # --------------------------------------------------------------------- JSON
 def _hostile_json(rng: random.Random, depth: int = 0) -> Any:
-    kind = rng.randrange(9)
+    kind = rng.randrange(10)
+    if kind == 9:
+        return rng.choice(HOSTILE_STRINGS)
     if kind < 4 or depth > 2:
         value = hostile_number(rng)
         return float(value) if isinstance(value, np.generic) else value
@@ -518,7 +530,7 @@ def json_target(rng: random.Random) -> Thunk:
     nest = rng.choice((0, 0, 0, 300, 5000))
     if nest:
         text = text[:-1] + ', "extra": ' + "[" * nest + "]" * nest + "}"
-    return lambda: formats.loads(text, "json")
+    return lambda: written(formats.loads(text, "json"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -530,7 +542,7 @@ def gcv_json_target(rng: random.Random) -> Thunk:
     """Cloud Vision responses: values anywhere replaced by hostile JSON values."""
     doc = _mutated(_gcv_dict(), rng)
     text = json.dumps(doc, allow_nan=True)
-    return lambda: formats.loads(text, "gcv")
+    return lambda: written(formats.loads(text, "gcv"))
 
 
 # ----------------------------------------------------------------- geometry
