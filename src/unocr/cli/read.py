@@ -334,9 +334,8 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(args, str(exc))
     # One --output file for every result: complete or absent, like the others.
     single = Path(args.output) if targets is None and args.output else None
-    reason = None if single is None else unwritable_reason(single)
-    if single is not None and reason is not None:  # before the work it would lose
-        print(cannot_write(single, reason), file=sys.stderr)
+    if single is not None and (reason := unwritable_reason(single)) is not None:
+        print(cannot_write(single, reason), file=sys.stderr)  # before the work
         return 1
 
     engine_options: dict[str, Any] = dict(args.option)
