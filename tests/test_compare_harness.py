@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from unocr.comparison import (
-    MATPLOTLIB_HINT,
-    CompareResult,
-    compare,
-    render_html,
-    write_html,
-)
+from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
+from unocr.comparison.report import write_html
 from unocr.datasets import load_dataset
 from unocr.metrics import Normalization, ScoringOptions
 
