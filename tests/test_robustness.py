@@ -436,6 +436,16 @@ def test_a_page_that_loads_can_be_saved_in_every_format():
         assert isinstance(formats.dumps(page, fmt), str)
 
 
+@pytest.mark.parametrize("language", ["\x00", "a\ud800b", "\udcfc", "\ufffe\uffff"])
+def test_a_language_that_is_no_code_does_not_stop_a_writer(language: str) -> None:
+    """Found by the JSON fuzz target: lxml refused such a ``lang`` / ``LANG``."""
+    doc = json.dumps(json.loads(page_json(blocks=[block(BOX, language=language)])))
+    page = formats.loads(doc)
+    assert page.blocks[0].language == language  # JSON keeps what it was given
+    for fmt in formats.WRITE_FORMATS:
+        formats.dumps(page, fmt).encode("utf-8")
+
+
 def test_deep_json_nesting_is_a_format_error():
     """RecursionError for deeply nested JSON."""
     deep = page_json()[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"

@@ -143,7 +143,7 @@ def dumps(page: Page) -> str:
         block_el.set("ID", f"block_{b}")
         _set_box(block_el, block.geometry)
         if block.language:
-            block_el.set("LANG", block.language)
+            block_el.set("LANG", clean_text(block.language))
         if is_rtl(block.text):
             block_el.set("BASEDIRECTION", "rtl")
         _shape(block_el, block.geometry)
@@ -152,7 +152,7 @@ def dumps(page: Page) -> str:
             line_el.set("ID", f"line_{b}_{n}")
             _set_box(line_el, line.geometry)
             if line.language and line.language != block.language:
-                line_el.set("LANG", line.language)
+                line_el.set("LANG", clean_text(line.language))
             if is_rtl(line.text):
                 line_el.set("BASEDIRECTION", "rtl")
             _shape(line_el, line.geometry)
@@ -177,7 +177,7 @@ def dumps(page: Page) -> str:
                 if word.confidence is not None:
                     string.set("WC", fmt_num(word.confidence, 4))
                 if word.language and word.language != line.language:
-                    string.set("LANG", word.language)
+                    string.set("LANG", clean_text(word.language))
                 _shape(string, word.geometry)
                 if _glyphs_fit(word):
                     for g, symbol in enumerate(word.symbols, start=1):

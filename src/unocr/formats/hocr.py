@@ -91,7 +91,7 @@ def _title(
 
 def _set_lang(el: Any, language: str | None, inherited: str | None) -> str | None:
     if language != inherited:
-        el.set("lang", language or "")
+        el.set("lang", clean_text(language or ""))
     return language
 
 
