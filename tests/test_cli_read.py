@@ -260,11 +260,13 @@ def test_argparse_usage_errors(
     [
         (["{s}", "{e}", "--format", "hocr"], "one document per file"),
         (["{s}", "{e}", "--format", "page-xml"], "one page per file"),
-        (["{s}", "--output", "result.xyz"], "--format"),
+        (["{s}", "--output", "result.xyz"], "--format on the command line"),
         (["{s}", "--annotate", "boxes.nope"], "image file name"),
         (["{s}", "-O", "psm=99"], "psm"),
         (["{s}", "{s}", "-o", "out/{{stem}}.json"], "{index}"),
         (["{s}", "{s}", "--annotate", "out/{{name}}.png"], "{index}"),
+        # one file, for all that '..' hides it
+        (["{s}", "{e}", "-o", "out/{{stem}}/../all.json"], "{index}"),
         (
             ["{s}", "-o", "out/{{pages}}.json"],
             "{stem}, {name}, {index}, {page} and {dir}",
@@ -279,6 +281,21 @@ def test_run_usage_errors(
     assert main(["read", *argv]) == 2
     err = capsys.readouterr().err
     assert "usage:" in err and message in err
+
+
+def test_an_output_that_is_an_input_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the JSON was written over the image
+    image = tmp_path / "scan.png"
+    image.write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "link.json").symlink_to(image)
+    for output in [str(image), str(tmp_path / "x" / ".." / "scan.png"),
+                   str(tmp_path / "link.json"), str(tmp_path / "{stem}.png")]:  # fmt: skip
+        assert main(["read", str(image), "-f", "json", "-o", output]) == 2
+        assert "is also an input" in capsys.readouterr().err
+    assert main(["read", str(image), "--annotate", str(image)]) == 2
+    assert image.read_bytes() == SAMPLE.read_bytes()
 
 
 def test_usage_error_subprocess() -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "Unit",
     "UsageError",
     "annotate_targets",
+    "check_apart",
     "output_format",
     "targets",
     "units",
@@ -123,7 +124,8 @@ def _fill(pattern: str, unit: Unit, index: int) -> Path:
 
 def _pattern_paths(pattern: str, units: Sequence[Unit], option: str) -> list[Path]:
     paths = [_fill(pattern, u, i) for i, u in enumerate(units)]
-    if len(set(paths)) != len(paths):
+    # 'a/../x.json' and 'b/../x.json' are one file
+    if len({os.path.normpath(p) for p in paths}) != len(paths):
         raise UsageError(
             f"the {option} pattern {pattern!r} gives several outputs the same file "
             "name; add {index} (or {page} for the pages of a document, {dir} for "
@@ -154,7 +156,26 @@ def output_format(args: argparse.Namespace) -> str:
     try:
         return infer_format(out)
     except UnocrError as err:
-        raise UsageError(f"{err} Give --format explicitly.") from None
+        raise UsageError(str(err)) from None
+
+
+def check_apart(inputs: Sequence[Input], outputs: Sequence[str]) -> None:
+    """Refuse an output file that is one of the inputs (it would be overwritten).
+
+    Args:
+        inputs: The inputs found on the command line.
+        outputs: Every file the run would write.
+
+    Raises:
+        UsageError: An output is an input file (after ``..`` and links).
+    """
+    read = {os.path.realpath(i.source) for i in inputs if i.source != "-"}
+    for out in outputs:
+        if os.path.realpath(out) in read:
+            raise UsageError(
+                f"the output {out} is also an input: writing it would destroy the "
+                "input; write to another file (and move it over the input after)"
+            )
 
 
 def targets(

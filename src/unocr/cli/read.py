@@ -330,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
         annotate = naming.annotate_targets(
             args, naming.units(where, inputs, per_page=True)
         )
+        stream = [args.output] if targets is None and args.output else []
+        naming.check_apart(inputs, [*stream, *(targets or ()), *(annotate or ())])
     except UsageError as exc:
         return _usage_error(args, str(exc))
     # One --output file for every result: complete or absent, like the others.

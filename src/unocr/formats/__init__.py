@@ -418,12 +418,12 @@ def infer_format(path: str | os.PathLike[str]) -> str:
         raise FormatError(
             f"cannot tell ALTO from PAGE-XML by the name {os.fspath(path)!r}; name the "
             "file *.alto.xml or *.page.xml, or pass the format explicitly "
-            "(format='alto' / 'page-xml', or --format)"
+            "(format='alto' / 'page-xml' in Python, --format on the command line)"
         )
     raise FormatError(
         f"cannot infer an OCR output format from the name {os.fspath(path)!r}; use a "
         "suffix .txt, .json, .hocr, .html, .alto.xml, .page.xml or .tsv, or pass "
-        "the format explicitly"
+        "the format explicitly (format= in Python, --format on the command line)"
     )
 
 
