@@ -299,6 +299,10 @@ def test_outputs_that_cannot_be_written_are_said_before_the_run(
     assert f"cannot write {afile / 'r.html'}: {afile} is not a folder" in captured.err
     assert captured.out == ""  # no table: no engine ran
     assert "Traceback" not in captured.err
+    same = tmp_path / "out.json"
+    args = ["compare", "-b", "tesseract", TEXT_ARG, "--json", str(same)]
+    assert main([*args, "--report", str(tmp_path / "x" / ".." / "out.json")]) == 1
+    assert "name one file" in capsys.readouterr().err and not same.exists()
 
 
 def test_an_output_that_fails_while_written_costs_only_itself(

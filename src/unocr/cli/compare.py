@@ -10,6 +10,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -189,6 +190,14 @@ def _normalization(args: argparse.Namespace) -> object:
 
 def _unwritable(args: argparse.Namespace) -> int:
     """Say which of --json and --report cannot be written; how many."""
+    both = args.json is not None and args.report is not None
+    if both and os.path.realpath(args.json) == os.path.realpath(args.report):
+        print(
+            f"unocr: error: --json and --report name one file ({args.json}); "
+            "the report would replace the results",
+            file=sys.stderr,
+        )
+        return 1
     bad = 0
     for target in (args.json, args.report):
         reason = None if target is None else unwritable_reason(target)
