@@ -413,6 +413,17 @@ def count_objects(value: Any) -> int:
     return count
 
 
+def _encodes(text: str) -> bool:
+    """Whether ``text`` holds no lone surrogate (cheaper than a search)."""
+    if text.isascii():  # known without a scan
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_text(
     value: Any,
     *,
@@ -446,7 +457,7 @@ def json_text(
         separators=separators,
         allow_nan=allow_nan,
     )
-    if LONE_SURROGATE.search(text) is None:
+    if _encodes(text):
         return text
     # only inside strings: everything else json.dumps writes is ASCII
     return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -470,7 +481,7 @@ def encodable(text: str) -> str:
         >>> encodable("a\udcffb") == "a\ufffdb"
         True
     """
-    return LONE_SURROGATE.sub("\ufffd", text)
+    return text if _encodes(text) else LONE_SURROGATE.sub("\ufffd", text)
 
 
 def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
