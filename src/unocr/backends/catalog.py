@@ -150,6 +150,8 @@ class EngineSpec:
     @property
     def needs(self) -> str:
         """Everything the engine needs, in one line (``unocr backends``)."""
+        if not self.extra:  # made of other engines, it installs nothing itself
+            return "what the engines it is made of need"
         parts = [f"unocr[{self.extra}]"]
         if self.own_environment is not None:
             parts[0] += " in its own environment"
