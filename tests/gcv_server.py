@@ -83,6 +83,7 @@ class VisionServer:
     always: grpc.StatusCode | None = None
     unavailable_fraction: float = 0.0
     delay: float = 0.0
+    delays: list[float] = field(default_factory=list)
     abort_if: (
         Callable[[vision_v1.BatchAnnotateImagesRequest], grpc.StatusCode | None] | None
     ) = None
@@ -174,13 +175,14 @@ class VisionServer:
             self._in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
             status = self._fault()
+            delay = self.delays.pop(0) if self.delays else self.delay
         if status is None and self.abort_if is not None:
             status = self.abort_if(request)
         try:
-            if self.delay:
+            if delay:
                 done = threading.Event()
                 context.add_callback(done.set)  # the client gave up
-                done.wait(self.delay)
+                done.wait(delay)
             if status is not None:
                 call.status = status
                 context.abort(status, self.details or f"injected {status.name}")

@@ -281,6 +281,22 @@ def test_retries_stop_at_the_deadline() -> None:
     assert max(c.started for c in server.calls) - server.calls[0].started < 1.0
 
 
+def test_an_attempt_cut_at_the_deadline_keeps_the_servers_last_answer() -> None:
+    # two quick refusals, then an attempt that our own deadline cuts short
+    server = VisionServer(always=grpc.StatusCode.UNAVAILABLE, delays=[0, 0, 10.0])
+    with (
+        server,
+        backend_for(server, timeout=1.0, initial_backoff=0.05, max_backoff=0.1) as gcv,
+        pytest.raises(EngineTimeoutError) as info,
+    ):
+        gcv.read(png(8, 8, 0))
+    message = str(info.value)
+    assert "after 3 attempt(s)" in message
+    assert "last: UNAVAILABLE" in message
+    assert "cut short at the deadline" in message
+    assert "DEADLINE_EXCEEDED" not in message
+
+
 def test_a_server_slower_than_the_deadline_times_out() -> None:
     images = [png(8, 8, k) for k in range(3)]
     with VisionServer(delay=10.0) as server, backend_for(server, timeout=0.5) as gcv:

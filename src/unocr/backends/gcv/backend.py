@@ -712,6 +712,15 @@ class GcvBackend(Backend):
             reply = yield request, remaining
             engine += time.perf_counter() - start
             if isinstance(reply, gexc.GoogleAPICallError):
+                if (
+                    isinstance(reply, gexc.DeadlineExceeded)
+                    and attempts > 1
+                    and backoff.remaining() <= 0
+                ):
+                    # Our own deadline cut this attempt short: the answer
+                    # before it says more about why there is none.
+                    last += "; the last attempt was cut short at the deadline"
+                    break
                 last = self._describe(reply)
                 if isinstance(reply, _RETRYABLE):
                     _log.info(
