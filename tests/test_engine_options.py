@@ -1,8 +1,9 @@
-"""Unknown engine options: a typed error naming the options and the closest one."""
+"""Engine options: an unknown name or a value of the wrong type is a typed error."""
 
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,14 @@ import pytest
 import unocr
 from unocr.backends.options import check_options, engine_options
 from unocr.cli import main
-from unocr.errors import UnknownOptionError, UnocrError
+from unocr.draw import draw_page
+from unocr.errors import (
+    ComparisonError,
+    ConfigError,
+    LanguageCodeError,
+    UnknownOptionError,
+    UnocrError,
+)
 
 from .ink_engine import InkBackend
 
@@ -54,3 +62,183 @@ def test_the_cli_reports_an_unknown_option_as_a_usage_error(capsys):
     err = capsys.readouterr().err
     assert code == 2  # a usage error
     assert "no option 'psmm'" in err and "Did you mean 'psm'?" in err
+
+
+# --------------------------------------------------------------- option values
+
+GCV = {"endpoint": "127.0.0.1:9", "insecure": True}  # built, never called
+
+
+@pytest.mark.parametrize(
+    ("backend", "options", "says"),
+    [
+        # a value of another type than the engine declares (what -O can give)
+        ("tesseract", {"timeout": "x"}, "option timeout must be float | None, got 'x'"),
+        ("tesseract", {"psm": True}, "option psm must be int | None, got True"),
+        ("tesseract", {"config": 3}, "option config must be str | Sequence[str]"),
+        ("tesseract", {"tesseract_cmd": 0}, "option tesseract_cmd must be"),
+        ("gcv", {**GCV, "initial_backoff": "x"}, "option initial_backoff must be"),
+        ("gcv", {**GCV, "max_image_bytes": float("inf")}, "option max_image_bytes"),
+        ("gcv", {**GCV, "feature": "x"}, "must be 'document' or 'text', got 'x'"),
+        ("cascade", {"engines": 3}, "option engines must be Sequence[str | Backend]"),
+        # a required option left out
+        ("pipeline", {}, "the pipeline backend needs the options detect, recognize"),
+        # values of the right type out of range
+        ("tesseract", {"psm": 20}, "psm must be an integer 0-13, got 20"),
+        ("tesseract", {"max_pixels": 0}, "max_pixels must be a positive int"),
+        ("tesseract", {"config": "-c"}, "config: -c needs a value"),
+        (
+            "gcv",
+            {**GCV, "max_image_bytes": 0},
+            "max_image_bytes must be a whole number",
+        ),
+        ("gcv", {**GCV, "timeout": float("inf")}, "timeout must be a finite number"),
+        ("gcv", {**GCV, "concurrency": 0}, "concurrency must be a whole number >= 1"),
+    ],
+)
+def test_a_bad_option_value_is_a_config_error(backend, options, says):
+    with pytest.raises(ConfigError) as info:
+        unocr.get_backend(backend, **options).close()
+    assert isinstance(info.value, ValueError)  # what it was before it had a type
+    assert says in str(info.value)
+
+
+def test_an_engine_given_a_bad_value_directly_says_which_option():
+    # not through get_backend: the engine's own checks
+    from unocr.backends.cascade import CascadeBackend
+    from unocr.backends.tesseract.backend import TesseractBackend
+
+    with pytest.raises(ConfigError, match="tesseract_cmd must be the program"):
+        TesseractBackend(tesseract_cmd=0)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="config must be a string"):
+        TesseractBackend(config=[{"a": 1}])  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match="engines must be a list of engine names"):
+        CascadeBackend(engines=3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("languages", [0, 1.5, b"en", object()])
+def test_languages_that_are_not_codes_say_so(languages):
+    from unocr.backends.tesseract.backend import TesseractBackend
+
+    with pytest.raises(LanguageCodeError, match="languages must be a list of codes"):
+        TesseractBackend(languages=languages)  # type: ignore[arg-type]
+
+
+def test_a_value_check_passes_what_the_annotation_allows():
+    def factory(
+        *,
+        gap: int = 3,
+        ratio: float = 0.5,
+        names: list[str] | None = None,
+        flag: bool = False,
+        anything: object = None,
+    ) -> None: ...
+
+    check_options("x", factory, {"gap": 2, "ratio": 1, "names": ["a"], "flag": True})
+    check_options("x", factory, {"anything": True})
+    with pytest.raises(
+        ConfigError, match=r"names must be list\[str\] \| None, got \['a', 2\]"
+    ):
+        check_options("x", factory, {"names": ["a", 2]})  # every item is checked
+    with pytest.raises(ConfigError, match="gap must be int, got True"):
+        check_options("x", factory, {"gap": True})
+    with pytest.raises(ConfigError, match="ratio must be float, got 'x'"):
+        check_options("x", factory, {"ratio": "x"})
+
+
+def test_an_annotation_that_cannot_be_resolved_is_not_checked():
+    def factory(*, gap: Unresolvable = 3) -> None: ...  # type: ignore[name-defined]  # noqa: F821
+
+    check_options("x", factory, {"gap": "anything"})
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda: unocr.read_many([], backend="tesseract", workers=0), "workers must"),
+        (lambda: unocr.read_many([], backend="tesseract", errors="x"), "errors must"),
+        (
+            lambda: draw_page(unocr.Page(width=4, height=4), SAMPLE, width=1.5),
+            "width must be a whole number >= 1, got 1.5",
+        ),
+        (
+            lambda: unocr.metrics.ScoringOptions(protocol="x"),  # type: ignore[arg-type]
+            "protocol must be one of",
+        ),
+    ],
+)
+def test_a_bad_call_option_is_a_config_error(call, says):
+    with pytest.raises(ConfigError, match=says):
+        call()
+
+
+def test_compare_without_a_dataset_is_a_comparison_error():
+    with pytest.raises(ComparisonError, match="give at least one dataset"):
+        unocr.compare(["tesseract"], [])
+
+
+@pytest.mark.parametrize(
+    ("option", "code", "says"),
+    [
+        ('timeout="x"', 2, "the tesseract backend's option timeout must be float"),
+        ("psm=20", 2, "invalid option for the tesseract backend: psm must be"),
+        ("processes=0", 2, "processes must be a whole number >= 1"),
+        ("languages=en", 2, "give the languages with -l/--lang"),
+    ],
+)
+def test_the_cli_reports_a_bad_option_value_as_a_usage_error(
+    capsys, option, code, says
+):
+    assert main(["read", str(SAMPLE), "-O", option]) == code
+    err = capsys.readouterr().err
+    assert says in err
+    assert "Traceback" not in err
+
+
+def test_a_bad_value_in_unocr_toml_names_the_file(tmp_path, monkeypatch):
+    (tmp_path / "unocr.toml").write_text(
+        '[backends.tesseract.options]\npsm = "x"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("UNOCR_CONFIG", str(tmp_path / "unocr.toml"))
+    with pytest.raises(ConfigError) as info:
+        unocr.get_backend("tesseract")
+    assert "option psm must be int | None, got 'x'" in str(info.value)
+    assert info.value.source is not None and info.value.source.endswith("unocr.toml")
+    assert "[backends.tesseract.options]" in str(info.value)
+
+
+def test_compare_skips_an_engine_with_a_bad_setting_and_says_to_correct_it():
+    root = Path(__file__).resolve().parent / "fixtures" / "datasets" / "icdar2015"
+    result = unocr.compare(["tesseract:psm=20"], f"icdar2015:{root}", limit=1)
+    (skipped,) = result.skipped
+    assert skipped.reason == "psm must be an integer 0-13, got 20"
+    assert skipped.fix == "correct that setting of 'tesseract:psm=20'"
+    assert "unocr backends" not in skipped.fix  # not a missing engine
+
+
+@pytest.mark.parametrize(
+    ("backend", "options", "says"),
+    [
+        ("rapidocr", {"text_score": -1}, "text_score must be a number from 0 to 1"),
+        ("rapidocr", {"box_thresh": float("nan")}, "box_thresh must be a number from"),
+        ("rapidocr", {"unclip_ratio": 0}, "unclip_ratio must be a finite number > 0"),
+        ("rapidocr", {"det_limit_side_len": 0}, "det_limit_side_len must be a whole"),
+        ("rapidocr", {"threads": 10**9}, "threads must be at most 1,024"),
+        ("easyocr", {"low_text": 2}, "low_text must be a number from 0 to 1, got 2"),
+        (
+            "easyocr",
+            {"mag_ratio": float("inf")},
+            "mag_ratio must be a finite number > 0",
+        ),
+        ("easyocr", {"slope_ths": -0.1}, "slope_ths must be a finite number >= 0"),
+        ("easyocr", {"canvas_size": 0}, "canvas_size must be a whole number >= 1"),
+        # PyTorch's OpenMP pool aborted the whole process on this one
+        ("easyocr", {"threads": 10**9}, "threads must be at most 1,024"),
+    ],
+)
+def test_an_engine_setting_out_of_range_is_a_config_error(backend, options, says):
+    pytest.importorskip(
+        {"rapidocr": "rapidocr", "easyocr": "easyocr_en_models"}[backend]
+    )
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        unocr.get_backend(backend, **options).close()

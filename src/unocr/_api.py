@@ -57,7 +57,7 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     if isolated is not None:
         return isolated
     canonical, factory = resolve_backend(name)
-    check_options(canonical, factory, options)
+    check_options(canonical, factory, options, complete=True)
     backend = factory(**options)
     if not isinstance(backend, Backend):
         raise TypeError(

@@ -45,7 +45,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
-from unocr.errors import BackendUnavailableError, UnocrError
+from unocr.backends.options import check_count
+from unocr.errors import BackendUnavailableError, ConfigError, UnocrError
 from unocr.executors import (
     DASK_NO_WORKERS_TIMEOUT,
     BackendSpec,
@@ -139,23 +140,18 @@ def map_pages(
 
     Raises:
         unocr.errors.BackendUnavailableError: Dask is not installed.
-        unocr.errors.ConfigError: An option cannot be pickled.
+        unocr.errors.ConfigError: An option cannot be pickled, or
+            ``chunk_size`` or ``no_workers_timeout`` is out of range.
         unocr.errors.UnknownOptionError: An option the engine does not have.
-        ValueError: ``chunk_size`` or ``no_workers_timeout`` out of range.
     """
     _require_dask()
-    if (
-        isinstance(chunk_size, bool)
-        or not isinstance(chunk_size, int)
-        or chunk_size < 1
-    ):
-        raise ValueError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
+    check_count(chunk_size, "chunk_size")
     if no_workers_timeout is not None and (
         isinstance(no_workers_timeout, bool)
         or not isinstance(no_workers_timeout, (int, float))
         or not 0 < no_workers_timeout < float("inf")
     ):
-        raise ValueError(
+        raise ConfigError(
             "no_workers_timeout must be a number of seconds > 0, or None to wait "
             f"as long as Dask does; got {no_workers_timeout!r}"
         )

@@ -32,7 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from unocr.errors import ImageError
+from unocr.backends.options import check_count
+from unocr.errors import ConfigError, ImageError
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry, Mask
@@ -251,7 +252,7 @@ def _load_font(
             return ImageFont.truetype(path, size=size)
         except OSError:
             if font is not None:
-                raise ValueError(f"cannot load the font file {path!r}") from None
+                raise ConfigError(f"cannot load the font file {path!r}") from None
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1 has no sized default font
@@ -287,7 +288,7 @@ def draw_page(
         A new RGB image of the same size as ``image``; the input is untouched.
 
     Raises:
-        ValueError: Unknown level or a width below 1.
+        unocr.errors.ConfigError: Unknown level or a width below 1.
         unocr.errors.ImageError: The image cannot be read, or its size (after
             its EXIF orientation) is not the page's.
     """
@@ -295,10 +296,8 @@ def draw_page(
     from unocr.image import load_image
 
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
-    if isinstance(width, bool) or int(width) < 1:
-        raise ValueError(f"width must be a whole number >= 1, got {width!r}")
-    width = int(width)
+        raise ConfigError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    check_count(width, "width")
     loaded = load_image(image)
     if (loaded.width, loaded.height) != (page.width, page.height):
         raise ImageError(

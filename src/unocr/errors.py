@@ -19,7 +19,7 @@ library keeps working::
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     │   └── XmlSyntaxError                       not well-formed XML
     ├── DatasetError (ValueError)                malformed ground-truth files
-    ├── ConfigError (ValueError)                 bad unocr.toml or isolation option
+    ├── ConfigError (ValueError)                 bad option value, unocr.toml setting
     ├── ComparisonError (ValueError)             bad engine spec, unmergeable results
     ├── StageUnavailableError (NotImplementedError)  engine lacks detect/recognize
     └── RecognitionError (RuntimeError)          the engine itself failed
@@ -363,10 +363,13 @@ class EngineCancelledError(RecognitionError):
 
 
 class ConfigError(UnocrError, ValueError):
-    """A configuration file (``unocr.toml``) or an isolation option is invalid.
+    """An option has a value it cannot take, or ``unocr.toml`` is invalid.
 
-    Also raised when an engine option cannot be pickled for an executor's
-    worker processes (``read_many(..., executor=...)``); the message names it.
+    The option may be an engine's (``get_backend("tesseract", psm=20)``), a
+    call's (``read_many(..., workers=0)``, ``draw_page(..., level="x")``), an
+    isolation option (``processes=0``) or a setting of ``unocr.toml``. Also
+    raised when an engine option cannot be pickled for an executor's worker
+    processes (``read_many(..., executor=...)``); the message names it.
 
     Attributes:
         source: Where the bad setting came from (a file path or an environment

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from unocr.errors import LanguageCodeError
@@ -444,7 +444,15 @@ def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
     """
     if value is None:
         return ()
-    parts = value.split(",") if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        parts: list[object] = list(value.split(","))
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
+        parts = list(value)
+    else:
+        raise LanguageCodeError(
+            "languages must be a list of codes such as ['en', 'ko'] or a string "
+            f"such as 'en,ko', got {value!r}"
+        )
     out: list[str] = []
     for raw in parts:
         if not isinstance(raw, str):

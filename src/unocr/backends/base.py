@@ -42,6 +42,7 @@ from PIL import Image
 
 from unocr._closing import Closing
 from unocr.backends.catalog import Capabilities
+from unocr.backends.options import check_count
 from unocr.documents import (
     DocumentOptions,
     describe_item,
@@ -49,7 +50,12 @@ from unocr.documents import (
     load_input,
     source_of,
 )
-from unocr.errors import RecognitionError, StageUnavailableError, UnocrError
+from unocr.errors import (
+    ConfigError,
+    RecognitionError,
+    StageUnavailableError,
+    UnocrError,
+)
 from unocr.geometry import Geometry
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
@@ -57,6 +63,7 @@ from unocr.image import (
     LoadedImage,
 )
 from unocr.languages import normalize_languages
+from unocr.limits import check_limit_argument
 from unocr.model import Block, Page, Recognition, Timings
 
 __all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
@@ -156,12 +163,11 @@ def check_batch_arguments(workers: object, errors: object) -> None:
         errors: ``"raise"`` or ``"return"``.
 
     Raises:
-        ValueError: Either is out of range.
+        unocr.errors.ConfigError: Either is out of range.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    check_count(workers, "workers")
     if errors not in ("raise", "return"):
-        raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
+        raise ConfigError(f"errors must be 'raise' or 'return', got {errors!r}")
 
 
 def _tag(err: UnocrError, backend: str, item: object) -> UnocrError:
@@ -249,6 +255,7 @@ class Backend(Closing, abc.ABC):
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
         self.languages: tuple[str, ...] = normalize_languages(languages)
+        check_limit_argument(max_pixels, "max_pixels", ConfigError)
         self.max_pixels = max_pixels
         self._closed = False
         self._lock = threading.Lock()
@@ -404,7 +411,7 @@ class Backend(Closing, abc.ABC):
             document page.
 
         Raises:
-            ValueError: ``workers`` < 1 or an unknown ``errors`` mode.
+            unocr.errors.ConfigError: ``workers`` < 1 or an unknown ``errors`` mode.
             unocr.errors.ConfigError: ``executor`` runs in other processes
                 and an option of this backend cannot be pickled.
             unocr.errors.UnocrError: With ``errors="raise"``, the first failure

@@ -159,6 +159,13 @@ class CascadeBackend(Backend):
         super().__init__(languages=languages, max_pixels=max_pixels)
         if isinstance(engines, str):
             engines = cascade_parts(engines) or [engines]
+        if not isinstance(engines, (list, tuple)) or not all(
+            isinstance(e, (str, Backend)) for e in engines
+        ):
+            raise ConfigError(
+                "cascade: engines must be a list of engine names or backends, got "
+                f"{engines!r}; e.g. engines=['rapidocr', 'tesseract']"
+            )
         if len(engines) < 2:
             raise ConfigError(
                 f"a cascade needs two or more engines, got {list(engines)!r}; "

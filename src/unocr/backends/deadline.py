@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TypeVar
 
-from unocr.errors import EngineCancelledError, EngineTimeoutError
+from unocr.errors import ConfigError, EngineCancelledError, EngineTimeoutError
 
 __all__ = [
     "Cancellation",
@@ -170,15 +170,15 @@ def check_timeout(timeout: object) -> float | None:
         The limit in seconds as a float, or ``None``.
 
     Raises:
-        ValueError: Not a finite number > 0.
+        unocr.errors.ConfigError: Not a finite number > 0.
 
     Examples:
         >>> check_timeout(2)
         2.0
-        >>> check_timeout(0)
+        >>> check_timeout(0)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: timeout must be a number of seconds > 0 (or None), got 0
+        unocr.errors.ConfigError: timeout must be a number of seconds > 0 ..., got 0
     """
     if timeout is None:
         return None
@@ -188,7 +188,7 @@ def check_timeout(timeout: object) -> float | None:
         or not math.isfinite(timeout)
         or timeout <= 0
     ):
-        raise ValueError(
+        raise ConfigError(
             f"timeout must be a number of seconds > 0 (or None), got {timeout!r}"
         )
     return float(timeout)

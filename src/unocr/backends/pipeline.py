@@ -38,7 +38,7 @@ from typing import Any, ClassVar, Literal
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.catalog import PIPELINE_SEPARATOR
-from unocr.errors import StageUnavailableError
+from unocr.errors import ConfigError, StageUnavailableError
 from unocr.geometry import Geometry
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block, Line, Page, Provenance, Recognition, Word
@@ -56,7 +56,7 @@ def _build(
     """The stage's backend (built from a name, or given) and whether it is ours."""
     if isinstance(engine, Backend):
         if options:
-            raise ValueError(
+            raise ConfigError(
                 f"{stage}_options apply to an engine given by name; the {role} was "
                 "given as a backend object, already configured"
             )
@@ -98,7 +98,7 @@ class PipelineBackend(Backend):
             stage or the recognizer no recognition stage; the message names
             the stages it has.
         unocr.errors.BackendNotFoundError: An unknown engine name.
-        ValueError: An unknown ``level``.
+        unocr.errors.ConfigError: An unknown ``level``.
     """
 
     name: ClassVar[str] = "pipeline"
@@ -126,7 +126,7 @@ class PipelineBackend(Backend):
                     **dict(recognize_options or {}),
                 }
         if level not in ("auto", "line", "word"):
-            raise ValueError(f"level must be 'auto', 'line' or 'word', got {level!r}")
+            raise ConfigError(f"level must be 'auto', 'line' or 'word', got {level!r}")
         self.level: Level = level
         self.detector, self._own_detector = _build(
             detect, detect_options, "detect", "detector"

@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-__all__ = ["EnginePool", "check_threads", "cpu_cores"]
+from unocr.backends.options import check_count
+
+__all__ = ["MAX_THREADS", "EnginePool", "check_threads", "cpu_cores"]
 
 _E = TypeVar("_E")
 
@@ -30,18 +32,24 @@ def cpu_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: The most compute threads an engine is given (its runtime allocates per
+#: thread at once: PyTorch's OpenMP pool aborts the process on ``10**9``).
+MAX_THREADS = 1024
+
+
 def check_threads(threads: object) -> int | None:
     """Validate a ``threads=`` option.
 
     Args:
         threads: ``None`` (the engine's default: every core) or a whole
-            number >= 1.
+            number from 1 to :data:`MAX_THREADS`.
 
     Returns:
         The number, or ``None``.
 
     Raises:
-        ValueError: Not a whole number >= 1.
+        unocr.errors.ConfigError: Not a whole number from 1 to
+            :data:`MAX_THREADS`.
 
     Examples:
         >>> check_threads(2)
@@ -49,15 +57,9 @@ def check_threads(threads: object) -> int | None:
         >>> check_threads(0)
         Traceback (most recent call last):
         ...
-        ValueError: threads must be a whole number >= 1 (or None), got 0
+        unocr.errors.ConfigError: threads must be a whole number >= 1 (or None), got 0
     """
-    if threads is None:
-        return None
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(
-            f"threads must be a whole number >= 1 (or None), got {threads!r}"
-        )
-    return threads
+    return check_count(threads, "threads", none=True, maximum=MAX_THREADS)
 
 
 class EnginePool(Generic[_E]):

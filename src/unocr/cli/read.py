@@ -72,7 +72,7 @@ from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
 from unocr.cli._progress import Progress
 from unocr.cli._writer import Writer
-from unocr.errors import UnknownOptionError, UnocrError
+from unocr.errors import ConfigError, UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
 
@@ -341,12 +341,23 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     engine_options: dict[str, Any] = dict(args.option)
+    if "languages" in engine_options:
+        return _usage_error(
+            args, "give the languages with -l/--lang (e.g. -l en,ko), not -O languages="
+        )
     if args.timeout is not None:
         engine_options["timeout"] = args.timeout
     try:
         backend = unocr.get_backend(args.backend, languages=args.lang, **engine_options)
     except UnknownOptionError as exc:  # a usage error, though a UnocrError
         return _usage_error(args, str(exc))
+    except ConfigError as exc:
+        if exc.source is not None:  # a setting of unocr.toml: not the command's
+            raise
+        said = str(exc)
+        if exc.backend is None or f"the {exc.backend} backend" not in said:
+            said = f"invalid option for the {args.backend} backend: {said}"
+        return _usage_error(args, said)
     except UnocrError:
         raise
     except (TypeError, ValueError) as exc:

@@ -18,7 +18,14 @@ from unocr.comparison.results import (
     SkippedBackend,
 )
 from unocr.datasets import Dataset, Sample, load_dataset
-from unocr.errors import BackendUnavailableError, UnocrError
+from unocr.errors import (
+    BackendUnavailableError,
+    ComparisonError,
+    ConfigError,
+    LanguageCodeError,
+    UnknownOptionError,
+    UnocrError,
+)
 from unocr.metrics import ScoringOptions, aggregate, score_page, speed_stats
 from unocr.model import Page
 
@@ -41,7 +48,9 @@ def _load(
             ds = replace(ds, name=f"{ds.name}#{seen[ds.name]}")
         out.append(ds)
     if not out:
-        raise ValueError("give at least one dataset, e.g. 'icdar2015:path/to/folder'")
+        raise ComparisonError(
+            "give at least one dataset, e.g. 'icdar2015:path/to/folder'"
+        )
     return out
 
 
@@ -57,6 +66,10 @@ def _skip_reason(err: UnocrError, label: str) -> SkippedBackend:
     reason = err.message
     if fix and reason.endswith(f" Fix: {fix}"):
         reason = reason[: -len(f" Fix: {fix}")]
+    if not fix and isinstance(
+        err, (ConfigError, UnknownOptionError, LanguageCodeError)
+    ):
+        fix = f"correct that setting of {label!r}"
     return SkippedBackend(backend=label, reason=reason, fix=fix or GENERIC_FIX)
 
 
@@ -241,9 +254,8 @@ def compare(
 
     Raises:
         unocr.errors.DatasetError: A dataset cannot be loaded.
-        unocr.errors.ComparisonError: No engine, a malformed spec, or two
-            engines with one label.
-        ValueError: No dataset given.
+        unocr.errors.ComparisonError: No engine, no dataset, a malformed
+            spec, or two engines with one label.
 
     Examples:
         >>> import unocr

@@ -23,7 +23,7 @@ from unocr.documents import (
     sniff_input,
     text_layer_page,
 )
-from unocr.errors import UnocrError
+from unocr.errors import ConfigError, UnocrError
 from unocr.image import ImageInput, describe, iter_frames
 from unocr.model import Page, Source
 
@@ -168,7 +168,7 @@ def read_items(
     from unocr.backends.base import ItemFailure
 
     if errors not in ("raise", "return"):
-        raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
+        raise ConfigError(f"errors must be 'raise' or 'return', got {errors!r}")
     items = expand(images, options)
     results: list[Page | ItemFailure | None] = [None] * len(items)
     rest: list[int] = []

@@ -25,6 +25,7 @@ from collections.abc import Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Literal
 
+from unocr.backends.options import check_count
 from unocr.documents.reading import placed, text_layer_result
 
 if TYPE_CHECKING:
@@ -68,13 +69,11 @@ def iter_items(
         failed. Every index comes exactly once, in finishing order.
 
     Raises:
-        ValueError: ``workers`` or ``window`` is not a whole number >= 1.
+        unocr.errors.ConfigError: ``workers`` or ``window`` is not a whole
+            number >= 1.
     """
-    for name, value in (("workers", workers), ("window", window)):
-        if value is None and name == "window":
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    check_count(workers, "workers")
+    check_count(window, "window", none=True)
     size = max(1, int(engine.batch_size))
     chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     if not chunks:

@@ -71,19 +71,28 @@ def _from_file(
     return err
 
 
-def _check_in_process(backend: str, from_file: list[str], config: str | None) -> None:
+def _check_in_process(
+    backend: str, from_file: dict[str, Any], config: str | None
+) -> None:
     """Check the options the file gives an engine built in this process."""
     if not from_file:
         return
     from unocr.backends.options import check_options
-    from unocr.errors import UnknownOptionError
+    from unocr.errors import ConfigError, UnknownOptionError
     from unocr.registry import resolve_backend
 
     canonical, factory = resolve_backend(backend)
     try:
         check_options(canonical, factory, from_file)
     except UnknownOptionError as err:
-        raise _from_file(err, backend, from_file, config) from None
+        raise _from_file(err, backend, list(from_file), config) from None
+    except ConfigError as err:
+        raise ConfigError(
+            f"{err}. It is set under [backends.{backend}.options] in {config}; "
+            "fix it there.",
+            source=config,
+            backend=canonical,
+        ) from None
 
 
 def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
@@ -124,7 +133,7 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
     for key in from_file:
         options[key] = configured[key]
     if isolate is False:
-        _check_in_process(backend, from_file, config)
+        _check_in_process(backend, {k: options[k] for k in from_file}, config)
         return None
     source = None
     timeout = None
@@ -139,7 +148,7 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
 
         where = placement(backend)
         if where is None:
-            _check_in_process(backend, from_file, config)
+            _check_in_process(backend, {k: options[k] for k in from_file}, config)
             return None
         python, source = where.python, where.source
         processes, timeout, max_memory = (

@@ -47,6 +47,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from unocr.errors import ConfigError
 from unocr.geometry import Geometry, intersection_matrix, iou_matrix
 
 __all__ = [
@@ -295,10 +296,10 @@ def match_iou(
         truth index.
 
     Raises:
-        ValueError: Unknown ``matching``.
+        unocr.errors.ConfigError: Unknown ``matching``.
     """
     if matching not in MATCHING_RULES:
-        raise ValueError(
+        raise ConfigError(
             f"matching must be one of {', '.join(MATCHING_RULES)}, got {matching!r}"
         )
     cand = iou > threshold if strict else iou >= threshold

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from unocr.errors import ConfigError
+
 __all__ = [
     "ICDAR_EDGE_PUNCTUATION",
     "NORMALIZATIONS",
@@ -76,7 +78,7 @@ class Normalization:
 
     def __post_init__(self) -> None:
         if self.case_mapping not in ("casefold", "upper"):
-            raise ValueError(
+            raise ConfigError(
                 f"case_mapping must be 'casefold' or 'upper', got {self.case_mapping!r}"
             )
 

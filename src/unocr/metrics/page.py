@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from unocr.errors import ConfigError
 from unocr.geometry import Geometry
 from unocr.metrics.matching import (
     MATCHING_RULES,
@@ -104,11 +105,11 @@ class ScoringOptions:
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
-            raise ValueError(
+            raise ConfigError(
                 f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}"
             )
         if self.matching is not None and self.matching not in MATCHING_RULES:
-            raise ValueError(
+            raise ConfigError(
                 f"matching must be one of {', '.join(MATCHING_RULES)}, "
                 f"got {self.matching!r}"
             )
@@ -476,7 +477,7 @@ def score_page(
         Every per-image count and rate.
 
     Raises:
-        ValueError: ``level`` is not ``"word"`` or ``"line"``.
+        unocr.errors.ConfigError: ``level`` is not ``"word"`` or ``"line"``.
 
     Examples:
         >>> from unocr.geometry import Box
@@ -487,7 +488,7 @@ def score_page(
         (1.0, 0.0)
     """
     if level not in ("word", "line"):
-        raise ValueError(f"level must be 'word' or 'line', got {level!r}")
+        raise ConfigError(f"level must be 'word' or 'line', got {level!r}")
     opts = options or ScoringOptions()
     norm = opts.normalization or Normalization()
     # Page texts and CER/WER always collapse whitespace (line breaks are not

@@ -8,6 +8,8 @@ unless ``download=True``. torchvision is never imported (see
 
 from __future__ import annotations
 
+import urllib.error
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,7 @@ from unocr.backends.easyocr.convert import (
     easyocr_to_blocks,
 )
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
+from unocr.backends.options import check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -189,14 +192,14 @@ class EasyOcrBackend(PooledBackend):
             "rotation_info": list(rotation_info) if rotation_info else None,
             "paragraph": bool(paragraph),
             "decoder": decoder,
-            "text_threshold": float(text_threshold),
-            "low_text": float(low_text),
-            "link_threshold": float(link_threshold),
-            "canvas_size": int(canvas_size),
-            "mag_ratio": float(mag_ratio),
-            "width_ths": float(width_ths),
-            "add_margin": float(add_margin),
-            "slope_ths": float(slope_ths),
+            "text_threshold": check_number(text_threshold, "text_threshold", maximum=1),
+            "low_text": check_number(low_text, "low_text", maximum=1),
+            "link_threshold": check_number(link_threshold, "link_threshold", maximum=1),
+            "canvas_size": check_count(canvas_size, "canvas_size"),
+            "mag_ratio": check_number(mag_ratio, "mag_ratio", above=True),
+            "width_ths": check_number(width_ths, "width_ths"),
+            "add_margin": check_number(add_margin, "add_margin"),
+            "slope_ths": check_number(slope_ths, "slope_ths"),
             **dict(readtext_options or {}),
         }
         if self.threads is not None:
@@ -211,6 +214,16 @@ class EasyOcrBackend(PooledBackend):
         except (FileNotFoundError, ValueError) as exc:
             raise BackendUnavailableError(
                 f"EasyOCR could not load its models: {exc}",
+                backend=self.name,
+                fix=_FIX_MODELS,
+            ) from exc
+        except (OSError, zipfile.BadZipFile) as exc:  # download=True: its download
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()  # the answer's connection: not left for the collector
+            raise BackendUnavailableError(
+                "EasyOCR could not download its model files "
+                f"({type(exc).__name__}: {exc}); check the network and the folder "
+                f"{self._reader_options.get('model_storage_directory', '~/.EasyOCR')}",
                 backend=self.name,
                 fix=_FIX_MODELS,
             ) from exc

@@ -46,8 +46,10 @@ from unocr.backends.gcv.status import (
     error_from_status,
     status_name,
 )
+from unocr.backends.options import check_count
 from unocr.errors import (
     AuthenticationError,
+    ConfigError,
     EngineTimeoutError,
     ImageError,
     RecognitionError,
@@ -251,13 +253,13 @@ class GcvBackend(Backend):
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
         if feature not in _FEATURES:
-            raise ValueError(f"feature must be 'document' or 'text', got {feature!r}")
+            raise ConfigError(f"feature must be 'document' or 'text', got {feature!r}")
         if block_level not in ("paragraph", "block"):
-            raise ValueError(
+            raise ConfigError(
                 f"block_level must be 'paragraph' or 'block', got {block_level!r}"
             )
         if oversize not in ("downscale", "error"):
-            raise ValueError(
+            raise ConfigError(
                 f"oversize must be 'downscale' or 'error', got {oversize!r}"
             )
         for label, value in (
@@ -266,16 +268,14 @@ class GcvBackend(Backend):
             ("max_backoff", max_backoff),
             ("metadata_timeout", metadata_timeout),
         ):
-            if not value > 0:
-                raise ValueError(f"{label} must be > 0 seconds, got {value!r}")
-        if (
-            isinstance(concurrency, bool)
-            or not isinstance(concurrency, int)
-            or concurrency < 1
-        ):
-            raise ValueError(
-                f"concurrency must be a whole number >= 1, got {concurrency!r}"
-            )
+            if not 0 < value < math.inf:
+                raise ConfigError(
+                    f"{label} must be a finite number of seconds > 0, got {value!r}"
+                )
+        check_count(concurrency, "concurrency")
+        check_count(max_image_bytes, "max_image_bytes")
+        check_count(max_image_pixels, "max_image_pixels")
+        check_count(max_request_bytes, "max_request_bytes")
         self.feature = feature
         self.timeout = float(timeout)
         self.concurrency = concurrency
@@ -339,7 +339,7 @@ class GcvBackend(Backend):
     ) -> tuple[vision_v1.ImageAnnotatorClient, str]:
         if insecure:
             if not endpoint:
-                raise ValueError("insecure=True needs endpoint='host:port'")
+                raise ConfigError("insecure=True needs endpoint='host:port'")
             channel = grpc.insecure_channel(endpoint, options=list(_UNLIMITED))
             transport = ImageAnnotatorGrpcTransport(channel=channel)
             self._async_setup = {"endpoint": endpoint}

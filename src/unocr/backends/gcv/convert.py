@@ -60,7 +60,7 @@ from unocr.backends.gcv.status import (
     status_name,
 )
 from unocr.backends.gcv.tree import BREAKS
-from unocr.errors import FormatError, UnocrError
+from unocr.errors import ConfigError, FormatError, UnocrError
 from unocr.model import Block, Page
 
 __all__ = [
@@ -221,7 +221,7 @@ def _convert(
     symbols: bool,
 ) -> tuple[list[Block], tuple[int, int]]:
     if block_level not in ("paragraph", "block"):
-        raise ValueError(
+        raise ConfigError(
             f"block_level must be 'paragraph' or 'block', got {block_level!r}"
         )
     message = as_message(response)

@@ -43,6 +43,7 @@ from unocr.backends.keras_ocr.torch_legacy import (
 from unocr.backends.pool import check_threads
 from unocr.errors import (
     BackendUnavailableError,
+    ConfigError,
     LanguageUnavailableError,
     RecognitionError,
     UnocrError,
@@ -169,7 +170,7 @@ def _set_tensorflow_threads(threads: int) -> None:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError as exc:  # TensorFlow already initialised its pools
-        raise ValueError(
+        raise ConfigError(
             f"threads={threads}: TensorFlow's thread pools are fixed once it has "
             f"run (now {intra or 'default'} intra-op threads); create the first "
             "keras-ocr backend of the process with threads=, or set "
@@ -265,7 +266,8 @@ class KerasOcrBackend(Backend):
             :mod:`unocr.backends.deadline`).
 
     Raises:
-        ValueError: ``threads`` after TensorFlow has started, or out of range.
+        unocr.errors.ConfigError: ``threads`` after TensorFlow has started,
+            or out of range.
         unocr.errors.BackendUnavailableError: Pretrained weights missing (and
             not downloadable), or a weights file keras-ocr cannot load.
         unocr.errors.LanguageUnavailableError: A language other than English.

@@ -22,6 +22,7 @@ from rapidocr.ch_ppocr_rec import TextRecInput
 
 from unocr.backends import catalog
 from unocr.backends.base import Capabilities, Stopwatch
+from unocr.backends.options import check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.backends.rapidocr.convert import (
     crops_to_texts,
@@ -29,7 +30,7 @@ from unocr.backends.rapidocr.convert import (
     rapidocr_to_blocks,
 )
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
-from unocr.errors import BackendUnavailableError, LanguageUnavailableError
+from unocr.errors import BackendUnavailableError, ConfigError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import normalize_languages
 from unocr.model import Block
@@ -126,7 +127,7 @@ class RapidOcrBackend(PooledBackend):
             1500}``).
 
     Raises:
-        ValueError: An option out of range.
+        unocr.errors.ConfigError: An option out of range.
         unocr.errors.BackendUnavailableError: The inference engine or CUDA is
             not installed, a model file is missing, or the engine could not be
             built.
@@ -166,13 +167,13 @@ class RapidOcrBackend(PooledBackend):
             languages=languages, max_pixels=max_pixels, threads=threads, timeout=timeout
         )
         if inference not in _INFERENCE:
-            raise ValueError(
+            raise ConfigError(
                 f"inference must be 'onnxruntime' or 'openvino', got {inference!r}"
             )
         if device not in ("cpu", "cuda"):
-            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+            raise ConfigError(f"device must be 'cpu' or 'cuda', got {device!r}")
         if det_limit_type not in ("min", "max"):
-            raise ValueError(
+            raise ConfigError(
                 f"det_limit_type must be 'min' or 'max', got {det_limit_type!r}"
             )
         self.inference = inference
@@ -220,15 +221,15 @@ class RapidOcrBackend(PooledBackend):
         engine_type = EngineType(inference)
         params: dict[str, Any] = {
             "Global.log_level": "error",
-            "Global.text_score": float(text_score),
+            "Global.text_score": check_number(text_score, "text_score", maximum=1),
             "Global.use_cls": bool(use_cls),
             "Global.return_word_box": bool(word_boxes or char_boxes),
             "Global.return_single_char_box": bool(char_boxes),
-            "Det.thresh": float(det_thresh),
-            "Det.box_thresh": float(box_thresh),
-            "Det.unclip_ratio": float(unclip_ratio),
+            "Det.thresh": check_number(det_thresh, "det_thresh", maximum=1),
+            "Det.box_thresh": check_number(box_thresh, "box_thresh", maximum=1),
+            "Det.unclip_ratio": check_number(unclip_ratio, "unclip_ratio", above=True),
             "Det.limit_type": det_limit_type,
-            "Det.limit_side_len": int(det_limit_side_len),
+            "Det.limit_side_len": check_count(det_limit_side_len, "det_limit_side_len"),
         }
         for section, stage in (("Det", "det"), ("Cls", "cls"), ("Rec", "rec")):
             params[f"{section}.engine_type"] = engine_type
@@ -237,7 +238,7 @@ class RapidOcrBackend(PooledBackend):
             params["Rec.rec_keys_path"] = str(keys)
         if device == "cuda":
             if inference != "onnxruntime":
-                raise ValueError("device='cuda' needs inference='onnxruntime'")
+                raise ConfigError("device='cuda' needs inference='onnxruntime'")
             self._check_cuda()
             params["EngineConfig.onnxruntime.use_cuda"] = True
         params.update(engine_options or {})

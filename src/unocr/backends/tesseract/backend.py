@@ -65,6 +65,7 @@ from unocr.backends.tesseract.languages import (
 )
 from unocr.errors import (
     BackendUnavailableError,
+    ConfigError,
     EngineTimeoutError,
     LanguageUnavailableError,
     RecognitionError,
@@ -87,6 +88,11 @@ Engine = Literal["auto", "binary", "tesserocr"]
 
 
 def _resolve_program(cmd: str | os.PathLike[str]) -> str:
+    if not isinstance(cmd, (str, os.PathLike)):
+        raise ConfigError(
+            f"tesseract_cmd must be the program's name or path, got {cmd!r}; "
+            "e.g. tesseract_cmd='/usr/local/bin/tesseract'"
+        )
     found = shutil.which(os.fspath(cmd))
     if found is None:
         raise BackendUnavailableError(
@@ -114,9 +120,17 @@ class _Settings:
 def _parse_config(
     config: str | Sequence[str], psm: int | None, oem: int | None
 ) -> _Settings:
-    tokens = (
-        shlex.split(config) if isinstance(config, str) else [str(t) for t in config]
-    )
+    if isinstance(config, str):
+        tokens = shlex.split(config)
+    elif isinstance(config, (list, tuple)) and all(
+        isinstance(t, (str, int, float)) for t in config
+    ):
+        tokens = [str(t) for t in config]
+    else:
+        raise ConfigError(
+            "config must be a string of Tesseract arguments or a list of them, "
+            f"got {config!r}; e.g. config='-c preserve_interword_spaces=1'"
+        )
     variables: dict[str, str] = {}
     extra: list[str] = []
     dpi: int | None = None
@@ -126,11 +140,11 @@ def _parse_config(
         if tok in ("-c", "--psm", "--oem", "--dpi", "-l", "--tessdata-dir"):
             value = next(it, None)
             if value is None:
-                raise ValueError(f"config: {tok} needs a value")
+                raise ConfigError(f"config: {tok} needs a value")
             if tok == "-c":
                 name, sep, val = value.partition("=")
                 if not sep or not name:
-                    raise ValueError(f"config: expected -c NAME=VALUE, got -c {value}")
+                    raise ConfigError(f"config: expected -c NAME=VALUE, got -c {value}")
                 if name == "user_defined_dpi":
                     dpi = int(val) or None  # the same setting as --dpi
                 else:
@@ -144,17 +158,17 @@ def _parse_config(
             elif tok == "--tessdata-dir":
                 tessdata_dir = value
             else:
-                raise ValueError(
+                raise ConfigError(
                     "config: choose languages with languages=['en', 'ko'], not -l"
                 )
         else:
             extra.append(tok)
     if psm is not None and psm not in _PSM_RANGE:
-        raise ValueError(f"psm must be an integer 0-13, got {psm!r}")
+        raise ConfigError(f"psm must be an integer 0-13, got {psm!r}")
     if oem is not None and oem not in _OEM_RANGE:
-        raise ValueError(f"oem must be an integer 0-3, got {oem!r}")
+        raise ConfigError(f"oem must be an integer 0-3, got {oem!r}")
     if dpi is not None and dpi <= 0:
-        raise ValueError(f"--dpi must be a positive integer, got {dpi!r}")
+        raise ConfigError(f"--dpi must be a positive integer, got {dpi!r}")
     return _Settings(
         psm, oem, dpi, tuple(variables.items()), tuple(extra), tessdata_dir
     )
@@ -216,7 +230,7 @@ class TesseractBackend(Backend):
             ``engine="tesserocr"`` without a usable ``tesserocr``.
         unocr.errors.LanguageUnavailableError: A language's traineddata is not
             installed; the message names the package.
-        ValueError: An invalid option.
+        unocr.errors.ConfigError: An invalid option.
 
     Examples:
         >>> with TesseractBackend(languages="en", timeout=60) as ocr:  # doctest: +SKIP
@@ -242,7 +256,7 @@ class TesseractBackend(Backend):
         super().__init__(languages=languages, max_pixels=max_pixels)
         self.timeout = check_timeout(timeout)
         if engine not in ("auto", "binary", "tesserocr"):
-            raise ValueError(
+            raise ConfigError(
                 f"engine must be 'auto', 'binary' or 'tesserocr', got {engine!r}"
             )
         self._settings = _parse_config(config, psm, oem)
@@ -294,7 +308,7 @@ class TesseractBackend(Backend):
             )
         if wanted == "tesserocr":
             if self._settings.extra_args:
-                raise ValueError(problems[-1])
+                raise ConfigError(problems[-1])
             self._tesserocr = tesserocr
             return "tesserocr"
         limit = _openmp_thread_limit()
