@@ -215,6 +215,17 @@ def test_encrypted_pdf_needs_its_password(ink, tmp_path):
     assert _widths(page) == pytest.approx([20], abs=1)
 
 
+@pytest.mark.parametrize("password", [1234, b"s3cret", ["s3cret"]])
+def test_a_password_that_is_not_a_string_is_a_document_error(ink, tmp_path, password):
+    pdf = image_pdf(tmp_path / "plain.pdf", [_bars((20,))], dpi=72)
+    with pytest.raises(DocumentError, match="password must be a string") as err:
+        unocr.read(pdf, backend=ink, password=password)
+    assert "s3cret" not in str(err.value) and "1234" not in str(err.value)
+    with pytest.raises(DocumentError, match="password must be a string"):
+        # an option of the whole call: refused before any item is read
+        unocr.read_many([pdf], backend=ink, password=password, errors="return")
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

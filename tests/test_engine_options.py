@@ -158,6 +158,10 @@ def test_an_annotation_that_cannot_be_resolved_is_not_checked():
         (lambda: unocr.read_many([], backend="tesseract", workers=0), "workers must"),
         (lambda: unocr.read_many([], backend="tesseract", errors="x"), "errors must"),
         (
+            lambda: unocr.read_many([SAMPLE], backend="tesseract", executor=3),
+            "executor must be a concurrent.futures.Executor",
+        ),
+        (
             lambda: draw_page(unocr.Page(width=4, height=4), SAMPLE, width=1.5),
             "width must be a whole number >= 1, got 1.5",
         ),

@@ -42,6 +42,7 @@ import copy
 import io
 import pickle
 import queue
+import reprlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import (
@@ -449,10 +450,16 @@ def read_on_executor(
         One page or item failure per item, in input order.
 
     Raises:
-        unocr.errors.ConfigError: The backend cannot be pickled for the
-            executor's worker processes (the message names the option).
+        unocr.errors.ConfigError: ``executor`` is not an executor, or the
+            backend cannot be pickled for the executor's worker processes
+            (the message names the option).
         unocr.errors.UnocrError: With ``errors="raise"``, the first failure.
     """
+    if not callable(getattr(executor, "submit", None)):
+        raise ConfigError(
+            "executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, "
+            f"a Dask client's get_executor(), ...), got {reprlib.repr(executor)}"
+        )
     name = backend.name
     batch = backend.batch_size if isinstance(backend, Backend) else 1
     size = chunk_size or max(1, int(batch))

@@ -388,7 +388,7 @@ def check_options(options: DocumentOptions) -> DocumentOptions:
     """Validate options once, before any page is touched.
 
     Raises:
-        DocumentError: A bad ``dpi`` or ``max_pages``.
+        DocumentError: A bad ``dpi``, ``max_pages`` or ``password``.
     """
     dpi = options.dpi
     if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
@@ -399,5 +399,10 @@ def check_options(options: DocumentOptions) -> DocumentOptions:
     if mp is not None and (isinstance(mp, bool) or not isinstance(mp, int) or mp < 1):
         raise DocumentError(
             f"max_pages must be a whole number >= 1 or None, got {mp!r}"
+        )
+    if options.password is not None and not isinstance(options.password, str):
+        raise DocumentError(
+            "password must be a string (the PDF's user or owner password) or None, "
+            f"got a value of type {type(options.password).__name__}"
         )
     return options
