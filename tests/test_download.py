@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -14,6 +13,8 @@ import pytest
 
 from unocr.backends.download import OFFLINE_ENV, fetch_verified
 from unocr.errors import BackendUnavailableError
+
+from .http_files import serving_handler
 
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
 GOOD = hashlib.sha256(PAYLOAD).hexdigest()
@@ -42,15 +43,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     _Handler.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serving_handler(_Handler) as base:
+        yield base
 
 
 def _fetch(url: str, sha: str, dest: Path) -> Path:

@@ -6,11 +6,9 @@ seconds per line, and CI time counts.
 
 from __future__ import annotations
 
-import http.server
 import importlib.util
 import socket
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +32,8 @@ from unocr.errors import (
     LanguageUnavailableError,
 )
 from unocr.model import Page
+
+from .http_files import serving
 
 PHOTOTEST = Path(__file__).parent / "fixtures" / "dl" / "phototest.tif"
 FIRST_LINE = "This is a lot of 12 point text to test the"
@@ -120,28 +120,11 @@ def test_a_failed_download_is_a_typed_error(
     body: bytes,
     says: str,
 ) -> None:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/craft_mlt_25k.zip"
-        craft = easyocr.config.detection_models["craft"]
-        monkeypatch.setitem(craft, "url", url)
+    craft = easyocr.config.detection_models["craft"]
+    with serving(body, status) as base:
+        monkeypatch.setitem(craft, "url", f"{base}/craft_mlt_25k.zip")
         with pytest.raises(BackendUnavailableError) as info:
             EasyOcrBackend(model_dir=tmp_path, download=True)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert "could not download its model files" in str(info.value)
     assert says in str(info.value)
     assert str(tmp_path) in str(info.value)

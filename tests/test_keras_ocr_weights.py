@@ -12,8 +12,6 @@ loads it.
 from __future__ import annotations
 
 import hashlib
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from .http_files import serving
 from .needs import import_keras_ocr
 
 keras_ocr = import_keras_ocr(__file__)
@@ -49,28 +48,12 @@ def served_recognizer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
     ).model.save_weights(str(path))
     payload = path.read_bytes()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(payload) as base:
         yield {
-            "url": f"http://127.0.0.1:{httpd.server_address[1]}/crnn_kurapan.h5",
+            "url": f"{base}/crnn_kurapan.h5",
             "sha256": hashlib.sha256(payload).hexdigest(),
             "payload": payload,
         }
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_the_packaged_craft_file_is_found_and_verified(
