@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
 
@@ -144,6 +147,39 @@ def test_a_value_check_passes_what_the_annotation_allows():
         check_options("x", factory, {"gap": True})
     with pytest.raises(ConfigError, match="ratio must be float, got 'x'"):
         check_options("x", factory, {"ratio": "x"})
+
+
+def test_a_value_check_follows_mappings_literals_and_callables():
+    def factory(
+        *,
+        per_engine: Mapping[str, Mapping[str, Any]] | None = None,
+        mode: Literal["fast", "best"] = "fast",
+        sizes: tuple[int, ...] = (),
+        hook: Callable[[int], None] | None = None,
+        where: str | os.PathLike[str] | None = None,
+    ) -> None: ...
+
+    check_options(
+        "x",
+        factory,
+        {
+            "per_engine": {"tesseract": {"psm": 6}},
+            "mode": "best",
+            "sizes": (1, 2),
+            "hook": print,
+            "where": Path("x"),
+        },
+    )
+    for options, says in [
+        ({"per_engine": {"tesseract": 6}}, "per_engine must be Mapping[str, Mapping"),
+        ({"per_engine": {1: {}}}, "per_engine must be"),
+        ({"mode": "quick"}, "mode must be 'fast' or 'best', got 'quick'"),
+        ({"sizes": (1, "2")}, "sizes must be tuple[int, ...], got (1, '2')"),
+        ({"hook": 3}, "hook must be Callable"),
+        ({"where": 3}, "where must be str | PathLike[str] | None, got 3"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(says)):
+            check_options("x", factory, options)
 
 
 def test_an_annotation_that_cannot_be_resolved_is_not_checked():
