@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,11 @@ def test_pdf_on_standard_input(born):
         ("<bytes>", 1),
         ("<bytes>", 2),
     ]
+
+
+def test_a_password_in_another_encoding_is_a_usage_error(born, capsys):
+    latin1 = os.fsdecode(b"s\xe9cret")  # what a Latin-1 terminal passes
+    assert main(["read", str(born), "--password", latin1]) == 2
+    captured = capsys.readouterr()
+    assert "password is not valid text" in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""

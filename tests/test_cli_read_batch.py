@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+import unocr
 from unocr.cli import _progress, main
 from unocr.cli._output import atomic_path
 from unocr.documents.streaming import iter_items
+from unocr.errors import DatasetError
 from unocr.model import Page
 
 from .command import run_unocr
@@ -104,6 +106,30 @@ def test_folder_recursive_mirrors_the_tree(
     (link,) = [line for line in err.splitlines() if "link to a folder" in line]
     assert f"1 link to a folder in {scans} not followed (b/loop)" in link
     assert "Traceback" not in err
+
+
+def test_names_longer_than_the_file_system_takes_are_error_lines(
+    scans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long = str(tmp_path / ("n" * 300))  # over NAME_MAX (255 bytes)
+    # an input: an error line, the other input still read
+    code = main(["read", f"{long}.png", str(scans / "p1.png")])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.strip().endswith(WORDS[0])
+    assert "unocr: error:" in err and "Traceback" not in err
+    # an output file, an output folder, a dataset: refused before any work
+    for argv in (
+        ["read", str(scans / "p1.png"), "-o", f"{long}.json"],
+        ["read", str(scans / "p1.png"), "-o", f"{long}/{{stem}}.json"],
+        ["read", str(scans / "p1.png"), "-o", long],
+    ):
+        assert main(argv) in (1, 2)
+        out, err = capsys.readouterr()
+        assert out == "" and "Traceback" not in err
+        assert "File name too long" in err or "cannot infer" in err
+    with pytest.raises(DatasetError, match="does not exist"):
+        unocr.compare(["tesseract"], f"icdar2015:{long}")
 
 
 def test_a_folder_that_cannot_be_listed_is_an_error(

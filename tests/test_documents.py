@@ -7,6 +7,7 @@ written with pikepdf / by hand); nothing is downloaded.
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from math import ceil
@@ -213,6 +214,13 @@ def test_encrypted_pdf_needs_its_password(ink, tmp_path):
         unocr.read(locked, backend=ink, password="nope")
     page = unocr.read(locked, backend=ink, password="s3cret", dpi=72)
     assert _widths(page) == pytest.approx([20], abs=1)
+
+
+def test_a_password_with_bytes_that_are_not_utf8_is_a_document_error(ink, tmp_path):
+    pdf = image_pdf(tmp_path / "plain.pdf", [_bars((20,))], dpi=72)
+    typed = os.fsdecode(b"s\xe9cret")  # Latin-1 bytes from a command line
+    with pytest.raises(DocumentError, match="bytes that are not UTF-8"):
+        unocr.read(pdf, backend=ink, password=typed)
 
 
 @pytest.mark.parametrize("password", [1234, b"s3cret", ["s3cret"]])

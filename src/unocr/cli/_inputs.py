@@ -81,9 +81,9 @@ def collect(arguments: list[str], *, recursive: bool) -> Found:
     """
     found = Found()
     for arg in arguments:
-        if arg == "-" or Path(arg).is_file():
+        if arg == "-" or os.path.isfile(arg):
             found.inputs.append(Input(arg))
-        elif Path(arg).is_dir():
+        elif os.path.isdir(arg):
             _folder(Path(arg), Path(arg), arg, recursive, found)
         elif glob.has_magic(arg):
             _pattern(arg, found)
@@ -156,7 +156,7 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 def _pattern(pattern: str, found: Found) -> None:
     base = _fixed_prefix(pattern)
     matches = sorted(glob.glob(pattern, recursive=True))
-    files = [Path(m) for m in matches if Path(m).is_file()]
+    files = [Path(m) for m in matches if os.path.isfile(m)]
     if not files:
         found.unmatched.append(pattern)
     for path in files:

@@ -139,7 +139,7 @@ def _is_pattern(path: str) -> bool:
 
 
 def _is_folder(path: str) -> bool:
-    return path.endswith(("/", os.sep)) or Path(path).is_dir()
+    return path.endswith(("/", os.sep)) or os.path.isdir(path)
 
 
 def output_format(args: argparse.Namespace) -> str:

@@ -95,9 +95,9 @@ def unwritable_reason(target: Path) -> str | None:
     except OSError as exc:  # e.g. a name longer than the file system takes
         return exc.strerror or str(exc)
     folder = target.parent
-    while not folder.exists() and folder != folder.parent:
+    while not os.path.exists(folder) and folder != folder.parent:
         folder = folder.parent
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         return f"{folder} is not a folder"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"no permission to write in {folder}"

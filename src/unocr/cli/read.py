@@ -72,7 +72,7 @@ from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
 from unocr.cli._progress import Progress
 from unocr.cli._writer import Writer
-from unocr.errors import ConfigError, UnknownOptionError, UnocrError
+from unocr.errors import ConfigError, DocumentError, UnknownOptionError, UnocrError
 
 __all__ = ["register", "run"]
 
@@ -294,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
     """
     import unocr
     from unocr.backends.base import ItemFailure
-    from unocr.documents import DocumentOptions, PageRef, expand
+    from unocr.documents import DocumentOptions, PageRef, check_options, expand
     from unocr.documents.streaming import iter_items
 
     found = collect(list(args.images), recursive=args.recursive)
@@ -308,12 +308,17 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 1
-    options = DocumentOptions(
-        dpi=args.dpi,
-        pages=args.pages,
-        password=args.password,
-        text_layer=args.text_layer,
-    )
+    try:
+        options = check_options(
+            DocumentOptions(
+                dpi=args.dpi,
+                pages=args.pages,
+                password=args.password,
+                text_layer=args.text_layer,
+            )
+        )
+    except DocumentError as exc:
+        return _usage_error(args, str(exc))
     try:
         fmt = naming.output_format(args)
     except UsageError as exc:

@@ -83,13 +83,13 @@ def files_by_name(root: Path, suffix: str) -> dict[str, Path]:
 def check_folder(path: str | os.PathLike[str], kind: str) -> Path:
     """Return ``path`` as a Path, raising DatasetError unless it is a folder."""
     root = Path(path)
-    if not root.exists():
+    if not os.path.exists(root):
         raise DatasetError(
             f"{kind} dataset folder {str(root)!r} does not exist; "
             "pass the folder that holds the images and their ground truth",
             item=str(root),
         )
-    if not root.is_dir():
+    if not os.path.isdir(root):
         raise DatasetError(
             f"{kind} dataset path {str(root)!r} is a file; pass the folder "
             "that holds the images and their ground truth",

@@ -405,4 +405,11 @@ def check_options(options: DocumentOptions) -> DocumentOptions:
             "password must be a string (the PDF's user or owner password) or None, "
             f"got a value of type {type(options.password).__name__}"
         )
+    try:
+        (options.password or "").encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding, escaped (os.fsdecode)
+        raise DocumentError(
+            "password is not valid text: it holds bytes that are not UTF-8 (a "
+            "command line in another encoding?); give it as UTF-8 text"
+        ) from None
     return options

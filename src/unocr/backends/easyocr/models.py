@@ -9,6 +9,7 @@ never lets EasyOCR download (``download_enabled=False``) unless asked.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,7 @@ def missing_files(folder: Path | None, languages: tuple[str, ...]) -> list[str]:
         needed.append(rec)
     if folder is None:
         return needed
-    return [name for name in needed if not (folder / name).is_file()]
+    return [name for name in needed if not os.path.isfile(folder / name)]
 
 
 def probe_data() -> DataProbe:

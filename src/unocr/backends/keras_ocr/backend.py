@@ -324,7 +324,7 @@ class KerasOcrBackend(Backend):
                 (detector_path, "detector_weights"),
                 (recognizer_path, "recognizer_weights"),
             ):
-                if path is not None and not path.is_file():
+                if path is not None and not os.path.isfile(path):
                     raise BackendUnavailableError(
                         f"keras-ocr weights file {path} does not exist.",
                         backend=self.name,

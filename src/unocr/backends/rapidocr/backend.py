@@ -11,6 +11,7 @@ default) or OpenVINO (``inference="openvino"``, ``pip install
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -49,7 +50,7 @@ def _existing_file(path: str | Path | None, what: str) -> Path | None:
     if path is None:
         return None
     p = Path(path).expanduser()
-    if not p.is_file():
+    if not os.path.isfile(p):  # (os.path: False for a name too long, no OSError)
         raise BackendUnavailableError(
             f"RapidOCR {what} {str(p)!r} does not exist or is not a file.",
             backend="rapidocr",
