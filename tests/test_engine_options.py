@@ -212,6 +212,23 @@ def test_a_bad_call_option_is_a_config_error(call, says):
         call()
 
 
+@pytest.mark.parametrize(
+    ("arguments", "error", "says"),
+    [
+        ({"limit": "5"}, ConfigError, "limit must be a whole number >= 1 (or None)"),
+        ({"workers": 0}, ConfigError, "workers must be a whole number >= 1, got 0"),
+        ({"languages": 0}, LanguageCodeError, "languages must be a list of codes"),
+        ({"options": "icdar2015"}, ConfigError, "options must be a unocr.metrics"),
+        ({"backend_options": 3}, ConfigError, "backend_options must map engine"),
+        ({"progress": 3}, ConfigError, "progress must be a function or None, got 3"),
+    ],
+)
+def test_compare_refuses_bad_arguments_before_any_work(arguments, error, says):
+    # the dataset does not exist: the argument is refused before it is looked for
+    with pytest.raises(error, match=re.escape(says)):
+        unocr.compare(["tesseract"], "icdar2015:/nowhere", **arguments)
+
+
 def test_compare_without_a_dataset_is_a_comparison_error():
     with pytest.raises(ComparisonError, match="give at least one dataset"):
         unocr.compare(["tesseract"], [])

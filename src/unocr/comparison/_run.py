@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import reprlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from unocr.backends.base import Backend
+from unocr.backends.options import check_count
 from unocr.comparison.engines import EngineInput, EngineSpec, engine_specs
 from unocr.comparison.results import (
     CompareResult,
@@ -26,6 +28,7 @@ from unocr.errors import (
     UnknownOptionError,
     UnocrError,
 )
+from unocr.languages import normalize_languages
 from unocr.metrics import ScoringOptions, aggregate, score_page, speed_stats
 from unocr.model import Page
 
@@ -52,6 +55,34 @@ def _load(
             "give at least one dataset, e.g. 'icdar2015:path/to/folder'"
         )
     return out
+
+
+def _check_arguments(
+    limit: object,
+    workers: object,
+    languages: object,
+    options: object,
+    backend_options: object,
+    progress: object,
+    on_run: object,
+) -> None:
+    """Refuse :func:`compare`'s bad arguments before any dataset or engine."""
+    check_count(limit, "limit", none=True)
+    check_count(workers, "workers")
+    normalize_languages(languages)  # type: ignore[arg-type]  # raises if not codes
+    if options is not None and not isinstance(options, ScoringOptions):
+        raise ConfigError(
+            "options must be a unocr.metrics.ScoringOptions, got "
+            f"{reprlib.repr(options)}"
+        )
+    if backend_options is not None and not isinstance(backend_options, Mapping):
+        raise ConfigError(
+            "backend_options must map engine names to their options, e.g. "
+            f"{{'tesseract': {{'psm': 6}}}}, got {reprlib.repr(backend_options)}"
+        )
+    for name, hook in (("progress", progress), ("on_run", on_run)):
+        if hook is not None and not callable(hook):
+            raise ConfigError(f"{name} must be a function or None, got {hook!r}")
 
 
 #: The fix shown for a skipped engine whose error names none.
@@ -256,6 +287,9 @@ def compare(
         unocr.errors.DatasetError: A dataset cannot be loaded.
         unocr.errors.ComparisonError: No engine, no dataset, a malformed
             spec, or two engines with one label.
+        unocr.errors.ConfigError: An argument of another kind than declared
+            (``limit="5"``, ``progress=3``...), checked before any work.
+        unocr.errors.LanguageCodeError: ``languages`` are not language codes.
 
     Examples:
         >>> import unocr
@@ -266,6 +300,9 @@ def compare(
     """
     from unocr import __version__
 
+    _check_arguments(
+        limit, workers, languages, options, backend_options, progress, on_run
+    )
     specs = engine_specs(backends, backend_options)
     loaded = _load(datasets, limit)
     opts = options or ScoringOptions()
