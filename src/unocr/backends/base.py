@@ -411,9 +411,10 @@ class Backend(Closing, abc.ABC):
             document page.
 
         Raises:
-            unocr.errors.ConfigError: ``workers`` < 1 or an unknown ``errors`` mode.
-            unocr.errors.ConfigError: ``executor`` runs in other processes
-                and an option of this backend cannot be pickled.
+            unocr.errors.ConfigError: ``workers`` < 1, an unknown ``errors``
+                mode, an ``executor`` that is not one, or one that runs in
+                other processes while an option of this backend cannot be
+                pickled.
             unocr.errors.UnocrError: With ``errors="raise"``, the first failure
                 (:class:`~unocr.errors.WorkerLostError` for an executor's
                 worker lost during the item).

@@ -23,7 +23,7 @@ from unocr.documents import (
     sniff_input,
     text_layer_page,
 )
-from unocr.errors import ConfigError, UnocrError
+from unocr.errors import UnocrError
 from unocr.image import ImageInput, describe, iter_frames
 from unocr.model import Page, Source
 
@@ -165,10 +165,9 @@ def read_items(
         :class:`~unocr.backends.base.ItemFailure`'s ``index`` is its position in
         this list and its ``source`` names the file (and page).
     """
-    from unocr.backends.base import ItemFailure
+    from unocr.backends.base import ItemFailure, check_batch_arguments
 
-    if errors not in ("raise", "return"):
-        raise ConfigError(f"errors must be 'raise' or 'return', got {errors!r}")
+    check_batch_arguments(workers, errors)  # before any document is opened
     items = expand(images, options)
     results: list[Page | ItemFailure | None] = [None] * len(items)
     rest: list[int] = []
