@@ -138,7 +138,9 @@ def test_input_is_not_modified_and_any_image_input_works(tmp_path):
 
 def test_bad_arguments():
     page = page_with(Word(text="q", geometry=QUAD))
-    with pytest.raises(ValueError, match="level must be one of"):
+    with pytest.raises(
+        ValueError, match="level must be 'block', 'line', 'word' or 'symbol'"
+    ):
         draw_page(page, blank(), level="paragraph")
     with pytest.raises(ValueError, match="width"):
         draw_page(page, blank(), width=0)

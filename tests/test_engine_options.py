@@ -203,7 +203,7 @@ def test_an_annotation_that_cannot_be_resolved_is_not_checked():
         ),
         (
             lambda: unocr.metrics.ScoringOptions(protocol="x"),  # type: ignore[arg-type]
-            "protocol must be one of",
+            "protocol must be 'icdar2015' or 'custom', got 'x'",
         ),
     ],
 )

@@ -127,7 +127,9 @@ def test_optimal_prefers_higher_total_iou_at_equal_count() -> None:
 
 
 def test_match_iou_rejects_unknown_rule() -> None:
-    with pytest.raises(ValueError, match="first-come, optimal, greedy"):
+    with pytest.raises(
+        ValueError, match="'first-come', 'optimal' or 'greedy', got 'icdar'"
+    ):
         match_iou(np.zeros((1, 1)), matching="icdar")  # type: ignore[arg-type]
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from unocr.backends.options import check_count
+from unocr.backends.options import check_choice, check_count
 from unocr.errors import ConfigError, ImageError
 
 if TYPE_CHECKING:
@@ -295,8 +295,7 @@ def draw_page(
     from unocr.geometry import Mask
     from unocr.image import load_image
 
-    if level not in LEVELS:
-        raise ConfigError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    check_choice(level, "level", LEVELS)
     check_count(width, "width")
     loaded = load_image(image)
     if (loaded.width, loaded.height) != (page.width, page.height):

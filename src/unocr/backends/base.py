@@ -42,7 +42,7 @@ from PIL import Image
 
 from unocr._closing import Closing
 from unocr.backends.catalog import Capabilities
-from unocr.backends.options import check_count
+from unocr.backends.options import check_choice, check_count
 from unocr.documents import (
     DocumentOptions,
     describe_item,
@@ -166,8 +166,7 @@ def check_batch_arguments(workers: object, errors: object) -> None:
         unocr.errors.ConfigError: Either is out of range.
     """
     check_count(workers, "workers")
-    if errors not in ("raise", "return"):
-        raise ConfigError(f"errors must be 'raise' or 'return', got {errors!r}")
+    check_choice(errors, "errors", ("raise", "return"))
 
 
 def _tag(err: UnocrError, backend: str, item: object) -> UnocrError:

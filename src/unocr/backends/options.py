@@ -343,3 +343,33 @@ def check_number(
     ):
         raise ConfigError(f"{name} must be {wanted}, got {value!r}")
     return number
+
+
+def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
+    """Check an option that names one of a few choices.
+
+    Args:
+        value: The value given.
+        name: The option's name, for the message.
+        choices: The names it may take, in the order the message lists them.
+
+    Returns:
+        The value.
+
+    Raises:
+        unocr.errors.ConfigError: Not one of ``choices``.
+
+    Examples:
+        >>> check_choice("text", "feature", ("document", "text"))
+        'text'
+        >>> check_choice("x", "device", ("cpu", "cuda"))
+        Traceback (most recent call last):
+        ...
+        unocr.errors.ConfigError: device must be 'cpu' or 'cuda', got 'x'
+    """
+    allowed = tuple(choices)
+    if isinstance(value, str) and value in allowed:
+        return value
+    *rest, last = [repr(c) for c in allowed]
+    either = f"{', '.join(rest)} or {last}" if rest else last
+    raise ConfigError(f"{name} must be {either}, got {reprlib.repr(value)}")

@@ -38,6 +38,7 @@ from typing import Any, ClassVar, Literal
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.catalog import PIPELINE_SEPARATOR
+from unocr.backends.options import check_choice
 from unocr.errors import ConfigError, StageUnavailableError
 from unocr.geometry import Geometry
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -125,8 +126,7 @@ class PipelineBackend(Backend):
                     "timeout": timeout,
                     **dict(recognize_options or {}),
                 }
-        if level not in ("auto", "line", "word"):
-            raise ConfigError(f"level must be 'auto', 'line' or 'word', got {level!r}")
+        check_choice(level, "level", ("auto", "line", "word"))
         self.level: Level = level
         self.detector, self._own_detector = _build(
             detect, detect_options, "detect", "detector"

@@ -47,7 +47,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from unocr.errors import ConfigError
+from unocr.backends.options import check_choice
 from unocr.geometry import Geometry, intersection_matrix, iou_matrix
 
 __all__ = [
@@ -298,10 +298,7 @@ def match_iou(
     Raises:
         unocr.errors.ConfigError: Unknown ``matching``.
     """
-    if matching not in MATCHING_RULES:
-        raise ConfigError(
-            f"matching must be one of {', '.join(MATCHING_RULES)}, got {matching!r}"
-        )
+    check_choice(matching, "matching", MATCHING_RULES)
     cand = iou > threshold if strict else iou >= threshold
     if pred_mask is not None:
         cand &= pred_mask[np.newaxis, :]

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from unocr.errors import ConfigError
+from unocr.backends.options import check_choice
 
 __all__ = [
     "ICDAR_EDGE_PUNCTUATION",
@@ -77,10 +77,7 @@ class Normalization:
     name: str = ""
 
     def __post_init__(self) -> None:
-        if self.case_mapping not in ("casefold", "upper"):
-            raise ConfigError(
-                f"case_mapping must be 'casefold' or 'upper', got {self.case_mapping!r}"
-            )
+        check_choice(self.case_mapping, "case_mapping", ("casefold", "upper"))
 
     def describe(self) -> str:
         """A short human description, e.g. ``"icdar2015 (upper case, ...)"``."""

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from unocr.errors import ConfigError
+from unocr.backends.options import check_choice
 from unocr.geometry import Geometry
 from unocr.metrics.matching import (
     MATCHING_RULES,
@@ -104,15 +104,9 @@ class ScoringOptions:
     word_spotting: bool = False
 
     def __post_init__(self) -> None:
-        if self.protocol not in PROTOCOLS:
-            raise ConfigError(
-                f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}"
-            )
-        if self.matching is not None and self.matching not in MATCHING_RULES:
-            raise ConfigError(
-                f"matching must be one of {', '.join(MATCHING_RULES)}, "
-                f"got {self.matching!r}"
-            )
+        check_choice(self.protocol, "protocol", PROTOCOLS)
+        if self.matching is not None:
+            check_choice(self.matching, "matching", MATCHING_RULES)
 
     @property
     def rule(self) -> Matching:
@@ -487,8 +481,7 @@ def score_page(
         >>> score_page(gt, gt).hmean, score_page(gt, gt).cer
         (1.0, 0.0)
     """
-    if level not in ("word", "line"):
-        raise ConfigError(f"level must be 'word' or 'line', got {level!r}")
+    check_choice(level, "level", ("word", "line"))
     opts = options or ScoringOptions()
     norm = opts.normalization or Normalization()
     # Page texts and CER/WER always collapse whitespace (line breaks are not

@@ -46,7 +46,7 @@ from unocr.backends.gcv.status import (
     error_from_status,
     status_name,
 )
-from unocr.backends.options import check_count
+from unocr.backends.options import check_choice, check_count
 from unocr.errors import (
     AuthenticationError,
     ConfigError,
@@ -252,16 +252,9 @@ class GcvBackend(Backend):
         metadata_timeout: float = 1.0,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
-        if feature not in _FEATURES:
-            raise ConfigError(f"feature must be 'document' or 'text', got {feature!r}")
-        if block_level not in ("paragraph", "block"):
-            raise ConfigError(
-                f"block_level must be 'paragraph' or 'block', got {block_level!r}"
-            )
-        if oversize not in ("downscale", "error"):
-            raise ConfigError(
-                f"oversize must be 'downscale' or 'error', got {oversize!r}"
-            )
+        check_choice(feature, "feature", _FEATURES)
+        check_choice(block_level, "block_level", ("paragraph", "block"))
+        check_choice(oversize, "oversize", ("downscale", "error"))
         for label, value in (
             ("timeout", timeout),
             ("initial_backoff", initial_backoff),

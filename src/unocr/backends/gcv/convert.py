@@ -60,7 +60,8 @@ from unocr.backends.gcv.status import (
     status_name,
 )
 from unocr.backends.gcv.tree import BREAKS
-from unocr.errors import ConfigError, FormatError, UnocrError
+from unocr.backends.options import check_choice
+from unocr.errors import FormatError, UnocrError
 from unocr.model import Block, Page
 
 __all__ = [
@@ -220,10 +221,7 @@ def _convert(
     block_level: BlockLevel,
     symbols: bool,
 ) -> tuple[list[Block], tuple[int, int]]:
-    if block_level not in ("paragraph", "block"):
-        raise ConfigError(
-            f"block_level must be 'paragraph' or 'block', got {block_level!r}"
-        )
+    check_choice(block_level, "block_level", ("paragraph", "block"))
     message = as_message(response)
     data: Mapping[str, Any] | None = None
     if message is not None:

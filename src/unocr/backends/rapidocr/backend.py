@@ -23,7 +23,7 @@ from rapidocr.ch_ppocr_rec import TextRecInput
 
 from unocr.backends import catalog
 from unocr.backends.base import Capabilities, Stopwatch
-from unocr.backends.options import check_count, check_number
+from unocr.backends.options import check_choice, check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.backends.rapidocr.convert import (
     crops_to_texts,
@@ -167,16 +167,9 @@ class RapidOcrBackend(PooledBackend):
         super().__init__(
             languages=languages, max_pixels=max_pixels, threads=threads, timeout=timeout
         )
-        if inference not in _INFERENCE:
-            raise ConfigError(
-                f"inference must be 'onnxruntime' or 'openvino', got {inference!r}"
-            )
-        if device not in ("cpu", "cuda"):
-            raise ConfigError(f"device must be 'cpu' or 'cuda', got {device!r}")
-        if det_limit_type not in ("min", "max"):
-            raise ConfigError(
-                f"det_limit_type must be 'min' or 'max', got {det_limit_type!r}"
-            )
+        check_choice(inference, "inference", _INFERENCE)
+        check_choice(device, "device", ("cpu", "cuda"))
+        check_choice(det_limit_type, "det_limit_type", ("min", "max"))
         self.inference = inference
         self.device = device
         self.unit: Literal["word", "char"] = "char" if char_boxes else "word"

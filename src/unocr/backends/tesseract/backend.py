@@ -48,6 +48,7 @@ from unocr.backends.deadline import (
     check_timeout,
     current_cancellation,
 )
+from unocr.backends.options import check_choice
 from unocr.backends.tesseract import process
 from unocr.backends.tesseract.crops import (
     SINGLE_LINE_PSM,
@@ -255,10 +256,7 @@ class TesseractBackend(Backend):
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
         self.timeout = check_timeout(timeout)
-        if engine not in ("auto", "binary", "tesserocr"):
-            raise ConfigError(
-                f"engine must be 'auto', 'binary' or 'tesserocr', got {engine!r}"
-            )
+        check_choice(engine, "engine", ("auto", "binary", "tesserocr"))
         self._settings = _parse_config(config, psm, oem)
         cmd = (
             tesseract_cmd
