@@ -46,7 +46,7 @@ from unocr.backends.gcv.status import (
     error_from_status,
     status_name,
 )
-from unocr.backends.options import check_choice, check_count
+from unocr.backends.options import check_choice, check_count, check_number
 from unocr.errors import (
     AuthenticationError,
     ConfigError,
@@ -255,16 +255,13 @@ class GcvBackend(Backend):
         check_choice(feature, "feature", _FEATURES)
         check_choice(block_level, "block_level", ("paragraph", "block"))
         check_choice(oversize, "oversize", ("downscale", "error"))
-        for label, value in (
+        for label, seconds in (
             ("timeout", timeout),
             ("initial_backoff", initial_backoff),
             ("max_backoff", max_backoff),
             ("metadata_timeout", metadata_timeout),
         ):
-            if not 0 < value < math.inf:
-                raise ConfigError(
-                    f"{label} must be a finite number of seconds > 0, got {value!r}"
-                )
+            check_number(seconds, label, above=True)
         check_count(concurrency, "concurrency")
         check_count(max_image_bytes, "max_image_bytes")
         check_count(max_image_pixels, "max_image_pixels")
