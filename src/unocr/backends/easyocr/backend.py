@@ -29,7 +29,7 @@ from unocr.backends.easyocr.convert import (
     easyocr_to_blocks,
 )
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
-from unocr.backends.options import check_count, check_number
+from unocr.backends.options import check_choice, check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -191,7 +191,9 @@ class EasyOcrBackend(PooledBackend):
         self._readtext: dict[str, Any] = {
             "rotation_info": list(rotation_info) if rotation_info else None,
             "paragraph": bool(paragraph),
-            "decoder": decoder,
+            "decoder": check_choice(
+                decoder, "decoder", ("greedy", "beamsearch", "wordbeamsearch")
+            ),
             "text_threshold": check_number(text_threshold, "text_threshold", maximum=1),
             "low_text": check_number(low_text, "low_text", maximum=1),
             "link_threshold": check_number(link_threshold, "link_threshold", maximum=1),
