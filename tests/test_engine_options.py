@@ -299,3 +299,34 @@ def test_an_engine_setting_out_of_range_is_a_config_error(backend, options, says
     )
     with pytest.raises(ConfigError, match=re.escape(says)):
         unocr.get_backend(backend, **options).close()
+
+
+HOSTILE = [0, -1, 10**9, "x", "", None, [], {}, 1.5, True, float("nan"), float("inf")]
+HOSTILE += [["x"], [1], b"x", {"a": 1}, [[1]], object()]
+BUILT_FROM = {
+    "tesseract": {},
+    "gcv": GCV,
+    "pipeline": {"detect": "tesseract", "recognize": "tesseract"},
+    "cascade": {"engines": ["tesseract", "tesseract"]},
+}
+
+
+@pytest.mark.parametrize("backend", sorted(BUILT_FROM))
+def test_every_option_with_any_value_builds_or_raises_a_typed_error(backend):
+    from unocr.registry import resolve_backend
+
+    _, factory = resolve_backend(backend)
+    names = list(engine_options(factory) or ())
+    assert len(names) >= 5
+    untyped = []
+    for name in names:
+        for value in HOSTILE:
+            try:
+                unocr.get_backend(
+                    backend, **{**BUILT_FROM[backend], name: value}
+                ).close()
+            except UnocrError:
+                pass
+            except Exception as exc:  # what the option check exists to prevent
+                untyped.append(f"{name}={value!r}: {type(exc).__name__}: {exc}")
+    assert untyped == []
