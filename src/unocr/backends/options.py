@@ -35,7 +35,13 @@ from typing import Any
 
 from unocr.errors import ConfigError, UnknownOptionError
 
-__all__ = ["check_options", "engine_options"]
+__all__ = [
+    "check_choice",
+    "check_count",
+    "check_number",
+    "check_options",
+    "engine_options",
+]
 
 
 def engine_options(factory: Callable[..., object]) -> tuple[str, ...] | None:
