@@ -31,7 +31,6 @@ import types
 import typing
 from collections import abc
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from unocr.errors import ConfigError, UnknownOptionError
 
@@ -164,19 +163,10 @@ def _check_types(
             )
 
 
-#: Generic origins whose items :func:`_matches` checks, and how it reaches them.
-_ITEMS: dict[object, Callable[[Any], Iterable[tuple[object, ...]]]] = {
-    list: lambda v: ((x,) for x in v),
-    tuple: lambda v: ((x,) for x in v),
-    abc.Sequence: lambda v: ((x,) for x in v),
-    abc.Iterable: lambda v: (),  # may be an iterator: not consumed
-    abc.Collection: lambda v: ((x,) for x in v),
-    set: lambda v: ((x,) for x in v),
-    frozenset: lambda v: ((x,) for x in v),
-    abc.Set: lambda v: ((x,) for x in v),
-    dict: lambda v: v.items(),
-    abc.Mapping: lambda v: v.items(),
-}
+#: Generic origins whose items :func:`_matches` checks (an ``Iterable`` may be
+#: an iterator: it is not consumed).
+_COLLECTIONS = (list, tuple, set, frozenset, abc.Sequence, abc.Collection, abc.Set)
+_MAPPINGS = (dict, abc.Mapping)
 
 
 def _matches(value: object, hint: object) -> bool | None:
@@ -215,13 +205,17 @@ def _matches(value: object, hint: object) -> bool | None:
             return None
         if not isinstance(value, origin) or isinstance(value, (bytes, bytearray)):
             return False
-        reach = _ITEMS.get(origin)
-        if reach is None or not args:
-            return True
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
             return None  # a fixed-length tuple: not in engine signatures
+        items: Iterable[tuple[object, ...]]
+        if origin in _MAPPINGS:
+            items = value.items()  # type: ignore[attr-defined]
+        elif origin in _COLLECTIONS:
+            items = ((x,) for x in value)  # type: ignore[attr-defined]
+        else:
+            return True
         verdict: bool | None = True
-        for item in reach(value):
+        for item in items:
             for part, part_hint in zip(item, args, strict=False):
                 seen = _matches(part, part_hint)
                 if seen is False:
@@ -231,7 +225,7 @@ def _matches(value: object, hint: object) -> bool | None:
         return verdict
     if isinstance(hint, type):
         if isinstance(value, bool) and hint is not bool:
-            return hint in (object,)  # psm=True is a slip, not 1
+            return False  # psm=True is a slip, not 1
         if hint is float:
             return isinstance(value, (int, float))
         try:
