@@ -205,3 +205,38 @@ def test_line_groups_are_lines_from_words(groups: list[list[Geometry]]) -> None:
     assert Line.from_word_groups(words) == [Line.from_words(w) for w in words]
     with pytest.raises(ValueError, match="one text per group"):
         Line.from_word_groups(words, texts=[*texts, "extra"])
+
+
+edge = st.floats(-1e9, 1e9, allow_nan=False)
+
+
+@given(st.lists(st.tuples(edge, edge, edge, edge), min_size=1, max_size=4))
+def test_shapes_anywhere_in_the_range_have_an_enclosing_quad(
+    corners: list[tuple[float, float, float, float]],
+) -> None:
+    """Shapes near the edge of the coordinate range still get a quad around them.
+
+    A minimum-area rectangle around points near +-1e9 can stick out of the
+    range (boxes at -9e8 and 9e8 gave a GeometryError, and a page's line of
+    such words failed when its shape was first read); such a group gets its
+    bounding box instead.
+    """
+    shapes = [
+        Box(min(a, c), min(b, d), max(a, c), max(b, d)).to_quad()
+        for a, b, c, d in corners
+    ]
+    (quad,) = enclosing_quads([shapes])
+    outline = shapely.Polygon(quad.points).buffer(1e-6 * 1e9)
+    for s in shapes:
+        assert outline.contains(shapely.Polygon(s.points))
+    again = enclosing_quads([[Box(0, 0, 1, 1)], shapes])[1]  # batched alike
+    np.testing.assert_array_equal(again.points, quad.points)
+
+
+def test_a_line_of_words_far_apart_in_the_range_has_a_shape() -> None:
+    far = [
+        Word(text="a", geometry=Box(-9e8, -9e8, -8e8, -8e8).to_quad()),
+        Word(text="b", geometry=Box(8e8, 8e8, 9e8, 9e8).to_quad()),
+    ]
+    (line,) = Line.from_word_groups([far])
+    assert line.geometry.bounds.x0 == -9e8 and line.geometry.bounds.x1 == 9e8

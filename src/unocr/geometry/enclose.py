@@ -10,9 +10,11 @@ import numpy as np
 from unocr.errors import GeometryError
 from unocr.geometry import convert
 from unocr.geometry._shape import as_shape
+from unocr.geometry._validate import FloatArray
 from unocr.geometry.box import Box
 from unocr.geometry.quad import Quad
 from unocr.geometry.types import Geometry
+from unocr.limits import MAX_COORDINATE
 
 __all__ = ["enclosing_box", "enclosing_quad", "enclosing_quads"]
 
@@ -110,6 +112,38 @@ def enclosing_quads(groups: Iterable[Iterable[Geometry]]) -> list[Quad]:
         counts.append(sum(len(p) for p in outlines[start:]))
     if not outlines:
         return []
+    points = np.concatenate(outlines)
+    if np.abs(points).max() > _NEAR_EDGE:
+        return _near_the_edge(points, counts)
     owners = np.repeat(np.arange(len(counts), dtype=np.intp), counts)
-    rects = convert.point_groups_to_rotated(np.concatenate(outlines), owners)
+    rects = convert.point_groups_to_rotated(points, owners)
     return [Quad.from_checked(q) for q in convert.rotated_to_quads(rects)]
+
+
+#: Points within this of the origin have minimum-area rectangles whose
+#: corners, width and height stay inside the coordinate range (a corner lies
+#: within the hull's diameter, 2 * sqrt(2) * this, of a point).
+_NEAR_EDGE = MAX_COORDINATE / 4
+
+
+def _near_the_edge(points: FloatArray, counts: list[int]) -> list[Quad]:
+    """:func:`enclosing_quads` for groups that may reach the coordinate range.
+
+    A minimum-area rectangle around points near the edge of the range can
+    stick out of it (a corner, or a width of up to 2.8 times the range). Each
+    group whose rectangle does gets the bounding box of its points instead,
+    clipped to the range: it still encloses the group, only not as tightly.
+    """
+    out: list[Quad] = []
+    start = 0
+    for count in counts:
+        group = points[start : start + count]
+        start += count
+        try:
+            rect = convert.point_groups_to_rotated(group, np.zeros(count, np.intp))
+            out.append(Quad.from_checked(convert.rotated_to_quads(rect)[0]))
+        except GeometryError:  # outside the range: the only way it can fail here
+            lo = np.clip(group.min(axis=0), -MAX_COORDINATE, MAX_COORDINATE)
+            hi = np.clip(group.max(axis=0), -MAX_COORDINATE, MAX_COORDINATE)
+            out.append(Box(lo[0], lo[1], hi[0], hi[1]).to_quad())
+    return out
