@@ -90,3 +90,27 @@ def test_an_engine_without_either_read_hook_cannot_be_built() -> None:
 
     with pytest.raises(TypeError, match="_recognize or _recognize_batch"):
         NoHook()
+
+
+class SevenInk(InkBackend):
+    """An engine whose output makes no valid element: a confidence of 7."""
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        from unocr.geometry import Box
+        from unocr.model import Word
+
+        Word(text="x", geometry=Box(0, 0, 1, 1), confidence=7)
+        raise AssertionError("unreachable")
+
+
+def test_an_engine_output_the_model_refuses_is_the_engines_failure() -> None:
+    from unocr.errors import ModelError, RecognitionError
+
+    with pytest.raises(RecognitionError, match=r"cannot hold.*confidence") as caught:
+        SevenInk().read(bars())
+    assert isinstance(caught.value.__cause__, ModelError)
+    assert caught.value.backend == "ink"
+    out = SevenInk().read_many([bars(), bars()], errors="return")
+    assert [type(f.error) for f in out] == [RecognitionError, RecognitionError]

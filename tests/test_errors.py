@@ -23,6 +23,7 @@ CASES = [
     E.AuthenticationError("no credentials", backend="gcv"),
     E.ImageError("bad.png: not an image", item="bad.png"),
     E.GeometryError("expected (4, 2), got (3, 2)"),
+    E.ModelError("confidence must lie in [0, 1], got 2.0"),
     E.FormatError("bad hOCR"),
     E.XmlSyntaxError("page.xml is not well-formed XML"),
     E.RegistrationError("'ink' is already registered"),
@@ -52,6 +53,8 @@ def test_tree_and_builtin_bases():
     assert issubclass(E.LanguageUnavailableError, E.BackendUnavailableError)
     assert issubclass(E.ImageError, ValueError)
     assert issubclass(E.GeometryError, ValueError)
+    assert issubclass(E.ModelError, ValueError)
+    assert issubclass(E.ModelError, TypeError)
     assert issubclass(E.RecognitionError, RuntimeError)
     assert issubclass(E.EngineTimeoutError, TimeoutError)
     assert issubclass(E.EngineTimeoutError, E.RecognitionError)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from unocr.errors import FormatError
+from unocr.errors import ConfigError, FormatError, ModelError
 from unocr.geometry import Box, Quad
 from unocr.model import Block, Line, Page, Symbol, Timings, Word
 from unocr.model.layout import group_words, text_angle
@@ -63,20 +63,98 @@ def test_confidence_must_be_in_unit_interval_or_none():
     assert type(word("a", 0, 0, 1, 1, conf=np.float64(1)).confidence) is float
     assert word("a", 0, 0, 1, 1, conf=None).confidence is None
     for bad in (-1, 1.5, math.nan, "high", True):
-        with pytest.raises(ValueError, match="confidence"):
+        with pytest.raises(ModelError, match="confidence"):
             word("a", 0, 0, 1, 1, conf=bad)
 
 
 def test_geometry_must_be_a_shape():
-    with pytest.raises(TypeError, match="geometry"):
+    with pytest.raises(ModelError, match="geometry") as caught:
         Word(text="a", geometry=(0, 0, 1, 1))
+    assert isinstance(caught.value, TypeError)  # as the check it replaced
 
 
 def test_page_size_must_be_whole_numbers():
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ModelError, match="width"):
         Page(width=-1, height=3)
-    with pytest.raises(ValueError, match="height"):
+    with pytest.raises(ModelError, match="height"):
         Page(width=1, height=2.5)
+    for bad in ("10", None, math.nan, math.inf, 2**40, True):
+        with pytest.raises(ModelError, match="width"):
+            Page(width=bad, height=3)
+    assert Page(width=np.int64(7), height=3.0).width == 7
+
+
+BOX = Box(0, 0, 10, 10)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: Page(width=9, height=9, blocks=[3]),
+            r"Page.blocks\[0\] must be a Block, got int",
+        ),
+        (
+            lambda: Page(width=9, height=9, blocks=3),
+            "Page.blocks must be a sequence of Block",
+        ),
+        (
+            lambda: Page(width=9, height=9, blocks=[Line(text="a", geometry=BOX)]),
+            r"Page.blocks\[0\] must be a Block, got Line",
+        ),
+        (
+            lambda: Block(text="a", geometry=BOX, lines=["a"]),
+            r"Block.lines\[0\] must be a Line",
+        ),
+        (
+            lambda: Line(text="a", geometry=BOX, words="ab"),
+            "Line.words must be a sequence of Word, got str",
+        ),
+        (
+            lambda: Word(
+                text="a", geometry=BOX, symbols=[Word(text="a", geometry=BOX)]
+            ),
+            r"Word.symbols\[0\] must be a Symbol, got Word",
+        ),
+        (
+            lambda: Page(width=9, height=9, backend=3),
+            "Page.backend must be an engine name",
+        ),
+        (lambda: Page(width=9, height=9, languages="eng"), r"write \('eng',\)"),
+        (
+            lambda: Page(width=9, height=9, languages=["en", 3]),
+            r"Page.languages\[1\] must be a str",
+        ),
+        (
+            lambda: Page(width=9, height=9, timings=None),
+            "Page.timings must be a Timings",
+        ),
+        (lambda: Page(width=9, height=9, source="a.png"), "Page.source must be"),
+        (
+            lambda: Page(width=9, height=9, engines=["gcv"]),
+            r"Page.engines\[0\] must be a EngineUse",
+        ),
+        (lambda: Timings(decode=-1.0), "Timings.decode must be a finite number"),
+        (lambda: Timings(engine=math.nan), "Timings.engine"),
+        (lambda: Timings(convert="1"), "Timings.convert"),
+    ],
+)
+def test_a_field_of_the_wrong_kind_is_a_model_error_naming_it(build, message):
+    # before, these were accepted (a page of ints failed later, in page.text;
+    # languages="eng" became ("e", "n", "g")) or failed with Python's words
+    with pytest.raises(ModelError, match=message):
+        build()
+
+
+def test_children_of_a_subclass_and_any_iterable_are_accepted():
+    class MyWord(Word):
+        pass
+
+    mine = MyWord(text="a", geometry=BOX)
+    line = Line(text="a", geometry=BOX, words=iter([mine]))
+    assert line.words == (mine,)
+    page = Page(width=9, height=9, languages=iter(["en"]))
+    assert page.languages == ("en",)
 
 
 def test_words_group_into_lines_and_blocks_in_reading_order():
@@ -170,8 +248,9 @@ def test_filter_drops_low_confidence_words_and_empty_parents():
     assert [w.text for w in kept.words] == ["keep", "none"]
     assert kept.filter(0.5, keep_unscored=False).text == "keep"
     assert page.filter(0.0) == page
-    with pytest.raises(ValueError, match="min_confidence"):
-        page.filter(2)
+    for bad in (2, -0.1, math.nan, "0.5", None):
+        with pytest.raises(ConfigError, match="min_confidence"):
+            page.filter(bad)
 
 
 def test_navigation_properties():
@@ -290,3 +369,20 @@ def test_from_checked_builds_the_element_the_constructor_builds() -> None:
     assert repr(word) == repr(
         Word(text="a", geometry=box, native=False, symbols=(sym,))
     )
+
+
+def test_an_element_cannot_have_an_empty_mask():
+    # it marks no place: before, a JSON page with one loaded, and writing it as
+    # hOCR then failed (its bounds cannot be taken)
+    from unocr import formats
+    from unocr.geometry import Mask
+
+    empty = Mask(np.zeros((0, 5), dtype=bool))
+    with pytest.raises(ModelError, match="no pixel set"):
+        Word(text="a", geometry=empty)
+    page = Page.from_words([word("a", 0, 0, 5, 5)], width=9, height=9)
+    data = page.to_dict()
+    data["blocks"][0]["lines"][0]["words"][0]["geometry"] = empty.to_dict()
+    with pytest.raises(FormatError, match="no pixel set"):
+        formats.loads(json.dumps(data), "json")
+    Word(text="a", geometry=Mask(np.ones((1, 1), dtype=bool)))  # one pixel will do

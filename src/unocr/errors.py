@@ -16,6 +16,7 @@ library keeps working::
     ├── ImageError (ValueError)                  input image unreadable or too large
     │   └── DocumentError                        PDF unreadable, too big, bad pages
     ├── GeometryError (ValueError)               invalid coordinates or shapes
+    ├── ModelError (ValueError, TypeError)       a page or element given a bad field
     ├── FormatError (ValueError)                 malformed hOCR/ALTO/PAGE/TSV/JSON
     │   └── XmlSyntaxError                       not well-formed XML
     ├── DatasetError (ValueError)                malformed ground-truth files
@@ -56,6 +57,7 @@ __all__ = [
     "ImageError",
     "LanguageCodeError",
     "LanguageUnavailableError",
+    "ModelError",
     "NoWorkersError",
     "RecognitionError",
     "RegistrationError",
@@ -268,6 +270,21 @@ class DocumentError(ImageError):
 
 class GeometryError(UnocrError, ValueError):
     """Coordinates or shapes are invalid (NaN, wrong shape, degenerate)."""
+
+
+class ModelError(UnocrError, ValueError, TypeError):
+    """A page or element was built with a field it cannot hold.
+
+    Raised by the constructors of :mod:`unocr.model` (``Word``, ``Line``,
+    ``Block``, ``Page``, ...): a confidence outside [0, 1], a text that is not
+    a string, a child of the wrong level (a ``Word`` among a line's ``words``
+    is right, a ``Line`` is not), a page size that is not a whole number.
+    The message names the field and the value. It is both a ``ValueError``
+    and a ``TypeError`` (as the built-in checks it replaces were, by field),
+    so code written against either keeps working. Readers of files raise
+    :class:`FormatError` instead, and engines :class:`RecognitionError`, when
+    what they read cannot make a valid element.
+    """
 
 
 class FormatError(UnocrError, ValueError):

@@ -52,6 +52,7 @@ from unocr.documents import (
 )
 from unocr.errors import (
     ConfigError,
+    ModelError,
     RecognitionError,
     StageUnavailableError,
     UnocrError,
@@ -673,9 +674,20 @@ class Backend(Closing, abc.ABC):
                 yield
 
     def _call(self, fn: Callable[[], _T], item: object) -> _T:
-        """Run engine code, turning stray exceptions into RecognitionError."""
+        """Run engine code, turning stray exceptions into RecognitionError.
+
+        A :class:`~unocr.errors.ModelError` here is the engine's output that
+        makes no valid element (a confidence of 7): the engine failed, not
+        the caller, so it is a ``RecognitionError`` too.
+        """
         try:
             return fn()
+        except ModelError as exc:
+            raise RecognitionError(
+                f"{self.name} gave a result unocr cannot hold on {item}: {exc}",
+                backend=self.name,
+                item=item,
+            ) from exc
         except UnocrError as err:
             raise _tag(err, self.name, item) from err.__cause__
         except (KeyboardInterrupt, SystemExit, MemoryError):

@@ -40,7 +40,7 @@ import re
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr._files import open_regular_file
-from unocr.errors import FormatError, GeometryError
+from unocr.errors import FormatError, GeometryError, ModelError
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 from unocr.formats.names import (
     READ_FORMATS,
@@ -275,6 +275,8 @@ def _loads(data: object, format: str | None, limits: ReadLimits) -> Page:
         return reader.loads(data, limits)
     except GeometryError as exc:  # a shape built from the document's numbers
         raise FormatError(f"{name}: invalid shape in the document: {exc}") from exc
+    except ModelError as exc:  # an element built from the document's values
+        raise FormatError(f"{name}: invalid element in the document: {exc}") from exc
 
 
 def load(

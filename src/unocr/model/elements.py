@@ -29,6 +29,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from unocr.errors import ModelError
 from unocr.geometry import (
     Box,
     Geometry,
@@ -48,6 +49,7 @@ __all__ = [
     "Symbol",
     "Word",
     "check_confidence",
+    "checked_children",
     "languages_in",
     "lines_text",
     "words_text",
@@ -57,6 +59,7 @@ _SHAPES = (Box, RotatedBox, Quad, Polygon, Mask)
 
 E = TypeVar("E", bound="Element")
 _V = TypeVar("_V")
+_C = TypeVar("_C")
 
 
 def check_confidence(value: object) -> float | None:
@@ -70,8 +73,9 @@ def check_confidence(value: object) -> float | None:
         ``value`` as a float, or ``None``.
 
     Raises:
-        ValueError: Not a number (booleans included), NaN, or outside [0, 1];
-            the message says to convert the engine's scale first.
+        unocr.errors.ModelError: Not a number (booleans included), NaN, or
+            outside [0, 1]; the message says to convert the engine's scale
+            first.
 
     Examples:
         >>> check_confidence(np.float32(0.5)), check_confidence(None)
@@ -82,17 +86,50 @@ def check_confidence(value: object) -> float | None:
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (int, float, np.integer, np.floating)
     ):
-        raise ValueError(f"confidence must be a float in [0, 1] or None, got {value!r}")
+        raise ModelError(f"confidence must be a float in [0, 1] or None, got {value!r}")
     try:
         conf = float(value)
     except OverflowError:  # an integer too large for a float: out of [0, 1]
         conf = math.inf
     if math.isnan(conf) or not 0.0 <= conf <= 1.0:
-        raise ValueError(
+        raise ModelError(
             f"confidence must lie in [0, 1] (or be None where the engine gives "
             f"none), got {conf!r}; convert the engine's scale first"
         )
     return conf
+
+
+def checked_children(values: object, kind: type[_C], where: str) -> tuple[_C, ...]:
+    """A parent's children as a tuple, each checked to be a ``kind``.
+
+    Args:
+        values: The children as given (any iterable but a string).
+        kind: The class every child must be (a subclass is accepted).
+        where: The field, for the message (``"Line.words"``).
+
+    Returns:
+        The children, in order.
+
+    Raises:
+        unocr.errors.ModelError: ``values`` is not a collection, or one of
+            its items is not a ``kind`` (the message gives its index).
+
+    Examples:
+        >>> checked_children([], Word, "Line.words")
+        ()
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ModelError(
+            f"{where} must be a sequence of {kind.__name__}, got "
+            f"{type(values).__name__}"
+        )
+    out = tuple(values)
+    for i, value in enumerate(out):
+        if type(value) is not kind and not isinstance(value, kind):
+            raise ModelError(
+                f"{where}[{i}] must be a {kind.__name__}, got {type(value).__name__}"
+            )
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,22 +157,28 @@ class Element:
     def __post_init__(self) -> None:
         # exact-type fast paths first: pages hold thousands of elements
         if type(self.text) is not str and not isinstance(self.text, str):
-            raise TypeError(f"text must be a str, got {type(self.text).__name__}")
+            raise ModelError(f"text must be a str, got {type(self.text).__name__}")
         if (
             self.language is not None
             and type(self.language) is not str
             and not isinstance(self.language, str)
         ):
-            raise TypeError(
+            raise ModelError(
                 "language must be an ISO 639 code (str) or None, got "
                 f"{type(self.language).__name__}"
             )
         if type(self.geometry) not in _SHAPES and not isinstance(
             self.geometry, _SHAPES
         ):
-            raise TypeError(
+            raise ModelError(
                 "geometry must be a Box, RotatedBox, Quad, Polygon or Mask, got "
                 f"{type(self.geometry).__name__}"
+            )
+        shape = self.geometry
+        if type(shape) is not Box and isinstance(shape, Mask) and shape.is_empty:
+            raise ModelError(
+                "geometry is a Mask with no pixel set: it marks no place on the "
+                "page, so no element can have it (leave the element out)"
             )
         conf = self.confidence
         if conf is not None and not (type(conf) is float and 0.0 <= conf <= 1.0):
@@ -143,7 +186,7 @@ class Element:
         if self.native is not True and self.native is not False:
             object.__setattr__(self, "native", bool(self.native))
         if self.provenance is not None and not isinstance(self.provenance, Provenance):
-            raise TypeError(
+            raise ModelError(
                 "provenance must be a unocr.model.Provenance or None, got "
                 f"{type(self.provenance).__name__}"
             )
@@ -323,7 +366,7 @@ def _check_groups(groups: Sequence[Sequence[Element]]) -> None:
     """Refuse a group without children: there is nothing to enclose."""
     for children in groups:
         if not children:
-            raise ValueError("a parent needs at least one child to enclose")
+            raise ModelError("a parent needs at least one child to enclose")
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +388,9 @@ class Word(Element):
 
     def __post_init__(self) -> None:
         Element.__post_init__(self)
-        _set_symbols(self, tuple(_get_symbols(self, Word)))
+        _set_symbols(
+            self, checked_children(_get_symbols(self, Word), Symbol, "Word.symbols")
+        )
 
     @classmethod
     def from_checked(
@@ -438,7 +483,9 @@ class Line(Element):
 
     def __post_init__(self) -> None:
         Element.__post_init__(self)
-        object.__setattr__(self, "words", tuple(self.words))
+        object.__setattr__(
+            self, "words", checked_children(self.words, Word, "Line.words")
+        )
 
     @classmethod
     def from_words(
@@ -492,16 +539,16 @@ class Line(Element):
             One line per group, in order.
         """
         if texts is not None and len(texts) != len(groups):
-            raise ValueError(
+            raise ModelError(
                 f"texts: expected one text per group ({len(groups)}), got {len(texts)}"
             )
         word_groups = [tuple(words) for words in groups]
         # what the constructor would check of fields not taken from the words
         for t in texts or ():
             if not isinstance(t, str):
-                raise TypeError(f"text must be a str, got {type(t).__name__}")
+                raise ModelError(f"text must be a str, got {type(t).__name__}")
         if language is not None and not isinstance(language, str):
-            raise TypeError(
+            raise ModelError(
                 "language must be an ISO 639 code (str) or None, got "
                 f"{type(language).__name__}"
             )
@@ -647,7 +694,9 @@ class Block(Element):
 
     def __post_init__(self) -> None:
         Element.__post_init__(self)
-        object.__setattr__(self, "lines", tuple(self.lines))
+        object.__setattr__(
+            self, "lines", checked_children(self.lines, Line, "Block.lines")
+        )
 
     @property
     def words(self) -> tuple[Word, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from unocr.model.elements import Block, Line, Symbol, Word
+from unocr.errors import ConfigError, ModelError
+from unocr.model.elements import Block, Line, Symbol, Word, checked_children
 from unocr.model.layout import group_lines, group_words
 from unocr.model.source import Source
 
@@ -35,6 +37,19 @@ class Timings:
     decode: float = 0.0
     engine: float = 0.0
     convert: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("decode", "engine", "convert"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float, np.integer, np.floating))
+                or not 0.0 <= value < math.inf
+            ):
+                raise ModelError(
+                    f"Timings.{name} must be a finite number of seconds >= 0, "
+                    f"got {value!r}"
+                )
 
     @property
     def total(self) -> float:
@@ -64,11 +79,11 @@ class EngineUse:
 
     def __post_init__(self) -> None:
         if not isinstance(self.engine, str) or not self.engine:
-            raise TypeError(f"engine must be an engine name, got {self.engine!r}")
+            raise ModelError(f"engine must be an engine name, got {self.engine!r}")
         for name in ("calls", "regions"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(
+                raise ModelError(
                     f"EngineUse.{name} must be a whole number >= 0, got {value!r}"
                 )
 
@@ -115,14 +130,42 @@ class Page:
     def __post_init__(self) -> None:
         for name in ("width", "height"):
             value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < 0:
-                raise ValueError(
-                    f"page {name} must be a whole number >= 0, got {value!r}"
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float, np.integer, np.floating))
+                or not 0 <= value < 2**31
+                or int(value) != value
+            ):
+                raise ModelError(
+                    f"page {name} must be a whole number of pixels >= 0, got {value!r}"
                 )
             object.__setattr__(self, name, int(value))
-        object.__setattr__(self, "blocks", tuple(self.blocks))
-        object.__setattr__(self, "languages", tuple(self.languages))
-        object.__setattr__(self, "engines", tuple(self.engines))
+        object.__setattr__(
+            self, "blocks", checked_children(self.blocks, Block, "Page.blocks")
+        )
+        if self.backend is not None and not isinstance(self.backend, str):
+            raise ModelError(
+                "Page.backend must be an engine name (str) or None, got "
+                f"{type(self.backend).__name__}"
+            )
+        if isinstance(self.languages, str):
+            raise ModelError(
+                f"Page.languages must be a sequence of codes, got the string "
+                f"{self.languages!r:.40}; write ({self.languages!r:.40},)"
+            )
+        languages = checked_children(self.languages, str, "Page.languages")
+        object.__setattr__(self, "languages", languages)
+        if not isinstance(self.timings, Timings):
+            raise ModelError(
+                f"Page.timings must be a Timings, got {type(self.timings).__name__}"
+            )
+        if self.source is not None and not isinstance(self.source, Source):
+            raise ModelError(
+                "Page.source must be a unocr.model.Source or None, got "
+                f"{type(self.source).__name__}"
+            )
+        engines = checked_children(self.engines, EngineUse, "Page.engines")
+        object.__setattr__(self, "engines", engines)
 
     # ----------------------------------------------------------------- builders
     @classmethod
@@ -271,10 +314,18 @@ class Page:
         Returns:
             A new page; a line that lost words gets its text re-joined from
             the words that remain, its geometry still enclosing them.
+
+        Raises:
+            unocr.errors.ConfigError: ``min_confidence`` is not a number in
+                [0, 1].
         """
-        if not 0.0 <= min_confidence <= 1.0:
-            raise ValueError(
-                f"min_confidence must lie in [0, 1], got {min_confidence!r}"
+        if (
+            isinstance(min_confidence, bool)
+            or not isinstance(min_confidence, (int, float))
+            or not 0.0 <= min_confidence <= 1.0
+        ):
+            raise ConfigError(
+                f"min_confidence must be a number in [0, 1], got {min_confidence!r}"
             )
 
         def keep(w: Word) -> bool:

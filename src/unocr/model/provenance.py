@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from unocr.errors import ModelError
+
 __all__ = ["Provenance"]
 
 
@@ -32,7 +34,7 @@ class Provenance:
         for name in ("geometry", "text"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
-                raise TypeError(
+                raise ModelError(
                     f"Provenance.{name} must be an engine name (str) or None, "
                     f"got {type(value).__name__}"
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from unocr.errors import ModelError
 from unocr.model.elements import check_confidence
 
 __all__ = ["Recognition"]
@@ -30,7 +31,7 @@ class Recognition:
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
-            raise TypeError(f"text must be a str, got {type(self.text).__name__}")
+            raise ModelError(f"text must be a str, got {type(self.text).__name__}")
         conf = self.confidence
         if conf is not None and not (type(conf) is float and 0.0 <= conf <= 1.0):
             object.__setattr__(self, "confidence", check_confidence(conf))

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from unocr.errors import ModelError
+
 __all__ = ["READ_METHODS", "Source"]
 
 #: How a page's text was obtained: by an OCR engine, or from the PDF's own
@@ -54,13 +56,13 @@ class Source:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
-            raise TypeError(f"source name must be a string, got {self.name!r}")
+            raise ModelError(f"source name must be a string, got {self.name!r}")
         if isinstance(self.index, bool) or not isinstance(self.index, int):
-            raise TypeError(f"source index must be an int, got {self.index!r}")
+            raise ModelError(f"source index must be an int, got {self.index!r}")
         if self.index < 0:
-            raise ValueError(f"source index must be >= 0, got {self.index}")
+            raise ModelError(f"source index must be >= 0, got {self.index}")
         if self.method not in READ_METHODS:
-            raise ValueError(
+            raise ModelError(
                 f"source method must be one of {READ_METHODS}, got {self.method!r}"
             )
         if self.page_size is not None:
@@ -88,10 +90,11 @@ class Source:
             (x, y) in PDF points.
 
         Raises:
-            ValueError: The page did not come from a PDF (no ``to_pdf``).
+            unocr.errors.ModelError: The page did not come from a PDF (no
+                ``to_pdf``).
         """
         if self.to_pdf is None:
-            raise ValueError(f"{self.name}: not a PDF page; it has no PDF coordinates")
+            raise ModelError(f"{self.name}: not a PDF page; it has no PDF coordinates")
         a, b, c, d, e, f = self.to_pdf
         return (a * x + b * y + c, d * x + e * y + f)
 
@@ -111,12 +114,12 @@ class Source:
         """Rebuild from :meth:`to_dict` output.
 
         Raises:
-            TypeError: Not a dictionary, or fields of the wrong type.
-            ValueError: Out-of-range values.
+            unocr.errors.ModelError: Not a dictionary, fields of the wrong
+                type or out-of-range values.
             KeyError: ``name`` missing.
         """
         if not isinstance(data, dict):
-            raise TypeError(f"expected an object, got {type(data).__name__}")
+            raise ModelError(f"expected an object, got {type(data).__name__}")
         size = data.get("page_size")
         matrix = data.get("to_pdf")
         return cls(
@@ -133,7 +136,7 @@ def _floats(values: Any, n: int, what: str) -> Any:
     try:
         out = tuple(float(v) for v in values)
     except (TypeError, ValueError):
-        raise TypeError(f"source {what} must be {n} numbers, got {values!r}") from None
+        raise ModelError(f"source {what} must be {n} numbers, got {values!r}") from None
     if len(out) != n or not all(math.isfinite(v) for v in out):
-        raise ValueError(f"source {what} must be {n} finite numbers, got {values!r}")
+        raise ModelError(f"source {what} must be {n} finite numbers, got {values!r}")
     return out

@@ -61,7 +61,7 @@ from unocr.backends.gcv.status import (
 )
 from unocr.backends.gcv.tree import BREAKS
 from unocr.backends.options import check_choice
-from unocr.errors import FormatError, UnocrError
+from unocr.errors import FormatError, ModelError, UnocrError
 from unocr.model import Block, Page
 
 __all__ = [
@@ -250,6 +250,10 @@ def _convert(
             data, width=w, height=h, symbols=symbols, regions=block_level
         )
         return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
+    except ModelError as exc:  # an element built from the response's values
+        raise FormatError(
+            f"malformed Cloud Vision response: {exc}", backend="gcv"
+        ) from exc
     except UnocrError:
         raise
     except (
