@@ -76,3 +76,33 @@ def test_targets_never_change_their_hostile_values() -> None:
         TARGETS["json"](random.Random(n))
         TARGETS["gcv-json"](random.Random(n))
     assert [v for v in HOSTILE_NUMBERS if isinstance(v, list | dict)] == [[], {}]
+
+
+def test_readers_and_writers_are_held_to_their_contracts() -> None:
+    """A typed error from the wrong place counts as a failure: a reader must
+    turn a bad shape or element into a FormatError, and a page that loaded
+    must be written. Counted as typed, these hid a page with an empty mask
+    that loaded and could not be written as hOCR."""
+    import numpy as np
+
+    from unocr.errors import FormatError, GeometryError
+    from unocr.geometry import Box, Mask
+    from unocr.model import Block, Line, Page, Word
+
+    from .fuzz_targets import loaded, written
+
+    def raising(err: Exception) -> object:
+        raise err
+
+    assert outcome(lambda: loaded(lambda: raising(FormatError("x")))) == "typed"
+    assert outcome(lambda: loaded(lambda: raising(GeometryError("x")))) == (
+        "untyped:BrokenContract"
+    )
+    box = Box(0, 0, 5, 5)
+    empty = Word.from_checked("a", Mask(np.zeros((0, 5), dtype=bool)), None, None)
+    line = Line(text="a", geometry=box, words=(empty,))
+    page = Page(
+        width=9, height=9, blocks=(Block(text="a", geometry=box, lines=(line,)),)
+    )
+    assert outcome(lambda: written(page)) == "untyped:BrokenContract"
+    assert outcome(lambda: written(Page(width=9, height=9))) == "ok"
