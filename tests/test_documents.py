@@ -296,6 +296,50 @@ def test_page_range_outside_the_document(ink, tmp_path):
     assert "two.pdf" in str(results[0].error)
 
 
+def test_pages_from_a_generator_select_the_same_pages_of_every_document(ink, tmp_path):
+    # a generator was used up by the first document: the second gave no page
+    a = image_pdf(tmp_path / "a.pdf", [_bars((20,)), _bars((30,)), _bars((40,))])
+    b = image_pdf(tmp_path / "b.pdf", [_bars((20,)), _bars((30,)), _bars((40,))])
+    pages = unocr.read_many([a, b], backend=ink, pages=(n for n in (3, 1)))
+    assert [(Path(p.source.name).name, p.source.index) for p in pages] == [
+        ("a.pdf", 2),
+        ("a.pdf", 0),
+        ("b.pdf", 2),
+        ("b.pdf", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pages", "message"),
+    [
+        ("2-x", "cannot read the page range '2-x'"),
+        ("3-1", "cannot read the page range"),
+        (",", "cannot read the page range"),
+        (0, "pages are numbered from 1, got 0"),
+        ([2, -1], "pages are numbered from 1, got -1"),
+        ([1.5], "page numbers must be whole numbers"),
+        (3.0, "pages must be a string such as '1-3,5'"),
+    ],
+)
+def test_a_malformed_page_selection_is_refused_before_any_document(
+    ink, tmp_path, pages, message
+):
+    # before, each document failed on its own (or read_pages only once iterated)
+    missing = tmp_path / "not-there.pdf"
+    with pytest.raises(DocumentError, match=message):
+        unocr.read_many([missing], backend=ink, pages=pages, errors="return")
+    with pytest.raises(DocumentError, match=message):
+        unocr.read_pages(missing, backend=ink, pages=pages)  # at the call
+
+
+def test_read_pages_checks_its_arguments_at_the_call(ink, tmp_path):
+    engine = unocr.get_backend(ink)
+    with pytest.raises(unocr.errors.ConfigError, match="get_backend"):
+        unocr.read_pages(tmp_path / "x.pdf", backend=engine, gap=3)
+    with pytest.raises(DocumentError, match="dpi"):
+        unocr.read_pages(tmp_path / "x.pdf", backend=ink, dpi=0)
+
+
 def test_select_pages():
     assert select_pages("2-", 4, "d") == [1, 2, 3]
     assert select_pages("-2,4", 4, "d") == [0, 1, 3]
@@ -307,6 +351,8 @@ def test_select_pages():
         select_pages("0", 4, "d")
     with pytest.raises(DocumentError, match="cannot read the page range"):
         select_pages("3-1", 4, "d")
+    with pytest.raises(DocumentError, match="page 9 is outside"):
+        select_pages("9-", 4, "d")  # was "cannot read the page range"
 
 
 def test_import_unocr_loads_no_pdf_library():

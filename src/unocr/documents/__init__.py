@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from unocr.documents.pdf import DEFAULT_DPI, DEFAULT_MAX_PAGES, PdfFile, is_pdf
-from unocr.documents.ranges import PageSpec, select_pages
+from unocr.documents.ranges import PageSpec, check_page_spec, select_pages
 from unocr.errors import DocumentError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
@@ -387,8 +387,14 @@ def _in_pdf_order(lines: list[Line]) -> tuple[Block, ...]:
 def check_options(options: DocumentOptions) -> DocumentOptions:
     """Validate options once, before any page is touched.
 
+    Returns:
+        The options, with an iterable ``pages`` read into a tuple (a
+        generator would be used up by the first document).
+
     Raises:
-        DocumentError: A bad ``dpi``, ``max_pages`` or ``password``.
+        DocumentError: A bad ``dpi``, ``max_pages``, ``password`` or
+            ``pages`` (its form: whether the pages exist is checked per
+            document).
     """
     dpi = options.dpi
     if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
@@ -412,4 +418,5 @@ def check_options(options: DocumentOptions) -> DocumentOptions:
             "password is not valid text: it holds bytes that are not UTF-8 (a "
             "command line in another encoding?); give it as UTF-8 text"
         ) from None
-    return options
+    pages = check_page_spec(options.pages)
+    return options if pages is options.pages else replace(options, pages=pages)
