@@ -17,6 +17,7 @@ from unocr.backends.keras_ocr import weights
 from unocr.errors import (
     BackendNotFoundError,
     BackendUnavailableError,
+    ConfigError,
     ImageError,
     RecognitionError,
     RegistrationError,
@@ -88,8 +89,18 @@ def test_get_backend_is_a_context_manager(ink):
 def test_read_accepts_a_backend_object(ink):
     b = unocr.get_backend(ink, gap=50)
     assert unocr.read(_image(), backend=b).text == "w70"  # bars merged: 10 px gap < 50
-    with pytest.raises(TypeError, match="options"):
-        unocr.read(_image(), backend=b, gap=3)
+    # one check, one error wherever a ready object meets options (the pipeline's
+    # detect_options too): a ConfigError, where read() and the Dask integration
+    # raised a plain TypeError
+    for call in (
+        lambda: unocr.read(_image(), backend=b, gap=3),
+        lambda: unocr.read_many([_image()], backend=b, gap=3),
+        lambda: unocr.read_pages(_image(), backend=b, gap=3),
+    ):
+        with pytest.raises(
+            ConfigError, match=r"go to unocr.get_backend\(\).*\['gap'\]"
+        ):
+            call()
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])

@@ -9,7 +9,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
-from unocr.backends.options import check_options
+from unocr.backends.options import check_options, refuse_options
 from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
 from unocr.documents import check_options as _check_document_options
 from unocr.documents import reading as _documents
@@ -124,15 +124,11 @@ def backend_for(
         this call alone (options that cannot be a cache key).
 
     Raises:
-        TypeError: Options given with a backend object (they go to
+        ConfigError: Options given with a backend object (they go to
             :func:`unocr.get_backend`).
     """
     if isinstance(backend, Backend):
-        if options:
-            raise TypeError(
-                "engine options go to unocr.get_backend(); this call got a ready "
-                f"backend object and options {sorted(options)}"
-            )
+        refuse_options(options)
         return backend, True
     return _cached(backend, options)
 
@@ -304,13 +300,34 @@ def read_pages(
         points and the map to PDF user space.
 
     Raises:
-        unocr.errors.DocumentError: The PDF is unreadable, encrypted without
-            the right password, over ``max_pages``, or ``pages`` lies outside
-            it; a page over the pixel limit at ``dpi`` (before rendering).
+        unocr.errors.DocumentError: ``pages``, ``password`` or ``dpi`` is
+            malformed (at once); while iterating, the PDF is unreadable,
+            encrypted without the right password, over ``max_pages``, or
+            ``pages`` lies outside it; a page over the pixel limit at ``dpi``
+            (before rendering).
+        unocr.errors.ConfigError: Engine options given with a backend object
+            (at once).
     """
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
+    if isinstance(backend, Backend):
+        refuse_options(options)
+    return _read_pages(source, backend, doc, languages, options)
+
+
+def _read_pages(
+    source: ImageInput,
+    backend: str | Backend,
+    doc: DocumentOptions,
+    languages: str | Sequence[str] | None,
+    options: dict[str, Any],
+) -> Iterator[Page]:
+    """The pages of :func:`read_pages`, once its arguments are checked.
+
+    The engine is built when the first page is asked for, and closed after
+    the last.
+    """
     engine, shared = backend_for(backend, options)
     try:
         yield from _documents.read_document_pages(

@@ -48,6 +48,7 @@ from unocr.backends.base import (
     check_batch_arguments,
 )
 from unocr.backends.deadline import Cancellation, cancellation_scope
+from unocr.backends.options import refuse_options
 from unocr.documents import (
     DEFAULT_DPI,
     DEFAULT_MAX_PAGES,
@@ -537,7 +538,8 @@ def aread_many(
         result)`` pairs with ``ordered=False``.
 
     Raises:
-        ValueError: ``workers`` < 1 or an unknown ``errors`` mode (at once).
+        unocr.errors.ConfigError: ``workers`` < 1, an unknown ``errors``
+            mode, or engine options given with a backend object (at once).
         unocr.errors.UnocrError: With ``errors="raise"``, a failure (while
             iterating).
     """
@@ -545,6 +547,8 @@ def aread_many(
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
+    if isinstance(backend, Backend):
+        refuse_options(options)
     pairs = _stream(
         backend,
         options,

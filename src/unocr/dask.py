@@ -45,8 +45,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
-from unocr.backends.options import check_count
-from unocr.errors import BackendUnavailableError, ConfigError, UnocrError
+from unocr.backends.options import check_count, check_seconds, refuse_options
+from unocr.errors import BackendUnavailableError, UnocrError
 from unocr.executors import (
     DASK_NO_WORKERS_TIMEOUT,
     BackendSpec,
@@ -77,11 +77,7 @@ def _require_dask() -> None:
 
 def _spec(backend: str | Backend, options: dict[str, Any]) -> BackendSpec:
     if isinstance(backend, Backend):
-        if options:
-            raise TypeError(
-                "engine options go to unocr.get_backend(); this call got a ready "
-                f"backend object and options {sorted(options)}"
-            )
+        refuse_options(options)
         return BackendSpec.of(backend)
     return BackendSpec.named(backend, options)
 
@@ -146,15 +142,7 @@ def map_pages(
     """
     _require_dask()
     check_count(chunk_size, "chunk_size")
-    if no_workers_timeout is not None and (
-        isinstance(no_workers_timeout, bool)
-        or not isinstance(no_workers_timeout, (int, float))
-        or not 0 < no_workers_timeout < float("inf")
-    ):
-        raise ConfigError(
-            "no_workers_timeout must be a number of seconds > 0, or None to wait "
-            f"as long as Dask does; got {no_workers_timeout!r}"
-        )
+    check_seconds(no_workers_timeout, "no_workers_timeout")
     return read_on_executor(
         _spec(backend, options),
         images,

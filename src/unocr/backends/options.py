@@ -39,7 +39,9 @@ __all__ = [
     "check_count",
     "check_number",
     "check_options",
+    "check_seconds",
     "engine_options",
+    "refuse_options",
 ]
 
 
@@ -125,6 +127,22 @@ def check_options(
             )
     if isinstance(options, Mapping):
         _check_types(backend, factory, options)
+
+
+def refuse_options(options: Mapping[str, object]) -> None:
+    """Refuse engine options given beside a backend object (it is configured).
+
+    Args:
+        options: The call's engine options.
+
+    Raises:
+        ConfigError: ``options`` is not empty; the message says where they go.
+    """
+    if options:
+        raise ConfigError(
+            "engine options go to unocr.get_backend(); this call got a ready "
+            f"backend object and options {sorted(options)}"
+        )
 
 
 def _target(factory: Callable[..., object]) -> Callable[..., object]:
@@ -343,6 +361,49 @@ def check_number(
     ):
         raise ConfigError(f"{name} must be {wanted}, got {value!r}")
     return number
+
+
+def check_seconds(
+    value: object, name: str, *, none: bool = True, source: str | None = None
+) -> float | None:
+    """Check a duration: a time-out, a back-off, a wait.
+
+    Args:
+        value: The value given.
+        name: The option's name, for the message (with where it was given,
+            e.g. ``"timeout under [isolation.tesseract]"``).
+        none: ``None`` is allowed (no limit).
+        source: The file that gave it, if any (:attr:`ConfigError.source`).
+
+    Returns:
+        The duration in seconds as a float, or ``None``.
+
+    Raises:
+        unocr.errors.ConfigError: Not a finite number of seconds > 0 (a
+            ``bool`` is not one; infinity is no limit, which is ``None``).
+
+    Examples:
+        >>> check_seconds(2, "timeout")
+        2.0
+        >>> check_seconds(float("inf"), "timeout")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        unocr.errors.ConfigError: timeout must be a finite number of seconds > 0 ...
+    """
+    if value is None and none:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value < math.inf
+    ):
+        also = " (or None for no limit)" if none else ""
+        raise ConfigError(
+            f"{name} must be a finite number of seconds > 0{also}, got "
+            f"{reprlib.repr(value)}",
+            source=source,
+        )
+    return float(value)
 
 
 def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
