@@ -170,7 +170,9 @@ def test_unocr_backends_asks_the_configured_interpreter(config, capsys, monkeypa
     [
         ({"processes": 0}, "processes must be a whole number >= 1"),
         ({"processes": True}, "processes must be"),
-        ({"timeout": 0}, "timeout must be a number of seconds > 0"),
+        ({"timeout": 0}, "timeout must be a finite number of seconds > 0"),
+        # infinity was accepted here, and refused by the engines' own timeout
+        ({"timeout": float("inf")}, "timeout must be a finite number of seconds"),
         ({"max_memory": "-1G"}, "max_memory must be a positive number"),
     ],
 )

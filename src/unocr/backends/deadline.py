@@ -24,19 +24,17 @@ also frees the CPU needs a process boundary.
 from __future__ import annotations
 
 import contextlib
-import math
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TypeVar
 
-from unocr.errors import ConfigError, EngineCancelledError, EngineTimeoutError
+from unocr.errors import EngineCancelledError, EngineTimeoutError
 
 __all__ = [
     "Cancellation",
     "cancellation_scope",
     "cancelled_error",
-    "check_timeout",
     "current_cancellation",
     "run_with_timeout",
 ]
@@ -158,40 +156,6 @@ def cancelled_error(backend: str, item: object = None) -> EngineCancelledError:
         backend=backend,
         item=item,
     )
-
-
-def check_timeout(timeout: object) -> float | None:
-    """Validate a ``timeout=`` option.
-
-    Args:
-        timeout: ``None`` (no limit) or a number of seconds > 0.
-
-    Returns:
-        The limit in seconds as a float, or ``None``.
-
-    Raises:
-        unocr.errors.ConfigError: Not a finite number > 0.
-
-    Examples:
-        >>> check_timeout(2)
-        2.0
-        >>> check_timeout(0)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        unocr.errors.ConfigError: timeout must be a number of seconds > 0 ..., got 0
-    """
-    if timeout is None:
-        return None
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not math.isfinite(timeout)
-        or timeout <= 0
-    ):
-        raise ConfigError(
-            f"timeout must be a number of seconds > 0 (or None), got {timeout!r}"
-        )
-    return float(timeout)
 
 
 def run_with_timeout(

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from unocr.backends.base import Backend, Stopwatch
-from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.deadline import run_with_timeout
+from unocr.backends.options import check_seconds
 from unocr.backends.pool import EnginePool, check_threads
 
 __all__ = ["PooledBackend"]
@@ -42,8 +43,8 @@ class PooledBackend(Backend):
             :class:`~unocr.backends.base.Backend`.
 
     Raises:
-        ValueError: ``threads`` is not a whole number >= 1, or ``timeout`` is
-            not a number of seconds > 0.
+        unocr.errors.ConfigError: ``threads`` is not a whole number >= 1, or
+            ``timeout`` is not a finite number of seconds > 0.
     """
 
     def __init__(
@@ -53,7 +54,7 @@ class PooledBackend(Backend):
         #: Compute threads per engine instance (``None``: split by ``read_many``).
         self.threads = check_threads(threads)
         #: Seconds to wait for one engine call (``None``: no limit).
-        self.timeout = check_timeout(timeout)
+        self.timeout = check_seconds(timeout, "timeout")
         self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
 
     @abc.abstractmethod

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from unocr.backends.options import check_seconds
 from unocr.errors import ConfigError
 
 __all__ = [
@@ -146,16 +147,7 @@ def check_limits(
             f"processes{where} must be a whole number >= 1, got {processes!r}",
             source=source,
         )
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not timeout > 0
-    ):
-        raise ConfigError(
-            f"timeout{where} must be a number of seconds > 0, got {timeout!r}",
-            source=source,
-        )
-    return processes, None if timeout is None else float(timeout)
+    return processes, check_seconds(timeout, f"timeout{where}", source=source)
 
 
 def config_file() -> Path | None:

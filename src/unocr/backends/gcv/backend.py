@@ -46,7 +46,7 @@ from unocr.backends.gcv.status import (
     error_from_status,
     status_name,
 )
-from unocr.backends.options import check_choice, check_count, check_number
+from unocr.backends.options import check_choice, check_count, check_seconds
 from unocr.errors import (
     AuthenticationError,
     ConfigError,
@@ -261,7 +261,7 @@ class GcvBackend(Backend):
             ("max_backoff", max_backoff),
             ("metadata_timeout", metadata_timeout),
         ):
-            check_number(seconds, label, above=True)
+            check_seconds(seconds, label, none=False)
         check_count(concurrency, "concurrency")
         check_count(max_image_bytes, "max_image_bytes")
         check_count(max_image_pixels, "max_image_pixels")

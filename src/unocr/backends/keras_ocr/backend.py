@@ -30,7 +30,7 @@ from tensorflow import keras
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.backends.deadline import check_timeout, run_with_timeout
+from unocr.backends.deadline import run_with_timeout
 from unocr.backends.keras_ocr import weights
 from unocr.backends.keras_ocr.convert import (
     keras_ocr_regions_to_blocks,
@@ -40,6 +40,7 @@ from unocr.backends.keras_ocr.torch_legacy import (
     LegacyFormatError,
     read_legacy_state_dict,
 )
+from unocr.backends.options import check_seconds
 from unocr.backends.pool import check_threads
 from unocr.errors import (
     BackendUnavailableError,
@@ -301,7 +302,7 @@ class KerasOcrBackend(Backend):
         self._check_languages(self.languages)
         self.pretrained = bool(pretrained)
         self.threads = check_threads(threads)
-        self.timeout = check_timeout(timeout)
+        self.timeout = check_seconds(timeout, "timeout")
         if self.threads is not None:
             _set_tensorflow_threads(self.threads)
         self.download = bool(download)

@@ -45,10 +45,9 @@ from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.deadline import (
     cancelled_error,
-    check_timeout,
     current_cancellation,
 )
-from unocr.backends.options import check_choice
+from unocr.backends.options import check_choice, check_seconds
 from unocr.backends.tesseract import process
 from unocr.backends.tesseract.crops import (
     SINGLE_LINE_PSM,
@@ -255,7 +254,7 @@ class TesseractBackend(Backend):
         engine: Engine = "auto",
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
-        self.timeout = check_timeout(timeout)
+        self.timeout = check_seconds(timeout, "timeout")
         check_choice(engine, "engine", ("auto", "binary", "tesserocr"))
         self._settings = _parse_config(config, psm, oem)
         cmd = (
