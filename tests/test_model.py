@@ -132,7 +132,7 @@ BOX = Box(0, 0, 10, 10)
         (lambda: Page(width=9, height=9, source="a.png"), "Page.source must be"),
         (
             lambda: Page(width=9, height=9, engines=["gcv"]),
-            r"Page.engines\[0\] must be a EngineUse",
+            r"Page.engines\[0\] must be an EngineUse",
         ),
         (lambda: Timings(decode=-1.0), "Timings.decode must be a finite number"),
         (lambda: Timings(engine=math.nan), "Timings.engine"),

@@ -126,8 +126,10 @@ def checked_children(values: object, kind: type[_C], where: str) -> tuple[_C, ..
     out = tuple(values)
     for i, value in enumerate(out):
         if type(value) is not kind and not isinstance(value, kind):
+            name = kind.__name__
+            article = "an" if name[0] in "AEIOU" else "a"
             raise ModelError(
-                f"{where}[{i}] must be a {kind.__name__}, got {type(value).__name__}"
+                f"{where}[{i}] must be {article} {name}, got {type(value).__name__}"
             )
     return out
 
