@@ -294,3 +294,17 @@ def test_polygon_to_mask_area_close_to_polygon_area(p):
     m = p.to_mask()
     perimeter = p.to_shapely().length
     assert abs(m.area - p.area) <= perimeter + 4
+
+
+def test_a_mask_reaching_past_the_coordinate_range_is_refused():
+    # its origin was checked and its far edge was not: a JSON page with such a
+    # mask loaded, and then its bounds (any writer) raised a GeometryError
+    from unocr.errors import GeometryError
+
+    pixels = np.ones((3, 8), dtype=bool)
+    with pytest.raises(GeometryError, match="x extent ends at 1000000002"):
+        Mask(pixels, origin=(1e9 - 6, 0))
+    with pytest.raises(GeometryError, match="y extent"):
+        Mask(pixels, origin=(0, 1e9 - 2))
+    edge = Mask(pixels, origin=(1e9 - 8, -1e9))  # exactly to the edge: fine
+    assert edge.bounds.x1 == 1e9
