@@ -111,20 +111,22 @@ def select_pages(spec: PageSpec, count: int, name: str) -> list[int]:
 def _numbers(spec: object, name: str) -> list[int]:
     """The page numbers of an iterable selection (read once)."""
     try:
-        items = list(spec)  # type: ignore[call-overload]
+        items: list[object] = list(spec)  # type: ignore[call-overload]
     except TypeError:
         raise DocumentError(
             f"{name}: pages must be a string such as '1-3,5', a page number or "
             f"a list of page numbers, got {spec!r:.60}",
             item=name,
         ) from None
+    numbers: list[int] = []
     for n in items:
         if isinstance(n, bool) or not isinstance(n, int):
             raise DocumentError(
                 f"{name}: page numbers must be whole numbers, got {n!r:.60}",
                 item=name,
             )
-    return items
+        numbers.append(n)
+    return numbers
 
 
 def _bounds(part: str, spec: str, name: str) -> tuple[int, int | None]:
