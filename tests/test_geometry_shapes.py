@@ -9,6 +9,8 @@ import pickle
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unocr.errors import GeometryError, UnocrError
 from unocr.geometry import (
@@ -277,3 +279,39 @@ def test_box_to_mask_pixel_centres():
     assert m.data.shape == (1, 3)
     thin = Box(0.6, 0, 1.4, 1).to_mask()
     assert thin.is_empty
+
+
+def test_a_rotated_box_whose_corners_leave_the_coordinate_range_is_refused():
+    # its centre and size were checked one by one: a unocr JSON page with one
+    # loaded, and its bounds (every writer) then raised a GeometryError
+    with pytest.raises(GeometryError, match="a corner lies at 1000000011 pixels"):
+        RotatedBox(1e9 - 10, 0, 20, 40, 45)
+    with pytest.raises(GeometryError, match="corner"):
+        RotatedBox(5e8, 0, 9e8, 9e8, 30)  # a corner at 5e8 + 6.1e8
+    near = RotatedBox(1e9 - 10, -1e9 + 2, 20, 4, 0)  # touching the edge: fine
+    assert near.to_box().x1 == 1e9 and near.to_box().y0 == -1e9
+    assert near.to_quad().bounds == near.to_box()
+    assert RotatedBox(0, 0, 1e9, 1e9, 45).to_box().x1 == pytest.approx(
+        7.071e8, rel=1e-3
+    )
+
+
+@given(
+    st.floats(-1e9, 1e9),
+    st.floats(-1e9, 1e9),
+    st.floats(0, 1e9),
+    st.floats(0, 1e9),
+    st.floats(-720, 720),
+)
+def test_a_rotated_box_that_builds_has_bounds_corners_and_an_outline(
+    cx, cy, width, height, angle
+):
+    """Law, anywhere in the range: what constructs can be used (none raises)."""
+    try:
+        r = RotatedBox(cx, cy, width, height, angle)
+    except GeometryError as exc:
+        assert "corner" in str(exc)
+        return
+    assert r.to_box().area >= 0
+    assert r.to_quad().bounds.x1 <= 1e9
+    assert r.to_polygon().area >= 0

@@ -46,6 +46,7 @@ __all__ = [
     "quads_area",
     "quads_to_boxes",
     "quads_to_rotated",
+    "rotated_corners",
     "rotated_to_boxes",
     "rotated_to_quads",
     "signed_areas",
@@ -309,7 +310,22 @@ def rotated_to_quads(rotated: ArrayLike) -> FloatArray:
         >>> rotated_to_quads([[0, 0, 2, 2, 90]])[0].round(9).tolist()
         [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]
     """
-    r = canonicalize_rotated(rotated)
+    return canonicalize_quads(rotated_corners(canonicalize_rotated(rotated)))
+
+
+def rotated_corners(rotated: FloatArray) -> FloatArray:
+    """The corners of rotated boxes, in the order the angle gives (not checked).
+
+    Args:
+        rotated: ``(N, 5)`` float64 ``(cx, cy, width, height, angle)``,
+            already validated.
+
+    Returns:
+        ``(N, 4, 2)`` corners: centre - u - v, + u - v, + u + v, - u + v
+        (``u`` half the width along the angle, ``v`` half the height 90
+        degrees clockwise from it), coordinates not range-checked.
+    """
+    r = rotated
     rad = np.deg2rad(r[:, 4])
     c, s = np.cos(rad), np.sin(rad)
     hw, hh = r[:, 2] / 2.0, r[:, 3] / 2.0
@@ -323,7 +339,7 @@ def rotated_to_quads(rotated: ArrayLike) -> FloatArray:
         q[:, 1, k] = hi - v
         q[:, 2, k] = hi + v
         q[:, 3, k] = lo + v
-    return canonicalize_quads(q)
+    return q
 
 
 def rotated_to_boxes(rotated: ArrayLike) -> FloatArray:

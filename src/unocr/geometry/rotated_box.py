@@ -25,6 +25,7 @@ from unocr.geometry._validate import (
     as_finite_float,
     read_fields,
 )
+from unocr.limits import MAX_COORDINATE
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -58,7 +59,7 @@ class RotatedBox(Shape):
         angle: Degrees clockwise on screen; any value (reduced to canonical).
 
     Raises:
-        GeometryError: On NaN/inf, a centre or size beyond
+        GeometryError: On NaN/inf, a centre, size or corner beyond
             :data:`~unocr.limits.MAX_COORDINATE`, or a negative size.
 
     Examples:
@@ -93,6 +94,7 @@ class RotatedBox(Shape):
             canon = values
         else:
             canon = convert.canonicalize_rotated(np.array([values]))[0].tolist()
+        _check_corners(canon)
         for name, value in zip(
             ("cx", "cy", "width", "height", "angle"), canon, strict=True
         ):
@@ -285,4 +287,34 @@ class RotatedBox(Shape):
             self.width,
             self.height,
             self.angle + as_finite_float(angle, "angle"),
+        )
+
+
+#: Rectangles whose corners all lie within this of the origin need no exact
+#: check (a bound on rounding: the exact one is computed nearer the edge).
+_SURELY_INSIDE = MAX_COORDINATE * (1 - 1e-9)
+
+
+def _check_corners(values: list[float]) -> None:
+    """Refuse a rectangle whose corners reach past the coordinate range.
+
+    Its centre and size are checked one by one; its corners, and so its
+    bounds and outline (what every writer reads), must lie inside too, as
+    every other shape's do.
+    """
+    cx, cy, w, h, angle = values
+    rad = math.radians(angle)
+    c, s = abs(math.cos(rad)), abs(math.sin(rad))
+    reach = max(abs(cx) + (w * c + h * s) / 2.0, abs(cy) + (w * s + h * c) / 2.0)
+    if reach <= _SURELY_INSIDE:
+        return
+    bounds = convert.rotated_to_boxes(np.array([values]))[0]
+    corners = convert.rotated_corners(np.array([values]))[0]
+    far = max(float(np.abs(bounds).max()), float(np.abs(corners).max()))
+    if far > MAX_COORDINATE:
+        raise GeometryError(
+            f"RotatedBox: a corner lies at {far:.0f} pixels from the origin, beyond "
+            f"the coordinate range +-{MAX_COORDINATE:.0e} "
+            "(unocr.limits.MAX_COORDINATE); its centre and size are inside, its "
+            "corners must be too"
         )
