@@ -108,7 +108,9 @@ class SevenInk(InkBackend):
 def test_an_engine_output_the_model_refuses_is_the_engines_failure() -> None:
     from unocr.errors import ModelError, RecognitionError
 
-    with pytest.raises(RecognitionError, match=r"cannot hold.*confidence") as caught:
+    with pytest.raises(
+        RecognitionError, match=r"ink failed on .*ModelError: confidence"
+    ) as caught:
         SevenInk().read(bars())
     assert isinstance(caught.value.__cause__, ModelError)
     assert caught.value.backend == "ink"

@@ -682,22 +682,19 @@ class Backend(Closing, abc.ABC):
         """
         try:
             return fn()
-        except ModelError as exc:
-            raise RecognitionError(
-                f"{self.name} gave a result unocr cannot hold on {item}: {exc}",
-                backend=self.name,
-                item=item,
-            ) from exc
         except UnocrError as err:
-            raise _tag(err, self.name, item) from err.__cause__
+            if not isinstance(err, ModelError):
+                raise _tag(err, self.name, item) from err.__cause__
+            failure: Exception = err
         except (KeyboardInterrupt, SystemExit, MemoryError):
             raise
         except Exception as exc:
-            raise RecognitionError(
-                f"{self.name} failed on {item}: {type(exc).__name__}: {exc}",
-                backend=self.name,
-                item=item,
-            ) from exc
+            failure = exc
+        raise RecognitionError(
+            f"{self.name} failed on {item}: {type(failure).__name__}: {failure}",
+            backend=self.name,
+            item=item,
+        ) from failure
 
     def _invoke(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch

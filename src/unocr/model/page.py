@@ -88,6 +88,12 @@ class EngineUse:
                 )
 
 
+def _check_kind(value: object, kinds: tuple[type, ...], name: str, what: str) -> None:
+    """Refuse a page field of another kind (:class:`~unocr.errors.ModelError`)."""
+    if not isinstance(value, kinds):
+        raise ModelError(f"Page.{name} must be {what}, got {type(value).__name__}")
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """OCR result for one image.
@@ -143,11 +149,11 @@ class Page:
         object.__setattr__(
             self, "blocks", checked_children(self.blocks, Block, "Page.blocks")
         )
-        if self.backend is not None and not isinstance(self.backend, str):
-            raise ModelError(
-                "Page.backend must be an engine name (str) or None, got "
-                f"{type(self.backend).__name__}"
-            )
+        _check_kind(
+            self.backend, (str, type(None)), "backend", "an engine name or None"
+        )
+        _check_kind(self.timings, (Timings,), "timings", "a Timings")
+        _check_kind(self.source, (Source, type(None)), "source", "a Source or None")
         if isinstance(self.languages, str):
             raise ModelError(
                 f"Page.languages must be a sequence of codes, got the string "
@@ -155,15 +161,6 @@ class Page:
             )
         languages = checked_children(self.languages, str, "Page.languages")
         object.__setattr__(self, "languages", languages)
-        if not isinstance(self.timings, Timings):
-            raise ModelError(
-                f"Page.timings must be a Timings, got {type(self.timings).__name__}"
-            )
-        if self.source is not None and not isinstance(self.source, Source):
-            raise ModelError(
-                "Page.source must be a unocr.model.Source or None, got "
-                f"{type(self.source).__name__}"
-            )
         engines = checked_children(self.engines, EngineUse, "Page.engines")
         object.__setattr__(self, "engines", engines)
 
