@@ -112,3 +112,36 @@ def _parent_and_comm(entry: Path) -> tuple[int, str] | None:
         return None
     comm = stat[stat.index("(") + 1 : stat.rindex(")")]
     return int(stat[stat.rindex(")") + 2 :].split()[1]), comm
+
+
+def test_a_cancellation_as_the_program_starts_is_waited_for(monkeypatch) -> None:
+    """The canceller (the event loop) is told work is stopping, so it waits.
+
+    A cancellation that came after the program started and before the kill
+    was registered found no listener: ``token.cancel()`` returned ``False``,
+    the cancelled task ended at once, and the program still ran (CI caught
+    a Tesseract process alive after a cancelled ``aread``). The race is made
+    certain here: the cancel is sent from another thread just as the program
+    has started.
+    """
+    import threading
+
+    from unocr.backends.deadline import Cancellation
+
+    token = Cancellation()
+    told: list[bool] = []
+    canceller = threading.Thread(target=lambda: told.append(token.cancel()))
+    real = subprocess.Popen
+
+    def popen(*args, **kwargs):  # type: ignore[no-untyped-def]
+        proc = real(*args, **kwargs)
+        canceller.start()
+        canceller.join(0.3)  # waits on the runner's lock now; it ran at once before
+        return proc
+
+    monkeypatch.setattr(process.subprocess, "Popen", popen)
+    with pytest.raises(process.ProcessCancelled) as info:
+        process.run(["sleep", "30"], cancel=token)
+    canceller.join(5)
+    assert told == [True]  # a listener: the canceller waits for the kill
+    assert not Path(f"/proc/{info.value.pid}").exists()  # killed and reaped

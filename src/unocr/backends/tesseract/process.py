@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -146,22 +147,39 @@ def run(
         FileNotFoundError: The program does not exist.
         PermissionError: The program is not executable.
     """
-    if cancel is not None and cancel.cancelled:
-        raise ProcessCancelled(0)
-    proc = subprocess.Popen(
-        list(args),
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else None,
-        start_new_session=_POSIX,
-    )
+    started: list[subprocess.Popen[bytes]] = []
+    starting = threading.RLock()
 
     def stop() -> None:  # on the cancelling thread; communicate() then returns
-        if proc.returncode is None:  # not reaped yet: the pid is still ours
-            _signal_group(proc)
+        with starting:
+            for child in started:
+                if child.returncode is None:  # not reaped yet: the pid is ours
+                    _signal_group(child)
 
+    # Listen before the program starts: a cancellation from here on is told
+    # that work is stopping (so the canceller waits for the kill), where one
+    # between the start and the registration found no listener and returned
+    # while the program still ran.
     forget = cancel.on_cancel(stop) if cancel is not None else None
+    try:
+        if cancel is not None and cancel.cancelled:
+            raise ProcessCancelled(0)
+        with starting:
+            proc = subprocess.Popen(
+                list(args),
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(env) if env is not None else None,
+                start_new_session=_POSIX,
+            )
+            started.append(proc)
+    except BaseException:
+        if forget is not None:
+            forget()
+        raise
+    if cancel is not None and cancel.cancelled:  # cancelled while it started
+        stop()
     try:
         out, err = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
