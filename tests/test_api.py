@@ -95,7 +95,8 @@ def test_read_accepts_a_backend_object(ink):
     for call in (
         lambda: unocr.read(_image(), backend=b, gap=3),
         lambda: unocr.read_many([_image()], backend=b, gap=3),
-        lambda: unocr.read_pages(_image(), backend=b, gap=3),
+        lambda: unocr.read_pages(_image(), backend=b, gap=3),  # at the call
+        lambda: unocr.aread_many([_image()], backend=b, gap=3),  # at the call
     ):
         with pytest.raises(
             ConfigError, match=r"go to unocr.get_backend\(\).*\['gap'\]"

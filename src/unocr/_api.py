@@ -128,7 +128,7 @@ def backend_for(
             :func:`unocr.get_backend`).
     """
     if isinstance(backend, Backend):
-        refuse_options(options)
+        refuse_options(backend, options)
         return backend, True
     return _cached(backend, options)
 
@@ -311,8 +311,7 @@ def read_pages(
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
-    if isinstance(backend, Backend):
-        refuse_options(options)
+    refuse_options(backend, options)
     return _read_pages(source, backend, doc, languages, options)
 
 

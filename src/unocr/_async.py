@@ -547,8 +547,7 @@ def aread_many(
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )
-    if isinstance(backend, Backend):
-        refuse_options(options)
+    refuse_options(backend, options)
     pairs = _stream(
         backend,
         options,

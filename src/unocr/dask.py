@@ -77,7 +77,7 @@ def _require_dask() -> None:
 
 def _spec(backend: str | Backend, options: dict[str, Any]) -> BackendSpec:
     if isinstance(backend, Backend):
-        refuse_options(options)
+        refuse_options(backend, options)
         return BackendSpec.of(backend)
     return BackendSpec.named(backend, options)
 

@@ -129,16 +129,18 @@ def check_options(
         _check_types(backend, factory, options)
 
 
-def refuse_options(options: Mapping[str, object]) -> None:
+def refuse_options(backend: object, options: Mapping[str, object]) -> None:
     """Refuse engine options given beside a backend object (it is configured).
 
     Args:
+        backend: The call's engine: a name (options are its own) or an object.
         options: The call's engine options.
 
     Raises:
-        ConfigError: ``options`` is not empty; the message says where they go.
+        ConfigError: ``backend`` is an object and ``options`` is not empty;
+            the message says where they go.
     """
-    if options:
+    if options and not isinstance(backend, str):
         raise ConfigError(
             "engine options go to unocr.get_backend(); this call got a ready "
             f"backend object and options {sorted(options)}"
