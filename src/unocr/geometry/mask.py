@@ -25,7 +25,7 @@ from unocr.geometry._validate import (
     check_range,
     read_key,
 )
-from unocr.limits import DEFAULT_MAX_PIXELS, MAX_COORDINATE
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from unocr.geometry.box import Box
@@ -251,13 +251,8 @@ class Mask(AffineShape):
         # the far edges too: every coordinate the mask gives (its bounds, its
         # outline) lies inside the range, as every other shape's does
         height, width = pixels.shape
-        for axis, start, size in (("x", origin[0], width), ("y", origin[1], height)):
-            if abs(start + size) > MAX_COORDINATE:
-                raise GeometryError(
-                    f"Mask: its {axis} extent ends at {start + size:.0f}, beyond the "
-                    f"coordinate range +-{MAX_COORDINATE:.0e} pixels "
-                    "(unocr.limits.MAX_COORDINATE); place it nearer the origin"
-                )
+        as_coordinate(origin[0] + width, "Mask origin x + width")
+        as_coordinate(origin[1] + height, "Mask origin y + height")
         object.__setattr__(self, "_data", pixels)
         object.__setattr__(self, "_origin", origin)
         object.__setattr__(self, "_geom", None)

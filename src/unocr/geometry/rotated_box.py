@@ -23,6 +23,7 @@ from unocr.geometry._validate import (
     FloatArray,
     as_coordinate,
     as_finite_float,
+    check_range,
     read_fields,
 )
 from unocr.limits import MAX_COORDINATE
@@ -308,13 +309,6 @@ def _check_corners(values: list[float]) -> None:
     reach = max(abs(cx) + (w * c + h * s) / 2.0, abs(cy) + (w * s + h * c) / 2.0)
     if reach <= _SURELY_INSIDE:
         return
-    bounds = convert.rotated_to_boxes(np.array([values]))[0]
-    corners = convert.rotated_corners(np.array([values]))[0]
-    far = max(float(np.abs(bounds).max()), float(np.abs(corners).max()))
-    if far > MAX_COORDINATE:
-        raise GeometryError(
-            f"RotatedBox: a corner lies at {far:.0f} pixels from the origin, beyond "
-            f"the coordinate range +-{MAX_COORDINATE:.0e} "
-            "(unocr.limits.MAX_COORDINATE); its centre and size are inside, its "
-            "corners must be too"
-        )
+    row = np.array([values])
+    check_range(convert.rotated_to_boxes(row), "RotatedBox bounds")
+    check_range(convert.rotated_corners(row), "RotatedBox corners")
