@@ -121,7 +121,7 @@ class EasyOcrBackend(PooledBackend):
             image in the background, see :mod:`unocr.backends.deadline`).
 
     Raises:
-        ValueError: An option out of range.
+        unocr.errors.ConfigError: An option out of range.
         unocr.errors.BackendUnavailableError: Model files missing.
         unocr.errors.LanguageUnavailableError: A language EasyOCR cannot read.
     """
