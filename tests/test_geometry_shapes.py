@@ -145,6 +145,29 @@ def test_quad_points_read_only_and_equality():
     assert q != Quad([[0, 0], [3, 0], [3, 1], [0, 1]])
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda z: Box(z, z, 4, 2),
+        lambda z: RotatedBox(z, z, 4, 2, z),
+        lambda z: Quad([[z, z], [4, z], [4, 2], [z, 2]]),
+        lambda z: Polygon([[z, z], [4, z], [z, 2]]),
+        lambda z: Polygon(
+            [[z, z], [9, z], [9, 9], [z, 9]], holes=[[[1, 1], [2, 1], [z + 2, 2]]]
+        ),
+    ],
+    ids=["box", "rotated_box", "quad", "polygon", "polygon_with_hole"],
+)
+def test_equal_shapes_hash_alike_whatever_the_sign_of_zero(make):
+    # -0.0 == 0.0, so a shape with -0.0 (from an engine, a transform or JSON)
+    # equals the one with 0.0 and must hash alike: sets and dicts of words
+    # and pages rely on it
+    plus, minus = make(0.0), make(-0.0)
+    assert plus == minus
+    assert hash(plus) == hash(minus)
+    assert len({plus, minus}) == 1
+
+
 def test_polygon_orientation_and_closing_point():
     ccw = [[0, 0], [0, 4], [4, 4], [4, 0], [0, 0]]
     p = Polygon(ccw)

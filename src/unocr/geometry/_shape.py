@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     from unocr.geometry.quad import Quad
     from unocr.geometry.rotated_box import RotatedBox
 
-__all__ = ["AffineShape", "Shape", "as_shape", "lists", "ring_centroid", "shape_class"]
+__all__ = [
+    "AffineShape",
+    "Shape",
+    "as_shape",
+    "lists",
+    "ring_centroid",
+    "shape_class",
+    "value_bytes",
+]
 
 _A = TypeVar("_A", bound="AffineShape")
 
@@ -82,6 +90,25 @@ def lists(value: Any) -> Any:
     if isinstance(value, (tuple, list, np.ndarray)):
         return [lists(v) for v in value]
     return float(value)
+
+
+def value_bytes(points: FloatArray) -> bytes:
+    """The bytes of coordinates for hashing, ``-0.0`` counted as ``0.0``.
+
+    Shapes compare coordinates by value (``-0.0 == 0.0``), so equal shapes
+    must hash alike; the raw bytes of the two zeros differ.
+
+    Args:
+        points: Coordinates in pixels, any shape.
+
+    Returns:
+        The bytes of ``points + 0.0`` (which turns ``-0.0`` into ``0.0``).
+
+    Examples:
+        >>> value_bytes(np.array([-0.0])) == value_bytes(np.array([0.0]))
+        True
+    """
+    return (points + 0.0).tobytes()
 
 
 def ring_centroid(points: FloatArray) -> tuple[float, float, float]:

@@ -16,7 +16,7 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape, lists, shape_class
+from unocr.geometry._shape import AffineShape, lists, shape_class, value_bytes
 from unocr.geometry._validate import FloatArray, as_points, check_range, read_key
 from unocr.limits import MAX_COORDINATE
 
@@ -235,7 +235,7 @@ class Polygon(AffineShape):
 
     def __hash__(self) -> int:
         return hash(
-            ("polygon", self._points.tobytes(), *(h.tobytes() for h in self._holes))
+            ("polygon", value_bytes(self._points), *map(value_bytes, self._holes))
         )
 
     def __repr__(self) -> str:

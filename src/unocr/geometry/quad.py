@@ -15,7 +15,13 @@ from unocr.geometry._affine import (
     apply_affine,
     as_affine,
 )
-from unocr.geometry._shape import AffineShape, lists, ring_centroid, shape_class
+from unocr.geometry._shape import (
+    AffineShape,
+    lists,
+    ring_centroid,
+    shape_class,
+    value_bytes,
+)
 from unocr.geometry._validate import FloatArray, as_points, read_key
 
 if TYPE_CHECKING:
@@ -201,7 +207,7 @@ class Quad(AffineShape):
         return bool(np.array_equal(self._points, other._points))
 
     def __hash__(self) -> int:
-        return hash(("quad", self._points.tobytes()))
+        return hash(("quad", value_bytes(self._points)))
 
     def __repr__(self) -> str:
         return f"Quad({self._points.tolist()})"
