@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from unocr.errors import ConfigError, FormatError, ModelError
+from unocr.errors import ConfigError, FormatError, GeometryError, ModelError
 from unocr.geometry import Box, Quad
 from unocr.model import Block, Line, Page, Symbol, Timings, Word
 from unocr.model.layout import group_words, text_angle
@@ -270,6 +270,23 @@ def test_transform_maps_every_level():
     assert half.words[0].geometry == Box(5, 5, 75, 15)
     assert half.blocks[0].geometry.to_box() == Box(5, 5, 150, 30)
     assert half.text == page.text
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[1, 0, 0], [0, 1]],  # ragged
+        [[1, "x", 0], [0, 1, 0]],  # not a number
+        {"a": 1},  # not a matrix
+        [[1, 0], [0, 1]],  # (2, 2)
+        [[1, 0, math.nan], [0, 1, 0]],
+    ],
+)
+def test_transform_refuses_a_malformed_matrix_with_a_geometry_error(matrix):
+    # as every shape's transform does, and before any element is mapped
+    page = Page.from_words(TWO_COLUMNS, width=600, height=300)
+    with pytest.raises(GeometryError, match="matrix"):
+        page.transform(matrix)
 
 
 def test_json_round_trip_and_plain_types():

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from unocr.errors import ConfigError, ModelError
+from unocr.geometry._affine import as_affine
 from unocr.model.elements import Block, Line, Symbol, Word, checked_children
 from unocr.model.layout import group_lines, group_words
 from unocr.model.source import Source
@@ -372,8 +373,12 @@ class Page:
 
         Returns:
             A new page with mapped geometry.
+
+        Raises:
+            GeometryError: The matrix is not a finite, invertible affine map
+                of shape ``(2, 3)`` or ``(3, 3)``.
         """
-        m = np.asarray(matrix, dtype=np.float64)
+        m = as_affine(matrix)  # checked once, before any element is mapped
 
         def sym(s: Symbol) -> Symbol:
             return s.replace(geometry=s.geometry.transform(m))
