@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import textwrap
 import types
@@ -181,6 +182,70 @@ def test_read_many_reports_progress(ink):
 def test_read_many_validates_arguments(ink, kw, msg):
     with pytest.raises(ValueError, match=msg):
         unocr.read_many([_image()], backend=ink, **kw)
+
+
+def _single_inputs(tmp_path):
+    path = tmp_path / "one.png"
+    _image().save(path)
+    pixels = np.asarray(_image())
+    return {
+        "str path": str(path),
+        "Path": path,
+        "bytes": path.read_bytes(),
+        "file object": io.BytesIO(path.read_bytes()),
+        "PIL image": _image(),
+        "grey array": pixels[..., 0],
+        "colour array": pixels,
+        "a number": 42,
+    }
+
+
+def _batch_calls(name):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from unocr import dask as unocr_dask
+
+    async def drain(images):
+        return [p async for p in unocr.aread_many(images, backend=name)]
+
+    def on_executor(images):
+        with ThreadPoolExecutor(1) as pool:
+            return unocr.read_many(images, backend=name, executor=pool)
+
+    return {
+        "unocr.read_many": lambda images: unocr.read_many(images, backend=name),
+        "Backend.read_many": lambda images: unocr.get_backend(name).read_many(images),
+        "executor": on_executor,
+        "aread_many": lambda images: asyncio.run(drain(images)),
+        "dask.read_bag": lambda images: unocr_dask.read_bag(images, backend=name),
+        "dask.map_pages": lambda images: unocr_dask.map_pages(None, images, name),
+    }
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "unocr.read_many",
+        "Backend.read_many",
+        "executor",
+        "aread_many",
+        "dask.read_bag",
+        "dask.map_pages",
+    ],
+)
+def test_a_batch_call_given_one_input_says_to_pass_a_list(ink, tmp_path, call):
+    # a path string, bytes, a file object, a PIL image and an array are
+    # iterable (by character, byte, line, row): without the check they were
+    # read as many broken items, or raised a bare TypeError
+    run = _batch_calls(ink)[call]
+    for kind, image in _single_inputs(tmp_path).items():
+        with pytest.raises(ConfigError, match="images: ") as caught:
+            run(image)
+        message = str(caught.value)
+        assert ("pass a list" in message) or ("iterable" in message), kind
+    # a stack of arrays is a batch: one page per image
+    stack = np.stack([np.asarray(_image())] * 2)
+    assert len(unocr.read_many(stack, backend=ink)) == 2
 
 
 def test_read_pages_reads_every_tiff_frame(ink, tmp_path):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal
 
-from unocr.backends.base import Backend, ItemFailure
+from unocr.backends.base import Backend, ItemFailure, check_batch_arguments
 from unocr.backends.options import check_options, refuse_options
 from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
 from unocr.documents import check_options as _check_document_options
@@ -235,6 +235,7 @@ def read_many(
         One page (or item failure) per image or document page. A document that
         cannot be opened gives one item failure in its place.
     """
+    check_batch_arguments(images, workers, errors)  # before the engine is built
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )

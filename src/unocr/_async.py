@@ -543,7 +543,7 @@ def aread_many(
         unocr.errors.UnocrError: With ``errors="raise"``, a failure (while
             iterating).
     """
-    check_batch_arguments(workers, errors)
+    check_batch_arguments(images, workers, errors)
     doc = _check_document_options(
         DocumentOptions(dpi, pages, password, text_layer, max_pages)
     )

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
 from unocr.backends.options import check_count, check_seconds, refuse_options
+from unocr.documents import check_many
 from unocr.errors import BackendUnavailableError, UnocrError
 from unocr.executors import (
     DASK_NO_WORKERS_TIMEOUT,
@@ -141,6 +142,7 @@ def map_pages(
         unocr.errors.UnknownOptionError: An option the engine does not have.
     """
     _require_dask()
+    check_many(images)
     check_count(chunk_size, "chunk_size")
     check_seconds(no_workers_timeout, "no_workers_timeout")
     return read_on_executor(
@@ -242,6 +244,7 @@ def read_bag(
         unocr.errors.UnknownOptionError: An option the engine does not have.
     """
     _require_dask()
+    check_many(images)
     import dask.bag as db
 
     spec = _spec(backend, options)

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure, Stopwatch
-from unocr.documents import FailedInput, describe_item, expand
+from unocr.documents import FailedInput, check_many, describe_item, expand
 from unocr.errors import (
     ConfigError,
     NoWorkersError,
@@ -450,11 +450,12 @@ def read_on_executor(
         One page or item failure per item, in input order.
 
     Raises:
-        unocr.errors.ConfigError: ``executor`` is not an executor, or the
-            backend cannot be pickled for the executor's worker processes
-            (the message names the option).
+        unocr.errors.ConfigError: ``images`` is one input, ``executor`` is
+            not an executor, or the backend cannot be pickled for the
+            executor's worker processes (the message names the option).
         unocr.errors.UnocrError: With ``errors="raise"``, the first failure.
     """
+    check_many(images)
     if not callable(getattr(executor, "submit", None)):
         raise ConfigError(
             "executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, "

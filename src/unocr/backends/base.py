@@ -45,6 +45,7 @@ from unocr.backends.catalog import Capabilities
 from unocr.backends.options import check_choice, check_count
 from unocr.documents import (
     DocumentOptions,
+    check_many,
     describe_item,
     expand,
     load_input,
@@ -156,16 +157,19 @@ class Stopwatch:
         )
 
 
-def check_batch_arguments(workers: object, errors: object) -> None:
-    """Check the ``workers`` and ``errors`` arguments of a batch read.
+def check_batch_arguments(images: object, workers: object, errors: object) -> None:
+    """Check the ``images``, ``workers`` and ``errors`` arguments of a batch read.
 
     Args:
+        images: The inputs: an iterable of them, not one input
+            (:func:`unocr.documents.check_many`).
         workers: Calls working at once; a whole number >= 1.
         errors: ``"raise"`` or ``"return"``.
 
     Raises:
-        unocr.errors.ConfigError: Either is out of range.
+        unocr.errors.ConfigError: One is out of range.
     """
+    check_many(images)
     check_count(workers, "workers")
     check_choice(errors, "errors", ("raise", "return"))
 
@@ -419,7 +423,7 @@ class Backend(Closing, abc.ABC):
                 (:class:`~unocr.errors.WorkerLostError` for an executor's
                 worker lost during the item).
         """
-        check_batch_arguments(workers, errors)
+        check_batch_arguments(images, workers, errors)
         langs = self._begin(languages)
         if executor is not None:
             from unocr.executors import read_on_executor

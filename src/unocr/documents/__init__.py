@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from unocr.documents.pdf import DEFAULT_DPI, DEFAULT_MAX_PAGES, PdfFile, is_pdf
 from unocr.documents.ranges import PageSpec, check_page_spec, select_pages
-from unocr.errors import DocumentError, UnocrError
+from unocr.errors import ConfigError, DocumentError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
     LoadedImage,
@@ -44,6 +44,7 @@ __all__ = [
     "PageImage",
     "PageRef",
     "PageSpec",
+    "check_many",
     "check_options",
     "describe_item",
     "expand",
@@ -139,6 +140,50 @@ def source_of(image: LoadedImage) -> Source:
     """The provenance of a decoded image (page 0 of its input for plain images)."""
     source = getattr(image, "source", None)
     return source if isinstance(source, Source) else Source(image.name)
+
+
+# ------------------------------------------------------------------ batches
+def check_many(images: object, name: str = "images") -> None:
+    """Refuse one input given where a batch calls for many.
+
+    A path string, bytes, a file object, a PIL image or an image array are
+    iterable (by character, byte, line or row), so passed alone to a batch
+    call they would be read as many broken inputs; a ``Path`` or a number is
+    not iterable at all.
+
+    Args:
+        images: The batch argument (an iterable of inputs; async iterables
+            pass).
+        name: The argument's name, for the message.
+
+    Raises:
+        unocr.errors.ConfigError: ``images`` is one input, or not iterable.
+
+    Examples:
+        >>> check_many(["a.png", "b.png"])
+        >>> check_many("a.png")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        unocr.errors.ConfigError: images: got one input (str); pass a list ...
+    """
+    single = isinstance(images, (str, bytes, bytearray, memoryview, os.PathLike))
+    single = single or callable(getattr(images, "read", None))  # a file object
+    single = single or type(images).__module__.startswith("PIL.")
+    shape = getattr(images, "shape", None)
+    if isinstance(shape, tuple) and hasattr(images, "dtype"):
+        # an array: 2-D is one grey image, (H, W, 3 or 4) one colour image;
+        # a stack of images ((N, H, W) or (N, H, W, C)) is a batch
+        single = single or len(shape) <= 2 or (len(shape) == 3 and shape[2] in (3, 4))
+    if single:
+        raise ConfigError(
+            f"{name}: got one input ({type(images).__name__}); pass a list of "
+            "inputs, e.g. [image]"
+        )
+    if not hasattr(images, "__iter__") and not hasattr(images, "__aiter__"):
+        raise ConfigError(
+            f"{name}: expected an iterable of inputs (a list, a generator...), "
+            f"got {type(images).__name__}"
+        )
 
 
 # --------------------------------------------------------------- recognising

@@ -167,7 +167,7 @@ def read_items(
     """
     from unocr.backends.base import ItemFailure, check_batch_arguments
 
-    check_batch_arguments(workers, errors)  # before any document is opened
+    check_batch_arguments(images, workers, errors)  # before any document is opened
     items = expand(images, options)
     results: list[Page | ItemFailure | None] = [None] * len(items)
     rest: list[int] = []
