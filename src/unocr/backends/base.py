@@ -42,6 +42,7 @@ from PIL import Image
 
 from unocr._closing import Closing
 from unocr.backends.catalog import Capabilities
+from unocr.backends.deadline import batch_cancellation, cancellation_scope
 from unocr.backends.options import check_choice, check_count
 from unocr.documents import (
     DocumentOptions,
@@ -476,10 +477,24 @@ class Backend(Closing, abc.ABC):
                 for chunk in chunks:
                     run(chunk)
             else:
-                with ThreadPoolExecutor(
-                    max_workers=threads, thread_name_prefix="unocr"
-                ) as pool:
-                    futures: list[Future[None]] = [pool.submit(run, c) for c in chunks]
+                # the token is cancelled (below the pool: before it is shut
+                # down and waited for) if the batch ends by an exception
+                with (
+                    ThreadPoolExecutor(
+                        max_workers=threads, thread_name_prefix="unocr"
+                    ) as pool,
+                    batch_cancellation() as token,
+                ):
+
+                    def scoped(chunk: list[int]) -> None:
+                        if token.cancelled:
+                            return  # the batch has ended: start nothing
+                        with cancellation_scope(token):
+                            run(chunk)
+
+                    futures: list[Future[None]] = [
+                        pool.submit(scoped, c) for c in chunks
+                    ]
                     _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
                     for f in pending:
                         f.cancel()

@@ -12,6 +12,13 @@ variable (:func:`current_cancellation`), so engines need no new parameter:
   reason, whichever comes first;
 * an engine that does neither finishes in the background, its result dropped.
 
+A batch read on worker threads (``read_many``, the streaming ``unocr read``)
+holds a token of its own (:func:`batch_cancellation`) in its workers'
+context: when the batch ends by an exception (Ctrl-C, the first failure with
+``errors="raise"``, a stream closed early), the token is cancelled, so the
+engine calls running on the other threads stop too and queued ones never
+start.
+
 An engine call running in this process (ONNX Runtime, PyTorch, TensorFlow)
 cannot be interrupted from outside. :func:`run_with_timeout` therefore runs it
 on a helper thread and stops *waiting* after ``timeout`` seconds: the caller
@@ -33,6 +40,7 @@ from unocr.errors import EngineCancelledError, EngineTimeoutError
 
 __all__ = [
     "Cancellation",
+    "batch_cancellation",
     "cancellation_scope",
     "cancelled_error",
     "current_cancellation",
@@ -138,6 +146,46 @@ def cancellation_scope(token: Cancellation) -> Iterator[Cancellation]:
         yield token
     finally:
         _CURRENT.reset(reset)
+
+
+@contextlib.contextmanager
+def batch_cancellation() -> Iterator[Cancellation]:
+    """A token for the engine calls of one batch, cancelled if it ends badly.
+
+    The body makes it current on each worker thread (with
+    :func:`cancellation_scope`); leaving the body by any exception
+    (``KeyboardInterrupt`` and ``GeneratorExit`` included) cancels it before
+    the exception goes on, so a Tesseract program running for the batch is
+    killed rather than left to finish. A cancellation of the token current
+    here (an ``aread`` task's) cancels it too.
+
+    Yields:
+        The batch's token.
+
+    Examples:
+        >>> try:
+        ...     with batch_cancellation() as token:
+        ...         raise KeyboardInterrupt
+        ... except KeyboardInterrupt:
+        ...     pass
+        >>> token.cancelled
+        True
+    """
+    token = Cancellation()
+    outer = current_cancellation()
+
+    def chained() -> None:
+        token.cancel()
+
+    forget = outer.on_cancel(chained) if outer is not None else None
+    try:
+        yield token
+    except BaseException:
+        token.cancel()
+        raise
+    finally:
+        if forget is not None:
+            forget()
 
 
 def cancelled_error(backend: str, item: object = None) -> EngineCancelledError:

@@ -15,8 +15,10 @@ among concurrent calls does so as in one ``read_many(workers=N)``. Chunks are
 started in input order, and never more than ``window`` chunks past the first
 unfinished one: a caller that writes in input order buffers at most that many
 chunks of pages, however slow one item is. Closing the iterator (``break``,
-an exception, Ctrl-C) starts no further chunk; the chunks already running
-finish in the background and their results are dropped.
+an exception, Ctrl-C) starts no further chunk and cancels the chunks already
+running (:func:`~unocr.backends.deadline.batch_cancellation`): a Tesseract
+program is killed at once; an engine running in this process finishes its
+call in the background, its result dropped.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Literal
 
+from unocr.backends.deadline import batch_cancellation, cancellation_scope
 from unocr.backends.options import check_count
 from unocr.documents.reading import placed, text_layer_result
 
@@ -82,6 +85,10 @@ def iter_items(
     ahead = window if window is not None else WINDOW_PER_WORKER * threads
 
     def run(chunk: range) -> list[_Result]:
+        with cancellation_scope(token):  # the batch's, below
+            return read_chunk(chunk)
+
+    def read_chunk(chunk: range) -> list[_Result]:
         done: list[_Result] = []
         rest: list[int] = []
         for i in chunk:
@@ -109,7 +116,7 @@ def iter_items(
     first_open = 0  # the first chunk not yet finished
     started = 0
     # the cores split once for the stream, as in one read_many(workers=threads)
-    with engine._workers_scope(threads):
+    with engine._workers_scope(threads), batch_cancellation() as token:
         try:
             while first_open < len(chunks):
                 while started < len(chunks) and started < first_open + ahead:
