@@ -7,7 +7,7 @@ Accepted inputs (:data:`ImageInput`):
 * a binary file object (anything with ``read()`` returning bytes), read from its
   current position; unocr never closes it;
 * a :class:`PIL.Image.Image` (never modified; for a multi-frame image its current
-  frame is restored afterwards);
+  frame is restored afterwards; several calls may read one image at once);
 * a numpy ``uint8`` array of shape (H, W) (gray), (H, W, 3) (RGB, or BGR with
   ``channel_order="bgr"``) or (H, W, 4) (RGBA, or BGRA with ``"bgr"``).
 
@@ -16,8 +16,8 @@ in mode ``"RGB"``:
 
 * EXIF orientation (tag 274, values 2-8) is applied, so every coordinate an
   engine reports refers to the image as displayed;
-* alpha (RGBA, LA, PA, palette or gray/RGB with a ``transparency`` key) is
-  composited on white, never dropped to black;
+* alpha (RGBA, LA, PA, a palette with alpha, or palette/gray/RGB with a
+  ``transparency`` key) is composited on white, never dropped to black;
 * 16-bit and 32-bit integer gray (``I;16*``, ``I``) is scaled linearly from
   0..65535 to 0..255 (rounded), not clipped; values outside 0..65535 (only
   possible in mode ``I``) and float images (``F``) are stretched from their
@@ -43,14 +43,16 @@ import os
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any, BinaryIO, Literal, TypeAlias, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, TiffImagePlugin, UnidentifiedImageError
 
 from unocr._files import open_regular_file
 from unocr.errors import ImageError
@@ -86,6 +88,8 @@ IMAGE_SUFFIXES = frozenset(
 
 _EXIF_ORIENTATION = 0x0112
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA"})
+# Modes whose transparency is a key colour/index or, for "P", palette alpha.
+_KEYED_MODES = frozenset({"L", "P", "RGB"})
 _PREMULTIPLIED_MODES = frozenset({"RGBa", "La"})
 # Modes whose conversion to RGB changes nothing an engine decoding the file sees.
 _LOSSLESS_MODES = frozenset({"1", "L", "P", "RGB"})
@@ -412,7 +416,22 @@ def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeade
         _own_pixel_limit(),
         _open_image(stream, name) as im,
     ):
-        return ImageHeader(im.width, im.height, exif_orientation(im), im.format)
+        return ImageHeader(*_raster_size(im), exif_orientation(im), im.format)
+
+
+def _raster_size(im: Image.Image) -> tuple[int, int]:
+    """``(width, height)`` of the raster as stored in the file.
+
+    Pillow's TIFF reader reports the size as displayed for EXIF orientations
+    5-8 (it turns the pixels itself when loading them); the stored size is in
+    the TIFF's own tags, ImageWidth (256) and ImageLength (257). Every other
+    reader reports the stored size.
+    """
+    if isinstance(im, TiffImagePlugin.TiffImageFile):
+        width, height = im.tag_v2.get(256), im.tag_v2.get(257)
+        if isinstance(width, int) and isinstance(height, int):
+            return width, height
+    return im.size
 
 
 def _scale_to_uint8(im: Image.Image) -> Image.Image:
@@ -482,7 +501,9 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         return Image.fromarray(
             np.ascontiguousarray(out.squeeze(axis=2) if out.shape[2] == 1 else out)
         ).convert("RGB")
-    if mode in _ALPHA_MODES or (key is not None and mode in {"L", "P", "RGB"}):
+    if mode in _ALPHA_MODES or (im.has_transparency_data and mode in _KEYED_MODES):
+        # has_transparency_data: a transparency key, or a palette with alpha
+        # (what quantize() makes of an RGBA image), which convert("RGB") drops.
         return _composite_on_white(im)
     if mode == "RGB":
         return im.copy()
@@ -720,6 +741,76 @@ def _read_bytes(stream: IO[bytes], data: bytes | None) -> bytes:
 
 
 # --------------------------------------------------------------------------- #
+# A caller's PIL image
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class _PilHold:
+    """unocr's hold on one caller's PIL image.
+
+    Attributes:
+        lock: Held while unocr moves the image to a frame and decodes it
+            (Pillow decodes lazily, through one file pointer per image).
+            Reentrant: a discarded frame iterator of the image may end
+            inside it, from gc.
+        users: Reads of the image under way (a frame iterator counts until
+            it is exhausted or discarded).
+        frame: The caller's current frame, restored when the last read ends.
+    """
+
+    lock: threading.RLock
+    users: int = 0
+    frame: int = 0
+
+
+# id(image) -> (weak reference, hold); PIL images are not hashable. An entry
+# is dropped with its image. Reentrant: the drop may run inside it, from gc.
+_pil_holds: dict[int, tuple[weakref.ref[Image.Image], _PilHold]] = {}
+_pil_holds_lock = threading.RLock()
+
+
+def _drop_hold(key: int, ref: weakref.ref[Image.Image]) -> None:
+    with _pil_holds_lock:
+        entry = _pil_holds.get(key)
+        if entry is not None and entry[0] is ref:
+            del _pil_holds[key]
+
+
+@contextmanager
+def _borrow(im: Image.Image) -> Iterator[_PilHold]:
+    """Share a caller's PIL image between unocr's concurrent reads of it.
+
+    Two reads of one image at once (``asyncio.gather``, ``read_many`` of the
+    same image) would share Pillow's decoder and file pointer and fail as
+    if the file were corrupt: each seek and decode holds the yielded hold's
+    ``lock``. The first read to start records the caller's current frame
+    and the last one to end restores it, so a read never takes another
+    read's frame for the caller's.
+    """
+    key = id(im)
+    with _pil_holds_lock:
+        entry = _pil_holds.get(key)
+        if entry is None or entry[0]() is not im:
+            ref = weakref.ref(im, partial(_drop_hold, key))
+            entry = (ref, _PilHold(threading.RLock()))
+            _pil_holds[key] = entry
+    hold = entry[1]
+    with hold.lock:
+        if hold.users == 0:
+            hold.frame = im.tell()
+        hold.users += 1
+    try:
+        yield hold
+    finally:
+        with hold.lock:
+            hold.users -= 1
+            if hold.users == 0 and im.tell() != hold.frame:
+                with suppress(Exception), _own_pixel_limit():
+                    im.seek(hold.frame)
+
+
+# --------------------------------------------------------------------------- #
 # Public functions
 # --------------------------------------------------------------------------- #
 
@@ -857,16 +948,10 @@ def _load_pil(
     start: float,
 ) -> LoadedImage:
     where = _frame_label(frame)
-    with _own_pixel_limit():
-        previous = source.tell()
-        try:
-            _seek(source, frame, name)
-            _check_size(source.size, max_pixels, name, where)
-            rgb, _ = _decode_frame(source, name, where)
-        finally:
-            if source.tell() != previous:
-                with suppress(Exception):
-                    source.seek(previous)
+    with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
+        _seek(source, frame, name)
+        _check_size(source.size, max_pixels, name, where)
+        rgb, _ = _decode_frame(source, name, where)
     return LoadedImage(
         rgb, name, time.perf_counter() - start, None, source.format or None
     )
@@ -925,13 +1010,12 @@ def iter_frames(
 def _iter_pil_frames(
     source: Image.Image, name: str, max_pixels: int | None
 ) -> Iterator[LoadedImage]:
-    original = source.tell()
-    try:
+    with _borrow(source) as hold:
         frame = 0
         while True:
             start = time.perf_counter()
             where = _frame_label(frame)
-            with _own_pixel_limit():
+            with _own_pixel_limit(), hold.lock:
                 if frame and not _has_frame(source, frame):
                     return
                 _seek(source, frame, name)
@@ -941,10 +1025,6 @@ def _iter_pil_frames(
                 rgb, name, time.perf_counter() - start, None, source.format or None
             )
             frame += 1
-    finally:
-        if source.tell() != original:
-            with suppress(Exception):
-                source.seek(original)
 
 
 def _has_frame(im: Image.Image, frame: int) -> bool:
