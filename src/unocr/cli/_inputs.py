@@ -8,9 +8,10 @@ level unless ``recursive``; a glob pattern the shell did not expand
 matches (not the folders). Other files found that way are skipped and
 counted; hidden files and folders (``.git``) are left out; in a folder, links
 to folders are not followed and links to nothing are skipped (both noted),
-and a folder that cannot be listed is noted as an error. Each input found
-in a folder or by a pattern keeps its path below that folder (below the
-pattern's fixed leading folders), which an output folder mirrors.
+and a folder that cannot be listed, or holds no image, is noted as an
+error. Each input found in a folder or by a pattern keeps its path below that
+folder (below the pattern's fixed leading folders), which an output folder
+mirrors.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Found:
         skipped: Per folder or pattern, the files left out (not images).
         unentered: Per folder read without ``recursive``, its subfolders.
         unmatched: Patterns that matched no file.
+        empty: Folders (listed) without any image file or PDF.
         links: Per folder, the links to folders found in it and not
             followed (paths below it).
         broken: Per folder, the links to nothing found in it (paths below
@@ -64,6 +66,7 @@ class Found:
     skipped: dict[str, int] = field(default_factory=dict)
     unentered: dict[str, int] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)
     broken: dict[str, list[str]] = field(default_factory=dict)
     unlisted: list[str] = field(default_factory=list)
@@ -101,11 +104,15 @@ def _take(path: str, relative: str, label: str, found: Found) -> None:
 
 def _folder(root: Path, base: Path, label: str, recursive: bool, found: Found) -> None:
     files: list[tuple[tuple[str, ...], str]] = []  # (path below root, path)
+    unlisted = len(found.unlisted)
     _walk(str(root), (), recursive, label, found, files)
     files.sort()
     prefix = root.relative_to(base).parts
+    taken = len(found.inputs)
     for parts, path in files:
         _take(path, "/".join(prefix + parts), label, found)
+    if len(found.inputs) == taken and len(found.unlisted) == unlisted:
+        found.empty.append(label)  # not when unlisted: that error says why
 
 
 def _walk(

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import string
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -28,6 +30,8 @@ __all__ = [
     "UsageError",
     "annotate_targets",
     "check_apart",
+    "check_pattern",
+    "check_patterns",
     "output_format",
     "targets",
     "units",
@@ -42,6 +46,7 @@ SUFFIX = {
     "tsv": ".tsv",
     "pdf": ".pdf",
 }
+_PDF_SUFFIX = SUFFIX["pdf"]  # the one output suffix infer_format does not know
 STREAMABLE = ("text", "json")
 PER_PAGE = ("page-xml", "tsv")  # one page per file
 
@@ -92,44 +97,110 @@ def _unit_stem(unit: Unit, mirror: bool) -> PurePosixPath:
 
 
 def unique_stems(units: Sequence[Unit], *, mirror: bool) -> list[PurePosixPath]:
-    """Output names without suffix, the position put in front of clashing ones."""
-    stems = [_unit_stem(u, mirror) for u in units]
-    dup = {s for s in stems if stems.count(s) > 1}
-    return [
-        s.with_name(f"{u.position}-{s.name}") if s in dup else s
-        for u, s in zip(units, stems, strict=True)
-    ]
+    """Output names without suffix, the position put in front of clashing ones.
+
+    A prefixed name can clash anew (``1-x`` and the second of two ``x``), so
+    prefixing is repeated until no two names are the same. It ends: once two
+    units of different inputs both carry a position in front, their names
+    differ for good, and the pages of one input differ in their ``-p<N>``.
+    """
+    names = [_unit_stem(u, mirror) for u in units]
+    while True:
+        counts = Counter(names)
+        clashing = [i for i, name in enumerate(names) if counts[name] > 1]
+        if not clashing:
+            return names
+        for i in clashing:
+            names[i] = names[i].with_name(f"{units[i].position}-{names[i].name}")
 
 
-def _fill(pattern: str, unit: Unit, index: int) -> Path:
-    source = unit.source.source
-    name = "stdin" if source == "-" else Path(source).name
-    relative = unit.source.relative
+#: The fields of an output name pattern.
+_FIELDS = ("stem", "name", "index", "page", "dir")
+_FIELD_LIST = "{stem}, {name}, {index}, {page} and {dir}"
+#: A value of each field's kind (what :func:`_fill` passes), to try a spec on.
+_SAMPLE: dict[str, object] = {"stem": "", "name": "", "index": 0, "page": 1, "dir": ""}
+
+
+def check_pattern(pattern: str, option: str) -> None:
+    """Refuse a name pattern with a field :func:`_fill` cannot fill.
+
+    Args:
+        pattern: The ``--output`` or ``--annotate`` value (a pattern if it has
+            ``{``).
+        option: The option's name, for the message.
+
+    Raises:
+        UsageError: Unbalanced braces, a field that is not one of
+            :data:`_FIELDS` (no ``.attribute``, ``[key]`` or ``!r``), or a
+            format spec its field cannot take (``{index:03d}`` is fine,
+            ``{stem:d}`` is not).
+    """
     try:
-        return Path(
-            pattern.format(
-                stem=_stem(source, unit.position),
-                name=name,
-                index=index,
-                page=unit.page or 1,
-                dir="" if relative is None else PurePosixPath(relative).parent,
-            )
-        )
-    except (KeyError, IndexError, ValueError) as exc:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(pattern)
+            if name is not None
+        ]
+    except ValueError as exc:
         raise UsageError(
-            f"bad pattern {pattern!r}: use the fields {{stem}}, {{name}}, {{index}}, "
-            f"{{page}} and {{dir}} ({exc})"
+            f"bad {option} pattern {pattern!r} ({exc}): use the fields {_FIELD_LIST} "
+            "(write {{ and }} for a brace)"
         ) from None
+    for name, spec, conversion in fields:
+        shown = name + (f"!{conversion}" if conversion else "")
+        shown += f":{spec}" if spec else ""
+        why = "" if name in _FIELDS and not conversion else "unknown field"
+        if not why:
+            try:  # the spec, on a value of the field's kind
+                format(_SAMPLE[name], spec)
+            except (TypeError, ValueError) as exc:
+                why = str(exc)
+        if why:
+            raise UsageError(
+                f"bad field {{{shown}}} in the {option} pattern {pattern!r} ({why}): "
+                f"use the fields {_FIELD_LIST}, a format spec if you like "
+                "({index:03d})"
+            )
+
+
+def check_patterns(args: argparse.Namespace) -> None:
+    """Check the ``--output`` and ``--annotate`` patterns before any work.
+
+    Args:
+        args: The parsed ``unocr read`` arguments.
+
+    Raises:
+        UsageError: A pattern has a field that cannot be filled.
+    """
+    for option, value in (("--output", args.output), ("--annotate", args.annotate)):
+        if value is not None and _is_pattern(value):
+            check_pattern(value, option)
+
+
+def _fill(pattern: str, unit: Unit) -> Path:
+    """The pattern filled for ``unit`` (checked by :func:`check_pattern`)."""
+    source = unit.source.source
+    relative = unit.source.relative
+    return Path(
+        pattern.format(
+            stem=_stem(source, unit.position),
+            name="stdin" if source == "-" else Path(source).name,
+            index=unit.position,
+            page=unit.page or 1,
+            dir="" if relative is None else PurePosixPath(relative).parent.as_posix(),
+        )
+    )
 
 
 def _pattern_paths(pattern: str, units: Sequence[Unit], option: str) -> list[Path]:
-    paths = [_fill(pattern, u, i) for i, u in enumerate(units)]
+    check_pattern(pattern, option)
+    paths = [_fill(pattern, u) for u in units]
     # 'a/../x.json' and 'b/../x.json' are one file
     if len({os.path.normpath(p) for p in paths}) != len(paths):
         raise UsageError(
             f"the {option} pattern {pattern!r} gives several outputs the same file "
-            "name; add {index} (or {page} for the pages of a document, {dir} for "
-            "files in subfolders)"
+            "name; add {index} (the input's position), {page} for the pages of a "
+            "document, {dir} for files in subfolders"
         )
     return paths
 
@@ -149,14 +220,14 @@ def output_format(args: argparse.Namespace) -> str:
     out: str | None = args.output
     if out is None or _is_folder(out):
         return "text"
-    if out.lower().endswith(".pdf"):
+    if out.lower().endswith(_PDF_SUFFIX):
         return "pdf"
     from unocr.formats import infer_format
 
     try:
         return infer_format(out)
-    except UnocrError as err:
-        raise UsageError(str(err)) from None
+    except UnocrError as err:  # it names the text formats' suffixes
+        raise UsageError(f"{err}; {_PDF_SUFFIX} writes a searchable PDF") from None
 
 
 def check_apart(inputs: Sequence[Input], outputs: Sequence[str]) -> None:

@@ -44,10 +44,11 @@ def _label(source: str, page: int | None) -> str:
     return shown if page is None else f"{shown} (page {page})"
 
 
-def _document(pages: Sequence[Any], fmt: str, several: bool) -> str:
+def _document(pages: Sequence[Any], fmt: str, lines: bool) -> str:
+    """The pages in ``fmt``; JSON as JSON Lines if ``lines`` or several pages."""
     from unocr.formats import dumps, dumps_pages
 
-    if fmt == "json" and not several:
+    if fmt == "json" and not lines and len(pages) == 1:
         return dumps(pages[0], "json")
     return dumps_pages(pages, fmt)
 
@@ -160,7 +161,7 @@ class Writer:
             return
         if target is not None:
             try:
-                write_text(target, _document(pages, self.fmt, self.several))
+                write_text(target, _document(pages, self.fmt, self._lines(target)))
             except OSError as exc:
                 self.unwritable(target, exc)
         elif self.fmt == "text" and self.several:
@@ -172,7 +173,11 @@ class Writer:
                     + _document([page], self.fmt, self.several)
                 )
         else:
-            self._stream_out(_document(pages, self.fmt, self.several))
+            self._stream_out(_document(pages, self.fmt, self._lines(self.output)))
+
+    def _lines(self, name: Path | str | None) -> bool:
+        """Whether JSON goes as JSON Lines: several pages, or a ``.jsonl`` file."""
+        return self.several or str(name).lower().endswith(".jsonl")
 
     def _stream_out(self, text: str) -> None:
         if not text.endswith("\n"):

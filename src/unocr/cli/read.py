@@ -36,15 +36,16 @@ Where the results go:
   ``.page.xml``, ``.tsv``); an image found in a folder or by a pattern keeps
   its subfolder (``scans/a/x.png`` -> ``FOLDER/a/x.json``).
 * ``--output`` a pattern: ``{stem}`` (image file name without suffix),
-  ``{name}`` (file name), ``{index}`` (position, from 0), ``{page}`` (page
-  number, from 1) and ``{dir}`` (the subfolder it was found in) are filled in
-  per output file, e.g. ``--output 'out/{index}-{stem}.hocr'``.
+  ``{name}`` (file name), ``{index}`` (the input's position, from 0, shared by
+  a document's pages), ``{page}`` (page number, from 1) and ``{dir}`` (the
+  subfolder it was found in) are filled in per output file, e.g.
+  ``--output 'out/{index}-{stem}.hocr'``.
 
 ``--format`` defaults to the ``--output`` suffix (``.json``, ``.hocr``, ...),
 else ``text``.
 
 ``--annotate OUT.png`` draws the words' boxes on the image. With several
-images, a pattern (``{stem}``, ``{name}``, ``{index}``) names each file; a plain
+images, a pattern (the fields of ``--output``) names each file; a plain
 name gets the image's stem appended: ``--annotate boxes.png`` writes
 ``boxes-phototest.png``, ``boxes-receipt.png``... (``boxes-<index>-<stem>.png``
 where two images share a stem).
@@ -52,7 +53,8 @@ where two images share a stem).
 Exit status: 0 when every image was read; 1 when any image failed (each failure
 is printed as one ``unocr: error:`` line on standard error as it happens and
 the other images are still processed and written), a pattern matched no file,
-or the engine is unknown or not installed; 2 for usage errors; 130 on Ctrl-C.
+a folder held no image, or the engine is unknown or not installed; 2 for usage
+errors; 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -237,10 +239,15 @@ def _report_found(found: Found, quiet: bool) -> int:
         print(f"unocr: error: no file matches {pattern!r}", file=sys.stderr)
     for folder in found.unlisted:
         print(f"unocr: error: cannot list the folder {folder}", file=sys.stderr)
-    errors = len(found.unmatched) + len(found.unlisted)
+    kinds = " ".join(sorted(READ_SUFFIXES))
+    for folder in found.empty:
+        print(
+            f"unocr: error: no image files or PDFs found in {folder} (read: {kinds})",
+            file=sys.stderr,
+        )
+    errors = len(found.unmatched) + len(found.unlisted) + len(found.empty)
     if quiet:
         return errors
-    kinds = " ".join(sorted(READ_SUFFIXES))
     notes = [
         f"skipped {_count(n, 'file')} in {where} that {'is' if n == 1 else 'are'} "
         f"no image or PDF (read: {kinds})"
@@ -297,6 +304,10 @@ def run(args: argparse.Namespace) -> int:
     from unocr.documents import DocumentOptions, PageRef, check_options, expand
     from unocr.documents.streaming import iter_items
 
+    try:
+        naming.check_patterns(args)
+    except UsageError as exc:
+        return _usage_error(args, str(exc))
     found = collect(list(args.images), recursive=args.recursive)
     errors = _report_found(found, args.quiet)
     inputs = found.inputs

@@ -104,6 +104,7 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     (".html", "hocr"),
     (".htm", "hocr"),
     (".xhtml", "hocr"),
+    (".jsonl", "json"),  # JSON Lines (one compact page a line in unocr read)
     (".json", "json"),
     (".tsv", "tsv"),
     (".txt", "text"),
@@ -424,7 +425,7 @@ def infer_format(path: str | os.PathLike[str]) -> str:
         )
     raise FormatError(
         f"cannot infer an OCR output format from the name {os.fspath(path)!r}; use a "
-        "suffix .txt, .json, .hocr, .html, .alto.xml, .page.xml or .tsv, or pass "
+        f"suffix {', '.join(sorted(suffix for suffix, _ in _SUFFIXES))}, or pass "
         "the format explicitly (format= in Python, --format on the command line)"
     )
 
@@ -436,13 +437,17 @@ def save(page: Page, path: str | os.PathLike[str], format: str | None = None) ->
         page: The page to write.
         path: Target file; its folder must exist.
         format: One of :data:`WRITE_FORMATS`; inferred from the suffix of
-            ``path`` by :func:`infer_format` when ``None``.
+            ``path`` by :func:`infer_format` when ``None``. JSON to a
+            ``.jsonl`` file is one line (JSON Lines).
 
     Raises:
         FormatError: Unknown format, or the file cannot be written.
     """
     name = infer_format(path) if format is None else checked_format(format, "write")
-    text = dumps(page, name)
+    if name == "json" and os.fspath(path).lower().endswith(".jsonl"):
+        text = dumps_pages([page], name)  # JSON Lines: the page on one line
+    else:
+        text = dumps(page, name)
     if name == "text" and text and not text.endswith("\n"):
         text += "\n"
     try:
