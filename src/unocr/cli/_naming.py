@@ -152,7 +152,7 @@ def check_pattern(pattern: str, option: str) -> None:
         why = "" if name in _FIELDS and not conversion else "unknown field"
         if not why:
             try:  # the spec, on a value of the field's kind
-                format(_SAMPLE[name], spec)
+                format(_SAMPLE[name], spec or "")
             except (TypeError, ValueError) as exc:
                 why = str(exc)
         if why:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from unocr.errors import FormatError
+
+if TYPE_CHECKING:
+    from unocr.model import Page
 
 __all__ = ["register", "run"]
 
@@ -61,6 +64,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Convert ``args.input`` to ``args.to`` and write it.
 
+    A multi-page input (hOCR, ALTO, JSON Lines) becomes one document in a
+    format that holds several pages (hOCR, ALTO, text, JSON Lines), or one
+    file a page in PAGE-XML and TSV, given an ``--output`` pattern with
+    ``{page}`` (page number, from 1).
+
     Args:
         args: Parsed arguments (``input``, ``to``, ``from_format``, ``output``).
 
@@ -68,27 +76,69 @@ def run(args: argparse.Namespace) -> int:
         0 on success.
 
     Raises:
-        FormatError: Unreadable input, unknown format, or no output format
-            given and none inferable.
+        FormatError: Unreadable input, unknown format, no output format
+            given and none inferable, or several pages for a one-page format
+            without a ``{page}`` pattern.
     """
-    from unocr.formats import WRITE_FORMATS, dumps, infer_format, load, loads, save
+    from unocr.formats import MULTIPAGE_FORMATS, WRITE_FORMATS, dumps_pages
 
     target = args.to
+    output = args.output
     if target is None:
-        if not args.output:
+        if not output:
             raise FormatError(
                 f"no output format: pass --to FORMAT ({', '.join(WRITE_FORMATS)}) "
                 "or an --output file whose suffix names it"
             )
-        target = infer_format(args.output)
-    if args.input == "-":
-        page = loads(sys.stdin.buffer.read(), args.from_format)
+        from unocr.formats import infer_format
+
+        target = infer_format(output)
+    pages = _read(args.input, args.from_format)
+    if len(pages) > 1 and target not in MULTIPAGE_FORMATS:
+        if not output or "{page}" not in output:
+            raise FormatError(
+                f"{args.input} holds {len(pages)} pages and {target} holds one page "
+                "per file: give --output a pattern with {page} (out/doc-{page}"
+                f"{_SUFFIX.get(target, '')}) or convert to one of "
+                f"{', '.join(MULTIPAGE_FORMATS)}"
+            )
+        from unocr.formats import save
+
+        for number, page in enumerate(pages, start=1):
+            save(page, output.replace("{page}", str(number)), format=target)
+        return 0
+    if output and len(pages) == 1:
+        from unocr.formats import save
+
+        save(pages[0], output.replace("{page}", "1"), format=target)
+        return 0
+    text = dumps_pages(pages, target)
+    if output:
+        _write(text, output)
     else:
-        page = load(Path(args.input), args.from_format)
-    if args.output:
-        save(page, args.output, format=target)
-    else:
-        text = dumps(page, target)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
     return 0
+
+
+_SUFFIX = {"page-xml": ".page.xml", "tsv": ".tsv"}
+
+
+def _read(source: str, format: str | None) -> list[Page]:
+    """Every page of the input file (``-``: standard input)."""
+    from unocr.formats import load_pages, loads_pages
+
+    if source == "-":
+        return loads_pages(sys.stdin.buffer.read(), format)
+    return load_pages(source, format)
+
+
+def _write(text: str, path: str) -> None:
+    """Write a document as UTF-8, as :func:`unocr.formats.save` writes a page."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise FormatError(
+            f"cannot write {path}: {exc.strerror or exc}", item=path
+        ) from exc

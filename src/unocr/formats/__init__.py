@@ -70,6 +70,7 @@ __all__ = [
     "dumps_pages",
     "infer_format",
     "load",
+    "load_pages",
     "loads",
     "loads_pages",
     "save",
@@ -341,6 +342,38 @@ def load(
         raise
 
 
+def load_pages(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> list[Page]:
+    """Read every page of an OCR result file (:func:`loads_pages` of a file).
+
+    Args:
+        path: The file (read in chunks, as :func:`load` reads it).
+        format: One of :data:`READ_FORMATS`; sniffed from the content when
+            ``None``.
+        max_bytes: Most bytes read.
+
+    Returns:
+        The pages in document order (one for a one-page document).
+
+    Raises:
+        FormatError: Missing or unreadable file, malformed content, or more
+            than ``max_bytes``; the message names the file.
+    """
+    raw = os.fspath(path)
+    shown = raw if isinstance(raw, str) else os.fsdecode(raw)
+    data = _read_file(raw, shown, max_bytes)
+    try:
+        return loads_pages(data, format)
+    except FormatError as exc:
+        if exc.item is None:
+            raise FormatError(f"{shown}: {exc.message}", item=shown) from exc
+        raise
+
+
 def _read_object(fh: IO[bytes] | IO[str], limits: ReadLimits) -> str | bytes:
     """Read a file object up to one unit past ``max_bytes`` (to detect excess)."""
     size = -1 if limits.max_bytes is None else limits.max_bytes + 1
@@ -399,8 +432,8 @@ def _looks_like_document(text: str) -> bool:
 def infer_format(path: str | os.PathLike[str]) -> str:
     """Tell the output format from a file name's suffix.
 
-    ``.txt`` -> text, ``.json`` -> json, ``.hocr``/``.html``/``.htm`` -> hocr,
-    ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page-xml,
+    ``.txt`` -> text, ``.json``/``.jsonl`` -> json, ``.hocr``/``.html``/``.htm``
+    -> hocr, ``.alto``/``.alto.xml`` -> alto, ``.page.xml``/``.pagexml`` -> page-xml,
     ``.tsv`` -> tsv. A bare ``.xml`` is ambiguous (ALTO and PAGE-XML both
     use it) and is refused with a message naming the fix.
 

@@ -280,12 +280,19 @@ class _Reader(NsReader):
         return Block.reported(lines, own, language=language)
 
 
-def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
+def loads(
+    data: str | bytes,
+    limits: ReadLimits | None = None,
+    *,
+    from_zero: bool | None = None,
+) -> Page:
     """Read an ALTO document (v2, v3 or v4; one page).
 
     Args:
         data: The XML text or bytes.
         limits: Size, element and depth limits; defaults when ``None``.
+        from_zero: Whether ``PHYSICAL_IMG_NR`` counts from 0; decided from
+            the document when ``None`` (see :func:`numbered_from_zero`).
 
     Returns:
         The page; ``backend`` and ``languages`` come back where unocr wrote
@@ -320,7 +327,8 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError("ALTO document has no Layout/Page element")
     if len(pages) > 1:
         raise FormatError(
-            f"ALTO document holds {len(pages)} pages; unocr reads one page per document"
+            f"ALTO document holds {len(pages)} pages; loads reads one page: "
+            "read it with loads_pages (unocr.formats.loads_pages)"
         )
     page_el = pages[0]
     width = _float(page_el, "WIDTH")
@@ -348,6 +356,9 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         f"/{reader.q('fileName')}"
     )
     number = _float(page_el, "PHYSICAL_IMG_NR")
+    if from_zero is None:
+        from_zero = numbered_from_zero(root)
+    first = 0 if from_zero else 1
     return Page(
         width=width_px,
         height=height_px,
@@ -356,9 +367,36 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         languages=languages if languages is not None else languages_in(blocks),
         source=read_source(
             image.strip() if image else None,
-            int(number) - 1 if number is not None and number >= 1 else None,
+            int(number) - first if number is not None and number >= first else None,
         ),
     )
+
+
+#: ALTO writers that number ``PHYSICAL_IMG_NR`` from 0 (``softwareName``).
+_FROM_ZERO_SOFTWARE = ("tesseract", "kraken")
+
+
+def numbered_from_zero(root: Any) -> bool:
+    """Whether an ALTO document numbers its pages (``PHYSICAL_IMG_NR``) from 0.
+
+    ALTO means 1 for the first image, but Tesseract and kraken write 0: so
+    do documents whose software is one of those, or where a page is 0.
+
+    Args:
+        root: The document's root element.
+
+    Returns:
+        ``True`` when the first page is numbered 0.
+    """
+    for el in root.iter():
+        name = local_name(el)
+        if name == "Page" and (el.get("PHYSICAL_IMG_NR") or "").strip() == "0":
+            return True
+        if name == "softwareName" and (el.text or "").strip().lower().startswith(
+            _FROM_ZERO_SOFTWARE
+        ):
+            return True
+    return False
 
 
 def _settings(root: Any, reader: _Reader) -> tuple[str | None, tuple[str, ...] | None]:

@@ -15,7 +15,8 @@ where it differs from its parent, ``lang=""`` meaning unknown) and the page's
 in ``<meta name="ocr-langs">``; right-to-left text gets ``dir="rtl"``.
 
 Reading accepts any hOCR (Tesseract, OCRopus, kraken...): paragraphs
-(``ocr_par``) become blocks, or ``ocr_carea`` where there are no paragraphs;
+(``ocr_par``) become blocks, or ``ocr_carea`` (kraken's ``ocrx_block``)
+where there are no paragraphs;
 ``ocr_line`` and the other line classes (``ocrx_line``, ``ocr_header``,
 ``ocr_caption``, ``ocr_textfloat``) become lines; ``ocrx_word`` words;
 ``ocrx_cinfo``/``ocr_cinfo``/``ocr_glyph`` symbols.
@@ -66,7 +67,7 @@ _CAPABILITIES = (
 )
 
 _BLOCK_CLASSES = ("ocr_par",)
-_AREA_CLASSES = ("ocr_carea",)
+_AREA_CLASSES = ("ocr_carea", "ocrx_block")  # ocrx_block: kraken
 _LINE_CLASSES = ("ocr_line", "ocrx_line", "ocr_header", "ocr_caption", "ocr_textfloat")
 _WORD_CLASSES = ("ocrx_word", "ocr_word")
 _SYMBOL_CLASSES = ("ocrx_cinfo", "ocr_cinfo", "ocr_glyph")
@@ -309,11 +310,7 @@ class _Reader:
 
     def word(self, el: Any, fallback: Geometry | None) -> Word | None:
         symbols = self.symbols(el)
-        text = (
-            "".join(s.text for s in symbols)
-            if symbols
-            else "".join(el.itertext()).strip()
-        )
+        text = "".join(s.text for s in symbols) if symbols else _own_text(el).strip()
         if not text:
             return None
         props = parse_title(el.get("title", ""))
@@ -334,14 +331,18 @@ class _Reader:
         words = [
             w for w in (self.word(x, geometry) for x in _find(el, _WORD_CLASSES)) if w
         ]
+        confidence = _confidence(props, "x_wconf")
+        language = self.language(el)
         if not words:
-            return None
-        return Line.reported(
-            words,
-            geometry,
-            confidence=_confidence(props, "x_wconf"),
-            language=self.language(el),
-        )
+            # A line holding its text itself (OCRopus): the line is its word.
+            text = " ".join(_own_text(el).split())
+            if geometry is None or not text:
+                return None
+            line = Line.reported(
+                [], geometry, text=text, confidence=confidence, language=language
+            )
+            return line.replace(words=(Word.from_line(line),))
+        return Line.reported(words, geometry, confidence=confidence, language=language)
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
         if el is None:
@@ -353,6 +354,41 @@ class _Reader:
             confidence=_confidence(props, "x_wconf"),
             language=self.language(el),
         )
+
+
+def _is_alternative(el: Any) -> bool:
+    """Whether ``el`` holds an alternative reading rather than the text.
+
+    Tesseract's ``lstm_choice_mode`` nests the LSTM's choices in symbol
+    spans without a box; hOCR's ``alternatives`` markup keeps the first
+    reading in ``ins`` and the others in ``del``.
+    """
+    if local_name(el) == "del":
+        return True
+    if not _classes(el) & set(_SYMBOL_CLASSES):
+        return False
+    props = parse_title(el.get("title", ""))
+    return not {"bbox", "x_bboxes", "poly"} & props.keys()
+
+
+def _own_text(el: Any) -> str:
+    """The text of ``el`` without the alternative readings it holds.
+
+    Where nothing is left (characters in symbol spans without boxes), all of
+    its text.
+    """
+    parts: list[str] = []
+
+    def visit(node: Any) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str) and not _is_alternative(child):
+                visit(child)
+            parts.append(child.tail or "")
+
+    visit(el)
+    text = "".join(parts)
+    return text if text.strip() else "".join(el.itertext())
 
 
 def _find(root: Any, classes: tuple[str, ...]) -> Iterator[Any]:
@@ -416,8 +452,8 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError("not an hOCR document: no element with class 'ocr_page'")
     if len(pages) > 1:
         raise FormatError(
-            f"hOCR document holds {len(pages)} pages; unocr reads one page per "
-            "document (split the file by ocr_page)"
+            f"hOCR document holds {len(pages)} pages; loads reads one page: "
+            "read it with loads_pages (unocr.formats.loads_pages)"
         )
     page_el = pages[0]
     reader = _Reader(page_el)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
@@ -160,17 +161,21 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
     """
     from unocr.formats import loads, sniff_format
 
-    text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
-    name = sniff_format(text) if format is None else checked_format(format, "read")
-    if name == "json" and text.lstrip().startswith("{") and "\n{" in text.strip():
-        # split at "\n" only: JSON strings may hold U+2028, U+0085 and the like
-        return [loads(line, "json") for line in text.split("\n") if line.strip()]
+    if isinstance(data, bytearray):
+        data = bytes(data)
+    name = sniff_format(data) if format is None else checked_format(format, "read")
+    if name == "json":
+        text = _json_text(data)
+        if text.lstrip().startswith("{") and "\n{" in text.strip():
+            # split at "\n" only: JSON strings may hold U+2028, U+0085 and the like
+            return [loads(line, "json") for line in text.split("\n") if line.strip()]
     if name not in ("hocr", "alto"):
-        return [loads(text, name)]
-    from unocr.formats import _xml
+        return [loads(data, name)]
+    from unocr.formats import _xml, alto
     from unocr.formats.hocr import parse_tree
 
-    tree = _xml.parse_xml(text, what="ALTO") if name == "alto" else parse_tree(text)
+    # bytes go to the XML parser as they are: it honours the declared encoding
+    tree = _xml.parse_xml(data, what="ALTO") if name == "alto" else parse_tree(data)
     pages = [
         el
         for el in tree.iter()
@@ -178,7 +183,10 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
         or (name == "alto" and _xml.local_name(el) == "Page")
     ]
     if len(pages) <= 1:
-        return [loads(text, name)]
+        return [loads(data, name)]
+    read = loads
+    if name == "alto":  # one page alone may not show how the pages are numbered
+        read = partial(_alto_page, from_zero=alto.numbered_from_zero(tree))
     container = pages[0].getparent()
     if any(p.getparent() is not container for p in pages):
         raise FormatError(f"{name} pages must share one parent element")
@@ -188,6 +196,29 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
     out: list[Page] = []
     for page in pages:
         container.append(page)
-        out.append(loads(etree.tostring(tree, encoding="unicode"), name))
+        out.append(read(etree.tostring(tree, encoding="unicode"), name))
         container.remove(page)
     return out
+
+
+def _alto_page(text: str, name: str, *, from_zero: bool) -> Page:
+    """One page of a split ALTO document, its pages numbered as the whole's."""
+    from unocr.errors import GeometryError, ModelError
+    from unocr.formats import alto
+
+    try:
+        return alto.loads(text, from_zero=from_zero)
+    except (GeometryError, ModelError) as exc:  # as loads() reports them
+        raise FormatError(f"{name}: invalid element in the document: {exc}") from exc
+
+
+def _json_text(data: str | bytes) -> str:
+    """JSON (Lines) as text: bytes must be UTF-8, as JSON requires."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"JSON is not UTF-8 (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from None

@@ -274,8 +274,8 @@ class _Reader(NsReader):
             if own is None or not text.strip():
                 return None
             # A line transcribed without words: the line is its only word.
-            words = [Word(text=text, geometry=own, confidence=conf, language=language,
-                          native=False)]  # fmt: skip
+            line = Line.reported([], own, text=text, confidence=conf, language=language)
+            return line.replace(words=(Word.from_line(line),))
         return Line.reported(words, own, text=text, confidence=conf, language=language)
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
@@ -329,6 +329,21 @@ def _reading_order(page_el: Any, reader: _Reader) -> list[str]:
     return out
 
 
+def _rank(region: Any, page_el: Any, order: dict[str, int]) -> int:
+    """A region's place in the reading order.
+
+    Its own, else that of its nearest listed ancestor (a table's cells go
+    where the table is), else after every listed region.
+    """
+    node = region
+    while node is not None and node is not page_el:
+        rank = order.get(node.get("id") or "")
+        if rank is not None:
+            return rank
+        node = node.getparent()
+    return len(order)
+
+
 def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read a PAGE-XML document.
 
@@ -366,20 +381,15 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         "PAGE-XML",
     )
     page_box = shape_from_points([(0, 0), (width, height)])
-    regions: list[tuple[str | None, Block]] = []
+    order = {ref: i for i, ref in enumerate(_reading_order(page_el, reader))}
+    regions: list[tuple[int, Block]] = []
     page_lang = parse_language(page_el.get("primaryLanguage"))
     for el in page_el.iter(reader.q("TextRegion")):
         block = reader.block(el, page_box, _parent_language(el, page_el) or page_lang)
         if block is not None:
-            regions.append((el.get("id"), block))
-    order = {ref: i for i, ref in enumerate(_reading_order(page_el, reader))}
-    if order:
-        ranked = sorted(
-            range(len(regions)),
-            key=lambda i: (order.get(regions[i][0] or "", len(order)), i),
-        )
-        regions = [regions[i] for i in ranked]
-    blocks = tuple(b for _, b in regions)
+            regions.append((_rank(el, page_el, order), block))
+    # a stable sort: regions of one rank stay in document order
+    blocks = tuple(b for _, b in sorted(regions, key=lambda r: r[0]))
 
     backend = languages = None
     index: int | None = None
