@@ -152,3 +152,28 @@ def test_undecodable_file_names_and_lone_surrogates_are_written_as_utf8() -> Non
     assert 'CONTENT="ab"' in dumps(page, "alto")
     assert ">ab</span>" in dumps(page, "hocr")
     assert "<Unicode>ab</Unicode>" in dumps(page, "page-xml")
+
+
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "json", "text"])
+def test_save_pages_and_load_pages_round_trip_a_file(fmt, tmp_path):
+    from unocr.formats import load_pages, save, save_pages
+
+    doc = [
+        Page.from_words(
+            [Word(text=f"page{n}", geometry=Box(1, 1, 40, 9))], width=50, height=20
+        ).replace(source=Source("book.tif", n))
+        for n in range(2)
+    ]
+    target = tmp_path / "book.out"
+    save_pages(doc, target, fmt)
+    written = target.read_text(encoding="utf-8")
+    assert written.rstrip("\n") == dumps_pages(doc, fmt).rstrip("\n")
+    if fmt != "text":  # text keeps no page boundary to read back
+        assert [p.text for p in load_pages(target, fmt)] == ["page0", "page1"]
+    with pytest.raises(FormatError, match=r"missing\.out: no such file"):
+        load_pages(tmp_path / "missing.out", fmt)
+    # one page is written as save writes it
+    save_pages(doc[:1], target, fmt)
+    alone = tmp_path / "alone.out"
+    save(doc[0], alone, fmt)
+    assert target.read_bytes() == alone.read_bytes()

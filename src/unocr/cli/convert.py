@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from unocr.cli._naming import SUFFIX
 from unocr.errors import FormatError
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             raise FormatError(
                 f"{args.input} holds {len(pages)} pages and {target} holds one page "
                 "per file: give --output a pattern with {page} (out/doc-{page}"
-                f"{_SUFFIX.get(target, '')}) or convert to one of "
+                f"{SUFFIX.get(target, '')}) or convert to one of "
                 f"{', '.join(MULTIPAGE_FORMATS)}"
             )
         from unocr.formats import save
@@ -107,21 +108,16 @@ def run(args: argparse.Namespace) -> int:
         for number, page in enumerate(pages, start=1):
             save(page, output.replace("{page}", str(number)), format=target)
         return 0
-    if output and len(pages) == 1:
-        from unocr.formats import save
+    if output:
+        from unocr.formats import save_pages
 
-        save(pages[0], output.replace("{page}", "1"), format=target)
+        one = len(pages) == 1
+        save_pages(pages, output.replace("{page}", "1") if one else output, target)
         return 0
     text = dumps_pages(pages, target)
-    if output:
-        _write(text, output)
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
     return 0
-
-
-_SUFFIX = {"page-xml": ".page.xml", "tsv": ".tsv"}
 
 
 def _read(source: str, format: str | None) -> list[Page]:
@@ -131,14 +127,3 @@ def _read(source: str, format: str | None) -> list[Page]:
     if source == "-":
         return loads_pages(sys.stdin.buffer.read(), format)
     return load_pages(source, format)
-
-
-def _write(text: str, path: str) -> None:
-    """Write a document as UTF-8, as :func:`unocr.formats.save` writes a page."""
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
-    except OSError as exc:
-        raise FormatError(
-            f"cannot write {path}: {exc.strerror or exc}", item=path
-        ) from exc

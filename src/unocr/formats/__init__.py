@@ -37,6 +37,8 @@ import importlib
 import io
 import os
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr._files import open_regular_file
@@ -74,6 +76,7 @@ __all__ = [
     "loads",
     "loads_pages",
     "save",
+    "save_pages",
     "sniff_format",
 ]
 
@@ -273,8 +276,28 @@ def _loads(data: object, format: str | None, limits: ReadLimits) -> Page:
     )
     name = sniff_format(data) if format is None else checked_format(format, "read")
     reader = cast(_Reader, _module(name))
-    try:
+    with document_errors(name):
         return reader.loads(data, limits)
+
+
+@contextmanager
+def document_errors(name: str) -> Iterator[None]:
+    """Report a shape or element a reader cannot build as a :class:`FormatError`.
+
+    A reader builds shapes and elements from the document's numbers and
+    values; what they refuse is the document's fault, so it is a format error.
+
+    Args:
+        name: The format, for the message.
+
+    Yields:
+        Nothing; the body is the reading.
+
+    Raises:
+        FormatError: The body raised a ``GeometryError`` or ``ModelError``.
+    """
+    try:
+        yield
     except GeometryError as exc:  # a shape built from the document's numbers
         raise FormatError(f"{name}: invalid shape in the document: {exc}") from exc
     except ModelError as exc:  # an element built from the document's values
@@ -481,6 +504,35 @@ def save(page: Page, path: str | os.PathLike[str], format: str | None = None) ->
         text = dumps_pages([page], name)  # JSON Lines: the page on one line
     else:
         text = dumps(page, name)
+    _write_text(path, text, name)
+
+
+def save_pages(
+    pages: Sequence[Page], path: str | os.PathLike[str], format: str | None = None
+) -> None:
+    """Write pages to one file (UTF-8), as :func:`dumps_pages` makes them.
+
+    One page is written as :func:`save` writes it.
+
+    Args:
+        pages: The pages, in document order.
+        path: Target file; its folder must exist.
+        format: One of :data:`MULTIPAGE_FORMATS` (any of :data:`WRITE_FORMATS`
+            for one page); inferred from ``path`` when ``None``.
+
+    Raises:
+        FormatError: Unknown format, several pages for a one-page format, or
+            the file cannot be written.
+    """
+    if len(pages) == 1:
+        save(pages[0], path, format)
+        return
+    name = infer_format(path) if format is None else checked_format(format, "write")
+    _write_text(path, dumps_pages(pages, name), name)
+
+
+def _write_text(path: str | os.PathLike[str], text: str, name: str) -> None:
+    """Write a document in format ``name`` (text ends with a newline)."""
     if name == "text" and text and not text.endswith("\n"):
         text += "\n"
     try:

@@ -203,13 +203,10 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
 
 def _alto_page(text: str, name: str, *, from_zero: bool) -> Page:
     """One page of a split ALTO document, its pages numbered as the whole's."""
-    from unocr.errors import GeometryError, ModelError
-    from unocr.formats import alto
+    from unocr.formats import alto, document_errors
 
-    try:
+    with document_errors(name):
         return alto.loads(text, from_zero=from_zero)
-    except (GeometryError, ModelError) as exc:  # as loads() reports them
-        raise FormatError(f"{name}: invalid element in the document: {exc}") from exc
 
 
 def _json_text(data: str | bytes) -> str:
