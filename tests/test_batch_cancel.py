@@ -63,6 +63,21 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
+def _reads(pid: int) -> set[int]:
+    """The Tesseract programs reading an image for ``pid`` (not its probes)."""
+    found = set()
+    for child, comm, _ in children(pid):
+        if comm != "tesseract":
+            continue
+        try:
+            args = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"stdin" in args:  # an image on standard input: a read
+            found.add(child)
+    return found
+
+
 def _interrupt_when_busy(
     args: list[str],
 ) -> tuple[float, set[int], set[int], bytes, int]:
@@ -80,7 +95,7 @@ def _interrupt_when_busy(
         while time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             before |= running
-            running = {p for p, comm, _ in children(proc.pid) if comm == "tesseract"}
+            running = _reads(proc.pid)
             if len(running) >= 2:
                 break
             time.sleep(0.02)
@@ -91,7 +106,7 @@ def _interrupt_when_busy(
         start = time.monotonic()
         after: set[int] = set()
         while proc.poll() is None and time.monotonic() - start < 60:
-            now = {p for p, comm, _ in children(proc.pid) if comm == "tesseract"}
+            now = _reads(proc.pid)
             after |= now - before
             time.sleep(0.02)
         stopped = time.monotonic() - start

@@ -156,8 +156,8 @@ def batch_cancellation() -> Iterator[Cancellation]:
     :func:`cancellation_scope`); leaving the body by any exception
     (``KeyboardInterrupt`` and ``GeneratorExit`` included) cancels it before
     the exception goes on, so a Tesseract program running for the batch is
-    killed rather than left to finish. A cancellation of the token current
-    here (an ``aread`` task's) cancels it too.
+    killed rather than left to finish. Only the batch's own end cancels it:
+    a batch that returns has read every item.
 
     Yields:
         The batch's token.
@@ -172,20 +172,11 @@ def batch_cancellation() -> Iterator[Cancellation]:
         True
     """
     token = Cancellation()
-    outer = current_cancellation()
-
-    def chained() -> None:
-        token.cancel()
-
-    forget = outer.on_cancel(chained) if outer is not None else None
     try:
         yield token
     except BaseException:
         token.cancel()
         raise
-    finally:
-        if forget is not None:
-            forget()
 
 
 def cancelled_error(backend: str, item: object = None) -> EngineCancelledError:
