@@ -302,7 +302,7 @@ def test_cli_convert_multi_page_json_lines_to_stdout(tmp_path, capsys):
     assert [json.loads(x)["source"]["index"] for x in lines] == [0, 1]
 
 
-@pytest.mark.parametrize("fmt", ["hocr", "alto"])
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "json"])
 def test_one_page_readers_point_to_loads_pages(fmt):
     with pytest.raises(FormatError, match="loads_pages"):
         loads(dumps_pages(_pages(), fmt))

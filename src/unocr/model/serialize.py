@@ -526,7 +526,11 @@ def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
     except (ValueError, UnicodeDecodeError) as exc:
         if isinstance(exc, FormatError):
             raise
-        raise FormatError(f"{what} is not valid JSON: {exc}") from exc
+        hint = ""
+        if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data":
+            # another value after the first: JSON Lines, one page a line
+            hint = " (several pages, one a line? read them with loads_pages)"
+        raise FormatError(f"{what} is not valid JSON: {exc}{hint}") from exc
     check_limit(
         _depth(data),
         limits.max_depth,
