@@ -132,10 +132,35 @@ def test_failing_image_is_counted_not_fatal(tmp_path: Path) -> None:
     assert bad.id == "broken"
     assert "broken.png" in (bad.error or "")
     assert run.scores.images == 1
-    assert "1 of 2 images failed" in res.table()
+    assert "1 of 2 images failed; first: broken: " in res.table()  # and why
     html = render_html(res, previews=0)
     assert "Failed images" in html
     assert "broken" in html
+
+
+@pytest.mark.parametrize("kind", ["icdar2015", "sroie", "text"])
+def test_an_image_whose_header_is_garbage_is_counted_not_fatal(
+    tmp_path: Path, kind: str
+) -> None:
+    # the dataset loads (its truth sized to what it labels), the image fails
+    # for every engine and counts in run.failed; the other images are scored
+    shutil.copy(FIXTURES / "text" / "phototest.tif", tmp_path / "good.tif")
+    (tmp_path / "bad.png").write_bytes(b"not an image at all")
+    box = "10,10,200,10,200,40,10,40"
+    truth = {
+        "icdar2015": ("gt_{}.txt", f"{box},This\n"),
+        "sroie": ("{}.txt", f"{box},This\n"),
+        "text": ("{}.txt", "This is a lot of 12 point text\n"),
+    }
+    name, text = truth[kind]
+    for stem in ("good", "bad"):
+        (tmp_path / name.format(stem)).write_text(text, encoding="utf-8")
+    dataset = load_dataset(f"{kind}:{tmp_path}")
+    assert sorted(s.id for s in dataset.samples) == ["bad", "good"]
+    (run,) = compare(["tesseract"], dataset).runs
+    assert (run.ok, run.failed) == (1, 1)
+    bad = next(im for im in run.images if not im.ok)
+    assert bad.id == "bad" and "bad.png" in (bad.error or "")
 
 
 def test_limit_and_keep_pages(tmp_path: Path) -> None:

@@ -616,8 +616,10 @@ def format_table(result: CompareResult) -> str:
         if r.error:
             out.append(f"failed {r.backend} on {r.dataset}: {r.error}")
         elif r.failed:
+            first = next((im for im in r.images if im.error), None)
+            detail = "" if first is None else f"; first: {first.id}: {first.error}"
             out.append(
                 f"{r.backend} on {r.dataset}: {r.failed} of {len(r.images)} "
-                "images failed (see the JSON or HTML report)"
+                f"images failed{detail} (every failure: --json or --report)"
             )
     return "\n".join(out)

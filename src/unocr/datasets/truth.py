@@ -7,6 +7,7 @@ these helpers; images with an EXIF orientation are handled through
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -239,9 +240,14 @@ def upright_size(path: Path) -> tuple[int, int]:
         path: The image file.
 
     Returns:
-        ``(width, height)`` in pixels, swapped for orientations 5-8.
+        ``(width, height)`` in pixels, swapped for orientations 5-8; ``(1, 1)``
+        where the image cannot be read (a text-only truth needs no size, and
+        every engine's read of the image fails and counts in ``run.failed``).
     """
-    width, height, orientation = image_size(path)
+    try:
+        width, height, orientation = image_size(path)
+    except DatasetError:
+        return 1, 1
     if orientation in (5, 6, 7, 8):
         return height, width
     return width, height
@@ -266,11 +272,18 @@ def annotated_sample(
         The sample, its truth and regions mapped to the upright image
         (see :func:`upright`).
     """
-    width, height, _ = image_size(image)
-    stored, stored_ignore, listed = parse(width, height)
+    try:
+        width, height, _ = image_size(image)
+    except DatasetError:
+        # The image cannot be read: its truth is kept, sized to what it labels,
+        # and every engine's read of it fails and counts in run.failed.
+        stored, ignore_list, listed = parse(_UNKNOWN_SIZE, _UNKNOWN_SIZE)
+        page, ignore = _sized_to_content(stored), tuple(ignore_list)
+    else:
+        stored, stored_ignore, listed = parse(width, height)
+        page, ignore = upright(stored, stored_ignore, image)
     elements = stored.lines if level == "line" else stored.words
     order = file_order(elements, listed)
-    page, ignore = upright(stored, stored_ignore, image)
     return Sample(
         id=image.stem,
         image=image,
@@ -278,6 +291,21 @@ def annotated_sample(
         ignore=ignore,
         level=level,
         order=order,
+    )
+
+
+#: The size a ground-truth file is parsed at when its image cannot be read.
+_UNKNOWN_SIZE = 2**31 - 1
+
+
+def _sized_to_content(page: Page) -> Page:
+    """``page`` sized to the extent of its elements (at least 1 by 1 pixel)."""
+    corners = [
+        (b.x1, b.y1) for b in (e.geometry.bounds for e in page.words or page.lines)
+    ]
+    return page.replace(
+        width=max(1, math.ceil(max((x for x, _ in corners), default=1))),
+        height=max(1, math.ceil(max((y for _, y in corners), default=1))),
     )
 
 
