@@ -255,3 +255,31 @@ def test_saving_a_page_to_a_jsonl_file_writes_one_line(tmp_path: Path) -> None:
     (line,) = target.read_text(encoding="utf-8").splitlines()
     assert loads_pages(line, "json") == [page]
     assert load(target) == page
+
+
+def test_a_deprecated_format_name_is_said_on_standard_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from unocr.geometry import Box
+    from unocr.model import Page, Word
+
+    page = Page.from_words(
+        [Word(text="one", geometry=Box(0, 0, 10, 5))], width=20, height=10
+    )
+    source = tmp_path / "page.json"
+    source.write_text(page.to_json(), encoding="utf-8")
+    assert main(["convert", str(source), "--to", "page"]) == 0
+    captured = capsys.readouterr()
+    assert "<PcGts" in captured.out  # page-xml, as before
+    assert "unocr: note: the format name 'page' is deprecated; use 'page-xml'" in (
+        captured.err
+    )
+
+
+def test_convert_names_its_own_option_when_a_suffix_says_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "page.json"
+    source.write_text("{}", encoding="utf-8")
+    assert main(["convert", str(source), "-o", str(tmp_path / "out.xml")]) == 1
+    assert "--to in unocr convert" in capsys.readouterr().err

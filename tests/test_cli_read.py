@@ -260,7 +260,7 @@ def test_argparse_usage_errors(
     [
         (["{s}", "{e}", "--format", "hocr"], "one document per file"),
         (["{s}", "{e}", "--format", "page-xml"], "one page per file"),
-        (["{s}", "--output", "result.xyz"], "--format on the command line"),
+        (["{s}", "--output", "result.xyz"], "--format in unocr read"),
         (["{s}", "--annotate", "boxes.nope"], "image file name"),
         (["{s}", "-O", "psm=99"], "psm"),
         (["{s}", "{s}", "-o", "out/{{stem}}.json"], "{index}"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from unocr.errors import UnocrError
 
@@ -46,10 +47,17 @@ def main(argv: list[str] | None = None) -> int:
         The exit code.
     """
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help/--version (0) or usage (2)
-        return int(exc.code) if isinstance(exc.code, int) else 2
+    # A deprecated spelling in the arguments (-f page) is said on standard
+    # error: Python hides DeprecationWarning outside __main__.
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", DeprecationWarning)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse: --help/--version (0) or usage (2)
+            return int(exc.code) if isinstance(exc.code, int) else 2
+    for warning in said:
+        if issubclass(warning.category, DeprecationWarning):
+            print(f"unocr: note: {warning.message}", file=sys.stderr)
     try:
         code: int = args.func(args)
     except UnocrError as err:

@@ -477,12 +477,14 @@ def infer_format(path: str | os.PathLike[str]) -> str:
         raise FormatError(
             f"cannot tell ALTO from PAGE-XML by the name {os.fspath(path)!r}; name the "
             "file *.alto.xml or *.page.xml, or pass the format explicitly "
-            "(format='alto' / 'page-xml' in Python, --format on the command line)"
+            "(format='alto' / 'page-xml' in Python, --format in unocr read, --to in "
+            "unocr convert)"
         )
     raise FormatError(
         f"cannot infer an OCR output format from the name {os.fspath(path)!r}; use a "
         f"suffix {', '.join(sorted(suffix for suffix, _ in _SUFFIXES))}, or pass "
-        "the format explicitly (format= in Python, --format on the command line)"
+        "the format explicitly (format= in Python, --format in unocr read, --to in "
+        "unocr convert)"
     )
 
 
