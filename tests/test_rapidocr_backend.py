@@ -397,3 +397,28 @@ def test_cli_timeout_exits_cleanly_with_status_1(tmp_path: Path) -> None:
     # 1, not an abort: the abandoned engine call ends before the process does.
     assert done.returncode == 1, done.stderr
     assert "did not finish" in done.stderr and "timeout=" in done.stderr
+
+
+@pytest.mark.parametrize("vertical", [False, True])
+def test_a_page_too_long_and_thin_for_the_engine_says_what_to_do(
+    backend: RapidOcrBackend, vertical: bool
+) -> None:
+    # RapidOCR scales the long side to 2000 px in steps of 32 px: a 25 x 3000
+    # page keeps no row (an empty ResizeImgError before); 26 x 3000 keeps one
+    def strip(short: int, long: int) -> Image.Image:
+        size = (short, long) if vertical else (long, short)
+        return Image.new("RGB", size, "white")
+
+    with pytest.raises(unocr.errors.RecognitionError) as caught:
+        backend.read(strip(25, 3000))
+    message = str(caught.value)
+    assert "3000" in message and "Global.max_side_len" in message
+    if vertical:  # (reading a tall strip takes the engine a minute or more)
+        return
+    backend.read(strip(26, 3000))  # the narrowest the engine keeps
+    # the option the message gives makes the refused page readable
+    need = int(message.rsplit("'Global.max_side_len': ", 1)[1].rstrip("}"))
+    with unocr.get_backend(
+        "rapidocr", engine_options={"Global.max_side_len": need}
+    ) as wider:
+        assert wider.read(strip(25, 3000)).words == ()

@@ -11,6 +11,7 @@ default) or OpenVINO (``inference="openvino"``, ``pip install
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,12 @@ from unocr.backends.rapidocr.convert import (
     rapidocr_to_blocks,
 )
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
-from unocr.errors import BackendUnavailableError, ConfigError, LanguageUnavailableError
+from unocr.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    LanguageUnavailableError,
+    RecognitionError,
+)
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import normalize_languages
 from unocr.model import Block
@@ -298,6 +304,7 @@ class RapidOcrBackend(PooledBackend):
     # --------------------------------------------------------------- engine
     def _run(self, bgr: np.ndarray[Any, Any]) -> Any:
         with self._engines.engine() as engine:
+            _check_fits(engine, bgr)
             return engine(bgr)
 
     def _recognize(
@@ -345,6 +352,7 @@ class RapidOcrBackend(PooledBackend):
         back on the engine (which this thread holds alone) afterwards.
         """
         with self._engines.engine() as engine:
+            _check_fits(engine, bgr)
             kept = engine.use_cls, engine.use_rec
             try:
                 return engine(bgr, use_cls=False, use_rec=rec)
@@ -357,6 +365,33 @@ class RapidOcrBackend(PooledBackend):
             if engine.use_cls:
                 bgr = engine.text_cls(bgr).img_list
             return engine.text_rec(TextRecInput(img=bgr, return_word_box=False))
+
+
+def _check_fits(engine: Any, bgr: np.ndarray[Any, Any]) -> None:
+    """Refuse a page RapidOCR would shrink to no rows, saying what to do.
+
+    RapidOCR first scales a page whose long side passes its
+    ``Global.max_side_len`` (2000 px by default) down to it, in steps of 32
+    pixels: a page over about 125 times as long as it is wide keeps no row
+    and fails with an empty ``ResizeImgError``.
+
+    Raises:
+        unocr.errors.RecognitionError: The page is too long and thin.
+    """
+    height, width = bgr.shape[:2]
+    longest, shortest = max(height, width), min(height, width)
+    limit = float(engine.max_side_len)
+    # RapidOCR: int(side * ratio), then round(x / 32) * 32 (16 rounds to 0)
+    if longest > limit and int(shortest * limit / longest) <= 16:
+        need = math.ceil(17 * longest / shortest)
+        raise RecognitionError(
+            f"RapidOCR cannot read a {width}x{height}-pixel image: it scales the "
+            f"long side to {limit:g} px (Global.max_side_len), leaving the short "
+            f"side under 16 px; cut the image into pieces at most {limit / 17:.0f} "
+            "times as long as they are wide, or pass "
+            f"engine_options={{'Global.max_side_len': {need}}}",
+            backend="rapidocr",
+        )
 
 
 def _bgr(image: Image.Image) -> np.ndarray[Any, Any]:
