@@ -324,3 +324,16 @@ def test_cli_convert_tesseract_multi_page_hocr(tmp_path, capsys):
     pages = loads_pages(out.read_bytes())
     assert [p.source.index for p in pages] == [0, 1]
     assert pages[0].text.startswith("This is a lot of 12 point text")
+
+
+@pytest.mark.parametrize(
+    "name", ["report%2210.png", 'say "hi".png', "100% done%.png", "a%25b%22c.tif"]
+)
+def test_hocr_keeps_a_file_name_with_percent_signs_and_quotes(name):
+    # the image property escapes '"' as %22; a literal "%22" in a name came
+    # back as '"' (report%2210.png -> report"10.png) before '%' was escaped too
+    page = Page.from_words(
+        [Word(text="one", geometry=Box(1, 1, 9, 5))], width=20, height=10
+    ).replace(source=Source(name, 0))
+    back = loads(dumps(page, "hocr"), "hocr")
+    assert back.source is not None and back.source.name == name

@@ -145,7 +145,7 @@ def dumps(page: Page) -> str:
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     page_el = sub(body, "div", "ocr_page", "page_1")
     image = file_name(page)
-    image_prop = "" if image is None else f'image "{image.replace(chr(34), "%22")}"; '
+    image_prop = "" if image is None else f'image "{_quote_name(image)}"; '
     page_el.set(
         "title",
         clean_text(
@@ -391,6 +391,26 @@ def _own_text(el: Any) -> str:
     return text if text.strip() else "".join(el.itertext())
 
 
+def _quote_name(name: str) -> str:
+    """A file name for the ``image "..."`` property: ``%`` and ``"`` escaped.
+
+    Examples:
+        >>> _quote_name('say "hi" 100%.png')
+        'say %22hi%22 100%25.png'
+    """
+    return name.replace("%", "%25").replace('"', "%22")
+
+
+def _unquote_name(name: str) -> str:
+    """The inverse of :func:`_quote_name` (``%25`` last, so ``%2522`` is ``%22``).
+
+    Examples:
+        >>> _unquote_name("report%2522 %22x%22.png")
+        'report%22 "x".png'
+    """
+    return name.replace("%22", '"').replace("%25", "%")
+
+
 def _find(root: Any, classes: tuple[str, ...]) -> Iterator[Any]:
     wanted = set(classes)
     for el in root.iter():
@@ -513,7 +533,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         if languages is None
         else tuple(code for code in map(parse_language, languages.split()) if code),
         source=read_source(
-            " ".join(image).strip('"').replace("%22", '"') if image else None,
+            _unquote_name(" ".join(image).strip('"')) if image else None,
             int(ppageno[0]) if ppageno and ppageno[0].isdigit() else None,
         ),
     )

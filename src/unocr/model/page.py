@@ -474,7 +474,9 @@ class Page:
         Args:
             path: Target file.
             format: One of ``unocr.formats.WRITE_FORMATS``; inferred from the
-                file suffix when ``None`` (``.hocr``/``.html``, ``.xml``...).
+                file suffix when ``None`` (``.hocr``/``.html``, ``.alto.xml``,
+                ``.page.xml``...; a bare ``.xml`` is refused, as it names no
+                one format).
         """
         from unocr.formats import save
 
