@@ -337,3 +337,35 @@ def test_hocr_keeps_a_file_name_with_percent_signs_and_quotes(name):
     ).replace(source=Source(name, 0))
     back = loads(dumps(page, "hocr"), "hocr")
     assert back.source is not None and back.source.name == name
+
+
+_ALTO_UNSIZED = """<?xml version="1.0" encoding="UTF-8"?>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#">
+ <Description><MeasurementUnit>pixel</MeasurementUnit></Description>
+ <Layout><Page ID="p1" PHYSICAL_IMG_NR="1"{size}><PrintSpace>
+  <TextBlock ID="b1"><TextLine ID="l1" HPOS="10" VPOS="10" WIDTH="100" HEIGHT="20">
+   <String ID="s1" CONTENT="Hello" HPOS="10" VPOS="10" WIDTH="50" HEIGHT="20"/>
+  </TextLine></TextBlock></PrintSpace></Page></Layout>
+</alto>"""
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [("", (110, 30)), (' WIDTH="400"', (400, 30)), (' HEIGHT="500"', (110, 500))],
+)
+def test_alto_page_without_a_size_is_sized_by_its_content(size, expected):
+    # WIDTH and HEIGHT are optional on an ALTO Page (the schema allows it):
+    # such a file was refused; the size left out is where its content ends
+    page = loads(_ALTO_UNSIZED.format(size=size), "alto")
+    assert (page.width, page.height) == expected
+    assert page.text == "Hello"
+
+
+def test_alto_page_without_a_size_or_positions_is_a_format_error():
+    bare = (
+        _ALTO_UNSIZED.format(size="")
+        .replace(' HPOS="10" VPOS="10" WIDTH="100" HEIGHT="20"', "")
+        .replace(' HPOS="10" VPOS="10" WIDTH="50" HEIGHT="20"', "")
+    )
+    with pytest.raises(FormatError, match="no WIDTH and HEIGHT"):
+        loads(bare, "alto")

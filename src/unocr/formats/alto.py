@@ -333,8 +333,8 @@ def loads(
     page_el = pages[0]
     width = _float(page_el, "WIDTH")
     height = _float(page_el, "HEIGHT")
-    if width is None or height is None:
-        raise FormatError("ALTO Page needs WIDTH and HEIGHT attributes")
+    if width is None or height is None:  # optional in the schema
+        width, height = _content_extent(page_el, reader, width, height)
     width_px, height_px = page_size(width, height, "ALTO")
     page_box = box_from_corners(0, 0, width, height)
     page_lang = parse_language(page_el.get("LANG"))
@@ -369,6 +369,34 @@ def loads(
             image.strip() if image else None,
             int(number) - first if number is not None and number >= first else None,
         ),
+    )
+
+
+def _content_extent(
+    page_el: Any, reader: _Reader, width: float | None, height: float | None
+) -> tuple[float, float]:
+    """A page size the ``Page`` leaves out: the extent of what it positions.
+
+    ``WIDTH`` and ``HEIGHT`` are optional on an ALTO ``Page``; the size given
+    is kept, the other is where the page's positioned elements end (as the
+    hOCR reader does for a page without a ``bbox``).
+
+    Raises:
+        FormatError: No size given and no element with a position.
+    """
+    ends = [
+        geometry.bounds
+        for el in page_el.iter()
+        if isinstance(el.tag, str) and (geometry := reader.geometry(el)) is not None
+    ]
+    if not ends:
+        raise FormatError(
+            "ALTO Page has no WIDTH and HEIGHT and no element with a position "
+            "(HPOS, VPOS, WIDTH, HEIGHT) to size it by"
+        )
+    return (
+        width if width is not None else max(1.0, max(b.x1 for b in ends)),
+        height if height is not None else max(1.0, max(b.y1 for b in ends)),
     )
 
 
