@@ -283,3 +283,14 @@ def test_convert_names_its_own_option_when_a_suffix_says_nothing(
     source.write_text("{}", encoding="utf-8")
     assert main(["convert", str(source), "-o", str(tmp_path / "out.xml")]) == 1
     assert "--to in unocr convert" in capsys.readouterr().err
+
+
+def test_a_file_where_an_output_folder_must_be_is_said_plainly(tmp_path: Path) -> None:
+    from unocr.cli._output import write_text
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a").write_text("a file, not a folder")
+    with pytest.raises(NotADirectoryError) as caught:  # was "File exists"
+        write_text(tmp_path / "out" / "a" / "x.json", "{}")
+    assert caught.value.strerror == "Not a directory"
+    assert (tmp_path / "out" / "a").read_text() == "a file, not a folder"

@@ -11,6 +11,7 @@ that exists is never half-written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -43,7 +44,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
             is removed and ``target`` is left as it was.
     """
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # a file stands where a folder must be
+        where = exc.filename
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", where) from exc
     # file systems take names of up to 255 bytes: leave room for the rest
     name = os.fsdecode(os.fsencode(target.name)[:_NAME_BYTES])
     while True:  # created as open() creates files: permissions from the umask
