@@ -14,7 +14,7 @@ from pathlib import Path
 
 from unocr.datasets.sample import Level, Sample
 from unocr.errors import DatasetError, GeometryError, ImageError
-from unocr.geometry import Box, Geometry, Polygon, Quad
+from unocr.geometry import Box, Geometry, Polygon, Quad, enclosing_box
 from unocr.image import exif_transform, stored_size
 from unocr.model import Block, Element, Line, Page, Word
 
@@ -300,12 +300,12 @@ _UNKNOWN_SIZE = 2**31 - 1
 
 def _sized_to_content(page: Page) -> Page:
     """``page`` sized to the extent of its elements (at least 1 by 1 pixel)."""
-    corners = [
-        (b.x1, b.y1) for b in (e.geometry.bounds for e in page.words or page.lines)
-    ]
+    elements = page.words or page.lines
+    if not elements:
+        return page.replace(width=1, height=1)
+    extent = enclosing_box(e.geometry for e in elements)
     return page.replace(
-        width=max(1, math.ceil(max((x for x, _ in corners), default=1))),
-        height=max(1, math.ceil(max((y for _, y in corners), default=1))),
+        width=max(1, math.ceil(extent.x1)), height=max(1, math.ceil(extent.y1))
     )
 
 

@@ -31,7 +31,12 @@ from unocr.formats._numbers import finite_number, fmt_num, page_size
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
 from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
-from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
+from unocr.geometry import (
+    box_from_corners,
+    enclosing_box,
+    outline_vertices,
+    shape_from_points,
+)
 from unocr.languages import parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
@@ -384,19 +389,20 @@ def _content_extent(
     Raises:
         FormatError: No size given and no element with a position.
     """
-    ends = [
-        geometry.bounds
+    placed = [
+        geometry
         for el in page_el.iter()
         if isinstance(el.tag, str) and (geometry := reader.geometry(el)) is not None
     ]
-    if not ends:
+    if not placed:
         raise FormatError(
             "ALTO Page has no WIDTH and HEIGHT and no element with a position "
             "(HPOS, VPOS, WIDTH, HEIGHT) to size it by"
         )
+    extent = enclosing_box(placed)
     return (
-        width if width is not None else max(1.0, max(b.x1 for b in ends)),
-        height if height is not None else max(1.0, max(b.y1 for b in ends)),
+        width if width is not None else max(1.0, extent.x1),
+        height if height is not None else max(1.0, extent.y1),
     )
 
 

@@ -45,7 +45,12 @@ from unocr.formats._xml import (
     parse_html,
     parse_xml,
 )
-from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
+from unocr.geometry import (
+    box_from_corners,
+    enclosing_box,
+    outline_vertices,
+    shape_from_points,
+)
 from unocr.languages import parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
@@ -515,9 +520,8 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         bounds = page_box.bounds
         width, height = page_size(max(0.0, bounds.x1), max(0.0, bounds.y1), "hOCR")
     elif blocks:
-        x1 = max(b.geometry.bounds.x1 for b in blocks)
-        y1 = max(b.geometry.bounds.y1 for b in blocks)
-        width, height = page_size(max(0.0, x1), max(0.0, y1), "hOCR")
+        extent = enclosing_box(b.geometry for b in blocks)
+        width, height = page_size(max(0.0, extent.x1), max(0.0, extent.y1), "hOCR")
     else:
         width = height = 0
     languages = _meta(root, "ocr-langs")
