@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from PIL import Image
+
 from unocr.documents.pdf import DEFAULT_DPI, DEFAULT_MAX_PAGES, PdfFile, is_pdf
 from unocr.documents.ranges import PageSpec, check_page_spec, select_pages
 from unocr.errors import ConfigError, DocumentError, UnocrError
@@ -168,7 +170,7 @@ def check_many(images: object, name: str = "images") -> None:
     """
     single = isinstance(images, (str, bytes, bytearray, memoryview, os.PathLike))
     single = single or callable(getattr(images, "read", None))  # a file object
-    single = single or type(images).__module__.startswith("PIL.")
+    single = single or isinstance(images, Image.Image)
     shape = getattr(images, "shape", None)
     if isinstance(shape, tuple) and hasattr(images, "dtype"):
         # an array: 2-D is one grey image, (H, W, 3 or 4) one colour image;
