@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["positive_int"]
+__all__ = ["output_target", "positive_int"]
 
 
 def positive_int(text: str) -> int:
@@ -29,3 +29,16 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def output_target(text: str) -> str | None:
+    """Parse an ``--output`` value: ``-`` is standard output, as for inputs.
+
+    Args:
+        text: The argument as typed.
+
+    Returns:
+        The value, or ``None`` (standard output, as without ``--output``)
+        for ``-``.
+    """
+    return None if text == "-" else text

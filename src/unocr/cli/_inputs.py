@@ -166,8 +166,12 @@ def _pattern(pattern: str, found: Found) -> None:
     files = [Path(m) for m in matches if os.path.isfile(m)]
     if not files:
         found.unmatched.append(pattern)
+        return
+    taken = len(found.inputs)
     for path in files:
         _take(str(path), path.relative_to(base).as_posix(), pattern, found)
+    if len(found.inputs) == taken:  # files, but none an image: as a folder
+        found.empty.append(pattern)
 
 
 def _fixed_prefix(pattern: str) -> Path:

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from unocr.cli._args import output_target
 from unocr.cli._naming import SUFFIX
 from unocr.errors import FormatError
 
@@ -57,7 +58,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="input format (default: recognised from the content)",
     )
     parser.add_argument(
-        "-o", "--output", metavar="OUT", help="output file (default: standard output)"
+        "-o",
+        "--output",
+        metavar="OUT",
+        type=output_target,
+        help="output file (default, or '-': standard output)",
     )
     parser.set_defaults(func=run)
 

@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import Any
 
 from unocr.cli import _naming as naming
-from unocr.cli._args import positive_int
+from unocr.cli._args import output_target, positive_int
 from unocr.cli._inputs import READ_SUFFIXES, Found, collect
 from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
@@ -120,8 +120,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o",
         "--output",
         metavar="FILE",
+        type=output_target,
         help="write here instead of standard output (a file, a folder/ or a "
-        "pattern with {stem}, {name}, {index}, {page}, {dir})",
+        "pattern with {stem}, {name}, {index}, {page}, {dir}; '-' = standard "
+        "output)",
     )
     parser.add_argument(
         "-w",

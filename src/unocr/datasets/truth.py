@@ -15,7 +15,7 @@ from pathlib import Path
 from unocr.datasets.sample import Level, Sample
 from unocr.errors import DatasetError, GeometryError, ImageError
 from unocr.geometry import Box, Geometry, Polygon, Quad, enclosing_box
-from unocr.image import exif_transform, stored_size
+from unocr.image import exif_transform, read_header, stored_size
 from unocr.model import Block, Element, Line, Page, Word
 
 __all__ = [
@@ -245,12 +245,9 @@ def upright_size(path: Path) -> tuple[int, int]:
         every engine's read of the image fails and counts in ``run.failed``).
     """
     try:
-        width, height, orientation = image_size(path)
-    except DatasetError:
+        return read_header(path).upright_size
+    except ImageError:
         return 1, 1
-    if orientation in (5, 6, 7, 8):
-        return height, width
-    return width, height
 
 
 def annotated_sample(
