@@ -253,6 +253,40 @@ def test_filter_drops_low_confidence_words_and_empty_parents():
             page.filter(bad)
 
 
+def test_filter_synthesises_synthesised_parents_anew():
+    ws = [
+        word("keep", 0, 0, 10, 10, 0.9),
+        word("drop", 20, 0, 30, 10, 0.1),
+        word("also", 40, 0, 50, 10, 0.7),
+    ]
+    page = Page.from_words(ws, width=100, height=200)
+    kept = page.filter(0.5)
+    (line,) = kept.lines
+    assert line.text == "keep also"
+    assert line.confidence == pytest.approx(0.8)  # the mean of what remains
+    assert line.geometry.to_box() == Box(0, 0, 50, 10)
+    assert kept.blocks[0].confidence == pytest.approx(0.8)
+    assert not line.native and not kept.blocks[0].native
+
+
+def test_filter_keeps_a_reported_parent_s_shape_and_confidence():
+    ws = [word("keep", 0, 0, 10, 10, 0.9), word("drop", 90, 0, 100, 10, 0.1)]
+    reported = Line.reported(ws, Box(0, 0, 120, 12), confidence=0.4)
+    block = Block.reported([reported], Box(0, 0, 130, 14), confidence=0.3)
+    page = Page(width=200, height=100, blocks=(block,))
+    kept = page.filter(0.5)
+    (line,) = kept.lines
+    assert (line.text, line.confidence, line.geometry) == (
+        "keep",
+        0.4,
+        Box(0, 0, 120, 12),
+    )
+    assert (kept.blocks[0].confidence, kept.blocks[0].geometry) == (
+        0.3,
+        Box(0, 0, 130, 14),
+    )
+
+
 def test_navigation_properties():
     sym = Symbol(text="a", geometry=Box(0, 0, 5, 10), confidence=0.5)
     w = Word(text="a", geometry=Box(0, 0, 5, 10), symbols=(sym,))

@@ -13,7 +13,15 @@ from numpy.typing import ArrayLike
 
 from unocr.errors import ConfigError, ModelError
 from unocr.geometry._affine import as_affine
-from unocr.model.elements import Block, Line, Symbol, Word, checked_children
+from unocr.model.elements import (
+    Block,
+    Line,
+    Symbol,
+    Word,
+    checked_children,
+    lines_text,
+    words_text,
+)
 from unocr.model.layout import group_lines, group_words
 from unocr.model.source import Source
 
@@ -310,8 +318,13 @@ class Page:
                 that give no confidence).
 
         Returns:
-            A new page; a line that lost words gets its text re-joined from
-            the words that remain, its geometry still enclosing them.
+            A new page. A line or block that lost children gets its text
+            re-joined from those that remain. One the engine reported
+            (``native``) keeps its shape and confidence, which still enclose
+            and score what remains; a synthesised one (``native=False``) is
+            synthesised anew, as :meth:`Line.from_words` and
+            :meth:`Block.from_lines` make it: its shape encloses, and its
+            confidence is the mean of, what remains.
 
         Raises:
             unocr.errors.ConfigError: ``min_confidence`` is not a number in
@@ -342,18 +355,21 @@ class Page:
                 words = tuple(w for w in line.words if keep(w))
                 if len(words) == len(line.words):
                     lines.append(line)
+                elif words and not line.native:
+                    lines.append(Line.from_words(words, language=line.language))
                 elif words:
-                    lines.append(
-                        line.replace(words=words, text=" ".join(w.text for w in words))
-                    )
+                    lines.append(line.replace(words=words, text=words_text(words)))
             if lines:
                 if len(lines) == len(block.lines) and all(
                     a is b for a, b in zip(lines, block.lines, strict=False)
                 ):
                     blocks.append(block)
+                elif not block.native:
+                    blocks.append(Block.from_lines(lines, language=block.language))
                 else:
-                    text = "\n".join(line.text for line in lines)
-                    blocks.append(block.replace(lines=tuple(lines), text=text))
+                    blocks.append(
+                        block.replace(lines=tuple(lines), text=lines_text(lines))
+                    )
         return self.replace(blocks=tuple(blocks))
 
     # -------------------------------------------------------------- geometry
