@@ -288,3 +288,18 @@ def test_quad_matrix_over_several_chunks_matches_shapely():
     polys = shapely.polygons(quads_)
     want = shapely.area(shapely.intersection(polys[:, None], polys[None, :]))
     assert np.allclose(m, want, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Box(0, 0, 4, 4),
+        Quad([[0, 0], [4, 0], [4, 4], [0, 4]]),
+        Mask(np.ones((2, 2), bool), origin=(0.5, 0.5)),  # off the empty one's grid
+    ],
+)
+def test_an_empty_mask_overlaps_nothing_pairwise_as_in_the_matrix(other) -> None:
+    empty = Mask(np.zeros((2, 2), bool), origin=(1, 1))
+    assert iou_matrix([empty], [other]).tolist() == [[0.0]]
+    assert empty.iou(other) == other.iou(empty) == 0.0
+    assert empty.intersection_area(other) == other.intersection_area(empty) == 0.0

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 
 from unocr.errors import ConfigError, FormatError, GeometryError, ModelError
-from unocr.geometry import Box, Quad
-from unocr.model import Block, Line, Page, Symbol, Timings, Word
+from unocr.geometry import Box, Mask, Quad
+from unocr.model import Block, Line, Page, Source, Symbol, Timings, Word
 from unocr.model.layout import group_words, text_angle
 
 from .page_strategies import pages
@@ -285,6 +285,57 @@ def test_filter_keeps_a_reported_parent_s_shape_and_confidence():
         0.3,
         Box(0, 0, 130, 14),
     )
+
+
+def test_filter_without_unscored_drops_an_unscored_line_without_words():
+    page = Page.from_lines(
+        [
+            Line("no words, no confidence", Box(0, 0, 100, 20)),
+            Line.from_words([word("scored", 0, 30, 60, 50, 0.9)]),
+        ],
+        width=200,
+        height=100,
+    )
+    assert page.filter(0.5, keep_unscored=False).text == "scored"
+    assert "no words" in page.filter(0.5).text
+
+
+def test_timings_hold_plain_floats_so_the_page_is_json():
+    timings = Timings(
+        decode=np.float32(0.25), engine=np.float64(1.5), convert=np.int64(0)
+    )
+    assert all(
+        type(getattr(timings, k)) is float for k in ("decode", "engine", "convert")
+    )
+    page = Page(width=10, height=10, timings=timings)
+    assert json.loads(page.to_json())["timings"]["decode"] == 0.25
+
+
+def test_transform_takes_source_to_pdf_and_keeps_the_map_true():
+    source = Source(
+        "doc.pdf",
+        dpi=72.0,
+        page_size=(612.0, 792.0),
+        to_pdf=(1.0, 0.0, 0.0, 0.0, -1.0, 792.0),
+    )
+    page = Page.from_words([word("hi", 10, 20, 50, 40)], width=612, height=792)
+    page = page.replace(source=source)
+    in_pdf = page.transform(source.to_pdf)
+    assert in_pdf.words[0].geometry == Box(10, 752, 50, 772)
+    # the new coordinates are PDF points already: the map is the identity now
+    assert in_pdf.source.pdf_point(10, 772) == (10.0, 772.0)
+    half = page.transform([[0.5, 0, 0], [0, 0.5, 0]], width=306, height=396)
+    x, y = half.words[0].geometry.x0, half.words[0].geometry.y0
+    assert half.source.pdf_point(x, y) == page.source.pdf_point(10, 20)
+
+
+def test_transform_keeps_a_mask_the_map_leaves_without_pixels():
+    stroke = Mask(np.ones((1, 30), bool), origin=(10, 10))
+    page = Page.from_words([Word(text="hi", geometry=stroke)], width=100, height=50)
+    half = page.transform([[0.5, 0, 0], [0, 0.5, 0]], width=50, height=25)
+    (w,) = half.words
+    assert w.text == "hi"
+    assert w.geometry.to_box() == Box(5, 5, 20, 5.5)
 
 
 def test_navigation_properties():

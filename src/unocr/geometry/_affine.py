@@ -35,7 +35,9 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
     Args:
         matrix: A ``(2, 3)`` or ``(3, 3)`` affine matrix ``[[a, b, tx], [c, d, ty]]``
             (optionally followed by ``[0, 0, 1]``), mapping pixel ``(x, y)`` to
-            ``(a*x + b*y + tx, c*x + d*y + ty)``.
+            ``(a*x + b*y + tx, c*x + d*y + ty)``; or its first two rows
+            flattened, ``(a, b, tx, c, d, ty)``, the form of
+            :attr:`unocr.model.Source.to_pdf`.
 
     Returns:
         The ``(3, 3)`` matrix.
@@ -55,9 +57,11 @@ def as_affine(matrix: ArrayLike) -> FloatArray:
             f"matrix: expected a (2, 3) or (3, 3) affine matrix, got "
             f"{type(matrix).__name__} ({exc})"
         ) from None
+    if m.shape == (6,):  # two rows, flattened
+        m = m.reshape(2, 3)
     if m.shape not in ((2, 3), (3, 3)):
         raise GeometryError(
-            f"matrix: expected shape (2, 3) or (3, 3), got {tuple(m.shape)}"
+            f"matrix: expected shape (2, 3), (3, 3) or (6,), got {tuple(m.shape)}"
         )
     # Plain floats from here: numpy's per-call overhead dominates for 9 numbers.
     rows = m.tolist()

@@ -130,6 +130,10 @@ def pair_intersection_area(a: Shape, b: Shape) -> float:
     Returns:
         The overlap in square pixels.
     """
+    if (
+        a.area <= 0.0 or b.area <= 0.0
+    ):  # nothing to overlap (an empty mask has no bounds)
+        return 0.0
     ba, bb = a.bounds, b.bounds
     if ba.x0 >= bb.x1 or bb.x0 >= ba.x1 or ba.y0 >= bb.y1 or bb.y0 >= ba.y1:
         return 0.0

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from unocr.errors import ConfigError, ModelError
+from unocr.geometry import Geometry, Mask
 from unocr.geometry._affine import as_affine
 from unocr.model.elements import (
     Block,
@@ -59,6 +60,8 @@ class Timings:
                     f"Timings.{name} must be a finite number of seconds >= 0, "
                     f"got {value!r}"
                 )
+            if type(value) is not float:  # a plain float, as JSON holds it
+                object.__setattr__(self, name, float(value))
 
     @property
     def total(self) -> float:
@@ -314,8 +317,8 @@ class Page:
 
         Args:
             min_confidence: Words with a confidence below this (in [0, 1]) go.
-            keep_unscored: Keep words whose confidence is ``None`` (engines
-                that give no confidence).
+            keep_unscored: Keep words (and lines read without words) whose
+                confidence is ``None`` (engines that give no confidence).
 
         Returns:
             A new page. A line or block that lost children gets its text
@@ -339,17 +342,17 @@ class Page:
                 f"min_confidence must be a number in [0, 1], got {min_confidence!r}"
             )
 
-        def keep(w: Word) -> bool:
-            if w.confidence is None:
+        def keep(e: Word | Line) -> bool:
+            if e.confidence is None:
                 return keep_unscored
-            return w.confidence >= min_confidence
+            return e.confidence >= min_confidence
 
         blocks: list[Block] = []
         for block in self.blocks:
             lines: list[Line] = []
             for line in block.lines:
-                if not line.words:
-                    if line.confidence is None or line.confidence >= min_confidence:
+                if not line.words:  # a line read without words stands for them
+                    if keep(line):
                         lines.append(line)
                     continue
                 words = tuple(w for w in line.words if keep(w))
@@ -379,16 +382,22 @@ class Page:
         """Map every element's geometry through an affine matrix.
 
         Use it to carry coordinates back to the original image after a resize,
-        crop or rotation.
+        crop or rotation, or into PDF space (``page.transform(page.source.to_pdf)``).
 
         Args:
             matrix: (2, 3) or (3, 3) float affine matrix acting on column
-                vectors (x, y, 1) in pixels.
+                vectors (x, y, 1) in pixels, or its two rows flattened (the
+                form of :attr:`Source.to_pdf`).
             width: Width of the target image; default unchanged.
             height: Height of the target image; default unchanged.
 
         Returns:
-            A new page with mapped geometry.
+            A new page with mapped geometry. A mask that the map leaves
+            without any pixel (a one-pixel stroke halved) becomes its
+            outline, mapped (:class:`~unocr.geometry.Polygon`), so no element
+            is lost. A PDF page's ``source.to_pdf`` is composed with the
+            inverse map, so it still takes the page's (new) coordinates to
+            PDF space.
 
         Raises:
             GeometryError: The matrix is not a finite, invertible affine map
@@ -396,25 +405,38 @@ class Page:
         """
         m = as_affine(matrix)  # checked once, before any element is mapped
 
+        def mapped(g: Geometry) -> Geometry:
+            out = g.transform(m)
+            if isinstance(out, Mask) and out.is_empty:  # no pixel centre inside
+                return g.to_polygon().transform(m)
+            return out
+
         def sym(s: Symbol) -> Symbol:
-            return s.replace(geometry=s.geometry.transform(m))
+            return s.replace(geometry=mapped(s.geometry))
 
         def word(w: Word) -> Word:
             return w.replace(
-                geometry=w.geometry.transform(m), symbols=tuple(map(sym, w.symbols))
+                geometry=mapped(w.geometry), symbols=tuple(map(sym, w.symbols))
             )
 
         def line(li: Line) -> Line:
             return li.replace(
-                geometry=li.geometry.transform(m), words=tuple(map(word, li.words))
+                geometry=mapped(li.geometry), words=tuple(map(word, li.words))
             )
 
         blocks = tuple(
-            b.replace(geometry=b.geometry.transform(m), lines=tuple(map(line, b.lines)))
+            b.replace(geometry=mapped(b.geometry), lines=tuple(map(line, b.lines)))
             for b in self.blocks
         )
+        source = self.source
+        if source is not None and source.to_pdf is not None:
+            (a, b, c), (d, e, f) = (
+                np.reshape(source.to_pdf, (2, 3)) @ np.linalg.inv(m)
+            ).tolist()
+            source = replace(source, to_pdf=(a, b, c, d, e, f))
         return self.replace(
             blocks=blocks,
+            source=source,
             width=self.width if width is None else width,
             height=self.height if height is None else height,
         )
