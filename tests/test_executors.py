@@ -228,3 +228,50 @@ def test_a_named_engine_that_batches_gets_whole_batches():
     finally:
         registry.unregister_backend("batching-fault")
     assert [p.text for p in pages] == ["batch3"] * 6
+
+
+@needs_tesseract
+def test_a_named_engines_option_values_are_checked_before_any_task():
+    images = [fe.image(fe.OK, i) for i in range(2)]
+    with ProcessPoolExecutor(1) as pool:
+        with pytest.raises(ConfigError, match="option psm must be int") as info:
+            unocr.read_many(
+                images, "tesseract", psm="abc", executor=pool, errors="return"
+            )
+        # isolated on the workers, timeout= is their limit, not the engine's
+        with pytest.raises(ConfigError, match="option psm must be int"):
+            unocr.read_many(
+                images, "tesseract", psm="6", isolate=True, timeout=5,
+                executor=pool, errors="return",
+            )  # fmt: skip
+    assert info.value.backend == "tesseract"
+
+
+#: Builds of :class:`BrokenBuild` in this process.
+FAILED_BUILDS = 0
+
+
+class BrokenBuild(CountingBackend):
+    """A backend whose every build fails, numbering the attempts."""
+
+    def __init__(self, **options: object) -> None:
+        global FAILED_BUILDS
+        FAILED_BUILDS += 1
+        raise ConfigError(f"build {FAILED_BUILDS} in {os.getpid()} failed")
+
+
+def test_a_worker_builds_a_failing_backend_once_per_batch():
+    from unocr.executors import read_on_executor
+
+    spec = BackendSpec("broken", {}, BrokenBuild)
+    images = [fe.image(fe.OK, i) for i in range(5)]
+    with ProcessPoolExecutor(1) as pool:
+        first = read_on_executor(spec, images, pool, errors="return")
+        second = read_on_executor(spec, images, pool, errors="return")
+    for batch, build in ((first, 1), (second, 2)):  # a new batch tries again
+        assert [r.index for r in batch] == list(range(5))
+        messages = {str(r.error) for r in batch}
+        assert len(messages) == 1 and f"build {build} in" in messages.pop()
+        assert all(isinstance(r.error, ConfigError) for r in batch)
+        assert [r.error.item for r in batch] == list(range(5))
+    assert FAILED_BUILDS == 0  # in the workers only

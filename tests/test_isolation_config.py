@@ -181,6 +181,11 @@ def test_bad_isolation_options_are_config_errors(options, match) -> None:
         unocr.get_backend("tesseract", isolate=True, **options)
 
 
+def test_isolate_must_be_a_bool() -> None:
+    with pytest.raises(ConfigError, match="isolate must be True, False or None"):
+        unocr.get_backend("tesseract", isolate="yes")
+
+
 def test_keras_ocr_fix_installs_it_apart_and_configures_it() -> None:
     from unocr.backends.catalog import spec
 
@@ -271,3 +276,72 @@ def test_file_options_reach_an_isolated_engine(config, monkeypatch) -> None:
         assert f"[backends.fault.options] in {path}" in str(info.value)
     finally:
         unregister_backend("fault")
+
+
+# ------------------------------------- the table's settings as call options
+def _hosting(engine) -> tuple[str, float | None, int | None, int | None]:
+    """Where an engine runs and its limits: class, timeout, max_memory, processes."""
+    pool = getattr(engine, "_pool", None)
+    return (
+        type(engine).__name__,
+        engine.timeout,
+        getattr(engine, "max_memory", None),
+        None if pool is None else pool.processes,
+    )
+
+
+def test_file_limits_isolate_the_engine_as_the_same_call_options_do(
+    config, snippet
+) -> None:
+    config('[backends.tesseract]\ntimeout = 5\nmax_memory = "1G"\nprocesses = 2\n')
+    where = placement("tesseract")
+    assert where is not None and where.python is None
+    assert (where.processes, where.timeout, where.max_memory) == (2, 5.0, 2**30)
+    isolated = ("IsolatedBackend", 5.0, 2**30, 2)
+    with unocr.get_backend("tesseract") as engine:
+        assert _hosting(engine) == isolated
+        assert "12 point text" in engine.read(snippet).text
+    with unocr.get_backend(
+        "tesseract", timeout=5, max_memory="1G", processes=2, isolate=None
+    ) as engine:
+        assert _hosting(engine) == isolated
+
+
+def test_call_options_win_over_the_files_one_by_one(config) -> None:
+    config('[backends.tesseract]\nisolate = true\ntimeout = 5\nmax_memory = "1G"\n')
+    with unocr.get_backend("tesseract") as engine:
+        assert _hosting(engine) == ("IsolatedBackend", 5.0, 2**30, None)
+    with unocr.get_backend("tesseract", processes=1) as engine:
+        assert _hosting(engine) == ("IsolatedBackend", 5.0, 2**30, 1)
+    with unocr.get_backend("tesseract", timeout=9, max_memory=None) as engine:
+        assert _hosting(engine) == ("IsolatedBackend", 9.0, None, None)
+    # in process, timeout= is the engine's own option, as in a call
+    with unocr.get_backend("tesseract", isolate=False) as engine:
+        assert _hosting(engine) == ("TesseractBackend", 5.0, None, None)
+
+
+def test_a_file_timeout_alone_is_the_engines_own_as_in_a_call(config) -> None:
+    config("[backends.tesseract]\ntimeout = 5\n")
+    assert placement("tesseract") is None
+    with unocr.get_backend("tesseract") as engine:
+        assert _hosting(engine) == ("TesseractBackend", 5.0, None, None)
+    with unocr.get_backend("tesseract", processes=1) as engine:  # now a limit
+        assert _hosting(engine) == ("IsolatedBackend", 5.0, None, 1)
+
+
+def test_a_timeout_in_both_tables_is_refused(config) -> None:
+    path = config(
+        "[backends.tesseract]\ntimeout = 5\n[backends.tesseract.options]\ntimeout = 9\n"
+    )
+    with pytest.raises(ConfigError, match="timeout is set both") as info:
+        unocr.get_backend("tesseract")
+    assert info.value.source == str(path)
+
+
+def test_a_file_timeout_the_engine_lacks_names_the_table(config, ink) -> None:
+    from unocr.errors import UnknownOptionError
+
+    path = config("[backends.ink]\ntimeout = 5\n")
+    with pytest.raises(UnknownOptionError) as info:
+        unocr.get_backend(ink)
+    assert f"[backends.ink] in {path}" in str(info.value)

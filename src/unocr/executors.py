@@ -25,6 +25,8 @@ Failures:
 
 * an option that cannot be pickled for the executor's worker processes
   raises :class:`~unocr.errors.ConfigError` naming it, before any work starts;
+* a backend a worker cannot build fails each item with the build's error;
+  the worker tries it once per batch (:func:`worker_backend`);
 * a worker process lost during a task (a ``ProcessPoolExecutor`` worker that
   died, which breaks that pool; a Dask ``KilledWorker``) fails that task's
   items with :class:`~unocr.errors.WorkerLostError` while finished items keep
@@ -44,6 +46,7 @@ import pickle
 import queue
 import reprlib
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import (
     BrokenExecutor,
@@ -120,12 +123,14 @@ class BackendSpec:
     def named(cls, name: str, options: Mapping[str, Any]) -> BackendSpec:
         """The spec of ``unocr.get_backend(name, **options)``.
 
-        Unknown options are refused here when the engine's class can be
-        imported in this process (else by the workers, per item).
+        Unknown options, and values of another type than the engine's
+        class declares, are refused here when that class can be imported in
+        this process (else by the workers, per item).
 
         Raises:
             unocr.errors.BackendNotFoundError: Unknown name.
             unocr.errors.UnknownOptionError: An option the engine does not have.
+            unocr.errors.ConfigError: An option's value is of the wrong type.
         """
         from unocr.backends.options import check_options
         from unocr.errors import BackendUnavailableError
@@ -138,10 +143,10 @@ class BackendSpec:
             pass  # maybe installed on the workers only
         else:
             from unocr.isolation import ISOLATION_OPTIONS
+            from unocr.isolation.config import isolates
 
-            isolated = any(options.get(k) for k in ISOLATION_OPTIONS)
-            skip = {*ISOLATION_OPTIONS, *(("timeout",) if isolated else ())}
-            engine = [k for k in options if k not in skip]
+            skip = {*ISOLATION_OPTIONS, *(("timeout",) if isolates(options) else ())}
+            engine = {k: v for k, v in options.items() if k not in skip}
             check_options(canonical, factory, engine)
         return cls(canonical, dict(options))
 
@@ -225,26 +230,45 @@ class RemoteBackend(Backend):
 
 
 _built: dict[bytes, Backend] = {}
+#: The last failed build of each spec: the batch it failed in, and its error.
+_failed: dict[bytes, tuple[str, UnocrError]] = {}
 _built_lock = threading.Lock()
 
 
-def worker_backend(spec: BackendSpec, key: bytes | None = None) -> Backend:
+def worker_backend(
+    spec: BackendSpec, key: bytes | None = None, batch: str | None = None
+) -> Backend:
     """This process's backend for ``spec``, built on first use and kept.
 
     Args:
         spec: What to build.
         key: The spec's pickled form (:meth:`BackendSpec.pickled`); default
             ``pickle.dumps(spec)``.
+        batch: The batch asking. A build that failed for a batch is not
+            tried again for it: its error is raised again (a copy), so a
+            large batch fails at once; another batch tries again.
 
     Returns:
         The same open backend for every call with an equal spec.
+
+    Raises:
+        unocr.errors.UnocrError: The build failed.
     """
     if key is None:
         key = pickle.dumps(spec)
     with _built_lock:  # held while building: one model load per process
         backend = _built.get(key)
         if backend is None or backend.closed:
-            backend = spec.build()
+            failed = _failed.get(key)
+            if batch is not None and failed is not None and failed[0] == batch:
+                raise copy.copy(failed[1])
+            try:
+                backend = spec.build()
+            except UnocrError as err:
+                if batch is not None:
+                    _failed[key] = (batch, copy.copy(err))
+                raise
+            _failed.pop(key, None)
             _built[key] = backend
     return backend
 
@@ -252,22 +276,26 @@ def worker_backend(spec: BackendSpec, key: bytes | None = None) -> Backend:
 def clear_worker_backends() -> None:
     """Close and forget every backend :func:`worker_backend` built in this process.
 
+    Failed builds are forgotten too: the next batch tries them again.
+
     :func:`unocr.clear_cache` calls it; on a Dask cluster run it on every
     worker with ``client.run(unocr.clear_cache)``.
     """
     with _built_lock:
         backends = list(_built.values())
         _built.clear()
+        _failed.clear()
     for backend in backends:
         backend.close()
 
 
 @dataclass(frozen=True)
 class _Remote:
-    """A backend sent to a worker process: the spec and its cache key."""
+    """A backend sent to a worker process: the spec, its cache key, the batch."""
 
     spec: BackendSpec
     key: bytes
+    batch: str
 
 
 def _read_chunk(
@@ -282,7 +310,7 @@ def _read_chunk(
         backend = target
     else:
         try:
-            backend = worker_backend(target.spec, target.key)
+            backend = worker_backend(target.spec, target.key, target.batch)
         except UnocrError as err:
             return [
                 _failure(i, describe_item(item), copy.copy(err), target.spec.name)
@@ -473,7 +501,7 @@ def read_on_executor(
         target = backend
     else:
         spec = backend if isinstance(backend, BackendSpec) else BackendSpec.of(backend)
-        target = _Remote(spec, spec.pickled(_dumps_for(executor)))
+        target = _Remote(spec, spec.pickled(_dumps_for(executor)), uuid.uuid4().hex)
     items = expand(images)
     results: list[Page | ItemFailure | None] = [None] * len(items)
     todo: list[int] = []

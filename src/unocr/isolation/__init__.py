@@ -59,22 +59,30 @@ def _target(backend: str) -> str | None:
 
 
 def _from_file(
-    err: UnknownOptionError, backend: str, from_file: list[str], config: str | None
+    err: UnknownOptionError, from_file: dict[str, str], config: str | None
 ) -> UnknownOptionError:
     """The error, naming the configuration file when the option came from it."""
-    if err.option in from_file and config is not None:
-        err.message += (
-            f" It is set under [backends.{backend}.options] in {config}; "
-            "fix or remove it there."
-        )
+    table = from_file.get(err.option)
+    if table is not None and config is not None:
+        err.message += f" It is set under {table} in {config}; fix or remove it there."
         err.args = (err.message,)
     return err
 
 
 def _check_in_process(
-    backend: str, from_file: dict[str, Any], config: str | None
+    backend: str,
+    options: dict[str, Any],
+    from_file: dict[str, str],
+    config: str | None,
 ) -> None:
-    """Check the options the file gives an engine built in this process."""
+    """Check the options the file gives an engine built in this process.
+
+    Args:
+        backend: The engine's canonical name.
+        options: All the options the engine will get.
+        from_file: The names of those the file gave, each with its table.
+        config: The file.
+    """
     if not from_file:
         return
     from unocr.backends.options import check_options
@@ -82,30 +90,32 @@ def _check_in_process(
     from unocr.registry import resolve_backend
 
     canonical, factory = resolve_backend(backend)
-    try:
-        check_options(canonical, factory, from_file)
-    except UnknownOptionError as err:
-        raise _from_file(err, backend, list(from_file), config) from None
-    except ConfigError as err:
-        raise ConfigError(
-            f"{err}. It is set under [backends.{backend}.options] in {config}; "
-            "fix it there.",
-            source=config,
-            backend=canonical,
-        ) from None
+    for table in dict.fromkeys(from_file.values()):
+        given = {k: options[k] for k, t in from_file.items() if t == table}
+        try:
+            check_options(canonical, factory, given)
+        except UnknownOptionError as err:
+            raise _from_file(err, from_file, config) from None
+        except ConfigError as err:
+            raise ConfigError(
+                f"{err}. It is set under {table} in {config}; fix it there.",
+                source=config,
+                backend=canonical,
+            ) from None
 
 
 def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
     """The isolated backend that ``get_backend(name, **options)`` asks for.
 
-    ``python=``, ``processes=`` or ``max_memory=`` (or ``isolate=True``)
-    isolate the engine; ``isolate=False`` keeps it in process whatever the
-    configuration says; otherwise :func:`unocr.isolation.config.placement`
-    decides. When isolated, ``timeout=`` is the per-image limit of the
-    worker; in process it stays the engine's own option. Either way the
-    configuration file's engine options
-    (:func:`~unocr.isolation.config.configured_options`) are merged under
-    the given ones.
+    The configuration's settings for the engine
+    (:func:`~unocr.isolation.config.configured_placement`) and engine
+    options (:func:`~unocr.isolation.config.configured_options`) are merged
+    under the given options, one by one. Then ``python=``, ``processes=`` or
+    ``max_memory=`` (or ``isolate=True``) isolate the engine, and
+    ``isolate=False`` keeps it in process
+    (:func:`~unocr.isolation.config.isolates`). When isolated, ``timeout=``
+    is the per-image limit of the worker; in process it stays the engine's
+    own option.
 
     Args:
         name: The engine's name or alias.
@@ -116,60 +126,55 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
         The isolated backend, or ``None`` to build the engine in process.
 
     Raises:
-        unocr.errors.ConfigError: A malformed configuration file.
+        unocr.errors.ConfigError: A malformed configuration file, or
+            ``isolate`` neither ``True``, ``False`` nor ``None``.
         unocr.errors.UnknownOptionError: The file gives an option the engine
             does not have (the message names the file).
     """
-    from unocr.isolation.config import configured_options
+    from unocr.errors import ConfigError, UnknownOptionError
+    from unocr.isolation.config import (
+        configured_options,
+        configured_placement,
+        isolates,
+    )
     from unocr.registry import canonical_name
 
-    python = options.pop("python", None)
-    isolate = options.pop("isolate", None)
-    processes = options.pop("processes", None)
-    max_memory = options.pop("max_memory", None)
     backend = canonical_name(name)
+    given = {k: options.pop(k) for k in ISOLATION_OPTIONS if k in options}
+    if not isinstance(given.get("isolate", False), bool | None):
+        raise ConfigError(
+            f"isolate must be True, False or None, got {given['isolate']!r}",
+            backend=backend,
+        )
     configured, config = configured_options(backend)
-    from_file = [k for k in configured if k not in options]
+    settings, source = configured_placement(backend)
+    from_file = dict.fromkeys(configured, f"[backends.{backend}.options]")
+    if "timeout" in settings:
+        configured["timeout"] = settings.pop("timeout")
+        from_file["timeout"] = f"[backends.{backend}]"
+    from_file = {k: t for k, t in from_file.items() if k not in options}
     for key in from_file:
         options[key] = configured[key]
-    if isolate is False:
-        _check_in_process(backend, {k: options[k] for k in from_file}, config)
+    where = {**settings, **given}
+    if not isolates(where):
+        _check_in_process(backend, options, from_file, config)
         return None
-    source = None
-    timeout = None
-    wanted = (
-        isolate is True
-        or python is not None
-        or processes is not None
-        or max_memory is not None
-    )
-    if not wanted:
-        from unocr.isolation.config import placement
-
-        where = placement(backend)
-        if where is None:
-            _check_in_process(backend, {k: options[k] for k in from_file}, config)
-            return None
-        python, source = where.python, where.source
-        processes, timeout, max_memory = (
-            where.processes,
-            where.timeout,
-            where.max_memory,
-        )
-    timeout = options.pop("timeout", timeout)
-    from unocr.errors import UnknownOptionError
+    timeout = options.pop("timeout", None)
+    from_call = "python" in given or ("python" not in settings and given)
+    if from_call:
+        source = None  # the call chose the interpreter
     from unocr.isolation.proxy import IsolatedBackend
 
     try:
         return IsolatedBackend(
             backend,
             target=_target(backend),
-            python=python,
-            processes=processes,
+            python=where.get("python"),
+            processes=where.get("processes"),
             timeout=timeout,
-            max_memory=max_memory,
+            max_memory=where.get("max_memory"),
             source=source,
             **options,
         )
     except UnknownOptionError as err:  # raised by the engine in its worker
-        raise _from_file(err, backend, from_file, config) from None
+        raise _from_file(err, from_file, config) from None

@@ -21,6 +21,12 @@ It has one table per engine, e.g.::
     [backends.rapidocr]
     isolate = true                      # own process, this interpreter
 
+The settings of an engine's table (:func:`configured_placement`) act as
+the same options given to ``get_backend``: ``python``, ``processes`` or
+``max_memory`` isolate the engine (:func:`isolates`), ``isolate`` decides
+outright, and a ``timeout`` alone stays the engine's own option, in process.
+Options given in the call win over them one by one.
+
 An engine's ``options`` table holds keyword options of its backend, as if
 given to ``get_backend``; options given in the call win over them, and one
 the engine does not have raises
@@ -38,6 +44,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +58,10 @@ __all__ = [
     "check_limits",
     "config_file",
     "configured_options",
+    "configured_placement",
     "env_name",
     "is_current_python",
+    "isolates",
     "parse_memory",
     "placement",
 ]
@@ -222,7 +231,8 @@ def is_current_python(python: str) -> bool:
         return False
 
 
-def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
+def _settings(name: str, table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The settings of an engine's table that it gives, as ``get_backend`` options."""
     where = f"[backends.{name}] in {path}"
     unknown = sorted(set(table) - _KEYS)
     if unknown:
@@ -232,16 +242,23 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
             source=str(path),
             backend=name,
         )
-    _options(name, table, path)
+    options = _options(name, table, path)
+    if "timeout" in table and "timeout" in options:
+        raise ConfigError(
+            f"timeout is set both under {where} and under its options table; "
+            "keep one (either is get_backend's timeout=)",
+            source=str(path),
+            backend=name,
+        )
     python = table.get("python")
-    isolate = table.get("isolate", python is not None)
     if python is not None and (not isinstance(python, str) or not python.strip()):
         raise ConfigError(
             f"python under {where} must be the path of an interpreter, got {python!r}",
             source=str(path),
             backend=name,
         )
-    if not isinstance(isolate, bool):
+    isolate = table.get("isolate")
+    if isolate is not None and not isinstance(isolate, bool):
         raise ConfigError(
             f"isolate under {where} must be true or false, got {isolate!r}",
             source=str(path),
@@ -257,19 +274,17 @@ def _entry(name: str, table: dict[str, Any], path: Path) -> Placement | None:
         raise ConfigError(
             f"{err.message} (under {where})", source=str(path), backend=name
         ) from None
-    if not isolate:
-        return None
     if python is not None:
         exe = Path(python).expanduser()
         python = str(exe if exe.is_absolute() else path.parent / exe)
-    return Placement(
-        backend=name,
-        python=python,
-        processes=processes,
-        timeout=timeout,
-        max_memory=max_memory,
-        source=str(path),
-    )
+    given = {
+        "python": python,
+        "isolate": isolate,
+        "processes": processes,
+        "timeout": timeout,
+        "max_memory": max_memory,
+    }
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _options(name: str, table: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -327,6 +342,69 @@ def configured_options(backend: str) -> tuple[dict[str, Any], str | None]:
     return options, None if path is None else str(path)
 
 
+def isolates(settings: Mapping[str, object]) -> bool:
+    """Whether ``get_backend`` options put an engine in worker processes.
+
+    ``isolate`` decides when it is ``True`` or ``False``; otherwise
+    ``python``, ``processes`` or ``max_memory`` isolate the engine (a
+    ``timeout`` alone does not: in process it is the engine's own option).
+
+    Args:
+        settings: The options (or a configuration table's settings).
+
+    Returns:
+        ``True`` for worker processes, ``False`` for in process.
+
+    Examples:
+        >>> isolates({"processes": 2}), isolates({"timeout": 5})
+        (True, False)
+        >>> isolates({"isolate": False, "max_memory": "1G"})
+        False
+    """
+    isolate = settings.get("isolate")
+    if isinstance(isolate, bool):
+        return isolate
+    return any(
+        settings.get(k) is not None for k in ("python", "processes", "max_memory")
+    )
+
+
+def configured_placement(backend: str) -> tuple[dict[str, Any], str | None]:
+    """Where the configuration says an engine runs, as ``get_backend`` options.
+
+    The engine's table gives ``python``, ``isolate``, ``processes``,
+    ``timeout`` and ``max_memory`` (those it sets); ``UNOCR_PYTHON_<NAME>``
+    replaces its ``python`` (and overrides an ``isolate = false``). A table
+    naming the interpreter running now gives nothing: the engine runs in
+    process here, so one file serves every environment.
+
+    Args:
+        backend: The engine's canonical name.
+
+    Returns:
+        The settings (``{}`` when none) and who gave them: the file's path or
+        the environment variable (``None`` when nothing did).
+
+    Raises:
+        ConfigError: The configuration file is malformed.
+    """
+    tables, path = _tables(backend)
+    settings: dict[str, Any] = {}
+    for table in tables:
+        assert path is not None
+        settings.update(_settings(backend, table, path))
+    source = str(path) if settings else None
+    variable = env_name(backend)
+    python = os.environ.get(variable, "").strip()
+    if python:
+        settings["python"] = python
+        settings.pop("isolate", None)
+        source = f"the environment variable {variable}"
+    if settings.get("python") and is_current_python(settings["python"]):
+        return {}, None
+    return settings, source
+
+
 def placement(backend: str) -> Placement | None:
     """Where the configuration puts an engine.
 
@@ -335,28 +413,20 @@ def placement(backend: str) -> Placement | None:
 
     Returns:
         Its placement, or ``None`` when it runs in process (not configured,
-        or configured for the interpreter running now).
+        configured for the interpreter running now, or nothing in its table
+        isolates it: see :func:`isolates`).
 
     Raises:
         ConfigError: The configuration file is malformed.
     """
-    found: Placement | None = None
-    tables, path = _tables(backend)
-    for table in tables:
-        assert path is not None
-        found = _entry(backend, table, path)
-    variable = env_name(backend)
-    python = os.environ.get(variable, "").strip()
-    if python:
-        base = found or Placement(backend=backend, python=None)
-        found = Placement(
-            backend=backend,
-            python=python,
-            processes=base.processes,
-            timeout=base.timeout,
-            max_memory=base.max_memory,
-            source=f"the environment variable {variable}",
-        )
-    if found is not None and found.python and is_current_python(found.python):
+    settings, source = configured_placement(backend)
+    if not isolates(settings):
         return None
-    return found
+    return Placement(
+        backend=backend,
+        python=settings.get("python"),
+        processes=settings.get("processes"),
+        timeout=settings.get("timeout"),
+        max_memory=settings.get("max_memory"),
+        source=source or "",
+    )
