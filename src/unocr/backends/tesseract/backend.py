@@ -59,8 +59,8 @@ from unocr.backends.tesseract.crops import (
 from unocr.backends.tesseract.install import ENGINE_ENV
 from unocr.backends.tesseract.install import probe as _probe
 from unocr.backends.tesseract.languages import (
-    apt_package,
     from_tesseract,
+    install_fix,
     to_tesseract,
 )
 from unocr.errors import (
@@ -327,7 +327,7 @@ class TesseractBackend(Backend):
                     f"{', '.join(sorted(installed)) or 'none'}).",
                     language=code,
                     backend=_NAME,
-                    fix=f"apt-get install {apt_package(tess)}",
+                    fix=install_fix(tess),
                 )
         return names
 

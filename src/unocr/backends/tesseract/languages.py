@@ -2,8 +2,8 @@
 
 The mapping between unocr's codes and Tesseract's traineddata names is part of
 the one language vocabulary, :mod:`unocr.languages` (:func:`to_tesseract`,
-:func:`from_tesseract`, re-exported here); this module adds the Debian/Ubuntu
-package of each model.
+:func:`from_tesseract`, re-exported here); this module adds the models
+Tesseract ships and how to install each.
 
 Examples:
     >>> to_tesseract("en"), to_tesseract("zh"), to_tesseract("zh-Hant")
@@ -20,7 +20,25 @@ from __future__ import annotations
 
 from unocr.languages import from_tesseract, to_tesseract
 
-__all__ = ["apt_package", "from_tesseract", "to_tesseract"]
+__all__ = ["MODELS", "apt_package", "from_tesseract", "install_fix", "to_tesseract"]
+
+#: Every traineddata name Tesseract 4/5 ships (tessdata, tessdata_fast,
+#: tessdata_best), languages and ``osd``/``equ``; script models
+#: (``script/Latin``) aside.
+MODELS: frozenset[str] = frozenset(
+    """
+    afr amh ara asm aze aze_cyrl bel ben bod bos bre bul cat ceb ces chi_sim
+    chi_sim_vert chi_tra chi_tra_vert chr cos cym dan deu deu_latf div dzo ell
+    eng enm epo equ est eus fao fas fil fin fra frk frm fry gla gle glg grc guj
+    hat heb hin hrv hun hye iku ind isl ita ita_old jav jpn jpn_vert kan kat
+    kat_old kaz khm kir kmr kor kor_vert lao lat lav lit ltz mal mar mkd mlt mon
+    mri msa mya nep nld nor oci ori osd pan pol por pus que ron rus san sin slk
+    slv snd spa spa_old sqi srp srp_latn sun swa swe syr tam tat tel tgk tha tir
+    ton tur uig ukr urd uzb uzb_cyrl vie yid yor
+    """.split()  # noqa: SIM905
+)
+# Models newer than the data Debian/Ubuntu package.
+_UNPACKAGED = frozenset({"deu_latf"})
 
 
 def apt_package(name: str) -> str:
@@ -30,6 +48,38 @@ def apt_package(name: str) -> str:
         name: Traineddata name, e.g. ``"kor"`` or ``"chi_sim"``.
 
     Returns:
-        E.g. ``"tesseract-ocr-kor"``, ``"tesseract-ocr-chi-sim"``.
+        E.g. ``"tesseract-ocr-kor"``, ``"tesseract-ocr-chi-sim"``. Only the
+        names in :data:`MODELS` (but ``deu_latf``) have a package; see
+        :func:`install_fix`.
     """
     return "tesseract-ocr-" + name.lower().replace("_", "-")
+
+
+def install_fix(name: str) -> str:
+    """How to install a missing Tesseract model, for an error's fix.
+
+    Args:
+        name: Traineddata name, e.g. ``"nor"``, as :func:`to_tesseract` gives.
+
+    Returns:
+        The ``apt-get install`` command of a packaged model; where to get a
+        model no package has; for a language Tesseract ships no model for,
+        that and what to do instead.
+
+    Examples:
+        >>> install_fix("chi_tra")
+        'apt-get install tesseract-ocr-chi-tra'
+    """
+    key = name.strip().lower().replace("-", "_")
+    if key in MODELS and key not in _UNPACKAGED:
+        return f"apt-get install {apt_package(key)}"
+    if key in MODELS:
+        return (
+            f"put {key}.traineddata (from tessdata_fast or tessdata_best, "
+            "github.com/tesseract-ocr) into Tesseract's tessdata folder"
+        )
+    return (
+        f"Tesseract ships no {key}.traineddata: use an engine that reads the "
+        "language (see unocr backends), or put a model trained for it into "
+        "Tesseract's tessdata folder"
+    )
