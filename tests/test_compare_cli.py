@@ -131,6 +131,18 @@ def test_all_skipped_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert "skipped nosuchengine" in out
 
 
+def test_an_engine_without_the_language_is_skipped_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Tesseract here has eng and kor only: no Maori model
+    code = main(["compare", "-b", "tesseract", "-l", "mi", "--dataset", TEXT])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "(no engine ran)" in out
+    assert "skipped tesseract: Tesseract has no model for language 'mi'" in out
+    assert "apt-get install tesseract-ocr-mri" in out
+
+
 def test_bad_dataset_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["compare", "--backends", "tesseract", "--dataset", "icdar2051:x"])
     err = capsys.readouterr().err

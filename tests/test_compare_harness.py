@@ -6,15 +6,21 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from PIL import Image
 
+from unocr import registry
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.comparison import MATPLOTLIB_HINT, CompareResult, compare, render_html
 from unocr.comparison.report import write_html
 from unocr.datasets import load_dataset
+from unocr.image import LoadedImage
 from unocr.metrics import Normalization, ScoringOptions
+from unocr.model import Block
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
 ICDAR = f"icdar2015:{FIXTURES / 'icdar2015'}"
@@ -233,3 +239,60 @@ def test_image_names_that_are_not_utf8_reach_the_json_and_the_report(
     report = tmp_path / "report.html"
     write_html(res, report, previews=1)  # raised UnicodeEncodeError
     assert "M\ufffdller" in report.read_text("utf-8")
+
+
+class _PerReadLanguages(Backend):
+    """An engine whose factory has no ``languages`` option: it takes them per read."""
+
+    name = "per-read-languages"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="box", levels=("word",), confidence=False, languages=("mi",)
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        assert languages == ("mi",)
+        return ()
+
+
+@pytest.fixture
+def per_read_languages() -> Iterator[str]:
+    registry.register_backend(_PerReadLanguages.name, _PerReadLanguages)
+    yield _PerReadLanguages.name
+    registry.unregister_backend(_PerReadLanguages.name)
+
+
+def test_an_engine_without_the_language_is_skipped_before_reading(
+    per_read_languages: str,
+) -> None:
+    # Tesseract here has eng and kor only: no Maori model (mri.traineddata)
+    ticks: list[int] = []
+    res = compare(
+        ["tesseract", per_read_languages],
+        [ICDAR, TEXT],
+        languages="mi",
+        progress=ticks.append,
+    )
+    (skip,) = res.skipped
+    assert skip.backend == "tesseract"
+    assert "no model for language 'mi'" in skip.reason
+    assert "mri.traineddata" in skip.reason
+    assert skip.fix == "apt-get install tesseract-ocr-mri"
+    # the other engine, which takes its languages per read, still runs
+    assert [(r.backend, r.failed) for r in res.runs] == [
+        (per_read_languages, 0),
+        (per_read_languages, 0),
+    ]
+    assert sum(ticks) == 2 * (2 + 1)
+
+
+def test_an_engine_with_the_language_reads_with_it() -> None:
+    (run,) = compare("tesseract", TEXT, languages="en").runs
+    assert run.failed == 0
+    (image,) = run.images
+    assert image.page is not None
+    assert image.page.languages == ("en",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from unocr.errors import ConfigError
 from unocr.geometry import Box, Polygon, Quad
 from unocr.metrics import (
     Normalization,
@@ -16,7 +17,7 @@ from unocr.metrics import (
     precision_recall,
     score_page,
 )
-from unocr.model import Page, Word
+from unocr.model import Block, Line, Page, Word
 
 
 def _pairs(t: np.ndarray, p: np.ndarray) -> list[tuple[int, int]]:
@@ -218,8 +219,6 @@ def test_reading_order_costs_wer_but_not_bag_of_words() -> None:
 
 
 def test_line_level_uses_lines() -> None:
-    from unocr.model import Line
-
     truth = Page.from_lines(
         [Line(text="TOTAL 12,50", geometry=Box(0, 0, 100, 20))], width=200, height=50
     )
@@ -259,3 +258,121 @@ def test_aggregate_of_text_only_has_no_detection_figures() -> None:
     assert total.hmean is None
     assert total.cer == 1.0
     assert aggregate([]).cer is None
+
+
+# ------------------------------------------------- page text after discards
+
+
+def _line(text: str, *words: tuple[str, Box]) -> Line:
+    """A line whose own text need not be its words joined (as RapidOCR gives)."""
+    ws = tuple(Word(text=t, geometry=g) for t, g in words)
+    boxes = [g for _, g in words]
+    box = Box(
+        min(b.x0 for b in boxes),
+        min(b.y0 for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.y1 for b in boxes),
+    )
+    return Line(text=text, geometry=box, words=ws)
+
+
+def _engine_page(*lines: Line) -> Page:
+    return Page(
+        width=400, height=200, blocks=tuple(Block.from_lines([li]) for li in lines)
+    )
+
+
+WHO = _line(
+    "Who neesnes",
+    ("Who", Box(0, 0, 30, 10)),
+    ("nee", Box(35, 0, 55, 10)),
+    ("snes", Box(55, 0, 80, 10)),
+)
+BLUR = _line("blur", ("blur", Box(0, 50, 40, 60)))
+FAR = Box(390, 190, 395, 195)  # a don't-care region touching nothing
+OVER_BLUR = Box(0, 50, 40, 60)  # one over the 'blur' detection alone
+
+
+def test_a_discard_elsewhere_keeps_each_lines_own_text() -> None:
+    truth = _page(("Who", Box(0, 0, 30, 10)), ("neesnes", Box(35, 0, 80, 10)))
+    without_blur = score_page(truth, _engine_page(WHO), ignore=[FAR])
+    discarded = score_page(truth, _engine_page(WHO, BLUR), ignore=[OVER_BLUR])
+    assert discarded.n_discarded == 1
+    assert discarded.pred_text == without_blur.pred_text == "Who neesnes"
+    assert (discarded.page_char_errors, discarded.page_word_errors) == (0, 0)
+    assert (discarded.cer, discarded.wer) == (without_blur.cer, without_blur.wer)
+
+
+def test_a_line_without_words_stays_when_a_detection_is_discarded() -> None:
+    total = Line(text="TOTAL 9.00", geometry=Box(0, 70, 60, 80))
+    page = _engine_page(WHO, BLUR, total)
+    kept = score_page(_page(), page, ignore=[FAR])
+    assert kept.pred_text == "Who neesnes blur TOTAL 9.00"
+    discarded = score_page(_page(), page, ignore=[OVER_BLUR])
+    assert discarded.pred_text == "Who neesnes TOTAL 9.00"
+
+
+def test_a_line_that_lost_a_word_is_its_remaining_words() -> None:
+    # as Page.filter re-joins a line that lost words
+    s = score_page(_page(), _engine_page(WHO, BLUR), ignore=[Box(55, 0, 80, 10)])
+    assert s.n_discarded == 1
+    assert s.pred_text == "Who nee blur"
+
+
+def test_a_discarded_line_goes_at_line_level_the_others_keep_their_text() -> None:
+    total = Line(text="TOTAL 9.00", geometry=Box(0, 70, 60, 80))
+    page = _engine_page(WHO, BLUR, total)
+    s = score_page(_page(), page, ignore=[OVER_BLUR], level="line")
+    assert s.n_discarded == 1
+    assert s.pred_text == "Who neesnes TOTAL 9.00"
+
+
+# ------------------------------------------------------- scoring options
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "wanted"),
+    [
+        ({"iou_threshold": "0.5"}, "iou_threshold must be a number from 0 to 1"),
+        ({"iou_threshold": True}, "iou_threshold must be a number from 0 to 1"),
+        ({"iou_threshold": None}, "iou_threshold must be a number from 0 to 1"),
+        ({"iou_threshold": -1.0}, "iou_threshold must be a number from 0 to 1"),
+        ({"iou_threshold": 1.5}, "iou_threshold must be a number from 0 to 1"),
+        ({"iou_threshold": float("nan")}, "iou_threshold must be a number"),
+        ({"iou_threshold": float("inf")}, "iou_threshold must be a number"),
+        (
+            {"iou_threshold": 1.0},
+            r"iou_threshold must lie in \[0, 1\) under protocol 'icdar2015', "
+            r"got 1\.0: IoU > 1 is never met; give a value below 1",
+        ),
+        (
+            {"protocol": "custom", "iou_threshold": 0},
+            r"iou_threshold must lie in \(0, 1\] under protocol 'custom', got 0: "
+            "IoU >= 0 matches boxes that do not even touch; give a value above 0",
+        ),
+        ({"ignore_overlap": -1}, "ignore_overlap must be a number from 0 to 1"),
+        ({"ignore_overlap": "0.5"}, "ignore_overlap must be a number from 0 to 1"),
+        ({"ignore_overlap": float("nan")}, "ignore_overlap must be a number"),
+        (
+            {"ignore_overlap": 1.0},
+            r"ignore_overlap must lie in \[0, 1\), got 1\.0: .* give a value below 1",
+        ),
+    ],
+)
+def test_scoring_options_refuse_bad_numbers(
+    kwargs: dict[str, object], wanted: str
+) -> None:
+    with pytest.raises(ConfigError, match=wanted) as info:
+        ScoringOptions(**kwargs)  # type: ignore[arg-type]
+    (name,) = [k for k in kwargs if k != "protocol"]
+    assert repr(kwargs[name]) in str(info.value)  # the value given is named
+
+
+def test_scoring_options_take_each_end_the_protocol_allows() -> None:
+    assert ScoringOptions(iou_threshold=0).iou_threshold == 0.0  # IoU > 0
+    assert isinstance(ScoringOptions(iou_threshold=0).iou_threshold, float)
+    custom = ScoringOptions(protocol="custom", iou_threshold=1)  # IoU >= 1
+    assert custom.iou_threshold == 1.0
+    assert ScoringOptions(ignore_overlap=0).ignore_overlap == 0.0
+    data = ScoringOptions(iou_threshold=0.7, ignore_overlap=0.25).to_dict()
+    assert ScoringOptions.from_dict(data).to_dict() == data

@@ -225,15 +225,33 @@ def _failed_run(
     )
 
 
-def _start(spec: EngineSpec) -> tuple[Backend, float | None]:
-    """The spec's backend and its load time (``None`` for a given object)."""
+def _start(
+    spec: EngineSpec, languages: str | Sequence[str] | None
+) -> tuple[Backend, float | None]:
+    """The spec's backend and its load time (``None`` for a given object).
+
+    An engine built here is built for ``languages``, the languages it will
+    read: an engine checks its languages when built (Tesseract its
+    traineddata, RapidOCR its models, EasyOCR builds its reader for them), so
+    a missing language raises
+    :class:`~unocr.errors.LanguageUnavailableError` here, before any image is
+    read. A factory without a ``languages`` option gets them per read only.
+    """
     if spec.backend is not None:
         return spec.backend, None
     from unocr._api import get_backend
 
     assert spec.name is not None
     start = time.perf_counter()
-    backend = get_backend(spec.name, **spec.options)
+    if languages is None:
+        backend = get_backend(spec.name, **spec.options)
+    else:
+        try:
+            backend = get_backend(spec.name, **{**spec.options, "languages": languages})
+        except UnknownOptionError as err:
+            if err.option != "languages" or "languages" in spec.options:
+                raise
+            backend = get_backend(spec.name, **spec.options)
     return backend, time.perf_counter() - start
 
 
@@ -252,10 +270,12 @@ def compare(
 ) -> CompareResult:
     """Run OCR engines over labelled datasets and score them side by side.
 
-    Each engine is created once (its load time measured apart), then reads
-    every image of every dataset with ``read_many(..., errors="return")``:
-    an image that fails is counted and reported, not fatal. Engines that are
-    unknown or not installed are listed in ``skipped`` with the reason.
+    Each engine is created once (its load time measured apart), for
+    ``languages`` where given, then reads every image of every dataset with
+    ``read_many(..., errors="return")``: an image that fails is counted and
+    reported, not fatal. Engines that are unknown, not installed, lack
+    credentials or one of ``languages`` are listed in ``skipped`` with the
+    reason and a fix, before they read anything.
 
     Args:
         backends: The engines: names (``"tesseract"``, or
@@ -267,7 +287,8 @@ def compare(
             or loaded :class:`~unocr.datasets.Dataset` objects.
         limit: Use at most this many images of each dataset.
         workers: Threads per engine (``read_many``'s ``workers``).
-        languages: ISO 639 codes for every engine (default: their defaults).
+        languages: ISO 639 codes for every engine (default: their defaults);
+            each is built for them and reads with them.
         options: Scoring protocol (default: official ICDAR 2015, each
             dataset's declared text normalisation).
         backend_options: Extra constructor options per engine name, e.g.
@@ -312,7 +333,7 @@ def compare(
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     for spec in specs:
         try:
-            backend, load_seconds = _start(spec)
+            backend, load_seconds = _start(spec, languages)
         except UnocrError as err:
             # unknown, not installed, no credentials, ...: the engine cannot run
             skipped.append(_skip_reason(err, spec.label))
@@ -349,7 +370,8 @@ def compare(
                         )
                     )
                 except BackendUnavailableError as err:
-                    # e.g. language data missing: the engine cannot run at all
+                    # the engine cannot run at all (a missing language is
+                    # found when it is built, see _start)
                     del runs[done_before:]
                     skipped.append(_skip_reason(err, spec.label))
                     if progress is not None:

@@ -14,7 +14,8 @@ Per image, :func:`score_page` computes
 - **recognition over the page**: CER and WER between the whole ground-truth
   text and the whole predicted text in reading order (whitespace runs count as
   one space, so line breaks are not errors). Detections discarded by a
-  don't-care region are left out of the predicted text.
+  don't-care region are left out of the predicted text; every other line
+  keeps its own text.
 
 Rates are ``None`` where undefined (no localisation in the ground truth).
 Dataset figures (:func:`aggregate`) sum counts over images before dividing
@@ -30,7 +31,8 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from unocr.backends.options import check_choice
+from unocr.backends.options import check_choice, check_number
+from unocr.errors import ConfigError
 from unocr.geometry import Geometry
 from unocr.metrics.matching import (
     MATCHING_RULES,
@@ -47,6 +49,7 @@ from unocr.metrics.text import (
     word_errors,
 )
 from unocr.model import Element, Page
+from unocr.model.elements import words_text
 
 __all__ = [
     "PROTOCOLS",
@@ -83,9 +86,11 @@ class ScoringOptions:
 
     Attributes:
         protocol: ``"icdar2015"`` or ``"custom"``.
-        iou_threshold: IoU threshold of a detection match (ICDAR 2015: 0.5).
+        iou_threshold: IoU threshold of a detection match (ICDAR 2015: 0.5):
+            in [0, 1) for ``icdar2015`` (IoU must exceed it), in (0, 1] for
+            ``custom`` (IoU must reach it).
         ignore_overlap: A detection more than this fraction of its area inside
-            one don't-care region is discarded (ICDAR 2015: 0.5).
+            one don't-care region is discarded (ICDAR 2015: 0.5); in [0, 1).
         matching: One-to-one rule (:data:`~unocr.metrics.matching.MATCHING_RULES`);
             ``None`` = the protocol's (``"first-come"`` for ``icdar2015``,
             ``"optimal"`` for ``custom``).
@@ -94,6 +99,11 @@ class ScoringOptions:
             exact comparison where nothing is declared).
         word_spotting: Score end to end as the word-spotting variant of
             Task 4.4 (:mod:`unocr.metrics.spotting`).
+
+    Raises:
+        unocr.errors.ConfigError: An unknown protocol or matching rule, or a
+            threshold that is not a finite number in its range (the message
+            names the option, the value and the range).
     """
 
     protocol: Protocol = "icdar2015"
@@ -107,6 +117,24 @@ class ScoringOptions:
         check_choice(self.protocol, "protocol", PROTOCOLS)
         if self.matching is not None:
             check_choice(self.matching, "matching", MATCHING_RULES)
+        strict = self.protocol == "icdar2015"
+        iou = _fraction(
+            self.iou_threshold,
+            "iou_threshold",
+            open_at=1.0 if strict else 0.0,
+            why="IoU > 1 is never met"
+            if strict
+            else "IoU >= 0 matches boxes that do not even touch",
+            protocol=self.protocol,
+        )
+        overlap = _fraction(
+            self.ignore_overlap,
+            "ignore_overlap",
+            open_at=1.0,
+            why="no detection is more than all of it inside a region",
+        )
+        object.__setattr__(self, "iou_threshold", iou)
+        object.__setattr__(self, "ignore_overlap", overlap)
 
     @property
     def rule(self) -> Matching:
@@ -169,6 +197,36 @@ class ScoringOptions:
             normalization=None if norm is None else Normalization.from_dict(norm),
             word_spotting=bool(data.get("word_spotting", False)),
         )
+
+
+def _fraction(
+    value: object, name: str, *, open_at: float, why: str, protocol: str | None = None
+) -> float:
+    """Check a :class:`ScoringOptions` fraction: a number in [0, 1], one end open.
+
+    Args:
+        value: The value given.
+        name: The option's name.
+        open_at: The end of [0, 1] that means nothing for the option (0 or 1).
+        why: Why it means nothing, for the message.
+        protocol: The protocol that decides the open end, if one does.
+
+    Returns:
+        The value as a float.
+
+    Raises:
+        unocr.errors.ConfigError: Not a finite number in [0, 1] (a ``bool``
+            is not one), or the open end.
+    """
+    number = check_number(value, name, maximum=1.0)
+    if number == open_at:
+        valid = "(0, 1]" if open_at == 0.0 else "[0, 1)"
+        under = f" under protocol {protocol!r}" if protocol else ""
+        raise ConfigError(
+            f"{name} must lie in {valid}{under}, got {value!r}: {why}; give a "
+            f"value {'above 0' if open_at == 0.0 else 'below 1'}"
+        )
+    return number
 
 
 def precision_recall(matched: int, n_truth: int, n_pred: int) -> tuple[float, float]:
@@ -343,26 +401,47 @@ def scored_elements(page: Page, level: str) -> tuple[Element, ...]:
 
 
 def _page_text(page: Page, level: str, drop: set[int]) -> str:
-    """Reading-order text of ``page`` without the dropped elements."""
+    """Reading-order text of ``page`` without the dropped elements.
+
+    Args:
+        page: The engine's page.
+        level: The level its elements were scored at (see
+            :func:`scored_elements`).
+        drop: Positions, in :func:`scored_elements` order, of the elements
+            discarded by don't-care regions.
+
+    Returns:
+        :attr:`Page.text <unocr.model.Page.text>` without them: every line
+        keeps its own text, as the engine gave it, unless it lost words; one
+        that lost some is its remaining words re-joined (as
+        :meth:`Page.filter <unocr.model.Page.filter>` makes it) and one that
+        lost all goes. A line without words is dropped only when it is itself
+        a discarded element.
+    """
     if not drop:
         return page.text
-    lines_out: list[str] = []
-    use_words = level == "word" and bool(page.words)
+    by_words = level == "word" and bool(page.words)  # else each line is one
     index = 0
-    for line in page.lines:
-        if use_words:
-            kept = []
-            for word in line.words:
+    blocks: list[str] = []
+    for block in page.blocks:
+        texts: list[str] = []
+        for line in block.lines:
+            if not by_words:
                 if index not in drop:
-                    kept.append(word.text)
+                    texts.append(line.text)
                 index += 1
-            if kept:
-                lines_out.append(" ".join(kept))
-        else:
-            if index not in drop:
-                lines_out.append(line.text)
-            index += 1
-    return "\n".join(lines_out)
+            elif not line.words:  # not a scored element: nothing discarded it
+                texts.append(line.text)
+            else:
+                kept = [w for i, w in enumerate(line.words, index) if i not in drop]
+                index += len(line.words)
+                if len(kept) == len(line.words):
+                    texts.append(line.text)
+                elif kept:
+                    texts.append(words_text(kept))
+        if texts:
+            blocks.append("\n".join(texts))
+    return "\n\n".join(blocks)
 
 
 def _text_scores(truth_text: str, pred_text: str) -> dict[str, Any]:
