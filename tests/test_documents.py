@@ -265,7 +265,9 @@ def test_page_count_bomb_refused_before_any_page(ink, tmp_path):
     small = tmp_path / "three.pdf"
     small.write_bytes(raw_pdf(kids=3))
     with pytest.raises(DocumentError, match="3 pages, over the limit of 2"):
-        unocr.read(small, backend=ink, max_pages=2)
+        list(unocr.read_pages(small, backend=ink, max_pages=2))
+    # read() reads page 1 alone: within any limit (only selected pages count)
+    assert unocr.read(small, backend=ink, max_pages=2, dpi=10).source.index == 0
 
 
 def test_page_size_over_the_pixel_limit_refused_before_rendering(ink, tmp_path):
@@ -441,3 +443,194 @@ def test_a_backends_own_methods_take_documents(ink, tmp_path):
         assert [p.source.index for p in engine.read_many([pdf])] == [0, 1]
         assert [p.source.index for p in engine.read_pages(pdf)] == [0, 1]
         assert engine.read(pdf).source.index == 0
+
+
+# ------------------------------------------- images that mention a PDF header
+def _image_mentioning_pdf(kind: str, path: Path) -> Path:
+    """A valid image whose metadata (in its first KiB) holds ``%PDF-``."""
+    from PIL import PngImagePlugin
+
+    image = _bars((20,)).convert("RGB")
+    if kind == "png":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "scanned page, original was %PDF-1.7 export")
+        image.save(path, pnginfo=info)
+    elif kind == "jpeg":
+        image.save(path, "JPEG", comment=b"from %PDF-1.4 file", quality=95)
+    elif kind == "gif":
+        image.save(path, "GIF", comment=b"from %PDF-1.4 file")
+    else:
+        image.save(path, "TIFF", description="from %PDF-1.4 file")
+    assert b"%PDF-" in path.read_bytes()[:1024]
+    return path
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg", "gif", "tiff"])
+def test_an_image_whose_metadata_mentions_a_pdf_header_is_an_image(ink, tmp_path, kind):
+    # it was taken for a PDF: "not a readable PDF: the file is corrupt"
+    path = _image_mentioning_pdf(kind, tmp_path / f"meta.{kind}")
+    assert _widths(unocr.read(path, backend=ink)) == pytest.approx([20], abs=1)
+    (page,) = unocr.read_many([path], backend=ink, errors="return")
+    assert page and _widths(page) == pytest.approx([20], abs=1)
+    assert unocr.read(path.read_bytes(), backend=ink).words == page.words
+
+
+def test_a_pdf_header_after_leading_junk_is_still_a_pdf(ink, tmp_path):
+    # PDF readers take the header anywhere in the first 1024 bytes
+    pdf = image_pdf(tmp_path / "scan.pdf", [_bars((20,))], dpi=72)
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"X-Mailer: scanner\r\n" * 20 + pdf.read_bytes())
+    page = unocr.read(junk, backend=ink, dpi=72)
+    assert page.source.dpi == 72 and _widths(page) == pytest.approx([20], abs=1)
+
+
+# ------------------------------------- read_many selects what read_pages does
+def _frames_file(path: Path, widths: tuple[int, ...]) -> Path:
+    frames = []
+    for w in widths:
+        arr = np.full((40, 120), 255, np.uint8)
+        arr[10:30, 10 : 10 + w] = 0
+        frames.append(Image.fromarray(arr))
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    return path
+
+
+def _read_many_async(images, **kw):
+    import asyncio
+
+    async def collect():
+        return [r async for r in unocr.aread_many(images, **kw)]
+
+    return asyncio.run(collect())
+
+
+@pytest.mark.parametrize("suffix", ["gif", "tif"])
+def test_read_many_selects_the_frames_read_pages_selects(ink, tmp_path, suffix):
+    # read_many ignored pages= for a GIF: pages="2" read frame 1, "7" too
+    path = _frames_file(tmp_path / f"three.{suffix}", (20, 30, 40))
+    for pages in ("2", "3,1", [1, 3], "all"):
+        expected = [
+            (p.source.index, _widths(p))
+            for p in unocr.read_pages(path, backend=ink, pages=pages)
+        ]
+        for read in (unocr.read_many, _read_many_async):
+            got = read([path], backend=ink, pages=pages)
+            assert [(p.source.index, _widths(p)) for p in got] == expected, pages
+    with pytest.raises(DocumentError) as err:
+        list(unocr.read_pages(path, backend=ink, pages="7"))
+    assert "page 7 is outside the document, which has 3 page(s)" in str(err.value)
+    for read in (unocr.read_many, _read_many_async):
+        (failure,) = read([path], backend=ink, pages="7", errors="return")
+        assert not failure and str(failure.error) == str(err.value)
+
+
+def test_a_single_image_is_a_one_page_document_for_pages(ink, tmp_path):
+    png = tmp_path / "one.png"
+    _bars((20,)).save(png)
+    pdf = image_pdf(tmp_path / "two.pdf", [_bars((30,)), _bars((40,))], dpi=72)
+    for read in (unocr.read_many, _read_many_async):
+        got = read([png, pdf], backend=ink, pages="1", dpi=72)
+        assert [(p.source.index, _widths(p)) for p in got] == [
+            (0, pytest.approx([20], abs=1)),
+            (0, pytest.approx([30], abs=1)),
+        ]
+    with pytest.raises(DocumentError, match="page 2 is outside") as err:
+        list(unocr.read_pages(png, backend=ink, pages="2"))
+    for read in (unocr.read_many, _read_many_async):
+        failure, page = read([png, pdf], backend=ink, pages="2", errors="return")
+        assert not failure and str(failure.error) == str(err.value)
+        assert page.source.index == 1
+    # an image given as an object (no file) is one page too
+    with pytest.raises(DocumentError, match="page 2 is outside"):
+        list(unocr.read_pages(_bars((20,)), backend=ink, pages="2"))
+    (failure,) = unocr.read_many(
+        [_bars((20,))], backend=ink, pages="2", errors="return"
+    )
+    assert not failure and "page 2 is outside" in str(failure.error)
+
+
+# ------------------------------------------------- max_pages and the selection
+def test_max_pages_counts_the_pages_selected(ink, tmp_path):
+    # the hint said pages='1-10', which raised the same error
+    twelve = tmp_path / "twelve.pdf"
+    twelve.write_bytes(raw_pdf(kids=12))
+    with pytest.raises(DocumentError) as err:
+        list(unocr.read_pages(twelve, backend=ink, dpi=10, max_pages=10))
+    message = str(err.value)
+    assert "the PDF has 12 pages, over the limit of 10" in message
+    assert "max_pages=12" in message and "pages='1-10'" in message
+    pages = list(
+        unocr.read_pages(twelve, backend=ink, dpi=10, max_pages=10, pages="1-10")
+    )
+    assert [p.source.index for p in pages] == list(range(10))
+    got = unocr.read_many([twelve], backend=ink, dpi=10, max_pages=10, pages="3")
+    assert [p.source.index for p in got] == [2]
+    with pytest.raises(DocumentError, match=r"11 pages selected .* limit of 10"):
+        unocr.read_many([twelve], backend=ink, dpi=10, max_pages=10, pages="2-")
+
+
+# ------------------------------------------------------------- page ranges
+@pytest.mark.parametrize("spec", ["1 2", "1 0-12", "1-1 2", "1_0", "+1", "١"])
+def test_a_page_number_must_be_plain_digits(ink, tmp_path, spec):
+    # "1 2" read page 12 (every space was removed), "1_0" page 10
+    twelve = tmp_path / "twelve.pdf"
+    twelve.write_bytes(raw_pdf(kids=12))
+    with pytest.raises(DocumentError, match="cannot read the page range") as err:
+        unocr.read_pages(twelve, backend=ink, pages=spec)
+    if " " in spec:
+        assert "space inside a number" in str(err.value)
+        assert "separate pages with commas" in str(err.value)
+    with pytest.raises(DocumentError, match="cannot read the page range"):
+        select_pages(spec, 12, "d")
+
+
+def test_spaces_around_separators_are_allowed():
+    assert select_pages(" 1, 3 - 5 ,8- ", 9, "d") == [0, 2, 3, 4, 7, 8]
+    assert select_pages(" - 2", 9, "d") == [0, 1]
+
+
+# ------------------------------------------------------------- odd documents
+def test_a_pdf_without_pages_says_so(ink, tmp_path):
+    # PDFium refuses it without a reason: "corrupt or truncated (PDFium: Success)"
+    empty = tmp_path / "zero.pdf"
+    pikepdf.new().save(empty)
+    with pytest.raises(DocumentError, match=r"zero\.pdf: the PDF has no pages"):
+        unocr.read(empty, backend=ink)
+    # PDFium's error code is then left over from an earlier failure: after an
+    # encrypted PDF, the empty one was "encrypted; pass its password"
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(image_pdf(tmp_path / "p.pdf", [_bars((20,))])) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="o", user="u"))
+    with pytest.raises(DocumentError, match="encrypted"):
+        unocr.read(locked, backend=ink)
+    with pytest.raises(DocumentError, match="the PDF has no pages") as err:
+        unocr.read(empty.read_bytes(), backend=ink)
+    assert not err.value.needs_password
+    (failure,) = unocr.read_many([empty], backend=ink, errors="return")
+    assert "the PDF has no pages" in str(failure.error)
+
+
+def test_a_dpi_too_small_for_one_pixel_says_so(tmp_path):
+    # it said "the page has no area (576.0x216.0 points)"
+    pdf = tmp_path / "wide.pdf"
+    pdf.write_bytes(raw_pdf(mediabox="0 0 576 216"))
+    ref = PageRef(str(pdf), str(pdf), 0, "pdf", DocumentOptions(dpi=1e-5))
+    with pytest.raises(DocumentError) as err:
+        load_input(ref)
+    message = str(err.value)
+    assert "no area" not in message and "at 1e-05 dpi" in message
+    assert "less than one pixel" in message and "pass dpi=1 (or higher)" in message
+    small = load_input(ref.__class__(str(pdf), str(pdf), 0, "pdf", DocumentOptions(1)))
+    assert small.image.size == (8, 3)
+
+
+def test_a_render_that_fails_says_why(tmp_path):
+    # with max_pixels=None the message ended "cannot render the page: "
+    pdf = tmp_path / "wide.pdf"
+    pdf.write_bytes(raw_pdf(mediabox="0 0 576 216"))
+    ref = PageRef(str(pdf), str(pdf), 0, "pdf", DocumentOptions(dpi=100_000))
+    with pytest.raises(DocumentError) as err:
+        load_input(ref, max_pixels=None)
+    message = str(err.value)
+    assert "cannot render the page" in message and not message.endswith(": ")
+    assert "800000x300000" in message and "lower dpi" in message

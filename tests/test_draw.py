@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+import unocr
+from unocr import registry
 from unocr.draw import (
     LEVEL_COLORS,
     NO_CONFIDENCE_COLOR,
@@ -18,6 +20,9 @@ from unocr.draw import (
 from unocr.errors import ImageError
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
 from unocr.model import Block, Line, Page, Word
+
+from .ink_engine import InkBackend
+from .pdf_factory import image_pdf
 
 WHITE = (255, 255, 255)
 QUAD = Quad([[100, 50], [300, 90], [280, 190], [80, 150]])
@@ -149,6 +154,73 @@ def test_bad_arguments():
         draw_page(page, blank(width=200))
     with pytest.raises(ImageError, match="400x300"):
         page.draw(blank(width=300, height=400))  # the page's size, turned
+    # no image, and no source file to load it from
+    with pytest.raises(ImageError, match=r"no source file.*pass the image it was read from"):
+        draw_page(page)
+
+
+# ----------------------------------------------------------- pages of documents
+@pytest.fixture
+def ink():
+    registry.register_backend("ink", InkBackend)
+    unocr.clear_cache()
+    yield "ink"
+    registry.unregister_backend("ink")
+    unocr.clear_cache()
+
+
+SQUARES = [40, 140, 260]  # page k has one black square centred at x=SQUARES[k]
+
+
+def squares(count: int) -> list[Image.Image]:
+    """Pages of 400x200 pixels, each with its black square in another place."""
+    pages = []
+    for x in SQUARES[:count]:
+        image = blank(400, 200)
+        ImageDraw.Draw(image).rectangle((x - 20, 80, x + 19, 119), fill=(0, 0, 0))
+        pages.append(image)
+    return pages
+
+
+def assert_drawn_on(out: Image.Image, page_index: int, count: int) -> None:
+    """``out`` is page ``page_index`` (its square inked, the others' white)."""
+    assert out.size == (400, 200)
+    for k, x in enumerate(SQUARES[:count]):
+        expected = (0, 0, 0) if k == page_index else WHITE
+        assert out.getpixel((x, 100)) == expected, (k, page_index)
+    assert out.getpixel((SQUARES[page_index] - 20, 100)) == confidence_color(1.0)
+
+
+def test_a_pdf_page_is_drawn_on_its_own_page_of_the_pdf(ink, tmp_path):
+    pdf = image_pdf(tmp_path / "two.pdf", squares(2), dpi=100)
+    pages = list(unocr.read_pages(pdf, backend=ink, dpi=100))
+    for page_index in (1, 0):
+        page = pages[page_index]
+        assert_drawn_on(page.draw(pdf), page_index, 2)
+        for image in (str(pdf), pdf.read_bytes(), None):
+            assert_drawn_on(draw_page(page, image), page_index, 2)
+
+
+def test_a_tiff_frame_is_drawn_on_its_own_frame(ink, tmp_path):
+    tiff = tmp_path / "three.tif"
+    first, *rest = squares(3)
+    first.save(tiff, save_all=True, append_images=rest, compression="tiff_deflate")
+    pages = list(unocr.read_pages(tiff, backend=ink))
+    assert [p.source.index for p in pages] == [0, 1, 2]
+    for page_index in (2, 1, 0):
+        page = pages[page_index]
+        assert_drawn_on(page.draw(tiff), page_index, 3)
+        for image in (tiff.read_bytes(), None):
+            assert_drawn_on(draw_page(page, image), page_index, 3)
+        assert_drawn_on(page.draw(), page_index, 3)
+    # an image of the page alone (one frame) is that page
+    single = tmp_path / "third.png"
+    squares(3)[2].save(single)
+    assert_drawn_on(pages[2].draw(single), 2, 3)
+    # a document without the page's page is an error, not another page
+    pdf = image_pdf(tmp_path / "two.pdf", squares(2), dpi=72)
+    with pytest.raises(ImageError, match=r"two\.pdf: the page is page 3 .* 2 page"):
+        pages[2].draw(pdf)
 
 
 def test_labels_are_drawn_above_the_element():

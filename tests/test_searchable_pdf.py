@@ -148,3 +148,79 @@ def test_save_pdf_bad_input(tmp_path):
     buffer = io.BytesIO()
     save_pdf([page], buffer, images=[Image.new("RGB", (10, 10), "white")])
     assert buffer.getvalue().startswith(b"%PDF-")
+
+
+@pytest.fixture
+def ink():
+    from unocr import registry
+
+    from .ink_engine import InkBackend
+
+    registry.register_backend("ink", InkBackend)
+    unocr.clear_cache()
+    yield "ink"
+    registry.unregister_backend("ink")
+    unocr.clear_cache()
+
+
+def test_save_pdf_renders_pages_of_an_encrypted_pdf_with_its_password(ink, tmp_path):
+    # the password was lost: save_pdf said to pass read's password=
+    plain = image_pdf(tmp_path / "plain.pdf", [Image.open(SAMPLE)], dpi=72)
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(plain) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="o", user="s3cret"))
+    pages = list(unocr.read_pages(locked, backend=ink, password="s3cret", dpi=72))
+    out = tmp_path / "out.pdf"
+    with pytest.raises(DocumentError) as err:
+        save_pdf(pages, out)
+    message = str(err.value)
+    assert "locked.pdf, an encrypted PDF" in message
+    assert "to save_pdf as password=" in message and err.value.needs_password
+    with pytest.raises(
+        DocumentError, match=r"given to save_pdf \(password=\) is wrong"
+    ):
+        save_pdf(pages, out, password="nope")
+    with pytest.raises(DocumentError, match="password must be a string"):
+        save_pdf(pages, out, password=b"s3cret")
+    save_pdf(pages, out, password="s3cret")
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 1
+    back = unocr.read(out, text_layer=True, dpi=72)
+    assert [w.text for w in back.words] == [w.text for w in pages[0].words]
+
+
+def test_save_pdf_renders_a_page_of_a_pdf_over_the_default_max_pages(ink, tmp_path):
+    # a page read with max_pages=None could not be rendered again (the file's
+    # 10,001 pages were over the default limit)
+    from .pdf_factory import raw_pdf
+
+    big = tmp_path / "big.pdf"
+    big.write_bytes(raw_pdf(count=10_001))
+    pages = list(unocr.read_pages(big, backend=ink, dpi=20, pages="1", max_pages=None))
+    out = tmp_path / "out.pdf"
+    save_pdf(pages, out)
+    with pikepdf.open(out) as pdf:
+        assert [float(v) for v in pdf.pages[0].MediaBox] == [0, 0, 612, 792]
+
+
+def test_save_pdf_given_the_document_embeds_each_pages_own_page(ink, tmp_path):
+    # images=[the TIFF] for its page 3 embedded frame 0; images=[the PDF] for
+    # its page 2 failed with "2400x900 vs 800x300"
+    import pypdfium2
+
+    from .test_draw import SQUARES, squares
+
+    tiff = tmp_path / "three.tif"
+    first, *rest = squares(3)
+    first.save(tiff, save_all=True, append_images=rest, compression="tiff_deflate")
+    pdf = image_pdf(tmp_path / "three.pdf", squares(3), dpi=100)
+    for document in (tiff, pdf):
+        pages = list(unocr.read_pages(document, backend=ink, dpi=100))
+        out = tmp_path / f"out-{document.suffix[1:]}.pdf"
+        save_pdf(pages, out, images=[document] * 3)
+        with pypdfium2.PdfDocument(out) as saved:
+            for k in range(3):
+                page = saved[k]
+                shown = page.render(scale=400 / page.get_width()).to_pil()
+                inked = [shown.convert("L").getpixel((x, 100)) < 64 for x in SQUARES]
+                assert inked == [j == k for j in range(3)], (document.name, k)

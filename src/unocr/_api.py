@@ -162,7 +162,8 @@ def read(
         password: Password of an encrypted PDF.
         text_layer: Take a PDF page's words from its own text layer where it
             has one, instead of running the engine.
-        max_pages: Refuse PDFs with more pages (``None``: no limit).
+        max_pages: Refuse to read more pages than this from one PDF (the
+            pages selected; ``None``: no limit).
         **options: The engine's own options.
 
     Returns:
@@ -223,7 +224,8 @@ def read_many(
         password: Password of encrypted PDFs.
         text_layer: Take a PDF page's words from its text layer where it has
             one, instead of running the engine.
-        max_pages: Refuse PDFs with more pages (``None``: no limit).
+        max_pages: Refuse to read more pages than this from one PDF (the
+            pages selected; ``None``: no limit).
         executor: Any :class:`concurrent.futures.Executor` (a process pool, a
             Dask ``Client.get_executor()``) to run the engine calls on instead
             of ``workers`` threads; each worker process builds the engine once
@@ -292,7 +294,8 @@ def read_pages(
         password: Password of an encrypted PDF.
         text_layer: Take a PDF page's words from its text layer where it has
             one, instead of running the engine.
-        max_pages: Refuse PDFs with more pages (``None``: no limit).
+        max_pages: Refuse to read more pages than this from one PDF (the
+            pages selected; ``None``: no limit).
         **options: The engine's own options.
 
     Yields:

@@ -414,7 +414,8 @@ async def aread(
         dpi: Resolution a PDF page is rendered at, in pixels per inch.
         password: Password of an encrypted PDF.
         text_layer: Take a PDF page's words from its text layer where it has one.
-        max_pages: Refuse PDFs with more pages (``None``: no limit).
+        max_pages: Refuse to read more pages than this from one PDF (the
+            pages selected; ``None``: no limit).
         **options: The engine's own options.
 
     Returns:
@@ -530,7 +531,8 @@ def aread_many(
         pages: Pages of every document to read, numbered from 1; ``None``: all.
         password: Password of encrypted PDFs.
         text_layer: Take a PDF page's words from its text layer where it has one.
-        max_pages: Refuse PDFs with more pages (``None``: no limit).
+        max_pages: Refuse to read more pages than this from one PDF (the
+            pages selected; ``None``: no limit).
         **options: The engine's own options.
 
     Returns:

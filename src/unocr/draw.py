@@ -261,7 +261,7 @@ def _load_font(
 
 def draw_page(
     page: Page,
-    image: ImageInput,
+    image: ImageInput | None = None,
     *,
     level: Level | str = "word",
     labels: bool = False,
@@ -273,8 +273,11 @@ def draw_page(
 
     Args:
         page: The OCR result; its coordinates must refer to ``image``.
-        image: The image (any input :func:`unocr.image.load_image` accepts:
-            path, bytes, file object, PIL image, (H, W[, C]) uint8 array).
+        image: The image the page was read from: any input :func:`unocr.read`
+            accepts (path, bytes, file object, PIL image, (H, W[, C]) uint8
+            array, PDF). Of a document (a PDF, a multi-page TIFF or GIF) the
+            page's own page is drawn on, a PDF page rendered at the page's
+            dpi. ``None``: the file in ``page.source``.
         level: ``"block"``, ``"line"``, ``"word"`` or ``"symbol"``.
         labels: Draw each element's text above its top-left corner.
         color_by_confidence: Colour outlines by confidence
@@ -289,15 +292,17 @@ def draw_page(
 
     Raises:
         unocr.errors.ConfigError: Unknown level or a width below 1.
-        unocr.errors.ImageError: The image cannot be read, or its size (after
-            its EXIF orientation) is not the page's.
+        unocr.errors.ImageError: The image cannot be read, has no page of the
+            page's number, its size (after its EXIF orientation) is not the
+            page's, or no image is given and the page has no source file.
+        unocr.errors.DocumentError: The PDF cannot be read.
     """
+    from unocr.documents.page_image import page_image
     from unocr.geometry import Mask
-    from unocr.image import load_image
 
     check_choice(level, "level", LEVELS)
     check_count(width, "width")
-    loaded = load_image(image)
+    loaded = page_image(page, image)
     if (loaded.width, loaded.height) != (page.width, page.height):
         raise ImageError(
             f"{loaded.name}: the image is {loaded.width}x{loaded.height} pixels but "

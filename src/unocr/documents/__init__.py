@@ -25,8 +25,19 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from unocr.documents.pdf import DEFAULT_DPI, DEFAULT_MAX_PAGES, PdfFile, is_pdf
-from unocr.documents.ranges import PageSpec, check_page_spec, select_pages
+from unocr.documents.pdf import (
+    DEFAULT_DPI,
+    DEFAULT_MAX_PAGES,
+    PdfFile,
+    check_page_limit,
+    is_pdf,
+)
+from unocr.documents.ranges import (
+    PageSpec,
+    check_page_spec,
+    count_selected,
+    select_pages,
+)
 from unocr.errors import ConfigError, DocumentError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
@@ -69,11 +80,14 @@ class DocumentOptions:
     Attributes:
         dpi: Resolution PDF pages are rendered at (pixels per inch).
         pages: Which pages, numbered from 1 (see :data:`PageSpec`); ``None``
-            for all of them.
+            for all of them. Given, it selects the frames of any image file
+            too, a single image being a one-page document.
         password: Password of encrypted PDFs.
         text_layer: Take words and boxes from a PDF page's own text layer
             where it has one, instead of running the engine.
-        max_pages: Refuse PDFs with more pages than this (``None``: no limit).
+        max_pages: Refuse to read more pages than this from one PDF: the
+            pages selected, all of them without ``pages`` (``None``: no
+            limit).
     """
 
     dpi: float = DEFAULT_DPI
@@ -249,11 +263,16 @@ def page_refs(
 ) -> tuple[list[PageRef] | None, Any]:
     """The pages of a document input.
 
+    PDFs and TIFFs are documents. With ``options.pages`` given, so is any
+    other input: the selection picks the frames of a GIF (or any multi-frame
+    image), and a single image is a one-page document (``pages=2`` of it is
+    outside it), so that :func:`expand` selects what ``read_pages`` does.
+
     Args:
         item: Any input.
         options: Page selection, password and limits.
         every_frame: Expand every multi-frame image (GIF, WebP...), not only
-            PDFs and TIFFs.
+            PDFs and TIFFs, also without a page selection.
 
     Returns:
         (references, item): the selected pages' references, or ``None`` when
@@ -262,28 +281,32 @@ def page_refs(
         object).
 
     Raises:
-        DocumentError: The PDF cannot be opened, is over ``max_pages``, or the
-            page selection lies outside it.
+        DocumentError: The PDF cannot be opened, more pages are selected
+            than ``max_pages``, or the page selection lies outside the
+            document.
     """
     if isinstance(item, PageRef):
         return [item], item
     name = describe(item)
     kind, data = sniff_input(item)
     if kind == "pdf":
-        with PdfFile(
-            data, name, password=options.password, max_pages=options.max_pages
-        ) as pdf:
+        with PdfFile(data, name, password=options.password) as pdf:
             count = pdf.page_count
+        selected = count_selected(options.pages, count, name)
+        check_page_limit(selected, count, options.max_pages, name)
         indices = select_pages(options.pages, count, name)
         return [PageRef(data, name, i, "pdf", options) for i in indices], data
-    if kind is None and not every_frame:
+    selecting = options.pages is not None
+    if kind is None and not (every_frame or selecting):
         return None, data
     if isinstance(data, io.BytesIO):
         data = data.getvalue()
     if not isinstance(data, (bytes, str, os.PathLike)):
+        if selecting:  # a PIL image or an array: one page
+            select_pages(options.pages, 1, name)
         return None, data
     frames = _frame_count(data, name)
-    if frames is None or (frames == 1 and options.pages is None):
+    if frames is None or (frames == 1 and not selecting):
         return None, data
     indices = select_pages(options.pages, frames, name)
     return [PageRef(data, name, i, "frames", options) for i in indices], data
@@ -362,9 +385,7 @@ def _load_ref(
     start = time.perf_counter()
     if ref.kind == "pdf":
         opts = ref.options
-        with PdfFile(
-            ref.data, ref.name, password=opts.password, max_pages=opts.max_pages
-        ) as pdf:
+        with PdfFile(ref.data, ref.name, password=opts.password) as pdf:
             image, geo = pdf.render(ref.index, opts.dpi, max_pixels)
         image.info["dpi"] = (opts.dpi, opts.dpi)  # engines that use it (Tesseract)
         return PageImage(
@@ -402,9 +423,7 @@ def text_layer_page(ref: Any) -> Page | None:
         return None
     start = time.perf_counter()
     opts = ref.options
-    with PdfFile(
-        ref.data, ref.name, password=opts.password, max_pages=opts.max_pages
-    ) as pdf:
+    with PdfFile(ref.data, ref.name, password=opts.password) as pdf:
         lines, geo = pdf.text_lines(ref.index, opts.dpi)
     if not lines:
         return None
@@ -416,11 +435,11 @@ def text_layer_page(ref: Any) -> Page | None:
 
 
 def _in_pdf_order(lines: list[Line]) -> tuple[Block, ...]:
-    """Blocks grouped by layout, but lines and blocks in PDFium's text order.
+    """Blocks grouped by layout, lines and blocks in the text layer's order.
 
-    PDFium orders text as the page draws it (the author's order, as a rule),
-    which holds on multi-column pages and on pages shown rotated
-    (``/Rotate``), where a top-to-bottom order of the rendered image would not.
+    ``lines`` come in reading order along the text's own direction, whatever
+    the page's ``/Rotate`` (:func:`~unocr.documents.text_layer.lines_from_textpage`);
+    the blocks keep that order.
     """
     rank = {id(line): i for i, line in enumerate(lines)}
     blocks = [

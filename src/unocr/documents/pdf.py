@@ -32,25 +32,34 @@ __all__ = [
     "DEFAULT_MAX_PAGES",
     "PdfFile",
     "PdfPageGeometry",
+    "check_page_limit",
     "is_pdf",
     "require_pdf_library",
 ]
 
 #: Resolution PDF pages are rendered at unless ``dpi=`` says otherwise.
 DEFAULT_DPI = 300.0
-#: Most pages a PDF may have before it is refused as a bomb (``max_pages=``).
+#: Most pages read from one PDF in one call before it is refused as a bomb
+#: (``max_pages=``): the pages selected, all of them without ``pages=``.
 DEFAULT_MAX_PAGES = 10_000
 
 _PDF_MAGIC = b"%PDF-"
 _HEADER_WINDOW = 1024  # the header may follow up to 1 KiB of junk
+_SIGNATURE_BYTES = 16  # what Pillow's formats are shown to claim a file
 _LOCK = threading.RLock()
 _SIZE_TOLERANCE = 0.01  # pixels
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _SECURITY_ERROR = 5  # FPDF_ERR_SECURITY (unsupported encryption)
+_NO_PAGES = "{}: the PDF has no pages"
 
 
 def is_pdf(head: bytes) -> bool:
     """Whether the first bytes of a file are a PDF header (``%PDF-``).
+
+    As PDF readers do, the header is found after up to 1 KiB of other bytes,
+    except in a file that starts with an image format's signature: an
+    image's metadata may mention ``%PDF-`` (a PNG text chunk, a JPEG comment)
+    and the file is still that image.
 
     Args:
         head: At least the first 1024 bytes, or the whole file if shorter.
@@ -58,7 +67,63 @@ def is_pdf(head: bytes) -> bool:
     Returns:
         ``True`` for a PDF.
     """
-    return _PDF_MAGIC in head[:_HEADER_WINDOW]
+    if head.startswith(_PDF_MAGIC):
+        return True
+    return _PDF_MAGIC in head[:_HEADER_WINDOW] and not _is_image_signature(head)
+
+
+def _is_image_signature(head: bytes) -> bool:
+    """Whether an image format Pillow reads claims the file by its first bytes.
+
+    Pillow's formats (PNG, JPEG, GIF, TIFF, BMP, WebP, JPEG 2000...) each
+    check a file's signature; they are asked as :func:`PIL.Image.open` asks
+    them.
+    """
+    from PIL import Image
+
+    Image.init()
+    prefix = head[:_SIGNATURE_BYTES]
+    for _, accept in Image.OPEN.values():
+        try:
+            if accept is not None and accept(prefix):
+                return True
+        except Exception:
+            continue  # a format's check that fails claims nothing
+    return False
+
+
+def check_page_limit(
+    selected: int, count: int, max_pages: int | None, name: str
+) -> None:
+    """Refuse to read more pages of one PDF than ``max_pages`` (a page-count bomb).
+
+    Only the pages selected count: they are the ones rendered and read.
+
+    Args:
+        selected: Pages selected (without ``pages=``, all of them).
+        count: Pages in the PDF.
+        max_pages: The limit; ``None`` for none.
+        name: The document's name, for the message.
+
+    Raises:
+        DocumentError: More pages selected than ``max_pages``; the message
+            says how to read them.
+    """
+    if max_pages is None or selected <= max_pages:
+        return
+    if selected == count:
+        message = (
+            f"{name}: the PDF has {count:,} pages, over the limit of {max_pages:,}; "
+            f"pass max_pages={count} (or larger) to read them all, or select at "
+            f"most {max_pages:,} of them, e.g. pages='1-{max_pages}'"
+        )
+    else:
+        message = (
+            f"{name}: {selected:,} pages selected (of {count:,}), over the limit "
+            f"of {max_pages:,}; pass max_pages={selected} (or larger), or select "
+            "fewer pages"
+        )
+    raise DocumentError(message, item=name)
 
 
 def require_pdf_library(module: str, purpose: str) -> Any:
@@ -164,11 +229,10 @@ class PdfFile(Closing):
         source: A path, or the file's bytes.
         name: The document's name for messages and provenance.
         password: Password of an encrypted PDF.
-        max_pages: Refuse documents with more pages (``None``: no limit).
 
     Raises:
-        DocumentError: Missing, empty, corrupt or truncated file, encrypted
-            without the right password, or over ``max_pages``.
+        DocumentError: Missing, empty, corrupt or truncated file, no page,
+            or encrypted without the right password.
         unocr.errors.BackendUnavailableError: pypdfium2 is not installed.
     """
 
@@ -178,7 +242,6 @@ class PdfFile(Closing):
         name: str,
         *,
         password: str | None = None,
-        max_pages: int | None = DEFAULT_MAX_PAGES,
     ) -> None:
         self.name = name
         pdfium = _pdfium()
@@ -190,6 +253,8 @@ class PdfFile(Closing):
             try:
                 self._doc = pdfium.PdfDocument(source, password=password)
             except pdfium.PdfiumError as exc:
+                if _opens_without_pages(pdfium, source, password):
+                    raise DocumentError(_NO_PAGES.format(name), item=name) from exc
                 raise _open_error(exc, name, password) from exc
             # Form fields' values are drawn only with a form environment, set
             # up before any page is loaded.
@@ -197,16 +262,7 @@ class PdfFile(Closing):
             self.page_count = len(self._doc)
         if self.page_count == 0:
             self.close()
-            raise DocumentError(f"{name}: the PDF has no pages", item=name)
-        if max_pages is not None and self.page_count > max_pages:
-            count = self.page_count
-            self.close()
-            raise DocumentError(
-                f"{name}: the PDF has {count:,} pages, over the limit of "
-                f"{max_pages:,}; pass max_pages={count} (or larger) to read it, or "
-                "select pages with pages='1-10'",
-                item=name,
-            )
+            raise DocumentError(_NO_PAGES.format(name), item=name)
 
     def close(self) -> None:
         """Release PDFium's document."""
@@ -259,10 +315,19 @@ class PdfFile(Closing):
         # in single precision) does not: 230.4 pt at 200 dpi is 640 pixels.
         width = math.ceil(width_pt * scale - _SIZE_TOLERANCE)
         height = math.ceil(height_pt * scale - _SIZE_TOLERANCE)
-        if width <= 0 or height <= 0 or not (width_pt > 0 and height_pt > 0):
+        if not (width_pt > 0 and height_pt > 0):
             raise DocumentError(
                 f"{self.name} (page {index + 1}): the page has no area "
                 f"({width_pt}x{height_pt} points)",
+                item=self.name,
+            )
+        if width <= 0 or height <= 0:
+            side = "wide" if width <= 0 else "high"
+            least = math.ceil(72.0 / min(width_pt, height_pt))
+            raise DocumentError(
+                f"{self.name} (page {index + 1}): at {dpi:g} dpi the "
+                f"{width_pt:g}x{height_pt:g}-point page is less than one pixel "
+                f"{side}; pass dpi={least} (or higher)",
                 item=self.name,
             )
         rotation = int(page.get_rotation()) % 360
@@ -311,8 +376,15 @@ class PdfFile(Closing):
             try:
                 image = _render(pdfium, page, geo.width, geo.height)
             except (pdfium.PdfiumError, MemoryError, ValueError) as exc:
+                reason = str(exc) or (
+                    "not enough memory for the image"
+                    if isinstance(exc, MemoryError)
+                    else type(exc).__name__
+                )
                 raise DocumentError(
-                    f"{self.name} (page {index + 1}): cannot render the page: {exc}",
+                    f"{self.name} (page {index + 1}): cannot render the page at "
+                    f"{dpi:g} dpi ({geo.width}x{geo.height} pixels): {reason}; pass "
+                    "a lower dpi",
                     item=self.name,
                 ) from exc
         if image.mode != "RGB":
@@ -368,6 +440,29 @@ def _check_path(path: str | os.PathLike[str], name: str) -> None:
         raise DocumentError(f"{name}: is a directory, not a PDF file", item=name)
     if os.path.getsize(path) == 0:
         raise DocumentError(f"{name}: the input is empty (0 bytes)", item=name)
+
+
+def _opens_without_pages(
+    pdfium: Any, source: str | os.PathLike[str] | bytes, password: str | None
+) -> bool:
+    """Whether PDFium opens the document but finds no page in it.
+
+    pypdfium2 reports such a document as a failure to load, with PDFium's
+    last error code, which is then left over from an earlier failure (or
+    "success"): it says nothing about this file. Called with the lock held.
+    """
+    raw = pdfium.raw
+    secret = None if password is None else password.encode("utf-8")
+    if isinstance(source, bytes):
+        handle = raw.FPDF_LoadMemDocument64(source, len(source), secret)
+    else:
+        handle = raw.FPDF_LoadDocument(os.fsencode(source), secret)
+    if not handle:
+        return False  # a real failure: the error code is this file's
+    try:
+        return bool(raw.FPDF_GetPageCount(handle) < 1)
+    finally:
+        raw.FPDF_CloseDocument(handle)
 
 
 def _open_error(exc: Exception, name: str, password: str | None) -> DocumentError:

@@ -7,12 +7,13 @@ from typing import TypeAlias
 
 from unocr.errors import DocumentError
 
-__all__ = ["PageSpec", "check_page_spec", "select_pages"]
+__all__ = ["PageSpec", "check_page_spec", "count_selected", "select_pages"]
 
 PageSpec: TypeAlias = "str | int | Iterable[int] | None"
 """Pages to read, numbered from 1 as PDF viewers show them: ``None`` or
 ``"all"`` for every page, ``3``, ``"1-3,5,8-"`` (``8-`` = 8 to the end,
-``-3`` = 1 to 3), or any iterable of page numbers such as ``range(1, 4)``."""
+``-3`` = 1 to 3; spaces around commas and dashes are allowed, not inside a
+number), or any iterable of page numbers such as ``range(1, 4)``."""
 
 
 def check_page_spec(spec: PageSpec) -> PageSpec:
@@ -43,7 +44,7 @@ def check_page_spec(spec: PageSpec) -> PageSpec:
     """  # noqa: E501
     if spec is None or isinstance(spec, str):
         if spec is not None and spec.strip().lower() != "all":
-            for part in spec.replace(" ", "").split(","):
+            for part in spec.split(","):
                 _bounds(part, spec, "pages")
         return spec
     numbers = [spec] if isinstance(spec, int) else _numbers(spec, "pages")
@@ -78,34 +79,69 @@ def select_pages(spec: PageSpec, count: int, name: str) -> list[int]:
         ...
         unocr.errors.DocumentError: doc.pdf: page 9 is outside the document, which has 4 page(s) (pages are numbered from 1)
     """  # noqa: E501
-    if spec is None or (isinstance(spec, str) and spec.strip().lower() == "all"):
-        return list(range(count))
-    numbers: list[int] = []
-    if isinstance(spec, str):
-        for part in spec.replace(" ", "").split(","):
-            lo, hi = _bounds(part, spec, name)
-            hi = count if hi is None else hi
-            if not 1 <= lo <= count:
-                numbers.append(lo)  # reported as outside the document
-            elif hi > count:
-                numbers.append(hi)
-            else:
-                numbers.extend(range(lo, hi + 1))
-    elif isinstance(spec, int) and not isinstance(spec, bool):
-        numbers.append(spec)
-    else:
-        numbers = _numbers(spec, name)
     out: list[int] = []
-    for n in numbers:
-        if not 1 <= n <= count:
+    seen: set[int] = set()
+    for lo, hi in _spans(spec, count, name):
+        for n in range(lo, hi + 1):
+            if n not in seen:
+                seen.add(n)
+                out.append(n - 1)
+    return out
+
+
+def count_selected(spec: PageSpec, count: int, name: str) -> int:
+    """How many pages :func:`select_pages` selects, without listing them.
+
+    A limit on the pages read is checked with it before a selection such as
+    ``"2-"`` of a PDF claiming a billion pages is listed.
+
+    Args:
+        spec: See :data:`PageSpec`.
+        count: Pages in the document.
+        name: The document's name, for messages.
+
+    Returns:
+        The number of distinct pages selected.
+
+    Raises:
+        DocumentError: As :func:`select_pages`.
+
+    Examples:
+        >>> count_selected("1-3,2-5,9-", 10, "doc.pdf")
+        7
+    """
+    total = 0
+    end = 0  # last page counted, spans taken in order
+    for lo, hi in sorted(_spans(spec, count, name)):
+        if hi > end:
+            total += hi - max(lo, end + 1) + 1
+            end = hi
+    return total
+
+
+def _spans(spec: PageSpec, count: int, name: str) -> list[tuple[int, int]]:
+    """The selection as ``(first, last)`` page numbers, each inside 1..count."""
+    if spec is None or (isinstance(spec, str) and spec.strip().lower() == "all"):
+        return [(1, count)] if count else []
+    spans: list[tuple[int, int]] = []
+    if isinstance(spec, str):
+        for part in spec.split(","):
+            lo, hi = _bounds(part, spec, name)
+            spans.append((lo, count if hi is None else hi))
+    elif isinstance(spec, int) and not isinstance(spec, bool):
+        spans.append((spec, spec))
+    else:
+        spans.extend((n, n) for n in _numbers(spec, name))
+    for lo, hi in spans:
+        # a range reaching past the end names its first page outside it
+        outside = lo if not 1 <= lo <= count else hi if hi > count else None
+        if outside is not None:
             raise DocumentError(
-                f"{name}: page {n} is outside the document, which has {count} "
-                "page(s) (pages are numbered from 1)",
+                f"{name}: page {outside} is outside the document, which has "
+                f"{count} page(s) (pages are numbered from 1)",
                 item=name,
             )
-        if n - 1 not in out:
-            out.append(n - 1)
-    return out
+    return spans
 
 
 def _numbers(spec: object, name: str) -> list[int]:
@@ -130,22 +166,36 @@ def _numbers(spec: object, name: str) -> list[int]:
 
 
 def _bounds(part: str, spec: str, name: str) -> tuple[int, int | None]:
-    """``(first, last)`` of one part of a range string; ``last`` ``None``: the end."""
+    """``(first, last)`` of one part of a range string; ``last`` ``None``: the end.
+
+    Spaces around a part and around its dash are allowed; a page number is
+    ASCII digits only (``int`` would also take ``"1_0"``, ``"+1"`` or other
+    scripts' digits).
+    """
+    first, dash, last = (text.strip() for text in part.partition("-"))
+    for text in (first, last):
+        if len(text.split()) > 1:
+            raise DocumentError(
+                f"{name}: cannot read the page range {spec!r}: {text!r} has a "
+                "space inside a number; separate pages with commas, e.g. "
+                f"'{','.join(text.split())}'",
+                item=name,
+            )
     bad = DocumentError(
-        f"{name}: cannot read the page range {spec!r}; write it like "
-        "'1-3,5,8-' (pages numbered from 1)",
+        f"{name}: cannot read the page range {spec!r}; write it like '1-3,5,8-' "
+        "(pages numbered from 1)",
         item=name,
     )
-    if not part:
+    if not (first or dash) or not all(_is_number(t) for t in (first, last) if t):
         raise bad
-    first, dash, last = part.partition("-")
-    try:
-        if not dash:
-            return int(first), int(first)
-        lo = int(first) if first else 1
-        hi = int(last) if last else None
-    except ValueError:
-        raise bad from None
+    if not dash:
+        return int(first), int(first)
+    lo = int(first) if first else 1
+    hi = int(last) if last else None
     if hi is not None and lo > hi:
         raise bad
     return lo, hi
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()

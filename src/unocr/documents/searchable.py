@@ -249,34 +249,43 @@ def _page_dpi(page: Page, loaded: LoadedImage) -> tuple[float, float]:
     return _DEFAULT_IMAGE_DPI, _DEFAULT_IMAGE_DPI
 
 
-def _load_page_image(page: Page, image: ImageInput | None, index: int) -> LoadedImage:
-    from unocr.documents import PageRef, load_input
+def _load_page_image(
+    page: Page, image: ImageInput | None, index: int, password: str | None
+) -> LoadedImage:
+    """The image of page ``index``: ``image`` or its page, else the source's."""
+    from unocr.documents.page_image import page_image
 
-    if image is not None:
-        return load_input(image, max_pixels=None)
     source = page.source
-    if source is None or source.name.startswith("<"):
+    if image is None and (source is None or source.name.startswith("<")):
         raise DocumentError(
             f"page {index}: its image cannot be found (the page has no source "
             "file); pass images=[...] with one image per page",
             item=index,
         )
-    if source.dpi is not None:  # a PDF page: render it again at the same dpi
-        from unocr.documents import DocumentOptions
-
-        ref = PageRef(
-            source.name, source.name, source.index, "pdf", DocumentOptions(source.dpi)
-        )
-        return load_input(ref, max_pixels=None)
-    from unocr.image import load_image
-
-    return load_image(source.name, frame=source.index, max_pixels=None)
+    try:
+        return page_image(page, image, password=password, max_pixels=None)
+    except DocumentError as exc:
+        if not exc.needs_password or source is None:
+            raise
+        if password is None:
+            fix = "pass its password to save_pdf as password=..."
+        else:
+            fix = "the password given to save_pdf (password=) is wrong"
+        raise DocumentError(
+            f"page {index}: its image is page {source.number} of {source.name}, "
+            f"an encrypted PDF, rendered again to be saved; {fix} (or pass the "
+            "page images as images=[...])",
+            item=index,
+            needs_password=True,
+        ) from exc
 
 
 def save_pdf(
     pages: Iterable[Page],
     path: str | os.PathLike[str] | BinaryIO,
     images: Sequence[ImageInput] | None = None,
+    *,
+    password: str | None = None,
 ) -> None:
     """Write pages as a searchable PDF: each page's image with its words as text.
 
@@ -287,10 +296,13 @@ def save_pdf(
             ``None``, each page's image is loaded again from ``page.source``:
             the image file (and frame), or the PDF page rendered at the same
             dpi.
+        password: Password of the encrypted PDFs whose pages are rendered
+            again (the one given to :func:`unocr.read_pages`).
 
     Raises:
-        DocumentError: No pages, a page's image cannot be found, or its size
-            differs from the page's.
+        DocumentError: No pages, a page's image cannot be found (an encrypted
+            PDF without its ``password``), or its size differs from the
+            page's.
         unocr.errors.FormatError: The file cannot be written.
         unocr.errors.BackendUnavailableError: pikepdf is not installed.
 
@@ -298,6 +310,9 @@ def save_pdf(
     page of its pixel size at its stored resolution (300 dpi when it has
     none).
     """
+    from unocr.documents import DocumentOptions, check_options
+
+    check_options(DocumentOptions(password=password))
     pikepdf = _pikepdf()
     page_list = list(pages)
     if not page_list:
@@ -315,7 +330,8 @@ def save_pdf(
     to_unicode = pdf.make_stream(b"")
     font = _font(pdf, to_unicode)
     for i, page in enumerate(page_list):
-        loaded = _load_page_image(page, None if images is None else images[i], i)
+        image = None if images is None else images[i]
+        loaded = _load_page_image(page, image, i, password)
         if (loaded.width, loaded.height) != (page.width, page.height):
             raise DocumentError(
                 f"page {i}: its image is {loaded.width}x{loaded.height} pixels but "

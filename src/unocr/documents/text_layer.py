@@ -1,27 +1,44 @@
 """Words and boxes from a PDF page's own text layer (PDFium's text page).
 
-PDFium orders the characters as the page draws them and marks line ends with
-generated line breaks (CR LF); words are split at whitespace. Each character's box is
-its glyph's tight box, or its advance box (the font's ascent to descent)
-where the glyph has no ink: spaces, and invisible text such as the OCR layer
-of a searchable PDF, mapped from PDF user space to the
-rendered page's pixels, so words line up with the rendered image.
+PDFium marks line ends with generated line breaks (CR LF); words are split at
+whitespace. Each character's box is its glyph's tight box, or its advance box
+(the font's ascent to descent) where the glyph has no ink: spaces, and
+invisible text such as the OCR layer of a searchable PDF, mapped from PDF user
+space to the rendered page's pixels, so words line up with the rendered image.
+
+The reading order comes from the text itself, not from PDFium's order, which
+sorts text objects in a frame that turns with the page's ``/Rotate`` (on a
+page shown turned, lines come bottom to top, or words and single-glyph objects
+right to left). Each character's baseline (its text matrix, turned as the page
+is shown) gives the direction its line runs in, or the direction across it for
+letters stacked one below the other (vertical writing). Characters and words
+are ordered along it, and lines follow the page's reading order for the
+direction most characters run in (:func:`unocr.model.layout.group_lines`).
+Lines holding right-to-left script keep PDFium's order, their logical order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import math
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from unocr.geometry import Box, enclosing_box
 from unocr.model import Line, Symbol, Word
+from unocr.model.layout import group_lines
 
 __all__ = ["lines_from_textpage"]
 
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029")
-
+_RIGHT_TO_LEFT = frozenset(("R", "AL"))  # Unicode bidirectional classes
 
 _INVISIBLE = 3  # text render mode 3: neither filled nor stroked (OCR layers)
+
+ToPixels = Callable[[float, float], tuple[float, float]]
+Vector = tuple[float, float]
+_T = TypeVar("_T")
 
 
 def _invisible(raw: Any, handle: Any, index: int) -> bool:
@@ -30,10 +47,7 @@ def _invisible(raw: Any, handle: Any, index: int) -> bool:
 
 
 def _char_box(
-    textpage: Any,
-    index: int,
-    to_pixels: Callable[[float, float], tuple[float, float]],
-    loose: bool,
+    textpage: Any, index: int, to_pixels: ToPixels, loose: bool
 ) -> Box | None:
     left, bottom, right, top = textpage.get_charbox(index, loose=loose)
     if not (right > left and top > bottom):
@@ -45,9 +59,75 @@ def _char_box(
     return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
-def lines_from_textpage(
-    textpage: Any, to_pixels: Callable[[float, float], tuple[float, float]]
-) -> list[Line]:
+def _baseline(raw: Any, handle: Any, index: int, to_pixels: ToPixels) -> Vector:
+    """Unit vector along a character's baseline, in the rendered page's pixels."""
+    m = raw.FS_MATRIX()
+    a, b = (m.a, m.b) if raw.FPDFText_GetMatrix(handle, index, m) else (1.0, 0.0)
+    x0, y0 = to_pixels(0.0, 0.0)
+    x1, y1 = to_pixels(float(a), float(b))
+    norm = math.hypot(x1 - x0, y1 - y0)
+    return ((x1 - x0) / norm, (y1 - y0) / norm) if norm > 0 else (1.0, 0.0)
+
+
+def _along(symbols: Sequence[Symbol], direction: Vector) -> list[float]:
+    """Each symbol's centre projected on ``direction``."""
+    out = []
+    for s in symbols:
+        b = s.geometry.bounds
+        out.append(((b.x0 + b.x1) * direction[0] + (b.y0 + b.y1) * direction[1]) / 2)
+    return out
+
+
+def _sorted(items: Sequence[_T], keys: Sequence[float]) -> list[_T]:
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
+
+
+def _run_direction(symbols: Sequence[Symbol], baseline: Vector) -> Vector:
+    """Along the baseline; across it (downwards) for letters stacked in a column."""
+    across = (-baseline[1], baseline[0])  # turned 90 degrees clockwise on screen
+    spans = [
+        max(p) - min(p) for p in (_along(symbols, baseline), _along(symbols, across))
+    ]
+    return across if spans[1] > spans[0] else baseline
+
+
+def _line(words: list[list[Symbol]], direction: Vector) -> Line:
+    """A line of the words, characters and words ordered along ``direction``."""
+    text = "".join(s.text for word in words for s in word)
+    if not any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text):
+        words = [_sorted(word, _along(word, direction)) for word in words]
+        middles = [sum(_along(word, direction)) / len(word) for word in words]
+        words = _sorted(words, middles)
+    return Line.from_words(
+        [
+            Word(
+                text="".join(s.text for s in word),
+                geometry=enclosing_box([s.geometry for s in word]),
+                symbols=tuple(word),
+            )
+            for word in words
+        ]
+    )
+
+
+def _reading_order(runs: list[tuple[list[list[Symbol]], Vector]]) -> list[Line]:
+    """Lines of PDFium's runs, in reading order along the text's direction."""
+    lines: list[Line] = []
+    votes: Counter[int] = Counter()
+    for words, baseline in runs:
+        symbols = [s for word in words for s in word]
+        direction = _run_direction(symbols, baseline)
+        lines.append(_line(words, direction))
+        degrees = round(math.degrees(math.atan2(direction[1], direction[0])))
+        votes[(degrees + 180) % 360 - 180] += len(symbols)
+    if not lines:
+        return []
+    angle = float(votes.most_common(1)[0][0])
+    return [line for block in group_lines(lines, angle=angle) for line in block.lines]
+
+
+def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
     """Group a PDFium text page's characters into lines of words.
 
     Args:
@@ -55,32 +135,29 @@ def lines_from_textpage(
         to_pixels: Maps PDF user-space points to the page's pixels.
 
     Returns:
-        Lines in the page's text order; words have per-character symbols and
-        no confidence (the text is the PDF's own, not a recognition).
+        Lines in reading order, the same whatever the page's ``/Rotate``
+        (see the module docstring); words have per-character symbols and no
+        confidence (the text is the PDF's own, not a recognition).
     """
     import pypdfium2.raw as raw
 
-    lines: list[Line] = []
-    words: list[Word] = []
+    runs: list[tuple[list[list[Symbol]], Vector]] = []
+    words: list[list[Symbol]] = []
     symbols: list[Symbol] = []
+    baseline: Vector | None = None
 
     def end_word() -> None:
         if symbols:
-            geometry = enclosing_box([s.geometry for s in symbols])
-            words.append(
-                Word(
-                    text="".join(s.text for s in symbols),
-                    geometry=geometry,
-                    symbols=tuple(symbols),
-                )
-            )
+            words.append(symbols.copy())
             symbols.clear()
 
     def end_line() -> None:
+        nonlocal baseline
         end_word()
         if words:
-            lines.append(Line.from_words(words))
+            runs.append((words.copy(), baseline or (1.0, 0.0)))
             words.clear()
+        baseline = None
 
     handle = textpage.raw
     for i in range(textpage.count_chars()):
@@ -97,6 +174,8 @@ def lines_from_textpage(
         if box is None:
             end_word()
             continue
+        if baseline is None:
+            baseline = _baseline(raw, handle, i, to_pixels)
         symbols.append(Symbol(text=char, geometry=box))
     end_line()
-    return lines
+    return _reading_order(runs)

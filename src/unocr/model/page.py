@@ -521,12 +521,14 @@ class Page:
         save(self, path, format=format)
 
     def draw(
-        self, image: ImageInput, level: str = "word", **kwargs: Any
+        self, image: ImageInput | None = None, level: str = "word", **kwargs: Any
     ) -> Image.Image:
         """Outline every element's true shape on a copy of the image.
 
         Args:
-            image: The image the page was read from (any accepted input).
+            image: The image the page was read from (any accepted input; of a
+                document, the page's own page is drawn on); ``None``: the file
+                in ``page.source``.
             level: ``"block"``, ``"line"``, ``"word"`` or ``"symbol"``.
             **kwargs: See :func:`unocr.draw.draw_page`.
 
