@@ -10,6 +10,7 @@ from PIL import Image, ImageOps
 
 from unocr.datasets import (
     DATASET_KINDS,
+    load_alto,
     load_dataset,
     load_funsd,
     load_icdar2015,
@@ -19,9 +20,10 @@ from unocr.datasets import (
     load_unocr_json,
     parse_dataset_spec,
 )
-from unocr.errors import DatasetError
+from unocr.errors import ConfigError, DatasetError
+from unocr.formats import dumps
 from unocr.geometry import Box, Quad
-from unocr.model import Line, Page, Word
+from unocr.model import Line, Page, Source, Word
 
 
 def _image(
@@ -306,5 +308,142 @@ def test_dispatch_errors() -> None:
         parse_dataset_spec("icdar2051:x")
     with pytest.raises(DatasetError, match="KIND:PATH"):
         parse_dataset_spec("just-a-path")
-    with pytest.raises(DatasetError, match="limit must be at least 1"):
+    with pytest.raises(ConfigError, match="limit must be a whole number >= 1"):
         load_dataset("text:.", limit=0)
+
+
+# ------------------------------------------- ground truth nearest the image
+
+
+def _icdar_split(root: Path, images: str, gt: str, text: str) -> None:
+    _image(root / images / "img_1.jpg")
+    _write(root / gt / "gt_img_1.txt", f"1,1,5,1,5,5,1,5,{text}\n".encode())
+
+
+def test_icdar2015_root_with_both_official_splits(tmp_path: Path) -> None:
+    """Each image gets the ground truth of its own split, under a unique id."""
+    _icdar_split(
+        tmp_path,
+        "ch4_training_images",
+        "ch4_training_localization_transcription_gt",
+        "train",
+    )
+    _icdar_split(tmp_path, "ch4_test_images", "Challenge4_Test_Task1_GT", "test")
+    _image(tmp_path / "ch4_training_images" / "img_2.jpg")
+    _write(
+        tmp_path / "ch4_training_localization_transcription_gt" / "gt_img_2.txt",
+        b"1,1,5,1,5,5,1,5,only\n",
+    )
+    ds = load_dataset(f"icdar2015:{tmp_path}")
+    got = {s.id: [w.text for w in s.truth.words] for s in ds}
+    assert got == {
+        "ch4_test_images/img_1": ["test"],
+        "ch4_training_images/img_1": ["train"],
+        "img_2": ["only"],
+    }
+    # the ids do not depend on how many samples are loaded
+    assert [s.id for s in load_icdar2015(tmp_path, limit=1)] == [ds[0].id]
+
+
+def test_equally_near_ground_truth_is_an_error(tmp_path: Path) -> None:
+    _image(tmp_path / "images" / "img_1.jpg")
+    _write(tmp_path / "gt_a" / "gt_img_1.txt", b"1,1,5,1,5,5,1,5,a\n")
+    _write(tmp_path / "gt_b" / "gt_img_1.txt", b"1,1,5,1,5,5,1,5,b\n")
+    with pytest.raises(DatasetError) as err:
+        load_icdar2015(tmp_path)
+    message = str(err.value)
+    assert "gt_a" in message and "gt_b" in message
+    assert "one split" in message
+
+
+def test_sroie_ground_truth_beside_the_image_wins(tmp_path: Path) -> None:
+    for split in ("train", "test"):
+        _image(tmp_path / split / "X1.jpg")
+        _write(tmp_path / split / "X1.txt", f"1,1,50,1,50,20,1,20,{split}\n".encode())
+    ds = load_sroie(tmp_path)
+    got = {s.id: s.truth.text for s in ds}
+    assert got == {"test/X1": "test", "train/X1": "train"}
+
+
+def test_funsd_root_with_both_splits(tmp_path: Path) -> None:
+    for split in ("training_data", "testing_data"):
+        _image(tmp_path / split / "images" / "f1.png")
+        form = {"form": [{"words": [{"text": split, "box": [1, 1, 50, 20]}]}]}
+        _write(tmp_path / split / "annotations" / "f1.json", json.dumps(form).encode())
+    got = {s.id: s.truth.text for s in load_funsd(tmp_path)}
+    assert got == {
+        "testing_data/images/f1": "testing_data",
+        "training_data/images/f1": "training_data",
+    }
+
+
+def test_linegt_one_folder_per_book(tmp_path: Path) -> None:
+    books = {"book_a": ["erste", "zweite"], "book_b": ["third", "fourth"]}
+    books["book_c"] = ["fifth"]
+    for book, lines in books.items():
+        for n, text in enumerate(lines, start=1):
+            _image(tmp_path / book / f"{n:05d}.nrm.png", size=(300, 40))
+            _write(tmp_path / book / f"{n:05d}.gt.txt", f"{text}\n".encode())
+    _image(tmp_path / "book_c" / "00007.png", size=(300, 40))
+    _write(tmp_path / "book_c" / "00007.gt.txt", b"seventh\n")
+    ds = load_linegt(tmp_path)
+    assert [(s.id, s.truth.text) for s in ds] == [
+        ("book_a/00001", "erste"),
+        ("book_a/00002", "zweite"),
+        ("book_b/00001", "third"),
+        ("book_b/00002", "fourth"),
+        ("book_c/00001", "fifth"),
+        ("00007", "seventh"),
+    ]
+
+
+def test_ids_unique_when_images_share_a_stem(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        _image(tmp_path / folder / "page.png")
+        _write(tmp_path / folder / "page.txt", folder.encode())
+    ds = load_text(tmp_path)
+    assert [(s.id, s.truth.text) for s in ds] == [("a/page", "a"), ("b/page", "b")]
+
+
+# -------------------------------------------------------------- PAGE / ALTO
+
+
+def _alto(text: str, image: str) -> str:
+    page = Page.from_words(
+        [Word(text=text, geometry=Box(10, 10, 90, 40))], width=200, height=100
+    )
+    return dumps(page.replace(source=Source(image)), "alto")
+
+
+def test_alto_in_a_declared_latin1_encoding(tmp_path: Path) -> None:
+    _image(tmp_path / "straße.png")
+    xml = _alto("Grüße", "straße.png").replace(
+        'encoding="UTF-8"', 'encoding="ISO-8859-1"'
+    )
+    _write(tmp_path / "seite.xml", xml.encode("latin-1"))
+    (sample,) = load_alto(tmp_path)
+    assert sample.truth.text == "Grüße"
+    assert sample.image.name == "straße.png"
+
+
+def test_unrelated_xml_beside_alto_is_skipped(tmp_path: Path) -> None:
+    _image(tmp_path / "p1.png")
+    _write(tmp_path / "p1.xml", _alto("Wort", "p1.png").encode())
+    settings = '<?xml version="1.0" encoding="UTF-16"?><config/>'
+    _write(tmp_path / "settings.xml", settings.encode("utf-16"))
+    _write(tmp_path / "junk.xml", b"\xff\x00 not xml at all")
+    (sample,) = load_alto(tmp_path)
+    assert sample.truth.text == "Wort"
+
+
+# -------------------------------------------------------------------- limit
+
+
+@pytest.mark.parametrize("limit", ["3", 2.5, True, 0, -1])
+def test_limit_must_be_a_whole_number(tmp_path: Path, limit: object) -> None:
+    _image(tmp_path / "img_1.jpg")
+    _write(tmp_path / "gt_img_1.txt", b"1,1,5,1,5,5,1,5,x\n")
+    with pytest.raises(ConfigError, match="limit must be a whole number >= 1"):
+        load_dataset(f"icdar2015:{tmp_path}", limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="limit must be a whole number >= 1"):
+        load_icdar2015(tmp_path, limit=limit)  # type: ignore[arg-type]

@@ -258,7 +258,9 @@ def test_transform_rejects_bad_matrices():
     from unocr.errors import GeometryError
 
     b = Box(0, 0, 1, 1)
-    with pytest.raises(GeometryError, match=r"expected shape \(2, 3\), \(3, 3\) or \(6,\)"):
+    with pytest.raises(
+        GeometryError, match=r"expected shape \(2, 3\), \(3, 3\) or \(6,\)"
+    ):
         b.transform([[1, 0], [0, 1]])
     with pytest.raises(GeometryError, match="projective"):
         b.transform([[1, 0, 0], [0, 1, 0], [0.1, 0, 1]])

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from unocr.backends.options import check_count
 from unocr.datasets.funsd import load_funsd
 from unocr.datasets.icdar2015 import load_icdar2015
 from unocr.datasets.layout_xml import load_alto, load_page_xml
@@ -94,14 +95,17 @@ def load_dataset(
 
     Args:
         spec: ``"kind:PATH"``, or a ``(kind, path)`` pair.
-        limit: Load at most this many samples (the first in natural order).
+        limit: Load at most this many samples (the first in natural order);
+            a whole number >= 1, or ``None`` for all.
 
     Returns:
         The loaded dataset.
 
     Raises:
-        DatasetError: Unknown kind, missing folder, no samples, or a
-            malformed ground-truth file.
+        ConfigError: ``limit`` is not a whole number >= 1 (nor ``None``).
+        DatasetError: Unknown kind, missing folder, no samples, a malformed
+            ground-truth file, or two ground-truth files equally near one
+            image.
 
     Examples:
         >>> from unocr.datasets import load_dataset
@@ -113,7 +117,5 @@ def load_dataset(
         kind, path = parse_dataset_spec(f"{spec[0]}:{os.fspath(spec[1])}")
     else:
         kind, path = parse_dataset_spec(spec)
-    if limit is not None and limit < 1:
-        raise DatasetError(f"limit must be at least 1, got {limit}")
-    dataset = DATASET_KINDS[kind](path, limit=limit)
-    return dataset
+    check_count(limit, "limit", none=True)
+    return DATASET_KINDS[kind](path, limit=limit)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from unocr.backends.options import check_count
 from unocr.datasets.sample import Dataset, Sample
 from unocr.errors import DatasetError
 from unocr.image import IMAGE_SUFFIXES
@@ -21,9 +24,25 @@ __all__ = [
     "find_images",
     "image_pairs",
     "natural_key",
+    "nearest_file",
     "no_samples_error",
+    "read_bytes",
     "read_text",
+    "unique_ids",
+    "walk_files",
 ]
+
+# Folder-name words that name a dataset split, and the split they name.
+_SPLITS = {
+    "train": "train",
+    "training": "train",
+    "test": "test",
+    "testing": "test",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "dev": "val",
+}
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -39,6 +58,30 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts if p)
 
 
+def walk_files(root: Path, suffix: str | tuple[str, ...]) -> list[Path]:
+    """Files under ``root`` (recursively) ending in ``suffix``, in natural order.
+
+    Args:
+        root: A folder.
+        suffix: Case-insensitive ending(s), e.g. ``".txt"`` or ``".gt.txt"``.
+
+    Returns:
+        The paths, in natural order of their path below ``root``; hidden files
+        and folders below ``root`` (``.DS_Store``, ``.git``) are skipped.
+    """
+    endings = (suffix,) if isinstance(suffix, str) else suffix
+    endings = tuple(e.lower() for e in endings)
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found.extend(
+            Path(dirpath, name)
+            for name in filenames
+            if not name.startswith(".") and name.lower().endswith(endings)
+        )
+    return sorted(found, key=lambda p: natural_key(p.relative_to(root).as_posix()))
+
+
 def find_images(root: Path) -> list[Path]:
     """Image files under ``root`` (recursively), in natural order of their path.
 
@@ -49,35 +92,106 @@ def find_images(root: Path) -> list[Path]:
         Paths whose suffix is a known image suffix (case-insensitive); hidden
         files and folders (``.DS_Store``, ``.git``) are skipped.
     """
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(
-            Path(dirpath, name)
-            for name in filenames
-            if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES
-        )
-    return sorted(found, key=lambda p: natural_key(p.relative_to(root).as_posix()))
+    return walk_files(root, tuple(IMAGE_SUFFIXES))
 
 
-def files_by_name(root: Path, suffix: str) -> dict[str, Path]:
-    """Map file name -> path for files under ``root`` ending in ``suffix``.
+def files_by_name(root: Path, suffix: str) -> dict[str, list[Path]]:
+    """Map file name -> every path of that name under ``root`` ending in ``suffix``.
 
     Args:
         root: A folder, searched recursively (hidden entries skipped).
         suffix: Case-insensitive ending, e.g. ``".txt"`` or ``".gt.txt"``.
 
     Returns:
-        The first path found for each name (in sorted walk order).
+        The paths of each name, in natural order (several folders may hold
+        a file of one name: pick with :func:`nearest_file`).
     """
-    out: dict[str, Path] = {}
-    suffix = suffix.lower()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and name.lower().endswith(suffix):
-                out.setdefault(name, Path(dirpath, name))
+    out: dict[str, list[Path]] = {}
+    for path in walk_files(root, suffix):
+        out.setdefault(path.name, []).append(path)
     return out
+
+
+def _split_names(parts: Sequence[str]) -> set[str]:
+    words = (w for part in parts for w in re.findall(r"[a-z]+", part.lower()))
+    return {_SPLITS[w] for w in words if w in _SPLITS}
+
+
+def nearest_file(image: Path, candidates: Sequence[Path], root: Path) -> Path | None:
+    """The ground-truth file, of several with one name, that belongs to ``image``.
+
+    The file in the image's folder wins; else the one whose folder shares
+    the longest leading run of folders (below ``root``) with the image's, and
+    among those the one whose remaining folder names name the image's split
+    (``train``/``training``, ``test``/``testing``, ``val``/``validation``).
+
+    Args:
+        image: An image under ``root``.
+        candidates: The ground-truth files of the name the image expects.
+        root: The dataset folder.
+
+    Returns:
+        The nearest file, or ``None`` when there is no candidate.
+
+    Raises:
+        DatasetError: Two candidates are equally near the image.
+    """
+    if not candidates:
+        return None
+    beside = [c for c in candidates if c.parent == image.parent]
+    if beside:
+        return beside[0]
+    here = image.parent.relative_to(root).parts
+
+    def nearness(candidate: Path) -> tuple[int, int]:
+        there = candidate.parent.relative_to(root).parts
+        shared = 0
+        while shared < min(len(here), len(there)) and here[shared] == there[shared]:
+            shared += 1
+        mine, theirs = _split_names(here[shared:]), _split_names(there[shared:])
+        split = 0 if not (mine and theirs) else (1 if mine & theirs else -1)
+        return shared, split
+
+    best, *rest = sorted(candidates, key=nearness, reverse=True)
+    if rest and nearness(rest[0]) == nearness(best):
+        raise DatasetError(
+            f"cannot tell which ground truth belongs to {str(image)!r}: "
+            f"{str(best)!r} and {str(rest[0])!r} are equally near it; point the "
+            "dataset at a folder that holds one split only (its images and their "
+            "ground truth)",
+            item=str(image),
+        )
+    return best
+
+
+def unique_ids(
+    paths: Sequence[Path], root: Path, stem: Callable[[Path], str] | None = None
+) -> list[str]:
+    """Sample ids for files under ``root``: the stem, unique within the dataset.
+
+    Where several files share a stem (one per split or book folder), their
+    ids carry the folder below ``root`` (``book_a/00001``), or where they
+    share the folder too, the whole path below ``root``.
+
+    Args:
+        paths: The files that name the samples, in sample order.
+        root: The dataset folder.
+        stem: A file's id when its stem is unique (default ``path.stem``).
+
+    Returns:
+        One id per path, in the same order.
+    """
+    stems = [p.stem if stem is None else stem(p) for p in paths]
+    taken = Counter(stems)
+    ids = [
+        s if taken[s] == 1 else (p.parent.relative_to(root) / s).as_posix()
+        for p, s in zip(paths, stems, strict=True)
+    ]
+    taken = Counter(ids)
+    return [
+        i if taken[i] == 1 else p.relative_to(root).as_posix()
+        for p, i in zip(paths, ids, strict=True)
+    ]
 
 
 def check_folder(path: str | os.PathLike[str], kind: str) -> Path:
@@ -107,6 +221,27 @@ def no_samples_error(root: Path, kind: str, expected: str) -> DatasetError:
     )
 
 
+def read_bytes(path: Path) -> bytes:
+    """Read a ground-truth file's bytes.
+
+    Args:
+        path: The file.
+
+    Returns:
+        Its content.
+
+    Raises:
+        DatasetError: The file cannot be read.
+    """
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(
+            f"cannot read ground-truth file {str(path)!r}: {exc.strerror or exc}",
+            item=str(path),
+        ) from exc
+
+
 def read_text(path: Path) -> str:
     r"""Read a UTF-8 text file, dropping a BOM and normalising CRLF/CR to LF.
 
@@ -119,13 +254,7 @@ def read_text(path: Path) -> str:
     Raises:
         DatasetError: The file cannot be read or is not UTF-8.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(
-            f"cannot read ground-truth file {str(path)!r}: {exc.strerror or exc}",
-            item=str(path),
-        ) from exc
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -153,7 +282,7 @@ def file_beside(image: Path, suffix: str) -> Path | None:
 
 def image_pairs(
     root: Path, ground_truth: Callable[[Path], Path | None]
-) -> Iterator[tuple[Path, Path]]:
+) -> list[tuple[Path, Path]]:
     """Each image under ``root`` with its ground-truth file, in natural order.
 
     Args:
@@ -161,13 +290,15 @@ def image_pairs(
         ground_truth: Maps an image to its ground-truth file, or ``None``
             (the image is skipped).
 
-    Yields:
+    Returns:
         ``(image, ground_truth_file)`` pairs.
     """
+    pairs: list[tuple[Path, Path]] = []
     for image in find_images(root):
         gt = ground_truth(image)
         if gt is not None:
-            yield image, gt
+            pairs.append((image, gt))
+    return pairs
 
 
 def collect(
@@ -179,28 +310,37 @@ def collect(
     limit: int | None,
     expected: str,
     normalization: Normalization | None = None,
+    ids: Sequence[str] | None = None,
 ) -> Dataset:
     """Build a dataset from (image, ground truth) pairs.
 
     Args:
         root: The dataset folder.
         kind: The loader's name (``Dataset.kind``).
-        pairs: ``(image, ground_truth_file)`` pairs in sample order; read
-            lazily, so nothing past ``limit`` is parsed.
+        pairs: ``(image, ground_truth_file)`` pairs in sample order; only
+            the pairs up to ``limit`` are given to ``make`` (parsed).
         make: Builds the sample of one pair.
         limit: Keep at most this many samples (the first ones).
         expected: The layout expected, for the error when there is no sample.
         normalization: The dataset kind's declared text normalisation.
+        ids: The samples' ids, one per pair; default :func:`unique_ids` of
+            the images. Computed over every pair, so a sample's id does not
+            depend on ``limit``.
 
     Returns:
         The dataset.
 
     Raises:
+        ConfigError: ``limit`` is not a whole number >= 1 (nor ``None``).
         DatasetError: No pair gave a sample.
     """
+    check_count(limit, "limit", none=True)
+    pairs = list(pairs)
+    if ids is None:
+        ids = unique_ids([image for image, _ in pairs], root)
     samples: list[Sample] = []
-    for image, gt in pairs:
-        samples.append(make(image, gt))
+    for (image, gt), sample_id in zip(pairs, ids, strict=True):
+        samples.append(replace(make(image, gt), id=sample_id))
         if limit is not None and len(samples) >= limit:
             break
     if not samples:

@@ -20,6 +20,7 @@ from unocr.datasets.files import (
     collect,
     files_by_name,
     image_pairs,
+    nearest_file,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -116,18 +117,24 @@ def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     """Load a FUNSD folder (``training_data`` or ``testing_data``, or above).
 
     Args:
-        path: Folder with ``images/X.png`` and ``annotations/X.json``.
+        path: Folder with ``images/X.png`` and ``annotations/X.json`` (an
+            image takes the ``X.json`` nearest it, see
+            :func:`unocr.datasets.files.nearest_file`).
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
         Word-level samples; empty words are don't-care regions.
 
     Raises:
-        DatasetError: The folder is missing, holds no annotated image, or a
-            file is malformed.
+        ConfigError: ``limit`` is not a whole number >= 1.
+        DatasetError: The folder is missing, holds no annotated image, a
+            file is malformed, or two annotations are equally near one image.
     """
     root = check_folder(path, "funsd")
     gts = files_by_name(root, ".json")
+
+    def ground_truth(image: Path) -> Path | None:
+        return nearest_file(image, gts.get(f"{image.stem}.json", []), root)
 
     def make(image: Path, gt: Path) -> Sample:
         return annotated_sample(image, lambda w, h: _read_funsd(gt, w, h))
@@ -135,7 +142,7 @@ def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     return collect(
         root,
         "funsd",
-        image_pairs(root, lambda image: gts.get(f"{image.stem}.json")),
+        image_pairs(root, ground_truth),
         make,
         limit=limit,
         expected="images/X.png with annotations/X.json",

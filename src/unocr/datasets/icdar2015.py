@@ -3,7 +3,9 @@
 Layout: images ``img_N.jpg`` and one ground-truth file ``gt_img_N.txt`` per
 image, anywhere below the dataset folder (the official
 ``ch4_training_images/`` and ``ch4_training_localization_transcription_gt/``
-folders, or both in one folder). Each line is one word::
+folders, or both in one folder). Where several folders hold a
+``gt_img_N.txt`` (a root with both splits), an image takes the one nearest
+it (see :func:`unocr.datasets.files.nearest_file`). Each line is one word::
 
     x1,y1,x2,y2,x3,y3,x4,y4,transcription
 
@@ -32,6 +34,7 @@ from unocr.datasets.files import (
     collect,
     files_by_name,
     image_pairs,
+    nearest_file,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -115,14 +118,20 @@ def load_icdar2015(
         file are skipped.
 
     Raises:
-        DatasetError: The folder is missing, holds no annotated image, or a
-            file is malformed.
+        ConfigError: ``limit`` is not a whole number >= 1.
+        DatasetError: The folder is missing, holds no annotated image, a
+            file is malformed, or two ground-truth files are equally near
+            one image.
     """
     root = check_folder(path, "icdar2015")
     gts = files_by_name(root, ".txt")
 
     def ground_truth(image: Path) -> Path | None:
-        return gts.get(f"gt_{image.stem}.txt") or gts.get(f"{image.stem}.txt")
+        for name in (f"gt_{image.stem}.txt", f"{image.stem}.txt"):
+            gt = nearest_file(image, gts.get(name, []), root)
+            if gt is not None:
+                return gt
+        return None
 
     def make(image: Path, gt: Path) -> Sample:
         return annotated_sample(image, lambda w, h: _read_icdar2015(gt, w, h))

@@ -17,21 +17,30 @@ The image of each XML file is found by, in turn:
 3. the one image in the dataset whose file name carries the same number
    (``INPUT_0017.tif`` for ``PAGE_0017_PAGE.xml``), when exactly one does.
 
-XML files without an image are skipped.
+Files are read in the encoding their XML declaration names (UTF-8 when it
+names none). XML files of another kind (METS, settings, a schema, the other
+format) and XML files without an image are skipped.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
-from dataclasses import replace
 from pathlib import Path
 
-from unocr.datasets.files import check_folder, collect, find_images, read_text
+from unocr.datasets.files import (
+    check_folder,
+    collect,
+    find_images,
+    read_bytes,
+    unique_ids,
+    walk_files,
+)
 from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.truth import annotated_sample
-from unocr.errors import DatasetError, UnocrError
-from unocr.formats import loads
+from unocr.errors import DatasetError, FormatError, UnocrError
+from unocr.formats import loads, sniff_format
 from unocr.geometry import Geometry
 from unocr.model import Element, Page
 
@@ -41,8 +50,32 @@ _REFERENCE = {
     "page": re.compile(r"""imageFilename\s*=\s*(["'])(.*?)\1"""),
     "alto": re.compile(r"<(?:\w+:)?fileName>\s*([^<]*?)\s*</(?:\w+:)?fileName>"),
 }
-_ROOT_TAG = {"page": "PcGts", "alto": "alto"}
+_FORMAT = {"page": "page-xml", "alto": "alto"}
 _DIGITS = re.compile(r"\d+")
+_DECLARED = re.compile(
+    rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']"""
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decoded(data: bytes) -> str:
+    """The document as text, in the encoding its BOM or declaration names.
+
+    Undecodable bytes become U+FFFD: the text only serves to tell the kind of
+    file and find its image reference; the XML parser reads the bytes.
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        declared = _DECLARED.match(data)
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:  # an encoding Python does not know
+        return data.decode("utf-8", errors="replace")
 
 
 def _reference(text: str, kind: str) -> str | None:
@@ -72,18 +105,20 @@ def _numbers(path: Path) -> tuple[str, ...]:
     return tuple(_DIGITS.findall(path.stem))
 
 
-def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, str]]:
+def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, bytes]]:
     images = find_images(root)
     by_number: dict[tuple[str, ...], list[Path]] = {}
     for found in images:
         by_number.setdefault(_numbers(found), []).append(found)
-    out: list[tuple[Path, Path, str]] = []
-    for xml in sorted(root.rglob("*.xml")):
-        if any(part.startswith(".") for part in xml.relative_to(root).parts):
-            continue
-        text = read_text(xml)
-        if f"<{_ROOT_TAG[kind]}" not in text and f":{_ROOT_TAG[kind]}" not in text:
-            continue  # another XML file (METS, a schema, the other format)
+    out: list[tuple[Path, Path, bytes]] = []
+    for xml in walk_files(root, ".xml"):
+        data = read_bytes(xml)
+        text = _decoded(data)
+        try:
+            if sniff_format(text) != _FORMAT[kind]:
+                continue  # the other format, or hOCR
+        except FormatError:
+            continue  # another XML file (METS, settings, a schema)
         image: Path | None = None
         ref = _reference(text, kind)
         if ref is not None:
@@ -97,15 +132,15 @@ def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, str]]:
             same = by_number.get(_numbers(xml), [])
             image = same[0] if len(same) == 1 and _numbers(xml) else None
         if image is not None:
-            out.append((image, xml, text))
+            out.append((image, xml, data))
     return out
 
 
 def _parse(
-    xml: Path, text: str, kind: str
+    xml: Path, data: bytes, kind: str
 ) -> tuple[Page, tuple[Geometry, ...], tuple[Element, ...], Level]:
     try:
-        page = loads(text, format="page-xml" if kind == "page" else kind)
+        page = loads(data, format=_FORMAT[kind])
     except UnocrError as exc:
         raise DatasetError(f"{xml}: {exc}", item=str(xml)) from exc
     level: Level = "word" if page.words else "line"
@@ -115,24 +150,23 @@ def _parse(
 def _load(path: str | os.PathLike[str], kind: str, limit: int | None) -> Dataset:
     root = check_folder(path, kind)
     pairs = _pairs(root, kind)
-    texts = {xml: text for _, xml, text in pairs}
+    contents = {xml: data for _, xml, data in pairs}
 
     def make(image: Path, xml: Path) -> Sample:
-        page, ignore, listed, level = _parse(xml, texts[xml], kind)
-        sample = annotated_sample(
-            image, lambda w, h: (page, ignore, listed), level=level
-        )
-        # several XML files may share one image: the XML names the sample
-        return replace(sample, id=xml.stem)
+        page, ignore, listed, level = _parse(xml, contents[xml], kind)
+        return annotated_sample(image, lambda w, h: (page, ignore, listed), level=level)
 
     label = "PAGE-XML" if kind == "page" else "ALTO"
+    xmls = [xml for _, xml, _ in pairs]
     return collect(
         root,
-        "page-xml" if kind == "page" else "alto",
-        ((image, xml) for image, xml, _ in pairs),
+        _FORMAT[kind],
+        [(image, xml) for image, xml, _ in pairs],
         make,
         limit=limit,
         expected=f"{label} files with the images they reference",
+        # several XML files may share one image: the XML names the sample
+        ids=unique_ids(xmls, root),
     )
 
 
@@ -149,6 +183,7 @@ def load_page_xml(path: str | os.PathLike[str], *, limit: int | None = None) -> 
         follows the file's ``ReadingOrder``.
 
     Raises:
+        ConfigError: ``limit`` is not a whole number >= 1.
         DatasetError: The folder is missing, holds no PAGE file with an image,
             or a PAGE file is malformed (the message names the file and,
             for XML syntax errors, the line).
@@ -168,6 +203,7 @@ def load_alto(path: str | os.PathLike[str], *, limit: int | None = None) -> Data
         Word-level samples (``String`` elements) in document order.
 
     Raises:
+        ConfigError: ``limit`` is not a whole number >= 1.
         DatasetError: The folder is missing, holds no ALTO file with an image,
             or an ALTO file is malformed (the message names the file and,
             for XML syntax errors, the line).

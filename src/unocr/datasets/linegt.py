@@ -10,16 +10,15 @@ normalisation in the metrics to fold them).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from unocr.datasets.files import (
     IMAGE_SUFFIXES,
     check_folder,
     collect,
-    files_by_name,
-    natural_key,
     read_text,
+    unique_ids,
+    walk_files,
 )
 from unocr.datasets.sample import Dataset, Sample
 from unocr.datasets.truth import text_only_page, upright_size
@@ -52,19 +51,20 @@ def load_linegt(path: str | os.PathLike[str], *, limit: int | None = None) -> Da
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
-        Samples with ``localized=False`` whose truth is one line of text.
+        Samples with ``localized=False`` whose truth is one line of text, named
+        by the ``.gt.txt`` file (with its folder where several folders hold
+        one of that name, as in one folder per book: ``book_a/00001``).
 
     Raises:
+        ConfigError: ``limit`` is not a whole number >= 1.
         DatasetError: The folder is missing or no ``.gt.txt`` has an image.
     """
     root = check_folder(path, "linegt")
-    gts = files_by_name(root, ".gt.txt")
-
-    def pairs() -> Iterator[tuple[Path, Path]]:
-        for name in sorted(gts, key=natural_key):
-            image = _image_for(gts[name], _stem(name))
-            if image is not None:
-                yield image, gts[name]
+    pairs: list[tuple[Path, Path]] = []
+    for gt in walk_files(root, ".gt.txt"):
+        image = _image_for(gt, _stem(gt.name))
+        if image is not None:
+            pairs.append((image, gt))
 
     def make(image: Path, gt: Path) -> Sample:
         text = " ".join(read_text(gt).split("\n")).strip()
@@ -76,10 +76,11 @@ def load_linegt(path: str | os.PathLike[str], *, limit: int | None = None) -> Da
     return collect(
         root,
         "linegt",
-        pairs(),
+        pairs,
         make,
         limit=limit,
         expected="X.tif (or .png) with X.gt.txt",
+        ids=unique_ids([gt for _, gt in pairs], root, lambda gt: _stem(gt.name)),
     )
 
 

@@ -6,7 +6,8 @@ and a person corrects them. Each line's ``source.index`` names its PDF page and
 ``source.dpi`` the resolution its coordinates are in (300 when absent). Pages
 without a line are not scored. Every labelled page is rendered once, at that
 resolution, to a PNG in a temporary folder (removed when the process exits),
-and becomes a sample ``X-p<N>`` whose image is that file, so every engine reads
+and becomes a sample ``X-p<N>`` (``folder/X-p<N>`` where PDFs in several
+folders share the name ``X``) whose image is that file, so every engine reads
 exactly the pixels the ground truth describes. Words (or lines) whose text is
 ``###`` are don't-care regions, as in the ``json`` kind.
 """
@@ -17,10 +18,16 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-from unocr.datasets.files import check_folder, no_samples_error, read_text
+from unocr.backends.options import check_count
+from unocr.datasets.files import (
+    check_folder,
+    no_samples_error,
+    read_text,
+    unique_ids,
+    walk_files,
+)
 from unocr.datasets.sample import Dataset, Sample
 from unocr.datasets.truth import split_dont_care
 from unocr.documents import DEFAULT_DPI, DocumentOptions, PageRef, load_input
@@ -56,14 +63,12 @@ def _truth_pages(path: Path) -> list[Page]:
     return pages
 
 
-def _pairs(root: Path) -> Iterator[tuple[Path, Path]]:
-    for pdf in sorted(root.rglob("*.pdf")):
-        truth = pdf.with_suffix(".jsonl")
-        if truth.is_file() and not any(p.startswith(".") for p in pdf.parts):
-            yield pdf, truth
+def _pairs(root: Path) -> list[tuple[Path, Path]]:
+    candidates = ((pdf, pdf.with_suffix(".jsonl")) for pdf in walk_files(root, ".pdf"))
+    return [(pdf, truth) for pdf, truth in candidates if truth.is_file()]
 
 
-def _samples(pdf: Path, truth_file: Path, limit: int | None) -> list[Sample]:
+def _samples(pdf: Path, truth_file: Path, name: str, limit: int | None) -> list[Sample]:
     folder = Path(tempfile.mkdtemp(dir=_pages_folder()))  # PDFs may share a stem
     samples: list[Sample] = []
     for truth in _truth_pages(truth_file):
@@ -91,7 +96,7 @@ def _samples(pdf: Path, truth_file: Path, limit: int | None) -> list[Sample]:
         page, ignore, level = split_dont_care(truth)
         samples.append(
             Sample(
-                id=f"{pdf.stem}-p{index + 1}",
+                id=f"{name}-p{index + 1}",
                 image=image,
                 truth=page,
                 ignore=ignore,
@@ -117,17 +122,21 @@ def load_pdf_dataset(
         rendered at each page's ``source.dpi``.
 
     Raises:
+        ConfigError: ``limit`` is not a whole number >= 1.
         DatasetError: The folder is missing, holds no labelled PDF, a line is
             not a unocr page, a page is outside its PDF, or a page's size does
             not match its rendering.
     """
+    check_count(limit, "limit", none=True)
     root = check_folder(path, "pdf")
+    pairs = _pairs(root)
+    names = unique_ids([pdf for pdf, _ in pairs], root)
     samples: list[Sample] = []
-    for pdf, truth in _pairs(root):
+    for (pdf, truth), name in zip(pairs, names, strict=True):
         left = None if limit is None else limit - len(samples)
         if left is not None and left <= 0:
             break
-        samples.extend(_samples(pdf, truth, left))
+        samples.extend(_samples(pdf, truth, name, left))
     if not samples:
         raise no_samples_error(
             root, "pdf", "X.pdf with X.jsonl (unocr JSON Lines, one page per line)"

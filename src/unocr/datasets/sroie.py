@@ -22,6 +22,7 @@ from unocr.datasets.files import (
     collect,
     files_by_name,
     image_pairs,
+    nearest_file,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -69,7 +70,9 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     """Load a SROIE task 1 folder.
 
     Args:
-        path: Folder with ``X.jpg`` and ``X.txt`` pairs (in any sub-folders).
+        path: Folder with ``X.jpg`` and ``X.txt`` pairs (in any sub-folders;
+            an image takes the ``X.txt`` nearest it, see
+            :func:`unocr.datasets.files.nearest_file`).
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
@@ -78,11 +81,15 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
         transcribed in upper case); images without a box file are skipped.
 
     Raises:
-        DatasetError: The folder is missing, holds no annotated image, or a
-            file is malformed.
+        ConfigError: ``limit`` is not a whole number >= 1.
+        DatasetError: The folder is missing, holds no annotated image, a
+            file is malformed, or two box files are equally near one image.
     """
     root = check_folder(path, "sroie")
     gts = files_by_name(root, ".txt")
+
+    def ground_truth(image: Path) -> Path | None:
+        return nearest_file(image, gts.get(f"{image.stem}.txt", []), root)
 
     def make(image: Path, gt: Path) -> Sample:
         return annotated_sample(image, lambda w, h: _read_sroie(gt, w, h), level="line")
@@ -90,7 +97,7 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     return collect(
         root,
         "sroie",
-        image_pairs(root, lambda image: gts.get(f"{image.stem}.txt")),
+        image_pairs(root, ground_truth),
         make,
         limit=limit,
         expected="X.jpg with X.txt",
