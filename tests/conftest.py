@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,18 @@ def snippet() -> Image.Image:
     """The first two lines of the Tesseract test page, RGB, 600 x 85 pixels."""
     with Image.open(ROOT / "samples" / "phototest.png") as im:
         return im.convert("RGB").crop((20, 75, 620, 160))
+
+
+@pytest.fixture
+def ink() -> Iterator[str]:
+    """The ``ink`` engine (tests/ink_engine.py) registered for one test."""
+    import unocr
+    from unocr import registry
+
+    from .ink_engine import InkBackend
+
+    registry.register_backend("ink", InkBackend)
+    unocr.clear_cache()
+    yield "ink"
+    registry.unregister_backend("ink")
+    unocr.clear_cache()

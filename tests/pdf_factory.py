@@ -16,6 +16,18 @@ def image_pdf(path: Path, images: Sequence[Image.Image], dpi: float = 150) -> Pa
     return path
 
 
+def standard_font(pdf: pikepdf.Pdf, name: str = "Helvetica") -> pikepdf.Object:
+    """One of PDF's standard 14 Type 1 fonts (WinAnsi encoding), made indirect."""
+    return pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name("/" + name),
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+
+
 def text_pdf(
     path: Path,
     lines: Sequence[tuple[float, float, str]],
@@ -28,14 +40,7 @@ def text_pdf(
 ) -> Path:
     """A born-digital PDF: Helvetica text at (x, y) points on each page."""
     pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
-    )
+    font = standard_font(pdf)
     ox, oy = mediabox_origin
     for _ in range(pages):
         page = pdf.add_blank_page(page_size=size)

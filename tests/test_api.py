@@ -31,16 +31,6 @@ from .ink_engine import InkBackend, bars
 _image = bars
 
 
-@pytest.fixture
-def ink():
-    name = "ink"
-    registry.register_backend(name, InkBackend)
-    unocr.clear_cache()
-    yield name
-    registry.unregister_backend(name)
-    unocr.clear_cache()
-
-
 def test_read_every_input_kind_gives_the_same_page(ink, tmp_path):
     img = _image()
     path = tmp_path / "bars.png"

@@ -19,7 +19,6 @@ import pytest
 from PIL import Image
 
 import unocr
-from unocr import registry
 from unocr.documents import DocumentOptions, PageRef, load_input, select_pages
 from unocr.errors import DocumentError, ImageError
 from unocr.geometry import Box
@@ -30,15 +29,6 @@ from .pdf_factory import image_pdf, raw_pdf, text_pdf
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
 LINES = [(72, 700, "Hello PDF world"), (72, 650, "second line here")]
-
-
-@pytest.fixture
-def ink():
-    registry.register_backend("ink", InkBackend)
-    unocr.clear_cache()
-    yield "ink"
-    registry.unregister_backend("ink")
-    unocr.clear_cache()
 
 
 def _widths(page) -> list[int]:

@@ -9,7 +9,6 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 import unocr
-from unocr import registry
 from unocr.draw import (
     LEVEL_COLORS,
     NO_CONFIDENCE_COLOR,
@@ -21,7 +20,6 @@ from unocr.errors import ImageError
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
 from unocr.model import Block, Line, Page, Word
 
-from .ink_engine import InkBackend
 from .pdf_factory import image_pdf
 
 WHITE = (255, 255, 255)
@@ -155,18 +153,13 @@ def test_bad_arguments():
     with pytest.raises(ImageError, match="400x300"):
         page.draw(blank(width=300, height=400))  # the page's size, turned
     # no image, and no source file to load it from
-    with pytest.raises(ImageError, match=r"no source file.*pass the image it was read from"):
+    with pytest.raises(
+        ImageError, match=r"no source file.*pass the image it was read from"
+    ):
         draw_page(page)
 
 
 # ----------------------------------------------------------- pages of documents
-@pytest.fixture
-def ink():
-    registry.register_backend("ink", InkBackend)
-    unocr.clear_cache()
-    yield "ink"
-    registry.unregister_backend("ink")
-    unocr.clear_cache()
 
 
 SQUARES = [40, 140, 260]  # page k has one black square centred at x=SQUARES[k]

@@ -150,19 +150,6 @@ def test_save_pdf_bad_input(tmp_path):
     assert buffer.getvalue().startswith(b"%PDF-")
 
 
-@pytest.fixture
-def ink():
-    from unocr import registry
-
-    from .ink_engine import InkBackend
-
-    registry.register_backend("ink", InkBackend)
-    unocr.clear_cache()
-    yield "ink"
-    registry.unregister_backend("ink")
-    unocr.clear_cache()
-
-
 def test_save_pdf_renders_pages_of_an_encrypted_pdf_with_its_password(ink, tmp_path):
     # the password was lost: save_pdf said to pass read's password=
     plain = image_pdf(tmp_path / "plain.pdf", [Image.open(SAMPLE)], dpi=72)

@@ -18,7 +18,7 @@ import unocr
 from unocr.geometry import Box
 from unocr.model import Page, Word
 
-from .pdf_factory import text_pdf
+from .pdf_factory import standard_font, text_pdf
 
 ROTATIONS = [0, 90, 180, 270]
 THREE = [(72, 700, "First line of text"), (72, 660, "Second line here"),
@@ -39,13 +39,7 @@ def glyph_pdf(
     the Courier width, or ``down`` by one line (upright letters stacked).
     """
     pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name.Courier,
-        )
-    )
+    font = standard_font(pdf, "Courier")
     ops = []
     for x, y, text in runs:
         for i, char in enumerate(text):
