@@ -24,7 +24,6 @@ format) and XML files without an image are skipped.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from pathlib import Path
@@ -41,6 +40,7 @@ from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.truth import annotated_sample
 from unocr.errors import DatasetError, FormatError, UnocrError
 from unocr.formats import loads, sniff_format
+from unocr.formats._xml import declared_text
 from unocr.geometry import Geometry
 from unocr.model import Element, Page
 
@@ -52,30 +52,6 @@ _REFERENCE = {
 }
 _FORMAT = {"page": "page-xml", "alto": "alto"}
 _DIGITS = re.compile(r"\d+")
-_DECLARED = re.compile(
-    rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']"""
-)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def _decoded(data: bytes) -> str:
-    """The document as text, in the encoding its BOM or declaration names.
-
-    Undecodable bytes become U+FFFD: the text only serves to tell the kind of
-    file and find its image reference; the XML parser reads the bytes.
-    """
-    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
-    if encoding is None:
-        declared = _DECLARED.match(data)
-        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
-    try:
-        return data.decode(encoding, errors="replace")
-    except LookupError:  # an encoding Python does not know
-        return data.decode("utf-8", errors="replace")
 
 
 def _reference(text: str, kind: str) -> str | None:
@@ -113,7 +89,7 @@ def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, bytes]]:
     out: list[tuple[Path, Path, bytes]] = []
     for xml in walk_files(root, ".xml"):
         data = read_bytes(xml)
-        text = _decoded(data)
+        text = declared_text(data)
         try:
             if sniff_format(text) != _FORMAT[kind]:
                 continue  # the other format, or hOCR

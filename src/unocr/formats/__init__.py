@@ -43,6 +43,7 @@ from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr._files import open_regular_file
 from unocr.errors import FormatError, GeometryError, ModelError
+from unocr.formats._xml import declared_text
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 from unocr.formats.names import (
     READ_FORMATS,
@@ -151,9 +152,7 @@ def dumps(page: Page, format: str) -> str:
 def _as_text_head(data: str | bytes, size: int = 65536) -> str:
     head = data[:size]
     if isinstance(head, bytes):
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return head.decode("utf-16", errors="replace")
-        return head.decode("utf-8", errors="replace")
+        return declared_text(head)
     return head
 
 

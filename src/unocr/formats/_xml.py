@@ -22,6 +22,7 @@ lxml is imported inside the functions, so ``import unocr`` stays free of it.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ from unocr.limits import ReadLimits, check_limit
 __all__ = [
     "NsReader",
     "XmlSyntaxError",
+    "declared_text",
     "local_name",
     "lxml_etree",
     "namespace",
@@ -48,6 +50,38 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY_DECL = re.compile(rb"<\s*!\s*ENTITY", re.IGNORECASE)
 # A reference to a named entity other than XML's five predefined ones.
 _ENTITY_REF = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z_:][\w.:-]*;")
+
+
+_DECLARED = re.compile(
+    rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']"""
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def declared_text(data: bytes) -> str:
+    """An XML document's bytes as text, in the encoding its BOM or declaration names.
+
+    For looking into a document (its root tag, a reference); the XML parser
+    reads the bytes themselves. Without a BOM or declaration: UTF-8.
+
+    Args:
+        data: The document, or its first bytes.
+
+    Returns:
+        The text; undecodable bytes become U+FFFD.
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        declared = _DECLARED.match(data)
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:  # an encoding Python does not know
+        return data.decode("utf-8", errors="replace")
 
 
 def lxml_etree() -> Any:
