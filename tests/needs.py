@@ -48,3 +48,26 @@ def import_keras_ocr(test_file: str) -> ModuleType:
             allow_module_level=True,
         )
     return keras_ocr
+
+
+def korean_font() -> str:
+    """A font file that draws Hangul, for Tesseract's Korean model to read.
+
+    Skips the test where Tesseract lacks its Korean traineddata or no font
+    draws Hangul, naming the package that fixes it.
+    """
+    import unocr
+    from unocr.draw import find_font
+
+    info = {i.name: i for i in unocr.available_backends()}["tesseract"]
+    if "ko" not in ((info.capabilities and info.capabilities.languages) or ()):
+        pytest.skip("Korean traineddata missing: apt-get install tesseract-ocr-kor")
+    font = find_font("안녕하세요")
+    if font is None:
+        pytest.skip("no Korean font installed: apt-get install fonts-nanum")
+    return str(font)
+
+
+def hangul(text: str) -> int:
+    """How many Hangul syllables ``text`` holds."""
+    return sum("\uac00" <= c <= "\ud7a3" for c in text)

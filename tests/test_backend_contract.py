@@ -7,6 +7,7 @@ import threading
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -98,6 +99,33 @@ def test_a_stray_exception_is_wrapped_once():
         assert isinstance(failure, ItemFailure)
         assert isinstance(failure.error, RecognitionError)
         assert isinstance(failure.error.__cause__, ZeroDivisionError)
+
+
+class _Greedy(InkBackend):
+    """Sizes a buffer from the image's shape, as a model scaling a thin strip to
+    its input height does: a one-pixel-wide image asks for exabytes, and the
+    allocator raises a real MemoryError (no memory is touched)."""
+
+    def _recognize(self, image, languages, clock):
+        if image.width == 1:
+            np.empty(2**62, dtype=np.uint8)
+        return super()._recognize(image, languages, clock)
+
+
+def test_an_engine_out_of_memory_is_a_typed_error_for_that_image_only():
+    strip = Image.new("RGB", (1, 500), "white")
+    with _Greedy() as engine:
+        with pytest.raises(RecognitionError) as single:
+            engine.read(strip)
+        results = engine.read_many([_bars(), strip, _bars()], errors="return")
+    message = str(single.value)
+    assert "ink ran out of memory" in message and "1x500 pixels" in message
+    assert "smaller" in message and "max_memory" in message  # what to do
+    assert isinstance(single.value.__cause__, MemoryError)
+    assert single.value.backend == "ink"
+    assert isinstance(results[1], ItemFailure) and results[1].index == 1
+    assert isinstance(results[1].error, RecognitionError)
+    assert [p.text for p in (results[0], results[2])] == ["w20 w40", "w20 w40"]
 
 
 class _ReturnsText(InkBackend):

@@ -24,6 +24,7 @@ from unocr.comparison import compare
 from unocr.errors import (
     BackendNotFoundError,
     ConfigError,
+    EngineTimeoutError,
     RecognitionError,
     StageUnavailableError,
 )
@@ -32,7 +33,8 @@ from unocr.image import LoadedImage
 from unocr.model import Block, EngineUse, Line, Page, Provenance, Word
 
 from .ink_engine import InkBackend
-from .needs import needs_tesseract
+from .needs import hangul, needs_tesseract
+from .test_pipeline import korean_line
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
@@ -323,3 +325,48 @@ def test_words_of_a_reread_line_follow_the_line() -> None:
     assert all(w.confidence == 0.9 and w.provenance == who for w in new.words)
     assert new.words[0].geometry.to_box().x1 <= new.words[1].geometry.to_box().x0
     assert not new.native and new.provenance == who
+
+
+def test_each_engine_reads_in_its_own_languages_unless_the_call_says() -> None:
+    korean = korean_line()
+    with (
+        unocr.get_backend("tesseract", languages="ko") as first,
+        unocr.get_backend("tesseract", languages="ko") as second,
+        CascadeBackend(engines=[first, second], below=1.0) as objects,
+    ):
+        page = objects.read(korean)
+        english = objects.read(korean, languages="en")
+    assert hangul(page.text) >= 5, page.text
+    assert page.languages == ("ko",)
+    assert page.engines[1].regions == len(page.lines) > 0  # both engines read
+    assert hangul(english.text) == 0 and english.languages == ("en",)
+    with unocr.get_backend(
+        "tesseract/tesseract", below=1.0, options={"tesseract": {"languages": "ko"}}
+    ) as named:
+        page = named.read(korean)
+    assert hangul(page.text) >= 5, page.text
+    assert page.languages == ("ko",)
+
+
+def test_timeout_is_each_engines_limit_per_image(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from unocr.cli import main
+
+    with unocr.get_backend("tesseract/tesseract", timeout=30) as both:
+        assert [e.timeout for e in both.engines] == [30, 30]  # type: ignore[attr-defined]
+    with unocr.get_backend(
+        "cascade",
+        engines=["tesseract", "rapidocr"],
+        timeout=30,
+        options={"tesseract": {"timeout": 5}},
+    ) as mixed:  # an engine's own option wins
+        assert [e.timeout for e in mixed.engines] == [5, 30]  # type: ignore[attr-defined]
+    with (
+        unocr.get_backend("tesseract/tesseract", timeout=0.01) as hasty,
+        pytest.raises(EngineTimeoutError) as info,
+    ):
+        hasty.read(EUROTEXT)
+    assert info.value.timeout == 0.01 and info.value.backend == "tesseract"
+    code = main(["read", str(SAMPLE), "-b", "tesseract/tesseract", "--timeout", "60"])
+    assert code == 0 and "quick brown" in capsys.readouterr().out

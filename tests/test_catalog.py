@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ import unocr
 from unocr import registry
 from unocr.backends import catalog
 from unocr.backends.catalog import BUILTINS, DataProbe, EngineSpec
+from unocr.errors import RegistrationError
 
 from .fresh_imports import imported_after
+from .ink_engine import InkBackend
 
 SRC = Path(unocr.__file__).resolve().parent
 
@@ -109,3 +112,49 @@ def test_the_registry_imports_no_engine_internals():
     }
     imported = _imports(SRC / "registry.py")
     assert not {m for m in imported for e in engines if m.startswith(e)}
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("acme/ocr", "'/' joins the engines of a cascade"),
+        ("acme+ocr", "'+' joins the stages of a pipeline"),
+        ("acme:ocr", "':' starts an engine's options"),
+        ("acme=ocr", "'=' ends a label"),
+        ("acme,ocr", "',' separates options"),
+    ],
+)
+def test_a_name_using_the_spec_syntax_is_refused(name, why):
+    with pytest.raises(RegistrationError) as info:
+        registry.register_backend(name, InkBackend)
+    message = str(info.value)
+    assert repr(name) in message and why in message
+    assert "e.g. 'acme-ocr'" in message  # what to use instead
+    assert name not in registry.backend_names()
+
+
+def test_an_entry_point_named_with_the_spec_syntax_is_ignored(tmp_path, monkeypatch):
+    (tmp_path / "unocr_ep_slash.py").write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(Path(__file__).parent)!r})
+            from ink_engine import InkBackend as SlashBackend
+            """
+        )
+    )
+    dist = tmp_path / "unocr_ep_slash-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: unocr-ep-slash\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[unocr.backends]\nacme/ocr = unocr_ep_slash:SlashBackend\n"
+        "acme-ocr = unocr_ep_slash:SlashBackend\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_entry_points", None)
+    with pytest.warns(UserWarning, match="'/' joins the engines of a cascade"):
+        names = registry.backend_names()
+    assert "acme-ocr" in names and "acme/ocr" not in names
+    monkeypatch.setattr(registry, "_entry_points", None)

@@ -10,24 +10,37 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 import unocr
 from unocr.backends.base import Backend, ItemFailure
 from unocr.backends.pipeline import PipelineBackend
 from unocr.comparison.engines import parse_engine_spec
 from unocr.errors import BackendNotFoundError, FormatError, StageUnavailableError
+from unocr.geometry import Box
 from unocr.metrics import cer
 from unocr.model import Page, Provenance
 from unocr.registry import canonical_name
 
 from .command import run_unocr
 from .ink_engine import InkBackend
-from .needs import needs_tesseract
+from .needs import hangul, korean_font, needs_tesseract
 
 TEXT = "This is a lot of 12 point text to test the\nocr code and see if it works on all types"
 
+#: One line of Korean, which Tesseract reads only with its Korean model.
+KOREAN = "안녕하세요 세계"
+
 pytestmark = needs_tesseract
+
+
+def korean_line() -> Image.Image:
+    """:data:`KOREAN` drawn large; skips where Tesseract or a font lacks Korean."""
+    image = Image.new("RGB", (700, 160), "white")
+    ImageDraw.Draw(image).text(
+        (20, 40), KOREAN, font=ImageFont.truetype(korean_font(), 60), fill="black"
+    )
+    return image
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +120,38 @@ def test_level_line_reads_lines_even_where_words_are_detected(
         unocr.get_backend(
             "pipeline", detect="tesseract", recognize="tesseract", level="page"
         )
+
+
+def test_level_word_reads_lines_where_the_detector_finds_no_words(
+    pipeline: Backend, snippet: Image.Image
+) -> None:
+    assert not pipeline.detector.detect(snippet).words  # RapidOCR finds lines
+    with unocr.get_backend("rapidocr+tesseract", level="word") as words:
+        page = words.read(snippet)
+    assert page.text and page.text == pipeline.read(snippet).text
+    assert [line.geometry for line in page.lines] == [
+        line.geometry for line in pipeline.detector.detect(snippet).lines
+    ]
+
+
+def test_each_stage_reads_in_its_own_languages_unless_the_call_says() -> None:
+    korean = korean_line()
+    with unocr.get_backend(
+        "tesseract+tesseract",
+        detect_options={"languages": "ko"},
+        recognize_options={"languages": "ko"},
+    ) as both:
+        own = both.read(korean)
+        english = both.read(korean, languages="en")
+        region = both.recognize(korean, [Box(0, 0, *korean.size)])[0]
+    assert hangul(own.text) >= 5, own.text  # read word by word, not perfectly
+    assert own.languages == ("ko",)
+    assert {w.language for w in own.words} == {"ko"}
+    assert hangul(region.text) >= 6, region.text  # the stage alone, too
+    assert hangul(english.text) == 0 and english.languages == ("en",)
+    with unocr.get_backend("tesseract+tesseract", languages="ko") as given:
+        page = given.read(korean)  # the pipeline's languages reach both stages
+    assert hangul(page.text) >= 5 and page.languages == ("ko",)
 
 
 def test_read_many_keeps_good_items(pipeline: Backend, snippet: Image.Image) -> None:

@@ -15,7 +15,10 @@ their ``pyproject.toml``::
 
 A name never silently replaces another: registering a taken name raises
 :class:`RegistrationError` unless ``replace=True``; an entry point that
-collides with a built-in name is ignored with a warning.
+collides with a built-in name is ignored with a warning. Nor can a name hold
+a character of the spec syntax (``/``, ``+``, ``:``, ``=``, ``,``), which
+would read as a cascade, a pipeline or options: such a name is refused the
+same ways.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any, cast
 from unocr.backends.base import Backend
 from unocr.backends.catalog import (
     BUILTINS,
+    CASCADE_SEPARATOR,
     PIPELINE_SEPARATOR,
     Capabilities,
     EngineSpec,
@@ -124,6 +128,34 @@ def _canonical(name: str) -> str:
     return name.strip().lower()
 
 
+#: The characters of the engine spec syntax, which no engine's own name may
+#: hold: a name with one would be read as a composition or a spec instead.
+_SPEC_SYNTAX = {
+    CASCADE_SEPARATOR: "joins the engines of a cascade",
+    PIPELINE_SEPARATOR: "joins the stages of a pipeline",
+    ":": "starts an engine's options",
+    "=": "ends a label (LABEL=NAME)",
+    ",": "separates options",
+}
+
+
+def _unreachable(name: str) -> str | None:
+    """Why ``name`` cannot name an engine of its own, or ``None`` when it can."""
+    found = [c for c in _SPEC_SYNTAX if c in name]
+    if not found:
+        return None
+    why = "; ".join(f"{c!r} {_SPEC_SYNTAX[c]}" for c in found)
+    plain = name
+    for c in found:
+        plain = plain.replace(c, "-")
+    listed = ", ".join(repr(c) for c in _SPEC_SYNTAX)
+    return (
+        f"the backend name {name!r} cannot be looked up, since in a backend name "
+        f"or spec (as 'rapidocr/tesseract:below=0.9') {why}; use a name without "
+        f"{listed}, e.g. {plain!r}"
+    )
+
+
 def canonical_name(name: str) -> str:
     """The registered spelling of a backend name or alias, importing nothing.
 
@@ -152,6 +184,13 @@ def _load_entry_points() -> dict[str, metadata.EntryPoint]:
                         stacklevel=2,
                     )
                     continue
+                problem = _unreachable(ep.name)
+                if problem is not None:
+                    warnings.warn(
+                        f"ignoring entry point {ep.value!r}: {problem}",
+                        stacklevel=2,
+                    )
+                    continue
                 found[key] = ep
             _entry_points = found
         return _entry_points
@@ -174,11 +213,16 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
             function (built-in names can never be replaced).
 
     Raises:
-        RegistrationError: The name is taken (or empty).
+        RegistrationError: The name is taken, empty, or holds a character of
+            the engine spec syntax (``/``, ``+``, ``:``, ``=``, ``,``), which
+            would make it a cascade, a pipeline or a spec with options.
     """
     key = _canonical(name)
     if not key:
         raise RegistrationError("a backend name must not be empty")
+    problem = _unreachable(name.strip())
+    if problem is not None:
+        raise RegistrationError(problem)
     if not callable(factory):
         raise RegistrationError(
             f"factory for {name!r} must be callable, got {factory!r}"
@@ -248,7 +292,7 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
     if key in _BUILTIN_BY_NAME:
         return key, _import_target(_BUILTIN_BY_NAME[key])
     parts = pipeline_parts(key)
-    if parts is not None and key not in _registered:
+    if parts is not None:
         detect, recognize = parts
         pipeline = _import_target(_BUILTIN_BY_NAME["pipeline"])
         return canonical_name(key), functools.partial(

@@ -69,7 +69,7 @@ from unocr.languages import normalize_languages
 from unocr.limits import check_limit_argument
 from unocr.model import Block, Page, Recognition, Timings
 
-__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch"]
+__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch", "own_languages"]
 
 _T = TypeVar("_T")
 _B = TypeVar("_B", bound="Backend")
@@ -590,7 +590,8 @@ class Backend(Closing, abc.ABC):
         :meth:`_before_call`, and normalises the call's languages.
 
         Args:
-            languages: The call's languages; ``None`` for the backend's own.
+            languages: The call's languages; ``None`` (or none at all) for the
+                backend's own.
             stage: ``"detect"`` or ``"recognize"`` for a stage call.
 
         Returns:
@@ -673,7 +674,14 @@ class Backend(Closing, abc.ABC):
             raise _tag(err, self.name, describe_item(image)) from err.__cause__
 
     def _languages(self, languages: str | Sequence[str] | None) -> tuple[str, ...]:
-        return self.languages if languages is None else normalize_languages(languages)
+        """A call's languages, normalised; none given (``None`` or empty): its own.
+
+        A pipeline or cascade passes each engine the languages it was given
+        itself, ``()`` when none, so that each engine then reads in its own.
+        """
+        if languages is None:
+            return self.languages
+        return normalize_languages(languages) or self.languages
 
     def _check_open(self) -> None:
         if self._closed:
@@ -692,12 +700,19 @@ class Backend(Closing, abc.ABC):
             with self._lock:
                 yield
 
-    def _call(self, fn: Callable[[], _T], item: object) -> _T:
+    def _call(
+        self,
+        fn: Callable[[], _T],
+        item: object,
+        sizes: Sequence[tuple[int, int]] = (),
+    ) -> _T:
         """Run engine code, turning stray exceptions into RecognitionError.
 
         A :class:`~unocr.errors.ModelError` here is the engine's output that
         makes no valid element (a confidence of 7): the engine failed, not
-        the caller, so it is a ``RecognitionError`` too.
+        the caller, so it is a ``RecognitionError`` too. So is a
+        :class:`MemoryError`: the engine asked for more memory than there is
+        for these images (``sizes``, width by height, named in the message).
         """
         try:
             return fn()
@@ -705,8 +720,14 @@ class Backend(Closing, abc.ABC):
             if not isinstance(err, ModelError):
                 raise _tag(err, self.name, item) from err.__cause__
             failure: Exception = err
-        except (KeyboardInterrupt, SystemExit, MemoryError):
+        except (KeyboardInterrupt, SystemExit):
             raise
+        except MemoryError as exc:
+            raise RecognitionError(
+                _out_of_memory(self.name, item, sizes, exc),
+                backend=self.name,
+                item=item,
+            ) from exc
         except Exception as exc:
             failure = exc
         raise RecognitionError(
@@ -727,7 +748,11 @@ class Backend(Closing, abc.ABC):
         """Recognise one decoded image: engine call wrapped once, then stamped."""
         clock = Stopwatch()
         with self._serial():
-            out = self._call(lambda: self._invoke(image, languages, clock), image.name)
+            out = self._call(
+                lambda: self._invoke(image, languages, clock),
+                image.name,
+                [(image.width, image.height)],
+            )
         return self._stamp(out, image, languages, clock)
 
     def _read_chunk(
@@ -750,6 +775,7 @@ class Backend(Closing, abc.ABC):
                 raw: Sequence[object] = self._call(
                     lambda: self._invoke_batch(images, languages, clocks),
                     f"batch of {len(images)} images",
+                    [(img.width, img.height) for img in images],
                 )
         except UnocrError as err:
             # one error object per item: each carries its own index
@@ -906,7 +932,11 @@ class Backend(Closing, abc.ABC):
         langs = self._begin(languages, stage="detect")
         clock = Stopwatch()
         with self._serial():
-            out = self._call(lambda: self._detect(image, langs, clock), image.name)
+            out = self._call(
+                lambda: self._detect(image, langs, clock),
+                image.name,
+                [(image.width, image.height)],
+            )
         page = self._stamp(out, image, langs, clock)
         return page.replace(blocks=tuple(_without_text(b) for b in page.blocks))
 
@@ -985,7 +1015,9 @@ class Backend(Closing, abc.ABC):
         given = [c for c in crops if c is not None]
         with self._serial():
             raw = self._call(
-                lambda: list(self._recognize_crops(given, langs, clock)), image.name
+                lambda: list(self._recognize_crops(given, langs, clock)),
+                image.name,
+                [c.size for c in given],
             )
         if len(raw) != len(given):
             raise RecognitionError(
@@ -1050,6 +1082,37 @@ class Backend(Closing, abc.ABC):
     def _require_stage(self, stage: str) -> None:
         if stage not in self.stages:
             raise StageUnavailableError(stage, self.stages, backend=self.name)
+
+
+def own_languages(engines: Iterable[Backend]) -> tuple[str, ...]:
+    """The languages engines read in by their own settings, each code once.
+
+    What the page of a pipeline or cascade given no languages reports: each
+    of its engines then reads in its own (see :meth:`Backend._languages`).
+
+    Args:
+        engines: The engines, in order.
+
+    Returns:
+        Their :attr:`Backend.languages`, in order, without repeats.
+    """
+    return normalize_languages([code for e in engines for code in e.languages])
+
+
+def _out_of_memory(
+    backend: str, item: object, sizes: Sequence[tuple[int, int]], exc: MemoryError
+) -> str:
+    """What to say when an engine ran out of memory on ``item``."""
+    shown = [f"{w}x{h}" for w, h in sizes[:3]] + (["..."] if len(sizes) > 3 else [])
+    what = f" ({', '.join(shown)} pixels)" if shown else ""
+    detail = str(exc) or type(exc).__name__
+    return (
+        f"{backend} ran out of memory on {item}{what}: {detail}. "
+        "The image may be too large, or too thin for the engine to scale: give "
+        "it a smaller image or leave this one out, or run the engine in worker "
+        "processes with max_memory= so that such an image fails alone (see "
+        "unocr.isolation)"
+    )
 
 
 #: Each stage and the hook an engine overrides to have it.

@@ -27,6 +27,13 @@ onward is ``engines[1].regions / engines[0].regions``. Each line's
 any engine fails the item (in :meth:`~unocr.backends.base.Backend.read_many`
 with ``errors="return"``, that item only).
 
+Languages given to the cascade (or to a call) go to every engine; where
+none are, each engine reads in its own (``options={"tesseract":
+{"languages": "ko"}}``, or a backend object built with them), and the
+page's ``languages`` are those. ``timeout=`` is each engine's own limit
+per image, as a pipeline's is each stage's: an image may take up to that
+long in every engine it reaches.
+
 The shorthand: engine names joined by ``/`` (``"tesseract/rapidocr"``,
 ``"rapidocr/tesseract/gcv"``), read "this engine, or else that one". It
 needs no quoting in a shell and fits ``unocr read -b`` and ``unocr compare
@@ -41,7 +48,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch, own_languages
 from unocr.backends.catalog import CASCADE_SEPARATOR, cascade_parts
 from unocr.backends.catalog import capabilities as catalog_capabilities
 from unocr.errors import ConfigError, StageUnavailableError
@@ -128,7 +135,10 @@ class CascadeBackend(Backend):
             below it (or that has none) goes to the next engine.
         options: Constructor options per engine name, e.g.
             ``{"tesseract": {"psm": 7}}``.
-        languages: Default languages, passed to every engine.
+        timeout: Seconds each engine may take on one image (the engines'
+            own ``timeout=``, for engines given by name; their options win).
+        languages: Languages passed to every engine; ``None``: each engine
+            reads in its own.
         max_pixels: Refuse larger images before decoding; ``None``: no limit.
 
     Raises:
@@ -153,6 +163,7 @@ class CascadeBackend(Backend):
         engines: Sequence[str | Backend],
         below: float = DEFAULT_BELOW,
         options: Mapping[str, Mapping[str, Any]] | None = None,
+        timeout: float | None = None,
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
@@ -182,6 +193,9 @@ class CascadeBackend(Backend):
             )
         from unocr._api import get_backend
 
+        shared: dict[str, Any] = {"languages": languages}
+        if timeout is not None:  # each engine's own limit (unocr read --timeout)
+            shared["timeout"] = timeout
         self._owned: list[Backend] = []
         self.engines: list[Backend] = []
         try:
@@ -189,10 +203,8 @@ class CascadeBackend(Backend):
                 if isinstance(engine, Backend):
                     self.engines.append(engine)
                     continue
-                created = get_backend(
-                    engine,
-                    **{"languages": languages, **per_engine.get(engine, {})},
-                )
+                own = per_engine.get(engine, {})
+                created = get_backend(engine, **{**shared, **own})
                 self._owned.append(created)
                 self.engines.append(created)
             for engine in self.engines[1:]:
@@ -270,6 +282,8 @@ class CascadeBackend(Backend):
         languages: tuple[str, ...],
         clock: Stopwatch,
     ) -> Page:
+        """The page, with each engine's use (and its own languages, if none given)."""
+        languages = languages or own_languages(self.engines)
         page = super()._stamp(out, image, languages, clock)
         if isinstance(out, _Read):
             page = page.replace(engines=out.uses)

@@ -10,7 +10,9 @@ and ``unocr compare`` take it like any engine. One read is
 2. the recognizer's :meth:`~unocr.Backend.recognize` on the regions of one
    level, all in one call, each cut along its true shape (rotated regions are
    rectified): the detector's words where it reports words itself (Tesseract,
-   keras-ocr), otherwise its lines (``level=`` chooses);
+   keras-ocr), otherwise its lines (``level=`` chooses; a detector that finds
+   lines only, as RapidOCR's and EasyOCR's, has its lines read whole even
+   with ``level="word"``);
 3. the page: the detector's blocks and lines with the recognizer's text and
    confidence. Recognised lines are split into words along their own
    direction (:func:`unocr.model.wordsplit.split_line`); recognised words
@@ -19,7 +21,10 @@ and ``unocr compare`` take it like any engine. One read is
 
 Every element says which engine found its geometry and which read its text
 (:attr:`unocr.model.Element.provenance`), and the page's ``backend`` is
-``"DETECTOR+RECOGNIZER"``.
+``"DETECTOR+RECOGNIZER"``. Languages given to the pipeline (or to a call)
+go to both stages; where none are, each stage reads in its own engine's
+(``detect_options={"languages": "ko"}``), and the page's ``languages`` are
+those.
 
 Examples:
     >>> import unocr
@@ -36,7 +41,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, Literal
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch, own_languages
 from unocr.backends.catalog import PIPELINE_SEPARATOR
 from unocr.backends.options import check_choice
 from unocr.errors import ConfigError, StageUnavailableError
@@ -86,12 +91,15 @@ class PipelineBackend(Backend):
         recognize: The engine that reads them, likewise.
         detect_options: Keyword options of the detector's backend.
         recognize_options: Keyword options of the recognizer's backend.
-        level: ``"line"`` or ``"word"``: which regions the recognizer reads;
-            ``"auto"`` (the default) reads the words where the detector reports
-            words itself, else its lines.
+        level: ``"line"`` or ``"word"``: which regions the recognizer reads
+            (with ``"word"``, a line the detector found no words in is read
+            whole: RapidOCR's and EasyOCR's detectors find lines only);
+            ``"auto"`` (the default) reads the words where the detector
+            reports words itself, else its lines.
         timeout: Seconds each stage may take on one image (the engines'
             own ``timeout=``, for engines given by name; their options win).
-        languages: Default languages (ISO 639 codes) of both stages.
+        languages: Languages (ISO 639 codes) of both stages; ``None``: each
+            stage reads in its own engine's languages.
         max_pixels: Refuse larger images before decoding them.
 
     Raises:
@@ -204,14 +212,16 @@ class PipelineBackend(Backend):
         words = self._reads_words(detected)
         regions = [
             element.geometry
-            for element in (detected.words if words else detected.lines)
+            for line in detected.lines
+            for element in (line.words if words and line.words else (line,))
         ]
         with clock.time("engine"):
             texts = self.recognizer.recognize_loaded(
                 image, regions, languages=languages
             )
         with clock.time("convert"):
-            return self._assemble(detected, texts, words, languages)
+            read_in = self.recognizer._languages(languages)
+            return self._assemble(detected, texts, words, read_in)
 
     def _reads_words(self, detected: Page) -> bool:
         if self.level != "auto":
@@ -225,7 +235,11 @@ class PipelineBackend(Backend):
         words: bool,
         languages: tuple[str, ...],
     ) -> tuple[Block, ...]:
-        """The detector's blocks and lines with the recognizer's text."""
+        """The detector's blocks and lines with the recognizer's text.
+
+        ``languages`` are those the recognizer read in; ``words``: its words
+        were read, where a line has any.
+        """
         origin = Provenance(geometry=self.detector.name, text=self.recognizer.name)
         language = languages[0] if len(languages) == 1 else None
         read = iter(texts)
@@ -233,7 +247,7 @@ class PipelineBackend(Backend):
         for block in detected.blocks:
             lines: list[Line] = []
             for line in block.lines:
-                if words:
+                if words and line.words:
                     kept = [
                         w.replace(
                             text=r.text,
@@ -269,6 +283,17 @@ class PipelineBackend(Backend):
                     ).replace(provenance=origin)
                 )
         return tuple(blocks)
+
+    def _stamp(
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Page:
+        """The page, naming the stages' own languages where it was given none."""
+        stages = (self.detector, self.recognizer)
+        return super()._stamp(out, image, languages or own_languages(stages), clock)
 
 
 def _line(
