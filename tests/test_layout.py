@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 import numpy as np
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unocr.geometry import Box, Quad
-from unocr.model import Line, Page
+from unocr.model import Line, Page, Word
 from unocr.model.layout import group_lines, text_angle
 from unocr.model.wordsplit import split_line
 
@@ -250,3 +251,126 @@ def test_words_only_pages_turned_keep_their_order(angle):
     random.Random(3).shuffle(words)
     page = Page.from_words(words, width=1200, height=1200)
     assert [ln.text for ln in page.lines] == [ln.text for ln in lines]
+
+
+ADDRESS = [
+    "ACME Corporation",
+    "1234 Long Industrial Road",
+    "Springfield",
+    "IL 62704, USA",
+]
+
+
+def right_aligned(texts, right=500, top=50, char=10, height=20, pitch=30):
+    """Words of lines aligned on their right edge (ragged left), as boxes."""
+    words = []
+    for i, text in enumerate(texts):
+        x = right - char * len(text)
+        y = top + i * pitch
+        for w in text.split(" "):
+            words.append(
+                Word(text=w, geometry=Box(x, y, x + char * len(w), y + height))
+            )
+            x += char * (len(w) + 1)
+    return words
+
+
+def as_quads(elements):
+    return [el.replace(geometry=el.geometry.to_quad()) for el in elements]
+
+
+@pytest.mark.parametrize("quads", [False, True])
+def test_right_aligned_block_reads_upright(quads):
+    # An address block alone on a page: its ends line up where a turned
+    # page's starts would, but nothing else says the page is upside down.
+    words = right_aligned(ADDRESS)
+    if quads:  # the same words drawn upright as quads
+        words = as_quads(words)
+    random.Random(5).shuffle(words)
+    page = Page.from_words(words, width=600, height=300)
+    assert [ln.text for ln in page.lines] == ADDRESS
+    lines = [Line.from_words(list(ln.words)) for ln in page.lines]
+    if quads:
+        lines = as_quads(lines)
+    assert [ln.text for ln in order(lines)[1].lines] == ADDRESS
+    assert text_angle(lines) == 0.0
+
+
+@pytest.mark.parametrize("quads", [False, True])
+def test_right_aligned_block_inside_a_left_aligned_page(quads):
+    # A letter: the sender's address aligned right above a left-aligned body.
+    body = [f"body line {i} " + " ".join(["word"] * (8 - i % 3)) for i in range(8)]
+    words = right_aligned(ADDRESS, right=900, top=40)
+    for i, text in enumerate(body):
+        x, y = 100, 220 + i * 30
+        for w in text.split(" "):
+            words.append(Word(text=w, geometry=Box(x, y, x + 10 * len(w), y + 20)))
+            x += 10 * (len(w) + 1)
+    if quads:
+        words = as_quads(words)
+    random.Random(6).shuffle(words)
+    page = Page.from_words(words, width=1000, height=600)
+    assert [ln.text for ln in page.lines] == ADDRESS + body
+
+
+def test_right_aligned_prose_of_boxes_is_never_turned_over():
+    # Boxes carry no direction: a page of boxes is read upright however its
+    # lines are aligned (the same lines as quads are a page turned by 180).
+    prose = [
+        line(ln.text, 1000 - b.x1 + b.x0 - 100, b.y0, 900, b.y1)
+        for ln in prose_column(100, 380, 100, 6, "P")
+        for b in [ln.geometry]
+    ]
+    texts, _ = order(prose)
+    assert texts == [ln.text for ln in prose]
+    assert text_angle(prose) == 0.0
+    texts, _ = order(as_quads(prose))
+    assert texts == [ln.text for ln in reversed(prose)]
+
+
+def skewed_words(skew, *, boxes, lines=4, per_line=25, height=20, pitch=30):
+    """Lines of words on a scan turned by ``skew`` degrees about the origin."""
+    t = math.radians(skew)
+    rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+    words = []
+    for i in range(lines):
+        for k in range(per_line):
+            x, y = 20 + 70 * k, 40 + i * pitch
+            pts = np.array([[x, y], [x + 60, y], [x + 60, y + height], [x, y + height]])
+            quad = Quad(pts @ rot.T)
+            words.append(
+                Word(text=f"{i}.{k}", geometry=quad.to_box() if boxes else quad)
+            )
+    return words
+
+
+@pytest.mark.parametrize("skew", [0.0, 1.0, 2.0, 3.0, -1.0, -2.0, -3.0])
+@pytest.mark.parametrize("boxes", [True, False])
+def test_words_of_a_skewed_scan_form_their_lines(skew, boxes):
+    # Boxes carry no angle: the skew is read from the words' centres.
+    words = skewed_words(skew, boxes=boxes)
+    random.Random(8).shuffle(words)
+    page = Page.from_words(words, width=2000, height=400)
+    expected = [" ".join(f"{i}.{k}" for k in range(25)) for i in range(4)]
+    assert [ln.text for ln in page.lines] == expected
+    if boxes:  # the box lines keep their words' skew
+        assert text_angle(page.lines) == pytest.approx(skew, abs=0.05)
+
+
+def test_uneven_word_boxes_of_an_upright_table_show_no_skew():
+    # Every cell's first word has a descender (a box 5 px deeper), its second
+    # none: the centres of each cell slope alike, but two words a cell say
+    # too little to turn a table 1,000 px wide.
+    words = []
+    for r in range(12):
+        for c in range(4):
+            x, y = 60 + 300 * c, 50 + 32 * r
+            words.append(Word(text=f"r{r}c{c}a", geometry=Box(x, y, x + 50, y + 25)))
+            words.append(
+                Word(text=f"r{r}c{c}b", geometry=Box(x + 60, y, x + 110, y + 20))
+            )
+    random.Random(9).shuffle(words)
+    page = Page.from_words(words, width=1400, height=500)
+    expected = [f"r{r}c{c}{k}" for r in range(12) for c in range(4) for k in "ab"]
+    assert [w.text for w in page.words] == expected
+    assert text_angle(page.lines) == 0.0

@@ -8,12 +8,19 @@ are read column by column:
 1. **Reading frame.** Each element votes with the direction of its long side
    (elements at least 1.5 times longer than high, weighted by length; doubled
    angles are averaged, then the median deviation is added). A near-vertical
-   axis is read top to bottom (a page turned 90 degrees clockwise). The
-   direction is reversed (a page turned 180 or 270 degrees) when the lines'
-   ends are aligned where their starts should be: more ends than starts share
-   one position (for vertical text), or at least twice as many and three or
-   more (for horizontal text). Every corner is then rotated into the frame in
-   which text runs along +x and lines follow each other along +y.
+   axis is read top to bottom (a page turned 90 degrees clockwise), and
+   reversed (a page turned 270 degrees) when more of the lines' ends than
+   starts share one position. A horizontal axis is read left to right: an
+   upright page is the rule and right-aligned lines (addresses, amounts,
+   signatures) are common on it. Only prose turns it over (a page turned 180
+   degrees): at least three lines, twice as many as share a start, share an
+   end, and their median length is at least ``_PROSE`` line heights. Boxes
+   carry no direction and are never turned over. Nor do boxes carry an angle:
+   the skew of box text is read from its words' centres along their lines
+   (:func:`_skew`), and each box is taken as the rectangle turned by that
+   skew whose bounding box it is (:func:`_extents`). Every corner is then
+   rotated into the frame in which text runs along +x and lines follow each
+   other along +y.
 2. **Columns.** A region is cut at vertical gaps of its x-projection (at
    least ``gutter`` line heights wide) only where the pieces on both sides
    are text columns: their lines' median width is at least ``column_width``
@@ -25,8 +32,9 @@ are read column by column:
 3. **Spanning lines.** A title or caption running across the gutter of two
    text columns hides the gutter from the projection. Where a gap in the
    coverage of the x-axis (crossed by at most a fifth as many lines as the
-   busiest position) separates two text columns, the lines crossing it
-   become bands of their own and the region is cut above and below them.
+   busiest position) separates two text columns side by side (sharing some
+   height), the lines crossing it become bands of their own and the region
+   is cut above and below them.
 4. **Blocks.** Otherwise the region is cut at horizontal gaps of at least
    ``block_gap`` line heights. A region that cannot be cut is a block: its
    lines are grouped into rows (vertical extents overlapping by at least
@@ -35,11 +43,12 @@ are read column by column:
 
 Words become lines the same way (rows in the reading frame, cut at gaps over
 ``column_gap`` line heights; which way the axis reads is decided on the
-lines they form), and lines of a dataset that has its own order keep it
-(:func:`group_lines` with ``keep_order=True``). Words that were split from a
-line without the engine's character boxes are split again along the reading
-direction of a page turned by 180 or 270 degrees. Parents get geometry that
-encloses their children and ``native=False``.
+lines they form; box words are grouped a second time in the frame of the
+skew their first lines show), and lines of a dataset that has its own order
+keep it (:func:`group_lines` with ``keep_order=True``). Words that were
+split from a line without the engine's character boxes are split again
+along the reading direction of a page turned by 180 or 270 degrees. Parents
+get geometry that encloses their children and ``native=False``.
 """
 
 from __future__ import annotations
@@ -63,11 +72,22 @@ IntArray = NDArray[np.intp]
 _MIN_ASPECT = 1.5  # long side / short side from which an element shows its axis
 _FILL = 0.7  # median line width / piece width of a text column
 _SPAN_SHARE = 0.2  # a gutter crossed by at most this share of the busiest position
+_PROSE = 12.0  # line heights (about 25 characters): a turned page's aligned lines
+_MAX_SKEW = 15.0  # degrees: box text skewed further tells nothing from its boxes
+
+
+def _all_boxes(elements: Sequence[Element]) -> bool:
+    """Whether every element's geometry is a ``Box`` (no direction, no angle)."""
+    return all(
+        type(el.geometry) is Box or isinstance(el.geometry, Box) for el in elements
+    )
 
 
 def _corners(elements: Sequence[Element]) -> FloatArray:
     """(N, 4, 2) corner points (TL, TR, BR, BL) of each element's geometry, pixels."""
     out = np.empty((len(elements), 4, 2), dtype=np.float64)
+    at: list[int] = []  # boxes: their edges in one array at the end
+    edges: list[tuple[float, float, float, float]] = []
     for i, el in enumerate(elements):
         g = el.geometry
         kind = type(g)  # exact types first: cheaper than isinstance on 2,000 lines
@@ -75,9 +95,13 @@ def _corners(elements: Sequence[Element]) -> FloatArray:
             out[i] = cast(Quad, g).points
         elif kind is Box or isinstance(g, Box):
             b = cast(Box, g)
-            out[i] = ((b.x0, b.y0), (b.x1, b.y0), (b.x1, b.y1), (b.x0, b.y1))
+            at.append(i)
+            edges.append((b.x0, b.y0, b.x1, b.y1))
         else:
             out[i] = g.to_quad().points
+    if edges:
+        e = np.array(edges, dtype=np.float64)
+        out[at] = e[:, [[0, 1], [2, 1], [2, 3], [0, 3]]]
     return out
 
 
@@ -106,31 +130,139 @@ def _axis(corners: FloatArray) -> float | None:
     dev = (a - theta0 + 90.0) % 180.0 - 90.0
     near = (np.abs(dev) < 30.0) & (weight > 0)
     if np.any(near):
-        d, w = dev[near], weight[near]
-        order = np.argsort(d, kind="stable")
-        cum = np.cumsum(w[order])
-        theta0 += float(d[order][np.searchsorted(cum, cum[-1] / 2)])
+        theta0 += _weighted_median(dev[near], weight[near])
     return (theta0 + 90.0) % 180.0 - 90.0
 
 
-def _extents(corners: FloatArray, angle: float) -> FloatArray:
+def _weighted_median(values: FloatArray, weights: FloatArray) -> float:
+    """The value where half the (positive) weight lies on each side."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _extents(corners: FloatArray, angle: float, boxes: bool = False) -> FloatArray:
     """(N, 4) extents (x0, y0, x1, y1) in the frame where ``angle`` points along +x.
+
+    A box in a frame skewed by a small angle is taken as the rectangle
+    turned by that angle whose bounding box it is: its extents are that
+    rectangle's, around the box's centre (the box's own corners would add
+    the skew twice, and a long line's box spans the lines around it).
 
     Args:
         corners: (N, 4, 2) corner points, pixels.
         angle: Reading direction in degrees, clockwise on screen (y down).
+        boxes: Whether the corners are those of ``Box`` geometries.
     """
     t = math.radians(angle)
     cos, sin = math.cos(t), math.sin(t)
+    skew = (angle + 45.0) % 90.0 - 45.0
+    if boxes and 0.0 < abs(skew) <= _MAX_SKEW:
+        s = math.radians(abs(skew))
+        width = corners[:, 1, 0] - corners[:, 0, 0]
+        height = corners[:, 3, 1] - corners[:, 0, 1]
+        c, d, k = math.cos(s), math.sin(s), math.cos(2 * s)
+        w = np.maximum(width * c - height * d, 0.0) / k
+        h = np.maximum(height * c - width * d, 0.0) / k
+        if round(angle / 90.0) % 2:  # a vertical frame: the width runs along y
+            w, h = h, w
+        mid = corners.mean(axis=1)
+        x = mid[:, 0] * cos + mid[:, 1] * sin
+        y = mid[:, 1] * cos - mid[:, 0] * sin
+        return np.stack([x - w / 2, y - h / 2, x + w / 2, y + h / 2], axis=1)
     x = corners[..., 0] * cos + corners[..., 1] * sin
     y = corners[..., 1] * cos - corners[..., 0] * sin
     return np.stack([x.min(1), y.min(1), x.max(1), y.max(1)], axis=1)
 
 
-def _largest_cluster(values: FloatArray, tol: float) -> int:
-    """Most values within one window of width ``tol``."""
-    s = np.sort(values)
-    return int((np.searchsorted(s, s + tol, side="right") - np.arange(len(s))).max())
+def _aligned(values: FloatArray, tol: float) -> IntArray:
+    """Positions of the most values within one window of width ``tol``."""
+    order = np.argsort(values, kind="stable")
+    s = values[order]
+    count = np.searchsorted(s, s + tol, side="right") - np.arange(len(s))
+    first = int(count.argmax())
+    return order[first : first + int(count[first])]
+
+
+def _skew(corners: FloatArray, group: IntArray, angle: float) -> float:
+    """Skew of box text in degrees from ``angle``, read from its words' centres.
+
+    Each line's centres get a straight line (least squares in the frame of
+    ``angle``); the median of their slopes, weighted by the words' spread
+    along the line (a slope's precision), picks the lines whose words lie
+    within half a line height of it (root mean square): a piece of another
+    line does not. The skew is the slope fitted to all of those at once.
+    Boxes of uneven words (capitals, descenders) scatter their centres, by a
+    tenth of a line height at least (as the residuals show, or more): a
+    slope within three of its standard errors of zero, one whose error could
+    move words at the text's two ends by a quarter of a line height against
+    each other (short cells of a few words), or one beyond ``_MAX_SKEW``, is
+    no skew.
+
+    Args:
+        corners: (N, 4, 2) corners of words, pixels.
+        group: (N,) the line of each word (numbered from 0).
+        angle: The frame the lines were found in, degrees clockwise.
+
+    Returns:
+        The skew in degrees, clockwise on screen; 0.0 where it is not clear.
+    """
+    if not len(group):
+        return 0.0
+    t = math.radians(angle)
+    cos, sin = math.cos(t), math.sin(t)
+    mid = corners.mean(axis=1)
+    u = mid[:, 0] * cos + mid[:, 1] * sin
+    v = mid[:, 1] * cos - mid[:, 0] * sin
+    m = int(group.max()) + 1
+
+    def per_line(weights: FloatArray | None) -> FloatArray:
+        return np.bincount(group, weights, m).astype(np.float64, copy=False)
+
+    n = per_line(None)
+    count = np.maximum(n, 1.0)
+    du = u - (per_line(u) / count)[group]
+    dv = v - (per_line(v) / count)[group]
+    suu = per_line(du * du)
+    ok = suu > 0
+    if not np.any(ok):
+        return 0.0
+    n, suu = n[ok], suu[ok]
+    suv = per_line(du * dv)[ok]
+    svv = per_line(dv * dv)[ok]
+    median = _weighted_median(suv / suu, suu)
+    h = _median_height(_extents(corners, angle))
+    fit = svv - 2 * median * suv + median * median * suu <= n * (h / 2) ** 2
+    dof = float(n[fit].sum()) - int(fit.sum()) - 1
+    if dof <= 0:
+        return 0.0
+    n, suu, suv, svv = n[fit], suu[fit], suv[fit], svv[fit]
+    b = float(suv.sum() / suu.sum())
+    residual = float(np.sum(svv - 2 * b * suv + b * b * suu))
+    scatter = max(residual / dof, (0.1 * h) ** 2)
+    se = math.sqrt(scatter / float(suu.sum()))
+    precise = se * float(u.max() - u.min()) <= h / 4
+    skew = math.degrees(math.atan(b))
+    return skew if abs(b) > 3 * se and precise and abs(skew) <= _MAX_SKEW else 0.0
+
+
+def _line_skew(lines: Sequence[Element], angle: float) -> float:
+    """:func:`_skew` of box lines from their words' centres.
+
+    Only words whose position is their own count: the engine's (``native``)
+    or those with symbols, not words cut from the line's box.
+    """
+    words: list[Word] = []
+    group: list[int] = []
+    for k, ln in enumerate(lines):
+        if isinstance(ln, Line):
+            for w in ln.words:
+                if w.native or w.symbols:
+                    words.append(w)
+                    group.append(k)
+    if len(words) < 3:
+        return 0.0
+    return _skew(_corners(words), np.array(group, dtype=np.intp), angle)
 
 
 def _median(values: FloatArray) -> float:
@@ -145,7 +277,9 @@ def _median_height(ext: FloatArray) -> float:
     return h if h > 0 else 1.0
 
 
-def _reading_angle(corners: FloatArray, *, flip: bool = True) -> float:
+def _reading_angle(
+    corners: FloatArray, *, flip: bool = True, boxes: bool = False
+) -> float:
     """Reading direction in degrees, clockwise on screen, in [-180, 180).
 
     Args:
@@ -153,6 +287,8 @@ def _reading_angle(corners: FloatArray, *, flip: bool = True) -> float:
         flip: Decide between opposite directions from the alignment of the
             elements' starts and ends (meaningful for lines, not words);
             otherwise read left to right or top to bottom.
+        boxes: The elements are boxes, which carry no direction: a
+            horizontal axis reads left to right whatever the alignment.
     """
     axis = _axis(corners)
     if axis is None:  # no elongated element: the median top edge, within 45 degrees
@@ -161,20 +297,36 @@ def _reading_angle(corners: FloatArray, *, flip: bool = True) -> float:
         return float(np.median(folded))
     vertical = abs(axis) >= 45.0
     angle = axis % 180.0 if vertical else axis  # vertical: top to bottom
+    if not flip or (boxes and not vertical):
+        return angle
     ext = _extents(corners, angle)
-    tol = 0.5 * _median_height(ext)
-    starts = _largest_cluster(ext[:, 0], tol)
-    ends = _largest_cluster(ext[:, 2], tol)
-    if flip and (ends > starts if vertical else ends >= max(3, 2 * starts)):
+    h = _median_height(ext)
+    starts = len(_aligned(ext[:, 0], 0.5 * h))
+    ends = _aligned(ext[:, 2], 0.5 * h)
+    if vertical:  # a page on its side: either side is as likely
+        turn = len(ends) > starts
+    else:  # upright unless the aligned ends are those of turned prose
+        turn = len(ends) >= max(3, 2 * starts) and (
+            _median(ext[ends, 2] - ext[ends, 0]) >= _PROSE * h
+        )
+    if turn:
         angle += 180.0
     return (angle + 180.0) % 360.0 - 180.0
+
+
+def _frame_angle(elements: Sequence[Element], corners: FloatArray) -> float:
+    """:func:`_reading_angle` of elements, with the skew of box lines."""
+    boxes = _all_boxes(elements)
+    angle = _reading_angle(corners, boxes=boxes)
+    return angle + _line_skew(elements, angle) if boxes else angle
 
 
 def text_angle(elements: Sequence[Element]) -> float:
     """The page's reading direction, in degrees clockwise on screen.
 
     0 is upright text, 90 a page turned 90 degrees clockwise (lines read top
-    to bottom), 180 upside down; small values are the skew of a scan.
+    to bottom), 180 upside down; small values are the skew of a scan (of
+    box lines: the slope of their words' centres).
 
     Args:
         elements: Lines or words in any order.
@@ -184,7 +336,7 @@ def text_angle(elements: Sequence[Element]) -> float:
     """
     if not elements:
         return 0.0
-    return _reading_angle(_corners(elements))
+    return _frame_angle(elements, _corners(elements))
 
 
 def _top_down(e: FloatArray, *first: FloatArray) -> IntArray:
@@ -321,6 +473,10 @@ class _Layout:
                 continue
             if not (self._is_column(left) and self._is_column(right)):
                 continue
+            if self.ext[left, 1].min() >= self.ext[right, 3].max() or (
+                self.ext[right, 1].min() >= self.ext[left, 3].max()
+            ):
+                continue  # one above the other (an address above a letter)
             # Bands top to bottom: runs of crossing lines and runs of the rest.
             crossing = ((x0 < g1) & (x1 > g0)).tolist()
             bands: list[IntArray] = []
@@ -451,9 +607,10 @@ def group_lines(
     if not lines:
         return []
     corners = _corners(lines)
+    boxes = _all_boxes(lines)
     if angle is None:
-        angle = _reading_angle(corners)
-    ext = _extents(corners, angle)
+        angle = _frame_angle(lines, corners)
+    ext = _extents(corners, angle, boxes)
     lines = _words_follow(lines, angle)
     if keep_order:
         groups = _kept_order(ext, block_gap)
@@ -462,7 +619,6 @@ def group_lines(
             ext, gutter=gutter, column_width=column_width, block_gap=block_gap
         )
         groups = layout.blocks(np.arange(len(lines), dtype=np.intp))
-    boxes = all(isinstance(ln.geometry, Box) for ln in lines)
     return [
         Block.from_lines(
             [lines[k] for k in g], geometry=_enclosing(corners, ext, g, angle, boxes)
@@ -519,30 +675,43 @@ def group_words(
     """
     if not words:
         return []
+    corners = _corners(words)
+    boxes = _all_boxes(words)
     if angle is None:
         # The axis from the words; which way it reads from the lines they form.
-        rough = _reading_angle(_corners(words), flip=False)
-        lines = _lines_of(words, rough, column_gap)
-        angle = _reading_angle(_corners(lines))
+        rough = _reading_angle(corners, flip=False)
+        segments = _segments(_extents(corners, rough, boxes), column_gap)
+        if boxes:  # boxes carry no angle: the skew their lines show
+            group = np.empty(len(words), dtype=np.intp)
+            for g, segment in enumerate(segments):
+                group[segment] = g
+            skew = _skew(corners, group, rough)
+            if skew:
+                rough += skew
+                segments = _segments(_extents(corners, rough, boxes), column_gap)
+        lines = [Line.from_words([words[k] for k in s]) for s in segments]
+        angle = _reading_angle(_corners(lines), boxes=boxes)
         if abs((angle - rough + 180.0) % 360.0 - 180.0) < 90.0:
             return lines
-    return _lines_of(words, angle, column_gap)
+        if boxes:  # turned by 180 degrees, skew and all
+            angle = rough + 180.0
+    segments = _segments(_extents(corners, angle, boxes), column_gap)
+    return [Line.from_words([words[k] for k in s]) for s in segments]
 
 
-def _lines_of(words: Sequence[Word], angle: float, column_gap: float) -> list[Line]:
-    """Words grouped into lines in the frame of ``angle`` (see :func:`group_words`)."""
-    ext = _extents(_corners(words), angle)
+def _segments(ext: FloatArray, column_gap: float) -> list[list[int]]:
+    """Words' extents grouped into lines (see :func:`group_words`), as positions."""
     height = np.maximum(ext[:, 3] - ext[:, 1], 1e-9)
-    lines: list[Line] = []
-    for row in _rows(ext, np.arange(len(words), dtype=np.intp)):
+    segments: list[list[int]] = []
+    for row in _rows(ext, np.arange(len(ext), dtype=np.intp)):
         limit = column_gap * _median(height[row])
         segment = [row[0]]
         reach = ext[row[0], 2]
         for cur in row[1:]:
             if ext[cur, 0] - reach > limit:
-                lines.append(Line.from_words([words[k] for k in segment]))
+                segments.append(segment)
                 segment = []
             segment.append(cur)
             reach = max(reach, ext[cur, 2])
-        lines.append(Line.from_words([words[k] for k in segment]))
-    return lines
+        segments.append(segment)
+    return segments
