@@ -7,6 +7,7 @@ seconds per line, and CI time counts.
 from __future__ import annotations
 
 import importlib.util
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -255,3 +256,24 @@ def test_torchvision_stand_in_matches_its_api() -> None:
     assert len(features) == 44 and len(convs) == 13
     with pytest.raises(ValueError, match="pretrained"):
         vgg16_bn(weights="DEFAULT")
+
+
+def test_readtext_options_are_checked_before_the_reader_is_built(
+    line_image: np.ndarray,
+) -> None:
+    from unocr.errors import ConfigError
+
+    # a misspelt option built a reader whose every read then failed
+    for bad, says in [
+        ({"bogus": 1}, "Reader.readtext has no option 'bogus'"),
+        ({"allow_list": "0"}, "did you mean 'allowlist'?"),
+        ({"beamWidth": 2.5}, "readtext_options['beamWidth'] must be int, got 2.5"),
+        ({"paragraph": "yes"}, "readtext_options['paragraph'] must be bool"),
+        ({"detail": 0}, "unocr reads EasyOCR's detailed output"),
+        ({"output_format": "json"}, "unocr reads EasyOCR's detailed output"),
+        ({"image": line_image}, "the image is unocr's to pass"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(says)):
+            EasyOcrBackend(readtext_options=bad)
+    with EasyOcrBackend(readtext_options={"min_size": 10, "allowlist": None}) as b:
+        assert b.read(line_image).text == FIRST_LINE

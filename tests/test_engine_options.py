@@ -280,6 +280,25 @@ def test_compare_skips_an_engine_with_a_bad_setting_and_says_to_correct_it():
         ("rapidocr", {"box_thresh": float("nan")}, "box_thresh must be a number from"),
         ("rapidocr", {"unclip_ratio": 0}, "unclip_ratio must be a finite number > 0"),
         ("rapidocr", {"det_limit_side_len": 0}, "det_limit_side_len must be a whole"),
+        # 20000 made a 900 x 500 page an 8 GB detector input
+        (
+            "rapidocr",
+            {"det_limit_side_len": 20000},
+            "det_limit_side_len must be at most 10,000, got 20,000",
+        ),
+        # a misspelt or ill-typed engine setting: not blamed on the install,
+        # nor left to fail every read
+        (
+            "rapidocr",
+            {"engine_options": {"Global.max_side_lenn": 3000}},
+            "RapidOCR has no setting 'Global.max_side_lenn' (did you mean "
+            "'Global.max_side_len'?)",
+        ),
+        (
+            "rapidocr",
+            {"engine_options": {"Det.limit_side_len": "big"}},
+            "engine_options['Det.limit_side_len'] must be int, got 'big'",
+        ),
         ("rapidocr", {"threads": 10**9}, "threads must be at most 1,024"),
         ("easyocr", {"low_text": 2}, "low_text must be a number from 0 to 1, got 2"),
         (
@@ -289,6 +308,21 @@ def test_compare_skips_an_engine_with_a_bad_setting_and_says_to_correct_it():
         ),
         ("easyocr", {"slope_ths": -0.1}, "slope_ths must be a finite number >= 0"),
         ("easyocr", {"canvas_size": 0}, "canvas_size must be a whole number >= 1"),
+        (
+            "easyocr",
+            {"readtext_options": {"bogus": 1}},
+            "Reader.readtext has no option 'bogus'",
+        ),
+        (
+            "easyocr",
+            {"readtext_options": {"min_sise": 10}},
+            "Reader.readtext has no option 'min_sise' (did you mean 'min_size'?)",
+        ),
+        (
+            "easyocr",
+            {"readtext_options": {"batch_size": "2"}},
+            "readtext_options['batch_size'] must be int, got '2'",
+        ),
         # PyTorch's OpenMP pool aborted the whole process on this one
         ("easyocr", {"threads": 10**9}, "threads must be at most 1,024"),
     ],
@@ -330,3 +364,14 @@ def test_every_option_with_any_value_builds_or_raises_a_typed_error(backend):
             except Exception as exc:  # what the option check exists to prevent
                 untyped.append(f"{name}={value!r}: {type(exc).__name__}: {exc}")
     assert untyped == []
+
+
+def test_a_secret_option_of_the_wrong_type_is_not_shown() -> None:
+    # an API key as bytes (as a secret store returns it) was quoted in the error
+    pytest.importorskip("google.cloud.vision")
+    key = b"AIzaSyD3xAmPlEkEy0123456789abcdefgh"
+    with pytest.raises(ConfigError) as info:
+        unocr.get_backend("gcv", api_key=key)
+    message = str(info.value)
+    assert "api_key must be str | None" in message
+    assert "not shown" in message and "D3xAm" not in message

@@ -19,6 +19,7 @@ with rapidocr 3.10 / PP-OCRv6 small):
 
 from __future__ import annotations
 
+import re
 import socket
 import sys
 from collections.abc import Iterator, Sequence
@@ -250,10 +251,15 @@ def test_languages_beyond_the_bundled_models_need_model_files(
     assert info.value.language == "ko"
     assert info.value.backend == "rapidocr"
     blank = Image.new("RGB", (40, 40), "white")
-    for unreadable in ("ru", "ar", "sr", "hi"):
+    # the Cyrillic and Arabic scripts of languages it reads in Latin script
+    for unreadable in ("ru", "ar", "sr", "hi", "uz-Cyrl", "az-Cyrl", "bs-Cyrl",
+                       "ku-Arab", "ms-Arab"):  # fmt: skip
         with pytest.raises(LanguageUnavailableError):
             backend.read(blank, languages=unreadable)
-    for readable in ("zh,en", "de", "zh-Hant", "sr-Latn", "ja"):
+        with pytest.raises(LanguageUnavailableError):
+            RapidOcrBackend(languages=unreadable)
+    for readable in ("zh,en", "de", "zh-Hant", "sr-Latn", "ja", "uz", "uz-Latn-UZ",
+                     "az", "bs", "ku", "ms"):  # fmt: skip
         assert backend.read(blank, languages=readable).blocks == ()
 
 
@@ -399,26 +405,157 @@ def test_cli_timeout_exits_cleanly_with_status_1(tmp_path: Path) -> None:
     assert "did not finish" in done.stderr and "timeout=" in done.stderr
 
 
+#: Reads blank thin strips under a 6 GiB address-space cap (so a regression
+#: fails instead of exhausting the machine) and prints, per strip, what came
+#: back, then how much the peak resident memory grew over a warm engine, in KiB.
+_THIN_STRIPS = """
+import resource, sys
+cap = 6 * 1024**3
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+from PIL import Image
+import unocr
+with unocr.get_backend("rapidocr", threads=1) as ocr:
+    ocr.read(Image.new("RGB", (900, 500), "white"))  # the engine's arenas warm
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for size in [(1, 500), (500, 1), (2, 400), (10, 300), (20, 400)]:
+        try:
+            page = ocr.read(Image.new("RGB", size, "white"))
+            print(size, "empty" if page.blocks == () else page.text, flush=True)
+        except BaseException as exc:
+            print(size, type(exc).__name__, str(exc)[:300], flush=True)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+def test_thin_strips_read_as_empty_pages_in_bounded_memory() -> None:
+    # RapidOCR enlarges a side under 30 px to 30 and its detector the short
+    # side to 736: a 1 x 500 strip asked for a 345184 x 736 detector input
+    # (2.8 GiB, then more), 20 x 400 took 1.9 GB and half a minute. Padded,
+    # each is a detector input of at most 3008 x 736, like any text line.
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _THIN_STRIPS],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    *reads, grown = done.stdout.splitlines()
+    assert reads == [
+        f"{size} empty" for size in ["(1, 500)", "(500, 1)", "(2, 400)", "(10, 300)",
+                                     "(20, 400)"]
+    ]  # fmt: skip
+    assert int(grown) < 600 * 1024, f"peak memory grew {int(grown) // 1024} MiB"
+
+
+def _rotated_line(height: int) -> Image.Image:
+    """:func:`_first_line` scaled to ``height`` px, then turned to read upwards."""
+    line = _first_line()
+    width = round(line.width * height / line.height)
+    return line.resize((width, height), Image.Resampling.LANCZOS).rotate(
+        90, expand=True
+    )
+
+
+@pytest.mark.parametrize("height", [38, 20])
+def test_a_tall_line_is_padded_and_read_whole_inside_the_image(
+    backend: RapidOcrBackend, height: int
+) -> None:
+    # Unpadded, RapidOCR enlarged the 38 x 620 line to a 736 x 12000 detector
+    # input (45 s, 1.6 GB) and read "2 / of / a / .is / This".
+    image = _rotated_line(height)
+    page = backend.read(image)
+    assert page.text == FIRST_LINE
+    assert (page.width, page.height) == image.size
+    for element in (*page.lines, *page.words):
+        b = element.geometry.bounds
+        assert 0 <= b.x0 <= b.x1 <= image.width and 0 <= b.y0 <= b.y1 <= image.height
+
+
+def test_a_short_wide_line_is_padded_not_enlarged(backend: RapidOcrBackend) -> None:
+    # 20 px tall: RapidOCR enlarged it 1.5 times and read two fragments.
+    line = _first_line()
+    image = line.resize((round(line.width * 20 / line.height), 20))
+    page = backend.read(image)
+    assert page.text == FIRST_LINE
+    assert all(w.geometry.bounds.y1 <= 20 for w in page.words)
+
+
 @pytest.mark.parametrize("vertical", [False, True])
-def test_a_page_too_long_and_thin_for_the_engine_says_what_to_do(
+def test_a_strip_too_long_to_pad_or_shrink_says_what_to_do(
     backend: RapidOcrBackend, vertical: bool
 ) -> None:
-    # RapidOCR scales the long side to 2000 px in steps of 32 px: a 25 x 3000
-    # page keeps no row (an empty ResizeImgError before); 26 x 3000 keeps one
     def strip(short: int, long: int) -> Image.Image:
         size = (short, long) if vertical else (long, short)
         return Image.new("RGB", size, "white")
 
-    with pytest.raises(unocr.errors.RecognitionError) as caught:
-        backend.read(strip(25, 3000))
-    message = str(caught.value)
-    assert "3000" in message and "Global.max_side_len" in message
-    if vertical:  # (reading a tall strip takes the engine a minute or more)
+    # 25 x 3000 failed before (RapidOCR shrank it to no rows); padded it reads
+    assert backend.read(strip(25, 3000)).blocks == ()
+    if vertical:  # padded to 4:1, 10 x 3000 needs 750 x 3000 pixels
+        with (
+            RapidOcrBackend(max_pixels=2_000_000) as small,
+            pytest.raises(unocr.errors.RecognitionError) as caught,
+        ):
+            small.read(strip(10, 3000))
+        message = str(caught.value)
+        assert "10x3000" in message and "750x3000" in message
+        assert "max_pixels=2250000" in message
         return
-    backend.read(strip(26, 3000))  # the narrowest the engine keeps
+    # padded to 30 px tall, 6000 px long shrinks to 2000 x 10: no rows left
+    with pytest.raises(unocr.errors.RecognitionError) as caught:
+        backend.read(strip(10, 6000))
+    message = str(caught.value)
+    assert "6000x10" in message and "Global.max_side_len" in message
     # the option the message gives makes the refused page readable
-    need = int(message.rsplit("'Global.max_side_len': ", 1)[1].rstrip("}"))
+    need = int(message.rsplit("'Global.max_side_len': ", 1)[1].split("}")[0])
     with unocr.get_backend(
         "rapidocr", engine_options={"Global.max_side_len": need}
     ) as wider:
-        assert wider.read(strip(25, 3000)).words == ()
+        assert wider.read(strip(10, 6000)).words == ()
+
+
+def test_a_detector_input_over_max_pixels_is_refused_before_the_engine() -> None:
+    # det_limit_side_len=2000 enlarges a 900 x 500 page to 3584 x 1984
+    with (
+        RapidOcrBackend(det_limit_side_len=2000, max_pixels=2_000_000) as b,
+        pytest.raises(unocr.errors.RecognitionError) as caught,
+    ):
+        b.read(Image.new("RGB", (900, 500), "white"))
+    message = str(caught.value)
+    assert "900x500" in message and "3584x1984" in message
+    assert "det_limit_side_len" in message and "max_pixels=7110656" in message
+    assert caught.value.__cause__ is None  # refused, not failed
+
+
+def test_engine_options_are_rapidocr_settings_of_their_type() -> None:
+    from rapidocr import EngineType
+
+    options = {
+        "Global.max_side_len": 1500,
+        "Det.std": [0.5, 0.5, 0.5],
+        "Det.engine_type": "onnxruntime",  # RapidOCR wants its enum: converted
+        "EngineConfig.onnxruntime.cpu_ep_cfg": {
+            "arena_extend_strategy": "kSameAsRequested"
+        },
+    }
+    with RapidOcrBackend(engine_options=options) as b:
+        assert b._params["Global.max_side_len"] == 1500
+        assert b._params["Det.engine_type"] is EngineType.ONNXRUNTIME
+    for bad, says in [
+        ({"Global.max_side_lenn": 3000}, "did you mean 'Global.max_side_len'"),
+        (
+            {"Det.limit_side_len": "big"},
+            "['Det.limit_side_len'] must be int, got 'big'",
+        ),
+        ({"Global.use_cls": 1}, "['Global.use_cls'] must be bool, got 1"),
+        ({"Global.text_score": "0.5"}, "['Global.text_score'] must be float"),
+        ({"Global.max_side_len": 10**6}, "must be at most 10,000"),
+        ({"Det.limit_type": "middle"}, "['Det.limit_type'] must be 'min' or 'max'"),
+        ({"Det.engine_type": "tpu"}, "['Det.engine_type'] must be 'onnxruntime', "),
+        ({"EngineConfig.onnxruntime.cpu_ep_cfg": {"x": 1}}, "no setting"),
+        ({3: 1}, "engine_options keys must be"),
+    ]:
+        with pytest.raises(unocr.errors.ConfigError, match=re.escape(says)):
+            RapidOcrBackend(engine_options=bad)  # type: ignore[dict-item]

@@ -21,6 +21,7 @@ from unocr.backends.tesseract.backend import TesseractBackend
 from unocr.backends.tesseract.process import ProcessTimeout
 from unocr.errors import (
     BackendUnavailableError,
+    ConfigError,
     EngineTimeoutError,
     ImageError,
     LanguageUnavailableError,
@@ -28,6 +29,7 @@ from unocr.errors import (
 )
 from unocr.geometry import Box
 
+from .needs import korean_font
 from .processes import children as _children
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tesseract"
@@ -136,6 +138,38 @@ def test_invalid_options(kwargs: dict[str, object], match: str) -> None:
         TesseractBackend(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [
+        # int() and shlex.split raised a bare ValueError from these
+        ({"config": "--psm x"}, "config: --psm needs a whole number, got 'x'"),
+        ({"config": "--oem 1.5"}, "config: --oem needs a whole number, got '1.5'"),
+        (
+            {"config": "--dpi 300dpi"},
+            "config: --dpi needs a whole number, got '300dpi'",
+        ),
+        (
+            {"config": "-c user_defined_dpi=abc"},
+            "config: -c user_defined_dpi needs a whole number, got 'abc'",
+        ),
+        ({"config": "-c a='b"}, 'config "-c a=\'b" cannot be split'),
+        # psm 0 and 2 read no text: every read failed
+        ({"psm": 0}, "psm=0 only detects orientation and script"),
+        ({"psm": 2}, "psm=2 finds the layout without reading"),
+        ({"config": "--psm 2"}, "psm=2 finds the layout without reading"),
+        ({"config": ["--psm", "0"]}, "psm=0 only detects orientation and script"),
+    ],
+)
+def test_a_bad_config_value_is_a_config_error_naming_it(
+    kwargs: dict[str, object], says: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        TesseractBackend(**kwargs)  # type: ignore[arg-type]
+    assert says in str(info.value)
+    if "psm" in says and "=" in says:  # says what to use instead
+        assert "psm=1" in str(info.value) and "psm=3" in str(info.value)
+
+
 # ------------------------------------------------------------------- failures
 def test_missing_program_names_apt_package() -> None:
     with pytest.raises(BackendUnavailableError) as info:
@@ -237,25 +271,8 @@ def test_engine_runs_single_threaded_without_touching_environ(tmp_path: Path) ->
 
 
 # ------------------------------------------------------------------- Korean
-def _korean_font() -> str | None:
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
-    out = subprocess.run(
-        [fc_list, ":lang=ko", "file"], capture_output=True, text=True, check=False
-    ).stdout
-    files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line)
-    preferred = [f for f in files if f.endswith("NanumGothic.ttf")]
-    return (preferred or files or [None])[0]
-
-
 def test_korean_text() -> None:
-    probe = tess_backend._probe(shutil.which("tesseract") or "tesseract", None)
-    if "kor" not in probe.languages:
-        pytest.skip("Korean traineddata missing: apt-get install tesseract-ocr-kor")
-    font_path = _korean_font()
-    if font_path is None:
-        pytest.skip("no Korean font installed: apt-get install fonts-nanum")
+    font_path = korean_font()
     font = ImageFont.truetype(font_path, 40)
     image = Image.new("RGB", (640, 160), "white")
     draw = ImageDraw.Draw(image)

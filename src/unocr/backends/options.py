@@ -13,7 +13,7 @@ the factory declares for it, or a required option left out.
 
 The types are the factory's own annotations, so an engine registered by
 another package is checked like the built-in ones without a table of its
-options. :func:`_matches` reads the forms engine signatures use (classes,
+options. :func:`matches_type` reads the forms engine signatures use (classes,
 ``None``, unions, ``Literal``, generic collections, ``Callable``); an
 annotation that cannot be resolved, or of another form, is left to the
 engine's own checks. typeguard, which checks every form, is not used:
@@ -40,8 +40,11 @@ __all__ = [
     "check_number",
     "check_options",
     "check_seconds",
+    "describe_type",
     "engine_options",
+    "matches_type",
     "refuse_options",
+    "shown_value",
 ]
 
 
@@ -175,21 +178,45 @@ def _check_types(
         return
     for name, value in options.items():
         hint = hints.get(name)
-        if hint is not None and _matches(value, hint) is False:
+        if hint is not None and matches_type(value, hint) is False:
             raise ConfigError(
-                f"the {backend} backend's option {name} must be {_describe(hint)}, "
-                f"got {reprlib.repr(value)}",
+                f"the {backend} backend's option {name} must be {describe_type(hint)}, "
+                f"got {shown_value(name, value)}",
                 backend=backend,
             )
 
 
-#: Generic origins whose items :func:`_matches` checks (an ``Iterable`` may be
+#: Words in an option's name that say its value is a secret, never shown.
+_SECRET_WORDS = ("key", "token", "password", "secret", "credential")
+
+
+def shown_value(name: str, value: object) -> str:
+    """An option's value as an error message may show it.
+
+    Args:
+        name: The option's name.
+        value: Its value.
+
+    Returns:
+        A short ``repr``; only the type where the name says the value is a
+        secret (an API key, a password, a token, credentials).
+
+    Examples:
+        >>> shown_value("psm", "x"), shown_value("api_key", b"AIzaSy123")
+        ("'x'", 'a bytes value (not shown: it is a secret)')
+    """
+    if any(word in name.lower() for word in _SECRET_WORDS):
+        return f"a {type(value).__name__} value (not shown: it is a secret)"
+    return reprlib.repr(value)
+
+
+#: Generic origins whose items :func:`matches_type` checks (an ``Iterable`` may be
 #: an iterator: it is not consumed).
 _COLLECTIONS = (list, tuple, set, frozenset, abc.Sequence, abc.Collection, abc.Set)
 _MAPPINGS = (dict, abc.Mapping)
 
 
-def _matches(value: object, hint: object) -> bool | None:
+def matches_type(value: object, hint: object) -> bool | None:
     """Whether ``value`` is of the annotated type; ``None``: cannot tell.
 
     The forms of engine signatures: classes (``float`` takes an ``int``;
@@ -200,9 +227,11 @@ def _matches(value: object, hint: object) -> bool | None:
 
     Examples:
         >>> from collections.abc import Sequence
-        >>> _matches(["en", "ko"], str | Sequence[str] | None), _matches(True, int)
-        (True, False)
-        >>> _matches(3, float), _matches("6", int | None)
+        >>> matches_type(["en", "ko"], str | Sequence[str] | None)
+        True
+        >>> matches_type(True, int)
+        False
+        >>> matches_type(3, float), matches_type("6", int | None)
         (True, False)
     """
     if hint is typing.Any or hint is object:
@@ -214,7 +243,7 @@ def _matches(value: object, hint: object) -> bool | None:
     if origin is typing.Literal:
         return any(value == a and type(value) is type(a) for a in args)
     if origin is typing.Union or origin is types.UnionType:
-        verdicts = [_matches(value, a) for a in args]
+        verdicts = [matches_type(value, a) for a in args]
         if any(v is True for v in verdicts):
             return True
         return None if None in verdicts else False
@@ -237,7 +266,7 @@ def _matches(value: object, hint: object) -> bool | None:
         verdict: bool | None = True
         for item in items:
             for part, part_hint in zip(item, args, strict=False):
-                seen = _matches(part, part_hint)
+                seen = matches_type(part, part_hint)
                 if seen is False:
                     return False
                 if seen is None:
@@ -255,12 +284,12 @@ def _matches(value: object, hint: object) -> bool | None:
     return None
 
 
-def _describe(hint: object) -> str:
+def describe_type(hint: object) -> str:
     """An annotation as a reader of the message would write it.
 
     Examples:
         >>> from collections.abc import Sequence
-        >>> _describe(Sequence[str] | None), _describe(typing.Literal["a", "b"])
+        >>> describe_type(Sequence[str] | None), describe_type(typing.Literal["a", "b"])
         ('Sequence[str] | None', "'a' or 'b'")
     """
     origin = typing.get_origin(hint)
@@ -268,9 +297,9 @@ def _describe(hint: object) -> str:
     if origin is typing.Literal:
         return " or ".join(repr(v) for v in args)
     if origin is typing.Union or origin is types.UnionType:
-        return " | ".join(_describe(a) for a in args)
+        return " | ".join(describe_type(a) for a in args)
     if origin is not None and args:
-        return f"{_describe(origin)}[{', '.join(_describe(a) for a in args)}]"
+        return f"{describe_type(origin)}[{', '.join(describe_type(a) for a in args)}]"
     if hint is type(None):
         return "None"
     if hint is Ellipsis:

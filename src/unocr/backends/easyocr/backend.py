@@ -8,6 +8,9 @@ unless ``download=True``. torchvision is never imported (see
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import reprlib
 import urllib.error
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,9 +32,19 @@ from unocr.backends.easyocr.convert import (
     easyocr_to_blocks,
 )
 from unocr.backends.easyocr.models import missing_files, packaged_model_dir
-from unocr.backends.options import check_choice, check_count, check_number
+from unocr.backends.options import (
+    check_choice,
+    check_count,
+    check_number,
+    describe_type,
+    matches_type,
+)
 from unocr.backends.pooled import PooledBackend
-from unocr.errors import BackendUnavailableError, LanguageUnavailableError
+from unocr.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    LanguageUnavailableError,
+)
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import model_language
 from unocr.model import Block
@@ -120,7 +133,9 @@ class EasyOcrBackend(PooledBackend):
         add_margin: Padding added around boxes, as a fraction of their height
             (0.1).
         slope_ths: Maximum slope of boxes merged (0.1).
-        readtext_options: Further keyword options of ``Reader.readtext``.
+        readtext_options: Further keyword options of ``Reader.readtext``,
+            checked against its signature (names, and the type of each
+            default) before the reader is built.
         threads: PyTorch compute threads (``torch.set_num_threads``, which is
             process-wide); ``None``: PyTorch's default, split among
             ``read_many``'s workers for the duration of a batch.
@@ -129,7 +144,8 @@ class EasyOcrBackend(PooledBackend):
             image in the background, see :mod:`unocr.backends.deadline`).
 
     Raises:
-        unocr.errors.ConfigError: An option out of range.
+        unocr.errors.ConfigError: An option out of range, or a
+            ``readtext_options`` name ``Reader.readtext`` does not take.
         unocr.errors.BackendUnavailableError: Model files missing.
         unocr.errors.LanguageUnavailableError: A language EasyOCR cannot read.
     """
@@ -210,7 +226,7 @@ class EasyOcrBackend(PooledBackend):
             "width_ths": check_number(width_ths, "width_ths"),
             "add_margin": check_number(add_margin, "add_margin"),
             "slope_ths": check_number(slope_ths, "slope_ths"),
-            **dict(readtext_options or {}),
+            **_check_readtext_options(readtext_options),
         }
         if self.threads is not None:
             torch.set_num_threads(self.threads)
@@ -320,6 +336,55 @@ class EasyOcrBackend(PooledBackend):
             if method == "detect":
                 return reader.detect(data, **options)
             return [reader.recognize(crop, detail=1, **options) for crop in data]
+
+
+#: ``readtext`` parameters unocr gives itself or relies on, and why.
+_UNOCR_READTEXT = {
+    "image": "the image is unocr's to pass (read(image))",
+    "detail": "unocr reads EasyOCR's detailed output (the default detail=1)",
+    "output_format": "unocr reads EasyOCR's detailed output (the default "
+    "output_format='standard')",
+}
+
+
+def _check_readtext_options(options: object) -> dict[str, Any]:
+    """``readtext_options`` checked against ``Reader.readtext``'s signature.
+
+    Each name must be one of its keyword parameters, and each value of the
+    type of that parameter's default (``None`` defaults take anything).
+
+    Raises:
+        unocr.errors.ConfigError: Not a mapping, an unknown name (with the
+            closest one), a parameter unocr sets, or a value of another type.
+    """
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise ConfigError(
+            "readtext_options must map Reader.readtext's keyword names to "
+            f"values, got {reprlib.repr(options)}; e.g. {{'min_size': 10}}"
+        )
+    params = inspect.signature(easyocr.Reader.readtext).parameters
+    known = [n for n in params if n != "self" and n not in _UNOCR_READTEXT]
+    for name, value in options.items():
+        if name in _UNOCR_READTEXT:
+            raise ConfigError(
+                f"readtext_options[{name!r}]: {_UNOCR_READTEXT[name]}; leave it out"
+            )
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"EasyOCR's Reader.readtext has no option {name!r}{hint}; its "
+                f"options: {', '.join(known)}"
+            )
+        default = params[name].default
+        if default is not None and matches_type(value, type(default)) is False:
+            raise ConfigError(
+                f"readtext_options[{name!r}] must be {describe_type(type(default))}, "
+                f"got {reprlib.repr(value)}"
+            )
+    return dict(options)
 
 
 #: ``readtext`` options ``Reader.detect`` and ``Reader.recognize`` take.

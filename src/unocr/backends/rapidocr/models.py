@@ -15,12 +15,14 @@ __all__ = ["BUNDLED_LANGUAGES", "BUNDLED_MODEL_FILES", "bundled_models"]
 #: inside the ``rapidocr`` 3 wheel: Chinese (simplified and traditional),
 #: Japanese, English and Latin-script languages. It reads no Korean, Cyrillic,
 #: Arabic, Devanagari or Thai script; those need a recognition model by path.
+#: Languages also written in one of those scripts carry ``-Latn``: ``uz``
+#: (as ``uz-Latn``) is read, ``uz-Cyrl`` is not.
 BUNDLED_LANGUAGES: tuple[str, ...] = (
-    "zh", "en", "ja", "af", "az", "bs", "ca", "cs", "cy", "da", "de", "es",
-    "et", "eu", "fi", "fr", "ga", "gl", "hr", "hu", "id", "is", "it", "ku",
-    "la", "lb", "lt", "lv", "mi", "ms", "mt", "nl", "no", "oc", "pl", "pt",
-    "qu", "rm", "ro", "sk", "sl", "sq", "sr-Latn", "sv", "sw", "tl", "tr",
-    "uz", "vi",
+    "zh", "en", "ja", "af", "az-Latn", "bs-Latn", "ca", "cs", "cy", "da", "de",
+    "es", "et", "eu", "fi", "fr", "ga", "gl", "hr", "hu", "id", "is", "it",
+    "ku-Latn", "la", "lb", "lt", "lv", "mi", "ms-Latn", "mt", "nl", "no", "oc",
+    "pl", "pt", "qu", "rm", "ro", "sk", "sl", "sq", "sr-Latn", "sv", "sw", "tl",
+    "tr", "uz-Latn", "vi",
 )  # fmt: skip
 
 #: File names of the bundled models, by stage.

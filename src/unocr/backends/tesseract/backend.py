@@ -117,20 +117,61 @@ class _Settings:
     tessdata_dir: str | None = None
 
 
+#: Page segmentation modes that read no text, and why (``tesseract --help-psm``).
+_NO_TEXT_PSM = {
+    0: "only detects orientation and script (OSD)",
+    2: "finds the layout without reading it (Tesseract: not implemented)",
+}
+
+
+def _split(config: str | Sequence[str]) -> list[str]:
+    """``config`` as a list of arguments, split like a shell command line."""
+    if isinstance(config, str):
+        try:
+            return shlex.split(config)
+        except ValueError as exc:
+            raise ConfigError(
+                f"config {config!r} cannot be split into arguments ({exc}); close "
+                "its quotes or escape the quote character, e.g. "
+                "config=\"-c tessedit_char_whitelist='0123'\", or give a list"
+            ) from None
+    if isinstance(config, (list, tuple)) and all(
+        isinstance(t, (str, int, float)) for t in config
+    ):
+        return [str(t) for t in config]
+    raise ConfigError(
+        "config must be a string of Tesseract arguments or a list of them, "
+        f"got {config!r}; e.g. config='-c preserve_interword_spaces=1'"
+    )
+
+
+def _whole(option: str, value: str) -> int:
+    """A whole-number value given in ``config``."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(
+            f"config: {option} needs a whole number, got {value!r}"
+        ) from None
+
+
+def _check_psm(psm: int | None) -> None:
+    if psm is None:
+        return
+    if psm not in _PSM_RANGE:
+        raise ConfigError(f"psm must be an integer 0-13, got {psm!r}")
+    if psm in _NO_TEXT_PSM:
+        raise ConfigError(
+            f"psm={psm} {_NO_TEXT_PSM[psm]}: it reads no text. Use psm=1 "
+            "(automatic layout with orientation detection), psm=3 (automatic "
+            "layout, Tesseract's default) or another mode of tesseract --help-psm"
+        )
+
+
 def _parse_config(
     config: str | Sequence[str], psm: int | None, oem: int | None
 ) -> _Settings:
-    if isinstance(config, str):
-        tokens = shlex.split(config)
-    elif isinstance(config, (list, tuple)) and all(
-        isinstance(t, (str, int, float)) for t in config
-    ):
-        tokens = [str(t) for t in config]
-    else:
-        raise ConfigError(
-            "config must be a string of Tesseract arguments or a list of them, "
-            f"got {config!r}; e.g. config='-c preserve_interword_spaces=1'"
-        )
+    tokens = _split(config)
     variables: dict[str, str] = {}
     extra: list[str] = []
     dpi: int | None = None
@@ -145,16 +186,16 @@ def _parse_config(
                 name, sep, val = value.partition("=")
                 if not sep or not name:
                     raise ConfigError(f"config: expected -c NAME=VALUE, got -c {value}")
-                if name == "user_defined_dpi":
-                    dpi = int(val) or None  # the same setting as --dpi
+                if name == "user_defined_dpi":  # the same setting as --dpi
+                    dpi = _whole(f"-c {name}", val) or None
                 else:
                     variables[name] = val
             elif tok == "--psm":
-                psm = int(value) if psm is None else psm
+                psm = _whole(tok, value) if psm is None else psm
             elif tok == "--oem":
-                oem = int(value) if oem is None else oem
+                oem = _whole(tok, value) if oem is None else oem
             elif tok == "--dpi":
-                dpi = int(value)
+                dpi = _whole(tok, value)
             elif tok == "--tessdata-dir":
                 tessdata_dir = value
             else:
@@ -163,8 +204,7 @@ def _parse_config(
                 )
         else:
             extra.append(tok)
-    if psm is not None and psm not in _PSM_RANGE:
-        raise ConfigError(f"psm must be an integer 0-13, got {psm!r}")
+    _check_psm(psm)
     if oem is not None and oem not in _OEM_RANGE:
         raise ConfigError(f"oem must be an integer 0-3, got {oem!r}")
     if dpi is not None and dpi <= 0:
@@ -212,7 +252,9 @@ class TesseractBackend(Backend):
             names are accepted too (``"chi_sim"``). ``None`` reads English
             (Tesseract's default model ``eng``).
         max_pixels: Refuse larger images before decoding them.
-        psm: Page segmentation mode 0-13 (``tesseract --help-psm``); default 3.
+        psm: Page segmentation mode 1 or 3-13 (``tesseract --help-psm``);
+            default 3. Modes 0 (orientation and script detection only) and 2
+            (layout without reading) read no text and are refused.
         oem: OCR engine mode 0-3 (``tesseract --help-oem``); default 3.
         config: Further ``tesseract`` options as a string or list, e.g.
             ``"-c preserve_interword_spaces=1 --dpi 300"``. ``-c NAME=VALUE``,
