@@ -104,6 +104,21 @@ def test_searchable_pdf_out(tmp_path):
     assert "This is a lot of 12 point text to test the" in text
 
 
+@needs_tesseract
+def test_searchable_pdf_out_of_a_several_page_document(tmp_path):
+    # every page after the first failed: "the page is page 2 of its document,
+    # but this one has 1 page(s)"
+    from .pdf_factory import image_pdf
+
+    scan = image_pdf(tmp_path / "scan.pdf", [Image.open(SAMPLE)] * 2, dpi=100)
+    out = tmp_path / "searchable.pdf"
+    assert main(["read", str(scan), "--dpi", "100", "-f", "pdf", "-o", str(out)]) == 0
+    pages = extract_words(out)
+    assert len(pages) == 2
+    for _, _, words in pages:
+        assert "quick brown dog" in " ".join(t for t, _ in words)
+
+
 def test_bad_documents_exit_1_and_name_the_file(born, tmp_path, capsys):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")

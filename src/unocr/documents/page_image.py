@@ -5,6 +5,7 @@ from __future__ import annotations
 from unocr.documents import (
     DEFAULT_DPI,
     DocumentOptions,
+    PageRef,
     describe_item,
     load_input,
     page_refs,
@@ -31,8 +32,8 @@ def page_image(
         image: What the page was read from (anything :func:`unocr.read`
             takes): a single image is loaded as it is; a document (PDF,
             multi-page TIFF, GIF) gives the page's own page, a PDF page
-            rendered again at the page's dpi. ``None``: the file named in
-            ``page.source``.
+            rendered again at the page's dpi; a :class:`PageRef` is the page.
+            ``None``: the file named in ``page.source``.
         password: The password of an encrypted PDF.
         max_pixels: Largest image accepted, checked before decoding;
             ``None`` disables the check.
@@ -55,6 +56,8 @@ def page_image(
                 "pass the image it was read from"
             )
         image = source.name
+    if isinstance(image, PageRef):  # a reference is the page itself
+        return load_input(image, max_pixels=max_pixels)
     index = 0 if source is None else source.index
     dpi = DEFAULT_DPI if source is None or not source.dpi else source.dpi
     options = DocumentOptions(dpi=dpi, password=password, max_pages=None)
