@@ -793,6 +793,13 @@ class Backend(Closing, abc.ABC):
             return self._recognize_batch(images, languages)  # type: ignore[call-arg]
         return self._recognize_batch(images, languages, clocks)
 
+    def _parts(self) -> Sequence[Backend]:
+        """The engines a composed engine (pipeline, cascade) reads with; none here.
+
+        A read given no languages reports theirs (:func:`own_languages`).
+        """
+        return ()
+
     def _stamp(
         self,
         out: object,
@@ -801,6 +808,7 @@ class Backend(Closing, abc.ABC):
         clock: Stopwatch,
     ) -> Page:
         """Build the read's one page: the engine's blocks, stamped once."""
+        languages = languages or own_languages(self._parts())
         if isinstance(out, Page):  # the pre-0.2 contract: the engine's own page
             t = out.timings
             return out.replace(

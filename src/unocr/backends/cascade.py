@@ -48,7 +48,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch, own_languages
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.catalog import CASCADE_SEPARATOR, cascade_parts
 from unocr.backends.catalog import capabilities as catalog_capabilities
 from unocr.errors import ConfigError, StageUnavailableError
@@ -275,6 +275,10 @@ class CascadeBackend(Backend):
         read.uses = tuple(uses)
         return read
 
+    def _parts(self) -> Sequence[Backend]:
+        """The engines in order: a read given no languages reports theirs."""
+        return self.engines
+
     def _stamp(
         self,
         out: object,
@@ -282,8 +286,7 @@ class CascadeBackend(Backend):
         languages: tuple[str, ...],
         clock: Stopwatch,
     ) -> Page:
-        """The page, with each engine's use (and its own languages, if none given)."""
-        languages = languages or own_languages(self.engines)
+        """The page, with each engine's use."""
         page = super()._stamp(out, image, languages, clock)
         if isinstance(out, _Read):
             page = page.replace(engines=out.uses)

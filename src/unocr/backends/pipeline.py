@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, Literal
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch, own_languages
+from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.catalog import PIPELINE_SEPARATOR
 from unocr.backends.options import check_choice
 from unocr.errors import ConfigError, StageUnavailableError
@@ -284,16 +284,9 @@ class PipelineBackend(Backend):
                 )
         return tuple(blocks)
 
-    def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> Page:
-        """The page, naming the stages' own languages where it was given none."""
-        stages = (self.detector, self.recognizer)
-        return super()._stamp(out, image, languages or own_languages(stages), clock)
+    def _parts(self) -> Sequence[Backend]:
+        """The detector and the recognizer: a read given no languages reports theirs."""
+        return (self.detector, self.recognizer)
 
 
 def _line(
