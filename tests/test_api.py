@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import textwrap
 import types
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from unocr.errors import (
     UnocrError,
 )
 
+from .entry_points import install_ink_entry_points
 from .fresh_imports import ENGINE_MODULES, imported_after
 from .ink_engine import InkBackend, bars
 
@@ -348,26 +348,9 @@ def test_missing_program_names_the_apt_package(monkeypatch):
 
 
 def test_entry_point_backends_are_found(tmp_path, monkeypatch):
-    pkg = tmp_path / "unocr_ep_demo.py"
-    pkg.write_text(
-        textwrap.dedent(
-            f"""
-            import sys
-            sys.path.insert(0, {str(Path(__file__).parent)!r})
-            from ink_engine import InkBackend as DemoBackend
-            """
-        )
+    install_ink_entry_points(
+        tmp_path, monkeypatch, "unocr_ep_demo", ["demo-ink", "tesseract"]
     )
-    dist = tmp_path / "unocr_ep_demo-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: unocr-ep-demo\nVersion: 1.0\n"
-    )
-    (dist / "entry_points.txt").write_text(
-        "[unocr.backends]\ndemo-ink = unocr_ep_demo:DemoBackend\ntesseract = unocr_ep_demo:DemoBackend\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_entry_points", None)
     with pytest.warns(UserWarning, match="built-in"):
         names = registry.backend_names()
     assert "demo-ink" in names

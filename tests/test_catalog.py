@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from unocr.backends import catalog
 from unocr.backends.catalog import BUILTINS, DataProbe, EngineSpec
 from unocr.errors import RegistrationError
 
+from .entry_points import install_ink_entry_points
 from .fresh_imports import imported_after
 from .ink_engine import InkBackend
 
@@ -134,26 +134,9 @@ def test_a_name_using_the_spec_syntax_is_refused(name, why):
 
 
 def test_an_entry_point_named_with_the_spec_syntax_is_ignored(tmp_path, monkeypatch):
-    (tmp_path / "unocr_ep_slash.py").write_text(
-        textwrap.dedent(
-            f"""
-            import sys
-            sys.path.insert(0, {str(Path(__file__).parent)!r})
-            from ink_engine import InkBackend as SlashBackend
-            """
-        )
+    install_ink_entry_points(
+        tmp_path, monkeypatch, "unocr_ep_slash", ["acme/ocr", "acme-ocr"]
     )
-    dist = tmp_path / "unocr_ep_slash-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: unocr-ep-slash\nVersion: 1.0\n"
-    )
-    (dist / "entry_points.txt").write_text(
-        "[unocr.backends]\nacme/ocr = unocr_ep_slash:SlashBackend\n"
-        "acme-ocr = unocr_ep_slash:SlashBackend\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_entry_points", None)
     with pytest.warns(UserWarning, match="'/' joins the engines of a cascade"):
         names = registry.backend_names()
     assert "acme-ocr" in names and "acme/ocr" not in names
