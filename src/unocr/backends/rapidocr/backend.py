@@ -10,35 +10,20 @@ default) or OpenVINO (``inference="openvino"``, ``pip install
 
 from __future__ import annotations
 
-import difflib
-import functools
 import importlib.util
-import math
 import os
-import reprlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
 from pathlib import Path
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal
 
 import numpy as np
-from omegaconf import OmegaConf
 from PIL import Image
 from rapidocr import EngineType, RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
-from rapidocr.main import DEFAULT_CFG_PATH
-from rapidocr.utils.parse_parameters import ParseParams
 
 from unocr.backends import catalog
 from unocr.backends.base import Capabilities, Stopwatch
-from unocr.backends.options import (
-    check_choice,
-    check_count,
-    check_number,
-    describe_type,
-    matches_type,
-)
+from unocr.backends.options import check_choice, check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.backends.rapidocr.convert import (
     crops_to_texts,
@@ -46,15 +31,15 @@ from unocr.backends.rapidocr.convert import (
     rapidocr_to_blocks,
 )
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES, bundled_models
+from unocr.backends.rapidocr.settings import MAX_SIDE, check_engine_options
+from unocr.backends.rapidocr.sizing import clip_output, fit_image
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
     LanguageUnavailableError,
-    RecognitionError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import model_language, normalize_languages
-from unocr.limits import check_limit
 from unocr.model import Block
 
 __all__ = ["RapidOcrBackend"]
@@ -65,16 +50,6 @@ _FIX_MODELS = (
 )
 #: Inference engines and the extra that installs each.
 _INFERENCE = {"onnxruntime": "rapidocr", "openvino": "rapidocr-openvino"}
-#: Longest side a size setting may ask for, in pixels: the side of the
-#: largest square image the default ``max_pixels`` lets in.
-MAX_SIDE = math.isqrt(DEFAULT_MAX_PIXELS)
-#: RapidOCR settings that are side lengths in pixels.
-_SIDES = frozenset(
-    {"Global.max_side_len", "Global.min_side_len", "Global.min_height",
-     "Det.limit_side_len"}
-)  # fmt: skip
-#: Settings RapidOCR only takes as its own enum (its ``ParseParams.update_batch``).
-_ENUMS = frozenset({"engine_type", "model_type", "ocr_version", "task_type"})
 
 
 def _existing_file(path: str | Path | None, what: str) -> Path | None:
@@ -143,7 +118,8 @@ class RapidOcrBackend(PooledBackend):
             default) scales the shorter side up to ``det_limit_side_len``;
             ``"max"`` only shrinks images whose longer side exceeds it.
         det_limit_side_len: Side length in pixels for ``det_limit_type``
-            (default 736, at most :data:`MAX_SIDE`).
+            (default 736, at most
+            :data:`~unocr.backends.rapidocr.settings.MAX_SIDE`).
         use_cls: Run the 0/180 degree text-direction classifier (default True).
         word_boxes: Ask for per-word boxes (``return_word_box``).
         char_boxes: Ask for per-character boxes (``return_single_char_box``);
@@ -165,12 +141,13 @@ class RapidOcrBackend(PooledBackend):
             ``config.yaml`` keys, e.g. ``{"Global.max_side_len": 1500}``),
             each checked against RapidOCR's defaults: a known key, a value of
             the default's type (a string names an enum value), side lengths
-            at most :data:`MAX_SIDE`.
+            at most :data:`~unocr.backends.rapidocr.settings.MAX_SIDE`.
 
     Thin images, which RapidOCR would enlarge to gigabytes, are padded
     first, and an image whose detector input would still exceed
-    ``max_pixels`` is refused before the engine runs (``docs/backends/
-    rapidocr.md``, *Thin images and memory*).
+    ``max_pixels`` is refused before the engine runs
+    (:mod:`unocr.backends.rapidocr.sizing`; ``docs/backends/rapidocr.md``,
+    *Thin images and memory*).
 
     Raises:
         unocr.errors.ConfigError: An option out of range, or an
@@ -283,7 +260,7 @@ class RapidOcrBackend(PooledBackend):
                 raise ConfigError("device='cuda' needs inference='onnxruntime'")
             self._check_cuda()
             params["EngineConfig.onnxruntime.use_cuda"] = True
-        params.update(_check_engine_options(engine_options))
+        params.update(check_engine_options(engine_options))
         self._params = params
         self._engines.prime()
 
@@ -346,8 +323,8 @@ class RapidOcrBackend(PooledBackend):
     # --------------------------------------------------------------- engine
     def _run(self, bgr: np.ndarray[Any, Any]) -> Any:
         with self._engines.engine() as engine:
-            fitted = _fit(engine, bgr, self.max_pixels)
-            return _within(engine(fitted), fitted, bgr)
+            fitted = fit_image(engine, bgr, self.max_pixels)
+            return clip_output(engine(fitted), fitted, bgr)
 
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
@@ -394,10 +371,11 @@ class RapidOcrBackend(PooledBackend):
         back on the engine (which this thread holds alone) afterwards.
         """
         with self._engines.engine() as engine:
-            fitted = _fit(engine, bgr, self.max_pixels)
+            fitted = fit_image(engine, bgr, self.max_pixels)
             kept = engine.use_cls, engine.use_rec
             try:
-                return _within(engine(fitted, use_cls=False, use_rec=rec), fitted, bgr)
+                output = engine(fitted, use_cls=False, use_rec=rec)
+                return clip_output(output, fitted, bgr)
             finally:
                 engine.use_cls, engine.use_rec = kept
 
@@ -407,313 +385,6 @@ class RapidOcrBackend(PooledBackend):
             if engine.use_cls:
                 bgr = engine.text_cls(bgr).img_list
             return engine.text_rec(TextRecInput(img=bgr, return_word_box=False))
-
-
-# --------------------------------------------------------------- settings
-@functools.cache
-def _defaults() -> dict[str, Any]:
-    """RapidOCR's settings by dotted key (sections too), with their defaults."""
-    tree = cast(
-        "dict[str, Any]", OmegaConf.to_container(ParseParams.load(DEFAULT_CFG_PATH))
-    )
-    found: dict[str, Any] = {}
-
-    def walk(prefix: str, node: dict[str, Any]) -> None:
-        for name, value in node.items():
-            key = f"{prefix}.{name}"
-            found[key] = value
-            if isinstance(value, dict):
-                walk(key, value)
-
-    for section, node in tree.items():
-        walk(section, node)
-    return found
-
-
-def _check_engine_options(options: object) -> dict[str, Any]:
-    """``engine_options`` checked against RapidOCR's own settings.
-
-    Args:
-        options: The ``engine_options`` given, or ``None``.
-
-    Returns:
-        The settings to pass to RapidOCR (a string naming one of its enum
-        values becomes that value).
-
-    Raises:
-        unocr.errors.ConfigError: Not a mapping of dotted keys, a key
-            RapidOCR does not have (naming the closest), or a bad value.
-    """
-    if options is None:
-        return {}
-    if not isinstance(options, Mapping):
-        raise ConfigError(
-            "engine_options must map RapidOCR's dotted setting names to values, "
-            f"got {reprlib.repr(options)}; e.g. {{'Global.max_side_len': 1500}}"
-        )
-    checked: dict[str, Any] = {}
-    for key, value in options.items():
-        if not isinstance(key, str):
-            raise ConfigError(
-                "engine_options keys must be RapidOCR's dotted setting names "
-                f"(e.g. 'Global.max_side_len'), got {key!r}"
-            )
-        checked[key] = _setting(key, value)
-    return checked
-
-
-def _setting(key: str, value: object) -> object:
-    """One RapidOCR setting's value, checked against its default (see above)."""
-    defaults = _defaults()
-    name = f"engine_options[{key!r}]"
-    if key not in defaults:
-        if _free(key, defaults):
-            return value
-        close = difflib.get_close_matches(key, list(defaults), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(
-            f"RapidOCR has no setting {key!r}{hint}; engine_options takes the "
-            "dotted keys of its config.yaml, e.g. 'Global.max_side_len' or "
-            "'Det.box_thresh'"
-        )
-    default = defaults[key]
-    if isinstance(default, dict) and default:  # a section: each of its settings
-        if not isinstance(value, Mapping):
-            raise ConfigError(
-                f"{name} is a section of settings: give a mapping of them, or "
-                f"set each as '{key}.NAME'; got {reprlib.repr(value)}"
-            )
-        return {k: _setting(f"{key}.{k}", v) for k, v in value.items()}
-    if isinstance(default, Enum):
-        kind = type(default)
-        if isinstance(value, kind):
-            return value
-        if key.rsplit(".", 1)[1] not in _ENUMS and isinstance(value, str):
-            return value  # e.g. a lang_type: RapidOCR takes any name
-        return kind(check_choice(value, name, [m.value for m in kind]))
-    if default is not None and matches_type(value, type(default)) is False:
-        raise ConfigError(
-            f"{name} must be {describe_type(type(default))}, got {reprlib.repr(value)}"
-        )
-    if key in _SIDES:
-        check_count(value, name, maximum=MAX_SIDE)
-    elif key == "Det.limit_type":
-        check_choice(value, name, ("min", "max"))
-    elif key == "Global.width_height_ratio" and value != -1:
-        check_number(value, f"{name} (-1: off)", above=True)
-    return value
-
-
-def _free(key: str, defaults: Mapping[str, Any]) -> bool:
-    """Whether ``key`` lies under an engine setting RapidOCR leaves open (``{}``)."""
-    parts = key.split(".")
-    heads = (".".join(parts[:n]) for n in range(2, len(parts)))
-    return key.startswith("EngineConfig.") and any(
-        head in defaults and defaults[head] in (None, {}) for head in heads
-    )
-
-
-# ----------------------------------------------------------------- sizes
-def _scaled(height: int, width: int, ratio: float) -> tuple[int, int]:
-    """RapidOCR's resize: each side scaled, truncated, rounded to 32 pixels."""
-    return (
-        int(round(int(height * ratio) / 32) * 32),
-        int(round(int(width * ratio) / 32) * 32),
-    )
-
-
-@dataclass(frozen=True)
-class _Resizing:
-    """The RapidOCR 3 settings that decide the size of its detector's input."""
-
-    preprocess: bool
-    max_side_len: float
-    min_side_len: float
-    vertical_padding: bool
-    min_height: int
-    width_height_ratio: float
-    limit_type: str
-    limit_side_len: float
-
-    @classmethod
-    def of(cls, cfg: Any) -> _Resizing:
-        """The settings of a RapidOCR engine's configuration."""
-        g, det = cfg.Global, cfg.Det
-        return cls(
-            bool(g.use_preprocess_img),
-            g.max_side_len,
-            g.min_side_len,
-            bool(g.use_vertical_padding),
-            int(g.min_height),
-            g.width_height_ratio,
-            str(det.limit_type),
-            det.limit_side_len,
-        )
-
-    def padded(self, height: int, width: int) -> tuple[int, int]:
-        """The (height, width) unocr pads an image to at the bottom or right.
-
-        RapidOCR pads a page more than ``width_height_ratio`` (8) times as
-        wide as tall to 4:1 for its detector, but only after enlarging a page
-        under ``min_side_len`` (30) px thick to that thickness, and never pads
-        a tall page: a thin page became a detector input of tens of
-        gigabytes. Such a page is padded first: a tall one to 4:1 (RapidOCR's
-        rule for wide ones, turned), a wide one to ``min_side_len`` px.
-        """
-        ratio = self.width_height_ratio
-        if ratio <= 0:  # RapidOCR's proportion rule is off
-            return height, width
-        if height > ratio * width:
-            return height, max(int(height / ratio), self.min_height) * 2
-        if self.preprocess and width > ratio * height and height < self.min_side_len:
-            return math.ceil(self.min_side_len), width
-        return height, width
-
-    def detector(self, height: int, width: int) -> tuple[int, int] | None:
-        """(height, width) of RapidOCR's detector input for an image.
-
-        Returns:
-            The size, or ``None`` where RapidOCR's first step shrinks a side
-            to nothing (its ``ResizeImgError``).
-        """
-        h, w = height, width
-        if self.preprocess:
-            if max(h, w) > self.max_side_len:
-                h, w = _scaled(h, w, self.max_side_len / (h if h > w else w))
-                if h <= 0 or w <= 0:
-                    return None
-            if min(h, w) < self.min_side_len:
-                h, w = _scaled(h, w, self.min_side_len / (h if h < w else w))
-                if h <= 0 or w <= 0:
-                    return None
-        ratio = self.width_height_ratio
-        if self.vertical_padding and (
-            h <= self.min_height or (ratio != -1 and w / h > ratio)
-        ):
-            new_h = max(int(w / ratio), self.min_height) * 2
-            h += 2 * int(abs(new_h - h) / 2)
-        side = self.limit_side_len
-        scale = 1.0
-        if self.limit_type == "max" and max(h, w) > side:
-            scale = side / (h if h > w else w)
-        elif self.limit_type != "max" and min(h, w) < side:
-            scale = side / (h if h < w else w)
-        return _scaled(h, w, scale)
-
-
-def _fit(engine: Any, bgr: np.ndarray[Any, Any], max_pixels: int | None) -> Any:
-    """The image as RapidOCR can read it: padded where thin, or refused.
-
-    A thin image is padded at the bottom or right with its background (the
-    median colour of its edge), so coordinates need no mapping
-    (:meth:`_Resizing.padded`). Then RapidOCR's own resizing is worked out
-    before it runs: a page it would shrink to no rows, or whose padded size
-    or detector input exceeds ``max_pixels``, is refused.
-
-    Args:
-        engine: The RapidOCR engine that will read the image.
-        bgr: The image's pixels, BGR.
-        max_pixels: The backend's pixel limit, ``None`` for none.
-
-    Returns:
-        ``bgr`` itself, or a padded copy.
-
-    Raises:
-        unocr.errors.RecognitionError: The image cannot be read within bounds;
-            the message gives the sizes and what to do.
-    """
-    height, width = bgr.shape[:2]
-    sizes = _Resizing.of(engine.cfg)
-    padded = sizes.padded(height, width)
-    shown = f"this {width}x{height}-pixel image"
-    if padded != (height, width):
-        shown += f" (padded to {padded[1]}x{padded[0]})"
-        check_limit(
-            padded[0] * padded[1],
-            max_pixels,
-            what=f"{shown[0].upper()}{shown[1:]}, too thin for RapidOCR as it "
-            "is (or cut it into shorter pieces)",
-            unit="pixels",
-            argument="max_pixels",
-            error=RecognitionError,
-        )
-    detector = sizes.detector(*padded)
-    if detector is None:
-        raise _too_long(sizes, shown, padded)
-    if engine.use_det:
-        check_limit(
-            detector[0] * detector[1],
-            max_pixels,
-            what=f"RapidOCR would make a {detector[1]}x{detector[0]}-pixel "
-            f"detector input of {shown} (lower det_limit_side_len or "
-            "Global.max_side_len, use det_limit_type='max', or resize the image)",
-            unit="pixels",
-            argument="max_pixels",
-            error=RecognitionError,
-        )
-    if padded == (height, width):
-        return bgr
-    edge = np.concatenate([bgr[0], bgr[-1], bgr[:, 0], bgr[:, -1]])
-    out = np.empty((*padded, 3), np.uint8)
-    out[:] = np.median(edge, axis=0).astype(np.uint8)
-    out[:height, :width] = bgr
-    return out
-
-
-def _too_long(
-    sizes: _Resizing, shown: str, padded: tuple[int, int]
-) -> RecognitionError:
-    """The error for a page RapidOCR shrinks to no rows, saying what to do."""
-    longest, shortest = max(padded), min(padded)
-    need = math.ceil(17 * longest / shortest)  # a side rounds to 32 px from 17
-    while (
-        need < longest and replace(sizes, max_side_len=need).detector(*padded) is None
-    ):
-        need += 1
-    limit = sizes.max_side_len
-    option = (
-        f", or pass engine_options={{'Global.max_side_len': {need}}}"
-        if need <= MAX_SIDE
-        else ""
-    )
-    return RecognitionError(
-        f"RapidOCR cannot read {shown}: it scales the long side down to "
-        f"{limit:g} px (Global.max_side_len), leaving the short side under 16 "
-        "px, so no row; cut the image into pieces at most "
-        f"{math.floor(shortest * limit / 17)} px long{option}",
-        backend="rapidocr",
-    )
-
-
-def _within(output: Any, fitted: Any, bgr: np.ndarray[Any, Any]) -> Any:
-    """RapidOCR's output with its boxes cut back to the image before padding.
-
-    RapidOCR cuts line boxes to the image it read; after padding that is the
-    padded one, so they are cut again to the original, words too.
-    """
-    if fitted is bgr:
-        return output
-    top = np.array([bgr.shape[1], bgr.shape[0]], dtype=np.float64)
-    boxes = getattr(output, "boxes", None)
-    if boxes is None or not len(boxes):
-        return output
-    output.boxes = np.clip(np.asarray(boxes, dtype=np.float64), 0, top)
-    lines = getattr(output, "word_results", None)
-    if isinstance(lines, tuple):
-        output.word_results = tuple(_words_within(items, top) for items in lines)
-    return output
-
-
-def _words_within(items: Any, top: np.ndarray[Any, Any]) -> Any:
-    """One line's ``(text, score, box)`` items with each box cut to ``top``."""
-    if not isinstance(items, (list, tuple)) or not all(
-        isinstance(i, (list, tuple)) and len(i) == 3 for i in items
-    ):
-        return items  # not word items (RapidOCR's placeholder for none)
-    return tuple(
-        (t, s, None if b is None else np.clip(np.asarray(b), 0, top).tolist())
-        for t, s, b in items
-    )
 
 
 def _bgr(image: Image.Image) -> np.ndarray[Any, Any]:
