@@ -348,3 +348,167 @@ def test_an_output_that_fails_while_written_costs_only_itself(
     assert main(["compare", "-b", "tesseract", TEXT_ARG, "--report", str(long)]) == 1
     captured = capsys.readouterr()
     assert "File name too long" in captured.err and captured.out == ""
+
+
+def test_names_that_are_not_utf8_print_and_the_files_are_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A dataset folder and a failing image named in Latin-1 on a UTF-8 system
+    # (os.fsdecode gives "caf\udce9"); capsys's stdout is strict UTF-8, as a
+    # desktop terminal's is, where the table used to raise UnicodeEncodeError.
+    name = os.fsdecode(b"caf\xe9")
+    folder = tmp_path / name
+    folder.mkdir()
+    shutil.copy(FIXTURES / "text" / "phototest.tif", folder / "good.tif")
+    shutil.copy(FIXTURES / "text" / "phototest.txt", folder / "good.txt")
+    (folder / f"{name}.png").write_bytes(b"not an image")
+    (folder / f"{name}.txt").write_text("x\n", encoding="utf-8")
+    out_json = tmp_path / "r.json"
+    code = main(
+        ["compare", "-b", "tesseract", f"--dataset=text:{folder}",
+         "--json", str(out_json)]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "text:caf\ufffd" in out  # the dataset's name, cleaned
+    assert "1 of 2 images failed; first: caf\ufffd: " in out
+    assert json.loads(out_json.read_text("utf-8"))["runs"][0]["images_failed"] == 1
+
+
+def test_the_files_are_written_before_the_table_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unocr.comparison import CompareResult
+
+    out_json = tmp_path / "r.json"
+    seen: list[bool] = []
+
+    def table(self: CompareResult) -> str:
+        seen.append(out_json.exists())
+        return "the table"
+
+    monkeypatch.setattr(CompareResult, "table", table)
+    assert main(["compare", "-b", "tesseract", TEXT_ARG, "--json", str(out_json)]) == 0
+    assert seen == [True]  # a table that cannot be printed costs no file
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Results of one image saved with --json, each run set up differently."""
+    from unocr.comparison import compare
+    from unocr.metrics import NORMALIZATIONS, ScoringOptions
+
+    folder = tmp_path_factory.mktemp("saved")
+    runs: dict[str, dict[str, Any]] = {
+        "plain": {},
+        "en2": {"languages": "en", "workers": 2},
+        "exact": {"options": ScoringOptions(normalization=NORMALIZATIONS["exact"])},
+        "case": {
+            "options": ScoringOptions(normalization=NORMALIZATIONS["ignore-case"])
+        },
+    }
+    out: dict[str, Path] = {}
+    for label, kwargs in runs.items():
+        out[label] = folder / f"{label}.json"
+        compare(f"{label}=tesseract", TEXT, keep_pages=False, **kwargs).save(out[label])
+    return out
+
+
+def test_merge_refuses_an_output_that_is_one_of_its_inputs(
+    saved: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = saved["plain"], saved["en2"]
+    before = a.read_bytes()
+    merge = ["compare", "--merge", str(a), str(b)]
+    assert main([*merge, "--report", str(a)]) == 2
+    err = capsys.readouterr().err
+    assert f"the output {a} is also an input" in err
+    # the same file by another name: through a folder and back
+    other = a.parent / "x" / ".." / a.name
+    assert main([*merge, "--json", str(other)]) == 2
+    assert "is also an input" in capsys.readouterr().err
+    assert a.read_bytes() == before  # untouched
+
+
+def test_merge_refuses_run_and_scoring_options(
+    saved: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    merge = ["compare", "--merge", str(saved["plain"]), str(saved["en2"])]
+    code = main([*merge, "--protocol", "custom", "--iou", "0.9", "--limit", "1"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert all(flag in captured.err for flag in ("--protocol", "--iou", "--limit"))
+    assert captured.out == ""  # nothing merged
+    for extra in (
+        ["--iou", "0"],  # a given 0 counts too
+        ["--workers", "2"],
+        ["-l", "en"],
+        ["--nfkc"],
+        ["--word-spotting"],
+    ):
+        assert main([*merge, *extra]) == 2
+        assert extra[0] in capsys.readouterr().err
+
+
+def test_merge_compares_the_normalisation_in_effect_not_its_name(
+    saved: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the text kind declares exact comparison: --normalization exact scores alike
+    assert main(["compare", "--merge", str(saved["plain"]), str(saved["exact"])]) == 0
+    assert "plain" in capsys.readouterr().out
+
+
+def test_merge_names_how_the_normalisations_differ(
+    saved: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compare", "--merge", str(saved["plain"]), str(saved["case"])]) == 1
+    err = capsys.readouterr().err
+    assert "dataset 'text' differs" in err
+    assert "text normalisation ignore-case (case ignored) vs exact" in err
+
+
+def test_merge_keeps_each_runs_languages_and_workers(
+    saved: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_json = tmp_path / "m.json"
+    report = tmp_path / "m.html"
+    code = main(
+        ["compare", "--merge", str(saved["en2"]), str(saved["plain"]),
+         "--json", str(out_json), "--report", str(report)]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    data = json.loads(out_json.read_text("utf-8"))
+    per_run = {r["backend"]: (r["languages"], r["workers"]) for r in data["runs"]}
+    assert per_run == {"en2": (["en"], 2), "plain": ([], 1)}
+    assert (data["languages"], data["workers"]) == (None, None)  # no one value
+    assert "workers per engine: en2: 2; plain: 1" in out
+    assert "languages per engine: en2: en; plain: engine defaults" in out
+    html = report.read_text("utf-8")
+    assert "workers: per engine" in html
+    assert "<th>workers</th>" in html and "<th>languages</th>" in html
+    # a file saved before runs kept their own: each run takes its file's
+    from unocr.comparison import load_result
+
+    older = json.loads(saved["en2"].read_text("utf-8"))
+    for run in older["runs"]:
+        del run["languages"], run["workers"]
+    (tmp_path / "older.json").write_text(json.dumps(older), encoding="utf-8")
+    (run,) = load_result(tmp_path / "older.json").runs
+    assert (run.languages, run.workers) == (("en",), 2)
+
+
+def test_iou_is_checked_against_the_protocols_range_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = ["compare", "-b", "tesseract", TEXT_ARG]
+    for bad in (["--iou", "1"], ["--protocol", "custom", "--iou", "0"]):
+        assert main([*run, *bad]) == 2
+        captured = capsys.readouterr()
+        assert "--iou: iou_threshold must lie in" in captured.err
+        assert captured.out == ""  # refused before any engine ran
+    assert main([*run, "--iou", "x"]) == 2
+    assert "expected a number, got 'x'" in capsys.readouterr().err
+    # IoU > 0 is a valid threshold of the official protocol
+    data = _compare_to_json(tmp_path, *run[1:], "--iou", "0")
+    assert data["options"]["iou_threshold"] == 0.0

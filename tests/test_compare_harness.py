@@ -296,3 +296,37 @@ def test_an_engine_with_the_language_reads_with_it() -> None:
     (image,) = run.images
     assert image.page is not None
     assert image.page.languages == ("en",)
+
+
+def test_an_engines_own_languages_win_over_the_general_ones() -> None:
+    # Tesseract here has eng and kor: the spec's Korean is what "kor" reads
+    res = compare(['kor=tesseract:languages=["ko"]', "tesseract"], TEXT, languages="en")
+    assert not res.skipped
+    kor, plain = res.runs
+    assert kor.images[0].page is not None and plain.images[0].page is not None
+    assert kor.images[0].page.languages == ("ko",)
+    assert plain.images[0].page.languages == ("en",)
+    # what is recorded is what was used
+    assert kor.settings == {"languages": ["ko"]}
+    assert (kor.languages, plain.languages) == (("ko",), ("en",))
+    assert res.languages == ("en",)  # the general request
+
+
+def test_an_engine_without_credentials_is_skipped_with_how_to_give_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("google.cloud.vision_v1")
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))  # no gcloud ADC file
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")  # no metadata server to ask
+    monkeypatch.setenv("GCE_METADATA_IP", "127.0.0.1:9")  # a closed local port
+    res = compare(["gcv", "nosuchengine"], TEXT)
+    gcv, unknown = res.skipped
+    assert gcv.reason.startswith("no Google Cloud credentials found")
+    assert gcv.fix is not None
+    assert gcv.fix.startswith("Set GOOGLE_APPLICATION_CREDENTIALS")
+    assert "unocr backends" not in gcv.fix  # gcv is installed: no use looking
+    assert "Fix:" not in gcv.reason
+    assert unknown.fix is not None and "unocr backends" in unknown.fix
+    assert f"skipped gcv: {gcv.reason} Fix: {gcv.fix}" in res.table()

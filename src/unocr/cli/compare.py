@@ -14,9 +14,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from unocr.cli._args import positive_int
 from unocr.cli._output import cannot_write, unwritable_reason, write_text
+
+if TYPE_CHECKING:
+    from unocr.metrics import ScoringOptions
 
 __all__ = ["register", "run"]
 
@@ -47,14 +51,29 @@ no engine could run.
 """
 
 
-def _fraction(value: str) -> float:
+def _number(value: str) -> float:
+    """Parse ``--iou``; its range depends on ``--protocol`` (see _scoring)."""
     try:
-        x = float(value)
+        return float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not 0.0 < x <= 1.0:
-        raise argparse.ArgumentTypeError(f"must lie in (0, 1], got {x}")
-    return x
+
+
+#: What only a run uses (destination, option): refused with --merge, which
+#: combines runs already made and scored.
+_RUN_OPTIONS = (
+    ("limit", "--limit"),
+    ("workers", "--workers"),
+    ("languages", "--languages"),
+    ("protocol", "--protocol"),
+    ("word_spotting", "--word-spotting"),
+    ("normalization", "--normalization"),
+    ("ignore_case", "--ignore-case"),
+    ("nfkc", "--nfkc"),
+    ("ignore_punctuation", "--ignore-punctuation"),
+    ("iou", "--iou"),
+    ("matching", "--matching"),
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,12 +127,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--workers",
         type=positive_int,
-        default=1,
         metavar="N",
-        help="threads per engine",
+        help="threads per engine (default 1)",
     )
     p.add_argument(
-        "--languages", "-l", metavar="CODES", help="ISO 639 codes, e.g. en or en,de"
+        "--languages",
+        "-l",
+        metavar="CODES",
+        help="ISO 639 codes, e.g. en or en,de (an engine's own languages= "
+        "setting wins for it)",
     )
     p.add_argument(
         "--report", type=Path, metavar="OUT.html", help="write an HTML report"
@@ -131,7 +153,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--protocol",
         choices=PROTOCOLS,
-        default="icdar2015",
         help="scoring rules: the official ICDAR 2015 ones (default) or custom",
     )
     p.add_argument(
@@ -159,10 +180,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--iou",
-        type=_fraction,
-        default=0.5,
+        type=_number,
         metavar="T",
-        help="IoU threshold (default 0.5)",
+        help="IoU threshold (default 0.5): in [0, 1) under icdar2015 (IoU must "
+        "exceed it), in (0, 1] under custom (IoU must reach it)",
     )
     p.add_argument(
         "--matching",
@@ -208,11 +229,14 @@ def _unwritable(args: argparse.Namespace) -> int:
 
 
 def _write(result: object, args: argparse.Namespace) -> int:
-    """Print the table, write --json and --report; how many could not be written."""
+    """Write --json and --report, then print the table; how many were not written.
+
+    The files come first: whatever happens to standard output, the work is
+    kept.
+    """
     from unocr.comparison import CompareResult, render_html
 
     assert isinstance(result, CompareResult)
-    print(result.table())
     notes: list[str] = []
     outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (args.json, result.to_json),
@@ -234,7 +258,71 @@ def _write(result: object, args: argparse.Namespace) -> int:
         for note in notes:
             print(f"unocr: note: {note}", file=sys.stderr)
         print(f"wrote {target}", file=sys.stderr)
+    print(result.table())
     return failed
+
+
+def _usage_error(message: str) -> int:
+    """Say a usage error on stderr; the exit status of one (2)."""
+    print(f"unocr compare: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``unocr compare --merge``: one table and report from saved results."""
+    from unocr.cli._inputs import Input
+    from unocr.cli._naming import UsageError, check_apart
+    from unocr.comparison import load_result, merge_results
+
+    if args.engines or args.backends or args.datasets:
+        return _usage_error(
+            "--merge combines saved results; give no -b/--backends/--dataset with it"
+        )
+    given = [
+        flag
+        for dest, flag in _RUN_OPTIONS
+        if getattr(args, dest) is not None and getattr(args, dest) is not False
+    ]
+    if given:
+        return _usage_error(
+            f"--merge combines results already run and scored, so {', '.join(given)} "
+            "would change nothing; leave them out (or run the engines again with "
+            "them and merge that result)"
+        )
+    outputs = [str(t) for t in (args.json, args.report) if t is not None]
+    try:
+        check_apart([Input(str(path)) for path in args.merge], outputs)
+    except UsageError as exc:
+        return _usage_error(str(exc))
+    if _unwritable(args):  # before the work, not after it
+        return 1
+    results = [load_result(path) for path in args.merge]
+    merged = merge_results(results, [str(p) for p in args.merge])
+    unwritten = _write(merged, args)
+    return 0 if merged.runs and not unwritten else 1
+
+
+def _scoring(args: argparse.Namespace) -> ScoringOptions:
+    """The scoring options the arguments ask for (ScoringOptions' defaults else).
+
+    Raises:
+        unocr.errors.ConfigError: ``--iou`` outside the range of the protocol
+            (ScoringOptions' own check).
+    """
+    from unocr.metrics import Normalization, ScoringOptions
+
+    norm = _normalization(args)
+    given = {
+        key: value
+        for key, value in (("protocol", args.protocol), ("iou_threshold", args.iou))
+        if value is not None
+    }
+    return ScoringOptions(
+        matching=args.matching,
+        normalization=norm if isinstance(norm, Normalization) else None,
+        word_spotting=args.word_spotting,
+        **given,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -242,63 +330,45 @@ def run(args: argparse.Namespace) -> int:
 
     Returns:
         0 if at least one engine ran, 1 if every engine was skipped, 2 for
-        a usage error (no engine or no dataset).
+        a usage error (no engine or no dataset, an --iou out of the
+        protocol's range, run options or an input as output with --merge).
     """
     from tqdm import tqdm
 
-    from unocr.comparison import compare, load_result, merge_results
+    from unocr.comparison import compare
     from unocr.datasets import load_dataset
-    from unocr.metrics import Normalization, ScoringOptions
+    from unocr.errors import ConfigError
 
-    if _unwritable(args):  # before the work, not after it
-        return 1
     if args.merge:
-        if args.engines or args.backends or args.datasets:
-            print(
-                "unocr compare: error: --merge combines saved results; "
-                "give no -b/--backends/--dataset with it",
-                file=sys.stderr,
-            )
-            return 2
-        results = [load_result(path) for path in args.merge]
-        merged = merge_results(results, [str(p) for p in args.merge])
-        unwritten = _write(merged, args)
-        return 0 if merged.runs and not unwritten else 1
+        return _merge(args)
     engines = list(args.engines)
     if args.backends:
         engines.extend(n.strip() for n in args.backends.split(",") if n.strip())
     if not engines or not args.datasets:
-        print(
-            "unocr compare: error: give at least one engine (-b NAME) and one "
-            "dataset (--dataset KIND:PATH), or --merge RESULT.json ...",
-            file=sys.stderr,
+        return _usage_error(
+            "give at least one engine (-b NAME) and one dataset "
+            "(--dataset KIND:PATH), or --merge RESULT.json ..."
         )
-        return 2
     from unocr.comparison import engine_specs
     from unocr.errors import ComparisonError
 
     try:
         engine_specs(engines)  # checked before any dataset is loaded
     except ComparisonError as err:  # a malformed -b: a usage error
-        print(f"unocr compare: error: {err}", file=sys.stderr)
-        return 2
+        return _usage_error(str(err))
     if args.normalization and (
         args.ignore_case or args.nfkc or args.ignore_punctuation
     ):
-        print(
-            "unocr compare: error: give either --normalization or the --ignore-case/"
-            "--nfkc/--ignore-punctuation flags, not both",
-            file=sys.stderr,
+        return _usage_error(
+            "give either --normalization or the --ignore-case/"
+            "--nfkc/--ignore-punctuation flags, not both"
         )
-        return 2
-    norm = _normalization(args)
-    options = ScoringOptions(
-        protocol=args.protocol,
-        iou_threshold=args.iou,
-        matching=args.matching,
-        normalization=norm if isinstance(norm, Normalization) else None,
-        word_spotting=args.word_spotting,
-    )
+    try:
+        options = _scoring(args)
+    except ConfigError as err:  # only --iou can be out of range
+        return _usage_error(f"--iou: {err}")
+    if _unwritable(args):  # before the work, not after it
+        return 1
     datasets = [load_dataset(spec, limit=args.limit) for spec in args.datasets]
     total = len(engines) * sum(len(d) for d in datasets)
     with tqdm(
@@ -316,7 +386,7 @@ def run(args: argparse.Namespace) -> int:
         result = compare(
             engines,
             datasets,
-            workers=args.workers,
+            workers=args.workers or 1,
             languages=args.languages,
             options=options,
             progress=bar.update,

@@ -21,6 +21,8 @@ from unocr.comparison.results import (
 )
 from unocr.datasets import Dataset, Sample, load_dataset
 from unocr.errors import (
+    AuthenticationError,
+    BackendNotFoundError,
     BackendUnavailableError,
     ComparisonError,
     ConfigError,
@@ -85,23 +87,60 @@ def _check_arguments(
             raise ConfigError(f"{name} must be a function or None, got {hook!r}")
 
 
-#: The fix shown for a skipped engine whose error names none.
+#: The fix shown for an engine that is unknown or not installed and whose
+#: error names no fix of its own.
 GENERIC_FIX = (
     "run 'unocr backends' to see which engines are installed and how to "
     "install the others"
 )
 
 
+def _split_guidance(message: str) -> tuple[str, str | None]:
+    """A message's first sentence (what is wrong) and the rest (how to fix it).
+
+    A full stop inside brackets (a quoted cause) does not end the sentence.
+
+    Examples:
+        >>> _split_guidance("no key found (none set.). Set KEY to a file.")
+        ('no key found (none set.).', 'Set KEY to a file.')
+        >>> _split_guidance("give one of a= and b=, not both")
+        ('give one of a= and b=, not both', None)
+    """
+    depth = 0
+    for i, char in enumerate(message):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == "." and not depth and message[i + 1 : i + 3].startswith(" "):
+            rest = message[i + 1 :].strip()
+            if rest[:1].isupper():
+                return message[: i + 1], rest
+    return message, None
+
+
 def _skip_reason(err: UnocrError, label: str) -> SkippedBackend:
+    """Why an engine cannot run, and the fix: its error's own where it has one.
+
+    The generic fix (``unocr backends``) is for unknown and uninstalled
+    engines only; a setting is to be corrected; missing or refused
+    credentials are given as the error's message says (its sentences after
+    the first, split off as the fix).
+    """
     fix = getattr(err, "fix", None)
     reason = err.message
-    if fix and reason.endswith(f" Fix: {fix}"):
-        reason = reason[: -len(f" Fix: {fix}")]
-    if not fix and isinstance(
-        err, (ConfigError, UnknownOptionError, LanguageCodeError)
-    ):
+    if fix:
+        reason = reason.removesuffix(f" Fix: {fix}")
+    elif isinstance(err, (ConfigError, UnknownOptionError, LanguageCodeError)):
         fix = f"correct that setting of {label!r}"
-    return SkippedBackend(backend=label, reason=reason, fix=fix or GENERIC_FIX)
+    elif isinstance(err, (BackendNotFoundError, BackendUnavailableError)):
+        fix = GENERIC_FIX
+    elif isinstance(err, AuthenticationError):  # its message says how
+        reason, fix = _split_guidance(reason)
+        fix = fix or f"give {label!r} credentials it can use, as the reason says"
+    else:
+        fix = f"correct what the reason says and run {label!r} again"
+    return SkippedBackend(backend=label, reason=reason, fix=fix)
 
 
 def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageResult:
@@ -163,7 +202,7 @@ def _run_one(
     dataset: Dataset,
     *,
     load_seconds: float | None,
-    languages: str | Sequence[str] | None,
+    languages: tuple[str, ...],
     workers: int,
     options: ScoringOptions,
     progress: Callable[[int], None] | None,
@@ -173,7 +212,7 @@ def _run_one(
     start = time.perf_counter()
     outputs = backend.read_many(
         paths,
-        languages=languages,
+        languages=languages or None,
         workers=workers,
         errors="return",
         progress=progress,
@@ -202,11 +241,19 @@ def _run_one(
         failed=len(images) - len(good),
         engine=spec.name or "",
         settings=spec.settings(),
+        languages=languages,
+        workers=workers,
     )
 
 
 def _failed_run(
-    spec: EngineSpec, dataset: Dataset, error: str, load_seconds: float | None
+    spec: EngineSpec,
+    dataset: Dataset,
+    error: str,
+    load_seconds: float | None,
+    *,
+    languages: tuple[str, ...],
+    workers: int,
 ) -> RunResult:
     images = tuple(
         ImageResult(id=s.id, image=str(s.image), ok=False, error=error)
@@ -222,7 +269,24 @@ def _failed_run(
         error=error,
         engine=spec.name or "",
         settings=spec.settings(),
+        languages=languages,
+        workers=workers,
     )
+
+
+def _languages(
+    spec: EngineSpec, languages: str | Sequence[str] | None
+) -> str | Sequence[str] | None:
+    """The languages ``spec`` reads with: its own setting, else ``languages``.
+
+    An engine's own ``languages`` option (``-b 'kor=tesseract:languages=["ko"]'``
+    or ``backend_options``) is more specific than the comparison's, so it wins
+    for that engine.
+    """
+    if spec.backend is None and "languages" in spec.options:
+        own: str | Sequence[str] | None = spec.options["languages"]
+        return own
+    return languages
 
 
 def _start(
@@ -231,9 +295,9 @@ def _start(
     """The spec's backend and its load time (``None`` for a given object).
 
     An engine built here is built for ``languages``, the languages it will
-    read: an engine checks its languages when built (Tesseract its
-    traineddata, RapidOCR its models, EasyOCR builds its reader for them), so
-    a missing language raises
+    read (:func:`_languages`: its own setting wins): an engine checks its
+    languages when built (Tesseract its traineddata, RapidOCR its models,
+    EasyOCR builds its reader for them), so a missing language raises
     :class:`~unocr.errors.LanguageUnavailableError` here, before any image is
     read. A factory without a ``languages`` option gets them per read only.
     """
@@ -243,13 +307,13 @@ def _start(
 
     assert spec.name is not None
     start = time.perf_counter()
-    if languages is None:
+    if languages is None or "languages" in spec.options:
         backend = get_backend(spec.name, **spec.options)
     else:
         try:
             backend = get_backend(spec.name, **{**spec.options, "languages": languages})
         except UnknownOptionError as err:
-            if err.option != "languages" or "languages" in spec.options:
+            if err.option != "languages":
                 raise
             backend = get_backend(spec.name, **spec.options)
     return backend, time.perf_counter() - start
@@ -288,7 +352,10 @@ def compare(
         limit: Use at most this many images of each dataset.
         workers: Threads per engine (``read_many``'s ``workers``).
         languages: ISO 639 codes for every engine (default: their defaults);
-            each is built for them and reads with them.
+            each is built for them and reads with them, except an engine
+            with a ``languages`` setting of its own (in its spec or
+            ``backend_options``), which keeps it. Each run records the
+            languages it read with (:attr:`RunResult.languages`).
         options: Scoring protocol (default: official ICDAR 2015, each
             dataset's declared text normalisation).
         backend_options: Extra constructor options per engine name, e.g.
@@ -332,8 +399,10 @@ def compare(
     skipped: list[SkippedBackend] = []
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     for spec in specs:
+        own = _languages(spec, languages)
         try:
-            backend, load_seconds = _start(spec, languages)
+            langs = normalize_languages(own)  # what the run records
+            backend, load_seconds = _start(spec, own)
         except UnocrError as err:
             # unknown, not installed, no credentials, ...: the engine cannot run
             skipped.append(_skip_reason(err, spec.label))
@@ -362,7 +431,7 @@ def compare(
                             spec,
                             ds,
                             load_seconds=load_seconds,
-                            languages=languages,
+                            languages=langs,
                             workers=workers,
                             options=ds_opts,
                             progress=progress,
@@ -383,20 +452,22 @@ def compare(
                         if isinstance(exc, UnocrError)
                         else f"{type(exc).__name__}: {exc}"
                     )
-                    runs.append(_failed_run(spec, ds, msg, load_seconds))
+                    runs.append(
+                        _failed_run(
+                            spec,
+                            ds,
+                            msg,
+                            load_seconds,
+                            languages=langs,
+                            workers=workers,
+                        )
+                    )
                     if progress is not None:
                         progress(len(ds))
                 finished += len(ds)
         finally:
             if spec.backend is None:
                 backend.close()
-    langs: tuple[str, ...]
-    if languages is None:
-        langs = ()
-    elif isinstance(languages, str):
-        langs = tuple(x.strip() for x in languages.split(",") if x.strip())
-    else:
-        langs = tuple(languages)
     return CompareResult(
         backends=tuple(s.label for s in specs),
         datasets=tuple(
@@ -414,7 +485,7 @@ def compare(
         runs=tuple(runs),
         skipped=tuple(skipped),
         options=opts,
-        languages=langs,
+        languages=normalize_languages(languages),
         workers=workers,
         created=created,
         version=__version__,

@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from unocr.comparison.ranking import accuracy_per_second, rank_runs, recommendation
-from unocr.comparison.results import CompareResult, DatasetInfo, RunResult
+from unocr.comparison.results import (
+    CompareResult,
+    DatasetInfo,
+    RunResult,
+    per_engine,
+)
 from unocr.errors import UnocrError
 from unocr.metrics import Scores
 from unocr.model.serialize import encodable
@@ -189,10 +194,14 @@ def _settings(run: RunResult) -> str:
     return f"<small>{_e(what)}</small>"
 
 
-def _speed_table(runs: list[RunResult], localized: bool) -> str:
+def _speed_table(
+    runs: list[RunResult], localized: bool, differ: dict[str, dict[str, str]]
+) -> str:
+    """The speed table; a column per setting in ``differ`` (see per_engine)."""
     onward = any(r.onward_share is not None for r in runs)
     head = (
         "<tr><th class=t>engine</th>"
+        + "".join(f"<th>{_e(name)}</th>" for name in differ)
         + "".join(f"<th>{_e(c[0])}</th>" for c in _SPEED)
         + f"<th>{'E2E hmean' if localized else '1 &minus; CER'} per second</th>"
         + ("<th>lines sent onward</th>" if onward else "")
@@ -207,6 +216,7 @@ def _speed_table(runs: list[RunResult], localized: bool) -> str:
     rows = []
     for r, ps in zip(runs, per_second, strict=True):
         out = [f"<td class=t>{_e(r.backend)}</td>"]
+        out.extend(f"<td>{_e(values[r.backend])}</td>" for values in differ.values())
         for _, key, _lower, digits in _SPEED:
             v = getattr(r.speed, key)
             cls = " class=best" if v is not None and v == best[key] else ""
@@ -234,7 +244,8 @@ def _dataset_section(result: CompareResult, ds: DatasetInfo) -> str:
         return "".join(parts)
     parts.append(f'<p class="rec">{_e(recommendation(runs, ds.localized))}</p>')
     parts.append("<h3>Ranking by accuracy</h3>" + _accuracy_table(runs, ds.localized))
-    parts.append("<h3>Speed</h3>" + _speed_table(runs, ds.localized))
+    differ = per_engine(result)
+    parts.append("<h3>Speed</h3>" + _speed_table(runs, ds.localized, differ))
     return "".join(parts)
 
 
@@ -471,6 +482,25 @@ def _failures(result: CompareResult, limit: int = 50) -> str:
     )
 
 
+def _setup(result: CompareResult) -> str:
+    """Workers and languages for the header: the runs' own, or per engine."""
+    differ = per_engine(result)
+    first = result.runs[0] if result.runs else None
+    workers = first.workers if first else result.workers
+    languages = first.languages if first else result.languages
+    unknown = "differing between the merged results"
+    shown = {
+        "workers": unknown if workers is None else str(workers),
+        "languages": unknown
+        if languages is None
+        else ", ".join(languages) or "engine defaults",
+    }
+    return "; ".join(
+        f"{name}: {'per engine (see the speed tables)' if name in differ else value}"
+        for name, value in shown.items()
+    )
+
+
 def render_html(
     result: CompareResult, *, previews: int = 3, notes: list[str] | None = None
 ) -> str:
@@ -517,8 +547,7 @@ def render_html(
         f"<style>{_CSS}</style></head><body>"
         f"<h1>OCR engine comparison</h1><p class=meta>unocr {_e(result.version)}, "
         f"{_e(result.created)}; engines: {_e(', '.join(result.backends))}; "
-        f"workers: {result.workers}; languages: "
-        f"{_e(', '.join(result.languages) or 'engine defaults')}</p>"
+        f"{_e(_setup(result))}</p>"
         f"{note_html}"
         + (f"<h2>Skipped engines</h2><ul>{skipped}</ul>" if skipped else "")
         + "".join(_dataset_section(result, d) for d in result.datasets)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from unocr.errors import ComparisonError
 from unocr.geometry import Geometry
 from unocr.metrics import Normalization, PageScores, Scores, ScoringOptions, SpeedStats
 from unocr.model import Page
-from unocr.model.serialize import json_text
+from unocr.model.serialize import encodable, json_text
 
 __all__ = [
     "CompareResult",
@@ -137,6 +137,10 @@ class RunResult:
             then every image counts as failed.
         engine: The registered engine name behind ``backend`` (the label).
         settings: The engine's constructor options of this run.
+        languages: The languages the engine read with (ISO 639 codes; ``()``
+            = its defaults): its own ``languages`` setting where it has one,
+            else those the comparison asked for.
+        workers: Threads the engine read with.
     """
 
     backend: str
@@ -148,6 +152,8 @@ class RunResult:
     error: str | None = None
     engine: str = ""
     settings: dict[str, Any] = field(default_factory=dict, compare=False)
+    languages: tuple[str, ...] = ()
+    workers: int = 1
 
     @property
     def ok(self) -> int:
@@ -175,6 +181,8 @@ class RunResult:
             "backend": self.backend,
             "engine": self.engine,
             "settings": dict(self.settings),
+            "languages": list(self.languages),
+            "workers": self.workers,
             "dataset": self.dataset,
             "images_total": len(self.images),
             "images_ok": self.ok,
@@ -205,6 +213,8 @@ class RunResult:
             error=data.get("error"),
             engine=data.get("engine", ""),
             settings=dict(data.get("settings") or {}),
+            languages=tuple(data.get("languages") or ()),
+            workers=int(data.get("workers", 1)),
         )
 
 
@@ -305,8 +315,11 @@ class CompareResult:
         runs: One result per (engine that ran, dataset), engines outermost.
         skipped: Engines that could not run, with the reason.
         options: The evaluation protocol's settings.
-        languages: Languages requested (ISO 639 codes), ``()`` = defaults.
-        workers: Threads per engine.
+        languages: Languages requested (ISO 639 codes), ``()`` = defaults;
+            ``None`` for merged results that asked for different ones (each
+            run's own are in :attr:`RunResult.languages`).
+        workers: Threads per engine; ``None`` for merged results that used
+            different numbers (each run's own: :attr:`RunResult.workers`).
         created: UTC time of the run, ISO 8601.
         version: unocr version.
     """
@@ -316,8 +329,8 @@ class CompareResult:
     runs: tuple[RunResult, ...]
     skipped: tuple[SkippedBackend, ...]
     options: ScoringOptions
-    languages: tuple[str, ...] = ()
-    workers: int = 1
+    languages: tuple[str, ...] | None = ()
+    workers: int | None = 1
     created: str = ""
     version: str = ""
 
@@ -344,7 +357,7 @@ class CompareResult:
             "version": self.version,
             "created": self.created,
             "backends": list(self.backends),
-            "languages": list(self.languages),
+            "languages": None if self.languages is None else list(self.languages),
             "workers": self.workers,
             "options": self.options.to_dict(),
             "datasets": [d.to_dict() for d in self.datasets],
@@ -382,14 +395,22 @@ class CompareResult:
                 "'unocr compare --json' or CompareResult.save",
             )
         try:
+            languages = data.get("languages", ())
+            workers = data.get("workers", 1)
+            # a run saved before runs kept their own: the comparison's
+            shared = {
+                k: v
+                for k, v in (("languages", languages), ("workers", workers))
+                if v is not None
+            }
             return cls(
                 backends=tuple(data["backends"]),
                 datasets=tuple(DatasetInfo.from_dict(d) for d in data["datasets"]),
-                runs=tuple(RunResult.from_dict(r) for r in data["runs"]),
+                runs=tuple(RunResult.from_dict({**shared, **r}) for r in data["runs"]),
                 skipped=tuple(SkippedBackend.from_dict(s) for s in data["skipped"]),
                 options=ScoringOptions.from_dict(data["options"]),
-                languages=tuple(data.get("languages") or ()),
-                workers=int(data.get("workers", 1)),
+                languages=None if languages is None else tuple(languages),
+                workers=None if workers is None else int(workers),
                 created=str(data.get("created", "")),
                 version=str(data.get("version", "")),
             )
@@ -443,9 +464,61 @@ def load_result(path: str | os.PathLike[str]) -> CompareResult:
         ) from exc
 
 
-def _dataset_key(d: DatasetInfo) -> tuple[Any, ...]:
-    norm = None if d.normalization is None else d.normalization.to_dict()
-    return (d.kind, d.images, d.localized, d.ids, json.dumps(norm, sort_keys=True))
+def _differences(theirs: dict[str, Any], ours: dict[str, Any]) -> str:
+    """The settings two dicts disagree on, as ``key THEIRS vs OURS``."""
+    return ", ".join(
+        f"{key} {theirs.get(key)!r} vs {ours.get(key)!r}"
+        for key in sorted(set(theirs) | set(ours))
+        if theirs.get(key) != ours.get(key)
+    )
+
+
+def _protocol_difference(theirs: ScoringOptions, ours: ScoringOptions) -> str:
+    """How two scoring protocols differ; ``""`` if they score alike.
+
+    Their text normalisation is left aside: what counts is the one each
+    dataset was scored with (:func:`_dataset_difference`).
+    """
+    a, b = (replace(o, normalization=None) for o in (theirs, ours))
+    if a.to_dict() == b.to_dict():
+        return ""
+    if a.describe() != b.describe():
+        return f"{a.describe()} vs {b.describe()}"
+    return _differences(a.to_dict(), b.to_dict())
+
+
+def _dataset_difference(theirs: DatasetInfo, ours: DatasetInfo) -> str:
+    """How two results' datasets of one name differ; ``""`` if they are alike.
+
+    Text normalisations are compared by effect: a preset's name (``exact``
+    given with ``--normalization`` or declared by the dataset kind) does not
+    count.
+    """
+    out: list[str] = []
+    if theirs.kind != ours.kind:
+        out.append(f"kind {theirs.kind} vs {ours.kind}")
+    if theirs.images != ours.images:
+        out.append(f"{theirs.images} vs {ours.images} images (another limit?)")
+    elif theirs.ids != ours.ids:
+        pairs = [(a, b) for a, b in zip(theirs.ids, ours.ids, strict=False) if a != b]
+        first = f" ({pairs[0][0]!r} vs {pairs[0][1]!r})" if pairs else ""
+        out.append(f"other images{first}")
+    if theirs.localized != ours.localized:
+        out.append("ground truth with coordinates in only one of them")
+    norms = [d.normalization or Normalization() for d in (theirs, ours)]
+    bare = [replace(n, name="") for n in norms]
+    if bare[0] != bare[1]:
+        if norms[0].describe() != norms[1].describe():
+            what = f"{norms[0].describe()} vs {norms[1].describe()}"
+        else:
+            what = _differences(bare[0].to_dict(), bare[1].to_dict())
+        out.append(f"text normalisation {what}")
+    return "; ".join(out)
+
+
+def _shared(values: list[Any]) -> Any:
+    """The value every merged result has, or ``None`` where they differ."""
+    return values[0] if all(v == values[0] for v in values) else None
 
 
 def merge_results(
@@ -460,39 +533,43 @@ def merge_results(
     Returns:
         A result with every run and skipped engine, in the given order. An
         engine skipped in one result but run in another is not listed as
-        skipped.
+        skipped. Each run keeps its own languages and workers; the result's
+        :attr:`~CompareResult.languages` and :attr:`~CompareResult.workers`
+        are ``None`` where the merged results differ in them.
 
     Raises:
         ComparisonError: The results scored different datasets (other names,
-            images or normalisation) or used different scoring protocols, or
-            two of them ran an engine with the same label.
+            images or text normalisation in effect) or used different scoring
+            protocols (the message names the difference), or two of them ran
+            an engine with the same label.
     """
     if not results:
         raise ComparisonError("nothing to merge: give at least one result")
     labels = names or [f"result {i + 1}" for i in range(len(results))]
     first = results[0]
-    protocol = json.dumps(first.options.to_dict(), sort_keys=True)
-    datasets = {d.name: _dataset_key(d) for d in first.datasets}
+    datasets = {d.name: d for d in first.datasets}
     for other, label in zip(results[1:], labels[1:], strict=False):
-        if json.dumps(other.options.to_dict(), sort_keys=True) != protocol:
+        differ = _protocol_difference(other.options, first.options)
+        if differ:
             raise ComparisonError(
                 f"cannot merge {label} into {labels[0]}: they were scored with "
-                f"different protocols ({other.options.describe()} vs "
-                f"{first.options.describe()}); re-run one with the other's settings",
+                f"different protocols ({differ}); re-run one with the other's "
+                "settings",
                 item=label,
             )
-        theirs = {d.name: _dataset_key(d) for d in other.datasets}
+        theirs = {d.name: d for d in other.datasets}
         if set(theirs) != set(datasets):
             raise ComparisonError(
                 f"cannot merge {label} into {labels[0]}: different datasets "
                 f"({', '.join(sorted(theirs))} vs {', '.join(sorted(datasets))})",
                 item=label,
             )
-        for name, key in theirs.items():
-            if key != datasets[name]:
+        for name, info in theirs.items():
+            differ = _dataset_difference(info, datasets[name])
+            if differ:
                 raise ComparisonError(
-                    f"cannot merge {label} into {labels[0]}: dataset {name!r} differs "
-                    "(other images, limit or text normalisation)",
+                    f"cannot merge {label} into {labels[0]}: dataset {name!r} "
+                    f"differs ({differ}); re-run one with the other's settings",
                     item=label,
                 )
     runs: list[RunResult] = []
@@ -518,8 +595,8 @@ def merge_results(
         runs=tuple(runs),
         skipped=tuple(dict.fromkeys(skipped)),
         options=first.options,
-        languages=first.languages,
-        workers=first.workers,
+        languages=_shared([r.languages for r in results]),
+        workers=_shared([r.workers for r in results]),
         created=max(r.created for r in results),
         version=first.version,
     )
@@ -542,6 +619,23 @@ TABLE_COLUMNS = (
     "median s",
     "images/s",
 )
+
+
+def per_engine(result: CompareResult) -> dict[str, dict[str, str]]:
+    """The run settings that differ between engines: workers and languages.
+
+    Returns:
+        For ``"workers"`` and ``"languages"`` where the runs differ in it:
+        each engine label's value as text (``engine defaults`` for no
+        languages). Empty when every run read alike.
+    """
+    shown = {
+        "workers": {r.backend: str(r.workers) for r in result.runs},
+        "languages": {
+            r.backend: ", ".join(r.languages) or "engine defaults" for r in result.runs
+        },
+    }
+    return {k: v for k, v in shown.items() if len(set(v.values())) > 1}
 
 
 def _with_onward(result: CompareResult) -> bool:
@@ -585,9 +679,11 @@ def format_table(result: CompareResult) -> str:
     latency (s) and throughput (images/s). ``-`` marks a figure that does
     not apply (e.g. hmean on text-only ground truth); when a cascade ran,
     ``onward``: the share of its lines sent to its second engine. Below the
-    table: the
-    scoring protocol, each dataset's text normalisation, skipped engines and
-    failures.
+    table: the scoring protocol, each engine's workers and languages where
+    the engines differ in them (:func:`per_engine`), each dataset's text
+    normalisation, skipped engines and failures. Names that are not text
+    (a file name's undecodable bytes) are shown as U+FFFD, so the table
+    prints on any UTF-8 output.
     """
     columns = [*TABLE_COLUMNS, *(["onward"] if _with_onward(result) else [])]
     rows = [columns, *table_rows(result)]
@@ -606,6 +702,9 @@ def format_table(result: CompareResult) -> str:
     if not result.runs:
         out.append("(no engine ran)")
     out.append(f"scoring: {result.options.describe()}")
+    for name, values in per_engine(result).items():
+        shown = "; ".join(f"{label}: {value}" for label, value in values.items())
+        out.append(f"{name} per engine: {shown}")
     for d in result.datasets:
         norm = d.normalization.describe() if d.normalization else "exact"
         out.append(f"text normalisation on {d.name}: {norm}")
@@ -622,4 +721,4 @@ def format_table(result: CompareResult) -> str:
                 f"{r.backend} on {r.dataset}: {r.failed} of {len(r.images)} "
                 f"images failed{detail} (every failure: --json or --report)"
             )
-    return "\n".join(out)
+    return encodable("\n".join(out))
