@@ -44,7 +44,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -334,12 +334,29 @@ def configured_options(backend: str) -> tuple[dict[str, Any], str | None]:
     Raises:
         ConfigError: The configuration file is malformed.
     """
+    options, path = _merged(backend, _options)
+    return options, None if path is None else str(path)
+
+
+def _merged(
+    backend: str,
+    read: Callable[[str, dict[str, Any], Path], dict[str, Any]],
+) -> tuple[dict[str, Any], Path | None]:
+    """One reading of an engine's configuration tables, later tables winning.
+
+    Args:
+        backend: The engine's canonical name.
+        read: What to take from one table (its options, or its settings).
+
+    Returns:
+        What the tables give, merged, and the file they are in.
+    """
     tables, path = _tables(backend)
-    options: dict[str, Any] = {}
+    merged: dict[str, Any] = {}
     for table in tables:
         assert path is not None
-        options.update(_options(backend, table, path))
-    return options, None if path is None else str(path)
+        merged.update(read(backend, table, path))
+    return merged, path
 
 
 def isolates(settings: Mapping[str, object]) -> bool:
@@ -388,11 +405,7 @@ def configured_placement(backend: str) -> tuple[dict[str, Any], str | None]:
     Raises:
         ConfigError: The configuration file is malformed.
     """
-    tables, path = _tables(backend)
-    settings: dict[str, Any] = {}
-    for table in tables:
-        assert path is not None
-        settings.update(_settings(backend, table, path))
+    settings, path = _merged(backend, _settings)
     source = str(path) if settings else None
     variable = env_name(backend)
     python = os.environ.get(variable, "").strip()
