@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 import unocr
 from unocr.cli import main
-from unocr.cli.backends import format_table
+from unocr.cli.backends import COLUMNS, format_table
 
 from .command import run_unocr
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_table_lists_every_known_engine(capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,3 +122,56 @@ def test_every_engine_says_what_it_needs(capsys: pytest.CaptureFixture[str]) -> 
     table = capsys.readouterr().out
     assert "NEEDS" in table.splitlines()[0]
     assert records["easyocr"]["needs"] in table
+
+
+def test_a_long_language_list_is_cut_in_the_table(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The table shows a few codes and how many more; --json has them all."""
+    assert main(["backends", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    rapid = next(r for r in records if r["name"] == "rapidocr")
+    codes = rapid["capabilities"]["languages"]
+    assert len(codes) > 40  # the full list
+    table = format_table(records)
+    header, *rows = table.split("\n\n")[0].splitlines()
+    row = next(r for r in rows if r.startswith("rapidocr "))
+    cell = row[header.index("LANGUAGES") : header.index("BATCHING")].strip()
+    assert cell == f"{','.join(codes[:3])} +{len(codes) - 3} more"
+    width = header.index("BATCHING") - header.index("LANGUAGES")
+    assert width <= 20
+    four = {**rapid, "capabilities": {**rapid["capabilities"], "languages": codes[:4]}}
+    assert ",".join(codes[:4]) in format_table([four])  # a short list is whole
+
+
+def _doc_table() -> list[str]:
+    """The lines of the ``unocr backends`` transcript in docs/cli.md."""
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = doc.split("$ unocr backends\n", 1)[1].split("```", 1)[0]
+    return block.rstrip("\n").split("\n")
+
+
+def test_the_docs_show_the_table_as_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/cli.md's transcript is what ``unocr backends`` prints, but for what
+    depends on the machine: installed or not, the languages Tesseract has, and
+    where an engine runs."""
+    assert main(["backends", "--json"]) == 0
+    records = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    table = _doc_table()
+    end = table.index("") if "" in table else len(table)
+    header, rows = table[0], table[1:end]
+    shown = []
+    for row in rows:
+        cells = re.split(r"  +", row)
+        record = dict(records[cells[0].split(" (")[0]])
+        record["installed"] = cells[COLUMNS.index("INSTALLED")] == "yes"
+        record["runs_in"] = cells[COLUMNS.index("RUNS IN")]
+        if record["name"] == "tesseract":
+            langs = cells[COLUMNS.index("LANGUAGES")].split(",")
+            record["capabilities"] = {**record["capabilities"], "languages": langs}
+        shown.append(record)
+    assert [r["name"] for r in shown] == list(records)  # every engine, in order
+    printed = format_table(shown).split("\n\n")[0].splitlines()
+    assert [header, *rows] == printed

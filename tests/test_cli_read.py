@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -315,3 +317,53 @@ def test_json_document_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["read", str(SAMPLE), "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["schema"] == "unocr.page/1"
+
+
+# ------------------------------------------------------------ JSON of documents
+def test_a_document_is_json_lines_even_with_one_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A PDF or multi-page TIFF gives one compact page a line, so that
+    ``> report.jsonl`` makes a pdf dataset; a single image stays indented."""
+    from unocr.datasets.pdf import load_pdf_dataset
+
+    with Image.open(SAMPLE) as im:
+        im.convert("RGB").save(tmp_path / "report.pdf")
+        im.convert("L").save(tmp_path / "two.tif", save_all=True, append_images=[im])
+    assert (
+        main(["read", str(tmp_path / "report.pdf"), "--dpi", "100", "-f", "json"]) == 0
+    )
+    (line,) = capsys.readouterr().out.splitlines()
+    (tmp_path / "report.jsonl").write_text(line + "\n", encoding="utf-8")
+    assert len(load_pdf_dataset(tmp_path).samples) == 1  # the dataset takes it
+    assert "quick brown dog" in " ".join(w.text for w in Page.from_json(line).words)
+    tiff = str(tmp_path / "two.tif")
+    assert main(["read", tiff, "--pages", "2", "-f", "json"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["source"]["index"] == 1
+    out = tmp_path / "out"
+    assert main(["read", tiff, "--pages", "1", "-o", f"{out}/", "-f", "json"]) == 0
+    assert len((out / "two.json").read_text("utf-8").splitlines()) == 1
+    assert main(["read", str(SAMPLE), "-f", "json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) > 1  # one image: indented
+
+
+def test_the_jq_example_of_the_docs_prints_the_text() -> None:
+    jq = shutil.which("jq")
+    if jq is None:
+        pytest.skip("jq is not installed (apt-get install jq)")
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    (example,) = [line for line in doc.splitlines() if "| jq " in line]
+    command = shlex.split(example.split("#")[0].split("| jq ")[1])
+    pages = run_unocr("read", str(SAMPLE), str(SAMPLE), "-f", "json")
+    assert pages.returncode == 0, pages.stderr
+    shown = subprocess.run(
+        [jq, *command],
+        input=pages.stdout,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert "null" not in shown
+    assert shown.count(FIRST_LINE) == 2

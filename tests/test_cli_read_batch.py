@@ -6,10 +6,13 @@ command line (in-process ``main([...])`` or a subprocess).
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -20,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 import unocr
 from unocr.cli import _progress, main
-from unocr.cli._output import atomic_path
+from unocr.cli._output import atomic_path, unwritable_reason, write_text
 from unocr.documents.streaming import iter_items
 from unocr.errors import DatasetError
 from unocr.model import Page
@@ -29,6 +32,7 @@ from .command import run_unocr
 from .needs import needs_tesseract
 from .processes import children
 from .terminal import run_on_terminal
+from .test_cli_streams import reading
 
 pytestmark = needs_tesseract
 
@@ -285,6 +289,39 @@ def test_progress_bar_and_error_lines_on_a_terminal(scans: Path) -> None:
     assert "broken.png" in error
 
 
+class _Terminal(io.StringIO):
+    """Standard output and standard error on one terminal, as a user runs it."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def screen(self) -> list[str]:
+        """The lines left on the screen (a carriage return writes over a line)."""
+        shown = []
+        for line in self.getvalue().split("\n"):
+            now = ""
+            for part in line.split("\r"):
+                now = part + now[len(part) :]
+            shown.append(now.rstrip())
+        return shown
+
+
+def test_the_bar_is_cleared_before_each_result_on_one_terminal(
+    scans: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["read", str(scans), "-r"]) == 1
+    screen = terminal.screen()
+    assert "|" in terminal.getvalue()  # a bar was drawn ...
+    assert not [line for line in screen if "|" in line]  # ... and never left
+    headers = [line for line in screen if "==>" in line]
+    assert len(headers) == 5 and all(h.startswith("==> ") for h in headers)
+    (error,) = [line for line in screen if "unocr: error:" in line]
+    assert error.startswith("unocr: error:") and "broken.png" in error
+
+
 def test_one_output_file_for_everything_is_complete_or_absent(
     scans: Path, tmp_path: Path
 ) -> None:
@@ -358,6 +395,76 @@ def test_atomic_path_writes_names_as_long_as_the_file_system_takes(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["p" * 245 + ".json", "ü" * 120 + ".hocr"]
     )
+
+
+def test_atomic_path_follows_a_link_and_keeps_it(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "out.json"
+    link.symlink_to(Path("real") / "out.json")  # relative, to nothing yet
+    assert unwritable_reason(link) is None
+    write_text(link, "first")
+    assert link.is_symlink() and link.read_text("utf-8") == "first\n"
+    write_text(link, "second")  # replaces the file the link names
+    assert link.is_symlink()
+    assert (tmp_path / "real" / "out.json").read_text("utf-8") == "second\n"
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["out.json"]
+    chain = tmp_path / "chain.json"  # a link to the link
+    chain.symlink_to(link)
+    write_text(chain, "third")
+    assert chain.is_symlink() and link.is_symlink()
+    assert (tmp_path / "real" / "out.json").read_text("utf-8") == "third\n"
+    folder = tmp_path / "to-folder"
+    folder.symlink_to(tmp_path / "real")
+    assert unwritable_reason(folder) == "it is a folder; name a file"
+
+
+def test_atomic_path_refuses_a_link_loop(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(tmp_path / "back.json")
+    (tmp_path / "back.json").symlink_to(loop)
+    assert unwritable_reason(loop) == os.strerror(errno.ELOOP)
+    with pytest.raises(OSError, match="Too many levels of symbolic links") as caught:
+        write_text(loop, "x")
+    assert caught.value.errno == errno.ELOOP
+    assert loop.is_symlink() and (tmp_path / "back.json").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["back.json", "loop.json"]
+
+
+def test_atomic_path_writes_a_pipe_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert unwritable_reason(fifo) is None
+    with reading(fifo) as got, atomic_path(fifo) as path:
+        assert path == fifo  # no temporary file, nothing renamed
+        path.write_text("streamed", encoding="utf-8")
+    assert got[0] == b"streamed"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_atomic_path_writes_an_open_file_through_its_fd_link(tmp_path: Path) -> None:
+    """What ``-o /dev/stdout`` names: a link to an open pipe, or to an open
+    file no name leads to; written where it leads, the link kept."""
+    read_end, write_end = os.pipe()
+    gone = tmp_path / "gone.txt"
+    with open(gone, "w+", encoding="utf-8") as kept:
+        gone.unlink()  # open, but no name leads to it any more
+        to_pipe, to_gone = tmp_path / "to-pipe", tmp_path / "to-gone"
+        to_pipe.symlink_to(f"/proc/self/fd/{write_end}")
+        to_gone.symlink_to(f"/proc/self/fd/{kept.fileno()}")
+        try:
+            assert unwritable_reason(to_pipe) is None
+            write_text(to_pipe, "through the pipe")
+            assert os.read(read_end, 100) == b"through the pipe\n"
+            write_text(to_gone, "into the open file")
+            kept.seek(0)
+            assert kept.read() == "into the open file\n"
+        finally:
+            os.close(read_end)
+            os.close(write_end)
+        assert to_pipe.is_symlink() and to_gone.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["to-gone", "to-pipe"]
 
 
 def _interrupted_write(target: Path) -> None:

@@ -1,18 +1,25 @@
-"""``unocr read`` and ``unocr convert``: ``-o -``, a closed pipe, a glob of non-images.
+"""``unocr read`` and ``unocr convert``: ``-o -``, a closed pipe, a glob of non-images,
+an output that is a link or a named pipe, the plain progress lines.
 
 The commands run the real Tesseract on the bundled sample page.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from unocr.cli import main
+from unocr.cli import _progress, main
 
 from .needs import needs_tesseract
 from .test_cli_read import SAMPLE
@@ -92,3 +99,110 @@ def test_a_closed_pipe_ends_quietly_with_status_1() -> None:
         err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 1
     assert err == ""
+
+
+# ------------------------------------------------- links and named pipes as outputs
+@needs_tesseract
+def test_an_output_that_is_a_link_is_written_through(tmp_path: Path) -> None:
+    """The link stays; the file it points to gets the result."""
+    (tmp_path / "real").mkdir()
+    text_link = tmp_path / "out.txt"
+    text_link.symlink_to(Path("real") / "out.txt")  # to a file not made yet
+    json_link = tmp_path / "page.json"
+    (tmp_path / "real" / "page.json").write_text("old", encoding="utf-8")
+    json_link.symlink_to(tmp_path / "real" / "page.json")
+    assert main(["read", str(SAMPLE), "-o", str(text_link), "-q"]) == 0
+    assert main(["read", str(SAMPLE), "-o", str(json_link), "-q"]) == 0
+    assert text_link.is_symlink() and json_link.is_symlink()
+    text = (tmp_path / "real" / "out.txt").read_text("utf-8")
+    assert "quick brown dog" in text
+    page = json.loads((tmp_path / "real" / "page.json").read_text("utf-8"))
+    assert page["schema"] == "unocr.page/1"
+    # no temporary file left anywhere
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out.txt",
+        "page.json",
+        "real",
+    ]
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == [
+        "out.txt",
+        "page.json",
+    ]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("fmt", ["text", "pdf"])
+def test_an_output_that_is_a_named_pipe_is_streamed_into(
+    tmp_path: Path, fmt: str
+) -> None:
+    """As ``tee`` does: the pipe is written, not replaced by a file."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with reading(fifo) as got:
+        code = main(["read", str(SAMPLE), "-o", str(fifo), "-f", fmt, "-q"])
+    assert code == 0
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the pipe
+    if fmt == "text":
+        assert "quick brown dog" in got[0].decode()
+    else:
+        assert got[0].startswith(b"%PDF-")
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
+@contextlib.contextmanager
+def reading(fifo: Path) -> Iterator[list[bytes]]:
+    """Read the named pipe ``fifo`` on a thread while the body writes it.
+
+    Yields:
+        A list that holds what was read once the body is done.
+    """
+    keep = fifo.with_name(fifo.name + ".keep")  # reaches the pipe if it is replaced
+    os.link(fifo, keep)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as pipe:
+            got.append(pipe.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        yield got
+    finally:
+        reader.join(timeout=10)
+        if reader.is_alive():  # the pipe was never opened: end the reader
+            with contextlib.suppress(OSError):
+                os.close(os.open(keep, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join(timeout=10)
+        keep.unlink()
+        got.append(b"")  # got[0] is b"" where nothing was read
+
+
+# ------------------------------------------------------------------ progress
+def test_the_last_plain_progress_line_is_printed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log = io.StringIO()  # not a terminal: plain lines
+    monkeypatch.setattr(_progress, "PLAIN_EVERY", 0.0)  # a line per page
+    progress = _progress.Progress(4, show=True, stream=log)
+    for n in range(4):
+        progress.update(failed=n == 2)
+    progress.close()
+    lines = log.getvalue().splitlines()
+    assert [line.split(" pages")[0] for line in lines] == [
+        f"unocr read: {n}/4" for n in range(1, 5)
+    ]
+    assert lines[-1].startswith("unocr read: 4/4 pages, 1 failed")
+    # a last line at the end where the one before it was older
+    monkeypatch.setattr(_progress, "PLAIN_EVERY", 0.0)
+    log = io.StringIO()
+    progress = _progress.Progress(4, show=True, stream=log)
+    progress.update(failed=False)
+    monkeypatch.setattr(_progress, "PLAIN_EVERY", 3600.0)
+    for _ in range(3):
+        progress.update(failed=False)
+    progress.close()
+    assert [line.split(" pages")[0] for line in log.getvalue().splitlines()] == [
+        "unocr read: 1/4",
+        "unocr read: 4/4",
+    ]

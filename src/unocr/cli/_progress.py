@@ -3,8 +3,9 @@
 On a terminal, a progress bar (tqdm) from :data:`MIN_ITEMS` pages on. Elsewhere
 (a log file, a CI job) one plain line every :data:`PLAIN_EVERY` seconds,
 ``unocr read: 120/1000 pages, 2 failed, 3.1 pages/s``, and a last one at the
-end once any was printed. Messages (error lines) go through :meth:`Progress.say`
-so they are not drawn over by the bar.
+end unless the last one printed already says it. Messages (error lines) go
+through :meth:`Progress.say` and results through :meth:`Progress.write`, so the
+bar is cleared first and never left between them.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Progress:
         self._stream = stream if stream is not None else sys.stderr
         self._start = time.monotonic()
         self._last = self._start
-        self._printed = False
+        self._shown: int | None = None  # pages done the last plain line said
         self._bar: Any = None
         self._plain = False
         if show and total >= MIN_ITEMS:
@@ -74,13 +75,35 @@ class Progress:
         if self._bar is not None:
             self._bar.refresh()
 
+    def write(self, text: str, out: TextIO) -> None:
+        """Write a result to ``out``, clearing the bar first.
+
+        The bar is cleared where ``out`` is a terminal too (standard output
+        and error on one screen), so it is not left between the results.
+
+        Args:
+            text: What to write, as it is.
+            out: Standard output or an output file.
+        """
+        clear = self._bar is not None and out.isatty()
+        if clear:
+            self._bar.clear()
+        out.write(text)
+        out.flush()
+        if clear:
+            self._bar.refresh()
+
     def close(self) -> None:
-        """Remove the bar; a last plain line when plain lines were printed."""
+        """Remove the bar, or print a last plain line.
+
+        The last plain line is printed where plain lines were and the one
+        before does not already give the final count.
+        """
         if self._bar is not None:
             self._bar.refresh()  # the final count, whatever tqdm's draw interval
             self._bar.close()
             self._bar = None
-        elif self._plain and self._printed:
+        elif self._plain and self._shown not in (None, self.done):
             self._line()
 
     def _line(self) -> None:
@@ -92,4 +115,4 @@ class Progress:
             file=self._stream,
             flush=True,
         )
-        self._printed = True
+        self._shown = self.done

@@ -161,7 +161,7 @@ class Writer:
             return
         if target is not None:
             try:
-                write_text(target, _document(pages, self.fmt, self._lines(target)))
+                write_text(target, _document(pages, self.fmt, self._lines(u, target)))
             except OSError as exc:
                 self.unwritable(target, exc)
         elif self.fmt == "text" and self.several:
@@ -173,11 +173,17 @@ class Writer:
                     + _document([page], self.fmt, self.several)
                 )
         else:
-            self._stream_out(_document(pages, self.fmt, self._lines(self.output)))
+            self._stream_out(_document(pages, self.fmt, self._lines(u, self.output)))
 
-    def _lines(self, name: Path | str | None) -> bool:
-        """Whether JSON goes as JSON Lines: several pages, or a ``.jsonl`` file."""
-        return self.several or str(name).lower().endswith(".jsonl")
+    def _lines(self, u: int, name: Path | str | None) -> bool:
+        """Whether unit ``u``'s JSON goes as JSON Lines.
+
+        It does for several pages, a document's pages (a PDF, a multi-page
+        TIFF, any input ``--pages`` selects from: even one page of it) and a
+        ``.jsonl`` file; a single image is one indented JSON page.
+        """
+        document = any(self.where[i][1] is not None for i in self.units[u].items)
+        return self.several or document or str(name).lower().endswith(".jsonl")
 
     def _stream_out(self, text: str) -> None:
         if not text.endswith("\n"):
@@ -186,8 +192,7 @@ class Writer:
             text = "\n" + text
         self.wrote = True
         out = self.stream if self.stream is not None else sys.stdout
-        out.write(text)
-        out.flush()
+        self.progress.write(text, out)  # the bar cleared on a shared terminal
 
     def _annotate(self, index: int, page: Any) -> None:
         from PIL import Image

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from unocr.registry import BackendInfo
 
-__all__ = ["register", "run"]
+__all__ = ["COLUMNS", "LANGUAGES_SHOWN", "format_table", "register", "run"]
 
-_COLUMNS = (
+#: The table's columns, in order.
+COLUMNS = (
     "NAME",
     "INSTALLED",
     "GEOMETRY",
@@ -34,6 +35,9 @@ _COLUMNS = (
     "RUNS IN",
     "NEEDS",
 )
+#: Language codes a table cell shows; a longer list is cut to
+#: ``LANGUAGES_SHOWN - 1`` codes and ``+N more`` (``--json`` has them all).
+LANGUAGES_SHOWN = 4
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,13 +106,23 @@ def _row(rec: dict[str, Any]) -> tuple[str, ...]:
         caps["geometry"],
         ",".join(caps["levels"]),
         _yes(caps["confidence"]),
-        "many" if langs is None else ",".join(langs),
+        _languages(langs),
         _yes(caps["batching"]),
         _yes(caps["network"]),
         ",".join(caps.get("stages", ())) or "-",
         _runs_in(rec),
         rec.get("needs") or "",
     )
+
+
+def _languages(codes: list[str] | None) -> str:
+    """A LANGUAGES cell: ``many`` (any), the codes, or the first few ``+N more``."""
+    if codes is None:
+        return "many"
+    if len(codes) <= LANGUAGES_SHOWN:
+        return ",".join(codes)
+    shown = LANGUAGES_SHOWN - 1
+    return f"{','.join(codes[:shown])} +{len(codes) - shown} more"
 
 
 def _runs_in(rec: dict[str, Any]) -> str:
@@ -124,8 +138,8 @@ def format_table(records: list[dict[str, Any]]) -> str:
     Returns:
         The table, then one "reason / fix" paragraph per engine not installed.
     """
-    rows = [_COLUMNS, *(_row(r) for r in records)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    rows = [COLUMNS, *(_row(r) for r in records)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in rows

@@ -19,13 +19,15 @@ it is in: a file per input (``--output`` a folder or a pattern) when that
 input's pages are done; standard output in input order. Every output file is
 written under a temporary name and renamed when complete, so Ctrl-C (exit
 130) leaves no half-written file; one ``--output`` file for all results
-appears when the run ends.
+appears when the run ends. A link is written through (the file it leads to
+is replaced); a named pipe or a device is written in place, as ``tee`` does.
 
 Where the results go:
 
 * One image (or one document): the result goes to standard output, or to
-  ``--output FILE``. ``hocr``, ``alto``, ``text``, ``json`` (JSON Lines) and
-  ``pdf`` hold every page of a document in one file; ``page`` and ``tsv`` hold
+  ``--output FILE``. ``hocr``, ``alto``, ``text``, ``json`` (JSON Lines, even
+  for one page) and ``pdf`` hold every page of a document in one file; a
+  single image's ``json`` is one indented page; ``page`` and ``tsv`` hold
   one page, so a document's pages need a folder or a ``{page}`` pattern.
 * Several images, to standard output or one ``--output`` file: ``text`` gets a
   ``==> IMAGE <==`` header before each page; ``json`` becomes JSON Lines (one
@@ -396,21 +398,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         with contextlib.ExitStack() as stack:
             if single is not None and fmt != "pdf":
-                try:
-                    temp = stack.enter_context(atomic_path(single))
+                try:  # nothing read: no file, as before
+                    temp = stack.enter_context(atomic_path(single, skip_empty=True))
+                    writer.stream = stack.enter_context(
+                        temp.open("w", encoding="utf-8")
+                    )
                 except OSError as exc:
                     writer.unwritable(single, exc)
                     return 1
-                writer.stream = stack.enter_context(temp.open("w", encoding="utf-8"))
             results = stack.enter_context(
                 contextlib.closing(iter_items(backend, items, workers=args.workers))
             )
             for index, result in results:
                 progress.update(failed=isinstance(result, ItemFailure))
                 writer.add(index, result)
-            if writer.stream is not None and not writer.wrote:
-                writer.stream.close()  # nothing read: no file, as before
-                temp.unlink()
     finally:
         progress.close()
         backend.close()
