@@ -206,6 +206,25 @@ def test_gcv_response_loads_through_formats(fixtures_dir):
     assert page.words[0].text == first
 
 
+@pytest.mark.parametrize("key", ["full_text_annotation", "text_annotations"])
+def test_a_snake_case_gcv_response_is_sniffed(key):
+    """The keys of AnnotateImageResponse.to_dict(), the client library's dict form."""
+    assert formats.sniff_format(json.dumps({"face_annotations": [], key: []})) == "gcv"
+
+
+def test_the_client_librarys_own_dict_of_a_response_loads(fixtures_dir, tmp_path):
+    vision = pytest.importorskip("google.cloud.vision_v1")
+    path = fixtures_dir / "gcv" / "document.response.json"
+    message = vision.AnnotateImageResponse.from_json(
+        path.read_text(encoding="utf-8"), ignore_unknown_fields=True
+    )
+    snake = json.dumps(vision.AnnotateImageResponse.to_dict(message))
+    saved = tmp_path / "response.json"
+    saved.write_text(snake, encoding="utf-8")
+    assert loads(snake) == loads(snake, format="gcv")
+    assert load(saved) == load(path)
+
+
 def test_loads_rejects_non_text_input():
     with pytest.raises(FormatError, match="str or bytes"):
         loads(123)  # type: ignore[arg-type]

@@ -18,9 +18,11 @@ import pytest
 pytest.importorskip("google.cloud.vision_v1")
 
 import grpc
+import numpy as np
 from google.cloud import vision_v1
 from google.rpc import status_pb2
 
+import unocr
 from unocr.backends.base import Stopwatch
 from unocr.backends.gcv.backend import GcvBackend
 from unocr.errors import EngineTimeoutError, ImageError, RecognitionError, UnocrError
@@ -38,6 +40,7 @@ from .gcv_server import (
     png,
     word_response,
 )
+from .loop_probe import ticking
 
 
 def arecognize(
@@ -143,6 +146,60 @@ def test_retries_stop_at_the_deadline() -> None:
     assert "UNAVAILABLE" in str(results[0])
     assert len(server.calls) >= 3
     assert elapsed < 2.0
+
+
+def test_narrowing_to_single_images_keeps_the_requests_deadline() -> None:
+    """As on the blocking path: the images re-sent alone share one deadline."""
+
+    def refuse(request: vision_v1.BatchAnnotateImagesRequest) -> grpc.StatusCode:
+        if len(request.requests) > 1:
+            return grpc.StatusCode.INVALID_ARGUMENT
+        return grpc.StatusCode.UNAVAILABLE
+
+    images = [load_image(png(64, 32, k)) for k in range(6)]
+    with VisionServer(abort_if=refuse) as server:
+        gcv = backend_for(server, timeout=1.0, initial_backoff=0.05, max_backoff=0.2)
+        start = time.monotonic()
+        results, _ = arecognize(gcv, images)
+        elapsed = time.monotonic() - start
+    assert all(isinstance(r, EngineTimeoutError) for r in results)
+    assert elapsed < 1.5  # the deadline plus scheduling slack, not 6 deadlines
+    assert max(c.started for c in server.calls) - server.calls[0].started < 1.0
+
+
+def test_preparing_an_image_to_send_does_not_block_the_event_loop() -> None:
+    """Encoding an array as PNG (here about 0.4 s) runs off the event loop."""
+    noise = np.random.default_rng(0).integers(0, 255, (1300, 1300, 3), np.uint8)
+    reply = word_response([("ok", (1, 1, 60, 60))], width=1300, height=1300)
+    with VisionServer(reply=fixed_reply(reply)) as server:
+        gcv = backend_for(server)
+        prepared_on: list[tuple[threading.Thread, float]] = []
+        prepare = gcv._prepare
+
+        def spy(*args: Any) -> Any:
+            start = time.perf_counter()
+            out = prepare(*args)
+            prepared_on.append(
+                (threading.current_thread(), time.perf_counter() - start)
+            )
+            return out
+
+        gcv._prepare = spy  # type: ignore[method-assign]
+
+        async def main() -> Any:
+            try:
+                await unocr.aread(noise[:8, :8].copy(), backend=gcv)  # the channel
+                return await ticking(lambda: unocr.aread(noise, backend=gcv))
+            finally:
+                await gcv.aclose()
+
+        seen = asyncio.run(main())
+    assert seen.result.text == "ok"
+    thread, seconds = prepared_on[-1]
+    assert thread is not threading.main_thread()  # not the event loop's thread
+    assert seconds > 0.1, "the image was too quick to encode to show anything"
+    # a blocking encode gives no tick for its whole length
+    assert seen.longest_gap < seconds / 2
 
 
 def test_the_event_loop_stays_free_while_requests_are_in_flight() -> None:

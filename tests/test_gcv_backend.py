@@ -24,7 +24,9 @@ from unocr.backends.gcv.backend import GcvBackend
 from unocr.backends.gcv.convert import response_to_page
 from unocr.errors import (
     AuthenticationError,
+    ConfigError,
     EngineTimeoutError,
+    FormatError,
     ImageError,
     RecognitionError,
 )
@@ -127,6 +129,31 @@ def test_images_without_file_bytes_are_sent_as_png() -> None:
     assert page.text == "hi"
 
 
+def test_an_mpo_camera_jpeg_is_sent_as_its_own_jpeg_bytes() -> None:
+    """A JPEG with extra images appended (Pillow: MPO) is not decoded nor re-encoded."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)
+    primary = Image.fromarray(pixels)
+    extra = Image.fromarray(pixels[::2, ::2].copy())
+    buf = io.BytesIO()
+    primary.save(buf, format="MPO", save_all=True, append_images=[extra], quality=90)
+    mpo = buf.getvalue()
+    with Image.open(io.BytesIO(mpo)) as im:
+        assert im.format == "MPO"
+        size = im.mpinfo[0xB002][0]["Size"]  # the first image's bytes
+        shown = np.asarray(im.convert("RGB"))
+    reply = word_response([("hi", (1, 1, 20, 20))], width=80, height=60)
+    with VisionServer(reply=fixed_reply(reply)) as server, backend_for(server) as gcv:
+        page = gcv.read(mpo)
+        (request,) = server.requests
+    sent = request.image.content
+    assert 0 < size < len(mpo)
+    assert sent == mpo[:size]  # the camera's JPEG bytes, unchanged
+    with Image.open(io.BytesIO(sent)) as im:
+        np.testing.assert_array_equal(np.asarray(im.convert("RGB")), shown)
+    assert (page.width, page.height, page.text) == (80, 60, "hi")
+
+
 def test_text_annotations_only_response() -> None:
     full = word_response(
         [("a", (1, 1, 9, 9)), ("b", (20, 1, 29, 9))], width=40, height=20
@@ -170,6 +197,39 @@ def test_large_batches_are_split_by_bytes() -> None:
     with VisionServer() as server, backend_for(server, max_request_bytes=limit) as gcv:
         gcv.read_many(images)
     assert server.batch_sizes == [2, 2, 2]
+
+
+def test_the_requests_of_a_split_batch_are_in_flight_together() -> None:
+    """A batch split by bytes sends `concurrency` of its requests at once."""
+    images = [png(64, 64, k) for k in range(7)]
+    table = {
+        img: word_response([(f"w{k}", (2, 2, 40, 20))], width=64, height=64)
+        for k, img in enumerate(images)
+    }
+    table[images[4]] = vision_v1.AnnotateImageResponse(
+        error=status_pb2.Status(code=3, message="Bad image data.")
+    )
+    one_each = max(len(i) for i in images) + 10  # one image per request
+    with (
+        VisionServer(reply=by_content(table), delay=0.3) as server,
+        backend_for(server, concurrency=3, max_request_bytes=one_each) as gcv,
+    ):
+        results = gcv.read_many(images, errors="return")
+    assert server.batch_sizes == [1] * 7
+    # 7 requests, 3 at a time: ceil(7 / 3) = 3 latencies, not 7
+    assert server.peak_in_flight == 3
+    assert [r.text if isinstance(r, Page) else None for r in results] == [
+        "w0",
+        "w1",
+        "w2",
+        "w3",
+        None,
+        "w5",
+        "w6",
+    ]
+    failed = results[4]
+    assert isinstance(failed, ItemFailure) and isinstance(failed.error, ImageError)
+    assert failed.index == 4
 
 
 # ------------------------------------------------------------------- faults
@@ -348,6 +408,34 @@ def test_invalid_argument_call_is_narrowed_to_the_bad_image() -> None:
     assert bad.error.item == 2
 
 
+def refuse_batches_then_busy(
+    request: vision_v1.BatchAnnotateImagesRequest,
+) -> grpc.StatusCode:
+    """A request of several images is refused; each image alone is busy."""
+    if len(request.requests) > 1:
+        return grpc.StatusCode.INVALID_ARGUMENT
+    return grpc.StatusCode.UNAVAILABLE
+
+
+def test_narrowing_to_single_images_keeps_the_requests_deadline() -> None:
+    """timeout= is the deadline of the request, its images re-sent alone included."""
+    images = [png(64, 32, k) for k in range(6)]
+    with (
+        VisionServer(abort_if=refuse_batches_then_busy) as server,
+        backend_for(server, timeout=1.0, initial_backoff=0.05, max_backoff=0.2) as gcv,
+    ):
+        start = time.monotonic()
+        results = gcv.read_many(images, errors="return")
+        elapsed = time.monotonic() - start
+    assert all(
+        isinstance(r, ItemFailure) and isinstance(r.error, EngineTimeoutError)
+        for r in results
+    )
+    assert elapsed < 1.5  # the deadline plus scheduling slack, not 6 deadlines
+    # no call was started after the deadline
+    assert max(c.started for c in server.calls) - server.calls[0].started < 1.0
+
+
 def test_other_statuses_raise_recognition_error() -> None:
     with (
         VisionServer(always=grpc.StatusCode.UNIMPLEMENTED) as server,
@@ -492,9 +580,13 @@ def test_a_silent_metadata_server_does_not_hang_the_credential_lookup(
         monkeypatch.setenv("HOME", str(tmp_path))
         monkeypatch.setenv("GCE_METADATA_IP", f"127.0.0.1:{hole.getsockname()[1]}")
         start = time.monotonic()
-        with pytest.raises(AuthenticationError, match="no Google Cloud credentials"):
+        with pytest.raises(
+            AuthenticationError, match="no Google Cloud credentials"
+        ) as info:
             GcvBackend(metadata_timeout=0.5)
         elapsed = time.monotonic() - start
+    # the error carries how to give credentials, as BackendUnavailableError does
+    assert info.value.fix and "GOOGLE_APPLICATION_CREDENTIALS" in info.value.fix
     # google-auth alone would try 3 times x 3 s with backoff (about 12 s)
     assert elapsed < 2.5
 
@@ -604,3 +696,64 @@ def test_symbols_false_gives_the_same_page_without_symbols(
         (ln.text, ln.geometry) for ln in lean.lines
     ]
     assert len(lean.blocks) == 170 and len(full.blocks) == 174
+
+
+def test_the_live_page_equals_the_page_of_the_clients_own_json(
+    fixture_response: vision_v1.AnnotateImageResponse,
+) -> None:
+    """Float fields (confidence) read live equal those of to_json / to_dict."""
+    with (
+        VisionServer(reply=fixed_reply(fixture_response)) as server,
+        backend_for(server) as gcv,
+    ):
+        live = gcv.read(IMAGE)
+    saved = vision_v1.AnnotateImageResponse.to_json(fixture_response)
+    # the shortest form of each float32, not the widened double
+    assert '"confidence": 0.98' in saved and "0.9800000190734863" not in saved
+    assert live.blocks == response_to_page(saved).blocks
+    as_dict = vision_v1.AnnotateImageResponse.to_dict(fixture_response)
+    assert live.blocks == response_to_page(as_dict).blocks
+    assert live.words[0].confidence == 0.9800000190734863  # the float32, widened
+
+
+@pytest.mark.parametrize(
+    "options", ["eu-vision.googleapis.com", 42, [("api_endpoint", "x")]]
+)
+def test_client_options_of_another_type_raise_config_error(options: object) -> None:
+    with pytest.raises(ConfigError, match="client_options") as info:
+        GcvBackend(client_options=options)
+    message = str(info.value)
+    assert "dict" in message
+    assert "google.api_core.client_options.ClientOptions" in message
+
+
+def test_client_options_as_a_dict_or_client_options() -> None:
+    from google.api_core.client_options import ClientOptions
+
+    for options in ({"api_key": SECRET}, ClientOptions(api_key=SECRET)):
+        with GcvBackend(client_options=options) as gcv:
+            assert "auth=api_key" in repr(gcv)
+
+
+def test_a_symbol_beyond_the_coordinate_limit_fails_the_read_itself() -> None:
+    """Not later, when the page's deferred symbols are first read."""
+
+    def box(x1: int) -> dict[str, object]:
+        corners = [(2, 2), (x1, 2), (x1, 20), (2, 20)]
+        return {"vertices": [{"x": x, "y": y} for x, y in corners]}
+
+    symbol = {
+        "text": "a",
+        "bounding_box": box(2**31 - 1),  # an int32 beyond unocr.limits.MAX_COORDINATE
+        "property": {"detected_break": {"type_": "LINE_BREAK"}},
+    }
+    word = {"bounding_box": box(40), "symbols": [symbol]}
+    page = {"width": 64, "height": 32, "blocks": [{"paragraphs": [{"words": [word]}]}]}
+    response = vision_v1.AnnotateImageResponse(full_text_annotation={"pages": [page]})
+    with (
+        VisionServer(reply=fixed_reply(response)) as server,
+        backend_for(server) as gcv,
+        pytest.raises(FormatError, match="MAX_COORDINATE") as info,
+    ):
+        gcv.read(png(64, 32, 0))
+    assert info.value.backend == "gcv"

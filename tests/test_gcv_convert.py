@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import unocr
 from unocr.backends.gcv.convert import (
     BREAKS,
     page_size,
@@ -22,6 +23,7 @@ from unocr.backends.gcv.convert import (
     response_to_page,
 )
 from unocr.errors import AuthenticationError, FormatError, ImageError, RecognitionError
+from unocr.formats import gcv as gcv_format
 from unocr.geometry import Quad
 from unocr.model import Line
 
@@ -502,3 +504,74 @@ def test_detected_languages_use_the_one_vocabulary(
     page = response_to_page(resp)
     assert page.words[0].language == expected
     assert page.symbols[0].language == expected  # inherited from its word
+
+
+def test_float_fields_read_as_the_message_holds_them() -> None:
+    """A message and the JSON / dict its library writes give the same page.
+
+    Protobuf float fields (confidence, normalized vertices) hold float32
+    values; the client library writes their shortest form (``0.98``).
+    """
+    vision = pytest.importorskip("google.cloud.vision_v1")
+
+    def norm(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
+        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        return {"normalized_vertices": [{"x": x, "y": y} for x, y in corners]}
+
+    symbols = [
+        {
+            "text": c,
+            "confidence": 0.97,
+            "bounding_box": norm(0.1 + k / 10, 0.1, 0.2 + k / 10, 0.3),
+        }
+        for k, c in enumerate("ab")
+    ]
+    word = {
+        "symbols": symbols,
+        "confidence": 0.98,
+        "bounding_box": norm(0.1, 0.1, 0.3, 0.3),
+    }
+    para = {
+        "words": [word],
+        "confidence": 0.93,
+        "bounding_box": norm(0.1, 0.1, 0.3, 0.3),
+    }
+    page = {"width": 200, "height": 100, "blocks": [{"paragraphs": [para]}]}
+    message = vision.AnnotateImageResponse(full_text_annotation={"pages": [page]})
+    as_json = vision.AnnotateImageResponse.to_json(message)
+    assert '"confidence": 0.98' in as_json  # not 0.9800000190734863
+    live = response_to_page(message)
+    assert live.words[0].confidence == 0.9800000190734863  # float32(0.98)
+    assert live.words[0].geometry.bounds.x0 == 0.10000000149011612 * 200
+    for block_level in ("paragraph", "block"):
+        expected = response_to_page(message, block_level=block_level)
+        for saved in (as_json, vision.AnnotateImageResponse.to_dict(message)):
+            assert response_to_page(saved, block_level=block_level) == expected
+
+
+def test_a_saved_blank_response_is_an_empty_page_of_unknown_size(
+    tmp_path: Path,
+) -> None:
+    """What the API answers for an image without text loads; its size is 0 x 0."""
+    blank = ["{}", '{"responses": [{}]}', '{"textAnnotations": []}']
+    for text in blank:
+        page = gcv_format.loads(text)
+        assert (page.width, page.height, page.blocks, page.backend) == (0, 0, (), "gcv")
+        assert unocr.formats.loads(text, format="gcv") == page
+    path = tmp_path / "blank.json"
+    path.write_text('{"responses": [{}]}', encoding="utf-8")
+    assert unocr.load(path) == unocr.load(path, format="gcv") == page
+    assert gcv_format.loads("{}", width=64, height=32).width == 64
+    assert response_to_page({}) == page
+
+
+def test_a_saved_response_without_its_size_names_where_to_give_it(
+    data: dict[str, Any],
+) -> None:
+    only = json.dumps({"textAnnotations": data["textAnnotations"]})
+    with pytest.raises(FormatError, match=r"unocr\.formats\.gcv\.loads") as info:
+        unocr.formats.loads(only)
+    assert "response_to_page" in str(info.value)
+    page = gcv_format.loads(only, width=1279, height=932)
+    assert (page.width, page.height) == (1279, 932)
+    assert page == response_to_page(only, width=1279, height=932)

@@ -197,3 +197,44 @@ def test_read_many_pages_build_their_symbols_on_access(text: str) -> None:
         assert all(deferred(page))
         assert page.blocks == eager.blocks
         assert not any(deferred(page))
+
+
+def one_symbol(x: int) -> dict[str, Any]:
+    """A response of one word whose one symbol reaches ``x`` (the word box does not)."""
+
+    def box(x1: int) -> dict[str, Any]:
+        corners = [(2, 2), (x1, 2), (x1, 20), (2, 20)]
+        return {"vertices": [{"x": a, "y": b} for a, b in corners]}
+
+    symbol = {
+        "text": "a",
+        "boundingBox": box(x),
+        "property": {"detectedBreak": {"type": "LINE_BREAK"}},
+    }
+    word = {"boundingBox": box(40), "symbols": [symbol]}
+    blocks = [{"paragraphs": [{"words": [word]}]}]
+    return {
+        "fullTextAnnotation": {"pages": [{"width": 64, "height": 32, "blocks": blocks}]}
+    }
+
+
+def test_a_symbol_beyond_the_coordinate_limit_fails_at_conversion() -> None:
+    """An int32 vertex over unocr.limits.MAX_COORDINATE is not deferred: it fails now."""
+    beyond = one_symbol(2**31 - 1)
+    with pytest.raises(FormatError, match="MAX_COORDINATE") as info:
+        response_to_page(message(json.dumps(beyond)))
+    assert info.value.backend == "gcv"
+    # the saved response: a FormatError naming the field
+    field = r"blocks\[0\]\.paragraphs\[0\]\.words\[0\]\.symbols\[0\]\.boundingBox"
+    with pytest.raises(FormatError, match=rf"{field}\.vertices\[1\]\.x") as info:
+        response_to_page(beyond)
+    assert "MAX_COORDINATE" in str(info.value)
+
+
+@pytest.mark.parametrize("x", [-5, 5 * 10**8, 10**9, -(10**9)])
+def test_symbols_with_any_coordinate_within_the_limit_are_deferred(x: int) -> None:
+    """Negative and large coordinates within the limit keep the symbols deferred."""
+    page = response_to_page(message(json.dumps(one_symbol(x))))
+    assert deferred(page) == [True]
+    assert page == response_to_page(one_symbol(x))
+    assert page.symbols[0].geometry.bounds.x1 == max(2, x)

@@ -229,7 +229,22 @@ class AuthenticationError(UnocrError, PermissionError):
     """A cloud engine has no credentials, or the service refused them.
 
     The message never contains the credentials or API key themselves.
+
+    Attributes:
+        fix: How to give the engine credentials it can use.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str | None = None,
+        fix: str | None = None,
+        item: object = None,
+    ) -> None:
+        full = f"{message} Fix: {fix}" if fix else message
+        super().__init__(full, backend=backend, item=item)
+        self.fix = fix
 
 
 class RegistrationError(UnocrError, ValueError):

@@ -95,37 +95,12 @@ GENERIC_FIX = (
 )
 
 
-def _split_guidance(message: str) -> tuple[str, str | None]:
-    """A message's first sentence (what is wrong) and the rest (how to fix it).
-
-    A full stop inside brackets (a quoted cause) does not end the sentence.
-
-    Examples:
-        >>> _split_guidance("no key found (none set.). Set KEY to a file.")
-        ('no key found (none set.).', 'Set KEY to a file.')
-        >>> _split_guidance("give one of a= and b=, not both")
-        ('give one of a= and b=, not both', None)
-    """
-    depth = 0
-    for i, char in enumerate(message):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth = max(0, depth - 1)
-        elif char == "." and not depth and message[i + 1 : i + 3].startswith(" "):
-            rest = message[i + 1 :].strip()
-            if rest[:1].isupper():
-                return message[: i + 1], rest
-    return message, None
-
-
 def _skip_reason(err: UnocrError, label: str) -> SkippedBackend:
     """Why an engine cannot run, and the fix: its error's own where it has one.
 
     The generic fix (``unocr backends``) is for unknown and uninstalled
     engines only; a setting is to be corrected; missing or refused
-    credentials are given as the error's message says (its sentences after
-    the first, split off as the fix).
+    credentials are given as the error's own fix says.
     """
     fix = getattr(err, "fix", None)
     reason = err.message
@@ -135,9 +110,8 @@ def _skip_reason(err: UnocrError, label: str) -> SkippedBackend:
         fix = f"correct that setting of {label!r}"
     elif isinstance(err, (BackendNotFoundError, BackendUnavailableError)):
         fix = GENERIC_FIX
-    elif isinstance(err, AuthenticationError):  # its message says how
-        reason, fix = _split_guidance(reason)
-        fix = fix or f"give {label!r} credentials it can use, as the reason says"
+    elif isinstance(err, AuthenticationError):
+        fix = f"give {label!r} credentials it can use, as the reason says"
     else:
         fix = f"correct what the reason says and run {label!r} again"
     return SkippedBackend(backend=label, reason=reason, fix=fix)

@@ -209,7 +209,12 @@ def _strip_prolog(head: str) -> str:
 def _sniff_json(head: str) -> str:
     if re.search(r'"schema"\s*:\s*"unocr\.page/', head):
         return "json"
-    if re.search(r'"(textAnnotations|fullTextAnnotation|responses)"\s*:', head):
+    # REST JSON keys, or snake_case ones (AnnotateImageResponse.to_dict)
+    if re.search(
+        r'"(textAnnotations|fullTextAnnotation|text_annotations|'
+        r'full_text_annotation|responses)"\s*:',
+        head,
+    ):
         return "gcv"
     if head.startswith("{") and '"blocks"' in head and '"width"' in head:
         return "json"

@@ -2,8 +2,10 @@
 
 Delegates to :func:`unocr.backends.gcv.convert.response_to_page`, which is
 pure (no google-cloud-vision import), so a saved response converts anywhere.
-The response must come from ``DOCUMENT_TEXT_DETECTION`` (its
-``fullTextAnnotation`` gives the page size) or carry a size of its own.
+A ``DOCUMENT_TEXT_DETECTION`` response gives the page size
+(``fullTextAnnotation``); for one with only ``textAnnotations`` pass
+``width=`` and ``height=``. A response without text (what the API answers
+for a blank image, ``{}``) is an empty page of size 0 x 0 (unknown).
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ if TYPE_CHECKING:
 __all__ = ["loads"]
 
 
-def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
+def loads(
+    data: str | bytes,
+    limits: ReadLimits | None = None,
+    *,
+    width: int | None = None,
+    height: int | None = None,
+) -> Page:
     """Convert a Cloud Vision ``AnnotateImageResponse`` (REST JSON) to a page.
 
     Args:
@@ -27,13 +35,17 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
             a ``{"responses": [...]}`` wrapper with one response is accepted).
         limits: Size, depth and element limits (JSON objects count as
             elements); defaults when ``None``.
+        width: Image width in pixels; default the response's page width.
+            Needed for a response with text but no ``fullTextAnnotation``.
+        height: Image height in pixels; default the page height.
 
     Returns:
-        The page, ``backend="gcv"``.
+        The page, ``backend="gcv"`` (0 x 0 for a response without text nor
+        size).
 
     Raises:
-        FormatError: Not JSON, not a single-image Cloud Vision response, or
-            over a limit.
+        FormatError: Not JSON, not a single-image Cloud Vision response, over
+            a limit, or text without a size.
     """
     from unocr.backends.gcv.convert import response_to_page
     from unocr.model.serialize import count_objects, parse_json
@@ -52,4 +64,4 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError(
             f"a Cloud Vision response is a JSON object, got {type(obj).__name__}"
         )
-    return response_to_page(obj)
+    return response_to_page(obj, width=width, height=height)

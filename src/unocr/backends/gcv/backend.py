@@ -33,6 +33,7 @@ from google.cloud.vision_v1.services.image_annotator.transports import (
     ImageAnnotatorGrpcTransport,
 )
 from PIL import Image
+from PIL.MpoImagePlugin import MpoImageFile
 
 from unocr.backends import catalog
 from unocr.backends.base import Backend, Capabilities, Stopwatch
@@ -82,7 +83,9 @@ _FEATURES = {
     "document": vision_v1.Feature.Type.DOCUMENT_TEXT_DETECTION,
     "text": vision_v1.Feature.Type.TEXT_DETECTION,
 }
-#: Formats sent as the original file bytes; anything else is re-encoded as PNG.
+#: Formats sent as the original file bytes (an MPO file, a JPEG with more
+#: images appended, as its first image's bytes: :func:`_mpo_primary`);
+#: anything else is re-encoded as PNG.
 _SEND_AS_IS = frozenset({"JPEG", "PNG", "GIF", "BMP", "WEBP", "ICO"})
 _UNLIMITED = (
     ("grpc.max_send_message_length", -1),
@@ -173,8 +176,9 @@ def _default_credentials(metadata_timeout: float) -> Any:
     except auth_exc.DefaultCredentialsError as exc:
         reason = str(exc).split(" To set up", 1)[0].strip()
         raise AuthenticationError(
-            f"no Google Cloud credentials found ({reason}). {AUTH_GUIDANCE}",
+            f"no Google Cloud credentials found ({reason}).",
             backend="gcv",
+            fix=AUTH_GUIDANCE,
         ) from None
     return credentials
 
@@ -280,6 +284,7 @@ class GcvBackend(Backend):
         self.initial_backoff = float(initial_backoff)
         self.max_backoff = float(max_backoff)
         self.endpoint = endpoint
+        _check_client_options(client_options)
         self._secrets = tuple(s for s in (api_key, _options_key(client_options)) if s)
         self._metadata: tuple[tuple[str, str], ...] = ()
         self._owns_client = client is None
@@ -363,8 +368,9 @@ class GcvBackend(Backend):
         except (auth_exc.GoogleAuthError, gexc.GoogleAPIError, ValueError) as exc:
             raise AuthenticationError(
                 "cannot set up the Cloud Vision client: "
-                f"{self._redact(f'{type(exc).__name__}: {exc}')}. {AUTH_GUIDANCE}",
+                f"{self._redact(f'{type(exc).__name__}: {exc}')}.",
                 backend=self.name,
+                fix=AUTH_GUIDANCE,
             ) from None
         return client, auth
 
@@ -440,8 +446,22 @@ class GcvBackend(Backend):
         clocks: Sequence[Stopwatch],
     ) -> list[Sequence[Block] | UnocrError]:
         results, prepared = self._prepare_all(images)
-        for group in self._groups(prepared):
-            self._annotate(group, languages, results)
+        groups = self._groups(prepared)
+        workers = min(self.concurrency, len(groups))
+        if workers <= 1:
+            for group in groups:
+                self._annotate(group, languages, results)
+            return self._finish(results, clocks)
+        # a batch split by bytes: its requests in flight together, as
+        # read_many's chunks are; each fills its own images' result slots
+        with ThreadPoolExecutor(workers, thread_name_prefix="unocr-gcv") as pool:
+            sent = [pool.submit(self._annotate, g, languages, results) for g in groups]
+            try:
+                for future in sent:
+                    future.result()
+            finally:
+                for future in sent:
+                    future.cancel()  # after a failure: start no more requests
         return self._finish(results, clocks)
 
     async def _arecognize_batch(
@@ -454,9 +474,10 @@ class GcvBackend(Backend):
 
         The same requests, batching, retries (the same backoff, awaited),
         status mapping and per-image errors; the requests of the batch are
-        in flight together, at most ``concurrency`` at once. With a
-        ``client=`` passed in (a blocking client), the blocking path runs in
-        the loop's default executor instead.
+        in flight together, at most ``concurrency`` at once. Preparing the
+        images (encoding, downscaling) runs in the loop's default executor.
+        With a ``client=`` passed in (a blocking client), the blocking path
+        runs in the loop's default executor instead.
         """
         client = self._async_client()
         if client is None:
@@ -464,7 +485,9 @@ class GcvBackend(Backend):
             return await loop.run_in_executor(
                 None, self._recognize_batch, images, languages, clocks
             )
-        results, prepared = self._prepare_all(images)
+        # encoding and downscaling are CPU work: off the event loop
+        loop = asyncio.get_running_loop()
+        results, prepared = await loop.run_in_executor(None, self._prepare_all, images)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def send(group: list[_Prepared]) -> None:
@@ -674,6 +697,8 @@ class GcvBackend(Backend):
         group: list[_Prepared],
         languages: tuple[str, ...],
         results: list[_Answer | UnocrError | None],
+        within: Backoff | None = None,
+        last: str = "no attempt made",
     ) -> Generator[_Step, object, None]:
         """The retry logic of one request, without I/O, for both transports.
 
@@ -682,13 +707,23 @@ class GcvBackend(Backend):
         attempt (and receives ``None``); fills ``results`` as answers come.
         The blocking (:meth:`_annotate`) and asyncio
         (:meth:`_arecognize_batch`) paths drive it alike.
+
+        Args:
+            group: The images of the request.
+            languages: Language hints.
+            results: The batch's result slots, filled by ``slot``.
+            within: The backoff of the request this one narrows down: its
+                deadline is kept (``timeout`` is the deadline of the whole
+                request, its images re-sent one by one included).
+            last: What happened before, for the timeout's message.
         """
         backoff = Backoff(
-            self.timeout, initial=self.initial_backoff, maximum=self.max_backoff
+            self.timeout if within is None else max(0.0, within.remaining()),
+            initial=self.initial_backoff,
+            maximum=self.max_backoff,
         )
         pending = list(group)
         attempts = 0
-        last = "no attempt made"
         engine = 0.0
         while pending:
             remaining = backoff.remaining()
@@ -724,9 +759,13 @@ class GcvBackend(Backend):
                     yield delay
                     continue
                 if isinstance(reply, gexc.InvalidArgument) and len(pending) > 1:
-                    # One bad image refuses the whole request: find it.
+                    # One bad image refuses the whole request: find it, each
+                    # image alone, before the same deadline.
+                    refused = f"{last} for the request of {len(pending)} images"
                     for item in pending:
-                        yield from self._exchange([item], languages, results)
+                        yield from self._exchange(
+                            [item], languages, results, backoff, refused
+                        )
                     return
                 self._fail(pending, results, partial(self._call_error, reply))
                 return
@@ -836,8 +875,9 @@ class GcvBackend(Backend):
 
     def _auth_error(self, detail: str) -> UnocrError:
         return AuthenticationError(
-            f"Google credentials could not be used ({detail}). {AUTH_GUIDANCE}",
+            f"Google credentials could not be used ({detail}).",
             backend=self.name,
+            fix=AUTH_GUIDANCE,
         )
 
     def _call_error(self, exc: gexc.GoogleAPICallError) -> UnocrError:
@@ -869,9 +909,9 @@ class GcvBackend(Backend):
             resized = _resize(image.image, scale)
             pil: Image.Image | None = resized
             content = _encode(resized, lossless=True)
-        elif image.encoded is not None and image.format in _SEND_AS_IS:
+        elif (as_is := _file_bytes(image)) is not None:
             pil = None  # the file itself: its pixels are never decoded here
-            content = image.encoded
+            content = as_is
         else:
             pil = image.image
             content = _encode(pil, lossless=True)
@@ -924,6 +964,55 @@ def _advance(steps: Generator[_Step, object, None], reply: object) -> _Step | No
         return None
 
 
+def _file_bytes(image: LoadedImage) -> bytes | None:
+    """The file's own bytes to send, or ``None`` where the image is re-encoded."""
+    if image.encoded is None:
+        return None
+    if image.format in _SEND_AS_IS:
+        return image.encoded
+    if image.format == "MPO":
+        return _mpo_primary(image.encoded)
+    return None
+
+
+#: What opening a damaged MPO index may raise.
+_MPO_ERRORS = (
+    OSError,
+    ValueError,
+    LookupError,
+    TypeError,
+    Image.DecompressionBombError,
+)
+
+
+def _mpo_primary(data: bytes) -> bytes | None:
+    """The first image of an MPO file, as is: a whole JPEG file of its own.
+
+    An MPO file (what many cameras and phones write, Pillow's format
+    ``"MPO"``) is a JPEG file with more images appended; its first image is
+    the one shown, and what :func:`unocr.image.load_image` decodes. Its
+    bytes are the file up to the size its MP index gives that image.
+
+    Args:
+        data: The MPO file.
+
+    Returns:
+        The first image's bytes, or ``None`` where the index does not mark a
+        whole JPEG image there (the image is then re-encoded).
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            index = im.mpinfo if isinstance(im, MpoImageFile) else None
+            size = int(index[0xB002][0]["Size"]) if index else 0
+    except _MPO_ERRORS:
+        return None
+    primary, rest = data[:size], data[size:]
+    whole = primary.startswith(b"\xff\xd8") and primary.endswith(b"\xff\xd9")
+    if not whole or (rest and not rest.startswith(b"\xff\xd8")):
+        return None
+    return primary
+
+
 def _resize(image: Image.Image, scale: float) -> Image.Image:
     size = (
         max(1, math.floor(image.width * scale)),
@@ -949,6 +1038,22 @@ def _redacted_copy(
         return type(exc)(redact(str(exc.message)))
     except Exception:  # an exception class with another signature: keep nothing
         return None
+
+
+def _check_client_options(client_options: object) -> None:
+    """Refuse a ``client_options`` that is neither a dict nor a ``ClientOptions``."""
+    from google.api_core.client_options import ClientOptions
+
+    if client_options is None or isinstance(client_options, Mapping | ClientOptions):
+        return
+    # the value is not shown: a string here may well be an API key
+    raise ConfigError(
+        "the gcv backend's option client_options must be a dict or a "
+        "google.api_core.client_options.ClientOptions, got a "
+        f"{type(client_options).__name__}; for another endpoint pass "
+        "endpoint='host:port' or client_options={'api_endpoint': ...}",
+        backend="gcv",
+    )
 
 
 def _options_dict(client_options: Any) -> dict[str, Any]:

@@ -27,6 +27,11 @@ Mapping (see ``docs/backends/gcv.md``):
   geometry (:meth:`~unocr.model.Page.from_words`).
 - A confidence the response leaves out is ``None``: the API (and the proto
   JSON mapping) omits zero values, so a proto ``0.0`` is read as "none".
+- A response without text and without a size (the API's answer for a blank
+  image, ``{}``) is an empty page of 0 x 0 pixels (size unknown).
+- A shape or element the response's values cannot make (a coordinate beyond
+  :data:`unocr.limits.MAX_COORDINATE`) raises :class:`~unocr.errors.FormatError`
+  when the response is converted.
 
 Examples:
     >>> page = response_to_page(
@@ -59,9 +64,9 @@ from unocr.backends.gcv.status import (
     error_from_status,
     status_name,
 )
-from unocr.backends.gcv.tree import BREAKS
+from unocr.backends.gcv.tree import BREAKS, RawPage
 from unocr.backends.options import check_choice
-from unocr.errors import FormatError, ModelError, UnocrError
+from unocr.errors import FormatError, GeometryError, ModelError, UnocrError
 from unocr.model import Block, Page
 
 __all__ = [
@@ -145,7 +150,8 @@ def response_to_blocks(
             proto-plus), or a saved response: a dict (REST camelCase or
             snake_case keys), JSON text or bytes, or a path to a JSON file.
         width: Image width in pixels; default ``fullTextAnnotation``'s page
-            width. Needed for responses without a ``fullTextAnnotation``.
+            width. Needed for responses with text but without a
+            ``fullTextAnnotation``.
         height: Image height in pixels; default the page height.
         block_level: Which GCV level becomes a unocr block: ``"paragraph"``
             (default; GCV blocks often hold several paragraphs) or ``"block"``.
@@ -158,7 +164,7 @@ def response_to_blocks(
         coordinates in the pixels of the image the API saw.
 
     Raises:
-        FormatError: The response is malformed, or its size is unknown.
+        FormatError: The response is malformed, or has text but no size.
         UnocrError: The response carries an ``error`` status (see
             :func:`error_from_status`).
     """
@@ -188,10 +194,11 @@ def response_to_page(
             ``page.replace(languages=...)``); removed in 0.3.
 
     Returns:
-        The page, ``backend="gcv"``.
+        The page, ``backend="gcv"``; 0 x 0 pixels for a response with neither
+        text nor size.
 
     Raises:
-        FormatError: The response is malformed, or its size is unknown.
+        FormatError: The response is malformed, or has text but no size.
         UnocrError: The response carries an ``error`` status.
     """
     stamp: dict[str, Any] = {"backend": "gcv"}
@@ -233,24 +240,29 @@ def _convert(
     size = page_size(message if message is not None else data)
     w = _positive(width, "width") or (size[0] if size else None)
     h = _positive(height, "height") or (size[1] if size else None)
-    if w is None or h is None:
-        raise FormatError(
-            "the response does not give the image size; pass width= and "
-            "height= (the image's size in pixels)",
-            backend="gcv",
-        )
-    if message is not None:
-        raw = read_message(
-            message, width=w, height=h, symbols=symbols, regions=block_level
-        )
-        return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
-    assert data is not None
+    known = w is not None and h is not None
     try:
-        raw = read_mapping(
-            data, width=w, height=h, symbols=symbols, regions=block_level
-        )
+        # where the size is unknown, normalized vertices scale by 1: nothing
+        # of this reading is kept unless the response has no text
+        if message is not None:
+            raw = read_message(
+                message,
+                width=w or 1,
+                height=h or 1,
+                symbols=symbols,
+                regions=block_level,
+                defer=known,
+            )
+        else:
+            assert data is not None
+            raw = read_mapping(
+                data, width=w or 1, height=h or 1, symbols=symbols, regions=block_level
+            )
+        if not known:
+            return _without_size(raw, w, h)
+        assert w is not None and h is not None
         return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
-    except ModelError as exc:  # an element built from the response's values
+    except (ModelError, GeometryError) as exc:  # built from the response's values
         raise FormatError(
             f"malformed Cloud Vision response: {exc}", backend="gcv"
         ) from exc
@@ -263,11 +275,42 @@ def _convert(
         OverflowError,
         RecursionError,
     ) as exc:
+        if message is not None:
+            raise  # a message is typed: this is no fault of the response
         # the readers check every type they read; this is the safety net
         raise FormatError(
             f"malformed Cloud Vision response: {type(exc).__name__}: {exc}",
             backend="gcv",
         ) from None
+
+
+def _without_size(
+    raw: RawPage, width: int | None, height: int | None
+) -> tuple[list[Block], tuple[int, int]]:
+    """A response that does not give its size: an empty page if it has no text.
+
+    What the API answers for an image without text (``{}``) has no page and
+    so no size: it gives no blocks and a size of 0 (unknown).
+
+    Args:
+        raw: The response as read.
+        width: The width given, if any.
+        height: The height given, if any.
+
+    Returns:
+        No blocks, and the size given, 0 where none was.
+
+    Raises:
+        FormatError: The response has words, whose page size is needed.
+    """
+    if raw.annotations or any(p.words for b in raw.blocks for p in b.paragraphs):
+        raise FormatError(
+            "the response does not give the image size; pass width= and height= "
+            "(the image's size in pixels) to unocr.backends.gcv.response_to_page "
+            "or unocr.formats.gcv.loads",
+            backend="gcv",
+        )
+    return [], (width or 0, height or 0)
 
 
 def _raise_status(data: Mapping[str, Any]) -> None:

@@ -3,6 +3,13 @@
 Pure. Keys may be camelCase (the REST form) or snake_case
 (``AnnotateImageResponse.to_dict()``). Every type read is checked, so a
 malformed response gives a :class:`~unocr.errors.FormatError` naming the field.
+
+The protobuf fields that are ``float`` (confidences, normalized vertices)
+hold 32-bit floats, which a protobuf message gives widened to Python floats
+(``0.9800000190734863``) while JSON writers give their shortest form
+(``0.98``, as ``AnnotateImageResponse.to_json`` does). They are read here
+through a 32-bit float, as the message holds them, so a saved response and
+the message it came from give the same page.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import struct
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +36,11 @@ from unocr.backends.gcv.tree import (
     detected_language,
 )
 from unocr.errors import FormatError
+from unocr.limits import MAX_COORDINATE
 
 __all__ = ["read_mapping"]
+
+_FLOAT32 = struct.Struct("<f")
 
 
 @functools.lru_cache(maxsize=64)
@@ -127,6 +138,30 @@ def _number(value: Any, where: str) -> float:
     return number
 
 
+def _float32(value: float) -> float:
+    """``value`` as a protobuf ``float`` field holds it (nearest 32-bit float).
+
+    Beyond the 32-bit range it is infinite, as a message built from it would
+    be (a confidence is then clamped to 1, a coordinate refused).
+    """
+    try:
+        number: float = _FLOAT32.unpack(_FLOAT32.pack(value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+    return number
+
+
+def _coordinate(value: float, where: str) -> float:
+    """A vertex coordinate in pixels, within unocr's coordinate range."""
+    if not -MAX_COORDINATE <= value <= MAX_COORDINATE:
+        raise FormatError(
+            f"malformed Cloud Vision response: {where} is {value:.12g} pixels, beyond "
+            f"+-{MAX_COORDINATE:.0e} (unocr.limits.MAX_COORDINATE)",
+            backend="gcv",
+        )
+    return value
+
+
 class _MappingWalk(Walk):
     """One checked pass over a response dict."""
 
@@ -148,22 +183,26 @@ class _MappingWalk(Walk):
         if not poly:
             return -1
         here = f"{where}.{key}"
-        verts = self.items(poly, "vertices", here)
-        scale = (1.0, 1.0)
-        name = "vertices"
-        if not verts:
-            verts = self.items(poly, "normalizedVertices", here)
-            scale = (self.width, self.height)
-            name = "normalizedVertices"
-        if not verts:
-            return -1
         xs: list[float] = []
         ys: list[float] = []
+        verts = self.items(poly, "vertices", here)
         for k, v in enumerate(verts):
-            at = f"{here}.{name}[{k}]"
+            at = f"{here}.vertices[{k}]"
             v = _as(v, Mapping, at)
-            xs.append(_number(v.get("x"), f"{at}.x") * scale[0])
-            ys.append(_number(v.get("y"), f"{at}.y") * scale[1])
+            xs.append(_coordinate(_number(v.get("x"), f"{at}.x"), f"{at}.x"))
+            ys.append(_coordinate(_number(v.get("y"), f"{at}.y"), f"{at}.y"))
+        if not verts:
+            verts = self.items(poly, "normalizedVertices", here)
+            w, h = self.width, self.height
+            for k, v in enumerate(verts):
+                at = f"{here}.normalizedVertices[{k}]"
+                v = _as(v, Mapping, at)
+                x = _float32(_number(v.get("x"), f"{at}.x")) * w
+                y = _float32(_number(v.get("y"), f"{at}.y")) * h
+                xs.append(_coordinate(x, f"{at}.x"))
+                ys.append(_coordinate(y, f"{at}.y"))
+        if not verts:
+            return -1
         return self.raw.add_box(xs, ys)
 
     @staticmethod
@@ -171,7 +210,7 @@ class _MappingWalk(Walk):
         value = element.get("confidence")
         if value is None:
             return None
-        return confidence(_number(value, f"{where}.confidence"))
+        return confidence(_float32(_number(value, f"{where}.confidence")))
 
     def language(
         self, element: Mapping[str, Any], where: str, default: str | None

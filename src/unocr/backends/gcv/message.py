@@ -27,10 +27,14 @@ from unocr.backends.gcv.tree import (
     confidence,
     detected_language,
 )
+from unocr.limits import MAX_COORDINATE
 from unocr.model import Symbol
 from unocr.model.elements import BuiltTogether
 
 __all__ = ["PageSymbols", "read_message"]
+
+#: Maps each byte to 1 where its high bit is set (a varint byte with more to come).
+_HIGH_BIT = bytes(int(b >= 0x80) for b in range(256))
 
 
 def read_message(
@@ -54,7 +58,8 @@ def read_message(
             ``"paragraph"`` or ``"block"`` (the other's shapes are ``-1``).
         defer: With ``symbols``, read each word's symbols only when its
             ``Word.symbols`` is first accessed (:class:`PageSymbols`); only
-            their texts (the word's text) are read now.
+            their texts (the word's text) are read now. Only symbols whose
+            reading cannot fail are deferred (see :func:`_all_small`).
 
     Returns:
         The flat tree.
@@ -66,6 +71,7 @@ def read_message(
         walk = _MessageWalk(raw, width, height, symbols, regions)
         if symbols and defer:
             walk.deferred = PageSymbols(width, height)
+            walk.exact = not _all_small(pages[0])
         walk.page(pages[0])
         return raw
     annotations = message.text_annotations
@@ -88,6 +94,8 @@ class _MessageWalk(Walk):
     kind = ""
     #: Where symbols are deferred: the page's :class:`PageSymbols`.
     deferred: PageSymbols | None = None
+    #: Check each deferred symbol's coordinates (:func:`_all_small` is false).
+    exact = False
 
     def break_field(self, brk: Any) -> str:
         fields = brk.DESCRIPTOR.fields_by_name
@@ -145,6 +153,7 @@ class _MessageWalk(Walk):
         out: list[RawWord] = []
         keep = self.symbols
         deferred = self.deferred
+        exact = self.exact
         shape = self.shape
         corners = self.raw.corners
         extend = corners.extend
@@ -159,12 +168,15 @@ class _MessageWalk(Walk):
             first = last = None
             if deferred is not None and symbols:
                 # the texts now, the rest on first access: every symbol with
-                # 4 (integer, so finite) vertices reads later exactly as now
+                # 4 (integer, so finite) vertices within unocr's coordinate
+                # range reads later exactly as now
                 four = True
                 for sym in symbols:
                     texts.append(sym.text)
                     if four and len(sym.bounding_box.vertices) != 4:
                         four = False
+                if four and exact:
+                    four = _within_range(symbols)
                 first, last = symbols[0].property, symbols[-1].property
                 if four:
                     syms = deferred.add(word, wlang)
@@ -258,6 +270,40 @@ class _MessageWalk(Walk):
         return before, after
 
 
+def _all_small(page: Any) -> bool:
+    """Whether every integer of the page's message lies in ``[0, 2**28)``.
+
+    Then every vertex coordinate does too, within
+    :data:`unocr.limits.MAX_COORDINATE`, and no deferred symbol needs a
+    check of its own.
+    Decided from the message's wire form in one pass: a varint of an
+    integer outside that range (an ``int32`` below 0 or from ``2**28``) is
+    5 bytes or more, the first 4 with their high bit set. Such a run
+    elsewhere (a text of several non-ASCII characters, a negative float)
+    only sends the page to the exact check of each deferred symbol.
+
+    Args:
+        page: A ``TextAnnotation.Page`` message.
+
+    Returns:
+        ``True`` when no coordinate can be out of range.
+    """
+    wire: bytes = page.SerializeToString()
+    return wire.translate(_HIGH_BIT).find(b"\x01\x01\x01\x01") < 0
+
+
+def _within_range(symbols: Any) -> bool:
+    """Whether every vertex of these symbols is within ``MAX_COORDINATE``."""
+    for sym in symbols:
+        for v in sym.bounding_box.vertices:
+            if not (
+                -MAX_COORDINATE <= v.x <= MAX_COORDINATE
+                and -MAX_COORDINATE <= v.y <= MAX_COORDINATE
+            ):
+                return False
+    return True
+
+
 class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
     """The symbols of a page's words, read from the message on first access.
 
@@ -269,7 +315,8 @@ class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
     does), under a lock, so every thread gets the same tuples
     (:class:`~unocr.model.elements.BuiltTogether`). The messages (and the
     response they belong to) are released then. Only words whose
-    every symbol has 4 integer vertices are deferred, so reading later
+    every symbol has 4 integer vertices within
+    :data:`unocr.limits.MAX_COORDINATE` are deferred, so reading later
     cannot fail where reading now would not.
 
     Args:

@@ -85,9 +85,9 @@ def error_from_status(
         )
     if code in (7, 16):
         return AuthenticationError(
-            f"Cloud Vision refused the credentials ({name}: {detail}). "
-            + AUTH_GUIDANCE,
+            f"Cloud Vision refused the credentials ({name}: {detail}).",
             backend="gcv",
+            fix=AUTH_GUIDANCE,
             item=item,
         )
     if code == 4:
