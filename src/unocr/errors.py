@@ -186,11 +186,11 @@ class UnknownOptionError(UnocrError, TypeError):
         self.suggestion = suggestion
 
 
-class BackendUnavailableError(UnocrError, ImportError):
-    """The engine is known but cannot run here (package, binary or data missing).
+class _WithFix(UnocrError):
+    """An error whose message ends with how to fix it (``Fix: ...``).
 
     Attributes:
-        fix: The exact command(s) that make it available.
+        fix: What to do, e.g. the command to run; ``None`` when unknown.
     """
 
     def __init__(
@@ -204,6 +204,14 @@ class BackendUnavailableError(UnocrError, ImportError):
         full = f"{message} Fix: {fix}" if fix else message
         super().__init__(full, backend=backend, item=item)
         self.fix = fix
+
+
+class BackendUnavailableError(_WithFix, ImportError):
+    """The engine is known but cannot run here (package, binary or data missing).
+
+    Attributes:
+        fix: The exact command(s) that make it available.
+    """
 
 
 class LanguageUnavailableError(BackendUnavailableError):
@@ -225,7 +233,7 @@ class LanguageUnavailableError(BackendUnavailableError):
         self.language = language
 
 
-class AuthenticationError(UnocrError, PermissionError):
+class AuthenticationError(_WithFix, PermissionError):
     """A cloud engine has no credentials, or the service refused them.
 
     The message never contains the credentials or API key themselves.
@@ -233,18 +241,6 @@ class AuthenticationError(UnocrError, PermissionError):
     Attributes:
         fix: How to give the engine credentials it can use.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        backend: str | None = None,
-        fix: str | None = None,
-        item: object = None,
-    ) -> None:
-        full = f"{message} Fix: {fix}" if fix else message
-        super().__init__(full, backend=backend, item=item)
-        self.fix = fix
 
 
 class RegistrationError(UnocrError, ValueError):
