@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 
+import pycountry
 import pytest
 
 from unocr.backends.tesseract.languages import MODELS, apt_package, install_fix
 from unocr.errors import LanguageCodeError, LanguageUnavailableError, UnocrError
 from unocr.languages import (
+    ISO639_1_TO_3,
     ISO639_2B_TO_T,
     LANGUAGES,
     TESSERACT_NAMES,
@@ -21,6 +23,8 @@ from unocr.languages import (
     to_iso639_3,
     to_tesseract,
 )
+
+from .fresh_imports import imported_after
 
 # Every traineddata name of Tesseract 4/5 (tessdata, tessdata_fast, tessdata_best).
 TESSERACT_MODELS = """
@@ -86,6 +90,7 @@ def test_every_tesseract_model_round_trips(model):
     code = from_tesseract(model)
     if model in ("osd", "equ"):
         assert code is None
+        assert normalize_language(model) == model  # asked for by its name
         return
     assert code is not None
     assert normalize_language(code) == code
@@ -126,6 +131,16 @@ def test_normalize(given, expected):
         ("engl", "'en' (English)"),
         ("germn", "'de' (German)"),
         ("jp", "'ja' (Japanese)"),
+        # Three letters that are no ISO 639 code: the two-letter code they
+        # start with, else nothing (never passed on to an engine as a model).
+        ("esp", "'es' (Spanish)"),
+        ("jap", "'ja' (Japanese)"),
+        ("JAP_jp", "'ja' (Japanese)"),
+        ("esp-ES", "'es' (Spanish)"),
+        ("frn", "'fr' (French)"),
+        ("mol", "'ro' (Romanian)"),  # Moldavian, retired from ISO 639 in 2008
+        ("xyz", None),
+        ("zzz", None),
         ("xx", None),
         ("e", None),
         ("en!", None),
@@ -145,6 +160,67 @@ def test_a_wrong_code_is_refused_with_the_code_meant(bad, advice):
     # Files may name a language in English (PAGE-XML); nothing else passes.
     named = bad.lower() in ("english", "german", "korean")
     assert parse_language(bad) == (advice.split("'")[1] if named else None)
+
+
+def test_every_iso639_3_code_is_a_language_code():
+    """All 7,900 codes of ISO 639-3 pass, in their shortest form, and map back."""
+    wrong = {}
+    for lang in pycountry.languages:
+        code = lang.alpha_3
+        try:
+            norm = normalize_language(code.upper())
+            if code in TESSERACT_NAMES:  # kmr: read as Kurdish, ku
+                assert (norm, to_tesseract(norm)) == (TESSERACT_NAMES[code], code)
+                continue
+            shortest = getattr(lang, "alpha_2", code)
+            if shortest not in ISO639_1_TO_3:  # "sh": deprecated in ISO 639-1
+                shortest = code
+            assert norm == shortest
+            assert normalize_language(norm) == norm
+            assert to_iso639_3(norm) == code
+            if hasattr(lang, "bibliographic"):
+                assert normalize_language(lang.bibliographic) == norm
+        except (AssertionError, LanguageCodeError) as err:
+            wrong[code] = repr(err)
+    assert not wrong, sorted(wrong.items())[:10]
+
+
+@pytest.mark.parametrize(
+    ("code", "norm", "tesseract"),
+    [
+        ("haw", "haw", "haw"),
+        ("fil", "fil", "fil"),
+        ("ckb", "ckb", "ckb"),
+        ("tlh", "tlh", "tlh"),  # Klingon: constructed, in ISO 639-2 and -3
+        ("yue", "yue", "yue"),
+        ("sla", "sla", "sla"),  # ISO 639-2/-5 collective code: Slavic languages
+        ("bih", "bh", "bih"),  # collective too, with an ISO 639-1 code
+        ("qaa", "qaa", "qaa"),  # qaa-qtz: reserved for local use (custom models)
+        ("QTZ", "qtz", "qtz"),
+        ("qaa-latn", "qaa-Latn", "qaa"),
+    ],
+)
+def test_rare_collective_and_local_use_codes_pass(code, norm, tesseract):
+    assert normalize_language(code) == norm
+    assert parse_language(code) == norm
+    assert to_tesseract(norm) == tesseract
+    assert from_tesseract(tesseract) == norm.split("-")[0]
+
+
+def test_iso639_bibliographic_codes_are_pycountrys():
+    table = {
+        lang.bibliographic: lang.alpha_3
+        for lang in pycountry.languages
+        if hasattr(lang, "bibliographic")
+    }
+    assert table == ISO639_2B_TO_T
+
+
+def test_the_iso_table_is_loaded_only_for_a_code_unocr_does_not_know():
+    common = "from unocr.languages import normalize_languages as n\n"
+    known = f"import unocr\n{common}n('en, KO, ger, yue, zh-Hant, chi_sim, pt_BR')"
+    assert imported_after(known, ("pycountry",)) == []
+    assert imported_after(f"{common}n('haw')", ("pycountry",)) == ["pycountry"]
 
 
 def test_non_strings_are_refused():

@@ -20,8 +20,18 @@ else is mapped to it here, in one place:
 
 User input goes through :func:`normalize_languages`, which refuses what is
 not a language code and names the code meant (``"english"``: did you mean
-``'en'``?); codes found in files go through :func:`parse_language`, which
-never raises.
+``'en'``?; ``"esp"``: ``'es'``?); codes found in files go through
+:func:`parse_language`, which never raises.
+
+A three-letter code outside the table above passes if ISO 639 has it: one of
+the 7,900 codes of ISO 639-3 (``"haw"``, ``"tlh"``), an ISO 639-2/-5
+collective code (``"sla"``) or one of ``"qaa"``-``"qtz"``, which ISO reserves
+for local use (name a custom Tesseract model ``qaa.traineddata``, say).
+Retired codes (``"mol"``) and invented ones (``"xyz"``) are refused, so that a
+typo fails at once rather than as a missing model. The ISO tables are
+pycountry's: 8,000 rows of data that must follow ISO's yearly changes are
+not ours to copy by hand. pycountry is imported, and its tables loaded
+(tens of milliseconds, once), only for a code the table above does not have.
 
 Examples:
     >>> normalize_languages("en, KO, ger, chi_sim, pt_br")
@@ -358,6 +368,23 @@ def _shortest(code: str) -> str:
     return lang.iso639_1 or three if lang is not None else three
 
 
+def _is_iso639(code: str) -> bool:
+    """Whether a lower-case three-letter code is an ISO 639-2/-3/-5 code.
+
+    Those of :data:`LANGUAGES` and the bibliographic codes are; others are
+    looked up in pycountry's ISO 639-3 and ISO 639-5 tables, imported here,
+    on first need.
+    """
+    if code in _BY_3 or code in ISO639_2B_TO_T or "qaa" <= code <= "qtz":
+        return True  # qaa-qtz: reserved by ISO 639-2/-3 for local use
+    import pycountry
+
+    return (
+        pycountry.languages.get(alpha_3=code) is not None
+        or pycountry.language_families.get(alpha_3=code) is not None
+    )
+
+
 def _subtag(value: str) -> str:
     if len(value) == 4 and value.isalpha():
         return value.title()  # script: Hant, Latn
@@ -369,13 +396,19 @@ def _subtag(value: str) -> str:
 def _suggestion(raw: str) -> Language | None:
     """The language someone most likely meant by something that is not a code.
 
-    An English name or its beginning (``"english"``, ``"Engl"``), a word that
-    starts with a language's ISO 639-2/3 code (``"Deutsch"``), a country code
-    used for its language (``"jp"``) or a misspelt name (``"germn"``).
+    An English name or its beginning (``"english"``, ``"Engl"``), three
+    letters that start with an ISO 639-1 code (``"esp"``, ``"jap_JP"``), a
+    word that starts with a language's ISO 639-2/3 code (``"Deutsch"``), a
+    country code used for its language (``"jp"``) or a misspelt name
+    (``"germn"``).
     """
     key = raw.strip().lower()
     if key in _BY_NAME:
         return _BY_NAME[key]
+    head = re.split(r"[-_]", key)[0]
+    two = _WITHDRAWN.get(head[:2], head[:2])
+    if len(head) == 3 and head.isalpha() and two in _BY_1:
+        return _BY_1[two]
     if len(key) >= 3:
         starts = [lang for name, lang in _BY_NAME.items() if name.startswith(key)]
         if len(starts) == 1:
@@ -440,11 +473,12 @@ def normalize_language(code: str) -> str:
     Returns:
         The shortest ISO 639 code, with its script subtag title-cased and its
         region upper-cased; a Tesseract name becomes the tag it reads. Tesseract
-        variants without a tag (``"jpn_vert"``) are kept, hyphenated.
+        variants without a tag (``"jpn_vert"``) are kept, hyphenated, and so
+        are its models that read no language (``"osd"``).
 
     Raises:
-        LanguageCodeError: Not a language code; the message names the code
-            most likely meant.
+        LanguageCodeError: Not a language code, or three letters ISO 639 does
+            not have (``"esp"``); the message names the code most likely meant.
 
     Examples:
         >>> normalize_language("ENG"), normalize_language("zh_hant_tw")
@@ -456,12 +490,14 @@ def normalize_language(code: str) -> str:
     key = raw.lower().replace("-", "_")
     if key in TESSERACT_NAMES:
         return TESSERACT_NAMES[key]
-    if key in _TESSERACT_VARIANTS:
+    if key in _TESSERACT_VARIANTS or key in _TESSERACT_NON_LANGUAGES:
         return key.replace("_", "-")
     head, *rest = key.split("_")
     head = _WITHDRAWN.get(head, head)
     if len(head) == 2 and head not in _BY_1:
         raise _refuse(code, "is not an ISO 639-1 language code")
+    if len(head) == 3 and not _is_iso639(head):
+        raise _refuse(code, "is not an ISO 639 language code")
     return "-".join([_shortest(head), *map(_subtag, rest)])
 
 
