@@ -31,9 +31,12 @@ bench: bootstrap
 	.venv/bin/python bench/layout.py
 	.venv/bin/python bench/formats.py
 	.venv-keras/bin/python bench/dl.py
+	.venv-keras/bin/python bench/keras_detection.py
 	.venv/bin/python bench/isolation.py
 	.venv/bin/python bench/dask.py
 	.venv/bin/python bench/async.py
+	.venv/bin/python bench/stages.py
+	.venv/bin/python bench/cli_read.py
 
 fuzz:
 	UNOCR_SKIP_KERAS=1 bash scripts/bootstrap
