@@ -465,7 +465,7 @@ def test_rtl_lines_are_marked_in_alto_and_page():
         ("chi_sim", "zh-Hans"),
         ("deu", "de"),
         ("ger", "de"),
-        ("frk", "frk"),
+        ("frk", "de-Latf"),
         ("en", "en"),
         ("pt-BR", "pt-BR"),
         ("osd", None),

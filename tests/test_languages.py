@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pycountry
 import pytest
@@ -37,8 +40,23 @@ nep nld nor oci ori osd pan pol por pus que ron rus san sin slk slv snd spa
 spa_old sqi srp srp_latn sun swa swe syr tam tat tel tgk tha tir ton tur uig
 ukr urd uzb uzb_cyrl vie yid yor
 """.split()  # noqa: SIM905
-VARIANTS = {"chi_sim_vert", "chi_tra_vert", "jpn_vert", "kor_vert", "ita_old",
-            "spa_old", "kat_old"}  # fmt: skip
+# Tesseract models outside MODELS: Tesseract 3's ("deu_frak", once "deu-frak";
+# "tgl", "kur"), an early LSTM one ("kur_ara") and contributed ones.
+OLDER_MODELS = ["deu_frak", "dan_frak", "slk_frak", "deu-frak", "dan-frak", "slk-frak",
+                "tgl", "kur", "kur_ara", "grc_hist", "akk"]  # fmt: skip
+# What each Tesseract model not named by its ISO 639-3 code reads: the language
+# and, where the model decides it, the script; vertical (_vert) and historic
+# (_old, _hist) variants read their language. frk is Tesseract's German
+# Fraktur model (renamed deu_latf in 2024), not Frankish (ISO 639-3 frk).
+TESSERACT_READS = {
+    "chi_sim": "zh-Hans", "chi_tra": "zh-Hant", "chi_sim_vert": "zh-Hans",
+    "chi_tra_vert": "zh-Hant", "jpn_vert": "ja", "kor_vert": "ko", "ita_old": "it",
+    "spa_old": "es", "kat_old": "ka", "aze_cyrl": "az-Cyrl", "uzb_cyrl": "uz-Cyrl",
+    "srp_latn": "sr-Latn", "kmr": "ku", "deu_latf": "de-Latf", "frk": "de-Latf",
+    "deu_frak": "de-Latf", "dan_frak": "da-Latf", "slk_frak": "sk-Latf",
+    "kur_ara": "ku-Arab", "grc_hist": "grc", "enm": "enm", "frm": "frm", "grc": "grc",
+    "tgl": "tl", "kur": "ku", "akk": "akk",
+}  # fmt: skip
 # Debian/Ubuntu packages each model but deu_latf, as tesseract-ocr-<name, '-'>.
 DEBIAN_PACKAGES = {
     "tesseract-ocr-" + model.replace("_", "-")
@@ -85,20 +103,103 @@ def test_tesseract_names_and_their_tags_map_both_ways(name, tag):
     assert to_tesseract(tag.lower()) == name
 
 
-@pytest.mark.parametrize("model", TESSERACT_MODELS)
-def test_every_tesseract_model_round_trips(model):
+@pytest.mark.parametrize(("model", "tag"), sorted(TESSERACT_READS.items()))
+def test_a_tesseract_model_name_reads_as_the_language_it_reads(model, tag):
+    """A file naming a model reads as its language; a user asking for one gets it."""
+    for given in (model, model.upper(), model.replace("_", "-")):
+        assert parse_language(given) == tag
+        asked = normalize_language(given)
+        if asked != tag:  # a variant no tag names: the model asked for is run
+            assert asked == model.replace("_", "-")
+            assert to_tesseract(asked) == model
+    assert from_tesseract(model) == tag
+
+
+@pytest.mark.parametrize("model", TESSERACT_MODELS + OLDER_MODELS)
+def test_every_tesseract_model_maps_to_a_code_and_back_to_a_model_of_it(model):
     code = from_tesseract(model)
     if model in ("osd", "equ"):
         assert code is None
         assert normalize_language(model) == model  # asked for by its name
         return
     assert code is not None
-    assert normalize_language(code) == code
-    if model in VARIANTS:
-        assert to_tesseract(model) == model  # asked for by its own name
-        assert to_tesseract(normalize_language(model)) == model
-    else:
-        assert to_tesseract(code) == model
+    assert normalize_language(code) == code == parse_language(model)
+    language, script = model_language(code)
+    assert pycountry.languages.get(alpha_3=to_iso639_3(language)) is not None
+    assert script is None or pycountry.scripts.get(alpha_4=script) is not None
+    back = to_tesseract(code)
+    assert back in MODELS or back == model  # akk: Tesseract ships none
+    reads = {"tl": "fil"}.get(language, language)  # Filipino's model reads Tagalog
+    assert model_language(from_tesseract(back))[0] == reads
+    if any(from_tesseract(shipped) == code for shipped in MODELS):
+        assert from_tesseract(back) == code  # and the script, where one does
+    if model in MODELS:
+        assert to_tesseract(model) == model  # a model is asked for by its name
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["script/Latin", "script/HanS_vert", "script/Fraktur", "Latin", "Greek", "Thai",
+     "Hebrew", "Fraktur", "HanS_vert", "Cyrillic"],
+)  # fmt: skip
+def test_tesseract_script_models_read_no_language(model):
+    """script/Latin reads any Latin-script language (tessdata_best of 2017: Latin)."""
+    assert from_tesseract(model) is None
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
+)
+@pytest.mark.parametrize(
+    ("model", "tag"),
+    [
+        ("jpn_vert", "ja"),
+        ("kor_vert", "ko"),
+        ("chi_sim_vert", "zh-Hans"),
+        ("deu_frak", "de-Latf"),
+        ("frk", "de-Latf"),
+        ("ita_old", "it"),
+        ("script/Latin", None),
+    ],
+)
+def test_tesseract_hocr_of_a_model_reads_as_its_language(snippet, tmp_path, model, tag):
+    """Tesseract writes the model's name as hOCR lang; words and page get its code.
+
+    The installed eng model, linked under the model's name, stands in for it.
+    """
+    from unocr.backends.tesseract.install import probe
+    from unocr.formats import loads
+
+    datadir = probe(shutil.which("tesseract") or "tesseract", None).datadir
+    if datadir is None or not (Path(datadir) / "eng.traineddata").is_file():
+        pytest.skip("Tesseract's eng model is not installed (tesseract-ocr-eng)")
+    (tmp_path / "script").mkdir()
+    (tmp_path / "configs").symlink_to(Path(datadir) / "configs")
+    (tmp_path / f"{model}.traineddata").symlink_to(Path(datadir) / "eng.traineddata")
+    snippet.save(tmp_path / "in.png")
+    hocr = subprocess.run(
+        [
+            "tesseract",
+            "in.png",
+            "-",
+            "--tessdata-dir",
+            str(tmp_path),
+            "-l",
+            model,
+            "hocr",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    ).stdout
+    assert f"lang='{model}'" in hocr
+    page = loads(hocr)
+    assert page.words
+    assert {word.language for word in page.words} == {tag}
+    assert page.languages == ((tag,) if tag else ())
 
 
 @pytest.mark.parametrize(
@@ -112,8 +213,12 @@ def test_every_tesseract_model_round_trips(model):
         (["deu", "ger", "de"], ("de",)),
         (("zh_Hans", "sr-Latn"), ("zh-Hans", "sr-Latn")),
         (("zh_hant_tw", "pt_br", "es-419"), ("zh-Hant-TW", "pt-BR", "es-419")),
-        (["frk", "yue", "fil"], ("frk", "yue", "fil")),
-        (["chi_sim", "jpn_vert"], ("zh-Hans", "jpn-vert")),
+        (["grc", "yue", "fil"], ("grc", "yue", "fil")),
+        (
+            ["chi_sim", "jpn_vert", "JPN", "kor-vert"],
+            ("zh-Hans", "jpn-vert", "ja", "kor-vert"),
+        ),
+        (["frk", "deu_frak", "de-Latf"], ("frk", "deu-frak", "de-Latf")),
         (["iw", "in"], ("he", "id")),
     ],
 )
@@ -171,6 +276,10 @@ def test_every_iso639_3_code_is_a_language_code():
             norm = normalize_language(code.upper())
             if code in TESSERACT_NAMES:  # kmr: read as Kurdish, ku
                 assert (norm, to_tesseract(norm)) == (TESSERACT_NAMES[code], code)
+                continue
+            if code == "frk":  # Tesseract's German Fraktur model, not Frankish
+                assert (norm, to_tesseract(norm)) == ("frk", "frk")
+                assert parse_language(code) == "de-Latf"
                 continue
             shortest = getattr(lang, "alpha_2", code)
             if shortest not in ISO639_1_TO_3:  # "sh": deprecated in ISO 639-1
@@ -273,7 +382,6 @@ def test_to_iso639_3_unknown_two_letter_code():
         ("tgl-PH", "fil"),
         ("fil", "fil"),
         ("chi-sim", "chi_sim"),
-        ("frk", "frk"),
     ],
 )
 def test_to_tesseract_reads_script_and_region(code, expected):

@@ -171,7 +171,7 @@ def test_tesseract_to_iso_and_packages() -> None:
     assert from_tesseract("eng") == "en"
     assert from_tesseract("chi_sim") == "zh-Hans"
     assert from_tesseract("chi_tra") == "zh-Hant"
-    assert from_tesseract("frk") == "frk"
+    assert from_tesseract("frk") == "de-Latf"  # German Fraktur, not Frankish
     assert from_tesseract("osd") is None
     assert apt_package("kor") == "tesseract-ocr-kor"
     assert apt_package("chi_sim") == "tesseract-ocr-chi-sim"

@@ -9,8 +9,10 @@ else is mapped to it here, in one place:
 * ISO 639-2/T and ISO 639-3 codes with a two-letter equivalent (``"eng"`` ->
   ``"en"``) and ISO 639-2/B bibliographic codes (``"ger"`` -> ``"de"``);
 * Tesseract's traineddata names (``"chi_sim"`` <-> ``"zh-Hans"``,
-  ``"deu_latf"`` <-> ``"de-Latf"``, ``"nb"`` -> ``"nor"``), see
-  :func:`to_tesseract` and :func:`from_tesseract`;
+  ``"deu_latf"`` <-> ``"de-Latf"``, ``"nb"`` -> ``"nor"``); its vertical,
+  historic and Fraktur variants read as their language and script
+  (``"jpn_vert"`` -> ``"ja"``, ``"ita_old"`` -> ``"it"``, ``"deu_frak"`` ->
+  ``"de-Latf"``), see :func:`to_tesseract` and :func:`from_tesseract`;
 * what an engine's model must read for a tag: its language and script, the
   region deciding the script where it does (``"zh-TW"`` is Traditional
   Chinese), Norwegian's written standards read as Norwegian, see
@@ -304,18 +306,22 @@ TESSERACT_NAMES: dict[str, str] = {
     "kmr": "ku",
 }
 
-# Tesseract variants with no BCP 47 tag of their own (vertical text, historic
-# orthographies): asked for by their Tesseract name, reported as their language.
-_TESSERACT_VARIANTS: dict[str, str] = {
-    "chi_sim_vert": "zh-Hans",
-    "chi_tra_vert": "zh-Hant",
-    "jpn_vert": "ja",
-    "kor_vert": "ko",
-    "ita_old": "it",
-    "spa_old": "es",
-    "kat_old": "ka",
-    "deu_frak": "de-Latf",
+# Tesseract's names "<name>_<suffix>", <name> an ISO 639 code or one above,
+# whose suffix is no BCP 47 subtag: the script the model reads (deu_frak,
+# dan_frak, kur_ara), or vertical lines or historic print (jpn_vert, ita_old,
+# grc_hist), which no tag says. Such a name reads as its language and script.
+_TESSERACT_SUFFIXES: dict[str, str | None] = {
+    "frak": "Latf",
+    "ara": "Arab",
+    "vert": None,
+    "old": None,
+    "hist": None,
 }
+# Tesseract's German Fraktur model, not Frankish (ISO 639-3 frk): renamed
+# deu_latf by Tesseract in 2024, still packaged (tesseract-ocr-frk) as frk.
+_TESSERACT_RENAMED = {"frk": "de-Latf"}
+# Tesseract's script models: script/Latin, and Latin in tessdata_best of 2017.
+_SCRIPT_MODEL = re.compile(r"^[A-Z][a-z]|/")
 
 # Models that are not languages.
 _TESSERACT_NON_LANGUAGES = frozenset({"osd", "equ"})
@@ -366,6 +372,34 @@ def _shortest(code: str) -> str:
     three = ISO639_2B_TO_T.get(code, code)
     lang = _BY_3.get(three)
     return lang.iso639_1 or three if lang is not None else three
+
+
+def _tesseract_tag(key: str) -> str | None:
+    """The tag a Tesseract traineddata name reads, where it is no language code.
+
+    Args:
+        key: A name in lower case, ``_`` between its parts (``"jpn_vert"``).
+
+    Returns:
+        E.g. ``"ja"`` for ``"jpn_vert"``, ``"de-Latf"`` for ``"deu_frak"``;
+        ``None`` for a name that is a language code (``"eng"``,
+        ``"sr_latn"``) or none of Tesseract's (``"xyz_old"``).
+    """
+    if key in TESSERACT_NAMES:
+        return TESSERACT_NAMES[key]
+    if key in _TESSERACT_RENAMED:
+        return _TESSERACT_RENAMED[key]
+    base, _, suffix = key.rpartition("_")
+    if suffix not in _TESSERACT_SUFFIXES:
+        return None
+    if base in TESSERACT_NAMES:
+        tag = TESSERACT_NAMES[base]
+    elif len(base) == 3 and base.isalpha() and _is_iso639(base):
+        tag = _shortest(base)
+    else:
+        return None
+    script = _TESSERACT_SUFFIXES[suffix]
+    return f"{tag}-{script}" if script and "-" not in tag else tag
 
 
 def _is_iso639(code: str) -> bool:
@@ -472,9 +506,12 @@ def normalize_language(code: str) -> str:
 
     Returns:
         The shortest ISO 639 code, with its script subtag title-cased and its
-        region upper-cased; a Tesseract name becomes the tag it reads. Tesseract
-        variants without a tag (``"jpn_vert"``) are kept, hyphenated, and so
-        are its models that read no language (``"osd"``).
+        region upper-cased; a Tesseract name becomes the tag it reads
+        (``"chi_sim"`` -> ``"zh-Hans"``). Tesseract's variants that no tag
+        names (``"jpn_vert"``, ``"ita_old"``, ``"frk"``) are kept, hyphenated,
+        so that the model asked for is the one run; so are its models that
+        read no language (``"osd"``). A language found in a file reads such a
+        variant as its language (:func:`parse_language`).
 
     Raises:
         LanguageCodeError: Not a language code, or three letters ISO 639 does
@@ -488,9 +525,11 @@ def normalize_language(code: str) -> str:
     if not _CODE.match(raw):
         raise _refuse(code, "is not an ISO 639 language code")
     key = raw.lower().replace("-", "_")
+    if key in _TESSERACT_NON_LANGUAGES:
+        return key
     if key in TESSERACT_NAMES:
         return TESSERACT_NAMES[key]
-    if key in _TESSERACT_VARIANTS or key in _TESSERACT_NON_LANGUAGES:
+    if _tesseract_tag(key) is not None:  # a variant: asked for by its name
         return key.replace("_", "-")
     head, *rest = key.split("_")
     head = _WITHDRAWN.get(head, head)
@@ -574,6 +613,9 @@ def parse_language(code: str | None) -> str | None:
     lang = _BY_NAME.get(raw.lower())
     if lang is not None:
         return lang.iso639_1 or lang.iso639_3
+    tag = _tesseract_tag(raw.lower().replace("-", "_"))
+    if tag is not None:  # a model's name: the language it reads
+        return tag
     try:
         return normalize_language(raw)
     except LanguageCodeError:
@@ -626,9 +668,9 @@ def to_tesseract(code: str) -> str:
 
     Args:
         code: A code from :func:`normalize_languages`, e.g. ``"en"``,
-            ``"zh-Hant"``, ``"frk"`` (it is not normalised again; any case
-            and ISO 639-2/B codes still work); Tesseract's own names are
-            accepted too (``"chi-sim"``, ``"jpn_vert"``).
+            ``"zh-Hant"``, ``"grc"`` (it is not normalised again; any case
+            and ISO 639-2/B codes still work); Tesseract's own names pass
+            through (``"chi-sim"``, ``"jpn_vert"``, ``"frk"``).
 
     Returns:
         The traineddata name, e.g. ``"eng"`` (model file ``eng.traineddata``).
@@ -645,7 +687,7 @@ def to_tesseract(code: str) -> str:
         ('nor', 'chi_sim', 'fil')
     """
     key = code.strip().lower().replace("-", "_")
-    if key in TESSERACT_NAMES or key in _TESSERACT_VARIANTS:
+    if _tesseract_tag(key) is not None:
         return key
     head, script = model_language(code)
     for candidate in (f"{head}-{script}".lower(), head):
@@ -661,16 +703,19 @@ def from_tesseract(name: str) -> str | None:
         name: A traineddata name such as ``"eng"`` or ``"chi_tra"``.
 
     Returns:
-        The normalised code (``"en"``, ``"zh-Hant"``; three letters where no
-        two-letter code exists, ``"frk"``); variants without a tag of their own
-        give their language (``"jpn_vert"`` -> ``"ja"``); ``None`` for models
-        that are not languages (``"osd"``, ``"equ"``, ``"script/Latin"``).
+        The code :func:`parse_language` gives: ``"en"``, ``"zh-Hant"``; three
+        letters where no two-letter code exists, ``"grc"``; vertical and
+        historic variants give their language (``"jpn_vert"`` -> ``"ja"``,
+        ``"ita_old"`` -> ``"it"``), Fraktur models German (or Danish, Slovak)
+        in Fraktur (``"frk"``, ``"deu_frak"`` -> ``"de-Latf"``). ``None`` for
+        models that are not languages (``"osd"``, ``"equ"``) and for script
+        models (``"script/Latin"``, capitalised: ``"Latin"``).
+
+    Examples:
+        >>> from_tesseract("chi_sim_vert"), from_tesseract("frk")
+        ('zh-Hans', 'de-Latf')
     """
-    key = name.strip().lower()
-    if key in _TESSERACT_NON_LANGUAGES or "/" in key or not key:
+    key = name.strip()
+    if not key or _SCRIPT_MODEL.search(key):
         return None
-    if key in TESSERACT_NAMES:
-        return TESSERACT_NAMES[key]
-    if key in _TESSERACT_VARIANTS:
-        return _TESSERACT_VARIANTS[key]
     return parse_language(key)
