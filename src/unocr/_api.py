@@ -19,8 +19,11 @@ from unocr.registry import canonical_name, resolve_backend
 
 __all__ = ["clear_cache", "get_backend", "read", "read_many", "read_pages"]
 
-_cache: dict[tuple[str, Hashable], Backend] = {}
+_Key = tuple[str, Hashable, Hashable]
+_cache: dict[_Key, Backend] = {}
 _cache_lock = threading.Lock()
+#: A lock per key whose engine is being built (see :func:`_cached`).
+_building: dict[_Key, threading.Lock] = {}
 
 
 def get_backend(name: str = "tesseract", **options: Any) -> Backend:
@@ -53,12 +56,13 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     """
     from unocr.isolation import isolated_backend
 
-    isolated = isolated_backend(name, options)
+    isolated, file = isolated_backend(name, options)
     if isolated is not None:
         return isolated
     canonical, factory = resolve_backend(name)
     check_options(canonical, factory, options, complete=True)
-    backend = factory(**options)
+    with file.named():  # a value of unocr.toml the engine refuses names the file
+        backend = factory(**options)
     if not isinstance(backend, Backend):
         raise TypeError(
             f"the factory for backend {name!r} returned {type(backend).__name__}, "
@@ -78,18 +82,41 @@ def _freeze(value: Any) -> Hashable:
     return (type(value).__name__, value)
 
 
-def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
-    """The shared backend for (name, options); second item: whether shared."""
-    canonical = canonical_name(name)
-    try:
-        key = (canonical, _freeze(options))
-    except TypeError:
-        return get_backend(canonical, **options), False
+def _lookup(key: _Key) -> Backend | None:
+    """The cached backend for ``key``, if any is open."""
     with _cache_lock:
         backend = _cache.get(key)
-        if backend is None or backend.closed:
+    return None if backend is None or backend.closed else backend
+
+
+def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
+    """The shared backend for (name, options); second item: whether shared.
+
+    The key holds the configuration in force too
+    (:func:`unocr.isolation.config.config_key`), so a changed ``unocr.toml``,
+    or another one in a new working folder, builds the engine anew. An engine
+    is built outside the cache's lock, so reads of cached engines go on
+    meanwhile; one lock per key makes concurrent first reads build it once.
+    """
+    from unocr.isolation.config import config_key
+
+    canonical = canonical_name(name)
+    try:
+        key: _Key = (canonical, _freeze(options), config_key())
+    except TypeError:
+        return get_backend(canonical, **options), False
+    backend = _lookup(key)
+    if backend is not None:
+        return backend, True
+    with _cache_lock:
+        building = _building.setdefault(key, threading.Lock())
+    with building:
+        backend = _lookup(key)  # built while this call waited
+        if backend is None:
             backend = get_backend(canonical, **options)
-            _cache[key] = backend
+            with _cache_lock:
+                _cache[key] = backend
+                _building.pop(key, None)  # waiters find it cached
     return backend, True
 
 
@@ -147,8 +174,8 @@ def read(
 ) -> Page:
     """Recognise the text of one image (or of page 1 of a PDF) with the named engine.
 
-    The engine object is created on first use and cached per (name, options),
-    so a model loads once per process.
+    The engine object is created on first use and cached per (name, options)
+    and the ``unocr.toml`` in force, so a model loads once per process.
 
     Args:
         image: Path, bytes, binary file object, PIL image or uint8 numpy array

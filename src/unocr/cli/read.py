@@ -55,8 +55,9 @@ where two images share a stem).
 Exit status: 0 when every image was read; 1 when any image failed (each failure
 is printed as one ``unocr: error:`` line on standard error as it happens and
 the other images are still processed and written), a pattern matched no file,
-a folder held no image, or the engine is unknown or not installed; 2 for usage
-errors; 130 on Ctrl-C.
+a folder held no image, the engine is unknown or not installed, or a setting
+of ``unocr.toml`` is bad (the message names the file); 2 for usage errors; 130
+on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -370,6 +371,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         backend = unocr.get_backend(args.backend, languages=args.lang, **engine_options)
     except UnknownOptionError as exc:  # a usage error, though a UnocrError
+        if exc.option not in {*engine_options, "languages"}:
+            raise  # an option of unocr.toml, which the message names
         return _usage_error(args, str(exc))
     except ConfigError as exc:
         if exc.source is not None:  # a setting of unocr.toml: not the command's

@@ -20,16 +20,30 @@ Nothing here imports an engine in the parent.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from unocr.backends.base import Backend
-    from unocr.errors import UnknownOptionError
+    from unocr.errors import ConfigError, UnknownOptionError
 
-__all__ = ["ISOLATION_OPTIONS", "isolated_backend"]
+__all__ = ["ISOLATION_OPTIONS", "UNSET_IF_NONE", "FileOptions", "isolated_backend"]
 
 #: Options of ``get_backend`` that choose and limit the worker processes.
 ISOLATION_OPTIONS = ("python", "isolate", "processes", "max_memory")
+
+#: Options a call leaves to the configuration file by passing ``None``:
+#: ``languages=None`` is "the engine's own", what a cascade gives its engines
+#: and ``unocr read`` without ``--lang`` gives its engine.
+UNSET_IF_NONE = ("languages",)
+
+
+def _given(options: Mapping[str, Any], key: str) -> bool:
+    """Whether a call gives ``key`` (``None`` gives none of :data:`UNSET_IF_NONE`)."""
+    return key in options and not (key in UNSET_IF_NONE and options[key] is None)
 
 
 def _target(backend: str) -> str | None:
@@ -58,60 +72,107 @@ def _target(backend: str) -> str | None:
     return f"{module}:{qualname}"
 
 
-def _from_file(
-    err: UnknownOptionError, from_file: dict[str, str], config: str | None
-) -> UnknownOptionError:
-    """The error, naming the configuration file when the option came from it."""
-    table = from_file.get(err.option)
-    if table is not None and config is not None:
-        err.message += f" It is set under {table} in {config}; fix or remove it there."
-        err.args = (err.message,)
-    return err
+@dataclass(frozen=True)
+class FileOptions:
+    """The engine options the configuration file gave one ``get_backend`` call.
+
+    Attributes:
+        backend: The engine's canonical name.
+        tables: Each option the file gave (and the call did not), with the
+            table that sets it, e.g. ``{"psm": "[backends.tesseract.options]"}``.
+        config: The file (``None`` when no file is in force).
+    """
+
+    backend: str
+    tables: Mapping[str, str] = field(default_factory=dict)
+    config: str | None = None
+
+    @contextmanager
+    def named(self) -> Iterator[None]:
+        """Name the file in an error about an option it gave, raised inside.
+
+        Raises:
+            unocr.errors.UnknownOptionError: An option the engine does not
+                have; the message names the table and file when the file
+                gave it.
+            unocr.errors.ConfigError: A value the engine refuses; when the
+                message names an option the file gave (and no file is named
+                yet), a new one naming the table and file, with ``.source``.
+        """
+        from unocr.errors import ConfigError, UnknownOptionError
+
+        try:
+            yield
+        except UnknownOptionError as err:
+            raise self._unknown(err) from None
+        except ConfigError as err:
+            named = self._refused(err)
+            if named is None:
+                raise
+            raise named from None
+
+    def _unknown(self, err: UnknownOptionError) -> UnknownOptionError:
+        """The error, naming the file when the option came from it."""
+        table = self.tables.get(err.option)
+        if table is not None and self.config is not None:
+            err.message += (
+                f" It is set under {table} in {self.config}; fix or remove it there."
+            )
+            err.args = (err.message,)
+        return err
+
+    def _refused(self, err: ConfigError) -> ConfigError | None:
+        """The error naming the file, if it is about an option the file gave."""
+        from unocr.errors import ConfigError
+
+        if err.source is not None or self.config is None:
+            return None
+        said = str(err)
+        tables = [
+            table
+            for option, table in self.tables.items()
+            if re.search(rf"(?<!\w){re.escape(option)}(?!\w)", said)
+        ]
+        if not tables:
+            return None
+        return ConfigError(
+            f"{said.rstrip('.')}. It is set under "
+            f"{' and '.join(dict.fromkeys(tables))} in {self.config}; fix it there.",
+            source=self.config,
+            backend=err.backend or self.backend,
+        )
 
 
-def _check_in_process(
-    backend: str,
-    options: dict[str, Any],
-    from_file: dict[str, str],
-    config: str | None,
-) -> None:
+def _check_in_process(options: dict[str, Any], file: FileOptions) -> None:
     """Check the options the file gives an engine built in this process.
 
     Args:
-        backend: The engine's canonical name.
         options: All the options the engine will get.
-        from_file: The names of those the file gave, each with its table.
-        config: The file.
+        file: Those the file gave.
     """
-    if not from_file:
+    if not file.tables:
         return
     from unocr.backends.options import check_options
-    from unocr.errors import ConfigError, UnknownOptionError
     from unocr.registry import resolve_backend
 
-    canonical, factory = resolve_backend(backend)
-    for table in dict.fromkeys(from_file.values()):
-        given = {k: options[k] for k, t in from_file.items() if t == table}
-        try:
+    canonical, factory = resolve_backend(file.backend)
+    for table in dict.fromkeys(file.tables.values()):
+        given = {k: options[k] for k, t in file.tables.items() if t == table}
+        with FileOptions(canonical, dict.fromkeys(given, table), file.config).named():
             check_options(canonical, factory, given)
-        except UnknownOptionError as err:
-            raise _from_file(err, from_file, config) from None
-        except ConfigError as err:
-            raise ConfigError(
-                f"{err}. It is set under {table} in {config}; fix it there.",
-                source=config,
-                backend=canonical,
-            ) from None
 
 
-def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
+def isolated_backend(
+    name: str, options: dict[str, Any]
+) -> tuple[Backend | None, FileOptions]:
     """The isolated backend that ``get_backend(name, **options)`` asks for.
 
     The configuration's settings for the engine
     (:func:`~unocr.isolation.config.configured_placement`) and engine
     options (:func:`~unocr.isolation.config.configured_options`) are merged
-    under the given options, one by one. Then ``python=``, ``processes=`` or
-    ``max_memory=`` (or ``isolate=True``) isolate the engine, and
+    under the given options, one by one (a ``None`` for one of
+    :data:`UNSET_IF_NONE` gives nothing). Then ``python=``, ``processes=``
+    or ``max_memory=`` (or ``isolate=True``) isolate the engine, and
     ``isolate=False`` keeps it in process
     (:func:`~unocr.isolation.config.isolates`). When isolated, ``timeout=``
     is the per-image limit of the worker; in process it stays the engine's
@@ -123,15 +184,18 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
             are removed from it and the configured engine options added.
 
     Returns:
-        The isolated backend, or ``None`` to build the engine in process.
+        The isolated backend, or ``None`` to build the engine in process
+        (within :meth:`FileOptions.named` of the second item); and the
+        options the file gave.
 
     Raises:
-        unocr.errors.ConfigError: A malformed configuration file, or
+        unocr.errors.ConfigError: A malformed configuration file, a value the
+            file gives that the engine refuses (naming the file), or
             ``isolate`` neither ``True``, ``False`` nor ``None``.
         unocr.errors.UnknownOptionError: The file gives an option the engine
             does not have (the message names the file).
     """
-    from unocr.errors import ConfigError, UnknownOptionError
+    from unocr.errors import ConfigError
     from unocr.isolation.config import (
         configured_options,
         configured_placement,
@@ -148,25 +212,26 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
         )
     configured, config = configured_options(backend)
     settings, source = configured_placement(backend)
-    from_file = dict.fromkeys(configured, f"[backends.{backend}.options]")
+    tables = dict.fromkeys(configured, f"[backends.{backend}.options]")
     if "timeout" in settings:
         configured["timeout"] = settings.pop("timeout")
-        from_file["timeout"] = f"[backends.{backend}]"
-    from_file = {k: t for k, t in from_file.items() if k not in options}
-    for key in from_file:
+        tables["timeout"] = f"[backends.{backend}]"
+    tables = {k: t for k, t in tables.items() if not _given(options, k)}
+    for key in tables:
         options[key] = configured[key]
+    file = FileOptions(backend, tables, config)
     where = {**settings, **given}
     if not isolates(where):
-        _check_in_process(backend, options, from_file, config)
-        return None
+        _check_in_process(options, file)
+        return None, file
     timeout = options.pop("timeout", None)
     from_call = "python" in given or ("python" not in settings and given)
     if from_call:
         source = None  # the call chose the interpreter
     from unocr.isolation.proxy import IsolatedBackend
 
-    try:
-        return IsolatedBackend(
+    with file.named():  # the engine's own errors, raised in its worker
+        isolated = IsolatedBackend(
             backend,
             target=_target(backend),
             python=where.get("python"),
@@ -176,5 +241,4 @@ def isolated_backend(name: str, options: dict[str, Any]) -> Backend | None:
             source=source,
             **options,
         )
-    except UnknownOptionError as err:  # raised by the engine in its worker
-        raise _from_file(err, from_file, config) from None
+    return isolated, file

@@ -33,6 +33,13 @@ the engine does not have raises
 :class:`~unocr.errors.UnknownOptionError` naming this file. They apply
 wherever the engine runs, in process or in workers.
 
+Every ``[backends.NAME]`` must name an engine the registry knows (a
+built-in name or alias, an entry point, one added with
+:func:`unocr.register_backend` before the file is read, or a cascade or
+pipeline of these): a misspelt name is a
+:class:`~unocr.errors.ConfigError` naming the file and the closest name. A
+worker process leaves that to its parent, whose registry may know more.
+
 ``UNOCR_PYTHON_<NAME>`` (the name upper-cased, ``-`` as ``_``: e.g.
 ``UNOCR_PYTHON_KERAS_OCR``) sets an engine's interpreter and wins over the
 file. An engine configured for the interpreter that is already running runs
@@ -41,10 +48,11 @@ in process, so the same file serves both environments.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +65,7 @@ __all__ = [
     "Placement",
     "check_limits",
     "config_file",
+    "config_key",
     "configured_options",
     "configured_placement",
     "env_name",
@@ -160,12 +169,21 @@ def check_limits(
 
 
 def config_file() -> Path | None:
-    """The configuration file in force (see the module's documentation)."""
+    """The configuration file in force (see the module's documentation).
+
+    A working folder that no longer exists holds no file: the search goes on
+    with the user's configuration folder.
+    """
     explicit = os.environ.get("UNOCR_CONFIG")
     if explicit is not None:
         return Path(explicit).expanduser() if explicit.strip() else None
-    here = Path.cwd()
-    for folder in (here, *here.parents):
+    try:
+        here = Path.cwd()
+    except OSError:  # the working folder was removed
+        folders: tuple[Path, ...] = ()
+    else:
+        folders = (here, *here.parents)
+    for folder in folders:
         candidate = folder / FILE_NAME
         if candidate.is_file():
             return candidate
@@ -174,7 +192,38 @@ def config_file() -> Path | None:
     return user if user.is_file() else None
 
 
-_cache: dict[Path, tuple[float, dict[str, Any]]] = {}
+_Stamp = tuple[int, int, int, int]
+
+
+def _stamp(path: Path) -> _Stamp:
+    """Which file ``path`` is and which version of it: device, inode, size, mtime.
+
+    Raises:
+        OSError: It cannot be read.
+    """
+    st = path.stat()
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def config_key() -> Hashable:
+    """The configuration in force, cheaply: equal while nothing in it changes.
+
+    A key for caches of engines built from it: the configuration file
+    (:func:`config_file`), which file that is and its size and modification
+    time, and the ``UNOCR_PYTHON_<NAME>`` variables. The file is not read.
+    """
+    path = config_file()
+    try:
+        stamp = None if path is None else _stamp(path)
+    except OSError:  # reading it fails, and says why
+        stamp = None
+    variables = sorted(
+        (k, v) for k, v in os.environ.items() if k.startswith(env_name(""))
+    )
+    return None if path is None else str(path), stamp, tuple(variables)
+
+
+_cache: dict[Path, tuple[_Stamp, dict[str, Any]]] = {}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -184,7 +233,7 @@ def _load(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
-        mtime = path.stat().st_mtime
+        stamp = _stamp(path)
     except OSError as exc:
         raise ConfigError(
             f"cannot read the unocr configuration file {path}: {exc.strerror}; "
@@ -192,7 +241,7 @@ def _load(path: Path) -> dict[str, Any]:
             source=str(path),
         ) from None
     hit = _cache.get(path)
-    if hit is not None and hit[0] == mtime:
+    if hit is not None and hit[0] == stamp:
         return hit[1]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -216,8 +265,62 @@ def _load(path: Path) -> dict[str, Any]:
             "[backends.keras-ocr]",
             source=str(path),
         )
-    _cache[path] = (mtime, tables)
+    if _check_names:
+        for name in tables:
+            _check_engine(name, path)
+    _cache[path] = (stamp, tables)
     return tables
+
+
+_check_names = True
+
+
+def leave_names_to_parent() -> None:
+    """Stop checking ``[backends.NAME]`` names here (an isolated engine's worker).
+
+    The worker's parent checked the file's engine names against its own
+    registry, which may know engines the worker's does not (one added with
+    :func:`unocr.register_backend`, one installed in the parent's environment
+    only).
+    """
+    global _check_names
+    _check_names = False
+
+
+def _check_engine(name: str, path: Path) -> None:
+    """Refuse a ``[backends.NAME]`` table whose name is no engine's.
+
+    Its settings would otherwise apply to none, in silence. A cascade's or a
+    pipeline's name is known when each of its engines is. Nothing is imported.
+
+    Raises:
+        ConfigError: No engine has the name; the message gives the closest.
+    """
+    from unocr.backends.catalog import BUILTINS, cascade_parts, pipeline_parts
+    from unocr.registry import backend_names, canonical_name
+
+    where = f"[backends.{name}] in {path}"
+    try:
+        engines = cascade_parts(name) or [name]
+    except ConfigError as err:
+        raise ConfigError(f"{err} (under {where})", source=str(path)) from None
+    parts = [p for e in engines for p in (pipeline_parts(e.lower()) or (e,))]
+    known = backend_names()
+    unknown = [p for p in parts if canonical_name(p) not in known]
+    if not unknown:
+        return
+    names = sorted({*known, *(a for b in BUILTINS for a in b.aliases)})
+    close = difflib.get_close_matches(
+        unknown[0].strip().lower(), names, n=1, cutoff=0.5
+    )
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(
+        f"{where}: no engine is named {unknown[0]!r}, so its settings would apply "
+        f"to none.{hint} Known engines: {', '.join(known)}; fix the table's name "
+        "(an engine added with unocr.register_backend must be registered before "
+        "an engine is made)",
+        source=str(path),
+    )
 
 
 def is_current_python(python: str) -> bool:

@@ -148,6 +148,7 @@ def _serve(
     import unocr
     from unocr._api import get_backend
     from unocr.errors import BackendUnavailableError, UnocrError
+    from unocr.isolation.config import leave_names_to_parent
     from unocr.isolation.protocol import (
         PROTOCOL,
         error_to_dict,
@@ -155,6 +156,8 @@ def _serve(
         write_message,
     )
     from unocr.isolation.transfer import PixelReader
+
+    leave_names_to_parent()
 
     header, _ = read_message(inp)
     if header.get("protocol") != PROTOCOL:
