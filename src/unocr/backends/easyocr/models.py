@@ -41,19 +41,24 @@ def packaged_model_dir() -> Path | None:
     return Path(spec.origin).resolve().parent / "models"
 
 
-def missing_files(folder: Path | None, languages: tuple[str, ...]) -> list[str]:
+def missing_files(
+    folder: Path | None, languages: tuple[str, ...], recognizer: str | None = None
+) -> list[str]:
     """Model files EasyOCR needs for ``languages`` that ``folder`` lacks.
 
     Args:
         folder: The model folder (``None``: none found).
         languages: EasyOCR language codes; only the packaged recognizers are
-            known here, others are left to EasyOCR to check.
+            known here, others are left to EasyOCR to check unless
+            ``recognizer`` names the file.
+        recognizer: The recognizer file EasyOCR picks for ``languages``, where
+            the caller knows it (the backend reads EasyOCR's own tables).
 
     Returns:
         The missing file names (empty when complete).
     """
     needed = [DETECTOR_FILE]
-    rec = RECOGNIZER_FILES.get(languages)
+    rec = recognizer or RECOGNIZER_FILES.get(languages)
     if rec is not None:
         needed.append(rec)
     if folder is None:
