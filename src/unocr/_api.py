@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal
 
+from unocr._build_once import BuildOnce
 from unocr.backends.base import Backend, ItemFailure, check_batch_arguments
 from unocr.backends.options import check_options, refuse_options
 from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
@@ -20,10 +20,7 @@ from unocr.registry import canonical_name, resolve_backend
 __all__ = ["clear_cache", "get_backend", "read", "read_many", "read_pages"]
 
 _Key = tuple[str, Hashable, Hashable]
-_cache: dict[_Key, Backend] = {}
-_cache_lock = threading.Lock()
-#: A lock per key whose engine is being built (see :func:`_cached`).
-_building: dict[_Key, threading.Lock] = {}
+_cache: BuildOnce[_Key] = BuildOnce()
 
 
 def get_backend(name: str = "tesseract", **options: Any) -> Backend:
@@ -82,13 +79,6 @@ def _freeze(value: Any) -> Hashable:
     return (type(value).__name__, value)
 
 
-def _lookup(key: _Key) -> Backend | None:
-    """The cached backend for ``key``, if any is open."""
-    with _cache_lock:
-        backend = _cache.get(key)
-    return None if backend is None or backend.closed else backend
-
-
 def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
     """The shared backend for (name, options); second item: whether shared.
 
@@ -96,7 +86,8 @@ def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
     (:func:`unocr.isolation.config.config_key`), so a changed ``unocr.toml``,
     or another one in a new working folder, builds the engine anew. An engine
     is built outside the cache's lock, so reads of cached engines go on
-    meanwhile; one lock per key makes concurrent first reads build it once.
+    meanwhile, and once for concurrent first reads
+    (:class:`~unocr._build_once.BuildOnce`).
     """
     from unocr.isolation.config import config_key
 
@@ -105,19 +96,7 @@ def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
         key: _Key = (canonical, _freeze(options), config_key())
     except TypeError:
         return get_backend(canonical, **options), False
-    backend = _lookup(key)
-    if backend is not None:
-        return backend, True
-    with _cache_lock:
-        building = _building.setdefault(key, threading.Lock())
-    with building:
-        backend = _lookup(key)  # built while this call waited
-        if backend is None:
-            backend = get_backend(canonical, **options)
-            with _cache_lock:
-                _cache[key] = backend
-                _building.pop(key, None)  # waiters find it cached
-    return backend, True
+    return _cache.get(key, lambda: get_backend(canonical, **options)), True
 
 
 def clear_cache() -> None:
@@ -126,11 +105,7 @@ def clear_cache() -> None:
     Also those that executor tasks built in this process
     (:func:`unocr.executors.clear_worker_backends`).
     """
-    with _cache_lock:
-        backends = list(_cache.values())
-        _cache.clear()
-    for b in backends:
-        b.close()
+    _cache.clear()
     executors = sys.modules.get("unocr.executors")
     if executors is not None:
         executors.clear_worker_backends()

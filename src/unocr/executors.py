@@ -10,9 +10,10 @@ input order.
 What travels to a worker process is a :class:`BackendSpec`, the backend's
 class (or registered name) and its construction options, never the loaded
 engine: each worker process builds the backend the first time it needs it
-and keeps it (:func:`worker_backend`, a cache keyed by the pickled spec), so
-a model loads once per worker process however many tasks it runs. A thread
-pool shares the caller's backend object as it is.
+and keeps it (:func:`worker_backend`, a cache keyed by the pickled spec and
+the worker's ``unocr.toml``), so a model loads once per worker process however
+many tasks it runs, and again when that file changes. A thread pool shares
+the caller's backend object as it is.
 
 Images travel as they were given once documents are expanded: paths as
 paths (a worker opens the file, so it must see the same file system), bytes
@@ -45,9 +46,8 @@ import io
 import pickle
 import queue
 import reprlib
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import (
     BrokenExecutor,
     CancelledError,
@@ -58,6 +58,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from unocr._build_once import BuildOnce
 from unocr.backends.base import Backend, ItemFailure, Stopwatch
 from unocr.documents import FailedInput, check_many, describe_item, expand
 from unocr.errors import (
@@ -229,16 +230,23 @@ class RemoteBackend(Backend):
         )
 
 
-_built: dict[bytes, Backend] = {}
-#: The last failed build of each spec: the batch it failed in, and its error.
-_failed: dict[bytes, tuple[str, UnocrError]] = {}
-_built_lock = threading.Lock()
+_Key = tuple[bytes, Hashable]
+_built: BuildOnce[_Key] = BuildOnce()
+#: The last failed build of each key: the batch it failed in, and its error.
+_failed: dict[_Key, tuple[str, UnocrError]] = {}
 
 
 def worker_backend(
     spec: BackendSpec, key: bytes | None = None, batch: str | None = None
 ) -> Backend:
     """This process's backend for ``spec``, built on first use and kept.
+
+    The cache's key is the spec and the configuration in force
+    (:func:`unocr.isolation.config.config_key`), so a changed ``unocr.toml``
+    builds the backend anew. A backend is built outside the cache's lock, so
+    tasks whose backend is built go on meanwhile, and once for concurrent
+    first calls (:class:`~unocr._build_once.BuildOnce`): one model load per
+    process.
 
     Args:
         spec: What to build.
@@ -249,28 +257,30 @@ def worker_backend(
             large batch fails at once; another batch tries again.
 
     Returns:
-        The same open backend for every call with an equal spec.
+        The same open backend for every call with an equal spec (and
+        configuration).
 
     Raises:
         unocr.errors.UnocrError: The build failed.
     """
-    if key is None:
-        key = pickle.dumps(spec)
-    with _built_lock:  # held while building: one model load per process
-        backend = _built.get(key)
-        if backend is None or backend.closed:
-            failed = _failed.get(key)
-            if batch is not None and failed is not None and failed[0] == batch:
-                raise copy.copy(failed[1])
-            try:
-                backend = spec.build()
-            except UnocrError as err:
-                if batch is not None:
-                    _failed[key] = (batch, copy.copy(err))
-                raise
-            _failed.pop(key, None)
-            _built[key] = backend
-    return backend
+    from unocr.isolation.config import config_key
+
+    cache_key: _Key = (pickle.dumps(spec) if key is None else key, config_key())
+
+    def build() -> Backend:  # under the key's own lock
+        failed = _failed.get(cache_key)
+        if batch is not None and failed is not None and failed[0] == batch:
+            raise copy.copy(failed[1])
+        try:
+            backend = spec.build()
+        except UnocrError as err:
+            if batch is not None:
+                _failed[cache_key] = (batch, copy.copy(err))
+            raise
+        _failed.pop(cache_key, None)
+        return backend
+
+    return _built.get(cache_key, build)
 
 
 def clear_worker_backends() -> None:
@@ -281,12 +291,8 @@ def clear_worker_backends() -> None:
     :func:`unocr.clear_cache` calls it; on a Dask cluster run it on every
     worker with ``client.run(unocr.clear_cache)``.
     """
-    with _built_lock:
-        backends = list(_built.values())
-        _built.clear()
-        _failed.clear()
-    for backend in backends:
-        backend.close()
+    _failed.clear()
+    _built.clear()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+"""worker_backend: the engine cache of executor tasks and Dask workers.
+
+An engine is built outside the cache's lock, so a cached engine reads while
+another loads, one engine is still built once however many tasks ask for it
+at the same time, and the cache follows the ``unocr.toml`` in force.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+import unocr
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.executors import BackendSpec, read_on_executor, worker_backend
+from unocr.image import LoadedImage
+from unocr.registry import unregister_backend
+
+from .ink_engine import bars
+
+
+class _SlowToBuild(Backend):
+    """An engine whose model loads until the test lets it; ``tag`` tells builds apart."""
+
+    name = "slowbuild"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        geometry="box", levels=("line",), confidence=True
+    )
+    started: ClassVar[dict[str, threading.Event]]
+    release: ClassVar[threading.Event]
+    builds: ClassVar[list[str]]
+    _count = threading.Lock()
+
+    def __init__(self, *, tag: str = "a", **kw: Any) -> None:
+        super().__init__(**kw)
+        with self._count:
+            type(self).builds.append(tag)
+        self.started[tag].set()
+        self.release.wait(20)
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[()]:
+        return ()
+
+
+@pytest.fixture
+def slow() -> Iterator[type[_SlowToBuild]]:
+    """The slow engine, registered as ``slowbuild``; the caches start empty."""
+    _SlowToBuild.started = {tag: threading.Event() for tag in "ab"}
+    _SlowToBuild.release = threading.Event()
+    _SlowToBuild.builds = []
+    unocr.register_backend("slowbuild", _SlowToBuild, replace=True)
+    unocr.clear_cache()
+    yield _SlowToBuild
+    _SlowToBuild.release.set()
+    unregister_backend("slowbuild")
+    unocr.clear_cache()
+
+
+def _read(spec: BackendSpec, pool: ThreadPoolExecutor) -> None:
+    """One image read by executor tasks, which build ``spec`` with worker_backend."""
+    read_on_executor(spec, [bars()], pool)
+
+
+def test_a_cached_engine_reads_while_another_engine_builds(slow, ink) -> None:
+    with ThreadPoolExecutor(2) as pool:  # a Dask worker with two threads
+        _read(BackendSpec.named(ink, {}), pool)  # cached
+        loading = threading.Thread(
+            target=_read, args=(BackendSpec.named("slowbuild", {}), pool)
+        )
+        loading.start()
+        try:
+            assert slow.started["a"].wait(10)
+            cached = threading.Thread(
+                target=_read, args=(BackendSpec.named(ink, {}), pool)
+            )
+            cached.start()
+            cached.join(5)
+            assert not cached.is_alive(), "the cached engine waited for another's build"
+        finally:
+            slow.release.set()
+            loading.join(20)
+
+
+def test_one_engine_is_built_once_while_another_builds_beside_it(slow) -> None:
+    specs = {tag: BackendSpec.named("slowbuild", {"tag": tag}) for tag in "ab"}
+    got: dict[str, list[Backend]] = {"a": [], "b": []}
+
+    def build(tag: str) -> None:
+        got[tag].append(worker_backend(specs[tag], batch=f"batch {tag}"))
+
+    threads = [threading.Thread(target=build, args=(t,)) for t in "aaabbb"]
+    for t in threads:
+        t.start()
+    try:  # both engines load at once: neither waits for the other
+        assert slow.started["a"].wait(10) and slow.started["b"].wait(5)
+    finally:
+        slow.release.set()
+        for t in threads:
+            t.join(20)
+    assert sorted(slow.builds) == ["a", "b"]  # each once
+    for tag in "ab":
+        assert len(got[tag]) == 3 and all(b is got[tag][0] for b in got[tag])
+    assert got["a"][0] is not got["b"][0]
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """Write the unocr.toml in force (``UNOCR_CONFIG``); the caches start empty."""
+    path = tmp_path / "cfg" / "unocr.toml"
+    path.parent.mkdir()
+    monkeypatch.setenv("UNOCR_CONFIG", str(path))
+    unocr.clear_cache()
+
+    def write(text: str) -> Path:
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    yield write
+    unocr.clear_cache()
+
+
+def test_the_worker_cache_follows_an_edited_file(config, ink) -> None:
+    spec = BackendSpec.named(ink, {})
+    picture = bars((20, 40), gap=10)
+    path = config(f"[backends.{ink}.options]\ngap = 3\n")
+    assert len(worker_backend(spec).read(picture).words) == 2
+    config(f"[backends.{ink}.options]\ngap = 30\n")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert len(worker_backend(spec).read(picture).words) == 1  # the bars are 10 apart
