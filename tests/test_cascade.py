@@ -175,7 +175,7 @@ def test_lines_without_confidence_count_as_unsure(
     first = _NoConfidence(tesseract)
     lines = len(first.read(SAMPLE).lines)
     spy = _Counting(rapid, monkeypatch)
-    with CascadeBackend(engines=[first, rapid], below=0.0) as cascade:
+    with CascadeBackend(engines=[first, rapid], below=0.5) as cascade:
         page = cascade.read(SAMPLE)
     assert spy.calls == [lines]
     # RapidOCR gives a confidence and the first engine none: its reading wins
@@ -204,8 +204,11 @@ def test_names_options_and_bad_input(tesseract: Backend) -> None:
             engines=["tesseract", "rapidocr"],
             options={"tesseract": {"psm": 99}},
         )
-    for bad in (-0.1, 1.5, float("nan"), "high", True):
+    for bad in (-0.1, 1.5, float("nan")):
         with pytest.raises(ConfigError, match="below must be a confidence"):
+            unocr.get_backend("tesseract/rapidocr", below=bad)
+    for bad in ("high", True):  # the option's type, checked as for "cascade"
+        with pytest.raises(ConfigError, match="option below must be float"):
             unocr.get_backend("tesseract/rapidocr", below=bad)
     with pytest.raises(ConfigError, match="two or more engines"):
         unocr.get_backend("cascade", engines=["tesseract"])

@@ -13,12 +13,13 @@ their ``pyproject.toml``::
     [project.entry-points."unocr.backends"]
     myengine = "mypackage.unocr_backend:MyBackend"
 
-A name never silently replaces another: registering a taken name raises
-:class:`RegistrationError` unless ``replace=True``; an entry point that
-collides with a built-in name is ignored with a warning. Nor can a name hold
-a character of the spec syntax (``/``, ``+``, ``:``, ``=``, ``,``), which
-would read as a cascade, a pipeline or options: such a name is refused the
-same ways.
+A name never silently replaces another: registering a taken name (one
+registered before, or one an installed package's entry point declares, read
+from its metadata without importing it) raises :class:`RegistrationError`
+unless ``replace=True``; an entry point that collides with a built-in name is
+ignored with a warning. Nor can a name hold a character of the spec syntax
+(``/``, ``+``, ``:``, ``=``, ``,``), which would read as a cascade, a pipeline
+or options: such a name is refused the same ways.
 """
 
 from __future__ import annotations
@@ -210,10 +211,12 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
         factory: A :class:`~unocr.backends.base.Backend` subclass or any
             callable taking keyword options and returning a backend.
         replace: Allow replacing an engine registered earlier with this
-            function (built-in names can never be replaced).
+            function, or one an installed package's entry point declares
+            (built-in names can never be replaced).
 
     Raises:
-        RegistrationError: The name is taken, empty, or holds a character of
+        RegistrationError: The name is taken (registered, or declared by an
+            installed package's entry point), empty, or holds a character of
             the engine spec syntax (``/``, ``+``, ``:``, ``=``, ``,``), which
             would make it a cascade, a pipeline or a spec with options.
     """
@@ -231,14 +234,14 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
         raise RegistrationError(
             f"{name!r} is a built-in backend name; register yours under another name"
         )
+    declared = _load_entry_points()  # metadata only: no plugin is imported
     with _lock:
-        taken = key in _registered or (
-            _entry_points is not None and key in _entry_points
-        )
-        if taken and not replace:
+        if not replace and (key in _registered or key in declared):
+            ep = None if key in _registered else declared[key]
+            by = "" if ep is None else f" (entry point {ep.name} = {ep.value!r})"
             raise RegistrationError(
-                f"a backend named {name!r} is already registered; pass "
-                "replace=True to replace it on purpose"
+                f"a backend named {name!r} is already registered{by}; pass "
+                "replace=True to replace it on purpose, or use another name"
             )
         _registered[key] = factory
 
@@ -269,6 +272,33 @@ def _import_target(entry: EngineSpec) -> Factory:
     return cast("Factory", factory)
 
 
+def _load_entry_point(ep: metadata.EntryPoint, key: str) -> Factory:
+    """Import what an entry point names.
+
+    Raises:
+        BackendUnavailableError: Its module cannot be imported, or has no
+            such attribute (a class renamed or removed); the message names
+            the entry point and its target, the fix its distribution.
+    """
+    try:
+        return cast("Factory", ep.load())
+    except (ImportError, AttributeError) as exc:
+        dist = ep.dist.name if ep.dist is not None else None
+        by = f"the package {dist!r}" if dist else "the package that provides it"
+        raise BackendUnavailableError(
+            f"the backend {key!r} cannot be loaded: its entry point "
+            f"{ep.name} = {ep.value!r}, declared by {by}, fails with "
+            f"{type(exc).__name__}: {exc}.",
+            backend=key,
+            fix=(
+                f"upgrade or reinstall it (pip install --upgrade {dist}), or "
+                "uninstall it if it no longer provides this backend"
+                if dist
+                else f"reinstall the package that provides {ep.value!r}"
+            ),
+        ) from exc
+
+
 def resolve_backend(name: str) -> tuple[str, Factory]:
     """Find the factory registered under a name (importing it on first use).
 
@@ -281,7 +311,8 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
     Raises:
         BackendNotFoundError: No such name; lists the known names and the
             closest match.
-        BackendUnavailableError: The engine's package is not installed.
+        BackendUnavailableError: The engine's package is not installed, or
+            an entry point's target cannot be imported.
     """
     key = _canonical(name)
     key = _ALIASES.get(key, key)
@@ -302,16 +333,7 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
         return key, _registered[key]
     eps = _load_entry_points()
     if key in eps:
-        try:
-            factory: Factory = eps[key].load()
-        except ImportError as exc:
-            raise BackendUnavailableError(
-                f"the backend {name!r} (entry point {eps[key].value!r}) cannot be "
-                f"imported: {exc}.",
-                backend=key,
-                fix=f"reinstall the package that provides {eps[key].value!r}",
-            ) from exc
-        return key, factory
+        return key, _load_entry_point(eps[key], key)
     known = sorted(set(backend_names()) | set(_ALIASES))
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
     raise BackendNotFoundError(name, backend_names(), close[0] if close else None)

@@ -5,8 +5,10 @@ shorthand name ``"rapidocr/gcv"``) reads every image with the first engine,
 then sends the lines whose confidence is below ``below`` to the next engine's
 recognize stage (:meth:`~unocr.backends.base.Backend.recognize`), all of a
 page's unsure lines in one call, cut along each line's shape. Lines the
-first engine gives no confidence count as unsure. With three or more
-engines, the lines still unsure after the second go to the third, and so on.
+first engine gives no confidence count as unsure, except at ``below=0``,
+which sends no line onward (a paid later engine is then never called).
+With three or more engines, the lines still unsure after the second go to
+the third, and so on.
 The first engine's geometry (blocks, lines) is kept; only text and
 confidence change.
 
@@ -27,6 +29,12 @@ onward is ``engines[1].regions / engines[0].regions``. Each line's
 any engine fails the item (in :meth:`~unocr.backends.base.Backend.read_many`
 with ``errors="return"``, that item only).
 
+Per-engine ``options=`` are keyed by engine name, in any spelling of it
+(case, aliases: ``"gcv"`` for an engine named ``"google"``); an engine
+named twice gets them both times (pass backend objects to set two alike
+engines apart). ``read_many``'s workers split the machine's cores in every
+engine as they do in one engine alone.
+
 Languages given to the cascade (or to a call) go to every engine; where
 none are, each engine reads in its own (``options={"tesseract":
 {"languages": "ko"}}``, or a backend object built with them), and the
@@ -45,11 +53,18 @@ rapidocr/tesseract:below=0.9``). An engine may be a pipeline:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any, ClassVar
 
 from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.backends.catalog import CASCADE_SEPARATOR, cascade_parts
+from unocr.backends.catalog import (
+    CASCADE_SEPARATOR,
+    PIPELINE_SEPARATOR,
+    cascade_parts,
+    pipeline_parts,
+    spec,
+)
 from unocr.backends.catalog import capabilities as catalog_capabilities
 from unocr.errors import ConfigError, StageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -89,7 +104,63 @@ def _require_recognize(engine: Backend) -> None:
 
 
 def _unsure(line: Line, below: float) -> bool:
+    """Whether ``line`` goes onward: ``below=0`` sends none, even one unscored."""
+    if below == 0.0:
+        return False
     return line.confidence is None or line.confidence < below
+
+
+def _engine_key(name: str) -> str:
+    """An engine name as registered: any case, a built-in's alias, a pipeline's parts.
+
+    The spelling :func:`unocr.registry.canonical_name` gives, from the catalog
+    (no backend imports the registry).
+    """
+    key = name.strip().lower()
+    parts = pipeline_parts(key)
+    if parts is not None:
+        return PIPELINE_SEPARATOR.join(_engine_key(p) for p in parts)
+    try:
+        return spec(key).name
+    except KeyError:  # a registered or entry-point engine: its name as given
+        return key
+
+
+def _options_by_engine(
+    options: Mapping[str, Mapping[str, Any]] | None, names: Sequence[str]
+) -> dict[str, Mapping[str, Any]]:
+    """Per-engine options keyed by canonical engine name (any spelling given).
+
+    Args:
+        options: The cascade's ``options=``, keyed by engine name or alias.
+        names: The names of the engines given by name.
+
+    Returns:
+        The options under each engine's canonical name.
+
+    Raises:
+        unocr.errors.ConfigError: Two keys name the same engine, or a key
+            names no engine of the cascade.
+    """
+    given: dict[str, str] = {}
+    found: dict[str, Mapping[str, Any]] = {}
+    for key, value in (options or {}).items():
+        canonical = _engine_key(key)
+        if canonical in given:
+            raise ConfigError(
+                f"cascade: options for {given[canonical]!r} and {key!r}, which name "
+                f"the same engine {canonical!r}; give them once, under one name"
+            )
+        given[canonical] = key
+        found[canonical] = value
+    engines = {_engine_key(n) for n in names}
+    stray = sorted(key for canonical, key in given.items() if canonical not in engines)
+    if stray:
+        raise ConfigError(
+            f"cascade: options for {', '.join(stray)}, which is not one of its "
+            f"engines ({', '.join(names) or 'only backend objects'})"
+        )
+    return found
 
 
 def _better(old: Line, text: str, confidence: float | None) -> bool:
@@ -132,9 +203,11 @@ class CascadeBackend(Backend):
             objects (the caller keeps them open and closes them). Every
             engine after the first needs the recognize stage.
         below: Confidence threshold in [0, 1]: a line whose confidence is
-            below it (or that has none) goes to the next engine.
-        options: Constructor options per engine name, e.g.
-            ``{"tesseract": {"psm": 7}}``.
+            below it (or that has none) goes to the next engine; 0 sends
+            none.
+        options: Constructor options per engine name, in any spelling or
+            alias of it, e.g. ``{"tesseract": {"psm": 7}}``; every engine of
+            that name gets them.
         timeout: Seconds each engine may take on one image (the engines'
             own ``timeout=``, for engines given by name; their options win).
         languages: Languages passed to every engine; ``None``: each engine
@@ -143,7 +216,8 @@ class CascadeBackend(Backend):
 
     Raises:
         unocr.errors.ConfigError: Fewer than two engines, ``below`` outside
-            [0, 1], or options for an engine not in the cascade.
+            [0, 1], options for an engine not in the cascade, or two keys of
+            ``options`` naming the same engine.
         unocr.errors.StageUnavailableError: An engine after the first has
             no recognize stage (the message says which stages it has).
         unocr.errors.BackendNotFoundError: An engine name is unknown.
@@ -183,14 +257,8 @@ class CascadeBackend(Backend):
                 "e.g. engines=['rapidocr', 'tesseract']"
             )
         self.below = _check_below(below)
-        per_engine = dict(options or {})
         names = [e for e in engines if isinstance(e, str)]
-        stray = sorted(set(per_engine) - set(names))
-        if stray:
-            raise ConfigError(
-                f"cascade: options for {', '.join(stray)}, which is not one of its "
-                f"engines ({', '.join(names) or 'only backend objects'})"
-            )
+        per_engine = _options_by_engine(options, names)
         from unocr._api import get_backend
 
         shared: dict[str, Any] = {"languages": languages}
@@ -203,7 +271,7 @@ class CascadeBackend(Backend):
                 if isinstance(engine, Backend):
                     self.engines.append(engine)
                     continue
-                own = per_engine.get(engine, {})
+                own = per_engine.get(_engine_key(engine), {})
                 created = get_backend(engine, **{**shared, **own})
                 self._owned.append(created)
                 self.engines.append(created)
@@ -216,6 +284,14 @@ class CascadeBackend(Backend):
         # Each engine serialises its own calls where it must; a network engine
         # wants its requests in flight.
         self.min_workers = max(e.min_workers for e in self.engines)
+
+    @contextmanager
+    def _workers_scope(self, workers: int) -> Iterator[None]:
+        """Every engine's own scope for ``workers`` concurrent calls (cores split)."""
+        with ExitStack() as scopes:
+            for engine in self.engines:
+                scopes.enter_context(engine._workers_scope(workers))
+            yield
 
     def close(self) -> None:
         """Close the engines the cascade created (not those passed in)."""

@@ -1,22 +1,26 @@
 """Download a model file once, verified by its SHA-256, into a cache folder.
 
 Used by engines whose users expect weights to arrive on first use (keras-ocr).
-The file is streamed into a temporary file beside its destination, checked
-against the expected checksum and only then renamed into place, so an
-interrupted or corrupt transfer never leaves a file that looks complete.
-``UNOCR_OFFLINE=1`` in the environment forbids every download.
+The file is streamed into a temporary file beside its destination
+(:func:`unocr._files.atomic_path`: created as any file is, its
+permissions from the umask), checked against the expected checksum and only
+then renamed into place, so an interrupted or corrupt transfer never leaves a
+file that looks complete. A file already at the destination that fails the
+checksum is removed when it cannot be replaced. ``UNOCR_OFFLINE=1`` in the
+environment forbids every download.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from unocr._files import atomic_path
 from unocr.errors import BackendUnavailableError
 
 __all__ = ["OFFLINE_ENV", "fetch_verified", "offline", "sha256_of"]
@@ -40,6 +44,15 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def _discard(target: Path, found: os.stat_result | None) -> None:
+    """Remove the unverified file ``found`` at ``target``, unless since replaced."""
+    if found is None:
+        return
+    with contextlib.suppress(OSError):
+        if os.path.samestat(found, target.stat()):
+            target.unlink()
+
+
 def fetch_verified(
     url: str,
     sha256: str,
@@ -60,29 +73,46 @@ def fetch_verified(
         timeout: Seconds without progress before giving up.
 
     Returns:
-        ``dest`` as a path, holding the verified file.
+        ``dest`` as a path, holding the verified file (with the permissions
+        the umask gives any new file).
 
     Raises:
         unocr.errors.BackendUnavailableError: Downloads are forbidden
             (``UNOCR_OFFLINE``), the server cannot be reached, the transfer is
             cut off or the file's checksum is wrong; nothing is left at
-            ``dest`` then.
+            ``dest`` then (a file found there failing the checksum is removed).
     """
     target = Path(dest)
-    if target.is_file() and sha256_of(target) == sha256:
+    found = target.stat() if target.is_file() else None
+    if found is not None and sha256_of(target) == sha256:
         return target
-    if offline():
-        raise BackendUnavailableError(
-            f"{target.name} is missing and {OFFLINE_ENV} forbids downloading it.",
-            backend=backend,
-            fix=fix,
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    tmp = Path(tmp_name)
+    try:
+        if offline():
+            state = "is missing" if found is None else "fails its SHA-256 check"
+            raise BackendUnavailableError(
+                f"{target.name} {state} and {OFFLINE_ENV} forbids downloading it.",
+                backend=backend,
+                fix=fix,
+            )
+        _download(url, sha256, target, backend=backend, fix=fix, timeout=timeout)
+    except BaseException:
+        _discard(target, found)
+        raise
+    return target
+
+
+def _download(
+    url: str, sha256: str, target: Path, *, backend: str, fix: str, timeout: float
+) -> None:
+    """Stream ``url`` into place at ``target`` if its SHA-256 is ``sha256``.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: As :func:`fetch_verified`;
+            ``target`` is left as it was.
+    """
     digest = hashlib.sha256()
     try:
-        with os.fdopen(fd, "wb") as out:
+        with atomic_path(target) as temp, temp.open("wb") as out:
             request = urllib.request.Request(url, headers={"User-Agent": "unocr"})
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 expected = response.headers.get("Content-Length")
@@ -93,15 +123,13 @@ def fetch_verified(
                     received += len(chunk)
                 if expected is not None and received != int(expected):
                     raise http.client.IncompleteRead(b"", int(expected) - received)
-        if digest.hexdigest() != sha256:
-            raise BackendUnavailableError(
-                f"the download of {target.name} from {url} has SHA-256 "
-                f"{digest.hexdigest()}, expected {sha256}; it was discarded.",
-                backend=backend,
-                fix=fix,
-            )
-        os.replace(tmp, target)
-        return target
+            if digest.hexdigest() != sha256:
+                raise BackendUnavailableError(
+                    f"the download of {target.name} from {url} has SHA-256 "
+                    f"{digest.hexdigest()}, expected {sha256}; it was discarded.",
+                    backend=backend,
+                    fix=fix,
+                )
     except BackendUnavailableError:
         raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -112,5 +140,3 @@ def fetch_verified(
             backend=backend,
             fix=fix,
         ) from exc
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ forms no engine here uses.
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import math
 import reprlib
@@ -172,11 +173,21 @@ def _required(factory: Callable[..., object]) -> list[str]:
 def _check_types(
     backend: str, factory: Callable[..., object], options: Mapping[str, object]
 ) -> None:
+    """Check each value against its annotation, through ``functools.partial``.
+
+    A partial (a shorthand spec: ``"rapidocr/tesseract"`` is the cascade's
+    class with ``engines=`` bound) is checked as the callable it wraps, with
+    the keywords it binds as well as those given.
+    """
+    given = dict(options)
+    while isinstance(factory, functools.partial):
+        given = {**factory.keywords, **given}
+        factory = factory.func
     try:
         hints = typing.get_type_hints(_target(factory))
     except Exception:  # an annotation naming what its module cannot resolve
         return
-    for name, value in options.items():
+    for name, value in given.items():
         hint = hints.get(name)
         if hint is not None and matches_type(value, hint) is False:
             raise ConfigError(

@@ -1,7 +1,7 @@
 """Output files that are either complete or absent.
 
 Every file ``unocr read`` and ``unocr compare`` write goes through
-:func:`atomic_path`: it is
+:func:`unocr._files.atomic_path`: it is
 written under a hidden temporary name in the same folder and renamed into
 place once complete (:func:`os.replace`, atomic on one file system). An
 error or Ctrl-C while writing removes the temporary file, so an output file
@@ -15,116 +15,12 @@ place, as it is read.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import secrets
-import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from unocr._files import atomic_path, write_destination
+
 __all__ = ["atomic_path", "cannot_write", "unwritable_reason", "write_text"]
-
-#: Suffix of the temporary files, removed on failure.
-PART_SUFFIX = ".part"
-# The bytes of the final name a temporary name keeps.
-_NAME_BYTES = 200
-
-
-def _destination(target: Path) -> tuple[Path, bool]:
-    """Where writing ``target`` goes, and whether it is written in place.
-
-    Args:
-        target: The output as named.
-
-    Returns:
-        ``(path, in_place)``: a symbolic link's final target (the file to
-        replace; the link stays), else ``target``; ``in_place`` where that
-        exists and is neither a regular file nor a folder (a named pipe, a
-        device, a socket: ``/dev/stdout`` on a pipe or a terminal), or is a
-        file no name leads to (``/proc/self/fd/N`` of a deleted file):
-        written as it is, never replaced.
-
-    Raises:
-        OSError: ``target`` is a link that leads back to itself (``ELOOP``).
-    """
-    try:
-        found: os.stat_result | None = os.stat(target)  # through any links
-    except OSError:
-        found = None
-    if found is not None and not (
-        stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode)
-    ):
-        return target, True
-    if not os.path.islink(target):
-        return target, False
-    real = Path(os.path.realpath(target))
-    if os.path.islink(real):  # where following it ends in a loop
-        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(target))
-    if found is not None:
-        try:
-            same = os.path.samestat(found, os.stat(real))
-        except OSError:
-            same = False
-        if not same:  # no name leads to the file (/proc/self/fd/1): in place
-            return target, True
-    return real, False
-
-
-@contextmanager
-def atomic_path(target: Path, *, skip_empty: bool = False) -> Iterator[Path]:
-    """A temporary path to write ``target``'s content to; renamed on success.
-
-    A link is followed (see :func:`_destination`): the temporary file is made
-    beside the file it leads to, which is replaced. A named pipe, a device or
-    a socket is written in place: ``target`` itself is yielded, and nothing is
-    renamed or removed.
-
-    Args:
-        target: The final file. Its folder is created when missing.
-        skip_empty: Leave ``target`` as it was when nothing was written.
-
-    Yields:
-        The temporary file's path (``.<name>.<random>.part`` beside
-        ``target``, created empty; a name longer than 200 bytes is cut there,
-        so the temporary name is legal wherever the final one is), or
-        ``target`` where it is written in place.
-
-    Raises:
-        OSError: ``target`` is a link loop, or its folder cannot be made.
-        BaseException: Whatever the ``with`` body raised; the temporary file
-            is removed and ``target`` is left as it was.
-    """
-    target, in_place = _destination(target)
-    if in_place:
-        yield target
-        return
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:  # a file stands where a folder must be
-        where = exc.filename
-        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", where) from exc
-    # file systems take names of up to 255 bytes: leave room for the rest
-    name = os.fsdecode(os.fsencode(target.name)[:_NAME_BYTES])
-    while True:  # created as open() creates files: permissions from the umask
-        temp = folder / f".{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
-        try:
-            temp.open("xb").close()
-        except FileExistsError:
-            continue
-        break
-    try:
-        yield temp
-        if skip_empty and temp.stat().st_size == 0:
-            temp.unlink()
-        else:
-            os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
 
 
 def write_text(target: Path, text: str) -> None:
@@ -145,9 +41,9 @@ def unwritable_reason(target: Path) -> str | None:
 
     What :func:`atomic_path` would need: a file written in place (a named
     pipe, a device) can be written; else the file (a link's final target,
-    see :func:`_destination`) is not a folder, and its nearest existing folder
-    (missing folders are created) can be written in. A full disk or a quota
-    shows only when writing.
+    see :func:`unocr._files.write_destination`) is not a folder, and its
+    nearest existing folder (missing folders are created) can be written in.
+    A full disk or a quota shows only when writing.
 
     Args:
         target: The output file.
@@ -156,7 +52,7 @@ def unwritable_reason(target: Path) -> str | None:
         The reason, or ``None`` where nothing stands in the way.
     """
     try:
-        target, in_place = _destination(target)
+        target, in_place = write_destination(target)
         if in_place:
             return None if os.access(target, os.W_OK) else "no permission to write it"
         if target.is_dir():

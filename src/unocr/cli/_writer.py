@@ -4,7 +4,7 @@
 (see :mod:`unocr.cli._naming`) is written as soon as all its pages are in:
 its own file at once, or, for standard output and a single ``--output`` file,
 once every unit before it is written (input order). Files are written through
-:func:`unocr.cli._output.atomic_path`; pages are dropped once written.
+:func:`unocr._files.atomic_path`; pages are dropped once written.
 """
 
 from __future__ import annotations
