@@ -14,7 +14,9 @@ are read column by column:
    upright page is the rule and right-aligned lines (addresses, amounts,
    signatures) are common on it. Only prose turns it over (a page turned 180
    degrees): at least three lines, twice as many as share a start, share an
-   end, and their median length is at least ``_PROSE`` line heights. Boxes
+   end, and their median length is at least ``_PROSE`` line heights. The
+   lines of a right-to-left page (see below) start at their right end: its
+   starts and ends swap roles (right-aligned Hebrew prose is upright). Boxes
    carry no direction and are never turned over. Nor do boxes carry an angle:
    the skew of box text is read from its words' centres along their lines
    (:func:`_skew`), and each box is taken as the rectangle turned by that
@@ -41,20 +43,35 @@ are read column by column:
    half the smaller height), rows top to bottom, lines in a row left to
    right.
 
+**Right-to-left scripts.** A text's direction is that of most of its letters
+by their Unicode bidirectional class (``R`` and ``AL``: Hebrew, Arabic,
+Syriac, Thaana, N'Ko...; against ``L``); digits, punctuation and spaces do
+not vote (:func:`_rtl_balance`). A right-to-left line's words are read from
+its right end in the reading frame, so its text is in logical order. A page
+whose lines are mostly right to left (lines without letters do not vote) is
+cut as its mirror image (:func:`_mirrored`): its columns, and the lines of a
+row, are read from the right. Where no line is right to left, none of this
+applies.
+
 Words become lines the same way (rows in the reading frame, cut at gaps over
-``column_gap`` line heights; which way the axis reads is decided on the
-lines they form; box words are grouped a second time in the frame of the
-skew their first lines show), and lines of a dataset that has its own order
-keep it (:func:`group_lines` with ``keep_order=True``). Words that were
-split from a line without the engine's character boxes are split again
-along the reading direction of a page turned by 180 or 270 degrees. Parents
-get geometry that encloses their children and ``native=False``.
+``column_gap`` line heights, each line's words in its own direction; which
+way the axis reads is decided on the lines they form; box words are grouped
+a second time in the frame of the skew their first lines show), and lines
+of a dataset that has its own order keep it (:func:`group_lines` with
+``keep_order=True``). Words that were split from a line without the
+engine's character boxes are split again along the reading direction of a
+page turned by 180 or 270 degrees, and from the right end of a
+right-to-left line. Parents get geometry that encloses their children and
+``native=False``.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
+from itertools import chain
 from typing import cast
 
 import numpy as np
@@ -74,6 +91,52 @@ _FILL = 0.7  # median line width / piece width of a text column
 _SPAN_SHARE = 0.2  # a gutter crossed by at most this share of the busiest position
 _PROSE = 12.0  # line heights (about 25 characters): a turned page's aligned lines
 _MAX_SKEW = 15.0  # degrees: box text skewed further tells nothing from its boxes
+# Unicode bidirectional classes of the letters that vote for a text's direction.
+_STRONG = {"R": 1, "AL": 1, "L": -1}
+_SPACES = re.compile(r"(\s+)")
+
+
+def _rtl_balance(texts: Sequence[str]) -> IntArray | None:
+    """Right-to-left minus left-to-right letters of each text.
+
+    Letters vote by their Unicode bidirectional class: ``R`` and ``AL``
+    (Hebrew, Arabic, Syriac, Thaana, N'Ko...) for right to left, ``L`` for
+    left to right; digits, punctuation and spaces do not vote. One pass over
+    the texts' characters, each distinct character looked up once.
+
+    Args:
+        texts: The texts of words or lines.
+
+    Returns:
+        (N,) the balance of each text (positive: read right to left), or
+        ``None`` where no text is right-to-left (everything reads left to
+        right).
+    """
+    joined = "".join(texts)
+    if joined.isascii():
+        return None
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    votes = np.array(
+        [_STRONG.get(unicodedata.bidirectional(chr(c)), 0) for c in distinct.tolist()],
+        dtype=np.intp,
+    )
+    if not np.any(votes > 0):
+        return None
+    total = np.concatenate([[0], np.cumsum(votes[inverse.reshape(-1)])])
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)))
+    balance = total[ends] - total[np.concatenate([[0], ends[:-1]])]
+    return balance if np.any(balance > 0) else None
+
+
+def _mostly_rtl(balance: IntArray | None) -> bool:
+    """Whether more texts read right to left than left to right."""
+    return balance is not None and int(np.sum(balance > 0)) > int(np.sum(balance < 0))
+
+
+def _mirrored(ext: FloatArray) -> FloatArray:
+    """(N, 4) extents of the mirror image (x to -x): right to left as left to right."""
+    return np.stack([-ext[:, 2], ext[:, 1], -ext[:, 0], ext[:, 3]], axis=1)
 
 
 def _all_boxes(elements: Sequence[Element]) -> bool:
@@ -278,9 +341,12 @@ def _median_height(ext: FloatArray) -> float:
 
 
 def _reading_angle(
-    corners: FloatArray, *, flip: bool = True, boxes: bool = False
+    corners: FloatArray, *, flip: bool = True, boxes: bool = False, rtl: bool = False
 ) -> float:
     """Reading direction in degrees, clockwise on screen, in [-180, 180).
+
+    The direction is that of the page's x-axis (upright: left to right),
+    whichever way its lines read.
 
     Args:
         corners: (N, 4, 2) corners of lines (or words), pixels.
@@ -289,6 +355,7 @@ def _reading_angle(
             otherwise read left to right or top to bottom.
         boxes: The elements are boxes, which carry no direction: a
             horizontal axis reads left to right whatever the alignment.
+        rtl: The lines read right to left: they start at their right end.
     """
     axis = _axis(corners)
     if axis is None:  # no elongated element: the median top edge, within 45 degrees
@@ -301,8 +368,8 @@ def _reading_angle(
         return angle
     ext = _extents(corners, angle)
     h = _median_height(ext)
-    starts = len(_aligned(ext[:, 0], 0.5 * h))
-    ends = _aligned(ext[:, 2], 0.5 * h)
+    starts = len(_aligned(ext[:, 2 if rtl else 0], 0.5 * h))
+    ends = _aligned(ext[:, 0 if rtl else 2], 0.5 * h)
     if vertical:  # a page on its side: either side is as likely
         turn = len(ends) > starts
     else:  # upright unless the aligned ends are those of turned prose
@@ -314,10 +381,12 @@ def _reading_angle(
     return (angle + 180.0) % 360.0 - 180.0
 
 
-def _frame_angle(elements: Sequence[Element], corners: FloatArray) -> float:
+def _frame_angle(
+    elements: Sequence[Element], corners: FloatArray, rtl: bool = False
+) -> float:
     """:func:`_reading_angle` of elements, with the skew of box lines."""
     boxes = _all_boxes(elements)
-    angle = _reading_angle(corners, boxes=boxes)
+    angle = _reading_angle(corners, boxes=boxes, rtl=rtl)
     return angle + _line_skew(elements, angle) if boxes else angle
 
 
@@ -326,7 +395,8 @@ def text_angle(elements: Sequence[Element]) -> float:
 
     0 is upright text, 90 a page turned 90 degrees clockwise (lines read top
     to bottom), 180 upside down; small values are the skew of a scan (of
-    box lines: the slope of their words' centres).
+    box lines: the slope of their words' centres). It is the direction of
+    the upright page's x-axis, also where the lines read right to left.
 
     Args:
         elements: Lines or words in any order.
@@ -336,7 +406,8 @@ def text_angle(elements: Sequence[Element]) -> float:
     """
     if not elements:
         return 0.0
-    return _frame_angle(elements, _corners(elements))
+    rtl = _mostly_rtl(_rtl_balance([el.text for el in elements]))
+    return _frame_angle(elements, _corners(elements), rtl)
 
 
 def _top_down(e: FloatArray, *first: FloatArray) -> IntArray:
@@ -524,40 +595,57 @@ class _Layout:
         return out
 
 
-def _words_follow(lines: Sequence[Line], angle: float) -> Sequence[Line]:
+def _words_follow(
+    lines: Sequence[Line], angle: float, balance: IntArray | None
+) -> Sequence[Line]:
     """Lines whose split words run against the reading direction, split again.
 
     Words cut from a line by :func:`~unocr.model.wordsplit.split_line`
     without the engine's help (``native=False``, no symbols) assume a line
     reads left to right or top to bottom; on a page turned by 180 or 270
-    degrees they are cut again along the page's reading direction.
+    degrees they are cut again along the page's reading direction. Those of
+    a right-to-left line are cut again from its right end (in the page's
+    frame): the line's text with its words in reverse order is cut along
+    the frame, which gives each word its place counted from the line's end.
+
+    Args:
+        lines: The lines.
+        angle: The page's reading direction, degrees clockwise.
+        balance: :func:`_rtl_balance` of the lines' texts.
     """
-    if -45.0 <= angle <= 135.0:
-        return lines  # the splitter's own directions (+x, +y) never run against it
+    rtl = [False] * len(lines) if balance is None else (balance > 0).tolist()
+    turned = not -45.0 <= angle <= 135.0  # the splitter reads +x or +y
+    if not turned and not any(rtl):
+        return lines
     t = math.radians(angle)
     d = np.array([math.cos(t), math.sin(t)])
     out: list[Line] | None = None
     for k, line in enumerate(lines):
         words = line.words
-        if len(words) < 2 or any(w.native or w.symbols for w in words):
+        if not (turned or rtl[k]) or len(words) < 2:
+            continue
+        if any(w.native or w.symbols for w in words):
             continue
         first = _corners(words[:1])[0].mean(axis=0)
         last = _corners(words[-1:])[0].mean(axis=0)
         run = last - first
         length = float(np.hypot(*run))
-        if length == 0 or float(run @ d) > -0.7 * length:  # not reversed
+        along = float(run @ d) * (-1.0 if rtl[k] else 1.0)
+        if length == 0 or along > -0.7 * length:  # not against the line's way
             continue
+        text = line.text
+        if rtl[k]:
+            text = "".join(reversed(_SPACES.split(text)))
+        split = split_line(
+            line.geometry,
+            text,
+            confidence=words[0].confidence,
+            language=words[0].language,
+            angle=angle,
+        )
         if out is None:
             out = list(lines)
-        out[k] = line.replace(
-            words=split_line(
-                line.geometry,
-                line.text,
-                confidence=words[0].confidence,
-                language=words[0].language,
-                angle=angle,
-            )
-        )
+        out[k] = line.replace(words=split[::-1] if rtl[k] else split)
     return lines if out is None else out
 
 
@@ -608,15 +696,20 @@ def group_lines(
         return []
     corners = _corners(lines)
     boxes = _all_boxes(lines)
+    balance = _rtl_balance([ln.text for ln in lines])
+    rtl = _mostly_rtl(balance)
     if angle is None:
-        angle = _frame_angle(lines, corners)
+        angle = _frame_angle(lines, corners, rtl)
     ext = _extents(corners, angle, boxes)
-    lines = _words_follow(lines, angle)
+    lines = _words_follow(lines, angle, balance)
     if keep_order:
         groups = _kept_order(ext, block_gap)
     else:
         layout = _Layout(
-            ext, gutter=gutter, column_width=column_width, block_gap=block_gap
+            _mirrored(ext) if rtl else ext,
+            gutter=gutter,
+            column_width=column_width,
+            block_gap=block_gap,
         )
         groups = layout.blocks(np.arange(len(lines), dtype=np.intp))
     return [
@@ -670,17 +763,20 @@ def group_words(
 
     Returns:
         Synthesised lines (``native=False``), top to bottom, then left to
-        right in the reading frame; pass them to :func:`group_lines` for the
-        reading order of the page.
+        right in the reading frame, each line's words in reading order
+        (rightmost first where most of its letters are right to left); pass
+        them to :func:`group_lines` for the reading order of the page.
     """
     if not words:
         return []
     corners = _corners(words)
     boxes = _all_boxes(words)
+    balance = _rtl_balance([w.text for w in words])
     if angle is None:
         # The axis from the words; which way it reads from the lines they form.
         rough = _reading_angle(corners, flip=False)
-        segments = _segments(_extents(corners, rough, boxes), column_gap)
+        ext = _extents(corners, rough, boxes)
+        segments = _segments(ext, column_gap)
         if boxes:  # boxes carry no angle: the skew their lines show
             group = np.empty(len(words), dtype=np.intp)
             for g, segment in enumerate(segments):
@@ -688,15 +784,49 @@ def group_words(
             skew = _skew(corners, group, rough)
             if skew:
                 rough += skew
-                segments = _segments(_extents(corners, rough, boxes), column_gap)
+                ext = _extents(corners, rough, boxes)
+                segments = _segments(ext, column_gap)
+        rtl = _read_from_the_right(segments, ext, balance)
         lines = [Line.from_words([words[k] for k in s]) for s in segments]
-        angle = _reading_angle(_corners(lines), boxes=boxes)
+        angle = _reading_angle(_corners(lines), boxes=boxes, rtl=rtl)
         if abs((angle - rough + 180.0) % 360.0 - 180.0) < 90.0:
             return lines
         if boxes:  # turned by 180 degrees, skew and all
             angle = rough + 180.0
-    segments = _segments(_extents(corners, angle, boxes), column_gap)
+    ext = _extents(corners, angle, boxes)
+    segments = _segments(ext, column_gap)
+    _read_from_the_right(segments, ext, balance)
     return [Line.from_words([words[k] for k in s]) for s in segments]
+
+
+def _read_from_the_right(
+    segments: list[list[int]], ext: FloatArray, balance: IntArray | None
+) -> bool:
+    """Sort the words of right-to-left lines from their right end, in place.
+
+    Args:
+        segments: Each line's words (positions), left to right.
+        ext: (N, 4) the words' extents in the reading frame.
+        balance: :func:`_rtl_balance` of the words' texts.
+
+    Returns:
+        Whether most lines read right to left.
+    """
+    if balance is None or not segments:
+        return False
+    sizes = np.fromiter(map(len, segments), dtype=np.intp, count=len(segments))
+    words = np.fromiter(chain.from_iterable(segments), dtype=np.intp)
+    line = np.repeat(np.arange(len(segments)), sizes)
+    votes = np.bincount(line, balance[words], len(segments)).astype(np.intp)
+    rtl = np.flatnonzero(votes > 0)
+    if len(rtl):
+        # each line's words in the mirror image of the order of :func:`_rows`
+        e = ext[words]
+        mirrored = words[np.lexsort((-e[:, 0], e[:, 3], e[:, 1], -e[:, 2], line))]
+        ends = np.cumsum(sizes)
+        for k in rtl.tolist():
+            segments[k] = mirrored[ends[k] - sizes[k] : ends[k]].tolist()
+    return _mostly_rtl(votes)
 
 
 def _segments(ext: FloatArray, column_gap: float) -> list[list[int]]:
