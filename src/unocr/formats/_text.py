@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from unocr._direction import is_rtl
 
 __all__ = ["clean_text", "is_rtl"]
 
@@ -23,21 +24,3 @@ def clean_text(text: str) -> str:
         U+FFFE and U+FFFF.
     """
     return _XML_ILLEGAL.sub("", text)
-
-
-def is_rtl(text: str) -> bool:
-    """Whether the first strongly directional character is right-to-left.
-
-    Args:
-        text: Any text.
-
-    Returns:
-        ``True`` for Hebrew, Arabic, Syriac, Thaana... text.
-    """
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False

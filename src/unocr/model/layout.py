@@ -46,7 +46,7 @@ are read column by column:
 **Right-to-left scripts.** A text's direction is that of most of its letters
 by their Unicode bidirectional class (``R`` and ``AL``: Hebrew, Arabic,
 Syriac, Thaana, N'Ko...; against ``L``); digits, punctuation and spaces do
-not vote (:func:`_rtl_balance`). A right-to-left line's words are read from
+not vote (:func:`rtl_balance`). A right-to-left line's words are read from
 its right end in the reading frame, so its text is in logical order. A page
 whose lines are mostly right to left (lines without letters do not vote) is
 cut as its mirror image (:func:`_mirrored`): its columns, and the lines of a
@@ -69,7 +69,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from itertools import chain
 from typing import cast
@@ -77,6 +76,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
+from unocr._direction import mostly_rtl, rtl_balance
 from unocr.geometry import Box, Quad
 from unocr.model.elements import Block, Element, Line, Word
 from unocr.model.wordsplit import split_line
@@ -91,47 +91,7 @@ _FILL = 0.7  # median line width / piece width of a text column
 _SPAN_SHARE = 0.2  # a gutter crossed by at most this share of the busiest position
 _PROSE = 12.0  # line heights (about 25 characters): a turned page's aligned lines
 _MAX_SKEW = 15.0  # degrees: box text skewed further tells nothing from its boxes
-# Unicode bidirectional classes of the letters that vote for a text's direction.
-_STRONG = {"R": 1, "AL": 1, "L": -1}
 _SPACES = re.compile(r"(\s+)")
-
-
-def _rtl_balance(texts: Sequence[str]) -> IntArray | None:
-    """Right-to-left minus left-to-right letters of each text.
-
-    Letters vote by their Unicode bidirectional class: ``R`` and ``AL``
-    (Hebrew, Arabic, Syriac, Thaana, N'Ko...) for right to left, ``L`` for
-    left to right; digits, punctuation and spaces do not vote. One pass over
-    the texts' characters, each distinct character looked up once.
-
-    Args:
-        texts: The texts of words or lines.
-
-    Returns:
-        (N,) the balance of each text (positive: read right to left), or
-        ``None`` where no text is right-to-left (everything reads left to
-        right).
-    """
-    joined = "".join(texts)
-    if joined.isascii():
-        return None
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    distinct, inverse = np.unique(codes, return_inverse=True)
-    votes = np.array(
-        [_STRONG.get(unicodedata.bidirectional(chr(c)), 0) for c in distinct.tolist()],
-        dtype=np.intp,
-    )
-    if not np.any(votes > 0):
-        return None
-    total = np.concatenate([[0], np.cumsum(votes[inverse.reshape(-1)])])
-    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)))
-    balance = total[ends] - total[np.concatenate([[0], ends[:-1]])]
-    return balance if np.any(balance > 0) else None
-
-
-def _mostly_rtl(balance: IntArray | None) -> bool:
-    """Whether more texts read right to left than left to right."""
-    return balance is not None and int(np.sum(balance > 0)) > int(np.sum(balance < 0))
 
 
 def _mirrored(ext: FloatArray) -> FloatArray:
@@ -406,7 +366,7 @@ def text_angle(elements: Sequence[Element]) -> float:
     """
     if not elements:
         return 0.0
-    rtl = _mostly_rtl(_rtl_balance([el.text for el in elements]))
+    rtl = mostly_rtl(rtl_balance([el.text for el in elements]))
     return _frame_angle(elements, _corners(elements), rtl)
 
 
@@ -611,7 +571,7 @@ def _words_follow(
     Args:
         lines: The lines.
         angle: The page's reading direction, degrees clockwise.
-        balance: :func:`_rtl_balance` of the lines' texts.
+        balance: :func:`rtl_balance` of the lines' texts.
     """
     rtl = [False] * len(lines) if balance is None else (balance > 0).tolist()
     turned = not -45.0 <= angle <= 135.0  # the splitter reads +x or +y
@@ -696,8 +656,8 @@ def group_lines(
         return []
     corners = _corners(lines)
     boxes = _all_boxes(lines)
-    balance = _rtl_balance([ln.text for ln in lines])
-    rtl = _mostly_rtl(balance)
+    balance = rtl_balance([ln.text for ln in lines])
+    rtl = mostly_rtl(balance)
     if angle is None:
         angle = _frame_angle(lines, corners, rtl)
     ext = _extents(corners, angle, boxes)
@@ -771,7 +731,7 @@ def group_words(
         return []
     corners = _corners(words)
     boxes = _all_boxes(words)
-    balance = _rtl_balance([w.text for w in words])
+    balance = rtl_balance([w.text for w in words])
     if angle is None:
         # The axis from the words; which way it reads from the lines they form.
         rough = _reading_angle(corners, flip=False)
@@ -807,7 +767,7 @@ def _read_from_the_right(
     Args:
         segments: Each line's words (positions), left to right.
         ext: (N, 4) the words' extents in the reading frame.
-        balance: :func:`_rtl_balance` of the words' texts.
+        balance: :func:`rtl_balance` of the words' texts.
 
     Returns:
         Whether most lines read right to left.
@@ -826,7 +786,7 @@ def _read_from_the_right(
         ends = np.cumsum(sizes)
         for k in rtl.tolist():
             segments[k] = mirrored[ends[k] - sizes[k] : ends[k]].tolist()
-    return _mostly_rtl(votes)
+    return mostly_rtl(votes)
 
 
 def _segments(ext: FloatArray, column_gap: float) -> list[list[int]]:
