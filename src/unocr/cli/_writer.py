@@ -19,7 +19,7 @@ from unocr.cli._output import atomic_path, cannot_write, write_text
 from unocr.cli._progress import Progress
 from unocr.errors import UnocrError
 
-__all__ = ["Writer", "error_line"]
+__all__ = ["Writer", "document_text", "error_line"]
 
 
 def error_line(source: str, err: UnocrError) -> str:
@@ -44,7 +44,7 @@ def _label(source: str, page: int | None) -> str:
     return shown if page is None else f"{shown} (page {page})"
 
 
-def _document(pages: Sequence[Any], fmt: str, lines: bool) -> str:
+def document_text(pages: Sequence[Any], fmt: str, lines: bool) -> str:
     """The pages in ``fmt``; JSON as JSON Lines if ``lines`` or several pages."""
     from unocr.formats import dumps, dumps_pages
 
@@ -161,7 +161,9 @@ class Writer:
             return
         if target is not None:
             try:
-                write_text(target, _document(pages, self.fmt, self._lines(u, target)))
+                write_text(
+                    target, document_text(pages, self.fmt, self._lines(u, target))
+                )
             except OSError as exc:
                 self.unwritable(target, exc)
         elif self.fmt == "text" and self.several:
@@ -170,10 +172,12 @@ class Writer:
                 source = self.units[self.unit_of[i]].source.source
                 self._stream_out(
                     f"==> {_label(source, number)} <==\n"
-                    + _document([page], self.fmt, self.several)
+                    + document_text([page], self.fmt, self.several)
                 )
         else:
-            self._stream_out(_document(pages, self.fmt, self._lines(u, self.output)))
+            self._stream_out(
+                document_text(pages, self.fmt, self._lines(u, self.output))
+            )
 
     def _lines(self, u: int, name: Path | str | None) -> bool:
         """Whether unit ``u``'s JSON goes as JSON Lines.

@@ -73,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
     A multi-page input (hOCR, ALTO, JSON Lines) becomes one document in a
     format that holds several pages (hOCR, ALTO, text, JSON Lines), or one
     file a page in PAGE-XML and TSV, given an ``--output`` pattern with
-    ``{page}`` (page number, from 1).
+    ``{page}`` (page number, from 1). Standard output and an ``--output``
+    file get the same text, as ``unocr read`` writes it: JSON is one
+    indented document for one page, JSON Lines for several (or a ``.jsonl``
+    file); a file is written whole or not at all.
 
     Args:
         args: Parsed arguments (``input``, ``to``, ``from_format``, ``output``).
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             given and none inferable, or several pages for a one-page format
             without a ``{page}`` pattern.
     """
-    from unocr.formats import MULTIPAGE_FORMATS, WRITE_FORMATS, dumps_pages
+    from unocr.formats import MULTIPAGE_FORMATS, WRITE_FORMATS, dumps
 
     target = args.to
     output = args.output
@@ -108,21 +111,42 @@ def run(args: argparse.Namespace) -> int:
                 f"{SUFFIX.get(target, '')}) or convert to one of "
                 f"{', '.join(MULTIPAGE_FORMATS)}"
             )
-        from unocr.formats import save
-
         for number, page in enumerate(pages, start=1):
-            save(page, output.replace("{page}", str(number)), format=target)
+            _write(output.replace("{page}", str(number)), dumps(page, target))
         return 0
-    if output:
-        from unocr.formats import save_pages
+    from unocr.cli._writer import document_text
 
-        one = len(pages) == 1
-        save_pages(pages, output.replace("{page}", "1") if one else output, target)
+    if output and len(pages) == 1:
+        output = output.replace("{page}", "1")
+    # as unocr read writes a document: JSON Lines for several pages or a .jsonl
+    # file, one indented JSON page otherwise
+    text = document_text(
+        pages, target, bool(output) and output.lower().endswith(".jsonl")
+    )
+    if output:
+        _write(output, text)
         return 0
-    text = dumps_pages(pages, target)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
     return 0
+
+
+def _write(name: str, text: str) -> None:
+    """Write an output file as ``unocr read`` does: whole, ending in a newline.
+
+    Raises:
+        FormatError: The file cannot be written.
+    """
+    from pathlib import Path
+
+    from unocr.cli._output import write_text
+
+    try:
+        write_text(Path(name), text)
+    except OSError as exc:
+        raise FormatError(
+            f"cannot write {name}: {exc.strerror or exc}", item=name
+        ) from exc
 
 
 def _read(source: str, format: str | None) -> list[Page]:

@@ -149,7 +149,11 @@ def dumps(page: Page, format: str) -> str:
     return writer.dumps(page)
 
 
-def _as_text_head(data: str | bytes, size: int = 65536) -> str:
+# How much of a document sniffing looks at first.
+_HEAD = 1 << 16
+
+
+def _as_text_head(data: str | bytes, size: int = _HEAD) -> str:
     head = data[:size]
     if isinstance(head, bytes):
         return declared_text(head)
@@ -175,7 +179,7 @@ def sniff_format(data: str | bytes) -> str:
     if not head:
         raise FormatError("empty input: nothing to read (expected an OCR result)")
     if head[0] in "{[":
-        return _sniff_json(head)
+        return _sniff_json(head, data)
     if head.startswith("<"):
         match = _ROOT_TAG.search(_strip_prolog(head))
         root = match.group(1).lower() if match else ""
@@ -206,22 +210,61 @@ def _strip_prolog(head: str) -> str:
     return re.sub(r"<\?.*?\?>", "", head, flags=re.S)
 
 
-def _sniff_json(head: str) -> str:
+# REST JSON keys, or snake_case ones (AnnotateImageResponse.to_dict)
+_GCV_KEYS = (
+    "textAnnotations",
+    "fullTextAnnotation",
+    "text_annotations",
+    "full_text_annotation",
+    "responses",
+)
+_GCV_KEY = re.compile(rf'"({"|".join(_GCV_KEYS)})"\s*:')
+
+
+def _sniff_json(head: str, data: str | bytes) -> str:
+    """Tell unocr JSON from a Cloud Vision response.
+
+    By the document's head where it shows (unocr writes ``"schema"`` first),
+    else by the keys of its first JSON value, parsed whole: other tools
+    write keys in any order (``sort_keys``, ``jq -S``).
+    """
     if re.search(r'"schema"\s*:\s*"unocr\.page/', head):
         return "json"
-    # REST JSON keys, or snake_case ones (AnnotateImageResponse.to_dict)
-    if re.search(
-        r'"(textAnnotations|fullTextAnnotation|text_annotations|'
-        r'full_text_annotation|responses)"\s*:',
-        head,
-    ):
+    if _GCV_KEY.search(head):
         return "gcv"
     if head.startswith("{") and '"blocks"' in head and '"width"' in head:
         return "json"
+    if len(data) > _HEAD:  # the head is not all of it
+        keys = _json_keys(data)
+        schema = keys.get("schema")
+        if isinstance(schema, str) and schema.startswith("unocr.page/"):
+            return "json"
+        if any(key in keys for key in _GCV_KEYS):
+            return "gcv"
+        if "blocks" in keys and "width" in keys:
+            return "json"
     raise FormatError(
         'JSON input is neither a unocr page ("schema": "unocr.page/1") nor a '
         "Google Cloud Vision response (textAnnotations/fullTextAnnotation)"
     )
+
+
+def _json_keys(data: str | bytes) -> dict[str, object]:
+    """The top-level object of a JSON document's first value (``{}`` if none).
+
+    A JSON Lines file gives its first line's; a list, its first object's.
+    """
+    import json
+
+    text = data if isinstance(data, str) else declared_text(data)
+    try:
+        start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
+        value, _ = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
+        return {}
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, dict)), {})
+    return value if isinstance(value, dict) else {}
 
 
 def loads(

@@ -17,7 +17,11 @@ __all__ = [
     "fmt_num",
     "page_size",
     "percent_to_confidence",
+    "whole_number",
 ]
+
+# The most digits :func:`whole_number` reads: up to 999,999,999.
+_MAX_DIGITS = 9
 
 
 def fmt_num(value: float, digits: int = 2) -> str:
@@ -81,6 +85,40 @@ def finite_number(text: str, what: str) -> float:
     if not math.isfinite(value):
         raise FormatError(f"{what}: expected a finite number, got {text!r:.40}")
     return value
+
+
+def whole_number(text: str, what: str) -> int:
+    """Parse a count or index written in a file: ASCII digits only.
+
+    ``str.isdigit`` and ``int`` accept more (``"²"``, ``"٣"``, thousands of
+    digits); a file's number is its ASCII digits, nine at most.
+
+    Args:
+        text: The number as written; surrounding whitespace is ignored.
+        what: What it is, for the message (e.g. ``"hOCR ppageno"``).
+
+    Returns:
+        The value, from 0 to 999,999,999.
+
+    Raises:
+        FormatError: Anything else (a sign, a decimal point, other digits,
+            too many digits).
+
+    Examples:
+        >>> whole_number(" 007", "ppageno")
+        7
+    """
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        raise FormatError(
+            f"{what}: expected a whole number (the digits 0-9), got {text!r:.40}"
+        )
+    if len(digits.lstrip("0")) > _MAX_DIGITS:
+        raise FormatError(
+            f"{what}: expected a whole number of at most {_MAX_DIGITS} digits, got "
+            f"{len(digits.lstrip('0')):,} digits"
+        )
+    return int(digits)
 
 
 def page_size(width: float, height: float, what: str) -> tuple[int, int]:

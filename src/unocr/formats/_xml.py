@@ -8,12 +8,16 @@ OCR files come from anywhere, so parsing them must not be an attack surface:
 * nothing is ever fetched (``no_network=True``, ``load_dtd=False``): a
   ``<!DOCTYPE ... "http://...">`` line, as Tesseract writes in hOCR, is
   accepted but never followed;
-* libxml2's own limits stay on (``huge_tree=False``: no text node over
-  10 MB, no name over 50 000 characters); the input's size, element count and
-  nesting depth are capped by :class:`~unocr.limits.ReadLimits` (the
-  ``max_bytes``, ``max_elements`` and ``max_depth`` arguments of
-  :func:`unocr.formats.load`), the count and depth checked while parsing so a
-  hostile file is stopped early.
+* libxml2's size limits stay on: no text node or attribute value over 10 MB,
+  no name over 50 000 characters. libxml2 also stops at 256 levels of
+  nesting unless ``huge_tree`` lifts its limits; unocr lifts them only for a
+  ``max_depth`` above 256 (or ``None``), and then checks those sizes itself;
+* the input's size, element count and nesting depth are capped by
+  :class:`~unocr.limits.ReadLimits` (the ``max_bytes``, ``max_elements`` and
+  ``max_depth`` arguments of :func:`unocr.formats.load`), the count and depth
+  checked while parsing so a hostile file is stopped early;
+* a document is read whole or not at all: a file cut short, or HTML that
+  lxml's recovering parser could read only in part, is an error.
 
 Every failure is a :class:`~unocr.errors.FormatError`.
 
@@ -23,6 +27,7 @@ lxml is imported inside the functions, so ``import unocr`` stays free of it.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -34,14 +39,51 @@ __all__ = [
     "NsReader",
     "XmlSyntaxError",
     "declared_text",
+    "language_code",
     "local_name",
     "lxml_etree",
     "namespace",
     "parse_html",
+    "parse_markup",
     "parse_xml",
 ]
 
 _CHUNK = 1 << 16
+
+# libxml2's fixed limits, which lxml's ``huge_tree`` (XML_PARSE_HUGE) lifts:
+# text nodes and attribute values (XML_MAX_TEXT_LENGTH, in bytes), names
+# (XML_MAX_NAME_LENGTH) and nesting.
+_MAX_TEXT = 10_000_000
+_MAX_NAME = 50_000
+_LIBXML2_DEPTH = 256
+_EXCESSIVE_DEPTH = re.compile(r"Excessive depth in document: (\d+)")
+# libxml2's error codes for a size limit hit: XML_ERR_NO_MEMORY (its "huge text
+# node" before 2.14), XML_ERR_NAME_TOO_LONG and XML_ERR_RESOURCE_LIMIT; and its
+# messages for those it reports under other codes.
+_LIMIT_CODES = frozenset({2, 110, 114})
+_LIMIT_MESSAGE = re.compile(
+    r"huge input lookup|huge text node|XML_PARSE_HUGE|too long", re.IGNORECASE
+)
+# XML_ERR_TAG_NOT_FINISHED: the input ends with elements open, and was
+# well-formed up to there ("Premature end of data in tag ...").
+_TAG_NOT_FINISHED = 77
+# libxml2's error level XML_ERR_ERROR (below it: warnings).
+_LIBXML2_ERROR = 2
+# What libxml2's HTML parser reports while keeping every character: an end tag
+# that closes nothing or several elements (XML_ERR_TAG_NAME_MISMATCH), a
+# repeated attribute, of which HTML keeps the first (XML_ERR_ATTRIBUTE_REDEFINED),
+# a misplaced <html>, <head> or <body> tag (XML_HTML_STRUCURE_ERROR) and, before
+# libxml2 2.14, a tag HTML does not define (XML_HTML_UNKNOWN_TAG) and an entity
+# reference without its ';' (XML_ERR_ENTITYREF_SEMICOL_MISSING, kept as text).
+_HTML_HARMLESS = frozenset({76, 42, 800, 801, 23})
+# XML_ERR_NAME_REQUIRED: harmless where it is a bare '&' (htmlParseEntityRef),
+# kept as text; elsewhere a tag skipped.
+_NAME_REQUIRED = 68
+# Elements whose end tag HTML lets a document leave out.
+_HTML_END_OPTIONAL = frozenset(
+    {"html", "head", "body", "p", "li", "dt", "dd", "rt", "rp", "optgroup", "option"}
+    | {"colgroup", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"}
+)
 
 _T = TypeVar("_T")
 
@@ -50,6 +92,10 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY_DECL = re.compile(rb"<\s*!\s*ENTITY", re.IGNORECASE)
 # A reference to a named entity other than XML's five predefined ones.
 _ENTITY_REF = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z_:][\w.:-]*;")
+# A character set named by <meta charset=...> or <meta http-equiv content=...>.
+_META_CHARSET = re.compile(
+    rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z][\w.:-]*)""", re.IGNORECASE
+)
 
 
 _DECLARED = re.compile(
@@ -155,6 +201,22 @@ def _too_deep(what: str, max_depth: int | None, depth: int) -> FormatError:
     )
 
 
+def _deeper_than_libxml2(what: str, depth: int) -> FormatError:
+    return FormatError(
+        f"{what} nests elements at least {depth} deep, deeper than libxml2 (the "
+        "XML parser unocr uses) reads at any max_depth; refusing to parse it (a "
+        "real OCR file nests about 10 deep)"
+    )
+
+
+def _over_size(what: str, detail: str) -> FormatError:
+    return FormatError(
+        f"{what} holds a text, attribute value or name over libxml2's size limits "
+        f"(10 MB of text, 50,000 characters of name): {detail}; refusing to parse "
+        "it (no real OCR file comes near them)"
+    )
+
+
 def _check_elements(count: int, what: str, max_elements: int | None) -> None:
     check_limit(
         count,
@@ -164,6 +226,101 @@ def _check_elements(count: int, what: str, max_elements: int | None) -> None:
         argument="max_elements",
         error=FormatError,
     )
+
+
+def _huge(limits: ReadLimits) -> bool:
+    """Whether the depth limit asks for more than libxml2's own 256 levels.
+
+    Only then is lxml's ``huge_tree`` set; as it lifts libxml2's size limits
+    too, :class:`_Walk` applies them instead.
+    """
+    return limits.max_depth is None or limits.max_depth > _LIBXML2_DEPTH
+
+
+def _limit_error(
+    what: str, limits: ReadLimits, huge: bool, code: int, message: str
+) -> FormatError | None:
+    """The error for a limit libxml2 reports; ``None`` for another error."""
+    depth = _EXCESSIVE_DEPTH.search(message)
+    if depth is not None:  # libxml2 counts the levels it holds: one more was found
+        found = int(depth.group(1)) + 1
+        if huge:
+            return _deeper_than_libxml2(what, found)
+        return _too_deep(what, limits.max_depth, found)
+    if code in _LIMIT_CODES or _LIMIT_MESSAGE.search(message):
+        return _over_size(what, message.strip())
+    return None
+
+
+def _over_bytes(text: str, limit: int) -> bool:
+    """Whether ``text`` takes more than ``limit`` bytes in UTF-8."""
+    if len(text) <= limit // 4:
+        return False
+    return len(text) > limit or len(text.encode("utf-8")) > limit
+
+
+class _Walk:
+    """Checks the elements a pull parser reports against the limits, as they come.
+
+    Args:
+        what: Name of the document for error messages.
+        limits: The element-count and depth limits.
+        huge: Whether ``huge_tree`` is on: libxml2's size limits are then
+            checked here, on each element as it closes.
+    """
+
+    def __init__(self, what: str, limits: ReadLimits, huge: bool) -> None:
+        self.what = what
+        self.limits = limits
+        self.huge = huge
+        self.open: list[Any] = []
+        self.count = 0
+
+    def take(self, parser: Any) -> None:
+        """Check the elements ``parser`` started and ended since the last call.
+
+        Raises:
+            FormatError: More elements or deeper nesting than the limits
+                allow, or (``huge``) a text, value or name over libxml2's.
+        """
+        max_depth = self.limits.max_depth
+        for event, element in parser.read_events():
+            if event == "start":
+                self.open.append(element)
+                self.count += 1
+                if max_depth is not None and len(self.open) > max_depth:
+                    raise _too_deep(self.what, max_depth, len(self.open))
+            else:
+                self.open.pop()
+                if self.huge:
+                    self._check_sizes(element)
+        _check_elements(self.count, self.what, self.limits.max_elements)
+
+    def _check_sizes(self, element: Any) -> None:
+        # Closed: its text, attributes and children's tails are complete.
+        texts = [element.text, *(child.tail for child in element)]
+        for text in (*texts, *element.attrib.values()):
+            if text is not None and _over_bytes(text, _MAX_TEXT):
+                raise _over_size(self.what, f"{len(text):,} characters in one piece")
+        for name in (element.tag, *element.attrib):
+            if isinstance(name, str) and len(name.rsplit("}", 1)[-1]) > _MAX_NAME:
+                raise _over_size(self.what, f"a name of {len(name):,} characters")
+
+
+def _feed(parser: Any, data: str | bytes, walk: _Walk) -> tuple[Any, list[Any]]:
+    """Parse ``data`` with a pull parser, in chunks, checked by ``walk``.
+
+    Returns:
+        The root element, and the elements still open where the input ended
+        (lxml's HTML parser closes them itself).
+    """
+    for offset in range(0, len(data), _CHUNK):
+        parser.feed(data[offset : offset + _CHUNK])
+        walk.take(parser)
+    left_open = list(walk.open)
+    root = parser.close()
+    walk.take(parser)
+    return root, left_open
 
 
 def parse_xml(
@@ -182,41 +339,37 @@ def parse_xml(
         The root ``lxml.etree._Element``.
 
     Raises:
-        FormatError: Syntax error, entity declarations, size, element count
-            or depth over the limits.
+        FormatError: Entity declarations, or size, element count, depth or
+            a text, value or name over the limits.
+        XmlSyntaxError: Not well-formed, or cut short (the message says
+            which).
     """
     etree = lxml_etree()
 
     limits = limits or ReadLimits()
-    max_depth = limits.max_depth
     raw = _limit_size(data, what, limits.max_bytes)
     _check_declarations(raw, what)
+    huge = _huge(limits)
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
-        huge_tree=False,
+        huge_tree=huge,
         remove_comments=True,
         remove_pis=True,
     )
-    depth = count = 0
     try:
-        for offset in range(0, len(raw), _CHUNK):
-            parser.feed(raw[offset : offset + _CHUNK])
-            for event, _element in parser.read_events():
-                if event == "start":
-                    depth += 1
-                    count += 1
-                    if max_depth is not None and depth > max_depth:
-                        raise _too_deep(what, max_depth, depth)
-                else:
-                    depth -= 1
-            _check_elements(count, what, limits.max_elements)
-        root = parser.close()
+        root, _ = _feed(parser, raw, _Walk(what, limits, huge))
     except etree.XMLSyntaxError as exc:
-        if "Excessive depth" in str(exc):  # libxml2's own limit (256)
-            raise _too_deep(what, max_depth, depth) from exc
+        limit = _limit_error(what, limits, huge, exc.code, str(exc))
+        if limit is not None:
+            raise limit from exc
+        if exc.code == _TAG_NOT_FINISHED:
+            raise XmlSyntaxError(
+                f"{what} is not well-formed XML: it is cut short, ending before "
+                f"its elements are closed ({exc}); unocr reads only complete files"
+            ) from exc
         raise XmlSyntaxError(f"{what} is not well-formed XML: {exc}") from exc
     docinfo = root.getroottree().docinfo
     dtd = docinfo.internalDTD
@@ -237,51 +390,202 @@ def parse_xml(
     return root
 
 
+def parse_markup(
+    data: str | bytes, *, what: str, limits: ReadLimits | None = None
+) -> Any:
+    """Parse XHTML as XML, and HTML that is not well-formed XML as HTML.
+
+    For hOCR, which is HTML. A document that is well-formed XML up to where
+    it ends too early is cut short, not HTML: it is refused, not read in part.
+
+    Args:
+        data: The document as text or bytes.
+        what: Name of the document for error messages, e.g. ``"hOCR"``.
+        limits: Size, element-count and depth limits; defaults when ``None``.
+
+    Returns:
+        The root element.
+
+    Raises:
+        FormatError: As :func:`parse_xml` and :func:`parse_html` raise it.
+    """
+    try:
+        return parse_xml(data, what=what, limits=limits)
+    except XmlSyntaxError as exc:
+        if getattr(exc.__cause__, "code", None) == _TAG_NOT_FINISHED:
+            raise
+        return parse_html(data, what=what, limits=limits)
+
+
+def _html_text(data: bytes, what: str) -> str:
+    """An HTML document's bytes as text, in the encoding the document names.
+
+    A byte-order mark names it, else a ``<meta charset>`` or ``<meta
+    http-equiv="Content-Type">`` in the first 64 KiB, else an XML
+    declaration; without any, UTF-8.
+
+    Raises:
+        FormatError: The bytes are not in that encoding, or Python does not
+            know it.
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        declared = _META_CHARSET.search(data, 0, _CHUNK) or _DECLARED.match(data)
+        encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+        if encoding.startswith(("utf-16", "utf-32")):
+            encoding = "utf-8"  # found in ASCII bytes: not what the bytes are
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise FormatError(
+            f"{what} declares the character set {encoding!r}, which is no text "
+            "encoding Python knows; save the file as UTF-8"
+        ) from None
+    except ValueError as exc:  # UnicodeDecodeError, or another codec's error
+        raise FormatError(
+            f"{what} is not valid {encoding} ({exc}); save it in the encoding it "
+            "declares, or declare the one it is in (<meta charset=...>; without "
+            "one, unocr reads HTML as UTF-8)"
+        ) from None
+
+
+def _html_losses(log: Any) -> list[Any]:
+    """The errors of libxml2's HTML parser not known to keep every character."""
+    return [
+        entry
+        for entry in log
+        if entry.level >= _LIBXML2_ERROR
+        and entry.type not in _HTML_HARMLESS
+        and not (entry.type == _NAME_REQUIRED and "EntityRef" in entry.message)
+    ]
+
+
+def _check_html_limits(
+    losses: list[Any], what: str, limits: ReadLimits, huge: bool
+) -> None:
+    """Refuse HTML that breached a limit of libxml2's (it stops reading there).
+
+    Raises:
+        FormatError: The first such error, naming the limit.
+    """
+    for entry in losses:
+        limit = _limit_error(what, limits, huge, entry.type, entry.message)
+        if limit is not None:
+            raise limit
+
+
+def _check_html_losses(losses: list[Any], what: str) -> None:
+    """Refuse HTML that libxml2's recovering parser could read only in part.
+
+    Raises:
+        FormatError: The first error of ``losses``.
+    """
+    if losses:
+        entry = losses[0]
+        raise FormatError(
+            f"{what} can be read only in part as HTML (line {entry.line}: "
+            f"{entry.message.strip()}); lxml's HTML parser would drop what it "
+            "cannot read: repair the file"
+        )
+
+
+def _check_whole(text: str, left_open: list[Any], what: str) -> None:
+    """Refuse HTML that ends before its content does: a file cut short.
+
+    Raises:
+        FormatError: An element HTML requires an end tag for is open where
+            the document ends, or it ends inside a tag.
+    """
+    unclosed = [el for el in left_open if str(el.tag).lower() not in _HTML_END_OPTIONAL]
+    if unclosed:
+        el = unclosed[-1]
+        raise FormatError(
+            f"{what} is cut short: it ends inside <{el.tag}> (line {el.sourceline}) "
+            "before that element's end tag; unocr reads only complete files"
+        )
+    tail = text[text.rfind(">") + 1 :]
+    if "<" in tail:
+        raise FormatError(
+            f"{what} is cut short: it ends inside a tag ({tail.strip()[:40]!r}); "
+            "unocr reads only complete files"
+        )
+
+
 def parse_html(
     data: str | bytes, *, what: str = "HTML document", limits: ReadLimits | None = None
 ) -> Any:
     """Parse HTML (for hOCR that is not well-formed XML) with the same guards.
 
+    Text is read as it is; bytes in the encoding the document names (see
+    :func:`_html_text`). libxml2's HTML parser recovers from errors by
+    dropping what it cannot read, so the document is refused unless it was
+    read whole: cut short, over libxml2's size limits or with any other
+    loss, it is an error.
+
     Args:
         data: The document as text or bytes.
         what: Name of the document for error messages.
         limits: Size, element-count and depth limits (the latter two checked
-            on the parsed tree); the defaults of
-            :class:`~unocr.limits.ReadLimits` when ``None``.
+            while parsing); the defaults of :class:`~unocr.limits.ReadLimits`
+            when ``None``.
 
     Returns:
-        The root ``lxml.html.HtmlElement``.
+        The root ``lxml.etree._Element`` (``<html>``).
 
     Raises:
-        FormatError: Entity declarations, too large, or nothing parseable.
+        FormatError: Entity declarations, undecodable bytes, over a limit,
+            cut short, or not readable whole.
     """
     etree = lxml_etree()
-    from lxml import html
 
     limits = limits or ReadLimits()
     raw = _limit_size(data, what, limits.max_bytes)
     _check_declarations(raw, what)
-    parser = html.HTMLParser(
+    text = data if isinstance(data, str) else _html_text(raw, what)
+    # HTML reads NUL as U+FFFD; libxml2's push parser would stall at one
+    text = text.replace("\x00", "\ufffd")
+    huge = _huge(limits)
+    parser = etree.HTMLPullParser(
+        events=("start", "end"),
         no_network=True,
-        huge_tree=False,
+        huge_tree=huge,
         remove_comments=True,
         remove_pis=True,
         default_doctype=False,
     )
     try:
-        root = html.document_fromstring(raw, parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        root, left_open = _feed(parser, text, _Walk(what, limits, huge))
+    except etree.XMLSyntaxError as exc:
+        losses = _html_losses(parser.feed_error_log)
+        _check_html_limits(losses, what, limits, huge)
+        _check_html_losses(losses, what)
         raise FormatError(f"{what} cannot be parsed as HTML: {exc}") from exc
-    count = 0
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if limits.max_depth is not None and depth > limits.max_depth:
-            raise _too_deep(what, limits.max_depth, depth)
-        stack.extend((child, depth + 1) for child in node)
-    _check_elements(count, what, limits.max_elements)
+    # a limit stops the parser, which leaves elements open: say which first
+    losses = _html_losses(parser.feed_error_log)
+    _check_html_limits(losses, what, limits, huge)
+    _check_whole(text, left_open, what)
+    _check_html_losses(losses, what)
+    if root is None:
+        raise FormatError(f"{what} holds no HTML element")
     return root
+
+
+@functools.lru_cache(maxsize=1024)  # a page repeats a few languages
+def language_code(language: str | None) -> str | None:
+    """A language as hOCR, ALTO and PAGE-XML write it: a valid code, or none.
+
+    Args:
+        language: An element's language, as a page holds it (a page built in
+            Python or read from JSON may hold any string).
+
+    Returns:
+        The code :func:`unocr.languages.parse_language` makes of it
+        (``"de_DE"`` -> ``"de-DE"``, ``"chi_sim"`` -> ``"zh-Hans"``);
+        ``None`` for no language or a value that is no language code.
+    """
+    from unocr.languages import parse_language
+
+    return parse_language(language)
 
 
 def local_name(element: Any) -> str:

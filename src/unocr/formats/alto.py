@@ -9,12 +9,13 @@ Coordinates are pixels with up to two decimals (``HPOS``, ``VPOS``,
 ``WIDTH``, ``HEIGHT`` = the bounding box); quads, polygons, rotated boxes and
 mask outlines also get ``Shape/Polygon POINTS``. ``WC`` holds word and
 ``GC`` glyph confidence (ALTO has none for lines and blocks); ``LANG`` holds
-block, line and word languages (glyphs have none), written where they differ
-from the parent's and inherited from the parent (and the page) on reading, as
-ALTO intends; right-to-left lines get
-``BASEDIRECTION="rtl"``. Symbols are written as ``Glyph`` only when each
-is one character and together they spell the word (ALTO's ``CONTENT`` of
-a glyph is exactly one character).
+block, line and word languages (glyphs have none) as language codes (as
+``unocr.languages.parse_language`` reads them: ``de_DE`` -> ``de-DE``; a
+value that is no language code is left out), written where they differ from
+the parent's and inherited from the parent (and the page) on reading, as
+ALTO intends; right-to-left lines get ``BASEDIRECTION="rtl"``. Symbols are
+written as ``Glyph`` only when each is one character and together they spell
+the word (ALTO's ``CONTENT`` of a glyph is exactly one character).
 
 Reading: ``TextBlock`` (also inside ``ComposedBlock``) -> block,
 ``TextLine`` -> line, ``String`` -> word, ``Glyph`` -> symbol, ``HYP`` ends
@@ -30,7 +31,14 @@ from unocr.errors import FormatError
 from unocr.formats._numbers import finite_number, fmt_num, page_size
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
-from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.formats._xml import (
+    NsReader,
+    language_code,
+    local_name,
+    lxml_etree,
+    namespace,
+    parse_xml,
+)
 from unocr.geometry import (
     box_from_corners,
     enclosing_box,
@@ -147,8 +155,9 @@ def dumps(page: Page) -> str:
         block_el = sub(space, "TextBlock")
         block_el.set("ID", f"block_{b}")
         _set_box(block_el, block.geometry)
-        if block.language:
-            block_el.set("LANG", clean_text(block.language))
+        block_lang = language_code(block.language)
+        if block_lang:
+            block_el.set("LANG", block_lang)
         if is_rtl(block.text):
             block_el.set("BASEDIRECTION", "rtl")
         _shape(block_el, block.geometry)
@@ -156,8 +165,9 @@ def dumps(page: Page) -> str:
             line_el = sub(block_el, "TextLine")
             line_el.set("ID", f"line_{b}_{n}")
             _set_box(line_el, line.geometry)
-            if line.language and line.language != block.language:
-                line_el.set("LANG", clean_text(line.language))
+            line_lang = language_code(line.language)
+            if line_lang and line_lang != block_lang:
+                line_el.set("LANG", line_lang)
             if is_rtl(line.text):
                 line_el.set("BASEDIRECTION", "rtl")
             _shape(line_el, line.geometry)
@@ -181,8 +191,9 @@ def dumps(page: Page) -> str:
                 string.set("CONTENT", clean_text(word.text))
                 if word.confidence is not None:
                     string.set("WC", fmt_num(word.confidence, 4))
-                if word.language and word.language != line.language:
-                    string.set("LANG", clean_text(word.language))
+                word_lang = language_code(word.language)
+                if word_lang and word_lang != line_lang:
+                    string.set("LANG", word_lang)
                 _shape(string, word.geometry)
                 if _glyphs_fit(word):
                     for g, symbol in enumerate(word.symbols, start=1):

@@ -10,9 +10,11 @@ Properties in ``title``: ``bbox`` (whole pixels, clamped at 0), ``poly``
 (vertices of quads, polygons, rotated boxes and mask outlines), ``x_wconf``
 (confidence 0-100, two decimals) on words and also on lines and paragraphs
 where unocr has one, ``x_bboxes``/``x_confs`` on symbols. Languages go in
-``lang`` attributes (HTML inheritance: an element repeats ``lang`` only
-where it differs from its parent, ``lang=""`` meaning unknown) and the page's
-in ``<meta name="ocr-langs">``; right-to-left text gets ``dir="rtl"``.
+``lang`` attributes as codes (``de_DE`` -> ``de-DE``; a value that is no
+language code is written as unknown; HTML inheritance: an element repeats
+``lang`` only where it differs from its parent, ``lang=""`` meaning unknown)
+and the page's in ``<meta name="ocr-langs">``; right-to-left text gets
+``dir="rtl"``.
 
 Reading accepts any hOCR (Tesseract, OCRopus, kraken...): paragraphs
 (``ocr_par``) become blocks, or ``ocr_carea`` (kraken's ``ocrx_block``)
@@ -35,16 +37,11 @@ from unocr.formats._numbers import (
     fmt_num,
     page_size,
     percent_to_confidence,
+    whole_number,
 )
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
-from unocr.formats._xml import (
-    XmlSyntaxError,
-    local_name,
-    lxml_etree,
-    parse_html,
-    parse_xml,
-)
+from unocr.formats._xml import language_code, local_name, lxml_etree, parse_markup
 from unocr.geometry import (
     box_from_corners,
     enclosing_box,
@@ -59,7 +56,7 @@ from unocr.model.elements import languages_in
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
 
-__all__ = ["dumps", "loads", "parse_title", "parse_tree"]
+__all__ = ["dumps", "loads", "page_elements", "parse_title", "parse_tree"]
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 _DOCTYPE = (
@@ -96,9 +93,15 @@ def _title(
 
 
 def _set_lang(el: Any, language: str | None, inherited: str | None) -> str | None:
-    if language != inherited:
-        el.set("lang", clean_text(language or ""))
-    return language
+    """Write ``lang`` where the language differs from the inherited one.
+
+    The language as a code (``de_DE`` -> ``de-DE``); one that is no language
+    code is written as unknown (``lang=""``), never as an invalid value.
+    """
+    code = language_code(language)
+    if code != inherited:
+        el.set("lang", code or "")
+    return code
 
 
 def _set_dir(el: Any, text: str, parent_rtl: bool) -> bool:
@@ -383,15 +386,19 @@ def _own_text(el: Any) -> str:
     its text.
     """
     parts: list[str] = []
-
-    def visit(node: Any) -> None:
+    # Depth first without recursion (a file may nest thousands deep): a node
+    # gives its text, each child its own text, then the child's tail.
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        node, tail = stack.pop()
+        if tail:
+            parts.append(node.tail or "")
+            continue
         parts.append(node.text or "")
-        for child in node:
+        for child in reversed(node):
+            stack.append((child, True))
             if isinstance(child.tag, str) and not _is_alternative(child):
-                visit(child)
-            parts.append(child.tail or "")
-
-    visit(el)
+                stack.append((child, False))
     text = "".join(parts)
     return text if text.strip() else "".join(el.itertext())
 
@@ -445,14 +452,23 @@ def parse_tree(data: str | bytes, limits: ReadLimits | None = None) -> Any:
         well-formed, else as HTML (hOCR is HTML).
 
     Raises:
-        FormatError: Over the limits, or hostile markup (see
-            :mod:`unocr.formats._xml`).
+        FormatError: Over the limits, cut short, not readable whole, or
+            hostile markup (see :mod:`unocr.formats._xml`).
     """
-    try:
-        return parse_xml(data, what="hOCR", limits=limits)
-    except XmlSyntaxError:
-        # hOCR is HTML: files that are not well-formed XML are read as HTML.
-        return parse_html(data, what="hOCR", limits=limits)
+    return parse_markup(data, what="hOCR", limits=limits)
+
+
+def page_elements(root: Any) -> list[Any]:
+    """The pages of an hOCR tree: its elements of class ``ocr_page``.
+
+    Args:
+        root: The tree's root (from :func:`parse_tree`).
+
+    Returns:
+        The page elements in document order (``class="ocr_page hocr-page"``
+        is one: the class attribute is a list).
+    """
+    return list(_find(root, ("ocr_page",)))
 
 
 def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
@@ -472,7 +488,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     from unocr.model.layout import group_lines, group_words
 
     root = parse_tree(data, limits)
-    pages = list(_find(root, ("ocr_page",)))
+    pages = page_elements(root)
     if not pages:
         raise FormatError("not an hOCR document: no element with class 'ocr_page'")
     if len(pages) > 1:
@@ -528,6 +544,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     system = _meta(root, "ocr-system")
     image = props.get("image")
     ppageno = props.get("ppageno")
+    index = whole_number(ppageno[0], "hOCR page index (ppageno)") if ppageno else None
     return Page(
         width=width,
         height=height,
@@ -538,7 +555,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         else tuple(code for code in map(parse_language, languages.split()) if code),
         source=read_source(
             _unquote_name(" ".join(image).strip('"')) if image else None,
-            int(ppageno[0]) if ppageno and ppageno[0].isdigit() else None,
+            index,
         ),
     )
 

@@ -107,6 +107,7 @@ def _head(text: str) -> str:
 
 def _merge_hocr(docs: list[str]) -> str:
     from unocr.formats._xml import lxml_etree
+    from unocr.formats.hocr import page_elements
 
     etree = lxml_etree()
     first = _tree(docs[0])
@@ -117,8 +118,7 @@ def _merge_hocr(docs: list[str]) -> str:
             ident = el.get("id")
             if ident:
                 el.set("id", _HOCR_ID.sub(rf"\g<1>_{number}\g<2>", ident))
-        page = next(el for el in tree.iter() if el.get("class") == "ocr_page")
-        body.append(page)
+        body.append(page_elements(tree)[0])
     for el in first.iter():
         if str(el.tag).endswith("meta") and el.get("name") == "ocr-number-of-pages":
             el.set("content", str(len(docs)))
@@ -172,16 +172,15 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
     if name not in ("hocr", "alto"):
         return [loads(data, name)]
     from unocr.formats import _xml, alto
-    from unocr.formats.hocr import parse_tree
+    from unocr.formats.hocr import page_elements, parse_tree
 
-    # bytes go to the XML parser as they are: it honours the declared encoding
-    tree = _xml.parse_xml(data, what="ALTO") if name == "alto" else parse_tree(data)
-    pages = [
-        el
-        for el in tree.iter()
-        if (name == "hocr" and el.get("class") == "ocr_page")
-        or (name == "alto" and _xml.local_name(el) == "Page")
-    ]
+    # bytes go to the parser as they are: it honours the declared encoding
+    if name == "alto":
+        tree = _xml.parse_xml(data, what="ALTO")
+        pages = [el for el in tree.iter() if _xml.local_name(el) == "Page"]
+    else:
+        tree = parse_tree(data)
+        pages = page_elements(tree)
     if len(pages) <= 1:
         return [loads(data, name)]
     read = loads

@@ -28,10 +28,23 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
-from unocr.formats._numbers import box_ints, finite_number, fmt_num, page_size
+from unocr.formats._numbers import (
+    box_ints,
+    finite_number,
+    fmt_num,
+    page_size,
+    whole_number,
+)
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl
-from unocr.formats._xml import NsReader, local_name, lxml_etree, namespace, parse_xml
+from unocr.formats._xml import (
+    NsReader,
+    language_code,
+    local_name,
+    lxml_etree,
+    namespace,
+    parse_xml,
+)
 from unocr.geometry import outline_vertices, shape_from_points
 from unocr.languages import LANGUAGES, language_name, parse_language
 from unocr.limits import ReadLimits
@@ -145,26 +158,25 @@ def dumps(page: Page) -> str:
         region.set("id", f"region_{b}")
         if is_rtl(block.text):
             region.set("readingDirection", "right-to-left")
-        if name := language_name(block.language):
-            region.set("primaryLanguage", name)
+        block_lang = language_name(language_code(block.language))
+        if block_lang:
+            region.set("primaryLanguage", block_lang)
         coords(region, block.geometry)
         for n, line in enumerate(block.lines, start=1):
             line_el = sub(region, "TextLine")
             line_el.set("id", f"region_{b}_line_{n}")
-            if line.language != block.language and (
-                name := language_name(line.language)
-            ):
-                line_el.set("primaryLanguage", name)
+            line_lang = language_name(language_code(line.language))
+            if line_lang and line_lang != block_lang:
+                line_el.set("primaryLanguage", line_lang)
             if is_rtl(line.text):
                 line_el.set("readingDirection", "right-to-left")
             coords(line_el, line.geometry)
             for w, word in enumerate(line.words, start=1):
                 word_el = sub(line_el, "Word")
                 word_el.set("id", f"region_{b}_line_{n}_word_{w}")
-                if word.language != line.language and (
-                    name := language_name(word.language)
-                ):
-                    word_el.set("language", name)
+                word_lang = language_name(language_code(word.language))
+                if word_lang and word_lang != line_lang:
+                    word_el.set("language", word_lang)
                 if is_rtl(word.text):
                     word_el.set("readingDirection", "right-to-left")
                 coords(word_el, word.geometry)
@@ -181,10 +193,13 @@ def dumps(page: Page) -> str:
 
 
 # --------------------------------------------------------------------- reading
-def _equiv_index(equiv: Any) -> int:
-    """A TextEquiv's ``index`` (0 where absent or not a number): lowest first."""
+def _index(el: Any) -> int:
+    """An element's ``index`` (0 where absent or not a number): lowest first.
+
+    For ``TextEquiv`` and the members of an ordered reading-order group.
+    """
     try:
-        return int(equiv.get("index", "0"))
+        return int(el.get("index", "0"))
     except ValueError:
         return 0
 
@@ -223,7 +238,7 @@ class _Reader(NsReader):
         equivs = el.findall(self.q("TextEquiv"))
         if not equivs:
             return None, None
-        best = equivs[0] if len(equivs) == 1 else min(equivs, key=_equiv_index)
+        best = equivs[0] if len(equivs) == 1 else min(equivs, key=_index)
         unicode = best.find(self.q("Unicode"))
         if unicode is None:
             text = ""
@@ -239,6 +254,15 @@ class _Reader(NsReader):
         )
         return text, confidence
 
+    def own_text(self, el: Any) -> tuple[str | None, float | None]:
+        """:meth:`text` for an element with children: ``None`` where it is blank.
+
+        A blank ``TextEquiv`` (as some tools write for every line and region)
+        counts as none, so the text comes from the children.
+        """
+        text, conf = self.text(el)
+        return (text if text and text.strip() else None), conf
+
     def symbol(self, el: Any, fallback: Geometry) -> Symbol:
         text, conf = self.text(el)
         return Symbol(
@@ -248,7 +272,7 @@ class _Reader(NsReader):
     def word(self, el: Any, fallback: Geometry, lang: str | None) -> Word | None:
         geometry = self.geometry(el) or fallback
         symbols = [self.symbol(g, geometry) for g in el.iterfind(self.q("Glyph"))]
-        text, conf = self.text(el)
+        text, conf = self.own_text(el)
         if text is None:
             text = "".join(s.text for s in symbols)
         if not text.strip():
@@ -267,7 +291,7 @@ class _Reader(NsReader):
         words = self.children(
             el, "Word", lambda x: self.word(x, own or fallback, language)
         )
-        text, conf = self.text(el)
+        text, conf = self.own_text(el)
         if text is None:
             text = words_text(words)
         if not words:
@@ -286,7 +310,7 @@ class _Reader(NsReader):
         )
         if not lines:
             return None
-        text, conf = self.text(el)
+        text, conf = self.own_text(el)
         return Block.reported(lines, own, text=text, confidence=conf, language=language)
 
 
@@ -304,29 +328,23 @@ def _reading_order(page_el: Any, reader: _Reader) -> list[str]:
     if ro is None:
         return []
     out: list[str] = []
-
-    def visit(group: Any) -> None:
-        children = [c for c in group if isinstance(c.tag, str)]
-        if (
-            local_name(group) == "OrderedGroup"
-            or local_name(group) == "OrderedGroupIndexed"
-        ):
-
-            def key(c: Any) -> int:
-                try:
-                    return int(c.get("index", "0"))
-                except ValueError:
-                    return 0
-
-            children.sort(key=key)
-        for child in children:
-            ref = child.get("regionRef")
-            if ref:
-                out.append(ref)
-            visit(child)
-
-    visit(ro)
+    # Depth first, in order, without recursion (groups may nest deep).
+    stack = _members(ro)[::-1]
+    while stack:
+        member = stack.pop()
+        ref = member.get("regionRef")
+        if ref:
+            out.append(ref)
+        stack.extend(_members(member)[::-1])
     return out
+
+
+def _members(group: Any) -> list[Any]:
+    """A reading-order group's members, by ``index`` where the group is ordered."""
+    members = [c for c in group if isinstance(c.tag, str)]
+    if local_name(group) in ("OrderedGroup", "OrderedGroupIndexed"):
+        members.sort(key=_index)
+    return members
 
 
 def _rank(region: Any, page_el: Any, order: dict[str, int]) -> int:
@@ -397,8 +415,10 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     if meta is not None:
         for item in meta.iterfind(reader.q("MetadataItem")):
             if item.get("name") == "unocr-page-index":
-                value = item.get("value") or ""
-                index = int(value) if value.isdigit() else None
+                index = whole_number(
+                    item.get("value") or "",
+                    "PAGE-XML page index (MetadataItem unocr-page-index)",
+                )
             elif item.get("name") == "unocr-backend":
                 backend = item.get("value") or None
             elif item.get("name") == "unocr-languages":
