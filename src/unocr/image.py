@@ -24,7 +24,9 @@ in mode ``"RGB"``:
   minimum..maximum, except float data already in 0..1 (scaled by 255) or 0..255
   (kept);
 * 1-bit, gray, palette, CMYK (naive conversion, no ICC profile), YCbCr and RGBX
-  are converted with Pillow.
+  are converted with Pillow;
+* the resolution the image carries (``info["dpi"]``) is kept, whatever the
+  conversion (x and y swapped when EXIF orientation swaps the axes).
 
 The pixel limit (:data:`DEFAULT_MAX_PIXELS`, ``max_pixels=``) is checked against the
 size in the file header, before any pixel data is decoded. While unocr decodes,
@@ -44,7 +46,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
@@ -65,6 +67,7 @@ __all__ = [
     "ImageHeader",
     "ImageInput",
     "LoadedImage",
+    "count_frames",
     "describe",
     "exif_orientation",
     "exif_transform",
@@ -98,6 +101,9 @@ _WHITE = (255, 255, 255)
 _BAND_PIXELS = 1 << 20
 # Bytes of the widest pixel Pillow's raw decoder reads (e.g. "RGBA;16B", "F;64F").
 _WIDEST_PIXEL = 8
+# Raw modes of gray samples under 8 bits, which Pillow scales to 0..255, and
+# the factor it scales them by.
+_LOW_BIT_GRAY = {"L;1": 255, "L;2": 85, "L;4": 17}
 
 
 @dataclass(frozen=True)
@@ -115,9 +121,10 @@ class LoadedImage:
             ``image``; else ``None``. They are kept only when the input was a
             path, bytes or a file object, no EXIF orientation was applied, the
             decoded mode is 1-bit, gray, palette without transparency or RGB
-            (so an engine decoding the bytes itself sees the same pixels), and
-            the frame is the first of a single-frame file or the first frame of
-            a non-TIFF file (animated GIF/PNG/WebP).
+            (so an engine decoding the bytes itself sees the same pixels), the
+            frame is the first of a single-frame file or the first frame of
+            a non-TIFF file (animated GIF/PNG/WebP), a BMP is uncompressed and
+            a GIF's first frame covers its logical screen.
         format: The file format as Pillow reports it (``"PNG"``, ``"JPEG"``,
             ``"TIFF"``, ...); ``None`` for arrays and PIL images without one.
     """
@@ -481,16 +488,25 @@ def _composite_on_white(im: Image.Image) -> Image.Image:
     return Image.alpha_composite(background, rgba).convert("RGB")
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to a new RGB image, alpha composited on white."""
+def _to_rgb(im: Image.Image, key_scale: int = 1) -> Image.Image:
+    """Convert any Pillow mode to a new RGB image, alpha composited on white.
+
+    Args:
+        im: The image (not modified).
+        key_scale: What a gray image's transparency key is multiplied by to
+            compare with its decoded samples (see :func:`_key_scale`).
+    """
     mode = im.mode
     key = im.info.get("transparency")
-    if mode == "1" or mode.startswith("I") or mode == "F":
-        gray = im.convert("L") if mode == "1" else _scale_to_uint8(im)
+    wide = mode.startswith("I") or mode == "F"
+    if wide or (isinstance(key, int) and mode in ("1", "L")):
+        gray = _scale_to_uint8(im) if wide else im.convert("L")
         if isinstance(key, int) and mode != "F":
-            # A transparency key on a 1-bit or 16-bit image (PNG tRNS).
-            alpha = (np.asarray(im) != key).astype(np.uint8) * np.uint8(255)
-            gray.putalpha(Image.fromarray(alpha))
+            # A transparency key on a gray image (PNG tRNS): compared with
+            # 16-bit samples as stored, with 1-8 bit ones as decoded.
+            samples = np.asarray(im) if wide else np.asarray(gray)
+            opaque = samples != key * (1 if wide else key_scale)
+            gray.putalpha(Image.fromarray(opaque.astype(np.uint8) * np.uint8(255)))
             return _composite_on_white(gray)
         return gray.convert("RGB")
     if mode in _PREMULTIPLIED_MODES:
@@ -563,19 +579,60 @@ def _whole_rows(im: Image.Image) -> Iterator[None]:
 
 def _decode_frame(im: Image.Image, name: str, where: str) -> tuple[Image.Image, bool]:
     """Decode the current frame of an opened image; return (RGB image, oriented)."""
+    # Read before loading, which forgets them: Pillow's TIFF reader turns the
+    # pixels upright itself and drops the orientation tag.
+    key_scale = _key_scale(im)
+    turned = (
+        exif_orientation(im) if isinstance(im, TiffImagePlugin.TiffImageFile) else 1
+    )
     try:
         with _whole_rows(im):
             im.load()
-        oriented = exif_orientation(im) != 1
-        upright = ImageOps.exif_transpose(im) if oriented else im
-        rgb = _to_rgb(upright)
+        orientation = exif_orientation(im)
+        upright = ImageOps.exif_transpose(im) if orientation != 1 else im
+        rgb = _to_rgb(upright, key_scale)
     except ImageError:
         raise
     except Exception as exc:
         raise ImageError(
             f"{name}{where}: cannot decode the image: {_reason(exc)}", item=name
         ) from exc
-    return rgb, oriented
+    _keep_resolution(im, rgb, orientation if orientation != 1 else turned)
+    return rgb, orientation != 1
+
+
+def _key_scale(im: Image.Image) -> int:
+    """What Pillow multiplies a gray image's samples by, its transparency key not.
+
+    A 2- or 4-bit gray PNG decodes to mode ``L`` with its samples scaled to
+    0..255 (times 85 or 17), but its transparency key (tRNS) is kept as
+    stored. The scale is read from the raw mode of the decoder Pillow has
+    not run yet, so only before the image is loaded; 1 otherwise.
+    """
+    if not isinstance(im, ImageFile.ImageFile) or not im.tile:
+        return 1
+    if im.mode != "L" or "transparency" not in im.info:
+        return 1
+    args = im.tile[0][3]  # (codec, extents, offset, args): args is the raw mode
+    raw = args[0] if isinstance(args, tuple) and args else args
+    return _LOW_BIT_GRAY.get(raw, 1) if isinstance(raw, str) else 1
+
+
+def _keep_resolution(im: Image.Image, rgb: Image.Image, orientation: int) -> None:
+    """Give ``rgb`` the resolution ``im`` carries (``info["dpi"]``), as displayed.
+
+    Engines read it there (Tesseract's ``--dpi``, the page size of
+    ``save_pdf``); the images :func:`_to_rgb` builds (alpha composited,
+    16-bit scaled) carry no ``info``. An EXIF orientation that swaps the axes
+    swaps x and y.
+    """
+    dpi = im.info.get("dpi")
+    if dpi is None:
+        return
+    turn = _EXIF_AFFINE.get(orientation)
+    if turn is not None and turn[1] and isinstance(dpi, tuple) and len(dpi) == 2:
+        dpi = (dpi[1], dpi[0])
+    rgb.info["dpi"] = dpi
 
 
 def _reason(exc: BaseException) -> str:
@@ -704,29 +761,77 @@ def _check_encoded_source(source: object, name: str) -> None:
     )
 
 
-def _seek(im: Image.Image, frame: int, name: str) -> None:
-    """Move ``im`` to ``frame``; a frame past the end or unreadable -> ImageError."""
-    if frame == im.tell():
+def _first_frame(im: Image.Image) -> int:
+    """Pillow's number for an image's first frame: 0, or 1 for PSD."""
+    first = getattr(im, "_min_frame", 0)
+    return first if isinstance(first, int) else 0
+
+
+def _seek(
+    im: Image.Image,
+    frame: int,
+    name: str,
+    recount: Callable[[], int | None] | None = None,
+) -> None:
+    """Move ``im`` to ``frame``; a frame past the end or unreadable -> ImageError.
+
+    Seeks directly, without counting the frames first (counting walks every
+    frame header of the file): a frame past the end is Pillow's
+    ``EOFError``. Pillow's TIFF reader then records a wrong count, so an
+    image that outlives the call (a caller's) is checked against its count
+    before (:func:`_check_frame`).
+
+    Args:
+        im: The opened image.
+        frame: Its frame, numbered from 0 whatever the format's own numbering.
+        name: The input's name, for messages.
+        recount: Counts the frames afresh for the message when ``frame`` is
+            past the end.
+    """
+    target = _first_frame(im) + frame
+    if target == im.tell():
         return
-    # Count first: Pillow miscounts TIFF pages after a seek past the end.
-    count = _n_frames(im)
-    if count is not None and frame >= count:
-        raise ImageError(
-            f"{name}: has {count} frame(s); frame {frame} does not exist (frames "
-            "are numbered from 0)",
-            item=name,
-        )
     try:
-        im.seek(frame)
+        im.seek(target)
     except EOFError as exc:
-        raise ImageError(
-            f"{name}: frame {frame} does not exist (frames are numbered from 0)",
-            item=name,
-        ) from exc
+        raise _no_such_frame(name, frame, recount() if recount else None) from exc
     except Exception as exc:
         raise ImageError(
             f"{name}: cannot read frame {frame}: {_reason(exc)}", item=name
         ) from exc
+
+
+def _check_frame(im: Image.Image, frame: int, name: str) -> None:
+    """Refuse a frame past the end of a caller's image, by its frame count.
+
+    Pillow keeps the count once counted, so a caller's image walks its frame
+    headers once, and is never moved past its end (see :func:`_seek`).
+    """
+    frames = _n_frames(im)
+    if frames is not None and frame >= frames:
+        raise _no_such_frame(name, frame, frames)
+
+
+def _no_such_frame(name: str, frame: int, frames: int | None) -> ImageError:
+    has = "" if frames is None else f"has {frames} frame(s); "
+    return ImageError(
+        f"{name}: {has}frame {frame} does not exist (frames are numbered from 0)",
+        item=name,
+    )
+
+
+def _frames_in(stream: IO[bytes], name: str) -> int | None:
+    """Frames of the image file in ``stream`` (from its start), opened afresh.
+
+    ``None`` when the file is not a readable image or its list of frames is
+    damaged.
+    """
+    try:
+        stream.seek(0)
+        with _open_image(stream, name) as im:
+            return _n_frames(im)
+    except (ImageError, OSError):
+        return None
 
 
 def _read_bytes(stream: IO[bytes], data: bytes | None) -> bytes:
@@ -903,7 +1008,7 @@ def _decode_encoded(
 ) -> tuple[Image.Image, bytes | None]:
     """Decode ``frame`` of an opened file; return (RGB image, encoded bytes or None)."""
     where = _frame_label(frame)
-    _seek(im, frame, name)
+    _seek(im, frame, name, partial(_frames_in, stream, name))
     _check_size(im.size, max_pixels, name, where)
     rgb, oriented = _decode_frame(im, name, where)
     if frame != 0 or not _shows_exactly(im, oriented):
@@ -915,10 +1020,19 @@ def _shows_exactly(im: ImageFile.ImageFile, oriented: bool) -> bool:
     """Whether frame 0's file bytes show exactly what :func:`load_image` decodes.
 
     Decided from the header alone: not turned upright by EXIF (``oriented``),
-    a mode whose RGB conversion changes nothing, no transparency, and one
-    frame for TIFF (viewers of other formats show the first frame).
+    a mode whose RGB conversion changes nothing, no transparency, pixels any
+    decoder reads alike, and one frame for TIFF (viewers of other formats
+    show the first frame). A compressed BMP (run lengths, bit fields) is
+    refused: Leptonica (Tesseract) reads uncompressed BMPs only. So is a GIF
+    whose first frame does not cover its logical screen: Pillow shows the
+    frame at its offset on the screen, Leptonica the frame alone.
     """
     if oriented or im.mode not in _LOSSLESS_MODES or "transparency" in im.info:
+        return False
+    if im.format == "BMP" and im.info.get("compression", 0):
+        return False
+    screen = (0, 0, *im.size)
+    if im.format == "GIF" and getattr(im, "dispose_extent", screen) != screen:
         return False
     return im.format != "TIFF" or _single_frame(im)  # more pages, or damaged
 
@@ -949,6 +1063,8 @@ def _load_pil(
 ) -> LoadedImage:
     where = _frame_label(frame)
     with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
+        _check_open(source, name)
+        _check_frame(source, frame, name)
         _seek(source, frame, name)
         _check_size(source.size, max_pixels, name, where)
         rgb, _ = _decode_frame(source, name, where)
@@ -1016,6 +1132,7 @@ def _iter_pil_frames(
             start = time.perf_counter()
             where = _frame_label(frame)
             with _own_pixel_limit(), hold.lock:
+                _check_open(source, name)
                 if frame and not _has_frame(source, frame):
                     return
                 _seek(source, frame, name)
@@ -1027,6 +1144,32 @@ def _iter_pil_frames(
             frame += 1
 
 
+def _check_open(im: Image.Image, name: str) -> None:
+    """Refuse a caller's PIL image that was closed before unocr read it.
+
+    Pillow would fail with a bare ``AssertionError`` (a lazily opened image
+    whose ``with`` block ended) or "Operation on closed image".
+    """
+    if _was_closed(im):
+        raise ImageError(
+            f"{name}: cannot decode the image: it was closed (close(), or the "
+            "end of its with block) before unocr read it; read it while it is "
+            "open, or pass a copy made before closing it (im.copy())",
+            item=name,
+        )
+
+
+def _was_closed(im: Image.Image) -> bool:
+    if isinstance(im, ImageFile.ImageFile) and im.tile:
+        return im.fp is None  # its pixels are still to be read from its file
+    try:
+        return im.im is None  # Pillow raises ValueError once the image is closed
+    except ValueError:
+        return True
+    except Exception:
+        return False  # not closed: decoding reports what is wrong
+
+
 def _has_frame(im: Image.Image, frame: int) -> bool:
     """Whether ``im`` has a frame number ``frame`` (seeking there if so).
 
@@ -1035,7 +1178,7 @@ def _has_frame(im: Image.Image, frame: int) -> bool:
     """
     previous = im.tell()
     try:
-        im.seek(frame)
+        im.seek(_first_frame(im) + frame)
     except EOFError:
         with suppress(Exception):
             im.seek(previous)
@@ -1043,6 +1186,33 @@ def _has_frame(im: Image.Image, frame: int) -> bool:
     except Exception:
         return True
     return True
+
+
+def count_frames(source: str | os.PathLike[str] | bytes | Image.Image) -> int | None:
+    """Number of frames (TIFF pages, GIF frames...) of an image, from headers only.
+
+    Counted as unocr decodes: Pillow's pixel limit suspended and its warnings
+    quiet, so a file Pillow alone would refuse is counted too (``max_pixels``
+    applies to each frame when it is decoded). A PIL image is counted like
+    its file, its current frame kept.
+
+    Args:
+        source: A path, bytes or a PIL image.
+
+    Returns:
+        The number of frames (1 for a single image); ``None`` when the input
+        is not a readable image or its list of frames is damaged
+        (:func:`load_image` then reports what is wrong).
+    """
+    if isinstance(source, Image.Image):
+        with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
+            return _n_frames(source)
+    name = describe(source)
+    try:
+        with _open_stream(source, name) as (stream, _), _own_pixel_limit():
+            return _frames_in(stream, name)
+    except ImageError:  # not a regular file, unreadable
+        return None
 
 
 def stored_size(path: str | os.PathLike[str]) -> tuple[int, int, int]:

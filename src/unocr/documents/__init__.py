@@ -42,6 +42,7 @@ from unocr.errors import ConfigError, DocumentError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
     LoadedImage,
+    count_frames,
     describe,
     load_image,
     read_file_object,
@@ -102,21 +103,47 @@ class PageRef:
     """One page of a document, rendered or decoded on demand.
 
     Attributes:
-        data: The document's path, or its bytes.
+        data: The document's path, its bytes, or the PIL image whose frame
+            the page is.
         name: The document's name (the path, ``"<bytes>"``...).
         index: Zero-based page index.
-        kind: ``"pdf"``, or ``"frames"`` for a multi-frame image (TIFF).
+        kind: ``"pdf"``; ``"frames"`` for a multi-frame image (TIFF), page
+            ``index`` being its frame ``index``; ``"image"`` when ``data`` is
+            that page alone (a PIL image's frame, once pickled).
         options: How to read it.
     """
 
-    data: str | os.PathLike[str] | bytes
+    data: str | os.PathLike[str] | bytes | Image.Image
     name: str
     index: int
-    kind: Literal["pdf", "frames"]
+    kind: Literal["pdf", "frames", "image"]
     options: DocumentOptions = DocumentOptions()
 
     def __repr__(self) -> str:
         return f"PageRef({self.name!r}, page {self.index + 1})"
+
+    def open_pdf(self) -> PdfFile:
+        """Open the PDF this is a page of (a ``"pdf"`` reference).
+
+        Raises:
+            DocumentError: The PDF cannot be opened (or ``data`` is an image).
+        """
+        if isinstance(self.data, Image.Image):
+            raise DocumentError(f"{self.name}: a PIL image is not a PDF document")
+        return PdfFile(self.data, self.name, password=self.options.password)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a PIL image's frame as that frame alone.
+
+        A pickled PIL image keeps only its current frame, so a reference to
+        another frame (sent to an executor's worker process) travels as the
+        frame itself, decoded here, its page index kept.
+        """
+        fields = (self.data, self.name, self.index, self.kind, self.options)
+        if isinstance(self.data, Image.Image) and self.kind == "frames":
+            frame = load_image(self.data, max_pixels=None, frame=self.index).image
+            fields = (frame, self.name, self.index, "image", self.options)
+        return PageRef, fields
 
 
 @dataclass(frozen=True)
@@ -210,9 +237,10 @@ def sniff_input(item: object) -> tuple[str | None, Any]:
         item: Any input.
 
     Returns:
-        (kind, data): kind ``"pdf"``, ``"tiff"`` or ``None``; data is the
-    path, the bytes, or (for a file object, which can be read only once) a
-    fresh ``BytesIO`` holding what was read.
+        (kind, data): kind ``"pdf"``, ``"tiff"`` (a TIFF file, or a PIL
+    image opened from one) or ``None``; data is the path, the bytes, the PIL
+    image, or (for a file object, which can be read only once) a fresh
+    ``BytesIO`` holding what was read.
     """
     if isinstance(item, (str, os.PathLike)):
         # Only a regular file is opened here: a NUL in the path, a device or a
@@ -228,6 +256,8 @@ def sniff_input(item: object) -> tuple[str | None, Any]:
     if isinstance(item, (bytes, bytearray, memoryview)):
         data = bytes(item)
         return _kind(data[:_HEAD]), data
+    if isinstance(item, Image.Image):  # a document like the file it was opened from
+        return ("tiff" if item.format == "TIFF" else None), item
     if callable(getattr(item, "read", None)) and not hasattr(item, "getpixel"):
         data = read_file_object(item, describe(item))
         kind = _kind(data[:_HEAD])
@@ -243,18 +273,6 @@ def _kind(head: bytes) -> str | None:
     return None
 
 
-def _frame_count(data: Any, name: str) -> int | None:
-    from PIL import Image
-
-    try:
-        source = io.BytesIO(data) if isinstance(data, bytes) else data
-        with Image.open(source) as im:
-            n = getattr(im, "n_frames", 1)
-    except Exception:
-        return None  # load_image reports the damage with its own message
-    return n if isinstance(n, int) and n > 0 else None
-
-
 def page_refs(
     item: Any,
     options: DocumentOptions = DocumentOptions(),
@@ -266,7 +284,8 @@ def page_refs(
     PDFs and TIFFs are documents. With ``options.pages`` given, so is any
     other input: the selection picks the frames of a GIF (or any multi-frame
     image), and a single image is a one-page document (``pages=2`` of it is
-    outside it), so that :func:`expand` selects what ``read_pages`` does.
+    outside it), so that :func:`expand` selects what ``read_pages`` does. A
+    PIL image counts as the file it was opened from (its ``format``).
 
     Args:
         item: Any input.
@@ -301,11 +320,11 @@ def page_refs(
         return None, data
     if isinstance(data, io.BytesIO):
         data = data.getvalue()
-    if not isinstance(data, (bytes, str, os.PathLike)):
-        if selecting:  # a PIL image or an array: one page
+    if not isinstance(data, (bytes, str, os.PathLike, Image.Image)):
+        if selecting:  # an array: one page
             select_pages(options.pages, 1, name)
         return None, data
-    frames = _frame_count(data, name)
+    frames = count_frames(data)  # None: load_image reports the damage
     if frames is None or (frames == 1 and not selecting):
         return None, data
     indices = select_pages(options.pages, frames, name)
@@ -385,14 +404,17 @@ def _load_ref(
     start = time.perf_counter()
     if ref.kind == "pdf":
         opts = ref.options
-        with PdfFile(ref.data, ref.name, password=opts.password) as pdf:
+        with ref.open_pdf() as pdf:
             image, geo = pdf.render(ref.index, opts.dpi, max_pixels)
         image.info["dpi"] = (opts.dpi, opts.dpi)  # engines that use it (Tesseract)
         return PageImage(
             image, ref.name, time.perf_counter() - start, None, "PDF", geo.source
         )
     loaded = load_image(
-        ref.data, channel_order=channel_order, max_pixels=max_pixels, frame=ref.index
+        ref.data,
+        channel_order=channel_order,
+        max_pixels=max_pixels,
+        frame=0 if ref.kind == "image" else ref.index,
     )
     return PageImage(
         loaded.image,
@@ -423,7 +445,7 @@ def text_layer_page(ref: Any) -> Page | None:
         return None
     start = time.perf_counter()
     opts = ref.options
-    with PdfFile(ref.data, ref.name, password=opts.password) as pdf:
+    with ref.open_pdf() as pdf:
         lines, geo = pdf.text_lines(ref.index, opts.dpi)
     if not lines:
         return None

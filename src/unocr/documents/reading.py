@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal, cast
+
+from PIL import Image
 
 from unocr.documents import (
     DocumentOptions,
@@ -110,29 +113,58 @@ def read_document_pages(
         One page per selected page or frame, in order.
     """
     refs, data = page_refs(source, options, every_frame=True)
-    if refs is None:
-        name = describe(source)
-        wanted = select_pages(options.pages, 1, name)  # a single image: page 1
-        for index, frame in enumerate(iter_frames(data, max_pixels=engine.max_pixels)):
-            if options.pages is not None and index not in wanted:
-                continue
-            yield engine.read_loaded(
-                PageImage(
-                    frame.image,
-                    frame.name,
-                    frame.decode_seconds,
-                    frame.encoded,
-                    frame.format,
-                    Source(name, index=index),
-                ),
-                languages=languages,
-            )
+    if refs is None or (isinstance(data, Image.Image) and _in_file_order(refs)):
+        yield from _read_frames(engine, source, data, refs, options, languages)
         return
     for ref in refs:
         page = text_layer_page(ref)
         if page is None:
             page = engine.read(cast(Any, ref), languages=languages)
         yield page
+
+
+def _in_file_order(refs: list[PageRef]) -> bool:
+    return all(a.index < b.index for a, b in pairwise(refs))
+
+
+def _read_frames(
+    engine: Backend,
+    source: ImageInput,
+    data: Any,
+    refs: list[PageRef] | None,
+    options: DocumentOptions,
+    languages: str | Sequence[str] | None,
+) -> Iterator[Page]:
+    """Read a single image, or a PIL image's selected frames, in one pass.
+
+    A reference per frame of a PIL image would move the image back to the
+    caller's frame after each page, and a GIF's frames are decoded again
+    from its first one on every move.
+    """
+    name = describe(source)
+    if refs is not None:
+        indices: list[int] | None = [ref.index for ref in refs]
+    elif options.pages is not None:
+        indices = select_pages(options.pages, 1, name)  # a single image: page 1
+    else:
+        indices = None
+    wanted = None if indices is None else set(indices)
+    for index, frame in enumerate(iter_frames(data, max_pixels=engine.max_pixels)):
+        if wanted is not None and index not in wanted:
+            continue
+        yield engine.read_loaded(
+            PageImage(
+                frame.image,
+                frame.name,
+                frame.decode_seconds,
+                frame.encoded,
+                frame.format,
+                Source(name, index=index),
+            ),
+            languages=languages,
+        )
+        if indices is not None and index == indices[-1]:
+            return  # the last page wanted: the frames after it stay undecoded
 
 
 def read_items(
