@@ -42,6 +42,7 @@ from unocr.backends.catalog import (
     PIPELINE_SEPARATOR,
     Capabilities,
     EngineSpec,
+    canonical_name,
     cascade_parts,
     load_dotted,
     pipeline_parts,
@@ -155,20 +156,6 @@ def _unreachable(name: str) -> str | None:
         f"or spec (as 'rapidocr/tesseract:below=0.9') {why}; use a name without "
         f"{listed}, e.g. {plain!r}"
     )
-
-
-def canonical_name(name: str) -> str:
-    """The registered spelling of a backend name or alias, importing nothing.
-
-    Examples:
-        >>> canonical_name(" Keras_OCR ")
-        'keras-ocr'
-    """
-    key = _canonical(name)
-    parts = pipeline_parts(key)
-    if parts is not None:
-        return PIPELINE_SEPARATOR.join(_ALIASES.get(p, p) for p in parts)
-    return _ALIASES.get(key, key)
 
 
 def _load_entry_points() -> dict[str, metadata.EntryPoint]:

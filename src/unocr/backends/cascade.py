@@ -60,10 +60,8 @@ from typing import Any, ClassVar
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.backends.catalog import (
     CASCADE_SEPARATOR,
-    PIPELINE_SEPARATOR,
+    canonical_name,
     cascade_parts,
-    pipeline_parts,
-    spec,
 )
 from unocr.backends.catalog import capabilities as catalog_capabilities
 from unocr.errors import ConfigError, StageUnavailableError
@@ -110,22 +108,6 @@ def _unsure(line: Line, below: float) -> bool:
     return line.confidence is None or line.confidence < below
 
 
-def _engine_key(name: str) -> str:
-    """An engine name as registered: any case, a built-in's alias, a pipeline's parts.
-
-    The spelling :func:`unocr.registry.canonical_name` gives, from the catalog
-    (no backend imports the registry).
-    """
-    key = name.strip().lower()
-    parts = pipeline_parts(key)
-    if parts is not None:
-        return PIPELINE_SEPARATOR.join(_engine_key(p) for p in parts)
-    try:
-        return spec(key).name
-    except KeyError:  # a registered or entry-point engine: its name as given
-        return key
-
-
 def _options_by_engine(
     options: Mapping[str, Mapping[str, Any]] | None, names: Sequence[str]
 ) -> dict[str, Mapping[str, Any]]:
@@ -145,7 +127,7 @@ def _options_by_engine(
     given: dict[str, str] = {}
     found: dict[str, Mapping[str, Any]] = {}
     for key, value in (options or {}).items():
-        canonical = _engine_key(key)
+        canonical = canonical_name(key)
         if canonical in given:
             raise ConfigError(
                 f"cascade: options for {given[canonical]!r} and {key!r}, which name "
@@ -153,7 +135,7 @@ def _options_by_engine(
             )
         given[canonical] = key
         found[canonical] = value
-    engines = {_engine_key(n) for n in names}
+    engines = {canonical_name(n) for n in names}
     stray = sorted(key for canonical, key in given.items() if canonical not in engines)
     if stray:
         raise ConfigError(
@@ -271,7 +253,7 @@ class CascadeBackend(Backend):
                 if isinstance(engine, Backend):
                     self.engines.append(engine)
                     continue
-                own = per_engine.get(_engine_key(engine), {})
+                own = per_engine.get(canonical_name(engine), {})
                 created = get_backend(engine, **{**shared, **own})
                 self._owned.append(created)
                 self.engines.append(created)

@@ -34,6 +34,7 @@ __all__ = [
     "Capabilities",
     "DataProbe",
     "EngineSpec",
+    "canonical_name",
     "capabilities",
     "cascade_parts",
     "load_dotted",
@@ -378,6 +379,29 @@ def pipeline_parts(name: str) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(parts):
         return None
     return parts[0], parts[1]
+
+
+def canonical_name(name: str) -> str:
+    """The registered spelling of a backend name or alias, importing nothing.
+
+    Any case; a built-in engine's alias gives its name, a pipeline's parts
+    each theirs; any other name (an engine registered at run time or by an
+    entry point) is itself, stripped and in lower case.
+
+    Examples:
+        >>> canonical_name(" Keras_OCR "), canonical_name("google+Tesseract")
+        ('keras-ocr', 'gcv+tesseract')
+    """
+    key = name.strip().lower()
+    parts = pipeline_parts(key)
+    if parts is not None:
+        return PIPELINE_SEPARATOR.join(_name_of(p) for p in parts)
+    return _name_of(key)
+
+
+def _name_of(key: str) -> str:
+    entry = _BY_NAME.get(key)
+    return key if entry is None else entry.name
 
 
 #: What joins a cascade's engine names in one backend name ("rapidocr/gcv").
