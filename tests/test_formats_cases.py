@@ -388,7 +388,8 @@ def test_tsv_reads_as_the_tesseract_backend_does():
         (w.text, w.geometry) for w in engine.words
     ]
     assert [x.geometry for x in page.lines] == [x.geometry for x in engine.lines]
-    assert page.lines[0].confidence is None  # the row's -1, not the words' mean
+    # Tesseract's -1 on every parent row: the words' mean, as the backend gives
+    assert page.lines[0].confidence == pytest.approx(0.9)
     assert engine.lines[0].confidence == pytest.approx(0.9)
 
 

@@ -219,6 +219,8 @@ _GCV_KEYS = (
     "responses",
 )
 _GCV_KEY = re.compile(rf'"({"|".join(_GCV_KEYS)})"\s*:')
+# an empty object and nothing else (JSON white space), once the head is stripped
+_EMPTY_OBJECT = re.compile(r"\{[ \t\r\n]*\}[ \t\r\n]*")
 
 
 def _sniff_json(head: str, data: str | bytes) -> str:
@@ -226,11 +228,12 @@ def _sniff_json(head: str, data: str | bytes) -> str:
 
     By the document's head where it shows (unocr writes ``"schema"`` first),
     else by the keys of its first JSON value, parsed whole: other tools
-    write keys in any order (``sort_keys``, ``jq -S``).
+    write keys in any order (``sort_keys``, ``jq -S``). An empty object is
+    the response for a blank image (a unocr page always has ``"schema"``).
     """
     if re.search(r'"schema"\s*:\s*"unocr\.page/', head):
         return "json"
-    if _GCV_KEY.search(head):
+    if _GCV_KEY.search(head) or _EMPTY_OBJECT.fullmatch(head):
         return "gcv"
     if head.startswith("{") and '"blocks"' in head and '"width"' in head:
         return "json"

@@ -46,10 +46,14 @@ spaces.
   else synthesised (``native=False``). Their text is the words joined by
   spaces (lines) and the lines joined by newlines (blocks); their confidence
   is the mean of their children's (Tesseract gives none for lines and
-  paragraphs), or with ``parent_confidence="row"`` their own row's ``conf``
-  (what :func:`unocr.formats.dumps` writes). A line or paragraph left without
-  words is dropped, as are word rows whose text is blank (Tesseract emits a
-  few on noisy scans).
+  paragraphs: it writes ``-1`` on their rows), or with
+  ``parent_confidence="row"`` their own row's ``conf`` (what
+  :func:`unocr.formats.dumps` writes). Reading a file (:func:`loads`,
+  :func:`page_from_tsv`), the file tells which: its own rows' when any block,
+  paragraph or line row has a confidence (not ``-1``), else the mean, so
+  Tesseract's output reads as the backend reads it. A line or paragraph left
+  without words is dropped, as are word rows whose text is blank (Tesseract
+  emits a few on noisy scans).
 * **Page size** is the extent of the page row (level 1): ``left + width`` by
   ``top + height``, unless given.
 * Order is Tesseract's reading order, as listed in the TSV.
@@ -334,7 +338,9 @@ def page_from_tsv(
         timings: Seconds spent, if measured.
 
     Returns:
-        The page (see the module docstring for the mapping).
+        The page (see the module docstring for the mapping). Lines and blocks
+        take the mean of their words' confidences, as the Tesseract backend's
+        do, unless the file's own rows carry them (see :func:`loads`).
 
     Raises:
         unocr.errors.FormatError: Malformed TSV or columns, or no size known.
@@ -349,11 +355,32 @@ def page_from_tsv(
         language=language,
         backend=backend,
         timings=timings,
+        parent_confidence=_file_parent_confidence(rows),
     )
 
 
 #: :func:`page_from_tsv` under the name that says it takes pytesseract's dict.
 page_from_data = page_from_tsv
+
+
+def _file_parent_confidence(rows: Sequence[TsvRow]) -> Literal["mean", "row"]:
+    """Where a file's lines and blocks take their confidence from.
+
+    Tesseract writes ``-1`` (none) on every block, paragraph and line row, and
+    the backend gives those elements their words' mean; :func:`dumps` writes
+    each element's own confidence there. So a file with a confidence on any
+    such row keeps its rows' (``-1`` stays ``None``), and any other file, such
+    as Tesseract's, takes the mean.
+
+    Args:
+        rows: The file's rows (see :func:`parse_tsv`).
+
+    Returns:
+        ``"row"`` or ``"mean"``, for :func:`blocks_from_rows`'s
+        ``parent_confidence``.
+    """
+    own = any(_PAGE < r.level < _WORD and r.conf >= 0 for r in rows)
+    return "row" if own else "mean"
 
 
 def blocks_from_rows(
@@ -549,9 +576,13 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     """Read Tesseract TSV (as written by ``tesseract ... tsv`` or :func:`dumps`).
 
     A file reads exactly as the Tesseract backend reads the engine's output
-    (:func:`blocks_from_rows`), except that lines and blocks keep the
-    confidence their own row gives (``-1``: ``None``) and the page has no
-    backend or languages.
+    (:func:`blocks_from_rows`): lines and blocks take their words' mean
+    confidence, unless any block, paragraph or line row has a confidence of
+    its own (not ``-1``, which is all Tesseract writes there): then each
+    keeps its row's, as :func:`dumps` wrote them. What a file does not
+    record is not set: the page has no backend or languages, and its
+    elements no language (the backend sets the one language it ran with;
+    pass it to :func:`page_from_tsv`).
 
     Args:
         data: The TSV text, or UTF-8 bytes.
@@ -593,4 +624,6 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError("TSV has no page row (level 1); cannot tell the page size")
     for r in page_rows:
         page_size(r.left + r.width, r.top + r.height, "TSV")
-    return page_from_rows(rows, backend=None, parent_confidence="row")
+    return page_from_rows(
+        rows, backend=None, parent_confidence=_file_parent_confidence(rows)
+    )

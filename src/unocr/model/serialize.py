@@ -493,7 +493,8 @@ def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
     than Python's parser can follow (about 1,000 levels), whatever the limit.
 
     Args:
-        text: JSON text or UTF-8 bytes.
+        text: JSON text or UTF-8 bytes; a leading byte-order mark is
+            passed over in both.
         limits: ``max_bytes`` and ``max_depth`` are applied.
         what: The document's name, for messages.
 
@@ -511,6 +512,8 @@ def parse_json(text: str | bytes, limits: ReadLimits, *, what: str) -> Any:
         argument="max_bytes",
         error=FormatError,
     )
+    if isinstance(text, str) and text.startswith("\ufeff"):
+        text = text[1:]  # a byte-order mark kept by a decoder: as bytes read
     try:
         data = json.loads(
             text,
