@@ -193,9 +193,9 @@ def test_text_angle_of_turned_hebrew_prose(angle):
 @pytest.mark.parametrize("angle", [0.0, 90.0, 180.0, 270.0])
 @pytest.mark.parametrize("boxes", [False, True])
 def test_split_words_of_a_hebrew_line_start_at_its_right_end(angle, boxes):
-    # An engine that reports lines only: their words are cut from the line
-    # (left to right, or top to bottom) and cut again from the line's right
-    # end in the page's frame (given here: the words alone are tested).
+    # An engine that reports lines only: their words are cut from the line,
+    # a right-to-left line's from its right end in the page's frame (the
+    # frame is given here: the words alone are tested).
     page_lines = []
     for ws in hebrew_page():
         line = Line.from_words(turned(ws, angle))

@@ -33,7 +33,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, ClassVar, Literal, NoReturn, TypeVar
@@ -610,10 +610,12 @@ class Backend(Closing, abc.ABC):
 
     @contextmanager
     def _workers_scope(self, workers: int) -> Iterator[None]:
-        """Wrap the engine calls of one :meth:`read_many` batch (default: nothing).
+        """Wrap the engine calls of one :meth:`read_many` batch.
 
-        An engine that divides the machine among concurrent calls overrides
-        it, e.g. ``return self._engines.split(workers)`` (see
+        By default the scope of every engine a composed engine reads with
+        (:meth:`_parts`, in order; nothing for a single engine). An engine
+        that divides the machine among concurrent calls overrides it, e.g.
+        ``return self._engines.split(workers)`` (see
         :class:`unocr.backends.pool.EnginePool`), instead of re-declaring
         :meth:`read_many`.
 
@@ -624,7 +626,10 @@ class Backend(Closing, abc.ABC):
         Yields:
             Nothing; the batch runs inside.
         """
-        yield
+        with ExitStack() as scopes:
+            for part in self._parts():
+                scopes.enter_context(part._workers_scope(workers))
+            yield
 
     # ---------------------------------------------------------------- helpers
     def _load_input(
@@ -796,7 +801,8 @@ class Backend(Closing, abc.ABC):
     def _parts(self) -> Sequence[Backend]:
         """The engines a composed engine (pipeline, cascade) reads with; none here.
 
-        A read given no languages reports theirs (:func:`own_languages`).
+        A read given no languages reports theirs (:func:`own_languages`), and
+        ``read_many`` enters each one's workers scope (:meth:`_workers_scope`).
         """
         return ()
 

@@ -53,8 +53,7 @@ rapidocr/tesseract:below=0.9``). An engine may be a pipeline:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from unocr.backends.base import Backend, Capabilities, Stopwatch
@@ -266,14 +265,6 @@ class CascadeBackend(Backend):
         # Each engine serialises its own calls where it must; a network engine
         # wants its requests in flight.
         self.min_workers = max(e.min_workers for e in self.engines)
-
-    @contextmanager
-    def _workers_scope(self, workers: int) -> Iterator[None]:
-        """Every engine's own scope for ``workers`` concurrent calls (cores split)."""
-        with ExitStack() as scopes:
-            for engine in self.engines:
-                scopes.enter_context(engine._workers_scope(workers))
-            yield
 
     def close(self) -> None:
         """Close the engines the cascade created (not those passed in)."""

@@ -36,8 +36,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from unocr.backends import catalog
@@ -164,14 +163,6 @@ class PipelineBackend(Backend):
     def _before_call(self) -> None:
         self.detector._before_call()
         self.recognizer._before_call()
-
-    @contextmanager
-    def _workers_scope(self, workers: int) -> Iterator[None]:
-        with (
-            self.detector._workers_scope(workers),
-            self.recognizer._workers_scope(workers),
-        ):
-            yield
 
     def close(self) -> None:
         """Close the stage engines this pipeline built (not ones given to it)."""

@@ -478,7 +478,7 @@ class Line(Element):
     """A line of text in reading order.
 
     Attributes:
-        words: The line's words, left to right in reading order.
+        words: The line's words in reading order.
     """
 
     words: tuple[Word, ...] = field(default=())

@@ -60,15 +60,14 @@ a second time in the frame of the skew their first lines show), and lines
 of a dataset that has its own order keep it (:func:`group_lines` with
 ``keep_order=True``). Words that were split from a line without the
 engine's character boxes are split again along the reading direction of a
-page turned by 180 or 270 degrees, and from the right end of a
-right-to-left line. Parents get geometry that encloses their children and
-``native=False``.
+page turned by 180 or 270 degrees (a right-to-left line's words start at its
+right end already: :func:`~unocr.model.wordsplit.split_line`). Parents get
+geometry that encloses their children and ``native=False``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from itertools import chain
 from typing import cast
@@ -91,7 +90,6 @@ _FILL = 0.7  # median line width / piece width of a text column
 _SPAN_SHARE = 0.2  # a gutter crossed by at most this share of the busiest position
 _PROSE = 12.0  # line heights (about 25 characters): a turned page's aligned lines
 _MAX_SKEW = 15.0  # degrees: box text skewed further tells nothing from its boxes
-_SPACES = re.compile(r"(\s+)")
 
 
 def _mirrored(ext: FloatArray) -> FloatArray:
@@ -561,30 +559,25 @@ def _words_follow(
     """Lines whose split words run against the reading direction, split again.
 
     Words cut from a line by :func:`~unocr.model.wordsplit.split_line`
-    without the engine's help (``native=False``, no symbols) assume a line
-    reads left to right or top to bottom; on a page turned by 180 or 270
-    degrees they are cut again along the page's reading direction. Those of
-    a right-to-left line are cut again from its right end (in the page's
-    frame): the line's text with its words in reverse order is cut along
-    the frame, which gives each word its place counted from the line's end.
+    without the engine's help (``native=False``, no symbols) follow the
+    line's own frame, left to right or top to bottom (a right-to-left line
+    from that frame's end); on a page turned by 180 or 270 degrees they are
+    cut again in the page's frame.
 
     Args:
         lines: The lines.
         angle: The page's reading direction, degrees clockwise.
         balance: :func:`rtl_balance` of the lines' texts.
     """
-    rtl = [False] * len(lines) if balance is None else (balance > 0).tolist()
-    turned = not -45.0 <= angle <= 135.0  # the splitter reads +x or +y
-    if not turned and not any(rtl):
+    if -45.0 <= angle <= 135.0:  # the splitter's own frame reads +x or +y
         return lines
+    rtl = [False] * len(lines) if balance is None else (balance > 0).tolist()
     t = math.radians(angle)
     d = np.array([math.cos(t), math.sin(t)])
     out: list[Line] | None = None
     for k, line in enumerate(lines):
         words = line.words
-        if not (turned or rtl[k]) or len(words) < 2:
-            continue
-        if any(w.native or w.symbols for w in words):
+        if len(words) < 2 or any(w.native or w.symbols for w in words):
             continue
         first = _corners(words[:1])[0].mean(axis=0)
         last = _corners(words[-1:])[0].mean(axis=0)
@@ -593,19 +586,16 @@ def _words_follow(
         along = float(run @ d) * (-1.0 if rtl[k] else 1.0)
         if length == 0 or along > -0.7 * length:  # not against the line's way
             continue
-        text = line.text
-        if rtl[k]:
-            text = "".join(reversed(_SPACES.split(text)))
         split = split_line(
             line.geometry,
-            text,
+            line.text,
             confidence=words[0].confidence,
             language=words[0].language,
             angle=angle,
         )
         if out is None:
             out = list(lines)
-        out[k] = line.replace(words=split[::-1] if rtl[k] else split)
+        out[k] = line.replace(words=split)
     return lines if out is None else out
 
 

@@ -4,11 +4,14 @@ Engines that report lines (RapidOCR, EasyOCR, ...) give a line's shape and
 its text; the words are cut from that shape along the line's own direction,
 at any angle:
 
-* The line's direction is its long side (a line of several characters is
-  longer than high), read left to right when that side is nearer horizontal
-  and top to bottom otherwise (a page turned 90 degrees clockwise); the
-  first and last located character reverse it where they run the other way;
-  an explicit ``angle`` overrides both.
+* The line's frame is its long side (a line of several characters is
+  longer than high), left to right when that side is nearer horizontal and
+  top to bottom otherwise (a page turned 90 degrees clockwise), or the
+  explicit ``angle`` (a turned page's). A line whose letters are mostly
+  right to left (Hebrew, Arabic: :func:`unocr._direction.is_rtl`) reads
+  from the frame's end (the right end of an upright line), any other line
+  from its start; the first and last located character set the direction
+  where the engine located them (without an ``angle``).
 * Each word covers an interval ``[t0, t1]`` of the line's length: the span
   of its characters' shapes projected onto the line's axis where the engine
   located them, otherwise its share of the line's characters (word ``i``
@@ -26,6 +29,9 @@ Examples:
     >>> column = Quad([[0, 0], [10, 0], [10, 50], [0, 50]])  # reads top to bottom
     >>> [(w.text, w.geometry.to_box().y0) for w in split_line(column, "ab cd")]
     [('ab', 0.0), ('cd', 30.0)]
+    >>> hebrew = Quad([[0, 0], [90, 0], [90, 10], [0, 10]])  # from the right
+    >>> [w.geometry.to_box().x0 for w in split_line(hebrew, "שלום עולם")]
+    [50.0, 0.0]
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from unocr._direction import is_rtl
 from unocr.geometry import Box, Geometry, Quad
 from unocr.model.elements import Line, Symbol, Word
 
@@ -73,12 +80,20 @@ def line_corners(
 ) -> FloatArray:
     """A line's corners in reading order: start-top, end-top, end-bottom, start-bottom.
 
+    The line's frame runs along ``angle``, or along its long side; text that
+    reads right to left (:func:`unocr._direction.is_rtl`: most of its
+    letters) starts at the frame's end, so its corners are the frame's
+    mirrored (an upright line's TR, TL, BL, BR).
+
     Args:
         geometry: The line's shape (a polygon or mask gives its minimum-area
             rectangle), pixel coordinates.
-        text: The line's text; a one-character line is read left to right.
-        angle: Reading direction in degrees, clockwise on screen; default:
-            along the long side, left to right or top to bottom.
+        text: The line's text; a one-character line is read along its top
+            edge, and right-to-left text from the frame's end.
+        angle: The frame's direction in degrees, clockwise on screen: where
+            left-to-right text reads (the page's x-axis, as
+            :func:`unocr.model.layout.text_angle` gives it); default: along
+            the long side, left to right or top to bottom.
 
     Returns:
         (4, 2) float64 corners; the first edge runs along the text.
@@ -86,12 +101,13 @@ def line_corners(
     c = _canonical(geometry)  # TL, TR, BR, BL; TL->TR nearest horizontal
     if angle is not None:
         t = math.radians(angle)
-        return _rotation(c, np.array([math.cos(t), math.sin(t)]))
-    top = float(np.hypot(*(c[1] - c[0])))
-    side = float(np.hypot(*(c[3] - c[0])))
-    if side > top and len(text.strip()) > 1:
-        return np.roll(c, -1, axis=0)  # TR, BR, BL, TL: top to bottom
-    return c
+        c = _rotation(c, np.array([math.cos(t), math.sin(t)]))
+    else:
+        top = float(np.hypot(*(c[1] - c[0])))
+        side = float(np.hypot(*(c[3] - c[0])))
+        if side > top and len(text.strip()) > 1:
+            c = np.roll(c, -1, axis=0)  # TR, BR, BL, TL: top to bottom
+    return c[[1, 0, 3, 2]] if is_rtl(text) else c
 
 
 def _char_direction(
@@ -156,12 +172,15 @@ def split_line(
             character boxes. They place the words, become the words'
             symbols, and their mean confidence is the word's. Ignored unless
             ``len(symbols) == len(text)``.
-        angle: Reading direction in degrees clockwise on screen; default:
-            see :func:`line_corners` (and the characters' order).
+        angle: The line's frame in degrees clockwise on screen (where
+            left-to-right text reads; right-to-left text reads against
+            it); default: see :func:`line_corners` (and the characters'
+            order).
 
     Returns:
-        The words in reading order; a ``Box`` line read left to right gives
-        ``Box`` words, any other line ``Quad`` words.
+        The words in reading order (a right-to-left line's first word at
+        its right end); a ``Box`` line read along its width (either way)
+        gives ``Box`` words, any other line ``Quad`` words.
     """
     spans = [m.span() for m in _WORD.finditer(text)]
     if not spans:
@@ -180,14 +199,11 @@ def split_line(
     ends_bottom = d + t[:, 1:] * (c - d)
     starts_bottom = d + t[:, :1] * (c - d)
     quads = np.stack([starts_top, ends_top, ends_bottom, starts_bottom], axis=1)
-    upright_box = isinstance(geometry, Box) and np.array_equal(
-        corners, _canonical(geometry)
-    )
+    along_x = isinstance(geometry, Box) and bool(b[1] == a[1])
     words: list[Word] = []
     for (s0, s1), q in zip(spans, quads, strict=True):
-        shape: Geometry = (
-            Box(q[0, 0], q[0, 1], q[2, 0], q[2, 1]) if upright_box else Quad(q)
-        )
+        lo, hi = q.min(axis=0), q.max(axis=0)
+        shape: Geometry = Box(lo[0], lo[1], hi[0], hi[1]) if along_x else Quad(q)
         own = (
             tuple(s for s in symbols[s0:s1] if s is not None)
             if symbols is not None
