@@ -41,12 +41,13 @@ reason; the underlying exception is kept as ``__cause__``.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
@@ -1074,7 +1075,10 @@ def _load_pil(
 
 
 def iter_frames(
-    source: ImageInput, *, max_pixels: int | None = DEFAULT_MAX_PIXELS
+    source: ImageInput,
+    *,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    frames: Iterable[int] | None = None,
 ) -> Iterator[LoadedImage]:
     """Decode every frame of an input, one at a time (lazily).
 
@@ -1088,20 +1092,28 @@ def iter_frames(
         source: Any :data:`ImageInput` (arrays are taken as RGB).
         max_pixels: Largest accepted width x height per frame, checked from
             the header before that frame is decoded; ``None`` disables it.
+        frames: Only these frames (numbered from 0, in increasing order);
+            the others are skipped without being decoded, where the format
+            allows (a GIF, an animated PNG or WebP is decoded from its first
+            frame up to each frame asked for, once in all). ``None``: every
+            frame.
 
     Yields:
         One :class:`LoadedImage` per frame, in file order.
 
     Raises:
-        ImageError: As for :func:`load_image`, for any frame.
+        ImageError: As for :func:`load_image`, for any frame; ``frames`` is
+            not increasing whole numbers >= 0, or names a frame past the end.
     """
     name = describe(source)
     _check_max_pixels(max_pixels, name)
+    wanted = _check_frames(frames, name)
     if isinstance(source, np.ndarray):
-        yield load_image(source, max_pixels=max_pixels)
+        for frame in (0,) if wanted is None else wanted:
+            yield load_image(source, max_pixels=max_pixels, frame=frame)
         return
     if isinstance(source, Image.Image):
-        yield from _iter_pil_frames(source, name, max_pixels)
+        yield from _iter_pil_frames(source, name, max_pixels, wanted)
         return
     _check_encoded_source(source, name)
     start = time.perf_counter()  # the first frame's time includes opening
@@ -1110,30 +1122,64 @@ def iter_frames(
             im = _open_image(stream, name)
         with im:
             fmt = im.format
-            frame = 0
-            while True:
+            for frame in _numbers(wanted):
                 with _own_pixel_limit():
-                    if frame and not _has_frame(im, frame):
+                    if wanted is None and frame and not _has_frame(im, frame):
                         return
                     rgb, encoded = _decode_encoded(
                         im, stream, data, frame, max_pixels, name
                     )
                 yield LoadedImage(rgb, name, time.perf_counter() - start, encoded, fmt)
-                frame += 1
                 start = time.perf_counter()
 
 
+def _check_frames(frames: object, name: str) -> tuple[int, ...] | None:
+    """The frames :func:`iter_frames` is asked for, checked."""
+    if frames is None:
+        return None
+    fix = "e.g. frames=[0, 2]"
+    if isinstance(frames, str | bytes) or not isinstance(frames, Iterable):
+        raise ImageError(
+            f"{name}: frames must be a list of frame numbers ({fix}) or None, "
+            f"got {frames!r}",
+            item=name,
+        )
+    wanted = tuple(frames)
+    for i, frame in enumerate(wanted):
+        if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0:
+            raise ImageError(
+                f"{name}: frames must be whole numbers >= 0 ({fix}), got {frame!r}",
+                item=name,
+            )
+        if i and frame <= wanted[i - 1]:
+            raise ImageError(
+                f"{name}: frames must be in increasing order without repeats "
+                f"({fix}), got {list(wanted)!r}",
+                item=name,
+            )
+    return wanted
+
+
+def _numbers(wanted: tuple[int, ...] | None) -> Iterator[int]:
+    """The frame numbers to read: ``wanted``, or 0, 1, 2... to the end."""
+    return itertools.count() if wanted is None else iter(wanted)
+
+
 def _iter_pil_frames(
-    source: Image.Image, name: str, max_pixels: int | None
+    source: Image.Image,
+    name: str,
+    max_pixels: int | None,
+    wanted: tuple[int, ...] | None,
 ) -> Iterator[LoadedImage]:
     with _borrow(source) as hold:
-        frame = 0
-        while True:
+        for frame in _numbers(wanted):
             start = time.perf_counter()
             where = _frame_label(frame)
             with _own_pixel_limit(), hold.lock:
                 _check_open(source, name)
-                if frame and not _has_frame(source, frame):
+                if wanted is not None:
+                    _check_frame(source, frame, name)
+                elif frame and not _has_frame(source, frame):
                     return
                 _seek(source, frame, name)
                 _check_size(source.size, max_pixels, name, where)
@@ -1141,7 +1187,6 @@ def _iter_pil_frames(
             yield LoadedImage(
                 rgb, name, time.perf_counter() - start, None, source.format or None
             )
-            frame += 1
 
 
 def _check_open(im: Image.Image, name: str) -> None:

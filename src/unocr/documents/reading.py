@@ -8,12 +8,11 @@ the engine; every page carries its :class:`~unocr.model.Source`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from itertools import pairwise
+from itertools import count, pairwise
 from typing import TYPE_CHECKING, Any, Literal, cast
-
-from PIL import Image
 
 from unocr.documents import (
     DocumentOptions,
@@ -113,7 +112,7 @@ def read_document_pages(
         One page per selected page or frame, in order.
     """
     refs, data = page_refs(source, options, every_frame=True)
-    if refs is None or (isinstance(data, Image.Image) and _in_file_order(refs)):
+    if refs is None or _frames_in_order(refs):
         yield from _read_frames(engine, source, data, refs, options, languages)
         return
     for ref in refs:
@@ -123,8 +122,10 @@ def read_document_pages(
         yield page
 
 
-def _in_file_order(refs: list[PageRef]) -> bool:
-    return all(a.index < b.index for a, b in pairwise(refs))
+def _frames_in_order(refs: list[PageRef]) -> bool:
+    """Whether the pages are frames of one image in file order (one pass reads them)."""
+    in_order = all(a.index < b.index for a, b in pairwise(refs))
+    return in_order and all(ref.kind == "frames" for ref in refs)
 
 
 def _read_frames(
@@ -135,11 +136,11 @@ def _read_frames(
     options: DocumentOptions,
     languages: str | Sequence[str] | None,
 ) -> Iterator[Page]:
-    """Read a single image, or a PIL image's selected frames, in one pass.
+    """Read a single image, or the selected frames of an image, in one pass.
 
-    A reference per frame of a PIL image would move the image back to the
-    caller's frame after each page, and a GIF's frames are decoded again
-    from its first one on every move.
+    One opening of the file (or one walk through a PIL image) for all the
+    frames: loading each frame on its own would open the file again and, for
+    a GIF or an animated PNG or WebP, decode every frame before it again.
     """
     name = describe(source)
     if refs is not None:
@@ -148,14 +149,16 @@ def _read_frames(
         indices = select_pages(options.pages, 1, name)  # a single image: page 1
     else:
         indices = None
-    wanted = None if indices is None else set(indices)
-    for index, frame in enumerate(iter_frames(data, max_pixels=engine.max_pixels)):
-        if wanted is not None and index not in wanted:
-            continue
+    if isinstance(data, bytes) and callable(getattr(source, "read", None)):
+        data = io.BytesIO(data)  # messages name the file object it was read from
+    frames = iter_frames(data, max_pixels=engine.max_pixels, frames=indices)
+    numbers = count() if indices is None else indices
+    # zip stops at the last page wanted: the frames after it stay undecoded
+    for index, frame in zip(numbers, frames, strict=False):
         yield engine.read_loaded(
             PageImage(
                 frame.image,
-                frame.name,
+                name,
                 frame.decode_seconds,
                 frame.encoded,
                 frame.format,
@@ -163,8 +166,6 @@ def _read_frames(
             ),
             languages=languages,
         )
-        if indices is not None and index == indices[-1]:
-            return  # the last page wanted: the frames after it stay undecoded
 
 
 def read_items(
