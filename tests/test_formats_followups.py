@@ -127,3 +127,23 @@ def test_text_with_a_byte_order_mark_loads_as_its_bytes_do(kind):
     else:
         text = dumps(Page(width=10, height=5), "json")
     assert loads("\ufeff" + text) == loads(("\ufeff" + text).encode("utf-8"))
+
+
+@pytest.mark.parametrize("label", ["ISO-8859-1", "us-ascii", "windows-1252"])
+def test_html_hocr_labelled_latin1_reads_as_windows_1252(label):
+    """HTML reads a Latin-1 or ASCII label as windows-1252, as browsers do."""
+    from unocr.formats import loads
+
+    html = (
+        '<html><head><meta http-equiv="Content-Type" '
+        f'content="text/html; charset={label}"></head><body>'
+        "<div class=ocr_page title='bbox 0 0 300 50'>"
+        "<span class='ocr_line' title='bbox 0 0 300 40'>"
+        "<span class='ocrx_word' title='bbox 1 1 200 30'>\u201cna\u00efve\u201d\u2014\u20ac5"
+        "</span></span></div></body></html>"
+    )
+    data = html.encode("cp1252")
+    assert loads(data, "hocr").text == "\u201cna\u00efve\u201d\u2014\u20ac5"
+    # a byte windows-1252 leaves undefined stays its C1 character
+    odd = data.replace("\u20ac".encode("cp1252"), b"\x81")
+    assert loads(odd, "hocr").words[0].text.endswith("\x815")

@@ -417,12 +417,38 @@ def parse_markup(
         return parse_html(data, what=what, limits=limits)
 
 
+def _c1_as_windows_1252() -> dict[int, str]:
+    """What HTML reads bytes 0x80-0x9F as under a Latin-1 label (windows-1252).
+
+    The five bytes windows-1252 leaves undefined stay their C1 characters,
+    as the WHATWG Encoding Standard decodes them.
+    """
+    table: dict[int, str] = {}
+    for byte in range(0x80, 0xA0):
+        try:
+            table[byte] = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            table[byte] = chr(byte)
+    return table
+
+
+# HTML (the WHATWG Encoding Standard) reads these labels as windows-1252, as
+# browsers do: files so labelled hold its quotes, dashes and euro sign.
+_LATIN1_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
+     "cp819", "ibm819", "iso-ir-100", "csisolatin1", "us-ascii", "ascii",
+     "windows-1252", "cp1252", "x-cp1252"}
+)  # fmt: skip
+_WINDOWS_1252_C1 = _c1_as_windows_1252()
+
+
 def _html_text(data: bytes, what: str) -> str:
     """An HTML document's bytes as text, in the encoding the document names.
 
     A byte-order mark names it, else a ``<meta charset>`` or ``<meta
     http-equiv="Content-Type">`` in the first 64 KiB, else an XML
-    declaration; without any, UTF-8.
+    declaration; without any, UTF-8. A Latin-1 or ASCII label means
+    windows-1252, as it does in HTML.
 
     Raises:
         FormatError: The bytes are not in that encoding, or Python does not
@@ -434,6 +460,8 @@ def _html_text(data: bytes, what: str) -> str:
         encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
         if encoding.startswith(("utf-16", "utf-32")):
             encoding = "utf-8"  # found in ASCII bytes: not what the bytes are
+    if encoding in _LATIN1_LABELS:
+        return data.decode("latin-1").translate(_WINDOWS_1252_C1)
     try:
         return data.decode(encoding)
     except LookupError:
