@@ -32,8 +32,10 @@ for local use (name a custom Tesseract model ``qaa.traineddata``, say).
 Retired codes (``"mol"``) and invented ones (``"xyz"``) are refused, so that a
 typo fails at once rather than as a missing model. The ISO tables are
 pycountry's: 8,000 rows of data that must follow ISO's yearly changes are
-not ours to copy by hand. pycountry is imported, and its tables loaded
-(tens of milliseconds, once), only for a code the table above does not have.
+not ours to copy by hand, nor are ISO 15924's script codes, which tell a
+script subtag (``"Latn"``) from four letters of another kind (``"vert"``).
+pycountry is imported, and its tables loaded (tens of milliseconds, once),
+only for a code or script the tables here do not have.
 
 Examples:
     >>> normalize_languages("en, KO, ger, chi_sim, pt_br")
@@ -348,6 +350,15 @@ _LIKELY_SCRIPTS: dict[str, str] = {
     "sr": "Cyrl",
 }
 
+# The scripts the tables above name, known without pycountry's ISO 15924 table.
+_KNOWN_SCRIPTS = frozenset(
+    {
+        *_LIKELY_SCRIPTS.values(),
+        *(script for script in _TESSERACT_SUFFIXES.values() if script),
+        *(tag.split("-")[1] for tag in TESSERACT_NAMES.values() if "-" in tag),
+    }
+)
+
 _BY_3 = {lang.iso639_3: lang for lang in LANGUAGES}
 _BY_1 = {lang.iso639_1: lang for lang in LANGUAGES if lang.iso639_1}
 _BY_NAME = {lang.name.lower(): lang for lang in LANGUAGES}
@@ -419,12 +430,51 @@ def _is_iso639(code: str) -> bool:
     )
 
 
+def _is_script(subtag: str) -> bool:
+    """Whether a subtag is an ISO 15924 script code, in any case (``"hant"``).
+
+    Those the tables above name are; other four letters are looked up in
+    pycountry's ISO 15924 table, imported here, on first need. Four letters
+    no script has (``"vert"``, ``"best"``) are no script.
+    """
+    if len(subtag) != 4 or not subtag.isalpha():
+        return False
+    if subtag.title() in _KNOWN_SCRIPTS:
+        return True
+    import pycountry
+
+    return pycountry.scripts.get(alpha_4=subtag) is not None
+
+
+def _is_region(subtag: str) -> bool:
+    """Whether a subtag is a region: two letters (``"BR"``) or three digits."""
+    return (len(subtag) == 2 and subtag.isalpha()) or (
+        len(subtag) == 3 and subtag.isdigit()
+    )
+
+
 def _subtag(value: str) -> str:
-    if len(value) == 4 and value.isalpha():
+    if _is_script(value):
         return value.title()  # script: Hant, Latn
-    if (len(value) == 2 and value.isalpha()) or (len(value) == 3 and value.isdigit()):
+    if _is_region(value):
         return value.upper()  # region: BR, 419
-    return value.lower()
+    return value.lower()  # anything else, a variant: 1996, custom
+
+
+def _expand_name(key: str) -> str:
+    """A name led by a Tesseract name of :data:`TESSERACT_NAMES`, led by its tag.
+
+    Args:
+        key: A name in lower case, ``_`` between its parts.
+
+    Returns:
+        E.g. ``"zh_hans_custom"`` for ``"chi_sim_custom"``; other names as
+        given.
+    """
+    for name, tag in TESSERACT_NAMES.items():
+        if key.startswith(f"{name}_"):
+            return tag.lower().replace("-", "_") + key[len(name) :]
+    return key
 
 
 def _suggestion(raw: str) -> Language | None:
@@ -475,10 +525,11 @@ def model_language(code: str) -> tuple[str, str | None]:
 
     Returns:
         The shortest ISO 639 code of the language, Norwegian (``"no"``) for
-        its written standards ``"nb"`` and ``"nn"``; and the script subtag,
-        else the script the language is written in in the code's region
-        where that decides a model (``"zh-TW"`` -> ``"Hant"``, ``"zh-MY"``
-        -> ``"Hans"``, ``"sr"`` -> ``"Cyrl"``), else ``None``. Regions are
+        its written standards ``"nb"`` and ``"nn"``; and the script subtag
+        (an ISO 15924 code), else the script the language is written in in
+        the code's region where that decides a model (``"zh-TW"`` ->
+        ``"Hant"``, ``"zh-MY"`` -> ``"Hans"``, ``"sr"`` -> ``"Cyrl"``), else
+        ``None``. Regions and other subtags (``"1996"``, ``"vert"``) are
         dropped.
 
     Examples:
@@ -490,7 +541,7 @@ def model_language(code: str) -> tuple[str, str | None]:
     head, *rest = code.strip().replace("_", "-").split("-")
     head = _shortest(_WITHDRAWN.get(head.lower(), head.lower()))
     subtags = [_subtag(sub) for sub in rest]
-    scripts = [sub for sub in subtags if len(sub) == 4 and sub.isalpha()]
+    scripts = [sub for sub in subtags if _is_script(sub)]
     regions = [f"{head}-{sub}" for sub in subtags]
     scripts += [_LIKELY_SCRIPTS[tag] for tag in regions if tag in _LIKELY_SCRIPTS]
     script = scripts[0] if scripts else _LIKELY_SCRIPTS.get(head)
@@ -505,12 +556,15 @@ def normalize_language(code: str) -> str:
             ``"pt_BR"``), or a Tesseract traineddata name (``"chi_sim"``).
 
     Returns:
-        The shortest ISO 639 code, with its script subtag title-cased and its
-        region upper-cased; a Tesseract name becomes the tag it reads
-        (``"chi_sim"`` -> ``"zh-Hans"``). Tesseract's variants that no tag
-        names (``"jpn_vert"``, ``"ita_old"``, ``"frk"``) are kept, hyphenated,
-        so that the model asked for is the one run; so are its models that
-        read no language (``"osd"``). A language found in a file reads such a
+        The shortest ISO 639 code, with its script subtag title-cased, its
+        region upper-cased and any other subtag in lower case (a model of
+        your own: ``"eng_custom"`` -> ``"en-custom"``, which
+        :func:`to_tesseract` maps back); a Tesseract name becomes the tag it
+        reads (``"chi_sim"`` -> ``"zh-Hans"``, ``"chi_sim_custom"`` ->
+        ``"zh-Hans-custom"``). Tesseract's variants that no tag names
+        (``"jpn_vert"``, ``"ita_old"``, ``"frk"``) are kept, hyphenated, so
+        that the model asked for is the one run; so are its models that read
+        no language (``"osd"``). A language found in a file reads such a
         variant as its language (:func:`parse_language`).
 
     Raises:
@@ -520,6 +574,8 @@ def normalize_language(code: str) -> str:
     Examples:
         >>> normalize_language("ENG"), normalize_language("zh_hant_tw")
         ('en', 'zh-Hant-TW')
+        >>> normalize_language("eng_custom"), normalize_language("eng_Best")
+        ('en-custom', 'en-best')
     """
     raw = code.strip()
     if not _CODE.match(raw):
@@ -531,7 +587,7 @@ def normalize_language(code: str) -> str:
         return TESSERACT_NAMES[key]
     if _tesseract_tag(key) is not None:  # a variant: asked for by its name
         return key.replace("_", "-")
-    head, *rest = key.split("_")
+    head, *rest = _expand_name(key).split("_")
     head = _WITHDRAWN.get(head, head)
     if len(head) == 2 and head not in _BY_1:
         raise _refuse(code, "is not an ISO 639-1 language code")
@@ -674,6 +730,11 @@ def to_tesseract(code: str) -> str:
 
     Returns:
         The traineddata name, e.g. ``"eng"`` (model file ``eng.traineddata``).
+        A region only decides the script (:func:`model_language`), a script
+        the model (``"sr-Latn"``: ``srp_latn``); any other subtag, which no
+        model of Tesseract's is named for, is kept, joined with ``_``: the
+        name of a model of your own (``"en-custom"``, from ``"eng_custom"``:
+        ``eng_custom``), never another model in its place.
 
     Raises:
         LanguageCodeError: An unknown two-letter code.
@@ -685,15 +746,20 @@ def to_tesseract(code: str) -> str:
         ('srp_latn', 'jpn_vert', 'deu')
         >>> to_tesseract("nb-NO"), to_tesseract("zh-MY"), to_tesseract("tl")
         ('nor', 'chi_sim', 'fil')
+        >>> to_tesseract("en-US-custom"), to_tesseract("zh-Hant-custom")
+        ('eng_custom', 'chi_tra_custom')
     """
     key = code.strip().lower().replace("-", "_")
     if _tesseract_tag(key) is not None:
         return key
-    head, script = model_language(code)
-    for candidate in (f"{head}-{script}".lower(), head):
-        if candidate in _TESSERACT_FOR_TAG:
-            return _TESSERACT_FOR_TAG[candidate]
-    return to_iso639_3(head)
+    key = _expand_name(key)
+    head, script = model_language(key)
+    candidates = (f"{head}-{script}".lower(), head)
+    mapped = [_TESSERACT_FOR_TAG[c] for c in candidates if c in _TESSERACT_FOR_TAG]
+    name = mapped[0] if mapped else to_iso639_3(head)
+    rest = key.split("_")[1:]
+    variants = [sub for sub in rest if not (_is_script(sub) or _is_region(sub))]
+    return "_".join([name, *variants])
 
 
 def from_tesseract(name: str) -> str | None:

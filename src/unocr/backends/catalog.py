@@ -381,29 +381,6 @@ def pipeline_parts(name: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
-def canonical_name(name: str) -> str:
-    """The registered spelling of a backend name or alias, importing nothing.
-
-    Any case; a built-in engine's alias gives its name, a pipeline's parts
-    each theirs; any other name (an engine registered at run time or by an
-    entry point) is itself, stripped and in lower case.
-
-    Examples:
-        >>> canonical_name(" Keras_OCR "), canonical_name("google+Tesseract")
-        ('keras-ocr', 'gcv+tesseract')
-    """
-    key = name.strip().lower()
-    parts = pipeline_parts(key)
-    if parts is not None:
-        return PIPELINE_SEPARATOR.join(_name_of(p) for p in parts)
-    return _name_of(key)
-
-
-def _name_of(key: str) -> str:
-    entry = _BY_NAME.get(key)
-    return key if entry is None else entry.name
-
-
 #: What joins a cascade's engine names in one backend name ("rapidocr/gcv").
 CASCADE_SEPARATOR = "/"
 
@@ -436,3 +413,47 @@ def cascade_parts(name: str) -> list[str] | None:
             "names with '/', e.g. 'rapidocr/tesseract'"
         )
     return parts
+
+
+def canonical_name(name: str) -> str:
+    """The registered spelling of a backend name or alias, importing nothing.
+
+    Any case; a built-in engine's alias gives its name, a pipeline's parts
+    each theirs, a cascade's engines each theirs (an engine of a cascade may
+    be a pipeline: :data:`CASCADE_SEPARATOR` separates the engines first,
+    then :data:`PIPELINE_SEPARATOR` a pipeline's stages); any other name (an
+    engine registered at run time or by an entry point) is itself, stripped
+    and in lower case. So is a cascade's name with an empty engine name,
+    which the lookup refuses (:func:`cascade_parts`).
+
+    Examples:
+        >>> canonical_name(" Keras_OCR "), canonical_name("google+Tesseract")
+        ('keras-ocr', 'gcv+tesseract')
+        >>> canonical_name("rapidocr / Google")
+        'rapidocr/gcv'
+        >>> canonical_name("RapidOCR + Tesseract / google")
+        'rapidocr+tesseract/gcv'
+        >>> canonical_name("rapidocr/")
+        'rapidocr/'
+    """
+    key = name.strip().lower()
+    try:
+        engines = cascade_parts(key)
+    except ConfigError:
+        return key
+    if engines is not None:
+        return CASCADE_SEPARATOR.join(_engine_name(e) for e in engines)
+    return _engine_name(key)
+
+
+def _engine_name(key: str) -> str:
+    """The registered spelling of one engine, or of a pipeline's two stages."""
+    parts = pipeline_parts(key)
+    if parts is not None:
+        return PIPELINE_SEPARATOR.join(_name_of(p) for p in parts)
+    return _name_of(key)
+
+
+def _name_of(key: str) -> str:
+    entry = _BY_NAME.get(key)
+    return key if entry is None else entry.name

@@ -1,0 +1,199 @@
+"""Names that must mean one thing wherever they are looked up.
+
+A cascade's name, in any spelling of its engines, is one engine: its
+``unocr.toml`` table, ``unocr.read``'s cache and the executors' specs find it.
+A Tesseract model asked for by a name unocr cannot map is that model or an
+error, never another model.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import unocr
+from unocr import _api
+from unocr.backends.catalog import canonical_name
+from unocr.errors import ConfigError, LanguageUnavailableError
+from unocr.executors import BackendSpec
+from unocr.isolation.config import configured_options
+from unocr.languages import normalize_language, to_tesseract
+
+
+@pytest.fixture
+def config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], Path]]:
+    """Write the unocr.toml in force (``UNOCR_CONFIG``); the cache starts empty."""
+    path = tmp_path / "cfg" / "unocr.toml"
+    path.parent.mkdir()
+    monkeypatch.setenv("UNOCR_CONFIG", str(path))
+    monkeypatch.delenv("UNOCR_PYTHON_TESSERACT", raising=False)
+    unocr.clear_cache()
+
+    def write(text: str) -> Path:
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    yield write
+    unocr.clear_cache()
+
+
+# ------------------------------------------------------------ 1. cascade names
+@pytest.mark.parametrize(
+    ("given", "canonical"),
+    [
+        ("rapidocr/tesseract", "rapidocr/tesseract"),
+        ("rapidocr / Tesseract", "rapidocr/tesseract"),
+        ("RapidOCR/google", "rapidocr/gcv"),
+        (" Keras_OCR / Google / tesseract ", "keras-ocr/gcv/tesseract"),
+        ("rapidocr + Tesseract / GOOGLE", "rapidocr+tesseract/gcv"),
+        ("google/rapidocr+keras_ocr", "gcv/rapidocr+keras-ocr"),
+    ],
+)
+def test_canonical_name_spells_each_engine_of_a_cascade_as_registered(
+    given: str, canonical: str
+) -> None:
+    assert canonical_name(given) == canonical
+    assert canonical_name(canonical) == canonical
+
+
+def test_a_malformed_cascade_name_is_itself_and_still_refused_by_lookup() -> None:
+    assert canonical_name(" Rapidocr/ ") == "rapidocr/"
+    with pytest.raises(ConfigError, match="an engine name is empty"):
+        unocr.get_backend("rapidocr/")
+
+
+def test_a_cascade_table_applies_in_any_spelling_of_its_engines(config) -> None:
+    config(
+        '[backends."rapidocr/google".options]\nbelow = 0.25\n'
+        '[backends."Tesseract / tesseract".options]\nbelow = 0.3\n'
+    )
+    for asked in ("rapidocr/gcv", "rapidocr/google", "RapidOCR / GCV"):
+        assert configured_options(canonical_name(asked))[0] == {"below": 0.25}
+    for asked in ("tesseract/tesseract", "tesseract / Tesseract"):
+        assert configured_options(canonical_name(asked))[0] == {"below": 0.3}
+
+
+@pytest.mark.parametrize(
+    ("table", "asked"),
+    [
+        ('"tesseract/tesseract"', "Tesseract / tesseract"),
+        ('"Tesseract / Tesseract"', "tesseract/tesseract"),
+        ('"tesseract+tesseract/tesseract"', "tesseract + tesseract / TESSERACT"),
+    ],
+)
+def test_get_backend_takes_the_cascade_table_in_any_spelling(
+    config, table: str, asked: str
+) -> None:
+    config(f"[backends.{table}.options]\nbelow = 0.25\n")
+    with unocr.get_backend(asked) as cascade:
+        assert cascade.below == 0.25  # type: ignore[attr-defined]
+
+
+def test_every_spelling_of_a_cascade_shares_one_cached_engine(config) -> None:
+    config("")
+    first, shared = _api._cached("Tesseract / tesseract", {})
+    again, _ = _api._cached("tesseract/tesseract", {})
+    assert shared and again is first
+
+
+def test_an_executor_spec_names_a_cascade_canonically() -> None:
+    assert BackendSpec.named("Tesseract / tesseract", {}).name == "tesseract/tesseract"
+
+
+# ------------------------------------------------------ 2. Tesseract model names
+@pytest.mark.parametrize(
+    ("asked", "model"),
+    [
+        ("eng_custom", "eng_custom"),
+        ("en-custom", "eng_custom"),
+        ("en-US-custom", "eng_custom"),
+        ("deu_custom", "deu_custom"),
+        ("chi_sim_custom", "chi_sim_custom"),
+        ("zh-Hant-custom", "chi_tra_custom"),
+        ("srp_latn_custom", "srp_latn_custom"),
+        ("deu_latf_custom", "deu_latf_custom"),
+        ("jpn_vert_custom", "jpn_vert_custom"),
+        ("ja-vert", "jpn_vert"),
+        ("eng_best", "eng_best"),
+        ("qaa_x", "qaa_x"),
+    ],
+)
+def test_a_model_name_unocr_cannot_map_keeps_its_variant(
+    asked: str, model: str
+) -> None:
+    assert to_tesseract(normalize_language(asked)) == model
+
+
+@pytest.mark.parametrize(
+    ("asked", "model"),
+    [
+        ("chi_sim", "chi_sim"),
+        ("srp_latn", "srp_latn"),
+        ("deu_latf", "deu_latf"),
+        ("jpn_vert", "jpn_vert"),
+        ("frk", "frk"),
+        ("en-US", "eng"),
+        ("pt-BR", "por"),
+        ("es-419", "spa"),
+        ("sr-Latn", "srp_latn"),
+        ("sr-Cyrl", "srp"),
+        ("en-Latn", "eng"),
+        ("qaa-Latn", "qaa"),
+        ("zh-TW", "chi_tra"),
+    ],
+)
+def test_names_mapped_on_purpose_are_still_mapped(asked: str, model: str) -> None:
+    assert to_tesseract(normalize_language(asked)) == model
+
+
+@pytest.fixture
+def tessdata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """A tessdata folder in force (``TESSDATA_PREFIX``) with eng under given names."""
+    if shutil.which("tesseract") is None:
+        pytest.skip(
+            "the tesseract program is not installed (apt-get install tesseract-ocr)"
+        )
+    from unocr.backends.tesseract.install import probe
+
+    datadir = probe(shutil.which("tesseract") or "tesseract", None).datadir
+    if datadir is None or not (Path(datadir) / "eng.traineddata").is_file():
+        pytest.skip("Tesseract's eng model is not installed (tesseract-ocr-eng)")
+
+    def make(*models: str) -> Path:
+        folder = tmp_path / "tessdata"
+        folder.mkdir()
+        if (Path(datadir) / "configs").is_dir():
+            (folder / "configs").symlink_to(Path(datadir) / "configs")
+        for model in models:
+            shutil.copyfile(
+                Path(datadir) / "eng.traineddata", folder / f"{model}.traineddata"
+            )
+        monkeypatch.setenv("TESSDATA_PREFIX", str(folder))
+        return folder
+
+    return make
+
+
+def test_a_custom_model_asked_for_is_the_one_tesseract_runs(
+    tessdata, snippet: Image.Image
+) -> None:
+    tessdata("eng_custom")  # no eng.traineddata: only the model asked for can run
+    with unocr.get_backend("tesseract", languages=["eng_custom"]) as engine:
+        page = engine.read(snippet)
+    assert "This is a lot of 12 point text" in page.text
+
+
+def test_a_missing_custom_model_is_an_error_naming_its_file(tessdata) -> None:
+    folder = tessdata("eng")  # English is installed, the custom model is not
+    with pytest.raises(LanguageUnavailableError) as info:
+        unocr.get_backend("tesseract", languages=["eng_custom"])
+    message = str(info.value)
+    assert f"eng_custom.traineddata not found in {folder}" in message
+    assert "installed: eng" in message
+    assert info.value.language == "en-custom"
