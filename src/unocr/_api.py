@@ -19,7 +19,7 @@ from unocr.registry import canonical_name, resolve_backend
 
 __all__ = ["clear_cache", "get_backend", "read", "read_many", "read_pages"]
 
-_Key = tuple[str, Hashable, Hashable]
+_Key = tuple[str, Hashable]
 _cache: BuildOnce[_Key] = BuildOnce()
 
 
@@ -82,21 +82,24 @@ def _freeze(value: Any) -> Hashable:
 def _cached(name: str, options: dict[str, Any]) -> tuple[Backend, bool]:
     """The shared backend for (name, options); second item: whether shared.
 
-    The key holds the configuration in force too
+    Each engine is kept under the configuration in force when it was built
     (:func:`unocr.isolation.config.config_key`), so a changed ``unocr.toml``,
-    or another one in a new working folder, builds the engine anew. An engine
-    is built outside the cache's lock, so reads of cached engines go on
-    meanwhile, and once for concurrent first reads
+    or another one in a new working folder, builds the engine anew; the one
+    it replaces is closed once no call reads with it. An engine is built
+    outside the cache's lock, so reads of cached engines go on meanwhile,
+    and once for concurrent first reads
     (:class:`~unocr._build_once.BuildOnce`).
     """
     from unocr.isolation.config import config_key
 
     canonical = canonical_name(name)
     try:
-        key: _Key = (canonical, _freeze(options), config_key())
+        key: _Key = (canonical, _freeze(options))
     except TypeError:
         return get_backend(canonical, **options), False
-    return _cache.get(key, lambda: get_backend(canonical, **options)), True
+    return _cache.get(
+        key, lambda: get_backend(canonical, **options), version=config_key()
+    ), True
 
 
 def clear_cache() -> None:

@@ -219,7 +219,11 @@ class LanguageUnavailableError(BackendUnavailableError):
 
     Attributes:
         language: The requested language (ISO 639 code as the user gave it).
+        source: The file that gave the language (an engine's ``languages`` in
+            ``unocr.toml``), or ``None`` for an argument.
     """
+
+    source: str | None = None
 
     def __init__(
         self,
@@ -248,7 +252,14 @@ class RegistrationError(UnocrError, ValueError):
 
 
 class LanguageCodeError(UnocrError, ValueError):
-    """A language was not given as an ISO 639 code (the message names the right one)."""
+    """A language was not given as an ISO 639 code (the message names the right one).
+
+    Attributes:
+        source: The file that gave the code (an engine's ``languages`` in
+            ``unocr.toml``), or ``None`` for an argument.
+    """
+
+    source: str | None = None
 
 
 class ImageError(UnocrError, ValueError):
@@ -402,13 +413,23 @@ class ConfigError(UnocrError, ValueError):
     Attributes:
         source: Where the bad setting came from (a file path or an environment
             variable), or ``None`` for an argument.
+        option: The option whose value was refused, when the check that
+            raised knows it (``"psm"``), else ``None``.
     """
 
+    option: str | None = None
+
     def __init__(
-        self, message: str, *, source: str | None = None, backend: str | None = None
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        backend: str | None = None,
+        option: str | None = None,
     ) -> None:
         super().__init__(message, backend=backend)
         self.source = source
+        self.option = option
 
 
 class EngineCrashedError(RecognitionError):

@@ -230,10 +230,10 @@ class RemoteBackend(Backend):
         )
 
 
-_Key = tuple[bytes, Hashable]
-_built: BuildOnce[_Key] = BuildOnce()
-#: The last failed build of each key: the batch it failed in, and its error.
-_failed: dict[_Key, tuple[str, UnocrError]] = {}
+_built: BuildOnce[bytes] = BuildOnce()
+#: The last failed build of each spec and configuration: the batch it failed
+#: in, and its error.
+_failed: dict[tuple[bytes, Hashable], tuple[str, UnocrError]] = {}
 
 
 def worker_backend(
@@ -241,12 +241,19 @@ def worker_backend(
 ) -> Backend:
     """This process's backend for ``spec``, built on first use and kept.
 
-    The cache's key is the spec and the configuration in force
-    (:func:`unocr.isolation.config.config_key`), so a changed ``unocr.toml``
-    builds the backend anew. A backend is built outside the cache's lock, so
-    tasks whose backend is built go on meanwhile, and once for concurrent
-    first calls (:class:`~unocr._build_once.BuildOnce`): one model load per
-    process.
+    The cache keeps a backend per spec, under the configuration in force
+    when it was built (:func:`unocr.isolation.config.config_key`), so a
+    changed ``unocr.toml`` builds the backend anew; the one it replaces is
+    closed once no task reads with it. A backend is built outside the
+    cache's lock, so tasks whose backend is built go on meanwhile, and once
+    for concurrent first calls (:class:`~unocr._build_once.BuildOnce`): one
+    model load per process.
+
+    The build is done on behalf of the process that sent the task, which
+    checks the engine names of its ``unocr.toml`` itself (its registry may
+    know engines this process does not):
+    :func:`~unocr.isolation.config.leave_names_to_parent`. A thread of that
+    process running this leaves them for this build only.
 
     Args:
         spec: What to build.
@@ -263,24 +270,26 @@ def worker_backend(
     Raises:
         unocr.errors.UnocrError: The build failed.
     """
-    from unocr.isolation.config import config_key
+    from unocr.isolation.config import config_key, leave_names_to_parent
 
-    cache_key: _Key = (pickle.dumps(spec) if key is None else key, config_key())
+    pickled = pickle.dumps(spec) if key is None else key
+    version = config_key()
 
     def build() -> Backend:  # under the key's own lock
-        failed = _failed.get(cache_key)
+        failed = _failed.get((pickled, version))
         if batch is not None and failed is not None and failed[0] == batch:
             raise copy.copy(failed[1])
         try:
-            backend = spec.build()
+            with leave_names_to_parent():
+                backend = spec.build()
         except UnocrError as err:
             if batch is not None:
-                _failed[cache_key] = (batch, copy.copy(err))
+                _failed[pickled, version] = (batch, copy.copy(err))
             raise
-        _failed.pop(cache_key, None)
+        _failed.pop((pickled, version), None)
         return backend
 
-    return _built.get(cache_key, build)
+    return _built.get(pickled, build, version=version)
 
 
 def clear_worker_backends() -> None:

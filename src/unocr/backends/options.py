@@ -27,6 +27,7 @@ import difflib
 import functools
 import inspect
 import math
+import re
 import reprlib
 import types
 import typing
@@ -128,6 +129,7 @@ def check_options(
                 f"the {backend} backend needs the option"
                 f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
                 backend=backend,
+                option=missing[0],
             )
     if isinstance(options, Mapping):
         _check_types(backend, factory, options)
@@ -194,6 +196,7 @@ def _check_types(
                 f"the {backend} backend's option {name} must be {describe_type(hint)}, "
                 f"got {shown_value(name, value)}",
                 backend=backend,
+                option=name,
             )
 
 
@@ -320,6 +323,16 @@ def describe_type(hint: object) -> str:
     return str(hint).replace("typing.", "")
 
 
+def _option(name: str) -> str | None:
+    """The option a check's ``name`` is about: its leading identifier.
+
+    ``timeout`` of ``"timeout under [backends.x] in unocr.toml"``,
+    ``engine_options`` of ``"engine_options['Det.thresh']"``.
+    """
+    found = re.match(r"[A-Za-z_]\w*", name)
+    return found.group() if found else None
+
+
 def check_count(
     value: object, name: str, *, none: bool = False, maximum: int | None = None
 ) -> int | None:
@@ -350,9 +363,14 @@ def check_count(
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         also = " (or None)" if none else ""
-        raise ConfigError(f"{name} must be a whole number >= 1{also}, got {value!r}")
+        raise ConfigError(
+            f"{name} must be a whole number >= 1{also}, got {value!r}",
+            option=_option(name),
+        )
     if maximum is not None and value > maximum:
-        raise ConfigError(f"{name} must be at most {maximum:,}, got {value:,}")
+        raise ConfigError(
+            f"{name} must be at most {maximum:,}, got {value:,}", option=_option(name)
+        )
     return value
 
 
@@ -393,7 +411,9 @@ def check_number(
     else:
         wanted = f"a finite number {'>' if above else '>='} {minimum:g}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be {wanted}, got {value!r}")
+        raise ConfigError(
+            f"{name} must be {wanted}, got {value!r}", option=_option(name)
+        )
     number = float(value)
     if (
         not math.isfinite(number)
@@ -401,7 +421,9 @@ def check_number(
         or (above and number == minimum)
         or (maximum is not None and number > maximum)
     ):
-        raise ConfigError(f"{name} must be {wanted}, got {value!r}")
+        raise ConfigError(
+            f"{name} must be {wanted}, got {value!r}", option=_option(name)
+        )
     return number
 
 
@@ -444,6 +466,7 @@ def check_seconds(
             f"{name} must be a finite number of seconds > 0{also}, got "
             f"{reprlib.repr(value)}",
             source=source,
+            option=_option(name),
         )
     return float(value)
 
@@ -475,4 +498,6 @@ def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
         return value
     *rest, last = [repr(c) for c in allowed]
     either = f"{', '.join(rest)} or {last}" if rest else last
-    raise ConfigError(f"{name} must be {either}, got {reprlib.repr(value)}")
+    raise ConfigError(
+        f"{name} must be {either}, got {reprlib.repr(value)}", option=_option(name)
+    )

@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from unocr.backends.base import Backend
-    from unocr.errors import ConfigError, UnknownOptionError
+    from unocr.errors import (
+        ConfigError,
+        LanguageCodeError,
+        LanguageUnavailableError,
+        UnknownOptionError,
+    )
 
 __all__ = ["ISOLATION_OPTIONS", "UNSET_IF_NONE", "FileOptions", "isolated_backend"]
 
@@ -81,25 +86,43 @@ class FileOptions:
         tables: Each option the file gave (and the call did not), with the
             table that sets it, e.g. ``{"psm": "[backends.tesseract.options]"}``.
         config: The file (``None`` when no file is in force).
+        call: The engine options the call gave itself.
     """
 
     backend: str
     tables: Mapping[str, str] = field(default_factory=dict)
     config: str | None = None
+    call: frozenset[str] = frozenset()
 
     @contextmanager
     def named(self) -> Iterator[None]:
         """Name the file in an error about an option it gave, raised inside.
+
+        An error is about the option its check names
+        (:attr:`ConfigError.option <unocr.errors.ConfigError>`), else the
+        one its message begins with (``psm must be ...``, ``config: ...``),
+        else an option it names when it names options of the file and none
+        of the call. A language error is about ``languages``.
 
         Raises:
             unocr.errors.UnknownOptionError: An option the engine does not
                 have; the message names the table and file when the file
                 gave it.
             unocr.errors.ConfigError: A value the engine refuses; when the
-                message names an option the file gave (and no file is named
-                yet), a new one naming the table and file, with ``.source``.
+                file gave the option (and no file is named yet), a new one
+                naming the table and file, with ``.source``.
+            unocr.errors.LanguageCodeError: A language code the engine
+                refuses; the same error naming the table and file (and with
+                ``.source``) when the file gave ``languages``.
+            unocr.errors.LanguageUnavailableError: A language the engine
+                cannot read; likewise.
         """
-        from unocr.errors import ConfigError, UnknownOptionError
+        from unocr.errors import (
+            ConfigError,
+            LanguageCodeError,
+            LanguageUnavailableError,
+            UnknownOptionError,
+        )
 
         try:
             yield
@@ -110,36 +133,71 @@ class FileOptions:
             if named is None:
                 raise
             raise named from None
+        except (LanguageCodeError, LanguageUnavailableError) as err:
+            raise self._language(err) from None
+
+    def _where(self, option: str) -> str | None:
+        """``It is set under TABLE in FILE``, when the file gave ``option``."""
+        table = self.tables.get(option)
+        if table is None or self.config is None:
+            return None
+        return f"It is set under {table} in {self.config}"
 
     def _unknown(self, err: UnknownOptionError) -> UnknownOptionError:
         """The error, naming the file when the option came from it."""
-        table = self.tables.get(err.option)
-        if table is not None and self.config is not None:
-            err.message += (
-                f" It is set under {table} in {self.config}; fix or remove it there."
-            )
+        where = self._where(err.option)
+        if where is not None:
+            err.message += f" {where}; fix or remove it there."
             err.args = (err.message,)
         return err
+
+    def _language(
+        self, err: LanguageCodeError | LanguageUnavailableError
+    ) -> LanguageCodeError | LanguageUnavailableError:
+        """The error, naming the file when it gave the languages (``.source``)."""
+        where = self._where("languages")
+        if where is None or err.source is not None:
+            return err
+        fix = getattr(err, "fix", None)
+        said = err.message
+        if fix and said.endswith(f" Fix: {fix}"):  # the fix stays last
+            said = said[: -len(f" Fix: {fix}")]
+            err.message = f"{said.rstrip('.')}. {where}; change it there. Fix: {fix}"
+        else:
+            err.message = f"{said.rstrip('.')}. {where}; fix it there."
+        err.args = (err.message,)
+        err.source = self.config
+        return err
+
+    def _about(self, err: ConfigError) -> list[str]:
+        """The options a refused value is about (see :meth:`named`)."""
+        if err.option is not None:
+            return [err.option]
+        said = str(err)
+        options = [*self.tables, *self.call]
+        for option in options:
+            if re.match(rf"{re.escape(option)}(?!\w)", said):
+                return [option]
+        named = [o for o in options if re.search(rf"(?<!\w){re.escape(o)}(?!\w)", said)]
+        return named if all(o in self.tables for o in named) else []
 
     def _refused(self, err: ConfigError) -> ConfigError | None:
         """The error naming the file, if it is about an option the file gave."""
         from unocr.errors import ConfigError
 
-        if err.source is not None or self.config is None:
+        if err.source is not None:
+            return None
+        options = [o for o in self._about(err) if self._where(o) is not None]
+        if not options:
             return None
         said = str(err)
-        tables = [
-            table
-            for option, table in self.tables.items()
-            if re.search(rf"(?<!\w){re.escape(option)}(?!\w)", said)
-        ]
-        if not tables:
-            return None
+        tables = " and ".join(dict.fromkeys(self.tables[o] for o in options))
         return ConfigError(
-            f"{said.rstrip('.')}. It is set under "
-            f"{' and '.join(dict.fromkeys(tables))} in {self.config}; fix it there.",
+            f"{said.rstrip('.')}. It is set under {tables} in {self.config}; "
+            "fix it there.",
             source=self.config,
             backend=err.backend or self.backend,
+            option=options[0] if len(options) == 1 else err.option,
         )
 
 
@@ -158,7 +216,8 @@ def _check_in_process(options: dict[str, Any], file: FileOptions) -> None:
     canonical, factory = resolve_backend(file.backend)
     for table in dict.fromkeys(file.tables.values()):
         given = {k: options[k] for k, t in file.tables.items() if t == table}
-        with FileOptions(canonical, dict.fromkeys(given, table), file.config).named():
+        only = FileOptions(canonical, dict.fromkeys(given, table), file.config)
+        with only.named():
             check_options(canonical, factory, given)
 
 
@@ -194,6 +253,10 @@ def isolated_backend(
             ``isolate`` neither ``True``, ``False`` nor ``None``.
         unocr.errors.UnknownOptionError: The file gives an option the engine
             does not have (the message names the file).
+        unocr.errors.LanguageCodeError: The file's ``languages`` hold a code
+            that is not ISO 639 (the message names the file; ``.source``).
+        unocr.errors.LanguageUnavailableError: The isolated engine cannot read
+            the file's ``languages`` (likewise).
     """
     from unocr.errors import ConfigError
     from unocr.isolation.config import (
@@ -216,10 +279,11 @@ def isolated_backend(
     if "timeout" in settings:
         configured["timeout"] = settings.pop("timeout")
         tables["timeout"] = f"[backends.{backend}]"
-    tables = {k: t for k, t in tables.items() if not _given(options, k)}
+    call = frozenset(k for k in options if _given(options, k))
+    tables = {k: t for k, t in tables.items() if k not in call}
     for key in tables:
         options[key] = configured[key]
-    file = FileOptions(backend, tables, config)
+    file = FileOptions(backend, tables, config, call)
     where = {**settings, **given}
     if not isolates(where):
         _check_in_process(options, file)

@@ -37,8 +37,10 @@ Every ``[backends.NAME]`` must name an engine the registry knows (a
 built-in name or alias, an entry point, one added with
 :func:`unocr.register_backend` before the file is read, or a cascade or
 pipeline of these): a misspelt name is a
-:class:`~unocr.errors.ConfigError` naming the file and the closest name. A
-worker process leaves that to its parent, whose registry may know more.
+:class:`~unocr.errors.ConfigError` naming the file and the closest name. An
+engine built on behalf of another process (in an isolated engine's worker,
+an executor's or a Dask worker: :func:`leave_names_to_parent`) leaves that to
+the process that sent the work, whose registry may know more.
 
 ``UNOCR_PYTHON_<NAME>`` (the name upper-cased, ``-`` as ``_``: e.g.
 ``UNOCR_PYTHON_KERAS_OCR``) sets an engine's interpreter and wins over the
@@ -52,7 +54,9 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +75,7 @@ __all__ = [
     "env_name",
     "is_current_python",
     "isolates",
+    "leave_names_to_parent",
     "parse_memory",
     "placement",
 ]
@@ -227,11 +232,13 @@ _cache: dict[Path, tuple[_Stamp, dict[str, Any]]] = {}
 
 
 def _load(path: Path) -> dict[str, Any]:
-    """The ``[backends]`` tables of a file (cached until it changes)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    """The ``[backends]`` tables of a file (parsed once until it changes).
+
+    Their names are checked on every call from the parsed tables (it is
+    cheap), unless the engine is built for another process
+    (:func:`leave_names_to_parent`): the cache holds tables, never whether
+    they were checked.
+    """
     try:
         stamp = _stamp(path)
     except OSError as exc:
@@ -241,8 +248,19 @@ def _load(path: Path) -> dict[str, Any]:
             source=str(path),
         ) from None
     hit = _cache.get(path)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
+    tables = hit[1] if hit is not None and hit[0] == stamp else _parse(path, stamp)
+    if _names_checked.get():
+        for name in tables:
+            _check_engine(name, path)
+    return tables
+
+
+def _parse(path: Path, stamp: _Stamp) -> dict[str, Any]:
+    """Read and cache the ``[backends]`` tables of a file (see :func:`_load`)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -265,26 +283,35 @@ def _load(path: Path) -> dict[str, Any]:
             "[backends.keras-ocr]",
             source=str(path),
         )
-    if _check_names:
-        for name in tables:
-            _check_engine(name, path)
     _cache[path] = (stamp, tables)
     return tables
 
 
-_check_names = True
+#: Whether the file's engine names are checked in this context (see
+#: :func:`leave_names_to_parent`).
+_names_checked: ContextVar[bool] = ContextVar("unocr_names_checked", default=True)
 
 
-def leave_names_to_parent() -> None:
-    """Stop checking ``[backends.NAME]`` names here (an isolated engine's worker).
+@contextmanager
+def leave_names_to_parent() -> Iterator[None]:
+    """Build engines inside without checking ``[backends.NAME]`` names.
 
-    The worker's parent checked the file's engine names against its own
-    registry, which may know engines the worker's does not (one added with
-    :func:`unocr.register_backend`, one installed in the parent's environment
-    only).
+    For a build done on behalf of another process: an isolated engine's
+    worker, an executor's or a Dask worker's task. That process checks the
+    file's engine names against its own registry, which may know engines
+    this one does not (one added with :func:`unocr.register_backend`, one
+    installed in its environment only). Only this thread's context (and
+    what runs in it) leaves them: other threads of the process, its own
+    builds, still check them.
+
+    Yields:
+        Nothing; the build runs inside.
     """
-    global _check_names
-    _check_names = False
+    token = _names_checked.set(False)
+    try:
+        yield
+    finally:
+        _names_checked.reset(token)
 
 
 def _check_engine(name: str, path: Path) -> None:

@@ -157,8 +157,6 @@ def _serve(
     )
     from unocr.isolation.transfer import PixelReader
 
-    leave_names_to_parent()
-
     header, _ = read_message(inp)
     if header.get("protocol") != PROTOCOL:
         write_message(
@@ -191,7 +189,8 @@ def _serve(
             for part in attr.split("."):
                 factory = getattr(factory, part)
             register_backend(header["backend"], factory, replace=True)
-        backend = get_backend(header["backend"], **header.get("options", {}))
+        with leave_names_to_parent():  # the parent checked them against its own
+            backend = get_backend(header["backend"], **header.get("options", {}))
     except UnocrError as err:
         write_message(out, {"ok": False, "error": error_to_dict(err)})
         return
