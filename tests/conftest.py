@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -73,4 +74,32 @@ def ink() -> Iterator[str]:
     unocr.clear_cache()
     yield "ink"
     registry.unregister_backend("ink")
+    unocr.clear_cache()
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Write the unocr.toml in force (``UNOCR_CONFIG``); the caches start empty.
+
+    Each write gives the file a new modification time, as an edit does, so a
+    cache keyed by the file sees every edit.
+    """
+    import unocr
+
+    path = tmp_path / "cfg" / "unocr.toml"
+    path.parent.mkdir()
+    monkeypatch.setenv("UNOCR_CONFIG", str(path))
+    for var in ("UNOCR_PYTHON_KERAS_OCR", "UNOCR_PYTHON_TESSERACT"):
+        monkeypatch.delenv(var, raising=False)
+    unocr.clear_cache()
+    edits = [0]
+
+    def write(text: str) -> Path:
+        path.write_text(text, encoding="utf-8")
+        edits[0] += 1
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + edits[0] * 10**9))
+        return path
+
+    yield write
     unocr.clear_cache()

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,23 +30,6 @@ from unocr.registry import unregister_backend
 from .ink_engine import bars
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
-    """Write the unocr.toml in force (``UNOCR_CONFIG``); the cache starts empty."""
-    path = tmp_path / "cfg" / "unocr.toml"
-    path.parent.mkdir()
-    monkeypatch.setenv("UNOCR_CONFIG", str(path))
-    monkeypatch.delenv("UNOCR_PYTHON_TESSERACT", raising=False)
-    unocr.clear_cache()
-
-    def write(text: str) -> Path:
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    yield write
-    unocr.clear_cache()
 
 
 @pytest.fixture

@@ -50,30 +50,6 @@ OPTIONS = "[backends.tesseract.options]"
 
 
 @pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Write the unocr.toml in force (``UNOCR_CONFIG``); the caches start empty.
-
-    Each write gives the file a new modification time, as an edit does.
-    """
-    path = tmp_path / "cfg" / "unocr.toml"
-    path.parent.mkdir()
-    monkeypatch.setenv("UNOCR_CONFIG", str(path))
-    monkeypatch.delenv("UNOCR_PYTHON_TESSERACT", raising=False)
-    unocr.clear_cache()
-    edits = [0]
-
-    def write(text: str) -> Path:
-        path.write_text(text, encoding="utf-8")
-        edits[0] += 1
-        stat = path.stat()
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + edits[0] * 10**9))
-        return path
-
-    yield write
-    unocr.clear_cache()
-
-
-@pytest.fixture
 def image(tmp_path: Path, snippet: Image.Image) -> str:
     """Two lines of the Tesseract test page, as a file (a quick real read)."""
     path = tmp_path / "snippet.png"

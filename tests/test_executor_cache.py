@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -109,22 +108,6 @@ def test_one_engine_is_built_once_while_another_builds_beside_it(slow) -> None:
     for tag in "ab":
         assert len(got[tag]) == 3 and all(b is got[tag][0] for b in got[tag])
     assert got["a"][0] is not got["b"][0]
-
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
-    """Write the unocr.toml in force (``UNOCR_CONFIG``); the caches start empty."""
-    path = tmp_path / "cfg" / "unocr.toml"
-    path.parent.mkdir()
-    monkeypatch.setenv("UNOCR_CONFIG", str(path))
-    unocr.clear_cache()
-
-    def write(text: str) -> Path:
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    yield write
-    unocr.clear_cache()
 
 
 def test_the_worker_cache_follows_an_edited_file(config, ink) -> None:

@@ -15,21 +15,6 @@ from unocr.isolation.config import config_file, placement
 from .ink_engine import InkBackend
 
 
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    path = tmp_path / "proj" / "unocr.toml"
-    path.parent.mkdir()
-    monkeypatch.setenv("UNOCR_CONFIG", str(path))
-    for var in ("UNOCR_PYTHON_KERAS_OCR", "UNOCR_PYTHON_TESSERACT"):
-        monkeypatch.delenv(var, raising=False)
-
-    def write(text: str) -> Path:
-        path.write_text(text)
-        return path
-
-    return write
-
-
 def test_relative_interpreter_is_resolved_from_the_file(config) -> None:
     path = config(
         '[backends.keras_ocr]\npython = ".venv-keras/bin/python"\n'

@@ -9,7 +9,7 @@ error, never another model.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,25 +22,6 @@ from unocr.errors import ConfigError, LanguageUnavailableError
 from unocr.executors import BackendSpec
 from unocr.isolation.config import configured_options
 from unocr.languages import normalize_language, to_tesseract
-
-
-@pytest.fixture
-def config(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], Path]]:
-    """Write the unocr.toml in force (``UNOCR_CONFIG``); the cache starts empty."""
-    path = tmp_path / "cfg" / "unocr.toml"
-    path.parent.mkdir()
-    monkeypatch.setenv("UNOCR_CONFIG", str(path))
-    monkeypatch.delenv("UNOCR_PYTHON_TESSERACT", raising=False)
-    unocr.clear_cache()
-
-    def write(text: str) -> Path:
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    yield write
-    unocr.clear_cache()
 
 
 # ------------------------------------------------------------ 1. cascade names
