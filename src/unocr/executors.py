@@ -63,12 +63,13 @@ from unocr.backends.base import Backend, ItemFailure, Stopwatch
 from unocr.documents import FailedInput, check_many, describe_item, expand
 from unocr.errors import (
     ConfigError,
+    ImageError,
     NoWorkersError,
     RecognitionError,
     UnocrError,
     WorkerLostError,
 )
-from unocr.image import ImageInput, LoadedImage
+from unocr.image import ImageInput, LoadedImage, portable_image
 from unocr.model import Block, Page
 
 __all__ = [
@@ -391,11 +392,24 @@ def _executor_failure(exc: BaseException, backend: str, item: int) -> UnocrError
 
 
 def _sendable(item: Any) -> Any:
-    """An item as it travels to another process: buffers as bytes."""
+    """An item as it travels to another process.
+
+    Buffers as bytes; a PIL image as a plain copy that reads as it does
+    (:func:`unocr.image.portable_image`: one opened from a file does not
+    survive pickling), or as the error reading it gives, for its worker to
+    raise.
+    """
     if isinstance(item, io.BytesIO):
         return item.getvalue()
     if isinstance(item, (bytearray, memoryview)):
         return bytes(item)
+    from PIL import Image
+
+    if isinstance(item, Image.Image):
+        try:
+            return portable_image(item, max_pixels=None)
+        except ImageError as err:
+            return FailedInput(describe_item(item), err)
     return item
 
 

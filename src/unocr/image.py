@@ -49,13 +49,20 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, Any, BinaryIO, Literal, TypeAlias, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageFile, ImageOps, TiffImagePlugin, UnidentifiedImageError
+from PIL import (
+    Image,
+    ImageFile,
+    ImageOps,
+    PsdImagePlugin,
+    TiffImagePlugin,
+    UnidentifiedImageError,
+)
 
 from unocr._files import open_regular_file
 from unocr.errors import ImageError
@@ -72,10 +79,13 @@ __all__ = [
     "describe",
     "exif_orientation",
     "exif_transform",
+    "file_bytes",
     "iter_frames",
     "load_image",
+    "portable_image",
     "read_file_object",
     "read_header",
+    "reopen",
     "stored_size",
 ]
 
@@ -98,6 +108,8 @@ _PREMULTIPLIED_MODES = frozenset({"RGBa", "La"})
 # Modes whose conversion to RGB changes nothing an engine decoding the file sees.
 _LOSSLESS_MODES = frozenset({"1", "L", "P", "RGB"})
 _WHITE = (255, 255, 255)
+# How messages name a PIL image input.
+_PIL_NAME = "<PIL image>"
 # Pixels converted at once when scaling 16/32-bit and float images.
 _BAND_PIXELS = 1 << 20
 # Bytes of the widest pixel Pillow's raw decoder reads (e.g. "RGBA;16B", "F;64F").
@@ -239,7 +251,7 @@ def describe(source: object) -> str:
     if isinstance(source, bytes | bytearray | memoryview):
         return "<bytes>"
     if isinstance(source, Image.Image):
-        return "<PIL image>"
+        return _PIL_NAME
     if isinstance(source, np.ndarray):
         return "<array " + "x".join(str(n) for n in source.shape) + ">"
     if callable(getattr(source, "read", None)):
@@ -325,6 +337,11 @@ def _check_max_pixels(max_pixels: int | None, name: str) -> None:
             f"{name}: max_pixels must be positive or None, got {max_pixels}",
             item=name,
         )
+
+
+def _check_frame_number(frame: object, name: str) -> None:
+    if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0:
+        raise ImageError(f"{name}: frame must be an int >= 0, got {frame!r}", item=name)
 
 
 def _check_size(
@@ -578,60 +595,123 @@ def _whole_rows(im: Image.Image) -> Iterator[None]:
         im.decodermaxblock = block
 
 
-def _decode_frame(im: Image.Image, name: str, where: str) -> tuple[Image.Image, bool]:
-    """Decode the current frame of an opened image; return (RGB image, oriented)."""
-    # Read before loading, which forgets them: Pillow's TIFF reader turns the
-    # pixels upright itself and drops the orientation tag.
-    key_scale = _key_scale(im)
-    turned = (
-        exif_orientation(im) if isinstance(im, TiffImagePlugin.TiffImageFile) else 1
-    )
+@dataclass(frozen=True)
+class _FrameFacts:
+    """What decoding a frame needs from its reader, which forgets it on loading.
+
+    Attributes:
+        key_scale: What a gray image's transparency key is multiplied by to
+            compare with its decoded samples (see :func:`_key_scale`).
+        swapped: Pillow's TIFF reader swaps the axes itself when it loads
+            the frame (EXIF orientation 5-8), so the resolution is swapped.
+    """
+
+    key_scale: int = 1
+    swapped: bool = False
+
+
+def _frame_facts(
+    im: Image.Image, memory: dict[int, _FrameFacts] | None = None
+) -> _FrameFacts:
+    """The :class:`_FrameFacts` of ``im``'s current frame, whether loaded or not.
+
+    Read from the reader before the frame is loaded (and put in ``memory``,
+    by frame number); once it is loaded, taken from ``memory``. A frame
+    loaded before unocr saw it keeps only its size: a TIFF whose size as
+    displayed is its stored size swapped was turned (a square one cannot
+    tell), and a gray key's scale is lost (the key is compared as stored,
+    as Pillow does).
+
+    Args:
+        im: The image, at the frame.
+        memory: The facts of a caller's image's frames seen so far
+            (:class:`_PilHold`); ``None`` for an image unocr opened itself.
+    """
+    if not isinstance(im, ImageFile.ImageFile):
+        return _FrameFacts()
+    tiff = isinstance(im, TiffImagePlugin.TiffImageFile)
+    frame = im.tell()
+    if im.tile:  # not loaded yet
+        swaps = tiff and _swaps_axes(exif_orientation(im))
+        facts = _FrameFacts(_key_scale(im), swaps)
+        if memory is not None:
+            memory[frame] = facts
+        return facts
+    if memory is not None and frame in memory:
+        return memory[frame]
+    width, height = im.size
+    return _FrameFacts(swapped=tiff and _raster_size(im) == (height, width) != im.size)
+
+
+def _load_upright(im: Image.Image) -> tuple[Image.Image, int]:
+    """Load the current frame; return it upright and its EXIF orientation.
+
+    The upright image is ``im`` itself when the orientation is 1, else a
+    new image (``im`` is not modified).
+    """
+    with _whole_rows(im):
+        im.load()
+    orientation = exif_orientation(im)
+    return (ImageOps.exif_transpose(im) if orientation != 1 else im), orientation
+
+
+@contextmanager
+def _decoding(name: str, where: str) -> Iterator[None]:
+    """Report what goes wrong while decoding as :class:`ImageError`."""
     try:
-        with _whole_rows(im):
-            im.load()
-        orientation = exif_orientation(im)
-        upright = ImageOps.exif_transpose(im) if orientation != 1 else im
-        rgb = _to_rgb(upright, key_scale)
+        yield
     except ImageError:
         raise
     except Exception as exc:
         raise ImageError(
             f"{name}{where}: cannot decode the image: {_reason(exc)}", item=name
         ) from exc
-    _keep_resolution(im, rgb, orientation if orientation != 1 else turned)
+
+
+def _decode_frame(
+    im: Image.Image, name: str, where: str, facts: _FrameFacts
+) -> tuple[Image.Image, bool]:
+    """Decode the current frame of an opened image; return (RGB image, oriented)."""
+    with _decoding(name, where):
+        upright, orientation = _load_upright(im)
+        rgb = _to_rgb(upright, facts.key_scale)
+    _keep_resolution(im, rgb, _swaps_axes(orientation) or facts.swapped)
     return rgb, orientation != 1
 
 
-def _key_scale(im: Image.Image) -> int:
+def _key_scale(im: ImageFile.ImageFile) -> int:
     """What Pillow multiplies a gray image's samples by, its transparency key not.
 
     A 2- or 4-bit gray PNG decodes to mode ``L`` with its samples scaled to
     0..255 (times 85 or 17), but its transparency key (tRNS) is kept as
     stored. The scale is read from the raw mode of the decoder Pillow has
-    not run yet, so only before the image is loaded; 1 otherwise.
+    not run yet, so only before the frame is loaded (see :func:`_frame_facts`).
     """
-    if not isinstance(im, ImageFile.ImageFile) or not im.tile:
-        return 1
-    if im.mode != "L" or "transparency" not in im.info:
+    if not im.tile or im.mode != "L" or "transparency" not in im.info:
         return 1
     args = im.tile[0][3]  # (codec, extents, offset, args): args is the raw mode
     raw = args[0] if isinstance(args, tuple) and args else args
     return _LOW_BIT_GRAY.get(raw, 1) if isinstance(raw, str) else 1
 
 
-def _keep_resolution(im: Image.Image, rgb: Image.Image, orientation: int) -> None:
+def _swaps_axes(orientation: int) -> bool:
+    """Whether an EXIF orientation swaps width and height (5-8)."""
+    turn = _EXIF_AFFINE.get(orientation)
+    return turn is not None and turn[1]
+
+
+def _keep_resolution(im: Image.Image, rgb: Image.Image, swapped: bool) -> None:
     """Give ``rgb`` the resolution ``im`` carries (``info["dpi"]``), as displayed.
 
     Engines read it there (Tesseract's ``--dpi``, the page size of
     ``save_pdf``); the images :func:`_to_rgb` builds (alpha composited,
-    16-bit scaled) carry no ``info``. An EXIF orientation that swaps the axes
-    swaps x and y.
+    16-bit scaled) carry no ``info``. When the image was turned upright
+    with its axes ``swapped``, x and y are swapped.
     """
     dpi = im.info.get("dpi")
     if dpi is None:
         return
-    turn = _EXIF_AFFINE.get(orientation)
-    if turn is not None and turn[1] and isinstance(dpi, tuple) and len(dpi) == 2:
+    if swapped and isinstance(dpi, tuple) and len(dpi) == 2:
         dpi = (dpi[1], dpi[0])
     rgb.info["dpi"] = dpi
 
@@ -648,8 +728,11 @@ def _n_frames(im: Image.Image) -> int | None:
 
     Counting walks the file (Pillow returns to the current frame afterwards).
     A damaged list (a broken chain of TIFF directories) gives ``None`` rather
-    than an error, so the frames before the damage can still be read.
+    than an error, so the frames before the damage can still be read. A
+    Photoshop file is one image (:func:`_layered`).
     """
+    if _layered(im):
+        return 1
     try:
         n = getattr(im, "n_frames", 1)
     except Exception:
@@ -762,10 +845,16 @@ def _check_encoded_source(source: object, name: str) -> None:
     )
 
 
-def _first_frame(im: Image.Image) -> int:
-    """Pillow's number for an image's first frame: 0, or 1 for PSD."""
-    first = getattr(im, "_min_frame", 0)
-    return first if isinstance(first, int) else 0
+def _layered(im: Image.Image) -> bool:
+    """Whether ``im`` is a Photoshop file: one image, whose "frames" are its layers.
+
+    unocr reads it as one image, its composite (what Pillow shows when it
+    opens the file), and never moves it to a layer: Pillow numbers the
+    layers from 1, shows the composite as frame 1 until it moves to a layer,
+    and cannot move back to the composite afterwards. A caller's image
+    moved to a layer is read as it stands.
+    """
+    return isinstance(im, PsdImagePlugin.PsdImageFile)
 
 
 def _seek(
@@ -784,16 +873,20 @@ def _seek(
 
     Args:
         im: The opened image.
-        frame: Its frame, numbered from 0 whatever the format's own numbering.
+        frame: Its frame, numbered from 0 (a Photoshop file has frame 0 only,
+            where it stands).
         name: The input's name, for messages.
         recount: Counts the frames afresh for the message when ``frame`` is
             past the end.
     """
-    target = _first_frame(im) + frame
-    if target == im.tell():
+    if _layered(im):
+        if frame:
+            raise _no_such_frame(name, frame, 1)
+        return
+    if frame == im.tell():
         return
     try:
-        im.seek(target)
+        im.seek(frame)
     except EOFError as exc:
         raise _no_such_frame(name, frame, recount() if recount else None) from exc
     except Exception as exc:
@@ -863,11 +956,15 @@ class _PilHold:
         users: Reads of the image under way (a frame iterator counts until
             it is exhausted or discarded).
         frame: The caller's current frame, restored when the last read ends.
+        facts: What each frame read so far needs once loaded (see
+            :func:`_frame_facts`), by frame number, kept with the image so
+            that every read of it gives what the first gave.
     """
 
     lock: threading.RLock
     users: int = 0
     frame: int = 0
+    facts: dict[int, _FrameFacts] = field(default_factory=dict)
 
 
 # id(image) -> (weak reference, hold); PIL images are not hashable. An entry
@@ -914,6 +1011,140 @@ def _borrow(im: Image.Image) -> Iterator[_PilHold]:
             if hold.users == 0 and im.tell() != hold.frame:
                 with suppress(Exception), _own_pixel_limit():
                     im.seek(hold.frame)
+
+
+@contextmanager
+def _pil_frame(
+    source: Image.Image, name: str, max_pixels: int | None, frame: int
+) -> Iterator[_FrameFacts]:
+    """Hold a caller's image at ``frame``, checked, while it is decoded.
+
+    Yields the frame's :class:`_FrameFacts`; the caller's frame is restored
+    afterwards (:func:`_borrow`).
+    """
+    with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
+        _check_open(source, name)
+        _check_frame(source, frame, name)
+        _seek(source, frame, name)
+        _check_size(source.size, max_pixels, name, _frame_label(frame))
+        yield _frame_facts(source, hold.facts)
+
+
+def portable_image(
+    im: Image.Image, *, frame: int = 0, max_pixels: int | None = DEFAULT_MAX_PIXELS
+) -> Image.Image:
+    """A frame of a caller's PIL image as a plain image that pickles faithfully.
+
+    Pillow pickles an image opened from a file as its pixels, but the copy
+    comes back as an image of the file's format without the reader's own
+    state, which reading it then fails on; and the palette's alpha and
+    what unocr reads before Pillow loads a frame (a TIFF's orientation, a
+    2- or 4-bit gray key's scale) would be lost. This gives a new plain
+    image of the frame instead: decoded (as Pillow's pickling does), turned
+    upright by its EXIF orientation, carrying the resolution as displayed
+    and its transparency key scaled like its samples (palette alpha made
+    RGBA), and nothing else in ``info``. :func:`load_image` reads it,
+    pickled or not, as it reads ``im`` (same pixels, same resolution);
+    only ``format`` is not kept (Pillow does not pickle it).
+
+    Args:
+        im: The caller's image; never modified (its current frame is
+            restored afterwards).
+        frame: Zero-based frame; the default is the frame :func:`load_image`
+            reads.
+        max_pixels: Largest accepted width x height, checked before the
+            frame is decoded; ``None`` disables the check.
+
+    Returns:
+        A new image, not shared with ``im``.
+
+    Raises:
+        ImageError: As :func:`load_image` for that frame: the image is
+            closed, over ``max_pixels``, has no such frame or cannot be
+            decoded.
+    """
+    name = describe(im)
+    _check_max_pixels(max_pixels, name)
+    _check_frame_number(frame, name)
+    where = _frame_label(frame)
+    with _pil_frame(im, name, max_pixels, frame) as facts, _decoding(name, where):
+        upright, orientation = _load_upright(im)
+        plain = _plain(upright.copy() if upright is im else upright, facts.key_scale)
+        _keep_resolution(im, plain, _swaps_axes(orientation) or facts.swapped)
+    return plain
+
+
+def _plain(im: Image.Image, key_scale: int) -> Image.Image:
+    """``im`` (unocr's own copy) keeping only what :func:`_to_rgb` reads, picklable.
+
+    A gray transparency key is scaled like the samples (``key_scale``); a
+    palette with alpha, which Pillow pickles as RGB, is made RGBA (as
+    compositing it on white starts by doing).
+    """
+    key = im.info.get("transparency")
+    if im.mode in ("P", "PA") and im.palette is not None and im.palette.mode == "RGBA":
+        im = im.convert("RGBA")
+        key = None
+    elif isinstance(key, int) and im.mode in ("1", "L"):
+        key *= key_scale
+    im.info = {} if key is None else {"transparency": key}
+    return im
+
+
+def file_bytes(im: Image.Image) -> bytes | None:
+    """The bytes of the image file a PIL image reads its frames from.
+
+    Pillow opens an image from the start of its file and keeps the file of
+    a multi-frame image open to move between frames, so every frame of
+    ``im`` can be read again from these bytes (:func:`reopen`). Read under
+    the image's lock, the file's position kept; checked to open as the
+    same format.
+
+    Args:
+        im: A caller's PIL image (not modified).
+
+    Returns:
+        The file's bytes; ``None`` when the image has no open file (made in
+        memory, or loaded and its file closed), is closed, or its file cannot
+        be read or is not the image's own (a container's part).
+    """
+    fp = im.fp if isinstance(im, ImageFile.ImageFile) else None
+    if fp is None:
+        return None
+    try:
+        with _borrow(im) as hold, hold.lock:
+            position = fp.tell()
+            try:
+                fp.seek(0)
+                data = fp.read()
+            finally:
+                fp.seek(position)
+        if not isinstance(data, bytes) or not data:
+            return None
+        with reopen(data) as again:
+            return data if again.format == im.format else None
+    except Exception:
+        return None
+
+
+def reopen(data: bytes) -> Image.Image:
+    """A PIL image opened lazily from its file's bytes (:func:`file_bytes`).
+
+    Opened as unocr opens files (Pillow's pixel limit suspended, its warnings
+    quiet): nothing is decoded; :func:`load_image` checks ``max_pixels``
+    per frame.
+
+    Args:
+        data: An image file's bytes.
+
+    Returns:
+        The image, at its first frame, named ``"<PIL image>"`` in messages.
+
+    Raises:
+        ImageError: The bytes are not a readable image.
+    """
+    with _own_pixel_limit():
+        return _open_image(io.BytesIO(data), _PIL_NAME)
 
 
 # --------------------------------------------------------------------------- #
@@ -964,8 +1195,7 @@ def load_image(
             f"{name}: channel_order must be 'rgb' or 'bgr', got {channel_order!r}",
             item=name,
         )
-    if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0:
-        raise ImageError(f"{name}: frame must be an int >= 0, got {frame!r}", item=name)
+    _check_frame_number(frame, name)
     start = time.perf_counter()
 
     if isinstance(source, np.ndarray):
@@ -1011,7 +1241,7 @@ def _decode_encoded(
     where = _frame_label(frame)
     _seek(im, frame, name, partial(_frames_in, stream, name))
     _check_size(im.size, max_pixels, name, where)
-    rgb, oriented = _decode_frame(im, name, where)
+    rgb, oriented = _decode_frame(im, name, where, _frame_facts(im))
     if frame != 0 or not _shows_exactly(im, oriented):
         return rgb, None
     return rgb, _read_bytes(stream, data)
@@ -1063,12 +1293,8 @@ def _load_pil(
     start: float,
 ) -> LoadedImage:
     where = _frame_label(frame)
-    with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
-        _check_open(source, name)
-        _check_frame(source, frame, name)
-        _seek(source, frame, name)
-        _check_size(source.size, max_pixels, name, where)
-        rgb, _ = _decode_frame(source, name, where)
+    with _pil_frame(source, name, max_pixels, frame) as facts:
+        rgb, _ = _decode_frame(source, name, where, facts)
     return LoadedImage(
         rgb, name, time.perf_counter() - start, None, source.format or None
     )
@@ -1183,7 +1409,8 @@ def _iter_pil_frames(
                     return
                 _seek(source, frame, name)
                 _check_size(source.size, max_pixels, name, where)
-                rgb, _ = _decode_frame(source, name, where)
+                facts = _frame_facts(source, hold.facts)
+                rgb, _ = _decode_frame(source, name, where, facts)
             yield LoadedImage(
                 rgb, name, time.perf_counter() - start, None, source.format or None
             )
@@ -1221,9 +1448,11 @@ def _has_frame(im: Image.Image, frame: int) -> bool:
     Only the end of the file counts as "no"; a damaged frame counts as "yes",
     so that decoding it reports the damage.
     """
+    if _layered(im):
+        return frame == 0
     previous = im.tell()
     try:
-        im.seek(_first_frame(im) + frame)
+        im.seek(frame)
     except EOFError:
         with suppress(Exception):
             im.seek(previous)

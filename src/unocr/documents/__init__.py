@@ -38,14 +38,17 @@ from unocr.documents.ranges import (
     count_selected,
     select_pages,
 )
-from unocr.errors import ConfigError, DocumentError, UnocrError
+from unocr.errors import ConfigError, DocumentError, ImageError, UnocrError
 from unocr.image import (
     DEFAULT_MAX_PIXELS,
     LoadedImage,
     count_frames,
     describe,
+    file_bytes,
     load_image,
+    portable_image,
     read_file_object,
+    reopen,
 )
 from unocr.model import Block, Line, Page, Source, Timings
 from unocr.model.layout import group_lines
@@ -109,7 +112,8 @@ class PageRef:
         index: Zero-based page index.
         kind: ``"pdf"``; ``"frames"`` for a multi-frame image (TIFF), page
             ``index`` being its frame ``index``; ``"image"`` when ``data`` is
-            that page alone (a PIL image's frame, once pickled).
+            that page alone (a frame of a PIL image made in memory, once
+            pickled).
         options: How to read it.
     """
 
@@ -133,17 +137,34 @@ class PageRef:
         return PdfFile(self.data, self.name, password=self.options.password)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle a PIL image's frame as that frame alone.
+        """Pickle a page of a PIL image as its file's bytes, decoding nothing.
 
-        A pickled PIL image keeps only its current frame, so a reference to
-        another frame (sent to an executor's worker process) travels as the
-        frame itself, decoded here, its page index kept.
+        A pickled PIL image keeps only its current frame, and not the state
+        reading it needs, so a page of one (sent to an executor's worker
+        process) travels as the bytes of the file the image reads its
+        frames from (:func:`~unocr.image.file_bytes`), opened again there:
+        the page is decoded where the engine runs, under the engine's
+        ``max_pixels``, and fails there as it fails in process. An image
+        without such a file (made in memory) travels as the frame's pixels
+        (:func:`~unocr.image.portable_image`); one that cannot give them
+        (closed) as a :class:`FailedInput` raising the same error.
         """
         fields = (self.data, self.name, self.index, self.kind, self.options)
-        if isinstance(self.data, Image.Image) and self.kind == "frames":
-            frame = load_image(self.data, max_pixels=None, frame=self.index).image
-            fields = (frame, self.name, self.index, "image", self.options)
-        return PageRef, fields
+        if not isinstance(self.data, Image.Image) or self.kind != "frames":
+            return PageRef, fields
+        data = file_bytes(self.data)
+        if data is not None:
+            return _reopened, (data, self.name, self.index, self.options)
+        try:  # its pixels are in memory: nothing to decode
+            frame = portable_image(self.data, frame=self.index, max_pixels=None)
+        except ImageError as err:
+            return FailedInput, (describe_item(self), err)
+        return PageRef, (frame, self.name, self.index, "image", self.options)
+
+
+def _reopened(data: bytes, name: str, index: int, options: DocumentOptions) -> PageRef:
+    """A pickled page of a PIL image (:meth:`PageRef.__reduce__`), as it was."""
+    return PageRef(reopen(data), name, index, "frames", options)
 
 
 @dataclass(frozen=True)
