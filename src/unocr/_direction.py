@@ -1,26 +1,39 @@
 """Text direction: whether a text reads right to left, decided by its letters.
 
-Package-internal; one rule for the reading order (:mod:`unocr.model.layout`)
-and the XML formats' ``dir`` attributes (:mod:`unocr.formats`). Letters vote
-by their Unicode bidirectional class: ``R`` and ``AL`` (Hebrew, Arabic,
-Syriac, Thaana, N'Ko...) for right to left, ``L`` for left to right; digits,
+Package-internal; one rule for the reading order (:mod:`unocr.model.layout`),
+the splitting of lines into words (:mod:`unocr.model.wordsplit`) and the XML
+formats' ``dir`` attributes (:mod:`unocr.formats`). Letters vote by their
+Unicode bidirectional class: ``R`` and ``AL`` (Hebrew, Arabic, Syriac,
+Thaana, N'Ko...) for right to left, ``L`` for left to right; digits,
 punctuation and spaces do not vote, and the majority decides (an Arabic line
-with an English word in it reads right to left).
+with an English word in it reads right to left). A page's direction is that
+of most of its letters too (:func:`mostly_rtl`), not of most of its lines: a
+table of short English cells does not outvote Hebrew prose.
+
+Inside a right-to-left line, a run of left-to-right words is shown left to
+right (:func:`ltr_runs`: the Unicode Bidirectional Algorithm, UAX #9, its
+rules W, N and L taken word by word): "New York" in a Hebrew line keeps
+"New" on the left, and :func:`rtl_order` turns the order of the words on the
+image into their logical order (and back).
 
 Examples:
     >>> is_rtl("שלום עולם, hi"), is_rtl("Hello"), is_rtl("2024")
     (True, False, False)
+    >>> shown = ["שנתיים", "New", "York", "ב", "גרתי"]  # on the image, left to right
+    >>> " ".join(shown[i] for i in rtl_order(shown, rtl_balance(shown)))
+    'גרתי ב New York שנתיים'
 """
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["is_rtl", "mostly_rtl", "rtl_balance"]
+__all__ = ["is_rtl", "ltr_runs", "mostly_rtl", "rtl_balance", "rtl_order"]
 
 IntArray = NDArray[np.intp]
 
@@ -62,8 +75,100 @@ def rtl_balance(texts: Sequence[str]) -> IntArray | None:
 
 
 def mostly_rtl(balance: IntArray | None) -> bool:
-    """Whether more texts read right to left than left to right."""
-    return balance is not None and int(np.sum(balance > 0)) > int(np.sum(balance < 0))
+    """Whether more of the texts' letters read right to left than left to right.
+
+    Letters vote, not texts: eighteen short English table cells do not
+    outvote sixteen lines of Hebrew prose.
+
+    Args:
+        balance: :func:`rtl_balance` of the texts (a page's lines or words).
+    """
+    return balance is not None and int(np.sum(balance)) > 0
+
+
+def _kind(text: str, balance: int) -> str:
+    """How a word of a right-to-left line acts on its neighbours' direction.
+
+    ``L`` and ``R`` by its letters' majority; without one, ``EN`` for a
+    number in European digits, ``AN`` for one in Arabic-Indic digits, and
+    ``N`` (neutral: punctuation, signs) otherwise.
+    """
+    if balance:
+        return "L" if balance < 0 else "R"
+    classes = {unicodedata.bidirectional(ch) for ch in text}
+    return "EN" if "EN" in classes else "AN" if "AN" in classes else "N"
+
+
+def ltr_runs(texts: Sequence[str], balance: IntArray) -> list[tuple[int, int]]:
+    """Runs of two or more words that a right-to-left line shows left to right.
+
+    The Unicode Bidirectional Algorithm (UAX #9) taken word by word: a word
+    with more left-to-right letters is left to right; a number (European
+    digits) is too where the nearest word with letters before it is (W7:
+    "Windows 11"), and otherwise keeps its own place like a right-to-left
+    word (a phone number's groups, a price); a word of punctuation or signs
+    between two left-to-right words joins them (N1: "Tom & Jerry"), and is
+    right to left anywhere else (N2). A run is a maximal stretch of
+    consecutive left-to-right words. Inside a run the logical order and the
+    image's left-to-right order agree, so the words may be given in either.
+
+    Args:
+        texts: The words of one right-to-left line, in logical order or as
+            the image shows them, left to right.
+        balance: (N,) :func:`rtl_balance` of the words.
+
+    Returns:
+        ``(start, stop)`` positions of each run, in order; empty where no word
+        is left to right.
+    """
+    if not np.any(balance < 0):
+        return []
+    kinds = [_kind(t, b) for t, b in zip(texts, balance.tolist(), strict=True)]
+    ltr = [False] * len(kinds)
+    strong = "R"  # the line's own direction before its first word
+    for i, kind in enumerate(kinds):
+        if kind in ("L", "R"):
+            strong = kind
+        ltr[i] = kind == "L" or (kind == "EN" and strong == "L")
+    # A neutral word takes the direction of its nearest other neighbours
+    # where both are left to right.
+    resolved = [i for i, kind in enumerate(kinds) if kind != "N"]
+    for a, b in itertools.pairwise(resolved):
+        if b > a + 1 and ltr[a] and ltr[b]:
+            ltr[a + 1 : b] = [True] * (b - a - 1)
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i in range(len(ltr) + 1):
+        if i == len(ltr) or not ltr[i]:
+            if i - start > 1:
+                runs.append((start, i))
+            start = i + 1
+    return runs
+
+
+def rtl_order(texts: Sequence[str], balance: IntArray) -> list[int]:
+    """The words of a right-to-left line in its other order.
+
+    Read from the line's end, each run of :func:`ltr_runs` kept in its own
+    order: the words as the image shows them (left to right) give their
+    logical order, and the logical order gives the image's.
+
+    Args:
+        texts: The words of one right-to-left line, as the image shows them
+            left to right (or in logical order).
+        balance: (N,) :func:`rtl_balance` of the words.
+
+    Returns:
+        Positions in ``texts``, in logical order (or the image's).
+    """
+    units: list[range] = []
+    at = 0
+    for start, stop in ltr_runs(texts, balance):
+        units.extend(range(i, i + 1) for i in range(at, start))
+        units.append(range(start, stop))
+        at = stop
+    units.extend(range(i, i + 1) for i in range(at, len(texts)))
+    return [i for unit in reversed(units) for i in unit]
 
 
 def is_rtl(text: str) -> bool:

@@ -47,11 +47,14 @@ are read column by column:
 by their Unicode bidirectional class (``R`` and ``AL``: Hebrew, Arabic,
 Syriac, Thaana, N'Ko...; against ``L``); digits, punctuation and spaces do
 not vote (:func:`rtl_balance`). A right-to-left line's words are read from
-its right end in the reading frame, so its text is in logical order. A page
-whose lines are mostly right to left (lines without letters do not vote) is
-cut as its mirror image (:func:`_mirrored`): its columns, and the lines of a
-row, are read from the right. Where no line is right to left, none of this
-applies.
+its right end in the reading frame, each run of left-to-right words in it
+("New York", "Windows 11") from its left end as a bidi renderer shows it
+(:func:`~unocr._direction.rtl_order`), so its text is in logical order. A
+page whose letters are mostly right to left (its lines' right-to-left
+letters outnumber their left-to-right ones: letters vote, not lines, so a
+table of short English cells does not outvote Hebrew prose) is cut as its
+mirror image (:func:`_mirrored`): its columns, and the lines of a row, are
+read from the right. Where no line is right to left, none of this applies.
 
 Words become lines the same way (rows in the reading frame, cut at gaps over
 ``column_gap`` line heights, each line's words in its own direction; which
@@ -75,7 +78,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from unocr._direction import mostly_rtl, rtl_balance
+from unocr._direction import mostly_rtl, rtl_balance, rtl_order
 from unocr.geometry import Box, Quad
 from unocr.model.elements import Block, Element, Line, Word
 from unocr.model.wordsplit import split_line
@@ -714,14 +717,16 @@ def group_words(
     Returns:
         Synthesised lines (``native=False``), top to bottom, then left to
         right in the reading frame, each line's words in reading order
-        (rightmost first where most of its letters are right to left); pass
+        (rightmost first where most of its letters are right to left, a run
+        of left-to-right words in it from its left end); pass
         them to :func:`group_lines` for the reading order of the page.
     """
     if not words:
         return []
     corners = _corners(words)
     boxes = _all_boxes(words)
-    balance = rtl_balance([w.text for w in words])
+    texts = [w.text for w in words]
+    balance = rtl_balance(texts)
     if angle is None:
         # The axis from the words; which way it reads from the lines they form.
         rough = _reading_angle(corners, flip=False)
@@ -736,7 +741,7 @@ def group_words(
                 rough += skew
                 ext = _extents(corners, rough, boxes)
                 segments = _segments(ext, column_gap)
-        rtl = _read_from_the_right(segments, ext, balance)
+        rtl = _read_from_the_right(segments, ext, balance, texts)
         lines = [Line.from_words([words[k] for k in s]) for s in segments]
         angle = _reading_angle(_corners(lines), boxes=boxes, rtl=rtl)
         if abs((angle - rough + 180.0) % 360.0 - 180.0) < 90.0:
@@ -745,22 +750,30 @@ def group_words(
             angle = rough + 180.0
     ext = _extents(corners, angle, boxes)
     segments = _segments(ext, column_gap)
-    _read_from_the_right(segments, ext, balance)
+    _read_from_the_right(segments, ext, balance, texts)
     return [Line.from_words([words[k] for k in s]) for s in segments]
 
 
 def _read_from_the_right(
-    segments: list[list[int]], ext: FloatArray, balance: IntArray | None
+    segments: list[list[int]],
+    ext: FloatArray,
+    balance: IntArray | None,
+    texts: Sequence[str],
 ) -> bool:
-    """Sort the words of right-to-left lines from their right end, in place.
+    """Sort the words of right-to-left lines into their logical order, in place.
+
+    A right-to-left line's words are read from its right end, each run of
+    left-to-right words in it ("New York") from its left end
+    (:func:`~unocr._direction.rtl_order`).
 
     Args:
         segments: Each line's words (positions), left to right.
         ext: (N, 4) the words' extents in the reading frame.
         balance: :func:`rtl_balance` of the words' texts.
+        texts: The words' texts.
 
     Returns:
-        Whether most lines read right to left.
+        Whether most of the letters read right to left.
     """
     if balance is None or not segments:
         return False
@@ -774,8 +787,14 @@ def _read_from_the_right(
         e = ext[words]
         mirrored = words[np.lexsort((-e[:, 0], e[:, 3], e[:, 1], -e[:, 2], line))]
         ends = np.cumsum(sizes)
+        mixed = bool(np.any(balance < 0))  # some words read left to right
         for k in rtl.tolist():
-            segments[k] = mirrored[ends[k] - sizes[k] : ends[k]].tolist()
+            line_words = mirrored[ends[k] - sizes[k] : ends[k]]
+            if mixed and sizes[k] > 1:
+                shown = line_words[::-1]  # left to right
+                order = rtl_order([texts[i] for i in shown.tolist()], balance[shown])
+                line_words = shown[order]
+            segments[k] = line_words.tolist()
     return mostly_rtl(votes)
 
 

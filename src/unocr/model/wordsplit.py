@@ -11,15 +11,22 @@ at any angle:
   right to left (Hebrew, Arabic: :func:`unocr._direction.is_rtl`) reads
   from the frame's end (the right end of an upright line), any other line
   from its start; the first and last located character set the direction
-  where the engine located them (without an ``angle``).
+  where the engine located them (without an ``angle``). A run of
+  left-to-right words inside a right-to-left line
+  (:func:`unocr._direction.ltr_runs`: "New York", "Windows 11") is laid out
+  left to right within the run's stretch of the line, as a bidi renderer
+  shows it; the words are returned in the text's (logical) order.
 * Each word covers an interval ``[t0, t1]`` of the line's length: the span
   of its characters' shapes projected onto the line's axis where the engine
   located them, otherwise its share of the line's characters (word ``i``
-  covering characters ``[a, b)`` of ``n`` spans ``a / n`` to ``b / n``).
-  Intervals are clipped to ``[0, 1]`` and made to follow each other.
+  covering characters ``[a, b)`` of ``n`` spans ``a / n`` to ``b / n``,
+  mirrored within its run's span in a left-to-right run of a right-to-left
+  line).
+  Intervals are clipped to ``[0, 1]`` and made to follow each other along
+  the line.
 * The word's quad is the part of the line's quad between ``t0`` and ``t1``
   along its top and bottom edges, so every word lies inside its line (for a
-  convex line shape) and follows the previous word along the line.
+  convex line shape) and the words follow each other along the line.
 
 Examples:
     >>> from unocr.geometry import Quad
@@ -36,6 +43,7 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -43,7 +51,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from unocr._direction import is_rtl
+from unocr._direction import is_rtl, ltr_runs, rtl_balance
 from unocr.geometry import Box, Geometry, Quad
 from unocr.model.elements import Line, Symbol, Word
 
@@ -98,16 +106,58 @@ def line_corners(
     Returns:
         (4, 2) float64 corners; the first edge runs along the text.
     """
+    c = _frame(geometry, text, angle)
+    return c[[1, 0, 3, 2]] if is_rtl(text) else c
+
+
+def _frame(geometry: Geometry, text: str, angle: float | None) -> FloatArray:
+    """A line's corners along its frame, as left-to-right text reads it.
+
+    See :func:`line_corners` (which mirrors them for right-to-left text).
+    """
     c = _canonical(geometry)  # TL, TR, BR, BL; TL->TR nearest horizontal
     if angle is not None:
         t = math.radians(angle)
-        c = _rotation(c, np.array([math.cos(t), math.sin(t)]))
-    else:
-        top = float(np.hypot(*(c[1] - c[0])))
-        side = float(np.hypot(*(c[3] - c[0])))
-        if side > top and len(text.strip()) > 1:
-            c = np.roll(c, -1, axis=0)  # TR, BR, BL, TL: top to bottom
-    return c[[1, 0, 3, 2]] if is_rtl(text) else c
+        return _rotation(c, np.array([math.cos(t), math.sin(t)]))
+    top = float(np.hypot(*(c[1] - c[0])))
+    side = float(np.hypot(*(c[3] - c[0])))
+    if side > top and len(text.strip()) > 1:
+        return np.roll(c, -1, axis=0)  # TR, BR, BL, TL: top to bottom
+    return c
+
+
+def _slots(
+    text: str, spans: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[int], bool]:
+    """Where each word lies along a line, in characters from the line's start.
+
+    A right-to-left line starts at its frame's end, and a run of
+    left-to-right words in it (:func:`unocr._direction.ltr_runs`) is laid
+    out the other way within the run's span: "New York" keeps "New" on the
+    left.
+
+    Args:
+        text: The line's text.
+        spans: Each word's ``(start, stop)`` in ``text``.
+
+    Returns:
+        Each word's ``(start, stop)`` along the line, the words in their
+        order along it, and whether the line reads right to left.
+    """
+    order = list(range(len(spans)))
+    if text.isascii():
+        return spans, order, False
+    words = [text[a:b] for a, b in spans]
+    balance = rtl_balance(words)
+    if balance is None or int(balance.sum()) <= 0:
+        return spans, order, False
+    slots = list(spans)
+    for start, stop in ltr_runs(words, balance):
+        a, b = spans[start][0], spans[stop - 1][1]
+        for w in range(start, stop):
+            slots[w] = (a + b - spans[w][1], a + b - spans[w][0])
+        order[start:stop] = order[start:stop][::-1]
+    return slots, order, True
 
 
 def _char_direction(
@@ -122,14 +172,24 @@ def _char_direction(
 
 
 def _intervals(
-    text: str,
+    n: int,
+    slots: list[tuple[int, int]],
+    order: list[int],
     spans: list[tuple[int, int]],
     symbols: Sequence[Symbol | None] | None,
     corners: FloatArray,
 ) -> FloatArray:
-    """(W, 2) intervals ``[t0, t1]`` of the line's length covered by each word."""
-    n = len(text)
-    out = np.array([(a / n, b / n) for a, b in spans], dtype=np.float64)
+    """(W, 2) intervals ``[t0, t1]`` of the line's length covered by each word.
+
+    Args:
+        n: The number of characters of the line's text.
+        slots: Each word's characters along the line (see :func:`_slots`).
+        order: The words in their order along the line.
+        spans: Each word's characters in the line's text (its symbols).
+        symbols: The engine's character boxes, or ``None``.
+        corners: The line's corners in reading order.
+    """
+    out = np.array([(a / n, b / n) for a, b in slots], dtype=np.float64)
     if symbols is not None:
         a, b = corners[0], corners[1]
         axis = b - a
@@ -141,11 +201,11 @@ def _intervals(
                     t = (np.concatenate(pts) - a) @ axis / length2
                     out[w] = (float(t.min()), float(t.max()))
     out = np.clip(out, 0.0, 1.0)
-    for w in range(1, len(out)):  # words follow each other along the line
-        prev0, prev1 = out[w - 1]
+    for prev, w in itertools.pairwise(order):  # words follow each other along it
+        prev0, prev1 = out[prev]
         if out[w, 0] < prev1:  # overlap: meet half-way, never reversing a word
             cut = max(prev0, min((out[w, 0] + prev1) / 2, out[w, 1]))
-            out[w - 1, 1] = cut
+            out[prev, 1] = cut
             out[w, 0] = cut
         out[w, 1] = max(out[w, 0], out[w, 1])
     return out
@@ -179,7 +239,8 @@ def split_line(
 
     Returns:
         The words in reading order (a right-to-left line's first word at
-        its right end); a ``Box`` line read along its width (either way)
+        its right end, a run of left-to-right words in it laid out from the
+        run's left end); a ``Box`` line read along its width (either way)
         gives ``Box`` words, any other line ``Quad`` words.
     """
     spans = [m.span() for m in _WORD.finditer(text)]
@@ -187,12 +248,15 @@ def split_line(
         return ()
     if symbols is not None and len(symbols) != len(text):
         symbols = None
-    corners = line_corners(geometry, text, angle=angle)
+    slots, order, rtl = _slots(text, spans)
+    corners = _frame(geometry, text, angle)
+    if rtl:
+        corners = corners[[1, 0, 3, 2]]
     if angle is None and symbols is not None:
         direction = _char_direction(symbols, corners)
         if direction is not None:
             corners = _rotation(corners, direction)
-    t = _intervals(text, spans, symbols, corners)
+    t = _intervals(len(text), slots, order, spans, symbols, corners)
     a, b, c, d = corners
     starts_top = a + t[:, :1] * (b - a)
     ends_top = a + t[:, 1:] * (b - a)
