@@ -237,3 +237,12 @@ def test_an_english_table_keeps_a_hebrew_page_right_column_first(rows):
     assert order[:16] == [f"R{i}" for i in range(8)] + [f"L{i}" for i in range(8)]
     # the table below is read row by row, its cells from the right
     assert order[16:19] == ["T02", "T01", "T00"]
+
+
+@given(st.text(alphabet="abc שלום مرحبا 123.,-Привет", max_size=30))
+def test_is_rtl_of_one_text_is_the_balance_of_many(text):
+    """The per-element check the writers use agrees with the page-wide vote."""
+    from unocr._direction import is_rtl, rtl_balance
+
+    balance = rtl_balance([text])
+    assert is_rtl(text) == (balance is not None and int(balance[0]) > 0)
