@@ -17,7 +17,7 @@ from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import RecognitionError
 from unocr.geometry import Box
 from unocr.image import LoadedImage
-from unocr.model import Block, Word
+from unocr.model import Block, Line, Word
 from unocr.model.layout import group_lines, group_words
 
 
@@ -89,3 +89,31 @@ class InkBackend(Backend):
                 for x0, y0, x1, y1 in words
             ]
             return tuple(group_lines(group_words(ws)))
+
+
+class NoConfidence(Backend):
+    """Another engine's page without any confidence (as keras-ocr reports)."""
+
+    name: ClassVar[str] = "no-confidence"
+    capabilities = InkBackend.capabilities
+
+    def __init__(self, inner: Backend) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> list[Block]:
+        page = self.inner.read_loaded(image)
+        return [
+            Block.from_lines(
+                [
+                    Line.from_words(
+                        [w.replace(confidence=None) for w in line.words],
+                        native=True,
+                    )
+                    for line in block.lines
+                ]
+            )
+            for block in page.blocks
+        ]

@@ -32,7 +32,7 @@ from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.model import Block, EngineUse, Line, Page, Provenance, Word
 
-from .ink_engine import InkBackend
+from .ink_engine import InkBackend, NoConfidence
 from .needs import hangul, needs_tesseract
 from .test_pipeline import korean_line
 
@@ -141,38 +141,10 @@ def test_threshold_zero_sends_nothing_one_sends_every_line(
     assert spy.calls == [sent] and sent == len(alone.lines)
 
 
-class _NoConfidence(Backend):
-    """Tesseract's page without any confidence (as keras-ocr reports)."""
-
-    name: ClassVar[str] = "no-confidence"
-    capabilities = InkBackend.capabilities
-
-    def __init__(self, inner: Backend) -> None:
-        super().__init__()
-        self.inner = inner
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> list[Block]:
-        page = self.inner.read_loaded(image)
-        return [
-            Block.from_lines(
-                [
-                    Line.from_words(
-                        [w.replace(confidence=None) for w in line.words],
-                        native=True,
-                    )
-                    for line in block.lines
-                ]
-            )
-            for block in page.blocks
-        ]
-
-
 def test_lines_without_confidence_count_as_unsure(
     tesseract: Backend, rapid: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = _NoConfidence(tesseract)
+    first = NoConfidence(tesseract)
     lines = len(first.read(SAMPLE).lines)
     spy = _Counting(rapid, monkeypatch)
     with CascadeBackend(engines=[first, rapid], below=0.5) as cascade:

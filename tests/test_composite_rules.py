@@ -18,7 +18,7 @@ import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -26,17 +26,16 @@ from PIL import Image
 import unocr
 from unocr import registry
 from unocr.backends import pool
-from unocr.backends.base import Backend, Stopwatch
+from unocr.backends.base import Backend
 from unocr.backends.cascade import CascadeBackend
 from unocr.backends.download import OFFLINE_ENV, fetch_verified
 from unocr.backends.options import check_options
 from unocr.errors import BackendUnavailableError, ConfigError, RegistrationError
-from unocr.image import LoadedImage
-from unocr.model import Block, EngineUse, Line
+from unocr.model import EngineUse
 
 from .entry_points import install_ink_entry_points
 from .http_files import serving
-from .ink_engine import InkBackend
+from .ink_engine import InkBackend, NoConfidence
 from .needs import needs_tesseract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,36 +81,11 @@ def test_a_cascade_splits_the_cores_among_read_many_workers(
     assert threads == [2, 2]  # 4 cores, 2 workers: 2 threads each
 
 
-class _Unscored(Backend):
-    """Tesseract's page with every confidence dropped (as keras-ocr reports)."""
-
-    name: ClassVar[str] = "unscored"
-    capabilities = InkBackend.capabilities
-
-    def __init__(self, inner: Backend) -> None:
-        super().__init__()
-        self.inner = inner
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> list[Block]:
-        page = self.inner.read_loaded(image)
-        return [
-            Block.from_lines(
-                [
-                    Line.from_words([w.replace(confidence=None) for w in line.words])
-                    for line in block.lines
-                ]
-            )
-            for block in page.blocks
-        ]
-
-
 @needs_tesseract
 def test_below_zero_sends_no_line_even_an_unscored_one(
     tesseract: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = _Unscored(tesseract)
+    first = NoConfidence(tesseract)
     lines = len(first.read(SAMPLE).lines)
     assert lines > 0
     sent: list[int] = []
