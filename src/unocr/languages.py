@@ -63,6 +63,7 @@ __all__ = [
     "Language",
     "LanguageCodeError",
     "from_tesseract",
+    "is_local_use",
     "language_name",
     "model_language",
     "normalize_language",
@@ -413,6 +414,19 @@ def _tesseract_tag(key: str) -> str | None:
     return f"{tag}-{script}" if script and "-" not in tag else tag
 
 
+def is_local_use(code: str) -> bool:
+    """Whether ``code`` is one ISO 639 reserves for local use, ``qaa``-``qtz``.
+
+    Such a code names whatever its user means (a custom Tesseract model, say).
+
+    Examples:
+        >>> is_local_use("qaa"), is_local_use("QTZ"), is_local_use("eng")
+        (True, True, False)
+    """
+    key = code.strip().lower()
+    return len(key) == 3 and key.isalpha() and "qaa" <= key <= "qtz"
+
+
 def _is_iso639(code: str) -> bool:
     """Whether a lower-case three-letter code is an ISO 639-2/-3/-5 code.
 
@@ -420,8 +434,8 @@ def _is_iso639(code: str) -> bool:
     looked up in pycountry's ISO 639-3 and ISO 639-5 tables, imported here,
     on first need.
     """
-    if code in _BY_3 or code in ISO639_2B_TO_T or "qaa" <= code <= "qtz":
-        return True  # qaa-qtz: reserved by ISO 639-2/-3 for local use
+    if code in _BY_3 or code in ISO639_2B_TO_T or is_local_use(code):
+        return True
     import pycountry
 
     return (

@@ -91,7 +91,8 @@ def _resolve_program(cmd: str | os.PathLike[str]) -> str:
     if not isinstance(cmd, (str, os.PathLike)):
         raise ConfigError(
             f"tesseract_cmd must be the program's name or path, got {cmd!r}; "
-            "e.g. tesseract_cmd='/usr/local/bin/tesseract'"
+            "e.g. tesseract_cmd='/usr/local/bin/tesseract'",
+            option="tesseract_cmd",
         )
     found = shutil.which(os.fspath(cmd))
     if found is None:
@@ -133,7 +134,8 @@ def _split(config: str | Sequence[str]) -> list[str]:
             raise ConfigError(
                 f"config {config!r} cannot be split into arguments ({exc}); close "
                 "its quotes or escape the quote character, e.g. "
-                "config=\"-c tessedit_char_whitelist='0123'\", or give a list"
+                "config=\"-c tessedit_char_whitelist='0123'\", or give a list",
+                option="config",
             ) from None
     if isinstance(config, (list, tuple)) and all(
         isinstance(t, (str, int, float)) for t in config
@@ -141,7 +143,8 @@ def _split(config: str | Sequence[str]) -> list[str]:
         return [str(t) for t in config]
     raise ConfigError(
         "config must be a string of Tesseract arguments or a list of them, "
-        f"got {config!r}; e.g. config='-c preserve_interword_spaces=1'"
+        f"got {config!r}; e.g. config='-c preserve_interword_spaces=1'",
+        option="config",
     )
 
 
@@ -151,26 +154,36 @@ def _whole(option: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(
-            f"config: {option} needs a whole number, got {value!r}"
+            f"config: {option} needs a whole number, got {value!r}", option="config"
         ) from None
 
 
-def _check_psm(psm: int | None) -> None:
+def _check_psm(psm: int | None, given: str) -> None:
+    """Refuse a mode that is no mode or reads no text.
+
+    Args:
+        psm: The mode.
+        given: The option that gave it, ``"psm"`` or ``"config"`` (``--psm``).
+    """
     if psm is None:
         return
     if psm not in _PSM_RANGE:
-        raise ConfigError(f"psm must be an integer 0-13, got {psm!r}")
+        raise ConfigError(f"psm must be an integer 0-13, got {psm!r}", option=given)
     if psm in _NO_TEXT_PSM:
         raise ConfigError(
             f"psm={psm} {_NO_TEXT_PSM[psm]}: it reads no text. Use psm=1 "
             "(automatic layout with orientation detection), psm=3 (automatic "
-            "layout, Tesseract's default) or another mode of tesseract --help-psm"
+            "layout, Tesseract's default) or another mode of tesseract --help-psm",
+            option=given,
         )
 
 
 def _parse_config(
     config: str | Sequence[str], psm: int | None, oem: int | None
 ) -> _Settings:
+    # The option each mode comes from: the keyword wins over config's --psm.
+    psm_from = "psm" if psm is not None else "config"
+    oem_from = "oem" if oem is not None else "config"
     tokens = _split(config)
     variables: dict[str, str] = {}
     extra: list[str] = []
@@ -181,11 +194,14 @@ def _parse_config(
         if tok in ("-c", "--psm", "--oem", "--dpi", "-l", "--tessdata-dir"):
             value = next(it, None)
             if value is None:
-                raise ConfigError(f"config: {tok} needs a value")
+                raise ConfigError(f"config: {tok} needs a value", option="config")
             if tok == "-c":
                 name, sep, val = value.partition("=")
                 if not sep or not name:
-                    raise ConfigError(f"config: expected -c NAME=VALUE, got -c {value}")
+                    raise ConfigError(
+                        f"config: expected -c NAME=VALUE, got -c {value}",
+                        option="config",
+                    )
                 if name == "user_defined_dpi":  # the same setting as --dpi
                     dpi = _whole(f"-c {name}", val) or None
                 else:
@@ -200,15 +216,18 @@ def _parse_config(
                 tessdata_dir = value
             else:
                 raise ConfigError(
-                    "config: choose languages with languages=['en', 'ko'], not -l"
+                    "config: choose languages with languages=['en', 'ko'], not -l",
+                    option="config",
                 )
         else:
             extra.append(tok)
-    _check_psm(psm)
+    _check_psm(psm, psm_from)
     if oem is not None and oem not in _OEM_RANGE:
-        raise ConfigError(f"oem must be an integer 0-3, got {oem!r}")
+        raise ConfigError(f"oem must be an integer 0-3, got {oem!r}", option=oem_from)
     if dpi is not None and dpi <= 0:
-        raise ConfigError(f"--dpi must be a positive integer, got {dpi!r}")
+        raise ConfigError(
+            f"--dpi must be a positive integer, got {dpi!r}", option="config"
+        )
     return _Settings(
         psm, oem, dpi, tuple(variables.items()), tuple(extra), tessdata_dir
     )
@@ -347,7 +366,10 @@ class TesseractBackend(Backend):
             )
         if wanted == "tesserocr":
             if self._settings.extra_args:
-                raise ConfigError(problems[-1])
+                raise ConfigError(
+                    f"{problems[-1]}; use engine='binary' for them, or drop them",
+                    option="config",
+                )
             self._tesserocr = tesserocr
             return "tesserocr"
         limit = _openmp_thread_limit()
@@ -369,7 +391,11 @@ class TesseractBackend(Backend):
                     f"{', '.join(sorted(installed)) or 'none'}).",
                     language=code,
                     backend=_NAME,
-                    fix=install_fix(tess),
+                    fix=install_fix(
+                        tess,
+                        self._install.datadir,
+                        tessdata_dir=self._settings.tessdata_dir is not None,
+                    ),
                 )
         return names
 

@@ -18,7 +18,7 @@ Examples:
 
 from __future__ import annotations
 
-from unocr.languages import from_tesseract, to_tesseract
+from unocr.languages import from_tesseract, is_local_use, to_tesseract
 
 __all__ = ["MODELS", "apt_package", "from_tesseract", "install_fix", "to_tesseract"]
 
@@ -55,31 +55,63 @@ def apt_package(name: str) -> str:
     return "tesseract-ocr-" + name.lower().replace("_", "-")
 
 
-def install_fix(name: str) -> str:
+def install_fix(
+    name: str, datadir: str | None = None, *, tessdata_dir: bool = False
+) -> str:
     """How to install a missing Tesseract model, for an error's fix.
 
     Args:
         name: Traineddata name, e.g. ``"nor"``, as :func:`to_tesseract` gives.
+        datadir: The tessdata folder Tesseract reads, where known (named in
+            the fix of a model no package installs).
+        tessdata_dir: Whether that folder was chosen with ``--tessdata-dir``
+            (in ``config``), which overrides ``TESSDATA_PREFIX``.
 
     Returns:
         The ``apt-get install`` command of a packaged model; where to get a
-        model no package has; for a language Tesseract ships no model for,
-        that and what to do instead.
+        model no package has; for a model of your own (a language's name with
+        a suffix, ``eng_custom``, or a code ISO reserves for local use,
+        ``qaa``-``qtz``), where to put it; for a language Tesseract ships no
+        model for, that and what to do instead.
 
     Examples:
         >>> install_fix("chi_tra")
         'apt-get install tesseract-ocr-chi-tra'
+        >>> print(install_fix("eng_custom", "tessdata"))  # doctest: +ELLIPSIS
+        put eng_custom.traineddata (...) into ... (tessdata), or set TESSDATA_PREFIX ...
     """
     key = name.strip().lower().replace("-", "_")
     if key in MODELS and key not in _UNPACKAGED:
         return f"apt-get install {apt_package(key)}"
+    folder = "Tesseract's tessdata folder" + (f" ({datadir})" if datadir else "")
     if key in MODELS:
         return (
             f"put {key}.traineddata (from tessdata_fast or tessdata_best, "
-            "github.com/tesseract-ocr) into Tesseract's tessdata folder"
+            f"github.com/tesseract-ocr) into {folder}"
+        )
+    if _is_custom(key):
+        point = (
+            "change --tessdata-dir in config to"
+            if tessdata_dir
+            else "set TESSDATA_PREFIX to"
+        )
+        return (
+            f"put {key}.traineddata (a model of your own: Tesseract ships none by "
+            f"that name) into {folder}, or {point} the folder that holds it"
         )
     return (
         f"Tesseract ships no {key}.traineddata: use an engine that reads the "
         "language (see unocr backends), or put a model trained for it into "
-        "Tesseract's tessdata folder"
+        f"{folder}"
     )
+
+
+def _is_custom(key: str) -> bool:
+    """Whether a traineddata name no Tesseract release has names a model of one's own.
+
+    It does when a suffix follows the language (``eng_custom``, ``deu_1996``)
+    or the language is one of the codes ISO 639 reserves for local use
+    (``qaa``-``qtz``).
+    """
+    head, sep, _ = key.partition("_")
+    return bool(sep) or is_local_use(head)
