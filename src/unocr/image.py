@@ -273,7 +273,7 @@ _PIL_WARNING_MODULES = r"(PIL\.|unocr\.image\b)"
 
 
 @contextmanager
-def _own_pixel_limit() -> Iterator[None]:
+def own_pixel_limit() -> Iterator[None]:
     """Suspend Pillow's pixel limit and silence Pillow's warnings while unocr decodes.
 
     unocr checks its own ``max_pixels`` from the header; Pillow's global check
@@ -373,7 +373,7 @@ def exif_orientation(im: Image.Image) -> int:
         range or the EXIF block is corrupt.
     """
     try:
-        with _own_pixel_limit():  # Pillow warns on a corrupt block: kept quiet
+        with own_pixel_limit():  # Pillow warns on a corrupt block: kept quiet
             value = im.getexif().get(_EXIF_ORIENTATION, 1)
     except Exception:  # a corrupt EXIF block: show the pixels as stored
         return 1
@@ -438,7 +438,7 @@ def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeade
     _check_encoded_source(source, name)
     with (
         _open_stream(source, name) as (stream, _),
-        _own_pixel_limit(),
+        own_pixel_limit(),
         _open_image(stream, name) as im,
     ):
         return ImageHeader(*_raster_size(im), exif_orientation(im), im.format)
@@ -1009,7 +1009,7 @@ def _borrow(im: Image.Image) -> Iterator[_PilHold]:
         with hold.lock:
             hold.users -= 1
             if hold.users == 0 and im.tell() != hold.frame:
-                with suppress(Exception), _own_pixel_limit():
+                with suppress(Exception), own_pixel_limit():
                     im.seek(hold.frame)
 
 
@@ -1022,7 +1022,7 @@ def _pil_frame(
     Yields the frame's :class:`_FrameFacts`; the caller's frame is restored
     afterwards (:func:`_borrow`).
     """
-    with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
+    with _borrow(source) as hold, own_pixel_limit(), hold.lock:
         _check_open(source, name)
         _check_frame(source, frame, name)
         _seek(source, frame, name)
@@ -1143,7 +1143,7 @@ def reopen(data: bytes) -> Image.Image:
     Raises:
         ImageError: The bytes are not a readable image.
     """
-    with _own_pixel_limit():
+    with own_pixel_limit():
         return _open_image(io.BytesIO(data), _PIL_NAME)
 
 
@@ -1210,7 +1210,7 @@ def load_image(
         return _load_pil(source, name, max_pixels, frame, start)
 
     _check_encoded_source(source, name)
-    with _open_stream(source, name) as (stream, data), _own_pixel_limit():
+    with _open_stream(source, name) as (stream, data), own_pixel_limit():
         im = _open_image(stream, name)
         with im:
             # (reading the orientation may decode a PNG: only when deferring)
@@ -1344,12 +1344,12 @@ def iter_frames(
     _check_encoded_source(source, name)
     start = time.perf_counter()  # the first frame's time includes opening
     with _open_stream(source, name) as (stream, data):
-        with _own_pixel_limit():
+        with own_pixel_limit():
             im = _open_image(stream, name)
         with im:
             fmt = im.format
             for frame in _numbers(wanted):
-                with _own_pixel_limit():
+                with own_pixel_limit():
                     if wanted is None and frame and not _has_frame(im, frame):
                         return
                     rgb, encoded = _decode_encoded(
@@ -1401,7 +1401,7 @@ def _iter_pil_frames(
         for frame in _numbers(wanted):
             start = time.perf_counter()
             where = _frame_label(frame)
-            with _own_pixel_limit(), hold.lock:
+            with own_pixel_limit(), hold.lock:
                 _check_open(source, name)
                 if wanted is not None:
                     _check_frame(source, frame, name)
@@ -1479,11 +1479,11 @@ def count_frames(source: str | os.PathLike[str] | bytes | Image.Image) -> int | 
         (:func:`load_image` then reports what is wrong).
     """
     if isinstance(source, Image.Image):
-        with _borrow(source) as hold, _own_pixel_limit(), hold.lock:
+        with _borrow(source) as hold, own_pixel_limit(), hold.lock:
             return _n_frames(source)
     name = describe(source)
     try:
-        with _open_stream(source, name) as (stream, _), _own_pixel_limit():
+        with _open_stream(source, name) as (stream, _), own_pixel_limit():
             return _frames_in(stream, name)
     except ImageError:  # not a regular file, unreadable
         return None

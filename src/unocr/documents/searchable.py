@@ -163,10 +163,10 @@ def _image_stream(pdf: Any, loaded: LoadedImage) -> Any:
     if loaded.encoded is not None and loaded.format == "JPEG" and rgb.mode == "RGB":
         from PIL import Image
 
-        from unocr.image import _own_pixel_limit
+        from unocr.image import own_pixel_limit
 
         # under unocr's limit, which the image passed: Pillow's would warn
-        with _own_pixel_limit(), Image.open(io.BytesIO(loaded.encoded)) as im:
+        with own_pixel_limit(), Image.open(io.BytesIO(loaded.encoded)) as im:
             jpeg_mode = im.mode
         if jpeg_mode in ("RGB", "L"):
             return pdf.make_stream(
