@@ -1,0 +1,350 @@
+"""Opening encoded input (paths, bytes, file objects): streams, headers and frames."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO
+
+from PIL import (
+    Image,
+    ImageFile,
+    PsdImagePlugin,
+    UnidentifiedImageError,
+)
+
+from unocr._files import open_regular_file
+from unocr.errors import ImageError
+from unocr.image._limits import own_pixel_limit
+from unocr.image._loaded import describe
+from unocr.image._pixels import exif_orientation, exif_transform, raster_size, reason_of
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image file's header says, read without decoding any pixel.
+
+    Attributes:
+        width: Width of the raster as stored, in pixels.
+        height: Height of the raster as stored, in pixels.
+        orientation: EXIF orientation, 1 (upright) to 8.
+        format: The file format as Pillow reports it (``"JPEG"``...).
+    """
+
+    width: int
+    height: int
+    orientation: int = 1
+    format: str | None = None
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        """``(width, height)`` as displayed (swapped for orientations 5-8)."""
+        mapping = exif_transform(self.orientation, self.width, self.height)
+        return (self.width, self.height) if mapping is None else mapping[1:]
+
+    def upright_matrix(self) -> tuple[tuple[float, float, float], ...]:
+        """The affine map from stored-raster to displayed coordinates (pixels).
+
+        Returns:
+            Rows ``((a, b, tx), (c, d, ty))``: ``(x, y)`` in the stored raster
+            goes to ``(a x + b y + tx, c x + d y + ty)`` in the image as
+            :func:`load_image` returns it (:func:`exif_transform`); the
+            identity for orientation 1. Pass it to a shape's or a page's
+            ``transform``.
+
+        Examples:
+            >>> ImageHeader(40, 30, orientation=6).upright_matrix()
+            ((0.0, -1.0, 30.0), (1.0, 0.0, 0.0))
+        """
+        mapping = exif_transform(self.orientation, self.width, self.height)
+        return ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)) if mapping is None else mapping[0]
+
+
+def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeader:
+    """Read an image's size, EXIF orientation and format without decoding it.
+
+    Args:
+        source: A path, bytes or a binary file object (read from its current
+            position).
+
+    Returns:
+        The header.
+
+    Raises:
+        ImageError: The input is missing, not a regular file, empty or not a
+            recognised image.
+    """
+    name = describe(source)
+    check_encoded_source(source, name)
+    with (
+        open_stream(source, name) as (stream, _),
+        own_pixel_limit(),
+        open_image(stream, name) as im,
+    ):
+        return ImageHeader(*raster_size(im), exif_orientation(im), im.format)
+
+
+def frame_count(im: Image.Image) -> int | None:
+    """Number of frames, or ``None`` when the file's list of frames is damaged.
+
+    Counting walks the file (Pillow returns to the current frame afterwards).
+    A damaged list (a broken chain of TIFF directories) gives ``None`` rather
+    than an error, so the frames before the damage can still be read. A
+    Photoshop file is one image (:func:`_layered`).
+    """
+    if _layered(im):
+        return 1
+    try:
+        n = getattr(im, "n_frames", 1)
+    except Exception:
+        return None
+    return n if isinstance(n, int) and n > 0 else 1
+
+
+def frame_label(frame: int) -> str:
+    return f" (frame {frame})" if frame else ""
+
+
+@contextmanager
+def open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes | None]]:
+    """Yield a seekable binary stream for a path, bytes or file object.
+
+    The second item is the in-memory bytes when the input was not a path (bytes
+    or a file object read to its end), else ``None``. A file unocr opens is
+    closed on exit; the caller's file object is never closed.
+    """
+    if isinstance(source, str | os.PathLike):
+        fh = open_regular_file(
+            source,
+            name,
+            error=ImageError,
+            what="an image file",
+            instead="read a stream yourself and pass its bytes",
+        )
+        try:
+            yield fh, None
+        finally:
+            fh.close()
+        return
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        data = read_file_object(source, name)
+    with io.BytesIO(data) as stream:
+        yield stream, data
+
+
+def read_file_object(source: Any, name: str) -> bytes:
+    """All the bytes of a binary file object the caller passed as an input.
+
+    Args:
+        source: An object with a ``read()`` method.
+        name: How messages name it (:func:`describe`).
+
+    Returns:
+        What ``read()`` returned, as bytes.
+
+    Raises:
+        ImageError: ``read()`` raised (a closed file, a broken stream), or
+            returned text or something other than bytes.
+    """
+    try:
+        data = source.read()
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read from the file object: {exc}", item=name
+        ) from exc
+    if isinstance(data, str):
+        raise ImageError(
+            f"{name}: the file object returned text; open it in binary mode "
+            "(open(path, 'rb'))",
+            item=name,
+        )
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ImageError(
+            f"{name}: read() returned {type(data).__name__}, expected bytes",
+            item=name,
+        )
+    return bytes(data)
+
+
+def open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
+    """Identify an image from its header (no pixel data is decoded)."""
+    start = stream.tell()
+    if not stream.read(1):
+        raise ImageError(f"{name}: the input is empty (0 bytes)", item=name)
+    stream.seek(start)
+    try:
+        return Image.open(stream)
+    except UnidentifiedImageError as exc:
+        raise ImageError(
+            f"{name}: not a recognised image file, or its header is corrupt or "
+            "truncated (expected e.g. PNG, JPEG, TIFF, BMP, GIF, WebP)",
+            item=name,
+        ) from exc
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read the image header: {reason_of(exc)}", item=name
+        ) from exc
+
+
+def check_encoded_source(source: object, name: str) -> None:
+    """Reject inputs that are neither a path, bytes nor a file object."""
+    if isinstance(source, str | os.PathLike | bytes | bytearray | memoryview):
+        return
+    if callable(getattr(source, "read", None)):
+        return
+    raise ImageError(
+        f"{name}: unsupported input type {type(source).__name__}; pass a path, "
+        "bytes, a binary file object, a PIL image or a numpy uint8 array",
+        item=name,
+    )
+
+
+def _layered(im: Image.Image) -> bool:
+    """Whether ``im`` is a Photoshop file: one image, whose "frames" are its layers.
+
+    unocr reads it as one image, its composite (what Pillow shows when it
+    opens the file), and never moves it to a layer: Pillow numbers the
+    layers from 1, shows the composite as frame 1 until it moves to a layer,
+    and cannot move back to the composite afterwards. A caller's image
+    moved to a layer is read as it stands.
+    """
+    return isinstance(im, PsdImagePlugin.PsdImageFile)
+
+
+def seek_frame(
+    im: Image.Image,
+    frame: int,
+    name: str,
+    recount: Callable[[], int | None] | None = None,
+) -> None:
+    """Move ``im`` to ``frame``; a frame past the end or unreadable -> ImageError.
+
+    Seeks directly, without counting the frames first (counting walks every
+    frame header of the file): a frame past the end is Pillow's
+    ``EOFError``. Pillow's TIFF reader then records a wrong count, so an
+    image that outlives the call (a caller's) is checked against its count
+    before (:func:`check_frame`).
+
+    Args:
+        im: The opened image.
+        frame: Its frame, numbered from 0 (a Photoshop file has frame 0 only,
+            where it stands).
+        name: The input's name, for messages.
+        recount: Counts the frames afresh for the message when ``frame`` is
+            past the end.
+    """
+    if _layered(im):
+        if frame:
+            raise _no_such_frame(name, frame, 1)
+        return
+    if frame == im.tell():
+        return
+    try:
+        im.seek(frame)
+    except EOFError as exc:
+        raise _no_such_frame(name, frame, recount() if recount else None) from exc
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read frame {frame}: {reason_of(exc)}", item=name
+        ) from exc
+
+
+def check_frame(im: Image.Image, frame: int, name: str) -> None:
+    """Refuse a frame past the end of a caller's image, by its frame count.
+
+    Pillow keeps the count once counted, so a caller's image walks its frame
+    headers once, and is never moved past its end (see :func:`seek_frame`).
+    """
+    frames = frame_count(im)
+    if frames is not None and frame >= frames:
+        raise _no_such_frame(name, frame, frames)
+
+
+def _no_such_frame(name: str, frame: int, frames: int | None) -> ImageError:
+    has = "" if frames is None else f"has {frames} frame(s); "
+    return ImageError(
+        f"{name}: {has}frame {frame} does not exist (frames are numbered from 0)",
+        item=name,
+    )
+
+
+def frames_in(stream: IO[bytes], name: str) -> int | None:
+    """Frames of the image file in ``stream`` (from its start), opened afresh.
+
+    ``None`` when the file is not a readable image or its list of frames is
+    damaged.
+    """
+    try:
+        stream.seek(0)
+        with open_image(stream, name) as im:
+            return frame_count(im)
+    except (ImageError, OSError):
+        return None
+
+
+def read_bytes(stream: IO[bytes], data: bytes | None) -> bytes:
+    if data is not None:
+        return data
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        return stream.read()
+    finally:
+        stream.seek(position)
+
+
+def frame_numbers(wanted: tuple[int, ...] | None) -> Iterator[int]:
+    """The frame numbers to read: ``wanted``, or 0, 1, 2... to the end."""
+    return itertools.count() if wanted is None else iter(wanted)
+
+
+def check_open(im: Image.Image, name: str) -> None:
+    """Refuse a caller's PIL image that was closed before unocr read it.
+
+    Pillow would fail with a bare ``AssertionError`` (a lazily opened image
+    whose ``with`` block ended) or "Operation on closed image".
+    """
+    if _was_closed(im):
+        raise ImageError(
+            f"{name}: cannot decode the image: it was closed (close(), or the "
+            "end of its with block) before unocr read it; read it while it is "
+            "open, or pass a copy made before closing it (im.copy())",
+            item=name,
+        )
+
+
+def _was_closed(im: Image.Image) -> bool:
+    if isinstance(im, ImageFile.ImageFile) and im.tile:
+        return im.fp is None  # its pixels are still to be read from its file
+    try:
+        return im.im is None  # Pillow raises ValueError once the image is closed
+    except ValueError:
+        return True
+    except Exception:
+        return False  # not closed: decoding reports what is wrong
+
+
+def has_frame(im: Image.Image, frame: int) -> bool:
+    """Whether ``im`` has a frame number ``frame`` (seeking there if so).
+
+    Only the end of the file counts as "no"; a damaged frame counts as "yes",
+    so that decoding it reports the damage.
+    """
+    if _layered(im):
+        return frame == 0
+    previous = im.tell()
+    try:
+        im.seek(frame)
+    except EOFError:
+        with suppress(Exception):
+            im.seek(previous)
+        return False
+    except Exception:
+        return True
+    return True
