@@ -3,8 +3,9 @@
 The built-in engines are data in :mod:`unocr.backends.catalog` (name, aliases,
 dotted path of the backend class, extra, system programs, capabilities, data
 probe); this module only looks names up. Nothing is imported until a name is
-first used; :func:`available_backends` answers from import metadata, ``PATH``
-and the catalog's data probes without importing any engine.
+first used; :func:`available_backends` answers from import metadata, ``PATH``,
+the catalog's data probes and entry points' source files without importing
+any engine.
 
 Third-party engines register either at run time with :func:`register_backend`
 or through the ``unocr.backends`` entry-point group (read lazily), e.g. in
@@ -24,15 +25,19 @@ or options: such a name is refused the same ways.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import importlib.util
 import shutil
+import sys
 import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
+from importlib.machinery import ModuleSpec
+from pathlib import Path
 from typing import Any, cast
 
 from unocr.backends.base import Backend
@@ -259,6 +264,29 @@ def _import_target(entry: EngineSpec) -> Factory:
     return cast("Factory", factory)
 
 
+def _entry_point_problem(
+    ep: metadata.EntryPoint, key: str, exc: ImportError | AttributeError
+) -> tuple[str, str]:
+    """The message and fix of an entry point whose target fails to import.
+
+    One text for the error a request raises and the listing's reason.
+    """
+    dist = ep.dist.name if ep.dist is not None else None
+    by = f"the package {dist!r}" if dist else "the package that provides it"
+    message = (
+        f"the backend {key!r} cannot be loaded: its entry point "
+        f"{ep.name} = {ep.value!r}, declared by {by}, fails with "
+        f"{type(exc).__name__}: {exc}."
+    )
+    fix = (
+        f"upgrade or reinstall it (pip install --upgrade {dist}), or "
+        "uninstall it if it no longer provides this backend"
+        if dist
+        else f"reinstall the package that provides {ep.value!r}"
+    )
+    return message, fix
+
+
 def _load_entry_point(ep: metadata.EntryPoint, key: str) -> Factory:
     """Import what an entry point names.
 
@@ -270,20 +298,125 @@ def _load_entry_point(ep: metadata.EntryPoint, key: str) -> Factory:
     try:
         return cast("Factory", ep.load())
     except (ImportError, AttributeError) as exc:
-        dist = ep.dist.name if ep.dist is not None else None
-        by = f"the package {dist!r}" if dist else "the package that provides it"
-        raise BackendUnavailableError(
-            f"the backend {key!r} cannot be loaded: its entry point "
-            f"{ep.name} = {ep.value!r}, declared by {by}, fails with "
-            f"{type(exc).__name__}: {exc}.",
-            backend=key,
-            fix=(
-                f"upgrade or reinstall it (pip install --upgrade {dist}), or "
-                "uninstall it if it no longer provides this backend"
-                if dist
-                else f"reinstall the package that provides {ep.value!r}"
-            ),
-        ) from exc
+        message, fix = _entry_point_problem(ep, key, exc)
+        raise BackendUnavailableError(message, backend=key, fix=fix) from exc
+
+
+def _find_spec(name: str, path: list[str] | None) -> ModuleSpec | None:
+    """A module's spec from the import system's finders, importing nothing."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = None if find is None else find(name, path)
+        if spec is not None:
+            return cast("ModuleSpec", spec)
+    return None
+
+
+#: Names whose use in a module may bind attributes no statement shows.
+_DYNAMIC = frozenset({"__getattr__", "globals", "vars", "exec", "setattr"})
+
+
+def _bound_names(source: str) -> set[str] | None:
+    """Every name a module's source binds or uses, or ``None`` if it may bind more.
+
+    Over-generous on purpose (names inside functions, and names only read,
+    count too): a name found here may still be missing, never the other way
+    round.
+    """
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name):
+            names.add(node.id)  # also loads: a use of globals() and the like
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                names.add(alias.asname or alias.name.split(".")[0])
+    return None if names & _DYNAMIC else names
+
+
+def _locate(module: str) -> ModuleSpec | ModuleNotFoundError | None:
+    """A module's spec, the error importing it would raise, or ``None`` if imported.
+
+    Its parent packages are located as it is, not imported.
+    """
+    parts = module.split(".")
+    path: list[str] | None = None
+    spec: ModuleSpec | None = None
+    for depth in range(1, len(parts) + 1):
+        if depth > 1 and path is None:
+            parent = ".".join(parts[: depth - 1])
+            return ModuleNotFoundError(
+                f"No module named {module!r}; {parent!r} is not a package",
+                name=module,
+            )
+        name = ".".join(parts[:depth])
+        loaded = sys.modules.get(name)
+        if loaded is not None:
+            spec, path = None, getattr(loaded, "__path__", None)
+            continue
+        spec = _find_spec(name, path)
+        if spec is None:
+            return ModuleNotFoundError(f"No module named {module!r}", name=module)
+        path = spec.submodule_search_locations
+    return spec
+
+
+def _missing_target(module: str, attr: str) -> ImportError | AttributeError | None:
+    """What loading ``module:attr`` would fail with, as far as its files tell.
+
+    Nothing is imported: an imported module is asked, otherwise the import
+    system's finders locate the module and its source is read. The errors
+    are the ones the import would raise; ``None`` when the target is there
+    or the files cannot tell (a compiled module, a star import, ...).
+    """
+    found = _locate(module)
+    if isinstance(found, ImportError):
+        return found
+    head = attr.split(".")[0]
+    if not head:
+        return None
+    if found is None:  # imported
+        present = hasattr(sys.modules[module], head)
+    else:
+        origin, path = found.origin or "", found.submodule_search_locations
+        if not origin.endswith(".py"):
+            return None  # compiled: its names are not in a source
+        if path and _find_spec(f"{module}.{head}", path):
+            return None  # a submodule, which importing it binds
+        names = _bound_names(Path(origin).read_text("utf-8"))
+        present = names is None or head in names
+    if present:
+        return None
+    return AttributeError(f"module {module!r} has no attribute {head!r}")
+
+
+def _entry_point_info(key: str, ep: metadata.EntryPoint) -> BackendInfo:
+    """What :func:`available_backends` reports for an entry point (nothing imported).
+
+    One whose module or attribute is missing is not installed, for the
+    reason and with the fix asking for it raises.
+    """
+    try:
+        missing = _missing_target(ep.module, ep.attr)
+    except Exception:  # a finder's or parser's failure: the files cannot tell
+        missing = None
+    reason, fix = (
+        (None, None) if missing is None else _entry_point_problem(ep, key, missing)
+    )
+    dist = ep.dist.name if ep.dist is not None else None
+    return BackendInfo(
+        key,
+        (),
+        installed=missing is None,
+        reason=reason,
+        fix=fix,
+        capabilities=None,
+        source="entry point",
+        description=f"from {dist or ep.value}",
+    )
 
 
 def resolve_backend(name: str) -> tuple[str, Factory]:
@@ -385,7 +518,10 @@ def available_backends() -> list[BackendInfo]:
     from ``tesseract --list-langs`` (reported as ISO codes in
     ``capabilities.languages``) and keras-ocr's weights are looked up on disk
     (``data`` says what is missing). Cloud credentials are checked when the
-    backend is created.
+    backend is created. An entry point whose module, or the class in it, is
+    missing (as the import system's finders and the module's source show) is
+    not installed, for the reason and with the fix of the
+    :class:`~unocr.errors.BackendUnavailableError` asking for it raises.
 
     Returns:
         One :class:`BackendInfo` per name, built-ins first, each group sorted.
@@ -397,20 +533,9 @@ def available_backends() -> list[BackendInfo]:
                 key, (), True, None, None, _factory_capabilities(factory), "registered"
             )
         )
-    for key, ep in sorted(_load_entry_points().items()):
-        if key in _registered:
-            continue
-        dist = ep.dist.name if ep.dist is not None else None
-        infos.append(
-            BackendInfo(
-                key,
-                (),
-                True,
-                None,
-                None,
-                None,
-                "entry point",
-                f"from {dist or ep.value}",
-            )
-        )
+    infos.extend(
+        _entry_point_info(key, ep)
+        for key, ep in sorted(_load_entry_points().items())
+        if key not in _registered
+    )
     return infos

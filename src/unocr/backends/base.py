@@ -922,6 +922,8 @@ class Backend(Closing, abc.ABC):
         Raises:
             unocr.errors.StageUnavailableError: The engine has no detection
                 stage of its own (the message names the stages it has).
+            unocr.errors.LanguageUnavailableError: The engine's models cannot
+                read a requested language.
             unocr.errors.ImageError: The input cannot be read.
             unocr.errors.RecognitionError: The engine failed.
         """

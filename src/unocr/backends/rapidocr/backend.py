@@ -341,6 +341,7 @@ class RapidOcrBackend(PooledBackend):
     def _detect(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> tuple[Block, ...]:
+        self._check_languages(languages)
         self._check_open()
         output = self._run_timed(
             clock, lambda: self._run_stage(_bgr(image.image), rec=False), image.name

@@ -59,9 +59,11 @@ from unocr.backends.tesseract.crops import (
 from unocr.backends.tesseract.install import ENGINE_ENV
 from unocr.backends.tesseract.install import probe as _probe
 from unocr.backends.tesseract.languages import (
+    FolderChoice,
     from_tesseract,
     install_fix,
-    to_tesseract,
+    model_name,
+    requested_languages,
 )
 from unocr.errors import (
     BackendUnavailableError,
@@ -268,8 +270,10 @@ class TesseractBackend(Backend):
 
     Args:
         languages: ISO 639 codes (``"en"``, ``["en", "ko"]``); Tesseract's own
-            names are accepted too (``"chi_sim"``). ``None`` reads English
-            (Tesseract's default model ``eng``).
+            names are accepted too (``"chi_sim"``), and so is the file name of
+            a model of your own in the tessdata folder (``"xyz"`` for
+            ``xyz.traineddata``). ``None`` reads English (Tesseract's default
+            model ``eng``).
         max_pixels: Refuse larger images before decoding them.
         psm: Page segmentation mode 1 or 3-13 (``tesseract --help-psm``);
             default 3. Modes 0 (orientation and script detection only) and 2
@@ -291,6 +295,8 @@ class TesseractBackend(Backend):
             ``engine="tesserocr"`` without a usable ``tesserocr``.
         unocr.errors.LanguageUnavailableError: A language's traineddata is not
             installed; the message names the package.
+        unocr.errors.LanguageCodeError: A language is no ISO 639 code and no
+            model's name in the tessdata folder.
         unocr.errors.ConfigError: An invalid option.
 
     Examples:
@@ -314,7 +320,9 @@ class TesseractBackend(Backend):
         tesseract_cmd: str | os.PathLike[str] | None = None,
         engine: Engine = "auto",
     ) -> None:
-        super().__init__(languages=languages, max_pixels=max_pixels)
+        # The languages are read once the tessdata folder is known: a model
+        # of one's own there is asked for by its file's name.
+        super().__init__(max_pixels=max_pixels)
         self.timeout = check_seconds(timeout, "timeout")
         check_choice(engine, "engine", ("auto", "binary", "tesserocr"))
         self._settings = _parse_config(config, psm, oem)
@@ -324,11 +332,17 @@ class TesseractBackend(Backend):
             else pytesseract.pytesseract.tesseract_cmd
         )
         self.tesseract_cmd: str = _resolve_program(cmd)
-        self._install = _probe(
-            self.tesseract_cmd,
-            os.environ.get("TESSDATA_PREFIX"),
-            self._settings.tessdata_dir,
+        prefix = os.environ.get("TESSDATA_PREFIX")
+        self._install = _probe(self.tesseract_cmd, prefix, self._settings.tessdata_dir)
+        #: What chose the tessdata folder (``None``: Tesseract's own).
+        self._folder_choice: FolderChoice | None = (
+            "--tessdata-dir"
+            if self._settings.tessdata_dir is not None
+            else "TESSDATA_PREFIX"
+            if prefix
+            else None
         )
+        self.languages = requested_languages(languages, self._install.languages)
         self._tess_languages(self.languages)  # fail early on missing traineddata
         self._apis: list[Any] = []
         self._idle: dict[str, list[Any]] = {}
@@ -378,10 +392,16 @@ class TesseractBackend(Backend):
         self._tesserocr = tesserocr
         return "tesserocr"
 
+    def _languages(self, languages: str | Sequence[str] | None) -> tuple[str, ...]:
+        """A call's languages; a model of one's own by its file's name too."""
+        if languages is None:
+            return self.languages
+        return requested_languages(languages, self._install.languages) or self.languages
+
     def _tess_languages(self, languages: tuple[str, ...]) -> tuple[str, ...]:
         """Map ISO codes to installed traineddata names, or raise naming the fix."""
-        names = tuple(to_tesseract(code) for code in languages) or ("eng",)
         installed = self._install.languages
+        names = tuple(model_name(code, installed) for code in languages) or ("eng",)
         for code, tess in zip(languages or ("en",), names, strict=True):
             if tess not in installed:
                 where = f" in {self._install.datadir}" if self._install.datadir else ""
@@ -392,9 +412,7 @@ class TesseractBackend(Backend):
                     language=code,
                     backend=_NAME,
                     fix=install_fix(
-                        tess,
-                        self._install.datadir,
-                        tessdata_dir=self._settings.tessdata_dir is not None,
+                        tess, self._install.datadir, chosen_by=self._folder_choice
                     ),
                 )
         return names

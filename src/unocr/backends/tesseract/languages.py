@@ -18,9 +18,32 @@ Examples:
 
 from __future__ import annotations
 
-from unocr.languages import from_tesseract, is_local_use, to_tesseract
+from collections.abc import Collection, Iterable, Sequence
+from typing import Literal, cast
 
-__all__ = ["MODELS", "apt_package", "from_tesseract", "install_fix", "to_tesseract"]
+from unocr.errors import LanguageCodeError
+from unocr.languages import (
+    from_tesseract,
+    is_local_use,
+    normalize_language,
+    normalize_languages,
+    to_tesseract,
+)
+
+__all__ = [
+    "MODELS",
+    "FolderChoice",
+    "apt_package",
+    "from_tesseract",
+    "install_fix",
+    "model_name",
+    "requested_languages",
+    "to_tesseract",
+]
+
+#: What chose the tessdata folder Tesseract reads, where not Tesseract itself:
+#: the environment variable, or ``--tessdata-dir`` in ``config`` (which wins).
+FolderChoice = Literal["TESSDATA_PREFIX", "--tessdata-dir"]
 
 #: Every traineddata name Tesseract 4/5 ships (tessdata, tessdata_fast,
 #: tessdata_best), languages and ``osd``/``equ``; script models
@@ -56,7 +79,7 @@ def apt_package(name: str) -> str:
 
 
 def install_fix(
-    name: str, datadir: str | None = None, *, tessdata_dir: bool = False
+    name: str, datadir: str | None = None, *, chosen_by: FolderChoice | None = None
 ) -> str:
     """How to install a missing Tesseract model, for an error's fix.
 
@@ -64,26 +87,46 @@ def install_fix(
         name: Traineddata name, e.g. ``"nor"``, as :func:`to_tesseract` gives.
         datadir: The tessdata folder Tesseract reads, where known (named in
             the fix of a model no package installs).
-        tessdata_dir: Whether that folder was chosen with ``--tessdata-dir``
-            (in ``config``), which overrides ``TESSDATA_PREFIX``.
+        chosen_by: What chose that folder: ``"TESSDATA_PREFIX"``,
+            ``"--tessdata-dir"`` (in ``config``, which overrides
+            ``TESSDATA_PREFIX``), or ``None`` for Tesseract's own folder.
 
     Returns:
-        The ``apt-get install`` command of a packaged model; where to get a
-        model no package has; for a model of your own (a language's name with
-        a suffix, ``eng_custom``, or a code ISO reserves for local use,
-        ``qaa``-``qtz``), where to put it; for a language Tesseract ships no
-        model for, that and what to do instead.
+        The ``apt-get install`` command of a packaged model (which installs
+        into the system's folder: for a folder of your own, to put the model
+        there or to go back to the system's); where to get a model no package
+        has; for a model of your own (a language's name with a suffix,
+        ``eng_custom``, or a code ISO reserves for local use, ``qaa``-``qtz``),
+        where to put it; for a language Tesseract ships no model for, that and
+        what to do instead.
 
     Examples:
         >>> install_fix("chi_tra")
         'apt-get install tesseract-ocr-chi-tra'
+        >>> fix = install_fix("fra", "mine", chosen_by="TESSDATA_PREFIX")
+        >>> print(fix)  # doctest: +ELLIPSIS
+        put fra.traineddata (...) into the folder TESSDATA_PREFIX names (mine), or ...
         >>> print(install_fix("eng_custom", "tessdata"))  # doctest: +ELLIPSIS
         put eng_custom.traineddata (...) into ... (tessdata), or set TESSDATA_PREFIX ...
     """
     key = name.strip().lower().replace("-", "_")
+    where = f" ({datadir})" if datadir else ""
     if key in MODELS and key not in _UNPACKAGED:
-        return f"apt-get install {apt_package(key)}"
-    folder = "Tesseract's tessdata folder" + (f" ({datadir})" if datadir else "")
+        apt = f"apt-get install {apt_package(key)}"
+        if chosen_by is None:
+            return apt
+        undo = (
+            "unset TESSDATA_PREFIX"
+            if chosen_by == "TESSDATA_PREFIX"
+            else "drop --tessdata-dir from config"
+        )
+        return (
+            f"put {key}.traineddata (from tessdata_fast or tessdata_best, "
+            f"github.com/tesseract-ocr, or from the system's tessdata folder "
+            f"after {apt}) into the folder {chosen_by} names{where}, or {undo} "
+            f"to read the system's models after {apt}"
+        )
+    folder = "Tesseract's tessdata folder" + where
     if key in MODELS:
         return (
             f"put {key}.traineddata (from tessdata_fast or tessdata_best, "
@@ -92,7 +135,7 @@ def install_fix(
     if _is_custom(key):
         point = (
             "change --tessdata-dir in config to"
-            if tessdata_dir
+            if chosen_by == "--tessdata-dir"
             else "set TESSDATA_PREFIX to"
         )
         return (
@@ -115,3 +158,71 @@ def _is_custom(key: str) -> bool:
     """
     head, sep, _ = key.partition("_")
     return bool(sep) or is_local_use(head)
+
+
+def _own_model(name: str, installed: Collection[str]) -> bool:
+    """Whether a requested name is an installed model's own name, not a code.
+
+    A model of one's own may be named anything (``xyz.traineddata``,
+    ``MyFont.traineddata``); asked for by its file's name, exactly, it is run
+    as it is. A language code keeps its meaning beside a file of that name.
+    """
+    if name not in installed:
+        return False
+    try:
+        normalize_language(name)
+    except LanguageCodeError:
+        return True
+    return False
+
+
+def requested_languages(
+    value: str | Sequence[str] | None, installed: Collection[str]
+) -> tuple[str, ...]:
+    """Languages asked of Tesseract: codes, and names of installed models of one's own.
+
+    Args:
+        value: As :func:`~unocr.languages.normalize_languages` takes it.
+        installed: The traineddata names in the tessdata folder in use.
+
+    Returns:
+        The codes :func:`~unocr.languages.normalize_languages` gives, but for
+        a name it refuses that is an installed model's (``"xyz"`` with
+        ``xyz.traineddata`` there), which is kept as given.
+
+    Raises:
+        LanguageCodeError: A name is no language code and no installed model's
+            (``"esp"``, ``"xyz"`` without the file); the message names the
+            code most likely meant.
+    """
+    if isinstance(value, str):
+        parts: list[object] = list(value.split(","))
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
+        parts = list(value)
+    else:
+        return normalize_languages(value)  # None, or refused with its message
+    out: list[str] = []
+    for part in parts:
+        name = part.strip() if isinstance(part, str) else ""
+        codes = (
+            (name,)
+            if _own_model(name, installed)
+            else normalize_languages([cast("str", part)])  # which checks its type
+        )
+        for code in codes:
+            if code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+def model_name(code: str, installed: Collection[str]) -> str:
+    """The traineddata name Tesseract runs for a requested language.
+
+    Args:
+        code: A code or model name from :func:`requested_languages`.
+        installed: The traineddata names in the tessdata folder in use.
+
+    Returns:
+        An installed model's own name as it is; else :func:`to_tesseract`'s.
+    """
+    return code if _own_model(code, installed) else to_tesseract(code)
