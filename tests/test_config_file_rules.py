@@ -116,6 +116,21 @@ def test_a_misspelt_engine_table_is_refused_with_the_closest_name(config) -> Non
     assert "[backends.tesserct]" in str(info.value)
 
 
+def test_a_misspelt_engine_table_is_refused_before_a_process_pool_reads(
+    config,
+) -> None:
+    """The caller's own file is checked as an in-process read checks it: the
+    worker processes leave engine names to their parent."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    config("[backends.tesserct.options]\npsm = 6\n")
+    with (
+        ProcessPoolExecutor(1) as pool,
+        pytest.raises(ConfigError, match="Did you mean 'tesseract'"),
+    ):
+        unocr.read_many([bars()], backend="tesseract", executor=pool)
+
+
 def test_aliases_composites_and_registered_engines_are_known_names(config, ink) -> None:
     config(
         "[backends.keras_ocr]\nisolate = true\n"

@@ -75,7 +75,7 @@ def test_a_build_for_a_parent_leaves_it_the_names_but_not_this_process(
     config, image
 ) -> None:
     config(f"[backends.nosuch.options]\npsm = 6\n{OPTIONS}\npsm = 6\n")
-    spec = BackendSpec.named("tesseract", {})
+    spec = BackendSpec("tesseract", {})  # as a parent that knows "nosuch" sends it
     with pytest.raises(ConfigError, match="'nosuch'"):
         unocr.get_backend("tesseract")
     with ThreadPoolExecutor(1) as pool:  # a task of a thread-based executor
@@ -287,6 +287,7 @@ def test_a_replaced_engine_closes_only_after_its_last_read(config, tagged) -> No
 
 
 def test_an_edit_closes_the_executor_cache_engine_it_replaces(config, tagged) -> None:
+    config("")
     spec = BackendSpec.named("tagged", {})
     for edit in range(3):
         config(f"[backends.tagged.options]\n# {edit}\n")

@@ -111,9 +111,9 @@ def test_one_engine_is_built_once_while_another_builds_beside_it(slow) -> None:
 
 
 def test_the_worker_cache_follows_an_edited_file(config, ink) -> None:
-    spec = BackendSpec.named(ink, {})
     picture = bars((20, 40), gap=10)
     path = config(f"[backends.{ink}.options]\ngap = 3\n")
+    spec = BackendSpec.named(ink, {})
     assert len(worker_backend(spec).read(picture).words) == 2
     config(f"[backends.{ink}.options]\ngap = 30\n")
     stat = path.stat()

@@ -127,18 +127,23 @@ class BackendSpec:
 
         Unknown options, and values of another type than the engine's
         class declares, are refused here when that class can be imported in
-        this process (else by the workers, per item).
+        this process (else by the workers, per item). So is this process's
+        own ``unocr.toml`` when malformed or when a ``[backends.NAME]`` table
+        names no engine (the workers leave names to their parent).
 
         Raises:
             unocr.errors.BackendNotFoundError: Unknown name.
             unocr.errors.UnknownOptionError: An option the engine does not have.
-            unocr.errors.ConfigError: An option's value is of the wrong type.
+            unocr.errors.ConfigError: An option's value is of the wrong type,
+                or the configuration file is malformed or names no engine.
         """
         from unocr.backends.options import check_options
         from unocr.errors import BackendUnavailableError
+        from unocr.isolation.config import configured_options
         from unocr.registry import canonical_name, resolve_backend
 
         canonical = canonical_name(name)
+        configured_options(canonical)  # checks the file as a build here would
         try:
             _, factory = resolve_backend(canonical)
         except BackendUnavailableError:
