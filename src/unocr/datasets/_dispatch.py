@@ -103,9 +103,10 @@ def load_dataset(
 
     Raises:
         ConfigError: ``limit`` is not a whole number >= 1 (nor ``None``).
-        DatasetError: Unknown kind, missing folder, no samples, a malformed
-            ground-truth file, or two ground-truth files equally near one
-            image.
+        DatasetError: ``spec`` is neither form (a bare path, a tuple of
+            another length), unknown kind, missing folder, no samples, a
+            malformed ground-truth file, or two ground-truth files equally
+            near one image.
 
     Examples:
         >>> from unocr.datasets import load_dataset
@@ -113,9 +114,37 @@ def load_dataset(
         >>> len(ds), ds.samples[0].id                       # doctest: +SKIP
         (25, 'img_19')
     """
-    if isinstance(spec, tuple):
-        kind, path = parse_dataset_spec(f"{spec[0]}:{os.fspath(spec[1])}")
-    else:
-        kind, path = parse_dataset_spec(spec)
+    kind, path = parse_dataset_spec(_spec_text(spec))
     check_count(limit, "limit", none=True)
     return DATASET_KINDS[kind](path, limit=limit)
+
+
+def _spec_text(spec: object) -> str:
+    """``spec`` as ``"kind:PATH"``, checked to be one of the accepted forms.
+
+    Raises:
+        DatasetError: ``spec`` is not a ``str`` nor a ``(kind, path)`` pair of
+            a ``str`` and a ``str`` or path.
+    """
+    if isinstance(spec, str):
+        return spec
+    if (
+        isinstance(spec, tuple)
+        and len(spec) == 2
+        and isinstance(spec[0], str)
+        and isinstance(spec[1], (str, os.PathLike))
+    ):
+        path = os.fspath(spec[1])
+        if isinstance(path, str):
+            return f"{spec[0]}:{path}"
+    hint = (
+        f" (a path has no kind: e.g. 'text:{os.fspath(spec)}')"
+        if isinstance(spec, os.PathLike)
+        else ""
+    )
+    raise DatasetError(
+        f"dataset must be 'KIND:PATH' (a str, e.g. 'icdar2015:path/to/folder') "
+        f"or a (kind, path) pair, got {spec!r}{hint}; "
+        f"kinds: {', '.join(DATASET_KINDS)}",
+        item=repr(spec),
+    )

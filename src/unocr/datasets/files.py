@@ -19,11 +19,11 @@ __all__ = [
     "IMAGE_SUFFIXES",
     "check_folder",
     "collect",
-    "file_beside",
     "files_by_name",
     "find_images",
     "image_pairs",
     "natural_key",
+    "nearest_by_stem",
     "nearest_file",
     "no_samples_error",
     "read_bytes",
@@ -68,12 +68,25 @@ def walk_files(root: Path, suffix: str | tuple[str, ...]) -> list[Path]:
     Returns:
         The paths, in natural order of their path below ``root``; hidden files
         and folders below ``root`` (``.DS_Store``, ``.git``) are skipped.
+        Symbolic links to folders are followed (image folders kept
+        elsewhere); a folder reached a second way (a link back up the tree,
+        a second link to it) is searched once, where it is reached first
+        (in each folder, its sub-folders before its links).
     """
     endings = (suffix,) if isinstance(suffix, str) else suffix
     endings = tuple(e.lower() for e in endings)
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    searched: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in searched:
+            dirnames[:] = []
+            continue
+        searched.add(real)
+        dirnames[:] = sorted(
+            (d for d in dirnames if not d.startswith(".")),
+            key=lambda d: (os.path.islink(os.path.join(dirpath, d)), natural_key(d)),
+        )
         found.extend(
             Path(dirpath, name)
             for name in filenames
@@ -98,6 +111,10 @@ def find_images(root: Path) -> list[Path]:
 def files_by_name(root: Path, suffix: str) -> dict[str, list[Path]]:
     """Map file name -> every path of that name under ``root`` ending in ``suffix``.
 
+    The suffix is matched case-insensitively, as image suffixes are: the
+    map's keys end in ``suffix`` as given (``gt_img_3.TXT`` is found under
+    ``gt_img_3.txt`` for ``suffix=".txt"``); the rest of the name is kept.
+
     Args:
         root: A folder, searched recursively (hidden entries skipped).
         suffix: Case-insensitive ending, e.g. ``".txt"`` or ``".gt.txt"``.
@@ -108,8 +125,33 @@ def files_by_name(root: Path, suffix: str) -> dict[str, list[Path]]:
     """
     out: dict[str, list[Path]] = {}
     for path in walk_files(root, suffix):
-        out.setdefault(path.name, []).append(path)
+        key = path.name[: len(path.name) - len(suffix)] + suffix
+        out.setdefault(key, []).append(path)
     return out
+
+
+def nearest_by_stem(root: Path, suffix: str) -> Callable[[Path, str], Path | None]:
+    """A finder of the file ``<stem><suffix>`` nearest a file under ``root``.
+
+    The files ending in ``suffix`` (case-insensitively) are listed once
+    (:func:`files_by_name`); each call picks, among those named ``stem``
+    plus ``suffix``, the one nearest the given file (:func:`nearest_file`).
+
+    Args:
+        root: The dataset folder.
+        suffix: The ground-truth files' ending, e.g. ``".txt"``.
+
+    Returns:
+        ``find(near, stem)``: the nearest such file to ``near`` (an image or
+        document under ``root``), or ``None``; it raises
+        :class:`~unocr.errors.DatasetError` where two are equally near.
+    """
+    by_name = files_by_name(root, suffix)
+
+    def find(near: Path, stem: str) -> Path | None:
+        return nearest_file(near, by_name.get(stem + suffix, []), root)
+
+    return find
 
 
 def _split_names(parts: Sequence[str]) -> set[str]:
@@ -264,20 +306,6 @@ def read_text(path: Path) -> str:
             item=str(path),
         ) from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def file_beside(image: Path, suffix: str) -> Path | None:
-    """The file of the same stem in the image's folder, if it exists.
-
-    Args:
-        image: An image path.
-        suffix: The other file's suffix, e.g. ``".txt"``.
-
-    Returns:
-        The path, or ``None`` when there is no such file.
-    """
-    gt = image.with_suffix(suffix)
-    return gt if gt.is_file() else None
 
 
 def image_pairs(

@@ -18,9 +18,8 @@ from typing import Any
 from unocr.datasets.files import (
     check_folder,
     collect,
-    files_by_name,
     image_pairs,
-    nearest_file,
+    nearest_by_stem,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -131,18 +130,15 @@ def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
             file is malformed, or two annotations are equally near one image.
     """
     root = check_folder(path, "funsd")
-    gts = files_by_name(root, ".json")
-
-    def ground_truth(image: Path) -> Path | None:
-        return nearest_file(image, gts.get(f"{image.stem}.json", []), root)
+    find = nearest_by_stem(root, ".json")
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(image, lambda w, h: _read_funsd(gt, w, h))
+        return annotated_sample(image, lambda w, h: _read_funsd(gt, w, h), regroup=True)
 
     return collect(
         root,
         "funsd",
-        image_pairs(root, ground_truth),
+        image_pairs(root, lambda image: find(image, image.stem)),
         make,
         limit=limit,
         expected="images/X.png with annotations/X.json",

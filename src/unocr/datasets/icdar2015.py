@@ -32,9 +32,8 @@ from pathlib import Path
 from unocr.datasets.files import (
     check_folder,
     collect,
-    files_by_name,
     image_pairs,
-    nearest_file,
+    nearest_by_stem,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -124,17 +123,15 @@ def load_icdar2015(
             one image.
     """
     root = check_folder(path, "icdar2015")
-    gts = files_by_name(root, ".txt")
+    find = nearest_by_stem(root, ".txt")
 
     def ground_truth(image: Path) -> Path | None:
-        for name in (f"gt_{image.stem}.txt", f"{image.stem}.txt"):
-            gt = nearest_file(image, gts.get(name, []), root)
-            if gt is not None:
-                return gt
-        return None
+        return find(image, f"gt_{image.stem}") or find(image, image.stem)
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(image, lambda w, h: _read_icdar2015(gt, w, h))
+        return annotated_sample(
+            image, lambda w, h: _read_icdar2015(gt, w, h), regroup=True
+        )
 
     return collect(
         root,

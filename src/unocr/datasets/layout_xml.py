@@ -11,15 +11,20 @@ lines.
 The image of each XML file is found by, in turn:
 
 1. the file's own reference: PAGE ``Page/@imageFilename``, ALTO
-   ``sourceImageInformation/fileName``, resolved against the XML's folder,
-   its parent folders up to the dataset folder, and the dataset folder;
+   ``sourceImageInformation/fileName``, resolved against the XML's folder
+   and its parent folders: up to the dataset folder (where the reference's
+   file name alone is tried too), then up to three folders above it (so
+   the dataset may be the workspace or its ``OCR-D-GT-PAGE`` folder, whose
+   references start at the workspace);
 2. an image of the same stem beside the XML file;
 3. the one image in the dataset whose file name carries the same number
    (``INPUT_0017.tif`` for ``PAGE_0017_PAGE.xml``), when exactly one does.
 
 Files are read in the encoding their XML declaration names (UTF-8 when it
 names none). XML files of another kind (METS, settings, a schema, the other
-format) and XML files without an image are skipped.
+format) are skipped, and so are XML files without an image where others have
+one; where none has, the error names a file and the reference that could not
+be resolved.
 """
 
 from __future__ import annotations
@@ -46,11 +51,19 @@ from unocr.model import Element, Page
 
 __all__ = ["load_alto", "load_page_xml"]
 
+# How many folders above the dataset folder an image reference is resolved in.
+_LEVELS_ABOVE = 3
+
 _REFERENCE = {
     "page": re.compile(r"""imageFilename\s*=\s*(["'])(.*?)\1"""),
     "alto": re.compile(r"<(?:\w+:)?fileName>\s*([^<]*?)\s*</(?:\w+:)?fileName>"),
 }
 _FORMAT = {"page": "page-xml", "alto": "alto"}
+_LABEL = {"page": "PAGE-XML", "alto": "ALTO"}
+_REFERENCE_NAME = {
+    "page": "Page/@imageFilename",
+    "alto": "sourceImageInformation/fileName",
+}
 _DIGITS = re.compile(r"\d+")
 
 
@@ -74,6 +87,15 @@ def _resolve(ref: str, xml: Path, root: Path) -> Path | None:
         for candidate in (base / name, base / Path(name).name):
             if candidate.is_file():
                 return candidate
+    above = os.path.normpath(root)
+    for _ in range(_LEVELS_ABOVE):
+        parent = os.path.normpath(os.path.join(above, os.pardir))
+        if parent == above:  # the file system's root
+            break
+        above = parent
+        candidate = Path(above, name)
+        if candidate.is_file():
+            return candidate
     return None
 
 
@@ -81,12 +103,22 @@ def _numbers(path: Path) -> tuple[str, ...]:
     return tuple(_DIGITS.findall(path.stem))
 
 
-def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, bytes]]:
+def _pairs(
+    root: Path, kind: str
+) -> tuple[list[tuple[Path, Path, bytes]], list[tuple[Path, str | None]]]:
+    """Each XML file of ``kind`` with its image and bytes; those without an image.
+
+    Returns:
+        ``(image, xml, data)`` triples, and ``(xml, reference)`` for the
+        files whose image was not found (``reference`` ``None`` where the
+        file names none).
+    """
     images = find_images(root)
     by_number: dict[tuple[str, ...], list[Path]] = {}
     for found in images:
         by_number.setdefault(_numbers(found), []).append(found)
     out: list[tuple[Path, Path, bytes]] = []
+    unresolved: list[tuple[Path, str | None]] = []
     for xml in walk_files(root, ".xml"):
         data = read_bytes(xml)
         text = declared_text(data)
@@ -109,7 +141,33 @@ def _pairs(root: Path, kind: str) -> list[tuple[Path, Path, bytes]]:
             image = same[0] if len(same) == 1 and _numbers(xml) else None
         if image is not None:
             out.append((image, xml, data))
-    return out
+        else:
+            unresolved.append((xml, ref))
+    return out, unresolved
+
+
+def _unresolved_error(
+    root: Path, kind: str, unresolved: list[tuple[Path, str | None]]
+) -> DatasetError:
+    """The error for a folder whose XML files of ``kind`` all lack their image."""
+    label = _LABEL[kind]
+    xml, ref = unresolved[0]
+    if ref is None:
+        what = f"names no image ({_REFERENCE_NAME[kind]})"
+    else:
+        what = (
+            f"names the image {ref!r}, which is neither in its folder nor in its "
+            f"parent folders (up to {_LEVELS_ABOVE} above the dataset folder)"
+        )
+    more = ""
+    if len(unresolved) > 1:
+        more = f" ({len(unresolved) - 1} other {label} file(s) found no image either)"
+    return DatasetError(
+        f"{label} file {str(xml)!r} {what}, and no image in {str(root)!r} has its "
+        f"stem or page number{more}; put the image where the reference points, or "
+        "point the dataset at the folder that holds the XML files and their images",
+        item=str(xml),
+    )
 
 
 def _parse(
@@ -125,14 +183,16 @@ def _parse(
 
 def _load(path: str | os.PathLike[str], kind: str, limit: int | None) -> Dataset:
     root = check_folder(path, kind)
-    pairs = _pairs(root, kind)
+    pairs, unresolved = _pairs(root, kind)
+    if not pairs and unresolved:
+        raise _unresolved_error(root, kind, unresolved)
     contents = {xml: data for _, xml, data in pairs}
 
     def make(image: Path, xml: Path) -> Sample:
         page, ignore, listed, level = _parse(xml, contents[xml], kind)
         return annotated_sample(image, lambda w, h: (page, ignore, listed), level=level)
 
-    label = "PAGE-XML" if kind == "page" else "ALTO"
+    label = _LABEL[kind]
     xmls = [xml for _, xml, _ in pairs]
     return collect(
         root,
@@ -160,9 +220,10 @@ def load_page_xml(path: str | os.PathLike[str], *, limit: int | None = None) -> 
 
     Raises:
         ConfigError: ``limit`` is not a whole number >= 1.
-        DatasetError: The folder is missing, holds no PAGE file with an image,
-            or a PAGE file is malformed (the message names the file and,
-            for XML syntax errors, the line).
+        DatasetError: The folder is missing, holds no PAGE file, holds PAGE
+            files none of whose images is found (the message names a file
+            and its image reference), or a PAGE file is malformed (the
+            message names the file and, for XML syntax errors, the line).
     """
     return _load(path, "page", limit)
 
@@ -180,8 +241,9 @@ def load_alto(path: str | os.PathLike[str], *, limit: int | None = None) -> Data
 
     Raises:
         ConfigError: ``limit`` is not a whole number >= 1.
-        DatasetError: The folder is missing, holds no ALTO file with an image,
-            or an ALTO file is malformed (the message names the file and,
-            for XML syntax errors, the line).
+        DatasetError: The folder is missing, holds no ALTO file, holds ALTO
+            files none of whose images is found (the message names a file
+            and its image reference), or an ALTO file is malformed (the
+            message names the file and, for XML syntax errors, the line).
     """
     return _load(path, "alto", limit)

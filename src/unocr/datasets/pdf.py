@@ -1,15 +1,18 @@
 """PDF documents with unocr JSON Lines ground truth: one sample per page.
 
-Layout: ``X.pdf`` beside ``X.jsonl``, one unocr page per line (schema
+Layout: ``X.pdf`` and ``X.jsonl`` anywhere below the dataset folder (a PDF
+takes the ``X.jsonl`` nearest it, see
+:func:`unocr.datasets.files.nearest_file`), one unocr page per line (schema
 ``unocr.page/1``), as ``unocr read X.pdf --format json > X.jsonl`` writes them
 and a person corrects them. Each line's ``source.index`` names its PDF page and
-``source.dpi`` the resolution its coordinates are in (300 when absent). Pages
-without a line are not scored. Every labelled page is rendered once, at that
-resolution, to a PNG in a temporary folder (removed when the process exits),
-and becomes a sample ``X-p<N>`` (``folder/X-p<N>`` where PDFs in several
-folders share the name ``X``) whose image is that file, so every engine reads
-exactly the pixels the ground truth describes. Words (or lines) whose text is
-``###`` are don't-care regions, as in the ``json`` kind.
+``source.dpi`` the resolution its coordinates are in (300 when absent); a page
+labelled on two lines is an error. Pages without a line are not scored. Every
+labelled page is rendered once, at that resolution, to a PNG in a temporary
+folder (removed when the process exits), and becomes a sample ``X-p<N>``
+(``folder/X-p<N>`` where PDFs in several folders share the name ``X``) whose
+image is that file, so every engine reads exactly the pixels the ground truth
+describes. Words (or lines) whose text is ``###`` are don't-care regions, as
+in the ``json`` kind.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from unocr.backends.options import check_count
 from unocr.datasets.files import (
     check_folder,
+    nearest_by_stem,
     no_samples_error,
     read_text,
     unique_ids,
@@ -47,25 +51,41 @@ def _pages_folder() -> Path:
     return _render_dir
 
 
+def _page_index(truth: Page) -> int:
+    """The 0-based PDF page a ground-truth page labels (its ``source.index``)."""
+    return truth.source.index if truth.source is not None else 0
+
+
 def _truth_pages(path: Path) -> list[Page]:
     pages = []
+    first_line: dict[int, int] = {}  # page index -> line that labels it
     for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            pages.append(Page.from_json(line))
+            page = Page.from_json(line)
         except (UnocrError, ValueError) as exc:
             raise DatasetError(
                 f"{path.name} line {number}: not a unocr JSON page "
                 f"(schema 'unocr.page/1'): {exc}",
                 item=str(path),
             ) from exc
+        index = _page_index(page)
+        if index in first_line:
+            raise DatasetError(
+                f"{path.name} line {number}: page {index + 1} is labelled again "
+                f"(first on line {first_line[index]}); keep one line per page",
+                item=f"{path}:{number}",
+            )
+        first_line[index] = number
+        pages.append(page)
     return pages
 
 
 def _pairs(root: Path) -> list[tuple[Path, Path]]:
-    candidates = ((pdf, pdf.with_suffix(".jsonl")) for pdf in walk_files(root, ".pdf"))
-    return [(pdf, truth) for pdf, truth in candidates if truth.is_file()]
+    find = nearest_by_stem(root, ".jsonl")
+    candidates = ((pdf, find(pdf, pdf.stem)) for pdf in walk_files(root, ".pdf"))
+    return [(pdf, truth) for pdf, truth in candidates if truth is not None]
 
 
 def _samples(pdf: Path, truth_file: Path, name: str, limit: int | None) -> list[Sample]:
@@ -74,7 +94,7 @@ def _samples(pdf: Path, truth_file: Path, name: str, limit: int | None) -> list[
     for truth in _truth_pages(truth_file):
         if limit is not None and len(samples) >= limit:
             break
-        index = truth.source.index if truth.source is not None else 0
+        index = _page_index(truth)
         dpi = truth.source.dpi if truth.source and truth.source.dpi else DEFAULT_DPI
         ref = PageRef(str(pdf), str(pdf), index, "pdf", DocumentOptions(dpi))
         try:
@@ -113,7 +133,7 @@ def load_pdf_dataset(
 
     Args:
         path: Folder with ``X.pdf`` and ``X.jsonl`` pairs (searched
-            recursively).
+            recursively; a PDF takes the ``X.jsonl`` nearest it).
         limit: Load at most this many samples (pages); no page past it is
             rendered.
 
@@ -124,8 +144,9 @@ def load_pdf_dataset(
     Raises:
         ConfigError: ``limit`` is not a whole number >= 1.
         DatasetError: The folder is missing, holds no labelled PDF, a line is
-            not a unocr page, a page is outside its PDF, or a page's size does
-            not match its rendering.
+            not a unocr page, a page is labelled on two lines, a page is
+            outside its PDF, its size does not match its rendering, or two
+            ``.jsonl`` files are equally near one PDF.
     """
     check_count(limit, "limit", none=True)
     root = check_folder(path, "pdf")

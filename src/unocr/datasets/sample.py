@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,9 +66,10 @@ class Dataset:
         path: The folder (or file) it was loaded from.
         samples: The samples, sorted by id in natural order (``img_2`` before
             ``img_10``).
-        name: A short label for tables: the folder's name, prefixed with
-            ``kind:`` unless the name already says the kind
-            (``icdar2015``, ``sroie:receipts``).
+        name: A short label for tables: the folder's name (of its absolute
+            path, so ``.`` and ``../receipts`` are named as the folder they
+            are), prefixed with ``kind:`` unless the name already says the
+            kind (``icdar2015``, ``sroie:receipts``).
         normalization: The text normalisation the dataset's own evaluation
             uses (ICDAR 2015: its official rule; SROIE: case-insensitive);
             ``None`` = exact comparison. ``unocr compare`` applies it unless
@@ -82,7 +84,8 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if not self.name:
-            folder = self.path.name
+            # the folder, however it was given (".", "sub/..", a full path)
+            folder = Path(os.path.abspath(self.path)).name or str(self.path)
             label = folder if self.kind in folder.lower() else f"{self.kind}:{folder}"
             object.__setattr__(self, "name", label)
 

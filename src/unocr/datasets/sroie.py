@@ -20,9 +20,8 @@ from pathlib import Path
 from unocr.datasets.files import (
     check_folder,
     collect,
-    files_by_name,
     image_pairs,
-    nearest_file,
+    nearest_by_stem,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -86,10 +85,7 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
             file is malformed, or two box files are equally near one image.
     """
     root = check_folder(path, "sroie")
-    gts = files_by_name(root, ".txt")
-
-    def ground_truth(image: Path) -> Path | None:
-        return nearest_file(image, gts.get(f"{image.stem}.txt", []), root)
+    find = nearest_by_stem(root, ".txt")
 
     def make(image: Path, gt: Path) -> Sample:
         return annotated_sample(image, lambda w, h: _read_sroie(gt, w, h), level="line")
@@ -97,7 +93,7 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     return collect(
         root,
         "sroie",
-        image_pairs(root, ground_truth),
+        image_pairs(root, lambda image: find(image, image.stem)),
         make,
         limit=limit,
         expected="X.jpg with X.txt",

@@ -1,9 +1,11 @@
-"""Page-level text ground truth: an image beside a ``.txt`` of the same stem.
+"""Page-level text ground truth: an image and a ``.txt`` of the same stem.
 
-``page.png`` + ``page.txt`` (UTF-8, BOM and CRLF accepted): the expected text
-of the whole image in reading order, one text line per line. There are no
-coordinates, so only recognition metrics (CER and WER over the page text)
-apply. ``.gt.txt`` files belong to the single-line format
+``page.png`` + ``page.txt`` (UTF-8, BOM and CRLF accepted), anywhere below
+the dataset folder (beside each other, or ``images/`` and ``gt/``: an image
+takes the ``.txt`` nearest it, see :func:`unocr.datasets.files.nearest_file`):
+the expected text of the whole image in reading order, one text line per
+line. There are no coordinates, so only recognition metrics (CER and WER over
+the page text) apply. ``.gt.txt`` files belong to the single-line format
 (:mod:`unocr.datasets.linegt`) and are not picked up here.
 """
 
@@ -15,8 +17,8 @@ from pathlib import Path
 from unocr.datasets.files import (
     check_folder,
     collect,
-    file_beside,
     image_pairs,
+    nearest_by_stem,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
@@ -26,20 +28,24 @@ __all__ = ["load_text"]
 
 
 def load_text(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
-    """Load images with page-level ``.txt`` ground truth beside them.
+    """Load images with page-level ``.txt`` ground truth.
 
     Args:
         path: Folder with ``X.<image suffix>`` and ``X.txt`` pairs (searched
-            recursively; the ``.txt`` must sit in the image's folder).
+            recursively; an image takes the ``X.txt`` nearest it, see
+            :func:`unocr.datasets.files.nearest_file`).
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
         Samples with ``localized=False`` (text only, line level).
 
     Raises:
-        DatasetError: The folder is missing or holds no annotated image.
+        ConfigError: ``limit`` is not a whole number >= 1.
+        DatasetError: The folder is missing, holds no annotated image, or
+            two ``.txt`` files are equally near one image.
     """
     root = check_folder(path, "text")
+    find = nearest_by_stem(root, ".txt")
 
     def make(image: Path, gt: Path) -> Sample:
         page = text_only_page(read_text(gt), *upright_size(image))
@@ -50,7 +56,7 @@ def load_text(path: str | os.PathLike[str], *, limit: int | None = None) -> Data
     return collect(
         root,
         "text",
-        image_pairs(root, lambda image: file_beside(image, ".txt")),
+        image_pairs(root, lambda image: find(image, image.stem)),
         make,
         limit=limit,
         expected="X.png (or .jpg, .tif) with X.txt",

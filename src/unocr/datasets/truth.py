@@ -255,6 +255,7 @@ def annotated_sample(
     parse: Callable[[int, int], tuple[Page, Sequence[Geometry], Sequence[Element]]],
     *,
     level: Level = "word",
+    regroup: bool = False,
 ) -> Sample:
     """A localised sample whose ground truth labels the stored raster.
 
@@ -264,6 +265,12 @@ def annotated_sample(
             returns the ground-truth page, its don't-care regions and the
             page's elements at ``level`` in the file's order.
         level: The level the ground truth describes.
+        regroup: The page's lines and reading order are synthesised from its
+            words' geometry (:func:`words_page`), not given by the file: in
+            an image with an EXIF orientation they are synthesised again
+            once the words are upright, so the truth reads as the image is
+            displayed (an upside-down stored photo's words are not read
+            backwards).
 
     Returns:
         The sample, its truth and regions mapped to the upright image
@@ -281,6 +288,8 @@ def annotated_sample(
         page, ignore = upright(stored, stored_ignore, image)
     elements = stored.lines if level == "line" else stored.words
     order = file_order(elements, listed)
+    if regroup and page is not stored:
+        page, order = _regrouped(page, order)
     return Sample(
         id=image.stem,
         image=image,
@@ -289,6 +298,22 @@ def annotated_sample(
         level=level,
         order=order,
     )
+
+
+def _regrouped(page: Page, order: tuple[int, ...]) -> tuple[Page, tuple[int, ...]]:
+    """``page``'s words grouped anew, and the file order as indices into them.
+
+    Args:
+        page: A word-level truth page whose geometry has just been mapped.
+        order: The file order as indices into ``page.words`` (``()``: none).
+
+    Returns:
+        The page with lines and reading order synthesised from its words'
+        current geometry, and ``order`` as indices into its words.
+    """
+    words = page.words
+    grouped = words_page(words, page.width, page.height)
+    return grouped, file_order(grouped.words, [words[i] for i in order])
 
 
 #: The size a ground-truth file is parsed at when its image cannot be read.

@@ -1,8 +1,10 @@
 """unocr's own JSON as ground truth, so users can label their own images.
 
 Layout: ``X.json`` (a page saved with ``page.to_json()`` or
-``unocr read --format json``, schema ``unocr.page/1``) beside ``X.png`` (or any
-image suffix) of the same stem. Correct an engine's output by hand and it
+``unocr read --format json``, schema ``unocr.page/1``) and ``X.png`` (or any
+image suffix) of the same stem, anywhere below the dataset folder (an image
+takes the ``X.json`` nearest it, see
+:func:`unocr.datasets.files.nearest_file`). Correct an engine's output by hand and it
 becomes ground truth. Words (or, in pages without words, lines) whose text is
 ``###`` are don't-care regions, as in ICDAR 2015. Scoring uses words where the
 page has any, else lines.
@@ -16,8 +18,8 @@ from pathlib import Path
 from unocr.datasets.files import (
     check_folder,
     collect,
-    file_beside,
     image_pairs,
+    nearest_by_stem,
     read_text,
 )
 from unocr.datasets.sample import Dataset, Level, Sample
@@ -57,21 +59,25 @@ def parse_unocr_json(path: Path) -> tuple[Page, tuple[Geometry, ...], Level]:
 def load_unocr_json(
     path: str | os.PathLike[str], *, limit: int | None = None
 ) -> Dataset:
-    """Load images with unocr JSON ground truth beside them.
+    """Load images with unocr JSON ground truth.
 
     Args:
         path: Folder with ``X.<image suffix>`` and ``X.json`` pairs (searched
-            recursively; the JSON sits in the image's folder).
+            recursively; an image takes the ``X.json`` nearest it, see
+            :func:`unocr.datasets.files.nearest_file`).
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
         Samples at word level (line level for pages without words).
 
     Raises:
-        DatasetError: The folder is missing, holds no annotated image, or a
-            JSON file is not a unocr page.
+        ConfigError: ``limit`` is not a whole number >= 1.
+        DatasetError: The folder is missing, holds no annotated image, a
+            JSON file is not a unocr page, or two JSON files are equally
+            near one image.
     """
     root = check_folder(path, "json")
+    find = nearest_by_stem(root, ".json")
 
     def make(image: Path, gt: Path) -> Sample:
         page, ignore, level = parse_unocr_json(gt)
@@ -82,7 +88,7 @@ def load_unocr_json(
     return collect(
         root,
         "json",
-        image_pairs(root, lambda image: file_beside(image, ".json")),
+        image_pairs(root, lambda image: find(image, image.stem)),
         make,
         limit=limit,
         expected="X.png (or .jpg, .tif) with X.json",
