@@ -137,7 +137,8 @@ def test_failing_image_is_counted_not_fatal(tmp_path: Path) -> None:
     bad = next(im for im in run.images if not im.ok)
     assert bad.id == "broken"
     assert "broken.png" in (bad.error or "")
-    assert run.scores.images == 1
+    # the failed image counts in the scores as an empty page (its truth missed)
+    assert run.scores.images == 2
     assert "1 of 2 images failed; first: broken: " in res.table()  # and why
     html = render_html(res, previews=0)
     assert "Failed images" in html

@@ -152,11 +152,15 @@ def test_geometry_agnostic_quads_and_polygons() -> None:
 
 # ------------------------------------------------------------- page level
 
+# Exact comparison: without a normalisation, score_page applies its protocol's
+# (the default icdar2015 protocol's upper-cases both texts).
+EXACT = ScoringOptions(normalization=Normalization())
+
 
 def test_end_to_end_needs_the_same_text() -> None:
     truth = _page(("Hello", Box(0, 0, 50, 20)), ("World", Box(60, 0, 110, 20)))
     pred = _page(("hello", Box(0, 0, 50, 20)), ("World", Box(60, 0, 110, 20)))
-    s = score_page(truth, pred)
+    s = score_page(truth, pred, options=EXACT)
     assert (s.matched, s.e2e_matched) == (2, 1)
     assert s.hmean == 1.0
     assert s.e2e_hmean == pytest.approx(0.5)
@@ -177,7 +181,7 @@ def test_page_cer_leaves_out_discarded_detections() -> None:
     truth = _page(("cat", Box(0, 0, 30, 20)))
     pred = _page(("cat", Box(0, 0, 30, 20)), ("zzz", Box(200, 0, 230, 20)))
     ignore = [Box(195, 0, 240, 20)]
-    s = score_page(truth, pred, ignore=ignore)
+    s = score_page(truth, pred, ignore=ignore, options=EXACT)
     assert (s.n_pred, s.n_discarded, s.n_dont_care) == (1, 1, 1)
     assert s.pred_text == "cat"
     assert s.cer == 0.0
@@ -295,8 +299,10 @@ OVER_BLUR = Box(0, 50, 40, 60)  # one over the 'blur' detection alone
 
 def test_a_discard_elsewhere_keeps_each_lines_own_text() -> None:
     truth = _page(("Who", Box(0, 0, 30, 10)), ("neesnes", Box(35, 0, 80, 10)))
-    without_blur = score_page(truth, _engine_page(WHO), ignore=[FAR])
-    discarded = score_page(truth, _engine_page(WHO, BLUR), ignore=[OVER_BLUR])
+    without_blur = score_page(truth, _engine_page(WHO), ignore=[FAR], options=EXACT)
+    discarded = score_page(
+        truth, _engine_page(WHO, BLUR), ignore=[OVER_BLUR], options=EXACT
+    )
     assert discarded.n_discarded == 1
     assert discarded.pred_text == without_blur.pred_text == "Who neesnes"
     assert (discarded.page_char_errors, discarded.page_word_errors) == (0, 0)
@@ -306,15 +312,17 @@ def test_a_discard_elsewhere_keeps_each_lines_own_text() -> None:
 def test_a_line_without_words_stays_when_a_detection_is_discarded() -> None:
     total = Line(text="TOTAL 9.00", geometry=Box(0, 70, 60, 80))
     page = _engine_page(WHO, BLUR, total)
-    kept = score_page(_page(), page, ignore=[FAR])
+    kept = score_page(_page(), page, ignore=[FAR], options=EXACT)
     assert kept.pred_text == "Who neesnes blur TOTAL 9.00"
-    discarded = score_page(_page(), page, ignore=[OVER_BLUR])
+    discarded = score_page(_page(), page, ignore=[OVER_BLUR], options=EXACT)
     assert discarded.pred_text == "Who neesnes TOTAL 9.00"
 
 
 def test_a_line_that_lost_a_word_is_its_remaining_words() -> None:
     # as Page.filter re-joins a line that lost words
-    s = score_page(_page(), _engine_page(WHO, BLUR), ignore=[Box(55, 0, 80, 10)])
+    s = score_page(
+        _page(), _engine_page(WHO, BLUR), ignore=[Box(55, 0, 80, 10)], options=EXACT
+    )
     assert s.n_discarded == 1
     assert s.pred_text == "Who nee blur"
 
@@ -322,7 +330,7 @@ def test_a_line_that_lost_a_word_is_its_remaining_words() -> None:
 def test_a_discarded_line_goes_at_line_level_the_others_keep_their_text() -> None:
     total = Line(text="TOTAL 9.00", geometry=Box(0, 70, 60, 80))
     page = _engine_page(WHO, BLUR, total)
-    s = score_page(_page(), page, ignore=[OVER_BLUR], level="line")
+    s = score_page(_page(), page, ignore=[OVER_BLUR], level="line", options=EXACT)
     assert s.n_discarded == 1
     assert s.pred_text == "Who neesnes TOTAL 9.00"
 

@@ -31,7 +31,13 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.languages import normalize_languages
-from unocr.metrics import ScoringOptions, aggregate, score_page, speed_stats
+from unocr.metrics import (
+    PageScores,
+    ScoringOptions,
+    aggregate,
+    score_page,
+    speed_stats,
+)
 from unocr.model import Page
 
 __all__ = ["compare"]
@@ -117,13 +123,44 @@ def _skip_reason(err: UnocrError, label: str) -> SkippedBackend:
     return SkippedBackend(backend=label, reason=reason, fix=fix)
 
 
-def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageResult:
-    """The result of an image the engine or the evaluation failed on."""
+def _page_scores(page: Page, sample: Sample, options: ScoringOptions) -> PageScores:
+    """Score ``page`` against ``sample``'s ground truth.
+
+    Raises:
+        unocr.errors.UnocrError: The page or the ground truth cannot be scored.
+        ValueError: Likewise, from a geometry.
+    """
+    return score_page(
+        sample.truth,
+        page,
+        ignore=sample.ignore,
+        level=sample.level,
+        localized=sample.localized,
+        options=options,
+        truth_elements=sample.regions() if sample.localized else None,
+    )
+
+
+def _failure(
+    sample: Sample, error: str, options: ScoringOptions, *, page: Page | None = None
+) -> ImageResult:
+    """The result of an image the engine or the evaluation failed on.
+
+    Its scores are those of an empty page (no detections, no text: all its
+    ground truth missed), as the official ICDAR scripts score an image
+    without a result; ``None`` only where even that cannot be scored.
+    """
+    empty = Page(width=sample.truth.width, height=sample.truth.height)
+    try:
+        scores: PageScores | None = _page_scores(empty, sample, options)
+    except (UnocrError, ValueError):
+        scores = None
     return ImageResult(
         id=sample.id,
         image=str(sample.image),
         ok=False,
         error=error,
+        scores=scores,
         page=page,
         truth=sample.truth,
         level=sample.level,
@@ -134,17 +171,9 @@ def _failure(sample: Sample, error: str, *, page: Page | None = None) -> ImageRe
 def _score(sample_result: Page, sample: Sample, options: ScoringOptions) -> ImageResult:
     t = sample_result.timings
     try:
-        scores = score_page(
-            sample.truth,
-            sample_result,
-            ignore=sample.ignore,
-            level=sample.level,
-            localized=sample.localized,
-            options=options,
-            truth_elements=sample.regions() if sample.localized else None,
-        )
+        scores = _page_scores(sample_result, sample, options)
     except (UnocrError, ValueError) as exc:
-        return _failure(sample, f"scoring failed: {exc}", page=sample_result)
+        return _failure(sample, f"scoring failed: {exc}", options, page=sample_result)
     return ImageResult(
         id=sample.id,
         image=str(sample.image),
@@ -197,11 +226,13 @@ def _run_one(
         if isinstance(out, Page):
             result = _score(out, sample, options)
         else:  # ItemFailure
-            result = _failure(sample, str(out.error))
+            result = _failure(sample, str(out.error), options)
         if not keep_pages:
             result = replace(result, page=None, truth=None, ignore=())
         images.append(result)
-    good = [im for im in images if im.ok and im.scores is not None]
+    # Accuracy counts every image (a failure as an empty page); speed only
+    # the images read.
+    good = [im for im in images if im.ok]
     latencies = [im.latency for im in good if im.latency is not None]
     if good and not any(latencies):
         # The backend filled no timings: fall back to the average wall time.
@@ -210,7 +241,9 @@ def _run_one(
         backend=spec.label,
         dataset=dataset.name,
         images=tuple(images),
-        scores=aggregate((im.scores for im in good if im.scores is not None), options),
+        scores=aggregate(
+            (im.scores for im in images if im.scores is not None), options
+        ),
         speed=speed_stats(latencies, wall_seconds=wall, load_seconds=load_seconds),
         failed=len(images) - len(good),
         engine=spec.name or "",
@@ -228,16 +261,20 @@ def _failed_run(
     *,
     languages: tuple[str, ...],
     workers: int,
+    options: ScoringOptions,
 ) -> RunResult:
+    """A run that failed as a whole: every image failed, scored as empty."""
     images = tuple(
-        ImageResult(id=s.id, image=str(s.image), ok=False, error=error)
+        replace(_failure(s, error, options), truth=None, ignore=())
         for s in dataset.samples
     )
     return RunResult(
         backend=spec.label,
         dataset=dataset.name,
         images=images,
-        scores=aggregate([]),
+        scores=aggregate(
+            (im.scores for im in images if im.scores is not None), options
+        ),
         speed=speed_stats([], wall_seconds=0.0, load_seconds=load_seconds),
         failed=len(images),
         error=error,
@@ -311,9 +348,12 @@ def compare(
     Each engine is created once (its load time measured apart), for
     ``languages`` where given, then reads every image of every dataset with
     ``read_many(..., errors="return")``: an image that fails is counted and
-    reported, not fatal. Engines that are unknown, not installed, lack
-    credentials or one of ``languages`` are listed in ``skipped`` with the
-    reason and a fix, before they read anything.
+    reported, not fatal, and scored as an empty page (no detections, no
+    text: all its ground truth missed), as the official ICDAR scripts score
+    an image without a result; speed figures leave it out. Engines that are
+    unknown, not installed, lack credentials or one of ``languages`` are
+    listed in ``skipped`` with the reason and a fix, before they read
+    anything.
 
     Args:
         backends: The engines: names (``"tesseract"``, or
@@ -331,7 +371,8 @@ def compare(
             ``backend_options``), which keeps it. Each run records the
             languages it read with (:attr:`RunResult.languages`).
         options: Scoring protocol (default: official ICDAR 2015, each
-            dataset's declared text normalisation).
+            dataset's declared text normalisation; exact comparison where a
+            dataset declares none).
         backend_options: Extra constructor options per engine name, e.g.
             ``{"tesseract": {"psm": 6}}`` (a spec's own options win).
         progress: Called with the number of images just finished (an engine
@@ -343,7 +384,8 @@ def compare(
 
     Returns:
         A :class:`~unocr.comparison.CompareResult` with per-image figures,
-        per-run scores and speed, and the skipped engines.
+        per-run scores (over every image) and speed (over the images read),
+        and the skipped engines.
 
     Raises:
         unocr.errors.DatasetError: A dataset cannot be loaded.
@@ -434,6 +476,7 @@ def compare(
                             load_seconds,
                             languages=langs,
                             workers=workers,
+                            options=ds_opts,
                         )
                     )
                     if progress is not None:
@@ -451,7 +494,7 @@ def compare(
                 path=str(d.path),
                 images=len(d),
                 localized=any(s.localized for s in d.samples),
-                normalization=opts.resolved(d.normalization).normalization,
+                normalization=(opts.resolved(d.normalization).normalization_in_force),
                 ids=tuple(s.id for s in d.samples),
             )
             for d in loaded

@@ -2,9 +2,12 @@
 
 Accuracy is the end-to-end hmean where the ground truth has coordinates (the
 right text in the right place) and ``1 - CER`` (at least 0) on text-only
-ground truth. Speed is the median latency per image. "Accuracy per second"
-is accuracy divided by the median latency: how much of the task an engine
-gets right per second of work on one image.
+ground truth, over every image of the dataset: one the engine failed on
+counts as an empty page (see :attr:`RunResult.scores
+<unocr.comparison.RunResult.scores>`), so failing where it would miss gains
+an engine nothing. Speed is the median latency per image read. "Accuracy per
+second" is accuracy divided by the median latency: how much of the task an
+engine gets right per second of work on one image.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ def accuracy_per_second(run: RunResult, localized: bool) -> float | None:
 
 
 def _usable(run: RunResult) -> bool:
-    # scores over fewer than half of the images cannot stand for the dataset
+    # an engine that fails on more than half of the images is not one to
+    # choose, whatever its scores (which count those images as empty pages)
     return run.ok > 0 and run.failed <= run.ok
 
 

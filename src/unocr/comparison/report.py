@@ -142,16 +142,22 @@ _SPEED: list[tuple[str, str, bool, int]] = [
 ]
 
 
-def _best(values: list[tuple[float | None, int]], lower: bool) -> float | None:
-    """The best value among those with enough support (see MIN_SUPPORT)."""
+def _best(values: list[tuple[float | None, int]], lower: bool) -> list[bool]:
+    """Which of ``(value, support)`` to mark best (see MIN_SUPPORT).
+
+    The best value among those with enough support; every value equal to it
+    that has enough support itself (a tie resting on fewer items is not).
+    """
+    none = [False] * len(values)
     if sum(v is not None for v, _ in values) < 2:
-        return None  # nothing to compare with
+        return none  # nothing to compare with
     most = max((n for _, n in values), default=0)
     floor = max(MIN_SUPPORT, most / 2)
     present = [v for v, n in values if v is not None and n >= floor]
     if not present:
-        return None
-    return min(present) if lower else max(present)
+        return none
+    best = min(present) if lower else max(present)
+    return [v is not None and n >= floor and v == best for v, n in values]
 
 
 def _speed_best(values: list[float | None], lower: bool) -> float | None:
@@ -180,7 +186,7 @@ def _accuracy_table(runs: list[RunResult], localized: bool) -> str:
         ]
         for _, key, _lower, counts, _support in cells:
             v = getattr(r.scores, key)
-            cls = " class=best" if v is not None and v == best[key] else ""
+            cls = " class=best" if best[key][rank - 1] else ""
             out.append(f"<td{cls}>{_num(v)}<small>{counts(r.scores)}</small></td>")
         rows.append("<tr>" + "".join(out) + "</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
@@ -560,10 +566,13 @@ def render_html(
         "in reading order; BoW WER: WER with word order ignored, so the gap "
         "between WER and BoW WER is what reading order costs; matched CER: over "
         "matched pairs only. Engines are ranked by E2E hmean (by CER on "
-        "text-only data). Latency: decode + engine + convert per image; load "
-        f"time measured separately. Bold: best of the dataset, only for rates "
-        f"resting on at least {MIN_SUPPORT} items and on at least half as many "
-        "as the best-supported engine's.</p>"
+        "text-only data). An image an engine failed on counts in its rates as "
+        "an empty page (no detections, no text: all its ground truth missed), "
+        "as the official ICDAR scripts score an image without a result; speed "
+        "figures leave it out. Latency: decode + engine + convert per image "
+        "read; load time measured separately. Bold: best of the dataset, only "
+        f"for rates resting on at least {MIN_SUPPORT} items and on at least "
+        "half as many as the best-supported engine's.</p>"
         + plots_html
         + previews_html
         + _failures(result)

@@ -44,7 +44,10 @@ class ImageResult:
         decode_seconds: Part of ``latency`` spent decoding the image.
         engine_seconds: Part spent in the engine.
         convert_seconds: Part spent converting to a unocr page.
-        scores: Every metric of the image, or ``None`` for a failure.
+        scores: Every metric of the image. For a failure, those of an empty
+            page (no detections, no text: all its ground truth missed), which
+            is what the run's scores count it as; ``None`` only where even
+            that could not be scored.
         page: The engine's page (kept for drawing; in the JSON as ``"page"``,
             so a report built from saved results still draws it).
         truth: The ground-truth page (kept for drawing; not written to JSON).
@@ -129,10 +132,13 @@ class RunResult:
         backend: The engine's registered name as requested.
         dataset: The dataset's name (``kind:folder``).
         images: Per-image results, in dataset order.
-        scores: Metrics over the images that succeeded (micro-averaged).
+        scores: Metrics over every image (micro-averaged). An image the
+            engine (or the evaluation) failed on counts as an empty page (no
+            detections, no text: all its ground truth missed), as the
+            official ICDAR scripts score an image without a result.
         speed: Latency and throughput over the images that succeeded, and
             the engine's load time.
-        failed: Number of images that failed.
+        failed: Number of images that failed (scored as empty pages).
         error: Set when the whole run failed (e.g. an unsupported language);
             then every image counts as failed.
         engine: The registered engine name behind ``backend`` (the label).
@@ -681,7 +687,8 @@ def format_table(result: CompareResult) -> str:
     ``onward``: the share of its lines sent to its second engine. Below the
     table: the scoring protocol, each engine's workers and languages where
     the engines differ in them (:func:`per_engine`), each dataset's text
-    normalisation, skipped engines and failures. Names that are not text
+    normalisation, skipped engines and failures (images scored as empty
+    pages). Names that are not text
     (a file name's undecodable bytes) are shown as U+FFFD, so the table
     prints on any UTF-8 output.
     """
@@ -713,12 +720,16 @@ def format_table(result: CompareResult) -> str:
         out.append(f"skipped {s.backend}: {s.reason}{fix}")
     for r in result.runs:
         if r.error:
-            out.append(f"failed {r.backend} on {r.dataset}: {r.error}")
+            out.append(
+                f"failed {r.backend} on {r.dataset}: {r.error} (every image "
+                "scored as an empty page)"
+            )
         elif r.failed:
             first = next((im for im in r.images if im.error), None)
             detail = "" if first is None else f"; first: {first.id}: {first.error}"
             out.append(
                 f"{r.backend} on {r.dataset}: {r.failed} of {len(r.images)} "
-                f"images failed{detail} (every failure: --json or --report)"
+                f"images failed{detail} (scored as empty pages; every failure: "
+                "--json or --report)"
             )
     return encodable("\n".join(out))

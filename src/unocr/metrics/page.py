@@ -24,6 +24,7 @@ Dataset figures (:func:`aggregate`) sum counts over images before dividing
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -40,8 +41,13 @@ from unocr.metrics.matching import (
     Matching,
     match_detections,
 )
-from unocr.metrics.normalize import Normalization, normalize_text, texts_match
-from unocr.metrics.spotting import spotting_word
+from unocr.metrics.normalize import (
+    NORMALIZATIONS,
+    Normalization,
+    normalize_text,
+    texts_match,
+)
+from unocr.metrics.spotting import spotting_match, spotting_word
 from unocr.metrics.text import (
     ErrorCounts,
     bag_of_words_errors,
@@ -71,6 +77,13 @@ Protocol = Literal["icdar2015", "custom"]
 #: The scoring protocols: the official ICDAR 2015 rules, or your own settings.
 PROTOCOLS: tuple[Protocol, ...] = ("icdar2015", "custom")
 
+# Each protocol's own text normalisation (a preset of NORMALIZATIONS): what
+# applies where neither the options nor a dataset name one.
+_PROTOCOL_NORMALIZATION: dict[Protocol, str] = {
+    "icdar2015": "icdar2015",
+    "custom": "exact",
+}
+
 
 @dataclass(frozen=True)
 class ScoringOptions:
@@ -94,29 +107,44 @@ class ScoringOptions:
         matching: One-to-one rule (:data:`~unocr.metrics.matching.MATCHING_RULES`);
             ``None`` = the protocol's (``"first-come"`` for ``icdar2015``,
             ``"optimal"`` for ``custom``).
-        normalization: Text normalisation for end-to-end matches and CER/WER;
-            ``None`` = what the dataset declares (``Dataset.normalization``;
-            exact comparison where nothing is declared).
+        normalization: Text normalisation for end-to-end matches and CER/WER:
+            a :class:`~unocr.metrics.Normalization` or the name of a preset
+            of :data:`~unocr.metrics.NORMALIZATIONS` (``"exact"``,
+            ``"ignore-case"``, ``"icdar2015"``; kept as that preset).
+            ``None`` = what the dataset declares (``Dataset.normalization``,
+            in :func:`unocr.compare`; exact comparison where a dataset
+            declares nothing), and for :func:`score_page` alone the
+            protocol's own: the ``icdar2015`` preset (the official Task 4.4
+            rule) under ``icdar2015``, exact comparison under ``custom``.
         word_spotting: Score end to end as the word-spotting variant of
-            Task 4.4 (:mod:`unocr.metrics.spotting`).
+            Task 4.4 (:mod:`unocr.metrics.spotting`): ``True`` or ``False``.
 
     Raises:
-        unocr.errors.ConfigError: An unknown protocol or matching rule, or a
-            threshold that is not a finite number in its range (the message
-            names the option, the value and the range).
+        unocr.errors.ConfigError: An unknown protocol or matching rule, a
+            threshold that is not a finite number in its range, a
+            normalisation that is neither a ``Normalization`` nor a preset's
+            name, or a ``word_spotting`` that is not a ``bool`` (the message
+            names the option, the value and what it may be).
     """
 
     protocol: Protocol = "icdar2015"
     iou_threshold: float = 0.5
     ignore_overlap: float = 0.5
     matching: Matching | None = None
-    normalization: Normalization | None = None
+    normalization: Normalization | str | None = None
     word_spotting: bool = False
 
     def __post_init__(self) -> None:
         check_choice(self.protocol, "protocol", PROTOCOLS)
         if self.matching is not None:
             check_choice(self.matching, "matching", MATCHING_RULES)
+        object.__setattr__(self, "normalization", _normalization(self.normalization))
+        if not isinstance(self.word_spotting, bool):
+            raise ConfigError(
+                "word_spotting must be True or False, got "
+                f"{reprlib.repr(self.word_spotting)}",
+                option="word_spotting",
+            )
         strict = self.protocol == "icdar2015"
         iou = _fraction(
             self.iou_threshold,
@@ -153,8 +181,28 @@ class ScoringOptions:
             and self.ignore_overlap == 0.5
         )
 
+    @property
+    def normalization_in_force(self) -> Normalization:
+        """The text normalisation applied: the one given, else the protocol's own.
+
+        The protocol's own is the ``icdar2015`` preset (the official Task 4.4
+        rule) under ``icdar2015`` and exact comparison under ``custom``.
+        """
+        if isinstance(self.normalization, Normalization):
+            return self.normalization
+        return NORMALIZATIONS[_PROTOCOL_NORMALIZATION[self.protocol]]
+
     def resolved(self, declared: Normalization | None) -> ScoringOptions:
-        """These options with ``normalization`` filled from a dataset's declaration."""
+        """These options with ``normalization`` filled from a dataset's declaration.
+
+        Args:
+            declared: The dataset's normalisation (``Dataset.normalization``);
+                ``None`` = exact comparison.
+
+        Returns:
+            ``self`` where a normalisation is set, else a copy with the
+            declared one.
+        """
         if self.normalization is not None:
             return self
         return replace(self, normalization=declared or Normalization())
@@ -180,7 +228,9 @@ class ScoringOptions:
             "ignore_overlap": self.ignore_overlap,
             "matching": self.rule,
             "normalization": (
-                None if self.normalization is None else self.normalization.to_dict()
+                self.normalization.to_dict()
+                if isinstance(self.normalization, Normalization)
+                else None
             ),
             "word_spotting": self.word_spotting,
         }
@@ -197,6 +247,32 @@ class ScoringOptions:
             normalization=None if norm is None else Normalization.from_dict(norm),
             word_spotting=bool(data.get("word_spotting", False)),
         )
+
+
+def _normalization(value: object) -> Normalization | None:
+    """Check :attr:`ScoringOptions.normalization`; a preset's name becomes the preset.
+
+    Args:
+        value: The value given.
+
+    Returns:
+        The normalisation, or ``None`` (the dataset's, else the protocol's).
+
+    Raises:
+        unocr.errors.ConfigError: Neither ``None``, a ``Normalization`` nor
+            the name of a preset of :data:`~unocr.metrics.NORMALIZATIONS`.
+    """
+    if value is None or isinstance(value, Normalization):
+        return value
+    if isinstance(value, str) and value in NORMALIZATIONS:
+        return NORMALIZATIONS[value]
+    *rest, last = [repr(name) for name in NORMALIZATIONS]
+    names = f"{', '.join(rest)} or {last}" if rest else last
+    raise ConfigError(
+        "normalization must be a unocr.metrics.Normalization, a preset name "
+        f"({names}) or None, got {reprlib.repr(value)}",
+        option="normalization",
+    )
 
 
 def _fraction(
@@ -479,7 +555,11 @@ def _e2e(
     opts: ScoringOptions,
     norm: Normalization,
 ) -> tuple[int, int, int]:
-    """End-to-end ``(correct, n_truth, n_pred)`` of one image."""
+    """End-to-end ``(correct, n_truth, n_pred)`` of one image.
+
+    ``norm`` compares the texts of the plain end-to-end score; word spotting
+    has its own, fixed comparison (:func:`~unocr.metrics.spotting.spotting_match`).
+    """
     if not opts.word_spotting:
         # Task 4.4 script.py: a pair matched on IoU counts when
         # transcription_match(gt.upper(), det.upper()) holds.
@@ -492,7 +572,7 @@ def _e2e(
         return correct, match.n_truth, match.n_pred
     # Word spotting (Task 4.4, WORD_SPOTTING=True): non-dictionary words become
     # don't care; dictionary words are cleaned and compared upper-cased
-    # without the edge allowance.
+    # without the edge allowance, whatever the normalisation.
     words: list[str] = []
     kept: list[Geometry] = []
     extra_ignore: list[Geometry] = []
@@ -512,9 +592,8 @@ def _e2e(
         matching=opts.rule,
         strict=opts.protocol == "icdar2015",
     )
-    exact = replace(norm, edge_punctuation="")
     correct = sum(
-        texts_match(words[t], pr_el[p].text, exact)
+        spotting_match(words[t], pr_el[p].text)
         for t, p in zip(
             spot.truth_index.tolist(), spot.pred_index.tolist(), strict=True
         )
@@ -541,7 +620,10 @@ def score_page(
         level: ``"word"`` or ``"line"``: which elements of both pages to match.
             A prediction without words is matched by its lines.
         localized: ``False`` for text-only ground truth: only page CER/WER.
-        options: Protocol settings (default :class:`ScoringOptions`).
+        options: Protocol settings (default :class:`ScoringOptions`: the
+            official ICDAR 2015 protocol with its own end-to-end rule); their
+            normalisation, else the protocol's own
+            (:attr:`ScoringOptions.normalization_in_force`).
         truth_elements: The ground-truth regions at ``level`` in the
             dataset's file order (first-come matching depends on it);
             default: the truth page's elements in reading order.
@@ -562,7 +644,7 @@ def score_page(
     """
     check_choice(level, "level", ("word", "line"))
     opts = options or ScoringOptions()
-    norm = opts.normalization or Normalization()
+    norm = opts.normalization_in_force
     # Page texts and CER/WER always collapse whitespace (line breaks are not
     # errors); only end-to-end word matches may compare words as given.
     text_norm = replace(norm, collapse_whitespace=True)

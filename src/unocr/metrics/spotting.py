@@ -6,14 +6,15 @@ takes part only if it is a "dictionary" word; every other word becomes a
 don't-care region (detections more than half inside it are discarded). A
 dictionary word's transcription is also cleaned before the comparison, and
 the comparison is ``truth.upper() == detection.upper()`` without the
-edge-punctuation allowance. Rules and constants below are those of the
-official script's ``include_in_dictionary`` and
+edge-punctuation allowance (:func:`spotting_match`), whatever text
+normalisation the scoring otherwise uses. Rules and constants below are those
+of the official script's ``include_in_dictionary`` and
 ``include_in_dictionary_transcription`` functions.
 """
 
 from __future__ import annotations
 
-__all__ = ["MIN_WORD_LENGTH", "spotting_word"]
+__all__ = ["MIN_WORD_LENGTH", "spotting_match", "spotting_word"]
 
 #: ``MIN_LENGTH_CARE_WORD`` of the official script.
 MIN_WORD_LENGTH = 3
@@ -72,3 +73,24 @@ def spotting_word(transcription: str) -> str | None:
         if not any(lo <= code <= hi for lo, hi in _RANGES):
             return None
     return word
+
+
+def spotting_match(word: str, detected: str) -> bool:
+    """Whether a detection reads a dictionary word right, as word spotting compares.
+
+    The official rule, ``detection.upper() == word.upper()``: no other
+    normalisation (no whitespace folding, NFKC or punctuation removal) and no
+    edge-punctuation allowance.
+
+    Args:
+        word: The dictionary word (:func:`spotting_word` of the ground truth).
+        detected: The engine's transcription of the matched detection.
+
+    Returns:
+        True for a correct transcription.
+
+    Examples:
+        >>> spotting_match("Theatre", "THEATRE"), spotting_match("Theatre", "Theatre.")
+        (True, False)
+    """
+    return word.upper() == detected.upper()
