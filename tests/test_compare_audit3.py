@@ -448,3 +448,47 @@ def test_report_does_not_bold_a_tie_on_too_few_items() -> None:
         "big": (" class=best", ["1.000", "40/40"]),
         "tiny": ("", ["1.000", "2/2"]),
     }
+
+
+# ------------------------------------- 6. arguments of another kind, typed errors
+def _text_dataset(tmp_path: Path) -> Path:
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    Image.new("RGB", (40, 20), "white").save(folder / "a.png")
+    (folder / "a.txt").write_text("hello\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "datasets",
+    [
+        lambda p: p,  # a bare path: no kind
+        lambda p: [p],
+        lambda p: 42,
+        lambda p: [None],
+    ],
+    ids=["path", "list-of-path", "int", "list-of-none"],
+)
+def test_a_dataset_of_another_kind_is_a_typed_error(tmp_path: Path, datasets) -> None:
+    from unocr.errors import DatasetError
+
+    with pytest.raises((ConfigError, DatasetError)) as info:
+        compare("tesseract", datasets(_text_dataset(tmp_path)), limit=1)
+    assert "text:" in str(info.value) or "kind:path" in str(info.value).lower()
+
+
+def test_a_kind_and_path_pair_is_a_dataset_as_load_dataset_takes_it(
+    tmp_path: Path,
+) -> None:
+    folder = _text_dataset(tmp_path)
+    result = compare([_Replay({"a": []})], [("text", folder)], limit=1)
+    assert [r.dataset for r in result.runs] == ["texts"]
+    assert result.runs[0].scores.images == 1
+
+
+@pytest.mark.parametrize("backends", [None, 3, [None]], ids=["none", "int", "list"])
+def test_engines_of_another_kind_are_a_typed_error(tmp_path: Path, backends) -> None:
+    from unocr.errors import ComparisonError
+
+    with pytest.raises((ConfigError, ComparisonError), match="engine"):
+        compare(backends, f"text:{_text_dataset(tmp_path)}", limit=1)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import reprlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -46,12 +47,19 @@ __all__ = ["compare"]
 def _load(
     datasets: str | Dataset | Sequence[str | Dataset], limit: int | None
 ) -> list[Dataset]:
-    if isinstance(datasets, (str, Dataset)):
-        datasets = [datasets]
+    if isinstance(datasets, (str, Dataset, os.PathLike)):
+        datasets = [datasets]  # a bare path: load_dataset says to name its kind
+    elif not isinstance(datasets, Iterable):
+        raise ConfigError(
+            "datasets must be a 'kind:PATH' spec (e.g. 'icdar2015:data/ic15'), a "
+            "(kind, path) pair, a loaded Dataset, or a list of them; got "
+            f"{reprlib.repr(datasets)}"
+        )
     out: list[Dataset] = []
     seen: dict[str, int] = {}
     for d in datasets:
-        ds = load_dataset(d, limit=limit) if isinstance(d, str) else d
+        # specs, (kind, path) pairs and anything else: load_dataset checks them
+        ds = d if isinstance(d, Dataset) else load_dataset(d, limit=limit)
         if limit is not None and len(ds) > limit:
             ds = replace(ds, samples=ds.samples[:limit])
         seen[ds.name] = seen.get(ds.name, 0) + 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -184,8 +184,15 @@ def engine_specs(
             items = [n for n in (x.strip() for x in backends.split(",")) if n]
     elif isinstance(backends, (Backend, tuple)):
         items = [backends]
-    else:
+    elif isinstance(backends, Iterable):
         items = list(backends)
+    else:
+        raise ComparisonError(
+            "give the engines as a name or spec ('tesseract', 'tesseract,rapidocr'), "
+            "a Backend object, a (label, name-or-backend) pair, or a list of them; "
+            f"got {backends!r}",
+            item=repr(backends),
+        )
     specs = [_one(item) for item in items]
     if not specs:
         raise ComparisonError("give at least one engine, e.g. 'tesseract'")
