@@ -226,7 +226,9 @@ def _workspace(root: Path, fmt: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "load"), [("page", load_page_xml), ("alto", load_alto)], ids=str
+    ("fmt", "load"),
+    [("page", load_page_xml), ("alto", load_alto)],
+    ids=["page", "alto"],
 )
 def test_layout_xml_pointed_at_the_ground_truth_folder(
     tmp_path: Path, fmt: str, load: Callable[[Path], Dataset]

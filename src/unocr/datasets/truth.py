@@ -16,6 +16,7 @@ from unocr.datasets.sample import Level, Sample
 from unocr.errors import DatasetError, GeometryError, ImageError
 from unocr.geometry import Box, Geometry, Polygon, Quad, enclosing_box
 from unocr.image import exif_transform, read_header, stored_size
+from unocr.limits import MAX_COORDINATE
 from unocr.model import Block, Element, Line, Page, Word
 
 __all__ = [
@@ -317,7 +318,7 @@ def _regrouped(page: Page, order: tuple[int, ...]) -> tuple[Page, tuple[int, ...
 
 
 #: The size a ground-truth file is parsed at when its image cannot be read.
-_UNKNOWN_SIZE = 2**31 - 1
+_UNKNOWN_SIZE = int(MAX_COORDINATE)
 
 
 def _sized_to_content(page: Page) -> Page:

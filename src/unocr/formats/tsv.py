@@ -45,7 +45,7 @@ spaces.
   encloses its children. They are ``native=True`` when the TSV has their row,
   else synthesised (``native=False``). Their text is the words joined by
   spaces (lines) and the lines joined by newlines (blocks); their confidence
-  is the mean of their children's (Tesseract gives none for lines and
+  is the mean of their words' (Tesseract gives none for lines and
   paragraphs: it writes ``-1`` on their rows), or with
   ``parent_confidence="row"`` their own row's ``conf`` (what
   :func:`unocr.formats.dumps` writes). Reading a file (:func:`loads`,
@@ -88,6 +88,7 @@ from unocr.formats._numbers import box_ints, fmt_num, page_size
 from unocr.geometry import Box, enclosing_box
 from unocr.limits import ReadLimits, check_limit
 from unocr.model import Block, Line, Page, Timings, Word
+from unocr.model.elements import mean_confidence
 from unocr.model.serialize import encodable
 
 if TYPE_CHECKING:
@@ -400,7 +401,7 @@ def blocks_from_rows(
         page_num: Which page of a multi-page result to convert.
         language: ISO 639 code to set on every element, or ``None``.
         parent_confidence: ``"mean"``: lines and blocks get the mean of their
-            children's confidences (Tesseract reports none for them);
+            words' confidences (Tesseract reports none for them);
             ``"row"``: their own row's ``conf`` (``None`` where it is -1), as
             in files written by :func:`unocr.formats.dumps`.
 
@@ -450,6 +451,8 @@ def blocks_from_rows(
         ]
         if lines:
             block = Block.from_lines(lines, language=language)
+            if not own:  # the mean of the words, not of the lines' means
+                block = block.replace(confidence=mean_confidence(block.words))
             row = structure.get(pkey) or structure.get(pkey[:1])
             blocks.append(_with_row(block, row, row_confidence=own))
     return tuple(blocks)

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar
 
 import numpy as np
 
@@ -50,8 +50,10 @@ __all__ = [
     "Word",
     "check_confidence",
     "checked_children",
+    "is_real_number",
     "languages_in",
     "lines_text",
+    "mean_confidence",
     "words_text",
 ]
 
@@ -60,6 +62,30 @@ _SHAPES = (Box, RotatedBox, Quad, Polygon, Mask)
 E = TypeVar("E", bound="Element")
 _V = TypeVar("_V")
 _C = TypeVar("_C")
+
+
+def is_real_number(
+    value: object,
+) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
+    """Whether ``value`` is a real number, Python's or numpy's (not a bool).
+
+    The one rule for numbers a caller gives the model (confidences, sizes,
+    seconds): ``np.float32(0.6)`` is as good as ``0.6``.
+
+    Args:
+        value: Anything.
+
+    Returns:
+        ``True`` for an ``int``, ``float`` or numpy integer or floating
+        scalar; ``False`` for anything else, booleans included.
+
+    Examples:
+        >>> is_real_number(np.float32(0.5)), is_real_number(True), is_real_number("1")
+        (True, False, False)
+    """
+    return not isinstance(value, (bool, np.bool_)) and isinstance(
+        value, (int, float, np.integer, np.floating)
+    )
 
 
 def check_confidence(value: object) -> float | None:
@@ -83,10 +109,11 @@ def check_confidence(value: object) -> float | None:
     """
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise ModelError(f"confidence must be a float in [0, 1] or None, got {value!r}")
+    if not is_real_number(value):
+        raise ModelError(
+            f"confidence must be a float in [0, 1] or None, got "
+            f"{type(value).__name__} ({value!r:.40})"
+        )
     try:
         conf = float(value)
     except OverflowError:  # an integer too large for a float: out of [0, 1]
@@ -308,7 +335,16 @@ def languages_in(blocks: Iterable[Block]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _mean_confidence(children: Iterable[Element]) -> float | None:
+def mean_confidence(children: Iterable[Element]) -> float | None:
+    """The confidence of a parent made from its children: their mean.
+
+    Args:
+        children: Elements, some of which may have no confidence.
+
+    Returns:
+        The mean of the children's confidences that are not ``None``, in
+        [0, 1]; ``None`` where none has one.
+    """
     values = [c.confidence for c in children if c.confidence is not None]
     if not values:
         return None
@@ -563,7 +599,7 @@ class Line(Element):
                 (only,) = words
                 conf, lang = only.confidence, only.language
             else:
-                conf, lang = _mean_confidence(words), _common_language(words)
+                conf, lang = mean_confidence(words), _common_language(words)
             # every field derives from checked words (or was checked above);
             # the shape is computed, for every line at once, on first access
             line = _filled(
@@ -732,7 +768,7 @@ class Block(Element):
         return cls(
             text=lines_text(lines),
             geometry=enclosing_geometry(lines) if geometry is None else geometry,
-            confidence=_mean_confidence(lines),
+            confidence=mean_confidence(lines),
             language=language if language is not None else _common_language(lines),
             native=native,
             lines=lines,

@@ -14,13 +14,18 @@ from numpy.typing import ArrayLike
 from unocr.errors import ConfigError, ModelError
 from unocr.geometry import Geometry, Mask
 from unocr.geometry._affine import as_affine
+from unocr.limits import MAX_COORDINATE
 from unocr.model.elements import (
     Block,
+    Element,
     Line,
     Symbol,
     Word,
+    check_confidence,
     checked_children,
+    is_real_number,
     lines_text,
+    mean_confidence,
     words_text,
 )
 from unocr.model.layout import group_lines, group_words
@@ -51,11 +56,7 @@ class Timings:
     def __post_init__(self) -> None:
         for name in ("decode", "engine", "convert"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float, np.integer, np.floating))
-                or not 0.0 <= value < math.inf
-            ):
+            if not is_real_number(value) or not 0.0 <= value < math.inf:
                 raise ModelError(
                     f"Timings.{name} must be a finite number of seconds >= 0, "
                     f"got {value!r}"
@@ -106,6 +107,52 @@ def _check_kind(value: object, kinds: tuple[type, ...], name: str, what: str) ->
         raise ModelError(f"Page.{name} must be {what}, got {type(value).__name__}")
 
 
+def _threshold(value: object) -> float:
+    """``Page.filter``'s ``min_confidence`` as a float (:func:`check_confidence`).
+
+    Raises:
+        ConfigError: Not a real number (the message names its type), or not
+            in [0, 1].
+    """
+    if not is_real_number(value):
+        raise ConfigError(
+            f"min_confidence must be a number in [0, 1] (a float, an int or a "
+            f"numpy scalar), got {type(value).__name__} ({value!r:.40})"
+        )
+    try:
+        threshold = check_confidence(value)
+    except ModelError:
+        threshold = None
+    if threshold is None:
+        raise ConfigError(f"min_confidence must lie in [0, 1], got {value!r:.40}")
+    return threshold
+
+
+def _rescored(
+    confidence: float | None,
+    *children: tuple[Sequence[Element], Sequence[Element]],
+) -> float | None:
+    """The confidence of an engine's parent element that lost children.
+
+    The model keeps no record of where a confidence came from: one equal to
+    the mean of the parent's children (:func:`mean_confidence`, as unocr
+    gives a Tesseract line or paragraph) is taken to be that mean, and
+    becomes the mean of the children that remain; any other is the engine's
+    own and is kept.
+
+    Args:
+        confidence: The parent's confidence.
+        children: ``(before, after)`` pairs, one per level of children
+            (words, then lines): all of them, and those that remain.
+    """
+    if confidence is None:
+        return None
+    for before, after in children:
+        if confidence == mean_confidence(before):
+            return mean_confidence(after)
+    return confidence
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """OCR result for one image.
@@ -149,13 +196,14 @@ class Page:
         for name in ("width", "height"):
             value = getattr(self, name)
             if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float, np.integer, np.floating))
-                or not 0 <= value < 2**31
+                not is_real_number(value)
+                or not 0 <= value <= MAX_COORDINATE
                 or int(value) != value
             ):
                 raise ModelError(
-                    f"page {name} must be a whole number of pixels >= 0, got {value!r}"
+                    f"page {name} must be a whole number of pixels from 0 to "
+                    f"{MAX_COORDINATE:.0e} (unocr.limits.MAX_COORDINATE, the "
+                    f"coordinate range), got {value!r:.40}"
                 )
             object.__setattr__(self, name, int(value))
         object.__setattr__(
@@ -323,29 +371,25 @@ class Page:
         Returns:
             A new page. A line or block that lost children gets its text
             re-joined from those that remain. One the engine reported
-            (``native``) keeps its shape and confidence, which still enclose
-            and score what remains; a synthesised one (``native=False``) is
-            synthesised anew, as :meth:`Line.from_words` and
-            :meth:`Block.from_lines` make it: its shape encloses, and its
-            confidence is the mean of, what remains.
+            (``native``) keeps its shape, which still encloses what remains,
+            and its own confidence; but a confidence that is the mean of its
+            words' (or a block's, of its lines'), as a Tesseract line's or
+            paragraph's is (the engine gives none), becomes the mean of what
+            remains. A synthesised one (``native=False``) is synthesised
+            anew, as :meth:`Line.from_words` and :meth:`Block.from_lines`
+            make it: its shape encloses, and its confidence is the mean of,
+            what remains.
 
         Raises:
-            unocr.errors.ConfigError: ``min_confidence`` is not a number in
-                [0, 1].
+            unocr.errors.ConfigError: ``min_confidence`` is not a real number
+                (Python's or numpy's), or not in [0, 1].
         """
-        if (
-            isinstance(min_confidence, bool)
-            or not isinstance(min_confidence, (int, float))
-            or not 0.0 <= min_confidence <= 1.0
-        ):
-            raise ConfigError(
-                f"min_confidence must be a number in [0, 1], got {min_confidence!r}"
-            )
+        threshold = _threshold(min_confidence)
 
         def keep(e: Word | Line) -> bool:
             if e.confidence is None:
                 return keep_unscored
-            return e.confidence >= min_confidence
+            return e.confidence >= threshold
 
         blocks: list[Block] = []
         for block in self.blocks:
@@ -361,7 +405,12 @@ class Page:
                 elif words and not line.native:
                     lines.append(Line.from_words(words, language=line.language))
                 elif words:
-                    lines.append(line.replace(words=words, text=words_text(words)))
+                    conf = _rescored(line.confidence, (line.words, words))
+                    lines.append(
+                        line.replace(
+                            words=words, text=words_text(words), confidence=conf
+                        )
+                    )
             if lines:
                 if len(lines) == len(block.lines) and all(
                     a is b for a, b in zip(lines, block.lines, strict=False)
@@ -370,8 +419,14 @@ class Page:
                 elif not block.native:
                     blocks.append(Block.from_lines(lines, language=block.language))
                 else:
+                    kept = [w for line in lines for w in line.words]
+                    conf = _rescored(
+                        block.confidence, (block.words, kept), (block.lines, lines)
+                    )
                     blocks.append(
-                        block.replace(lines=tuple(lines), text=lines_text(lines))
+                        block.replace(
+                            lines=tuple(lines), text=lines_text(lines), confidence=conf
+                        )
                     )
         return self.replace(blocks=tuple(blocks))
 
