@@ -20,8 +20,10 @@ and keeps it for the tasks that follow (:func:`unocr.executors.worker_backend`):
 the client sends only the engine's name and options. The engines (and their
 models) must be installed on the workers; the client needs only unocr.
 
-Inputs are sent as given: paths are opened by the workers (use storage every
-worker sees, or send bytes), bytes travel in the task.
+Inputs are sent as :func:`unocr.executors.sendable` prepares them: paths are
+opened by the workers (use storage every worker sees, or send bytes), bytes
+and file objects travel as bytes, PIL images as portable copies; an input
+of no kind unocr reads fails alone, as in process.
 
 * :func:`map_pages` returns the pages now, in input order, with a per-item
   :class:`~unocr.backends.base.ItemFailure` for inputs that failed, including
@@ -41,17 +43,19 @@ worker sees, or send bytes), bytes travel in the task.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from unocr.backends.base import Backend, ItemFailure
 from unocr.backends.options import check_count, check_seconds, refuse_options
-from unocr.documents import check_many
+from unocr.documents import check_many, describe_item
 from unocr.errors import BackendUnavailableError, UnocrError
 from unocr.executors import (
     DASK_NO_WORKERS_TIMEOUT,
     BackendSpec,
     read_on_executor,
+    sendable,
     worker_backend,
 )
 from unocr.image import ImageInput
@@ -158,27 +162,44 @@ def map_pages(
     )
 
 
+def _bag_item(image: ImageInput) -> list[Any]:
+    """An input as it goes into a bag: its items, or the path itself.
+
+    A path stays a path, for its worker to open (and split into pages);
+    anything else is prepared in the client
+    (:func:`~unocr.executors.sendable`), since it cannot travel as given.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        return [image]
+    return sendable([image])
+
+
 def _read_partition(
-    part: Sequence[tuple[int, ImageInput]],
-    spec: BackendSpec,
+    part: Sequence[tuple[int, list[Any]]],
+    spec: bytes,
     languages: tuple[str, ...],
     channel_order: Literal["rgb", "bgr"],
 ) -> list[Page | ItemFailure]:
-    """One bag partition: each input's pages, failures indexed by input position."""
+    """One bag partition: each input's pages, failures indexed by input position.
+
+    ``spec`` is the backend's pickled spec, loaded here
+    (:func:`~unocr.executors.worker_backend`): one this worker cannot load
+    fails the items.
+    """
     from unocr.documents import expand
 
     owners: list[int] = []
     items: list[Any] = []
-    for index, image in part:
-        pages = expand([image])
+    for index, prepared in part:
+        pages = expand(prepared)  # a path's pages; the prepared items as they are
         owners += [index] * len(pages)
         items += pages
     try:
         engine = worker_backend(spec)
     except UnocrError as err:
         return [
-            ItemFailure(index=i, source=str(i), error=_with_item(err, i))
-            for i in owners
+            ItemFailure(index=i, source=describe_item(item), error=_with_item(err, i))
+            for i, item in zip(owners, items, strict=True)
         ]
     out = engine.read_many(
         items, languages=languages, errors="return", channel_order=channel_order
@@ -216,12 +237,16 @@ def read_bag(
     worker's cached backend. Compute it with any Dask scheduler (a
     ``Client`` makes it run on the cluster).
 
-    Unreadable inputs and engine errors are ItemFailures in the bag, but
-    workers are Dask's business here: a worker that dies running a partition
-    fails ``compute()`` with Dask's ``KilledWorker`` once the scheduler's
-    ``allowed-failures`` retries are spent (a dead process cannot report per
-    item, and a bag has no per-item place for an error Dask raises), and a
-    cluster without workers waits as the scheduler does (its
+    Inputs are prepared in the client as for :func:`map_pages` (a file
+    object read to bytes, a PIL image copied so that it pickles); paths are
+    opened by the workers. Unreadable inputs (an input of no kind unocr
+    reads among them), a backend a worker cannot load or build, and engine
+    errors are ItemFailures in the bag, but workers are Dask's business
+    here: a worker that dies running a partition fails ``compute()`` with
+    Dask's ``KilledWorker`` once the scheduler's ``allowed-failures``
+    retries are spent (a dead process cannot report per item, and a bag has
+    no per-item place for an error Dask raises), and a cluster without
+    workers waits as the scheduler does (its
     ``distributed.scheduler.no-workers-timeout``). For a per-item
     :class:`~unocr.errors.WorkerLostError` and a bounded wait, use
     :func:`map_pages`.
@@ -241,14 +266,17 @@ def read_bag(
 
     Raises:
         unocr.errors.BackendUnavailableError: Dask is not installed.
+        unocr.errors.ConfigError: An option cannot be pickled (the message
+            names it).
         unocr.errors.UnknownOptionError: An option the engine does not have.
     """
     _require_dask()
     check_many(images)
     import dask.bag as db
+    from distributed.protocol.pickle import dumps
 
-    spec = _spec(backend, options)
-    numbered = list(enumerate(images))
+    spec = _spec(backend, options).pickled(dumps)  # as map_pages sends it
+    numbered = [(i, _bag_item(image)) for i, image in enumerate(images)]
     bag = db.from_sequence(  # type: ignore[no-untyped-call]
         numbered, npartitions=npartitions, partition_size=partition_size
     )

@@ -12,27 +12,38 @@ class (or registered name) and its construction options, never the loaded
 engine: each worker process builds the backend the first time it needs it
 and keeps it (:func:`worker_backend`, a cache keyed by the pickled spec and
 the worker's ``unocr.toml``), so a model loads once per worker process however
-many tasks it runs, and again when that file changes. A thread pool shares
-the caller's backend object as it is.
+many tasks it runs, and again when that file changes. The spec travels as
+its pickled bytes and is loaded inside the task, so a worker that cannot
+load it (its class or an option's function defined in ``__main__`` or a
+notebook, which a ``spawn`` worker does not have) fails the items, not the
+pool. A thread pool shares the caller's backend object as it is.
 
 Images travel as they were given once documents are expanded: paths as
 paths (a worker opens the file, so it must see the same file system), bytes
 and file objects as bytes, PDF and multi-page TIFF pages as references (the
-document's path or bytes and a page number); PIL images and arrays are
-pickled. One task reads a chunk of :attr:`~unocr.backends.base.Backend.batch_size`
-items.
+document's path or bytes and a page number); PIL images as portable
+copies; arrays are pickled (:func:`sendable`). One task reads a chunk of
+:attr:`~unocr.backends.base.Backend.batch_size` items.
 
 Failures:
 
-* an option that cannot be pickled for the executor's worker processes
-  raises :class:`~unocr.errors.ConfigError` naming it, before any work starts;
-* a backend a worker cannot build fails each item with the build's error;
-  the worker tries it once per batch (:func:`worker_backend`);
+* an executor already shut down (or whose Dask client is closed) and an
+  option that cannot be pickled for the executor's worker processes raise
+  :class:`~unocr.errors.ConfigError`, naming the option, before any work
+  starts;
+* an input of no kind unocr reads (neither a path, bytes, a file object, a
+  PIL image nor an array) fails alone with :class:`~unocr.errors.ImageError`,
+  as in process, and is never sent;
+* a backend a worker cannot load or build fails each item with the error
+  (a :class:`~unocr.errors.ConfigError` naming what could not be loaded, or
+  the build's error); the worker tries it once per batch
+  (:func:`worker_backend`);
 * a worker process lost during a task (a ``ProcessPoolExecutor`` worker that
   died, which breaks that pool; a Dask ``KilledWorker``) fails that task's
   items with :class:`~unocr.errors.WorkerLostError` while finished items keep
-  their pages; any other exception of the executor fails them with
-  :class:`~unocr.errors.RecognitionError`;
+  their pages; any other exception of the executor, when it runs a task
+  or refuses it at submission (a task it cannot serialise), fails that
+  task's items with :class:`~unocr.errors.RecognitionError`;
 * on a Dask executor, a cluster left with no running worker for
   ``no_workers_timeout`` seconds (:data:`DASK_NO_WORKERS_TIMEOUT` by default)
   fails the items not yet finished with :class:`~unocr.errors.NoWorkersError`
@@ -60,7 +71,7 @@ from typing import Any, Literal
 
 from unocr._build_once import BuildOnce
 from unocr.backends.base import Backend, ItemFailure, Stopwatch
-from unocr.documents import FailedInput, check_many, describe_item, expand
+from unocr.documents import FailedInput, PageRef, check_many, describe_item, expand
 from unocr.errors import (
     ConfigError,
     ImageError,
@@ -70,6 +81,7 @@ from unocr.errors import (
     WorkerLostError,
 )
 from unocr.image import ImageInput, LoadedImage, portable_image
+from unocr.image._source import check_encoded_source
 from unocr.model import Block, Page
 
 __all__ = [
@@ -78,6 +90,7 @@ __all__ = [
     "RemoteBackend",
     "clear_worker_backends",
     "read_on_executor",
+    "sendable",
     "worker_backend",
 ]
 
@@ -201,6 +214,34 @@ class BackendSpec:
                 backend=self.name,
             ) from whole
 
+    @staticmethod
+    def loads(data: bytes) -> BackendSpec:
+        """The spec from its pickled form (:meth:`pickled`), in a worker process.
+
+        Raises:
+            unocr.errors.ConfigError: The spec cannot be loaded here: its
+                class, or a function or class an option holds, lives in a
+                module this process does not have (``__main__`` or a
+                notebook, for a ``spawn`` worker); the message says what.
+        """
+        try:
+            spec = pickle.loads(data)
+        except Exception as exc:
+            raise ConfigError(
+                "the backend sent to this worker process cannot be loaded here "
+                f"({type(exc).__name__}: {exc}); its class and every function "
+                "or class its options hold must be importable in the worker "
+                "processes: define them in a module the workers can import (not "
+                "in __main__, a notebook cell or a function), or use a "
+                "ThreadPoolExecutor"
+            ) from exc
+        if not isinstance(spec, BackendSpec):
+            raise ConfigError(
+                f"expected a pickled BackendSpec, got {type(spec).__name__}; "
+                "pass BackendSpec.pickled()"
+            )
+        return spec
+
 
 class RemoteBackend(Backend):
     """A backend built only on an executor's workers, never in this process.
@@ -243,7 +284,7 @@ _failed: dict[tuple[bytes, Hashable], tuple[str, UnocrError]] = {}
 
 
 def worker_backend(
-    spec: BackendSpec, key: bytes | None = None, batch: str | None = None
+    spec: BackendSpec | bytes, key: bytes | None = None, batch: str | None = None
 ) -> Backend:
     """This process's backend for ``spec``, built on first use and kept.
 
@@ -262,8 +303,10 @@ def worker_backend(
     process running this leaves them for this build only.
 
     Args:
-        spec: What to build.
-        key: The spec's pickled form (:meth:`BackendSpec.pickled`); default
+        spec: What to build, or its pickled form
+            (:meth:`BackendSpec.pickled`: what a task carries), loaded only
+            to build (:meth:`BackendSpec.loads`).
+        key: The pickled form of a spec given as such; default
             ``pickle.dumps(spec)``.
         batch: The batch asking. A build that failed for a batch is not
             tried again for it: its error is raised again (a copy), so a
@@ -274,11 +317,15 @@ def worker_backend(
         configuration).
 
     Raises:
+        unocr.errors.ConfigError: The pickled spec cannot be loaded here.
         unocr.errors.UnocrError: The build failed.
     """
     from unocr.isolation.config import config_key, leave_names_to_parent
 
-    pickled = pickle.dumps(spec) if key is None else key
+    if isinstance(spec, bytes):
+        pickled = spec
+    else:
+        pickled = pickle.dumps(spec) if key is None else key
     version = config_key()
 
     def build() -> Backend:  # under the key's own lock
@@ -286,8 +333,9 @@ def worker_backend(
         if batch is not None and failed is not None and failed[0] == batch:
             raise copy.copy(failed[1])
         try:
+            loaded = BackendSpec.loads(spec) if isinstance(spec, bytes) else spec
             with leave_names_to_parent():
-                backend = spec.build()
+                backend = loaded.build()
         except UnocrError as err:
             if batch is not None:
                 _failed[pickled, version] = (batch, copy.copy(err))
@@ -312,9 +360,14 @@ def clear_worker_backends() -> None:
 
 @dataclass(frozen=True)
 class _Remote:
-    """A backend sent to a worker process: the spec, its cache key, the batch."""
+    """A backend sent to a worker process: its name, pickled spec, the batch.
 
-    spec: BackendSpec
+    The spec travels as bytes, loaded by the task (:func:`worker_backend`):
+    a spec the worker cannot load fails the task's items, where unpickling
+    the task itself would break a ``ProcessPoolExecutor``.
+    """
+
+    name: str
     key: bytes
     batch: str
 
@@ -331,10 +384,10 @@ def _read_chunk(
         backend = target
     else:
         try:
-            backend = worker_backend(target.spec, target.key, target.batch)
+            backend = worker_backend(target.key, batch=target.batch)
         except UnocrError as err:
             return [
-                _failure(i, describe_item(item), copy.copy(err), target.spec.name)
+                _failure(i, describe_item(item), copy.copy(err), target.name)
                 for i, item in zip(indices, items, strict=True)
             ]
     out = backend.read_many(
@@ -396,18 +449,38 @@ def _executor_failure(exc: BaseException, backend: str, item: int) -> UnocrError
     return err
 
 
+def sendable(images: Iterable[ImageInput]) -> list[Any]:
+    """Inputs as they travel to another process: one item per image or page.
+
+    Documents are split into their pages (:func:`unocr.documents.expand`)
+    and every item is prepared as :func:`read_on_executor` sends it: a file
+    object as its bytes, a PIL image as a portable copy, an input that
+    cannot be read as a :class:`~unocr.documents.FailedInput` holding its
+    error.
+
+    Args:
+        images: Inputs as for :meth:`Backend.read_many`.
+
+    Returns:
+        The items, each picklable when its input was of a kind unocr reads.
+    """
+    return [_sendable(item) for item in expand(images)]
+
+
 def _sendable(item: Any) -> Any:
     """An item as it travels to another process.
 
     Buffers as bytes; a PIL image as a plain copy that reads as it does
     (:func:`unocr.image.portable_image`: one opened from a file does not
-    survive pickling), or as the error reading it gives, for its worker to
-    raise.
+    survive pickling); a PIL image that cannot be read, or an input of no
+    kind unocr reads, as a :class:`FailedInput` holding the error reading
+    it gives in process.
     """
     if isinstance(item, io.BytesIO):
         return item.getvalue()
     if isinstance(item, (bytearray, memoryview)):
         return bytes(item)
+    import numpy as np
     from PIL import Image
 
     if isinstance(item, Image.Image):
@@ -415,11 +488,46 @@ def _sendable(item: Any) -> Any:
             return portable_image(item, max_pixels=None)
         except ImageError as err:
             return FailedInput(describe_item(item), err)
+    if isinstance(item, (PageRef, FailedInput, np.ndarray)):
+        return item
+    try:  # what load_image accepts besides arrays and PIL images
+        check_encoded_source(item, describe_item(item))
+    except ImageError as err:
+        return FailedInput(describe_item(item), err)
     return item
 
 
 def _is_dask(executor: Executor) -> bool:
     return type(executor).__module__.split(".")[0] == "distributed"
+
+
+def _check_open(executor: Executor) -> None:
+    """Refuse an executor that takes no more tasks, as far as it tells.
+
+    Raises:
+        unocr.errors.ConfigError: It was shut down (its ``with`` block has
+            ended), or its Dask client is closed.
+    """
+    client = getattr(executor, "_client", None) if _is_dask(executor) else None
+    status = getattr(client, "status", None)
+    if status in ("closing", "closed"):
+        raise ConfigError(
+            f"the executor's Dask client is {status}; connect a new client "
+            "(distributed.Client(...)) and pass it, or its get_executor(), while "
+            "it is open"
+        )
+    # ThreadPoolExecutor and Dask's ClientExecutor: _shutdown;
+    # ProcessPoolExecutor: _shutdown_thread (set too when a worker died:
+    # then it is broken, and its items fail with WorkerLostError)
+    flags = ("_shutdown", "_shutdown_thread")
+    if getattr(executor, "_broken", False):
+        return
+    if any(getattr(executor, flag, False) is True for flag in flags):
+        raise ConfigError(
+            f"the executor ({type(executor).__name__}) is shut down: its `with` "
+            "block has ended or shutdown() was called; pass a new executor, and "
+            "read within its `with` block"
+        )
 
 
 def _dumps_for(executor: Executor) -> Callable[[Any], bytes]:
@@ -513,8 +621,9 @@ def read_on_executor(
 
     Raises:
         unocr.errors.ConfigError: ``images`` is one input, ``executor`` is
-            not an executor, or the backend cannot be pickled for the
-            executor's worker processes (the message names the option).
+            not an executor or is shut down (a closed Dask client), or the
+            backend cannot be pickled for the executor's worker processes
+            (the message names the option).
         unocr.errors.UnocrError: With ``errors="raise"``, the first failure.
     """
     check_many(images)
@@ -523,6 +632,7 @@ def read_on_executor(
             "executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, "
             f"a Dask client's get_executor(), ...), got {reprlib.repr(executor)}"
         )
+    _check_open(executor)
     name = backend.name
     batch = backend.batch_size if isinstance(backend, Backend) else 1
     size = chunk_size or max(1, int(batch))
@@ -535,7 +645,8 @@ def read_on_executor(
         target = backend
     else:
         spec = backend if isinstance(backend, BackendSpec) else BackendSpec.of(backend)
-        target = _Remote(spec, spec.pickled(_dumps_for(executor)), uuid.uuid4().hex)
+        key = spec.pickled(_dumps_for(executor))
+        target = _Remote(spec.name, key, uuid.uuid4().hex)
     items = expand(images)
     results: list[Page | ItemFailure | None] = [None] * len(items)
     todo: list[int] = []
@@ -572,17 +683,31 @@ def read_on_executor(
         failed[0].raise_()
     if failed and progress is not None:
         progress(len(failed))
+
+    def submit(chunk: list[int]) -> None:
+        payload = []
+        for i in chunk.copy():  # an input no process reads fails here
+            sent = _sendable(items[i])
+            if isinstance(sent, FailedInput):
+                chunk.remove(i)
+                settle([i], [_failure(i, sent.name, sent.error, name)])
+            else:
+                payload.append(sent)
+        if not chunk:
+            return
+        try:
+            future = executor.submit(
+                _read_chunk, target, chunk, payload, languages, channel_order
+            )
+        except Exception as exc:  # e.g. Dask serialises the task here
+            _check_open(executor)
+            settle(chunk, lost(chunk, exc))
+            return
+        futures[future] = chunk
+
     try:
         for chunk in chunks:
-            payload = [_sendable(items[i]) for i in chunk]
-            try:
-                future = executor.submit(
-                    _read_chunk, target, chunk, payload, languages, channel_order
-                )
-            except BrokenExecutor as exc:
-                settle(chunk, lost(chunk, exc))
-                continue
-            futures[future] = chunk
+            submit(chunk)
         watch = _no_workers_watch(executor, no_workers_timeout)
         poll = watch.poll if watch is not None else None
         finished: queue.SimpleQueue[Future[list[Page | ItemFailure]]]
