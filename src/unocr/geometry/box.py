@@ -148,7 +148,13 @@ class Box(Shape):
         return Quad.from_checked(self.hull_points())
 
     def to_rotated_box(self) -> RotatedBox:
-        """Convert to a :class:`RotatedBox` with angle 0 (exact)."""
+        """Convert to a :class:`RotatedBox` with angle 0.
+
+        Its centre ``(x0 + x1) / 2`` and size ``x1 - x0`` are rounded to
+        floats: exact for integer (or halves, quarters, ...) coordinates,
+        otherwise converting back may move an edge by rounding (at most two
+        units in the last place of the largest coordinate).
+        """
         RotatedBox = shape_class("rotated_box")
 
         # boxes_to_rotated for one box, in plain floats (the same arithmetic).

@@ -10,7 +10,9 @@ float64 and in absolute pixel coordinates (origin top-left, x right, y down):
 * quads: ``(N, 4, 2)`` corners in the order TL, TR, BR, BL (top-left first,
   then clockwise on screen; see :func:`canonicalize_quads`).
 
-Every conversion rule is implemented once, here. The scalar shape methods call
+Every conversion rule is implemented once, here (the first two steps of the
+quad corner order in :mod:`unocr.geometry._corner_order`, which
+:func:`canonicalize_quads` calls). The scalar shape methods call
 these with ``N = 1``, except where a cheap exact shortcut avoids numpy's
 per-call overhead: :func:`quad_is_canonical`, :func:`canonical_order` and
 :func:`canonical_angle` recognise inputs the rule leaves unchanged (or only
@@ -29,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from unocr.errors import GeometryError
+from unocr.geometry._corner_order import ring_order, ring_rows
 from unocr.geometry._validate import FloatArray, as_array
 
 __all__ = [
@@ -55,8 +58,6 @@ __all__ = [
     "validate_rotated",
 ]
 
-# Cyclic orders tried (in this order) when a quad's given order self-intersects.
-_ORDERS = np.array([[0, 1, 2, 3], [0, 1, 3, 2], [0, 2, 1, 3]])
 # Point pairs whose directions are candidate sides of a quad's minimum-area rectangle.
 _PAIRS_I = np.array([0, 1, 2, 3, 0, 1])
 _PAIRS_J = np.array([1, 2, 3, 0, 2, 3])
@@ -64,13 +65,10 @@ _NEXT = np.array([1, 2, 3, 0])  # vertex i -> i + 1 (mod 4)
 _PREV = np.array([3, 0, 1, 2])
 # Rows processed at once by the candidate-heavy converters (fits the CPU cache).
 _ROWS = 4096
-# The cyclic orders of _ORDERS as tuples, for the plain-float path.
-_SCALAR_ORDERS = ((0, 1, 2, 3), (0, 1, 3, 2), (0, 2, 1, 3))
 # Up to this many quads, canonicalize_quads first tries the plain-float path.
 _FEW = 8
-# Safety margins of the plain-float check (radians; relative area).
+# Safety margin of the plain-float start check (radians).
 _ANGLE_MARGIN = 1e-9
-_AREA_MARGIN = 1e-9
 _QUARTER = math.pi / 4.0
 
 
@@ -194,7 +192,11 @@ def quads_to_boxes(quads: ArrayLike) -> FloatArray:
 
 
 def boxes_to_rotated(boxes: ArrayLike) -> FloatArray:
-    """Convert boxes to rotated boxes with angle 0 (exact, canonical).
+    """Convert boxes to rotated boxes with angle 0 (canonical).
+
+    Centre and size are rounded to floats: exact for integer (or halves,
+    quarters, ...) coordinates, otherwise within rounding of the boxes
+    (see :meth:`Box.to_rotated_box <unocr.geometry.Box.to_rotated_box>`).
 
     Args:
         boxes: ``(N, 4)`` array of ``(x0, y0, x1, y1)`` in pixels.
@@ -363,29 +365,6 @@ def rotated_to_boxes(rotated: ArrayLike) -> FloatArray:
     return np.stack([r[:, 0] - ex, r[:, 1] - ey, r[:, 0] + ex, r[:, 1] + ey], axis=1)
 
 
-def _cross(
-    o: FloatArray, a: FloatArray, b: FloatArray
-) -> FloatArray:  # z of (a - o) x (b - o)
-    out: FloatArray = (a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1]) - (
-        a[..., 1] - o[..., 1]
-    ) * (b[..., 0] - o[..., 0])
-    return out
-
-
-def _proper_cross(
-    a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray
-) -> NDArray[np.bool_]:
-    """Whether segments ab and cd cross or touch (collinear pairs count too).
-
-    Used on non-adjacent sides of a quad, where touching means the ring folds
-    back on itself (a spike), which is as unusable as a crossing.
-    """
-    d1, d2 = _cross(a, b, c), _cross(a, b, d)
-    d3, d4 = _cross(c, d, a), _cross(c, d, b)
-    out: NDArray[np.bool_] = (d1 * d2 <= 0) & (d3 * d4 <= 0)
-    return out
-
-
 def quads_area(quads: ArrayLike) -> FloatArray:
     """Signed shoelace area of quads, positive for clockwise-on-screen order.
 
@@ -427,35 +406,15 @@ def signed_areas(pts: FloatArray) -> FloatArray:
     return out
 
 
-def _crosses(
-    ax: float,
-    ay: float,
-    bx: float,
-    by: float,
-    cx: float,
-    cy: float,
-    dx: float,
-    dy: float,
-) -> bool:
-    """:func:`_proper_cross` for one pair of segments ``ab``, ``cd`` in floats."""
-    d1 = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
-    d2 = (bx - ax) * (dy - ay) - (by - ay) * (dx - ax)
-    d3 = (dx - cx) * (ay - cy) - (dy - cy) * (ax - cx)
-    d4 = (dx - cx) * (by - cy) - (dy - cy) * (bx - cx)
-    return d1 * d2 <= 0 and d3 * d4 <= 0
-
-
 def quad_is_canonical(flat: Sequence[float]) -> bool:
     """Cheap test that :func:`canonicalize_quads` would leave a quad unchanged.
 
     Plain Python floats, no numpy: a few microseconds, where the vectorised
-    canonicalisation of a single quad costs tens. It re-checks the three
-    steps of :func:`canonicalize_quads` with a safety margin: the given order
-    neither crosses nor folds back (the same float expressions as the batch
-    code), its shoelace area is clearly positive, no side has zero length, and
-    the first side's direction is clearly the nearest to +x inside
-    ``[-45, 45)`` degrees. Quads within ``1e-9`` (radians, or relative area)
-    of a decision boundary answer ``False``.
+    canonicalisation of a single quad costs tens. Steps 1 and 2 of the rule
+    are computed with the batch code's own float expressions; step 3 (the
+    start) is checked with a safety margin: no side has zero length, and the
+    first side's direction is clearly the nearest to +x inside ``[-45, 45)``
+    degrees. Quads within ``1e-9`` radians of that decision answer ``False``.
 
     ``True`` is a guarantee (the batch function returns these points as
     given); ``False`` only means "not shown here": canonicalise in full.
@@ -473,48 +432,25 @@ def quad_is_canonical(flat: Sequence[float]) -> bool:
         >>> quad_is_canonical([4, 0, 4, 2, 0, 2, 0, 0])  # TR first
         False
     """
-    x0, y0, x1, y1, x2, y2, x3, y3 = flat
-    if not math.isfinite(x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3):
-        return False  # NaN/inf, or too large to add up: the full path decides
-    # 1. the given cyclic order is clean (same expressions as _proper_cross)
-    if _crosses(x0, y0, x1, y1, x2, y2, x3, y3) or _crosses(
-        x1, y1, x2, y2, x3, y3, x0, y0
-    ):
-        return False
-    # 2. clockwise on screen, clearly (any summation order agrees on the sign)
-    t0, t1 = x0 * y1 - x1 * y0, x1 * y2 - x2 * y1
-    t2, t3 = x2 * y3 - x3 * y2, x3 * y0 - x0 * y3
-    if not t0 + t1 + t2 + t3 > _AREA_MARGIN * (abs(t0) + abs(t1) + abs(t2) + abs(t3)):
-        return False
-    # 3. side 0 is clearly the side nearest to +x within [-45, 45) degrees
-    a0 = abs(math.atan2(y1 - y0, x1 - x0))
-    if not a0 < _QUARTER - _ANGLE_MARGIN:
-        return False
-    bound = a0 + _ANGLE_MARGIN
-    for ux, uy in ((x2 - x1, y2 - y1), (x3 - x2, y3 - y2), (x0 - x3, y0 - y3)):
-        if (ux == 0.0 and uy == 0.0) or not abs(math.atan2(uy, ux)) > bound:
-            return False
-    return x1 != x0 or y1 != y0
+    return canonical_order(flat) == [0, 1, 2, 3]
 
 
 def canonical_order(flat: Sequence[float]) -> list[int] | None:
     """Cheaply find the corner order :func:`canonicalize_quads` would produce.
 
-    Plain Python floats: step 1 of the rule (the first clean order among the
-    given one, ``0132`` and ``0213``) is decided with the same float
-    expressions as the batch code; the result of steps 2 and 3 is then one of
-    the 8 rotations or reversals of that order, and is recognised by
-    :func:`quad_is_canonical`. A clean order keeps its cyclic sequence under
-    rotation and reversal (the same sides, the same shoelace terms), so the
-    candidate that passes is exactly the batch result.
+    Plain Python floats: steps 1 and 2 of the rule (the ring and its
+    direction) are decided with the same float expressions as the batch code
+    (:func:`~unocr.geometry._corner_order.ring_order`); the start (step 3)
+    is accepted only where it is clear by a ``1e-9`` radian margin.
 
     Args:
         flat: 8 floats ``x0, y0, ..., x3, y3`` (pixels), corners in any order.
 
     Returns:
         ``perm`` such that ``points[perm]`` is the canonical quad, or ``None``
-        when the cheap checks cannot tell (collinear or nearly degenerate
-        quads, sides at nearly +-45 degrees, NaN/inf): canonicalise in full.
+        when the cheap checks cannot tell (a zero-length side, sides at nearly
+        the same angle or at nearly +-45 degrees, NaN/inf): canonicalise in
+        full.
 
     Examples:
         >>> canonical_order([4, 0, 4, 2, 0, 2, 0, 0])  # TR, BR, BL, TL
@@ -522,25 +458,29 @@ def canonical_order(flat: Sequence[float]) -> list[int] | None:
         >>> canonical_order([0, 0, 4, 2, 4, 0, 0, 2])  # a bow tie
         [0, 2, 1, 3]
     """
-    for order in _SCALAR_ORDERS:
-        i, j, k, m = order
-        x0, y0, x1, y1 = flat[2 * i], flat[2 * i + 1], flat[2 * j], flat[2 * j + 1]
-        x2, y2, x3, y3 = flat[2 * k], flat[2 * k + 1], flat[2 * m], flat[2 * m + 1]
-        if not (
-            _crosses(x0, y0, x1, y1, x2, y2, x3, y3)
-            or _crosses(x1, y1, x2, y2, x3, y3, x0, y0)
-        ):
-            break
-    else:
+    if not math.isfinite(sum(flat)):
+        return None  # NaN/inf, or too large to add up: the full path decides
+    ring = ring_order(flat)
+    i, j, k, m = ring
+    x0, y0, x1, y1 = flat[2 * i], flat[2 * i + 1], flat[2 * j], flat[2 * j + 1]
+    x2, y2, x3, y3 = flat[2 * k], flat[2 * k + 1], flat[2 * m], flat[2 * m + 1]
+    sides = (
+        (x1 - x0, y1 - y0),
+        (x2 - x1, y2 - y1),
+        (x3 - x2, y3 - y2),
+        (x0 - x3, y0 - y3),
+    )
+    if (0.0, 0.0) in sides:  # a zero-length side (-0.0 == 0.0 too)
         return None
-    t0, t1 = x0 * y1 - x1 * y0, x1 * y2 - x2 * y1
-    t2, t3 = x2 * y3 - x3 * y2, x3 * y0 - x0 * y3
-    cyclic = order if t0 + t1 + t2 + t3 >= 0 else (i, m, k, j)
-    for start in range(4):
-        perm = [cyclic[(start + n) % 4] for n in range(4)]
-        if quad_is_canonical([flat[2 * p + c] for p in perm for c in (0, 1)]):
-            return perm
-    return None
+    turns = [abs(math.atan2(uy, ux)) for ux, uy in sides]
+    nearest = min(turns)
+    if not nearest < _QUARTER - _ANGLE_MARGIN:
+        return None
+    start = turns.index(nearest)
+    bound = nearest + _ANGLE_MARGIN
+    if sum(t <= bound for t in turns) > 1:
+        return None
+    return ring[start:] + ring[:start]
 
 
 def canonicalize_quads(quads: ArrayLike) -> FloatArray:
@@ -548,20 +488,27 @@ def canonicalize_quads(quads: ArrayLike) -> FloatArray:
 
     The rule, applied row by row without a Python loop:
 
-    1. If the given cyclic order self-intersects (a "bow tie", as when corners
-       arrive in arbitrary order) or folds back on itself (a vertex on a
-       non-adjacent side), the first clean order among ``0132`` and ``0213``
-       is used instead; a simple order is kept as given, so concave quads
-       keep their shape. Fully collinear (zero-area) quads keep their order.
-    2. The order is reversed if needed so that it runs clockwise on screen
-       (positive shoelace area with y pointing down).
+    1. Four corners make three rings (cyclic orders). The given ring is
+       kept when it is clearly simple, so concave quads keep their shape.
+       Otherwise (a crossing "bow tie", as when corners arrive in arbitrary
+       order, or a ring that folds back over a side, or comes within
+       float noise of one) the simple ring of largest area is used, the
+       given one on a tie; with none simple (collinear corners), the ring
+       of largest area. So a triangle with a corner on a side is the whole
+       triangle, never a ring folded back over part of it.
+    2. The ring is run clockwise on screen (positive shoelace area with y
+       pointing down); a zero-area ring keeps the given direction.
     3. The start is rotated so that the first side, TL -> TR, is the side whose
        direction is nearest to the +x axis, preferring ``-45 <= angle < 45``
        degrees, the same range as canonical :class:`RotatedBox` angles. A
        zero-length side takes the direction of the previous side turned 90
        degrees clockwise, so degenerate (zero-width) boxes still start at TL.
 
-    The result is idempotent: canonicalising a canonical quad changes nothing.
+    Steps 1 and 2 are decided from the corners sorted by ``(x, y)``
+    (:mod:`unocr.geometry._corner_order`), so a rotation of the given order
+    (or a reversal, for a quad with an area) gives the same result, and the
+    rule is exactly idempotent: canonicalising a canonical quad changes
+    nothing.
 
     Args:
         quads: ``(N, 4, 2)`` corners in pixels, any order.
@@ -615,28 +562,10 @@ def canonicalize_quad_rows(q: FloatArray) -> FloatArray:
     Returns:
         ``(N, 4, 2)`` corners in canonical order (a new array).
     """
-    n = q.shape[0]
-    rows = np.arange(n)[:, None]
-    # 1. a non-self-intersecting cyclic order (alternatives only where needed)
-    given_ok = ~(
-        _proper_cross(q[:, 0], q[:, 1], q[:, 2], q[:, 3])
-        | _proper_cross(q[:, 1], q[:, 2], q[:, 3], q[:, 0])
-    )
-    if not given_ok.all():
-        simple = np.empty((n, 3), dtype=bool)
-        simple[:, 0] = given_ok
-        for k in (1, 2):
-            p = q[:, _ORDERS[k]]
-            simple[:, k] = ~(
-                _proper_cross(p[:, 0], p[:, 1], p[:, 2], p[:, 3])
-                | _proper_cross(p[:, 1], p[:, 2], p[:, 3], p[:, 0])
-            )
-        choice = np.where(simple.any(axis=1), np.argmax(simple, axis=1), 0)
-        q = q[rows, _ORDERS[choice]]
+    rows = np.arange(q.shape[0])[:, None]
+    # 1. the ring (kept if clearly simple, else the simple one of most area)
     # 2. clockwise on screen
-    neg = signed_areas(q) < 0
-    if neg.any():
-        q = np.where(neg[:, None, None], q[:, [0, 3, 2, 1]], q)
+    q = ring_rows(q)
     # 3. start vertex: the side nearest to +x
     d = q[:, _NEXT] - q  # side i: vertex i -> i+1
     zero = (d[..., 0] == 0) & (d[..., 1] == 0)
@@ -649,8 +578,36 @@ def canonicalize_quad_rows(q: FloatArray) -> FloatArray:
     key = np.where(inside, np.abs(ang), 1000.0 + np.abs(ang))
     key = np.where(still_zero, np.inf, key)
     start = np.argmin(key, axis=1)
+    tied = key == key[rows[:, 0], start][:, None]
+    if (tied.sum(axis=1) > 1).any():
+        start = _first_of_ties(q, tied)
     idx = (start[:, None] + np.arange(4)[None, :]) % 4
     out: FloatArray = q[rows, idx]
+    return out
+
+
+def _first_of_ties(q: FloatArray, tied: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Among equally good starts, the one giving the smallest corner list.
+
+    Sides can tie (a zero-length side turned onto a real one, parallel
+    sides of a degenerate ring); comparing the rotated corner lists
+    ``x0, y0, x1, ...`` then decides by value, so the result does not depend
+    on where the ring's array happens to begin (repeated corners).
+
+    Args:
+        q: ``(N, 4, 2)`` rings.
+        tied: ``(N, 4)`` starts whose side has the smallest key.
+
+    Returns:
+        ``(N,)`` the chosen start of each ring.
+    """
+    idx = (np.arange(4)[:, None] + np.arange(4)[None, :]) % 4  # (start, k)
+    flat = q[:, idx].reshape(q.shape[0], 4, 8)  # each start's corner list
+    left = tied.copy()
+    for j in range(8):
+        v = np.where(left, flat[..., j], np.inf)
+        left &= v == v.min(axis=1, keepdims=True)
+    out: NDArray[np.intp] = np.argmax(left, axis=1)
     return out
 
 

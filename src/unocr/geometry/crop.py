@@ -4,7 +4,8 @@ A recognizer reads one upright line or word per image. :func:`crop_regions`
 makes those images from regions of any shape, in one vectorised pass:
 
 * a :class:`~unocr.geometry.Box` (or any shape whose quad is axis-aligned) is
-  cut out, pixels copied unchanged;
+  cut out, pixels copied unchanged: every pixel it touches, so a box of any
+  positive width and height gives at least one pixel each way;
 * a :class:`~unocr.geometry.RotatedBox` or :class:`~unocr.geometry.Quad` is
   rectified: a perspective warp maps its corners, in the canonical order TL,
   TR, BR, BL (top-left first, clockwise on screen), to the corners of an
@@ -24,7 +25,8 @@ centre is ``i + 0.5``), the convention of every shape. Parts of a region
 outside the image are clipped: a box is cut to the image; a warped crop keeps
 only the window that overlaps the image, and any corner left outside is
 filled white (the colour unocr composites transparency on). A region with no
-area inside the image gives ``None`` (an empty crop).
+area inside the image gives ``None`` (an empty crop), as does a rectified
+region whose crop rounds to no pixels (a side under half a pixel long).
 
 Examples:
     >>> from PIL import Image
@@ -222,7 +224,8 @@ def crop_regions(
     Returns:
         One image per region, in order: the pixels of a box, or the warped
         (bilinear) rectangle of a rotated box, quad, polygon or mask, clipped
-        to the image; ``None`` where the region has no area inside the image.
+        to the image; ``None`` where the region has no area inside the image
+        (or, rectified, rounds to no pixels).
 
     Raises:
         GeometryError: An item of ``regions`` is not a shape.
@@ -238,9 +241,10 @@ def crop_regions(
         np.abs(quads - box[:, [[0, 1], [2, 1], [2, 3], [0, 3]]]).max(axis=(1, 2))
         <= _AXIS_TOLERANCE
     )
+    windows[~sizes.all(axis=1)] = 0  # a warped crop rounded to no pixels
     cuts = _cut_boxes(box, image.width, image.height)
     windows = np.where(aligned[:, None], cuts, windows)
-    windows[~valid | ~sizes.all(axis=1)] = 0
+    windows[~valid] = 0
     area = np.clip(windows[:, 2] - windows[:, 0], 0, None) * np.clip(
         windows[:, 3] - windows[:, 1], 0, None
     )
@@ -277,9 +281,23 @@ def crop_regions(
 
 
 def _cut_boxes(box: FloatArray, width: int, height: int) -> NDArray[np.int64]:
-    """The whole pixels each box touches, clipped to the image: ``(N, 4)``."""
-    lo = np.floor(box[:, :2] + _AXIS_TOLERANCE)
-    hi = np.ceil(box[:, 2:] - _AXIS_TOLERANCE)
-    lo = np.clip(lo, 0, [width, height])
-    hi = np.clip(hi, 0, [width, height])
-    return np.concatenate([lo, hi], axis=1).astype(np.int64)
+    """The whole pixels each box touches, clipped to the image: ``(N, 4)``.
+
+    An edge within the snap tolerance of a pixel border stays on it; a box
+    with area inside the image touches at least one pixel each way (a box
+    under a pixel wide, or within the tolerance of a border, the one its
+    middle lies in); one without (zero width or height, or outside) none.
+    """
+    size = np.array([width, height], dtype=np.float64)
+    lo_in = np.clip(box[:, :2], 0.0, size)  # the part inside the image
+    hi_in = np.clip(box[:, 2:], 0.0, size)
+    lo = np.clip(np.floor(box[:, :2] + _AXIS_TOLERANCE), 0, size)
+    hi = np.clip(np.ceil(box[:, 2:] - _AXIS_TOLERANCE), 0, size)
+    middle = np.clip(np.floor((lo_in + hi_in) / 2.0), 0, size - 1)
+    thin = hi <= lo
+    lo = np.where(thin, middle, lo)
+    hi = np.where(thin, middle + 1, hi)
+    empty = (hi_in <= lo_in).any(axis=1)
+    out = np.concatenate([lo, hi], axis=1).astype(np.int64)
+    out[empty] = 0
+    return out

@@ -213,7 +213,8 @@ class Mask(AffineShape):
     Pixel ``(row i, col j)`` of ``data`` covers ``[x + j, x + j + 1) x
     [y + i, y + i + 1)`` in page pixels, where ``origin = (x, y)``; so a word's
     mask needs no page-sized array. Its geometry is the union of its True
-    pixel squares. An all-False (empty) mask can be built, but conversions
+    pixel squares; with a whole-number origin (on the pixel grid) those are
+    page pixels. An all-False (empty) mask can be built, but conversions
     that need a shape (``to_box``, ``to_polygon``, ...) raise
     :class:`~unocr.errors.GeometryError`.
 
@@ -417,7 +418,8 @@ class Mask(AffineShape):
     def to_polygon(self) -> Polygon:
         """The exact outline of the set pixels, holes included.
 
-        Exact when the set pixels form one 4-connected region (then
+        Exact when the set pixels form one 4-connected region (then, for a
+        mask on the pixel grid (whole-number origin),
         ``mask.to_polygon().to_mask()`` gives back the same pixels). When they
         form several regions, the result is their convex hull (lossy, encloses
         every pixel); use :meth:`to_polygons` to keep every region exactly.
@@ -598,7 +600,9 @@ class Mask(AffineShape):
     ) -> Mask:
         """Apply an affine matrix.
 
-        A pure translation moves the origin (exact). Any other map moves the
+        A pure translation moves the origin (exact; a fraction of a pixel puts
+        the mask off the page's pixel grid, so rasterising its outline again
+        gives page pixels by their centres, not these). Any other map moves the
         pixel outline and rasterises it again, taking the pixels whose centre
         lies inside (lossy). A map that keeps the pixel grid (whole-number
         scales, mirrors and quarter turns, with the pixel corners landing on

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
     from unocr.geometry.rotated_box import RotatedBox
 
 __all__ = ["Quad"]
-
-# The 24 corner orders (identity first).
-_PERMUTATIONS = np.array(list(itertools.permutations(range(4))))
 
 
 class Quad(AffineShape):
@@ -67,12 +63,10 @@ class Quad(AffineShape):
 
     def __init__(self, points: ArrayLike) -> None:
         pts = as_points(points, "Quad points", count=4)
-        flat = pts.reshape(8).tolist()
-        if convert.quad_is_canonical(flat):  # the usual case: a few microseconds
+        perm = convert.canonical_order(pts.reshape(8).tolist())
+        if perm == [0, 1, 2, 3]:  # the usual case: a few microseconds
             self._set(pts)
-            return
-        perm = convert.canonical_order(flat)
-        if perm is None:  # nearly degenerate: the vectorised rule decides
+        elif perm is None:  # nearly degenerate: the vectorised rule decides
             self._set(convert.canonicalize_quad_rows(pts[None])[0])
         else:
             self._set(pts[perm])
@@ -111,10 +105,9 @@ class Quad(AffineShape):
         For callers that hold canonical corners (e.g. rows of
         :func:`~unocr.geometry.canonicalize_quads` or of another quad): the
         order is verified, not trusted, and never changed. The check is the
-        cheap one of ``Quad(points)`` (a few microseconds). Corners near a
-        decision boundary (a side at +-45 degrees, a nearly zero area), where
-        canonicalising twice may not give the same order, are accepted when
-        some order of them canonicalises to exactly this one.
+        cheap one of ``Quad(points)`` (a few microseconds); corners near a
+        decision boundary (a side at +-45 degrees, a nearly zero area) are
+        canonicalised in full, which gives canonical corners back unchanged.
 
         Args:
             points: ``(4, 2)`` coordinates in pixels, or 8 numbers, in the order
@@ -137,14 +130,12 @@ class Quad(AffineShape):
         """
         pts = as_points(points, "Quad.from_canonical points", count=4)
         if not convert.quad_is_canonical(pts.reshape(8).tolist()):
-            # Near a decision boundary the rule is not always idempotent, so
-            # accept exactly the orders it produces from some corner order.
-            outs = convert.canonicalize_quad_rows(pts[_PERMUTATIONS])
-            if not (outs == pts).all(axis=(1, 2)).any():
+            canon = convert.canonicalize_quad_rows(pts[None])[0]
+            if not (canon == pts).all():  # the rule is exactly idempotent
                 raise GeometryError(
                     "Quad.from_canonical: expected corners in canonical order TL, "
                     f"TR, BR, BL, got {pts.tolist()} (canonical: "
-                    f"{outs[0].tolist()}); use Quad(points) to reorder them"
+                    f"{canon.tolist()}); use Quad(points) to reorder them"
                 )
         return cls.from_checked(pts)
 

@@ -100,7 +100,8 @@ def shape_from_points(
     """The natural shape for a list of vertices read from a file.
 
     An axis-aligned rectangle becomes a ``Box``, any other convex
-    quadrilateral a ``Quad`` (canonical corner order), everything else a
+    quadrilateral a ``Quad`` (canonical corner order; four corners of a
+    convex quadrilateral in a crossing order too), everything else a
     ``Polygon``; fewer than three distinct points give their bounding box.
 
     Args:
@@ -140,16 +141,21 @@ def shape_from_points(
         corners = {(x, y) for x, y in kept}
         if len(set(xs)) == 2 and len(set(ys)) == 2 and len(corners) == 4:
             return Box(x0, y0, x1, y1)
-    pts = np.array(kept, dtype=np.float64)
-    if len(kept) == 4 and _convex(kept):
+    rings = [np.array(kept, dtype=np.float64)]
+    if len(kept) == 4:
+        # Convexity of the corners, not of the given order: a convex quad
+        # whose corners come in a crossing order is still that quad. Four
+        # other corners in a crossing or folded order make the quad's ring.
+        quad = Quad.from_points(rings[0])
+        if _convex(quad.points.tolist()):
+            return quad
+        rings.append(quad.points)
+    for ring in rings:
         try:
-            return Quad.from_points(pts)
+            return Polygon(ring)
         except GeometryError:
             pass
-    try:
-        return Polygon(pts)
-    except GeometryError:
-        return Box(x0, y0, x1, y1)
+    return Box(x0, y0, x1, y1)
 
 
 def outline_vertices(geometry: Geometry) -> NDArray[np.float64] | None:
