@@ -9,9 +9,14 @@ error; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import importlib
+import os
+import signal
 import sys
 import warnings
+from typing import NoReturn
 
 from unocr.errors import UnocrError
 
@@ -44,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         argv: Arguments without the program name; default ``sys.argv[1:]``.
 
     Returns:
-        The exit code.
+        The exit code. On Ctrl-C it does not return: the process ends with
+        status 130 (see :func:`_end_interrupted`).
     """
     parser = build_parser()
     # A deprecated spelling in the arguments (-f page) is said on standard
@@ -64,8 +70,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unocr: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("unocr: interrupted", file=sys.stderr)
-        return 130
+        _end_interrupted()
     except BrokenPipeError:
         return 1
     return code
+
+
+def _end_interrupted() -> NoReturn:
+    """End the process after Ctrl-C, with status 130, at once.
+
+    The sub-command has stopped by now: no further image is started, its
+    output files are whole or removed. An engine running in this process
+    cannot be stopped mid-image, and the interpreter's exit would wait for its
+    worker thread; so the process ends here, after writing out what standard
+    output and standard error hold and running the exit handlers (an isolated
+    engine's worker processes, temporary folders). A second Ctrl-C meanwhile
+    ends it silently.
+    """
+    with contextlib.suppress(ValueError):  # not the main thread: nothing to undo
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    print("unocr: interrupted", file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or file
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(130)

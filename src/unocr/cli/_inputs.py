@@ -6,8 +6,9 @@ PDFs (:data:`READ_SUFFIXES`, case-insensitive), in sorted order, only its top
 level unless ``recursive``; a glob pattern the shell did not expand
 (``'scans/**/*.png'``: ``**`` crosses folders) contributes the files it
 matches (not the folders). Other files found that way are skipped and
-counted; hidden files and folders (``.git``) are left out; in a folder, links
-to folders are not followed and links to nothing are skipped (both noted),
+counted; hidden files and folders (``.git``) are left out; links to folders
+are not followed (by a pattern, only where its leading folders or a part
+without wildcards name them) and links to nothing are skipped (both noted),
 and a folder that cannot be listed, or holds no image, is noted as an
 error. Each input found in a folder or by a pattern keeps its path below that
 folder (below the pattern's fixed leading folders), which an output folder
@@ -16,6 +17,7 @@ mirrors.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 from dataclasses import dataclass, field
@@ -115,6 +117,62 @@ def _folder(root: Path, base: Path, label: str, recursive: bool, found: Found) -
         found.empty.append(label)  # not when unlisted: that error says why
 
 
+#: What a folder entry is, as far as reading goes.
+_FOLDER, _FILE, _LINK, _BROKEN = "folder", "file", "link to a folder", "broken link"
+
+_Entry = tuple[str, str, str]  # (name, path, kind)
+
+
+def _listing(folder: str, found: Found) -> list[_Entry] | None:
+    """The entries of ``folder`` (``""``: the current one) that may be read or noted.
+
+    Each is a real folder (:data:`_FOLDER`), a file or a link to one
+    (:data:`_FILE`), a link to a folder (:data:`_LINK`, never entered by a
+    wildcard) or a link to nothing (:data:`_BROKEN`); anything else (a pipe,
+    a device) is left out. A folder that cannot be listed is noted in
+    ``found`` and gives ``None``.
+    """
+    try:
+        entries = list(os.scandir(folder or os.curdir))
+    except OSError as exc:
+        found.unlisted.append(f"{folder or os.curdir}: {exc.strerror or exc}")
+        return None
+    listed = []
+    for entry in entries:
+        kind = _kind(entry)
+        if kind is not None:
+            listed.append((entry.name, os.path.join(folder, entry.name), kind))
+    return listed
+
+
+def _kind(entry: os.DirEntry[str]) -> str | None:
+    """What ``entry`` is (see :func:`_listing`); ``None`` for what is never read."""
+    if entry.is_dir(follow_symlinks=False):
+        return _FOLDER
+    if _is_file(entry):
+        return _FILE
+    if entry.is_symlink():
+        if os.path.isdir(entry.path):
+            return _LINK
+        if not os.path.exists(entry.path):  # to nothing, or a loop of links
+            return _BROKEN
+    return None
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a file or a link to one (``False`` for a loop of links)."""
+    try:
+        return entry.is_file()
+    except OSError:  # ELOOP: the link leads back to itself
+        return False
+
+
+def _note(found: Found, kind: str, label: str, below: tuple[str, ...]) -> None:
+    """Note a link passed over (a link to a folder, or to nothing)."""
+    notes = found.links if kind == _LINK else found.broken
+    notes.setdefault(label, []).append("/".join(below))
+
+
 def _walk(
     folder: str,
     parts: tuple[str, ...],
@@ -129,49 +187,107 @@ def _walk(
     ``recursive``), links to folders, links to nothing, and folders that
     cannot be listed.
     """
-    try:
-        entries = list(os.scandir(folder))
-    except OSError as exc:
-        found.unlisted.append(f"{folder}: {exc.strerror or exc}")
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    for name, path, kind in _listing(folder, found) or ():
+        if name.startswith("."):
             continue
-        below = (*parts, entry.name)
-        if entry.is_dir(follow_symlinks=False):
+        below = (*parts, name)
+        if kind == _FOLDER:
             if recursive:
-                _walk(entry.path, below, recursive, label, found, files)
+                _walk(path, below, recursive, label, found, files)
             else:
                 found.unentered[label] = found.unentered.get(label, 0) + 1
-        elif _is_file(entry):
-            files.append((below, entry.path))
-        elif entry.is_symlink():
-            if os.path.isdir(entry.path):
-                found.links.setdefault(label, []).append("/".join(below))
-            elif not os.path.exists(entry.path):  # to nothing, or a loop of links
-                found.broken.setdefault(label, []).append("/".join(below))
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    """Whether ``entry`` is a file or a link to one (``False`` for a loop of links)."""
-    try:
-        return entry.is_file()
-    except OSError:  # ELOOP: the link leads back to itself
-        return False
+        elif kind == _FILE:
+            files.append((below, path))
+        else:
+            _note(found, kind, label, below)
 
 
 def _pattern(pattern: str, found: Found) -> None:
+    parts = PurePath(pattern).parts
     base = _fixed_prefix(pattern)
-    matches = sorted(glob.glob(pattern, recursive=True))
-    files = [Path(m) for m in matches if os.path.isfile(m)]
+    rest = parts[len(base.parts) :]
+    files: list[tuple[tuple[str, ...], str]] = []  # (path below base, path)
+    folder = "" if base == Path() else str(base)
+    if os.path.isdir(folder or os.curdir):
+        _match(folder, (), _closed(rest, {0}), rest, pattern, found, files)
     if not files:
         found.unmatched.append(pattern)
         return
+    files.sort(key=lambda file: file[1])
     taken = len(found.inputs)
-    for path in files:
-        _take(str(path), path.relative_to(base).as_posix(), pattern, found)
+    for below, path in files:
+        _take(path, "/".join(below), pattern, found)
     if len(found.inputs) == taken:  # files, but none an image: as a folder
         found.empty.append(pattern)
+
+
+def _match(
+    folder: str,
+    parts: tuple[str, ...],
+    states: frozenset[int],
+    rest: tuple[str, ...],
+    label: str,
+    found: Found,
+    files: list[tuple[tuple[str, ...], str]],
+) -> None:
+    """Collect the files below ``folder`` that the components ``rest`` match.
+
+    ``states`` are the components an entry of ``folder`` is matched against
+    (several where a ``**`` may stand for no folder or for more). Folders are
+    entered as far as the pattern can still match below them; a link to a
+    folder only where a component without wildcards names it, else it is
+    noted, as in a folder.
+    """
+    last = len(rest) - 1
+    for name, path, kind in _listing(folder, found) or ():
+        below = (*parts, name)
+        if kind in (_FILE, _BROKEN):
+            if any(i == last and _matches(name, rest[i]) for i in states):
+                if kind == _FILE:
+                    files.append((below, path))
+                else:
+                    _note(found, kind, label, below)
+            continue
+        named = {
+            i + 1
+            for i in states
+            if i < last and not glob.has_magic(rest[i]) and _matches(name, rest[i])
+        }
+        inside = named | {
+            i + (rest[i] != "**")
+            for i in states
+            if i < last or rest[i] == "**"
+            if _matches(name, rest[i])
+        }
+        if kind == _LINK and not named:
+            if inside:  # a wildcard would enter it
+                _note(found, kind, label, below)
+        elif inside:
+            # through a link only as named: a loop of links cannot recur
+            entered = named if kind == _LINK else inside
+            _match(path, below, _closed(rest, entered), rest, label, found, files)
+
+
+def _closed(rest: tuple[str, ...], states: set[int]) -> frozenset[int]:
+    """``states`` with the component after each ``**`` (which may match no folder)."""
+    todo, done = list(states), set(states)
+    while todo:
+        i = todo.pop()
+        if i < len(rest) - 1 and rest[i] == "**" and i + 1 not in done:
+            done.add(i + 1)
+            todo.append(i + 1)
+    return frozenset(done)
+
+
+def _matches(name: str, component: str) -> bool:
+    """Whether a pattern's component matches ``name``, as :mod:`glob` has it.
+
+    ``**`` matches any name; a wildcard does not match a hidden name (``.git``)
+    unless the component starts with a dot too.
+    """
+    if name.startswith(".") and not component.startswith("."):
+        return False
+    return component == "**" or fnmatch.fnmatch(name, component)
 
 
 def _fixed_prefix(pattern: str) -> Path:

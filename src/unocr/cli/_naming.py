@@ -30,6 +30,7 @@ __all__ = [
     "UsageError",
     "annotate_targets",
     "check_apart",
+    "check_distinct",
     "check_pattern",
     "check_patterns",
     "output_format",
@@ -267,6 +268,27 @@ def check_apart(inputs: Sequence[Input], outputs: Sequence[str]) -> None:
             raise UsageError(
                 f"the output {out} is also an input: writing it would destroy the "
                 "input; write to another file (and move it over the input after)"
+            )
+
+
+def check_distinct(outputs: Sequence[str], annotate: Sequence[str]) -> None:
+    """Refuse an ``--annotate`` file that is also an output file.
+
+    Args:
+        outputs: The ``--output`` files the run would write.
+        annotate: The ``--annotate`` files it would write.
+
+    Raises:
+        UsageError: The two name one file (after ``..`` and links): one would
+            overwrite the other.
+    """
+    written = {os.path.realpath(out) for out in outputs}
+    for image in annotate:
+        if os.path.realpath(image) in written:
+            raise UsageError(
+                f"{image} is both an output and an --annotate file: one would "
+                "overwrite the other; give --annotate another name or folder "
+                "(e.g. 'boxes/{stem}.png')"
             )
 
 

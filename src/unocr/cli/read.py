@@ -64,7 +64,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,7 +79,13 @@ from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
 from unocr.cli._progress import Progress
 from unocr.cli._writer import Writer
-from unocr.errors import ConfigError, DocumentError, UnknownOptionError, UnocrError
+from unocr.errors import (
+    ConfigError,
+    DocumentError,
+    ImageError,
+    UnknownOptionError,
+    UnocrError,
+)
 
 __all__ = ["register", "run"]
 
@@ -212,6 +220,33 @@ def _option(text: str) -> tuple[str, Any]:
     except ValueError:
         value = raw
     return name, value
+
+
+#: What a pixel limit's message advises in the library's keywords
+#: (``max_pixels=40000``, ``max_pixels=None``, ``dpi=150``).
+_KEYWORD = re.compile(r"\b(max_pixels|dpi)=(\w+)")
+
+
+def _in_cli_words(err: UnocrError) -> UnocrError:
+    """``err`` as the command line says it: a pixel limit's advice in its options.
+
+    The library's message advises ``pass max_pixels=N`` (or ``None``) and, for
+    a PDF page, ``dpi=N``; here those are ``-O max_pixels=N`` (``null``) and
+    ``--dpi N``. Any other error is returned as it is.
+    """
+    text = str(err)
+    head, sep, advice = text.rpartition("; pass ")
+    if not isinstance(err, ImageError) or not sep or "max_pixels=" not in advice:
+        return err
+
+    def option(keyword: re.Match[str]) -> str:
+        name, value = keyword.groups()
+        if name == "dpi":
+            return f"--dpi {value}"
+        return f"-O {name}={'null' if value == 'None' else value}"
+
+    said = head + sep + _KEYWORD.sub(option, advice)
+    return type(err).from_state((said,), {**vars(err), "message": said})
 
 
 # ---------------------------------------------------------------------- run
@@ -353,6 +388,7 @@ def run(args: argparse.Namespace) -> int:
         )
         stream = [args.output] if targets is None and args.output else []
         naming.check_apart(inputs, [*stream, *(targets or ()), *(annotate or ())])
+        naming.check_distinct([*stream, *(targets or ())], annotate or ())
     except UsageError as exc:
         return _usage_error(args, str(exc))
     # One --output file for every result: complete or absent, like the others.
@@ -413,6 +449,9 @@ def run(args: argparse.Namespace) -> int:
                 contextlib.closing(iter_items(backend, items, workers=args.workers))
             )
             for index, result in results:
+                if isinstance(result, ItemFailure):
+                    error = _in_cli_words(result.error)
+                    result = dataclasses.replace(result, error=error)
                 progress.update(failed=isinstance(result, ItemFailure))
                 writer.add(index, result)
     finally:
