@@ -38,7 +38,6 @@ from unocr.metrics import (
     ScoringOptions,
     aggregate,
     score_page,
-    speed_stats,
 )
 from unocr.model import Block, Page, Word
 from unocr.model.layout import group_lines, group_words
@@ -394,37 +393,13 @@ def test_scoring_options_refuse_what_they_cannot_use(
 
 
 def _run(name: str, matched: int, n_truth: int, n_pred: int) -> RunResult:
-    p, r = matched / n_pred, matched / n_truth
-    h = 2 * p * r / (p + r)
-    scores = Scores(
-        images=5,
-        n_truth=n_truth,
-        n_pred=n_pred,
-        matched=matched,
-        e2e_matched=matched,
-        e2e_n_truth=n_truth,
-        e2e_n_pred=n_pred,
-        precision=p,
-        recall=r,
-        hmean=h,
-        e2e_precision=p,
-        e2e_recall=r,
-        e2e_hmean=h,
-        page_chars=100,
-        page_char_errors=10,
-        cer=0.1,
-        page_words=20,
-        page_word_errors=4,
-        wer=0.2,
-        bow_word_errors=3,
-        bow_wer=0.15,
-    )
-    return RunResult(
-        backend=name,
-        dataset="icdar2015",
-        images=(),
-        scores=scores,
-        speed=speed_stats([0.1] * 5, wall_seconds=0.5),
+    """A run on icdar2015 with ``matched`` right of ``n_pred`` detections."""
+    from dataclasses import replace
+
+    from .test_compare_ranking import _run as ranked
+
+    return replace(
+        ranked(name, matched, n_truth, n_pred, matched, 0.1), dataset="icdar2015"
     )
 
 
