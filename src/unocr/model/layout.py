@@ -9,13 +9,12 @@ are read column by column:
    (elements at least 1.5 times longer than high, weighted by length; doubled
    angles are averaged, then the median deviation is added). A near-vertical
    axis is read top to bottom (a page turned 90 degrees clockwise), and
-   reversed (a page turned 270 degrees) when the lines' ends line up: at
-   least three lines, twice as many as share a start, share an end (lines
-   aligned at both ends, justified prose, tell nothing). A horizontal axis
-   is read left to right: an upright page is the rule and right-aligned
-   lines (addresses, amounts, signatures) are common on it. Only prose turns
-   it over (a page turned 180 degrees): the same lines sharing an end, and
-   their median length at least ``_PROSE`` line heights. The
+   reversed (a page turned 270 degrees) when more of the lines' ends than
+   starts share one position. A horizontal axis is read left to right: an
+   upright page is the rule and right-aligned lines (addresses, amounts,
+   signatures) are common on it. Only prose turns it over (a page turned 180
+   degrees): at least three lines, twice as many as share a start, share an
+   end, and their median length is at least ``_PROSE`` line heights. The
    lines of a right-to-left page (see below) start at their right end: its
    starts and ends swap roles (right-aligned Hebrew prose is upright). Boxes
    carry no direction and are never turned over. Nor do boxes carry an angle:
@@ -332,11 +331,12 @@ def _reading_angle(
     h = _median_height(ext)
     starts = len(_aligned(ext[:, 2 if rtl else 0], 0.5 * h))
     ends = _aligned(ext[:, 0 if rtl else 2], 0.5 * h)
-    # Lines aligned at both ends (justified prose) or at neither tell nothing:
-    # at least three, twice as many as share a start, must share an end.
-    turn = len(ends) >= max(3, 2 * starts)
-    if turn and not vertical:  # upright unless the ends are those of turned prose
-        turn = _median(ext[ends, 2] - ext[ends, 0]) >= _PROSE * h
+    if vertical:  # a page on its side: either side is as likely
+        turn = len(ends) > starts
+    else:  # upright unless the aligned ends are those of turned prose
+        turn = len(ends) >= max(3, 2 * starts) and (
+            _median(ext[ends, 2] - ext[ends, 0]) >= _PROSE * h
+        )
     if turn:
         angle += 180.0
     return (angle + 180.0) % 360.0 - 180.0
