@@ -466,3 +466,39 @@ def test_engines_of_another_kind_are_a_typed_error(tmp_path: Path, backends) -> 
 
     with pytest.raises((ConfigError, ComparisonError), match="engine"):
         compare(backends, f"text:{_text_dataset(tmp_path)}", limit=1)
+
+
+# ------------------------- 7. results saved before failed images were scored
+def test_a_result_saved_before_failures_were_scored_does_not_merge_with_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """A ``unocr.compare/2`` file left failed images out of its figures: it
+    still loads and merges with its like, never with a newer result."""
+    import json
+
+    from unocr.comparison import load_result, merge_results
+    from unocr.errors import ComparisonError
+
+    kind = _dataset(tmp_path, "icdar2015")
+    old = compare([("old", _Replay(_answers("first"), fail=HARD))], kind)
+    data = json.loads(old.to_json())
+    data["schema"] = "unocr.compare/2"
+    for run in data["runs"]:
+        run.pop("failures_scored")
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    loaded = load_result(path)
+    assert not loaded.runs[0].failures_scored
+    assert "scored as empty pages" not in loaded.table()
+    assert "left out of the figures" in loaded.table()
+    clean = compare([("clean", _Replay(_answers("first")))], kind)
+    assert clean.runs[0].failures_scored
+    with pytest.raises(ComparisonError, match="older unocr"):
+        merge_results([loaded, clean], ["old.json", "new.json"])
+    # a run of an old file without failures scores the same under both rules
+    data["runs"][0]["images_failed"] = 0
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert load_result(path).runs[0].failures_scored
+    new = compare([("new", _Replay(_answers("first"), fail=HARD))], kind)
+    assert new.to_dict()["schema"] == "unocr.compare/3"
+    assert merge_results([new, clean]).runs[0].failures_scored

@@ -90,7 +90,7 @@ def test_scene_text_scores(result: CompareResult) -> None:
 
 def test_json_has_every_per_image_figure(result: CompareResult) -> None:
     data = json.loads(result.to_json())
-    assert data["schema"] == "unocr.compare/2"
+    assert data["schema"] == "unocr.compare/3"
     assert data["options"]["normalization"]["ignore_case"] is True
     assert data["skipped"][0]["backend"] == "nosuchengine"
     run = data["runs"][0]

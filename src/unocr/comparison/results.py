@@ -26,8 +26,9 @@ __all__ = [
     "merge_results",
 ]
 
-SCHEMA = "unocr.compare/2"
-_READABLE_SCHEMAS = ("unocr.compare/2",)
+SCHEMA = "unocr.compare/3"
+#: ``/2``: as ``/3``, but a run's figures left its failed images out.
+_READABLE_SCHEMAS = ("unocr.compare/3", "unocr.compare/2")
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,11 @@ class RunResult:
             = its defaults): its own ``languages`` setting where it has one,
             else those the comparison asked for.
         workers: Threads the engine read with.
+        failures_scored: Whether ``scores`` count the failed images as empty
+            pages: true of every run this version makes; false of a run with
+            failures read from a result an older unocr saved (schema
+            ``unocr.compare/2``), whose figures left them out. Results of the
+            two kinds do not merge (:func:`merge_results`).
     """
 
     backend: str
@@ -160,6 +166,7 @@ class RunResult:
     settings: dict[str, Any] = field(default_factory=dict, compare=False)
     languages: tuple[str, ...] = ()
     workers: int = 1
+    failures_scored: bool = True
 
     @property
     def ok(self) -> int:
@@ -193,6 +200,7 @@ class RunResult:
             "images_total": len(self.images),
             "images_ok": self.ok,
             "images_failed": self.failed,
+            "failures_scored": self.failures_scored,
             "error": self.error,
             "scores": self.scores.to_dict(),
             "speed": self.speed.to_dict(),
@@ -209,18 +217,21 @@ class RunResult:
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
         """The inverse of :meth:`to_dict`."""
         names = {f.name for f in fields(Scores)}
+        failed = int(data["images_failed"])
         return cls(
             backend=data["backend"],
             dataset=data["dataset"],
             images=tuple(ImageResult.from_dict(im) for im in data["images"]),
             scores=Scores(**{k: v for k, v in data["scores"].items() if k in names}),
             speed=SpeedStats(**data["speed"]),
-            failed=int(data["images_failed"]),
+            failed=failed,
             error=data.get("error"),
             engine=data.get("engine", ""),
             settings=dict(data.get("settings") or {}),
             languages=tuple(data.get("languages") or ()),
             workers=int(data.get("workers", 1)),
+            # schema /2 has no key: its figures left failures out
+            failures_scored=bool(data.get("failures_scored", failed == 0)),
         )
 
 
@@ -352,7 +363,7 @@ class CompareResult:
         raise KeyError(f"no run of {backend!r} on {dataset!r}")
 
     def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
-        """Plain-JSON dict (schema ``unocr.compare/2``), per-image figures included.
+        """Plain-JSON dict (schema ``unocr.compare/3``), per-image figures included.
 
         Args:
             pages: Include each engine page kept (``keep_pages``), so a report
@@ -578,6 +589,7 @@ def merge_results(
                     f"differs ({differ}); re-run one with the other's settings",
                     item=label,
                 )
+    _check_failure_rule(results, labels)
     runs: list[RunResult] = []
     seen: dict[tuple[str, str], str] = {}
     for result, label in zip(results, labels, strict=False):
@@ -606,6 +618,26 @@ def merge_results(
         created=max(r.created for r in results),
         version=first.version,
     )
+
+
+def _check_failure_rule(results: list[CompareResult], labels: list[str]) -> None:
+    """Refuse to rank runs whose figures treat failed images differently.
+
+    Raises:
+        ComparisonError: A run of one result left its failed images out of
+            its figures (saved by an older unocr) and another counts them.
+    """
+    rules: dict[bool, str] = {}
+    for result, label in zip(results, labels, strict=False):
+        for run in result.runs:
+            rules.setdefault(run.failures_scored, f"{label} ({run.backend})")
+    if len(rules) > 1:
+        raise ComparisonError(
+            f"cannot merge {rules[False]} with {rules[True]}: the first was saved "
+            "by an older unocr whose figures left failed images out, while they "
+            "now count as empty pages; re-run it with this version",
+            item=rules[False],
+        )
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -727,9 +759,13 @@ def format_table(result: CompareResult) -> str:
         elif r.failed:
             first = next((im for im in r.images if im.error), None)
             detail = "" if first is None else f"; first: {first.id}: {first.error}"
+            rule = (
+                "scored as empty pages"
+                if r.failures_scored
+                else "left out of the figures, as an older unocr saved them"
+            )
             out.append(
                 f"{r.backend} on {r.dataset}: {r.failed} of {len(r.images)} "
-                f"images failed{detail} (scored as empty pages; every failure: "
-                "--json or --report)"
+                f"images failed{detail} ({rule}; every failure: --json or --report)"
             )
     return encodable("\n".join(out))
