@@ -261,3 +261,14 @@ def test_the_pixel_limit_is_said_as_the_command_line_option(
     assert main(["read", str(pdf), "-b", ink, "-O", "max_pixels=100"]) == 1
     err = capsys.readouterr().err
     assert re.search(r"pass --dpi \d+ \(or lower\), or -O max_pixels=\d+", err), err
+
+
+def test_a_pattern_ending_in_a_separator_matches_folders_only(tmp_path: Path) -> None:
+    """As glob: 'scans/*/' names folders, so no file beside them is read."""
+    scans = tmp_path / "scans"
+    _images(scans, {"top": 60})
+    _images(scans / "sub", {"in": 60})
+    for pattern in (f"{scans}/*/", f"{scans}/**/"):
+        found = collect([pattern], recursive=False)
+        assert found.inputs == []
+        assert found.unmatched == [pattern]

@@ -203,6 +203,9 @@ def _walk(
 
 
 def _pattern(pattern: str, found: Found) -> None:
+    if pattern.endswith(("/", os.sep)):  # matches folders only, as glob's does
+        found.unmatched.append(pattern)
+        return
     parts = PurePath(pattern).parts
     base = _fixed_prefix(pattern)
     rest = parts[len(base.parts) :]
