@@ -147,3 +147,18 @@ def test_html_hocr_labelled_latin1_reads_as_windows_1252(label):
     # a byte windows-1252 leaves undefined stays its C1 character
     odd = data.replace("\u20ac".encode("cp1252"), b"\x81")
     assert loads(odd, "hocr").words[0].text.endswith("\x815")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # a lone surrogate inside the XML declaration of a text (str) input
+        '<?xml version="1.0" encoding="\ud800"?><html><body></body></html>',
+        # UTF-7 decodes to lone surrogates too
+        b'<html><head><meta charset="utf-7"></head><body>+2AA-</body></html>',
+    ],
+    ids=["str-declaration", "utf-7"],
+)
+def test_hocr_holding_a_lone_surrogate_is_a_format_error(data: str | bytes) -> None:
+    with pytest.raises(FormatError, match="surrogate"):
+        loads(data, "hocr")

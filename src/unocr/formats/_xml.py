@@ -175,6 +175,10 @@ def _limit_size(data: str | bytes, what: str, max_bytes: int | None) -> bytes:
         # lxml refuses str input that carries an encoding declaration; the text
         # is already decoded, so the declaration no longer applies.
         try:
+            # the whole text is checked, the declaration taken out too
+            declaration = _XML_DECL.match(data)
+            if declaration is not None:
+                declaration.group(0).encode("utf-8")
             data = _XML_DECL.sub("", data, count=1).encode("utf-8")
         except UnicodeEncodeError as exc:
             raise FormatError(
@@ -463,11 +467,17 @@ def _html_text(data: bytes, what: str) -> str:
     if encoding in _LATIN1_LABELS:
         return data.decode("latin-1").translate(_WINDOWS_1252_C1)
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
+        text.encode("utf-8")  # UTF-7 and its like decode to lone surrogates too
     except LookupError:
         raise FormatError(
             f"{what} declares the character set {encoding!r}, which is no text "
             "encoding Python knows; save the file as UTF-8"
+        ) from None
+    except UnicodeEncodeError as exc:
+        raise FormatError(
+            f"{what} in {encoding} holds a lone surrogate (character {exc.start}), "
+            "which is no text; save it as UTF-8"
         ) from None
     except ValueError as exc:  # UnicodeDecodeError, or another codec's error
         raise FormatError(
@@ -475,6 +485,7 @@ def _html_text(data: bytes, what: str) -> str:
             "declares, or declare the one it is in (<meta charset=...>; without "
             "one, unocr reads HTML as UTF-8)"
         ) from None
+    return text
 
 
 def _html_losses(log: Any) -> list[Any]:
