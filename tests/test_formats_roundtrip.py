@@ -32,6 +32,7 @@ from lxml import etree
 from unocr.formats import dumps, loads
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox, enclosing_box
 from unocr.model import Block, Line, Page, Symbol, Word
+from unocr.model.elements import mean_confidence
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "formats" / "schemas"
 ALTO_XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "alto-4-4.xsd")))
@@ -325,7 +326,8 @@ def parents_as_tesseracts(page: Page) -> Page:
     """The page as a TSV reader sees it when no line or block has a confidence.
 
     Such a file looks like Tesseract's (``-1`` on every parent row), and its
-    lines and blocks take their words' mean, as the Tesseract backend gives.
+    lines and blocks take their words' mean, as the Tesseract backend gives
+    (a block: of all its words, not of its lines).
     """
     if any(b.confidence is not None for b in page.blocks) or any(
         ln.confidence is not None for ln in page.lines
@@ -337,7 +339,7 @@ def parents_as_tesseracts(page: Page) -> Page:
             line.replace(confidence=Line.from_words(line.words).confidence)
             for line in block.lines
         )
-        confidence = Block.from_lines(lines).confidence
+        confidence = mean_confidence(w for line in lines for w in line.words)
         blocks.append(block.replace(lines=lines, confidence=confidence))
     return page.replace(blocks=tuple(blocks))
 
