@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -326,14 +326,22 @@ class RapidOcrBackend(PooledBackend):
             fitted = fit_image(engine, bgr, self.max_pixels)
             return clip_output(engine(fitted), fitted, bgr)
 
+    def _checked_run(
+        self,
+        image: LoadedImage,
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+        run: Callable[[np.ndarray[Any, Any]], Any],
+    ) -> Any:
+        """``run`` on the image's BGR pixels, timed, for readable languages."""
+        self._check_languages(languages)
+        self._check_open()
+        return self._run_timed(clock, lambda: run(_bgr(image.image)), image.name)
+
     def _recognize(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> tuple[Block, ...]:
-        self._check_languages(languages)
-        self._check_open()
-        output = self._run_timed(
-            clock, lambda: self._run(_bgr(image.image)), image.name
-        )
+        output = self._checked_run(image, languages, clock, self._run)
         with clock.time("convert"):
             return rapidocr_to_blocks(output, unit=self.unit)
 
@@ -341,10 +349,8 @@ class RapidOcrBackend(PooledBackend):
     def _detect(
         self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
     ) -> tuple[Block, ...]:
-        self._check_languages(languages)
-        self._check_open()
-        output = self._run_timed(
-            clock, lambda: self._run_stage(_bgr(image.image), rec=False), image.name
+        output = self._checked_run(
+            image, languages, clock, lambda bgr: self._run_stage(bgr, rec=False)
         )
         with clock.time("convert"):
             return detections_to_blocks(getattr(output, "boxes", None))
