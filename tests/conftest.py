@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,39 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     yield write
     unocr.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def tesseract_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """hOCR (with character boxes), ALTO and TSV of its test page, made by the
+    tesseract program (``tesseract IMAGE OUT hocr alto tsv``), once a session."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        pytest.skip(
+            "the tesseract binary is not installed (apt-get install tesseract-ocr)"
+        )
+    out = tmp_path_factory.mktemp("tesseract") / "phototest"
+    subprocess.run(
+        [
+            exe,
+            str(Path(__file__).parent / "fixtures" / "tesseract" / "phototest.tif"),
+            str(out),
+            "-l",
+            "eng",
+            "-c",
+            "hocr_char_boxes=1",
+            "hocr",
+            "alto",
+            "tsv",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    files = {
+        "hocr": out.with_suffix(".hocr"),
+        "alto": out.with_suffix(".xml"),
+        "tsv": out.with_suffix(".tsv"),
+    }
+    assert all(p.is_file() for p in files.values())
+    return files

@@ -9,8 +9,6 @@ confidences its parent rows hold. A blank image's Cloud Vision response,
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,22 +25,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PHOTOTEST = FIXTURES / "tesseract" / "phototest.tif"
 
 
-@pytest.fixture(scope="module")
-def tesseract_tsv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def tesseract_tsv(tesseract_outputs: dict[str, Path]) -> Path:
     """Tesseract's own TSV of its test page, as ``tesseract IMAGE OUT tsv`` saves it."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        pytest.skip(
-            "the tesseract program is not installed (apt-get install tesseract-ocr)"
-        )
-    out = tmp_path_factory.mktemp("tesseract") / "phototest"
-    subprocess.run(
-        [exe, str(PHOTOTEST), str(out), "-l", "eng", "tsv"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return out.with_suffix(".tsv")
+    return tesseract_outputs["tsv"]
 
 
 def _levels(page: Page) -> list[list[tuple[str, float | None]]]:

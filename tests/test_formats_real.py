@@ -32,41 +32,6 @@ def schema(name: str) -> etree.XMLSchema:
 
 
 # ------------------------------------------------------------------ tesseract
-@pytest.fixture(scope="module")
-def tesseract_outputs(tmp_path_factory) -> dict[str, Path]:
-    """hOCR (with character boxes), ALTO and TSV made by the tesseract binary."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        pytest.skip(
-            "the tesseract binary is not installed (apt-get install tesseract-ocr)"
-        )
-    out = tmp_path_factory.mktemp("tesseract") / "phototest"
-    subprocess.run(
-        [
-            exe,
-            str(PHOTOTEST),
-            str(out),
-            "-l",
-            "eng",
-            "-c",
-            "hocr_char_boxes=1",
-            "hocr",
-            "alto",
-            "tsv",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    files = {
-        "hocr": out.with_suffix(".hocr"),
-        "alto": out.with_suffix(".xml"),
-        "tsv": out.with_suffix(".tsv"),
-    }
-    assert all(p.is_file() for p in files.values())
-    return files
-
-
 def tsv_words(path: Path) -> list[tuple[str, int, int, int, int, float]]:
     """Level-5 rows of a Tesseract TSV: (text, left, top, width, height, conf)."""
     rows = csv.DictReader(
