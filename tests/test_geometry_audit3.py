@@ -112,6 +112,14 @@ def test_law_canonicalising_is_exactly_idempotent(pts: np.ndarray) -> None:
             assert Quad(pts[::-1]) == q
 
 
+def test_a_ring_visiting_a_vertex_twice_is_no_quad() -> None:
+    """Four vertices with one repeated (not in a row) are three corners: the
+    ring is all spikes, so it gives its bounding box, never a triangle that
+    drops a vertex the file gave."""
+    shape = shape_from_points([(-1, 0), (0, 1), (-1, 0), (0, 0)])
+    assert shape == Box(-1.0, 0.0, 0.0, 1.0)
+
+
 @given(convex_quads(), st.permutations(range(4)))
 def test_law_convex_corners_in_any_order_give_the_convex_quad(
     q: Quad, perm: list[int]

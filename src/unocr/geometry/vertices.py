@@ -142,10 +142,12 @@ def shape_from_points(
         if len(set(xs)) == 2 and len(set(ys)) == 2 and len(corners) == 4:
             return Box(x0, y0, x1, y1)
     rings = [np.array(kept, dtype=np.float64)]
-    if len(kept) == 4:
+    if len(kept) == 4 and len({(x, y) for x, y in kept}) == 4:
         # Convexity of the corners, not of the given order: a convex quad
         # whose corners come in a crossing order is still that quad. Four
         # other corners in a crossing or folded order make the quad's ring.
+        # A ring that visits a vertex twice has fewer than four corners and
+        # is judged as the polygon it is.
         quad = Quad.from_points(rings[0])
         if _convex(quad.points.tolist()):
             return quad
