@@ -14,12 +14,26 @@ from hypothesis import HealthCheck, settings
 from PIL import Image
 
 settings.register_profile("default", max_examples=60, deadline=None)
+# CI is a gate: the same examples every run (derived from each test's name),
+# so a run passes or fails on the code alone. The search for new
+# counterexamples is the "deep" profile's job (random, many more examples).
 settings.register_profile(
     "ci",
     max_examples=200,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
+)
+# A long search for counterexamples before a release:
+# HYPOTHESIS_PROFILE=deep UNOCR_HYPOTHESIS_EXAMPLES=5000 pytest tests
+settings.register_profile(
+    "deep",
+    max_examples=int(os.environ.get("UNOCR_HYPOTHESIS_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=True,
+    database=None,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
