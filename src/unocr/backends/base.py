@@ -25,7 +25,7 @@ import inspect
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import (
     FIRST_EXCEPTION,
     Executor,
@@ -54,6 +54,7 @@ from unocr.documents import (
 )
 from unocr.errors import (
     ConfigError,
+    LanguageCodeError,
     ModelError,
     RecognitionError,
     StageUnavailableError,
@@ -69,7 +70,14 @@ from unocr.languages import normalize_languages
 from unocr.limits import check_limit_argument
 from unocr.model import Block, Page, Recognition, Timings
 
-__all__ = ["Backend", "Capabilities", "ItemFailure", "Stopwatch", "own_languages"]
+__all__ = [
+    "Backend",
+    "Capabilities",
+    "ItemFailure",
+    "Stopwatch",
+    "own_languages",
+    "part_options",
+]
 
 _T = TypeVar("_T")
 _B = TypeVar("_B", bound="Backend")
@@ -806,6 +814,21 @@ class Backend(Closing, abc.ABC):
         """
         return ()
 
+    def _check_parts(self) -> None:
+        """Refuse, when a pipeline or cascade is built, parts it cannot report.
+
+        Its page reports its parts' own languages (:func:`own_languages`), so
+        each must be a language code; checked before any part reads.
+
+        Raises:
+            unocr.errors.LanguageCodeError: A part reads in a model named by
+                its file (Tesseract's ``xyz`` for ``xyz.traineddata``).
+        """
+        try:
+            own_languages(self._parts())
+        except LanguageCodeError as err:
+            raise _tag(err, self.name, None) from None
+
     def _stamp(
         self,
         out: object,
@@ -1111,8 +1134,57 @@ def own_languages(engines: Iterable[Backend]) -> tuple[str, ...]:
 
     Returns:
         Their :attr:`Backend.languages`, in order, without repeats.
+
+    Raises:
+        unocr.errors.LanguageCodeError: An engine reads in a model named by
+            its file, no language code (Tesseract's ``xyz`` for
+            ``xyz.traineddata``); the message says how to name it instead.
     """
-    return normalize_languages([code for e in engines for code in e.languages])
+    codes: list[str] = []
+    for engine in engines:
+        for code in engine.languages:
+            try:
+                codes.extend(normalize_languages([code]))
+            except LanguageCodeError:
+                raise LanguageCodeError(
+                    f"the {engine.name} engine reads in {code!r}, a model named by "
+                    "its file, which is not an ISO 639 language code; a pipeline or "
+                    "cascade reads in language codes only (its pages report them). "
+                    "Name the model's file after a code ISO reserves for local use, "
+                    "qaa-qtz (qaa.traineddata, asked for as 'qaa'), or after its "
+                    "language and a suffix (eng_custom.traineddata, asked for as "
+                    f"'en-custom'); or read with the {engine.name} engine alone"
+                ) from None
+    return normalize_languages(codes)
+
+
+def part_options(
+    options: Mapping[str, Any] | None,
+    *,
+    timeout: float | None,
+    max_pixels: int | None,
+) -> dict[str, Any]:
+    """The options a pipeline or cascade builds one of its engines by name with.
+
+    Its ``timeout`` (when given) is each engine's own limit per image, and its
+    ``max_pixels`` (when not the default) each engine's own limit, so the
+    crops cut for an engine obey the composite's; the engine's own
+    ``options`` win.
+
+    Args:
+        options: The engine's own options, as given to the composite.
+        timeout: The composite's ``timeout=``.
+        max_pixels: The composite's ``max_pixels=``.
+
+    Returns:
+        The keyword options for :func:`unocr.get_backend`.
+    """
+    shared: dict[str, Any] = {}
+    if timeout is not None:
+        shared["timeout"] = timeout
+    if max_pixels != DEFAULT_MAX_PIXELS:
+        shared["max_pixels"] = max_pixels
+    return {**shared, **dict(options or {})}
 
 
 def _out_of_memory(

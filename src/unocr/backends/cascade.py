@@ -56,7 +56,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch, part_options
 from unocr.backends.catalog import (
     CASCADE_SEPARATOR,
     canonical_name,
@@ -194,6 +194,9 @@ class CascadeBackend(Backend):
         languages: Languages passed to every engine; ``None``: each engine
             reads in its own.
         max_pixels: Refuse larger images before decoding; ``None``: no limit.
+            Other than the default, also the engines' own (for engines given
+            by name; their options win), which the crops cut for the later
+            engines obey.
 
     Raises:
         unocr.errors.ConfigError: Fewer than two engines, ``below`` outside
@@ -203,6 +206,9 @@ class CascadeBackend(Backend):
             no recognize stage (the message says which stages it has).
         unocr.errors.BackendNotFoundError: An engine name is unknown.
         unocr.errors.BackendUnavailableError: An engine is not installed.
+        unocr.errors.LanguageCodeError: An engine reads in a model named by
+            its file, not a language code (the page could not report it); the
+            message says how to name the model instead.
 
     Calls may run in several threads at once (each engine serialises its
     own where it must); :attr:`min_workers` is the largest of the engines'
@@ -242,9 +248,6 @@ class CascadeBackend(Backend):
         per_engine = _options_by_engine(options, names)
         from unocr._api import get_backend
 
-        shared: dict[str, Any] = {"languages": languages}
-        if timeout is not None:  # each engine's own limit (unocr read --timeout)
-            shared["timeout"] = timeout
         self._owned: list[Backend] = []
         self.engines: list[Backend] = []
         try:
@@ -252,16 +255,21 @@ class CascadeBackend(Backend):
                 if isinstance(engine, Backend):
                     self.engines.append(engine)
                     continue
-                own = per_engine.get(canonical_name(engine), {})
-                created = get_backend(engine, **{**shared, **own})
+                own = part_options(
+                    per_engine.get(canonical_name(engine)),
+                    timeout=timeout,
+                    max_pixels=max_pixels,
+                )
+                created = get_backend(engine, **{"languages": languages, **own})
                 self._owned.append(created)
                 self.engines.append(created)
             for engine in self.engines[1:]:
                 _require_recognize(engine)
+            self.name = CASCADE_SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
+            self._check_parts()
         except BaseException:
             self.close()
             raise
-        self.name = CASCADE_SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
         # Each engine serialises its own calls where it must; a network engine
         # wants its requests in flight.
         self.min_workers = max(e.min_workers for e in self.engines)

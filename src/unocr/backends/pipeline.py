@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Stopwatch, part_options
 from unocr.backends.catalog import PIPELINE_SEPARATOR
 from unocr.backends.options import check_choice
 from unocr.errors import ConfigError, StageUnavailableError
@@ -99,7 +99,10 @@ class PipelineBackend(Backend):
             own ``timeout=``, for engines given by name; their options win).
         languages: Languages (ISO 639 codes) of both stages; ``None``: each
             stage reads in its own engine's languages.
-        max_pixels: Refuse larger images before decoding them.
+        max_pixels: Refuse larger images before decoding them; ``None``: no
+            limit. Other than the default, also the engines' own (for
+            engines given by name; their options win), which the crops cut
+            for the recognizer obey.
 
     Raises:
         unocr.errors.StageUnavailableError: The detector has no detection
@@ -107,6 +110,9 @@ class PipelineBackend(Backend):
             the stages it has.
         unocr.errors.BackendNotFoundError: An unknown engine name.
         unocr.errors.ConfigError: An unknown ``level``.
+        unocr.errors.LanguageCodeError: A stage's engine reads in a model
+            named by its file, not a language code (the page could not
+            report it); the message says how to name the model instead.
     """
 
     name: ClassVar[str] = "pipeline"
@@ -125,14 +131,14 @@ class PipelineBackend(Backend):
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
-        if timeout is not None:  # each stage's own limit (unocr read --timeout)
-            if isinstance(detect, str):
-                detect_options = {"timeout": timeout, **dict(detect_options or {})}
-            if isinstance(recognize, str):
-                recognize_options = {
-                    "timeout": timeout,
-                    **dict(recognize_options or {}),
-                }
+        if isinstance(detect, str):  # each stage's own limits
+            detect_options = part_options(
+                detect_options, timeout=timeout, max_pixels=max_pixels
+            )
+        if isinstance(recognize, str):
+            recognize_options = part_options(
+                recognize_options, timeout=timeout, max_pixels=max_pixels
+            )
         check_choice(level, "level", ("auto", "line", "word"))
         self.level: Level = level
         self.detector, self._own_detector = _build(
@@ -147,6 +153,11 @@ class PipelineBackend(Backend):
                 self.detector.close()
             raise
         self.name = f"{self.detector.name}{PIPELINE_SEPARATOR}{self.recognizer.name}"  # type: ignore[misc]
+        try:
+            self._check_parts()
+        except BaseException:
+            self.close()
+            raise
         self.min_workers = max(self.detector.min_workers, self.recognizer.min_workers)
 
     @property
