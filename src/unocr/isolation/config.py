@@ -40,12 +40,18 @@ pipeline of these): a misspelt name is a
 :class:`~unocr.errors.ConfigError` naming the file and the closest name. An
 engine built on behalf of another process (in an isolated engine's worker,
 an executor's or a Dask worker: :func:`leave_names_to_parent`) leaves that to
-the process that sent the work, whose registry may know more.
+the process that sent the work, whose registry may know more. One table
+per engine: two naming the same engine (its name and an alias, e.g.
+``[backends.gcv]`` and ``[backends.google]``) are a
+:class:`~unocr.errors.ConfigError` naming both, where one's settings would
+otherwise override the other's in silence.
 
 ``UNOCR_PYTHON_<NAME>`` (the name upper-cased, ``-`` as ``_``: e.g.
 ``UNOCR_PYTHON_KERAS_OCR``) sets an engine's interpreter and wins over the
-file. An engine configured for the interpreter that is already running runs
-in process, so the same file serves both environments.
+file; a relative path is taken from the working folder when it is read
+(a bare name such as ``python3`` is looked up on ``PATH``). An engine
+configured for the interpreter that is already running runs in process, so
+the same file serves both environments.
 """
 
 from __future__ import annotations
@@ -440,15 +446,33 @@ def _options(name: str, table: dict[str, Any], path: Path) -> dict[str, Any]:
     return dict(options)
 
 
-def _tables(backend: str) -> tuple[list[dict[str, Any]], Path | None]:
-    """The configuration file's tables for an engine (any spelling of its name)."""
+def _table(backend: str) -> tuple[dict[str, Any] | None, Path | None]:
+    """The configuration file's table for an engine (any spelling of its name).
+
+    Returns:
+        The table (``None`` when the file has none for the engine) and the
+        file in force (``None`` when there is none).
+
+    Raises:
+        ConfigError: Two tables name the engine (its name and an alias, or
+            two spellings): one's settings would override the other's.
+    """
     from unocr.registry import canonical_name
 
     path = config_file()
     if path is None:
-        return [], None
-    found = [t for k, t in _load(path).items() if canonical_name(k) == backend]
-    return found, path
+        return None, None
+    found = [(k, t) for k, t in _load(path).items() if canonical_name(k) == backend]
+    if len(found) > 1:
+        names = " and ".join(f"[backends.{k}]" for k, _ in found)
+        raise ConfigError(
+            f"{names} in {path} both name the {backend} engine, so one's settings "
+            "would override the other's; keep one table per engine and move "
+            "their settings into it",
+            source=str(path),
+            backend=backend,
+        )
+    return (found[0][1] if found else None), path
 
 
 def configured_options(backend: str) -> tuple[dict[str, Any], str | None]:
@@ -462,31 +486,33 @@ def configured_options(backend: str) -> tuple[dict[str, Any], str | None]:
         when no file is in force).
 
     Raises:
-        ConfigError: The configuration file is malformed.
+        ConfigError: The configuration file is malformed, or two of its
+            tables name the engine.
     """
-    options, path = _merged(backend, _options)
+    options, path = _read(backend, _options)
     return options, None if path is None else str(path)
 
 
-def _merged(
+def _read(
     backend: str,
     read: Callable[[str, dict[str, Any], Path], dict[str, Any]],
 ) -> tuple[dict[str, Any], Path | None]:
-    """One reading of an engine's configuration tables, later tables winning.
+    """One reading of an engine's configuration table.
 
     Args:
         backend: The engine's canonical name.
-        read: What to take from one table (its options, or its settings).
+        read: What to take from the table (its options, or its settings).
 
     Returns:
-        What the tables give, merged, and the file they are in.
+        What the table gives (``{}`` without one), and the file in force.
+
+    Raises:
+        ConfigError: The file is malformed, or two tables name the engine.
     """
-    tables, path = _tables(backend)
-    merged: dict[str, Any] = {}
-    for table in tables:
-        assert path is not None
-        merged.update(read(backend, table, path))
-    return merged, path
+    table, path = _table(backend)
+    if table is None or path is None:
+        return {}, path
+    return read(backend, table, path), path
 
 
 def isolates(settings: Mapping[str, object]) -> bool:
@@ -521,7 +547,8 @@ def configured_placement(backend: str) -> tuple[dict[str, Any], str | None]:
 
     The engine's table gives ``python``, ``isolate``, ``processes``,
     ``timeout`` and ``max_memory`` (those it sets); ``UNOCR_PYTHON_<NAME>``
-    replaces its ``python`` (and overrides an ``isolate = false``). A table
+    replaces its ``python`` (and overrides an ``isolate = false``; a
+    relative path is made absolute from the working folder now). A table
     naming the interpreter running now gives nothing: the engine runs in
     process here, so one file serves every environment.
 
@@ -533,13 +560,18 @@ def configured_placement(backend: str) -> tuple[dict[str, Any], str | None]:
         the environment variable (``None`` when nothing did).
 
     Raises:
-        ConfigError: The configuration file is malformed.
+        ConfigError: The configuration file is malformed, or two of its
+            tables name the engine.
     """
-    settings, path = _merged(backend, _settings)
+    settings, path = _read(backend, _settings)
     source = str(path) if settings else None
     variable = env_name(backend)
     python = os.environ.get(variable, "").strip()
     if python:
+        if os.sep in python or (os.altsep and os.altsep in python):
+            # a path, not a name looked up on PATH: fixed now, since the
+            # working folder may change before a worker starts
+            python = str(Path(python).expanduser().absolute())
         settings["python"] = python
         settings.pop("isolate", None)
         source = f"the environment variable {variable}"
@@ -560,7 +592,8 @@ def placement(backend: str) -> Placement | None:
         isolates it: see :func:`isolates`).
 
     Raises:
-        ConfigError: The configuration file is malformed.
+        ConfigError: The configuration file is malformed, or two of its
+            tables name the engine.
     """
     settings, source = configured_placement(backend)
     if not isolates(settings):

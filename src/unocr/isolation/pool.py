@@ -10,6 +10,7 @@ child) fires only when the whole parent process ends.
 from __future__ import annotations
 
 import atexit
+import re
 import signal
 import threading
 import weakref
@@ -25,11 +26,14 @@ from unocr.errors import (
     RecognitionError,
     UnocrError,
 )
+from unocr.isolation.config import is_current_python
 from unocr.isolation.process import WorkerProcess
 from unocr.isolation.protocol import PROTOCOL, error_from_dict
 
 __all__ = ["WorkerPool", "WorkerSpec"]
 
+# A pip command without its interpreter (``python -m pip`` already names one).
+_PIP = re.compile(r"(?<!-m )(?<![\w./-])pip install\b")
 # One thread starts every worker process (see the module's documentation).
 _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unocr-spawn")
 _pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
@@ -111,7 +115,7 @@ class WorkerPool:
             raise
         if not reply.get("ok"):
             worker.kill()
-            raise error_from_dict(reply.get("error") or {})
+            raise self._hosted(error_from_dict(reply.get("error") or {}))
         worker.info = reply
         if not self.info:
             self.info = reply
@@ -140,6 +144,32 @@ class WorkerPool:
             backend=self.spec.backend,
             fix=f"run {python} -m unocr backends to see what that environment "
             f"lacks, or change {source}",
+        )
+
+    def _hosted(self, err: UnocrError) -> UnocrError:
+        """A worker's creation error, fixed in the interpreter hosting it.
+
+        The fix of a :class:`~unocr.errors.BackendUnavailableError` raised in
+        another interpreter than this one is run there: its ``pip install``
+        becomes ``PYTHON -m pip install`` and the message names that
+        interpreter and who chose it (run where the caller runs, the fix
+        would install into the wrong environment).
+        """
+        python, source = self.spec.python, self.spec.source
+        if not isinstance(err, BackendUnavailableError) or is_current_python(python):
+            return err
+        fix = err.fix
+        suffix = f" Fix: {fix}" if fix else ""
+        message = err.message.removesuffix(suffix)
+        if fix:
+            fix = _PIP.sub(f"{python} -m pip install", fix)
+        message = (
+            f"{message.rstrip().rstrip('.')} (the {self.spec.backend} worker runs "
+            f"{python}, set by {source})."
+        )
+        full = f"{message} Fix: {fix}" if fix else message
+        return type(err).from_state(
+            (full,), {**err.__dict__, "message": full, "fix": fix}
         )
 
     def acquire(self) -> WorkerProcess:

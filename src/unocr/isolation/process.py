@@ -4,8 +4,10 @@ Each call waits for the answer with ``select`` in short slices, so a time-out
 or a memory limit is noticed within :data:`POLL_SECONDS`; a worker that
 dies, hangs past its time-out or grows past its memory limit is killed and
 the call raises a typed error carrying the worker's last lines of standard
-error. The worker's standard error is drained by a thread into a short
-ring buffer, so a chatty engine never blocks.
+error. A worker is killed with the programs it started (on Linux, every
+descendant, also one in a session of its own), so no engine's program runs
+on after its worker. The worker's standard error is drained by a thread into
+a short ring buffer, so a chatty engine never blocks.
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ from unocr.isolation.protocol import (
 )
 from unocr.isolation.transfer import PixelWriter
 
-__all__ = ["POLL_SECONDS", "STDERR_LINES", "WorkerProcess", "describe_exit"]
+__all__ = [
+    "POLL_SECONDS",
+    "STDERR_LINES",
+    "WorkerProcess",
+    "descendants",
+    "describe_exit",
+]
 
 #: How often a waiting call checks the worker's time and memory, in seconds.
 POLL_SECONDS = 0.02
@@ -94,6 +102,33 @@ def resident_bytes(pid: int) -> int | None:
             return int(f.read().split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
         return None
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process ``pid`` started, their children and so on (Linux ``/proc``).
+
+    Returns:
+        Their ids, parents before children; ``[]`` without ``/proc``.
+    """
+    started: dict[int, list[int]] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # it ended meanwhile
+        started.setdefault(ppid, []).append(int(entry))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        kids = started.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
 
 
 class WorkerProcess:
@@ -191,10 +226,25 @@ class WorkerProcess:
         return read_message(io.BytesIO(prefix + body))
 
     # -------------------------------------------------------------- faults
+    def _kill_tree(self) -> None:
+        """``SIGKILL`` the worker and every process it started (not reaped).
+
+        The worker is stopped first (``SIGSTOP``), so it starts nothing while
+        its descendants are found; it has not been reaped, so its pid is
+        still its own.
+        """
+        if self.proc.poll() is not None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGSTOP)
+        for pid in descendants(self.pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.kill()
+
     def kill(self) -> None:
-        """Stop the worker at once and release its resources."""
-        if self.proc.poll() is None:
-            self.proc.kill()
+        """Stop the worker and what it started at once; release its resources."""
+        self._kill_tree()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
         self.stderr.done.wait(1.0)
@@ -222,7 +272,7 @@ class WorkerProcess:
 
     def _stop_now(self) -> tuple[str, ...]:
         """Kill the worker at once; its last lines of standard error."""
-        self.proc.kill()
+        self._kill_tree()
         tail = self.stderr.tail()
         self.kill()
         return tail

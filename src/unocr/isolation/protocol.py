@@ -7,8 +7,9 @@ A message is a fixed 8-byte prefix, a JSON header and an optional binary blob::
 The header is a JSON object (UTF-8); the blob carries raw bytes (an image's
 encoded file, or its pixels when no shared memory is available). Pages travel
 in their lossless JSON form (:mod:`unocr.model.serialize`), errors as their
-class name and attributes so that the parent raises the same typed
-:mod:`unocr.errors` error the engine raised.
+class name, base classes and attributes so that the parent raises the same
+typed error the engine raised (or, for a plugin's class the parent lacks, the
+nearest :mod:`unocr.errors` class it derives from).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import struct
+import sys
 from typing import Any, BinaryIO
 
 from unocr.errors import RecognitionError, UnocrError
@@ -108,37 +110,70 @@ def error_to_dict(err: UnocrError) -> dict[str, Any]:
         err: Any :class:`~unocr.errors.UnocrError`.
 
     Returns:
-        Its class (module and name), ``args`` and attributes as JSON values.
+        Its class (module and name), its base classes that are unocr errors
+        (``"module:name"``, nearest first), ``args`` and attributes as JSON
+        values.
     """
     cls = type(err)
     return {
         "module": cls.__module__,
         "type": cls.__qualname__,
+        "bases": [
+            f"{base.__module__}:{base.__qualname__}"
+            for base in cls.__mro__[1:]
+            if issubclass(base, UnocrError)
+        ],
         "args": [_plain(a) for a in err.args],
         "state": {k: _plain(v) for k, v in vars(err).items()},
     }
 
 
 def _error_class(module: Any, name: Any) -> type[UnocrError] | None:
+    """The error class ``module``.``name``, or ``None``.
+
+    One of unocr's modules is imported; any other module only if this process
+    has imported it already (a plugin's, where it was registered).
+    """
     if not isinstance(module, str) or not isinstance(name, str):
         return None
-    if not module.startswith("unocr."):
-        return None  # only unocr's own modules are imported by name
-    try:
-        cls = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    if isinstance(cls, type) and issubclass(cls, UnocrError):
-        return cls
+    if module.startswith("unocr."):
+        try:
+            found: Any = importlib.import_module(module)
+        except ImportError:
+            return None
+    else:  # no other module is imported on a worker's word
+        found = sys.modules.get(module)
+    for part in name.split("."):
+        found = getattr(found, part, None)
+    if isinstance(found, type) and issubclass(found, UnocrError):
+        return found
+    return None
+
+
+def _nearest_class(data: dict[str, Any]) -> type[UnocrError] | None:
+    """The error's own class, else the nearest base class of it found."""
+    names: list[tuple[Any, Any]] = [(data.get("module"), data.get("type"))]
+    for base in data.get("bases") or ():
+        if isinstance(base, str) and ":" in base:
+            module, _, name = base.partition(":")
+            names.append((module, name))
+    for module, name in names:
+        cls = _error_class(module, name)
+        if cls is not None:
+            return cls
     return None
 
 
 def error_from_dict(data: dict[str, Any]) -> UnocrError:
     """Rebuild an error described by :func:`error_to_dict`.
 
-    A class the parent cannot import (e.g. an engine's module that only the
-    worker's environment has) becomes a :class:`~unocr.errors.RecognitionError`
-    with the same message and attributes.
+    A class the parent lacks (an engine's own, from a module that only the
+    worker's environment has, or that this process has not imported) becomes
+    the nearest of its base classes the parent has, e.g.
+    :class:`~unocr.errors.AuthenticationError` for a plugin's
+    ``QuotaError(AuthenticationError)``, with the same message and
+    attributes; so ``except`` clauses catch it as in process. With none
+    (a description without bases), a :class:`~unocr.errors.RecognitionError`.
 
     Args:
         data: The description.
@@ -148,7 +183,7 @@ def error_from_dict(data: dict[str, Any]) -> UnocrError:
     """
     args = tuple(data.get("args") or ())
     state = dict(data.get("state") or {})
-    cls = _error_class(data.get("module"), data.get("type"))
+    cls = _nearest_class(data)
     if cls is None:
         message = str(state.get("message") or (args[0] if args else "engine error"))
         err = RecognitionError(

@@ -19,9 +19,12 @@ from typing import Any, ClassVar
 from PIL import Image
 
 from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.deadline import cancelled_error, current_cancellation
+from unocr.backends.options import shown_value
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
+    EngineCrashedError,
     RecognitionError,
     UnocrError,
 )
@@ -36,22 +39,53 @@ from unocr.model.serialize import page_from_dict
 __all__ = ["IsolatedBackend"]
 
 
-def _json_option(key: str, value: Any, backend: str) -> Any:
-    """An engine option as a JSON value (paths as strings), or a ConfigError."""
+def _json_option(key: str, value: Any, backend: str, option: str | None = None) -> Any:
+    """An engine option as a JSON value (paths as strings), or a ConfigError.
+
+    Args:
+        key: Where the value sits (``client_options.api_key`` inside a
+            dictionary), for the message; a secret's value is never shown.
+        value: The value.
+        backend: The engine's name, for the error.
+        option: The top-level option holding it; default ``key``.
+    """
+    option = option or key
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (os.PathLike, PurePath)):
         return os.fspath(value)
     if isinstance(value, (list, tuple)):
-        return [_json_option(key, v, backend) for v in value]
+        return [_json_option(key, v, backend, option) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: _json_option(key, v, backend) for k, v in value.items()}
+        return {
+            k: _json_option(f"{key}.{k}", v, backend, option) for k, v in value.items()
+        }
+    # An object's repr may hold anything (a key inside client options): its
+    # type alone; a built-in value as option messages show it.
+    shown = (
+        shown_value(key, value)
+        if type(value).__module__ == "builtins"
+        else f"a {type(value).__qualname__} object"
+    )
     raise ConfigError(
-        f"option {key}={value!r} cannot be sent to an engine in another process: "
+        f"option {key}={shown} cannot be sent to an engine in another process: "
         "isolated engines take strings, numbers, booleans, paths, lists and "
         "dictionaries of these",
         backend=backend,
+        option=option,
     )
+
+
+class _Read(tuple[Block, ...]):
+    """A page's blocks as the worker read them, with the worker's whole page."""
+
+    page: Page
+
+
+def _read(page: Page) -> _Read:
+    out = _Read(page.blocks)
+    out.page = page
+    return out
 
 
 class IsolatedBackend(Backend):
@@ -68,15 +102,20 @@ class IsolatedBackend(Backend):
     :class:`~unocr.errors.EngineCrashedError`,
     :class:`~unocr.errors.EngineTimeoutError` or
     :class:`~unocr.errors.EngineMemoryError` (with the worker's last lines of
-    standard error) and the rest of a batch goes on.
+    standard error) and the rest of a batch goes on. A worker whose read is
+    cancelled (:func:`unocr.aread`'s task, a batch that ended early) is
+    killed, so the engine's work stops, and replaced.
 
     Args:
         backend: The engine's name.
         python: Interpreter whose environment has the engine; default the
-            running one.
+            running one. A relative path is taken from the current folder
+            when the backend is made.
         processes: Most worker processes at once; ``None``: one per
             concurrent call.
-        timeout: Seconds one image may take, > 0; ``None``: no limit.
+        timeout: Seconds one image may take, > 0; ``None``: no limit. A
+            chunk of ``read_many`` sent in one message has this for each of
+            its images.
         max_memory: Resident memory a worker may use, in bytes or as
             ``"4G"``; checked every 20 ms during a call (Linux) and after it.
         languages: Default languages (ISO 639 codes).
@@ -134,6 +173,10 @@ class IsolatedBackend(Backend):
                 fix=f"create that environment (e.g. python3 -m venv, then pip install "
                 f"'unocr[{backend}]' into it) or change {src}",
             )
+        # A relative path names the interpreter from the current folder now:
+        # workers started later (more, or replacements) find the same one.
+        # Not resolved further: a virtual environment's python is a symlink.
+        exe = os.path.abspath(exe)
         self.python = exe
         self.source = src
         sent = {k: _json_option(k, v, backend) for k, v in options.items()}
@@ -158,6 +201,9 @@ class IsolatedBackend(Backend):
             if caps.get("languages") is not None:
                 caps["languages"] = tuple(caps["languages"])
             self.capabilities = Capabilities(**caps)  # type: ignore[misc]
+        # Calls the engine keeps in flight (Google Cloud Vision's concurrency):
+        # read_many's fewest threads, each on its own worker process.
+        self.min_workers = max(1, int(info.get("min_workers") or 1))
         self._stages = tuple(str(s) for s in info.get("stages") or ())
         self._batch_workers = 1  # processes working at once (read_many)
 
@@ -183,7 +229,10 @@ class IsolatedBackend(Backend):
     @contextmanager
     def _workers_scope(self, workers: int) -> Iterator[None]:
         # Each worker process then splits the cores as read_many's threads
-        # would in process (e.g. 2 workers on 2 cores: 1 engine thread each).
+        # would in process (e.g. 2 workers on 2 cores: 1 engine thread each);
+        # threads beyond `processes` wait for a process, so they do not count.
+        if self._pool.processes is not None:
+            workers = min(workers, self._pool.processes)
         previous, self._batch_workers = self._batch_workers, workers
         try:
             yield
@@ -208,28 +257,50 @@ class IsolatedBackend(Backend):
             and ``"digest"``, the SHA-256 of its RGB bytes (or ``None``).
         """
         self._check_open()
-        reply = self._exchange({"op": "image", "digest": digest}, images)
+        reply = self._exchange(
+            {"op": "image", "digest": digest}, images, pages=len(images)
+        )
         return list(reply["images"])
 
     def _exchange(
-        self, header: dict[str, Any], images: Sequence[LoadedImage]
+        self, header: dict[str, Any], images: Sequence[LoadedImage], *, pages: int = 1
     ) -> dict[str, Any]:
-        """Send images to a free worker with a request; its answer."""
+        """Send images to a free worker with a request; its answer.
+
+        Args:
+            header: The request.
+            images: Its images, sent in the same message.
+            pages: The pages it reads (a chunk of ``read_many``: its images;
+                a stage's call: one): the worker has ``timeout`` for each.
+        """
+        timeout = None if self.timeout is None else self.timeout * max(1, pages)
+        token = current_cancellation()
+        if token is not None and token.cancelled:
+            raise cancelled_error(self.name)
         worker = self._pool.acquire()
         recycle = False
+        # A cancelled read (unocr.aread's task, a batch that ended) kills its
+        # worker, which stops the engine's work; the pool starts a new one.
+        forget = None if token is None else token.on_cancel(worker.proc.kill)
         try:
             metas, blobs = worker.pixels.pack(images)
             reply, _ = worker.call(
                 {**header, "images": metas},
                 blobs,
-                timeout=self.timeout,
+                timeout=timeout,
                 max_memory=self.max_memory,
                 backend=self.name,
             )
             if self.max_memory is not None:
                 used = resident_bytes(worker.pid)
                 recycle = used is not None and used > self.max_memory
+        except EngineCrashedError:
+            if token is not None and token.cancelled:
+                raise cancelled_error(self.name) from None
+            raise
         finally:
+            if forget is not None:
+                forget()
             self._pool.release(worker, recycle=recycle)
         if not reply.get("ok"):
             raise error_from_dict(reply.get("error") or {})
@@ -246,6 +317,7 @@ class IsolatedBackend(Backend):
                 "workers": self._batch_workers,
             },
             images,
+            pages=len(images),
         )
         results = reply["results"]
         if len(results) != len(images):
@@ -272,12 +344,29 @@ class IsolatedBackend(Backend):
             if isinstance(page, UnocrError):
                 out.append(page)
                 continue
-            # The worker's engine and conversion times; this process stamps
-            # the page (name, languages, source, decode time) as in process.
+            # The worker's engine and conversion times; the page keeps what
+            # the worker's engine stamped (see _stamp).
             clock.add("engine", page.timings.engine)
             clock.add("convert", page.timings.convert)
-            out.append(page.blocks)
+            out.append(_read(page))
         return out
+
+    def _stamp(
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: tuple[str, ...],
+        clock: Stopwatch,
+    ) -> Page:
+        """The worker's page, with this process's source and decode time.
+
+        The worker's engine stamped it as in process (its languages, a
+        cascade's engines...).
+        """
+        page = super()._stamp(out, image, languages, clock)
+        if isinstance(out, _Read):
+            page = out.page.replace(source=page.source, timings=page.timings)
+        return page
 
     # --------------------------------------------------------------- stages
     def _detect(
@@ -287,7 +376,7 @@ class IsolatedBackend(Backend):
         page = page_from_dict(reply["page"])
         clock.add("engine", page.timings.engine)
         clock.add("convert", page.timings.convert)
-        return page.blocks
+        return _read(page)
 
     def _recognize_crops(
         self,

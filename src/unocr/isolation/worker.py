@@ -23,8 +23,6 @@ Ctrl-C at a terminal reaches the whole process group: the worker leaves
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
 import os
 import signal
@@ -33,19 +31,16 @@ import threading
 import time
 from typing import Any, BinaryIO
 
-__all__ = ["main"]
+from unocr._lifetime import ask_death_with_parent, load_prctl
 
-_PR_SET_PDEATHSIG = 1
+__all__ = ["main"]
 
 
 def _die_with_parent(parent: int) -> None:
     """Make sure this process does not outlive ``parent``."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
+    prctl = load_prctl()
+    if prctl is not None:
+        ask_death_with_parent(prctl)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
@@ -204,6 +199,7 @@ def _serve(
             "languages": list(backend.languages),
             "capabilities": None if caps is None else dataclasses.asdict(caps),
             "batch_size": int(getattr(backend, "batch_size", 1)),
+            "min_workers": int(getattr(backend, "min_workers", 1)),
             "stages": list(getattr(backend, "stages", ())),
             "pid": os.getpid(),
             "python": sys.executable,

@@ -8,6 +8,13 @@ exception propagates: no orphaned grandchild and no zombie remain. A
 :class:`~unocr.backends.deadline.Cancellation` (``cancel=``) kills the group
 the same way, from whichever thread cancels.
 
+On Linux the program also dies with the thread that started it
+(``PR_SET_PDEATHSIG``): when the calling process ends without killing it
+(``SIGKILL``, or an isolated worker stopped at its time-out or by Ctrl-C),
+the kernel kills the program too, so a hung Tesseract never runs on alone.
+The own session stays: Ctrl-C at a terminal reaches the caller only, which
+kills and reaps the program itself before ``KeyboardInterrupt`` propagates.
+
 The child's environment is the parent's plus ``env`` overrides; the parent's
 :data:`os.environ` is never modified.
 """
@@ -19,9 +26,11 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from unocr._lifetime import ask_death_with_parent, load_prctl
 
 if TYPE_CHECKING:
     from unocr.backends.deadline import Cancellation
@@ -92,6 +101,28 @@ def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.update(overrides)
     return env
+
+
+def _dies_with_caller() -> Callable[[], None] | None:
+    """What the child runs before the program: die with the calling thread.
+
+    Returns:
+        A function for :class:`subprocess.Popen`'s ``preexec_fn`` that asks
+        the kernel for ``SIGKILL`` when the thread starting the child ends
+        (``PR_SET_PDEATHSIG``), and ends the child at once when the caller
+        died before that took effect; ``None`` where ``prctl`` is missing.
+    """
+    prctl = load_prctl()  # loaded here: the child only calls it
+    if prctl is None:
+        return None
+    caller = os.getpid()
+
+    def arm() -> None:  # between fork and exec: no locks, no imports
+        ask_death_with_parent(prctl)
+        if os.getppid() != caller:
+            os._exit(1)
+
+    return arm
 
 
 def _signal_group(proc: subprocess.Popen[bytes]) -> None:
@@ -172,6 +203,7 @@ def run(
                 stderr=subprocess.PIPE,
                 env=dict(env) if env is not None else None,
                 start_new_session=_POSIX,
+                preexec_fn=_dies_with_caller(),
             )
             started.append(proc)
     except BaseException:

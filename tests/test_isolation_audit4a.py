@@ -1,0 +1,334 @@
+"""Isolated engines keep their promises: secrets, per-image time-outs, the
+same page, the engine's parallelism, typed plugin errors, a relative
+interpreter and cancellation (real worker processes, small test engines).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from PIL import Image
+
+import unocr
+from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.errors import (
+    AuthenticationError,
+    ConfigError,
+    RecognitionError,
+    UnocrError,
+)
+from unocr.geometry import Box
+from unocr.image import LoadedImage
+from unocr.isolation.protocol import error_from_dict, error_to_dict
+from unocr.isolation.proxy import IsolatedBackend
+from unocr.model import Block, Page, Word
+from unocr.model.layout import group_lines, group_words
+from unocr.model.serialize import page_to_dict
+from unocr.registry import register_backend, unregister_backend
+
+from . import fault_engine as fe
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "AIzaSy-SECRET-KEY-123"
+
+
+# ------------------------------------------------------- the test engines
+def _word(text: str, image: LoadedImage) -> tuple[Block, ...]:
+    word = Word(
+        text=text, geometry=Box(0, 0, image.width, image.height), confidence=1.0
+    )
+    return tuple(group_lines(group_words([word])))
+
+
+_CAPS = Capabilities(
+    geometry="box", levels=("word",), confidence=True, languages=("en",)
+)
+
+
+class SlowBatch(Backend):
+    """Batches four images, as keras-ocr does, and takes ``seconds`` per image."""
+
+    name = "slow-batch"
+    capabilities: ClassVar[Capabilities] = _CAPS
+    batch_size: ClassVar[int] = 4
+
+    def __init__(self, *, seconds: float = 0.5, **base: Any) -> None:
+        super().__init__(**base)
+        self.seconds = seconds
+
+    def _recognize_batch(
+        self,
+        images: Sequence[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: Sequence[Stopwatch],
+    ) -> list[Sequence[Block] | UnocrError]:
+        out: list[Sequence[Block] | UnocrError] = []
+        for image, clock in zip(images, clocks, strict=True):
+            with clock.time("engine"):
+                time.sleep(self.seconds)
+            out.append(_word(f"batch{len(images)}", image))
+        return out
+
+
+class English(Backend):
+    """Reads English unless told otherwise (as EasyOCR does): the page says so."""
+
+    name = "english"
+    capabilities: ClassVar[Capabilities] = _CAPS
+
+    def __init__(self, **base: Any) -> None:
+        super().__init__(**base)
+        self.languages = self.languages or ("en",)
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        return _word("+".join(languages), image)
+
+
+class Concurrent(Backend):
+    """Keeps ``concurrency`` calls in flight (as Google Cloud Vision does)."""
+
+    name = "concurrent"
+    capabilities: ClassVar[Capabilities] = _CAPS
+
+    def __init__(self, *, concurrency: int = 1, **base: Any) -> None:
+        super().__init__(**base)
+        self.min_workers = concurrency
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        time.sleep(0.3)
+        return _word(str(os.getpid()), image)
+
+
+class QuotaError(AuthenticationError):
+    """A plugin's own error, a kind of unocr's."""
+
+
+class Quota(Backend):
+    """Raises a plugin error; ``hidden``: of a class only its worker knows."""
+
+    name = "quota"
+    capabilities: ClassVar[Capabilities] = _CAPS
+
+    def __init__(self, *, hidden: bool = False, **base: Any) -> None:
+        super().__init__(**base)
+        self.hidden = hidden
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        cls: type[AuthenticationError] = QuotaError
+        if self.hidden:
+            cls = type(
+                "HiddenQuota", (AuthenticationError,), {"__module__": "worker_only"}
+            )
+        err = cls("quota: exhausted for today", backend=self.name, fix="wait a day")
+        err.retry_after = 3600  # type: ignore[attr-defined]
+        raise err
+
+
+@pytest.fixture(autouse=True)
+def _worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers import this checkout's unocr and these test engines."""
+    paths = [str(ROOT / "src"), str(ROOT)]
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+    monkeypatch.setenv("UNOCR_CONFIG", "")
+
+
+@pytest.fixture
+def engines() -> Iterator[None]:
+    table = {
+        "slow-batch": SlowBatch,
+        "english": English,
+        "concurrent": Concurrent,
+        "quota": Quota,
+        "fault": fe.FaultBackend,
+    }
+    for name, factory in table.items():
+        register_backend(name, factory, replace=True)
+    yield
+    for name in table:
+        unregister_backend(name)
+
+
+def _image(shade: int = 0) -> Image.Image:
+    return Image.new("RGB", (16, 8), (shade, 0, 0))
+
+
+# ------------------------------------------------------------ 1. secrets
+def test_an_isolated_engine_never_shows_a_key_in_its_errors() -> None:
+    pytest.importorskip("google.cloud.vision")
+    from google.api_core.client_options import ClientOptions
+
+    for options in (
+        {"client_options": ClientOptions(api_key=SECRET)},
+        {"api_key": SECRET.encode()},
+        {"client_options": {"api_key": SECRET.encode()}},
+    ):
+        with pytest.raises(ConfigError, match="cannot be sent") as info:
+            unocr.get_backend("gcv", isolate=True, **options)
+        err = info.value
+        assert SECRET not in str(err) and SECRET not in repr(err)
+        assert SECRET not in repr(err.args) and SECRET not in repr(vars(err))
+
+
+def test_an_unsendable_option_still_names_its_value(engines: None) -> None:
+    with pytest.raises(ConfigError, match=r"greeting=.*object") as info:
+        unocr.get_backend("fault", isolate=True, greeting=object())
+    assert info.value.option == "greeting"
+
+
+# ---------------------------------------------------- 2. per-image timeout
+def test_the_timeout_is_per_image_in_an_engine_batch(engines: None) -> None:
+    # 4 images of 0.5 s each in one message: 2 s, within 4 x 1.2 s.
+    with unocr.get_backend("slow-batch", isolate=True, timeout=1.2) as iso:
+        pages = iso.read_many([_image()] * 4, errors="return")
+        assert [p.text for p in pages if isinstance(p, Page)] == ["batch4"] * 4
+
+
+# --------------------------------------------------------- 3. same page
+def test_an_isolated_page_keeps_the_engines_own_languages(engines: None) -> None:
+    with unocr.get_backend("english") as local:
+        expected = local.read(_image())
+    with unocr.get_backend("english", isolate=True) as iso:
+        page = iso.read(_image())
+        (many,) = iso.read_many([_image()])
+    assert expected.languages == ("en",)
+    for got in (page, many):
+        assert got.languages == ("en",) and got.text == "en"
+        assert got.replace(timings=expected.timings) == expected
+
+
+def test_an_isolated_cascade_page_keeps_what_each_engine_did(
+    snippet: Image.Image,
+) -> None:
+    with unocr.get_backend("tesseract/tesseract") as local:
+        expected = local.read(snippet)
+    with unocr.get_backend("tesseract/tesseract", isolate=True) as iso:
+        page = iso.read(snippet)
+    assert expected.engines and page.engines == expected.engines
+    got, want = page_to_dict(page), page_to_dict(expected)
+    assert {k: v for k, v in got.items() if k != "timings"} == {
+        k: v for k, v in want.items() if k != "timings"
+    }
+
+
+# ----------------------------------------------------------- 4. parallelism
+def test_an_isolated_engine_keeps_its_requests_in_flight(engines: None) -> None:
+    with unocr.get_backend("concurrent", isolate=True, concurrency=3) as iso:
+        assert iso.min_workers == 3
+        pages = iso.read_many([_image()] * 3)  # workers=1: the engine's 3
+        assert len({p.text for p in pages if isinstance(p, Page)}) == 3
+        assert len(iso.pids) == 3
+
+
+def test_one_process_runs_its_engine_on_every_core(engines: None) -> None:
+    with unocr.get_backend("fault", isolate=True, processes=1) as iso:
+        pages = iso.read_many([fe.image(fe.SCOPE)] * 4, workers=2)
+        assert [p.text for p in pages if isinstance(p, Page)] == ["scope1"] * 4
+        assert len(iso.pids) == 1
+    with unocr.get_backend("fault", isolate=True, processes=2) as iso:
+        pages = iso.read_many([fe.image(fe.SCOPE)] * 4, workers=3)
+        assert [p.text for p in pages if isinstance(p, Page)] == ["scope2"] * 4
+
+
+# --------------------------------------------------------- 5. plugin errors
+def test_a_plugin_error_keeps_its_type_in_the_parent(engines: None) -> None:
+    with unocr.get_backend("quota") as local, pytest.raises(QuotaError) as there:
+        local.read(_image())
+    with (
+        unocr.get_backend("quota", isolate=True) as iso,
+        pytest.raises(QuotaError) as info,
+    ):
+        iso.read(_image())
+    err = info.value
+    assert type(err) is QuotaError
+    assert str(err) == str(there.value)
+    assert (err.backend, err.fix, err.retry_after) == ("quota", "wait a day", 3600)  # type: ignore[attr-defined]
+
+
+def test_a_plugin_error_unknown_to_the_parent_is_its_nearest_unocr_kind(
+    engines: None,
+) -> None:
+    with (
+        unocr.get_backend("quota", isolate=True, hidden=True) as iso,
+        pytest.raises(AuthenticationError) as info,
+    ):
+        iso.read(_image())
+    err = info.value
+    assert type(err) is AuthenticationError
+    assert "quota: exhausted for today" in str(err)
+    assert (err.backend, err.fix, err.retry_after) == ("quota", "wait a day", 3600)  # type: ignore[attr-defined]
+
+
+def test_an_error_description_without_bases_still_rebuilds() -> None:
+    data = error_to_dict(QuotaError("no", backend="quota", fix="wait"))
+    assert data["bases"][0] == "unocr.errors:AuthenticationError"
+    assert type(error_from_dict(data)) is QuotaError  # its module is imported
+    data.update(module="worker_only", bases=[])  # an older worker's description
+    err = error_from_dict(data)
+    assert type(err) is RecognitionError and "QuotaError" in str(err)
+    data.update(bases=["worker_only:Base", "unocr.errors:AuthenticationError"])
+    assert type(error_from_dict(data)) is AuthenticationError
+    data.update(module="os", type="system", bases=["os:path"])  # no error class
+    assert type(error_from_dict(data)) is RecognitionError
+
+
+# ------------------------------------------------------ 6. relative python
+def test_a_relative_interpreter_survives_a_change_of_folder(
+    engines: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    home = Path(sys.executable).parent
+    monkeypatch.chdir(home.parent)
+    relative = os.path.join(home.name, Path(sys.executable).name)
+    with unocr.get_backend("fault", python=relative) as iso:
+        assert isinstance(iso, IsolatedBackend)
+        assert os.path.isabs(iso.python)
+        monkeypatch.chdir(tmp_path)
+        pages = iso.read_many([fe.image(fe.OK, i) for i in range(2)], workers=2)
+        assert [p.text for p in pages if isinstance(p, Page)] == ["ok0", "ok1"]
+
+
+# ----------------------------------------------------------- 7. cancellation
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie awaiting its reaper does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_cancelling_an_isolated_read_stops_its_worker(engines: None) -> None:
+    async def main(iso: IsolatedBackend) -> float:
+        (pid,) = iso.pids
+        task = asyncio.create_task(unocr.aread(fe.image(fe.HANG), backend=iso))
+        await asyncio.sleep(1.0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        deadline = time.monotonic() + 5
+        while _alive(pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not _alive(pid)  # the engine's work stopped with its worker
+        start = time.monotonic()
+        page = await unocr.aread(fe.image(fe.OK, 7), backend=iso)
+        assert page.text == "ok7"
+        assert iso.pids and iso.pids != [pid]
+        return time.monotonic() - start
+
+    # (the time-out only bounds the test on a worker that goes on hanging)
+    with unocr.get_backend("fault", isolate=True, processes=1, timeout=20) as iso:
+        assert asyncio.run(main(iso)) < 10
