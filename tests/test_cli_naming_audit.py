@@ -281,7 +281,7 @@ def test_convert_names_its_own_option_when_a_suffix_says_nothing(
 ) -> None:
     source = tmp_path / "page.json"
     source.write_text("{}", encoding="utf-8")
-    assert main(["convert", str(source), "-o", str(tmp_path / "out.xml")]) == 1
+    assert main(["convert", str(source), "-o", str(tmp_path / "out.xml")]) == 2
     assert "--to in unocr convert" in capsys.readouterr().err
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "check_seconds",
     "describe_type",
     "engine_options",
+    "is_secret",
     "matches_type",
     "refuse_options",
     "shown_value",
@@ -204,6 +205,22 @@ def _check_types(
 _SECRET_WORDS = ("key", "token", "password", "secret", "credential")
 
 
+def is_secret(name: str) -> bool:
+    """Whether an option's name says its value is a secret.
+
+    Args:
+        name: The option's name (or a key inside a dict option).
+
+    Returns:
+        ``True`` for names holding key, token, password, secret or credential.
+
+    Examples:
+        >>> is_secret("api_key"), is_secret("psm")
+        (True, False)
+    """
+    return any(word in name.lower() for word in _SECRET_WORDS)
+
+
 def shown_value(name: str, value: object) -> str:
     """An option's value as an error message may show it.
 
@@ -219,7 +236,7 @@ def shown_value(name: str, value: object) -> str:
         >>> shown_value("psm", "x"), shown_value("api_key", b"AIzaSy123")
         ("'x'", 'a bytes value (not shown: it is a secret)')
     """
-    if any(word in name.lower() for word in _SECRET_WORDS):
+    if is_secret(name):
         return f"a {type(value).__name__} value (not shown: it is a secret)"
     return reprlib.repr(value)
 

@@ -2,8 +2,9 @@
 
 Each sub-command lives in its own module with ``register(subparsers)``. Exit
 codes: 0 success; 1 an expected failure (missing engine, unreadable image,
-unknown backend, time-out...), reported as one line on stderr; 2 a usage
-error; 130 interrupted.
+unknown backend, time-out...), reported as one line on stderr, or the reader
+of standard output gone; 2 a usage error (argparse's, or a
+:class:`~unocr.cli._args.UsageError` a sub-command raises); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import warnings
 from typing import NoReturn
 
+from unocr.cli._args import UsageError, usage_error
 from unocr.errors import UnocrError
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
@@ -61,11 +63,14 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # argparse: --help/--version (0) or usage (2)
             return int(exc.code) if isinstance(exc.code, int) else 2
+    quiet = getattr(args, "quiet", False)  # -q: no notes
     for warning in said:
-        if issubclass(warning.category, DeprecationWarning):
+        if issubclass(warning.category, DeprecationWarning) and not quiet:
             print(f"unocr: note: {warning.message}", file=sys.stderr)
     try:
         code: int = args.func(args)
+    except UsageError as err:
+        return usage_error(args, str(err))
     except UnocrError as err:
         print(f"unocr: error: {err}", file=sys.stderr)
         return 1

@@ -1,10 +1,37 @@
-"""Argument types shared by the subcommands."""
+"""Argument types and usage errors shared by the subcommands."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-__all__ = ["output_target", "positive_int"]
+__all__ = ["UsageError", "output_target", "positive_int", "usage_error"]
+
+
+class UsageError(Exception):
+    """A combination of arguments that cannot work (exit status 2)."""
+
+
+def usage_error(args: argparse.Namespace, message: str) -> int:
+    """Say a usage error as argparse does: the usage line, then the message.
+
+    Args:
+        args: The parsed arguments; their ``_parser`` (set by the
+            sub-command's ``register``) gives the usage line.
+        message: What is wrong and how to put it right.
+
+    Returns:
+        2, the exit status of a usage error.
+    """
+    parser: argparse.ArgumentParser | None = getattr(args, "_parser", None)
+    if parser is not None:
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    else:
+        command = getattr(args, "command", None)
+        prog = f"unocr {command}" if command else "unocr"
+        print(f"{prog}: error: {message}", file=sys.stderr)
+    return 2
 
 
 def positive_int(text: str) -> int:

@@ -5,7 +5,9 @@ its own error when it is no image). A folder contributes its image files and
 PDFs (:data:`READ_SUFFIXES`, case-insensitive), in sorted order, only its top
 level unless ``recursive``; a glob pattern the shell did not expand
 (``'scans/**/*.png'``: ``**`` crosses folders) contributes the files it
-matches (not the folders). Other files found that way are skipped and
+matches (not the folders), and one ending in ``/`` (``'scans/*/'``) the
+folders it matches, each read as a folder is. Other files found that way are
+skipped and
 counted; hidden files and folders (``.git``) are left out; links to folders
 are not followed (by a pattern, only where its leading folders or a part
 without wildcards name them) and links to nothing are skipped (both noted),
@@ -25,7 +27,7 @@ from pathlib import Path, PurePath
 
 from unocr.image import IMAGE_SUFFIXES
 
-__all__ = ["READ_SUFFIXES", "Found", "Input", "collect"]
+__all__ = ["READ_SUFFIXES", "Found", "Input", "collect", "names_folders"]
 
 #: Suffixes of the files taken from a folder or a pattern: images and PDFs.
 READ_SUFFIXES = frozenset(IMAGE_SUFFIXES | {".pdf"})
@@ -54,7 +56,8 @@ class Found:
             sorted order where it stood.
         skipped: Per folder or pattern, the files left out (not images).
         unentered: Per folder read without ``recursive``, its subfolders.
-        unmatched: Patterns that matched no file.
+        unmatched: Patterns that matched no file (no folder, for one
+            ending in ``/``).
         empty: Folders (listed) without any image file or PDF.
         links: Per folder, the links to folders found in it and not
             followed (paths below it).
@@ -74,6 +77,11 @@ class Found:
     unlisted: list[str] = field(default_factory=list)
 
 
+def names_folders(pattern: str) -> bool:
+    """Whether a pattern ends in a separator: it matches folders, not files."""
+    return pattern.endswith(("/", os.sep))
+
+
 def collect(arguments: list[str], *, recursive: bool) -> Found:
     """Turn the command line's IMAGE arguments into inputs.
 
@@ -91,7 +99,7 @@ def collect(arguments: list[str], *, recursive: bool) -> Found:
         elif os.path.isdir(arg):
             _folder(Path(arg), Path(arg), arg, recursive, found)
         elif glob.has_magic(arg):
-            _pattern(arg, found)
+            _pattern(arg, recursive, found)
         else:  # missing: reading it reports the error with the others
             found.inputs.append(Input(arg))
     return found
@@ -202,26 +210,55 @@ def _walk(
             _note(found, kind, label, below)
 
 
-def _pattern(pattern: str, found: Found) -> None:
-    if pattern.endswith(("/", os.sep)):  # matches folders only, as glob's does
-        found.unmatched.append(pattern)
-        return
+def _pattern(pattern: str, recursive: bool, found: Found) -> None:
+    """Take what a pattern matches: files, or folders where it ends in ``/``.
+
+    A matched folder is read as a folder named on the command line is (its
+    top level unless ``recursive``), its files keeping their path below the
+    pattern's fixed leading folders.
+    """
+    folders = names_folders(pattern)  # as the shell's and glob's do
     parts = PurePath(pattern).parts
     base = _fixed_prefix(pattern)
     rest = parts[len(base.parts) :]
-    files: list[tuple[tuple[str, ...], str]] = []  # (path below base, path)
+    matched: list[tuple[tuple[str, ...], str]] = []  # (path below base, path)
     folder = "" if base == Path() else str(base)
     if os.path.isdir(folder or os.curdir):
-        _match(folder, (), _closed(rest, {0}), rest, pattern, found, files)
-    if not files:
+        states = _closed(rest, {0})
+        _match(folder, (), states, rest, pattern, found, matched, folders=folders)
+    if not matched:
         found.unmatched.append(pattern)
         return
-    files.sort(key=lambda file: file[1])
+    matched.sort(key=lambda match: match[1])
+    if folders:
+        _folders(
+            [Path(path or os.curdir) for _, path in matched], base, recursive, found
+        )
+        return
     taken = len(found.inputs)
-    for below, path in files:
+    for below, path in matched:
         _take(path, "/".join(below), pattern, found)
     if len(found.inputs) == taken:  # files, but none an image: as a folder
         found.empty.append(pattern)
+
+
+def _folders(roots: list[Path], base: Path, recursive: bool, found: Found) -> None:
+    """Read the folders a pattern matched, each as a folder is read, once.
+
+    ``scans/**/`` matches ``scans`` and every folder below it: with
+    ``recursive`` those below another are read with it; without, each is
+    read at its top level and not counted as a subfolder left unread.
+    """
+    for root in roots:
+        if recursive and any(other in root.parents for other in roots):
+            continue
+        label = os.path.join(root, "")
+        _folder(root, base, label, recursive, found)
+        read = sum(other.parent == root and other != root for other in roots)
+        if label in found.unentered and read:
+            left = found.unentered.pop(label) - read
+            if left > 0:
+                found.unentered[label] = left
 
 
 def _match(
@@ -231,26 +268,40 @@ def _match(
     rest: tuple[str, ...],
     label: str,
     found: Found,
-    files: list[tuple[tuple[str, ...], str]],
+    matched: list[tuple[tuple[str, ...], str]],
+    *,
+    folders: bool,
 ) -> None:
-    """Collect the files below ``folder`` that the components ``rest`` match.
+    """Collect what below ``folder`` the components ``rest`` match.
 
-    ``states`` are the components an entry of ``folder`` is matched against
-    (several where a ``**`` may stand for no folder or for more). Folders are
-    entered as far as the pattern can still match below them; a link to a
-    folder only where a component without wildcards names it, else it is
-    noted, as in a folder.
+    Files, or with ``folders`` (a pattern ending in ``/``) folders: a ``**``
+    as the last component stands for ``folder`` itself and every folder
+    below it. ``states`` are the components an entry of ``folder`` is
+    matched against (several where a ``**`` may stand for no folder or for
+    more). Folders are entered as far as the pattern can still match below
+    them; a link to a folder only where a component without wildcards names
+    it, else it is noted, as in a folder.
     """
     last = len(rest) - 1
+    if folders and last in states and rest[last] == "**":
+        matched.append((parts, folder))
     for name, path, kind in _listing(folder, found) or ():
         below = (*parts, name)
         if kind in (_FILE, _BROKEN):
-            if any(i == last and _matches(name, rest[i]) for i in states):
+            if not folders and any(
+                i == last and _matches(name, rest[i]) for i in states
+            ):
                 if kind == _FILE:
-                    files.append((below, path))
+                    matched.append((below, path))
                 else:
                     _note(found, kind, label, below)
             continue
+        end = folders and any(
+            i == last and rest[i] != "**" and _matches(name, rest[i]) for i in states
+        )
+        taken = end and (kind == _FOLDER or not glob.has_magic(rest[last]))
+        if taken:
+            matched.append((below, path))
         named = {
             i + 1
             for i in states
@@ -263,12 +314,21 @@ def _match(
             if _matches(name, rest[i])
         }
         if kind == _LINK and not named:
-            if inside:  # a wildcard would enter it
+            if (inside or end) and not taken:  # a wildcard would enter it
                 _note(found, kind, label, below)
         elif inside:
             # through a link only as named: a loop of links cannot recur
             entered = named if kind == _LINK else inside
-            _match(path, below, _closed(rest, entered), rest, label, found, files)
+            _match(
+                path,
+                below,
+                _closed(rest, entered),
+                rest,
+                label,
+                found,
+                matched,
+                folders=folders,
+            )
 
 
 def _closed(rest: tuple[str, ...], states: set[int]) -> frozenset[int]:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from unocr.cli._args import UsageError
 from unocr.cli._inputs import Input
 from unocr.errors import UnocrError
 
@@ -28,6 +29,7 @@ __all__ = [
     "SUFFIX",
     "Unit",
     "UsageError",
+    "annotate_format",
     "annotate_targets",
     "check_apart",
     "check_distinct",
@@ -50,10 +52,6 @@ SUFFIX = {
 _PDF_SUFFIX = SUFFIX["pdf"]  # the one output suffix infer_format does not know
 STREAMABLE = ("text", "json")
 PER_PAGE = ("page-xml", "tsv")  # one page per file
-
-
-class UsageError(Exception):
-    """A combination of arguments that cannot work (exit status 2)."""
 
 
 @dataclass(slots=True)
@@ -321,6 +319,48 @@ def targets(
     return None
 
 
+def annotate_format(target: str) -> str:
+    """The Pillow format an ``--annotate`` file is saved in, from its suffix.
+
+    The format must save an RGB image (what :meth:`unocr.model.Page.draw`
+    gives): a 1x1 one is saved in memory to find out, so that a suffix Pillow
+    only reads (``.xpm``, ``.psd``), one it saves only in other modes
+    (``.xbm``, ``.msp``) or one without a save handler installed (``.bufr``)
+    is refused before any work.
+
+    Args:
+        target: The ``--annotate`` value (a file name or a pattern).
+
+    Returns:
+        Pillow's format name (``PNG``).
+
+    Raises:
+        UsageError: The suffix names no image format Pillow can write.
+    """
+    import io
+
+    from PIL import Image
+
+    suffix = Path(target).suffix.lower()
+    kind = Image.registered_extensions().get(suffix)
+    if kind is not None:
+        try:
+            Image.new("RGB", (1, 1)).save(io.BytesIO(), format=kind)
+        except Exception:  # any failure: Pillow cannot write it
+            kind = None
+    if kind is None:
+        what = (
+            f"{suffix} is no image format that can be written"
+            if suffix
+            else ("the name has no suffix")
+        )
+        raise UsageError(
+            f"--annotate {target!r}: {what}; give an image file name such as "
+            "boxes.png (.png, .jpg, .tif, .webp, .bmp, .gif)"
+        )
+    return kind
+
+
 def annotate_targets(
     args: argparse.Namespace, units: Sequence[Unit]
 ) -> list[str] | None:
@@ -328,12 +368,7 @@ def annotate_targets(
     target: str | None = args.annotate
     if target is None:
         return None
-    from PIL import Image
-
-    if Path(target).suffix.lower() not in Image.registered_extensions():
-        raise UsageError(
-            f"--annotate {target!r}: give an image file name such as boxes.png"
-        )
+    annotate_format(target)
     if _is_pattern(target):
         return [str(p) for p in _pattern_paths(target, units, "--annotate")]
     if len(units) == 1:

@@ -16,11 +16,60 @@ place, as it is read.
 from __future__ import annotations
 
 import os
+import select
 from pathlib import Path
+from typing import TextIO
 
 from unocr._files import atomic_path, write_destination
 
-__all__ = ["atomic_path", "cannot_write", "unwritable_reason", "write_text"]
+__all__ = [
+    "atomic_path",
+    "cannot_write",
+    "unwritable_reason",
+    "write_out",
+    "write_text",
+]
+
+
+def write_out(data: str | bytes, out: TextIO) -> None:
+    """Write all of ``data`` to a stream (standard output, an open output file).
+
+    A pipe whose reader goes away in the middle of one large write takes
+    only part of it, and Python's buffered writer then drops the rest without
+    an error. So where ``out`` has a file descriptor, what it buffers is
+    flushed and ``data`` goes to the descriptor in a loop that checks what
+    each write took: the reader gone raises :class:`BrokenPipeError`, which
+    the command line ends with exit status 1.
+
+    Args:
+        data: Text (encoded as ``out`` encodes), or bytes (a PDF).
+        out: The stream.
+
+    Raises:
+        OSError: The stream cannot take it (:class:`BrokenPipeError` where
+            its reader went away).
+    """
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # in memory (io.StringIO)
+        if isinstance(data, bytes):
+            out.buffer.write(data)
+        else:
+            out.write(data)
+        out.flush()
+        return
+    out.flush()
+    raw = (
+        data
+        if isinstance(data, bytes)
+        else data.encode(out.encoding, out.errors or "strict")
+    )
+    view = memoryview(raw)
+    while view:
+        try:
+            view = view[os.write(fd, view) :]
+        except BlockingIOError:  # a descriptor set non-blocking: wait for room
+            select.select([], [fd], [])
 
 
 def write_text(target: Path, text: str) -> None:
@@ -69,15 +118,16 @@ def unwritable_reason(target: Path) -> str | None:
     return None
 
 
-def cannot_write(target: Path | str, why: str | OSError) -> str:
+def cannot_write(target: Path | str, why: str | Exception) -> str:
     """The error line for an output that cannot be written.
 
     Args:
         target: The file (``"<stdout>"`` for standard output).
-        why: The reason, or the error writing it raised.
+        why: The reason, or the error writing it raised (an :class:`OSError`,
+            or Pillow's :class:`ValueError` for an image it cannot save).
 
     Returns:
         ``"unocr: error: cannot write TARGET: REASON"``.
     """
-    reason = why if isinstance(why, str) else why.strerror or str(why)
+    reason = why if isinstance(why, str) else getattr(why, "strerror", None) or str(why)
     return f"unocr: error: cannot write {target}: {reason}"

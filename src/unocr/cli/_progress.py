@@ -14,6 +14,8 @@ import sys
 import time
 from typing import Any, TextIO
 
+from unocr.cli._output import write_out
+
 __all__ = ["MIN_ITEMS", "PLAIN_EVERY", "Progress"]
 
 #: Fewest pages for which progress is shown.
@@ -84,12 +86,15 @@ class Progress:
         Args:
             text: What to write, as it is.
             out: Standard output or an output file.
+
+        Raises:
+            OSError: ``out`` cannot take it (:class:`BrokenPipeError` where
+                its reader went away).
         """
         clear = self._bar is not None and out.isatty()
         if clear:
             self._bar.clear()
-        out.write(text)
-        out.flush()
+        write_out(text, out)  # whole, or BrokenPipeError
         if clear:
             self._bar.refresh()
 

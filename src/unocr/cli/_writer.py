@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from unocr.cli._naming import Unit
-from unocr.cli._output import atomic_path, cannot_write, write_text
+from unocr.cli._naming import Unit, annotate_format
+from unocr.cli._output import atomic_path, cannot_write, write_out, write_text
 from unocr.cli._progress import Progress
 from unocr.errors import UnocrError
 
@@ -61,9 +61,7 @@ def _write_pdf(path: Path | None, pages: Sequence[Any], images: Sequence[Any]) -
     if path is None:
         buffer = io.BytesIO()
         save_pdf(pages, buffer, images=images)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(buffer.getvalue())
-        sys.stdout.buffer.flush()
+        write_out(buffer.getvalue(), sys.stdout)
         return
     with atomic_path(path) as temp:
         save_pdf(pages, temp, images=images)
@@ -131,7 +129,7 @@ class Writer:
         self.failed += 1
         self.progress.say(error_line(source, err))
 
-    def unwritable(self, path: Path | None, exc: OSError) -> None:
+    def unwritable(self, path: Path | None, exc: OSError | ValueError) -> None:
         """An output file could not be written: its line; the others go on."""
         self.failed += 1
         self.progress.say(cannot_write(path or "<stdout>", exc))
@@ -157,6 +155,8 @@ class Writer:
             except UnocrError as err:
                 self.fail(unit.source.source, err)
             except OSError as exc:
+                if out is None and isinstance(exc, BrokenPipeError):
+                    raise  # the reader of standard output went away: exit 1
                 self.unwritable(out, exc)
             return
         if target is not None:
@@ -183,8 +183,8 @@ class Writer:
         """Whether unit ``u``'s JSON goes as JSON Lines.
 
         It does for several pages, a document's pages (a PDF, a multi-page
-        TIFF, any input ``--pages`` selects from: even one page of it) and a
-        ``.jsonl`` file; a single image is one indented JSON page.
+        TIFF: even one page of it) and a ``.jsonl`` file; a single image is
+        one indented JSON page.
         """
         document = any(self.where[i][1] is not None for i in self.units[u].items)
         return self.several or document or str(name).lower().endswith(".jsonl")
@@ -199,8 +199,6 @@ class Writer:
         self.progress.write(text, out)  # the bar cleared on a shared terminal
 
     def _annotate(self, index: int, page: Any) -> None:
-        from PIL import Image
-
         from unocr.documents import load_input
 
         assert self.annotate is not None
@@ -211,9 +209,9 @@ class Writer:
         except UnocrError as err:
             self.fail(self.units[self.unit_of[index]].source.source, err)
             return
-        kind = Image.registered_extensions()[target.suffix.lower()]
+        kind = annotate_format(str(target))  # checked before any work
         try:
             with atomic_path(target) as temp:
                 drawn.save(temp, format=kind)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # Pillow says a bad image so too
             self.unwritable(target, exc)

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from unocr.cli._args import positive_int
-from unocr.cli._output import cannot_write, unwritable_reason, write_text
+from unocr.cli._args import positive_int, usage_error
+from unocr.cli._output import cannot_write, unwritable_reason, write_out, write_text
 
 if TYPE_CHECKING:
     from unocr.metrics import ScoringOptions
@@ -138,10 +138,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "setting wins for it)",
     )
     p.add_argument(
-        "--report", type=Path, metavar="OUT.html", help="write an HTML report"
+        "--report",
+        metavar="OUT.html",
+        help="write an HTML report ('-': standard output, the table then goes "
+        "to standard error)",
     )
     p.add_argument(
-        "--json", type=Path, metavar="OUT.json", help="write every figure as JSON"
+        "--json",
+        metavar="OUT.json",
+        help="write every figure as JSON ('-': standard output, the table then "
+        "goes to standard error)",
     )
     p.add_argument(
         "--previews",
@@ -191,7 +197,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="one-to-one matching rule (default: the protocol's; "
         "icdar2015: first-come, custom: optimal)",
     )
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, _parser=p)
 
 
 def _normalization(args: argparse.Namespace) -> object:
@@ -209,9 +215,29 @@ def _normalization(args: argparse.Namespace) -> object:
     return None
 
 
+#: ``--json`` or ``--report`` naming standard output (``./-`` names a file).
+_STDOUT = "-"
+
+
+def _files(args: argparse.Namespace) -> list[str]:
+    """The files ``--json`` and ``--report`` name (not standard output)."""
+    return [t for t in (args.json, args.report) if t is not None and t != _STDOUT]
+
+
+def _both_to_stdout(args: argparse.Namespace) -> bool:
+    """Whether ``--json -`` and ``--report -`` both ask for standard output."""
+    return bool(args.json == args.report == _STDOUT)
+
+
+_BOTH_TO_STDOUT = (
+    "--json - and --report - would both write to standard output; give one "
+    "of them a file name"
+)
+
+
 def _unwritable(args: argparse.Namespace) -> int:
     """Say which of --json and --report cannot be written; how many."""
-    both = args.json is not None and args.report is not None
+    both = len(_files(args)) == 2
     if both and os.path.realpath(args.json) == os.path.realpath(args.report):
         print(
             f"unocr: error: --json and --report name one file ({args.json}); "
@@ -220,8 +246,8 @@ def _unwritable(args: argparse.Namespace) -> int:
         )
         return 1
     bad = 0
-    for target in (args.json, args.report):
-        reason = None if target is None else unwritable_reason(target)
+    for target in _files(args):
+        reason = unwritable_reason(Path(target))
         if reason is not None:
             print(cannot_write(target, reason), file=sys.stderr)
             bad += 1
@@ -232,14 +258,25 @@ def _write(result: object, args: argparse.Namespace) -> int:
     """Write --json and --report, then print the table; how many were not written.
 
     The files come first: whatever happens to standard output, the work is
-    kept.
+    kept. Where one of them is standard output (``-``), the table goes to
+    standard error, so that what standard output gets can be read whole.
+
+    Raises:
+        BrokenPipeError: The reader of standard output went away.
     """
     from unocr.comparison import CompareResult, render_html
 
     assert isinstance(result, CompareResult)
     notes: list[str] = []
-    outputs: list[tuple[Path | None, Callable[[], str]]] = [
-        (args.json, result.to_json),
+    outputs: list[tuple[str | None, Callable[[], str]]] = [
+        (
+            args.json,
+            # a file: paths relative to its folder (it finds its images when
+            # it moves with them); standard output: absolute
+            lambda: result.to_json(
+                relative_to=None if args.json == _STDOUT else Path(args.json).parent
+            ),
+        ),
         (
             args.report,
             lambda: render_html(result, previews=max(0, args.previews), notes=notes),
@@ -250,22 +287,25 @@ def _write(result: object, args: argparse.Namespace) -> int:
         if target is None:
             continue
         try:  # one that cannot be written does not cost the other
-            write_text(target, render())
+            if target == _STDOUT:
+                text = render()
+                write_out(text if text.endswith("\n") else text + "\n", sys.stdout)
+            else:
+                write_text(Path(target), render())
         except OSError as exc:
-            print(cannot_write(target, exc), file=sys.stderr)
+            if target == _STDOUT and isinstance(exc, BrokenPipeError):
+                raise
+            shown = "<stdout>" if target == _STDOUT else target
+            print(cannot_write(shown, exc), file=sys.stderr)
             failed += 1
             continue
         for note in notes:
             print(f"unocr: note: {note}", file=sys.stderr)
-        print(f"wrote {target}", file=sys.stderr)
-    print(result.table())
+        if target != _STDOUT:
+            print(f"wrote {target}", file=sys.stderr)
+    table = sys.stderr if _STDOUT in (args.json, args.report) else sys.stdout
+    print(result.table(), file=table)
     return failed
-
-
-def _usage_error(message: str) -> int:
-    """Say a usage error on stderr; the exit status of one (2)."""
-    print(f"unocr compare: error: {message}", file=sys.stderr)
-    return 2
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -275,8 +315,9 @@ def _merge(args: argparse.Namespace) -> int:
     from unocr.comparison import load_result, merge_results
 
     if args.engines or args.backends or args.datasets:
-        return _usage_error(
-            "--merge combines saved results; give no -b/--backends/--dataset with it"
+        return usage_error(
+            args,
+            "--merge combines saved results; give no -b/--backends/--dataset with it",
         )
     given = [
         flag
@@ -284,16 +325,18 @@ def _merge(args: argparse.Namespace) -> int:
         if getattr(args, dest) is not None and getattr(args, dest) is not False
     ]
     if given:
-        return _usage_error(
+        return usage_error(
+            args,
             f"--merge combines results already run and scored, so {', '.join(given)} "
             "would change nothing; leave them out (or run the engines again with "
-            "them and merge that result)"
+            "them and merge that result)",
         )
-    outputs = [str(t) for t in (args.json, args.report) if t is not None]
+    if _both_to_stdout(args):
+        return usage_error(args, _BOTH_TO_STDOUT)
     try:
-        check_apart([Input(str(path)) for path in args.merge], outputs)
+        check_apart([Input(str(path)) for path in args.merge], _files(args))
     except UsageError as exc:
-        return _usage_error(str(exc))
+        return usage_error(args, str(exc))
     if _unwritable(args):  # before the work, not after it
         return 1
     results = [load_result(path) for path in args.merge]
@@ -331,7 +374,8 @@ def run(args: argparse.Namespace) -> int:
     Returns:
         0 if at least one engine ran, 1 if every engine was skipped, 2 for
         a usage error (no engine or no dataset, an --iou out of the
-        protocol's range, run options or an input as output with --merge).
+        protocol's range, ``--json -`` with ``--report -``, run options or
+        an input as output with --merge).
     """
     from tqdm import tqdm
 
@@ -345,9 +389,10 @@ def run(args: argparse.Namespace) -> int:
     if args.backends:
         engines.extend(n.strip() for n in args.backends.split(",") if n.strip())
     if not engines or not args.datasets:
-        return _usage_error(
+        return usage_error(
+            args,
             "give at least one engine (-b NAME) and one dataset "
-            "(--dataset KIND:PATH), or --merge RESULT.json ..."
+            "(--dataset KIND:PATH), or --merge RESULT.json ...",
         )
     from unocr.comparison import engine_specs
     from unocr.errors import ComparisonError
@@ -355,18 +400,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         engine_specs(engines)  # checked before any dataset is loaded
     except ComparisonError as err:  # a malformed -b: a usage error
-        return _usage_error(str(err))
+        return usage_error(args, str(err))
     if args.normalization and (
         args.ignore_case or args.nfkc or args.ignore_punctuation
     ):
-        return _usage_error(
+        return usage_error(
+            args,
             "give either --normalization or the --ignore-case/"
-            "--nfkc/--ignore-punctuation flags, not both"
+            "--nfkc/--ignore-punctuation flags, not both",
         )
     try:
         options = _scoring(args)
     except ConfigError as err:  # only --iou can be out of range
-        return _usage_error(f"--iou: {err}")
+        return usage_error(args, f"--iou: {err}")
+    if _both_to_stdout(args):
+        return usage_error(args, _BOTH_TO_STDOUT)
     if _unwritable(args):  # before the work, not after it
         return 1
     datasets = [load_dataset(spec, limit=args.limit) for spec in args.datasets]

@@ -13,8 +13,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from unocr.cli._args import output_target
+from unocr.cli._args import UsageError, output_target
 from unocr.cli._naming import SUFFIX
+from unocr.cli._output import write_out
 from unocr.errors import FormatError
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=output_target,
         help="output file (default, or '-': standard output)",
     )
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, _parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,9 +86,13 @@ def run(args: argparse.Namespace) -> int:
         0 on success.
 
     Raises:
-        FormatError: Unreadable input, unknown format, no output format
-            given and none inferable, or several pages for a one-page format
-            without a ``{page}`` pattern.
+        UsageError: No output format given and none inferable from the
+            ``--output`` suffix, or several pages for a one-page format
+            without a ``{page}`` pattern (exit status 2).
+        FormatError: Unreadable input, or an output file that cannot be
+            written.
+        OSError: Standard output cannot take the result
+            (:class:`BrokenPipeError`: its reader went away).
     """
     from unocr.formats import MULTIPAGE_FORMATS, WRITE_FORMATS, dumps
 
@@ -95,17 +100,20 @@ def run(args: argparse.Namespace) -> int:
     output = args.output
     if target is None:
         if not output:
-            raise FormatError(
+            raise UsageError(
                 f"no output format: pass --to FORMAT ({', '.join(WRITE_FORMATS)}) "
                 "or an --output file whose suffix names it"
             )
         from unocr.formats import infer_format
 
-        target = infer_format(output)
+        try:
+            target = infer_format(output)
+        except FormatError as err:  # the message names --to
+            raise UsageError(str(err)) from None
     pages = _read(args.input, args.from_format)
     if len(pages) > 1 and target not in MULTIPAGE_FORMATS:
         if not output or "{page}" not in output:
-            raise FormatError(
+            raise UsageError(
                 f"{args.input} holds {len(pages)} pages and {target} holds one page "
                 "per file: give --output a pattern with {page} (out/doc-{page}"
                 f"{SUFFIX.get(target, '')}) or convert to one of "
@@ -126,8 +134,7 @@ def run(args: argparse.Namespace) -> int:
     if output:
         _write(output, text)
         return 0
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+    write_out(text if text.endswith("\n") else text + "\n", sys.stdout)
     return 0
 
 

@@ -11,8 +11,8 @@ Usage::
 ``IMAGE`` is a file, ``-`` for standard input, a folder (its images and PDFs;
 ``--recursive`` for its subfolders) or a glob pattern the shell left alone
 (``'scans/**/*.png'``); see :mod:`unocr.cli._inputs`. Every page of a PDF or
-multi-page TIFF is read (``--pages`` selects some); ``--format pdf`` writes a
-searchable PDF per input.
+multi-page TIFF is read (``--pages`` selects some; any other image is read
+whole, with a note); ``--format pdf`` writes a searchable PDF per input.
 
 Pages are read on ``--workers`` threads and each result is written as soon as
 it is in: a file per input (``--output`` a folder or a pattern) when that
@@ -73,8 +73,8 @@ from pathlib import Path
 from typing import Any
 
 from unocr.cli import _naming as naming
-from unocr.cli._args import output_target, positive_int
-from unocr.cli._inputs import READ_SUFFIXES, Found, collect
+from unocr.cli._args import output_target, positive_int, usage_error
+from unocr.cli._inputs import READ_SUFFIXES, Found, collect, names_folders
 from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
 from unocr.cli._progress import Progress
@@ -82,6 +82,7 @@ from unocr.cli._writer import Writer
 from unocr.errors import (
     ConfigError,
     DocumentError,
+    EngineTimeoutError,
     ImageError,
     UnknownOptionError,
     UnocrError,
@@ -179,8 +180,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--pages",
         metavar="SPEC",
-        help="pages of every PDF/TIFF to read, numbered from 1: 1-3,5,8- "
-        "(default: all)",
+        help="pages of every PDF and multi-page TIFF to read, numbered from 1: "
+        "1-3,5,8- (default: all; other images are read whole)",
     )
     parser.add_argument(
         "--dpi",
@@ -197,7 +198,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="take a PDF page's words from its own text layer where it has one",
     )
-    parser.set_defaults(func=run, _read_parser=parser)
+    parser.set_defaults(func=run, _parser=parser)
 
 
 def _positive_float(text: str) -> float:
@@ -222,44 +223,43 @@ def _option(text: str) -> tuple[str, Any]:
     return name, value
 
 
-#: What a pixel limit's message advises in the library's keywords
-#: (``max_pixels=40000``, ``max_pixels=None``, ``dpi=150``).
-_KEYWORD = re.compile(r"\b(max_pixels|dpi)=(\w+)")
+#: The library's advice in its keywords, after :data:`_ADVICE`: a pixel
+#: limit's (``max_pixels=40000``, ``max_pixels=None``, ``dpi=150``), a time-out's
+#: (``timeout=``).
+_KEYWORD = re.compile(r"\b(max_pixels|dpi|timeout)=(\w*)")
+#: Where a message's advice starts.
+_ADVICE = ("; pass ", "; raise ")
 
 
 def _in_cli_words(err: UnocrError) -> UnocrError:
-    """``err`` as the command line says it: a pixel limit's advice in its options.
+    """``err`` as the command line says it: the advice in its options.
 
-    The library's message advises ``pass max_pixels=N`` (or ``None``) and, for
-    a PDF page, ``dpi=N``; here those are ``-O max_pixels=N`` (``null``) and
-    ``--dpi N``. Any other error is returned as it is.
+    The library's message on a pixel limit advises ``pass max_pixels=N`` (or
+    ``None``) and, for a PDF page, ``dpi=N``; a time-out's ``raise
+    timeout=``. Here those are ``-O max_pixels=N`` (``null``), ``--dpi N``
+    and ``--timeout``. Any other error is returned as it is.
     """
+    if not isinstance(err, (ImageError, EngineTimeoutError)):
+        return err
     text = str(err)
-    head, sep, advice = text.rpartition("; pass ")
-    if not isinstance(err, ImageError) or not sep or "max_pixels=" not in advice:
+    for marker in _ADVICE:
+        head, sep, advice = text.rpartition(marker)
+        if sep and _KEYWORD.search(advice):
+            break
+    else:
         return err
 
     def option(keyword: re.Match[str]) -> str:
         name, value = keyword.groups()
-        if name == "dpi":
-            return f"--dpi {value}"
-        return f"-O {name}={'null' if value == 'None' else value}"
+        if name == "max_pixels":
+            return f"-O {name}={'null' if value == 'None' else value}"
+        return f"--{name} {value}" if value else f"--{name}"
 
     said = head + sep + _KEYWORD.sub(option, advice)
     return type(err).from_state((said,), {**vars(err), "message": said})
 
 
 # ---------------------------------------------------------------------- run
-def _usage_error(args: argparse.Namespace, message: str) -> int:
-    parser: argparse.ArgumentParser | None = getattr(args, "_read_parser", None)
-    if parser is not None:
-        parser.print_usage(sys.stderr)
-        print(f"{parser.prog}: error: {message}", file=sys.stderr)
-    else:
-        print(f"unocr read: error: {message}", file=sys.stderr)
-    return 2
-
-
 def _inputs(sources: Sequence[str]) -> list[Any]:
     items: list[Any] = []
     stdin_data: bytes | None = None
@@ -276,7 +276,8 @@ def _inputs(sources: Sequence[str]) -> list[Any]:
 def _report_found(found: Found, quiet: bool) -> int:
     """Print what collecting the inputs left out; the number of errors."""
     for pattern in found.unmatched:
-        print(f"unocr: error: no file matches {pattern!r}", file=sys.stderr)
+        what = "folder" if names_folders(pattern) else "file"
+        print(f"unocr: error: no {what} matches {pattern!r}", file=sys.stderr)
     for folder in found.unlisted:
         print(f"unocr: error: cannot list the folder {folder}", file=sys.stderr)
     kinds = " ".join(sorted(READ_SUFFIXES))
@@ -341,13 +342,19 @@ def run(args: argparse.Namespace) -> int:
     """
     import unocr
     from unocr.backends.base import ItemFailure
-    from unocr.documents import DocumentOptions, PageRef, check_options, expand
+    from unocr.documents import (
+        DocumentOptions,
+        FailedInput,
+        PageRef,
+        check_options,
+        expand,
+    )
     from unocr.documents.streaming import iter_items
 
     try:
         naming.check_patterns(args)
     except UsageError as exc:
-        return _usage_error(args, str(exc))
+        return usage_error(args, str(exc))
     found = collect(list(args.images), recursive=args.recursive)
     errors = _report_found(found, args.quiet)
     inputs = found.inputs
@@ -369,17 +376,26 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     except DocumentError as exc:
-        return _usage_error(args, str(exc))
+        return usage_error(args, str(exc))
     try:
         fmt = naming.output_format(args)
     except UsageError as exc:
-        return _usage_error(args, str(exc))
+        return usage_error(args, str(exc))
     items: list[Any] = []
     where: list[tuple[int, int | None]] = []  # (input position, page number)
+    whole: list[str] = []  # images --pages does not apply to
     for position, item in enumerate(_inputs([i.source for i in inputs])):
-        for x in expand([item], options):
+        for x in expand([item], options, documents_only=True):
             items.append(x)
             where.append((position, x.index + 1 if isinstance(x, PageRef) else None))
+            if args.pages and not isinstance(x, (PageRef, FailedInput)):
+                whole.append(inputs[position].source)
+    if whole and not args.quiet:
+        print(
+            f"unocr read: --pages selects pages of PDFs and multi-page TIFFs; "
+            f"{_count(len(whole), 'image')} read whole: {_names(whole)}",
+            file=sys.stderr,
+        )
     units = naming.units(where, inputs, per_page=fmt in naming.PER_PAGE)
     try:
         targets = naming.targets(args, fmt, units)
@@ -390,7 +406,7 @@ def run(args: argparse.Namespace) -> int:
         naming.check_apart(inputs, [*stream, *(targets or ()), *(annotate or ())])
         naming.check_distinct([*stream, *(targets or ())], annotate or ())
     except UsageError as exc:
-        return _usage_error(args, str(exc))
+        return usage_error(args, str(exc))
     # One --output file for every result: complete or absent, like the others.
     single = Path(args.output) if targets is None and args.output else None
     if single is not None and (reason := unwritable_reason(single)) is not None:
@@ -399,7 +415,7 @@ def run(args: argparse.Namespace) -> int:
 
     engine_options: dict[str, Any] = dict(args.option)
     if "languages" in engine_options:
-        return _usage_error(
+        return usage_error(
             args, "give the languages with -l/--lang (e.g. -l en,ko), not -O languages="
         )
     if args.timeout is not None:
@@ -409,18 +425,18 @@ def run(args: argparse.Namespace) -> int:
     except UnknownOptionError as exc:  # a usage error, though a UnocrError
         if exc.option not in {*engine_options, "languages"}:
             raise  # an option of unocr.toml, which the message names
-        return _usage_error(args, str(exc))
+        return usage_error(args, str(exc))
     except ConfigError as exc:
         if exc.source is not None:  # a setting of unocr.toml: not the command's
             raise
         said = str(exc)
         if exc.backend is None or f"the {exc.backend} backend" not in said:
             said = f"invalid option for the {args.backend} backend: {said}"
-        return _usage_error(args, said)
+        return usage_error(args, said)
     except UnocrError:
         raise
     except (TypeError, ValueError) as exc:
-        return _usage_error(
+        return usage_error(
             args, f"invalid option for the {args.backend} backend: {exc}"
         )
     progress = Progress(len(items), show=not args.quiet)

@@ -165,7 +165,7 @@ def _failure(
         scores = None
     return ImageResult(
         id=sample.id,
-        image=str(sample.image),
+        image=os.path.abspath(sample.image),
         ok=False,
         error=error,
         scores=scores,
@@ -184,7 +184,7 @@ def _score(sample_result: Page, sample: Sample, options: ScoringOptions) -> Imag
         return _failure(sample, f"scoring failed: {exc}", options, page=sample_result)
     return ImageResult(
         id=sample.id,
-        image=str(sample.image),
+        image=os.path.abspath(sample.image),
         ok=True,
         latency=t.total,
         decode_seconds=t.decode,
@@ -499,7 +499,7 @@ def compare(
             DatasetInfo(
                 name=d.name,
                 kind=d.kind,
-                path=str(d.path),
+                path=os.path.abspath(d.path),
                 images=len(d),
                 localized=any(s.localized for s in d.samples),
                 normalization=(opts.resolved(d.normalization).normalization_in_force),

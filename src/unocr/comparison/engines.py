@@ -9,7 +9,8 @@ An engine is given as
   ``"rapidocr/tesseract:below=0.9"`` (a cascade). Values are
   read as JSON where they parse (``11``, ``0.5``, ``true``, ``null``,
   ``["en","de"]``) and as plain strings otherwise (``max``);
-- a :class:`~unocr.backends.base.Backend` object, labelled with its name;
+- a :class:`~unocr.backends.base.Backend` object, labelled with its name
+  (its settings, recorded in the results: the options it was built with);
 - a ``(label, backend)`` pair, the backend a spec string or an object.
 
 ``unocr compare -b`` takes the same spec strings.
@@ -18,12 +19,14 @@ An engine is given as
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from unocr.backends.base import Backend
+from unocr.backends.options import is_secret, shown_value
 from unocr.errors import ComparisonError
 
 __all__ = ["EngineInput", "EngineSpec", "engine_specs", "parse_engine_spec"]
@@ -41,9 +44,10 @@ class EngineSpec:
         label: How the engine is shown in tables, reports and results.
         name: The registered engine name (``None`` for a given object whose
             name is unknown).
-        options: Constructor options for ``unocr.get_backend``.
-        backend: A backend object given by the caller (then ``options`` is
-            empty and the caller keeps ownership: it is not closed).
+        options: Constructor options for ``unocr.get_backend``; for a
+            backend object, those it was built with (recorded, not used).
+        backend: A backend object given by the caller (the caller keeps
+            ownership: it is not closed).
     """
 
     label: str
@@ -52,15 +56,36 @@ class EngineSpec:
     backend: Backend | None = field(default=None, compare=False)
 
     def settings(self) -> dict[str, Any]:
-        """The options as a plain-JSON dict (values that are not JSON as text)."""
-        out: dict[str, Any] = {}
-        for key, value in self.options.items():
-            try:
-                json.dumps(value)
-            except (TypeError, ValueError):
-                value = repr(value)
-            out[key] = value
-        return out
+        """The options as a plain-JSON dict, as results record them.
+
+        Paths are recorded as text, other values that are not JSON by their
+        ``repr`` (built-in types) or their type alone (other objects); a
+        secret (an option, or a key of a dict option, whose name says so:
+        an API key, a token, a password, credentials) only by its type, as
+        :func:`~unocr.backends.options.shown_value` shows it.
+        """
+        return {key: _recorded(key, value) for key, value in self.options.items()}
+
+
+def _recorded(key: str, value: Any) -> Any:
+    """``value`` of option ``key`` as :meth:`EngineSpec.settings` records it."""
+    if is_secret(key):
+        return shown_value(key, value)
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return {k: _recorded(k, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_recorded(key, v) for v in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        # An object's repr may hold anything (a key inside client options):
+        # a built-in value as its repr, another object by its type alone.
+        if type(value).__module__ == "builtins":
+            return repr(value)
+        return f"a {type(value).__qualname__} object"
+    return value
 
 
 EngineInput: TypeAlias = str | Backend | tuple[str, "str | Backend"]
@@ -134,13 +159,23 @@ def parse_engine_spec(text: str, *, label: str | None = None) -> EngineSpec:
     return EngineSpec(label=label or own_label or default, name=name, options=options)
 
 
+def _given(backend: Backend, label: str | None = None) -> EngineSpec:
+    """The spec of a backend object: its name and the options it was built with."""
+    from unocr.executors import BackendSpec
+
+    return EngineSpec(
+        label=label or backend.name or type(backend).__name__,
+        name=backend.name or None,
+        options=BackendSpec.of(backend).options,
+        backend=backend,
+    )
+
+
 def _one(item: EngineInput) -> EngineSpec:
     if isinstance(item, str):
         return parse_engine_spec(item)
     if isinstance(item, Backend):
-        return EngineSpec(
-            label=item.name or type(item).__name__, name=item.name or None, backend=item
-        )
+        return _given(item)
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
         label, what = item
         if not label.strip():
@@ -148,7 +183,7 @@ def _one(item: EngineInput) -> EngineSpec:
         if isinstance(what, str):
             return parse_engine_spec(what, label=label.strip())
         if isinstance(what, Backend):
-            return EngineSpec(label=label.strip(), name=what.name or None, backend=what)
+            return _given(what, label.strip())
     raise ComparisonError(
         f"cannot compare {item!r}: give an engine name or spec ('tesseract:psm=11'), "
         "a Backend object, or a (label, name-or-backend) pair",

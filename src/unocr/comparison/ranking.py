@@ -76,6 +76,24 @@ def _what(run: RunResult, localized: bool) -> str:
     return f"CER {s.cer if s.cer is not None else float('nan'):.3f}"
 
 
+def _nothing_right(localized: bool, engines: int) -> str:
+    """What to say when no engine's accuracy is above zero."""
+    one = engines == 1
+    if localized:
+        why = (
+            "it read no region right (E2E hmean 0.000)"
+            if one
+            else "none read a region right (E2E hmean 0.000 for each)"
+        )
+    else:
+        why = (
+            "it did no better than an empty page (CER 1.000 or more)"
+            if one
+            else "none did better than an empty page (CER 1.000 or more for each)"
+        )
+    return f"No engine is most accurate: {why}."
+
+
 def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
     """A plain-language recommendation for one dataset.
 
@@ -85,14 +103,21 @@ def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
 
     Returns:
         Which engine is most accurate, which is fastest and which gives the
-        best accuracy per second, with the figures behind each claim.
+        best accuracy per second, with the figures behind each claim. Where
+        no engine's accuracy is above zero (none read a region right, or
+        none did better than an empty page), none is named most accurate
+        and accuracy per second is left out.
     """
     usable = [r for r in runs if _usable(r) and accuracy(r, localized) is not None]
     if not usable:
         return "No engine read enough of this dataset to recommend one."
     ranked = rank_runs(usable, localized)
     best = ranked[0]
-    parts = [f"Most accurate: {best.backend} ({_what(best, localized)})."]
+    read_any = any(accuracy(r, localized) for r in usable)
+    if read_any:
+        parts = [f"Most accurate: {best.backend} ({_what(best, localized)})."]
+    else:  # all at zero: naming one would single out a tie of nothing
+        parts = [_nothing_right(localized, len(usable))]
     timed = [r for r in usable if r.speed.median_latency is not None]
     if timed:
         fast = min(timed, key=lambda r: r.speed.median_latency or 0.0)
@@ -106,7 +131,7 @@ def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
             key=lambda item: item[0],
             default=(None, None),
         )
-        if top is not None and value is not None:
+        if top is not None and value is not None and read_any:
             parts.append(
                 f"Best accuracy per second: {top.backend} ({value:.3g} per second)."
             )

@@ -182,7 +182,7 @@ def _accuracy_table(runs: list[RunResult], localized: bool) -> str:
     for rank, r in enumerate(runs, start=1):
         out = [
             f"<td>{rank}</td><td class=t>{_e(r.backend)}{_settings(r)}</td>",
-            f"<td>{r.ok}</td><td>{r.failed}</td>",
+            f"<td>{len(r.images)}</td><td>{r.failed}</td>",
         ]
         for _, key, _lower, counts, _support in cells:
             v = getattr(r.scores, key)
@@ -507,6 +507,28 @@ def _setup(result: CompareResult) -> str:
     )
 
 
+def _failure_rule(result: CompareResult) -> str:
+    """How the figures count failed images: as empty pages, or (older files) not.
+
+    Merged results share one rule (:func:`~unocr.comparison.merge_results`
+    refuses to mix them), so a run with failures that left them out says it
+    for the whole report.
+    """
+    if any(r.failed and not r.failures_scored for r in result.runs):
+        return (
+            "Images an engine failed on are left out of its rates, as the older "
+            "unocr that saved these results scored them (so an engine that fails "
+            "where it would miss looks better than it is; run it again with this "
+            "version to count them as empty pages); speed figures leave them out "
+            "too. The images column counts every image, failed ones included."
+        )
+    return (
+        "An image an engine failed on counts in its rates as an empty page (no "
+        "detections, no text: all its ground truth missed), as the official ICDAR "
+        "scripts score an image without a result; speed figures leave it out."
+    )
+
+
 def render_html(
     result: CompareResult, *, previews: int = 3, notes: list[str] | None = None
 ) -> str:
@@ -566,10 +588,8 @@ def render_html(
         "in reading order; BoW WER: WER with word order ignored, so the gap "
         "between WER and BoW WER is what reading order costs; matched CER: over "
         "matched pairs only. Engines are ranked by E2E hmean (by CER on "
-        "text-only data). An image an engine failed on counts in its rates as "
-        "an empty page (no detections, no text: all its ground truth missed), "
-        "as the official ICDAR scripts score an image without a result; speed "
-        "figures leave it out. Latency: decode + engine + convert per image "
+        f"text-only data). {_failure_rule(result)} Latency: decode + engine + "
+        "convert per image "
         "read; load time measured separately. Bold: best of the dataset, only "
         f"for rates resting on at least {MIN_SUPPORT} items and on at least "
         "half as many as the best-supported engine's.</p>"

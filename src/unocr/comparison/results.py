@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from unocr.comparison import _paths
 from unocr.errors import ComparisonError
 from unocr.geometry import Geometry
 from unocr.metrics import Normalization, PageScores, Scores, ScoringOptions, SpeedStats
@@ -37,7 +39,9 @@ class ImageResult:
 
     Attributes:
         id: The sample's id.
-        image: Path of the image.
+        image: Path of the image: absolute in a run's result; as a results
+            file holds it where that could not be placed (see
+            :func:`load_result`).
         ok: ``False`` if the engine (or the evaluation) failed on it.
         error: The failure's message, or ``None``.
         latency: Seconds for this image (decode + engine + convert), or
@@ -264,9 +268,10 @@ class DatasetInfo:
     """What was evaluated.
 
     Attributes:
-        name: ``kind:folder`` label used in tables.
+        name: ``kind:folder`` label used in tables (the folder's own name,
+            whatever folder the run was made in).
         kind: The loader's name.
-        path: The folder.
+        path: The folder (absolute, as :attr:`ImageResult.image`).
         images: Number of samples scored.
         localized: Whether the ground truth has coordinates.
         normalization: The text normalisation used for it (the dataset's
@@ -362,43 +367,99 @@ class CompareResult:
                 return r
         raise KeyError(f"no run of {backend!r} on {dataset!r}")
 
-    def to_dict(self, *, pages: bool = True) -> dict[str, Any]:
+    def to_dict(
+        self,
+        *,
+        pages: bool = True,
+        relative_to: str | os.PathLike[str] | None = None,
+    ) -> dict[str, Any]:
         """Plain-JSON dict (schema ``unocr.compare/3``), per-image figures included.
 
         Args:
             pages: Include each engine page kept (``keep_pages``), so a report
                 built from the saved result draws the detections.
+            relative_to: The folder the data is written to: image and dataset
+                paths are given relative to it, and the top-level
+                ``"paths_relative_to": "file"`` says so
+                (:mod:`unocr.comparison._paths`). ``None``: as they are
+                (absolute in a run's result).
         """
-        out = {
+        result = self
+        if relative_to is not None:
+            folder = relative_to
+            result = self._placed(lambda path: _paths.written(path, folder))
+        head: dict[str, Any] = {
             "schema": SCHEMA,
-            "version": self.version,
-            "created": self.created,
-            "backends": list(self.backends),
-            "languages": None if self.languages is None else list(self.languages),
-            "workers": self.workers,
-            "options": self.options.to_dict(),
-            "datasets": [d.to_dict() for d in self.datasets],
-            "skipped": [s.to_dict() for s in self.skipped],
-            "runs": [r.to_dict(pages=pages) for r in self.runs],
+            "version": result.version,
+            "created": result.created,
+        }
+        if relative_to is not None:
+            head[_paths.KEY] = _paths.FILE
+        out = {
+            **head,
+            "backends": list(result.backends),
+            "languages": None if result.languages is None else list(result.languages),
+            "workers": result.workers,
+            "options": result.options.to_dict(),
+            "datasets": [d.to_dict() for d in result.datasets],
+            "skipped": [s.to_dict() for s in result.skipped],
+            "runs": [r.to_dict(pages=pages) for r in result.runs],
         }
         cleaned: dict[str, Any] = _clean(out)
         return cleaned
 
-    def to_json(self, *, indent: int | None = 2, pages: bool = True) -> str:
-        """The :meth:`to_dict` data as strict JSON text."""
-        return json_text(self.to_dict(pages=pages), indent=indent, allow_nan=False)
+    def to_json(
+        self,
+        *,
+        indent: int | None = 2,
+        pages: bool = True,
+        relative_to: str | os.PathLike[str] | None = None,
+    ) -> str:
+        """The :meth:`to_dict` data as strict JSON text (same arguments)."""
+        return json_text(
+            self.to_dict(pages=pages, relative_to=relative_to),
+            indent=indent,
+            allow_nan=False,
+        )
+
+    def _placed(self, place: Callable[[str], str]) -> CompareResult:
+        """A copy with ``place`` applied to every image and dataset path."""
+        runs = tuple(
+            replace(
+                run,
+                images=tuple(replace(im, image=place(im.image)) for im in run.images),
+            )
+            for run in self.runs
+        )
+        datasets = tuple(replace(d, path=place(d.path)) for d in self.datasets)
+        return replace(self, runs=runs, datasets=datasets)
 
     def table(self) -> str:
         """The engine x dataset summary as an aligned plain-text table."""
         return format_table(self)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write :meth:`to_json` to ``path`` (UTF-8); :func:`load_result` reads it."""
-        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+        """Write :meth:`to_json` to ``path`` (UTF-8); :func:`load_result` reads it.
+
+        Image and dataset paths are written relative to the file's folder, so
+        the file finds them wherever it is read from, and after it moves
+        together with them.
+        """
+        target = Path(path)
+        text = self.to_json(relative_to=target.parent)
+        target.write_text(text + "\n", encoding="utf-8")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CompareResult:
+    def from_dict(
+        cls, data: dict[str, Any], *, folder: str | os.PathLike[str] | None = None
+    ) -> CompareResult:
         """The inverse of :meth:`to_dict`.
+
+        Args:
+            data: What :meth:`to_dict` returned.
+            folder: The folder of the file ``data`` was read from: relative
+                image and dataset paths are placed from it (as
+                :func:`load_result` says). ``None``: kept as written.
 
         Raises:
             ComparisonError: Not a comparison result of a schema this version
@@ -420,7 +481,7 @@ class CompareResult:
                 for k, v in (("languages", languages), ("workers", workers))
                 if v is not None
             }
-            return cls(
+            result = cls(
                 backends=tuple(data["backends"]),
                 datasets=tuple(DatasetInfo.from_dict(d) for d in data["datasets"]),
                 runs=tuple(RunResult.from_dict({**shared, **r}) for r in data["runs"]),
@@ -431,6 +492,12 @@ class CompareResult:
                 created=str(data.get("created", "")),
                 version=str(data.get("version", "")),
             )
+            if folder is None:
+                return result
+            marked = data.get(_paths.KEY) == _paths.FILE
+            return result._placed(
+                lambda path: _paths.located(path, folder, marked=marked)
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ComparisonError(
                 f"comparison result is incomplete or damaged ({type(exc).__name__}: "
@@ -438,8 +505,10 @@ class CompareResult:
             ) from exc
 
     @classmethod
-    def from_json(cls, text: str) -> CompareResult:
-        """Parse :meth:`to_json` output.
+    def from_json(
+        cls, text: str, *, folder: str | os.PathLike[str] | None = None
+    ) -> CompareResult:
+        """Parse :meth:`to_json` output (``folder``: as :meth:`from_dict`).
 
         Raises:
             ComparisonError: Not JSON, or not a comparison result.
@@ -450,7 +519,7 @@ class CompareResult:
             raise ComparisonError(
                 f"comparison result is not JSON (line {exc.lineno}: {exc.msg})"
             ) from exc
-        return cls.from_dict(data)
+        return cls.from_dict(data, folder=folder)
 
 
 def load_result(path: str | os.PathLike[str]) -> CompareResult:
@@ -462,6 +531,12 @@ def load_result(path: str | os.PathLike[str]) -> CompareResult:
     Returns:
         The result, with every figure and the engine pages that were saved
         (the ground truth is not saved: ``ImageResult.truth`` is ``None``).
+        Image and dataset paths are absolute, placed from the file's folder
+        where the file says its paths start there (it was written with
+        :meth:`CompareResult.save`); in a file without that mark (an older
+        unocr's), relative to the folder of its run, a path is taken from
+        the current folder where it exists there, else from the file's
+        folder, else kept as written.
 
     Raises:
         ComparisonError: The file cannot be read or is not a result (the
@@ -474,7 +549,7 @@ def load_result(path: str | os.PathLike[str]) -> CompareResult:
             f"cannot read {os.fspath(path)!r}: {exc}", item=str(path)
         ) from exc
     try:
-        return CompareResult.from_json(text)
+        return CompareResult.from_json(text, folder=Path(path).parent)
     except ComparisonError as exc:
         raise ComparisonError(
             f"{os.fspath(path)}: {exc.message}", item=str(path)

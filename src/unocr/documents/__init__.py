@@ -299,6 +299,7 @@ def page_refs(
     options: DocumentOptions = DocumentOptions(),
     *,
     every_frame: bool = False,
+    documents_only: bool = False,
 ) -> tuple[list[PageRef] | None, Any]:
     """The pages of a document input.
 
@@ -313,6 +314,10 @@ def page_refs(
         options: Page selection, password and limits.
         every_frame: Expand every multi-frame image (GIF, WebP...), not only
             PDFs and TIFFs, also without a page selection.
+        documents_only: Apply ``options.pages`` only to what is a document
+            without it, a PDF or a multi-page TIFF; any other input (a
+            single image, a one-page TIFF, a GIF) is read as it is, as
+            ``unocr read --pages`` does over a folder of mixed files.
 
     Returns:
         (references, item): the selected pages' references, or ``None`` when
@@ -336,7 +341,8 @@ def page_refs(
         check_page_limit(selected, count, options.max_pages, name)
         indices = select_pages(options.pages, count, name)
         return [PageRef(data, name, i, "pdf", options) for i in indices], data
-    selecting = options.pages is not None
+    # whether the selection makes any image a document (of one page or more)
+    selecting = options.pages is not None and not documents_only
     if kind is None and not (every_frame or selecting):
         return None, data
     if isinstance(data, io.BytesIO):
@@ -353,7 +359,10 @@ def page_refs(
 
 
 def expand(
-    items: Iterable[Any], options: DocumentOptions = DocumentOptions()
+    items: Iterable[Any],
+    options: DocumentOptions = DocumentOptions(),
+    *,
+    documents_only: bool = False,
 ) -> list[Any]:
     """Replace every document input by its pages' references, in order.
 
@@ -363,6 +372,8 @@ def expand(
     Args:
         items: Inputs as :func:`unocr.read_many` accepts them.
         options: Page selection, password and limits for every document.
+        documents_only: Select pages only of PDFs and multi-page TIFFs;
+            read any other image as it is (see :func:`page_refs`).
 
     Returns:
         The inputs, each document replaced by its pages.
@@ -370,7 +381,7 @@ def expand(
     out: list[Any] = []
     for item in items:
         try:
-            refs, data = page_refs(item, options)
+            refs, data = page_refs(item, options, documents_only=documents_only)
         except UnocrError as err:
             out.append(FailedInput(describe(item), err))
             continue

@@ -11,7 +11,9 @@ embedding a real font. Every character advances half an em; each word's font
 size is its box height and its horizontal scaling (``Tz``) stretches it to
 its box width, with the baseline along the word's bottom edge (rotated for
 quads and rotated boxes), so a viewer's selection and a text extractor's
-boxes lie on the words in the image.
+boxes lie on the words in the image. Right-to-left words are written as
+Tesseract writes them, in logical order under a mirrored text matrix, so
+PDF readers copy them in logical order (see :func:`_word_ops`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
+from unocr._direction import is_rtl
 from unocr.documents.pdf import require_pdf_library
 from unocr.errors import DocumentError, FormatError
 from unocr.model import Word
@@ -201,14 +204,33 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _show(matrix: tuple[float, ...], data: bytes) -> str:
+    """Operators setting the text matrix and showing the character codes."""
+    return " ".join(map(_num, matrix)) + f" Tm <{data.hex().upper()}> Tj"
+
+
 def _word_ops(
     word: Word, sx: float, sy: float, height_pt: float, codes: _Codes
 ) -> str | None:
     """Content-stream operators drawing one word invisibly over its box.
 
-    A space follows the word (beyond its box), so that text extracted from
-    the page has its words apart, also where one line ends level with the
-    next line's start.
+    A space follows the word (beyond its box, after its end), so that text
+    extracted from the page has its words apart, also where one line ends
+    level with the next line's start.
+
+    A right-to-left word (Hebrew, Arabic...) is written as Tesseract writes
+    it: its characters in logical order under a text matrix whose x axis is
+    mirrored, so they run from the box's right end leftwards. Readers that
+    take the glyphs' positions for the visual order (PDFium) and readers
+    that keep the content stream's order (pdfminer.six) then both read it in
+    logical order; written left to right, PDFium would reverse it. Its space,
+    left of the box, is a text object of its own: PDFium separates two text
+    objects only where the first does not end in a space, and the word's
+    last glyph would be that space, on the side away from a word to its
+    right. A word of one character reads the same either way and is written
+    left to right, its space in the same object: PDFium drops a text object
+    of one glyph that has no ink in the font it substitutes (a Hebrew letter
+    alone, or that separate space, harmlessly).
     """
     text = word.text.strip()
     if not text:
@@ -225,14 +247,14 @@ def _word_ops(
         return None
     cos, sin = (x1 - x0) / width, (y1 - y0) / width
     data = codes.encode(text)
-    n_chars = len(data) // 2
-    data += codes.encode(" ")
-    scale = 100.0 * width / (n_chars * size * _ADVANCE / 1000.0)
-    return (
-        f"/F0 {_num(size)} Tf {_num(scale)} Tz "
-        f"{_num(cos)} {_num(sin)} {_num(-sin)} {_num(cos)} {_num(x0)} {_num(y0)} Tm "
-        f"<{data.hex().upper()}> Tj"
-    )
+    space = codes.encode(" ")
+    scale = 100.0 * width / (len(data) // 2 * size * _ADVANCE / 1000.0)
+    font = f"/F0 {_num(size)} Tf {_num(scale)} Tz "
+    if len(data) == 2 or not is_rtl(text):
+        return font + _show((cos, sin, -sin, cos, x0, y0), data + space)
+    mirrored = (-cos, -sin, -sin, cos)
+    ops = [_show((*mirrored, x1, y1), data), _show((*mirrored, x0, y0), space)]
+    return font + " ".join(ops)
 
 
 def _page_dpi(page: Page, loaded: LoadedImage) -> tuple[float, float]:

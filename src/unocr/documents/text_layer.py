@@ -14,7 +14,17 @@ is shown) gives the direction its line runs in, or the direction across it for
 letters stacked one below the other (vertical writing). Characters and words
 are ordered along it, and lines follow the page's reading order for the
 direction most characters run in (:func:`unocr.model.layout.group_lines`).
-Lines holding right-to-left script keep PDFium's order, their logical order.
+In lines holding right-to-left script, each word keeps PDFium's order of its
+characters, its logical order, and the words are put in logical order as the
+page model orders words shown left to right (a right-to-left line from its
+right end, a run of left-to-right words in it from the run's left end).
+
+PDFium counts UTF-16 code units: a character beyond U+FFFF comes as its two
+surrogate halves, which are joined into the one character; a half without
+its partner becomes U+FFFD, the replacement character. A mirrored text
+matrix (glyphs advancing leftwards, as Tesseract and :func:`unocr.save_pdf`
+write right-to-left words) has its baseline the other way round, so its
+glyphs stand upright.
 """
 
 from __future__ import annotations
@@ -22,9 +32,10 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from unocr._direction import mostly_rtl, rtl_balance, rtl_order
 from unocr.geometry import Box, enclosing_box
 from unocr.model import Line, Symbol, Word
 from unocr.model.layout import group_lines
@@ -35,6 +46,8 @@ _LINE_BREAKS = frozenset("\r\n\u2028\u2029")
 _RIGHT_TO_LEFT = frozenset(("R", "AL"))  # Unicode bidirectional classes
 
 _INVISIBLE = 3  # text render mode 3: neither filled nor stroked (OCR layers)
+_HIGH_HALF, _LOW_HALF = (0xD800, 0xDBFF), (0xDC00, 0xDFFF)  # UTF-16 surrogates
+_REPLACEMENT = 0xFFFD
 
 ToPixels = Callable[[float, float], tuple[float, float]]
 Vector = tuple[float, float]
@@ -60,9 +73,19 @@ def _char_box(
 
 
 def _baseline(raw: Any, handle: Any, index: int, to_pixels: ToPixels) -> Vector:
-    """Unit vector along a character's baseline, in the rendered page's pixels."""
+    """Unit vector along a character's baseline, in the rendered page's pixels.
+
+    A mirrored text matrix (negative determinant) draws glyphs leftwards of
+    their origin, as right-to-left text is written (by Tesseract and
+    :func:`unocr.save_pdf`): its glyphs stand upright and the baseline runs
+    against the matrix's x axis.
+    """
     m = raw.FS_MATRIX()
-    a, b = (m.a, m.b) if raw.FPDFText_GetMatrix(handle, index, m) else (1.0, 0.0)
+    a, b = 1.0, 0.0
+    if raw.FPDFText_GetMatrix(handle, index, m):
+        a, b = float(m.a), float(m.b)
+        if m.a * m.d - m.b * m.c < 0:
+            a, b = -a, -b
     x0, y0 = to_pixels(0.0, 0.0)
     x1, y1 = to_pixels(float(a), float(b))
     norm = math.hypot(x1 - x0, y1 - y0)
@@ -93,12 +116,25 @@ def _run_direction(symbols: Sequence[Symbol], baseline: Vector) -> Vector:
 
 
 def _line(words: list[list[Symbol]], direction: Vector) -> Line:
-    """A line of the words, characters and words ordered along ``direction``."""
+    """A line of the words, characters and words ordered along ``direction``.
+
+    In a line holding right-to-left script, each word keeps PDFium's order of
+    its characters, and the words are taken as shown along ``direction`` and
+    put in logical order as the page model orders them
+    (:func:`~unocr._direction.rtl_order`): PDFium's own order splits a run of
+    left-to-right words ("New York") in a right-to-left line.
+    """
     text = "".join(s.text for word in words for s in word)
-    if not any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text):
+    rtl = any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text)
+    if not rtl:
         words = [_sorted(word, _along(word, direction)) for word in words]
-        middles = [sum(_along(word, direction)) / len(word) for word in words]
-        words = _sorted(words, middles)
+    middles = [sum(_along(word, direction)) / len(word) for word in words]
+    words = _sorted(words, middles)
+    if rtl:
+        texts = ["".join(s.text for s in word) for word in words]
+        balance = rtl_balance(texts)
+        if balance is not None and mostly_rtl(balance):
+            words = [words[i] for i in rtl_order(texts, balance)]
     return Line.from_words(
         [
             Word(
@@ -125,6 +161,29 @@ def _reading_order(runs: list[tuple[list[list[Symbol]], Vector]]) -> list[Line]:
         return []
     angle = float(votes.most_common(1)[0][0])
     return [line for block in group_lines(lines, angle=angle) for line in block.lines]
+
+
+def _code_points(raw: Any, handle: Any, count: int) -> Iterator[tuple[int, int]]:
+    """Each character's index and code point, surrogate halves joined.
+
+    PDFium counts UTF-16 code units: a character beyond U+FFFF (an emoji, a
+    rare CJK ideograph) is two entries, its surrogate halves, both with the
+    character's box. They become one character, at the first half's index.
+    A half without its partner is no character: it becomes U+FFFD, the
+    replacement character, so the text stays encodable and keeps its place.
+    """
+    i = 0
+    while i < count:
+        index, code = i, raw.FPDFText_GetUnicode(handle, i)
+        i += 1
+        if _HIGH_HALF[0] <= code <= _HIGH_HALF[1] and i < count:
+            low = raw.FPDFText_GetUnicode(handle, i)
+            if _LOW_HALF[0] <= low <= _LOW_HALF[1]:
+                code = 0x10000 + ((code - _HIGH_HALF[0]) << 10) + (low - _LOW_HALF[0])
+                i += 1
+        if _HIGH_HALF[0] <= code <= _LOW_HALF[1]:
+            code = _REPLACEMENT
+        yield index, code
 
 
 def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
@@ -160,8 +219,7 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
         baseline = None
 
     handle = textpage.raw
-    for i in range(textpage.count_chars()):
-        code = raw.FPDFText_GetUnicode(handle, i)
+    for i, code in _code_points(raw, handle, textpage.count_chars()):
         char = chr(code) if 0 < code < 0x110000 else ""
         if char in _LINE_BREAKS and char:
             end_line()

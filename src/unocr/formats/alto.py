@@ -19,18 +19,34 @@ the word (ALTO's ``CONTENT`` of a glyph is exactly one character).
 
 Reading: ``TextBlock`` (also inside ``ComposedBlock``) -> block,
 ``TextLine`` -> line, ``String`` -> word, ``Glyph`` -> symbol, ``HYP`` ends
-the line's text. Only ``MeasurementUnit`` ``pixel`` is read: ``mm10`` and
-``inch1200`` need the scan resolution, which ALTO does not hold.
+the line's text. The page's spaces are read in reading order: ``TopMargin``
+(a running head), ``LeftMargin``, ``PrintSpace`` (the body), ``RightMargin``,
+``BottomMargin`` (a footer), whatever their order in the file (the schema
+puts ``PrintSpace`` last). A line or block takes its box (or ``Shape``)
+grown where needed to enclose its children, and its words' mean confidence
+(ALTO has none for lines and blocks), as Tesseract's TSV reads. Only
+``MeasurementUnit`` ``pixel`` is read: ``mm10`` and ``inch1200`` need the
+scan resolution, which ALTO does not hold.
+
+Several pages in one document (:func:`state_pages`): where they differ in
+engine, languages or file, each ``Page`` names its own ``Processing``
+(``PROCESSINGREFS``), whose settings hold its backend, languages and, where
+the files differ, its file name (``sourceImageInformation`` holds one name
+per document).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from unocr.errors import FormatError
 from unocr.formats._numbers import finite_number, fmt_num, page_size
+from unocr.formats._parents import as_reported
 from unocr.formats._source import file_name, page_index, read_source
-from unocr.formats._text import clean_text, is_rtl
+from unocr.formats._text import clean_text, is_rtl, symbols_fit
 from unocr.formats._xml import (
     NsReader,
     language_code,
@@ -53,7 +69,14 @@ from unocr.model.elements import languages_in, words_text
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
 
-__all__ = ["ALTO_NAMESPACES", "NS_V4", "SCHEMA_LOCATION", "dumps", "loads"]
+__all__ = [
+    "ALTO_NAMESPACES",
+    "NS_V4",
+    "SCHEMA_LOCATION",
+    "dumps",
+    "loads",
+    "state_pages",
+]
 
 NS_V4 = "http://www.loc.gov/standards/alto/ns-v4#"
 SCHEMA_LOCATION = f"{NS_V4} http://www.loc.gov/alto/v4/alto-4-4.xsd"
@@ -68,6 +91,11 @@ ALTO_NAMESPACES = (
     "http://schema.ccs-gmbh.com/ALTO",
     "",
 )
+
+#: A page's spaces in reading order: head, left margin, body, right, footer.
+_SPACES = ("TopMargin", "LeftMargin", "PrintSpace", "RightMargin", "BottomMargin")
+# Characters escaped in a file name among the processing settings.
+_SETTING_ESCAPES = re.compile(r"[%;\s]")
 
 
 # --------------------------------------------------------------------- writing
@@ -93,12 +121,31 @@ def _shape(parent: Any, geometry: Geometry) -> None:
     poly.set("POINTS", " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in points))
 
 
-def _glyphs_fit(word: Word) -> bool:
-    return (
-        bool(word.symbols)
-        and all(len(clean_text(s.text)) == 1 for s in word.symbols)
-        and "".join(s.text for s in word.symbols) == word.text
-    )
+def _processing(desc: Any, ident: str, page: Page, file: str | None = None) -> None:
+    """A ``Processing`` step of unocr: the page's backend, languages and file.
+
+    The settings read ``backend=NAME; languages=A,B; file=NAME``, each only
+    where the page has one; ``file`` only where asked (``%``, ``;`` and
+    white space in it percent-encoded).
+    """
+    etree = lxml_etree()
+    proc = etree.SubElement(desc, f"{{{NS_V4}}}Processing")
+    proc.set("ID", ident)
+    etree.SubElement(proc, f"{{{NS_V4}}}processingCategory").text = "contentGeneration"
+    settings = []
+    if page.backend:
+        settings.append(f"backend={page.backend}")
+    if page.languages:
+        settings.append(f"languages={','.join(page.languages)}")
+    if file is not None:
+        escaped = _SETTING_ESCAPES.sub(lambda m: quote(m.group()), clean_text(file))
+        settings.append(f"file={escaped}")
+    if settings:
+        etree.SubElement(proc, f"{{{NS_V4}}}processingStepSettings").text = clean_text(
+            "; ".join(settings)
+        )
+    software = etree.SubElement(proc, f"{{{NS_V4}}}processingSoftware")
+    etree.SubElement(software, f"{{{NS_V4}}}softwareName").text = "unocr"
 
 
 def dumps(page: Page) -> str:
@@ -125,18 +172,7 @@ def dumps(page: Page) -> str:
     image = file_name(page)
     if image is not None:
         sub(sub(desc, "sourceImageInformation"), "fileName").text = clean_text(image)
-    proc = sub(desc, "Processing")
-    proc.set("ID", "processing_1")
-    sub(proc, "processingCategory").text = "contentGeneration"
-    settings = []
-    if page.backend:
-        settings.append(f"backend={page.backend}")
-    if page.languages:
-        settings.append(f"languages={','.join(page.languages)}")
-    if settings:
-        sub(proc, "processingStepSettings").text = clean_text("; ".join(settings))
-    software = sub(proc, "processingSoftware")
-    sub(software, "softwareName").text = "unocr"
+    _processing(desc, "processing_1", page)
     layout = sub(root, "Layout")
     page_el = sub(layout, "Page")
     page_el.set("ID", "page_1")
@@ -195,7 +231,7 @@ def dumps(page: Page) -> str:
                 if word_lang and word_lang != line_lang:
                     string.set("LANG", word_lang)
                 _shape(string, word.geometry)
-                if _glyphs_fit(word):
+                if symbols_fit(word, one_character=True):
                     for g, symbol in enumerate(word.symbols, start=1):
                         glyph = sub(string, "Glyph")
                         glyph.set("ID", f"glyph_{b}_{n}_{w}_{g}")
@@ -206,6 +242,47 @@ def dumps(page: Page) -> str:
                         _shape(glyph, symbol.geometry)
     text = etree.tostring(root, encoding="unicode", pretty_print=True)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}'
+
+
+def state_pages(root: Any, pages: Sequence[Page]) -> None:
+    """State each page's engine, languages and file in a multi-page ALTO document.
+
+    Pages that share all three are described once, as one page is. Otherwise
+    each ``Page`` names its own ``Processing`` step (``PROCESSINGREFS``), whose
+    settings hold its backend and languages, and its file name where the
+    pages' files differ: ``sourceImageInformation`` then names none, as ALTO
+    holds one file name per document.
+
+    Args:
+        root: The document, one ``Layout/Page`` per page, in order; its
+            ``Description`` is the first page's.
+        pages: The pages written there.
+
+    Raises:
+        FormatError: Not one ``Page`` per page.
+    """
+    etree = lxml_etree()
+    elements = list(root.iter(f"{{{NS_V4}}}Page"))
+    if len(elements) != len(pages):
+        raise FormatError(
+            f"the ALTO document has {len(elements)} Page elements for "
+            f"{len(pages)} pages: pass one page per Page, in order"
+        )
+    one_file = len({file_name(p) for p in pages}) == 1
+    if one_file and len({(p.backend, p.languages) for p in pages}) == 1:
+        return
+    desc = root.find(f"{{{NS_V4}}}Description")
+    for el in list(desc):
+        if local_name(el) in ("sourceImageInformation", "Processing"):
+            desc.remove(el)
+    shared = file_name(pages[0]) if one_file else None
+    if shared is not None:
+        info = etree.SubElement(desc, f"{{{NS_V4}}}sourceImageInformation")
+        etree.SubElement(info, f"{{{NS_V4}}}fileName").text = clean_text(shared)
+    for n, (el, page) in enumerate(zip(elements, pages, strict=True), start=1):
+        ident = f"processing_{n}"
+        _processing(desc, ident, page, None if one_file else file_name(page))
+        el.set("PROCESSINGREFS", ident)
 
 
 # --------------------------------------------------------------------- reading
@@ -279,11 +356,15 @@ class _Reader(NsReader):
         )
         if not words:
             return None
-        text = words_text(words)
         hyp = el.find(self.q("HYP"))
-        if hyp is not None:
-            text += hyp.get("CONTENT", "")
-        return Line.reported(words, own, text=text, language=language)
+        text = None if hyp is None else words_text(words) + hyp.get("CONTENT", "")
+        return as_reported(
+            Line.from_words(words, text=text),
+            own,
+            confidence=None,
+            language=language,
+            own_confidence=False,
+        )
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
@@ -293,7 +374,13 @@ class _Reader(NsReader):
         )
         if not lines:
             return None
-        return Block.reported(lines, own, language=language)
+        return as_reported(
+            Block.from_lines(lines),
+            own,
+            confidence=None,
+            language=language,
+            own_confidence=False,
+        )
 
 
 def loads(
@@ -358,19 +445,24 @@ def loads(
         b
         for b in (
             reader.block(el, page_box, page_lang)
-            for el in page_el.iter(reader.q("TextBlock"))
+            for space in _in_reading_order(page_el)
+            for el in space.iter(reader.q("TextBlock"))
         )
         if b is not None
     ]
-    backend, languages = _settings(root, reader)
+    backend, languages, image = _settings(root, reader, page_el)
     if backend is None:
         name = root.findtext(f".//{reader.q('softwareName')}") or ""
         if name.lower().startswith("tesseract"):
             backend = "tesseract"
-    image = root.findtext(
-        f"{reader.q('Description')}/{reader.q('sourceImageInformation')}"
-        f"/{reader.q('fileName')}"
-    )
+    if image is None:  # the document's, its white space the layout's
+        image = (
+            root.findtext(
+                f"{reader.q('Description')}/{reader.q('sourceImageInformation')}"
+                f"/{reader.q('fileName')}"
+            )
+            or ""
+        ).strip()
     number = _float(page_el, "PHYSICAL_IMG_NR")
     if from_zero is None:
         from_zero = numbered_from_zero(root)
@@ -382,10 +474,20 @@ def loads(
         backend=backend,
         languages=languages if languages is not None else languages_in(blocks),
         source=read_source(
-            image.strip() if image else None,
+            image,
             int(number) - first if number is not None and number >= first else None,
         ),
     )
+
+
+def _in_reading_order(page_el: Any) -> list[Any]:
+    """The children of a ``Page``, its spaces in reading order (:data:`_SPACES`).
+
+    Anything else a file puts there comes after them, in document order.
+    """
+    children = [el for el in page_el if isinstance(el.tag, str)]
+    rank = {name: n for n, name in enumerate(_SPACES)}
+    return sorted(children, key=lambda el: rank.get(local_name(el), len(_SPACES)))
 
 
 def _content_extent(
@@ -444,16 +546,35 @@ def numbered_from_zero(root: Any) -> bool:
     return False
 
 
-def _settings(root: Any, reader: _Reader) -> tuple[str | None, tuple[str, ...] | None]:
-    for proc in root.iter(reader.q("Processing"), reader.q("OCRProcessing")):
-        if (proc.findtext(f".//{reader.q('softwareName')}") or "").strip() != "unocr":
-            continue
+def _settings(
+    root: Any, reader: _Reader, page_el: Any
+) -> tuple[str | None, tuple[str, ...] | None, str | None]:
+    """The backend, languages and file name unocr wrote for a page.
+
+    From the ``Processing`` the page names (``PROCESSINGREFS``, or the older
+    ``PROCESSING``), else the document's first by unocr.
+
+    Returns:
+        ``(backend, languages, file name)``; languages ``None`` where unocr
+        wrote no step.
+    """
+    steps = [
+        proc
+        for proc in root.iter(reader.q("Processing"), reader.q("OCRProcessing"))
+        if (proc.findtext(f".//{reader.q('softwareName')}") or "").strip() == "unocr"
+    ]
+    refs = (page_el.get("PROCESSINGREFS") or page_el.get("PROCESSING") or "").split()
+    named = [proc for proc in steps if proc.get("ID") in refs]
+    for proc in named or steps:
         text = proc.findtext(f".//{reader.q('processingStepSettings')}") or ""
         values = dict(
             part.strip().split("=", 1) for part in text.split(";") if "=" in part
         )
-        languages = values.get("languages")
-        return values.get("backend") or None, (
-            tuple(x for x in languages.split(",") if x) if languages is not None else ()
+        languages = values.get("languages") or ""
+        file = values.get("file")
+        return (
+            values.get("backend") or None,
+            tuple(x for x in languages.split(",") if x),
+            unquote(file) if file else None,
         )
-    return None, None
+    return None, None, None

@@ -21,13 +21,22 @@ Reading accepts any hOCR (Tesseract, OCRopus, kraken...): paragraphs
 where there are no paragraphs;
 ``ocr_line`` and the other line classes (``ocrx_line``, ``ocr_header``,
 ``ocr_caption``, ``ocr_textfloat``) become lines; ``ocrx_word`` words;
-``ocrx_cinfo``/``ocr_cinfo``/``ocr_glyph`` symbols.
+``ocrx_cinfo``/``ocr_cinfo``/``ocr_glyph`` symbols. A line or block takes
+its ``bbox`` (or ``poly``) grown where needed to enclose its children, and
+its own ``x_wconf`` where the page gives lines or paragraphs one, else its
+words' mean: as Tesseract's TSV reads
+(:func:`unocr.formats._parents.as_reported`).
+
+Several pages in one document (:func:`state_pages`): the ``ocr-system`` and
+``ocr-langs`` metadata state what the pages share (the engine, every
+language), and a page that differs carries its own as ``x_ocr_system`` and
+``x_ocr_langs`` properties of its ``ocr_page``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from unocr.errors import FormatError
@@ -39,8 +48,9 @@ from unocr.formats._numbers import (
     percent_to_confidence,
     whole_number,
 )
+from unocr.formats._parents import as_reported
 from unocr.formats._source import file_name, page_index, read_source
-from unocr.formats._text import clean_text, is_rtl
+from unocr.formats._text import clean_text, is_rtl, symbols_fit
 from unocr.formats._xml import language_code, local_name, lxml_etree, parse_markup
 from unocr.geometry import (
     box_from_corners,
@@ -51,12 +61,19 @@ from unocr.geometry import (
 from unocr.languages import parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
-from unocr.model.elements import languages_in
+from unocr.model.elements import languages_in, mean_confidence
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
 
-__all__ = ["dumps", "loads", "page_elements", "parse_title", "parse_tree"]
+__all__ = [
+    "dumps",
+    "loads",
+    "page_elements",
+    "parse_title",
+    "parse_tree",
+    "state_pages",
+]
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 _DOCTYPE = (
@@ -73,6 +90,9 @@ _AREA_CLASSES = ("ocr_carea", "ocrx_block")  # ocrx_block: kraken
 _LINE_CLASSES = ("ocr_line", "ocrx_line", "ocr_header", "ocr_caption", "ocr_textfloat")
 _WORD_CLASSES = ("ocrx_word", "ocr_word")
 _SYMBOL_CLASSES = ("ocrx_cinfo", "ocr_cinfo", "ocr_glyph")
+# A page's own engine and languages where they differ from the document's.
+_PAGE_SYSTEM = "x_ocr_system"
+_PAGE_LANGS = "x_ocr_langs"
 
 
 # --------------------------------------------------------------------- writing
@@ -111,8 +131,9 @@ def _set_dir(el: Any, text: str, parent_rtl: bool) -> bool:
     return rtl
 
 
-def _symbols_fit(word: Word) -> bool:
-    return bool(word.symbols) and "".join(s.text for s in word.symbols) == word.text
+def _system(backend: str | None) -> str:
+    """The ``ocr-system`` naming unocr and the engine."""
+    return f"unocr {backend}" if backend else "unocr"
 
 
 def dumps(page: Page) -> str:
@@ -136,7 +157,7 @@ def dumps(page: Page) -> str:
     head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
     etree.SubElement(head, f"{{{XHTML_NS}}}title").text = ""
     metas = [
-        ("ocr-system", f"unocr {page.backend}" if page.backend else "unocr"),
+        ("ocr-system", _system(page.backend)),
         ("ocr-capabilities", _CAPABILITIES),
         ("ocr-number-of-pages", "1"),
     ]
@@ -185,7 +206,7 @@ def dumps(page: Page) -> str:
                 word_el.set("title", _title(word.geometry, word.confidence))
                 word_lang = _set_lang(word_el, word.language, line_lang)
                 _set_dir(word_el, word.text, line_rtl)
-                if _symbols_fit(word):
+                if symbols_fit(word):
                     for symbol in word.symbols:
                         sym_el = etree.SubElement(word_el, f"{{{XHTML_NS}}}span")
                         sym_el.set("class", "ocrx_cinfo")
@@ -199,6 +220,47 @@ def dumps(page: Page) -> str:
                     word_el.text = clean_text(word.text)
     body_text = etree.tostring(html, encoding="unicode", pretty_print=True)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{_DOCTYPE}\n{body_text}'
+
+
+def state_pages(root: Any, pages: Sequence[Page]) -> None:
+    """State each page's engine and languages in a multi-page hOCR document.
+
+    ``ocr-system`` names the engine the pages share (plain ``unocr`` where
+    they differ) and ``ocr-langs`` lists every language of any page (the
+    languages the OCR considered, as hOCR defines it). A page whose engine
+    or languages differ from those gets its own as ``x_ocr_system`` and
+    ``x_ocr_langs`` properties (hOCR's engine-specific ``x_`` properties);
+    pages that agree get none, so the document is what one page's would be.
+
+    Args:
+        root: The document, one ``ocr_page`` per page, in order.
+        pages: The pages written there.
+
+    Raises:
+        FormatError: Not one ``ocr_page`` per page.
+    """
+    elements = page_elements(root)
+    if len(elements) != len(pages):
+        raise FormatError(
+            f"the hOCR document has {len(elements)} ocr_page elements for "
+            f"{len(pages)} pages: pass one page per ocr_page, in order"
+        )
+    backends = {p.backend for p in pages}
+    backend = backends.pop() if len(backends) == 1 else None
+    languages = tuple(dict.fromkeys(code for p in pages for code in p.languages))
+    for el in root.iter():
+        if local_name(el) == "meta" and el.get("name") == "ocr-system":
+            el.set("content", clean_text(_system(backend)))
+        elif local_name(el) == "meta" and el.get("name") == "ocr-langs":
+            el.set("content", clean_text(" ".join(languages)))
+    for el, page in zip(elements, pages, strict=True):
+        props = [el.get("title", "")]
+        if page.backend != backend:
+            props.append(f'{_PAGE_SYSTEM} "{_quote_name(_system(page.backend))}"')
+        if page.languages != languages:
+            codes = (language_code(code) for code in page.languages)
+            props.append(" ".join([_PAGE_LANGS, *(c for c in codes if c)]))
+        el.set("title", clean_text("; ".join(props)))
 
 
 # --------------------------------------------------------------------- reading
@@ -252,10 +314,7 @@ def _classes(el: Any) -> set[str]:
 
 
 def _numbers(tokens: list[str], what: str) -> list[float]:
-    try:
-        return [float(t) for t in tokens]
-    except ValueError:
-        raise FormatError(f"hOCR {what} has non-numeric values {tokens!r}") from None
+    return [finite_number(t, f"hOCR {what}") for t in tokens]
 
 
 def _geometry(props: dict[str, list[str]], *, symbol: bool = False) -> Geometry | None:
@@ -284,6 +343,12 @@ def _confidence(props: dict[str, list[str]], *keys: str) -> float | None:
 class _Reader:
     def __init__(self, page_el: Any) -> None:
         self.page_el = page_el
+        # Tesseract gives lines and paragraphs no x_wconf; unocr writes them.
+        parents = _LINE_CLASSES + _BLOCK_CLASSES + _AREA_CLASSES
+        self.own_confidence = any(
+            "x_wconf" in parse_title(el.get("title", ""))
+            for el in _find(page_el, parents)
+        )
 
     def language(self, el: Any) -> str | None:
         node = el
@@ -350,17 +415,29 @@ class _Reader:
                 [], geometry, text=text, confidence=confidence, language=language
             )
             return line.replace(words=(Word.from_line(line),))
-        return Line.reported(words, geometry, confidence=confidence, language=language)
+        return as_reported(
+            Line.from_words(words),
+            geometry,
+            confidence=confidence,
+            language=language,
+            own_confidence=self.own_confidence,
+        )
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
-        if el is None:
-            return Block.from_lines(lines)
+        if el is None:  # lines outside any block: a block made for them
+            block = Block.from_lines(lines)
+            return block.replace(
+                confidence=block.confidence
+                if self.own_confidence
+                else mean_confidence(block.words)
+            )
         props = parse_title(el.get("title", ""))
-        return Block.reported(
-            lines,
+        return as_reported(
+            Block.from_lines(lines),
             _geometry(props),
             confidence=_confidence(props, "x_wconf"),
             language=self.language(el),
+            own_confidence=self.own_confidence,
         )
 
 
@@ -541,7 +618,11 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     else:
         width = height = 0
     languages = _meta(root, "ocr-langs")
+    if _PAGE_LANGS in props:
+        languages = " ".join(props[_PAGE_LANGS])
     system = _meta(root, "ocr-system")
+    if _PAGE_SYSTEM in props:
+        system = _unquote_name(" ".join(props[_PAGE_SYSTEM]).strip('"'))
     image = props.get("image")
     ppageno = props.get("ppageno")
     index = whole_number(ppageno[0], "hOCR page index (ppageno)") if ppageno else None

@@ -1,18 +1,21 @@
 """Several pages in one document: multi-page hOCR and ALTO, text, JSON Lines.
 
 hOCR and ALTO hold any number of pages (``ocr_page`` divs, ``Layout/Page``
-elements), so a whole PDF or TIFF becomes one file. Both state the engine and
-languages once per document (and ALTO the source file), so the pages of one
-document must share them. Element ids get the page number (``word_2_7`` in
-hOCR, ``p2_string_1_1_1`` in ALTO) so they stay unique. Text separates pages
-with a form feed (as Tesseract does) and JSON becomes JSON Lines, one page per
-line. PAGE-XML and TSV describe one page per file: write them page by page.
+elements), so a whole PDF or TIFF becomes one file. Pages may differ in
+engine, languages and file (a PDF's text-layer pages have no engine, a blank
+page no language): each format states what the pages share once and what a
+page has of its own on the page (:func:`unocr.formats.hocr.state_pages`,
+:func:`unocr.formats.alto.state_pages`). Element ids get the page number
+(``word_2_7`` in hOCR, ``p2_string_1_1_1`` in ALTO) so they stay unique.
+Text separates pages with a form feed (as Tesseract does) and JSON becomes
+JSON Lines, one page per line. PAGE-XML and TSV describe one page per file:
+write them page by page.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -59,37 +62,12 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
             json_text(p.to_dict(), separators=(",", ":")) + "\n" for p in pages
         )
     if name in ("hocr", "alto"):
-        _check_shared(pages, name)
         merge = _merge_hocr if name == "hocr" else _merge_alto
-        return merge([dumps(p, name) for p in pages])
+        return merge(pages)
     raise FormatError(
         f"{name} holds one page per file; write the {len(pages)} pages one by one "
         f"(multi-page formats: {', '.join(MULTIPAGE_FORMATS)})"
     )
-
-
-def _check_shared(pages: Sequence[Page], name: str) -> None:
-    """Refuse pages that one hOCR or ALTO document cannot tell apart.
-
-    hOCR and ALTO state the engine and languages once per document, ALTO the
-    source file too: pages that differ there need documents of their own.
-    """
-    from unocr.formats._source import file_name
-
-    fields: list[tuple[str, Callable[[Page], object]]] = [
-        ("backend", lambda p: p.backend),
-        ("languages", lambda p: p.languages),
-    ]
-    if name == "alto":
-        fields.append(("source file", file_name))
-    for what, get in fields:
-        values = {get(p) for p in pages}
-        if len(values) > 1:
-            raise FormatError(
-                f"a {name} document states one {what} for all its pages, but these "
-                f"pages have {len(values)} ({', '.join(sorted(map(repr, values)))}); "
-                "write them to separate documents"
-            )
 
 
 def _tree(text: str) -> Any:
@@ -105,11 +83,13 @@ def _head(text: str) -> str:
     return text[: text.index("<html") if "<html" in text else text.index("<alto")]
 
 
-def _merge_hocr(docs: list[str]) -> str:
+def _merge_hocr(pages: Sequence[Page]) -> str:
+    from unocr.formats import hocr
     from unocr.formats._xml import lxml_etree
     from unocr.formats.hocr import page_elements
 
     etree = lxml_etree()
+    docs = [hocr.dumps(p) for p in pages]
     first = _tree(docs[0])
     body = next(el for el in first.iter() if str(el.tag).endswith("body"))
     for number, doc in enumerate(docs[1:], start=2):
@@ -122,15 +102,18 @@ def _merge_hocr(docs: list[str]) -> str:
     for el in first.iter():
         if str(el.tag).endswith("meta") and el.get("name") == "ocr-number-of-pages":
             el.set("content", str(len(docs)))
+    hocr.state_pages(first, pages)
     return _head(docs[0]) + str(
         etree.tostring(first, encoding="unicode", pretty_print=True)
     )
 
 
-def _merge_alto(docs: list[str]) -> str:
+def _merge_alto(pages: Sequence[Page]) -> str:
+    from unocr.formats import alto
     from unocr.formats._xml import lxml_etree
 
     etree = lxml_etree()
+    docs = [alto.dumps(p) for p in pages]
     first = _tree(docs[0])
     layout = next(el for el in first if str(el.tag).endswith("Layout"))
     for number, doc in enumerate(docs[1:], start=2):
@@ -141,6 +124,7 @@ def _merge_alto(docs: list[str]) -> str:
                 el.set("ID", f"p{number}_{ident}")
         page = next(el for el in tree.iter() if str(el.tag).endswith("}Page"))
         layout.append(page)
+    alto.state_pages(first, pages)
     return _head(docs[0]) + str(
         etree.tostring(first, encoding="unicode", pretty_print=True)
     )

@@ -9,8 +9,11 @@ Every element has ``Coords points`` (its true outline: the four corners of a
 box or quad, the vertices of a polygon, rotated box or mask outline) in whole
 pixels, clamped at 0 (the schema allows no negative coordinates), and its
 text in ``TextEquiv/Unicode`` with ``conf`` (0-1) where unocr has one.
-Languages go in ``primaryLanguage`` (regions, lines) and ``language`` (words)
-as PAGE's English language names (``"German"``), mapped from ISO 639 codes,
+A word's symbols are written as ``Glyph`` elements only when they spell the
+word and each keeps some text once the characters XML cannot hold are
+dropped (a glyph may hold several characters, unlike ALTO's). Languages go
+in ``primaryLanguage`` (regions, lines) and ``language`` (words) as PAGE's
+English language names (``"German"``), mapped from ISO 639 codes,
 written where they differ from the parent's and inherited from the parent
 region (and the page's ``primaryLanguage``) on reading, as PAGE intends;
 glyphs have no language attribute. Right-to-left text gets
@@ -36,7 +39,7 @@ from unocr.formats._numbers import (
     whole_number,
 )
 from unocr.formats._source import file_name, page_index, read_source
-from unocr.formats._text import clean_text, is_rtl
+from unocr.formats._text import clean_text, is_rtl, symbols_fit
 from unocr.formats._xml import (
     NsReader,
     language_code,
@@ -180,7 +183,8 @@ def dumps(page: Page) -> str:
                 if is_rtl(word.text):
                     word_el.set("readingDirection", "right-to-left")
                 coords(word_el, word.geometry)
-                for g, symbol in enumerate(word.symbols, start=1):
+                glyphs = word.symbols if symbols_fit(word) else ()
+                for g, symbol in enumerate(glyphs, start=1):
                     glyph = sub(word_el, "Glyph")
                     glyph.set("id", f"region_{b}_line_{n}_word_{w}_glyph_{g}")
                     coords(glyph, symbol.geometry)

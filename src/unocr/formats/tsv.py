@@ -84,8 +84,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from unocr.errors import FormatError
+from unocr.formats import document_errors
 from unocr.formats._numbers import box_ints, fmt_num, page_size
-from unocr.geometry import Box, enclosing_box
+from unocr.formats._parents import as_reported
+from unocr.geometry import Box
 from unocr.limits import ReadLimits, check_limit
 from unocr.model import Block, Line, Page, Timings, Word
 from unocr.model.elements import mean_confidence
@@ -265,16 +267,18 @@ _E = TypeVar("_E", Line, Block)
 def _with_row(element: _E, row: TsvRow | None, *, row_confidence: bool) -> _E:
     """Make a line/block synthesised from its children the one its row reports.
 
-    It becomes ``native=True`` with the row's box grown to enclose the
-    children, and with ``row_confidence`` the row's own confidence. Without a
-    row it stays as synthesised.
+    With a row it becomes :func:`~unocr.formats._parents.as_reported` with
+    the row's box and, with ``row_confidence``, the row's own confidence.
+    Without a row it stays as synthesised.
     """
     if row is None:
         return element
-    return element.replace(
-        geometry=enclosing_box([row.box, element.geometry]),
-        confidence=row.confidence if row_confidence else element.confidence,
-        native=True,
+    return as_reported(
+        element,
+        row.box,
+        confidence=row.confidence,
+        language=element.language,
+        own_confidence=row_confidence,
     )
 
 
@@ -344,7 +348,9 @@ def page_from_tsv(
         do, unless the file's own rows carry them (see :func:`loads`).
 
     Raises:
-        unocr.errors.FormatError: Malformed TSV or columns, or no size known.
+        unocr.errors.FormatError: Malformed TSV or columns, no size known, or a
+            page or word box beyond the coordinate range (as :func:`loads`).
+        unocr.errors.ModelError: ``width`` or ``height`` is no page size.
     """
     rows = rows_from_data(text) if isinstance(text, Mapping) else parse_tsv(text)
     return page_from_rows(
@@ -487,7 +493,12 @@ def page_from_rows(
         The page.
 
     Raises:
-        unocr.errors.FormatError: No width/height given and no page row.
+        unocr.errors.FormatError: No width/height given and no page row, a
+            page row whose extent is no page size, or a row whose box or
+            text makes no element (a coordinate beyond
+            :data:`unocr.limits.MAX_COORDINATE`).
+        unocr.errors.ModelError: ``width``, ``height`` or another argument
+            makes no page.
     """
     if width is None or height is None:
         page_row = next(
@@ -498,15 +509,20 @@ def page_from_rows(
                 f"Tesseract TSV has no page row (level 1) for page {page_num}; "
                 "pass width= and height="
             )
-        width = page_row.left + page_row.width if width is None else width
-        height = page_row.top + page_row.height if height is None else height
-    return Page.from_blocks(
-        blocks_from_rows(
+        row_size = page_size(
+            page_row.left + page_row.width, page_row.top + page_row.height, "TSV"
+        )
+        width = row_size[0] if width is None else width
+        height = row_size[1] if height is None else height
+    with document_errors("tsv"):
+        blocks = blocks_from_rows(
             rows,
             page_num=page_num,
             language=language,
             parent_confidence=parent_confidence,
-        ),
+        )
+    return Page.from_blocks(
+        blocks,
         width=width,
         height=height,
         backend=backend,

@@ -47,7 +47,13 @@ def box_from_corners(x0: float, y0: float, x1: float, y1: float) -> Box:
         >>> box_from_corners(5, 1, 2, 3)
         Box(x0=2.0, y0=1.0, x1=5.0, y1=3.0)
     """
-    return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    # Swapped only where the order is known: a NaN compares false either way,
+    # so it reaches Box, which refuses it (min and max would drop it).
+    if x1 < x0:
+        x0, x1 = x1, x0
+    if y1 < y0:
+        y0, y1 = y1, y0
+    return Box(x0, y0, x1, y1)
 
 
 def _convex(rows: list[list[float]]) -> bool:
