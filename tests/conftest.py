@@ -121,6 +121,16 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     unocr.clear_cache()
 
 
+@pytest.fixture
+def worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Engine worker processes import this checkout's unocr and the test engines."""
+    paths = [str(ROOT / "src"), str(ROOT)]
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+    monkeypatch.setenv("UNOCR_CONFIG", "")
+
+
 @pytest.fixture(scope="session")
 def tesseract_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """hOCR (with character boxes), ALTO and TSV of its test page, made by the

@@ -134,6 +134,14 @@ def test_the_reports_ranking_counts_every_image_as_the_table(tmp_path: Path) -> 
 # ------------------------------------------- 2. where saved images are found
 
 
+def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with a dataset at data/ic15, made the current folder."""
+    proj = tmp_path / "proj"
+    _dataset(proj / "data" / "ic15")
+    monkeypatch.chdir(proj)
+    return proj
+
+
 def _first_images(result: CompareResult) -> list[str]:
     return [run.images[0].image for run in result.runs]
 
@@ -141,9 +149,7 @@ def _first_images(result: CompareResult) -> list[str]:
 def test_a_saved_result_finds_its_images_from_any_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = tmp_path / "proj"
-    _dataset(proj / "data" / "ic15")
-    monkeypatch.chdir(proj)
+    proj = _project(tmp_path, monkeypatch)
     res = compare([("a", _Reader())], "icdar2015:data/ic15")
     # what `unocr compare --json main.json` writes, and CompareResult.save
     (proj / "main.json").write_text(res.to_json(), encoding="utf-8")
@@ -169,9 +175,7 @@ def test_a_saved_result_finds_its_images_from_any_folder(
 def test_a_saved_result_keeps_finding_its_images_when_the_project_moves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = tmp_path / "proj"
-    _dataset(proj / "data" / "ic15")
-    monkeypatch.chdir(proj)
+    proj = _project(tmp_path, monkeypatch)
     res = compare([("a", _Reader())], "icdar2015:data/ic15")
     (proj / "results").mkdir()
     res.save(proj / "results" / "main.json")
@@ -190,9 +194,7 @@ def test_a_saved_result_keeps_finding_its_images_when_the_project_moves(
 def test_an_older_results_paths_relative_to_its_run_are_still_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = tmp_path / "proj"
-    _dataset(proj / "data" / "ic15")
-    monkeypatch.chdir(proj)
+    proj = _project(tmp_path, monkeypatch)
     res = compare([("a", _Reader())], "icdar2015:data/ic15")
     other = compare([("b", _Reader(fail=("img_2",)))], "icdar2015:data/ic15")
     # as an older unocr wrote them: relative to the folder the run was in
@@ -217,9 +219,7 @@ def test_an_older_results_paths_relative_to_its_run_are_still_found(
 def test_dataset_labels_do_not_depend_on_the_folder_of_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = tmp_path / "proj"
-    _dataset(proj / "data" / "ic15")
-    monkeypatch.chdir(proj)
+    _project(tmp_path, monkeypatch)
     here = compare([("a", _Reader())], "icdar2015:data/ic15")
     monkeypatch.chdir(tmp_path)
     there = compare([("b", _Reader())], "icdar2015:proj/data/ic15")

@@ -138,13 +138,8 @@ class Quota(Backend):
 
 
 @pytest.fixture(autouse=True)
-def _worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers import this checkout's unocr and these test engines."""
-    paths = [str(ROOT / "src"), str(ROOT)]
-    if os.environ.get("PYTHONPATH"):
-        paths.append(os.environ["PYTHONPATH"])
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
-    monkeypatch.setenv("UNOCR_CONFIG", "")
+def _worker_path(worker_path: None) -> None:
+    """Every test here starts workers (see conftest's ``worker_path``)."""
 
 
 @pytest.fixture

@@ -16,17 +16,22 @@ from unocr.model.elements import mean_confidence
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
 
-__all__ = ["as_reported"]
+__all__ = ["as_reported", "grown"]
 
 _P = TypeVar("_P", Line, Block)
 
 
-def _grown(reported: Geometry, children: Sequence[Geometry]) -> Geometry:
+def grown(reported: Geometry, children: Sequence[Geometry]) -> Geometry:
     """A reported shape, grown where a child reaches past its bounds.
 
-    Kept as it is when its bounding box holds the children's; otherwise a
-    box becomes the box around it and them, another shape the minimum-area
-    rectangle around it and them.
+    Args:
+        reported: The parent's shape as the file gives it (pixels).
+        children: Its children's shapes (at least one).
+
+    Returns:
+        ``reported`` itself where its bounding box holds the children's;
+        otherwise, for a ``Box``, the box around it and them, for another
+        shape the minimum-area rectangle (a ``Quad``) around it and them.
     """
     inner, outer = enclosing_box(children), reported.bounds
     if (
@@ -74,7 +79,7 @@ def as_reported(
         children = (
             synthesised.words if isinstance(synthesised, Line) else synthesised.lines
         )
-        geometry = _grown(geometry, [c.geometry for c in children])
+        geometry = grown(geometry, [c.geometry for c in children])
     return synthesised.replace(
         geometry=synthesised.geometry if geometry is None else geometry,
         confidence=confidence if own_confidence else mean_confidence(synthesised.words),
