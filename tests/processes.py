@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -31,3 +32,23 @@ def group_members(pgid: int) -> list[int]:
     return [
         p for p, _, fields in _stats() if int(fields[2]) == pgid and fields[0] != "Z"
     ]
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie awaiting its reaper does not count)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def gone(pids: Iterable[int], seconds: float) -> bool:
+    """Whether every process of ``pids`` has ended within ``seconds``."""
+    pids = list(pids)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return not any(alive(p) for p in pids)

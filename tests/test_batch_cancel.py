@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .processes import children
+from .processes import alive, children
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="needs /proc to see processes"
@@ -53,14 +53,6 @@ def slow_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("slow") / "page.png"
     page.save(path)
     return path
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
 
 
 def _reads(pid: int) -> set[int]:
@@ -121,9 +113,9 @@ def _interrupt_when_busy(
 def _reap_wait(pids: set[int]) -> list[int]:
     """The pids still alive after a short grace (a kill takes a moment)."""
     deadline = time.monotonic() + 3
-    while time.monotonic() < deadline and any(map(_alive, pids)):
+    while time.monotonic() < deadline and any(map(alive, pids)):
         time.sleep(0.05)
-    left = [p for p in pids if _alive(p)]
+    left = [p for p in pids if alive(p)]
     for pid in left:  # leave the machine clean whatever the outcome
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)

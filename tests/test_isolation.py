@@ -34,6 +34,7 @@ from unocr.isolation.proxy import IsolatedBackend
 from unocr.model import Page
 
 from . import fault_engine as fe
+from .processes import alive, gone
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -58,15 +59,6 @@ def _same_page(a: Page, b: Page) -> None:
     assert a.replace(timings=b.timings) == b
 
 
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie awaiting its reaper does not count)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 # ------------------------------------------------------------ same results
 def test_isolated_tesseract_gives_the_same_page_as_in_process() -> None:
     with unocr.get_backend("tesseract", isolate=True, psm=3) as iso:
@@ -83,7 +75,7 @@ def test_isolated_tesseract_gives_the_same_page_as_in_process() -> None:
     assert page.backend == "tesseract"
     assert "quick brown dog" in page.text
     assert page.timings.engine > 0
-    assert not _alive(pid)  # close() stopped the worker
+    assert not alive(pid)  # close() stopped the worker
 
 
 def test_isolated_rapidocr_gives_the_same_page_as_in_process() -> None:
@@ -280,7 +272,7 @@ def test_each_fault_costs_one_item_and_the_batch_goes_on(fault: str) -> None:
         assert "exited with status 3" in str(gone)
         # Every fault replaced the worker; the hang cost its time-out, not more.
         assert iso.pids and iso.pids != first
-        assert not any(_alive(p) for p in first)
+        assert not any(alive(p) for p in first)
         assert elapsed < 10 + 20
 
 
@@ -303,7 +295,7 @@ def test_a_leaking_worker_is_replaced(fault: str) -> None:
         assert isinstance(results[0], Page) or isinstance(
             results[0].error, EngineMemoryError
         )
-        assert not _alive(pid)
+        assert not alive(pid)
         assert iso.read(fe.image(fe.OK, 1)).text == "ok1"
         assert iso.pids != [pid]
 
@@ -351,18 +343,9 @@ def _workers_of(pid: int) -> list[int]:
         except OSError:
             continue
         mine = b"unocr.isolation.worker" in cmd and str(pid).encode() in cmd
-        if mine and _alive(int(entry)):
+        if mine and alive(int(entry)):
             found.append(int(entry))
     return found
-
-
-def _wait_gone(pids: list[int], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not any(_alive(p) for p in pids):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scans /proc")
@@ -372,7 +355,7 @@ def test_no_worker_outlives_a_parent_killed_with_sigkill(tmp_path: Path) -> None
         assert sorted(_workers_of(proc.pid)) == sorted(pids)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-    assert _wait_gone(pids, 3.0), f"orphaned workers: {_workers_of(proc.pid)}"
+    assert gone(pids, 3.0), f"orphaned workers: {_workers_of(proc.pid)}"
     assert _workers_of(proc.pid) == []
 
 
@@ -386,7 +369,7 @@ def test_ctrl_c_stops_parent_and_workers_promptly(tmp_path: Path) -> None:
         assert time.monotonic() - start < 5
     assert proc.returncode != 0
     assert "KeyboardInterrupt" in err
-    assert _wait_gone(pids, 3.0)
+    assert gone(pids, 3.0)
 
 
 # ------------------------------------------------------------ interpreters

@@ -34,6 +34,7 @@ from unocr.model.serialize import page_to_dict
 from unocr.registry import register_backend, unregister_backend
 
 from . import fault_engine as fe
+from .processes import alive
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "AIzaSy-SECRET-KEY-123"
@@ -297,13 +298,6 @@ def test_a_relative_interpreter_survives_a_change_of_folder(
 
 
 # ----------------------------------------------------------- 7. cancellation
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie awaiting its reaper does not count)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_cancelling_an_isolated_read_stops_its_worker(engines: None) -> None:
@@ -315,9 +309,9 @@ def test_cancelling_an_isolated_read_stops_its_worker(engines: None) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         deadline = time.monotonic() + 5
-        while _alive(pid) and time.monotonic() < deadline:
+        while alive(pid) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        assert not _alive(pid)  # the engine's work stopped with its worker
+        assert not alive(pid)  # the engine's work stopped with its worker
         start = time.monotonic()
         page = await unocr.aread(fe.image(fe.OK, 7), backend=iso)
         assert page.text == "ok7"

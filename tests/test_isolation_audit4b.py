@@ -37,7 +37,7 @@ from unocr.isolation.config import configured_placement
 from unocr.model import Block, Word
 from unocr.model.layout import group_lines, group_words
 
-from .processes import children
+from .processes import children, gone
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
@@ -64,24 +64,6 @@ def slow_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("slow") / "slow.png"
     page.save(path, dpi=(300, 300))  # Tesseract then writes nothing to stderr
     return path
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie awaiting its reaper does not count)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _gone(pids: set[int], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not any(_alive(p) for p in pids):
-            return True
-        time.sleep(0.05)
-    return not any(_alive(p) for p in pids)
 
 
 @contextmanager
@@ -145,7 +127,7 @@ def test_an_isolated_tesseract_timeout_leaves_no_tesseract_running(
         ):
             iso.read(slow_page)
     assert started, "the worker started no tesseract program within the time-out"
-    assert _gone(started, 1.0), f"tesseract {started} outlived its stopped worker"
+    assert gone(started, 1.0), f"tesseract {started} outlived its stopped worker"
 
 
 _PARENT = """
@@ -178,8 +160,8 @@ def test_no_tesseract_outlives_the_isolated_parent(slow_page: Path, how: str) ->
         else:
             parent.kill()
         parent.wait(timeout=10)
-    assert _gone({worker}, 3.0), f"worker {worker} outlived its parent"
-    assert _gone(started, 1.0), f"tesseract {started} outlived its parent ({how})"
+    assert gone({worker}, 3.0), f"worker {worker} outlived its parent"
+    assert gone(started, 1.0), f"tesseract {started} outlived its parent ({how})"
 
 
 class SpawningBackend(Backend):
@@ -215,7 +197,7 @@ def test_a_stopped_worker_takes_the_programs_it_started_along(spawning: str) -> 
         with _watching(worker, "sleep") as started, pytest.raises(EngineTimeoutError):
             iso.read(Image.new("RGB", (8, 8), "white"))
     assert started, "the engine started no program within the time-out"
-    assert _gone(started, 1.0), f"{started} outlived the worker stopped at its time-out"
+    assert gone(started, 1.0), f"{started} outlived the worker stopped at its time-out"
 
 
 # ------------------------------------------- an engine another Python lacks
