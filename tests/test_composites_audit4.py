@@ -64,6 +64,25 @@ def test_an_engines_own_max_pixels_option_wins() -> None:
         assert [e.max_pixels for e in b.engines] == [9, 9]
 
 
+class _NoOptions(Backend):
+    """A plugin engine whose constructor takes languages, no max_pixels."""
+
+    name = "no-options"
+
+    def __init__(self, *, languages: object = None) -> None:
+        super().__init__(languages=languages)  # type: ignore[arg-type]
+
+    def _recognize(self, image, languages, clock):  # type: ignore[no-untyped-def]
+        raise AssertionError("not read here")
+
+
+def test_an_engine_without_the_option_still_takes_the_limit() -> None:
+    """The limit is the engine's attribute, not a constructor option it may lack."""
+    unocr.register_backend("no-options", _NoOptions, replace=True)
+    with unocr.get_backend("no-options/tesseract", max_pixels=None) as b:
+        assert [e.max_pixels for e in _engines(b)] == [None, None]
+
+
 @pytest.mark.parametrize("spec", COMPOSITES)
 def test_the_crops_a_composite_cuts_obey_its_max_pixels(
     spec: str, snippet: Image.Image

@@ -1159,32 +1159,41 @@ def own_languages(engines: Iterable[Backend]) -> tuple[str, ...]:
 
 
 def part_options(
-    options: Mapping[str, Any] | None,
-    *,
-    timeout: float | None,
-    max_pixels: int | None,
+    options: Mapping[str, Any] | None, *, timeout: float | None
 ) -> dict[str, Any]:
     """The options a pipeline or cascade builds one of its engines by name with.
 
-    Its ``timeout`` (when given) is each engine's own limit per image, and its
-    ``max_pixels`` (when not the default) each engine's own limit, so the
-    crops cut for an engine obey the composite's; the engine's own
-    ``options`` win.
+    Its ``timeout`` (when given) is each engine's own limit per image; the
+    engine's own ``options`` win.
 
     Args:
         options: The engine's own options, as given to the composite.
         timeout: The composite's ``timeout=``.
-        max_pixels: The composite's ``max_pixels=``.
 
     Returns:
         The keyword options for :func:`unocr.get_backend`.
     """
-    shared: dict[str, Any] = {}
-    if timeout is not None:
-        shared["timeout"] = timeout
-    if max_pixels != DEFAULT_MAX_PIXELS:
-        shared["max_pixels"] = max_pixels
+    shared: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     return {**shared, **dict(options or {})}
+
+
+def share_max_pixels(
+    engine: Backend, options: Mapping[str, Any] | None, max_pixels: int | None
+) -> None:
+    """Give an engine a composite built by name the composite's pixel limit.
+
+    Set on the built engine (every backend has the limit, whatever options its
+    constructor takes), unless it is the default or the engine's own
+    ``options`` set one: the crops cut for the engine then obey the
+    composite's limit.
+
+    Args:
+        engine: The engine the composite built.
+        options: The engine's own options, as given to the composite.
+        max_pixels: The composite's ``max_pixels=``.
+    """
+    if max_pixels != DEFAULT_MAX_PIXELS and "max_pixels" not in (options or {}):
+        engine.max_pixels = max_pixels
 
 
 def _out_of_memory(

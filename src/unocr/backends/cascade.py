@@ -56,7 +56,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch, part_options
+from unocr.backends.base import (
+    Backend,
+    Capabilities,
+    Stopwatch,
+    part_options,
+    share_max_pixels,
+)
 from unocr.backends.catalog import (
     CASCADE_SEPARATOR,
     canonical_name,
@@ -255,13 +261,11 @@ class CascadeBackend(Backend):
                 if isinstance(engine, Backend):
                     self.engines.append(engine)
                     continue
-                own = part_options(
-                    per_engine.get(canonical_name(engine)),
-                    timeout=timeout,
-                    max_pixels=max_pixels,
-                )
+                given = per_engine.get(canonical_name(engine))
+                own = part_options(given, timeout=timeout)
                 created = get_backend(engine, **{"languages": languages, **own})
                 self._owned.append(created)
+                share_max_pixels(created, given, max_pixels)
                 self.engines.append(created)
             for engine in self.engines[1:]:
                 _require_recognize(engine)

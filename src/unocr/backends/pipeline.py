@@ -40,7 +40,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch, part_options
+from unocr.backends.base import (
+    Backend,
+    Capabilities,
+    Stopwatch,
+    part_options,
+    share_max_pixels,
+)
 from unocr.backends.catalog import PIPELINE_SEPARATOR
 from unocr.backends.options import check_choice
 from unocr.errors import ConfigError, StageUnavailableError
@@ -131,14 +137,11 @@ class PipelineBackend(Backend):
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
         super().__init__(languages=languages, max_pixels=max_pixels)
-        if isinstance(detect, str):  # each stage's own limits
-            detect_options = part_options(
-                detect_options, timeout=timeout, max_pixels=max_pixels
-            )
+        given = {"detect": detect_options, "recognize": recognize_options}
+        if isinstance(detect, str):  # each stage's own time limit
+            detect_options = part_options(detect_options, timeout=timeout)
         if isinstance(recognize, str):
-            recognize_options = part_options(
-                recognize_options, timeout=timeout, max_pixels=max_pixels
-            )
+            recognize_options = part_options(recognize_options, timeout=timeout)
         check_choice(level, "level", ("auto", "line", "word"))
         self.level: Level = level
         self.detector, self._own_detector = _build(
@@ -153,6 +156,10 @@ class PipelineBackend(Backend):
                 self.detector.close()
             raise
         self.name = f"{self.detector.name}{PIPELINE_SEPARATOR}{self.recognizer.name}"  # type: ignore[misc]
+        if self._own_detector:  # each stage's own pixel limit
+            share_max_pixels(self.detector, given["detect"], max_pixels)
+        if self._own_recognizer:
+            share_max_pixels(self.recognizer, given["recognize"], max_pixels)
         try:
             self._check_parts()
         except BaseException:
