@@ -122,6 +122,19 @@ def test_text_layer_reads_characters_beyond_the_bmp_whole(tmp_path: Path) -> Non
     assert back.text.encode("utf-8") == "Hello 😀ok 𠀋x".encode()
 
 
+def test_text_layer_joins_a_surrogate_pair_given_low_half_first(tmp_path: Path) -> None:
+    """In a right-to-left line PDFium gives a pair's low half first: still one
+    character (a one-character word there is written left to right)."""
+    words = [("אב", 500), ("😀", 300), ("גד", 100)]
+    page = Page.from_words(
+        [Word(t, Box(x, 20, x + 80, 60), confidence=0.9) for t, x in words],
+        width=900,
+        height=200,
+    )
+    back = next(unocr.read_pages(_save(page, tmp_path / "rtl.pdf"), text_layer=True))
+    assert [w.text for w in back.words] == ["אב", "😀", "גד"]
+
+
 def _with_to_unicode(path: Path, out: Path, pairs: dict[str, str]) -> Path:
     """A copy of a ``save_pdf`` file whose font maps codes to other UTF-16 text."""
     body = "".join(f"<{code}> <{text}>\n" for code, text in pairs.items())

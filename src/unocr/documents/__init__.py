@@ -461,6 +461,11 @@ def _load_ref(
 def text_layer_page(ref: Any) -> Page | None:
     """A PDF page read from its own text layer, when asked for and present.
 
+    A page whose annotations show text (filled-in form fields, FreeText
+    notes, text stamps: :meth:`~unocr.documents.pdf.PdfFile.annotations_show_text`)
+    is not read from its text layer, which lacks that text: it is OCR'd as
+    rendered, as a viewer shows it.
+
     Args:
         ref: Any item; only a :class:`PageRef` to a PDF page whose options ask
             for ``text_layer`` is read.
@@ -468,7 +473,8 @@ def text_layer_page(ref: Any) -> Page | None:
     Returns:
         The page (``source.method == "text-layer"``, no engine, coordinates in
         pixels at the options' dpi), or ``None`` when the item is not such a
-        page or the page has no text in its text layer (then OCR it).
+        page, the page has no text in its text layer, or its annotations
+        show text (then OCR it).
 
     Raises:
         DocumentError: The PDF cannot be read.
@@ -479,8 +485,8 @@ def text_layer_page(ref: Any) -> Page | None:
     opts = ref.options
     with ref.open_pdf() as pdf:
         lines, geo = pdf.text_lines(ref.index, opts.dpi)
-    if not lines:
-        return None
+        if not lines or pdf.annotations_show_text(ref.index):
+            return None
     page = Page(width=geo.width, height=geo.height, blocks=_in_pdf_order(lines))
     return page.replace(
         source=replace(geo.source, method="text-layer"),

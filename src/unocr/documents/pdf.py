@@ -310,11 +310,7 @@ class PdfFile(Closing):
 
     def _geometry(self, page: Any, index: int, dpi: float) -> PdfPageGeometry:
         width_pt, height_pt = page.get_size()
-        scale = dpi / 72.0
-        # Partial pixels count, float noise in the page box (PDFium keeps it
-        # in single precision) does not: 230.4 pt at 200 dpi is 640 pixels.
-        width = math.ceil(width_pt * scale - _SIZE_TOLERANCE)
-        height = math.ceil(height_pt * scale - _SIZE_TOLERANCE)
+        width, height = _pixel_size(width_pt, height_pt, dpi)
         if not (width_pt > 0 and height_pt > 0):
             raise DocumentError(
                 f"{self.name} (page {index + 1}): the page has no area "
@@ -365,12 +361,17 @@ class PdfFile(Closing):
             pixels = geo.width * geo.height
             if max_pixels is not None and pixels > max_pixels:
                 w_pt, h_pt = geo.source.page_size or (0.0, 0.0)
-                fit = math.floor(dpi * math.sqrt(max_pixels / pixels))
+                fit = _fitting_dpi(w_pt, h_pt, dpi, max_pixels)
+                fix = (
+                    f"pass dpi={fit} (or lower), or max_pixels={pixels} (or larger)"
+                    if fit is not None
+                    else f"pass max_pixels={pixels} (or larger): not even 1 dpi "
+                    "renders the page within the limit"
+                )
                 raise DocumentError(
                     f"{self.name} (page {index + 1}): a {w_pt:g}x{h_pt:g}-point page "
                     f"at {dpi:g} dpi is {geo.width}x{geo.height} = {pixels:,} "
-                    f"pixels, over the limit of {max_pixels:,}; pass dpi={fit} (or "
-                    f"lower), or max_pixels={pixels} (or larger)",
+                    f"pixels, over the limit of {max_pixels:,}; {fix}",
                     item=self.name,
                 )
             try:
@@ -413,6 +414,107 @@ class PdfFile(Closing):
             finally:
                 textpage.close()
         return lines, geo
+
+    def annotations_show_text(self, index: int) -> bool:
+        """Whether the page's annotations show text that its text layer lacks.
+
+        Filled-in form fields, FreeText notes (a typewriter tool, "Fill &
+        Sign"), text stamps: a viewer draws them over the page, and so does
+        :meth:`render`, but the text layer (:meth:`text_lines`) is the page
+        content's alone. They are found by flattening the page as it is
+        shown: annotations' normal appearances (hidden ones left out, with
+        the appearances PDFium makes for those that have none, as it does
+        to draw them) become page content, whose letters and digits are
+        counted again. Symbols alone (a check box's tick) do not count.
+
+        The page is flattened in this open document only (the file is not
+        touched): it renders the same afterwards, and its text then holds
+        the annotations' text, so read :meth:`text_lines` first.
+
+        Args:
+            index: Zero-based page index.
+
+        Returns:
+            ``True`` when the annotations add letters or digits to the page.
+        """
+        pdfium = _pdfium()
+        raw = pdfium.raw
+        with self._page(index) as page:
+            if not raw.FPDFPage_GetAnnotCount(page):
+                return False
+            before = _letters_and_digits(page)
+            _make_appearances(pdfium, page)
+            flattened = raw.FPDFPage_Flatten(page, raw.FLAT_NORMALDISPLAY)
+            if flattened != raw.FLATTEN_SUCCESS:
+                return False  # nothing shown (links...), or it cannot be done
+        with self._page(index) as page:  # loaded again: its new content parsed
+            return _letters_and_digits(page) > before
+
+
+def _pixel_size(width_pt: float, height_pt: float, dpi: float) -> tuple[int, int]:
+    """Rendered width and height in pixels of a page measured in points.
+
+    Partial pixels count, float noise in the page box (PDFium keeps it in
+    single precision) does not: 230.4 pt at 200 dpi is 640 pixels.
+    """
+    scale = dpi / 72.0
+    return (
+        math.ceil(width_pt * scale - _SIZE_TOLERANCE),
+        math.ceil(height_pt * scale - _SIZE_TOLERANCE),
+    )
+
+
+def _fitting_dpi(
+    width_pt: float, height_pt: float, dpi: float, max_pixels: int
+) -> int | None:
+    """The largest whole dpi below ``dpi`` rendering the page within ``max_pixels``.
+
+    The area scales with the square of the dpi, but the sides are rounded up
+    to whole pixels (:func:`_pixel_size`), so the estimate from the area is
+    checked and moved by whole dpi until it is the largest that fits.
+
+    Returns:
+        That dpi, or ``None`` when not even 1 dpi fits.
+    """
+
+    def fits(candidate: int) -> bool:
+        width, height = _pixel_size(width_pt, height_pt, candidate)
+        return width > 0 and height > 0 and width * height <= max_pixels
+
+    width, height = _pixel_size(width_pt, height_pt, dpi)
+    pixels = max(1, width * height)
+    fit = max(1, math.floor(dpi * math.sqrt(max(0, max_pixels) / pixels)))
+    while fit >= 1 and not fits(fit):
+        fit -= 1
+    if fit < 1:
+        return None
+    while fit + 1 < dpi and fits(fit + 1):
+        fit += 1
+    return fit
+
+
+def _letters_and_digits(page: Any) -> int:
+    """How many letters and digits the page's text holds."""
+    textpage = page.get_textpage()
+    try:
+        return sum(char.isalnum() for char in textpage.get_text_range())
+    finally:
+        textpage.close()
+
+
+def _make_appearances(pdfium: Any, page: Any) -> None:
+    """Have PDFium make the appearances it draws for annotations without one.
+
+    PDFium makes them (a FreeText note's text, for one) when it lays out a
+    page's annotations to draw them: the page is drawn here with its
+    annotations, far outside a one-pixel bitmap, so nothing is rasterised.
+    """
+    raw = pdfium.raw
+    bitmap = pdfium.PdfBitmap.new_native(1, 1, format=raw.FPDFBitmap_BGR)
+    away = raw.FS_MATRIX(1, 0, 0, 1, -1e6, -1e6)
+    clip = raw.FS_RECTF(0, 0, 1, 1)
+    raw.FPDF_RenderPageBitmapWithMatrix(bitmap, page, away, clip, raw.FPDF_ANNOT)
+    bitmap.close()
 
 
 def _render(pdfium: Any, page: Any, width: int, height: int) -> Image.Image:

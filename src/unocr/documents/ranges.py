@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Integral
 from typing import TypeAlias
 
 from unocr.errors import DocumentError
@@ -13,7 +14,9 @@ PageSpec: TypeAlias = "str | int | Iterable[int] | None"
 """Pages to read, numbered from 1 as PDF viewers show them: ``None`` or
 ``"all"`` for every page, ``3``, ``"1-3,5,8-"`` (``8-`` = 8 to the end,
 ``-3`` = 1 to 3; spaces around commas and dashes are allowed, not inside a
-number), or any iterable of page numbers such as ``range(1, 4)``."""
+number), or any iterable of page numbers such as ``range(1, 4)``. A page
+number is a whole number: an ``int`` or a numpy integer (``np.arange(1, 4)``),
+not a bool or a float."""
 
 
 def check_page_spec(spec: PageSpec) -> PageSpec:
@@ -29,7 +32,8 @@ def check_page_spec(spec: PageSpec) -> PageSpec:
         spec: See :data:`PageSpec`.
 
     Returns:
-        The selection: as given, or an iterable's numbers as a tuple.
+        The selection: a string or ``None`` as given, a page number as an
+        ``int``, an iterable's numbers as a tuple of ``int``.
 
     Raises:
         DocumentError: The selection is malformed, or a number is below 1.
@@ -37,6 +41,9 @@ def check_page_spec(spec: PageSpec) -> PageSpec:
     Examples:
         >>> check_page_spec(n for n in (2, 3))
         (2, 3)
+        >>> import numpy as np
+        >>> check_page_spec(np.arange(1, 3))
+        (1, 2)
         >>> check_page_spec("1-3,x")
         Traceback (most recent call last):
         ...
@@ -47,11 +54,12 @@ def check_page_spec(spec: PageSpec) -> PageSpec:
             for part in spec.split(","):
                 _bounds(part, spec, "pages")
         return spec
-    numbers = [spec] if isinstance(spec, int) else _numbers(spec, "pages")
+    single = _whole(spec)
+    numbers = [single] if single is not None else _numbers(spec, "pages")
     for n in numbers:
-        if isinstance(n, bool) or n < 1:
+        if n < 1:
             raise DocumentError(f"pages are numbered from 1, got {n!r}", item="pages")
-    return spec if isinstance(spec, int) else tuple(numbers)
+    return single if single is not None else tuple(numbers)
 
 
 def select_pages(spec: PageSpec, count: int, name: str) -> list[int]:
@@ -128,8 +136,8 @@ def _spans(spec: PageSpec, count: int, name: str) -> list[tuple[int, int]]:
         for part in spec.split(","):
             lo, hi = _bounds(part, spec, name)
             spans.append((lo, count if hi is None else hi))
-    elif isinstance(spec, int) and not isinstance(spec, bool):
-        spans.append((spec, spec))
+    elif (single := _whole(spec)) is not None:
+        spans.append((single, single))
     else:
         spans.extend((n, n) for n in _numbers(spec, name))
     for lo, hi in spans:
@@ -156,13 +164,26 @@ def _numbers(spec: object, name: str) -> list[int]:
         ) from None
     numbers: list[int] = []
     for n in items:
-        if isinstance(n, bool) or not isinstance(n, int):
+        number = _whole(n)
+        if number is None:
             raise DocumentError(
                 f"{name}: page numbers must be whole numbers, got {n!r:.60}",
                 item=name,
             )
-        numbers.append(n)
+        numbers.append(number)
     return numbers
+
+
+def _whole(value: object) -> int | None:
+    """``value`` as a page number: an ``int`` or a numpy integer, not a bool.
+
+    NumPy's integers (``np.int64`` from ``np.arange``...) are not ``int`` but
+    are registered as :class:`numbers.Integral`; ``np.bool_`` and floats are
+    not, and a bool is no page number either.
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        return None
+    return int(value)
 
 
 def _bounds(part: str, spec: str, name: str) -> tuple[int, int | None]:

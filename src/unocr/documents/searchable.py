@@ -277,13 +277,17 @@ def _page_dpi(page: Page, loaded: LoadedImage) -> tuple[float, float]:
 def _load_page_image(
     page: Page, image: ImageInput | None, index: int, password: str | None
 ) -> LoadedImage:
-    """The image of page ``index``: ``image`` or its page, else the source's."""
+    """The image of the ``index``-th page (from 0): ``image``, else the source's.
+
+    Messages number the pages from 1, as viewers show them; the error's
+    ``item`` is ``index``.
+    """
     from unocr.documents.page_image import page_image
 
     source = page.source
     if image is None and (source is None or source.name.startswith("<")):
         raise DocumentError(
-            f"page {index}: its image cannot be found (the page has no source "
+            f"page {index + 1}: its image cannot be found (the page has no source "
             "file); pass images=[...] with one image per page",
             item=index,
         )
@@ -297,7 +301,7 @@ def _load_page_image(
         else:
             fix = "the password given to save_pdf (password=) is wrong"
         raise DocumentError(
-            f"page {index}: its image is page {source.number} of {source.name}, "
+            f"page {index + 1}: its image is page {source.number} of {source.name}, "
             f"an encrypted PDF, rendered again to be saved; {fix} (or pass the "
             "page images as images=[...])",
             item=index,
@@ -327,7 +331,8 @@ def save_pdf(
     Raises:
         DocumentError: No pages, a page's image cannot be found (an encrypted
             PDF without its ``password``), or its size differs from the
-            page's.
+            page's. Messages number the pages from 1 (``page 2:`` is the
+            second of ``pages``); ``.item`` is its index from 0.
         unocr.errors.FormatError: The file cannot be written.
         unocr.errors.BackendUnavailableError: pikepdf is not installed.
 
@@ -359,7 +364,7 @@ def save_pdf(
         loaded = _load_page_image(page, image, i, password)
         if (loaded.width, loaded.height) != (page.width, page.height):
             raise DocumentError(
-                f"page {i}: its image is {loaded.width}x{loaded.height} pixels but "
+                f"page {i + 1}: its image is {loaded.width}x{loaded.height} pixels but "
                 f"the page is {page.width}x{page.height}; pass the image the page "
                 "was read from",
                 item=i,

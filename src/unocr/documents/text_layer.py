@@ -1,10 +1,19 @@
 """Words and boxes from a PDF page's own text layer (PDFium's text page).
 
 PDFium marks line ends with generated line breaks (CR LF); words are split at
-whitespace. Each character's box is its glyph's tight box, or its advance box
-(the font's ascent to descent) where the glyph has no ink: spaces, and
-invisible text such as the OCR layer of a searchable PDF, mapped from PDF user
-space to the rendered page's pixels, so words line up with the rendered image.
+whitespace. A hyphen ending a line, where a word is broken across lines, has
+no line break after it: PDFium reports it as code 0x02 (``FPDFText_IsHyphen``)
+and goes on with the next line. It ends its line here, and is kept as ``-`` at
+the end of the line's last word, as the page prints it.
+
+Each character's box is its glyph's tight box, or its advance box (the font's
+ascent to descent) where the glyph has no ink: spaces, and invisible text such
+as the OCR layer of a searchable PDF, mapped from PDF user space to the
+rendered page's pixels, so words line up with the rendered image. Only what
+the rendered page shows is read: a character whose box lies wholly outside the
+page's visible box (its CropBox within its MediaBox) is left out, and the box
+of one cut by the page's edge is cut to the page, so a word running off the
+page keeps the characters with some part on it.
 
 The reading order comes from the text itself, not from PDFium's order, which
 sorts text objects in a frame that turns with the page's ``/Rotate`` (on a
@@ -46,6 +55,7 @@ _LINE_BREAKS = frozenset("\r\n\u2028\u2029")
 _RIGHT_TO_LEFT = frozenset(("R", "AL"))  # Unicode bidirectional classes
 
 _INVISIBLE = 3  # text render mode 3: neither filled nor stroked (OCR layers)
+_LINE_END_HYPHEN = 0x02  # PDFium's code for a hyphen that ends a line
 _HIGH_HALF, _LOW_HALF = (0xD800, 0xDBFF), (0xDC00, 0xDFFF)  # UTF-16 surrogates
 _REPLACEMENT = 0xFFFD
 
@@ -59,17 +69,26 @@ def _invisible(raw: Any, handle: Any, index: int) -> bool:
     return bool(obj) and raw.FPDFTextObj_GetTextRenderMode(obj) == _INVISIBLE
 
 
-def _char_box(
-    textpage: Any, index: int, to_pixels: ToPixels, loose: bool
-) -> Box | None:
-    left, bottom, right, top = textpage.get_charbox(index, loose=loose)
-    if not (right > left and top > bottom):
-        left, bottom, right, top = textpage.get_charbox(index, loose=True)
-        if not (right > left and top > bottom):
-            return None
-    x0, y0 = to_pixels(left, bottom)
-    x1, y1 = to_pixels(right, top)
+def _pixel_box(to_pixels: ToPixels, rect: Sequence[float]) -> Box:
+    """A PDF rectangle (left, bottom, right, top) as a box in pixels."""
+    x0, y0 = to_pixels(rect[0], rect[1])
+    x1, y1 = to_pixels(rect[2], rect[3])
     return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _char_box(
+    textpage: Any, index: int, to_pixels: ToPixels, loose: bool, page: Box
+) -> Box | None:
+    """A character's box, cut to the rendered ``page``; ``None`` if not on it."""
+    rect = textpage.get_charbox(index, loose=loose)
+    if not (rect[2] > rect[0] and rect[3] > rect[1]):
+        rect = textpage.get_charbox(index, loose=True)
+        if not (rect[2] > rect[0] and rect[3] > rect[1]):
+            return None
+    box = _pixel_box(to_pixels, rect)
+    x0, y0 = max(box.x0, page.x0), max(box.y0, page.y0)
+    x1, y1 = min(box.x1, page.x1), min(box.y1, page.y1)
+    return Box(x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
 def _baseline(raw: Any, handle: Any, index: int, to_pixels: ToPixels) -> Vector:
@@ -163,23 +182,35 @@ def _reading_order(runs: list[tuple[list[list[Symbol]], Vector]]) -> list[Line]:
     return [line for block in group_lines(lines, angle=angle) for line in block.lines]
 
 
-def _code_points(raw: Any, handle: Any, count: int) -> Iterator[tuple[int, int]]:
+def _code_points(textpage: Any, raw: Any, handle: Any) -> Iterator[tuple[int, int]]:
     """Each character's index and code point, surrogate halves joined.
 
     PDFium counts UTF-16 code units: a character beyond U+FFFF (an emoji, a
     rare CJK ideograph) is two entries, its surrogate halves, both with the
-    character's box. They become one character, at the first half's index.
-    A half without its partner is no character: it becomes U+FFFD, the
-    replacement character, so the text stays encodable and keeps its place.
+    character's box. They become one character, at the first half's index;
+    in right-to-left runs PDFium gives the low half first, so a pair is
+    joined in either order there (the low half first only where both halves
+    share one box: they are one glyph). A half without its partner is no
+    character: it becomes U+FFFD, the replacement character, so the text
+    stays encodable and keeps its place.
     """
-    i = 0
+    i, count = 0, textpage.count_chars()
     while i < count:
         index, code = i, raw.FPDFText_GetUnicode(handle, i)
         i += 1
-        if _HIGH_HALF[0] <= code <= _HIGH_HALF[1] and i < count:
-            low = raw.FPDFText_GetUnicode(handle, i)
-            if _LOW_HALF[0] <= low <= _LOW_HALF[1]:
-                code = 0x10000 + ((code - _HIGH_HALF[0]) << 10) + (low - _LOW_HALF[0])
+        if _HIGH_HALF[0] <= code <= _LOW_HALF[1] and i < count:
+            other = raw.FPDFText_GetUnicode(handle, i)
+            high, low = (code, other) if code <= _HIGH_HALF[1] else (other, code)
+            if (
+                _HIGH_HALF[0] <= high <= _HIGH_HALF[1]
+                and _LOW_HALF[0] <= low <= _LOW_HALF[1]
+                and (
+                    high == code
+                    or textpage.get_charbox(i - 1, loose=True)
+                    == textpage.get_charbox(i, loose=True)
+                )
+            ):
+                code = 0x10000 + ((high - _HIGH_HALF[0]) << 10) + (low - _LOW_HALF[0])
                 i += 1
         if _HIGH_HALF[0] <= code <= _LOW_HALF[1]:
             code = _REPLACEMENT
@@ -191,12 +222,14 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
 
     Args:
         textpage: A ``pypdfium2.PdfTextPage``.
-        to_pixels: Maps PDF user-space points to the page's pixels.
+        to_pixels: Maps PDF user-space points to the page's pixels, the
+            page's visible box (``PdfPage.get_bbox``) to the rendered image.
 
     Returns:
         Lines in reading order, the same whatever the page's ``/Rotate``
         (see the module docstring); words have per-character symbols and no
-        confidence (the text is the PDF's own, not a recognition).
+        confidence (the text is the PDF's own, not a recognition). Only
+        characters on the rendered page are read, their boxes cut to it.
     """
     import pypdfium2.raw as raw
 
@@ -219,21 +252,30 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
         baseline = None
 
     handle = textpage.raw
-    for i, code in _code_points(raw, handle, textpage.count_chars()):
-        char = chr(code) if 0 < code < 0x110000 else ""
-        if char in _LINE_BREAKS and char:
-            end_line()
-            continue
-        if not char or char.isspace() or code in (0xFFFE, 0xFFFF, 0x02):
-            end_word()
-            continue
+    page = _pixel_box(to_pixels, textpage.page.get_bbox())
+
+    def add(index: int, char: str) -> None:
+        nonlocal baseline
         # Invisible text (an OCR layer) has no ink: its box is its advance box.
-        box = _char_box(textpage, i, to_pixels, _invisible(raw, handle, i))
+        loose = _invisible(raw, handle, index)
+        box = _char_box(textpage, index, to_pixels, loose, page)
         if box is None:
             end_word()
-            continue
+            return
         if baseline is None:
-            baseline = _baseline(raw, handle, i, to_pixels)
+            baseline = _baseline(raw, handle, index, to_pixels)
         symbols.append(Symbol(text=char, geometry=box))
+
+    for i, code in _code_points(textpage, raw, handle):
+        char = chr(code) if 0 < code < 0x110000 else ""
+        if code == _LINE_END_HYPHEN and raw.FPDFText_IsHyphen(handle, i) == 1:
+            add(i, "-")
+            end_line()
+        elif char in _LINE_BREAKS and char:
+            end_line()
+        elif not char or char.isspace() or code in (0xFFFE, 0xFFFF, 0x02):
+            end_word()
+        else:
+            add(i, char)
     end_line()
     return _reading_order(runs)
