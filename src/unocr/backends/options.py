@@ -202,7 +202,7 @@ def _check_types(
 
 
 #: Words in an option's name that say its value is a secret, never shown.
-_SECRET_WORDS = ("key", "token", "password", "secret", "credential")
+_SECRET_WORDS = ("key", "token", "password", "secret", "credential", "authorization")
 
 
 def is_secret(name: str) -> bool:
@@ -212,11 +212,12 @@ def is_secret(name: str) -> bool:
         name: The option's name (or a key inside a dict option).
 
     Returns:
-        ``True`` for names holding key, token, password, secret or credential.
+        ``True`` for names holding key, token, password, secret, credential
+        or authorization (an HTTP header).
 
     Examples:
-        >>> is_secret("api_key"), is_secret("psm")
-        (True, False)
+        >>> is_secret("api_key"), is_secret("Authorization"), is_secret("psm")
+        (True, True, False)
     """
     return any(word in name.lower() for word in _SECRET_WORDS)
 
