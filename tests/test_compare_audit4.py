@@ -340,3 +340,79 @@ def test_an_option_object_is_recorded_by_its_type_alone() -> None:
     )
     assert "AIzaSECRET" not in repr(spec.settings())
     assert spec.settings() == {"client_options": "a ClientOptions object"}
+
+
+# ------------------------- 6. a saved file's text read without its folder
+
+
+def test_from_json_without_a_folder_round_trips_a_saved_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unocr.errors import ComparisonError
+
+    proj = _project(tmp_path, monkeypatch)
+    res = compare([("a", _Reader())], "icdar2015:data/ic15")
+    (proj / "sub").mkdir()
+    res.save(proj / "sub" / "r.json")
+    text = (proj / "sub" / "r.json").read_text(encoding="utf-8")
+    read = CompareResult.from_json(text)
+    # lossless: the paths stay relative to the file, and the mark says so
+    assert read.paths_relative_to_file
+    assert read.to_json() + "\n" == text
+    assert CompareResult.from_dict(json.loads(text)).to_dict() == json.loads(text)
+    assert _first_images(read) == ["../data/ic15/img_1.png"]
+    # re-basing paths relative to an unknown folder is refused, saying how
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with pytest.raises(ComparisonError, match=r"folder="):
+        read.save(elsewhere / "r2.json")
+    assert not (elsewhere / "r2.json").exists()
+    with pytest.raises(ComparisonError, match=r"folder="):
+        read.to_json(relative_to=elsewhere)
+    with pytest.raises(ComparisonError, match=r"folder="):
+        merge_results([read, res])
+    # given its folder, the paths are placed and save elsewhere as usual
+    placed = CompareResult.from_json(text, folder=proj / "sub")
+    assert not placed.paths_relative_to_file
+    assert _first_images(placed) == [str(proj / "data" / "ic15" / "img_1.png")]
+    placed.save(elsewhere / "r2.json")
+    monkeypatch.chdir(tmp_path)
+    again = load_result(elsewhere / "r2.json")
+    assert _first_images(again) == [str(proj / "data" / "ic15" / "img_1.png")]
+    other = compare([("b", _Reader())], f"icdar2015:{proj / 'data' / 'ic15'}")
+    assert [r.backend for r in merge_results([again, other]).runs] == ["a", "b"]
+
+
+# ------------------------------- 7. an isolated backend object's settings
+
+
+@needs_tesseract
+def test_an_isolated_tesseract_object_records_what_its_spec_records() -> None:
+    import sys
+
+    from unocr.comparison import engine_specs
+
+    cases = [
+        ({"isolate": True, "psm": 11}, "tesseract:psm=11,isolate=true", {"psm": 11}),
+        (
+            {"isolate": True, "psm": 11, "timeout": 5},
+            "tesseract:psm=11,isolate=true,timeout=5",
+            {"psm": 11, "timeout": 5},
+        ),
+        (
+            {"python": sys.executable, "psm": 11},
+            f"tesseract:psm=11,python={sys.executable}",
+            {"psm": 11, "python": sys.executable},
+        ),
+    ]
+    for options, text, expected in cases:
+        given = unocr.get_backend("tesseract", **options)
+        try:
+            obj, spec = engine_specs([given, text])
+        finally:
+            given.close()
+        assert obj.settings() == expected, options
+        assert spec.settings() == expected, text
+    # an engine kept in process records no placement that did not apply
+    (spec,) = engine_specs(["tesseract:psm=11,isolate=false,processes=2"])
+    assert spec.settings() == {"psm": 11}

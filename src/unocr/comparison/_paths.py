@@ -7,7 +7,10 @@ was made in. A results file written for a known place
 ``/`` between names, and says so with the top-level key
 ``"paths_relative_to": "file"``: moved or copied together with its images
 (another machine, another checkout), the file still finds them. A path with
-no relative form (another Windows drive) stays absolute.
+no relative form (another Windows drive) stays absolute. Read without its
+folder, such a file's result keeps the paths and the mark as written
+(:attr:`CompareResult.paths_relative_to_file
+<unocr.comparison.CompareResult.paths_relative_to_file>`).
 
 A file without that key (one an older unocr saved) holds the paths as its run
 was given them, relative to the folder the run was made in: where one is

@@ -14,6 +14,12 @@ An engine is given as
 - a ``(label, backend)`` pair, the backend a spec string or an object.
 
 ``unocr compare -b`` takes the same spec strings.
+
+Where the engine runs is recorded as given: for an engine in worker
+processes, the ``python``, ``processes``, ``max_memory`` and ``timeout``
+set (not ``isolate`` itself, nor one left unset); for one in process, none
+of them but its own ``timeout``. An isolated backend object records what
+the spec that builds it records.
 """
 
 from __future__ import annotations
@@ -64,7 +70,28 @@ class EngineSpec:
         an API key, a token, a password, credentials) only by its type, as
         :func:`~unocr.backends.options.shown_value` shows it.
         """
-        return {key: _recorded(key, value) for key, value in self.options.items()}
+        return {
+            key: _recorded(key, value)
+            for key, value in self.options.items()
+            if _applies(key, value, self.options)
+        }
+
+
+def _applies(key: str, value: Any, options: Mapping[str, Any]) -> bool:
+    """Whether option ``key`` of ``options`` says something of the run.
+
+    ``isolate`` only switches the placement options on or off; those left
+    unset (``None``) say nothing, nor do any where the engine runs in process
+    (there ``timeout`` is the engine's own option).
+    """
+    from unocr.isolation import ISOLATION_OPTIONS
+    from unocr.isolation.config import isolates
+
+    if key == "isolate":
+        return False
+    if isolates(options):
+        return not (value is None and key in (*ISOLATION_OPTIONS, "timeout"))
+    return key not in ISOLATION_OPTIONS
 
 
 def _recorded(key: str, value: Any) -> Any:
@@ -159,14 +186,28 @@ def parse_engine_spec(text: str, *, label: str | None = None) -> EngineSpec:
     return EngineSpec(label=label or own_label or default, name=name, options=options)
 
 
-def _given(backend: Backend, label: str | None = None) -> EngineSpec:
-    """The spec of a backend object: its name and the options it was built with."""
-    from unocr.executors import BackendSpec
+#: Arguments of an isolated backend for its workers and messages alone.
+_WORKER_ONLY = ("target", "source")
 
+
+def _given(backend: Backend, label: str | None = None) -> EngineSpec:
+    """The spec of a backend object: its name and the options it was built with.
+
+    An isolated backend's are those of ``get_backend`` that build it: its
+    engine's options and placement, with ``isolate=True``; not what it
+    passes on to its workers and messages (``target``, ``source``).
+    """
+    from unocr.executors import BackendSpec
+    from unocr.isolation.proxy import IsolatedBackend
+
+    options = dict(BackendSpec.of(backend).options)
+    if isinstance(backend, IsolatedBackend):
+        options = {k: v for k, v in options.items() if k not in _WORKER_ONLY}
+        options["isolate"] = True
     return EngineSpec(
         label=label or backend.name or type(backend).__name__,
         name=backend.name or None,
-        options=BackendSpec.of(backend).options,
+        options=options,
         backend=backend,
     )
 

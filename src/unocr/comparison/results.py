@@ -344,6 +344,14 @@ class CompareResult:
             different numbers (each run's own: :attr:`RunResult.workers`).
         created: UTC time of the run, ISO 8601.
         version: unocr version.
+        paths_relative_to_file: Whether the image and dataset paths are
+            relative to the folder of a results file whose folder is unknown:
+            true of a result :meth:`from_json` (:meth:`from_dict`) read
+            without ``folder=`` from a file :meth:`save` wrote. :meth:`to_json`
+            writes them back as read, with their mark; :meth:`save`,
+            ``to_json(relative_to=...)`` and :func:`merge_results` refuse
+            them (read the file with :func:`load_result`, or give
+            ``folder=``).
     """
 
     backends: tuple[str, ...]
@@ -355,6 +363,7 @@ class CompareResult:
     workers: int | None = 1
     created: str = ""
     version: str = ""
+    paths_relative_to_file: bool = False
 
     def run(self, backend: str, dataset: str) -> RunResult:
         """The run of ``backend`` on ``dataset`` (by name).
@@ -382,10 +391,18 @@ class CompareResult:
                 paths are given relative to it, and the top-level
                 ``"paths_relative_to": "file"`` says so
                 (:mod:`unocr.comparison._paths`). ``None``: as they are
-                (absolute in a run's result).
+                (absolute in a run's result; relative to an unknown file's
+                folder, with that mark, where
+                :attr:`paths_relative_to_file`).
+
+        Raises:
+            ComparisonError: ``relative_to`` given for a result whose paths
+                are relative to an unknown folder
+                (:attr:`paths_relative_to_file`).
         """
         result = self
         if relative_to is not None:
+            self._check_placed("write it relative to another folder")
             folder = relative_to
             result = self._placed(lambda path: _paths.written(path, folder))
         head: dict[str, Any] = {
@@ -393,7 +410,7 @@ class CompareResult:
             "version": result.version,
             "created": result.created,
         }
-        if relative_to is not None:
+        if relative_to is not None or self.paths_relative_to_file:
             head[_paths.KEY] = _paths.FILE
         out = {
             **head,
@@ -415,7 +432,11 @@ class CompareResult:
         pages: bool = True,
         relative_to: str | os.PathLike[str] | None = None,
     ) -> str:
-        """The :meth:`to_dict` data as strict JSON text (same arguments)."""
+        """The :meth:`to_dict` data as strict JSON text (same arguments).
+
+        Raises:
+            ComparisonError: As :meth:`to_dict`.
+        """
         return json_text(
             self.to_dict(pages=pages, relative_to=relative_to),
             indent=indent,
@@ -434,6 +455,25 @@ class CompareResult:
         datasets = tuple(replace(d, path=place(d.path)) for d in self.datasets)
         return replace(self, runs=runs, datasets=datasets)
 
+    def _check_placed(self, doing: str, item: str | None = None) -> None:
+        """Refuse ``doing`` with paths relative to an unknown folder.
+
+        Args:
+            doing: What is refused, as in "cannot save this result".
+            item: The result's name in messages (a file name), if any.
+
+        Raises:
+            ComparisonError: :attr:`paths_relative_to_file` is true.
+        """
+        if self.paths_relative_to_file:
+            raise ComparisonError(
+                f"cannot {doing}: its image and dataset paths are relative to the "
+                "folder of the results file it was read from, which is unknown; "
+                "read the file with load_result(path), or give that folder: "
+                "CompareResult.from_json(text, folder=...)",
+                item=item,
+            )
+
     def table(self) -> str:
         """The engine x dataset summary as an aligned plain-text table."""
         return format_table(self)
@@ -444,7 +484,12 @@ class CompareResult:
         Image and dataset paths are written relative to the file's folder, so
         the file finds them wherever it is read from, and after it moves
         together with them.
+
+        Raises:
+            ComparisonError: The paths are relative to an unknown folder
+                (:attr:`paths_relative_to_file`: read without ``folder=``).
         """
+        self._check_placed("save this result")
         target = Path(path)
         text = self.to_json(relative_to=target.parent)
         target.write_text(text + "\n", encoding="utf-8")
@@ -459,7 +504,9 @@ class CompareResult:
             data: What :meth:`to_dict` returned.
             folder: The folder of the file ``data`` was read from: relative
                 image and dataset paths are placed from it (as
-                :func:`load_result` says). ``None``: kept as written.
+                :func:`load_result` says). ``None``: kept as written; where
+                ``data`` says they are relative to its file's folder, the
+                result says so too (:attr:`paths_relative_to_file`).
 
         Raises:
             ComparisonError: Not a comparison result of a schema this version
@@ -492,9 +539,9 @@ class CompareResult:
                 created=str(data.get("created", "")),
                 version=str(data.get("version", "")),
             )
-            if folder is None:
-                return result
             marked = data.get(_paths.KEY) == _paths.FILE
+            if folder is None:
+                return replace(result, paths_relative_to_file=marked)
             return result._placed(
                 lambda path: _paths.located(path, folder, marked=marked)
             )
@@ -633,11 +680,14 @@ def merge_results(
         ComparisonError: The results scored different datasets (other names,
             images or text normalisation in effect) or used different scoring
             protocols (the message names the difference), or two of them ran
-            an engine with the same label.
+            an engine with the same label, or one's paths are relative to an
+            unknown folder (:attr:`CompareResult.paths_relative_to_file`).
     """
     if not results:
         raise ComparisonError("nothing to merge: give at least one result")
     labels = names or [f"result {i + 1}" for i in range(len(results))]
+    for result, label in zip(results, labels, strict=False):
+        result._check_placed(f"merge {label}", label)
     first = results[0]
     datasets = {d.name: d for d in first.datasets}
     for other, label in zip(results[1:], labels[1:], strict=False):
