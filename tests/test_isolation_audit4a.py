@@ -6,7 +6,11 @@ interpreter and cancellation (real worker processes, small test engines).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -20,6 +24,7 @@ import unocr
 from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import (
     AuthenticationError,
+    BackendUnavailableError,
     ConfigError,
     RecognitionError,
     UnocrError,
@@ -34,7 +39,7 @@ from unocr.model.serialize import page_to_dict
 from unocr.registry import register_backend, unregister_backend
 
 from . import fault_engine as fe
-from .processes import alive
+from .processes import alive, gone
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "AIzaSy-SECRET-KEY-123"
@@ -321,3 +326,131 @@ def test_cancelling_an_isolated_read_stops_its_worker(engines: None) -> None:
     # (the time-out only bounds the test on a worker that goes on hanging)
     with unocr.get_backend("fault", isolate=True, processes=1, timeout=20) as iso:
         assert asyncio.run(main(iso)) < 10
+
+
+class Spawner(Backend):
+    """Starts a program in a session of its own (as Tesseract's runner does),
+    writes its pid to ``log``, then works for a minute."""
+
+    name = "spawner"
+    capabilities: ClassVar[Capabilities] = _CAPS
+
+    def __init__(self, *, log: str = "", **base: Any) -> None:
+        super().__init__(**base)
+        self.log = log
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        program = subprocess.Popen(["sleep", "300"], start_new_session=True)
+        Path(self.log).write_text(str(program.pid))
+        time.sleep(60)
+        return _word("late", image)
+
+
+class Pid(Backend):
+    """Takes ``seconds`` per image and reads its worker's process id."""
+
+    name = "pid"
+    capabilities: ClassVar[Capabilities] = _CAPS
+
+    def __init__(self, *, seconds: float = 1.5, **base: Any) -> None:
+        super().__init__(**base)
+        self.seconds = seconds
+
+    def _recognize(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        time.sleep(self.seconds)
+        return _word(str(os.getpid()), image)
+
+
+@pytest.fixture
+def more_engines() -> Iterator[None]:
+    table: dict[str, type[Backend]] = {"spawner": Spawner, "pid": Pid}
+    for name, factory in table.items():
+        register_backend(name, factory, replace=True)
+    yield
+    for name in table:
+        unregister_backend(name)
+
+
+def test_cancelling_an_isolated_read_stops_the_programs_its_worker_started(
+    more_engines: None, tmp_path: Path
+) -> None:
+    log = tmp_path / "program.pid"
+
+    async def main(iso: IsolatedBackend) -> int:
+        (pid,) = iso.pids
+        task = asyncio.create_task(unocr.aread(_image(), backend=iso))
+        deadline = time.monotonic() + 20
+        while not log.exists() or not log.read_text():
+            assert time.monotonic() < deadline, "the engine never started its program"
+            await asyncio.sleep(0.05)
+        program = int(log.read_text())
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert gone([pid], 5)
+        return program
+
+    with unocr.get_backend("spawner", isolate=True, log=str(log)) as iso:
+        program = asyncio.run(main(iso))
+    try:
+        assert gone([program], 5), "the program the worker started runs on"
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(program, signal.SIGKILL)
+
+
+def test_a_read_cancelled_while_waiting_for_a_worker_leaves_that_worker_alone(
+    more_engines: None,
+) -> None:
+    async def main(iso: IsolatedBackend) -> None:
+        (pid,) = iso.pids
+        first = asyncio.create_task(unocr.aread(_image(1), backend=iso))
+        await asyncio.sleep(0.3)
+        waiting = asyncio.create_task(unocr.aread(_image(2), backend=iso))
+        await asyncio.sleep(0.3)
+        waiting.cancel()  # it never got the one worker
+        page, cancelled = await asyncio.gather(first, waiting, return_exceptions=True)
+        assert isinstance(page, Page) and page.text == str(pid)
+        assert isinstance(cancelled, asyncio.CancelledError)
+        await asyncio.sleep(1.0)  # the cancelled read's thread gets the worker
+        assert iso.pids == [pid] and alive(pid)
+        page = await unocr.aread(_image(3), backend=iso)
+        assert page.text == str(pid)
+
+    with unocr.get_backend("pid", isolate=True, processes=1, seconds=1.5) as iso:
+        asyncio.run(main(iso))
+
+
+# ------------------------------------------------------- 8. bare python
+def test_a_bare_interpreter_name_is_looked_up_on_path(
+    engines: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder, name = os.path.split(sys.executable)
+    monkeypatch.setenv("PATH", os.pathsep.join([folder, os.environ.get("PATH", "")]))
+    monkeypatch.chdir(tmp_path)  # not the interpreter's folder
+    found = shutil.which(name)
+    assert found is not None
+    with unocr.get_backend("fault", python=name) as iso:
+        assert isinstance(iso, IsolatedBackend)
+        assert iso.python == os.path.abspath(found)
+        assert iso.read(fe.image(fe.OK, 4)).text == "ok4"
+    monkeypatch.setenv("UNOCR_PYTHON_FAULT", name)
+    with unocr.get_backend("fault") as iso:
+        assert isinstance(iso, IsolatedBackend)
+        assert iso.python == os.path.abspath(found)
+        assert "UNOCR_PYTHON_FAULT" in iso.source
+
+
+def test_a_bare_interpreter_name_not_on_path_says_so(
+    engines: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(BackendUnavailableError, match="PATH") as info:
+        unocr.get_backend("fault", python="no-such-python3")
+    assert "no-such-python3" in str(info.value)
+    monkeypatch.setenv("UNOCR_PYTHON_FAULT", "no-such-python3")
+    with pytest.raises(BackendUnavailableError, match=r"UNOCR_PYTHON_FAULT.*PATH"):
+        unocr.get_backend("fault")

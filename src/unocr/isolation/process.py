@@ -169,6 +169,7 @@ class WorkerProcess:
             daemon=True,
         ).start()
         self.info: dict[str, Any] = {}
+        self._killing = threading.Lock()
 
     @property
     def pid(self) -> int:
@@ -226,25 +227,29 @@ class WorkerProcess:
         return read_message(io.BytesIO(prefix + body))
 
     # -------------------------------------------------------------- faults
-    def _kill_tree(self) -> None:
+    def kill_tree(self) -> None:
         """``SIGKILL`` the worker and every process it started (not reaped).
 
-        The worker is stopped first (``SIGSTOP``), so it starts nothing while
-        its descendants are found; it has not been reaped, so its pid is
-        still its own.
+        Quick, thread-safe and never raising, so another thread may call it
+        while a call waits for the worker (a cancelled read): that call then
+        fails as the worker ends. The worker is stopped first (``SIGSTOP``),
+        so it starts nothing while its descendants are found; it has not been
+        reaped, so its pid is still its own.
         """
-        if self.proc.poll() is not None:
-            return
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGSTOP)
-        for pid in descendants(self.pid):
+        with self._killing:
+            if self.proc.poll() is not None:
+                return
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        self.proc.kill()
+                os.kill(self.pid, signal.SIGSTOP)
+            for pid in descendants(self.pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                self.proc.kill()
 
     def kill(self) -> None:
         """Stop the worker and what it started at once; release its resources."""
-        self._kill_tree()
+        self.kill_tree()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
         self.stderr.done.wait(1.0)
@@ -272,7 +277,7 @@ class WorkerProcess:
 
     def _stop_now(self) -> tuple[str, ...]:
         """Kill the worker at once; its last lines of standard error."""
-        self._kill_tree()
+        self.kill_tree()
         tail = self.stderr.tail()
         self.kill()
         return tail

@@ -10,6 +10,7 @@ process; the engine's page and its typed errors come back unchanged.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -76,6 +77,16 @@ def _json_option(key: str, value: Any, backend: str, option: str | None = None) 
     )
 
 
+def _bare_name(python: str) -> bool:
+    """Whether ``python`` is a name to look up on PATH, not a path.
+
+    Examples:
+        >>> _bare_name("python3"), _bare_name("bin/python3")
+        (True, False)
+    """
+    return not any(sep and sep in python for sep in (os.sep, os.altsep))
+
+
 class _Read(tuple[Block, ...]):
     """A page's blocks as the worker read them, with the worker's whole page."""
 
@@ -110,7 +121,8 @@ class IsolatedBackend(Backend):
         backend: The engine's name.
         python: Interpreter whose environment has the engine; default the
             running one. A relative path is taken from the current folder
-            when the backend is made.
+            when the backend is made; a bare name such as ``python3`` is
+            looked up on ``PATH`` then.
         processes: Most worker processes at once; ``None``: one per
             concurrent call.
         timeout: Seconds one image may take, > 0; ``None``: no limit. A
@@ -128,7 +140,8 @@ class IsolatedBackend(Backend):
 
     Raises:
         unocr.errors.BackendUnavailableError: The interpreter does not exist
-            or lacks unocr or the engine; the message names ``source``.
+            (a bare name: is not on ``PATH``) or lacks unocr or the engine; the
+            message names ``source``.
         unocr.errors.ConfigError: An option cannot be sent to a process.
         unocr.errors.UnocrError: The engine's own error on creation.
     """
@@ -165,6 +178,16 @@ class IsolatedBackend(Backend):
         src = source or ("python=" if exe is not None else "isolate=True")
         if exe is None:
             exe = sys.executable
+        elif _bare_name(exe):
+            found = shutil.which(exe)
+            if found is None:
+                raise BackendUnavailableError(
+                    f"the interpreter {exe} set by {src} for the {backend} backend "
+                    "was not found on PATH.",
+                    backend=backend,
+                    fix=f"install it, add its folder to PATH or give its path in {src}",
+                )
+            exe = found
         elif not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
             raise BackendUnavailableError(
                 f"the interpreter {exe} set by {src} for the {backend} backend "
@@ -173,8 +196,9 @@ class IsolatedBackend(Backend):
                 fix=f"create that environment (e.g. python3 -m venv, then pip install "
                 f"'unocr[{backend}]' into it) or change {src}",
             )
-        # A relative path names the interpreter from the current folder now:
-        # workers started later (more, or replacements) find the same one.
+        # A relative path (or a name found on PATH) names the interpreter from
+        # the current folder now: workers started later (more, or
+        # replacements) find the same one.
         # Not resolved further: a virtual environment's python is a symlink.
         exe = os.path.abspath(exe)
         self.python = exe
@@ -278,10 +302,15 @@ class IsolatedBackend(Backend):
         if token is not None and token.cancelled:
             raise cancelled_error(self.name)
         worker = self._pool.acquire()
+        if token is not None and token.cancelled:
+            # Cancelled while it waited for a worker: this one never ran it.
+            self._pool.release(worker)
+            raise cancelled_error(self.name)
         recycle = False
         # A cancelled read (unocr.aread's task, a batch that ended) kills its
-        # worker, which stops the engine's work; the pool starts a new one.
-        forget = None if token is None else token.on_cancel(worker.proc.kill)
+        # worker with the programs it started, which stops the engine's work;
+        # the pool starts a new one.
+        forget = None if token is None else token.on_cancel(worker.kill_tree)
         try:
             metas, blobs = worker.pixels.pack(images)
             reply, _ = worker.call(
