@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +129,35 @@ def worker_path(monkeypatch: pytest.MonkeyPatch) -> None:
         paths.append(os.environ["PYTHONPATH"])
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     monkeypatch.setenv("UNOCR_CONFIG", "")
+
+
+@pytest.fixture
+def tessdata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """A tessdata folder in force (``TESSDATA_PREFIX``): make(*names) puts the
+    installed English model there under each name (``name.traineddata``)."""
+    if shutil.which("tesseract") is None:
+        pytest.skip(
+            "the tesseract program is not installed (apt-get install tesseract-ocr)"
+        )
+    from unocr.backends.tesseract.install import probe
+
+    datadir = probe(shutil.which("tesseract") or "tesseract", None).datadir
+    if datadir is None or not (Path(datadir) / "eng.traineddata").is_file():
+        pytest.skip("Tesseract's eng model is not installed (tesseract-ocr-eng)")
+
+    def make(*models: str) -> Path:
+        folder = tmp_path / "tessdata"
+        folder.mkdir()
+        if (Path(datadir) / "configs").is_dir():
+            (folder / "configs").symlink_to(Path(datadir) / "configs")
+        for model in models:
+            (folder / f"{model}.traineddata").symlink_to(
+                Path(datadir) / "eng.traineddata"
+            )
+        monkeypatch.setenv("TESSDATA_PREFIX", str(folder))
+        return folder
+
+    return make
 
 
 @pytest.fixture(scope="session")

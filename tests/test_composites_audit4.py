@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -98,30 +97,6 @@ def test_the_crops_a_composite_cuts_obey_its_max_pixels(
 
 
 # ------------------------------------------- 2. a model named by its file's name
-@pytest.fixture
-def tessdata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
-    """``TESSDATA_PREFIX``: a folder of the installed English model under names given."""
-    from unocr.backends.tesseract.install import probe
-
-    datadir = probe(shutil.which("tesseract") or "tesseract", None).datadir
-    if datadir is None or not (Path(datadir) / "eng.traineddata").is_file():
-        pytest.skip("Tesseract's eng model is not installed (tesseract-ocr-eng)")
-
-    def make(*models: str) -> Path:
-        folder = tmp_path / "tessdata"
-        folder.mkdir()
-        if (Path(datadir) / "configs").is_dir():
-            (folder / "configs").symlink_to(Path(datadir) / "configs")
-        for model in models:
-            (folder / f"{model}.traineddata").symlink_to(
-                Path(datadir) / "eng.traineddata"
-            )
-        monkeypatch.setenv("TESSDATA_PREFIX", str(folder))
-        return folder
-
-    return make
-
-
 @pytest.fixture
 def never_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Records every Tesseract read: a refused composite must ask none."""

@@ -8,10 +8,6 @@ error, never another model.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 from PIL import Image
 
@@ -131,34 +127,6 @@ def test_a_model_name_unocr_cannot_map_keeps_its_variant(
 )
 def test_names_mapped_on_purpose_are_still_mapped(asked: str, model: str) -> None:
     assert to_tesseract(normalize_language(asked)) == model
-
-
-@pytest.fixture
-def tessdata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
-    """A tessdata folder in force (``TESSDATA_PREFIX``) with eng under given names."""
-    if shutil.which("tesseract") is None:
-        pytest.skip(
-            "the tesseract program is not installed (apt-get install tesseract-ocr)"
-        )
-    from unocr.backends.tesseract.install import probe
-
-    datadir = probe(shutil.which("tesseract") or "tesseract", None).datadir
-    if datadir is None or not (Path(datadir) / "eng.traineddata").is_file():
-        pytest.skip("Tesseract's eng model is not installed (tesseract-ocr-eng)")
-
-    def make(*models: str) -> Path:
-        folder = tmp_path / "tessdata"
-        folder.mkdir()
-        if (Path(datadir) / "configs").is_dir():
-            (folder / "configs").symlink_to(Path(datadir) / "configs")
-        for model in models:
-            shutil.copyfile(
-                Path(datadir) / "eng.traineddata", folder / f"{model}.traineddata"
-            )
-        monkeypatch.setenv("TESSDATA_PREFIX", str(folder))
-        return folder
-
-    return make
 
 
 def test_a_custom_model_asked_for_is_the_one_tesseract_runs(
