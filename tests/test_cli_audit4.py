@@ -313,3 +313,14 @@ def test_a_time_out_is_advised_as_the_option(
     err = capsys.readouterr().err
     assert "within 0.05 s" in err
     assert "raise --timeout" in err and "timeout=" not in err, err
+
+
+def test_the_timeout_help_promises_no_stop_the_engine_cannot_make(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An in-process engine finishes its image in the background after a
+    time-out: the help says what the option does, not that it stops it."""
+    assert main(["read", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "give up on an image after this many seconds" in text
+    assert "stop the engine" not in text

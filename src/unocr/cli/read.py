@@ -166,7 +166,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--timeout",
         type=_positive_float,
         metavar="SECONDS",
-        help="stop the engine on an image after this many seconds",
+        help=(
+            "give up on an image after this many seconds (what it stops depends "
+            "on the engine: docs/engines.md, time-outs)"
+        ),
     )
     parser.add_argument(
         "-O",
