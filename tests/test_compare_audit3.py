@@ -42,6 +42,7 @@ from unocr.metrics import (
 from unocr.model import Block, Page, Word
 from unocr.model.layout import group_lines, group_words
 
+from .compare_data import write_dataset
 from .official_icdar2015 import Totals, evaluate_image, read_gt
 
 # Three words per image, on one row.
@@ -104,17 +105,7 @@ class _Broken(_Replay):
 
 def _dataset(tmp_path: Path, kind: str) -> str:
     """A dataset of the four images of TEXTS, with coordinates or text only."""
-    for stem, texts in TEXTS.items():
-        Image.new("RGB", (200, 40), "white").save(tmp_path / f"{stem}.png")
-        if kind == "icdar2015":
-            lines = [
-                f"{x0},{y0},{x1},{y0},{x1},{y1},{x0},{y1},{text}"
-                for (x0, y0, x1, y1), text in zip(BOXES, texts, strict=True)
-            ]
-            (tmp_path / f"gt_{stem}.txt").write_text("\n".join(lines) + "\n")
-        else:
-            (tmp_path / f"{stem}.txt").write_text(" ".join(texts) + "\n")
-    return f"{kind}:{tmp_path}"
+    return f"{kind}:{write_dataset(tmp_path, TEXTS, BOXES, kind)}"
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from PIL import Image
 
 import unocr
 from unocr.backends.base import Backend, Capabilities, Stopwatch
@@ -39,6 +38,7 @@ from unocr.image import LoadedImage
 from unocr.model import Block, Word
 from unocr.model.layout import group_lines, group_words
 
+from .compare_data import write_dataset
 from .needs import needs_tesseract
 
 BOXES = ((10, 10, 60, 30), (70, 10, 120, 30))
@@ -88,18 +88,7 @@ class _Reader(Backend):
 
 def _dataset(folder: Path, kind: str = "icdar2015") -> Path:
     """The images of TEXTS in ``folder``, ground truth with coordinates or text."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for stem, texts in TEXTS.items():
-        Image.new("RGB", (200, 40), "white").save(folder / f"{stem}.png")
-        if kind == "icdar2015":
-            lines = [
-                f"{x0},{y0},{x1},{y0},{x1},{y1},{x0},{y1},{text}"
-                for (x0, y0, x1, y1), text in zip(BOXES, texts, strict=True)
-            ]
-            (folder / f"gt_{stem}.txt").write_text("\n".join(lines) + "\n")
-        else:
-            (folder / f"{stem}.txt").write_text(" ".join(texts) + "\n")
-    return folder
+    return write_dataset(folder, TEXTS, BOXES, kind)
 
 
 def _ranking_rows(html: str) -> list[list[str]]:

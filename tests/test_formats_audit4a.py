@@ -362,7 +362,7 @@ def test_hocr_poly_with_nan_is_a_format_error():
 
 
 # ---------------------------------------------- 5. symbols hOCR cannot hold
-def test_hocr_writes_no_symbol_that_xml_cannot_hold():
+def test_xml_formats_write_no_symbol_that_xml_cannot_hold():
     word = Word(
         text="a\x0cb",
         geometry=Box(0, 0, 30, 10),
@@ -374,6 +374,7 @@ def test_hocr_writes_no_symbol_that_xml_cannot_hold():
         ),
     )
     page = Page.from_words([word], width=100, height=20)
-    for fmt in ("hocr", "alto"):
+    assert "Glyph" not in dumps(page, "page-xml")
+    for fmt in ("hocr", "alto", "page-xml"):  # one rule: formats._text.symbols_fit
         back = loads(dumps(page, fmt), fmt).words[0]
         assert (back.text, back.symbols) == ("ab", ()), fmt

@@ -325,23 +325,6 @@ def _word_page(word: Word) -> Page:
     return Page.from_words([word], width=100, height=20)
 
 
-def test_page_xml_writes_no_glyph_xml_cannot_hold() -> None:
-    word = Word(
-        text="a\x0cb",
-        geometry=Box(0, 0, 30, 10),
-        confidence=0.9,
-        symbols=(
-            Symbol("a", Box(0, 0, 10, 10)),
-            Symbol("\x0c", Box(10, 0, 20, 10)),
-            Symbol("b", Box(20, 0, 30, 10)),
-        ),
-    )
-    text = dumps(_word_page(word), "page-xml")
-    assert "Glyph" not in text
-    back = loads(text, "page-xml").words[0]
-    assert (back.text, back.symbols) == ("ab", ())
-
-
 def test_page_xml_writes_no_glyphs_that_do_not_spell_the_word() -> None:
     word = Word(
         text="ab",
