@@ -59,6 +59,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
@@ -79,6 +80,7 @@ __all__ = [
     "configured_options",
     "configured_placement",
     "env_name",
+    "is_bare_name",
     "is_current_python",
     "isolates",
     "leave_names_to_parent",
@@ -356,8 +358,33 @@ def _check_engine(name: str, path: Path) -> None:
     )
 
 
+def is_bare_name(python: str) -> bool:
+    """Whether ``python`` is a name to look up on ``PATH``, not a path.
+
+    Args:
+        python: An interpreter as given (``python3``, ``bin/python3``).
+
+    Returns:
+        ``True`` when it holds no path separator.
+
+    Examples:
+        >>> is_bare_name("python3"), is_bare_name("bin/python3")
+        (True, False)
+    """
+    return not any(sep and sep in python for sep in (os.sep, os.altsep))
+
+
 def is_current_python(python: str) -> bool:
-    """Whether ``python`` is the interpreter (of the environment) running now."""
+    """Whether ``python`` is the interpreter (of the environment) running now.
+
+    Args:
+        python: A path, or a bare name looked up on ``PATH`` (``python3``).
+
+    Returns:
+        ``True`` when it is an interpreter in the folder of ``sys.executable``.
+    """
+    if is_bare_name(python):
+        python = shutil.which(python) or python
     exe = Path(python)
     try:
         return exe.parent.samefile(Path(sys.executable).parent) and (
@@ -410,7 +437,7 @@ def _settings(name: str, table: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{err.message} (under {where})", source=str(path), backend=name
         ) from None
-    if python is not None:
+    if python is not None and not is_bare_name(python):
         exe = Path(python).expanduser()
         python = str(exe if exe.is_absolute() else path.parent / exe)
     given = {
@@ -568,7 +595,7 @@ def configured_placement(backend: str) -> tuple[dict[str, Any], str | None]:
     variable = env_name(backend)
     python = os.environ.get(variable, "").strip()
     if python:
-        if os.sep in python or (os.altsep and os.altsep in python):
+        if not is_bare_name(python):
             # a path, not a name looked up on PATH: fixed now, since the
             # working folder may change before a worker starts
             python = str(Path(python).expanduser().absolute())
