@@ -38,7 +38,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import unocr  # noqa: E402
 import unocr.dask  # noqa: E402
-from unocr.backends.base import Backend, Capabilities, Stopwatch  # noqa: E402
+from unocr.backends.base import Backend, Capabilities, Languages, Stopwatch  # noqa: E402
 from unocr.image import LoadedImage  # noqa: E402
 from unocr.model import Block  # noqa: E402
 
@@ -58,7 +58,7 @@ class InstantBackend(Backend):
     )
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Sequence[Block]:
         return ()
 

@@ -31,12 +31,24 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch
-from unocr.errors import LanguageUnavailableError, RecognitionError, UnocrError
+from unocr.backends.base import (
+    Backend,
+    BatchResults,
+    Capabilities,
+    Clocks,
+    Crops,
+    Languages,
+    LoadedImages,
+    Readings,
+    Stopwatch,
+)
+from unocr.errors import LanguageUnavailableError, RecognitionError
 from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.model import Block, Word
 from unocr.model.layout import group_lines, group_words
+
+from .ink_engine import ENGLISH_WORDS
 
 OK, SEGFAULT, HANG, ALLOCATE, EXIT, RAISE, VALUE_ERROR, PRINT, LEAK, SCOPE = range(10)
 _LEAKED: list[np.ndarray] = []
@@ -49,14 +61,28 @@ def image(action: int, arg: int = 0, size: tuple[int, int] = (16, 8)) -> Image.I
     return img
 
 
+def covering_word(
+    text: str, image: LoadedImage, confidence: float = 1.0
+) -> tuple[Block, ...]:
+    """One word covering the whole image, in its line and block.
+
+    Args:
+        text: The word's text.
+        image: The image; the word's box is (0, 0, width, height) in its pixels.
+        confidence: The word's confidence, in [0, 1].
+
+    Returns:
+        The one block holding the word.
+    """
+    word = Word(
+        text=text, geometry=Box(0, 0, image.width, image.height), confidence=confidence
+    )
+    return tuple(group_lines(group_words([word])))
+
+
 class FaultBackend(Backend):
     name = "fault"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box",
-        levels=("word",),
-        confidence=True,
-        languages=("en",),
-    )
+    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
 
     def __init__(
         self,
@@ -87,7 +113,7 @@ class FaultBackend(Backend):
             self.scope = 0
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         action, arg, _ = image.image.getpixel((0, 0))  # type: ignore[misc]
         if action == SEGFAULT:
@@ -113,12 +139,7 @@ class FaultBackend(Backend):
             print("fault engine: chatter on standard output", flush=True)
         text = f"scope{self.scope}" if action == SCOPE else f"ok{arg}{self.greeting}"
         with clock.time("engine"):
-            word = Word(
-                text=text,
-                geometry=Box(0, 0, image.width, image.height),
-                confidence=0.5,
-            )
-        return tuple(group_lines(group_words([word])))
+            return covering_word(text, image, confidence=0.5)
 
 
 class BatchingFaultBackend(FaultBackend):
@@ -126,22 +147,17 @@ class BatchingFaultBackend(FaultBackend):
 
     name = "batching-fault"
     batch_size: ClassVar[int] = 3
+    #: Seconds each image of a batch takes in the engine.
+    seconds: float = 0.0
 
     def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
-        out: list[Sequence[Block] | UnocrError] = []
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
+        out: BatchResults = []
         for image, clock in zip(images, clocks, strict=True):
             with clock.time("engine"):
-                word = Word(
-                    text=f"batch{len(images)}",
-                    geometry=Box(0, 0, image.width, image.height),
-                    confidence=0.5,
-                )
-            out.append(tuple(group_lines(group_words([word]))))
+                time.sleep(self.seconds)
+                out.append(covering_word(f"batch{len(images)}", image, confidence=0.5))
         return out
 
 
@@ -153,7 +169,7 @@ class StagedFaultBackend(FaultBackend):
     name = "staged-fault"
 
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         with clock.time("engine"):
             ink = (np.asarray(image.image.convert("L")) < 128).any(axis=0)
@@ -166,11 +182,8 @@ class StagedFaultBackend(FaultBackend):
             return tuple(group_lines(group_words(words)))
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> list[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         with clock.time("engine"):
             if any(c.getpixel((0, 0))[0] == SEGFAULT for c in crops):  # type: ignore[index]
                 ctypes.string_at(0)

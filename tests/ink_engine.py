@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Languages, Stopwatch
 from unocr.errors import RecognitionError
 from unocr.geometry import Box
 from unocr.image import LoadedImage
@@ -47,14 +47,15 @@ def bars(widths=(20, 40), h=10, gap=10) -> Image.Image:
     return Image.fromarray(arr).convert("RGB")
 
 
+#: What the tests' small engines report: English words as boxes, with confidences.
+ENGLISH_WORDS = Capabilities(
+    geometry="box", levels=("word",), confidence=True, languages=("en",)
+)
+
+
 class InkBackend(Backend):
     name = "ink"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box",
-        levels=("word",),
-        confidence=True,
-        languages=("en",),
-    )
+    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
     instances: ClassVar[int] = 0
     calls: ClassVar[int] = 0
     _count_lock = threading.Lock()
@@ -67,7 +68,7 @@ class InkBackend(Backend):
             type(self).instances += 1
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         with self._count_lock:
             type(self).calls += 1
@@ -102,7 +103,7 @@ class NoConfidence(Backend):
         self.inner = inner
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> list[Block]:
         page = self.inner.read_loaded(image)
         return [

@@ -22,7 +22,16 @@ from PIL import Image
 
 import unocr
 from unocr import registry
-from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    BatchResults,
+    Capabilities,
+    Clocks,
+    ItemFailure,
+    Languages,
+    LoadedImages,
+    Stopwatch,
+)
 from unocr.backends.deadline import (
     Cancellation,
     cancellation_scope,
@@ -139,7 +148,10 @@ def test_leaving_aread_many_early_stops_the_reads_in_flight() -> None:
         async for page in stream:
             got.append(page)
             break
-        running = children("tesseract")  # the two large reads
+        # the two large reads (16 times the small one's work), once started
+        deadline = time.monotonic() + 10
+        while not (running := children("tesseract")) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         await stream.aclose()  # type: ignore[attr-defined]
         return got, running
 
@@ -148,6 +160,10 @@ def test_leaving_aread_many_early_stops_the_reads_in_flight() -> None:
     assert running, "the large reads had not started"
     assert len(got) == 1
     assert "quick brown dog" in got[0].text
+    # stopped and reaped: far sooner than the large reads would end on their own
+    deadline = time.monotonic() + 5
+    while children("tesseract") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert children("tesseract") == []
 
 
@@ -298,7 +314,7 @@ class _SlowInk(InkBackend):
     guard = threading.Lock()
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         cls = type(self)
         with cls.guard:
@@ -366,16 +382,13 @@ class _AsyncEngine(Backend):
         self.most_in_flight = 0
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Sequence[Block]:
         raise AssertionError("the blocking path must not be used from async code")
 
     async def _arecognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | unocr.errors.UnocrError]:
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
         self.threads.add(threading.get_ident())
         self.batches.append(len(images))
         self.in_flight += 1
@@ -386,7 +399,7 @@ class _AsyncEngine(Backend):
             self.in_flight -= 1
         if any(img.width == 17 for img in images):
             raise KeyError("the service sent something unexpected")
-        out: list[Sequence[Block] | unocr.errors.UnocrError] = []
+        out: BatchResults = []
         for img, clock in zip(images, clocks, strict=True):
             clock.add("engine", 0.02 / len(images))
             if img.width == 13:

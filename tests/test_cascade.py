@@ -17,7 +17,14 @@ import pytest
 from PIL import Image
 
 import unocr
-from unocr.backends.base import Backend, ItemFailure, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    Crops,
+    ItemFailure,
+    Languages,
+    Readings,
+    Stopwatch,
+)
 from unocr.backends.cascade import CascadeBackend, _better
 from unocr.backends.catalog import cascade_parts
 from unocr.comparison import compare
@@ -203,16 +210,13 @@ class _FailingReader(Backend):
     capabilities = InkBackend.capabilities
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> list[Block]:
         raise AssertionError("a cascade reads pages with its first engine only")
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> list[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         if any(c.width > 400 for c in crops):
             raise RecognitionError("this crop is too wide for me")
         return [("short", 0.99) for _ in crops]

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,24 +21,22 @@ import pytest
 from PIL import Image
 
 import unocr
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend, Capabilities, Languages, Stopwatch
 from unocr.errors import (
     AuthenticationError,
     BackendUnavailableError,
     ConfigError,
     RecognitionError,
-    UnocrError,
 )
-from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.isolation.protocol import error_from_dict, error_to_dict
 from unocr.isolation.proxy import IsolatedBackend
-from unocr.model import Block, Page, Word
-from unocr.model.layout import group_lines, group_words
+from unocr.model import Block, Page
 from unocr.model.serialize import page_to_dict
 from unocr.registry import register_backend, unregister_backend
 
 from . import fault_engine as fe
+from .ink_engine import ENGLISH_WORDS
 from .processes import alive, gone
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,74 +44,52 @@ SECRET = "AIzaSy-SECRET-KEY-123"
 
 
 # ------------------------------------------------------- the test engines
-def _word(text: str, image: LoadedImage) -> tuple[Block, ...]:
-    word = Word(
-        text=text, geometry=Box(0, 0, image.width, image.height), confidence=1.0
-    )
-    return tuple(group_lines(group_words([word])))
-
-
-_CAPS = Capabilities(
-    geometry="box", levels=("word",), confidence=True, languages=("en",)
-)
-
-
-class SlowBatch(Backend):
+class SlowBatch(fe.BatchingFaultBackend):
     """Batches four images, as keras-ocr does, and takes ``seconds`` per image."""
 
     name = "slow-batch"
-    capabilities: ClassVar[Capabilities] = _CAPS
     batch_size: ClassVar[int] = 4
 
     def __init__(self, *, seconds: float = 0.5, **base: Any) -> None:
         super().__init__(**base)
         self.seconds = seconds
 
-    def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
-        out: list[Sequence[Block] | UnocrError] = []
-        for image, clock in zip(images, clocks, strict=True):
-            with clock.time("engine"):
-                time.sleep(self.seconds)
-            out.append(_word(f"batch{len(images)}", image))
-        return out
-
 
 class English(Backend):
     """Reads English unless told otherwise (as EasyOCR does): the page says so."""
 
     name = "english"
-    capabilities: ClassVar[Capabilities] = _CAPS
+    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
 
     def __init__(self, **base: Any) -> None:
         super().__init__(**base)
         self.languages = self.languages or ("en",)
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        return _word("+".join(languages), image)
+        return fe.covering_word("+".join(languages), image)
 
 
 class Concurrent(Backend):
-    """Keeps ``concurrency`` calls in flight (as Google Cloud Vision does)."""
+    """Keeps ``concurrency`` calls in flight (as Google Cloud Vision does);
+    takes ``seconds`` per image and reads its worker's process id."""
 
     name = "concurrent"
-    capabilities: ClassVar[Capabilities] = _CAPS
+    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
 
-    def __init__(self, *, concurrency: int = 1, **base: Any) -> None:
+    def __init__(
+        self, *, concurrency: int = 1, seconds: float = 0.3, **base: Any
+    ) -> None:
         super().__init__(**base)
         self.min_workers = concurrency
+        self.seconds = seconds
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        time.sleep(0.3)
-        return _word(str(os.getpid()), image)
+        time.sleep(self.seconds)
+        return fe.covering_word(str(os.getpid()), image)
 
 
 class QuotaError(AuthenticationError):
@@ -124,14 +100,14 @@ class Quota(Backend):
     """Raises a plugin error; ``hidden``: of a class only its worker knows."""
 
     name = "quota"
-    capabilities: ClassVar[Capabilities] = _CAPS
+    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
 
     def __init__(self, *, hidden: bool = False, **base: Any) -> None:
         super().__init__(**base)
         self.hidden = hidden
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         cls: type[AuthenticationError] = QuotaError
         if self.hidden:
@@ -333,36 +309,28 @@ class Spawner(Backend):
     writes its pid to ``log``, then works for a minute."""
 
     name = "spawner"
-    capabilities: ClassVar[Capabilities] = _CAPS
+    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
 
     def __init__(self, *, log: str = "", **base: Any) -> None:
         super().__init__(**base)
         self.log = log
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         program = subprocess.Popen(["sleep", "300"], start_new_session=True)
         Path(self.log).write_text(str(program.pid))
         time.sleep(60)
-        return _word("late", image)
+        return fe.covering_word("late", image)
 
 
-class Pid(Backend):
-    """Takes ``seconds`` per image and reads its worker's process id."""
+class Pid(Concurrent):
+    """Takes ``seconds`` per image (1.5 s) and reads its worker's process id."""
 
     name = "pid"
-    capabilities: ClassVar[Capabilities] = _CAPS
 
     def __init__(self, *, seconds: float = 1.5, **base: Any) -> None:
-        super().__init__(**base)
-        self.seconds = seconds
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[Block, ...]:
-        time.sleep(self.seconds)
-        return _word(str(os.getpid()), image)
+        super().__init__(seconds=seconds, **base)
 
 
 @pytest.fixture
@@ -438,10 +406,21 @@ def test_a_bare_interpreter_name_is_looked_up_on_path(
         assert isinstance(iso, IsolatedBackend)
         assert iso.python == os.path.abspath(found)
         assert iso.read(fe.image(fe.OK, 4)).text == "ok4"
+    # configured, the running interpreter runs its engine in process (as by path)
     monkeypatch.setenv("UNOCR_PYTHON_FAULT", name)
+    with unocr.get_backend("fault") as engine:
+        assert not isinstance(engine, IsolatedBackend)
+    # another interpreter's bare name is looked up on PATH
+    other = tmp_path / "bin"
+    other.mkdir()
+    wrapper = other / "python-other"  # this environment, from another folder
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", os.pathsep.join([str(other), os.environ["PATH"]]))
+    monkeypatch.setenv("UNOCR_PYTHON_FAULT", "python-other")
     with unocr.get_backend("fault") as iso:
         assert isinstance(iso, IsolatedBackend)
-        assert iso.python == os.path.abspath(found)
+        assert iso.python == str(wrapper)
         assert "UNOCR_PYTHON_FAULT" in iso.source
 
 

@@ -7,7 +7,10 @@ runs the engine and its pure converter inside ``clock.time("engine")`` and
 Engines that batch also implement :meth:`Backend._recognize_batch`. Engines
 whose two stages work apart implement :meth:`Backend._detect` (regions, no
 text) and :meth:`Backend._recognize_crops` (the text of upright crops), which
-:meth:`Backend.detect` and :meth:`Backend.recognize` call.
+:meth:`Backend.detect` and :meth:`Backend.recognize` call. The hooks'
+parameter and result types are named here once (:data:`Languages`,
+:data:`LoadedImages`, :data:`Clocks`, :data:`BatchResults`, :data:`Crops`,
+:data:`Readings`), for every engine's overrides to use.
 
 Everything else lives here once, so every engine behaves the same from the
 user's side: decoding any input, normalising languages, building the one
@@ -36,7 +39,7 @@ from concurrent.futures import (
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, ClassVar, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Literal, NoReturn, TypeAlias, TypeVar
 
 from PIL import Image
 
@@ -72,8 +75,14 @@ from unocr.model import Block, Page, Recognition, Timings
 
 __all__ = [
     "Backend",
+    "BatchResults",
     "Capabilities",
+    "Clocks",
+    "Crops",
     "ItemFailure",
+    "Languages",
+    "LoadedImages",
+    "Readings",
     "Stopwatch",
     "own_languages",
     "part_options",
@@ -164,6 +173,37 @@ class Stopwatch:
             engine=s.get("engine", 0.0),
             convert=s.get("convert", 0.0),
         )
+
+
+# ------------------------------------------------ the engine hooks' types
+# One name for each parameter and result type of the hooks an engine
+# implements (Backend._recognize, _recognize_batch, _detect, _recognize_crops)
+# and of _stamp, so that every override states the contract by name.
+
+Languages: TypeAlias = tuple[str, ...]
+"""The ``languages`` every hook receives: normalised ISO 639 codes, in order,
+each once; ``()`` for the engine's default."""
+
+LoadedImages: TypeAlias = Sequence[LoadedImage]
+"""The ``images`` of :meth:`Backend._recognize_batch`: decoded, upright RGB
+images, each ``image.width`` x ``image.height`` pixels."""
+
+Clocks: TypeAlias = Sequence[Stopwatch]
+"""The ``clocks`` of :meth:`Backend._recognize_batch`: one :class:`Stopwatch`
+per image, in the order of the images."""
+
+BatchResults: TypeAlias = list[Sequence[Block] | UnocrError]
+"""What :meth:`Backend._recognize_batch` returns: one entry per image, in
+order: its blocks (as :meth:`Backend._recognize` returns them, in the image's
+pixels) or its error, returned, not raised."""
+
+Crops: TypeAlias = Sequence[Image.Image]
+"""The ``crops`` of :meth:`Backend._recognize_crops`: upright RGB PIL images,
+each one line or word, at least 1x1 pixels."""
+
+Readings: TypeAlias = Sequence[tuple[str, float | None]]
+"""What :meth:`Backend._recognize_crops` returns: ``(text, confidence)`` per
+crop, in the order of the crops; confidence in [0, 1] or ``None``."""
 
 
 def check_batch_arguments(images: object, workers: object, errors: object) -> None:
@@ -519,7 +559,7 @@ class Backend(Closing, abc.ABC):
 
     # --------------------------------------------------------- for subclasses
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Sequence[Block]:
         """Run the engine on one decoded image.
 
@@ -549,11 +589,8 @@ class Backend(Closing, abc.ABC):
         return out
 
     def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
         """Run the engine on several images (default: one at a time).
 
         Engines that batch override this and set :attr:`batch_size`; time one
@@ -570,7 +607,7 @@ class Backend(Closing, abc.ABC):
             One sequence of blocks (as :meth:`_recognize`) or error per image,
             in order.
         """
-        out: list[Sequence[Block] | UnocrError] = []
+        out: BatchResults = []
         for img, clock in zip(images, clocks, strict=True):
             try:
                 out.append(self._recognize(img, languages, clock))
@@ -830,11 +867,7 @@ class Backend(Closing, abc.ABC):
             raise _tag(err, self.name, None) from None
 
     def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: tuple[str, ...],
-        clock: Stopwatch,
+        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Page:
         """Build the read's one page: the engine's blocks, stamped once."""
         languages = languages or own_languages(self._parts())
@@ -885,9 +918,9 @@ class Backend(Closing, abc.ABC):
 
     def _batch_pages(
         self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
+        images: LoadedImages,
+        languages: Languages,
+        clocks: Clocks,
         raw: Sequence[object],
     ) -> list[Page | UnocrError]:
         """Stamp one batch call's per-image results (blocks or errors) as pages."""
@@ -1070,7 +1103,7 @@ class Backend(Closing, abc.ABC):
         return out
 
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Sequence[Block]:
         """Find the text regions of one decoded image (the detection stage).
 
@@ -1094,11 +1127,8 @@ class Backend(Closing, abc.ABC):
         raise StageUnavailableError("detect", self.stages, backend=self.name)
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> Sequence[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         """Read one text line from each crop (the recognition stage).
 
         Engines with a recognizer of their own override this and read all

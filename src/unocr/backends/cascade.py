@@ -59,6 +59,7 @@ from typing import Any, ClassVar
 from unocr.backends.base import (
     Backend,
     Capabilities,
+    Languages,
     Stopwatch,
     part_options,
     share_max_pixels,
@@ -285,7 +286,7 @@ class CascadeBackend(Backend):
         super().close()
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> _Read:
         first = self.engines[0]
         with clock.time("engine"):
@@ -341,11 +342,7 @@ class CascadeBackend(Backend):
         return self.engines
 
     def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: tuple[str, ...],
-        clock: Stopwatch,
+        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Page:
         """The page, with each engine's use."""
         page = super()._stamp(out, image, languages, clock)

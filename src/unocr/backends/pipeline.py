@@ -43,6 +43,7 @@ from unocr.backends import catalog
 from unocr.backends.base import (
     Backend,
     Capabilities,
+    Languages,
     Stopwatch,
     part_options,
     share_max_pixels,
@@ -213,7 +214,7 @@ class PipelineBackend(Backend):
 
     # ------------------------------------------------------------- recognition
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         detected = self.detector.detect_loaded(image, languages=languages)
         clock.add("engine", detected.timings.engine)

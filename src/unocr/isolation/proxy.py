@@ -17,9 +17,17 @@ from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from PIL import Image
-
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    BatchResults,
+    Capabilities,
+    Clocks,
+    Crops,
+    Languages,
+    LoadedImages,
+    Readings,
+    Stopwatch,
+)
 from unocr.backends.deadline import cancelled_error, current_cancellation
 from unocr.backends.options import shown_value
 from unocr.errors import (
@@ -361,12 +369,9 @@ class IsolatedBackend(Backend):
         ]
 
     def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
-        out: list[Sequence[Block] | UnocrError] = []
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
+        out: BatchResults = []
         for page, clock in zip(
             self._read_remote(images, languages), clocks, strict=True
         ):
@@ -381,11 +386,7 @@ class IsolatedBackend(Backend):
         return out
 
     def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: tuple[str, ...],
-        clock: Stopwatch,
+        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Page:
         """The worker's page, with this process's source and decode time.
 
@@ -399,7 +400,7 @@ class IsolatedBackend(Backend):
 
     # --------------------------------------------------------------- stages
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Sequence[Block]:
         reply = self._exchange({"op": "detect", "languages": list(languages)}, [image])
         page = page_from_dict(reply["page"])
@@ -408,11 +409,8 @@ class IsolatedBackend(Backend):
         return _read(page)
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> Sequence[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         images = [
             LoadedImage(image=crop, name=f"<crop {i}>", decode_seconds=0.0)
             for i, crop in enumerate(crops)

@@ -20,10 +20,9 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 import torch
-from PIL import Image
 
 from unocr.backends import catalog
-from unocr.backends.base import Capabilities, Stopwatch
+from unocr.backends.base import Capabilities, Crops, Languages, Readings, Stopwatch
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
 from unocr.backends.easyocr.convert import (
@@ -404,7 +403,7 @@ class EasyOcrBackend(PooledBackend):
             return reader.readtext(rgb, **self._readtext)
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
@@ -416,7 +415,7 @@ class EasyOcrBackend(PooledBackend):
 
     # --------------------------------------------------------------- stages
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
@@ -430,11 +429,8 @@ class EasyOcrBackend(PooledBackend):
             return detections_to_blocks(horizontal[0], free[0])
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> list[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         self._check_languages(languages)
         self._check_open()
         options = {**_accepted(self._readtext, _RECOGNIZE_OPTIONS), "paragraph": False}

@@ -25,11 +25,20 @@ from typing import Any, ClassVar
 
 import keras_ocr
 import numpy as np
-from PIL import Image
 from tensorflow import keras
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    BatchResults,
+    Capabilities,
+    Clocks,
+    Crops,
+    Languages,
+    LoadedImages,
+    Readings,
+    Stopwatch,
+)
 from unocr.backends.deadline import run_with_timeout
 from unocr.backends.keras_ocr import weights
 from unocr.backends.keras_ocr.convert import (
@@ -472,7 +481,7 @@ class KerasOcrBackend(Backend):
 
     # ---------------------------------------------------------------- stages
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         """CRAFT alone: word quads without text (no recognizer weights needed).
 
@@ -499,11 +508,8 @@ class KerasOcrBackend(Backend):
             )
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> list[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         """The CRNN on upright crops, all in one batch; no confidence.
 
         Each crop is fitted into the recognizer's input as keras-ocr fits a
@@ -534,11 +540,8 @@ class KerasOcrBackend(Backend):
         return [(text, None) for text in texts]
 
     def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
         """Recognise ``images`` in as few pipeline calls as padding allows.
 
         Images are grouped by :func:`size_groups`; each group is one

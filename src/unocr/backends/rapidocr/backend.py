@@ -22,7 +22,7 @@ from rapidocr import EngineType, RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 
 from unocr.backends import catalog
-from unocr.backends.base import Capabilities, Stopwatch
+from unocr.backends.base import Capabilities, Crops, Languages, Readings, Stopwatch
 from unocr.backends.options import check_choice, check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.backends.rapidocr.convert import (
@@ -339,7 +339,7 @@ class RapidOcrBackend(PooledBackend):
         return self._run_timed(clock, lambda: run(_bgr(image.image)), image.name)
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         output = self._checked_run(image, languages, clock, self._run)
         with clock.time("convert"):
@@ -347,7 +347,7 @@ class RapidOcrBackend(PooledBackend):
 
     # --------------------------------------------------------------- stages
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         output = self._checked_run(
             image, languages, clock, lambda bgr: self._run_stage(bgr, rec=False)
@@ -356,11 +356,8 @@ class RapidOcrBackend(PooledBackend):
             return detections_to_blocks(getattr(output, "boxes", None))
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> list[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         self._check_languages(languages)
         self._check_open()
         output = self._run_timed(

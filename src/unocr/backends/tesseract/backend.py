@@ -42,7 +42,14 @@ import pytesseract
 from PIL import Image
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    Capabilities,
+    Crops,
+    Languages,
+    Readings,
+    Stopwatch,
+)
 from unocr.backends.deadline import (
     cancelled_error,
     current_cancellation,
@@ -436,7 +443,7 @@ class TesseractBackend(Backend):
 
     # ------------------------------------------------------------- recognition
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         names = self._tess_languages(languages)
         with clock.time("engine"):
@@ -588,18 +595,15 @@ class TesseractBackend(Backend):
 
     # ------------------------------------------------------------------ stages
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         # Tesseract finds its layout while it reads: the regions are the
         # read's blocks, lines and words (the base class drops their text).
         return self._recognize(image, languages, clock)
 
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> list[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         names = self._tess_languages(languages)
         with clock.time("convert"):
             padded = [with_margin(c) for c in crops]
