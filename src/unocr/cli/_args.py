@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["UsageError", "output_target", "positive_int", "usage_error"]
+__all__ = [
+    "UsageError",
+    "number",
+    "output_target",
+    "positive_int",
+    "positive_number",
+    "usage_error",
+]
 
 
 class UsageError(Exception):
@@ -55,6 +62,44 @@ def positive_int(text: str) -> int:
         ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def number(text: str) -> float:
+    """Parse a command-line number (a float as Python reads it).
+
+    Args:
+        text: The argument as typed.
+
+    Returns:
+        The number; its range is the option's to check.
+
+    Raises:
+        argparse.ArgumentTypeError: Not a number (argparse reports it as a
+            usage error, exit status 2).
+    """
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def positive_number(text: str) -> float:
+    """Parse a command-line number that must be finite and above 0.
+
+    Args:
+        text: The argument as typed.
+
+    Returns:
+        The number, in the option's own unit (seconds, pixels per inch).
+
+    Raises:
+        argparse.ArgumentTypeError: Not a number, not above 0, infinite or
+            NaN (argparse reports it as a usage error, exit status 2).
+    """
+    value = number(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
     return value
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from unocr.cli._args import positive_int, usage_error
+from unocr.cli._args import number, positive_int, usage_error
 from unocr.cli._output import cannot_write, unwritable_reason, write_out, write_text
 
 if TYPE_CHECKING:
@@ -49,14 +49,6 @@ listed as skipped; images that fail are counted and reported. Results saved
 with --json merge with --merge into one table and report. Exit status 1 if
 no engine could run.
 """
-
-
-def _number(value: str) -> float:
-    """Parse ``--iou``; its range depends on ``--protocol`` (see _scoring)."""
-    try:
-        return float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
 
 
 #: What only a run uses (destination, option): refused with --merge, which
@@ -186,7 +178,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--iou",
-        type=_number,
+        type=number,  # its range depends on --protocol (see _scoring)
         metavar="T",
         help="IoU threshold (default 0.5): in [0, 1) under icdar2015 (IoU must "
         "exceed it), in (0, 1] under custom (IoU must reach it)",

@@ -73,7 +73,7 @@ from pathlib import Path
 from typing import Any
 
 from unocr.cli import _naming as naming
-from unocr.cli._args import output_target, positive_int, usage_error
+from unocr.cli._args import output_target, positive_int, positive_number, usage_error
 from unocr.cli._inputs import READ_SUFFIXES, Found, collect, names_folders
 from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
@@ -164,7 +164,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_number,
         metavar="SECONDS",
         help=(
             "give up on an image after this many seconds (what it stops depends "
@@ -188,7 +188,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--dpi",
-        type=_positive_float,
+        type=positive_number,
         default=300.0,
         metavar="N",
         help="resolution PDF pages are rendered at (default: 300)",
@@ -202,16 +202,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="take a PDF page's words from its own text layer where it has one",
     )
     parser.set_defaults(func=run, _parser=parser)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
 
 
 def _option(text: str) -> tuple[str, Any]:
