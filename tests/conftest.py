@@ -79,18 +79,50 @@ def snippet() -> Image.Image:
 
 
 @pytest.fixture
-def ink() -> Iterator[str]:
-    """The ``ink`` engine (tests/ink_engine.py) registered for one test."""
+def registered() -> Iterator[Callable[..., None]]:
+    """Register test engines for one test: ``registered(name, factory)``.
+
+    Each call registers ``factory`` under ``name`` (``replace=True`` unless
+    told) and empties the caches; after the test every engine registered
+    here is unregistered and the caches are emptied again.
+    """
     import unocr
     from unocr import registry
 
+    names: list[str] = []
+
+    def register(name: str, factory: Any, *, replace: bool = True) -> None:
+        registry.register_backend(name, factory, replace=replace)
+        names.append(name)
+        unocr.clear_cache()
+
+    yield register
+    for name in names:
+        registry.unregister_backend(name)
+    unocr.clear_cache()
+
+
+@pytest.fixture
+def ink(registered: Callable[..., None]) -> str:
+    """The ``ink`` engine (tests/ink_engine.py) registered for one test."""
     from .ink_engine import InkBackend
 
-    registry.register_backend("ink", InkBackend)
-    unocr.clear_cache()
-    yield "ink"
-    registry.unregister_backend("ink")
-    unocr.clear_cache()
+    registered("ink", InkBackend, replace=False)
+    return "ink"
+
+
+@pytest.fixture
+def slow(registered: Callable[..., None]) -> Iterator[type[Any]]:
+    """The engine that loads on cue (tests/stub_engines.py), as ``slowbuild``.
+
+    The caches start empty; after the test any build still waiting is let go.
+    """
+    from .stub_engines import SlowBackend
+
+    SlowBackend.reset()
+    registered(SlowBackend.name, SlowBackend)
+    yield SlowBackend
+    SlowBackend.release.set()
 
 
 @pytest.fixture
@@ -119,6 +151,36 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     yield write
     unocr.clear_cache()
+
+
+@pytest.fixture
+def refused(config: Callable[[str], Path]) -> Callable[..., Any]:
+    """Write a unocr.toml that making an engine refuses; the error, naming the file.
+
+    ``refused(text, match=None, *, error=ConfigError, backend="tesseract",
+    **options)`` writes ``text`` as the file in force (:func:`config`), checks
+    that ``unocr.get_backend(backend, **options)`` raises ``error`` (its message
+    matching the regular expression ``match``, if given) whose ``source`` is
+    the file's path, and returns that error.
+    """
+    import unocr
+    from unocr.errors import ConfigError
+
+    def check(
+        text: str,
+        match: str | None = None,
+        *,
+        error: type[Exception] = ConfigError,
+        backend: str = "tesseract",
+        **options: Any,
+    ) -> Any:
+        path = config(text)
+        with pytest.raises(error, match=match) as info:
+            unocr.get_backend(backend, **options)
+        assert info.value.source == str(path)  # type: ignore[attr-defined]
+        return info.value
+
+    return check
 
 
 @pytest.fixture

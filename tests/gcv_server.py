@@ -30,7 +30,6 @@ from collections.abc import Callable, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import grpc
@@ -38,6 +37,8 @@ from google.cloud import vision_v1
 from google.cloud.vision_v1.services.image_annotator.transports import (
     ImageAnnotatorGrpcTransport,
 )
+
+from unocr._closing import Closing
 
 #: The real dense response of the test fixture and the image it answers.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gcv"
@@ -75,7 +76,7 @@ def empty_reply(
 
 
 @dataclass
-class VisionServer:
+class VisionServer(Closing):
     """The server; use as a context manager (``with VisionServer(...) as srv``)."""
 
     reply: Reply = empty_reply
@@ -121,21 +122,14 @@ class VisionServer:
         self._server = server
         return self
 
-    def stop(self) -> None:
+    def close(self) -> None:
+        """Stop serving (``with`` calls it on leaving the block)."""
         if self._server is not None:
             self._server.stop(grace=None).wait()
             self._server = None
 
     def __enter__(self) -> VisionServer:
         return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ----------------------------------------------------------------- access
     @property
@@ -253,6 +247,37 @@ def load_response(text: str | bytes) -> vision_v1.AnnotateImageResponse:
     return vision_v1.AnnotateImageResponse.from_json(text, ignore_unknown_fields=True)
 
 
+def document_response() -> vision_v1.AnnotateImageResponse:
+    """The real dense response of :data:`RESPONSE`, for the image :data:`IMAGE`."""
+    return load_response(RESPONSE.read_text(encoding="utf-8"))
+
+
+def numbered_images(
+    count: int,
+    *,
+    width: int = 64,
+    height: int = 32,
+    box: tuple[int, int, int, int] = (2, 2, 40, 20),
+) -> tuple[list[bytes], dict[bytes, vision_v1.AnnotateImageResponse]]:
+    """``count`` distinct PNGs, and the answer to each: image k reads ``w<k>``.
+
+    Args:
+        count: How many images (at most 256: image k is of gray shade k).
+        width: Each image's width in pixels.
+        height: Each image's height in pixels.
+        box: The word's box (x0, y0, x1, y1) in pixels.
+
+    Returns:
+        The PNG files, and the table for :func:`by_content`.
+    """
+    images = [png(width, height, k) for k in range(count)]
+    table = {
+        img: word_response([(f"w{k}", box)], width=width, height=height)
+        for k, img in enumerate(images)
+    }
+    return images, table
+
+
 def word_response(
     words: Sequence[tuple[str, tuple[int, int, int, int]]],
     *,
@@ -351,15 +376,11 @@ def _serve() -> None:
     import argparse
     import os
     import sys
-    from pathlib import Path
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--reply", choices=["empty", "small", "dense"], default="empty")
     args = parser.parse_args()
-    fixture = (
-        Path(__file__).resolve().parent / "fixtures" / "gcv" / "document.response.json"
-    )
     responses = {
         "empty": vision_v1.AnnotateImageResponse(),
         "small": word_response(
@@ -367,7 +388,7 @@ def _serve() -> None:
             width=1279,
             height=932,
         ),
-        "dense": load_response(fixture.read_text(encoding="utf-8")),
+        "dense": document_response(),
     }
     # serialise once: the bench measures the client, not this server
     one = vision_v1.AnnotateImageResponse.serialize(responses[args.reply])

@@ -1,6 +1,7 @@
-"""Rendered pages with a known reading order, for the reading-order tests.
+"""Pages with a known reading order, for the reading-order tests.
 
-Each page is drawn with Pillow's bundled scalable font (no system font
+:func:`row_of_words` lays words out in a row as an engine reports them, with
+no image. Each rendered page is drawn with Pillow's bundled scalable font (no system font
 needed) and comes with its ground truth: the lines' text in reading order.
 Besides the image, each page lists the regions a block must not straddle
 (the gutter of a two-column page), in pixels.
@@ -8,9 +9,13 @@ Besides the image, each page lists the regions a block must not straddle
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageFont
+
+from unocr.geometry import Box
+from unocr.model import Word
 
 SIZE = 30  # font size in pixels
 LEADING = 44  # baseline to baseline, pixels
@@ -36,6 +41,40 @@ PROSE_2 = (
     "Both numbers together tell an engine that misreads from one that reads "
     "well but scrambles the page."
 )
+
+
+def row_of_words(
+    texts: Iterable[str],
+    start: float,
+    top: float,
+    *,
+    height: float,
+    char: float = 10,
+    space: float = 10,
+    leftwards: bool = False,
+) -> list[Word]:
+    """Words in one row, as an engine reports them, first word at ``start``.
+
+    Args:
+        texts: The words, in the order they are laid out.
+        start: The first word's left edge (its right edge if ``leftwards``),
+            in pixels.
+        top: The row's top, in pixels.
+        height: The row's height, in pixels.
+        char: Each character's width, in pixels.
+        space: The gap between two words, in pixels.
+        leftwards: Lay the words out from right to left.
+
+    Returns:
+        The words, boxes in pixels, in the order of ``texts``.
+    """
+    words, x = [], start
+    for text in texts:
+        width = char * len(text)
+        x0, x1 = (x - width, x) if leftwards else (x, x + width)
+        words.append(Word(text=text, geometry=Box(x0, top, x1, top + height)))
+        x += -(width + space) if leftwards else width + space
+    return words
 
 
 @dataclass

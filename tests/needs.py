@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,26 @@ needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None,
     reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
 )
+
+
+def engine_or_skip(spec: str, module: str, **options: Any) -> Iterator[Any]:
+    """The engine ``spec``, closed afterwards; skips where ``module`` is missing.
+
+    For a fixture: ``yield from engine_or_skip("rapidocr", "rapidocr")``.
+
+    Args:
+        spec: The engine's name, as :func:`unocr.get_backend` takes it.
+        module: The library the engine needs, e.g. ``"rapidocr"``.
+        **options: The engine's options.
+
+    Yields:
+        The engine, made with ``options``.
+    """
+    import unocr
+
+    pytest.importorskip(module)
+    with unocr.get_backend(spec, **options) as backend:
+        yield backend
 
 
 def import_keras_ocr(test_file: str) -> ModuleType:

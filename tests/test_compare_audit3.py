@@ -18,19 +18,17 @@ import random
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from PIL import Image
 
-from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.comparison import CompareResult, compare, render_html
 from unocr.comparison.ranking import rank_runs, recommendation
 from unocr.comparison.results import DatasetInfo, RunResult
 from unocr.datasets import load_dataset, load_icdar2015
-from unocr.errors import ConfigError, RecognitionError
+from unocr.errors import ConfigError
 from unocr.geometry import Box, Quad
-from unocr.image import LoadedImage
 from unocr.metrics import (
     NORMALIZATIONS,
     Normalization,
@@ -39,10 +37,9 @@ from unocr.metrics import (
     aggregate,
     score_page,
 )
-from unocr.model import Block, Page, Word
-from unocr.model.layout import group_lines, group_words
+from unocr.model import Page, Word
 
-from .compare_data import write_dataset
+from .compare_data import StemBackend, write_dataset
 from .official_icdar2015 import Totals, evaluate_image, read_gt
 
 # Three words per image, on one row.
@@ -73,27 +70,18 @@ def _answers(hard: str) -> dict[str, Answer]:
     return out
 
 
-class _Replay(Backend):
+class _Replay(StemBackend):
     """Reads the words it is given per image; raises on the images in ``fail``."""
 
     name = "replay"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box", levels=("word",), confidence=False, languages=("en",)
-    )
 
     def __init__(self, answers: dict[str, Answer], fail: Sequence[str] = ()) -> None:
         super().__init__()
         self.answers = answers
         self.fail = set(fail)
 
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[Block, ...]:
-        stem = Path(image.name).stem
-        if stem in self.fail:
-            raise RecognitionError(f"simulated failure on {stem}")
-        words = [Word(text=t, geometry=Box(*box)) for box, t in self.answers[stem]]
-        return tuple(group_lines(group_words(words))) if words else ()
+    def words(self, stem: str) -> Answer:
+        return self.answers[stem]
 
 
 class _Broken(_Replay):

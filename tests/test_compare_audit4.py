@@ -17,12 +17,10 @@ import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 import unocr
-from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.comparison import (
     CompareResult,
     compare,
@@ -32,13 +30,8 @@ from unocr.comparison import (
     render_html,
 )
 from unocr.comparison.ranking import recommendation
-from unocr.errors import RecognitionError
-from unocr.geometry import Box
-from unocr.image import LoadedImage
-from unocr.model import Block, Word
-from unocr.model.layout import group_lines, group_words
 
-from .compare_data import write_dataset
+from .compare_data import BoxedWord, StemBackend, write_dataset
 from .needs import needs_tesseract
 
 BOXES = ((10, 10, 60, 30), (70, 10, 120, 30))
@@ -50,13 +43,10 @@ TEXTS = {
 }
 
 
-class _Reader(Backend):
+class _Reader(StemBackend):
     """Reads each image's ground truth (or ``wrong`` text); fails on ``fail``."""
 
     name = "reader"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box", levels=("word",), confidence=False, languages=("en",)
-    )
 
     def __init__(
         self,
@@ -73,17 +63,11 @@ class _Reader(Backend):
         self.fail = set(fail)
         self.wrong = wrong
 
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[Block, ...]:
-        stem = Path(image.name).stem
-        if stem in self.fail:
-            raise RecognitionError(f"simulated failure on {stem}")
-        words = [
-            Word(text=self.wrong or text, geometry=Box(*box))
+    def words(self, stem: str) -> list[BoxedWord]:
+        return [
+            (box, self.wrong or text)
             for box, text in zip(BOXES, TEXTS[stem], strict=True)
         ]
-        return tuple(group_lines(group_words(words)))
 
 
 def _dataset(folder: Path, kind: str = "icdar2015") -> Path:
@@ -123,12 +107,24 @@ def test_the_reports_ranking_counts_every_image_as_the_table(tmp_path: Path) -> 
 # ------------------------------------------- 2. where saved images are found
 
 
-def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project folder with a dataset at data/ic15, made the current folder."""
+def _project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, CompareResult]:
+    """A project folder with a dataset at data/ic15, made the current folder.
+
+    Returns the folder, and the result of reader "a" on ``icdar2015:data/ic15``.
+    """
     proj = tmp_path / "proj"
     _dataset(proj / "data" / "ic15")
     monkeypatch.chdir(proj)
-    return proj
+    return proj, compare([("a", _Reader())], "icdar2015:data/ic15")
+
+
+def _save(result: CompareResult, path: Path) -> Path:
+    """``result`` saved at ``path``, in a folder made for it; ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.save(path)
+    return path
 
 
 def _first_images(result: CompareResult) -> list[str]:
@@ -138,12 +134,10 @@ def _first_images(result: CompareResult) -> list[str]:
 def test_a_saved_result_finds_its_images_from_any_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = _project(tmp_path, monkeypatch)
-    res = compare([("a", _Reader())], "icdar2015:data/ic15")
+    proj, res = _project(tmp_path, monkeypatch)
     # what `unocr compare --json main.json` writes, and CompareResult.save
     (proj / "main.json").write_text(res.to_json(), encoding="utf-8")
-    (proj / "out").mkdir()
-    res.save(proj / "out" / "saved.json")
+    _save(res, proj / "out" / "saved.json")
     # from another folder, each file's images are found and drawn
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -164,11 +158,9 @@ def test_a_saved_result_finds_its_images_from_any_folder(
 def test_a_saved_result_keeps_finding_its_images_when_the_project_moves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = _project(tmp_path, monkeypatch)
-    res = compare([("a", _Reader())], "icdar2015:data/ic15")
-    (proj / "results").mkdir()
-    res.save(proj / "results" / "main.json")
-    saved = json.loads((proj / "results" / "main.json").read_text(encoding="utf-8"))
+    proj, res = _project(tmp_path, monkeypatch)
+    main = _save(res, proj / "results" / "main.json")
+    saved = json.loads(main.read_text(encoding="utf-8"))
     # written relative to the results file: the same on any machine
     assert saved["runs"][0]["images"][0]["image"] == "../data/ic15/img_1.png"
     assert saved["datasets"][0]["path"] == "../data/ic15"
@@ -183,8 +175,7 @@ def test_a_saved_result_keeps_finding_its_images_when_the_project_moves(
 def test_an_older_results_paths_relative_to_its_run_are_still_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proj = _project(tmp_path, monkeypatch)
-    res = compare([("a", _Reader())], "icdar2015:data/ic15")
+    proj, res = _project(tmp_path, monkeypatch)
     other = compare([("b", _Reader(fail=("img_2",)))], "icdar2015:data/ic15")
     # as an older unocr wrote them: relative to the folder the run was in
     data = res.to_dict()
@@ -208,8 +199,7 @@ def test_an_older_results_paths_relative_to_its_run_are_still_found(
 def test_dataset_labels_do_not_depend_on_the_folder_of_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _project(tmp_path, monkeypatch)
-    here = compare([("a", _Reader())], "icdar2015:data/ic15")
+    _, here = _project(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     there = compare([("b", _Reader())], "icdar2015:proj/data/ic15")
     assert here.datasets[0].name == there.datasets[0].name
@@ -339,11 +329,8 @@ def test_from_json_without_a_folder_round_trips_a_saved_file(
 ) -> None:
     from unocr.errors import ComparisonError
 
-    proj = _project(tmp_path, monkeypatch)
-    res = compare([("a", _Reader())], "icdar2015:data/ic15")
-    (proj / "sub").mkdir()
-    res.save(proj / "sub" / "r.json")
-    text = (proj / "sub" / "r.json").read_text(encoding="utf-8")
+    proj, res = _project(tmp_path, monkeypatch)
+    text = _save(res, proj / "sub" / "r.json").read_text(encoding="utf-8")
     read = CompareResult.from_json(text)
     # lossless: the paths stay relative to the file, and the mark says so
     assert read.paths_relative_to_file

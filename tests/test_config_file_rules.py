@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from PIL import Image
 
 import unocr
-from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.cli import main
 from unocr.errors import ConfigError
-from unocr.image import LoadedImage
 from unocr.isolation.config import config_file, configured_options
-from unocr.registry import unregister_backend
 
+from .fresh_imports import run_python
 from .ink_engine import bars
+from .stub_engines import assert_cached_reads_while_loading
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,12 +63,12 @@ def test_unocr_read_keeps_the_file_languages_unless_given_lang(
 
 
 # ---------------------------------------------------- 2. a bad value in the file
-def test_a_value_the_engine_refuses_names_the_file_and_table(config) -> None:
-    path = config('[backends.tesseract.options]\npsm = 99\nlanguages = "en"\n')
-    with pytest.raises(ConfigError, match="psm must be an integer 0-13") as info:
-        unocr.get_backend("tesseract")
-    assert info.value.source == str(path)
-    assert f"[backends.tesseract.options] in {path}" in str(info.value)
+def test_a_value_the_engine_refuses_names_the_file_and_table(refused) -> None:
+    err = refused(
+        '[backends.tesseract.options]\npsm = 99\nlanguages = "en"\n',
+        "psm must be an integer 0-13",
+    )
+    assert f"[backends.tesseract.options] in {err.source}" in str(err)
 
 
 def test_a_bad_value_of_the_call_does_not_blame_the_file(config) -> None:
@@ -83,14 +79,12 @@ def test_a_bad_value_of_the_call_does_not_blame_the_file(config) -> None:
     assert str(path) not in str(info.value)
 
 
-def test_a_bad_file_value_names_the_file_in_a_worker_too(config) -> None:
-    path = config(
-        "[backends.tesseract]\nisolate = true\n[backends.tesseract.options]\npsm = 99\n"
+def test_a_bad_file_value_names_the_file_in_a_worker_too(refused) -> None:
+    err = refused(
+        "[backends.tesseract]\nisolate = true\n[backends.tesseract.options]\npsm = 99\n",
+        "psm must be an integer 0-13",
     )
-    with pytest.raises(ConfigError, match="psm must be an integer 0-13") as info:
-        unocr.get_backend("tesseract")
-    assert info.value.source == str(path)
-    assert "[backends.tesseract.options]" in str(info.value)
+    assert "[backends.tesseract.options]" in str(err)
 
 
 @pytest.mark.parametrize(
@@ -108,12 +102,9 @@ def test_unocr_read_reports_a_bad_file_option_as_a_file_error(
 
 
 # ------------------------------------------------- 3. a misspelt engine table
-def test_a_misspelt_engine_table_is_refused_with_the_closest_name(config) -> None:
-    path = config("[backends.tesserct.options]\npsm = 6\n")
-    with pytest.raises(ConfigError, match="Did you mean 'tesseract'") as info:
-        unocr.get_backend("tesseract")
-    assert info.value.source == str(path)
-    assert "[backends.tesserct]" in str(info.value)
+def test_a_misspelt_engine_table_is_refused_with_the_closest_name(refused) -> None:
+    err = refused("[backends.tesserct.options]\npsm = 6\n", "Did you mean 'tesseract'")
+    assert "[backends.tesserct]" in str(err)
 
 
 def test_a_misspelt_engine_table_is_refused_before_a_process_pool_reads(
@@ -167,88 +158,32 @@ def test_the_engine_name_check_imports_no_engine(tmp_path: Path) -> None:
         "print(sorted(m for m in set(sys.modules) - before if '.backends.' in m))\n"
     )
     env = {**os.environ, "UNOCR_CONFIG": str(path)}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout.splitlines()
-    assert out == ["refused True", "[]"]
+    assert run_python(code, env).splitlines() == ["refused True", "[]"]
 
 
 # ------------------------------------------------------- 4. the cache's lock
-class _SlowToLoad(Backend):
-    """An engine whose model loads until the test lets it."""
-
-    name = "slowload"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box", levels=("line",), confidence=True
-    )
-    started: ClassVar[threading.Event]
-    release: ClassVar[threading.Event]
-    built: ClassVar[int] = 0
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        type(self).built += 1
-        self.started.set()
-        self.release.wait(20)
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[()]:
-        return ()
-
-
-@pytest.fixture
-def slow() -> Iterator[type[_SlowToLoad]]:
-    _SlowToLoad.started = threading.Event()
-    _SlowToLoad.release = threading.Event()
-    _SlowToLoad.built = 0
-    unocr.register_backend("slowload", _SlowToLoad, replace=True)
-    unocr.clear_cache()
-    yield _SlowToLoad
-    _SlowToLoad.release.set()
-    unregister_backend("slowload")
-    unocr.clear_cache()
-
-
 def test_a_cached_engine_reads_while_another_engine_loads(slow, ink) -> None:
     picture = bars()
-    unocr.read(picture, backend=ink)  # cached
-    loading = threading.Thread(
-        target=unocr.read, args=(picture,), kwargs={"backend": "slowload"}
+    assert_cached_reads_while_loading(
+        slow, lambda name: unocr.read(picture, backend=name), ink
     )
-    loading.start()
-    try:
-        assert slow.started.wait(10)
-        cached = threading.Thread(
-            target=unocr.read, args=(picture,), kwargs={"backend": ink}
-        )
-        cached.start()
-        cached.join(5)
-        assert not cached.is_alive(), "the cached engine waited for another's load"
-    finally:
-        slow.release.set()
-        loading.join(20)
 
 
 def test_one_engine_is_built_once_for_concurrent_reads(slow) -> None:
     picture = bars()
     threads = [
         threading.Thread(
-            target=unocr.read, args=(picture,), kwargs={"backend": "slowload"}
+            target=unocr.read, args=(picture,), kwargs={"backend": "slowbuild"}
         )
         for _ in range(3)
     ]
     for t in threads:
         t.start()
-    assert slow.started.wait(10)
+    assert slow.started["a"].wait(10)
     slow.release.set()
     for t in threads:
         t.join(20)
-    assert slow.built == 1
+    assert len(slow.builds) == 1
 
 
 # ------------------------------------------------ 5. the cache follows the file

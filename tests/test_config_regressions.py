@@ -39,7 +39,6 @@ from unocr.errors import (
 from unocr.executors import BackendSpec, worker_backend
 from unocr.image import LoadedImage
 from unocr.isolation import FileOptions
-from unocr.registry import unregister_backend
 
 from .ink_engine import bars
 from .processes import children
@@ -109,12 +108,11 @@ def test_unocr_read_reports_a_bad_o_option_as_a_usage_error_with_a_file(
     assert str(path) not in err
 
 
-def test_a_bad_file_option_is_blamed_on_the_file_beside_call_options(config) -> None:
-    path = config(f'{OPTIONS}\nconfig = "-l kor"\n')
-    with pytest.raises(ConfigError, match="not -l") as info:
-        unocr.get_backend("tesseract", languages="en")
-    assert info.value.source == str(path)
-    assert f"{OPTIONS} in {path}" in str(info.value)
+def test_a_bad_file_option_is_blamed_on_the_file_beside_call_options(
+    refused,
+) -> None:
+    err = refused(f'{OPTIONS}\nconfig = "-l kor"\n', "not -l", languages="en")
+    assert f"{OPTIONS} in {err.source}" in str(err)
 
 
 @pytest.mark.parametrize(
@@ -161,35 +159,27 @@ def test_the_option_an_error_names_decides_whom_it_blames() -> None:
 
 
 # ------------------------------------------ 3. the file's languages name the file
-def test_a_file_language_code_the_engine_refuses_names_the_file(config) -> None:
-    path = config(f'{OPTIONS}\nlanguages = "esp"\n')
-    with pytest.raises(LanguageCodeError, match="'es'") as info:
-        unocr.get_backend("tesseract")
-    assert isinstance(info.value, ValueError)
-    assert info.value.source == str(path)
-    assert f"{OPTIONS} in {path}" in str(info.value)
+def test_a_file_language_code_the_engine_refuses_names_the_file(refused) -> None:
+    err = refused(f'{OPTIONS}\nlanguages = "esp"\n', "'es'", error=LanguageCodeError)
+    assert isinstance(err, ValueError)
+    assert f"{OPTIONS} in {err.source}" in str(err)
 
 
 def test_a_file_language_without_a_model_names_the_file_and_keeps_the_fix(
-    config,
+    refused,
 ) -> None:
-    path = config(f'{OPTIONS}\nlanguages = ["zu"]\n')
-    with pytest.raises(LanguageUnavailableError) as info:
-        unocr.get_backend("tesseract")
-    err = info.value
-    assert (err.language, err.source) == ("zu", str(path))
-    assert f"{OPTIONS} in {path}" in str(err)
+    err = refused(f'{OPTIONS}\nlanguages = ["zu"]\n', error=LanguageUnavailableError)
+    assert err.language == "zu"
+    assert f"{OPTIONS} in {err.source}" in str(err)
     assert err.fix and str(err).endswith(err.fix)
 
 
-def test_a_file_language_refused_in_a_worker_names_the_file(config) -> None:
-    path = config(
-        f'[backends.tesseract]\nisolate = true\n{OPTIONS}\nlanguages = "esp"\n'
+def test_a_file_language_refused_in_a_worker_names_the_file(refused) -> None:
+    err = refused(
+        f'[backends.tesseract]\nisolate = true\n{OPTIONS}\nlanguages = "esp"\n',
+        error=LanguageCodeError,
     )
-    with pytest.raises(LanguageCodeError) as info:
-        unocr.get_backend("tesseract")
-    assert info.value.source == str(path)
-    assert str(path) in str(info.value)
+    assert err.source in str(err)
 
 
 def test_a_call_language_is_not_blamed_on_the_file(config) -> None:
@@ -243,16 +233,13 @@ class _Tagged(Backend):
 
 
 @pytest.fixture
-def tagged() -> Iterator[type[_Tagged]]:
+def tagged(registered) -> Iterator[type[_Tagged]]:
     """The tagged engine, registered as ``tagged``; the caches start empty."""
     _Tagged.built, _Tagged.closed_ones = [], []
     _Tagged.reading, _Tagged.release = threading.Event(), threading.Event()
-    unocr.register_backend("tagged", _Tagged, replace=True)
-    unocr.clear_cache()
+    registered("tagged", _Tagged)
     yield _Tagged
     _Tagged.release.set()
-    unregister_backend("tagged")
-    unocr.clear_cache()
 
 
 @pytest.mark.parametrize("cycle", [False, True])

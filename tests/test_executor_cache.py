@@ -9,58 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
 
-import pytest
-
-import unocr
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import Backend
 from unocr.executors import BackendSpec, read_on_executor, worker_backend
-from unocr.image import LoadedImage
-from unocr.registry import unregister_backend
 
 from .ink_engine import bars
-
-
-class _SlowToBuild(Backend):
-    """An engine whose model loads until the test lets it; ``tag`` tells builds apart."""
-
-    name = "slowbuild"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box", levels=("line",), confidence=True
-    )
-    started: ClassVar[dict[str, threading.Event]]
-    release: ClassVar[threading.Event]
-    builds: ClassVar[list[str]]
-    _count = threading.Lock()
-
-    def __init__(self, *, tag: str = "a", **kw: Any) -> None:
-        super().__init__(**kw)
-        with self._count:
-            type(self).builds.append(tag)
-        self.started[tag].set()
-        self.release.wait(20)
-
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[()]:
-        return ()
-
-
-@pytest.fixture
-def slow() -> Iterator[type[_SlowToBuild]]:
-    """The slow engine, registered as ``slowbuild``; the caches start empty."""
-    _SlowToBuild.started = {tag: threading.Event() for tag in "ab"}
-    _SlowToBuild.release = threading.Event()
-    _SlowToBuild.builds = []
-    unocr.register_backend("slowbuild", _SlowToBuild, replace=True)
-    unocr.clear_cache()
-    yield _SlowToBuild
-    _SlowToBuild.release.set()
-    unregister_backend("slowbuild")
-    unocr.clear_cache()
+from .stub_engines import assert_cached_reads_while_loading
 
 
 def _read(spec: BackendSpec, pool: ThreadPoolExecutor) -> None:
@@ -70,22 +25,9 @@ def _read(spec: BackendSpec, pool: ThreadPoolExecutor) -> None:
 
 def test_a_cached_engine_reads_while_another_engine_builds(slow, ink) -> None:
     with ThreadPoolExecutor(2) as pool:  # a Dask worker with two threads
-        _read(BackendSpec.named(ink, {}), pool)  # cached
-        loading = threading.Thread(
-            target=_read, args=(BackendSpec.named("slowbuild", {}), pool)
+        assert_cached_reads_while_loading(
+            slow, lambda name: _read(BackendSpec.named(name, {}), pool), ink
         )
-        loading.start()
-        try:
-            assert slow.started["a"].wait(10)
-            cached = threading.Thread(
-                target=_read, args=(BackendSpec.named(ink, {}), pool)
-            )
-            cached.start()
-            cached.join(5)
-            assert not cached.is_alive(), "the cached engine waited for another's build"
-        finally:
-            slow.release.set()
-            loading.join(20)
 
 
 def test_one_engine_is_built_once_while_another_builds_beside_it(slow) -> None:

@@ -31,12 +31,12 @@ from unocr.model import Block, Page
 
 from .gcv_server import (
     IMAGE,
-    RESPONSE,
     VisionServer,
     backend_for,
     by_content,
+    document_response,
     fixed_reply,
-    load_response,
+    numbered_images,
     png,
     word_response,
 )
@@ -66,9 +66,8 @@ def texts(results: Sequence[Sequence[Block] | UnocrError]) -> list[str | None]:
 
 
 def test_the_async_path_gives_the_pages_of_the_blocking_path() -> None:
-    response = load_response(RESPONSE.read_text(encoding="utf-8"))
     image = load_image(IMAGE, decode=False)
-    with VisionServer(reply=fixed_reply(response)) as server:
+    with VisionServer(reply=fixed_reply(document_response())) as server:
         gcv = backend_for(server)
         blocking = gcv.read_loaded(image, languages="en")
         results, clocks = arecognize(gcv, [image, image])
@@ -86,11 +85,7 @@ def test_the_async_path_gives_the_pages_of_the_blocking_path() -> None:
 
 
 def test_batches_of_16_in_order_and_concurrency_respected() -> None:
-    images = [png(40, 20, k) for k in range(40)]
-    table = {
-        img: word_response([(f"w{k}", (2, 2, 30, 15))], width=40, height=20)
-        for k, img in enumerate(images)
-    }
+    images, table = numbered_images(40, width=40, height=20, box=(2, 2, 30, 15))
     loaded = [load_image(i, decode=False) for i in images]
     with VisionServer(reply=by_content(table), delay=0.2) as server:
         results, _ = arecognize(backend_for(server, concurrency=2), loaded)

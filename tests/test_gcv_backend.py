@@ -38,8 +38,9 @@ from .gcv_server import (
     VisionServer,
     backend_for,
     by_content,
+    document_response,
     fixed_reply,
-    load_response,
+    numbered_images,
     png,
     word_response,
 )
@@ -49,17 +50,13 @@ DOC = "DOCUMENT_TEXT_DETECTION"
 
 @pytest.fixture(scope="module")
 def fixture_response() -> vision_v1.AnnotateImageResponse:
-    return load_response(RESPONSE.read_text(encoding="utf-8"))
+    return document_response()
 
 
 @pytest.fixture
 def numbered() -> Iterator[tuple[list[bytes], VisionServer]]:
     """40 distinct PNGs; the server answers image k with the single word 'w<k>'."""
-    images = [png(64, 32, k) for k in range(40)]
-    table = {
-        img: word_response([(f"w{k}", (2, 2, 40, 20))], width=64, height=32)
-        for k, img in enumerate(images)
-    }
+    images, table = numbered_images(40)
     with VisionServer(reply=by_content(table)) as server:
         yield images, server
 
@@ -201,11 +198,7 @@ def test_large_batches_are_split_by_bytes() -> None:
 
 def test_the_requests_of_a_split_batch_are_in_flight_together() -> None:
     """A batch split by bytes sends `concurrency` of its requests at once."""
-    images = [png(64, 64, k) for k in range(7)]
-    table = {
-        img: word_response([(f"w{k}", (2, 2, 40, 20))], width=64, height=64)
-        for k, img in enumerate(images)
-    }
+    images, table = numbered_images(7, height=64)
     table[images[4]] = vision_v1.AnnotateImageResponse(
         error=status_pb2.Status(code=3, message="Bad image data.")
     )

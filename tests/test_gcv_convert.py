@@ -51,6 +51,23 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+def _rectangle(
+    x0: float, y0: float, x1: float, y1: float, key: str = "vertices"
+) -> dict[str, Any]:
+    """A bounding box as JSON: its corners under ``key``, clockwise from top left."""
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    return {key: [{"x": x, "y": y} for x, y in corners]}
+
+
+def _one_paragraph(words: list[dict[str, Any]], **size: int) -> dict[str, Any]:
+    """A response (as JSON) whose one page holds ``words`` in one paragraph.
+
+    ``size``: the page's ``width`` and ``height``, where given.
+    """
+    page = {**size, "blocks": [{"paragraphs": [{"words": words}]}]}
+    return {"fullTextAnnotation": {"pages": [page]}}
+
+
 def test_every_word_keeps_text_vertices_and_confidence(data: dict[str, Any]) -> None:
     page = response_to_page(data)
     expected = list(api_words(data))
@@ -183,35 +200,14 @@ def test_omitted_vertex_coordinates_count_as_zero() -> None:
 
 
 def test_normalized_vertices_are_scaled_by_the_page_size() -> None:
-    norm = {
-        "normalizedVertices": [
-            {"x": 0.1, "y": 0.2},
-            {"x": 0.5, "y": 0.2},
-            {"x": 0.5, "y": 0.4},
-            {"x": 0.1, "y": 0.4},
-        ]
-    }
+    norm = _rectangle(0.1, 0.2, 0.5, 0.4, key="normalizedVertices")
     word = {"boundingBox": norm, "symbols": [{"text": "x", "boundingBox": norm}]}
-    resp = {
-        "fullTextAnnotation": {
-            "pages": [
-                {
-                    "width": 200,
-                    "height": 100,
-                    "blocks": [{"paragraphs": [{"words": [word]}]}],
-                }
-            ]
-        }
-    }
+    resp = _one_paragraph([word], width=200, height=100)
     page = response_to_page(resp)
     np.testing.assert_allclose(
         page.words[0].geometry.points, [[20, 20], [100, 20], [100, 40], [20, 40]]
     )
-    no_size = {
-        "fullTextAnnotation": {
-            "pages": [{"blocks": [{"paragraphs": [{"words": [word]}]}]}]
-        }
-    }
+    no_size = _one_paragraph([word])
     with pytest.raises(FormatError, match="width= and height="):
         response_to_page(no_size)
     assert response_to_page(no_size, width=10, height=10).words[
@@ -321,17 +317,7 @@ def test_lines_reproduce_the_api_text_rule(words: list[tuple[str, str]]) -> None
         symbols = [{"text": ch, "boundingBox": box} for ch in text]
         symbols[-1]["property"] = {"detectedBreak": {"type": brk}}
         gwords.append({"boundingBox": box, "symbols": symbols})
-    resp = {
-        "fullTextAnnotation": {
-            "pages": [
-                {
-                    "width": 500,
-                    "height": 20,
-                    "blocks": [{"paragraphs": [{"words": gwords}]}],
-                }
-            ]
-        }
-    }
+    resp = _one_paragraph(gwords, width=500, height=20)
     page = response_to_page(resp)
     api = "".join(text + BREAKS[brk] for text, brk in words)
     expected = "\n".join(line.strip(" ") for line in api.split("\n") if line.strip(" "))
@@ -476,31 +462,14 @@ def test_detected_languages_use_the_one_vocabulary(
     detected: str, expected: str | None
 ) -> None:
     """GCV's BCP 47 codes are read by unocr.languages.parse_language, as files' codes are."""
-    box = {
-        "vertices": [
-            {"x": 1, "y": 1},
-            {"x": 9, "y": 1},
-            {"x": 9, "y": 5},
-            {"x": 1, "y": 5},
-        ]
-    }
+    box = _rectangle(1, 1, 9, 5)
     prop = {"detectedLanguages": [{"languageCode": detected}]}
     word = {
         "boundingBox": box,
         "property": prop,
         "symbols": [{"text": "a", "boundingBox": box}],
     }
-    resp = {
-        "fullTextAnnotation": {
-            "pages": [
-                {
-                    "width": 10,
-                    "height": 6,
-                    "blocks": [{"paragraphs": [{"words": [word]}]}],
-                }
-            ]
-        }
-    }
+    resp = _one_paragraph([word], width=10, height=6)
     page = response_to_page(resp)
     assert page.words[0].language == expected
     assert page.symbols[0].language == expected  # inherited from its word

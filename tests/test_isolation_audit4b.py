@@ -23,21 +23,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from PIL import Image
 
 import unocr
-from unocr.backends.base import Backend, Capabilities, Stopwatch
 from unocr.errors import BackendUnavailableError, ConfigError, EngineTimeoutError
-from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.isolation.config import configured_placement
-from unocr.model import Block, Word
-from unocr.model.layout import group_lines, group_words
 
 from .processes import children, gone
+from .stub_engines import OneWordBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
@@ -164,30 +160,21 @@ def test_no_tesseract_outlives_the_isolated_parent(slow_page: Path, how: str) ->
     assert gone(started, 1.0), f"tesseract {started} outlived its parent ({how})"
 
 
-class SpawningBackend(Backend):
+class SpawningBackend(OneWordBackend):
     """A test engine that starts ``sleep`` in a session of its own, then hangs."""
 
     name = "spawning"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box", levels=("word",), confidence=True, languages=("en",)
-    )
 
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> tuple[Block, ...]:
+    def text(self, image: LoadedImage) -> str:
         subprocess.Popen(["sleep", "60"], start_new_session=True)
         time.sleep(3600)
-        word = Word(text="never", geometry=Box(0, 0, 1, 1), confidence=1.0)
-        return tuple(group_lines(group_words([word])))
+        return "never"
 
 
 @pytest.fixture
-def spawning() -> Iterator[str]:
-    from unocr.registry import unregister_backend
-
-    unocr.register_backend("spawning", SpawningBackend, replace=True)
-    yield "spawning"
-    unregister_backend("spawning")
+def spawning(registered) -> str:
+    registered("spawning", SpawningBackend)
+    return "spawning"
 
 
 @pytest.mark.skipif(not LINUX, reason="scans /proc")

@@ -28,6 +28,7 @@ from unocr.languages import (
 )
 
 from .fresh_imports import imported_after
+from .needs import needs_tesseract
 
 # Every traineddata name of Tesseract 4/5 (tessdata, tessdata_fast, tessdata_best).
 TESSERACT_MODELS = """
@@ -147,10 +148,7 @@ def test_tesseract_script_models_read_no_language(model):
     assert from_tesseract(model) is None
 
 
-@pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+@needs_tesseract
 @pytest.mark.parametrize(
     ("model", "tag"),
     [
@@ -445,10 +443,7 @@ def test_a_language_without_a_tesseract_model_names_no_package(lang):
         assert f"no {tess}.traineddata" in fix
 
 
-@pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="the tesseract program is not installed (apt-get install tesseract-ocr)",
-)
+@needs_tesseract
 @pytest.mark.parametrize(
     ("given", "package"),
     [

@@ -20,6 +20,8 @@ from unocr.model import Line, Page, Word
 from unocr.model.layout import group_lines, group_words, text_angle
 from unocr.model.wordsplit import split_line
 
+from .layout_pages import row_of_words
+
 HEBREW = "אבגדהוזחטיכלמנסעפצקרשת"
 CHAR = 10  # pixels a letter
 HEIGHT = 20  # pixels a line
@@ -37,22 +39,14 @@ def hebrew(i: int, letters: int = 4) -> str:
 
 def rtl_words(texts, right, top):
     """Words laid out from ``right`` leftwards: the first word is the rightmost."""
-    words, x = [], right
-    for text in texts:
-        width = CHAR * len(text)
-        words.append(Word(text=text, geometry=Box(x - width, top, x, top + HEIGHT)))
-        x -= width + SPACE
-    return words
+    return row_of_words(
+        texts, right, top, height=HEIGHT, char=CHAR, space=SPACE, leftwards=True
+    )
 
 
 def ltr_words(texts, left, top):
     """Words laid out from ``left`` rightwards."""
-    words, x = [], left
-    for text in texts:
-        width = CHAR * len(text)
-        words.append(Word(text=text, geometry=Box(x, top, x + width, top + HEIGHT)))
-        x += width + SPACE
-    return words
+    return row_of_words(texts, left, top, height=HEIGHT, char=CHAR, space=SPACE)
 
 
 def as_quads(elements):

@@ -15,7 +15,7 @@ import struct
 import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,10 +23,9 @@ from PIL import Image, TiffImagePlugin
 
 import unocr
 from unocr import executors
-from unocr.backends.base import Backend, Capabilities, ItemFailure, Stopwatch
+from unocr.backends.base import ItemFailure
 from unocr.documents import FailedInput, PageRef, expand, load_input
 from unocr.errors import ImageError
-from unocr.geometry import Box
 from unocr.image import (
     LoadedImage,
     count_frames,
@@ -35,10 +34,9 @@ from unocr.image import (
     load_image,
     portable_image,
 )
-from unocr.model import Block, Word
-from unocr.model.layout import group_lines, group_words
 
 from .ink_engine import bars
+from .stub_engines import OneWordBackend
 
 
 def encode(im: Image.Image, fmt: str, **params: Any) -> bytes:
@@ -192,23 +190,16 @@ def test_portable_image_refuses_what_load_image_refuses() -> None:
         portable_image(opened(_tiff_pages([(9, 9), (9, 9)])), frame=3)
 
 
-class ProbeBackend(Backend):
+class ProbeBackend(OneWordBackend):
     """Reads one word describing the image it got: size, resolution, pixels."""
 
     name = "pil-probe"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box", levels=("word",), confidence=True, languages=("en",)
-    )
 
-    def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
-    ) -> Sequence[Block]:
+    def text(self, image: LoadedImage) -> str:
         im = image.image
         dpi = im.info.get("dpi")
         shown = "-" if dpi is None else "x".join(f"{float(v):g}" for v in dpi)
-        text = f"{im.width}x{im.height}:dpi={shown}:crc={zlib.crc32(im.tobytes())}"
-        word = Word(text=text, geometry=Box(0, 0, im.width, im.height), confidence=1.0)
-        return tuple(group_lines(group_words([word])))
+        return f"{im.width}x{im.height}:dpi={shown}:crc={zlib.crc32(im.tobytes())}"
 
 
 def _outcome(result: unocr.Page | ItemFailure) -> object:

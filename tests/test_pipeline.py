@@ -24,7 +24,7 @@ from unocr.registry import canonical_name
 
 from .command import run_unocr
 from .ink_engine import InkBackend
-from .needs import hangul, korean_font, needs_tesseract
+from .needs import engine_or_skip, hangul, korean_font, needs_tesseract
 
 TEXT = "This is a lot of 12 point text to test the\nocr code and see if it works on all types"
 
@@ -45,9 +45,7 @@ def korean_line() -> Image.Image:
 
 @pytest.fixture(scope="module")
 def pipeline() -> Iterator[Backend]:
-    pytest.importorskip("rapidocr")
-    with unocr.get_backend("rapidocr+tesseract") as backend:
-        yield backend
+    yield from engine_or_skip("rapidocr+tesseract", "rapidocr")
 
 
 def _flat(text: str) -> str:

@@ -28,6 +28,8 @@ from unocr.model import Line, Page, Symbol, Word
 from unocr.model.layout import group_lines
 from unocr.model.wordsplit import split_line
 
+from .layout_pages import row_of_words
+
 CHAR = 10  # pixels a character
 SPACE = 10  # pixels between words (one space character)
 HEIGHT = 14  # a sign of one character is not taller than wide
@@ -69,12 +71,7 @@ CASES = {
 
 def shown(visual, left=0.0, top=0.0):
     """Words at the places a renderer shows them, listed left to right."""
-    words, x = [], left
-    for text in visual:
-        width = CHAR * len(text)
-        words.append(Word(text=text, geometry=Box(x, top, x + width, top + HEIGHT)))
-        x += width + SPACE
-    return words
+    return row_of_words(visual, left, top, height=HEIGHT, char=CHAR, space=SPACE)
 
 
 def shuffled(items, seed=3):

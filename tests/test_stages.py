@@ -30,7 +30,7 @@ from unocr.metrics import cer
 from unocr.model import Recognition
 
 from .ink_engine import InkBackend
-from .needs import needs_tesseract
+from .needs import engine_or_skip, needs_tesseract
 
 LINES = (
     "This is a lot of 12 point text to test the",
@@ -48,9 +48,7 @@ def tesseract() -> Iterator[Backend]:
 
 @pytest.fixture(scope="module")
 def rapidocr() -> Iterator[Backend]:
-    pytest.importorskip("rapidocr")
-    with unocr.get_backend("rapidocr") as backend:
-        yield backend
+    yield from engine_or_skip("rapidocr", "rapidocr")
 
 
 def _counting(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +27,7 @@ from unocr.errors import (
 )
 from unocr.geometry import Box
 
+from .fresh_imports import run_python
 from .needs import korean_font
 from .processes import children as _children
 
@@ -334,14 +333,7 @@ def test_auto_picks_tesserocr_only_with_single_omp_thread() -> None:
     )
 
     def engine(env: dict[str, str]) -> str:
-        run = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return run.stdout.strip()
+        return run_python(code, env).strip()
 
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     assert engine(env) == "tesserocr"
