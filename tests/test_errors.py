@@ -83,7 +83,7 @@ def test_messages_carry_the_fix():
 
 
 def test_the_old_homes_of_moved_exceptions_still_export_them():
-    from unocr.formats._xml import XmlSyntaxError
+    from unocr.formats.safe_xml import XmlSyntaxError
     from unocr.languages import LanguageCodeError
     from unocr.registry import RegistrationError
 

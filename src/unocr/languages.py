@@ -68,6 +68,7 @@ __all__ = [
     "model_language",
     "normalize_language",
     "normalize_languages",
+    "parse_asked_language",
     "parse_language",
     "to_iso639_3",
     "to_tesseract",
@@ -688,6 +689,36 @@ def parse_language(code: str | None) -> str | None:
         return tag
     try:
         return normalize_language(raw)
+    except LanguageCodeError:
+        return None
+
+
+def parse_asked_language(code: str | None) -> str | None:
+    """Read a language an engine was asked for, found in a file (``Page.languages``).
+
+    What a page records as asked for (hOCR ``ocr-langs``, unocr's ALTO and
+    PAGE-XML settings) names the models run, so it is read as
+    :func:`normalize_language` reads user input: Tesseract's variants and
+    non-language models (``"jpn_vert"``, ``"osd"``) are kept, where
+    :func:`parse_language` reads the language of text. Lenient: what is not
+    a language code gives ``None``, never an error.
+
+    Args:
+        code: A code in any form :func:`normalize_language` takes.
+
+    Returns:
+        The normalised code, or ``None`` for an empty or unusable value.
+
+    Examples:
+        >>> parse_asked_language("jpn_vert"), parse_asked_language("eng")
+        ('jpn-vert', 'en')
+        >>> parse_asked_language("osd"), parse_asked_language("12")
+        ('osd', None)
+    """
+    if not code or not code.strip():
+        return None
+    try:
+        return normalize_language(code)
     except LanguageCodeError:
         return None
 

@@ -45,7 +45,7 @@ from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.truth import annotated_sample
 from unocr.errors import DatasetError, FormatError, UnocrError
 from unocr.formats import loads, sniff_format
-from unocr.formats._xml import declared_text
+from unocr.formats.safe_xml import declared_text
 from unocr.geometry import Geometry
 from unocr.model import Element, Page
 

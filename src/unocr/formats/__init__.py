@@ -43,7 +43,6 @@ from typing import IO, TYPE_CHECKING, Protocol, cast
 
 from unocr._files import open_regular_file
 from unocr.errors import FormatError, GeometryError, ModelError
-from unocr.formats._xml import declared_text
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 from unocr.formats.names import (
     READ_FORMATS,
@@ -51,6 +50,7 @@ from unocr.formats.names import (
     canonical_format,
     checked_format,
 )
+from unocr.formats.safe_xml import declared_text
 from unocr.limits import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DEPTH,

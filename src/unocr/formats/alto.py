@@ -47,7 +47,7 @@ from unocr.formats._numbers import finite_number, fmt_num, page_size
 from unocr.formats._parents import as_reported
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl, symbols_fit
-from unocr.formats._xml import (
+from unocr.formats.safe_xml import (
     NsReader,
     language_code,
     local_name,
@@ -61,7 +61,7 @@ from unocr.geometry import (
     outline_vertices,
     shape_from_points,
 )
-from unocr.languages import parse_language
+from unocr.languages import parse_asked_language, parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.elements import languages_in, words_text
@@ -574,7 +574,7 @@ def _settings(
         file = values.get("file")
         return (
             values.get("backend") or None,
-            tuple(x for x in languages.split(",") if x),
+            tuple(c for c in map(parse_asked_language, languages.split(",")) if c),
             unquote(file) if file else None,
         )
     return None, None, None

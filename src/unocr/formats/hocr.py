@@ -51,14 +51,14 @@ from unocr.formats._numbers import (
 from unocr.formats._parents import as_reported
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl, symbols_fit
-from unocr.formats._xml import language_code, local_name, lxml_etree, parse_markup
+from unocr.formats.safe_xml import language_code, local_name, lxml_etree, parse_markup
 from unocr.geometry import (
     box_from_corners,
     enclosing_box,
     outline_vertices,
     shape_from_points,
 )
-from unocr.languages import parse_language
+from unocr.languages import parse_asked_language, parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.elements import languages_in, mean_confidence
@@ -530,7 +530,7 @@ def parse_tree(data: str | bytes, limits: ReadLimits | None = None) -> Any:
 
     Raises:
         FormatError: Over the limits, cut short, not readable whole, or
-            hostile markup (see :mod:`unocr.formats._xml`).
+            hostile markup (see :mod:`unocr.formats.safe_xml`).
     """
     return parse_markup(data, what="hOCR", limits=limits)
 
@@ -560,7 +560,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
 
     Raises:
         FormatError: No ``ocr_page``, several pages, malformed properties, or
-            hostile markup (see :mod:`unocr.formats._xml`).
+            hostile markup (see :mod:`unocr.formats.safe_xml`).
     """
     from unocr.model.layout import group_lines, group_words
 
@@ -633,7 +633,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         backend=_backend(system),
         languages=languages_in(blocks)
         if languages is None
-        else tuple(code for code in map(parse_language, languages.split()) if code),
+        else tuple(c for c in map(parse_asked_language, languages.split()) if c),
         source=read_source(
             _unquote_name(" ".join(image).strip('"')) if image else None,
             index,

@@ -71,7 +71,7 @@ def dumps_pages(pages: Sequence[Page], format: str) -> str:
 
 
 def _tree(text: str) -> Any:
-    from unocr.formats._xml import lxml_etree
+    from unocr.formats.safe_xml import lxml_etree
 
     etree = lxml_etree()
     return etree.fromstring(
@@ -85,8 +85,8 @@ def _head(text: str) -> str:
 
 def _merge_hocr(pages: Sequence[Page]) -> str:
     from unocr.formats import hocr
-    from unocr.formats._xml import lxml_etree
     from unocr.formats.hocr import page_elements
+    from unocr.formats.safe_xml import lxml_etree
 
     etree = lxml_etree()
     docs = [hocr.dumps(p) for p in pages]
@@ -110,7 +110,7 @@ def _merge_hocr(pages: Sequence[Page]) -> str:
 
 def _merge_alto(pages: Sequence[Page]) -> str:
     from unocr.formats import alto
-    from unocr.formats._xml import lxml_etree
+    from unocr.formats.safe_xml import lxml_etree
 
     etree = lxml_etree()
     docs = [alto.dumps(p) for p in pages]
@@ -155,13 +155,13 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
             return [loads(line, "json") for line in text.split("\n") if line.strip()]
     if name not in ("hocr", "alto"):
         return [loads(data, name)]
-    from unocr.formats import _xml, alto
+    from unocr.formats import alto, safe_xml
     from unocr.formats.hocr import page_elements, parse_tree
 
     # bytes go to the parser as they are: it honours the declared encoding
     if name == "alto":
-        tree = _xml.parse_xml(data, what="ALTO")
-        pages = [el for el in tree.iter() if _xml.local_name(el) == "Page"]
+        tree = safe_xml.parse_xml(data, what="ALTO")
+        pages = [el for el in tree.iter() if safe_xml.local_name(el) == "Page"]
     else:
         tree = parse_tree(data)
         pages = page_elements(tree)
@@ -175,7 +175,7 @@ def loads_pages(data: str | bytes, format: str | None = None) -> list[Page]:
         raise FormatError(f"{name} pages must share one parent element")
     for page in pages:
         container.remove(page)
-    etree = _xml.lxml_etree()
+    etree = safe_xml.lxml_etree()
     out: list[Page] = []
     for page in pages:
         container.append(page)

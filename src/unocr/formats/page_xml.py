@@ -40,7 +40,7 @@ from unocr.formats._numbers import (
 )
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl, symbols_fit
-from unocr.formats._xml import (
+from unocr.formats.safe_xml import (
     NsReader,
     language_code,
     local_name,
@@ -49,7 +49,12 @@ from unocr.formats._xml import (
     parse_xml,
 )
 from unocr.geometry import outline_vertices, shape_from_points
-from unocr.languages import LANGUAGES, language_name, parse_language
+from unocr.languages import (
+    LANGUAGES,
+    language_name,
+    parse_asked_language,
+    parse_language,
+)
 from unocr.limits import ReadLimits
 from unocr.model import Block, Element, Line, Page, Symbol, Word
 from unocr.model.elements import languages_in, words_text
@@ -426,7 +431,8 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
             elif item.get("name") == "unocr-backend":
                 backend = item.get("value") or None
             elif item.get("name") == "unocr-languages":
-                languages = tuple(x for x in (item.get("value") or "").split(",") if x)
+                asked = (item.get("value") or "").split(",")
+                languages = tuple(c for c in map(parse_asked_language, asked) if c)
     if languages is None:
         named = [
             parse_language(page_el.get(a))
