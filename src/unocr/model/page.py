@@ -12,8 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from unocr.errors import ConfigError, ModelError
-from unocr.geometry import Geometry, Mask
-from unocr.geometry._affine import as_affine
+from unocr.geometry import Geometry, Mask, as_affine
 from unocr.limits import MAX_COORDINATE
 from unocr.model.elements import (
     Block,
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 
     from unocr.image import ImageInput
 
-__all__ = ["EngineUse", "Page", "Timings"]
+__all__ = ["EngineUse", "Page", "Timings", "transform_blocks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,30 +458,7 @@ class Page:
                 of shape ``(2, 3)`` or ``(3, 3)``.
         """
         m = as_affine(matrix)  # checked once, before any element is mapped
-
-        def mapped(g: Geometry) -> Geometry:
-            out = g.transform(m)
-            if isinstance(out, Mask) and out.is_empty:  # no pixel centre inside
-                return g.to_polygon().transform(m)
-            return out
-
-        def sym(s: Symbol) -> Symbol:
-            return s.replace(geometry=mapped(s.geometry))
-
-        def word(w: Word) -> Word:
-            return w.replace(
-                geometry=mapped(w.geometry), symbols=tuple(map(sym, w.symbols))
-            )
-
-        def line(li: Line) -> Line:
-            return li.replace(
-                geometry=mapped(li.geometry), words=tuple(map(word, li.words))
-            )
-
-        blocks = tuple(
-            b.replace(geometry=mapped(b.geometry), lines=tuple(map(line, b.lines)))
-            for b in self.blocks
-        )
+        blocks = transform_blocks(self.blocks, m)
         source = self.source
         if source is not None and source.to_pdf is not None:
             (a, b, c), (d, e, f) = (
@@ -593,3 +569,50 @@ class Page:
         from unocr.draw import draw_page
 
         return draw_page(self, image, level=level, **kwargs)
+
+
+def transform_blocks(blocks: Iterable[Block], matrix: ArrayLike) -> tuple[Block, ...]:
+    """Map every element's geometry in ``blocks`` through an affine matrix.
+
+    What :meth:`Page.transform` does to a page's elements, for blocks not yet
+    on a page (a converter carrying an engine's coordinates back to the
+    caller's image).
+
+    Args:
+        blocks: Blocks -> lines -> words -> symbols.
+        matrix: (2, 3) or (3, 3) float affine matrix acting on column vectors
+            (x, y, 1) in pixels, or its two rows flattened.
+
+    Returns:
+        The blocks with mapped geometry, in order. A mask that the map leaves
+        without any pixel becomes its outline, mapped
+        (:class:`~unocr.geometry.Polygon`), so no element is lost.
+
+    Raises:
+        GeometryError: The matrix is not a finite, invertible affine map.
+    """
+    m = as_affine(matrix)
+
+    def mapped(g: Geometry) -> Geometry:
+        out = g.transform(m)
+        if isinstance(out, Mask) and out.is_empty:  # no pixel centre inside
+            return g.to_polygon().transform(m)
+        return out
+
+    def sym(s: Symbol) -> Symbol:
+        return s.replace(geometry=mapped(s.geometry))
+
+    def word(w: Word) -> Word:
+        return w.replace(
+            geometry=mapped(w.geometry), symbols=tuple(map(sym, w.symbols))
+        )
+
+    def line(li: Line) -> Line:
+        return li.replace(
+            geometry=mapped(li.geometry), words=tuple(map(word, li.words))
+        )
+
+    return tuple(
+        b.replace(geometry=mapped(b.geometry), lines=tuple(map(line, b.lines)))
+        for b in blocks
+    )

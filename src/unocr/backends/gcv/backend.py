@@ -36,7 +36,17 @@ from PIL import Image
 from PIL.MpoImagePlugin import MpoImageFile
 
 from unocr.backends import catalog
-from unocr.backends.base import Backend, Capabilities, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    BatchResults,
+    Capabilities,
+    Clocks,
+    Crops,
+    Languages,
+    LoadedImages,
+    Readings,
+    Stopwatch,
+)
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
 from unocr.backends.gcv.collector import collector_paused
@@ -57,8 +67,9 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.model import Block, Page
+from unocr.model import Block
 from unocr.model.elements import words_text
+from unocr.model.page import transform_blocks
 
 __all__ = [
     "API_MAX_FILE_BYTES",
@@ -440,11 +451,8 @@ class GcvBackend(Backend):
 
     # ------------------------------------------------------------ recognise
     def _recognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
         results, prepared = self._prepare_all(images)
         groups = self._groups(prepared)
         workers = min(self.concurrency, len(groups))
@@ -465,11 +473,8 @@ class GcvBackend(Backend):
         return self._finish(results, clocks)
 
     async def _arecognize_batch(
-        self,
-        images: Sequence[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
-    ) -> list[Sequence[Block] | UnocrError]:
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
+    ) -> BatchResults:
         """:meth:`_recognize_batch` on the client's native asyncio transport.
 
         The same requests, batching, retries (the same backoff, awaited),
@@ -499,11 +504,8 @@ class GcvBackend(Backend):
 
     # --------------------------------------------------------- recognize stage
     def _recognize_crops(
-        self,
-        crops: Sequence[Image.Image],
-        languages: tuple[str, ...],
-        clock: Stopwatch,
-    ) -> Sequence[tuple[str, float | None]]:
+        self, crops: Crops, languages: Languages, clock: Stopwatch
+    ) -> Readings:
         """Read many region crops in batched requests (the recognize stage).
 
         Every crop is one image of a ``BatchAnnotateImages`` request (the
@@ -854,9 +856,8 @@ class GcvBackend(Backend):
         if (api_w, api_h) == (width, height):
             return blocks
         # the API saw a downscaled copy: map its coordinates back
-        seen = Page(width=api_w, height=api_h, blocks=tuple(blocks))
         scale = [[width / api_w, 0.0, 0.0], [0.0, height / api_h, 0.0]]
-        return list(seen.transform(scale, width=width, height=height).blocks)
+        return list(transform_blocks(blocks, scale))
 
     def _fail(
         self,

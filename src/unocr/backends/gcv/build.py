@@ -22,28 +22,26 @@ from unocr.backends.gcv.tree import (
     RawWord,
 )
 from unocr.geometry import Geometry, Quad
-from unocr.model import Block, Line, Page, Symbol, Word
+from unocr.model import Block, Line, Symbol, Word
 from unocr.model.elements import enclosing_geometry
+from unocr.model.layout import group_lines, group_words
 
 __all__ = ["BlockLevel", "build_blocks", "symbols_of"]
 
 
-def build_blocks(
-    raw: RawPage, *, width: int, height: int, block_level: BlockLevel = "paragraph"
-) -> list[Block]:
+def build_blocks(raw: RawPage, *, block_level: BlockLevel = "paragraph") -> list[Block]:
     """The blocks of a page, in the API's reading order.
 
     Args:
         raw: The response as read by :mod:`~unocr.backends.gcv.message` or
             :mod:`~unocr.backends.gcv.mapping`.
-        width: Page width in pixels (for ``textAnnotations``-only responses,
-            whose lines and blocks are synthesised from geometry).
-        height: Page height in pixels.
         block_level: ``"paragraph"``: each GCV paragraph becomes a block;
             ``"block"``: each GCV block does (read with the same ``regions``).
 
     Returns:
-        Blocks -> synthesised lines -> words -> symbols.
+        Blocks -> synthesised lines -> words -> symbols; for a response with
+        only ``textAnnotations``, lines and blocks synthesised from the
+        words' geometry (as :meth:`unocr.model.Page.from_words` groups them).
 
     Raises:
         FormatError: A coordinate is not finite.
@@ -54,7 +52,7 @@ def build_blocks(
             Word(text=t, geometry=quads[s], language=raw.locale)
             for t, s in raw.annotations
         ]
-        return list(Page.from_words(words, width=width, height=height).blocks)
+        return group_lines(group_words(words))  # as Page.from_words groups them
     units: list[tuple[int, float | None, str | None, list[RawParagraph]]]
     if block_level == "block":
         units = [(b.shape, b.confidence, b.language, b.paragraphs) for b in raw.blocks]

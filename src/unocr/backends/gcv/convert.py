@@ -261,7 +261,7 @@ def _convert(
         if not known:
             return _without_size(raw, w, h)
         assert w is not None and h is not None
-        return build_blocks(raw, width=w, height=h, block_level=block_level), (w, h)
+        return build_blocks(raw, block_level=block_level), (w, h)
     except (ModelError, GeometryError) as exc:  # built from the response's values
         raise FormatError(
             f"malformed Cloud Vision response: {exc}", backend="gcv"
