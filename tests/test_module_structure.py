@@ -162,3 +162,38 @@ def test_dont_care_has_one_definition():
     from unocr.datasets import icdar2015, truth
 
     assert icdar2015.DONT_CARE is truth.DONT_CARE == "###"
+
+
+def _private_module_crossings(path: Path) -> list[str]:
+    """Imports of a private module (``pkg._mod``) from outside its package."""
+    module = ".".join(path.relative_to(SRC.parent).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    package = package.removesuffix(".__init__")
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        else:
+            continue
+        for target in targets:
+            parts = target.split(".")
+            for k, part in enumerate(parts[1:], start=1):
+                owner = ".".join(parts[:k])
+                if (
+                    part.startswith("_")
+                    and not part.startswith("__")
+                    and (SRC.parent / owner.replace(".", "/") / f"{part}.py").exists()
+                    and not (package == owner or package.startswith(owner + "."))
+                ):
+                    found.append(f"{module}:{node.lineno} {target}")
+    return found
+
+
+def test_a_private_module_is_imported_only_within_its_package():
+    """A module named ``_x`` is its package's own: others use the package's names."""
+    crossings = [
+        c for p in sorted(SRC.rglob("*.py")) for c in _private_module_crossings(p)
+    ]
+    assert crossings == []

@@ -80,8 +80,7 @@ from unocr.errors import (
     UnocrError,
     WorkerLostError,
 )
-from unocr.image import ImageInput, LoadedImage, portable_image
-from unocr.image._source import check_encoded_source
+from unocr.image import ImageInput, LoadedImage, check_encoded_source, portable_image
 from unocr.model import Block, Page
 
 __all__ = [

@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from unocr._lazy import Moved as _Moved
 from unocr._lazy import module_getattr as _module_getattr
-from unocr.geometry._affine import rotation_matrix, scale_matrix, translation_matrix
+from unocr.geometry._affine import (
+    as_affine,
+    rotation_matrix,
+    scale_matrix,
+    translation_matrix,
+)
 from unocr.geometry.box import Box
 from unocr.geometry.convert import (
     boxes_to_quads,
@@ -61,6 +66,7 @@ __all__ = [
     "Polygon",
     "Quad",
     "RotatedBox",
+    "as_affine",
     "box_from_corners",
     "box_intersection_matrix",
     "box_iou_matrix",

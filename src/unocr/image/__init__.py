@@ -99,6 +99,7 @@ __all__ = [
     "ImageHeader",
     "ImageInput",
     "LoadedImage",
+    "check_encoded_source",
     "count_frames",
     "describe",
     "exif_orientation",
