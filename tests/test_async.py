@@ -547,3 +547,35 @@ def test_an_engine_made_for_one_call_is_closed_after_it() -> None:
     assert page.text == pages[0].text == "w20 w40"
     assert len(made) == 2
     assert all(engine.closed for engine in made)
+
+
+@pytest.mark.parametrize("batching", [False, True])
+def test_an_input_stream_that_fails_still_gives_what_it_gave_before(batching) -> None:
+    """The items an async source yielded before it raised are read and yielded;
+    its own exception comes after them."""
+    from .fault_engine import BatchingFaultBackend
+
+    engine = BatchingFaultBackend() if batching else InkBackend()
+
+    async def source() -> AsyncIterator[Image.Image]:
+        yield bars((20,))
+        yield bars((40,))
+        raise ValueError("the source broke")
+
+    async def scenario() -> tuple[list[object], BaseException | None]:
+        got: list[object] = []
+        try:
+            async for page in unocr.aread_many(
+                source(), backend=engine, workers=2, errors="return"
+            ):
+                got.append(page)
+        except ValueError as err:
+            return got, err
+        return got, None
+
+    with engine:
+        got, err = asyncio.run(scenario())
+    assert isinstance(err, ValueError) and str(err) == "the source broke"
+    assert len(got) == 2 and all(isinstance(p, Page) for p in got)
+    if not batching:
+        assert [p.text for p in got] == ["w20", "w40"]

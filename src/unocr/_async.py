@@ -252,16 +252,21 @@ async def _chunks(
             for item in images:
                 yield item
 
-    async for item in inputs():
-        # opening a PDF to count its pages reads the file: on a thread
-        for part in await _in_thread(
-            functools.partial(expand, [item], options), executor
-        ):
-            chunk.append((index, part))
-            index += 1
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
+    try:
+        async for item in inputs():
+            # opening a PDF to count its pages reads the file: on a thread
+            for part in await _in_thread(
+                functools.partial(expand, [item], options), executor
+            ):
+                chunk.append((index, part))
+                index += 1
+                if len(chunk) == size:
+                    yield chunk
+                    chunk = []
+    except Exception:
+        if chunk:  # what the input gave before it failed is read too
+            yield chunk
+        raise
     if chunk:
         yield chunk
 
@@ -334,7 +339,9 @@ async def _schedule(
 
     At most ``2 * running`` chunks are started and not yet handed out, so a
     consumer that stops taking results stops the reading too. Leaving early
-    cancels the reads in flight (and waits until they have stopped).
+    cancels the reads in flight (and waits until they have stopped). When
+    ``chunks`` raises, the chunks it gave before are still read and handed
+    out; its exception is raised after them.
     """
     window = 2 * running
     tasks: dict[asyncio.Future[list[tuple[int, Result]]], int] = {}
@@ -342,6 +349,7 @@ async def _schedule(
     pull: asyncio.Future[object] | None = None
     started = handed = 0  # chunks
     exhausted = False
+    broken: Exception | None = None  # how the input stream failed, if it did
     try:
         while True:
             room = len(tasks) < running and started - handed < window
@@ -351,10 +359,18 @@ async def _schedule(
             if pull is not None:
                 waiting.add(pull)
             if not waiting:
+                if broken is not None:
+                    raise broken
                 return
             ready, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if pull is not None and pull in ready:
-                chunk, pull = pull.result(), None
+                try:
+                    chunk = pull.result()
+                except Exception as exc:
+                    # what the stream gave before it failed is read and
+                    # yielded first; its error is raised after
+                    chunk, broken = _END, exc
+                pull = None
                 if chunk is _END:
                     exhausted = True
                 else:
