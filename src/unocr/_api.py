@@ -13,6 +13,7 @@ from unocr.backends.options import check_options, refuse_options
 from unocr.documents import DEFAULT_DPI, DEFAULT_MAX_PAGES, DocumentOptions, PageSpec
 from unocr.documents import check_options as _check_document_options
 from unocr.documents import reading as _documents
+from unocr.errors import ConfigError
 from unocr.image import ImageInput
 from unocr.model import Page
 from unocr.registry import canonical_name, resolve_backend
@@ -53,6 +54,7 @@ def get_backend(name: str = "tesseract", **options: Any) -> Backend:
     """
     from unocr.isolation import isolated_backend
 
+    _check_name(name)
     isolated, file = isolated_backend(name, options)
     if isolated is not None:
         return isolated
@@ -135,7 +137,19 @@ def backend_for(
     if isinstance(backend, Backend):
         refuse_options(backend, options)
         return backend, True
+    _check_name(backend)
     return _cached(backend, options)
+
+
+def _check_name(name: object) -> None:
+    """Refuse a ``backend`` that is neither an engine name nor a backend object."""
+    if not isinstance(name, str):
+        raise ConfigError(
+            "backend must be an engine name such as 'tesseract' (a str) or a "
+            f"unocr Backend object, got {type(name).__name__}; see "
+            "unocr.available_backends() for the names",
+            option="backend",
+        )
 
 
 def read(

@@ -1076,7 +1076,7 @@ class Backend(Closing, abc.ABC):
 
         langs = self._begin(languages, stage="recognize")
         try:
-            crops = crop_regions(image.image, list(regions), max_pixels=self.max_pixels)
+            crops = crop_regions(image.image, regions, max_pixels=self.max_pixels)
         except UnocrError as err:
             raise _tag(err, self.name, image.name) from err.__cause__
         todo = [i for i, crop in enumerate(crops) if crop is not None]

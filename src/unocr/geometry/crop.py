@@ -42,7 +42,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -55,13 +55,48 @@ from unocr.geometry.box import Box
 from unocr.geometry.convert import validate_quads
 from unocr.geometry.types import Geometry
 
-__all__ = ["crop_regions", "rectifying_transforms", "region_quads"]
+__all__ = [
+    "MAX_CROP_RATIO",
+    "crop_regions",
+    "edge_colour",
+    "pad_to_ratio",
+    "rectifying_transforms",
+    "region_list",
+    "region_quads",
+]
+
+#: Most a crop's long side may be, in multiples of its short side, when a
+#: recognizer scales crops to its input height (:func:`pad_to_ratio`): a
+#: line of text is rarely longer than 100 times its height, and at this ratio
+#: a 48-pixel-high recognizer input is at most 4,800 pixels wide.
+MAX_CROP_RATIO = 100.0
 
 # Output rectangle corners TL, TR, BR, BL in units of (width, height).
 _UNIT = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
 # How far (pixels) an axis-aligned quad's corners may stray from its box.
 _AXIS_TOLERANCE = 1e-6
 _WHITE = (255, 255, 255)
+
+
+def region_list(regions: Iterable[Geometry]) -> list[Geometry]:
+    """The regions of a call as a list, refusing what is no collection of shapes.
+
+    Args:
+        regions: Shapes, in any iterable (a list, a tuple, a generator).
+
+    Returns:
+        The shapes, in order (each item is checked where it is read).
+
+    Raises:
+        GeometryError: ``regions`` is not an iterable of shapes (``None``, a
+            string, a single shape).
+    """
+    if isinstance(regions, (str, bytes)) or not isinstance(regions, Iterable):
+        raise GeometryError(
+            "regions must be a list of shapes (Box, RotatedBox, Quad, Polygon "
+            f"or Mask), got {type(regions).__name__}"
+        )
+    return list(regions)
 
 
 def region_quads(regions: Sequence[Geometry]) -> tuple[FloatArray, NDArray[np.bool_]]:
@@ -78,6 +113,7 @@ def region_quads(regions: Sequence[Geometry]) -> tuple[FloatArray, NDArray[np.bo
     Raises:
         GeometryError: An item is not a shape.
     """
+    regions = region_list(regions)
     quads = np.zeros((len(regions), 4, 2))
     valid = np.ones(len(regions), dtype=bool)
     for i, region in enumerate(regions):
@@ -231,6 +267,7 @@ def crop_regions(
         GeometryError: An item of ``regions`` is not a shape.
         ImageError: The crops would hold more than ``max_pixels`` pixels.
     """
+    regions = region_list(regions)
     quads, valid = region_quads(regions)
     sizes, homographies = rectifying_transforms(quads)
     sizes[~valid] = 0
@@ -301,3 +338,67 @@ def _cut_boxes(box: FloatArray, width: int, height: int) -> NDArray[np.int64]:
     out = np.concatenate([lo, hi], axis=1).astype(np.int64)
     out[empty] = 0
     return out
+
+
+def edge_colour(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """An image's background: the median colour of its edge pixels.
+
+    What unocr pads an image with, so the padding looks like the page
+    around the text (dark, for light text on a dark ground).
+
+    Args:
+        pixels: ``(H, W)`` or ``(H, W, C)`` uint8 pixels, H and W >= 1.
+
+    Returns:
+        The colour: a ``(C,)`` uint8 array (``()`` for ``(H, W)`` input).
+
+    Examples:
+        >>> edge_colour(np.full((3, 4, 3), 7, np.uint8)).tolist()
+        [7, 7, 7]
+    """
+    edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    colour: NDArray[np.uint8] = np.median(edge, axis=0).astype(np.uint8)
+    return colour
+
+
+def pad_to_ratio(crop: Image.Image, max_ratio: float = MAX_CROP_RATIO) -> Image.Image:
+    """The crop, its short side padded to at least 1 / ``max_ratio`` of the long one.
+
+    A recognizer scales each crop to its own input height, keeping the
+    aspect ratio: a crop one pixel high and a thousand wide becomes an input
+    tens of thousands of pixels wide, costing seconds and gigabytes for a
+    region that holds no readable text. Padding its short side first bounds
+    that input. The padding is the crop's background
+    (:func:`edge_colour`), split evenly on both sides, so the content stays
+    centred; a crop within the ratio is returned as it is.
+
+    Args:
+        crop: An RGB (or L) image, at least 1 x 1 pixels.
+        max_ratio: Most the long side may be, in multiples of the short side
+            (> 1); default :data:`MAX_CROP_RATIO`.
+
+    Returns:
+        ``crop`` itself, or a padded copy ``width x ceil(width / max_ratio)``
+        (or the transposed case for a tall crop), in pixels.
+
+    Examples:
+        >>> from PIL import Image
+        >>> pad_to_ratio(Image.new("RGB", (1000, 1)), 100).size
+        (1000, 10)
+        >>> pad_to_ratio(Image.new("RGB", (3, 600)), 100).size
+        (6, 600)
+        >>> pad_to_ratio(Image.new("RGB", (90, 30)), 100).size
+        (90, 30)
+    """
+    width, height = crop.size
+    need_h = -(-width // max_ratio) if width > height * max_ratio else height
+    need_w = -(-height // max_ratio) if height > width * max_ratio else width
+    need_w, need_h = int(need_w), int(need_h)
+    if (need_w, need_h) == (width, height):
+        return crop
+    pixels = np.asarray(crop)
+    out = np.empty((need_h, need_w, *pixels.shape[2:]), np.uint8)
+    out[:] = edge_colour(pixels)
+    top, left = (need_h - height) // 2, (need_w - width) // 2
+    out[top : top + height, left : left + width] = pixels
+    return Image.fromarray(out, crop.mode)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 import reprlib
 import urllib.error
 import zipfile
@@ -49,7 +50,9 @@ from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
     LanguageUnavailableError,
+    RecognitionError,
 )
+from unocr.geometry.crop import pad_to_ratio
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import model_language
 from unocr.model import Block
@@ -402,11 +405,35 @@ class EasyOcrBackend(PooledBackend):
         with self._engines.engine() as reader, quiet():
             return reader.readtext(rgb, **self._readtext)
 
+    def _check_canvas(self, image: LoadedImage) -> None:
+        """Refuse an image EasyOCR's detector would scale to no pixel across.
+
+        ``Reader.detect`` scales the long side to ``mag_ratio`` times itself,
+        at most ``canvas_size``; a short side under one pixel then fails in
+        OpenCV. Tesseract reads such a strip as empty; here it is said first.
+        """
+        longest = max(image.width, image.height)
+        shortest = min(image.width, image.height)
+        size, magnify = self._readtext["canvas_size"], self._readtext["mag_ratio"]
+        canvas = min(magnify * longest, size)
+        if int(shortest * canvas / longest) >= 1:
+            return
+        piece = math.floor(shortest * size)
+        raise RecognitionError(
+            f"EasyOCR cannot read {image.name}: it scales the long side to "
+            f"{canvas:g} px (canvas_size, mag_ratio), leaving the short side "
+            f"under 1 px; cut the image into pieces at most {piece} px long, "
+            "or pad its short side",
+            backend=self.name,
+            item=image.name,
+        )
+
     def _recognize(
         self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
+        self._check_canvas(image)
         result = self._run_timed(
             clock, lambda: self._run(np.asarray(image.image)), image.name
         )
@@ -419,6 +446,7 @@ class EasyOcrBackend(PooledBackend):
     ) -> tuple[Block, ...]:
         self._check_languages(languages)
         self._check_open()
+        self._check_canvas(image)
         options = _accepted(self._readtext, _DETECT_OPTIONS)
         horizontal, free = self._run_timed(
             clock,
@@ -434,7 +462,8 @@ class EasyOcrBackend(PooledBackend):
         self._check_languages(languages)
         self._check_open()
         options = {**_accepted(self._readtext, _RECOGNIZE_OPTIONS), "paragraph": False}
-        arrays = [np.asarray(c.convert("RGB")) for c in crops]
+        # thin crops padded first: the recognizer scales each to its height
+        arrays = [np.asarray(pad_to_ratio(c.convert("RGB"))) for c in crops]
         results = self._run_timed(
             clock,
             lambda: self._stage("recognize", arrays, options),

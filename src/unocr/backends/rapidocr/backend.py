@@ -38,6 +38,7 @@ from unocr.errors import (
     ConfigError,
     LanguageUnavailableError,
 )
+from unocr.geometry.crop import pad_to_ratio
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.languages import model_language, normalize_languages
 from unocr.model import Block
@@ -362,7 +363,8 @@ class RapidOcrBackend(PooledBackend):
         self._check_open()
         output = self._run_timed(
             clock,
-            lambda: self._read_crops([_bgr(c) for c in crops]),
+            # thin crops padded first: the recognizer scales each to its height
+            lambda: self._read_crops([_bgr(pad_to_ratio(c)) for c in crops]),
             f"{len(crops)} crops",
         )
         with clock.time("convert"):

@@ -18,6 +18,7 @@ import numpy as np
 
 from unocr.backends.rapidocr.settings import MAX_SIDE
 from unocr.errors import RecognitionError
+from unocr.geometry.crop import edge_colour
 from unocr.limits import check_limit
 
 __all__ = ["clip_output", "fit_image"]
@@ -165,9 +166,8 @@ def fit_image(engine: Any, bgr: np.ndarray[Any, Any], max_pixels: int | None) ->
         )
     if padded == (height, width):
         return bgr
-    edge = np.concatenate([bgr[0], bgr[-1], bgr[:, 0], bgr[:, -1]])
     out = np.empty((*padded, 3), np.uint8)
-    out[:] = np.median(edge, axis=0).astype(np.uint8)
+    out[:] = edge_colour(bgr)
     out[:height, :width] = bgr
     return out
 
