@@ -687,10 +687,7 @@ def parse_language(code: str | None) -> str | None:
     tag = _tesseract_tag(raw.lower().replace("-", "_"))
     if tag is not None:  # a model's name: the language it reads
         return tag
-    try:
-        return normalize_language(raw)
-    except LanguageCodeError:
-        return None
+    return parse_asked_language(raw)
 
 
 def parse_asked_language(code: str | None) -> str | None:

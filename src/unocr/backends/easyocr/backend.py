@@ -405,13 +405,17 @@ class EasyOcrBackend(PooledBackend):
         with self._engines.engine() as reader, quiet():
             return reader.readtext(rgb, **self._readtext)
 
-    def _check_canvas(self, image: LoadedImage) -> None:
-        """Refuse an image EasyOCR's detector would scale to no pixel across.
+    def _check_image(self, image: LoadedImage, languages: Languages) -> None:
+        """Before reading or detecting: the languages, the engine, the size.
+
+        Refuses an image EasyOCR's detector would scale to no pixel across.
 
         ``Reader.detect`` scales the long side to ``mag_ratio`` times itself,
         at most ``canvas_size``; a short side under one pixel then fails in
         OpenCV. Tesseract reads such a strip as empty; here it is said first.
         """
+        self._check_languages(languages)
+        self._check_open()
         longest = max(image.width, image.height)
         shortest = min(image.width, image.height)
         size, magnify = self._readtext["canvas_size"], self._readtext["mag_ratio"]
@@ -431,9 +435,7 @@ class EasyOcrBackend(PooledBackend):
     def _recognize(
         self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        self._check_languages(languages)
-        self._check_open()
-        self._check_canvas(image)
+        self._check_image(image, languages)
         result = self._run_timed(
             clock, lambda: self._run(np.asarray(image.image)), image.name
         )
@@ -444,9 +446,7 @@ class EasyOcrBackend(PooledBackend):
     def _detect(
         self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        self._check_languages(languages)
-        self._check_open()
-        self._check_canvas(image)
+        self._check_image(image, languages)
         options = _accepted(self._readtext, _DETECT_OPTIONS)
         horizontal, free = self._run_timed(
             clock,
