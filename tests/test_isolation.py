@@ -411,14 +411,21 @@ def test_pixels_reach_the_worker_exactly(fault: str) -> None:
                 assert got["digest"] == want
 
 
-def test_engine_the_worker_cannot_import_is_unavailable(fault, monkeypatch) -> None:
-    # The worker sees this checkout's unocr but not the tests' engine module.
+def test_engine_the_worker_cannot_import_is_unavailable(
+    fault, monkeypatch, tmp_path
+) -> None:
+    # The worker sees this checkout's unocr but not the tests' engine module:
+    # another interpreter (this one, from another folder) gets no sys.path of
+    # the caller's, only PYTHONPATH.
     monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
     monkeypatch.chdir(ROOT / "src")
+    other = tmp_path / "python-other"
+    other.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    other.chmod(0o755)
     with pytest.raises(
         BackendUnavailableError, match="ended before it was ready"
     ) as info:
-        unocr.get_backend(fault, isolate=True)
+        unocr.get_backend(fault, python=str(other))
     assert "No module named 'tests'" in str(info.value)
     assert "-m unocr backends" in (info.value.fix or "")
 

@@ -924,9 +924,15 @@ class Backend(Closing, abc.ABC):
         raw: Sequence[object],
     ) -> list[Page | UnocrError]:
         """Stamp one batch call's per-image results (blocks or errors) as pages."""
-        if len(raw) != len(images):
+        listed = isinstance(raw, Sequence) and not isinstance(raw, str | bytes)
+        if not listed or len(raw) != len(images):
+            got = (
+                f"{len(raw)} results"
+                if listed
+                else f"{type(raw).__name__}, not a list with one result per image,"
+            )
             err = RecognitionError(
-                f"{self.name} returned {len(raw)} results for {len(images)} images",
+                f"{self.name} returned {got} for {len(images)} images",
                 backend=self.name,
             )
             return [copy.copy(err) for _ in images]
@@ -1098,8 +1104,8 @@ class Backend(Closing, abc.ABC):
                 backend=self.name,
                 item=image.name,
             )
-        for i, (text, confidence) in zip(todo, raw, strict=True):
-            out[i] = self._call(partial(Recognition, text, confidence), image.name)
+        for i, entry in zip(todo, raw, strict=True):
+            out[i] = self._call(partial(_reading, entry), image.name)
         return out
 
     def _detect(
@@ -1224,6 +1230,21 @@ def share_max_pixels(
     """
     if max_pixels != DEFAULT_MAX_PIXELS and "max_pixels" not in (options or {}):
         engine.max_pixels = max_pixels
+
+
+def _reading(entry: object) -> Recognition:
+    """One entry of :meth:`Backend._recognize_crops`: ``(text, confidence)``.
+
+    Raises:
+        ValueError, TypeError, ModelError: The entry is no such pair (the
+            caller's ``_call`` makes it a ``RecognitionError``).
+    """
+    if isinstance(entry, str | bytes) or not isinstance(entry, Sequence):
+        raise TypeError(
+            f"_recognize_crops gave {type(entry).__name__}, not (text, confidence)"
+        )
+    text, confidence = entry
+    return Recognition(text, confidence)
 
 
 def _out_of_memory(

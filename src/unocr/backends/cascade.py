@@ -264,7 +264,9 @@ class CascadeBackend(Backend):
                     continue
                 given = per_engine.get(canonical_name(engine))
                 own = part_options(given, timeout=timeout)
-                created = get_backend(engine, **{"languages": languages, **own})
+                if languages is not None:  # else each engine's own languages
+                    own = {"languages": languages, **own}
+                created = get_backend(engine, **own)
                 self._owned.append(created)
                 share_max_pixels(created, given, max_pixels)
                 self.engines.append(created)

@@ -10,8 +10,10 @@ child) fires only when the whole parent process ends.
 from __future__ import annotations
 
 import atexit
+import json
 import re
 import signal
+import sys
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +30,7 @@ from unocr.errors import (
 )
 from unocr.isolation.config import is_current_python
 from unocr.isolation.process import WorkerProcess
-from unocr.isolation.protocol import PROTOCOL, error_from_dict
+from unocr.isolation.protocol import PROTOCOL, SYS_PATH_VARIABLE, error_from_dict
 
 __all__ = ["WorkerPool", "WorkerSpec"]
 
@@ -94,7 +96,10 @@ class WorkerPool:
     # ------------------------------------------------------------ workers
     def _start(self) -> WorkerProcess:
         spec = self.spec
-        worker = _spawner.submit(WorkerProcess, spec.python, dict(spec.env)).result()
+        env = dict(spec.env)
+        if is_current_python(spec.python):
+            env[SYS_PATH_VARIABLE] = json.dumps(sys.path)
+        worker = _spawner.submit(WorkerProcess, spec.python, env).result()
         try:
             reply, _ = worker.call(
                 {

@@ -24,6 +24,7 @@ from unocr.errors import RecognitionError, UnocrError
 
 __all__ = [
     "PROTOCOL",
+    "SYS_PATH_VARIABLE",
     "ProtocolError",
     "error_from_dict",
     "error_to_dict",
@@ -33,6 +34,11 @@ __all__ = [
 
 #: Version of this format; parent and worker refuse to talk across versions.
 PROTOCOL = 2
+
+#: The environment variable by which a worker running the caller's own
+#: interpreter gets the caller's ``sys.path`` (JSON list), first in its own:
+#: an engine module beside the caller's script imports there as it does here.
+SYS_PATH_VARIABLE = "UNOCR_WORKER_SYS_PATH"
 
 _PREFIX = struct.Struct("<II")
 #: Largest header accepted, in bytes (a page of ~100 000 words).

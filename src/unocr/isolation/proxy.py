@@ -212,8 +212,12 @@ class IsolatedBackend(Backend):
         self.python = exe
         self.source = src
         sent = {k: _json_option(k, v, backend) for k, v in options.items()}
-        sent["languages"] = list(self.languages) or None
-        sent["max_pixels"] = max_pixels
+        # what the caller gave, as a call in process passes it: an engine
+        # whose constructor lacks these options runs isolated as it runs here
+        if self.languages:
+            sent["languages"] = list(self.languages)
+        if max_pixels != DEFAULT_MAX_PIXELS:
+            sent["max_pixels"] = max_pixels
         self._pool = WorkerPool(
             WorkerSpec(
                 backend=backend, python=exe, options=sent, source=src, target=target

@@ -24,6 +24,7 @@ Ctrl-C at a terminal reaches the whole process group: the worker leaves
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import sys
@@ -246,6 +247,26 @@ def _serve(
         backend.close()
 
 
+def _take_parent_path() -> None:
+    """Put the caller's ``sys.path`` first, where it sent it (same interpreter).
+
+    The worker starts as ``python -m``, so its own first entry is the current
+    folder; the caller's is its script's folder. With the caller's path
+    first, an engine module the caller imports is the one imported here.
+    """
+    from unocr.isolation.protocol import SYS_PATH_VARIABLE
+
+    sent = os.environ.pop(SYS_PATH_VARIABLE, None)
+    if not sent:
+        return
+    try:
+        paths = json.loads(sent)
+    except ValueError:
+        return
+    if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
+        sys.path[:] = paths + [p for p in sys.path if p not in paths]
+
+
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - worker process
     """Run a worker.
 
@@ -261,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - worker pro
     fd = None if len(args) < 2 or args[1] == "-" else int(args[1])
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _die_with_parent(parent)
+    _take_parent_path()
     out = _private_stdout()
     inp = os.fdopen(os.dup(0), "rb", buffering=1 << 16)
     _serve(inp, out, fd)
