@@ -266,10 +266,15 @@ def test_a_wrong_code_is_refused_with_the_code_meant(bad, advice):
 
 
 def test_every_iso639_3_code_is_a_language_code():
-    """All 7,900 codes of ISO 639-3 pass, in their shortest form, and map back."""
+    """All 7,900 codes of ISO 639-3 pass, in their shortest form, and map back;
+    those that name no language ("mis", "und", ...) are refused as input."""
     wrong = {}
     for lang in pycountry.languages:
         code = lang.alpha_3
+        if code in ("und", "zxx", "mul", "mis"):
+            with pytest.raises(LanguageCodeError, match="names no language"):
+                normalize_language(code.upper())
+            continue
         try:
             norm = normalize_language(code.upper())
             if code in TESSERACT_NAMES:  # kmr: read as Kurdish, ku

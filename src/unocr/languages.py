@@ -522,6 +522,17 @@ def _suggestion(raw: str) -> Language | None:
 
 
 def _refuse(raw: str, why: str) -> LanguageCodeError:
+    parts = [p for p in re.split(r"[+\s]+", raw.strip()) if p]
+    if len(parts) > 1:  # Tesseract's "eng+kor", or "en ko": a list was meant
+        try:
+            codes = [normalize_language(p) for p in parts]
+        except LanguageCodeError:
+            codes = []
+        if codes:
+            return LanguageCodeError(
+                f"{raw!r} {why}. Did you mean {','.join(codes)!r} (languages are "
+                f"a list, or codes joined by commas)? {_EXAMPLES}"
+            )
     guess = _suggestion(raw)
     hint = (
         f"Did you mean {guess.iso639_1 or guess.iso639_3!r} ({guess.name})? "
@@ -604,6 +615,12 @@ def normalize_language(code: str) -> str:
         return key.replace("_", "-")
     head, *rest = _expand_name(key).split("_")
     head = _WITHDRAWN.get(head, head)
+    if head in _NO_LANGUAGE:
+        raise LanguageCodeError(
+            f"{code!r} names no language an engine can read (ISO 639's 'und', "
+            "'zxx', 'mul' and 'mis' are none); leave languages unset for the "
+            f"engine's default. {_EXAMPLES}"
+        )
     if len(head) == 2 and head not in _BY_1:
         raise _refuse(code, "is not an ISO 639-1 language code")
     if len(head) == 3 and not _is_iso639(head):
@@ -687,7 +704,15 @@ def parse_language(code: str | None) -> str | None:
     tag = _tesseract_tag(raw.lower().replace("-", "_"))
     if tag is not None:  # a model's name: the language it reads
         return tag
-    return parse_asked_language(raw)
+    return _normalized_or_none(raw)
+
+
+def _normalized_or_none(code: str) -> str | None:
+    """:func:`normalize_language`, or ``None`` where ``code`` is no language code."""
+    try:
+        return normalize_language(code)
+    except LanguageCodeError:
+        return None
 
 
 def parse_asked_language(code: str | None) -> str | None:
@@ -697,27 +722,30 @@ def parse_asked_language(code: str | None) -> str | None:
     PAGE-XML settings) names the models run, so it is read as
     :func:`normalize_language` reads user input: Tesseract's variants and
     non-language models (``"jpn_vert"``, ``"osd"``) are kept, where
-    :func:`parse_language` reads the language of text. Lenient: what is not
-    a language code gives ``None``, never an error.
+    :func:`parse_language` reads the language of text. What is no language
+    code is kept as written (a Tesseract model named by its file, which an
+    engine was asked for); never an error.
 
     Args:
         code: A code in any form :func:`normalize_language` takes.
 
     Returns:
-        The normalised code, or ``None`` for an empty or unusable value.
+        The normalised code, the code as written where it is none, or
+        ``None`` for an empty value or one holding white space.
 
     Examples:
         >>> parse_asked_language("jpn_vert"), parse_asked_language("eng")
         ('jpn-vert', 'en')
-        >>> parse_asked_language("osd"), parse_asked_language("12")
-        ('osd', None)
+        >>> parse_asked_language("osd"), parse_asked_language("Latin_custom")
+        ('osd', 'Latin_custom')
     """
     if not code or not code.strip():
         return None
-    try:
-        return normalize_language(code)
-    except LanguageCodeError:
-        return None
+    normal = _normalized_or_none(code)
+    if normal is not None:
+        return normal
+    kept = code.strip()  # a model named by its file ("xyz", "script/Latin")
+    return kept if not any(c.isspace() for c in kept) else None
 
 
 def language_name(code: str | None) -> str | None:

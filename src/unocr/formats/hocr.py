@@ -258,8 +258,8 @@ def state_pages(root: Any, pages: Sequence[Page]) -> None:
         if page.backend != backend:
             props.append(f'{_PAGE_SYSTEM} "{_quote_name(_system(page.backend))}"')
         if page.languages != languages:
-            codes = (language_code(code) for code in page.languages)
-            props.append(" ".join([_PAGE_LANGS, *(c for c in codes if c)]))
+            # as asked for, as the one-page writer's ocr-langs: read back alike
+            props.append(" ".join([_PAGE_LANGS, *page.languages]))
         el.set("title", clean_text("; ".join(props)))
 
 
