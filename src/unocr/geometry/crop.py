@@ -85,7 +85,8 @@ def region_list(regions: Iterable[Geometry]) -> list[Geometry]:
         regions: Shapes, in any iterable (a list, a tuple, a generator).
 
     Returns:
-        The shapes, in order (each item is checked where it is read).
+        The shapes, in order (each item is checked where it is read): a list
+        given is returned as it is, not copied.
 
     Raises:
         GeometryError: ``regions`` is not an iterable of shapes (``None``, a
@@ -96,7 +97,7 @@ def region_list(regions: Iterable[Geometry]) -> list[Geometry]:
             "regions must be a list of shapes (Box, RotatedBox, Quad, Polygon "
             f"or Mask), got {type(regions).__name__}"
         )
-    return list(regions)
+    return regions if isinstance(regions, list) else list(regions)
 
 
 def region_quads(regions: Sequence[Geometry]) -> tuple[FloatArray, NDArray[np.bool_]]:

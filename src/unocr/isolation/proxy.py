@@ -38,7 +38,7 @@ from unocr.errors import (
     UnocrError,
 )
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.isolation.config import check_limits, parse_memory
+from unocr.isolation.config import check_limits, is_bare_name, parse_memory
 from unocr.isolation.pool import WorkerPool, WorkerSpec
 from unocr.isolation.process import resident_bytes
 from unocr.isolation.protocol import error_from_dict
@@ -83,16 +83,6 @@ def _json_option(key: str, value: Any, backend: str, option: str | None = None) 
         backend=backend,
         option=option,
     )
-
-
-def _bare_name(python: str) -> bool:
-    """Whether ``python`` is a name to look up on PATH, not a path.
-
-    Examples:
-        >>> _bare_name("python3"), _bare_name("bin/python3")
-        (True, False)
-    """
-    return not any(sep and sep in python for sep in (os.sep, os.altsep))
 
 
 class _Read(tuple[Block, ...]):
@@ -186,7 +176,7 @@ class IsolatedBackend(Backend):
         src = source or ("python=" if exe is not None else "isolate=True")
         if exe is None:
             exe = sys.executable
-        elif _bare_name(exe):
+        elif is_bare_name(exe):
             found = shutil.which(exe)
             if found is None:
                 raise BackendUnavailableError(
