@@ -37,7 +37,12 @@ from unocr.backends.deadline import (
     cancellation_scope,
     run_with_timeout,
 )
-from unocr.errors import EngineCancelledError, ImageError, RecognitionError
+from unocr.errors import (
+    EngineCancelledError,
+    ImageError,
+    ProcessCancelled,
+    RecognitionError,
+)
 from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.model import Block, Line, Page, Word
@@ -172,7 +177,7 @@ def test_a_program_started_under_a_cancelled_token_never_runs() -> None:
 
     token = Cancellation()
     token.cancel()
-    with pytest.raises(process.ProcessCancelled):
+    with pytest.raises(ProcessCancelled):
         process.run(["sleep", "30"], cancel=token)
 
 
@@ -183,7 +188,7 @@ def test_cancellation_kills_a_running_program_from_another_thread() -> None:
     token = Cancellation()
     threading.Timer(0.2, token.cancel).start()
     start = time.perf_counter()
-    with pytest.raises(process.ProcessCancelled) as caught:
+    with pytest.raises(ProcessCancelled) as caught:
         process.run(["sleep", "30"], cancel=token)
     assert time.perf_counter() - start < 10
     assert not os.path.exists(f"/proc/{caught.value.pid}")

@@ -17,6 +17,7 @@ from PIL import Image
 from unocr.cli import _naming as naming
 from unocr.cli import main
 from unocr.cli._inputs import Input
+from unocr.errors import UsageError
 
 from .needs import needs_tesseract
 from .test_cli_read import SAMPLE
@@ -161,7 +162,7 @@ def test_a_bad_field_in_a_pattern_is_a_usage_error(
 
 
 def test_a_bad_pattern_names_the_field_and_the_allowed_ones() -> None:
-    with pytest.raises(naming.UsageError, match=r"\{stem\.foo\}.*\{dir\}"):
+    with pytest.raises(UsageError, match=r"\{stem\.foo\}.*\{dir\}"):
         naming.check_pattern("pt/{stem.foo}.json", "--output")
     naming.check_pattern("pt/{dir}/{index}-{stem}_{page}{name}.json", "--output")
     # a format spec its field can take is fine: zero-padded positions

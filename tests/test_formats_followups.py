@@ -49,7 +49,7 @@ def test_saved_tesseract_tsv_gives_the_backends_page(tesseract_tsv: Path) -> Non
     # What a file does not record, the engine's language, is passed to page_from_tsv.
     text = tesseract_tsv.read_text(encoding="utf-8")
     assert loaded.blocks == page_from_tsv(text).blocks
-    given = page_from_tsv(text, languages=("en",), language="en")
+    given = page_from_tsv(text, language="en")
     assert given.blocks == engine.blocks
     assert loaded.words[0].language is None and engine.words[0].language == "en"
 
@@ -66,7 +66,7 @@ def test_unocr_written_tsv_keeps_its_parent_confidences() -> None:
     block = Block.from_lines([line, other]).replace(confidence=0.25)
     page = Page.from_blocks([block], width=200, height=100)
     tsv = dumps(page, "tsv")
-    for read in (loads(tsv), page_from_tsv(tsv, backend=None)):
+    for read in (loads(tsv), page_from_tsv(tsv)):
         assert [x.confidence for x in read.lines] == [0.5, None]
         assert read.blocks[0].confidence == 0.25
         assert [w.confidence for w in read.words] == [0.9, 0.8, 0.7]

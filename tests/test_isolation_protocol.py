@@ -9,7 +9,6 @@ import pytest
 
 from unocr import errors
 from unocr.isolation.protocol import (
-    ProtocolError,
     error_from_dict,
     error_to_dict,
     read_message,
@@ -68,7 +67,7 @@ def test_messages_round_trip_with_blobs() -> None:
     stream.seek(0)
     assert read_message(stream) == ({"op": "read", "n": [1, 2.5, None]}, b"abcde")
     assert read_message(stream) == ({"op": "close"}, b"")
-    with pytest.raises(ProtocolError, match="closed after 0 of 8"):
+    with pytest.raises(errors.ProtocolError, match="closed after 0 of 8"):
         read_message(stream)
 
 
@@ -82,5 +81,5 @@ def test_messages_round_trip_with_blobs() -> None:
     ],
 )
 def test_malformed_messages_are_protocol_errors(raw: bytes) -> None:
-    with pytest.raises(ProtocolError):
+    with pytest.raises(errors.ProtocolError):
         read_message(io.BytesIO(raw))

@@ -38,9 +38,9 @@ PREDICTIONS = [
 
 
 def test_words_are_native_quads_without_confidence() -> None:
-    page = keras_ocr_to_page(PREDICTIONS, width=200, height=80, languages=("en",))
+    page = keras_ocr_to_page(PREDICTIONS, width=200, height=80)
     assert page.backend == "keras-ocr"
-    assert page.languages == ("en",)
+    assert page.languages == ()
     assert page.text == "the quick brown\nlazy fox"
     for word in page.words:
         assert word.native

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
 import subprocess
 import sys
@@ -197,3 +198,53 @@ def test_a_private_module_is_imported_only_within_its_package():
         c for p in sorted(SRC.rglob("*.py")) for c in _private_module_crossings(p)
     ]
     assert crossings == []
+
+
+def _exception_classes(paths: list[Path]) -> list[tuple[Path, str]]:
+    """``class X(...)`` statements whose bases are exceptions, by name.
+
+    A base counts as an exception when it is a built-in one, its name ends in
+    ``Error``/``Exception``/``Warning``, or it is a class found here to be one.
+    """
+    known = {
+        name
+        for name, value in vars(builtins).items()
+        if isinstance(value, type) and issubclass(value, BaseException)
+    }
+    classes: list[tuple[Path, str, list[str]]] = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = [
+                    b.id if isinstance(b, ast.Name) else b.attr
+                    for b in node.bases
+                    if isinstance(b, (ast.Name, ast.Attribute))
+                ]
+                classes.append((path, node.name, bases))
+    found: list[tuple[Path, str]] = []
+    grown = True
+    while grown:  # a subclass of a class found only later
+        grown = False
+        for path, name, bases in classes:
+            if (path, name) in found:
+                continue
+            if any(
+                b in known or b.endswith(("Error", "Exception", "Warning"))
+                for b in bases
+            ):
+                found.append((path, name))
+                known.add(name)
+                grown = True
+    return found
+
+
+def test_every_exception_is_defined_in_errors_py():
+    """One home for every exception: unocr/errors.py (internal signals too)."""
+    homes = _exception_classes(sorted(SRC.rglob("*.py")))
+    elsewhere = [
+        f"{path.relative_to(SRC)}: {name}"
+        for path, name in homes
+        if path != SRC / "errors.py"
+    ]
+    assert elsewhere == []
+    assert {name for path, name in homes} >= {"UnocrError", "ProcessTimeout"}

@@ -35,9 +35,9 @@ def raw() -> dict[str, dict[str, Any]]:
 
 def test_lines_are_native_quads_with_engine_text_and_confidence(raw) -> None:
     out = raw["word"]
-    page = rapidocr_to_page(out, width=640, height=480, languages=("en",))
+    page = rapidocr_to_page(out, width=640, height=480)
     assert page.backend == "rapidocr"
-    assert (page.width, page.height, page.languages) == (640, 480, ("en",))
+    assert (page.width, page.height, page.languages) == (640, 480, ())
     assert [line.text for line in page.lines] == out["txts"]
     for line, box, score in zip(page.lines, out["boxes"], out["scores"], strict=True):
         assert line.native and isinstance(line.geometry, Quad)

@@ -16,13 +16,13 @@ pytest.importorskip("pytesseract")
 import unocr
 from unocr.backends.tesseract import backend as tess_backend
 from unocr.backends.tesseract.backend import TesseractBackend
-from unocr.backends.tesseract.process import ProcessTimeout
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
     EngineTimeoutError,
     ImageError,
     LanguageUnavailableError,
+    ProcessTimeout,
     RecognitionError,
 )
 from unocr.geometry import Box

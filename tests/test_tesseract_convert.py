@@ -52,10 +52,10 @@ def test_parse_tsv_with_and_without_header() -> None:
 
 
 def test_paragraphs_become_blocks_lines_and_words_native() -> None:
-    page = page_from_tsv(TSV, languages=("en",), language="en")
+    page = page_from_tsv(TSV, language="en")
     assert (page.width, page.height) == (300, 200)
     assert page.backend == "tesseract"
-    assert page.languages == ("en",)
+    assert page.languages == ()
     # Two paragraphs with words -> two blocks; the empty block 2 is dropped.
     assert [b.text for b in page.blocks] == ["Hello world", "Hi\nthere"]
     assert [line.text for line in page.lines] == ["Hello world", "Hi", "there"]

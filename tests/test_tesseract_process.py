@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from unocr.backends.tesseract import process
+from unocr.errors import ProcessCancelled, ProcessTimeout
 
 from .processes import group_members
 
@@ -31,7 +32,7 @@ def test_run_collects_output_and_status() -> None:
 
 def test_timeout_kills_the_whole_group_and_reaps() -> None:
     start = time.monotonic()
-    with pytest.raises(process.ProcessTimeout) as info:
+    with pytest.raises(ProcessTimeout) as info:
         # The shell starts a grandchild; both must die with the group.
         process.run(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.3)
     assert time.monotonic() - start < 5
@@ -140,7 +141,7 @@ def test_a_cancellation_as_the_program_starts_is_waited_for(monkeypatch) -> None
         return proc
 
     monkeypatch.setattr(process.subprocess, "Popen", popen)
-    with pytest.raises(process.ProcessCancelled) as info:
+    with pytest.raises(ProcessCancelled) as info:
         process.run(["sleep", "30"], cancel=token)
     canceller.join(5)
     assert told == [True]  # a listener: the canceller waits for the kill

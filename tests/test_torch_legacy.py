@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unocr.backends.keras_ocr.torch_legacy import (
-    LegacyFormatError,
-    read_legacy_state_dict,
-)
+from unocr.backends.keras_ocr.torch_legacy import read_legacy_state_dict
+from unocr.errors import LegacyFormatError
 
 torch = pytest.importorskip("torch", reason="PyTorch checks the reader")
 

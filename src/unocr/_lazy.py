@@ -1,10 +1,14 @@
-"""Module attributes served on first use: lazy imports and deprecated names.
+"""Module attributes served on first use, and deprecated names and keywords.
 
 Package-internal. A module sets ``__getattr__ = module_getattr(__name__, ...)``
 (PEP 562) instead of writing its own: names listed in ``lazy`` are imported from
 their home module when first used (so importing the package imports no engine
 and no heavy dependency); names listed in ``deprecated`` still work for one
 release and warn (``DeprecationWarning``) saying what to use instead.
+
+A function's deprecated keyword defaults to :data:`UNSET`; the function hands
+its deprecated keywords to :func:`deprecated_keywords`, which warns about each
+one passed, in the same words everywhere, and returns those passed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,58 @@ import importlib
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
+
+
+class _Unset:
+    """The type of :data:`UNSET`."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+#: Default of a deprecated keyword: tells "not passed" from every value.
+UNSET: Any = _Unset()
+
+
+def deprecated_keywords(
+    function: str, keywords: Mapping[str, Any], *, use: str
+) -> dict[str, Any]:
+    """The deprecated keywords a caller passed, each warned about.
+
+    Call it from the function itself: the warning points at its caller. The
+    warning reads ``"<function>(<name>=...) is deprecated and goes away in
+    unocr 0.3; <use>"``.
+
+    Args:
+        function: The function's name as users call it (e.g.
+            ``"rapidocr_to_page"``).
+        keywords: Each deprecated keyword's name -> the value it got,
+            :data:`UNSET` where it was not passed.
+        use: What to do instead, ``{name}`` standing for the keyword (e.g.
+            ``"set it on the page with page.replace({name}=...)"``).
+
+    Returns:
+        The keywords passed (those not :data:`UNSET`), name -> value, in the
+        order of ``keywords``.
+
+    Examples:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     deprecated_keywords("f", {"a": 1, "b": UNSET}, use="drop {name}")
+        {'a': 1}
+        >>> str(caught[0].message)
+        'f(a=...) is deprecated and goes away in unocr 0.3; drop a'
+    """
+    passed = {name: value for name, value in keywords.items() if value is not UNSET}
+    for name in passed:
+        warnings.warn(
+            f"{function}({name}=...) is deprecated and goes away in unocr 0.3; "
+            + use.format(name=name),
+            DeprecationWarning,
+            stacklevel=3,
+        )
+    return passed
 
 
 class Moved(NamedTuple):

@@ -33,6 +33,19 @@ library keeps working::
 
 Errors carry context where it applies: ``.backend`` (the engine's registered
 name) and ``.item`` (the input that failed, e.g. a file name or a batch index).
+
+The module also defines unocr's internal signals: exceptions that unocr raises
+and catches itself, turning each into the error after its arrow (or, for the
+command line, an exit status). They are not in ``__all__`` and do not derive
+from :class:`UnocrError`, so ``except UnocrError`` never catches one::
+
+    Internal signals (never reach a caller)
+    ├── ProcessTimeout (Exception)      tesseract timed out -> EngineTimeoutError
+    │                                   ... probing it -> BackendUnavailableError
+    ├── ProcessCancelled (Exception)    tesseract cancelled -> EngineCancelledError
+    ├── ProtocolError (Exception)       malformed worker message -> EngineCrashedError
+    ├── LegacyFormatError (ValueError)  bad CRAFT .pth -> BackendUnavailableError
+    └── UsageError (Exception)          CLI arguments that clash -> exit status 2
 """
 
 from __future__ import annotations
@@ -535,3 +548,88 @@ class NoWorkersError(WorkerLostError):
     ) -> None:
         super().__init__(message, reason=reason, backend=backend, item=item)
         self.timeout = timeout
+
+
+# ------------------------------------------------------------ internal signals
+# Raised and caught inside unocr; never reach a caller (see the module docstring).
+
+
+class ProcessTimeout(Exception):
+    """The program ran past its time-out and was killed (and reaped).
+
+    Internal signal: raised by :func:`unocr.backends.tesseract.process.run`.
+    The Tesseract backend catches it and raises :class:`EngineTimeoutError`
+    from it for a read, or :class:`BackendUnavailableError` when the program
+    did not answer ``--version`` or ``--list-langs`` in time. Not an
+    :class:`UnocrError`.
+
+    Args:
+        pid: Process id of the killed program.
+        timeout: The limit, in seconds.
+
+    Attributes:
+        pid: Process id of the killed program.
+        timeout: The limit, in seconds.
+    """
+
+    def __init__(self, pid: int, timeout: float) -> None:
+        super().__init__(f"process {pid} killed after {timeout:g} s")
+        self.pid = pid
+        self.timeout = timeout
+
+
+class ProcessCancelled(Exception):
+    """The program was killed (and reaped) because its work was cancelled.
+
+    Internal signal: raised by :func:`unocr.backends.tesseract.process.run`
+    when its ``cancel`` token is cancelled (a cancelled :func:`unocr.aread`,
+    a batch stopped early by an exception such as ``KeyboardInterrupt``).
+    The Tesseract backend catches it and raises :class:`EngineCancelledError`
+    from it. Not an :class:`UnocrError`.
+
+    Args:
+        pid: Process id of the killed program; ``0`` when the cancellation
+            came before the program started.
+
+    Attributes:
+        pid: Process id of the killed program, or ``0`` (never started).
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(f"process {pid} killed on cancellation")
+        self.pid = pid
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a message, or closed the pipe.
+
+    Internal signal: raised by :func:`unocr.isolation.protocol.read_message`
+    (the stream ended mid-message, or what it carries is not a message). The
+    parent's worker handle catches it, kills the worker and raises
+    :class:`EngineCrashedError`; in a worker it ends the loop that serves the
+    parent (the parent closed the pipe). Not an :class:`UnocrError`.
+    """
+
+
+class LegacyFormatError(ValueError):
+    """The file is not a legacy PyTorch state dict of plain tensors.
+
+    Internal signal: raised by
+    :func:`unocr.backends.keras_ocr.torch_legacy.read_legacy_state_dict`
+    (wrong magic number or protocol, truncated, an object other than plain
+    tensors). The keras-ocr backend catches it while loading the CRAFT
+    weights and raises :class:`BackendUnavailableError` from it, naming the
+    file and the intact one to use. Not an :class:`UnocrError`.
+    """
+
+
+class UsageError(Exception):
+    """A combination of arguments that cannot work (exit status 2).
+
+    Internal signal: raised by the command line's sub-commands (``unocr read``,
+    ``convert``, ``compare``) when their arguments clash, e.g. an output that
+    is one of the inputs or an output suffix that names no format. The
+    sub-command, or :func:`unocr.cli.main`, catches it and prints the usage
+    line and the message as argparse does, ending with exit status 2. Not an
+    :class:`UnocrError`.
+    """

@@ -4,7 +4,7 @@ Each sub-command lives in its own module with ``register(subparsers)``. Exit
 codes: 0 success; 1 an expected failure (missing engine, unreadable image,
 unknown backend, time-out...), reported as one line on stderr, or the reader
 of standard output gone; 2 a usage error (argparse's, or a
-:class:`~unocr.cli._args.UsageError` a sub-command raises); 130 interrupted.
+:class:`~unocr.errors.UsageError` a sub-command raises); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sys
 import warnings
 from typing import NoReturn
 
-from unocr.cli._args import UsageError, usage_error
-from unocr.errors import UnocrError
+from unocr.cli._args import usage_error
+from unocr.errors import UnocrError, UsageError
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from unocr.errors import UsageError
+
 __all__ = [
     "UsageError",
     "number",
@@ -13,10 +15,6 @@ __all__ = [
     "positive_number",
     "usage_error",
 ]
-
-
-class UsageError(Exception):
-    """A combination of arguments that cannot work (exit status 2)."""
 
 
 def usage_error(args: argparse.Namespace, message: str) -> int:

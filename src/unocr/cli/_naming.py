@@ -19,16 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from unocr.cli._args import UsageError
 from unocr.cli._inputs import Input
-from unocr.errors import UnocrError
+from unocr.errors import UnocrError, UsageError
 
 __all__ = [
     "PER_PAGE",
     "STREAMABLE",
     "SUFFIX",
     "Unit",
-    "UsageError",
     "annotate_format",
     "annotate_targets",
     "check_apart",

@@ -303,8 +303,9 @@ def _write(result: object, args: argparse.Namespace) -> int:
 def _merge(args: argparse.Namespace) -> int:
     """``unocr compare --merge``: one table and report from saved results."""
     from unocr.cli._inputs import Input
-    from unocr.cli._naming import UsageError, check_apart
+    from unocr.cli._naming import check_apart
     from unocr.comparison import load_result, merge_results
+    from unocr.errors import UsageError
 
     if args.engines or args.backends or args.datasets:
         return usage_error(

@@ -13,10 +13,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from unocr.cli._args import UsageError, output_target
+from unocr.cli._args import output_target
 from unocr.cli._naming import SUFFIX
 from unocr.cli._output import write_out
-from unocr.errors import FormatError
+from unocr.errors import FormatError, UsageError
 
 if TYPE_CHECKING:
     from unocr.model import Page

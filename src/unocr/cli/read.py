@@ -75,7 +75,6 @@ from typing import Any
 from unocr.cli import _naming as naming
 from unocr.cli._args import output_target, positive_int, positive_number, usage_error
 from unocr.cli._inputs import READ_SUFFIXES, Found, collect, names_folders
-from unocr.cli._naming import UsageError
 from unocr.cli._output import atomic_path, cannot_write, unwritable_reason
 from unocr.cli._progress import Progress
 from unocr.cli._writer import Writer
@@ -86,6 +85,7 @@ from unocr.errors import (
     ImageError,
     UnknownOptionError,
     UnocrError,
+    UsageError,
 )
 
 __all__ = ["register", "run"]

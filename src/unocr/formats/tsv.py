@@ -81,8 +81,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from unocr._lazy import UNSET, deprecated_keywords
 from unocr.errors import FormatError
 from unocr.formats import document_errors
 from unocr.formats._numbers import box_ints, fmt_num, page_size
@@ -128,6 +129,8 @@ TSV_COLUMNS: tuple[str, ...] = (
 
 _PAGE, _BLOCK, _PARAGRAPH, _LINE, _WORD = 1, 2, 3, 4, 5
 _LEVELS = "1-5 (page, block, paragraph, line, word)"
+# What the warning of a deprecated page-stamping keyword tells users to do.
+_ON_PAGE = "set it on the page with page.replace({name}=...)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,10 +326,10 @@ def page_from_tsv(
     width: int | None = None,
     height: int | None = None,
     page_num: int = 1,
-    languages: Sequence[str] = (),
+    languages: Sequence[str] = UNSET,
     language: str | None = None,
-    backend: str | None = "tesseract",
-    timings: Timings | None = None,
+    backend: str | None = UNSET,
+    timings: Timings | None = UNSET,
 ) -> Page:
     """Convert Tesseract's TSV text, or pytesseract's dict, into a page.
 
@@ -337,32 +340,39 @@ def page_from_tsv(
         width: Page width in pixels; default from the page row (level 1).
         height: Page height in pixels; default from the page row.
         page_num: Which page of a multi-page result to convert.
-        languages: ISO 639 codes the engine was asked for (``Page.languages``).
+        languages: Deprecated (set ``Page.languages`` with
+            ``page.replace(languages=...)``); removed in 0.3.
         language: ISO 639 code to set on every element, or ``None``.
-        backend: ``Page.backend``.
-        timings: Seconds spent, if measured.
+        backend: Deprecated (the page's backend is ``"tesseract"``; set
+            another with ``page.replace(backend=...)``); removed in 0.3.
+        timings: Deprecated (set ``Page.timings`` with
+            ``page.replace(timings=...)``); removed in 0.3.
 
     Returns:
-        The page (see the module docstring for the mapping). Lines and blocks
-        take the mean of their words' confidences, as the Tesseract backend's
-        do, unless the file's own rows carry them (see :func:`loads`).
+        The page, ``backend="tesseract"`` (see the module docstring for the
+        mapping). Lines and blocks take the mean of their words' confidences,
+        as the Tesseract backend's do, unless the file's own rows carry them
+        (see :func:`loads`).
 
     Raises:
         unocr.errors.FormatError: Malformed TSV or columns, no size known, or a
             page or word box beyond the coordinate range (as :func:`loads`).
         unocr.errors.ModelError: ``width`` or ``height`` is no page size.
     """
+    passed = deprecated_keywords(
+        "page_from_tsv",
+        {"languages": languages, "backend": backend, "timings": timings},
+        use=_ON_PAGE,
+    )
     rows = rows_from_data(text) if isinstance(text, Mapping) else parse_tsv(text)
-    return page_from_rows(
+    return _page(
         rows,
         width=width,
         height=height,
         page_num=page_num,
-        languages=languages,
         language=language,
-        backend=backend,
-        timings=timings,
         parent_confidence=_file_parent_confidence(rows),
+        stamp={"backend": "tesseract", **passed},
     )
 
 
@@ -470,10 +480,10 @@ def page_from_rows(
     width: int | None = None,
     height: int | None = None,
     page_num: int = 1,
-    languages: Sequence[str] = (),
+    languages: Sequence[str] = UNSET,
     language: str | None = None,
-    backend: str | None = "tesseract",
-    timings: Timings | None = None,
+    backend: str | None = UNSET,
+    timings: Timings | None = UNSET,
     parent_confidence: Literal["mean", "row"] = "mean",
 ) -> Page:
     """Build a page from parsed TSV rows (see :func:`parse_tsv`).
@@ -483,14 +493,17 @@ def page_from_rows(
         width: Page width in pixels; default from the page row (level 1).
         height: Page height in pixels; default from the page row.
         page_num: Which page of a multi-page result to convert.
-        languages: ISO 639 codes the engine was asked for (``Page.languages``).
+        languages: Deprecated (set ``Page.languages`` with
+            ``page.replace(languages=...)``); removed in 0.3.
         language: ISO 639 code to set on every element, or ``None``.
-        backend: ``Page.backend``.
-        timings: Seconds spent, if measured.
+        backend: Deprecated (the page's backend is ``"tesseract"``; set
+            another with ``page.replace(backend=...)``); removed in 0.3.
+        timings: Deprecated (set ``Page.timings`` with
+            ``page.replace(timings=...)``); removed in 0.3.
         parent_confidence: As for :func:`blocks_from_rows`.
 
     Returns:
-        The page.
+        The page, ``backend="tesseract"``.
 
     Raises:
         unocr.errors.FormatError: No width/height given and no page row, a
@@ -499,6 +512,48 @@ def page_from_rows(
             :data:`unocr.limits.MAX_COORDINATE`).
         unocr.errors.ModelError: ``width``, ``height`` or another argument
             makes no page.
+    """
+    passed = deprecated_keywords(
+        "page_from_rows",
+        {"languages": languages, "backend": backend, "timings": timings},
+        use=_ON_PAGE,
+    )
+    return _page(
+        rows,
+        width=width,
+        height=height,
+        page_num=page_num,
+        language=language,
+        parent_confidence=parent_confidence,
+        stamp={"backend": "tesseract", **passed},
+    )
+
+
+def _page(
+    rows: Sequence[TsvRow],
+    *,
+    width: int | None,
+    height: int | None,
+    page_num: int,
+    language: str | None,
+    parent_confidence: Literal["mean", "row"],
+    stamp: Mapping[str, Any],
+) -> Page:
+    """Build a page from rows, as :func:`page_from_rows` describes.
+
+    Args:
+        rows: Rows in Tesseract's order.
+        width: Page width in pixels; ``None`` for the page row's.
+        height: Page height in pixels; ``None`` for the page row's.
+        page_num: Which page of a multi-page result to convert.
+        language: ISO 639 code to set on every element, or ``None``.
+        parent_confidence: As for :func:`blocks_from_rows`.
+        stamp: The page's ``backend``, ``languages`` and ``timings``, as
+            :meth:`Page.from_blocks` takes them; those left out take its
+            defaults (no backend, no languages, no timings).
+
+    Returns:
+        The page.
     """
     if width is None or height is None:
         page_row = next(
@@ -521,14 +576,7 @@ def page_from_rows(
             language=language,
             parent_confidence=parent_confidence,
         )
-    return Page.from_blocks(
-        blocks,
-        width=width,
-        height=height,
-        backend=backend,
-        languages=languages,
-        timings=timings,
-    )
+    return Page.from_blocks(blocks, width=width, height=height, **stamp)
 
 
 #: The header row's column names, as Tesseract writes them.
@@ -643,6 +691,12 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError("TSV has no page row (level 1); cannot tell the page size")
     for r in page_rows:
         page_size(r.left + r.width, r.top + r.height, "TSV")
-    return page_from_rows(
-        rows, backend=None, parent_confidence=_file_parent_confidence(rows)
+    return _page(
+        rows,
+        width=None,
+        height=None,
+        page_num=1,
+        language=None,
+        parent_confidence=_file_parent_confidence(rows),
+        stamp={},
     )

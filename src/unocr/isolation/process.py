@@ -29,13 +29,10 @@ from unocr.errors import (
     EngineCrashedError,
     EngineMemoryError,
     EngineTimeoutError,
+    ProtocolError,
     UnocrError,
 )
-from unocr.isolation.protocol import (
-    ProtocolError,
-    read_message,
-    write_message,
-)
+from unocr.isolation.protocol import read_message, write_message
 from unocr.isolation.transfer import PixelWriter
 
 __all__ = [

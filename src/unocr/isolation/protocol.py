@@ -20,7 +20,7 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-from unocr.errors import RecognitionError, UnocrError
+from unocr.errors import ProtocolError, RecognitionError, UnocrError
 
 __all__ = [
     "PROTOCOL",
@@ -43,10 +43,6 @@ SYS_PATH_VARIABLE = "UNOCR_WORKER_SYS_PATH"
 _PREFIX = struct.Struct("<II")
 #: Largest header accepted, in bytes (a page of ~100 000 words).
 MAX_HEADER = 256 * 1024 * 1024
-
-
-class ProtocolError(Exception):
-    """The other side sent something that is not a message, or closed the pipe."""
 
 
 def write_message(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from unocr._lazy import UNSET, deprecated_keywords
 from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
@@ -159,9 +160,9 @@ def easyocr_to_page(
     *,
     width: int,
     height: int,
-    backend: str = "easyocr",
-    languages: Sequence[str] = (),
-    timings: Timings | None = None,
+    backend: str = UNSET,
+    languages: Sequence[str] = UNSET,
+    timings: Timings | None = UNSET,
 ) -> Page:
     """Convert (saved) ``Reader.readtext`` output into a page.
 
@@ -169,21 +170,28 @@ def easyocr_to_page(
         result: As for :func:`easyocr_to_blocks`.
         width: Width of the image EasyOCR read, in pixels.
         height: Height of that image, in pixels.
-        backend: Name recorded in ``Page.backend``.
-        languages: Languages requested (ISO 639 codes).
-        timings: Phase timings to record, if measured.
+        backend: Deprecated (the page's backend is ``"easyocr"``; set another
+            with ``page.replace(backend=...)``); removed in 0.3.
+        languages: Deprecated (set ``Page.languages`` with
+            ``page.replace(languages=...)``); removed in 0.3.
+        timings: Deprecated (set ``Page.timings`` with
+            ``page.replace(timings=...)``); removed in 0.3.
 
     Returns:
-        The page: native line quads, synthesised words, blocks in reading order.
+        The page, ``backend="easyocr"``: native line quads, synthesised words,
+        blocks in reading order.
 
     Raises:
         unocr.errors.FormatError: ``result`` is not EasyOCR's format.
     """
+    passed = deprecated_keywords(
+        "easyocr_to_page",
+        {"backend": backend, "languages": languages, "timings": timings},
+        use="set it on the page with page.replace({name}=...)",
+    )
     return Page.from_blocks(
         easyocr_to_blocks(result),
         width=width,
         height=height,
-        backend=backend,
-        languages=languages,
-        timings=timings,
+        **{"backend": "easyocr", **passed},
     )

@@ -50,10 +50,10 @@ Examples:
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from unocr._lazy import UNSET, deprecated_keywords
 from unocr.backends.gcv.build import BlockLevel, build_blocks
 from unocr.backends.gcv.inputs import as_mapping, as_message, response_to_dict
 from unocr.backends.gcv.mapping import read_mapping
@@ -81,8 +81,6 @@ __all__ = [
     "response_to_page",
     "status_name",
 ]
-
-_UNSET: Any = object()
 
 
 def page_size(response: object) -> tuple[int, int] | None:
@@ -178,8 +176,8 @@ def response_to_page(
     height: int | None = None,
     block_level: BlockLevel = "paragraph",
     symbols: bool = True,
-    backend: str | None = _UNSET,
-    languages: Sequence[str] = _UNSET,
+    backend: str | None = UNSET,
+    languages: Sequence[str] = UNSET,
 ) -> Page:
     """Convert a saved (or received) Cloud Vision response to a :class:`Page`.
 
@@ -201,24 +199,13 @@ def response_to_page(
         FormatError: The response is malformed, or has text but no size.
         UnocrError: The response carries an ``error`` status.
     """
-    stamp: dict[str, Any] = {"backend": "gcv"}
-    if backend is not _UNSET:
-        _deprecated("backend")
-        stamp["backend"] = backend
-    if languages is not _UNSET:
-        _deprecated("languages")
-        stamp["languages"] = tuple(languages)
-    blocks, (w, h) = _convert(response, width, height, block_level, symbols)
-    return Page(width=w, height=h, blocks=tuple(blocks), **stamp)
-
-
-def _deprecated(name: str) -> None:
-    warnings.warn(
-        f"response_to_page({name}=...) is deprecated and goes away in unocr 0.3; "
-        f"set it on the page with page.replace({name}=...)",
-        DeprecationWarning,
-        stacklevel=3,
+    passed = deprecated_keywords(
+        "response_to_page",
+        {"backend": backend, "languages": languages},
+        use="set it on the page with page.replace({name}=...)",
     )
+    blocks, (w, h) = _convert(response, width, height, block_level, symbols)
+    return Page.from_blocks(blocks, width=w, height=h, **{"backend": "gcv", **passed})
 
 
 def _convert(

@@ -45,16 +45,14 @@ from unocr.backends.keras_ocr.convert import (
     keras_ocr_regions_to_blocks,
     keras_ocr_to_blocks,
 )
-from unocr.backends.keras_ocr.torch_legacy import (
-    LegacyFormatError,
-    read_legacy_state_dict,
-)
+from unocr.backends.keras_ocr.torch_legacy import read_legacy_state_dict
 from unocr.backends.options import check_seconds
 from unocr.backends.pool import check_threads
 from unocr.errors import (
     BackendUnavailableError,
     ConfigError,
     LanguageUnavailableError,
+    LegacyFormatError,
     RecognitionError,
     UnocrError,
 )

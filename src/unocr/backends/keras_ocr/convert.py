@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from unocr._lazy import UNSET, deprecated_keywords
 from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
@@ -171,9 +172,9 @@ def keras_ocr_to_page(
     *,
     width: int,
     height: int,
-    backend: str = "keras-ocr",
-    languages: Sequence[str] = (),
-    timings: Timings | None = None,
+    backend: str = UNSET,
+    languages: Sequence[str] = UNSET,
+    timings: Timings | None = UNSET,
 ) -> Page:
     """Convert saved keras-ocr predictions for one image into a page.
 
@@ -181,21 +182,27 @@ def keras_ocr_to_page(
         predictions: As for :func:`keras_ocr_to_blocks`.
         width: Width of the image keras-ocr read, in pixels.
         height: Height of that image, in pixels.
-        backend: Name recorded in ``Page.backend``.
-        languages: Languages requested (ISO 639 codes); ``()`` for the default.
-        timings: Phase timings to record, if measured.
+        backend: Deprecated (the page's backend is ``"keras-ocr"``; set another
+            with ``page.replace(backend=...)``); removed in 0.3.
+        languages: Deprecated (set ``Page.languages`` with
+            ``page.replace(languages=...)``); removed in 0.3.
+        timings: Deprecated (set ``Page.timings`` with
+            ``page.replace(timings=...)``); removed in 0.3.
 
     Returns:
-        The page (see :func:`keras_ocr_to_blocks`).
+        The page, ``backend="keras-ocr"`` (see :func:`keras_ocr_to_blocks`).
 
     Raises:
         unocr.errors.FormatError: ``predictions`` is not keras-ocr's format.
     """
+    passed = deprecated_keywords(
+        "keras_ocr_to_page",
+        {"backend": backend, "languages": languages, "timings": timings},
+        use="set it on the page with page.replace({name}=...)",
+    )
     return Page.from_blocks(
         keras_ocr_to_blocks(predictions, width=width, height=height),
         width=width,
         height=height,
-        backend=backend,
-        languages=languages,
-        timings=timings,
+        **{"backend": "keras-ocr", **passed},
     )

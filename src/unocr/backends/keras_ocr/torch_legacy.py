@@ -25,6 +25,8 @@ from typing import Any, BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
+from unocr.errors import LegacyFormatError
+
 __all__ = ["LegacyFormatError", "read_legacy_state_dict"]
 
 _MAGIC = 0x1950A86A20F9469CFC6C
@@ -40,10 +42,6 @@ _DTYPES = {
     "ByteStorage": np.uint8,
     "BoolStorage": np.bool_,
 }
-
-
-class LegacyFormatError(ValueError):
-    """The file is not a legacy PyTorch state dict of plain tensors."""
 
 
 @dataclass

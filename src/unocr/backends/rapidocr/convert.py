@@ -42,6 +42,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from unocr._lazy import UNSET, deprecated_keywords
 from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
@@ -353,9 +354,9 @@ def rapidocr_to_page(
     width: int,
     height: int,
     unit: Unit = "word",
-    backend: str = "rapidocr",
-    languages: Sequence[str] = (),
-    timings: Timings | None = None,
+    backend: str = UNSET,
+    languages: Sequence[str] = UNSET,
+    timings: Timings | None = UNSET,
 ) -> Page:
     """Convert a (saved) RapidOCR 3 result into a page.
 
@@ -364,22 +365,28 @@ def rapidocr_to_page(
         width: Width of the image RapidOCR read, in pixels.
         height: Height of that image, in pixels.
         unit: As for :func:`rapidocr_to_blocks`.
-        backend: Name recorded in ``Page.backend``.
-        languages: Languages requested (ISO 639 codes); ``()`` for the default.
-        timings: Phase timings to record, if measured.
+        backend: Deprecated (the page's backend is ``"rapidocr"``; set another
+            with ``page.replace(backend=...)``); removed in 0.3.
+        languages: Deprecated (set ``Page.languages`` with
+            ``page.replace(languages=...)``); removed in 0.3.
+        timings: Deprecated (set ``Page.timings`` with
+            ``page.replace(timings=...)``); removed in 0.3.
 
     Returns:
-        The page: native line quads with confidences, words (native, from
-        characters or synthesised) and blocks.
+        The page, ``backend="rapidocr"``: native line quads with confidences,
+        words (native, from characters or synthesised) and blocks.
 
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
+    passed = deprecated_keywords(
+        "rapidocr_to_page",
+        {"backend": backend, "languages": languages, "timings": timings},
+        use="set it on the page with page.replace({name}=...)",
+    )
     return Page.from_blocks(
         rapidocr_to_blocks(output, unit=unit),
         width=width,
         height=height,
-        backend=backend,
-        languages=languages,
-        timings=timings,
+        **{"backend": "rapidocr", **passed},
     )

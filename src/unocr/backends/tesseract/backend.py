@@ -77,6 +77,8 @@ from unocr.errors import (
     ConfigError,
     EngineTimeoutError,
     LanguageUnavailableError,
+    ProcessCancelled,
+    ProcessTimeout,
     RecognitionError,
 )
 from unocr.formats.tsv import blocks_from_rows, parse_tsv
@@ -490,9 +492,9 @@ class TesseractBackend(Backend):
                 env=process.child_environment(ENGINE_ENV),
                 cancel=current_cancellation(),
             )
-        except process.ProcessTimeout as exc:
+        except ProcessTimeout as exc:
             raise self._timeout_error(image) from exc
-        except process.ProcessCancelled as exc:
+        except ProcessCancelled as exc:
             raise cancelled_error(_NAME, image.name) from exc
         except OSError as exc:
             raise BackendUnavailableError(

@@ -15,7 +15,7 @@ from functools import lru_cache
 from unocr.backends.catalog import DataProbe
 from unocr.backends.tesseract import process
 from unocr.backends.tesseract.languages import from_tesseract
-from unocr.errors import BackendUnavailableError, UnocrError
+from unocr.errors import BackendUnavailableError, ProcessTimeout, UnocrError
 
 __all__ = ["ENGINE_ENV", "Install", "probe", "probe_data"]
 
@@ -58,7 +58,7 @@ def _run_info(path: str, *flags: str) -> str:
             backend=_NAME,
             fix=_INSTALL,
         ) from exc
-    except process.ProcessTimeout as exc:
+    except ProcessTimeout as exc:
         raise BackendUnavailableError(
             f"the Tesseract program {path!r} did not answer '{flag}' within "
             f"{_LIST_TIMEOUT:g} s.",

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from unocr._lifetime import ask_death_with_parent, load_prctl
+from unocr.errors import ProcessCancelled, ProcessTimeout
 
 if TYPE_CHECKING:
     from unocr.backends.deadline import Cancellation
@@ -61,32 +62,6 @@ class ProcessResult:
     stdout: bytes
     stderr: bytes
     pid: int
-
-
-class ProcessTimeout(Exception):
-    """The program ran past its time-out and was killed (and reaped).
-
-    Attributes:
-        pid: Process id of the killed program.
-        timeout: The limit, in seconds.
-    """
-
-    def __init__(self, pid: int, timeout: float) -> None:
-        super().__init__(f"process {pid} killed after {timeout:g} s")
-        self.pid = pid
-        self.timeout = timeout
-
-
-class ProcessCancelled(Exception):
-    """The program was killed (and reaped) because its work was cancelled.
-
-    Attributes:
-        pid: Process id of the killed program.
-    """
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(f"process {pid} killed on cancellation")
-        self.pid = pid
 
 
 def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
