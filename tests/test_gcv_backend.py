@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -186,6 +188,42 @@ def test_requests_in_flight_follow_concurrency() -> None:
     assert server.batch_sizes == [16, 16, 16, 16]
     assert server.peak_in_flight == 4
     assert elapsed < 1.2  # 4 calls of 0.3 s at once, not one after another
+
+
+def test_threads_convert_their_answers_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Requests are in flight together; their answers convert in turns."""
+    from unocr.backends.gcv import backend as gcv_backend
+
+    converting = 0
+    peak = 0
+    guard = threading.Lock()
+    convert = gcv_backend.response_to_blocks
+
+    def slow_convert(*args: Any, **kwargs: Any) -> Any:
+        nonlocal converting, peak
+        with guard:
+            converting += 1
+            peak = max(peak, converting)
+        time.sleep(0.002)  # long enough for another thread to come in
+        try:
+            return convert(*args, **kwargs)
+        finally:
+            with guard:
+                converting -= 1
+
+    monkeypatch.setattr(gcv_backend, "response_to_blocks", slow_convert)
+    images = [png(8, 8, k) for k in range(64)]
+    reply = fixed_reply(word_response([("w", (1, 1, 6, 6))], width=8, height=8))
+    with (
+        VisionServer(reply=reply, delay=0.1) as server,
+        backend_for(server, concurrency=4) as gcv,
+    ):
+        pages = gcv.read_many(images)
+    assert [p.text for p in pages if isinstance(p, Page)] == ["w"] * 64
+    assert server.peak_in_flight > 1
+    assert peak == 1
 
 
 def test_large_batches_are_split_by_bytes() -> None:
@@ -453,7 +491,7 @@ def test_oversize_images_are_downscaled_and_mapped_back() -> None:
         )
 
     with (
-        VisionServer(reply=reply) as server,
+        VisionServer(reply=reply, delay=0.1) as server,
         backend_for(server, max_image_pixels=20_000) as gcv,
     ):
         page = gcv.read(image)

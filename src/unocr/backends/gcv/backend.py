@@ -16,9 +16,12 @@ import asyncio
 import io
 import logging
 import math
+import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, Literal
@@ -111,6 +114,15 @@ _RETRYABLE = (
 _SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 #: What a call raises that the exchange takes as its reply (and classifies).
 _CALL_ERRORS = (gexc.GoogleAPICallError, auth_exc.GoogleAuthError)
+
+#: Threads convert answers one at a time. Under the GIL only one converts at a
+#: time anyway, and threads converting together pay for every switch between
+#: them (``bench/gcv.py`` times both ways). Without a GIL they convert at once.
+_CONVERTING: AbstractContextManager[object] = (
+    threading.Lock()
+    if getattr(sys, "_is_gil_enabled", lambda: True)()
+    else nullcontext()
+)
 
 
 @dataclass
@@ -775,7 +787,8 @@ class GcvBackend(Backend):
                 detail = self._redact(f"{type(reply).__name__}: {reply}")
                 self._fail(pending, results, partial(self._auth_error, detail))
                 return
-            with collector_paused():  # see its module: many objects, no cycle
+            # one conversion at a time (see _CONVERTING), the collector paused
+            with _CONVERTING, collector_paused():
                 pending, codes = self._collect(pending, reply, results, engine)
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
