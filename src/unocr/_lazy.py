@@ -29,6 +29,10 @@ class _Unset:
 #: Default of a deprecated keyword: tells "not passed" from every value.
 UNSET: Any = _Unset()
 
+#: The ``use`` of a converter's deprecated page-stamping keyword (``backend``,
+#: ``languages``, ``timings``): what to do instead.
+SET_ON_PAGE = "set it on the page with page.replace({name}=...)"
+
 
 def deprecated_keywords(
     function: str, keywords: Mapping[str, Any], *, use: str

@@ -83,7 +83,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from unocr._lazy import UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
 from unocr.errors import FormatError
 from unocr.formats import document_errors
 from unocr.formats._numbers import box_ints, fmt_num, page_size
@@ -129,8 +129,6 @@ TSV_COLUMNS: tuple[str, ...] = (
 
 _PAGE, _BLOCK, _PARAGRAPH, _LINE, _WORD = 1, 2, 3, 4, 5
 _LEVELS = "1-5 (page, block, paragraph, line, word)"
-# What the warning of a deprecated page-stamping keyword tells users to do.
-_ON_PAGE = "set it on the page with page.replace({name}=...)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +360,7 @@ def page_from_tsv(
     passed = deprecated_keywords(
         "page_from_tsv",
         {"languages": languages, "backend": backend, "timings": timings},
-        use=_ON_PAGE,
+        use=SET_ON_PAGE,
     )
     rows = rows_from_data(text) if isinstance(text, Mapping) else parse_tsv(text)
     return _page(
@@ -516,7 +514,7 @@ def page_from_rows(
     passed = deprecated_keywords(
         "page_from_rows",
         {"languages": languages, "backend": backend, "timings": timings},
-        use=_ON_PAGE,
+        use=SET_ON_PAGE,
     )
     return _page(
         rows,

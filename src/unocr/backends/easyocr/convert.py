@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from unocr._lazy import UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
 from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
@@ -187,7 +187,7 @@ def easyocr_to_page(
     passed = deprecated_keywords(
         "easyocr_to_page",
         {"backend": backend, "languages": languages, "timings": timings},
-        use="set it on the page with page.replace({name}=...)",
+        use=SET_ON_PAGE,
     )
     return Page.from_blocks(
         easyocr_to_blocks(result),

@@ -53,7 +53,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from unocr._lazy import UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
 from unocr.backends.gcv.build import BlockLevel, build_blocks
 from unocr.backends.gcv.inputs import as_mapping, as_message, response_to_dict
 from unocr.backends.gcv.mapping import read_mapping
@@ -202,7 +202,7 @@ def response_to_page(
     passed = deprecated_keywords(
         "response_to_page",
         {"backend": backend, "languages": languages},
-        use="set it on the page with page.replace({name}=...)",
+        use=SET_ON_PAGE,
     )
     blocks, (w, h) = _convert(response, width, height, block_level, symbols)
     return Page.from_blocks(blocks, width=w, height=h, **{"backend": "gcv", **passed})

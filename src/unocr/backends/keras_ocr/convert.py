@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from unocr._lazy import UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
 from unocr.backends._points import four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
@@ -198,7 +198,7 @@ def keras_ocr_to_page(
     passed = deprecated_keywords(
         "keras_ocr_to_page",
         {"backend": backend, "languages": languages, "timings": timings},
-        use="set it on the page with page.replace({name}=...)",
+        use=SET_ON_PAGE,
     )
     return Page.from_blocks(
         keras_ocr_to_blocks(predictions, width=width, height=height),

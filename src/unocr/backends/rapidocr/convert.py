@@ -42,7 +42,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from unocr._lazy import UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
 from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
@@ -382,7 +382,7 @@ def rapidocr_to_page(
     passed = deprecated_keywords(
         "rapidocr_to_page",
         {"backend": backend, "languages": languages, "timings": timings},
-        use="set it on the page with page.replace({name}=...)",
+        use=SET_ON_PAGE,
     )
     return Page.from_blocks(
         rapidocr_to_blocks(output, unit=unit),
