@@ -17,7 +17,7 @@ from unocr.backends.catalog import canonical_name
 from unocr.errors import ConfigError, LanguageUnavailableError
 from unocr.executors import BackendSpec
 from unocr.isolation.config import configured_options
-from unocr.languages import normalize_language, to_tesseract
+from unocr.languages import normalize_language, parse_language, to_tesseract
 
 
 # ------------------------------------------------------------ 1. cascade names
@@ -146,3 +146,23 @@ def test_a_missing_custom_model_is_an_error_naming_its_file(tessdata) -> None:
     assert f"eng_custom.traineddata not found in {folder}" in message
     assert "installed: eng" in message
     assert info.value.language == "en-custom"
+
+
+@pytest.mark.parametrize(
+    ("found", "language"),
+    [
+        ("jpn_vert", "ja"),
+        ("ja-vert", "ja"),
+        ("ja_vert", "ja"),
+        ("ita_old", "it"),
+        ("it-old", "it"),
+        ("de-frak", "de-Latf"),
+        ("en-custom", "en-custom"),
+        ("pt_br", "pt-BR"),
+    ],
+)
+def test_a_variant_read_from_a_file_is_its_language_whatever_its_head(
+    found: str, language: str
+) -> None:
+    # a two-letter head reads as its three letters do ("ja-vert" as "jpn_vert")
+    assert parse_language(found) == language

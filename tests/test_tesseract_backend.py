@@ -180,6 +180,18 @@ def test_missing_program_names_apt_package() -> None:
     assert "apt-get install tesseract-ocr" in str(err)
 
 
+def test_words_carry_the_language_asked_for(backend: TesseractBackend) -> None:
+    # the code asked for, not the model's: en-GB runs eng, and stays en-GB
+    page = backend.read(PHOTOTEST, languages="en-GB")
+    assert {w.language for w in page.words} == {"en-GB"}
+    # two codes for one model read as that model's language
+    page = backend.read(PHOTOTEST, languages=["en", "en-US"])
+    assert {w.language for w in page.words} == {"en"}
+    # two languages: Tesseract does not say which word is which
+    page = backend.read(PHOTOTEST, languages=["en", "ko"])
+    assert {w.language for w in page.words} == {None}
+
+
 def test_missing_language_names_apt_package(backend: TesseractBackend) -> None:
     with pytest.raises(LanguageUnavailableError) as info:
         TesseractBackend(languages=["zh"])

@@ -691,6 +691,8 @@ def parse_language(code: str | None) -> str | None:
     Examples:
         >>> parse_language("ger"), parse_language("German"), parse_language("12")
         ('de', 'de', None)
+        >>> parse_language("jpn_vert"), parse_language("ja-vert")
+        ('ja', 'ja')
     """
     if not code or not code.strip():
         return None
@@ -701,7 +703,11 @@ def parse_language(code: str | None) -> str | None:
     lang = _BY_NAME.get(raw.lower())
     if lang is not None:
         return lang.iso639_1 or lang.iso639_3
-    tag = _tesseract_tag(raw.lower().replace("-", "_"))
+    key = raw.lower().replace("-", "_")
+    tag = _tesseract_tag(key)
+    head_1, _, rest = key.partition("_")
+    if tag is None and rest and head_1 in _BY_1:  # "ja-vert" as "jpn_vert"
+        tag = _tesseract_tag(f"{_BY_1[head_1].iso639_3}_{rest}")
     if tag is not None:  # a model's name: the language it reads
         return tag
     return _normalized_or_none(raw)

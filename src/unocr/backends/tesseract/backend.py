@@ -67,7 +67,7 @@ from unocr.backends.tesseract.install import ENGINE_ENV
 from unocr.backends.tesseract.install import probe as _probe
 from unocr.backends.tesseract.languages import (
     FolderChoice,
-    from_tesseract,
+    element_language,
     install_fix,
     model_name,
     requested_languages,
@@ -453,9 +453,10 @@ class TesseractBackend(Backend):
                 tsv = self._run_tesserocr(image, names)
             else:
                 tsv = self._run_program(image, names)
-        single = from_tesseract(names[0]) if len(names) == 1 else None
         with clock.time("convert"):
-            return blocks_from_rows(parse_tsv(tsv), language=single)
+            return blocks_from_rows(
+                parse_tsv(tsv), language=element_language(languages, names)
+            )
 
     def _dpi(self, image: LoadedImage) -> int | None:
         return self._settings.dpi or _image_dpi(image)

@@ -27,6 +27,7 @@ from unocr.languages import (
     is_local_use,
     normalize_language,
     normalize_languages,
+    parse_language,
     to_tesseract,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "MODELS",
     "FolderChoice",
     "apt_package",
+    "element_language",
     "from_tesseract",
     "install_fix",
     "model_name",
@@ -213,6 +215,38 @@ def requested_languages(
             if code not in out:
                 out.append(code)
     return tuple(out)
+
+
+def element_language(asked: Sequence[str], names: Sequence[str]) -> str | None:
+    """The language of every element of a read, where it has one.
+
+    Args:
+        asked: The languages asked for (:func:`requested_languages`).
+        names: The traineddata names run for them (:func:`model_name`), as
+            many.
+
+    Returns:
+        The language asked for, where one language runs one model, read as
+        a file's language is (:func:`~unocr.languages.parse_language`: the
+        model's variant dropped); the model's language where several codes
+        ran the same model; ``None`` where models of several languages ran,
+        or the one run reads no known language.
+
+    Examples:
+        >>> element_language(["tl"], ["fil"]), element_language(["pt-BR"], ["por"])
+        ('tl', 'pt-BR')
+        >>> element_language(["ja-vert"], ["jpn_vert"])
+        'ja'
+        >>> element_language(["en", "en-US"], ["eng", "eng"])
+        'en'
+        >>> element_language(["en", "de"], ["eng", "deu"]) is None
+        True
+    """
+    if len(set(names)) != 1:
+        return None
+    if len(asked) == 1 and (language := parse_language(asked[0])) is not None:
+        return language
+    return from_tesseract(names[0])
 
 
 def model_name(code: str, installed: Collection[str]) -> str:
