@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 
 from unocr.backends.base import Backend, Stopwatch
@@ -116,3 +117,41 @@ def test_an_engine_output_the_model_refuses_is_the_engines_failure() -> None:
     assert caught.value.backend == "ink"
     out = SevenInk().read_many([bars(), bars()], errors="return")
     assert [type(f.error) for f in out] == [RecognitionError, RecognitionError]
+
+
+class WrongInk(InkBackend):
+    """Hooks that return a string where blocks belong."""
+
+    def _detect(
+        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+    ) -> tuple[Block, ...]:
+        return "blocks"  # type: ignore[return-value]
+
+
+class WrongBatchInk(InkBackend):
+    """A batch hook whose results are strings for images wider than 100 pixels."""
+
+    batch_size = 2
+
+    def _recognize_batch(
+        self,
+        images: list[LoadedImage],
+        languages: tuple[str, ...],
+        clocks: list[Stopwatch],
+    ) -> list[object]:
+        return [
+            "blocks" if image.width > 100 else self._recognize(image, languages, clock)
+            for image, clock in zip(images, clocks, strict=True)
+        ]
+
+
+def test_a_wrong_result_names_the_hook_that_gave_it() -> None:
+    from unocr.errors import RecognitionError
+
+    with pytest.raises(RecognitionError, match=r"WrongInk\._detect returned str"):
+        WrongInk().detect(bars())
+    wide = np.full((40, 160, 3), 255, np.uint8)
+    good, bad = WrongBatchInk().read_many([bars(), wide], errors="return")
+    assert isinstance(good, Page)
+    assert isinstance(bad.error, RecognitionError)
+    assert "WrongBatchInk._recognize_batch[1] returned str" in str(bad.error)

@@ -159,7 +159,7 @@ async def _native(
             )
         except UnocrError as err:
             return [_copy_error(err) for _ in images]
-    return engine._batch_pages(images, languages, clocks, raw)
+    return engine._batch_pages(images, languages, clocks, raw, hook="_arecognize_batch")
 
 
 def _prepare(

@@ -830,7 +830,9 @@ class Backend(Closing, abc.ABC):
         except UnocrError as err:
             # one error object per item: each carries its own index
             return [copy.copy(err) for _ in images]
-        return self._batch_pages(images, languages, clocks, raw)
+        return self._batch_pages(
+            images, languages, clocks, raw, hook="_recognize_batch"
+        )
 
     def _invoke_batch(
         self,
@@ -867,9 +869,26 @@ class Backend(Closing, abc.ABC):
             raise _tag(err, self.name, None) from None
 
     def _stamp(
-        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: Languages,
+        clock: Stopwatch,
+        *,
+        hook: str = "_recognize",
     ) -> Page:
-        """Build the read's one page: the engine's blocks, stamped once."""
+        """Build the read's one page: the engine's blocks, stamped once.
+
+        Args:
+            out: What the engine's hook gave for the image.
+            image: The image read.
+            languages: The languages of the read.
+            clock: The read's stopwatch.
+            hook: The hook that gave ``out``, for the message of a wrong result.
+
+        Raises:
+            RecognitionError: ``out`` is neither blocks nor a page.
+        """
         languages = languages or own_languages(self._parts())
         if isinstance(out, Page):  # the pre-0.2 contract: the engine's own page
             t = out.timings
@@ -884,7 +903,7 @@ class Backend(Closing, abc.ABC):
             isinstance(b, Block) for b in out
         ):
             raise RecognitionError(
-                f"{type(self).__qualname__}._recognize returned "
+                f"{type(self).__qualname__}.{hook} returned "
                 f"{type(out).__name__}, not a sequence of unocr.model.Block",
                 backend=self.name,
                 item=image.name,
@@ -922,8 +941,14 @@ class Backend(Closing, abc.ABC):
         languages: Languages,
         clocks: Clocks,
         raw: Sequence[object],
+        *,
+        hook: str,
     ) -> list[Page | UnocrError]:
-        """Stamp one batch call's per-image results (blocks or errors) as pages."""
+        """Stamp one batch call's per-image results (blocks or errors) as pages.
+
+        ``hook`` names the batch hook that gave ``raw``, for the message of a
+        wrong result.
+        """
         listed = isinstance(raw, Sequence) and not isinstance(raw, str | bytes)
         if not listed or len(raw) != len(images):
             got = (
@@ -937,12 +962,14 @@ class Backend(Closing, abc.ABC):
             )
             return [copy.copy(err) for _ in images]
         pages: list[Page | UnocrError] = []
-        for img, clock, result in zip(images, clocks, raw, strict=True):
+        for k, (img, clock, result) in enumerate(zip(images, clocks, raw, strict=True)):
             if isinstance(result, UnocrError):
                 pages.append(result)
                 continue
             try:
-                pages.append(self._stamp(result, img, languages, clock))
+                pages.append(
+                    self._stamp(result, img, languages, clock, hook=f"{hook}[{k}]")
+                )
             except UnocrError as err:
                 pages.append(err)
         return pages
@@ -1015,7 +1042,7 @@ class Backend(Closing, abc.ABC):
                 image.name,
                 [(image.width, image.height)],
             )
-        page = self._stamp(out, image, langs, clock)
+        page = self._stamp(out, image, langs, clock, hook="_detect")
         return page.replace(blocks=tuple(_without_text(b) for b in page.blocks))
 
     def recognize(

@@ -344,10 +344,16 @@ class CascadeBackend(Backend):
         return self.engines
 
     def _stamp(
-        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: Languages,
+        clock: Stopwatch,
+        *,
+        hook: str = "_recognize",
     ) -> Page:
         """The page, with each engine's use."""
-        page = super()._stamp(out, image, languages, clock)
+        page = super()._stamp(out, image, languages, clock, hook=hook)
         if isinstance(out, _Read):
             page = page.replace(engines=out.uses)
         return page
