@@ -23,6 +23,7 @@ from unocr.datasets import (
 from unocr.errors import ConfigError, DatasetError
 from unocr.formats import dumps
 from unocr.geometry import Box, Quad
+from unocr.metrics import score_page
 from unocr.model import Line, Page, Source, Word
 
 
@@ -201,6 +202,26 @@ def test_funsd_words_and_empty_words_as_dont_care(tmp_path: Path) -> None:
     assert [w.text for w in sample.truth.words] == ["Date:", "1990"]
     assert sample.truth.words[0].geometry == Box(10, 10, 60, 30)
     assert sample.ignore == (Box(200, 100, 250, 150),)
+
+
+def test_funsd_empty_box_over_a_typed_word_is_no_dont_care(tmp_path: Path) -> None:
+    # a signature's empty box drawn over the typed name: the name is read, so
+    # the box must not discard its detection (a perfect read scores perfectly)
+    _image(tmp_path / "images" / "f1.png", size=(300, 200))
+    words = [
+        {"text": "D.", "box": [20, 50, 40, 70]},
+        {"text": "BEATTY", "box": [45, 50, 110, 70]},
+        {"text": "", "box": [10, 30, 150, 90]},  # the signature
+        {"text": "", "box": [200, 100, 250, 150]},  # a logo
+        {"text": "", "box": [100, 60, 160, 95]},  # grazes BEATTY only
+    ]
+    form = {"form": [{"id": 0, "words": words}]}
+    _write(tmp_path / "annotations" / "f1.json", json.dumps(form).encode())
+    sample = load_funsd(tmp_path)[0]
+    assert [w.text for w in sample.truth.words] == ["D.", "BEATTY"]
+    assert sample.ignore == (Box(200, 100, 250, 150), Box(100, 60, 160, 95))
+    score = score_page(sample.truth, sample.truth, ignore=sample.ignore)
+    assert (score.hmean, score.cer, score.n_discarded) == (1.0, 0.0, 0)
 
 
 def test_funsd_bad_structure(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ anywhere below the dataset folder). Each JSON file is
 ``{"form": [entity, ...]}``; every entity has ``words``, a list of
 ``{"text": str, "box": [x0, y0, x1, y1]}`` (left, top, right, bottom in
 pixels). Those words are the OCR ground truth; a word with empty text (a logo,
-an unreadable mark) is a don't-care region.
+an unreadable mark) is a don't-care region, unless it covers a word with text
+(more than half of that word's area, as a signature drawn over a typed name):
+the words there are read, so that box is left out.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def _read_funsd(
             item=str(path),
         )
     words: list[Word] = []
-    ignore: list[Geometry] = []
+    blank: list[Box] = []
     for i, entity in enumerate(form):
         entity_words = entity.get("words", []) if isinstance(entity, dict) else None
         if not isinstance(entity_words, list):
@@ -108,8 +110,19 @@ def _read_funsd(
             if text:
                 words.append(Word(text=text, geometry=box))
             else:
-                ignore.append(box)
-    return words_page(words, width, height), tuple(ignore), words
+                blank.append(box)
+    ignore = tuple(b for b in blank if not _covers_a_word(b, words))
+    return words_page(words, width, height), ignore, words
+
+
+def _covers_a_word(box: Box, words: list[Word]) -> bool:
+    """Whether ``box`` holds more than half the area of one of ``words``.
+
+    Such a box is not a don't-care region: a detection of that word would be
+    discarded by it while the word stays in the truth, so even a perfect read
+    could not score perfectly.
+    """
+    return any(box.intersection_area(w.geometry) > 0.5 * w.geometry.area for w in words)
 
 
 def load_funsd(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
