@@ -318,6 +318,19 @@ def test_a_line_without_words_stays_when_a_detection_is_discarded() -> None:
     assert discarded.pred_text == "Who neesnes TOTAL 9.00"
 
 
+def test_a_line_without_words_is_matched_beside_lines_with_words() -> None:
+    # an engine that boxes the words of one line and gives another whole
+    truth = _page(("hello", Box(0, 0, 50, 10)), ("world", Box(0, 30, 50, 40)))
+    hello = Line.from_words([Word(text="hello", geometry=Box(0, 0, 50, 10))])
+    world = Line(text="world", geometry=Box(0, 30, 50, 40))
+    page = Page(width=400, height=200, blocks=(Block.from_lines([hello, world]),))
+    s = score_page(truth, page, options=EXACT)
+    assert (s.matched, s.n_pred, s.recall, s.e2e_hmean, s.cer) == (2, 2, 1.0, 1.0, 0.0)
+    # a don't-care region discards it, text and all, as any detection
+    s = score_page(truth, page, ignore=[Box(0, 28, 52, 42)], options=EXACT)
+    assert (s.n_discarded, s.n_pred, s.pred_text) == (1, 1, "hello")
+
+
 def test_a_line_that_lost_a_word_is_its_remaining_words() -> None:
     # as Page.filter re-joins a line that lost words
     s = score_page(

@@ -465,15 +465,17 @@ def scored_elements(page: Page, level: str) -> tuple[Element, ...]:
 
     Args:
         page: A ground-truth or engine page.
-        level: ``"word"`` (lines where the page has no words) or ``"line"``
-            (words where it has no lines).
+        level: ``"word"`` (a line without words is one element itself) or
+            ``"line"`` (words where the page has no lines).
 
     Returns:
-        ``page.words`` or ``page.lines``.
+        ``page.lines``, or at ``"word"`` every line's words, in their place
+        a line's own where it has none (``page.words`` where every line has
+        words, ``page.lines`` where none has).
     """
     if level == "line":
         return page.lines or page.words
-    return page.words or page.lines
+    return tuple(el for line in page.lines for el in (line.words or (line,)))
 
 
 def _page_text(page: Page, level: str, drop: set[int]) -> str:
@@ -491,23 +493,20 @@ def _page_text(page: Page, level: str, drop: set[int]) -> str:
         keeps its own text, as the engine gave it, unless it lost words; one
         that lost some is its remaining words re-joined (as
         :meth:`Page.filter <unocr.model.Page.filter>` makes it) and one that
-        lost all goes. A line without words is dropped only when it is itself
-        a discarded element.
+        lost all goes. A line without words is one element (at either level).
     """
     if not drop:
         return page.text
-    by_words = level == "word" and bool(page.words)  # else each line is one
+    by_words = level == "word"  # else each line is one
     index = 0
     blocks: list[str] = []
     for block in page.blocks:
         texts: list[str] = []
         for line in block.lines:
-            if not by_words:
+            if not by_words or not line.words:
                 if index not in drop:
                     texts.append(line.text)
                 index += 1
-            elif not line.words:  # not a scored element: nothing discarded it
-                texts.append(line.text)
             else:
                 kept = [w for i, w in enumerate(line.words, index) if i not in drop]
                 index += len(line.words)
