@@ -46,8 +46,10 @@ from unocr.image import (
     describe,
     file_bytes,
     load_image,
+    own_pixel_limit,
     portable_image,
     read_file_object,
+    read_header,
     reopen,
 )
 from unocr.model import Block, Line, Page, Source, Timings
@@ -309,6 +311,13 @@ def page_refs(
     outside it), so that :func:`expand` selects what ``read_pages`` does. A
     PIL image counts as the file it was opened from (its ``format``).
 
+    A TIFF whose list of frames is damaged (a frame's link to the next one
+    broken) has the frames found before the damage and the frame the list
+    breaks off at, which fails when loaded (``ImageError``): no intact page
+    is dropped, and the damage is reported in that page's place. Any other
+    input whose frames cannot be counted is a single image: a selection of
+    more than its page 1 is an error.
+
     Args:
         item: Any input.
         options: Page selection, password and limits.
@@ -328,7 +337,9 @@ def page_refs(
     Raises:
         DocumentError: The PDF cannot be opened, more pages are selected
             than ``max_pages``, or the page selection lies outside the
-            document.
+            document (or asks for more than page 1 of an image whose
+            frames cannot be counted).
+        ImageError: Such an image is not a readable image at all.
     """
     if isinstance(item, PageRef):
         return [item], item
@@ -351,11 +362,83 @@ def page_refs(
         if selecting:  # an array: one page
             select_pages(options.pages, 1, name)
         return None, data
-    frames = count_frames(data)  # None: load_image reports the damage
-    if frames is None or (frames == 1 and not selecting):
+    frames = count_frames(data)  # None: not an image, or its frames damaged
+    if frames is None and kind == "tiff":
+        frames = _tiff_frames(data)
+    if frames is None:
+        if selecting:
+            _only_page_one(data, options.pages, name)
+        return None, data  # a single image: load_image reports any damage
+    if frames == 1 and not selecting:
         return None, data
     indices = select_pages(options.pages, frames, name)
     return [PageRef(data, name, i, "frames", options) for i in indices], data
+
+
+def _tiff_frames(data: str | os.PathLike[str] | bytes | Image.Image) -> int | None:
+    """A TIFF's frames, a damaged list of them up to the frame it breaks off at.
+
+    A TIFF's frames form a chain of directories, each pointing to the next;
+    Pillow cannot count them when a link is broken. The frames before the
+    damage are intact: they are found here one by one (reading directories
+    only, no pixel) and counted with the frame the chain breaks off at, so
+    that every intact frame is read and reading that one reports the damage
+    (:func:`~unocr.image.load_image` raises ``ImageError``).
+
+    Args:
+        data: A TIFF file's path or bytes, or a PIL image opened from one
+            (its file's bytes are read again; the image is not moved).
+
+    Returns:
+        The number of frames, the one the chain breaks off at included;
+        ``None`` when ``data`` does not open as a TIFF.
+    """
+    if isinstance(data, Image.Image):
+        raw = file_bytes(data)
+        if raw is None:
+            return None
+        data = raw
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        with own_pixel_limit(), Image.open(source) as im:
+            if im.format != "TIFF":
+                return None
+            frames = 1
+            while True:
+                try:
+                    im.seek(frames)  # the next directory: no pixel is decoded
+                except EOFError:
+                    return frames
+                except Exception:
+                    return frames + 1  # the frame the chain breaks off at
+                frames += 1
+    except Exception:  # not a TIFF that opens: load_image reports it
+        return None
+
+
+def _only_page_one(data: Any, spec: PageSpec, name: str) -> None:
+    """Refuse a selection past page 1 of an input whose frames cannot be counted.
+
+    Such an input is read as a single image (its first frame), so a
+    selection of page 1 reads it, and any other is an error rather than
+    page 1 read in its place.
+
+    Raises:
+        ImageError: The input is not a readable image (as
+            :func:`~unocr.image.load_image` reports it).
+        DocumentError: It is one, but its frames cannot be counted.
+    """
+    try:
+        select_pages(spec, 1, name)
+    except DocumentError:
+        if not isinstance(data, Image.Image):
+            read_header(data)  # a file that is no image: say so
+        raise DocumentError(
+            f"{name}: cannot select pages {spec!r} of it: its frames cannot be "
+            "counted (the file's list of frames is damaged); only page 1 can "
+            "be read",
+            item=name,
+        ) from None
 
 
 def expand(

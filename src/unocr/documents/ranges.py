@@ -16,7 +16,8 @@ PageSpec: TypeAlias = "str | int | Iterable[int] | None"
 ``-3`` = 1 to 3; spaces around commas and dashes are allowed, not inside a
 number), or any iterable of page numbers such as ``range(1, 4)``. A page
 number is a whole number: an ``int`` or a numpy integer (``np.arange(1, 4)``),
-not a bool or a float."""
+not a bool or a float. Bytes (``b"2"``) are refused, not read as the numbers
+of their bytes."""
 
 
 def check_page_spec(spec: PageSpec) -> PageSpec:
@@ -36,7 +37,8 @@ def check_page_spec(spec: PageSpec) -> PageSpec:
         ``int``, an iterable's numbers as a tuple of ``int``.
 
     Raises:
-        DocumentError: The selection is malformed, or a number is below 1.
+        DocumentError: The selection is malformed (bytes, ``b"2"``, are not
+            a selection: decode them), or a number is below 1.
 
     Examples:
         >>> check_page_spec(n for n in (2, 3))
@@ -153,7 +155,18 @@ def _spans(spec: PageSpec, count: int, name: str) -> list[tuple[int, int]]:
 
 
 def _numbers(spec: object, name: str) -> list[int]:
-    """The page numbers of an iterable selection (read once)."""
+    """The page numbers of an iterable selection (read once).
+
+    Bytes are refused: iterated, ``b"2"`` is the number 50.
+    """
+    if isinstance(spec, (bytes, bytearray, memoryview)):
+        shown = "" if isinstance(spec, memoryview) else f" {bytes(spec[:40])!r}"
+        raise DocumentError(
+            f"{name}: pages must be a string such as '1-3,5', a page number or "
+            f"a list of page numbers, got {type(spec).__name__}{shown}; decode "
+            "bytes to a string first (.decode())",
+            item=name,
+        )
     try:
         items: list[object] = list(spec)  # type: ignore[call-overload]
     except TypeError:

@@ -83,12 +83,13 @@ from unocr.image._source import (
     frame_numbers,
     frames_in,
     has_frame,
+    header_orientation,
     open_image,
     open_stream,
     read_bytes,
     read_file_object,
     read_header,
-    seek_frame,
+    seek_checked,
 )
 from unocr.limits import DEFAULT_MAX_PIXELS
 
@@ -257,17 +258,16 @@ def load_image(
     with open_stream(source, name) as (stream, data), own_pixel_limit():
         im = open_image(stream, name)
         with im:
-            # (reading the orientation may decode a PNG: only when deferring)
-            deferred = not decode and frame == 0 and exif_orientation(im) == 1
-            if deferred and _shows_exactly(im, False):
-                check_size(im.size, max_pixels, name, "")
-                return EncodedImage(
-                    read_bytes(stream, data),
-                    name,
-                    time.perf_counter() - start,
-                    im.format,
-                    im.size,
-                )
+            if not decode and frame == 0:
+                check_size(im.size, max_pixels, name)  # before reading metadata
+                if header_orientation(im) == 1 and _shows_exactly(im, False):
+                    return EncodedImage(
+                        read_bytes(stream, data, name),
+                        name,
+                        time.perf_counter() - start,
+                        im.format,
+                        im.size,
+                    )
             rgb, encoded = _decode_encoded(im, stream, data, frame, max_pixels, name)
             fmt = im.format
     return LoadedImage(rgb, name, time.perf_counter() - start, encoded, fmt)
@@ -283,12 +283,11 @@ def _decode_encoded(
 ) -> tuple[Image.Image, bytes | None]:
     """Decode ``frame`` of an opened file; return (RGB image, encoded bytes or None)."""
     where = frame_label(frame)
-    seek_frame(im, frame, name, partial(frames_in, stream, name))
-    check_size(im.size, max_pixels, name, where)
+    seek_checked(im, frame, max_pixels, name, partial(frames_in, stream, name))
     rgb, oriented = decode_frame(im, name, where, frame_facts(im))
     if frame != 0 or not _shows_exactly(im, oriented):
         return rgb, None
-    return rgb, read_bytes(stream, data)
+    return rgb, read_bytes(stream, data, name)
 
 
 def _shows_exactly(im: ImageFile.ImageFile, oriented: bool) -> bool:
@@ -379,7 +378,7 @@ def iter_frames(
             fmt = im.format
             for frame in frame_numbers(wanted):
                 with own_pixel_limit():
-                    if wanted is None and frame and not has_frame(im, frame):
+                    if wanted is None and frame and not has_frame(im, frame, name):
                         return
                     rgb, encoded = _decode_encoded(
                         im, stream, data, frame, max_pixels, name

@@ -19,7 +19,6 @@ from PIL import (
 from unocr.image._limits import (
     check_frame_number,
     check_max_pixels,
-    check_size,
     own_pixel_limit,
 )
 from unocr.image._loaded import PIL_NAME, LoadedImage, describe
@@ -39,7 +38,7 @@ from unocr.image._source import (
     frame_numbers,
     has_frame,
     open_image,
-    seek_frame,
+    seek_checked,
 )
 from unocr.limits import DEFAULT_MAX_PIXELS
 
@@ -127,8 +126,7 @@ def _pil_frame(
     with borrow(source) as hold, own_pixel_limit(), hold.lock:
         check_open(source, name)
         check_frame(source, frame, name)
-        seek_frame(source, frame, name)
-        check_size(source.size, max_pixels, name, frame_label(frame))
+        seek_checked(source, frame, max_pixels, name)
         yield frame_facts(source, hold.facts)
 
 
@@ -278,10 +276,9 @@ def iter_pil_frames(
                 check_open(source, name)
                 if wanted is not None:
                     check_frame(source, frame, name)
-                elif frame and not has_frame(source, frame):
+                elif frame and not has_frame(source, frame, name):
                     return
-                seek_frame(source, frame, name)
-                check_size(source.size, max_pixels, name, where)
+                seek_checked(source, frame, max_pixels, name)
                 facts = frame_facts(source, hold.facts)
                 rgb, _ = decode_frame(source, name, where, facts)
             yield LoadedImage(

@@ -79,8 +79,12 @@ def raster_size(im: Image.Image) -> tuple[int, int]:
 def _scale_to_uint8(im: Image.Image) -> Image.Image:
     """Map a 16/32-bit integer or float gray image to mode ``L`` without clipping.
 
-    Works in bands of rows, so the temporary float64 arrays stay small whatever
-    the image's size (memory: the decoded data plus one byte per pixel).
+    Float data (and integers outside 0..65535) are stretched from the minimum
+    to the maximum of their finite values (data already in 0..1 is scaled by
+    255, in 0..255 kept); NaN and +-inf become 0 in the output, and count for
+    neither bound. Works in bands of rows, so the temporary float64 arrays
+    stay small whatever the image's size (memory: the decoded data plus one
+    byte per pixel).
     """
     data = np.asarray(im)
     out = np.zeros(data.shape, dtype=np.uint8)
@@ -89,16 +93,14 @@ def _scale_to_uint8(im: Image.Image) -> Image.Image:
     rows = max(1, _BAND_PIXELS // max(1, data.shape[1]))
     bands = [slice(top, top + rows) for top in range(0, data.shape[0], rows)]
     if im.mode == "F" or data.min() < 0 or data.max() > 65535:
-
-        def finite(band: slice) -> NDArray[np.float64]:
-            return np.nan_to_num(
-                data[band].astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0
-            )
-
         lo, hi = np.inf, -np.inf
         for band in bands:
-            values = finite(band)
-            lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
+            values = data[band].astype(np.float64)
+            finite = np.isfinite(values)
+            lo = min(lo, float(values.min(where=finite, initial=np.inf)))
+            hi = max(hi, float(values.max(where=finite, initial=-np.inf)))
+        if lo > hi:  # no finite value: all 0
+            return Image.fromarray(out)
         if im.mode == "F" and lo >= 0.0 and hi <= 1.0:
             offset, span = 0.0, 1.0
         elif im.mode == "F" and lo >= 0.0 and hi <= 255.0:
@@ -108,7 +110,9 @@ def _scale_to_uint8(im: Image.Image) -> Image.Image:
         else:
             return Image.fromarray(out)
         for band in bands:
-            scaled = (finite(band) - offset) * 255.0 / span
+            values = data[band].astype(np.float64)
+            finite = np.isfinite(values)
+            scaled = np.where(finite, (values - offset) * 255.0 / span, 0.0)
             out[band] = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
     else:
         for band in bands:

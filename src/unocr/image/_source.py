@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ from typing import IO, Any, BinaryIO
 from PIL import (
     Image,
     ImageFile,
+    PngImagePlugin,
     PsdImagePlugin,
     UnidentifiedImageError,
 )
 
 from unocr._files import open_regular_file
 from unocr.errors import ImageError
-from unocr.image._limits import own_pixel_limit
+from unocr.image._limits import check_max_pixels, check_size, own_pixel_limit
 from unocr.image._loaded import describe
 from unocr.image._pixels import exif_orientation, exif_transform, raster_size, reason_of
 
@@ -64,28 +66,118 @@ class ImageHeader:
         return ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)) if mapping is None else mapping[0]
 
 
-def read_header(source: str | os.PathLike[str] | bytes | BinaryIO) -> ImageHeader:
+def read_header(
+    source: str | os.PathLike[str] | bytes | BinaryIO,
+    *,
+    max_pixels: int | None = None,
+) -> ImageHeader:
     """Read an image's size, EXIF orientation and format without decoding it.
+
+    Nothing but metadata is read, whatever size the header declares (a PNG's
+    orientation too, see :func:`header_orientation`), so no limit is needed;
+    ``max_pixels`` refuses an image as :func:`load_image` would.
 
     Args:
         source: A path, bytes or a binary file object (read from its current
             position).
+        max_pixels: Largest accepted width x height; ``None`` (the default)
+            accepts any size.
 
     Returns:
         The header.
 
     Raises:
-        ImageError: The input is missing, not a regular file, empty or not a
-            recognised image.
+        ImageError: The input is missing, not a regular file, empty, not a
+            recognised image, or over ``max_pixels``.
     """
     name = describe(source)
+    check_max_pixels(max_pixels, name)
     check_encoded_source(source, name)
     with (
         open_stream(source, name) as (stream, _),
         own_pixel_limit(),
         open_image(stream, name) as im,
     ):
-        return ImageHeader(*raster_size(im), exif_orientation(im), im.format)
+        size = raster_size(im)
+        if max_pixels is not None:
+            check_size(size, max_pixels, name)
+        return ImageHeader(*size, header_orientation(im), im.format)
+
+
+def header_orientation(im: ImageFile.ImageFile) -> int:
+    """The EXIF orientation of frame 0 of a file unocr opened, no pixel decoded.
+
+    Pillow decodes a whole PNG to look for EXIF it did not see before the
+    image data (``getexif()`` loads the image). Here the chunks after the
+    image data up to the next frame or the end (``eXIf``, and the text
+    chunks that may carry EXIF or XMP) are read without decompressing the
+    image data, so the orientation is what decoding would find.
+
+    Args:
+        im: An image just opened from its file by :func:`open_image`, at
+            frame 0, the file starting at offset 0 of ``im.fp``.
+
+    Returns:
+        1 to 8, as :func:`exif_orientation`.
+    """
+    if not isinstance(im, PngImagePlugin.PngImageFile) or not im.tile:
+        return exif_orientation(im)  # reads metadata only
+    info = dict(im.info)
+    fp = im.fp
+    if fp is not None:
+        with suppress(Exception):  # damage past the image data: decoding reports it
+            position = fp.tell()
+            try:
+                info.update(_png_late_metadata(fp))
+            finally:
+                fp.seek(position)
+    probe = Image.new("1", (1, 1))
+    probe.info = info
+    return exif_orientation(probe)
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+_PNG_IMAGE_DATA = frozenset({b"IDAT", b"fdAT"})
+
+
+_PNG_METADATA = frozenset({b"eXIf", b"tEXt", b"zTXt", b"iTXt"})
+
+
+def _png_late_metadata(fp: IO[bytes]) -> dict[str | tuple[int, int], Any]:
+    """What a PNG's chunks after its first image data put in Pillow's ``info``.
+
+    The chunks between frame 0's image data and the next frame (``fcTL``) or
+    the end, which Pillow reads when it loads frame 0; the image data is
+    skipped, not read.
+
+    Args:
+        fp: The PNG file, from its start (offset 0).
+
+    Returns:
+        Their ``info`` entries (``"exif"``, text keys, ``"xmp"``).
+    """
+    fp.seek(0)
+    if fp.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
+        return {}
+    chunks = PngImagePlugin.PngStream(fp)
+    position = len(_PNG_SIGNATURE)
+    in_data = seen_data = False
+    while True:
+        fp.seek(position)
+        head = fp.read(8)
+        if len(head) < 8:
+            break
+        length, cid = struct.unpack(">I4s", head)
+        if cid == b"IEND" or (seen_data and cid == b"fcTL"):
+            break
+        in_data = cid in _PNG_IMAGE_DATA
+        seen_data = seen_data or in_data
+        if seen_data and not in_data and cid in _PNG_METADATA:
+            chunks.call(cid, position + 8, length)
+        position += 12 + length  # length, type, data, CRC
+    return chunks.im_info
 
 
 def frame_count(im: Image.Image) -> int | None:
@@ -174,10 +266,14 @@ def read_file_object(source: Any, name: str) -> bytes:
 
 def open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
     """Identify an image from its header (no pixel data is decoded)."""
-    start = stream.tell()
-    if not stream.read(1):
+    try:
+        start = stream.tell()
+        empty = not stream.read(1)
+        stream.seek(start)
+    except OSError as exc:  # a file the system cannot read (EIO)
+        raise _unreadable(name, exc) from exc
+    if empty:
         raise ImageError(f"{name}: the input is empty (0 bytes)", item=name)
-    stream.seek(start)
     try:
         return Image.open(stream)
     except UnidentifiedImageError as exc:
@@ -190,6 +286,10 @@ def open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
         raise ImageError(
             f"{name}: cannot read the image header: {reason_of(exc)}", item=name
         ) from exc
+
+
+def _unreadable(name: str, exc: OSError) -> ImageError:
+    return ImageError(f"{name}: cannot read the file: {exc.strerror or exc}", item=name)
 
 
 def check_encoded_source(source: object, name: str) -> None:
@@ -255,6 +355,43 @@ def seek_frame(
         ) from exc
 
 
+#: Formats whose every frame has the image's size (the logical screen, the
+#: canvas) and whose frame n is built on the frames before it: Pillow decodes
+#: those while moving to frame n (GIF, APNG, FLI) or while loading it.
+_CANVAS_FORMATS = frozenset({"GIF", "PNG", "FLI", "WEBP", "AVIF"})
+
+
+def seek_checked(
+    im: Image.Image,
+    frame: int,
+    max_pixels: int | None,
+    name: str,
+    recount: Callable[[], int | None] | None = None,
+) -> None:
+    """Move ``im`` to ``frame`` (:func:`seek_frame`), its size checked first.
+
+    A frame of a format in :data:`_CANVAS_FORMATS` has the size the header
+    declares, checked before moving (moving may decode the frames before
+    it, at that size); every frame's size is checked again once there.
+
+    Args:
+        im: The opened image.
+        frame: Its frame, numbered from 0.
+        max_pixels: Largest accepted width x height; ``None``: any.
+        name: The input's name, for messages.
+        recount: As for :func:`seek_frame`.
+
+    Raises:
+        ImageError: The frame is over ``max_pixels``, past the end or
+            unreadable.
+    """
+    where = frame_label(frame)
+    if frame != im.tell() and im.format in _CANVAS_FORMATS:
+        check_size(im.size, max_pixels, name, where)
+    seek_frame(im, frame, name, recount)
+    check_size(im.size, max_pixels, name, where)
+
+
 def check_frame(im: Image.Image, frame: int, name: str) -> None:
     """Refuse a frame past the end of a caller's image, by its frame count.
 
@@ -288,15 +425,23 @@ def frames_in(stream: IO[bytes], name: str) -> int | None:
         return None
 
 
-def read_bytes(stream: IO[bytes], data: bytes | None) -> bytes:
+def read_bytes(stream: IO[bytes], data: bytes | None, name: str) -> bytes:
+    """The whole file in ``stream`` (``data`` when already in memory).
+
+    Raises:
+        ImageError: The file cannot be read.
+    """
     if data is not None:
         return data
-    position = stream.tell()
     try:
-        stream.seek(0)
-        return stream.read()
-    finally:
-        stream.seek(position)
+        position = stream.tell()
+        try:
+            stream.seek(0)
+            return stream.read()
+        finally:
+            stream.seek(position)
+    except OSError as exc:
+        raise _unreadable(name, exc) from exc
 
 
 def frame_numbers(wanted: tuple[int, ...] | None) -> Iterator[int]:
@@ -330,11 +475,15 @@ def _was_closed(im: Image.Image) -> bool:
         return False  # not closed: decoding reports what is wrong
 
 
-def has_frame(im: Image.Image, frame: int) -> bool:
+def has_frame(im: Image.Image, frame: int, name: str) -> bool:
     """Whether ``im`` has a frame number ``frame`` (seeking there if so).
 
-    Only the end of the file counts as "no"; a damaged frame counts as "yes",
-    so that decoding it reports the damage.
+    Only the end of the file counts as "no". A frame that cannot be reached
+    (a damaged list of frames) is an error: Pillow may then report the
+    frame as current while holding the previous frame's data.
+
+    Raises:
+        ImageError: ``cannot read frame <frame>: ...``.
     """
     if _layered(im):
         return frame == 0
@@ -345,6 +494,8 @@ def has_frame(im: Image.Image, frame: int) -> bool:
         with suppress(Exception):
             im.seek(previous)
         return False
-    except Exception:
-        return True
+    except Exception as exc:
+        raise ImageError(
+            f"{name}: cannot read frame {frame}: {reason_of(exc)}", item=name
+        ) from exc
     return True
