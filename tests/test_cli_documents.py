@@ -50,6 +50,15 @@ def test_pages_option_and_text_headers(born, capsys):
     assert out.count("First page words") == 2
 
 
+@pytest.mark.parametrize("spec", ["0", "0-1", "2,0"])
+def test_page_zero_is_a_usage_error_before_anything_is_read(spec, born, capsys):
+    # as '3-1' is: exit 2, whatever the inputs (a PNG was read whole, a PDF
+    # failed only when opened)
+    for item in (born, SAMPLE):
+        assert main(["read", str(item), "--text-layer", "--pages", spec]) == 2
+        assert "there is no page 0" in capsys.readouterr().err
+
+
 def test_multi_frame_tiff_every_frame_is_read(tmp_path, capsys):
     tif = tmp_path / "two.tif"
     image = Image.open(SAMPLE).convert("L")

@@ -20,6 +20,7 @@ from PIL import Image
 
 import unocr
 from unocr.documents import DocumentOptions, PageRef, load_input, select_pages
+from unocr.documents.ranges import check_page_spec
 from unocr.errors import DocumentError, ImageError
 from unocr.geometry import Box
 
@@ -339,8 +340,11 @@ def test_select_pages():
     assert select_pages(range(1, 3), 4, "d") == [0, 1]
     with pytest.raises(DocumentError, match="page 1000000000 is outside"):
         select_pages("1-1000000000", 4, "d")  # no list of a billion pages
-    with pytest.raises(DocumentError, match="page 0 is outside"):
-        select_pages("0", 4, "d")
+    for spec in ("0", "0-2", "2,0"):  # refused as malformed, before any document
+        with pytest.raises(DocumentError, match="numbered from 1, there is no page 0"):
+            select_pages(spec, 4, "d")
+        with pytest.raises(DocumentError, match="numbered from 1, there is no page 0"):
+            check_page_spec(spec)
     with pytest.raises(DocumentError, match="cannot read the page range"):
         select_pages("3-1", 4, "d")
     with pytest.raises(DocumentError, match="page 9 is outside"):

@@ -46,6 +46,10 @@ def check_page_spec(spec: PageSpec) -> PageSpec:
         >>> import numpy as np
         >>> check_page_spec(np.arange(1, 3))
         (1, 2)
+        >>> check_page_spec("0-2")
+        Traceback (most recent call last):
+        ...
+        unocr.errors.DocumentError: pages: cannot read the page range '0-2': pages are numbered from 1, there is no page 0
         >>> check_page_spec("1-3,x")
         Traceback (most recent call last):
         ...
@@ -222,10 +226,14 @@ def _bounds(part: str, spec: str, name: str) -> tuple[int, int | None]:
     )
     if not (first or dash) or not all(_is_number(t) for t in (first, last) if t):
         raise bad
-    if not dash:
-        return int(first), int(first)
     lo = int(first) if first else 1
-    hi = int(last) if last else None
+    hi = (int(last) if last else None) if dash else lo
+    if min(lo, hi or lo) < 1:
+        raise DocumentError(
+            f"{name}: cannot read the page range {spec!r}: pages are numbered "
+            "from 1, there is no page 0",
+            item=name,
+        )
     if hi is not None and lo > hi:
         raise bad
     return lo, hi
