@@ -24,7 +24,7 @@ from unocr.documents import (
 )
 from unocr.documents.ranges import check_page_spec, select_pages
 from unocr.errors import DocumentError, ImageError
-from unocr.image import load_image
+from unocr.image import count_frames, load_image
 
 from .ink_engine import bars
 
@@ -139,6 +139,17 @@ def test_a_damaged_tiff_as_bytes_or_a_pil_image_expands_like_its_file(
     if isinstance(item, Image.Image):
         assert item.tell() == 0
         item.close()
+
+
+def test_count_frames_counts_a_damaged_tiff_to_the_page_it_breaks_at(tmp_path):
+    tif = _broken_tiff(tmp_path / "broken.tif")
+    assert count_frames(tif) == count_frames(tif.read_bytes()) == 3
+    with Image.open(tif) as im:
+        assert count_frames(im) == 3
+        assert im.tell() == 0  # put back where it was
+        assert load_image(im, frame=1).width == load_image(tif, frame=1).width
+    with pytest.raises(ImageError, match="cannot read frame 2"):
+        load_image(tif, frame=2)
 
 
 def test_read_pages_of_a_damaged_tiff_stops_at_the_damage_with_an_error(ink, tmp_path):

@@ -46,7 +46,6 @@ from unocr.image import (
     describe,
     file_bytes,
     load_image,
-    own_pixel_limit,
     portable_image,
     read_file_object,
     read_header,
@@ -362,9 +361,7 @@ def page_refs(
         if selecting:  # an array: one page
             select_pages(options.pages, 1, name)
         return None, data
-    frames = count_frames(data)  # None: not an image, or its frames damaged
-    if frames is None and kind == "tiff":
-        frames = _tiff_frames(data)
+    frames = count_frames(data)  # a damaged TIFF: to the damage; None: unknown
     if frames is None:
         if selecting:
             _only_page_one(data, options.pages, name)
@@ -373,47 +370,6 @@ def page_refs(
         return None, data
     indices = select_pages(options.pages, frames, name)
     return [PageRef(data, name, i, "frames", options) for i in indices], data
-
-
-def _tiff_frames(data: str | os.PathLike[str] | bytes | Image.Image) -> int | None:
-    """A TIFF's frames, a damaged list of them up to the frame it breaks off at.
-
-    A TIFF's frames form a chain of directories, each pointing to the next;
-    Pillow cannot count them when a link is broken. The frames before the
-    damage are intact: they are found here one by one (reading directories
-    only, no pixel) and counted with the frame the chain breaks off at, so
-    that every intact frame is read and reading that one reports the damage
-    (:func:`~unocr.image.load_image` raises ``ImageError``).
-
-    Args:
-        data: A TIFF file's path or bytes, or a PIL image opened from one
-            (its file's bytes are read again; the image is not moved).
-
-    Returns:
-        The number of frames, the one the chain breaks off at included;
-        ``None`` when ``data`` does not open as a TIFF.
-    """
-    if isinstance(data, Image.Image):
-        raw = file_bytes(data)
-        if raw is None:
-            return None
-        data = raw
-    source = io.BytesIO(data) if isinstance(data, bytes) else data
-    try:
-        with own_pixel_limit(), Image.open(source) as im:
-            if im.format != "TIFF":
-                return None
-            frames = 1
-            while True:
-                try:
-                    im.seek(frames)  # the next directory: no pixel is decoded
-                except EOFError:
-                    return frames
-                except Exception:
-                    return frames + 1  # the frame the chain breaks off at
-                frames += 1
-    except Exception:  # not a TIFF that opens: load_image reports it
-        return None
 
 
 def _only_page_one(data: Any, spec: PageSpec, name: str) -> None:

@@ -426,8 +426,10 @@ def count_frames(source: str | os.PathLike[str] | bytes | Image.Image) -> int | 
         source: A path, bytes or a PIL image.
 
     Returns:
-        The number of frames (1 for a single image); ``None`` when the input
-        is not a readable image or its list of frames is damaged
+        The number of frames (1 for a single image); for a TIFF whose list
+        of pages is damaged, the pages before the damage and the page it
+        breaks at (whose loading reports it); ``None`` when the input is not
+        a readable image or another format's list of frames is damaged
         (:func:`load_image` then reports what is wrong).
     """
     if isinstance(source, Image.Image):

@@ -181,20 +181,45 @@ def _png_late_metadata(fp: IO[bytes]) -> dict[str | tuple[int, int], Any]:
 
 
 def frame_count(im: Image.Image) -> int | None:
-    """Number of frames, or ``None`` when the file's list of frames is damaged.
+    """Number of frames; a damaged list of TIFF pages counted to the damage.
 
     Counting walks the file (Pillow returns to the current frame afterwards).
-    A damaged list (a broken chain of TIFF directories) gives ``None`` rather
-    than an error, so the frames before the damage can still be read. A
-    Photoshop file is one image (:func:`_layered`).
+    A TIFF whose chain of page directories breaks counts the pages before the
+    break and the page it breaks at (reading that one raises
+    ``cannot read frame N``), so every intact page is read and the damage is
+    reported in its place. Another format's damaged list gives ``None``
+    (walking it again would decode its frames). A Photoshop file is one
+    image (:func:`_layered`).
     """
     if _layered(im):
         return 1
     try:
         n = getattr(im, "n_frames", 1)
     except Exception:
-        return None
+        return _pages_to_damage(im) if im.format == "TIFF" else None
     return n if isinstance(n, int) and n > 0 else 1
+
+
+def _pages_to_damage(im: Image.Image) -> int:
+    """A TIFF's pages up to the one its broken chain of directories ends at.
+
+    Moving to a TIFF page reads its directory only, no pixel; the image is
+    put back on its current page.
+    """
+    current = im.tell()
+    pages = 1
+    try:
+        while True:
+            try:
+                im.seek(pages)
+            except EOFError:
+                return pages
+            except Exception:
+                return pages + 1  # the page the chain breaks at
+            pages += 1
+    finally:
+        with suppress(Exception):
+            im.seek(current)
 
 
 def frame_label(frame: int) -> str:
