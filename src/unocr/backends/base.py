@@ -39,7 +39,7 @@ from concurrent.futures import (
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, ClassVar, Literal, NoReturn, TypeAlias, TypeVar
+from typing import Any, ClassVar, Literal, NoReturn, TypeAlias, TypeVar, cast
 
 from PIL import Image
 
@@ -803,7 +803,9 @@ class Backend(Closing, abc.ABC):
                 image.name,
                 [(image.width, image.height)],
             )
-        return self._stamp(out, image, languages, clock)
+        return self._stamp(
+            self._checked(out, image, "_recognize"), image, languages, clock
+        )
 
     def _read_chunk(
         self, images: list[LoadedImage], languages: tuple[str, ...]
@@ -868,26 +870,37 @@ class Backend(Closing, abc.ABC):
         except LanguageCodeError as err:
             raise _tag(err, self.name, None) from None
 
-    def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: Languages,
-        clock: Stopwatch,
-        *,
-        hook: str = "_recognize",
-    ) -> Page:
-        """Build the read's one page: the engine's blocks, stamped once.
+    def _checked(
+        self, out: object, image: LoadedImage, hook: str
+    ) -> Page | Sequence[Block]:
+        """What an engine hook gave for an image, refused unless blocks or a page.
 
         Args:
-            out: What the engine's hook gave for the image.
-            image: The image read.
-            languages: The languages of the read.
-            clock: The read's stopwatch.
-            hook: The hook that gave ``out``, for the message of a wrong result.
+            out: What the hook gave.
+            image: The image it read.
+            hook: The hook's name, for the message (``"_detect"``,
+                ``"_recognize_batch[2]"``).
 
         Raises:
             RecognitionError: ``out`` is neither blocks nor a page.
+        """
+        if isinstance(out, Page) or (
+            isinstance(out, (list, tuple)) and all(isinstance(b, Block) for b in out)
+        ):
+            return out
+        raise RecognitionError(
+            f"{type(self).__qualname__}.{hook} returned "
+            f"{type(out).__name__}, not a sequence of unocr.model.Block",
+            backend=self.name,
+            item=image.name,
+        )
+
+    def _stamp(
+        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
+    ) -> Page:
+        """Build the read's one page: the engine's blocks, stamped once.
+
+        ``out`` is what :meth:`_checked` let through: blocks, or a page.
         """
         languages = languages or own_languages(self._parts())
         if isinstance(out, Page):  # the pre-0.2 contract: the engine's own page
@@ -899,20 +912,11 @@ class Backend(Closing, abc.ABC):
                     decode=image.decode_seconds, engine=t.engine, convert=t.convert
                 ),
             )
-        if not isinstance(out, (list, tuple)) or not all(
-            isinstance(b, Block) for b in out
-        ):
-            raise RecognitionError(
-                f"{type(self).__qualname__}.{hook} returned "
-                f"{type(out).__name__}, not a sequence of unocr.model.Block",
-                backend=self.name,
-                item=image.name,
-            )
         t = clock.timings()
         return Page(
             width=image.width,
             height=image.height,
-            blocks=tuple(out),
+            blocks=tuple(cast("Sequence[Block]", out)),
             backend=self.name,
             languages=languages,
             source=source_of(image),
@@ -968,7 +972,12 @@ class Backend(Closing, abc.ABC):
                 continue
             try:
                 pages.append(
-                    self._stamp(result, img, languages, clock, hook=f"{hook}[{k}]")
+                    self._stamp(
+                        self._checked(result, img, f"{hook}[{k}]"),
+                        img,
+                        languages,
+                        clock,
+                    )
                 )
             except UnocrError as err:
                 pages.append(err)
@@ -1042,7 +1051,7 @@ class Backend(Closing, abc.ABC):
                 image.name,
                 [(image.width, image.height)],
             )
-        page = self._stamp(out, image, langs, clock, hook="_detect")
+        page = self._stamp(self._checked(out, image, "_detect"), image, langs, clock)
         return page.replace(blocks=tuple(_without_text(b) for b in page.blocks))
 
     def recognize(

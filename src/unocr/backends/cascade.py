@@ -344,16 +344,10 @@ class CascadeBackend(Backend):
         return self.engines
 
     def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: Languages,
-        clock: Stopwatch,
-        *,
-        hook: str = "_recognize",
+        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Page:
         """The page, with each engine's use."""
-        page = super()._stamp(out, image, languages, clock, hook=hook)
+        page = super()._stamp(out, image, languages, clock)
         if isinstance(out, _Read):
             page = page.replace(engines=out.uses)
         return page

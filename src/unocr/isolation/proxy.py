@@ -380,20 +380,14 @@ class IsolatedBackend(Backend):
         return out
 
     def _stamp(
-        self,
-        out: object,
-        image: LoadedImage,
-        languages: Languages,
-        clock: Stopwatch,
-        *,
-        hook: str = "_recognize",
+        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> Page:
         """The worker's page, with this process's source and decode time.
 
         The worker's engine stamped it as in process (its languages, a
         cascade's engines...).
         """
-        page = super()._stamp(out, image, languages, clock, hook=hook)
+        page = super()._stamp(out, image, languages, clock)
         if isinstance(out, _Read):
             page = out.page.replace(source=page.source, timings=page.timings)
         return page
