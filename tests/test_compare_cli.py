@@ -146,8 +146,8 @@ def test_an_engine_without_the_language_is_skipped_and_exits_1(
 def test_bad_dataset_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["compare", "--backends", "tesseract", "--dataset", "icdar2051:x"])
     err = capsys.readouterr().err
-    assert code == 1
-    assert err.startswith("unocr: error: unknown dataset kind 'icdar2051'")
+    assert code == 2  # a usage error, found before anything is loaded
+    assert "unocr compare: error: unknown dataset kind 'icdar2051'" in err
     assert "Did you mean 'icdar2015'" in err
 
 
@@ -313,7 +313,7 @@ def test_outputs_that_cannot_be_written_are_said_before_the_run(
     assert "Traceback" not in captured.err
     same = tmp_path / "out.json"
     args = ["compare", "-b", "tesseract", TEXT_ARG, "--json", str(same)]
-    assert main([*args, "--report", str(tmp_path / "x" / ".." / "out.json")]) == 1
+    assert main([*args, "--report", str(tmp_path / "x" / ".." / "out.json")]) == 2
     assert "name one file" in capsys.readouterr().err and not same.exists()
 
 

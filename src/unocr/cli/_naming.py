@@ -82,33 +82,67 @@ def _stem(source: str, index: int) -> str:
     return Path(source).stem or f"image-{index}"
 
 
-def _unit_stem(unit: Unit, mirror: bool) -> PurePosixPath:
-    """The output name without suffix (below the input's subfolder if ``mirror``)."""
+def _unit_stem(unit: Unit, mirror: bool) -> tuple[str, str]:
+    """The output name without suffix: its folder (``""`` for none) and name.
+
+    The folder is the input's subfolder if ``mirror``. They are kept as text:
+    a path object would lose a name of ``.`` (the stem of ``..png``).
+    """
     stem = _stem(unit.source.source, unit.position)
     if unit.page is not None:
         stem = f"{stem}-p{unit.page}"
     relative = unit.source.relative
     if mirror and relative is not None:
-        return PurePosixPath(relative).parent / stem
-    return PurePosixPath(stem)
+        folder = PurePosixPath(relative).parent.as_posix()
+        return ("" if folder == "." else folder), stem
+    return "", stem
 
 
-def unique_stems(units: Sequence[Unit], *, mirror: bool) -> list[PurePosixPath]:
+def _folders(paths: Sequence[str]) -> set[str]:
+    """Every folder above ``paths`` (``a/b/x`` gives ``a`` and ``a/b``)."""
+    folders: set[str] = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        folders.update("/".join(parts[: n + 1]) for n in range(len(parts)))
+    return folders
+
+
+def unique_stems(units: Sequence[Unit], *, mirror: bool, suffix: str = "") -> list[str]:
     """Output names without suffix, the position put in front of clashing ones.
 
-    A prefixed name can clash anew (``1-x`` and the second of two ``x``), so
-    prefixing is repeated until no two names are the same. It ends: once two
-    units of different inputs both carry a position in front, their names
-    differ for good, and the pages of one input differ in their ``-p<N>``.
+    Two names clash when they are the same, or when one with ``suffix``
+    (``x`` + ``.json``) is a folder another output is written in
+    (``x.json/y``): the file and the folder cannot both be made. A prefixed
+    name can clash anew (``1-x`` and the second of two ``x``), so prefixing
+    is repeated until no two names clash. It ends: once two units of
+    different inputs both carry a position in front, their names differ for
+    good, the pages of one input differ in their ``-p<N>``, and there are
+    only so many folders.
+
+    Args:
+        units: The output units.
+        mirror: Keep each input's subfolder (``--output`` a folder).
+        suffix: The suffix the names are given (``.json``).
+
+    Returns:
+        One name per unit: ``/``-separated text, a subfolder first where
+        ``mirror``.
     """
-    names = [_unit_stem(u, mirror) for u in units]
+    parts = [_unit_stem(u, mirror) for u in units]
+    folders = _folders([f"{folder}/x" if folder else "x" for folder, _ in parts])
     while True:
+        names = [f"{folder}/{name}" if folder else name for folder, name in parts]
         counts = Counter(names)
-        clashing = [i for i, name in enumerate(names) if counts[name] > 1]
+        clashing = [
+            i
+            for i, name in enumerate(names)
+            if counts[name] > 1 or name + suffix in folders
+        ]
         if not clashing:
             return names
         for i in clashing:
-            names[i] = names[i].with_name(f"{units[i].position}-{names[i].name}")
+            folder, name = parts[i]
+            parts[i] = (folder, f"{units[i].position}-{name}")
 
 
 #: The fields of an output name pattern.
@@ -192,12 +226,15 @@ def _fill(pattern: str, unit: Unit) -> Path:
 def _pattern_paths(pattern: str, units: Sequence[Unit], option: str) -> list[Path]:
     check_pattern(pattern, option)
     paths = [_fill(pattern, u) for u in units]
-    # 'a/../x.json' and 'b/../x.json' are one file
-    if len({os.path.normpath(p) for p in paths}) != len(paths):
+    # 'a/../x.json' and 'b/../x.json' are one file; 'x.json' cannot be both a
+    # file and the folder of 'x.json/y.json'
+    normal = [os.path.normpath(p).replace(os.sep, "/") for p in paths]
+    if len(set(normal)) != len(paths) or not _folders(normal).isdisjoint(normal):
         raise UsageError(
             f"the {option} pattern {pattern!r} gives several outputs the same file "
-            "name; add {index} (the input's position), {page} for the pages of a "
-            "document, {dir} for files in subfolders"
+            "name (or one the name of another's folder); add {index} (the input's "
+            "position), {page} for the pages of a document, {dir} for files in "
+            "subfolders"
         )
     return paths
 
@@ -302,8 +339,8 @@ def targets(
     if out is not None and _is_folder(out):
         folder = Path(out)
         return [
-            str(folder / (str(st) + SUFFIX[fmt]))
-            for st in unique_stems(units, mirror=True)
+            str(folder / (st + SUFFIX[fmt]))
+            for st in unique_stems(units, mirror=True, suffix=SUFFIX[fmt])
         ]
     if len(units) > 1 and fmt not in STREAMABLE:
         unit, several = ("page", "pages") if fmt in PER_PAGE else ("document", "inputs")

@@ -102,6 +102,9 @@ class Writer:
         self.next_unit = 0  # the first unit the stream has not written
         self.stream: TextIO | None = None  # an --output file being written
         self.wrote = False
+        #: Standard output or the one --output file failed (a full disk): it
+        #: was reported once, and nothing more goes to it.
+        self.stream_failed = False
 
     def add(self, index: int, result: Any) -> None:
         """Take page ``index``'s result; write what is complete."""
@@ -190,13 +193,33 @@ class Writer:
         return self.several or document or str(name).lower().endswith(".jsonl")
 
     def _stream_out(self, text: str) -> None:
+        """Write ``text`` to standard output or the one ``--output`` file.
+
+        A write that fails (a full disk, a file size limit) is reported once
+        as ``cannot write``; the stream then takes nothing more, and the run
+        goes on (per-input failures are still reported).
+
+        Raises:
+            BrokenPipeError: The reader of standard output went away.
+        """
+        if self.stream_failed:
+            return
         if not text.endswith("\n"):
             text += "\n"
         if self.wrote and self.fmt == "text" and self.several:
             text = "\n" + text
         self.wrote = True
         out = self.stream if self.stream is not None else sys.stdout
-        self.progress.write(text, out)  # the bar cleared on a shared terminal
+        try:
+            self.progress.write(text, out)  # the bar cleared on a shared terminal
+        except OSError as exc:
+            if self.stream is None and isinstance(exc, BrokenPipeError):
+                raise  # the reader of standard output went away: exit 1
+            self.stream_failed = True
+            shown = (
+                Path(self.output) if self.stream is not None and self.output else None
+            )
+            self.unwritable(shown, exc)
 
     def _annotate(self, index: int, page: Any) -> None:
         from unocr.documents import load_input

@@ -227,16 +227,60 @@ _BOTH_TO_STDOUT = (
 )
 
 
-def _unwritable(args: argparse.Namespace) -> int:
-    """Say which of --json and --report cannot be written; how many."""
+def _one_file(args: argparse.Namespace) -> str | None:
+    """The usage error of --json and --report naming one file, or ``None``."""
     both = len(_files(args)) == 2
     if both and os.path.realpath(args.json) == os.path.realpath(args.report):
-        print(
-            f"unocr: error: --json and --report name one file ({args.json}); "
-            "the report would replace the results",
-            file=sys.stderr,
+        return (
+            f"--json and --report name one file ({args.json}); the report would "
+            "replace the results: give them different names"
         )
-        return 1
+    return None
+
+
+def _dataset_paths(specs: list[str]) -> list[tuple[str, Path]]:
+    """Each ``--dataset`` spec with its path, checked in form and kind (not loaded).
+
+    Raises:
+        unocr.errors.DatasetError: A spec that is not ``KIND:PATH`` or names
+            an unknown kind.
+    """
+    from unocr.datasets import parse_dataset_spec
+
+    return [(spec, parse_dataset_spec(spec)[1]) for spec in specs]
+
+
+def _in_dataset(target: str, datasets: list[tuple[str, Path]]) -> str | None:
+    """The usage error of an output that is an existing file of a dataset.
+
+    A file at or below a dataset's path (its images, its ground truth, any
+    file a loader may read) would be replaced by the output, and the next
+    run would score against it.
+    """
+    real = os.path.realpath(target)
+    if not os.path.lexists(target) or os.path.isdir(real):
+        return None
+    for spec, path in datasets:
+        root = os.path.realpath(path)
+        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+            return _DATASET_FILE.format(target=target, spec=spec)
+    return None
+
+
+def _sample_image(target: str, images: dict[str, str]) -> str | None:
+    """The usage error of an output that is an image a dataset scores."""
+    spec = images.get(os.path.realpath(target))
+    return None if spec is None else _DATASET_FILE.format(target=target, spec=spec)
+
+
+_DATASET_FILE = (
+    "the output {target} is a file of the dataset {spec}: writing it would "
+    "destroy the data scored; write to another file (outside the dataset's folder)"
+)
+
+
+def _unwritable(args: argparse.Namespace) -> int:
+    """Say which of --json and --report cannot be written; how many."""
     bad = 0
     for target in _files(args):
         reason = unwritable_reason(Path(target))
@@ -252,6 +296,9 @@ def _write(result: object, args: argparse.Namespace) -> int:
     The files come first: whatever happens to standard output, the work is
     kept. Where one of them is standard output (``-``), the table goes to
     standard error, so that what standard output gets can be read whole.
+
+    Standard output that cannot be written (a full disk) is an error line
+    and counts as not written.
 
     Raises:
         BrokenPipeError: The reader of standard output went away.
@@ -295,8 +342,16 @@ def _write(result: object, args: argparse.Namespace) -> int:
             print(f"unocr: note: {note}", file=sys.stderr)
         if target != _STDOUT:
             print(f"wrote {target}", file=sys.stderr)
-    table = sys.stderr if _STDOUT in (args.json, args.report) else sys.stdout
-    print(result.table(), file=table)
+    if _STDOUT in (args.json, args.report):
+        print(result.table(), file=sys.stderr)
+        return failed
+    try:  # a full disk or a size limit: its line, not a traceback
+        write_out(result.table() + "\n", sys.stdout)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(cannot_write("<stdout>", exc), file=sys.stderr)
+        failed += 1
     return failed
 
 
@@ -326,6 +381,8 @@ def _merge(args: argparse.Namespace) -> int:
         )
     if _both_to_stdout(args):
         return usage_error(args, _BOTH_TO_STDOUT)
+    if (same := _one_file(args)) is not None:
+        return usage_error(args, same)
     try:
         check_apart([Input(str(path)) for path in args.merge], _files(args))
     except UsageError as exc:
@@ -366,9 +423,11 @@ def run(args: argparse.Namespace) -> int:
 
     Returns:
         0 if at least one engine ran, 1 if every engine was skipped, 2 for
-        a usage error (no engine or no dataset, an --iou out of the
-        protocol's range, ``--json -`` with ``--report -``, run options or
-        an input as output with --merge).
+        a usage error (no engine or no dataset, a malformed ``-b`` or
+        ``--dataset``, an --iou out of the protocol's range, ``--json -``
+        with ``--report -``, ``--json`` and ``--report`` naming one file,
+        an output that is a file of a dataset, run options or an input as
+        output with --merge).
     """
     from tqdm import tqdm
 
@@ -388,7 +447,7 @@ def run(args: argparse.Namespace) -> int:
             "(--dataset KIND:PATH), or --merge RESULT.json ...",
         )
     from unocr.comparison import engine_specs
-    from unocr.errors import ComparisonError
+    from unocr.errors import ComparisonError, DatasetError
 
     try:
         engine_specs(engines)  # checked before any dataset is loaded
@@ -408,9 +467,26 @@ def run(args: argparse.Namespace) -> int:
         return usage_error(args, f"--iou: {err}")
     if _both_to_stdout(args):
         return usage_error(args, _BOTH_TO_STDOUT)
+    if (same := _one_file(args)) is not None:
+        return usage_error(args, same)
+    try:
+        specs = _dataset_paths(list(args.datasets))
+    except DatasetError as err:  # a malformed --dataset: a usage error
+        return usage_error(args, str(err))
+    for target in _files(args):
+        if (clash := _in_dataset(target, specs)) is not None:
+            return usage_error(args, clash)
     if _unwritable(args):  # before the work, not after it
         return 1
     datasets = [load_dataset(spec, limit=args.limit) for spec in args.datasets]
+    images = {
+        os.path.realpath(sample.image): spec
+        for spec, dataset in zip(args.datasets, datasets, strict=True)
+        for sample in dataset
+    }
+    for target in _files(args):  # an image named from elsewhere (PAGE-XML, ALTO)
+        if (clash := _sample_image(target, images)) is not None:
+            return usage_error(args, clash)
     total = len(engines) * sum(len(d) for d in datasets)
     with tqdm(
         total=total,

@@ -230,17 +230,43 @@ def _in_cli_words(err: UnocrError) -> UnocrError:
     The library's message on a pixel limit advises ``pass max_pixels=N`` (or
     ``None``) and, for a PDF page, ``dpi=N``; a time-out's ``raise
     timeout=``. Here those are ``-O max_pixels=N`` (``null``), ``--dpi N``
-    and ``--timeout``. Any other error is returned as it is.
+    and ``--timeout``. An engine option with a quoted value (``pass
+    tesseract_cmd='/path/to/tesseract'``) is ``-O NAME=VALUE``, and a stream
+    the library will not read (``<(cat x.png)``) is to be given on standard
+    input. An error whose message says none of these is returned as it is.
     """
-    if not isinstance(err, (ImageError, EngineTimeoutError)):
-        return err
     text = str(err)
+    said = _QUOTED.sub(_as_option, text).replace(*_STREAM)
+    if isinstance(err, (ImageError, EngineTimeoutError)):
+        said = _pixel_and_time_advice(said)
+    if said == text:
+        return err
+    return type(err).from_state((said,), {**vars(err), "message": said})
+
+
+#: An engine option the library's advice names as a keyword with a quoted
+#: value (``pass tesseract_cmd='/path/to/tesseract'``).
+_QUOTED = re.compile(r"\bpass (\w+)='([^'\s]*)'")
+#: The library's advice for a stream it will not read, and the command line's.
+_STREAM = (
+    "read a stream yourself and pass its bytes",
+    "give it on standard input instead (unocr read - < FILE)",
+)
+
+
+def _as_option(keyword: re.Match[str]) -> str:
+    """``pass NAME='VALUE'`` as the option ``-O NAME=VALUE``."""
+    return f"pass -O {keyword[1]}={keyword[2]}"
+
+
+def _pixel_and_time_advice(text: str) -> str:
+    """A pixel limit's and a time-out's advice in the command line's options."""
     for marker in _ADVICE:
         head, sep, advice = text.rpartition(marker)
         if sep and _KEYWORD.search(advice):
             break
     else:
-        return err
+        return text
 
     def option(keyword: re.Match[str]) -> str:
         name, value = keyword.groups()
@@ -248,8 +274,7 @@ def _in_cli_words(err: UnocrError) -> UnocrError:
             return f"-O {name}={'null' if value == 'None' else value}"
         return f"--{name} {value}" if value else f"--{name}"
 
-    said = head + sep + _KEYWORD.sub(option, advice)
-    return type(err).from_state((said,), {**vars(err), "message": said})
+    return head + sep + _KEYWORD.sub(option, advice)
 
 
 # ---------------------------------------------------------------------- run
@@ -426,8 +451,8 @@ def run(args: argparse.Namespace) -> int:
         if exc.backend is None or f"the {exc.backend} backend" not in said:
             said = f"invalid option for the {args.backend} backend: {said}"
         return usage_error(args, said)
-    except UnocrError:
-        raise
+    except UnocrError as exc:
+        raise _in_cli_words(exc) from exc.__cause__
     except (TypeError, ValueError) as exc:
         return usage_error(
             args, f"invalid option for the {args.backend} backend: {exc}"
@@ -447,9 +472,9 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.ExitStack() as stack:
             if single is not None and fmt != "pdf":
                 try:  # nothing read: no file, as before
-                    temp = stack.enter_context(atomic_path(single, skip_empty=True))
+                    part = stack.enter_context(atomic_path(single, skip_empty=True))
                     writer.stream = stack.enter_context(
-                        temp.open("w", encoding="utf-8")
+                        part.open("w", encoding="utf-8")
                     )
                 except OSError as exc:
                     writer.unwritable(single, exc)
@@ -463,6 +488,11 @@ def run(args: argparse.Namespace) -> int:
                     result = dataclasses.replace(result, error=error)
                 progress.update(failed=isinstance(result, ItemFailure))
                 writer.add(index, result)
+            opened = writer.stream
+            if writer.stream_failed and opened is not None and part.is_file():
+                # emptied, the temporary file is removed, not renamed (skip_empty)
+                with contextlib.suppress(OSError):
+                    opened.truncate(0)
     finally:
         progress.close()
         backend.close()
