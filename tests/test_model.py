@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -488,3 +489,36 @@ def test_an_element_cannot_have_an_empty_mask():
     with pytest.raises(FormatError, match="no pixel set"):
         formats.loads(json.dumps(data), "json")
     Word(text="a", geometry=Mask(np.ones((1, 1), dtype=bool)))  # one pixel will do
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda w, li: Line.from_words([li]), "Line.words[0] must be a Word, got Line"),
+        (lambda w, li: Line.from_words([w, None]), "Line.words[1] must be a Word"),
+        (lambda w, li: Line.from_words(["a"]), "Line.words[0] must be a Word, got str"),
+        (
+            lambda w, li: Line.from_word_groups([[w], [w, li]]),
+            "Line.words[1] must be a Word, got Line",
+        ),
+        (lambda w, li: Block.from_lines([None]), "Block.lines[0] must be a Line"),
+        (
+            lambda w, li: Block.from_lines([w]),
+            "Block.lines[0] must be a Line, got Word",
+        ),
+        (
+            lambda w, li: Page.from_words([li], width=9, height=9),
+            "words[0] must be a Word, got Line",
+        ),
+        (
+            lambda w, li: Page.from_lines([w], width=9, height=9),
+            "lines[0] must be a Line, got Word",
+        ),
+    ],
+)
+def test_builders_check_their_children_as_the_constructors_do(build, message) -> None:
+    # a Line among a line's words was stored and broke the page's round trip
+    word = Word(text="a", geometry=Box(0, 0, 1, 1))
+    line = Line.from_words([word])
+    with pytest.raises(ModelError, match=re.escape(message)):
+        build(word, line)

@@ -580,7 +580,7 @@ class Line(Element):
             raise ModelError(
                 f"texts: expected one text per group ({len(groups)}), got {len(texts)}"
             )
-        word_groups = [tuple(words) for words in groups]
+        word_groups = [checked_children(words, Word, "Line.words") for words in groups]
         # what the constructor would check of fields not taken from the words
         for t in texts or ():
             if not isinstance(t, str):
@@ -764,7 +764,7 @@ class Block(Element):
             geometry encloses the lines and whose confidence is the mean of
             the lines' confidences.
         """
-        lines = tuple(lines)
+        lines = checked_children(lines, Line, "Block.lines")
         return cls(
             text=lines_text(lines),
             geometry=enclosing_geometry(lines) if geometry is None else geometry,

@@ -249,7 +249,7 @@ class Page:
             A page in reading order (see :mod:`unocr.model.layout`).
         """
         return cls.from_lines(
-            group_words(words),
+            group_words(checked_children(words, Word, "Page.from_words: words")),
             width=width,
             height=height,
             backend=backend,
@@ -282,7 +282,7 @@ class Page:
             A page in reading order (see :mod:`unocr.model.layout`).
         """
         return cls.from_blocks(
-            group_lines(lines),
+            group_lines(checked_children(lines, Line, "Page.from_lines: lines")),
             width=width,
             height=height,
             backend=backend,
