@@ -138,6 +138,27 @@ def check_range(arr: FloatArray, name: str) -> FloatArray:
     return arr
 
 
+#: Array kinds whose values are not real numbers, as :func:`as_finite_float`
+#: refuses their scalars: booleans, complex numbers, dates.
+_NOT_REAL = {"b": "booleans", "c": "complex numbers", "M": "dates"}
+
+
+def _as_float64(value: ArrayLike) -> NDArray[Any]:
+    """``value`` as a float64 array, refusing the kinds in :data:`_NOT_REAL`.
+
+    Raises:
+        TypeError: For an array of booleans, complex numbers or dates (numpy
+            would turn ``True`` into ``1.0`` and drop an imaginary part).
+        ValueError: Where numpy cannot convert ``value``.
+        OverflowError: For an integer too large for a float.
+    """
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    kind = _NOT_REAL.get(arr.dtype.kind)
+    if kind is not None:
+        raise TypeError(f"expected real numbers, got {kind} ({arr.dtype})")
+    return arr.astype(np.float64, copy=False)
+
+
 def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> FloatArray:
     """Convert ``value`` to a finite float64 array of shape ``(N, *tail)``.
 
@@ -152,7 +173,8 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
 
     Raises:
         GeometryError: On a wrong number of dimensions, a wrong trailing size,
-            non-numeric data, or NaN/inf.
+            non-numeric data (booleans, complex numbers and dates too), or
+            NaN/inf.
 
     Examples:
         >>> as_array([[0, 0, 2, 3]], (4,), "boxes").shape
@@ -163,7 +185,7 @@ def as_array(value: ArrayLike, tail: tuple[int | None, ...], name: str) -> Float
         unocr.errors.GeometryError: boxes: expected shape (_, 4), got (1, 3)
     """
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = _as_float64(value)
     except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"{name}: expected an array of numbers of shape (_, "
@@ -205,14 +227,16 @@ def as_points(value: ArrayLike, name: str, *, count: int | None = None) -> Float
         A ``(K, 2)`` float64 array.
 
     Raises:
-        GeometryError: On a wrong shape or count, or NaN/inf.
+        GeometryError: On a wrong shape or count, values that are not real
+            numbers (booleans, complex numbers, dates: see :func:`as_array`),
+            or NaN/inf.
 
     Examples:
         >>> as_points([0, 0, 4, 0, 4, 2], "points").tolist()
         [[0.0, 0.0], [4.0, 0.0], [4.0, 2.0]]
     """
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = _as_float64(value)
     except (TypeError, ValueError, OverflowError) as exc:
         raise GeometryError(
             f"{name}: expected points of shape (_, 2), "

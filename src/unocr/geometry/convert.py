@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from unocr.errors import GeometryError
 from unocr.geometry._corner_order import ring_order, ring_rows
-from unocr.geometry._validate import FloatArray, as_array
+from unocr.geometry._validate import FloatArray, as_array, check_range
 
 __all__ = [
     "boxes_to_quads",
@@ -204,6 +204,12 @@ def boxes_to_rotated(boxes: ArrayLike) -> FloatArray:
     Returns:
         ``(N, 5)`` float64 ``(cx, cy, width, height, 0.0)``.
 
+    Raises:
+        GeometryError: On invalid boxes, or a width or height beyond
+            :data:`~unocr.limits.MAX_COORDINATE` (a box from ``-1`` to ``1e9``),
+            as :meth:`Box.to_rotated_box <unocr.geometry.Box.to_rotated_box>`
+            raises.
+
     Examples:
         >>> boxes_to_rotated([[0, 0, 4, 2]]).tolist()
         [[2.0, 1.0, 4.0, 2.0, 0.0]]
@@ -215,7 +221,7 @@ def boxes_to_rotated(boxes: ArrayLike) -> FloatArray:
     out[:, 2] = b[:, 2] - b[:, 0]
     out[:, 3] = b[:, 3] - b[:, 1]
     out[:, 4] = 0.0
-    return out
+    return check_range(out, "boxes_to_rotated result")
 
 
 def canonical_angle(angle: float) -> float | None:

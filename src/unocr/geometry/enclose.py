@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -19,9 +19,27 @@ from unocr.limits import MAX_COORDINATE
 __all__ = ["enclosing_box", "enclosing_quad", "enclosing_quads"]
 
 
+def _iterate(value: object, what: str, items: str = "shapes") -> Iterator[Any]:
+    """Iterate ``value``, an iterable of ``items`` (not a str or bytes).
+
+    Raises:
+        GeometryError: If ``value`` cannot be iterated (``None``, a number, a
+            single shape) or is a ``str``, ``bytes`` or ``bytearray``.
+    """
+    if not isinstance(value, (str, bytes, bytearray)):
+        try:
+            return iter(value)  # type: ignore[call-overload,no-any-return]
+        except TypeError:
+            pass
+    raise GeometryError(
+        f"{what}: expected an iterable of {items} (Box, RotatedBox, Quad, "
+        f"Polygon or Mask), such as a list, got {type(value).__name__}"
+    )
+
+
 def _collect(shapes: Iterable[object], what: str) -> list[Geometry]:
     items: list[Geometry] = []
-    for i, s in enumerate(shapes):
+    for i, s in enumerate(_iterate(shapes, what)):
         items.append(as_shape(s, f"{what}[{i}]"))  # type: ignore[arg-type]
     if not items:
         raise GeometryError(f"{what}: expected at least one shape, got none")
@@ -38,7 +56,8 @@ def enclosing_box(shapes: Iterable[Geometry]) -> Box:
         The enclosing box.
 
     Raises:
-        GeometryError: If ``shapes`` is empty or holds a non-shape.
+        GeometryError: If ``shapes`` is not an iterable of shapes (``None``,
+            a single shape, a str), is empty or holds a non-shape.
 
     Examples:
         >>> enclosing_box([Box(0, 0, 1, 1), Box(5, 2, 6, 3)])
@@ -66,7 +85,8 @@ def enclosing_quad(shapes: Iterable[Geometry]) -> Quad:
         A canonical :class:`Quad` (TL, TR, BR, BL) containing all shapes.
 
     Raises:
-        GeometryError: If ``shapes`` is empty or holds a non-shape.
+        GeometryError: If ``shapes`` is not an iterable of shapes (``None``,
+            a single shape, a str), is empty or holds a non-shape.
 
     Examples:
         >>> enclosing_quad([Box(0, 0, 1, 1), Box(5, 0, 6, 1)]).points.tolist()
@@ -88,7 +108,8 @@ def enclosing_quads(groups: Iterable[Iterable[Geometry]]) -> list[Quad]:
         One canonical :class:`Quad` per group, in order.
 
     Raises:
-        GeometryError: If a group is empty or holds a non-shape.
+        GeometryError: If ``groups`` or a group is not an iterable (``None``,
+            a single shape, a str), or a group is empty or holds a non-shape.
 
     Examples:
         >>> line_a, line_b = [Box(0, 0, 1, 1)], [Box(5, 0, 6, 1), Box(7, 0, 8, 1)]
@@ -98,9 +119,11 @@ def enclosing_quads(groups: Iterable[Iterable[Geometry]]) -> list[Quad]:
     """
     outlines: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     counts: list[int] = []
-    for k, group in enumerate(groups):
+    for k, group in enumerate(
+        _iterate(groups, "enclosing_quads groups", "groups of shapes")
+    ):
         start = len(outlines)
-        for s in group:
+        for s in _iterate(group, f"enclosing_quads groups[{k}]"):
             # exact-type test first: isinstance against the ABC is slower
             if type(s) is not Quad:
                 as_shape(s, f"enclosing_quads groups[{k}][{len(outlines) - start}]")

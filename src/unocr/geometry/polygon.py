@@ -28,12 +28,59 @@ if TYPE_CHECKING:
 __all__ = ["Polygon"]
 
 
+def _trim_start(pts: FloatArray) -> FloatArray:
+    """Drop the copies of the first vertex that are next to it, cyclically.
+
+    A closing point equal to the first (as shapely and GeoJSON write a ring)
+    and a first vertex given twice in a row are dropped, last vertex first,
+    as long as 3 vertices remain. Neither changes the ring's shape, and the
+    result has no copy of its first vertex next to it (unless only 3
+    vertices are left), which reversing the direction keeping the first
+    vertex preserves: so a stored ring read back is the same ring.
+
+    Args:
+        pts: ``(N, 2)`` ring vertices in pixels, ``N >= 1``.
+
+    Returns:
+        ``pts`` itself when nothing is dropped, else the ``(M, 2)`` trimmed
+        ring, ``min(N, 3) <= M < N``.
+    """
+    n = pts.shape[0]
+    if n <= 3:
+        return pts
+    first = pts[0].tolist()
+    lo, hi = 1, n
+    while hi - lo > 2 and pts[hi - 1].tolist() == first:
+        hi -= 1
+    while hi - lo > 2 and pts[lo].tolist() == first:
+        lo += 1
+    if lo == 1 and hi == n:
+        return pts
+    return np.concatenate([pts[:1], pts[lo:hi]])
+
+
 def _ring(points: ArrayLike, name: str, clockwise: bool) -> FloatArray:
+    """Check a ring and bring it to its stored form (see :class:`Polygon`).
+
+    Args:
+        points: ``(N, 2)`` vertices in pixels (or ``2 N`` numbers).
+        name: The argument's name, for error messages.
+        clockwise: Whether the ring must run clockwise on screen (an
+            exterior) or the other way (a hole).
+
+    Returns:
+        ``(M, 2)`` read-only float64 vertices, ``3 <= M <= N``: copies of the
+        first vertex next to it dropped (:func:`_trim_start`), then the
+        direction reversed if needed, keeping the first vertex first.
+        Calling it again on the result gives the same ring.
+
+    Raises:
+        GeometryError: On fewer than 3 points, NaN/inf or a wrong shape.
+    """
     pts = as_points(points, name)
-    if pts.shape[0] > 3 and np.array_equal(pts[0], pts[-1]):
-        pts = pts[:-1]  # closed ring as shapely/GeoJSON write it
     if pts.shape[0] < 3:
         raise GeometryError(f"{name}: expected at least 3 points, got {pts.shape[0]}")
+    pts = _trim_start(pts)
     area = float(convert.signed_areas(pts))
     if (area < 0) if clockwise else (area > 0):
         # Reverse the direction, keeping the first vertex first.
@@ -146,8 +193,12 @@ class Polygon(AffineShape):
     The exterior runs **clockwise on screen** (x right, y down), like
     :class:`Quad` (positive shoelace area in pixel coordinates); holes run the
     other way, as in GeoJSON and shapely's valid polygons. A ring given the
-    other way round is reversed keeping its first vertex; a closing point equal
-    to the first is dropped.
+    other way round is reversed keeping its first vertex. Copies of the first
+    vertex next to it are dropped, as long as 3 vertices remain: a closing
+    point equal to the first, and a first vertex given twice in a row (other
+    repeated vertices are kept). So a polygon built again from its own rings
+    (``Polygon(p.points, p.holes)``, :meth:`from_dict` of :meth:`to_dict`)
+    equals it.
 
     Args:
         points: ``(N, 2)`` exterior vertices ``(x, y)`` in pixels, ``N >= 3``.
@@ -198,19 +249,29 @@ class Polygon(AffineShape):
 
         For code that made the rings itself from a valid shape (a quad's
         corners, a transformed polygon): nothing is checked or reoriented.
-        Anyone else calls :class:`Polygon`, which checks.
+        Copies of a ring's first vertex next to it (a degenerate box's
+        corners, points that an affine map rounded together) are dropped as
+        :class:`Polygon` drops them, so that the polygon equals one built
+        from its own rings. Anyone else calls :class:`Polygon`, which checks.
 
         Args:
-            points: ``(N, 2)`` float exterior ring in pixels, clockwise on
-                screen (as :class:`Polygon` orients it).
-            holes: Read-only ``(K, 2)`` float rings, counter-clockwise.
+            points: ``(N, 2)`` float exterior ring in pixels, ``N >= 3``,
+                clockwise on screen (as :class:`Polygon` orients it).
+            holes: Read-only ``(K, 2)`` float rings, ``K >= 3``,
+                counter-clockwise.
 
         Returns:
-            The polygon, with a read-only copy of ``points`` and these holes.
+            The polygon, with a read-only copy of ``points`` and these holes
+            (each trimmed as above).
         """
         self = cls.__new__(cls)
-        ext = np.array(points, dtype=np.float64)
+        ext = np.array(_trim_start(np.asarray(points)), dtype=np.float64)
         ext.flags.writeable = False
+        if any(_trim_start(h) is not h for h in holes):
+            trimmed = [np.array(_trim_start(h), dtype=np.float64) for h in holes]
+            for h in trimmed:
+                h.flags.writeable = False
+            holes = tuple(trimmed)
         object.__setattr__(self, "_points", ext)
         object.__setattr__(self, "_holes", holes)
         return self
@@ -395,6 +456,12 @@ class Polygon(AffineShape):
         pts, ring_of = pts[keep], ring_of[keep]
         starts = np.flatnonzero(np.r_[True, ring_of[1:] != ring_of[:-1]])
         sizes = np.diff(np.r_[starts, ring_of.size])
+        firsts = starts[sizes > 3]
+        lasts = firsts + sizes[sizes > 3] - 1
+        copies = (pts[firsts + 1] == pts[firsts]).all(axis=1)
+        if (copies | (pts[lasts] == pts[firsts]).all(axis=1)).any():
+            # A ring :class:`Polygon` trims (see _trim_start): each alone.
+            return [cls.from_shapely(g) for g in arr]
         shell = np.r_[True, owner[1:] != owner[:-1]]
         flip = np.repeat(_wrong_way(pts, starts, sizes, shell), sizes)
         first, size = np.repeat(starts, sizes), np.repeat(sizes, sizes)
