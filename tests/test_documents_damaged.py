@@ -5,8 +5,6 @@ Every file here is made by the tests; nothing is downloaded.
 
 from __future__ import annotations
 
-import io
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ from unocr.documents.ranges import check_page_spec, select_pages
 from unocr.errors import DocumentError, ImageError
 from unocr.image import count_frames, load_image
 
+from .damaged_files import broken_tiff
 from .ink_engine import bars
 
 # the bar on page n is WIDTHS[n - 1] pixels wide: the ink engine reads "w<width>"
@@ -37,18 +36,7 @@ def _broken_tiff(path: Path) -> Path:
 
     Pages 1 and 2 are intact; page 3's directory can no longer be found.
     """
-    pages = [bars((width,)) for width in WIDTHS]
-    buffer = io.BytesIO()
-    pages[0].save(buffer, "TIFF", save_all=True, append_images=pages[1:])
-    data = bytearray(buffer.getvalue())
-    assert data[:4] == b"II*\x00"  # little-endian: offsets are "<I"
-    first = struct.unpack("<I", data[4:8])[0]
-    entries = struct.unpack("<H", data[first : first + 2])[0]
-    second = struct.unpack("<I", data[first + 2 + 12 * entries :][:4])[0]
-    entries = struct.unpack("<H", data[second : second + 2])[0]
-    link = second + 2 + 12 * entries
-    data[link : link + 4] = struct.pack("<I", len(data) + 1000)
-    path.write_bytes(bytes(data))
+    path.write_bytes(broken_tiff([bars((width,)) for width in WIDTHS]))
     return path
 
 

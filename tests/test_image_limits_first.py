@@ -30,6 +30,7 @@ from unocr.image import (
     read_header,
 )
 
+from .damaged_files import broken_tiff
 from .stub_engines import OneWordBackend
 
 _SCREEN = 30000  # a GIF's logical screen: 900 megapixels, over the default limit
@@ -280,18 +281,7 @@ _SHADES = (0, 100, 200)
 def _broken_tiff() -> bytes:
     """Three pages of shades 0, 100, 200; the second page's link to the third
     points past the end of the file."""
-    pages = [Image.new("L", (30, 20), shade) for shade in _SHADES]
-    buffer = io.BytesIO()
-    pages[0].save(buffer, "TIFF", save_all=True, append_images=pages[1:])
-    data = bytearray(buffer.getvalue())
-    assert data[:4] == b"II*\x00"
-    first = struct.unpack("<I", data[4:8])[0]
-    entries = struct.unpack("<H", data[first : first + 2])[0]
-    second = struct.unpack("<I", data[first + 2 + 12 * entries :][:4])[0]
-    entries = struct.unpack("<H", data[second : second + 2])[0]
-    link = second + 2 + 12 * entries
-    data[link : link + 4] = struct.pack("<I", len(data) + 1000)
-    return bytes(data)
+    return broken_tiff([Image.new("L", (30, 20), shade) for shade in _SHADES])
 
 
 def _shade(image: Any) -> int:
