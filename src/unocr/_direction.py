@@ -14,7 +14,11 @@ Inside a right-to-left line, a run of left-to-right words is shown left to
 right (:func:`ltr_runs`: the Unicode Bidirectional Algorithm, UAX #9, its
 rules W, N and L taken word by word): "New York" in a Hebrew line keeps
 "New" on the left, and :func:`rtl_order` turns the order of the words on the
-image into their logical order (and back).
+image into their logical order (and back). Inside a word, the characters a
+reader extracts in the order shown are put back in logical order by the same
+algorithm, character by character (:func:`visual_to_logical`: its rules W4,
+W5, W7, N1, N2 and L2, for text without explicit embeddings), with
+:data:`MIRRORED` giving the bracket a right-to-left run shows for each.
 
 Examples:
     >>> is_rtl("שלום עולם, hi"), is_rtl("Hello"), is_rtl("2024")
@@ -22,6 +26,9 @@ Examples:
     >>> shown = ["שנתיים", "New", "York", "ב", "גרתי"]  # on the image, left to right
     >>> " ".join(shown[i] for i in rtl_order(shown, rtl_balance(shown)))
     'גרתי ב New York שנתיים'
+    >>> shown = list("12 דומע")  # "עמוד 12" shown left to right
+    >>> "".join(shown[i] for i in visual_to_logical(shown, rtl=True)[0])
+    'עמוד 12'
 """
 
 from __future__ import annotations
@@ -33,12 +40,32 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["is_rtl", "ltr_runs", "mostly_rtl", "rtl_balance", "rtl_order"]
+__all__ = [
+    "MIRRORED",
+    "is_rtl",
+    "ltr_runs",
+    "mostly_rtl",
+    "rtl_balance",
+    "rtl_order",
+    "visual_to_logical",
+]
 
 IntArray = NDArray[np.intp]
 
 # Unicode bidirectional classes of the letters that vote for a text's direction.
 _STRONG = {"R": 1, "AL": 1, "L": -1}
+_RIGHT_TO_LEFT = frozenset(("R", "AL"))
+_NUMBER = frozenset(("EN", "AN"))
+_SEPARATOR = frozenset(("ES", "CS"))  # between two digits: part of the number
+# Brackets and signs shown mirrored in right-to-left text (Unicode's
+# Bidi_Mirroring_Glyph pairs in common use), both ways.
+_MIRROR_PAIRS = (
+    "()<>[]{}«»‹›⁅⁆⁽⁾₍₎≤≥∈∋≪≫⟨⟩⟦⟧〈〉《》「」『』【】〔〕〖〗（）＜＞［］｛｝｢｣"
+)
+MIRRORED = {
+    **dict(zip(_MIRROR_PAIRS[::2], _MIRROR_PAIRS[1::2], strict=True)),
+    **dict(zip(_MIRROR_PAIRS[1::2], _MIRROR_PAIRS[::2], strict=True)),
+}
 
 
 def rtl_balance(texts: Sequence[str]) -> IntArray | None:
@@ -188,3 +215,89 @@ def is_rtl(text: str) -> bool:
     for ch in text:
         votes += _STRONG.get(unicodedata.bidirectional(ch), 0)
     return votes > 0
+
+
+def _char_kinds(chars: Sequence[str], rtl: bool) -> list[str]:
+    """Resolved direction (``L``, ``R``, ``EN``, ``AN``) of each character.
+
+    UAX #9's rules W4, W5, W7, N1 and N2 for one paragraph without explicit
+    embeddings, of direction ``rtl``.
+    """
+    kinds = []
+    for ch in chars:
+        kind = unicodedata.bidirectional(ch) if len(ch) == 1 else ""
+        if kind in _RIGHT_TO_LEFT:
+            kind = "R"
+        elif kind in _SEPARATOR:
+            kind = "S"
+        elif kind not in ("L", "ET") and kind not in _NUMBER:
+            kind = "N"
+        kinds.append(kind)
+    n = len(kinds)
+    for i in range(1, n - 1):  # W4: one separator between two numbers
+        if kinds[i] == "S" and kinds[i - 1] in _NUMBER and kinds[i + 1] == kinds[i - 1]:
+            kinds[i] = kinds[i - 1]
+    i = 0
+    while i < n:  # W5: terminators next to European digits
+        j = i
+        while j < n and kinds[j] == "ET":
+            j += 1
+        if j > i and ((i > 0 and kinds[i - 1] == "EN") or (j < n and kinds[j] == "EN")):
+            kinds[i:j] = ["EN"] * (j - i)
+        i = j + 1 if j == i else j
+    base = "R" if rtl else "L"
+    strong = base
+    for i, kind in enumerate(kinds):  # W7: European digits after L are L
+        if kind in ("L", "R"):
+            strong = kind
+        elif kind == "EN" and strong == "L":
+            kinds[i] = "L"
+    i = 0
+    while i < n:  # N1, N2: neutrals between two of one direction take it
+        if kinds[i] not in ("S", "ET", "N"):
+            i += 1
+            continue
+        j = i
+        while j < n and kinds[j] in ("S", "ET", "N"):
+            j += 1
+        before = base if i == 0 else "L" if kinds[i - 1] == "L" else "R"
+        after = base if j == n else "L" if kinds[j] == "L" else "R"
+        kinds[i:j] = [before if before == after else base] * (j - i)
+        i = j
+    return kinds
+
+
+def visual_to_logical(chars: Sequence[str], rtl: bool) -> tuple[list[int], list[int]]:
+    """The characters of a word shown left to right, in logical order.
+
+    The Unicode Bidirectional Algorithm's levels (:func:`_char_kinds`) and
+    its reordering (rule L2), which taken on the order shown gives back the
+    logical one.
+
+    Args:
+        chars: The word's characters (or clusters' base characters) as
+            shown, left to right.
+        rtl: Whether the word reads right to left.
+
+    Returns:
+        Positions in ``chars`` in logical order, and the level of each
+        character (odd: shown right to left, its brackets mirrored).
+    """
+    kinds = _char_kinds(chars, rtl)
+    if rtl:
+        levels = [1 if kind == "R" else 2 for kind in kinds]
+    else:
+        levels = [0 if kind == "L" else 1 if kind == "R" else 2 for kind in kinds]
+    order = list(range(len(chars)))
+    for level in range(max(levels, default=0), 0, -1):
+        k = 0
+        while k < len(order):
+            if levels[order[k]] < level:
+                k += 1
+                continue
+            stop = k
+            while stop < len(order) and levels[order[stop]] >= level:
+                stop += 1
+            order[k:stop] = order[k:stop][::-1]
+            k = stop
+    return order, levels

@@ -23,10 +23,24 @@ is shown) gives the direction its line runs in, or the direction across it for
 letters stacked one below the other (vertical writing). Characters and words
 are ordered along it, and lines follow the page's reading order for the
 direction most characters run in (:func:`unocr.model.layout.group_lines`).
-In lines holding right-to-left script, each word keeps PDFium's order of its
-characters, its logical order, and the words are put in logical order as the
-page model orders words shown left to right (a right-to-left line from its
-right end, a run of left-to-right words in it from the run's left end).
+Each word's characters are put in logical order by the word's own direction
+(that of most of its letters, :func:`unocr._direction.is_rtl`), whatever
+the line's: a word drawn under a mirrored text matrix (as Tesseract and
+:func:`unocr.save_pdf` write right-to-left words) in the order it is drawn,
+from its right end; any other word by the Unicode Bidirectional Algorithm
+(UAX #9) with the word's direction for the paragraph's, digits and
+punctuation taking the direction of the letters around them, and brackets
+in a right-to-left run mirrored. The words of a line holding right-to-left
+script are put in logical order as the page model orders words shown left
+to right (a right-to-left line from its right end, a run of left-to-right
+words in it from the run's left end).
+
+PDFium itself reorders each line by a bidirectional rule of its own: it
+reverses right-to-left runs, and the neutral characters after them, and
+mirrors the brackets in them, so a left-to-right word's punctuation in a
+right-to-left line is moved, or lands in the next word. Each line's
+characters are first put back where the page draws them (that rule undone)
+and only then split into words.
 
 PDFium counts UTF-16 code units: a character beyond U+FFFF comes as its two
 surrogate halves, which are joined into the one character; a half without
@@ -44,7 +58,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from unocr._direction import mostly_rtl, rtl_balance, rtl_order
+from unocr._direction import (
+    MIRRORED,
+    is_rtl,
+    mostly_rtl,
+    rtl_balance,
+    rtl_order,
+    visual_to_logical,
+)
 from unocr.geometry import Box, enclosing_box
 from unocr.model import Line, Symbol, Word
 from unocr.model.layout import group_lines
@@ -53,6 +74,9 @@ __all__ = ["lines_from_textpage"]
 
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029")
 _RIGHT_TO_LEFT = frozenset(("R", "AL"))  # Unicode bidirectional classes
+# PDFium's directions of characters in its own reordering of a line
+_PDFIUM_LEFT, _PDFIUM_WEAK, _PDFIUM_RIGHT, _PDFIUM_NEUTRAL = range(4)
+_PDFIUM_WEAK_CLASSES = frozenset(("AN", "EN", "NSM", "CS", "ES", "ET", "BN"))
 
 _INVISIBLE = 3  # text render mode 3: neither filled nor stroked (OCR layers)
 _LINE_END_HYPHEN = 0x02  # PDFium's code for a hyphen that ends a line
@@ -61,6 +85,7 @@ _REPLACEMENT = 0xFFFD
 
 ToPixels = Callable[[float, float], tuple[float, float]]
 Vector = tuple[float, float]
+Char = tuple[Symbol, bool]  # a character and whether its text matrix is mirrored
 _T = TypeVar("_T")
 
 
@@ -111,6 +136,14 @@ def _baseline(raw: Any, handle: Any, index: int, to_pixels: ToPixels) -> Vector:
     return ((x1 - x0) / norm, (y1 - y0) / norm) if norm > 0 else (1.0, 0.0)
 
 
+def _mirrored(raw: Any, handle: Any, index: int) -> bool:
+    """Whether a character's text matrix is mirrored (drawn leftwards)."""
+    m = raw.FS_MATRIX()
+    return bool(raw.FPDFText_GetMatrix(handle, index, m)) and (
+        m.a * m.d - m.b * m.c < 0
+    )
+
+
 def _along(symbols: Sequence[Symbol], direction: Vector) -> list[float]:
     """Each symbol's centre projected on ``direction``."""
     out = []
@@ -134,26 +167,127 @@ def _run_direction(symbols: Sequence[Symbol], baseline: Vector) -> Vector:
     return across if spans[1] > spans[0] else baseline
 
 
-def _line(words: list[list[Symbol]], direction: Vector) -> Line:
+def _pdfium_direction(code: int) -> int:
+    """A character's direction in PDFium's reordering of a line (``CFX_BidiChar``)."""
+    if code > 0xFFFF:
+        return _PDFIUM_LEFT  # PDFium sees its two UTF-16 halves, class L
+    kind = unicodedata.bidirectional(chr(code))
+    if kind == "L":
+        return _PDFIUM_LEFT
+    if kind in _PDFIUM_WEAK_CLASSES:
+        return _PDFIUM_WEAK
+    return _PDFIUM_RIGHT if kind in _RIGHT_TO_LEFT else _PDFIUM_NEUTRAL
+
+
+def _as_drawn(codes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One of PDFium's lines with PDFium's reordering of it undone.
+
+    PDFium cuts a line into runs of characters of one direction (left to
+    right, weak: digits and separators, right to left, neutral); in a line
+    with more right-to-left runs than left-to-right ones, it takes
+    the runs from the last; it reverses each right-to-left run, and each
+    neutral one that follows a right-to-left run, mirroring the brackets in
+    it. Its runs are the runs of its output, so this is undone exactly.
+
+    Args:
+        codes: The line's characters (index, code point) in PDFium's order.
+
+    Returns:
+        The same characters, brackets unmirrored, in the order PDFium met
+        them: along the line as drawn (each text object in its drawing order).
+    """
+    runs: list[list[tuple[int, int]]] = []
+    directions: list[int] = []
+    for item in codes:
+        direction = _pdfium_direction(item[1])
+        if runs and directions[-1] == direction:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+            directions.append(direction)
+    right = directions.count(_PDFIUM_RIGHT)
+    rtl = right > directions.count(_PDFIUM_LEFT)
+    current = _PDFIUM_RIGHT if rtl else _PDFIUM_LEFT
+    out: list[list[tuple[int, int]]] = []
+    for run, direction in zip(runs, directions, strict=True):
+        if direction == _PDFIUM_RIGHT or (
+            direction == _PDFIUM_NEUTRAL and current == _PDFIUM_RIGHT
+        ):
+            current = _PDFIUM_RIGHT
+            out.append(
+                [(i, ord(MIRRORED.get(chr(c), chr(c)))) for i, c in reversed(run)]
+            )
+        else:
+            if direction != _PDFIUM_WEAK:
+                current = _PDFIUM_LEFT
+            out.append(run)
+    if rtl:
+        out.reverse()
+    return [item for run in out for item in run]
+
+
+def _is_mark(text: str) -> bool:
+    return len(text) == 1 and unicodedata.category(text) in ("Mn", "Me")
+
+
+def _logical(word: Sequence[Char], direction: Vector) -> list[Symbol]:
+    """A word's characters in logical order, by the word's own direction.
+
+    Characters are taken as shown along ``direction``, each combining mark
+    with the letter it stands on. A word drawn under a mirrored text matrix
+    (most of its characters) is in logical order read from its right end, as
+    drawn; any other word is put in logical order by the Unicode
+    Bidirectional Algorithm (:func:`~unocr._direction.visual_to_logical`),
+    brackets shown in a right-to-left run mirrored back.
+    """
+    symbols = [s for s, _ in word]
+    along = _along(symbols, direction)
+    bases = [i for i, s in enumerate(symbols) if not _is_mark(s.text)]
+    if not bases:
+        return _sorted(symbols, along)
+    clusters: dict[int, list[int]] = {b: [b] for b in bases}
+    for i, s in enumerate(symbols):
+        if _is_mark(s.text):
+            clusters[min(bases, key=lambda b: abs(along[b] - along[i]))].append(i)
+    shown = _sorted(bases, [along[b] for b in bases])
+    mirror = [False] * len(shown)
+    if 2 * sum(m for _, m in word) > len(word):
+        order = list(range(len(shown)))[::-1]
+    else:
+        text = "".join(s.text for s in symbols)
+        order, levels = visual_to_logical(
+            [symbols[b].text for b in shown], is_rtl(text)
+        )
+        mirror = [level % 2 == 1 for level in levels]
+    out = []
+    for k in order:
+        for i in clusters[shown[k]]:
+            s = symbols[i]
+            if mirror[k] and s.text in MIRRORED:
+                s = Symbol(text=MIRRORED[s.text], geometry=s.geometry)
+            out.append(s)
+    return out
+
+
+def _line(words: list[list[Char]], direction: Vector) -> Line:
     """A line of the words, characters and words ordered along ``direction``.
 
-    In a line holding right-to-left script, each word keeps PDFium's order of
-    its characters, and the words are taken as shown along ``direction`` and
-    put in logical order as the page model orders them
-    (:func:`~unocr._direction.rtl_order`): PDFium's own order splits a run of
-    left-to-right words ("New York") in a right-to-left line.
+    Each word's characters are put in logical order by the word's own
+    direction (:func:`_logical`). In a line holding right-to-left script,
+    the words are taken as shown along ``direction`` and put in logical
+    order as the page model orders them (:func:`~unocr._direction.rtl_order`):
+    PDFium's own order splits a run of left-to-right words ("New York") in a
+    right-to-left line.
     """
-    text = "".join(s.text for word in words for s in word)
-    rtl = any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text)
-    if not rtl:
-        words = [_sorted(word, _along(word, direction)) for word in words]
-    middles = [sum(_along(word, direction)) / len(word) for word in words]
-    words = _sorted(words, middles)
-    if rtl:
-        texts = ["".join(s.text for s in word) for word in words]
+    ordered = [_logical(word, direction) for word in words]
+    middles = [sum(_along(word, direction)) / len(word) for word in ordered]
+    ordered = _sorted(ordered, middles)
+    text = "".join(s.text for word in ordered for s in word)
+    if any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text):
+        texts = ["".join(s.text for s in word) for word in ordered]
         balance = rtl_balance(texts)
         if balance is not None and mostly_rtl(balance):
-            words = [words[i] for i in rtl_order(texts, balance)]
+            ordered = [ordered[i] for i in rtl_order(texts, balance)]
     return Line.from_words(
         [
             Word(
@@ -161,17 +295,17 @@ def _line(words: list[list[Symbol]], direction: Vector) -> Line:
                 geometry=enclosing_box([s.geometry for s in word]),
                 symbols=tuple(word),
             )
-            for word in words
+            for word in ordered
         ]
     )
 
 
-def _reading_order(runs: list[tuple[list[list[Symbol]], Vector]]) -> list[Line]:
+def _reading_order(runs: list[tuple[list[list[Char]], Vector]]) -> list[Line]:
     """Lines of PDFium's runs, in reading order along the text's direction."""
     lines: list[Line] = []
     votes: Counter[int] = Counter()
     for words, baseline in runs:
-        symbols = [s for word in words for s in word]
+        symbols = [s for word in words for s, _ in word]
         direction = _run_direction(symbols, baseline)
         lines.append(_line(words, direction))
         degrees = round(math.degrees(math.atan2(direction[1], direction[0])))
@@ -233,9 +367,9 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
     """
     import pypdfium2.raw as raw
 
-    runs: list[tuple[list[list[Symbol]], Vector]] = []
-    words: list[list[Symbol]] = []
-    symbols: list[Symbol] = []
+    runs: list[tuple[list[list[Char]], Vector]] = []
+    words: list[list[Char]] = []
+    symbols: list[Char] = []
     baseline: Vector | None = None
 
     def end_word() -> None:
@@ -264,9 +398,22 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
             return
         if baseline is None:
             baseline = _baseline(raw, handle, index, to_pixels)
-        symbols.append(Symbol(text=char, geometry=box))
+        symbol = Symbol(text=char, geometry=box)
+        symbols.append((symbol, _mirrored(raw, handle, index)))
 
-    for i, code in _code_points(textpage, raw, handle):
+    # PDFium's lines (ended by its generated CR LF), its reordering undone
+    chars: list[tuple[int, int]] = []
+    pending: list[tuple[int, int]] = []
+    for item in _code_points(textpage, raw, handle):
+        if item[1] in (0x0D, 0x0A):
+            chars += _as_drawn(pending)
+            chars.append(item)
+            pending.clear()
+        else:
+            pending.append(item)
+    chars += _as_drawn(pending)
+
+    for i, code in chars:
         char = chr(code) if 0 < code < 0x110000 else ""
         if code == _LINE_END_HYPHEN and raw.FPDFText_IsHyphen(handle, i) == 1:
             add(i, "-")
