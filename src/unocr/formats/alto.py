@@ -33,6 +33,17 @@ engine, languages or file, each ``Page`` names its own ``Processing``
 (``PROCESSINGREFS``), whose settings hold its backend, languages and, where
 the files differ, its file name (``sourceImageInformation`` holds one name
 per document).
+
+The settings (``processingStepSettings``) read ``backend=NAME;
+languages=A,B; file=NAME``. In each value, every ``%``, ``;``, ``=``, ``,``,
+white space character (``str.isspace``), control character, lone surrogate
+and U+FFFE/U+FFFF is written as its UTF-8 bytes percent-encoded (``%25``,
+``%3B``, ``%3D``, ``%2C``, ``%20``, ``%C2%A0``...), so any backend name,
+language or file name reads back exactly (languages as
+``unocr.languages.parse_asked_language`` reads them). Reading decodes
+``%XX``; files by earlier versions, which encoded only the file name, read
+as before unless a backend name or language holds ``%`` followed by two
+hexadecimal digits (a value whose escapes are no UTF-8 reads as written).
 """
 
 from __future__ import annotations
@@ -94,8 +105,9 @@ ALTO_NAMESPACES = (
 
 #: A page's spaces in reading order: head, left margin, body, right, footer.
 _SPACES = ("TopMargin", "LeftMargin", "PrintSpace", "RightMargin", "BottomMargin")
-# Characters escaped in a file name among the processing settings.
-_SETTING_ESCAPES = re.compile(r"[%;\s]")
+# Characters percent-encoded in a value of the processing settings: the
+# escape and the separators, white space, controls and what XML cannot hold.
+_SETTING_ESCAPES = re.compile(r"[%;=,\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 # --------------------------------------------------------------------- writing
@@ -125,27 +137,69 @@ def _processing(desc: Any, ident: str, page: Page, file: str | None = None) -> N
     """A ``Processing`` step of unocr: the page's backend, languages and file.
 
     The settings read ``backend=NAME; languages=A,B; file=NAME``, each only
-    where the page has one; ``file`` only where asked (``%``, ``;`` and
-    white space in it percent-encoded).
+    where the page has one; ``file`` only where asked. Each value is
+    escaped by :func:`_escape_setting` (see the module docstring).
     """
     etree = lxml_etree()
     proc = etree.SubElement(desc, f"{{{NS_V4}}}Processing")
     proc.set("ID", ident)
     etree.SubElement(proc, f"{{{NS_V4}}}processingCategory").text = "contentGeneration"
     settings = []
-    if page.backend:
-        settings.append(f"backend={page.backend}")
+    if page.backend is not None:
+        settings.append(f"backend={_escape_setting(page.backend)}")
     if page.languages:
-        settings.append(f"languages={','.join(page.languages)}")
+        codes = ",".join(map(_escape_setting, page.languages))
+        settings.append(f"languages={codes}")
     if file is not None:
-        escaped = _SETTING_ESCAPES.sub(lambda m: quote(m.group()), clean_text(file))
-        settings.append(f"file={escaped}")
+        settings.append(f"file={_escape_setting(file)}")
     if settings:
-        etree.SubElement(proc, f"{{{NS_V4}}}processingStepSettings").text = clean_text(
-            "; ".join(settings)
+        etree.SubElement(proc, f"{{{NS_V4}}}processingStepSettings").text = "; ".join(
+            settings
         )
     software = etree.SubElement(proc, f"{{{NS_V4}}}processingSoftware")
     etree.SubElement(software, f"{{{NS_V4}}}softwareName").text = "unocr"
+
+
+def _escape_setting(value: str) -> str:
+    """A value of the processing settings, its special characters percent-encoded.
+
+    Args:
+        value: Any text (a backend name, a language, a file name).
+
+    Returns:
+        The value with ``%``, ``;``, ``=``, ``,``, white space, controls,
+        lone surrogates and U+FFFE/U+FFFF as ``%XX`` escapes of their UTF-8
+        bytes; the inverse of :func:`_unescape_setting`.
+
+    Examples:
+        >>> _escape_setting("my;engine=2, 100%")
+        'my%3Bengine%3D2%2C%20100%25'
+    """
+    return _SETTING_ESCAPES.sub(
+        lambda m: quote(m.group(), safe="", errors="surrogatepass"), value
+    )
+
+
+def _unescape_setting(value: str) -> str:
+    """The value :func:`_escape_setting` escaped.
+
+    Args:
+        value: A value as read from the settings.
+
+    Returns:
+        The value with its ``%XX`` escapes decoded; where they are no
+        UTF-8 (an unescaped value by an earlier unocr), the value as it is.
+
+    Examples:
+        >>> _unescape_setting("my%3Bengine%3D2%2C%20100%25")
+        'my;engine=2, 100%'
+        >>> _unescape_setting("100%")
+        '100%'
+    """
+    try:
+        return unquote(value, errors="surrogatepass")
+    except UnicodeDecodeError:
+        return value
 
 
 def dumps(page: Page) -> str:
@@ -570,11 +624,15 @@ def _settings(
         values = dict(
             part.strip().split("=", 1) for part in text.split(";") if "=" in part
         )
+        backend = values.get("backend")
         languages = values.get("languages") or ""
         file = values.get("file")
+        codes = (
+            parse_asked_language(_unescape_setting(c)) for c in languages.split(",")
+        )
         return (
-            values.get("backend") or None,
-            tuple(c for c in map(parse_asked_language, languages.split(",")) if c),
-            unquote(file) if file else None,
+            None if backend is None else _unescape_setting(backend),
+            tuple(c for c in codes if c),
+            _unescape_setting(file) if file else None,
         )
     return None, None, None

@@ -25,7 +25,12 @@ where there are no paragraphs;
 its ``bbox`` (or ``poly``) grown where needed to enclose its children, and
 its own ``x_wconf`` where the page gives lines or paragraphs one, else its
 words' mean: as Tesseract's TSV reads
-(:func:`unocr.formats._parents.as_reported`).
+(:func:`unocr.formats._parents.as_reported`). A word's text is that of its
+element without the white space around it (the indentation of pretty-printed
+files), except in documents unocr wrote (``ocr-system`` ``unocr ...``),
+which hold each word's text exactly, white space at its ends included (a
+no-break space, U+2028, a tab...). Words whose own text is all white space are
+left out.
 
 Several pages in one document (:func:`state_pages`): the ``ocr-system`` and
 ``ocr-langs`` metadata state what the pages share (the engine, every
@@ -341,8 +346,10 @@ def _confidence(props: dict[str, list[str]], *keys: str) -> float | None:
 
 
 class _Reader:
-    def __init__(self, page_el: Any) -> None:
+    def __init__(self, page_el: Any, *, exact_text: bool = False) -> None:
         self.page_el = page_el
+        # unocr writes each word's text as it is: keep white space at its ends
+        self.exact_text = exact_text
         # Tesseract gives lines and paragraphs no x_wconf; unocr writes them.
         parents = _LINE_CLASSES + _BLOCK_CLASSES + _AREA_CLASSES
         self.own_confidence = any(
@@ -383,7 +390,11 @@ class _Reader:
 
     def word(self, el: Any, fallback: Geometry | None) -> Word | None:
         symbols = self.symbols(el)
-        text = "".join(s.text for s in symbols) if symbols else _own_text(el).strip()
+        if symbols:
+            text = "".join(s.text for s in symbols)
+        else:
+            own = _own_text(el)
+            text = own if self.exact_text and own.strip() else own.strip()
         if not text:
             return None
         props = parse_title(el.get("title", ""))
@@ -574,7 +585,8 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
             "read it with loads_pages (unocr.formats.loads_pages)"
         )
     page_el = pages[0]
-    reader = _Reader(page_el)
+    system = _meta(root, "ocr-system")
+    reader = _Reader(page_el, exact_text=_by_unocr(system))
     props = parse_title(page_el.get("title", ""))
     page_box = _geometry(props)
 
@@ -620,7 +632,6 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     languages = _meta(root, "ocr-langs")
     if _PAGE_LANGS in props:
         languages = " ".join(props[_PAGE_LANGS])
-    system = _meta(root, "ocr-system")
     if _PAGE_SYSTEM in props:
         system = _unquote_name(" ".join(props[_PAGE_SYSTEM]).strip('"'))
     image = props.get("image")
@@ -649,8 +660,15 @@ def _meta(root: Any, name: str) -> str | None:
     return None
 
 
-def _backend(system: str | None) -> str | None:
+def _by_unocr(system: str | None) -> bool:
+    """Whether an ``ocr-system`` names unocr, whose words hold their exact text."""
     parts = (system or "").split()
+    return bool(parts) and parts[0] == "unocr"
+
+
+def _backend(system: str | None) -> str | None:
+    """The engine an ``ocr-system`` names: all after ``unocr`` (spaces too)."""
+    parts = (system or "").split(maxsplit=1)
     if not parts:
         return None
     if parts[0].lower() == "unocr":

@@ -22,8 +22,10 @@ level element   unocr
 
 **Writing.** unocr writes each block as one Tesseract block holding one
 paragraph. A line without words is written as one word row holding the
-line's text, so no text is lost. Tabs and newlines inside a word become
-spaces.
+line's text, so no text is lost. Tabs, CR and LF inside a word become
+spaces (a row holds no line break, and other readers split cells at tabs);
+any other white space, at the ends of a word too (a no-break space,
+U+2028...), is written as it is.
 
 **Reading.** Choices, so the mapping is exact and predictable:
 
@@ -31,9 +33,10 @@ spaces.
   hold several paragraphs; the paragraph is the unit of text flow, and with
   paragraphs as blocks ``page.text`` separates them by a blank line exactly as
   Tesseract's own text output does.
-* **Words** are the rows of level 5 whose text is not blank (surrounding
-  white space is dropped), with their box (``left``, ``top``, ``width``,
-  ``height`` -> ``Box(left, top, left + width, top + height)``, pixels of the
+* **Words** are the rows of level 5 whose text is not blank, their text as
+  written (white space at its ends included), with their box (``left``,
+  ``top``, ``width``, ``height`` -> ``Box(left, top, left + width, top +
+  height)``, pixels of the
   image Tesseract read) and confidence ``conf / 100`` (Tesseract reports
   0-100; ``-1`` means none and gives ``None``). Rows of the other levels only
   carry structure and a box (Tesseract gives them ``conf == -1``); they never
@@ -442,7 +445,7 @@ def blocks_from_rows(
             )
         elif r.level == _WORD and r.text.strip():
             word = Word(
-                text=r.text.strip(),
+                text=r.text,
                 geometry=r.box,
                 confidence=r.confidence,
                 language=language,
