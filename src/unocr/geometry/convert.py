@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from unocr.errors import GeometryError
 from unocr.geometry._corner_order import ring_order, ring_rows
 from unocr.geometry._validate import FloatArray, as_array, check_range
+from unocr.limits import MAX_COORDINATE
 
 __all__ = [
     "boxes_to_quads",
@@ -43,12 +44,14 @@ __all__ = [
     "canonicalize_quads",
     "canonicalize_rotated",
     "canonicalize_rotated_rows",
+    "check_rotated_extent",
     "point_groups_to_rotated",
     "points_to_rotated",
     "quad_is_canonical",
     "quads_area",
     "quads_to_boxes",
     "quads_to_rotated",
+    "rotated_bounds",
     "rotated_corners",
     "rotated_to_boxes",
     "rotated_to_quads",
@@ -70,6 +73,10 @@ _FEW = 8
 # Safety margin of the plain-float start check (radians).
 _ANGLE_MARGIN = 1e-9
 _QUARTER = math.pi / 4.0
+#: Rectangles whose bounds (or corners, reckoned in plain floats) all lie
+#: within this of the origin have their corners inside the coordinate range
+#: too (a bound on rounding, far above it): no exact check is needed.
+SURELY_INSIDE = MAX_COORDINATE * (1 - 1e-9)
 
 
 def validate_boxes(boxes: ArrayLike) -> FloatArray:
@@ -353,22 +360,72 @@ def rotated_corners(rotated: FloatArray) -> FloatArray:
 def rotated_to_boxes(rotated: ArrayLike) -> FloatArray:
     """Convert rotated boxes to their bounding boxes (lossy unless angle is 0).
 
+    Computed from the canonical form (:func:`canonicalize_rotated`), as
+    :meth:`RotatedBox.to_box <unocr.geometry.RotatedBox.to_box>` computes
+    them: each row gives the bounds of ``RotatedBox(*row)``, bit for bit.
+
     Args:
-        rotated: ``(N, 5)`` array of ``(cx, cy, width, height, angle)``.
+        rotated: ``(N, 5)`` array of ``(cx, cy, width, height, angle)``; pixels
+            and degrees clockwise on screen; any (not only canonical) form.
 
     Returns:
         ``(N, 4)`` float64 boxes ``(x0, y0, x1, y1)``.
+
+    Raises:
+        GeometryError: On invalid rotated boxes, or a rectangle whose bounds
+            or corners reach beyond :data:`~unocr.limits.MAX_COORDINATE` (a
+            centre at ``1e9`` with a width of ``2``), as the
+            :class:`~unocr.geometry.RotatedBox` constructor raises.
 
     Examples:
         >>> rotated_to_boxes([[2, 1, 4, 2, 0]]).tolist()
         [[0.0, 0.0, 4.0, 2.0]]
     """
-    r = validate_rotated(rotated)
+    return check_rotated_extent(canonicalize_rotated(rotated), "rotated_to_boxes")
+
+
+def rotated_bounds(rotated: FloatArray) -> FloatArray:
+    """The bounding boxes of rotated boxes (not checked).
+
+    Args:
+        rotated: ``(N, 5)`` float64 ``(cx, cy, width, height, angle)``,
+            already validated.
+
+    Returns:
+        ``(N, 4)`` float64 boxes ``(x0, y0, x1, y1)`` in pixels, coordinates
+        not range-checked (:func:`rotated_to_boxes` is the checked version).
+    """
+    r = rotated
     rad = np.deg2rad(r[:, 4])
     c, s = np.abs(np.cos(rad)), np.abs(np.sin(rad))
     ex = (r[:, 2] * c + r[:, 3] * s) / 2.0
     ey = (r[:, 2] * s + r[:, 3] * c) / 2.0
     return np.stack([r[:, 0] - ex, r[:, 1] - ey, r[:, 0] + ex, r[:, 1] + ey], axis=1)
+
+
+def check_rotated_extent(rotated: FloatArray, name: str) -> FloatArray:
+    """Refuse rotated boxes whose bounds or corners leave the coordinate range.
+
+    A rectangle's centre and size may each lie within the range while its
+    bounds and corners (what every writer reads) do not.
+
+    Args:
+        rotated: ``(N, 5)`` float64 canonical rotated boxes, already validated.
+        name: What is checked, for the message (``"<name> bounds"`` or
+            ``"<name> corners"``).
+
+    Returns:
+        ``(N, 4)`` float64 bounding boxes (:func:`rotated_bounds`), checked.
+
+    Raises:
+        GeometryError: If a bound or a corner lies beyond
+            :data:`~unocr.limits.MAX_COORDINATE`.
+    """
+    bounds = check_range(rotated_bounds(rotated), f"{name} bounds")
+    near = np.abs(bounds).max(axis=1, initial=0.0) > SURELY_INSIDE
+    if near.any():  # corners rounded past bounds at the range's edge
+        check_range(rotated_corners(rotated[near]), f"{name} corners")
+    return bounds
 
 
 def quads_area(quads: ArrayLike) -> FloatArray:
