@@ -8,6 +8,11 @@ counts as an empty page (see :attr:`RunResult.scores
 an engine nothing. Speed is the median latency per image read. "Accuracy per
 second" is accuracy divided by the median latency: how much of the task an
 engine gets right per second of work on one image.
+
+Accuracy can be undefined: CER on ground truth with no text, where the engine
+read some, or E2E hmean with no localised ground truth. Such an engine still
+has a speed, so it can be the fastest; claims about accuracy leave it out and
+the recommendation says so.
 """
 
 from __future__ import annotations
@@ -76,6 +81,13 @@ def _what(run: RunResult, localized: bool) -> str:
     return f"CER {s.cer if s.cer is not None else float('nan'):.3f}"
 
 
+def _undefined(localized: bool) -> str:
+    """Why a run's accuracy is undefined (see :func:`accuracy`)."""
+    if localized:
+        return "E2E hmean undefined: no localised ground truth"
+    return "CER undefined: the ground truth has no text"
+
+
 def _nothing_right(localized: bool, engines: int) -> str:
     """What to say when no engine's accuracy is above zero."""
     one = engines == 1
@@ -106,18 +118,29 @@ def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
         best accuracy per second, with the figures behind each claim. Where
         no engine's accuracy is above zero (none read a region right, or
         none did better than an empty page), none is named most accurate
-        and accuracy per second is left out.
+        and accuracy per second is left out. An engine whose accuracy is
+        undefined (see the module's description) can still be the fastest;
+        the accuracy claims leave it out and say so.
     """
-    usable = [r for r in runs if _usable(r) and accuracy(r, localized) is not None]
+    usable = [r for r in runs if _usable(r)]
     if not usable:
         return "No engine read enough of this dataset to recommend one."
-    ranked = rank_runs(usable, localized)
-    best = ranked[0]
-    read_any = any(accuracy(r, localized) for r in usable)
-    if read_any:
+    scored = [r for r in usable if accuracy(r, localized) is not None]
+    unscored = [r.backend for r in usable if accuracy(r, localized) is None]
+    read_any = any(accuracy(r, localized) for r in scored)
+    if not scored:
+        parts = [f"No engine is most accurate ({_undefined(localized)})."]
+    elif read_any:
+        best = rank_runs(scored, localized)[0]
         parts = [f"Most accurate: {best.backend} ({_what(best, localized)})."]
     else:  # all at zero: naming one would single out a tie of nothing
-        parts = [_nothing_right(localized, len(usable))]
+        parts = [_nothing_right(localized, len(scored))]
+    if scored and unscored:
+        parts.append(
+            f"Left out of the accuracy claims ({_undefined(localized)}): "
+            + ", ".join(unscored)
+            + "."
+        )
     timed = [r for r in usable if r.speed.median_latency is not None]
     if timed:
         fast = min(timed, key=lambda r: r.speed.median_latency or 0.0)
@@ -142,6 +165,6 @@ def recommendation(runs: Sequence[RunResult], localized: bool) -> str:
             + ", ".join(excluded)
             + "."
         )
-    if len(usable) == 1:
+    if len(runs) == 1:
         parts.insert(0, "Only one engine ran.")
     return " ".join(parts)

@@ -261,8 +261,18 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+#: Text properties that show a label as written: engine and dataset names are
+#: the user's, so ``$...$`` in one is not mathtext, nor ``\`` a TeX command.
+_LITERAL: dict[str, Any] = {"usetex": False, "parse_math": False}
+
+
 def _plots(result: CompareResult) -> list[tuple[str, str]]:
-    """(title, base64 PNG) pairs; raises ImportError without matplotlib."""
+    """(title, base64 PNG) pairs; raises ImportError without matplotlib.
+
+    Engine and dataset names appear as written (see ``_LITERAL``), and every
+    engine is in the legend, a name starting with ``_`` too (matplotlib
+    would leave it out).
+    """
     from matplotlib.figure import Figure
 
     engines = list(dict.fromkeys(r.backend for r in result.runs))
@@ -280,6 +290,7 @@ def _plots(result: CompareResult) -> list[tuple[str, str]]:
     axes = fig.subplots(2, 2).ravel()
     width = 0.8 / len(engines)
     localized = [d.name for d in result.datasets if d.localized]
+    handles: dict[str, Any] = {}  # engine -> its first bars, for the legend
     for ax, (title, key) in zip(axes, metrics, strict=True):
         names = datasets if key in ("cer", "wer") else localized
         if not names:
@@ -296,19 +307,31 @@ def _plots(result: CompareResult) -> list[tuple[str, str]]:
                 heights.append(float("nan") if v is None else float(v))
             offset = (i - (len(engines) - 1) / 2) * width
             xs = [j + offset for j in range(len(names))]
-            bars = ax.bar(xs, heights, width=width, label=engine)
+            bars = ax.bar(xs, heights, width=width)
             ax.bar_label(bars, fmt="%.2f", fontsize=7)
+            handles.setdefault(engine, bars)
         ax.set_title(title, fontsize=10)
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(names, fontsize=8, rotation=10)
+        ax.set_xticklabels(names, fontsize=8, rotation=10, **_LITERAL)
         ax.margins(y=0.12)
         ax.grid(axis="y", alpha=0.3)
-    # one legend below the plots (CER's bars name every engine); a fixed
-    # place, as matplotlib's "best" search warns when it takes long
-    handles, engine_names = axes[2].get_legend_handles_labels()
-    columns = max(1, min(len(engine_names), 4))
-    fig.legend(handles, engine_names, loc="lower center", ncols=columns, fontsize=8)
-    rows = -(-len(engine_names) // columns)
+    # one legend below the plots, in a fixed place, as matplotlib's "best"
+    # search warns when it takes long. Its entries get placeholder labels and
+    # then the engine names as their text: a label starting with "_" would be
+    # left out (matplotlib < 3.10 drops such labels even when given)
+    shown = [e for e in engines if e in handles]
+    columns = max(1, min(len(shown), 4))
+    legend = fig.legend(
+        [handles[e] for e in shown],
+        [f"engine {i}" for i in range(len(shown))],
+        loc="lower center",
+        ncols=columns,
+        fontsize=8,
+    )
+    for text, engine in zip(legend.get_texts(), shown, strict=True):
+        text.set_text(engine)
+        text.update(_LITERAL)
+    rows = -(-len(shown) // columns)
     fig.tight_layout(rect=(0, 0.05 * rows, 1, 1))
     out.append(("Metrics per engine and dataset", _png(fig)))
 
@@ -329,8 +352,8 @@ def _plots(result: CompareResult) -> list[tuple[str, str]]:
         if data:
             ax.boxplot(data, showfliers=True)
             ax.set_xticks(range(1, len(labels) + 1))
-            ax.set_xticklabels(labels, fontsize=8)
-        ax.set_title(f"latency per image, {ds}", fontsize=10)
+            ax.set_xticklabels(labels, fontsize=8, **_LITERAL)
+        ax.set_title(f"latency per image, {ds}", fontsize=10, **_LITERAL)
         ax.set_ylabel("seconds")
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
