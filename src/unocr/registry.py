@@ -18,9 +18,14 @@ A name never silently replaces another: registering a taken name (one
 registered before, or one an installed package's entry point declares, read
 from its metadata without importing it) raises :class:`RegistrationError`
 unless ``replace=True``; an entry point that collides with a built-in name is
-ignored with a warning. Nor can a name hold a character of the spec syntax
-(``/``, ``+``, ``:``, ``=``, ``,``), which would read as a cascade, a pipeline
-or options: such a name is refused the same ways.
+ignored with a warning. When installed packages declare one name (in any
+case) for different targets, none of them is used: a warning names them, the name
+is listed as not usable, and asking for it raises :class:`RegistrationError`
+saying which packages clash and how to choose (uninstall all but one, or
+``register_backend(name, factory, replace=True)``). Nor can a name hold a
+character of the spec syntax (``/``, ``+``, ``:``, ``=``, ``,``), which would
+read as a cascade, a pipeline or options: such a name is refused the same
+ways.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from unocr._modules import missing_target, module_present
 from unocr.backends.base import Backend
@@ -124,7 +129,19 @@ class BackendInfo:
 
 _lock = threading.Lock()
 _registered: dict[str, Factory] = {}
-_entry_points: dict[str, metadata.EntryPoint] | None = None
+
+
+class _Declared(NamedTuple):
+    """The ``unocr.backends`` entry points of the installed packages, by name."""
+
+    #: Canonical name -> the one entry point that declares it.
+    usable: dict[str, metadata.EntryPoint]
+    #: Canonical name -> the entry points declaring it for different targets.
+    clashes: dict[str, tuple[metadata.EntryPoint, ...]]
+
+
+#: Read once, on first use (``None``: not read yet).
+_entry_points: _Declared | None = None
 
 
 def _canonical(name: str) -> str:
@@ -159,11 +176,46 @@ def _unreachable(name: str) -> str | None:
     )
 
 
-def _load_entry_points() -> dict[str, metadata.EntryPoint]:
+def _distribution(ep: metadata.EntryPoint) -> str | None:
+    """The name of the distribution that declares an entry point, if known."""
+    return ep.dist.name if ep.dist is not None else None
+
+
+def _clash_problem(key: str, eps: tuple[metadata.EntryPoint, ...]) -> tuple[str, str]:
+    """The message and fix of a name that installed packages declare differently.
+
+    One text for the warning, the error a request raises and the listing's
+    reason.
+    """
+    declared = ", ".join(
+        f"{ep.name} = {ep.value!r} by {_distribution(ep) or 'an unnamed package'!r}"
+        for ep in eps
+    )
+    message = (
+        f"the backend name {key!r} is declared by more than one installed "
+        f"package's entry point ({declared}), so none of them is used."
+    )
+    dists = sorted({d for d in map(_distribution, eps) if d})
+    uninstall = " or ".join(f"pip uninstall {d}" for d in dists)
+    which = f"them ({uninstall})" if dists else "the packages"
+    fix = (
+        f"uninstall all but one of {which}, or choose one with "
+        f"unocr.register_backend({key!r}, its class, replace=True)"
+    )
+    return message, fix
+
+
+def _declared_entry_points() -> _Declared:
+    """The entry points by canonical name (metadata only, nothing imported).
+
+    Warns about and leaves out a name of a built-in engine, a name holding
+    the spec syntax, and a name declared for different targets (listed in
+    ``clashes`` instead).
+    """
     global _entry_points
     with _lock:
         if _entry_points is None:
-            found: dict[str, metadata.EntryPoint] = {}
+            declared: dict[str, list[metadata.EntryPoint]] = {}
             for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
                 key = _canonical(ep.name)
                 if key in _BUILTIN_BY_NAME or key in _ALIASES:
@@ -180,15 +232,41 @@ def _load_entry_points() -> dict[str, metadata.EntryPoint]:
                         stacklevel=2,
                     )
                     continue
-                found[key] = ep
-            _entry_points = found
+                same = declared.setdefault(key, [])
+                if all(ep.value != other.value for other in same):
+                    same.append(ep)  # one target declared twice is one engine
+            found: dict[str, metadata.EntryPoint] = {}
+            clashes: dict[str, tuple[metadata.EntryPoint, ...]] = {}
+            for key, eps in declared.items():
+                if len(eps) == 1:
+                    found[key] = eps[0]
+                    continue
+                ordered = tuple(
+                    sorted(eps, key=lambda e: (_distribution(e) or "", e.value))
+                )
+                clashes[key] = ordered
+                message, fix = _clash_problem(key, ordered)
+                warnings.warn(
+                    f"ignoring entry points: {message} Fix: {fix}", stacklevel=2
+                )
+            _entry_points = _Declared(found, clashes)
         return _entry_points
+
+
+def _load_entry_points() -> dict[str, metadata.EntryPoint]:
+    """The usable entry points by canonical name."""
+    return _declared_entry_points().usable
+
+
+def _clashing_entry_points() -> dict[str, tuple[metadata.EntryPoint, ...]]:
+    """Names that installed packages declare for different targets."""
+    return _declared_entry_points().clashes
 
 
 def backend_names() -> list[str]:
     """Every known backend name (built-in, entry points, registered), sorted."""
     names = set(_BUILTIN_BY_NAME) | set(_registered) | set(_load_entry_points())
-    return sorted(names)
+    return sorted(names | set(_clashing_entry_points()))
 
 
 def register_backend(name: str, factory: Factory, *, replace: bool = False) -> None:
@@ -203,11 +281,17 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
             (built-in names can never be replaced).
 
     Raises:
-        RegistrationError: The name is taken (registered, or declared by an
-            installed package's entry point), empty, or holds a character of
-            the engine spec syntax (``/``, ``+``, ``:``, ``=``, ``,``), which
-            would make it a cascade, a pipeline or a spec with options.
+        RegistrationError: The name is not a ``str``, is taken (registered,
+            or declared by an installed package's entry point), empty, or
+            holds a character of the engine spec syntax (``/``, ``+``, ``:``,
+            ``=``, ``,``), which would make it a cascade, a pipeline or a
+            spec with options.
     """
+    if not isinstance(name, str):
+        raise RegistrationError(
+            "a backend name must be a str (the name users pass as backend=, "
+            f"e.g. 'myengine'), got {type(name).__name__} {name!r}"
+        )
     key = _canonical(name)
     if not key:
         raise RegistrationError("a backend name must not be empty")
@@ -223,10 +307,12 @@ def register_backend(name: str, factory: Factory, *, replace: bool = False) -> N
             f"{name!r} is a built-in backend name; register yours under another name"
         )
     declared = _load_entry_points()  # metadata only: no plugin is imported
+    clashing = _clashing_entry_points()
     with _lock:
-        if not replace and (key in _registered or key in declared):
-            ep = None if key in _registered else declared[key]
-            by = "" if ep is None else f" (entry point {ep.name} = {ep.value!r})"
+        if not replace and (key in _registered or key in declared or key in clashing):
+            eps = () if key in _registered else clashing.get(key) or (declared[key],)
+            by = "; ".join(f"entry point {ep.name} = {ep.value!r}" for ep in eps)
+            by = f" ({by})" if by else ""
             raise RegistrationError(
                 f"a backend named {name!r} is already registered{by}; pass "
                 "replace=True to replace it on purpose, or use another name"
@@ -324,6 +410,26 @@ def _entry_point_info(key: str, ep: metadata.EntryPoint) -> BackendInfo:
     )
 
 
+def _clash_info(key: str, eps: tuple[metadata.EntryPoint, ...]) -> BackendInfo:
+    """What :func:`available_backends` reports for a name declared differently.
+
+    Not usable, for the reason and with the fix of the
+    :class:`RegistrationError` asking for it raises.
+    """
+    reason, fix = _clash_problem(key, eps)
+    dists = sorted({_distribution(ep) or ep.value for ep in eps})
+    return BackendInfo(
+        key,
+        (),
+        installed=False,
+        reason=reason,
+        fix=fix,
+        capabilities=None,
+        source="entry point",
+        description=f"from {', '.join(dists)}",
+    )
+
+
 def resolve_backend(name: str) -> tuple[str, Factory]:
     """Find the factory registered under a name (importing it on first use).
 
@@ -338,6 +444,9 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
             closest match.
         BackendUnavailableError: The engine's package is not installed, or
             an entry point's target cannot be imported.
+        RegistrationError: Installed packages declare the name for different
+            targets (and no engine was registered under it); the message
+            names them and how to choose one.
     """
     key = _canonical(name)
     key = _ALIASES.get(key, key)
@@ -356,6 +465,10 @@ def resolve_backend(name: str) -> tuple[str, Factory]:
         )
     if key in _registered:
         return key, _registered[key]
+    clash = _clashing_entry_points().get(key)
+    if clash is not None:
+        message, fix = _clash_problem(key, clash)
+        raise RegistrationError(f"{message} Fix: {fix}", backend=key)
     eps = _load_entry_points()
     if key in eps:
         return key, _load_entry_point(eps[key], key)
@@ -419,7 +532,9 @@ def available_backends() -> list[BackendInfo]:
     backend is created. An entry point whose module, or the class in it, is
     missing (as the import system's finders and the module's source show) is
     not installed, for the reason and with the fix of the
-    :class:`~unocr.errors.BackendUnavailableError` asking for it raises.
+    :class:`~unocr.errors.BackendUnavailableError` asking for it raises; so
+    is a name installed packages declare for different targets, for those of
+    the :class:`RegistrationError` it raises.
 
     Returns:
         One :class:`BackendInfo` per name, built-ins first, each group sorted.
@@ -431,9 +546,13 @@ def available_backends() -> list[BackendInfo]:
                 key, (), True, None, None, _factory_capabilities(factory), "registered"
             )
         )
+    declared = {
+        key: _entry_point_info(key, ep) for key, ep in _load_entry_points().items()
+    }
+    declared.update(
+        (key, _clash_info(key, eps)) for key, eps in _clashing_entry_points().items()
+    )
     infos.extend(
-        _entry_point_info(key, ep)
-        for key, ep in sorted(_load_entry_points().items())
-        if key not in _registered
+        info for key, info in sorted(declared.items()) if key not in _registered
     )
     return infos

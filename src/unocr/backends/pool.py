@@ -5,8 +5,10 @@ workers calling one engine only queue behind each other. :class:`EnginePool`
 instead hands each concurrent call its own engine instance built with
 ``threads`` compute threads, and :meth:`EnginePool.split` divides the
 machine's cores among ``read_many``'s workers for the duration of a batch
-(2 workers on 2 cores: two engines of 1 thread each). Instances are kept and
-reused; an explicit ``threads=`` option always wins over the split.
+(2 workers on 2 cores: two engines of 1 thread each). Batches that overlap
+share the cores among all their workers, and when the last one ends the
+engine's own setting is back. Instances are kept and reused; an explicit
+``threads=`` option always wins over the split.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class EnginePool(Generic[_E]):
         self._build = build
         self._fixed = threads
         self._current: int | None = threads
+        #: Workers of the ``read_many`` batches running now (see :meth:`split`).
+        self._in_flight = 0
         self._free: dict[int | None, list[_E]] = {}
         self._lock = threading.Lock()
 
@@ -111,19 +115,40 @@ class EnginePool(Generic[_E]):
     def split(self, workers: int) -> Iterator[int | None]:
         """Give each of ``workers`` concurrent calls an equal share of the cores.
 
+        Batches may overlap (two threads each calling ``read_many``): the
+        cores are then shared among the workers of every batch in flight
+        (``cpu_cores() // total``, at least 1), re-divided as each batch
+        starts and ends, and when the last one ends the instances handed out
+        are again those of the pool's own setting (``threads=``, or ``None``:
+        every core). An instance already borrowed keeps the count it was
+        built with. With ``threads=`` set, nothing changes.
+
         Args:
-            workers: Calls that will run at once.
+            workers: Calls that will run at once in this batch (at least 1).
 
         Yields:
-            The thread count each instance uses meanwhile.
+            The thread count each instance gets as the batch starts
+            (``None``: the engine's default), until another batch starts or
+            ends.
         """
-        previous = self._current
-        if self._fixed is None and workers > 1:
-            self._current = max(1, cpu_cores() // workers)
+        workers = max(1, workers)
+        with self._lock:
+            self._in_flight += workers
+            current = self._reshare()
         try:
-            yield self._current
+            yield current
         finally:
-            self._current = previous
+            with self._lock:
+                self._in_flight -= workers
+                self._reshare()
+
+    def _reshare(self) -> int | None:
+        """Set the thread count for the workers in flight (call holding the lock)."""
+        if self._fixed is None and self._in_flight > 1:
+            self._current = max(1, cpu_cores() // self._in_flight)
+        else:
+            self._current = self._fixed
+        return self._current
 
     def clear(self) -> None:
         """Drop every idle instance."""
