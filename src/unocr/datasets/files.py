@@ -162,7 +162,8 @@ def _split_names(parts: Sequence[str]) -> set[str]:
 def nearest_file(image: Path, candidates: Sequence[Path], root: Path) -> Path | None:
     """The ground-truth file, of several with one name, that belongs to ``image``.
 
-    The file in the image's folder wins; else the one whose folder shares
+    The file in the image's folder wins (two there, whose names differ
+    only in the suffix's case, are a tie); else the one whose folder shares
     the longest leading run of folders (below ``root``) with the image's, and
     among those the one whose remaining folder names name the image's split
     (``train``/``training``, ``test``/``testing``, ``val``/``validation``).
@@ -176,11 +177,14 @@ def nearest_file(image: Path, candidates: Sequence[Path], root: Path) -> Path | 
         The nearest file, or ``None`` when there is no candidate.
 
     Raises:
-        DatasetError: Two candidates are equally near the image.
+        DatasetError: Two candidates are equally near the image (both in its
+            folder, or equally near it elsewhere).
     """
     if not candidates:
         return None
     beside = [c for c in candidates if c.parent == image.parent]
+    if len(beside) > 1:  # names that differ in case only (X.txt, X.TXT)
+        raise _tie(image, beside[0], beside[1], "beside it")
     if beside:
         return beside[0]
     here = image.parent.relative_to(root).parts
@@ -196,14 +200,24 @@ def nearest_file(image: Path, candidates: Sequence[Path], root: Path) -> Path | 
 
     best, *rest = sorted(candidates, key=nearness, reverse=True)
     if rest and nearness(rest[0]) == nearness(best):
-        raise DatasetError(
-            f"cannot tell which ground truth belongs to {str(image)!r}: "
-            f"{str(best)!r} and {str(rest[0])!r} are equally near it; point the "
-            "dataset at a folder that holds one split only (its images and their "
-            "ground truth)",
-            item=str(image),
-        )
+        raise _tie(image, best, rest[0], "equally near it")
     return best
+
+
+def _tie(image: Path, first: Path, second: Path, where: str) -> DatasetError:
+    """The error for two ground-truth files that belong to ``image`` alike."""
+    if where == "beside it":
+        fix = "keep one of them"
+    else:
+        fix = (
+            "point the dataset at a folder that holds one split only (its images "
+            "and their ground truth)"
+        )
+    return DatasetError(
+        f"cannot tell which ground truth belongs to {str(image)!r}: "
+        f"{str(first)!r} and {str(second)!r} are both {where}; {fix}",
+        item=str(image),
+    )
 
 
 def unique_ids(

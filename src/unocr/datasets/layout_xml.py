@@ -11,7 +11,9 @@ lines.
 The image of each XML file is found by, in turn:
 
 1. the file's own reference: PAGE ``Page/@imageFilename``, ALTO
-   ``sourceImageInformation/fileName``, resolved against the XML's folder
+   ``sourceImageInformation/fileName``, read as XML (``&amp;`` and character
+   references decoded, comments ignored; a ``file:`` URI stands for its
+   path, ``%XX`` escapes decoded), resolved against the XML's folder
    and its parent folders: up to the dataset folder (where the reference's
    file name alone is tried too), then up to three folders above it (so
    the dataset may be the workspace or its ``OCR-D-GT-PAGE`` folder, whose
@@ -32,6 +34,8 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from unocr.datasets.files import (
     check_folder,
@@ -45,7 +49,7 @@ from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.truth import annotated_sample
 from unocr.errors import DatasetError, FormatError, UnocrError
 from unocr.formats import loads, sniff_format
-from unocr.formats.safe_xml import declared_text
+from unocr.formats.safe_xml import declared_text, local_name, lxml_etree
 from unocr.geometry import Geometry
 from unocr.model import Element, Page
 
@@ -54,10 +58,6 @@ __all__ = ["load_alto", "load_page_xml"]
 # How many folders above the dataset folder an image reference is resolved in.
 _LEVELS_ABOVE = 3
 
-_REFERENCE = {
-    "page": re.compile(r"""imageFilename\s*=\s*(["'])(.*?)\1"""),
-    "alto": re.compile(r"<(?:\w+:)?fileName>\s*([^<]*?)\s*</(?:\w+:)?fileName>"),
-}
 _FORMAT = {"page": "page-xml", "alto": "alto"}
 _LABEL = {"page": "PAGE-XML", "alto": "ALTO"}
 _REFERENCE_NAME = {
@@ -65,18 +65,76 @@ _REFERENCE_NAME = {
     "alto": "sourceImageInformation/fileName",
 }
 _DIGITS = re.compile(r"\d+")
+# Bytes given to the XML parser at a time while looking for the reference.
+_CHUNK = 1 << 16
+# Elements read before giving up on a reference: it sits among the first few.
+_HEAD_ELEMENTS = 10_000
+# An entity declaration: such a file is refused when it is parsed whole.
+_ENTITY_DECL = re.compile(r"<\s*!\s*ENTITY", re.IGNORECASE)
 
 
-def _reference(text: str, kind: str) -> str | None:
-    m = _REFERENCE[kind].search(text)
-    if m is None:
+def _reference(data: bytes, text: str, kind: str) -> str | None:
+    """The image reference of a PAGE-XML or ALTO file, as its XML gives it.
+
+    Only the head of the document is parsed, up to the reference (PAGE's
+    ``Page`` element, ALTO's ``Description``), with the settings
+    :func:`unocr.formats.safe_xml.parse_xml` uses: no entity expanded,
+    nothing fetched, libxml2's size and depth limits on. So comments and
+    processing instructions are no references, character references and
+    ``&amp;`` are decoded, and the rest of the file, parsed whole when its
+    sample is loaded, costs nothing here.
+
+    Args:
+        data: The file's bytes (the parser reads their declared encoding).
+        text: The same, decoded (see
+            :func:`unocr.formats.safe_xml.declared_text`).
+        kind: ``"page"`` or ``"alto"``.
+
+    Returns:
+        The reference with white space at its ends removed; ``None`` where
+        the file names none, declares entities, or is not well-formed XML
+        before the reference (its parse error is reported when its sample
+        is loaded).
+    """
+    if _ENTITY_DECL.search(text):
         return None
-    value = m.group(m.lastindex or 1).strip()
-    return value or None
+    etree = lxml_etree()
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    seen = 0
+    try:
+        for offset in range(0, len(data), _CHUNK):
+            parser.feed(data[offset : offset + _CHUNK])
+            for event, element in parser.read_events():
+                name = local_name(element)
+                if kind == "page" and event == "start" and name == "Page":
+                    value = element.get("imageFilename")
+                    return (value or "").strip() or None
+                if kind == "alto" and event == "end" and name == "fileName":
+                    parent = element.getparent()
+                    if parent is not None and local_name(parent) == (
+                        "sourceImageInformation"
+                    ):
+                        return (element.text or "").strip() or None
+                if kind == "alto" and event == "end" and name == "Description":
+                    return None
+                seen += 1
+                if seen > _HEAD_ELEMENTS:
+                    return None
+    except etree.XMLSyntaxError:
+        return None
+    return None
 
 
 def _resolve(ref: str, xml: Path, root: Path) -> Path | None:
-    name = ref.removeprefix("file://")
+    name = _local_path(ref)
     folder = xml.parent
     bases = [folder]
     while folder != root and root in folder.parents:
@@ -97,6 +155,26 @@ def _resolve(ref: str, xml: Path, root: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _local_path(ref: str) -> str:
+    """The path an image reference names: a ``file:`` URI decoded, else as given.
+
+    Args:
+        ref: A reference as the XML gives it (a path, absolute or relative
+            to the XML file, or a URI).
+
+    Returns:
+        For a ``file:`` URI, its path with ``%XX`` escapes decoded
+        (``file:///scans/my%20scan.png`` -> ``/scans/my scan.png``; a
+        relative ``file:`` URI stays relative); any other reference as given.
+    """
+    if ref[:5].lower() != "file:":
+        return ref
+    parts = urlsplit(ref)
+    if parts.netloc and parts.netloc.lower() != "localhost":
+        return url2pathname(f"//{parts.netloc}{parts.path}")  # a UNC share
+    return url2pathname(parts.path)
 
 
 def _numbers(path: Path) -> tuple[str, ...]:
@@ -128,7 +206,7 @@ def _pairs(
         except FormatError:
             continue  # another XML file (METS, settings, a schema)
         image: Path | None = None
-        ref = _reference(text, kind)
+        ref = _reference(data, text, kind)
         if ref is not None:
             image = _resolve(ref, xml, root)
         if image is None:

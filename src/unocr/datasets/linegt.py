@@ -2,9 +2,17 @@
 
 ``X.tif`` (or ``.png``, ``.bin.png``, ``.nrm.png``, ...) with ``X.gt.txt``
 beside it: the image is one cropped text line and the ``.gt.txt`` holds its
-transcription on one line (UTF-8; BOM and CRLF accepted). Text is compared as
-given: historical characters such as long s (U+017F) are kept (turn on NFKC
-normalisation in the metrics to fold them).
+transcription on one line (UTF-8; BOM and CRLF accepted). Text is compared
+as given: historical characters such as long s (U+017F) are kept (turn on
+NFKC normalisation in the metrics to fold them).
+
+The image of ``X.gt.txt`` is ``X`` followed by an image suffix (``.png``,
+``.tif``, ``.jpg``, ...; any case), or by ocrd-train's ``.bin`` (binarised)
+or ``.nrm`` (normalised) and an image suffix (``X.bin.png``,
+``X.nrm.png``): the first found in that order, ``.png`` before ``.tif``,
+``.tiff``, ``.jpg``, ``.jpeg``, ``.bmp``, ``.webp``, ``.gif``. No other file
+is its image (``X.b.png`` belongs to ``X.b.gt.txt``, not to ``X.gt.txt``):
+a ``.gt.txt`` without its own image is skipped.
 """
 
 from __future__ import annotations
@@ -25,21 +33,58 @@ from unocr.datasets.truth import text_only_page, upright_size
 
 __all__ = ["load_linegt"]
 
-_IMAGE_ORDER = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp", ".gif")
+# The image suffixes of a line image, in the order they are preferred.
+_IMAGE_ORDER = (
+    ".png",
+    ".tif",
+    ".tiff",
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".webp",
+    ".gif",
+    *sorted(
+        IMAGE_SUFFIXES
+        - {".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".webp", ".gif"}
+    ),
+)
+# What may come between the stem and the image suffix (ocrd-train variants).
+_VARIANTS = ("", ".bin", ".nrm")
+_RANK = {
+    variant + suffix: (v, s)
+    for v, variant in enumerate(_VARIANTS)
+    for s, suffix in enumerate(_IMAGE_ORDER)
+}
 
 
-def _image_for(gt: Path, stem: str) -> Path | None:
-    folder = gt.parent
-    for suffix in _IMAGE_ORDER:
-        for variant in (suffix, suffix.upper()):
-            candidate = folder / f"{stem}{variant}"
-            if candidate.is_file():
-                return candidate
-    # ocrd-train variants such as X.bin.png or X.nrm.png
-    for candidate in sorted(folder.glob(f"{stem}.*")):
-        if candidate.suffix.lower() in IMAGE_SUFFIXES and candidate.is_file():
-            return candidate
-    return None
+def _images_by_stem(folder: Path) -> dict[str, Path]:
+    """The line image of each stem in ``folder``.
+
+    Args:
+        folder: A folder holding ``.gt.txt`` files.
+
+    Returns:
+        ``stem -> image``: for each stem, the best-ranked image named
+        ``stem`` plus a variant and an image suffix (see the module
+        docstring; a lower-case suffix before another case). Names are
+        compared as strings, so glob characters (``[``, ``*``, ``?``) in
+        them are plain characters.
+    """
+    try:
+        names = [e.name for e in os.scandir(folder) if e.is_file()]
+    except OSError:
+        return {}
+    best: dict[str, tuple[tuple[int, int, bool, str], Path]] = {}
+    for name in names:
+        lower = name.lower()
+        for tail, (variant, suffix) in _RANK.items():
+            if lower.endswith(tail) and len(name) > len(tail):
+                cut = len(name) - len(tail)
+                rank = (variant, suffix, name[cut:] != tail, name)
+                stem = name[:cut]
+                if stem not in best or rank < best[stem][0]:
+                    best[stem] = (rank, folder / name)
+    return {stem: image for stem, (_, image) in best.items()}
 
 
 def load_linegt(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
@@ -61,8 +106,11 @@ def load_linegt(path: str | os.PathLike[str], *, limit: int | None = None) -> Da
     """
     root = check_folder(path, "linegt")
     pairs: list[tuple[Path, Path]] = []
+    images: dict[Path, dict[str, Path]] = {}
     for gt in walk_files(root, ".gt.txt"):
-        image = _image_for(gt, _stem(gt.name))
+        if gt.parent not in images:
+            images[gt.parent] = _images_by_stem(gt.parent)
+        image = images[gt.parent].get(_stem(gt.name))
         if image is not None:
             pairs.append((image, gt))
 

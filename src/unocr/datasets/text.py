@@ -26,6 +26,9 @@ from unocr.datasets.truth import text_only_page, upright_size
 
 __all__ = ["load_text"]
 
+# An image stem ending so names a .gt.txt (any case), which is not page text.
+_LINE_GT = ".gt"
+
 
 def load_text(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
     """Load images with page-level ``.txt`` ground truth.
@@ -33,7 +36,8 @@ def load_text(path: str | os.PathLike[str], *, limit: int | None = None) -> Data
     Args:
         path: Folder with ``X.<image suffix>`` and ``X.txt`` pairs (searched
             recursively; an image takes the ``X.txt`` nearest it, see
-            :func:`unocr.datasets.files.nearest_file`).
+            :func:`unocr.datasets.files.nearest_file`; ``X.gt.txt`` files
+            are single-line ground truth and are not read).
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
@@ -53,10 +57,15 @@ def load_text(path: str | os.PathLike[str], *, limit: int | None = None) -> Data
             id=image.stem, image=image, truth=page, level="line", localized=False
         )
 
+    def ground_truth(image: Path) -> Path | None:
+        if image.stem.lower().endswith(_LINE_GT):
+            return None  # its X.gt.txt is single-line ground truth (linegt)
+        return find(image, image.stem)
+
     return collect(
         root,
         "text",
-        image_pairs(root, lambda image: find(image, image.stem)),
+        image_pairs(root, ground_truth),
         make,
         limit=limit,
         expected="X.png (or .jpg, .tif) with X.txt",

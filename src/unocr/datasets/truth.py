@@ -37,6 +37,9 @@ __all__ = [
 #: The transcription that marks a don't-care region (ICDAR 2015).
 DONT_CARE = "###"
 
+# A coordinate in a quad-line file: a plain decimal number.
+_COORDINATE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
 
 def image_size(path: Path) -> tuple[int, int, int]:
     """Size of an image as stored, and its EXIF orientation, without decoding it.
@@ -139,6 +142,14 @@ def make_quad(coords: Sequence[float]) -> Geometry:
 def parse_quad_line(line: str, path: Path, lineno: int) -> tuple[Geometry, str]:
     """Parse ``x1,y1,...,x4,y4,text`` (text may hold commas).
 
+    Each coordinate is a plain decimal number in pixels, white space around
+    it ignored: an optional sign, ASCII digits and an optional fraction
+    (``12``, ``-3``, ``+4``, ``12.5``, ``.5``). The official ICDAR format
+    writes integers (``-?[0-9]+`` in the ICDAR ``rrc_evaluation_funcs``);
+    fractions are accepted too, as annotation tools write them. Other
+    spellings Python's ``float`` would read (``1_0``, ``1e3``, ``inf``,
+    ``nan``, non-ASCII digits) are refused.
+
     Args:
         line: One line without its line ending.
         path: The file, for messages.
@@ -149,7 +160,8 @@ def parse_quad_line(line: str, path: Path, lineno: int) -> tuple[Geometry, str]:
         as given except the line ending).
 
     Raises:
-        DatasetError: Fewer than 9 fields or a coordinate that is not a number.
+        DatasetError: Fewer than 9 fields or a coordinate that is not a plain
+            decimal number (the message names the file and line).
     """
     parts = line.split(",", 8)
     if len(parts) < 9:
@@ -162,14 +174,14 @@ def parse_quad_line(line: str, path: Path, lineno: int) -> tuple[Geometry, str]:
                 f"transcription (x1,y1,x2,y2,x3,y3,x4,y4,text), got {line[:80]!r}",
                 item=f"{path}:{lineno}",
             )
-    try:
-        coords = [float(p.strip()) for p in parts[:8]]
-    except ValueError:
+    fields = [p.strip() for p in parts[:8]]
+    if not all(_COORDINATE.fullmatch(f) for f in fields):
         raise DatasetError(
-            f"{path.name} line {lineno}: coordinates must be numbers, got "
-            f"{','.join(parts[:8])[:80]!r}",
+            f"{path.name} line {lineno}: coordinates must be numbers written as "
+            f"plain decimals (12, -3, 12.5), got {','.join(parts[:8])[:80]!r}",
             item=f"{path}:{lineno}",
-        ) from None
+        )
+    coords = [float(f) for f in fields]
     try:
         geom = make_quad(coords)
     except GeometryError as exc:
@@ -335,9 +347,11 @@ def _sized_to_content(page: Page) -> Page:
 def split_dont_care(page: Page) -> tuple[Page, tuple[Geometry, ...], Level]:
     """Take the don't-care regions out of a ground-truth page.
 
-    Words whose text is :data:`DONT_CARE` (in a page without words, lines)
-    become ignore regions; their lines and blocks keep the other words, with
-    the text joined again. Elements that lose nothing stay the same objects.
+    Words whose text is :data:`DONT_CARE`, and lines without words whose
+    text is (each one element at word level too, see
+    :func:`unocr.metrics.page.scored_elements`), become ignore regions; their
+    lines and blocks keep the other words, with the text joined again.
+    Elements that lose nothing stay the same objects.
 
     Args:
         page: A ground-truth page, as saved (``unocr.page/1``).
@@ -354,7 +368,8 @@ def split_dont_care(page: Page) -> tuple[Page, tuple[Geometry, ...], Level]:
     for block in page.blocks:
         lines: list[Line] = []
         for line in block.lines:
-            if level == "line":
+            if level == "line" or not line.words:
+                # a line without words is one scored element at either level
                 if line.text.strip() == DONT_CARE:
                     ignore.append(line.geometry)
                 else:
