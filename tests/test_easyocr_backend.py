@@ -242,6 +242,31 @@ def test_threads_set_torch_threads() -> None:
         torch.set_num_threads(before)
 
 
+@pytest.mark.parametrize("first_to_end", ["a", "b"])
+def test_overlapping_batches_give_torch_its_threads_back(
+    backend: EasyOcrBackend, monkeypatch: pytest.MonkeyPatch, first_to_end: str
+) -> None:
+    import torch
+
+    from unocr.backends import pool
+
+    monkeypatch.setattr(pool, "cpu_cores", lambda: 8)
+    before = torch.get_num_threads()
+    try:
+        scopes = {"a": backend._workers_scope(2), "b": backend._workers_scope(2)}
+        scopes["a"].__enter__()
+        assert torch.get_num_threads() == 4
+        scopes["b"].__enter__()  # two batches of two workers: 8 cores // 4
+        assert torch.get_num_threads() == 2
+        other = "b" if first_to_end == "a" else "a"
+        scopes[first_to_end].__exit__(None, None, None)
+        assert torch.get_num_threads() == 4
+        scopes[other].__exit__(None, None, None)
+        assert torch.get_num_threads() == before
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_torchvision_stand_in_matches_its_api() -> None:
     import torch
 

@@ -72,12 +72,20 @@ class EnginePool(Generic[_E]):
             (``None``: the engine's default).
         threads: The user's ``threads=`` option; when set, every instance uses
             it and :meth:`split` changes nothing.
+        on_share: Called (holding the pool's lock) with the thread count of
+            the batches in flight each time :meth:`split` changes it, and with
+            ``None`` when the last batch ends: for an engine whose thread
+            count is process-wide rather than per instance (PyTorch's).
     """
 
     def __init__(
-        self, build: Callable[[int | None], _E], threads: int | None = None
+        self,
+        build: Callable[[int | None], _E],
+        threads: int | None = None,
+        on_share: Callable[[int | None], None] | None = None,
     ) -> None:
         self._build = build
+        self._on_share = on_share
         self._fixed = threads
         self._current: int | None = threads
         #: Workers of the ``read_many`` batches running now (see :meth:`split`).
@@ -148,6 +156,8 @@ class EnginePool(Generic[_E]):
             self._current = max(1, cpu_cores() // self._in_flight)
         else:
             self._current = self._fixed
+        if self._on_share is not None:
+            self._on_share(self._current if self._in_flight else None)
         return self._current
 
     def clear(self) -> None:

@@ -55,7 +55,9 @@ class PooledBackend(Backend):
         self.threads = check_threads(threads)
         #: Seconds to wait for one engine call (``None``: no limit).
         self.timeout = check_seconds(timeout, "timeout")
-        self._engines: EnginePool[Any] = EnginePool(self._build, self.threads)
+        self._engines: EnginePool[Any] = EnginePool(
+            self._build, self.threads, on_share=self._threads_shared
+        )
 
     @abc.abstractmethod
     def _build(self, threads: int | None) -> Any:
@@ -79,6 +81,14 @@ class PooledBackend(Backend):
         """
         with clock.time("engine"):
             return run_with_timeout(fn, self.timeout, backend=self.name, item=item)
+
+    def _threads_shared(self, threads: int | None) -> None:
+        """The batches in flight now give each call ``threads`` compute threads.
+
+        Called as ``read_many`` batches start and end (``None``: none is in
+        flight). Nothing to do for an engine whose instances each hold their
+        own thread count; one with a process-wide count sets it here.
+        """
 
     @contextmanager
     def _workers_scope(self, workers: int) -> Iterator[None]:

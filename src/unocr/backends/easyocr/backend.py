@@ -14,8 +14,7 @@ import math
 import reprlib
 import urllib.error
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -296,6 +295,8 @@ class EasyOcrBackend(PooledBackend):
             "slope_ths": check_number(slope_ths, "slope_ths"),
             **_check_readtext_options(readtext_options),
         }
+        #: PyTorch's thread count before the batches in flight (``None``: none is).
+        self._torch_threads: int | None = None
         if self.threads is not None:
             torch.set_num_threads(self.threads)
         self._engines.prime()
@@ -377,17 +378,20 @@ class EasyOcrBackend(PooledBackend):
             fix=self._fix_models,
         )
 
-    @contextmanager
-    def _workers_scope(self, workers: int) -> Iterator[None]:
-        """The cores split among ``read_many``'s ``workers`` (process-wide)."""
-        with self._engines.split(workers) as per_worker:
-            previous = torch.get_num_threads()
-            if per_worker is not None:
-                torch.set_num_threads(per_worker)
-            try:
-                yield
-            finally:
-                torch.set_num_threads(previous)
+    def _threads_shared(self, threads: int | None) -> None:
+        """PyTorch's process-wide thread count follows the batches in flight.
+
+        Its count before the first batch is kept and set again when the last
+        one ends, however the batches overlap.
+        """
+        if threads is None:
+            if self._torch_threads is not None:
+                torch.set_num_threads(self._torch_threads)
+                self._torch_threads = None
+            return
+        if self._torch_threads is None:
+            self._torch_threads = torch.get_num_threads()
+        torch.set_num_threads(threads)
 
     def _check_languages(self, languages: tuple[str, ...]) -> None:
         for code in languages:
