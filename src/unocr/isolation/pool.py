@@ -5,18 +5,28 @@ are reused while healthy, and are dropped when they fail: the next call
 starts a fresh one. Every process is started from one long-lived thread, so
 the Linux parent-death signal (which follows the thread that started a
 child) fires only when the whole parent process ends.
+
+A forked child (a ``fork`` process pool's worker) inherits the pools but
+not their threads or processes: it gets a thread of its own to start
+workers, and every pool it inherited forgets its parent's workers (never
+using, stopping or killing them) and starts its own when used.
+
+:meth:`WorkerPool.close` lets calls in progress finish; at interpreter exit
+every worker is killed, busy ones too.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import os
 import re
 import signal
 import sys
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,13 +42,58 @@ from unocr.isolation.config import is_current_python
 from unocr.isolation.process import WorkerProcess
 from unocr.isolation.protocol import PROTOCOL, SYS_PATH_VARIABLE, error_from_dict
 
-__all__ = ["WorkerPool", "WorkerSpec"]
+__all__ = ["SPAWN_TIMEOUT", "WorkerPool", "WorkerSpec"]
+
+#: Seconds a call waits for the thread that starts worker processes to start
+#: one (normally milliseconds) before it fails instead of waiting for ever.
+SPAWN_TIMEOUT = 60.0
 
 # A pip command without its interpreter (``python -m pip`` already names one).
 _PIP = re.compile(r"(?<!-m )(?<![\w./-])pip install\b")
+
+
+def _new_spawner() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="unocr-spawn")
+
+
 # One thread starts every worker process (see the module's documentation).
-_spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unocr-spawn")
+_spawner = _new_spawner()
 _pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+def _discard(future: Future[WorkerProcess]) -> None:
+    """Kill a worker started after its caller stopped waiting for it."""
+    if not future.cancelled() and future.exception() is None:
+        future.result().kill()
+
+
+def _spawn(python: str, env: dict[str, str], backend: str) -> WorkerProcess:
+    """Start a worker process from the spawning thread, waiting a bounded time.
+
+    Args:
+        python: The interpreter to run.
+        env: Extra environment variables for the worker.
+        backend: Engine name, for the error.
+
+    Raises:
+        unocr.errors.BackendUnavailableError: The spawning thread did not
+            start the process within :data:`SPAWN_TIMEOUT` seconds (the
+            request is withdrawn; a process it still starts is killed).
+    """
+    future = _spawner.submit(WorkerProcess, python, env)
+    try:
+        return future.result(timeout=SPAWN_TIMEOUT)
+    except FutureTimeoutError:
+        if not future.cancel():  # already starting it: kill it once started
+            future.add_done_callback(_discard)
+    raise BackendUnavailableError(
+        f"the {backend} worker process was not started within {SPAWN_TIMEOUT:g} s: "
+        "the thread that starts worker processes did not start it (it is stuck "
+        "or overloaded); nothing was started",
+        backend=backend,
+        fix="try again; if it happens again, run process pools that use isolated "
+        "engines with the 'spawn' or 'forkserver' start method",
+    )
 
 
 @dataclass(frozen=True)
@@ -86,6 +141,7 @@ class WorkerPool:
         self._starting = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._killed = False
         #: Set when a worker ended by SIGINT (Ctrl-C): no new workers start
         #: until :meth:`resume`.
         self.interrupted = False
@@ -99,7 +155,7 @@ class WorkerPool:
         env = dict(spec.env)
         if is_current_python(spec.python):
             env[SYS_PATH_VARIABLE] = json.dumps(sys.path)
-        worker = _spawner.submit(WorkerProcess, spec.python, env).result()
+        worker = _spawn(spec.python, env, spec.backend)
         try:
             reply, _ = worker.call(
                 {
@@ -188,10 +244,7 @@ class WorkerPool:
         with self._cond:
             while True:
                 if self._closed:
-                    raise RecognitionError(
-                        f"the isolated {self.spec.backend} backend was closed",
-                        backend=self.spec.backend,
-                    )
+                    raise self._closed_error()
                 if self.interrupted:
                     raise EngineCrashedError(
                         f"the {self.spec.backend} workers were interrupted (SIGINT)",
@@ -216,8 +269,20 @@ class WorkerPool:
                 self._starting -= 1
                 self._cond.notify()
         with self._cond:
-            self._busy.add(worker)
-        return worker
+            if not self._killed:
+                self._busy.add(worker)
+                return worker
+        worker.kill()  # started while the interpreter exits
+        raise self._closed_error()
+
+    def _closed_error(self) -> RecognitionError:
+        """What a call on the closed pool raises (as any closed backend does)."""
+        name = self.spec.backend
+        return RecognitionError(
+            f"the {name} backend was closed; create a new one with "
+            f"unocr.get_backend({name!r})",
+            backend=name,
+        )
 
     def release(self, worker: WorkerProcess, *, recycle: bool = False) -> None:
         """Give a worker back after a call; a dead or recycled one is dropped.
@@ -253,20 +318,58 @@ class WorkerPool:
         with self._cond:
             return [w.pid for w in (*self._idle, *self._busy) if w.alive]
 
-    def close(self) -> None:
-        """Stop every worker: idle ones at once, busy ones when they return."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop every worker: idle ones at once, busy ones when their call returns.
+
+        A call in progress gets its answer; its worker is then stopped by
+        :meth:`release`. Later calls to :meth:`acquire` raise
+        :class:`~unocr.errors.RecognitionError`.
+
+        Args:
+            now: Kill the busy workers at once too (their calls fail with
+                :class:`~unocr.errors.EngineCrashedError`), as at
+                interpreter exit.
+        """
         with self._cond:
             self._closed = True
+            self._killed = self._killed or now
             idle, self._idle = self._idle, []
-            busy = list(self._busy)
+            busy = list(self._busy) if now else []
             self._cond.notify_all()
         for worker in idle:
             worker.close()
         for worker in busy:
             worker.kill()
 
+    def _after_fork(self) -> None:
+        """In a forked child: forget the parent's workers, start its own.
+
+        The parent's workers (idle or busy in a thread the child lacks) go on
+        serving the parent: the child closes only its copies of their pipes.
+        The lock is new, as the one inherited may be held by a parent thread.
+        """
+        self._cond = threading.Condition()
+        inherited = [*self._idle, *self._busy]
+        self._idle, self._busy, self._starting = [], set(), 0
+        for worker in inherited:
+            worker.disown()
+
+
+def _after_fork_in_child() -> None:
+    """Fresh module state in a forked child (see the module's documentation)."""
+    global _spawner, _pools
+    _spawner = _new_spawner()  # the parent's thread does not exist here
+    inherited = list(_pools)
+    _pools = weakref.WeakSet(inherited)
+    for pool in inherited:
+        pool._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 @atexit.register
 def _close_all() -> None:  # pragma: no cover - interpreter exit
     for pool in list(_pools):
-        pool.close()
+        pool.close(now=True)

@@ -8,6 +8,10 @@ error. A worker is killed with the programs it started (on Linux, every
 descendant, also one in a session of its own), so no engine's program runs
 on after its worker. The worker's standard error is drained by a thread into
 a short ring buffer, so a chatty engine never blocks.
+
+A worker belongs to the process that started it: a forked child's copy of a
+:class:`WorkerProcess` never writes to, signals or waits for the worker
+(see :meth:`WorkerProcess.disown`).
 """
 
 from __future__ import annotations
@@ -167,6 +171,8 @@ class WorkerProcess:
         ).start()
         self.info: dict[str, Any] = {}
         self._killing = threading.Lock()
+        #: The process that started the worker (and alone talks to it).
+        self._owner = os.getpid()
 
     @property
     def pid(self) -> int:
@@ -174,9 +180,32 @@ class WorkerProcess:
         return self.proc.pid
 
     @property
+    def owned(self) -> bool:
+        """Whether this process started the worker (not a forked child's copy)."""
+        return self._owner == os.getpid()
+
+    @property
     def alive(self) -> bool:
-        """Whether the worker process is still running."""
-        return self.proc.poll() is None
+        """Whether the worker process is still running (and this process's)."""
+        return self.owned and self.proc.poll() is None
+
+    def disown(self) -> None:
+        """Let go of a worker another process started (in a forked child).
+
+        Closes this process's copies of the worker's pipes and shared memory
+        without writing to them (a half-written message left in the buffer
+        by a thread of the parent is dropped, not sent) and without
+        signalling or waiting for the worker, which goes on serving the
+        process that started it. Never raises.
+        """
+        # The raw pipes first: their buffered writer then closes without
+        # flushing (it sees its raw file closed).
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(OSError, ValueError, BufferError):
+            self.pixels.close()
 
     # ------------------------------------------------------------- reading
     def _fill(
@@ -231,8 +260,11 @@ class WorkerProcess:
         while a call waits for the worker (a cancelled read): that call then
         fails as the worker ends. The worker is stopped first (``SIGSTOP``),
         so it starts nothing while its descendants are found; it has not been
-        reaped, so its pid is still its own.
+        reaped, so its pid is still its own. A forked child's copy of the
+        worker does nothing: the worker is its parent's.
         """
+        if not self.owned:
+            return
         with self._killing:
             if self.proc.poll() is not None:
                 return
@@ -245,7 +277,14 @@ class WorkerProcess:
                 self.proc.kill()
 
     def kill(self) -> None:
-        """Stop the worker and what it started at once; release its resources."""
+        """Stop the worker and what it started at once; release its resources.
+
+        In a forked child the worker is its parent's: only this process's
+        resources are released (:meth:`disown`).
+        """
+        if not self.owned:
+            self.disown()
+            return
         self.kill_tree()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
@@ -351,8 +390,12 @@ class WorkerProcess:
             raise
 
     def close(self, grace: float = 2.0) -> None:
-        """Ask the worker to finish, then kill it if it does not."""
-        if self.proc.poll() is None:
+        """Ask the worker to finish, then kill it if it does not.
+
+        Args:
+            grace: Seconds the worker has to finish before it is killed.
+        """
+        if self.alive:
             try:
                 write_message(self._in, {"op": "close"})
                 self._in.close()

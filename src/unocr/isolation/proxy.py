@@ -242,7 +242,13 @@ class IsolatedBackend(Backend):
         return self._pool.pids
 
     def close(self) -> None:
-        """Stop every worker process."""
+        """Stop the worker processes, letting reads in progress finish.
+
+        Idle workers stop at once; a worker busy with a read (on another
+        thread) stops when that read has its answer, so the read returns its
+        page as it would in process. Later reads raise
+        :class:`~unocr.errors.RecognitionError`.
+        """
         if not self._closed:
             self._pool.close()
         super().close()
@@ -299,6 +305,7 @@ class IsolatedBackend(Backend):
             pages: The pages it reads (a chunk of ``read_many``: its images;
                 a stage's call: one): the worker has ``timeout`` for each.
         """
+        self._check_open()  # closed since the call began: as a new call
         timeout = None if self.timeout is None else self.timeout * max(1, pages)
         token = current_cancellation()
         if token is not None and token.cancelled:
