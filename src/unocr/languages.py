@@ -574,12 +574,17 @@ def model_language(code: str) -> tuple[str, str | None]:
     return _READ_AS.get(head, head), script
 
 
-def normalize_language(code: str) -> str:
+def normalize_language(code: str, *, models: bool = True) -> str:
     """Bring one language code into the vocabulary's form.
 
     Args:
         code: An ISO 639-1/-2/-3 code, a BCP 47 tag (``"zh-Hant"``,
             ``"pt_BR"``), or a Tesseract traineddata name (``"chi_sim"``).
+        models: Keep Tesseract's variants as the models asked for (what
+            Tesseract runs). ``False`` reads a variant as the language and
+            script it reads (``"jpn_vert"`` and ``"ja-vert"`` -> ``"ja"``,
+            ``"deu_frak"`` -> ``"de-Latf"``), as :func:`parse_language`
+            does: what every engine but Tesseract is asked for.
 
     Returns:
         The shortest ISO 639 code, with its script subtag title-cased, its
@@ -602,6 +607,8 @@ def normalize_language(code: str) -> str:
         ('en', 'zh-Hant-TW')
         >>> normalize_language("eng_custom"), normalize_language("eng_Best")
         ('en-custom', 'en-best')
+        >>> normalize_language("jpn_vert"), normalize_language("jpn_vert", models=False)
+        ('jpn-vert', 'ja')
     """
     raw = code.strip()
     if not _CODE.match(raw):
@@ -611,6 +618,8 @@ def normalize_language(code: str) -> str:
         return key
     if key in TESSERACT_NAMES:
         return TESSERACT_NAMES[key]
+    if not models and (tag := _variant_tag(key)) is not None:
+        return tag  # the language and script the variant reads
     if _tesseract_tag(key) is not None:  # a variant: asked for by its name
         return key.replace("_", "-")
     head, *rest = _expand_name(key).split("_")
@@ -628,12 +637,18 @@ def normalize_language(code: str) -> str:
     return "-".join([_shortest(head), *map(_subtag, rest)])
 
 
-def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
+def normalize_languages(
+    value: str | Sequence[str] | None, *, models: bool = True
+) -> tuple[str, ...]:
     """Validate and normalise a language selection (user input).
 
     Args:
         value: ``None`` (the engine's default), a comma-separated string such as
             ``"en,ko"``, or a sequence of codes.
+        models: Keep Tesseract's variants (``"jpn_vert"`` -> ``"jpn-vert"``),
+            the models Tesseract is asked for; ``False`` reads each as the
+            language it reads (``"ja"``), for every other engine (see
+            :func:`normalize_language`).
 
     Returns:
         The codes as :func:`normalize_language` gives them, without
@@ -646,6 +661,8 @@ def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
     Examples:
         >>> normalize_languages(["zh_Hans", "en", "eng"])
         ('zh-Hans', 'en')
+        >>> normalize_languages("jpn_vert, ja", models=False)
+        ('ja',)
         >>> normalize_languages(None)
         ()
     """
@@ -668,7 +685,7 @@ def normalize_languages(value: str | Sequence[str] | None) -> tuple[str, ...]:
             )
         if not raw.strip():
             continue
-        norm = normalize_language(raw)
+        norm = normalize_language(raw, models=models)
         if norm not in out:
             out.append(norm)
     return tuple(out)
@@ -703,14 +720,28 @@ def parse_language(code: str | None) -> str | None:
     lang = _BY_NAME.get(raw.lower())
     if lang is not None:
         return lang.iso639_1 or lang.iso639_3
-    key = raw.lower().replace("-", "_")
-    tag = _tesseract_tag(key)
-    head_1, _, rest = key.partition("_")
-    if tag is None and rest and head_1 in _BY_1:  # "ja-vert" as "jpn_vert"
-        tag = _tesseract_tag(f"{_BY_1[head_1].iso639_3}_{rest}")
+    tag = _variant_tag(raw.lower().replace("-", "_"))
     if tag is not None:  # a model's name: the language it reads
         return tag
     return _normalized_or_none(raw)
+
+
+def _variant_tag(key: str) -> str | None:
+    """The tag a Tesseract variant reads, its head in any ISO 639 form.
+
+    Args:
+        key: A name in lower case, ``_`` between its parts.
+
+    Returns:
+        :func:`_tesseract_tag`'s tag, a two-letter head read as its three
+        letters (``"ja_vert"`` as ``"jpn_vert"``: ``"ja"``); ``None`` for
+        what is no variant.
+    """
+    tag = _tesseract_tag(key)
+    head, _, rest = key.partition("_")
+    if tag is None and rest and head in _BY_1:
+        tag = _tesseract_tag(f"{_BY_1[head].iso639_3}_{rest}")
+    return tag
 
 
 def _normalized_or_none(code: str) -> str | None:

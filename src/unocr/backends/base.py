@@ -278,6 +278,10 @@ class Backend(Closing, abc.ABC):
     #: show it exactly arrives undecoded, as an
     #: :class:`~unocr.image.EncodedImage` (pixels decoded on first use).
     needs_pixels: ClassVar[bool] = True
+    #: Whether languages asked keep a Tesseract model's variant (``jpn-vert``)
+    #: rather than becoming the language it reads (``ja``): for an engine
+    #: that hands them on to others (a pipeline, a cascade).
+    keeps_language_models: ClassVar[bool] = False
     _legacy: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -307,7 +311,9 @@ class Backend(Closing, abc.ABC):
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
-        self.languages: tuple[str, ...] = normalize_languages(languages)
+        self.languages: tuple[str, ...] = normalize_languages(
+            languages, models=self.keeps_language_models
+        )
         check_limit_argument(max_pixels, "max_pixels", ConfigError)
         self.max_pixels = max_pixels
         self._closed = False
@@ -731,7 +737,10 @@ class Backend(Closing, abc.ABC):
         """
         if languages is None:
             return self.languages
-        return normalize_languages(languages) or self.languages
+        return (
+            normalize_languages(languages, models=self.keeps_language_models)
+            or self.languages
+        )
 
     def _check_open(self) -> None:
         if self._closed:

@@ -40,7 +40,9 @@ none are, each engine reads in its own (``options={"tesseract":
 {"languages": "ko"}}``, or a backend object built with them), and the
 page's ``languages`` are those. ``timeout=`` is each engine's own limit
 per image, as a pipeline's is each stage's: an image may take up to that
-long in every engine it reaches.
+long in every engine it reaches. An engine given as a backend object keeps
+the limit it was built with; one built without applies the cascade's to
+each call (:func:`~unocr.backends.pipeline.call_within`).
 
 The shorthand: engine names joined by ``/`` (``"tesseract/rapidocr"``,
 ``"rapidocr/tesseract/gcv"``), read "this engine, or else that one". It
@@ -54,6 +56,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, ClassVar
 
 from unocr.backends.base import (
@@ -70,6 +73,8 @@ from unocr.backends.catalog import (
     cascade_parts,
 )
 from unocr.backends.catalog import capabilities as catalog_capabilities
+from unocr.backends.options import check_seconds
+from unocr.backends.pipeline import call_within, require_known_stage
 from unocr.errors import ConfigError, StageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block, EngineUse, Line, Page, Provenance
@@ -196,8 +201,10 @@ class CascadeBackend(Backend):
         options: Constructor options per engine name, in any spelling or
             alias of it, e.g. ``{"tesseract": {"psm": 7}}``; every engine of
             that name gets them.
-        timeout: Seconds each engine may take on one image (the engines'
-            own ``timeout=``, for engines given by name; their options win).
+        timeout: Seconds each engine may take on one image: the engines'
+            own ``timeout=`` for engines given by name (their options win);
+            for a backend object without a time limit of its own, the
+            cascade's limit on each call to it.
         languages: Languages passed to every engine; ``None``: each engine
             reads in its own.
         max_pixels: Refuse larger images before decoding; ``None``: no limit.
@@ -207,10 +214,12 @@ class CascadeBackend(Backend):
 
     Raises:
         unocr.errors.ConfigError: Fewer than two engines, ``below`` outside
-            [0, 1], options for an engine not in the cascade, or two keys of
-            ``options`` naming the same engine.
+            [0, 1], ``timeout`` not a finite number of seconds > 0 (nor
+            ``None``), options for an engine not in the cascade, or two keys
+            of ``options`` naming the same engine.
         unocr.errors.StageUnavailableError: An engine after the first has
-            no recognize stage (the message says which stages it has).
+            no recognize stage (the message says which stages it has); a
+            built-in engine named so is refused before any engine is built.
         unocr.errors.BackendNotFoundError: An engine name is unknown.
         unocr.errors.BackendUnavailableError: An engine is not installed.
         unocr.errors.LanguageCodeError: An engine reads in a model named by
@@ -223,6 +232,7 @@ class CascadeBackend(Backend):
     """
 
     name: ClassVar[str] = "cascade"
+    keeps_language_models: ClassVar[bool] = True
     capabilities: ClassVar[Capabilities] = catalog_capabilities("cascade")
 
     def __init__(
@@ -235,6 +245,8 @@ class CascadeBackend(Backend):
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
+        #: Seconds each engine may take on one image (``None``: no limit).
+        self.timeout = check_seconds(timeout, "timeout")
         super().__init__(languages=languages, max_pixels=max_pixels)
         if isinstance(engines, str):
             engines = cascade_parts(engines) or [engines]
@@ -253,14 +265,21 @@ class CascadeBackend(Backend):
         self.below = _check_below(below)
         names = [e for e in engines if isinstance(e, str)]
         per_engine = _options_by_engine(options, names)
+        for engine in engines[1:]:
+            require_known_stage(
+                engine, "recognize", "reader of a cascade's unsure lines"
+            )
         from unocr._api import get_backend
 
         self._owned: list[Backend] = []
         self.engines: list[Backend] = []
+        # The cascade's limit on the calls to each engine given as an object.
+        self._limits: list[float | None] = []
         try:
             for engine in engines:
                 if isinstance(engine, Backend):
                     self.engines.append(engine)
+                    self._limits.append(self.timeout)
                     continue
                 given = per_engine.get(canonical_name(engine))
                 own = part_options(given, timeout=timeout)
@@ -270,6 +289,7 @@ class CascadeBackend(Backend):
                 self._owned.append(created)
                 share_max_pixels(created, given, max_pixels)
                 self.engines.append(created)
+                self._limits.append(None)  # built with the cascade's timeout
             for engine in self.engines[1:]:
                 _require_recognize(engine)
             self.name = CASCADE_SEPARATOR.join(e.name for e in self.engines)  # type: ignore[misc]
@@ -292,13 +312,18 @@ class CascadeBackend(Backend):
     ) -> _Read:
         first = self.engines[0]
         with clock.time("engine"):
-            page = first.read_loaded(image, languages=languages)
+            page = call_within(
+                first,
+                self._limits[0],
+                lambda: first.read_loaded(image, languages=languages),
+                image.name,
+            )
         own = Provenance(geometry=first.name, text=first.name)
         blocks = [
             [line.replace(provenance=own) for line in b.lines] for b in page.blocks
         ]
         uses = [EngineUse(first.name, calls=1, regions=sum(map(len, blocks)))]
-        for engine in self.engines[1:]:
+        for engine, limit in zip(self.engines[1:], self._limits[1:], strict=True):
             where = [
                 (b, i)
                 for b, lines in enumerate(blocks)
@@ -310,11 +335,15 @@ class CascadeBackend(Backend):
             )
             if not where:
                 continue
+            regions = [blocks[b][i].geometry for b, i in where]
             with clock.time("engine"):
-                readings = engine.recognize_loaded(
-                    image,
-                    [blocks[b][i].geometry for b, i in where],
-                    languages=languages,
+                readings = call_within(
+                    engine,
+                    limit,
+                    partial(
+                        engine.recognize_loaded, image, regions, languages=languages
+                    ),
+                    image.name,
                 )
             theirs = Provenance(geometry=first.name, text=engine.name)
             with clock.time("convert"):

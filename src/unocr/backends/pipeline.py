@@ -36,8 +36,9 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal
+import contextvars
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Literal, TypeVar
 
 from unocr.backends import catalog
 from unocr.backends.base import (
@@ -49,17 +50,116 @@ from unocr.backends.base import (
     share_max_pixels,
 )
 from unocr.backends.catalog import PIPELINE_SEPARATOR
-from unocr.backends.options import check_choice
-from unocr.errors import ConfigError, StageUnavailableError
+from unocr.backends.deadline import (
+    Cancellation,
+    cancellation_scope,
+    current_cancellation,
+    run_with_timeout,
+)
+from unocr.backends.options import check_choice, check_seconds
+from unocr.errors import (
+    ConfigError,
+    EngineCancelledError,
+    EngineTimeoutError,
+    StageUnavailableError,
+)
 from unocr.geometry import Geometry
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
 from unocr.model import Block, Line, Page, Provenance, Recognition, Word
 from unocr.model.wordsplit import split_line
 
-__all__ = ["PipelineBackend"]
+__all__ = ["PipelineBackend", "call_within", "require_known_stage"]
 
 #: Which regions the recognizer reads.
 Level = Literal["auto", "line", "word"]
+
+_T = TypeVar("_T")
+
+
+def require_known_stage(engine: str | Backend, stage: str, role: str) -> None:
+    """Refuse an engine named for a stage it is known not to have, unbuilt.
+
+    A built-in engine's stages are in the catalog
+    (:attr:`unocr.backends.catalog.Capabilities.stages`), so a pipeline or
+    cascade refuses it before building any engine (which may ask for
+    credentials or load models). Backend objects, and names the catalog does
+    not describe (engines registered at run time, pipelines), are checked
+    once built.
+
+    Args:
+        engine: An engine name (any spelling or alias) or a backend object.
+        stage: ``"detect"`` or ``"recognize"``.
+        role: What the engine is in the composite, for the message.
+
+    Raises:
+        unocr.errors.StageUnavailableError: A built-in engine without
+            ``stage``; the message says which stages it has.
+    """
+    if not isinstance(engine, str):
+        return
+    try:
+        entry = catalog.spec(catalog.canonical_name(engine))
+    except KeyError:
+        return
+    known = entry.capabilities.stages
+    if stage not in known:
+        raise StageUnavailableError(stage, known, backend=entry.name, role=role)
+
+
+def call_within(
+    engine: Backend, timeout: float | None, call: Callable[[], _T], item: object
+) -> _T:
+    """Call an engine a composite was given as an object, within its ``timeout``.
+
+    An engine given by name is built with the composite's ``timeout=`` (its
+    own time limit); one given as an object has the limit it was built with,
+    and where it has none (its ``timeout`` is ``None`` or absent), the
+    composite's applies to each call:
+    :func:`~unocr.backends.deadline.run_with_timeout` stops waiting, and the
+    call runs under a :class:`~unocr.backends.deadline.Cancellation` that is
+    then cancelled, so an engine that runs a program (Tesseract) has it
+    killed; one running in this process finishes in the background. A
+    cancellation of the read itself reaches the call too.
+
+    Args:
+        engine: The engine called.
+        timeout: The composite's seconds per image; ``None``: no limit.
+        call: The engine call.
+        item: What is read, for the error.
+
+    Returns:
+        What ``call`` returned.
+
+    Raises:
+        unocr.errors.EngineTimeoutError: ``call`` took longer than
+            ``timeout`` seconds.
+        unocr.errors.EngineCancelledError: The read was cancelled.
+    """
+    if timeout is None or getattr(engine, "timeout", None) is not None:
+        return call()  # no limit, or the engine's own
+    token = Cancellation()
+    outer = current_cancellation()
+
+    def stop() -> None:
+        token.cancel()
+
+    forget = outer.on_cancel(stop) if outer is not None else None
+    context = contextvars.copy_context()
+
+    def scoped() -> _T:
+        with cancellation_scope(token):
+            return call()
+
+    try:
+        return run_with_timeout(
+            lambda: context.run(scoped), timeout, backend=engine.name, item=item
+        )
+    except (EngineTimeoutError, EngineCancelledError):
+        token.cancel()  # stop the abandoned call's program, if it runs one
+        raise
+    finally:
+        if forget is not None:
+            forget()
 
 
 def _build(
@@ -102,8 +202,10 @@ class PipelineBackend(Backend):
             whole: RapidOCR's and EasyOCR's detectors find lines only);
             ``"auto"`` (the default) reads the words where the detector
             reports words itself, else its lines.
-        timeout: Seconds each stage may take on one image (the engines'
-            own ``timeout=``, for engines given by name; their options win).
+        timeout: Seconds each stage may take on one image: the engines'
+            own ``timeout=`` for engines given by name (their options win);
+            for a backend object without a time limit of its own, the
+            pipeline's limit on each call to it (:func:`call_within`).
         languages: Languages (ISO 639 codes) of both stages; ``None``: each
             stage reads in its own engine's languages.
         max_pixels: Refuse larger images before decoding them; ``None``: no
@@ -115,14 +217,18 @@ class PipelineBackend(Backend):
         unocr.errors.StageUnavailableError: The detector has no detection
             stage or the recognizer no recognition stage; the message names
             the stages it has.
+            A built-in engine named for a stage it lacks is refused before
+            any engine is built.
         unocr.errors.BackendNotFoundError: An unknown engine name.
-        unocr.errors.ConfigError: An unknown ``level``.
+        unocr.errors.ConfigError: An unknown ``level``, or ``timeout`` not a
+            finite number of seconds > 0 (nor ``None``).
         unocr.errors.LanguageCodeError: A stage's engine reads in a model
             named by its file, not a language code (the page could not
             report it); the message says how to name the model instead.
     """
 
     name: ClassVar[str] = "pipeline"
+    keeps_language_models: ClassVar[bool] = True
     capabilities: ClassVar[Capabilities] = catalog.capabilities("pipeline")
 
     def __init__(
@@ -137,6 +243,8 @@ class PipelineBackend(Backend):
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
+        #: Seconds each stage may take on one image (``None``: no limit).
+        self.timeout = check_seconds(timeout, "timeout")
         super().__init__(languages=languages, max_pixels=max_pixels)
         given = {"detect": detect_options, "recognize": recognize_options}
         if isinstance(detect, str):  # each stage's own time limit
@@ -145,6 +253,8 @@ class PipelineBackend(Backend):
             recognize_options = part_options(recognize_options, timeout=timeout)
         check_choice(level, "level", ("auto", "line", "word"))
         self.level: Level = level
+        require_known_stage(detect, "detect", "detector")
+        require_known_stage(recognize, "recognize", "recognizer")
         self.detector, self._own_detector = _build(
             detect, detect_options, "detect", "detector"
         )
@@ -157,6 +267,9 @@ class PipelineBackend(Backend):
                 self.detector.close()
             raise
         self.name = f"{self.detector.name}{PIPELINE_SEPARATOR}{self.recognizer.name}"  # type: ignore[misc]
+        # The pipeline's limit on the calls to a stage given as an object.
+        self._detect_limit = None if self._own_detector else self.timeout
+        self._recognize_limit = None if self._own_recognizer else self.timeout
         if self._own_detector:  # each stage's own pixel limit
             share_max_pixels(self.detector, given["detect"], max_pixels)
         if self._own_recognizer:
@@ -197,7 +310,8 @@ class PipelineBackend(Backend):
     ) -> Page:
         """The detector's :meth:`~unocr.Backend.detect_loaded`."""
         self._check_open()
-        return self.detector.detect_loaded(image, languages=self._languages(languages))
+        asked = self._languages(languages)
+        return self._detected(image, asked)
 
     def recognize_loaded(
         self,
@@ -208,15 +322,35 @@ class PipelineBackend(Backend):
     ) -> list[Recognition]:
         """The recognizer's :meth:`~unocr.Backend.recognize_loaded`."""
         self._check_open()
-        return self.recognizer.recognize_loaded(
-            image, regions, languages=self._languages(languages)
+        return self._read_regions(image, regions, self._languages(languages))
+
+    def _detected(self, image: LoadedImage, languages: Languages) -> Page:
+        """The detector's page, within the pipeline's limit where it applies."""
+        return call_within(
+            self.detector,
+            self._detect_limit,
+            lambda: self.detector.detect_loaded(image, languages=languages),
+            image.name,
+        )
+
+    def _read_regions(
+        self, image: LoadedImage, regions: Sequence[Geometry], languages: Languages
+    ) -> list[Recognition]:
+        """The recognizer's readings, within the pipeline's limit where it applies."""
+        return call_within(
+            self.recognizer,
+            self._recognize_limit,
+            lambda: self.recognizer.recognize_loaded(
+                image, regions, languages=languages
+            ),
+            image.name,
         )
 
     # ------------------------------------------------------------- recognition
     def _recognize(
         self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        detected = self.detector.detect_loaded(image, languages=languages)
+        detected = self._detected(image, languages)
         clock.add("engine", detected.timings.engine)
         clock.add("convert", detected.timings.convert)
         words = self._reads_words(detected)
@@ -226,9 +360,7 @@ class PipelineBackend(Backend):
             for element in (line.words if words and line.words else (line,))
         ]
         with clock.time("engine"):
-            texts = self.recognizer.recognize_loaded(
-                image, regions, languages=languages
-            )
+            texts = self._read_regions(image, regions, languages)
         with clock.time("convert"):
             read_in = self.recognizer._languages(languages)
             return self._assemble(detected, texts, words, read_in)
