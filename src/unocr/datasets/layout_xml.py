@@ -49,7 +49,12 @@ from unocr.datasets.sample import Dataset, Level, Sample
 from unocr.datasets.truth import annotated_sample
 from unocr.errors import DatasetError, FormatError, UnocrError
 from unocr.formats import loads, sniff_format
-from unocr.formats.safe_xml import declared_text, local_name, lxml_etree
+from unocr.formats.safe_xml import (
+    declared_text,
+    local_name,
+    lxml_etree,
+    xml_pull_parser,
+)
 from unocr.geometry import Geometry
 from unocr.model import Element, Page
 
@@ -77,9 +82,10 @@ def _reference(data: bytes, text: str, kind: str) -> str | None:
     """The image reference of a PAGE-XML or ALTO file, as its XML gives it.
 
     Only the head of the document is parsed, up to the reference (PAGE's
-    ``Page`` element, ALTO's ``Description``), with the settings
-    :func:`unocr.formats.safe_xml.parse_xml` uses: no entity expanded,
-    nothing fetched, libxml2's size and depth limits on. So comments and
+    ``Page`` element, ALTO's ``Description``), with the parser
+    :func:`unocr.formats.safe_xml.parse_xml` uses
+    (:func:`~unocr.formats.safe_xml.xml_pull_parser`: no entity expanded,
+    nothing fetched), libxml2's size and depth limits on. So comments and
     processing instructions are no references, character references and
     ``&amp;`` are decoded, and the rest of the file, parsed whole when its
     sample is loaded, costs nothing here.
@@ -99,15 +105,7 @@ def _reference(data: bytes, text: str, kind: str) -> str | None:
     if _ENTITY_DECL.search(text):
         return None
     etree = lxml_etree()
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = xml_pull_parser()
     seen = 0
     try:
         for offset in range(0, len(data), _CHUNK):

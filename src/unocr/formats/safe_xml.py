@@ -46,6 +46,7 @@ __all__ = [
     "parse_html",
     "parse_markup",
     "parse_xml",
+    "xml_pull_parser",
 ]
 
 _CHUNK = 1 << 16
@@ -148,6 +149,31 @@ def lxml_etree() -> Any:
             fix="pip install 'lxml>=5'",
         ) from exc
     return etree
+
+
+def xml_pull_parser(*, huge: bool = False) -> Any:
+    """An lxml pull parser for XML with unocr's safety settings.
+
+    No entity is expanded, no DTD loaded and nothing fetched from the
+    network; comments and processing instructions are dropped, so they never
+    look like content. Events: ``start`` and ``end``.
+
+    Args:
+        huge: Lift libxml2's own size and depth limits (``huge_tree``), for
+            limits of one's own set above them.
+
+    Returns:
+        An ``lxml.etree.XMLPullParser``.
+    """
+    return lxml_etree().XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=huge,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _check_declarations(data: bytes, what: str) -> None:
@@ -354,15 +380,7 @@ def parse_xml(
     raw = _limit_size(data, what, limits.max_bytes)
     _check_declarations(raw, what)
     huge = _huge(limits)
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=huge,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = xml_pull_parser(huge=huge)
     try:
         root, _ = _feed(parser, raw, _Walk(what, limits, huge))
     except etree.XMLSyntaxError as exc:
