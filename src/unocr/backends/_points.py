@@ -1,6 +1,6 @@
 """Reading what the engines that report 4-point boxes give: corners, scores.
 
-Shared by their converters (EasyOCR, RapidOCR).
+Shared by their converters (EasyOCR, RapidOCR, keras-ocr).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from unocr.errors import FormatError
 
-__all__ = ["four_points", "probability"]
+__all__ = ["clip_points", "four_points", "probability"]
 
 
 def four_points(value: object, what: str) -> NDArray[np.float64]:
@@ -40,6 +40,31 @@ def four_points(value: object, what: str) -> NDArray[np.float64]:
             f"got shape {pts.shape}"
         )
     return pts
+
+
+def clip_points(
+    points: NDArray[np.float64], width: float, height: float
+) -> NDArray[np.float64]:
+    """Clamp corner points into a ``width`` x ``height`` image, in place.
+
+    Each point is moved to the nearest place of the image rectangle, so a
+    quad stays a quad (a slanted one cut by the border changes its shape a
+    little, as the engines' own clipping does).
+
+    Args:
+        points: (N, 2) float64 pixel coordinates (x, y); changed in place.
+        width: Image width in pixels.
+        height: Image height in pixels.
+
+    Returns:
+        ``points``, x in [0, width] and y in [0, height].
+
+    Examples:
+        >>> clip_points(np.array([[-4.0, 2.0], [120.0, 60.0]]), 100, 50).tolist()
+        [[0.0, 2.0], [100.0, 50.0]]
+    """
+    np.clip(points, 0.0, np.array([width, height], dtype=np.float64), out=points)
+    return points
 
 
 def probability(value: object) -> float | None:

@@ -444,7 +444,7 @@ class EasyOcrBackend(PooledBackend):
             clock, lambda: self._run(np.asarray(image.image)), image.name
         )
         with clock.time("convert"):
-            return easyocr_to_blocks(result)
+            return easyocr_to_blocks(result, width=image.width, height=image.height)
 
     # --------------------------------------------------------------- stages
     def _detect(
@@ -458,7 +458,9 @@ class EasyOcrBackend(PooledBackend):
             image.name,
         )
         with clock.time("convert"):
-            return detections_to_blocks(horizontal[0], free[0])
+            return detections_to_blocks(
+                horizontal[0], free[0], width=image.width, height=image.height
+            )
 
     def _recognize_crops(
         self, crops: Crops, languages: Languages, clock: Stopwatch

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
-from unocr.backends._points import four_points
+from unocr.backends._points import clip_points, four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Page, Timings, Word
@@ -47,10 +47,7 @@ __all__ = [
 
 
 def _box(value: object, width: int, height: int) -> NDArray[np.float64]:
-    pts = four_points(value, "keras-ocr box")
-    pts[:, 0] = np.clip(pts[:, 0], 0.0, float(width))
-    pts[:, 1] = np.clip(pts[:, 1], 0.0, float(height))
-    return pts
+    return clip_points(four_points(value, "keras-ocr box"), width, height)
 
 
 def word_from_prediction(
