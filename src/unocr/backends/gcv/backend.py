@@ -134,6 +134,9 @@ class _Prepared:
     content: bytes
     sent_size: tuple[int, int]  # (width, height) of the image sent
     seconds: float  # spent encoding / resizing
+    #: Its shares so far of the attempts it was in (each attempt's wall time,
+    #: the wait before it included, divided among that attempt's images).
+    share: float = 0.0
 
 
 #: One step of :meth:`GcvBackend._exchange`: a request to send with its
@@ -146,7 +149,7 @@ class _Answer:
     """One image's converted answer and the seconds it took."""
 
     blocks: list[Block]
-    engine: float  # its share of the request, plus encoding the image
+    engine: float  # its shares of the attempts, plus encoding the image
     convert: float
 
 
@@ -239,9 +242,12 @@ class GcvBackend(Backend):
         oversize: ``"downscale"`` images over ``max_image_bytes`` /
             ``max_image_pixels`` (coordinates are mapped back) or ``"error"``.
         max_image_bytes: Largest encoded image sent, in bytes (API: 20 MB per
-            file, 10 MB per request).
+            file, 10 MB per request); an image is also kept under
+            ``max_request_bytes`` (the smaller of the two bounds it).
         max_image_pixels: Largest image sent, in pixels (width x height).
-        max_request_bytes: Image bytes per request; larger batches are split.
+        max_request_bytes: Image bytes per request, in bytes; larger batches
+            are split, and a larger image is re-encoded or downscaled (or
+            refused with ``oversize="error"``) as for ``max_image_bytes``.
         initial_backoff: First retry wait, in seconds (doubles per retry).
         max_backoff: Longest retry wait, in seconds.
         metadata_timeout: Seconds the credential lookup may spend probing for
@@ -738,7 +744,9 @@ class GcvBackend(Backend):
         )
         pending = list(group)
         attempts = 0
-        engine = 0.0
+        # each attempt's wall time, the wait before it included, is shared
+        # among that attempt's images (page.timings.engine)
+        since = time.perf_counter()
         while pending:
             remaining = backoff.remaining()
             if remaining <= 0:
@@ -747,9 +755,11 @@ class GcvBackend(Backend):
             request = vision_v1.BatchAnnotateImagesRequest(
                 requests=[self._request(p, languages) for p in pending]
             )
-            start = time.perf_counter()
             reply = yield request, remaining
-            engine += time.perf_counter() - start
+            now = time.perf_counter()
+            for item in pending:
+                item.share += (now - since) / len(pending)
+            since = now
             if isinstance(reply, gexc.GoogleAPICallError):
                 if (
                     isinstance(reply, gexc.DeadlineExceeded)
@@ -789,7 +799,10 @@ class GcvBackend(Backend):
                 return
             # one conversion at a time (see _CONVERTING), the collector paused
             with _CONVERTING, collector_paused():
-                pending, codes = self._collect(pending, reply, results, engine)
+                pending, codes = self._collect(pending, reply, results)
+            # the conversion is timed apart (convert): the next attempt's
+            # share starts after it
+            since = time.perf_counter()
             if pending:
                 last = "per-image " + ", ".join(sorted({status_name(c) for c in codes}))
                 delay = backoff.take()
@@ -815,14 +828,12 @@ class GcvBackend(Backend):
         pending: list[_Prepared],
         response: Any,
         results: list[_Answer | UnocrError | None],
-        engine: float,
     ) -> tuple[list[_Prepared], list[int]]:
         """Convert the answers; return the items to retry and their codes."""
         # the protobuf messages themselves: no proto-plus wrapper per field access
         answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
         retry: list[_Prepared] = []
         codes: list[int] = []
-        per_image = engine / max(1, len(pending))
         for k, item in enumerate(pending):
             if k >= len(answers):
                 results[item.slot] = RecognitionError(
@@ -842,17 +853,17 @@ class GcvBackend(Backend):
                 )
                 continue
             try:
-                results[item.slot] = self._convert(item, answer, per_image)
+                results[item.slot] = self._convert(item, answer)
             except UnocrError as err:
                 results[item.slot] = err
         return retry, codes
 
-    def _convert(self, item: _Prepared, answer: Any, engine: float) -> _Answer:
+    def _convert(self, item: _Prepared, answer: Any) -> _Answer:
         """One image's answer (a protobuf message) as blocks, timed."""
         start = time.perf_counter()
         blocks = self._blocks(item, answer)
         convert = time.perf_counter() - start
-        return _Answer(blocks, engine + item.seconds, convert)
+        return _Answer(blocks, item.share + item.seconds, convert)
 
     def _blocks(self, item: _Prepared, answer: Any) -> list[Block]:
         """The answer's blocks in the pixels of the caller's image."""
@@ -907,6 +918,12 @@ class GcvBackend(Backend):
         return err
 
     # ------------------------------------------------------------ the image
+    def _bytes_limit_name(self) -> str:
+        """The option that bounds an image's bytes, as ``name=value``."""
+        if self.max_request_bytes < self.max_image_bytes:
+            return f"max_request_bytes={self.max_request_bytes}"
+        return f"max_image_bytes={self.max_image_bytes}"
+
     def _prepare(self, slot: int, image: LoadedImage) -> _Prepared:
         """The bytes to send: the original file when possible, else re-encoded."""
         start = time.perf_counter()
@@ -929,22 +946,27 @@ class GcvBackend(Backend):
         else:
             pil = image.image
             content = _encode(pil, lossless=True)
-        if len(content) > self.max_image_bytes:
-            pil = image.image if pil is None else pil
+        # a request holds at least one image: the request limit bounds each
+        # image too
+        limit = min(self.max_image_bytes, self.max_request_bytes)
+        if len(content) > limit:
             if self.oversize == "error":
+                # refused before its pixels are decoded
                 raise ImageError(
                     f"{image.name}: the encoded image is {len(content) / 1e6:.1f} MB, "
-                    f"over the {self.max_image_bytes / 1e6:g} MB Cloud Vision limit; "
-                    "compress or downscale it, or pass oversize='downscale'",
+                    f"over the {limit / 1e6:g} MB limit for Cloud Vision "
+                    f"({self._bytes_limit_name()}); compress or downscale it, or "
+                    "pass oversize='downscale'",
                     backend=self.name,
                 )
+            pil = image.image if pil is None else pil
             content = _encode(pil, lossless=False)
-            while len(content) > self.max_image_bytes:
+            while len(content) > limit:
                 pil = _resize(pil, 0.75)
                 if pil.width < 16 or pil.height < 16:
                     raise ImageError(
                         f"{image.name}: cannot make the image small enough for "
-                        f"max_image_bytes={self.max_image_bytes}",
+                        f"{self._bytes_limit_name()}",
                         backend=self.name,
                     )
                 content = _encode(pil, lossless=False)
