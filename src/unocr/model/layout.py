@@ -34,9 +34,10 @@ are read column by column:
 3. **Spanning lines.** A title or caption running across the gutter of two
    text columns hides the gutter from the projection. Where a gap in the
    coverage of the x-axis (crossed by at most a fifth as many lines as the
-   busiest position) separates two text columns side by side (sharing some
-   height), the lines crossing it become bands of their own and the region
-   is cut above and below them.
+   busiest position, or by one) separates two text columns side by side
+   (sharing some height), the lines crossing it, with the lines sharing a
+   row with them (the pieces of one line), become bands of their own and the
+   region is cut above and below them.
 4. **Blocks.** Otherwise the region is cut at horizontal gaps of at least
    ``block_gap`` line heights. A region that cannot be cut is a block: its
    lines are grouped into rows (vertical extents overlapping by at least
@@ -65,7 +66,8 @@ of a dataset that has its own order keep it (:func:`group_lines` with
 engine's character boxes are split again along the reading direction of a
 page turned by 180 or 270 degrees (a right-to-left line's words start at its
 right end already: :func:`~unocr.model.wordsplit.split_line`). Parents get
-geometry that encloses their children and ``native=False``.
+geometry that encloses their children and ``native=False``; a block's shape never
+reaches beyond its lines' bounding box (:func:`_enclosing`).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from unocr._direction import mostly_rtl, rtl_balance, rtl_order
-from unocr.geometry import Box, Quad
+from unocr.geometry import Box, Geometry, Polygon, Quad
 from unocr.model.elements import Block, Element, Line, Word
 from unocr.model.wordsplit import split_line
 
@@ -93,6 +95,7 @@ _FILL = 0.7  # median line width / piece width of a text column
 _SPAN_SHARE = 0.2  # a gutter crossed by at most this share of the busiest position
 _PROSE = 12.0  # line heights (about 25 characters): a turned page's aligned lines
 _MAX_SKEW = 15.0  # degrees: box text skewed further tells nothing from its boxes
+_CLIP = 1e-6  # of a block's size: how far its rectangle may pass its lines' box
 
 
 def _mirrored(ext: FloatArray) -> FloatArray:
@@ -484,6 +487,29 @@ class _Layout:
                 column[-1] = self._is_column(merged[-1])
         return merged, gutter
 
+    def _rows_of(self, idx: IntArray, crossing: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """``crossing`` with the lines that share a row with a crossing line.
+
+        Lines share a row as in :func:`_rows`: their vertical extents overlap
+        by at least half the smaller height.
+
+        Args:
+            idx: (N,) the region's lines.
+            crossing: (N,) whether each of them crosses the gap.
+
+        Returns:
+            (N,) whether each line crosses the gap or shares a row with one
+            that does.
+        """
+        y0, y1 = self.ext[idx, 1], self.ext[idx, 3]
+        c0, c1 = y0[crossing, None], y1[crossing, None]
+        overlap = np.minimum(y1, c1) - np.maximum(y0, c0)  # (crossing, N)
+        smaller = np.minimum(y1 - y0, c1 - c0)
+        mates: NDArray[np.bool_] = ((overlap >= 0) & (overlap >= 0.5 * smaller)).any(
+            axis=0
+        )
+        return crossing | mates
+
     def _spanned(self, idx: IntArray, h: float) -> list[IntArray] | None:
         """Bands cut above and below lines that cross a gutter between columns."""
         x0, x1 = self.ext[idx, 0], self.ext[idx, 2]
@@ -509,8 +535,9 @@ class _Layout:
                 self.ext[right, 1].min() >= self.ext[left, 3].max()
             ):
                 continue  # one above the other (an address above a letter)
-            # Bands top to bottom: runs of crossing lines and runs of the rest.
-            crossing = ((x0 < g1) & (x1 > g0)).tolist()
+            # Bands top to bottom: runs of crossing lines (with the lines of
+            # their rows: the pieces of one line) and runs of the rest.
+            crossing = self._rows_of(idx, (x0 < g1) & (x1 > g0)).tolist()
             bands: list[IntArray] = []
             current: list[int] = []
             kind = False
@@ -667,18 +694,32 @@ def group_lines(
         groups = layout.blocks(np.arange(len(lines), dtype=np.intp))
     return [
         Block.from_lines(
-            [lines[k] for k in g], geometry=_enclosing(corners, ext, g, angle, boxes)
+            [lines[k] for k in g],
+            geometry=_enclosing(lines, corners, ext, g, angle, boxes),
         )
         for g in groups
     ]
 
 
 def _enclosing(
-    corners: FloatArray, ext: FloatArray, idx: list[int], angle: float, boxes: bool
-) -> Box | Quad:
-    """The shape of a block: the union box of box lines, else the reading frame's.
+    lines: Sequence[Line],
+    corners: FloatArray,
+    ext: FloatArray,
+    idx: list[int],
+    angle: float,
+    boxes: bool,
+) -> Geometry:
+    """The shape of a block, enclosing its lines and none of the page beyond them.
+
+    A block of one line takes the line's own shape. Box lines give their
+    union box. Otherwise the block is the rectangle of its lines' extents in
+    the reading frame, rotated back onto the page; where that rectangle
+    reaches beyond the lines' bounding box (lines slanted or sheared against
+    the frame, the ragged end of a skewed paragraph), it is cut to that box,
+    so a block lies on the page wherever its lines do.
 
     Args:
+        lines: Every line.
         corners: (N, 4, 2) corners of every line, pixels.
         ext: (N, 4) their extents in the reading frame.
         idx: The block's lines.
@@ -686,12 +727,15 @@ def _enclosing(
         boxes: Whether every line is a ``Box``.
 
     Returns:
-        A ``Box`` (box lines) or the ``Quad`` of the block's extent in the
-        reading frame rotated back onto the page; either encloses the lines.
+        The line's own geometry (one line), a ``Box`` (box lines), the
+        ``Quad`` of the block's extent in the reading frame, or a
+        ``Polygon``: that quad cut to the lines' bounding box.
     """
+    if len(idx) == 1:
+        return lines[idx[0]].geometry
+    c = corners[idx].reshape(-1, 2)
+    lo, hi = c.min(0), c.max(0)
     if boxes:
-        c = corners[idx].reshape(-1, 2)
-        lo, hi = c.min(0), c.max(0)
         return Box(lo[0], lo[1], hi[0], hi[1])
     e = ext[idx]
     x0, y0, x1, y1 = e[:, 0].min(), e[:, 1].min(), e[:, 2].max(), e[:, 3].max()
@@ -699,7 +743,61 @@ def _enclosing(
     d = np.array([math.cos(t), math.sin(t)])
     n = np.array([-math.sin(t), math.cos(t)])
     frame = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    return Quad(frame[:, :1] * d + frame[:, 1:] * n)
+    quad = frame[:, :1] * d + frame[:, 1:] * n
+    tol = _CLIP * max(float((hi - lo).max()), 1.0)
+    if np.all(quad >= lo - tol) and np.all(quad <= hi + tol):
+        return Quad(quad)
+    return _clipped(quad, lo, hi, tol)
+
+
+def _clipped(
+    points: FloatArray, lo: FloatArray, hi: FloatArray, tol: float
+) -> Geometry:
+    """A convex clockwise ring cut to the box ``[lo, hi]`` (Sutherland-Hodgman).
+
+    Args:
+        points: (K, 2) the ring, pixels.
+        lo: (2,) the box's top-left corner.
+        hi: (2,) its bottom-right corner.
+        tol: Corners closer than this (pixels) are taken as one.
+
+    Returns:
+        A ``Quad`` of four corners, a ``Polygon`` of more (or of three), or the
+        ``Box`` itself where the cut leaves less.
+    """
+    ring = [(float(x), float(y)) for x, y in points]
+    for axis, bound, keep_below in (
+        (0, lo[0], False),
+        (0, hi[0], True),
+        (1, lo[1], False),
+        (1, hi[1], True),
+    ):
+        b = float(bound)
+        out: list[tuple[float, float]] = []
+        for k, p in enumerate(ring):
+            q = ring[k - 1]
+            p_in = p[axis] <= b if keep_below else p[axis] >= b
+            q_in = q[axis] <= b if keep_below else q[axis] >= b
+            if p_in != q_in:
+                f = (b - q[axis]) / (p[axis] - q[axis])
+                cut = [q[0] + f * (p[0] - q[0]), q[1] + f * (p[1] - q[1])]
+                cut[axis] = b
+                out.append((cut[0], cut[1]))
+            if p_in:
+                out.append(p)
+        ring = out
+    kept: list[tuple[float, float]] = []
+    for p in ring:
+        if not kept or max(abs(p[0] - kept[-1][0]), abs(p[1] - kept[-1][1])) > tol:
+            kept.append(p)
+    while (
+        len(kept) > 1
+        and max(abs(kept[0][0] - kept[-1][0]), abs(kept[0][1] - kept[-1][1])) <= tol
+    ):
+        kept.pop()
+    if len(kept) < 3:
+        return Box(lo[0], lo[1], hi[0], hi[1])
+    return Quad(kept) if len(kept) == 4 else Polygon(kept)
 
 
 def group_words(
