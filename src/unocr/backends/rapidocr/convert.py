@@ -13,6 +13,30 @@ converts):
   are words (Latin script: one item per space-separated word; CJK: one per
   character) or, with ``return_single_char_box=True``, single characters.
   Spaces never get an item.
+* ``turned`` (optional, not part of RapidOCR's output): one flag per line,
+  true where RapidOCR's direction classifier turned the line's crop by 180
+  degrees before reading it (its ``TextClsOutput.cls_res`` label ``"180"``
+  with a score above ``Cls.cls_thresh``). RapidOCR does not put the
+  classifier's results in its output, so the caller captures them.
+
+RapidOCR works its word and character boxes out on the line's crop as
+detected but places them along the text as read: on a line the classifier
+turned (upside down, or a vertical line reading bottom to top) every box is
+mirrored along the line, the first word at the line's wrong end. Where
+``turned`` flags a line, its boxes are mirrored back across the line's
+middle (along its long side, as RapidOCR's crop runs). The line's corners
+cannot show this: RapidOCR orders them from the image's top-left corner
+whatever way the text runs.
+
+Word and character boxes are kept within their line, not merely within the
+image: RapidOCR's boxes can stick out of the line (and, at the image's edge,
+out of the image) by the rounding of its crop, and a word belongs to its
+line. Each corner more than 1.5 pixels (RapidOCR's rounding) outside the
+line's extent along or across the line (the line's own rectangle for
+RapidOCR's rectangular lines), or outside the line's bounding box, is moved
+in to that distance. The backend also
+cuts every box to the image
+(:func:`~unocr.backends.rapidocr.sizing.clip_output`).
 
 Lines are native :class:`~unocr.model.Line` quads with the engine's
 confidence. Words come from the engine's word boxes (``native=True``) when
@@ -60,6 +84,10 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"\S+")
+
+#: How far (pixels) a word or character box may reach past its line: RapidOCR
+#: rounds its line and word boxes to whole pixels.
+_SLACK = 1.5
 
 #: What the items of ``word_results`` are.
 Unit = Literal["word", "char"]
@@ -138,13 +166,97 @@ def _items(value: object) -> list[tuple[str, Any, Any]] | None:
     return out
 
 
-def _native_words(text: str, items: list[tuple[str, Any, Any]]) -> list[Word] | None:
-    """Words from the engine's word boxes; ``None`` unless they spell ``text``."""
+class _LineFrame:
+    """A line's frame: how its word boxes are mirrored and kept within it.
+
+    Args:
+        line: The line's quad, pixel coordinates.
+        size: The image's (width, height) in pixels, which boxes are also
+            cut to; ``None``: not known.
+    """
+
+    def __init__(self, line: Quad, size: tuple[int, int] | None = None) -> None:
+        tl, tr, br, bl = line.points
+        #: The line's centre, (x, y) pixels.
+        self.centre: NDArray[np.float64] = line.points.mean(axis=0)
+        run = (tr - tl + br - bl) / 2  # along the top and bottom edges
+        down = (bl - tl + br - tr) / 2  # along the left and right edges
+        u = run / (float(np.hypot(*run)) or 1.0)
+        v = np.array([-u[1], u[0]])  # perpendicular, pointing down
+        self._basis = np.stack([u, v])  # rows: the frame's unit axes
+        coords = (line.points - tl) @ self._basis.T
+        self._origin = tl
+        self._low = coords.min(axis=0)
+        self._high = coords.max(axis=0)
+        low, high = line.points.min(axis=0) - _SLACK, line.points.max(axis=0) + _SLACK
+        if size is not None:
+            low, high = np.maximum(low, 0), np.minimum(high, size)
+        self._box = np.stack([low, high])
+        # RapidOCR's crop runs along the line's long side: a line at least
+        # 1.5 times as high as wide is read top to bottom (its rule).
+        width = max(float(np.hypot(*(tr - tl))), float(np.hypot(*(br - bl))))
+        height = max(float(np.hypot(*(br - tr))), float(np.hypot(*(bl - tl))))
+        vertical = width < 1e-6 or round(height / width, 2) >= 1.5
+        axis = down if vertical else run
+        #: Whether RapidOCR reads the line top to bottom (its crop turned).
+        self.vertical = vertical
+        #: Unit vector along which RapidOCR's crop of the line runs.
+        self.axis: NDArray[np.float64] = axis / (float(np.hypot(*axis)) or 1.0)
+
+    def mirrored(self, points: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(K, 2) points reflected across the line's middle, along its long side."""
+        along = (points - self.centre) @ self.axis
+        return np.asarray(points - 2 * along[:, None] * self.axis, dtype=np.float64)
+
+    def within(self, points: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(K, 2) points clamped to the line's extent along and across it.
+
+        Points up to :data:`_SLACK` pixels outside it are left alone
+        (RapidOCR rounds its boxes to whole pixels); points further out are
+        moved in to that distance, and to that distance of the line's
+        bounding box (which matters for a line that is not a rectangle);
+        all are cut to the image where its size is known.
+        """
+        coords = (points - self._origin) @ self._basis.T
+        clamped = np.clip(coords, self._low - _SLACK, self._high + _SLACK)
+        moved = np.any(clamped != coords, axis=1)[:, None]  # others kept exactly
+        inside = np.where(moved, self._origin + clamped @ self._basis, points)
+        bounded = np.clip(inside, self._box[0], self._box[1])
+        return np.asarray(bounded, dtype=np.float64)
+
+
+def _placed(box: ArrayLike, what: str, frame: _LineFrame, turned: bool) -> Quad | None:
+    """An engine box as a quad where it really is on its line, or ``None``.
+
+    Args:
+        box: Four (x, y) pixel points of a word or character.
+        what: What the box is, for errors ("word box").
+        frame: The box's line.
+        turned: Whether the direction classifier turned the line.
+    """
+    points = _points(box, what)
+    if turned:
+        points = frame.mirrored(points)
+    return _quad(frame.within(points))
+
+
+def _native_words(
+    text: str, items: list[tuple[str, Any, Any]], frame: _LineFrame, turned: bool
+) -> list[Word] | None:
+    """Words from the engine's word boxes; ``None`` unless they spell ``text``.
+
+    Args:
+        text: The line's text.
+        items: The line's ``(word, score, box)`` items.
+        frame: The line the words are placed on and kept within.
+        turned: Whether the direction classifier turned the line (its boxes
+            are mirrored along it).
+    """
     if "".join(t for t, _, _ in items) != "".join(text.split()):
         return None
     words: list[Word] = []
     for word_text, score, box in items:
-        quad = _quad(_points(box, "word box"))
+        quad = _placed(box, "word box", frame, turned)
         if quad is None:
             return None
         words.append(
@@ -158,10 +270,34 @@ def _native_words(text: str, items: list[tuple[str, Any, Any]]) -> list[Word] | 
     return words
 
 
+def _span(quads: list[Quad], frame: _LineFrame) -> Quad | None:
+    """The quad from the first to the last of ``quads`` along the line's reading.
+
+    The first and last are the characters furthest back and forward along
+    the line's long side; the span takes the first's leading corners and the
+    last's trailing ones (left and right corners on a horizontal line, top
+    and bottom ones on a vertical line).
+    """
+    along = [float(q.points.mean(axis=0) @ frame.axis) for q in quads]
+    first = quads[int(np.argmin(along))].points
+    last = quads[int(np.argmax(along))].points
+    if frame.vertical:
+        return _quad(np.array([first[0], first[1], last[2], last[3]]))
+    return _quad(np.array([first[0], last[1], last[2], first[3]]))
+
+
 def _words_from_chars(
-    text: str, items: list[tuple[str, Any, Any]]
+    text: str, items: list[tuple[str, Any, Any]], frame: _LineFrame, turned: bool
 ) -> list[Word] | None:
-    """Words grouped from character boxes; ``None`` unless they spell ``text``."""
+    """Words grouped from character boxes; ``None`` unless they spell ``text``.
+
+    Args:
+        text: The line's text.
+        items: The line's ``(character, score, box)`` items.
+        frame: The line the characters are placed on and kept within.
+        turned: Whether the direction classifier turned the line (its boxes
+            are mirrored along it).
+    """
     chars = [t for t, _, _ in items]
     if any(len(c) != 1 for c in chars) or "".join(chars) != "".join(text.split()):
         return None
@@ -169,19 +305,18 @@ def _words_from_chars(
     pos = 0
     for match in _WORD.finditer(text):
         symbols: list[Symbol] = []
-        corners: list[NDArray[np.float64]] = []
+        quads: list[Quad] = []
         for char in match.group():
             _, score, box = items[pos]
             pos += 1
-            quad = _quad(_points(box, "character box"))
+            quad = _placed(box, "character box", frame, turned)
             if quad is None:
                 return None
-            corners.append(quad.points)
+            quads.append(quad)
             symbols.append(
                 Symbol(text=char, geometry=quad, confidence=probability(score))
             )
-        first, last = corners[0], corners[-1]
-        word_quad = _quad(np.array([first[0], last[1], last[2], first[3]]))
+        word_quad = _span(quads, frame)
         if word_quad is None:
             return None
         confs = [s.confidence for s in symbols if s.confidence is not None]
@@ -204,6 +339,8 @@ def line_from_result(
     word_items: object = None,
     *,
     unit: Unit = "word",
+    turned: bool = False,
+    image_size: tuple[int, int] | None = None,
 ) -> Line | None:
     """Convert one RapidOCR line (and its word or character boxes) into a line.
 
@@ -213,10 +350,16 @@ def line_from_result(
         score: The line's confidence, in [0, 1].
         word_items: The line's ``word_results`` entry, or ``None``.
         unit: ``"word"`` or ``"char"``: what ``word_items`` holds.
+        turned: Whether RapidOCR's direction classifier turned the line by
+            180 degrees before reading it: its word or character boxes are
+            then mirrored along the line, to where those words are.
+        image_size: The image's (width, height) in pixels, which word and
+            character boxes are cut to; ``None``: not known.
 
     Returns:
         A native line (quad geometry, the engine's confidence) with its words,
-        or ``None`` for blank text or a degenerate box.
+        or ``None`` for blank text or a degenerate box. Word and character
+        boxes are clamped to the line's extent (see the module docstring).
 
     Raises:
         unocr.errors.FormatError: The values do not have RapidOCR's shape.
@@ -231,10 +374,11 @@ def line_from_result(
     words: list[Word] | None = None
     items = _items(word_items)
     if items:
+        frame = _LineFrame(quad, image_size)
         if unit == "char":
-            words = _words_from_chars(text, items)
+            words = _words_from_chars(text, items, frame, turned)
         else:
-            words = _native_words(text, items)
+            words = _native_words(text, items, frame, turned)
     # words None: cut along the line's own direction, at any angle
     return native_line(quad, text, probability(score), words)
 
@@ -250,7 +394,8 @@ def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, .
 
     Args:
         output: A ``RapidOCROutput`` or a mapping with its fields (see the
-            module docstring); ``None`` or empty fields mean nothing found.
+            module docstring; ``turned`` is used where it has one flag per
+            line); ``None`` or empty fields mean nothing found.
         unit: ``"word"`` or ``"char"``: what ``word_results`` holds
             (``return_single_char_box=True`` gives characters).
 
@@ -261,6 +406,13 @@ def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, .
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
+    return _to_blocks(output, unit, None)
+
+
+def _to_blocks(
+    output: object, unit: Unit, image_size: tuple[int, int] | None
+) -> tuple[Block, ...]:
+    """:func:`rapidocr_to_blocks`, word boxes cut to ``image_size`` if given."""
     boxes = _field(output, "boxes")
     txts = _field(output, "txts")
     scores = _field(output, "scores")
@@ -282,10 +434,25 @@ def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, .
             and len(word_results) == len(txts)
             else [None] * len(txts)
         )
-        for box, text, score, items in zip(
-            boxes_list, txts, scores, per_line, strict=True
+        turned = _field(output, "turned")
+        flags: Sequence[object] = (
+            list(turned)
+            if isinstance(turned, (list, tuple, np.ndarray))
+            and len(turned) == len(txts)
+            else [False] * len(txts)
+        )
+        for box, text, score, items, flag in zip(
+            boxes_list, txts, scores, per_line, flags, strict=True
         ):
-            line = line_from_result(box, text, score, items, unit=unit)
+            line = line_from_result(
+                box,
+                text,
+                score,
+                items,
+                unit=unit,
+                turned=bool(flag),
+                image_size=image_size,
+            )
             if line is not None:
                 lines.append(line)
     return tuple(group_lines(lines))
@@ -374,7 +541,8 @@ def rapidocr_to_page(
 
     Returns:
         The page, ``backend="rapidocr"``: native line quads with confidences,
-        words (native, from characters or synthesised) and blocks.
+        words (native, from characters or synthesised; engine boxes cut to
+        the image) and blocks.
 
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
@@ -385,7 +553,7 @@ def rapidocr_to_page(
         use=SET_ON_PAGE,
     )
     return Page.from_blocks(
-        rapidocr_to_blocks(output, unit=unit),
+        _to_blocks(output, unit, (width, height)),
         width=width,
         height=height,
         **{"backend": "rapidocr", **passed},

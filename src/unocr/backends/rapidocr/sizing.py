@@ -4,8 +4,8 @@ RapidOCR resizes every image for its detector (``Global`` and ``Det``
 settings of its ``config.yaml``); a thin image becomes a detector input of
 gigabytes. :func:`fit_image` works that size out first, pads thin images and
 refuses ones whose padded size or detector input exceeds ``max_pixels``;
-:func:`clip_output` cuts the boxes RapidOCR found on a padded image back to
-the original. No RapidOCR import: the engine is passed in.
+:func:`clip_output` cuts the boxes RapidOCR found back to the original image
+(padded or not). No RapidOCR import: the engine is passed in.
 """
 
 from __future__ import annotations
@@ -198,24 +198,24 @@ def _too_long(
 
 
 def clip_output(output: Any, fitted: Any, bgr: np.ndarray[Any, Any]) -> Any:
-    """RapidOCR's output with its boxes cut back to the image before padding.
+    """RapidOCR's output with every box cut to the image unocr was given.
 
-    RapidOCR cuts line boxes to the image it read; after padding that is the
-    padded one, so they are cut again to the original, words too.
+    RapidOCR cuts line boxes to the image it read, which after padding is
+    the padded one; its word and character boxes it does not cut at all (at
+    the image's edge they reach past it by the rounding of its crops). So
+    line, word and character boxes are all cut to the original image.
 
     Args:
         output: What the engine returned for ``fitted`` (its ``boxes``, (N,
             4, 2) pixel corners, and ``word_results``, per line
             ``(text, score, box)`` items, are cut in place).
-        fitted: The image :func:`fit_image` returned for ``bgr``.
+        fitted: The image :func:`fit_image` returned for ``bgr`` (``bgr`` or
+            a padded copy).
         bgr: The original image's pixels, (H, W, 3).
 
     Returns:
-        ``output``, its boxes' x within [0, W] and y within [0, H] pixels
-        where ``fitted`` was padded; unchanged otherwise.
+        ``output``, its boxes' x within [0, W] and y within [0, H] pixels.
     """
-    if fitted is bgr:
-        return output
     top = np.array([bgr.shape[1], bgr.shape[0]], dtype=np.float64)
     boxes = getattr(output, "boxes", None)
     if boxes is None or not len(boxes):
