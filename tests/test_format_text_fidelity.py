@@ -16,17 +16,15 @@ from lxml import etree
 
 from unocr.formats import dumps, dumps_pages, loads, loads_pages
 from unocr.geometry import Box
-from unocr.model import Block, Line, Page, Source, Symbol, Word
+from unocr.model import Block, Line, Page, Source, Word
 
 from .test_formats_roundtrip import (
     ALTO_XSD,
     assert_same_page,
-    confidences,
     enclosing_parents,
-    languages,
     parents_as_tesseracts,
-    shapes,
     word_texts,
+    words,
 )
 
 # Backend names with every separator of the settings, white space, escapes
@@ -158,33 +156,11 @@ def test_tsv_writes_tabs_and_line_breaks_in_words_as_spaces():
     assert [w.text for w in back.words] == [" a b c d e "]
 
 
-@st.composite
-def padded_words(draw: st.DrawFn, spaces: list[str], with_symbols: bool) -> Word:
+def padded_words(spaces: list[str], with_symbols: bool) -> st.SearchStrategy[Word]:
     """Words of the round-trip tests, white space at one or both ends."""
-    core = draw(word_texts)
     ends = st.text(st.sampled_from(spaces), max_size=2)
-    text = draw(ends) + core + draw(ends)
-    geometry = draw(shapes)
-    symbols: tuple[Symbol, ...] = ()
-    if with_symbols and draw(st.booleans()):
-        b = geometry.bounds
-        step = (b.x1 - b.x0) / len(text)
-        symbols = tuple(
-            Symbol(
-                text=ch,
-                geometry=Box(b.x0 + i * step, b.y0, b.x0 + (i + 1) * step, b.y1),
-                confidence=draw(confidences),
-                language=draw(languages),
-            )
-            for i, ch in enumerate(text)
-        )
-    return Word(
-        text=text,
-        geometry=geometry,
-        confidence=draw(confidences),
-        language=draw(languages),
-        symbols=symbols,
-    )
+    texts = st.tuples(ends, word_texts, ends).map("".join)
+    return words(texts, with_symbols)
 
 
 @st.composite

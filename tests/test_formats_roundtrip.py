@@ -124,11 +124,16 @@ shapes = st.one_of(boxes(), quads(), polygons(), rotated_boxes(), masks())
 
 
 @st.composite
-def words(draw: st.DrawFn) -> Word:
-    text = draw(word_texts)
+def words(
+    draw: st.DrawFn,
+    texts: st.SearchStrategy[str] = word_texts,
+    with_symbols: bool = True,
+) -> Word:
+    """Words of ``texts``, of every shape, with symbols where ``with_symbols``."""
+    text = draw(texts)
     geometry = draw(shapes)
     symbols: tuple[Symbol, ...] = ()
-    if draw(st.booleans()):
+    if with_symbols and draw(st.booleans()):
         b = geometry.bounds
         step = (b.x1 - b.x0) / len(text)
         symbols = tuple(

@@ -50,6 +50,14 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 16
+# What every pull parser here shares: its events, nothing fetched from the
+# network, comments and processing instructions dropped (never content).
+_PULL: dict[str, Any] = {
+    "events": ("start", "end"),
+    "no_network": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 # libxml2's fixed limits, which lxml's ``huge_tree`` (XML_PARSE_HUGE) lifts:
 # text nodes and attribute values (XML_MAX_TEXT_LENGTH, in bytes), names
@@ -166,13 +174,7 @@ def xml_pull_parser(*, huge: bool = False) -> Any:
         An ``lxml.etree.XMLPullParser``.
     """
     return lxml_etree().XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=huge,
-        remove_comments=True,
-        remove_pis=True,
+        resolve_entities=False, load_dtd=False, huge_tree=huge, **_PULL
     )
 
 
@@ -602,14 +604,7 @@ def parse_html(
     # HTML reads NUL as U+FFFD; libxml2's push parser would stall at one
     text = text.replace("\x00", "\ufffd")
     huge = _huge(limits)
-    parser = etree.HTMLPullParser(
-        events=("start", "end"),
-        no_network=True,
-        huge_tree=huge,
-        remove_comments=True,
-        remove_pis=True,
-        default_doctype=False,
-    )
+    parser = etree.HTMLPullParser(huge_tree=huge, default_doctype=False, **_PULL)
     try:
         root, left_open = _feed(parser, text, _Walk(what, limits, huge))
     except etree.XMLSyntaxError as exc:
