@@ -295,6 +295,7 @@ def test_a_box_under_half_a_pixel_wide_is_cut_one_pixel_wide() -> None:
             Box(10.5, 5, 10.5, 25),  # zero width: no area
             Box(10, 5, 10 + 1e-7, 25),  # within the snap tolerance of an edge
         ],
+        turn_tall=False,  # the pixels as they lie
     )
     assert thin is not None and thin.size == (1, 20)
     assert wider is not None and wider.size == (1, 20)
@@ -315,7 +316,7 @@ def test_law_a_box_inside_the_image_is_cut_by_every_pixel_it_touches(
     pixels it touches (never None)."""
     image = Image.new("L", (100, 50), 255)
     b = Box(x, y, min(x + w, 100.0), min(y + h, 50.0))
-    (crop,) = crop_regions(image, [b])
+    (crop,) = crop_regions(image, [b], turn_tall=False)  # pixels as they lie
     assert crop is not None
     cols = max(1, math.ceil(b.x1 - 1e-6) - math.floor(b.x0 + 1e-6))
     rows = max(1, math.ceil(b.y1 - 1e-6) - math.floor(b.y0 + 1e-6))

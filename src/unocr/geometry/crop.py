@@ -17,8 +17,19 @@ makes those images from regions of any shape, in one vectorised pass:
 The crop is ``round(max(|TR - TL|, |BR - BL|))`` pixels wide and
 ``round(max(|BL - TL|, |BR - TR|))`` high, so a rotated region keeps its
 resolution. Canonical corners start on the side nearest the +x axis, so text
-turned by up to 45 degrees either way comes out upright; text turned further
-(vertical lines) comes out turned by a quarter.
+turned by up to 45 degrees either way comes out upright.
+
+A shape does not carry its text's reading direction (a quad's corners are
+canonicalised, a rotated box's angle kept within 45 degrees of level), so a
+region whose cut is at least :data:`TALL_RATIO` times as high as wide (a line
+on a page turned on its side, or turned by more than 45 degrees) is taken for
+text reading top to bottom and turned a quarter counter-clockwise, to read left
+to right: the rule of RapidOCR and PaddleOCR. It applies where the regions'
+text runs vertically (the tall cuts' heights add up to more than the other
+cuts' widths), so a narrow word (``I``, ``1``) on an upright page is not
+turned. Text reading bottom to top comes out upside down, which a recognizer
+with a 0/180 degree direction classifier (RapidOCR's) puts right.
+``turn_tall=True`` or ``False`` turns tall cuts always or never.
 
 Coordinates are continuous pixels (pixel ``i`` spans ``[i, i + 1)``; its
 centre is ``i + 0.5``), the convention of every shape. Parts of a region
@@ -57,6 +68,7 @@ from unocr.geometry.types import Geometry
 
 __all__ = [
     "MAX_CROP_RATIO",
+    "TALL_RATIO",
     "crop_regions",
     "edge_colour",
     "pad_to_ratio",
@@ -70,6 +82,12 @@ __all__ = [
 #: line of text is rarely longer than 100 times its height, and at this ratio
 #: a 48-pixel-high recognizer input is at most 4,800 pixels wide.
 MAX_CROP_RATIO = 100.0
+
+#: How many times as high as wide (or more) a region's cut is when
+#: :func:`crop_regions` turns it a quarter counter-clockwise, taking it for a
+#: line reading top to bottom: the threshold RapidOCR and PaddleOCR turn their
+#: own line crops at.
+TALL_RATIO = 1.5
 
 # Output rectangle corners TL, TR, BR, BL in units of (width, height).
 _UNIT = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
@@ -249,6 +267,7 @@ def crop_regions(
     regions: Sequence[Geometry],
     *,
     max_pixels: int | None = None,
+    turn_tall: bool | None = None,
 ) -> list[Image.Image | None]:
     """Cut each region out of the image, rectified to an upright crop.
 
@@ -257,12 +276,21 @@ def crop_regions(
         regions: Shapes in the image's pixel coordinates.
         max_pixels: Most pixels all crops may hold together, checked before
             any is cut; ``None`` for no limit.
+        turn_tall: Turn the crop of a region at least :data:`TALL_RATIO`
+            times as high as wide (its whole cut, in pixels, before clipping
+            to the image) a quarter counter-clockwise, so text reading top to
+            bottom reads left to right. ``None`` (default): where the text of
+            the regions runs vertically, that is where the tall cuts' heights
+            add up to more than the other cuts' widths (a page on its side;
+            a narrow word, ``I``, among level lines is left as it is);
+            ``True``: always; ``False``: never.
 
     Returns:
         One image per region, in order: the pixels of a box, or the warped
         (bilinear) rectangle of a rotated box, quad, polygon or mask, clipped
-        to the image; ``None`` where the region has no area inside the image
-        (or, rectified, rounds to no pixels).
+        to the image, then a tall one turned (``turn_tall``); ``None`` where
+        the region has no area inside the image (or, rectified, rounds to no
+        pixels).
 
     Raises:
         GeometryError: An item of ``regions`` is not a shape.
@@ -283,6 +311,14 @@ def crop_regions(
     cuts = _cut_boxes(box, image.width, image.height)
     windows = np.where(aligned[:, None], cuts, windows)
     windows[~valid] = 0
+    # Each region's whole cut, before clipping: a box's sides, a warp's size.
+    whole = np.where(aligned[:, None], box[:, 2:] - box[:, :2], sizes)
+    tall = (whole[:, 1] >= TALL_RATIO * whole[:, 0]) & (whole[:, 0] > 0)
+    if turn_tall is None:  # by the run of most of the text's length
+        turn_tall = float(whole[tall & valid, 1].sum()) > float(
+            whole[~tall & valid, 0].sum()
+        )
+    tall &= turn_tall
     area = np.clip(windows[:, 2] - windows[:, 0], 0, None) * np.clip(
         windows[:, 3] - windows[:, 1], 0, None
     )
@@ -299,22 +335,22 @@ def crop_regions(
         x0, y0, x1, y1 = windows[i].tolist()
         if area[i] == 0:
             out.append(None)
-        elif aligned[i]:
-            out.append(image.crop((x0, y0, x1, y1)))
+            continue
+        if aligned[i]:
+            crop = image.crop((x0, y0, x1, y1))
         else:
             h = homographies[i] @ np.array(
                 [[1.0, 0.0, x0], [0.0, 1.0, y0], [0.0, 0.0, 1.0]]
             )
             h /= h[2, 2]
-            out.append(
-                image.transform(
-                    (x1 - x0, y1 - y0),
-                    Image.Transform.PERSPECTIVE,
-                    tuple(h.reshape(9)[:8].tolist()),
-                    resample=Image.Resampling.BILINEAR,
-                    fillcolor=fill,
-                )
+            crop = image.transform(
+                (x1 - x0, y1 - y0),
+                Image.Transform.PERSPECTIVE,
+                tuple(h.reshape(9)[:8].tolist()),
+                resample=Image.Resampling.BILINEAR,
+                fillcolor=fill,
             )
+        out.append(crop.transpose(Image.Transpose.ROTATE_90) if tall[i] else crop)
     return out
 
 
