@@ -45,9 +45,9 @@ def test_one_page_object_per_read_and_languages_normalised_once(monkeypatch):
         pages.append(self)
         real_post_init(self)
 
-    def counting_normalize(value):
+    def counting_normalize(value, **options):
         calls.append(value)
-        return real_normalize(value)
+        return real_normalize(value, **options)
 
     with InkBackend() as ink:
         image = _bars()
