@@ -325,7 +325,7 @@ class RapidOcrBackend(PooledBackend):
     def _run(self, bgr: np.ndarray[Any, Any]) -> Any:
         with self._engines.engine() as engine:
             fitted = fit_image(engine, bgr, self.max_pixels)
-            return clip_output(engine(fitted), fitted, bgr)
+            return clip_output(_read_turned(engine, fitted), fitted, bgr)
 
     def _checked_run(
         self,
@@ -391,6 +391,98 @@ class RapidOcrBackend(PooledBackend):
             if engine.use_cls:
                 bgr = engine.text_cls(bgr).img_list
             return engine.text_rec(TextRecInput(img=bgr, return_word_box=False))
+
+
+def _read_turned(engine: Any, bgr: np.ndarray[Any, Any]) -> Any:
+    """The engine's output on an image, with the lines its classifier turned.
+
+    RapidOCR leaves its direction classifier's results out of its output,
+    but mirrors the word and character boxes of the lines it turned (see
+    :mod:`unocr.backends.rapidocr.convert`). So the engine's steps are
+    recorded while it reads (its ``run_ocr_steps`` wrapped on this instance,
+    which the calling thread holds alone, for this call only), and the
+    output gets ``turned``: one flag per output line, true where the
+    classifier turned the line's crop by 180 degrees. Lines are matched as
+    RapidOCR keeps them: those with blank text dropped first, then those
+    scoring below its ``text_score``. Nothing is set where the classifier
+    did not run, or where the recorded steps do not line up with the output.
+
+    Args:
+        engine: A RapidOCR engine, borrowed from the pool.
+        bgr: The image's pixels, (H, W, 3) uint8 in BGR order.
+
+    Returns:
+        The engine's output, with ``turned`` (a list of N bools for its N
+        lines) where known.
+    """
+    recorded: list[tuple[Any, ...]] = []
+    run_steps = engine.run_ocr_steps
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        steps = run_steps(*args, **kwargs)
+        det, cls, rec, _ = steps
+        # before RapidOCR filters its results (it rebinds these attributes)
+        recorded.append((det.boxes, det.scores, cls.cls_res, rec.txts, rec.scores))
+        return steps
+
+    engine.run_ocr_steps = recording
+    try:
+        output = engine(bgr)
+    finally:
+        del engine.run_ocr_steps
+    if len(recorded) == 1 and engine.text_cls is not None:
+        boxes, box_scores, labels, txts, scores = recorded[0]
+        turned = _turned(
+            boxes,
+            box_scores,
+            labels,
+            txts,
+            scores,
+            cls_thresh=engine.text_cls.cls_thresh,
+            text_score=engine.text_score,
+        )
+        lines = getattr(output, "txts", None)
+        if turned is not None and lines is not None and len(turned) == len(lines):
+            output.turned = turned
+    return output
+
+
+def _turned(
+    boxes: Any,
+    box_scores: Any,
+    labels: Any,
+    txts: Any,
+    scores: Any,
+    *,
+    cls_thresh: float,
+    text_score: float,
+) -> list[bool] | None:
+    """Which of the lines RapidOCR outputs its classifier turned by 180 degrees.
+
+    Args:
+        boxes: The detector's (N, 4, 2) line corners, or ``None``.
+        box_scores: The detector's N box scores, or ``None``.
+        labels: The classifier's N ``(label, score)`` pairs (label ``"0"`` or
+            ``"180"``, score in [0, 1]), or ``None`` where it did not run.
+        txts: The recognizer's N texts, or ``None``.
+        scores: The recognizer's N text confidences, in [0, 1].
+        cls_thresh: The classifier score above which RapidOCR turns a crop.
+        text_score: RapidOCR's ``text_score``: lines scoring below are dropped.
+
+    Returns:
+        One flag per line RapidOCR keeps, in its order; ``None`` where the
+        steps' results do not line up (or the classifier did not run).
+    """
+    if boxes is None or box_scores is None or labels is None or txts is None:
+        return None
+    if scores is None or not len(boxes) == len(labels) == len(txts) == len(scores):
+        return None
+    # RapidOCR's order: blank texts dropped, then low scores (build_final_output)
+    kept = [i for i, text in enumerate(txts) if str(text).strip()]
+    kept = [i for i in kept if not scores[i] < text_score]
+    return [
+        "180" in str(labels[i][0]) and float(labels[i][1]) > cls_thresh for i in kept
+    ]
 
 
 def _bgr(image: Image.Image) -> np.ndarray[Any, Any]:
