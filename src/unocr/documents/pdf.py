@@ -9,7 +9,9 @@ pages is serialised while OCR of rendered pages still runs in parallel.
 
 from __future__ import annotations
 
+import decimal
 import importlib
+import io
 import math
 import os
 import threading
@@ -33,7 +35,9 @@ __all__ = [
     "PdfFile",
     "PdfPageGeometry",
     "check_page_limit",
+    "fitting_dpi",
     "is_pdf",
+    "pixel_size",
     "require_pdf_library",
 ]
 
@@ -251,7 +255,7 @@ class PdfFile(Closing):
             _check_path(source, name)
         with _LOCK:
             try:
-                self._doc = pdfium.PdfDocument(source, password=password)
+                self._doc = _open_document(pdfium, source, password)
             except pdfium.PdfiumError as exc:
                 if _opens_without_pages(pdfium, source, password):
                     raise DocumentError(_NO_PAGES.format(name), item=name) from exc
@@ -263,6 +267,9 @@ class PdfFile(Closing):
         if self.page_count == 0:
             self.close()
             raise DocumentError(_NO_PAGES.format(name), item=name)
+        self._source = source
+        self._password = password
+        self._user_units: dict[int, float] | None = None
 
     def close(self) -> None:
         """Release PDFium's document."""
@@ -308,9 +315,32 @@ class PdfFile(Closing):
         with self._page(index) as page:
             return self._geometry(page, index, dpi)
 
+    def user_unit(self, index: int) -> float:
+        """The page's ``/UserUnit``: the size of its user-space unit in points.
+
+        PDF 1.6 lets a page measure its boxes in units of ``/UserUnit`` x
+        1/72 inch (1 when absent). PDFium ignores it, so it is read from the
+        page dictionary with pikepdf (the ``pdf`` extra's other library),
+        once per document; without pikepdf, or where qpdf reads the file
+        differently from PDFium (a damaged file whose page count differs),
+        every page has a unit of 1.
+
+        Args:
+            index: Zero-based page index.
+
+        Returns:
+            The unit in points, positive and finite.
+        """
+        if self._user_units is None:
+            self._user_units = _user_units(
+                self._source, self._password, self.page_count
+            )
+        return self._user_units.get(index, 1.0)
+
     def _geometry(self, page: Any, index: int, dpi: float) -> PdfPageGeometry:
-        width_pt, height_pt = page.get_size()
-        width, height = _pixel_size(width_pt, height_pt, dpi)
+        unit = self.user_unit(index)
+        width_pt, height_pt = (float(v) * unit for v in page.get_size())
+        width, height = pixel_size(width_pt, height_pt, dpi)
         if not (width_pt > 0 and height_pt > 0):
             raise DocumentError(
                 f"{self.name} (page {index + 1}): the page has no area "
@@ -361,7 +391,7 @@ class PdfFile(Closing):
             pixels = geo.width * geo.height
             if max_pixels is not None and pixels > max_pixels:
                 w_pt, h_pt = geo.source.page_size or (0.0, 0.0)
-                fit = _fitting_dpi(w_pt, h_pt, dpi, max_pixels)
+                fit = fitting_dpi(w_pt, h_pt, dpi, max_pixels)
                 fix = (
                     f"pass dpi={fit} (or lower), or max_pixels={pixels} (or larger)"
                     if fit is not None
@@ -451,11 +481,19 @@ class PdfFile(Closing):
             return _letters_and_digits(page) > before
 
 
-def _pixel_size(width_pt: float, height_pt: float, dpi: float) -> tuple[int, int]:
+def pixel_size(width_pt: float, height_pt: float, dpi: float) -> tuple[int, int]:
     """Rendered width and height in pixels of a page measured in points.
 
     Partial pixels count, float noise in the page box (PDFium keeps it in
     single precision) does not: 230.4 pt at 200 dpi is 640 pixels.
+
+    Args:
+        width_pt: Page width in points.
+        height_pt: Page height in points.
+        dpi: Resolution in pixels per inch.
+
+    Returns:
+        (width, height) in pixels.
     """
     scale = dpi / 72.0
     return (
@@ -464,24 +502,30 @@ def _pixel_size(width_pt: float, height_pt: float, dpi: float) -> tuple[int, int
     )
 
 
-def _fitting_dpi(
+def fitting_dpi(
     width_pt: float, height_pt: float, dpi: float, max_pixels: int
 ) -> int | None:
     """The largest whole dpi below ``dpi`` rendering the page within ``max_pixels``.
 
     The area scales with the square of the dpi, but the sides are rounded up
-    to whole pixels (:func:`_pixel_size`), so the estimate from the area is
+    to whole pixels (:func:`pixel_size`), so the estimate from the area is
     checked and moved by whole dpi until it is the largest that fits.
+
+    Args:
+        width_pt: Page width in points.
+        height_pt: Page height in points.
+        dpi: The resolution asked for, in pixels per inch.
+        max_pixels: The limit on width x height in pixels.
 
     Returns:
         That dpi, or ``None`` when not even 1 dpi fits.
     """
 
     def fits(candidate: int) -> bool:
-        width, height = _pixel_size(width_pt, height_pt, candidate)
+        width, height = pixel_size(width_pt, height_pt, candidate)
         return width > 0 and height > 0 and width * height <= max_pixels
 
-    width, height = _pixel_size(width_pt, height_pt, dpi)
+    width, height = pixel_size(width_pt, height_pt, dpi)
     pixels = max(1, width * height)
     fit = max(1, math.floor(dpi * math.sqrt(max(0, max_pixels) / pixels)))
     while fit >= 1 and not fits(fit):
@@ -542,6 +586,101 @@ def _check_path(path: str | os.PathLike[str], name: str) -> None:
         raise DocumentError(f"{name}: is a directory, not a PDF file", item=name)
     if os.path.getsize(path) == 0:
         raise DocumentError(f"{name}: the input is empty (0 bytes)", item=name)
+
+
+def _open_document(
+    pdfium: Any, source: str | os.PathLike[str] | bytes, password: str | None
+) -> Any:
+    """Open a document with ``password``, or as PDF readers do without one.
+
+    A PDF encrypted with an owner password only (an empty user password,
+    which only restricts printing or copying) opens without a password in
+    every reader: a password given for other files of a batch that is not
+    this file's owner password still opens it. Called with the lock held.
+    """
+    try:
+        return pdfium.PdfDocument(source, password=password)
+    except pdfium.PdfiumError as exc:
+        if not password or getattr(exc, "err_code", None) != _PASSWORD_ERROR:
+            raise
+        try:
+            return pdfium.PdfDocument(source, password=None)
+        except pdfium.PdfiumError:
+            raise exc from None
+
+
+_UNIT_CACHE: dict[tuple[Any, ...], tuple[Any, dict[int, float]]] = {}
+_UNIT_CACHE_SIZE = 8
+
+
+def _user_units(
+    source: str | os.PathLike[str] | bytes, password: str | None, count: int
+) -> dict[int, float]:
+    """Each page's ``/UserUnit`` other than 1, by zero-based page index.
+
+    Read with pikepdf once per file (kept for the last few files: each page
+    of a document is read through its own :class:`PdfFile`). The value is
+    the page dictionary's own (the key is not inherited); one that is not a
+    positive finite number counts as 1.
+    """
+    try:
+        import pikepdf
+    except ImportError:
+        return {}
+    if isinstance(source, bytes):
+        key: tuple[Any, ...] = ("bytes", len(source), hash(source))
+    else:
+        try:
+            stat = os.stat(source)
+        except OSError:
+            return {}
+        key = ("path", os.path.realpath(source), stat.st_mtime_ns, stat.st_size)
+    with _LOCK:
+        cached = _UNIT_CACHE.get(key)
+        if cached is not None and (
+            not isinstance(source, bytes) or cached[0] == source
+        ):
+            return cached[1]
+    units: dict[int, float] = {}
+    try:
+        with _pikepdf_open(pikepdf, source, password) as pdf:
+            if len(pdf.pages) != count:
+                return {}
+            for index, page in enumerate(pdf.pages):
+                value = page.obj.get("/UserUnit")  # a number: int or Decimal
+                if isinstance(value, (int, decimal.Decimal)) and not isinstance(
+                    value, bool
+                ):
+                    unit = float(value)
+                    if math.isfinite(unit) and unit > 0 and unit != 1.0:
+                        units[index] = unit
+    except Exception:
+        return {}  # qpdf cannot read what PDFium reads (a damaged file)
+    with _LOCK:
+        if len(_UNIT_CACHE) >= _UNIT_CACHE_SIZE:
+            _UNIT_CACHE.pop(next(iter(_UNIT_CACHE)))
+        _UNIT_CACHE[key] = (source if isinstance(source, bytes) else None, units)
+    return units
+
+
+def _pikepdf_open(
+    pikepdf: Any, source: str | os.PathLike[str] | bytes, password: str | None
+) -> Any:
+    """Open with pikepdf: without a password, then with ``password`` if needed.
+
+    (pikepdf warns of a password given for a file that needs none.)
+    """
+
+    def open_with(secret: str) -> Any:
+        data = io.BytesIO(source) if isinstance(source, bytes) else source
+        return pikepdf.open(data, password=secret)
+
+    try:
+        return open_with("")
+    except pikepdf.PasswordError:
+        if not password:
+            raise
+        return open_with(password)
 
 
 def _opens_without_pages(

@@ -30,6 +30,7 @@ import numpy as np
 from unocr._direction import is_rtl
 from unocr.documents.pdf import require_pdf_library
 from unocr.errors import DocumentError, FormatError
+from unocr.limits import DEFAULT_MAX_PIXELS
 from unocr.model import Word
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from unocr.model import Page
 
 __all__ = ["save_pdf"]
+
+Vector = tuple[float, float]
 
 _FONT_NAME = "GlyphLessFont"
 _ADVANCE = 500  # glyph advance in 1/1000 em: every character is half an em wide
@@ -57,52 +60,71 @@ end
 end
 """
 # Codes D800-DFFF (lone UTF-16 surrogates, never text on their own) stand for
-# characters beyond U+FFFF, one code each, mapped to their surrogate pairs.
+# characters beyond U+FFFF, one code each, mapped to their surrogate pairs:
+# 2048 of them per font, so a document using more has further fonts, each
+# with its own ToUnicode map (font 0 also holds the BMP, as its code points).
 _EXTRA_FIRST, _EXTRA_LAST = 0xD800, 0xDFFF
+_EXTRA_PER_FONT = _EXTRA_LAST - _EXTRA_FIRST + 1
+
+#: Text as shown: runs of (font number, its two-byte character codes).
+Runs = list[tuple[int, bytes]]
 
 
 class _Codes:
-    """Character codes of the glyphless font and its ``ToUnicode`` map."""
+    """Character codes of the glyphless fonts and their ``ToUnicode`` maps."""
 
     def __init__(self) -> None:
-        self.extra: dict[str, int] = {}
+        self.extra: dict[str, int] = {}  # character -> its number among them
         self.highs: set[int] = set()  # high bytes of the BMP codes in use
 
-    def encode(self, text: str) -> bytes:
-        """Two bytes per character: its code point, or an allocated code."""
-        out = bytearray()
+    @property
+    def fonts(self) -> int:
+        """How many fonts the codes in use need (at least one)."""
+        return 1 + max(0, len(self.extra) - 1) // _EXTRA_PER_FONT
+
+    def encode(self, text: str) -> Runs:
+        """Two bytes per character, in runs of one font each.
+
+        A BMP character is its code point in font 0; a character beyond
+        U+FFFF is a code of its own, in the font holding it.
+        """
+        runs: Runs = []
         for char in text:
             point = ord(char)
+            font = 0
             if 0xD800 <= point <= 0xDFFF:
                 point = 0xFFFD  # a lone surrogate is not text
-            elif point > 0xFFFF:
-                code = self.extra.get(char)
-                if code is None:
-                    code = _EXTRA_FIRST + len(self.extra)
-                    if code > _EXTRA_LAST:
-                        code = 0xFFFD
-                    else:
-                        self.extra[char] = code
-                point = code
-            if point < _EXTRA_FIRST or point > _EXTRA_LAST:
+            if point > 0xFFFF:
+                number = self.extra.setdefault(char, len(self.extra))
+                font, offset = divmod(number, _EXTRA_PER_FONT)
+                point = _EXTRA_FIRST + offset
+            else:
                 self.highs.add(point >> 8)
-            out += point.to_bytes(2, "big")
-        return bytes(out)
+            code = point.to_bytes(2, "big")
+            if runs and runs[-1][0] == font:
+                runs[-1] = (font, runs[-1][1] + code)
+            else:
+                runs.append((font, code))
+        return runs
 
-    def to_unicode(self) -> bytes:
-        """The CMap: identity for the BMP, surrogate pairs for the others."""
-        # Ranges within one high byte, as the PDF specification asks, and only
-        # those in use: readers expand every range when they load the font.
-        highs = sorted(self.highs)
-        lines = [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in highs]
+    def to_unicode(self, font: int) -> bytes:
+        """Font ``font``'s CMap: identity for the BMP (font 0), pairs for the others."""
         body = bytearray()
-        for i in range(0, len(lines), 100):
-            chunk = lines[i : i + 100]
-            body += f"{len(chunk)} beginbfrange\n".encode()
-            body += ("\n".join(chunk) + "\nendbfrange\n").encode()
+        if font == 0:
+            # Ranges within one high byte, as the PDF specification asks, and
+            # only those in use: readers expand every range when they load
+            # the font.
+            lines = [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in sorted(self.highs)]
+            for i in range(0, len(lines), 100):
+                chunk = lines[i : i + 100]
+                body += f"{len(chunk)} beginbfrange\n".encode()
+                body += ("\n".join(chunk) + "\nendbfrange\n").encode()
+        first = font * _EXTRA_PER_FONT
         pairs = [
-            f"<{code:04X}> <{char.encode('utf-16-be').hex().upper()}>"
-            for char, code in self.extra.items()
+            f"<{_EXTRA_FIRST + number - first:04X}> "
+            f"<{char.encode('utf-16-be').hex().upper()}>"
+            for char, number in self.extra.items()
+            if first <= number < first + _EXTRA_PER_FONT
         ]
         for i in range(0, len(pairs), 100):
             chunk = pairs[i : i + 100]
@@ -204,15 +226,86 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _show(matrix: tuple[float, ...], data: bytes) -> str:
-    """Operators setting the text matrix and showing the character codes."""
-    return " ".join(map(_num, matrix)) + f" Tm <{data.hex().upper()}> Tj"
+def _show(matrix: tuple[float, ...], runs: Runs, size: float) -> str:
+    """Operators setting the text matrix and showing the runs, each in its font."""
+    ops = [" ".join(map(_num, matrix)) + " Tm"]
+    for font, data in runs:
+        ops.append(f"/F{font} {_num(size)} Tf <{data.hex().upper()}> Tj")
+    return " ".join(ops)
+
+
+def _with_space(runs: Runs, space: Runs) -> Runs:
+    if runs[-1][0] == space[0][0]:
+        return [*runs[:-1], (runs[-1][0], runs[-1][1] + space[0][1])]
+    return runs + space
+
+
+def _reading_corners(word: Word, direction: Vector | None) -> Any:
+    """The word's corners from its top-left as read: TL, TR, BR, BL (4, 2).
+
+    A shape keeps no reading direction (a quad's corners start at the top
+    left on screen, see ``docs/geometry.md``), so the direction comes from
+    the text: ``direction`` (the word's line, or its characters, in reading
+    order, see :func:`_reading_direction`). The corners are turned to start
+    at the side that runs most nearly along it, within 40 degrees; a word
+    read along a short side (a quarter turn) must have one character, or
+    that side must be its longer one. Without a direction, or when none
+    fits, the shape's own order is kept (upright).
+    """
+    points = word.geometry.to_quad().points
+    if direction is None:
+        return points
+    best, best_dot = 0, math.cos(math.radians(40.0))
+    for turn in range(1, 4):
+        (x0, y0), (x1, y1), (x2, y2) = (points[(turn + k) % 4] for k in range(3))
+        along = math.hypot(x1 - x0, y1 - y0)
+        across = math.hypot(x2 - x1, y2 - y1)
+        if along <= 0:
+            continue
+        dot = ((x1 - x0) * direction[0] + (y1 - y0) * direction[1]) / along
+        if turn % 2 and along < across and len(word.text.strip()) > 1:
+            continue
+        if dot > best_dot:
+            best, best_dot = turn, dot
+    return np.roll(points, -best, axis=0)
+
+
+def _centre(element: Any) -> tuple[float, float]:
+    b = element.geometry.bounds
+    return (b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0
+
+
+def _reading_direction(items: Sequence[Any], text: str) -> Vector | None:
+    """Unit vector from the first of ``items`` to the last, as ``text`` reads.
+
+    ``items`` are a line's words or a word's characters, in reading
+    (logical) order; a right-to-left text's run leftwards when upright, so
+    its vector is reversed. ``None`` for fewer than two items or no length.
+    """
+    if len(items) < 2:
+        return None
+    (x0, y0), (x1, y1) = _centre(items[0]), _centre(items[-1])
+    norm = math.hypot(x1 - x0, y1 - y0)
+    if norm <= 0:
+        return None
+    sign = -1.0 if is_rtl(text) else 1.0
+    return sign * (x1 - x0) / norm, sign * (y1 - y0) / norm
 
 
 def _word_ops(
-    word: Word, sx: float, sy: float, height_pt: float, codes: _Codes
+    word: Word,
+    sx: float,
+    sy: float,
+    height_pt: float,
+    codes: _Codes,
+    direction: Vector | None = None,
 ) -> str | None:
     """Content-stream operators drawing one word invisibly over its box.
+
+    The baseline is the word's bottom edge as read (:func:`_reading_corners`:
+    along ``direction``, the way its line or its characters run), so a word
+    shown turned (on a page stored with ``/Rotate``, or a scan turned a
+    quarter or upside down) is written turned with it.
 
     A space follows the word (beyond its box, after its end), so that text
     extracted from the page has its words apart, also where one line ends
@@ -235,7 +328,7 @@ def _word_ops(
     text = word.text.strip()
     if not text:
         return None
-    tl, _, br, bl = word.geometry.to_quad().points
+    tl, _, br, bl = _reading_corners(word, direction)
 
     def pdf(p: Any) -> tuple[float, float]:
         return float(p[0]) * sx, height_pt - float(p[1]) * sy
@@ -246,42 +339,110 @@ def _word_ops(
     if width <= 0 or size <= 0:
         return None
     cos, sin = (x1 - x0) / width, (y1 - y0) / width
-    data = codes.encode(text)
+    runs = codes.encode(text)
     space = codes.encode(" ")
-    scale = 100.0 * width / (len(data) // 2 * size * _ADVANCE / 1000.0)
-    font = f"/F0 {_num(size)} Tf {_num(scale)} Tz "
-    if len(data) == 2 or not is_rtl(text):
-        return font + _show((cos, sin, -sin, cos, x0, y0), data + space)
+    chars = sum(len(data) for _, data in runs) // 2
+    scale = 100.0 * width / (chars * size * _ADVANCE / 1000.0)
+    stretch = f"{_num(scale)} Tz "
+    if chars == 1 or not is_rtl(text):
+        matrix = (cos, sin, -sin, cos, x0, y0)
+        return stretch + _show(matrix, _with_space(runs, space), size)
     mirrored = (-cos, -sin, -sin, cos)
-    ops = [_show((*mirrored, x1, y1), data), _show((*mirrored, x0, y0), space)]
-    return font + " ".join(ops)
+    ops = [
+        _show((*mirrored, x1, y1), runs, size),
+        _show((*mirrored, x0, y0), space, size),
+    ]
+    return stretch + " ".join(ops)
 
 
-def _page_dpi(page: Page, loaded: LoadedImage) -> tuple[float, float]:
+def _page_points(page: Page, loaded: LoadedImage) -> tuple[float, float]:
+    """The output page's width and height in points.
+
+    A PDF page keeps its size; an image is its pixel size at its stored
+    resolution (300 dpi when it has none).
+    """
     source = page.source
     if source is not None and source.page_size is not None:
-        w_pt, h_pt = source.page_size
-        return 72.0 * loaded.width / w_pt, 72.0 * loaded.height / h_pt
+        return source.page_size
     if source is not None and source.dpi:
-        return source.dpi, source.dpi
-    dpi = loaded.image.info.get("dpi")
-    try:
-        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
-    except (TypeError, ValueError, IndexError):
-        x = y = 0.0
-    if x > 1 and y > 1:
-        return x, y
-    return _DEFAULT_IMAGE_DPI, _DEFAULT_IMAGE_DPI
+        dpi_x = dpi_y = source.dpi
+    else:
+        dpi = loaded.image.info.get("dpi")
+        try:
+            dpi_x, dpi_y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
+        except (TypeError, ValueError, IndexError):
+            dpi_x = dpi_y = 0.0
+        if not (dpi_x > 1 and dpi_y > 1):
+            dpi_x = dpi_y = _DEFAULT_IMAGE_DPI
+    return 72.0 * page.width / dpi_x, 72.0 * page.height / dpi_y
+
+
+def _rendered_from_pdf(page: Page, image: ImageInput | None) -> bool:
+    """Whether the page's image is its PDF page, rendered again to be saved."""
+    from unocr.documents import PageRef
+
+    source = page.source
+    if source is None or source.page_size is None or not source.dpi:
+        return False
+    return image is None or (isinstance(image, PageRef) and image.kind == "pdf")
+
+
+def _check_render_size(
+    page: Page, index: int, dpi: float | None, max_pixels: int | None
+) -> tuple[int, int]:
+    """The pixel size the page's PDF page is rendered again at, within the limit.
+
+    Raises:
+        DocumentError: Over ``max_pixels``; the message gives the ``dpi=``
+            that fits and the ``max_pixels=`` that allows it.
+    """
+    from unocr.documents.pdf import fitting_dpi, pixel_size
+
+    source = page.source
+    assert source is not None and source.page_size is not None and source.dpi
+    w_pt, h_pt = source.page_size
+    at = source.dpi if dpi is None else dpi
+    width, height = (
+        (page.width, page.height) if dpi is None else pixel_size(w_pt, h_pt, dpi)
+    )
+    pixels = width * height
+    if max_pixels is None or pixels <= max_pixels:
+        return width, height
+    fit = fitting_dpi(w_pt, h_pt, at, max_pixels)
+    fix = (
+        f"pass dpi={fit} (or lower) to render it smaller, or max_pixels={pixels} "
+        "(or larger)"
+        if fit is not None
+        else f"pass max_pixels={pixels} (or larger): not even 1 dpi renders the "
+        "page within the limit"
+    )
+    raise DocumentError(
+        f"page {index + 1}: its image, page {source.number} of {source.name} "
+        f"({w_pt:g}x{h_pt:g} points) rendered again at {at:g} dpi, would be "
+        f"{width}x{height} = {pixels:,} pixels, over the limit of {max_pixels:,}; "
+        f"{fix}",
+        item=index,
+    )
 
 
 def _load_page_image(
-    page: Page, image: ImageInput | None, index: int, password: str | None
+    page: Page,
+    image: ImageInput | None,
+    index: int,
+    password: str | None,
+    dpi: float | None = None,
+    max_pixels: int | None = None,
 ) -> LoadedImage:
     """The image of the ``index``-th page (from 0): ``image``, else the source's.
 
-    Messages number the pages from 1, as viewers show them; the error's
-    ``item`` is ``index``.
+    A PDF page is rendered again at ``dpi`` when given, else at the page's
+    own dpi. ``max_pixels`` is checked before anything is rendered or
+    decoded. Messages number the pages from 1, as viewers show them; the
+    error's ``item`` is ``index``.
     """
+    from dataclasses import replace
+
+    from unocr.documents import PageRef
     from unocr.documents.page_image import page_image
 
     source = page.source
@@ -291,8 +452,12 @@ def _load_page_image(
             "file); pass images=[...] with one image per page",
             item=index,
         )
+    if dpi is not None and source is not None and source.page_size is not None:
+        page = page.replace(source=replace(source, dpi=dpi))
+        if isinstance(image, PageRef) and image.kind == "pdf":
+            image = replace(image, options=replace(image.options, dpi=dpi))
     try:
-        return page_image(page, image, password=password, max_pixels=None)
+        return page_image(page, image, password=password, max_pixels=max_pixels)
     except DocumentError as exc:
         if not exc.needs_password or source is None:
             raise
@@ -309,12 +474,25 @@ def _load_page_image(
         ) from exc
 
 
+def _check_max_pixels(max_pixels: int | None) -> None:
+    if max_pixels is not None and (
+        isinstance(max_pixels, bool)
+        or not isinstance(max_pixels, int)
+        or max_pixels < 1
+    ):
+        raise DocumentError(
+            f"max_pixels must be a whole number >= 1 or None, got {max_pixels!r}"
+        )
+
+
 def save_pdf(
     pages: Iterable[Page],
     path: str | os.PathLike[str] | BinaryIO,
     images: Sequence[ImageInput] | None = None,
     *,
     password: str | None = None,
+    dpi: float | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> None:
     """Write pages as a searchable PDF: each page's image with its words as text.
 
@@ -327,11 +505,20 @@ def save_pdf(
             dpi.
         password: Password of the encrypted PDFs whose pages are rendered
             again (the one given to :func:`unocr.read_pages`).
+        dpi: Resolution in pixels per inch that PDF pages are rendered again
+            at for the output; ``None`` (default): the dpi each page was
+            read at. The words keep their place whatever the image's
+            resolution. Images that are not rendered PDF pages are embedded
+            as they are.
+        max_pixels: Largest page image, width x height in pixels, checked
+            on each page before its image is rendered or decoded; ``None``
+            disables the check. The default is the engines' (100 MP).
 
     Raises:
         DocumentError: No pages, a page's image cannot be found (an encrypted
-            PDF without its ``password``), or its size differs from the
-            page's. Messages number the pages from 1 (``page 2:`` is the
+            PDF without its ``password``), is over ``max_pixels`` (the
+            message gives the ``dpi=`` that fits), or its size differs from
+            the page's. Messages number the pages from 1 (``page 2:`` is the
             second of ``pages``); ``.item`` is its index from 0.
         unocr.errors.FormatError: The file cannot be written.
         unocr.errors.BackendUnavailableError: pikepdf is not installed.
@@ -342,7 +529,12 @@ def save_pdf(
     """
     from unocr.documents import DocumentOptions, check_options
 
-    check_options(DocumentOptions(password=password))
+    if dpi is None:
+        check_options(DocumentOptions(password=password))
+    else:
+        check_options(DocumentOptions(dpi=dpi, password=password))
+        dpi = float(dpi)
+    _check_max_pixels(max_pixels)
     pikepdf = _pikepdf()
     page_list = list(pages)
     if not page_list:
@@ -357,43 +549,52 @@ def save_pdf(
         )
     pdf = pikepdf.new()
     codes = _Codes()
-    to_unicode = pdf.make_stream(b"")
-    font = _font(pdf, to_unicode)
+    fonts: list[tuple[Any, Any]] = []  # (font, its ToUnicode stream)
     for i, page in enumerate(page_list):
         image = None if images is None else images[i]
-        loaded = _load_page_image(page, image, i, password)
-        if (loaded.width, loaded.height) != (page.width, page.height):
+        size = (page.width, page.height)
+        if _rendered_from_pdf(page, image):
+            size = _check_render_size(page, i, dpi, max_pixels)
+        loaded = _load_page_image(page, image, i, password, dpi, max_pixels)
+        if (loaded.width, loaded.height) != size:
             raise DocumentError(
                 f"page {i + 1}: its image is {loaded.width}x{loaded.height} pixels but "
                 f"the page is {page.width}x{page.height}; pass the image the page "
                 "was read from",
                 item=i,
             )
-        dpi_x, dpi_y = _page_dpi(page, loaded)
-        w_pt, h_pt = 72.0 * page.width / dpi_x, 72.0 * page.height / dpi_y
+        w_pt, h_pt = _page_points(page, loaded)
         sx, sy = w_pt / page.width, h_pt / page.height
         ops = [f"q {_num(w_pt)} 0 0 {_num(h_pt)} 0 0 cm /Im0 Do Q", "BT 3 Tr"]
         for line in page.lines:
             words = line.words or (Word(line.text, line.geometry),)
+            along = _reading_direction(words, line.text)
             for word in words:
-                op = _word_ops(word, sx, sy, h_pt, codes)
+                direction = along or _reading_direction(word.symbols, word.text)
+                op = _word_ops(word, sx, sy, h_pt, codes, direction)
                 if op is not None:
                     ops.append(op)
         ops.append("ET")
+        while len(fonts) < codes.fonts:
+            to_unicode = pdf.make_stream(b"")
+            fonts.append((_font(pdf, to_unicode), to_unicode))
         pdf.pages.append(
             pikepdf.Page(
                 pikepdf.Dictionary(
                     Type=pikepdf.Name.Page,
                     MediaBox=[0, 0, w_pt, h_pt],
                     Resources=pikepdf.Dictionary(
-                        Font=pikepdf.Dictionary(F0=font),
+                        Font=pikepdf.Dictionary(
+                            {f"/F{k}": font for k, (font, _) in enumerate(fonts)}
+                        ),
                         XObject=pikepdf.Dictionary(Im0=_image_stream(pdf, loaded)),
                     ),
                     Contents=pdf.make_stream("\n".join(ops).encode("ascii")),
                 )
             )
         )
-    to_unicode.write(codes.to_unicode())
+    for k, (_, to_unicode) in enumerate(fonts):
+        to_unicode.write(codes.to_unicode(k))
     target = path if hasattr(path, "write") else os.fspath(path)
     try:
         pdf.save(target, compress_streams=True)
