@@ -93,6 +93,23 @@ def test_cli_refuses_a_text_layer_page_over_the_pixel_limit(tmp_path):
     assert not target.exists()
 
 
+def test_cli_pdf_output_keeps_the_engines_pixel_limit_in_cli_words(tmp_path, capsys):
+    """``-O max_pixels`` reaches the searchable PDF; its advice names options."""
+    from unocr.cli import main
+
+    pdf = text_pdf(tmp_path / "small.pdf", [(72, 700, "Hello there")])
+    target = tmp_path / "out.pdf"
+    command = ["read", str(pdf), "--text-layer", "-f", "pdf", "-o", str(target)]
+    assert main([*command, "-O", "max_pixels=1000000"]) == 1
+    said = capsys.readouterr().err
+    assert "over the limit of 1,000,000" in said, said
+    assert "--dpi " in said and "-O max_pixels=" in said, said
+    assert "dpi=" not in said.replace("--dpi", ""), said
+    assert not target.exists()
+    assert main(command) == 0  # within the default limit
+    assert target.is_file()
+
+
 def _small_page(tmp_path: Path) -> Page:
     pdf = text_pdf(tmp_path / "small.pdf", [(72, 700, "Hello there")])
     (page,) = unocr.read_pages(pdf, text_layer=True, dpi=100)

@@ -10,7 +10,7 @@ once every unit before it is written (input order). Files are written through
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,6 +18,7 @@ from unocr.cli._naming import Unit, annotate_format
 from unocr.cli._output import atomic_path, cannot_write, write_out, write_text
 from unocr.cli._progress import Progress
 from unocr.errors import UnocrError
+from unocr.limits import DEFAULT_MAX_PIXELS
 
 __all__ = ["Writer", "document_text", "error_line"]
 
@@ -53,18 +54,23 @@ def document_text(pages: Sequence[Any], fmt: str, lines: bool) -> str:
     return dumps_pages(pages, fmt)
 
 
-def _write_pdf(path: Path | None, pages: Sequence[Any], images: Sequence[Any]) -> None:
+def _write_pdf(
+    path: Path | None,
+    pages: Sequence[Any],
+    images: Sequence[Any],
+    max_pixels: int | None,
+) -> None:
     import io
 
     from unocr.documents.searchable import save_pdf
 
     if path is None:
         buffer = io.BytesIO()
-        save_pdf(pages, buffer, images=images)
+        save_pdf(pages, buffer, images=images, max_pixels=max_pixels)
         write_out(buffer.getvalue(), sys.stdout)
         return
     with atomic_path(path) as temp:
-        save_pdf(pages, temp, images=images)
+        save_pdf(pages, temp, images=images, max_pixels=max_pixels)
 
 
 class Writer:
@@ -81,7 +87,13 @@ class Writer:
         where: list[tuple[int, int | None]],
         output: str | None,
         progress: Progress,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+        in_cli_words: Callable[[UnocrError], UnocrError] = lambda err: err,
     ) -> None:
+        #: The engine's pixel limit, which a searchable PDF's page images keep to.
+        self.max_pixels = max_pixels
+        #: A failure's message as the command line says it (its advice).
+        self.in_cli_words = in_cli_words
         self.fmt = fmt
         self.units = units
         self.targets = targets
@@ -154,9 +166,9 @@ class Writer:
         if self.fmt == "pdf":
             out = target or (Path(self.output) if self.output else None)
             try:
-                _write_pdf(out, pages, [self.items[i] for i in good])
+                _write_pdf(out, pages, [self.items[i] for i in good], self.max_pixels)
             except UnocrError as err:
-                self.fail(unit.source.source, err)
+                self.fail(unit.source.source, self.in_cli_words(err))
             except OSError as exc:
                 if out is None and isinstance(exc, BrokenPipeError):
                     raise  # the reader of standard output went away: exit 1

@@ -467,6 +467,8 @@ def run(args: argparse.Namespace) -> int:
         where=where,
         output=args.output,
         progress=progress,
+        max_pixels=backend.max_pixels,
+        in_cli_words=_in_cli_words,
     )
     try:
         with contextlib.ExitStack() as stack:

@@ -25,6 +25,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,20 @@ def child_environment(overrides: Mapping[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.update(overrides)
     return env
+
+
+def _grpc_loaded() -> bool:
+    """Whether gRPC's core is loaded (by the ``gcv`` backend, or by the caller).
+
+    gRPC runs its fork handlers in a child started with a ``preexec_fn``
+    (which makes Python fork), and while a channel is busy they can crash
+    that child before it runs the program (grpc/grpc#43055: one start in a
+    hundred, exit status -6). Without a ``preexec_fn`` Python starts the
+    child with ``vfork``, where no fork handler runs; such a child has no
+    parent-death signal, but a time-out or a cancellation still kills its
+    process group.
+    """
+    return "grpc._cython.cygrpc" in sys.modules
 
 
 def _dies_with_caller() -> Callable[[], None] | None:
@@ -178,7 +193,7 @@ def run(
                 stderr=subprocess.PIPE,
                 env=dict(env) if env is not None else None,
                 start_new_session=_POSIX,
-                preexec_fn=_dies_with_caller(),
+                preexec_fn=None if _grpc_loaded() else _dies_with_caller(),
             )
             started.append(proc)
     except BaseException:
