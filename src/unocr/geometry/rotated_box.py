@@ -311,7 +311,6 @@ class RotatedBox(Shape):
 _THIN = 1e-4
 
 
-
 def _check_corners(values: list[float]) -> None:
     """Refuse a rectangle whose corners reach past the coordinate range.
 
