@@ -20,9 +20,13 @@ sorts text objects in a frame that turns with the page's ``/Rotate`` (on a
 page shown turned, lines come bottom to top, or words and single-glyph objects
 right to left). Each character's baseline (its text matrix, turned as the page
 is shown) gives the direction its line runs in, or the direction across it for
-letters stacked one below the other (vertical writing). Characters and words
-are ordered along it, and lines follow the page's reading order for the
-direction most characters run in (:func:`unocr.model.layout.group_lines`).
+letters stacked one below the other (vertical writing). PDFium may end a
+line between text objects on one text line (words drawn each as its own
+object, on a page turned 90 degrees): its lines of one direction that lie on
+one text line, overlapping across it and at most a line height apart along
+it, are joined. Characters and words are ordered along it, and lines follow
+the page's reading order for the direction most characters run in
+(:func:`unocr.model.layout.group_lines`).
 Each word's characters are put in logical order by the word's own direction
 (that of most of its letters, :func:`unocr._direction.is_rtl`), whatever
 the line's: a word drawn under a mirrored text matrix (as Tesseract and
@@ -82,6 +86,14 @@ _INVISIBLE = 3  # text render mode 3: neither filled nor stroked (OCR layers)
 _LINE_END_HYPHEN = 0x02  # PDFium's code for a hyphen that ends a line
 _HIGH_HALF, _LOW_HALF = (0xD800, 0xDBFF), (0xDC00, 0xDFFF)  # UTF-16 surrogates
 _REPLACEMENT = 0xFFFD
+# Runs on one text line (:func:`_one_line`): their directions' cosine at
+# least this (8 degrees apart), their extents across the line overlapping by
+# this share of the line height, the gap along it at most this many line
+# heights, or their overlap along it less than this many.
+_SAME_DIRECTION = 0.99
+_ACROSS_SHARE = 0.5
+_LINE_GAP = 1.0
+_ALONG_OVERLAP = 0.5
 
 ToPixels = Callable[[float, float], tuple[float, float]]
 Vector = tuple[float, float]
@@ -300,13 +312,111 @@ def _line(words: list[list[Char]], direction: Vector) -> Line:
     )
 
 
+def _span(symbols: Sequence[Symbol], direction: Vector) -> tuple[float, float]:
+    """The extent (lowest, highest) of the symbols' boxes along ``direction``."""
+    lo, hi = math.inf, -math.inf
+    for s in symbols:
+        b = s.geometry.bounds
+        for x, y in ((b.x0, b.y0), (b.x1, b.y0), (b.x0, b.y1), (b.x1, b.y1)):
+            t = x * direction[0] + y * direction[1]
+            lo, hi = min(lo, t), max(hi, t)
+    return lo, hi
+
+
+def _one_line(
+    a: tuple[tuple[float, float], tuple[float, float]],
+    b: tuple[tuple[float, float], tuple[float, float]],
+) -> bool:
+    """Whether two runs of one direction lie on one text line.
+
+    The runs are on one line where their extents across it overlap by at
+    least half the taller one's (the line height: a drop cap or a heading
+    beside lines of text stays apart, and no run joins two lines), and the
+    gap between them along it is at most one line height (a wider gap may be
+    a column's gutter, :func:`~unocr.model.layout.group_lines`) and their
+    overlap along it less than half of one.
+
+    Args:
+        a: One run's extent along its line and its extent across it
+            (lowest, highest; pixels).
+        b: The other run's, in the same frame.
+    """
+    (a_lo, a_hi), (a_low, a_high) = a
+    (b_lo, b_hi), (b_low, b_high) = b
+    height = max(a_high - a_low, b_high - b_low)
+    overlap = min(a_high, b_high) - max(a_low, b_low)
+    if height <= 0 or overlap < _ACROSS_SHARE * height:
+        return False
+    gap = max(b_lo - a_hi, a_lo - b_hi)
+    return -_ALONG_OVERLAP * height < gap <= _LINE_GAP * height
+
+
+def _merged(
+    runs: list[tuple[list[list[Char]], Vector]],
+) -> list[tuple[list[list[Char]], Vector]]:
+    """PDFium's runs, those lying on one text line joined.
+
+    PDFium may end a line between text objects that lie on one line (words
+    drawn each as its own object on a page turned 90 degrees): runs of one
+    direction (along their line, or down their column) that lie on one line
+    (:func:`_one_line`) become one run, whatever PDFium's order of them.
+
+    Args:
+        runs: Each run's words and its first character's baseline (unit
+            vector, pixels).
+
+    Returns:
+        Each text line's words and its direction (along it, unit vector).
+    """
+    items: list[tuple[list[list[Char]], Vector]] = []
+    for words, baseline in runs:
+        symbols = [s for word in words for s, _ in word]
+        items.append((words, _run_direction(symbols, baseline)))
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # runs of one direction (within 8 degrees of the first one's), measured
+    # in its frame, swept by where they start across their line
+    directions: list[tuple[Vector, list[int]]] = []
+    for i, (_, d) in enumerate(items):
+        for first, members in directions:
+            if d[0] * first[0] + d[1] * first[1] >= _SAME_DIRECTION:
+                members.append(i)
+                break
+        else:
+            directions.append((d, [i]))
+    for d, members in directions:
+        spans = {}
+        for i in members:
+            symbols = [s for word in items[i][0] for s, _ in word]
+            spans[i] = (_span(symbols, d), _span(symbols, (-d[1], d[0])))
+        order = sorted(members, key=lambda i: spans[i][1][0])
+        for k, i in enumerate(order):
+            for j in order[k + 1 :]:
+                if spans[j][1][0] >= spans[i][1][1]:
+                    break  # this run, and every later one, starts beyond run i
+                if _one_line(spans[i], spans[j]):
+                    parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(i)
+    return [
+        ([word for i in group for word in items[i][0]], items[group[0]][1])
+        for group in sorted(groups.values())
+    ]
+
+
 def _reading_order(runs: list[tuple[list[list[Char]], Vector]]) -> list[Line]:
     """Lines of PDFium's runs, in reading order along the text's direction."""
     lines: list[Line] = []
     votes: Counter[int] = Counter()
-    for words, baseline in runs:
+    for words, direction in _merged(runs):
         symbols = [s for word in words for s, _ in word]
-        direction = _run_direction(symbols, baseline)
         lines.append(_line(words, direction))
         degrees = round(math.degrees(math.atan2(direction[1], direction[0])))
         votes[(degrees + 180) % 360 - 180] += len(symbols)
