@@ -125,6 +125,21 @@ def raw_pdf(
     return bytes(out)
 
 
+def pdfium_text(path: Path) -> str:
+    """Page 1's text as PDFium (Chromium's PDF engine) copies it: lines end in CR LF."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(path)
+    try:
+        textpage = doc[0].get_textpage()
+        try:
+            return str(textpage.get_text_range())
+        finally:
+            textpage.close()
+    finally:
+        doc.close()
+
+
 def extract_words(path: Path) -> list[tuple[float, float, list[tuple[str, tuple]]]]:
     """The text layer of each page, read back with pdfminer.six (not PDFium).
 

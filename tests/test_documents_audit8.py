@@ -22,7 +22,7 @@ from unocr.errors import DocumentError
 from unocr.geometry import Box
 from unocr.model import Page, Word
 
-from .pdf_factory import standard_font, text_pdf
+from .pdf_factory import pdfium_text, standard_font, text_pdf
 
 #: Address space a child process may use: far below what rendering a
 #: 12500 x 12500 page takes (about 1.5 GB), so a page rendered before the
@@ -162,13 +162,7 @@ def test_save_pdf_keeps_more_than_2048_characters_beyond_the_bmp(tmp_path):
         assert pdf.check_pdf_syntax() == []
     back = unocr.read(out, text_layer=True, dpi=300)
     assert [w.text for w in back.words] == want
-    doc = pdfium.PdfDocument(out)
-    try:
-        textpage = doc[0].get_textpage()
-        extracted = textpage.get_text_range()
-        textpage.close()
-    finally:
-        doc.close()
+    extracted = pdfium_text(out)
     assert "\ufffd" not in extracted
     assert extracted.split() == want
 

@@ -18,7 +18,6 @@ import math
 from pathlib import Path
 
 import pikepdf
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -28,6 +27,8 @@ from unocr.formats import dumps, loads
 from unocr.formats.tsv import page_from_tsv
 from unocr.geometry import Box, box_from_corners
 from unocr.model import Page, Symbol, Word
+
+from .pdf_factory import pdfium_text
 
 # ---------------------------------------------------------------- PDF helpers
 
@@ -61,11 +62,7 @@ def _lines(page: Page) -> list[list[str]]:
 
 def _pdfium_lines(path: Path) -> list[list[str]]:
     """The page's text as PDFium (Chromium's PDF engine) copies it, line by line."""
-    pdf = pdfium.PdfDocument(path)
-    try:
-        text = pdf[0].get_textpage().get_text_range()
-    finally:
-        pdf.close()
+    text = pdfium_text(path)
     return [line.split() for line in text.split("\r\n") if line.split()]
 
 

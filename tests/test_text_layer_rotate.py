@@ -106,11 +106,18 @@ def test_stacked_upright_letters_read_down_their_column(tmp_path, rotate):
     assert layer_lines(pdf) == ["VERTICAL", "SECOND"]
 
 
+LEFT = ["The left column starts", "here and goes on for", "three lines of text"]
+RIGHT = ["The right column comes", "after it and also has", "three lines of text"]
+
+
+def two_columns_pdf(path: Path, rotate: int) -> Path:
+    """A page of two columns of three lines (:data:`LEFT`, :data:`RIGHT`)."""
+    lines = [(72, 700 - 16 * i, t) for i, t in enumerate(LEFT)]
+    lines += [(320, 700 - 16 * i, t) for i, t in enumerate(RIGHT)]
+    return text_pdf(path, lines, font_size=12, rotate=rotate)
+
+
 @pytest.mark.parametrize("rotate", ROTATIONS)
 def test_two_columns_read_one_after_the_other(tmp_path, rotate):
-    left = ["The left column starts", "here and goes on for", "three lines of text"]
-    right = ["The right column comes", "after it and also has", "three lines of text"]
-    lines = [(72, 700 - 16 * i, t) for i, t in enumerate(left)]
-    lines += [(320, 700 - 16 * i, t) for i, t in enumerate(right)]
-    pdf = text_pdf(tmp_path / "columns.pdf", lines, font_size=12, rotate=rotate)
-    assert layer_lines(pdf) == left + right
+    pdf = two_columns_pdf(tmp_path / "columns.pdf", rotate)
+    assert layer_lines(pdf) == LEFT + RIGHT

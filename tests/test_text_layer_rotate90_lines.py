@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 
 import unocr
 
-from .pdf_factory import text_pdf
+from .pdf_factory import pdfium_text, text_pdf
+from .test_text_layer_rotate import LEFT, RIGHT, two_columns_pdf
 
 ROTATIONS = [0, 90, 180, 270]
 LINES = [(72, 700, "Alpha beta gamma"), (72, 660, "Delta"), (72, 620, "Epsilon zeta")]
@@ -32,14 +32,7 @@ def _round_trip(tmp_path: Path, rotate: int) -> Path:
 
 
 def _pdfium_lines(path: Path) -> list[str]:
-    doc = pdfium.PdfDocument(path)
-    try:
-        textpage = doc[0].get_textpage()
-        text = textpage.get_text_range()
-        textpage.close()
-    finally:
-        doc.close()
-    return [t.strip() for t in text.split("\r\n")]
+    return [t.strip() for t in pdfium_text(path).split("\r\n")]
 
 
 @pytest.mark.parametrize("rotate", ROTATIONS)
@@ -62,14 +55,10 @@ def test_pdfium_splits_the_line_of_the_page_turned_90_degrees(tmp_path):
 
 @pytest.mark.parametrize("rotate", [0, 90, 180])
 def test_two_columns_of_a_round_trip_stay_two_columns(tmp_path, rotate):
-    left = ["The left column starts", "here and goes on for", "three lines of text"]
-    right = ["The right column comes", "after it and also has", "three lines of text"]
-    lines = [(72, 700 - 16 * i, t) for i, t in enumerate(left)]
-    lines += [(320, 700 - 16 * i, t) for i, t in enumerate(right)]
-    src = text_pdf(tmp_path / "columns.pdf", lines, font_size=12, rotate=rotate)
+    src = two_columns_pdf(tmp_path / "columns.pdf", rotate)
     (page,) = unocr.read_pages(src, text_layer=True, dpi=100)
-    assert [line.text for line in page.lines] == left + right
+    assert [line.text for line in page.lines] == LEFT + RIGHT
     out = tmp_path / "out.pdf"
     unocr.save_pdf([page], out)
     (back,) = unocr.read_pages(out, text_layer=True, dpi=100)
-    assert [line.text for line in back.lines] == left + right
+    assert [line.text for line in back.lines] == LEFT + RIGHT
