@@ -121,3 +121,13 @@ def two_columns_pdf(path: Path, rotate: int) -> Path:
 def test_two_columns_read_one_after_the_other(tmp_path, rotate):
     pdf = two_columns_pdf(tmp_path / "columns.pdf", rotate)
     assert layer_lines(pdf) == LEFT + RIGHT
+
+
+@pytest.mark.parametrize("rotate", ROTATIONS)
+def test_two_columns_survive_a_save_pdf_round_trip(tmp_path, rotate):
+    # Read from a page stored turned, the words lie turned in the rendered
+    # image; save_pdf writes them turned, short ones ("it") with their line.
+    page = unocr.read(two_columns_pdf(tmp_path / "in.pdf", rotate), text_layer=True)
+    out = tmp_path / "out.pdf"
+    unocr.save_pdf([page], out)
+    assert layer_lines(out) == LEFT + RIGHT

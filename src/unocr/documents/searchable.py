@@ -240,7 +240,54 @@ def _with_space(runs: Runs, space: Runs) -> Runs:
     return runs + space
 
 
-def _reading_corners(word: Word, direction: Vector | None) -> Any:
+#: Cosine of the widest angle a side may make with the direction it reads along.
+_ALONG = math.cos(math.radians(40.0))
+
+
+def _quarter_turns(points: Any, direction: Vector, *, short_sides: bool) -> int:
+    """How far to roll ``points`` (TL, TR, BR, BL) to start where ``direction`` reads.
+
+    The side from the new first corner to the second is the one that runs
+    most nearly along ``direction``, within 40 degrees; 0 when none does. A
+    quarter turn (1 or 3) that would read along the shorter side is passed
+    over unless ``short_sides``.
+    """
+    best, best_dot = 0, _ALONG
+    for turn in range(1, 4):
+        (x0, y0), (x1, y1), (x2, y2) = (points[(turn + k) % 4] for k in range(3))
+        along = math.hypot(x1 - x0, y1 - y0)
+        across = math.hypot(x2 - x1, y2 - y1)
+        if along <= 0 or (turn % 2 and along < across and not short_sides):
+            continue
+        dot = ((x1 - x0) * direction[0] + (y1 - y0) * direction[1]) / along
+        if dot > best_dot:
+            best, best_dot = turn, dot
+    return best
+
+
+def _line_turned(words: Sequence[Word], direction: Vector | None) -> bool:
+    """Whether a line's words lie a quarter turned, read along ``direction``.
+
+    True when most of its words of more than one character are read along
+    their longer side by a quarter turn. Their short words ("it", "1") are
+    then turned with them, whatever their own proportions.
+    """
+    if direction is None:
+        return False
+    score = 0
+    for word in words:
+        if len(word.text.strip()) > 1:
+            points = word.geometry.to_quad().points
+            free = _quarter_turns(points, direction, short_sides=True)
+            if free % 2:
+                strict = _quarter_turns(points, direction, short_sides=False)
+                score += 1 if strict == free else -1
+    return score > 0
+
+
+def _reading_corners(
+    word: Word, direction: Vector | None, *, turned_line: bool = False
+) -> Any:
     """The word's corners from its top-left as read: TL, TR, BR, BL (4, 2).
 
     A shape keeps no reading direction (a quad's corners start at the top
@@ -249,25 +296,16 @@ def _reading_corners(word: Word, direction: Vector | None) -> Any:
     order, see :func:`_reading_direction`). The corners are turned to start
     at the side that runs most nearly along it, within 40 degrees; a word
     read along a short side (a quarter turn) must have one character, or
-    that side must be its longer one. Without a direction, or when none
-    fits, the shape's own order is kept (upright).
+    that side must be its longer one, or its line must be turned
+    (``turned_line``, see :func:`_line_turned`). Without a direction, or
+    when none fits, the shape's own order is kept (upright).
     """
     points = word.geometry.to_quad().points
     if direction is None:
         return points
-    best, best_dot = 0, math.cos(math.radians(40.0))
-    for turn in range(1, 4):
-        (x0, y0), (x1, y1), (x2, y2) = (points[(turn + k) % 4] for k in range(3))
-        along = math.hypot(x1 - x0, y1 - y0)
-        across = math.hypot(x2 - x1, y2 - y1)
-        if along <= 0:
-            continue
-        dot = ((x1 - x0) * direction[0] + (y1 - y0) * direction[1]) / along
-        if turn % 2 and along < across and len(word.text.strip()) > 1:
-            continue
-        if dot > best_dot:
-            best, best_dot = turn, dot
-    return np.roll(points, -best, axis=0)
+    short_sides = turned_line or len(word.text.strip()) <= 1
+    turn = _quarter_turns(points, direction, short_sides=short_sides)
+    return np.roll(points, -turn, axis=0)
 
 
 def _centre(element: Any) -> tuple[float, float]:
@@ -299,6 +337,8 @@ def _word_ops(
     height_pt: float,
     codes: _Codes,
     direction: Vector | None = None,
+    *,
+    turned_line: bool = False,
 ) -> str | None:
     """Content-stream operators drawing one word invisibly over its box.
 
@@ -328,7 +368,7 @@ def _word_ops(
     text = word.text.strip()
     if not text:
         return None
-    tl, _, br, bl = _reading_corners(word, direction)
+    tl, _, br, bl = _reading_corners(word, direction, turned_line=turned_line)
 
     def pdf(p: Any) -> tuple[float, float]:
         return float(p[0]) * sx, height_pt - float(p[1]) * sy
@@ -569,9 +609,10 @@ def save_pdf(
         for line in page.lines:
             words = line.words or (Word(line.text, line.geometry),)
             along = _reading_direction(words, line.text)
+            turned = _line_turned(words, along)
             for word in words:
                 direction = along or _reading_direction(word.symbols, word.text)
-                op = _word_ops(word, sx, sy, h_pt, codes, direction)
+                op = _word_ops(word, sx, sy, h_pt, codes, direction, turned_line=turned)
                 if op is not None:
                     ops.append(op)
         ops.append("ET")
