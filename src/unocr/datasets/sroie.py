@@ -25,10 +25,9 @@ from unocr.datasets.files import (
     read_text,
 )
 from unocr.datasets.sample import Dataset, Sample
-from unocr.datasets.truth import annotated_sample, parse_quad_line
+from unocr.datasets.truth import annotated_sample, lines_page, parse_quad_line
 from unocr.metrics.normalize import NORMALIZATIONS
 from unocr.model import Line, Page
-from unocr.model.layout import group_lines
 
 __all__ = ["load_sroie", "parse_sroie"]
 
@@ -42,8 +41,10 @@ def parse_sroie(path: Path, *, width: int, height: int) -> Page:
         height: Height of its image in pixels.
 
     Returns:
-        A page of native lines (one per segment) in the file's order, cut
-        into blocks where a segment does not follow the previous one.
+        A page of native lines (one per segment), its blocks and reading
+        order synthesised from their geometry: the files list segments
+        roughly top to bottom, but often a column of prices after all their
+        labels, or a line out of place.
 
     Raises:
         DatasetError: A line is malformed (the message names file and line).
@@ -60,9 +61,7 @@ def _read_sroie(
             continue
         geometry, text = parse_quad_line(raw, path, lineno)
         lines.append(Line(text=text.strip(), geometry=geometry))
-    # The files list a receipt's segments top to bottom: keep that order.
-    blocks = tuple(group_lines(lines, keep_order=True))
-    return Page(width=width, height=height, blocks=blocks), (), lines
+    return lines_page(lines, width, height), (), lines
 
 
 def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
@@ -75,9 +74,10 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
         limit: Load at most this many samples (the first in natural order).
 
     Returns:
-        Line-level samples without don't-care regions, in the files' line
-        order, declaring case-insensitive text comparison (the receipts are
-        transcribed in upper case); images without a box file are skipped.
+        Line-level samples without don't-care regions (the files' line
+        order in ``Sample.order``), declaring case-insensitive text
+        comparison (the receipts are transcribed in upper case); images
+        without a box file are skipped.
 
     Raises:
         ConfigError: ``limit`` is not a whole number >= 1.
@@ -88,7 +88,9 @@ def load_sroie(path: str | os.PathLike[str], *, limit: int | None = None) -> Dat
     find = nearest_by_stem(root, ".txt")
 
     def make(image: Path, gt: Path) -> Sample:
-        return annotated_sample(image, lambda w, h: _read_sroie(gt, w, h), level="line")
+        return annotated_sample(
+            image, lambda w, h: _read_sroie(gt, w, h), level="line", regroup=True
+        )
 
     return collect(
         root,

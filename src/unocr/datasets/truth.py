@@ -278,12 +278,12 @@ def annotated_sample(
             returns the ground-truth page, its don't-care regions and the
             page's elements at ``level`` in the file's order.
         level: The level the ground truth describes.
-        regroup: The page's lines and reading order are synthesised from its
-            words' geometry (:func:`words_page`), not given by the file: in
-            an image with an EXIF orientation they are synthesised again
-            once the words are upright, so the truth reads as the image is
-            displayed (an upside-down stored photo's words are not read
-            backwards).
+        regroup: The page's reading order is synthesised from the geometry
+            of its elements at ``level`` (:func:`words_page`,
+            :func:`lines_page`), not given by the file: in an image with an
+            EXIF orientation it is synthesised again once they are upright,
+            so the truth reads as the image is displayed (an upside-down
+            stored photo's words are not read backwards).
 
     Returns:
         The sample, its truth and regions mapped to the upright image
@@ -302,7 +302,7 @@ def annotated_sample(
     elements = stored.lines if level == "line" else stored.words
     order = file_order(elements, listed)
     if regroup and page is not stored:
-        page, order = _regrouped(page, order)
+        page, order = _regrouped(page, order, level)
     return Sample(
         id=image.stem,
         image=image,
@@ -313,17 +313,26 @@ def annotated_sample(
     )
 
 
-def _regrouped(page: Page, order: tuple[int, ...]) -> tuple[Page, tuple[int, ...]]:
-    """``page``'s words grouped anew, and the file order as indices into them.
+def _regrouped(
+    page: Page, order: tuple[int, ...], level: Level
+) -> tuple[Page, tuple[int, ...]]:
+    """``page``'s elements grouped anew, and the file order as indices into them.
 
     Args:
-        page: A word-level truth page whose geometry has just been mapped.
-        order: The file order as indices into ``page.words`` (``()``: none).
+        page: A truth page whose geometry has just been mapped.
+        order: The file order as indices into the page's elements at
+            ``level`` (``()``: none).
+        level: The level the truth describes: its words are grouped into
+            lines and blocks, or its lines into blocks.
 
     Returns:
-        The page with lines and reading order synthesised from its words'
-        current geometry, and ``order`` as indices into its words.
+        The page with its reading order synthesised from its elements'
+        current geometry, and ``order`` as indices into its elements.
     """
+    if level == "line":
+        lines = page.lines
+        grouped = lines_page(lines, page.width, page.height)
+        return grouped, file_order(grouped.lines, [lines[i] for i in order])
     words = page.words
     grouped = words_page(words, page.width, page.height)
     return grouped, file_order(grouped.words, [words[i] for i in order])
