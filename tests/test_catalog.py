@@ -141,3 +141,14 @@ def test_an_entry_point_named_with_the_spec_syntax_is_ignored(tmp_path, monkeypa
         names = registry.backend_names()
     assert "acme-ocr" in names and "acme/ocr" not in names
     monkeypatch.setattr(registry, "_entry_points", None)
+
+
+def test_easyocrs_fix_installs_cpu_torch_and_torchvision_before_the_extra():
+    # A torchvision newer than the installed one brings a newer torch, from
+    # PyPI a CUDA build: both come from PyTorch's CPU index first.
+    fix = catalog.spec("easyocr").fix
+    first, then = fix.split(", then ")
+    assert first == (
+        f"pip install torch torchvision --index-url {catalog.PYTORCH_CPU_INDEX}"
+    )
+    assert then == "pip install 'unocr[easyocr]'"

