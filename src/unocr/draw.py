@@ -1,12 +1,12 @@
 """Draw OCR results on the image they came from.
 
 Every element is outlined with its true shape: boxes as rectangles, quads,
-rotated boxes and polygons as polygons through their vertices, masks along
-the edge of their pixels. Colours follow the confidence (red for 0, through
-amber, to green for 1; blue where the engine gives none), and labels with
-the recognised text can be drawn above each element, in a font that covers
-the text (found with fontconfig, so Korean, Chinese, Arabic... render where
-the system has such a font).
+rotated boxes and polygons as polygons through their vertices (a polygon's
+holes too), masks along the edge of their pixels. Colours follow the
+confidence (red for 0, through amber, to green for 1; blue where the engine
+gives none), and labels with the recognised text can be drawn above each
+element, in a font that covers the text (found with fontconfig, so Korean,
+Chinese, Arabic... render where the system has such a font).
 
 Examples:
     >>> from PIL import Image
@@ -106,29 +106,45 @@ def _elements(page: Page, level: str) -> Sequence[Element]:
     return page.symbols
 
 
-def _outline(geometry: Geometry) -> NDArray[np.float64] | None:
+def _outlines(geometry: Geometry) -> list[NDArray[np.float64]]:
+    """The rings to draw, ``(K, 2)`` pixels each: exterior first, then holes.
+
+    Masks give none (:func:`_draw_mask` draws them along their pixels).
+    """
     from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
 
     if isinstance(geometry, Box):
-        return np.array(
-            [[geometry.x0, geometry.y0], [geometry.x1, geometry.y0],
-             [geometry.x1, geometry.y1], [geometry.x0, geometry.y1]],
-            dtype=np.float64,
-        )  # fmt: skip
+        return [geometry.hull_points()]  # TL, TR, BR, BL
     if isinstance(geometry, RotatedBox):
-        return np.asarray(geometry.to_quad().points, dtype=np.float64)
-    if isinstance(geometry, (Quad, Polygon)):
-        return np.asarray(geometry.points, dtype=np.float64)
+        return [np.asarray(geometry.to_quad().points, dtype=np.float64)]
+    if isinstance(geometry, Quad):
+        return [np.asarray(geometry.points, dtype=np.float64)]
+    if isinstance(geometry, Polygon):
+        return [
+            np.asarray(ring, dtype=np.float64)
+            for ring in (geometry.points, *geometry.holes)
+        ]
     if isinstance(geometry, Mask):
-        return None
-    return np.asarray(
-        geometry.to_polygon().points, dtype=np.float64
-    )  # pragma: no cover
+        return []
+    polygon = geometry.to_polygon()  # pragma: no cover
+    return [np.asarray(r) for r in (polygon.points, *polygon.holes)]  # pragma: no cover
 
 
 def _draw_mask(
     canvas: Image.Image, mask: Mask, color: tuple[int, int, int], width: int
 ) -> None:
+    """Colour the edge pixels of ``mask`` (thickened inwards) on ``canvas``.
+
+    Only the canvas window under the mask's edge pixels is read and written
+    back, so the cost grows with the mask's size, not the page's.
+
+    Args:
+        canvas: The RGB image drawn on, modified in place.
+        mask: The mask; its pixel ``(i, j)`` falls on canvas pixel
+            ``(floor(x) + j, floor(y) + i)`` for ``origin = (x, y)``.
+        color: RGB outline colour.
+        width: Outline width in pixels (>= 1).
+    """
     data = np.asarray(mask.data, dtype=bool)
     if not data.any():
         return
@@ -155,9 +171,13 @@ def _draw_mask(
     xs = cols + int(np.floor(ox))
     ys = rows + int(np.floor(oy))
     inside = (xs >= 0) & (ys >= 0) & (xs < canvas.width) & (ys < canvas.height)
-    pixels = np.asarray(canvas).copy()
-    pixels[ys[inside], xs[inside]] = color
-    canvas.paste(Image.fromarray(pixels, "RGB"))
+    if not inside.any():
+        return
+    xs, ys = xs[inside], ys[inside]
+    left, top = int(xs.min()), int(ys.min())
+    window = np.array(canvas.crop((left, top, int(xs.max()) + 1, int(ys.max()) + 1)))
+    window[ys - top, xs - left] = color
+    canvas.paste(Image.fromarray(window, "RGB"), (left, top))
 
 
 def _fc(args: list[str]) -> list[str]:
@@ -326,11 +346,11 @@ def draw_page(
             _draw_mask(canvas, geometry, color, width)
             draw = ImageDraw.Draw(canvas)
             continue
-        points = _outline(geometry)
-        if points is None or len(points) == 0:
-            continue
-        xy = [(float(x), float(y)) for x, y in points]
-        draw.line([*xy, xy[0]], fill=color, width=width, joint="curve")
+        for ring in _outlines(geometry):
+            if len(ring) == 0:
+                continue
+            xy = [(float(x), float(y)) for x, y in ring]
+            draw.line([*xy, xy[0]], fill=color, width=width, joint="curve")
 
     if labels and elements:
         _draw_labels(canvas, elements, color_of, font)

@@ -18,6 +18,7 @@ from unocr.geometry._validate import FloatArray, as_finite_float
 __all__ = [
     "apply_affine",
     "as_affine",
+    "reduce_angle",
     "rotation_matrix",
     "scale_matrix",
     "translation_matrix",
@@ -154,12 +155,38 @@ def translation_matrix(dx: float, dy: float) -> FloatArray:
     return np.array([[1.0, 0.0, tx], [0.0, 1.0, ty], [0.0, 0.0, 1.0]])
 
 
+def reduce_angle(angle: float, name: str = "angle") -> float:
+    """Reduce an angle in degrees to ``(-360, 360)``, exactly.
+
+    ``math.fmod`` is exact in floating point, so a huge angle (``1e20``)
+    turns by the same amount as its remainder (``280``) and every shape
+    rotated by it turns alike.
+
+    Args:
+        angle: Degrees, any finite real number.
+        name: The argument's name, used in the error message.
+
+    Returns:
+        ``angle`` modulo 360 degrees, with the sign of ``angle``.
+
+    Raises:
+        GeometryError: If ``angle`` is not a real number or is NaN/inf.
+
+    Examples:
+        >>> reduce_angle(1e20), reduce_angle(-450.0)
+        (280.0, -90.0)
+    """
+    return math.fmod(as_finite_float(angle, name), 360.0)
+
+
 def rotation_matrix(
     angle: float, origin: tuple[float, float] = (0.0, 0.0)
 ) -> FloatArray:
     """Build the matrix that rotates by ``angle`` degrees about ``origin``.
 
-    Positive angles turn clockwise on screen (x right, y down). Multiples of
+    Positive angles turn clockwise on screen (x right, y down). The angle is
+    first reduced modulo 360 degrees (exactly, :func:`reduce_angle`), so
+    angles that differ by whole turns give the same matrix. Multiples of
     90 degrees give exact 0/1 entries, so boxes stay boxes.
 
     Args:
@@ -169,11 +196,16 @@ def rotation_matrix(
     Returns:
         A ``(3, 3)`` float64 matrix.
 
+    Raises:
+        GeometryError: If ``angle`` or ``origin`` is not finite.
+
     Examples:
         >>> rotation_matrix(90)[:2].tolist()
         [[0.0, -1.0, 0.0], [1.0, 0.0, 0.0]]
+        >>> bool((rotation_matrix(1e20) == rotation_matrix(280)).all())
+        True
     """
-    a = as_finite_float(angle, "angle")
+    a = reduce_angle(angle)
     ox = as_finite_float(origin[0], "origin x")
     oy = as_finite_float(origin[1], "origin y")
     quarter = a / 90.0

@@ -22,6 +22,7 @@ from unocr.geometry._shape import Shape, as_shape, shape_class
 from unocr.geometry._validate import (
     FloatArray,
     as_coordinate,
+    as_points,
     check_mask_pixels,
     read_fields,
 )
@@ -207,12 +208,15 @@ class Box(Shape):
             Its bounds as a :class:`Box`.
 
         Raises:
-            GeometryError: If it is not a shapely geometry or is empty.
+            GeometryError: If it is not a shapely geometry, is empty, or has a
+                NaN, infinite or out-of-range coordinate.
         """
         if not isinstance(geom, shapely.Geometry) or geom.is_empty:
             raise GeometryError(
                 f"Box.from_shapely: expected a non-empty shapely geometry, got {geom!r}"
             )
+        # Every vertex, before the bounds: GEOS skips NaN there.
+        as_points(shapely.get_coordinates(geom), "Box.from_shapely")
         return cls(*shapely.bounds(geom).tolist())
 
     def to_dict(self) -> dict[str, Any]:

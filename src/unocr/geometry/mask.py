@@ -21,6 +21,7 @@ from unocr.geometry._shape import AffineShape, Shape, shape_class
 from unocr.geometry._validate import (
     FloatArray,
     as_coordinate,
+    as_points,
     check_mask_pixels,
     check_range,
     read_key,
@@ -106,7 +107,9 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
         origin ``(0, 0)``).
 
     Raises:
-        GeometryError: If the bounds hold more than ``max_pixels`` pixels.
+        GeometryError: If a coordinate is NaN, infinite or beyond the
+            coordinate range (:data:`~unocr.limits.MAX_COORDINATE`), or the
+            bounds hold more than ``max_pixels`` pixels.
 
     Examples:
         >>> rasterize(shapely.box(0, 0, 3, 2)).data.astype(int).tolist()
@@ -114,6 +117,8 @@ def rasterize(geom: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
     """
     if geom.is_empty:
         return Mask(np.zeros((0, 0), dtype=bool))
+    # Every vertex, before the bounds: GEOS skips NaN there, and inf overflows.
+    as_points(shapely.get_coordinates(geom), "rasterising a shape")
     minx, miny, maxx, maxy = shapely.bounds(geom).tolist()
     j0, j1 = math.floor(minx), math.ceil(maxx)
     i0, i1 = math.floor(miny), math.ceil(maxy)
@@ -469,8 +474,9 @@ class Mask(AffineShape):
             The tight mask.
 
         Raises:
-            GeometryError: If ``geom`` is not a shapely geometry, or its bounds
-                hold more than ``max_pixels`` pixels.
+            GeometryError: If ``geom`` is not a shapely geometry, has a NaN,
+                infinite or out-of-range coordinate, or its bounds hold more
+                than ``max_pixels`` pixels.
         """
         if not isinstance(geom, shapely.Geometry):
             raise GeometryError(

@@ -15,6 +15,7 @@ from unocr.geometry import convert
 from unocr.geometry._affine import (
     apply_affine,
     as_affine,
+    reduce_angle,
     rotation_matrix,
     scale_matrix,
 )
@@ -302,7 +303,7 @@ class RotatedBox(Shape):
             float(c[1]),
             self.width,
             self.height,
-            self.angle + as_finite_float(angle, "angle"),
+            self.angle + reduce_angle(angle),
         )
 
 
