@@ -7,7 +7,8 @@ are read column by column:
 
 1. **Reading frame.** Each element votes with the direction of its long side
    (elements at least 1.5 times longer than high, weighted by length; doubled
-   angles are averaged, then the median deviation is added). A near-vertical
+   angles are averaged, then the median deviation is added; an element of
+   one character does not vote, its shape being its glyph's). A near-vertical
    axis is read top to bottom (a page turned 90 degrees clockwise), and
    reversed (a page turned 270 degrees) when more of the lines' ends than
    starts share one position. A horizontal axis is read left to right: an
@@ -26,7 +27,9 @@ are read column by column:
 2. **Columns.** A region is cut at vertical gaps of its x-projection (at
    least ``gutter`` line heights wide) only where the pieces on both sides
    are text columns: their lines' median width is at least ``column_width``
-   line heights and at least 70 % of the piece's width. Narrow pieces (the
+   line heights and at least 70 % of the piece's width, or that are text
+   columns side by side themselves (cut by this step or the next: two
+   columns under a headline that spans them). Narrow pieces (the
    amounts of a receipt, the cells of a table, the values of a form) stay
    with their neighbours so that their rows are read together.
    As in classic XY-cut the widest gap wins: a horizontal gap wider than
@@ -37,12 +40,13 @@ are read column by column:
    busiest position, or by one) separates two text columns side by side
    (sharing some height), the lines crossing it, with the lines sharing a
    row with them (the pieces of one line), become bands of their own and the
-   region is cut above and below them.
+   region is cut above and below them. A side may be several text columns.
 4. **Blocks.** Otherwise the region is cut at horizontal gaps of at least
    ``block_gap`` line heights. A region that cannot be cut is a block: its
    lines are grouped into rows (vertical extents overlapping by at least
    half the smaller height), rows top to bottom, lines in a row left to
-   right.
+   right. Elements of the same geometry read in the order of their text
+   (:func:`_canonical`), not of the input.
 
 **Right-to-left scripts.** A text's direction is that of most of its letters
 by their Unicode bidirectional class (``R`` and ``AL``: Hebrew, Arabic,
@@ -60,7 +64,9 @@ read from the right. Where no line is right to left, none of this applies.
 Words become lines the same way (rows in the reading frame, cut at gaps over
 ``column_gap`` line heights, each line's words in its own direction; which
 way the axis reads is decided on the lines they form; box words are grouped
-a second time in the frame of the skew their first lines show), and lines
+a second time in the frame of the skew their first lines show, first found
+again where the centres line up best if upright rows show none:
+:func:`_box_skew`), and lines
 of a dataset that has its own order keep it (:func:`group_lines` with
 ``keep_order=True``). Words that were split from a line without the
 engine's character boxes are split again along the reading direction of a
@@ -75,7 +81,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import chain
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,6 +95,7 @@ __all__ = ["group_lines", "group_words", "text_angle"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+_E = TypeVar("_E", bound=Element)
 
 _MIN_ASPECT = 1.5  # long side / short side from which an element shows its axis
 _FILL = 0.7  # median line width / piece width of a text column
@@ -132,11 +139,16 @@ def _corners(elements: Sequence[Element]) -> FloatArray:
     return out
 
 
-def _axis(corners: FloatArray) -> float | None:
+def _axis(corners: FloatArray, chars: IntArray | None = None) -> float | None:
     """Dominant text axis in degrees, in [-90, 90); ``None`` if nothing is elongated.
+
+    An element of one character does not vote: its shape is its glyph's (a
+    digit "1" is taller than wide), not its line's.
 
     Args:
         corners: (N, 4, 2) canonical corners, pixels.
+        chars: (N,) the characters of each element's text; every element
+            votes when ``None``.
     """
     e1 = corners[:, 1] - corners[:, 0]
     e2 = corners[:, 3] - corners[:, 0]
@@ -146,7 +158,10 @@ def _axis(corners: FloatArray) -> float | None:
     v = np.where(long_is_top[:, None], e1, e2)
     long_side = np.maximum(l1, l2)
     short_side = np.minimum(l1, l2)
-    weight = np.where(long_side >= _MIN_ASPECT * short_side, long_side, 0.0)
+    votes = long_side >= _MIN_ASPECT * short_side
+    if chars is not None:
+        votes &= chars != 1
+    weight = np.where(votes, long_side, 0.0)
     if not np.any(weight > 0):
         return None
     a = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
@@ -304,8 +319,18 @@ def _median_height(ext: FloatArray) -> float:
     return h if h > 0 else 1.0
 
 
+def _chars(texts: Sequence[str]) -> IntArray:
+    """(N,) the number of characters of each text, spaces around it left out."""
+    return np.fromiter((len(t.strip()) for t in texts), dtype=np.intp, count=len(texts))
+
+
 def _reading_angle(
-    corners: FloatArray, *, flip: bool = True, boxes: bool = False, rtl: bool = False
+    corners: FloatArray,
+    *,
+    flip: bool = True,
+    boxes: bool = False,
+    rtl: bool = False,
+    chars: IntArray | None = None,
 ) -> float:
     """Reading direction in degrees, clockwise on screen, in [-180, 180).
 
@@ -320,8 +345,9 @@ def _reading_angle(
         boxes: The elements are boxes, which carry no direction: a
             horizontal axis reads left to right whatever the alignment.
         rtl: The lines read right to left: they start at their right end.
+        chars: (N,) the characters of each element's text (see :func:`_axis`).
     """
-    axis = _axis(corners)
+    axis = _axis(corners, chars)
     if axis is None:  # no elongated element: the median top edge, within 45 degrees
         d = corners[:, 1] - corners[:, 0]
         folded = (np.degrees(np.arctan2(d[:, 1], d[:, 0])) + 45.0) % 90.0 - 45.0
@@ -350,7 +376,8 @@ def _frame_angle(
 ) -> float:
     """:func:`_reading_angle` of elements, with the skew of box lines."""
     boxes = _all_boxes(elements)
-    angle = _reading_angle(corners, boxes=boxes, rtl=rtl)
+    chars = _chars([el.text for el in elements])
+    angle = _reading_angle(corners, boxes=boxes, rtl=rtl, chars=chars)
     return angle + _line_skew(elements, angle) if boxes else angle
 
 
@@ -374,11 +401,27 @@ def text_angle(elements: Sequence[Element]) -> float:
     return _frame_angle(elements, _corners(elements), rtl)
 
 
+def _tie_key(el: Element) -> tuple[str, float, str, bool]:
+    """What orders elements of the same geometry: text, then the other fields."""
+    confidence = -1.0 if el.confidence is None else el.confidence
+    return (el.text, confidence, el.language or "", el.native)
+
+
+def _canonical(elements: Sequence[_E]) -> list[_E]:
+    """``elements`` in an order of their own (see :func:`_tie_key`), not the input's.
+
+    Every sort of the layout is stable: elements it cannot tell apart by
+    their geometry keep this order, whatever order they came in.
+    """
+    return sorted(elements, key=_tie_key)
+
+
 def _top_down(e: FloatArray, *first: FloatArray) -> IntArray:
     """Positions of (M, 4) extents ``e``, by ``first``, then top, bottom, start, end.
 
-    Ties are broken by the extents themselves, never by their order in ``e``,
-    so the same lines read the same whatever order they came in.
+    Ties are broken by the extents themselves, then by the order of ``e``
+    (:func:`_canonical`), so the same lines read the same whatever order they
+    came in.
     """
     return np.lexsort((e[:, 2], e[:, 0], e[:, 3], e[:, 1], *reversed(first)))
 
@@ -459,6 +502,7 @@ class _Layout:
         self.gutter = gutter
         self.column_width = column_width
         self.block_gap = block_gap
+        self._text: dict[bytes, bool] = {}
 
     def _h(self, idx: IntArray) -> float:
         h = _median(self.height[idx])
@@ -470,14 +514,42 @@ class _Layout:
         span = float(self.ext[idx, 2].max() - self.ext[idx, 0].min())
         return width >= self.column_width * self._h(idx) and width >= _FILL * span
 
+    def _is_text(self, idx: IntArray) -> bool:
+        """Whether lines are prose: a text column, or text columns side by side.
+
+        Columns side by side are those :meth:`_columns` cuts apart, or those
+        :meth:`_spanned` finds under a line that spans them (a headline over
+        two of them), each of them prose again.
+        """
+        key = np.sort(idx).tobytes()
+        known = self._text.get(key)
+        if known is None:
+            self._text[key] = False  # while it is being decided: not by itself
+            known = self._is_column(idx) or self._are_columns(idx)
+            self._text[key] = known
+        return known
+
+    def _are_columns(self, idx: IntArray) -> bool:
+        """Whether lines are text columns side by side (see :meth:`_is_text`)."""
+        h = self._h(idx)
+        return len(self._columns(idx, h)[0]) > 1 or self._spanned(idx, h) is not None
+
     def _columns(self, idx: IntArray, h: float) -> tuple[list[IntArray], float]:
-        """Text columns of ``idx``, left to right, and the narrowest gutter."""
+        """Text columns of ``idx``, left to right, and the narrowest gutter.
+
+        A piece between gutters is a column if it is prose (:meth:`_is_text`):
+        one text column, or several under a line that spans them. Pieces
+        joined to a neighbour (a narrow note beside a column) form one if
+        they fill it (:meth:`_is_column`).
+        """
         pieces, gaps = _pieces(idx, self.ext[:, 0], self.ext[:, 2], self.gutter * h)
+        if len(pieces) == 1:
+            return pieces, math.inf
         merged = [pieces[0]]
-        column = [self._is_column(pieces[0])]
+        column = [self._is_text(pieces[0])]
         gutter = math.inf
         for piece, gap in zip(pieces[1:], gaps.tolist(), strict=True):
-            is_col = self._is_column(piece)
+            is_col = self._is_text(piece)
             if column[-1] and is_col:
                 merged.append(piece)
                 column.append(True)
@@ -520,7 +592,8 @@ class _Layout:
         order = np.lexsort((-step, pos))  # at equal x, starts before ends
         pos, cover = pos[order], np.cumsum(step[order])
         limit = max(1.0, _SPAN_SHARE * float(cover.max()))
-        low = (cover[:-1] <= limit) & (pos[1:] - pos[:-1] > self.gutter * h)
+        low = (cover[:-1] <= limit) & (cover[:-1] > 0)  # crossed: not a gutter
+        low &= pos[1:] - pos[:-1] > self.gutter * h
         low &= (pos[:-1] > x0.min()) & (pos[1:] < x1.max())
         best: list[IntArray] | None = None
         best_width = 0.0
@@ -529,7 +602,7 @@ class _Layout:
             left, right = idx[x1 <= g0], idx[x0 >= g1]
             if len(left) == 0 or len(right) == 0 or g1 - g0 <= best_width:
                 continue
-            if not (self._is_column(left) and self._is_column(right)):
+            if not (self._is_text(left) and self._is_text(right)):
                 continue
             if self.ext[left, 1].min() >= self.ext[right, 3].max() or (
                 self.ext[right, 1].min() >= self.ext[left, 3].max()
@@ -674,6 +747,8 @@ def group_lines(
     """
     if not lines:
         return []
+    if not keep_order:
+        lines = _canonical(lines)
     corners = _corners(lines)
     boxes = _all_boxes(lines)
     balance = rtl_balance([ln.text for ln in lines])
@@ -821,27 +896,30 @@ def group_words(
     """
     if not words:
         return []
+    words = _canonical(words)
     corners = _corners(words)
     boxes = _all_boxes(words)
     texts = [w.text for w in words]
     balance = rtl_balance(texts)
     if angle is None:
         # The axis from the words; which way it reads from the lines they form.
-        rough = _reading_angle(corners, flip=False)
+        rough = _reading_angle(corners, flip=False, chars=_chars(texts))
         ext = _extents(corners, rough, boxes)
         segments = _segments(ext, column_gap)
         if boxes:  # boxes carry no angle: the skew their lines show
-            group = np.empty(len(words), dtype=np.intp)
-            for g, segment in enumerate(segments):
-                group[segment] = g
-            skew = _skew(corners, group, rough)
+            skew = _box_skew(corners, segments, rough, column_gap)
             if skew:
                 rough += skew
                 ext = _extents(corners, rough, boxes)
                 segments = _segments(ext, column_gap)
         rtl = _read_from_the_right(segments, ext, balance, texts)
         lines = [Line.from_words([words[k] for k in s]) for s in segments]
-        angle = _reading_angle(_corners(lines), boxes=boxes, rtl=rtl)
+        angle = _reading_angle(
+            _corners(lines),
+            boxes=boxes,
+            rtl=rtl,
+            chars=_chars([ln.text for ln in lines]),
+        )
         if abs((angle - rough + 180.0) % 360.0 - 180.0) < 90.0:
             return lines
         if boxes:  # turned by 180 degrees, skew and all
@@ -850,6 +928,101 @@ def group_words(
     segments = _segments(ext, column_gap)
     _read_from_the_right(segments, ext, balance, texts)
     return [Line.from_words([words[k] for k in s]) for s in segments]
+
+
+def _line_numbers(segments: list[list[int]], n: int) -> IntArray:
+    """(n,) the line (position in ``segments``) of each of ``n`` words."""
+    group = np.zeros(n, dtype=np.intp)
+    for g, segment in enumerate(segments):
+        group[segment] = g
+    return group
+
+
+def _box_skew(
+    corners: FloatArray, segments: list[list[int]], angle: float, column_gap: float
+) -> float:
+    """:func:`_skew` of box words, from their lines in the frame of ``angle``.
+
+    Lines found in a frame the text is skewed against by more than a line
+    height along their length are pieces of several: where they show no
+    skew, the words are grouped again in the frame where their centres line
+    up best (:func:`_profile_skew`), and the skew is read from those lines.
+
+    Args:
+        corners: (N, 4, 2) corners of the words' boxes, pixels.
+        segments: The words' lines found in the frame of ``angle``.
+        angle: That frame, degrees clockwise.
+        column_gap: As for :func:`group_words`.
+
+    Returns:
+        The skew in degrees from ``angle``; 0.0 where it is not clear.
+    """
+    n = len(corners)
+    skew = _skew(corners, _line_numbers(segments, n), angle)
+    if skew:
+        return skew
+    guess = _profile_skew(corners, angle)
+    if not guess:
+        return 0.0
+    lines = _segments(_extents(corners, angle + guess, True), column_gap)
+    return _skew(corners, _line_numbers(lines, n), angle)
+
+
+def _profile_skew(corners: FloatArray, angle: float) -> float:
+    """The skew from ``angle`` at which the words' centres line up best.
+
+    A projection profile: across the lines (in frames turned by up to
+    ``_MAX_SKEW``, in steps that move the text's two ends by half a line
+    height against each other), the centres are counted in bins half a line
+    height high (at two offsets, added); the frame with the most pairs of
+    centres in one bin wins, the least turned of equals. The line height is
+    that of the shorter words (their boxes grow least with the skew).
+
+    Args:
+        corners: (N, 4, 2) corners of words, pixels.
+        angle: The frame, degrees clockwise.
+
+    Returns:
+        The skew in degrees from ``angle`` (0.0 for fewer than three words).
+    """
+    ext = _extents(corners, angle)
+    if len(ext) < 3:
+        return 0.0
+    u, v = (ext[:, 0] + ext[:, 2]) / 2, (ext[:, 1] + ext[:, 3]) / 2
+    size = float(np.percentile(ext[:, 3] - ext[:, 1], 25)) / 2  # short words' height
+    span = float(u.max() - u.min())
+    if size <= 0 or span <= 0:
+        return 0.0
+    step = math.atan(size / span)
+    k = min(int(math.radians(_MAX_SKEW) / step), 200)
+    turns = step * np.arange(-k, k + 1)
+    across = v[:, None] * np.cos(turns) - u[:, None] * np.sin(turns)  # (N, A)
+    score = _pairs_in_bins(across - across.min(axis=0), size)
+    order = np.argsort(np.abs(turns), kind="stable")  # the least turned first
+    return math.degrees(float(turns[order[int(score[order].argmax())]]))
+
+
+def _pairs_in_bins(across: FloatArray, size: float) -> FloatArray:
+    """(A,) how sharply the points bunch across the lines in each of A frames.
+
+    Args:
+        across: (N, A) non-negative positions of N points in A frames, pixels.
+        size: The bins' height, pixels.
+
+    Returns:
+        (A,) the sum of the squared counts of the bins of each frame, for
+        bins starting at 0 and at half a bin.
+    """
+    frames = across.shape[1]
+    score = np.zeros(frames)
+    for offset in (0.0, 0.5):
+        bins = (across / size + offset).astype(np.intp)
+        m = int(bins.max()) + 1
+        counts = np.bincount(
+            (bins + m * np.arange(frames)).ravel(), minlength=m * frames
+        )
+        score += (counts.reshape(frames, m).astype(np.float64) ** 2).sum(axis=1)
+    return score
 
 
 def _read_from_the_right(
