@@ -84,7 +84,9 @@ def quads(draw: st.DrawFn) -> Quad:
         for k in (1, 2):  # the two sides not incident to vertex i
             a, b = quad.points[(i + k) % 4], quad.points[(i + k + 1) % 4]
             side = shapely.LineString([a, b])
-            ok = ok and side.distance(shapely.Point(quad.points[i])) > 1e-2
+            with np.errstate(divide="ignore", invalid="ignore"):  # a side of no length
+                gap = side.distance(shapely.Point(quad.points[i]))
+            ok = ok and gap > 1e-2
     if not ok:
         return draw(rotated_boxes()).to_quad()
     return quad

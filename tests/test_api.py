@@ -450,7 +450,10 @@ def test_a_failed_batch_reports_every_item_with_its_own_index():
 def test_version_comes_from_the_package_metadata():
     from importlib import metadata
 
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]

@@ -32,12 +32,14 @@ def words_of(line_count: int) -> list[list[Word]]:
     return groups
 
 
-_slot = vars(elements.Element)["geometry"].__get__
+# The slot under Line's geometry property (the property writes through its
+# setter; Element's slot, or on Python 3.10 Line's own copy of it).
+_slot = vars(Line)["geometry"].fset.__self__.__get__
 
 
 def pending(lines: list[Line]) -> list[bool]:
     """Per line: is its shape still to be computed?"""
-    return [callable(_slot(line, elements.Element)) for line in lines]
+    return [callable(_slot(line, Line)) for line in lines]
 
 
 def test_shapes_are_computed_on_first_access_and_equal_the_eager_rule() -> None:

@@ -23,11 +23,13 @@ import math
 import os
 import zlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
 from unocr._direction import is_rtl
+from unocr._files import write_destination
 from unocr.documents.pdf import require_pdf_library
 from unocr.errors import DocumentError, FormatError
 from unocr.limits import DEFAULT_MAX_PIXELS
@@ -638,7 +640,13 @@ def save_pdf(
         to_unicode.write(codes.to_unicode(k))
     target = path if hasattr(path, "write") else os.fspath(path)
     try:
-        pdf.save(target, compress_streams=True)
+        if isinstance(target, str) and write_destination(Path(target))[1]:
+            # a named pipe or a device: written as it is (a pikepdf that saves
+            # through a temporary file would put a file in its place)
+            with open(target, "wb") as stream:
+                pdf.save(stream, compress_streams=True)
+        else:
+            pdf.save(target, compress_streams=True)
     except OSError as exc:
         raise FormatError(
             f"cannot write {target}: {exc.strerror or exc}", item=str(target)

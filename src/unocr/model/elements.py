@@ -183,6 +183,10 @@ class Element:
     native: bool = True
     provenance: Provenance | None = None
 
+    def __init_subclass__(cls) -> None:
+        # (no zero-argument super() in a slotted dataclass: object's takes nothing)
+        _filled[cls] = _filler(cls)
+
     def __post_init__(self) -> None:
         # exact-type fast paths first: pages hold thousands of elements
         if type(self.text) is not str and not isinstance(self.text, str):
@@ -253,45 +257,66 @@ class Element:
             The element, equal to ``cls(text, geometry, confidence, language,
             native)`` for valid fields.
         """
-        return _filled(_new(cls), text, geometry, confidence, language, native)
+        made: E = _filled[cls](_new(cls), text, geometry, confidence, language, native)
+        return made
 
 
 def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
-    """The setter of a slot field, for :meth:`Element.from_checked` (frozen)."""
-    setter: Callable[[Any, Any], None] = vars(cls)[name].__set__
+    """The setter of ``cls``'s slot field ``name`` (frozen classes refuse ``setattr``).
+
+    Looked up on ``cls`` itself, not on the class that declares the field:
+    on Python 3.10 a slotted dataclass subclass has its own copy of every
+    inherited slot, and reads go to that copy.
+    """
+    setter: Callable[[Any, Any], None] = getattr(cls, name).__set__
     return setter
 
 
 _new = object.__new__
-_set_text = _slot_setter(Element, "text")
-_set_geometry = _slot_setter(Element, "geometry")
-_set_confidence = _slot_setter(Element, "confidence")
-_set_language = _slot_setter(Element, "language")
-_set_native = _slot_setter(Element, "native")
-#: Every other field of an element, with its default: from_checked sets them.
-_OTHERS = tuple(
-    (_slot_setter(Element, f.name), f.default)
-    for f in fields(Element)
-    if f.name not in ("text", "geometry", "confidence", "language", "native")
-)
+#: The fields :meth:`Element.from_checked` takes, in its argument order.
+_TAKEN = ("text", "geometry", "confidence", "language", "native")
+_Fill = Callable[[Any, str, Any, "float | None", "str | None", bool], Any]
 
 
-def _filled(
-    self: E,
-    text: str,
-    geometry: Geometry,
-    confidence: float | None,
-    language: str | None,
-    native: bool,
-) -> E:
-    _set_text(self, text)
-    _set_geometry(self, geometry)
-    _set_confidence(self, confidence)
-    _set_language(self, language)
-    _set_native(self, native)
-    for put, default in _OTHERS:
-        put(self, default)
-    return self
+def _filler(cls: type) -> _Fill:
+    """A function that fills a new ``cls`` object's fields, unchecked.
+
+    It sets the :data:`_TAKEN` fields from its arguments and every other
+    field of :class:`Element` to its default, and returns the object.
+    """
+    set_text, set_geometry, set_confidence, set_language, set_native = (
+        _slot_setter(cls, name) for name in _TAKEN
+    )
+    others = tuple(
+        (_slot_setter(cls, f.name), f.default)
+        for f in fields(Element)
+        if f.name not in _TAKEN
+    )
+
+    def fill(
+        self: Any,
+        text: str,
+        geometry: Any,
+        confidence: float | None,
+        language: str | None,
+        native: bool,
+    ) -> Any:
+        set_text(self, text)
+        set_geometry(self, geometry)
+        set_confidence(self, confidence)
+        set_language(self, language)
+        set_native(self, native)
+        for put, default in others:
+            put(self, default)
+        return self
+
+    return fill
+
+
+#: ``_filled[cls](object.__new__(cls), text, geometry, confidence, language,
+#: native)`` builds an element without checks (see ``from_checked``); every
+#: subclass is entered as it is made (``Element.__init_subclass__``).
+_filled: dict[type, _Fill] = {Element: _filler(Element)}
 
 
 def words_text(words: Iterable[Element]) -> str:
@@ -450,7 +475,9 @@ class Word(Element):
         difference: equality, hashing, ``repr``, ``replace``, copies and
         pickles all read :attr:`symbols`, which builds them.
         """
-        self = _filled(_new(cls), text, geometry, confidence, language, native)
+        self: Word = _filled[cls](
+            _new(cls), text, geometry, confidence, language, native
+        )
         _set_symbols(self, symbols)
         return self
 
@@ -602,10 +629,10 @@ class Line(Element):
                 conf, lang = mean_confidence(words), _common_language(words)
             # every field derives from checked words (or was checked above);
             # the shape is computed, for every line at once, on first access
-            line = _filled(
+            line: Line = _filled[cls](
                 _new(cls),
                 words_text(words) if texts is None else texts[k],
-                partial(shapes.get, k),  # type: ignore[arg-type]
+                partial(shapes.get, k),
                 conf,
                 language if language is not None else lang,
                 native,
