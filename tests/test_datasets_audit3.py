@@ -38,14 +38,20 @@ _WORDS = [
     ((210, 110, 340, 150), "foxes"),
     ((380, 110, 560, 150), "jumping"),
 ]
-# The transpose that gives the stored raster of an upright image, per EXIF
-# orientation, and where it takes an upright point (x, y).
-_STORE: dict[int, tuple[Image.Transpose | None, Callable[[float, float], tuple]]] = {
-    1: (None, lambda x, y: (x, y)),
-    3: (Image.Transpose.ROTATE_180, lambda x, y: (_W - x, _H - y)),
-    6: (Image.Transpose.ROTATE_90, lambda x, y: (y, _W - x)),
-    8: (Image.Transpose.ROTATE_270, lambda x, y: (_H - y, x)),
-}
+
+
+def exif_store(
+    orientation: int, width: float, height: float
+) -> tuple[Image.Transpose | None, Callable[[float, float], tuple]]:
+    """How a camera stores a ``width`` x ``height`` upright image with EXIF
+    ``orientation`` (1, 3, 6, 8): the transpose that gives the stored raster,
+    and where it takes an upright point (x, y)."""
+    return {
+        1: (None, lambda x, y: (x, y)),
+        3: (Image.Transpose.ROTATE_180, lambda x, y: (width - x, height - y)),
+        6: (Image.Transpose.ROTATE_90, lambda x, y: (y, width - x)),
+        8: (Image.Transpose.ROTATE_270, lambda x, y: (height - y, x)),
+    }[orientation]
 
 
 def _stored_photo(path: Path, orientation: int) -> list[tuple[list[float], str]]:
@@ -58,7 +64,7 @@ def _stored_photo(path: Path, orientation: int) -> list[tuple[list[float], str]]
     draw = ImageDraw.Draw(upright)
     for box, _ in _WORDS:
         draw.rectangle(box, fill="black")
-    transpose, point = _STORE[orientation]
+    transpose, point = exif_store(orientation, _W, _H)
     stored = upright if transpose is None else upright.transpose(transpose)
     exif = Image.Exif()
     exif[0x0112] = orientation

@@ -18,32 +18,23 @@ from unocr.geometry import Box
 from unocr.metrics import score_page
 from unocr.model import Line, Page
 
+from .test_datasets_audit3 import exif_store
+
 _W, _H = 400, 300
 # A receipt as displayed: rows of a label and a price, then a footer.
-_ROWS = [
-    ((20, 20, 120, 40), "TEA"),
-    ((300, 20, 380, 40), "3.00"),
-    ((20, 60, 120, 80), "CAKE"),
-    ((300, 60, 380, 80), "4.50"),
-    ((20, 100, 140, 120), "TOTAL"),
-    ((300, 100, 380, 120), "7.50"),
+_ROWS = [  # one receipt row a line
+    ((20, 20, 120, 40), "TEA"), ((300, 20, 380, 40), "3.00"),
+    ((20, 60, 120, 80), "CAKE"), ((300, 60, 380, 80), "4.50"),
+    ((20, 100, 140, 120), "TOTAL"), ((300, 100, 380, 120), "7.50"),
     ((20, 200, 260, 220), "THANK YOU COME AGAIN"),
-]
+]  # fmt: skip
 # The file lists the labels, the footer, then the column of prices.
 _FILE_ORDER = [0, 2, 4, 6, 1, 3, 5]
-# The transpose that stores the upright image, per EXIF orientation, and
-# where it takes an upright point (x, y).
-_STORE = {
-    1: (None, lambda x, y: (x, y)),
-    3: (Image.Transpose.ROTATE_180, lambda x, y: (_W - x, _H - y)),
-    6: (Image.Transpose.ROTATE_90, lambda x, y: (y, _W - x)),
-    8: (Image.Transpose.ROTATE_270, lambda x, y: (_H - y, x)),
-}
 
 
 def _receipt(root: Path, orientation: int = 1) -> Path:
     """An SROIE folder of one receipt, its image stored with ``orientation``."""
-    transpose, point = _STORE[orientation]
+    transpose, point = exif_store(orientation, _W, _H)
     root.mkdir(parents=True)
     exif = Image.Exif()
     exif[0x0112] = orientation

@@ -109,24 +109,16 @@ def test_lines_of_one_character_read_top_down():
 # --------------------------------------------- the same geometry, any order
 
 
-def test_words_of_the_same_box_read_the_same_in_any_order():
-    words = [
-        Word(text=t, geometry=Box(10, 10, 60, 30)) for t in ("beta", "alpha", "gamma")
-    ]
+@pytest.mark.parametrize(
+    ("element", "build", "width"),
+    [(Word, Page.from_words, 60), (Line, Page.from_lines, 300)],
+    ids=["words", "lines"],
+)
+def test_elements_of_the_same_box_read_the_same_in_any_order(element, build, width):
+    same = [element(text=t, geometry=Box(10, 10, width, 30)) for t in ("b", "a", "c")]
     texts = {
-        Page.from_words(order, width=100, height=100).text
-        for order in (words, words[::-1], words[1:] + words[:1])
-    }
-    assert len(texts) == 1
-
-
-def test_lines_of_the_same_box_read_the_same_in_any_order():
-    lines = [
-        Line(text=t, geometry=Box(10, 10, 300, 30)) for t in ("beta", "alpha", "gamma")
-    ]
-    texts = {
-        Page.from_lines(order, width=400, height=100).text
-        for order in (lines, lines[::-1], lines[1:] + lines[:1])
+        build(order, width=400, height=100).text
+        for order in (same, same[::-1], same[1:] + same[:1])
     }
     assert len(texts) == 1
 

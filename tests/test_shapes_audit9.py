@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 import unocr.draw
-from unocr.draw import confidence_color, draw_page
+from unocr.draw import _mask_edge, confidence_color, draw_page
 from unocr.errors import GeometryError
 from unocr.geometry import Box, Mask, Polygon, Quad, RotatedBox
 from unocr.model import Block, Line, Page, Word
@@ -53,31 +53,7 @@ def _whole_canvas_draw_mask(
     canvas: Image.Image, mask: Mask, color: tuple[int, int, int], width: int
 ) -> None:
     """The drawing of a mask before the fix: the whole canvas per mask."""
-    data = np.asarray(mask.data, dtype=bool)
-    if not data.any():
-        return
-    padded = np.pad(data, 1)
-    inner = (
-        padded[1:-1, 1:-1]
-        & padded[:-2, 1:-1]
-        & padded[2:, 1:-1]
-        & padded[1:-1, :-2]
-        & padded[1:-1, 2:]
-    )
-    edge = data & ~inner
-    for _ in range(max(0, width - 1)):
-        grown = np.pad(edge, 1)
-        edge = data & (
-            edge
-            | grown[:-2, 1:-1]
-            | grown[2:, 1:-1]
-            | grown[1:-1, :-2]
-            | grown[1:-1, 2:]
-        )
-    rows, cols = np.nonzero(edge)
-    ox, oy = mask.origin
-    xs = cols + int(np.floor(ox))
-    ys = rows + int(np.floor(oy))
+    xs, ys = _mask_edge(mask, width)
     inside = (xs >= 0) & (ys >= 0) & (xs < canvas.width) & (ys < canvas.height)
     pixels = np.asarray(canvas).copy()
     pixels[ys[inside], xs[inside]] = color

@@ -145,9 +145,30 @@ def _draw_mask(
         color: RGB outline colour.
         width: Outline width in pixels (>= 1).
     """
-    data = np.asarray(mask.data, dtype=bool)
-    if not data.any():
+    xs, ys = _mask_edge(mask, width)
+    inside = (xs >= 0) & (ys >= 0) & (xs < canvas.width) & (ys < canvas.height)
+    if not inside.any():
         return
+    xs, ys = xs[inside], ys[inside]
+    left, top = int(xs.min()), int(ys.min())
+    window = np.array(canvas.crop((left, top, int(xs.max()) + 1, int(ys.max()) + 1)))
+    window[ys - top, xs - left] = color
+    canvas.paste(Image.fromarray(window, "RGB"), (left, top))
+
+
+def _mask_edge(mask: Mask, width: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The pixels an outline of ``mask`` covers: its edge, thickened inwards.
+
+    Args:
+        mask: The mask; its pixel ``(i, j)`` falls on canvas pixel
+            ``(floor(x) + j, floor(y) + i)`` for ``origin = (x, y)``.
+        width: Outline width in pixels (>= 1).
+
+    Returns:
+        ``(xs, ys)``: canvas columns and rows of the outline's pixels, ``(N,)``
+        each (``N = 0`` for an empty mask), possibly outside the canvas.
+    """
+    data = np.asarray(mask.data, dtype=bool)
     padded = np.pad(data, 1)
     inner = (
         padded[1:-1, 1:-1]
@@ -168,16 +189,7 @@ def _draw_mask(
         )
     rows, cols = np.nonzero(edge)
     ox, oy = mask.origin
-    xs = cols + int(np.floor(ox))
-    ys = rows + int(np.floor(oy))
-    inside = (xs >= 0) & (ys >= 0) & (xs < canvas.width) & (ys < canvas.height)
-    if not inside.any():
-        return
-    xs, ys = xs[inside], ys[inside]
-    left, top = int(xs.min()), int(ys.min())
-    window = np.array(canvas.crop((left, top, int(xs.max()) + 1, int(ys.max()) + 1)))
-    window[ys - top, xs - left] = color
-    canvas.paste(Image.fromarray(window, "RGB"), (left, top))
+    return cols + int(np.floor(ox)), rows + int(np.floor(oy))
 
 
 def _fc(args: list[str]) -> list[str]:
