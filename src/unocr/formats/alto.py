@@ -24,7 +24,10 @@ the line's text. The page's spaces are read in reading order: ``TopMargin``
 ``BottomMargin`` (a footer), whatever their order in the file (the schema
 puts ``PrintSpace`` last). A line or block takes its box (or ``Shape``)
 grown where needed to enclose its children, and its words' mean confidence
-(ALTO has none for lines and blocks), as Tesseract's TSV reads. Only
+(ALTO has none for lines and blocks), as Tesseract's TSV reads. Tesseract
+up to 5.5.2 writes ``WC`` as ``0.`` and a whole percent (``0.4`` for 4 %,
+``0.100`` for 100 %; tesseract-ocr/tesseract#4615): from a document whose
+``softwareName`` names such a release, ``WC`` is read that way. Only
 ``MeasurementUnit`` ``pixel`` is read: ``mm10`` and ``inch1200`` need the
 scan resolution, which ALTO does not hold.
 
@@ -359,6 +362,9 @@ def _parse_points(text: str) -> list[tuple[float, float]]:
 
 
 class _Reader(NsReader):
+    #: ``WC`` is "0." and a whole percent (:func:`_writes_percent_wc`).
+    percent_wc = False
+
     def geometry(self, el: Any) -> Geometry | None:
         shape = el.find(self.q("Shape"))
         if shape is not None:
@@ -374,6 +380,10 @@ class _Reader(NsReader):
         return box_from_corners(x, y, x + w, y + h)
 
     def confidence(self, el: Any, name: str) -> float | None:
+        if self.percent_wc and name == "WC":
+            percent = _PERCENT_WC.fullmatch(el.get(name) or "")
+            if percent is not None and int(percent[1]) <= 100:
+                return int(percent[1]) / 100.0
         value = _float(el, name)
         if value is None:
             return None
@@ -472,6 +482,7 @@ def loads(
             "(http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#)"
         )
     reader = _Reader(ns)
+    reader.percent_wc = _writes_percent_wc(root)
     unit = root.findtext(f"{reader.q('Description')}/{reader.q('MeasurementUnit')}")
     if unit is not None and unit.strip() not in ("", "pixel"):
         raise FormatError(
@@ -571,6 +582,36 @@ def _content_extent(
         width if width is not None else max(1.0, extent.x1),
         height if height is not None else max(1.0, extent.y1),
     )
+
+
+#: A ``WC`` as Tesseract up to 5.5.2 writes it: "0." and a whole percent.
+_PERCENT_WC = re.compile(r"\s*0\.(\d{1,3})\s*")
+#: The last Tesseract release that writes ``WC`` that way (tesseract#4615).
+_LAST_PERCENT_WC = (5, 5, 2)
+
+
+def _writes_percent_wc(root: Any) -> bool:
+    """Whether the document comes from a Tesseract that writes ``WC`` as a percent.
+
+    Tesseract names itself ``tesseract 5.3.0`` in ``softwareName`` (or puts
+    the release in ``softwareVersion``); up to 5.5.2 it writes ``WC`` as
+    ``"0."`` followed by the whole percent. A document naming no release is
+    read as written.
+    """
+    for el in root.iter():
+        if local_name(el) != "softwareName":
+            continue
+        name = (el.text or "").strip()
+        if not name.lower().startswith("tesseract"):
+            continue
+        parent = el.getparent()
+        version = "" if parent is None else parent.findtext("{*}softwareVersion") or ""
+        found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", f"{name} {version}")
+        if found is None:
+            return False
+        release = tuple(int(part or 0) for part in found.groups())
+        return release <= _LAST_PERCENT_WC
+    return False
 
 
 #: ALTO writers that number ``PHYSICAL_IMG_NR`` from 0 (``softwareName``).
