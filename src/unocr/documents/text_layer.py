@@ -1,8 +1,15 @@
 """Words and boxes from a PDF page's own text layer (PDFium's text page).
 
 PDFium marks line ends with generated line breaks (CR LF); words are split at
-whitespace. A hyphen ending a line, where a word is broken across lines, has
-no line break after it: PDFium reports it as code 0x02 (``FPDFText_IsHyphen``)
+whitespace. PDFium sees no line break where text goes on to the next line in
+one text object (Tesseract moves each line's first word back to the line's
+start with ``Td``): a character also starts a new line where it starts a new
+baseline (:func:`_starts_new_line`). In a PDF Tesseract wrote, each word is
+stretched with its trailing space over the word's box, so that space ends
+the word's box (see :func:`_tesseract_layer`).
+
+A hyphen ending a line, where a word is broken across lines, has no line
+break after it: PDFium reports it as code 0x02 (``FPDFText_IsHyphen``)
 and goes on with the next line. It ends its line here, and is kept as ``-`` at
 the end of the line's last word, as the page prints it.
 
@@ -94,6 +101,11 @@ _SAME_DIRECTION = 0.99
 _ACROSS_SHARE = 0.5
 _LINE_GAP = 1.0
 _ALONG_OVERLAP = 0.5
+# Text layers whose words are stretched over their boxes with their trailing
+# space: Tesseract's PDF renderer (its Producer) and OCRmyPDF's, which grafts
+# Tesseract's layer onto the page (its Creator).
+_TESSERACT_PRODUCER = "Tesseract"
+_TESSERACT_CREATOR = "Tesseract OCR-PDF"
 
 ToPixels = Callable[[float, float], tuple[float, float]]
 Vector = tuple[float, float]
@@ -106,11 +118,33 @@ def _invisible(raw: Any, handle: Any, index: int) -> bool:
     return bool(obj) and raw.FPDFTextObj_GetTextRenderMode(obj) == _INVISIBLE
 
 
+def _text_object(raw: Any, handle: Any, index: int) -> int | None:
+    """The address of the text object a character belongs to, if any."""
+    import ctypes
+
+    obj = raw.FPDFText_GetTextObject(handle, index)
+    return ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+
+
+def _tesseract_layer(textpage: Any) -> bool:
+    """Whether the page's document was written by Tesseract's PDF renderer.
+
+    Its Producer starts with ``Tesseract`` (``Tesseract 5.3.0``), or its
+    Creator names Tesseract's PDF renderer (``ocrmypdf 15.2.0 / Tesseract
+    OCR-PDF 5.3.4``: OCRmyPDF's sandwich renderer grafts Tesseract's layer).
+    """
+    document = textpage.page.pdf
+    producer = str(document.get_metadata_value("Producer") or "")
+    creator = str(document.get_metadata_value("Creator") or "")
+    return (
+        producer.strip().startswith(_TESSERACT_PRODUCER)
+        or _TESSERACT_CREATOR in creator
+    )
+
+
 def _pixel_box(to_pixels: ToPixels, rect: Sequence[float]) -> Box:
     """A PDF rectangle (left, bottom, right, top) as a box in pixels."""
-    x0, y0 = to_pixels(rect[0], rect[1])
-    x1, y1 = to_pixels(rect[2], rect[3])
-    return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    return Box(*_pixel_rect(to_pixels, rect))
 
 
 def _char_box(
@@ -162,6 +196,96 @@ def _along(symbols: Sequence[Symbol], direction: Vector) -> list[float]:
     for s in symbols:
         b = s.geometry.bounds
         out.append(((b.x0 + b.x1) * direction[0] + (b.y0 + b.y1) * direction[1]) / 2)
+    return out
+
+
+#: A box as its corners' coordinates (x0, y0, x1, y1), pixels: what the line
+#: test needs of every character, without building a checked :class:`Box`.
+Rect = tuple[float, float, float, float]
+
+
+def _box_span(box: Box | Rect, direction: Vector) -> tuple[float, float]:
+    """The extent (lowest, highest) of a box along ``direction``."""
+    x0, y0, x1, y1 = (box.x0, box.y0, box.x1, box.y1) if isinstance(box, Box) else box
+    ax, bx = x0 * direction[0], x1 * direction[0]
+    ay, by = y0 * direction[1], y1 * direction[1]
+    return min(ax, bx) + min(ay, by), max(ax, bx) + max(ay, by)
+
+
+def _pixel_rect(to_pixels: ToPixels, rect: Sequence[float]) -> Rect:
+    """A PDF rectangle (left, bottom, right, top) as pixel corners (x0, y0, x1, y1)."""
+    x0, y0 = to_pixels(rect[0], rect[1])
+    x1, y1 = to_pixels(rect[2], rect[3])
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _starts_new_line(
+    previous: Rect, box: Rect, baseline: Vector, centres: Sequence[float]
+) -> bool:
+    """Whether a character starts a new text line after a run's last one.
+
+    PDFium ends its lines only where it sees a line break; text drawn as one
+    text object, or as words moved to the next line's start (``Td``, as
+    Tesseract writes a page), runs on. The run goes on where the character
+    lies on its line: its extent across the run's baseline overlaps the
+    previous character's by at least half the smaller one's (their advance
+    boxes, font ascent to descent, so a superscript or a smaller word shares
+    the line). In a column of letters stacked one below the other (vertical
+    writing: the run's characters' centres spread further across its
+    baseline than along it, by at least half a character), the run goes on
+    where the character's extent along the baseline overlaps so instead (it
+    stands in the column). After a single character, either does.
+
+    Args:
+        previous: The run's last character's advance box (pixels).
+        box: The character's advance box (pixels).
+        baseline: The run's baseline (unit vector, pixels).
+        centres: The spread of the run's characters' centres: lowest and
+            highest along the baseline, lowest and highest across it.
+    """
+
+    def shared(direction: Vector) -> bool:
+        p_lo, p_hi = _box_span(previous, direction)
+        b_lo, b_hi = _box_span(box, direction)
+        overlap = min(p_hi, b_hi) - max(p_lo, b_lo)
+        return overlap >= _ACROSS_SHARE * min(p_hi - p_lo, b_hi - b_lo)
+
+    across = (-baseline[1], baseline[0])
+    along_spread = centres[1] - centres[0]
+    across_spread = centres[3] - centres[2]
+    p_lo, p_hi = _box_span(previous, across)
+    if across_spread > along_spread and across_spread >= _ACROSS_SHARE * (p_hi - p_lo):
+        return not shared(baseline)
+    if along_spread > 0:
+        return not shared(across)
+    return not (shared(across) or shared(baseline))
+
+
+def _stretched(
+    word: list[Char], end: float, direction: Vector, page: Box
+) -> list[Char]:
+    """A word's characters stretched along ``direction`` to reach ``end``.
+
+    The word's start stays; its characters' boxes are scaled along
+    ``direction`` about it so that its far end lies at ``end`` (a
+    projection on ``direction``, pixels), and cut to the ``page``.
+    """
+    lo, hi = _span([s for s, _ in word], direction)
+    if not hi > lo or not end > hi:
+        return word
+    factor = (end - lo) / (hi - lo)
+    out: list[Char] = []
+    for symbol, mirrored in word:
+        b = symbol.geometry.bounds
+        points = []
+        for x, y in ((b.x0, b.y0), (b.x1, b.y0), (b.x0, b.y1), (b.x1, b.y1)):
+            shift = (factor - 1.0) * (x * direction[0] + y * direction[1] - lo)
+            points.append((x + shift * direction[0], y + shift * direction[1]))
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        x0, y0 = max(min(xs), page.x0), max(min(ys), page.y0)
+        x1, y1 = min(max(xs), page.x1), min(max(ys), page.y1)
+        box = Box(x0, y0, x1, y1) if x1 > x0 and y1 > y0 else b
+        out.append((Symbol(text=symbol.text, geometry=box), mirrored))
     return out
 
 
@@ -316,10 +440,8 @@ def _span(symbols: Sequence[Symbol], direction: Vector) -> tuple[float, float]:
     """The extent (lowest, highest) of the symbols' boxes along ``direction``."""
     lo, hi = math.inf, -math.inf
     for s in symbols:
-        b = s.geometry.bounds
-        for x, y in ((b.x0, b.y0), (b.x1, b.y0), (b.x0, b.y1), (b.x1, b.y1)):
-            t = x * direction[0] + y * direction[1]
-            lo, hi = min(lo, t), max(hi, t)
+        low, high = _box_span(s.geometry.bounds, direction)
+        lo, hi = min(lo, low), max(hi, high)
     return lo, hi
 
 
@@ -481,6 +603,12 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
     words: list[list[Char]] = []
     symbols: list[Char] = []
     baseline: Vector | None = None
+    # the run's last character's advance box and the spread of its
+    # characters' centres (along its baseline, across it), for
+    # :func:`_starts_new_line`; the word's last character's index
+    previous: Rect | None = None
+    centres = [math.inf, -math.inf, math.inf, -math.inf]
+    last = -1
 
     def end_word() -> None:
         if symbols:
@@ -488,28 +616,69 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
             symbols.clear()
 
     def end_line() -> None:
-        nonlocal baseline
+        nonlocal baseline, previous
         end_word()
         if words:
             runs.append((words.copy(), baseline or (1.0, 0.0)))
             words.clear()
-        baseline = None
+        baseline = previous = None
+        centres[:] = [math.inf, -math.inf, math.inf, -math.inf]
 
     handle = textpage.raw
     page = _pixel_box(to_pixels, textpage.page.get_bbox())
+    tesseract = _tesseract_layer(textpage)
 
     def add(index: int, char: str) -> None:
-        nonlocal baseline
+        nonlocal baseline, previous, last
         # Invisible text (an OCR layer) has no ink: its box is its advance box.
         loose = _invisible(raw, handle, index)
         box = _char_box(textpage, index, to_pixels, loose, page)
         if box is None:
             end_word()
             return
+        advance = _pixel_rect(to_pixels, textpage.get_charbox(index, loose=True))
+        if (
+            baseline is not None
+            and previous is not None
+            and _starts_new_line(previous, advance, baseline, centres)
+        ):
+            end_line()
         if baseline is None:
             baseline = _baseline(raw, handle, index, to_pixels)
+        along = sum(_box_span(advance, baseline)) / 2
+        across = sum(_box_span(advance, (-baseline[1], baseline[0]))) / 2
+        centres[:] = [
+            min(centres[0], along),
+            max(centres[1], along),
+            min(centres[2], across),
+            max(centres[3], across),
+        ]
+        previous, last = advance, index
         symbol = Symbol(text=char, geometry=box)
         symbols.append((symbol, _mirrored(raw, handle, index)))
+
+    def space(index: int) -> None:
+        """Stretch the word over its trailing space, in a Tesseract layer.
+
+        Tesseract stretches each word with the space after it over the
+        word's box (one text object, one horizontal scaling): the space's
+        advance is the end of the word's box. :func:`unocr.save_pdf` writes
+        the same operators with the space beyond the box, so only a layer
+        Tesseract wrote (:func:`_tesseract_layer`) is read so.
+        """
+        if not (
+            tesseract
+            and symbols
+            and raw.FPDFText_IsGenerated(handle, index) != 1
+            and _invisible(raw, handle, index)
+            and _text_object(raw, handle, index) == _text_object(raw, handle, last)
+        ):
+            return
+        box = _char_box(textpage, index, to_pixels, True, page)
+        if box is not None:
+            direction = _baseline(raw, handle, last, to_pixels)
+            end = _box_span(box, direction)[1]
+            symbols[:] = _stretched(symbols, end, direction, page)
 
     # PDFium's lines (ended by its generated CR LF), its reordering undone
     chars: list[tuple[int, int]] = []
@@ -531,6 +700,8 @@ def lines_from_textpage(textpage: Any, to_pixels: ToPixels) -> list[Line]:
         elif char in _LINE_BREAKS and char:
             end_line()
         elif not char or char.isspace() or code in (0xFFFE, 0xFFFF, 0x02):
+            if char == " ":
+                space(i)
             end_word()
         else:
             add(i, char)
