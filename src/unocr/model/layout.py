@@ -968,6 +968,12 @@ def _box_skew(
     return _skew(corners, _line_numbers(lines, n), angle)
 
 
+#: At most this many words (evenly picked) and bins across the lines in a
+#: projection profile: what it costs stays bounded whatever the page holds.
+_PROFILE_WORDS = 2000
+_PROFILE_BINS = 4096
+
+
 def _profile_skew(corners: FloatArray, angle: float) -> float:
     """The skew from ``angle`` at which the words' centres line up best.
 
@@ -985,6 +991,9 @@ def _profile_skew(corners: FloatArray, angle: float) -> float:
     Returns:
         The skew in degrees from ``angle`` (0.0 for fewer than three words).
     """
+    if len(corners) > _PROFILE_WORDS:  # a skew needs no more (memory: N x A)
+        pick = np.linspace(0, len(corners) - 1, _PROFILE_WORDS).astype(np.intp)
+        corners = corners[pick]
     ext = _extents(corners, angle)
     if len(ext) < 3:
         return 0.0
@@ -997,7 +1006,10 @@ def _profile_skew(corners: FloatArray, angle: float) -> float:
     k = min(int(math.radians(_MAX_SKEW) / step), 200)
     turns = step * np.arange(-k, k + 1)
     across = v[:, None] * np.cos(turns) - u[:, None] * np.sin(turns)  # (N, A)
-    score = _pairs_in_bins(across - across.min(axis=0), size)
+    across -= across.min(axis=0)
+    # words scattered far apart for their height: coarser bins, a bounded count
+    size = max(size, float(across.max()) / _PROFILE_BINS)
+    score = _pairs_in_bins(across, size)
     order = np.argsort(np.abs(turns), kind="stable")  # the least turned first
     return math.degrees(float(turns[order[int(score[order].argmax())]]))
 
