@@ -2,9 +2,45 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+# Defines cap_memory(extra_mb) in a child: its address space is capped that
+# far above what it uses when called (after its imports).
+_CAP_MEMORY = textwrap.dedent(
+    """
+    def cap_memory(extra_mb):
+        import resource
+        with open("/proc/self/status") as status:
+            size = next(int(l.split()[1]) for l in status if l.startswith("VmSize:"))
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        resource.setrlimit(resource.RLIMIT_AS, (size * 1024 + extra_mb * 2**20, hard))
+    """
+)
+
+
+def run_python(
+    code: str, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run Python ``code`` in a child, ``args`` as its ``sys.argv[1:]``.
+
+    ``code`` may call ``cap_memory(extra_mb)`` once its imports are done, to
+    cap its address space (Linux: needs ``/proc/self/status``).
+
+    Returns:
+        The finished child, its output as text.
+    """
+    return subprocess.run(
+        [sys.executable, "-c", _CAP_MEMORY + textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def _stats() -> Iterator[tuple[int, str, list[str]]]:

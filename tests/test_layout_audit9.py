@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from unocr.model import Line, Page, Word
 from unocr.model.layout import text_angle
 
 from .layout_pages import row_of_words
+from .processes import run_python
 
 HEIGHT = 20  # a line's height, pixels
 WIDTH = 25 * HEIGHT  # a column's width
@@ -169,32 +167,20 @@ def test_box_words_of_a_skewed_scan_read_line_by_line(angle):
 # In a child whose address space is capped a little above what it uses after
 # its imports: box words scattered far apart for their height (1 px high, a
 # million px apart) once made the projection profile count 10^9 bins (7.7 GB).
-_CAPPED = textwrap.dedent(
-    """
-    import resource
-    from unocr.geometry import Box
-    from unocr.model import Page, Word
-    with open("/proc/self/status") as status:
-        size = next(int(l.split()[1]) for l in status if l.startswith("VmSize:"))
-    cap = size * 1024 + 256 * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    words = [Word(f"a{i}", Box(10 * i, 0, 10 * i + 5, 1)) for i in range(3)]
-    words += [Word("b", Box(0, 1e6, 5, 1e6 + 1)), Word("c", Box(1e6, 5e5, 1e6 + 5, 5e5 + 1))]
-    page = Page.from_words(words, width=2_000_000, height=2_000_000)
-    print(sorted(w.text for w in page.words))
-    """
-)
+_FAR_APART = """
+from unocr.geometry import Box
+from unocr.model import Page, Word
+cap_memory(256)
+words = [Word(f"a{i}", Box(10 * i, 0, 10 * i + 5, 1)) for i in range(3)]
+words += [Word("b", Box(0, 1e6, 5, 1e6 + 1)), Word("c", Box(1e6, 5e5, 1e6 + 5, 5e5 + 1))]
+page = Page.from_words(words, width=2_000_000, height=2_000_000)
+print(sorted(w.text for w in page.words))
+"""
 
 
 def test_box_words_far_apart_for_their_height_are_grouped_in_bounded_memory():
     if not Path("/proc/self/status").exists():
         pytest.skip("needs /proc/self/status (Linux) to cap the child's memory")
-    out = subprocess.run(
-        [sys.executable, "-c", _CAPPED],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = run_python(_FAR_APART)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "['a0', 'a1', 'a2', 'b', 'c']"
