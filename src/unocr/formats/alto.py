@@ -482,7 +482,7 @@ def loads(
             "(http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#)"
         )
     reader = _Reader(ns)
-    reader.percent_wc = _writes_percent_wc(root)
+    reader.percent_wc = _writes_percent_wc(root, reader)
     unit = root.findtext(f"{reader.q('Description')}/{reader.q('MeasurementUnit')}")
     if unit is not None and unit.strip() not in ("", "pixel"):
         raise FormatError(
@@ -590,17 +590,19 @@ _PERCENT_WC = re.compile(r"\s*0\.(\d{1,3})\s*")
 _LAST_PERCENT_WC = (5, 5, 2)
 
 
-def _writes_percent_wc(root: Any) -> bool:
+def _writes_percent_wc(root: Any, reader: _Reader) -> bool:
     """Whether the document comes from a Tesseract that writes ``WC`` as a percent.
 
     Tesseract names itself ``tesseract 5.3.0`` in ``softwareName`` (or puts
     the release in ``softwareVersion``); up to 5.5.2 it writes ``WC`` as
     ``"0."`` followed by the whole percent. A document naming no release is
-    read as written.
+    read as written. Only the ``Description`` is searched (where ALTO keeps
+    the software), not the whole layout.
     """
-    for el in root.iter():
-        if local_name(el) != "softwareName":
-            continue
+    description = root.find(reader.q("Description"))
+    if description is None:
+        return False
+    for el in description.iter(reader.q("softwareName")):
         name = (el.text or "").strip()
         if not name.lower().startswith("tesseract"):
             continue
