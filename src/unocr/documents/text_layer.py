@@ -63,6 +63,7 @@ glyphs stand upright.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import unicodedata
 from collections import Counter
@@ -120,8 +121,6 @@ def _invisible(raw: Any, handle: Any, index: int) -> bool:
 
 def _text_object(raw: Any, handle: Any, index: int) -> int | None:
     """The address of the text object a character belongs to, if any."""
-    import ctypes
-
     obj = raw.FPDFText_GetTextObject(handle, index)
     return ctypes.cast(obj, ctypes.c_void_p).value if obj else None
 
