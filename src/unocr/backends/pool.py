@@ -7,8 +7,15 @@ instead hands each concurrent call its own engine instance built with
 machine's cores among ``read_many``'s workers for the duration of a batch
 (2 workers on 2 cores: two engines of 1 thread each). Batches that overlap
 share the cores among all their workers, and when the last one ends the
-engine's own setting is back. Instances are kept and reused; an explicit
-``threads=`` option always wins over the split.
+engine's own setting is back. An explicit ``threads=`` option always wins
+over the split.
+
+Idle instances are kept and reused, within bounds, since each holds a model
+(hundreds of MB): only those of the thread count handed out now and of the
+pool's own setting are kept (the others are dropped as a batch starts or
+ends), and of each no more than :func:`cpu_cores` or the workers of the
+batches in flight, whichever is more. An instance handed back after
+:meth:`EnginePool.clear` is dropped too.
 """
 
 from __future__ import annotations
@@ -67,6 +74,10 @@ def check_threads(threads: object) -> int | None:
 class EnginePool(Generic[_E]):
     """Engine instances keyed by their thread count, one per concurrent call.
 
+    Idle instances are bounded (see the module's description): those of a
+    thread count no longer handed out are dropped, and at most
+    ``max(cpu_cores(), workers in flight)`` of each thread count are kept.
+
     Args:
         build: Makes a new engine with the given number of compute threads
             (``None``: the engine's default).
@@ -91,6 +102,8 @@ class EnginePool(Generic[_E]):
         #: Workers of the ``read_many`` batches running now (see :meth:`split`).
         self._in_flight = 0
         self._free: dict[int | None, list[_E]] = {}
+        #: Bumped by :meth:`clear`: an instance lent before is not kept.
+        self._generation = 0
         self._lock = threading.Lock()
 
     @property
@@ -100,15 +113,17 @@ class EnginePool(Generic[_E]):
 
     def prime(self) -> None:
         """Build one instance now (so a broken model fails at construction)."""
-        engine = self._build(self._current)
+        key = self._current
+        engine = self._build(key)
         with self._lock:
-            self._free.setdefault(self._current, []).append(engine)
+            self._keep(key, engine)
 
     @contextmanager
     def engine(self) -> Iterator[_E]:
         """Borrow an instance for one call (built when none is free)."""
-        key = self._current
         with self._lock:
+            key = self._current
+            generation = self._generation
             free = self._free.get(key)
             engine = free.pop() if free else None
         if engine is None:
@@ -117,7 +132,30 @@ class EnginePool(Generic[_E]):
             yield engine
         finally:
             with self._lock:
-                self._free.setdefault(key, []).append(engine)
+                if generation == self._generation:  # not cleared meanwhile
+                    self._keep(key, engine)
+
+    def _keep(self, key: int | None, engine: _E) -> None:
+        """Pool an idle instance, or drop it past the bounds (hold the lock)."""
+        if key not in (self._current, self._fixed):
+            return  # a batch started or ended while it was lent
+        free = self._free.setdefault(key, [])
+        if len(free) < self._cap():
+            free.append(engine)
+
+    def _cap(self) -> int:
+        """The most idle instances of one thread count kept (hold the lock)."""
+        return max(cpu_cores(), self._in_flight)
+
+    def _trim(self) -> None:
+        """Drop idle instances past the bounds (call holding the lock)."""
+        wanted = (self._current, self._fixed)
+        cap = self._cap()
+        for key in list(self._free):
+            if key in wanted:
+                del self._free[key][cap:]
+            else:
+                del self._free[key]
 
     @contextmanager
     def split(self, workers: int) -> Iterator[int | None]:
@@ -156,11 +194,13 @@ class EnginePool(Generic[_E]):
             self._current = max(1, cpu_cores() // self._in_flight)
         else:
             self._current = self._fixed
+        self._trim()
         if self._on_share is not None:
             self._on_share(self._current if self._in_flight else None)
         return self._current
 
     def clear(self) -> None:
-        """Drop every idle instance."""
+        """Drop every idle instance; one lent now is dropped when handed back."""
         with self._lock:
             self._free.clear()
+            self._generation += 1

@@ -7,14 +7,14 @@ level unless ``recursive``; a glob pattern the shell did not expand
 (``'scans/**/*.png'``: ``**`` crosses folders) contributes the files it
 matches (not the folders), and one ending in ``/`` (``'scans/*/'``) the
 folders it matches, each read as a folder is. Other files found that way are
-skipped and
-counted; hidden files and folders (``.git``) are left out; links to folders
-are not followed (by a pattern, only where its leading folders or a part
-without wildcards name them) and links to nothing are skipped (both noted),
-and a folder that cannot be listed, or holds no image, is noted as an
-error. Each input found in a folder or by a pattern keeps its path below that
-folder (below the pattern's fixed leading folders), which an output folder
-mirrors.
+skipped and counted; anything that is not a regular file (a pipe, a socket, a
+device), whatever its name, is skipped and noted by name; hidden files and
+folders (``.git``) are left out; links to folders are not followed (by a
+pattern, only where its leading folders or a part without wildcards name them)
+and links to nothing are skipped (both noted), and a folder that cannot be
+listed, or holds no image, is noted as an error. Each input found in a folder
+or by a pattern keeps its path below that folder (below the pattern's fixed
+leading folders), which an output folder mirrors.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class Found:
             followed (paths below it).
         broken: Per folder, the links to nothing found in it (paths below
             it).
+        special: Per folder or pattern, what it holds that is not a regular
+            file (a pipe, a socket, a device; paths below it).
         unlisted: Folders that could not be listed, each with the reason
             (``"scans/private: Permission denied"``).
     """
@@ -74,6 +76,7 @@ class Found:
     empty: list[str] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)
     broken: dict[str, list[str]] = field(default_factory=dict)
+    special: dict[str, list[str]] = field(default_factory=dict)
     unlisted: list[str] = field(default_factory=list)
 
 
@@ -127,6 +130,7 @@ def _folder(root: Path, base: Path, label: str, recursive: bool, found: Found) -
 
 #: What a folder entry is, as far as reading goes.
 _FOLDER, _FILE, _LINK, _BROKEN = "folder", "file", "link to a folder", "broken link"
+_SPECIAL = "not a regular file"
 
 _Entry = tuple[str, str, str]  # (name, path, kind)
 
@@ -136,8 +140,9 @@ def _listing(folder: str, found: Found) -> list[_Entry] | None:
 
     Each is a real folder (:data:`_FOLDER`), a file or a link to one
     (:data:`_FILE`), a link to a folder (:data:`_LINK`, never entered by a
-    wildcard) or a link to nothing (:data:`_BROKEN`); anything else (a pipe,
-    a device) is left out. A folder that cannot be listed is noted in
+    wildcard), a link to nothing (:data:`_BROKEN`) or anything else (a pipe,
+    a socket, a device, or a link to one: :data:`_SPECIAL`, never read but
+    noted by name). A folder that cannot be listed is noted in
     ``found`` and gives ``None``.
     """
     try:
@@ -145,16 +150,11 @@ def _listing(folder: str, found: Found) -> list[_Entry] | None:
     except OSError as exc:
         found.unlisted.append(f"{folder or os.curdir}: {exc.strerror or exc}")
         return None
-    listed = []
-    for entry in entries:
-        kind = _kind(entry)
-        if kind is not None:
-            listed.append((entry.name, os.path.join(folder, entry.name), kind))
-    return listed
+    return [(e.name, os.path.join(folder, e.name), _kind(e)) for e in entries]
 
 
-def _kind(entry: os.DirEntry[str]) -> str | None:
-    """What ``entry`` is (see :func:`_listing`); ``None`` for what is never read."""
+def _kind(entry: os.DirEntry[str]) -> str:
+    """What ``entry`` is (see :func:`_listing`)."""
     if entry.is_dir(follow_symlinks=False):
         return _FOLDER
     if _is_file(entry):
@@ -164,7 +164,7 @@ def _kind(entry: os.DirEntry[str]) -> str | None:
             return _LINK
         if not os.path.exists(entry.path):  # to nothing, or a loop of links
             return _BROKEN
-    return None
+    return _SPECIAL
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
@@ -176,8 +176,8 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 
 
 def _note(found: Found, kind: str, label: str, below: tuple[str, ...]) -> None:
-    """Note a link passed over (a link to a folder, or to nothing)."""
-    notes = found.links if kind == _LINK else found.broken
+    """Note an entry passed over: a link (to a folder, to nothing) or a special file."""
+    notes = {_LINK: found.links, _SPECIAL: found.special}.get(kind, found.broken)
     notes.setdefault(label, []).append("/".join(below))
 
 
@@ -192,8 +192,8 @@ def _walk(
     """Collect the regular files below ``folder``; links to folders are not entered.
 
     What is passed over is noted in ``found``: subfolders (without
-    ``recursive``), links to folders, links to nothing, and folders that
-    cannot be listed.
+    ``recursive``), links to folders, links to nothing, what is not a
+    regular file (each noted), and folders that cannot be listed.
     """
     for name, path, kind in _listing(folder, found) or ():
         if name.startswith("."):
@@ -287,7 +287,7 @@ def _match(
         matched.append((parts, folder))
     for name, path, kind in _listing(folder, found) or ():
         below = (*parts, name)
-        if kind in (_FILE, _BROKEN):
+        if kind in (_FILE, _BROKEN, _SPECIAL):
             if not folders and any(
                 i == last and _matches(name, rest[i]) for i in states
             ):

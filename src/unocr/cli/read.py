@@ -323,6 +323,12 @@ def _report_found(found: Found, quiet: bool) -> int:
             "to a folder in {} not followed ({}); name the folder to read it",
         ),
         (found.broken, "broken link", "in {} skipped ({})"),
+        (
+            found.special,
+            "file",
+            "in {} skipped: not a regular file ({}); give it on standard input "
+            "(unocr read - < FILE)",
+        ),
     )
     notes += [
         f"{_count(len(names), what)} {rest.format(where, _names(names))}"

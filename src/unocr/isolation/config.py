@@ -185,7 +185,10 @@ def config_file() -> Path | None:
     """The configuration file in force (see the module's documentation).
 
     A working folder that no longer exists holds no file: the search goes on
-    with the user's configuration folder.
+    with the user's configuration folder. So does a place this process may
+    not look into (a service running as a user who has no access to
+    ``$HOME``): a file there could not be read, and the engines run as if
+    there were none.
     """
     explicit = os.environ.get("UNOCR_CONFIG")
     if explicit is not None:
@@ -198,11 +201,23 @@ def config_file() -> Path | None:
         folders = (here, *here.parents)
     for folder in folders:
         candidate = folder / FILE_NAME
-        if candidate.is_file():
+        if _visible_file(candidate):
             return candidate
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     user = Path(base) / "unocr" / FILE_NAME
-    return user if user.is_file() else None
+    return user if _visible_file(user) else None
+
+
+def _visible_file(path: Path) -> bool:
+    """Whether ``path`` is a file this process can see.
+
+    ``False`` where a folder on the way may not be looked into
+    (``PermissionError``), or looking fails otherwise, instead of raising.
+    """
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 _Stamp = tuple[int, int, int, int]

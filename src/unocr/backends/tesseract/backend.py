@@ -353,6 +353,7 @@ class TesseractBackend(Backend):
         )
         self.languages = requested_languages(languages, self._install.languages)
         self._tess_languages(self.languages)  # fail early on missing traineddata
+        #: Every in-process engine alive, idle (in ``_idle``) or lent to a read.
         self._apis: list[Any] = []
         self._idle: dict[str, list[Any]] = {}
         self._apis_lock = threading.Lock()
@@ -435,13 +436,20 @@ class TesseractBackend(Backend):
 
     # --------------------------------------------------------------- lifecycle
     def close(self) -> None:
-        """Release in-process engines (the program path holds no resources)."""
+        """Release in-process engines (the program path holds no resources).
+
+        Idle engines end now. An engine a read on another thread is using
+        ends when that read hands it back (:meth:`_release`), so the read
+        returns its page instead of running on a freed engine.
+        """
+        super().close()  # before taking the lock: _release then ends its engine
         with self._apis_lock:
-            apis, self._apis = self._apis, []
+            idle = [api for apis in self._idle.values() for api in apis]
             self._idle.clear()
-        for api in apis:
+            for api in idle:
+                self._apis.remove(api)
+        for api in idle:
             api.End()
-        super().close()
 
     # ------------------------------------------------------------- recognition
     def _recognize(
@@ -555,10 +563,14 @@ class TesseractBackend(Backend):
         return api
 
     def _release(self, lang: str, api: Any, psm: int | None = None) -> None:
+        """Pool an engine a read is done with; end it once the backend is closed."""
         key = _pool_key(lang, self._settings.psm if psm is None else psm)
         with self._apis_lock:
-            if api in self._apis:  # not closed meanwhile
+            if not self.closed:
                 self._idle.setdefault(key, []).append(api)
+                return
+            self._apis.remove(api)
+        api.End()
 
     def _run_tesserocr(self, image: LoadedImage, names: tuple[str, ...]) -> str:
         lang = "+".join(names)
