@@ -520,14 +520,19 @@ def loads(
         name = root.findtext(f".//{reader.q('softwareName')}") or ""
         if name.lower().startswith("tesseract"):
             backend = "tesseract"
-    if image is None:  # the document's, its white space the layout's
+    if image is None:  # the document's
         image = (
             root.findtext(
                 f"{reader.q('Description')}/{reader.q('sourceImageInformation')}"
                 f"/{reader.q('fileName')}"
             )
             or ""
-        ).strip()
+        )
+        if languages is None:
+            # Not unocr's (it wrote no step): the white space around the name
+            # is the layout's (other producers indent it). unocr writes the
+            # name exactly, and it reads back so, spaces and all.
+            image = image.strip()
     number = _float(page_el, "PHYSICAL_IMG_NR")
     if from_zero is None:
         from_zero = numbered_from_zero(root)

@@ -126,6 +126,32 @@ def check_confidence(value: object) -> float | None:
     return conf
 
 
+def _checked_native(value: object) -> bool:
+    """A ``native`` flag that is not ``True`` or ``False`` itself, checked.
+
+    Only a numpy boolean passes (as a plain ``bool``): a string such as
+    ``"False"``, a number or ``None`` would otherwise turn silently into the
+    opposite flag or a guess.
+
+    Args:
+        value: The ``native`` value given.
+
+    Returns:
+        ``value`` as a ``bool``.
+
+    Raises:
+        unocr.errors.ModelError: ``value`` is not a ``bool`` or ``numpy.bool_``.
+    """
+    if value is True or value is False:
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ModelError(
+        f"native must be a bool (True or False), got {type(value).__name__} "
+        f"({value!r:.40})"
+    )
+
+
 def checked_children(values: object, kind: type[_C], where: str) -> tuple[_C, ...]:
     """A parent's children as a tuple, each checked to be a ``kind``.
 
@@ -216,8 +242,9 @@ class Element:
         conf = self.confidence
         if conf is not None and not (type(conf) is float and 0.0 <= conf <= 1.0):
             object.__setattr__(self, "confidence", check_confidence(conf))
-        if self.native is not True and self.native is not False:
-            object.__setattr__(self, "native", bool(self.native))
+        native = self.native
+        if native is not True and native is not False:
+            object.__setattr__(self, "native", _checked_native(native))
         if self.provenance is not None and not isinstance(self.provenance, Provenance):
             raise ModelError(
                 "provenance must be a unocr.model.Provenance or None, got "
@@ -565,7 +592,8 @@ class Line(Element):
 
         Args:
             words: At least one word, in reading order.
-            native: Whether the engine reported this line itself.
+            native: Whether the engine reported this line itself (a ``bool``;
+                anything else is a :class:`~unocr.errors.ModelError`).
             text: The line's text; default the words joined by single spaces.
             language: Default: the words' language where they all agree.
 
@@ -597,7 +625,8 @@ class Line(Element):
             groups: The words of each line, at least one per line, in reading
                 order.
             texts: Each line's text; default its words joined by single spaces.
-            native: Whether the engine reported these lines itself.
+            native: Whether the engine reported these lines itself (a ``bool``;
+                anything else is a :class:`~unocr.errors.ModelError`).
             language: Default: each line's words' language where they agree.
 
         Returns:
@@ -619,7 +648,7 @@ class Line(Element):
             )
         _check_groups(word_groups)  # now: the shapes are computed later
         shapes = _DeferredShapes(word_groups)
-        native = bool(native)
+        native = _checked_native(native)
         lines: list[Line] = []
         for k, words in enumerate(word_groups):
             if len(words) == 1:  # many lines of a page are one word
@@ -781,7 +810,8 @@ class Block(Element):
 
         Args:
             lines: At least one line, in reading order.
-            native: Whether the engine reported this block itself.
+            native: Whether the engine reported this block itself (a ``bool``;
+                anything else is a :class:`~unocr.errors.ModelError`).
             language: Default: the lines' language where they all agree.
             geometry: A shape known to enclose the lines (the layout's, in
                 the reading frame); default: :func:`enclosing_geometry`.

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -42,11 +41,20 @@ __all__ = ["EngineUse", "Page", "Timings", "transform_blocks"]
 class Timings:
     """Seconds spent producing a page.
 
+    Each phase is a number of seconds from 0 to :attr:`MAX_SECONDS` (366
+    days): longer is no duration a page can take but a mistake (a clock
+    reading such as ``time.time()`` given for a duration). The JSON reader
+    applies the same bound, so every page's JSON reads back.
+
     Attributes:
         decode: Reading and converting the input image.
         engine: Inside the engine (process, model or service call).
         convert: Turning the engine's output into the unocr model.
+        MAX_SECONDS: The longest phase, in seconds (366 days); a class
+            constant, not a field.
     """
+
+    MAX_SECONDS: ClassVar[float] = 366 * 24 * 3600.0
 
     decode: float = 0.0
     engine: float = 0.0
@@ -55,10 +63,11 @@ class Timings:
     def __post_init__(self) -> None:
         for name in ("decode", "engine", "convert"):
             value = getattr(self, name)
-            if not is_real_number(value) or not 0.0 <= value < math.inf:
+            if not is_real_number(value) or not 0.0 <= value <= Timings.MAX_SECONDS:
                 raise ModelError(
-                    f"Timings.{name} must be a finite number of seconds >= 0, "
-                    f"got {value!r}"
+                    f"Timings.{name} must be a finite number of seconds >= 0 "
+                    f"and at most Timings.MAX_SECONDS ({Timings.MAX_SECONDS:.0f}, "
+                    f"366 days), got {value!r:.40}"
                 )
             if type(value) is not float:  # a plain float, as JSON holds it
                 object.__setattr__(self, name, float(value))

@@ -40,9 +40,6 @@ SCHEMA = "unocr.page/1"
 #: No UTF-8 text can hold one.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
-# Longest phase duration a page may record (a year, in seconds).
-_MAX_SECONDS = 366 * 24 * 3600.0
-
 # (class, key of the children list, builder of one child)
 _CHILDREN: dict[type[Element], tuple[str, type[Element] | None]] = {
     Block: ("lines", Line),
@@ -242,11 +239,11 @@ def _timings(data: dict[str, Any]) -> Timings:
         if (
             not isinstance(value, (int, float))
             or isinstance(value, bool)
-            or not 0 <= value <= _MAX_SECONDS
+            or not 0 <= value <= Timings.MAX_SECONDS  # the constructor's bound
         ):
             raise FormatError(
                 f"page.timings.{key}: expected a number of seconds from 0 to "
-                f"{_MAX_SECONDS:.0f}, "
+                f"{Timings.MAX_SECONDS:.0f} (Timings.MAX_SECONDS), "
                 f"got {value!r:.40}"
             )
         values[key] = float(value)
