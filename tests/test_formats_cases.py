@@ -319,7 +319,9 @@ def test_page_xml_unicode_with_markup_inside_reads_all_its_text():
   <Word id="w4">{coords}<TextEquiv><Unicode/></TextEquiv></Word>
   </TextLine></TextRegion></Page></PcGts>"""
     page = loads(doc)
-    assert [wd.text for wd in page.words] == ["abcd", "ef", "gh"]
+    # w4 has a shape and no text: kept, adding nothing to its line's text
+    assert [wd.text for wd in page.words] == ["abcd", "ef", "gh", ""]
+    assert page.lines[0].text == "abcd ef gh"
 
 
 # ----------------------------------------------------------------------- TSV

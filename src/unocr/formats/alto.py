@@ -19,7 +19,9 @@ the word (ALTO's ``CONTENT`` of a glyph is exactly one character).
 
 Reading: ``TextBlock`` (also inside ``ComposedBlock``) -> block,
 ``TextLine`` -> line, ``String`` -> word, ``Glyph`` -> symbol, ``HYP`` ends
-the line's text. The page's spaces are read in reading order: ``TopMargin``
+the line's text. An element with a position but no text (layout analysis)
+is kept with text ``""``, adding nothing, not even a separator, to its
+parent's text. The page's spaces are read in reading order: ``TopMargin``
 (a running head), ``LeftMargin``, ``PrintSpace`` (the body), ``RightMargin``,
 ``BottomMargin`` (a footer), whatever their order in the file (the schema
 puts ``PrintSpace`` last). A line or block takes its box (or ``Shape``)
@@ -78,7 +80,7 @@ from unocr.geometry import (
 from unocr.languages import parse_asked_language, parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
-from unocr.model.elements import languages_in, words_text
+from unocr.model.elements import languages_in
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -401,9 +403,12 @@ class _Reader(NsReader):
 
     def word(self, string: Any, fallback: Geometry, lang: str | None) -> Word | None:
         text = string.get("CONTENT", "")
+        own = self.geometry(string)
         if not text.strip():
-            return None
-        geometry = self.geometry(string) or fallback
+            if own is None:  # neither text nor a place of its own
+                return None
+            text = ""  # a word found, not (yet) read: kept with its outline
+        geometry = own or fallback
         return Word(
             text=text,
             geometry=geometry,
@@ -419,9 +424,17 @@ class _Reader(NsReader):
             el, "String", lambda s: self.word(s, own or fallback, language)
         )
         if not words:
-            return None
+            if own is None:
+                return None
+            # A line found but not read (layout analysis): its outline.
+            return Line(
+                text="", geometry=own, confidence=None, language=language, words=()
+            )
+        # A word without text adds neither text nor a space.
+        text = " ".join(w.text for w in words if w.text)
         hyp = el.find(self.q("HYP"))
-        text = None if hyp is None else words_text(words) + hyp.get("CONTENT", "")
+        if hyp is not None:
+            text += hyp.get("CONTENT", "")
         return as_reported(
             Line.from_words(words, text=text),
             own,
@@ -437,9 +450,17 @@ class _Reader(NsReader):
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
         if not lines:
-            return None
+            if own is None:
+                return None
+            # A block found but not read (layout analysis): its outline.
+            return Block(
+                text="", geometry=own, confidence=None, language=language, lines=()
+            )
+        block = Block.from_lines(lines)
+        # A line without text adds neither text nor a line break.
+        block = block.replace(text="\n".join(x.text for x in lines if x.text))
         return as_reported(
-            Block.from_lines(lines),
+            block,
             own,
             confidence=None,
             language=language,

@@ -29,8 +29,13 @@ words' mean: as Tesseract's TSV reads
 element without the white space around it (the indentation of pretty-printed
 files), except in documents unocr wrote (``ocr-system`` ``unocr ...``),
 which hold each word's text exactly, white space at its ends included (a
-no-break space, U+2028, a tab...). Words whose own text is all white space are
-left out.
+no-break space, U+2028, a tab...). A word whose own text is all white space
+is kept with text ``""`` where it has a ``bbox`` (or ``poly``) of its own
+(layout analysis, as unocr's ``detect`` pages are written), else left out;
+so are lines and paragraphs (or areas without paragraphs) with a box and
+nothing read in them. Such an element adds nothing, not even a separator,
+to its parent's text. Tesseract writes none (its pictures and rules are
+``ocr_photo`` and ``ocr_separator``, which are not read).
 
 Several pages in one document (:func:`state_pages`): the ``ocr-system`` and
 ``ocr-langs`` metadata state what the pages share (the engine, every
@@ -395,9 +400,11 @@ class _Reader:
         else:
             own = _own_text(el)
             text = own if self.exact_text and own.strip() else own.strip()
-        if not text:
-            return None
         props = parse_title(el.get("title", ""))
+        if not text:
+            if _geometry(props) is None:  # neither text nor a place of its own
+                return None
+            text = ""  # a word found, not (yet) read: kept with its box
         geometry = _geometry(props) or fallback
         if geometry is None:
             raise FormatError(f"hOCR word {text!r} has no bbox")
@@ -420,14 +427,24 @@ class _Reader:
         if not words:
             # A line holding its text itself (OCRopus): the line is its word.
             text = " ".join(_own_text(el).split())
-            if geometry is None or not text:
+            if geometry is None:
                 return None
+            if not text:
+                # A line found but not read (layout analysis): its box.
+                return Line(
+                    text="",
+                    geometry=geometry,
+                    confidence=confidence if self.own_confidence else None,
+                    language=language,
+                    words=(),
+                )
             line = Line.reported(
                 [], geometry, text=text, confidence=confidence, language=language
             )
             return line.replace(words=(Word.from_line(line),))
         return as_reported(
-            Line.from_words(words),
+            # A word without text adds neither text nor a space.
+            Line.from_words(words, text=" ".join(w.text for w in words if w.text)),
             geometry,
             confidence=confidence,
             language=language,
@@ -435,8 +452,10 @@ class _Reader:
         )
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
+        block = Block.from_lines(lines)
+        # A line without text adds neither text nor a line break.
+        block = block.replace(text="\n".join(x.text for x in lines if x.text))
         if el is None:  # lines outside any block: a block made for them
-            block = Block.from_lines(lines)
             return block.replace(
                 confidence=block.confidence
                 if self.own_confidence
@@ -444,12 +463,58 @@ class _Reader:
             )
         props = parse_title(el.get("title", ""))
         return as_reported(
-            Block.from_lines(lines),
+            block,
             _geometry(props),
             confidence=_confidence(props, "x_wconf"),
             language=self.language(el),
             own_confidence=self.own_confidence,
         )
+
+
+def _empty_blocks(page_el: Any, reader: _Reader) -> list[tuple[Any, Block]]:
+    """The blocks a page's layout holds without any line or word in them.
+
+    A paragraph (or an area without paragraphs) with a ``bbox`` or ``poly``
+    of its own and no text element inside (layout analysis, or unocr's
+    :meth:`~unocr.model.Block` without lines) is a block with text ``""``
+    and no lines. Tesseract writes no such element (its pictures and rules
+    are ``ocr_photo`` and ``ocr_separator``, which are not read).
+
+    Args:
+        page_el: The ``ocr_page`` element.
+        reader: The page's reader (languages and confidences).
+
+    Returns:
+        Each such element with its block, in document order.
+    """
+    inner = set(_LINE_CLASSES + _WORD_CLASSES)
+    out: list[tuple[Any, Block]] = []
+    for el in _find(page_el, _BLOCK_CLASSES + _AREA_CLASSES):
+        is_area = not _classes(el) & set(_BLOCK_CLASSES)
+        if any(
+            _classes(x) & inner or (is_area and _classes(x) & set(_BLOCK_CLASSES))
+            for x in el.iter()
+            if x is not el
+        ):
+            continue
+        props = parse_title(el.get("title", ""))
+        geometry = _geometry(props)
+        if geometry is None:
+            continue
+        confidence = _confidence(props, "x_wconf") if reader.own_confidence else None
+        out.append(
+            (
+                el,
+                Block(
+                    text="",
+                    geometry=geometry,
+                    confidence=confidence,
+                    language=reader.language(el),
+                    lines=(),
+                ),
+            )
+        )
+    return out
 
 
 def _is_alternative(el: Any) -> bool:
@@ -593,6 +658,7 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     # Keyed by id() of block elements, which ``groups`` keeps alive.
     groups: dict[int, tuple[Any | None, list[Line]]] = {}
     order: list[int] = []
+    anchors: list[Any] = []  # each group's block element, else its first line
     line_els = list(_find(page_el, _LINE_CLASSES))
     for line_el in line_els:
         if _ancestor(line_el, _LINE_CLASSES, page_el) is not None:
@@ -609,8 +675,17 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         if key not in groups:
             groups[key] = (block_el, [])
             order.append(key)
+            anchors.append(line_el if block_el is None else block_el)
         groups[key][1].append(line)
     blocks = [reader.block(groups[k][0], groups[k][1]) for k in order]
+    empty = _empty_blocks(page_el, reader)
+    if empty:  # in their place among the others, in document order
+        place = {id(el): n for n, el in enumerate(page_el.iter())}
+        placed = sorted(
+            [*zip(anchors, blocks, strict=True), *empty],
+            key=lambda pair: place[id(pair[0])],
+        )
+        blocks = [b for _, b in placed]
 
     stray_els = [
         el

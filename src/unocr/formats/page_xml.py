@@ -22,7 +22,11 @@ glyphs have no language attribute. Right-to-left text gets
 Reading accepts the 2009/2010 namespaces too (``Coords`` with ``Point``
 children), follows the ``ReadingOrder`` when the file has one, and reads
 nested ``TextRegion`` elements (also inside table regions) as blocks of
-their own.
+their own, as it reads a ``TableCell`` holding ``TextLine`` elements itself
+(Transkribus's tables). Regions, lines and words with ``Coords`` but no
+text (layout analysis, as OCR-D's segmentation steps write it) are kept
+with their outline and text ``""``; such a child adds nothing, not even a
+separator, to its parent's text.
 """
 
 from __future__ import annotations
@@ -57,9 +61,11 @@ from unocr.languages import (
 )
 from unocr.limits import ReadLimits
 from unocr.model import Block, Element, Line, Page, Symbol, Word
-from unocr.model.elements import languages_in, words_text
+from unocr.model.elements import languages_in
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from unocr.geometry import Geometry
 
 __all__ = ["LANGUAGE_NAMES", "NS_2019", "PAGE_NAMESPACES", "dumps", "loads"]
@@ -279,13 +285,16 @@ class _Reader(NsReader):
         )
 
     def word(self, el: Any, fallback: Geometry, lang: str | None) -> Word | None:
-        geometry = self.geometry(el) or fallback
+        own = self.geometry(el)
+        geometry = own or fallback
         symbols = [self.symbol(g, geometry) for g in el.iterfind(self.q("Glyph"))]
         text, conf = self.own_text(el)
         if text is None:
             text = "".join(s.text for s in symbols)
         if not text.strip():
-            return None
+            if own is None:  # neither text nor a place of its own
+                return None
+            text = ""  # a word found, not (yet) read: kept with its outline
         return Word(
             text=text,
             geometry=geometry,
@@ -302,10 +311,15 @@ class _Reader(NsReader):
         )
         text, conf = self.own_text(el)
         if text is None:
-            text = words_text(words)
+            text = _joined(words, " ")
         if not words:
-            if own is None or not text.strip():
+            if own is None:
                 return None
+            if not text.strip():
+                # A line found but not read (layout analysis): its outline.
+                return Line(
+                    text="", geometry=own, confidence=conf, language=language, words=()
+                )
             # A line transcribed without words: the line is its only word.
             line = Line.reported([], own, text=text, confidence=conf, language=language)
             return line.replace(words=(Word.from_line(line),))
@@ -317,10 +331,51 @@ class _Reader(NsReader):
         lines = self.children(
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
-        if not lines:
-            return None
         text, conf = self.own_text(el)
+        if not lines:
+            if own is None or el.find(self.q("TextRegion")) is not None:
+                return None  # no outline, or only a frame for nested regions
+            if text is None:
+                # A region found but not read (layout analysis): its outline.
+                return Block(
+                    text="", geometry=own, confidence=conf, language=language, lines=()
+                )
+            # A region transcribed without lines: the region is its only line.
+            line = Line(
+                text=text,
+                geometry=own,
+                confidence=conf,
+                language=language,
+                native=False,
+                words=(),
+            )
+            line = line.replace(words=(Word.from_line(line),))
+            return Block(
+                text=text,
+                geometry=own,
+                confidence=conf,
+                language=language,
+                lines=(line,),
+            )
+        if text is None:
+            text = _joined(lines, "\n")
         return Block.reported(lines, own, text=text, confidence=conf, language=language)
+
+
+def _joined(children: Sequence[Element], separator: str) -> str:
+    """The text of a parent made of ``children``: their texts that are not empty.
+
+    A child found but not read (text ``""``, as layout analysis leaves it)
+    adds neither text nor a separator.
+
+    Args:
+        children: The words of a line or the lines of a block, in reading order.
+        separator: A space between words, a newline between lines.
+
+    Returns:
+        The joined text (``""`` where no child has text).
+    """
+    return separator.join(c.text for c in children if c.text)
 
 
 def _parent_language(region: Any, page_el: Any) -> str | None:
@@ -379,9 +434,10 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         limits: Size, element and depth limits; defaults when ``None``.
 
     Returns:
-        The page: text regions (in reading order) as blocks, text lines,
-        words and glyphs; ``width``/``height`` from ``imageWidth`` and
-        ``imageHeight``.
+        The page: text regions (and table cells holding text lines, in
+        reading order) as blocks, text lines, words and glyphs, those with
+        ``Coords`` but no text kept with text ``""``; ``width``/``height``
+        from ``imageWidth`` and ``imageHeight``.
 
     Raises:
         FormatError: Not PAGE-XML, unknown namespace, malformed coordinates
@@ -411,7 +467,10 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     order = {ref: i for i, ref in enumerate(_reading_order(page_el, reader))}
     regions: list[tuple[int, Block]] = []
     page_lang = parse_language(page_el.get("primaryLanguage"))
-    for el in page_el.iter(reader.q("TextRegion")):
+    for el in page_el.iter(reader.q("TextRegion"), reader.q("TableCell")):
+        if local_name(el) == "TableCell" and el.find(reader.q("TextLine")) is None:
+            continue  # a cell holding regions (read as such) or nothing
+        # Transkribus puts a table's lines right in its cells: a cell is a region
         block = reader.block(el, page_box, _parent_language(el, page_el) or page_lang)
         if block is not None:
             regions.append((_rank(el, page_el, order), block))
