@@ -83,8 +83,58 @@ def test_every_direction_agrees_for_every_language(lang):
     assert parse_language(lang.name.upper()) == code
     tess = to_tesseract(code)
     assert tess == TESSERACT_MODEL_OF.get(code, lang.iso639_3)
-    read_as = {"zh": "zh-Hans", "nb": "no", "nn": "no", "tl": "fil"}
+    read_as = {"zh": "zh-Hans", "nb": "no", "nn": "no"}
     assert from_tesseract(tess) == read_as.get(code, code)
+
+
+# Every Tesseract name with a script suffix: the names of TESSERACT_NAMES with
+# a script, its older Fraktur and Arabic-script models, and the same suffixes
+# on every language's code (a model of one's own, named as Tesseract names its).
+SCRIPT_SUFFIXED = sorted(
+    {name for name, tag in TESSERACT_NAMES.items() if "-" in tag}
+    | {"deu_frak", "dan_frak", "slk_frak", "kur_ara"}
+    | {f"{lang.iso639_3}_frak" for lang in LANGUAGES}
+    | {f"{lang.iso639_3}_ara" for lang in LANGUAGES}
+)
+
+
+@pytest.mark.parametrize("name", SCRIPT_SUFFIXED)
+def test_every_direction_agrees_for_every_script_suffixed_name(name):
+    """A script-suffixed model reads its language and script; that maps back to it."""
+    tag = from_tesseract(name)
+    assert tag is not None
+    language, script = model_language(tag)
+    assert model_language(name) == model_language(normalize_language(name))
+    assert (
+        model_language(name)
+        == (language, script)
+        == model_language(name.replace("_", "-"))
+    )
+    back = to_tesseract(tag)
+    assert to_tesseract(from_tesseract(back)) == back
+    if back != to_tesseract(language):  # not the language's own model
+        # the same language and script (nb-Latf: nor_frak, Norwegian's)
+        assert model_language(from_tesseract(back)) == (language, script)
+    else:  # the script the language's own model reads (ara_ara: ara)
+        assert from_tesseract(back) == from_tesseract(to_tesseract(language))
+        assert model_language(to_tesseract(language))[0] == language
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.iso639_3)
+def test_a_script_subtag_picks_a_model_of_that_script_or_names_it(lang):
+    """At most one script reads as the language's own model; any other keeps it."""
+    code = lang.iso639_1 or lang.iso639_3
+    own = to_tesseract(code)
+    collapsed = []
+    for script in ("Latn", "Cyrl", "Arab", "Latf", "Grek", "Hans", "Hant", "Deva"):
+        tag = f"{code}-{script}"
+        name = to_tesseract(tag)
+        assert to_tesseract(tag.lower()) == to_tesseract(tag.replace("-", "_")) == name
+        if model_language(from_tesseract(name)) == model_language(tag):
+            continue  # a model named for the language and script (or to be)
+        assert name == own, (tag, name)
+        collapsed.append(script)
+    assert len(collapsed) <= 1, (code, collapsed)
 
 
 @pytest.mark.parametrize(("b", "t"), sorted(ISO639_2B_TO_T.items()))
@@ -129,9 +179,9 @@ def test_every_tesseract_model_maps_to_a_code_and_back_to_a_model_of_it(model):
     assert pycountry.languages.get(alpha_3=to_iso639_3(language)) is not None
     assert script is None or pycountry.scripts.get(alpha_4=script) is not None
     back = to_tesseract(code)
-    assert back in MODELS or back == model  # akk: Tesseract ships none
-    reads = {"tl": "fil"}.get(language, language)  # Filipino's model reads Tagalog
-    assert model_language(from_tesseract(back))[0] == reads
+    # akk: Tesseract ships none; dan_frak: the model of Danish in Fraktur
+    assert back in MODELS or back == model.replace("-", "_")
+    assert model_language(from_tesseract(back))[0] == language
     if any(from_tesseract(shipped) == code for shipped in MODELS):
         assert from_tesseract(back) == code  # and the script, where one does
     if model in MODELS:
@@ -301,7 +351,6 @@ def test_every_iso639_3_code_is_a_language_code():
     ("code", "norm", "tesseract"),
     [
         ("haw", "haw", "haw"),
-        ("fil", "fil", "fil"),
         ("ckb", "ckb", "ckb"),
         ("tlh", "tlh", "tlh"),  # Klingon: constructed, in ISO 639-2 and -3
         ("yue", "yue", "yue"),

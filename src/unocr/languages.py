@@ -70,6 +70,7 @@ __all__ = [
     "normalize_languages",
     "parse_asked_language",
     "parse_language",
+    "text_language",
     "to_iso639_3",
     "to_tesseract",
 ]
@@ -323,7 +324,14 @@ _TESSERACT_SUFFIXES: dict[str, str | None] = {
 }
 # Tesseract's German Fraktur model, not Frankish (ISO 639-3 frk): renamed
 # deu_latf by Tesseract in 2024, still packaged (tesseract-ocr-frk) as frk.
-_TESSERACT_RENAMED = {"frk": "de-Latf"}
+# Its Filipino model, which reads Tagalog (Filipino is standardised Tagalog).
+_TESSERACT_RENAMED = {"frk": "de-Latf", "fil": "tl"}
+# The script subtag each script suffix above names, the other way round.
+_SCRIPT_SUFFIXES: dict[str, str] = {
+    script: suffix for suffix, script in _TESSERACT_SUFFIXES.items() if script
+}
+# Languages read as another code of the same language: Filipino as Tagalog.
+_SAME_LANGUAGE = {"fil": "tl"}
 # Tesseract's script models: script/Latin, and Latin in tessdata_best of 2017.
 _SCRIPT_MODEL = re.compile(r"^[A-Z][a-z]|/")
 
@@ -352,10 +360,51 @@ _LIKELY_SCRIPTS: dict[str, str] = {
     "sr": "Cyrl",
 }
 
+# The script a language's Tesseract model reads where it is not Latin (BCP 47's
+# Suppress-Script, and for codes without one the script of Tesseract's model):
+# that script subtag names the language's model, any other script does not.
+_MODEL_SCRIPTS: dict[str, str] = {
+    lang: script
+    for script, langs in (
+        ("Arab", "ar fa ur ps sd ug ks"),
+        ("Cyrl", "ru uk be bg mk kk ky tg tt mn ba cv ce os av kv cu ab"),
+        ("Grek", "el grc"),
+        ("Hebr", "he yi"),
+        ("Deva", "hi mr ne sa bh"),
+        ("Beng", "bn as"),
+        ("Guru", "pa"),
+        ("Gujr", "gu"),
+        ("Orya", "or"),
+        ("Taml", "ta"),
+        ("Telu", "te"),
+        ("Knda", "kn"),
+        ("Mlym", "ml"),
+        ("Sinh", "si"),
+        ("Thai", "th"),
+        ("Laoo", "lo"),
+        ("Khmr", "km"),
+        ("Mymr", "my"),
+        ("Tibt", "bo dz"),
+        ("Geor", "ka"),
+        ("Armn", "hy"),
+        ("Ethi", "am ti"),
+        ("Jpan", "ja"),
+        ("Kore", "ko"),
+        ("Thaa", "dv"),
+        ("Syrc", "syr"),
+        ("Cher", "chr"),
+        ("Cans", "iu cr"),
+        ("Yiii", "ii"),
+    )
+    for lang in langs.split()
+}
+_MODEL_SCRIPTS.update(_LIKELY_SCRIPTS)
+
 # The scripts the tables above name, known without pycountry's ISO 15924 table.
 _KNOWN_SCRIPTS = frozenset(
     {
-        *_LIKELY_SCRIPTS.values(),
+        *_MODEL_SCRIPTS.values(),
+        "Latn",
         *(script for script in _TESSERACT_SUFFIXES.values() if script),
         *(tag.split("-")[1] for tag in TESSERACT_NAMES.values() if "-" in tag),
     }
@@ -383,6 +432,8 @@ _EXAMPLES = (
 def _shortest(code: str) -> str:
     """A primary subtag in its shortest ISO 639 form (2-letter where one exists)."""
     three = ISO639_2B_TO_T.get(code, code)
+    if three in _SAME_LANGUAGE:
+        return _SAME_LANGUAGE[three]
     lang = _BY_3.get(three)
     return lang.iso639_1 or three if lang is not None else three
 
@@ -476,6 +527,26 @@ def _subtag(value: str) -> str:
     return value.lower()  # anything else, a variant: 1996, custom
 
 
+def _extlang(head: str, rest: Sequence[str]) -> tuple[str, list[str]]:
+    """A tag's language where a BCP 47 extended language subtag names it.
+
+    Args:
+        head: The primary subtag, in lower case.
+        rest: The subtags after it.
+
+    Returns:
+        ``head`` and ``rest``, but for three letters of ISO 639 right after a
+        two-letter primary subtag (BCP 47's extlang: ``"zh-yue"`` is
+        Cantonese, ``"zh-cmn-Hans"`` Mandarin in Simplified script): that
+        code and the subtags after it.
+    """
+    if len(head) == 2 and rest:
+        ext = rest[0].lower()
+        if len(ext) == 3 and ext.isalpha() and _is_iso639(ext):
+            return ext, list(rest[1:])
+    return head, list(rest)
+
+
 def _expand_name(key: str) -> str:
     """A name led by a Tesseract name of :data:`TESSERACT_NAMES`, led by its tag.
 
@@ -558,13 +629,25 @@ def model_language(code: str) -> tuple[str, str | None]:
         ``None``. Regions and other subtags (``"1996"``, ``"vert"``) are
         dropped.
 
+        Tesseract's names read as :func:`parse_language` reads them
+        (``"chi-tra-vert"`` -> ``("zh", "Hant")``, ``"frk"`` and
+        ``"deu-frak"`` -> ``("de", "Latf")``, ``"fil"`` -> ``("tl", None)``),
+        and a BCP 47 extended language subtag as its language (``"zh-yue"``
+        -> ``("yue", None)``).
+
     Examples:
         >>> model_language("zh-HK"), model_language("sr-Latn-RS")
         (('zh', 'Hant'), ('sr', 'Latn'))
         >>> model_language("nb-NO"), model_language("en-US")
         (('no', None), ('en', None))
+        >>> model_language("chi-tra-vert"), model_language("kur-ara")
+        (('zh', 'Hant'), ('ku', 'Arab'))
     """
-    head, *rest = code.strip().replace("_", "-").split("-")
+    key = code.strip().lower().replace("-", "_")
+    tag = _variant_tag(key)  # a Tesseract variant: the language it reads
+    head, *rest = (tag or _expand_name(key)).replace("_", "-").split("-")
+    if tag is None:
+        head, rest = _extlang(head, rest)
     head = _shortest(_WITHDRAWN.get(head.lower(), head.lower()))
     subtags = [_subtag(sub) for sub in rest]
     scripts = [sub for sub in subtags if _is_script(sub)]
@@ -596,7 +679,12 @@ def normalize_language(code: str, *, models: bool = True) -> str:
         (``"jpn_vert"``, ``"ita_old"``, ``"frk"``) are kept, hyphenated, so
         that the model asked for is the one run; so are its models that read
         no language (``"osd"``). A language found in a file reads such a
-        variant as its language (:func:`parse_language`).
+        variant as its language (:func:`parse_language`). A BCP 47 extended
+        language subtag, three letters of ISO 639 right after a two-letter
+        code, names the language (``"zh-yue"`` -> ``"yue"``,
+        ``"zh-cmn-Hans"`` -> ``"cmn-Hans"``). Filipino (``"fil-PH"``) reads
+        as Tagalog (``"tl-PH"``); ``"fil"`` alone is Tesseract's model for it,
+        kept as asked (``models=False``: ``"tl"``).
 
     Raises:
         LanguageCodeError: Not a language code, or three letters ISO 639 does
@@ -624,6 +712,8 @@ def normalize_language(code: str, *, models: bool = True) -> str:
         return key.replace("_", "-")
     head, *rest = _expand_name(key).split("_")
     head = _WITHDRAWN.get(head, head)
+    if _variant_tag(key) is None:  # "it-old": Tesseract's variant, no extlang
+        head, rest = _extlang(head, rest)
     if head in _NO_LANGUAGE:
         raise LanguageCodeError(
             f"{code!r} names no language an engine can read (ISO 639's 'und', "
@@ -726,6 +816,28 @@ def parse_language(code: str | None) -> str | None:
     return _normalized_or_none(raw)
 
 
+def text_language(asked: Sequence[str]) -> str | None:
+    """The language of every element an engine reads, told one language.
+
+    Args:
+        asked: The languages a read was asked for, as
+            :func:`normalize_languages` gives them.
+
+    Returns:
+        The one language asked for, read as a file's language is
+        (:func:`parse_language`: a Tesseract variant's language,
+        ``"jpn-vert"`` -> ``"ja"``); ``None`` for none or several, or a
+        code that reads no language (``"osd"``).
+
+    Examples:
+        >>> text_language(["pt-BR"]), text_language(["jpn-vert"])
+        ('pt-BR', 'ja')
+        >>> text_language(["en", "de"]) is None, text_language([]) is None
+        (True, True)
+    """
+    return parse_language(asked[0]) if len(asked) == 1 else None
+
+
 def _variant_tag(key: str) -> str | None:
     """The tag a Tesseract variant reads, its head in any ISO 639 form.
 
@@ -792,13 +904,14 @@ def language_name(code: str | None) -> str | None:
         code: A normalised code (any subtags are ignored).
 
     Returns:
-        E.g. ``"German"`` for ``"de"``; ``None`` for a language the table
-        does not name.
+        E.g. ``"German"`` for ``"de"``, ``"Tagalog"`` for ``"tl"`` and
+        ``"fil"`` (Filipino, standardised Tagalog); ``None`` for a language
+        the table does not name.
     """
     if not code:
         return None
-    head = code.split("-")[0].lower()
-    lang = _BY_1.get(head) or _BY_3.get(ISO639_2B_TO_T.get(head, head))
+    head = _shortest(code.replace("_", "-").split("-")[0].lower())
+    lang = _BY_1.get(head) or _BY_3.get(head)
     return lang.name if lang is not None else None
 
 
@@ -838,10 +951,18 @@ def to_tesseract(code: str) -> str:
     Returns:
         The traineddata name, e.g. ``"eng"`` (model file ``eng.traineddata``).
         A region only decides the script (:func:`model_language`), a script
-        the model (``"sr-Latn"``: ``srp_latn``); any other subtag, which no
-        model of Tesseract's is named for, is kept, joined with ``_``: the
-        name of a model of your own (``"en-custom"``, from ``"eng_custom"``:
-        ``eng_custom``), never another model in its place.
+        the model: the one :func:`from_tesseract` reads as that language and
+        script (``"sr-Latn"``: ``srp_latn``, ``"de-Latf"``: ``deu_latf``,
+        ``"da-Latf"``: ``dan_frak``, ``"ku-Arab"``: ``kur_ara``), else the
+        language's own model where it reads that script (``"sr-Cyrl"``:
+        ``srp``, ``"en-Latn"``: ``eng``). A script no model of the language
+        reads is kept in the name (``"en-Cyrl"``: ``eng_cyrl``,
+        ``"zh-Latn"``: ``zho_latn``), so that a missing model is named as
+        such; any other subtag, which no model of Tesseract's is named for,
+        is kept too, joined with ``_``: the name of a model of your own
+        (``"en-custom"``, from ``"eng_custom"``: ``eng_custom``), never
+        another model in its place. A BCP 47 extended language subtag names
+        the language (``"zh-yue"``: ``yue``).
 
     Raises:
         LanguageCodeError: An unknown two-letter code.
@@ -855,16 +976,26 @@ def to_tesseract(code: str) -> str:
         ('nor', 'chi_sim', 'fil')
         >>> to_tesseract("en-US-custom"), to_tesseract("zh-Hant-custom")
         ('eng_custom', 'chi_tra_custom')
+        >>> to_tesseract("ku-Arab"), to_tesseract("da-Latf"), to_tesseract("en-Cyrl")
+        ('kur_ara', 'dan_frak', 'eng_cyrl')
     """
     key = code.strip().lower().replace("-", "_")
     if _tesseract_tag(key) is not None:
         return key
-    key = _expand_name(key)
-    head, script = model_language(key)
-    candidates = (f"{head}-{script}".lower(), head)
-    mapped = [_TESSERACT_FOR_TAG[c] for c in candidates if c in _TESSERACT_FOR_TAG]
-    name = mapped[0] if mapped else to_iso639_3(head)
-    rest = key.split("_")[1:]
+    head, *rest = _expand_name(key).split("_")
+    if _variant_tag(key) is None:  # "it-old": Tesseract's variant, no extlang
+        head, rest = _extlang(head, rest)
+    language, script = model_language("_".join([head, *rest]))
+    plain = _TESSERACT_FOR_TAG.get(language) or to_iso639_3(language)
+    scripted = _TESSERACT_FOR_TAG.get(f"{language}-{script}".lower())
+    if scripted is not None:  # a model named for the language and script
+        name = scripted
+    elif script is None or script == _MODEL_SCRIPTS.get(language, "Latn"):
+        name = plain  # the script the language's own model reads
+    elif script in _SCRIPT_SUFFIXES:  # kur_ara, dan_frak
+        name = f"{to_iso639_3(language)}_{_SCRIPT_SUFFIXES[script]}"
+    else:  # no model reads it: named, to be found or reported missing
+        name = f"{plain}_{script.lower()}"
     variants = [sub for sub in rest if not (_is_script(sub) or _is_region(sub))]
     return "_".join([name, *variants])
 
@@ -876,7 +1007,10 @@ def from_tesseract(name: str) -> str | None:
         name: A traineddata name such as ``"eng"`` or ``"chi_tra"``.
 
     Returns:
-        The code :func:`parse_language` gives: ``"en"``, ``"zh-Hant"``; three
+        The code :func:`parse_language` gives, which :func:`to_tesseract`
+        maps back to a model of the same language and script: ``"en"``,
+        ``"zh-Hant"``, ``"ku-Arab"`` (``"kur_ara"``), ``"tl"`` (``"fil"``,
+        Filipino's model, which reads Tagalog); three
         letters where no two-letter code exists, ``"grc"``; vertical and
         historic variants give their language (``"jpn_vert"`` -> ``"ja"``,
         ``"ita_old"`` -> ``"it"``), Fraktur models German (or Danish, Slovak)

@@ -65,6 +65,7 @@ from unocr.errors import (
 )
 from unocr.geometry import Geometry
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.languages import text_language
 from unocr.model import Block, Line, Page, Provenance, Recognition, Word
 from unocr.model.wordsplit import split_line
 
@@ -383,7 +384,7 @@ class PipelineBackend(Backend):
         were read, where a line has any.
         """
         origin = Provenance(geometry=self.detector.name, text=self.recognizer.name)
-        language = languages[0] if len(languages) == 1 else None
+        language = text_language(languages)
         read = iter(texts)
         blocks: list[Block] = []
         for block in detected.blocks:

@@ -40,7 +40,7 @@ from unocr.errors import (
 )
 from unocr.geometry.crop import pad_to_ratio
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
-from unocr.languages import model_language, normalize_languages
+from unocr.languages import model_language, normalize_languages, text_language
 from unocr.model import Block
 
 __all__ = ["RapidOcrBackend"]
@@ -344,7 +344,9 @@ class RapidOcrBackend(PooledBackend):
     ) -> tuple[Block, ...]:
         output = self._checked_run(image, languages, clock, self._run)
         with clock.time("convert"):
-            return rapidocr_to_blocks(output, unit=self.unit)
+            return rapidocr_to_blocks(
+                output, unit=self.unit, language=text_language(languages)
+            )
 
     # --------------------------------------------------------------- stages
     def _detect(

@@ -341,6 +341,7 @@ def line_from_result(
     unit: Unit = "word",
     turned: bool = False,
     image_size: tuple[int, int] | None = None,
+    language: str | None = None,
 ) -> Line | None:
     """Convert one RapidOCR line (and its word or character boxes) into a line.
 
@@ -355,6 +356,7 @@ def line_from_result(
             then mirrored along the line, to where those words are.
         image_size: The image's (width, height) in pixels, which word and
             character boxes are cut to; ``None``: not known.
+        language: ISO 639 code of the line and its words, or ``None``.
 
     Returns:
         A native line (quad geometry, the engine's confidence) with its words,
@@ -380,7 +382,13 @@ def line_from_result(
         else:
             words = _native_words(text, items, frame, turned)
     # words None: cut along the line's own direction, at any angle
-    return native_line(quad, text, probability(score), words)
+    line = native_line(quad, text, probability(score), words)
+    if language is None:
+        return line
+    return line.replace(
+        language=language,
+        words=tuple(w.replace(language=language) for w in line.words),
+    )
 
 
 def _field(output: object, name: str) -> Any:
@@ -389,7 +397,9 @@ def _field(output: object, name: str) -> Any:
     return getattr(output, name, None)
 
 
-def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, ...]:
+def rapidocr_to_blocks(
+    output: object, *, unit: Unit = "word", language: str | None = None
+) -> tuple[Block, ...]:
     """Convert a RapidOCR 3 result into blocks in reading order.
 
     Args:
@@ -398,6 +408,9 @@ def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, .
             line); ``None`` or empty fields mean nothing found.
         unit: ``"word"`` or ``"char"``: what ``word_results`` holds
             (``return_single_char_box=True`` gives characters).
+        language: ISO 639 code to set on every block, line and word (the one
+            language the engine was told, see
+            :func:`~unocr.languages.text_language`), or ``None``.
 
     Returns:
         Blocks synthesised from the native line quads (with their words and
@@ -406,11 +419,14 @@ def rapidocr_to_blocks(output: object, *, unit: Unit = "word") -> tuple[Block, .
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
-    return _to_blocks(output, unit, None)
+    return _to_blocks(output, unit, None, language)
 
 
 def _to_blocks(
-    output: object, unit: Unit, image_size: tuple[int, int] | None
+    output: object,
+    unit: Unit,
+    image_size: tuple[int, int] | None,
+    language: str | None = None,
 ) -> tuple[Block, ...]:
     """:func:`rapidocr_to_blocks`, word boxes cut to ``image_size`` if given."""
     boxes = _field(output, "boxes")
@@ -452,6 +468,7 @@ def _to_blocks(
                 unit=unit,
                 turned=bool(flag),
                 image_size=image_size,
+                language=language,
             )
             if line is not None:
                 lines.append(line)

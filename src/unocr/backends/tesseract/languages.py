@@ -27,7 +27,7 @@ from unocr.languages import (
     is_local_use,
     normalize_language,
     normalize_languages,
-    parse_language,
+    text_language,
     to_tesseract,
 )
 
@@ -244,7 +244,7 @@ def element_language(asked: Sequence[str], names: Sequence[str]) -> str | None:
     """
     if len(set(names)) != 1:
         return None
-    if len(asked) == 1 and (language := parse_language(asked[0])) is not None:
+    if (language := text_language(asked)) is not None:
         return language
     return from_tesseract(names[0])
 

@@ -1,0 +1,121 @@
+"""Scripts, Tesseract variants, Filipino, BCP 47 extlangs and RapidOCR's element language."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from unocr.languages import (
+    from_tesseract,
+    language_name,
+    model_language,
+    normalize_language,
+    normalize_languages,
+    parse_language,
+    text_language,
+    to_tesseract,
+)
+
+
+@pytest.mark.parametrize(
+    ("tag", "name"),
+    [
+        ("ku-Arab", "kur_ara"),
+        ("da-Latf", "dan_frak"),
+        ("sk-Latf", "slk_frak"),
+        ("de-Latf", "deu_latf"),
+        ("zh-Latn", "zho_latn"),
+        ("en-Cyrl", "eng_cyrl"),
+        ("en-Cyrl-custom", "eng_cyrl_custom"),
+        ("ku-Latn", "kmr"),
+        ("ku", "kmr"),
+        ("sr-Cyrl", "srp"),
+        ("sr-Latn-RS", "srp_latn"),
+        ("en-Latn", "eng"),
+        ("ar-Arab", "ara"),
+        ("az-Latn", "aze"),
+        ("uz-Cyrl", "uzb_cyrl"),
+        ("zh-Hant-TW", "chi_tra"),
+        ("qaa-Latn", "qaa"),
+    ],
+)
+def test_a_script_decides_the_model_never_another_scripts(tag, name):
+    assert to_tesseract(tag) == name
+    assert model_language(from_tesseract(name)) == model_language(tag) or (
+        name == to_tesseract(tag.split("-")[0])
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("chi_tra_vert", ("zh", "Hant")),
+        ("chi_sim_vert", ("zh", "Hans")),
+        ("frk", ("de", "Latf")),
+        ("deu_frak", ("de", "Latf")),
+        ("kur_ara", ("ku", "Arab")),
+        ("jpn_vert", ("ja", None)),
+        ("chi_tra_custom", ("zh", "Hant")),
+    ],
+)
+def test_model_language_reads_tesseract_names_as_parse_language_does(given, expected):
+    (code,) = normalize_languages(given)
+    assert model_language(code) == expected
+    assert model_language(given) == expected
+    assert model_language(parse_language(given) or "") == expected
+
+
+def test_filipino_reads_as_tagalog():
+    assert to_tesseract("tl") == "fil"
+    assert from_tesseract("fil") == "tl" == parse_language("fil")
+    assert model_language("fil") == ("tl", None)
+    assert language_name("fil") == "Tagalog" == language_name("fil-PH")
+    assert normalize_language("fil") == "fil"  # Tesseract's model, as asked
+    assert normalize_language("fil", models=False) == "tl"
+    assert normalize_language("fil-PH") == "tl-PH"
+    assert to_tesseract(normalize_language("fil")) == "fil"
+
+
+@pytest.mark.parametrize(
+    ("tag", "code", "tesseract"),
+    [
+        ("zh-yue", "yue", "yue"),
+        ("zh-yue-HK", "yue-HK", "yue"),
+        ("zh-cmn-Hans", "cmn-Hans", "cmn_hans"),
+        ("ar-arb", "arb", "arb"),
+    ],
+)
+def test_a_bcp47_extlang_names_the_language(tag, code, tesseract):
+    assert normalize_language(tag) == code
+    assert parse_language(tag) == code
+    assert to_tesseract(tag) == to_tesseract(code) == tesseract
+    assert model_language(tag) == model_language(code)
+
+
+@pytest.mark.parametrize("tag", ["ja-vert", "it-old", "en-custom", "zh-Hant-TW"])
+def test_tesseract_suffixes_are_no_extlang(tag):
+    assert normalize_language(tag).split("-")[0] == tag.split("-")[0]
+
+
+def test_text_language_is_the_one_language_asked():
+    assert text_language(("de",)) == "de"
+    assert text_language(("jpn-vert",)) == "ja"
+    assert text_language(("en", "de")) is None
+    assert text_language(()) is None
+
+
+def test_rapidocr_sets_the_one_language_it_was_told():
+    pytest.importorskip("rapidocr")
+    from unocr.backends.rapidocr.convert import rapidocr_to_blocks
+
+    output = {
+        "boxes": np.array([[[0, 0], [100, 0], [100, 20], [0, 20]]], dtype=float),
+        "txts": ("Hallo Welt",),
+        "scores": (0.9,),
+    }
+    (block,) = rapidocr_to_blocks(output, language="de")
+    assert block.language == "de"
+    assert {line.language for line in block.lines} == {"de"}
+    assert {w.language for w in block.words} == {"de"}
+    (block,) = rapidocr_to_blocks(output)
+    assert {w.language for w in block.words} == {None}
