@@ -14,9 +14,10 @@ from pathlib import Path
 
 from unocr.datasets.sample import Level, Sample
 from unocr.errors import DatasetError, GeometryError, ImageError
-from unocr.geometry import Box, Geometry, Polygon, Quad, enclosing_box
+from unocr.geometry import Box, Geometry, Polygon, enclosing_box
 from unocr.image import exif_transform, read_header, stored_size
 from unocr.limits import MAX_COORDINATE
+from unocr.metrics.matching import AnnotatedQuad
 from unocr.model import Block, Element, Line, Page, Word
 
 __all__ = [
@@ -121,20 +122,26 @@ def make_quad(coords: Sequence[float]) -> Geometry:
 
     The corners are put in unocr's canonical order (TL, TR, BR, BL, see
     :class:`~unocr.geometry.Quad`); the area and outline are what the
-    annotation drew, whatever order its vertices were listed in.
+    annotation drew, whatever order its vertices were listed in. Corners
+    listed in a crossing ("bow tie") order are untangled into that quad, and
+    the ring as written is kept beside it (an
+    :class:`~unocr.metrics.matching.AnnotatedQuad`): the ICDAR 2015 protocol
+    measures it as the official scripts do.
 
     Args:
         coords: ``x1, y1, x2, y2, x3, y3, x4, y4`` in pixels.
 
     Returns:
-        A ``Quad`` (a ``Polygon`` if the geometry layer refuses the quad).
+        A ``Quad`` (an ``AnnotatedQuad`` where the ring as written differs
+        from the canonical one; a ``Polygon`` if the geometry layer refuses
+        the quad).
 
     Raises:
         GeometryError: Even a polygon cannot be made (e.g. NaN).
     """
     points = [(float(coords[i]), float(coords[i + 1])) for i in range(0, 8, 2)]
     try:
-        return Quad(points)
+        return AnnotatedQuad.from_annotation(points)
     except GeometryError:
         return Polygon(points)
 

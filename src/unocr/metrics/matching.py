@@ -17,6 +17,15 @@ The rules of the official ICDAR 2015 Robust Reading evaluation (Task 4.1
    order and each takes the first detection, in file order, that is still
    unmatched, not discarded and above the threshold (the script's nested
    ``for gtNum ... for detNum ...`` loop).
+5. **A quadrilateral is the ring of its four points as written** (the
+   scripts build a ``Polygon3`` polygon from them as given). Where the
+   corners are listed in a crossing ("bow tie") order, its area is the
+   absolute shoelace sum of that ring (the two loops cancel: a symmetric bow
+   tie has area 0) and it covers the two triangles of the ring (even-odd
+   fill) in intersections. Such an annotation is loaded as an
+   :class:`AnnotatedQuad`, which keeps the ring beside its canonical
+   corners; this protocol measures it by its ring (``as_written=True``),
+   every other use (and ``protocol="custom"``) by its canonical quad.
 
 How the one-to-one matches are chosen (``matching=``):
 
@@ -42,16 +51,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
+import shapely
+from numpy.typing import ArrayLike, NDArray
 
 from unocr.backends.options import check_choice
-from unocr.geometry import Geometry, intersection_matrix, iou_matrix
+from unocr.geometry import (
+    Geometry,
+    Polygon,
+    Quad,
+    as_affine,
+    intersection_matrix,
+    iou_matrix,
+)
 
 __all__ = [
     "MATCHING_RULES",
+    "AnnotatedQuad",
     "DetectionMatch",
     "Matching",
     "dont_care_mask",
@@ -63,6 +81,146 @@ Matching = Literal["first-come", "optimal", "greedy"]
 
 #: The matching rules, official first.
 MATCHING_RULES: tuple[Matching, ...] = ("first-come", "optimal", "greedy")
+
+
+class AnnotatedQuad(Quad):
+    """A quadrilateral annotation whose corners cross in the order written.
+
+    Made by :meth:`from_annotation` for a ring that is not the outline of its
+    canonical quad (corners in a crossing "bow tie" order, or a degenerate
+    ring). As a shape it is the canonical :class:`~unocr.geometry.Quad` of
+    its four points (the crossing untangled: what engines, drawings and
+    exports see).
+    Beside it, :attr:`ring` keeps the points in the order the annotation
+    listed them, which the official ICDAR 2015 scripts measure as given
+    (rule 5 of this module): :attr:`ring_area` is the absolute shoelace sum
+    of that ring and :meth:`ring_parts` the region it fills (even-odd).
+    Saving it (``to_dict``) keeps the canonical quad only.
+
+    Args:
+        points: ``(4, 2)`` corners ``(x, y)`` in pixels in the order written,
+            or a flat sequence of 8 numbers.
+
+    Raises:
+        GeometryError: On a wrong shape or NaN/inf.
+
+    Examples:
+        >>> q = AnnotatedQuad([0, 0, 10, 0, 0, 10, 10, 10])  # a bow tie
+        >>> q.points.tolist(), q.area
+        ([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]], 100.0)
+        >>> q.ring_area, [p.area for p in q.ring_parts()]
+        (0.0, [25.0, 25.0])
+    """
+
+    __slots__ = ("_ring",)
+    _ring: NDArray[np.float64]
+
+    def __init__(self, points: ArrayLike) -> None:
+        super().__init__(points)
+        ring = np.array(points, dtype=np.float64).reshape(4, 2)
+        ring.flags.writeable = False
+        object.__setattr__(self, "_ring", ring)
+
+    @classmethod
+    def from_annotation(cls, points: ArrayLike) -> Quad:
+        """The shape of an annotated quadrilateral, its ring kept where it crosses.
+
+        Args:
+            points: ``(4, 2)`` corners in pixels in the order written, or 8
+                numbers.
+
+        Returns:
+            ``Quad(points)`` where its canonical corners trace the same ring
+            (the same cyclic order, either direction: the same outline and
+            area), else an :class:`AnnotatedQuad` keeping the ring.
+
+        Raises:
+            GeometryError: On a wrong shape or NaN/inf.
+
+        Examples:
+            >>> type(AnnotatedQuad.from_annotation([0, 0, 0, 5, 10, 5, 10, 0])).__name__
+            'Quad'
+            >>> type(AnnotatedQuad.from_annotation([0, 0, 10, 5, 10, 0, 0, 5])).__name__
+            'AnnotatedQuad'
+        """
+        quad = Quad(points)
+        ring = np.array(points, dtype=np.float64).reshape(4, 2)
+        if _same_ring(quad.points, ring):
+            return quad
+        return cls._with_ring(quad, ring)
+
+    @classmethod
+    def _with_ring(cls, quad: Quad, ring: NDArray[np.float64]) -> AnnotatedQuad:
+        """``quad``'s corners (kept exactly) with ``ring`` as the written order."""
+        self = cls.__new__(cls)
+        self._set(quad.points)
+        ring = np.array(ring, dtype=np.float64)
+        ring.flags.writeable = False
+        object.__setattr__(self, "_ring", ring)
+        return self
+
+    @property
+    def ring(self) -> NDArray[np.float64]:
+        """``(4, 2)`` read-only float64 corners in pixels, in the order written."""
+        return self._ring
+
+    @property
+    def ring_area(self) -> float:
+        """Absolute shoelace sum of :attr:`ring`, square pixels (``Polygon3`` area)."""
+        x, y = self._ring[:, 0], self._ring[:, 1]
+        return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))) / 2
+
+    def ring_parts(self) -> tuple[Polygon, ...]:
+        """The region :attr:`ring` fills (even-odd), as simple polygons.
+
+        Returns:
+            The loops of the ring with an area (the two triangles of a bow
+            tie), which overlap nowhere; ``()`` for a ring without area.
+        """
+        made = shapely.make_valid(shapely.Polygon(self._ring))
+        return tuple(
+            Polygon.from_shapely(part)
+            for part in shapely.get_parts(made)
+            if isinstance(part, shapely.Polygon) and part.area > 0
+        )
+
+    def transform(self, matrix: ArrayLike) -> AnnotatedQuad:
+        """Apply an affine matrix to the canonical corners and to the ring.
+
+        Args:
+            matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
+
+        Returns:
+            The mapped quad (``Quad.transform``) with the mapped ring.
+        """
+        m = as_affine(matrix)
+        ring = self._ring @ m[:2, :2].T + m[:2, 2]
+        return AnnotatedQuad._with_ring(super().transform(m), ring)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Quad):
+            return NotImplemented
+        return isinstance(other, AnnotatedQuad) and bool(
+            np.array_equal(self._ring, other._ring)
+        )
+
+    def __hash__(self) -> int:
+        return hash(("annotated-quad", self._ring.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"AnnotatedQuad({self._ring.tolist()})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (AnnotatedQuad._with_ring, (Quad.from_checked(self.points), self._ring))
+
+
+def _same_ring(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+    """Whether two ``(4, 2)`` rings list the same points in the same cyclic order."""
+    for ring in (b, b[::-1]):
+        for k in range(4):
+            if np.array_equal(a, np.roll(ring, k, axis=0)):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -93,8 +251,78 @@ class DetectionMatch:
         return int(self.truth_index.size)
 
 
-def _areas(shapes: Sequence[Geometry]) -> NDArray[np.float64]:
-    return np.fromiter((g.area for g in shapes), dtype=np.float64, count=len(shapes))
+def _areas(shapes: Sequence[Geometry], as_written: bool = False) -> NDArray[np.float64]:
+    """Each shape's area in square pixels; an annotated ring's own where measured."""
+    return np.fromiter(
+        (
+            g.ring_area if as_written and isinstance(g, AnnotatedQuad) else g.area
+            for g in shapes
+        ),
+        dtype=np.float64,
+        count=len(shapes),
+    )
+
+
+def _written(shapes: Sequence[Geometry], as_written: bool) -> list[int]:
+    """Indices of the shapes measured by their ring as written."""
+    if not as_written:
+        return []
+    return [i for i, g in enumerate(shapes) if isinstance(g, AnnotatedQuad)]
+
+
+def _parts_of(shapes: Sequence[Geometry]) -> tuple[list[Geometry], NDArray[np.int64]]:
+    """The shapes split into the regions they fill, and the owner of each part.
+
+    An :class:`AnnotatedQuad` fills the loops of its ring (even-odd); any
+    other shape is one part, itself.
+    """
+    parts: list[Geometry] = []
+    owner: list[int] = []
+    for i, g in enumerate(shapes):
+        pieces = g.ring_parts() if isinstance(g, AnnotatedQuad) else (g,)
+        parts.extend(pieces)
+        owner.extend([i] * len(pieces))
+    return parts, np.array(owner, dtype=np.int64)
+
+
+def _summed(a: Sequence[Geometry], b: Sequence[Geometry]) -> NDArray[np.float64]:
+    """(A, B) intersection areas of shapes given as parts (:func:`_parts_of`)."""
+    pa, oa = _parts_of(a)
+    pb, ob = _parts_of(b)
+    out = np.zeros((len(a), len(b)), dtype=np.float64)
+    if pa and pb:
+        inter = np.asarray(intersection_matrix(pa, pb), dtype=np.float64)
+        np.add.at(out, (oa[:, np.newaxis], ob[np.newaxis, :]), inter)
+    return out
+
+
+def _intersections(
+    a: Sequence[Geometry],
+    b: Sequence[Geometry],
+    inter: NDArray[np.float64],
+    rows: Sequence[int],
+    cols: Sequence[int],
+) -> NDArray[np.float64]:
+    """``inter`` with the rows and columns of annotated rings measured as written.
+
+    Args:
+        a: A shapes.
+        b: B shapes.
+        inter: (A, B) intersection areas of the canonical shapes.
+        rows: Indices into ``a`` of the shapes measured by their ring.
+        cols: Indices into ``b`` likewise.
+
+    Returns:
+        A new (A, B) array: where either shape is measured by its ring, the
+        area shared by the regions the two fill (even-odd, as ``Polygon3``
+        intersects them); elsewhere ``inter``'s value.
+    """
+    out: NDArray[np.float64] = inter.copy()
+    if rows:
+        out[rows, :] = _summed([a[i] for i in rows], b)
+    if cols:
+        out[:, cols] = _summed(a, [b[j] for j in cols])
+    return out
 
 
 def dont_care_mask(
@@ -102,6 +330,7 @@ def dont_care_mask(
     ignore: Sequence[Geometry],
     *,
     max_overlap: float = 0.5,
+    as_written: bool = True,
 ) -> NDArray[np.bool_]:
     """Which detections lie more than ``max_overlap`` inside one don't-care region.
 
@@ -109,6 +338,8 @@ def dont_care_mask(
         pred: D detections.
         ignore: K don't-care regions.
         max_overlap: Fraction of a detection's own area (0.5 in ICDAR 2015).
+        as_written: Measure each :class:`AnnotatedQuad` by its ring as
+            written (the official rule 5); ``False``: by its canonical quad.
 
     Returns:
         (D,) bool array; True = discard. Zero-area detections are never
@@ -116,13 +347,16 @@ def dont_care_mask(
     """
     if not pred or not ignore:
         return np.zeros(len(pred), dtype=np.bool_)
-    inter = intersection_matrix(ignore, pred)  # (K, D)
+    inter = np.asarray(intersection_matrix(ignore, pred), dtype=np.float64)  # (K, D)
+    rows, cols = _written(ignore, as_written), _written(pred, as_written)
+    if rows or cols:
+        inter = _intersections(ignore, pred, inter, rows, cols)
     out = np.zeros(len(pred), dtype=np.bool_)
     # Only detections touching a region can be discarded: measure just those.
     touched = np.flatnonzero(inter.max(axis=0) > 0)
     if touched.size == 0:
         return out
-    areas = _areas([pred[j] for j in touched.tolist()])
+    areas = _areas([pred[j] for j in touched.tolist()], as_written)
     worst = inter[:, touched].max(axis=0)
     out[touched] = (areas > 0) & (worst > max_overlap * areas)
     return out
@@ -315,6 +549,41 @@ def match_iou(
     return _optimal(iou, rows, cols)
 
 
+def _written_iou(
+    truth: Sequence[Geometry],
+    pred: Sequence[Geometry],
+    iou: NDArray[np.float64],
+    rows: Sequence[int],
+    cols: Sequence[int],
+) -> NDArray[np.float64]:
+    """``iou`` with the pairs that involve an annotated ring measured as written.
+
+    Args:
+        truth: G ground-truth regions.
+        pred: D detections.
+        iou: (G, D) IoU of the canonical shapes.
+        rows: Indices into ``truth`` of the regions measured by their ring.
+        cols: Indices into ``pred`` likewise.
+
+    Returns:
+        A new (G, D) array: for those pairs the scripts'
+        ``get_intersection_over_union``, intersection / (area + area -
+        intersection) with each ring's own area
+        (:attr:`AnnotatedQuad.ring_area`), 0 where the denominator is 0;
+        elsewhere ``iou``'s value.
+    """
+    inter = np.zeros(iou.shape, dtype=np.float64)
+    inter = _intersections(truth, pred, inter, rows, cols)
+    union = (
+        _areas(truth, True)[:, np.newaxis] + _areas(pred, True)[np.newaxis, :] - inter
+    )
+    written = np.divide(inter, union, out=np.zeros_like(inter), where=union != 0)
+    out: NDArray[np.float64] = iou.copy()
+    out[rows, :] = written[rows, :]
+    out[:, cols] = written[:, cols]
+    return out
+
+
 def match_detections(
     truth: Sequence[Geometry],
     pred: Sequence[Geometry],
@@ -324,6 +593,7 @@ def match_detections(
     ignore_overlap: float = 0.5,
     matching: Matching = "first-come",
     strict: bool = True,
+    as_written: bool = True,
 ) -> DetectionMatch:
     """Match detections to ground truth under the ICDAR 2015 protocol.
 
@@ -340,6 +610,11 @@ def match_detections(
         matching: ``"first-come"`` (official), ``"optimal"`` or ``"greedy"``.
         strict: IoU must exceed ``iou_threshold`` (official); ``False``:
             reaching it is enough.
+        as_written: Measure each :class:`AnnotatedQuad` (a ground-truth
+            quad written in crossing order) by its ring as written, the
+            official rule 5: IoU = intersection / (area + area -
+            intersection) with the ring's own area, 0 where that denominator
+            is 0. ``False``: by its canonical quad, like any other shape.
 
     Returns:
         The matches and the discard mask.
@@ -352,9 +627,14 @@ def match_detections(
         >>> m.matched, m.n_truth, m.n_pred
         (1, 1, 2)
     """
-    discarded = dont_care_mask(pred, ignore, max_overlap=ignore_overlap)
+    discarded = dont_care_mask(
+        pred, ignore, max_overlap=ignore_overlap, as_written=as_written
+    )
     if truth and pred:
         iou = np.asarray(iou_matrix(truth, pred), dtype=np.float64)
+        rows, cols = _written(truth, as_written), _written(pred, as_written)
+        if rows or cols:
+            iou = _written_iou(truth, pred, iou, rows, cols)
         t_idx, p_idx = match_iou(
             iou,
             threshold=iou_threshold,

@@ -590,6 +590,7 @@ def _e2e(
         ignore_overlap=opts.ignore_overlap,
         matching=opts.rule,
         strict=opts.protocol == "icdar2015",
+        as_written=opts.protocol == "icdar2015",
     )
     correct = sum(
         spotting_match(words[t], pr_el[p].text)
@@ -667,6 +668,7 @@ def score_page(
         ignore_overlap=opts.ignore_overlap,
         matching=opts.rule,
         strict=opts.protocol == "icdar2015",
+        as_written=opts.protocol == "icdar2015",
     )
     e2e, e2e_truth, e2e_pred = _e2e(gt_el, pr_el, match, ignore, opts, norm)
     chars = char_total = words = word_total = 0
