@@ -225,10 +225,14 @@ class FrameFacts:
             compare with its decoded samples (see :func:`_key_scale`).
         swapped: Pillow's TIFF reader swaps the axes itself when it loads
             the frame (EXIF orientation 5-8), so the resolution is swapped.
+        turned: Pillow's TIFF reader turns the frame upright itself when it
+            loads it (EXIF orientation 2-8) and drops the tag: the frame
+            shows other pixels than the file's raster as stored.
     """
 
     key_scale: int = 1
     swapped: bool = False
+    turned: bool = False
 
 
 def frame_facts(
@@ -253,15 +257,16 @@ def frame_facts(
     tiff = isinstance(im, TiffImagePlugin.TiffImageFile)
     frame = im.tell()
     if im.tile:  # not loaded yet
-        swaps = tiff and swaps_axes(exif_orientation(im))
-        facts = FrameFacts(_key_scale(im), swaps)
+        orientation = exif_orientation(im) if tiff else 1
+        facts = FrameFacts(_key_scale(im), swaps_axes(orientation), orientation != 1)
         if memory is not None:
             memory[frame] = facts
         return facts
     if memory is not None and frame in memory:
         return memory[frame]
     width, height = im.size
-    return FrameFacts(swapped=tiff and raster_size(im) == (height, width) != im.size)
+    swapped = tiff and raster_size(im) == (height, width) != im.size
+    return FrameFacts(swapped=swapped, turned=swapped)
 
 
 def load_upright(im: Image.Image) -> tuple[Image.Image, int]:
@@ -292,12 +297,17 @@ def decode_errors(name: str, where: str) -> Iterator[None]:
 def decode_frame(
     im: Image.Image, name: str, where: str, facts: FrameFacts
 ) -> tuple[Image.Image, bool]:
-    """Decode the current frame of an opened image; return (RGB image, oriented)."""
+    """Decode the current frame of an opened image; return (RGB image, oriented).
+
+    ``oriented``: the frame was turned upright, by unocr or by Pillow's TIFF
+    reader (``facts.turned``), so it shows other pixels than the raster
+    stored in the file.
+    """
     with decode_errors(name, where):
         upright, orientation = load_upright(im)
         rgb = to_rgb(upright, facts.key_scale)
     keep_resolution(im, rgb, swaps_axes(orientation) or facts.swapped)
-    return rgb, orientation != 1
+    return rgb, orientation != 1 or facts.turned
 
 
 def _key_scale(im: ImageFile.ImageFile) -> int:
