@@ -224,8 +224,10 @@ def test_hocr_layout_without_text_in_document_order() -> None:
         "<div class='ocr_carea' title='bbox 10 10 300 40'><p class='ocr_par' title='bbox 10 10 300 40'>"
         "<span class='ocr_line' title='bbox 10 10 300 40'>"
         "<span class='ocrx_word' title='bbox 10 10 60 40'>a</span>"
-        "<span class='ocrx_word' title='bbox 70 10 120 40'> </span>"
+        "<span class='ocrx_word' title='bbox 70 10 120 40'></span>"
         "<span class='ocrx_word'></span>"
+        # white space is a space between words (kraken), not a word unread
+        "<span class='ocrx_word' title='bbox 121 10 129 40'> </span>"
         "<span class='ocrx_word' title='bbox 130 10 180 40'>b</span></span>"
         "<span class='ocr_line' title='bbox 10 50 300 80'></span></p></div>"
         "<div class='ocr_carea' title='bbox 10 100 300 150'><p class='ocr_par' title='bbox 10 100 300 150'></p></div>"

@@ -24,7 +24,12 @@ is kept with text ``""``, adding nothing, not even a separator, to its
 parent's text. The page's spaces are read in reading order: ``TopMargin``
 (a running head), ``LeftMargin``, ``PrintSpace`` (the body), ``RightMargin``,
 ``BottomMargin`` (a footer), whatever their order in the file (the schema
-puts ``PrintSpace`` last). A line or block takes its box (or ``Shape``)
+puts ``PrintSpace`` last). The ``ReadingOrder`` (ALTO 4.2 and later, as
+kraken writes it) orders the blocks, and the lines of each, as PAGE-XML's
+orders regions (:mod:`unocr.formats._reading_order`): a block comes where
+the first ``ElementRef`` names it or anything in it (kraken names lines).
+A ``String`` whose ``CONTENT`` is only white space is a space (ALTO's are
+``SP``) and left out. A line or block takes its box (or ``Shape``)
 grown where needed to enclose its children, and its words' mean confidence
 (ALTO has none for lines and blocks), as Tesseract's TSV reads. Tesseract
 up to 5.5.2 writes ``WC`` as ``0.`` and a whole percent (``0.4`` for 4 %,
@@ -55,12 +60,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, unquote
 
 from unocr.errors import FormatError
 from unocr.formats._numbers import finite_number, fmt_num, page_size
 from unocr.formats._parents import as_reported
+from unocr.formats._reading_order import flattened, rank
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl, symbols_fit
 from unocr.formats.safe_xml import (
@@ -363,9 +369,37 @@ def _parse_points(text: str) -> list[tuple[float, float]]:
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
 
+_T = TypeVar("_T")
+
+
 class _Reader(NsReader):
     #: ``WC`` is "0." and a whole percent (:func:`_writes_percent_wc`).
     percent_wc = False
+
+    def __init__(self, ns: str) -> None:
+        super().__init__(ns)
+        #: The document's ``ReadingOrder``: each id it names and its rank.
+        self.order: dict[str, int] = {}
+
+    def ranked(self, pairs: list[tuple[Any, _T]], parent: Any) -> list[_T]:
+        """Values read from elements, in the ``ReadingOrder`` (stable).
+
+        An element the order names, or that holds one it names, comes in
+        that place; the others after them, in document order.
+
+        Args:
+            pairs: Each element with what it reads as, in document order.
+            parent: The element holding them (where their ranking stops).
+
+        Returns:
+            The values in reading order.
+        """
+        if self.order:
+            pairs = sorted(
+                pairs,
+                key=lambda p: rank(p[0], parent, self.order, id_attr="ID", inner=True),
+            )
+        return [value for _, value in pairs]
 
     def geometry(self, el: Any) -> Geometry | None:
         shape = el.find(self.q("Shape"))
@@ -404,10 +438,10 @@ class _Reader(NsReader):
     def word(self, string: Any, fallback: Geometry, lang: str | None) -> Word | None:
         text = string.get("CONTENT", "")
         own = self.geometry(string)
-        if not text.strip():
-            if own is None:  # neither text nor a place of its own
-                return None
-            text = ""  # a word found, not (yet) read: kept with its outline
+        # A space (ALTO writes them as SP), or nothing at all: left out. A
+        # word found, not (yet) read (CONTENT ""), is kept with its outline.
+        if not text.strip() and (text or own is None):
+            return None
         geometry = own or fallback
         return Word(
             text=text,
@@ -446,8 +480,13 @@ class _Reader(NsReader):
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
         language = parse_language(el.get("LANG") or el.get("language")) or lang
-        lines = self.children(
-            el, "TextLine", lambda x: self.line(x, own or fallback, language)
+        lines = self.ranked(
+            [
+                (x, line)
+                for x in el.iterfind(self.q("TextLine"))
+                if (line := self.line(x, own or fallback, language)) is not None
+            ],
+            el,
         )
         if not lines:
             if own is None:
@@ -483,8 +522,9 @@ def loads(
             the document when ``None`` (see :func:`numbered_from_zero`).
 
     Returns:
-        The page; ``backend`` and ``languages`` come back where unocr wrote
-        them (``Processing/processingStepSettings``), otherwise languages
+        The page, its blocks and lines in the ``ReadingOrder`` where the
+        document has one; ``backend`` and ``languages`` come back where
+        unocr wrote them (``Processing/processingStepSettings``), otherwise languages
         are those of the elements.
 
     Raises:
@@ -527,15 +567,16 @@ def loads(
     width_px, height_px = page_size(width, height, "ALTO")
     page_box = box_from_corners(0, 0, width, height)
     page_lang = parse_language(page_el.get("LANG"))
-    blocks = [
-        b
-        for b in (
-            reader.block(el, page_box, page_lang)
+    reader.order = flattened(root.find(reader.q("ReadingOrder")), "REF")
+    blocks = reader.ranked(
+        [
+            (el, b)
             for space in _in_reading_order(page_el)
             for el in space.iter(reader.q("TextBlock"))
-        )
-        if b is not None
-    ]
+            if (b := reader.block(el, page_box, page_lang)) is not None
+        ],
+        page_el,
+    )
     backend, languages, image = _settings(root, reader, page_el)
     if backend is None:
         name = root.findtext(f".//{reader.q('softwareName')}") or ""

@@ -29,13 +29,15 @@ words' mean: as Tesseract's TSV reads
 element without the white space around it (the indentation of pretty-printed
 files), except in documents unocr wrote (``ocr-system`` ``unocr ...``),
 which hold each word's text exactly, white space at its ends included (a
-no-break space, U+2028, a tab...). A word whose own text is all white space
-is kept with text ``""`` where it has a ``bbox`` (or ``poly``) of its own
-(layout analysis, as unocr's ``detect`` pages are written), else left out;
-so are lines and paragraphs (or areas without paragraphs) with a box and
-nothing read in them. Such an element adds nothing, not even a separator,
-to its parent's text. Tesseract writes none (its pictures and rules are
-``ocr_photo`` and ``ocr_separator``, which are not read).
+no-break space, U+2028, a tab...). A word whose text is only white space
+is a space between words (kraken writes each as an ``ocrx_word``) and is
+left out; a word with no text at all is kept with text ``""`` where it has
+a ``bbox`` (or ``poly``) of its own (layout analysis, as unocr's ``detect``
+pages are written), else left out; so are lines and paragraphs (or areas
+without paragraphs) with a box and nothing read in them. Such an element
+adds nothing, not even a separator, to its parent's text. Tesseract writes
+none (its pictures and rules are ``ocr_photo`` and ``ocr_separator``, which
+are not read).
 
 Several pages in one document (:func:`state_pages`): the ``ocr-system`` and
 ``ocr-langs`` metadata state what the pages share (the engine, every
@@ -395,13 +397,12 @@ class _Reader:
 
     def word(self, el: Any, fallback: Geometry | None) -> Word | None:
         symbols = self.symbols(el)
-        if symbols:
-            text = "".join(s.text for s in symbols)
-        else:
-            own = _own_text(el)
-            text = own if self.exact_text and own.strip() else own.strip()
+        written = "".join(s.text for s in symbols) if symbols else _own_text(el)
+        text = written if self.exact_text or symbols else written.strip()
         props = parse_title(el.get("title", ""))
-        if not text:
+        if not written.strip():
+            if written:  # only white space (kraken writes spaces as words)
+                return None
             if _geometry(props) is None:  # neither text nor a place of its own
                 return None
             text = ""  # a word found, not (yet) read: kept with its box

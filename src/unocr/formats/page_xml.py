@@ -26,7 +26,13 @@ their own, as it reads a ``TableCell`` holding ``TextLine`` elements itself
 (Transkribus's tables). Regions, lines and words with ``Coords`` but no
 text (layout analysis, as OCR-D's segmentation steps write it) are kept
 with their outline and text ``""``; such a child adds nothing, not even a
-separator, to its parent's text.
+separator, to its parent's text. Text that is only white space is a space
+(kraken writes each space between words as a ``Word``), and left out. A
+transcribed line or region without ``Coords`` (Transkribus writes
+``<Coords/>``) keeps its text: a line takes the box of its ``Baseline``
+grown to enclose its words, else the box around its words, else its
+region's outline; a region the box around its lines, else the outline of
+the element holding it, else the page.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from unocr.formats._numbers import (
     page_size,
     whole_number,
 )
+from unocr.formats._parents import grown
+from unocr.formats._reading_order import by_index, flattened, rank
 from unocr.formats._source import file_name, page_index, read_source
 from unocr.formats._text import clean_text, is_rtl, symbols_fit
 from unocr.formats.safe_xml import (
@@ -52,7 +60,7 @@ from unocr.formats.safe_xml import (
     namespace,
     parse_xml,
 )
-from unocr.geometry import outline_vertices, shape_from_points
+from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
 from unocr.languages import (
     LANGUAGES,
     language_name,
@@ -208,17 +216,6 @@ def dumps(page: Page) -> str:
 
 
 # --------------------------------------------------------------------- reading
-def _index(el: Any) -> int:
-    """An element's ``index`` (0 where absent or not a number): lowest first.
-
-    For ``TextEquiv`` and the members of an ordered reading-order group.
-    """
-    try:
-        return int(el.get("index", "0"))
-    except ValueError:
-        return 0
-
-
 class _Reader(NsReader):
     def geometry(self, el: Any) -> Geometry | None:
         node = el.find(self.q("Coords"))
@@ -253,7 +250,7 @@ class _Reader(NsReader):
         equivs = el.findall(self.q("TextEquiv"))
         if not equivs:
             return None, None
-        best = equivs[0] if len(equivs) == 1 else min(equivs, key=_index)
+        best = equivs[0] if len(equivs) == 1 else min(equivs, key=by_index)
         unicode = best.find(self.q("Unicode"))
         if unicode is None:
             text = ""
@@ -269,14 +266,19 @@ class _Reader(NsReader):
         )
         return text, confidence
 
-    def own_text(self, el: Any) -> tuple[str | None, float | None]:
-        """:meth:`text` for an element with children: ``None`` where it is blank.
+    def own_text(self, el: Any) -> tuple[str | None, str | None, float | None]:
+        """:meth:`text` for an element with children, and the text as written.
 
         A blank ``TextEquiv`` (as some tools write for every line and region)
         counts as none, so the text comes from the children.
+
+        Returns:
+            ``(text, written, confidence)``: the text, ``None`` where blank;
+            the ``Unicode`` as written (``None`` without ``TextEquiv``), to
+            tell white space (a space) from nothing; its ``conf``.
         """
-        text, conf = self.text(el)
-        return (text if text and text.strip() else None), conf
+        written, conf = self.text(el)
+        return (written if written and written.strip() else None), written, conf
 
     def symbol(self, el: Any, fallback: Geometry) -> Symbol:
         text, conf = self.text(el)
@@ -284,16 +286,41 @@ class _Reader(NsReader):
             text=text or "", geometry=self.geometry(el) or fallback, confidence=conf
         )
 
+    def baseline(self, el: Any) -> Geometry | None:
+        """The box around a line's ``Baseline`` points (``None`` without any)."""
+        node = el.find(self.q("Baseline"))
+        raw = "" if node is None else node.get("points") or ""
+        points = []
+        for pair in raw.split():
+            x, sep, y = pair.partition(",")
+            if not sep:
+                raise FormatError(f"PAGE Baseline point {pair!r} is not 'x,y'")
+            try:
+                points.append((float(x), float(y)))
+            except ValueError:
+                raise FormatError(
+                    f"PAGE Baseline points {raw[:80]!r} are not 'x,y x,y ...' numbers"
+                ) from None
+        if not points:
+            return None
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        return box_from_corners(min(xs), min(ys), max(xs), max(ys))
+
     def word(self, el: Any, fallback: Geometry, lang: str | None) -> Word | None:
         own = self.geometry(el)
         geometry = own or fallback
         symbols = [self.symbol(g, geometry) for g in el.iterfind(self.q("Glyph"))]
-        text, conf = self.own_text(el)
-        if text is None:
-            text = "".join(s.text for s in symbols)
-        if not text.strip():
-            if own is None:  # neither text nor a place of its own
-                return None
+        written, conf = self.text(el)
+        glyphs = "".join(s.text for s in symbols)
+        if written and written.strip():
+            text = written
+        elif glyphs.strip():
+            text = glyphs  # a blank TextEquiv counts as none
+        elif written or glyphs:
+            return None  # text that is only white space: a space between words
+        elif own is None:  # neither text nor a place of its own
+            return None
+        else:
             text = ""  # a word found, not (yet) read: kept with its outline
         return Word(
             text=text,
@@ -305,25 +332,34 @@ class _Reader(NsReader):
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
         own = self.geometry(el)
+        # Transcribed without Coords (Transkribus writes <Coords/>): its Baseline's.
+        shape = own or self.baseline(el)
         language = parse_language(el.get("primaryLanguage")) or lang
         words = self.children(
-            el, "Word", lambda x: self.word(x, own or fallback, language)
+            el, "Word", lambda x: self.word(x, shape or fallback, language)
         )
-        text, conf = self.own_text(el)
+        text, written, conf = self.own_text(el)
         if text is None:
             text = _joined(words, " ")
-        if not words:
-            if own is None:
-                return None
-            if not text.strip():
-                # A line found but not read (layout analysis): its outline.
-                return Line(
-                    text="", geometry=own, confidence=conf, language=language, words=()
-                )
-            # A line transcribed without words: the line is its only word.
-            line = Line.reported([], own, text=text, confidence=conf, language=language)
-            return line.replace(words=(Word.from_line(line),))
-        return Line.reported(words, own, text=text, confidence=conf, language=language)
+        if words:
+            line = Line.reported(
+                words, own, text=text, confidence=conf, language=language
+            )
+            if own is None and shape is not None:  # the Baseline's, around its words
+                line = line.replace(geometry=grown(shape, [w.geometry for w in words]))
+            return line
+        if not text.strip():
+            if written or own is None:
+                return None  # only white space, or neither text nor Coords
+            # A line found but not read (layout analysis): its outline.
+            return Line(
+                text="", geometry=own, confidence=conf, language=language, words=()
+            )
+        # A line transcribed without words: the line is its only word.
+        line = Line.reported(
+            [], shape or fallback, text=text, confidence=conf, language=language
+        )
+        return line.replace(words=(Word.from_line(line),))
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
@@ -331,19 +367,23 @@ class _Reader(NsReader):
         lines = self.children(
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
-        text, conf = self.own_text(el)
+        text, written, conf = self.own_text(el)
         if not lines:
-            if own is None or el.find(self.q("TextRegion")) is not None:
-                return None  # no outline, or only a frame for nested regions
+            if el.find(self.q("TextRegion")) is not None:
+                return None  # only a frame for nested regions (read as such)
             if text is None:
+                if written or own is None:
+                    return None  # only white space, or neither text nor Coords
                 # A region found but not read (layout analysis): its outline.
                 return Block(
                     text="", geometry=own, confidence=conf, language=language, lines=()
                 )
-            # A region transcribed without lines: the region is its only line.
+            # A region transcribed without lines: the region is its only line,
+            # in the shape of the region (else of its parent) it is in.
+            geometry = own or fallback
             line = Line(
                 text=text,
-                geometry=own,
+                geometry=geometry,
                 confidence=conf,
                 language=language,
                 native=False,
@@ -352,7 +392,7 @@ class _Reader(NsReader):
             line = line.replace(words=(Word.from_line(line),))
             return Block(
                 text=text,
-                geometry=own,
+                geometry=geometry,
                 confidence=conf,
                 language=language,
                 lines=(line,),
@@ -378,6 +418,26 @@ def _joined(children: Sequence[Element], separator: str) -> str:
     return separator.join(c.text for c in children if c.text)
 
 
+def _parent_shape(region: Any, page_el: Any, reader: _Reader) -> Geometry | None:
+    """The outline of the nearest region (or table cell) holding ``region``.
+
+    Args:
+        region: A ``TextRegion`` or ``TableCell`` element.
+        page_el: The ``Page`` element (where the search ends).
+        reader: The document's reader.
+
+    Returns:
+        The shape, ``None`` where no enclosing element has ``Coords``.
+    """
+    node = region.getparent()
+    while node is not None and node is not page_el:
+        shape = reader.geometry(node)
+        if shape is not None:
+            return shape
+        node = node.getparent()
+    return None
+
+
 def _parent_language(region: Any, page_el: Any) -> str | None:
     node = region.getparent()
     while node is not None and node is not page_el:
@@ -385,45 +445,6 @@ def _parent_language(region: Any, page_el: Any) -> str | None:
             return parse_language(node.get("primaryLanguage"))
         node = node.getparent()
     return None
-
-
-def _reading_order(page_el: Any, reader: _Reader) -> list[str]:
-    ro = page_el.find(reader.q("ReadingOrder"))
-    if ro is None:
-        return []
-    out: list[str] = []
-    # Depth first, in order, without recursion (groups may nest deep).
-    stack = _members(ro)[::-1]
-    while stack:
-        member = stack.pop()
-        ref = member.get("regionRef")
-        if ref:
-            out.append(ref)
-        stack.extend(_members(member)[::-1])
-    return out
-
-
-def _members(group: Any) -> list[Any]:
-    """A reading-order group's members, by ``index`` where the group is ordered."""
-    members = [c for c in group if isinstance(c.tag, str)]
-    if local_name(group) in ("OrderedGroup", "OrderedGroupIndexed"):
-        members.sort(key=_index)
-    return members
-
-
-def _rank(region: Any, page_el: Any, order: dict[str, int]) -> int:
-    """A region's place in the reading order.
-
-    Its own, else that of its nearest listed ancestor (a table's cells go
-    where the table is), else after every listed region.
-    """
-    node = region
-    while node is not None and node is not page_el:
-        rank = order.get(node.get("id") or "")
-        if rank is not None:
-            return rank
-        node = node.getparent()
-    return len(order)
 
 
 def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
@@ -436,8 +457,9 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
     Returns:
         The page: text regions (and table cells holding text lines, in
         reading order) as blocks, text lines, words and glyphs, those with
-        ``Coords`` but no text kept with text ``""``; ``width``/``height``
-        from ``imageWidth`` and ``imageHeight``.
+        ``Coords`` but no text kept with text ``""``, those with text but no
+        ``Coords`` kept in a shape they hold or are held in;
+        ``width``/``height`` from ``imageWidth`` and ``imageHeight``.
 
     Raises:
         FormatError: Not PAGE-XML, unknown namespace, malformed coordinates
@@ -464,16 +486,20 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         "PAGE-XML",
     )
     page_box = shape_from_points([(0, 0), (width, height)])
-    order = {ref: i for i, ref in enumerate(_reading_order(page_el, reader))}
+    order = flattened(page_el.find(reader.q("ReadingOrder")), "regionRef")
     regions: list[tuple[int, Block]] = []
     page_lang = parse_language(page_el.get("primaryLanguage"))
     for el in page_el.iter(reader.q("TextRegion"), reader.q("TableCell")):
         if local_name(el) == "TableCell" and el.find(reader.q("TextLine")) is None:
             continue  # a cell holding regions (read as such) or nothing
         # Transkribus puts a table's lines right in its cells: a cell is a region
-        block = reader.block(el, page_box, _parent_language(el, page_el) or page_lang)
+        block = reader.block(
+            el,
+            _parent_shape(el, page_el, reader) or page_box,
+            _parent_language(el, page_el) or page_lang,
+        )
         if block is not None:
-            regions.append((_rank(el, page_el, order), block))
+            regions.append((rank(el, page_el, order), block))
     # a stable sort: regions of one rank stay in document order
     blocks = tuple(b for _, b in sorted(regions, key=lambda r: r[0]))
 
