@@ -15,7 +15,6 @@ from :func:`text_layer_page` without any engine.
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 import time
@@ -46,6 +45,7 @@ from unocr.image import (
     describe,
     file_bytes,
     load_image,
+    peek_file_object,
     portable_image,
     read_file_object,
     read_header,
@@ -261,8 +261,9 @@ def sniff_input(item: object) -> tuple[str | None, Any]:
     Returns:
         (kind, data): kind ``"pdf"``, ``"tiff"`` (a TIFF file, or a PIL
     image opened from one) or ``None``; data is the path, the bytes, the PIL
-    image, or (for a file object, which can be read only once) a fresh
-    ``BytesIO`` holding what was read.
+    image, or for a file object (which may be read only once) the bytes of
+    a document, or else a stream giving the object's bytes from where it
+    stood (:func:`~unocr.image.peek_file_object`).
     """
     if isinstance(item, (str, os.PathLike)):
         # Only a regular file is opened here: a NUL in the path, a device or a
@@ -281,9 +282,12 @@ def sniff_input(item: object) -> tuple[str | None, Any]:
     if isinstance(item, Image.Image):  # a document like the file it was opened from
         return ("tiff" if item.format == "TIFF" else None), item
     if callable(getattr(item, "read", None)) and not hasattr(item, "getpixel"):
-        data = read_file_object(item, describe(item))
-        kind = _kind(data[:_HEAD])
-        return kind, (data if kind else io.BytesIO(data))
+        name = describe(item)
+        head, stream = peek_file_object(item, name, _HEAD)
+        kind = _kind(head)
+        # a document is read whole; an image is left for load_image, which
+        # checks its header before reading the rest
+        return kind, (read_file_object(stream, name) if kind else stream)
     return None, item
 
 
@@ -355,8 +359,8 @@ def page_refs(
     selecting = options.pages is not None and not documents_only
     if kind is None and not (every_frame or selecting):
         return None, data
-    if isinstance(data, io.BytesIO):
-        data = data.getvalue()
+    if callable(getattr(data, "read", None)) and not isinstance(data, Image.Image):
+        data = read_file_object(data, name)  # its frames are counted: all of it
     if not isinstance(data, (bytes, str, os.PathLike, Image.Image)):
         if selecting:  # an array: one page
             select_pages(options.pages, 1, name)

@@ -86,6 +86,7 @@ from unocr.image._source import (
     header_orientation,
     open_image,
     open_stream,
+    peek_file_object,
     read_bytes,
     read_file_object,
     read_header,
@@ -109,6 +110,7 @@ __all__ = [
     "iter_frames",
     "load_image",
     "own_pixel_limit",
+    "peek_file_object",
     "portable_image",
     "read_file_object",
     "read_header",
@@ -255,7 +257,10 @@ def load_image(
         return load_pil(source, name, max_pixels, frame, start)
 
     check_encoded_source(source, name)
-    with open_stream(source, name) as (stream, data), own_pixel_limit():
+    with (
+        open_stream(source, name, max_pixels=max_pixels, frame=frame) as (stream, data),
+        own_pixel_limit(),
+    ):
         im = open_image(stream, name)
         with im:
             if not decode and frame == 0:
@@ -371,7 +376,9 @@ def iter_frames(
         return
     check_encoded_source(source, name)
     start = time.perf_counter()  # the first frame's time includes opening
-    with open_stream(source, name) as (stream, data):
+    first = wanted[0] if wanted else 0
+    limit = None if wanted == () else max_pixels
+    with open_stream(source, name, max_pixels=limit, frame=first) as (stream, data):
         with own_pixel_limit():
             im = open_image(stream, name)
         with im:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -337,14 +338,39 @@ def keep_resolution(im: Image.Image, rgb: Image.Image, swapped: bool) -> None:
     Engines read it there (Tesseract's ``--dpi``, the page size of
     ``save_pdf``); the images :func:`to_rgb` builds (alpha composited,
     16-bit scaled) carry no ``info``. When the image was turned upright
-    with its axes ``swapped``, x and y are swapped.
+    with its axes ``swapped``, x and y are swapped. A resolution that is
+    not one (:func:`real_dpi`) is removed from ``rgb`` (unocr's own image).
     """
     dpi = im.info.get("dpi")
-    if dpi is None:
+    if not real_dpi(dpi):
+        rgb.info.pop("dpi", None)  # a copy may have taken it from ``im``
         return
     if swapped and isinstance(dpi, tuple) and len(dpi) == 2:
         dpi = (dpi[1], dpi[0])
     rgb.info["dpi"] = dpi
+
+
+def real_dpi(dpi: object) -> bool:
+    """Whether ``info["dpi"]`` is a resolution: two finite numbers over 1 dpi.
+
+    Pillow reports 1 dpi for a TIFF without resolution tags (the tags'
+    default, with no unit); no scan has 1 dpi or less, so such a value, like
+    a missing, zero, negative or non-finite one, means the resolution is
+    unknown (as ``save_pdf`` takes it).
+
+    Args:
+        dpi: ``(x, y)`` in dots per inch, as Pillow's ``info["dpi"]``.
+
+    Examples:
+        >>> real_dpi((300, 300)), real_dpi((1, 1)), real_dpi(None)
+        (True, False, False)
+    """
+    if not isinstance(dpi, tuple | list) or len(dpi) != 2:
+        return False
+    try:
+        return all(math.isfinite(float(v)) and float(v) > 1 for v in dpi)
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def reason_of(exc: BaseException) -> str:

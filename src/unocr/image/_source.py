@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import re
 import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from PIL import (
     Image,
@@ -94,7 +95,7 @@ def read_header(
     check_max_pixels(max_pixels, name)
     check_encoded_source(source, name)
     with (
-        open_stream(source, name) as (stream, _),
+        open_stream(source, name, max_pixels=max_pixels) as (stream, _),
         own_pixel_limit(),
         open_image(stream, name) as im,
     ):
@@ -227,21 +228,35 @@ def frame_label(frame: int) -> str:
 
 
 @contextmanager
-def open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes | None]]:
+def open_stream(
+    source: object,
+    name: str,
+    *,
+    max_pixels: int | None = None,
+    frame: int = 0,
+) -> Iterator[tuple[IO[bytes], bytes | None]]:
     """Yield a seekable binary stream for a path, bytes or file object.
 
     The second item is the in-memory bytes when the input was not a path (bytes
     or a file object read to its end), else ``None``. A file unocr opens is
-    closed on exit; the caller's file object is never closed.
+    closed on exit; the caller's file object is never closed. A file object
+    is identified from its header before the rest of it is read
+    (:func:`read_image_object`).
+
+    Args:
+        source: A path, bytes or a binary file object.
+        name: How messages name it (:func:`describe`).
+        max_pixels: Largest accepted width x height of ``frame``, checked
+            from a file object's header before the rest of it is read
+            (where the header tells that frame's size); ``None``: not here.
+        frame: The frame to be read, numbered from 0.
+
+    Raises:
+        ImageError: The input cannot be opened or read; a file object is not
+            a recognised image or is over ``max_pixels``.
     """
     if isinstance(source, str | os.PathLike):
-        fh = open_regular_file(
-            source,
-            name,
-            error=ImageError,
-            what="an image file",
-            instead="read a stream yourself and pass its bytes",
-        )
+        fh = _open_path(source, name)
         try:
             yield fh, None
         finally:
@@ -249,10 +264,381 @@ def open_stream(source: object, name: str) -> Iterator[tuple[IO[bytes], bytes | 
         return
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
+        _refuse_path_bytes(data, name)
     else:
-        data = read_file_object(source, name)
+        data = read_image_object(source, name, max_pixels=max_pixels, frame=frame)
     with io.BytesIO(data) as stream:
         yield stream, data
+
+
+#: A path, or rather a string that may be one of another kind ("https://...").
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _open_path(source: str | os.PathLike[str], name: str) -> IO[bytes]:
+    """Open an image file; a URL that is no file is told it is not fetched."""
+    try:
+        return open_regular_file(
+            source,
+            name,
+            error=ImageError,
+            what="an image file",
+            instead="read a stream yourself and pass its bytes",
+        )
+    except ImageError as exc:
+        path = os.fspath(source)
+        if not (
+            isinstance(exc.__cause__, FileNotFoundError)
+            and isinstance(path, str)
+            and _URL.match(path)
+        ):
+            raise
+        raise ImageError(
+            f"{exc}; URLs are not fetched: download the file and pass its path "
+            "or bytes",
+            item=name,
+        ) from exc.__cause__
+
+
+#: Longest bytes input checked for being the path of a file.
+_PATH_BYTES = 4096
+
+
+def _refuse_path_bytes(data: bytes, name: str) -> None:
+    """Refuse bytes that name an existing file and are no image, with the fix.
+
+    Bytes are a file's contents; ``os.fsencode(path)`` passed instead of the
+    path would otherwise be "not a recognised image file" only.
+    """
+    if len(data) > _PATH_BYTES or not data or b"\0" in data:
+        return
+    try:
+        exists = os.path.exists(os.fsdecode(data))
+    except (OSError, ValueError):
+        return
+    if not exists:
+        return
+    hint = (
+        "; these bytes are the path of an existing file, but bytes are the "
+        "file's contents: pass a str or Path to read a file"
+    )
+    with own_pixel_limit(), io.BytesIO(data) as stream:
+        open_image(stream, name, hint=hint).close()
+
+
+#: Bytes of a file object read before its header is identified: more than a
+#: header takes in almost any file (a TIFF may put its first directory at
+#: the end, a JPEG may carry large metadata before its frame header).
+HEAD_BYTES = 1 << 20
+
+
+#: Bytes a file object is asked for at once while its start is read.
+_CHUNK = 1 << 16
+
+
+def read_image_object(
+    source: Any,
+    name: str,
+    *,
+    max_pixels: int | None = None,
+    frame: int = 0,
+) -> bytes:
+    """All the bytes of an image file object, its header checked first.
+
+    The first :data:`HEAD_BYTES` bytes are read and the image identified
+    from them: a file object that is not a recognised image, or whose
+    ``frame`` is over ``max_pixels``, is refused before the rest is read.
+    When the header reaches past those bytes, a seekable object is
+    identified on the object itself (reading only what the header takes)
+    and the rest of a stream is read before it is identified.
+
+    Args:
+        source: An object with a ``read()`` method, read from its current
+            position to its end.
+        name: How messages name it (:func:`describe`).
+        max_pixels: Largest accepted width x height of ``frame``; ``None``:
+            not checked here.
+        frame: The frame to be read, numbered from 0: its size is checked
+            when the header tells it (frame 0, or any frame of a format
+            whose frames all have the size of its canvas).
+
+    Returns:
+        The bytes from the object's position to its end.
+
+    Raises:
+        ImageError: As :func:`read_file_object`; the start of the object is
+            not a recognised image, or the frame is over ``max_pixels``.
+    """
+    _refuse_text(source, name)
+    start = _position(source)
+    head = _read_head(source, name)
+    if head is None:  # read() takes no size: everything was read
+        return read_file_object(source, name)
+    if len(head) < HEAD_BYTES:
+        return head  # the whole object
+    if not _identify(_Prefix(head), name, max_pixels, frame) and start is not None:
+        window = _window(source, start)
+        if window is not None:
+            _identify(window, name, max_pixels, frame)
+    if start is not None:
+        if _seek(source, start):
+            return read_file_object(source, name)
+        if not _seek(source, start + len(head)):
+            raise ImageError(
+                f"{name}: cannot read from the file object: it cannot seek back "
+                "to where it stood",
+                item=name,
+            )
+    return head + read_file_object(source, name)
+
+
+def _seek(source: Any, position: int) -> bool:
+    """Move a file object to ``position``; whether it went there."""
+    try:
+        source.seek(position)
+        return bool(source.tell() == position)
+    except Exception:
+        return False
+
+
+def _window(source: Any, start: int) -> _Window | None:
+    """The object from ``start`` on (:class:`_Window`); ``None`` if it cannot seek."""
+    try:
+        return _Window(source, start)
+    except Exception:
+        return None
+
+
+def _position(source: Any) -> int | None:
+    """Where a seekable file object stands; ``None`` when it cannot seek."""
+    try:
+        if not source.seekable():
+            return None
+        position = source.tell()
+    except Exception:
+        return None
+    return position if isinstance(position, int) and position >= 0 else None
+
+
+def peek_file_object(source: Any, name: str, size: int) -> tuple[bytes, Any]:
+    """The first ``size`` bytes of a binary file object, and the object to read on.
+
+    Tells what a file object holds (a PDF, an image) without reading it all:
+    the stream returned gives every byte from the object's position,
+    those peeked at included.
+
+    Args:
+        source: An object with a ``read()`` method.
+        name: How messages name it (:func:`describe`).
+        size: How many bytes to look at, at most (fewer at its end).
+
+    Returns:
+        ``(head, stream)``: ``stream`` is ``source`` itself moved back where
+        it stood when it can seek, else a stream giving ``head`` and then
+        the rest of ``source``. Where ``read()`` takes no size, ``head`` is
+        everything and ``stream`` a ``BytesIO`` of it.
+
+    Raises:
+        ImageError: As :func:`read_file_object`.
+    """
+    _refuse_text(source, name)
+    start = _position(source)
+    head = _read_head(source, name, size)
+    if head is None:  # read() takes no size: everything was read
+        data = read_file_object(source, name)
+        return data[:size], io.BytesIO(data)
+    if start is not None and _seek(source, start):
+        return head, source
+    return head, io.BufferedReader(_Prefixed(head, source, name))
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read from a stream that cannot seek back, then its rest."""
+
+    def __init__(self, head: bytes, source: Any, name: str) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._source = source
+        self._name = name
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any, /) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        try:
+            data = _checked(self._source.read(len(view)), self._name)
+        except ImageError:
+            raise
+        except Exception as exc:
+            raise _read_failed(self._source, self._name, exc) from exc
+        view[: len(data)] = data
+        return len(data)
+
+
+def _read_head(source: Any, name: str, size: int = HEAD_BYTES) -> bytes | None:
+    """The first ``size`` bytes of a file object, fewer at its end.
+
+    ``None`` when its ``read`` takes no size (then nothing was read).
+    """
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        try:
+            part = _checked(source.read(min(_CHUNK, size - got)), name)
+        except TypeError as exc:
+            if got:
+                raise _read_failed(source, name, exc) from exc
+            return None
+        except ImageError:
+            raise
+        except Exception as exc:
+            raise _read_failed(source, name, exc) from exc
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def _identify(
+    stream: _Prefix | _Window, name: str, max_pixels: int | None, frame: int
+) -> bool:
+    """Identify the image at the start of ``stream``; refuse what is no image.
+
+    Returns:
+        ``True`` when the header was read (and the frame's size accepted);
+        ``False`` when ``stream`` is a :class:`_Prefix` the header reached
+        past the end of, so that nothing can be told yet.
+
+    Raises:
+        ImageError: Not a recognised image, or the frame over ``max_pixels``.
+    """
+    try:
+        with own_pixel_limit(), open_image(cast(IO[bytes], stream), name) as im:
+            if isinstance(stream, _Prefix) and stream.reached_end:
+                return False
+            if max_pixels is not None and (frame == 0 or im.format in _CANVAS_FORMATS):
+                check_size(im.size, max_pixels, name, frame_label(frame))
+    except ImageError:
+        if isinstance(stream, _Prefix) and stream.reached_end:
+            return False
+        raise
+    return True
+
+
+class _Prefix(io.BytesIO):
+    """The first bytes of a file object; notes whether a read reached their end.
+
+    What Pillow makes of a header read before the end of the prefix is what
+    it makes of it in the whole file; a header read up to the end may go on
+    in the bytes not read yet.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self._size = len(data)
+        self.reached_end = False
+
+    def _note(self) -> None:
+        if self.tell() >= self._size:
+            self.reached_end = True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        self._note()
+        return data
+
+    def read1(self, size: int | None = -1, /) -> bytes:
+        data = super().read1(size)
+        self._note()
+        return data
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        data = super().readline(size)
+        self._note()
+        return data
+
+    def readlines(self, hint: int | None = -1, /) -> list[bytes]:
+        lines = super().readlines(hint)
+        self._note()
+        return lines
+
+    def readinto(self, buffer: Any, /) -> int:
+        got = super().readinto(buffer)
+        self._note()
+        return got
+
+    def readinto1(self, buffer: Any, /) -> int:
+        got = super().readinto1(buffer)
+        self._note()
+        return got
+
+
+class _Window(io.RawIOBase):
+    """A seekable file object from ``start`` to its end, as a file of its own.
+
+    Pillow seeks a file to offset 0 before reading its header; this shows it
+    the caller's object from where it stood. Reads are capped at the end of
+    the object, so a header declaring a huge block allocates no more than
+    the object holds.
+    """
+
+    def __init__(self, source: Any, start: int) -> None:
+        super().__init__()
+        self._source = source
+        self._start = start
+        self._pos = 0
+        source.seek(0, io.SEEK_END)
+        self._size = max(int(source.tell()) - start, 0)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET, /) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}
+        if whence not in base:
+            raise ValueError(f"invalid whence ({whence})")
+        position = base[whence] + offset
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._pos = position
+        return position
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        remaining = max(self._size - self._pos, 0)
+        wanted = remaining if size is None or size < 0 else min(size, remaining)
+        self._source.seek(self._start + self._pos)
+        parts: list[bytes] = []
+        got = 0
+        while got < wanted:
+            part = self._source.read(wanted - got)
+            if not part:
+                break
+            parts.append(bytes(part))
+            got += len(part)
+        self._pos += got
+        return b"".join(parts)
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def readinto(self, buffer: Any, /) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 def read_file_object(source: Any, name: str) -> bytes:
@@ -267,20 +653,35 @@ def read_file_object(source: Any, name: str) -> bytes:
 
     Raises:
         ImageError: ``read()`` raised (a closed file, a broken stream), or
-            returned text or something other than bytes.
+            returned text or something other than bytes; the object is a
+            text stream (opened without ``"b"``).
     """
+    _refuse_text(source, name)
     try:
         data = source.read()
     except Exception as exc:
-        raise ImageError(
-            f"{name}: cannot read from the file object: {exc}", item=name
-        ) from exc
+        raise _read_failed(source, name, exc) from exc
+    return _checked(data, name)
+
+
+_TEXT_MODE = "the file object returned text; open it in binary mode (open(path, 'rb'))"
+
+
+def _refuse_text(source: Any, name: str) -> None:
+    if isinstance(source, io.TextIOBase):
+        raise ImageError(f"{name}: {_TEXT_MODE}", item=name)
+
+
+def _read_failed(source: Any, name: str, exc: Exception) -> ImageError:
+    if isinstance(exc, UnicodeDecodeError):  # a text stream of another kind
+        return ImageError(f"{name}: {_TEXT_MODE} ({exc})", item=name)
+    return ImageError(f"{name}: cannot read from the file object: {exc}", item=name)
+
+
+def _checked(data: object, name: str) -> bytes:
+    """What a file object's ``read()`` returned, as bytes; text or else refused."""
     if isinstance(data, str):
-        raise ImageError(
-            f"{name}: the file object returned text; open it in binary mode "
-            "(open(path, 'rb'))",
-            item=name,
-        )
+        raise ImageError(f"{name}: {_TEXT_MODE}", item=name)
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ImageError(
             f"{name}: read() returned {type(data).__name__}, expected bytes",
@@ -289,8 +690,14 @@ def read_file_object(source: Any, name: str) -> bytes:
     return bytes(data)
 
 
-def open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
-    """Identify an image from its header (no pixel data is decoded)."""
+def open_image(stream: IO[bytes], name: str, hint: str = "") -> ImageFile.ImageFile:
+    """Identify an image from its header (no pixel data is decoded).
+
+    Args:
+        stream: The file, at the start of the image.
+        name: How messages name it.
+        hint: Added to the message when the file is not a recognised image.
+    """
     try:
         start = stream.tell()
         empty = not stream.read(1)
@@ -304,7 +711,7 @@ def open_image(stream: IO[bytes], name: str) -> ImageFile.ImageFile:
     except UnidentifiedImageError as exc:
         raise ImageError(
             f"{name}: not a recognised image file, or its header is corrupt or "
-            "truncated (expected e.g. PNG, JPEG, TIFF, BMP, GIF, WebP)",
+            f"truncated (expected e.g. PNG, JPEG, TIFF, BMP, GIF, WebP){hint}",
             item=name,
         ) from exc
     except Exception as exc:
