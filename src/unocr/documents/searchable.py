@@ -7,13 +7,18 @@ and every word as invisible text (text render mode 3, as Tesseract and
 OCRmyPDF write it) in a "glyphless" font: a Type0 font with the Identity-H
 encoding whose character codes are the text's UTF-16 code units, mapped back
 to Unicode by an identity ``ToUnicode`` map, so any script is stored without
-embedding a real font. Every character advances half an em; each word's font
-size is its box height and its horizontal scaling (``Tz``) stretches it to
-its box width, with the baseline along the word's bottom edge (rotated for
-quads and rotated boxes), so a viewer's selection and a text extractor's
-boxes lie on the words in the image. Right-to-left words are written as
-Tesseract writes them, in logical order under a mirrored text matrix, so
-PDF readers copy them in logical order (see :func:`_word_ops`).
+a real font. As Tesseract does, the font embeds a TrueType program of one
+glyph without ink (:func:`_glyphless_font_file`) that every code is drawn
+with: no reader substitutes a font of its own, whose ink (descenders,
+overhangs) PDFium would add to the characters' boxes. Every character
+advances half an em; each word's font size is its box height and its
+horizontal scaling (``Tz``) stretches it to its box width, with the baseline
+along the word's bottom edge (rotated for quads and rotated boxes, slanted
+for a slanted quad), so a viewer's selection and a text extractor's boxes
+lie on the words in the image, and the text layer reads back box for box.
+Right-to-left words are written as Tesseract writes them, in logical order
+under a mirrored text matrix, so PDF readers copy them in logical order (see
+:func:`_word_ops`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import struct
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -45,6 +51,7 @@ Vector = tuple[float, float]
 
 _FONT_NAME = "GlyphLessFont"
 _ADVANCE = 500  # glyph advance in 1/1000 em: every character is half an em wide
+_EM = 1000  # the embedded font's units per em
 _DEFAULT_IMAGE_DPI = 300.0
 _CMAP_HEAD = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -139,7 +146,91 @@ def _pikepdf() -> Any:
     return require_pdf_library("pikepdf", "writing searchable PDF files")
 
 
-def _font(pdf: Any, to_unicode: Any) -> Any:
+def _sfnt_checksum(data: bytes) -> int:
+    """The TrueType checksum of ``data``: its 32-bit words summed, modulo 2**32."""
+    padded = data + b"\0" * (-len(data) % 4)
+    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}I", padded)
+    return sum(words) & 0xFFFFFFFF
+
+
+def _glyphless_font_file() -> bytes:
+    """A TrueType font of two glyphs without ink, each half an em wide.
+
+    Glyph 0 is ``.notdef``, empty. Glyph 1, which every character is drawn
+    with (``CIDToGIDMap``), is one line from (0, 0) to (500, 984) in 1/1000
+    em: no area, so no ink even where it is filled, and a bounding box that
+    fills the advance box (the font's ``FontBBox``, 0 to 1000 high) without
+    leaving it, as PDFium reads it (it adds 1/64 to a glyph's top).
+    Embedded, it leaves no reader to substitute a font of its own: PDFium
+    takes a character's box from its glyph's bounding box, and a substituted
+    font's (descenders, overhangs) would stretch the boxes of an invisible
+    text layer beyond the words; and a glyph of no extent at all would make
+    PDFium drop text turned a quarter (its object's box has no width). The
+    file is built here, table by table, rather than shipped.
+
+    Returns:
+        The font file (a few hundred bytes).
+    """
+    glyphs = 2
+    top = _EM * 64 // 65  # 984: PDFium reads it as 984 + 984 // 64 = 999
+    # glyph 1: one contour of two points on the curve, (0, 0) and (500, top)
+    line = struct.pack(">hhhhhHHBB", 1, 0, 0, _ADVANCE, top, 1, 0, 1, 1)
+    line += struct.pack(">hhhh", 0, _ADVANCE, 0, top)
+    tables = {
+        # one format-4 segment, the required final one: no character maps here
+        b"cmap": struct.pack(
+            ">HHHHI" + "H" * 12,
+            *(0, 1, 3, 1, 12),
+            *(4, 24, 0, 2, 2, 0, 0, 0xFFFF, 0, 0xFFFF, 1, 0),
+        ),
+        b"glyf": line,
+        b"head": struct.pack(
+            ">IIIIHHqqhhhhHHhhh",
+            *(0x00010000, 0x00010000, 0, 0x5F0F3CF5, 0x0003, _EM, 0, 0),
+            *(0, 0, _ADVANCE, top, 0, 3, 2, 0, 0),
+        ),
+        b"hhea": struct.pack(
+            ">IhhhHhhhhhhhhhhhH",
+            *(0x00010000, _EM, 0, 0, _ADVANCE, 0, 0, 0, 1, 0),
+            *(0, 0, 0, 0, 0, 0, glyphs),
+        ),
+        b"hmtx": struct.pack(">" + "Hh" * glyphs, *(_ADVANCE, 0) * glyphs),
+        # short offsets (half the byte offsets): .notdef empty, then the line
+        b"loca": struct.pack(">HHH", 0, 0, len(line) // 2),
+        b"maxp": struct.pack(
+            ">IHHHHHHHHHHHHHH", 0x00010000, glyphs, 2, 1, 0, 0, 1, *(0,) * 8
+        ),
+        b"name": struct.pack(">HHH", 0, 0, 6),
+        b"post": struct.pack(">IihhIIIII", 0x00030000, 0, -100, 50, 1, 0, 0, 0, 0),
+    }
+    count = len(tables)
+    power = 1 << (count.bit_length() - 1)
+    header = struct.pack(
+        ">IHHHH",
+        0x00010000,
+        count,
+        16 * power,
+        power.bit_length() - 1,
+        16 * (count - power),
+    )
+    offset = len(header) + 16 * count
+    directory, body = b"", b""
+    head = 0
+    for tag, data in sorted(tables.items()):
+        if tag == b"head":
+            head = offset + len(body)
+        directory += struct.pack(
+            ">4sIII", tag, _sfnt_checksum(data), offset + len(body), len(data)
+        )
+        body += data + b"\0" * (-len(data) % 4)
+    font = bytearray(header + directory + body)
+    # head.checkSumAdjustment, so that the whole file sums to 0xB1B0AFBA
+    adjustment = (0xB1B0AFBA - _sfnt_checksum(bytes(font))) & 0xFFFFFFFF
+    struct.pack_into(">I", font, head + 8, adjustment)
+    return bytes(font)
+
+
+def _font(pdf: Any, to_unicode: Any, font_file: Any, cid_to_gid: Any) -> Any:
     pikepdf = _pikepdf()
     name = pikepdf.Name
     descriptor = pdf.make_indirect(
@@ -153,6 +244,7 @@ def _font(pdf: Any, to_unicode: Any) -> Any:
             Descent=0,
             CapHeight=1000,
             StemV=80,
+            FontFile2=font_file,
         )
     )
     cid_font = pdf.make_indirect(
@@ -167,7 +259,7 @@ def _font(pdf: Any, to_unicode: Any) -> Any:
             ),
             FontDescriptor=descriptor,
             DW=_ADVANCE,
-            CIDToGIDMap=name.Identity,
+            CIDToGIDMap=cid_to_gid,
         )
     )
     return pdf.make_indirect(
@@ -244,6 +336,8 @@ def _with_space(runs: Runs, space: Runs) -> Runs:
 
 #: Cosine of the widest angle a side may make with the direction it reads along.
 _ALONG = math.cos(math.radians(40.0))
+#: Sine of the narrowest angle a word's left side may make with its baseline.
+_LEAST_UPRIGHT = math.sin(math.radians(30.0))
 
 
 def _quarter_turns(points: Any, direction: Vector, *, short_sides: bool) -> int:
@@ -363,9 +457,15 @@ def _word_ops(
     objects only where the first does not end in a space, and the word's
     last glyph would be that space, on the side away from a word to its
     right. A word of one character reads the same either way and is written
-    left to right, its space in the same object: PDFium drops a text object
-    of one glyph that has no ink in the font it substitutes (a Hebrew letter
-    alone, or that separate space, harmlessly).
+    left to right, its space in the same object: PDFium may drop a text
+    object of one glyph that has no ink (a Hebrew letter alone, or that
+    separate space, harmlessly).
+
+    The glyphs stand on the baseline along the word's left side, from its
+    bottom-left corner to its top-left: square to the baseline for a box or
+    a rotated rectangle, slanted for a slanted quad (a parallelogram), so
+    that they fill the word's shape; square to it where that side leans more
+    than 60 degrees from square, or folds over.
     """
     text = word.text.strip()
     if not text:
@@ -381,15 +481,22 @@ def _word_ops(
     if width <= 0 or size <= 0:
         return None
     cos, sin = (x1 - x0) / width, (y1 - y0) / width
+    # the glyphs' upright axis: from the bottom-left corner to the top-left,
+    # square to the baseline in a rectangle, slanted in a slanted quad (a
+    # parallelogram), so the glyphs fill the word's shape; square to it where
+    # the shape leans more than 60 degrees or is folded over
+    up_x, up_y = (xt - x0) / size, (yt - y0) / size
+    if cos * up_y - sin * up_x < _LEAST_UPRIGHT:
+        up_x, up_y = -sin, cos
     runs = codes.encode(text)
     space = codes.encode(" ")
     chars = sum(len(data) for _, data in runs) // 2
     scale = 100.0 * width / (chars * size * _ADVANCE / 1000.0)
     stretch = f"{_num(scale)} Tz "
     if chars == 1 or not is_rtl(text):
-        matrix = (cos, sin, -sin, cos, x0, y0)
+        matrix = (cos, sin, up_x, up_y, x0, y0)
         return stretch + _show(matrix, _with_space(runs, space), size)
-    mirrored = (-cos, -sin, -sin, cos)
+    mirrored = (-cos, -sin, up_x, up_y)
     ops = [
         _show((*mirrored, x1, y1), runs, size),
         _show((*mirrored, x0, y0), space, size),
@@ -592,6 +699,7 @@ def save_pdf(
     pdf = pikepdf.new()
     codes = _Codes()
     fonts: list[tuple[Any, Any]] = []  # (font, its ToUnicode stream)
+    glyphless: tuple[Any, Any] | None = None  # (font file, CIDToGIDMap), shared
     for i, page in enumerate(page_list):
         image = None if images is None else images[i]
         size = (page.width, page.height)
@@ -619,8 +727,15 @@ def save_pdf(
                     ops.append(op)
         ops.append("ET")
         while len(fonts) < codes.fonts:
+            if glyphless is None:
+                font_file = _glyphless_font_file()
+                glyphless = (
+                    pdf.make_stream(font_file, Length1=len(font_file)),
+                    # every character code (CID) drawn with glyph 1
+                    pdf.make_stream(b"\0\1" * 0x10000),
+                )
             to_unicode = pdf.make_stream(b"")
-            fonts.append((_font(pdf, to_unicode), to_unicode))
+            fonts.append((_font(pdf, to_unicode, *glyphless), to_unicode))
         pdf.pages.append(
             pikepdf.Page(
                 pikepdf.Dictionary(
