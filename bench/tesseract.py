@@ -17,7 +17,8 @@ folder exists), side by side:
   ``OMP_THREAD_LIMIT=1`` (the only way to limit OpenMP in-process).
 
 Per-page figures are the median of ``--repeat`` runs, interleaved page by page
-so that machine load affects every variant alike. The backend is created and
+so that machine load affects every variant alike; the ``read_many`` runs take
+turns likewise. The backend is created and
 warmed up (language probe) before timing.
 
 Usage::
@@ -154,15 +155,18 @@ def main() -> int:
         for name, by_page in times.items()
     }
 
-    many: dict[int, float] = {}
-    for workers in (1, 2):
-        runs = [
-            timed(
-                lambda w=workers: unocr.read_many(paths, backend="tesseract", workers=w)
+    # in turns, as the pages above: load on the machine hits both alike
+    runs: dict[int, list[float]] = {1: [], 2: []}
+    for turn in range(max(1, args.repeat - 1)):
+        for workers in (1, 2) if turn % 2 == 0 else (2, 1):
+            runs[workers].append(
+                timed(
+                    lambda w=workers: unocr.read_many(
+                        paths, backend="tesseract", workers=w
+                    )
+                )
             )
-            for _ in range(max(1, args.repeat - 1))
-        ]
-        many[workers] = statistics.median(runs)
+    many = {workers: statistics.median(times) for workers, times in runs.items()}
 
     inproc = in_process(paths, args.repeat)
 

@@ -121,3 +121,23 @@ def test_two_builders_of_one_model_folder_wait_for_each_other(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [LOCK_FILE, "craft_mlt_25k.pth", "english_g2.pth"]
     )
+
+
+def test_a_folder_without_room_for_a_lock_that_holds_every_model_is_used(
+    tmp_path: Path,
+) -> None:
+    """A read-only model folder (here: its lock file cannot be made) needs no lock."""
+    packaged = packaged_model_dir()
+    assert packaged is not None
+    for name in ("craft_mlt_25k", "english_g2"):
+        (tmp_path / f"{name}.pth").write_bytes((packaged / f"{name}.pth").read_bytes())
+    (tmp_path / LOCK_FILE).mkdir()  # opening it for writing fails
+    EasyOcrBackend(model_dir=tmp_path, download=True).close()
+
+
+def test_a_folder_without_room_for_a_lock_and_missing_models_says_so(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / LOCK_FILE).mkdir()
+    with pytest.raises(BackendUnavailableError, match="cannot download into"):
+        EasyOcrBackend(model_dir=tmp_path, download=True)

@@ -38,6 +38,7 @@ from unocr._direction import is_rtl
 from unocr._files import write_destination
 from unocr.documents.pdf import require_pdf_library
 from unocr.errors import DocumentError, FormatError
+from unocr.image import real_dpi
 from unocr.limits import DEFAULT_MAX_PIXELS
 from unocr.model import Word
 
@@ -516,12 +517,10 @@ def _page_points(page: Page, loaded: LoadedImage) -> tuple[float, float]:
     if source is not None and source.dpi:
         dpi_x = dpi_y = source.dpi
     else:
-        dpi = loaded.image.info.get("dpi")
-        try:
-            dpi_x, dpi_y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
-        except (TypeError, ValueError, IndexError):
-            dpi_x = dpi_y = 0.0
-        if not (dpi_x > 1 and dpi_y > 1):
+        dpi: Any = loaded.image.info.get("dpi")
+        if real_dpi(dpi):
+            dpi_x, dpi_y = float(dpi[0]), float(dpi[1])
+        else:
             dpi_x = dpi_y = _DEFAULT_IMAGE_DPI
     return 72.0 * page.width / dpi_x, 72.0 * page.height / dpi_y
 

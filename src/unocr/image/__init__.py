@@ -73,6 +73,7 @@ from unocr.image._pixels import (
     exif_transform,
     frame_facts,
     from_array,
+    real_dpi,
     to_rgb,
 )
 from unocr.image._source import (
@@ -114,6 +115,7 @@ __all__ = [
     "portable_image",
     "read_file_object",
     "read_header",
+    "real_dpi",
     "reopen",
     "stored_size",
 ]

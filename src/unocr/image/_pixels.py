@@ -356,7 +356,8 @@ def real_dpi(dpi: object) -> bool:
     Pillow reports 1 dpi for a TIFF without resolution tags (the tags'
     default, with no unit); no scan has 1 dpi or less, so such a value, like
     a missing, zero, negative or non-finite one, means the resolution is
-    unknown (as ``save_pdf`` takes it).
+    unknown. The one rule for every reader of a resolution: loading, the
+    page size of ``save_pdf`` and Tesseract's ``--dpi``.
 
     Args:
         dpi: ``(x, y)`` in dots per inch, as Pillow's ``info["dpi"]``.

@@ -331,7 +331,8 @@ class EasyOcrBackend(PooledBackend):
         With ``download=True`` the model folder's lock is held while EasyOCR
         downloads (it unpacks every file through one ``temp.zip``), and a
         failed download leaves no ``temp.zip`` and no file that EasyOCR wrote
-        and that fails its MD5 check.
+        and that fails its MD5 check. A folder where no lock file can be made
+        (read-only) is used without one when it holds every model file.
         """
         if not self._reader_options["download_enabled"]:
             return self._new_reader()
@@ -343,6 +344,9 @@ class EasyOcrBackend(PooledBackend):
             try:
                 held.enter_context(folder_lock(folder))
             except OSError as exc:
+                if all((folder / name).is_file() for name in self._model_md5()):
+                    # a read-only folder holding every model: nothing to download
+                    return self._new_reader()
                 raise BackendUnavailableError(
                     f"EasyOCR cannot download into the folder {folder}: "
                     f"{type(exc).__name__}: {exc}",

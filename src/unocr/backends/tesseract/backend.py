@@ -82,7 +82,7 @@ from unocr.errors import (
     RecognitionError,
 )
 from unocr.formats.tsv import blocks_from_rows, parse_tsv
-from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
+from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage, real_dpi
 from unocr.model import Block
 
 __all__ = ["TesseractBackend"]
@@ -245,12 +245,9 @@ def _parse_config(
 
 
 def _image_dpi(image: LoadedImage) -> int | None:
+    """The image's resolution as Tesseract's ``--dpi`` takes it (whole dpi), if any."""
     dpi: Any = image.image.info.get("dpi")
-    try:
-        value = round(float(dpi[0]))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return value if value > 0 else None
+    return round(float(dpi[0])) if real_dpi(dpi) else None
 
 
 def _direct_bytes(image: LoadedImage) -> bytes | None:
