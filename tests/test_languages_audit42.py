@@ -81,8 +81,11 @@ def test_filipino_reads_as_tagalog():
     [
         ("zh-yue", "yue", "yue"),
         ("zh-yue-HK", "yue-HK", "yue"),
-        ("zh-cmn-Hans", "cmn-Hans", "cmn_hans"),
-        ("ar-arb", "arb", "arb"),
+        ("ar-arz", "arz", "arz"),
+        # the standard variety reads as its macrolanguage, whose models read it
+        ("zh-cmn-Hans", "zh-Hans", "chi_sim"),
+        ("ar-arb", "ar", "ara"),
+        ("ms-zsm", "ms", "msa"),
     ],
 )
 def test_a_bcp47_extlang_names_the_language(tag, code, tesseract):
@@ -90,6 +93,16 @@ def test_a_bcp47_extlang_names_the_language(tag, code, tesseract):
     assert parse_language(tag) == code
     assert to_tesseract(tag) == to_tesseract(code) == tesseract
     assert model_language(tag) == model_language(code)
+
+
+@pytest.mark.parametrize(
+    ("tag", "tesseract"),
+    [("fr-new", "fra_new"), ("en-cmn", "eng_cmn"), ("de-art", "deu_art")],
+)
+def test_other_iso_codes_after_a_language_stay_model_suffixes(tag, tesseract):
+    """Only the registry's extlangs of a macrolanguage name a language."""
+    assert normalize_language(tag) == tag
+    assert to_tesseract(tag) == tesseract
 
 
 @pytest.mark.parametrize("tag", ["ja-vert", "it-old", "en-custom", "zh-Hant-TW"])

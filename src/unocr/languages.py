@@ -527,6 +527,28 @@ def _subtag(value: str) -> str:
     return value.lower()  # anything else, a variant: 1996, custom
 
 
+#: BCP 47 extended language subtags (the IANA registry's extlangs) of the
+#: macrolanguages OCR engines ship models for, and the language each names.
+#: The standard variety reads as the macrolanguage's own code, whose models
+#: read it (``zh-cmn-Hans``: Chinese in Simplified script, ``chi_sim``).
+#: Three other letters after a language are no extlang: a Tesseract model's
+#: suffix (``fr-new``: ``fra_new``, a model of one's own).
+_EXTLANGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "cmn": "zh",
+        **{c: c for c in ("cdo", "cjy", "cpx", "czh", "czo", "gan", "hak")},
+        **{c: c for c in ("hsn", "lzh", "mnp", "nan", "wuu", "yue")},
+    },
+    "ar": {
+        "arb": "ar",
+        **{c: c for c in ("acm", "acq", "acw", "acx", "acy", "adf", "aeb", "aec")},
+        **{c: c for c in ("afb", "ajp", "apc", "apd", "arq", "ars", "ary", "arz")},
+        **{c: c for c in ("auz", "avl", "ayh", "ayl", "ayn", "ayp", "pga", "shu")},
+    },
+    "ms": {"zsm": "ms", **{c: c for c in ("zlm", "kxd", "meo", "mfa", "min")}},
+}
+
+
 def _extlang(head: str, rest: Sequence[str]) -> tuple[str, list[str]]:
     """A tag's language where a BCP 47 extended language subtag names it.
 
@@ -535,15 +557,19 @@ def _extlang(head: str, rest: Sequence[str]) -> tuple[str, list[str]]:
         rest: The subtags after it.
 
     Returns:
-        ``head`` and ``rest``, but for three letters of ISO 639 right after a
-        two-letter primary subtag (BCP 47's extlang: ``"zh-yue"`` is
-        Cantonese, ``"zh-cmn-Hans"`` Mandarin in Simplified script): that
-        code and the subtags after it.
+        ``head`` and ``rest``, but for an extlang of :data:`_EXTLANGS` right
+        after its macrolanguage (``"zh-yue"`` is Cantonese, ``"zh-cmn-Hans"``
+        Chinese in Simplified script): the language it names and the
+        subtags after it.
+
+    Examples:
+        >>> _extlang("zh", ["yue"]), _extlang("zh", ["cmn", "Hans"])
+        (('yue', []), ('zh', ['Hans']))
+        >>> _extlang("fr", ["new"])
+        ('fr', ['new'])
     """
-    if len(head) == 2 and rest:
-        ext = rest[0].lower()
-        if len(ext) == 3 and ext.isalpha() and _is_iso639(ext):
-            return ext, list(rest[1:])
+    if rest and (named := _EXTLANGS.get(head, {}).get(rest[0].lower())):
+        return named, list(rest[1:])
     return head, list(rest)
 
 
