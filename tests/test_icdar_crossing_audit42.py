@@ -18,11 +18,10 @@ import pytest
 import shapely
 from PIL import Image
 
-import unocr.metrics.matching as matching
 from unocr.datasets import load_icdar2015
 from unocr.datasets.sample import Sample
 from unocr.datasets.truth import make_quad
-from unocr.geometry import Box, Quad
+from unocr.geometry import AnnotatedQuad, Box, Quad
 from unocr.metrics import ScoringOptions, match_detections, score_page
 from unocr.metrics.page import PageScores
 from unocr.model import Page, Word
@@ -132,27 +131,27 @@ def test_only_crossing_orders_keep_their_ring() -> None:
                 assert type(geom) is Quad
                 assert shapely.Polygon(geom.points).equals(ring)
             else:
-                assert isinstance(geom, matching.AnnotatedQuad)
+                assert isinstance(geom, AnnotatedQuad)
                 assert geom.ring.tolist() == [list(p) for p in order]
                 assert geom.ring_area == ring.area  # shapely: |shoelace| too
 
 
 def test_crossing_detection_is_measured_as_written() -> None:
     # The scripts take a submission's points as given too.
-    det = matching.AnnotatedQuad([0, 0, 10, 0, 0, 10, 10, 10])
+    det = AnnotatedQuad([0, 0, 10, 0, 0, 10, 10, 10])
     m = match_detections([Box(0, 0, 10, 5)], [det])
     assert m.matched == 1
     assert m.iou.tolist() == [1.0]  # 25 / (0 + 50 - 25)
 
 
 def test_annotated_quad_keeps_its_ring_through_maps_and_pickles() -> None:
-    q = matching.AnnotatedQuad.from_annotation([0, 0, 10, 0, 0, 10, 10, 10])
-    assert isinstance(q, matching.AnnotatedQuad)
+    q = AnnotatedQuad.from_annotation([0, 0, 10, 0, 0, 10, 10, 10])
+    assert isinstance(q, AnnotatedQuad)
     assert q.points.tolist() == [[0, 0], [10, 0], [10, 10], [0, 10]]
     assert (q.area, q.ring_area) == (100.0, 0.0)
     assert q.to_dict() == Quad(q.points).to_dict()
     moved = q.transform([[0, -1, 10], [1, 0, 0]])  # a quarter turn
-    assert isinstance(moved, matching.AnnotatedQuad)
+    assert isinstance(moved, AnnotatedQuad)
     assert (
         moved.points.tolist()
         == q.to_quad().transform([[0, -1, 10], [1, 0, 0]]).points.tolist()

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from unocr.datasets.sample import Level, Sample
 from unocr.errors import DatasetError, GeometryError, ImageError
-from unocr.geometry import Box, Geometry, Polygon, enclosing_box
+from unocr.geometry import AnnotatedQuad, Box, Geometry, Polygon, enclosing_box
 from unocr.image import exif_transform, read_header, stored_size
 from unocr.limits import MAX_COORDINATE
-from unocr.metrics.matching import AnnotatedQuad
 from unocr.model import Block, Element, Line, Page, Word
 
 __all__ = [
@@ -125,7 +124,7 @@ def make_quad(coords: Sequence[float]) -> Geometry:
     annotation drew, whatever order its vertices were listed in. Corners
     listed in a crossing ("bow tie") order are untangled into that quad, and
     the ring as written is kept beside it (an
-    :class:`~unocr.metrics.matching.AnnotatedQuad`): the ICDAR 2015 protocol
+    :class:`~unocr.geometry.AnnotatedQuad`): the ICDAR 2015 protocol
     measures it as the official scripts do.
 
     Args:

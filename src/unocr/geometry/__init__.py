@@ -2,6 +2,8 @@
 
 Five immutable shapes share one API (see ``docs/geometry.md``): :class:`Box`,
 :class:`RotatedBox`, :class:`Quad`, :class:`Polygon` and :class:`Mask`.
+A ground-truth quad whose corners cross in the order written is an
+:class:`AnnotatedQuad`: that :class:`Quad` with the ring kept beside it.
 Coordinates are float64 pixels, origin at the image's top-left corner, x to the
 right and y down. Quads and polygons run clockwise on screen, top-left first.
 Batch functions work on numpy arrays: ``(N, 4)`` boxes, ``(N, 5)`` rotated
@@ -23,6 +25,7 @@ from unocr.geometry._affine import (
     scale_matrix,
     translation_matrix,
 )
+from unocr.geometry.annotated import AnnotatedQuad
 from unocr.geometry.box import Box
 from unocr.geometry.convert import (
     boxes_to_quads,
@@ -60,6 +63,7 @@ from unocr.geometry.vertices import (
 
 __all__ = [
     "GEOMETRY_TYPES",
+    "AnnotatedQuad",
     "Box",
     "Geometry",
     "Mask",

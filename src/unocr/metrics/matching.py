@@ -23,9 +23,10 @@ The rules of the official ICDAR 2015 Robust Reading evaluation (Task 4.1
    absolute shoelace sum of that ring (the two loops cancel: a symmetric bow
    tie has area 0) and it covers the two triangles of the ring (even-odd
    fill) in intersections. Such an annotation is loaded as an
-   :class:`AnnotatedQuad`, which keeps the ring beside its canonical
-   corners; this protocol measures it by its ring (``as_written=True``),
-   every other use (and ``protocol="custom"``) by its canonical quad.
+   :class:`~unocr.geometry.AnnotatedQuad`, which keeps the ring beside its
+   canonical corners; this protocol measures it by its ring
+   (``as_written=True``), every other use (and ``protocol="custom"``) by its
+   canonical quad.
 
 How the one-to-one matches are chosen (``matching=``):
 
@@ -51,25 +52,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-import shapely
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from unocr.backends.options import check_choice
 from unocr.geometry import (
+    AnnotatedQuad,
     Geometry,
-    Polygon,
-    Quad,
-    as_affine,
     intersection_matrix,
     iou_matrix,
 )
 
 __all__ = [
     "MATCHING_RULES",
-    "AnnotatedQuad",
     "DetectionMatch",
     "Matching",
     "dont_care_mask",
@@ -81,146 +78,6 @@ Matching = Literal["first-come", "optimal", "greedy"]
 
 #: The matching rules, official first.
 MATCHING_RULES: tuple[Matching, ...] = ("first-come", "optimal", "greedy")
-
-
-class AnnotatedQuad(Quad):
-    """A quadrilateral annotation whose corners cross in the order written.
-
-    Made by :meth:`from_annotation` for a ring that is not the outline of its
-    canonical quad (corners in a crossing "bow tie" order, or a degenerate
-    ring). As a shape it is the canonical :class:`~unocr.geometry.Quad` of
-    its four points (the crossing untangled: what engines, drawings and
-    exports see).
-    Beside it, :attr:`ring` keeps the points in the order the annotation
-    listed them, which the official ICDAR 2015 scripts measure as given
-    (rule 5 of this module): :attr:`ring_area` is the absolute shoelace sum
-    of that ring and :meth:`ring_parts` the region it fills (even-odd).
-    Saving it (``to_dict``) keeps the canonical quad only.
-
-    Args:
-        points: ``(4, 2)`` corners ``(x, y)`` in pixels in the order written,
-            or a flat sequence of 8 numbers.
-
-    Raises:
-        GeometryError: On a wrong shape or NaN/inf.
-
-    Examples:
-        >>> q = AnnotatedQuad([0, 0, 10, 0, 0, 10, 10, 10])  # a bow tie
-        >>> q.points.tolist(), q.area
-        ([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]], 100.0)
-        >>> q.ring_area, [p.area for p in q.ring_parts()]
-        (0.0, [25.0, 25.0])
-    """
-
-    __slots__ = ("_ring",)
-    _ring: NDArray[np.float64]
-
-    def __init__(self, points: ArrayLike) -> None:
-        super().__init__(points)
-        ring = np.array(points, dtype=np.float64).reshape(4, 2)
-        ring.flags.writeable = False
-        object.__setattr__(self, "_ring", ring)
-
-    @classmethod
-    def from_annotation(cls, points: ArrayLike) -> Quad:
-        """The shape of an annotated quadrilateral, its ring kept where it crosses.
-
-        Args:
-            points: ``(4, 2)`` corners in pixels in the order written, or 8
-                numbers.
-
-        Returns:
-            ``Quad(points)`` where its canonical corners trace the same ring
-            (the same cyclic order, either direction: the same outline and
-            area), else an :class:`AnnotatedQuad` keeping the ring.
-
-        Raises:
-            GeometryError: On a wrong shape or NaN/inf.
-
-        Examples:
-            >>> type(AnnotatedQuad.from_annotation([0, 0, 0, 5, 10, 5, 10, 0])).__name__
-            'Quad'
-            >>> type(AnnotatedQuad.from_annotation([0, 0, 10, 5, 10, 0, 0, 5])).__name__
-            'AnnotatedQuad'
-        """
-        quad = Quad(points)
-        ring = np.array(points, dtype=np.float64).reshape(4, 2)
-        if _same_ring(quad.points, ring):
-            return quad
-        return cls._with_ring(quad, ring)
-
-    @classmethod
-    def _with_ring(cls, quad: Quad, ring: NDArray[np.float64]) -> AnnotatedQuad:
-        """``quad``'s corners (kept exactly) with ``ring`` as the written order."""
-        self = cls.__new__(cls)
-        self._set(quad.points)
-        ring = np.array(ring, dtype=np.float64)
-        ring.flags.writeable = False
-        object.__setattr__(self, "_ring", ring)
-        return self
-
-    @property
-    def ring(self) -> NDArray[np.float64]:
-        """``(4, 2)`` read-only float64 corners in pixels, in the order written."""
-        return self._ring
-
-    @property
-    def ring_area(self) -> float:
-        """Absolute shoelace sum of :attr:`ring`, square pixels (``Polygon3`` area)."""
-        x, y = self._ring[:, 0], self._ring[:, 1]
-        return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))) / 2
-
-    def ring_parts(self) -> tuple[Polygon, ...]:
-        """The region :attr:`ring` fills (even-odd), as simple polygons.
-
-        Returns:
-            The loops of the ring with an area (the two triangles of a bow
-            tie), which overlap nowhere; ``()`` for a ring without area.
-        """
-        made = shapely.make_valid(shapely.Polygon(self._ring))
-        return tuple(
-            Polygon.from_shapely(part)
-            for part in shapely.get_parts(made)
-            if isinstance(part, shapely.Polygon) and part.area > 0
-        )
-
-    def transform(self, matrix: ArrayLike) -> AnnotatedQuad:
-        """Apply an affine matrix to the canonical corners and to the ring.
-
-        Args:
-            matrix: ``(2, 3)`` or ``(3, 3)`` affine matrix (pixels).
-
-        Returns:
-            The mapped quad (``Quad.transform``) with the mapped ring.
-        """
-        m = as_affine(matrix)
-        ring = self._ring @ m[:2, :2].T + m[:2, 2]
-        return AnnotatedQuad._with_ring(super().transform(m), ring)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Quad):
-            return NotImplemented
-        return isinstance(other, AnnotatedQuad) and bool(
-            np.array_equal(self._ring, other._ring)
-        )
-
-    def __hash__(self) -> int:
-        return hash(("annotated-quad", self._ring.tobytes()))
-
-    def __repr__(self) -> str:
-        return f"AnnotatedQuad({self._ring.tolist()})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (AnnotatedQuad._with_ring, (Quad.from_checked(self.points), self._ring))
-
-
-def _same_ring(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
-    """Whether two ``(4, 2)`` rings list the same points in the same cyclic order."""
-    for ring in (b, b[::-1]):
-        for k in range(4):
-            if np.array_equal(a, np.roll(ring, k, axis=0)):
-                return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -273,8 +130,8 @@ def _written(shapes: Sequence[Geometry], as_written: bool) -> list[int]:
 def _parts_of(shapes: Sequence[Geometry]) -> tuple[list[Geometry], NDArray[np.int64]]:
     """The shapes split into the regions they fill, and the owner of each part.
 
-    An :class:`AnnotatedQuad` fills the loops of its ring (even-odd); any
-    other shape is one part, itself.
+    An :class:`~unocr.geometry.AnnotatedQuad` fills the loops of its ring
+    (even-odd); any other shape is one part, itself.
     """
     parts: list[Geometry] = []
     owner: list[int] = []
@@ -338,8 +195,9 @@ def dont_care_mask(
         pred: D detections.
         ignore: K don't-care regions.
         max_overlap: Fraction of a detection's own area (0.5 in ICDAR 2015).
-        as_written: Measure each :class:`AnnotatedQuad` by its ring as
-            written (the official rule 5); ``False``: by its canonical quad.
+        as_written: Measure each :class:`~unocr.geometry.AnnotatedQuad` by
+            its ring as written (the official rule 5); ``False``: by its
+            canonical quad.
 
     Returns:
         (D,) bool array; True = discard. Zero-area detections are never
@@ -569,8 +427,8 @@ def _written_iou(
         A new (G, D) array: for those pairs the scripts'
         ``get_intersection_over_union``, intersection / (area + area -
         intersection) with each ring's own area
-        (:attr:`AnnotatedQuad.ring_area`), 0 where the denominator is 0;
-        elsewhere ``iou``'s value.
+        (:attr:`~unocr.geometry.AnnotatedQuad.ring_area`), 0 where the
+        denominator is 0; elsewhere ``iou``'s value.
     """
     inter = np.zeros(iou.shape, dtype=np.float64)
     inter = _intersections(truth, pred, inter, rows, cols)
@@ -610,8 +468,8 @@ def match_detections(
         matching: ``"first-come"`` (official), ``"optimal"`` or ``"greedy"``.
         strict: IoU must exceed ``iou_threshold`` (official); ``False``:
             reaching it is enough.
-        as_written: Measure each :class:`AnnotatedQuad` (a ground-truth
-            quad written in crossing order) by its ring as written, the
+        as_written: Measure each :class:`~unocr.geometry.AnnotatedQuad` (a
+            ground-truth quad written in crossing order) by its ring as written, the
             official rule 5: IoU = intersection / (area + area -
             intersection) with the ring's own area, 0 where that denominator
             is 0. ``False``: by its canonical quad, like any other shape.
