@@ -12,6 +12,8 @@ here, in the shape of kraken's output templates and test files.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from unocr import formats
@@ -220,9 +222,10 @@ def test_page_xml_line_without_coords_encloses_baseline_and_words() -> None:
     line = page.lines[1]
     assert line.text == "Line 2"
     assert line.geometry == Box(10, 200, 300, 240)
+    # The straight baseline grown around the placed word: never a flat box.
     assert [w.geometry for w in line.words] == [
         Box(20, 200, 100, 240),
-        Box(10, 230, 300, 230),
+        Box(10, 200, 300, 240),
     ]
 
 
@@ -334,3 +337,41 @@ def test_alto_reading_order_in_every_page_of_a_document() -> None:
         ["two", "one"],
         ["four", "three"],
     ]
+
+
+def test_page_xml_straight_baseline_gives_no_flat_line() -> None:
+    """A straight Baseline has no height: the line takes its region's outline."""
+    page = formats.loads(
+        _region(
+            '<TextLine id="l2"><Coords/><Baseline points="100,200 400,200"/>'
+            f"{_equiv('hello world')}</TextLine>"
+        ),
+        "page-xml",
+    )
+    line = page.lines[1]
+    assert line.text == "hello world"
+    assert line.geometry == Box(0, 0, 500, 300)
+    assert [w.geometry.area > 0 for w in line.words] == [True]
+
+
+def test_page_xml_straight_baseline_line_is_in_the_pdf(tmp_path: Path) -> None:
+    pdfium = pytest.importorskip("pypdfium2")
+    import numpy as np
+
+    from unocr.documents.searchable import save_pdf
+
+    page = formats.loads(
+        _region(
+            '<TextLine id="l2"><Coords/><Baseline points="100,200 400,200"/>'
+            f"{_equiv('hello world')}</TextLine>"
+        ),
+        "page-xml",
+    )
+    path = tmp_path / "out.pdf"
+    save_pdf([page], path, images=[np.full((1000, 1000, 3), 255, np.uint8)])
+    pdf = pdfium.PdfDocument(path)
+    try:
+        text = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert "hello world" in text

@@ -244,3 +244,87 @@ def test_hocr_layout_without_text_in_document_order() -> None:
     assert [b.text for b in page.blocks] == ["a b", "", "c"]
     assert [w.text for w in page.words] == ["a", "", "b", "c"]
     assert [ln.text for ln in page.lines] == ["a b", "", "c"]
+
+
+def test_detect_page_text_is_empty() -> None:
+    """Lines and blocks without text add no separator to ``Page.text``."""
+    assert _detect_page().text == ""
+
+
+def test_page_text_skips_lines_and_blocks_without_text() -> None:
+    lines = (
+        f'<TextLine id="l1">{_coords(10, 10, 900, 50)}'
+        "<TextEquiv><Unicode>first</Unicode></TextEquiv></TextLine>"
+        f'<TextLine id="l2">{_coords(10, 60, 900, 100)}</TextLine>'
+        f'<TextLine id="l3">{_coords(10, 110, 900, 150)}'
+        "<TextEquiv><Unicode>third</Unicode></TextEquiv></TextLine>"
+    )
+    doc = _pcgts(
+        f'<TextRegion id="r1">{_coords(10, 10, 900, 300)}{lines}</TextRegion>'
+        f'<TextRegion id="r2">{_coords(10, 400, 900, 500)}'
+        f'<TextLine id="l4">{_coords(10, 400, 900, 450)}</TextLine></TextRegion>'
+        f'<TextRegion id="r3">{_coords(10, 600, 900, 700)}'
+        f'<TextLine id="l5">{_coords(10, 600, 900, 650)}'
+        "<TextEquiv><Unicode>last</Unicode></TextEquiv></TextLine></TextRegion>"
+    )
+    page = formats.loads(doc, "page-xml")
+    assert [b.text for b in page.blocks] == ["first\nthird", "", "last"]
+    assert page.text == "first\nthird\n\nlast"
+
+
+def test_page_xml_elements_of_white_space_are_spaces() -> None:
+    """Words all of white space make their line (and its region) a space."""
+    space = "<TextEquiv><Unicode> </Unicode></TextEquiv>"
+    doc = _pcgts(
+        f'<TextRegion id="r1">{_coords(0, 0, 300, 90)}'
+        f'<TextLine id="l1">{_coords(0, 10, 300, 40)}'
+        f"<Word id='w1'>{_coords(0, 10, 40, 40)}<TextEquiv><Unicode>a</Unicode>"
+        "</TextEquiv></Word></TextLine>"
+        f'<TextLine id="l2">{_coords(0, 50, 300, 80)}'
+        f"<Word id='w2'>{_coords(0, 50, 40, 80)}{space}</Word></TextLine></TextRegion>"
+        f'<TextRegion id="r2">{_coords(0, 100, 300, 190)}'
+        f'<TextLine id="l3">{_coords(0, 110, 300, 140)}'
+        f"<Word id='w3'>{_coords(0, 110, 40, 140)}<Glyph id='g'>"
+        f"{_coords(0, 110, 10, 140)}{space}</Glyph></Word></TextLine></TextRegion>"
+    )
+    page = formats.loads(doc, "page-xml")
+    assert [(b.text, len(b.lines)) for b in page.blocks] == [("a", 1)]
+    assert page.text == "a"
+
+
+def test_alto_elements_of_white_space_are_spaces() -> None:
+    doc = (
+        f'<alto xmlns="{ALTO_NS}"><Layout><Page WIDTH="500" HEIGHT="500"><PrintSpace>'
+        '<TextBlock HPOS="10" VPOS="10" WIDTH="300" HEIGHT="100">'
+        '<TextLine HPOS="10" VPOS="10" WIDTH="300" HEIGHT="30">'
+        '<String HPOS="10" VPOS="10" WIDTH="50" HEIGHT="30" CONTENT="a"/></TextLine>'
+        '<TextLine HPOS="10" VPOS="50" WIDTH="300" HEIGHT="30">'
+        '<String HPOS="10" VPOS="50" WIDTH="50" HEIGHT="30" CONTENT=" "/></TextLine>'
+        "</TextBlock>"
+        '<TextBlock HPOS="10" VPOS="200" WIDTH="300" HEIGHT="100">'
+        '<TextLine HPOS="10" VPOS="200" WIDTH="300" HEIGHT="30">'
+        '<SP HPOS="10" VPOS="200" WIDTH="5"/></TextLine></TextBlock>'
+        "</PrintSpace></Page></Layout></alto>"
+    )
+    page = formats.loads(doc, "alto")
+    assert [(b.text, len(b.lines)) for b in page.blocks] == [("a", 1)]
+    assert page.text == "a"
+
+
+def test_hocr_line_of_a_white_space_word_is_a_space() -> None:
+    """Tesseract writes a word of white space where it read nothing in ink."""
+    doc = _hocr(
+        "<div class='ocr_carea' title='bbox 10 10 500 100'>"
+        "<p class='ocr_par' title='bbox 10 10 500 100'>"
+        "<span class='ocr_line' title='bbox 10 10 500 40; baseline 0 0'>"
+        "<span class='ocrx_word' title='bbox 10 10 100 40; x_wconf 90'>Hello</span>"
+        "</span></p></div>"
+        "<div class='ocr_carea' title='bbox 10 200 500 300'>"
+        "<p class='ocr_par' title='bbox 10 200 500 300'>"
+        "<span class='ocr_line' title='bbox 10 200 500 300; baseline 0 0'>"
+        "<span class='ocrx_word' title='bbox 10 200 500 300; x_wconf 95'> </span>"
+        "</span></p></div>"
+    )
+    page = formats.loads(doc, "hocr")
+    assert [(b.text, len(b.lines)) for b in page.blocks] == [("Hello", 1)]
+    assert page.text == "Hello"

@@ -65,14 +65,14 @@ def test_model_language_reads_tesseract_names_as_parse_language_does(given, expe
     assert model_language(parse_language(given) or "") == expected
 
 
-def test_filipino_reads_as_tagalog():
-    assert to_tesseract("tl") == "fil"
-    assert from_tesseract("fil") == "tl" == parse_language("fil")
-    assert model_language("fil") == ("tl", None)
+def test_filipino_keeps_its_code_and_reads_with_tagalogs_models():
+    """Filipino (fil, as Google and Tesseract write it) is standardised Tagalog."""
+    assert to_tesseract("tl") == "fil" == to_tesseract("fil")
+    assert from_tesseract("fil") == "fil" == parse_language("fil")
+    assert model_language("fil") == ("tl", None) == model_language("tl")
     assert language_name("fil") == "Tagalog" == language_name("fil-PH")
-    assert normalize_language("fil") == "fil"  # Tesseract's model, as asked
-    assert normalize_language("fil", models=False) == "tl"
-    assert normalize_language("fil-PH") == "tl-PH"
+    assert normalize_language("fil") == "fil"
+    assert normalize_language("fil-PH") == "fil-PH"
     assert to_tesseract(normalize_language("fil")) == "fil"
 
 

@@ -80,7 +80,13 @@ from unocr.errors import (
     UnocrError,
     WorkerLostError,
 )
-from unocr.image import ImageInput, LoadedImage, check_encoded_source, portable_image
+from unocr.image import (
+    ImageInput,
+    LoadedImage,
+    check_encoded_source,
+    portable_image,
+    read_file_object,
+)
 from unocr.model import Block, Page
 
 __all__ = [
@@ -482,6 +488,11 @@ def _sendable(item: Any) -> Any:
     import numpy as np
     from PIL import Image
 
+    if callable(getattr(item, "read", None)) and not isinstance(item, Image.Image):
+        try:  # a caller's file object (``expand`` hands it on unread)
+            return read_file_object(item, describe_item(item))
+        except ImageError as err:
+            return FailedInput(describe_item(item), err)
     if isinstance(item, Image.Image):
         try:
             return portable_image(item, max_pixels=None)

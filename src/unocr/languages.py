@@ -324,13 +324,14 @@ _TESSERACT_SUFFIXES: dict[str, str | None] = {
 }
 # Tesseract's German Fraktur model, not Frankish (ISO 639-3 frk): renamed
 # deu_latf by Tesseract in 2024, still packaged (tesseract-ocr-frk) as frk.
-# Its Filipino model, which reads Tagalog (Filipino is standardised Tagalog).
-_TESSERACT_RENAMED = {"frk": "de-Latf", "fil": "tl"}
+_TESSERACT_RENAMED = {"frk": "de-Latf"}
 # The script subtag each script suffix above names, the other way round.
 _SCRIPT_SUFFIXES: dict[str, str] = {
     script: suffix for suffix, script in _TESSERACT_SUFFIXES.items() if script
 }
-# Languages read as another code of the same language: Filipino as Tagalog.
+# Languages named as another code of the same language: Filipino (ISO 639-2
+# ``fil``, its own code in BCP 47, Google's and Tesseract's) is standardised
+# Tagalog, which models and PAGE-XML's names know as ``tl``.
 _SAME_LANGUAGE = {"fil": "tl"}
 # Tesseract's script models: script/Latin, and Latin in tessdata_best of 2017.
 _SCRIPT_MODEL = re.compile(r"^[A-Z][a-z]|/")
@@ -347,8 +348,9 @@ _TESSERACT_FOR_TAG: dict[str, str] = {
     **{tag.lower(): name for name, tag in TESSERACT_NAMES.items()},
     "tl": "fil",
 }
-# Norwegian's two written standards, which OCR models read as Norwegian.
-_READ_AS = {"nb": "no", "nn": "no"}
+# Norwegian's two written standards, which OCR models read as Norwegian, and
+# Filipino, which they read as Tagalog.
+_READ_AS = {"nb": "no", "nn": "no", **_SAME_LANGUAGE}
 
 # The script of a language, or of a language in a region, written without a
 # script subtag, where it decides an engine's model (BCP 47 likely subtags).
@@ -432,8 +434,6 @@ _EXAMPLES = (
 def _shortest(code: str) -> str:
     """A primary subtag in its shortest ISO 639 form (2-letter where one exists)."""
     three = ISO639_2B_TO_T.get(code, code)
-    if three in _SAME_LANGUAGE:
-        return _SAME_LANGUAGE[three]
     lang = _BY_3.get(three)
     return lang.iso639_1 or three if lang is not None else three
 
@@ -706,11 +706,10 @@ def normalize_language(code: str, *, models: bool = True) -> str:
         that the model asked for is the one run; so are its models that read
         no language (``"osd"``). A language found in a file reads such a
         variant as its language (:func:`parse_language`). A BCP 47 extended
-        language subtag, three letters of ISO 639 right after a two-letter
-        code, names the language (``"zh-yue"`` -> ``"yue"``,
-        ``"zh-cmn-Hans"`` -> ``"cmn-Hans"``). Filipino (``"fil-PH"``) reads
-        as Tagalog (``"tl-PH"``); ``"fil"`` alone is Tesseract's model for it,
-        kept as asked (``models=False``: ``"tl"``).
+        language subtag of a macrolanguage names the language
+        (``"zh-yue"`` -> ``"yue"``; the standard variety, ``"zh-cmn-Hans"``,
+        -> ``"zh-Hans"``). Filipino stays ``"fil"`` (its own code), and
+        engines read it with Tagalog's models (:func:`model_language`).
 
     Raises:
         LanguageCodeError: Not a language code, or three letters ISO 639 does
@@ -937,6 +936,7 @@ def language_name(code: str | None) -> str | None:
     if not code:
         return None
     head = _shortest(code.replace("_", "-").split("-")[0].lower())
+    head = _SAME_LANGUAGE.get(head, head)
     lang = _BY_1.get(head) or _BY_3.get(head)
     return lang.name if lang is not None else None
 
@@ -1035,8 +1035,8 @@ def from_tesseract(name: str) -> str | None:
     Returns:
         The code :func:`parse_language` gives, which :func:`to_tesseract`
         maps back to a model of the same language and script: ``"en"``,
-        ``"zh-Hant"``, ``"ku-Arab"`` (``"kur_ara"``), ``"tl"`` (``"fil"``,
-        Filipino's model, which reads Tagalog); three
+        ``"zh-Hant"``, ``"ku-Arab"`` (``"kur_ara"``), ``"fil"`` (Filipino's
+        model, which also reads Tagalog, ``"tl"``); three
         letters where no two-letter code exists, ``"grc"``; vertical and
         historic variants give their language (``"jpn_vert"`` -> ``"ja"``,
         ``"ita_old"`` -> ``"it"``), Fraktur models German (or Danish, Slovak)

@@ -86,7 +86,7 @@ from unocr.geometry import (
 from unocr.languages import parse_asked_language, parse_language
 from unocr.limits import ReadLimits
 from unocr.model import Block, Line, Page, Symbol, Word
-from unocr.model.elements import languages_in
+from unocr.model.elements import languages_in, words_text
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
@@ -415,6 +415,16 @@ class _Reader(NsReader):
             return None
         return box_from_corners(x, y, x + w, y + h)
 
+    def holds_text(self, el: Any) -> bool:
+        """Whether ``el`` holds text (white space too): a ``CONTENT`` or an ``SP``.
+
+        Where nothing inside ``el`` was kept, such text was only white space:
+        ``el`` is then a space, not layout without text.
+        """
+        return any(s.get("CONTENT") for s in el.iter(self.q("String"))) or any(
+            True for _ in el.iter(self.q("SP"))
+        )
+
     def confidence(self, el: Any, name: str) -> float | None:
         if self.percent_wc and name == "WC":
             percent = _PERCENT_WC.fullmatch(el.get(name) or "")
@@ -458,14 +468,13 @@ class _Reader(NsReader):
             el, "String", lambda s: self.word(s, own or fallback, language)
         )
         if not words:
-            if own is None:
-                return None
+            if own is None or self.holds_text(el):
+                return None  # neither text nor a position, or only white space
             # A line found but not read (layout analysis): its outline.
             return Line(
                 text="", geometry=own, confidence=None, language=language, words=()
             )
-        # A word without text adds neither text nor a space.
-        text = " ".join(w.text for w in words if w.text)
+        text = words_text(words)  # a word without text adds nothing
         hyp = el.find(self.q("HYP"))
         if hyp is not None:
             text += hyp.get("CONTENT", "")
@@ -489,15 +498,13 @@ class _Reader(NsReader):
             el,
         )
         if not lines:
-            if own is None:
-                return None
+            if own is None or self.holds_text(el):
+                return None  # neither text nor a position, or only white space
             # A block found but not read (layout analysis): its outline.
             return Block(
                 text="", geometry=own, confidence=None, language=language, lines=()
             )
-        block = Block.from_lines(lines)
-        # A line without text adds neither text nor a line break.
-        block = block.replace(text="\n".join(x.text for x in lines if x.text))
+        block = Block.from_lines(lines)  # a line without text adds nothing
         return as_reported(
             block,
             own,

@@ -395,9 +395,21 @@ class _Reader:
             )
         return out
 
+    def written(self, el: Any, symbols: list[Symbol]) -> str:
+        """The text of word element ``el`` as written (white space too).
+
+        Args:
+            el: An ``ocrx_word`` (or other word class) element.
+            symbols: Its symbols, as :meth:`symbols` reads them.
+
+        Returns:
+            Its symbols' text joined, else its own text.
+        """
+        return "".join(s.text for s in symbols) if symbols else _own_text(el)
+
     def word(self, el: Any, fallback: Geometry | None) -> Word | None:
         symbols = self.symbols(el)
-        written = "".join(s.text for s in symbols) if symbols else _own_text(el)
+        written = self.written(el, symbols)
         text = written if self.exact_text or symbols else written.strip()
         props = parse_title(el.get("title", ""))
         if not written.strip():
@@ -420,11 +432,12 @@ class _Reader:
     def line(self, el: Any) -> Line | None:
         props = parse_title(el.get("title", ""))
         geometry = _geometry(props)
-        words = [
-            w for w in (self.word(x, geometry) for x in _find(el, _WORD_CLASSES)) if w
-        ]
+        word_els = list(_find(el, _WORD_CLASSES))
+        words = [w for w in (self.word(x, geometry) for x in word_els) if w]
         confidence = _confidence(props, "x_wconf")
         language = self.language(el)
+        if not words and any(self.written(x, self.symbols(x)) for x in word_els):
+            return None  # its words are only white space: a space, left out
         if not words:
             # A line holding its text itself (OCRopus): the line is its word.
             text = " ".join(_own_text(el).split())
@@ -444,8 +457,7 @@ class _Reader:
             )
             return line.replace(words=(Word.from_line(line),))
         return as_reported(
-            # A word without text adds neither text nor a space.
-            Line.from_words(words, text=" ".join(w.text for w in words if w.text)),
+            Line.from_words(words),  # a word without text adds nothing
             geometry,
             confidence=confidence,
             language=language,
@@ -453,9 +465,7 @@ class _Reader:
         )
 
     def block(self, el: Any | None, lines: list[Line]) -> Block:
-        block = Block.from_lines(lines)
-        # A line without text adds neither text nor a line break.
-        block = block.replace(text="\n".join(x.text for x in lines if x.text))
+        block = Block.from_lines(lines)  # a line without text adds nothing
         if el is None:  # lines outside any block: a block made for them
             return block.replace(
                 confidence=block.confidence

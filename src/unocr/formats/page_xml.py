@@ -69,11 +69,9 @@ from unocr.languages import (
 )
 from unocr.limits import ReadLimits
 from unocr.model import Block, Element, Line, Page, Symbol, Word
-from unocr.model.elements import languages_in
+from unocr.model.elements import languages_in, lines_text, words_text
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from unocr.geometry import Geometry
 
 __all__ = ["LANGUAGE_NAMES", "NS_2019", "PAGE_NAMESPACES", "dumps", "loads"]
@@ -223,17 +221,7 @@ class _Reader(NsReader):
             return None
         raw = node.get("points")
         if raw is not None:
-            points = []
-            for pair in raw.split():
-                x, sep, y = pair.partition(",")
-                try:
-                    points.append((float(x), float(y)))
-                except ValueError:
-                    raise FormatError(
-                        f"PAGE Coords points {raw[:80]!r} are not 'x,y x,y ...' numbers"
-                    ) from None
-                if not sep:
-                    raise FormatError(f"PAGE Coords point {pair!r} is not 'x,y'")
+            points = _parse_points(raw, "Coords")
         else:  # 2009/2010 schemas: <Point x= y=/>
             try:
                 points = [
@@ -245,6 +233,14 @@ class _Reader(NsReader):
         if not points:
             return None
         return shape_from_points(points)
+
+    def holds_text(self, el: Any) -> bool:
+        """Whether any ``Unicode`` inside ``el`` holds text (white space too).
+
+        Where nothing inside ``el`` was kept, such text was only white space:
+        ``el`` is then a space, not layout without text.
+        """
+        return any("".join(u.itertext()) for u in el.iter(self.q("Unicode")))
 
     def text(self, el: Any) -> tuple[str | None, float | None]:
         equivs = el.findall(self.q("TextEquiv"))
@@ -266,19 +262,18 @@ class _Reader(NsReader):
         )
         return text, confidence
 
-    def own_text(self, el: Any) -> tuple[str | None, str | None, float | None]:
-        """:meth:`text` for an element with children, and the text as written.
+    def own_text(self, el: Any) -> tuple[str | None, float | None]:
+        """:meth:`text` for an element with children.
 
         A blank ``TextEquiv`` (as some tools write for every line and region)
-        counts as none, so the text comes from the children.
+        counts as none, so the text comes from the children; one of only
+        white space is told from none by :meth:`holds_text`.
 
         Returns:
-            ``(text, written, confidence)``: the text, ``None`` where blank;
-            the ``Unicode`` as written (``None`` without ``TextEquiv``), to
-            tell white space (a space) from nothing; its ``conf``.
+            ``(text, confidence)``: the text, ``None`` where blank; its ``conf``.
         """
         written, conf = self.text(el)
-        return (written if written and written.strip() else None), written, conf
+        return (written if written and written.strip() else None), conf
 
     def symbol(self, el: Any, fallback: Geometry) -> Symbol:
         text, conf = self.text(el)
@@ -287,24 +282,33 @@ class _Reader(NsReader):
         )
 
     def baseline(self, el: Any) -> Geometry | None:
-        """The box around a line's ``Baseline`` points (``None`` without any)."""
+        """The box around a line's ``Baseline`` points (``None`` without any).
+
+        A straight baseline gives a box without area (zero height).
+        """
         node = el.find(self.q("Baseline"))
         raw = "" if node is None else node.get("points") or ""
-        points = []
-        for pair in raw.split():
-            x, sep, y = pair.partition(",")
-            if not sep:
-                raise FormatError(f"PAGE Baseline point {pair!r} is not 'x,y'")
-            try:
-                points.append((float(x), float(y)))
-            except ValueError:
-                raise FormatError(
-                    f"PAGE Baseline points {raw[:80]!r} are not 'x,y x,y ...' numbers"
-                ) from None
+        points = _parse_points(raw, "Baseline")
         if not points:
             return None
         xs, ys = [x for x, _ in points], [y for _, y in points]
         return box_from_corners(min(xs), min(ys), max(xs), max(ys))
+
+    def baseline_shape(self, el: Any) -> Geometry | None:
+        """The shape of a line without ``Coords``, from its ``Baseline``.
+
+        The box around the ``Baseline`` points, grown around the words that
+        have ``Coords``. A straight baseline without such words has no height
+        and gives none (``None``: the line then takes the box around its
+        words, else its region's outline), as no height is written for it.
+        """
+        base = self.baseline(el)
+        if base is None or base.area > 0:
+            return base
+        words = el.iterfind(self.q("Word"))
+        placed = [g for w in words if (g := self.geometry(w)) is not None]
+        base = grown(base, placed) if placed else base
+        return base if base.area > 0 else None
 
     def word(self, el: Any, fallback: Geometry, lang: str | None) -> Word | None:
         own = self.geometry(el)
@@ -332,15 +336,16 @@ class _Reader(NsReader):
 
     def line(self, el: Any, fallback: Geometry, lang: str | None) -> Line | None:
         own = self.geometry(el)
-        # Transcribed without Coords (Transkribus writes <Coords/>): its Baseline's.
-        shape = own or self.baseline(el)
+        # Transcribed without Coords (Transkribus writes <Coords/>): its
+        # Baseline's box, grown around its words; never a box without area.
+        shape = own or self.baseline_shape(el)
         language = parse_language(el.get("primaryLanguage")) or lang
         words = self.children(
             el, "Word", lambda x: self.word(x, shape or fallback, language)
         )
-        text, written, conf = self.own_text(el)
+        text, conf = self.own_text(el)
         if text is None:
-            text = _joined(words, " ")
+            text = words_text(words)
         if words:
             line = Line.reported(
                 words, own, text=text, confidence=conf, language=language
@@ -349,8 +354,8 @@ class _Reader(NsReader):
                 line = line.replace(geometry=grown(shape, [w.geometry for w in words]))
             return line
         if not text.strip():
-            if written or own is None:
-                return None  # only white space, or neither text nor Coords
+            if own is None or self.holds_text(el):
+                return None  # neither text nor Coords, or only white space
             # A line found but not read (layout analysis): its outline.
             return Line(
                 text="", geometry=own, confidence=conf, language=language, words=()
@@ -367,13 +372,13 @@ class _Reader(NsReader):
         lines = self.children(
             el, "TextLine", lambda x: self.line(x, own or fallback, language)
         )
-        text, written, conf = self.own_text(el)
+        text, conf = self.own_text(el)
         if not lines:
             if el.find(self.q("TextRegion")) is not None:
                 return None  # only a frame for nested regions (read as such)
             if text is None:
-                if written or own is None:
-                    return None  # only white space, or neither text nor Coords
+                if own is None or self.holds_text(el):
+                    return None  # neither text nor Coords, or only white space
                 # A region found but not read (layout analysis): its outline.
                 return Block(
                     text="", geometry=own, confidence=conf, language=language, lines=()
@@ -398,24 +403,36 @@ class _Reader(NsReader):
                 lines=(line,),
             )
         if text is None:
-            text = _joined(lines, "\n")
+            text = lines_text(lines)
         return Block.reported(lines, own, text=text, confidence=conf, language=language)
 
 
-def _joined(children: Sequence[Element], separator: str) -> str:
-    """The text of a parent made of ``children``: their texts that are not empty.
-
-    A child found but not read (text ``""``, as layout analysis leaves it)
-    adds neither text nor a separator.
+def _parse_points(raw: str, name: str) -> list[tuple[float, float]]:
+    """The points of a ``Coords`` or ``Baseline`` ``points`` attribute.
 
     Args:
-        children: The words of a line or the lines of a block, in reading order.
-        separator: A space between words, a newline between lines.
+        raw: The attribute, ``"x,y x,y ..."`` in pixels.
+        name: ``"Coords"`` or ``"Baseline"``, for the error message.
 
     Returns:
-        The joined text (``""`` where no child has text).
+        The ``(x, y)`` points in pixels, in the order written (none where
+        ``raw`` is blank).
+
+    Raises:
+        FormatError: A point is not two numbers joined by a comma.
     """
-    return separator.join(c.text for c in children if c.text)
+    points = []
+    for pair in raw.split():
+        x, sep, y = pair.partition(",")
+        if not sep:
+            raise FormatError(f"PAGE {name} point {pair!r} is not 'x,y'")
+        try:
+            points.append((float(x), float(y)))
+        except ValueError:
+            raise FormatError(
+                f"PAGE {name} points {raw[:80]!r} are not 'x,y x,y ...' numbers"
+            ) from None
+    return points
 
 
 def _parent_shape(region: Any, page_el: Any, reader: _Reader) -> Geometry | None:

@@ -349,25 +349,31 @@ _filled: dict[type, _Fill] = {Element: _filler(Element)}
 def words_text(words: Iterable[Element]) -> str:
     """The text of a line made of ``words``: their texts joined by single spaces.
 
+    A word without text (``""``: found, not read, as layout analysis leaves
+    it) adds neither text nor a space.
+
     Args:
         words: Words in reading order.
 
     Returns:
-        The joined text.
+        The joined text (``""`` where no word has text).
     """
-    return " ".join(w.text for w in words)
+    return " ".join(w.text for w in words if w.text)
 
 
 def lines_text(lines: Iterable[Element]) -> str:
     """The text of a block made of ``lines``: their texts joined by newlines.
 
+    A line without text (``""``: found, not read, as layout analysis leaves
+    it) adds neither text nor a line break.
+
     Args:
         lines: Lines in reading order.
 
     Returns:
-        The joined text.
+        The joined text (``""`` where no line has text).
     """
-    return "\n".join(line.text for line in lines)
+    return "\n".join(line.text for line in lines if line.text)
 
 
 def languages_in(blocks: Iterable[Block]) -> tuple[str, ...]:

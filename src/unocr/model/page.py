@@ -357,11 +357,12 @@ class Page:
 
         Words are joined by spaces, lines by newlines and blocks by a blank
         line. A line's own ``text`` is used, so an engine's native line text
-        (hyphenation, spacing) is kept.
+        (hyphenation, spacing) is kept. Lines and blocks without text (found,
+        not read, as ``detect()`` and layout analysis leave
+        them) add neither text nor a separator, so the text of a page without
+        any is ``""``.
         """
-        return "\n\n".join(
-            "\n".join(line.text for line in b.lines) for b in self.blocks if b.lines
-        )
+        return "\n\n".join(text for b in self.blocks if (text := lines_text(b.lines)))
 
     def replace(self, **changes: Any) -> Page:
         """Return a copy with the given fields changed."""
