@@ -19,21 +19,13 @@ import pytest
 from unocr import formats
 from unocr.geometry import Box
 
-PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
+from .page_xml_docs import coords, pcgts
+
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 
 
-def _pcgts(body: str, size: int = 1000) -> str:
-    return (
-        f'<PcGts xmlns="{PAGE_NS}"><Metadata><Creator>kraken</Creator>'
-        "<Created>2024-01-01T00:00:00</Created><LastChange>2024-01-01T00:00:00</LastChange>"
-        f'</Metadata><Page imageFilename="p.png" imageWidth="{size}" imageHeight="{size}">'
-        f"{body}</Page></PcGts>"
-    )
-
-
-def _coords(x0: int, y0: int, x1: int, y1: int) -> str:
-    return f'<Coords points="{x0},{y0} {x1},{y0} {x1},{y1} {x0},{y1}"/>'
+def _kraken(body: str, size: int = 1000) -> str:
+    return pcgts(body, size, creator="kraken")
 
 
 def _equiv(text: str, conf: str = "0.9") -> str:
@@ -44,13 +36,11 @@ def _equiv(text: str, conf: str = "0.9") -> str:
 def _kraken_page_word(ident: str, x0: int, x1: int, text: str) -> str:
     width = (x1 - x0) // len(text)
     glyphs = "".join(
-        f'<Glyph id="{ident}_{n}">{_coords(x0 + n * width, 100, x0 + (n + 1) * width, 140)}'
+        f'<Glyph id="{ident}_{n}">{coords(x0 + n * width, 100, x0 + (n + 1) * width, 140)}'
         f"{_equiv(ch)}</Glyph>"
         for n, ch in enumerate(text)
     )
-    return (
-        f'<Word id="{ident}">{_coords(x0, 100, x1, 140)}{glyphs}{_equiv(text)}</Word>'
-    )
+    return f'<Word id="{ident}">{coords(x0, 100, x1, 140)}{glyphs}{_equiv(text)}</Word>'
 
 
 def test_page_xml_kraken_space_words_are_left_out() -> None:
@@ -59,9 +49,9 @@ def test_page_xml_kraken_space_words_are_left_out() -> None:
         + _kraken_page_word("w1", 200, 220, " ")
         + _kraken_page_word("w2", 220, 320, "world")
     )
-    doc = _pcgts(
-        f'<TextRegion id="r">{_coords(90, 90, 500, 260)}'
-        f'<TextLine id="l">{_coords(100, 100, 320, 140)}'
+    doc = _kraken(
+        f'<TextRegion id="r">{coords(90, 90, 500, 260)}'
+        f'<TextLine id="l">{coords(100, 100, 320, 140)}'
         f'<Baseline points="100,132 320,132"/>{words}{_equiv("Hello world")}'
         "</TextLine></TextRegion>"
     )
@@ -73,23 +63,23 @@ def test_page_xml_kraken_space_words_are_left_out() -> None:
 
 def test_page_xml_empty_word_is_layout_white_space_word_is_not() -> None:
     def word(x: int, inner: str) -> str:
-        return f'<Word id="w{x}">{_coords(x, 10, x + 40, 40)}{inner}</Word>'
+        return f'<Word id="w{x}">{coords(x, 10, x + 40, 40)}{inner}</Word>'
 
     line = (
-        f'<TextLine id="l">{_coords(0, 10, 400, 40)}'
+        f'<TextLine id="l">{coords(0, 10, 400, 40)}'
         + word(0, _equiv("a"))
         + word(50, "<TextEquiv><Unicode/></TextEquiv>")  # read, nothing found
         + word(100, _equiv("\t"))  # white space: a space
-        + word(150, f'<Glyph id="g">{_coords(150, 10, 160, 40)}{_equiv(" ")}</Glyph>')
+        + word(150, f'<Glyph id="g">{coords(150, 10, 160, 40)}{_equiv(" ")}</Glyph>')
         + word(200, "")  # no TextEquiv at all: layout
         + word(
             250,
-            f"{_equiv(' ')}<Glyph id='h'>{_coords(250, 10, 260, 40)}{_equiv('b')}</Glyph>",
+            f"{_equiv(' ')}<Glyph id='h'>{coords(250, 10, 260, 40)}{_equiv('b')}</Glyph>",
         )
         + "</TextLine>"
     )
     page = formats.loads(
-        _pcgts(f'<TextRegion id="r">{_coords(0, 0, 400, 50)}{line}</TextRegion>'),
+        _kraken(f'<TextRegion id="r">{coords(0, 0, 400, 50)}{line}</TextRegion>'),
         "page-xml",
     )
     assert [(w.text, w.geometry.bounds.x0) for w in page.words] == [
@@ -102,12 +92,12 @@ def test_page_xml_empty_word_is_layout_white_space_word_is_not() -> None:
 
 
 def test_page_xml_white_space_line_and_region_are_left_out() -> None:
-    doc = _pcgts(
-        f'<TextRegion id="r">{_coords(0, 0, 400, 100)}'
-        f'<TextLine id="a">{_coords(0, 0, 400, 30)}{_equiv("x")}</TextLine>'
-        f'<TextLine id="b">{_coords(0, 30, 400, 60)}{_equiv(" ")}</TextLine>'
-        f'<TextLine id="c">{_coords(0, 60, 400, 90)}</TextLine></TextRegion>'
-        f'<TextRegion id="s">{_coords(0, 200, 400, 300)}{_equiv(" ")}</TextRegion>'
+    doc = _kraken(
+        f'<TextRegion id="r">{coords(0, 0, 400, 100)}'
+        f'<TextLine id="a">{coords(0, 0, 400, 30)}{_equiv("x")}</TextLine>'
+        f'<TextLine id="b">{coords(0, 30, 400, 60)}{_equiv(" ")}</TextLine>'
+        f'<TextLine id="c">{coords(0, 60, 400, 90)}</TextLine></TextRegion>'
+        f'<TextRegion id="s">{coords(0, 200, 400, 300)}{_equiv(" ")}</TextRegion>'
     )
     page = formats.loads(doc, "page-xml")
     assert len(page.blocks) == 1
@@ -169,9 +159,9 @@ def test_alto_white_space_string_is_left_out() -> None:
 
 # ---------------------------------------------------- PAGE without Coords
 def _region(body: str) -> str:
-    return _pcgts(
-        f'<TextRegion id="r1">{_coords(0, 0, 500, 300)}'
-        f'<TextLine id="l1">{_coords(10, 10, 490, 140)}{_equiv("Line 1")}</TextLine>'
+    return _kraken(
+        f'<TextRegion id="r1">{coords(0, 0, 500, 300)}'
+        f'<TextLine id="l1">{coords(10, 10, 490, 140)}{_equiv("Line 1")}</TextLine>'
         f"{body}</TextRegion>"
     )
 
@@ -209,7 +199,7 @@ def test_page_xml_line_without_coords_or_baseline_takes_its_region() -> None:
 
 def test_page_xml_line_without_coords_encloses_baseline_and_words() -> None:
     words = (
-        f'<Word id="a">{_coords(20, 200, 100, 240)}{_equiv("Line")}</Word>'
+        f'<Word id="a">{coords(20, 200, 100, 240)}{_equiv("Line")}</Word>'
         f'<Word id="b">{_equiv("2")}</Word>'  # no Coords: the line's
     )
     page = formats.loads(
@@ -230,9 +220,9 @@ def test_page_xml_line_without_coords_encloses_baseline_and_words() -> None:
 
 
 def test_page_xml_region_without_coords_keeps_its_text() -> None:
-    doc = _pcgts(
+    doc = _kraken(
         f'<TextRegion id="r"><Coords/>{_equiv("Region text")}</TextRegion>'
-        '<TextRegion id="outer">' + _coords(100, 100, 400, 400) + '<TextRegion id="in">'
+        '<TextRegion id="outer">' + coords(100, 100, 400, 400) + '<TextRegion id="in">'
         f"{_equiv('Inner text')}</TextRegion></TextRegion>"
         f'<TextRegion id="e"><Coords/></TextRegion>',
         size=500,

@@ -7,13 +7,16 @@ no text, with text ``""``; PAGE-XML reads a ``TableCell`` holding
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from unocr import formats
 from unocr.geometry import Box
 from unocr.model import Block, Line, Page, Word
 
-PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
+from .page_xml_docs import coords, pcgts
+
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
 
 
@@ -70,31 +73,18 @@ def test_block_without_lines_round_trips(fmt: str) -> None:
     ]
 
 
-def _pcgts(body: str) -> str:
-    return (
-        f'<PcGts xmlns="{PAGE_NS}"><Metadata><Creator>x</Creator>'
-        "<Created>2020-01-01T00:00:00</Created><LastChange>2020-01-01T00:00:00</LastChange>"
-        f'</Metadata><Page imageFilename="p.png" imageWidth="1000" imageHeight="1000">'
-        f"{body}</Page></PcGts>"
-    )
-
-
-def _coords(x0: int, y0: int, x1: int, y1: int) -> str:
-    return f'<Coords points="{x0},{y0} {x1},{y0} {x1},{y1} {x0},{y1}"/>'
-
-
 def test_page_xml_segmentation_without_text() -> None:
     """OCR-D line segmentation: regions and lines with Coords, no TextEquiv."""
     lines = "".join(
-        f'<TextLine id="l{n}">{_coords(10, 20 + 30 * n, 500, 45 + 30 * n)}</TextLine>'
+        f'<TextLine id="l{n}">{coords(10, 20 + 30 * n, 500, 45 + 30 * n)}</TextLine>'
         for n in range(3)
     )
-    doc = _pcgts(
+    doc = pcgts(
         '<ReadingOrder><OrderedGroup id="g"><RegionRefIndexed index="0" regionRef="r2"/>'
         '<RegionRefIndexed index="1" regionRef="r1"/></OrderedGroup></ReadingOrder>'
-        f'<TextRegion id="r1">{_coords(10, 20, 500, 120)}{lines}</TextRegion>'
-        f'<TextRegion id="r2">{_coords(10, 200, 500, 300)}</TextRegion>'
-        '<ImageRegion id="i1">' + _coords(600, 600, 900, 900) + "</ImageRegion>"
+        f'<TextRegion id="r1">{coords(10, 20, 500, 120)}{lines}</TextRegion>'
+        f'<TextRegion id="r2">{coords(10, 200, 500, 300)}</TextRegion>'
+        '<ImageRegion id="i1">' + coords(600, 600, 900, 900) + "</ImageRegion>"
     )
     page = formats.loads(doc, "page-xml")
     assert [b.geometry for b in page.blocks] == [
@@ -110,9 +100,9 @@ def test_page_xml_segmentation_without_text() -> None:
 
 
 def test_page_xml_frame_region_and_shapeless_elements_left_out() -> None:
-    inner = f'<TextRegion id="in">{_coords(20, 20, 80, 80)}</TextRegion>'
-    doc = _pcgts(
-        f'<TextRegion id="frame">{_coords(10, 10, 90, 90)}{inner}</TextRegion>'
+    inner = f'<TextRegion id="in">{coords(20, 20, 80, 80)}</TextRegion>'
+    doc = pcgts(
+        f'<TextRegion id="frame">{coords(10, 10, 90, 90)}{inner}</TextRegion>'
         '<TextRegion id="none"><TextLine id="l"><Word id="w"/></TextLine></TextRegion>'
     )
     page = formats.loads(doc, "page-xml")
@@ -124,13 +114,11 @@ def test_page_xml_empty_word_adds_no_text() -> None:
         equiv = (
             "" if text is None else f"<TextEquiv><Unicode>{text}</Unicode></TextEquiv>"
         )
-        return f'<Word id="w{x}">{_coords(x, 10, x + 40, 40)}{equiv}</Word>'
+        return f'<Word id="w{x}">{coords(x, 10, x + 40, 40)}{equiv}</Word>'
 
-    line = f'<TextLine id="l">{_coords(0, 10, 300, 40)}{word(0, "a")}{word(50, None)}{word(100, "b")}</TextLine>'
-    empty = f'<TextLine id="e">{_coords(0, 50, 300, 80)}</TextLine>'
-    doc = _pcgts(
-        f'<TextRegion id="r">{_coords(0, 0, 300, 90)}{line}{empty}</TextRegion>'
-    )
+    line = f'<TextLine id="l">{coords(0, 10, 300, 40)}{word(0, "a")}{word(50, None)}{word(100, "b")}</TextLine>'
+    empty = f'<TextLine id="e">{coords(0, 50, 300, 80)}</TextLine>'
+    doc = pcgts(f'<TextRegion id="r">{coords(0, 0, 300, 90)}{line}{empty}</TextRegion>')
     page = formats.loads(doc, "page-xml")
     (block,) = page.blocks
     assert [w.text for w in page.words] == ["a", "", "b"]
@@ -139,8 +127,8 @@ def test_page_xml_empty_word_adds_no_text() -> None:
 
 
 def test_page_xml_region_transcribed_without_lines() -> None:
-    doc = _pcgts(
-        f'<TextRegion id="r">{_coords(0, 0, 90, 30)}'
+    doc = pcgts(
+        f'<TextRegion id="r">{coords(0, 0, 90, 30)}'
         "<TextEquiv><Unicode>(na-</Unicode></TextEquiv></TextRegion>"
     )
     page = formats.loads(doc, "page-xml")
@@ -152,7 +140,7 @@ def test_page_xml_region_transcribed_without_lines() -> None:
 def test_transkribus_table_cells_are_regions_in_reading_order() -> None:
     def line(ident: str, y: int, text: str) -> str:
         return (
-            f'<TextLine id="{ident}">{_coords(230, y, 440, y + 30)}'
+            f'<TextLine id="{ident}">{coords(230, y, 440, y + 30)}'
             f'<Baseline points="230,{y + 25} 440,{y + 25}"/>'
             f"<TextEquiv><Unicode>{text}</Unicode></TextEquiv></TextLine>"
         )
@@ -160,21 +148,21 @@ def test_transkribus_table_cells_are_regions_in_reading_order() -> None:
     def cell(ident: str, col: int, *lines: str) -> str:
         return (
             f'<TableCell row="0" col="{col}" rowSpan="1" colSpan="1" id="{ident}">'
-            f"{_coords(221 + 230 * col, 246, 451 + 230 * col, 600)}"
+            f"{coords(221 + 230 * col, 246, 451 + 230 * col, 600)}"
             f"<CornerPts>0 1 2 3</CornerPts>{''.join(lines)}</TableCell>"
         )
 
-    doc = _pcgts(
+    doc = pcgts(
         '<ReadingOrder><OrderedGroup id="g"><RegionRefIndexed index="0" regionRef="r1"/>'
         '<RegionRefIndexed index="1" regionRef="t"/><RegionRefIndexed index="2" regionRef="r2"/>'
         "</OrderedGroup></ReadingOrder>"
-        f'<TextRegion id="r2">{_coords(10, 700, 900, 800)}{line("f", 710, "Footer")}</TextRegion>'
-        f'<TableRegion id="t">{_coords(221, 246, 781, 600)}'
+        f'<TextRegion id="r2">{coords(10, 700, 900, 800)}{line("f", 710, "Footer")}</TextRegion>'
+        f'<TableRegion id="t">{coords(221, 246, 781, 600)}'
         f"{cell('c1', 0, line('a', 260, 'Cell A'), line('b', 300, 'more A'))}"
         f"{cell('c2', 1, line('c', 260, 'Cell B'))}"
-        f'<TableCell row="1" col="0" id="c3">{_coords(221, 600, 451, 650)}</TableCell>'
+        f'<TableCell row="1" col="0" id="c3">{coords(221, 600, 451, 650)}</TableCell>'
         "</TableRegion>"
-        f'<TextRegion id="r1">{_coords(10, 10, 900, 100)}{line("h", 20, "Heading")}</TextRegion>'
+        f'<TextRegion id="r1">{coords(10, 10, 900, 100)}{line("h", 20, "Heading")}</TextRegion>'
     )
     page = formats.loads(doc, "page-xml")
     assert [b.text for b in page.blocks] == [
@@ -253,18 +241,18 @@ def test_detect_page_text_is_empty() -> None:
 
 def test_page_text_skips_lines_and_blocks_without_text() -> None:
     lines = (
-        f'<TextLine id="l1">{_coords(10, 10, 900, 50)}'
+        f'<TextLine id="l1">{coords(10, 10, 900, 50)}'
         "<TextEquiv><Unicode>first</Unicode></TextEquiv></TextLine>"
-        f'<TextLine id="l2">{_coords(10, 60, 900, 100)}</TextLine>'
-        f'<TextLine id="l3">{_coords(10, 110, 900, 150)}'
+        f'<TextLine id="l2">{coords(10, 60, 900, 100)}</TextLine>'
+        f'<TextLine id="l3">{coords(10, 110, 900, 150)}'
         "<TextEquiv><Unicode>third</Unicode></TextEquiv></TextLine>"
     )
-    doc = _pcgts(
-        f'<TextRegion id="r1">{_coords(10, 10, 900, 300)}{lines}</TextRegion>'
-        f'<TextRegion id="r2">{_coords(10, 400, 900, 500)}'
-        f'<TextLine id="l4">{_coords(10, 400, 900, 450)}</TextLine></TextRegion>'
-        f'<TextRegion id="r3">{_coords(10, 600, 900, 700)}'
-        f'<TextLine id="l5">{_coords(10, 600, 900, 650)}'
+    doc = pcgts(
+        f'<TextRegion id="r1">{coords(10, 10, 900, 300)}{lines}</TextRegion>'
+        f'<TextRegion id="r2">{coords(10, 400, 900, 500)}'
+        f'<TextLine id="l4">{coords(10, 400, 900, 450)}</TextLine></TextRegion>'
+        f'<TextRegion id="r3">{coords(10, 600, 900, 700)}'
+        f'<TextLine id="l5">{coords(10, 600, 900, 650)}'
         "<TextEquiv><Unicode>last</Unicode></TextEquiv></TextLine></TextRegion>"
     )
     page = formats.loads(doc, "page-xml")
@@ -272,28 +260,26 @@ def test_page_text_skips_lines_and_blocks_without_text() -> None:
     assert page.text == "first\nthird\n\nlast"
 
 
-def test_page_xml_elements_of_white_space_are_spaces() -> None:
+def _page_xml_spaces() -> str:
     """Words all of white space make their line (and its region) a space."""
     space = "<TextEquiv><Unicode> </Unicode></TextEquiv>"
-    doc = _pcgts(
-        f'<TextRegion id="r1">{_coords(0, 0, 300, 90)}'
-        f'<TextLine id="l1">{_coords(0, 10, 300, 40)}'
-        f"<Word id='w1'>{_coords(0, 10, 40, 40)}<TextEquiv><Unicode>a</Unicode>"
+    doc = pcgts(
+        f'<TextRegion id="r1">{coords(0, 0, 300, 90)}'
+        f'<TextLine id="l1">{coords(0, 10, 300, 40)}'
+        f"<Word id='w1'>{coords(0, 10, 40, 40)}<TextEquiv><Unicode>a</Unicode>"
         "</TextEquiv></Word></TextLine>"
-        f'<TextLine id="l2">{_coords(0, 50, 300, 80)}'
-        f"<Word id='w2'>{_coords(0, 50, 40, 80)}{space}</Word></TextLine></TextRegion>"
-        f'<TextRegion id="r2">{_coords(0, 100, 300, 190)}'
-        f'<TextLine id="l3">{_coords(0, 110, 300, 140)}'
-        f"<Word id='w3'>{_coords(0, 110, 40, 140)}<Glyph id='g'>"
-        f"{_coords(0, 110, 10, 140)}{space}</Glyph></Word></TextLine></TextRegion>"
+        f'<TextLine id="l2">{coords(0, 50, 300, 80)}'
+        f"<Word id='w2'>{coords(0, 50, 40, 80)}{space}</Word></TextLine></TextRegion>"
+        f'<TextRegion id="r2">{coords(0, 100, 300, 190)}'
+        f'<TextLine id="l3">{coords(0, 110, 300, 140)}'
+        f"<Word id='w3'>{coords(0, 110, 40, 140)}<Glyph id='g'>"
+        f"{coords(0, 110, 10, 140)}{space}</Glyph></Word></TextLine></TextRegion>"
     )
-    page = formats.loads(doc, "page-xml")
-    assert [(b.text, len(b.lines)) for b in page.blocks] == [("a", 1)]
-    assert page.text == "a"
+    return doc
 
 
-def test_alto_elements_of_white_space_are_spaces() -> None:
-    doc = (
+def _alto_spaces() -> str:
+    return (
         f'<alto xmlns="{ALTO_NS}"><Layout><Page WIDTH="500" HEIGHT="500"><PrintSpace>'
         '<TextBlock HPOS="10" VPOS="10" WIDTH="300" HEIGHT="100">'
         '<TextLine HPOS="10" VPOS="10" WIDTH="300" HEIGHT="30">'
@@ -306,14 +292,11 @@ def test_alto_elements_of_white_space_are_spaces() -> None:
         '<SP HPOS="10" VPOS="200" WIDTH="5"/></TextLine></TextBlock>'
         "</PrintSpace></Page></Layout></alto>"
     )
-    page = formats.loads(doc, "alto")
-    assert [(b.text, len(b.lines)) for b in page.blocks] == [("a", 1)]
-    assert page.text == "a"
 
 
-def test_hocr_line_of_a_white_space_word_is_a_space() -> None:
+def _hocr_spaces() -> str:
     """Tesseract writes a word of white space where it read nothing in ink."""
-    doc = _hocr(
+    return _hocr(
         "<div class='ocr_carea' title='bbox 10 10 500 100'>"
         "<p class='ocr_par' title='bbox 10 10 500 100'>"
         "<span class='ocr_line' title='bbox 10 10 500 40; baseline 0 0'>"
@@ -325,6 +308,19 @@ def test_hocr_line_of_a_white_space_word_is_a_space() -> None:
         "<span class='ocrx_word' title='bbox 10 200 500 300; x_wconf 95'> </span>"
         "</span></p></div>"
     )
-    page = formats.loads(doc, "hocr")
-    assert [(b.text, len(b.lines)) for b in page.blocks] == [("Hello", 1)]
-    assert page.text == "Hello"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "doc", "text"),
+    [
+        ("page-xml", _page_xml_spaces, "a"),
+        ("alto", _alto_spaces, "a"),
+        ("hocr", _hocr_spaces, "Hello"),
+    ],
+)
+def test_elements_of_white_space_are_spaces(
+    fmt: str, doc: Callable[[], str], text: str
+) -> None:
+    page = formats.loads(doc(), fmt)
+    assert [(b.text, len(b.lines)) for b in page.blocks] == [(text, 1)]
+    assert page.text == text

@@ -18,35 +18,6 @@ from unocr.languages import (
 
 
 @pytest.mark.parametrize(
-    ("tag", "name"),
-    [
-        ("ku-Arab", "kur_ara"),
-        ("da-Latf", "dan_frak"),
-        ("sk-Latf", "slk_frak"),
-        ("de-Latf", "deu_latf"),
-        ("zh-Latn", "zho_latn"),
-        ("en-Cyrl", "eng_cyrl"),
-        ("en-Cyrl-custom", "eng_cyrl_custom"),
-        ("ku-Latn", "kmr"),
-        ("ku", "kmr"),
-        ("sr-Cyrl", "srp"),
-        ("sr-Latn-RS", "srp_latn"),
-        ("en-Latn", "eng"),
-        ("ar-Arab", "ara"),
-        ("az-Latn", "aze"),
-        ("uz-Cyrl", "uzb_cyrl"),
-        ("zh-Hant-TW", "chi_tra"),
-        ("qaa-Latn", "qaa"),
-    ],
-)
-def test_a_script_decides_the_model_never_another_scripts(tag, name):
-    assert to_tesseract(tag) == name
-    assert model_language(from_tesseract(name)) == model_language(tag) or (
-        name == to_tesseract(tag.split("-")[0])
-    )
-
-
-@pytest.mark.parametrize(
     ("given", "expected"),
     [
         ("chi_tra_vert", ("zh", "Hant")),
