@@ -121,6 +121,19 @@ def test_an_instance_handed_back_after_clear_is_dropped() -> None:
     assert built.alive() == {None: 1}
 
 
+@pytest.mark.usefixtures("two_cores")
+def test_an_instance_borrowed_after_close_is_not_kept() -> None:
+    """A read that passed its backend's closed check before close() came."""
+    built = _Built()
+    pool = EnginePool(built)
+    pool.prime()
+    pool.close()
+    with pool.engine() as engine:  # built for this call alone
+        assert isinstance(engine, _Engine)
+    del engine
+    assert built.alive() == {}
+
+
 def test_rapidocr_closed_during_a_read_drops_the_instance_it_lent() -> None:
     pytest.importorskip("rapidocr")
     import unocr

@@ -104,6 +104,8 @@ class EnginePool(Generic[_E]):
         self._free: dict[int | None, list[_E]] = {}
         #: Bumped by :meth:`clear`: an instance lent before is not kept.
         self._generation = 0
+        #: Set by :meth:`close`: no instance is kept any more.
+        self._closed = False
         self._lock = threading.Lock()
 
     @property
@@ -137,8 +139,8 @@ class EnginePool(Generic[_E]):
 
     def _keep(self, key: int | None, engine: _E) -> None:
         """Pool an idle instance, or drop it past the bounds (hold the lock)."""
-        if key not in (self._current, self._fixed):
-            return  # a batch started or ended while it was lent
+        if self._closed or key not in (self._current, self._fixed):
+            return  # closed, or a batch started or ended while it was lent
         free = self._free.setdefault(key, [])
         if len(free) < self._cap():
             free.append(engine)
@@ -204,3 +206,14 @@ class EnginePool(Generic[_E]):
         with self._lock:
             self._free.clear()
             self._generation += 1
+
+    def close(self) -> None:
+        """:meth:`clear`, and keep no instance from now on.
+
+        A call that borrows after this (its backend's close came between its
+        check and its borrow) builds an instance for itself, dropped when it
+        is handed back.
+        """
+        with self._lock:
+            self._closed = True
+        self.clear()

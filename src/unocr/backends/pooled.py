@@ -97,6 +97,6 @@ class PooledBackend(Backend):
             yield
 
     def close(self) -> None:
-        """Release the idle engine instances (their models)."""
-        self._engines.clear()
+        """Release the idle engine instances (their models); keep none after."""
+        self._engines.close()
         super().close()
