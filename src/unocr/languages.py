@@ -533,20 +533,15 @@ def _subtag(value: str) -> str:
 #: read it (``zh-cmn-Hans``: Chinese in Simplified script, ``chi_sim``).
 #: Three other letters after a language are no extlang: a Tesseract model's
 #: suffix (``fr-new``: ``fra_new``, a model of one's own).
-_EXTLANGS: dict[str, dict[str, str]] = {
-    "zh": {
-        "cmn": "zh",
-        **{c: c for c in ("cdo", "cjy", "cpx", "czh", "czo", "gan", "hak")},
-        **{c: c for c in ("hsn", "lzh", "mnp", "nan", "wuu", "yue")},
-    },
-    "ar": {
-        "arb": "ar",
-        **{c: c for c in ("acm", "acq", "acw", "acx", "acy", "adf", "aeb", "aec")},
-        **{c: c for c in ("afb", "ajp", "apc", "apd", "arq", "ars", "ary", "arz")},
-        **{c: c for c in ("auz", "avl", "ayh", "ayl", "ayn", "ayp", "pga", "shu")},
-    },
-    "ms": {"zsm": "ms", **{c: c for c in ("zlm", "kxd", "meo", "mfa", "min")}},
-}
+_EXTLANGS: dict[str, tuple[str, frozenset[str]]] = {
+    # macrolanguage: (its standard variety, its other extlangs)
+    "zh": ("cmn", frozenset({"cdo", "cjy", "cpx", "czh", "czo", "gan", "hak", "hsn",
+                             "lzh", "mnp", "nan", "wuu", "yue"})),
+    "ar": ("arb", frozenset({"acm", "acq", "acw", "acx", "acy", "adf", "aeb", "aec",
+                             "afb", "ajp", "apc", "apd", "arq", "ars", "ary", "arz",
+                             "auz", "avl", "ayh", "ayl", "ayn", "ayp", "pga", "shu"})),
+    "ms": ("zsm", frozenset({"kxd", "meo", "mfa", "min", "zlm"})),
+}  # fmt: skip
 
 
 def _extlang(head: str, rest: Sequence[str]) -> tuple[str, list[str]]:
@@ -568,8 +563,11 @@ def _extlang(head: str, rest: Sequence[str]) -> tuple[str, list[str]]:
         >>> _extlang("fr", ["new"])
         ('fr', ['new'])
     """
-    if rest and (named := _EXTLANGS.get(head, {}).get(rest[0].lower())):
-        return named, list(rest[1:])
+    if rest and head in _EXTLANGS:
+        standard, others = _EXTLANGS[head]
+        ext = rest[0].lower()
+        if ext == standard or ext in others:
+            return (head if ext == standard else ext), list(rest[1:])
     return head, list(rest)
 
 

@@ -51,9 +51,7 @@ class AnnotatedQuad(Quad):
 
     def __init__(self, points: ArrayLike) -> None:
         super().__init__(points)
-        ring = np.array(points, dtype=np.float64).reshape(4, 2)
-        ring.flags.writeable = False
-        object.__setattr__(self, "_ring", ring)
+        object.__setattr__(self, "_ring", _frozen(points))
 
     @classmethod
     def from_annotation(cls, points: ArrayLike) -> Quad:
@@ -78,7 +76,7 @@ class AnnotatedQuad(Quad):
             'AnnotatedQuad'
         """
         quad = Quad(points)
-        ring = np.array(points, dtype=np.float64).reshape(4, 2)
+        ring = _frozen(points)
         if _same_ring(quad.points, ring):
             return quad
         return cls._with_ring(quad, ring)
@@ -88,9 +86,7 @@ class AnnotatedQuad(Quad):
         """``quad``'s corners (kept exactly) with ``ring`` as the written order."""
         self = cls.__new__(cls)
         self._set(quad.points)
-        written = np.array(ring, dtype=np.float64)
-        written.flags.writeable = False
-        object.__setattr__(self, "_ring", written)
+        object.__setattr__(self, "_ring", _frozen(ring))
         return self
 
     @property
@@ -145,6 +141,13 @@ class AnnotatedQuad(Quad):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (AnnotatedQuad._with_ring, (Quad.from_checked(self.points), self._ring))
+
+
+def _frozen(points: ArrayLike) -> FloatArray:
+    """A read-only ``(4, 2)`` float64 copy of a ring of four points, in pixels."""
+    ring = np.array(points, dtype=np.float64).reshape(4, 2)
+    ring.flags.writeable = False
+    return ring
 
 
 def _same_ring(a: FloatArray, b: FloatArray) -> bool:
