@@ -398,39 +398,18 @@ def sample_page() -> Page:
         Symbol(text="H", geometry=Box(10, 10, 20, 30), confidence=0.9),
         Symbol(text="i", geometry=Box(20, 10, 25, 30), confidence=0.8),
     )
-    words = [
-        Word(
-            text="Hi",
-            geometry=Box(10, 10, 25, 30),
-            confidence=0.85,
-            language="en",
-            symbols=symbols,
-        ),
-        Word(
-            text="שלום",
-            geometry=Quad([[40, 10], [90, 12], [89, 32], [39, 30]]),
-            confidence=0.5,
-            language="he",
-        ),
-        Word(
-            text="Grüße",
-            geometry=RotatedBox(150, 20, 50, 20, 10),
-            confidence=None,
-            language="de",
-        ),
-        Word(
-            text="poly",
-            geometry=Polygon([[200, 10], [240, 10], [250, 20], [240, 30], [200, 30]]),
-            confidence=1.0,
-        ),
-        Word(
-            text="m",
-            geometry=Mask(
-                np.eye(6, dtype=bool) | np.eye(6, k=1, dtype=bool), origin=(260, 10)
-            ),
-            confidence=0.0,
-        ),
+    polygon = Polygon([[200, 10], [240, 10], [250, 20], [240, 30], [200, 30]])
+    mask = Mask(np.eye(6, dtype=bool) | np.eye(6, k=1, dtype=bool), origin=(260, 10))
+    # one word of each shape: (text, geometry, confidence, language)
+    shapes = [
+        ("Hi", Box(10, 10, 25, 30), 0.85, "en"),
+        ("שלום", Quad([[40, 10], [90, 12], [89, 32], [39, 30]]), 0.5, "he"),
+        ("Grüße", RotatedBox(150, 20, 50, 20, 10), None, "de"),
+        ("poly", polygon, 1.0, None),
+        ("m", mask, 0.0, None),
     ]
+    words = [Word(*shape) for shape in shapes]
+    words[0] = words[0].replace(symbols=symbols)
     line = Line.from_words(words, native=True)
     block = Block.from_lines([line, Line.from_words([words[0]])], native=True)
     return Page(width=400, height=100, blocks=(block,), backend="tesseract", languages=("en", "de"))  # fmt: skip

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -47,7 +48,7 @@ from unocr.geometry import Box
 from unocr.image import LoadedImage
 from unocr.model import Block, Line, Page, Word
 
-from .ink_engine import InkBackend, bars
+from .ink_engine import ENGLISH_WORDS, InkBackend, bars
 from .loop_probe import PHOTOTEST, children, ticking, tiled
 
 
@@ -368,13 +369,8 @@ class _AsyncEngine(Backend):
     """
 
     name = "async-demo"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        geometry="box",
-        levels=("word",),
-        confidence=False,
-        languages=("en",),
-        batching=True,
-        network=True,
+    capabilities: ClassVar[Capabilities] = replace(
+        ENGLISH_WORDS, confidence=False, batching=True, network=True
     )
     batch_size: ClassVar[int] = 3
     min_workers = 2

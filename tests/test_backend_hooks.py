@@ -11,7 +11,13 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
-from unocr.backends.base import Backend, Stopwatch
+from unocr.backends.base import (
+    Backend,
+    Clocks,
+    Languages,
+    LoadedImages,
+    Stopwatch,
+)
 from unocr.image import LoadedImage, load_image
 from unocr.model import Block, Page
 
@@ -41,7 +47,7 @@ class HookedInk(InkBackend):
             self.active = False
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         self.calls_inside.append(getattr(self, "active", False))
         return super()._recognize(image, languages, clock)
@@ -97,7 +103,7 @@ class SevenInk(InkBackend):
     """An engine whose output makes no valid element: a confidence of 7."""
 
     def _recognize(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         from unocr.geometry import Box
         from unocr.model import Word
@@ -123,7 +129,7 @@ class WrongInk(InkBackend):
     """Hooks that return a string where blocks belong."""
 
     def _detect(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
         return "blocks"  # type: ignore[return-value]
 
@@ -134,10 +140,7 @@ class WrongBatchInk(InkBackend):
     batch_size = 2
 
     def _recognize_batch(
-        self,
-        images: list[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: list[Stopwatch],
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
     ) -> list[object]:
         return [
             "blocks" if image.width > 100 else self._recognize(image, languages, clock)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
 
 import pytest
 from PIL import Image
@@ -21,6 +22,8 @@ from unocr.languages import from_tesseract, normalize_language, normalize_langua
 from unocr.model import Block
 
 from .ink_engine import InkBackend, NoConfidence, bars
+
+_T = TypeVar("_T")
 
 
 class Reader(InkBackend):
@@ -50,24 +53,26 @@ class Slow(Reader):
         self.delay = delay
         self.done = threading.Event()
 
+    def _slowly(self, read: Callable[..., _T], *args: object) -> _T:
+        """``read(*args)`` after ``delay`` seconds; :attr:`done` set then."""
+        time.sleep(self.delay)
+        self.done.set()
+        return read(*args)
+
     def _recognize(
         self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        time.sleep(self.delay)
-        self.done.set()
-        return super()._recognize(image, languages, clock)
+        return self._slowly(super()._recognize, image, languages, clock)
 
     def _detect(
         self, image: LoadedImage, languages: Languages, clock: Stopwatch
     ) -> tuple[Block, ...]:
-        return self._recognize(image, languages, clock)
+        return self._slowly(super()._detect, image, languages, clock)
 
     def _recognize_crops(
         self, crops: Crops, languages: Languages, clock: Stopwatch
     ) -> Readings:
-        time.sleep(self.delay)
-        self.done.set()
-        return super()._recognize_crops(crops, languages, clock)
+        return self._slowly(super()._recognize_crops, crops, languages, clock)
 
 
 @pytest.fixture

@@ -62,15 +62,16 @@ def test_engine_spec(
     assert (parsed.label, parsed.name, dict(parsed.options)) == (label, name, options)
 
 
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
-        ("tesseract:psm", "must be KEY=VALUE"),
-        ("=tesseract", "empty label"),
-        ("a=:psm=1", "expected an engine name"),
-        ("tesseract:psm=1,psm=2", "given twice"),
-    ],
-)
+#: Engine specs that do not parse, and what the error says of each.
+BAD_SPECS = {
+    "tesseract:psm": "must be KEY=VALUE",
+    "=tesseract": "empty label",
+    "a=:psm=1": "expected an engine name",
+    "tesseract:psm=1,psm=2": "given twice",
+}
+
+
+@pytest.mark.parametrize(("spec", "message"), BAD_SPECS.items())
 def test_bad_engine_spec(spec: str, message: str) -> None:
     with pytest.raises(ComparisonError, match=message):
         parse_engine_spec(spec)

@@ -102,9 +102,20 @@ _ALTO = """<?xml version="1.0" encoding="UTF-8"?>
 </TextLine></TextBlock></PrintSpace></Page></Layout></alto>"""
 
 
-@pytest.mark.parametrize(("kind", "template"), [("page-xml", _PAGE), ("alto", _ALTO)])
+_LAYOUT_XML = {"page-xml": _PAGE, "alto": _ALTO}
+
+
+def _image_named(kind: str, folder: Path, ref: str, comment: str = "") -> Path:
+    """Write ``folder / "g.xml"``, a layout XML file of ``kind`` that names the
+    image ``ref`` (``comment`` at its top); the image of its one sample."""
+    _write(folder / "g.xml", _LAYOUT_XML[kind].format(c=comment, ref=ref))
+    (sample,) = load_dataset(f"{kind}:{folder}")
+    return sample.image
+
+
+@pytest.mark.parametrize("kind", _LAYOUT_XML)
 def test_layout_xml_reference_in_a_comment_is_no_reference(
-    tmp_path: Path, kind: str, template: str
+    tmp_path: Path, kind: str
 ) -> None:
     _image(tmp_path / "real.png")
     _image(tmp_path / "old.png")
@@ -112,34 +123,23 @@ def test_layout_xml_reference_in_a_comment_is_no_reference(
         '<!-- was imageFilename="old.png" <fileName>old.png</fileName> -->'
         '<?note imageFilename="old.png"?>'
     )
-    _write(tmp_path / "g.xml", template.format(c=comment, ref="real.png"))
-    (sample,) = load_dataset(f"{kind}:{tmp_path}")
-    assert sample.image.name == "real.png"
+    assert _image_named(kind, tmp_path, "real.png", comment).name == "real.png"
 
 
-@pytest.mark.parametrize(("kind", "template"), [("page-xml", _PAGE), ("alto", _ALTO)])
-def test_layout_xml_reference_is_unescaped(
-    tmp_path: Path, kind: str, template: str
-) -> None:
+@pytest.mark.parametrize("kind", _LAYOUT_XML)
+def test_layout_xml_reference_is_unescaped(tmp_path: Path, kind: str) -> None:
     _image(tmp_path / "Tom & Jerry 1.png")
     _image(tmp_path / "other 1.png")
-    _write(tmp_path / "g1.xml", template.format(c="", ref="Tom &amp; Jerry&#32;1.png"))
-    (sample,) = load_dataset(f"{kind}:{tmp_path}")
-    assert sample.image.name == "Tom & Jerry 1.png"
+    image = _image_named(kind, tmp_path, "Tom &amp; Jerry&#32;1.png")
+    assert image.name == "Tom & Jerry 1.png"
 
 
-@pytest.mark.parametrize(("kind", "template"), [("page-xml", _PAGE), ("alto", _ALTO)])
-def test_layout_xml_file_uri_is_decoded(
-    tmp_path: Path, kind: str, template: str
-) -> None:
+@pytest.mark.parametrize("kind", _LAYOUT_XML)
+def test_layout_xml_file_uri_is_decoded(tmp_path: Path, kind: str) -> None:
     scan = _image(tmp_path / "scans" / "my scan.png")
     _image(tmp_path / "gt" / "b.png")
-    _write(
-        tmp_path / "gt" / "gt.xml",
-        template.format(c="", ref=scan.as_uri().replace("my%20scan", "my%20sc%61n")),
-    )
-    (sample,) = load_dataset(f"{kind}:{tmp_path / 'gt'}")
-    assert sample.image == scan
+    uri = scan.as_uri().replace("my%20scan", "my%20sc%61n")
+    assert _image_named(kind, tmp_path / "gt", uri) == scan
 
 
 def test_layout_xml_relative_references_stay_relative(tmp_path: Path) -> None:

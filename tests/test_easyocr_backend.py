@@ -145,48 +145,45 @@ def test_languages_are_checked(backend: EasyOcrBackend) -> None:
         backend.read(np.full((20, 20, 3), 255, np.uint8), languages="de")
 
 
+#: Each EasyOCR language name and the BCP 47 tags (or Tesseract codes) that reach it.
+EASYOCR_TAGS = {
+    "ch_sim": (
+        "zh",
+        "zh-Hans",
+        "zh-CN",
+        "zh-SG",
+        "zh-MY",
+        "zh-US",
+        "zh-Hans-TW",
+        "chi_sim",
+        "zho",
+    ),
+    "ch_tra": (
+        "zh-Hant",
+        "zh-TW",
+        "zh-HK",
+        "zh-MO",
+        "zh-Hant-TW",
+        "zh-Hant-CN",
+        "chi_tra",
+        "zh_hant_tw",
+    ),
+    "rs_cyrillic": ("sr", "sr-RS", "sr-Cyrl", "sr-Cyrl-RS"),
+    "rs_latin": ("sr-Latn", "sr-Latn-RS", "srp_latn"),
+    "no": ("no", "nb", "nb-NO", "nob", "nn", "nn-NO", "nno"),
+    "ava": ("ava",),
+    "che": ("che",),
+    "tjk": ("tg", "tgk"),
+    "mah": ("mag",),
+    "en": ("en-US",),
+    "pt": ("pt-BR",),
+    "mni": ("mni",),
+}
+
+
 @pytest.mark.parametrize(
     ("given", "name"),
-    [
-        *[
-            (c, "ch_sim")
-            for c in (
-                "zh",
-                "zh-Hans",
-                "zh-CN",
-                "zh-SG",
-                "zh-MY",
-                "zh-US",
-                "zh-Hans-TW",
-                "chi_sim",
-                "zho",
-            )
-        ],
-        *[
-            (c, "ch_tra")
-            for c in (
-                "zh-Hant",
-                "zh-TW",
-                "zh-HK",
-                "zh-MO",
-                "zh-Hant-TW",
-                "zh-Hant-CN",
-                "chi_tra",
-                "zh_hant_tw",
-            )
-        ],
-        *[(c, "rs_cyrillic") for c in ("sr", "sr-RS", "sr-Cyrl", "sr-Cyrl-RS")],
-        *[(c, "rs_latin") for c in ("sr-Latn", "sr-Latn-RS", "srp_latn")],
-        *[(c, "no") for c in ("no", "nb", "nb-NO", "nob", "nn", "nn-NO", "nno")],
-        ("ava", "ava"),
-        ("che", "che"),
-        ("tg", "tjk"),
-        ("tgk", "tjk"),
-        ("mag", "mah"),
-        ("en-US", "en"),
-        ("pt-BR", "pt"),
-        ("mni", "mni"),
-    ],
+    [(tag, name) for name, tags in EASYOCR_TAGS.items() for tag in tags],
 )
 def test_easyocr_language_names_for_bcp47_tags(given: str, name: str) -> None:
     (code,) = normalize_languages(given)

@@ -18,22 +18,22 @@ from unocr.documents.searchable import save_pdf
 from unocr.geometry import Box, Quad
 from unocr.model import Page, Word
 
-# a line of words with descenders, overhangs and neither, as Tesseract boxes them
-_WORDS = [
-    ("The", Box(27, 145, 68, 164)),
-    ("quick", Box(77, 145, 133, 168)),
-    ("dog", Box(216, 145, 255, 169)),
-    ("jumped", Box(262, 145, 343, 169)),
-    ("lazy", Box(352, 145, 393, 169)),
-    ("12", Box(27, 200, 50, 218)),
-    ("to", Box(60, 200, 80, 218)),
-    ("Typography,", Box(90, 196, 240, 224)),
-    ("fjord", Box(250, 196, 310, 220)),
-]
+# words with descenders, overhangs and neither, and their boxes as Tesseract gives them
+_WORDS = {
+    "The": Box(27, 145, 68, 164),
+    "quick": Box(77, 145, 133, 168),
+    "dog": Box(216, 145, 255, 169),
+    "jumped": Box(262, 145, 343, 169),
+    "lazy": Box(352, 145, 393, 169),
+    "12": Box(27, 200, 50, 218),
+    "to": Box(60, 200, 80, 218),
+    "Typography,": Box(90, 196, 240, 224),
+    "fjord": Box(250, 196, 310, 220),
+}
 
 
 def _page() -> Page:
-    words = [Word(text=t, geometry=b, confidence=0.9) for t, b in _WORDS]
+    words = [Word(text=t, geometry=b, confidence=0.9) for t, b in _WORDS.items()]
     # a word turned a quarter, on a line of its own
     turned = Quad.from_points([(440, 100), (460, 100), (460, 200), (440, 200)])
     words.append(Word(text="gauge", geometry=turned, confidence=0.9))

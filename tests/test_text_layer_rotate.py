@@ -78,12 +78,9 @@ def test_lines_read_in_order_on_a_rotated_page(tmp_path, rotate):
 
 @pytest.mark.parametrize("rotate", ROTATIONS)
 def test_words_of_save_pdfs_layer_read_in_order_on_a_rotated_page(tmp_path, rotate):
-    # save_pdf writes every word as its own text object.
-    words = [
-        Word("Page", Box(40, 100, 130, 140)),
-        Word("number", Box(150, 100, 300, 140)),
-        Word("one", Box(320, 100, 390, 140)),
-    ]
+    # save_pdf writes every word as its own text object; one row, y 100 to 140.
+    spans = [("Page", 40, 130), ("number", 150, 300), ("one", 320, 390)]
+    words = [Word(text, Box(x0, 100, x1, 140)) for text, x0, x1 in spans]
     page = Page.from_words(words, width=800, height=300)
     pdf = tmp_path / "ocr.pdf"
     unocr.save_pdf([page], pdf, images=[Image.new("RGB", (800, 300), "white")])

@@ -46,7 +46,7 @@ from PIL import Image
 from unocr._closing import Closing
 from unocr.backends.catalog import Capabilities
 from unocr.backends.deadline import batch_cancellation, cancellation_scope
-from unocr.backends.options import check_choice, check_count
+from unocr.backends.options import check_choice, check_count, check_seconds
 from unocr.documents import (
     DocumentOptions,
     check_many,
@@ -846,10 +846,7 @@ class Backend(Closing, abc.ABC):
         )
 
     def _invoke_batch(
-        self,
-        images: list[LoadedImage],
-        languages: tuple[str, ...],
-        clocks: list[Stopwatch],
+        self, images: LoadedImages, languages: Languages, clocks: Clocks
     ) -> Sequence[object]:
         """One :meth:`_recognize_batch` call, in either contract."""
         if "_recognize_batch" in self._legacy:
@@ -1275,6 +1272,68 @@ def share_max_pixels(
     """
     if max_pixels != DEFAULT_MAX_PIXELS and "max_pixels" not in (options or {}):
         engine.max_pixels = max_pixels
+
+
+class CompositeBackend(Backend):
+    """Base class of an engine that reads with other engines (a pipeline, a cascade).
+
+    It hands the languages asked on to its engines (a Tesseract model's
+    variant kept, :attr:`~Backend.keeps_language_models`) and builds the
+    engines it is given by name with its own time and pixel limits
+    (:meth:`_build_part`); a subclass names its engines in :meth:`_parts`.
+
+    Args:
+        timeout: Seconds each engine may take on one image; ``None``: no
+            limit.
+        languages: Default languages (ISO 639 codes), as for :class:`Backend`.
+        max_pixels: The pixel limit, as for :class:`Backend`.
+
+    Raises:
+        unocr.errors.ConfigError: ``timeout`` is not a finite number of
+            seconds > 0 (nor ``None``).
+    """
+
+    keeps_language_models: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        timeout: float | None = None,
+        languages: str | Sequence[str] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    ) -> None:
+        #: Seconds each engine may take on one image (``None``: no limit).
+        self.timeout = check_seconds(timeout, "timeout")
+        super().__init__(languages=languages, max_pixels=max_pixels)
+
+    def _build_part(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None,
+        *,
+        languages: str | Sequence[str] | None = None,
+    ) -> Backend:
+        """Build one of its engines given by name, which it then owns.
+
+        The engine gets the composite's ``timeout`` (:func:`part_options`) and
+        pixel limit (:func:`share_max_pixels`); its own ``options`` win.
+
+        Args:
+            name: The engine's name.
+            options: The engine's own options, as given to the composite.
+            languages: Languages to build it with; ``None``: its own.
+
+        Returns:
+            The new engine.
+        """
+        from unocr._api import get_backend
+
+        own = part_options(options, timeout=self.timeout)
+        if languages is not None:
+            own = {"languages": languages, **own}
+        engine = get_backend(name, **own)
+        share_max_pixels(engine, options, self.max_pixels)
+        return engine
 
 
 def _reading(entry: object) -> Recognition:

@@ -62,10 +62,9 @@ from typing import Any, ClassVar
 from unocr.backends.base import (
     Backend,
     Capabilities,
+    CompositeBackend,
     Languages,
     Stopwatch,
-    part_options,
-    share_max_pixels,
 )
 from unocr.backends.catalog import (
     CASCADE_SEPARATOR,
@@ -73,7 +72,6 @@ from unocr.backends.catalog import (
     cascade_parts,
 )
 from unocr.backends.catalog import capabilities as catalog_capabilities
-from unocr.backends.options import check_seconds
 from unocr.backends.pipeline import call_within, require_known_stage
 from unocr.errors import ConfigError, StageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -187,7 +185,7 @@ def _reread(
     )
 
 
-class CascadeBackend(Backend):
+class CascadeBackend(CompositeBackend):
     """Engines in a row: each re-reads only the lines the ones before were unsure of.
 
     Args:
@@ -232,7 +230,6 @@ class CascadeBackend(Backend):
     """
 
     name: ClassVar[str] = "cascade"
-    keeps_language_models: ClassVar[bool] = True
     capabilities: ClassVar[Capabilities] = catalog_capabilities("cascade")
 
     def __init__(
@@ -245,9 +242,7 @@ class CascadeBackend(Backend):
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
-        #: Seconds each engine may take on one image (``None``: no limit).
-        self.timeout = check_seconds(timeout, "timeout")
-        super().__init__(languages=languages, max_pixels=max_pixels)
+        super().__init__(timeout=timeout, languages=languages, max_pixels=max_pixels)
         if isinstance(engines, str):
             engines = cascade_parts(engines) or [engines]
         if not isinstance(engines, (list, tuple)) or not all(
@@ -269,8 +264,6 @@ class CascadeBackend(Backend):
             require_known_stage(
                 engine, "recognize", "reader of a cascade's unsure lines"
             )
-        from unocr._api import get_backend
-
         self._owned: list[Backend] = []
         self.engines: list[Backend] = []
         # The cascade's limit on the calls to each engine given as an object.
@@ -282,12 +275,9 @@ class CascadeBackend(Backend):
                     self._limits.append(self.timeout)
                     continue
                 given = per_engine.get(canonical_name(engine))
-                own = part_options(given, timeout=timeout)
-                if languages is not None:  # else each engine's own languages
-                    own = {"languages": languages, **own}
-                created = get_backend(engine, **own)
+                # with the cascade's languages where given, else its own
+                created = self._build_part(engine, given, languages=languages)
                 self._owned.append(created)
-                share_max_pixels(created, given, max_pixels)
                 self.engines.append(created)
                 self._limits.append(None)  # built with the cascade's timeout
             for engine in self.engines[1:]:

@@ -44,10 +44,9 @@ from unocr.backends import catalog
 from unocr.backends.base import (
     Backend,
     Capabilities,
+    CompositeBackend,
     Languages,
     Stopwatch,
-    part_options,
-    share_max_pixels,
 )
 from unocr.backends.catalog import PIPELINE_SEPARATOR
 from unocr.backends.deadline import (
@@ -56,7 +55,7 @@ from unocr.backends.deadline import (
     current_cancellation,
     run_with_timeout,
 )
-from unocr.backends.options import check_choice, check_seconds
+from unocr.backends.options import check_choice
 from unocr.errors import (
     ConfigError,
     EngineCancelledError,
@@ -163,31 +162,7 @@ def call_within(
             forget()
 
 
-def _build(
-    engine: str | Backend, options: Mapping[str, Any] | None, stage: str, role: str
-) -> tuple[Backend, bool]:
-    """The stage's backend (built from a name, or given) and whether it is ours."""
-    if isinstance(engine, Backend):
-        if options:
-            raise ConfigError(
-                f"{stage}_options apply to an engine given by name; the {role} was "
-                "given as a backend object, already configured"
-            )
-        backend, owned = engine, False
-    else:
-        from unocr._api import get_backend
-
-        backend, owned = get_backend(engine, **dict(options or {})), True
-    if stage not in backend.stages:
-        if owned:
-            backend.close()
-        raise StageUnavailableError(
-            stage, backend.stages, backend=backend.name, role=role
-        )
-    return backend, owned
-
-
-class PipelineBackend(Backend):
+class PipelineBackend(CompositeBackend):
     """One engine's detection stage feeding another engine's recognition stage.
 
     Registered as ``"pipeline"``; ``"DETECTOR+RECOGNIZER"`` names one too.
@@ -229,7 +204,6 @@ class PipelineBackend(Backend):
     """
 
     name: ClassVar[str] = "pipeline"
-    keeps_language_models: ClassVar[bool] = True
     capabilities: ClassVar[Capabilities] = catalog.capabilities("pipeline")
 
     def __init__(
@@ -244,23 +218,16 @@ class PipelineBackend(Backend):
         languages: str | Sequence[str] | None = None,
         max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ) -> None:
-        #: Seconds each stage may take on one image (``None``: no limit).
-        self.timeout = check_seconds(timeout, "timeout")
-        super().__init__(languages=languages, max_pixels=max_pixels)
-        given = {"detect": detect_options, "recognize": recognize_options}
-        if isinstance(detect, str):  # each stage's own time limit
-            detect_options = part_options(detect_options, timeout=timeout)
-        if isinstance(recognize, str):
-            recognize_options = part_options(recognize_options, timeout=timeout)
+        super().__init__(timeout=timeout, languages=languages, max_pixels=max_pixels)
         check_choice(level, "level", ("auto", "line", "word"))
         self.level: Level = level
         require_known_stage(detect, "detect", "detector")
         require_known_stage(recognize, "recognize", "recognizer")
-        self.detector, self._own_detector = _build(
+        self.detector, self._own_detector = self._stage(
             detect, detect_options, "detect", "detector"
         )
         try:
-            self.recognizer, self._own_recognizer = _build(
+            self.recognizer, self._own_recognizer = self._stage(
                 recognize, recognize_options, "recognize", "recognizer"
             )
         except BaseException:
@@ -271,16 +238,37 @@ class PipelineBackend(Backend):
         # The pipeline's limit on the calls to a stage given as an object.
         self._detect_limit = None if self._own_detector else self.timeout
         self._recognize_limit = None if self._own_recognizer else self.timeout
-        if self._own_detector:  # each stage's own pixel limit
-            share_max_pixels(self.detector, given["detect"], max_pixels)
-        if self._own_recognizer:
-            share_max_pixels(self.recognizer, given["recognize"], max_pixels)
         try:
             self._check_parts()
         except BaseException:
             self.close()
             raise
         self.min_workers = max(self.detector.min_workers, self.recognizer.min_workers)
+
+    def _stage(
+        self,
+        engine: str | Backend,
+        options: Mapping[str, Any] | None,
+        stage: str,
+        role: str,
+    ) -> tuple[Backend, bool]:
+        """The stage's backend (built from a name, or given) and whether it is ours."""
+        if isinstance(engine, Backend):
+            if options:
+                raise ConfigError(
+                    f"{stage}_options apply to an engine given by name; the {role} "
+                    "was given as a backend object, already configured"
+                )
+            backend, owned = engine, False
+        else:
+            backend, owned = self._build_part(engine, options), True
+        if stage not in backend.stages:
+            if owned:
+                backend.close()
+            raise StageUnavailableError(
+                stage, backend.stages, backend=backend.name, role=role
+            )
+        return backend, owned
 
     @property
     def stages(self) -> tuple[str, ...]:

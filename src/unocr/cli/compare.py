@@ -51,6 +51,14 @@ no engine could run.
 """
 
 
+#: The ``Normalization`` switches offered as flags (``--ignore-case`` for
+#: ``ignore_case``), with their help.
+_NORMALIZATION_FLAGS = {
+    "ignore_case": "compare text case-insensitively",
+    "nfkc": "apply Unicode NFKC before comparing",
+    "ignore_punctuation": "drop punctuation before comparing",
+}
+
 #: What only a run uses (destination, option): refused with --merge, which
 #: combines runs already made and scored.
 _RUN_OPTIONS = (
@@ -165,17 +173,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="text normalisation for every dataset instead of the one each "
         f"declares: {', '.join(NORMALIZATIONS)}",
     )
-    p.add_argument(
-        "--ignore-case", action="store_true", help="compare text case-insensitively"
-    )
-    p.add_argument(
-        "--nfkc", action="store_true", help="apply Unicode NFKC before comparing"
-    )
-    p.add_argument(
-        "--ignore-punctuation",
-        action="store_true",
-        help="drop punctuation before comparing",
-    )
+    for field, what in _NORMALIZATION_FLAGS.items():
+        p.add_argument("--" + field.replace("_", "-"), action="store_true", help=what)
     p.add_argument(
         "--iou",
         type=number,  # its range depends on --protocol (see _scoring)
@@ -195,15 +194,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _normalization(args: argparse.Namespace) -> object:
     from unocr.metrics import NORMALIZATIONS, Normalization
 
-    flags = args.ignore_case or args.nfkc or args.ignore_punctuation
+    flags = {field: getattr(args, field) for field in _NORMALIZATION_FLAGS}
     if args.normalization:
         return NORMALIZATIONS[args.normalization]
-    if flags:
-        return Normalization(
-            ignore_case=args.ignore_case,
-            nfkc=args.nfkc,
-            ignore_punctuation=args.ignore_punctuation,
-        )
+    if any(flags.values()):
+        return Normalization(**flags)
     return None
 
 

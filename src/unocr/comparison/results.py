@@ -289,17 +289,11 @@ class DatasetInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dict of the fields."""
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "path": self.path,
-            "images": self.images,
-            "localized": self.localized,
-            "normalization": (
-                None if self.normalization is None else self.normalization.to_dict()
-            ),
-            "ids": list(self.ids),
-        }
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.normalization is not None:
+            data["normalization"] = self.normalization.to_dict()
+        data["ids"] = list(self.ids)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DatasetInfo:

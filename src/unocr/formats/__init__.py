@@ -316,14 +316,7 @@ def _loads(data: object, format: str | None, limits: ReadLimits) -> Page:
         )
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
-    check_limit(
-        len(data),
-        limits.max_bytes,
-        what="input",
-        unit="bytes",
-        argument="max_bytes",
-        error=FormatError,
-    )
+    _check_size(len(data), limits.max_bytes, "input")
     name = sniff_format(data) if format is None else checked_format(format, "read")
     reader = cast(_Reader, _module(name))
     with document_errors(name):
@@ -485,16 +478,39 @@ def _read_file(path: str | bytes, shown: str, max_bytes: int | None) -> bytes:
                 break
             chunks.append(chunk)
             total += len(chunk)
-            check_limit(
-                total,
-                max_bytes,
-                what=shown,
-                unit="bytes (or more)",
-                argument="max_bytes",
-                error=FormatError,
-                item=shown,
-            )
+            _check_size(total, max_bytes, shown, unit="bytes (or more)", item=shown)
     return b"".join(chunks)
+
+
+def _check_size(
+    size: int,
+    max_bytes: int | None,
+    what: str,
+    *,
+    unit: str = "bytes",
+    item: str | None = None,
+) -> None:
+    """Refuse a document over ``max_bytes``, naming the argument that allows it.
+
+    Args:
+        size: The document's size, or what has been read of it so far.
+        max_bytes: The limit in force (``None``: no limit).
+        what: The document, for the message (``"input"`` or the file's name).
+        unit: The unit, plural (``"bytes (or more)"`` for a read cut short).
+        item: The file's name, stored as the error's ``.item``.
+
+    Raises:
+        FormatError: ``size`` is over ``max_bytes``.
+    """
+    check_limit(
+        size,
+        max_bytes,
+        what=what,
+        unit=unit,
+        argument="max_bytes",
+        error=FormatError,
+        item=item,
+    )
 
 
 def _looks_like_document(text: str) -> bool:

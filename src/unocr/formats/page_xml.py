@@ -361,10 +361,11 @@ class _Reader(NsReader):
                 text="", geometry=own, confidence=conf, language=language, words=()
             )
         # A line transcribed without words: the line is its only word.
-        line = Line.reported(
-            [], shape or fallback, text=text, confidence=conf, language=language
+        return _its_only_word(
+            Line.reported(
+                [], shape or fallback, text=text, confidence=conf, language=language
+            )
         )
-        return line.replace(words=(Word.from_line(line),))
 
     def block(self, el: Any, fallback: Geometry, lang: str | None) -> Block | None:
         own = self.geometry(el)
@@ -386,25 +387,28 @@ class _Reader(NsReader):
             # A region transcribed without lines: the region is its only line,
             # in the shape of the region (else of its parent) it is in.
             geometry = own or fallback
-            line = Line(
-                text=text,
-                geometry=geometry,
-                confidence=conf,
-                language=language,
-                native=False,
-                words=(),
+            line = Line.reported(
+                [], geometry, text=text, confidence=conf, language=language
             )
-            line = line.replace(words=(Word.from_line(line),))
-            return Block(
-                text=text,
-                geometry=geometry,
-                confidence=conf,
-                language=language,
-                lines=(line,),
+            line = _its_only_word(line.replace(native=False))
+            return Block.reported(
+                [line], geometry, text=text, confidence=conf, language=language
             )
         if text is None:
             text = lines_text(lines)
         return Block.reported(lines, own, text=text, confidence=conf, language=language)
+
+
+def _its_only_word(line: Line) -> Line:
+    """``line`` holding one word: itself (its text, shape and confidence).
+
+    Args:
+        line: A line transcribed without words.
+
+    Returns:
+        The line with :meth:`~unocr.model.Word.from_line` as its only word.
+    """
+    return line.replace(words=(Word.from_line(line),))
 
 
 def _parse_points(raw: str, name: str) -> list[tuple[float, float]]:

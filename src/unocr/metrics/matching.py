@@ -153,32 +153,52 @@ def _summed(a: Sequence[Geometry], b: Sequence[Geometry]) -> NDArray[np.float64]
     return out
 
 
-def _intersections(
+def _as_written(
     a: Sequence[Geometry],
     b: Sequence[Geometry],
-    inter: NDArray[np.float64],
-    rows: Sequence[int],
-    cols: Sequence[int],
+    canonical: NDArray[np.float64],
+    as_written: bool,
+    measure: Literal["intersection", "iou"],
 ) -> NDArray[np.float64]:
-    """``inter`` with the rows and columns of annotated rings measured as written.
+    """``canonical`` with the pairs that involve an annotated ring measured as written.
 
     Args:
         a: A shapes.
         b: B shapes.
-        inter: (A, B) intersection areas of the canonical shapes.
-        rows: Indices into ``a`` of the shapes measured by their ring.
-        cols: Indices into ``b`` likewise.
+        canonical: (A, B) intersection areas or IoU (``measure``) of the
+            canonical shapes.
+        as_written: Measure each :class:`~unocr.geometry.AnnotatedQuad` by its
+            ring; ``False``: ``canonical`` itself is returned.
+        measure: ``"intersection"``: the area shared by the regions the two
+            fill (even-odd, as ``Polygon3`` intersects them); ``"iou"``: the
+            scripts' ``get_intersection_over_union``, that intersection /
+            (area + area - intersection) with each ring's own area
+            (:attr:`~unocr.geometry.AnnotatedQuad.ring_area`), 0 where the
+            denominator is 0.
 
     Returns:
-        A new (A, B) array: where either shape is measured by its ring, the
-        area shared by the regions the two fill (even-odd, as ``Polygon3``
-        intersects them); elsewhere ``inter``'s value.
+        ``canonical`` itself where no shape is measured by its ring, else a
+        new (A, B) array: ``measure`` as written in the rows and columns of
+        the annotated rings, ``canonical``'s value elsewhere.
     """
-    out: NDArray[np.float64] = inter.copy()
+    rows, cols = _written(a, as_written), _written(b, as_written)
+    if not rows and not cols:
+        return canonical
+    written = np.zeros(canonical.shape, dtype=np.float64)
     if rows:
-        out[rows, :] = _summed([a[i] for i in rows], b)
+        written[rows, :] = _summed([a[i] for i in rows], b)
     if cols:
-        out[:, cols] = _summed(a, [b[j] for j in cols])
+        written[:, cols] = _summed(a, [b[j] for j in cols])
+    if measure == "iou":
+        union = (
+            _areas(a, True)[:, np.newaxis] + _areas(b, True)[np.newaxis, :] - written
+        )
+        written = np.divide(
+            written, union, out=np.zeros_like(written), where=union != 0
+        )
+    out: NDArray[np.float64] = canonical.copy()
+    out[rows, :] = written[rows, :]
+    out[:, cols] = written[:, cols]
     return out
 
 
@@ -206,9 +226,7 @@ def dont_care_mask(
     if not pred or not ignore:
         return np.zeros(len(pred), dtype=np.bool_)
     inter = np.asarray(intersection_matrix(ignore, pred), dtype=np.float64)  # (K, D)
-    rows, cols = _written(ignore, as_written), _written(pred, as_written)
-    if rows or cols:
-        inter = _intersections(ignore, pred, inter, rows, cols)
+    inter = _as_written(ignore, pred, inter, as_written, "intersection")
     out = np.zeros(len(pred), dtype=np.bool_)
     # Only detections touching a region can be discarded: measure just those.
     touched = np.flatnonzero(inter.max(axis=0) > 0)
@@ -407,41 +425,6 @@ def match_iou(
     return _optimal(iou, rows, cols)
 
 
-def _written_iou(
-    truth: Sequence[Geometry],
-    pred: Sequence[Geometry],
-    iou: NDArray[np.float64],
-    rows: Sequence[int],
-    cols: Sequence[int],
-) -> NDArray[np.float64]:
-    """``iou`` with the pairs that involve an annotated ring measured as written.
-
-    Args:
-        truth: G ground-truth regions.
-        pred: D detections.
-        iou: (G, D) IoU of the canonical shapes.
-        rows: Indices into ``truth`` of the regions measured by their ring.
-        cols: Indices into ``pred`` likewise.
-
-    Returns:
-        A new (G, D) array: for those pairs the scripts'
-        ``get_intersection_over_union``, intersection / (area + area -
-        intersection) with each ring's own area
-        (:attr:`~unocr.geometry.AnnotatedQuad.ring_area`), 0 where the
-        denominator is 0; elsewhere ``iou``'s value.
-    """
-    inter = np.zeros(iou.shape, dtype=np.float64)
-    inter = _intersections(truth, pred, inter, rows, cols)
-    union = (
-        _areas(truth, True)[:, np.newaxis] + _areas(pred, True)[np.newaxis, :] - inter
-    )
-    written = np.divide(inter, union, out=np.zeros_like(inter), where=union != 0)
-    out: NDArray[np.float64] = iou.copy()
-    out[rows, :] = written[rows, :]
-    out[:, cols] = written[:, cols]
-    return out
-
-
 def match_detections(
     truth: Sequence[Geometry],
     pred: Sequence[Geometry],
@@ -490,9 +473,7 @@ def match_detections(
     )
     if truth and pred:
         iou = np.asarray(iou_matrix(truth, pred), dtype=np.float64)
-        rows, cols = _written(truth, as_written), _written(pred, as_written)
-        if rows or cols:
-            iou = _written_iou(truth, pred, iou, rows, cols)
+        iou = _as_written(truth, pred, iou, as_written, "iou")
         t_idx, p_idx = match_iou(
             iou,
             threshold=iou_threshold,

@@ -519,6 +519,53 @@ def _page_text(page: Page, level: str, drop: set[int]) -> str:
     return "\n\n".join(blocks)
 
 
+def _detection_rates(
+    detection: tuple[float, float], e2e: tuple[float, float]
+) -> dict[str, Any]:
+    """The rate fields of :class:`Scores` from two ``(precision, recall)`` pairs.
+
+    Args:
+        detection: Detection precision and recall.
+        e2e: End-to-end precision and recall.
+
+    Returns:
+        Keyword arguments for :class:`Scores`: ``precision``, ``recall``,
+        ``hmean`` and their ``e2e_`` counterparts.
+    """
+    rates: dict[str, Any] = {}
+    for prefix, (p, r) in (("", detection), ("e2e_", e2e)):
+        rates[f"{prefix}precision"] = p
+        rates[f"{prefix}recall"] = r
+        rates[f"{prefix}hmean"] = hmean(p, r)
+    return rates
+
+
+def _pair_scores(
+    chars: ErrorCounts, words: ErrorCounts, matched: bool
+) -> dict[str, Any]:
+    """The matched-pair fields of :class:`Scores`.
+
+    Args:
+        chars: Character edits and ground-truth characters summed over the
+            matched pairs.
+        words: Word edits and ground-truth words likewise.
+        matched: Whether there is any matched pair (else both rates are
+            ``None``).
+
+    Returns:
+        Keyword arguments for :class:`Scores`: the ``matched_`` counts and
+        rates.
+    """
+    return {
+        "matched_char_errors": chars.errors,
+        "matched_chars": chars.length,
+        "matched_word_errors": words.errors,
+        "matched_words": words.length,
+        "matched_cer": chars.rate if matched else None,
+        "matched_wer": words.rate if matched else None,
+    }
+
+
 def _text_scores(truth_text: str, pred_text: str) -> dict[str, Any]:
     """The page-text fields of :class:`PageScores`: CER, WER, bag-of-words WER.
 
@@ -686,8 +733,10 @@ def score_page(
     pairs_w = ErrorCounts(words, word_total)
     drop = set(np.flatnonzero(match.discarded).tolist())
     pred_text = normalize_text(_page_text(prediction, level, drop), text_norm)
-    p, r = precision_recall(match.matched, match.n_truth, match.n_pred)
-    ep, er = precision_recall(e2e, e2e_truth, e2e_pred)
+    rates = _detection_rates(
+        precision_recall(match.matched, match.n_truth, match.n_pred),
+        precision_recall(e2e, e2e_truth, e2e_pred),
+    )
     return PageScores(
         images=1,
         localized=True,
@@ -699,19 +748,9 @@ def score_page(
         e2e_matched=e2e,
         e2e_n_truth=e2e_truth,
         e2e_n_pred=e2e_pred,
-        precision=p,
-        recall=r,
-        hmean=hmean(p, r),
-        e2e_precision=ep,
-        e2e_recall=er,
-        e2e_hmean=hmean(ep, er),
-        matched_char_errors=pairs_c.errors,
-        matched_chars=pairs_c.length,
-        matched_word_errors=pairs_w.errors,
-        matched_words=pairs_w.length,
-        matched_cer=pairs_c.rate if match.matched else None,
-        matched_wer=pairs_w.rate if match.matched else None,
         match=match,
+        **rates,
+        **_pair_scores(pairs_c, pairs_w, match.matched > 0),
         **_text_scores(truth_text, pred_text),
     )
 
@@ -776,17 +815,10 @@ def aggregate(
     )
     pair_c = ErrorCounts(sums["matched_char_errors"], sums["matched_chars"])
     pair_w = ErrorCounts(sums["matched_word_errors"], sums["matched_words"])
-    has_pairs = sums["matched"] > 0
     return Scores(
         **{
             **asdict(out),
-            "precision": p,
-            "recall": r,
-            "hmean": hmean(p, r),
-            "e2e_precision": ep,
-            "e2e_recall": er,
-            "e2e_hmean": hmean(ep, er),
-            "matched_cer": pair_c.rate if has_pairs else None,
-            "matched_wer": pair_w.rate if has_pairs else None,
+            **_detection_rates((p, r), (ep, er)),
+            **_pair_scores(pair_c, pair_w, sums["matched"] > 0),
         }
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from unocr.errors import ModelError
@@ -99,15 +99,12 @@ class Source:
         return (a * x + b * y + c, d * x + e * y + f)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (the ``source`` object of ``unocr.page/1``)."""
-        return {
-            "name": self.name,
-            "index": self.index,
-            "method": self.method,
-            "dpi": self.dpi,
-            "page_size": None if self.page_size is None else list(self.page_size),
-            "to_pdf": None if self.to_pdf is None else list(self.to_pdf),
-        }
+        """Plain-JSON form (the ``source`` object of ``unocr.page/1``).
+
+        Every field, its tuples (``page_size``, ``to_pdf``) as lists.
+        """
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
     @classmethod
     def from_dict(cls, data: Any) -> Source:

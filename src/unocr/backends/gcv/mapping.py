@@ -21,20 +21,7 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-from unocr.backends.gcv.tree import (
-    BREAKS,
-    BlockLevel,
-    RawBlock,
-    RawPage,
-    RawParagraph,
-    RawSymbol,
-    RawWord,
-    Walk,
-    break_name,
-    check_one_page,
-    confidence,
-    detected_language,
-)
+from unocr.backends.gcv import tree
 from unocr.errors import FormatError
 from unocr.limits import MAX_COORDINATE
 
@@ -53,9 +40,9 @@ def read_mapping(
     *,
     width: float,
     height: float,
-    symbols: bool = True,
-    regions: BlockLevel = "paragraph",
-) -> RawPage:
+    symbols: bool,
+    regions: tree.BlockLevel,
+) -> tree.RawPage:
     """Walk a response dict (REST camelCase or ``to_dict()`` snake_case keys).
 
     Args:
@@ -73,10 +60,10 @@ def read_mapping(
         FormatError: A field has the wrong type (``"pages": "x"``), a number
             is not finite or too large for a float.
     """
-    walk = _MappingWalk(RawPage(), width, height, symbols, regions)
+    walk = _MappingWalk(tree.RawPage(), width, height, symbols, regions)
     fta = walk.get(data, "fullTextAnnotation", "response", Mapping)
     pages = walk.items(fta, "pages", "fullTextAnnotation") if fta else []
-    check_one_page(len(pages))
+    tree.check_one_page(len(pages))
     if pages:
         walk.page(_as(pages[0], Mapping, "fullTextAnnotation.pages[0]"))
         return walk.raw
@@ -84,7 +71,9 @@ def read_mapping(
     if annotations:
         first = _as(annotations[0], Mapping, "textAnnotations[0]")
         locale = first.get("locale")
-        walk.raw.locale = detected_language(locale) if isinstance(locale, str) else None
+        walk.raw.locale = (
+            tree.detected_language(locale) if isinstance(locale, str) else None
+        )
     for k, ann in enumerate(annotations[1:], start=1):
         where = f"textAnnotations[{k}]"
         ann = _as(ann, Mapping, where)
@@ -162,7 +151,7 @@ def _coordinate(value: float, where: str) -> float:
     return value
 
 
-class _MappingWalk(Walk):
+class _MappingWalk(tree.Walk):
     """One checked pass over a response dict."""
 
     @staticmethod
@@ -210,7 +199,7 @@ class _MappingWalk(Walk):
         value = element.get("confidence")
         if value is None:
             return None
-        return confidence(_float32(_number(value, f"{where}.confidence")))
+        return tree.confidence(_float32(_number(value, f"{where}.confidence")))
 
     def language(
         self, element: Mapping[str, Any], where: str, default: str | None
@@ -223,7 +212,9 @@ class _MappingWalk(Walk):
             return default
         first = _as(langs[0], Mapping, f"{where}.property.detectedLanguages[0]")
         code = first.get("languageCode", first.get("language_code"))
-        return (detected_language(code) if isinstance(code, str) else None) or default
+        return (
+            tree.detected_language(code) if isinstance(code, str) else None
+        ) or default
 
     def brk(self, symbol: Mapping[str, Any], where: str) -> tuple[int | str, bool]:
         prop = self.get(symbol, "property", where, Mapping)
@@ -251,7 +242,7 @@ class _MappingWalk(Walk):
                 para = _as(para, Mapping, pwhere)
                 plang = self.language(para, pwhere, blang)
                 paragraphs.append(
-                    RawParagraph(
+                    tree.RawParagraph(
                         -1 if by_block else self.shape(para, "boundingBox", pwhere),
                         self.confidence(para, pwhere),
                         plang,
@@ -259,7 +250,7 @@ class _MappingWalk(Walk):
                     )
                 )
             self.raw.blocks.append(
-                RawBlock(
+                tree.RawBlock(
                     self.shape(block, "boundingBox", bwhere) if by_block else -1,
                     self.confidence(block, bwhere),
                     blang,
@@ -267,15 +258,17 @@ class _MappingWalk(Walk):
                 )
             )
 
-    def words(self, words: list[Any], where: str, plang: str | None) -> list[RawWord]:
-        out: list[RawWord] = []
+    def words(
+        self, words: list[Any], where: str, plang: str | None
+    ) -> list[tree.RawWord]:
+        out: list[tree.RawWord] = []
         for w, word in enumerate(words):
             wwhere = f"{where}.words[{w}]"
             word = _as(word, Mapping, wwhere)
             wlang = self.language(word, wwhere, plang)
             texts: list[str] = []
             breaks: list[tuple[int | str, bool]] = []
-            syms: list[RawSymbol] = []
+            syms: list[tree.RawSymbol] = []
             shapes: list[int] = []
             for s, sym in enumerate(self.items(word, "symbols", wwhere)):
                 swhere = f"{wwhere}.symbols[{s}]"
@@ -300,7 +293,7 @@ class _MappingWalk(Walk):
                 wshape = self.raw.add_around(shapes)
             text, before, after = _words_text(texts, breaks)
             out.append(
-                RawWord(
+                tree.RawWord(
                     text,
                     wshape,
                     self.confidence(word, wwhere),
@@ -323,10 +316,10 @@ def _words_text(
     for k, (kind, prefix) in enumerate(breaks):
         if not kind:
             continue
-        name = break_name(kind)
+        name = tree.break_name(kind)
         if prefix:
             if k == 0:
-                before = BREAKS[name]
+                before = tree.BREAKS[name]
         elif k == last:
             after = name
     return "".join(texts), before, after

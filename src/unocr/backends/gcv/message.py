@@ -42,9 +42,9 @@ def read_message(
     *,
     width: float,
     height: float,
-    symbols: bool = True,
-    regions: BlockLevel = "paragraph",
-    defer: bool = True,
+    symbols: bool,
+    regions: BlockLevel,
+    defer: bool,
 ) -> RawPage:
     """Walk an ``AnnotateImageResponse`` protobuf message.
 

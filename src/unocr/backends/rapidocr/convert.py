@@ -61,6 +61,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -225,51 +226,6 @@ class _LineFrame:
         return np.asarray(bounded, dtype=np.float64)
 
 
-def _placed(box: ArrayLike, what: str, frame: _LineFrame, turned: bool) -> Quad | None:
-    """An engine box as a quad where it really is on its line, or ``None``.
-
-    Args:
-        box: Four (x, y) pixel points of a word or character.
-        what: What the box is, for errors ("word box").
-        frame: The box's line.
-        turned: Whether the direction classifier turned the line.
-    """
-    points = _points(box, what)
-    if turned:
-        points = frame.mirrored(points)
-    return _quad(frame.within(points))
-
-
-def _native_words(
-    text: str, items: list[tuple[str, Any, Any]], frame: _LineFrame, turned: bool
-) -> list[Word] | None:
-    """Words from the engine's word boxes; ``None`` unless they spell ``text``.
-
-    Args:
-        text: The line's text.
-        items: The line's ``(word, score, box)`` items.
-        frame: The line the words are placed on and kept within.
-        turned: Whether the direction classifier turned the line (its boxes
-            are mirrored along it).
-    """
-    if "".join(t for t, _, _ in items) != "".join(text.split()):
-        return None
-    words: list[Word] = []
-    for word_text, score, box in items:
-        quad = _placed(box, "word box", frame, turned)
-        if quad is None:
-            return None
-        words.append(
-            Word(
-                text=word_text,
-                geometry=quad,
-                confidence=probability(score),
-                native=True,
-            )
-        )
-    return words
-
-
 def _span(quads: list[Quad], frame: _LineFrame) -> Quad | None:
     """The quad from the first to the last of ``quads`` along the line's reading.
 
@@ -286,50 +242,92 @@ def _span(quads: list[Quad], frame: _LineFrame) -> Quad | None:
     return _quad(np.array([first[0], last[1], last[2], first[3]]))
 
 
-def _words_from_chars(
-    text: str, items: list[tuple[str, Any, Any]], frame: _LineFrame, turned: bool
-) -> list[Word] | None:
-    """Words grouped from character boxes; ``None`` unless they spell ``text``.
+@dataclass(frozen=True, slots=True)
+class _LineBoxes:
+    """A line's word or character boxes as RapidOCR gave them, to place on it.
 
-    Args:
+    Attributes:
         text: The line's text.
-        items: The line's ``(character, score, box)`` items.
-        frame: The line the characters are placed on and kept within.
+        items: The line's ``(text, score, box)`` items: its words, or its
+            characters.
+        frame: The line the boxes are placed on and kept within.
         turned: Whether the direction classifier turned the line (its boxes
             are mirrored along it).
     """
-    chars = [t for t, _, _ in items]
-    if any(len(c) != 1 for c in chars) or "".join(chars) != "".join(text.split()):
-        return None
-    words: list[Word] = []
-    pos = 0
-    for match in _WORD.finditer(text):
-        symbols: list[Symbol] = []
-        quads: list[Quad] = []
-        for char in match.group():
-            _, score, box = items[pos]
-            pos += 1
-            quad = _placed(box, "character box", frame, turned)
+
+    text: str
+    items: list[tuple[str, Any, Any]]
+    frame: _LineFrame
+    turned: bool
+
+    def placed(self, box: ArrayLike, what: str) -> Quad | None:
+        """An engine box as a quad where it really is on the line, or ``None``.
+
+        Args:
+            box: Four (x, y) pixel points of a word or character.
+            what: What the box is, for errors ("word box").
+        """
+        points = _points(box, what)
+        if self.turned:
+            points = self.frame.mirrored(points)
+        return _quad(self.frame.within(points))
+
+    def spell_text(self) -> bool:
+        """Whether the items' texts, joined, spell the line's text (spaces aside)."""
+        return "".join(t for t, _, _ in self.items) == "".join(self.text.split())
+
+    def words(self) -> list[Word] | None:
+        """Words from the engine's word boxes; ``None`` unless they spell the text."""
+        if not self.spell_text():
+            return None
+        words: list[Word] = []
+        for word_text, score, box in self.items:
+            quad = self.placed(box, "word box")
             if quad is None:
                 return None
-            quads.append(quad)
-            symbols.append(
-                Symbol(text=char, geometry=quad, confidence=probability(score))
+            words.append(
+                Word(
+                    text=word_text,
+                    geometry=quad,
+                    confidence=probability(score),
+                    native=True,
+                )
             )
-        word_quad = _span(quads, frame)
-        if word_quad is None:
+        return words
+
+    def words_from_chars(self) -> list[Word] | None:
+        """Words grouped from character boxes; ``None`` unless they spell the text."""
+        if any(len(t) != 1 for t, _, _ in self.items) or not self.spell_text():
             return None
-        confs = [s.confidence for s in symbols if s.confidence is not None]
-        words.append(
-            Word(
-                text=match.group(),
-                geometry=word_quad,
-                confidence=math.fsum(confs) / len(confs) if confs else None,
-                native=False,
-                symbols=tuple(symbols),
+        words: list[Word] = []
+        pos = 0
+        for match in _WORD.finditer(self.text):
+            symbols: list[Symbol] = []
+            quads: list[Quad] = []
+            for char in match.group():
+                _, score, box = self.items[pos]
+                pos += 1
+                quad = self.placed(box, "character box")
+                if quad is None:
+                    return None
+                quads.append(quad)
+                symbols.append(
+                    Symbol(text=char, geometry=quad, confidence=probability(score))
+                )
+            word_quad = _span(quads, self.frame)
+            if word_quad is None:
+                return None
+            confs = [s.confidence for s in symbols if s.confidence is not None]
+            words.append(
+                Word(
+                    text=match.group(),
+                    geometry=word_quad,
+                    confidence=math.fsum(confs) / len(confs) if confs else None,
+                    native=False,
+                    symbols=tuple(symbols),
+                )
             )
-        )
-    return words
+        return words
 
 
 def line_from_result(
@@ -376,11 +374,8 @@ def line_from_result(
     words: list[Word] | None = None
     items = _items(word_items)
     if items:
-        frame = _LineFrame(quad, image_size)
-        if unit == "char":
-            words = _words_from_chars(text, items, frame, turned)
-        else:
-            words = _native_words(text, items, frame, turned)
+        boxes = _LineBoxes(text, items, _LineFrame(quad, image_size), turned)
+        words = boxes.words_from_chars() if unit == "char" else boxes.words()
     # words None: cut along the line's own direction, at any angle
     line = native_line(quad, text, probability(score), words)
     if language is None:
