@@ -41,12 +41,12 @@ from unocr.model import Block, EngineUse, Line, Page, Provenance, Word
 
 from .ink_engine import InkBackend, NoConfidence
 from .needs import hangul, needs_tesseract
+from .paths import FIXTURES, ROOT
 from .test_pipeline import korean_line
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "phototest.png"
-EUROTEXT = ROOT / "tests" / "fixtures" / "tesseract" / "eurotext.tif"
-TEXT_DATASET = f"text:{ROOT / 'tests' / 'fixtures' / 'datasets' / 'text'}"
+EUROTEXT = FIXTURES / "tesseract" / "eurotext.tif"
+TEXT_DATASET = f"text:{FIXTURES / 'datasets' / 'text'}"
 
 pytestmark = [
     needs_tesseract,

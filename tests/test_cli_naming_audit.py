@@ -135,26 +135,16 @@ def test_a_lone_empty_folder_gives_one_error(
 
 # ------------------------------------------------ 4: fields a pattern takes
 @pytest.mark.parametrize(
-    ("option", "pattern", "field"),
-    [
-        ("-o", "pt/{stem:d}.json", "{stem:d}"),
-        ("-o", "pt/{stem.foo}.json", "{stem.foo}"),
-        ("-o", "pt/{stem[0]}.json", "{stem[0]}"),
-        ("-o", "pt/{stem!r}.json", "{stem!r}"),
-        ("-o", "pt/{}.json", "{}"),
-        ("--annotate", "pt/{index.x}.png", "{index.x}"),
-        ("--annotate", "pt/{page:q}.png", "{page:q}"),
-    ],
+    ("option", "field"),
+    [("-o", f) for f in ("{stem:d}", "{stem.foo}", "{stem[0]}", "{stem!r}", "{}")]
+    + [("--annotate", f) for f in ("{index.x}", "{page:q}")],
 )
 def test_a_bad_field_in_a_pattern_is_a_usage_error(
-    option: str,
-    pattern: str,
-    field: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    option: str, field: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     empty = tmp_path / "emptyd"  # checked before the inputs are looked at
     empty.mkdir()
+    pattern = "pt/" + field + (".json" if option == "-o" else ".png")
     assert main(["read", str(empty), option, str(tmp_path / pattern)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err

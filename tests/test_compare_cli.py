@@ -170,20 +170,8 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_options_reach_the_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = _compare_to_json(
-        tmp_path,
-        "--backends",
-        "tesseract",
-        "--dataset",
-        TEXT,
-        "--ignore-case",
-        "--nfkc",
-        "--ignore-punctuation",
-        "--matching",
-        "greedy",
-        "--iou",
-        "0.6",
-    )
+    flags = "--ignore-case --nfkc --ignore-punctuation --matching greedy --iou 0.6"
+    data = _compare_to_json(tmp_path, "-b", "tesseract", TEXT_ARG, *flags.split())
     assert data["options"] == {
         "protocol": "icdar2015",
         "iou_threshold": 0.6,
@@ -254,18 +242,8 @@ def test_progress_bar_on_a_terminal() -> None:
 def test_protocol_normalization_and_word_spotting_flags(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = _compare_to_json(
-        tmp_path,
-        "-b",
-        "tesseract",
-        "--dataset",
-        ICDAR,
-        "--normalization",
-        "exact",
-        "--word-spotting",
-        "--matching",
-        "optimal",
-    )
+    flags = "-b tesseract --normalization exact --word-spotting --matching optimal"
+    data = _compare_to_json(tmp_path, "--dataset", ICDAR, *flags.split())
     out = capsys.readouterr().out
     assert (
         "scoring: icdar2015 protocol: IoU > 0.5, optimal matching, word spotting "

@@ -29,17 +29,7 @@ from unocr.errors import EngineTimeoutError, ImageError, RecognitionError, Unocr
 from unocr.image import LoadedImage, load_image
 from unocr.model import Block, Page
 
-from .gcv_server import (
-    IMAGE,
-    VisionServer,
-    backend_for,
-    by_content,
-    document_response,
-    fixed_reply,
-    numbered_images,
-    png,
-    word_response,
-)
+from . import gcv_server as gs
 from .loop_probe import ticking
 
 
@@ -66,9 +56,9 @@ def texts(results: Sequence[Sequence[Block] | UnocrError]) -> list[str | None]:
 
 
 def test_the_async_path_gives_the_pages_of_the_blocking_path() -> None:
-    image = load_image(IMAGE, decode=False)
-    with VisionServer(reply=fixed_reply(document_response())) as server:
-        gcv = backend_for(server)
+    image = load_image(gs.IMAGE, decode=False)
+    with gs.VisionServer(reply=gs.fixed_reply(gs.document_response())) as server:
+        gcv = gs.backend_for(server)
         blocking = gcv.read_loaded(image, languages="en")
         results, clocks = arecognize(gcv, [image, image])
         sent = server.requests
@@ -80,22 +70,22 @@ def test_the_async_path_gives_the_pages_of_the_blocking_path() -> None:
     assert all(c.timings().engine > 0 and c.timings().convert > 0 for c in clocks)
     # the same request: the file itself, the feature and the language hints
     assert sent[1] == sent[0] and sent[2] == sent[0]
-    assert sent[0].image.content == IMAGE.read_bytes()
+    assert sent[0].image.content == gs.IMAGE.read_bytes()
     assert list(sent[0].image_context.language_hints) == ["en"]
 
 
 def test_batches_of_16_in_order_and_concurrency_respected() -> None:
-    images, table = numbered_images(40, width=40, height=20, box=(2, 2, 30, 15))
+    images, table = gs.numbered_images(40, width=40, height=20, box=(2, 2, 30, 15))
     loaded = [load_image(i, decode=False) for i in images]
-    with VisionServer(reply=by_content(table), delay=0.2) as server:
-        results, _ = arecognize(backend_for(server, concurrency=2), loaded)
+    with gs.VisionServer(reply=gs.by_content(table), delay=0.2) as server:
+        results, _ = arecognize(gs.backend_for(server, concurrency=2), loaded)
     assert texts(results) == [f"w{k}" for k in range(40)]
     assert sorted(server.batch_sizes) == [8, 16, 16]
     assert server.peak_in_flight == 2  # two calls at once, then the third
 
 
 def test_per_image_errors_and_transient_failures() -> None:
-    images = [png(40, 20, k) for k in range(10)]
+    images = [gs.png(40, 20, k) for k in range(10)]
     seen: set[bytes] = set()
 
     def reply(
@@ -111,12 +101,12 @@ def test_per_image_errors_and_transient_failures() -> None:
             return vision_v1.AnnotateImageResponse(
                 error=status_pb2.Status(code=14, message="try again")
             )
-        return word_response([(f"w{k}", (2, 2, 30, 15))], width=40, height=20)
+        return gs.word_response([(f"w{k}", (2, 2, 30, 15))], width=40, height=20)
 
-    server = VisionServer(reply=reply, statuses=[grpc.StatusCode.UNAVAILABLE])
+    server = gs.VisionServer(reply=reply, statuses=[grpc.StatusCode.UNAVAILABLE])
     with server:
         results, _ = arecognize(
-            backend_for(server), [load_image(i, decode=False) for i in images]
+            gs.backend_for(server), [load_image(i, decode=False) for i in images]
         )
         statuses = [c.status for c in server.calls]
     assert texts(results) == [None if k == 3 else f"w{k}" for k in range(10)]
@@ -132,10 +122,10 @@ def test_per_image_errors_and_transient_failures() -> None:
 
 
 def test_retries_stop_at_the_deadline() -> None:
-    with VisionServer(always=grpc.StatusCode.UNAVAILABLE) as server:
-        gcv = backend_for(server, timeout=0.8, initial_backoff=0.05, max_backoff=0.2)
+    with gs.VisionServer(always=grpc.StatusCode.UNAVAILABLE) as server:
+        gcv = gs.backend_for(server, timeout=0.8, initial_backoff=0.05, max_backoff=0.2)
         start = time.monotonic()
-        results, _ = arecognize(gcv, [load_image(png(8, 8, 0))])
+        results, _ = arecognize(gcv, [load_image(gs.png(8, 8, 0))])
         elapsed = time.monotonic() - start
     assert isinstance(results[0], EngineTimeoutError)
     assert "UNAVAILABLE" in str(results[0])
@@ -151,9 +141,9 @@ def test_narrowing_to_single_images_keeps_the_requests_deadline() -> None:
             return grpc.StatusCode.INVALID_ARGUMENT
         return grpc.StatusCode.UNAVAILABLE
 
-    images = [load_image(png(64, 32, k)) for k in range(6)]
-    with VisionServer(abort_if=refuse) as server:
-        gcv = backend_for(server, timeout=1.0, initial_backoff=0.05, max_backoff=0.2)
+    images = [load_image(gs.png(64, 32, k)) for k in range(6)]
+    with gs.VisionServer(abort_if=refuse) as server:
+        gcv = gs.backend_for(server, timeout=1.0, initial_backoff=0.05, max_backoff=0.2)
         start = time.monotonic()
         results, _ = arecognize(gcv, images)
         elapsed = time.monotonic() - start
@@ -165,9 +155,9 @@ def test_narrowing_to_single_images_keeps_the_requests_deadline() -> None:
 def test_preparing_an_image_to_send_does_not_block_the_event_loop() -> None:
     """Encoding an array as PNG (here about 0.4 s) runs off the event loop."""
     noise = np.random.default_rng(0).integers(0, 255, (1300, 1300, 3), np.uint8)
-    reply = word_response([("ok", (1, 1, 60, 60))], width=1300, height=1300)
-    with VisionServer(reply=fixed_reply(reply)) as server:
-        gcv = backend_for(server)
+    reply = gs.word_response([("ok", (1, 1, 60, 60))], width=1300, height=1300)
+    with gs.VisionServer(reply=gs.fixed_reply(reply)) as server:
+        gcv = gs.backend_for(server)
         prepared_on: list[tuple[threading.Thread, float]] = []
         prepare = gcv._prepare
 
@@ -198,7 +188,7 @@ def test_preparing_an_image_to_send_does_not_block_the_event_loop() -> None:
 
 
 def test_the_event_loop_stays_free_while_requests_are_in_flight() -> None:
-    images = [load_image(png(8, 8, k)) for k in range(4)]
+    images = [load_image(gs.png(8, 8, k)) for k in range(4)]
     ticks: list[float] = []
 
     async def main(gcv: GcvBackend) -> list[Sequence[Block] | UnocrError]:
@@ -215,9 +205,9 @@ def test_the_event_loop_stays_free_while_requests_are_in_flight() -> None:
             ticker.cancel()
             await gcv.aclose()
 
-    reply = word_response([("ok", (1, 1, 6, 6))], width=8, height=8)
-    with VisionServer(reply=fixed_reply(reply), delay=0.5) as server:
-        gcv = backend_for(server)
+    reply = gs.word_response([("ok", (1, 1, 6, 6))], width=8, height=8)
+    with gs.VisionServer(reply=gs.fixed_reply(reply), delay=0.5) as server:
+        gcv = gs.backend_for(server)
         converted_on: list[threading.Thread] = []
         convert = gcv._convert
 
@@ -236,19 +226,19 @@ def test_the_event_loop_stays_free_while_requests_are_in_flight() -> None:
 
 
 def test_a_blocking_client_passed_in_runs_in_an_executor() -> None:
-    reply = word_response([("ok", (1, 1, 9, 9))], width=20, height=20)
-    with VisionServer(reply=fixed_reply(reply)) as server:
+    reply = gs.word_response([("ok", (1, 1, 9, 9))], width=20, height=20)
+    with gs.VisionServer(reply=gs.fixed_reply(reply)) as server:
         gcv = GcvBackend(client=server.client(), timeout=5.0)
-        results, clocks = arecognize(gcv, [load_image(png(20, 20, 0))])
+        results, clocks = arecognize(gcv, [load_image(gs.png(20, 20, 0))])
     assert texts(results) == ["ok"]
     assert clocks[0].timings().engine > 0
 
 
 def test_one_backend_serves_several_event_loops_and_refuses_after_close() -> None:
-    reply = word_response([("ok", (1, 1, 9, 9))], width=20, height=20)
-    image = load_image(png(20, 20, 0))
-    with VisionServer(reply=fixed_reply(reply)) as server:
-        gcv = backend_for(server)
+    reply = gs.word_response([("ok", (1, 1, 9, 9))], width=20, height=20)
+    image = load_image(gs.png(20, 20, 0))
+    with gs.VisionServer(reply=gs.fixed_reply(reply)) as server:
+        gcv = gs.backend_for(server)
         first, _ = arecognize(gcv, [image], close=False)
         second, _ = arecognize(gcv, [image], close=True)  # a new loop, a new channel
         assert texts(first) == texts(second) == ["ok"]

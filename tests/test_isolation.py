@@ -7,11 +7,14 @@ fault engine (tests/fault_engine.py) crashes, hangs and allocates on demand.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,10 +37,9 @@ from unocr.isolation.proxy import IsolatedBackend
 from unocr.model import Page
 
 from . import fault_engine as fe
+from .paths import FIXTURES, ROOT
 from .processes import alive, gone
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
 PHOTOTEST = FIXTURES / "tesseract" / "phototest.tif"
 
 
@@ -300,36 +302,60 @@ def test_a_leaking_worker_is_replaced(fault: str) -> None:
         assert iso.pids != [pid]
 
 
+# The parent's main thread is inside a read whose two calls hang, each on its
+# own worker: the second call starts the second worker, as the first holds its
+# own. A thread prints the workers' pids once both have started.
 _PARENT = textwrap.dedent(
     """
-    import sys, unocr
+    import sys, threading, time, unocr
     sys.path[:0] = [{root!r}]
     from tests import fault_engine as fe
     unocr.register_backend("fault", fe.FaultBackend)
     b = unocr.get_backend("fault", isolate=True, processes=2)
-    b.read_many([fe.image(fe.OK)] * 2, workers=2)
-    print(" ".join(map(str, b.pids)), flush=True)
+
+    def print_pids():
+        deadline = time.monotonic() + 60
+        while len(b.pids) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        print(" ".join(map(str, b.pids)), flush=True)
+
+    threading.Thread(target=print_pids, daemon=True).start()
     b.read_many([fe.image(fe.HANG)] * 2, workers=2)
     """
 )
 
 
-def _start_parent(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
+@contextmanager
+def _hanging_parent(
+    tmp_path: Path,
+) -> Iterator[tuple[subprocess.Popen[str], list[int]]]:
+    """A parent process whose two workers hang in a call, and their pids.
+
+    The parent is killed on leaving, if it still runs; a parent that does not
+    report two workers within 120 s fails the test with its standard error.
+    """
     script = tmp_path / "parent.py"
     script.write_text(_PARENT.format(root=str(ROOT)))
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, str(script)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    pids = [int(p) for p in line.split()]
-    assert len(pids) == 2, proc.stderr.read() if proc.stderr else line
-    time.sleep(0.5)  # both workers are inside the hanging call
-    return proc, pids
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            ready, _, _ = select.select([proc.stdout], [], [], 120)
+            line = proc.stdout.readline() if ready else ""
+            pids = [int(p) for p in line.split()]
+            if len(pids) != 2:
+                proc.kill()  # its stderr is complete only once it has ended
+                _, err = proc.communicate(timeout=10)
+                pytest.fail(f"the parent reported workers {line!r}; stderr:\n{err}")
+            time.sleep(0.5)  # both workers are inside the hanging call
+            yield proc, pids
+        finally:
+            proc.kill()  # nothing if it has ended; its workers die with it
 
 
 def _workers_of(pid: int) -> list[int]:
@@ -350,8 +376,7 @@ def _workers_of(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scans /proc")
 def test_no_worker_outlives_a_parent_killed_with_sigkill(tmp_path: Path) -> None:
-    proc, pids = _start_parent(tmp_path)
-    with proc:
+    with _hanging_parent(tmp_path) as (proc, pids):
         assert sorted(_workers_of(proc.pid)) == sorted(pids)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
@@ -361,8 +386,7 @@ def test_no_worker_outlives_a_parent_killed_with_sigkill(tmp_path: Path) -> None
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scans /proc")
 def test_ctrl_c_stops_parent_and_workers_promptly(tmp_path: Path) -> None:
-    proc, pids = _start_parent(tmp_path)
-    with proc:
+    with _hanging_parent(tmp_path) as (proc, pids):
         start = time.monotonic()
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         _, err = proc.communicate(timeout=10)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pycountry
 import pytest
 
@@ -23,6 +24,7 @@ from unocr.languages import (
     normalize_language,
     normalize_languages,
     parse_language,
+    text_language,
     to_iso639_3,
     to_tesseract,
 )
@@ -348,24 +350,62 @@ def test_every_iso639_3_code_is_a_language_code():
 
 
 @pytest.mark.parametrize(
-    ("code", "norm", "tesseract"),
+    ("code", "norm", "tesseract", "read_back"),
     [
-        ("haw", "haw", "haw"),
-        ("ckb", "ckb", "ckb"),
-        ("tlh", "tlh", "tlh"),  # Klingon: constructed, in ISO 639-2 and -3
-        ("yue", "yue", "yue"),
-        ("sla", "sla", "sla"),  # ISO 639-2/-5 collective code: Slavic languages
-        ("bih", "bh", "bih"),  # collective too, with an ISO 639-1 code
-        ("qaa", "qaa", "qaa"),  # qaa-qtz: reserved for local use (custom models)
-        ("QTZ", "qtz", "qtz"),
-        ("qaa-latn", "qaa-Latn", "qaa"),
+        ("haw", "haw", "haw", "haw"),
+        ("ckb", "ckb", "ckb", "ckb"),
+        ("tlh", "tlh", "tlh", "tlh"),  # Klingon: constructed, in ISO 639-2 and -3
+        ("yue", "yue", "yue", "yue"),
+        ("sla", "sla", "sla", "sla"),  # ISO 639-2/-5 collective: Slavic languages
+        ("bih", "bh", "bih", "bh"),  # collective too, with an ISO 639-1 code
+        ("qaa", "qaa", "qaa", "qaa"),  # qaa-qtz: local use (custom models)
+        ("QTZ", "qtz", "qtz", "qtz"),
+        ("qaa-latn", "qaa-Latn", "qaa", "qaa"),
+        # a BCP 47 extlang names the language
+        ("zh-yue", "yue", "yue", "yue"),
+        ("zh-yue-HK", "yue-HK", "yue", "yue"),
+        ("ar-arz", "arz", "arz", "arz"),
+        # the standard variety reads as its macrolanguage, whose models read it
+        ("zh-cmn-Hans", "zh-Hans", "chi_sim", "zh-Hans"),
+        ("ar-arb", "ar", "ara", "ar"),
+        ("ms-zsm", "ms", "msa", "ms"),
     ],
 )
-def test_rare_collective_and_local_use_codes_pass(code, norm, tesseract):
+def test_rare_collective_local_use_and_extlang_codes_pass(
+    code, norm, tesseract, read_back
+):
+    """``read_back``: the language that ``from_tesseract`` reads the model as."""
     assert normalize_language(code) == norm
     assert parse_language(code) == norm
-    assert to_tesseract(norm) == tesseract
-    assert from_tesseract(tesseract) == norm.split("-")[0]
+    assert to_tesseract(code) == to_tesseract(norm) == tesseract
+    assert model_language(code) == model_language(norm)
+    assert from_tesseract(tesseract) == read_back
+
+
+def test_filipino_keeps_its_code_and_reads_with_tagalogs_models():
+    """Filipino (fil, as Google and Tesseract write it) is standardised Tagalog."""
+    assert to_tesseract("tl") == "fil" == to_tesseract("fil")
+    assert from_tesseract("fil") == "fil" == parse_language("fil")
+    assert model_language("fil") == ("tl", None) == model_language("tl")
+    assert language_name("fil") == "Tagalog" == language_name("fil-PH")
+    assert normalize_language("fil") == "fil"
+    assert normalize_language("fil-PH") == "fil-PH"
+    assert to_tesseract(normalize_language("fil")) == "fil"
+
+
+@pytest.mark.parametrize(
+    ("tag", "tesseract"),
+    [("fr-new", "fra_new"), ("en-cmn", "eng_cmn"), ("de-art", "deu_art")],
+)
+def test_other_iso_codes_after_a_language_stay_model_suffixes(tag, tesseract):
+    """Only the registry's extlangs of a macrolanguage name a language."""
+    assert normalize_language(tag) == tag
+    assert to_tesseract(tag) == tesseract
+
+
+@pytest.mark.parametrize("tag", ["ja-vert", "it-old", "en-custom", "zh-Hant-TW"])
+def test_tesseract_suffixes_are_no_extlang(tag):
+    assert normalize_language(tag).split("-")[0] == tag.split("-")[0]
 
 
 def test_iso639_bibliographic_codes_are_pycountrys():
@@ -495,6 +535,25 @@ def test_model_language(code, language, script):
     assert model_language(normalize_language(code)) == (language, script)
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("chi_tra_vert", ("zh", "Hant")),
+        ("chi_sim_vert", ("zh", "Hans")),
+        ("frk", ("de", "Latf")),
+        ("deu_frak", ("de", "Latf")),
+        ("kur_ara", ("ku", "Arab")),
+        ("jpn_vert", ("ja", None)),
+        ("chi_tra_custom", ("zh", "Hant")),
+    ],
+)
+def test_model_language_reads_tesseract_names_as_parse_language_does(given, expected):
+    (code,) = normalize_languages(given)
+    assert model_language(code) == expected
+    assert model_language(given) == expected
+    assert model_language(parse_language(given) or "") == expected
+
+
 def test_the_model_list_is_tesseracts():
     assert set(TESSERACT_MODELS) == MODELS
 
@@ -575,3 +634,27 @@ def test_rapidocr_bundled_model_reads_tags_by_language_and_script():
         with pytest.raises(LanguageUnavailableError) as info:
             RapidOcrBackend(languages=unreadable)
         assert info.value.language == unreadable
+
+
+def test_text_language_is_the_one_language_asked():
+    assert text_language(("de",)) == "de"
+    assert text_language(("jpn-vert",)) == "ja"
+    assert text_language(("en", "de")) is None
+    assert text_language(()) is None
+
+
+def test_rapidocr_sets_the_one_language_it_was_told():
+    pytest.importorskip("rapidocr")
+    from unocr.backends.rapidocr.convert import rapidocr_to_blocks
+
+    output = {
+        "boxes": np.array([[[0, 0], [100, 0], [100, 20], [0, 20]]], dtype=float),
+        "txts": ("Hallo Welt",),
+        "scores": (0.9,),
+    }
+    (block,) = rapidocr_to_blocks(output, language="de")
+    assert block.language == "de"
+    assert {line.language for line in block.lines} == {"de"}
+    assert {w.language for w in block.words} == {"de"}
+    (block,) = rapidocr_to_blocks(output)
+    assert {w.language for w in block.words} == {None}

@@ -44,6 +44,14 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pool_module, "cpu_cores", lambda: 2)
 
 
+def _primed_pool() -> tuple[_Built, EnginePool[_Engine]]:
+    """A pool holding one idle instance, as after a backend's creation; its builder."""
+    built = _Built()
+    pool = EnginePool(built)
+    pool.prime()
+    return built, pool
+
+
 def _borrow_at_once(pool: EnginePool[_Engine], n: int) -> None:
     """``n`` calls holding an instance at the same time, then handing them back."""
     with ExitStack() as stack:
@@ -53,18 +61,14 @@ def _borrow_at_once(pool: EnginePool[_Engine], n: int) -> None:
 
 @pytest.mark.usefixtures("two_cores")
 def test_idle_instances_are_capped_at_the_cores() -> None:
-    built = _Built()
-    pool = EnginePool(built)
-    pool.prime()
+    built, pool = _primed_pool()
     _borrow_at_once(pool, 8)  # 8 concurrent read() calls
     assert built.alive() == {None: 2}
 
 
 @pytest.mark.usefixtures("two_cores")
 def test_a_batch_keeps_its_workers_instances_until_it_ends() -> None:
-    built = _Built()
-    pool = EnginePool(built)
-    pool.prime()
+    built, pool = _primed_pool()
     with pool.split(8) as threads:
         assert threads == 1
         _borrow_at_once(pool, 8)
@@ -79,9 +83,7 @@ def test_batches_of_other_sizes_leave_no_instances_behind(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pool_module, "cpu_cores", lambda: 8)
-    built = _Built()
-    pool = EnginePool(built)
-    pool.prime()
+    built, pool = _primed_pool()
     for workers in (2, 3, 4, 8):
         with pool.split(workers):
             _borrow_at_once(pool, workers)
@@ -110,9 +112,7 @@ def test_a_fixed_thread_count_is_capped_after_a_batch() -> None:
 
 
 def test_an_instance_handed_back_after_clear_is_dropped() -> None:
-    built = _Built()
-    pool = EnginePool(built)
-    pool.prime()
+    built, pool = _primed_pool()
     with pool.engine():
         pool.clear()
     assert built.alive() == {}
@@ -124,9 +124,7 @@ def test_an_instance_handed_back_after_clear_is_dropped() -> None:
 @pytest.mark.usefixtures("two_cores")
 def test_an_instance_borrowed_after_close_is_not_kept() -> None:
     """A read that passed its backend's closed check before close() came."""
-    built = _Built()
-    pool = EnginePool(built)
-    pool.prime()
+    built, pool = _primed_pool()
     pool.close()
     with pool.engine() as engine:  # built for this call alone
         assert isinstance(engine, _Engine)
