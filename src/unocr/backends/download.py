@@ -68,6 +68,8 @@ _ATTEMPTS = 3
 #: The longest wait between two of them, in seconds; a server asking for a
 #: longer one (``Retry-After``) is not asked again.
 _MAX_WAIT = 30.0
+#: Seconds without progress after which a download gives up, by default.
+_STALL_TIMEOUT = 60.0
 #: Seconds without a write after which a temporary file nobody can be seen to
 #: hold (no file locks: Windows) counts as left behind.
 _PART_AGE = 60.0
@@ -103,7 +105,7 @@ def fetch_verified(
     *,
     backend: str,
     fix: str,
-    timeout: float = 60.0,
+    timeout: float = _STALL_TIMEOUT,
     max_bytes: int | None = None,
     download: bool = True,
 ) -> Path:

@@ -294,25 +294,6 @@ class PipelineBackend(CompositeBackend):
         super().close()
 
     # ------------------------------------------------------------------ stages
-    def detect_loaded(
-        self, image: LoadedImage, *, languages: str | Sequence[str] | None = None
-    ) -> Page:
-        """The detector's :meth:`~unocr.Backend.detect_loaded`."""
-        self._check_open()
-        asked = self._languages(languages)
-        return self._detected(image, asked)
-
-    def recognize_loaded(
-        self,
-        image: LoadedImage,
-        regions: Sequence[Geometry],
-        *,
-        languages: str | Sequence[str] | None = None,
-    ) -> list[Recognition]:
-        """The recognizer's :meth:`~unocr.Backend.recognize_loaded`."""
-        self._check_open()
-        return self._read_regions(image, regions, self._languages(languages))
-
     def _detected(self, image: LoadedImage, languages: Languages) -> Page:
         """The detector's page, within the pipeline's limit where it applies."""
         return call_within(

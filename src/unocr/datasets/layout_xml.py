@@ -307,19 +307,10 @@ def load_page_xml(path: str | os.PathLike[str], *, limit: int | None = None) -> 
 def load_alto(path: str | os.PathLike[str], *, limit: int | None = None) -> Dataset:
     """Load ALTO ground truth (e.g. an OCR-D workspace's ``OCR-D-GT-ALTO``).
 
-    Args:
-        path: Folder holding the ALTO files and their images (searched
-            recursively; see the module docstring for how images are found).
-        limit: Load at most this many samples (the first in file-name order).
+    Takes the arguments of :func:`load_page_xml` and raises its errors, with
+    ALTO files in place of PAGE files.
 
     Returns:
         Word-level samples (``String`` elements) in document order.
-
-    Raises:
-        ConfigError: ``limit`` is not a whole number >= 1.
-        DatasetError: The folder is missing, holds no ALTO file, holds ALTO
-            files none of whose images is found (the message names a file
-            and its image reference), or an ALTO file is malformed (the
-            message names the file and, for XML syntax errors, the line).
     """
     return _load(path, "alto", limit)

@@ -39,9 +39,10 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Protocol, cast
+from typing import IO, TYPE_CHECKING, Protocol, TypedDict, cast
 
 from unocr._files import open_regular_file
+from unocr._lazy import check_keywords
 from unocr.errors import FormatError, GeometryError, ModelError
 from unocr.formats.multipage import MULTIPAGE_FORMATS, dumps_pages, loads_pages
 from unocr.formats.names import (
@@ -51,16 +52,11 @@ from unocr.formats.names import (
     checked_format,
 )
 from unocr.formats.safe_xml import declared_text
-from unocr.limits import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_DEPTH,
-    DEFAULT_MAX_ELEMENTS,
-    DEFAULT_MAX_PIXELS,
-    ReadLimits,
-    check_limit,
-)
+from unocr.limits import DEFAULT_MAX_BYTES, ReadLimits, check_limit
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from unocr.model import Page
 
 __all__ = [
@@ -68,6 +64,7 @@ __all__ = [
     "MULTIPAGE_FORMATS",
     "READ_FORMATS",
     "WRITE_FORMATS",
+    "ReadLimitArgs",
     "canonical_format",
     "dumps",
     "dumps_pages",
@@ -87,6 +84,34 @@ __all__ = [
 MAX_INPUT_BYTES = DEFAULT_MAX_BYTES
 # Bytes read at a time from a file.
 _READ_CHUNK = 1 << 20
+
+
+class ReadLimitArgs(TypedDict, total=False):
+    """The limits :func:`load` and :func:`loads` take as keyword arguments.
+
+    Each is an ``int``, or ``None`` for "no limit"; one not passed keeps its
+    default, that of :class:`~unocr.limits.ReadLimits` (see
+    :mod:`unocr.limits`). A limit exceeded is a
+    :class:`~unocr.errors.FormatError` whose message names the argument.
+
+    Attributes:
+        max_bytes: Largest document accepted, in bytes (characters for text);
+            :func:`load` reads a file in chunks and stops as soon as it passes
+            it. Default :data:`~unocr.limits.DEFAULT_MAX_BYTES` (256 MiB).
+        max_elements: Most elements accepted (XML elements, JSON objects,
+            TSV rows), checked while reading. Default
+            :data:`~unocr.limits.DEFAULT_MAX_ELEMENTS` (1 000 000).
+        max_depth: Deepest nesting of XML elements or JSON lists and objects.
+            Default :data:`~unocr.limits.DEFAULT_MAX_DEPTH` (200).
+        max_pixels: Largest mask (height x width) a document may hold.
+            Default :data:`~unocr.limits.DEFAULT_MAX_PIXELS` (100 megapixels).
+    """
+
+    max_bytes: int | None
+    max_elements: int | None
+    max_depth: int | None
+    max_pixels: int | None
+
 
 _MODULES = {
     "text": "unocr.formats.text",
@@ -271,13 +296,7 @@ def _json_keys(data: str | bytes) -> dict[str, object]:
 
 
 def loads(
-    data: str | bytes,
-    format: str | None = None,
-    *,
-    max_bytes: int | None = DEFAULT_MAX_BYTES,
-    max_elements: int | None = DEFAULT_MAX_ELEMENTS,
-    max_depth: int | None = DEFAULT_MAX_DEPTH,
-    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    data: str | bytes, format: str | None = None, **limits: Unpack[ReadLimitArgs]
 ) -> Page:
     """Parse a serialised OCR result into a :class:`~unocr.model.Page`.
 
@@ -286,13 +305,8 @@ def loads(
             from the XML declaration when bytes are given).
         format: One of :data:`READ_FORMATS`; sniffed from the content when
             ``None``.
-        max_bytes: Largest document accepted (bytes; characters for text).
-        max_elements: Most elements accepted (XML elements, JSON objects,
-            TSV rows), checked while reading.
-        max_depth: Deepest nesting of XML elements or JSON lists and objects.
-        max_pixels: Largest mask (height x width) a document may hold.
-
-    Every limit accepts ``None`` for "no limit" (see :mod:`unocr.limits`).
+        **limits: ``max_bytes``, ``max_elements``, ``max_depth`` and
+            ``max_pixels`` (see :class:`ReadLimitArgs`).
 
     Returns:
         The page. Elements the file holds become ``native=True``; levels it
@@ -304,8 +318,8 @@ def loads(
             entities, invalid shapes), or a limit exceeded; the message names
             the limit's argument.
     """
-    limits = ReadLimits(max_bytes, max_elements, max_depth, max_pixels)
-    return _loads(data, format, limits)
+    check_keywords("loads", limits, ReadLimitArgs)
+    return _loads(data, format, ReadLimits(**limits))
 
 
 def _loads(data: object, format: str | None, limits: ReadLimits) -> Page:
@@ -350,11 +364,7 @@ def document_errors(name: str) -> Iterator[None]:
 def load(
     path_or_text: str | os.PathLike[str] | bytes | IO[bytes] | IO[str],
     format: str | None = None,
-    *,
-    max_bytes: int | None = DEFAULT_MAX_BYTES,
-    max_elements: int | None = DEFAULT_MAX_ELEMENTS,
-    max_depth: int | None = DEFAULT_MAX_DEPTH,
-    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    **limits: Unpack[ReadLimitArgs],
 ) -> Page:
     """Read an OCR result from a file, a file object or the document itself.
 
@@ -370,10 +380,9 @@ def load(
         format: One of :data:`READ_FORMATS`; when ``None`` it is sniffed from
             the content (so ``.xml`` files are told apart as ALTO or PAGE, and
             ``.json`` files as unocr JSON or a Cloud Vision response).
-        max_bytes: Most bytes read (characters from a text file object).
-        max_elements: Most elements accepted (see :func:`loads`).
-        max_depth: Deepest nesting accepted (see :func:`loads`).
-        max_pixels: Largest mask accepted (see :func:`loads`).
+        **limits: ``max_bytes`` (most bytes read; characters from a text
+            file object), ``max_elements``, ``max_depth`` and ``max_pixels``
+            (see :class:`ReadLimitArgs`).
 
     Returns:
         The page.
@@ -382,16 +391,17 @@ def load(
         FormatError: Missing or unreadable file, not a regular file, an input
             of the wrong type, unknown or malformed format, or a limit exceeded.
     """
-    limits = ReadLimits(max_bytes, max_elements, max_depth, max_pixels)
+    check_keywords("load", limits, ReadLimitArgs)
+    read_limits = ReadLimits(**limits)
     if isinstance(path_or_text, (bytes, bytearray, memoryview)):
-        return _loads(bytes(path_or_text), format, limits)
+        return _loads(bytes(path_or_text), format, read_limits)
     if isinstance(path_or_text, io.IOBase) or callable(
         getattr(path_or_text, "read", None)
     ):
-        content = _read_object(cast("IO[bytes] | IO[str]", path_or_text), limits)
-        return _loads(content, format, limits)
+        content = _read_object(cast("IO[bytes] | IO[str]", path_or_text), read_limits)
+        return _loads(content, format, read_limits)
     if isinstance(path_or_text, str) and _looks_like_document(path_or_text):
-        return _loads(path_or_text, format, limits)
+        return _loads(path_or_text, format, read_limits)
     if not isinstance(path_or_text, (str, os.PathLike)):
         raise FormatError(
             "load() takes a path, a file object, or the document as str or bytes; "
@@ -399,9 +409,9 @@ def load(
         )
     path = os.fspath(path_or_text)
     shown = path if isinstance(path, str) else os.fsdecode(path)
-    content_bytes = _read_file(path, shown, limits.max_bytes)
+    content_bytes = _read_file(path, shown, read_limits.max_bytes)
     try:
-        return _loads(content_bytes, format, limits)
+        return _loads(content_bytes, format, read_limits)
     except FormatError as exc:
         if exc.item is None:
             raise FormatError(f"{shown}: {exc.message}", item=shown) from exc

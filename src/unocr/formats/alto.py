@@ -74,8 +74,7 @@ from unocr.formats.safe_xml import (
     language_code,
     local_name,
     lxml_etree,
-    namespace,
-    parse_xml,
+    parse_document,
 )
 from unocr.geometry import (
     box_from_corners,
@@ -538,17 +537,16 @@ def loads(
         FormatError: Not ALTO, unknown namespace, several pages, a unit other
             than pixels, malformed numbers or hostile XML.
     """
-    root = parse_xml(data, what="ALTO", limits=limits)
-    ns = namespace(root)
-    if local_name(root) != "alto":
-        raise FormatError(
-            f"not an ALTO document: the root element is <{local_name(root)}>"
-        )
-    if ns not in ALTO_NAMESPACES:
-        raise FormatError(
-            f"unknown ALTO namespace {ns!r}; unocr reads ALTO v2, v3 and v4 "
-            "(http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#)"
-        )
+    root, ns = parse_document(
+        data,
+        what="ALTO",
+        root="alto",
+        namespaces=ALTO_NAMESPACES,
+        known=(
+            "ALTO v2, v3 and v4 (http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#)"
+        ),
+        limits=limits,
+    )
     reader = _Reader(ns)
     reader.percent_wc = _writes_percent_wc(root, reader)
     unit = root.findtext(f"{reader.q('Description')}/{reader.q('MeasurementUnit')}")

@@ -57,8 +57,7 @@ from unocr.formats.safe_xml import (
     language_code,
     local_name,
     lxml_etree,
-    namespace,
-    parse_xml,
+    parse_document,
 )
 from unocr.geometry import box_from_corners, outline_vertices, shape_from_points
 from unocr.languages import (
@@ -486,17 +485,14 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         FormatError: Not PAGE-XML, unknown namespace, malformed coordinates
             or hostile XML.
     """
-    root = parse_xml(data, what="PAGE-XML", limits=limits)
-    ns = namespace(root)
-    if local_name(root) != "PcGts":
-        raise FormatError(
-            f"not a PAGE-XML document: the root element is <{local_name(root)}>"
-        )
-    if ns not in PAGE_NAMESPACES:
-        raise FormatError(
-            f"unknown PAGE-XML namespace {ns!r}; unocr reads the PRImA pagecontent "
-            "schemas 2009-03-16 to 2024-07-15"
-        )
+    root, ns = parse_document(
+        data,
+        what="PAGE-XML",
+        root="PcGts",
+        namespaces=PAGE_NAMESPACES,
+        known="the PRImA pagecontent schemas 2009-03-16 to 2024-07-15",
+        limits=limits,
+    )
     reader = _Reader(ns)
     page_el = root.find(reader.q("Page"))
     if page_el is None:

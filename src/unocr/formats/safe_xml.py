@@ -29,7 +29,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from unocr.errors import BackendUnavailableError, FormatError, XmlSyntaxError
@@ -43,6 +43,7 @@ __all__ = [
     "local_name",
     "lxml_etree",
     "namespace",
+    "parse_document",
     "parse_html",
     "parse_markup",
     "parse_xml",
@@ -668,6 +669,47 @@ def namespace(element: Any) -> str:
     if isinstance(tag, str) and tag.startswith("{"):
         return tag[1:].split("}", 1)[0]
     return ""
+
+
+def parse_document(
+    data: str | bytes,
+    *,
+    what: str,
+    root: str,
+    namespaces: Collection[str],
+    known: str,
+    limits: ReadLimits | None = None,
+) -> tuple[Any, str]:
+    """Parse an XML format's document and check its root element and namespace.
+
+    Args:
+        data: The document as text or bytes (as :func:`parse_xml` takes it).
+        what: The format's name for the messages, e.g. ``"ALTO"``; "a" or
+            "an" goes before it by its first letter.
+        root: The local name of the format's root element, e.g. ``"alto"``.
+        namespaces: The namespaces the reader reads (``""`` for none).
+        known: What the message on another namespace says is read, e.g.
+            ``"ALTO v2, v3 and v4"``.
+        limits: Size, element-count and depth limits; defaults when ``None``.
+
+    Returns:
+        The root element and its namespace.
+
+    Raises:
+        FormatError: As :func:`parse_xml` raises it; or another root element,
+            or a namespace not in ``namespaces``.
+    """
+    element = parse_xml(data, what=what, limits=limits)
+    if local_name(element) != root:
+        article = "an" if what[:1] in "AEIOU" else "a"
+        raise FormatError(
+            f"not {article} {what} document: the root element is "
+            f"<{local_name(element)}>"
+        )
+    ns = namespace(element)
+    if ns not in namespaces:
+        raise FormatError(f"unknown {what} namespace {ns!r}; unocr reads {known}")
+    return element, ns
 
 
 class NsReader:

@@ -86,23 +86,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, check_keywords, deprecated_keywords
 from unocr.errors import FormatError
 from unocr.formats import document_errors
 from unocr.formats._numbers import box_ints, fmt_num, page_size
 from unocr.formats._parents import as_reported
 from unocr.geometry import Box
 from unocr.limits import ReadLimits, check_limit
-from unocr.model import Block, Line, Page, Timings, Word
+from unocr.model import Block, Line, Page, Word
 from unocr.model.elements import mean_confidence
+from unocr.model.page import PageLabels
 from unocr.model.serialize import encodable
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from unocr.geometry import Geometry
 
 __all__ = [
     "COLUMNS",
     "TSV_COLUMNS",
+    "TsvPageKeywords",
     "TsvRow",
     "blocks_from_rows",
     "dumps",
@@ -321,16 +325,31 @@ def rows_from_data(data: Mapping[str, Sequence[object]]) -> list[TsvRow]:
     return rows
 
 
+class TsvPageKeywords(PageLabels, total=False):
+    """The keyword arguments of :func:`page_from_tsv` and :func:`page_from_rows`.
+
+    Each may be left out. Besides these, the deprecated ``backend``,
+    ``languages`` and ``timings`` (:class:`~unocr.model.page.PageLabels`;
+    the page's backend is ``"tesseract"``), removed in 0.3.
+
+    Attributes:
+        width: Page width in pixels; default (or ``None``) from the page row
+            (level 1).
+        height: Page height in pixels; default (or ``None``) from the page
+            row.
+        page_num: Which page of a multi-page result to convert; default 1.
+        language: ISO 639 code to set on every element; default ``None``.
+    """
+
+    width: int | None
+    height: int | None
+    page_num: int
+    language: str | None
+
+
 def page_from_tsv(
     text: str | bytes | Mapping[str, Sequence[object]],
-    *,
-    width: int | None = None,
-    height: int | None = None,
-    page_num: int = 1,
-    languages: Sequence[str] = UNSET,
-    language: str | None = None,
-    backend: str | None = UNSET,
-    timings: Timings | None = UNSET,
+    **keywords: Unpack[TsvPageKeywords],
 ) -> Page:
     """Convert Tesseract's TSV text, or pytesseract's dict, into a page.
 
@@ -338,16 +357,8 @@ def page_from_tsv(
         text: TSV output, with or without the header line; or the columns of
             ``pytesseract.image_to_data(..., output_type=Output.DICT)`` (see
             :func:`rows_from_data`).
-        width: Page width in pixels; default from the page row (level 1).
-        height: Page height in pixels; default from the page row.
-        page_num: Which page of a multi-page result to convert.
-        languages: Deprecated (set ``Page.languages`` with
-            ``page.replace(languages=...)``); removed in 0.3.
-        language: ISO 639 code to set on every element, or ``None``.
-        backend: Deprecated (the page's backend is ``"tesseract"``; set
-            another with ``page.replace(backend=...)``); removed in 0.3.
-        timings: Deprecated (set ``Page.timings`` with
-            ``page.replace(timings=...)``); removed in 0.3.
+        **keywords: The page's size, which page, and the elements' language
+            (see :class:`TsvPageKeywords`).
 
     Returns:
         The page, ``backend="tesseract"`` (see the module docstring for the
@@ -360,21 +371,32 @@ def page_from_tsv(
             page or word box beyond the coordinate range (as :func:`loads`).
         unocr.errors.ModelError: ``width`` or ``height`` is no page size.
     """
+    check_keywords("page_from_tsv", keywords, TsvPageKeywords)
     passed = deprecated_keywords(
-        "page_from_tsv",
-        {"languages": languages, "backend": backend, "timings": timings},
-        use=SET_ON_PAGE,
+        "page_from_tsv", _deprecated(keywords), use=SET_ON_PAGE
     )
     rows = rows_from_data(text) if isinstance(text, Mapping) else parse_tsv(text)
     return _page(
         rows,
-        width=width,
-        height=height,
-        page_num=page_num,
-        language=language,
-        parent_confidence=_file_parent_confidence(rows),
-        stamp={"backend": "tesseract", **passed},
+        keywords,
+        _file_parent_confidence(rows),
+        {"backend": "tesseract", **passed},
     )
+
+
+def _deprecated(keywords: Mapping[str, Any]) -> dict[str, Any]:
+    """The deprecated page-stamping keywords among ``keywords``, in their order.
+
+    Args:
+        keywords: A function's :class:`TsvPageKeywords`.
+
+    Returns:
+        Each of :class:`~unocr.model.page.PageLabels`' passed, name ->
+        value.
+    """
+    return {
+        name: keywords[name] for name in PageLabels.__annotations__ if name in keywords
+    }
 
 
 #: :func:`page_from_tsv` under the name that says it takes pytesseract's dict.
@@ -478,30 +500,16 @@ def blocks_from_rows(
 def page_from_rows(
     rows: Sequence[TsvRow],
     *,
-    width: int | None = None,
-    height: int | None = None,
-    page_num: int = 1,
-    languages: Sequence[str] = UNSET,
-    language: str | None = None,
-    backend: str | None = UNSET,
-    timings: Timings | None = UNSET,
     parent_confidence: Literal["mean", "row"] = "mean",
+    **keywords: Unpack[TsvPageKeywords],
 ) -> Page:
     """Build a page from parsed TSV rows (see :func:`parse_tsv`).
 
     Args:
         rows: Rows in Tesseract's order.
-        width: Page width in pixels; default from the page row (level 1).
-        height: Page height in pixels; default from the page row.
-        page_num: Which page of a multi-page result to convert.
-        languages: Deprecated (set ``Page.languages`` with
-            ``page.replace(languages=...)``); removed in 0.3.
-        language: ISO 639 code to set on every element, or ``None``.
-        backend: Deprecated (the page's backend is ``"tesseract"``; set
-            another with ``page.replace(backend=...)``); removed in 0.3.
-        timings: Deprecated (set ``Page.timings`` with
-            ``page.replace(timings=...)``); removed in 0.3.
         parent_confidence: As for :func:`blocks_from_rows`.
+        **keywords: The page's size, which page, and the elements' language
+            (see :class:`TsvPageKeywords`).
 
     Returns:
         The page, ``backend="tesseract"``.
@@ -514,29 +522,16 @@ def page_from_rows(
         unocr.errors.ModelError: ``width``, ``height`` or another argument
             makes no page.
     """
+    check_keywords("page_from_rows", keywords, TsvPageKeywords)
     passed = deprecated_keywords(
-        "page_from_rows",
-        {"languages": languages, "backend": backend, "timings": timings},
-        use=SET_ON_PAGE,
+        "page_from_rows", _deprecated(keywords), use=SET_ON_PAGE
     )
-    return _page(
-        rows,
-        width=width,
-        height=height,
-        page_num=page_num,
-        language=language,
-        parent_confidence=parent_confidence,
-        stamp={"backend": "tesseract", **passed},
-    )
+    return _page(rows, keywords, parent_confidence, {"backend": "tesseract", **passed})
 
 
 def _page(
     rows: Sequence[TsvRow],
-    *,
-    width: int | None,
-    height: int | None,
-    page_num: int,
-    language: str | None,
+    keywords: TsvPageKeywords,
     parent_confidence: Literal["mean", "row"],
     stamp: Mapping[str, Any],
 ) -> Page:
@@ -544,10 +539,8 @@ def _page(
 
     Args:
         rows: Rows in Tesseract's order.
-        width: Page width in pixels; ``None`` for the page row's.
-        height: Page height in pixels; ``None`` for the page row's.
-        page_num: Which page of a multi-page result to convert.
-        language: ISO 639 code to set on every element, or ``None``.
+        keywords: The page's size, which page and the elements' language;
+            the deprecated keywords among them are ignored (see ``stamp``).
         parent_confidence: As for :func:`blocks_from_rows`.
         stamp: The page's ``backend``, ``languages`` and ``timings``, as
             :meth:`Page.from_blocks` takes them; those left out take its
@@ -556,6 +549,8 @@ def _page(
     Returns:
         The page.
     """
+    width, height = keywords.get("width"), keywords.get("height")
+    page_num = keywords.get("page_num", 1)
     if width is None or height is None:
         page_row = next(
             (r for r in rows if r.level == _PAGE and r.page_num == page_num), None
@@ -574,7 +569,7 @@ def _page(
         blocks = blocks_from_rows(
             rows,
             page_num=page_num,
-            language=language,
+            language=keywords.get("language"),
             parent_confidence=parent_confidence,
         )
     return Page.from_blocks(blocks, width=width, height=height, **stamp)
@@ -692,12 +687,4 @@ def loads(data: str | bytes, limits: ReadLimits | None = None) -> Page:
         raise FormatError("TSV has no page row (level 1); cannot tell the page size")
     for r in page_rows:
         page_size(r.left + r.width, r.top + r.height, "TSV")
-    return _page(
-        rows,
-        width=None,
-        height=None,
-        page_num=1,
-        language=None,
-        parent_confidence=_file_parent_confidence(rows),
-        stamp={},
-    )
+    return _page(rows, {}, _file_parent_confidence(rows), {})

@@ -91,7 +91,13 @@ class AnnotatedQuad(Quad):
 
     @property
     def ring(self) -> FloatArray:
-        """``(4, 2)`` read-only float64 corners in pixels, in the order written."""
+        """``(4, 2)`` read-only float64 corners in pixels, in the order written.
+
+        The same four points as :attr:`points`, in the annotation's order
+        (from :meth:`from_annotation`, one that does not trace the outline of
+        :attr:`points`): the ring :attr:`ring_area` and :meth:`ring_parts`
+        measure.
+        """
         return self._ring
 
     @property

@@ -17,17 +17,7 @@ from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from unocr.backends.base import (
-    Backend,
-    BatchResults,
-    Capabilities,
-    Clocks,
-    Crops,
-    Languages,
-    LoadedImages,
-    Readings,
-    Stopwatch,
-)
+from unocr.backends import base
 from unocr.backends.deadline import cancelled_error, current_cancellation
 from unocr.backends.options import shown_value
 from unocr.errors import (
@@ -97,7 +87,7 @@ def _read(page: Page) -> _Read:
     return out
 
 
-class IsolatedBackend(Backend):
+class IsolatedBackend(base.Backend):
     """An engine hosted by worker processes, possibly in another environment.
 
     Create it with ``unocr.get_backend(name, python=...)`` or
@@ -145,7 +135,7 @@ class IsolatedBackend(Backend):
     """
 
     name: ClassVar[str] = "isolated"
-    capabilities: ClassVar[Capabilities]
+    capabilities: ClassVar[base.Capabilities]
     batch_size: ClassVar[int] = 1
     thread_safe: ClassVar[bool] = True
 
@@ -226,7 +216,7 @@ class IsolatedBackend(Backend):
             caps["levels"] = tuple(caps.get("levels") or ())
             if caps.get("languages") is not None:
                 caps["languages"] = tuple(caps["languages"])
-            self.capabilities = Capabilities(**caps)  # type: ignore[misc]
+            self.capabilities = base.Capabilities(**caps)  # type: ignore[misc]
         # Calls the engine keeps in flight (Google Cloud Vision's concurrency):
         # read_many's fewest threads, each on its own worker process.
         self.min_workers = max(1, int(info.get("min_workers") or 1))
@@ -370,9 +360,9 @@ class IsolatedBackend(Backend):
         ]
 
     def _recognize_batch(
-        self, images: LoadedImages, languages: Languages, clocks: Clocks
-    ) -> BatchResults:
-        out: BatchResults = []
+        self, images: base.LoadedImages, languages: base.Languages, clocks: base.Clocks
+    ) -> base.BatchResults:
+        out: base.BatchResults = []
         for page, clock in zip(
             self._read_remote(images, languages), clocks, strict=True
         ):
@@ -387,7 +377,11 @@ class IsolatedBackend(Backend):
         return out
 
     def _stamp(
-        self, out: object, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self,
+        out: object,
+        image: LoadedImage,
+        languages: base.Languages,
+        clock: base.Stopwatch,
     ) -> Page:
         """The worker's page, with this process's source and decode time.
 
@@ -401,7 +395,7 @@ class IsolatedBackend(Backend):
 
     # --------------------------------------------------------------- stages
     def _detect(
-        self, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self, image: LoadedImage, languages: base.Languages, clock: base.Stopwatch
     ) -> Sequence[Block]:
         reply = self._exchange({"op": "detect", "languages": list(languages)}, [image])
         page = page_from_dict(reply["page"])
@@ -410,8 +404,8 @@ class IsolatedBackend(Backend):
         return _read(page)
 
     def _recognize_crops(
-        self, crops: Crops, languages: Languages, clock: Stopwatch
-    ) -> Readings:
+        self, crops: base.Crops, languages: base.Languages, clock: base.Stopwatch
+    ) -> base.Readings:
         images = [
             LoadedImage(image=crop, name=f"<crop {i}>", decode_seconds=0.0)
             for i, crop in enumerate(crops)

@@ -25,8 +25,8 @@ Dataset figures (:func:`aggregate`) sum counts over images before dividing
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -358,6 +358,56 @@ def hmean(precision: float, recall: float) -> float:
 
 
 @dataclass(frozen=True)
+class _Derivation:
+    """How a field of :class:`Scores` follows from its other fields.
+
+    Attributes:
+        rule: Computes the field from the values of ``inputs``, in order.
+        inputs: The fields it is computed from.
+        given: Fields that must all be true (non-zero) for it to be defined;
+            else it is ``None``.
+    """
+
+    rule: Callable[..., float | None]
+    inputs: tuple[str, ...]
+    given: tuple[str, ...]
+
+
+def _error_rate(errors: str, length: str, *, pairs: bool = False) -> Any:
+    """Declare a rate field of :class:`Scores`: ``errors / length`` of two counts.
+
+    Args:
+        errors: The count field of edits.
+        length: The count field of ground-truth characters or words.
+        pairs: A rate over matched pairs: defined only for localised scores
+            with a matched pair. Else a page rate, defined once an image
+            is scored.
+
+    Returns:
+        The field (default ``None``), filled by :func:`_derived` as
+        :attr:`ErrorCounts.rate <unocr.metrics.text.ErrorCounts.rate>`.
+    """
+    given = ("localized", "matched") if pairs else ("images",)
+    rule = _Derivation(lambda e, n: ErrorCounts(e, n).rate, (errors, length), given)
+    return field(default=None, metadata={"derived": rule})
+
+
+def _harmonic_mean(precision: str, recall: str) -> Any:
+    """Declare the :func:`hmean` field of a precision and a recall field.
+
+    Args:
+        precision: The precision field.
+        recall: The recall field.
+
+    Returns:
+        The field (default ``None``), filled by :func:`_derived` for
+        localised scores.
+    """
+    rule = _Derivation(hmean, (precision, recall), ("localized",))
+    return field(default=None, metadata={"derived": rule})
+
+
+@dataclass(frozen=True)
 class Scores:
     """Counts and rates over one image or many (see :func:`aggregate`).
 
@@ -414,24 +464,28 @@ class Scores:
     e2e_n_pred: int = 0
     precision: float | None = None
     recall: float | None = None
-    hmean: float | None = None
+    hmean: float | None = _harmonic_mean("precision", "recall")
     e2e_precision: float | None = None
     e2e_recall: float | None = None
-    e2e_hmean: float | None = None
+    e2e_hmean: float | None = _harmonic_mean("e2e_precision", "e2e_recall")
     matched_char_errors: int = 0
     matched_chars: int = 0
     matched_word_errors: int = 0
     matched_words: int = 0
-    matched_cer: float | None = None
-    matched_wer: float | None = None
+    matched_cer: float | None = _error_rate(
+        "matched_char_errors", "matched_chars", pairs=True
+    )
+    matched_wer: float | None = _error_rate(
+        "matched_word_errors", "matched_words", pairs=True
+    )
     page_char_errors: int = 0
     page_chars: int = 0
     page_word_errors: int = 0
     page_words: int = 0
-    cer: float | None = None
-    wer: float | None = None
+    cer: float | None = _error_rate("page_char_errors", "page_chars")
+    wer: float | None = _error_rate("page_word_errors", "page_words")
     bow_word_errors: int = 0
-    bow_wer: float | None = None
+    bow_wer: float | None = _error_rate("bow_word_errors", "page_words")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dict of every field."""
@@ -520,77 +574,72 @@ def _page_text(page: Page, level: str, drop: set[int]) -> str:
 
 
 def _detection_rates(
-    detection: tuple[float, float], e2e: tuple[float, float]
-) -> dict[str, Any]:
-    """The rate fields of :class:`Scores` from two ``(precision, recall)`` pairs.
+    counts: Mapping[str, int], rule: Callable[[int, int, int], tuple[float, float]]
+) -> dict[str, float]:
+    """The precision and recall fields of :class:`Scores` from its counts.
 
     Args:
-        detection: Detection precision and recall.
-        e2e: End-to-end precision and recall.
+        counts: Count fields by name: ``matched``, ``n_truth``, ``n_pred``
+            and their ``e2e_`` counterparts.
+        rule: ``(precision, recall)`` from ``(matched, n_truth, n_pred)``:
+            :func:`precision_recall` for one image, the protocol's
+            :func:`dataset_precision_recall` for a dataset.
 
     Returns:
-        Keyword arguments for :class:`Scores`: ``precision``, ``recall``,
-        ``hmean`` and their ``e2e_`` counterparts.
+        ``precision``, ``recall`` and their ``e2e_`` counterparts.
     """
-    rates: dict[str, Any] = {}
-    for prefix, (p, r) in (("", detection), ("e2e_", e2e)):
+    rates: dict[str, float] = {}
+    for prefix in ("", "e2e_"):
+        p, r = rule(
+            counts[f"{prefix}matched"],
+            counts[f"{prefix}n_truth"],
+            counts[f"{prefix}n_pred"],
+        )
         rates[f"{prefix}precision"] = p
         rates[f"{prefix}recall"] = r
-        rates[f"{prefix}hmean"] = hmean(p, r)
     return rates
 
 
-def _pair_scores(
-    chars: ErrorCounts, words: ErrorCounts, matched: bool
-) -> dict[str, Any]:
-    """The matched-pair fields of :class:`Scores`.
-
-    Args:
-        chars: Character edits and ground-truth characters summed over the
-            matched pairs.
-        words: Word edits and ground-truth words likewise.
-        matched: Whether there is any matched pair (else both rates are
-            ``None``).
-
-    Returns:
-        Keyword arguments for :class:`Scores`: the ``matched_`` counts and
-        rates.
-    """
-    return {
-        "matched_char_errors": chars.errors,
-        "matched_chars": chars.length,
-        "matched_word_errors": words.errors,
-        "matched_words": words.length,
-        "matched_cer": chars.rate if matched else None,
-        "matched_wer": words.rate if matched else None,
-    }
-
-
-def _text_scores(truth_text: str, pred_text: str) -> dict[str, Any]:
-    """The page-text fields of :class:`PageScores`: CER, WER, bag-of-words WER.
+def _text_counts(truth_text: str, pred_text: str) -> dict[str, int]:
+    """The page-text counts of :class:`Scores`: edits and ground-truth lengths.
 
     Args:
         truth_text: The ground truth's normalised page text.
         pred_text: The prediction's normalised page text.
 
     Returns:
-        Keyword arguments for :class:`PageScores` (counts, rates and texts).
+        ``page_char_errors``, ``page_chars``, ``page_word_errors``,
+        ``page_words`` and ``bow_word_errors``.
     """
     c = char_errors(truth_text, pred_text)
     w = word_errors(truth_text, pred_text)
-    bow = bag_of_words_errors(truth_text, pred_text)
     return {
         "page_char_errors": c.errors,
         "page_chars": c.length,
         "page_word_errors": w.errors,
         "page_words": w.length,
-        "cer": c.rate,
-        "wer": w.rate,
-        "bow_word_errors": bow.errors,
-        "bow_wer": bow.rate,
-        "truth_text": truth_text,
-        "pred_text": pred_text,
+        "bow_word_errors": bag_of_words_errors(truth_text, pred_text).errors,
     }
+
+
+def _derived(values: dict[str, Any]) -> dict[str, Any]:
+    """Complete field values of :class:`Scores` with the fields derived from them.
+
+    Args:
+        values: Field values by name: ``images``, ``localized``, the counts,
+            and precision and recall where localised.
+
+    Returns:
+        ``values`` with every derived field (hmeans, error rates) added:
+        computed where its conditions hold, else ``None``.
+    """
+    out = dict(values)
+    for f in fields(Scores):
+        how = f.metadata.get("derived")
+        if how is not None:
+            defined = all(out[name] for name in how.given)
+            out[f.name] = how.rule(*(out[n] for n in how.inputs)) if defined else None
+    return out
 
 
 def _e2e(
@@ -698,8 +747,11 @@ def score_page(
     truth_text = normalize_text(truth.text, text_norm)
     if not localized:
         pred_text = normalize_text(prediction.text, text_norm)
+        text = {"images": 1, "localized": False, **_text_counts(truth_text, pred_text)}
         return PageScores(
-            images=1, localized=False, **_text_scores(truth_text, pred_text)
+            **_derived(text),
+            truth_text=truth_text,
+            pred_text=pred_text,
         )
 
     if truth_elements is None:
@@ -729,29 +781,31 @@ def score_page(
             continue
         chars += Levenshtein.distance(ref, hyp)
         words += Levenshtein.distance(ref_words, hyp.split())
-    pairs_c = ErrorCounts(chars, char_total)
-    pairs_w = ErrorCounts(words, word_total)
     drop = set(np.flatnonzero(match.discarded).tolist())
     pred_text = normalize_text(_page_text(prediction, level, drop), text_norm)
-    rates = _detection_rates(
-        precision_recall(match.matched, match.n_truth, match.n_pred),
-        precision_recall(e2e, e2e_truth, e2e_pred),
-    )
+    counts = {
+        "images": 1,
+        "localized": True,
+        "n_truth": match.n_truth,
+        "n_pred": match.n_pred,
+        "n_discarded": int(match.discarded.sum()),
+        "n_dont_care": len(ignore),
+        "matched": match.matched,
+        "e2e_matched": e2e,
+        "e2e_n_truth": e2e_truth,
+        "e2e_n_pred": e2e_pred,
+        "matched_char_errors": chars,
+        "matched_chars": char_total,
+        "matched_word_errors": words,
+        "matched_words": word_total,
+        **_text_counts(truth_text, pred_text),
+    }
+    rates = _detection_rates(counts, precision_recall)
     return PageScores(
-        images=1,
-        localized=True,
-        n_truth=match.n_truth,
-        n_pred=match.n_pred,
-        n_discarded=int(match.discarded.sum()),
-        n_dont_care=len(ignore),
-        matched=match.matched,
-        e2e_matched=e2e,
-        e2e_n_truth=e2e_truth,
-        e2e_n_pred=e2e_pred,
+        **_derived({**counts, **rates}),
+        truth_text=truth_text,
+        pred_text=pred_text,
         match=match,
-        **rates,
-        **_pair_scores(pairs_c, pairs_w, match.matched > 0),
-        **_text_scores(truth_text, pred_text),
     )
 
 
@@ -791,34 +845,16 @@ def aggregate(
         "bow_word_errors",
     )
     sums = {k: sum(int(getattr(s, k)) for s in items) for k in keys}
-    images = sum(s.images for s in items)
-    localized = any(s.localized and s.images for s in items)
-    page_c = ErrorCounts(sums["page_char_errors"], sums["page_chars"])
-    page_w = ErrorCounts(sums["page_word_errors"], sums["page_words"])
-    bow = ErrorCounts(sums["bow_word_errors"], sums["page_words"])
-    out = Scores(
-        images=images,
-        localized=localized,
-        cer=page_c.rate if images else None,
-        wer=page_w.rate if images else None,
-        bow_wer=bow.rate if images else None,
+    values: dict[str, Any] = {
+        "images": sum(s.images for s in items),
+        "localized": any(s.localized and s.images for s in items),
         **sums,
-    )
-    if not localized:
-        return out
-    protocol = (options or ScoringOptions()).protocol
-    p, r = dataset_precision_recall(
-        sums["matched"], sums["n_truth"], sums["n_pred"], protocol
-    )
-    ep, er = dataset_precision_recall(
-        sums["e2e_matched"], sums["e2e_n_truth"], sums["e2e_n_pred"], protocol
-    )
-    pair_c = ErrorCounts(sums["matched_char_errors"], sums["matched_chars"])
-    pair_w = ErrorCounts(sums["matched_word_errors"], sums["matched_words"])
-    return Scores(
-        **{
-            **asdict(out),
-            **_detection_rates((p, r), (ep, er)),
-            **_pair_scores(pair_c, pair_w, sums["matched"] > 0),
-        }
-    )
+    }
+    if values["localized"]:
+        protocol = (options or ScoringOptions()).protocol
+        values.update(
+            _detection_rates(
+                sums, lambda m, t, p: dataset_precision_recall(m, t, p, protocol)
+            )
+        )
+    return Scores(**_derived(values))

@@ -77,10 +77,8 @@ def word_errors(
 ) -> ErrorCounts:
     """Word edit distance after normalisation (words split on whitespace).
 
-    Args:
-        reference: The ground truth.
-        hypothesis: The engine's text.
-        normalization: Applied to both before splitting.
+    Takes the arguments of :func:`char_errors`; the normalisation applies
+    before splitting.
 
     Returns:
         The distance over word sequences and the reference's word count.
@@ -100,12 +98,8 @@ def bag_of_words_errors(
     ``max(missing, extra)``: missing reference words and extra hypothesis
     words pair up as substitutions, the rest are deletions or insertions.
     It never exceeds :func:`word_errors`, and tells reading-order mistakes
-    (multi-column layouts, receipts) apart from misread words.
-
-    Args:
-        reference: The ground truth.
-        hypothesis: The engine's text.
-        normalization: Applied to both before splitting.
+    (multi-column layouts, receipts) apart from misread words. Takes the
+    arguments of :func:`word_errors`.
 
     Returns:
         The order-free distance and the reference's word count.
@@ -124,12 +118,9 @@ def bag_of_words_errors(
 def cer(
     reference: str, hypothesis: str, normalization: Normalization | None = None
 ) -> float | None:
-    """Character error rate of one text.
+    """Character error rate of one text: the rate of :func:`char_errors`.
 
-    Args:
-        reference: The ground truth.
-        hypothesis: The engine's text.
-        normalization: Applied to both.
+    Takes the arguments of :func:`char_errors`.
 
     Returns:
         Edit distance / reference length; 0.0 for two empty texts, ``None``
@@ -145,12 +136,9 @@ def cer(
 def wer(
     reference: str, hypothesis: str, normalization: Normalization | None = None
 ) -> float | None:
-    """Word error rate of one text.
+    """Word error rate of one text: the rate of :func:`word_errors`.
 
-    Args:
-        reference: The ground truth.
-        hypothesis: The engine's text.
-        normalization: Applied to both.
+    Takes the arguments of :func:`cer`; counts words instead of characters.
 
     Returns:
         Word edit distance / reference word count (see :func:`cer`).

@@ -25,10 +25,11 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
-from typing import Any, Generic, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeGuard, TypeVar
 
 import numpy as np
 
+from unocr._lazy import check_keywords
 from unocr.errors import ModelError
 from unocr.geometry import (
     Box,
@@ -42,10 +43,14 @@ from unocr.geometry import (
 )
 from unocr.model.provenance import Provenance
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "Block",
     "Element",
     "Line",
+    "ReportedFields",
     "Symbol",
     "Word",
     "check_confidence",
@@ -569,6 +574,45 @@ def _built_on_first_read(cls: type, name: str, doc: str) -> None:
 _built_on_first_read(Word, "symbols", "The word's characters, where given.")
 
 
+class ReportedFields(TypedDict, total=False):
+    """What a file or engine reports of a line or block besides its children.
+
+    The keyword arguments of :meth:`Line.reported` and :meth:`Block.reported`;
+    each may be left out (as ``None``).
+
+    Attributes:
+        text: The element's text; default its children's, joined (words by
+            single spaces, lines by newlines).
+        confidence: The reported confidence, in [0, 1]; used only with a
+            ``geometry`` (without, the element takes its children's mean).
+        language: The element's ISO 639 code.
+    """
+
+    text: str | None
+    confidence: float | None
+    language: str | None
+
+
+def _reported(
+    function: str, given: ReportedFields
+) -> tuple[str | None, float | None, str | None]:
+    """The ``text``, ``confidence`` and ``language`` given, ``None`` where not.
+
+    Args:
+        function: The method's name, e.g. ``"Line.reported"``, for the message.
+        given: Its keyword arguments.
+
+    Returns:
+        The three values.
+
+    Raises:
+        TypeError: A keyword that is none of :class:`ReportedFields`', in
+            Python's words for an unexpected keyword argument.
+    """
+    check_keywords(function, given, ReportedFields)
+    return given.get("text"), given.get("confidence"), given.get("language")
+
+
 @dataclass(frozen=True, slots=True)
 class Line(Element):
     """A line of text in reading order.
@@ -681,10 +725,7 @@ class Line(Element):
         cls,
         words: Sequence[Word],
         geometry: Geometry | None,
-        *,
-        text: str | None = None,
-        confidence: float | None = None,
-        language: str | None = None,
+        **given: Unpack[ReportedFields],
     ) -> Line:
         """A line the engine or file reports, holding ``words`` (``native=True``).
 
@@ -693,24 +734,18 @@ class Line(Element):
                 ``geometry`` is ``None``).
             geometry: The line's shape as reported, or ``None`` when the
                 source gives none.
-            text: The line's text; default the words joined by single spaces.
-            confidence: The reported confidence, in [0, 1]; used only with
-                ``geometry`` (without, the line takes its words' mean).
-            language: The line's ISO 639 code.
+            **given: The line's ``text``, ``confidence`` and ``language``
+                (see :class:`ReportedFields`).
 
         Returns:
             The line: with ``geometry`` and ``confidence`` exactly as given,
             else enclosing its words (:meth:`from_words`).
         """
+        text, confidence, language = _reported("Line.reported", given)
         if geometry is None:
             return cls.from_words(words, native=True, text=text, language=language)
-        return cls(
-            text=words_text(words) if text is None else text,
-            geometry=geometry,
-            confidence=confidence,
-            language=language,
-            words=tuple(words),
-        )
+        text = words_text(words) if text is None else text
+        return cls(text, geometry, confidence, language, words=tuple(words))
 
 
 _set_words = _slot_setter(Line, "words")
@@ -842,33 +877,17 @@ class Block(Element):
         cls,
         lines: Sequence[Line],
         geometry: Geometry | None,
-        *,
-        text: str | None = None,
-        confidence: float | None = None,
-        language: str | None = None,
+        **given: Unpack[ReportedFields],
     ) -> Block:
         """A block the engine or file reports, holding ``lines`` (``native=True``).
 
-        Args:
-            lines: The block's lines, in reading order (at least one).
-            geometry: The block's shape as reported, or ``None`` when the
-                source gives none.
-            text: The block's text; default the lines joined by newlines.
-            confidence: The reported confidence, in [0, 1]; used only with
-                ``geometry`` (without, the block takes its lines' mean).
-            language: The block's ISO 639 code.
-
-        Returns:
-            The block: with ``geometry`` and ``confidence`` exactly as given,
-            else enclosing its lines (:meth:`from_lines`).
+        Takes the arguments of :meth:`Line.reported`, with the block's lines
+        (at least one) for words, and returns the block as that returns the
+        line: without ``geometry``, enclosing its lines (:meth:`from_lines`).
         """
+        text, confidence, language = _reported("Block.reported", given)
         if geometry is None:
             block = cls.from_lines(lines, native=True, language=language)
             return block if text is None else block.replace(text=text)
-        return cls(
-            text=lines_text(lines) if text is None else text,
-            geometry=geometry,
-            confidence=confidence,
-            language=language,
-            lines=tuple(lines),
-        )
+        text = lines_text(lines) if text is None else text
+        return cls(text, geometry, confidence, language, lines=tuple(lines))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from unocr._lazy import check_keywords
 from unocr.errors import ConfigError, ModelError
 from unocr.geometry import Geometry, Mask, as_affine
 from unocr.limits import MAX_COORDINATE
@@ -31,10 +32,18 @@ from unocr.model.source import Source
 
 if TYPE_CHECKING:
     from PIL import Image
+    from typing_extensions import Unpack
 
     from unocr.image import ImageInput
 
-__all__ = ["EngineUse", "Page", "Timings", "transform_blocks"]
+__all__ = [
+    "EngineUse",
+    "Page",
+    "PageFields",
+    "PageLabels",
+    "Timings",
+    "transform_blocks",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +170,40 @@ def _rescored(
     return confidence
 
 
+class _PageSize(TypedDict):
+    """The keys of :class:`PageFields` a page builder must be given."""
+
+    width: int
+    height: int
+
+
+class PageLabels(TypedDict, total=False):
+    """What a page says of how it was read: the labels set on a page.
+
+    The optional keyword arguments of the page builders (:class:`PageFields`);
+    converters of saved engine output still take them, deprecated (their
+    page's labels are set with ``page.replace(<name>=...)``), until unocr 0.3.
+
+    Attributes:
+        backend: Registered name of the engine that produced the page.
+        languages: ISO 639 codes the engine was asked to read.
+        timings: Phase timings of the read.
+    """
+
+    backend: str | None
+    languages: Sequence[str]
+    timings: Timings | None
+
+
+class PageFields(_PageSize, PageLabels):
+    """The keyword arguments of the page builders.
+
+    :meth:`Page.from_words`, :meth:`Page.from_lines` and
+    :meth:`Page.from_blocks` take them (the last documents them): ``width``
+    and ``height`` (required) and the :class:`PageLabels`.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """OCR result for one image.
@@ -234,70 +277,31 @@ class Page:
 
     # ----------------------------------------------------------------- builders
     @classmethod
-    def from_words(
-        cls,
-        words: Sequence[Word],
-        *,
-        width: int,
-        height: int,
-        backend: str | None = None,
-        languages: Sequence[str] = (),
-        timings: Timings | None = None,
-    ) -> Page:
+    def from_words(cls, words: Sequence[Word], **fields: Unpack[PageFields]) -> Page:
         """Build a page from words only, synthesising lines and blocks.
 
-        Args:
-            words: Words in any order.
-            width: Image width in pixels.
-            height: Image height in pixels.
-            backend: Engine name.
-            languages: Languages the engine was asked for.
-            timings: Phase timings, if measured.
-
-        Returns:
-            A page in reading order (see :mod:`unocr.model.layout`).
+        Takes the arguments of :meth:`from_lines`, with words (in any order)
+        for lines, and returns the page as it does.
         """
-        return cls.from_lines(
-            group_words(checked_children(words, Word, "Page.from_words: words")),
-            width=width,
-            height=height,
-            backend=backend,
-            languages=languages,
-            timings=timings,
-        )
+        check_keywords("Page.from_words", fields, PageFields)
+        words = checked_children(words, Word, "Page.from_words: words")
+        return cls.from_lines(group_words(words), **fields)
 
     @classmethod
-    def from_lines(
-        cls,
-        lines: Sequence[Line],
-        *,
-        width: int,
-        height: int,
-        backend: str | None = None,
-        languages: Sequence[str] = (),
-        timings: Timings | None = None,
-    ) -> Page:
+    def from_lines(cls, lines: Sequence[Line], **fields: Unpack[PageFields]) -> Page:
         """Build a page from lines, synthesising blocks.
 
         Args:
             lines: Lines in any order.
-            width: Image width in pixels.
-            height: Image height in pixels.
-            backend: Engine name.
-            languages: Languages the engine was asked for.
-            timings: Phase timings, if measured.
+            **fields: The page's size and what it records (see
+                :class:`PageFields`).
 
         Returns:
             A page in reading order (see :mod:`unocr.model.layout`).
         """
-        return cls.from_blocks(
-            group_lines(checked_children(lines, Line, "Page.from_lines: lines")),
-            width=width,
-            height=height,
-            backend=backend,
-            languages=languages,
-            timings=timings,
-        )
+        check_keywords("Page.from_lines", fields, PageFields)
+        lines = checked_children(lines, Line, "Page.from_lines: lines")
+        return cls.from_blocks(group_lines(lines), **fields)
 
     @classmethod
     def from_blocks(
@@ -322,6 +326,9 @@ class Page:
             backend: Engine name.
             languages: Languages the engine was asked for.
             timings: Phase timings, if measured (default: none measured).
+
+        :meth:`from_words` and :meth:`from_lines` take the same keyword
+        arguments (:class:`PageFields`) and pass them on here.
 
         Returns:
             The page.

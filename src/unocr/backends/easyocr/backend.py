@@ -19,13 +19,13 @@ import urllib.error
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
 
 from unocr.backends import catalog
-from unocr.backends.base import Capabilities, Crops, Languages, Readings, Stopwatch
+from unocr.backends.base import Crops, Languages, Readings, Stopwatch
 from unocr.backends.download import folder_lock
 from unocr.backends.easyocr._quiet import quiet
 from unocr.backends.easyocr._torchvision import import_easyocr
@@ -179,6 +179,7 @@ def _fix_models(recognizer: str) -> str:
     )
 
 
+@catalog.builtin("easyocr")
 class EasyOcrBackend(PooledBackend):
     """EasyOCR: CRAFT text detection and a CRNN recognizer, on CPU.
 
@@ -201,14 +202,14 @@ class EasyOcrBackend(PooledBackend):
             (EasyOCR's default, True).
         rotation_info: Also try these rotations of each box, in degrees,
             e.g. ``[90, 180, 270]``; the most confident reading wins.
-        paragraph: Merge boxes into paragraphs (EasyOCR then reports no
-            confidence); each paragraph becomes one line.
         decoder: ``"greedy"``, ``"beamsearch"`` or ``"wordbeamsearch"``.
         text_threshold: CRAFT text confidence threshold, in [0, 1] (0.7).
         low_text: CRAFT text low-bound score, in [0, 1] (0.4).
         link_threshold: CRAFT link confidence threshold, in [0, 1] (0.4).
         canvas_size: Longest image side the detector sees, in pixels (2560).
         mag_ratio: Image magnification for detection (1.0).
+        paragraph: Merge boxes into paragraphs (EasyOCR then reports no
+            confidence); each paragraph becomes one line.
         width_ths: Horizontal distance, in box heights, below which boxes are
             merged (0.5; 0 keeps words apart).
         add_margin: Padding added around boxes, as a fraction of their height
@@ -234,9 +235,6 @@ class EasyOcrBackend(PooledBackend):
             one the packaged models cannot read (they read English).
     """
 
-    name: ClassVar[str] = "easyocr"
-    capabilities: ClassVar[Capabilities] = catalog.capabilities("easyocr")
-
     def __init__(
         self,
         *,
@@ -246,13 +244,13 @@ class EasyOcrBackend(PooledBackend):
         download: bool = False,
         quantize: bool = True,
         rotation_info: Sequence[int] | None = None,
-        paragraph: bool = False,
         decoder: Literal["greedy", "beamsearch", "wordbeamsearch"] = "greedy",
         text_threshold: float = 0.7,
         low_text: float = 0.4,
         link_threshold: float = 0.4,
         canvas_size: int = 2560,
         mag_ratio: float = 1.0,
+        paragraph: bool = False,
         width_ths: float = 0.5,
         add_margin: float = 0.1,
         slope_ths: float = 0.1,

@@ -26,14 +26,20 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
+from unocr._lazy import engine_page_keywords
 from unocr.backends._points import clip_points, four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Block, Line, Page, Timings
+from unocr.model import Block, Line, Page
 from unocr.model.layout import group_lines
 from unocr.model.wordsplit import native_line
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from unocr.model.page import PageFields
 
 __all__ = [
     "crop_text",
@@ -208,26 +214,15 @@ def crop_text(result: Sequence[Sequence[object]]) -> tuple[str, float | None]:
 
 
 def easyocr_to_page(
-    result: Sequence[Sequence[object]],
-    *,
-    width: int,
-    height: int,
-    backend: str = UNSET,
-    languages: Sequence[str] = UNSET,
-    timings: Timings | None = UNSET,
+    result: Sequence[Sequence[object]], **keywords: Unpack[PageFields]
 ) -> Page:
     """Convert (saved) ``Reader.readtext`` output into a page.
 
     Args:
-        result: As for :func:`easyocr_to_blocks`.
-        width: Width of the image EasyOCR read, in pixels.
-        height: Height of that image, in pixels.
-        backend: Deprecated (the page's backend is ``"easyocr"``; set another
-            with ``page.replace(backend=...)``); removed in 0.3.
-        languages: Deprecated (set ``Page.languages`` with
-            ``page.replace(languages=...)``); removed in 0.3.
-        timings: Deprecated (set ``Page.timings`` with
-            ``page.replace(timings=...)``); removed in 0.3.
+        result: ``Reader.readtext``'s list, as for :func:`easyocr_to_blocks`.
+        **keywords: ``width`` and ``height`` of the image EasyOCR read, in
+            pixels, and the deprecated page labels (see
+            :class:`~unocr.model.page.PageLabels`).
 
     Returns:
         The page, ``backend="easyocr"``: native line quads clipped to the
@@ -236,14 +231,8 @@ def easyocr_to_page(
     Raises:
         unocr.errors.FormatError: ``result`` is not EasyOCR's format.
     """
-    passed = deprecated_keywords(
-        "easyocr_to_page",
-        {"backend": backend, "languages": languages, "timings": timings},
-        use=SET_ON_PAGE,
+    page = engine_page_keywords("easyocr_to_page", "easyocr", keywords)
+    blocks = easyocr_to_blocks(
+        result, width=keywords["width"], height=keywords["height"]
     )
-    return Page.from_blocks(
-        easyocr_to_blocks(result, width=width, height=height),
-        width=width,
-        height=height,
-        **{"backend": "easyocr", **passed},
-    )
+    return Page.from_blocks(blocks, **page)

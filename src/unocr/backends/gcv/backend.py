@@ -38,18 +38,7 @@ from google.cloud.vision_v1.services.image_annotator.transports import (
 from PIL import Image
 from PIL.MpoImagePlugin import MpoImageFile
 
-from unocr.backends import catalog
-from unocr.backends.base import (
-    Backend,
-    BatchResults,
-    Capabilities,
-    Clocks,
-    Crops,
-    Languages,
-    LoadedImages,
-    Readings,
-    Stopwatch,
-)
+from unocr.backends import base, catalog
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
 from unocr.backends.gcv.collector import collector_paused
@@ -209,7 +198,8 @@ def _default_credentials(metadata_timeout: float) -> Any:
     return credentials
 
 
-class GcvBackend(Backend):
+@catalog.builtin("gcv")
+class GcvBackend(base.Backend):
     """Google Cloud Vision OCR (``TEXT_DETECTION`` / ``DOCUMENT_TEXT_DETECTION``).
 
     Credentials come the standard way (Application Default Credentials:
@@ -254,8 +244,6 @@ class GcvBackend(Backend):
             the Google Cloud metadata server.
     """
 
-    name: ClassVar[str] = "gcv"
-    capabilities: ClassVar[Capabilities] = catalog.capabilities("gcv")
     batch_size: ClassVar[int] = API_MAX_IMAGES
     #: The file itself is sent where it shows the image exactly: no decoding.
     needs_pixels: ClassVar[bool] = False
@@ -469,8 +457,8 @@ class GcvBackend(Backend):
 
     # ------------------------------------------------------------ recognise
     def _recognize_batch(
-        self, images: LoadedImages, languages: Languages, clocks: Clocks
-    ) -> BatchResults:
+        self, images: base.LoadedImages, languages: base.Languages, clocks: base.Clocks
+    ) -> base.BatchResults:
         results, prepared = self._prepare_all(images)
         groups = self._groups(prepared)
         workers = min(self.concurrency, len(groups))
@@ -491,8 +479,8 @@ class GcvBackend(Backend):
         return self._finish(results, clocks)
 
     async def _arecognize_batch(
-        self, images: LoadedImages, languages: Languages, clocks: Clocks
-    ) -> BatchResults:
+        self, images: base.LoadedImages, languages: base.Languages, clocks: base.Clocks
+    ) -> base.BatchResults:
         """:meth:`_recognize_batch` on the client's native asyncio transport.
 
         The same requests, batching, retries (the same backoff, awaited),
@@ -522,8 +510,8 @@ class GcvBackend(Backend):
 
     # --------------------------------------------------------- recognize stage
     def _recognize_crops(
-        self, crops: Crops, languages: Languages, clock: Stopwatch
-    ) -> Readings:
+        self, crops: base.Crops, languages: base.Languages, clock: base.Stopwatch
+    ) -> base.Readings:
         """Read many region crops in batched requests (the recognize stage).
 
         Every crop is one image of a ``BatchAnnotateImages`` request (the
@@ -554,7 +542,7 @@ class GcvBackend(Backend):
         images = [
             LoadedImage(crops[k].convert("RGB"), f"<crop {k}>", 0.0) for k in sendable
         ]
-        clocks = [Stopwatch() for _ in images]
+        clocks = [base.Stopwatch() for _ in images]
         if len(images) <= API_MAX_IMAGES:
             answers = self._recognize_batch(images, languages, clocks)
         else:  # several requests at once, as read_many sends them
@@ -604,7 +592,7 @@ class GcvBackend(Backend):
     def _finish(
         self,
         results: list[_Answer | UnocrError | None],
-        clocks: Sequence[Stopwatch],
+        clocks: Sequence[base.Stopwatch],
     ) -> list[Sequence[Block] | UnocrError]:
         """Each image's blocks (its clock charged) or error, in order."""
         out: list[Sequence[Block] | UnocrError] = []

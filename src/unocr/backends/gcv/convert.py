@@ -51,9 +51,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
+from unocr._lazy import SET_ON_PAGE, UNSET, check_keywords, deprecated_keywords
 from unocr.backends.gcv.build import BlockLevel, build_blocks
 from unocr.backends.gcv.inputs import as_mapping, as_message, response_to_dict
 from unocr.backends.gcv.mapping import read_mapping
@@ -69,11 +69,15 @@ from unocr.backends.options import check_choice
 from unocr.errors import FormatError, GeometryError, ModelError, UnocrError
 from unocr.model import Block, Page
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "AUTH_GUIDANCE",
     "BREAKS",
     "RETRYABLE_CODES",
     "BlockLevel",
+    "ResponseOptions",
     "error_from_status",
     "page_size",
     "response_to_blocks",
@@ -130,13 +134,32 @@ def _positive(value: object, name: str) -> int | None:
     return int(value)
 
 
+class ResponseOptions(TypedDict, total=False):
+    """How a response is read: the keywords of :func:`response_to_blocks`.
+
+    :func:`response_to_page` takes them too.
+
+    Attributes:
+        width: Image width in pixels (default ``None``: ``fullTextAnnotation``'s
+            page width). Needed for responses with text but without a
+            ``fullTextAnnotation``.
+        height: Image height in pixels (default ``None``: the page height).
+        block_level: Which GCV level becomes a unocr block: ``"paragraph"``
+            (default; GCV blocks often hold several paragraphs) or ``"block"``.
+        symbols: Keep the symbol level (characters; default ``True``);
+            ``False`` skips it. From a protobuf message they are read on first
+            access of ``Word.symbols``
+            (:class:`~unocr.backends.gcv.message.PageSymbols`).
+    """
+
+    width: int | None
+    height: int | None
+    block_level: BlockLevel
+    symbols: bool
+
+
 def response_to_blocks(
-    response: object,
-    *,
-    width: int | None = None,
-    height: int | None = None,
-    block_level: BlockLevel = "paragraph",
-    symbols: bool = True,
+    response: object, **options: Unpack[ResponseOptions]
 ) -> list[Block]:
     """Convert a Cloud Vision ``AnnotateImageResponse`` to unocr blocks.
 
@@ -147,15 +170,8 @@ def response_to_blocks(
         response: An ``AnnotateImageResponse`` message (raw protobuf or
             proto-plus), or a saved response: a dict (REST camelCase or
             snake_case keys), JSON text or bytes, or a path to a JSON file.
-        width: Image width in pixels; default ``fullTextAnnotation``'s page
-            width. Needed for responses with text but without a
-            ``fullTextAnnotation``.
-        height: Image height in pixels; default the page height.
-        block_level: Which GCV level becomes a unocr block: ``"paragraph"``
-            (default; GCV blocks often hold several paragraphs) or ``"block"``.
-        symbols: Keep the symbol level (characters); ``False`` skips it.
-            From a protobuf message they are read on first access of
-            ``Word.symbols`` (:class:`~unocr.backends.gcv.message.PageSymbols`).
+        **options: How to read it: ``width``, ``height``, ``block_level``,
+            ``symbols`` (see :class:`ResponseOptions`).
 
     Returns:
         Blocks -> synthesised lines -> words -> symbols, in reading order,
@@ -166,30 +182,25 @@ def response_to_blocks(
         UnocrError: The response carries an ``error`` status (see
             :func:`error_from_status`).
     """
-    return _convert(response, width, height, block_level, symbols)[0]
+    check_keywords("response_to_blocks", options, ResponseOptions)
+    return _convert(response, options)[0]
 
 
 def response_to_page(
     response: object,
     *,
-    width: int | None = None,
-    height: int | None = None,
-    block_level: BlockLevel = "paragraph",
-    symbols: bool = True,
     backend: str | None = UNSET,
     languages: Sequence[str] = UNSET,
+    **options: Unpack[ResponseOptions],
 ) -> Page:
     """Convert a saved (or received) Cloud Vision response to a :class:`Page`.
 
     Args:
         response: As for :func:`response_to_blocks`.
-        width: Image width in pixels; default the response's page width.
-        height: Image height in pixels; default the page height.
-        block_level: ``"paragraph"`` (default) or ``"block"``.
-        symbols: Keep the symbol level.
-        backend: Deprecated (the page's backend is ``"gcv"``); removed in 0.3.
-        languages: Deprecated (set ``Page.languages`` with
-            ``page.replace(languages=...)``); removed in 0.3.
+        backend: Deprecated (the page's backend is ``"gcv"``; see
+            :class:`~unocr.model.page.PageLabels`).
+        languages: Deprecated (see :class:`~unocr.model.page.PageLabels`).
+        **options: As for :func:`response_to_blocks`.
 
     Returns:
         The page, ``backend="gcv"``; 0 x 0 pixels for a response with neither
@@ -199,22 +210,22 @@ def response_to_page(
         FormatError: The response is malformed, or has text but no size.
         UnocrError: The response carries an ``error`` status.
     """
+    check_keywords("response_to_page", options, ResponseOptions)
     passed = deprecated_keywords(
         "response_to_page",
         {"backend": backend, "languages": languages},
         use=SET_ON_PAGE,
     )
-    blocks, (w, h) = _convert(response, width, height, block_level, symbols)
+    blocks, (w, h) = _convert(response, options)
     return Page.from_blocks(blocks, width=w, height=h, **{"backend": "gcv", **passed})
 
 
 def _convert(
-    response: object,
-    width: int | None,
-    height: int | None,
-    block_level: BlockLevel,
-    symbols: bool,
+    response: object, options: ResponseOptions
 ) -> tuple[list[Block], tuple[int, int]]:
+    width, height = options.get("width"), options.get("height")
+    block_level = options.get("block_level", "paragraph")
+    symbols = options.get("symbols", True)
     check_choice(block_level, "block_level", ("paragraph", "block"))
     message = as_message(response)
     data: Mapping[str, Any] | None = None

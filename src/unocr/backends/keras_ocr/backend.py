@@ -27,18 +27,7 @@ import keras_ocr
 import numpy as np
 from tensorflow import keras
 
-from unocr.backends import catalog
-from unocr.backends.base import (
-    Backend,
-    BatchResults,
-    Capabilities,
-    Clocks,
-    Crops,
-    Languages,
-    LoadedImages,
-    Readings,
-    Stopwatch,
-)
+from unocr.backends import base, catalog
 from unocr.backends.deadline import run_with_timeout
 from unocr.backends.keras_ocr import weights
 from unocr.backends.keras_ocr.convert import (
@@ -225,7 +214,8 @@ def size_groups(
     return groups
 
 
-class KerasOcrBackend(Backend):
+@catalog.builtin("keras-ocr")
+class KerasOcrBackend(base.Backend):
     """keras-ocr: CRAFT word detection and a CRNN recognizer, on TensorFlow.
 
     The pipeline (both models) is built once per backend object. ``read_many``
@@ -281,8 +271,6 @@ class KerasOcrBackend(Backend):
         unocr.errors.LanguageUnavailableError: A language other than English.
     """
 
-    name: ClassVar[str] = "keras-ocr"
-    capabilities: ClassVar[Capabilities] = catalog.capabilities("keras-ocr")
     batch_size: ClassVar[int] = 4
     # One TensorFlow graph per backend; calls run one at a time.
     thread_safe: ClassVar[bool] = False
@@ -413,7 +401,7 @@ class KerasOcrBackend(Backend):
         self,
         images: Sequence[LoadedImage],
         languages: tuple[str, ...],
-        clocks: Sequence[Stopwatch],
+        clocks: Sequence[base.Stopwatch],
     ) -> list[tuple[Block, ...]]:
         """One ``Pipeline.recognize`` call for all ``images``.
 
@@ -421,7 +409,7 @@ class KerasOcrBackend(Backend):
         """
         pipeline = self._ready(languages, recognizer=True)
         arrays = [np.asarray(img.image, dtype=np.uint8) for img in images]
-        batch = Stopwatch()
+        batch = base.Stopwatch()
         with batch.time("engine"):
             predictions = self._engine_call(
                 lambda: pipeline.recognize(
@@ -479,7 +467,7 @@ class KerasOcrBackend(Backend):
 
     # ---------------------------------------------------------------- stages
     def _detect(
-        self, image: LoadedImage, languages: Languages, clock: Stopwatch
+        self, image: LoadedImage, languages: base.Languages, clock: base.Stopwatch
     ) -> tuple[Block, ...]:
         """CRAFT alone: word quads without text (no recognizer weights needed).
 
@@ -506,8 +494,8 @@ class KerasOcrBackend(Backend):
             )
 
     def _recognize_crops(
-        self, crops: Crops, languages: Languages, clock: Stopwatch
-    ) -> Readings:
+        self, crops: base.Crops, languages: base.Languages, clock: base.Stopwatch
+    ) -> base.Readings:
         """The CRNN on upright crops, all in one batch; no confidence.
 
         Each crop is fitted into the recognizer's input as keras-ocr fits a
@@ -538,8 +526,8 @@ class KerasOcrBackend(Backend):
         return [(text, None) for text in texts]
 
     def _recognize_batch(
-        self, images: LoadedImages, languages: Languages, clocks: Clocks
-    ) -> BatchResults:
+        self, images: base.LoadedImages, languages: base.Languages, clocks: base.Clocks
+    ) -> base.BatchResults:
         """Recognise ``images`` in as few pipeline calls as padding allows.
 
         Images are grouped by :func:`size_groups`; each group is one
@@ -569,7 +557,7 @@ class KerasOcrBackend(Backend):
         return [r for r in out if r is not None]
 
     def _run_one(
-        self, image: LoadedImage, languages: tuple[str, ...], clock: Stopwatch
+        self, image: LoadedImage, languages: tuple[str, ...], clock: base.Stopwatch
     ) -> Sequence[Block] | UnocrError:
         try:
             return self._run([image], languages, [clock])[0]

@@ -26,17 +26,22 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
+from unocr._lazy import engine_page_keywords
 from unocr.backends._points import clip_points, four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Block, Page, Timings, Word
+from unocr.model import Block, Page, Word
 from unocr.model.layout import group_lines, group_words
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from unocr.model.page import PageFields
 
 __all__ = [
     "keras_ocr_regions_to_blocks",
@@ -165,26 +170,16 @@ def keras_ocr_regions_to_blocks(
 
 
 def keras_ocr_to_page(
-    predictions: Sequence[Sequence[Any]],
-    *,
-    width: int,
-    height: int,
-    backend: str = UNSET,
-    languages: Sequence[str] = UNSET,
-    timings: Timings | None = UNSET,
+    predictions: Sequence[Sequence[Any]], **keywords: Unpack[PageFields]
 ) -> Page:
     """Convert saved keras-ocr predictions for one image into a page.
 
     Args:
-        predictions: As for :func:`keras_ocr_to_blocks`.
-        width: Width of the image keras-ocr read, in pixels.
-        height: Height of that image, in pixels.
-        backend: Deprecated (the page's backend is ``"keras-ocr"``; set another
-            with ``page.replace(backend=...)``); removed in 0.3.
-        languages: Deprecated (set ``Page.languages`` with
-            ``page.replace(languages=...)``); removed in 0.3.
-        timings: Deprecated (set ``Page.timings`` with
-            ``page.replace(timings=...)``); removed in 0.3.
+        predictions: keras-ocr's ``(text, box)`` pairs, as for
+            :func:`keras_ocr_to_blocks`.
+        **keywords: ``width`` and ``height`` of the image keras-ocr read, in
+            pixels, and the deprecated page labels (see
+            :class:`~unocr.model.page.PageLabels`).
 
     Returns:
         The page, ``backend="keras-ocr"`` (see :func:`keras_ocr_to_blocks`).
@@ -192,14 +187,8 @@ def keras_ocr_to_page(
     Raises:
         unocr.errors.FormatError: ``predictions`` is not keras-ocr's format.
     """
-    passed = deprecated_keywords(
-        "keras_ocr_to_page",
-        {"backend": backend, "languages": languages, "timings": timings},
-        use=SET_ON_PAGE,
+    page = engine_page_keywords("keras_ocr_to_page", "keras-ocr", keywords)
+    blocks = keras_ocr_to_blocks(
+        predictions, width=keywords["width"], height=keywords["height"]
     )
-    return Page.from_blocks(
-        keras_ocr_to_blocks(predictions, width=width, height=height),
-        width=width,
-        height=height,
-        **{"backend": "keras-ocr", **passed},
-    )
+    return Page.from_blocks(blocks, **page)

@@ -14,7 +14,7 @@ import importlib.util
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
@@ -22,7 +22,7 @@ from rapidocr import EngineType, RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 
 from unocr.backends import catalog
-from unocr.backends.base import Capabilities, Crops, Languages, Readings, Stopwatch
+from unocr.backends.base import Crops, Languages, Readings, Stopwatch
 from unocr.backends.options import check_choice, check_count, check_number
 from unocr.backends.pooled import PooledBackend
 from unocr.backends.rapidocr.convert import (
@@ -86,6 +86,7 @@ def _readable(lang: str, languages: tuple[str, ...]) -> bool:
     return False
 
 
+@catalog.builtin("rapidocr")
 class RapidOcrBackend(PooledBackend):
     """RapidOCR 3 (PaddleOCR's PP-OCRv6 models on ONNX Runtime or OpenVINO).
 
@@ -159,9 +160,6 @@ class RapidOcrBackend(PooledBackend):
         unocr.errors.LanguageUnavailableError: A default language the models
             cannot read.
     """
-
-    name: ClassVar[str] = "rapidocr"
-    capabilities: ClassVar[Capabilities] = catalog.capabilities("rapidocr")
 
     def __init__(
         self,

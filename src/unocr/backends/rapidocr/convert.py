@@ -62,18 +62,23 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from unocr._lazy import SET_ON_PAGE, UNSET, deprecated_keywords
+from unocr._lazy import engine_page_keywords
 from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
-from unocr.model import Block, Line, Page, Symbol, Timings, Word
+from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.layout import group_lines
 from unocr.model.wordsplit import native_line
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from unocr.model.page import PageFields
 
 __all__ = [
     "crops_to_texts",
@@ -528,28 +533,16 @@ def crops_to_texts(output: object, count: int) -> list[tuple[str, float | None]]
 
 
 def rapidocr_to_page(
-    output: object,
-    *,
-    width: int,
-    height: int,
-    unit: Unit = "word",
-    backend: str = UNSET,
-    languages: Sequence[str] = UNSET,
-    timings: Timings | None = UNSET,
+    output: object, *, unit: Unit = "word", **keywords: Unpack[PageFields]
 ) -> Page:
     """Convert a (saved) RapidOCR 3 result into a page.
 
     Args:
         output: As for :func:`rapidocr_to_blocks`.
-        width: Width of the image RapidOCR read, in pixels.
-        height: Height of that image, in pixels.
         unit: As for :func:`rapidocr_to_blocks`.
-        backend: Deprecated (the page's backend is ``"rapidocr"``; set another
-            with ``page.replace(backend=...)``); removed in 0.3.
-        languages: Deprecated (set ``Page.languages`` with
-            ``page.replace(languages=...)``); removed in 0.3.
-        timings: Deprecated (set ``Page.timings`` with
-            ``page.replace(timings=...)``); removed in 0.3.
+        **keywords: ``width`` and ``height`` of the image RapidOCR read, in
+            pixels, and the deprecated page labels (see
+            :class:`~unocr.model.page.PageLabels`).
 
     Returns:
         The page, ``backend="rapidocr"``: native line quads with confidences,
@@ -559,14 +552,6 @@ def rapidocr_to_page(
     Raises:
         unocr.errors.FormatError: ``output`` is not RapidOCR's format.
     """
-    passed = deprecated_keywords(
-        "rapidocr_to_page",
-        {"backend": backend, "languages": languages, "timings": timings},
-        use=SET_ON_PAGE,
-    )
-    return Page.from_blocks(
-        _to_blocks(output, unit, (width, height)),
-        width=width,
-        height=height,
-        **{"backend": "rapidocr", **passed},
-    )
+    page = engine_page_keywords("rapidocr_to_page", "rapidocr", keywords)
+    blocks = _to_blocks(output, unit, (keywords["width"], keywords["height"]))
+    return Page.from_blocks(blocks, **page)

@@ -44,7 +44,6 @@ from PIL import Image
 from unocr.backends import catalog
 from unocr.backends.base import (
     Backend,
-    Capabilities,
     Crops,
     Languages,
     Readings,
@@ -266,6 +265,7 @@ def _openmp_thread_limit() -> int | None:
         return None
 
 
+@catalog.builtin(_NAME)
 class TesseractBackend(Backend):
     """Tesseract OCR (registered name ``"tesseract"``).
 
@@ -310,8 +310,6 @@ class TesseractBackend(Backend):
         ...     print(ocr.read("samples/phototest.png").text)
     """
 
-    name: ClassVar[str] = _NAME
-    capabilities: ClassVar[Capabilities] = catalog.capabilities(_NAME)
     thread_safe: ClassVar[bool] = True
 
     def __init__(
