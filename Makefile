@@ -6,7 +6,7 @@
 .PHONY: demo test lint bootstrap bench fuzz
 
 # The core on Python 3.10 (scripts/py310-env): no GCV, RapidOCR, EasyOCR, Dask or keras-ocr.
-PY310_TESTS = tests/test_model*.py tests/test_geometry*.py tests/test_formats*.py \
+PY310_TESTS = tests/test_keyword_sets.py tests/test_model*.py tests/test_geometry*.py tests/test_formats*.py \
 	tests/test_layout*.py tests/test_metrics*.py tests/test_datasets*.py \
 	tests/test_documents*.py tests/test_tesseract_backend.py tests/test_tesseract_convert.py \
 	tests/test_cli_read.py tests/test_cli_streams.py tests/test_api.py \

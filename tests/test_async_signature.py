@@ -23,9 +23,9 @@ def test_aread_shows_the_signature_of_read() -> None:
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
-        ((), {}, "image"),
-        ((b"x", "tesseract", "en"), {}, "positional"),
-        ((b"x",), {"image": b"y"}, "image"),
+        ((), {}, r"^aread\(\): missing a required argument: 'image'"),
+        ((b"x", "tesseract", "en"), {}, r"^aread\(\): too many positional"),
+        ((b"x",), {"image": b"y"}, r"^aread\(\): multiple values for argument 'image'"),
     ],
 )
 def test_arguments_that_do_not_fit_read_are_a_type_error(
@@ -52,10 +52,16 @@ def test_type_checkers_check_aread_calls_against_read(tmp_path: Path) -> None:
             """
             import unocr
 
+            import asyncio
+
             async def main() -> None:
                 page = await unocr.aread("a.png", "tesseract", languages=["en"])
                 reveal_type(page)
+                task = asyncio.create_task(unocr.aread("a.png"))
+                await task
                 await unocr.aread("a.png", dpi="high")
+
+            asyncio.run(unocr.aread("a.png"))
             """
         )
     )

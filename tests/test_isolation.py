@@ -349,7 +349,9 @@ def _hanging_parent(
             line = proc.stdout.readline() if ready else ""
             pids = [int(p) for p in line.split()]
             if len(pids) != 2:
-                proc.kill()  # its stderr is complete only once it has ended
+                # Its stderr is complete once it (and any worker holding the
+                # pipe) has ended: the whole process group goes.
+                os.killpg(proc.pid, signal.SIGKILL)
                 _, err = proc.communicate(timeout=10)
                 pytest.fail(f"the parent reported workers {line!r}; stderr:\n{err}")
             time.sleep(0.5)  # both workers are inside the hanging call

@@ -35,6 +35,7 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
+    Coroutine,
     Iterable,
     Sequence,
 )
@@ -401,7 +402,9 @@ _READ_SIGNATURE = inspect.signature(read)
 
 def _takes_arguments_of(
     sync: Callable[_P, Page],
-) -> Callable[[Callable[..., Awaitable[Page]]], Callable[_P, Awaitable[Page]]]:
+) -> Callable[
+    [Callable[..., Coroutine[Any, Any, Page]]], Callable[_P, Coroutine[Any, Any, Page]]
+]:
     """Give an async twin ``sync``'s parameters: one signature for both.
 
     Type checkers check the twin's calls against ``sync``'s parameters, and
@@ -409,7 +412,9 @@ def _takes_arguments_of(
     binds its arguments with :meth:`inspect.Signature.bind`.
     """
 
-    def twin(function: Callable[..., Awaitable[Page]]) -> Callable[_P, Awaitable[Page]]:
+    def twin(
+        function: Callable[..., Coroutine[Any, Any, Page]],
+    ) -> Callable[_P, Coroutine[Any, Any, Page]]:
         function.__signature__ = inspect.signature(sync)  # type: ignore[attr-defined]
         return function
 
@@ -441,7 +446,10 @@ async def aread(*args: Any, **kwargs: Any) -> Page:
         unocr.errors.ImageError: The input cannot be read.
         unocr.errors.RecognitionError: The engine failed.
     """
-    call = _READ_SIGNATURE.bind(*args, **kwargs)
+    try:
+        call = _READ_SIGNATURE.bind(*args, **kwargs)
+    except TypeError as unfit:
+        raise TypeError(f"aread(): {unfit}") from None
     call.apply_defaults()
     given = call.arguments
     image: ImageInput = given["image"]

@@ -8,10 +8,9 @@ release and warn (``DeprecationWarning``) saying what to use instead.
 
 A function's deprecated keyword defaults to :data:`UNSET`; the function hands
 its deprecated keywords to :func:`deprecated_keywords`, which warns about each
-one passed, in the same words everywhere, and returns those passed. A converter
-of one image's engine output takes the page builders' keywords
-(``**keywords: Unpack[PageFields]``: the image's size and the page's labels,
-deprecated there) and hands them to :func:`engine_page_keywords`.
+one passed, in the same words everywhere, and returns those passed. Functions that
+take a set of keywords as ``**keywords: Unpack[SomeTypedDict]`` check them with
+:func:`check_keywords`.
 """
 
 from __future__ import annotations
@@ -68,14 +67,20 @@ def deprecated_keywords(
         'f(a=...) is deprecated and goes away in unocr 0.3; drop a'
     """
     passed = {name: value for name, value in keywords.items() if value is not UNSET}
-    _warn_deprecated(function, passed, use)
+    warn_deprecated(function, passed, use)
     return passed
 
 
-def _warn_deprecated(function: str, names: Iterable[str], use: str) -> None:
+def warn_deprecated(function: str, names: Iterable[str], use: str) -> None:
     """Warn about each deprecated keyword in ``names``, at ``function``'s caller.
 
-    ``function`` calls a function of this module, which calls this one.
+    ``function`` calls a helper (:func:`deprecated_keywords`, or another
+    module's), which calls this one: the warning points two calls up.
+
+    Args:
+        function: The function's name as users call it.
+        names: The deprecated keywords it was given.
+        use: What to do instead (e.g. :data:`SET_ON_PAGE`), ``{name}`` filled in.
     """
     for name in names:
         warnings.warn(
@@ -139,46 +144,6 @@ def check_keywords(
             f"{function}() missing {len(missing)} required keyword-only "
             f"argument{plural}: {names}"
         )
-
-
-def engine_page_keywords(
-    function: str, backend: str, keywords: Mapping[str, Any]
-) -> dict[str, Any]:
-    """What a converter of one image's engine output builds its page with.
-
-    Call it from the converter itself, first: a deprecated keyword's warning
-    (see :func:`deprecated_keywords`) points at the converter's caller.
-
-    Args:
-        function: The converter's name as users call it (e.g.
-            ``"easyocr_to_page"``).
-        backend: The engine's name, the page's backend unless a deprecated
-            ``backend`` is passed.
-        keywords: The converter's ``**keywords``
-            (:class:`~unocr.model.page.PageFields`, the labels deprecated).
-
-    Returns:
-        The keywords of :meth:`unocr.model.Page.from_blocks`: ``width``,
-        ``height``, ``backend`` and the deprecated keywords passed.
-
-    Raises:
-        TypeError: A keyword the converter does not take, or no ``width`` or
-            ``height`` (see :func:`check_keywords`).
-
-    Examples:
-        >>> engine_page_keywords("f", "engine", {"width": 9, "height": 4})
-        {'backend': 'engine', 'width': 9, 'height': 4}
-    """
-    # The model imports this module: its page keyword sets are looked up here.
-    from unocr.model.page import PageFields, PageLabels
-
-    check_keywords(function, keywords, PageFields)
-    _warn_deprecated(
-        function,
-        [name for name in PageLabels.__annotations__ if name in keywords],
-        SET_ON_PAGE,
-    )
-    return {"backend": backend, **keywords}
 
 
 class Moved(NamedTuple):

@@ -40,7 +40,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import (
-    TYPE_CHECKING,
     Any,
     ClassVar,
     Literal,
@@ -52,8 +51,10 @@ from typing import (
 )
 
 from PIL import Image
+from typing_extensions import Unpack
 
 from unocr._closing import Closing
+from unocr._lazy import check_keywords
 from unocr.backends.catalog import Capabilities
 from unocr.backends.deadline import batch_cancellation, cancellation_scope
 from unocr.backends.options import check_choice, check_count, check_seconds
@@ -83,14 +84,12 @@ from unocr.languages import normalize_languages
 from unocr.limits import check_limit_argument
 from unocr.model import Block, Page, Recognition, Timings
 
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
 __all__ = [
     "Backend",
     "BatchResults",
     "Capabilities",
     "Clocks",
+    "CompositeBackend",
     "Crops",
     "ImageCall",
     "ItemFailure",
@@ -131,11 +130,7 @@ def _image_call(
         TypeError: A keyword that is not one of :class:`ImageCall`'s, as
             Python raises it for a method that does not take it.
     """
-    unknown = sorted(call.keys() - ImageCall.__optional_keys__)
-    if unknown:
-        raise TypeError(
-            f"Backend.{method}() got an unexpected keyword argument {unknown[0]!r}"
-        )
+    check_keywords(f"Backend.{method}", call, ImageCall)
     return call.get("languages"), call.get("channel_order", "rgb")
 
 

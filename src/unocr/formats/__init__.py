@@ -41,6 +41,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Protocol, TypedDict, cast
 
+from typing_extensions import Unpack
+
 from unocr._files import open_regular_file
 from unocr._lazy import check_keywords
 from unocr.errors import FormatError, GeometryError, ModelError
@@ -55,10 +57,7 @@ from unocr.formats.safe_xml import declared_text
 from unocr.limits import DEFAULT_MAX_BYTES, ReadLimits, check_limit
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from unocr.model import Page
-
 __all__ = [
     "MAX_INPUT_BYTES",
     "MULTIPAGE_FORMATS",

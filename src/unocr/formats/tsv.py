@@ -86,6 +86,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from typing_extensions import Unpack
+
 from unocr._lazy import SET_ON_PAGE, check_keywords, deprecated_keywords
 from unocr.errors import FormatError
 from unocr.formats import document_errors
@@ -99,10 +101,7 @@ from unocr.model.page import PageLabels
 from unocr.model.serialize import encodable
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from unocr.geometry import Geometry
-
 __all__ = [
     "COLUMNS",
     "TSV_COLUMNS",

@@ -25,9 +25,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeGuard, TypeVar
+from typing import Any, Generic, TypedDict, TypeGuard, TypeVar
 
 import numpy as np
+from typing_extensions import Unpack
 
 from unocr._lazy import check_keywords
 from unocr.errors import ModelError
@@ -42,9 +43,6 @@ from unocr.geometry import (
     enclosing_quads,
 )
 from unocr.model.provenance import Provenance
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
 
 __all__ = [
     "Block",

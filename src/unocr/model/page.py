@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike
+from typing_extensions import Unpack
 
-from unocr._lazy import check_keywords
+from unocr._lazy import SET_ON_PAGE, check_keywords, warn_deprecated
 from unocr.errors import ConfigError, ModelError
 from unocr.geometry import Geometry, Mask, as_affine
 from unocr.limits import MAX_COORDINATE
@@ -32,16 +33,15 @@ from unocr.model.source import Source
 
 if TYPE_CHECKING:
     from PIL import Image
-    from typing_extensions import Unpack
 
     from unocr.image import ImageInput
-
 __all__ = [
     "EngineUse",
     "Page",
     "PageFields",
     "PageLabels",
     "Timings",
+    "engine_page_keywords",
     "transform_blocks",
 ]
 
@@ -202,6 +202,43 @@ class PageFields(_PageSize, PageLabels):
     :meth:`Page.from_blocks` take them (the last documents them): ``width``
     and ``height`` (required) and the :class:`PageLabels`.
     """
+
+
+def engine_page_keywords(
+    function: str, backend: str, keywords: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a converter of one image's engine output builds its page with.
+
+    Call it from the converter itself, first: a deprecated keyword's
+    :class:`DeprecationWarning` points at the converter's caller.
+
+    Args:
+        function: The converter's name as users call it (e.g.
+            ``"easyocr_to_page"``).
+        backend: The engine's name, the page's backend unless a deprecated
+            ``backend`` is passed.
+        keywords: The converter's ``**keywords``
+            (:class:`~unocr.model.page.PageFields`, the labels deprecated).
+
+    Returns:
+        The keywords of :meth:`unocr.model.Page.from_blocks`: ``width``,
+        ``height``, ``backend`` and the deprecated keywords passed.
+
+    Raises:
+        TypeError: A keyword the converter does not take, or no ``width`` or
+            ``height``, in Python's words for a function's own keywords.
+
+    Examples:
+        >>> engine_page_keywords("f", "engine", {"width": 9, "height": 4})
+        {'backend': 'engine', 'width': 9, 'height': 4}
+    """
+    check_keywords(function, keywords, PageFields)
+    warn_deprecated(
+        function,
+        [name for name in PageLabels.__annotations__ if name in keywords],
+        SET_ON_PAGE,
+    )
+    return {"backend": backend, **keywords}
 
 
 @dataclass(frozen=True, slots=True)

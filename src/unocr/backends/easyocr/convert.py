@@ -26,20 +26,16 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from unocr._lazy import engine_page_keywords
+from typing_extensions import Unpack
+
 from unocr.backends._points import clip_points, four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Line, Page
 from unocr.model.layout import group_lines
+from unocr.model.page import PageFields, engine_page_keywords
 from unocr.model.wordsplit import native_line
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from unocr.model.page import PageFields
 
 __all__ = [
     "crop_text",

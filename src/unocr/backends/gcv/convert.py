@@ -51,7 +51,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
+
+from typing_extensions import Unpack
 
 from unocr._lazy import SET_ON_PAGE, UNSET, check_keywords, deprecated_keywords
 from unocr.backends.gcv.build import BlockLevel, build_blocks
@@ -68,9 +70,6 @@ from unocr.backends.gcv.tree import BREAKS, RawPage
 from unocr.backends.options import check_choice
 from unocr.errors import FormatError, GeometryError, ModelError, UnocrError
 from unocr.model import Block, Page
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
 
 __all__ = [
     "AUTH_GUIDANCE",

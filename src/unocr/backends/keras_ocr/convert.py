@@ -26,22 +26,18 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import Unpack
 
-from unocr._lazy import engine_page_keywords
 from unocr.backends._points import clip_points, four_points
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Page, Word
 from unocr.model.layout import group_lines, group_words
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from unocr.model.page import PageFields
+from unocr.model.page import PageFields, engine_page_keywords
 
 __all__ = [
     "keras_ocr_regions_to_blocks",

@@ -62,23 +62,19 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from typing_extensions import Unpack
 
-from unocr._lazy import engine_page_keywords
 from unocr.backends._points import four_points, probability
 from unocr.errors import FormatError, GeometryError
 from unocr.geometry import Quad
 from unocr.model import Block, Line, Page, Symbol, Word
 from unocr.model.layout import group_lines
+from unocr.model.page import PageFields, engine_page_keywords
 from unocr.model.wordsplit import native_line
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from unocr.model.page import PageFields
 
 __all__ = [
     "crops_to_texts",
