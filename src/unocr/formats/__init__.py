@@ -58,6 +58,7 @@ from unocr.limits import DEFAULT_MAX_BYTES, ReadLimits, check_limit
 
 if TYPE_CHECKING:
     from unocr.model import Page
+
 __all__ = [
     "MAX_INPUT_BYTES",
     "MULTIPAGE_FORMATS",

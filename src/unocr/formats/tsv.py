@@ -102,6 +102,7 @@ from unocr.model.serialize import encodable
 
 if TYPE_CHECKING:
     from unocr.geometry import Geometry
+
 __all__ = [
     "COLUMNS",
     "TSV_COLUMNS",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from unocr.image import ImageInput
+
 __all__ = [
     "EngineUse",
     "Page",
