@@ -57,21 +57,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any
 
 from unocr.backends.base import (
     Backend,
-    Capabilities,
     CompositeBackend,
     Languages,
     Stopwatch,
 )
 from unocr.backends.catalog import (
     CASCADE_SEPARATOR,
+    builtin,
     canonical_name,
     cascade_parts,
 )
-from unocr.backends.catalog import capabilities as catalog_capabilities
 from unocr.backends.pipeline import call_within, require_known_stage
 from unocr.errors import ConfigError, StageUnavailableError
 from unocr.image import DEFAULT_MAX_PIXELS, LoadedImage
@@ -185,6 +184,7 @@ def _reread(
     )
 
 
+@builtin("cascade")
 class CascadeBackend(CompositeBackend):
     """Engines in a row: each re-reads only the lines the ones before were unsure of.
 
@@ -228,9 +228,6 @@ class CascadeBackend(CompositeBackend):
     own where it must); :attr:`min_workers` is the largest of the engines'
     (a network engine's requests in flight).
     """
-
-    name: ClassVar[str] = "cascade"
-    capabilities: ClassVar[Capabilities] = catalog_capabilities("cascade")
 
     def __init__(
         self,

@@ -38,12 +38,11 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from unocr.backends import catalog
 from unocr.backends.base import (
     Backend,
-    Capabilities,
     CompositeBackend,
     Languages,
     Stopwatch,
@@ -162,6 +161,7 @@ def call_within(
             forget()
 
 
+@catalog.builtin("pipeline")
 class PipelineBackend(CompositeBackend):
     """One engine's detection stage feeding another engine's recognition stage.
 
@@ -202,9 +202,6 @@ class PipelineBackend(CompositeBackend):
             named by its file, not a language code (the page could not
             report it); the message says how to name the model instead.
     """
-
-    name: ClassVar[str] = "pipeline"
-    capabilities: ClassVar[Capabilities] = catalog.capabilities("pipeline")
 
     def __init__(
         self,
