@@ -16,9 +16,10 @@ call (a fast real round trip). The same 64 images go through
 Two workloads: replies of a few words (the network-bound case), and the real
 dense DOCUMENT_TEXT_DETECTION response of the test fixture (332 words, 1154
 symbols per page: unocr's conversion to Pages is then part of the time).
-A Page's symbols are read from the response on first access (the default), so
-the dense page runs twice: as returned, and with every symbol then accessed
-(the cost of converting everything); and once more with ``symbols=False``.
+A Page's symbols are read with the rest and built on first access (the
+default), so the dense page runs twice: as returned, and with every symbol then
+accessed (the cost of converting everything); and once more with
+``symbols=False``.
 
 First it prints what converting that dense response costs against the floor
 any client pays: parsing the response bytes, and parsing them plus a walk over

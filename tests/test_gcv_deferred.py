@@ -1,4 +1,4 @@
-"""Symbols of a Cloud Vision protobuf response, read on first access of Word.symbols."""
+"""Symbols of a Cloud Vision response, read with the rest and built on first access."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ def test_symbols_are_built_on_first_access_and_equal_the_eager_read(
 ) -> None:
     page = response_to_page(message(text))
     assert all(deferred(page))  # nothing built yet
-    eager = response_to_page(json.loads(text))  # the JSON reader builds at once
+    eager = response_to_page(json.loads(text))  # the JSON reader's page
+    assert all(deferred(eager))
+    assert eager.symbols  # built now
     assert not any(deferred(eager))
     first = page.words[0].symbols  # one access builds the whole page's symbols
     assert first == eager.words[0].symbols
@@ -122,10 +124,10 @@ def normalized_word(x: float) -> dict[str, Any]:
     }
 
 
-def test_words_with_other_than_four_vertices_are_read_at_once() -> None:
-    """Only symbols that cannot fail later are deferred: errors come now."""
+def test_symbols_of_any_box_are_read_now_and_built_later() -> None:
+    """Symbols are read and checked with the rest: errors come now."""
     page = response_to_page(message(json.dumps(normalized_word(0.25))))
-    assert deferred(page) == [False]
+    assert deferred(page) == [True]
     assert page.words[0].symbols[1].geometry.bounds.x0 == 25.0
     assert page == response_to_page(normalized_word(0.25))
     infinite = json.dumps(normalized_word(float("inf")))
@@ -219,7 +221,7 @@ def one_symbol(x: int) -> dict[str, Any]:
 
 
 def test_a_symbol_beyond_the_coordinate_limit_fails_at_conversion() -> None:
-    """An int32 vertex over unocr.limits.MAX_COORDINATE is not deferred: it fails now."""
+    """An int32 vertex over unocr.limits.MAX_COORDINATE fails now, not on access."""
     beyond = one_symbol(2**31 - 1)
     with pytest.raises(FormatError, match="MAX_COORDINATE") as info:
         response_to_page(message(json.dumps(beyond)))
@@ -232,8 +234,8 @@ def test_a_symbol_beyond_the_coordinate_limit_fails_at_conversion() -> None:
 
 
 @pytest.mark.parametrize("x", [-5, 5 * 10**8, 10**9, -(10**9)])
-def test_symbols_with_any_coordinate_within_the_limit_are_deferred(x: int) -> None:
-    """Negative and large coordinates within the limit keep the symbols deferred."""
+def test_symbols_with_any_coordinate_within_the_limit_build_later(x: int) -> None:
+    """Negative and large coordinates within the limit: built on first access, alike."""
     page = response_to_page(message(json.dumps(one_symbol(x))))
     assert deferred(page) == [True]
     assert page == response_to_page(one_symbol(x))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -168,6 +169,31 @@ class Quad(AffineShape):
         for quad, row in zip(out, rows, strict=True):  # read-only views of one array
             put(quad, row)
         return out
+
+    @classmethod
+    def viewer(cls, rows: FloatArray) -> Callable[[int], Quad]:
+        """What makes the quad of one row of canonical corners, unchecked.
+
+        Package-internal, as :meth:`from_checked`, for converters that put
+        many quads in canonical order in one call
+        (:func:`~unocr.geometry.canonicalize_quads`) and make the quads of
+        only some rows now, the rest when first needed.
+
+        Args:
+            rows: ``(N, 4, 2)`` float64 corners TL, TR, BR, BL in pixels,
+                finite and read-only (the quads view them, uncopied).
+
+        Returns:
+            A function of a row index ``0 <= i < N`` giving that row's quad.
+        """
+        new, put = cls.__new__, _set_points
+
+        def quad(index: int) -> Quad:
+            made = new(cls)
+            put(made, rows[index])
+            return made
+
+        return quad
 
     @classmethod
     def from_points(cls, points: ArrayLike) -> Quad:

@@ -291,6 +291,21 @@ class Element:
         return made
 
 
+def _with_children(
+    cls: type[E],
+    put: Callable[[Any, Any], None],
+    fields: tuple[str, Geometry, float | None, str | None, bool],
+    children: object,
+) -> E:
+    """A new ``cls`` of checked ``fields``, its children set by ``put``.
+
+    ``fields`` are the arguments of :meth:`Element.from_checked`.
+    """
+    made: E = _filled[cls](_new(cls), *fields)
+    put(made, children)
+    return made
+
+
 def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
     """The setter of ``cls``'s slot field ``name`` (frozen classes refuse ``setattr``).
 
@@ -511,11 +526,9 @@ class Word(Element):
         difference: equality, hashing, ``repr``, ``replace``, copies and
         pickles all read :attr:`symbols`, which builds them.
         """
-        self: Word = _filled[cls](
-            _new(cls), text, geometry, confidence, language, native
+        return _with_children(
+            cls, _set_symbols, (text, geometry, confidence, language, native), symbols
         )
-        _set_symbols(self, symbols)
-        return self
 
     @classmethod
     def from_line(cls, line: Line) -> Word:
@@ -837,6 +850,36 @@ class Block(Element):
         return tuple(w for line in self.lines for w in line.words)
 
     @classmethod
+    def reported_checked(
+        cls,
+        lines: tuple[Line, ...],
+        geometry: Geometry,
+        confidence: float | None,
+        language: str | None,
+    ) -> Block:
+        """:meth:`reported` of arguments already checked, without checking them.
+
+        Package-internal, as :meth:`Element.from_checked`: for converters that
+        build hundreds of blocks of lines they built themselves.
+
+        Args:
+            lines: At least one line, in reading order.
+            geometry: The block's shape as reported.
+            confidence: In [0, 1], or ``None``.
+            language: An ISO 639 code, or ``None``.
+
+        Returns:
+            The block, equal to ``Block.reported(lines, geometry,
+            confidence=confidence, language=language)``.
+        """
+        return _with_children(
+            cls,
+            _set_lines,
+            (lines_text(lines), geometry, confidence, language, True),
+            lines,
+        )
+
+    @classmethod
     def from_lines(
         cls,
         lines: Sequence[Line],
@@ -889,3 +932,6 @@ class Block(Element):
             return block if text is None else block.replace(text=text)
         text = lines_text(lines) if text is None else text
         return cls(text, geometry, confidence, language, lines=tuple(lines))
+
+
+_set_lines = _slot_setter(Block, "lines")

@@ -7,15 +7,25 @@ API's own ``text``: ``SPACE`` and ``SURE_SPACE`` put a space after a word,
 ``-``; a word with no break runs into the next (``"26,"``). Their shapes,
 confidences and languages come from :meth:`unocr.model.Line.from_word_groups`,
 the rule every engine's synthesised lines follow; all lines of a page are
-built in one call, and all quads of a page are put in canonical order in one
-vectorised call (:meth:`unocr.geometry.Quad.list_from_array`).
+built in one call, and all corners of a page are put in canonical order in one
+vectorised call (:meth:`~unocr.backends.gcv.tree.RawPage.rows`).
+
+The symbols of a page's words are built on the first access to any word's
+``symbols`` (:class:`PageSymbols`): their texts, corners, confidences and
+languages were read and checked with the rest, so building them later cannot
+fail where building them now would not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
+from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
+    FloatArray,
     RawPage,
     RawParagraph,
     RawSymbol,
@@ -23,13 +33,18 @@ from unocr.backends.gcv.tree import (
 )
 from unocr.geometry import Geometry, Quad
 from unocr.model import Block, Line, Symbol, Word
-from unocr.model.elements import enclosing_geometry
+from unocr.model.elements import BuiltTogether, enclosing_geometry
 from unocr.model.layout import group_lines, group_words
 
-__all__ = ["BlockLevel", "build_blocks", "symbols_of"]
+__all__ = ["BlockLevel", "PageSymbols", "build_blocks", "symbols_of"]
+
+#: What makes the quad of one shape of a page (:meth:`Quad.viewer`).
+QuadOf = Callable[[int], Quad]
 
 
-def build_blocks(raw: RawPage, *, block_level: BlockLevel = "paragraph") -> list[Block]:
+def build_blocks(
+    raw: RawPage, *, block_level: BlockLevel = "paragraph", defer: bool = True
+) -> list[Block]:
     """The blocks of a page, in the API's reading order.
 
     Args:
@@ -37,6 +52,8 @@ def build_blocks(raw: RawPage, *, block_level: BlockLevel = "paragraph") -> list
             :mod:`~unocr.backends.gcv.mapping`.
         block_level: ``"paragraph"``: each GCV paragraph becomes a block;
             ``"block"``: each GCV block does (read with the same ``regions``).
+        defer: Build the words' symbols on first access (:class:`PageSymbols`);
+            ``False``: now.
 
     Returns:
         Blocks -> synthesised lines -> words -> symbols; for a response with
@@ -45,11 +62,14 @@ def build_blocks(raw: RawPage, *, block_level: BlockLevel = "paragraph") -> list
 
     Raises:
         FormatError: A coordinate is not finite.
+        GeometryError: A coordinate lies beyond
+            :data:`unocr.limits.MAX_COORDINATE`.
     """
-    quads = raw.quads()
+    rows = raw.rows()
+    quad = Quad.viewer(rows)
     if not raw.blocks:
         words = [
-            Word(text=t, geometry=quads[s], language=raw.locale)
+            Word(text=t, geometry=quad(s), language=raw.locale)
             for t, s in raw.annotations
         ]
         return group_lines(group_words(words))  # as Page.from_words groups them
@@ -66,43 +86,88 @@ def build_blocks(raw: RawPage, *, block_level: BlockLevel = "paragraph") -> list
     texts: list[str] = []
     groups: list[list[Word]] = []
     spans: list[tuple[int, int]] = []
+    symbols = PageSymbols(rows) if defer else None
     for _shape, _conf, _lang, paragraphs in units:
         start = len(groups)
         for para in paragraphs:
-            _split_lines(para.words, quads, texts, groups)
+            _split_lines(para.words, quad, symbols, texts, groups)
         spans.append((start, len(groups)))
     lines = Line.from_word_groups(groups, texts=texts)
     blocks: list[Block] = []
+    block = Block.reported_checked
     for (shape, confidence, language, _), (start, end) in zip(
         units, spans, strict=True
     ):
         if start == end:
             continue  # a region without text
         mine = lines[start:end]
-        geometry: Geometry = quads[shape] if shape >= 0 else enclosing_geometry(mine)
-        blocks.append(
-            Block.reported(mine, geometry, confidence=confidence, language=language)
-        )
+        geometry: Geometry = quad(shape) if shape >= 0 else enclosing_geometry(mine)
+        blocks.append(block(tuple(mine), geometry, confidence, language))
     return blocks
 
 
-def symbols_of(symbols: list[RawSymbol], quads: list[Quad]) -> tuple[Symbol, ...]:
+def symbols_of(symbols: list[RawSymbol], quad: QuadOf) -> tuple[Symbol, ...]:
     """A word's read symbols as unocr symbols (checked as they were read).
 
     Args:
         symbols: The word's symbols as read.
-        quads: The page's quads (:meth:`RawPage.quads`), which they index.
+        quad: What makes the page's quads (:meth:`Quad.viewer` of
+            :meth:`RawPage.rows`), whose shapes they index.
 
     Returns:
         The symbols, built with :meth:`~unocr.model.Element.from_checked`.
     """
     symbol = Symbol.from_checked
-    return tuple([symbol(t, quads[s], c, lang) for t, s, c, lang in symbols])
+    return tuple([symbol(t, quad(s), c, lang) for t, s, c, lang in symbols])
+
+
+class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
+    """The symbols of a page's words, built on first access.
+
+    Most readers of a page never look at its characters, which are three
+    quarters of a dense page's elements. Their texts, corners (in the page's
+    canonical rows), confidences and languages are read with the rest; the
+    first access to any of the page's ``Word.symbols`` builds the symbols
+    of all of them in one pass, under a lock, so every thread gets the same
+    tuples (:class:`~unocr.model.elements.BuiltTogether`). What they were
+    built from is released then.
+
+    Args:
+        rows: The page's canonical corners (:meth:`RawPage.rows`).
+    """
+
+    __slots__ = ("_rows", "_words")
+
+    def __init__(self, rows: FloatArray) -> None:
+        super().__init__()
+        self._rows: FloatArray | None = rows
+        self._words: list[list[RawSymbol]] = []
+
+    def add(self, symbols: list[RawSymbol]) -> Callable[[], tuple[Symbol, ...]]:
+        """Keep a word's read symbols; what builds them.
+
+        Args:
+            symbols: The word's symbols as read.
+
+        Returns:
+            A callable for :meth:`unocr.model.Word.from_checked`.
+        """
+        self._words.append(symbols)
+        return partial(self.get, len(self._words) - 1)
+
+    def _build(self) -> list[tuple[Symbol, ...]]:
+        assert self._rows is not None
+        quad = Quad.viewer(self._rows)
+        with collector_paused():  # thousands of objects, no cycle
+            built = [symbols_of(syms, quad) for syms in self._words]
+        self._words, self._rows = [], None  # release what they were built from
+        return built
 
 
 def _split_lines(
     words: list[RawWord],
-    quads: list[Quad],
+    quad: QuadOf,
+    deferred: PageSymbols | None,
     texts: list[str],
     groups: list[list[Word]],
 ) -> None:
@@ -121,13 +186,15 @@ def _split_lines(
         syms = raw.symbols
         word = word_of(
             raw.text,
-            quads[raw.shape],
+            quad(raw.shape),
             raw.confidence,
             raw.language,
             True,
-            (symbols_of(syms, quads) if syms else ())
-            if isinstance(syms, list)
-            else syms,
+            ()
+            if not syms
+            else symbols_of(syms, quad)
+            if deferred is None
+            else deferred.add(syms),
         )
         if current and raw.before.endswith("\n"):
             texts.append("".join(parts).strip(" "))

@@ -3,12 +3,14 @@
 Needs neither google-cloud-vision nor the network, so a response saved on
 disk converts anywhere. The jobs live in small modules:
 :mod:`~unocr.backends.gcv.inputs` (the forms a response comes in),
-:mod:`~unocr.backends.gcv.message` and :mod:`~unocr.backends.gcv.mapping`
-(protobuf message or dict -> the flat tree of :mod:`~unocr.backends.gcv.tree`),
-:mod:`~unocr.backends.gcv.build` (flat tree -> blocks, lines, words, symbols)
-and :mod:`~unocr.backends.gcv.status` (per-image error statuses). A message
-is read field by field from its raw protobuf, never through proto-plus
-attributes or a dict copy; a saved JSON response gives the same page.
+:mod:`~unocr.backends.gcv.wire`, :mod:`~unocr.backends.gcv.message` and
+:mod:`~unocr.backends.gcv.mapping` (protobuf message or dict -> the flat tree
+of :mod:`~unocr.backends.gcv.tree`), :mod:`~unocr.backends.gcv.build` (flat
+tree -> blocks, lines, words, symbols) and :mod:`~unocr.backends.gcv.status`
+(per-image error statuses). A message's text annotation is read from its
+wire bytes (:mod:`~unocr.backends.gcv.wire`; the message reader where that
+does not apply), never through proto-plus attributes or a dict copy; a saved
+JSON response gives the same page.
 
 Mapping (see ``docs/backends/gcv.md``):
 
@@ -16,8 +18,8 @@ Mapping (see ``docs/backends/gcv.md``):
   becomes a unocr :class:`~unocr.model.Block` (``block_level="paragraph"``,
   the default) or each GCV *block* does (``block_level="block"``); both are
   native. Words and symbols are native; their confidences (already in
-  [0, 1]) and detected languages are kept. A protobuf message's symbols are
-  read when a word's ``symbols`` are first accessed (a saved dict's at once).
+  [0, 1]) and detected languages are kept. Symbols are read and checked with
+  the rest, and built when a word's ``symbols`` are first accessed.
 - GCV has no line level: lines are synthesised (``native=False``) from the
   symbols' ``detectedBreak`` (see :mod:`~unocr.backends.gcv.build`).
 - Geometry is a :class:`~unocr.geometry.Quad` in canonical order (top-left
@@ -67,6 +69,7 @@ from unocr.backends.gcv.status import (
     status_name,
 )
 from unocr.backends.gcv.tree import BREAKS, RawPage
+from unocr.backends.gcv.wire import read_wire
 from unocr.backends.options import check_choice
 from unocr.errors import FormatError, GeometryError, ModelError, UnocrError
 from unocr.model import Block, Page
@@ -146,9 +149,9 @@ class ResponseOptions(TypedDict, total=False):
         block_level: Which GCV level becomes a unocr block: ``"paragraph"``
             (default; GCV blocks often hold several paragraphs) or ``"block"``.
         symbols: Keep the symbol level (characters; default ``True``);
-            ``False`` skips it. From a protobuf message they are read on first
-            access of ``Word.symbols``
-            (:class:`~unocr.backends.gcv.message.PageSymbols`).
+            ``False`` skips it. They are read with the rest and built on
+            first access of ``Word.symbols``
+            (:class:`~unocr.backends.gcv.build.PageSymbols`).
     """
 
     width: int | None
@@ -242,14 +245,7 @@ def _convert(
         # where the size is unknown, normalized vertices scale by 1: nothing
         # of this reading is kept unless the response has no text
         if message is not None:
-            raw = read_message(
-                message,
-                width=w or 1,
-                height=h or 1,
-                symbols=symbols,
-                regions=block_level,
-                defer=known,
-            )
+            raw = _read_message(message, w or 1, h or 1, symbols, block_level)
         else:
             assert data is not None
             raw = read_mapping(
@@ -279,6 +275,27 @@ def _convert(
             f"malformed Cloud Vision response: {type(exc).__name__}: {exc}",
             backend="gcv",
         ) from None
+
+
+def _read_message(
+    message: Any, width: int, height: int, symbols: bool, regions: BlockLevel
+) -> RawPage:
+    """The message's flat tree: from its text annotation's wire bytes where it can."""
+    raw = None
+    annotation = message.full_text_annotation
+    if len(annotation.pages) == 1:
+        raw = read_wire(
+            annotation.SerializeToString(),
+            width=width,
+            height=height,
+            symbols=symbols,
+            regions=regions,
+        )
+    if raw is None:
+        raw = read_message(
+            message, width=width, height=height, symbols=symbols, regions=regions
+        )
+    return raw
 
 
 def _without_size(

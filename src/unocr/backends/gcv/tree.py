@@ -13,23 +13,21 @@ other than 4 vertices is replaced by its bounding box.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from unocr.errors import FormatError
-from unocr.geometry import Quad
+from unocr.geometry import canonicalize_quads
 from unocr.languages import parse_language
-
-if TYPE_CHECKING:
-    from unocr.model import Symbol
 
 __all__ = [
     "BREAKS",
     "BlockLevel",
-    "DeferredSymbols",
+    "FloatArray",
     "RawBlock",
     "RawPage",
     "RawParagraph",
@@ -41,6 +39,9 @@ __all__ = [
     "confidence",
     "detected_language",
 ]
+
+#: Corner coordinates in pixels, as numpy holds them.
+FloatArray = npt.NDArray[np.float64]
 
 #: Which GCV level becomes a unocr block (the other's geometry is not read).
 BlockLevel = Literal["paragraph", "block"]
@@ -68,9 +69,6 @@ BREAKS: dict[str, str] = {
 #: :attr:`RawPage.corners` (in steps of 8 numbers).
 RawSymbol = tuple[str, int, float | None, str | None]
 
-#: What builds a word's symbols on first access (see :class:`RawWord`).
-DeferredSymbols = Callable[[], "tuple[Symbol, ...]"]
-
 
 @dataclass(slots=True)
 class RawWord:
@@ -82,8 +80,7 @@ class RawWord:
         confidence: In [0, 1], or ``None``.
         language: Own or inherited language code, or ``None``.
         symbols: Its symbols with a shape (empty when symbols are not
-            read), or what builds them on first access (a protobuf message's
-            symbols, see :class:`~unocr.backends.gcv.message.PageSymbols`).
+            read).
         before: Text a prefix break puts before the word (``"\\n"``, ...).
         after: Name of the break after the word (``"SPACE"``, ...).
     """
@@ -92,7 +89,7 @@ class RawWord:
     shape: int
     confidence: float | None
     language: str | None
-    symbols: list[RawSymbol] | DeferredSymbols
+    symbols: list[RawSymbol]
     before: str
     after: str
 
@@ -127,28 +124,44 @@ class RawPage:
         annotations: ``(text, shape)`` of the ``textAnnotations`` words, read
             only when the response has no ``fullTextAnnotation``.
         locale: ``textAnnotations[0].locale`` as a language code, or ``None``.
+        decoded: The corners as an array, where a reader decoded them so
+            (:mod:`~unocr.backends.gcv.wire`): ``(N, 8)`` or ``(8 N,)``
+            numbers, used instead of :attr:`corners`.
     """
 
     corners: list[float] = field(default_factory=list)
     blocks: list[RawBlock] = field(default_factory=list)
     annotations: list[tuple[str, int]] = field(default_factory=list)
     locale: str | None = None
+    decoded: FloatArray | None = None
 
-    def quads(self) -> list[Quad]:
-        """A :class:`~unocr.geometry.Quad` per shape, made canonical in one call.
+    def rows(self) -> FloatArray:
+        """Every shape's corners in canonical order, made so in one call.
+
+        The quads of :meth:`unocr.geometry.Quad.viewer` view these rows.
+
+        Returns:
+            ``(N, 4, 2)`` read-only float64 corners TL, TR, BR, BL in pixels,
+            one row per shape.
 
         Raises:
             FormatError: A coordinate is not finite.
+            GeometryError: A coordinate lies beyond
+                :data:`unocr.limits.MAX_COORDINATE`.
         """
-        if not self.corners:
-            return []
-        points = np.array(self.corners, dtype=np.float64).reshape(-1, 4, 2)
+        points = (
+            np.array(self.corners, dtype=np.float64)
+            if self.decoded is None
+            else self.decoded
+        ).reshape(-1, 4, 2)
         if not np.isfinite(points).all():
             raise FormatError(
                 "malformed Cloud Vision response: a vertex coordinate is not finite",
                 backend="gcv",
             )
-        return Quad.list_from_array(points)
+        rows = canonicalize_quads(points)
+        rows.flags.writeable = False
+        return rows
 
     def add_box(self, xs: Sequence[float], ys: Sequence[float]) -> int:
         """Add the corners of ``len(xs)`` vertices; its shape index.

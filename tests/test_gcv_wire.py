@@ -1,0 +1,300 @@
+"""The wire reader of Cloud Vision text annotations: the same pages as the message reader."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unocr.backends.gcv import wire
+from unocr.backends.gcv.build import build_blocks
+from unocr.backends.gcv.convert import response_to_page
+from unocr.backends.gcv.message import read_message
+from unocr.backends.gcv.tree import BlockLevel, RawPage
+from unocr.errors import FormatError, GeometryError
+from unocr.model import Block
+
+vision = pytest.importorskip("google.cloud.vision_v1")
+
+RESPONSE = (
+    Path(__file__).resolve().parent / "fixtures" / "gcv" / "document.response.json"
+)
+WIDTH, HEIGHT = 640, 480
+LEVELS: list[BlockLevel] = ["paragraph", "block"]
+
+
+def response(text: str) -> Any:
+    """The raw protobuf ``AnnotateImageResponse`` of a JSON response."""
+    return vision.AnnotateImageResponse.pb(
+        vision.AnnotateImageResponse.from_json(text, ignore_unknown_fields=True)
+    )
+
+
+def by_wire(message: Any, symbols: bool, level: BlockLevel) -> RawPage | None:
+    return wire.read_wire(
+        message.full_text_annotation.SerializeToString(),
+        width=WIDTH,
+        height=HEIGHT,
+        symbols=symbols,
+        regions=level,
+    )
+
+
+def by_message(message: Any, symbols: bool, level: BlockLevel) -> RawPage:
+    return read_message(
+        message, width=WIDTH, height=HEIGHT, symbols=symbols, regions=level
+    )
+
+
+def built(raw: RawPage, level: BlockLevel) -> list[Block] | type[Exception]:
+    """The blocks, every symbol built at once; or the kind of error building raises."""
+    try:
+        return build_blocks(raw, block_level=level, defer=False)
+    except (FormatError, GeometryError) as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("symbols", [True, False])
+def test_the_dense_fixture_reads_as_the_message_reader_reads_it(
+    symbols: bool, level: BlockLevel
+) -> None:
+    message = response(RESPONSE.read_text(encoding="utf-8"))
+    raw = by_wire(message, symbols, level)
+    assert raw is not None and raw.decoded is not None
+    blocks = built(raw, level)
+    assert blocks == built(by_message(message, symbols, level), level)
+    assert isinstance(blocks, list) and len(blocks) > 20
+    assert sum(len(w.symbols) for b in blocks for w in b.words) == (
+        1154 if symbols else 0
+    )
+
+
+# --- responses of every shape the API's schema allows -------------------------
+
+#: Coordinates: mostly small, with the API's omitted zero, negatives, values
+#: past unocr.limits.MAX_COORDINATE and the int32 extremes.
+coordinate = st.one_of(
+    st.integers(0, 2000),
+    st.sampled_from([0, -1, -300, 10**9, 10**9 + 1, 2**31 - 1, -(2**31)]),
+)
+normalized = st.one_of(
+    st.floats(0, 1, width=32), st.sampled_from([0.0, -0.5, 2.0, math.inf, math.nan])
+)
+
+
+@st.composite
+def polygons(draw: st.DrawFn) -> dict[str, Any]:
+    """A ``BoundingPoly`` as a dict: 4 vertices mostly, any count, or normalised."""
+    kind = draw(
+        st.sampled_from(["four", "four", "four", "none", "any", "norm", "both"])
+    )
+    poly: dict[str, Any] = {}
+    if kind in ("four", "any", "both"):
+        count = 4 if kind != "any" else draw(st.integers(0, 6))
+        poly["vertices"] = [
+            {"x": draw(coordinate), "y": draw(coordinate)} for _ in range(count)
+        ]
+    if kind in ("norm", "both"):
+        poly["normalized_vertices"] = [
+            {"x": draw(normalized), "y": draw(normalized)}
+            for _ in range(draw(st.integers(1, 5)))
+        ]
+    return poly
+
+
+languages = st.lists(
+    st.sampled_from(["en", "fr", "ko", "und", "", "x-bad!"]), max_size=2
+)
+breaks = st.one_of(
+    st.none(), st.tuples(st.integers(0, 6), st.booleans())
+)  # type 6: a break type this version of the API does not know
+
+
+@st.composite
+def properties(draw: st.DrawFn) -> dict[str, Any]:
+    prop: dict[str, Any] = {
+        "detected_languages": [
+            {"language_code": code, "confidence": 0.5} for code in draw(languages)
+        ]
+    }
+    brk = draw(breaks)
+    if brk is not None:
+        prop["detected_break"] = {"type_": brk[0], "is_prefix": brk[1]}
+    return prop
+
+
+confidences = st.one_of(
+    st.floats(0, 1, width=32), st.sampled_from([0.0, 1.5, -0.25, math.nan])
+)
+
+
+@st.composite
+def elements(draw: st.DrawFn, children: str | None, inner: Any) -> dict[str, Any]:
+    element: dict[str, Any] = {"confidence": draw(confidences)}
+    if draw(st.booleans()):
+        element["property"] = draw(properties())
+    if draw(st.integers(0, 9)):  # one in ten has no box
+        element["bounding_box"] = draw(polygons())
+    if children is None:
+        element["text"] = draw(st.sampled_from(["a", "Z", "é", "字", "👍", "", "1"]))
+    else:
+        element[children] = draw(st.lists(inner, max_size=3))
+    return element
+
+
+symbols_ = elements(None, None)
+words = elements("symbols", symbols_)
+paragraphs = elements("words", words)
+blocks = elements("paragraphs", paragraphs)
+
+
+def annotation(page_blocks: list[dict[str, Any]]) -> Any:
+    """An ``AnnotateImageResponse`` message holding one page of these blocks."""
+    message = vision.AnnotateImageResponse.pb()()
+    page = {"width": WIDTH, "height": HEIGHT, "blocks": page_blocks}
+    message.full_text_annotation.CopyFrom(
+        vision.TextAnnotation.pb(vision.TextAnnotation(pages=[page]))
+    )
+    return message
+
+
+@given(st.lists(blocks, max_size=3))
+def test_any_page_reads_as_the_message_reader_reads_it(
+    page_blocks: list[dict[str, Any]],
+) -> None:
+    message = annotation(page_blocks)
+    for symbols in (True, False):
+        for level in LEVELS:
+            raw = by_wire(message, symbols, level)
+            if raw is None:  # only for a word without a box, its symbols unread
+                assert not symbols
+                continue
+            assert built(raw, level) == built(
+                by_message(message, symbols, level), level
+            )
+
+
+def test_a_word_without_a_box_and_symbols_unread_goes_to_the_message_reader() -> None:
+    word = {"symbols": [{"text": "a", "bounding_box": {"vertices": [{"x": 1}] * 4}}]}
+    message = annotation([{"paragraphs": [{"words": [word]}]}])
+    assert by_wire(message, False, "paragraph") is None
+    assert by_wire(message, True, "paragraph") is not None
+    page = response_to_page(message, symbols=False)
+    assert page.words[0].text == "a" and page.words[0].geometry.bounds.x0 == 1.0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",  # no page
+        vision.TextAnnotation.pb()(pages=[{}, {}]).SerializeToString(),  # two pages
+        b"\x0a\x05\x22\x03\x12",  # a block cut short
+    ],
+)
+def test_what_the_wire_reader_does_not_read_it_leaves(data: bytes) -> None:
+    assert (
+        wire.read_wire(data, width=1, height=1, symbols=True, regions="paragraph")
+        is None
+    )
+
+
+# --- the boxes, decoded at once ---------------------------------------------
+
+
+def corners(poly: dict[str, Any]) -> list[float] | None:
+    """What the message reader makes of a polygon: 8 numbers, or None without vertices."""
+    raw = RawPage()
+    walk = _walk(raw)
+    message = vision.BoundingPoly.pb(vision.BoundingPoly(poly))
+    index = walk.shape(message)
+    return None if index < 0 else [float(c) for c in raw.corners[8 * index :][:8]]
+
+
+def _walk(raw: RawPage) -> Any:
+    from unocr.backends.gcv.message import _MessageWalk
+
+    return _MessageWalk(raw, WIDTH, HEIGHT, True, "paragraph")
+
+
+def decoded(data: list[bytes]) -> list[list[float] | None]:
+    rows, kinds = wire._decode(data)
+    reader = wire._Reader(WIDTH, HEIGHT, True, "paragraph")
+    out: list[list[float] | None] = []
+    for k, kind in enumerate(kinds.tolist()):
+        if kind == wire._IRREGULAR:
+            kind = reader.irregular(data[k], rows[k])
+        out.append(rows[k].tolist() if kind == wire._BOX else None)
+    return out
+
+
+@given(st.lists(polygons(), max_size=12))
+def test_boxes_decode_as_the_message_reader_reads_them(
+    polys: list[dict[str, Any]],
+) -> None:
+    data = [
+        vision.BoundingPoly.pb(vision.BoundingPoly(p)).SerializeToString()
+        for p in polys
+    ]
+    assert json.dumps(decoded(data)) == json.dumps([corners(p) for p in polys])
+
+
+def test_a_vertex_whose_length_says_otherwise_is_read_as_the_api_means_it() -> None:
+    """``0a 02 08 05 10 07``: the vertex is ``x=5`` alone; ``10 07`` lies outside it.
+
+    The 24 numbers fit the pattern of a full box, but the lengths do not: the
+    box is read alone, as a protobuf parser reads it (the stray field ignored).
+    """
+    crafted = b"\x0a\x02\x08\x05\x10\x07" * 4
+    _, kinds = wire._decode([crafted])
+    assert kinds.tolist() == [wire._IRREGULAR]
+    real = vision.BoundingPoly.pb().FromString(crafted)
+    assert [(v.x, v.y) for v in real.vertices] == [(5, 0)] * 4
+    assert decoded([crafted]) == [[5.0, 0.0] * 4]
+
+
+def test_boxes_of_long_varints_are_read_alone() -> None:
+    """A coordinate of an 11-byte varint is no varint: protobuf refuses it, so do we."""
+    poly = vision.BoundingPoly(vertices=[{"x": -1, "y": 3}] * 4)
+    good = vision.BoundingPoly.pb(poly).SerializeToString()
+    assert decoded([good]) == [[-1.0, 3.0] * 4]
+    _, kinds = wire._decode([good, b"\x0a\x0c\x08" + b"\xff" * 11])
+    assert kinds.tolist() == [wire._IRREGULAR, wire._IRREGULAR]
+
+
+def test_a_message_converts_through_the_wire_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The message reader is the fallback: an ordinary response never needs it."""
+    from unocr.backends.gcv import convert
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the message reader was used")
+
+    text = RESPONSE.read_text(encoding="utf-8")
+    expected = response_to_page(json.loads(text))
+    monkeypatch.setattr(convert, "read_message", refuse)
+    for symbols in (True, False):
+        page = response_to_page(response(text), symbols=symbols)
+        assert [w.text for w in page.words] == [w.text for w in expected.words]
+    assert response_to_page(response(text)) == expected
+
+
+def test_many_boxes_and_long_ones_decode_as_the_message_reader_reads_them() -> None:
+    """Boxes go through numpy a chunk at a time; a box too long to be regular is read alone."""
+    ring = [{"x": 10 * k + 1, "y": 3 * k + 1} for k in range(30)]
+    square = [{"x": x, "y": y} for x, y in [(1, 2), (30, 2), (30, 9), (1, 9)]]
+    polys = [{"vertices": ring}] + [{"vertices": square}] * (wire._CHUNK + 5)
+    data = [
+        vision.BoundingPoly.pb(vision.BoundingPoly(p)).SerializeToString()
+        for p in polys
+    ]
+    assert len(data[0]) > wire._LONGEST
+    _, kinds = wire._decode(data)
+    assert kinds[0] == wire._IRREGULAR and (kinds[1:] == wire._BOX).all()
+    assert decoded(data) == [corners(p) for p in polys]
