@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import cast
 
 from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.tree import (
@@ -30,6 +31,7 @@ from unocr.backends.gcv.tree import (
     RawParagraph,
     RawSymbol,
     RawWord,
+    SymbolColumns,
 )
 from unocr.geometry import Geometry, Quad
 from unocr.model import Block, Line, Symbol, Word
@@ -86,7 +88,7 @@ def build_blocks(
     texts: list[str] = []
     groups: list[list[Word]] = []
     spans: list[tuple[int, int]] = []
-    symbols = PageSymbols(rows) if defer else None
+    symbols = PageSymbols(rows, raw.columns)
     for _shape, _conf, _lang, paragraphs in units:
         start = len(groups)
         for para in paragraphs:
@@ -103,6 +105,10 @@ def build_blocks(
         mine = lines[start:end]
         geometry: Geometry = quad(shape) if shape >= 0 else enclosing_geometry(mine)
         blocks.append(block(tuple(mine), geometry, confidence, language))
+    if not defer:
+        for group in groups:
+            for word in group:
+                word.symbols  # noqa: B018  (built now, stored in the word)
     return blocks
 
 
@@ -134,40 +140,80 @@ class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
 
     Args:
         rows: The page's canonical corners (:meth:`RawPage.rows`).
+        columns: The page's symbols, where words give theirs as ranges.
     """
 
-    __slots__ = ("_rows", "_words")
+    __slots__ = ("_columns", "_rows", "_words")
 
-    def __init__(self, rows: FloatArray) -> None:
+    def __init__(self, rows: FloatArray, columns: SymbolColumns | None) -> None:
         super().__init__()
         self._rows: FloatArray | None = rows
-        self._words: list[list[RawSymbol]] = []
+        self._columns = columns
+        self._words: list[tuple[list[RawSymbol] | range, str | None]] = []
 
-    def add(self, symbols: list[RawSymbol]) -> Callable[[], tuple[Symbol, ...]]:
+    def add(
+        self, symbols: list[RawSymbol] | range, language: str | None
+    ) -> Callable[[], tuple[Symbol, ...]]:
         """Keep a word's read symbols; what builds them.
 
         Args:
-            symbols: The word's symbols as read.
+            symbols: The word's symbols as read (:attr:`RawWord.symbols`).
+            language: The word's language, which its symbols without one of
+                their own take.
 
         Returns:
             A callable for :meth:`unocr.model.Word.from_checked`.
         """
-        self._words.append(symbols)
+        self._words.append((symbols, language))
         return partial(self.get, len(self._words) - 1)
 
     def _build(self) -> list[tuple[Symbol, ...]]:
         assert self._rows is not None
         quad = Quad.viewer(self._rows)
         with collector_paused():  # thousands of objects, no cycle
-            built = [symbols_of(syms, quad) for syms in self._words]
-        self._words, self._rows = [], None  # release what they were built from
+            # a page's words give ranges of its columns, or lists without
+            if self._columns is None:
+                lists = cast("list[tuple[list[RawSymbol], str | None]]", self._words)
+                built = [symbols_of(syms, quad) for syms, _ in lists]
+            else:
+                spans = cast("list[tuple[range, str | None]]", self._words)
+                built = _symbols_in(self._columns, spans, quad)
+        self._words, self._rows, self._columns = [], None, None  # release them
         return built
+
+
+def _symbols_in(
+    columns: SymbolColumns,
+    words: list[tuple[range, str | None]],
+    quad: QuadOf,
+) -> list[tuple[Symbol, ...]]:
+    """Each word's symbols with a shape, from its span of the page's columns.
+
+    Args:
+        columns: The page's symbols as read.
+        words: Per word, its span (a ``range``) and language.
+        quad: What makes the page's quads.
+    """
+    symbol = Symbol.from_checked
+    texts, langs = columns.texts, columns.languages
+    shapes = columns.shapes.tolist()
+    confs = [None if c != c else c for c in columns.confidences.tolist()]  # NaN
+    return [
+        tuple(
+            [
+                symbol(texts[i], quad(shapes[i]), confs[i], langs[i] or language)
+                for i in span
+                if shapes[i] >= 0
+            ]
+        )
+        for span, language in words
+    ]
 
 
 def _split_lines(
     words: list[RawWord],
     quad: QuadOf,
-    deferred: PageSymbols | None,
+    symbols: PageSymbols,
     texts: list[str],
     groups: list[list[Word]],
 ) -> None:
@@ -190,11 +236,7 @@ def _split_lines(
             raw.confidence,
             raw.language,
             True,
-            ()
-            if not syms
-            else symbols_of(syms, quad)
-            if deferred is None
-            else deferred.add(syms),
+            symbols.add(syms, raw.language) if syms else (),
         )
         if current and raw.before.endswith("\n"):
             texts.append("".join(parts).strip(" "))

@@ -33,6 +33,7 @@ __all__ = [
     "RawParagraph",
     "RawSymbol",
     "RawWord",
+    "SymbolColumns",
     "Walk",
     "break_name",
     "check_one_page",
@@ -71,6 +72,28 @@ RawSymbol = tuple[str, int, float | None, str | None]
 
 
 @dataclass(slots=True)
+class SymbolColumns:
+    """A page's symbols as read, one list per field (the wire reader's form).
+
+    A word's symbols are then a ``range`` of indices into these columns: a
+    page of a thousand symbols holds four columns, not a thousand tuples,
+    until its symbols are built.
+
+    Attributes:
+        texts: Each symbol's text.
+        shapes: Each symbol's shape index, or -1 where it has no box.
+        confidences: Each symbol's confidence in [0, 1], or NaN for none.
+        languages: Each symbol's own language code, or ``None`` where it
+            takes its word's.
+    """
+
+    texts: list[str]
+    shapes: npt.NDArray[np.int32]
+    confidences: FloatArray
+    languages: list[str | None]
+
+
+@dataclass(slots=True)
 class RawWord:
     r"""A word as read: its text is its symbols' text joined.
 
@@ -80,7 +103,8 @@ class RawWord:
         confidence: In [0, 1], or ``None``.
         language: Own or inherited language code, or ``None``.
         symbols: Its symbols with a shape (empty when symbols are not
-            read).
+            read), or the range of its symbols in :attr:`RawPage.columns`
+            (with a shape or not).
         before: Text a prefix break puts before the word (``"\\n"``, ...).
         after: Name of the break after the word (``"SPACE"``, ...).
     """
@@ -89,7 +113,7 @@ class RawWord:
     shape: int
     confidence: float | None
     language: str | None
-    symbols: list[RawSymbol]
+    symbols: list[RawSymbol] | range
     before: str
     after: str
 
@@ -127,6 +151,7 @@ class RawPage:
         decoded: The corners as an array, where a reader decoded them so
             (:mod:`~unocr.backends.gcv.wire`): ``(N, 8)`` or ``(8 N,)``
             numbers, used instead of :attr:`corners`.
+        columns: The symbols, where words give theirs as ranges.
     """
 
     corners: list[float] = field(default_factory=list)
@@ -134,6 +159,7 @@ class RawPage:
     annotations: list[tuple[str, int]] = field(default_factory=list)
     locale: str | None = None
     decoded: FloatArray | None = None
+    columns: SymbolColumns | None = None
 
     def rows(self) -> FloatArray:
         """Every shape's corners in canonical order, made so in one call.

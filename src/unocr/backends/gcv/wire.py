@@ -40,8 +40,8 @@ from unocr.backends.gcv.tree import (
     RawBlock,
     RawPage,
     RawParagraph,
-    RawSymbol,
     RawWord,
+    SymbolColumns,
     break_name,
     confidence,
     detected_language,
@@ -181,6 +181,7 @@ class _Reader:
         self.texts: list[str] = []
         self.symbol_properties: list[bytes] = []
         self.confidences: list[float] = []
+        self.symbol_boxes: list[int] = []
         self.properties: dict[bytes, _Property] = {b"": _NO_PROPERTY}
 
     def page(self, page: Any) -> RawPage | None:
@@ -209,6 +210,7 @@ class _Reader:
         text = texts.append
         sprop = self.symbol_properties.append
         sconf = self.confidences.append
+        sbox = self.symbol_boxes.append
         read: list[_ReadBlock] = []
         for block in page.blocks:
             paragraphs: list[_ReadParagraph] = []
@@ -230,6 +232,7 @@ class _Reader:
                         text(sym.text)
                         sprop(sym.property)
                         if keep:
+                            sbox(len(boxes))
                             box(sym.bounding_box)
                             sconf(sym.confidence)
                     words.append(
@@ -256,11 +259,13 @@ class _Reader:
         keep = self.symbols
         texts = self.texts
         sprops = self.symbol_properties
-        sconfs = self.confidences
         raw = RawPage()
         extra: list[float] = []
         known = self.properties.get  # a miss (None) reads it: prop(...)
         prop = self.property
+        if keep:
+            raw.columns = self.columns(has_box)
+            shapes = raw.columns.shapes
         for shape, conf, bprop, paragraphs in read:
             blang = prop(bprop)[0]
             raw_paragraphs: list[RawParagraph] = []
@@ -269,27 +274,12 @@ class _Reader:
                 raw_words: list[RawWord] = []
                 for wshape, wconf, wprop, first, end in words:
                     wlang = (known(wprop) or prop(wprop))[0] or plang
-                    syms: list[RawSymbol] = []
-                    if keep:
-                        at = wshape + 1 - first  # symbol i's box: boxes[at + i]
-                        for i in range(first, end):
-                            if has_box[at + i]:
-                                c = sconfs[i]
-                                syms.append(
-                                    (
-                                        texts[i],
-                                        at + i,
-                                        c if 0.0 < c <= 1.0 else confidence(c),
-                                        (known(sprops[i]) or prop(sprops[i]))[0]
-                                        or wlang,
-                                    )
-                                )
+                    span = range(first, end)
                     if not has_box[wshape]:
                         if not keep:
                             return None  # its symbols' boxes were not read
-                        wshape = _around(
-                            corners, [s[1] for s in syms], len(has_box), extra
-                        )
+                        around = [int(k) for k in shapes[first:end] if k >= 0]
+                        wshape = _around(corners, around, len(has_box), extra)
                     before, after = "", "UNKNOWN"
                     if end > first:
                         _, kind, prefix = known(sprops[first]) or prop(sprops[first])
@@ -305,7 +295,7 @@ class _Reader:
                             wshape,
                             wconf if 0.0 < wconf <= 1.0 else confidence(wconf),
                             wlang,
-                            syms,
+                            span if keep else [],
                             before,
                             after,
                         )
@@ -328,6 +318,26 @@ class _Reader:
             )
         raw.decoded = np.concatenate([corners.reshape(-1), extra]) if extra else corners
         return raw
+
+    def columns(self, has_box: list[bool]) -> SymbolColumns:
+        """The symbols read, one list per field, their shapes and values checked.
+
+        Args:
+            has_box: Per box read: whether it has corners.
+        """
+        boxes = np.asarray(self.symbol_boxes, dtype=np.int64)
+        shapes = np.where(np.asarray(has_box, dtype=bool)[boxes], boxes, -1)
+        # as tree.confidence: 0 and NaN are none (NaN here), the rest clipped
+        c = np.asarray(self.confidences, dtype=np.float64)
+        confidences = np.where((c == 0) | np.isnan(c), np.nan, np.clip(c, 0.0, 1.0))
+        known = self.properties.get
+        prop = self.property
+        return SymbolColumns(
+            self.texts,
+            shapes.astype(np.int32),
+            confidences,
+            [(known(p) or prop(p))[0] for p in self.symbol_properties],
+        )
 
     def property(self, data: bytes) -> _Property:
         """A property's language code, break type and prefix flag (cached per value)."""
