@@ -555,6 +555,63 @@ def gcv_json_target(rng: random.Random) -> Thunk:
     return lambda: written(loaded(lambda: formats.loads(text, "gcv")))
 
 
+def gcv_wire_target(rng: random.Random) -> Thunk:
+    """Cloud Vision messages made from mutated responses: both readers agree.
+
+    A response's text annotation is read from its wire bytes, the message
+    reader taking what that reader leaves: on the same message they must give
+    the same blocks (or the same kind of error), every symbol built.
+    """
+    try:
+        from google.cloud import vision_v1
+    except ImportError:  # without the engine's package: nothing to read
+        return lambda: None
+    for _ in range(10):  # most hostile values are no protobuf field's: retry
+        doc = _mutated(_gcv_dict(), rng, delete=0.15)
+        try:
+            message = vision_v1.AnnotateImageResponse.pb(
+                vision_v1.AnnotateImageResponse.from_json(
+                    json.dumps(doc, allow_nan=True), ignore_unknown_fields=True
+                )
+            )
+        except Exception:  # protobuf's JSON parser refused it
+            continue
+        return lambda: _readers_agree(message)
+    return lambda: None
+
+
+def _readers_agree(message: Any) -> object:
+    from unocr.backends.gcv import build, convert, wire
+    from unocr.backends.gcv import message as by_message
+
+    fta = message.full_text_annotation
+    for symbols in (True, False):
+        for level in ("paragraph", "block"):
+            raw = wire.read_wire(
+                fta.SerializeToString(),
+                width=640,
+                height=480,
+                symbols=symbols,
+                regions=level,
+            )
+            if raw is None:
+                continue
+            ours = by_message.read_message(
+                message, width=640, height=480, symbols=symbols, regions=level
+            )
+            outcomes = []
+            for tree in (raw, ours):
+                try:
+                    outcomes.append(
+                        build.build_blocks(tree, block_level=level, defer=False)
+                    )
+                except (ModelError, GeometryError, UnocrError) as exc:
+                    outcomes.append(type(exc))  # type: ignore[arg-type]
+            if outcomes[0] != outcomes[1]:
+                raise AssertionError(f"the readers disagree ({symbols=}, {level=})")
+    return written(loaded(lambda: convert.response_to_page(message)))
+
+
 # ----------------------------------------------------------------- geometry
 def _number(rng: random.Random) -> Any:
     if rng.random() < 0.3:
@@ -678,6 +735,7 @@ TARGETS: dict[str, Callable[[random.Random], Thunk]] = {
     "formats": format_target,
     "json": json_target,
     "gcv-json": gcv_json_target,
+    "gcv-wire": gcv_wire_target,
     "geometry": geometry_target,
 }
 

@@ -26,6 +26,7 @@ BUDGET = {
     "formats": 300,
     "json": 200,
     "gcv-json": 200,
+    "gcv-wire": 100,
     "geometry": 1000,
 }
 
