@@ -25,7 +25,8 @@ First it prints what converting that dense response costs against the floor
 any client pays: parsing the response bytes, and parsing them plus a walk over
 every symbol of the raw protobuf (reading its text and vertices). Each is
 timed in this thread's CPU seconds, in turns, best of many rounds, so other
-work on the machine hardly shifts the ratios.
+work on the machine hardly shifts the ratios. Then what a converted dense page
+holds in memory (tracemalloc): with its symbols pending, built, and without.
 
 Last, the ceiling on the dense page: clients that build nothing, sending the
 same batches as unocr (16 images a request, 4 in flight) over a bare gRPC
@@ -234,6 +235,39 @@ def symbols_seen(blocks: Sequence[Block]) -> int:
     )
 
 
+def memory() -> None:
+    """What a converted dense page holds: symbols pending, built, or left out."""
+    import gc
+    import tracemalloc
+
+    from unocr.backends.gcv.convert import response_to_page
+
+    text = (FIXTURES / "document.response.json").read_text(encoding="utf-8")
+    data = vision_v1.AnnotateImageResponse.pb(
+        vision_v1.AnnotateImageResponse.from_json(text, ignore_unknown_fields=True)
+    ).SerializeToString()
+    parse = vision_v1.AnnotateImageResponse.pb().FromString
+    print("memory a converted dense page holds (tracemalloc, mean of 10 pages):")
+    for name, symbols, build in [
+        ("symbols pending (as returned)", True, False),
+        ("every symbol built", True, True),
+        ("symbols=False", False, False),
+    ]:
+        _ = response_to_page(parse(data), symbols=symbols).symbols  # warm caches
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        pages = [response_to_page(parse(data), symbols=symbols) for _ in range(10)]
+        if build:
+            for page in pages:
+                page.symbols  # noqa: B018  (built on first access)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        print(f"  {name:<44} {held / len(pages) / 1000:7.0f} kB")
+    print()
+
+
 def conversion(rounds: int) -> None:
     """Converting the dense response vs parsing it and walking its symbols."""
     text = (FIXTURES / "document.response.json").read_text(encoding="utf-8")
@@ -329,6 +363,7 @@ def main() -> None:
         f"{args.latency * 1000:.0f} ms added per call, loopback gRPC, server in its own process\n"
     )
     conversion(args.rounds)
+    memory()
     header = (
         f"{'workload':<38} {'per-image loop':>18}  {'unocr.read_many':>24}  "
         f"{'ratio':>7}   client CPU: loop / unocr"
