@@ -18,11 +18,14 @@ message reads each of them as one bytes object; then
 - a ``property`` (detected languages and break) is parsed once per distinct
   value: most symbols of a page share a handful.
 
-The result is the same :class:`~unocr.backends.gcv.tree.RawPage` as
-:func:`~unocr.backends.gcv.message.read_message` gives (tested on every
-response it is given). Where this reader does not apply (no page, several
-pages, bytes the flat schema refuses, a word without a box when symbols are
-not read) it says so and the message reader is used.
+The symbols are kept column by column
+(:class:`~unocr.backends.gcv.tree.SymbolColumns`), each word's a range of
+them. The :class:`~unocr.backends.gcv.tree.RawPage` read builds the same
+blocks as the one :func:`~unocr.backends.gcv.message.read_message` reads (a
+Hypothesis test checks pages of every shape the schema allows, a fuzz target
+mutated responses). Where this reader does not apply (no page, several pages, bytes
+the flat schema refuses, a word without a box when symbols are not read) it
+says so and the message reader is used.
 """
 
 from __future__ import annotations
