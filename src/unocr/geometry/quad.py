@@ -164,11 +164,8 @@ class Quad(AffineShape):
         """
         rows = convert.canonicalize_quads(quads)
         rows.flags.writeable = False
-        new, put = cls.__new__, _set_points
-        out = [new(cls) for _ in range(len(rows))]
-        for quad, row in zip(out, rows, strict=True):  # read-only views of one array
-            put(quad, row)
-        return out
+        quad = cls.viewer(rows)  # read-only views of one array
+        return [quad(k) for k in range(len(rows))]
 
     @classmethod
     def viewer(cls, rows: FloatArray) -> Callable[[int], Quad]:

@@ -73,7 +73,7 @@ RawSymbol = tuple[str, int, float | None, str | None]
 
 @dataclass(slots=True)
 class SymbolColumns:
-    """A page's symbols as read, one list per field (the wire reader's form).
+    """A page's symbols as read, one column per field (the wire reader's form).
 
     A word's symbols are then a ``range`` of indices into these columns: a
     page of a thousand symbols holds four columns, not a thousand tuples,
