@@ -20,13 +20,14 @@ from unocr.backends.gcv.tree import (
     RawSymbol,
     RawWord,
     Walk,
+    box_corners,
     break_name,
     check_one_page,
     confidence,
     detected_language,
 )
 
-__all__ = ["read_message"]
+__all__ = ["polygon_corners", "read_message"]
 
 
 def read_message(
@@ -70,6 +71,27 @@ def read_message(
     return raw
 
 
+def polygon_corners(poly: Any, width: float, height: float) -> tuple[float, ...] | None:
+    """The 8 corner numbers of a ``BoundingPoly`` message, ``None`` without vertices.
+
+    Its ``vertices`` where it has any, else its ``normalized_vertices``
+    scaled by the page size; four kept as given, any other number replaced by
+    their bounding box (:func:`~unocr.backends.gcv.tree.box_corners`).
+
+    Args:
+        poly: A message with the fields of ``BoundingPoly``.
+        width: Page width in pixels.
+        height: Page height in pixels.
+    """
+    verts = poly.vertices
+    if len(verts):
+        return box_corners([v.x for v in verts], [v.y for v in verts])
+    norm = poly.normalized_vertices
+    if len(norm):
+        return box_corners([v.x * width for v in norm], [v.y * height for v in norm])
+    return None
+
+
 class _MessageWalk(Walk):
     """One pass over a page message; unset fields read as empty defaults."""
 
@@ -89,13 +111,11 @@ class _MessageWalk(Walk):
             corners = self.raw.corners
             corners.extend((a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y))
             return len(corners) // 8 - 1
-        if len(verts):
-            return self.raw.add_box([v.x for v in verts], [v.y for v in verts])
-        norm = poly.normalized_vertices
-        if len(norm):
-            w, h = self.width, self.height
-            return self.raw.add_box([v.x * w for v in norm], [v.y * h for v in norm])
-        return -1
+        found = polygon_corners(poly, self.width, self.height)
+        if found is None:
+            return -1
+        self.raw.corners.extend(found)
+        return len(self.raw.corners) // 8 - 1
 
     @staticmethod
     def language(element: Any, default: str | None) -> str | None:

@@ -35,6 +35,7 @@ __all__ = [
     "RawWord",
     "SymbolColumns",
     "Walk",
+    "box_corners",
     "break_name",
     "check_one_page",
     "confidence",
@@ -193,15 +194,9 @@ class RawPage:
         """Add the corners of ``len(xs)`` vertices; its shape index.
 
         Four vertices are kept as given; any other number (at least one) is
-        replaced by its bounding box.
+        replaced by its bounding box (:func:`box_corners`).
         """
-        if len(xs) == 4:
-            self.corners.extend(
-                (xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], xs[3], ys[3])
-            )
-        else:
-            x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-            self.corners.extend((x0, y0, x1, y0, x1, y1, x0, y1))
+        self.corners.extend(box_corners(xs, ys))
         return len(self.corners) // 8 - 1
 
     def add_around(self, shapes: Sequence[int]) -> int:
@@ -212,6 +207,18 @@ class RawPage:
         xs = [c[8 * s + k] for s in shapes for k in (0, 2, 4, 6)]
         ys = [c[8 * s + k] for s in shapes for k in (1, 3, 5, 7)]
         return self.add_box(xs, ys)
+
+
+def box_corners(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, ...]:
+    """The 8 corner numbers ``x0, y0, ..., x3, y3`` of ``len(xs)`` vertices.
+
+    Four vertices are kept as given; any other number (at least one) is
+    replaced by its bounding box.
+    """
+    if len(xs) == 4:
+        return (xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], xs[3], ys[3])
+    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    return (x0, y0, x1, y0, x1, y1, x0, y1)
 
 
 #: A detected language (BCP 47) as unocr stores it: the vocabulary's lenient

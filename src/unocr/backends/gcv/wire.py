@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from unocr.backends.gcv.message import polygon_corners
 from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
@@ -45,6 +46,7 @@ from unocr.backends.gcv.tree import (
     RawParagraph,
     RawWord,
     SymbolColumns,
+    box_corners,
     break_name,
     confidence,
     detected_language,
@@ -368,21 +370,12 @@ class _Reader:
             :data:`_BOX`, or :data:`_NONE` for a box without vertices.
         """
         _, _, polygon_type = _schema()
-        poly = polygon_type.FromString(data)
-        verts = poly.vertices
-        if len(verts):
-            xs = [v.x for v in verts]
-            ys = [v.y for v in verts]
-        elif len(poly.normalized_vertices):
-            xs = [v.x * self.width for v in poly.normalized_vertices]
-            ys = [v.y * self.height for v in poly.normalized_vertices]
-        else:
+        corners = polygon_corners(
+            polygon_type.FromString(data), self.width, self.height
+        )
+        if corners is None:
             return _NONE
-        if len(xs) == 4:
-            row[:] = (xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], xs[3], ys[3])
-        else:
-            x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-            row[:] = (x0, y0, x1, y0, x1, y1, x0, y1)
+        row[:] = corners
         return _BOX
 
 
@@ -482,10 +475,7 @@ def _around(
     if not shapes:
         return -1
     rows = corners[shapes]
-    if len(shapes) == 1:
-        extra.extend(rows[0].tolist())
-        return base + len(extra) // 8 - 1
-    x0, x1 = float(rows[:, 0::2].min()), float(rows[:, 0::2].max())
-    y0, y1 = float(rows[:, 1::2].min()), float(rows[:, 1::2].max())
-    extra.extend((x0, y0, x1, y0, x1, y1, x0, y1))
+    extra.extend(
+        box_corners(rows[:, 0::2].ravel().tolist(), rows[:, 1::2].ravel().tolist())
+    )
     return base + len(extra) // 8 - 1
