@@ -4,7 +4,7 @@ The raw message (not its proto-plus wrapper) is walked field by field, without
 importing its library and without copying it to a dict; unset fields read as
 their empty defaults. A response's ``text_annotations``, and a text annotation
 the faster :mod:`~unocr.backends.gcv.wire` reader leaves, are read here; the
-two readers give the same tree.
+trees the two readers give build the same blocks.
 """
 
 from __future__ import annotations

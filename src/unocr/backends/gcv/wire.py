@@ -428,7 +428,7 @@ def _decode_chunk(boxes: list[bytes]) -> tuple[FloatArray, Kinds]:
     starts = np.flatnonzero(np.concatenate(([True], last[:-1])))
     owner = np.cumsum(np.concatenate(([0], last[:-1])))  # varint of each byte
     shift = (np.arange(data.size) - starts[owner]) * 7
-    if shift[-1] >= 64 or shift.max() >= 64:
+    if shift.max() >= 64:
         return corners, kinds  # a varint of over 10 bytes: each read alone
     values = np.add.reduceat(
         (data & 0x7F).astype(np.uint64) << shift.astype(np.uint64), starts
