@@ -24,7 +24,6 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import partial
 from typing import Any, Generic, TypedDict, TypeGuard, TypeVar
 
 import numpy as np
@@ -722,7 +721,7 @@ class Line(Element):
             line: Line = _filled[cls](
                 _new(cls),
                 words_text(words) if texts is None else texts[k],
-                partial(shapes.get, k),
+                shapes.pending(k),
                 conf,
                 language if language is not None else lang,
                 native,
@@ -767,7 +766,7 @@ class BuiltTogether(Generic[_V]):
 
     The other half of :func:`_built_on_first_read`: a converter that defers
     a field of many elements keeps what the values are made from in a
-    subclass, and hands each element ``partial(batch.get, index)``. The
+    subclass, and hands each element ``batch.pending(index)``. The
     first :meth:`get` builds all the values in one pass (:meth:`_build`),
     under a lock, so every thread gets the same objects; :meth:`_build`
     releases what it read.
@@ -796,9 +795,30 @@ class BuiltTogether(Generic[_V]):
                 values = self._values
         return values[index]
 
+    def pending(self, index: int) -> Callable[[], _V]:
+        """What an element holds until its value is built: ``get(index)`` deferred.
+
+        One small object per element (a page holds hundreds, and the cyclic
+        collector visits each): not a ``partial`` of a bound method, two.
+        """
+        return _Pending(self, index)
+
     def _build(self) -> Sequence[_V]:
         """All the values, in order (called once); release what they came from."""
         raise NotImplementedError
+
+
+class _Pending(Generic[_V]):
+    """:meth:`BuiltTogether.get` of one index, called later."""
+
+    __slots__ = ("_batch", "_index")
+
+    def __init__(self, batch: BuiltTogether[_V], index: int) -> None:
+        self._batch = batch
+        self._index = index
+
+    def __call__(self) -> _V:
+        return self._batch.get(self._index)
 
 
 class _DeferredShapes(BuiltTogether[Geometry]):
