@@ -89,6 +89,8 @@ class VisionServer(Closing):
         Callable[[vision_v1.BatchAnnotateImagesRequest], grpc.StatusCode | None] | None
     ) = None
     details: str = ""
+    #: Answer these bytes instead (a malformed answer, as no server library sends).
+    raw_reply: bytes | None = None
     seed: int = 0
     max_workers: int = 32
     calls: list[Call] = field(default_factory=list)
@@ -109,7 +111,7 @@ class VisionServer(Closing):
                 "BatchAnnotateImages": grpc.unary_unary_rpc_method_handler(
                     self._handle,
                     request_deserializer=vision_v1.BatchAnnotateImagesRequest.deserialize,
-                    response_serializer=vision_v1.BatchAnnotateImagesResponse.serialize,
+                    response_serializer=_serialize,
                 )
             },
         )
@@ -158,7 +160,7 @@ class VisionServer(Closing):
         self,
         request: vision_v1.BatchAnnotateImagesRequest,
         context: grpc.ServicerContext,
-    ) -> vision_v1.BatchAnnotateImagesResponse:
+    ) -> vision_v1.BatchAnnotateImagesResponse | bytes:
         call = Call(
             request=request,
             metadata={m.key: m.value for m in context.invocation_metadata()},
@@ -180,6 +182,8 @@ class VisionServer(Closing):
             if status is not None:
                 call.status = status
                 context.abort(status, self.details or f"injected {status.name}")
+            if self.raw_reply is not None:
+                return self.raw_reply
             responses = [self.reply(r, i) for i, r in enumerate(request.requests)]
             return vision_v1.BatchAnnotateImagesResponse(responses=responses)
         finally:
@@ -194,6 +198,12 @@ class VisionServer(Closing):
         if self.unavailable_fraction and self._rng.random() < self.unavailable_fraction:
             return grpc.StatusCode.UNAVAILABLE
         return None
+
+
+def _serialize(response: vision_v1.BatchAnnotateImagesResponse | bytes) -> bytes:
+    if isinstance(response, bytes):
+        return response
+    return vision_v1.BatchAnnotateImagesResponse.serialize(response)
 
 
 def png(width: int, height: int, shade: int) -> bytes:

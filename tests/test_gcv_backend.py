@@ -85,6 +85,85 @@ def test_read_sends_the_file_and_maps_the_real_response(
     assert page.timings.engine > 0 and page.timings.decode > 0
 
 
+def test_a_grpc_clients_answers_are_read_as_the_server_sent_them(
+    fixture_response: vision_v1.AnnotateImageResponse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer's bytes go to the flat reader: never parsed into proto-plus."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the answer was parsed into a proto-plus message")
+
+    monkeypatch.setattr(vision_v1.BatchAnnotateImagesResponse, "deserialize", refuse)
+    with (
+        VisionServer(reply=fixed_reply(fixture_response)) as server,
+        backend_for(server) as gcv,
+    ):
+        pages = gcv.read_many([IMAGE, IMAGE])
+        # the client's own headers, as its own method sends them
+        assert "gapic/" in server.calls[0].metadata["x-goog-api-client"]
+    expected = response_to_page(RESPONSE)
+    for page in pages:
+        assert isinstance(page, Page)
+        assert page.words == expected.words
+
+
+def test_an_answer_that_is_no_protobuf_fails_its_images_typed() -> None:
+    with (
+        VisionServer(raw_reply=b"\xff\xff\xff") as server,
+        backend_for(server) as gcv,
+    ):
+        results = gcv.read_many([png(8, 8, 1), png(8, 8, 2)], errors="return")
+    assert [type(r) for r in results] == [ItemFailure, ItemFailure]
+    for r in results:
+        assert isinstance(r, ItemFailure) and isinstance(r.error, FormatError)
+        assert "BatchAnnotateImagesResponse" in str(r.error)
+
+
+def test_a_client_over_rest_is_used_through_its_own_method(
+    fixture_response: vision_v1.AnnotateImageResponse,
+) -> None:
+    """A REST client's answers come as messages: they convert as before."""
+    import http.server
+    import json as json_
+
+    from google.auth.credentials import AnonymousCredentials
+
+    body = json_.dumps(
+        {"responses": [vision_v1.AnnotateImageResponse.to_dict(fixture_response)]}
+    ).encode()
+    paths: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = vision_v1.ImageAnnotatorClient(
+            transport="rest",
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": f"http://127.0.0.1:{server.server_port}"},
+        )
+        with GcvBackend(client=client) as gcv:
+            page = gcv.read(IMAGE)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [p.partition("?")[0] for p in paths] == ["/v1/images:annotate"]
+    assert page.words == response_to_page(RESPONSE).words
+
+
 def test_feature_text_and_no_language_hints(
     fixture_response: vision_v1.AnnotateImageResponse,
 ) -> None:
@@ -199,7 +278,8 @@ def test_threads_convert_their_answers_one_at_a_time(
     converting = 0
     peak = 0
     guard = threading.Lock()
-    convert = gcv_backend.response_to_blocks
+    # a gRPC client's answers come as bytes: the wire converter's turn
+    convert = gcv_backend.wire_response_to_blocks
 
     def slow_convert(*args: Any, **kwargs: Any) -> Any:
         nonlocal converting, peak
@@ -213,7 +293,7 @@ def test_threads_convert_their_answers_one_at_a_time(
             with guard:
                 converting -= 1
 
-    monkeypatch.setattr(gcv_backend, "response_to_blocks", slow_convert)
+    monkeypatch.setattr(gcv_backend, "wire_response_to_blocks", slow_convert)
     images = [png(8, 8, k) for k in range(64)]
     reply = fixed_reply(word_response([("w", (1, 1, 6, 6))], width=8, height=8))
     with (

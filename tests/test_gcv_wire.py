@@ -13,10 +13,16 @@ from hypothesis import strategies as st
 
 from unocr.backends.gcv import wire
 from unocr.backends.gcv.build import build_blocks
-from unocr.backends.gcv.convert import response_to_page
+from unocr.backends.gcv.convert import (
+    error_from_status,
+    page_size,
+    response_to_blocks,
+    response_to_page,
+    wire_response_to_blocks,
+)
 from unocr.backends.gcv.message import read_message
 from unocr.backends.gcv.tree import BlockLevel, RawPage
-from unocr.errors import FormatError, GeometryError
+from unocr.errors import FormatError, GeometryError, UnocrError
 from unocr.model import Block
 
 vision = pytest.importorskip("google.cloud.vision_v1")
@@ -298,3 +304,176 @@ def test_many_boxes_and_long_ones_decode_as_the_message_reader_reads_them() -> N
     _, kinds = wire._decode(data)
     assert kinds[0] == wire._IRREGULAR and (kinds[1:] == wire._BOX).all()
     assert decoded(data) == [corners(p) for p in polys]
+
+
+# --- answers as received: their wire bytes -----------------------------------
+
+
+def outcome(convert: Any) -> tuple[list[Block], tuple[int, int]] | type[Exception]:
+    """What a conversion gives, every symbol built; or the kind of error it raises."""
+    try:
+        blocks, size = convert()
+    except UnocrError as exc:
+        return type(exc)
+    for block in blocks:
+        for word in block.words:
+            word.symbols  # noqa: B018  (built on first access)
+    return blocks, size
+
+
+def as_received(message: Any, symbols: bool, level: BlockLevel) -> Any:
+    return outcome(
+        lambda: wire_response_to_blocks(
+            message.SerializeToString(),
+            width=WIDTH,
+            height=HEIGHT,
+            block_level=level,
+            symbols=symbols,
+        )
+    )
+
+
+def as_message(message: Any, symbols: bool, level: BlockLevel) -> Any:
+    def convert() -> tuple[list[Block], tuple[int, int]]:
+        blocks = response_to_blocks(
+            message, width=WIDTH, height=HEIGHT, block_level=level, symbols=symbols
+        )
+        return blocks, page_size(message) or (WIDTH, HEIGHT)
+
+    return outcome(convert)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("symbols", [True, False])
+def test_an_answer_as_received_converts_as_its_message_does(
+    symbols: bool, level: BlockLevel
+) -> None:
+    message = response(RESPONSE.read_text(encoding="utf-8"))
+    got = as_received(message, symbols, level)
+    assert got == as_message(message, symbols, level)
+    assert not isinstance(got, type) and len(got[0]) > 20
+
+
+@given(st.lists(blocks, max_size=3))
+def test_any_answer_as_received_converts_as_its_message_does(
+    page_blocks: list[dict[str, Any]],
+) -> None:
+    message = annotation(page_blocks)
+    for symbols in (True, False):
+        for level in LEVELS:
+            got = as_received(message, symbols, level)
+            assert got == as_message(message, symbols, level)
+
+
+def ld(number: int, payload: bytes) -> bytes:
+    """A length-delimited field: tag, length, payload."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes(out) + bytes([value])
+
+
+def received(*symbols: bytes, extra: bytes = b"") -> bytes:
+    """An answer of one word holding these symbol records, written by hand."""
+    box = b"".join(
+        ld(1, b"\x08" + _varint(x) + b"\x10" + _varint(y))
+        for x, y in [(1, 2), (30, 2), (30, 9), (1, 9)]
+    )
+    word = ld(2, box) + b"".join(ld(3, s) for s in symbols)
+    page = b"\x10" + _varint(WIDTH) + b"\x18" + _varint(HEIGHT)
+    page += ld(4, ld(3, ld(3, word)))  # a block of a paragraph of the word
+    return ld(12, ld(1, page)) + extra
+
+
+SPACE = ld(1, ld(2, b"\x08\x01"))  # a property: a space after
+
+
+@pytest.mark.parametrize(
+    ("records", "text"),
+    [
+        ([ld(3, b"a") + SPACE], "a"),  # text before property
+        ([SPACE + ld(3, b"a") + b"\x48\x07"], "a"),  # an unknown field (9)
+        ([SPACE + ld(3, b"a") + ld(3, b"b")], "b"),  # a field twice: the last
+        ([SPACE + ld(3, b"a") + b"\x25\x00\x00\x00\x3f" * 2], "a"),  # twice
+    ],
+)
+def test_symbols_written_otherwise_are_read_by_the_message_reader(
+    records: list[bytes], text: str
+) -> None:
+    """The API writes each field once, in order; any other writing reads alike."""
+    assert wire._scan_symbols(records) is None
+    data = received(*records)
+    message = vision.AnnotateImageResponse.pb().FromString(data)
+    for symbols in (True, False):
+        got = outcome(
+            lambda: wire_response_to_blocks(
+                data, width=WIDTH, height=HEIGHT, symbols=symbols
+            )
+        )
+        assert got == as_message(message, symbols, "paragraph")
+        assert not isinstance(got, type) and got[0][0].text == text
+
+
+def test_long_and_multibyte_symbol_texts_are_read_at_once() -> None:
+    """A text of 200 bytes has a length of two bytes; each text stands alone."""
+    records = [ld(3, "é".encode() * 100), SPACE + ld(3, "字".encode()), ld(3, b"z")]
+    scanned = wire._scan_symbols(records)
+    assert scanned is not None
+    assert scanned.text == "é" * 100 + "字z"
+    assert scanned.bounds.tolist() == [0, 100, 101, 102]
+    data = received(*records)
+    message = vision.AnnotateImageResponse.pb().FromString(data)
+    got = outcome(lambda: wire_response_to_blocks(data, width=WIDTH, height=HEIGHT))
+    assert got == as_message(message, True, "paragraph")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        received(ld(3, b"\xff")),  # a text that is no UTF-8
+        received(ld(3, b"\xc3"), ld(3, b"\xa9")),  # "é" split over two symbols
+        b"\xff\xff\xff",  # no protobuf message
+        ld(12, ld(1, b"") * 2),  # two pages: a file's response
+    ],
+)
+def test_answers_the_message_refuses_are_format_errors(data: bytes) -> None:
+    with pytest.raises(FormatError, match=r"Cloud Vision|pages"):
+        wire_response_to_blocks(data, width=WIDTH, height=HEIGHT)
+
+
+def test_an_answer_with_an_error_status_raises_it() -> None:
+    data = ld(9, b"\x08\x03" + ld(2, b"Bad image data.")) + received(ld(3, b"a"))
+    with pytest.raises(UnocrError, match="Bad image data") as raised:
+        wire_response_to_blocks(data, width=WIDTH, height=HEIGHT)
+    assert type(raised.value) is type(error_from_status(3, "Bad image data."))
+
+
+def test_an_answer_of_text_annotations_alone_converts_as_its_message_does() -> None:
+    message = response(
+        json.dumps(
+            {
+                "textAnnotations": [
+                    {"description": "Hi there", "locale": "en"},
+                    {
+                        "description": "Hi",
+                        "boundingPoly": {
+                            "vertices": [
+                                {"x": 1, "y": 1},
+                                {"x": 9, "y": 1},
+                                {"x": 9, "y": 5},
+                                {"x": 1, "y": 5},
+                            ]
+                        },
+                    },
+                ]
+            }
+        )
+    )
+    got = as_received(message, True, "paragraph")
+    assert got == as_message(message, True, "paragraph")
+    assert not isinstance(got, type) and got[0][0].text == "Hi"

@@ -42,18 +42,24 @@ from unocr.backends import base, catalog
 from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
 from unocr.backends.gcv.collector import collector_paused
-from unocr.backends.gcv.convert import page_size, response_to_blocks
+from unocr.backends.gcv.convert import (
+    page_size,
+    response_to_blocks,
+    wire_response_to_blocks,
+)
 from unocr.backends.gcv.status import (
     AUTH_GUIDANCE,
     RETRYABLE_CODES,
     error_from_status,
     status_name,
 )
+from unocr.backends.gcv.wire import read_batch, read_head
 from unocr.backends.options import check_choice, check_count, check_seconds
 from unocr.errors import (
     AuthenticationError,
     ConfigError,
     EngineTimeoutError,
+    FormatError,
     ImageError,
     RecognitionError,
     UnocrError,
@@ -131,6 +137,22 @@ class _Prepared:
 #: One step of :meth:`GcvBackend._exchange`: a request to send with its
 #: timeout in seconds, or seconds to wait before the next attempt.
 _Step = tuple[vision_v1.BatchAnnotateImagesRequest, float] | float
+
+
+@dataclass(frozen=True, slots=True)
+class _Wire:
+    """One image's answer as received: its wire bytes and their flat head.
+
+    ``head`` (:func:`~unocr.backends.gcv.wire.read_head`) gives ``error``
+    like the real message does.
+    """
+
+    data: bytes
+    head: Any
+
+
+#: BatchAnnotateImages, as the service's gRPC method is named.
+_METHOD = "/google.cloud.vision.v1.ImageAnnotator/BatchAnnotateImages"
 
 
 @dataclass
@@ -338,6 +360,7 @@ class GcvBackend(base.Backend):
                 insecure,
                 metadata_timeout,
             )
+        self._send = _wire_sender(self._client) or self._client.batch_annotate_images
 
     # ----------------------------------------------------------------- client
     def _make_client(
@@ -652,7 +675,7 @@ class GcvBackend(base.Backend):
                 reply = None
                 continue
             try:
-                reply = self._client.batch_annotate_images(**self._send_options(step))
+                reply = self._send(**self._send_options(step))
             except _CALL_ERRORS as exc:
                 reply = exc
 
@@ -817,9 +840,16 @@ class GcvBackend(base.Backend):
         response: Any,
         results: list[_Answer | UnocrError | None],
     ) -> tuple[list[_Prepared], list[int]]:
-        """Convert the answers; return the items to retry and their codes."""
-        # the protobuf messages themselves: no proto-plus wrapper per field access
-        answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
+        """Convert the answers; return the items to retry and their codes.
+
+        ``response`` is the batch response message, or its wire bytes (from
+        :func:`_wire_sender`).
+        """
+        answers = _answers(response)
+        if isinstance(answers, UnocrError):
+            for item in pending:
+                results[item.slot] = answers
+            return [], []
         retry: list[_Prepared] = []
         codes: list[int] = []
         for k, item in enumerate(pending):
@@ -830,14 +860,18 @@ class GcvBackend(base.Backend):
                 )
                 continue
             answer = answers[k]
-            code = int(answer.error.code) if answer.HasField("error") else 0
+            if isinstance(answer, UnocrError):
+                results[item.slot] = answer
+                continue
+            head = answer.head if isinstance(answer, _Wire) else answer
+            code = int(head.error.code) if head.HasField("error") else 0
             if code in RETRYABLE_CODES:
                 retry.append(item)
                 codes.append(code)
                 continue
             if code:
                 results[item.slot] = error_from_status(
-                    code, self._redact(answer.error.message), timeout=self.timeout
+                    code, self._redact(head.error.message), timeout=self.timeout
                 )
                 continue
             try:
@@ -856,14 +890,24 @@ class GcvBackend(base.Backend):
     def _blocks(self, item: _Prepared, answer: Any) -> list[Block]:
         """The answer's blocks in the pixels of the caller's image."""
         sent_w, sent_h = item.sent_size
-        api_w, api_h = page_size(answer) or (sent_w, sent_h)
-        blocks = response_to_blocks(
-            answer,
-            width=api_w,
-            height=api_h,
-            block_level=self.block_level,
-            symbols=self.symbols,
-        )
+        if isinstance(answer, _Wire):
+            blocks, (api_w, api_h) = wire_response_to_blocks(
+                answer.data,
+                head=answer.head,
+                width=sent_w,
+                height=sent_h,
+                block_level=self.block_level,
+                symbols=self.symbols,
+            )
+        else:
+            api_w, api_h = page_size(answer) or (sent_w, sent_h)
+            blocks = response_to_blocks(
+                answer,
+                width=api_w,
+                height=api_h,
+                block_level=self.block_level,
+                symbols=self.symbols,
+            )
         width, height = item.image.width, item.image.height
         if (api_w, api_h) == (width, height):
             return blocks
@@ -975,6 +1019,83 @@ class GcvBackend(base.Backend):
             sent_size=(width, height) if pil is None else (pil.width, pil.height),
             seconds=time.perf_counter() - start,
         )
+
+
+def _wire_sender(client: Any) -> Callable[..., bytes] | None:
+    """``batch_annotate_images`` of a gRPC client, answering the response's bytes.
+
+    The client's own method parses the answer into proto-plus messages,
+    which unocr would only serialise again to read them flat
+    (:mod:`~unocr.backends.gcv.wire`). This calls the same method on the
+    client's own channel (its credentials and interceptors), wrapped as the
+    client wraps it (``x-goog-api-client`` header, errors as
+    ``google.api_core`` exceptions), but leaves the answer as bytes.
+
+    Args:
+        client: An ``ImageAnnotatorClient``.
+
+    Returns:
+        The callable (same keywords as ``batch_annotate_images``), or
+        ``None`` for a client over another transport (REST).
+    """
+    from google.api_core import gapic_v1
+    from google.cloud.vision_v1.services.image_annotator.transports import base
+
+    transport = getattr(client, "transport", None)
+    if not isinstance(transport, ImageAnnotatorGrpcTransport):
+        return None
+    stub = transport.grpc_channel.unary_unary(
+        _METHOD,
+        request_serializer=vision_v1.BatchAnnotateImagesRequest.serialize,
+        response_deserializer=None,  # the bytes as received
+    )
+    wrapped = gapic_v1.method.wrap_method(  # type: ignore[no-untyped-call]
+        stub, default_timeout=None, client_info=base.DEFAULT_CLIENT_INFO
+    )
+    check = getattr(client, "_validate_universe_domain", None)
+
+    def send(**options: Any) -> bytes:
+        if check is not None:  # as the client's own method does
+            check()
+        answer: bytes = wrapped(**options)
+        return answer
+
+    return send
+
+
+def _answers(response: Any) -> list[_Wire | Any | UnocrError] | UnocrError:
+    """Each image's answer of a batch response (a message, or its wire bytes).
+
+    Returns:
+        Per image: a :class:`_Wire` (bytes received), the real message (a
+        message received, or bytes the flat schema refuses but protobuf
+        reads), or the error of bytes that are no answer; an error for the
+        whole batch where its bytes are no batch response.
+    """
+    from google.protobuf.message import DecodeError
+
+    if not isinstance(response, bytes):
+        answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
+        return list(answers)
+    datas = read_batch(response)
+    if datas is None:
+        return FormatError(
+            "Cloud Vision answered bytes that are no BatchAnnotateImagesResponse",
+            backend="gcv",
+        )
+    out: list[_Wire | Any | UnocrError] = []
+    for data in datas:
+        head = read_head(data)
+        if head is not None:
+            out.append(_Wire(data, head))
+            continue
+        try:
+            out.append(vision_v1.AnnotateImageResponse.pb().FromString(data))
+        except DecodeError as exc:
+            out.append(
+                FormatError(f"malformed Cloud Vision response: {exc}", backend="gcv")
+            )
+    return out
 
 
 def _advance(steps: Generator[_Step, object, None], reply: object) -> _Step | None:

@@ -19,7 +19,6 @@ fail where building them now would not.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import cast
 
 from unocr.backends.gcv.collector import collector_paused
@@ -165,7 +164,7 @@ class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
             A callable for :meth:`unocr.model.Word.from_checked`.
         """
         self._words.append((symbols, language))
-        return partial(self.get, len(self._words) - 1)
+        return self.pending(len(self._words) - 1)
 
     def _build(self) -> list[tuple[Symbol, ...]]:
         assert self._rows is not None
@@ -195,13 +194,19 @@ def _symbols_in(
         quad: What makes the page's quads.
     """
     symbol = Symbol.from_checked
-    texts, langs = columns.texts, columns.languages
+    text, bounds = columns.text, columns.bounds.tolist()
+    langs = [columns.languages[k] for k in columns.language_of.tolist()]
     shapes = columns.shapes.tolist()
     confs = [None if c != c else c for c in columns.confidences.tolist()]  # NaN
     return [
         tuple(
             [
-                symbol(texts[i], quad(shapes[i]), confs[i], langs[i] or language)
+                symbol(
+                    text[bounds[i] : bounds[i + 1]],
+                    quad(shapes[i]),
+                    confs[i],
+                    langs[i] or language,
+                )
                 for i in span
                 if shapes[i] >= 0
             ]

@@ -52,7 +52,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from typing_extensions import Unpack
@@ -69,7 +69,7 @@ from unocr.backends.gcv.status import (
     status_name,
 )
 from unocr.backends.gcv.tree import BREAKS, RawPage
-from unocr.backends.gcv.wire import read_wire
+from unocr.backends.gcv.wire import read_head, read_page, read_wire
 from unocr.backends.options import check_choice
 from unocr.errors import FormatError, GeometryError, ModelError, UnocrError
 from unocr.model import Block, Page
@@ -86,6 +86,7 @@ __all__ = [
     "response_to_dict",
     "response_to_page",
     "status_name",
+    "wire_response_to_blocks",
 ]
 
 
@@ -240,20 +241,123 @@ def _convert(
     size = page_size(message if message is not None else data)
     w = _positive(width, "width") or (size[0] if size else None)
     h = _positive(height, "height") or (size[1] if size else None)
-    known = w is not None and h is not None
-    try:
-        # where the size is unknown, normalized vertices scale by 1: nothing
-        # of this reading is kept unless the response has no text
+
+    # where the size is unknown, normalized vertices scale by 1: nothing of
+    # this reading is kept unless the response has no text
+    def read() -> RawPage:
         if message is not None:
-            raw = _read_message(message, w or 1, h or 1, symbols, block_level)
-        else:
-            assert data is not None
-            raw = read_mapping(
-                data, width=w or 1, height=h or 1, symbols=symbols, regions=block_level
-            )
-        if not known:
+            return _read_message(message, w or 1, h or 1, symbols, block_level)
+        assert data is not None
+        return read_mapping(
+            data, width=w or 1, height=h or 1, symbols=symbols, regions=block_level
+        )
+
+    return _built(read, w, h, block_level, typed=message is not None)
+
+
+def wire_response_to_blocks(
+    data: bytes,
+    *,
+    head: Any = None,
+    width: int,
+    height: int,
+    block_level: BlockLevel = "paragraph",
+    symbols: bool = True,
+) -> tuple[list[Block], tuple[int, int]]:
+    """Convert an ``AnnotateImageResponse`` as received: its wire bytes.
+
+    The fast path of the backend: the answer is read in the flat schema of
+    :mod:`~unocr.backends.gcv.wire` straight from the bytes the server sent,
+    never made into the real message, where it can be (one page); else it is
+    parsed and converted as :func:`response_to_blocks` converts a message.
+
+    Args:
+        data: One image's answer, as the server sent it.
+        head: Its flat head (:func:`~unocr.backends.gcv.wire.read_head`),
+            where the caller has read it already.
+        width: Width of the image sent, in pixels: the page's where the
+            response gives none.
+        height: Its height.
+        block_level: As for :func:`response_to_blocks`.
+        symbols: As for :func:`response_to_blocks`.
+
+    Returns:
+        The blocks, and the size of the page the API saw.
+
+    Raises:
+        FormatError: The bytes are no ``AnnotateImageResponse``, or it is
+            malformed.
+        UnocrError: The response carries an ``error`` status.
+    """
+
+    def parsed() -> Any:  # the real message, where the flat schema does not do
+        from google.cloud import vision_v1
+        from google.protobuf.message import DecodeError
+
+        try:
+            return vision_v1.AnnotateImageResponse.pb().FromString(data)
+        except DecodeError as exc:
+            raise FormatError(
+                f"malformed Cloud Vision response: {exc}", backend="gcv"
+            ) from None
+
+    if head is None:
+        head = read_head(data)
+    if head is not None:
+        if head.error.code:
+            raise error_from_status(int(head.error.code), str(head.error.message))
+        pages = head.full_text_annotation.pages
+        if len(pages) == 1:
+            w, h = _size(pages[0].width, pages[0].height) or (width, height)
+
+            def read() -> RawPage:
+                raw = read_page(
+                    pages[0],
+                    width=w,
+                    height=h,
+                    symbols=symbols,
+                    regions=block_level,
+                )
+                if raw is not None:
+                    return raw
+                return read_message(
+                    parsed(), width=w, height=h, symbols=symbols, regions=block_level
+                )
+
+            return _built(read, w, h, block_level, typed=True)
+    message = parsed()
+    w, h = page_size(message) or (width, height)
+    options: ResponseOptions = {
+        "width": w,
+        "height": h,
+        "block_level": block_level,
+        "symbols": symbols,
+    }
+    return _convert(message, options)
+
+
+def _built(
+    read: Callable[[], RawPage],
+    w: int | None,
+    h: int | None,
+    block_level: BlockLevel,
+    *,
+    typed: bool,
+) -> tuple[list[Block], tuple[int, int]]:
+    """The blocks of what ``read`` reads, and the page size; errors typed.
+
+    Args:
+        read: Reads the response into the flat tree.
+        w: The page width, ``None`` where unknown.
+        h: The page height.
+        block_level: As for :func:`response_to_blocks`.
+        typed: The response is a protobuf message (its types are checked by
+            protobuf: a ``TypeError`` reading it is a fault of unocr's).
+    """
+    try:
+        raw = read()
+        if w is None or h is None:
             return _without_size(raw, w, h)
-        assert w is not None and h is not None
         return build_blocks(raw, block_level=block_level), (w, h)
     except (ModelError, GeometryError) as exc:  # built from the response's values
         raise FormatError(
@@ -268,7 +372,7 @@ def _convert(
         OverflowError,
         RecursionError,
     ) as exc:
-        if message is not None:
+        if typed:
             raise  # a message is typed: this is no fault of the response
         # the readers check every type they read; this is the safety net
         raise FormatError(

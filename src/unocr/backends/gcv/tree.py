@@ -77,21 +77,28 @@ class SymbolColumns:
     """A page's symbols as read, one column per field (the wire reader's form).
 
     A word's symbols are then a ``range`` of indices into these columns: a
-    page of a thousand symbols holds four columns, not a thousand tuples,
-    until its symbols are built.
+    page of a thousand symbols holds a few arrays and one string, not a
+    thousand tuples, until its symbols are built.
 
     Attributes:
-        texts: Each symbol's text.
-        shapes: Each symbol's shape index, or -1 where it has no box.
-        confidences: Each symbol's confidence in [0, 1], or NaN for none.
-        languages: Each symbol's own language code, or ``None`` where it
-            takes its word's.
+        text: Every symbol's text, joined in reading order.
+        bounds: ``(N + 1,)`` int64: symbol ``i``'s text is
+            ``text[bounds[i]:bounds[i + 1]]`` (characters).
+        shapes: ``(N,)`` int32: each symbol's shape index, or -1 where it has
+            no box.
+        confidences: ``(N,)`` each symbol's confidence in [0, 1], or NaN for
+            none.
+        languages: The distinct own language codes (``None``: the symbol
+            takes its word's).
+        language_of: ``(N,)`` index of each symbol's in :attr:`languages`.
     """
 
-    texts: list[str]
+    text: str
+    bounds: npt.NDArray[np.int64]
     shapes: npt.NDArray[np.int32]
     confidences: FloatArray
     languages: list[str | None]
+    language_of: npt.NDArray[np.intp]
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ says so and the message reader is used.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ from unocr.backends.gcv.tree import (
     detected_language,
 )
 
-__all__ = ["read_wire"]
+__all__ = ["read_batch", "read_head", "read_page", "read_wire"]
 
 #: The varints of a regular box: per vertex, ``vertices`` tag (field 1,
 #: length-delimited), length, ``x`` tag (field 1, varint), x, ``y`` tag, y.
@@ -61,7 +62,7 @@ _VERTEX_TAGS = (10, 8, 16)
 _Property = tuple["str | None", int, bool]
 _NO_PROPERTY: _Property = (None, 0, False)
 #: What :meth:`_Reader.walk` reads of a word: box index, confidence, property,
-#: first symbol, end of its symbols.
+#: first symbol, end of its symbols (indices of :attr:`_Reader.records`).
 _ReadWord = tuple[int, float, bytes, int, int]
 #: Of a paragraph: box index (-1: not read), confidence, property, words.
 _ReadParagraph = tuple[int, float, bytes, list[_ReadWord]]
@@ -74,12 +75,20 @@ _ReadBlock = tuple[int, float, bytes, list[_ReadParagraph]]
 #: Field numbers are those of ``google.cloud.vision.v1``; every ``property``
 #: and ``bounding_box`` of the text annotation is ``bytes``.
 _FLAT_SCHEMA: dict[str, tuple[tuple[str, int, str], ...]] = {
+    # a batch response: each image's answer as bytes, read one at a time
+    "BatchAnnotateImagesResponse": (("responses", 1, "bytes[]"),),
+    # of an image's answer, what the fast path reads; the rest stays unread
+    "AnnotateImageResponse": (
+        ("error", 9, "Status"),
+        ("full_text_annotation", 12, "TextAnnotation"),
+    ),
+    "Status": (("code", 1, "int32"), ("message", 2, "string")),
     "TextAnnotation": (("pages", 1, "Page[]"),),
     "Page": (("width", 2, "int32"), ("height", 3, "int32"), ("blocks", 4, "Block[]")),
     "Block": (("paragraphs", 3, "Paragraph[]"), ("confidence", 5, "float")),
     "Paragraph": (("words", 3, "Word[]"), ("confidence", 4, "float")),
-    "Word": (("symbols", 3, "Symbol[]"), ("confidence", 4, "float")),
-    "Symbol": (("text", 3, "string"), ("confidence", 4, "float")),
+    # a symbol: one record, read with the others (_scan_symbols)
+    "Word": (("symbols", 3, "bytes[]"), ("confidence", 4, "float")),
     # what a property and a box hold, for the values read one at a time
     "TextProperty": (
         ("detected_languages", 1, "DetectedLanguage[]"),
@@ -95,12 +104,12 @@ _FLAT_SCHEMA: dict[str, tuple[tuple[str, int, str], ...]] = {
     "NormalizedVertex": (("x", 1, "float"), ("y", 2, "float")),
 }
 #: The elements whose ``property`` (1) and ``bounding_box`` (2) are bytes.
-_ELEMENTS = ("Block", "Paragraph", "Word", "Symbol")
+_ELEMENTS = ("Block", "Paragraph", "Word")
 
 
 @functools.cache
-def _schema() -> tuple[Any, Any, Any]:
-    """The flat schema's TextAnnotation, TextProperty and BoundingPoly classes."""
+def _schema() -> dict[str, Any]:
+    """The flat schema's message classes by name."""
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
     field = descriptor_pb2.FieldDescriptorProto
@@ -131,10 +140,49 @@ def _schema() -> tuple[Any, Any, Any]:
                 added.type_name = f".{pkg}.{base}"
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
-    return tuple(
-        message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{pkg}.{name}"))
-        for name in ("TextAnnotation", "TextProperty", "BoundingPoly")
-    )
+    found = pool.FindMessageTypeByName
+    return {
+        name: message_factory.GetMessageClass(found(f"{pkg}.{name}"))
+        for name in _FLAT_SCHEMA
+    }
+
+
+def read_batch(data: bytes) -> list[bytes] | None:
+    """Each image's answer of a ``BatchAnnotateImagesResponse``, as wire bytes.
+
+    Args:
+        data: The batch response's wire bytes (as the server sent them).
+
+    Returns:
+        One ``AnnotateImageResponse`` per image, in request order; ``None``
+        where the bytes are no protobuf message.
+    """
+    from google.protobuf.message import DecodeError
+
+    try:
+        return list(_schema()["BatchAnnotateImagesResponse"].FromString(data).responses)
+    except DecodeError:
+        return None
+
+
+def read_head(data: bytes) -> Any | None:
+    """An ``AnnotateImageResponse``'s error status and text annotation, flat.
+
+    Args:
+        data: The answer's wire bytes.
+
+    Returns:
+        A message of the flat schema with ``error`` (``code``, ``message``)
+        and ``full_text_annotation`` (for :func:`read_page`), the answer's
+        other fields left unread; ``None`` where the flat schema refuses the
+        bytes (the real message says why).
+    """
+    from google.protobuf.message import DecodeError
+
+    try:
+        return _schema()["AnnotateImageResponse"].FromString(data)
+    except DecodeError:
+        return None
 
 
 def read_wire(
@@ -162,18 +210,43 @@ def read_wire(
     """
     from google.protobuf.message import DecodeError
 
-    annotation_type, _, _ = _schema()
     try:  # a property or box that does not parse: the message reader says why
-        pages = annotation_type.FromString(annotation).pages
-        if len(pages) != 1:
-            return None
-        return _Reader(width, height, symbols, regions).page(pages[0])
+        pages = _schema()["TextAnnotation"].FromString(annotation).pages
+    except DecodeError:
+        return None
+    if len(pages) != 1:
+        return None
+    return read_page(
+        pages[0], width=width, height=height, symbols=symbols, regions=regions
+    )
+
+
+def read_page(
+    page: Any, *, width: float, height: float, symbols: bool, regions: BlockLevel
+) -> RawPage | None:
+    """:func:`read_wire` of the one page of a flat ``TextAnnotation``.
+
+    Args:
+        page: ``pages[0]`` of a ``TextAnnotation`` of the flat schema (of
+            :func:`read_head`'s ``full_text_annotation``).
+        width: Page width in pixels.
+        height: Page height in pixels.
+        symbols: Read the symbols' geometry, confidence and language too.
+        regions: The level whose geometry is read for blocks.
+
+    Returns:
+        As :func:`read_wire`.
+    """
+    from google.protobuf.message import DecodeError
+
+    try:
+        return _Reader(width, height, symbols, regions).page(page)
     except DecodeError:
         return None
 
 
 class _Reader:
-    """One page's walk: the messages first, then every box at once."""
+    """One page's walk: the messages first, then every symbol and box at once."""
 
     def __init__(
         self, width: float, height: float, symbols: bool, regions: BlockLevel
@@ -183,19 +256,24 @@ class _Reader:
         self.symbols = symbols
         self.by_block = regions == "block"
         self.boxes: list[bytes] = []
-        self.texts: list[str] = []
-        self.symbol_properties: list[bytes] = []
-        self.confidences: list[float] = []
-        self.symbol_boxes: list[int] = []
-        self.properties: dict[bytes, _Property] = {b"": _NO_PROPERTY}
+        self.records: list[bytes] = []
 
     def page(self, page: Any) -> RawPage | None:
         """The page's flat tree, or ``None`` for the message reader to read it."""
         read = self.walk(page)
-        corners, kinds = _decode(self.boxes)
+        scanned = _scan_symbols(self.records)
+        if scanned is None:
+            return None
+        data, lengths = _joined(self.boxes)
+        if self.symbols:  # the symbols' boxes after the elements'
+            data = np.concatenate([data, scanned.boxes()])
+            lengths = np.concatenate([lengths, scanned.box_lengths])
+        corners, kinds = _decode_joined(data, lengths)
+        ends = np.cumsum(lengths).tolist()
         for k in np.flatnonzero(kinds == _IRREGULAR).tolist():
-            kinds[k] = self.irregular(self.boxes[k], corners[k])
-        return self.tree(read, corners, (kinds == _BOX).tolist())
+            box = data[ends[k] - int(lengths[k]) : ends[k]].tobytes()
+            kinds[k] = self.irregular(box, corners[k])
+        return self.tree(read, scanned, corners, (kinds == _BOX).tolist())
 
     def walk(self, page: Any) -> list[_ReadBlock]:
         """Read every element's fields, its box and property as bytes.
@@ -203,19 +281,14 @@ class _Reader:
         Returns:
             Per block: box index (-1 where not read), confidence, property
             and paragraphs; per paragraph the same, with words; per word:
-            box index, confidence, property and the span of its symbols in
-            :attr:`texts` (their properties in :attr:`symbol_properties`,
-            confidences in :attr:`confidences`).
+            box index, confidence, property and the span of its symbols'
+            records in :attr:`records`.
         """
-        keep = self.symbols
         by_block = self.by_block
         boxes = self.boxes
         box = boxes.append
-        texts = self.texts
-        text = texts.append
-        sprop = self.symbol_properties.append
-        sconf = self.confidences.append
-        sbox = self.symbol_boxes.append
+        records = self.records
+        add = records.extend
         read: list[_ReadBlock] = []
         for block in page.blocks:
             paragraphs: list[_ReadParagraph] = []
@@ -232,29 +305,29 @@ class _Reader:
                 for word in para.words:
                     wshape = len(boxes)
                     box(word.bounding_box)
-                    first = len(texts)
-                    for sym in word.symbols:
-                        text(sym.text)
-                        sprop(sym.property)
-                        if keep:
-                            sbox(len(boxes))
-                            box(sym.bounding_box)
-                            sconf(sym.confidence)
+                    first = len(records)
+                    add(word.symbols)
                     words.append(
-                        (wshape, word.confidence, word.property, first, len(texts))
+                        (wshape, word.confidence, word.property, first, len(records))
                     )
                 paragraphs.append((pshape, para.confidence, para.property, words))
             read.append((shape, block.confidence, block.property, paragraphs))
         return read
 
     def tree(
-        self, read: list[_ReadBlock], corners: FloatArray, has_box: list[bool]
+        self,
+        read: list[_ReadBlock],
+        scanned: _Scanned,
+        corners: FloatArray,
+        has_box: list[bool],
     ) -> RawPage | None:
-        """The flat tree of what :meth:`walk` read, its boxes decoded.
+        """The flat tree of what :meth:`walk` read, its symbols and boxes decoded.
 
         Args:
             read: What :meth:`walk` returned.
-            corners: ``(N, 8)`` corners of every box read.
+            scanned: The symbols' fields (:func:`_scan_symbols`).
+            corners: ``(N, 8)`` corners of every box read, the elements'
+                first, then (where symbols are read) one per symbol.
             has_box: Per box read: whether it has corners.
 
         Returns:
@@ -262,14 +335,16 @@ class _Reader:
             boxes were not read.
         """
         keep = self.symbols
-        texts = self.texts
-        sprops = self.symbol_properties
+        text = scanned.text
+        bounds = scanned.bounds.tolist()
+        # per distinct property: language, break type, prefix; per symbol: which
+        props = [_property(p) for p in scanned.properties]
+        which = scanned.which.tolist()
         raw = RawPage()
         extra: list[float] = []
-        known = self.properties.get  # a miss (None) reads it: prop(...)
-        prop = self.property
+        prop = _property
         if keep:
-            raw.columns = self.columns(has_box)
+            raw.columns = self.columns(scanned, props, has_box)
             shapes = raw.columns.shapes
         for shape, conf, bprop, paragraphs in read:
             blang = prop(bprop)[0]
@@ -278,8 +353,7 @@ class _Reader:
                 plang = prop(pprop)[0] or blang
                 raw_words: list[RawWord] = []
                 for wshape, wconf, wprop, first, end in words:
-                    wlang = (known(wprop) or prop(wprop))[0] or plang
-                    span = range(first, end)
+                    wlang = prop(wprop)[0] or plang
                     if not has_box[wshape]:
                         if not keep:
                             return None  # its symbols' boxes were not read
@@ -287,20 +361,19 @@ class _Reader:
                         wshape = _around(corners, around, len(has_box), extra)
                     before, after = "", "UNKNOWN"
                     if end > first:
-                        _, kind, prefix = known(sprops[first]) or prop(sprops[first])
+                        _, kind, prefix = props[which[first]]
                         if prefix:
                             before = BREAKS[break_name(kind)]
-                        last = sprops[end - 1]
-                        _, kind, prefix = known(last) or prop(last)
+                        _, kind, prefix = props[which[end - 1]]
                         if not prefix:
                             after = break_name(kind)
                     raw_words.append(
                         RawWord(
-                            "".join(texts[first:end]),
+                            text[bounds[first] : bounds[end]],
                             wshape,
                             wconf if 0.0 < wconf <= 1.0 else confidence(wconf),
                             wlang,
-                            span if keep else [],
+                            range(first, end) if keep else [],
                             before,
                             after,
                         )
@@ -324,42 +397,31 @@ class _Reader:
         raw.decoded = np.concatenate([corners.reshape(-1), extra]) if extra else corners
         return raw
 
-    def columns(self, has_box: list[bool]) -> SymbolColumns:
-        """The symbols read, one list per field, their shapes and values checked.
+    def columns(
+        self, scanned: _Scanned, props: list[_Property], has_box: list[bool]
+    ) -> SymbolColumns:
+        """The symbols read, column by column, their shapes and values checked.
 
         Args:
-            has_box: Per box read: whether it has corners.
+            scanned: The symbols' fields (:func:`_scan_symbols`).
+            props: What each of ``scanned.properties`` reads as.
+            has_box: Per box read: whether it has corners; the symbols' boxes
+                are the last ``len(scanned.which)``.
         """
-        boxes = np.asarray(self.symbol_boxes, dtype=np.int64)
-        shapes = np.where(np.asarray(has_box, dtype=bool)[boxes], boxes, -1)
+        first = len(has_box) - len(scanned.which)
+        boxes = np.arange(first, len(has_box), dtype=np.int32)
+        shapes = np.where(np.asarray(has_box[first:], dtype=bool), boxes, -1)
         # as tree.confidence: 0 and NaN are none (NaN here), the rest clipped
-        c = np.asarray(self.confidences, dtype=np.float64)
+        c = scanned.confidences
         confidences = np.where((c == 0) | np.isnan(c), np.nan, np.clip(c, 0.0, 1.0))
-        known = self.properties.get
-        prop = self.property
         return SymbolColumns(
-            self.texts,
+            scanned.text,
+            scanned.bounds,
             shapes.astype(np.int32),
             confidences,
-            [(known(p) or prop(p))[0] for p in self.symbol_properties],
+            [lang for lang, _, _ in props],
+            scanned.which,
         )
-
-    def property(self, data: bytes) -> _Property:
-        """A property's language code, break type and prefix flag (cached per value)."""
-        known = self.properties.get(data)
-        if known is not None:
-            return known
-        _, property_type, _ = _schema()
-        message = property_type.FromString(data)
-        langs = message.detected_languages
-        brk = message.detected_break
-        value = (
-            detected_language(langs[0].language_code) if len(langs) else None,
-            brk.type,
-            brk.is_prefix,
-        )
-        self.properties[data] = value
-        return value
 
     def irregular(self, data: bytes, row: FloatArray) -> int:
         """Read a box that is not 4 full vertices alone, as the message reader does.
@@ -369,14 +431,179 @@ class _Reader:
         Returns:
             :data:`_BOX`, or :data:`_NONE` for a box without vertices.
         """
-        _, _, polygon_type = _schema()
-        corners = polygon_corners(
-            polygon_type.FromString(data), self.width, self.height
-        )
+        polygon = _schema()["BoundingPoly"].FromString(data)
+        corners = polygon_corners(polygon, self.width, self.height)
         if corners is None:
             return _NONE
         row[:] = corners
         return _BOX
+
+
+@functools.lru_cache(maxsize=4096)
+def _property(data: bytes) -> _Property:
+    """A property's language code, break type and prefix flag.
+
+    Cached per value: the symbols of a page, and of the pages after it, share
+    a handful.
+    """
+    if not data:
+        return _NO_PROPERTY
+    message = _schema()["TextProperty"].FromString(data)
+    langs = message.detected_languages
+    brk = message.detected_break
+    return (
+        detected_language(langs[0].language_code) if len(langs) else None,
+        brk.type,
+        brk.is_prefix,
+    )
+
+
+# --- the symbols, read at once ----------------------------------------------
+
+#: The tags of a symbol's fields as the API writes them, in field order:
+#: ``property`` (1), ``bounding_box`` (2), ``text`` (3), all length-delimited.
+_SYMBOL_TAGS = (0x0A, 0x12, 0x1A)
+#: The tag of its ``confidence`` (field 4, 32-bit).
+_CONFIDENCE_TAG = 0x25
+#: Integer arrays of offsets and lengths.
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(slots=True)
+class _Scanned:
+    """A page's symbols as :func:`_scan_symbols` read them.
+
+    Attributes:
+        text: Every symbol's text, joined in reading order.
+        bounds: ``(N + 1,)`` offsets of each symbol's text in :attr:`text`
+            (characters), and its end.
+        confidences: ``(N,)`` confidences as sent (0 where absent).
+        properties: The distinct ``property`` values (wire bytes; ``b""``
+            for none).
+        which: ``(N,)`` index of each symbol's property in :attr:`properties`.
+        data: The records, back to back (and padding).
+        box_starts: ``(N,)`` where each symbol's ``bounding_box`` starts in
+            :attr:`data`.
+        box_lengths: ``(N,)`` their lengths (0: no box).
+    """
+
+    text: str
+    bounds: IntArray
+    confidences: FloatArray
+    properties: list[bytes]
+    which: npt.NDArray[np.intp]
+    data: npt.NDArray[np.uint8]
+    box_starts: IntArray
+    box_lengths: IntArray
+
+    def boxes(self) -> npt.NDArray[np.uint8]:
+        """Every symbol's ``bounding_box`` bytes, back to back."""
+        return self.data[_spans(self.box_starts, self.box_lengths)]
+
+
+def _scan_symbols(records: list[bytes]) -> _Scanned | None:
+    """Read every symbol's fields from its wire record at once.
+
+    A record as the API writes it holds each field at most once, in field
+    order, with lengths of one or two bytes: ``0a`` property, ``12`` box,
+    ``1a`` text, ``25`` confidence, each optional. All records are read in
+    step, one field a step.
+
+    Args:
+        records: Every ``Symbol`` message of the page, as wire bytes.
+
+    Returns:
+        The fields; ``None`` where a record is written otherwise (unknown or
+        repeated fields, other order, longer lengths) or a text is not
+        UTF-8, for the message reader to read the page.
+    """
+    n = len(records)
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=n)
+    data = np.frombuffer(b"".join(records) + bytes(8), dtype=np.uint8)
+    ends = np.cumsum(lengths)
+    pos = ends - lengths
+    limit = data.size - 4  # the padding keeps every read below in the buffer
+    found: list[tuple[IntArray, IntArray]] = []
+    bad = np.zeros(n, dtype=bool)
+    for tag in _SYMBOL_TAGS:
+        here = (pos < ends) & (data[pos] == tag)
+        low = data[pos + 1].astype(np.int64)
+        two = low >= 0x80  # a length of two bytes
+        high = data[pos + 2].astype(np.int64)
+        bad |= here & two & (high >= 0x80)
+        size = np.where(here, np.where(two, (low & 0x7F) | (high << 7), low), 0)
+        start = pos + 2 + two
+        found.append((start, size))
+        pos = np.where(here, np.minimum(start + size, limit), pos)
+    here = (pos < ends) & (data[pos] == _CONFIDENCE_TAG)
+    at = np.where(here, pos + 1, -1)
+    pos = np.where(here, pos + 5, pos)
+    if bad.any() or (pos != ends).any():
+        return None
+    confidences = np.zeros(n, dtype=np.float64)
+    if here.any():
+        values = data[at[here, None] + np.arange(4)].copy().view("<f4")
+        confidences[here] = values.ravel()
+    text = _texts(data, *found[2])
+    if text is None:
+        return None
+    properties, which = _distinct(data, *found[0])
+    return _Scanned(text[0], text[1], confidences, properties, which, data, *found[1])
+
+
+def _spans(starts: IntArray, lengths: IntArray) -> IntArray:
+    """The indices of ``lengths[i]`` items from each ``starts[i]``, in order."""
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths
+    spans: IntArray = np.arange(total, dtype=np.int64)
+    spans += np.repeat(starts - offsets, lengths)
+    return spans
+
+
+def _texts(
+    data: npt.NDArray[np.uint8], starts: IntArray, lengths: IntArray
+) -> tuple[str, IntArray] | None:
+    """The symbols' texts joined, and each one's offset in characters.
+
+    Returns:
+        The text and ``(N + 1,)`` offsets; ``None`` where a symbol's text is
+        not UTF-8 on its own.
+    """
+    joined = data[_spans(starts, lengths)]
+    bounds = np.concatenate(([0], np.cumsum(lengths)))
+    raw = joined.tobytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(text) == len(raw):  # ASCII: characters are bytes
+        return text, bounds
+    # each symbol's text is UTF-8 alone if each starts a character
+    begins = np.append((joined & 0xC0) != 0x80, True)
+    if not begins[bounds].all():
+        return None
+    return text, np.concatenate(([0], np.cumsum(begins[:-1])))[bounds]
+
+
+def _distinct(
+    data: npt.NDArray[np.uint8], starts: IntArray, lengths: IntArray
+) -> tuple[list[bytes], npt.NDArray[np.intp]]:
+    """The distinct values of byte spans, and which is each's.
+
+    Returns:
+        The distinct values (bytes) and ``(N,)`` the index of each span's.
+    """
+    width = int(lengths.max(initial=0)) + 2  # its length first (2 bytes)
+    rows = np.zeros((len(starts), width), dtype=np.uint8)
+    rows[:, 0] = lengths & 0xFF
+    rows[:, 1] = lengths >> 8
+    columns = np.arange(width - 2)
+    inside = columns < lengths[:, None]
+    rows[:, 2:][inside] = data[(starts[:, None] + columns)[inside]]
+    keys = np.ascontiguousarray(rows).view(f"V{width}").ravel()
+    unique, which = np.unique(keys, return_inverse=True)
+    values = [key[2 : 2 + (key[0] | key[1] << 8)] for key in unique.tolist()]
+    return values, which.astype(np.intp)
 
 
 #: What :func:`_decode` found of each box.
@@ -404,24 +631,45 @@ def _decode(boxes: list[bytes]) -> tuple[FloatArray, Kinds]:
         boxes) and ``(N,)`` int8 kinds: :data:`_NONE` (empty), :data:`_BOX`
         (decoded) or :data:`_IRREGULAR` (to read alone).
     """
-    short = [b if len(b) <= _LONGEST else b"" for b in boxes]
-    parts = [_decode_chunk(short[k : k + _CHUNK]) for k in range(0, len(short), _CHUNK)]
-    if not parts:
+    return _decode_joined(*_joined(boxes))
+
+
+def _joined(boxes: list[bytes]) -> tuple[npt.NDArray[np.uint8], IntArray]:
+    """Byte strings back to back, and their lengths."""
+    lengths = np.fromiter(map(len, boxes), dtype=np.int64, count=len(boxes))
+    return np.frombuffer(b"".join(boxes), dtype=np.uint8), lengths
+
+
+def _decode_joined(
+    data: npt.NDArray[np.uint8], lengths: IntArray
+) -> tuple[FloatArray, Kinds]:
+    """:func:`_decode` of boxes given back to back in ``data``, ``(N,)`` ``lengths``."""
+    n = len(lengths)
+    long = lengths > _LONGEST
+    if long.any():  # read alone: out of the vectorised pass
+        data = data[np.repeat(~long, lengths)]
+        lengths = np.where(long, 0, lengths)
+    if not n:
         return np.zeros((0, 8), dtype=np.float64), np.zeros(0, dtype=np.int8)
+    ends = np.cumsum(lengths).tolist()
+    parts = []
+    for k in range(0, n, _CHUNK):
+        last = min(k + _CHUNK, n) - 1
+        chunk = data[(ends[k - 1] if k else 0) : ends[last]]
+        parts.append(_decode_chunk(chunk, lengths[k : last + 1]))
     corners = np.concatenate([p[0] for p in parts])
     kinds = np.concatenate([p[1] for p in parts])
-    lengths = np.fromiter(map(len, boxes), dtype=np.int64, count=len(boxes))
-    kinds[lengths > _LONGEST] = _IRREGULAR
+    kinds[long] = _IRREGULAR
     return corners, kinds
 
 
-def _decode_chunk(boxes: list[bytes]) -> tuple[FloatArray, Kinds]:
-    """:func:`_decode` of boxes of at most :data:`_LONGEST` bytes each."""
-    n = len(boxes)
+def _decode_chunk(
+    data: npt.NDArray[np.uint8], lengths: IntArray
+) -> tuple[FloatArray, Kinds]:
+    """:func:`_decode_joined` of boxes of at most :data:`_LONGEST` bytes each."""
+    n = len(lengths)
     corners = np.zeros((n, 8), dtype=np.float64)
-    lengths = np.fromiter(map(len, boxes), dtype=np.int64, count=n)
     kinds = np.where(lengths > 0, _IRREGULAR, _NONE).astype(np.int8)
-    data = np.frombuffer(b"".join(boxes), dtype=np.uint8)
     if not data.size or data[-1] >= 0x80:
         return corners, kinds  # nothing, or a varint cut off: each read alone
     last = data < 0x80  # the last byte of a varint
