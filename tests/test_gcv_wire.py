@@ -269,8 +269,9 @@ def test_boxes_of_long_varints_are_read_alone() -> None:
     poly = vision.BoundingPoly(vertices=[{"x": -1, "y": 3}] * 4)
     good = vision.BoundingPoly.pb(poly).SerializeToString()
     assert decoded([good]) == [[-1.0, 3.0] * 4]
-    _, kinds = wire._decode([good, b"\x0a\x0c\x08" + b"\xff" * 11])
-    assert kinds.tolist() == [wire._IRREGULAR, wire._IRREGULAR]
+    long = b"\x0a\x0e\x08" + b"\xff" * 11 + b"\x01\x10\x01"
+    _, kinds = wire._decode([good, long * 4, good])
+    assert kinds.tolist() == [wire._BOX, wire._IRREGULAR, wire._BOX]
 
 
 def test_a_message_converts_through_the_wire_reader(
@@ -477,3 +478,12 @@ def test_an_answer_of_text_annotations_alone_converts_as_its_message_does() -> N
     got = as_received(message, True, "paragraph")
     assert got == as_message(message, True, "paragraph")
     assert not isinstance(got, type) and got[0][0].text == "Hi"
+
+
+def test_a_vertex_of_an_over_long_varint_is_read_alone() -> None:
+    """11 bytes, or 10 past the 64th bit, are no varint where the length fits them."""
+    for y in (b"\xff" * 10 + b"\x01", b"\xff" * 9 + b"\x7f"):
+        vertex = b"\x08\x05\x10" + y
+        crafted = (b"\x0a" + bytes([len(vertex)]) + vertex) * 4
+        _, kinds = wire._decode([crafted])
+        assert kinds.tolist() == [wire._IRREGULAR]

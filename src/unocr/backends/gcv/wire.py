@@ -615,8 +615,8 @@ Kinds = npt.NDArray[np.int8]
 #: The longest regular box: 4 vertices of tag, length, and two tagged
 #: 10-byte varints. Longer boxes are read alone.
 _LONGEST = 4 * (2 + 2 * 11)
-#: Boxes decoded per vectorised pass: its temporary arrays take about 50
-#: bytes per byte of boxes, so at most some 20 MB.
+#: Boxes decoded per vectorised pass: its temporary arrays take at most
+#: about 400 bytes per box, so some 2 MB.
 _CHUNK = 4096
 
 
@@ -645,10 +645,6 @@ def _decode_joined(
 ) -> tuple[FloatArray, Kinds]:
     """:func:`_decode` of boxes given back to back in ``data``, ``(N,)`` ``lengths``."""
     n = len(lengths)
-    long = lengths > _LONGEST
-    if long.any():  # read alone: out of the vectorised pass
-        data = data[np.repeat(~long, lengths)]
-        lengths = np.where(long, 0, lengths)
     if not n:
         return np.zeros((0, 8), dtype=np.float64), np.zeros(0, dtype=np.int8)
     ends = np.cumsum(lengths).tolist()
@@ -659,57 +655,93 @@ def _decode_joined(
         parts.append(_decode_chunk(chunk, lengths[k : last + 1]))
     corners = np.concatenate([p[0] for p in parts])
     kinds = np.concatenate([p[1] for p in parts])
-    kinds[long] = _IRREGULAR
     return corners, kinds
+
+
+#: The shortest regular box: 4 vertices of tag, length, and two tagged
+#: one-byte varints.
+_SHORTEST = 4 * (2 + 2 * 2)
+#: Room after the last box for the reads of one that runs past its end (a
+#: zero ends every varint there).
+_PAD = np.zeros(2 * _LONGEST, dtype=np.uint8)
 
 
 def _decode_chunk(
     data: npt.NDArray[np.uint8], lengths: IntArray
 ) -> tuple[FloatArray, Kinds]:
-    """:func:`_decode_joined` of boxes of at most :data:`_LONGEST` bytes each."""
+    """:func:`_decode_joined` of at most :data:`_CHUNK` boxes.
+
+    All boxes are read in step: first where each of a box's 4 vertices
+    starts (``0a``, then its length), then every vertex at once (``08``, x,
+    ``10``, y, ending where its length says).
+    """
     n = len(lengths)
     corners = np.zeros((n, 8), dtype=np.float64)
     kinds = np.where(lengths > 0, _IRREGULAR, _NONE).astype(np.int8)
-    if not data.size or data[-1] >= 0x80:
-        return corners, kinds  # nothing, or a varint cut off: each read alone
-    last = data < 0x80  # the last byte of a varint
-    starts = np.flatnonzero(np.concatenate(([True], last[:-1])))
-    owner = np.cumsum(np.concatenate(([0], last[:-1])))  # varint of each byte
-    shift = (np.arange(data.size) - starts[owner]) * 7
-    if shift.max() >= 64:
-        return corners, kinds  # a varint of over 10 bytes: each read alone
-    values = np.add.reduceat(
-        (data & 0x7F).astype(np.uint64) << shift.astype(np.uint64), starts
-    ).view(np.int64)
     ends = np.cumsum(lengths)
-    first = np.searchsorted(starts, ends - lengths)
-    count = np.searchsorted(starts, ends) - first
-    # 24 varints, the box's last byte ending one (no varint runs into the next box)
-    candidate = np.flatnonzero(
-        (count == 24) & last[np.maximum(ends - 1, 0)] & (lengths > 0)
-    )
+    candidate = np.flatnonzero((lengths >= _SHORTEST) & (lengths <= _LONGEST))
     if not candidate.size:
         return corners, kinds
-    vertex = first[candidate][:, None] + np.arange(0, 24, 6)  # (K, 4) tags
-    v = values[vertex[:, :, None] + np.arange(6)]  # (K, 4, 6)
-    bounds = np.append(starts, data.size)
-    x, y = v[:, :, 3], v[:, :, 5]
-    regular = (
-        (v[:, :, 0] == _VERTEX_TAGS[0])
-        & (v[:, :, 2] == _VERTEX_TAGS[1])
-        & (v[:, :, 4] == _VERTEX_TAGS[2])
-        # the vertex's length: the bytes from its x tag to the next vertex
-        & (v[:, :, 1] == bounds[vertex + 6] - bounds[vertex + 2])
+    buf = np.concatenate([data, _PAD])
+    at = (ends - lengths)[candidate]
+    end = ends[candidate]
+    regular = np.ones(candidate.size, dtype=bool)
+    starts = np.empty((candidate.size, 4), dtype=np.int64)
+    for k in range(4):
+        size = buf[at + 1]
+        regular &= (at < end) & (buf[at] == _VERTEX_TAGS[0]) & (size < 0x80)
+        starts[:, k] = at
+        at = np.minimum(at + 2 + size, end)  # past the end: not regular
+    regular &= at == end
+    vertex = starts.ravel()
+    x, x_len = _varints(buf, vertex + 3)
+    y_at = vertex + 4 + x_len
+    y, y_len = _varints(buf, y_at)
+    fits = (
+        (buf[vertex + 2] == _VERTEX_TAGS[1])
+        & (buf[y_at - 1] == _VERTEX_TAGS[2])
+        # the vertex's length: its x tag, x, y tag and y, no more
+        & (buf[vertex + 1] == 2 + x_len + y_len)
+        & (x_len > 0)
+        & (y_len > 0)
         & (x >= -(2**31))
         & (x < 2**31)
         & (y >= -(2**31))
         & (y < 2**31)
-    ).all(axis=1)
+    )
+    regular &= fits.reshape(-1, 4).all(axis=1)
     good = candidate[regular]
-    corners[good, 0::2] = x[regular]
-    corners[good, 1::2] = y[regular]
+    corners[good] = np.stack([x, y], axis=1).reshape(-1, 8)[regular]
     kinds[good] = _BOX
     return corners, kinds
+
+
+def _varints(buf: npt.NDArray[np.uint8], at: IntArray) -> tuple[IntArray, IntArray]:
+    """The varints starting at ``at``: values (as int64) and lengths in bytes.
+
+    Read a byte a step, all at once (coordinates take one to three).
+
+    Returns:
+        Values, and lengths: 0 for a varint of over 10 bytes, or of 10 whose
+        last byte holds more than the 64th bit (no value: read alone).
+    """
+    byte = buf[at]
+    values = (byte & 0x7F).astype(np.uint64)
+    length = np.ones(at.size, dtype=np.int64)
+    going = byte >= 0x80
+    for j in range(1, 11):
+        if not going.any():
+            break
+        if j == 10:  # an 11th byte: no varint
+            length[going] = 0
+            break
+        byte = buf[at + j]
+        part = (byte & 0x7F).astype(np.uint64) << np.uint64(7 * j)
+        values += np.where(going, part, np.uint64(0))
+        length += going
+        going &= byte >= 0x80
+    length[(length == 10) & (buf[at + 9] > 1)] = 0
+    return values.view(np.int64), length
 
 
 def _around(
