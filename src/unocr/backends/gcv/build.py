@@ -27,10 +27,10 @@ from unocr.backends.gcv.tree import (
     BlockLevel,
     FloatArray,
     RawPage,
-    RawParagraph,
     RawSymbol,
-    RawWord,
+    Region,
     SymbolColumns,
+    WordColumns,
 )
 from unocr.geometry import Geometry, Quad
 from unocr.model import Block, Line, Symbol, Word
@@ -68,40 +68,31 @@ def build_blocks(
     """
     rows = raw.rows()
     quad = Quad.viewer(rows)
-    if not raw.blocks:
+    columns = raw.word_columns()
+    if columns is None:
         words = [
             Word(text=t, geometry=quad(s), language=raw.locale)
             for t, s in raw.annotations
         ]
         return group_lines(group_words(words))  # as Page.from_words groups them
-    units: list[tuple[int, float | None, str | None, list[RawParagraph]]]
-    if block_level == "block":
-        units = [(b.shape, b.confidence, b.language, b.paragraphs) for b in raw.blocks]
-    else:
-        units = [
-            (p.shape, p.confidence, p.language, [p])
-            for b in raw.blocks
-            for p in b.paragraphs
-        ]
     # every line of the page first, so their shapes are computed in one pass
-    texts: list[str] = []
-    groups: list[list[Word]] = []
-    spans: list[tuple[int, int]] = []
-    symbols = PageSymbols(rows, raw.columns)
-    for _shape, _conf, _lang, paragraphs in units:
-        start = len(groups)
-        for para in paragraphs:
-            _split_lines(para.words, quad, symbols, texts, groups)
-        spans.append((start, len(groups)))
+    groups, texts, ends = _split_lines(columns, quad, PageSymbols(rows, raw.columns))
     lines = Line.from_word_groups(groups, texts=texts)
+    units: list[Region] = columns.paragraphs
+    if block_level == "block":  # a block ends where its last paragraph does
+        units = [
+            (shape, conf, lang, columns.paragraphs[end - 1][3] if end else 0)
+            for shape, conf, lang, end in columns.blocks
+        ]
     blocks: list[Block] = []
     block = Block.reported_checked
-    for (shape, confidence, language, _), (start, end) in zip(
-        units, spans, strict=True
-    ):
+    start = 0
+    for shape, confidence, language, words_end in units:
+        end = ends[words_end]  # the lines of the unit's paragraphs end here
         if start == end:
             continue  # a region without text
         mine = lines[start:end]
+        start = end
         geometry: Geometry = quad(shape) if shape >= 0 else enclosing_geometry(mine)
         blocks.append(block(tuple(mine), geometry, confidence, language))
     if not defer:
@@ -216,42 +207,64 @@ def _symbols_in(
 
 
 def _split_lines(
-    words: list[RawWord],
-    quad: QuadOf,
-    symbols: PageSymbols,
-    texts: list[str],
-    groups: list[list[Word]],
-) -> None:
-    """Append a paragraph's lines (text and words) as its words' breaks end them.
+    columns: WordColumns, quad: QuadOf, symbols: PageSymbols
+) -> tuple[list[list[Word]], list[str], list[int]]:
+    """The page's lines (words and text), as its words' breaks end them.
 
-    The response was checked as it was read (texts are strings, confidences
-    in [0, 1] or ``None``, coordinates finite), so words and symbols are
-    built with :meth:`~unocr.model.Element.from_checked`.
+    A line never runs past its paragraph. The response was checked as it
+    was read (texts are strings, confidences in [0, 1] or ``None``,
+    coordinates finite), so words are built with
+    :meth:`~unocr.model.Element.from_checked`.
+
+    Returns:
+        Each line's words and text, and for each paragraph end (a word
+        index, up to ``len(columns.texts)``), how many lines the
+        paragraphs ending there and before it hold.
     """
+    groups: list[list[Word]] = []
+    texts: list[str] = []
+    word_of = Word.from_checked
+    add = symbols.add
+    ends = [p[3] for p in columns.paragraphs]
+    # lines ended by the words before each paragraph end
+    lines_at = [0] * (len(columns.texts) + 1)
     current: list[Word] = []
     parts: list[str] = []
-    word_of = Word.from_checked
-    for raw in words:
-        if raw.shape < 0 or not raw.text:
-            continue  # nothing to place or nothing to read
-        syms = raw.symbols
-        word = word_of(
-            raw.text,
-            quad(raw.shape),
-            raw.confidence,
-            raw.language,
-            True,
-            symbols.add(syms, raw.language) if syms else (),
+    paragraph = iter(ends)
+    stop = next(paragraph, -1)
+    for k, (text, shape, conf, lang, syms, before, after) in enumerate(
+        zip(
+            columns.texts,
+            columns.shapes,
+            columns.confidences,
+            columns.languages,
+            columns.symbols,
+            columns.before,
+            columns.after,
+            strict=True,
         )
-        if current and raw.before.endswith("\n"):
+    ):
+        while k == stop:  # the paragraph before ends here
+            if current:
+                texts.append("".join(parts).strip(" "))
+                groups.append(current)
+                current, parts = [], []
+            lines_at[k] = len(groups)
+            stop = next(paragraph, -1)
+        if shape < 0 or not text:
+            continue  # nothing to place or nothing to read
+        word = word_of(
+            text, quad(shape), conf, lang, True, add(syms, lang) if syms else ()
+        )
+        if current and before.endswith("\n"):
             texts.append("".join(parts).strip(" "))
             groups.append(current)
             current, parts = [], []
         elif current:
-            parts.append(raw.before)
+            parts.append(before)
         current.append(word)
-        parts.append(raw.text)
-        sep = BREAKS[raw.after]
+        parts.append(text)
+        sep = BREAKS[after]
         if sep.endswith("\n"):
             parts.append(sep[:-1])
             texts.append("".join(parts).strip(" "))
@@ -262,3 +275,5 @@ def _split_lines(
     if current:
         texts.append("".join(parts).strip(" "))
         groups.append(current)
+    lines_at[len(columns.texts)] = len(groups)
+    return groups, texts, lines_at

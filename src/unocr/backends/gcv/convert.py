@@ -421,7 +421,7 @@ def _without_size(
     Raises:
         FormatError: The response has words, whose page size is needed.
     """
-    if raw.annotations or any(p.words for b in raw.blocks for p in b.paragraphs):
+    if raw.has_words():
         raise FormatError(
             "the response does not give the image size; pass width= and height= "
             "(the image's size in pixels) to unocr.backends.gcv.response_to_page "

@@ -33,8 +33,10 @@ __all__ = [
     "RawParagraph",
     "RawSymbol",
     "RawWord",
+    "Region",
     "SymbolColumns",
     "Walk",
+    "WordColumns",
     "box_corners",
     "break_name",
     "check_one_page",
@@ -146,6 +148,43 @@ class RawBlock:
     paragraphs: list[RawParagraph]
 
 
+#: A GCV paragraph or block as :class:`WordColumns` hold it: shape index (-1:
+#: none), confidence, language, and the end (exclusive) of its words (of a
+#: paragraph) or paragraphs (of a block).
+Region = tuple[int, "float | None", "str | None", int]
+
+
+@dataclass(slots=True)
+class WordColumns:
+    r"""A page's words column by column, and where its paragraphs and blocks end.
+
+    What the builder reads (:func:`~unocr.backends.gcv.build.build_blocks`):
+    the wire reader fills it directly; a :class:`RawPage` of blocks is put in
+    this form first (:meth:`RawPage.word_columns`).
+
+    Attributes:
+        texts: Each word's text (its symbols' joined).
+        shapes: Each word's shape index, or -1 where it has none.
+        confidences: Each word's confidence in [0, 1], or ``None``.
+        languages: Each word's own or inherited language code, or ``None``.
+        symbols: Each word's symbols as :attr:`RawWord.symbols` holds them.
+        before: Text a prefix break puts before each word (``"\\n"``, ...).
+        after: Name of the break after each word (``"SPACE"``, ...).
+        paragraphs: Each paragraph, ending at a word index.
+        blocks: Each block, ending at a paragraph index.
+    """
+
+    texts: list[str] = field(default_factory=list)
+    shapes: list[int] = field(default_factory=list)
+    confidences: list[float | None] = field(default_factory=list)
+    languages: list[str | None] = field(default_factory=list)
+    symbols: list[list[RawSymbol] | range] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    paragraphs: list[Region] = field(default_factory=list)
+    blocks: list[Region] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class RawPage:
     """Everything the builder needs, with every element's corners in one list.
@@ -160,6 +199,8 @@ class RawPage:
             (:mod:`~unocr.backends.gcv.wire`): ``(N, 8)`` or ``(8 N,)``
             numbers, used instead of :attr:`corners`.
         columns: The symbols, where words give theirs as ranges.
+        words: The ``fullTextAnnotation`` tree as columns, where a reader
+            read it so (then :attr:`blocks` is empty).
     """
 
     corners: list[float] = field(default_factory=list)
@@ -168,6 +209,36 @@ class RawPage:
     locale: str | None = None
     decoded: FloatArray | None = None
     columns: SymbolColumns | None = None
+    words: WordColumns | None = None
+
+    def word_columns(self) -> WordColumns | None:
+        """The ``fullTextAnnotation`` tree as columns; ``None`` where it has none."""
+        if self.words is not None or not self.blocks:
+            return self.words
+        out = WordColumns()
+        for block in self.blocks:
+            for para in block.paragraphs:
+                for word in para.words:
+                    out.texts.append(word.text)
+                    out.shapes.append(word.shape)
+                    out.confidences.append(word.confidence)
+                    out.languages.append(word.language)
+                    out.symbols.append(word.symbols)
+                    out.before.append(word.before)
+                    out.after.append(word.after)
+                out.paragraphs.append(
+                    (para.shape, para.confidence, para.language, len(out.texts))
+                )
+            out.blocks.append(
+                (block.shape, block.confidence, block.language, len(out.paragraphs))
+            )
+        return out
+
+    def has_words(self) -> bool:
+        """Whether the response read has any word."""
+        if self.annotations or (self.words is not None and self.words.texts):
+            return True
+        return any(p.words for b in self.blocks for p in b.paragraphs)
 
     def rows(self) -> FloatArray:
         """Every shape's corners in canonical order, made so in one call.

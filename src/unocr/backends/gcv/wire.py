@@ -42,11 +42,9 @@ from unocr.backends.gcv.tree import (
     BREAKS,
     BlockLevel,
     FloatArray,
-    RawBlock,
     RawPage,
-    RawParagraph,
-    RawWord,
     SymbolColumns,
+    WordColumns,
     box_corners,
     break_name,
     confidence,
@@ -62,12 +60,13 @@ _VERTEX_TAGS = (10, 8, 16)
 _Property = tuple["str | None", int, bool]
 _NO_PROPERTY: _Property = (None, 0, False)
 #: What :meth:`_Reader.walk` reads of a word: box index, confidence, property,
-#: first symbol, end of its symbols (indices of :attr:`_Reader.records`).
-_ReadWord = tuple[int, float, bytes, int, int]
-#: Of a paragraph: box index (-1: not read), confidence, property, words.
-_ReadParagraph = tuple[int, float, bytes, list[_ReadWord]]
-#: Of a block: box index (-1: not read), confidence, property, paragraphs.
-_ReadBlock = tuple[int, float, bytes, list[_ReadParagraph]]
+#: first symbol (an index of :attr:`_Reader.records`).
+_ReadWord = tuple[int, float, bytes, int]
+#: Of a paragraph or block: box index (-1: not read), confidence, property,
+#: end of its words (of a paragraph) or paragraphs (of a block).
+_ReadRegion = tuple[int, float, bytes, int]
+#: Blocks, paragraphs, words.
+_Read = tuple[list[_ReadRegion], list[_ReadRegion], list[_ReadWord]]
 
 
 #: The flat schema: per message, its fields ``(name, number, type)``, a type
@@ -275,53 +274,50 @@ class _Reader:
             kinds[k] = self.irregular(box, corners[k])
         return self.tree(read, scanned, corners, (kinds == _BOX).tolist())
 
-    def walk(self, page: Any) -> list[_ReadBlock]:
+    def walk(self, page: Any) -> _Read:
         """Read every element's fields, its box and property as bytes.
 
         Returns:
             Per block: box index (-1 where not read), confidence, property
-            and paragraphs; per paragraph the same, with words; per word:
-            box index, confidence, property and the span of its symbols'
-            records in :attr:`records`.
+            and the end of its paragraphs; per paragraph the same, with the
+            end of its words; per word: box index, confidence, property and
+            its first symbol's record in :attr:`records`.
         """
         by_block = self.by_block
         boxes = self.boxes
         box = boxes.append
         records = self.records
         add = records.extend
-        read: list[_ReadBlock] = []
+        blocks: list[_ReadRegion] = []
+        paragraphs: list[_ReadRegion] = []
+        words: list[_ReadWord] = []
+        word = words.append
         for block in page.blocks:
-            paragraphs: list[_ReadParagraph] = []
             shape = -1
             if by_block:
                 shape = len(boxes)
                 box(block.bounding_box)
             for para in block.paragraphs:
-                words: list[_ReadWord] = []
                 pshape = -1
                 if not by_block:
                     pshape = len(boxes)
                     box(para.bounding_box)
-                for word in para.words:
-                    wshape = len(boxes)
-                    box(word.bounding_box)
-                    first = len(records)
-                    add(word.symbols)
-                    words.append(
-                        (wshape, word.confidence, word.property, first, len(records))
-                    )
-                paragraphs.append((pshape, para.confidence, para.property, words))
-            read.append((shape, block.confidence, block.property, paragraphs))
-        return read
+                for w in para.words:
+                    word((len(boxes), w.confidence, w.property, len(records)))
+                    box(w.bounding_box)
+                    add(w.symbols)
+                paragraphs.append((pshape, para.confidence, para.property, len(words)))
+            blocks.append((shape, block.confidence, block.property, len(paragraphs)))
+        return blocks, paragraphs, words
 
     def tree(
         self,
-        read: list[_ReadBlock],
+        read: _Read,
         scanned: _Scanned,
         corners: FloatArray,
         has_box: list[bool],
     ) -> RawPage | None:
-        """The flat tree of what :meth:`walk` read, its symbols and boxes decoded.
+        """The page read, its words as columns, its symbols and boxes decoded.
 
         Args:
             read: What :meth:`walk` returned.
@@ -334,77 +330,63 @@ class _Reader:
             The tree, or ``None`` for a word without a box whose symbols'
             boxes were not read.
         """
-        keep = self.symbols
-        text = scanned.text
-        bounds = scanned.bounds.tolist()
-        # per distinct property: language, break type, prefix; per symbol: which
-        props = [_property(p) for p in scanned.properties]
-        which = scanned.which.tolist()
+        blocks, paragraphs, words = read
         raw = RawPage()
-        extra: list[float] = []
+        out = raw.words = WordColumns()
+        count = len(scanned.which)
+        shapes, confs, props, firsts = (
+            (list(c) for c in zip(*words, strict=True)) if words else ([], [], [], [])
+        )
+        ends = [*firsts[1:], count] if firsts else []
+        # the regions' own languages, each word's or its paragraph's or block's
         prop = _property
-        if keep:
-            raw.columns = self.columns(scanned, props, has_box)
-            shapes = raw.columns.shapes
-        for shape, conf, bprop, paragraphs in read:
+        start = 0
+        langs: list[str | None] = []
+        for bshape, bconf, bprop, bend in blocks:
             blang = prop(bprop)[0]
-            raw_paragraphs: list[RawParagraph] = []
-            for pshape, pconf, pprop, words in paragraphs:
+            for pshape, pconf, pprop, pend in paragraphs[start:bend]:
                 plang = prop(pprop)[0] or blang
-                raw_words: list[RawWord] = []
-                for wshape, wconf, wprop, first, end in words:
-                    wlang = prop(wprop)[0] or plang
-                    if not has_box[wshape]:
-                        if not keep:
-                            return None  # its symbols' boxes were not read
-                        around = [int(k) for k in shapes[first:end] if k >= 0]
-                        wshape = _around(corners, around, len(has_box), extra)
-                    before, after = "", "UNKNOWN"
-                    if end > first:
-                        _, kind, prefix = props[which[first]]
-                        if prefix:
-                            before = BREAKS[break_name(kind)]
-                        _, kind, prefix = props[which[end - 1]]
-                        if not prefix:
-                            after = break_name(kind)
-                    raw_words.append(
-                        RawWord(
-                            text[bounds[first] : bounds[end]],
-                            wshape,
-                            wconf if 0.0 < wconf <= 1.0 else confidence(wconf),
-                            wlang,
-                            range(first, end) if keep else [],
-                            before,
-                            after,
-                        )
-                    )
-                raw_paragraphs.append(
-                    RawParagraph(
-                        pshape if pshape < 0 or has_box[pshape] else -1,
-                        confidence(pconf),
-                        plang,
-                        raw_words,
-                    )
+                out.paragraphs.append(
+                    (_kept(pshape, has_box), confidence(pconf), plang, pend)
                 )
-            raw.blocks.append(
-                RawBlock(
-                    shape if shape < 0 or has_box[shape] else -1,
-                    confidence(conf),
-                    blang,
-                    raw_paragraphs,
-                )
-            )
+                langs.extend([plang] * (pend - len(langs)))
+            out.blocks.append((_kept(bshape, has_box), confidence(bconf), blang, bend))
+            start = bend
+        out.languages = [
+            prop(p)[0] or lang for p, lang in zip(props, langs, strict=True)
+        ]
+        bounds = scanned.bounds.tolist()
+        text = scanned.text
+        out.texts = [
+            text[bounds[a] : bounds[b]] for a, b in zip(firsts, ends, strict=True)
+        ]
+        out.confidences = _confidences(confs)
+        out.before, out.after = _breaks(scanned, firsts, ends)
+        keep = self.symbols
+        out.symbols = (
+            [range(a, b) for a, b in zip(firsts, ends, strict=True)]
+            if keep
+            else [range(0)] * len(words)
+        )
+        if keep:
+            raw.columns = self.columns(scanned, has_box)
+        extra: list[float] = []
+        lacking = [k for k, shape in enumerate(shapes) if not has_box[shape]]
+        for k in lacking:
+            if not keep:
+                return None  # its symbols' boxes were not read
+            assert raw.columns is not None
+            around = [int(i) for i in raw.columns.shapes[firsts[k] : ends[k]] if i >= 0]
+            shapes[k] = _around(corners, around, len(has_box), extra)
+        out.shapes = shapes
         raw.decoded = np.concatenate([corners.reshape(-1), extra]) if extra else corners
         return raw
 
-    def columns(
-        self, scanned: _Scanned, props: list[_Property], has_box: list[bool]
-    ) -> SymbolColumns:
+    def columns(self, scanned: _Scanned, has_box: list[bool]) -> SymbolColumns:
         """The symbols read, column by column, their shapes and values checked.
 
         Args:
             scanned: The symbols' fields (:func:`_scan_symbols`).
-            props: What each of ``scanned.properties`` reads as.
             has_box: Per box read: whether it has corners; the symbols' boxes
                 are the last ``len(scanned.which)``.
         """
@@ -419,7 +401,7 @@ class _Reader:
             scanned.bounds,
             shapes.astype(np.int32),
             confidences,
-            [lang for lang, _, _ in props],
+            [_property(p)[0] for p in scanned.properties],
             scanned.which,
         )
 
@@ -456,6 +438,54 @@ def _property(data: bytes) -> _Property:
         brk.type,
         brk.is_prefix,
     )
+
+
+def _kept(shape: int, has_box: list[bool]) -> int:
+    """A region's shape index as read: -1 where it has no box."""
+    return shape if shape < 0 or has_box[shape] else -1
+
+
+def _confidences(values: list[float]) -> list[float | None]:
+    """:func:`~unocr.backends.gcv.tree.confidence` of every value at once."""
+    c = np.asarray(values, dtype=np.float64)
+    none = ((c == 0) | np.isnan(c)).tolist()
+    clipped = np.clip(c, 0.0, 1.0).tolist()
+    return [None if n else v for v, n in zip(clipped, none, strict=True)]
+
+
+def _breaks(
+    scanned: _Scanned, firsts: list[int], ends: list[int]
+) -> tuple[list[str], list[str]]:
+    """Each word's break before it (prefix) and after it, from its symbols'.
+
+    Args:
+        scanned: The page's symbols.
+        firsts: Each word's first symbol.
+        ends: The end (exclusive) of each word's symbols.
+
+    Returns:
+        The text a prefix break of its first symbol puts before each word
+        (``""`` for none), and the name of the break after its last.
+    """
+    props = _props(scanned)
+    before = [BREAKS[break_name(k)] if pre else "" for _, k, pre in props]
+    after = ["UNKNOWN" if pre else break_name(k) for _, k, pre in props]
+    before.append("")  # a word without symbols
+    after.append("UNKNOWN")
+    if not firsts:
+        return [], []
+    first, end = np.asarray(firsts), np.asarray(ends)
+    which = np.append(scanned.which, len(before) - 1)  # the last: none
+    none = len(which) - 1
+    empty = end == first
+    at_first = which[np.where(empty, none, first)].tolist()
+    at_last = which[np.where(empty, none, end - 1)].tolist()
+    return [before[k] for k in at_first], [after[k] for k in at_last]
+
+
+def _props(scanned: _Scanned) -> list[_Property]:
+    """What each distinct property of the page reads as."""
+    return [_property(p) for p in scanned.properties]
 
 
 # --- the symbols, read at once ----------------------------------------------
