@@ -39,7 +39,7 @@ _slot = vars(Line)["geometry"].fset.__self__.__get__
 
 def pending(lines: list[Line]) -> list[bool]:
     """Per line: is its shape still to be computed?"""
-    return [callable(_slot(line, Line)) for line in lines]
+    return [isinstance(_slot(line, Line), elements.BuiltTogether) for line in lines]
 
 
 def test_shapes_are_computed_on_first_access_and_equal_the_eager_rule() -> None:

@@ -20,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -513,17 +514,23 @@ class Word(Element):
         confidence: float | None,
         language: str | None,
         native: bool = True,
-        symbols: tuple[Symbol, ...] | Callable[[], tuple[Symbol, ...]] = (),
+        symbols: (
+            tuple[Symbol, ...]
+            | Callable[[], tuple[Symbol, ...]]
+            | BuiltTogether[tuple[Symbol, ...]]
+        ) = (),
     ) -> Word:
         """:meth:`Element.from_checked` with the word's symbols.
 
-        ``symbols`` is a tuple, or a callable that builds it on first access
-        of :attr:`symbols` (a converter that reads thousands of characters
-        few callers look at). The callable must be safe to call from several
-        threads and return the same tuple every time; the word stores what it
-        returns and drops the callable. Until then nothing shows the
-        difference: equality, hashing, ``repr``, ``replace``, copies and
-        pickles all read :attr:`symbols`, which builds them.
+        ``symbols`` is a tuple, or what builds it on first access of
+        :attr:`symbols` (a converter that reads thousands of characters few
+        callers look at): a callable, or a :class:`BuiltTogether` batch the
+        word is then bound to (:meth:`BuiltTogether.bind`). The callable must
+        be safe to call from several threads and return the same tuple every
+        time; the word stores what it returns and drops the callable. Until
+        then nothing shows the difference: equality, hashing, ``repr``,
+        ``replace``, copies and pickles all read :attr:`symbols`, which
+        builds them.
         """
         return _with_children(
             cls, _set_symbols, (text, geometry, confidence, language, native), symbols
@@ -559,9 +566,10 @@ _get_symbols: Callable[[Word, type], Any] = vars(Word)["symbols"].__get__
 def _built_on_first_read(cls: type, name: str, doc: str) -> None:
     """Put a property in front of the slot field ``name`` of ``cls``.
 
-    The slot holds the field's value or, from a converter that defers it, a
-    callable that builds it (safe to call from several threads, giving the
-    same object every time). The property returns the value, building and
+    The slot holds the field's value or, from a converter that defers it,
+    what builds it: a callable (safe to call from several threads, giving
+    the same object every time), or the :class:`BuiltTogether` batch the
+    element is bound to. The property returns the value, building and
     storing it on the first read; so equality, hashing, ``repr``,
     ``replace``, copies and pickles, which all read the field, see the value.
     Writes go to the slot (the frozen dataclass refuses them from outside,
@@ -572,9 +580,12 @@ def _built_on_first_read(cls: type, name: str, doc: str) -> None:
 
     def read(self: Any) -> Any:
         value = get(self, cls)
-        if not callable(value):  # no field's value is callable
+        if isinstance(value, BuiltTogether):
+            built = value.value_of(self)
+        elif callable(value):  # no field's value is callable
+            built = value()
+        else:
             return value
-        built = value()
         put(self, built)
         return built
 
@@ -721,13 +732,14 @@ class Line(Element):
             line: Line = _filled[cls](
                 _new(cls),
                 words_text(words) if texts is None else texts[k],
-                shapes.pending(k),
+                shapes,
                 conf,
                 language if language is not None else lang,
                 native,
             )
             _set_words(line, words)
             lines.append(line)
+        shapes.bind(lines)
         return lines
 
     @classmethod
@@ -766,17 +778,33 @@ class BuiltTogether(Generic[_V]):
 
     The other half of :func:`_built_on_first_read`: a converter that defers
     a field of many elements keeps what the values are made from in a
-    subclass, and hands each element ``batch.pending(index)``. The
-    first :meth:`get` builds all the values in one pass (:meth:`_build`),
-    under a lock, so every thread gets the same objects; :meth:`_build`
-    releases what it read.
+    subclass, puts the batch itself in each element's field, and then
+    :meth:`bind` s the elements (in the order of their values): no object
+    per element (a page holds hundreds, and the cyclic collector visits
+    each). The first :meth:`get` builds all the values in one pass
+    (:meth:`_build`), under a lock, so every thread gets the same objects;
+    :meth:`_build` releases what it read.
     """
 
-    __slots__ = ("_lock", "_values")
+    __slots__ = ("_lock", "_members", "_values")
 
     def __init__(self) -> None:
         self._values: Sequence[_V] | None = None
         self._lock = threading.Lock()
+        self._members: dict[int, int] = {}
+
+    def bind(self, elements: Iterable[object]) -> None:
+        """Make ``elements`` the holders of the values, in order.
+
+        Each holds this batch in its deferred field until the first read;
+        the batch keeps no reference to them (only their identities, which
+        stay theirs while they live).
+        """
+        self._members = dict(zip(map(id, elements), itertools.count()))
+
+    def value_of(self, element: object) -> _V:
+        """The value of a bound element (see :meth:`bind`)."""
+        return self.get(self._members[id(element)])
 
     def get(self, index: int) -> _V:
         """The value at ``index``, building every value on the first call.
@@ -795,30 +823,9 @@ class BuiltTogether(Generic[_V]):
                 values = self._values
         return values[index]
 
-    def pending(self, index: int) -> Callable[[], _V]:
-        """What an element holds until its value is built: ``get(index)`` deferred.
-
-        One small object per element (a page holds hundreds, and the cyclic
-        collector visits each): not a ``partial`` of a bound method, two.
-        """
-        return _Pending(self, index)
-
     def _build(self) -> Sequence[_V]:
         """All the values, in order (called once); release what they came from."""
         raise NotImplementedError
-
-
-class _Pending(Generic[_V]):
-    """:meth:`BuiltTogether.get` of one index, called later."""
-
-    __slots__ = ("_batch", "_index")
-
-    def __init__(self, batch: BuiltTogether[_V], index: int) -> None:
-        self._batch = batch
-        self._index = index
-
-    def __call__(self) -> _V:
-        return self._batch.get(self._index)
 
 
 class _DeferredShapes(BuiltTogether[Geometry]):

@@ -143,8 +143,11 @@ class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
 
     def add(
         self, symbols: list[RawSymbol] | range, language: str | None
-    ) -> Callable[[], tuple[Symbol, ...]]:
-        """Keep a word's read symbols; what builds them.
+    ) -> PageSymbols:
+        """Keep a word's read symbols; what builds them: this batch.
+
+        The words given it are bound afterwards, in the order their symbols
+        were added (:meth:`~unocr.model.elements.BuiltTogether.bind`).
 
         Args:
             symbols: The word's symbols as read (:attr:`RawWord.symbols`).
@@ -152,10 +155,10 @@ class PageSymbols(BuiltTogether[tuple[Symbol, ...]]):
                 their own take.
 
         Returns:
-            A callable for :meth:`unocr.model.Word.from_checked`.
+            This batch, for :meth:`unocr.model.Word.from_checked`.
         """
         self._words.append((symbols, language))
-        return self.pending(len(self._words) - 1)
+        return self
 
     def _build(self) -> list[tuple[Symbol, ...]]:
         assert self._rows is not None
@@ -225,6 +228,8 @@ def _split_lines(
     texts: list[str] = []
     word_of = Word.from_checked
     add = symbols.add
+    holders: list[Word] = []  # the words with symbols, in the order added
+    held = holders.append
     ends = [p[3] for p in columns.paragraphs]
     # lines ended by the words before each paragraph end
     lines_at = [0] * (len(columns.texts) + 1)
@@ -253,9 +258,11 @@ def _split_lines(
             stop = next(paragraph, -1)
         if shape < 0 or not text:
             continue  # nothing to place or nothing to read
-        word = word_of(
-            text, quad(shape), conf, lang, True, add(syms, lang) if syms else ()
-        )
+        if syms:
+            word = word_of(text, quad(shape), conf, lang, True, add(syms, lang))
+            held(word)
+        else:
+            word = word_of(text, quad(shape), conf, lang)
         if current and before.endswith("\n"):
             texts.append("".join(parts).strip(" "))
             groups.append(current)
@@ -276,4 +283,5 @@ def _split_lines(
         texts.append("".join(parts).strip(" "))
         groups.append(current)
     lines_at[len(columns.texts)] = len(groups)
+    symbols.bind(holders)
     return groups, texts, lines_at
