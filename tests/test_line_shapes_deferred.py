@@ -101,3 +101,12 @@ def test_a_one_word_line_takes_its_words_confidence_and_language() -> None:
     )
     (line,) = Line.from_word_groups([[word]], language="fr")
     assert line.language == "fr"
+
+
+def test_checked_groups_make_the_lines_word_groups_make() -> None:
+    groups = words_of(5)
+    texts = [f"line {k}" for k in range(len(groups))]
+    checked = Line.from_checked_groups([tuple(g) for g in groups], texts)
+    assert all(pending(checked))
+    assert checked == Line.from_word_groups(groups, texts=texts)
+    assert [line.text for line in checked] == texts

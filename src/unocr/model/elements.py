@@ -718,8 +718,37 @@ class Line(Element):
                 f"{type(language).__name__}"
             )
         _check_groups(word_groups)  # now: the shapes are computed later
+        return cls._of_groups(word_groups, texts, _checked_native(native), language)
+
+    @classmethod
+    def from_checked_groups(
+        cls, groups: Sequence[tuple[Word, ...]], texts: Sequence[str]
+    ) -> list[Line]:
+        """:meth:`from_word_groups` of groups already checked, without checking them.
+
+        Package-internal, as :meth:`Element.from_checked`: for converters
+        that build the words themselves.
+
+        Args:
+            groups: Each line's words, a non-empty tuple of words.
+            texts: Each line's text.
+
+        Returns:
+            The lines (``native=False``), equal to ``from_word_groups(groups,
+            texts=texts)``.
+        """
+        return cls._of_groups(groups, texts, False, None)
+
+    @classmethod
+    def _of_groups(
+        cls,
+        word_groups: Sequence[tuple[Word, ...]],
+        texts: Sequence[str] | None,
+        native: bool,
+        language: str | None,
+    ) -> list[Line]:
+        """The lines of checked groups and fields (see :meth:`from_word_groups`)."""
         shapes = _DeferredShapes(word_groups)
-        native = _checked_native(native)
         lines: list[Line] = []
         for k, words in enumerate(word_groups):
             if len(words) == 1:  # many lines of a page are one word

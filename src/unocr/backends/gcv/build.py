@@ -77,7 +77,7 @@ def build_blocks(
         return group_lines(group_words(words))  # as Page.from_words groups them
     # every line of the page first, so their shapes are computed in one pass
     groups, texts, ends = _split_lines(columns, quad, PageSymbols(rows, raw.columns))
-    lines = Line.from_word_groups(groups, texts=texts)
+    lines = Line.from_checked_groups(groups, texts)
     units: list[Region] = columns.paragraphs
     if block_level == "block":  # a block ends where its last paragraph does
         units = [
@@ -211,7 +211,7 @@ def _symbols_in(
 
 def _split_lines(
     columns: WordColumns, quad: QuadOf, symbols: PageSymbols
-) -> tuple[list[list[Word]], list[str], list[int]]:
+) -> tuple[list[tuple[Word, ...]], list[str], list[int]]:
     """The page's lines (words and text), as its words' breaks end them.
 
     A line never runs past its paragraph. The response was checked as it
@@ -224,7 +224,7 @@ def _split_lines(
         index, up to ``len(columns.texts)``), how many lines the
         paragraphs ending there and before it hold.
     """
-    groups: list[list[Word]] = []
+    groups: list[tuple[Word, ...]] = []
     texts: list[str] = []
     word_of = Word.from_checked
     add = symbols.add
@@ -252,7 +252,7 @@ def _split_lines(
         while k == stop:  # the paragraph before ends here
             if current:
                 texts.append("".join(parts).strip(" "))
-                groups.append(current)
+                groups.append(tuple(current))
                 current, parts = [], []
             lines_at[k] = len(groups)
             stop = next(paragraph, -1)
@@ -265,7 +265,7 @@ def _split_lines(
             word = word_of(text, quad(shape), conf, lang)
         if current and before.endswith("\n"):
             texts.append("".join(parts).strip(" "))
-            groups.append(current)
+            groups.append(tuple(current))
             current, parts = [], []
         elif current:
             parts.append(before)
@@ -275,13 +275,13 @@ def _split_lines(
         if sep.endswith("\n"):
             parts.append(sep[:-1])
             texts.append("".join(parts).strip(" "))
-            groups.append(current)
+            groups.append(tuple(current))
             current, parts = [], []
         else:
             parts.append(sep)
     if current:
         texts.append("".join(parts).strip(" "))
-        groups.append(current)
+        groups.append(tuple(current))
     lines_at[len(columns.texts)] = len(groups)
     symbols.bind(holders)
     return groups, texts, lines_at

@@ -47,7 +47,6 @@ from unocr.backends.gcv.tree import (
     WordColumns,
     box_corners,
     break_name,
-    confidence,
     detected_language,
 )
 
@@ -59,9 +58,9 @@ _VERTEX_TAGS = (10, 8, 16)
 #: A property as read: language code (or ``None``), break type, is prefix.
 _Property = tuple["str | None", int, bool]
 _NO_PROPERTY: _Property = (None, 0, False)
-#: What :meth:`_Reader.walk` reads of a word: box index, confidence, property,
-#: first symbol (an index of :attr:`_Reader.records`).
-_ReadWord = tuple[int, float, bytes, int]
+#: What :meth:`_Reader.walk` reads of a word: confidence, property, first
+#: symbol (an index of :attr:`_Reader.records`).
+_ReadWord = tuple[float, bytes, int]
 #: Of a paragraph or block: box index (-1: not read), confidence, property,
 #: end of its words (of a paragraph) or paragraphs (of a block).
 _ReadRegion = tuple[int, float, bytes, int]
@@ -278,13 +277,17 @@ class _Reader:
         """Read every element's fields, its box and property as bytes.
 
         Returns:
-            Per block: box index (-1 where not read), confidence, property
-            and the end of its paragraphs; per paragraph the same, with the
-            end of its words; per word: box index, confidence, property and
-            its first symbol's record in :attr:`records`.
+            Per block: box index among the regions' (-1 where not read),
+            confidence, property and the end of its paragraphs; per
+            paragraph the same, with the end of its words; per word:
+            confidence, property and its first symbol's record in
+            :attr:`records`. :attr:`boxes` holds the words' boxes, then the
+            regions'.
         """
         by_block = self.by_block
-        boxes = self.boxes
+        regions: list[bytes] = []
+        region = regions.append
+        boxes: list[bytes] = []
         box = boxes.append
         records = self.records
         add = records.extend
@@ -295,19 +298,20 @@ class _Reader:
         for block in page.blocks:
             shape = -1
             if by_block:
-                shape = len(boxes)
-                box(block.bounding_box)
+                shape = len(regions)
+                region(block.bounding_box)
             for para in block.paragraphs:
                 pshape = -1
                 if not by_block:
-                    pshape = len(boxes)
-                    box(para.bounding_box)
+                    pshape = len(regions)
+                    region(para.bounding_box)
                 for w in para.words:
-                    word((len(boxes), w.confidence, w.property, len(records)))
+                    word((w.confidence, w.property, len(records)))
                     box(w.bounding_box)
                     add(w.symbols)
                 paragraphs.append((pshape, para.confidence, para.property, len(words)))
             blocks.append((shape, block.confidence, block.property, len(paragraphs)))
+        self.boxes = boxes + regions  # word k's box is k, region j's len(words) + j
         return blocks, paragraphs, words
 
     def tree(
@@ -334,27 +338,41 @@ class _Reader:
         raw = RawPage()
         out = raw.words = WordColumns()
         count = len(scanned.which)
-        shapes, confs, props, firsts = (
-            (list(c) for c in zip(*words, strict=True)) if words else ([], [], [], [])
+        confs, props, firsts = (
+            (list(c) for c in zip(*words, strict=True)) if words else ([], [], [])
         )
         ends = [*firsts[1:], count] if firsts else []
-        # the regions' own languages, each word's or its paragraph's or block's
+        # each region's language, and each word's: its own, else its region's
         prop = _property
-        start = 0
-        langs: list[str | None] = []
-        for bshape, bconf, bprop, bend in blocks:
-            blang = prop(bprop)[0]
-            for pshape, pconf, pprop, pend in paragraphs[start:bend]:
-                plang = prop(pprop)[0] or blang
-                out.paragraphs.append(
-                    (_kept(pshape, has_box), confidence(pconf), plang, pend)
-                )
-                langs.extend([plang] * (pend - len(langs)))
-            out.blocks.append((_kept(bshape, has_box), confidence(bconf), blang, bend))
-            start = bend
-        out.languages = [
-            prop(p)[0] or lang for p, lang in zip(props, langs, strict=True)
+        bshapes, bconfs, bprops, bends = _columns_of(blocks)
+        pshapes, pconfs, pprops, pends = _columns_of(paragraphs)
+        blangs = [prop(p)[0] for p in bprops]
+        plangs = [
+            prop(p)[0] or blangs[b] for p, b in zip(pprops, _owners(bends), strict=True)
         ]
+        langs = [
+            prop(p)[0] or plangs[q] for p, q in zip(props, _owners(pends), strict=True)
+        ]
+        out.languages = langs
+        base = len(words)  # the regions' boxes follow the words'
+        out.paragraphs = list(
+            zip(
+                _shapes(pshapes, base, has_box),
+                _confidences(pconfs),
+                plangs,
+                pends,
+                strict=True,
+            )
+        )
+        out.blocks = list(
+            zip(
+                _shapes(bshapes, base, has_box),
+                _confidences(bconfs),
+                blangs,
+                bends,
+                strict=True,
+            )
+        )
         bounds = scanned.bounds.tolist()
         text = scanned.text
         out.texts = [
@@ -371,7 +389,8 @@ class _Reader:
         if keep:
             raw.columns = self.columns(scanned, has_box)
         extra: list[float] = []
-        lacking = [k for k, shape in enumerate(shapes) if not has_box[shape]]
+        shapes = list(range(base))
+        lacking = [k for k in shapes if not has_box[k]]
         for k in lacking:
             if not keep:
                 return None  # its symbols' boxes were not read
@@ -440,9 +459,31 @@ def _property(data: bytes) -> _Property:
     )
 
 
-def _kept(shape: int, has_box: list[bool]) -> int:
-    """A region's shape index as read: -1 where it has no box."""
-    return shape if shape < 0 or has_box[shape] else -1
+def _columns_of(regions: list[_ReadRegion]) -> tuple[list[Any], ...]:
+    """Regions as read, one list per field."""
+    if not regions:
+        return [], [], [], []
+    return tuple(list(c) for c in zip(*regions, strict=True))
+
+
+def _owners(ends: list[int]) -> list[int]:
+    """Which region each item belongs to, the regions ending at ``ends``."""
+    bounds = np.asarray([0, *ends], dtype=np.int64)
+    counts = bounds[1:] - bounds[:-1]
+    owners: list[int] = np.repeat(np.arange(len(ends)), counts).tolist()
+    return owners
+
+
+def _shapes(regions: list[int], base: int, has_box: list[bool]) -> list[int]:
+    """Regions' shape indices: ``base`` plus each as read, -1 without a box."""
+    if not regions or not has_box:
+        return [-1] * len(regions)
+    read = np.asarray(regions, dtype=np.int64)
+    shape = np.where(read >= 0, read + base, 0)
+    kept: list[int] = np.where(
+        (read >= 0) & np.asarray(has_box, dtype=bool)[shape], shape, -1
+    ).tolist()
+    return kept
 
 
 def _confidences(values: list[float]) -> list[float | None]:
