@@ -74,6 +74,28 @@ def test_the_async_path_gives_the_pages_of_the_blocking_path() -> None:
     assert list(sent[0].image_context.language_hints) == ["en"]
 
 
+def test_the_async_path_reads_the_answers_as_the_server_sent_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the blocking path: never parsed into proto-plus messages."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the answer was parsed into a proto-plus message")
+
+    image = load_image(gs.IMAGE, decode=False)
+    with gs.VisionServer(reply=gs.fixed_reply(gs.document_response())) as server:
+        gcv = gs.backend_for(server)
+        blocking = gcv.read_loaded(image, languages="en")
+        monkeypatch.setattr(
+            vision_v1.BatchAnnotateImagesResponse, "deserialize", refuse
+        )
+        results, _ = arecognize(gcv, [image])
+        assert "gapic/" in server.calls[-1].metadata["x-goog-api-client"]
+    (blocks,) = results
+    assert not isinstance(blocks, UnocrError)
+    assert tuple(blocks) == blocking.blocks
+
+
 def test_batches_of_16_in_order_and_concurrency_respected() -> None:
     images, table = gs.numbered_images(40, width=40, height=20, box=(2, 2, 30, 15))
     loaded = [load_image(i, decode=False) for i in images]

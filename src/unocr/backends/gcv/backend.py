@@ -330,6 +330,7 @@ class GcvBackend(base.Backend):
         #: How to build the asyncio client (None: a client was passed in).
         self._async_setup: dict[str, Any] | None = None
         self._aclient: vision_v1.ImageAnnotatorAsyncClient | None = None
+        self._asend: Callable[..., Any] | None = None
         self._aloop: asyncio.AbstractEventLoop | None = None
         if client is not None:
             given = [
@@ -449,6 +450,7 @@ class GcvBackend(base.Backend):
         else:
             client = vision_v1.ImageAnnotatorAsyncClient(**setup)
         self._aclient, self._aloop = client, loop
+        self._asend = _wire_sender(client) or client.batch_annotate_images
         return client
 
     async def aclose(self) -> None:
@@ -694,6 +696,9 @@ class GcvBackend(base.Backend):
         """
         loop = asyncio.get_running_loop()
         steps = self._exchange(group, languages, results)
+        send = self._asend if client is self._aclient else None
+        if send is None:
+            send = client.batch_annotate_images
         reply: object = None
         while True:
             step = await loop.run_in_executor(None, _advance, steps, reply)
@@ -704,7 +709,7 @@ class GcvBackend(base.Backend):
                 reply = None
                 continue
             try:
-                reply = await client.batch_annotate_images(**self._send_options(step))
+                reply = await send(**self._send_options(step))
             except _CALL_ERRORS as exc:
                 reply = exc
 
@@ -1021,7 +1026,7 @@ class GcvBackend(base.Backend):
         )
 
 
-def _wire_sender(client: Any) -> Callable[..., bytes] | None:
+def _wire_sender(client: Any) -> Callable[..., Any] | None:
     """``batch_annotate_images`` of a gRPC client, answering the response's bytes.
 
     The client's own method parses the answer into proto-plus messages,
@@ -1032,33 +1037,39 @@ def _wire_sender(client: Any) -> Callable[..., bytes] | None:
     ``google.api_core`` exceptions), but leaves the answer as bytes.
 
     Args:
-        client: An ``ImageAnnotatorClient``.
+        client: An ``ImageAnnotatorClient`` or ``ImageAnnotatorAsyncClient``.
 
     Returns:
-        The callable (same keywords as ``batch_annotate_images``), or
-        ``None`` for a client over another transport (REST).
+        The callable (same keywords as ``batch_annotate_images``; for the
+        asyncio client, awaitable), or ``None`` for a client over another
+        transport (REST).
     """
     from google.api_core import gapic_v1
     from google.cloud.vision_v1.services.image_annotator.transports import base
 
     transport = getattr(client, "transport", None)
-    if not isinstance(transport, ImageAnnotatorGrpcTransport):
+    wrap: Callable[..., Any]
+    if isinstance(transport, ImageAnnotatorGrpcTransport):
+        wrap = gapic_v1.method.wrap_method
+    elif isinstance(transport, ImageAnnotatorGrpcAsyncIOTransport):
+        wrap = gapic_v1.method_async.wrap_method
+    else:
         return None
     stub = transport.grpc_channel.unary_unary(
         _METHOD,
         request_serializer=vision_v1.BatchAnnotateImagesRequest.serialize,
         response_deserializer=None,  # the bytes as received
     )
-    wrapped = gapic_v1.method.wrap_method(  # type: ignore[no-untyped-call]
-        stub, default_timeout=None, client_info=base.DEFAULT_CLIENT_INFO
+    wrapped = wrap(stub, default_timeout=None, client_info=base.DEFAULT_CLIENT_INFO)
+    # as the client's own method does (the asyncio client through its core)
+    check = getattr(
+        getattr(client, "_client", client), "_validate_universe_domain", None
     )
-    check = getattr(client, "_validate_universe_domain", None)
 
-    def send(**options: Any) -> bytes:
-        if check is not None:  # as the client's own method does
+    def send(**options: Any) -> Any:
+        if check is not None:
             check()
-        answer: bytes = wrapped(**options)
-        return answer
+        return wrapped(**options)
 
     return send
 

@@ -271,7 +271,7 @@ class _Reader:
         for k in np.flatnonzero(kinds == _IRREGULAR).tolist():
             box = data[ends[k] - int(lengths[k]) : ends[k]].tobytes()
             kinds[k] = self.irregular(box, corners[k])
-        return self.tree(read, scanned, corners, (kinds == _BOX).tolist())
+        return self.tree(read, scanned, corners, kinds == _BOX)
 
     def walk(self, page: Any) -> _Read:
         """Read every element's fields, its box and property as bytes.
@@ -319,7 +319,7 @@ class _Reader:
         read: _Read,
         scanned: _Scanned,
         corners: FloatArray,
-        has_box: list[bool],
+        has_box: npt.NDArray[np.bool_],
     ) -> RawPage | None:
         """The page read, its words as columns, its symbols and boxes decoded.
 
@@ -328,7 +328,7 @@ class _Reader:
             scanned: The symbols' fields (:func:`_scan_symbols`).
             corners: ``(N, 8)`` corners of every box read, the elements'
                 first, then (where symbols are read) one per symbol.
-            has_box: Per box read: whether it has corners.
+            has_box: ``(N,)`` per box read: whether it has corners.
 
         Returns:
             The tree, or ``None`` for a word without a box whose symbols'
@@ -390,7 +390,7 @@ class _Reader:
             raw.columns = self.columns(scanned, has_box)
         extra: list[float] = []
         shapes = list(range(base))
-        lacking = [k for k in shapes if not has_box[k]]
+        lacking = np.flatnonzero(~has_box[:base]).tolist()
         for k in lacking:
             if not keep:
                 return None  # its symbols' boxes were not read
@@ -401,7 +401,9 @@ class _Reader:
         raw.decoded = np.concatenate([corners.reshape(-1), extra]) if extra else corners
         return raw
 
-    def columns(self, scanned: _Scanned, has_box: list[bool]) -> SymbolColumns:
+    def columns(
+        self, scanned: _Scanned, has_box: npt.NDArray[np.bool_]
+    ) -> SymbolColumns:
         """The symbols read, column by column, their shapes and values checked.
 
         Args:
@@ -411,7 +413,7 @@ class _Reader:
         """
         first = len(has_box) - len(scanned.which)
         boxes = np.arange(first, len(has_box), dtype=np.int32)
-        shapes = np.where(np.asarray(has_box[first:], dtype=bool), boxes, -1)
+        shapes = np.where(has_box[first:], boxes, -1)
         # as tree.confidence: 0 and NaN are none (NaN here), the rest clipped
         c = scanned.confidences
         confidences = np.where((c == 0) | np.isnan(c), np.nan, np.clip(c, 0.0, 1.0))
@@ -474,15 +476,13 @@ def _owners(ends: list[int]) -> list[int]:
     return owners
 
 
-def _shapes(regions: list[int], base: int, has_box: list[bool]) -> list[int]:
+def _shapes(regions: list[int], base: int, has_box: npt.NDArray[np.bool_]) -> list[int]:
     """Regions' shape indices: ``base`` plus each as read, -1 without a box."""
-    if not regions or not has_box:
+    if not regions or not has_box.size:
         return [-1] * len(regions)
     read = np.asarray(regions, dtype=np.int64)
     shape = np.where(read >= 0, read + base, 0)
-    kept: list[int] = np.where(
-        (read >= 0) & np.asarray(has_box, dtype=bool)[shape], shape, -1
-    ).tolist()
+    kept: list[int] = np.where((read >= 0) & has_box[shape], shape, -1).tolist()
     return kept
 
 
