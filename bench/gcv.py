@@ -23,7 +23,9 @@ accessed (the cost of converting everything); and once more with
 
 First it prints what converting that dense response costs against the floor
 any client pays: parsing the response bytes, and parsing them plus a walk over
-every symbol of the raw protobuf (reading its text and vertices). Each is
+every symbol of the raw protobuf (reading its text and vertices). unocr converts
+a message (``response_to_blocks``, what a caller holding one does) and the
+answer's bytes as the server sent them (what ``read_many`` does). Each is
 timed in this thread's CPU seconds, in turns, best of many rounds, so other
 work on the machine hardly shifts the ratios. Then what a converted dense page
 holds in memory (tracemalloc): with its symbols pending, built, and without.
@@ -59,7 +61,7 @@ from google.cloud.vision_v1.services.image_annotator.transports import (
 
 import unocr
 from unocr.backends.gcv import backend as gcv_backend
-from unocr.backends.gcv.convert import response_to_blocks
+from unocr.backends.gcv.convert import response_to_blocks, wire_response_to_blocks
 from unocr.model import Block
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -268,6 +270,12 @@ def memory() -> None:
     print()
 
 
+def received(data: bytes, symbols: bool = True) -> list[Block]:
+    """An answer converted from its wire bytes, as ``read_many`` converts it."""
+    blocks, _ = wire_response_to_blocks(data, width=1, height=1, symbols=symbols)
+    return blocks
+
+
 def conversion(rounds: int) -> None:
     """Converting the dense response vs parsing it and walking its symbols."""
     text = (FIXTURES / "document.response.json").read_text(encoding="utf-8")
@@ -287,6 +295,12 @@ def conversion(rounds: int) -> None:
         ),
         "parse + unocr conversion, symbols=False": lambda: response_to_blocks(
             parse(data), symbols=False
+        ),
+        # what read_many does: the answer's bytes as the server sent them
+        "unocr conversion of the bytes (symbols deferred)": lambda: received(data),
+        "  ... then every symbol accessed ": lambda: symbols_seen(received(data)),
+        "unocr conversion of the bytes, symbols=False": lambda: received(
+            data, symbols=False
         ),
     }
     best = dict.fromkeys(cases, float("inf"))
