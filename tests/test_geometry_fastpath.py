@@ -320,3 +320,55 @@ def test_canonicalised_quads_pass_from_canonical(q):
 def test_quads_pickle_to_themselves(q):
     """Law: pickling gives back exactly the same quad."""
     assert same_bits(pickle.loads(pickle.dumps(q)).points, q.points)
+
+
+@given(st.lists(quad_corners(), min_size=9, max_size=40))
+def test_canonicalize_quads_large_batches_match(rows):
+    """Law: in large batches, the vectorised shortcuts (upright rectangles, and
+    rings kept as given: clearly convex, clockwise, the first side clearly the
+    one nearest +x) give exactly what the vectorised body gives."""
+    arr = np.stack(rows)
+    with np.errstate(all="ignore"):
+        got = canonicalize_quads(arr)
+        want = convert.canonicalize_quad_rows(arr)
+    assert same_bits(got, want)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-1000, 1000),
+            st.floats(-1000, 1000),
+            st.floats(1, 300),
+            st.floats(1, 300),
+            st.one_of(st.floats(-50, 50), st.sampled_from([-45.0, 44.99999, 45.0])),
+            st.integers(0, 7),
+        ),
+        min_size=9,
+        max_size=30,
+    )
+)
+def test_tilted_rectangles_in_any_order_match_the_rule(rects):
+    """Law: tilted rectangles near and at 45 degrees, given in any of their 8
+    ring orders, come out of large batches as the vectorised body gives them."""
+    corners = []
+    for cx, cy, w, h, angle, turn in rects:
+        pts = RotatedBox(cx, cy, w, h, angle).to_quad().points
+        ring = pts if turn < 4 else pts[::-1]
+        corners.append(np.roll(ring, turn % 4, axis=0))
+    arr = np.stack(corners)
+    got = canonicalize_quads(arr)
+    assert same_bits(got, convert.canonicalize_quad_rows(arr))
+
+
+def test_tilted_words_given_canonically_are_kept_as_given():
+    """Law: word quads tilted a little, given TL, TR, BR, BL, skip the rule."""
+    tilted = np.stack(
+        [
+            RotatedBox(50 + k, 40, 90, 20, a).to_quad().points
+            for k, a in enumerate([-30.0, -3.0, -0.5, 0.5, 3.0, 30.0])
+        ]
+    )
+    assert convert._kept_as_given(tilted).all()
+    assert not convert._kept_as_given(tilted[:, [1, 2, 3, 0]]).any()
+    assert not convert._kept_as_given(tilted[:, ::-1]).any()

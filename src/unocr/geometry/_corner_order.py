@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from unocr.geometry._validate import FloatArray
 
-__all__ = ["ring_order", "ring_rows"]
+__all__ = ["clear_turns", "ring_order", "ring_rows"]
 
 # The three rings, as positions in the sorted corners: ring k pairs sorted
 # corner 0 with a different opposite corner (2, 3, 1).
@@ -71,6 +71,29 @@ def _clean_rows(s: FloatArray) -> NDArray[np.bool_]:
     return np.stack([~(x01_23 | x03_12), ~(x01_23 | x02_13), ~(x02_13 | x03_12)], 1)
 
 
+def clear_turns(q: FloatArray) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per quad: whether its ring, as given, clearly turns right at every corner.
+
+    Clearly: by more than the fold margin, which makes the ring simple and
+    kept as given (right: clockwise on screen) or reversed (left) by step 1.
+
+    Args:
+        q: ``(N, 4, 2)`` float64 corners, finite, ``N > 0``.
+
+    Returns:
+        ``(N,)`` right (clockwise on screen, y down) and ``(N,)`` left.
+    """
+    x, y = q[..., 0], q[..., 1]
+    span = np.maximum(x.max(axis=1) - x.min(axis=1), y.max(axis=1) - y.min(axis=1))
+    bound = 2.0 * FOLD_MARGIN * span * (span + np.abs(q).max(axis=(1, 2)))
+    dx, dy = x[:, _NEXT] - x, y[:, _NEXT] - y  # side i: corner i -> i + 1
+    turn = dx * dy[:, _NEXT] - dy * dx[:, _NEXT]  # at corner i + 1
+    normal = (span > _NORMAL)[:, None]
+    right = ((turn > bound[:, None]) & normal).all(axis=1)
+    left = ((turn < -bound[:, None]) & normal).all(axis=1)
+    return right, left
+
+
 def ring_rows(q: FloatArray) -> FloatArray:
     """Steps 1 and 2 of the rule for validated quads, vectorised.
 
@@ -81,14 +104,7 @@ def ring_rows(q: FloatArray) -> FloatArray:
         ``(N, 4, 2)`` corners in ring order, clockwise on screen (a zero-area
         ring keeps the given direction); step 3 picks the start.
     """
-    x, y = q[..., 0], q[..., 1]
-    span = np.maximum(x.max(axis=1) - x.min(axis=1), y.max(axis=1) - y.min(axis=1))
-    bound = 2.0 * FOLD_MARGIN * span * (span + np.abs(q).max(axis=(1, 2)))
-    dx, dy = x[:, _NEXT] - x, y[:, _NEXT] - y  # side i: corner i -> i + 1
-    turn = dx * dy[:, _NEXT] - dy * dx[:, _NEXT]  # at corner i + 1
-    normal = (span > _NORMAL)[:, None]
-    right = ((turn > bound[:, None]) & normal).all(axis=1)
-    left = ((turn < -bound[:, None]) & normal).all(axis=1)
+    right, left = clear_turns(q)
     out: FloatArray = np.where(left[:, None, None], q[:, [0, 3, 2, 1]], q)
     rest = ~(right | left)
     if rest.any():

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from unocr.errors import GeometryError
-from unocr.geometry._corner_order import ring_order, ring_rows
+from unocr.geometry._corner_order import clear_turns, ring_order, ring_rows
 from unocr.geometry._validate import FloatArray, as_array, check_range
 from unocr.limits import MAX_COORDINATE
 
@@ -73,6 +73,8 @@ _FEW = 8
 # Safety margin of the plain-float start check (radians).
 _ANGLE_MARGIN = 1e-9
 _QUARTER = math.pi / 4.0
+# Safety margin of the vectorised start check (relative, on a side's slope).
+_START_MARGIN = 1e-9
 #: Rectangles whose bounds (or corners, reckoned in plain floats) all lie
 #: within this of the origin have their corners inside the coordinate range
 #: too (a bound on rounding, far above it): no exact check is needed.
@@ -604,13 +606,41 @@ def canonicalize_quads(quads: ArrayLike) -> FloatArray:
         & (x[:, 1] > x[:, 0])
         & (y[:, 3] > y[:, 0])
     )
-    if not upright.all():
-        rest = ~upright
-        mixed: FloatArray = q.copy()
-        mixed[rest] = canonicalize_quad_rows(q[rest])
-        return mixed
     kept: FloatArray = q.copy()
+    if upright.all():
+        return kept
+    # So are clearly convex rings run clockwise whose first side is clearly
+    # the one nearest +x (tilted words given TL, TR, BR, BL).
+    rest = np.flatnonzero(~upright)
+    todo = rest[~_kept_as_given(q[rest])]
+    if todo.size:
+        kept[todo] = canonicalize_quad_rows(q[todo])
     return kept
+
+
+def _kept_as_given(q: FloatArray) -> NDArray[np.bool_]:
+    """Per quad: does the rule clearly leave it as given?
+
+    Steps 1 and 2 with the batch code's own expressions (a ring that clearly
+    turns right at every corner is kept); step 3 with a ``1e-9`` margin on
+    the tangent: the first side within ``[-45, 45)`` degrees of +x, every
+    other side clearly outside, so the first is the start with no tie.
+    ``False`` only means "not shown here".
+
+    Args:
+        q: ``(N, 4, 2)`` float64 corners, finite, ``N > 0``.
+
+    Returns:
+        ``(N,)`` bool.
+    """
+    right, _ = clear_turns(q)
+    d = q[:, _NEXT] - q
+    dx, dy = d[..., 0], d[..., 1]
+    near = 1.0 - _START_MARGIN
+    first = (dx[:, 0] > 0) & (np.abs(dy[:, 0]) < dx[:, 0] * near)
+    others = ((dx[:, 1:] <= 0) | (np.abs(dy[:, 1:]) * near > dx[:, 1:])).all(axis=1)
+    given: NDArray[np.bool_] = right & first & others
+    return given
 
 
 def canonicalize_quad_rows(q: FloatArray) -> FloatArray:
