@@ -43,6 +43,7 @@ from unocr.backends.gcv.tree import (
     BlockLevel,
     FloatArray,
     RawPage,
+    Region,
     SymbolColumns,
     WordColumns,
     box_corners,
@@ -355,24 +356,8 @@ class _Reader:
         ]
         out.languages = langs
         base = len(words)  # the regions' boxes follow the words'
-        out.paragraphs = list(
-            zip(
-                _shapes(pshapes, base, has_box),
-                _confidences(pconfs),
-                plangs,
-                pends,
-                strict=True,
-            )
-        )
-        out.blocks = list(
-            zip(
-                _shapes(bshapes, base, has_box),
-                _confidences(bconfs),
-                blangs,
-                bends,
-                strict=True,
-            )
-        )
+        out.paragraphs = _regions(pshapes, pconfs, plangs, pends, base, has_box)
+        out.blocks = _regions(bshapes, bconfs, blangs, bends, base, has_box)
         bounds = scanned.bounds.tolist()
         text = scanned.text
         out.texts = [
@@ -474,6 +459,35 @@ def _owners(ends: list[int]) -> list[int]:
     counts = bounds[1:] - bounds[:-1]
     owners: list[int] = np.repeat(np.arange(len(ends)), counts).tolist()
     return owners
+
+
+def _regions(
+    shapes: list[int],
+    confs: list[float],
+    langs: list[str | None],
+    ends: list[int],
+    base: int,
+    has_box: npt.NDArray[np.bool_],
+) -> list[Region]:
+    """Paragraphs or blocks as :class:`~unocr.backends.gcv.tree.WordColumns` hold them.
+
+    Args:
+        shapes: Each one's box index among the regions' (-1: not read).
+        confs: Each one's confidence as sent.
+        langs: Each one's language.
+        ends: Where each one's words (or paragraphs) end.
+        base: Where the regions' boxes start among the boxes read.
+        has_box: ``(N,)`` per box read: whether it has corners.
+    """
+    return list(
+        zip(
+            _shapes(shapes, base, has_box),
+            _confidences(confs),
+            langs,
+            ends,
+            strict=True,
+        )
+    )
 
 
 def _shapes(regions: list[int], base: int, has_box: npt.NDArray[np.bool_]) -> list[int]:
