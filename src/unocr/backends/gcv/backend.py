@@ -249,8 +249,10 @@ class GcvBackend(base.Backend):
             ``max(workers, concurrency)`` threads).
         block_level: ``"paragraph"`` (GCV paragraphs become unocr blocks) or
             ``"block"`` (GCV blocks do).
-        symbols: Keep the symbol (character) level; ``False`` saves about a
-            third of the conversion time of dense pages.
+        symbols: Keep the symbol (character) level, built on first access
+            of ``Word.symbols``; ``False`` leaves it out (on a dense page,
+            about a tenth of the conversion time, a third if every symbol
+            would be accessed).
         oversize: ``"downscale"`` images over ``max_image_bytes`` /
             ``max_image_pixels`` (coordinates are mapped back) or ``"error"``.
         max_image_bytes: Largest encoded image sent, in bytes (API: 20 MB per
