@@ -228,8 +228,13 @@ def _walk(raw: RawPage) -> Any:
     return _MessageWalk(raw, WIDTH, HEIGHT, True, "paragraph")
 
 
+def decode(boxes: list[bytes]) -> tuple[Any, Any]:
+    """Every box decoded at once: corners and kinds."""
+    return wire._decode_joined(*wire._joined(boxes))
+
+
 def decoded(data: list[bytes]) -> list[list[float] | None]:
-    rows, kinds = wire._decode(data)
+    rows, kinds = decode(data)
     reader = wire._Reader(WIDTH, HEIGHT, True, "paragraph")
     out: list[list[float] | None] = []
     for k, kind in enumerate(kinds.tolist()):
@@ -257,7 +262,7 @@ def test_a_vertex_whose_length_says_otherwise_is_read_as_the_api_means_it() -> N
     box is read alone, as a protobuf parser reads it (the stray field ignored).
     """
     crafted = b"\x0a\x02\x08\x05\x10\x07" * 4
-    _, kinds = wire._decode([crafted])
+    _, kinds = decode([crafted])
     assert kinds.tolist() == [wire._IRREGULAR]
     real = vision.BoundingPoly.pb().FromString(crafted)
     assert [(v.x, v.y) for v in real.vertices] == [(5, 0)] * 4
@@ -270,7 +275,7 @@ def test_boxes_of_long_varints_are_read_alone() -> None:
     good = vision.BoundingPoly.pb(poly).SerializeToString()
     assert decoded([good]) == [[-1.0, 3.0] * 4]
     long = b"\x0a\x0e\x08" + b"\xff" * 11 + b"\x01\x10\x01"
-    _, kinds = wire._decode([good, long * 4, good])
+    _, kinds = decode([good, long * 4, good])
     assert kinds.tolist() == [wire._BOX, wire._IRREGULAR, wire._BOX]
 
 
@@ -302,7 +307,7 @@ def test_many_boxes_and_long_ones_decode_as_the_message_reader_reads_them() -> N
         for p in polys
     ]
     assert len(data[0]) > wire._LONGEST
-    _, kinds = wire._decode(data)
+    _, kinds = decode(data)
     assert kinds[0] == wire._IRREGULAR and (kinds[1:] == wire._BOX).all()
     assert decoded(data) == [corners(p) for p in polys]
 
@@ -485,5 +490,5 @@ def test_a_vertex_of_an_over_long_varint_is_read_alone() -> None:
     for y in (b"\xff" * 10 + b"\x01", b"\xff" * 9 + b"\x7f"):
         vertex = b"\x08\x05\x10" + y
         crafted = (b"\x0a" + bytes([len(vertex)]) + vertex) * 4
-        _, kinds = wire._decode([crafted])
+        _, kinds = decode([crafted])
         assert kinds.tolist() == [wire._IRREGULAR]

@@ -235,6 +235,13 @@ def _split_lines(
     lines_at = [0] * (len(columns.texts) + 1)
     current: list[Word] = []
     parts: list[str] = []
+
+    def flush() -> None:  # the line so far ends
+        texts.append("".join(parts).strip(" "))
+        groups.append(tuple(current))
+        current.clear()
+        parts.clear()
+
     paragraph = iter(ends)
     stop = next(paragraph, -1)
     for k, (text, shape, conf, lang, syms, before, after) in enumerate(
@@ -251,9 +258,7 @@ def _split_lines(
     ):
         while k == stop:  # the paragraph before ends here
             if current:
-                texts.append("".join(parts).strip(" "))
-                groups.append(tuple(current))
-                current, parts = [], []
+                flush()
             lines_at[k] = len(groups)
             stop = next(paragraph, -1)
         if shape < 0 or not text:
@@ -264,9 +269,7 @@ def _split_lines(
         else:
             word = word_of(text, quad(shape), conf, lang)
         if current and before.endswith("\n"):
-            texts.append("".join(parts).strip(" "))
-            groups.append(tuple(current))
-            current, parts = [], []
+            flush()
         elif current:
             parts.append(before)
         current.append(word)
@@ -274,14 +277,11 @@ def _split_lines(
         sep = BREAKS[after]
         if sep.endswith("\n"):
             parts.append(sep[:-1])
-            texts.append("".join(parts).strip(" "))
-            groups.append(tuple(current))
-            current, parts = [], []
+            flush()
         else:
             parts.append(sep)
     if current:
-        texts.append("".join(parts).strip(" "))
-        groups.append(tuple(current))
+        flush()
     lines_at[len(columns.texts)] = len(groups)
     symbols.bind(holders)
     return groups, texts, lines_at

@@ -691,7 +691,7 @@ def _distinct(
     return values, which.astype(np.intp)
 
 
-#: What :func:`_decode` found of each box.
+#: What :func:`_decode_joined` found of each box.
 _NONE, _BOX, _IRREGULAR = 0, 1, 2
 #: One of those per box.
 Kinds = npt.NDArray[np.int8]
@@ -705,20 +705,6 @@ _LONGEST = 4 * (2 + 2 * 11)
 _CHUNK = 4096
 
 
-def _decode(boxes: list[bytes]) -> tuple[FloatArray, Kinds]:
-    """Decode every regular box at once.
-
-    Args:
-        boxes: ``BoundingPoly`` wire bytes, one per element (empty: no box).
-
-    Returns:
-        ``(N, 8)`` float64 corners ``x0, y0, ..., x3, y3`` (filled for regular
-        boxes) and ``(N,)`` int8 kinds: :data:`_NONE` (empty), :data:`_BOX`
-        (decoded) or :data:`_IRREGULAR` (to read alone).
-    """
-    return _decode_joined(*_joined(boxes))
-
-
 def _joined(boxes: list[bytes]) -> tuple[npt.NDArray[np.uint8], IntArray]:
     """Byte strings back to back, and their lengths."""
     lengths = np.fromiter(map(len, boxes), dtype=np.int64, count=len(boxes))
@@ -728,7 +714,17 @@ def _joined(boxes: list[bytes]) -> tuple[npt.NDArray[np.uint8], IntArray]:
 def _decode_joined(
     data: npt.NDArray[np.uint8], lengths: IntArray
 ) -> tuple[FloatArray, Kinds]:
-    """:func:`_decode` of boxes given back to back in ``data``, ``(N,)`` ``lengths``."""
+    """Decode every regular box at once.
+
+    Args:
+        data: ``BoundingPoly`` wire bytes, one per element, back to back.
+        lengths: ``(N,)`` their lengths (0: no box).
+
+    Returns:
+        ``(N, 8)`` float64 corners ``x0, y0, ..., x3, y3`` (filled for regular
+        boxes) and ``(N,)`` int8 kinds: :data:`_NONE` (empty), :data:`_BOX`
+        (decoded) or :data:`_IRREGULAR` (to read alone).
+    """
     n = len(lengths)
     if not n:
         return np.zeros((0, 8), dtype=np.float64), np.zeros(0, dtype=np.int8)
