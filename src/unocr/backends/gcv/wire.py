@@ -1,31 +1,38 @@
-"""Read a ``TextAnnotation`` from its wire bytes into the flat tree (the fast path).
+"""Read Cloud Vision answers from their wire bytes into the flat tree (the fast path).
 
 Reading a protobuf message field by field (:mod:`~unocr.backends.gcv.message`)
 makes a Python object of every submessage it touches: a symbol's box alone is
 six (the polygon, its vertex list, four vertices), and a dense page has over a
-thousand symbols. Here the annotation's bytes are parsed again by the
-protobuf runtime with a *flat schema*: the same messages and field numbers,
-but every ``property`` and ``bounding_box`` declared ``bytes``. Walking that
-message reads each of them as one bytes object; then
+thousand symbols. Here the bytes (a batch response as the server sent it:
+:func:`read_batch`, :func:`read_head`; or a message's text annotation,
+serialised: :func:`read_wire`) are parsed by the protobuf runtime with a
+*flat schema*: the same messages and field numbers, reading only an answer's
+error status and text annotation, every ``property`` and ``bounding_box``
+declared ``bytes``, a word's symbols kept as their wire records. Walking that
+message reads blocks, paragraphs and words; then, for the whole page at once,
+with numpy:
 
-- the boxes of the whole page are decoded at once with numpy: a polygon of 4
-  vertices, each with both coordinates, is 24 varints in a fixed pattern
-  (``vertices`` tag, length, ``x`` tag, ``x``, ``y`` tag, ``y``), checked,
-  lengths included, for every box in one vectorised pass; any other box (a
-  coordinate of 0, which the API leaves out, other than 4 vertices,
-  ``normalized_vertices``) is parsed alone with a ``BoundingPoly`` class, as
-  :mod:`~unocr.backends.gcv.message` reads it;
-- a ``property`` (detected languages and break) is parsed once per distinct
-  value: most symbols of a page share a handful.
+- the symbols' records are read a field at a time, all in step, as the API
+  writes them (each field at most once, in field order): texts joined and
+  decoded once, each symbol's checked to be UTF-8 on its own; confidences;
+  each distinct ``property`` (languages and break) parsed once, and
+  remembered across pages;
+- every box is decoded a vertex at a time (where each of its 4 vertices
+  starts, then every ``x`` and ``y``, a byte a step, lengths checked); any
+  other box (a coordinate of 0, which the API leaves out, other than 4
+  vertices, ``normalized_vertices``) is parsed alone with a ``BoundingPoly``
+  class, as :mod:`~unocr.backends.gcv.message` reads it;
+- the words are kept as columns (:class:`~unocr.backends.gcv.tree.WordColumns`)
+  and the symbols too (:class:`~unocr.backends.gcv.tree.SymbolColumns`), each
+  word's a range of them.
 
-The symbols are kept column by column
-(:class:`~unocr.backends.gcv.tree.SymbolColumns`), each word's a range of
-them. The :class:`~unocr.backends.gcv.tree.RawPage` read builds the same
-blocks as the one :func:`~unocr.backends.gcv.message.read_message` reads (a
-Hypothesis test checks pages of every shape the schema allows, a fuzz target
-mutated responses). Where this reader does not apply (no page, several pages, bytes
-the flat schema refuses, a word without a box when symbols are not read) it
-says so and the message reader is used.
+The :class:`~unocr.backends.gcv.tree.RawPage` read builds the same blocks as
+the one :func:`~unocr.backends.gcv.message.read_message` reads (Hypothesis
+tests check pages of every shape the schema allows, a fuzz target mutated
+responses). Where this reader does not apply (no page, several pages, bytes
+the flat schema refuses, a symbol written otherwise than the API writes it, a
+word without a box when symbols are not read) it says so and the message
+reader is used.
 """
 
 from __future__ import annotations
