@@ -585,8 +585,24 @@ def _readers_agree(message: Any) -> object:
     from unocr.backends.gcv import message as by_message
 
     fta = message.full_text_annotation
+    data = message.SerializeToString()
     for symbols in (True, False):
         for level in ("paragraph", "block"):
+            # the answer's bytes, as the backend receives them, read as the
+            # message is with the size the backend gives it
+            def received() -> list[Block]:
+                return convert.wire_response_to_blocks(
+                    data, width=640, height=480, symbols=symbols, block_level=level
+                )[0]
+
+            def given() -> list[Block]:
+                w, h = convert.page_size(message) or (640, 480)
+                return convert.response_to_blocks(
+                    message, width=w, height=h, symbols=symbols, block_level=level
+                )
+
+            if _built_or_error(received) != _built_or_error(given):
+                raise AssertionError(f"the bytes read otherwise ({symbols=}, {level=})")
             raw = wire.read_wire(
                 fta.SerializeToString(),
                 width=640,
@@ -610,6 +626,18 @@ def _readers_agree(message: Any) -> object:
             if outcomes[0] != outcomes[1]:
                 raise AssertionError(f"the readers disagree ({symbols=}, {level=})")
     return written(loaded(lambda: convert.response_to_page(message)))
+
+
+def _built_or_error(convert: Callable[[], list[Block]]) -> object:
+    """The blocks, every symbol built; or the kind of error converting raises."""
+    try:
+        blocks = convert()
+    except (ModelError, GeometryError, UnocrError) as exc:
+        return type(exc)
+    for block in blocks:
+        for word in block.words:
+            word.symbols  # noqa: B018  (built on first access)
+    return blocks
 
 
 # ----------------------------------------------------------------- geometry
