@@ -43,6 +43,7 @@ from unocr.backends.gcv._retry import Backoff
 from unocr.backends.gcv.build import BlockLevel
 from unocr.backends.gcv.collector import collector_paused
 from unocr.backends.gcv.convert import (
+    answer_message,
     page_size,
     response_to_blocks,
     wire_response_to_blocks,
@@ -1094,8 +1095,6 @@ def _answers(response: Any) -> list[_Wire | Any | UnocrError] | UnocrError:
         reads), or the error of bytes that are no answer; an error for the
         whole batch where its bytes are no batch response.
     """
-    from google.protobuf.message import DecodeError
-
     if not isinstance(response, bytes):
         answers: Any = vision_v1.BatchAnnotateImagesResponse.pb(response).responses
         return list(answers)
@@ -1112,11 +1111,9 @@ def _answers(response: Any) -> list[_Wire | Any | UnocrError] | UnocrError:
             out.append(_Wire(data, head))
             continue
         try:
-            out.append(vision_v1.AnnotateImageResponse.pb().FromString(data))
-        except DecodeError as exc:
-            out.append(
-                FormatError(f"malformed Cloud Vision response: {exc}", backend="gcv")
-            )
+            out.append(answer_message(data))
+        except FormatError as err:
+            out.append(err)
     return out
 
 

@@ -80,6 +80,7 @@ __all__ = [
     "RETRYABLE_CODES",
     "BlockLevel",
     "ResponseOptions",
+    "answer_message",
     "error_from_status",
     "page_size",
     "response_to_blocks",
@@ -291,15 +292,7 @@ def wire_response_to_blocks(
     """
 
     def parsed() -> Any:  # the real message, where the flat schema does not do
-        from google.cloud import vision_v1
-        from google.protobuf.message import DecodeError
-
-        try:
-            return vision_v1.AnnotateImageResponse.pb().FromString(data)
-        except DecodeError as exc:
-            raise FormatError(
-                f"malformed Cloud Vision response: {exc}", backend="gcv"
-            ) from None
+        return answer_message(data)
 
     if head is None:
         head = read_head(data)
@@ -334,6 +327,25 @@ def wire_response_to_blocks(
         "symbols": symbols,
     }
     return _convert(message, options)
+
+
+def answer_message(data: bytes) -> Any:
+    """An ``AnnotateImageResponse``'s wire bytes as the real protobuf message.
+
+    Needs google-cloud-vision (the backend's extra).
+
+    Raises:
+        FormatError: The bytes are no ``AnnotateImageResponse``.
+    """
+    from google.cloud import vision_v1
+    from google.protobuf.message import DecodeError
+
+    try:
+        return vision_v1.AnnotateImageResponse.pb().FromString(data)
+    except DecodeError as exc:
+        raise FormatError(
+            f"malformed Cloud Vision response: {exc}", backend="gcv"
+        ) from None
 
 
 def _built(

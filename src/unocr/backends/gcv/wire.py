@@ -371,7 +371,8 @@ class _Reader:
             text[bounds[a] : bounds[b]] for a, b in zip(firsts, ends, strict=True)
         ]
         out.confidences = _confidences(confs)
-        out.before, out.after = _breaks(scanned, firsts, ends)
+        props = [_property(p) for p in scanned.properties]  # each distinct once
+        out.before, out.after = _breaks(scanned, props, firsts, ends)
         keep = self.symbols
         out.symbols = (
             [range(a, b) for a, b in zip(firsts, ends, strict=True)]
@@ -379,7 +380,7 @@ class _Reader:
             else [range(0)] * len(words)
         )
         if keep:
-            raw.columns = self.columns(scanned, has_box)
+            raw.columns = self.columns(scanned, props, has_box)
         extra: list[float] = []
         shapes = list(range(base))
         lacking = np.flatnonzero(~has_box[:base]).tolist()
@@ -394,27 +395,28 @@ class _Reader:
         return raw
 
     def columns(
-        self, scanned: _Scanned, has_box: npt.NDArray[np.bool_]
+        self,
+        scanned: _Scanned,
+        props: list[_Property],
+        has_box: npt.NDArray[np.bool_],
     ) -> SymbolColumns:
         """The symbols read, column by column, their shapes and values checked.
 
         Args:
             scanned: The symbols' fields (:func:`_scan_symbols`).
+            props: What each of ``scanned.properties`` reads as.
             has_box: Per box read: whether it has corners; the symbols' boxes
                 are the last ``len(scanned.which)``.
         """
         first = len(has_box) - len(scanned.which)
         boxes = np.arange(first, len(has_box), dtype=np.int32)
         shapes = np.where(has_box[first:], boxes, -1)
-        # as tree.confidence: 0 and NaN are none (NaN here), the rest clipped
-        c = scanned.confidences
-        confidences = np.where((c == 0) | np.isnan(c), np.nan, np.clip(c, 0.0, 1.0))
         return SymbolColumns(
             scanned.text,
             scanned.bounds,
             shapes.astype(np.int32),
-            confidences,
-            [_property(p)[0] for p in scanned.properties],
+            _confidence_array(scanned.confidences),
+            [lang for lang, _, _ in props],
             scanned.which,
         )
 
@@ -507,21 +509,33 @@ def _shapes(regions: list[int], base: int, has_box: npt.NDArray[np.bool_]) -> li
     return kept
 
 
+def _confidence_array(values: FloatArray) -> FloatArray:
+    """:func:`~unocr.backends.gcv.tree.confidence` of every value at once.
+
+    Returns:
+        The values in [0, 1] (clipped), NaN for none (0 and NaN: the API
+        omits zeros).
+    """
+    kept: FloatArray = np.where(
+        (values == 0) | np.isnan(values), np.nan, np.clip(values, 0.0, 1.0)
+    )
+    return kept
+
+
 def _confidences(values: list[float]) -> list[float | None]:
-    """:func:`~unocr.backends.gcv.tree.confidence` of every value at once."""
-    c = np.asarray(values, dtype=np.float64)
-    none = ((c == 0) | np.isnan(c)).tolist()
-    clipped = np.clip(c, 0.0, 1.0).tolist()
-    return [None if n else v for v, n in zip(clipped, none, strict=True)]
+    """:func:`_confidence_array` as a list, ``None`` for none."""
+    kept = _confidence_array(np.asarray(values, dtype=np.float64)).tolist()
+    return [None if v != v else v for v in kept]  # NaN: none
 
 
 def _breaks(
-    scanned: _Scanned, firsts: list[int], ends: list[int]
+    scanned: _Scanned, props: list[_Property], firsts: list[int], ends: list[int]
 ) -> tuple[list[str], list[str]]:
     """Each word's break before it (prefix) and after it, from its symbols'.
 
     Args:
         scanned: The page's symbols.
+        props: What each of ``scanned.properties`` reads as.
         firsts: Each word's first symbol.
         ends: The end (exclusive) of each word's symbols.
 
@@ -529,7 +543,6 @@ def _breaks(
         The text a prefix break of its first symbol puts before each word
         (``""`` for none), and the name of the break after its last.
     """
-    props = _props(scanned)
     before = [BREAKS[break_name(k)] if pre else "" for _, k, pre in props]
     after = ["UNKNOWN" if pre else break_name(k) for _, k, pre in props]
     before.append("")  # a word without symbols
@@ -543,11 +556,6 @@ def _breaks(
     at_first = which[np.where(empty, none, first)].tolist()
     at_last = which[np.where(empty, none, end - 1)].tolist()
     return [before[k] for k in at_first], [after[k] for k in at_last]
-
-
-def _props(scanned: _Scanned) -> list[_Property]:
-    """What each distinct property of the page reads as."""
-    return [_property(p) for p in scanned.properties]
 
 
 # --- the symbols, read at once ----------------------------------------------
